@@ -1,0 +1,128 @@
+package model
+
+// Attachment is one file carried by a message: a MIME part with a file name
+// or a Content-Disposition of attachment.
+type Attachment struct {
+	Filename    string   `json:"filename"`     // decoded (RFC 2047/2231, any charset) to UTF-8
+	ContentType string   `json:"content_type"` // as declared, lower-cased, without parameters
+	Size        int64    `json:"size"`         // decoded bytes
+	Archive     *Archive `json:"archive,omitempty"`
+	Risks       []Risk   `json:"risks"`
+	// Error is set when the part could not be decoded (bad base64, truncated).
+	Error string `json:"error,omitempty"`
+}
+
+// Archive describes an archive found by its magic bytes, whatever the
+// attachment's name or declared type says.
+type Archive struct {
+	Format     string     `json:"format"` // "zip"
+	Encrypted  bool       `json:"encrypted"`
+	Encryption Encryption `json:"encryption"` // strongest method seen on an encrypted entry; "" when none
+	Entries    []Entry    `json:"entries"`
+	// TotalEntries counts every entry in the central directory; it is larger
+	// than len(Entries) when the listing was cut at the entry limit.
+	TotalEntries int `json:"total_entries"`
+	// Truncated is set when the listing or the nested inspection stopped at
+	// a limit (entry count, depth, bytes decompressed).
+	Truncated bool   `json:"truncated,omitempty"`
+	Error     string `json:"error,omitempty"` // a broken archive: what was wrong with it
+}
+
+// Entry is one member of an archive.
+type Entry struct {
+	Name           string     `json:"name"` // decoded: UTF-8 when flagged, else CP932 when not valid UTF-8
+	Size           int64      `json:"size"` // declared uncompressed size
+	CompressedSize int64      `json:"compressed_size"`
+	Encrypted      bool       `json:"encrypted"`
+	Encryption     Encryption `json:"encryption,omitempty"`
+	Dir            bool       `json:"dir,omitempty"`
+	Risks          []Risk     `json:"risks,omitempty"`
+	// Archive is set for a nested archive that was opened and listed.
+	Archive *Archive `json:"archive,omitempty"`
+}
+
+// Ratio is the declared compression ratio (uncompressed / compressed).
+// It is 0 when the compressed size is 0.
+func (e *Entry) Ratio() float64 {
+	if e.CompressedSize <= 0 {
+		return 0
+	}
+	return float64(e.Size) / float64(e.CompressedSize)
+}
+
+func (a *Archive) appendNames(names []string) []string {
+	for i := range a.Entries {
+		names = append(names, a.Entries[i].Name)
+		if a.Entries[i].Archive != nil {
+			names = a.Entries[i].Archive.appendNames(names)
+		}
+	}
+	return names
+}
+
+// Encryption names how an archive entry is encrypted.
+type Encryption string
+
+// Encryption methods, as the ZIP headers state them.
+const (
+	EncryptionNone      Encryption = ""
+	EncryptionZipCrypto Encryption = "zipcrypto" // traditional PKWARE stream cipher: weak, but no scanner sees inside
+	EncryptionAES128    Encryption = "aes128"    // WinZip AE-1/AE-2, extra field 0x9901
+	EncryptionAES192    Encryption = "aes192"
+	EncryptionAES256    Encryption = "aes256"
+	EncryptionStrong    Encryption = "pkware-strong" // PKWARE Strong Encryption (general purpose flag bit 6)
+	EncryptionUnknown   Encryption = "unknown"       // the encrypted flag is set but the method cannot be told
+)
+
+// strength orders methods so that an archive reports its strongest one.
+func (e Encryption) strength() int {
+	switch e {
+	case EncryptionZipCrypto:
+		return 1
+	case EncryptionUnknown:
+		return 2
+	case EncryptionAES128:
+		return 3
+	case EncryptionAES192:
+		return 4
+	case EncryptionAES256:
+		return 5
+	case EncryptionStrong:
+		return 6
+	}
+	return 0
+}
+
+// Stronger returns whichever of e and o is the stronger method.
+func (e Encryption) Stronger(o Encryption) Encryption {
+	if o.strength() > e.strength() {
+		return o
+	}
+	return e
+}
+
+// Risk is a finding about a file that makes it dangerous to deliver.
+type Risk string
+
+// Risks an attachment or an archive entry can carry.
+const (
+	RiskExecutable        Risk = "executable"         // .exe .scr .js .lnk ... or an executable by magic bytes
+	RiskDoubleExtension   Risk = "double-extension"   // invoice.pdf.exe
+	RiskMacro             Risk = "macro"              // Office document with VBA macros
+	RiskDiskImage         Risk = "disk-image"         // .iso .img: used to smuggle executables past filters
+	RiskNestedArchive     Risk = "nested-archive"     // an archive inside an archive
+	RiskEncryptedDocument Risk = "encrypted-document" // password-protected Office or PDF file
+	RiskBomb              Risk = "bomb"               // decompression bomb: ratio, size, entry count or overlap
+	RiskRTLO              Risk = "rtlo"               // a bidi override in the name hides the real extension
+	RiskBrokenArchive     Risk = "broken-archive"     // looks like an archive but cannot be read
+)
+
+// AddRisk appends r to risks unless it is already there.
+func AddRisk(risks []Risk, r Risk) []Risk {
+	for _, have := range risks {
+		if have == r {
+			return risks
+		}
+	}
+	return append(risks, r)
+}

@@ -1,0 +1,60 @@
+// Package model holds mxaudit's domain types — a quarantined message's
+// summary, its attachment and authentication verdicts, exceptions and audit
+// entries — and the pure logic on them (sorting, filtering, policy
+// evaluation). It does no I/O and knows nothing of the terminal: everything
+// here can be tested with plain values.
+package model
+
+import "time"
+
+// MessageID identifies a message within one source. It is opaque: each
+// source chooses its form ("cur/1700000000.M1P2.host" for a Maildir,
+// "42/1234" for IMAP UIDVALIDITY/UID, a relative path for a directory,
+// a byte offset for mbox). Code outside the source must never parse it.
+type MessageID string
+
+// Message is the summary of one quarantined message: what the list shows
+// and what the scan prints. Every string in it comes from the mail and is
+// attacker-controlled; it is stored decoded (UTF-8) but not sanitised, so
+// that JSON output stays faithful. Whatever draws it on a terminal must
+// sanitise it first.
+type Message struct {
+	ID         MessageID `json:"id"`
+	MessageID  string    `json:"message_id"`            // the Message-ID header, with angle brackets
+	From       string    `json:"from"`                  // "Name <addr>" as decoded, or the raw header when unparsable
+	FromAddr   string    `json:"from_address"`          // addr-spec of the single From address, lower-cased domain
+	FromDomain string    `json:"from_domain"`           // lower-cased domain of FromAddr
+	ReturnPath string    `json:"return_path,omitempty"` // envelope sender as recorded by the receiving MTA
+	To         []string  `json:"to"`
+	Cc         []string  `json:"cc,omitempty"`
+	Subject    string    `json:"subject"`
+	Date       time.Time `json:"date"`
+	Size       int64     `json:"size"` // bytes of the raw (uncompressed) message
+
+	Attachments []Attachment `json:"attachments"`
+	Auth        *Auth        `json:"auth,omitempty"`
+	Verdict     Verdict      `json:"verdict"`
+
+	// Error is set when the message could not be read or parsed at all.
+	// The other fields hold whatever could be recovered before the failure.
+	Error string `json:"error"`
+}
+
+// HasAttachments reports whether the message carries at least one file.
+func (m *Message) HasAttachments() bool { return len(m.Attachments) > 0 }
+
+// FileNames returns the names of all attachments and of every archive entry
+// inside them, depth first. It is what the text filter searches.
+func (m *Message) FileNames() []string {
+	var names []string
+	for i := range m.Attachments {
+		a := &m.Attachments[i]
+		if a.Filename != "" {
+			names = append(names, a.Filename)
+		}
+		if a.Archive != nil {
+			names = a.Archive.appendNames(names)
+		}
+	}
+	return names
+}
