@@ -24,8 +24,32 @@ type Archive struct {
 	TotalEntries int `json:"total_entries"`
 	// Truncated is set when the listing or the nested inspection stopped at
 	// a limit (entry count, depth, bytes decompressed).
-	Truncated bool   `json:"truncated,omitempty"`
-	Error     string `json:"error,omitempty"` // a broken archive: what was wrong with it
+	Truncated bool `json:"truncated,omitempty"`
+	// Risks are findings about the archive as a whole: a bomb, a broken
+	// archive, an OOXML document (itself a ZIP) carrying VBA macros.
+	// Risks of single entries are on the entries.
+	Risks []Risk `json:"risks,omitempty"`
+	Error string `json:"error,omitempty"` // a broken archive: what was wrong with it
+}
+
+// AllRisks returns the archive's own risks and those of every entry,
+// nested archives included, each once.
+func (a *Archive) AllRisks() []Risk {
+	var out []Risk
+	for _, r := range a.Risks {
+		out = AddRisk(out, r)
+	}
+	for i := range a.Entries {
+		for _, r := range a.Entries[i].Risks {
+			out = AddRisk(out, r)
+		}
+		if a.Entries[i].Archive != nil {
+			for _, r := range a.Entries[i].Archive.AllRisks() {
+				out = AddRisk(out, r)
+			}
+		}
+	}
+	return out
 }
 
 // Entry is one member of an archive.
