@@ -1,0 +1,160 @@
+// Package analysis turns a raw message into mxaudit's verdicts: it walks the
+// MIME tree (any charset, RFC 2047/2231 names), inspects every attachment
+// (archives by magic bytes, risky types, macros, bombs) and, when given an
+// authentication checker, SPF, DKIM and DMARC. It does no I/O of its own
+// beyond reading the message it is handed; DNS goes through the checker's
+// injected resolver. An Analyzer is safe for concurrent use.
+package analysis
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/emersion/go-message"
+
+	"mxaudit/analysis/archive"
+	"mxaudit/analysis/auth"
+	"mxaudit/model"
+)
+
+// AuthChecker computes the authentication verdicts of a message. It must
+// read raw to the end. *auth.Checker implements it.
+type AuthChecker interface {
+	Check(ctx context.Context, raw io.Reader) (*model.Auth, error)
+}
+
+// Config tunes an Analyzer. Zero fields take their defaults.
+type Config struct {
+	// Archive bounds the work spent inside one archive.
+	Archive archive.Limits
+	// MaxArchiveBytes is the largest archive attachment that is buffered
+	// for inspection (default 64 MiB). A larger one is reported as not
+	// inspected, which makes the message risky.
+	MaxArchiveBytes int64
+	// Auth, when set, checks SPF, DKIM and DMARC.
+	Auth AuthChecker
+}
+
+// Analyzer analyses messages. Create it with New.
+type Analyzer struct {
+	cfg Config
+}
+
+// New returns an Analyzer with cfg's defaults filled in.
+func New(cfg Config) *Analyzer {
+	if cfg.Archive == (archive.Limits{}) {
+		cfg.Archive = archive.DefaultLimits()
+	}
+	if cfg.MaxArchiveBytes <= 0 {
+		cfg.MaxArchiveBytes = 64 << 20
+	}
+	return &Analyzer{cfg: cfg}
+}
+
+// Analyze reads one raw message to its end and returns its summary and
+// verdicts. It never fails: a message that cannot be parsed comes back
+// with Error set and the attachment verdict "error", carrying whatever
+// could be recovered.
+func (a *Analyzer) Analyze(ctx context.Context, id model.MessageID, raw io.Reader) model.Message {
+	m := model.Message{ID: id}
+	counted := &countingReader{r: raw}
+	src := io.Reader(counted)
+
+	// Authentication needs the raw bytes (DKIM hashes the body as sent)
+	// while the MIME walk needs them decoded; rather than hold the message
+	// in memory or read it twice, both consume one stream through a pipe.
+	var finishAuth func() (*model.Auth, error)
+	if a.cfg.Auth != nil {
+		src, finishAuth = a.teeToAuth(ctx, counted)
+	}
+
+	w := walker{a: a, msg: &m}
+	ent, err := message.Read(src)
+	switch {
+	case ent == nil:
+		w.problem("message header cannot be parsed: %v", err)
+	default:
+		if err != nil {
+			w.problem("%v", err)
+		}
+		fillHeaders(&m, ent.Header)
+		w.walk(ent, 0, "")
+	}
+	// Read what the walk left (an epilogue, or everything after a parse
+	// error) so that the size is right and the checker sees every byte.
+	if _, err := io.Copy(io.Discard, src); err != nil {
+		w.problem("message cannot be read to the end: %v", err)
+	}
+	m.Size = counted.n
+
+	if finishAuth != nil {
+		res, err := finishAuth()
+		if err != nil {
+			w.problem("authentication check failed: %v", err)
+		}
+		if res != nil {
+			m.Auth = res
+			m.Verdict.Auth, _ = auth.Verdict(res)
+		}
+	}
+	composeVerdict(&m, w.errs)
+	return m
+}
+
+// teeToAuth starts the checker on a pipe fed by everything read from r and
+// returns the reader to use instead of r, and a func that waits for the
+// checker's answer once r has been read to the end.
+func (a *Analyzer) teeToAuth(ctx context.Context, r *countingReader) (io.Reader, func() (*model.Auth, error)) {
+	pr, pw := io.Pipe()
+	type answer struct {
+		res *model.Auth
+		err error
+	}
+	done := make(chan answer, 1)
+	go func() {
+		res, err := a.cfg.Auth.Check(ctx, pr)
+		// Whatever the checker left unread must still flow, or the tee
+		// would block the walk.
+		_, _ = io.Copy(io.Discard, pr)
+		done <- answer{res, err}
+	}()
+	tee := &teeReader{r: r, w: pw}
+	return tee, func() (*model.Auth, error) {
+		pw.CloseWithError(tee.err)
+		ans := <-done
+		return ans.res, ans.err
+	}
+}
+
+// teeReader is io.TeeReader that remembers the read error, so that the
+// checker learns the message was cut short rather than seeing a clean EOF.
+type teeReader struct {
+	r   io.Reader
+	w   *io.PipeWriter
+	err error
+}
+
+func (t *teeReader) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	if n > 0 {
+		if _, werr := t.w.Write(p[:n]); werr != nil {
+			return n, fmt.Errorf("authentication stream: %w", werr)
+		}
+	}
+	if err != nil && err != io.EOF {
+		t.err = err
+	}
+	return n, err
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}

@@ -1,0 +1,232 @@
+// Package scan runs the analysis over a whole source: it lists the source,
+// analyses messages on several cores at once and hands the results back in
+// listing order, streaming, with a bounded number of messages in flight so
+// that memory does not grow with the size of the quarantine.
+package scan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"sync"
+
+	"mxaudit/mailsrc"
+	"mxaudit/model"
+)
+
+// Analyzer turns one raw message into its summary and verdicts. It must be
+// safe for concurrent use and must not keep raw after it returns.
+type Analyzer interface {
+	Analyze(ctx context.Context, id model.MessageID, raw io.Reader) model.Message
+}
+
+// Options tune a scan. The zero value is ready to use.
+type Options struct {
+	// Workers is the number of messages analysed at once; 0 means one per
+	// CPU.
+	Workers int
+	// Warn is told about listed files that are not mail (and are skipped).
+	// It is called from the goroutine that calls emit.
+	Warn func(mailsrc.Entry)
+	// Progress, when set, is called from the emitting goroutine after each
+	// message with how many were listed and how many analysed so far.
+	Progress func(Progress)
+}
+
+// Progress reports how far a scan has got.
+type Progress struct {
+	Listed   int  // messages found by the listing so far
+	Analysed int  // messages emitted so far
+	Skipped  int  // files skipped as not mail
+	Done     bool // the listing has finished: Listed is the total
+}
+
+// Run lists src and analyses every message with an, calling emit with each
+// result in listing order from a single goroutine (the caller's). Entries
+// the source could not read become messages whose Error is set; entries
+// that are not mail are passed to Options.Warn and skipped.
+//
+// Run returns the listing's error when the source could not be read, emit's
+// error when emit fails (the scan stops), or ctx.Err().
+func Run(ctx context.Context, src mailsrc.Source, an Analyzer, opt Options, emit func(model.Message) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	// The window bounds messages in flight: listed but not yet emitted.
+	// A slow message (a large attachment) holds back emission, so the
+	// window must be wide enough to keep the other workers busy meanwhile,
+	// and narrow enough to keep memory flat.
+	window := workers * 16
+	slots := make(chan struct{}, window)
+	jobs := make(chan job)
+	results := make(chan outcome, window)
+
+	var (
+		listErr error
+		listed  counter
+	)
+	go func() {
+		defer close(jobs)
+		seq := 0
+		listErr = src.List(ctx, func(e mailsrc.Entry) error {
+			select {
+			case slots <- struct{}{}:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			select {
+			case jobs <- job{seq: seq, entry: e}:
+			case <-ctx.Done():
+				<-slots
+				return ctx.Err()
+			}
+			seq++
+			listed.set(seq, false)
+			return nil
+		})
+		listed.set(seq, true)
+	}()
+
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for j := range jobs {
+				results <- analyseOne(ctx, src, an, j)
+			}
+		})
+	}
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
+
+	var (
+		pending = make(map[int]outcome)
+		next    int
+		prog    Progress
+		emitErr error
+	)
+	for r := range results {
+		pending[r.seq] = r
+		for {
+			o, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			next++
+			<-slots
+			if emitErr != nil {
+				continue // drain so that the workers can finish
+			}
+			if o.skip {
+				prog.Skipped++
+				if opt.Warn != nil {
+					opt.Warn(o.entry)
+				}
+			} else {
+				prog.Analysed++
+				if err := emit(o.msg); err != nil {
+					emitErr = err
+					cancel()
+				}
+			}
+			if opt.Progress != nil {
+				prog.Listed, prog.Done = listed.get()
+				opt.Progress(prog)
+			}
+		}
+	}
+	// Only emit's failure cancels ctx from inside Run, so a cancelled
+	// listing otherwise means the caller's context ended.
+	if emitErr != nil {
+		return emitErr
+	}
+	if listErr != nil {
+		return listErr
+	}
+	if opt.Progress != nil {
+		prog.Listed, prog.Done = listed.get()
+		opt.Progress(prog)
+	}
+	return nil
+}
+
+type job struct {
+	seq   int
+	entry mailsrc.Entry
+}
+
+type outcome struct {
+	seq   int
+	entry mailsrc.Entry
+	msg   model.Message
+	skip  bool
+}
+
+func analyseOne(ctx context.Context, src mailsrc.Source, an Analyzer, j job) outcome {
+	o := outcome{seq: j.seq, entry: j.entry}
+	e := j.entry
+	if e.Err != nil {
+		if errors.Is(e.Err, mailsrc.ErrNotMail) {
+			o.skip = true
+			return o
+		}
+		o.msg = ErrorMessage(e.ID, e.Size, e.Err)
+		return o
+	}
+	if ctx.Err() != nil {
+		o.msg = ErrorMessage(e.ID, e.Size, ctx.Err())
+		return o
+	}
+	rc, err := src.Open(ctx, e.ID)
+	if err != nil {
+		o.msg = ErrorMessage(e.ID, e.Size, err)
+		return o
+	}
+	defer rc.Close()
+	o.msg = an.Analyze(ctx, e.ID, rc)
+	if o.msg.Date.IsZero() && !e.Received.IsZero() {
+		o.msg.Date = e.Received
+	}
+	return o
+}
+
+// ErrorMessage is the summary of a message that could not be read at all.
+func ErrorMessage(id model.MessageID, size int64, err error) model.Message {
+	text := fmt.Sprintf("cannot read message: %v", err)
+	return model.Message{
+		ID:    id,
+		Size:  size,
+		Error: text,
+		Verdict: model.Verdict{
+			Attachment: model.AttachmentError,
+			Reasons:    []string{text},
+		},
+	}
+}
+
+// counter is the listing's running count, read by the emitting goroutine.
+type counter struct {
+	mu   sync.Mutex
+	n    int
+	done bool
+}
+
+func (c *counter) set(n int, done bool) {
+	c.mu.Lock()
+	c.n, c.done = n, done
+	c.mu.Unlock()
+}
+
+func (c *counter) get() (int, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n, c.done
+}

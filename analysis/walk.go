@@ -1,0 +1,173 @@
+package analysis
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/emersion/go-message"
+
+	"mxaudit/analysis/archive"
+	"mxaudit/analysis/filetype"
+	"mxaudit/model"
+)
+
+// maxMIMEDepth bounds multipart and message/rfc822 nesting. Legitimate mail
+// rarely goes past 5; a crafted message could nest thousands of levels to
+// exhaust the stack.
+const maxMIMEDepth = 32
+
+// walker visits the MIME tree of one message and collects its attachments.
+type walker struct {
+	a    *Analyzer
+	msg  *model.Message
+	errs []string // structural problems, in the order met
+}
+
+func (w *walker) problem(format string, args ...any) {
+	if len(w.errs) < 8 {
+		w.errs = append(w.errs, fmt.Sprintf(format, args...))
+	}
+}
+
+// walk visits e and its descendants. prefix names the enclosing attached
+// message, if any, so that files inside forwarded mail are recognisable.
+func (w *walker) walk(e *message.Entity, depth int, prefix string) {
+	if depth > maxMIMEDepth {
+		w.problem("MIME nesting deeper than %d levels; the rest was not inspected", maxMIMEDepth)
+		return
+	}
+	if mr := e.MultipartReader(); mr != nil {
+		for {
+			part, err := mr.NextPart()
+			if err == io.EOF {
+				return
+			}
+			if err != nil && part == nil {
+				w.problem("malformed multipart structure: %v", err)
+				return
+			}
+			if err != nil {
+				w.problem("part with %v", err)
+			}
+			w.walk(part, depth+1, prefix)
+		}
+	}
+	w.leaf(e, depth, prefix)
+}
+
+// leaf handles a part that is not multipart: an attachment, an attached
+// message, or body text.
+func (w *walker) leaf(e *message.Entity, depth int, prefix string) {
+	ct := mediaType(e.Header.Get("Content-Type"))
+	cd := e.Header.Get("Content-Disposition")
+	name := headerParam(cd, "filename")
+	if name == "" {
+		name = headerParam(e.Header.Get("Content-Type"), "name")
+	}
+
+	if (ct == "message/rfc822" || ct == "message/global") && depth > 0 {
+		inner, err := message.Read(e.Body)
+		if err != nil && inner == nil {
+			w.problem("attached message %q cannot be parsed: %v", name, err)
+			_, _ = io.Copy(io.Discard, e.Body)
+			return
+		}
+		label := name
+		if label == "" {
+			label = DecodeHeaderText(inner.Header.Get("Subject"))
+			if label == "" {
+				label = "attached message"
+			}
+		}
+		w.walk(inner, depth+1, prefix+label+"/")
+		return
+	}
+
+	if !isAttachment(ct, mediaType(cd), name) {
+		// Body text: read through so that decoding errors are noticed and
+		// the stream advances to the next part.
+		if _, err := io.Copy(io.Discard, e.Body); err != nil {
+			w.problem("body part (%s) cannot be decoded: %v", ct, err)
+		}
+		return
+	}
+	att := w.a.inspect(e.Body, name, ct)
+	if prefix != "" {
+		att.Filename = prefix + att.Filename
+	}
+	w.msg.Attachments = append(w.msg.Attachments, att)
+}
+
+// isAttachment decides whether a leaf part is a file. Inline parts with a
+// file name count: mailers mark ZIPs inline too. Unnamed text and images
+// are body content.
+func isAttachment(ct, disposition, name string) bool {
+	switch {
+	case disposition == "attachment", name != "":
+		return true
+	case strings.HasPrefix(ct, "text/"), strings.HasPrefix(ct, "image/"), ct == "":
+		return false
+	case strings.HasPrefix(ct, "multipart/"), strings.HasPrefix(ct, "message/"):
+		return false
+	}
+	return true
+}
+
+// inspect reads one attachment's decoded body and judges it. Archives
+// (recognised by magic bytes, whatever the name or type claims) are
+// buffered once, up to a cap, for random access; everything else streams
+// through the content scanner and is never held in memory.
+func (a *Analyzer) inspect(body io.Reader, name, ct string) model.Attachment {
+	att := model.Attachment{Filename: name, ContentType: ct, Risks: filetype.NameRisks(name)}
+	br := bufio.NewReaderSize(body, 4096)
+	head, _ := br.Peek(4096)
+
+	if archive.IsZip(head) {
+		var buf chunkBuffer
+		defer buf.Release()
+		total, over, err := buf.Fill(br, a.cfg.MaxArchiveBytes)
+		att.Size = total
+		if err != nil {
+			att.Error = fmt.Sprintf("cannot decode attachment: %v", err)
+		}
+		if over {
+			att.Archive = &model.Archive{
+				Format:    "zip",
+				Truncated: true,
+				Error:     fmt.Sprintf("archive of %s is larger than the %s inspection limit; not inspected", humanBytes(total), humanBytes(a.cfg.MaxArchiveBytes)),
+			}
+			return att
+		}
+		att.Archive = archive.Inspect(&buf, buf.Size(), name, a.cfg.Archive)
+		for _, r := range att.Archive.AllRisks() {
+			att.Risks = model.AddRisk(att.Risks, r)
+		}
+		return att
+	}
+
+	sc := filetype.NewScanner(name)
+	n, err := io.Copy(sc, br)
+	att.Size = n
+	if err != nil {
+		att.Error = fmt.Sprintf("cannot decode attachment: %v", err)
+	}
+	for _, r := range sc.Risks() {
+		att.Risks = model.AddRisk(att.Risks, r)
+	}
+	return att
+}
+
+// humanBytes formats a byte count for reasons and errors.
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}

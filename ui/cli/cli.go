@@ -1,0 +1,75 @@
+// Package cli is mxaudit's command line: the subcommands (scan, demo, and
+// the console on a source), their flags and the configuration file, and
+// the non-interactive output formats. main only hands it the process's
+// arguments and streams.
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+)
+
+// Env is what a command may touch of the process: tests pass their own.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	// IsTerminal reports whether stdout is a terminal (the console needs
+	// one; the table output flushes per line on one).
+	IsTerminal bool
+	// Width is the terminal width for the table output; 0 for unknown.
+	Width int
+}
+
+// Exit statuses.
+const (
+	ExitOK     = 0
+	ExitFailed = 1 // the source could not be read, or the command failed
+	ExitUsage  = 2 // wrong flags or arguments
+)
+
+const usage = `mxaudit — audit console for a mail quarantine
+
+Usage:
+  mxaudit SOURCE                      open the console on a quarantine
+  mxaudit demo                        open the console on the built-in demo quarantine
+  mxaudit scan [--json|--csv] SOURCE  analyse every message and print one record each
+  mxaudit help                        this text
+
+SOURCE is a Maildir, a directory of message files (.eml, amavis .gz), or an
+mbox file.
+
+Common flags (after the command, before or after SOURCE):
+  --config FILE          configuration file (default $XDG_CONFIG_HOME/mxaudit/config.toml)
+  --trusted-hosts LIST   authserv-ids of your own MTAs, comma-separated
+  --dns HOST:PORT        DNS server for SPF/DKIM/DMARC (default: the system resolver)
+  --dns-timeout D        per-query DNS timeout (default 2s)
+  --offline              no DNS: take results from trusted headers only
+  --workers N            messages analysed at once (default: one per CPU)
+`
+
+// Main runs mxaudit with args (without the program name) and returns the
+// exit status.
+func Main(ctx context.Context, args []string, env Env) int {
+	if env.Getenv == nil {
+		env.Getenv = os.Getenv
+	}
+	if len(args) == 0 {
+		fmt.Fprint(env.Stderr, usage)
+		return ExitUsage
+	}
+	switch args[0] {
+	case "help", "-h", "--help", "-help":
+		fmt.Fprint(env.Stdout, usage)
+		return ExitOK
+	case "scan":
+		return runScan(ctx, args[1:], env)
+	case "demo":
+		return runDemo(ctx, args[1:], env)
+	default:
+		// "mxaudit SOURCE", flags before or after the source.
+		return runConsole(ctx, args, env)
+	}
+}

@@ -1,0 +1,87 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Config is mxaudit's configuration file (TOML). Flags override it.
+type Config struct {
+	// TrustedHosts are the authserv-ids (and Received "by" hosts) of the
+	// gateway's own MTAs: only their Authentication-Results count.
+	TrustedHosts []string `toml:"trusted_hosts"`
+	// DNS is the resolver to use, HOST:PORT; empty for the system resolver.
+	DNS string `toml:"dns"`
+	// DNSTimeout is the per-query timeout ("2s").
+	DNSTimeout duration `toml:"dns_timeout"`
+	// Offline uses trusted headers only and sends no DNS query.
+	Offline bool `toml:"offline"`
+	// Workers is how many messages are analysed at once (0: one per CPU).
+	Workers int `toml:"workers"`
+
+	// path is where the file was read from, for error messages.
+	path string
+}
+
+// duration is a time.Duration written as "2s" in TOML.
+type duration struct{ time.Duration }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (d *duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return err
+	}
+	d.Duration = v
+	return nil
+}
+
+// DefaultConfigPath is $XDG_CONFIG_HOME/mxaudit/config.toml, or
+// ~/.config/mxaudit/config.toml.
+func DefaultConfigPath() string {
+	dir := os.Getenv("XDG_CONFIG_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		dir = filepath.Join(home, ".config")
+	}
+	return filepath.Join(dir, "mxaudit", "config.toml")
+}
+
+// LoadConfig reads the configuration file at path. A missing file at the
+// default path is not an error (the defaults apply); a missing file that
+// was asked for explicitly is. A malformed file is an error naming the line.
+func LoadConfig(path string, explicit bool) (Config, error) {
+	cfg := Config{path: path}
+	if path == "" {
+		return cfg, nil
+	}
+	md, err := toml.DecodeFile(path, &cfg)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) && !explicit {
+			return Config{}, nil
+		}
+		var perr toml.ParseError
+		if errors.As(err, &perr) {
+			return cfg, fmt.Errorf("config %s: line %d: %s", path, perr.Position.Line, perr.Message)
+		}
+		return cfg, fmt.Errorf("config %s: %w", path, err)
+	}
+	if undecoded := md.Undecoded(); len(undecoded) > 0 {
+		keys := make([]string, len(undecoded))
+		for i, k := range undecoded {
+			keys[i] = k.String()
+		}
+		return cfg, fmt.Errorf("config %s: unknown keys: %s", path, strings.Join(keys, ", "))
+	}
+	return cfg, nil
+}

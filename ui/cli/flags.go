@@ -1,0 +1,113 @@
+package cli
+
+import (
+	"flag"
+	"fmt"
+	"strings"
+	"time"
+
+	"mxaudit/analysis"
+	"mxaudit/analysis/auth"
+)
+
+// commonFlags are the flags every command that analyses mail takes.
+type commonFlags struct {
+	config       string
+	trustedHosts string
+	dns          string
+	dnsTimeout   time.Duration
+	offline      bool
+	workers      int
+}
+
+func (c *commonFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.config, "config", "", "configuration file")
+	fs.StringVar(&c.trustedHosts, "trusted-hosts", "", "authserv-ids of your own MTAs, comma-separated")
+	fs.StringVar(&c.dns, "dns", "", "DNS server HOST:PORT (default: system resolver)")
+	fs.DurationVar(&c.dnsTimeout, "dns-timeout", 0, "per-query DNS timeout (default 2s)")
+	fs.BoolVar(&c.offline, "offline", false, "no DNS: trusted headers only")
+	fs.IntVar(&c.workers, "workers", 0, "messages analysed at once (default: one per CPU)")
+}
+
+// settings merges the configuration file with the flags that were set.
+func (c *commonFlags) settings(fs *flag.FlagSet) (Config, error) {
+	path, explicit := c.config, c.config != ""
+	if !explicit {
+		path = DefaultConfigPath()
+	}
+	cfg, err := LoadConfig(path, explicit)
+	if err != nil {
+		return cfg, err
+	}
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "trusted-hosts":
+			cfg.TrustedHosts = splitList(c.trustedHosts)
+		case "dns":
+			cfg.DNS = c.dns
+		case "dns-timeout":
+			cfg.DNSTimeout.Duration = c.dnsTimeout
+		case "offline":
+			cfg.Offline = c.offline
+		case "workers":
+			cfg.Workers = c.workers
+		}
+	})
+	if cfg.DNSTimeout.Duration <= 0 {
+		cfg.DNSTimeout.Duration = 2 * time.Second
+	}
+	return cfg, nil
+}
+
+// newAnalyzer builds the analyzer a configuration asks for, with one
+// caching resolver shared by the whole scan.
+func newAnalyzer(cfg Config, resolver auth.Resolver) *analysis.Analyzer {
+	if resolver == nil && !cfg.Offline {
+		resolver = auth.NewCachingResolver(auth.NewDNSResolver(cfg.DNS, cfg.DNSTimeout.Duration))
+	}
+	checker := auth.NewChecker(auth.Config{
+		TrustedHosts: cfg.TrustedHosts,
+		Offline:      cfg.Offline,
+		Resolver:     resolver,
+	})
+	return analysis.New(analysis.Config{Auth: checker})
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// parseArgs parses flags that may come before or after the positional
+// arguments ("scan --json DIR" and "scan DIR --json" alike) and returns
+// the positional ones. "--" ends flag parsing.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return positional, nil
+		}
+		if args[0] == "--" {
+			return append(positional, args[1:]...), nil
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+}
+
+// usageError is a command-line mistake: it is printed with a hint and the
+// exit status is ExitUsage.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }

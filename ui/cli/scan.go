@@ -1,0 +1,106 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+
+	"mxaudit/analysis/auth"
+	"mxaudit/analysis/scan"
+	"mxaudit/mailsrc"
+	"mxaudit/ui/termtext"
+)
+
+// runScan is "mxaudit scan [--json|--csv] SOURCE".
+func runScan(ctx context.Context, args []string, env Env) int {
+	fs := flag.NewFlagSet("scan", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	var common commonFlags
+	common.register(fs)
+	asJSON := fs.Bool("json", false, "print JSON Lines, one object per message")
+	asCSV := fs.Bool("csv", false, "print CSV with a header row")
+	positional, err := parseArgs(fs, args)
+	if err != nil {
+		return ExitUsage
+	}
+	if len(positional) != 1 {
+		fmt.Fprintln(env.Stderr, "usage: mxaudit scan [--json|--csv] SOURCE")
+		return ExitUsage
+	}
+	if *asJSON && *asCSV {
+		fmt.Fprintln(env.Stderr, "mxaudit scan: --json and --csv exclude each other")
+		return ExitUsage
+	}
+	cfg, err := common.settings(fs)
+	if err != nil {
+		fmt.Fprintln(env.Stderr, "mxaudit:", err)
+		return ExitUsage
+	}
+	src, err := openSource(ctx, positional[0])
+	if err != nil {
+		fmt.Fprintln(env.Stderr, "mxaudit:", err)
+		return ExitFailed
+	}
+	defer src.Close()
+
+	format := formatTable
+	switch {
+	case *asJSON:
+		format = formatJSON
+	case *asCSV:
+		format = formatCSV
+	}
+	if err := scanTo(ctx, src, cfg, format, env); err != nil {
+		fmt.Fprintln(env.Stderr, "mxaudit:", err)
+		return ExitFailed
+	}
+	return ExitOK
+}
+
+type outputFormat int
+
+const (
+	formatTable outputFormat = iota
+	formatJSON
+	formatCSV
+)
+
+// scanTo analyses every message of src and prints the records in format.
+// Findings are data, not errors: only a source that cannot be read (or an
+// output that cannot be written) makes it fail.
+func scanTo(ctx context.Context, src mailsrc.Source, cfg Config, format outputFormat, env Env) error {
+	return scanToWith(ctx, src, cfg, nil, format, env)
+}
+
+// scanToWith is scanTo with a given resolver (nil: the one cfg names).
+func scanToWith(ctx context.Context, src mailsrc.Source, cfg Config, resolver auth.Resolver, format outputFormat, env Env) error {
+	var out recordWriter
+	switch format {
+	case formatJSON:
+		out = newJSONWriter(env.Stdout)
+	case formatCSV:
+		w, err := newCSVWriter(env.Stdout)
+		if err != nil {
+			return err
+		}
+		out = w
+	default:
+		out = newTableWriter(env.Stdout, env.Width)
+	}
+	an := newAnalyzer(cfg, resolver)
+	opts := scan.Options{
+		Workers: cfg.Workers,
+		Warn: func(e mailsrc.Entry) {
+			fmt.Fprintf(env.Stderr, "mxaudit: skipped %s: %v\n", termtext.Sanitize(string(e.ID)), e.Err)
+		},
+	}
+	runErr := scan.Run(ctx, src, an, opts, out.Write)
+	closeErr := out.Close()
+	return errors.Join(runErr, closeErr)
+}
+
+// openSource opens the quarantine a command names.
+func openSource(_ context.Context, spec string) (mailsrc.Source, error) {
+	return mailsrc.Open(spec)
+}
