@@ -7,6 +7,7 @@
 package analysis
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -58,7 +59,7 @@ func New(cfg Config) *Analyzer {
 // could be recovered.
 func (a *Analyzer) Analyze(ctx context.Context, id model.MessageID, raw io.Reader) model.Message {
 	m := model.Message{ID: id}
-	counted := &countingReader{r: raw}
+	counted := &countingReader{r: skipEnvelopeLine(raw)}
 	src := io.Reader(counted)
 
 	// Authentication needs the raw bytes (DKIM hashes the body as sent)
@@ -87,6 +88,9 @@ func (a *Analyzer) Analyze(ctx context.Context, id model.MessageID, raw io.Reade
 		w.problem("message cannot be read to the end: %v", err)
 	}
 	m.Size = counted.n
+	if m.Size == 0 {
+		w.problem("empty message: no header and no body")
+	}
 
 	if finishAuth != nil {
 		res, err := finishAuth()
@@ -146,6 +150,21 @@ func (t *teeReader) Read(p []byte) (int, error) {
 		t.err = err
 	}
 	return n, err
+}
+
+// skipEnvelopeLine drops an mbox "From sender date" line in front of the
+// header, which saved .eml files and amavis quarantine files often keep;
+// it is not part of the message (and would break DKIM and the header parse).
+func skipEnvelopeLine(r io.Reader) io.Reader {
+	br := bufio.NewReaderSize(r, 4096)
+	if head, _ := br.Peek(5); string(head) == "From " {
+		if _, err := br.ReadSlice('\n'); err == bufio.ErrBufferFull {
+			// An absurdly long first line: not an envelope line after
+			// all; what was consumed is lost, and the parse reports it.
+			return br
+		}
+	}
+	return br
 }
 
 type countingReader struct {

@@ -89,10 +89,11 @@ func addressStrings(raw string) []string {
 // formatAddress renders "Name <addr>" without RFC 2047 re-encoding, so that
 // the JSON and the screen show the decoded name.
 func formatAddress(a *gomail.Address) string {
+	addr := normaliseAddr(a.Address)
 	if a.Name == "" {
-		return a.Address
+		return addr
 	}
-	return a.Name + " <" + a.Address + ">"
+	return a.Name + " <" + addr + ">"
 }
 
 func joinAddresses(addrs []*gomail.Address) string {

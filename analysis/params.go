@@ -45,8 +45,10 @@ func headerParam(v, name string) string {
 		case key == name:
 			plain, hasPlain = val, true
 		case strings.HasPrefix(key, name+"*"):
+			// "name*" is one extended value; "name*0", "name*0*", "name*1"
+			// are numbered sections, extended when they end in "*".
 			rest := key[len(name)+1:]
-			extended := strings.HasSuffix(rest, "*")
+			extended := rest == "" || strings.HasSuffix(rest, "*")
 			rest = strings.TrimSuffix(rest, "*")
 			n := 0
 			if rest != "" {

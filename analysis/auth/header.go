@@ -1,0 +1,110 @@
+package auth
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// MaxHeaderBytes bounds the header section Check reads into memory. Real
+// header sections stay far below it; a larger one is hostile or broken.
+const MaxHeaderBytes = 1 << 20
+
+// errHeaderTooLarge is returned when the header section exceeds
+// MaxHeaderBytes.
+var errHeaderTooLarge = fmt.Errorf("header section larger than %d bytes", MaxHeaderBytes)
+
+// headerField is one unfolded header field.
+type headerField struct {
+	name  string // lower case
+	value string // unfolded, line breaks removed, surrounding space trimmed
+}
+
+// messageHeader is the header section of a message.
+type messageHeader struct {
+	raw    []byte        // the bytes as read, for DKIM verification
+	fields []headerField // in message order, top first
+	// complete is false when the input ended before the empty line that
+	// closes the header section: the body was not provided.
+	complete bool
+}
+
+// all returns the values of every field called name (lower case), top first.
+func (h *messageHeader) all(name string) []string {
+	var out []string
+	for _, f := range h.fields {
+		if f.name == name {
+			out = append(out, f.value)
+		}
+	}
+	return out
+}
+
+// readHeader reads the header section from br, leaving br at the first
+// byte of the body.
+func readHeader(br *bufio.Reader) (*messageHeader, error) {
+	h := &messageHeader{}
+	var cur []byte // the field being unfolded
+	flush := func() {
+		if cur == nil {
+			return
+		}
+		name, value, ok := bytes.Cut(cur, []byte(":"))
+		// A line without a colon (an mbox "From " line, garbage) is not a
+		// field; it stays in raw for DKIM but is not interpreted.
+		if ok && len(bytes.TrimSpace(name)) > 0 && !bytes.ContainsAny(name, " \t") {
+			h.fields = append(h.fields, headerField{
+				name:  strings.ToLower(string(name)),
+				value: string(bytes.TrimSpace(value)),
+			})
+		}
+		cur = nil
+	}
+	for {
+		line, err := readLine(br, MaxHeaderBytes-len(h.raw))
+		h.raw = append(h.raw, line...)
+		if errors.Is(err, errHeaderTooLarge) {
+			return h, err
+		}
+		content := bytes.TrimRight(line, "\r\n")
+		switch {
+		case len(content) == 0 && len(line) > 0:
+			flush()
+			h.complete = true
+			return h, nil
+		case len(content) > 0 && (content[0] == ' ' || content[0] == '\t') && cur != nil:
+			cur = append(cur, ' ')
+			cur = append(cur, bytes.TrimLeft(content, " \t")...)
+		case len(content) > 0:
+			flush()
+			cur = append([]byte{}, content...)
+		}
+		if err != nil {
+			flush()
+			if err == io.EOF {
+				return h, nil
+			}
+			return h, err
+		}
+	}
+}
+
+// readLine returns the next line with its line ending, or what is left
+// before EOF. It fails with errHeaderTooLarge beyond limit bytes.
+func readLine(br *bufio.Reader, limit int) ([]byte, error) {
+	var line []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if len(line)+len(chunk) > limit {
+			return append(line, chunk[:max(0, limit-len(line))]...), errHeaderTooLarge
+		}
+		line = append(line, chunk...)
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		return line, err
+	}
+}

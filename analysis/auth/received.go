@@ -1,0 +1,192 @@
+package auth
+
+import (
+	"net"
+	"regexp"
+	"strings"
+)
+
+// receivedHop is what one Received field says about a hop.
+type receivedHop struct {
+	index int    // position among all header fields, top = 0
+	by    string // the receiving host, lower case
+	helo  string // the name the client gave in HELO/EHLO
+	rdns  string // the client's reverse DNS name, "" when unknown
+	ip    net.IP // the client's address, nil when not stated
+}
+
+// receivedToken is a word or a comment of a Received field.
+type receivedToken struct {
+	text    string
+	comment bool
+}
+
+// tokenizeReceived splits the part of a Received field before the ';' that
+// introduces the date into words and (nested) comments.
+func tokenizeReceived(v string) []receivedToken {
+	var toks []receivedToken
+	for i := 0; i < len(v); {
+		c := v[i]
+		switch {
+		case c == ' ' || c == '\t':
+			i++
+		case c == ';':
+			return toks
+		case c == '(':
+			depth, j := 0, i
+			for ; j < len(v); j++ {
+				if v[j] == '\\' {
+					j++
+					continue
+				}
+				if v[j] == '(' {
+					depth++
+				} else if v[j] == ')' {
+					depth--
+					if depth == 0 {
+						break
+					}
+				}
+			}
+			end := min(j, len(v))
+			toks = append(toks, receivedToken{text: v[i+1 : end], comment: true})
+			i = end + 1
+		default:
+			j := i
+			for j < len(v) && !strings.ContainsRune(" \t(;", rune(v[j])) {
+				j++
+			}
+			toks = append(toks, receivedToken{text: v[i:j]})
+			i = j
+		}
+	}
+	return toks
+}
+
+// receivedClauses are the keywords of RFC 5321 §4.4 that start a clause.
+var receivedClauses = map[string]bool{"from": true, "by": true, "via": true, "with": true, "id": true, "for": true}
+
+var (
+	// bracketIP finds an address literal: "[192.0.2.1]", "[IPv6:2001:db8::1]",
+	// "[192.0.2.1]:4711" (Exim's port).
+	bracketIP = regexp.MustCompile(`\[(?i:ipv6:)?([0-9A-Fa-f:.]+)\]`)
+	// heloParam is Exim's "helo=name" inside the from comment.
+	heloParam = regexp.MustCompile(`(?i)\bhelo=([^\s)\]]+)`)
+	// rdnsBeforeIP is the "rdns [ip]" form of Postfix and Sendmail.
+	rdnsBeforeIP = regexp.MustCompile(`^\s*([^\s\[\]()]+)\s+\[`)
+)
+
+// parseReceived reads the from and by clauses of a Received field. It knows
+// the forms of
+//
+//	Postfix:   from HELO (RDNS [IP]) by HOST (Postfix) with ESMTPS id …
+//	Sendmail:  from HELO (RDNS [IP] (may be forged)) by HOST (8.15.2/8.15.2) …
+//	Exim:      from RDNS ([IP]:PORT helo=HELO) by HOST with esmtps (Exim 4.96) …
+//	Microsoft: from HELO (IP) by HOST (IP) with Microsoft SMTP Server …
+//	Dovecot:   from HELO ([IP]) by HOST with LMTP id …
+//
+// where RDNS may be "unknown". Exim leaves helo= out when it equals RDNS.
+func parseReceived(v string) receivedHop {
+	var hop receivedHop
+	toks := tokenizeReceived(v)
+	var fromWord string
+	var fromComments []string
+	clause := ""
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		if !t.comment && receivedClauses[strings.ToLower(t.text)] {
+			clause = strings.ToLower(t.text)
+			if i+1 < len(toks) && !toks[i+1].comment {
+				i++
+				switch clause {
+				case "from":
+					fromWord = toks[i].text
+				case "by":
+					if hop.by == "" {
+						hop.by = strings.TrimSuffix(strings.ToLower(toks[i].text), ".")
+					}
+				}
+			}
+			continue
+		}
+		if clause == "from" && t.comment {
+			fromComments = append(fromComments, t.text)
+		}
+	}
+
+	// The client's address: an address literal in the from clause, else
+	// (Microsoft) a comment that is a bare address.
+	for _, s := range append([]string{fromWord}, fromComments...) {
+		if m := bracketIP.FindStringSubmatch(s); m != nil {
+			if ip := net.ParseIP(m[1]); ip != nil {
+				hop.ip = ip
+				break
+			}
+		}
+	}
+	if hop.ip == nil {
+		for _, c := range fromComments {
+			if ip := net.ParseIP(strings.TrimSpace(c)); ip != nil {
+				hop.ip = ip
+				break
+			}
+		}
+	}
+	for _, c := range fromComments {
+		if m := heloParam.FindStringSubmatch(c); m != nil {
+			hop.helo = m[1]
+		}
+		if m := rdnsBeforeIP.FindStringSubmatch(c); m != nil && !strings.EqualFold(m[1], "unknown") {
+			hop.rdns = strings.ToLower(m[1])
+		}
+	}
+	if hop.helo == "" && fromWord != "" && !strings.HasPrefix(fromWord, "[") && net.ParseIP(fromWord) == nil {
+		hop.helo = fromWord
+	}
+	return hop
+}
+
+// boundaryHop finds the hop where the message entered the operator's
+// systems: the top-most Received field written "by" a trusted host whose
+// client is not itself internal. A client is internal when its address is
+// loopback, private or link-local (a content filter re-injecting mail, an
+// LMTP delivery from the gateway) or when its HELO or reverse name is a
+// trusted host. The hop's client address and HELO are what SPF is checked
+// against. ok is false when no Received field qualifies.
+func boundaryHop(h *messageHeader, trusted hostSet) (receivedHop, bool) {
+	for i, f := range h.fields {
+		if f.name != "received" {
+			continue
+		}
+		hop := parseReceived(f.value)
+		hop.index = i
+		if !trusted.has(hop.by) {
+			continue
+		}
+		if hop.ip != nil && (hop.ip.IsLoopback() || hop.ip.IsPrivate() || hop.ip.IsLinkLocalUnicast()) {
+			continue
+		}
+		if trusted.has(hop.helo) || trusted.has(hop.rdns) {
+			continue
+		}
+		return hop, true
+	}
+	return receivedHop{}, false
+}
+
+// hostSet is a set of host names compared without case or trailing dot.
+type hostSet map[string]bool
+
+func newHostSet(hosts []string) hostSet {
+	s := hostSet{}
+	for _, h := range hosts {
+		if h = strings.TrimSuffix(strings.ToLower(strings.TrimSpace(h)), "."); h != "" {
+			s[h] = true
+		}
+	}
+	return s
+}
+
+func (s hostSet) has(host string) bool {
+	return host != "" && s[strings.TrimSuffix(strings.ToLower(host), ".")]
+}

@@ -1,0 +1,88 @@
+package auth
+
+import (
+	"fmt"
+	"strings"
+
+	"mxaudit/model"
+)
+
+// Verdict sums up a message's authentication in one word and the sentences
+// that explain it, most important first. It passes when DMARC passes; it
+// fails when DMARC fails or an error prevents a pass (temperror,
+// permerror); it is none when the From domain publishes no DMARC policy,
+// and then says whether anything passed.
+func Verdict(a *model.Auth) (model.AuthVerdict, []string) {
+	if a == nil {
+		return model.AuthNone, []string{"Sender authentication was not checked."}
+	}
+	var v model.AuthVerdict
+	var reasons []string
+	d := a.DMARC
+	switch d.Result {
+	case model.ResultPass:
+		v = model.AuthPass
+	case model.ResultFail:
+		v = model.AuthFail
+		if d.Disposition == model.DispositionReject || d.Disposition == model.DispositionQuarantine {
+			reasons = append(reasons, fmt.Sprintf("The owner of %s asks receivers to %s mail like this.", d.FromDomain, d.Disposition))
+		}
+	case model.ResultTempError:
+		v = model.AuthFail
+		reasons = append(reasons, "A DNS failure prevented a decision; scan again later.")
+	case model.ResultPermError:
+		v = model.AuthFail
+	default:
+		v = model.AuthNone
+	}
+	if d.Reason != "" {
+		reasons = append(reasons, sentence(d.Reason))
+	}
+	if v == model.AuthNone {
+		reasons = append(reasons, passSummary(a))
+	}
+	if len(a.IgnoredHeaders) > 0 {
+		reasons = append(reasons, fmt.Sprintf("Ignored Authentication-Results from untrusted hosts: %s.", strings.Join(a.IgnoredHeaders, ", ")))
+	}
+	return v, reasons
+}
+
+// passSummary says, when there is no DMARC policy, what passed anyway.
+func passSummary(a *model.Auth) string {
+	var passed []string
+	for _, k := range a.DKIM {
+		if k.Result == model.ResultPass {
+			s := "DKIM d=" + k.Domain
+			if k.Aligned {
+				s += " (aligned)"
+			}
+			passed = append(passed, s)
+		}
+	}
+	if a.SPF.Result == model.ResultPass {
+		s := "SPF for " + a.SPF.Domain
+		if a.SPF.Aligned {
+			s += " (aligned)"
+		}
+		passed = append(passed, s)
+	}
+	if len(passed) == 0 {
+		return "No DMARC policy and nothing passed: nothing vouches for the From domain."
+	}
+	return "No DMARC policy, but these passed: " + strings.Join(passed, ", ") + "."
+}
+
+// sentence capitalises the first letter and ends s with a full stop.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return s
+	}
+	if c := s[0]; c >= 'a' && c <= 'z' {
+		s = string(c-'a'+'A') + s[1:]
+	}
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
+}
