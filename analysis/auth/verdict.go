@@ -10,8 +10,9 @@ import (
 // Verdict sums up a message's authentication in one word and the sentences
 // that explain it, most important first. It passes when DMARC passes; it
 // fails when DMARC fails or an error prevents a pass (temperror,
-// permerror); it is none when the From domain publishes no DMARC policy,
-// and then says whether anything passed.
+// permerror). Without a DMARC policy it passes when SPF or DKIM passed
+// aligned with the From domain, and is none otherwise; the reasons then
+// say what passed.
 func Verdict(a *model.Auth) (model.AuthVerdict, []string) {
 	if a == nil {
 		return model.AuthNone, []string{"Sender authentication was not checked."}
@@ -33,18 +34,38 @@ func Verdict(a *model.Auth) (model.AuthVerdict, []string) {
 	case model.ResultPermError:
 		v = model.AuthFail
 	default:
+		// No DMARC policy: an aligned SPF or DKIM pass still proves the
+		// From domain authorised this mail, which is all the verdict
+		// claims; only when nothing aligned passed is it "none".
 		v = model.AuthNone
+		if alignedPass(a) {
+			v = model.AuthPass
+		}
 	}
 	if d.Reason != "" {
 		reasons = append(reasons, sentence(d.Reason))
 	}
-	if v == model.AuthNone {
+	if d.Result != model.ResultPass && d.Result != model.ResultFail && d.Result != model.ResultTempError && d.Result != model.ResultPermError {
 		reasons = append(reasons, passSummary(a))
 	}
 	if len(a.IgnoredHeaders) > 0 {
 		reasons = append(reasons, fmt.Sprintf("Ignored Authentication-Results from untrusted hosts: %s.", strings.Join(a.IgnoredHeaders, ", ")))
 	}
 	return v, reasons
+}
+
+// alignedPass reports whether SPF or any DKIM signature passed aligned
+// with the From domain.
+func alignedPass(a *model.Auth) bool {
+	if a.SPF.Result == model.ResultPass && a.SPF.Aligned {
+		return true
+	}
+	for _, k := range a.DKIM {
+		if k.Result == model.ResultPass && k.Aligned {
+			return true
+		}
+	}
+	return false
 }
 
 // passSummary says, when there is no DMARC policy, what passed anyway.
