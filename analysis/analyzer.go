@@ -33,6 +33,10 @@ type Config struct {
 	// for inspection (default 64 MiB). A larger one is reported as not
 	// inspected, which makes the message risky.
 	MaxArchiveBytes int64
+	// MaxMessageBytes bounds how much of one message is read (default
+	// 256 MiB): a gzip-compressed quarantine file can inflate without
+	// limit, and nothing legitimate is that large.
+	MaxMessageBytes int64
 	// Auth, when set, checks SPF, DKIM and DMARC.
 	Auth AuthChecker
 }
@@ -47,6 +51,9 @@ func New(cfg Config) *Analyzer {
 	if cfg.Archive == (archive.Limits{}) {
 		cfg.Archive = archive.DefaultLimits()
 	}
+	if cfg.MaxMessageBytes <= 0 {
+		cfg.MaxMessageBytes = 256 << 20
+	}
 	if cfg.MaxArchiveBytes <= 0 {
 		cfg.MaxArchiveBytes = 64 << 20
 	}
@@ -59,7 +66,7 @@ func New(cfg Config) *Analyzer {
 // could be recovered.
 func (a *Analyzer) Analyze(ctx context.Context, id model.MessageID, raw io.Reader) model.Message {
 	m := model.Message{ID: id}
-	counted := &countingReader{r: skipEnvelopeLine(raw)}
+	counted := &countingReader{r: skipEnvelopeLine(raw), limit: a.cfg.MaxMessageBytes}
 	src := io.Reader(counted)
 
 	// Authentication needs the raw bytes (DKIM hashes the body as sent)
@@ -167,12 +174,20 @@ func skipEnvelopeLine(r io.Reader) io.Reader {
 	return br
 }
 
+// countingReader counts the bytes read and refuses to read past limit.
 type countingReader struct {
-	r io.Reader
-	n int64
+	r     io.Reader
+	n     int64
+	limit int64
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
+	if c.n >= c.limit {
+		return 0, fmt.Errorf("message larger than the %s limit; the rest was not read", humanBytes(c.limit))
+	}
+	if rest := c.limit - c.n; int64(len(p)) > rest {
+		p = p[:rest]
+	}
 	n, err := c.r.Read(p)
 	c.n += int64(n)
 	return n, err

@@ -248,3 +248,14 @@ func TestAnalyzeTeesRawBytesToAuth(t *testing.T) {
 		t.Fatal("Auth not set")
 	}
 }
+
+func TestAnalyzeMessageSizeLimit(t *testing.T) {
+	raw := buildMessage(stdHeader, attachment("big.bin", "application/octet-stream", bytes.Repeat([]byte{'x'}, 300_000)))
+	m := New(Config{MaxMessageBytes: 100_000}).Analyze(context.Background(), "big", strings.NewReader(raw))
+	if m.Size != 100_000 {
+		t.Errorf("read %d bytes, want the 100000 limit", m.Size)
+	}
+	if m.Verdict.Attachment != model.AttachmentError || !strings.Contains(strings.Join(m.Verdict.Reasons, " "), "limit") {
+		t.Errorf("verdict %q reasons %q, want an error naming the limit", m.Verdict.Attachment, m.Verdict.Reasons)
+	}
+}

@@ -30,14 +30,26 @@ type Message struct {
 	Subject    string    `json:"subject"`
 	Date       time.Time `json:"date"`
 	Size       int64     `json:"size"` // bytes of the raw (uncompressed) message
+	// InReplyTo is the In-Reply-To header's first message ID, with angle
+	// brackets; References lists the References header's IDs in order.
+	// PPAP pairing uses them to tie a password mail to its ZIP mail.
+	InReplyTo  string   `json:"in_reply_to,omitempty"`
+	References []string `json:"references,omitempty"`
 
 	Attachments []Attachment `json:"attachments"`
 	Auth        *Auth        `json:"auth,omitempty"`
 	Verdict     Verdict      `json:"verdict"`
+	// PasswordFor is set on a password mail found by PPAP pairing: which
+	// encrypted attachments, in which messages, its text opened.
+	PasswordFor []PasswordLink `json:"password_for,omitempty"`
 
 	// Error is set when the message could not be read or parsed at all.
 	// The other fields hold whatever could be recovered before the failure.
 	Error string `json:"error"`
+
+	// Exception is the exception that covers the message, set by
+	// Policy.Annotate; nil when none does.
+	Exception *ExceptionMatch `json:"exception,omitempty"`
 }
 
 // HasAttachments reports whether the message carries at least one file.

@@ -39,6 +39,11 @@ func (j *jsonWriter) Write(m model.Message) error {
 	if m.Attachments == nil {
 		m.Attachments = []model.Attachment{} // the schema promises an array
 	}
+	for i := range m.Attachments {
+		if m.Attachments[i].Risks == nil {
+			m.Attachments[i].Risks = []model.Risk{}
+		}
+	}
 	if m.Verdict.Reasons == nil {
 		m.Verdict.Reasons = []string{}
 	}
@@ -110,8 +115,10 @@ type tableWriter struct {
 	width int
 }
 
+// newTableWriter prints to a terminal of width columns; width 0 (a pipe or
+// a file) leaves the last column whole.
 func newTableWriter(w io.Writer, width int) *tableWriter {
-	if width < 60 {
+	if width > 0 && width < 60 {
 		width = 60
 	}
 	t := &tableWriter{bw: bufio.NewWriterSize(w, 16<<10), width: width}
@@ -128,11 +135,12 @@ const (
 )
 
 func (t *tableWriter) row(verdict, auth, date, domain, rest string) {
-	restWidth := t.width - colVerdict - colAuth - colDate - colDomain - 4
+	if t.width > 0 {
+		rest = termtext.Truncate(rest, t.width-colVerdict-colAuth-colDate-colDomain-4)
+	}
 	fmt.Fprintf(t.bw, "%s %s %s %s %s\n",
 		termtext.Fit(verdict, colVerdict), termtext.Fit(auth, colAuth),
-		termtext.Fit(date, colDate), termtext.Fit(domain, colDomain),
-		strings.TrimRight(termtext.Fit(rest, restWidth), " "))
+		termtext.Fit(date, colDate), termtext.Fit(domain, colDomain), rest)
 }
 
 func (t *tableWriter) Write(m model.Message) error {

@@ -1,0 +1,290 @@
+package mailsrc
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+
+	"mxaudit/model"
+)
+
+// Maildir is a Source over a Maildir: messages are the files in new/ and
+// cur/; tmp/ holds deliveries in progress and is ignored.
+//
+// A message's ID is the unique part of its file name: everything before
+// the first ':', which starts the Maildir "info" (":2,FLAGS") that a mail
+// client rewrites when it marks a message seen or moves it from new/ to
+// cur/. The ",S=size" suffix some deliverers append belongs to the unique
+// part and stays in the ID. So an ID survives flag changes and the move
+// out of new/. (Dovecot's optional ';' or '!' info separators are not
+// recognised.)
+//
+// Messages are listed in delivery order: by the seconds timestamp that
+// starts a standard unique name ("1700000000.M1P2.host"), then by ID.
+// Names without a leading number sort last. The order does not depend on
+// which of new/ and cur/ holds a message, nor on its flags.
+type Maildir struct {
+	path string
+	root *os.Root
+
+	mu sync.RWMutex
+	// where maps each ID of the last listing to the file it had then: the
+	// fast path of Open. A stale entry (the file was renamed since) is
+	// detected on open and resolved again.
+	where map[model.MessageID]maildirFile
+}
+
+var _ Source = (*Maildir)(nil)
+
+// maildirSubdirs are the folders holding messages, read in this order: a
+// message that a client moves from new/ to cur/ while the listing runs is
+// then seen at least once (twice at worst, which the listing folds).
+var maildirSubdirs = [...]string{"new", "cur"}
+
+// maildirFile is where a message's file was seen.
+type maildirFile struct {
+	sub  string // "new" or "cur"
+	name string // the full file name, flags included
+}
+
+func (f maildirFile) rel() string { return f.sub + string(os.PathSeparator) + f.name }
+
+// NewMaildir opens the Maildir at path. It fails when path cannot be opened
+// or has neither a cur/ nor a new/ folder.
+func NewMaildir(path string) (*Maildir, error) {
+	root, err := openRoot(path)
+	if err != nil {
+		return nil, err
+	}
+	if !isMaildir(root) {
+		root.Close()
+		return nil, fmt.Errorf("cannot open quarantine %s: not a Maildir (no cur/ or new/ folder)", path)
+	}
+	return &Maildir{path: path, root: root}, nil
+}
+
+// isMaildir reports whether root has a cur/ or a new/ folder.
+func isMaildir(root *os.Root) bool {
+	for _, sub := range maildirSubdirs {
+		if info, err := root.Stat(sub); err == nil && info.IsDir() {
+			return true
+		}
+	}
+	return false
+}
+
+// Name implements Source.
+func (m *Maildir) Name() string { return "maildir " + m.path }
+
+// maildirID returns the unique part of a Maildir file name.
+func maildirID(name string) model.MessageID {
+	if i := strings.IndexByte(name, ':'); i >= 0 {
+		name = name[:i]
+	}
+	return model.MessageID(name)
+}
+
+// maildirStamp returns the delivery time in seconds that starts a standard
+// unique name, or MaxInt64 when the name does not start with one.
+func maildirStamp(name string) int64 {
+	var n int64
+	i := 0
+	for ; i < len(name) && i < 18 && name[i] >= '0' && name[i] <= '9'; i++ {
+		n = n*10 + int64(name[i]-'0')
+	}
+	if i == 0 {
+		return math.MaxInt64
+	}
+	return n
+}
+
+// maildirListed is one message found by List, before its file's metadata
+// is read.
+type maildirListed struct {
+	id    model.MessageID
+	stamp int64
+	file  maildirFile
+}
+
+// List implements Source. It reads the names in both folders first (cheap:
+// no per-file system call), sorts them, then reads each file's metadata
+// for its size and modification time, several files at a time, and
+// reports the messages in delivery order as their chunk is ready. Reading
+// metadata is most of the cost (a system call per file), so the first
+// entries arrive long before the last.
+func (m *Maildir) List(ctx context.Context, fn func(Entry) error) error {
+	var found []maildirListed
+	for _, sub := range maildirSubdirs {
+		var err error
+		found, err = m.readNames(ctx, sub, found)
+		if err != nil {
+			return err
+		}
+	}
+	// Sorting by ID after the stamp puts the copies of a message seen in
+	// both folders side by side, the cur/ one first ("cur" < "new"), and
+	// CompactFunc keeps the first of a run: the file's newer place wins.
+	slices.SortFunc(found, func(a, b maildirListed) int {
+		return cmp.Or(cmp.Compare(a.stamp, b.stamp), strings.Compare(string(a.id), string(b.id)),
+			strings.Compare(a.file.sub, b.file.sub), strings.Compare(a.file.name, b.file.name))
+	})
+	found = slices.CompactFunc(found, func(a, b maildirListed) bool { return a.id == b.id })
+	where := make(map[model.MessageID]maildirFile, len(found))
+	for _, l := range found {
+		where[l.id] = l.file
+	}
+	m.mu.Lock()
+	m.where = where
+	m.mu.Unlock()
+	return m.statAndReport(ctx, found, fn)
+}
+
+// readNames appends the messages named in one folder to found. A missing
+// folder is fine (a Maildir may lack new/ until the first delivery); an
+// unreadable one fails the listing, as a partial list would mislead.
+func (m *Maildir) readNames(ctx context.Context, sub string, found []maildirListed) ([]maildirListed, error) {
+	dir, err := m.root.Open(sub)
+	if errors.Is(err, fs.ErrNotExist) {
+		return found, nil
+	}
+	if err != nil {
+		return found, fmt.Errorf("cannot read %s: %w", m.Name(), err)
+	}
+	defer dir.Close()
+	for {
+		// Names only: a Root's ReadDir would stat every entry at once.
+		names, err := dir.Readdirnames(4096)
+		for _, name := range names {
+			if name[0] == '.' {
+				continue
+			}
+			found = append(found, maildirListed{
+				id:    maildirID(name),
+				stamp: maildirStamp(name),
+				file:  maildirFile{sub: sub, name: name},
+			})
+		}
+		if err == io.EOF {
+			return found, nil
+		}
+		if err != nil {
+			return found, fmt.Errorf("cannot read %s: %w", m.Name(), err)
+		}
+		if err := ctx.Err(); err != nil {
+			return found, err
+		}
+	}
+}
+
+// Open implements Source. The file is looked up where the last listing
+// saw it; when it has moved since (new flags, new/ to cur/), it is looked
+// for again by its unique name.
+func (m *Maildir) Open(ctx context.Context, id model.MessageID) (io.ReadCloser, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if !validMaildirID(id) {
+		return nil, notFound(id)
+	}
+	m.mu.RLock()
+	file, known := m.where[id]
+	m.mu.RUnlock()
+	if known {
+		f, err := m.root.OpenFile(file.rel(), openFlags, 0)
+		if err == nil {
+			return openMessage(f, id)
+		}
+		if !isGone(err) {
+			return nil, err
+		}
+	}
+	// A client may rename the file again between resolving and opening:
+	// try a few times before calling it gone.
+	for range 3 {
+		file, err := m.resolve(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		f, err := m.root.OpenFile(file.rel(), openFlags, 0)
+		if err == nil {
+			m.remember(id, file)
+			return openMessage(f, id)
+		}
+		if !isGone(err) {
+			return nil, err
+		}
+	}
+	return nil, notFound(id)
+}
+
+// validMaildirID reports whether id can name a Maildir file at all: a
+// unique name has no path separator and no info part, and List never
+// reports hidden files.
+func validMaildirID(id model.MessageID) bool {
+	s := string(id)
+	return s != "" && s[0] != '.' && !strings.ContainsAny(s, ":/\x00")
+}
+
+// resolve finds the file currently holding message id: the bare unique
+// name in cur/ or new/, else the first "id:..." file in either. It is the
+// slow path (a directory read) and what a Move operation will build on.
+func (m *Maildir) resolve(ctx context.Context, id model.MessageID) (maildirFile, error) {
+	for _, sub := range []string{"cur", "new"} {
+		f := maildirFile{sub: sub, name: string(id)}
+		if info, err := m.root.Lstat(f.rel()); err == nil && info.Mode().IsRegular() {
+			return f, nil
+		}
+	}
+	prefix := string(id) + ":"
+	for _, sub := range []string{"cur", "new"} {
+		name, err := m.findPrefix(ctx, sub, prefix)
+		if err != nil {
+			return maildirFile{}, err
+		}
+		if name != "" {
+			return maildirFile{sub: sub, name: name}, nil
+		}
+	}
+	return maildirFile{}, notFound(id)
+}
+
+// findPrefix returns the first file name in folder sub that starts with
+// prefix, or "" when none does.
+func (m *Maildir) findPrefix(ctx context.Context, sub, prefix string) (string, error) {
+	dir, err := m.root.Open(sub)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	defer dir.Close()
+	for {
+		names, err := dir.Readdirnames(1024)
+		for _, name := range names {
+			if strings.HasPrefix(name, prefix) {
+				return name, nil
+			}
+		}
+		if err == io.EOF {
+			return "", nil
+		}
+		if err != nil {
+			return "", err
+		}
+		if err := ctx.Err(); err != nil {
+			return "", err
+		}
+	}
+}
+
+// Close implements Source.
+func (m *Maildir) Close() error { return m.root.Close() }

@@ -1,0 +1,92 @@
+package mailsrc
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+)
+
+// Open opens the quarantine at path, telling its kind from what is there:
+//
+//   - a directory with a cur/ or new/ folder is a Maildir (NewMaildir);
+//   - any other directory is a tree of message files (NewDir);
+//   - a regular file whose first line is an mbox From_ line is an mbox
+//     (NewMbox), even when it holds a single message;
+//   - any other regular file that starts like a message, plain or gzip, is
+//     a source of that one message (NewFile).
+//
+// Errors name the path and the reason: "cannot open quarantine /x:
+// permission denied", "...: no such file or directory" (wrapping
+// fs.ErrPermission, fs.ErrNotExist), "...: not a mail message" (wrapping
+// ErrNotMail) for a file that is neither mbox nor message. A gzip file is
+// taken as one message even when an mbox is inside; compressed mboxes are
+// not supported.
+func Open(path string) (Source, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, quarantineError(path, err)
+	}
+	switch {
+	case info.IsDir():
+		return openDirectory(path)
+	case info.Mode().IsRegular():
+		return openFile(path)
+	}
+	return nil, fmt.Errorf("cannot open quarantine %s: not a directory or regular file (%s)", path, info.Mode().Type())
+}
+
+// openDirectory opens a Maildir or a directory source. The root is read
+// once here so that an unreadable one fails now, with a clear message,
+// rather than at the first listing.
+func openDirectory(path string) (Source, error) {
+	root, err := openRoot(path)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := root.Open(".")
+	if err == nil {
+		_, err = dir.Readdirnames(1)
+		dir.Close()
+	}
+	maildir := isMaildir(root)
+	root.Close()
+	if err != nil && err != io.EOF { // EOF: an empty directory
+		return nil, quarantineError(path, err)
+	}
+	if maildir {
+		return NewMaildir(path)
+	}
+	return NewDir(path)
+}
+
+// openFile opens an mbox or a single message file, by the file's first
+// bytes.
+func openFile(path string) (Source, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, quarantineError(path, err)
+	}
+	var head [headSize]byte
+	n, err := readHead(f, head[:])
+	if err != nil {
+		f.Close()
+		return nil, quarantineError(path, err)
+	}
+	if line, _ := firstLine(bytes.TrimPrefix(head[:n], utf8BOM)); isFromLine(line) {
+		f.Close()
+		return NewMbox(path)
+	}
+	// Classify the whole head again (gzip, a byte order mark) the way a
+	// directory listing would.
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		f.Close()
+		return nil, quarantineError(path, err)
+	}
+	err = sniff(f)
+	f.Close()
+	if err != nil {
+		return nil, quarantineError(path, err)
+	}
+	return NewFile(path)
+}
