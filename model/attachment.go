@@ -30,6 +30,23 @@ type Archive struct {
 	// Risks of single entries are on the entries.
 	Risks []Risk `json:"risks,omitempty"`
 	Error string `json:"error,omitempty"` // a broken archive: what was wrong with it
+
+	// The fields below are filled by PPAP pairing (package analysis/ppap)
+	// for an encrypted archive; the password itself is never stored.
+
+	// Decrypted is set when the archive was opened with a password found
+	// in a mail from the same sender; its entries then carry the risks of
+	// their decrypted content.
+	Decrypted bool `json:"decrypted"`
+	// PasswordSource is the ID of the message that held the password
+	// (possibly this archive's own message); "" when none was found.
+	PasswordSource MessageID `json:"password_source,omitempty"`
+	// PasswordAttempts counts the candidate passwords tried.
+	PasswordAttempts int `json:"password_attempts,omitempty"`
+	// Scan is the virus scanner's verdict on the decrypted entries taken
+	// together; nil when the archive was not decrypted or no scanner is
+	// configured.
+	Scan *ScanResult `json:"scan,omitempty"`
 }
 
 // AllRisks returns the archive's own risks and those of every entry,
@@ -63,6 +80,12 @@ type Entry struct {
 	Risks          []Risk     `json:"risks,omitempty"`
 	// Archive is set for a nested archive that was opened and listed.
 	Archive *Archive `json:"archive,omitempty"`
+	// Decrypted is set when the entry's content was decrypted (PPAP
+	// pairing) and inspected; its Risks then include the content's.
+	Decrypted bool `json:"decrypted,omitempty"`
+	// Scan is the virus scanner's verdict on the decrypted content; nil
+	// when not decrypted or no scanner is configured.
+	Scan *ScanResult `json:"scan,omitempty"`
 }
 
 // Ratio is the declared compression ratio (uncompressed / compressed).

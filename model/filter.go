@@ -1,0 +1,104 @@
+package model
+
+import "strings"
+
+// Filter selects which messages the list shows. The zero value shows
+// everything.
+type Filter struct {
+	// Text is matched, case-insensitively, as a substring of the sender's
+	// name and address, the subject, the From, Return-Path, SPF and DKIM
+	// domains, and every attachment and archive entry name.
+	Text string
+	// Quick filters; each one set narrows the list further.
+	EncryptedOnly bool // only messages with an encrypted archive
+	DMARCFailOnly bool // only messages failing DMARC
+	RiskyOnly     bool // only messages with a risky attachment
+	NoException   bool // only messages no exception covers
+}
+
+// IsZero reports whether f shows every message.
+func (f Filter) IsZero() bool { return f == Filter{} }
+
+// String describes the active filter for the header line, "" when none.
+func (f Filter) String() string {
+	var parts []string
+	if f.Text != "" {
+		parts = append(parts, `"`+f.Text+`"`)
+	}
+	if f.EncryptedOnly {
+		parts = append(parts, "encrypted")
+	}
+	if f.DMARCFailOnly {
+		parts = append(parts, "dmarc-fail")
+	}
+	if f.RiskyOnly {
+		parts = append(parts, "risky")
+	}
+	if f.NoException {
+		parts = append(parts, "no-exception")
+	}
+	return strings.Join(parts, " + ")
+}
+
+// Match reports whether m passes the filter.
+func (f Filter) Match(m *Message) bool {
+	return f.match(m, haystack(m), strings.ToLower(f.Text))
+}
+
+// match is Match with the message's haystack and the lower-cased text
+// already computed.
+func (f Filter) match(m *Message, hay, text string) bool {
+	if f.EncryptedOnly && !m.IsEncrypted() {
+		return false
+	}
+	if f.DMARCFailOnly && !m.IsDMARCFail() {
+		return false
+	}
+	if f.RiskyOnly && !m.IsRisky() {
+		return false
+	}
+	if f.NoException && m.HasException() {
+		return false
+	}
+	return text == "" || strings.Contains(hay, text)
+}
+
+// narrows reports whether every message f matches is also matched by old,
+// so that applying f can start from old's result instead of from all
+// messages: the text only grew and no quick filter was switched off.
+func (f Filter) narrows(old Filter) bool {
+	if !strings.Contains(strings.ToLower(f.Text), strings.ToLower(old.Text)) {
+		return false
+	}
+	return (f.EncryptedOnly || !old.EncryptedOnly) &&
+		(f.DMARCFailOnly || !old.DMARCFailOnly) &&
+		(f.RiskyOnly || !old.RiskyOnly) &&
+		(f.NoException || !old.NoException)
+}
+
+// haystack is the lower-cased text the filter searches, fields separated
+// by a NUL so that a match cannot span two of them.
+func haystack(m *Message) string {
+	var b strings.Builder
+	add := func(s string) {
+		if s != "" {
+			b.WriteString(strings.ToLower(s))
+			b.WriteByte(0)
+		}
+	}
+	add(m.From)
+	add(m.FromAddr)
+	add(m.Subject)
+	add(m.FromDomain)
+	add(m.ReturnPath)
+	if m.Auth != nil {
+		add(m.Auth.SPF.Domain)
+		for _, d := range m.Auth.DKIM {
+			add(d.Domain)
+		}
+	}
+	for _, n := range m.FileNames() {
+		add(n)
+	}
+	return b.String()
+}

@@ -1,0 +1,71 @@
+package model
+
+import (
+	"net/netip"
+	"strings"
+)
+
+// Operator is who runs mxaudit: the OS user and, over SSH, the client
+// address. It is what the audit log and the exception records name.
+type Operator struct {
+	User      string
+	SSHClient string // first field of SSH_CONNECTION; "" when not over SSH
+	// FromEnv is set when the OS could not name the user and User was
+	// taken from $USER, which anyone can set: such an identity may request
+	// but not approve or override.
+	FromEnv bool
+}
+
+// UnknownUser is the user name when neither the OS nor $USER names one.
+const UnknownUser = "unknown"
+
+// CurrentOperator works out the operator from the OS user name (osUser,
+// from a user-database lookup done by the caller; "" when that failed)
+// and the environment: $USER as a fallback and SSH_CONNECTION for the
+// client address. It does no I/O itself.
+func CurrentOperator(getenv func(string) string, osUser string) Operator {
+	op := Operator{User: strings.TrimSpace(osUser)}
+	if op.User == "" {
+		op.User = strings.TrimSpace(getenv("USER"))
+		op.FromEnv = true
+	}
+	if op.User == "" || checkText("user", op.User, true) != nil {
+		op.User, op.FromEnv = UnknownUser, true
+	}
+	op.SSHClient = sshClient(getenv("SSH_CONNECTION"))
+	return op
+}
+
+// sshClient returns the client address of an SSH_CONNECTION value
+// ("client_ip client_port server_ip server_port"), or "" when it is
+// absent or not an IP address.
+func sshClient(conn string) string {
+	fields := strings.Fields(conn)
+	if len(fields) == 0 {
+		return ""
+	}
+	addr, err := netip.ParseAddr(fields[0])
+	if err != nil {
+		return ""
+	}
+	return addr.String()
+}
+
+// String names the operator for people: "tanaka", "tanaka (192.0.2.7)",
+// with "(from $USER)" when the identity is not verified.
+func (o Operator) String() string {
+	s := o.User
+	if o.SSHClient != "" {
+		s += " (" + o.SSHClient + ")"
+	}
+	if o.FromEnv {
+		s += " (from $USER)"
+	}
+	return s
+}
+
+// CanApprove reports whether o may approve exceptions and override the
+// release rules: a verified identity that is in the approvers list.
+func (o Operator) CanApprove(approvers []string) bool {
+	return !o.FromEnv && IsApprover(o.User, approvers)
+}

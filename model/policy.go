@@ -1,0 +1,186 @@
+package model
+
+import (
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Policy is the exception policy: the exceptions of the policy file and
+// the users allowed to approve them (from the configuration).
+type Policy struct {
+	Exceptions []Exception
+	Approvers  []string
+	// NextID is the ID the next exception gets. IDs are never reused,
+	// even when entries are removed from the file by hand, so that an
+	// audit record naming exception 12 always means the same one.
+	NextID int
+}
+
+// Find returns the exception with the given ID, or nil.
+func (p *Policy) Find(id int) *Exception {
+	for i := range p.Exceptions {
+		if p.Exceptions[i].ID == id {
+			return &p.Exceptions[i]
+		}
+	}
+	return nil
+}
+
+// Status returns e's status at now under the policy's approvers.
+func (p *Policy) Status(e *Exception, now time.Time) ExceptionStatus {
+	return e.Status(now, p.Approvers)
+}
+
+// Active returns the exceptions active at now, in ID order.
+func (p *Policy) Active(now time.Time) []Exception {
+	var out []Exception
+	for i := range p.Exceptions {
+		if p.Status(&p.Exceptions[i], now) == StatusActive {
+			out = append(out, p.Exceptions[i])
+		}
+	}
+	slices.SortFunc(out, func(a, b Exception) int { return a.ID - b.ID })
+	return out
+}
+
+// Expiring returns the exceptions active at now that expire within
+// ExpiringWindow, soonest first.
+func (p *Policy) Expiring(now time.Time) []Exception {
+	var out []Exception
+	for _, e := range p.Active(now) {
+		if e.Expires.Sub(now) <= ExpiringWindow {
+			out = append(out, e)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Exception) int { return a.Expires.Compare(b.Expires) })
+	return out
+}
+
+// RequiredKinds returns the exception kinds m needs before any operator
+// may release it: encrypted-archive for an encrypted archive, risky-type
+// for a risky file, dmarc-fail when DMARC fails for a domain that asks
+// receivers to reject (p=reject, or a reject disposition after sp=). A
+// message that needs none is clean enough for any operator.
+func RequiredKinds(m *Message) []ExceptionKind {
+	var kinds []ExceptionKind
+	if m.IsEncrypted() {
+		kinds = append(kinds, KindEncryptedArchive)
+	}
+	if m.IsDMARCFail() && dmarcRejects(m) {
+		kinds = append(kinds, KindDMARCFail)
+	}
+	if m.IsRisky() {
+		kinds = append(kinds, KindRiskyType)
+	}
+	return kinds
+}
+
+// dmarcRejects reports whether the From domain's DMARC policy asks for
+// rejection of failing mail.
+func dmarcRejects(m *Message) bool {
+	if m.Auth == nil {
+		return false
+	}
+	d := m.Auth.DMARC
+	return d.Policy == DispositionReject || d.Disposition == DispositionReject
+}
+
+// Covering returns the active exception that best covers m at now, and
+// which of m's required kinds it covers; nil when no active exception
+// matches m's sender with any kind m needs.
+//
+// One exception must cover everything for a release: kinds from two
+// exceptions are not combined, since each was approved for its own risk.
+// Among candidates, the one covering more kinds wins, then an address
+// over a domain (the narrower grant), then the later expiry, then the
+// lower ID, so that the choice is stable.
+func (p *Policy) Covering(m *Message, now time.Time) (*Exception, []ExceptionKind) {
+	required := RequiredKinds(m)
+	if len(required) == 0 {
+		return nil, nil
+	}
+	var best *Exception
+	var bestKinds []ExceptionKind
+	for i := range p.Exceptions {
+		e := &p.Exceptions[i]
+		if p.Status(e, now) != StatusActive || !e.Covers(m) {
+			continue
+		}
+		var kinds []ExceptionKind
+		for _, k := range required {
+			if e.HasKind(k) {
+				kinds = append(kinds, k)
+			}
+		}
+		if len(kinds) == 0 {
+			continue
+		}
+		if best == nil || better(e, len(kinds), best, len(bestKinds)) {
+			best, bestKinds = e, kinds
+		}
+	}
+	return best, bestKinds
+}
+
+// better reports whether candidate a (covering na kinds) beats b.
+func better(a *Exception, na int, b *Exception, nb int) bool {
+	if na != nb {
+		return na > nb
+	}
+	if a.Scope != b.Scope {
+		return a.Scope == ScopeAddress
+	}
+	if !a.Expires.Equal(b.Expires) {
+		return a.Expires.After(b.Expires)
+	}
+	return a.ID < b.ID
+}
+
+// ExceptionMatch is what a message's verdict shows of the exception that
+// covers it.
+type ExceptionMatch struct {
+	ID         int             `json:"id"`
+	ApprovedBy string          `json:"approved_by"`
+	Expires    time.Time       `json:"expires"`
+	Kinds      []ExceptionKind `json:"kinds"` // the message's required kinds the exception covers
+	// Missing are required kinds the exception does not cover; the
+	// message cannot be released on the exception while any remain.
+	Missing []ExceptionKind `json:"missing,omitempty"`
+}
+
+// Allows reports whether the exception covers everything the message
+// needs.
+func (x *ExceptionMatch) Allows() bool { return x != nil && len(x.Missing) == 0 }
+
+// String is the sentence the verdict shows: "allowed by exception 12,
+// approved by sato, expires 2027-03-01", or for a partial cover "exception
+// 12 (approved by sato, expires 2027-03-01) covers encrypted-archive but
+// not dmarc-fail".
+func (x *ExceptionMatch) String() string {
+	if x.Allows() {
+		return fmt.Sprintf("allowed by exception %d, approved by %s, expires %s", x.ID, x.ApprovedBy, day(x.Expires))
+	}
+	return fmt.Sprintf("exception %d (approved by %s, expires %s) covers %s but not %s",
+		x.ID, x.ApprovedBy, day(x.Expires), joinKinds(x.Kinds), joinKinds(x.Missing))
+}
+
+// Match returns what m's verdict shows of the exception covering it at
+// now, or nil when none does.
+func (p *Policy) Match(m *Message, now time.Time) *ExceptionMatch {
+	e, kinds := p.Covering(m, now)
+	if e == nil {
+		return nil
+	}
+	x := &ExceptionMatch{ID: e.ID, ApprovedBy: e.ApprovedBy, Expires: e.Expires, Kinds: kinds}
+	for _, k := range RequiredKinds(m) {
+		if !slices.Contains(kinds, k) {
+			x.Missing = append(x.Missing, k)
+		}
+	}
+	return x
+}
+
+// Annotate sets m.Exception to the exception covering m at now, or clears
+// it when none does (any longer).
+func (p *Policy) Annotate(m *Message, now time.Time) { m.Exception = p.Match(m, now) }

@@ -1,0 +1,118 @@
+package model
+
+import (
+	"cmp"
+	"strings"
+)
+
+// SortKey is the list's sort order: a column and a direction.
+type SortKey struct {
+	Column Column
+	Desc   bool
+}
+
+// DefaultSort is the order the list starts in: oldest first, as a mail
+// client shows a folder.
+var DefaultSort = SortKey{Column: ColumnDate}
+
+// String returns "date ↑" or "date ↓".
+func (k SortKey) String() string {
+	if k.Desc {
+		return k.Column.String() + " ↓"
+	}
+	return k.Column.String() + " ↑"
+}
+
+// Flip returns the same column in the other direction.
+func (k SortKey) Flip() SortKey { return SortKey{Column: k.Column, Desc: !k.Desc} }
+
+// sortKeys are the parts of a message that sorting and filtering need in a
+// prepared form, computed once when the message arrives so that sorting
+// 100,000 rows does not lower-case 100,000 strings on every comparison.
+type sortKeys struct {
+	from     string // lower-cased DisplayFrom
+	subject  string // lower-cased Subject
+	haystack string // lower-cased text the filter searches
+	severity int8
+	att      int8 // attachment verdict rank
+	spf      int8
+	dkim     int8 // rank*2, +1 when the best result is unaligned
+	dmarc    int8
+	policy   int8
+	exc      int8 // exception rank
+}
+
+func newSortKeys(m *Message) sortKeys {
+	k := sortKeys{
+		from:     strings.ToLower(m.DisplayFrom()),
+		subject:  strings.ToLower(m.Subject),
+		haystack: haystack(m),
+		severity: int8(m.Severity()),
+		att:      int8(m.Verdict.Attachment.Rank()),
+		spf:      int8(authRank(m.SPFResult())),
+		exc:      int8(m.exceptionRank()),
+	}
+	d, aligned := m.DKIMSummary()
+	k.dkim = int8(authRank(d) * 2)
+	if !aligned && d != "" {
+		k.dkim++
+	}
+	r, p := m.DMARCResult()
+	k.dmarc = int8(authRank(r))
+	k.policy = int8(policyRank(p))
+	return k
+}
+
+// authRank orders results as Result.Rank does, with "analysed without
+// authentication" after every real result.
+func authRank(r Result) int {
+	if r == "" {
+		return 9
+	}
+	return r.Rank()
+}
+
+// policyRank orders DMARC policies from lenient to strict.
+func policyRank(p Disposition) int {
+	switch p {
+	case DispositionNone:
+		return 1
+	case DispositionQuarantine:
+		return 2
+	case DispositionReject:
+		return 3
+	}
+	return 0
+}
+
+// compareBy compares two messages on one column only, ascending.
+func compareBy(c Column, a, b *Message, ka, kb *sortKeys) int {
+	switch c {
+	case ColumnMarker:
+		return cmp.Compare(ka.severity, kb.severity)
+	case ColumnDate:
+		return a.Date.Compare(b.Date)
+	case ColumnFrom:
+		return strings.Compare(ka.from, kb.from)
+	case ColumnDomain:
+		return strings.Compare(a.FromDomain, b.FromDomain)
+	case ColumnSubject:
+		return strings.Compare(ka.subject, kb.subject)
+	case ColumnSize:
+		return cmp.Compare(a.Size, b.Size)
+	case ColumnAttachment:
+		return cmp.Compare(ka.att, kb.att)
+	case ColumnSPF:
+		return cmp.Compare(ka.spf, kb.spf)
+	case ColumnDKIM:
+		return cmp.Compare(ka.dkim, kb.dkim)
+	case ColumnDMARC:
+		if c := cmp.Compare(ka.dmarc, kb.dmarc); c != 0 {
+			return c
+		}
+		return cmp.Compare(ka.policy, kb.policy)
+	case ColumnException:
+		return cmp.Compare(ka.exc, kb.exc)
+	}
+	return 0
+}

@@ -1,0 +1,242 @@
+package model
+
+import (
+	"slices"
+	"strings"
+)
+
+// Table is the list's data: every message received so far, in arrival
+// order, and the filtered, sorted view of them that the list draws, with a
+// selection that follows its message through sorts, filters and new
+// arrivals.
+//
+// Two index slices make updates cheap with 100,000 messages: order holds
+// every message sorted by the current key and view the subset that passes
+// the filter, in the same order. A batch of new messages is sorted on its
+// own and merged into both in one linear pass; a new filter is one pass
+// over order, with no sorting; only a new sort key sorts everything.
+//
+// Sorting is stable: messages that compare equal keep their arrival order,
+// whichever the direction.
+type Table struct {
+	// msgs holds the messages in fixed-size chunks: growing never copies
+	// (and never doubles the peak memory of) 100,000 messages, and a
+	// message's address never changes.
+	msgs   [][]Message
+	n      int
+	keys   []sortKeys
+	order  []int32
+	view   []int32
+	sort   SortKey
+	filter Filter
+	text   string // filter.Text lower-cased
+	// selected is the arrival index of the selected message, -1 for none;
+	// cursor is its position in view.
+	selected int32
+	cursor   int
+}
+
+// NewTable returns an empty table sorted by DefaultSort.
+func NewTable() *Table { return &Table{sort: DefaultSort, selected: -1} }
+
+// Total returns the number of messages received.
+func (t *Table) Total() int { return t.n }
+
+// chunkBits sets the chunk size of the message store: 1024 messages.
+const chunkBits = 10
+
+// msg returns the message with arrival index i.
+func (t *Table) msg(i int32) *Message { return &t.msgs[i>>chunkBits][i&(1<<chunkBits-1)] }
+
+// Len returns the number of messages the filter shows.
+func (t *Table) Len() int { return len(t.view) }
+
+// At returns the i-th shown message, 0 <= i < Len. Messages never move,
+// so the pointer stays valid.
+func (t *Table) At(i int) *Message { return t.msg(t.view[i]) }
+
+// Sort returns the current sort key.
+func (t *Table) Sort() SortKey { return t.sort }
+
+// Filter returns the current filter.
+func (t *Table) Filter() Filter { return t.filter }
+
+// Cursor returns the position of the selected message among the shown
+// ones, or -1 when nothing is shown.
+func (t *Table) Cursor() int {
+	if len(t.view) == 0 {
+		return -1
+	}
+	return t.cursor
+}
+
+// Selected returns the selected message, or nil when nothing is shown.
+func (t *Table) Selected() *Message {
+	if len(t.view) == 0 {
+		return nil
+	}
+	return t.msg(t.view[t.cursor])
+}
+
+// SetCursor selects the i-th shown message, clamping i to the rows there
+// are.
+func (t *Table) SetCursor(i int) {
+	if len(t.view) == 0 {
+		t.cursor, t.selected = 0, -1
+		return
+	}
+	t.cursor = max(0, min(i, len(t.view)-1))
+	t.selected = t.view[t.cursor]
+}
+
+// MoveCursor moves the selection by delta rows, stopping at either end.
+func (t *Table) MoveCursor(delta int) { t.SetCursor(t.cursor + delta) }
+
+// Append adds messages in arrival order and places them in the sorted,
+// filtered view. The selection stays on its message; the first message to
+// arrive is selected.
+func (t *Table) Append(msgs ...Message) {
+	if len(msgs) == 0 {
+		return
+	}
+	t.keys = slices.Grow(t.keys, len(msgs))
+	batch := make([]int32, 0, len(msgs))
+	for i := range msgs {
+		if t.n>>chunkBits == len(t.msgs) {
+			t.msgs = append(t.msgs, make([]Message, 0, 1<<chunkBits))
+		}
+		last := &t.msgs[len(t.msgs)-1]
+		*last = append(*last, msgs[i])
+		t.keys = append(t.keys, newSortKeys(&(*last)[len(*last)-1]))
+		batch = append(batch, int32(t.n))
+		t.n++
+	}
+	slices.SortFunc(batch, t.compare)
+	t.order = t.merge(t.order, batch)
+	shown := batch[:0]
+	for _, i := range batch {
+		if t.filter.match(t.msg(i), t.keys[i].haystack, t.text) {
+			shown = append(shown, i)
+		}
+	}
+	t.view = t.merge(t.view, shown)
+	t.reselect(t.cursor)
+}
+
+// SetSort re-sorts the table by k, keeping the selection.
+func (t *Table) SetSort(k SortKey) {
+	if k == t.sort {
+		return
+	}
+	t.sort = k
+	slices.SortFunc(t.order, t.compare)
+	t.view = t.applyFilter(t.order, t.view[:0])
+	t.reselect(t.cursor)
+}
+
+// SetFilter shows only the messages f matches. The selection stays on its
+// message when f still shows it, else it moves to the row now at the same
+// position.
+func (t *Table) SetFilter(f Filter) {
+	if f == t.filter {
+		return
+	}
+	narrowing := f.narrows(t.filter)
+	t.filter, t.text = f, strings.ToLower(f.Text)
+	if narrowing {
+		// Filtering view into itself is safe: the write index never
+		// passes the read index.
+		t.view = t.applyFilter(t.view, t.view[:0])
+	} else {
+		t.view = t.applyFilter(t.order, make([]int32, 0, len(t.order)))
+	}
+	t.reselect(t.cursor)
+}
+
+// Find returns the position among the shown messages of the message with
+// the given ID, or -1.
+func (t *Table) Find(id MessageID) int {
+	for pos, i := range t.view {
+		if t.msg(i).ID == id {
+			return pos
+		}
+	}
+	return -1
+}
+
+func (t *Table) applyFilter(from, into []int32) []int32 {
+	if t.filter.IsZero() {
+		return append(into, from...)
+	}
+	for _, i := range from {
+		if t.filter.match(t.msg(i), t.keys[i].haystack, t.text) {
+			into = append(into, i)
+		}
+	}
+	return into
+}
+
+// reselect finds the selected message in view after view changed; when it
+// is gone the selection falls on the row at position fallback.
+func (t *Table) reselect(fallback int) {
+	if t.selected >= 0 {
+		if pos := slices.Index(t.view, t.selected); pos >= 0 {
+			t.cursor = pos
+			return
+		}
+	}
+	t.SetCursor(fallback)
+}
+
+// compare orders two arrival indexes by the sort key, then by arrival so
+// that the order is total and the sort therefore stable.
+func (t *Table) compare(a, b int32) int {
+	c := compareBy(t.sort.Column, t.msg(a), t.msg(b), &t.keys[a], &t.keys[b])
+	if t.sort.Desc {
+		c = -c
+	}
+	if c != 0 {
+		return c
+	}
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// merge merges the sorted batch into the sorted dst in place, from the
+// back: each batch element finds its place by binary search and the run of
+// dst after it moves up in one copy, so a batch of k costs k·log n
+// comparisons and one pass of memory moves rather than n comparisons.
+func (t *Table) merge(dst, batch []int32) []int32 {
+	n, k := len(dst), len(batch)
+	if k == 0 {
+		return dst
+	}
+	dst = slices.Grow(dst, k)[:n+k]
+	hi := n // dst[:hi] is still unmoved
+	w := n + k
+	for j := k - 1; j >= 0; j-- {
+		b := batch[j]
+		// First position in dst[:hi] whose element sorts after b.
+		lo, top := 0, hi
+		for lo < top {
+			mid := int(uint(lo+top) >> 1)
+			if t.compare(dst[mid], b) > 0 {
+				top = mid
+			} else {
+				lo = mid + 1
+			}
+		}
+		run := hi - lo
+		w -= run
+		copy(dst[w:w+run], dst[lo:hi])
+		hi = lo
+		w--
+		dst[w] = b
+	}
+	return dst
+}

@@ -1,0 +1,167 @@
+// Package e2e runs the built mxaudit binary in a real terminal (tmux),
+// types at it and reads the screen back, as an operator over SSH would.
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// moduleRoot returns the directory of go.mod.
+func moduleRoot(t *testing.T) string {
+	t.Helper()
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		t.Fatalf("go env GOMOD: %v", err)
+	}
+	return filepath.Dir(strings.TrimSpace(string(out)))
+}
+
+// tmuxSession is one detached tmux server running the console.
+type tmuxSession struct {
+	t      *testing.T
+	socket string
+}
+
+func (s *tmuxSession) tmux(args ...string) string {
+	s.t.Helper()
+	cmd := exec.Command("tmux", append([]string{"-L", s.socket}, args...)...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		s.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// screen returns the visible pane as text.
+func (s *tmuxSession) screen() string { return s.tmux("capture-pane", "-p", "-t", "console") }
+
+// keys sends tmux key names ("Enter", "s") to the console.
+func (s *tmuxSession) keys(keys ...string) {
+	s.t.Helper()
+	s.tmux(append([]string{"send-keys", "-t", "console"}, keys...)...)
+}
+
+// waitFor polls the screen until ok accepts it.
+func (s *tmuxSession) waitFor(what string, timeout time.Duration, ok func(string) bool) string {
+	s.t.Helper()
+	deadline := time.Now().Add(timeout)
+	var last string
+	for time.Now().Before(deadline) {
+		last = s.screen()
+		if ok(last) {
+			return last
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	s.t.Fatalf("timed out waiting for %s; screen:\n%s", what, last)
+	return ""
+}
+
+func (s *tmuxSession) waitText(text string, timeout time.Duration) string {
+	s.t.Helper()
+	return s.waitFor(fmt.Sprintf("%q", text), timeout, func(sc string) bool { return strings.Contains(sc, text) })
+}
+
+// listRows returns the message rows of an 80×24 screen: the lines after
+// the column titles, up to the details divider.
+func listRows(screen string) []string {
+	lines := strings.Split(screen, "\n")
+	var rows []string
+	for _, l := range lines[2:] {
+		if strings.HasPrefix(l, "─ details") || strings.TrimSpace(l) == "" {
+			break
+		}
+		rows = append(rows, l)
+	}
+	return rows
+}
+
+// TestConsoleInTmux builds mxaudit, opens `mxaudit demo` in an 80×24 tmux
+// pane, sorts by DMARC, filters for encrypted archives, opens the details
+// and the raw source, and quits, checking the screen at each step and
+// that the terminal is restored afterwards.
+func TestConsoleInTmux(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test skipped in -short mode")
+	}
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("SKIPPED LOUDLY: tmux is not installed; the end-to-end console test did not run")
+	}
+	root := moduleRoot(t)
+	bin := filepath.Join(root, "tmp", "mxaudit")
+	build := exec.Command("go", "build", "-o", bin, "mxaudit")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build mxaudit: %v\n%s", err, out)
+	}
+
+	s := &tmuxSession{t: t, socket: fmt.Sprintf("mxaudit-e2e-%d", os.Getpid())}
+	shell := fmt.Sprintf("NO_COLOR=1 TERM=xterm-256color %q demo; echo EXIT=$?; sleep 120", bin)
+	s.tmux("new-session", "-d", "-s", "console", "-x", "80", "-y", "24", shell)
+	t.Cleanup(func() { _ = exec.Command("tmux", "-L", s.socket, "kill-server").Run() })
+
+	sc := s.waitText("scan complete", 90*time.Second)
+	if !strings.Contains(sc, "sort date ↑") {
+		t.Fatalf("the console did not start sorted by date:\n%s", sc)
+	}
+	for i, l := range strings.Split(sc, "\n") {
+		if w := len([]rune(l)); w > 80 {
+			t.Fatalf("line %d is longer than the terminal: %q", i, l)
+		}
+	}
+
+	// Sort by DMARC: eight steps from the date column.
+	s.keys("s", "s", "s", "s", "s", "s", "s", "s")
+	s.waitText("sort dmarc ↑", 5*time.Second)
+	// Reverse it: failures first.
+	s.keys("S")
+	sc = s.waitText("sort dmarc ↓", 5*time.Second)
+	if rows := listRows(sc); len(rows) == 0 || !strings.Contains(rows[0], "F/") && !strings.Contains(rows[0], " . ") {
+		t.Errorf("after sorting by DMARC descending the first row is not a failure:\n%s", sc)
+	}
+
+	// Only encrypted archives.
+	s.keys("1")
+	sc = s.waitText("filter encrypted", 5*time.Second)
+	rows := listRows(sc)
+	if len(rows) == 0 {
+		t.Fatalf("the encrypted filter shows nothing:\n%s", sc)
+	}
+	for _, r := range rows {
+		if !strings.Contains(r, "ENC") {
+			t.Errorf("a row shown under the encrypted filter is not encrypted: %q", r)
+		}
+	}
+
+	// Details, then the raw source, then back.
+	s.keys("Enter")
+	sc = s.waitText("─ details", 5*time.Second)
+	for _, want := range []string{"Subject", "From", "Message-ID"} {
+		if !strings.Contains(sc, want) {
+			t.Errorf("the detail pane lacks %q:\n%s", want, sc)
+		}
+	}
+	s.keys("R")
+	sc = s.waitText("Raw source:", 5*time.Second)
+	if !strings.Contains(sc, "Received:") && !strings.Contains(sc, "Return-Path:") {
+		t.Errorf("the raw view shows no headers:\n%s", sc)
+	}
+	s.keys("q")
+	s.waitText("─ details", 5*time.Second)
+
+	// Quit: the program exits cleanly and leaves the alternate screen.
+	s.keys("q")
+	sc = s.waitText("EXIT=", 10*time.Second)
+	if !strings.Contains(sc, "EXIT=0") {
+		t.Fatalf("mxaudit did not exit with status 0:\n%s", sc)
+	}
+	if strings.Contains(sc, "sort dmarc") || strings.Contains(sc, "─ details") {
+		t.Fatalf("the console's screen was left behind after quitting:\n%s", sc)
+	}
+}

@@ -1,0 +1,132 @@
+// Package keys is the console's one key map: every binding of every view,
+// grouped by where it applies, with the help texts the footer and the
+// help screen show.
+package keys
+
+import "charm.land/bubbles/v2/key"
+
+// KeyMap holds every key binding of the console.
+type KeyMap struct {
+	// Moving in the list (and scrolling in the viewers).
+	Up, Down, PageUp, PageDown, Home, End key.Binding
+	Left, Right                           key.Binding // horizontal scroll in the viewers
+
+	// Sorting.
+	SortNext, SortPrev, SortFlip key.Binding
+
+	// Filtering.
+	Filter                                             key.Binding // start typing a text filter
+	QuickEncrypted, QuickDMARC, QuickRisky, QuickNoExc key.Binding
+	ClearFilter                                        key.Binding
+
+	// The detail pane and the full-screen views.
+	Detail, DetailGrow, DetailShrink, DetailSide key.Binding
+	DetailUp, DetailDown                         key.Binding
+	Headers, Raw                                 key.Binding
+	Close                                        key.Binding // leave a view, a dialog or the help
+
+	// While typing a filter.
+	Apply, Cancel key.Binding
+
+	// Dialogs.
+	Confirm, Deny key.Binding
+
+	Help, Quit key.Binding
+}
+
+// Default returns the console's key map. Vim keys and arrows both work;
+// letters are left free where later actions (release, delete, whitelist)
+// will want them, which is why the quick filters are on digits.
+func Default() KeyMap {
+	b := func(keys []string, help, desc string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+	}
+	return KeyMap{
+		Up:       b([]string{"up", "k"}, "↑/k", "up"),
+		Down:     b([]string{"down", "j"}, "↓/j", "down"),
+		PageUp:   b([]string{"pgup", "ctrl+b", "b"}, "pgup/b", "page up"),
+		PageDown: b([]string{"pgdown", "ctrl+f", "space", "f"}, "pgdn/f", "page down"),
+		Home:     b([]string{"home", "g"}, "g/home", "first"),
+		End:      b([]string{"end", "G"}, "G/end", "last"),
+		Left:     b([]string{"left", "h"}, "←/h", "scroll left"),
+		Right:    b([]string{"right", "l"}, "→/l", "scroll right"),
+
+		SortNext: b([]string{"s", ">"}, "s/>", "sort next column"),
+		SortPrev: b([]string{"<"}, "<", "sort previous column"),
+		SortFlip: b([]string{"S"}, "S", "reverse sort"),
+
+		Filter:         b([]string{"/"}, "/", "filter"),
+		QuickEncrypted: b([]string{"1"}, "1", "only encrypted"),
+		QuickDMARC:     b([]string{"2"}, "2", "only DMARC fail"),
+		QuickRisky:     b([]string{"3"}, "3", "only risky"),
+		QuickNoExc:     b([]string{"4"}, "4", "only no exception"),
+		ClearFilter:    b([]string{"0"}, "0", "clear filters"),
+
+		Detail:       b([]string{"enter"}, "enter", "details"),
+		DetailGrow:   b([]string{"+", "="}, "+", "bigger details"),
+		DetailShrink: b([]string{"-"}, "-", "smaller details"),
+		DetailSide:   b([]string{"|"}, "|", "details beside/below"),
+		DetailUp:     b([]string{"K", "shift+up"}, "K", "details up"),
+		DetailDown:   b([]string{"J", "shift+down"}, "J", "details down"),
+		Headers:      b([]string{"H"}, "H", "full headers"),
+		Raw:          b([]string{"R"}, "R", "raw source"),
+		Close:        b([]string{"esc", "q"}, "esc/q", "close"),
+
+		Apply:  b([]string{"enter"}, "enter", "keep filter"),
+		Cancel: b([]string{"esc"}, "esc", "cancel filter"),
+
+		Confirm: b([]string{"y"}, "y", "yes"),
+		Deny:    b([]string{"n", "esc"}, "n/esc", "no"),
+
+		Help: b([]string{"?"}, "?", "help"),
+		Quit: b([]string{"q", "ctrl+c"}, "q", "quit"),
+	}
+}
+
+// ListHelp is the key map of the message list as bubbles/help wants it.
+type ListHelp struct{ *KeyMap }
+
+// ShortHelp implements help.KeyMap: the footer's one-line hint.
+func (k ListHelp) ShortHelp() []key.Binding {
+	return []key.Binding{k.Down, k.Detail, k.SortNext, k.SortFlip, k.Filter, k.QuickEncrypted, k.Raw, k.Help, k.Quit}
+}
+
+// FullHelp implements help.KeyMap: the help screen, one column per group.
+func (k ListHelp) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End, k.Help, k.Quit},
+		{k.SortNext, k.SortPrev, k.SortFlip, k.Filter, k.QuickEncrypted, k.QuickDMARC, k.QuickRisky, k.QuickNoExc, k.ClearFilter},
+		{k.Detail, k.DetailGrow, k.DetailShrink, k.DetailSide, k.DetailUp, k.DetailDown, k.Headers, k.Raw},
+	}
+}
+
+// ViewerHelp is the key map of the header and raw-source viewers.
+type ViewerHelp struct{ *KeyMap }
+
+// ShortHelp implements help.KeyMap.
+func (k ViewerHelp) ShortHelp() []key.Binding {
+	return []key.Binding{k.Down, k.PageDown, k.Home, k.End, k.Right, k.Close}
+}
+
+// FullHelp implements help.KeyMap.
+func (k ViewerHelp) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}, {k.Home, k.End, k.Left, k.Right, k.Close}}
+}
+
+// FilterHelp is the key map while a text filter is being typed.
+type FilterHelp struct{ *KeyMap }
+
+// ShortHelp implements help.KeyMap.
+func (k FilterHelp) ShortHelp() []key.Binding { return []key.Binding{k.Apply, k.Cancel} }
+
+// FullHelp implements help.KeyMap.
+func (k FilterHelp) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+
+// HelpScreenHelp is the key map while the help screen is shown.
+type HelpScreenHelp struct{ *KeyMap }
+
+// ShortHelp implements help.KeyMap.
+func (k HelpScreenHelp) ShortHelp() []key.Binding { return []key.Binding{k.Help, k.Close} }
+
+// FullHelp implements help.KeyMap.
+func (k HelpScreenHelp) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }

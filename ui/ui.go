@@ -1,0 +1,69 @@
+// Package ui is mxaudit's interactive console: a message list with
+// sortable columns, a detail pane, header and raw-source viewers, an
+// incremental filter and quick filters, fed by a scan that runs in the
+// background while the operator already works.
+//
+// The root model (Model) routes every tea.Msg to small components — list,
+// detail, rawview, help and the dialog stack — that share one
+// common.Common. All I/O runs in tea.Cmds: the scan in a goroutine that
+// hands results over a channel in batches, message bytes in one-shot
+// commands. Every result carries the ID of the request it answers so that
+// late answers to stale requests are dropped.
+package ui
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"mxaudit/analysis/scan"
+	"mxaudit/model"
+)
+
+// Config is what the console needs from the rest of mxaudit.
+type Config struct {
+	// Title names the source in the top bar ("maildir /var/quarantine").
+	Title string
+	// Scan runs the analysis. The console calls it once, in a goroutine;
+	// it must call emit for each analysed message, in order, and progress
+	// after each, and return when done or when ctx is cancelled. An error
+	// other than ctx's means the source failed.
+	Scan func(ctx context.Context, emit func(model.Message) error, progress func(scan.Progress)) error
+	// Open returns a message's raw bytes for the header and raw views and
+	// the Received chain. The caller closes it.
+	Open func(ctx context.Context, id model.MessageID) (io.ReadCloser, error)
+	// Mouse turns on mouse reporting: clicking a column title sorts by it,
+	// clicking a row selects it, the wheel scrolls. It is off by default
+	// because a terminal that reports the mouse no longer lets the operator
+	// select text with it (most need Shift held), which hurts copying a
+	// Message-ID over SSH.
+	Mouse bool
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Run runs the console on the terminal, in the alternate screen, until the
+// operator quits or ctx is cancelled. The alternate screen is always left
+// on return, whatever the reason.
+func Run(ctx context.Context, cfg Config) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	m := newModel(ctx, cfg, os.Getenv("NO_COLOR") != "")
+	p := tea.NewProgram(m, tea.WithContext(ctx))
+	_, err := p.Run()
+	m.stopScan()
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
+}
+
+// New returns the console's root model, for tests and for embedding. It
+// honours NO_COLOR.
+func New(cfg Config) tea.Model {
+	return newModel(context.Background(), cfg, os.Getenv("NO_COLOR") != "")
+}

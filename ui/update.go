@@ -1,0 +1,180 @@
+package ui
+
+import (
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"mxaudit/model"
+	"mxaudit/ui/dialog"
+	"mxaudit/ui/rawview"
+)
+
+// handleKey routes a key press: dialogs first, then the help screen, the
+// viewer, the filter editor and finally the list.
+func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := &m.com.Keys
+	if cmd, ok := m.dialogs.Update(msg); ok {
+		return cmd
+	}
+	if msg.String() == "ctrl+c" {
+		return m.requestQuit()
+	}
+	if m.showHelp {
+		if key.Matches(msg, k.Help, k.Close) {
+			m.showHelp = false
+		}
+		return nil
+	}
+	if m.viewer != nil {
+		switch {
+		case key.Matches(msg, k.Close):
+			m.viewer = nil
+			m.relayout()
+		case key.Matches(msg, k.Help):
+			m.showHelp = true
+		default:
+			m.viewer.Update(msg)
+		}
+		return nil
+	}
+	if m.filter.active {
+		return m.handleFilterKey(msg)
+	}
+	if m.scan.err != nil && m.table.Total() == 0 {
+		// The error screen: nothing to do but read it and leave.
+		if key.Matches(msg, k.Quit, k.Close) {
+			return m.requestQuit()
+		}
+		return nil
+	}
+	return m.handleListKey(msg)
+}
+
+func (m *Model) handleListKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := &m.com.Keys
+	if m.list.Update(msg) {
+		return m.selectionChanged()
+	}
+	sort := m.table.Sort()
+	filter := m.table.Filter()
+	switch {
+	case key.Matches(msg, k.Quit):
+		return m.requestQuit()
+	case key.Matches(msg, k.Help):
+		m.showHelp = true
+	case key.Matches(msg, k.SortNext):
+		m.table.SetSort(model.SortKey{Column: sort.Column.Next(), Desc: sort.Desc})
+	case key.Matches(msg, k.SortPrev):
+		m.table.SetSort(model.SortKey{Column: sort.Column.Prev(), Desc: sort.Desc})
+	case key.Matches(msg, k.SortFlip):
+		m.table.SetSort(sort.Flip())
+	case key.Matches(msg, k.Filter):
+		m.startFilter()
+	case key.Matches(msg, k.QuickEncrypted):
+		filter.EncryptedOnly = !filter.EncryptedOnly
+		m.table.SetFilter(filter)
+	case key.Matches(msg, k.QuickDMARC):
+		filter.DMARCFailOnly = !filter.DMARCFailOnly
+		m.table.SetFilter(filter)
+	case key.Matches(msg, k.QuickRisky):
+		filter.RiskyOnly = !filter.RiskyOnly
+		m.table.SetFilter(filter)
+	case key.Matches(msg, k.QuickNoExc):
+		filter.NoException = !filter.NoException
+		m.table.SetFilter(filter)
+	case key.Matches(msg, k.ClearFilter):
+		m.table.SetFilter(model.Filter{})
+	case msg.String() == "esc":
+		// esc steps back: it closes the detail pane, then clears filters.
+		if m.detailOpen {
+			m.detailOpen = false
+			m.relayout()
+		} else {
+			m.table.SetFilter(model.Filter{})
+		}
+	case key.Matches(msg, k.Detail):
+		m.detailOpen = !m.detailOpen
+		m.relayout()
+	case key.Matches(msg, k.DetailGrow):
+		m.resizeDetail(10)
+	case key.Matches(msg, k.DetailShrink):
+		m.resizeDetail(-10)
+	case key.Matches(msg, k.DetailSide):
+		m.detailSide = !m.detailSide
+		m.detailOpen = true
+		m.relayout()
+	case key.Matches(msg, k.DetailDown):
+		m.detail.ScrollDown(1)
+	case key.Matches(msg, k.DetailUp):
+		m.detail.ScrollDown(-1)
+	case key.Matches(msg, k.Headers):
+		return m.openViewer(rawview.Headers)
+	case key.Matches(msg, k.Raw):
+		return m.openViewer(rawview.Source)
+	default:
+		return nil
+	}
+	return m.selectionChanged()
+}
+
+// resizeDetail grows (or shrinks) the detail pane by delta percent of the
+// body, opening it if needed.
+func (m *Model) resizeDetail(delta int) {
+	m.detailOpen = true
+	m.detailShare = max(20, min(80, m.detailShare+delta))
+	m.relayout()
+}
+
+// requestQuit quits at once unless an action is still running, in which
+// case it asks first.
+func (m *Model) requestQuit() tea.Cmd {
+	if m.inFlight == 0 {
+		return m.quit()
+	}
+	m.dialogs.Push(dialog.NewConfirm(m.com, "An action is still running. Quit anyway?",
+		func() tea.Cmd { return func() tea.Msg { return quitNowMsg{} } }))
+	return nil
+}
+
+// handleClick sorts on a click on a column title and selects a clicked
+// row.
+func (m *Model) handleClick(mouse tea.Mouse) tea.Cmd {
+	if mouse.Button != tea.MouseLeft || m.viewer != nil || m.showHelp || m.dialogs.Len() > 0 {
+		return nil
+	}
+	x, y := mouse.X, mouse.Y-bodyTop
+	if y < 0 || y >= m.listHeight || x >= m.listWidth {
+		return nil
+	}
+	if col, ok := m.list.Click(x, y); ok {
+		sort := m.table.Sort()
+		if sort.Column == col {
+			m.table.SetSort(sort.Flip())
+		} else {
+			m.table.SetSort(model.SortKey{Column: col})
+		}
+	}
+	return m.selectionChanged()
+}
+
+// handleWheel scrolls whatever is under the pointer.
+func (m *Model) handleWheel(mouse tea.Mouse) tea.Cmd {
+	delta := 3
+	switch mouse.Button {
+	case tea.MouseWheelUp:
+		delta = -3
+	case tea.MouseWheelDown:
+	default:
+		return nil
+	}
+	switch {
+	case m.viewer != nil:
+		m.viewer.Scroll(delta)
+	case m.detailOpen && (mouse.Y-bodyTop >= m.listHeight || mouse.X >= m.listWidth):
+		m.detail.ScrollDown(delta)
+	default:
+		m.list.Scroll(delta)
+		return m.selectionChanged()
+	}
+	return nil
+}
