@@ -16,6 +16,10 @@ import (
 // decoded text rather than failing the message.
 func fillHeaders(m *model.Message, h message.Header) {
 	m.MessageID = strings.TrimSpace(h.Get("Message-Id"))
+	if ids := msgIDs(h.Get("In-Reply-To")); len(ids) > 0 {
+		m.InReplyTo = ids[0]
+	}
+	m.References = msgIDs(h.Get("References"))
 	m.Subject = DecodeHeaderText(h.Get("Subject"))
 	m.ReturnPath = strings.Trim(strings.TrimSpace(h.Get("Return-Path")), "<>")
 
@@ -143,4 +147,29 @@ func parseLooseDate(s string) (time.Time, error) {
 		}
 	}
 	return time.Time{}, err
+}
+
+// msgIDs extracts the "<...>" message IDs of an In-Reply-To or References
+// value, ignoring comments and junk between them; at most 32 are kept, as
+// a long References chain only needs its most recent members.
+func msgIDs(v string) []string {
+	var ids []string
+	for len(ids) < 64 {
+		i := strings.IndexByte(v, '<')
+		if i < 0 {
+			break
+		}
+		j := strings.IndexByte(v[i:], '>')
+		if j < 0 {
+			break
+		}
+		if id := v[i : i+j+1]; len(id) > 2 && len(id) < 256 && !strings.ContainsAny(id, " \t\r\n") {
+			ids = append(ids, id)
+		}
+		v = v[i+j+1:]
+	}
+	if len(ids) > 32 {
+		ids = ids[len(ids)-32:]
+	}
+	return ids
 }

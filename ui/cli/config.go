@@ -26,6 +26,25 @@ type Config struct {
 	// Workers is how many messages are analysed at once (0: one per CPU).
 	Workers int `toml:"workers"`
 
+	// PolicyFile is the exception policy (default
+	// $XDG_CONFIG_HOME/mxaudit/policy.toml).
+	PolicyFile string `toml:"policy_file"`
+	// AuditLog is the audit log (default
+	// $XDG_STATE_HOME/mxaudit/audit.jsonl).
+	AuditLog string `toml:"audit_log"`
+	// Approvers are the OS users who may approve exceptions and override
+	// the release rules. Keep this list in a file operators cannot write.
+	Approvers []string `toml:"approvers"`
+
+	// ClamdSocket is the clamd that scans decrypted PPAP archives: a unix
+	// socket path or HOST:PORT; empty for no virus scanning.
+	ClamdSocket string `toml:"clamd_socket"`
+	// PPAPWindow is how long after a ZIP mail its password mail may
+	// arrive ("24h", the default).
+	PPAPWindow duration `toml:"ppap_window"`
+	// PPAPMaxAttempts caps the passwords tried per archive (default 20).
+	PPAPMaxAttempts int `toml:"ppap_max_attempts"`
+
 	// path is where the file was read from, for error messages.
 	path string
 }

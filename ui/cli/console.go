@@ -2,12 +2,14 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"time"
 
 	"mxaudit/analysis/auth"
+	"mxaudit/analysis/ppap"
 	"mxaudit/analysis/scan"
 	"mxaudit/mailsrc"
 	"mxaudit/model"
@@ -50,10 +52,23 @@ func console(ctx context.Context, src mailsrc.Source, cfg Config, resolver auth.
 		return ExitUsage
 	}
 	an := newAnalyzer(cfg, resolver)
-	err := ui.Run(ctx, ui.Config{
+	pc, err := ppapConfig(cfg)
+	if err != nil {
+		fmt.Fprintln(env.Stderr, "mxaudit:", err)
+		return ExitUsage
+	}
+	err = ui.Run(ctx, ui.Config{
 		Title: src.Name(),
 		Scan: func(ctx context.Context, emit func(model.Message) error, progress func(scan.Progress)) error {
-			return scan.Run(ctx, src, an, scan.Options{Workers: cfg.Workers, Progress: progress}, emit)
+			// As in the scan command, encrypted-archive messages wait in
+			// the PPAP stream for their password mail's window.
+			pairing := ppap.NewStream(ctx, pc, src.Open, emit)
+			runErr := scan.Run(ctx, src, an, scan.Options{Workers: cfg.Workers, Progress: progress}, pairing.Write)
+			pairErr := pairing.Close()
+			if errors.Is(runErr, pairErr) {
+				pairErr = nil
+			}
+			return errors.Join(runErr, pairErr)
 		},
 		Open: func(ctx context.Context, id model.MessageID) (io.ReadCloser, error) {
 			return src.Open(ctx, id)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"mxaudit/analysis/auth"
+	"mxaudit/analysis/ppap"
 	"mxaudit/analysis/scan"
 	"mxaudit/mailsrc"
 	"mxaudit/ui/termtext"
@@ -95,9 +96,20 @@ func scanToWith(ctx context.Context, src mailsrc.Source, cfg Config, resolver au
 			fmt.Fprintf(env.Stderr, "mxaudit: skipped %s: %v\n", termtext.Sanitize(string(e.ID)), e.Err)
 		},
 	}
-	runErr := scan.Run(ctx, src, an, opts, out.Write)
+	// Messages with an encrypted archive wait in the PPAP stream until the
+	// password mail's window has passed; the rest go straight through.
+	pc, err := ppapConfig(cfg)
+	if err != nil {
+		return err
+	}
+	pairing := ppap.NewStream(ctx, pc, src.Open, out.Write)
+	runErr := scan.Run(ctx, src, an, opts, pairing.Write)
+	pairErr := pairing.Close() // emits what is still held, even after a failure
+	if errors.Is(runErr, pairErr) {
+		pairErr = nil // emit's failure, already in runErr
+	}
 	closeErr := out.Close()
-	return errors.Join(runErr, closeErr)
+	return errors.Join(runErr, pairErr, closeErr)
 }
 
 // openSource opens the quarantine a command names.

@@ -1,0 +1,222 @@
+package ppap
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"mxaudit/model"
+)
+
+// Ref is the little that pairing keeps of a message while the scan goes on:
+// enough to decide whether it may carry the password of an earlier ZIP
+// mail and to rank it.
+type Ref struct {
+	ID         model.MessageID
+	MessageID  string
+	FromAddr   string   // lower-cased
+	FromDomain string   // lower-cased
+	Recipients []string // lower-cased addresses of To and Cc, sorted
+	Date       time.Time
+	Subject    string // folded for comparison: see foldSubject
+	InReplyTo  string
+	References []string
+	HasFiles   bool
+	// PasswordSubject is set when the subject speaks of a password
+	// ("【パスワード通知】", "PW", "Password for ...").
+	PasswordSubject bool
+	// Seq is the message's position in the listing.
+	Seq int
+}
+
+// RefOf builds the index entry of m, listed at position seq.
+func RefOf(m *model.Message, seq int) *Ref {
+	r := &Ref{
+		ID:         m.ID,
+		MessageID:  m.MessageID,
+		FromAddr:   strings.ToLower(m.FromAddr),
+		FromDomain: strings.ToLower(m.FromDomain),
+		Date:       m.Date,
+		Subject:    foldSubject(m.Subject),
+		InReplyTo:  m.InReplyTo,
+		References: m.References,
+		HasFiles:   m.HasAttachments(),
+		Seq:        seq,
+
+		PasswordSubject: Mentions(m.Subject),
+	}
+	for _, list := range [][]string{m.To, m.Cc} {
+		for _, a := range list {
+			if addr := bareAddress(a); addr != "" {
+				r.Recipients = append(r.Recipients, addr)
+			}
+		}
+	}
+	slices.Sort(r.Recipients)
+	r.Recipients = slices.Compact(r.Recipients)
+	return r
+}
+
+// bareAddress returns the lower-cased addr-spec of "Name <addr>" or "addr".
+func bareAddress(s string) string {
+	if i := strings.LastIndexByte(s, '<'); i >= 0 {
+		s = s[i+1:]
+		s, _, _ = strings.Cut(s, ">")
+	}
+	s = strings.ToLower(strings.TrimSpace(s))
+	if !strings.Contains(s, "@") {
+		return ""
+	}
+	return s
+}
+
+// subjectTags are the reply prefixes and bracketed tags mailers and
+// senders add ("Re:", "Fwd:", "【パスワード通知】", "[External]").
+var subjectTags = regexp.MustCompile(`(?i)^(?:\s*(?:re|fwd?|aw|sv|回答|返信|転送)\s*(?:\[\d+\])?\s*:\s*|\s*【[^】]*】\s*|\s*\[[^\]]*\]\s*)+`)
+
+// foldSubject folds a subject for comparison: NFKC, lower case, reply
+// prefixes and bracketed tags removed, spaces collapsed.
+func foldSubject(s string) string {
+	s = strings.ToLower(Normalize(s))
+	s = subjectTags.ReplaceAllString(s, "")
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// sameSender is the gate for a candidate password mail: the same From
+// address, or the same From domain and recipients within the ZIP mail's.
+func sameSender(zip, c *Ref) bool {
+	if zip.FromAddr != "" && zip.FromAddr == c.FromAddr {
+		return true
+	}
+	if zip.FromDomain == "" || zip.FromDomain != c.FromDomain || len(c.Recipients) == 0 {
+		return false
+	}
+	for _, r := range c.Recipients {
+		if _, ok := slices.BinarySearch(zip.Recipients, r); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// zeroDateSpan is how many later listings may pair with a ZIP mail when
+// either has no date at all.
+const zeroDateSpan = 200
+
+// inWindow reports whether c arrived after zip and within the window.
+// Without dates, listing order stands in for time.
+func inWindow(zip, c *Ref, window time.Duration) bool {
+	if zip.Date.IsZero() || c.Date.IsZero() {
+		return c.Seq > zip.Seq && c.Seq <= zip.Seq+zeroDateSpan
+	}
+	d := c.Date.Sub(zip.Date)
+	return d >= 0 && d <= window
+}
+
+// IsCandidate reports whether c may carry the password of zip's archive.
+func IsCandidate(zip, c *Ref, window time.Duration) bool {
+	return c.ID != zip.ID && sameSender(zip, c) && inWindow(zip, c, window)
+}
+
+// score ranks a candidate mail: a reply to the ZIP mail first, then one
+// about the same subject or the archive, one that speaks of a password,
+// one without attachments, from the same address; ties go to the closest
+// in time.
+func score(zip, c *Ref, fileStems []string) int {
+	s := 0
+	if zip.MessageID != "" && (c.InReplyTo == zip.MessageID || slices.Contains(c.References, zip.MessageID)) {
+		s += 100
+	}
+	if zip.Subject != "" && c.Subject != "" && (strings.Contains(c.Subject, zip.Subject) || strings.Contains(zip.Subject, c.Subject)) {
+		s += 40
+	}
+	for _, stem := range fileStems {
+		if stem != "" && strings.Contains(c.Subject, stem) {
+			s += 40
+			break
+		}
+	}
+	if c.PasswordSubject {
+		s += 30
+	}
+	if !c.HasFiles {
+		s += 20
+	}
+	if zip.FromAddr != "" && c.FromAddr == zip.FromAddr {
+		s += 10
+	}
+	return s
+}
+
+// rankCandidates orders the candidate mails for zip, best first.
+func rankCandidates(zip *Ref, cands []*Ref, fileStems []string) []*Ref {
+	type scored struct {
+		r *Ref
+		s int
+	}
+	list := make([]scored, len(cands))
+	for i, c := range cands {
+		list[i] = scored{c, score(zip, c, fileStems)}
+	}
+	slices.SortStableFunc(list, func(a, b scored) int {
+		if a.s != b.s {
+			return b.s - a.s
+		}
+		if c := a.r.Date.Compare(b.r.Date); c != 0 {
+			return c
+		}
+		return a.r.Seq - b.r.Seq
+	})
+	out := make([]*Ref, len(list))
+	for i, x := range list {
+		out[i] = x.r
+	}
+	return out
+}
+
+// fileStems are the attachments' names without extension, folded, for
+// matching subjects such as "【パスワード】請求書_202611.zip".
+func fileStems(m *model.Message, idx []int) []string {
+	var out []string
+	for _, i := range idx {
+		name := foldSubject(m.Attachments[i].Filename)
+		if j := strings.LastIndexByte(name, '.'); j > 0 {
+			name = name[:j]
+		}
+		if len([]rune(name)) >= 3 {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// mailPasswords are the candidates read from one mail.
+type mailPasswords struct {
+	id    model.MessageID
+	found []Found
+}
+
+// rankAttempts merges the mails' candidates into the list of attempts:
+// every strong and medium candidate of every mail in mail order first,
+// then the weak ones, each password once (credited to the first mail that
+// states it), at most max in all.
+func rankAttempts(mails []mailPasswords, max int) []attempt {
+	var out []attempt
+	seen := map[string]bool{}
+	for _, weak := range []bool{false, true} {
+		for mi, m := range mails {
+			for _, f := range m.found {
+				if (f.Strength == Weak) != weak || seen[f.Password] {
+					continue
+				}
+				if len(out) >= max {
+					return out
+				}
+				seen[f.Password] = true
+				out = append(out, attempt{password: f.Password, source: mi})
+			}
+		}
+	}
+	return out
+}

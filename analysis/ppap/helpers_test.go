@@ -1,0 +1,92 @@
+package ppap
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	yzip "github.com/yeka/zip"
+)
+
+// zipFile is one member of a test archive.
+type zipFile struct {
+	name string
+	data []byte
+}
+
+// makeZip builds an archive whose members are encrypted with password and
+// method (0: stored unencrypted).
+func makeZip(t testing.TB, password string, method yzip.EncryptionMethod, files ...zipFile) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w := yzip.NewWriter(&buf)
+	for _, f := range files {
+		var (
+			fw  interface{ Write([]byte) (int, error) }
+			err error
+		)
+		if method == 0 {
+			fw, err = w.Create(f.name)
+		} else {
+			fw, err = w.Encrypt(f.name, password, method)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := fw.Write(f.data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// testMail describes a message built by rawMail.
+type testMail struct {
+	from, to, subject string
+	date              time.Time
+	msgID, inReplyTo  string
+	text              string // text/plain body (UTF-8)
+	html              string // text/html body; with text it makes multipart/alternative
+	zipName           string
+	zip               []byte
+}
+
+// rawMail renders m as an RFC 5322 message.
+func rawMail(m testMail) []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: %s\r\nMIME-Version: 1.0\r\n",
+		m.from, m.to, m.subject, m.date.Format(time.RFC1123Z), m.msgID)
+	if m.inReplyTo != "" {
+		fmt.Fprintf(&b, "In-Reply-To: %s\r\n", m.inReplyTo)
+	}
+	body := func() {
+		switch {
+		case m.html != "" && m.text == "":
+			b.WriteString("Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" + m.html + "\r\n")
+		default:
+			b.WriteString("Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" + m.text + "\r\n")
+		}
+	}
+	if m.zip == nil {
+		body()
+		return []byte(b.String())
+	}
+	b.WriteString("Content-Type: multipart/mixed; boundary=\"BOUND\"\r\n\r\n--BOUND\r\n")
+	body()
+	fmt.Fprintf(&b, "--BOUND\r\nContent-Type: application/zip\r\nContent-Disposition: attachment; filename=\"%s\"\r\nContent-Transfer-Encoding: base64\r\n\r\n", m.zipName)
+	enc := base64.StdEncoding.EncodeToString(m.zip)
+	for len(enc) > 76 {
+		b.WriteString(enc[:76] + "\r\n")
+		enc = enc[76:]
+	}
+	b.WriteString(enc + "\r\n--BOUND--\r\n")
+	return []byte(b.String())
+}
+
+var t0 = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)

@@ -1,0 +1,182 @@
+package ppap
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"mxaudit/model"
+)
+
+// Pairer opens the encrypted archives of one source's messages with
+// passwords read from the source's other messages. It is safe for
+// concurrent use.
+type Pairer struct {
+	cfg  Config
+	open Opener
+}
+
+// NewPairer returns a Pairer reading messages through open.
+func NewPairer(cfg Config, open Opener) *Pairer {
+	return &Pairer{cfg: cfg.withDefaults(), open: open}
+}
+
+// Link says that the message PasswordMail held the password of one
+// archive: the note its summary gets.
+type Link struct {
+	PasswordMail model.MessageID
+	model.PasswordLink
+}
+
+// Pair tries to open every encrypted archive of m with the passwords found
+// in m itself and in the candidate mails cands (index entries of later
+// mails from the same sender; they are filtered and ranked here). It
+// records the results in m's archives, updates m's verdict, and returns
+// one Link per archive opened. It never fails: an archive that cannot be
+// opened stays encrypted, with the number of passwords tried.
+func (p *Pairer) Pair(ctx context.Context, m *model.Message, self *Ref, cands []*Ref) []Link {
+	idx := encryptedArchives(m)
+	if len(idx) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
+	defer cancel()
+
+	want := map[int]bool{}
+	for _, i := range idx {
+		want[i] = true
+	}
+	zipMail, err := readMail(ctx, p.open, m.ID, true, want, p.cfg.MaxTextBytes, p.cfg.MaxArchiveBytes)
+	if err != nil {
+		ApplyVerdict(m)
+		return nil
+	}
+
+	var ranked []*Ref
+	for _, c := range cands {
+		if IsCandidate(self, c, p.cfg.Window) {
+			ranked = append(ranked, c)
+		}
+	}
+	ranked = rankCandidates(self, ranked, fileStems(m, idx))
+	if len(ranked) > p.cfg.MaxCandidateMails {
+		ranked = ranked[:p.cfg.MaxCandidateMails]
+	}
+	var mails []mailPasswords
+	for _, c := range ranked {
+		if ctx.Err() != nil {
+			break
+		}
+		cm, err := readMail(ctx, p.open, c.ID, true, nil, p.cfg.MaxTextBytes, 0)
+		if err != nil {
+			continue
+		}
+		mails = append(mails, mailPasswords{id: c.ID, found: mailCandidates(cm)})
+	}
+	// The ZIP mail's own subject and body come after the other mails:
+	// "the password follows separately" is what they usually say.
+	mails = append(mails, mailPasswords{id: m.ID, found: mailCandidates(zipMail)})
+	attempts := rankAttempts(mails, p.cfg.MaxAttempts)
+
+	var links []Link
+	for _, i := range idx {
+		att := &m.Attachments[i]
+		data, ok := zipMail.atts[i]
+		if !ok {
+			continue
+		}
+		src, ok := p.openArchive(ctx, att, data, attempts, mails)
+		if ok {
+			links = append(links, Link{PasswordMail: src, PasswordLink: model.PasswordLink{Message: m.ID, Attachment: i, Filename: att.Filename}})
+		}
+	}
+	ApplyVerdict(m)
+	return links
+}
+
+// mailCandidates reads the passwords of one mail: subject first, then body.
+func mailCandidates(m *mail) []Found {
+	found := Extract(m.subject)
+	seen := map[string]bool{}
+	for _, f := range found {
+		seen[f.Password] = true
+	}
+	for _, f := range Extract(m.text.String()) {
+		if !seen[f.Password] {
+			seen[f.Password] = true
+			found = append(found, f)
+		}
+	}
+	return found
+}
+
+// openArchive tries the attempts on one attachment and, on success,
+// decrypts and inspects it. It returns the message that held the password.
+func (p *Pairer) openArchive(ctx context.Context, att *model.Attachment, data []byte, attempts []attempt, mails []mailPasswords) (model.MessageID, bool) {
+	arc := att.Archive
+	z, err := openZip(data)
+	if err != nil {
+		return "", false
+	}
+	win, tried, err := z.findPassword(attempts, p.cfg.MaxEntryBytes, func() bool { return ctx.Err() != nil })
+	arc.PasswordAttempts = tried
+	if err != nil || win < 0 {
+		return "", false
+	}
+	src := mails[attempts[win].source].id
+	arc.Decrypted = true
+	arc.PasswordSource = src
+	o := &opening{ctx: ctx, cfg: &p.cfg, budget: p.cfg.Archive.MaxTotalDecompressed, attempts: attempts,
+		triesLeft: max(0, p.cfg.MaxAttempts-tried)}
+	o.decryptInto(z, arc, attempts[win].password, 0)
+	arc.Scan = aggregateScan(arc)
+	if p.cfg.Scanner != nil && arc.Scan == nil {
+		arc.Scan = &model.ScanResult{Engine: p.cfg.scannerName(), Result: model.ScanNotScanned, Error: "no entry could be decrypted"}
+	}
+	return src, true
+}
+
+// ErrNoPassword is returned by Password when the source message holds no
+// password that opens the archive (any longer).
+var ErrNoPassword = errors.New("no password in that message opens the archive")
+
+// Password re-derives, on an operator's explicit request, the password
+// that opens attachment number attachment of message zipID: it reads the
+// password mail sourceID (model.Archive.PasswordSource) again, extracts
+// its candidates, and returns the first that opens the archive. Nothing is
+// cached; the caller must not store or log the result.
+func Password(ctx context.Context, cfg Config, open Opener, zipID model.MessageID, attachment int, sourceID model.MessageID) (string, error) {
+	cfg = cfg.withDefaults()
+	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
+	defer cancel()
+	zipMail, err := readMail(ctx, open, zipID, false, map[int]bool{attachment: true}, 0, cfg.MaxArchiveBytes)
+	if err != nil {
+		return "", err
+	}
+	data, ok := zipMail.atts[attachment]
+	if !ok {
+		return "", fmt.Errorf("message %s has no attachment %d that can be read", zipID, attachment)
+	}
+	srcMail := zipMail
+	if sourceID != zipID {
+		if srcMail, err = readMail(ctx, open, sourceID, true, nil, cfg.MaxTextBytes, 0); err != nil {
+			return "", err
+		}
+	} else if srcMail, err = readMail(ctx, open, zipID, true, nil, cfg.MaxTextBytes, 0); err != nil {
+		return "", err
+	}
+	mails := []mailPasswords{{id: sourceID, found: mailCandidates(srcMail)}}
+	attempts := rankAttempts(mails, cfg.MaxAttempts)
+	z, err := openZip(data)
+	if err != nil {
+		return "", err
+	}
+	win, _, err := z.findPassword(attempts, cfg.MaxEntryBytes, func() bool { return ctx.Err() != nil })
+	if err != nil {
+		return "", err
+	}
+	if win < 0 {
+		return "", ErrNoPassword
+	}
+	return attempts[win].password, nil
+}

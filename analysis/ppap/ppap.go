@@ -1,0 +1,122 @@
+// Package ppap pairs a mail carrying a password-encrypted ZIP with the
+// mail that brings its password (the Japanese "PPAP" practice: ZIP first,
+// password minutes later from the same sender), opens the archive, and
+// inspects what is inside like any attachment: risky types, macros, nested
+// archives, and a virus scanner (clamd) when one is configured.
+//
+// Passwords are never stored: not in model.Message, not in the output.
+// The pairing records only which message held the password
+// (model.Archive.PasswordSource); Password re-derives it on request by
+// reading both messages again.
+//
+// Pairing reads messages back through an Opener, so it keeps only a small
+// index per message in memory (see Stream).
+package ppap
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"mxaudit/analysis/archive"
+	"mxaudit/model"
+)
+
+// Scanner is a virus scanner for decrypted content; *clamd.Client is one.
+// It must never report clean when it did not scan.
+type Scanner interface {
+	Scan(ctx context.Context, r io.Reader) model.ScanResult
+}
+
+// Config tunes pairing. Zero fields take their defaults.
+type Config struct {
+	// Window is how long after the ZIP mail its password mail may arrive
+	// (default 24h).
+	Window time.Duration
+	// MaxAttempts caps the passwords tried per archive (default 20).
+	MaxAttempts int
+	// MaxCandidateMails caps the mails read for passwords per ZIP mail,
+	// besides the ZIP mail itself (default 8).
+	MaxCandidateMails int
+	// MaxTextBytes bounds the body text read from one mail (default 256 KiB).
+	MaxTextBytes int64
+	// MaxArchiveBytes is the largest attachment decrypted (default 64 MiB,
+	// the analyzer's inspection limit).
+	MaxArchiveBytes int64
+	// MaxEntryBytes is the most decrypted bytes held for one entry
+	// (default 32 MiB); a larger entry is inspected in part and not
+	// virus-scanned.
+	MaxEntryBytes int64
+	// Archive bounds nested listings; its MaxTotalDecompressed also caps
+	// the decrypted bytes of one attachment, nested archives included,
+	// beyond which the archive is a bomb.
+	Archive archive.Limits
+	// Timeout bounds the pairing of one ZIP mail: reading the candidates,
+	// the attempts, decryption and scanning (default 60s).
+	Timeout time.Duration
+	// Scanner, when set, scans every decrypted entry.
+	Scanner Scanner
+	// ScannerName names it in results ("clamd").
+	ScannerName string
+}
+
+// Defaults.
+const (
+	DefaultWindow      = 24 * time.Hour
+	DefaultMaxAttempts = 20
+)
+
+func (c Config) withDefaults() Config {
+	if c.Window <= 0 {
+		c.Window = DefaultWindow
+	}
+	if c.MaxAttempts <= 0 {
+		c.MaxAttempts = DefaultMaxAttempts
+	}
+	if c.MaxCandidateMails <= 0 {
+		c.MaxCandidateMails = 8
+	}
+	if c.MaxTextBytes <= 0 {
+		c.MaxTextBytes = 256 << 10
+	}
+	if c.MaxArchiveBytes <= 0 {
+		c.MaxArchiveBytes = 64 << 20
+	}
+	if c.MaxEntryBytes <= 0 {
+		c.MaxEntryBytes = 32 << 20
+	}
+	d := archive.DefaultLimits()
+	if c.Archive.MaxTotalDecompressed <= 0 {
+		c.Archive.MaxTotalDecompressed = d.MaxTotalDecompressed
+	}
+	if c.Archive.MaxDepth <= 0 {
+		c.Archive.MaxDepth = d.MaxDepth
+	}
+	if c.Timeout <= 0 {
+		c.Timeout = 60 * time.Second
+	}
+	return c
+}
+
+func (c *Config) scannerName() string {
+	if c.ScannerName != "" {
+		return c.ScannerName
+	}
+	return "clamd"
+}
+
+// encryptedArchives returns the indexes of m's attachments that are
+// encrypted ZIPs worth trying: listed without error.
+func encryptedArchives(m *model.Message) []int {
+	var out []int
+	for i := range m.Attachments {
+		if a := m.Attachments[i].Archive; a != nil && a.Encrypted && a.Error == "" {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// NeedsPairing reports whether m carries an encrypted archive that pairing
+// would try to open.
+func NeedsPairing(m *model.Message) bool { return len(encryptedArchives(m)) > 0 }

@@ -1,0 +1,157 @@
+package ppap
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	yzip "github.com/yeka/zip"
+
+	"mxaudit/analysis"
+	"mxaudit/model"
+)
+
+// streamMails writes the test mails to a Stream in order and records what
+// was emitted after each Write, so that tests can check when a message
+// came out.
+func streamMails(t *testing.T, cfg Config, mails map[string]testMail, order []string) (emitted [][]model.MessageID, out map[model.MessageID]model.Message) {
+	t.Helper()
+	src := memSource{}
+	an := analysis.New(analysis.Config{})
+	ctx := context.Background()
+	out = map[model.MessageID]model.Message{}
+	var batch []model.MessageID
+	st := NewStream(ctx, cfg, src.open, func(m model.Message) error {
+		batch = append(batch, m.ID)
+		out[m.ID] = m
+		return nil
+	})
+	for _, id := range order {
+		raw := rawMail(mails[id])
+		src[model.MessageID(id)] = raw
+		if err := st.Write(an.Analyze(ctx, model.MessageID(id), bytes.NewReader(raw))); err != nil {
+			t.Fatal(err)
+		}
+		emitted = append(emitted, batch)
+		batch = nil
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return append(emitted, batch), out
+}
+
+func TestStreamHoldsUntilWindowCloses(t *testing.T) {
+	zipBytes := makeZip(t, "Hold-1234", yzip.AES256Encryption, zipFile{"a.txt", []byte("hello")})
+	sender, to := "Yamada <yamada@partner.example>", "tanaka@sakura.example"
+	mails := map[string]testMail{
+		"zip":       {from: sender, to: to, subject: "見積書", date: t0, msgID: "<zip@p>", text: "別途お送りします", zipName: "見積書.zip", zip: zipBytes},
+		"other":     {from: "x@elsewhere.example", to: to, subject: "hello", date: t0.Add(time.Minute), msgID: "<o@e>", text: "PW: Hold-1234"},
+		"pw":        {from: sender, to: to, subject: "【パスワード通知】見積書", date: t0.Add(3 * time.Minute), msgID: "<pw@p>", inReplyTo: "<zip@p>", text: "パスワード：Hold-1234"},
+		"same-late": {from: sender, to: to, subject: "next week", date: t0.Add(2 * time.Hour), msgID: "<n@p>", text: "see you"},
+		"closer":    {from: "z@elsewhere.example", to: to, subject: "later", date: t0.Add(25 * time.Hour), msgID: "<c@e>", text: "bye"},
+		"orphan":    {from: sender, to: to, subject: "資料2", date: t0.Add(26 * time.Hour), msgID: "<zip2@p>", text: "no password ever", zipName: "b.zip", zip: zipBytes},
+	}
+	order := []string{"zip", "other", "pw", "same-late", "closer", "orphan"}
+	emitted, out := streamMails(t, Config{}, mails, order)
+
+	want := [][]model.MessageID{
+		nil,                                  // zip: held
+		{"other"},                            // another sender passes straight through
+		nil,                                  // pw: held with its ZIP mail
+		nil,                                  // same sender, inside the window: held too
+		{"zip", "pw", "same-late", "closer"}, // 25h later: the window is closed
+		nil,                                  // orphan: held
+		{"orphan"},                           // Close
+	}
+	if len(emitted) != len(want) {
+		t.Fatalf("emitted %v", emitted)
+	}
+	for i := range want {
+		if !slices.Equal(emitted[i], want[i]) {
+			t.Errorf("after step %d: emitted %v, want %v", i, emitted[i], want[i])
+		}
+	}
+	if a := out["zip"].Attachments[0].Archive; !a.Decrypted || a.PasswordSource != "pw" {
+		t.Errorf("zip: %+v", a)
+	}
+	if l := out["pw"].PasswordFor; len(l) != 1 || l[0].Message != "zip" || l[0].Filename != "見積書.zip" {
+		t.Errorf("pw links %v", l)
+	}
+	if len(out["other"].PasswordFor) != 0 || len(out["same-late"].PasswordFor) != 0 {
+		t.Error("a message that did not open the archive was marked")
+	}
+	if a := out["orphan"].Attachments[0].Archive; a.Decrypted {
+		t.Errorf("orphan opened with a password from %s", a.PasswordSource)
+	}
+}
+
+func TestStreamSameDomainAndRecipients(t *testing.T) {
+	zipBytes := makeZip(t, "Dom-9876", yzip.StandardEncryption, zipFile{"a.txt", []byte("hello")})
+	mails := map[string]testMail{
+		"zip":      {from: "sales@corp.example", to: "tanaka@sakura.example", subject: "資料", date: t0, msgID: "<z@c>", text: "x", zipName: "a.zip", zip: zipBytes},
+		"wrong-to": {from: "it@corp.example", to: "other@sakura.example", subject: "パスワード", date: t0.Add(time.Minute), msgID: "<w@c>", text: "PW: Dom-9876"},
+		"pw":       {from: "noreply@corp.example", to: "tanaka@sakura.example", subject: "パスワード", date: t0.Add(2 * time.Minute), msgID: "<p@c>", text: "PW: Dom-9876"},
+	}
+	_, out := streamMails(t, Config{}, mails, []string{"zip", "wrong-to", "pw"})
+	if a := out["zip"].Attachments[0].Archive; !a.Decrypted || a.PasswordSource != "pw" {
+		t.Errorf("zip: decrypted %v source %q", a.Decrypted, a.PasswordSource)
+	}
+}
+
+func TestStreamWindowConfigurable(t *testing.T) {
+	zipBytes := makeZip(t, "Late-5555", yzip.StandardEncryption, zipFile{"a.txt", []byte("hello")})
+	mails := map[string]testMail{
+		"zip": {from: "a@p.example", to: "b@s.example", subject: "資料", date: t0, msgID: "<z@p>", text: "x", zipName: "a.zip", zip: zipBytes},
+		"pw":  {from: "a@p.example", to: "b@s.example", subject: "パスワード", date: t0.Add(2 * time.Hour), msgID: "<p@p>", text: "PW: Late-5555"},
+	}
+	for _, tt := range []struct {
+		window time.Duration
+		opened bool
+	}{{time.Hour, false}, {3 * time.Hour, true}} {
+		_, out := streamMails(t, Config{Window: tt.window}, mails, []string{"zip", "pw"})
+		if got := out["zip"].Attachments[0].Archive.Decrypted; got != tt.opened {
+			t.Errorf("window %v: opened %v, want %v", tt.window, got, tt.opened)
+		}
+	}
+}
+
+func TestStreamEmitError(t *testing.T) {
+	boom := errors.New("disk full")
+	st := NewStream(context.Background(), Config{}, memSource{}.open, func(model.Message) error { return boom })
+	if err := st.Write(model.Message{ID: "a"}); !errors.Is(err, boom) {
+		t.Fatalf("Write = %v", err)
+	}
+	if err := st.Write(model.Message{ID: "b"}); !errors.Is(err, boom) {
+		t.Errorf("second Write = %v", err)
+	}
+	if err := st.Close(); !errors.Is(err, boom) {
+		t.Errorf("Close = %v", err)
+	}
+}
+
+func TestPasswordRederived(t *testing.T) {
+	zipBytes := makeZip(t, "Re-Derive#1", yzip.AES256Encryption, zipFile{"a.txt", []byte("hello")})
+	src := memSource{
+		"zip": rawMail(testMail{from: "a@p.example", to: "b@s.example", subject: "資料", date: t0, msgID: "<z@p>", text: "x", zipName: "a.zip", zip: zipBytes}),
+		"pw":  rawMail(testMail{from: "a@p.example", to: "b@s.example", subject: "PW", date: t0, msgID: "<p@p>", html: "<p>パスワード：<b>Re-Derive#1</b></p>"}),
+		"bad": rawMail(testMail{from: "a@p.example", to: "b@s.example", subject: "PW", date: t0, msgID: "<q@p>", text: "PW: nope-nope"}),
+	}
+	ctx := context.Background()
+	pw, err := Password(ctx, Config{}, src.open, "zip", 0, "pw")
+	if err != nil || pw != "Re-Derive#1" {
+		t.Errorf("Password = %q, %v", pw, err)
+	}
+	if _, err := Password(ctx, Config{}, src.open, "zip", 0, "bad"); !errors.Is(err, ErrNoPassword) {
+		t.Errorf("wrong source: err = %v", err)
+	}
+	if _, err := Password(ctx, Config{}, src.open, "zip", 3, "pw"); err == nil {
+		t.Error("missing attachment: no error")
+	}
+	if _, err := Password(ctx, Config{}, src.open, "gone", 0, "pw"); err == nil {
+		t.Error("missing message: no error")
+	}
+}
