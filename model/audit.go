@@ -70,6 +70,28 @@ func NewAuditEntry(action AuditAction, op Operator, now time.Time) AuditEntry {
 	return AuditEntry{Time: now, Operator: user, SSHClient: op.SSHClient, Action: action}
 }
 
+// NewMessageEntry starts a record of an action on message m of source:
+// the message's IDs are filled in; the caller adds the SHA-256 of the raw
+// message, the recipients it went to and the outcome.
+func NewMessageEntry(action AuditAction, op Operator, now time.Time, source string, m *Message) AuditEntry {
+	e := NewAuditEntry(action, op, now)
+	e.Source = RedactSource(source)
+	e.MessageID = m.ID
+	e.HeaderMessageID = m.MessageID
+	return e
+}
+
+// Note records in e what a release relied on: the exception the decision
+// names, or, for an override, the approver's reason.
+func (d Decision) Note(e *AuditEntry, overrideReason string) {
+	if d.Exception != nil {
+		e.ExceptionID = d.Exception.ID
+	}
+	if d.Outcome == DecisionNeedsOverride {
+		e.OverrideReason = strings.TrimSpace(overrideReason)
+	}
+}
+
 // SetOutcome sets the outcome from an action's error: "ok" for nil, the
 // error text otherwise.
 func (e *AuditEntry) SetOutcome(err error) {

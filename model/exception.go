@@ -222,6 +222,18 @@ func (e *Exception) Validate() error {
 	if strings.TrimSpace(e.RequestedBy) == "" {
 		return fmt.Errorf("requested_by is empty")
 	}
+	for _, f := range []struct{ name, value string }{
+		{"requested_by", e.RequestedBy}, {"requested_from", e.RequestedFrom},
+		{"approved_by", e.ApprovedBy}, {"approved_from", e.ApprovedFrom},
+		{"revoked_by", e.RevokedBy}, {"revoke_reason", e.RevokeReason},
+	} {
+		if err := checkText(f.name, f.value, false); err != nil {
+			return err
+		}
+	}
+	if e.ApprovedBy != "" && e.Approved.IsZero() {
+		return fmt.Errorf("approved_by is set but approved (the time) is not")
+	}
 	if e.Created.IsZero() || e.Expires.IsZero() {
 		return fmt.Errorf("created and expires are both required")
 	}

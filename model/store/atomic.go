@@ -77,3 +77,10 @@ func readIfExists(path string) ([]byte, bool, error) {
 	}
 	return b, true, nil
 }
+
+// WriteFileAtomic replaces path with data atomically (see writeAtomic):
+// for generated files a daemon reloads when they change, such as the
+// exported gateway maps, which must never be seen half written.
+func WriteFileAtomic(path string, data []byte, perm fs.FileMode) error {
+	return writeAtomic(path, data, perm, osOps)
+}

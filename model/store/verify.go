@@ -103,9 +103,9 @@ func verifyRecords(br *bufio.Reader, anchors []Anchor) (VerifyReport, error) {
 		switch {
 		case e.Seq > expected:
 			if e.Seq == expected+1 {
-				return fail(lineNo, "record seq %d is missing before seq %d: deleted", expected, e.Seq)
+				return fail(lineNo, "record seq %d is missing before seq %d: deleted or moved", expected, e.Seq)
 			}
-			return fail(lineNo, "records seq %d to %d are missing before seq %d: deleted", expected, e.Seq-1, e.Seq)
+			return fail(lineNo, "records seq %d to %d are missing before seq %d: deleted or moved", expected, e.Seq-1, e.Seq)
 		case e.Seq < expected:
 			return fail(lineNo, "record seq %d comes after seq %d: records were reordered, duplicated or inserted", e.Seq, r.Head.Seq)
 		case e.PrevHash != r.Head.Hash:

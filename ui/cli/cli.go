@@ -36,6 +36,9 @@ Usage:
   mxaudit SOURCE                      open the console on a quarantine
   mxaudit demo                        open the console on the built-in demo quarantine
   mxaudit scan [--json|--csv] SOURCE  analyse every message and print one record each
+  mxaudit exception add|list|approve|revoke|export ...
+                                      the exception policy (docs/exceptions.md)
+  mxaudit audit show|verify           the tamper-evident audit log
   mxaudit help                        this text
 
 SOURCE is a Maildir, a directory of message files (.eml, amavis .gz), or an
@@ -68,6 +71,10 @@ func Main(ctx context.Context, args []string, env Env) int {
 		return runScan(ctx, args[1:], env)
 	case "demo":
 		return runDemo(ctx, args[1:], env)
+	case "exception":
+		return runException(ctx, args[1:], env)
+	case "audit":
+		return runAudit(ctx, args[1:], env)
 	default:
 		// "mxaudit SOURCE", flags before or after the source.
 		return runConsole(ctx, args, env)
