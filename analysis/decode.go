@@ -3,6 +3,7 @@ package analysis
 import (
 	"bytes"
 	"encoding/base64"
+	"fmt"
 	"io"
 	"mime"
 	"strings"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/emersion/go-message/charset"
 	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/htmlindex"
+	"golang.org/x/text/encoding/ianaindex"
 	"golang.org/x/text/encoding/japanese"
 )
 
@@ -19,13 +22,59 @@ func init() {
 	// it only adds aliases for encodings that are already there.
 	for _, label := range []string{"cp932", "x-cp932", "windows-932", "ms_kanji"} {
 		charset.RegisterEncoding(label, japanese.ShiftJIS)
+		charsetAliases[label] = japanese.ShiftJIS
 	}
 	for _, label := range []string{"cp50220", "cp50221", "cp50222", "iso-2022-jp-1", "iso-2022-jp-2", "iso-2022-jp-3", "iso-2022-jp-ms"} {
 		charset.RegisterEncoding(label, japanese.ISO2022JP)
+		charsetAliases[label] = japanese.ISO2022JP
 	}
 }
 
-var wordDecoder = mime.WordDecoder{CharsetReader: charset.Reader}
+// wordDecoder decodes RFC 2047 words. Its CharsetReader converts the
+// (short) word eagerly and hands back a bytes.Reader: the stdlib copies a
+// charset reader into a strings.Builder through a fresh 32 KiB buffer
+// unless the reader can write itself out, which for Japanese subjects of a
+// dozen encoded words was most of the allocation of a whole analysis.
+var wordDecoder = mime.WordDecoder{CharsetReader: func(label string, input io.Reader) (io.Reader, error) {
+	enc, err := lookupCharset(label)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := io.ReadAll(input)
+	if err != nil {
+		return nil, err
+	}
+	out, err := enc.NewDecoder().Bytes(raw)
+	if err != nil {
+		return nil, err
+	}
+	return bytes.NewReader(out), nil
+}}
+
+// charsetAliases are labels Japanese mailers write that the IANA and
+// WHATWG indexes do not know.
+var charsetAliases = map[string]encoding.Encoding{}
+
+// lookupCharset finds the decoder for a MIME charset label the way
+// go-message's charset package does (IANA, then "cs"+label, then WHATWG),
+// after the Japanese aliases.
+func lookupCharset(label string) (encoding.Encoding, error) {
+	label = strings.ToLower(strings.TrimSpace(label))
+	if enc, ok := charsetAliases[label]; ok {
+		return enc, nil
+	}
+	if enc, err := ianaindex.MIME.Encoding(label); err == nil && enc != nil {
+		return enc, nil
+	}
+	if enc, err := ianaindex.MIME.Encoding("cs" + label); err == nil && enc != nil {
+		return enc, nil
+	}
+	enc, err := htmlindex.Get(label)
+	if err != nil || enc == nil {
+		return nil, fmt.Errorf("unknown charset %q", label)
+	}
+	return enc, nil
+}
 
 // DecodeHeaderText turns a raw header value into UTF-8. It decodes RFC 2047
 // encoded words in any charset go-message knows, and also what Japanese

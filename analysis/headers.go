@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/emersion/go-message"
-	gomail "github.com/emersion/go-message/mail"
 
 	"mxaudit/model"
 )
@@ -57,15 +56,19 @@ func fieldValues(h message.Header, key string) []string {
 	return out
 }
 
+// addressParser decodes display names with the analysis' own word
+// decoder (every charset, no 32 KiB buffer per word).
+var addressParser = mail.AddressParser{WordDecoder: &wordDecoder}
+
 // parseAddresses decodes and parses an address list; when it does not parse
 // it returns nil and the decoded text so the operator still sees it.
-func parseAddresses(raw string) ([]*gomail.Address, string) {
+func parseAddresses(raw string) ([]*mail.Address, string) {
 	decoded := DecodeHeaderText(raw)
-	addrs, err := gomail.ParseAddressList(decodeRawJapanese(raw))
+	addrs, err := addressParser.ParseList(decodeRawJapanese(raw))
 	if err != nil || len(addrs) == 0 {
 		// Display names with unquoted specials ("Yamada, Taro <t@x>") and
 		// raw 8-bit names are common; try the decoded form before giving up.
-		if addrs, err = gomail.ParseAddressList(decoded); err != nil {
+		if addrs, err = addressParser.ParseList(decoded); err != nil {
 			return nil, strings.TrimSpace(decoded)
 		}
 	}
@@ -92,7 +95,7 @@ func addressStrings(raw string) []string {
 
 // formatAddress renders "Name <addr>" without RFC 2047 re-encoding, so that
 // the JSON and the screen show the decoded name.
-func formatAddress(a *gomail.Address) string {
+func formatAddress(a *mail.Address) string {
 	addr := normaliseAddr(a.Address)
 	if a.Name == "" {
 		return addr
@@ -100,7 +103,7 @@ func formatAddress(a *gomail.Address) string {
 	return a.Name + " <" + addr + ">"
 }
 
-func joinAddresses(addrs []*gomail.Address) string {
+func joinAddresses(addrs []*mail.Address) string {
 	parts := make([]string, len(addrs))
 	for i, a := range addrs {
 		parts[i] = formatAddress(a)
