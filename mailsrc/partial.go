@@ -3,6 +3,8 @@ package mailsrc
 import (
 	"context"
 	"strings"
+
+	"mxaudit/model"
 )
 
 // PartInfo describes one leaf MIME part of a message as a server reports it
@@ -76,4 +78,8 @@ type Summarizer interface {
 	// its body must be fetched; it must be safe to call from the
 	// goroutine that lists and cheap (it runs for every part).
 	ListSummaries(ctx context.Context, need func(PartInfo) bool, fn func(Summary) error) error
+	// Summaries does the same for the given messages only, in the order
+	// given: new arrivals reported by a Watcher, or messages missing from
+	// a cache. IDs the source no longer holds are skipped.
+	Summaries(ctx context.Context, ids []model.MessageID, need func(PartInfo) bool, fn func(Summary) error) error
 }
