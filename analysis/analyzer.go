@@ -8,6 +8,7 @@ package analysis
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -76,8 +77,53 @@ func (a *Analyzer) Analyze(ctx context.Context, id model.MessageID, raw io.Reade
 	if a.cfg.Auth != nil {
 		src, finishAuth = a.teeToAuth(ctx, counted)
 	}
-
 	w := walker{a: a, msg: &m}
+	w.read(src)
+	m.Size = counted.n
+	if m.Size == 0 {
+		w.problem("empty message: no header and no body")
+	}
+	if finishAuth != nil {
+		w.setAuth(finishAuth())
+	}
+	composeVerdict(&m, w.errs)
+	return m
+}
+
+// AnalyzeSummary analyses a message a source rebuilt from its structure
+// (see mailsrc.Summary): the real header, the bodies of the parts that
+// matter and, for the others, an empty body marked with
+// mailsrc.ElidedHeader, whose size it trusts. The body is not the one that
+// was signed, so DKIM signatures are not verified here (the checker falls
+// back to trusted Authentication-Results); SPF and DMARC are checked as
+// usual. Size is that of msg: the caller knows the real one.
+func (a *Analyzer) AnalyzeSummary(ctx context.Context, id model.MessageID, msg []byte) model.Message {
+	m := model.Message{ID: id, Size: int64(len(msg))}
+	w := walker{a: a, msg: &m, trustElided: true}
+	w.read(bytes.NewReader(msg))
+	if a.cfg.Auth != nil {
+		w.setAuth(a.cfg.Auth.Check(ctx, bytes.NewReader(headerSection(msg))))
+	}
+	composeVerdict(&m, w.errs)
+	return m
+}
+
+// headerSection returns the header fields of msg without the blank line
+// that ends them, which tells the checker that no body follows.
+func headerSection(msg []byte) []byte {
+	if i := bytes.Index(msg, []byte("\r\n\r\n")); i >= 0 {
+		return msg[:i+2]
+	}
+	if i := bytes.Index(msg, []byte("\n\n")); i >= 0 {
+		return msg[:i+1]
+	}
+	return msg
+}
+
+// read parses the message from src, fills the headers and walks the
+// parts, then reads src to its end (an epilogue, or everything after a
+// parse error) so that the size is right and a tee sees every byte.
+func (w *walker) read(src io.Reader) {
 	ent, err := message.Read(src)
 	switch {
 	case ent == nil:
@@ -86,31 +132,23 @@ func (a *Analyzer) Analyze(ctx context.Context, id model.MessageID, raw io.Reade
 		if err != nil {
 			w.problem("%v", err)
 		}
-		fillHeaders(&m, ent.Header)
+		fillHeaders(w.msg, ent.Header)
 		w.walk(ent, 0, "")
 	}
-	// Read what the walk left (an epilogue, or everything after a parse
-	// error) so that the size is right and the checker sees every byte.
 	if _, err := io.Copy(io.Discard, src); err != nil {
 		w.problem("message cannot be read to the end: %v", err)
 	}
-	m.Size = counted.n
-	if m.Size == 0 {
-		w.problem("empty message: no header and no body")
-	}
+}
 
-	if finishAuth != nil {
-		res, err := finishAuth()
-		if err != nil {
-			w.problem("authentication check failed: %v", err)
-		}
-		if res != nil {
-			m.Auth = res
-			m.Verdict.Auth, _ = auth.Verdict(res)
-		}
+// setAuth records the checker's answer.
+func (w *walker) setAuth(res *model.Auth, err error) {
+	if err != nil {
+		w.problem("authentication check failed: %v", err)
 	}
-	composeVerdict(&m, w.errs)
-	return m
+	if res != nil {
+		w.msg.Auth = res
+		w.msg.Verdict.Auth, _ = auth.Verdict(res)
+	}
 }
 
 // teeToAuth starts the checker on a pipe fed by everything read from r and

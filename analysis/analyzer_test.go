@@ -259,3 +259,44 @@ func TestAnalyzeMessageSizeLimit(t *testing.T) {
 		t.Errorf("verdict %q reasons %q, want an error naming the limit", m.Verdict.Attachment, m.Verdict.Reasons)
 	}
 }
+
+func TestAnalyzeSummaryElidedParts(t *testing.T) {
+	elided := part{
+		header: "Content-Type: image/png; name=\"photo.png\"\r\nContent-Disposition: attachment; filename=\"photo.png\"\r\nContent-Transfer-Encoding: base64\r\nX-Mxaudit-Elided: 7800\r\n",
+		body:   "",
+	}
+	exe := part{
+		header: "Content-Type: application/octet-stream; name=\"run.exe\"\r\nContent-Transfer-Encoding: base64\r\nX-Mxaudit-Elided: 78\r\n",
+		body:   "",
+	}
+	zipped := attachment("doc.zip", "application/zip", buildZip(t, zipFile{name: "a.txt", data: "a", password: "p", method: zip.AES256Encryption}))
+	raw := buildMessage(stdHeader, textPart, elided, exe, zipped)
+
+	h := hashingChecker{sum: make(chan [32]byte, 1)}
+	m := New(Config{Auth: h}).AnalyzeSummary(context.Background(), "1/7", []byte(raw))
+	if len(m.Attachments) != 3 {
+		t.Fatalf("%d attachments, want 3", len(m.Attachments))
+	}
+	if a := m.Attachments[0]; a.Filename != "photo.png" || a.Size != 5700 || a.Error != "" {
+		t.Errorf("elided image: %+v, want photo.png of 5700 decoded bytes and no error", a)
+	}
+	if a := m.Attachments[1]; !hasRisk(a.Risks, model.RiskExecutable) {
+		t.Errorf("elided run.exe has risks %v, want executable from its name", a.Risks)
+	}
+	if m.Verdict.Attachment != model.AttachmentEncrypted {
+		t.Errorf("verdict %q, want encrypted from the fetched ZIP", m.Verdict.Attachment)
+	}
+	// The checker must get the header alone, so that it does not verify
+	// DKIM against a rebuilt body.
+	header := raw[:strings.Index(raw, "\r\n\r\n")+2]
+	if got := <-h.sum; got != sha256.Sum256([]byte(header)) {
+		t.Error("the checker was given more than the header section")
+	}
+
+	// In a message read from a source, the same header is attacker text:
+	// the empty body is inspected as it is.
+	plain := New(Config{}).Analyze(context.Background(), "x", strings.NewReader(raw))
+	if plain.Attachments[0].Size != 0 {
+		t.Errorf("untrusted elision header honoured: size %d", plain.Attachments[0].Size)
+	}
+}

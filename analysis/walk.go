@@ -4,12 +4,14 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/emersion/go-message"
 
 	"mxaudit/analysis/archive"
 	"mxaudit/analysis/filetype"
+	"mxaudit/mailsrc"
 	"mxaudit/model"
 )
 
@@ -23,6 +25,9 @@ type walker struct {
 	a    *Analyzer
 	msg  *model.Message
 	errs []string // structural problems, in the order met
+	// trustElided honours mailsrc.ElidedHeader: only for messages a
+	// source rebuilt itself; in real mail that header is attacker text.
+	trustElided bool
 }
 
 func (w *walker) problem(format string, args ...any) {
@@ -67,6 +72,16 @@ func (w *walker) leaf(e *message.Entity, depth int, prefix string) {
 		name = headerParam(e.Header.Get("Content-Type"), "name")
 	}
 
+	if size, ok := w.elidedSize(e.Header); ok {
+		// The source left this body out: judge the file by its name and
+		// report the size it announced.
+		if isAttachment(ct, mediaType(cd), name) || strings.HasPrefix(ct, "message/") {
+			w.msg.Attachments = append(w.msg.Attachments, model.Attachment{
+				Filename: prefix + name, ContentType: ct, Size: size, Risks: filetype.NameRisks(name)})
+		}
+		return
+	}
+
 	if (ct == "message/rfc822" || ct == "message/global") && depth > 0 {
 		inner, err := message.Read(e.Body)
 		if err != nil && inner == nil {
@@ -98,6 +113,24 @@ func (w *walker) leaf(e *message.Entity, depth int, prefix string) {
 		att.Filename = prefix + att.Filename
 	}
 	w.msg.Attachments = append(w.msg.Attachments, att)
+}
+
+// elidedSize reports whether a part's body was left out by the source and,
+// if so, its decoded size estimated from the stored octets.
+func (w *walker) elidedSize(h message.Header) (int64, bool) {
+	if !w.trustElided {
+		return 0, false
+	}
+	v := strings.TrimSpace(h.Get(mailsrc.ElidedHeader))
+	if v == "" {
+		return 0, false
+	}
+	octets, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || octets < 0 {
+		return 0, false
+	}
+	info := mailsrc.PartInfo{Encoding: strings.ToLower(strings.TrimSpace(h.Get("Content-Transfer-Encoding"))), Size: octets}
+	return info.DecodedSize(), true
 }
 
 // isAttachment decides whether a leaf part is a file. Inline parts with a

@@ -22,6 +22,12 @@ type Analyzer interface {
 	Analyze(ctx context.Context, id model.MessageID, raw io.Reader) model.Message
 }
 
+// SummaryAnalyzer is implemented by analyzers that can judge a message a
+// source rebuilt from its structure (mailsrc.Summary).
+type SummaryAnalyzer interface {
+	AnalyzeSummary(ctx context.Context, id model.MessageID, msg []byte) model.Message
+}
+
 // Options tune a scan. The zero value is ready to use.
 type Options struct {
 	// Workers is the number of messages analysed at once; 0 means one per
@@ -33,6 +39,11 @@ type Options struct {
 	// Progress, when set, is called from the emitting goroutine after each
 	// message with how many were listed and how many analysed so far.
 	Progress func(Progress)
+	// NeedPart, when set, lets a source that is a mailsrc.Summarizer (IMAP)
+	// deliver rebuilt messages in batches, with the bodies of only the
+	// parts NeedPart selects, instead of each message whole; the analyzer
+	// must then be a SummaryAnalyzer.
+	NeedPart func(mailsrc.PartInfo) bool
 }
 
 // Progress reports how far a scan has got.
@@ -74,14 +85,15 @@ func Run(ctx context.Context, src mailsrc.Source, an Analyzer, opt Options, emit
 	go func() {
 		defer close(jobs)
 		seq := 0
-		listErr = src.List(ctx, func(e mailsrc.Entry) error {
+		submit := func(j job) error {
 			select {
 			case slots <- struct{}{}:
 			case <-ctx.Done():
 				return ctx.Err()
 			}
+			j.seq = seq
 			select {
-			case jobs <- job{seq: seq, entry: e}:
+			case jobs <- j:
 			case <-ctx.Done():
 				<-slots
 				return ctx.Err()
@@ -89,7 +101,16 @@ func Run(ctx context.Context, src mailsrc.Source, an Analyzer, opt Options, emit
 			seq++
 			listed.set(seq, false)
 			return nil
-		})
+		}
+		summarizer, isSummarizer := src.(mailsrc.Summarizer)
+		_, canSummarize := an.(SummaryAnalyzer)
+		if opt.NeedPart != nil && isSummarizer && canSummarize {
+			listErr = summarizer.ListSummaries(ctx, opt.NeedPart, func(s mailsrc.Summary) error {
+				return submit(job{entry: s.Entry, summary: s.Message})
+			})
+		} else {
+			listErr = src.List(ctx, func(e mailsrc.Entry) error { return submit(job{entry: e}) })
+		}
 		listed.set(seq, true)
 	}()
 
@@ -161,6 +182,9 @@ func Run(ctx context.Context, src mailsrc.Source, an Analyzer, opt Options, emit
 type job struct {
 	seq   int
 	entry mailsrc.Entry
+	// summary is the rebuilt message of a Summarizer; nil when the
+	// message is to be opened whole.
+	summary []byte
 }
 
 type outcome struct {
@@ -185,13 +209,20 @@ func analyseOne(ctx context.Context, src mailsrc.Source, an Analyzer, j job) out
 		o.msg = ErrorMessage(e.ID, e.Size, ctx.Err())
 		return o
 	}
-	rc, err := src.Open(ctx, e.ID)
-	if err != nil {
-		o.msg = ErrorMessage(e.ID, e.Size, err)
-		return o
+	if j.summary != nil {
+		o.msg = an.(SummaryAnalyzer).AnalyzeSummary(ctx, e.ID, j.summary)
+		if e.Size > 0 {
+			o.msg.Size = e.Size // the stored message, not the rebuilt one
+		}
+	} else {
+		rc, err := src.Open(ctx, e.ID)
+		if err != nil {
+			o.msg = ErrorMessage(e.ID, e.Size, err)
+			return o
+		}
+		o.msg = an.Analyze(ctx, e.ID, rc)
+		rc.Close()
 	}
-	defer rc.Close()
-	o.msg = an.Analyze(ctx, e.ID, rc)
 	if o.msg.Date.IsZero() && !e.Received.IsZero() {
 		o.msg.Date = e.Received
 	}

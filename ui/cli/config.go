@@ -45,8 +45,13 @@ type Config struct {
 	// PPAPMaxAttempts caps the passwords tried per archive (default 20).
 	PPAPMaxAttempts int `toml:"ppap_max_attempts"`
 
+	// IMAP configures IMAP sources (the [imap] table).
+	IMAP imapConfig `toml:"imap"`
+
 	// path is where the file was read from, for error messages.
 	path string
+	// imapFlags are the IMAP flags of the command line.
+	imapFlags imapFlags
 }
 
 // duration is a time.Duration written as "2s" in TOML.

@@ -36,7 +36,7 @@ func runConsole(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintln(env.Stderr, "mxaudit:", err)
 		return ExitUsage
 	}
-	src, err := openSource(ctx, positional[0])
+	src, err := openSourceWith(ctx, positional[0], cfg)
 	if err != nil {
 		fmt.Fprintln(env.Stderr, "mxaudit:", err)
 		return ExitFailed
@@ -52,6 +52,11 @@ func console(ctx context.Context, src mailsrc.Source, cfg Config, resolver auth.
 		return ExitUsage
 	}
 	an := newAnalyzer(cfg, resolver)
+	mode, err := verifyDKIMMode(cfg)
+	if err != nil {
+		fmt.Fprintln(env.Stderr, "mxaudit:", err)
+		return ExitUsage
+	}
 	pc, err := ppapConfig(cfg)
 	if err != nil {
 		fmt.Fprintln(env.Stderr, "mxaudit:", err)
@@ -63,7 +68,7 @@ func console(ctx context.Context, src mailsrc.Source, cfg Config, resolver auth.
 			// As in the scan command, encrypted-archive messages wait in
 			// the PPAP stream for their password mail's window.
 			pairing := ppap.NewStream(ctx, pc, src.Open, emit)
-			runErr := scan.Run(ctx, src, an, scan.Options{Workers: cfg.Workers, Progress: progress}, pairing.Write)
+			runErr := scan.Run(ctx, src, an, scan.Options{Workers: cfg.Workers, Progress: progress, NeedPart: needPart(mode)}, pairing.Write)
 			pairErr := pairing.Close()
 			if errors.Is(runErr, pairErr) {
 				pairErr = nil

@@ -18,6 +18,7 @@ type commonFlags struct {
 	dnsTimeout   time.Duration
 	offline      bool
 	workers      int
+	imap         imapFlags
 }
 
 func (c *commonFlags) register(fs *flag.FlagSet) {
@@ -27,6 +28,7 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.dnsTimeout, "dns-timeout", 0, "per-query DNS timeout (default 2s)")
 	fs.BoolVar(&c.offline, "offline", false, "no DNS: trusted headers only")
 	fs.IntVar(&c.workers, "workers", 0, "messages analysed at once (default: one per CPU)")
+	c.imap.register(fs)
 }
 
 // settings merges the configuration file with the flags that were set.
@@ -53,6 +55,10 @@ func (c *commonFlags) settings(fs *flag.FlagSet) (Config, error) {
 			cfg.Workers = c.workers
 		}
 	})
+	cfg.imapFlags = c.imap
+	if _, err := verifyDKIMMode(cfg); err != nil {
+		return cfg, err
+	}
 	if cfg.DNSTimeout.Duration <= 0 {
 		cfg.DNSTimeout.Duration = 2 * time.Second
 	}

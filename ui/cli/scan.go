@@ -38,7 +38,7 @@ func runScan(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintln(env.Stderr, "mxaudit:", err)
 		return ExitUsage
 	}
-	src, err := openSource(ctx, positional[0])
+	src, err := openSourceWith(ctx, positional[0], cfg)
 	if err != nil {
 		fmt.Fprintln(env.Stderr, "mxaudit:", err)
 		return ExitFailed
@@ -90,8 +90,13 @@ func scanToWith(ctx context.Context, src mailsrc.Source, cfg Config, resolver au
 		out = newTableWriter(env.Stdout, env.Width)
 	}
 	an := newAnalyzer(cfg, resolver)
+	mode, err := verifyDKIMMode(cfg)
+	if err != nil {
+		return err
+	}
 	opts := scan.Options{
-		Workers: cfg.Workers,
+		Workers:  cfg.Workers,
+		NeedPart: needPart(mode),
 		Warn: func(e mailsrc.Entry) {
 			fmt.Fprintf(env.Stderr, "mxaudit: skipped %s: %v\n", termtext.Sanitize(string(e.ID)), e.Err)
 		},
@@ -110,9 +115,4 @@ func scanToWith(ctx context.Context, src mailsrc.Source, cfg Config, resolver au
 	}
 	closeErr := out.Close()
 	return errors.Join(runErr, pairErr, closeErr)
-}
-
-// openSource opens the quarantine a command names.
-func openSource(_ context.Context, spec string) (mailsrc.Source, error) {
-	return mailsrc.Open(spec)
 }

@@ -1,0 +1,122 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"context"
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+
+	"mxaudit/analysis/auth"
+	"mxaudit/mailsrc"
+	"mxaudit/mailsrc/demo"
+	"mxaudit/mailsrc/imap"
+	"mxaudit/mailsrc/imap/dovecottest"
+	"mxaudit/model"
+)
+
+// TestIMAPScanMatchesMaildir loads the demo quarantine into a real Dovecot
+// and into a Maildir, scans both, and checks that the verdicts agree:
+// exactly with --verify-dkim=always (whole messages, DKIM verified), and
+// for attachments, SPF and DMARC with the default on-demand mode, which
+// fetches only headers, structure and the attachments that matter.
+func TestIMAPScanMatchesMaildir(t *testing.T) {
+	srv := dovecottest.Start(t, dovecottest.Options{})
+	samples := demo.Samples(demo.Options{})
+	raws := make([][]byte, len(samples))
+	for i, s := range samples {
+		raws[i] = s.Raw
+	}
+	srv.Append("Quarantine", raws...)
+	dir := t.TempDir()
+	if err := demo.WriteMaildir(dir, samples); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(imap.PasswordEnv, dovecottest.Password)
+
+	url := "imaps://" + dovecottest.User + "@" + srv.TLSAddr + "/Quarantine"
+	maildir := scanJSON(t, dir, Config{}, "")
+	always := scanJSON(t, url, Config{imapFlags: imapFlags{ca: srv.CAFile, verifyDKIM: verifyAlways}}, url)
+	onDemand := scanJSON(t, url, Config{imapFlags: imapFlags{ca: srv.CAFile}}, url)
+
+	if len(always) != len(maildir) || len(onDemand) != len(maildir) {
+		t.Fatalf("messages: maildir %d, imap always %d, imap on-demand %d", len(maildir), len(always), len(onDemand))
+	}
+	for key, want := range maildir {
+		if strings.HasPrefix(key, "unparsable") {
+			continue
+		}
+		got := always[key]
+		if !reflect.DeepEqual(comparable(got), comparable(want)) {
+			t.Errorf("%s: IMAP (always) differs from Maildir:\n imap    %+v\n maildir %+v", key, comparable(got), comparable(want))
+		}
+		od := onDemand[key]
+		if want.Verdict.Attachment == model.AttachmentError {
+			// A broken MIME structure reaches the summary as the server
+			// parsed it, rebuilt with sound boundaries: only the exact
+			// mode sees the breakage as the mail has it.
+			continue
+		}
+		if od.Auth == nil || want.Auth == nil {
+			t.Errorf("%s: no authentication result (imap on-demand %v, maildir %v)", key, od.Auth != nil, want.Auth != nil)
+			continue
+		}
+		if od.Verdict.Attachment != want.Verdict.Attachment || od.Auth.SPF.Result != want.Auth.SPF.Result {
+			t.Errorf("%s: IMAP (on-demand) attachment %q SPF %q, Maildir %q %q", key,
+				od.Verdict.Attachment, od.Auth.SPF.Result, want.Verdict.Attachment, want.Auth.SPF.Result)
+		}
+		if len(od.Attachments) != len(want.Attachments) {
+			t.Errorf("%s: IMAP (on-demand) %d attachments, Maildir %d", key, len(od.Attachments), len(want.Attachments))
+		}
+	}
+}
+
+// comparable strips what legitimately differs between two stores of the
+// same message: its ID in the store and, for PPAP links, the IDs.
+func comparable(m model.Message) model.Message {
+	m.ID = ""
+	m.PasswordFor = nil
+	for i := range m.Attachments {
+		if a := m.Attachments[i].Archive; a != nil {
+			a.PasswordSource = ""
+		}
+	}
+	m.Verdict.Reasons = nil // they name store IDs (password mails)
+	return m
+}
+
+// scanJSON scans spec with the demo's DNS zone and trusted gateway and
+// returns the messages keyed by Message-ID and subject.
+func scanJSON(t *testing.T, spec string, cfg Config, _ string) map[string]model.Message {
+	t.Helper()
+	ctx := context.Background()
+	cfg.TrustedHosts = []string{demo.TrustedMTA}
+	var src mailsrc.Source
+	src, err := openSourceWith(ctx, spec, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	var out, errOut bytes.Buffer
+	resolver := auth.NewCachingResolver(auth.NewZoneResolver(demo.Zone()))
+	if err := scanToWith(ctx, src, cfg, resolver, formatJSON, Env{Stdout: &out, Stderr: &errOut}); err != nil {
+		t.Fatalf("scan %s: %v (%s)", spec, err, errOut.String())
+	}
+	msgs := map[string]model.Message{}
+	dec := json.NewDecoder(&out)
+	for dec.More() {
+		var m model.Message
+		if err := dec.Decode(&m); err != nil {
+			t.Fatal(err)
+		}
+		// Unparsable messages have neither; they are compared by count.
+		key := strings.TrimSpace(m.MessageID + " " + m.Subject)
+		if key == "" {
+			key = fmt.Sprintf("unparsable %d", len(msgs))
+		}
+		msgs[key] = m
+	}
+	return msgs
+}
