@@ -36,13 +36,22 @@ Usage:
   mxaudit SOURCE                      open the console on a quarantine
   mxaudit demo                        open the console on the built-in demo quarantine
   mxaudit scan [--json|--csv] SOURCE  analyse every message and print one record each
+  mxaudit stats [--json] [--encrypted|--dmarc-fail|--risky] SOURCE
+                                      SPF/DKIM/DMARC ratios, encrypted archives per day
+  mxaudit reports [--json|--csv] SOURCE
+                                      summarise DMARC aggregate reports (mails, .xml, .xml.gz, .zip)
+  mxaudit check [--selector s1,s2] [--json] DOMAIN
+                                      audit a domain's SPF, DMARC and DKIM records
   mxaudit exception add|list|approve|revoke|export ...
                                       the exception policy (docs/exceptions.md)
   mxaudit audit show|verify           the tamper-evident audit log
   mxaudit help                        this text
 
-SOURCE is a Maildir, a directory of message files (.eml, amavis .gz), or an
-mbox file.
+SOURCE is a Maildir, a directory of message files (.eml, amavis .gz), an
+mbox file, or an IMAP mailbox: imaps://user@host[:port]/Quarantine (or
+imap:// with STARTTLS). The IMAP password comes from MXAUDIT_IMAP_PASSWORD,
+the [imap] password_file or password_command of the configuration, or a
+prompt; never from the command line.
 
 Common flags (after the command, before or after SOURCE):
   --config FILE          configuration file (default $XDG_CONFIG_HOME/mxaudit/config.toml)
@@ -51,6 +60,9 @@ Common flags (after the command, before or after SOURCE):
   --dns-timeout D        per-query DNS timeout (default 2s)
   --offline              no DNS: take results from trusted headers only
   --workers N            messages analysed at once (default: one per CPU)
+  --ca FILE              IMAP: PEM file of a private CA
+  --verify-dkim MODE     IMAP: always | on-demand (default) | never fetch whole messages for DKIM
+  --insecure-plaintext   IMAP: allow imap:// without TLS (loopback tests only)
 `
 
 // Main runs mxaudit with args (without the program name) and returns the
@@ -71,6 +83,12 @@ func Main(ctx context.Context, args []string, env Env) int {
 		return runScan(ctx, args[1:], env)
 	case "demo":
 		return runDemo(ctx, args[1:], env)
+	case "stats":
+		return runStats(ctx, args[1:], env)
+	case "reports":
+		return runReports(ctx, args[1:], env)
+	case "check":
+		return runCheck(ctx, args[1:], env)
 	case "exception":
 		return runException(ctx, args[1:], env)
 	case "audit":

@@ -10,6 +10,7 @@ import (
 	"mxaudit/analysis/ppap"
 	"mxaudit/analysis/scan"
 	"mxaudit/mailsrc"
+	"mxaudit/model"
 	"mxaudit/ui/termtext"
 )
 
@@ -89,30 +90,41 @@ func scanToWith(ctx context.Context, src mailsrc.Source, cfg Config, resolver au
 	default:
 		out = newTableWriter(env.Stdout, env.Width)
 	}
-	an := newAnalyzer(cfg, resolver)
+	runErr := analyseSource(ctx, src, cfg, resolver, env, nil, out.Write)
+	closeErr := out.Close()
+	return errors.Join(runErr, closeErr)
+}
+
+// analyseSource is the whole analysis of a source, shared by every
+// command: the parallel scan (summaries for IMAP unless DKIM must be
+// verified on every message), then the PPAP pairing, which holds messages
+// with encrypted archives until their password mail's window has passed.
+// emit gets each finished message; progress, when set, the scan's counts.
+func analyseSource(ctx context.Context, src mailsrc.Source, cfg Config, resolver auth.Resolver, env Env,
+	progress func(scan.Progress), emit func(model.Message) error) error {
 	mode, err := verifyDKIMMode(cfg)
+	if err != nil {
+		return err
+	}
+	pc, err := ppapConfig(cfg)
 	if err != nil {
 		return err
 	}
 	opts := scan.Options{
 		Workers:  cfg.Workers,
 		NeedPart: needPart(mode),
+		Progress: progress,
 		Warn: func(e mailsrc.Entry) {
-			fmt.Fprintf(env.Stderr, "mxaudit: skipped %s: %v\n", termtext.Sanitize(string(e.ID)), e.Err)
+			if env.Stderr != nil {
+				fmt.Fprintf(env.Stderr, "mxaudit: skipped %s: %v\n", termtext.Sanitize(string(e.ID)), e.Err)
+			}
 		},
 	}
-	// Messages with an encrypted archive wait in the PPAP stream until the
-	// password mail's window has passed; the rest go straight through.
-	pc, err := ppapConfig(cfg)
-	if err != nil {
-		return err
-	}
-	pairing := ppap.NewStream(ctx, pc, src.Open, out.Write)
-	runErr := scan.Run(ctx, src, an, opts, pairing.Write)
+	pairing := ppap.NewStream(ctx, pc, src.Open, emit)
+	runErr := scan.Run(ctx, src, newAnalyzer(cfg, resolver), opts, pairing.Write)
 	pairErr := pairing.Close() // emits what is still held, even after a failure
 	if errors.Is(runErr, pairErr) {
 		pairErr = nil // emit's failure, already in runErr
 	}
-	closeErr := out.Close()
-	return errors.Join(runErr, pairErr, closeErr)
+	return errors.Join(runErr, pairErr)
 }

@@ -1,0 +1,192 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"mxaudit/analysis/auth"
+	"mxaudit/analysis/dmarcreport"
+	"mxaudit/mailsrc"
+	"mxaudit/ui/termtext"
+)
+
+// runReports is "mxaudit reports [--json|--csv] SOURCE": it reads the DMARC
+// aggregate reports in SOURCE — report mails in a Maildir or an mbox, or
+// .xml, .xml.gz and .zip reports given as a file or a folder — and prints
+// per reported domain the pass ratios, the reporters and the sources that
+// fail.
+func runReports(ctx context.Context, args []string, env Env) int {
+	fs := flag.NewFlagSet("reports", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	var common commonFlags
+	common.register(fs)
+	asJSON := fs.Bool("json", false, "print the summary and the reports as JSON (parsedmarc's field names)")
+	asCSV := fs.Bool("csv", false, "print one CSV row per report record")
+	positional, err := parseArgs(fs, args)
+	if err != nil {
+		return ExitUsage
+	}
+	if len(positional) != 1 {
+		fmt.Fprintln(env.Stderr, "usage: mxaudit reports [--json|--csv] SOURCE")
+		return ExitUsage
+	}
+	if *asJSON && *asCSV {
+		fmt.Fprintln(env.Stderr, "mxaudit reports: --json and --csv exclude each other")
+		return ExitUsage
+	}
+	cfg, err := common.settings(fs)
+	if err != nil {
+		fmt.Fprintln(env.Stderr, "mxaudit:", err)
+		return ExitUsage
+	}
+	var resolver auth.Resolver
+	if !cfg.Offline {
+		resolver = auth.NewCachingResolver(auth.NewDNSResolver(cfg.DNS, cfg.DNSTimeout.Duration))
+	}
+	col := newReportCollector(env, *asJSON || *asCSV)
+	if err := collectReports(ctx, positional[0], col); err != nil {
+		fmt.Fprintln(env.Stderr, "mxaudit:", err)
+		return ExitFailed
+	}
+	sum := col.z.Summary()
+	dmarcreport.ResolveNames(ctx, &sum, resolver)
+	switch {
+	case *asJSON:
+		err = writeReportsJSON(env.Stdout, sum, col.reports)
+	case *asCSV:
+		err = writeReportsCSV(env.Stdout, col.reports)
+	default:
+		width := env.Width
+		if width <= 0 {
+			width = statsWidth
+		}
+		_, err = io.WriteString(env.Stdout, renderReports(sum, col.skipped, width))
+	}
+	if err != nil {
+		fmt.Fprintln(env.Stderr, "mxaudit:", err)
+		return ExitFailed
+	}
+	if sum.Reports == 0 {
+		fmt.Fprintln(env.Stderr, "mxaudit: no DMARC aggregate report found in", termtext.Sanitize(positional[0]))
+		return ExitFailed
+	}
+	return ExitOK
+}
+
+// reportCollector gathers reports as they are read: the summary always,
+// the reports themselves only for the outputs that print them.
+type reportCollector struct {
+	env     Env
+	z       *dmarcreport.Summarizer
+	keep    bool
+	reports []*dmarcreport.Report
+	skipped int // files or messages that hold no report
+}
+
+func newReportCollector(env Env, keepAll bool) *reportCollector {
+	return &reportCollector{env: env, z: dmarcreport.NewSummarizer(), keep: keepAll}
+}
+
+// add counts what one file or message held. Items that are not reports at
+// all (most of a quarantine) are counted, not reported; reports that could
+// not be read are warned about.
+func (c *reportCollector) add(where string, reps []*dmarcreport.Report, err error) {
+	for _, r := range reps {
+		if c.z.Add(r) && c.keep {
+			c.reports = append(c.reports, r)
+		}
+	}
+	switch {
+	case err == nil:
+	case errors.Is(err, dmarcreport.ErrNotReport) && len(reps) == 0:
+		c.skipped++
+	default:
+		fmt.Fprintf(c.env.Stderr, "mxaudit: %s: %s\n", termtext.Sanitize(where), termtext.Sanitize(err.Error()))
+	}
+}
+
+// collectReports reads every report spec names: a report file, a folder
+// that is not a Maildir (every file in it, recursively), or a mail source.
+func collectReports(ctx context.Context, spec string, c *reportCollector) error {
+	info, err := os.Stat(spec)
+	if err != nil {
+		return err
+	}
+	if info.Mode().IsRegular() && isReportContainer(spec) {
+		reps, err := dmarcreport.ReadFile(spec, dmarcreport.Limits{})
+		c.add(spec, reps, err)
+		return nil
+	}
+	if info.IsDir() && !isMaildirPath(spec) {
+		return filepath.WalkDir(spec, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				c.add(path, nil, err)
+				return nil
+			}
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if d.Type().IsRegular() {
+				reps, err := dmarcreport.ReadFile(path, dmarcreport.Limits{})
+				c.add(path, reps, err)
+			}
+			return nil
+		})
+	}
+	src, err := openSource(ctx, spec)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	return collectFromSource(ctx, src, c)
+}
+
+// collectFromSource reads every message of a mail source and keeps the
+// reports attached to them.
+func collectFromSource(ctx context.Context, src mailsrc.Source, c *reportCollector) error {
+	return src.List(ctx, func(e mailsrc.Entry) error {
+		if e.Err != nil {
+			c.add(string(e.ID), nil, e.Err)
+			return nil
+		}
+		rc, err := src.Open(ctx, e.ID)
+		if err != nil {
+			c.add(string(e.ID), nil, err)
+			return nil
+		}
+		reps, err := dmarcreport.FromMessage(rc, dmarcreport.Limits{})
+		rc.Close()
+		c.add(string(e.ID), reps, err)
+		return nil
+	})
+}
+
+// isReportContainer reports whether the file at path starts like an XML,
+// gzip or ZIP report rather than a mail or an mbox.
+func isReportContainer(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return true // let ReadFile give the error
+	}
+	defer f.Close()
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(f, head)
+	return dmarcreport.Sniff(head[:n]) != dmarcreport.KindUnknown || n == 0
+}
+
+// isMaildirPath reports whether dir has the cur/ and new/ folders of a
+// Maildir.
+func isMaildirPath(dir string) bool {
+	for _, sub := range []string{"cur", "new"} {
+		if fi, err := os.Stat(filepath.Join(dir, sub)); err != nil || !fi.IsDir() {
+			return false
+		}
+	}
+	return true
+}
