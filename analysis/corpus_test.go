@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"mxaudit/model"
 	"mxaudit/testdata/corpus"
@@ -28,7 +27,6 @@ func TestCorpusMIME(t *testing.T) {
 			return err
 		}
 		n++
-		start := time.Now()
 		m := an.Analyze(context.Background(), model.MessageID(d.Name()), strings.NewReader(string(raw)))
 		want := int64(len(raw))
 		if strings.HasPrefix(string(raw), "From ") {
@@ -39,9 +37,6 @@ func TestCorpusMIME(t *testing.T) {
 		}
 		if m.Verdict.Attachment == "" {
 			t.Errorf("%s: no attachment verdict", path)
-		}
-		if d := time.Since(start); d > 5*time.Second {
-			t.Errorf("%s: analysis took %v", path, d)
 		}
 		return nil
 	})

@@ -110,9 +110,7 @@ func TestInspectBombs(t *testing.T) {
 		{"nest within the depth limit", nest(t, 3, 2), false, false},
 	}
 	for _, tt := range tests {
-		start := time.Now()
 		a := inspectBytes(tt.zip)
-		took := time.Since(start)
 		if got := slices.Contains(a.AllRisks(), model.RiskBomb); got != tt.bomb {
 			t.Errorf("%s: bomb = %v, want %v (risks %v, error %q)", tt.name, got, tt.bomb, a.AllRisks(), a.Error)
 		}
@@ -122,10 +120,6 @@ func TestInspectBombs(t *testing.T) {
 		if a.Truncated != tt.truncated {
 			t.Errorf("%s: Truncated = %v, want %v", tt.name, a.Truncated, tt.truncated)
 		}
-		if took > time.Second {
-			t.Errorf("%s: took %v", tt.name, took)
-		}
-		t.Logf("%s: %v", tt.name, took)
 	}
 }
 

@@ -2,6 +2,7 @@ package ppap
 
 import (
 	"context"
+	"runtime"
 	"slices"
 	"time"
 
@@ -18,6 +19,12 @@ import (
 // through. Held messages are emitted as soon as they are settled, so the
 // output order differs from the listing order for them.
 //
+// Pairings (reading candidate mails, deriving keys, decrypting, scanning)
+// run on up to GOMAXPROCS goroutines beside the emitting one: a pairing
+// owns its message until it reports back, and everything else — the
+// index, the held list, the notes on password mails — stays with the
+// emitting goroutine.
+//
 // Memory: a small Ref per message of the last two windows, plus the held
 // messages. A Stream is not safe for concurrent use: Write and Close
 // belong to the scan's emitting goroutine.
@@ -27,20 +34,43 @@ type Stream struct {
 	emit   func(model.Message) error
 	window time.Duration
 
-	seq     int
-	index   []*Ref // recent messages, in listing order
-	held    []*heldMsg
-	latest  time.Time // the latest date seen
-	stats   Stats
-	emitErr error
+	seq int
+	// byDomain indexes recent messages by From domain, in listing order:
+	// a password mail shares the ZIP mail's domain (sameSender), so a
+	// pairing looks at one sender's mail, not at the whole window.
+	byDomain map[string][]*Ref
+	indexed  int // entries in byDomain
+	held     []*heldMsg
+	latest   time.Time // the latest date seen
+	stats    Stats
+	emitErr  error
+
+	// results receives finished pairings; inflight counts those started
+	// and not yet received, at most maxInflight.
+	results     chan pairResult
+	inflight    int
+	maxInflight int
+	settled     bool // a pairing finished since the last release
+}
+
+// pairResult is a pairing finished off the emitting goroutine.
+type pairResult struct {
+	h       *heldMsg
+	links   []Link
+	n       int // encrypted archives of the message
+	elapsed time.Duration
 }
 
 // heldMsg is a message waiting for a pairing to settle.
 type heldMsg struct {
-	msg  model.Message
-	ref  *Ref
-	zip  bool // waits for its own pairing
-	done bool // its pairing ran
+	msg     model.Message
+	ref     *Ref
+	zip     bool // waits for its own pairing
+	pairing bool // its pairing has started
+	done    bool // its pairing has finished
+	// notes are password links to add to this message once it is no
+	// longer being paired (its pairing owns it meanwhile).
+	notes []model.PasswordLink
 	// pinned counts the unsettled ZIP mails it may hold the password of.
 	pinned int
 	// pins are the messages this ZIP mail pins, released when it settles.
@@ -61,7 +91,9 @@ type Stats struct {
 // through open and passes every message, once settled, to emit.
 func NewStream(ctx context.Context, cfg Config, open Opener, emit func(model.Message) error) *Stream {
 	p := NewPairer(cfg, open)
-	return &Stream{ctx: ctx, pairer: p, emit: emit, window: p.cfg.Window}
+	workers := runtime.GOMAXPROCS(0)
+	return &Stream{ctx: ctx, pairer: p, emit: emit, window: p.cfg.Window, byDomain: map[string][]*Ref{},
+		results: make(chan pairResult, workers), maxInflight: workers}
 }
 
 // Write takes the next message of the listing. It returns emit's first
@@ -71,21 +103,28 @@ func (s *Stream) Write(m model.Message) error {
 		return s.emitErr
 	}
 	s.stats.Messages++
+	s.collect(false)
 	ref := RefOf(&m, s.seq)
 	s.seq++
 	if m.Date.After(s.latest) {
 		s.latest = m.Date
 	}
 	s.settleClosed(ref)
+	if s.settled {
+		s.release()
+	}
 
 	h := &heldMsg{msg: m, ref: ref, zip: NeedsPairing(&m)}
 	for _, z := range s.held {
-		if z.zip && !z.done && IsCandidate(z.ref, ref, s.window) {
+		if z.zip && !z.pairing && z.ref.FromDomain == ref.FromDomain && IsCandidate(z.ref, ref, s.window) {
 			h.pinned++
 			z.pins = append(z.pins, h)
 		}
 	}
-	s.index = append(s.index, ref)
+	if ref.FromDomain != "" { // without a domain it pairs with nothing
+		s.byDomain[ref.FromDomain] = append(s.byDomain[ref.FromDomain], ref)
+		s.indexed++
+	}
 	s.prune()
 	if !h.zip && h.pinned == 0 {
 		return s.send(m)
@@ -98,9 +137,12 @@ func (s *Stream) Write(m model.Message) error {
 // emits them. It returns emit's first error.
 func (s *Stream) Close() error {
 	for _, h := range s.held {
-		if h.zip && !h.done {
+		if h.zip && !h.pairing {
 			s.settle(h)
 		}
+	}
+	for s.inflight > 0 {
+		s.collect(true)
 	}
 	s.release()
 	return s.emitErr
@@ -109,12 +151,11 @@ func (s *Stream) Close() error {
 // Stats returns the counts so far.
 func (s *Stream) Stats() Stats { return s.stats }
 
-// settleClosed pairs every held ZIP mail whose window the new message
-// closes.
+// settleClosed starts the pairing of every held ZIP mail whose window the
+// new message closes.
 func (s *Stream) settleClosed(next *Ref) {
-	any := false
 	for _, h := range s.held {
-		if !h.zip || h.done {
+		if !h.zip || h.pairing {
 			continue
 		}
 		closed := false
@@ -125,36 +166,68 @@ func (s *Stream) settleClosed(next *Ref) {
 		}
 		if closed {
 			s.settle(h)
-			any = true
 		}
-	}
-	if any {
-		s.release()
 	}
 }
 
-// settle runs the pairing of one held ZIP mail and marks its password
-// mails.
+// settle starts the pairing of one held ZIP mail on its own goroutine,
+// waiting first for a free one.
 func (s *Stream) settle(h *heldMsg) {
-	h.done = true
+	h.pairing = true
 	var cands []*Ref
-	for _, r := range s.index {
+	for _, r := range s.byDomain[h.ref.FromDomain] {
 		if IsCandidate(h.ref, r, s.window) {
 			cands = append(cands, r)
 		}
 	}
-	n := len(encryptedArchives(&h.msg))
-	start := time.Now()
-	links := s.pairer.Pair(s.ctx, &h.msg, h.ref, cands)
-	if n > 0 {
-		s.stats.Encrypted += n
-		s.stats.Opened += len(links)
-		s.stats.PairTimes = append(s.stats.PairTimes, time.Since(start)/time.Duration(n))
+	for s.inflight >= s.maxInflight {
+		s.collect(true)
 	}
-	for _, l := range links {
+	s.inflight++
+	go func() {
+		n := len(encryptedArchives(&h.msg))
+		start := time.Now()
+		links := s.pairer.Pair(s.ctx, &h.msg, h.ref, cands)
+		s.results <- pairResult{h: h, links: links, n: n, elapsed: time.Since(start)}
+	}()
+}
+
+// collect applies finished pairings: all that are ready, or, with wait,
+// at least one. It does not emit (the caller may be iterating the held
+// list); settled marks that release has work.
+func (s *Stream) collect(wait bool) {
+	for s.inflight > 0 {
+		var r pairResult
+		if wait {
+			r = <-s.results
+			wait = false
+		} else {
+			select {
+			case r = <-s.results:
+			default:
+				return
+			}
+		}
+		s.inflight--
+		s.finish(r)
+	}
+}
+
+// finish records a finished pairing: the counts, the notes on its
+// password mails, and the pins it held.
+func (s *Stream) finish(r pairResult) {
+	h := r.h
+	h.done = true
+	s.settled = true
+	if r.n > 0 {
+		s.stats.Encrypted += r.n
+		s.stats.Opened += len(r.links)
+		s.stats.PairTimes = append(s.stats.PairTimes, r.elapsed/time.Duration(r.n))
+	}
+	for _, l := range r.links {
 		for _, o := range s.held {
 			if o.ref.ID == l.PasswordMail {
-				NotePasswordMail(&o.msg, l.PasswordLink)
+				o.notes = append(o.notes, l.PasswordLink)
 			}
 		}
 	}
@@ -166,11 +239,15 @@ func (s *Stream) settle(h *heldMsg) {
 
 // release emits the held messages that are settled, in listing order.
 func (s *Stream) release() {
+	s.settled = false
 	kept := s.held[:0]
 	for _, h := range s.held {
 		if (h.zip && !h.done) || h.pinned > 0 {
 			kept = append(kept, h)
 			continue
+		}
+		for _, l := range h.notes {
+			NotePasswordMail(&h.msg, l)
 		}
 		_ = s.send(h.msg)
 	}
@@ -191,14 +268,23 @@ func (s *Stream) send(m model.Message) error {
 // covers listings slightly out of time order), or, undated, listed more
 // than zeroDateSpan ago.
 func (s *Stream) prune() {
-	if len(s.index) < 1024 || len(s.index)%256 != 0 {
+	if s.indexed < 1024 || s.seq%256 != 0 {
 		return
 	}
 	cut := s.latest.Add(-2 * s.window)
-	s.index = slices.DeleteFunc(s.index, func(r *Ref) bool {
+	stale := func(r *Ref) bool {
 		if r.Date.IsZero() {
 			return s.seq-r.Seq > zeroDateSpan
 		}
 		return r.Date.Before(cut) && s.seq-r.Seq > zeroDateSpan
-	})
+	}
+	for d, refs := range s.byDomain {
+		kept := slices.DeleteFunc(refs, stale)
+		s.indexed -= len(refs) - len(kept)
+		if len(kept) == 0 {
+			delete(s.byDomain, d)
+		} else {
+			s.byDomain[d] = kept
+		}
+	}
 }
