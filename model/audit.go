@@ -18,6 +18,7 @@ type AuditAction string
 const (
 	ActionRelease          AuditAction = "release"
 	ActionDelete           AuditAction = "delete"
+	ActionPurge            AuditAction = "purge" // a deleted message removed from the trash for good
 	ActionExceptionAdd     AuditAction = "exception-add"
 	ActionExceptionApprove AuditAction = "exception-approve"
 	ActionExceptionRevoke  AuditAction = "exception-revoke"

@@ -50,7 +50,8 @@ type Stream struct {
 	results     chan pairResult
 	inflight    int
 	maxInflight int
-	settled     bool // a pairing finished since the last release
+	settled     bool      // a pairing finished since the last release
+	queue       []pairJob // pairings waiting for a goroutine
 }
 
 // pairResult is a pairing finished off the emitting goroutine.
@@ -91,7 +92,9 @@ type Stats struct {
 // through open and passes every message, once settled, to emit.
 func NewStream(ctx context.Context, cfg Config, open Opener, emit func(model.Message) error) *Stream {
 	p := NewPairer(cfg, open)
-	workers := runtime.GOMAXPROCS(0)
+	// Pairings wait on disk and on clamd as well as on the CPU: a few more
+	// than the cores keep both busy.
+	workers := 2 * runtime.GOMAXPROCS(0)
 	return &Stream{ctx: ctx, pairer: p, emit: emit, window: p.cfg.Window, byDomain: map[string][]*Ref{},
 		results: make(chan pairResult, workers), maxInflight: workers}
 }
@@ -141,7 +144,7 @@ func (s *Stream) Close() error {
 			s.settle(h)
 		}
 	}
-	for s.inflight > 0 {
+	for s.inflight > 0 || len(s.queue) > 0 {
 		s.collect(true)
 	}
 	s.release()
@@ -170,8 +173,9 @@ func (s *Stream) settleClosed(next *Ref) {
 	}
 }
 
-// settle starts the pairing of one held ZIP mail on its own goroutine,
-// waiting first for a free one.
+// settle queues the pairing of one held ZIP mail, with its candidates as
+// they stand now, and starts what the free goroutines allow. It never
+// waits, so that the scan's workers keep going while pairings run.
 func (s *Stream) settle(h *heldMsg) {
 	h.pairing = true
 	var cands []*Ref
@@ -180,16 +184,29 @@ func (s *Stream) settle(h *heldMsg) {
 			cands = append(cands, r)
 		}
 	}
-	for s.inflight >= s.maxInflight {
-		s.collect(true)
+	s.queue = append(s.queue, pairJob{h: h, cands: cands})
+	s.dispatch()
+}
+
+// pairJob is a pairing waiting for a goroutine.
+type pairJob struct {
+	h     *heldMsg
+	cands []*Ref
+}
+
+// dispatch starts queued pairings while fewer than maxInflight run.
+func (s *Stream) dispatch() {
+	for len(s.queue) > 0 && s.inflight < s.maxInflight {
+		j := s.queue[0]
+		s.queue = s.queue[1:]
+		s.inflight++
+		go func() {
+			n := len(encryptedArchives(&j.h.msg))
+			start := time.Now()
+			links := s.pairer.Pair(s.ctx, &j.h.msg, j.h.ref, j.cands)
+			s.results <- pairResult{h: j.h, links: links, n: n, elapsed: time.Since(start)}
+		}()
 	}
-	s.inflight++
-	go func() {
-		n := len(encryptedArchives(&h.msg))
-		start := time.Now()
-		links := s.pairer.Pair(s.ctx, &h.msg, h.ref, cands)
-		s.results <- pairResult{h: h, links: links, n: n, elapsed: time.Since(start)}
-	}()
 }
 
 // collect applies finished pairings: all that are ready, or, with wait,
@@ -210,6 +227,7 @@ func (s *Stream) collect(wait bool) {
 		}
 		s.inflight--
 		s.finish(r)
+		s.dispatch()
 	}
 }
 

@@ -36,6 +36,12 @@ Usage:
   mxaudit SOURCE                      open the console on a quarantine
   mxaudit demo                        open the console on the built-in demo quarantine
   mxaudit scan [--json|--csv] SOURCE  analyse every message and print one record each
+  mxaudit release SOURCE ID...|--all [--to ADDR] [--copy-to ADDR] [--yes]
+                                      deliver quarantined messages (docs/actions.md)
+  mxaudit delete SOURCE ID...|--all [--yes]
+                                      move messages to the quarantine's trash
+  mxaudit purge SOURCE --older-than 30d
+                                      remove trashed messages for good
   mxaudit stats [--json] [--encrypted|--dmarc-fail|--risky] SOURCE
                                       SPF/DKIM/DMARC ratios, encrypted archives per day
   mxaudit reports [--json|--csv] SOURCE
@@ -83,6 +89,12 @@ func Main(ctx context.Context, args []string, env Env) int {
 		return runScan(ctx, args[1:], env)
 	case "demo":
 		return runDemo(ctx, args[1:], env)
+	case "release":
+		return runRelease(ctx, args[1:], env)
+	case "delete":
+		return runDelete(ctx, args[1:], env)
+	case "purge":
+		return runPurge(ctx, args[1:], env)
 	case "stats":
 		return runStats(ctx, args[1:], env)
 	case "reports":

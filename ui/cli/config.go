@@ -45,6 +45,16 @@ type Config struct {
 	// PPAPMaxAttempts caps the passwords tried per archive (default 20).
 	PPAPMaxAttempts int `toml:"ppap_max_attempts"`
 
+	// Relay is the SMTP relay released mail is delivered to, HOST:PORT
+	// (e.g. "localhost:10025" to bypass the content filter).
+	Relay string `toml:"relay"`
+	// DeliverMaildir, instead of Relay, is a Maildir released mail is
+	// delivered into.
+	DeliverMaildir string `toml:"deliver_maildir"`
+	// HomeDomains are the organisation's own domains: a release plan
+	// counts the recipients outside them.
+	HomeDomains []string `toml:"home_domains"`
+
 	// IMAP configures IMAP sources (the [imap] table).
 	IMAP imapConfig `toml:"imap"`
 

@@ -1,0 +1,51 @@
+package action
+
+import (
+	"context"
+	"errors"
+
+	"mxaudit/mailsrc"
+	"mxaudit/model"
+)
+
+// deleteOne moves one message to the trash.
+func (s *Service) deleteOne(ctx context.Context, m *model.Message) Result {
+	now := s.cfg.Now().UTC()
+	entry := model.NewMessageEntry(model.ActionDelete, s.cfg.Operator, now, s.cfg.SourceName, m)
+	if s.ledger == nil {
+		unlock, err := s.lockSource()
+		if err != nil {
+			return s.finish(entry, err)
+		}
+		defer unlock()
+		rc, err := s.cfg.Source.Open(ctx, m.ID)
+		if errors.Is(err, mailsrc.ErrNotFound) {
+			return s.finish(entry, s.goneErr(m.ID, mailsrc.ReleaseState{}))
+		}
+		if err != nil {
+			return s.finish(entry, err)
+		}
+		if raw, err := readAll(rc); err == nil {
+			entry.SHA256 = digest(raw)
+		}
+		err = s.mover.Delete(ctx, m.ID)
+		if errors.Is(err, mailsrc.ErrNotFound) {
+			err = s.goneErr(m.ID, mailsrc.ReleaseState{})
+		}
+		return s.finish(entry, err)
+	}
+	c, err := s.ledger.Claim(ctx, m.ID)
+	if err != nil {
+		return s.finish(entry, err)
+	}
+	defer c.Close()
+	if !c.Present() {
+		return s.finish(entry, s.goneErr(m.ID, c.State()))
+	}
+	if rc, err := c.Open(); err == nil {
+		if raw, err := readAll(rc); err == nil {
+			entry.SHA256 = digest(raw)
+		}
+	}
+	return s.finish(entry, c.Trash(s.cfg.Operator.User, now))
+}

@@ -1,0 +1,201 @@
+package action
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/emersion/go-smtp"
+)
+
+// deliverer hands a released message to where its recipients get it.
+type deliverer interface {
+	// deliver sends raw from sender ("" for <>) to rcpts, all or none.
+	// An error wrapping errUncertain means the message may have been
+	// delivered all the same.
+	deliver(ctx context.Context, sender string, rcpts []string, raw []byte) error
+	close()
+}
+
+// errUncertain marks a delivery whose outcome is unknown: the connection
+// broke after the whole message was sent, before the relay answered.
+var errUncertain = errors.New("the relay did not confirm the delivery; it may or may not have happened")
+
+// SMTP timeouts: a local relay answers commands at once; accepting a
+// large message may take longer (a content filter in front of the queue).
+const (
+	smtpDialTimeout    = 30 * time.Second
+	smtpCommandTimeout = time.Minute
+	smtpDataTimeout    = 5 * time.Minute
+)
+
+// smtpDeliverer delivers to a relay over one connection kept open for a
+// whole Execute, one transaction per message.
+type smtpDeliverer struct {
+	relay, helo string
+	c           *smtp.Client
+}
+
+func (d *smtpDeliverer) connect(ctx context.Context) error {
+	if d.c != nil {
+		if err := d.c.Reset(); err == nil {
+			return nil
+		}
+		d.close()
+	}
+	dialer := net.Dialer{Timeout: smtpDialTimeout}
+	conn, err := dialer.DialContext(ctx, "tcp", d.relay)
+	if err != nil {
+		return fmt.Errorf("SMTP relay %s: %w", d.relay, err)
+	}
+	c := smtp.NewClient(conn)
+	c.CommandTimeout, c.SubmissionTimeout = smtpCommandTimeout, smtpDataTimeout
+	if err := c.Hello(d.helo); err != nil {
+		c.Close()
+		return fmt.Errorf("SMTP relay %s: %w", d.relay, err)
+	}
+	d.c = c
+	return nil
+}
+
+func (d *smtpDeliverer) deliver(ctx context.Context, sender string, rcpts []string, raw []byte) error {
+	if err := d.connect(ctx); err != nil {
+		return err
+	}
+	err := d.transaction(sender, rcpts, raw)
+	if err != nil {
+		// The connection's state is unknown after a failure: start afresh
+		// next time.
+		d.close()
+		return fmt.Errorf("SMTP relay %s: %w", d.relay, err)
+	}
+	return nil
+}
+
+// transaction runs MAIL, RCPT for every recipient, DATA. A recipient the
+// relay refuses fails the whole message before DATA: a release is to all
+// the chosen recipients or to none.
+func (d *smtpDeliverer) transaction(sender string, rcpts []string, raw []byte) error {
+	opts := &smtp.MailOptions{Size: int64(len(raw)), UTF8: !allASCII(append([]string{sender}, rcpts...))}
+	if err := d.c.Mail(sender, opts); err != nil {
+		return fmt.Errorf("MAIL FROM:<%s>: %w", sender, err)
+	}
+	for _, r := range rcpts {
+		if err := d.c.Rcpt(r, nil); err != nil {
+			return fmt.Errorf("RCPT TO:<%s>: %w", r, err)
+		}
+	}
+	w, err := d.c.Data()
+	if err != nil {
+		return fmt.Errorf("DATA: %w", err)
+	}
+	if _, err := w.Write(raw); err != nil {
+		w.Close()
+		return fmt.Errorf("DATA: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		var serr *smtp.SMTPError
+		if errors.As(err, &serr) {
+			return fmt.Errorf("the relay refused the message: %w", err)
+		}
+		return fmt.Errorf("%w (%v)", errUncertain, err)
+	}
+	return nil
+}
+
+func (d *smtpDeliverer) close() {
+	if d.c != nil {
+		d.c.Quit()
+		d.c.Close()
+		d.c = nil
+	}
+}
+
+func allASCII(ss []string) bool {
+	for _, s := range ss {
+		for i := 0; i < len(s); i++ {
+			if s[i] >= 0x80 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// maildirDeliverer delivers into a Maildir the way an MDA does: the
+// message is written to tmp/, fsynced, and renamed into new/.
+type maildirDeliverer struct {
+	dir  string
+	host string
+}
+
+// maildirSeq makes delivery names unique within the process.
+var maildirSeq atomic.Int64
+
+func newMaildirDeliverer(dir string) (*maildirDeliverer, error) {
+	for _, sub := range []string{"tmp", "new", "cur"} {
+		if err := os.MkdirAll(filepath.Join(dir, sub), 0o750); err != nil {
+			return nil, fmt.Errorf("delivery Maildir: %w", err)
+		}
+	}
+	host, _ := os.Hostname()
+	host = strings.NewReplacer("/", `\057`, ":", `\072`).Replace(host)
+	if host == "" {
+		host = "localhost"
+	}
+	return &maildirDeliverer{dir: dir, host: host}, nil
+}
+
+func (d *maildirDeliverer) deliver(_ context.Context, _ string, _ []string, raw []byte) (err error) {
+	now := time.Now()
+	name := strconv.FormatInt(now.Unix(), 10) + ".M" + strconv.Itoa(now.Nanosecond()/1000) +
+		"P" + strconv.Itoa(os.Getpid()) + "Q" + strconv.FormatInt(maildirSeq.Add(1), 10) + "." + d.host
+	tmp := filepath.Join(d.dir, "tmp", name)
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
+	if err != nil {
+		return fmt.Errorf("delivery Maildir: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			os.Remove(tmp)
+		}
+	}()
+	if _, err := f.Write(raw); err != nil {
+		f.Close()
+		return fmt.Errorf("delivery Maildir: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("delivery Maildir: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("delivery Maildir: %w", err)
+	}
+	if err := os.Rename(tmp, filepath.Join(d.dir, "new", name)); err != nil {
+		return fmt.Errorf("delivery Maildir: %w", err)
+	}
+	return syncDir(filepath.Join(d.dir, "new"))
+}
+
+func (d *maildirDeliverer) close() {}
+
+// syncDir fsyncs a folder so that a new entry in it survives a crash.
+func syncDir(dir string) error {
+	f, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
+		return fmt.Errorf("sync %s: %w", dir, err)
+	}
+	return nil
+}

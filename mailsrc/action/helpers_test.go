@@ -1,0 +1,327 @@
+package action
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+
+	"mxaudit/analysis"
+	"mxaudit/mailsrc"
+	"mxaudit/mailsrc/demo"
+	"mxaudit/model"
+	"mxaudit/model/store"
+)
+
+// delivery is one SMTP transaction the sink accepted.
+type delivery struct {
+	From  string
+	Rcpts []string
+	Data  []byte
+}
+
+// smtpSink is a real SMTP server (go-smtp) on a loopback port that keeps
+// every message it accepts.
+type smtpSink struct {
+	Addr string
+	mu   sync.Mutex
+	got  []delivery
+	// refuse, when set, makes RCPT TO fail for that address.
+	refuse string
+}
+
+func newSMTPSink(t testing.TB) *smtpSink {
+	t.Helper()
+	sink := &smtpSink{}
+	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) {
+		return &sinkSession{sink: sink}, nil
+	}))
+	srv.Domain = "relay.test"
+	srv.AllowInsecureAuth = true
+	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
+	srv.MaxMessageBytes = 64 << 20
+	srv.EnableSMTPUTF8 = true
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sink.Addr = l.Addr().String()
+	go srv.Serve(l)
+	t.Cleanup(func() { srv.Close() })
+	return sink
+}
+
+// deliveries returns what the sink received so far.
+func (s *smtpSink) deliveries() []delivery {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.got)
+}
+
+type sinkSession struct {
+	sink *smtpSink
+	cur  delivery
+}
+
+func (s *sinkSession) Reset()        { s.cur = delivery{} }
+func (s *sinkSession) Logout() error { return nil }
+func (s *sinkSession) Mail(from string, _ *smtp.MailOptions) error {
+	s.cur = delivery{From: from}
+	return nil
+}
+
+func (s *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if s.sink.refuse != "" && strings.EqualFold(to, s.sink.refuse) {
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"}
+	}
+	s.cur.Rcpts = append(s.cur.Rcpts, to)
+	return nil
+}
+
+func (s *sinkSession) Data(r io.Reader) error {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	s.cur.Data = data
+	s.sink.mu.Lock()
+	s.sink.got = append(s.sink.got, s.cur)
+	s.sink.mu.Unlock()
+	return nil
+}
+
+// fixture is a quarantine with its policy file, audit log and analysed
+// messages.
+type fixture struct {
+	t          testing.TB
+	dir        string
+	src        mailsrc.Source
+	policyPath string
+	auditPath  string
+	msgs       map[model.MessageID]*model.Message
+	ids        []model.MessageID
+}
+
+// approvers of every fixture's policy.
+var approvers = []string{"sato", "suzuki"}
+
+// newFixture writes samples into a quarantine of the given format
+// ("maildir" or "gzip") and analyses them.
+func newFixture(t testing.TB, format demo.Format, samples []demo.Sample) *fixture {
+	t.Helper()
+	base := t.TempDir()
+	f := &fixture{t: t, dir: filepath.Join(base, "quarantine"),
+		policyPath: filepath.Join(base, "policy.toml"), auditPath: filepath.Join(base, "audit.jsonl"),
+		msgs: map[model.MessageID]*model.Message{}}
+	var err error
+	switch format {
+	case demo.FormatMaildir:
+		err = demo.WriteMaildir(f.dir, samples)
+	case demo.FormatGzip:
+		err = demo.WriteGzipDir(f.dir, samples)
+	case demo.FormatEML:
+		err = demo.WriteEML(f.dir, samples)
+	default:
+		t.Fatalf("format %s", format)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.src = f.open()
+	t.Cleanup(func() { f.src.Close() })
+	f.analyse()
+	return f
+}
+
+// open opens the quarantine afresh, as a second operator's mxaudit does.
+func (f *fixture) open() mailsrc.Source {
+	src, err := mailsrc.Open(f.dir)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return src
+}
+
+func (f *fixture) analyse() {
+	ctx := context.Background()
+	a := analysis.New(analysis.Config{})
+	err := f.src.List(ctx, func(e mailsrc.Entry) error {
+		if e.Err != nil {
+			return nil
+		}
+		rc, err := f.src.Open(ctx, e.ID)
+		if err != nil {
+			return err
+		}
+		m := a.Analyze(ctx, e.ID, rc)
+		rc.Close()
+		f.msgs[e.ID] = &m
+		f.ids = append(f.ids, e.ID)
+		return nil
+	})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+// service returns a Service for user on src (the fixture's own source when
+// nil) delivering to relay.
+func (f *fixture) service(src mailsrc.Source, user, relay string) *Service {
+	f.t.Helper()
+	if src == nil {
+		src = f.src
+	}
+	audit, err := store.OpenAuditLog(f.auditPath)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	s, err := New(Config{
+		Source:      src,
+		SourceName:  f.dir,
+		Policy:      store.NewPolicyStore(f.policyPath, approvers),
+		Audit:       audit,
+		Operator:    model.Operator{User: user},
+		Relay:       relay,
+		HomeDomains: []string{"sakura-shoji.example"},
+		HeloName:    "mxaudit.test",
+	})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return s
+}
+
+// messages returns the analysed messages of ids.
+func (f *fixture) messages(ids ...model.MessageID) []*model.Message {
+	out := make([]*model.Message, len(ids))
+	for i, id := range ids {
+		if out[i] = f.msgs[id]; out[i] == nil {
+			f.t.Fatalf("no message %s", id)
+		}
+	}
+	return out
+}
+
+// raw reads a message's bytes through a fresh source.
+func (f *fixture) raw(id model.MessageID) []byte {
+	f.t.Helper()
+	src := f.open()
+	defer src.Close()
+	rc, err := src.Open(context.Background(), id)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(rc)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return b
+}
+
+// present reports whether the quarantine still lists id.
+func (f *fixture) present(id model.MessageID) bool {
+	src := f.open()
+	defer src.Close()
+	rc, err := src.Open(context.Background(), id)
+	if errors.Is(err, mailsrc.ErrNotFound) {
+		return false
+	}
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	rc.Close()
+	return true
+}
+
+// audit returns the audit log's records, after checking its chain.
+func (f *fixture) audit() []model.AuditEntry {
+	f.t.Helper()
+	rep, err := store.VerifyAuditLog(f.auditPath)
+	if err != nil || !rep.OK() {
+		f.t.Fatalf("audit log: %v %+v", err, rep)
+	}
+	entries, err := store.ReadAuditLog(f.auditPath)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return entries
+}
+
+// addException adds and approves an exception for the sender domain of m.
+func (f *fixture) addException(m *model.Message, kinds ...model.ExceptionKind) int {
+	f.t.Helper()
+	now := time.Now()
+	ps := store.NewPolicyStore(f.policyPath, approvers)
+	var id int
+	_, err := ps.Update(func(p *model.Policy) error {
+		e, err := p.Add(model.ExceptionRequest{Scope: model.ScopeDomain, Value: m.FromDomain, Kinds: kinds, Reason: "test"},
+			model.Operator{User: "tanaka"}, now)
+		if err != nil {
+			return err
+		}
+		id = e.ID
+		_, err = p.Approve(e.ID, model.Operator{User: "sato"}, now)
+		return err
+	}, nil)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return id
+}
+
+// pick returns the first n curated samples for which keep is true.
+func pick(n int, keep func(demo.Sample) bool) []demo.Sample {
+	var out []demo.Sample
+	for _, s := range demo.Samples(demo.Options{}) {
+		if len(out) < n && keep(s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// clean is a well-formed sample no rule holds.
+func clean(s demo.Sample) bool {
+	return s.Want.Attachment == model.AttachmentClean && !s.Want.Malformed && s.Want.FromCount == 1
+}
+
+// encrypted is a well-formed sample with an encrypted archive and nothing
+// else risky.
+func encrypted(s demo.Sample) bool {
+	return s.Want.Attachment == model.AttachmentEncrypted && !s.Want.Malformed && s.Want.FromCount == 1 && len(s.Want.Risks) == 0
+}
+
+// header returns the first value of a header field in raw.
+func header(raw []byte, name string) string {
+	for line := range bytes.SplitSeq(raw, []byte("\r\n")) {
+		if len(line) == 0 {
+			break
+		}
+		if k, v, ok := bytes.Cut(line, []byte(":")); ok && strings.EqualFold(string(k), name) {
+			return strings.TrimSpace(string(v))
+		}
+	}
+	return ""
+}
+
+// writeFile writes a file, creating its folder.
+func writeFile(t testing.TB, path string, data []byte) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o640); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,91 @@
+package action
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"mxaudit/mailsrc"
+	"mxaudit/model"
+)
+
+// releaseMoved releases one message of a source that keeps no release
+// state (IMAP). With a relay or delivery Maildir configured the message
+// is moved to the release mailbox and then delivered from the bytes read
+// before the move; without, the move is the release.
+//
+// An IMAP MOVE is no claim: measured against Dovecot, two sessions moving
+// the same UID at once both succeed and leave two copies. So operators
+// are excluded by a lock file beside the audit log (shared by a team, see
+// docs/exceptions.md), held from the existence check to the audit record,
+// which is where the loser reads who released the message.
+func (s *Service) releaseMoved(ctx context.Context, req Request, m *model.Message, policy *model.Policy, d deliverer) Result {
+	now := s.cfg.Now().UTC()
+	entry := model.NewMessageEntry(model.ActionRelease, s.cfg.Operator, now, s.cfg.SourceName, m)
+	unlock, err := s.lockSource()
+	if err != nil {
+		return s.finish(entry, err)
+	}
+	defer unlock()
+	return s.finish(entry, s.releaseMovedLocked(ctx, req, m, policy, d, now, &entry))
+}
+
+func (s *Service) releaseMovedLocked(ctx context.Context, req Request, m *model.Message, policy *model.Policy, d deliverer,
+	now time.Time, entry *model.AuditEntry) error {
+	rc, err := s.cfg.Source.Open(ctx, m.ID)
+	if errors.Is(err, mailsrc.ErrNotFound) {
+		return s.goneErr(m.ID, mailsrc.ReleaseState{})
+	}
+	if err != nil {
+		return err
+	}
+	raw, err := readAll(rc)
+	if err != nil {
+		return fmt.Errorf("cannot read the message: %w", err)
+	}
+	if d == nil && (req.To != nil || len(req.CopyTo) > 0) {
+		return refused("refused: choosing recipients or sending copies needs an SMTP relay (relay) or a delivery Maildir (deliver_maildir)")
+	}
+	it, err := s.prepareRelease(req, m, policy, mailsrc.ReleaseState{ID: m.ID}, raw, now, entry)
+	if err != nil {
+		return err
+	}
+	if err := s.mover.Release(ctx, m.ID, s.cfg.ReleaseMailbox); err != nil {
+		if errors.Is(err, mailsrc.ErrNotFound) {
+			err = s.goneErr(m.ID, mailsrc.ReleaseState{})
+		}
+		return err
+	}
+	if d != nil {
+		rcpts := append(append([]string(nil), it.Recipients...), it.Copies...)
+		if derr := d.deliver(ctx, it.Sender, rcpts, raw); derr != nil {
+			return fmt.Errorf("moved to the release mailbox, but the delivery failed: %w", derr)
+		}
+	}
+	if it.Decision.Exception != nil {
+		if herr := s.cfg.Policy.RecordHit(it.Decision.Exception.ID, now); herr != nil {
+			entry.Detail += "; the exception's hit could not be counted: " + herr.Error()
+		}
+	}
+	return nil
+}
+
+// lockSource takes the lock that orders the operators acting on a source
+// without a ledger; the returned function releases it.
+func (s *Service) lockSource() (func(), error) {
+	sum := sha256.Sum256([]byte(model.RedactSource(s.cfg.SourceName)))
+	path := filepath.Join(filepath.Dir(s.cfg.Audit.Path()), ".actions-"+hex.EncodeToString(sum[:8])+".lock")
+	f, err := lockFile(path, lockTimeout)
+	if err != nil {
+		return nil, err
+	}
+	return func() { f.Close() }, nil
+}
+
+// lockTimeout bounds the wait for another operator's action on the same
+// IMAP message: a move and a delivery.
+const lockTimeout = 2 * time.Minute
