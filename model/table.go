@@ -34,13 +34,16 @@ type Table struct {
 	// cursor is its position in view.
 	selected int32
 	cursor   int
+	// removed counts messages taken out by Remove (released or deleted);
+	// they stay in msgs so that arrival indexes keep their meaning.
+	removed int
 }
 
 // NewTable returns an empty table sorted by DefaultSort.
 func NewTable() *Table { return &Table{sort: DefaultSort, selected: -1} }
 
-// Total returns the number of messages received.
-func (t *Table) Total() int { return t.n }
+// Total returns the number of messages received and not removed.
+func (t *Table) Total() int { return t.n - t.removed }
 
 // chunkBits sets the chunk size of the message store: 1024 messages.
 const chunkBits = 10

@@ -23,6 +23,10 @@ func press(s string) tea.KeyPressMsg {
 		return tea.KeyPressMsg{Code: tea.KeyEnter}
 	case "esc":
 		return tea.KeyPressMsg{Code: tea.KeyEscape}
+	case "space":
+		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
+	case "tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab}
 	case "ctrl+c":
 		return tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
 	}
@@ -72,6 +76,8 @@ var frameSteps = []frameStep{
 			}
 		}},
 	{name: "help", keys: []string{"?"}},
+	{name: "stats", keys: []string{"T"}},
+	{name: "stats_filtered", keys: []string{"T", "2"}},
 }
 
 func isHeaders(msg tea.Msg) bool    { _, ok := msg.(headersLoadedMsg); return ok }

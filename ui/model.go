@@ -11,9 +11,11 @@ import (
 	"mxaudit/ui/common"
 	"mxaudit/ui/detail"
 	"mxaudit/ui/dialog"
+	"mxaudit/ui/excview"
 	"mxaudit/ui/keys"
 	"mxaudit/ui/list"
 	"mxaudit/ui/rawview"
+	"mxaudit/ui/statsview"
 	"mxaudit/ui/styles"
 )
 
@@ -52,6 +54,30 @@ type Model struct {
 	// quitting asks for confirmation while it is not zero.
 	inFlight int
 
+	// marks are the rows marked for a bulk action.
+	marks marks
+	// notice is the status line's report of the last action.
+	notice notice
+	// policy is the exception policy, nil until it is read.
+	policy *model.Policy
+
+	// The full-screen views, nil when closed.
+	statsView *statsview.Model
+	excView   *excview.Model
+	// statsAt is when the statistics were last counted; statsDirty says a
+	// recount is scheduled.
+	statsAt    time.Time
+	statsDirty bool
+
+	// The running release or delete, and the open confirmation dialog
+	// with the number of its latest dry run.
+	action       actionState
+	actionDialog *dialog.Action
+	planSeq      int
+	// The open password dialog and the number of its request.
+	pwDialog *dialog.Password
+	pwSeq    int
+
 	// The body's geometry, computed by relayout for drawing and for
 	// mapping mouse clicks.
 	listWidth, listHeight int
@@ -82,13 +108,23 @@ func newModel(ctx context.Context, cfg Config, noColor bool) *Model {
 	}
 	m.help.Styles = com.Styles.Help
 	m.scan = newScanState(ctx)
+	m.list.SetMarked(m.marks.has)
+	m.detail.SetLookup(table.ByID)
 	return m
 }
+
+// notice is a sentence for the status line; bad ones are drawn as errors.
+type notice struct {
+	text string
+	bad  bool
+}
+
+func (m *Model) setNotice(text string, bad bool) { m.notice = notice{text: text, bad: bad} }
 
 // Init implements tea.Model: it starts the scan and asks the terminal for
 // its background colour.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.startScan()}
+	cmds := []tea.Cmd{m.startScan(), m.loadPolicy()}
 	if !m.noColor {
 		cmds = append(cmds, tea.RequestBackgroundColor)
 	}
@@ -130,6 +166,32 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case quitNowMsg:
 		return m, m.quit()
+	case policyLoadedMsg:
+		if msg.err != nil {
+			m.setNotice(msg.err.Error(), true)
+			return m, nil
+		}
+		m.setPolicy(msg.policy)
+		return m, tea.Batch(m.selectionChanged(), m.statsChanged())
+	case policyChangedMsg:
+		return m, m.handlePolicyChanged(msg)
+	case planMsg:
+		m.handlePlan(msg)
+		return m, nil
+	case executeMsg:
+		return m, m.execute(msg.plan)
+	case actionResultMsg:
+		return m, m.handleActionResult(msg)
+	case actionDoneMsg:
+		return m, tea.Batch(m.handleActionDone(msg), m.statsChanged())
+	case passwordMsg:
+		m.handlePassword(msg)
+		return m, nil
+	case statsTickMsg:
+		if m.statsDirty {
+			m.recomputeStats()
+		}
+		return m, nil
 	}
 	return m, nil
 }
@@ -171,4 +233,6 @@ var (
 	_ common.Component = (*list.Model)(nil)
 	_ common.Component = (*detail.Model)(nil)
 	_ common.Component = (*rawview.Model)(nil)
+	_ common.Component = (*statsview.Model)(nil)
+	_ common.Component = (*excview.Model)(nil)
 )

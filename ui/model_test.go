@@ -42,6 +42,8 @@ func TestFrameAlwaysFits(t *testing.T) {
 		"raw":    {"R"},
 		"filter": {"/", "山"},
 		"dialog": {"q"}, // with an action in flight: the quit confirmation
+		"stats":  {"T"},
+		"marked": {"*", "u", "space", "V"},
 	}
 	for name, ks := range views {
 		for _, w := range []int{10, 20, 33, 40, 59, 60, 79, 80, 81, 100, 120, 159, 160, 200} {

@@ -137,6 +137,7 @@ func (m *Model) handleScanBatch(b scanBatchMsg) tea.Cmd {
 		return nil // a batch from a scan that was replaced
 	}
 	if len(b.msgs) > 0 {
+		m.annotate(b.msgs)
 		m.table.Append(b.msgs...)
 	}
 	if b.hasProg {
@@ -148,9 +149,9 @@ func (m *Model) handleScanBatch(b scanBatchMsg) tea.Cmd {
 		if b.err != nil && !errors.Is(b.err, context.Canceled) {
 			m.scan.err = b.err
 		}
-		return cmd
+		return tea.Batch(cmd, m.statsChanged())
 	}
-	return tea.Batch(cmd, waitForBatch(m.scan.ctx, m.scan.events, m.scan.id))
+	return tea.Batch(cmd, m.statsChanged(), waitForBatch(m.scan.ctx, m.scan.events, m.scan.id))
 }
 
 // stopScan cancels the scan; it is safe to call more than once.

@@ -20,8 +20,11 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"mxaudit/analysis/ppap"
 	"mxaudit/analysis/scan"
+	"mxaudit/mailsrc/action"
 	"mxaudit/model"
+	"mxaudit/model/store"
 )
 
 // Config is what the console needs from the rest of mxaudit.
@@ -44,6 +47,25 @@ type Config struct {
 	Mouse bool
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+
+	// Actions releases and deletes messages (the dry run, then the run);
+	// nil leaves the console read-only, and ActionsUnavailable then says
+	// why when the operator presses r or d ("an mbox cannot release").
+	Actions            *action.Service
+	ActionsUnavailable string
+	// Policy is the exception policy file: the console annotates messages
+	// with the exception covering them, and requests, approves and
+	// revokes exceptions through it. Nil hides those features.
+	Policy *store.PolicyStore
+	// AuditLog is the path of the audit log that records every change to
+	// the policy made from the console.
+	AuditLog string
+	// Operator is who runs the console: the requester of exceptions, the
+	// approver, the name in audit records.
+	Operator model.Operator
+	// PPAP is the pairing configuration, used again to re-derive a ZIP
+	// password when the operator asks to see it.
+	PPAP ppap.Config
 }
 
 // Run runs the console on the terminal, in the alternate screen, until the

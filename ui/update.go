@@ -4,6 +4,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"mxaudit/mailsrc/action"
 	"mxaudit/model"
 	"mxaudit/ui/dialog"
 	"mxaudit/ui/rawview"
@@ -14,6 +15,7 @@ import (
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := &m.com.Keys
 	if cmd, ok := m.dialogs.Update(msg); ok {
+		m.dropClosedDialogs()
 		return cmd
 	}
 	if msg.String() == "ctrl+c" {
@@ -40,6 +42,12 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if m.filter.active {
 		return m.handleFilterKey(msg)
 	}
+	if m.statsView != nil {
+		return m.handleStatsKey(msg)
+	}
+	if m.excView != nil {
+		return m.handleExceptionKey(msg)
+	}
 	if m.scan.err != nil && m.table.Total() == 0 {
 		// The error screen: nothing to do but read it and leave.
 		if key.Matches(msg, k.Quit, k.Close) {
@@ -54,6 +62,9 @@ func (m *Model) handleListKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := &m.com.Keys
 	if m.list.Update(msg) {
 		return m.selectionChanged()
+	}
+	if cmd, ok := m.handleMarkKey(msg); ok {
+		return cmd
 	}
 	sort := m.table.Sort()
 	filter := m.table.Filter()
@@ -111,10 +122,38 @@ func (m *Model) handleListKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.openViewer(rawview.Headers)
 	case key.Matches(msg, k.Raw):
 		return m.openViewer(rawview.Source)
+	case key.Matches(msg, k.Release):
+		return m.startAction(action.Release)
+	case key.Matches(msg, k.Delete):
+		return m.startAction(action.Delete)
+	case key.Matches(msg, k.Whitelist):
+		return m.openWhitelist()
+	case key.Matches(msg, k.PairJump):
+		return m.jumpToPair()
+	case key.Matches(msg, k.ShowPassword):
+		return m.showPassword()
+	case key.Matches(msg, k.Stats):
+		m.openStats()
+		return nil
+	case key.Matches(msg, k.Exceptions):
+		return m.openExceptions()
 	default:
 		return nil
 	}
 	return m.selectionChanged()
+}
+
+// dropClosedDialogs forgets the dialogs the stack has closed: an answer
+// that arrives for them later (a dry run, a password) is dropped, and the
+// password goes with its dialog.
+func (m *Model) dropClosedDialogs() {
+	top := m.dialogs.Top()
+	if m.pwDialog != nil && top != dialog.Dialog(m.pwDialog) {
+		m.pwDialog = nil
+	}
+	if m.actionDialog != nil && top != dialog.Dialog(m.actionDialog) {
+		m.actionDialog = nil
+	}
 }
 
 // resizeDetail grows (or shrinks) the detail pane by delta percent of the
@@ -139,7 +178,7 @@ func (m *Model) requestQuit() tea.Cmd {
 // handleClick sorts on a click on a column title and selects a clicked
 // row.
 func (m *Model) handleClick(mouse tea.Mouse) tea.Cmd {
-	if mouse.Button != tea.MouseLeft || m.viewer != nil || m.showHelp || m.dialogs.Len() > 0 {
+	if mouse.Button != tea.MouseLeft || m.fullScreen() || m.showHelp || m.dialogs.Len() > 0 {
 		return nil
 	}
 	x, y := mouse.X, mouse.Y-bodyTop
@@ -168,6 +207,8 @@ func (m *Model) handleWheel(mouse tea.Mouse) tea.Cmd {
 		return nil
 	}
 	switch {
+	case m.statsView != nil || m.excView != nil || m.showHelp:
+		return nil
 	case m.viewer != nil:
 		m.viewer.Scroll(delta)
 	case m.detailOpen && (mouse.Y-bodyTop >= m.listHeight || mouse.X >= m.listWidth):

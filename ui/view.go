@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"mxaudit/ui/excview"
 	"mxaudit/ui/keys"
 	"mxaudit/ui/list"
 	"mxaudit/ui/styles"
@@ -26,6 +27,12 @@ func (m *Model) relayout() {
 	m.help.SetWidth(w)
 	if m.viewer != nil {
 		m.viewer.SetSize(w, m.bodyHeight)
+	}
+	if m.statsView != nil {
+		m.statsView.SetSize(w, m.bodyHeight)
+	}
+	if m.excView != nil {
+		m.excView.SetSize(w, m.bodyHeight)
 	}
 	if m.detailOpen {
 		if m.detailSide {
@@ -76,6 +83,10 @@ func (m *Model) body(w int) []string {
 		return fitLines(m.helpScreen(w), w, bh)
 	case m.viewer != nil:
 		return fitLines(m.viewer.View(), w, bh)
+	case m.statsView != nil:
+		return fitLines(m.statsView.View(), w, bh)
+	case m.excView != nil:
+		return fitLines(m.excView.View(), w, bh)
 	case m.scan.err != nil && m.table.Total() == 0:
 		return fitLines(m.errorScreen(w), w, bh)
 	}
@@ -111,6 +122,9 @@ func (m *Model) topBar(w int) string {
 	st := &m.com.Styles
 	left := " mxaudit " + termtext.Sanitize(m.cfg.Title)
 	right := fmt.Sprintf("%s/%s  sort %s ", thousands(m.table.Len()), thousands(m.table.Total()), m.table.Sort())
+	if n := m.marks.len(); n > 0 {
+		right = fmt.Sprintf("%s marked  ", thousands(n)) + right
+	}
 	if f := m.table.Filter(); !f.IsZero() {
 		right = "filter " + termtext.Sanitize(f.String()) + "  " + right
 	}
@@ -122,12 +136,25 @@ func (m *Model) topBar(w int) string {
 	return st.Title.Render(termtext.Fit(left, room-1) + " " + right)
 }
 
-// statusLine shows the scan's progress, or its outcome.
+// statusLine shows a running action's progress, the outcome of the last
+// action, the scan's progress, or its outcome.
 func (m *Model) statusLine(w int) string {
 	st := &m.com.Styles
 	p := m.scan.progress
 	var text string
 	switch {
+	case m.action.running:
+		text = " " + m.action.progressText()
+		if barW := w - termtext.Width(text) - 2; barW >= 10 {
+			return st.Status.Render(text+" ") + progressBar(st, m.action.done, m.action.total, min(barW, 40))
+		}
+		return st.Status.Render(termtext.Fit(text, w))
+	case m.notice.text != "":
+		style := st.Status
+		if m.notice.bad {
+			style = st.ErrorText
+		}
+		return style.Render(termtext.Fit(" "+termtext.Sanitize(m.notice.text), w))
 	case m.scan.err != nil:
 		return st.ErrorText.Render(termtext.Fit(" scan stopped: "+termtext.Sanitize(m.scan.err.Error()), w))
 	case m.scan.running:
@@ -176,6 +203,10 @@ func (m *Model) footer(w int) string {
 		km = keys.HelpScreenHelp{KeyMap: &m.com.Keys}
 	case m.viewer != nil:
 		km = m.viewer
+	case m.statsView != nil:
+		km = m.statsView
+	case m.excView != nil:
+		km = m.excView
 	case m.detailOpen:
 		km = detailHints{m}
 	}
@@ -199,9 +230,16 @@ func (m *Model) helpScreen(w int) string {
 	h := m.help
 	h.ShowAll = true
 	st := &m.com.Styles
+	groups := m.list.FullHelp()
+	keyLines := []string{h.FullHelpView(groups)}
+	if w < 120 && len(groups) > 3 {
+		// Too narrow for every group side by side: the action keys go
+		// under the others rather than off the edge.
+		keyLines = []string{h.FullHelpView(groups[:3]), h.FullHelpView(groups[3:])}
+	}
 	legend := []string{
 		st.Section.Render("Keys"),
-		h.FullHelpView(m.list.FullHelp()),
+		strings.Join(keyLines, "\n"),
 		"",
 		st.Section.Render("Columns"),
 		" " + list.MarkerLegend,
@@ -210,6 +248,9 @@ func (m *Model) helpScreen(w int) string {
 		"   . not checked; p (pass~): DKIM pass for a domain not aligned with From",
 		" DMARC: result/policy, e.g. F/r = fail under p=reject",
 		" X (Exc): Y (#12) allowed by an exception, ~ (#12~) partly covered, - none",
+		" PPAP: " + list.PPAPLegend,
+		" * in the first column: marked for release, delete (space, V, *; u clears)",
+		" Exceptions (E): " + excview.Legend,
 		"",
 		st.Muted.Render(" Press ? or esc to close."),
 	}
@@ -226,6 +267,11 @@ func (m *Model) errorScreen(w int) string {
 		"",
 		st.Muted.Render(" Check the path or the connection settings and start mxaudit again. Press q to quit."),
 	}, "\n")
+}
+
+// fullScreen reports whether a full-screen view covers the list.
+func (m *Model) fullScreen() bool {
+	return m.viewer != nil || m.statsView != nil || m.excView != nil
 }
 
 // fitLines splits s into exactly height lines of exactly width cells,

@@ -12,7 +12,9 @@ import (
 	"mxaudit/analysis/ppap"
 	"mxaudit/analysis/scan"
 	"mxaudit/mailsrc"
+	"mxaudit/mailsrc/action"
 	"mxaudit/model"
+	"mxaudit/model/store"
 	"mxaudit/ui"
 )
 
@@ -42,11 +44,55 @@ func runConsole(ctx context.Context, args []string, env Env) int {
 		return ExitFailed
 	}
 	defer src.Close()
-	return console(ctx, src, cfg, nil, *mouse, env)
+	// The policy and the audit log are found as the exception and
+	// release commands find them; when they cannot be, the console still
+	// opens, read-only, and says why on r, d and w.
+	pf := policyFlags{config: common.config}
+	pe, peErr := pf.open(env)
+	return console(ctx, src, cfg, nil, *mouse, env, consoleState{sourceName: positional[0], policy: pe, err: peErr})
+}
+
+// consoleState is what the console acts with: the policy file, the audit
+// log and the operator (nil, with err saying why, when they could not be
+// found), and the source as the operator named it, for audit records.
+type consoleState struct {
+	sourceName string
+	policy     *policyEnv
+	err        error
+}
+
+// actions builds the console's action service: nil, with the reason,
+// when the policy or the audit log is missing or the source cannot move
+// messages (an mbox).
+func (st consoleState) actions(src mailsrc.Source, cfg Config) (*action.Service, string) {
+	if st.policy == nil {
+		if st.err != nil {
+			return nil, "actions are off: " + st.err.Error()
+		}
+		return nil, "actions are off: no exception policy or audit log is configured"
+	}
+	audit, err := store.OpenAuditLog(st.policy.auditPath)
+	if err != nil {
+		return nil, "actions are off: " + err.Error()
+	}
+	svc, err := action.New(action.Config{
+		Source:         src,
+		SourceName:     firstNonEmpty(st.sourceName, src.Name()),
+		Policy:         st.policy.policy,
+		Audit:          audit,
+		Operator:       st.policy.op,
+		Relay:          cfg.Relay,
+		DeliverMaildir: cfg.DeliverMaildir,
+		HomeDomains:    cfg.HomeDomains,
+	})
+	if err != nil {
+		return nil, "actions are off: " + err.Error()
+	}
+	return svc, ""
 }
 
 // console runs the interactive console on src until the operator quits.
-func console(ctx context.Context, src mailsrc.Source, cfg Config, resolver auth.Resolver, mouse bool, env Env) int {
+func console(ctx context.Context, src mailsrc.Source, cfg Config, resolver auth.Resolver, mouse bool, env Env, state consoleState) int {
 	if !env.IsTerminal {
 		fmt.Fprintln(env.Stderr, "mxaudit: the console needs a terminal; use \"mxaudit scan\" for output to a pipe or file")
 		return ExitUsage
@@ -62,7 +108,7 @@ func console(ctx context.Context, src mailsrc.Source, cfg Config, resolver auth.
 		fmt.Fprintln(env.Stderr, "mxaudit:", err)
 		return ExitUsage
 	}
-	err = ui.Run(ctx, ui.Config{
+	uc := ui.Config{
 		Title: src.Name(),
 		Scan: func(ctx context.Context, emit func(model.Message) error, progress func(scan.Progress)) error {
 			// As in the scan command, encrypted-archive messages wait in
@@ -80,7 +126,13 @@ func console(ctx context.Context, src mailsrc.Source, cfg Config, resolver auth.
 		},
 		Mouse: mouse,
 		Now:   time.Now,
-	})
+		PPAP:  pc,
+	}
+	uc.Actions, uc.ActionsUnavailable = state.actions(src, cfg)
+	if state.policy != nil {
+		uc.Policy, uc.AuditLog, uc.Operator = state.policy.policy, state.policy.auditPath, state.policy.op
+	}
+	err = ui.Run(ctx, uc)
 	if err != nil {
 		fmt.Fprintln(env.Stderr, "mxaudit:", err)
 		return ExitFailed

@@ -5,10 +5,14 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
+	"time"
 
 	"mxaudit/analysis/auth"
 	"mxaudit/mailsrc"
 	"mxaudit/mailsrc/demo"
+	"mxaudit/model"
+	"mxaudit/model/store"
 )
 
 // demoTrustedHost is the gateway that stamps the demo quarantine's
@@ -70,5 +74,19 @@ func runDemo(ctx context.Context, args []string, env Env) int {
 		}
 		return ExitOK
 	}
-	return console(ctx, src, cfg, resolver, *mouse, env)
+	// The demo keeps its policy and audit log in a temporary directory:
+	// exceptions requested on made-up mail must not reach the real policy.
+	state, err := os.MkdirTemp("", "mxaudit-demo-state-")
+	if err != nil {
+		fmt.Fprintln(env.Stderr, "mxaudit demo:", err)
+		return ExitFailed
+	}
+	defer os.RemoveAll(state)
+	pe := &policyEnv{
+		policy:    store.NewPolicyStore(filepath.Join(state, "policy.toml"), nil),
+		auditPath: filepath.Join(state, "audit.jsonl"),
+		op:        model.CurrentOperator(env.Getenv, lookupOSUser()),
+		now:       time.Now().UTC(),
+	}
+	return console(ctx, src, cfg, resolver, *mouse, env, consoleState{sourceName: dir, policy: pe})
 }

@@ -3,7 +3,6 @@ package cli
 import (
 	"errors"
 	"flag"
-	"fmt"
 	"path/filepath"
 	"time"
 
@@ -92,28 +91,8 @@ func firstNonEmpty(values ...string) string {
 }
 
 // changePolicy applies change to the policy file and records the action
-// in the audit log: the record is written (and fsynced) before the change
-// is reported, and when it cannot be written the change is undone. An
-// action that fails is recorded as failed. entry is filled in by change
-// (exception ID, detail) before it is written.
+// in the audit log; see store.ChangePolicy, which the console shares.
 func (pe *policyEnv) changePolicy(entry *model.AuditEntry, change func(*model.Policy) error) error {
-	// Open the log first: if it cannot be written, nothing is changed.
-	log, err := store.OpenAuditLog(pe.auditPath)
-	if err != nil {
-		return err
-	}
-	logged := false
-	_, err = pe.policy.Update(change, func(*model.Policy) error {
-		logged = true
-		entry.SetOutcome(nil)
-		_, err := log.Append(*entry)
-		return err
-	})
-	if err != nil && !logged {
-		entry.SetOutcome(err)
-		if _, logErr := log.Append(*entry); logErr != nil {
-			return errors.Join(err, fmt.Errorf("the failure could not be recorded: %w", logErr))
-		}
-	}
+	_, err := store.ChangePolicy(pe.policy, pe.auditPath, entry, change)
 	return err
 }

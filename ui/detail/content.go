@@ -14,7 +14,7 @@ import (
 // reasons, the authentication breakdown in plain words, the attachment
 // tree and, once loaded, the Received chain. Every string from the message
 // is sanitised here.
-func content(st *styles.Styles, m *model.Message, hops []Hop, hopsErr string, hopsLoaded bool) []string {
+func content(st *styles.Styles, m *model.Message, lookup Lookup, hops []Hop, hopsErr string, hopsLoaded bool) []string {
 	var w writer
 	w.st = st
 	s := termtext.Sanitize
@@ -52,6 +52,8 @@ func content(st *styles.Styles, m *model.Message, hops []Hop, hopsErr string, ho
 	for _, r := range m.Verdict.Reasons {
 		w.line("  - " + s(r))
 	}
+
+	ppapLines(&w, m, lookup)
 
 	w.section("Authentication")
 	if m.Auth == nil {

@@ -25,7 +25,12 @@ type Model struct {
 	hops       []Hop
 	hopsErr    string
 	hopsLoaded bool
+	// lookup names the other half of a PPAP pair.
+	lookup Lookup
 }
+
+// SetLookup tells the pane how to find other messages of the source.
+func (m *Model) SetLookup(lookup Lookup) { m.lookup = lookup }
 
 // New returns an empty detail pane.
 func New(com *common.Common) *Model {
@@ -98,7 +103,7 @@ func (m *Model) refresh() {
 	if loaded {
 		hops, errText = m.hops, m.hopsErr
 	}
-	m.vp.SetContentLines(wrap(content(&m.com.Styles, m.msg, hops, errText, loaded), m.vp.Width()))
+	m.vp.SetContentLines(wrap(content(&m.com.Styles, m.msg, m.lookup, hops, errText, loaded), m.vp.Width()))
 }
 
 // wrap breaks lines longer than width at spaces (or anywhere, for a long

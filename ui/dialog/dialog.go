@@ -1,8 +1,11 @@
 // Package dialog holds the console's modal dialogs and the stack they
 // live on. The root model hands every key to the top dialog first and
 // draws the stack last, over everything else, so a dialog can never be
-// hidden by a view or miss a key. Later dialogs (release, delete and
-// whitelist confirmations, the exception view) implement Dialog.
+// hidden by a view or miss a key. Besides the yes/no Confirm, the action
+// confirmations (Action: release and delete with their dry run;
+// Whitelist: an exception request; Typed: approve and revoke) and the
+// PPAP Password dialog implement Dialog; the first three never act on a
+// single key — the operator types a word and presses enter.
 package dialog
 
 import (

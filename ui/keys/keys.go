@@ -25,6 +25,27 @@ type KeyMap struct {
 	Headers, Raw                                 key.Binding
 	Close                                        key.Binding // leave a view, a dialog or the help
 
+	// Marking rows for a bulk action.
+	Mark, MarkRange, MarkAll, ClearMarks key.Binding
+
+	// Actions on the marked messages (or the selected one). Each opens a
+	// confirmation first.
+	Release, Delete, Whitelist key.Binding
+
+	// PPAP: jump between a ZIP mail and its password mail; show the
+	// password on request.
+	PairJump, ShowPassword key.Binding
+
+	// Full-screen views.
+	Exceptions, Stats key.Binding
+
+	// In the exception view.
+	Approve, Revoke key.Binding
+
+	// In forms: move between fields, toggle a checkbox, go on (or
+	// confirm, on the last field), cancel.
+	NextField, PrevField, Toggle, Submit, Dismiss key.Binding
+
 	// While typing a filter.
 	Apply, Cancel key.Binding
 
@@ -35,8 +56,10 @@ type KeyMap struct {
 }
 
 // Default returns the console's key map. Vim keys and arrows both work;
-// letters are left free where later actions (release, delete, whitelist)
-// will want them, which is why the quick filters are on digits.
+// the quick filters are on digits so that letters stay free for actions:
+// r release, d delete, w whitelist, each behind a confirmation. Space
+// marks a row, as in mutt and file managers, so paging is on f/b and the
+// page keys only.
 func Default() KeyMap {
 	b := func(keys []string, help, desc string) key.Binding {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
@@ -45,7 +68,7 @@ func Default() KeyMap {
 		Up:       b([]string{"up", "k"}, "↑/k", "up"),
 		Down:     b([]string{"down", "j"}, "↓/j", "down"),
 		PageUp:   b([]string{"pgup", "ctrl+b", "b"}, "pgup/b", "page up"),
-		PageDown: b([]string{"pgdown", "ctrl+f", "space", "f"}, "pgdn/f", "page down"),
+		PageDown: b([]string{"pgdown", "ctrl+f", "f"}, "pgdn/f", "page down"),
 		Home:     b([]string{"home", "g"}, "g/home", "first"),
 		End:      b([]string{"end", "G"}, "G/end", "last"),
 		Left:     b([]string{"left", "h"}, "←/h", "scroll left"),
@@ -72,6 +95,30 @@ func Default() KeyMap {
 		Raw:          b([]string{"R"}, "R", "raw source"),
 		Close:        b([]string{"esc", "q"}, "esc/q", "close"),
 
+		Mark:       b([]string{"space"}, "space", "mark"),
+		MarkRange:  b([]string{"V"}, "V", "mark range"),
+		MarkAll:    b([]string{"*"}, "*", "mark all shown"),
+		ClearMarks: b([]string{"u"}, "u", "clear marks"),
+
+		Release:   b([]string{"r"}, "r", "release…"),
+		Delete:    b([]string{"d"}, "d", "delete…"),
+		Whitelist: b([]string{"w"}, "w", "request exception…"),
+
+		PairJump:     b([]string{"p"}, "p", "go to PPAP pair"),
+		ShowPassword: b([]string{"P"}, "P", "show ZIP password"),
+
+		Exceptions: b([]string{"E"}, "E", "exceptions"),
+		Stats:      b([]string{"T"}, "T", "statistics"),
+
+		Approve: b([]string{"a"}, "a", "approve…"),
+		Revoke:  b([]string{"x"}, "x", "revoke…"),
+
+		NextField: b([]string{"tab"}, "tab", "next field"),
+		PrevField: b([]string{"shift+tab"}, "shift+tab", "previous field"),
+		Toggle:    b([]string{"space"}, "space", "toggle"),
+		Submit:    b([]string{"enter"}, "enter", "next/confirm"),
+		Dismiss:   b([]string{"esc"}, "esc", "cancel"),
+
 		Apply:  b([]string{"enter"}, "enter", "keep filter"),
 		Cancel: b([]string{"esc"}, "esc", "cancel filter"),
 
@@ -88,7 +135,7 @@ type ListHelp struct{ *KeyMap }
 
 // ShortHelp implements help.KeyMap: the footer's one-line hint.
 func (k ListHelp) ShortHelp() []key.Binding {
-	return []key.Binding{k.Down, k.Detail, k.SortNext, k.SortFlip, k.Filter, k.QuickEncrypted, k.Raw, k.Help, k.Quit}
+	return []key.Binding{k.Down, k.Detail, k.Mark, k.Release, k.Whitelist, k.SortNext, k.Filter, k.Stats, k.Help, k.Quit}
 }
 
 // FullHelp implements help.KeyMap: the help screen, one column per group.
@@ -97,6 +144,8 @@ func (k ListHelp) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End, k.Help, k.Quit},
 		{k.SortNext, k.SortPrev, k.SortFlip, k.Filter, k.QuickEncrypted, k.QuickDMARC, k.QuickRisky, k.QuickNoExc, k.ClearFilter},
 		{k.Detail, k.DetailGrow, k.DetailShrink, k.DetailSide, k.DetailUp, k.DetailDown, k.Headers, k.Raw},
+		{k.Mark, k.MarkRange, k.MarkAll, k.ClearMarks, k.Release, k.Delete, k.Whitelist},
+		{k.PairJump, k.ShowPassword, k.Exceptions, k.Stats},
 	}
 }
 

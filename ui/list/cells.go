@@ -113,6 +113,9 @@ func attachmentBadge(st *styles.Styles, m *model.Message, compact bool) (string,
 		}
 		return long
 	}
+	if text, style, ok := ppapBadge(st, m, compact); ok {
+		return text, style
+	}
 	switch m.Verdict.Attachment {
 	case model.AttachmentEncrypted:
 		return pick("ENC", "ENCRYPTED"), st.Severe

@@ -23,7 +23,7 @@ var specs = [model.NumColumns]colSpec{
 	{col: model.ColumnDomain, title: "Domain", short: "Domain", compact: 8, wide: 24, flex: true, weight: 1, hide: 5},
 	{col: model.ColumnSubject, title: "Subject", short: "Subject", compact: 10, wide: 1 << 20, flex: true, weight: 3},
 	{col: model.ColumnSize, title: "Size", short: "Size", compact: 5, wide: 6, hide: 6, alignRight: true},
-	{col: model.ColumnAttachment, title: "Attachment", short: "Att", compact: 3, wide: 10},
+	{col: model.ColumnAttachment, title: "Attachment", short: "Att", compact: 5, wide: 10},
 	{col: model.ColumnSPF, title: "SPF", short: "S", compact: 1, wide: 5, hide: 3},
 	{col: model.ColumnDKIM, title: "DKIM", short: "K", compact: 1, wide: 5, hide: 2},
 	{col: model.ColumnDMARC, title: "DMARC", short: "DMA", compact: 3, wide: 9, hide: 1},

@@ -22,12 +22,13 @@ func TestLayout(t *testing.T) {
 		{120, true, all},
 		{80, true, all},
 		// Narrower: the exception column goes first, then size, domain,
-		// date, SPF and DKIM.
-		{56, true, []model.Column{model.ColumnMarker, model.ColumnDate, model.ColumnFrom, model.ColumnDomain,
+		// date, SPF and DKIM. (The compact attachment column is five
+		// cells wide, for the PPAP badges "E>RSK".)
+		{58, true, []model.Column{model.ColumnMarker, model.ColumnDate, model.ColumnFrom, model.ColumnDomain,
 			model.ColumnSubject, model.ColumnSize, model.ColumnAttachment, model.ColumnSPF, model.ColumnDKIM, model.ColumnDMARC}},
-		{40, true, []model.Column{model.ColumnMarker, model.ColumnDate, model.ColumnFrom,
+		{42, true, []model.Column{model.ColumnMarker, model.ColumnDate, model.ColumnFrom,
 			model.ColumnSubject, model.ColumnAttachment, model.ColumnSPF, model.ColumnDKIM, model.ColumnDMARC}},
-		{30, true, []model.Column{model.ColumnMarker, model.ColumnFrom, model.ColumnSubject, model.ColumnAttachment, model.ColumnDMARC}},
+		{32, true, []model.Column{model.ColumnMarker, model.ColumnFrom, model.ColumnSubject, model.ColumnAttachment, model.ColumnDMARC}},
 		{12, true, []model.Column{model.ColumnMarker, model.ColumnSubject}},
 	}
 	for _, tt := range tests {

@@ -27,7 +27,13 @@ type Model struct {
 	// offset is the index of the first row drawn. It is changed only in
 	// Update and Sync, never while drawing.
 	offset int
+	// marked reports whether a message is marked for a bulk action; the
+	// root model owns the marks.
+	marked func(model.MessageID) bool
 }
+
+// SetMarked tells the list how to know which rows are marked.
+func (m *Model) SetMarked(marked func(model.MessageID) bool) { m.marked = marked }
 
 // New returns a list pane drawing table.
 func New(com *common.Common, table *model.Table) *Model {
@@ -194,6 +200,11 @@ func (m *Model) row(msg *model.Message, selected bool, now time.Time) string {
 			b.WriteByte(' ')
 		}
 		text, style := cell(st, msg, c.col, m.layout.compact, now)
+		if c.col == model.ColumnMarker && m.marked != nil && m.marked(msg.ID) {
+			// The mark takes the severity's place: the verdict columns
+			// still say why the row is interesting.
+			text, style = "*", st.Marked
+		}
 		text = fit(text, c.width, c.alignRight)
 		if selected {
 			b.WriteString(text)

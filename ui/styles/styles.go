@@ -38,6 +38,13 @@ type Styles struct {
 
 	// Badge colours, by meaning.
 	Good, Warn, Bad, Severe, Info lipgloss.Style
+	// Infected draws a virus found in a decrypted archive: reverse video,
+	// so that it stands out on any palette and without colour.
+	Infected lipgloss.Style
+	// Marked draws the mark of a row chosen for a bulk action.
+	Marked lipgloss.Style
+	// Focus draws the focused field of a dialog's form.
+	Focus lipgloss.Style
 
 	// ProgressFull and ProgressEmpty draw the scan's progress bar.
 	ProgressFull, ProgressEmpty lipgloss.Style
@@ -92,6 +99,9 @@ func New(isDark, noColor bool) Styles {
 	s.Bad = fg(red).Bold(true)
 	s.Severe = fg(magenta).Bold(true)
 	s.Info = fg(cyan)
+	s.Infected = fg(red).Bold(true).Reverse(true)
+	s.Marked = fg(cyan).Bold(true)
+	s.Focus = fg(yellow).Bold(true)
 
 	if noColor {
 		s.Selected = base.Reverse(true)

@@ -1,0 +1,334 @@
+package store
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"mxaudit/model"
+)
+
+// DefaultCacheMaxAge is how long a cached analysis is used: verdicts
+// that rest on DNS (SPF, DKIM keys, DMARC policies) go stale.
+const DefaultCacheMaxAge = 30 * 24 * time.Hour
+
+// cacheFlushInterval bounds how long a Put stays in the write buffer.
+// Nothing is fsynced: records lost in a crash only cost their
+// re-analysis, and a torn last record is recognised and cut off.
+const cacheFlushInterval = 2 * time.Second
+
+// ErrCacheClosed is returned by Put after Close.
+var ErrCacheClosed = errors.New("cache is closed")
+
+// Cache holds the analysis results of one message source, so that a
+// rescan analyses only what is new. It lives in memory and in an
+// append-only file (see cachefile.go for the format), which one process
+// at a time writes: a second process opening the same source reads the
+// file but does not write it. All methods are safe for concurrent use.
+//
+// A result is returned only when it was written under the same source,
+// fingerprint, file format and model.Message shape, is no older than the
+// maximum age, and its record is intact; anything else is a miss.
+type Cache struct {
+	path   string
+	header cacheHeader
+	maxAge int64 // seconds
+	now    func() time.Time
+
+	hits, misses, expired atomic.Int64
+
+	mu      sync.Mutex
+	entries map[string]cacheEntry
+	bytes   int64 // sum of len(msg) over entries
+	records int   // record lines in the file, live or not
+	lock    *os.File
+	file    *os.File // the append handle; nil when read-only
+	w       *bufio.Writer
+	timer   *time.Timer // pending flush of w
+	info    CacheStats  // what was found on open, and write failures
+	closed  bool
+}
+
+// cacheEntry is one cached message, kept encoded: decoding it afresh on
+// every Get hands each caller its own copy (callers annotate and pair
+// messages in place), and opening needs no decoding. For 20,000 real
+// messages the encoded form, pointing into the file's buffer, holds 18 MB
+// of heap, decoded messages 18 MB too, and decoding them all at open
+// would cost 220 ms (BenchmarkCacheOpen20k, BenchmarkCacheDecodedAlternative).
+type cacheEntry struct {
+	msg     []byte
+	written int64 // Unix seconds
+}
+
+// CacheStats describes a cache's state and use.
+type CacheStats struct {
+	// Hits and Misses count Get calls that did and did not return a
+	// message; Expired counts the misses due to the maximum age.
+	Hits, Misses, Expired int64
+	// Entries is the number of messages held, Bytes their encoded size.
+	Entries int
+	Bytes   int64
+	// Records counts the record lines in the file, including superseded
+	// and removed ones; Close compacts the file when most are.
+	Records int
+	// Dropped counts damaged records skipped when the file was read;
+	// TornTail is set when its last line was incomplete (a crash, or
+	// another process writing as it was read).
+	Dropped  int
+	TornTail bool
+	// Rebuilt is set when an existing file was discarded; RebuildReason
+	// says why (another fingerprint, format version, damaged header…).
+	Rebuilt       bool
+	RebuildReason string
+	// ReadOnly is set when this process does not write the cache (another
+	// process holds it); Put then does nothing.
+	ReadOnly       bool
+	ReadOnlyReason string
+	// WriteError is the first failure to write the file; later records
+	// stay in memory only.
+	WriteError string
+	// Compacted is set once Close has rewritten the file.
+	Compacted bool
+	// Load is how long reading the file took.
+	Load time.Duration
+}
+
+// CacheOption tunes OpenCache.
+type CacheOption func(*cacheOptions)
+
+type cacheOptions struct {
+	maxAge time.Duration
+	now    func() time.Time
+}
+
+// WithMaxAge sets how old a cached result may be (DefaultCacheMaxAge
+// otherwise); it must be positive.
+func WithMaxAge(d time.Duration) CacheOption {
+	return func(o *cacheOptions) { o.maxAge = d }
+}
+
+// WithClock replaces time.Now, for tests of the maximum age.
+func WithClock(now func() time.Time) CacheOption {
+	return func(o *cacheOptions) { o.now = now }
+}
+
+// DefaultCacheDir is $XDG_CACHE_HOME/mxaudit, or ~/.cache/mxaudit.
+func DefaultCacheDir(getenv func(string) string) (string, error) {
+	dir, err := xdgDir(getenv, "XDG_CACHE_HOME", ".cache")
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, "mxaudit"), nil
+}
+
+// Get returns the cached result for key ("UIDVALIDITY/UID" for IMAP, the
+// hex SHA-256 of the raw message for a directory). Each call returns a
+// fresh copy that the caller may change. The message's ID is the one it
+// was put with: where the key is the content, the same message may now be
+// another file, so the caller sets the current ID.
+func (c *Cache) Get(key string) (model.Message, bool) {
+	c.mu.Lock()
+	e, ok := c.entries[key]
+	c.mu.Unlock()
+	if !ok {
+		c.misses.Add(1)
+		return model.Message{}, false
+	}
+	if c.isExpired(e.written, c.now().Unix()) {
+		c.expired.Add(1)
+		c.misses.Add(1)
+		return model.Message{}, false
+	}
+	var m model.Message
+	if err := json.Unmarshal(e.msg, &m); err != nil {
+		// The checksum held, so this is an mxaudit bug, not damage; a miss
+		// is still the safe answer.
+		c.misses.Add(1)
+		return model.Message{}, false
+	}
+	c.hits.Add(1)
+	return m, true
+}
+
+// Put stores m as the result for key. m.Exception is not stored: it is
+// policy state, recomputed by Policy.Annotate, not analysis. A message
+// whose strings hold invalid UTF-8 is refused (JSON cannot carry it
+// exactly). Put does nothing on a read-only cache; it does not wait for
+// the disk (the record is written within a few seconds, by Flush, or by
+// Close), and a failure to write shows in Stats and Flush's error.
+func (c *Cache) Put(key string, m model.Message) error {
+	if err := validCacheKey(key); err != nil {
+		return err
+	}
+	m.Exception = nil
+	msg, err := encodeMessage(&m)
+	if err != nil {
+		return fmt.Errorf("cache %s: %w", key, err)
+	}
+	if len(msg) > maxRecordLen {
+		return fmt.Errorf("cache %s: the message encodes to %d bytes, more than a record may hold", key, len(msg))
+	}
+	now := c.now().Unix()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case c.closed:
+		return ErrCacheClosed
+	case c.file == nil:
+		return nil
+	}
+	if old, ok := c.entries[key]; ok && bytes.Equal(old.msg, msg) && now-old.written < c.maxAge/2 {
+		// Nothing new: a caller putting every message on each scan must
+		// not grow the file.
+		return nil
+	}
+	c.set(key, cacheEntry{msg: msg, written: now})
+	c.appendLocked(encodeRecord(key, now, msg))
+	return nil
+}
+
+// Prune removes every entry whose key keep rejects, such as the keys of
+// messages no longer in the source or, after a UIDVALIDITY change, every
+// key with the old prefix. It returns how many it removed (on a
+// read-only cache, from memory only). keep is called with the cache
+// locked and must not use the cache.
+func (c *Cache) Prune(keep func(key string) bool) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return 0
+	}
+	now := c.now().Unix()
+	n := 0
+	for key := range c.entries {
+		if keep(key) {
+			continue
+		}
+		c.set(key, cacheEntry{})
+		n++
+		if c.file != nil {
+			c.appendLocked(encodeRecord(key, now, nil))
+		}
+	}
+	return n
+}
+
+// Flush writes buffered records to the file and returns the first write
+// failure, if any.
+func (c *Cache) Flush() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed || c.file == nil {
+		return nil
+	}
+	return c.flushLocked()
+}
+
+// Close writes what is buffered, compacts the file when more than half
+// of its records are superseded, removed or expired (or a write failed),
+// and releases the lock. Calling it again does nothing.
+func (c *Cache) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil
+	}
+	c.closed = true
+	if c.timer != nil {
+		c.timer.Stop()
+		c.timer = nil
+	}
+	var errs []error
+	if c.file != nil {
+		writeErr := c.flushLocked()
+		if c.needsCompaction() {
+			if err := c.compactLocked(); err != nil {
+				errs = append(errs, err)
+			} else {
+				c.info.Compacted = true
+				writeErr = nil // the new file holds everything
+			}
+		}
+		errs = append(errs, writeErr, c.file.Close())
+	}
+	if c.lock != nil {
+		unlock(c.lock)
+		errs = append(errs, c.lock.Close())
+	}
+	c.entries, c.bytes = nil, 0
+	return errors.Join(errs...)
+}
+
+// Stats returns the cache's counters.
+func (c *Cache) Stats() CacheStats {
+	c.mu.Lock()
+	s := c.info
+	s.Entries, s.Bytes, s.Records = len(c.entries), c.bytes, c.records
+	c.mu.Unlock()
+	s.Hits, s.Misses, s.Expired = c.hits.Load(), c.misses.Load(), c.expired.Load()
+	return s
+}
+
+// set replaces key's entry; a zero entry removes it.
+func (c *Cache) set(key string, e cacheEntry) {
+	if old, ok := c.entries[key]; ok {
+		c.bytes -= int64(len(old.msg))
+		delete(c.entries, key)
+	}
+	if e.msg != nil {
+		c.entries[key] = e
+		c.bytes += int64(len(e.msg))
+	}
+}
+
+// isExpired reports whether a record written at written (Unix seconds)
+// is past the maximum age at now. A record from more than an hour in the
+// future (a clock set back) is treated as expired, or it would outlive
+// the maximum age.
+func (c *Cache) isExpired(written, now int64) bool {
+	return now-written > c.maxAge || written-now > 3600
+}
+
+// appendLocked buffers one line for the file and arms the flush timer.
+// After a write failure nothing more is written: the file may end in a
+// torn line, which the next open cuts off.
+func (c *Cache) appendLocked(line []byte) {
+	if c.info.WriteError != "" {
+		return
+	}
+	if _, err := c.w.Write(line); err != nil {
+		c.info.WriteError = err.Error()
+		return
+	}
+	c.records++
+	if c.timer == nil {
+		c.timer = time.AfterFunc(cacheFlushInterval, func() {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			c.timer = nil
+			if !c.closed {
+				c.flushLocked()
+			}
+		})
+	}
+}
+
+// flushLocked writes the buffer out.
+func (c *Cache) flushLocked() error {
+	if c.info.WriteError == "" {
+		if err := c.w.Flush(); err != nil {
+			c.info.WriteError = err.Error()
+		}
+	}
+	if c.info.WriteError != "" {
+		return fmt.Errorf("cache %s: %s", c.path, c.info.WriteError)
+	}
+	return nil
+}

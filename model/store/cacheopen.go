@@ -1,0 +1,235 @@
+package store
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+	"unicode/utf8"
+)
+
+// OpenCache opens, creating it when needed, the cache of one source in
+// dir (DefaultCacheDir for the usual place). sourceKey names the source
+// ("imap://quarantine@mx1.example.com/Quarantine", an absolute directory
+// path); the file is named by its SHA-256, so nothing from the user or
+// from mail becomes a path. fingerprint stands for everything that can
+// change a verdict (analyzer version, trusted hosts, offline mode, DNS
+// settings): a file written under another fingerprint is discarded, as is
+// one of another format version, for another model.Message shape, or
+// with a damaged header. Damaged records are skipped one by one.
+//
+// When another process holds the cache, it is opened read-only: Get
+// works, Put does nothing. Problems with the file never fail OpenCache;
+// they show in Stats. It fails only for bad arguments or a directory that
+// cannot be created.
+func OpenCache(dir, sourceKey, fingerprint string, opts ...CacheOption) (*Cache, error) {
+	o := cacheOptions{maxAge: DefaultCacheMaxAge, now: time.Now}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	switch {
+	case o.maxAge < time.Second:
+		return nil, fmt.Errorf("cache: maximum age %s is not positive", o.maxAge)
+	case sourceKey == "" || !utf8.ValidString(sourceKey):
+		return nil, errors.New("cache: the source key is empty or not UTF-8")
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("cache: %w", err)
+	}
+	name := sha256Hex(sourceKey)
+	c := &Cache{
+		path: filepath.Join(dir, name+".jsonl"),
+		header: cacheHeader{
+			Format: cacheFormat, Version: cacheVersion, Source: sourceKey,
+			Fingerprint: sha256Hex(fingerprint), Schema: modelSchema(),
+		},
+		maxAge:  int64(o.maxAge / time.Second),
+		now:     o.now,
+		entries: map[string]cacheEntry{},
+	}
+	c.lock, c.info.ReadOnlyReason = tryLockFile(filepath.Join(dir, name+".lock"))
+	c.info.ReadOnly = c.lock == nil
+
+	start := time.Now()
+	goodEnd, fresh := c.load()
+	c.info.Load = time.Since(start)
+	if c.lock != nil {
+		if err := c.openForAppend(goodEnd, fresh); err != nil {
+			unlock(c.lock)
+			c.lock.Close()
+			c.lock = nil
+			c.info.ReadOnly, c.info.ReadOnlyReason = true, err.Error()
+		}
+	}
+	return c, nil
+}
+
+// tryLockFile takes the exclusive lock that makes a process the cache's
+// writer, without waiting: a second mxaudit works read-only rather than
+// hang. The lock is on a file of its own because compaction replaces the
+// data file, and a lock on the replaced file would lock nothing.
+func tryLockFile(path string) (*os.File, string) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, err.Error()
+	}
+	if err := lockExclusive(f, 0); err != nil {
+		f.Close()
+		return nil, "another mxaudit process is writing this cache (" + err.Error() + ")"
+	}
+	return f, ""
+}
+
+// load reads the file into memory. It returns the offset after the last
+// complete line, and fresh when the file is missing or discarded.
+func (c *Cache) load() (goodEnd int64, fresh bool) {
+	discard := func(why string) (int64, bool) {
+		c.info.Rebuilt, c.info.RebuildReason = true, why
+		clear(c.entries)
+		c.bytes, c.records, c.info.Dropped, c.info.TornTail = 0, 0, 0, false
+		return 0, true
+	}
+	info, err := os.Lstat(c.path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return 0, true
+	case err != nil:
+		return discard(err.Error())
+	case !info.Mode().IsRegular():
+		return discard("the cache path is not a regular file")
+	case info.Mode().Perm()&0o022 != 0:
+		return discard("the file is writable by other users, so its verdicts cannot be trusted")
+	case info.Size() > maxCacheFileLen:
+		return discard(fmt.Sprintf("the file is larger than %d bytes", maxCacheFileLen))
+	}
+	data, err := os.ReadFile(c.path)
+	if err != nil {
+		return discard(err.Error())
+	}
+	nl := bytes.IndexByte(data, '\n')
+	if nl < 0 {
+		return discard("the file has no complete header")
+	}
+	if err := parseHeader(data[:nl], c.header); err != nil {
+		return discard(err.Error())
+	}
+	now := c.now().Unix()
+	c.entries = make(map[string]cacheEntry, bytes.Count(data, []byte("\n")))
+	pos := nl + 1
+	for pos < len(data) {
+		nl := bytes.IndexByte(data[pos:], '\n')
+		if nl < 0 {
+			c.info.TornTail = true
+			break
+		}
+		line := data[pos : pos+nl]
+		pos += nl + 1
+		c.records++
+		r, err := parseCacheRecord(line)
+		if err != nil {
+			c.info.Dropped++
+			continue
+		}
+		if r.msg == nil || c.isExpired(r.written, now) {
+			c.set(r.key, cacheEntry{})
+			continue
+		}
+		c.set(r.key, cacheEntry{msg: r.msg, written: r.written})
+	}
+	// The entries point into data: no copy, no second allocation of the
+	// file's size. When most of data is dead records, the live ones are
+	// copied out so that data can be freed.
+	if 2*c.bytes < int64(len(data)) {
+		for k, e := range c.entries {
+			c.entries[k] = cacheEntry{msg: bytes.Clone(e.msg), written: e.written}
+		}
+	}
+	return int64(pos), false
+}
+
+// openForAppend prepares the writer's handle: a fresh file gets its
+// header; a torn last line is cut off, or the next record would be glued
+// to it and lost.
+func (c *Cache) openForAppend(goodEnd int64, fresh bool) error {
+	if fresh {
+		// Remove first: writeAtomic keeps an existing file's mode, and a
+		// symlink or an over-permissive file is what may have been found.
+		if err := os.Remove(c.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("cache %s: %w", c.path, err)
+		}
+		c.header.Written = c.now().Unix()
+		if err := writeAtomic(c.path, encodeHeader(c.header), 0o600, osOps); err != nil {
+			return fmt.Errorf("cache %s: %w", c.path, err)
+		}
+		goodEnd = int64(len(encodeHeader(c.header)))
+	}
+	f, err := os.OpenFile(c.path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return fmt.Errorf("cache %s: %w", c.path, err)
+	}
+	if info, err := f.Stat(); err != nil || info.Size() != goodEnd {
+		if err := f.Truncate(goodEnd); err != nil {
+			f.Close()
+			return fmt.Errorf("cache %s: cutting off the torn last record: %w", c.path, err)
+		}
+	}
+	c.file = f
+	c.w = bufio.NewWriterSize(f, 256<<10)
+	return nil
+}
+
+// liveCount counts the entries not past the maximum age at now.
+func (c *Cache) liveCount(now int64) int {
+	n := 0
+	for _, e := range c.entries {
+		if !c.isExpired(e.written, now) {
+			n++
+		}
+	}
+	return n
+}
+
+// needsCompaction reports whether most of the file's records are dead
+// (superseded, removed, expired, damaged), or a write failed and the
+// file may not hold what memory does.
+func (c *Cache) needsCompaction() bool {
+	if c.info.WriteError != "" {
+		return true
+	}
+	dead := c.records - c.liveCount(c.now().Unix())
+	return c.records > 0 && 2*dead > c.records
+}
+
+// compactLocked replaces the file with one holding only the live
+// entries, in key order, atomically (temporary file, fsync, rename), so
+// that a crash or a reader sees the old file or the new one.
+func (c *Cache) compactLocked() error {
+	now := c.now().Unix()
+	keys := make([]string, 0, len(c.entries))
+	size := 0
+	for k, e := range c.entries {
+		if !c.isExpired(e.written, now) {
+			keys = append(keys, k)
+			size += len(k) + len(e.msg) + 64
+		}
+	}
+	slices.Sort(keys)
+	h := c.header
+	h.Written = now
+	buf := bytes.NewBuffer(make([]byte, 0, size+512))
+	buf.Write(encodeHeader(h))
+	for _, k := range keys {
+		e := c.entries[k]
+		buf.Write(encodeRecord(k, e.written, e.msg))
+	}
+	if err := writeAtomic(c.path, buf.Bytes(), 0o600, osOps); err != nil {
+		return fmt.Errorf("cache: compacting: %w", err)
+	}
+	c.records = len(keys)
+	return nil
+}

@@ -1,0 +1,56 @@
+package model
+
+import "slices"
+
+// Remove takes the messages with the given IDs out of the table, for
+// messages released or deleted at the source, and returns how many it
+// removed. The selection stays on its message when it remains, else it
+// falls on the row now at its position.
+func (t *Table) Remove(ids map[MessageID]bool) int {
+	if len(ids) == 0 {
+		return 0
+	}
+	gone := func(i int32) bool { return ids[t.msg(i).ID] }
+	before := len(t.order)
+	t.order = slices.DeleteFunc(t.order, gone)
+	n := before - len(t.order)
+	if n == 0 {
+		return 0
+	}
+	t.removed += n
+	t.view = slices.DeleteFunc(t.view, gone)
+	t.reselect(t.cursor)
+	return n
+}
+
+// Update calls change on every message still in the table and, where it
+// reports a change, refreshes what sorting and filtering know of the
+// message, then re-sorts and re-filters. It is how the console applies a
+// new exception policy (Policy.Annotate) to messages already listed.
+func (t *Table) Update(change func(*Message) bool) {
+	changed := false
+	for _, i := range t.order {
+		m := t.msg(i)
+		if change(m) {
+			t.keys[i] = newSortKeys(m)
+			changed = true
+		}
+	}
+	if !changed {
+		return
+	}
+	slices.SortFunc(t.order, t.compare)
+	t.view = t.applyFilter(t.order, t.view[:0])
+	t.reselect(t.cursor)
+}
+
+// ByID returns the message with the given ID, shown or not, or nil when
+// the table has none (or it was removed).
+func (t *Table) ByID(id MessageID) *Message {
+	for _, i := range t.order {
+		if m := t.msg(i); m.ID == id {
+			return m
+		}
+	}
+	return nil
+}

@@ -1,0 +1,100 @@
+package model
+
+import (
+	"slices"
+	"testing"
+)
+
+func shownIDs(t *Table) []MessageID {
+	out := make([]MessageID, t.Len())
+	for i := range out {
+		out[i] = t.At(i).ID
+	}
+	return out
+}
+
+func TestTableRemove(t *testing.T) {
+	tests := []struct {
+		name     string
+		filter   Filter
+		cursor   int
+		remove   []MessageID
+		want     []MessageID
+		selected MessageID
+		total    int
+	}{
+		{"one in the middle", Filter{}, 0, []MessageID{"b"}, []MessageID{"a", "c", "d"}, "a", 3},
+		{"the selected one falls on the next", Filter{}, 1, []MessageID{"b"}, []MessageID{"a", "c", "d"}, "c", 3},
+		{"the last selected falls on the new last", Filter{}, 3, []MessageID{"d"}, []MessageID{"a", "b", "c"}, "c", 3},
+		{"unknown IDs change nothing", Filter{}, 0, []MessageID{"x"}, []MessageID{"a", "b", "c", "d"}, "a", 4},
+		{"a hidden message leaves the total", Filter{Text: "c"}, 0, []MessageID{"a"}, []MessageID{"c"}, "c", 3},
+		{"all", Filter{}, 2, []MessageID{"a", "b", "c", "d"}, []MessageID{}, "", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tb := NewTable()
+			tb.Append(msg("a", withDate(1)), msg("b", withDate(2)), msg("c", withDate(3)), msg("d", withDate(4)))
+			tb.SetFilter(tt.filter)
+			tb.SetCursor(tt.cursor)
+			ids := map[MessageID]bool{}
+			for _, id := range tt.remove {
+				ids[id] = true
+			}
+			tb.Remove(ids)
+			if got := shownIDs(tb); !slices.Equal(got, tt.want) {
+				t.Fatalf("shown %v, want %v", got, tt.want)
+			}
+			if tb.Total() != tt.total {
+				t.Fatalf("total %d, want %d", tb.Total(), tt.total)
+			}
+			var sel MessageID
+			if s := tb.Selected(); s != nil {
+				sel = s.ID
+			}
+			if sel != tt.selected {
+				t.Fatalf("selected %q, want %q", sel, tt.selected)
+			}
+			for _, id := range tt.remove {
+				if tb.ByID(id) != nil {
+					t.Fatalf("ByID finds removed %s", id)
+				}
+			}
+			// Removed messages stay out when the filter or sort changes.
+			tb.SetFilter(Filter{})
+			tb.SetSort(SortKey{Column: ColumnDate, Desc: true})
+			if tb.Len() != tt.total {
+				t.Fatalf("after a new filter and sort %d shown, want %d", tb.Len(), tt.total)
+			}
+		})
+	}
+}
+
+func TestTableUpdateResortsAndRefilters(t *testing.T) {
+	tb := NewTable()
+	tb.Append(msg("a", withDate(1)), msg("b", withDate(2)), msg("c", withDate(3)))
+	tb.SetSort(SortKey{Column: ColumnException})
+	tb.SetFilter(Filter{NoException: true})
+	tb.SetCursor(2) // c
+	// An exception now covers b: it leaves the no-exception filter and
+	// sorts differently; the selection stays on c.
+	tb.Update(func(m *Message) bool {
+		if m.ID != "b" {
+			return false
+		}
+		m.Exception = &ExceptionMatch{ID: 7}
+		return true
+	})
+	if got := shownIDs(tb); !slices.Equal(got, []MessageID{"a", "c"}) {
+		t.Fatalf("shown %v", got)
+	}
+	if tb.Selected().ID != "c" {
+		t.Fatalf("selected %s", tb.Selected().ID)
+	}
+	tb.SetFilter(Filter{})
+	if tb.ByID("b").Exception == nil || tb.Len() != 3 {
+		t.Fatal("the change was lost")
+	}
+	if last := tb.At(2).ID; last != "b" && tb.At(0).ID != "b" {
+		t.Fatalf("b was not re-sorted by its exception: %v", shownIDs(tb))
+	}
+}
