@@ -44,6 +44,16 @@ type Options struct {
 	// parts NeedPart selects, instead of each message whole; the analyzer
 	// must then be a SummaryAnalyzer.
 	NeedPart func(mailsrc.PartInfo) bool
+	// Cache, when set, keeps analysis results between scans: a message
+	// found in it is not fetched or analysed again. Keys are the message
+	// IDs when CacheByID is set (IMAP: UIDVALIDITY/UID names one message
+	// for good), else the SHA-256 of the raw message (a file's name says
+	// nothing about its content).
+	Cache     Cache
+	CacheByID bool
+	// CacheWarm says the cache holds entries; with a cold cache an IMAP
+	// scan streams summaries at once instead of listing first.
+	CacheWarm bool
 }
 
 // Progress reports how far a scan has got.
@@ -102,15 +112,7 @@ func Run(ctx context.Context, src mailsrc.Source, an Analyzer, opt Options, emit
 			listed.set(seq, false)
 			return nil
 		}
-		summarizer, isSummarizer := src.(mailsrc.Summarizer)
-		_, canSummarize := an.(SummaryAnalyzer)
-		if opt.NeedPart != nil && isSummarizer && canSummarize {
-			listErr = summarizer.ListSummaries(ctx, opt.NeedPart, func(s mailsrc.Summary) error {
-				return submit(job{entry: s.Entry, summary: s.Message})
-			})
-		} else {
-			listErr = src.List(ctx, func(e mailsrc.Entry) error { return submit(job{entry: e}) })
-		}
+		listErr = listJobs(ctx, src, an, opt, submit)
 		listed.set(seq, true)
 	}()
 
@@ -118,7 +120,7 @@ func Run(ctx context.Context, src mailsrc.Source, an Analyzer, opt Options, emit
 	for range workers {
 		wg.Go(func() {
 			for j := range jobs {
-				results <- analyseOne(ctx, src, an, j)
+				results <- analyseOne(ctx, src, an, opt, j)
 			}
 		})
 	}
@@ -185,6 +187,10 @@ type job struct {
 	// summary is the rebuilt message of a Summarizer; nil when the
 	// message is to be opened whole.
 	summary []byte
+	// cached is the message's result from the cache, when it was there.
+	cached *model.Message
+	// cacheKey is where the result is to be cached ("" when unknown yet).
+	cacheKey string
 }
 
 type outcome struct {
@@ -194,7 +200,7 @@ type outcome struct {
 	skip  bool
 }
 
-func analyseOne(ctx context.Context, src mailsrc.Source, an Analyzer, j job) outcome {
+func analyseOne(ctx context.Context, src mailsrc.Source, an Analyzer, opt Options, j job) outcome {
 	o := outcome{seq: j.seq, entry: j.entry}
 	e := j.entry
 	if e.Err != nil {
@@ -209,12 +215,19 @@ func analyseOne(ctx context.Context, src mailsrc.Source, an Analyzer, j job) out
 		o.msg = ErrorMessage(e.ID, e.Size, ctx.Err())
 		return o
 	}
-	if j.summary != nil {
+	if j.cached == nil && j.summary == nil && opt.Cache != nil {
+		j.cached, j.cacheKey = lookup(ctx, src, opt, e)
+	}
+	switch {
+	case j.cached != nil:
+		o.msg = *j.cached
+		o.msg.ID = e.ID // a content-keyed result may come from a copy elsewhere
+	case j.summary != nil:
 		o.msg = an.(SummaryAnalyzer).AnalyzeSummary(ctx, e.ID, j.summary)
 		if e.Size > 0 {
 			o.msg.Size = e.Size // the stored message, not the rebuilt one
 		}
-	} else {
+	default:
 		rc, err := src.Open(ctx, e.ID)
 		if err != nil {
 			o.msg = ErrorMessage(e.ID, e.Size, err)
@@ -225,6 +238,9 @@ func analyseOne(ctx context.Context, src mailsrc.Source, an Analyzer, j job) out
 	}
 	if o.msg.Date.IsZero() && !e.Received.IsZero() {
 		o.msg.Date = e.Received
+	}
+	if j.cached == nil && j.cacheKey != "" && cacheable(&o.msg) {
+		_ = opt.Cache.Put(j.cacheKey, o.msg) // a cache that cannot write only costs time
 	}
 	return o
 }

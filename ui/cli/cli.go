@@ -23,6 +23,14 @@ type Env struct {
 	Width int
 }
 
+// getenv is Env.Getenv, or the process environment.
+func (e Env) getenv(key string) string {
+	if e.Getenv != nil {
+		return e.Getenv(key)
+	}
+	return os.Getenv(key)
+}
+
 // Exit statuses.
 const (
 	ExitOK     = 0

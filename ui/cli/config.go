@@ -55,6 +55,9 @@ type Config struct {
 	// counts the recipients outside them.
 	HomeDomains []string `toml:"home_domains"`
 
+	// CacheDir holds the analysis cache (default $XDG_CACHE_HOME/mxaudit).
+	CacheDir string `toml:"cache_dir"`
+
 	// IMAP configures IMAP sources (the [imap] table).
 	IMAP imapConfig `toml:"imap"`
 
@@ -62,6 +65,8 @@ type Config struct {
 	path string
 	// imapFlags are the IMAP flags of the command line.
 	imapFlags imapFlags
+	// noCache is --no-cache.
+	noCache bool
 }
 
 // duration is a time.Duration written as "2s" in TOML.

@@ -18,6 +18,7 @@ type commonFlags struct {
 	dnsTimeout   time.Duration
 	offline      bool
 	workers      int
+	noCache      bool
 	imap         imapFlags
 }
 
@@ -28,6 +29,7 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.dnsTimeout, "dns-timeout", 0, "per-query DNS timeout (default 2s)")
 	fs.BoolVar(&c.offline, "offline", false, "no DNS: trusted headers only")
 	fs.IntVar(&c.workers, "workers", 0, "messages analysed at once (default: one per CPU)")
+	fs.BoolVar(&c.noCache, "no-cache", false, "analyse every message again, ignoring and not updating the analysis cache")
 	c.imap.register(fs)
 }
 
@@ -56,6 +58,7 @@ func (c *commonFlags) settings(fs *flag.FlagSet) (Config, error) {
 		}
 	})
 	cfg.imapFlags = c.imap
+	cfg.noCache = c.noCache
 	if _, err := verifyDKIMMode(cfg); err != nil {
 		return cfg, err
 	}

@@ -120,3 +120,72 @@ func scanJSON(t *testing.T, spec string, cfg Config, _ string) map[string]model.
 	}
 	return msgs
 }
+
+// TestIMAPWarmCache scans a Dovecot folder twice: the second scan takes
+// every result from the cache (listing only, a fraction of the bytes) and
+// a message delivered in between is the only one fetched.
+func TestIMAPWarmCache(t *testing.T) {
+	srv := dovecottest.Start(t, dovecottest.Options{})
+	// Messages without encrypted archives: PPAP pairing re-reads ZIP
+	// mails and their candidates on every scan, which is not the cache's
+	// business.
+	var samples []demo.Sample
+	for _, s := range demo.Samples(demo.Options{}) {
+		if s.Want.Attachment != model.AttachmentEncrypted {
+			samples = append(samples, s)
+		}
+	}
+	if len(samples) < 41 {
+		t.Fatalf("only %d demo samples without encrypted archives", len(samples))
+	}
+	for _, s := range samples[:40] {
+		srv.Append("Quarantine", s.Raw)
+	}
+	t.Setenv(imap.PasswordEnv, dovecottest.Password)
+	url := "imaps://" + dovecottest.User + "@" + srv.TLSAddr + "/Quarantine"
+	cfg := Config{TrustedHosts: []string{demo.TrustedMTA}, Offline: true, CacheDir: t.TempDir(),
+		imapFlags: imapFlags{ca: srv.CAFile}}
+
+	run := func() (map[model.MessageID]model.Message, imap.Stats) {
+		t.Helper()
+		ctx := context.Background()
+		src, err := openSourceWith(ctx, url, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer src.Close()
+		got := map[model.MessageID]model.Message{}
+		var errOut bytes.Buffer
+		err = analyseSource(ctx, src, cfg, nil, Env{Stderr: &errOut}, nil, func(m model.Message) error {
+			got[m.ID] = m
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("%v (%s)", err, errOut.String())
+		}
+		return got, src.(*imap.Source).Stats()
+	}
+	cold, coldStats := run()
+	warm, warmStats := run()
+	if len(cold) != 40 || len(warm) != 40 {
+		t.Fatalf("cold %d, warm %d messages, want 40", len(cold), len(warm))
+	}
+	for id, m := range cold {
+		if w := warm[id]; w.Verdict.Attachment != m.Verdict.Attachment || w.Subject != m.Subject {
+			t.Errorf("%s: warm %q %q, cold %q %q", id, w.Verdict.Attachment, w.Subject, m.Verdict.Attachment, m.Subject)
+		}
+	}
+	if warmStats.BytesIn*4 > coldStats.BytesIn {
+		t.Errorf("warm scan read %d bytes, cold %d: the cache saved too little", warmStats.BytesIn, coldStats.BytesIn)
+	}
+	t.Logf("cold: %d commands, %d bytes; warm: %d commands, %d bytes", coldStats.Commands, coldStats.BytesIn, warmStats.Commands, warmStats.BytesIn)
+
+	srv.Append("Quarantine", samples[40].Raw)
+	more, moreStats := run()
+	if len(more) != 41 {
+		t.Fatalf("%d messages after a delivery, want 41", len(more))
+	}
+	if moreStats.PartsFetched+moreStats.PartsElided == 0 || moreStats.BytesIn > warmStats.BytesIn+int64(len(samples[40].Raw))*2+4096 {
+		t.Errorf("after one delivery: %+v (warm was %+v)", moreStats, warmStats)
+	}
+}

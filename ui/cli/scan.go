@@ -120,6 +120,13 @@ func analyseSource(ctx context.Context, src mailsrc.Source, cfg Config, resolver
 			}
 		},
 	}
+	if resolver == nil {
+		if cache := openCache(src, cfg, env, mode); cache != nil {
+			defer cache.Close()
+			opts.Cache, opts.CacheWarm = cache, cache.Stats().Entries > 0
+			opts.CacheByID = isIMAP(src.Name())
+		}
+	}
 	pairing := ppap.NewStream(ctx, pc, src.Open, emit)
 	runErr := scan.Run(ctx, src, newAnalyzer(cfg, resolver), opts, pairing.Write)
 	pairErr := pairing.Close() // emits what is still held, even after a failure

@@ -1,0 +1,112 @@
+package scan_test
+
+import (
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sync/atomic"
+	"testing"
+
+	"mxaudit/analysis"
+	"mxaudit/analysis/scan"
+	"mxaudit/mailsrc"
+	"mxaudit/mailsrc/demo"
+	"mxaudit/model"
+	"mxaudit/model/store"
+)
+
+// countingAnalyzer counts real analyses.
+type countingAnalyzer struct {
+	*analysis.Analyzer
+	n atomic.Int64
+}
+
+func (c *countingAnalyzer) Analyze(ctx context.Context, id model.MessageID, raw io.Reader) model.Message {
+	c.n.Add(1)
+	return c.Analyzer.Analyze(ctx, id, raw)
+}
+
+func scanAll(t *testing.T, src mailsrc.Source, an scan.Analyzer, cache scan.Cache) map[model.MessageID]model.Message {
+	t.Helper()
+	out := map[model.MessageID]model.Message{}
+	err := scan.Run(context.Background(), src, an, scan.Options{Cache: cache}, func(m model.Message) error {
+		out[m.ID] = m
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestRunWithContentCache scans a Maildir twice through a real cache: the
+// second scan analyses nothing and yields the same results; a message
+// whose bytes change is analysed again, and one that moved keeps its
+// result under its new ID.
+func TestRunWithContentCache(t *testing.T) {
+	dir := t.TempDir()
+	samples := demo.Samples(demo.Options{})
+	if err := demo.WriteMaildir(dir, samples); err != nil {
+		t.Fatal(err)
+	}
+	src, err := mailsrc.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cacheDir := t.TempDir()
+	open := func() *store.Cache {
+		c, err := store.OpenCache(cacheDir, src.Name(), "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	an := &countingAnalyzer{Analyzer: analysis.New(analysis.Config{})}
+
+	cache := open()
+	first := scanAll(t, src, an, cache)
+	cache.Close()
+	cold := an.n.Load()
+	if cold < int64(len(samples))-3 { // messages that cannot be read are not cached, but are analysed
+		t.Fatalf("cold scan analysed %d of %d messages", cold, len(samples))
+	}
+
+	cache = open()
+	second := scanAll(t, src, an, cache)
+	cache.Close()
+	if warm := an.n.Load() - cold; warm > 3 {
+		t.Errorf("warm scan analysed %d messages again, want only the unreadable ones", warm)
+	}
+	if len(second) != len(first) {
+		t.Fatalf("warm scan gave %d messages, cold %d", len(second), len(first))
+	}
+	for id, m := range first {
+		w := second[id]
+		if !m.Date.Equal(w.Date) {
+			t.Errorf("%s: date %v, cached %v", id, m.Date, w.Date)
+		}
+		m.Date, w.Date = w.Date, w.Date
+		if m.Verdict.Attachment != w.Verdict.Attachment || !reflect.DeepEqual(m.Verdict.Reasons, w.Verdict.Reasons) || len(m.Attachments) != len(w.Attachments) {
+			t.Errorf("%s: cached result differs:\n%+v\n%+v", id, w.Verdict, m.Verdict)
+		}
+	}
+
+	// Change one message's bytes: only it is analysed again.
+	files, _ := filepath.Glob(filepath.Join(dir, "cur", "*"))
+	raw, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(files[0], append([]byte("X-Changed: yes\r\n"), raw...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	before := an.n.Load()
+	cache = open()
+	scanAll(t, src, an, cache)
+	cache.Close()
+	if again := an.n.Load() - before; again < 1 || again > 4 {
+		t.Errorf("after changing one message, %d were analysed again", again)
+	}
+}
