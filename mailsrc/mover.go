@@ -2,15 +2,27 @@ package mailsrc
 
 import (
 	"context"
+	"fmt"
 
 	"mxaudit/model"
 )
 
+// ErrClaimed is returned (wrapped) by a Mover whose message another
+// operator's release or delete has claimed but not yet finished: the
+// message is still in the quarantine, yet it is not this caller's to act
+// on. It wraps ErrNotFound, so that a caller that only knows "someone
+// else got there first" treats it so; a caller that tells the two apart
+// can say "being released by another operator" rather than "already gone".
+// A claim whose owner died stays until an administrator clears it; the
+// wrapping error says how.
+var ErrClaimed = fmt.Errorf("claimed by another operator's action in progress: %w", ErrNotFound)
+
 // Mover is an optional interface of a Source that can act on its messages:
 // release them to a mailbox where the recipient will see them, or delete
 // them. Both fail with an error wrapping ErrNotFound when the message is
-// already gone (another operator acted first), so that the caller can say
-// so rather than report a failure.
+// already gone (another operator acted first), or ErrClaimed (which wraps
+// ErrNotFound) when another operator is acting on it at that moment, so
+// that the caller can say so rather than report a failure.
 type Mover interface {
 	// Release moves the message to dest; "" means the source's configured
 	// release mailbox.

@@ -8,12 +8,12 @@ import (
 	goimap "github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 
-	"mxaudit/mailsrc"
 	"mxaudit/model"
 )
 
 // Release implements mailsrc.Mover: it moves the message to dest ("" =
-// Config.ReleaseMailbox). See moveTo for the mechanics.
+// Config.ReleaseMailbox). See moveTo for the mechanics and ClaimKeyword
+// for how concurrent releases of one message are excluded.
 func (s *Source) Release(ctx context.Context, id model.MessageID, dest string) error {
 	if dest == "" {
 		dest = s.cfg.ReleaseMailbox
@@ -31,37 +31,48 @@ func (s *Source) Delete(ctx context.Context, id model.MessageID) error {
 	if s.cfg.DeleteMode == DeleteToTrash {
 		return s.moveTo(ctx, id, s.cfg.TrashMailbox, "delete")
 	}
-	return s.act(ctx, id, "delete", func(c *imapclient.Client, uid goimap.UID) error {
-		if !c.Caps().Has(goimap.CapUIDPlus) {
+	return s.act(ctx, id, "delete", func(a *actConn, uid goimap.UID) error {
+		if !a.cn.c.Caps().Has(goimap.CapUIDPlus) {
 			return permanentError{ErrNoUIDPlus}
 		}
-		return expungeOne(c, uid)
+		if err := a.claim(uid); err != nil {
+			return err
+		}
+		return expungeOne(a.cn.c, uid)
 	})
 }
 
-// moveTo moves one message: UID MOVE when the server offers MOVE;
-// otherwise UID COPY, and only once the copy is confirmed, UID STORE
-// +FLAGS.SILENT (\Deleted) and UID EXPUNGE of that UID. A crash between
-// the steps leaves a duplicate, never a loss; a server with neither MOVE
-// nor UIDPLUS is refused rather than sent a plain EXPUNGE.
+// moveTo claims the message (see ClaimKeyword) and moves it: UID MOVE
+// when the server offers MOVE; otherwise UID COPY, and only once the copy
+// is confirmed, UID STORE +FLAGS.SILENT (\Deleted) and UID EXPUNGE of
+// that UID. A crash between the steps leaves a duplicate, never a loss; a
+// server with neither MOVE nor UIDPLUS is refused rather than sent a
+// plain EXPUNGE. The copy in dest is then rid of the claim keyword.
 func (s *Source) moveTo(ctx context.Context, id model.MessageID, dest, what string) error {
-	return s.act(ctx, id, what, func(c *imapclient.Client, uid goimap.UID) error {
+	return s.act(ctx, id, what, func(a *actConn, uid goimap.UID) error {
+		c := a.cn.c
 		caps := c.Caps()
 		set := goimap.UIDSetNum(uid)
+		if !caps.Has(goimap.CapMove) && !caps.Has(goimap.CapUIDPlus) {
+			return permanentError{ErrNoUIDPlus}
+		}
+		if err := a.claim(uid); err != nil {
+			return err
+		}
 		if caps.Has(goimap.CapMove) {
-			// The existence check in act narrows, but cannot close, the
-			// window in which another operator moves it first; MOVE then
-			// succeeds having done nothing, which is the outcome wanted.
-			if _, err := c.Move(set, dest).Wait(); err != nil {
+			// Without a claim (no CONDSTORE) a rival MOVE of the same UID
+			// may also succeed; the claim is what excludes it.
+			data, err := c.Move(set, dest).Wait()
+			if err != nil {
+				a.unclaim(uid)
 				return destError(dest, err)
 			}
+			a.clearCopy(dest, data.DestUIDs)
 			return nil
-		}
-		if !caps.Has(goimap.CapUIDPlus) {
-			return permanentError{ErrNoUIDPlus}
 		}
 		data, err := c.Copy(set, dest).Wait()
 		if err != nil {
+			a.unclaim(uid)
 			return destError(dest, err)
 		}
 		if data.SourceUIDs == nil || !data.SourceUIDs.Contains(uid) {
@@ -69,7 +80,11 @@ func (s *Source) moveTo(ctx context.Context, id model.MessageID, dest, what stri
 				return err
 			}
 		}
-		return expungeOne(c, uid)
+		if err := expungeOne(c, uid); err != nil {
+			return err
+		}
+		a.clearCopy(dest, data.DestUIDs)
+		return nil
 	})
 }
 
@@ -83,14 +98,18 @@ func expungeOne(c *imapclient.Client, uid goimap.UID) error {
 }
 
 // act runs a state-changing operation on the action connection (SELECT,
-// read-write). The message's existence is checked first so that "already
-// gone" is told apart. A connection lost after the change was sent is
-// not retried — the change may have happened — but reported so.
-func (s *Source) act(ctx context.Context, id model.MessageID, what string, op func(*imapclient.Client, goimap.UID) error) error {
+// read-write), one at a time per Source: the claim reads the tagged
+// answer of its own STORE, which needs the connection to itself. op must
+// claim the message first (actConn.claim), which also tells "already
+// gone" apart. A connection lost after op began is not retried — the
+// change may have happened — but reported so.
+func (s *Source) act(ctx context.Context, id model.MessageID, what string, op func(*actConn, goimap.UID) error) error {
 	validity, uid, err := parseID(id)
 	if err != nil {
 		return err
 	}
+	s.actMu.Lock()
+	defer s.actMu.Unlock()
 	sent := false
 	err = s.run(ctx, s.action, func(cn conn) error {
 		if sent {
@@ -99,11 +118,8 @@ func (s *Source) act(ctx context.Context, id model.MessageID, what string, op fu
 		if cn.validity != validity {
 			return permanentError{staleID(id)}
 		}
-		if err := gone(cn.c, uid, id); err != nil {
-			return err
-		}
 		sent = true
-		return op(cn.c, uid)
+		return op(&actConn{src: s, cn: cn, id: id}, uid)
 	}, nil)
 	if err != nil {
 		return fmt.Errorf("imap: %s of %s: %w", what, id, err)
@@ -124,7 +140,7 @@ func gone(c *imapclient.Client, uid goimap.UID, id model.MessageID) error {
 			return nil
 		}
 	}
-	return permanentError{fmt.Errorf("message %s: %w (another operator already released or deleted it)", id, mailsrc.ErrNotFound)}
+	return notFound(id)
 }
 
 // destError explains a refused MOVE or COPY.

@@ -29,9 +29,13 @@ type session struct {
 	src      *Source
 	readOnly bool
 	handler  *imapclient.UnilateralDataHandler
+	// tapped sessions (the action one) watch their connection's response
+	// codes with a statusTap, and SELECT with CONDSTORE when offered.
+	tapped bool
 
 	mu       sync.Mutex
 	c        *imapclient.Client
+	tap      *statusTap
 	gen      uint64
 	validity uint32 // UIDVALIDITY at the last select; 0 before the first
 }
@@ -39,6 +43,7 @@ type session struct {
 // conn is a session's client as one operation sees it.
 type conn struct {
 	c        *imapclient.Client
+	tap      *statusTap // nil unless the session is tapped
 	gen      uint64
 	validity uint32
 }
@@ -59,14 +64,19 @@ func (s *session) get(ctx context.Context) (conn, error) {
 		case <-s.c.Closed():
 			s.c = nil
 		default:
-			return conn{s.c, s.gen, s.validity}, nil
+			return conn{s.c, s.tap, s.gen, s.validity}, nil
 		}
 	}
-	c, err := s.src.connect(ctx, s.handler)
+	var tap *statusTap
+	if s.tapped {
+		tap = &statusTap{}
+	}
+	c, err := s.src.connect(ctx, s.handler, tap)
 	if err != nil {
 		return conn{}, err
 	}
-	data, err := c.Select(s.src.ep.mailbox, &goimap.SelectOptions{ReadOnly: s.readOnly}).Wait()
+	opts := &goimap.SelectOptions{ReadOnly: s.readOnly, CondStore: s.tapped && c.Caps().Has(goimap.CapCondStore)}
+	data, err := c.Select(s.src.ep.mailbox, opts).Wait()
 	if err != nil {
 		c.Close()
 		var ierr *goimap.Error
@@ -75,11 +85,11 @@ func (s *session) get(ctx context.Context) (conn, error) {
 		}
 		return conn{}, err
 	}
-	s.c = c
+	s.c, s.tap = c, tap
 	s.gen++
 	old := s.validity
 	s.validity = data.UIDValidity
-	cn := conn{c, s.gen, s.validity}
+	cn := conn{c, tap, s.gen, s.validity}
 	if old != 0 && old != data.UIDValidity {
 		s.src.cfg.Logf("imap: %s: UIDVALIDITY changed from %d to %d; the list must be reloaded", s.src.ep, old, data.UIDValidity)
 		return cn, fmt.Errorf("%w (was %d, now %d)", ErrUIDValidityChanged, old, data.UIDValidity)

@@ -31,6 +31,14 @@ type Source struct {
 	reader *session // EXAMINE: List, ListSummaries, Open
 	action *session // SELECT: Release, Delete
 
+	// actMu runs releases and deletes one at a time (see act);
+	// unclaimedOnce logs once that they cannot be claimed.
+	actMu         sync.Mutex
+	unclaimedOnce sync.Once
+	// claimProbe, when set (by tests), runs between a claim's FETCH and
+	// its conditional STORE.
+	claimProbe func()
+
 	mu       sync.Mutex
 	baseline listing // the last complete listing, Watch's starting point
 }
@@ -78,6 +86,7 @@ func Open(ctx context.Context, cfg Config) (*Source, error) {
 	}
 	s.reader = newSession(s, true, nil)
 	s.action = newSession(s, false, nil)
+	s.action.tapped = true
 	if _, err := s.reader.get(ctx); err != nil {
 		return nil, err
 	}
