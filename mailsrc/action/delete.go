@@ -30,7 +30,7 @@ func (s *Service) deleteOne(ctx context.Context, m *model.Message) Result {
 		}
 		err = s.mover.Delete(ctx, m.ID)
 		if errors.Is(err, mailsrc.ErrNotFound) {
-			err = s.goneErr(m.ID, mailsrc.ReleaseState{})
+			err = s.goneOrClaimed(m.ID, mailsrc.ReleaseState{}, err)
 		}
 		return s.finish(entry, err)
 	}

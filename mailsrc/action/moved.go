@@ -18,11 +18,13 @@ import (
 // is moved to the release mailbox and then delivered from the bytes read
 // before the move; without, the move is the release.
 //
-// An IMAP MOVE is no claim: measured against Dovecot, two sessions moving
-// the same UID at once both succeed and leave two copies. So operators
-// are excluded by a lock file beside the audit log (shared by a team, see
-// docs/exceptions.md), held from the existence check to the audit record,
-// which is where the loser reads who released the message.
+// A bare IMAP MOVE is no claim (measured against Dovecot, two sessions
+// moving the same UID at once both succeed), so the IMAP source claims the
+// message with a CONDSTORE keyword first and exactly one operator wins,
+// on any host; the loser gets mailsrc.ErrClaimed. The lock file beside the
+// audit log (shared by a team, see docs/exceptions.md), held from the
+// existence check to the audit record, still orders operators on one
+// host, so that the loser can read who released the message.
 func (s *Service) releaseMoved(ctx context.Context, req Request, m *model.Message, policy *model.Policy, d deliverer) Result {
 	now := s.cfg.Now().UTC()
 	entry := model.NewMessageEntry(model.ActionRelease, s.cfg.Operator, now, s.cfg.SourceName, m)
@@ -56,7 +58,7 @@ func (s *Service) releaseMovedLocked(ctx context.Context, req Request, m *model.
 	}
 	if err := s.mover.Release(ctx, m.ID, s.cfg.ReleaseMailbox); err != nil {
 		if errors.Is(err, mailsrc.ErrNotFound) {
-			err = s.goneErr(m.ID, mailsrc.ReleaseState{})
+			err = s.goneOrClaimed(m.ID, mailsrc.ReleaseState{}, err)
 		}
 		return err
 	}

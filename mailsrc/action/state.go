@@ -54,6 +54,18 @@ func (s *Service) peekState(ctx context.Context, id model.MessageID) (mailsrc.Re
 // wrapping mailsrc.ErrNotFound: a mistyped ID, or a message removed
 // outside mxaudit.
 func (s *Service) goneErr(id model.MessageID, st mailsrc.ReleaseState) error {
+	return s.goneOrClaimed(id, st, nil)
+}
+
+// goneOrClaimed is goneErr for a source error err that may say another
+// operator holds the message right now (mailsrc.ErrClaimed: an IMAP claim
+// made from another host, whose audit record may not exist yet).
+func (s *Service) goneOrClaimed(id model.MessageID, st mailsrc.ReleaseState, err error) error {
+	if errors.Is(err, mailsrc.ErrClaimed) {
+		if e := s.lastAction(id); e == nil {
+			return already("being released or deleted by another operator right now (" + err.Error() + ")")
+		}
+	}
 	switch st.Moved {
 	case mailsrc.MovedReleased:
 		return already(fmt.Sprintf("already released by %s at %s", st.MovedBy, stamp(st.MovedAt)))
