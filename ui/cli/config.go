@@ -44,6 +44,10 @@ type Config struct {
 	PPAPWindow duration `toml:"ppap_window"`
 	// PPAPMaxAttempts caps the passwords tried per archive (default 20).
 	PPAPMaxAttempts int `toml:"ppap_max_attempts"`
+	// NoPPAP turns the pairing off: no password mail is looked for and no
+	// archive decrypted (some organisations may not open partners'
+	// archives at all). Messages then stream in listing order.
+	NoPPAP bool `toml:"no_ppap"`
 
 	// Relay is the SMTP relay released mail is delivered to, HOST:PORT
 	// (e.g. "localhost:10025" to bypass the content filter).

@@ -19,6 +19,7 @@ type commonFlags struct {
 	offline      bool
 	workers      int
 	noCache      bool
+	noPPAP       bool
 	imap         imapFlags
 }
 
@@ -29,6 +30,7 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.dnsTimeout, "dns-timeout", 0, "per-query DNS timeout (default 2s)")
 	fs.BoolVar(&c.offline, "offline", false, "no DNS: trusted headers only")
 	fs.IntVar(&c.workers, "workers", 0, "messages analysed at once (default: one per CPU)")
+	fs.BoolVar(&c.noPPAP, "no-ppap", false, "do not look for password mails or decrypt archives")
 	fs.BoolVar(&c.noCache, "no-cache", false, "analyse every message again, ignoring and not updating the analysis cache")
 	c.imap.register(fs)
 }
@@ -55,6 +57,8 @@ func (c *commonFlags) settings(fs *flag.FlagSet) (Config, error) {
 			cfg.Offline = c.offline
 		case "workers":
 			cfg.Workers = c.workers
+		case "no-ppap":
+			cfg.NoPPAP = c.noPPAP
 		}
 	})
 	cfg.imapFlags = c.imap

@@ -127,8 +127,12 @@ func analyseSource(ctx context.Context, src mailsrc.Source, cfg Config, resolver
 			opts.CacheByID = isIMAP(src.Name())
 		}
 	}
+	an := newAnalyzer(cfg, resolver)
+	if cfg.NoPPAP {
+		return scan.Run(ctx, src, an, opts, emit)
+	}
 	pairing := ppap.NewStream(ctx, pc, src.Open, emit)
-	runErr := scan.Run(ctx, src, newAnalyzer(cfg, resolver), opts, pairing.Write)
+	runErr := scan.Run(ctx, src, an, opts, pairing.Write)
 	pairErr := pairing.Close() // emits what is still held, even after a failure
 	if errors.Is(runErr, pairErr) {
 		pairErr = nil // emit's failure, already in runErr
