@@ -11,10 +11,10 @@ import (
 	"github.com/emersion/go-message/charset"
 )
 
-// mediaType returns the lower-cased media type of a Content-Type or
+// MediaType returns the lower-cased media type of a Content-Type or
 // Content-Disposition value, tolerating the broken parameters that make
 // mime.ParseMediaType give up.
-func mediaType(v string) string {
+func MediaType(v string) string {
 	if t, _, err := mime.ParseMediaType(v); err == nil {
 		return t
 	}
@@ -118,6 +118,24 @@ func joinRFC2231(sections map[int]paramSection) (string, bool) {
 		return DecodeHeaderText(out), true
 	}
 	return strings.ToValidUTF8(string(dec), "\uFFFD"), true
+}
+
+// HasParam reports whether a structured header value carries a non-empty
+// parameter name (plain, or in RFC 2231 form "name*", "name*0*"), without
+// decoding it.
+func HasParam(v, name string) bool {
+	for _, p := range splitParams(v) {
+		key, val, ok := strings.Cut(p, "=")
+		if !ok {
+			continue
+		}
+		key = strings.ToLower(strings.TrimSpace(key))
+		val = strings.Trim(strings.TrimSpace(val), `"`)
+		if (key == name || strings.HasPrefix(key, name+"*")) && val != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // splitParams splits "type; a=1; b=\"x;y\"" into its parameters, honouring

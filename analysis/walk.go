@@ -65,7 +65,7 @@ func (w *walker) walk(e *message.Entity, depth int, prefix string) {
 // leaf handles a part that is not multipart: an attachment, an attached
 // message, or body text.
 func (w *walker) leaf(e *message.Entity, depth int, prefix string) {
-	ct := mediaType(e.Header.Get("Content-Type"))
+	ct := MediaType(e.Header.Get("Content-Type"))
 	cd := e.Header.Get("Content-Disposition")
 	name := headerParam(cd, "filename")
 	if name == "" {
@@ -75,7 +75,7 @@ func (w *walker) leaf(e *message.Entity, depth int, prefix string) {
 	if size, ok := w.elidedSize(e.Header); ok {
 		// The source left this body out: judge the file by its name and
 		// report the size it announced.
-		if isAttachment(ct, mediaType(cd), name) || strings.HasPrefix(ct, "message/") {
+		if isAttachment(ct, MediaType(cd), name) || strings.HasPrefix(ct, "message/") {
 			w.msg.Attachments = append(w.msg.Attachments, model.Attachment{
 				Filename: prefix + name, ContentType: ct, Size: size, Risks: filetype.NameRisks(name)})
 		}
@@ -100,7 +100,7 @@ func (w *walker) leaf(e *message.Entity, depth int, prefix string) {
 		return
 	}
 
-	if !isAttachment(ct, mediaType(cd), name) {
+	if !isAttachment(ct, MediaType(cd), name) {
 		// Body text: read through so that decoding errors are noticed and
 		// the stream advances to the next part.
 		if _, err := io.Copy(io.Discard, e.Body); err != nil {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"mxaudit/model/store/flock"
 	"os"
 	"path"
 	"time"
@@ -69,7 +70,7 @@ func (q *localQuarantine) claim(ctx context.Context, id model.MessageID) (*Claim
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", q.name, err)
 	}
-	if err := lockExclusive(lock, claimTimeout); err != nil {
+	if err := flock.LockExclusive(lock, claimTimeout); err != nil {
 		lock.Close()
 		return nil, fmt.Errorf("%s: %w", q.name, err)
 	}
@@ -292,7 +293,7 @@ func (q *localQuarantine) purgeOne(file string, id model.MessageID, cutoff time.
 		return p, false, err
 	}
 	defer lock.Close()
-	if err := lockExclusive(lock, claimTimeout); err != nil {
+	if err := flock.LockExclusive(lock, claimTimeout); err != nil {
 		return p, false, err
 	}
 	st, err := q.readState(id)

@@ -2,11 +2,9 @@ package ppap
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"io"
-	"mime"
 	"strings"
 	"unicode/utf8"
 
@@ -86,9 +84,9 @@ func (m *mail) walk(e *message.Entity, depth int) {
 // are counted (and kept when asked for), body text is collected.
 func (m *mail) leaf(e *message.Entity, depth int) {
 	ctype := e.Header.Get("Content-Type")
-	ct := mediaType(ctype)
+	ct := analysis.MediaType(ctype)
 	cd := e.Header.Get("Content-Disposition")
-	named := hasParam(cd, "filename") || hasParam(ctype, "name")
+	named := analysis.HasParam(cd, "filename") || analysis.HasParam(ctype, "name")
 
 	if (ct == "message/rfc822" || ct == "message/global") && depth > 0 {
 		inner, err := message.Read(e.Body)
@@ -98,7 +96,7 @@ func (m *mail) leaf(e *message.Entity, depth int) {
 		m.walk(inner, depth+1)
 		return
 	}
-	if !isAttachment(ct, mediaType(cd), named) {
+	if !isAttachment(ct, analysis.MediaType(cd), named) {
 		if m.wantText && (ct == "text/plain" || ct == "text/html" || ct == "") && m.textLeft > 0 {
 			m.addText(e.Body, ct == "text/html")
 		}
@@ -182,58 +180,4 @@ func isAttachment(ct, disposition string, named bool) bool {
 		return false
 	}
 	return true
-}
-
-// mediaType returns the lower-cased media type, tolerating broken
-// parameters.
-func mediaType(v string) string {
-	if t, _, err := mime.ParseMediaType(v); err == nil {
-		return t
-	}
-	t, _, _ := strings.Cut(v, ";")
-	return strings.ToLower(strings.TrimSpace(t))
-}
-
-// hasParam reports whether a structured header value carries a non-empty
-// parameter name (plain, or in RFC 2231 form "name*", "name*0*"), without
-// decoding it: only its presence decides whether a part is a file.
-func hasParam(v, name string) bool {
-	for _, p := range splitParams(v) {
-		key, val, ok := strings.Cut(p, "=")
-		if !ok {
-			continue
-		}
-		key = strings.ToLower(strings.TrimSpace(key))
-		val = strings.Trim(strings.TrimSpace(val), `"`)
-		if (key == name || strings.HasPrefix(key, name+"*")) && val != "" {
-			return true
-		}
-	}
-	return false
-}
-
-// splitParams splits a header value at the semicolons outside quotes and
-// drops the leading media type.
-func splitParams(v string) []string {
-	var out []string
-	var cur bytes.Buffer
-	inQuote, escaped := false, false
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		switch {
-		case escaped:
-			escaped = false
-		case c == '\\' && inQuote:
-			escaped = true
-		case c == '"':
-			inQuote = !inQuote
-		case c == ';' && !inQuote:
-			out = append(out, cur.String())
-			cur.Reset()
-			continue
-		}
-		cur.WriteByte(c)
-	}
-	out = append(out, cur.String())
-	return out[1:]
 }
