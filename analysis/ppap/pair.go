@@ -62,36 +62,102 @@ func (p *Pairer) Pair(ctx context.Context, m *model.Message, self *Ref, cands []
 	if len(ranked) > p.cfg.MaxCandidateMails {
 		ranked = ranked[:p.cfg.MaxCandidateMails]
 	}
-	var mails []mailPasswords
+	// Candidate mails are read best first, and each one's strong and
+	// medium passwords tried at once: the first is usually the password
+	// mail, and on IMAP every mail read is a fetch. Only when some archive
+	// is still shut are the ZIP mail's own text and the weak candidates of
+	// all mails tried.
+	pr := pairing{p: p, m: m, zipMail: zipMail, idx: idx, opened: map[int]model.MessageID{}, tried: map[int]map[string]bool{}}
 	for _, c := range ranked {
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || pr.allOpen() {
 			break
 		}
 		cm, err := readMail(ctx, p.open, c.ID, true, nil, p.cfg.MaxTextBytes, 0)
 		if err != nil {
 			continue
 		}
-		mails = append(mails, mailPasswords{id: c.ID, found: mailCandidates(cm)})
+		pr.mails = append(pr.mails, mailPasswords{id: c.ID, found: mailCandidates(cm)})
+		pr.try(ctx, false)
 	}
 	// The ZIP mail's own subject and body come after the other mails:
 	// "the password follows separately" is what they usually say.
-	mails = append(mails, mailPasswords{id: m.ID, found: mailCandidates(zipMail)})
-	attempts := rankAttempts(mails, p.cfg.MaxAttempts)
-
+	pr.mails = append(pr.mails, mailPasswords{id: m.ID, found: mailCandidates(zipMail)})
+	if !pr.allOpen() {
+		pr.try(ctx, true)
+	}
 	var links []Link
 	for _, i := range idx {
-		att := &m.Attachments[i]
-		data, ok := zipMail.atts[i]
-		if !ok {
-			continue
-		}
-		src, ok := p.openArchive(ctx, att, data, attempts, mails)
-		if ok {
-			links = append(links, Link{PasswordMail: src, PasswordLink: model.PasswordLink{Message: m.ID, Attachment: i, Filename: att.Filename}})
+		if src, ok := pr.opened[i]; ok {
+			links = append(links, Link{PasswordMail: src, PasswordLink: model.PasswordLink{Message: m.ID, Attachment: i, Filename: m.Attachments[i].Filename}})
 		}
 	}
 	ApplyVerdict(m)
 	return links
+}
+
+// pairing is the state of one Pair call: the mails read so far and, per
+// encrypted archive, whether it is open and which passwords were tried.
+type pairing struct {
+	p       *Pairer
+	m       *model.Message
+	zipMail *mail
+	idx     []int
+	mails   []mailPasswords
+	opened  map[int]model.MessageID // archive → mail that held its password
+	tried   map[int]map[string]bool // archive → passwords tried
+}
+
+func (pr *pairing) allOpen() bool { return len(pr.opened) == len(pr.idx) }
+
+// try tries, on every archive still shut, the passwords of the mails read
+// so far that it has not tried yet: the strong and medium ones, and with
+// weak the weak ones too, within the per-archive attempt cap.
+func (pr *pairing) try(ctx context.Context, weak bool) {
+	all := rankAttempts(pr.mails, pr.p.cfg.MaxAttempts)
+	for _, i := range pr.idx {
+		if _, ok := pr.opened[i]; ok {
+			continue
+		}
+		data, ok := pr.zipMail.atts[i]
+		if !ok {
+			continue
+		}
+		if pr.tried[i] == nil {
+			pr.tried[i] = map[string]bool{}
+		}
+		att := &pr.m.Attachments[i]
+		var fresh []attempt
+		for _, a := range all {
+			if !pr.tried[i][a.password] && (weak || pr.strength(a) != Weak) &&
+				len(pr.tried[i])+len(fresh) < pr.p.cfg.MaxAttempts {
+				fresh = append(fresh, a)
+			}
+		}
+		if len(fresh) == 0 {
+			continue
+		}
+		before := att.Archive.PasswordAttempts
+		att.Archive.PasswordAttempts = 0 // openArchive sets this call's count
+		src, ok := pr.p.openArchive(ctx, att, data, fresh, pr.mails)
+		n := min(att.Archive.PasswordAttempts, len(fresh))
+		att.Archive.PasswordAttempts = before + n
+		for _, a := range fresh[:n] {
+			pr.tried[i][a.password] = true
+		}
+		if ok {
+			pr.opened[i] = src
+		}
+	}
+}
+
+// strength is the strength with which a's mail states its password.
+func (pr *pairing) strength(a attempt) Strength {
+	for _, f := range pr.mails[a.source].found {
+		if f.Password == a.password {
+			return f.Strength
+		}
+	}
+	return Weak
 }
 
 // mailCandidates reads the passwords of one mail: subject first, then body.
