@@ -59,14 +59,27 @@ func TestFiguresScan(t *testing.T) {
 	floor, _ := run(t, "sh", "-c", "find "+maildir+" -type f -exec cat {} + > /dev/null")
 	t.Logf("I/O floor (cat): %v", floor.Round(time.Millisecond))
 
-	offline, rss := run(t, bin, "scan", "--json", "--offline", "--config", "/dev/null", maildir)
-	t.Logf("scan --offline: %v, %.0f msg/s, peak RSS %d MiB, %.1f× the floor",
-		offline.Round(time.Millisecond), float64(n)/offline.Seconds(), rss>>20, offline.Seconds()/floor.Seconds())
+	rate := func(d time.Duration) float64 { return float64(n) / d.Seconds() }
+	noPPAP, rss := run(t, bin, "scan", "--json", "--offline", "--no-ppap", "--no-cache", "--config", "/dev/null", maildir)
+	t.Logf("scan --offline --no-ppap: %v, %.0f msg/s, peak RSS %d MiB, %.1f× the floor",
+		noPPAP.Round(time.Millisecond), rate(noPPAP), rss>>20, noPPAP.Seconds()/floor.Seconds())
+	offline, rss := run(t, bin, "scan", "--json", "--offline", "--no-cache", "--config", "/dev/null", maildir)
+	t.Logf("scan --offline (with PPAP pairing): %v, %.0f msg/s, peak RSS %d MiB, %.1f× the floor",
+		offline.Round(time.Millisecond), rate(offline), rss>>20, offline.Seconds()/floor.Seconds())
 
 	dns := authtest.StartDNS(t, demo.Zone())
-	live, rss := run(t, bin, "scan", "--json", "--config", "/dev/null", "--dns", dns.Addr(), "--trusted-hosts", demo.TrustedMTA, maildir)
-	t.Logf("scan live: %v, %.0f msg/s, peak RSS %d MiB, %d DNS queries for %d messages",
-		live.Round(time.Millisecond), float64(n)/live.Seconds(), rss>>20, dns.Queries(), n)
+	live, rss := run(t, bin, "scan", "--json", "--no-cache", "--config", "/dev/null", "--dns", dns.Addr(), "--trusted-hosts", demo.TrustedMTA, maildir)
+	t.Logf("scan live DNS (with PPAP pairing): %v, %.0f msg/s, peak RSS %d MiB, %d DNS queries for %d messages",
+		live.Round(time.Millisecond), rate(live), rss>>20, dns.Queries(), n)
+	liveNoPPAP, _ := run(t, bin, "scan", "--json", "--no-cache", "--no-ppap", "--config", "/dev/null", "--dns", dns.Addr(), "--trusted-hosts", demo.TrustedMTA, maildir)
+	t.Logf("scan live DNS --no-ppap: %v, %.0f msg/s", liveNoPPAP.Round(time.Millisecond), rate(liveNoPPAP))
+
+	// The analysis cache: a first scan fills it, a second one reads it.
+	cache := t.TempDir()
+	os.Setenv("XDG_CACHE_HOME", cache)
+	cold, _ := run(t, bin, "scan", "--json", "--offline", "--config", "/dev/null", maildir)
+	warm, rss := run(t, bin, "scan", "--json", "--offline", "--config", "/dev/null", maildir)
+	t.Logf("scan --offline with the cache: cold %v, warm %v (peak RSS %d MiB)", cold.Round(time.Millisecond), warm.Round(time.Millisecond), rss>>20)
 }
 
 // run runs a command with output discarded and returns its wall time and
