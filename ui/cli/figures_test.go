@@ -76,7 +76,7 @@ func TestFiguresScan(t *testing.T) {
 
 	// The analysis cache: a first scan fills it, a second one reads it.
 	cache := t.TempDir()
-	os.Setenv("XDG_CACHE_HOME", cache)
+	t.Setenv("XDG_CACHE_HOME", cache)
 	cold, _ := run(t, bin, "scan", "--json", "--offline", "--config", "/dev/null", maildir)
 	warm, rss := run(t, bin, "scan", "--json", "--offline", "--config", "/dev/null", maildir)
 	t.Logf("scan --offline with the cache: cold %v, warm %v (peak RSS %d MiB)", cold.Round(time.Millisecond), warm.Round(time.Millisecond), rss>>20)
