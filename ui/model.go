@@ -42,7 +42,8 @@ type Model struct {
 	detailSide  bool // beside the list rather than below
 	detailShare int  // percent of the body the detail pane takes
 
-	scan scanState
+	scan  scanState
+	watch watchState
 
 	// headerSeq numbers the detail pane's header loads; a load whose
 	// number is not the latest is stale.
@@ -151,6 +152,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.handleWheel(msg.Mouse())
 	case scanBatchMsg:
 		return m, m.handleScanBatch(msg)
+	case watchMsg:
+		return m, m.handleWatch(msg)
+	case arrivalsMsg:
+		return m, m.handleArrivals(msg)
+	case reanalysedMsg:
+		return m, m.handleReanalysed(msg)
 	case headerDueMsg:
 		return m, m.handleHeaderDue(msg)
 	case headersLoadedMsg:
@@ -199,9 +206,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // quitNowMsg asks the root model to quit without further questions.
 type quitNowMsg struct{}
 
-// quit stops the scan and ends the program.
+// quit stops the scan and the watch and ends the program.
 func (m *Model) quit() tea.Cmd {
 	m.stopScan()
+	m.cancelWatch() // Run waits for it once the program has ended
 	return tea.Quit
 }
 

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -136,6 +137,10 @@ func (m *Model) handleScanBatch(b scanBatchMsg) tea.Cmd {
 	if b.id != m.scan.id {
 		return nil // a batch from a scan that was replaced
 	}
+	if len(m.watch.live) > 0 {
+		// A rescan lists messages the watch has already added.
+		b.msgs = slices.DeleteFunc(b.msgs, func(msg model.Message) bool { return m.watch.live[msg.ID] })
+	}
 	if len(b.msgs) > 0 {
 		m.annotate(b.msgs)
 		m.table.Append(b.msgs...)
@@ -146,10 +151,16 @@ func (m *Model) handleScanBatch(b scanBatchMsg) tea.Cmd {
 	cmd := m.selectionChanged()
 	if b.done {
 		m.scan.running = false
+		if m.watch.reloading && b.err == nil {
+			m.watch.reloading = false
+			m.setNotice("list reloaded: "+count(m.table.Total(), "message"), false)
+		}
 		if b.err != nil && !errors.Is(b.err, context.Canceled) {
 			m.scan.err = b.err
+			return tea.Batch(cmd, m.statsChanged())
 		}
-		return tea.Batch(cmd, m.statsChanged())
+		// Live updates start from a complete listing.
+		return tea.Batch(cmd, m.statsChanged(), m.startWatch())
 	}
 	return tea.Batch(cmd, m.statsChanged(), waitForBatch(m.scan.ctx, m.scan.events, m.scan.id))
 }

@@ -66,6 +66,23 @@ type Config struct {
 	// PPAP is the pairing configuration, used again to re-derive a ZIP
 	// password when the operator asks to see it.
 	PPAP ppap.Config
+
+	// Watch, when set, follows the source once the first scan has
+	// finished: it calls send for every change until ctx is done, then
+	// returns ctx.Err() (an earlier return, with an error, ends live
+	// updates with a note). send must be called from one goroutine; it
+	// blocks while the console is busy. Nil means no live updates.
+	Watch func(ctx context.Context, send func(Change)) error
+	// Analyze analyses messages that arrived while the console runs, the
+	// way Scan does (PPAP pairing included, as far as the arrivals allow).
+	// IDs the source no longer holds are left out of the answer. It runs
+	// in a command, never on the UI goroutine.
+	Analyze func(ctx context.Context, ids []model.MessageID) ([]model.Message, error)
+	// Reanalyse reads one message whole and analyses it again, DKIM body
+	// hashes included, for the verify key (v) after a scan that
+	// summarised messages and left DKIM unverified. Nil turns the key
+	// off.
+	Reanalyse func(ctx context.Context, id model.MessageID) (model.Message, error)
 }
 
 // Run runs the console on the terminal, in the alternate screen, until the
@@ -78,6 +95,9 @@ func Run(ctx context.Context, cfg Config) error {
 	p := tea.NewProgram(m, tea.WithContext(ctx))
 	_, err := p.Run()
 	m.stopScan()
+	// The caller closes the source when Run returns: the watch must have
+	// let go of it by then.
+	m.stopWatch()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return ctx.Err()
 	}

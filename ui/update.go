@@ -132,6 +132,8 @@ func (m *Model) handleListKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.jumpToPair()
 	case key.Matches(msg, k.ShowPassword):
 		return m.showPassword()
+	case key.Matches(msg, k.Verify):
+		return m.reanalyseSelected()
 	case key.Matches(msg, k.Stats):
 		m.openStats()
 		return nil

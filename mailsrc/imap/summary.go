@@ -69,6 +69,12 @@ func (s *Source) Summaries(ctx context.Context, ids []model.MessageID, need func
 	deliver := s.deliverSummaries(ctx, need, fn)
 	done := 0
 	return s.run(ctx, s.reader, func(cn conn) error {
+		// A session sees messages appended since it selected the mailbox
+		// only once the server has told it: without this NOOP, Dovecot
+		// answers a UID FETCH of a new arrival with nothing.
+		if err := cn.c.Noop().Wait(); err != nil {
+			return err
+		}
 		for done < len(ids) {
 			var uids []goimap.UID
 			for _, id := range ids[done:min(done+s.cfg.Batch, len(ids))] {

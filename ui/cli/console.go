@@ -97,16 +97,33 @@ func console(ctx context.Context, src mailsrc.Source, cfg Config, resolver auth.
 		fmt.Fprintln(env.Stderr, "mxaudit: the console needs a terminal; use \"mxaudit scan\" for output to a pipe or file")
 		return ExitUsage
 	}
-	an := newAnalyzer(cfg, resolver)
-	mode, err := verifyDKIMMode(cfg)
+	uc, err := consoleConfig(src, cfg, resolver, mouse, state)
 	if err != nil {
 		fmt.Fprintln(env.Stderr, "mxaudit:", err)
 		return ExitUsage
 	}
-	pc, err := ppapConfig(cfg)
+	// ui.Run stops the watch before it returns, so the deferred Close of
+	// src in the caller never closes the source under it.
+	err = ui.Run(ctx, uc)
 	if err != nil {
 		fmt.Fprintln(env.Stderr, "mxaudit:", err)
-		return ExitUsage
+		return ExitFailed
+	}
+	return ExitOK
+}
+
+// consoleConfig builds the console's view of src: the scan, message
+// reads, live updates where src can report changes, re-analysis for the
+// verify key, and the actions and policy state allows.
+func consoleConfig(src mailsrc.Source, cfg Config, resolver auth.Resolver, mouse bool, state consoleState) (ui.Config, error) {
+	an := newAnalyzer(cfg, resolver)
+	mode, err := verifyDKIMMode(cfg)
+	if err != nil {
+		return ui.Config{}, err
+	}
+	pc, err := ppapConfig(cfg)
+	if err != nil {
+		return ui.Config{}, err
 	}
 	uc := ui.Config{
 		Title: src.Name(),
@@ -127,15 +144,18 @@ func console(ctx context.Context, src mailsrc.Source, cfg Config, resolver auth.
 		Mouse: mouse,
 		Now:   time.Now,
 		PPAP:  pc,
+		// Live updates (IMAP IDLE or NOOP polling) where the source can
+		// report changes; arrivals are analysed like the scan's messages.
+		Watch:   consoleWatch(src),
+		Analyze: consoleAnalyze(src, an, needPart(mode), pc),
+		// v: read one message whole and verify its DKIM signatures.
+		Reanalyse: func(ctx context.Context, id model.MessageID) (model.Message, error) {
+			return analyseWhole(ctx, src, an, id)
+		},
 	}
 	uc.Actions, uc.ActionsUnavailable = state.actions(src, cfg)
 	if state.policy != nil {
 		uc.Policy, uc.AuditLog, uc.Operator = state.policy.policy, state.policy.auditPath, state.policy.op
 	}
-	err = ui.Run(ctx, uc)
-	if err != nil {
-		fmt.Fprintln(env.Stderr, "mxaudit:", err)
-		return ExitFailed
-	}
-	return ExitOK
+	return uc, nil
 }

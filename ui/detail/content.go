@@ -130,6 +130,9 @@ func authLines(w *writer, a *model.Auth) {
 		if d.Reason != "" {
 			w.line("        " + s(d.Reason))
 		}
+		if unverifiedBody(d) {
+			w.line(w.st.Muted.Render("        press v to fetch the whole message and verify this signature"))
+		}
 	}
 	dm := a.DMARC
 	w.line(fmt.Sprintf("  DMARC %s  for %s (organisational domain %s)", word(dm.Result), orDash(s(dm.FromDomain)), orDash(s(dm.OrgDomain))))
@@ -153,6 +156,15 @@ func authLines(w *writer, a *model.Auth) {
 	if len(a.IgnoredHeaders) > 0 {
 		w.line(w.st.Muted.Render("  ignored untrusted Authentication-Results from: " + s(strings.Join(a.IgnoredHeaders, ", "))))
 	}
+}
+
+// unverifiedBody reports whether a DKIM signature went unchecked only
+// because the scan summarised the message (or could not read its body),
+// which the verify key (keys.KeyMap.Verify, v) remedies. The other
+// unverified cases (offline, too many signatures) it would not change.
+// The reasons are analysis/auth's own words, not the mail's.
+func unverifiedBody(d model.DKIMResult) bool {
+	return d.Source != model.SourceHeader && strings.HasPrefix(d.Reason, "not verified: the message")
 }
 
 // whyDMARC says in a sentence which identifier made DMARC pass, or that

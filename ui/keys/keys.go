@@ -36,6 +36,11 @@ type KeyMap struct {
 	// password on request.
 	PairJump, ShowPassword key.Binding
 
+	// Verify reads the selected message whole and analyses it again,
+	// verifying its DKIM signatures (a summarising scan leaves them
+	// unverified).
+	Verify key.Binding
+
 	// Full-screen views.
 	Exceptions, Stats key.Binding
 
@@ -106,6 +111,7 @@ func Default() KeyMap {
 
 		PairJump:     b([]string{"p"}, "p", "go to PPAP pair"),
 		ShowPassword: b([]string{"P"}, "P", "show ZIP password"),
+		Verify:       b([]string{"v"}, "v", "verify DKIM"),
 
 		Exceptions: b([]string{"E"}, "E", "exceptions"),
 		Stats:      b([]string{"T"}, "T", "statistics"),
@@ -145,7 +151,7 @@ func (k ListHelp) FullHelp() [][]key.Binding {
 		{k.SortNext, k.SortPrev, k.SortFlip, k.Filter, k.QuickEncrypted, k.QuickDMARC, k.QuickRisky, k.QuickNoExc, k.ClearFilter},
 		{k.Detail, k.DetailGrow, k.DetailShrink, k.DetailSide, k.DetailUp, k.DetailDown, k.Headers, k.Raw},
 		{k.Mark, k.MarkRange, k.MarkAll, k.ClearMarks, k.Release, k.Delete, k.Whitelist},
-		{k.PairJump, k.ShowPassword, k.Exceptions, k.Stats},
+		{k.PairJump, k.ShowPassword, k.Verify, k.Exceptions, k.Stats},
 	}
 }
 

@@ -1,0 +1,178 @@
+package mailsrc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"mxaudit/model"
+)
+
+// DefaultPollInterval is how often a PollWatcher lists its source when
+// not told otherwise: often enough that a new quarantine file shows up
+// while the operator looks, rarely enough that listing a large directory
+// stays a small share of a core.
+const DefaultPollInterval = 5 * time.Second
+
+// PollWatcher reports the changes of a source that cannot report them
+// itself (a Maildir, a directory of message files) by listing it every
+// Interval and comparing the IDs with the previous listing.
+//
+// It debounces in two ways. A change is reported only after one more
+// listing, Settle later, so that a burst of deliveries comes as one
+// Added. And an added message is reported only once two consecutive
+// listings saw it with the same size: a file copied into a directory
+// (unlike a Maildir delivery, which appears whole by a rename) must not
+// be analysed half-written.
+//
+// It is a Watcher only, not a Source: wrapping the source would hide the
+// other interfaces it implements (moving, releasing).
+type PollWatcher struct {
+	src Source
+	// Interval is the time between listings; 0 means DefaultPollInterval.
+	Interval time.Duration
+	// Settle is the wait before the confirming listing; 0 means a fifth
+	// of Interval, at least 200 ms.
+	Settle time.Duration
+}
+
+var _ Watcher = (*PollWatcher)(nil)
+
+// NewPollWatcher returns a watcher that polls src every interval (0: the
+// default).
+func NewPollWatcher(src Source, interval time.Duration) *PollWatcher {
+	return &PollWatcher{src: src, Interval: interval}
+}
+
+// Watch implements Watcher. Its first listing is reported in full as
+// Added: messages that arrived between the caller's own listing and Watch
+// are then not missed, and the caller, which must dedupe Added by ID
+// anyway, drops the ones it has. Files that are not mail are never
+// reported. A listing that fails is retried at the next tick; Watch
+// returns early only when it has failed for a minute on end.
+func (p *PollWatcher) Watch(ctx context.Context, fn func(Change)) error {
+	interval, settle := p.intervals()
+	var (
+		known    map[model.MessageID]int64 // reported messages and their sizes
+		failedAt time.Time
+	)
+	ticker := time.NewTicker(interval)
+	defer ticker.Stop()
+	for {
+		now, err := p.list(ctx)
+		if err == nil && (known == nil || !sameIDs(known, now)) {
+			if known == nil {
+				known = map[model.MessageID]int64{} // the first listing: all of it is news
+			}
+			// Let a burst settle, then look again and report only what
+			// has held still.
+			if err = sleepCtx(ctx, settle); err == nil {
+				var again map[model.MessageID]int64
+				if again, err = p.list(ctx); err == nil {
+					known = p.report(known, now, again, fn)
+				}
+			}
+		}
+		switch {
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case err != nil && failedAt.IsZero():
+			failedAt = time.Now()
+		case err != nil && time.Since(failedAt) > time.Minute:
+			return fmt.Errorf("watching %s: %w", p.src.Name(), err)
+		case err == nil:
+			failedAt = time.Time{}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-ticker.C:
+		}
+	}
+}
+
+func (p *PollWatcher) intervals() (interval, settle time.Duration) {
+	interval, settle = p.Interval, p.Settle
+	if interval <= 0 {
+		interval = DefaultPollInterval
+	}
+	if settle <= 0 {
+		settle = max(interval/5, 200*time.Millisecond)
+	}
+	return interval, settle
+}
+
+// list returns the IDs and sizes of the source's mail messages.
+func (p *PollWatcher) list(ctx context.Context) (map[model.MessageID]int64, error) {
+	out := map[model.MessageID]int64{}
+	err := p.src.List(ctx, func(e Entry) error {
+		if !errors.Is(e.Err, ErrNotMail) {
+			out[e.ID] = e.Size
+		}
+		return nil
+	})
+	return out, err
+}
+
+// report compares known with two listings taken Settle apart and calls fn
+// with what has changed for good: messages in neither listing are
+// removed, messages in both with one size are added. It returns the new
+// known set; a message still changing stays unknown, to be reported by a
+// later poll.
+func (p *PollWatcher) report(known, first, second map[model.MessageID]int64, fn func(Change)) map[model.MessageID]int64 {
+	var added, removed []model.MessageID
+	for id := range known {
+		_, in1 := first[id]
+		_, in2 := second[id]
+		if !in1 && !in2 {
+			removed = append(removed, id)
+			delete(known, id)
+		}
+	}
+	for id, size := range second {
+		if _, ok := known[id]; ok {
+			continue
+		}
+		if s1, ok := first[id]; ok && s1 == size {
+			added = append(added, id)
+			known[id] = size
+		}
+	}
+	if len(removed) > 0 {
+		slices.Sort(removed)
+		fn(Change{Kind: Removed, IDs: removed,
+			Note: fmt.Sprintf("%d message(s) vanished from %s (another operator released or deleted them)", len(removed), p.src.Name())})
+	}
+	if len(added) > 0 {
+		slices.Sort(added)
+		fn(Change{Kind: Added, IDs: added, Note: fmt.Sprintf("%d new message(s)", len(added))})
+	}
+	return known
+}
+
+// sameIDs reports whether a listing holds exactly the known messages.
+func sameIDs(known, now map[model.MessageID]int64) bool {
+	if len(known) != len(now) {
+		return false
+	}
+	for id := range now {
+		if _, ok := known[id]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// sleepCtx waits d or until ctx is done.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
