@@ -80,6 +80,15 @@ func CheckDMARC(ctx context.Context, r auth.Resolver, domain string) (DMARCRepor
 
 // dmarcRecords returns the TXT records of name that start with v=DMARC1.
 func dmarcRecords(ctx context.Context, r auth.Resolver, name string) ([]string, error) {
+	return txtRecords(ctx, r, name, func(t string) bool {
+		v, _, _ := strings.Cut(strings.TrimSpace(t), ";")
+		return strings.EqualFold(strings.ReplaceAll(v, " ", ""), "v=DMARC1")
+	})
+}
+
+// txtRecords returns the TXT records of name that keep selects; none when
+// the name or its records do not exist.
+func txtRecords(ctx context.Context, r auth.Resolver, name string, keep func(string) bool) ([]string, error) {
 	txts, err := r.LookupTXT(ctx, name)
 	if err != nil {
 		if auth.IsNotFound(err) {
@@ -89,7 +98,7 @@ func dmarcRecords(ctx context.Context, r auth.Resolver, name string) ([]string, 
 	}
 	var out []string
 	for _, t := range txts {
-		if v, _, _ := strings.Cut(strings.TrimSpace(t), ";"); strings.EqualFold(strings.ReplaceAll(v, " ", ""), "v=DMARC1") {
+		if keep(t) {
 			out = append(out, t)
 		}
 	}

@@ -104,20 +104,7 @@ func CheckSPF(ctx context.Context, r auth.Resolver, domain string) (SPFReport, e
 // spfRecords returns the SPF records among the TXT records of domain;
 // none when the name or the records do not exist.
 func spfRecords(ctx context.Context, r auth.Resolver, domain string) ([]string, error) {
-	txts, err := r.LookupTXT(ctx, domain)
-	if err != nil {
-		if auth.IsNotFound(err) {
-			return nil, nil
-		}
-		return nil, err
-	}
-	var out []string
-	for _, t := range txts {
-		if isSPFRecord(t) {
-			out = append(out, t)
-		}
-	}
-	return out, nil
+	return txtRecords(ctx, r, domain, isSPFRecord)
 }
 
 func sumVoid(n *SPFNode) int {

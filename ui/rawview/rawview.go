@@ -80,28 +80,7 @@ func (m *Model) SetSize(width, height int) {
 
 // Update scrolls on the viewer's keys and reports whether the key was one.
 func (m *Model) Update(msg tea.KeyPressMsg) bool {
-	k := &m.com.Keys
-	switch {
-	case key.Matches(msg, k.Up):
-		m.vp.ScrollUp(1)
-	case key.Matches(msg, k.Down):
-		m.vp.ScrollDown(1)
-	case key.Matches(msg, k.PageUp):
-		m.vp.PageUp()
-	case key.Matches(msg, k.PageDown):
-		m.vp.PageDown()
-	case key.Matches(msg, k.Home):
-		m.vp.GotoTop()
-	case key.Matches(msg, k.End):
-		m.vp.GotoBottom()
-	case key.Matches(msg, k.Left):
-		m.vp.ScrollLeft(8)
-	case key.Matches(msg, k.Right):
-		m.vp.ScrollRight(8)
-	default:
-		return false
-	}
-	return true
+	return m.com.ScrollViewport(&m.vp, msg, true)
 }
 
 // Scroll scrolls by delta lines, for the mouse wheel.

@@ -55,21 +55,7 @@ func (m *Model) SetSize(width, height int) {
 
 // Update scrolls the view.
 func (m *Model) Update(msg tea.KeyPressMsg) {
-	k := &m.com.Keys
-	switch {
-	case key.Matches(msg, k.Up):
-		m.vp.ScrollUp(1)
-	case key.Matches(msg, k.Down):
-		m.vp.ScrollDown(1)
-	case key.Matches(msg, k.PageUp):
-		m.vp.PageUp()
-	case key.Matches(msg, k.PageDown):
-		m.vp.PageDown()
-	case key.Matches(msg, k.Home):
-		m.vp.GotoTop()
-	case key.Matches(msg, k.End):
-		m.vp.GotoBottom()
-	}
+	m.com.ScrollViewport(&m.vp, msg, false)
 }
 
 // ShortHelp implements help.KeyMap.
