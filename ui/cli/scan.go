@@ -131,7 +131,9 @@ func analyseSource(ctx context.Context, src mailsrc.Source, cfg Config, resolver
 	if cfg.NoPPAP {
 		return scan.Run(ctx, src, an, opts, emit)
 	}
-	pairing := ppap.NewStream(ctx, pc, src.Open, emit)
+	// Pairings read a sender's recent mails again for each of its ZIP
+	// mails: remember the last 32 MiB of them.
+	pairing := ppap.NewStream(ctx, pc, ppap.MemoOpener(src.Open, 32<<20), emit)
 	runErr := scan.Run(ctx, src, an, opts, pairing.Write)
 	pairErr := pairing.Close() // emits what is still held, even after a failure
 	if errors.Is(runErr, pairErr) {
