@@ -14,6 +14,10 @@ type Filter struct {
 	DMARCFailOnly bool // only messages failing DMARC
 	RiskyOnly     bool // only messages with a risky attachment
 	NoException   bool // only messages no exception covers
+	// Source, when set, keeps only the messages from one failing source
+	// of the DMARC aggregate reports. Filters compare it by pointer: a
+	// new source filter is a new value.
+	Source *SourceFilter
 }
 
 // IsZero reports whether f shows every message.
@@ -36,6 +40,9 @@ func (f Filter) String() string {
 	}
 	if f.NoException {
 		parts = append(parts, "no-exception")
+	}
+	if f.Source != nil {
+		parts = append(parts, f.Source.String())
 	}
 	return strings.Join(parts, " + ")
 }
@@ -60,6 +67,9 @@ func (f Filter) match(m *Message, hay, text string) bool {
 	if f.NoException && m.HasException() {
 		return false
 	}
+	if f.Source != nil && !f.Source.Matches(m) {
+		return false
+	}
 	return text == "" || strings.Contains(hay, text)
 }
 
@@ -68,6 +78,9 @@ func (f Filter) match(m *Message, hay, text string) bool {
 // messages: the text only grew and no quick filter was switched off.
 func (f Filter) narrows(old Filter) bool {
 	if !strings.Contains(strings.ToLower(f.Text), strings.ToLower(old.Text)) {
+		return false
+	}
+	if old.Source != nil && f.Source != old.Source {
 		return false
 	}
 	return (f.EncryptedOnly || !old.EncryptedOnly) &&

@@ -54,3 +54,11 @@ func (t *Table) ByID(id MessageID) *Message {
 	}
 	return nil
 }
+
+// Each calls fn on every message still in the table, shown or not, in
+// the current sort order. fn must not change the message.
+func (t *Table) Each(fn func(*Message)) {
+	for _, i := range t.order {
+		fn(t.msg(i))
+	}
+}

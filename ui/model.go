@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"mxaudit/model"
+	"mxaudit/ui/checkview"
 	"mxaudit/ui/common"
 	"mxaudit/ui/detail"
 	"mxaudit/ui/dialog"
@@ -15,6 +16,7 @@ import (
 	"mxaudit/ui/keys"
 	"mxaudit/ui/list"
 	"mxaudit/ui/rawview"
+	"mxaudit/ui/reportsview"
 	"mxaudit/ui/statsview"
 	"mxaudit/ui/styles"
 )
@@ -65,6 +67,14 @@ type Model struct {
 	// The full-screen views, nil when closed.
 	statsView *statsview.Model
 	excView   *excview.Model
+	// The DMARC report and domain check views, with the numbers of their
+	// latest loads: an answer with another number is stale.
+	reportsView *reportsview.Model
+	reportsSeq  int
+	// reportsCancel stops the running read of the report mails.
+	reportsCancel context.CancelFunc
+	checkView     *checkview.Model
+	checkSeq      int
 	// statsAt is when the statistics were last counted; statsDirty says a
 	// recount is scheduled.
 	statsAt    time.Time
@@ -194,6 +204,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case passwordMsg:
 		m.handlePassword(msg)
 		return m, nil
+	case reportsLoadedMsg:
+		m.handleReportsLoaded(msg)
+		return m, nil
+	case checkDoneMsg:
+		m.handleCheckDone(msg)
+		return m, nil
 	case statsTickMsg:
 		if m.statsDirty {
 			m.recomputeStats()
@@ -243,4 +259,6 @@ var (
 	_ common.Component = (*rawview.Model)(nil)
 	_ common.Component = (*statsview.Model)(nil)
 	_ common.Component = (*excview.Model)(nil)
+	_ common.Component = (*reportsview.Model)(nil)
+	_ common.Component = (*checkview.Model)(nil)
 )

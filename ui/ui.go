@@ -20,6 +20,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"mxaudit/analysis/domaincheck"
 	"mxaudit/analysis/ppap"
 	"mxaudit/analysis/scan"
 	"mxaudit/mailsrc/action"
@@ -83,6 +84,10 @@ type Config struct {
 	// summarised messages and left DKIM unverified. Nil turns the key
 	// off.
 	Reanalyse func(ctx context.Context, id model.MessageID) (model.Message, error)
+	// Check audits a domain's SPF and DMARC records for the domain check
+	// key (c), through the resolver the scan uses. It runs in a command.
+	// Nil turns the key off.
+	Check func(ctx context.Context, domain string) (*domaincheck.Report, error)
 }
 
 // Run runs the console on the terminal, in the alternate screen, until the

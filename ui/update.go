@@ -48,6 +48,12 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if m.excView != nil {
 		return m.handleExceptionKey(msg)
 	}
+	if m.reportsView != nil {
+		return m.handleReportsKey(msg)
+	}
+	if m.checkView != nil {
+		return m.handleCheckKey(msg)
+	}
 	if m.scan.err != nil && m.table.Total() == 0 {
 		// The error screen: nothing to do but read it and leave.
 		if key.Matches(msg, k.Quit, k.Close) {
@@ -139,6 +145,10 @@ func (m *Model) handleListKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case key.Matches(msg, k.Exceptions):
 		return m.openExceptions()
+	case key.Matches(msg, k.Reports):
+		return m.openReports()
+	case key.Matches(msg, k.DomainCheck):
+		return m.openCheck()
 	default:
 		return nil
 	}
@@ -209,7 +219,7 @@ func (m *Model) handleWheel(mouse tea.Mouse) tea.Cmd {
 		return nil
 	}
 	switch {
-	case m.statsView != nil || m.excView != nil || m.showHelp:
+	case m.statsView != nil || m.excView != nil || m.reportsView != nil || m.checkView != nil || m.showHelp:
 		return nil
 	case m.viewer != nil:
 		m.viewer.Scroll(delta)

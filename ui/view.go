@@ -34,6 +34,12 @@ func (m *Model) relayout() {
 	if m.excView != nil {
 		m.excView.SetSize(w, m.bodyHeight)
 	}
+	if m.reportsView != nil {
+		m.reportsView.SetSize(w, m.bodyHeight)
+	}
+	if m.checkView != nil {
+		m.checkView.SetSize(w, m.bodyHeight)
+	}
 	if m.detailOpen {
 		if m.detailSide {
 			dw := w * m.detailShare / 100
@@ -87,6 +93,10 @@ func (m *Model) body(w int) []string {
 		return fitLines(m.statsView.View(), w, bh)
 	case m.excView != nil:
 		return fitLines(m.excView.View(), w, bh)
+	case m.reportsView != nil:
+		return fitLines(m.reportsView.View(), w, bh)
+	case m.checkView != nil:
+		return fitLines(m.checkView.View(), w, bh)
 	case m.scan.err != nil && m.table.Total() == 0:
 		return fitLines(m.errorScreen(w), w, bh)
 	}
@@ -207,6 +217,10 @@ func (m *Model) footer(w int) string {
 		km = m.statsView
 	case m.excView != nil:
 		km = m.excView
+	case m.reportsView != nil:
+		km = m.reportsView
+	case m.checkView != nil:
+		km = m.checkView
 	case m.detailOpen:
 		km = detailHints{m}
 	}
@@ -220,7 +234,7 @@ type detailHints struct{ m *Model }
 // ShortHelp implements help.KeyMap.
 func (d detailHints) ShortHelp() []key.Binding {
 	k := &d.m.com.Keys
-	return []key.Binding{k.Down, k.DetailDown, k.Detail, k.DetailGrow, k.DetailSide, k.Headers, k.Raw, k.Help}
+	return []key.Binding{k.Down, k.DetailDown, k.Detail, k.DetailGrow, k.DetailSide, k.Headers, k.Raw, k.DomainCheck, k.Help}
 }
 
 // FullHelp implements help.KeyMap.
@@ -271,7 +285,7 @@ func (m *Model) errorScreen(w int) string {
 
 // fullScreen reports whether a full-screen view covers the list.
 func (m *Model) fullScreen() bool {
-	return m.viewer != nil || m.statsView != nil || m.excView != nil
+	return m.viewer != nil || m.statsView != nil || m.excView != nil || m.reportsView != nil || m.checkView != nil
 }
 
 // fitLines splits s into exactly height lines of exactly width cells,

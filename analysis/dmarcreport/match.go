@@ -1,8 +1,6 @@
 package dmarcreport
 
 import (
-	"net/netip"
-	"slices"
 	"strings"
 
 	"mxaudit/model"
@@ -13,11 +11,36 @@ import (
 // one of the header_from domains the source's failing messages carried.
 // It is how a report view jumps to the quarantined messages of a source.
 func (f *FailingSource) Matches(m *model.Message) bool {
-	if m.Auth != nil && m.Auth.SPF.IP != "" && f.IP != "" {
-		if a, err := netip.ParseAddr(m.Auth.SPF.IP); err == nil && a.Unmap().String() == f.IP {
+	return f.Filter().Matches(m)
+}
+
+// Filter returns the message-list filter that keeps the quarantined
+// messages from this source, as Matches decides.
+func (f *FailingSource) Filter() *model.SourceFilter {
+	from := make([]string, 0, len(f.HeaderFrom))
+	for _, d := range f.HeaderFrom {
+		from = append(from, strings.ToLower(d))
+	}
+	return &model.SourceFilter{IP: f.IP, FromDomains: from}
+}
+
+// MayCarryReport reports, from what the scan found, whether m is worth
+// reading whole to look for an aggregate report: its subject follows
+// RFC 7489 §7.2.1.1, or it has an attachment whose name or declared type
+// is one reporters use. Most of a quarantine is ruled out without reading
+// a byte.
+func MayCarryReport(m *model.Message) bool {
+	if hasReportSubject(m.Subject) {
+		return true
+	}
+	for _, a := range m.Attachments {
+		ext := ""
+		if i := strings.LastIndexByte(a.Filename, '.'); i >= 0 {
+			ext = strings.ToLower(a.Filename[i:])
+		}
+		if reportExts[ext] || (reportTypes[a.ContentType] && a.ContentType != "application/octet-stream") {
 			return true
 		}
 	}
-	from := strings.ToLower(m.FromDomain)
-	return from != "" && slices.Contains(f.HeaderFrom, from)
+	return false
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"mxaudit/analysis/auth"
+	"mxaudit/analysis/domaincheck"
 	"mxaudit/analysis/ppap"
 	"mxaudit/analysis/scan"
 	"mxaudit/mailsrc"
@@ -116,6 +117,11 @@ func console(ctx context.Context, src mailsrc.Source, cfg Config, resolver auth.
 // reads, live updates where src can report changes, re-analysis for the
 // verify key, and the actions and policy state allows.
 func consoleConfig(src mailsrc.Source, cfg Config, resolver auth.Resolver, mouse bool, state consoleState) (ui.Config, error) {
+	// The domain check (c) asks the resolver the scan asks: the same
+	// server and timeout, and the same cache, or the demo's zone.
+	if resolver == nil && !cfg.Offline {
+		resolver = auth.NewCachingResolver(auth.NewDNSResolver(cfg.DNS, cfg.DNSTimeout.Duration))
+	}
 	an := newAnalyzer(cfg, resolver)
 	mode, err := verifyDKIMMode(cfg)
 	if err != nil {
@@ -152,6 +158,11 @@ func consoleConfig(src mailsrc.Source, cfg Config, resolver auth.Resolver, mouse
 		Reanalyse: func(ctx context.Context, id model.MessageID) (model.Message, error) {
 			return analyseWhole(ctx, src, an, id)
 		},
+	}
+	if resolver != nil && !cfg.Offline {
+		uc.Check = func(ctx context.Context, domain string) (*domaincheck.Report, error) {
+			return domaincheck.Check(ctx, resolver, domain, nil)
+		}
 	}
 	uc.Actions, uc.ActionsUnavailable = state.actions(src, cfg)
 	if state.policy != nil {

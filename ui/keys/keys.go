@@ -43,6 +43,12 @@ type KeyMap struct {
 
 	// Full-screen views.
 	Exceptions, Stats key.Binding
+	// Reports opens the DMARC aggregate reports found among the messages;
+	// DomainCheck audits the selected message's From domain in DNS.
+	Reports, DomainCheck key.Binding
+
+	// In the report view: filter the list to the selected failing source.
+	FilterSource key.Binding
 
 	// In the exception view.
 	Approve, Revoke key.Binding
@@ -116,6 +122,10 @@ func Default() KeyMap {
 		Exceptions: b([]string{"E"}, "E", "exceptions"),
 		Stats:      b([]string{"T"}, "T", "statistics"),
 
+		Reports:      b([]string{"D"}, "D", "DMARC reports"),
+		DomainCheck:  b([]string{"c"}, "c", "check From domain"),
+		FilterSource: b([]string{"enter"}, "enter", "show its messages"),
+
 		Approve: b([]string{"a"}, "a", "approve…"),
 		Revoke:  b([]string{"x"}, "x", "revoke…"),
 
@@ -151,7 +161,7 @@ func (k ListHelp) FullHelp() [][]key.Binding {
 		{k.SortNext, k.SortPrev, k.SortFlip, k.Filter, k.QuickEncrypted, k.QuickDMARC, k.QuickRisky, k.QuickNoExc, k.ClearFilter},
 		{k.Detail, k.DetailGrow, k.DetailShrink, k.DetailSide, k.DetailUp, k.DetailDown, k.Headers, k.Raw},
 		{k.Mark, k.MarkRange, k.MarkAll, k.ClearMarks, k.Release, k.Delete, k.Whitelist},
-		{k.PairJump, k.ShowPassword, k.Verify, k.Exceptions, k.Stats},
+		{k.PairJump, k.ShowPassword, k.Verify, k.Exceptions, k.Stats, k.Reports, k.DomainCheck},
 	}
 }
 
