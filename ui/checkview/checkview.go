@@ -214,32 +214,13 @@ func (m *Model) findings(lines []string, fs []domaincheck.Finding, w int) []stri
 		default:
 			sev = st.Info
 		}
-		text := wrapWords(termtext.Sanitize(f.Message), max(20, w-len(indent)))
+		text := termtext.WrapWords(termtext.Sanitize(f.Message), max(20, w-len(indent)))
 		lines = append(lines, "   "+sev.Render(termtext.Fit(strings.ToUpper(string(f.Severity)), 7))+" "+text[0])
 		for _, l := range text[1:] {
 			lines = append(lines, indent+l)
 		}
 	}
 	return lines
-}
-
-// wrapWords breaks text into lines of at most width columns at spaces; a
-// word longer than width gets a line of its own.
-func wrapWords(text string, width int) []string {
-	var lines []string
-	line := ""
-	for _, w := range strings.Fields(text) {
-		switch {
-		case line == "":
-			line = w
-		case termtext.Width(line)+1+termtext.Width(w) <= width:
-			line += " " + w
-		default:
-			lines = append(lines, line)
-			line = w
-		}
-	}
-	return append(lines, line)
 }
 
 func orDash(s string) string {

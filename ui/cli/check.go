@@ -173,29 +173,10 @@ const checkWidth = 80
 func renderFindings(b *strings.Builder, fs []domaincheck.Finding) {
 	const indent = "          "
 	for _, f := range fs {
-		lines := wrapWords(termtext.Sanitize(f.Message), checkWidth-len(indent))
+		lines := termtext.WrapWords(termtext.Sanitize(f.Message), checkWidth-len(indent))
 		fmt.Fprintf(b, "  %-7s %s\n", strings.ToUpper(string(f.Severity)), lines[0])
 		for _, l := range lines[1:] {
 			b.WriteString(indent + l + "\n")
 		}
 	}
-}
-
-// wrapWords breaks text into lines of at most width columns at spaces; a
-// word longer than width gets a line of its own.
-func wrapWords(text string, width int) []string {
-	var lines []string
-	line := ""
-	for _, w := range strings.Fields(text) {
-		switch {
-		case line == "":
-			line = w
-		case termtext.Width(line)+1+termtext.Width(w) <= width:
-			line += " " + w
-		default:
-			lines = append(lines, line)
-			line = w
-		}
-	}
-	return append(lines, line)
 }

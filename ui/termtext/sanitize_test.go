@@ -123,3 +123,22 @@ func FuzzSanitize(f *testing.F) {
 		}
 	})
 }
+
+func TestWrapWords(t *testing.T) {
+	tests := []struct {
+		text  string
+		width int
+		want  []string
+	}{
+		{"a bb ccc dddd", 6, []string{"a bb", "ccc", "dddd"}},
+		{"見積書 の件 です", 7, []string{"見積書", "の件", "です"}},
+		{"averyveryverylongword x", 5, []string{"averyveryverylongword", "x"}},
+		{"", 10, []string{""}},
+	}
+	for _, tt := range tests {
+		got := WrapWords(tt.text, tt.width)
+		if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+			t.Errorf("WrapWords(%q, %d) = %q, want %q", tt.text, tt.width, got, tt.want)
+		}
+	}
+}

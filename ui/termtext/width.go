@@ -44,3 +44,22 @@ func FitRight(s string, width int) string {
 	}
 	return s
 }
+
+// WrapWords breaks plain text into lines of at most width columns at
+// spaces; a word longer than width gets a line of its own.
+func WrapWords(text string, width int) []string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(text) {
+		switch {
+		case line == "":
+			line = w
+		case Width(line)+1+Width(w) <= width:
+			line += " " + w
+		default:
+			lines = append(lines, line)
+			line = w
+		}
+	}
+	return append(lines, line)
+}
