@@ -50,21 +50,27 @@ type Cache struct {
 	records int   // record lines in the file, live or not
 	lock    *os.File
 	file    *os.File // the append handle; nil when read-only
+	rf      *os.File // the read handle of Get; nil when there is no file
+	pending []string // keys whose entries still hold their message in mem
+	end     int64    // the file's length once everything buffered is written
+	flushed int64    // the file's length on disk
 	w       *bufio.Writer
 	timer   *time.Timer // pending flush of w
 	info    CacheStats  // what was found on open, and write failures
 	closed  bool
 }
 
-// cacheEntry is one cached message, kept encoded: decoding it afresh on
-// every Get hands each caller its own copy (callers annotate and pair
-// messages in place), and opening needs no decoding. For 20,000 real
-// messages the encoded form, pointing into the file's buffer, holds 18 MB
-// of heap, decoded messages 18 MB too, and decoding them all at open
-// would cost 220 ms (BenchmarkCacheOpen20k, BenchmarkCacheDecodedAlternative).
+// cacheEntry locates one cached message in the file: memory holds only
+// the index, so a cache of 20,000 messages costs a few megabytes, not the
+// 40 MB of their encoded results; Get reads the bytes back (from the page
+// cache, usually) and decodes a fresh copy for each caller.
 type cacheEntry struct {
-	msg     []byte
+	off     int64 // of the message's JSON in the file
+	n       int   // its length
 	written int64 // Unix seconds
+	// mem holds the message until it is known to be in the file (it is
+	// still buffered, or writing failed and Close must rewrite the file).
+	mem []byte
 }
 
 // CacheStats describes a cache's state and use.
@@ -136,18 +142,23 @@ func DefaultCacheDir(getenv func(string) string) (string, error) {
 func (c *Cache) Get(key string) (model.Message, bool) {
 	c.mu.Lock()
 	e, ok := c.entries[key]
+	var raw []byte
+	var err error
+	if ok && !c.isExpired(e.written, c.now().Unix()) {
+		raw, err = c.readLocked(e)
+	}
 	c.mu.Unlock()
 	if !ok {
 		c.misses.Add(1)
 		return model.Message{}, false
 	}
-	if c.isExpired(e.written, c.now().Unix()) {
+	if raw == nil && err == nil {
 		c.expired.Add(1)
 		c.misses.Add(1)
 		return model.Message{}, false
 	}
 	var m model.Message
-	if err := json.Unmarshal(e.msg, &m); err != nil {
+	if err != nil || json.Unmarshal(raw, &m) != nil {
 		// The checksum held, so this is an mxaudit bug, not damage; a miss
 		// is still the safe answer.
 		c.misses.Add(1)
@@ -184,13 +195,20 @@ func (c *Cache) Put(key string, m model.Message) error {
 	case c.file == nil:
 		return nil
 	}
-	if old, ok := c.entries[key]; ok && bytes.Equal(old.msg, msg) && now-old.written < c.maxAge/2 {
+	if old, ok := c.entries[key]; ok && now-old.written < c.maxAge/2 && old.n == len(msg) {
 		// Nothing new: a caller putting every message on each scan must
 		// not grow the file.
-		return nil
+		if have, err := c.readLocked(old); err == nil && bytes.Equal(have, msg) {
+			return nil
+		}
 	}
-	c.set(key, cacheEntry{msg: msg, written: now})
+	// The entry keeps the message in memory until a flush puts it in the
+	// file; after a write failure it stays there, and Close rewrites the
+	// file from memory.
+	start := c.end
 	c.appendLocked(encodeRecord(key, now, msg))
+	c.set(key, cacheEntry{off: start + int64(recordMsgOffset(key, now)), n: len(msg), written: now, mem: msg})
+	c.pending = append(c.pending, key)
 	return nil
 }
 
@@ -262,6 +280,9 @@ func (c *Cache) Close() error {
 		unlock(c.lock)
 		errs = append(errs, c.lock.Close())
 	}
+	if c.rf != nil {
+		c.rf.Close()
+	}
 	c.entries, c.bytes = nil, 0
 	return errors.Join(errs...)
 }
@@ -279,13 +300,29 @@ func (c *Cache) Stats() CacheStats {
 // set replaces key's entry; a zero entry removes it.
 func (c *Cache) set(key string, e cacheEntry) {
 	if old, ok := c.entries[key]; ok {
-		c.bytes -= int64(len(old.msg))
+		c.bytes -= int64(old.n)
 		delete(c.entries, key)
 	}
-	if e.msg != nil {
+	if e.n > 0 {
 		c.entries[key] = e
-		c.bytes += int64(len(e.msg))
+		c.bytes += int64(e.n)
 	}
+}
+
+// readLocked returns an entry's message: from memory while it is not yet
+// in the file, else read from the file. Callers must not change it.
+func (c *Cache) readLocked(e cacheEntry) ([]byte, error) {
+	if e.mem != nil {
+		return e.mem, nil
+	}
+	if c.rf == nil {
+		return nil, errors.New("cache: no file to read")
+	}
+	b := make([]byte, e.n)
+	if _, err := c.rf.ReadAt(b, e.off); err != nil {
+		return nil, fmt.Errorf("cache: reading a record: %w", err)
+	}
+	return b, nil
 }
 
 // isExpired reports whether a record written at written (Unix seconds)
@@ -296,17 +333,19 @@ func (c *Cache) isExpired(written, now int64) bool {
 	return now-written > c.maxAge || written-now > 3600
 }
 
-// appendLocked buffers one line for the file and arms the flush timer.
-// After a write failure nothing more is written: the file may end in a
-// torn line, which the next open cuts off.
-func (c *Cache) appendLocked(line []byte) {
+// appendLocked buffers one line for the file and arms the flush timer;
+// it reports whether the line was taken. After a write failure nothing
+// more is written: the file may end in a torn line, which the next open
+// cuts off.
+func (c *Cache) appendLocked(line []byte) bool {
 	if c.info.WriteError != "" {
-		return
+		return false
 	}
 	if _, err := c.w.Write(line); err != nil {
 		c.info.WriteError = err.Error()
-		return
+		return false
 	}
+	c.end += int64(len(line))
 	c.records++
 	if c.timer == nil {
 		c.timer = time.AfterFunc(cacheFlushInterval, func() {
@@ -318,6 +357,7 @@ func (c *Cache) appendLocked(line []byte) {
 			}
 		})
 	}
+	return true
 }
 
 // flushLocked writes the buffer out.
@@ -325,6 +365,15 @@ func (c *Cache) flushLocked() error {
 	if c.info.WriteError == "" {
 		if err := c.w.Flush(); err != nil {
 			c.info.WriteError = err.Error()
+		} else {
+			c.flushed = c.end
+			for _, key := range c.pending {
+				if e, ok := c.entries[key]; ok && e.mem != nil && e.off+int64(e.n) <= c.flushed {
+					e.mem = nil
+					c.entries[key] = e
+				}
+			}
+			c.pending = c.pending[:0]
 		}
 	}
 	if c.info.WriteError != "" {

@@ -108,7 +108,11 @@ func BenchmarkCacheDecodedAlternative(b *testing.B) {
 	c := openTestCache(b, dir)
 	encoded := make([][]byte, len(keys))
 	for i, k := range keys {
-		encoded[i] = c.entries[k].msg
+		msg, err := c.readLocked(c.entries[k])
+		if err != nil {
+			b.Fatal(err)
+		}
+		encoded[i] = msg
 	}
 	c.Close()
 	decodeAll := func() []model.Message {

@@ -148,6 +148,12 @@ func encodeRecord(key string, written int64, msg []byte) []byte {
 	return sealLine(b)
 }
 
+// recordMsgOffset is where the message starts in the record line that
+// encodeRecord writes for key and written.
+func recordMsgOffset(key string, written int64) int {
+	return len(`{"k":"`) + len(key) + len(`","t":`) + len(strconv.FormatInt(written, 10)) + len(`,"m":`)
+}
+
 // cacheRecord is one decoded record line; msg is nil for a removal.
 type cacheRecord struct {
 	key     string

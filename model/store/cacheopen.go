@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -66,6 +67,15 @@ func OpenCache(dir, sourceKey, fingerprint string, opts ...CacheOption) (*Cache,
 			c.info.ReadOnly, c.info.ReadOnlyReason = true, err.Error()
 		}
 	}
+	// Get reads entries back through a handle of its own, opened after a
+	// fresh file replaced any old one. A rebuilt cache read-only has no
+	// entries to read.
+	if rf, err := os.Open(c.path); err == nil {
+		c.rf = rf
+	} else {
+		clear(c.entries)
+		c.bytes = 0
+	}
 	return c, nil
 }
 
@@ -107,28 +117,37 @@ func (c *Cache) load() (goodEnd int64, fresh bool) {
 	case info.Size() > maxCacheFileLen:
 		return discard(fmt.Sprintf("the file is larger than %d bytes", maxCacheFileLen))
 	}
-	data, err := os.ReadFile(c.path)
+	// The file is read line by line, not whole: memory keeps only the
+	// index, and reading a 40 MB file at once would still set the
+	// process's peak.
+	f, err := os.Open(c.path)
 	if err != nil {
 		return discard(err.Error())
 	}
-	nl := bytes.IndexByte(data, '\n')
-	if nl < 0 {
+	defer f.Close()
+	br := bufio.NewReaderSize(f, 256<<10)
+	header, err := br.ReadSlice('\n')
+	if err != nil {
 		return discard("the file has no complete header")
 	}
-	if err := parseHeader(data[:nl], c.header); err != nil {
+	if err := parseHeader(header[:len(header)-1], c.header); err != nil {
 		return discard(err.Error())
 	}
 	now := c.now().Unix()
-	c.entries = make(map[string]cacheEntry, bytes.Count(data, []byte("\n")))
-	pos := nl + 1
-	for pos < len(data) {
-		nl := bytes.IndexByte(data[pos:], '\n')
-		if nl < 0 {
-			c.info.TornTail = true
+	pos := int64(len(header))
+	for {
+		line, err := readCacheLine(br)
+		if err == io.EOF {
+			if len(line) > 0 {
+				c.info.TornTail = true
+			}
 			break
 		}
-		line := data[pos : pos+nl]
-		pos += nl + 1
+		if err != nil {
+			return discard(err.Error())
+		}
+		lineStart := pos
+		pos += int64(len(line)) + 1
 		c.records++
 		r, err := parseCacheRecord(line)
 		if err != nil {
@@ -139,17 +158,30 @@ func (c *Cache) load() (goodEnd int64, fresh bool) {
 			c.set(r.key, cacheEntry{})
 			continue
 		}
-		c.set(r.key, cacheEntry{msg: r.msg, written: r.written})
+		c.set(r.key, cacheEntry{off: lineStart + int64(recordMsgOffset(r.key, r.written)), n: len(r.msg), written: r.written})
 	}
-	// The entries point into data: no copy, no second allocation of the
-	// file's size. When most of data is dead records, the live ones are
-	// copied out so that data can be freed.
-	if 2*c.bytes < int64(len(data)) {
-		for k, e := range c.entries {
-			c.entries[k] = cacheEntry{msg: bytes.Clone(e.msg), written: e.written}
+	c.end, c.flushed = pos, pos
+	return pos, false
+}
+
+// readCacheLine returns the next line without its newline; at the end of the
+// file it returns what is left (a torn line, or nothing) and io.EOF. The
+// line is only valid until the next call.
+func readCacheLine(br *bufio.Reader) ([]byte, error) {
+	line, err := br.ReadSlice('\n')
+	if err == bufio.ErrBufferFull {
+		// A record longer than the buffer: gather it.
+		long := append([]byte(nil), line...)
+		for err == bufio.ErrBufferFull {
+			line, err = br.ReadSlice('\n')
+			long = append(long, line...)
 		}
+		line = long
 	}
-	return int64(pos), false
+	if err != nil {
+		return line, err
+	}
+	return line[:len(line)-1], nil
 }
 
 // openForAppend prepares the writer's handle: a fresh file gets its
@@ -180,6 +212,7 @@ func (c *Cache) openForAppend(goodEnd int64, fresh bool) error {
 	}
 	c.file = f
 	c.w = bufio.NewWriterSize(f, 256<<10)
+	c.end, c.flushed = goodEnd, goodEnd
 	return nil
 }
 
@@ -215,7 +248,7 @@ func (c *Cache) compactLocked() error {
 	for k, e := range c.entries {
 		if !c.isExpired(e.written, now) {
 			keys = append(keys, k)
-			size += len(k) + len(e.msg) + 64
+			size += len(k) + e.n + 64
 		}
 	}
 	slices.Sort(keys)
@@ -225,7 +258,11 @@ func (c *Cache) compactLocked() error {
 	buf.Write(encodeHeader(h))
 	for _, k := range keys {
 		e := c.entries[k]
-		buf.Write(encodeRecord(k, e.written, e.msg))
+		msg, err := c.readLocked(e)
+		if err != nil {
+			return fmt.Errorf("cache: compacting: %w", err)
+		}
+		buf.Write(encodeRecord(k, e.written, msg))
 	}
 	if err := writeAtomic(c.path, buf.Bytes(), 0o600, osOps); err != nil {
 		return fmt.Errorf("cache: compacting: %w", err)

@@ -132,8 +132,8 @@ func analyseSource(ctx context.Context, src mailsrc.Source, cfg Config, resolver
 		return scan.Run(ctx, src, an, opts, emit)
 	}
 	// Pairings read a sender's recent mails again for each of its ZIP
-	// mails: remember the last 32 MiB of them.
-	pairing := ppap.NewStream(ctx, pc, ppap.MemoOpener(src.Open, 32<<20), emit)
+	// mails: remember the last 8 MiB of them.
+	pairing := ppap.NewStream(ctx, pc, ppap.MemoOpener(src.Open, 8<<20), emit)
 	runErr := scan.Run(ctx, src, an, opts, pairing.Write)
 	pairErr := pairing.Close() // emits what is still held, even after a failure
 	if errors.Is(runErr, pairErr) {
