@@ -60,7 +60,8 @@ func (p *Policy) Expiring(now time.Time) []Exception {
 // RequiredKinds returns the exception kinds m needs before any operator
 // may release it: encrypted-archive for an encrypted archive, risky-type
 // for a risky file, dmarc-fail when DMARC fails for a domain that asks
-// receivers to reject (p=reject, or a reject disposition after sp=). A
+// receivers to reject (p=reject, or a reject disposition after sp=) or
+// cannot be evaluated at all (permerror, temperror). A
 // message that needs none is clean enough for any operator.
 func RequiredKinds(m *Message) []ExceptionKind {
 	var kinds []ExceptionKind
@@ -77,12 +78,19 @@ func RequiredKinds(m *Message) []ExceptionKind {
 }
 
 // dmarcRejects reports whether the From domain's DMARC policy asks for
-// rejection of failing mail.
+// rejection of failing mail — or whether DMARC could not be evaluated
+// (several or no From addresses, a DNS failure), in which case nobody
+// knows the policy and a forger must not profit from it: two From fields
+// naming a p=reject domain would otherwise pass for unauthenticated mail
+// any operator may release.
 func dmarcRejects(m *Message) bool {
 	if m.Auth == nil {
 		return false
 	}
 	d := m.Auth.DMARC
+	if d.Result == ResultPermError || d.Result == ResultTempError {
+		return true
+	}
 	return d.Policy == DispositionReject || d.Disposition == DispositionReject
 }
 

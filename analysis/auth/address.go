@@ -80,14 +80,21 @@ func organizationalDomain(domain string) string {
 }
 
 // envelopeSender returns the address of the top-most Return-Path field
-// (written at final delivery): "" for the null sender "<>", and ok false
-// when there is no Return-Path at all.
-func envelopeSender(h *messageHeader) (sender string, ok bool) {
-	paths := h.all("return-path")
-	if len(paths) == 0 {
+// (written at final delivery) above the entry hop — one below it came
+// with the message: "" for the null sender "<>", and ok false when there
+// is none.
+func envelopeSender(h *messageHeader, boundary receivedHop, haveBoundary bool) (sender string, ok bool) {
+	v, found := "", false
+	for i, f := range h.fields {
+		if f.name == "return-path" && (!haveBoundary || i < boundary.index) {
+			v, found = f.value, true
+			break
+		}
+	}
+	if !found {
 		return "", false
 	}
-	v := strings.TrimSpace(paths[0])
+	v = strings.TrimSpace(v)
 	if i := strings.IndexByte(v, '<'); i >= 0 {
 		if j := strings.IndexByte(v[i:], '>'); j >= 0 {
 			v = v[i+1 : i+j]

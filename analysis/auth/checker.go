@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"slices"
 	"sync"
 	"time"
@@ -41,6 +42,33 @@ type Checker struct {
 	offline  bool
 	resolver Resolver
 	now      func() time.Time
+
+	// trustedAddrs are the trusted hosts' own addresses, looked up once:
+	// a hop whose client is one of them is internal (mx1 relaying to mx2).
+	addrsOnce    sync.Once
+	trustedAddrs map[string]bool
+}
+
+// internalIP returns the test for "this client address is one of our
+// trusted hosts", looking their addresses up on first use; nil offline.
+func (c *Checker) internalIP(ctx context.Context) func(net.IP) bool {
+	if c.offline || c.resolver == nil || len(c.trusted) == 0 {
+		return nil
+	}
+	c.addrsOnce.Do(func() {
+		addrs := map[string]bool{}
+		for host := range c.trusted {
+			ips, err := c.resolver.LookupIPAddr(ctx, host)
+			if err != nil {
+				continue // a trusted name without an address relays nothing
+			}
+			for _, ip := range ips {
+				addrs[ip.IP.String()] = true
+			}
+		}
+		c.trustedAddrs = addrs
+	})
+	return func(ip net.IP) bool { return c.trustedAddrs[ip.String()] }
 }
 
 // NewChecker returns a Checker for cfg.
@@ -103,7 +131,7 @@ func (c *Checker) Check(ctx context.Context, raw io.Reader) (*model.Auth, error)
 		}
 		return nil, err
 	}
-	m := c.collect(h)
+	m := c.collect(ctx, h)
 	a := &model.Auth{IgnoredHeaders: m.ignored}
 
 	if c.offline {
@@ -130,23 +158,32 @@ type messageFacts struct {
 }
 
 // collect reads the header fields the checks need.
-func (c *Checker) collect(h *messageHeader) messageFacts {
+func (c *Checker) collect(ctx context.Context, h *messageHeader) messageFacts {
 	var m messageFacts
-	for _, v := range h.all("authentication-results") {
-		ar := parseAuthResults(v)
+	hop, haveHop := boundaryHop(h, c.trusted, c.internalIP(ctx))
+	// An Authentication-Results field counts only when a trusted host
+	// wrote it: its authserv-id is ours AND it sits above the hop where
+	// the message entered our systems. Anything below that hop came with
+	// the message, and our host names are no secret.
+	for i, f := range h.fields {
+		if f.name != "authentication-results" {
+			continue
+		}
+		ar := parseAuthResults(f.value)
 		switch {
 		case ar.authservID == "":
 			m.ignored = appendOnce(m.ignored, "(no authserv-id)")
-		case c.trusted.has(ar.authservID):
+		case c.trusted.has(ar.authservID) && haveHop && i < hop.index:
 			m.trustedAR = append(m.trustedAR, ar)
+		case c.trusted.has(ar.authservID):
+			m.ignored = appendOnce(m.ignored, ar.authservID+" (below the entry hop: written by the sender)")
 		default:
 			m.ignored = appendOnce(m.ignored, ar.authservID)
 		}
 	}
 	m.from, m.fromErr = fromDomain(h)
-	hop, haveHop := boundaryHop(h, c.trusted)
 	rspf, haveRSPF := trustedReceivedSPF(h, hop, haveHop)
-	sender, haveSender := envelopeSender(h)
+	sender, haveSender := envelopeSender(h, hop, haveHop)
 	m.spf = spfInput{hop: hop, haveHop: haveHop, sender: sender, haveSender: haveSender,
 		trustedAR: m.trustedAR, receivedSPF: rspf, haveRSPF: haveRSPF}
 	for _, v := range h.all("dkim-signature") {

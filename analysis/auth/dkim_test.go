@@ -146,7 +146,8 @@ func TestDKIMBodyNotProvided(t *testing.T) {
 	if len(a.DKIM) != 1 || a.DKIM[0].Result != model.ResultNeutral || !strings.Contains(a.DKIM[0].Reason, "body was not provided") {
 		t.Fatalf("without A-R: %+v", a.DKIM)
 	}
-	withAR := "Authentication-Results: mx.example.org; dkim=pass header.d=example.com header.s=rsa header.a=rsa-sha256\r\n" + headerOnly
+	withAR := "Authentication-Results: mx.example.org; dkim=pass header.d=example.com header.s=rsa header.a=rsa-sha256\r\n" +
+		"Received: from out.example.com (out.example.com [192.0.2.7]) by mx.example.org (Postfix) id 1; Mon, 2 Jan 2026 10:00:01 +0000\r\n" + headerOnly
 	a = check(t, c, withAR)
 	if len(a.DKIM) != 1 || a.DKIM[0].Result != model.ResultPass || a.DKIM[0].Source != model.SourceHeader ||
 		a.DKIM[0].Selector != "rsa" || a.DKIM[0].Domain != "example.com" {

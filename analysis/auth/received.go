@@ -114,10 +114,15 @@ func parseReceived(v string) receivedHop {
 		}
 	}
 
-	// The client's address: an address literal in the from clause, else
-	// (Microsoft) a comment that is a bare address.
-	for _, s := range append([]string{fromWord}, fromComments...) {
-		if m := bracketIP.FindStringSubmatch(s); m != nil {
+	// The client's address as the receiving MTA recorded it: an address
+	// literal in a comment (Postfix, Sendmail: "helo (rdns [ip])"), else a
+	// comment that is a bare address (Microsoft), else an address literal
+	// in the from clause (Exim: "from [ip] (helo=...)"). Comments come
+	// first because in Postfix and Sendmail the from word is the client's
+	// HELO, which the sender chooses: "EHLO [127.0.0.1]" must not make a
+	// connection from the Internet look local.
+	for _, c := range fromComments {
+		if m := bracketIP.FindStringSubmatch(c); m != nil {
 			if ip := net.ParseIP(m[1]); ip != nil {
 				hop.ip = ip
 				break
@@ -130,6 +135,11 @@ func parseReceived(v string) receivedHop {
 				hop.ip = ip
 				break
 			}
+		}
+	}
+	if hop.ip == nil {
+		if m := bracketIP.FindStringSubmatch(fromWord); m != nil {
+			hop.ip = net.ParseIP(m[1])
 		}
 	}
 	for _, c := range fromComments {
@@ -148,12 +158,15 @@ func parseReceived(v string) receivedHop {
 
 // boundaryHop finds the hop where the message entered the operator's
 // systems: the top-most Received field written "by" a trusted host whose
-// client is not itself internal. A client is internal when its address is
-// loopback, private or link-local (a content filter re-injecting mail, an
-// LMTP delivery from the gateway) or when its HELO or reverse name is a
-// trusted host. The hop's client address and HELO are what SPF is checked
-// against. ok is false when no Received field qualifies.
-func boundaryHop(h *messageHeader, trusted hostSet) (receivedHop, bool) {
+// client is not itself internal. A client is internal when the address
+// the MTA recorded is loopback, private or link-local (a content filter
+// re-injecting mail, an LMTP delivery from the gateway) or one of the
+// trusted hosts' own addresses (internalIP, from DNS; nil offline). The
+// client's HELO and reverse name never count: the sender chooses both,
+// and "EHLO mx1.example.org" would otherwise hide the real hop. The hop's
+// client address and HELO are what SPF is checked against. ok is false
+// when no Received field qualifies.
+func boundaryHop(h *messageHeader, trusted hostSet, internalIP func(net.IP) bool) (receivedHop, bool) {
 	for i, f := range h.fields {
 		if f.name != "received" {
 			continue
@@ -163,10 +176,8 @@ func boundaryHop(h *messageHeader, trusted hostSet) (receivedHop, bool) {
 		if !trusted.has(hop.by) {
 			continue
 		}
-		if hop.ip != nil && (hop.ip.IsLoopback() || hop.ip.IsPrivate() || hop.ip.IsLinkLocalUnicast()) {
-			continue
-		}
-		if trusted.has(hop.helo) || trusted.has(hop.rdns) {
+		if hop.ip != nil && (hop.ip.IsLoopback() || hop.ip.IsPrivate() || hop.ip.IsLinkLocalUnicast() ||
+			(internalIP != nil && internalIP(hop.ip))) {
 			continue
 		}
 		return hop, true

@@ -2,6 +2,8 @@ package auth
 
 import (
 	"bufio"
+	"net"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -51,6 +53,8 @@ func TestBoundaryHop(t *testing.T) {
 		wantIP  string
 		wantOK  bool
 		trusted []string
+		// internal are the trusted hosts' own addresses (from DNS).
+		internal []string
 	}{
 		{name: "single trusted hop", header: external, wantIP: "198.51.100.9", wantOK: true},
 		{name: "content-filter re-injection above it is skipped",
@@ -58,11 +62,26 @@ func TestBoundaryHop(t *testing.T) {
 			wantIP: "198.51.100.9", wantOK: true},
 		{name: "LMTP delivery from the gateway is skipped",
 			header:  "Received: from mx1.example.com ([203.0.113.25]) by imap.example.com with LMTP id C; Mon, 2 Jan 2026\r\n" + external,
-			trusted: []string{"mx1.example.com", "imap.example.com"}, wantIP: "198.51.100.9", wantOK: true},
+			trusted: []string{"mx1.example.com", "imap.example.com"}, internal: []string{"203.0.113.25"}, wantIP: "198.51.100.9", wantOK: true},
 		{name: "forged trusted hop below the real one is not reached",
 			header: external + "Received: from evil (evil [192.0.2.66]) by mx1.example.com (Postfix) id Z; Mon, 1 Jan 2026\r\n",
 			wantIP: "198.51.100.9", wantOK: true},
 		{name: "no trusted hop", header: "Received: from a (a [192.0.2.1]) by relay.other.example id D; Mon, 2 Jan 2026\r\n"},
+		// The sender chooses its HELO: naming our gateway, or an address
+		// literal, must not make its own connection look internal.
+		{name: "HELO naming the gateway does not hide the hop",
+			header: "Received: from mx1.example.com (unknown [203.0.113.66]) by mx1.example.com (Postfix) id E; Mon, 2 Jan 2026\r\n" + external,
+			wantIP: "203.0.113.66", wantOK: true},
+		{name: "HELO address literal does not make the hop local",
+			header: "Received: from [127.0.0.1] (unknown [203.0.113.66]) by mx1.example.com (Postfix) id F; Mon, 2 Jan 2026\r\n" + external,
+			wantIP: "203.0.113.66", wantOK: true},
+		{name: "Exim records the client literal in the from clause",
+			header: "Received: from [198.51.100.44] (helo=mail.sender.example) by mx1.example.com with esmtp id G; Mon, 2 Jan 2026\r\n",
+			wantIP: "198.51.100.44", wantOK: true},
+		{name: "relay between our own hosts on public addresses is internal",
+			header:   "Received: from mx1.example.com (mx1.example.com [203.0.113.25]) by mx2.example.com (Postfix) id H; Mon, 2 Jan 2026\r\n" + external,
+			trusted:  []string{"mx1.example.com", "mx2.example.com"},
+			internal: []string{"203.0.113.25"}, wantIP: "198.51.100.9", wantOK: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -74,7 +93,8 @@ func TestBoundaryHop(t *testing.T) {
 			if trusted == nil {
 				trusted = []string{"mx1.example.com"}
 			}
-			hop, ok := boundaryHop(h, newHostSet(trusted))
+			internal := func(ip net.IP) bool { return slices.Contains(tc.internal, ip.String()) }
+			hop, ok := boundaryHop(h, newHostSet(trusted), internal)
 			if ok != tc.wantOK {
 				t.Fatalf("ok = %v", ok)
 			}

@@ -50,13 +50,20 @@ func TestTwoOperatorsDovecot(t *testing.T) {
 	users := []string{"tanaka", "sato"}
 	results := make([][]Result, 2)
 	var wg sync.WaitGroup
+	// Both operators plan before either acts (as two consoles showing the
+	// same folder do); then both execute at once.
+	services := make([]*Service, len(users))
+	plans := make([]Plan, len(users))
 	for i, user := range users {
-		s := f.service(open(), user, sink.Addr)
-		p, err := s.Plan(ctx, Request{Kind: Release, IDs: f.ids}, f.messages(f.ids...))
+		services[i] = f.service(open(), user, sink.Addr)
+		p, err := services[i].Plan(ctx, Request{Kind: Release, IDs: f.ids}, f.messages(f.ids...))
 		if err != nil || p.Blocked != 0 {
 			t.Fatalf("plan: %v %+v", err, p)
 		}
-		wg.Go(func() { results[i] = s.Execute(ctx, p, nil) })
+		plans[i] = p
+	}
+	for i := range users {
+		wg.Go(func() { results[i] = services[i].Execute(ctx, plans[i], nil) })
 	}
 	wg.Wait()
 	for j, id := range f.ids {

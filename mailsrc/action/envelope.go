@@ -191,9 +191,14 @@ func checkAddress(addr string) error {
 		return errors.New("not of the form local@domain")
 	}
 	for _, r := range addr {
-		if r <= ' ' || r == 0x7f || unicode.IsControl(r) || unicode.IsSpace(r) || strings.ContainsRune("<>(),;\\\"[]", r) {
+		// % and ! are the percent hack and UUCP bang paths, ':' a source
+		// route: with them a relay may deliver elsewhere than it seems.
+		if r <= ' ' || r == 0x7f || unicode.IsControl(r) || unicode.IsSpace(r) || strings.ContainsRune("<>(),;\\\"[]%!:", r) {
 			return fmt.Errorf("contains %q", r)
 		}
+	}
+	if strings.HasPrefix(addr, "@") {
+		return errors.New("a source route")
 	}
 	return nil
 }

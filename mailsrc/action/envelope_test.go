@@ -63,6 +63,9 @@ func TestCheckAddress(t *testing.T) {
 	for addr, ok := range map[string]bool{
 		"a@b.example": true, "宛先@例え.jp": true, "": false, "a": false, "@b": false, "a@": false,
 		"a b@c": false, "a@b\r\nRCPT TO:<x@y>": false, "<a@b>": false, strings.Repeat("a", 250) + "@b.example": false,
+		// Percent hack, bang path, source route: a relay may deliver them
+		// elsewhere than they seem to go.
+		"victim%evil.example@corp.example": false, "a!b@c.example": false, "@evil.example:victim@corp.example": false,
 	} {
 		if err := checkAddress(addr); (err == nil) != ok {
 			t.Errorf("checkAddress(%q) = %v", addr, err)

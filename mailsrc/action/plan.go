@@ -121,6 +121,12 @@ func (s *Service) fillRecipients(it *Item, req Request, env envelope, st mailsrc
 	it.Original, it.FromHeaders, it.Sender = env.Recipients, env.FromHeaders, env.Sender
 	it.Warnings = append(append(it.Warnings, env.Warnings...), it.Decision.Warnings...)
 	chosen := env.Recipients
+	if env.FromHeaders && req.To == nil {
+		// No envelope was recorded: To and Cc are whatever the sender
+		// wrote, possibly outside addresses to relay to through us. Only
+		// recipients the operator names explicitly are served.
+		chosen = nil
+	}
 	if req.To != nil {
 		chosen = nil
 		for _, a := range req.To {
@@ -166,6 +172,8 @@ func (s *Service) fillRecipients(it *Item, req Request, env envelope, st mailsrc
 			it.Blocked = alreadyText(st, it.AlreadyReleasedTo)
 		case len(env.Recipients) == 0:
 			it.Blocked = "no recipient is known for this message: send a copy to an address instead"
+		case env.FromHeaders && req.To == nil:
+			it.Blocked = "no envelope recipient was recorded, and To/Cc were written by the sender: choose the recipients explicitly (--to, or the recipient list)"
 		default:
 			it.Blocked = "none of the chosen recipients is a recipient of this message"
 		}

@@ -107,6 +107,13 @@ func (a *actConn) claim(uid goimap.UID) error {
 // rival's would have been a conflict). It fails with an error wrapping
 // mailsrc.ErrNotFound when the message is gone.
 func (a *actConn) holds(uid goimap.UID) (bool, error) {
+	// A NOOP first: a server need not report expunges during FETCH or
+	// STORE (RFC 3501 §7.4.1), so without it a session that missed the
+	// winner's EXPUNGE sees its stale copy of the message — with the
+	// winner's keyword on it — and takes the claim for its own.
+	if err := a.cn.c.Noop().Wait(); err != nil {
+		return false, err
+	}
 	msgs, err := collect(a.cn.c.Fetch(goimap.UIDSetNum(uid), &goimap.FetchOptions{UID: true, Flags: true}))
 	if err != nil {
 		return false, err

@@ -7,8 +7,10 @@ package store
 
 import (
 	"errors"
+	"os"
 	"os/user"
 	"path/filepath"
+	"strconv"
 )
 
 // DefaultPolicyPath is $XDG_CONFIG_HOME/mxaudit/policy.toml, or
@@ -48,8 +50,13 @@ func xdgDir(getenv func(string) string, name, fallback string) (string, error) {
 // uid in the user database; "" when the lookup fails (a container without
 // a passwd entry), in which case model.CurrentOperator falls back to $USER
 // and marks the identity unverified.
+//
+// It looks the uid up rather than calling user.Current: without cgo,
+// user.Current falls back to $USER, without an error, for a uid missing
+// from /etc/passwd (an LDAP or SSSD account), and $USER is anyone's to
+// set — it would let an operator pass for an approver.
 func OSUser() string {
-	u, err := user.Current()
+	u, err := user.LookupId(strconv.Itoa(os.Getuid()))
 	if err != nil {
 		return ""
 	}

@@ -116,7 +116,7 @@ func analyseSource(ctx context.Context, src mailsrc.Source, cfg Config, resolver
 		Progress: progress,
 		Warn: func(e mailsrc.Entry) {
 			if env.Stderr != nil {
-				fmt.Fprintf(env.Stderr, "mxaudit: skipped %s: %v\n", termtext.Sanitize(string(e.ID)), e.Err)
+				fmt.Fprintf(env.Stderr, "mxaudit: skipped %s: %s\n", termtext.Sanitize(string(e.ID)), termtext.Sanitize(e.Err.Error()))
 			}
 		},
 	}

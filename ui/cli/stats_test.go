@@ -65,7 +65,10 @@ func writeMails(t *testing.T, dir string, mails []statsMail) {
 		var b strings.Builder
 		fmt.Fprintf(&b, "From: %s\r\nTo: q@quarantine.test\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%s@test>\r\nMIME-Version: 1.0\r\n", m.from, m.name, m.date, m.name)
 		if m.authResults != "" {
+			// As the gateway writes them: its Authentication-Results above
+			// its Received (fields below the entry hop came with the mail).
 			fmt.Fprintf(&b, "Authentication-Results: mx.test; %s\r\n", m.authResults)
+			b.WriteString("Received: from out.sender.test (out.sender.test [192.0.2.10]) by mx.test (Postfix) id 1; Sun, 1 Mar 2026 09:00:00 +0000\r\n")
 		}
 		if m.file == "" {
 			b.WriteString("Content-Type: text/plain\r\n\r\nhello\r\n")
