@@ -300,3 +300,23 @@ func TestAnalyzeSummaryElidedParts(t *testing.T) {
 		t.Errorf("untrusted elision header honoured: size %d", plain.Attachments[0].Size)
 	}
 }
+
+// TestAnalyzeSummaryDoesNotTrustElisionInsideAttachedMessages: a source
+// rebuilds only the outer structure, so an elision mark inside an attached
+// message was written by the sender, to hide an archive.
+func TestAnalyzeSummaryDoesNotTrustElisionInsideAttachedMessages(t *testing.T) {
+	hidden := buildZip(t, zipFile{name: "payload.exe", data: "MZ", password: "pw", method: zip.AES256Encryption})
+	forged := part{
+		header: "Content-Type: application/octet-stream; name=\"notes.dat\"\r\nContent-Disposition: attachment; filename=\"notes.dat\"\r\nContent-Transfer-Encoding: base64\r\nX-Mxaudit-Elided: 100\r\n",
+		body:   base64Lines(hidden),
+	}
+	inner := buildMessageBoundary("INNER", "From: a@example.net\r\nSubject: fwd\r\n", textPart, forged)
+	raw := buildMessage(stdHeader, textPart, part{
+		header: "Content-Type: message/rfc822\r\nContent-Disposition: attachment; filename=\"fwd.eml\"\r\n",
+		body:   inner,
+	})
+	m := New(Config{}).AnalyzeSummary(context.Background(), "1/9", []byte(raw))
+	if m.Verdict.Attachment != model.AttachmentEncrypted {
+		t.Fatalf("verdict %q, want encrypted: the forged elision mark inside the attached message hid the archive", m.Verdict.Attachment)
+	}
+}

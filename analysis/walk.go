@@ -96,7 +96,12 @@ func (w *walker) leaf(e *message.Entity, depth int, prefix string) {
 				label = "attached message"
 			}
 		}
+		// The source rebuilds only the outer structure; inside an attached
+		// message every header is the sender's, the elision mark too.
+		trust := w.trustElided
+		w.trustElided = false
 		w.walk(inner, depth+1, prefix+label+"/")
+		w.trustElided = trust
 		return
 	}
 

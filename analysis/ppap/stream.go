@@ -139,6 +139,15 @@ func (s *Stream) Write(m model.Message) error {
 // Close settles every message still held (the listing has ended) and
 // emits them. It returns emit's first error.
 func (s *Stream) Close() error {
+	if s.emitErr != nil {
+		// Nothing more can be emitted: do not start pairings whose
+		// results would be thrown away; wait only for those running.
+		s.queue = nil
+		for s.inflight > 0 {
+			s.collect(true)
+		}
+		return s.emitErr
+	}
 	for _, h := range s.held {
 		if h.zip && !h.pairing {
 			s.settle(h)
@@ -227,7 +236,9 @@ func (s *Stream) collect(wait bool) {
 		}
 		s.inflight--
 		s.finish(r)
-		s.dispatch()
+		if s.emitErr == nil {
+			s.dispatch()
+		}
 	}
 }
 
@@ -289,7 +300,16 @@ func (s *Stream) prune() {
 	if s.indexed < 1024 || s.seq%256 != 0 {
 		return
 	}
-	cut := s.latest.Add(-2 * s.window)
+	// The cut-off follows the oldest ZIP mail still waiting for its
+	// pairing, not just the latest date seen: one message with a forged
+	// future Date must not drop the password mails of the others.
+	latest := s.latest
+	for _, h := range s.held {
+		if h.zip && !h.pairing && !h.ref.Date.IsZero() && h.ref.Date.Before(latest) {
+			latest = h.ref.Date
+		}
+	}
+	cut := latest.Add(-2 * s.window)
 	stale := func(r *Ref) bool {
 		if r.Date.IsZero() {
 			return s.seq-r.Seq > zeroDateSpan

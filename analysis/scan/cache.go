@@ -12,6 +12,7 @@ import (
 
 // Cache keeps analysis results between scans. *store.Cache implements it.
 type Cache interface {
+	Has(key string) bool
 	Get(key string) (model.Message, bool)
 	Put(key string, m model.Message) error
 	Prune(keep func(key string) bool) int

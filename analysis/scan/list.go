@@ -51,27 +51,61 @@ func listJobs(ctx context.Context, src mailsrc.Source, an Analyzer, opt Options,
 	return err
 }
 
-// listThenSummaries lists the IDs (cheap: no message data), submits the
-// cached results at once and fetches summaries of the others afterwards.
-// The fetch waits for the end of the listing because both use the same
-// connection.
+// listThenSummaries lists the IDs (cheap: no message data), then goes
+// through the listing in order, submitting cached results and fetching
+// summaries of each run of consecutive misses. The order is the listing's
+// — PPAP pairing depends on it — and the fetches wait for the end of the
+// listing because both use the same connection.
 func listThenSummaries(ctx context.Context, src mailsrc.Source, summarizer mailsrc.Summarizer, opt Options, seen map[string]bool, submit func(job) error) error {
-	var misses []model.MessageID
+	type listed struct {
+		entry mailsrc.Entry
+		hit   bool
+	}
+	var all []listed // the entries only: results are read when submitted
 	err := src.List(ctx, func(e mailsrc.Entry) error {
 		key := string(e.ID)
 		seen[key] = true
-		if e.Err == nil {
-			if m, ok := opt.Cache.Get(key); ok {
-				return submit(job{entry: e, cached: &m})
-			}
-		}
-		misses = append(misses, e.ID)
+		all = append(all, listed{entry: e, hit: e.Err == nil && opt.Cache.Has(key)})
 		return nil
 	})
-	if err != nil || len(misses) == 0 {
+	if err != nil {
 		return err
 	}
-	return summarizer.Summaries(ctx, misses, opt.NeedPart, func(s mailsrc.Summary) error {
-		return submit(job{entry: s.Entry, summary: s.Message, cacheKey: string(s.Entry.ID)})
-	})
+	var misses []model.MessageID
+	fetch := func() error {
+		if len(misses) == 0 {
+			return nil
+		}
+		ids := misses
+		misses = nil
+		return summarizer.Summaries(ctx, ids, opt.NeedPart, func(s mailsrc.Summary) error {
+			return submit(job{entry: s.Entry, summary: s.Message, cacheKey: string(s.Entry.ID)})
+		})
+	}
+	for _, l := range all {
+		var cached *model.Message
+		if l.hit {
+			if m, ok := opt.Cache.Get(string(l.entry.ID)); ok {
+				cached = &m
+			}
+		}
+		if cached == nil {
+			if misses = append(misses, l.entry.ID); len(misses) >= summaryBatch {
+				if err := fetch(); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		if err := fetch(); err != nil {
+			return err
+		}
+		if err := submit(job{entry: l.entry, cached: cached}); err != nil {
+			return err
+		}
+	}
+	return fetch()
 }
+
+// summaryBatch is how many missing messages one Summaries call asks for.
+const summaryBatch = 500

@@ -72,6 +72,7 @@ type Progress struct {
 // Run returns the listing's error when the source could not be read, emit's
 // error when emit fails (the scan stops), or ctx.Err().
 func Run(ctx context.Context, src mailsrc.Source, an Analyzer, opt Options, emit func(model.Message) error) error {
+	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
@@ -173,6 +174,11 @@ func Run(ctx context.Context, src mailsrc.Source, an Analyzer, opt Options, emit
 	}
 	if listErr != nil {
 		return listErr
+	}
+	if err := parent.Err(); err != nil {
+		// Cancelled after the listing ended: the last results were
+		// analysed with a dead context and are not to be trusted.
+		return err
 	}
 	if opt.Progress != nil {
 		prog.Listed, prog.Done = listed.get()

@@ -168,6 +168,15 @@ func (c *Cache) Get(key string) (model.Message, bool) {
 	return m, true
 }
 
+// Has reports whether Get would find key (present and not expired),
+// without reading or decoding the result.
+func (c *Cache) Has(key string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[key]
+	return ok && !c.isExpired(e.written, c.now().Unix())
+}
+
 // Put stores m as the result for key. m.Exception is not stored: it is
 // policy state, recomputed by Policy.Annotate, not analysis. A message
 // whose strings hold invalid UTF-8 is refused (JSON cannot carry it

@@ -67,12 +67,15 @@ func OpenCache(dir, sourceKey, fingerprint string, opts ...CacheOption) (*Cache,
 			c.info.ReadOnly, c.info.ReadOnlyReason = true, err.Error()
 		}
 	}
-	// Get reads entries back through a handle of its own, opened after a
-	// fresh file replaced any old one. A rebuilt cache read-only has no
-	// entries to read.
-	if rf, err := os.Open(c.path); err == nil {
-		c.rf = rf
-	} else {
+	// A fresh file (none, or one rebuilt) replaced what load read: Get
+	// reads the new one, which holds no entries yet.
+	if fresh && c.file != nil {
+		if c.rf != nil {
+			c.rf.Close()
+		}
+		c.rf, _ = os.Open(c.path)
+	}
+	if c.rf == nil {
 		clear(c.entries)
 		c.bytes = 0
 	}
@@ -124,7 +127,10 @@ func (c *Cache) load() (goodEnd int64, fresh bool) {
 	if err != nil {
 		return discard(err.Error())
 	}
-	defer f.Close()
+	// The handle read here is the one Get reads from: offsets into this
+	// file must never be read from another that replaced it meanwhile
+	// (another process rebuilding or compacting the cache).
+	c.rf = f
 	br := bufio.NewReaderSize(f, 256<<10)
 	header, err := br.ReadSlice('\n')
 	if err != nil {
