@@ -66,6 +66,15 @@ func ReleaseDecision(m *Message, p *Policy, op Operator, now time.Time) Decision
 			d.Missing = append(d.Missing, k)
 		}
 	}
+	if d.Exception != nil && len(d.Missing) == 0 && m.Auth != nil && m.Verdict.Auth == AuthFail {
+		// The exception names the sender, but this From failed
+		// authentication: it may be a forger using the partner's name, so
+		// the exception does not apply; an approver may still override.
+		d.Warnings = append(d.Warnings, fmt.Sprintf(
+			"exception %d matches the From header, but the sender failed authentication (DMARC %s): it does not apply to a message that may be forged",
+			d.Exception.ID, authWord(m.Verdict.Auth)))
+		d.Exception, covered, d.Missing = nil, nil, append([]ExceptionKind(nil), d.Required...)
+	}
 	if d.Exception != nil && len(d.Missing) == 0 {
 		d.Outcome = DecisionAllowed
 		x := ExceptionMatch{ID: d.Exception.ID, ApprovedBy: d.Exception.ApprovedBy, Expires: d.Exception.Expires}
