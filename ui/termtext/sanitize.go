@@ -11,7 +11,9 @@
 package termtext
 
 import (
+	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -65,6 +67,8 @@ func Sanitize(s string) string {
 		default:
 			if name, ok := bidiNames[r]; ok {
 				b.WriteString(name)
+			} else if invisible(r) {
+				b.WriteString(invisibleTag(r))
 			} else {
 				b.WriteRune(r)
 			}
@@ -73,6 +77,17 @@ func Sanitize(s string) string {
 	}
 	return b.String()
 }
+
+// invisible reports whether r draws nothing, or draws differently from
+// terminal to terminal: format characters (zero-width space and joiners,
+// the soft hyphen, the byte-order mark, tag characters, interlinear
+// annotation) and the Hangul fillers. They let "paypa\u200bl.example"
+// pass for another name and shift columns, so they are shown as tags.
+func invisible(r rune) bool {
+	return unicode.Is(unicode.Cf, r) || r == '\u115f' || r == '\u1160' || r == '\u3164' || r == '\uffa0'
+}
+
+func invisibleTag(r rune) string { return fmt.Sprintf("<U+%04X>", r) }
 
 // SanitizeLines returns s split into lines with every control made
 // visible rather than removed, for the header and raw-source viewers where
@@ -116,6 +131,8 @@ func sanitizeVisible(s string) string {
 			// range over a string already yields U+FFFD for invalid bytes.
 			if name, ok := bidiNames[r]; ok {
 				write(name)
+			} else if invisible(r) {
+				write(invisibleTag(r))
 			} else {
 				b.WriteRune(r)
 				col++

@@ -142,3 +142,21 @@ func TestWrapWords(t *testing.T) {
 		}
 	}
 }
+
+func TestSanitizeInvisible(t *testing.T) {
+	tests := map[string]string{
+		"paypa\u200bl.example": "paypa<U+200B>l.example",
+		"a\u00adb":             "a<U+00AD>b",
+		"\ufeffsubject":        "<U+FEFF>subject",
+		"x\u115fy":             "x<U+115F>y",
+		"tag\U000E0041":        "tag<U+E0041>",
+	}
+	for in, want := range tests {
+		if got := Sanitize(in); got != want {
+			t.Errorf("Sanitize(%q) = %q, want %q", in, got, want)
+		}
+		if got := SanitizeLines(in); len(got) != 1 || got[0] != want {
+			t.Errorf("SanitizeLines(%q) = %q, want [%q]", in, got, want)
+		}
+	}
+}
