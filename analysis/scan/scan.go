@@ -6,8 +6,11 @@ package scan
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"runtime"
 	"sync"
@@ -239,8 +242,20 @@ func analyseOne(ctx context.Context, src mailsrc.Source, an Analyzer, opt Option
 			o.msg = ErrorMessage(e.ID, e.Size, err)
 			return o
 		}
-		o.msg = an.Analyze(ctx, e.ID, rc)
+		var raw io.Reader = rc
+		var h hash.Hash
+		if j.cacheKey != "" && !opt.CacheByID {
+			// Key the result by the bytes analysed, not by those hashed at
+			// lookup: a file rewritten in between must not get the other
+			// content's verdict.
+			h = sha256.New()
+			raw = io.TeeReader(rc, h)
+		}
+		o.msg = an.Analyze(ctx, e.ID, raw)
 		rc.Close()
+		if h != nil {
+			j.cacheKey = hex.EncodeToString(h.Sum(nil))
+		}
 	}
 	if o.msg.Date.IsZero() && !e.Received.IsZero() {
 		o.msg.Date = e.Received

@@ -45,12 +45,13 @@ func (s *Service) envelope(ctx context.Context, id model.MessageID) (envelope, e
 	return parseEnvelope(rc)
 }
 
-// Recipient headers, by preference: amavis writes X-Envelope-To with
-// every recipient ("<a@x>, <b@y>"); Postfix's local and virtual delivery
-// write X-Original-To (the address the sender used, before aliases) and
-// Delivered-To (after them). Relaying to the original address lets the
-// MTA expand aliases again.
-var recipientHeaders = []string{"X-Envelope-To", "X-Original-To", "Delivered-To"}
+// Recipient headers, by preference: amavis writes X-Envelope-To-Blocked
+// with the recipients it held back (the others got the message already)
+// and X-Envelope-To with every recipient ("<a@x>, <b@y>"); Postfix's
+// local and virtual delivery write X-Original-To (the address the sender
+// used, before aliases) and Delivered-To (after them). Relaying to the
+// original address lets the MTA expand aliases again.
+var recipientHeaders = []string{"X-Envelope-To-Blocked", "X-Envelope-To", "X-Original-To", "Delivered-To"}
 
 // Sender headers, by preference: amavis's X-Envelope-From, then the
 // Return-Path the delivering MTA wrote.

@@ -23,6 +23,8 @@ func TestParseEnvelope(t *testing.T) {
 			"b@partner.example", []string{"box@sakura-shoji.example"}, false, ""},
 		{"amavis folded list wins", "X-Envelope-From: <e@partner.example>\r\nX-Envelope-To: <x@sakura-shoji.example>,\r\n <y@sakura-shoji.example>, <X@sakura-shoji.example>\r\nReturn-Path: <r@partner.example>\r\nX-Original-To: z@sakura-shoji.example\r\n" + recv + body,
 			"e@partner.example", []string{"x@sakura-shoji.example", "y@sakura-shoji.example"}, false, ""},
+		{"amavis: only the blocked recipients", "X-Envelope-From: <e@partner.example>\r\nX-Envelope-To: <x@sakura-shoji.example>, <y@sakura-shoji.example>\r\nX-Envelope-To-Blocked: <y@sakura-shoji.example>\r\n" + recv + body,
+			"e@partner.example", []string{"y@sakura-shoji.example"}, false, ""},
 		{"null sender", "Return-Path: <>\r\nX-Original-To: o@sakura-shoji.example\r\n" + recv + body,
 			"", []string{"o@sakura-shoji.example"}, false, ""},
 		{"forged below Received ignored", "Return-Path: <b@partner.example>\r\n" + recv + "X-Envelope-To: <ceo@sakura-shoji.example>\r\nX-Original-To: ceo@sakura-shoji.example\r\n" + body,
