@@ -55,7 +55,7 @@ func runCheck(ctx context.Context, args []string, env Env) int {
 		return checkExitCannotCheck
 	}
 	if *asJSON {
-		enc := json.NewEncoder(env.Stdout)
+		enc := json.NewEncoder(jsonSafe{env.Stdout})
 		enc.SetEscapeHTML(false)
 		enc.SetIndent("", "  ")
 		err = enc.Encode(rep)

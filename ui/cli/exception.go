@@ -296,7 +296,7 @@ func exceptionList(args []string, env Env) error {
 		if rows == nil {
 			rows = []exceptionJSON{}
 		}
-		enc := json.NewEncoder(env.Stdout)
+		enc := json.NewEncoder(jsonSafe{env.Stdout})
 		enc.SetIndent("", "  ")
 		return enc.Encode(rows)
 	}

@@ -1,7 +1,10 @@
 package cli
 
 import (
+	"encoding/json"
+	"io"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -17,4 +20,24 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+func TestJSONSafe(t *testing.T) {
+	var b strings.Builder
+	enc := json.NewEncoder(jsonSafe{&b})
+	in := "a\u009b2Jb\u202eexe.pdf\u200b\U000E0041"
+	if n, err := (jsonSafe{io.Discard}).Write([]byte(in)); err != nil || n != len(in) {
+		t.Fatalf("Write reported %d of %d bytes: %v", n, len(in), err)
+	}
+	if err := enc.Encode(in); err != nil {
+		t.Fatal(err)
+	}
+	want := `"a\u009b2Jb\u202eexe.pdf\u200b\udb40\udc41"` + "\n"
+	if b.String() != want {
+		t.Fatalf("got %s, want %s", b.String(), want)
+	}
+	var back string
+	if err := json.Unmarshal([]byte(b.String()), &back); err != nil || back != in {
+		t.Fatalf("round trip: %q, %v", back, err)
+	}
 }

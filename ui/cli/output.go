@@ -30,7 +30,7 @@ type jsonWriter struct {
 
 func newJSONWriter(w io.Writer) *jsonWriter {
 	bw := bufio.NewWriterSize(w, 64<<10)
-	enc := json.NewEncoder(bw)
+	enc := json.NewEncoder(jsonSafe{bw})
 	enc.SetEscapeHTML(false)
 	return &jsonWriter{bw: bw, enc: enc}
 }

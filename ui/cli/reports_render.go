@@ -110,7 +110,7 @@ func writeReportsJSON(w io.Writer, sum dmarcreport.Summary, reports []*dmarcrepo
 	if reports == nil {
 		reports = []*dmarcreport.Report{}
 	}
-	enc := json.NewEncoder(w)
+	enc := json.NewEncoder(jsonSafe{w})
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
 	return enc.Encode(reportsJSON{Summary: sum, Reports: reports})

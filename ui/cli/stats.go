@@ -55,7 +55,7 @@ func runStats(ctx context.Context, args []string, env Env) int {
 		return ExitFailed
 	}
 	if *asJSON {
-		enc := json.NewEncoder(env.Stdout)
+		enc := json.NewEncoder(jsonSafe{env.Stdout})
 		enc.SetEscapeHTML(false)
 		enc.SetIndent("", "  ")
 		err = enc.Encode(st)

@@ -1,0 +1,57 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// jsonSafe wraps the writer of a JSON encoder and writes C1 controls and
+// invisible format characters (bidi overrides, zero-width characters) as
+// \u escapes. The JSON means the same to a parser, but a terminal showing
+// it raw — an operator piping `mxaudit scan --json` to less — no longer
+// acts on U+009B (CSI) or reorders text around U+202E. encoding/json
+// escapes only C0 controls and U+2028/U+2029. Such characters occur only
+// inside JSON strings, so escaping them keeps the document valid; each
+// Encode call writes whole values, so no character is split between
+// writes.
+type jsonSafe struct{ w io.Writer }
+
+func (j jsonSafe) Write(p []byte) (int, error) {
+	clean := true
+	for _, r := range string(p) {
+		if needsEscape(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return j.w.Write(p)
+	}
+	n := len(p)
+	out := make([]byte, 0, n+32)
+	for len(p) > 0 {
+		r, size := utf8.DecodeRune(p)
+		if needsEscape(r) {
+			if r > 0xffff {
+				a, b := utf16.EncodeRune(r)
+				out = fmt.Appendf(out, `\u%04x\u%04x`, a, b)
+			} else {
+				out = fmt.Appendf(out, `\u%04x`, r)
+			}
+		} else {
+			out = append(out, p[:size]...)
+		}
+		p = p[size:]
+	}
+	if _, err := j.w.Write(out); err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+func needsEscape(r rune) bool {
+	return (r >= 0x80 && r < 0xa0) || unicode.Is(unicode.Cf, r)
+}
