@@ -70,7 +70,7 @@ func TestReleaseFlow(t *testing.T) {
 		t.Fatalf("status line %q", status)
 	}
 	rcpts := map[string]bool{}
-	for _, d := range f.sink.deliveries() {
+	for _, d := range f.sink.Deliveries() {
 		for _, r := range d.Rcpts {
 			rcpts[r] = true
 		}

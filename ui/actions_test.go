@@ -222,7 +222,7 @@ func TestNonApproverCannotOverride(t *testing.T) {
 	if !strings.Contains(ansi.Strip(m.View().Content), "nothing to release") {
 		t.Fatal("the dialog does not say that nothing can be released")
 	}
-	if len(f.sink.deliveries()) != 0 {
+	if len(f.sink.Deliveries()) != 0 {
 		t.Fatal("mail was delivered")
 	}
 }
@@ -264,7 +264,7 @@ func TestApproverOverride(t *testing.T) {
 	if m.table.ByID(idOf(2)) != nil {
 		t.Fatal("the released message is still listed")
 	}
-	if got := f.sink.deliveries(); len(got) != 1 || !slices.Equal(got[0].Rcpts, []string{"taro@example.co.jp"}) {
+	if got := f.sink.Deliveries(); len(got) != 1 || !slices.Equal(got[0].Rcpts, []string{"taro@example.co.jp"}) {
 		t.Fatalf("deliveries %+v", got)
 	}
 	records := readAudit(t, f.auditPath)

@@ -3,23 +3,19 @@ package ui
 import (
 	"context"
 	"encoding/base64"
-	"io"
-	"net"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/emersion/go-smtp"
 
 	"mxaudit/analysis"
 	"mxaudit/analysis/scan"
 	"mxaudit/mailsrc"
 	"mxaudit/mailsrc/action"
+	"mxaudit/mailsrc/action/smtptest"
 	"mxaudit/model"
 	"mxaudit/model/store"
 )
@@ -150,67 +146,10 @@ func (f *actionFixture) config(t *testing.T, user string) Config {
 // idOf returns the message ID of fixture mail i.
 func idOf(i int) model.MessageID { return model.MessageID(fixtureMails[i].file) }
 
-// smtpSink is a real SMTP server on a loopback port that keeps every
-// message it accepts.
-type smtpSink struct {
-	Addr string
-	mu   sync.Mutex
-	got  []delivery
-}
+// The tests' relay: a real SMTP server on loopback (smtptest).
+type smtpSink = smtptest.Sink
 
-type delivery struct {
-	From  string
-	Rcpts []string
-}
-
-func newSMTPSink(t *testing.T) *smtpSink {
-	t.Helper()
-	sink := &smtpSink{}
-	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) {
-		return &sinkSession{sink: sink}, nil
-	}))
-	srv.Domain = "relay.test"
-	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sink.Addr = l.Addr().String()
-	go srv.Serve(l)
-	t.Cleanup(func() { srv.Close() })
-	return sink
-}
-
-func (s *smtpSink) deliveries() []delivery {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.got)
-}
-
-type sinkSession struct {
-	sink *smtpSink
-	cur  delivery
-}
-
-func (s *sinkSession) Reset()        { s.cur = delivery{} }
-func (s *sinkSession) Logout() error { return nil }
-func (s *sinkSession) Mail(from string, _ *smtp.MailOptions) error {
-	s.cur = delivery{From: from}
-	return nil
-}
-func (s *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	s.cur.Rcpts = append(s.cur.Rcpts, to)
-	return nil
-}
-func (s *sinkSession) Data(r io.Reader) error {
-	if _, err := io.Copy(io.Discard, r); err != nil {
-		return err
-	}
-	s.sink.mu.Lock()
-	s.sink.got = append(s.sink.got, s.cur)
-	s.sink.mu.Unlock()
-	return nil
-}
+func newSMTPSink(t *testing.T) *smtpSink { return smtptest.Start(t) }
 
 // runCmd runs cmd and feeds what it returns back into m, following
 // batches and the commands those return, until nothing is left or a

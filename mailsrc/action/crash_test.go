@@ -159,7 +159,7 @@ func TestReleaseKilledBetweenSteps(t *testing.T) {
 			if w := where(t, f, id); w != tt.wantWhere {
 				t.Errorf("after the kill the message is in %s, want %s", w, tt.wantWhere)
 			}
-			if n := len(sink.deliveries()); n != tt.wantDelivered {
+			if n := len(sink.Deliveries()); n != tt.wantDelivered {
 				t.Errorf("%d deliveries, want %d", n, tt.wantDelivered)
 			}
 			s := f.service(f.open(), "sato", sink.Addr)
@@ -171,7 +171,7 @@ func TestReleaseKilledBetweenSteps(t *testing.T) {
 			if !errors.Is(r.Err, ErrAlreadyDone) || !strings.Contains(r.Outcome, tt.afterText) || !strings.Contains(r.Outcome, "by tanaka") {
 				t.Errorf("second release: %q", r.Outcome)
 			}
-			if n := len(sink.deliveries()); n != tt.wantDelivered {
+			if n := len(sink.Deliveries()); n != tt.wantDelivered {
 				t.Errorf("%d deliveries after the second release, want %d", n, tt.wantDelivered)
 			}
 			if w := where(t, f, id); w != tt.afterWhere {
@@ -189,7 +189,7 @@ func TestReleaseKilledBetweenSteps(t *testing.T) {
 			if r := later.Execute(context.Background(), p, nil)[0]; r.Err != nil {
 				t.Fatalf("resend: %q", r.Outcome)
 			}
-			if n := len(sink.deliveries()); n != tt.wantDelivered+1 || where(t, f, id) != "released" {
+			if n := len(sink.Deliveries()); n != tt.wantDelivered+1 || where(t, f, id) != "released" {
 				t.Errorf("after the resend: %d deliveries, message in %s", n, where(t, f, id))
 			}
 		})
@@ -226,7 +226,7 @@ func TestReleaseFailureBetweenSteps(t *testing.T) {
 			s.cfg.hooks = nil
 			r = s.Execute(context.Background(), p, nil)[0]
 			want := map[string]int{"pending": 0, "delivered": 1, "confirmed": 1}[step]
-			if n := len(sink.deliveries()); n != want || !errors.Is(r.Err, ErrAlreadyDone) {
+			if n := len(sink.Deliveries()); n != want || !errors.Is(r.Err, ErrAlreadyDone) {
 				t.Errorf("retry: %d deliveries (want %d), %q", n, want, r.Outcome)
 			}
 		})
@@ -265,7 +265,7 @@ func TestTwoOperatorsGoroutines(t *testing.T) {
 			t.Errorf("%s: %q / %q", id, a.Outcome, b.Outcome)
 		}
 	}
-	if n := len(sink.deliveries()); n != len(f.ids) {
+	if n := len(sink.Deliveries()); n != len(f.ids) {
 		t.Errorf("%d deliveries for %d messages", n, len(f.ids))
 	}
 	if n := len(f.audit()); n != 2*len(f.ids) {
@@ -305,7 +305,7 @@ func TestTwoOperatorsProcesses(t *testing.T) {
 	if ok != 1 || already != 1 {
 		t.Errorf("outcomes %q: want one ok and one already released", outs)
 	}
-	if n := len(sink.deliveries()); n != 1 {
+	if n := len(sink.Deliveries()); n != 1 {
 		t.Errorf("%d deliveries, want 1", n)
 	}
 	if w := where(t, f, id); w != "released" {
@@ -339,7 +339,7 @@ func TestReleaseFilesAwayServedMessage(t *testing.T) {
 	if !errors.Is(r.Err, ErrAlreadyDone) || !strings.Contains(r.Outcome, "already released to "+rcpt+" by tanaka") {
 		t.Errorf("outcome %q", r.Outcome)
 	}
-	if w := where(t, f, id); w != "released" || len(sink.deliveries()) != 0 {
-		t.Errorf("message in %s, %d deliveries", w, len(sink.deliveries()))
+	if w := where(t, f, id); w != "released" || len(sink.Deliveries()) != 0 {
+		t.Errorf("message in %s, %d deliveries", w, len(sink.Deliveries()))
 	}
 }

@@ -81,7 +81,7 @@ func TestTwoOperatorsDovecot(t *testing.T) {
 			t.Errorf("%s: %d operators succeeded (%q / %q), want exactly 1", id, ok, a.Outcome, b.Outcome)
 		}
 	}
-	if n := len(sink.deliveries()); n != len(f.ids) {
+	if n := len(sink.Deliveries()); n != len(f.ids) {
 		t.Errorf("%d deliveries for %d messages", n, len(f.ids))
 	}
 	// The quarantine is empty, the release mailbox holds each message once.

@@ -47,7 +47,7 @@ func TestFiguresRelease(t *testing.T) {
 		total := time.Since(start)
 		t.Logf("%s %d messages: plan %v, execute %v (%.0f messages/s), %d failed, %d deliveries; %s",
 			kind, len(f.ids), planned.Round(time.Millisecond), (total - planned).Round(time.Millisecond),
-			float64(len(f.ids))/(total-planned).Seconds(), failed, len(sink.deliveries()), p.Summary)
+			float64(len(f.ids))/(total-planned).Seconds(), failed, len(sink.Deliveries()), p.Summary)
 		if failed != 0 {
 			t.Errorf("%d failed", failed)
 		}

@@ -5,100 +5,27 @@ import (
 	"context"
 	"errors"
 	"io"
-	"net"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
-
 	"mxaudit/analysis"
 	"mxaudit/mailsrc"
+	"mxaudit/mailsrc/action/smtptest"
 	"mxaudit/mailsrc/demo"
 	"mxaudit/model"
 	"mxaudit/model/store"
 )
 
-// delivery is one SMTP transaction the sink accepted.
-type delivery struct {
-	From  string
-	Rcpts []string
-	Data  []byte
-}
+// The tests' relay: a real SMTP server on loopback (smtptest).
+type (
+	delivery = smtptest.Delivery
+	smtpSink = smtptest.Sink
+)
 
-// smtpSink is a real SMTP server (go-smtp) on a loopback port that keeps
-// every message it accepts.
-type smtpSink struct {
-	Addr string
-	mu   sync.Mutex
-	got  []delivery
-	// refuse, when set, makes RCPT TO fail for that address.
-	refuse string
-}
-
-func newSMTPSink(t testing.TB) *smtpSink {
-	t.Helper()
-	sink := &smtpSink{}
-	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) {
-		return &sinkSession{sink: sink}, nil
-	}))
-	srv.Domain = "relay.test"
-	srv.AllowInsecureAuth = true
-	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
-	srv.MaxMessageBytes = 64 << 20
-	srv.EnableSMTPUTF8 = true
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sink.Addr = l.Addr().String()
-	go srv.Serve(l)
-	t.Cleanup(func() { srv.Close() })
-	return sink
-}
-
-// deliveries returns what the sink received so far.
-func (s *smtpSink) deliveries() []delivery {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.got)
-}
-
-type sinkSession struct {
-	sink *smtpSink
-	cur  delivery
-}
-
-func (s *sinkSession) Reset()        { s.cur = delivery{} }
-func (s *sinkSession) Logout() error { return nil }
-func (s *sinkSession) Mail(from string, _ *smtp.MailOptions) error {
-	s.cur = delivery{From: from}
-	return nil
-}
-
-func (s *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	if s.sink.refuse != "" && strings.EqualFold(to, s.sink.refuse) {
-		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"}
-	}
-	s.cur.Rcpts = append(s.cur.Rcpts, to)
-	return nil
-}
-
-func (s *sinkSession) Data(r io.Reader) error {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	s.cur.Data = data
-	s.sink.mu.Lock()
-	s.sink.got = append(s.sink.got, s.cur)
-	s.sink.mu.Unlock()
-	return nil
-}
+func newSMTPSink(t testing.TB) *smtpSink { return smtptest.Start(t) }
 
 // fixture is a quarantine with its policy file, audit log and analysed
 // messages.

@@ -43,7 +43,7 @@ func TestReleaseDeliversOriginalEnvelope(t *testing.T) {
 					t.Fatalf("%s: %s", r.ID, r.Outcome)
 				}
 			}
-			got := sink.deliveries()
+			got := sink.Deliveries()
 			if len(got) != 3 {
 				t.Fatalf("%d deliveries, want 3", len(got))
 			}
@@ -81,7 +81,7 @@ func TestReleaseDeliversOriginalEnvelope(t *testing.T) {
 					t.Errorf("second release of %s: %v", r.ID, r.Outcome)
 				}
 			}
-			if n := len(sink.deliveries()); n != 3 {
+			if n := len(sink.Deliveries()); n != 3 {
 				t.Errorf("%d deliveries after the second release, want still 3", n)
 			}
 		})
@@ -166,7 +166,7 @@ func TestReleaseChosenRecipientsAndCopies(t *testing.T) {
 			"release 0 messages to 0 recipients (0 outside sakura-shoji.example); 1 message held back", nil, ErrAlreadyDone, false},
 	}
 	for i, st := range steps {
-		before := len(sink.deliveries())
+		before := len(sink.Deliveries())
 		p, err := s.Plan(ctx, st.req, f.messages(id))
 		if err != nil {
 			t.Fatal(err)
@@ -178,7 +178,7 @@ func TestReleaseChosenRecipientsAndCopies(t *testing.T) {
 		if !errors.Is(r.Err, st.wantErr) || (st.wantErr == nil && r.Err != nil) {
 			t.Fatalf("step %d: %s", i, r.Outcome)
 		}
-		got := sink.deliveries()[before:]
+		got := sink.Deliveries()[before:]
 		switch {
 		case st.wantRcpts == nil && len(got) != 0:
 			t.Errorf("step %d: delivered %+v", i, got)
@@ -220,14 +220,14 @@ func TestReleaseRelayDown(t *testing.T) {
 		t.Fatalf("relay down: %q, present %v", r.Outcome, f.present(id))
 	}
 	sink := newSMTPSink(t)
-	sink.refuse = header(f.raw(id), "X-Original-To")
+	sink.Refuse(header(f.raw(id), "X-Original-To"))
 	refusing := f.service(nil, "tanaka", sink.Addr)
 	r = refusing.Execute(ctx, p, nil)[0]
-	if r.Err == nil || !strings.Contains(r.Outcome, "550") || len(sink.deliveries()) != 0 || !f.present(id) {
-		t.Fatalf("refused recipient: %q, %d deliveries", r.Outcome, len(sink.deliveries()))
+	if r.Err == nil || !strings.Contains(r.Outcome, "550") || len(sink.Deliveries()) != 0 || !f.present(id) {
+		t.Fatalf("refused recipient: %q, %d deliveries", r.Outcome, len(sink.Deliveries()))
 	}
-	sink.refuse = ""
-	if r = refusing.Execute(ctx, p, nil)[0]; r.Err != nil || len(sink.deliveries()) != 1 || f.present(id) {
+	sink.Refuse("")
+	if r = refusing.Execute(ctx, p, nil)[0]; r.Err != nil || len(sink.Deliveries()) != 1 || f.present(id) {
 		t.Fatalf("after the relay is back: %q", r.Outcome)
 	}
 	entries := f.audit()
@@ -299,7 +299,7 @@ func TestPolicyRefusals(t *testing.T) {
 			if !errors.Is(r.Err, tt.wantErr) || (tt.wantErr == nil && r.Err != nil) || !strings.Contains(r.Outcome, tt.want) {
 				t.Fatalf("outcome %q (%v), want %q", r.Outcome, r.Err, tt.want)
 			}
-			delivered := len(sink.deliveries()) == 1
+			delivered := len(sink.Deliveries()) == 1
 			if delivered != (tt.wantErr == nil) || f.present(id) == delivered {
 				t.Errorf("delivered %v, present %v", delivered, f.present(id))
 			}

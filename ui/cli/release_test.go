@@ -4,72 +4,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
-
+	"mxaudit/mailsrc/action/smtptest"
 	"mxaudit/mailsrc/demo"
 	"mxaudit/model"
 	"mxaudit/model/store"
 )
-
-// relaySink is a real SMTP server on a loopback port that counts what it
-// accepts.
-type relaySink struct {
-	addr  string
-	mu    sync.Mutex
-	rcpts [][]string
-	data  [][]byte
-}
-
-func newRelaySink(t *testing.T) *relaySink {
-	sink := &relaySink{}
-	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &relaySession{sink: sink}, nil }))
-	srv.Domain = "relay.test"
-	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sink.addr = l.Addr().String()
-	go srv.Serve(l)
-	t.Cleanup(func() { srv.Close() })
-	return sink
-}
-
-func (s *relaySink) count() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.data)
-}
-
-type relaySession struct {
-	sink  *relaySink
-	rcpts []string
-}
-
-func (s *relaySession) Reset()                               { s.rcpts = nil }
-func (s *relaySession) Logout() error                        { return nil }
-func (s *relaySession) Mail(string, *smtp.MailOptions) error { return nil }
-func (s *relaySession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	s.rcpts = append(s.rcpts, to)
-	return nil
-}
-func (s *relaySession) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	s.sink.mu.Lock()
-	s.sink.rcpts = append(s.sink.rcpts, s.rcpts)
-	s.sink.data = append(s.sink.data, b)
-	s.sink.mu.Unlock()
-	return err
-}
 
 // actionTestEnv is a temporary XDG home whose configuration names the
 // approvers, the relay and the home domain, and a demo quarantine.
@@ -78,14 +23,14 @@ type actionTestEnv struct {
 	vars      map[string]string
 	quar      string
 	auditPath string
-	sink      *relaySink
+	sink      *smtptest.Sink
 	// terminal plays a terminal on stdin when set.
 	terminal bool
 }
 
 func newActionTestEnv(t *testing.T, samples []demo.Sample) *actionTestEnv {
 	home := t.TempDir()
-	ae := &actionTestEnv{t: t, sink: newRelaySink(t), quar: filepath.Join(home, "quarantine"), vars: map[string]string{
+	ae := &actionTestEnv{t: t, sink: smtptest.Start(t), quar: filepath.Join(home, "quarantine"), vars: map[string]string{
 		"HOME":            home,
 		"XDG_CONFIG_HOME": filepath.Join(home, "config"),
 		"XDG_STATE_HOME":  filepath.Join(home, "state"),
@@ -93,7 +38,7 @@ func newActionTestEnv(t *testing.T, samples []demo.Sample) *actionTestEnv {
 	ae.auditPath = filepath.Join(home, "state", "mxaudit", "audit.jsonl")
 	cfg := filepath.Join(home, "config", "mxaudit", "config.toml")
 	os.MkdirAll(filepath.Dir(cfg), 0o700)
-	conf := "approvers = [\"sato\"]\nrelay = \"" + ae.sink.addr + "\"\nhome_domains = [\"sakura-shoji.example\"]\noffline = true\n"
+	conf := "approvers = [\"sato\"]\nrelay = \"" + ae.sink.Addr + "\"\nhome_domains = [\"sakura-shoji.example\"]\noffline = true\n"
 	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -192,20 +137,20 @@ func TestReleaseCommand(t *testing.T) {
 	// A terminal, and the operator does not type yes.
 	ae.terminal = true
 	ae.expect(ExitFailed, "not confirmed", "tanaka", "y\n", release(clean[0], clean[1])...)
-	if ae.sink.count() != 0 || len(ae.audit()) != 0 {
+	if len(ae.sink.Deliveries()) != 0 || len(ae.audit()) != 0 {
 		t.Fatalf("something was done without confirmation")
 	}
 	// Typed yes.
 	out := ae.expect(ExitOK, "release 2 messages to ", "tanaka", "yes\n", release(clean[0], clean[1])...)
-	if !strings.Contains(out, "Type yes to release 2 messages") || !strings.Contains(out, clean[0]+": ok") || ae.sink.count() != 2 {
+	if !strings.Contains(out, "Type yes to release 2 messages") || !strings.Contains(out, clean[0]+": ok") || len(ae.sink.Deliveries()) != 2 {
 		t.Errorf("typed yes:\n%s", out)
 	}
 	ae.terminal = false
 	// Scripts: --yes. The same message again is "already released".
 	ae.expect(ExitFailed, clean[0]+": already released by tanaka at ", "sato", "", release(clean[0], "--yes")...)
 	ae.expect(ExitOK, clean[2]+": ok", "tanaka", "", release(clean[2], "--yes", "--copy-to", "audit@sakura-shoji.example")...)
-	if ae.sink.count() != 3 || !strings.Contains(strings.Join(ae.sink.rcpts[2], ","), "audit@sakura-shoji.example") {
-		t.Errorf("copy not sent: %v", ae.sink.rcpts)
+	if len(ae.sink.Deliveries()) != 3 || !strings.Contains(strings.Join(ae.sink.Deliveries()[2].Rcpts, ","), "audit@sakura-shoji.example") {
+		t.Errorf("copy not sent: %v", ae.sink.Deliveries())
 	}
 	// The rules: an encrypted archive needs an exception or an override.
 	ae.expect(ExitFailed, "refused: it needs an exception for encrypted-archive", "tanaka", "", release(enc[0], "--yes", "--override-reason", "ticket 1")...)
