@@ -26,20 +26,11 @@ func runConsole(ctx context.Context, args []string, env Env) int {
 	var common commonFlags
 	common.register(fs)
 	mouse := fs.Bool("mouse", false, "enable the mouse (click a header to sort; hold Shift to select text)")
-	positional, err := parseArgs(fs, args)
-	if err != nil {
-		return ExitUsage
+	spec, cfg, code := common.parseSource(fs, args, env, usage, nil)
+	if code != ExitOK {
+		return code
 	}
-	if len(positional) != 1 {
-		fmt.Fprint(env.Stderr, usage)
-		return ExitUsage
-	}
-	cfg, err := common.settings(fs)
-	if err != nil {
-		fmt.Fprintln(env.Stderr, "mxaudit:", err)
-		return ExitUsage
-	}
-	src, err := openSourceWith(ctx, positional[0], cfg)
+	src, err := openSourceWith(ctx, spec, cfg)
 	if err != nil {
 		fmt.Fprintln(env.Stderr, "mxaudit:", err)
 		return ExitFailed
@@ -50,7 +41,7 @@ func runConsole(ctx context.Context, args []string, env Env) int {
 	// opens, read-only, and says why on r, d and w.
 	pf := policyFlags{config: common.config}
 	pe, peErr := pf.open(env)
-	return console(ctx, src, cfg, nil, *mouse, env, consoleState{sourceName: positional[0], policy: pe, err: peErr})
+	return console(ctx, src, cfg, nil, *mouse, env, consoleState{sourceName: spec, policy: pe, err: peErr})
 }
 
 // consoleState is what the console acts with: the policy file, the audit

@@ -35,6 +35,49 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 	c.imap.register(fs)
 }
 
+// parseSource parses a command's flags around its one SOURCE argument and
+// loads the configuration. code is ExitOK when both succeeded; otherwise
+// the problem is printed and code is the exit status. check, when set,
+// validates flag combinations before the configuration is read.
+func (c *commonFlags) parseSource(fs *flag.FlagSet, args []string, env Env, usageText string, check func() error) (spec string, cfg Config, code int) {
+	positional, err := parseArgs(fs, args)
+	if err != nil {
+		return "", cfg, ExitUsage
+	}
+	if len(positional) != 1 {
+		fmt.Fprint(env.Stderr, usageText)
+		return "", cfg, ExitUsage
+	}
+	if check != nil {
+		if err := check(); err != nil {
+			fmt.Fprintf(env.Stderr, "mxaudit %s: %v\n", fs.Name(), err)
+			return "", cfg, ExitUsage
+		}
+	}
+	if cfg, err = c.settings(fs); err != nil {
+		fmt.Fprintln(env.Stderr, "mxaudit:", err)
+		return "", cfg, ExitUsage
+	}
+	return positional[0], cfg, ExitOK
+}
+
+// exclusive fails when more than one of the named flags is set (read
+// when the check runs, after parsing).
+func exclusive(names string, set ...*bool) func() error {
+	return func() error {
+		n := 0
+		for _, b := range set {
+			if *b {
+				n++
+			}
+		}
+		if n > 1 {
+			return fmt.Errorf("%s exclude each other", names)
+		}
+		return nil
+	}
+}
+
 // settings merges the configuration file with the flags that were set.
 func (c *commonFlags) settings(fs *flag.FlagSet) (Config, error) {
 	path, explicit := c.config, c.config != ""

@@ -28,34 +28,23 @@ func runReports(ctx context.Context, args []string, env Env) int {
 	common.register(fs)
 	asJSON := fs.Bool("json", false, "print the summary and the reports as JSON (parsedmarc's field names)")
 	asCSV := fs.Bool("csv", false, "print one CSV row per report record")
-	positional, err := parseArgs(fs, args)
-	if err != nil {
-		return ExitUsage
-	}
-	if len(positional) != 1 {
-		fmt.Fprintln(env.Stderr, "usage: mxaudit reports [--json|--csv] SOURCE")
-		return ExitUsage
-	}
-	if *asJSON && *asCSV {
-		fmt.Fprintln(env.Stderr, "mxaudit reports: --json and --csv exclude each other")
-		return ExitUsage
-	}
-	cfg, err := common.settings(fs)
-	if err != nil {
-		fmt.Fprintln(env.Stderr, "mxaudit:", err)
-		return ExitUsage
+	spec, cfg, code := common.parseSource(fs, args, env, "usage: mxaudit reports [--json|--csv] SOURCE\n",
+		exclusive("--json and --csv", asJSON, asCSV))
+	if code != ExitOK {
+		return code
 	}
 	var resolver auth.Resolver
 	if !cfg.Offline {
 		resolver = auth.NewCachingResolver(auth.NewDNSResolver(cfg.DNS, cfg.DNSTimeout.Duration))
 	}
 	col := newReportCollector(env, *asJSON || *asCSV)
-	if err := collectReports(ctx, positional[0], col); err != nil {
+	if err := collectReports(ctx, spec, col); err != nil {
 		fmt.Fprintln(env.Stderr, "mxaudit:", err)
 		return ExitFailed
 	}
 	sum := col.z.Summary()
 	dmarcreport.ResolveNames(ctx, &sum, resolver)
+	var err error
 	switch {
 	case *asJSON:
 		err = writeReportsJSON(env.Stdout, sum, col.reports)
@@ -73,7 +62,7 @@ func runReports(ctx context.Context, args []string, env Env) int {
 		return ExitFailed
 	}
 	if sum.Reports == 0 {
-		fmt.Fprintln(env.Stderr, "mxaudit: no DMARC aggregate report found in", termtext.Sanitize(positional[0]))
+		fmt.Fprintln(env.Stderr, "mxaudit: no DMARC aggregate report found in", termtext.Sanitize(spec))
 		return ExitFailed
 	}
 	return ExitOK

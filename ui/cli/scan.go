@@ -22,24 +22,12 @@ func runScan(ctx context.Context, args []string, env Env) int {
 	common.register(fs)
 	asJSON := fs.Bool("json", false, "print JSON Lines, one object per message")
 	asCSV := fs.Bool("csv", false, "print CSV with a header row")
-	positional, err := parseArgs(fs, args)
-	if err != nil {
-		return ExitUsage
+	spec, cfg, code := common.parseSource(fs, args, env, "usage: mxaudit scan [--json|--csv] SOURCE\n",
+		exclusive("--json and --csv", asJSON, asCSV))
+	if code != ExitOK {
+		return code
 	}
-	if len(positional) != 1 {
-		fmt.Fprintln(env.Stderr, "usage: mxaudit scan [--json|--csv] SOURCE")
-		return ExitUsage
-	}
-	if *asJSON && *asCSV {
-		fmt.Fprintln(env.Stderr, "mxaudit scan: --json and --csv exclude each other")
-		return ExitUsage
-	}
-	cfg, err := common.settings(fs)
-	if err != nil {
-		fmt.Fprintln(env.Stderr, "mxaudit:", err)
-		return ExitUsage
-	}
-	src, err := openSourceWith(ctx, positional[0], cfg)
+	src, err := openSourceWith(ctx, spec, cfg)
 	if err != nil {
 		fmt.Fprintln(env.Stderr, "mxaudit:", err)
 		return ExitFailed

@@ -30,20 +30,12 @@ func runStats(ctx context.Context, args []string, env Env) int {
 	fs.BoolVar(&f.EncryptedOnly, "encrypted", false, "count only messages with an encrypted archive")
 	fs.BoolVar(&f.DMARCFailOnly, "dmarc-fail", false, "count only messages failing DMARC")
 	fs.BoolVar(&f.RiskyOnly, "risky", false, "count only messages with a risky attachment")
-	positional, err := parseArgs(fs, args)
-	if err != nil {
-		return ExitUsage
+	spec, cfg, code := common.parseSource(fs, args, env,
+		"usage: mxaudit stats [--json] [--filter TEXT] [--encrypted] [--dmarc-fail] [--risky] SOURCE\n", nil)
+	if code != ExitOK {
+		return code
 	}
-	if len(positional) != 1 {
-		fmt.Fprintln(env.Stderr, "usage: mxaudit stats [--json] [--filter TEXT] [--encrypted] [--dmarc-fail] [--risky] SOURCE")
-		return ExitUsage
-	}
-	cfg, err := common.settings(fs)
-	if err != nil {
-		fmt.Fprintln(env.Stderr, "mxaudit:", err)
-		return ExitUsage
-	}
-	src, err := openSource(ctx, positional[0])
+	src, err := openSourceWith(ctx, spec, cfg)
 	if err != nil {
 		fmt.Fprintln(env.Stderr, "mxaudit:", err)
 		return ExitFailed
