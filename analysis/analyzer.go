@@ -28,7 +28,8 @@ type AuthChecker interface {
 
 // Config tunes an Analyzer. Zero fields take their defaults.
 type Config struct {
-	// Archive bounds the work spent inside one archive.
+	// Archive bounds the work spent inside one archive; zero fields take
+	// archive.DefaultLimits.
 	Archive archive.Limits
 	// MaxArchiveBytes is the largest archive attachment that is buffered
 	// for inspection (default 64 MiB). A larger one is reported as not
@@ -49,9 +50,6 @@ type Analyzer struct {
 
 // New returns an Analyzer with cfg's defaults filled in.
 func New(cfg Config) *Analyzer {
-	if cfg.Archive == (archive.Limits{}) {
-		cfg.Archive = archive.DefaultLimits()
-	}
 	if cfg.MaxMessageBytes <= 0 {
 		cfg.MaxMessageBytes = 256 << 20
 	}
