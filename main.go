@@ -2,6 +2,10 @@
 // triages a mail quarantine — password-encrypted ZIP attachments, risky
 // files, SPF/DKIM/DMARC failures — from a Maildir, a directory of message
 // files, an mbox or an IMAP folder. See README.md.
+//
+// main only wires the front ends: the command line (ui/cli) runs every
+// command and is handed the console (ui/console) to run on the
+// application core's workspace; neither imports the other.
 package main
 
 import (
@@ -13,6 +17,7 @@ import (
 	"github.com/charmbracelet/x/term"
 
 	"mxaudit/ui/cli"
+	"mxaudit/ui/console"
 )
 
 func main() {
@@ -28,6 +33,7 @@ func main() {
 		Stderr:     os.Stderr,
 		IsTerminal: term.IsTerminal(os.Stdout.Fd()) && term.IsTerminal(os.Stdin.Fd()),
 		Width:      width,
+		Console:    console.RunWorkspace,
 	})
 	stop()
 	os.Exit(code)

@@ -8,8 +8,8 @@ import (
 	"io"
 	"strings"
 
-	"mxaudit/analysis/auth"
 	"mxaudit/analysis/domaincheck"
+	"mxaudit/ui/app"
 	"mxaudit/ui/termtext"
 )
 
@@ -48,7 +48,7 @@ func runCheck(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintln(env.Stderr, "mxaudit check: --offline makes no sense here: the check is DNS lookups")
 		return checkExitCannotCheck
 	}
-	resolver := auth.NewCachingResolver(auth.NewDNSResolver(cfg.DNS, cfg.DNSTimeout.Duration))
+	resolver := app.Resolver(cfg)
 	rep, err := domaincheck.Check(ctx, resolver, positional[0], splitList(*selectors))
 	if err != nil {
 		fmt.Fprintln(env.Stderr, "mxaudit check:", termtext.Sanitize(err.Error()))

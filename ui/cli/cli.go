@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"mxaudit/ui/app"
 )
 
 // Env is what a command may touch of the process: tests pass their own.
@@ -21,6 +23,11 @@ type Env struct {
 	IsTerminal bool
 	// Width is the terminal width for the table output; 0 for unknown.
 	Width int
+	// Console runs the interactive console on a workspace of the
+	// application core until the operator quits. main hands in the
+	// console front end (ui/console), which the command line does not
+	// import; nil means no console is available.
+	Console func(ctx context.Context, ws *app.Workspace, mouse bool) error
 }
 
 // getenv is Env.Getenv, or the process environment.

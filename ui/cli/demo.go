@@ -5,14 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
-	"time"
 
 	"mxaudit/analysis/auth"
-	"mxaudit/mailsrc"
 	"mxaudit/mailsrc/demo"
-	"mxaudit/model"
-	"mxaudit/model/store"
+	"mxaudit/ui/app"
 )
 
 // demoTrustedHost is the gateway that stamps the demo quarantine's
@@ -49,13 +45,6 @@ func runDemo(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintln(env.Stderr, "mxaudit demo:", err)
 		return ExitFailed
 	}
-	src, err := mailsrc.Open(dir)
-	if err != nil {
-		fmt.Fprintln(env.Stderr, "mxaudit demo:", err)
-		return ExitFailed
-	}
-	defer src.Close()
-
 	cfg := Config{TrustedHosts: []string{demoTrustedHost}}
 	resolver := auth.NewCachingResolver(auth.NewZoneResolver(demo.Zone()))
 	format, interactive := formatTable, true
@@ -68,7 +57,12 @@ func runDemo(ctx context.Context, args []string, env Env) int {
 		interactive = false
 	}
 	if !interactive {
-		if err := scanToWith(ctx, src, cfg, resolver, format, env); err != nil {
+		a, err := openApp(ctx, dir, cfg, env, resolver)
+		if err == nil {
+			err = scanTo(ctx, a, format, env)
+			a.Close()
+		}
+		if err != nil {
 			fmt.Fprintln(env.Stderr, "mxaudit demo:", err)
 			return ExitFailed
 		}
@@ -82,11 +76,6 @@ func runDemo(ctx context.Context, args []string, env Env) int {
 		return ExitFailed
 	}
 	defer os.RemoveAll(state)
-	pe := &policyEnv{
-		policy:    store.NewPolicyStore(filepath.Join(state, "policy.toml"), nil),
-		auditPath: filepath.Join(state, "audit.jsonl"),
-		op:        model.CurrentOperator(env.Getenv, lookupOSUser()),
-		now:       time.Now().UTC(),
-	}
-	return console(ctx, src, cfg, resolver, *mouse, env, consoleState{sourceName: dir, policy: pe})
+	desk := app.NewDeskIn(state, env.getenv, lookupOSUser())
+	return console(ctx, dir, cfg, resolver, desk, nil, *mouse, env)
 }

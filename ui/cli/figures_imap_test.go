@@ -17,6 +17,7 @@ import (
 	"mxaudit/mailsrc/imap"
 	"mxaudit/mailsrc/imap/dovecottest"
 	"mxaudit/model"
+	"mxaudit/ui/app"
 )
 
 // TestFiguresIMAP measures the scan of a Dovecot folder for the issue
@@ -56,18 +57,19 @@ func TestFiguresIMAP(t *testing.T) {
 	t.Setenv(imap.PasswordEnv, dovecottest.Password)
 	url := "imaps://" + dovecottest.User + "@" + srv.TLSAddr + "/Quarantine"
 	cfg := Config{TrustedHosts: []string{demo.TrustedMTA}, Offline: true, CacheDir: t.TempDir(),
-		imapFlags: imapFlags{ca: srv.CAFile}}
+		Flags: app.Flags{CAFile: srv.CAFile}}
 	scanOnce := func(label string) {
 		ctx := context.Background()
 		t0 := time.Now()
-		src, err := openSourceWith(ctx, url, cfg)
+		a, err := app.Open(ctx, url, cfg, app.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
+		src := a.Source()
 		count := 0
-		err = analyseSource(ctx, src, cfg, nil, Env{Stderr: io.Discard}, nil, func(model.Message) error { count++; return nil })
+		err = a.Scan(ctx, func(model.Message) error { count++; return nil }, nil)
 		st := src.(*imap.Source).Stats()
-		src.Close()
+		a.Close()
 		if err != nil {
 			t.Fatal(err)
 		}

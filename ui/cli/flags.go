@@ -6,9 +6,11 @@ import (
 	"strings"
 	"time"
 
-	"mxaudit/analysis"
-	"mxaudit/analysis/auth"
+	"mxaudit/ui/app"
 )
+
+// Config is the configuration of the application core.
+type Config = app.Config
 
 // commonFlags are the flags every command that analyses mail takes.
 type commonFlags struct {
@@ -33,6 +35,19 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.noPPAP, "no-ppap", false, "do not look for password mails or decrypt archives")
 	fs.BoolVar(&c.noCache, "no-cache", false, "analyse every message again, ignoring and not updating the analysis cache")
 	c.imap.register(fs)
+}
+
+// imapFlags are the flags that only IMAP sources use.
+type imapFlags struct {
+	ca                string
+	insecurePlaintext bool
+	verifyDKIM        string
+}
+
+func (f *imapFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.ca, "ca", "", "PEM file of the CA that signed the IMAP server's certificate")
+	fs.BoolVar(&f.insecurePlaintext, "insecure-plaintext", false, "allow imap:// without STARTTLS (loopback tests only)")
+	fs.StringVar(&f.verifyDKIM, "verify-dkim", "", "IMAP: always | on-demand (default) | never fetch whole messages to verify DKIM")
 }
 
 // parseSource parses a command's flags around its one SOURCE argument and
@@ -82,9 +97,9 @@ func exclusive(names string, set ...*bool) func() error {
 func (c *commonFlags) settings(fs *flag.FlagSet) (Config, error) {
 	path, explicit := c.config, c.config != ""
 	if !explicit {
-		path = DefaultConfigPath()
+		path = app.DefaultConfigPath()
 	}
-	cfg, err := LoadConfig(path, explicit)
+	cfg, err := app.LoadConfig(path, explicit)
 	if err != nil {
 		return cfg, err
 	}
@@ -104,29 +119,19 @@ func (c *commonFlags) settings(fs *flag.FlagSet) (Config, error) {
 			cfg.NoPPAP = c.noPPAP
 		}
 	})
-	cfg.imapFlags = c.imap
-	cfg.noCache = c.noCache
-	if _, err := verifyDKIMMode(cfg); err != nil {
+	cfg.Flags = app.Flags{
+		CAFile:            c.imap.ca,
+		InsecurePlaintext: c.imap.insecurePlaintext,
+		VerifyDKIM:        c.imap.verifyDKIM,
+		NoCache:           c.noCache,
+	}
+	if _, err := app.VerifyDKIMMode(cfg); err != nil {
 		return cfg, err
 	}
 	if cfg.DNSTimeout.Duration <= 0 {
 		cfg.DNSTimeout.Duration = 2 * time.Second
 	}
 	return cfg, nil
-}
-
-// newAnalyzer builds the analyzer a configuration asks for, with one
-// caching resolver shared by the whole scan.
-func newAnalyzer(cfg Config, resolver auth.Resolver) *analysis.Analyzer {
-	if resolver == nil && !cfg.Offline {
-		resolver = auth.NewCachingResolver(auth.NewDNSResolver(cfg.DNS, cfg.DNSTimeout.Duration))
-	}
-	checker := auth.NewChecker(auth.Config{
-		TrustedHosts: cfg.TrustedHosts,
-		Offline:      cfg.Offline,
-		Resolver:     resolver,
-	})
-	return analysis.New(analysis.Config{Auth: checker})
 }
 
 func splitList(s string) []string {

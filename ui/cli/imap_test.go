@@ -10,11 +10,11 @@ import (
 	"testing"
 
 	"mxaudit/analysis/auth"
-	"mxaudit/mailsrc"
 	"mxaudit/mailsrc/demo"
 	"mxaudit/mailsrc/imap"
 	"mxaudit/mailsrc/imap/dovecottest"
 	"mxaudit/model"
+	"mxaudit/ui/app"
 )
 
 // TestIMAPScanMatchesMaildir loads the demo quarantine into a real Dovecot
@@ -38,8 +38,8 @@ func TestIMAPScanMatchesMaildir(t *testing.T) {
 
 	url := "imaps://" + dovecottest.User + "@" + srv.TLSAddr + "/Quarantine"
 	maildir := scanJSON(t, dir, Config{}, "")
-	always := scanJSON(t, url, Config{imapFlags: imapFlags{ca: srv.CAFile, verifyDKIM: verifyAlways}}, url)
-	onDemand := scanJSON(t, url, Config{imapFlags: imapFlags{ca: srv.CAFile}}, url)
+	always := scanJSON(t, url, Config{Flags: app.Flags{CAFile: srv.CAFile, VerifyDKIM: app.VerifyAlways}}, url)
+	onDemand := scanJSON(t, url, Config{Flags: app.Flags{CAFile: srv.CAFile}}, url)
 
 	if len(always) != len(maildir) || len(onDemand) != len(maildir) {
 		t.Fatalf("messages: maildir %d, imap always %d, imap on-demand %d", len(maildir), len(always), len(onDemand))
@@ -93,15 +93,14 @@ func scanJSON(t *testing.T, spec string, cfg Config, _ string) map[string]model.
 	t.Helper()
 	ctx := context.Background()
 	cfg.TrustedHosts = []string{demo.TrustedMTA}
-	var src mailsrc.Source
-	src, err := openSourceWith(ctx, spec, cfg)
+	var out, errOut bytes.Buffer
+	env := Env{Stdout: &out, Stderr: &errOut}
+	a, err := openApp(ctx, spec, cfg, env, auth.NewCachingResolver(auth.NewZoneResolver(demo.Zone())))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer src.Close()
-	var out, errOut bytes.Buffer
-	resolver := auth.NewCachingResolver(auth.NewZoneResolver(demo.Zone()))
-	if err := scanToWith(ctx, src, cfg, resolver, formatJSON, Env{Stdout: &out, Stderr: &errOut}); err != nil {
+	defer a.Close()
+	if err := scanTo(ctx, a, formatJSON, env); err != nil {
 		t.Fatalf("scan %s: %v (%s)", spec, err, errOut.String())
 	}
 	msgs := map[string]model.Message{}
@@ -144,22 +143,24 @@ func TestIMAPWarmCache(t *testing.T) {
 	t.Setenv(imap.PasswordEnv, dovecottest.Password)
 	url := "imaps://" + dovecottest.User + "@" + srv.TLSAddr + "/Quarantine"
 	cfg := Config{TrustedHosts: []string{demo.TrustedMTA}, Offline: true, CacheDir: t.TempDir(),
-		imapFlags: imapFlags{ca: srv.CAFile}}
+		Flags: app.Flags{CAFile: srv.CAFile}}
 
 	run := func() (map[model.MessageID]model.Message, imap.Stats) {
 		t.Helper()
 		ctx := context.Background()
-		src, err := openSourceWith(ctx, url, cfg)
+		a, err := app.Open(ctx, url, cfg, app.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer src.Close()
+		src := a.Source()
+		defer a.Close()
 		got := map[model.MessageID]model.Message{}
 		var errOut bytes.Buffer
-		err = analyseSource(ctx, src, cfg, nil, Env{Stderr: &errOut}, nil, func(m model.Message) error {
+		a.SetWarn(func(s string) { errOut.WriteString(s + "\n") })
+		err = a.Scan(ctx, func(m model.Message) error {
 			got[m.ID] = m
 			return nil
-		})
+		}, nil)
 		if err != nil {
 			t.Fatalf("%v (%s)", err, errOut.String())
 		}

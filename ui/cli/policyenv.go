@@ -1,13 +1,12 @@
 package cli
 
 import (
-	"errors"
 	"flag"
-	"path/filepath"
 	"time"
 
 	"mxaudit/model"
 	"mxaudit/model/store"
+	"mxaudit/ui/app"
 )
 
 // lookupOSUser names the OS user running mxaudit. It is a variable only
@@ -28,71 +27,34 @@ func (f *policyFlags) register(fs *flag.FlagSet) {
 // policyEnv is what the exception and audit commands work on: the policy
 // file, the audit log, who is running the command, and the clock.
 type policyEnv struct {
+	desk      *app.Desk
 	policy    *store.PolicyStore
 	auditPath string
 	op        model.Operator
 	now       time.Time
 }
 
-// open resolves the paths (flag, then configuration, then the XDG
-// default) and the operator's identity.
+// desk opens the application core's desk for the flags: the paths
+// (flag, then configuration, then the XDG default) and the operator.
+func (f *policyFlags) desk(env Env) (*app.Desk, error) {
+	return app.OpenDesk(env.getenv, app.DeskPaths{Config: f.config, Policy: f.policy, AuditLog: f.auditLog}, lookupOSUser())
+}
+
+// open is desk in the shape the exception and audit commands use.
 func (f *policyFlags) open(env Env) (*policyEnv, error) {
-	path, explicit := f.config, f.config != ""
-	if !explicit {
-		dir, err := xdgConfigDir(env.Getenv)
-		if err != nil {
-			return nil, err
-		}
-		path = filepath.Join(dir, "mxaudit", "config.toml")
-	}
-	cfg, err := LoadConfig(path, explicit)
+	d, err := f.desk(env)
 	if err != nil {
 		return nil, err
 	}
-	policyPath := firstNonEmpty(f.policy, cfg.PolicyFile)
-	if policyPath == "" {
-		if policyPath, err = store.DefaultPolicyPath(env.Getenv); err != nil {
-			return nil, err
-		}
-	}
-	auditPath := firstNonEmpty(f.auditLog, cfg.AuditLog)
-	if auditPath == "" {
-		if auditPath, err = store.DefaultAuditPath(env.Getenv); err != nil {
-			return nil, err
-		}
-	}
-	return &policyEnv{
-		policy:    store.NewPolicyStore(policyPath, cfg.Approvers),
-		auditPath: auditPath,
-		op:        model.CurrentOperator(env.Getenv, lookupOSUser()),
-		now:       time.Now().UTC(),
-	}, nil
-}
-
-// xdgConfigDir is $XDG_CONFIG_HOME, or ~/.config, read through getenv so
-// that tests can point it at a temporary directory.
-func xdgConfigDir(getenv func(string) string) (string, error) {
-	if dir := getenv("XDG_CONFIG_HOME"); filepath.IsAbs(dir) {
-		return dir, nil
-	}
-	if home := getenv("HOME"); home != "" {
-		return filepath.Join(home, ".config"), nil
-	}
-	return "", errors.New("neither $XDG_CONFIG_HOME nor $HOME is set: use --config")
-}
-
-func firstNonEmpty(values ...string) string {
-	for _, v := range values {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
+	return &policyEnv{desk: d, policy: d.Policy, auditPath: d.AuditPath, op: d.Operator, now: d.Now}, nil
 }
 
 // changePolicy applies change to the policy file and records the action
-// in the audit log; see store.ChangePolicy, which the console shares.
+// in the audit log; see app.Desk.Change, which the console shares.
 func (pe *policyEnv) changePolicy(entry *model.AuditEntry, change func(*model.Policy) error) error {
-	_, err := store.ChangePolicy(pe.policy, pe.auditPath, entry, change)
+	_, err := pe.desk.Change(entry, change)
 	return err
 }
+
+// firstNonEmpty returns the first value that is not empty.
+func firstNonEmpty(values ...string) string { return app.FirstNonEmpty(values...) }

@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"mxaudit/analysis/clamd/clamdtest"
-	"mxaudit/mailsrc"
 	"mxaudit/mailsrc/demo"
 	"mxaudit/model"
+	"mxaudit/ui/app"
 )
 
 // scanDemoJSON writes the demo quarantine as a Maildir, runs "scan --json"
@@ -25,14 +25,15 @@ func scanDemoJSON(t *testing.T, cfg Config) ([]demo.Sample, map[string][]byte, m
 	if err := demo.WriteMaildir(dir, samples); err != nil {
 		t.Fatal(err)
 	}
-	src, err := mailsrc.Open(dir)
+	var stdout, stderr bytes.Buffer
+	env := Env{Stdout: &stdout, Stderr: &stderr}
+	cfg.Offline, cfg.CacheDir = true, t.TempDir()
+	a, err := openApp(context.Background(), dir, cfg, env, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer src.Close()
-	var stdout, stderr bytes.Buffer
-	cfg.Offline = true
-	if err := scanTo(context.Background(), src, cfg, formatJSON, Env{Stdout: &stdout, Stderr: &stderr}); err != nil {
+	defer a.Close()
+	if err := scanTo(context.Background(), a, formatJSON, env); err != nil {
 		t.Fatalf("scan: %v\n%s", err, stderr.String())
 	}
 	lines := map[string][]byte{}
@@ -100,7 +101,7 @@ func TestScanPairsPPAP(t *testing.T) {
 // clamd_socket: every decrypted archive carries clamd's verdict.
 func TestScanWithClamd(t *testing.T) {
 	srv := clamdtest.Start(t)
-	samples, _, msgs := scanDemoJSON(t, Config{ClamdSocket: srv.Socket, PPAPWindow: duration{2 * time.Hour}})
+	samples, _, msgs := scanDemoJSON(t, Config{ClamdSocket: srv.Socket, PPAPWindow: app.Duration{Duration: 2 * time.Hour}})
 	scanned := 0
 	for _, s := range samples {
 		if s.Want.PasswordMail == "" {
@@ -118,25 +119,5 @@ func TestScanWithClamd(t *testing.T) {
 	}
 	if scanned == 0 {
 		t.Error("nothing scanned")
-	}
-}
-
-func TestPPAPConfig(t *testing.T) {
-	tests := []struct {
-		cfg     Config
-		scanner bool
-		bad     bool
-	}{
-		{Config{}, false, false},
-		{Config{ClamdSocket: "/run/clamav/clamd.ctl", PPAPMaxAttempts: 5}, true, false},
-		{Config{ClamdSocket: "127.0.0.1:3310"}, true, false},
-		{Config{ClamdSocket: "clamd"}, false, true},
-		{Config{PPAPMaxAttempts: -1}, false, true},
-	}
-	for _, tt := range tests {
-		pc, err := ppapConfig(tt.cfg)
-		if (err != nil) != tt.bad || (pc.Scanner != nil) != tt.scanner {
-			t.Errorf("ppapConfig(%+v) = %+v, %v", tt.cfg, pc, err)
-		}
 	}
 }

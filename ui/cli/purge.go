@@ -74,11 +74,11 @@ func parseAge(s string) (time.Duration, error) {
 }
 
 func purgeMain(ctx context.Context, f *actionFlags, fs *flag.FlagSet, spec string, age time.Duration, env Env) error {
-	svc, src, _, err := f.service(ctx, fs, spec, env)
+	svc, a, err := f.service(ctx, fs, spec, env)
 	if err != nil {
 		return err
 	}
-	defer src.Close()
+	defer a.Close()
 	prompt := fmt.Sprintf("Type yes to remove for good the messages deleted more than %s ago from %s: ",
 		strings.TrimSuffix(age.String(), "0m0s"), termtext.Sanitize(spec))
 	if age%(24*time.Hour) == 0 {

@@ -14,7 +14,7 @@ import (
 	"mxaudit/mailsrc"
 	"mxaudit/mailsrc/action"
 	"mxaudit/model"
-	"mxaudit/model/store"
+	"mxaudit/ui/app"
 	"mxaudit/ui/termtext"
 )
 
@@ -111,12 +111,12 @@ func runAction(ctx context.Context, kind action.Kind, args []string, env Env) in
 var errSomeFailed = errors.New("not every message was done")
 
 func actionMain(ctx context.Context, kind action.Kind, f *actionFlags, fs *flag.FlagSet, spec string, ids []string, env Env) error {
-	svc, src, cfg, err := f.service(ctx, fs, spec, env)
+	svc, a, err := f.service(ctx, fs, spec, env)
 	if err != nil {
 		return err
 	}
-	defer src.Close()
-	msgs, err := loadMessages(ctx, src, cfg, f.all, ids, env)
+	defer a.Close()
+	msgs, err := loadMessages(ctx, a, f.all, ids)
 	if err != nil {
 		return err
 	}
@@ -156,14 +156,14 @@ func actionMain(ctx context.Context, kind action.Kind, f *actionFlags, fs *flag.
 }
 
 // service opens the source, the policy, the audit log and the action
-// service for the flags.
-func (f *actionFlags) service(ctx context.Context, fs *flag.FlagSet, spec string, env Env) (*action.Service, mailsrc.Source, Config, error) {
+// service for the flags, through the application core.
+func (f *actionFlags) service(ctx context.Context, fs *flag.FlagSet, spec string, env Env) (*action.Service, *app.App, error) {
 	// The configuration is found through env, as the exception commands
 	// find it, and read once for both the analysis and the policy.
 	if f.common.config == "" {
-		dir, err := xdgConfigDir(env.Getenv)
+		dir, err := app.XDGConfigDir(env.getenv)
 		if err != nil {
-			return nil, nil, Config{}, err
+			return nil, nil, err
 		}
 		if p := filepath.Join(dir, "mxaudit", "config.toml"); fileExists(p) {
 			f.common.config = p
@@ -171,42 +171,23 @@ func (f *actionFlags) service(ctx context.Context, fs *flag.FlagSet, spec string
 	}
 	cfg, err := f.common.settings(fs)
 	if err != nil {
-		return nil, nil, Config{}, err
+		return nil, nil, err
 	}
 	pf := policyFlags{config: f.common.config, policy: f.policy, auditLog: f.auditLog}
-	pe, err := pf.open(env)
+	desk, err := pf.desk(env)
 	if err != nil {
-		return nil, nil, Config{}, err
+		return nil, nil, err
 	}
-	audit, err := store.OpenAuditLog(pe.auditPath)
+	a, err := openApp(ctx, spec, cfg, env, nil)
 	if err != nil {
-		return nil, nil, Config{}, err
+		return nil, nil, err
 	}
-	src, err := openSourceWith(ctx, spec, cfg)
+	svc, err := a.Actions(desk, app.Delivery{Relay: f.relay, Maildir: f.maildir})
 	if err != nil {
-		return nil, nil, Config{}, err
+		a.Close()
+		return nil, nil, err
 	}
-	ac := action.Config{
-		Source:         src,
-		SourceName:     spec,
-		Policy:         pe.policy,
-		Audit:          audit,
-		Operator:       pe.op,
-		Relay:          firstNonEmpty(f.relay, cfg.Relay),
-		DeliverMaildir: firstNonEmpty(f.maildir, cfg.DeliverMaildir),
-		HomeDomains:    cfg.HomeDomains,
-	}
-	if f.relay != "" {
-		ac.DeliverMaildir = ""
-	} else if f.maildir != "" {
-		ac.Relay = ""
-	}
-	svc, err := action.New(ac)
-	if err != nil {
-		src.Close()
-		return nil, nil, Config{}, err
-	}
-	return svc, src, cfg, nil
+	return svc, a, nil
 }
 
 func fileExists(p string) bool {
@@ -218,20 +199,19 @@ func fileExists(p string) bool {
 // --all every message of the source. An ID the source does not hold
 // (any more) is kept with its ID only, so that the plan can say who
 // released or deleted it.
-func loadMessages(ctx context.Context, src mailsrc.Source, cfg Config, all bool, ids []string, env Env) ([]*model.Message, error) {
+func loadMessages(ctx context.Context, a *app.App, all bool, ids []string) ([]*model.Message, error) {
 	var msgs []*model.Message
 	if all {
 		// Files that are not mail are skipped with a warning by the scan.
-		err := analyseSource(ctx, src, cfg, nil, env, nil, func(m model.Message) error {
+		err := a.Scan(ctx, func(m model.Message) error {
 			msgs = append(msgs, &m)
 			return nil
-		})
+		}, nil)
 		return msgs, err
 	}
-	analyzer := newAnalyzer(cfg, nil)
 	for _, id := range ids {
 		mid := model.MessageID(id)
-		rc, err := src.Open(ctx, mid)
+		m, err := a.Reanalyse(ctx, mid)
 		if errors.Is(err, mailsrc.ErrNotFound) {
 			msgs = append(msgs, &model.Message{ID: mid})
 			continue
@@ -239,8 +219,6 @@ func loadMessages(ctx context.Context, src mailsrc.Source, cfg Config, all bool,
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", termtext.Sanitize(id), err)
 		}
-		m := analyzer.Analyze(ctx, mid, rc)
-		rc.Close()
 		msgs = append(msgs, &m)
 	}
 	return msgs, nil

@@ -13,6 +13,7 @@ import (
 	"mxaudit/analysis/auth"
 	"mxaudit/analysis/dmarcreport"
 	"mxaudit/mailsrc"
+	"mxaudit/ui/app"
 	"mxaudit/ui/termtext"
 )
 
@@ -35,10 +36,10 @@ func runReports(ctx context.Context, args []string, env Env) int {
 	}
 	var resolver auth.Resolver
 	if !cfg.Offline {
-		resolver = auth.NewCachingResolver(auth.NewDNSResolver(cfg.DNS, cfg.DNSTimeout.Duration))
+		resolver = app.Resolver(cfg)
 	}
 	col := newReportCollector(env, *asJSON || *asCSV)
-	if err := collectReports(ctx, spec, col); err != nil {
+	if err := collectReports(ctx, spec, cfg, col); err != nil {
 		fmt.Fprintln(env.Stderr, "mxaudit:", err)
 		return ExitFailed
 	}
@@ -102,7 +103,7 @@ func (c *reportCollector) add(where string, reps []*dmarcreport.Report, err erro
 
 // collectReports reads every report spec names: a report file, a folder
 // that is not a Maildir (every file in it, recursively), or a mail source.
-func collectReports(ctx context.Context, spec string, c *reportCollector) error {
+func collectReports(ctx context.Context, spec string, cfg Config, c *reportCollector) error {
 	info, err := os.Stat(spec)
 	if err != nil {
 		return err
@@ -128,7 +129,7 @@ func collectReports(ctx context.Context, spec string, c *reportCollector) error 
 			return nil
 		})
 	}
-	src, err := openSource(ctx, spec)
+	src, err := app.OpenSource(ctx, spec, cfg)
 	if err != nil {
 		return err
 	}

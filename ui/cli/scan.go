@@ -7,11 +7,7 @@ import (
 	"fmt"
 
 	"mxaudit/analysis/auth"
-	"mxaudit/analysis/ppap"
-	"mxaudit/analysis/scan"
-	"mxaudit/mailsrc"
-	"mxaudit/model"
-	"mxaudit/ui/termtext"
+	"mxaudit/ui/app"
 )
 
 // runScan is "mxaudit scan [--json|--csv] SOURCE".
@@ -27,12 +23,12 @@ func runScan(ctx context.Context, args []string, env Env) int {
 	if code != ExitOK {
 		return code
 	}
-	src, err := openSourceWith(ctx, spec, cfg)
+	a, err := openApp(ctx, spec, cfg, env, nil)
 	if err != nil {
 		fmt.Fprintln(env.Stderr, "mxaudit:", err)
 		return ExitFailed
 	}
-	defer src.Close()
+	defer a.Close()
 
 	format := formatTable
 	switch {
@@ -41,11 +37,30 @@ func runScan(ctx context.Context, args []string, env Env) int {
 	case *asCSV:
 		format = formatCSV
 	}
-	if err := scanTo(ctx, src, cfg, format, env); err != nil {
+	if err := scanTo(ctx, a, format, env); err != nil {
 		fmt.Fprintln(env.Stderr, "mxaudit:", err)
 		return ExitFailed
 	}
 	return ExitOK
+}
+
+// openApp opens the source spec names through the application core, with
+// warnings to stderr; resolver, when set, replaces the configured DNS
+// (the demo's zone).
+func openApp(ctx context.Context, spec string, cfg Config, env Env, resolver auth.Resolver) (*app.App, error) {
+	return app.Open(ctx, spec, cfg, appOptions(env, resolver))
+}
+
+// appOptions are the application core's options for a command: warnings
+// to stderr, the command's environment.
+func appOptions(env Env, resolver auth.Resolver) app.Options {
+	return app.Options{Resolver: resolver, Warn: func(s string) { warnf(env, "%s", s) }, Getenv: env.getenv}
+}
+
+func warnf(env Env, format string, args ...any) {
+	if env.Stderr != nil {
+		fmt.Fprintf(env.Stderr, "mxaudit: "+format+"\n", args...)
+	}
 }
 
 type outputFormat int
@@ -56,15 +71,10 @@ const (
 	formatCSV
 )
 
-// scanTo analyses every message of src and prints the records in format.
+// scanTo analyses every message of a and prints the records in format.
 // Findings are data, not errors: only a source that cannot be read (or an
 // output that cannot be written) makes it fail.
-func scanTo(ctx context.Context, src mailsrc.Source, cfg Config, format outputFormat, env Env) error {
-	return scanToWith(ctx, src, cfg, nil, format, env)
-}
-
-// scanToWith is scanTo with a given resolver (nil: the one cfg names).
-func scanToWith(ctx context.Context, src mailsrc.Source, cfg Config, resolver auth.Resolver, format outputFormat, env Env) error {
+func scanTo(ctx context.Context, a *app.App, format outputFormat, env Env) error {
 	var out recordWriter
 	switch format {
 	case formatJSON:
@@ -78,54 +88,7 @@ func scanToWith(ctx context.Context, src mailsrc.Source, cfg Config, resolver au
 	default:
 		out = newTableWriter(env.Stdout, env.Width)
 	}
-	runErr := analyseSource(ctx, src, cfg, resolver, env, nil, out.Write)
+	runErr := a.Scan(ctx, out.Write, nil)
 	closeErr := out.Close()
 	return errors.Join(runErr, closeErr)
-}
-
-// analyseSource is the whole analysis of a source, shared by every
-// command: the parallel scan (summaries for IMAP unless DKIM must be
-// verified on every message), then the PPAP pairing, which holds messages
-// with encrypted archives until their password mail's window has passed.
-// emit gets each finished message; progress, when set, the scan's counts.
-func analyseSource(ctx context.Context, src mailsrc.Source, cfg Config, resolver auth.Resolver, env Env,
-	progress func(scan.Progress), emit func(model.Message) error) error {
-	mode, err := verifyDKIMMode(cfg)
-	if err != nil {
-		return err
-	}
-	pc, err := ppapConfig(cfg)
-	if err != nil {
-		return err
-	}
-	opts := scan.Options{
-		Workers:  cfg.Workers,
-		NeedPart: needPart(mode),
-		Progress: progress,
-		Warn: func(e mailsrc.Entry) {
-			if env.Stderr != nil {
-				fmt.Fprintf(env.Stderr, "mxaudit: skipped %s: %s\n", termtext.Sanitize(string(e.ID)), termtext.Sanitize(e.Err.Error()))
-			}
-		},
-	}
-	if resolver == nil {
-		if cache := openCache(src, cfg, env, mode); cache != nil {
-			defer cache.Close()
-			opts.Cache, opts.CacheWarm = cache, cache.Stats().Entries > 0
-			opts.CacheByID = isIMAP(src.Name())
-		}
-	}
-	an := newAnalyzer(cfg, resolver)
-	if cfg.NoPPAP {
-		return scan.Run(ctx, src, an, opts, emit)
-	}
-	// Pairings read a sender's recent mails again for each of its ZIP
-	// mails: remember the last 8 MiB of them.
-	pairing := ppap.NewStream(ctx, pc, ppap.MemoOpener(src.Open, 8<<20), emit)
-	runErr := scan.Run(ctx, src, an, opts, pairing.Write)
-	pairErr := pairing.Close() // emits what is still held, even after a failure
-	if errors.Is(runErr, pairErr) {
-		pairErr = nil // emit's failure, already in runErr
-	}
-	return errors.Join(runErr, pairErr)
 }

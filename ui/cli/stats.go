@@ -7,9 +7,8 @@ import (
 	"fmt"
 	"strings"
 
-	"mxaudit/analysis/auth"
-	"mxaudit/mailsrc"
 	"mxaudit/model"
+	"mxaudit/ui/app"
 	"mxaudit/ui/termtext"
 )
 
@@ -35,13 +34,13 @@ func runStats(ctx context.Context, args []string, env Env) int {
 	if code != ExitOK {
 		return code
 	}
-	src, err := openSourceWith(ctx, spec, cfg)
+	a, err := openApp(ctx, spec, cfg, env, nil)
 	if err != nil {
 		fmt.Fprintln(env.Stderr, "mxaudit:", err)
 		return ExitFailed
 	}
-	defer src.Close()
-	st, err := statsOf(ctx, src, cfg, nil, f, env)
+	defer a.Close()
+	st, err := statsOf(ctx, a, f)
 	if err != nil {
 		fmt.Fprintln(env.Stderr, "mxaudit:", err)
 		return ExitFailed
@@ -56,7 +55,7 @@ func runStats(ctx context.Context, args []string, env Env) int {
 		if width <= 0 {
 			width = statsWidth
 		}
-		_, err = fmt.Fprint(env.Stdout, renderStats(st, src.Name(), f, width))
+		_, err = fmt.Fprint(env.Stdout, renderStats(st, a.Name(), f, width))
 	}
 	if err != nil {
 		fmt.Fprintln(env.Stderr, "mxaudit:", err)
@@ -65,15 +64,15 @@ func runStats(ctx context.Context, args []string, env Env) int {
 	return ExitOK
 }
 
-// statsOf scans src and counts the messages f matches.
-func statsOf(ctx context.Context, src mailsrc.Source, cfg Config, resolver auth.Resolver, f model.Filter, env Env) (model.Stats, error) {
+// statsOf scans a's source and counts the messages f matches.
+func statsOf(ctx context.Context, a *app.App, f model.Filter) (model.Stats, error) {
 	counter := model.NewStatsCounter()
-	err := analyseSource(ctx, src, cfg, resolver, env, nil, func(m model.Message) error {
+	err := a.Scan(ctx, func(m model.Message) error {
 		if f.Match(&m) {
 			counter.Add(&m)
 		}
 		return nil
-	})
+	}, nil)
 	return counter.Stats(), err
 }
 

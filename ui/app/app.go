@@ -1,0 +1,206 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"mxaudit/analysis"
+	"mxaudit/analysis/auth"
+	"mxaudit/analysis/clamd"
+	"mxaudit/analysis/ppap"
+	"mxaudit/analysis/scan"
+	"mxaudit/mailsrc"
+	"mxaudit/model"
+	"mxaudit/ui/termtext"
+)
+
+// Options are what a front end adds to the configuration when it opens a
+// source.
+type Options struct {
+	// Resolver replaces the DNS resolver the configuration names: the
+	// demo's own zone, or a test's. The analysis cache is then off, since
+	// its verdicts come from a zone the cache's fingerprint cannot name.
+	Resolver auth.Resolver
+	// Warn receives warnings for the operator (a skipped file, a cache
+	// that could not be opened); nil discards them.
+	Warn func(string)
+	// Getenv reads the environment (XDG directories); nil means os.Getenv.
+	Getenv func(string) string
+	// PollInterval is how often a Maildir or a directory is listed for
+	// live updates; 0 means mailsrc.DefaultPollInterval.
+	PollInterval time.Duration
+}
+
+// App is one opened quarantine with everything its analysis needs: the
+// source, the analyser built from the configuration, the PPAP pairing
+// and the resolver. Every front end scans, watches, re-analyses and
+// checks domains through it, so that the console gets exactly what the
+// scan command gets.
+type App struct {
+	spec     string
+	cfg      Config
+	opts     Options
+	src      mailsrc.Source
+	resolver auth.Resolver // nil when offline
+	analyzer *analysis.Analyzer
+	ppap     ppap.Config
+	dkimMode string
+}
+
+// Open opens the quarantine spec names (a path or an imap(s):// URL) and
+// builds its analyser from cfg. The caller closes the App.
+func Open(ctx context.Context, spec string, cfg Config, opts Options) (*App, error) {
+	a, err := newApp(spec, cfg, opts)
+	if err != nil {
+		return nil, err
+	}
+	if a.src, err = OpenSource(ctx, spec, cfg); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// OpenWith is Open on a source the caller has already opened; Close
+// closes it.
+func OpenWith(src mailsrc.Source, spec string, cfg Config, opts Options) (*App, error) {
+	a, err := newApp(spec, cfg, opts)
+	if err != nil {
+		return nil, err
+	}
+	a.src = src
+	return a, nil
+}
+
+func newApp(spec string, cfg Config, opts Options) (*App, error) {
+	mode, err := VerifyDKIMMode(cfg)
+	if err != nil {
+		return nil, err
+	}
+	pc, err := PPAPConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Getenv == nil {
+		opts.Getenv = os.Getenv
+	}
+	resolver := opts.Resolver
+	if resolver == nil && !cfg.Offline {
+		resolver = Resolver(cfg)
+	}
+	checker := auth.NewChecker(auth.Config{
+		TrustedHosts: cfg.TrustedHosts,
+		Offline:      cfg.Offline,
+		Resolver:     resolver,
+	})
+	return &App{
+		spec:     spec,
+		cfg:      cfg,
+		opts:     opts,
+		resolver: resolver,
+		analyzer: analysis.New(analysis.Config{Auth: checker}),
+		ppap:     pc,
+		dkimMode: mode,
+	}, nil
+}
+
+// Resolver is the DNS resolver cfg names, with a per-scan cache: the one
+// constructor every command and the console use.
+func Resolver(cfg Config) auth.Resolver {
+	timeout := cfg.DNSTimeout.Duration
+	if timeout <= 0 {
+		timeout = auth.DefaultQueryTimeout
+	}
+	return auth.NewCachingResolver(auth.NewDNSResolver(cfg.DNS, timeout))
+}
+
+// PPAPConfig builds the PPAP pairing configuration cfg asks for: the
+// window, the attempt cap and, when clamd_socket is set, the clamd client
+// that scans decrypted archives.
+func PPAPConfig(cfg Config) (ppap.Config, error) {
+	pc := ppap.Config{Window: cfg.PPAPWindow.Duration, MaxAttempts: cfg.PPAPMaxAttempts}
+	if cfg.PPAPWindow.Duration < 0 || cfg.PPAPMaxAttempts < 0 {
+		return pc, fmt.Errorf("ppap_window and ppap_max_attempts must not be negative")
+	}
+	if cfg.ClamdSocket != "" {
+		c, err := clamd.New(cfg.ClamdSocket, 0)
+		if err != nil {
+			return pc, fmt.Errorf("clamd_socket: %w", err)
+		}
+		pc.Scanner, pc.ScannerName = c, clamd.Engine
+	}
+	return pc, nil
+}
+
+// Close closes the source.
+func (a *App) Close() error { return a.src.Close() }
+
+// Source is the opened quarantine.
+func (a *App) Source() mailsrc.Source { return a.src }
+
+// Spec is the source as the operator named it (path or URL), for audit
+// records.
+func (a *App) Spec() string { return a.spec }
+
+// Name describes the source for a title bar ("maildir /var/quarantine").
+func (a *App) Name() string { return a.src.Name() }
+
+// Config is the configuration the App was opened with.
+func (a *App) Config() Config { return a.cfg }
+
+// Online reports whether DNS may be asked (not --offline).
+func (a *App) Online() bool { return a.resolver != nil }
+
+func (a *App) warnf(format string, args ...any) {
+	if a.opts.Warn != nil {
+		a.opts.Warn(fmt.Sprintf(format, args...))
+	}
+}
+
+// Scan is the whole analysis of the source, the same for every front
+// end: the parallel scan (summaries for IMAP unless DKIM must be verified
+// on every message) through the analysis cache, then — unless no_ppap —
+// the PPAP pairing, which holds messages with encrypted archives until
+// their password mail's window has passed. emit gets each finished
+// message; progress, when set, the scan's counts.
+func (a *App) Scan(ctx context.Context, emit func(model.Message) error, progress func(scan.Progress)) error {
+	opts := scan.Options{
+		Workers:  a.cfg.Workers,
+		NeedPart: needPart(a.dkimMode),
+		Progress: progress,
+		Warn: func(e mailsrc.Entry) {
+			a.warnf("skipped %s: %s", termtext.Sanitize(string(e.ID)), termtext.Sanitize(e.Err.Error()))
+		},
+	}
+	if a.opts.Resolver == nil {
+		if cache := a.openCache(); cache != nil {
+			defer cache.Close()
+			opts.Cache, opts.CacheWarm = cache, cache.Stats().Entries > 0
+			opts.CacheByID = IsIMAP(a.src.Name())
+		}
+	}
+	if a.cfg.NoPPAP {
+		return scan.Run(ctx, a.src, a.analyzer, opts, emit)
+	}
+	// Pairings read a sender's recent mails again for each of its ZIP
+	// mails: remember the last 8 MiB of them.
+	pairing := ppap.NewStream(ctx, a.ppap, ppap.MemoOpener(a.src.Open, 8<<20), emit)
+	runErr := scan.Run(ctx, a.src, a.analyzer, opts, pairing.Write)
+	pairErr := pairing.Close() // emits what is still held, even after a failure
+	if errors.Is(runErr, pairErr) {
+		pairErr = nil // emit's failure, already in runErr
+	}
+	return errors.Join(runErr, pairErr)
+}
+
+// AnalyzeOne reads message id whole and analyses it without pairing: the
+// messages a command acts on by ID.
+func (a *App) AnalyzeOne(ctx context.Context, id model.MessageID) (model.Message, error) {
+	return a.Reanalyse(ctx, id)
+}
+
+// SetWarn replaces where warnings go (nil discards them): a console
+// draws its own screen and must not have them scribbled over it.
+func (a *App) SetWarn(warn func(string)) { a.opts.Warn = warn }

@@ -1,0 +1,49 @@
+package app
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"mxaudit/analysis"
+	"mxaudit/model/store"
+)
+
+// openCache opens the analysis cache of the source under the cache
+// directory, or returns nil when caching is off (--no-cache). A cache that
+// cannot be opened is a warning, not a failure: it only saves time.
+func (a *App) openCache() *store.Cache {
+	if a.cfg.Flags.NoCache {
+		return nil
+	}
+	dir := a.cfg.CacheDir
+	if dir == "" {
+		var err error
+		if dir, err = store.DefaultCacheDir(a.opts.Getenv); err != nil {
+			a.warnf("no analysis cache: %v", err)
+			return nil
+		}
+	}
+	c, err := store.OpenCache(dir, a.src.Name(), fingerprint(a.cfg, a.dkimMode))
+	if err != nil {
+		a.warnf("no analysis cache: %v", err)
+		return nil
+	}
+	if st := c.Stats(); st.Rebuilt && st.RebuildReason != "" {
+		a.warnf("analysis cache rebuilt: %s", st.RebuildReason)
+	}
+	return c
+}
+
+// fingerprint names everything that changes a verdict, so that a cache
+// written under other settings (or by an older analysis) is not used.
+func fingerprint(cfg Config, mode string) string {
+	hosts := slices.Clone(cfg.TrustedHosts)
+	for i := range hosts {
+		hosts[i] = strings.ToLower(hosts[i])
+	}
+	slices.Sort(hosts)
+	return fmt.Sprintf("analysis %s; trusted %s; offline %v; dns %s; verify-dkim %s",
+		analysis.Version, strings.Join(hosts, ","), cfg.Offline, cfg.DNS, mode)
+}
+

@@ -1,0 +1,117 @@
+package app
+
+import (
+	"context"
+	"errors"
+
+	"mxaudit/analysis/ppap"
+	"mxaudit/mailsrc"
+	"mxaudit/model"
+)
+
+// Live updates and on-demand verification: Watch follows the source
+// while a console is open, Analyze analyses the arrivals as Scan would,
+// Reanalyse reads one message whole for DKIM.
+
+// watcher returns how the source reports changes: its own Watch (IMAP:
+// IDLE or NOOP polling), a mailsrc.PollWatcher listing a Maildir or a
+// directory every few seconds, or nil for an mbox or a single file,
+// which are read once.
+func (a *App) watcher() mailsrc.Watcher {
+	switch s := a.src.(type) {
+	case mailsrc.Watcher:
+		return s
+	case *mailsrc.Maildir, *mailsrc.Dir:
+		interval := a.opts.PollInterval
+		if interval <= 0 {
+			interval = mailsrc.DefaultPollInterval
+		}
+		return mailsrc.NewPollWatcher(a.src, interval)
+	}
+	return nil
+}
+
+// CanWatch reports whether the source can report changes (Watch does
+// something).
+func (a *App) CanWatch() bool { return a.watcher() != nil }
+
+// Watch calls send for every change of the source until ctx is done, and
+// returns ctx.Err() then; an earlier return, with an error, ends live
+// updates. On a source that cannot report changes it fails at once;
+// CanWatch tells beforehand.
+func (a *App) Watch(ctx context.Context, send func(mailsrc.Change)) error {
+	w := a.watcher()
+	if w == nil {
+		return errors.New("this source is read once: no live updates")
+	}
+	return w.Watch(ctx, send)
+}
+
+// Analyze analyses the given messages as Scan does (summaries from a
+// Summarizer when DKIM is not verified on every message, else each
+// message whole), then, unless no_ppap, pairs them among themselves by a
+// PPAP stream of their own. A ZIP mail and its password mail that arrive
+// together are thus paired; a ZIP mail whose password mail arrives in a
+// later change is shown unpaired (pairing it would mean re-opening a row
+// already shown, which the console leaves to a rescan). IDs the source
+// no longer holds are left out.
+func (a *App) Analyze(ctx context.Context, ids []model.MessageID) ([]model.Message, error) {
+	var out []model.Message
+	collect := func(m model.Message) error {
+		out = append(out, m)
+		return nil
+	}
+	if a.cfg.NoPPAP {
+		err := a.analyseIDs(ctx, ids, collect)
+		return out, err
+	}
+	pairing := ppap.NewStream(ctx, a.ppap, a.src.Open, collect)
+	runErr := a.analyseIDs(ctx, ids, pairing.Write)
+	pairErr := pairing.Close()
+	return out, errors.Join(runErr, pairErr)
+}
+
+// analyseIDs analyses ids in the order given and hands each result to
+// emit. Messages the source no longer holds are skipped: they left the
+// folder between the change and the analysis, and the watch reports that
+// on its own.
+func (a *App) analyseIDs(ctx context.Context, ids []model.MessageID, emit func(model.Message) error) error {
+	need := needPart(a.dkimMode)
+	if sum, ok := a.src.(mailsrc.Summarizer); ok && need != nil {
+		return sum.Summaries(ctx, ids, need, func(s mailsrc.Summary) error {
+			m := a.analyzer.AnalyzeSummary(ctx, s.Entry.ID, s.Message)
+			if s.Entry.Size > 0 {
+				m.Size = s.Entry.Size // the stored message, not the rebuilt one
+			}
+			if m.Date.IsZero() {
+				m.Date = s.Entry.Received
+			}
+			return emit(m)
+		})
+	}
+	for _, id := range ids {
+		m, err := a.Reanalyse(ctx, id)
+		switch {
+		case errors.Is(err, mailsrc.ErrNotFound):
+			continue
+		case err != nil:
+			return err
+		}
+		if err := emit(m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Reanalyse reads message id whole and analyses it, DKIM bodies
+// included: the console's verify key, and arrivals from a source that
+// does not summarise. It does not pair.
+func (a *App) Reanalyse(ctx context.Context, id model.MessageID) (model.Message, error) {
+	rc, err := a.src.Open(ctx, id)
+	if err != nil {
+		return model.Message{}, err
+	}
+	defer rc.Close()
+	return a.analyzer.Analyze(ctx, id, rc), nil
+}

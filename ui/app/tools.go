@@ -1,0 +1,88 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"io"
+
+	"mxaudit/analysis/dmarcreport"
+	"mxaudit/analysis/domaincheck"
+	"mxaudit/analysis/ppap"
+	"mxaudit/model"
+)
+
+// The tools an operator reaches for beside the list: a message's bytes,
+// the password of a PPAP pair, the DMARC aggregate reports among the
+// messages, a domain's DNS records.
+
+// Open returns a message's raw bytes. The caller closes them.
+func (a *App) Open(ctx context.Context, id model.MessageID) (io.ReadCloser, error) {
+	return a.src.Open(ctx, id)
+}
+
+// Password re-derives the password that opened attachment att of ZIP
+// mail zip from password mail src. It is never stored: the caller shows
+// it and forgets it.
+func (a *App) Password(ctx context.Context, zip model.MessageID, att int, src model.MessageID) (string, error) {
+	return ppap.Password(ctx, a.ppap, a.src.Open, zip, att, src)
+}
+
+// MayCarryReport reports whether m may hold a DMARC aggregate report, by
+// what the scan found (attachment types and names): the messages
+// ReadReports is worth asking for.
+func (a *App) MayCarryReport(m *model.Message) bool { return dmarcreport.MayCarryReport(m) }
+
+// Reports is what ReadReports found: the summary of the aggregate
+// reports, how many messages were read, and how many report parts could
+// not be read.
+type Reports struct {
+	Summary        dmarcreport.Summary
+	Read, Problems int
+}
+
+// ReadReports reads the messages ids name and sums up the aggregate
+// reports they carry: see ReadReportsWith.
+func (a *App) ReadReports(ctx context.Context, ids []model.MessageID) Reports {
+	return ReadReportsWith(ctx, a.src.Open, ids)
+}
+
+// ReadReportsWith reads the messages ids name through open and sums up
+// the aggregate reports they carry. Messages that carry none are
+// skipped; a report part that could not be read is counted as a problem.
+// It stops early, with what it has, when ctx is done.
+func ReadReportsWith(ctx context.Context, open func(context.Context, model.MessageID) (io.ReadCloser, error),
+	ids []model.MessageID) Reports {
+	z := dmarcreport.NewSummarizer()
+	var out Reports
+	for _, id := range ids {
+		if ctx.Err() != nil {
+			break
+		}
+		rc, err := open(ctx, id)
+		if err != nil {
+			out.Problems++
+			continue
+		}
+		reps, err := dmarcreport.FromMessage(rc, dmarcreport.Limits{})
+		rc.Close()
+		out.Read++
+		for _, r := range reps {
+			z.Add(r)
+		}
+		if err != nil && !errors.Is(err, dmarcreport.ErrNotReport) {
+			out.Problems++
+		}
+	}
+	out.Summary = z.Summary()
+	return out
+}
+
+// CheckDomain audits domain's SPF and DMARC records through the resolver
+// the scan asks (the same server, timeout and cache, or the demo's zone).
+// Offline, it fails without asking.
+func (a *App) CheckDomain(ctx context.Context, domain string) (*domaincheck.Report, error) {
+	if a.resolver == nil {
+		return nil, errors.New("offline: no DNS queries are made")
+	}
+	return domaincheck.Check(ctx, a.resolver, domain, nil)
+}

@@ -1,0 +1,236 @@
+package console
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"mxaudit/mailsrc/action"
+	"mxaudit/model"
+	"mxaudit/ui/console/dialog"
+)
+
+// The release and delete flow: a key opens the confirmation dialog and
+// starts a dry run (action.Service.Plan) in a command; its answer fills
+// the dialog; on confirmation the plan runs (Execute) in a goroutine
+// whose per-message results come back one command at a time, so the
+// status line counts them; when it ends, the messages acted on leave the
+// list. Quitting while it runs asks first.
+
+type (
+	// planMsg answers dry run seq.
+	planMsg struct {
+		seq  int
+		plan action.Plan
+		err  error
+	}
+	// actionResultMsg is one message's outcome of run seq.
+	actionResultMsg struct {
+		seq    int
+		result action.Result
+	}
+	// actionDoneMsg says run seq has finished.
+	actionDoneMsg struct{ seq int }
+)
+
+// actionState is the root model's view of the running action.
+type actionState struct {
+	seq     int
+	running bool
+	kind    action.Kind
+	done    int
+	total   int
+	results []action.Result
+	// events delivers the run's results, one per message.
+	events <-chan action.Result
+}
+
+func (a *actionState) progressText() string {
+	return fmt.Sprintf("%s: %d / %d…", verbing(a.kind), a.done, a.total)
+}
+
+func verbing(k action.Kind) string {
+	if k == action.Delete {
+		return "deleting"
+	}
+	return "releasing"
+}
+
+// canOverride reports whether the operator may override the release
+// rules: a verified identity on the approvers list.
+func (m *Model) canOverride() bool {
+	return m.policy != nil && m.cfg.Operator.CanApprove(m.policy.Approvers)
+}
+
+// startAction opens the confirmation dialog of kind on the targets and
+// returns the command of the first dry run.
+func (m *Model) startAction(kind action.Kind) tea.Cmd {
+	svc := m.cfg.Actions
+	switch {
+	case svc == nil:
+		why := "actions are not available in this console"
+		if m.cfg.ActionsUnavailable != "" {
+			why = m.cfg.ActionsUnavailable
+		}
+		m.setNotice(why, true)
+		return nil
+	case m.action.running:
+		m.setNotice("an action is still running: wait for it to finish", true)
+		return nil
+	}
+	if kind == action.Release {
+		if err := svc.CanRelease(); err != nil {
+			m.setNotice("cannot release: "+err.Error(), true)
+			return nil
+		}
+	}
+	targets := m.targets()
+	if len(targets) == 0 {
+		m.setNotice("no message to act on", true)
+		return nil
+	}
+	// The dry run gets copies: the command runs on another goroutine and
+	// the table may change meanwhile.
+	msgs := make([]*model.Message, len(targets))
+	ids := make([]model.MessageID, len(targets))
+	for i, t := range targets {
+		cp := *t
+		msgs[i], ids[i] = &cp, t.ID
+	}
+	d := dialog.NewAction(m.com, kind, len(msgs), m.canOverride(),
+		func(req action.Request) tea.Cmd {
+			req.IDs = ids
+			return m.planCmd(req, msgs)
+		},
+		func(p action.Plan) tea.Cmd { return func() tea.Msg { return executeMsg{plan: p} } })
+	m.actionDialog = d
+	m.dialogs.Push(d)
+	return m.planCmd(action.Request{Kind: kind, IDs: ids}, msgs)
+}
+
+// executeMsg carries a confirmed plan from the dialog to the root model,
+// which alone starts the run.
+type executeMsg struct{ plan action.Plan }
+
+// planCmd numbers a dry run and returns the command that runs it.
+func (m *Model) planCmd(req action.Request, msgs []*model.Message) tea.Cmd {
+	m.planSeq++
+	seq, svc, ctx := m.planSeq, m.cfg.Actions, m.ctx
+	req.IDs = slices.Clone(req.IDs)
+	req.To, req.CopyTo = slices.Clone(req.To), slices.Clone(req.CopyTo)
+	return func() tea.Msg {
+		p, err := svc.Plan(ctx, req, msgs)
+		return planMsg{seq: seq, plan: p, err: err}
+	}
+}
+
+func (m *Model) handlePlan(msg planMsg) {
+	if msg.seq != m.planSeq || m.actionDialog == nil || m.dialogs.Top() != m.actionDialog {
+		return // an answer to a dry run nobody waits for any more
+	}
+	m.actionDialog.SetPlan(msg.plan, msg.err)
+}
+
+// execute starts running a confirmed plan.
+func (m *Model) execute(p action.Plan) tea.Cmd {
+	m.actionDialog = nil
+	if m.action.running {
+		m.setNotice("an action is still running", true)
+		return nil
+	}
+	events := make(chan action.Result, 64)
+	m.action = actionState{seq: m.action.seq + 1, running: true, kind: p.Request.Kind, total: len(p.Items), events: events}
+	m.inFlight++
+	seq, svc, ctx := m.action.seq, m.cfg.Actions, m.ctx
+	go func() {
+		defer close(events)
+		svc.Execute(ctx, p, func(r action.Result) {
+			select {
+			case events <- r:
+			case <-ctx.Done():
+			}
+		})
+	}()
+	return waitForResult(seq, events)
+}
+
+// waitForResult reads the next result of run seq.
+func waitForResult(seq int, events <-chan action.Result) tea.Cmd {
+	return func() tea.Msg {
+		r, ok := <-events
+		if !ok {
+			return actionDoneMsg{seq: seq}
+		}
+		return actionResultMsg{seq: seq, result: r}
+	}
+}
+
+func (m *Model) handleActionResult(msg actionResultMsg) tea.Cmd {
+	if msg.seq != m.action.seq {
+		return nil
+	}
+	m.action.done++
+	m.action.results = append(m.action.results, msg.result)
+	return waitForResult(msg.seq, m.action.events)
+}
+
+// handleActionDone ends the run: the messages acted on leave the list and
+// the status line sums up.
+func (m *Model) handleActionDone(msg actionDoneMsg) tea.Cmd {
+	if msg.seq != m.action.seq || !m.action.running {
+		return nil
+	}
+	a := m.action
+	m.action.running = false
+	m.inFlight = max(0, m.inFlight-1)
+	gone := make(map[model.MessageID]bool)
+	var failed []action.Result
+	held := 0
+	for _, r := range a.results {
+		switch {
+		case r.Err == nil:
+			gone[r.ID] = true
+		case errors.Is(r.Err, action.ErrRefused):
+			held++ // blocked by the rules, as the dry run said
+		default:
+			failed = append(failed, r)
+		}
+	}
+	m.table.Remove(gone)
+	m.marks.forget(gone)
+	m.setNotice(summarize(a.kind, len(gone), held, failed, a.total-len(a.results)), len(failed) > 0)
+	return m.selectionChanged()
+}
+
+// summarize is the status line after a run: "released 37, 1 failed:
+// already released by sato".
+func summarize(kind action.Kind, ok, held int, failed []action.Result, notDone int) string {
+	verb := "released"
+	if kind == action.Delete {
+		verb = "deleted"
+	}
+	s := fmt.Sprintf("%s %d", verb, ok)
+	if held > 0 {
+		s += fmt.Sprintf(", %d held back by policy", held)
+	}
+	if len(failed) > 0 {
+		s += fmt.Sprintf(", %d failed: %s", len(failed), oneLine(failed[0].Outcome))
+		if len(failed) > 1 {
+			s += fmt.Sprintf(" (and %d more; see the audit log)", len(failed)-1)
+		}
+	}
+	if notDone > 0 {
+		s += fmt.Sprintf(", %d not done (stopped)", notDone)
+	}
+	return s
+}
+
+func oneLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}

@@ -1,0 +1,140 @@
+package console
+
+import (
+	"context"
+	"io"
+
+	"mxaudit/analysis/domaincheck"
+	"mxaudit/analysis/scan"
+	"mxaudit/mailsrc"
+	"mxaudit/mailsrc/action"
+	"mxaudit/model"
+	"mxaudit/ui/app"
+)
+
+// The console reaches the rest of mxaudit only through these interfaces,
+// declared here where they are used and implemented by the application
+// core (ui/app): *app.App, *app.Desk and *action.Service. Tests put
+// their own behind them. Every method runs in a tea.Cmd or a goroutine of
+// the console's, never in Update.
+
+// Source is the quarantine: the scan that fills the list, and the bytes
+// of one message for the viewers.
+type Source interface {
+	// Scan analyses every message: it calls emit for each, in order, and
+	// progress after each, and returns when done or when ctx is
+	// cancelled. An error other than ctx's means the source failed.
+	Scan(ctx context.Context, emit func(model.Message) error, progress func(scan.Progress)) error
+	// Open returns a message's raw bytes; the caller closes them.
+	Open(ctx context.Context, id model.MessageID) (io.ReadCloser, error)
+}
+
+// Live follows the source once the first scan has finished.
+type Live interface {
+	// Watch calls send for every change until ctx is done, then returns
+	// ctx.Err(); an earlier return, with an error, ends live updates.
+	// send is called from one goroutine and blocks while the console is
+	// busy.
+	Watch(ctx context.Context, send func(mailsrc.Change)) error
+	// Analyze analyses messages that arrived, as Scan does (PPAP pairing
+	// included, as far as the arrivals allow); IDs the source no longer
+	// holds are left out.
+	Analyze(ctx context.Context, ids []model.MessageID) ([]model.Message, error)
+}
+
+// Verifier reads one message whole and analyses it again, DKIM body
+// hashes included, for the verify key (v).
+type Verifier interface {
+	Reanalyse(ctx context.Context, id model.MessageID) (model.Message, error)
+}
+
+// Actions releases and deletes messages: a dry run, then the run.
+type Actions interface {
+	// CanRelease says why releasing is impossible (no relay configured),
+	// or nil.
+	CanRelease() error
+	// Plan is the dry run of req on msgs.
+	Plan(ctx context.Context, req action.Request, msgs []*model.Message) (action.Plan, error)
+	// Execute runs a confirmed plan, reporting each message's outcome.
+	Execute(ctx context.Context, p action.Plan, progress func(action.Result)) []action.Result
+}
+
+// Policy is the exception policy with its audit log.
+type Policy interface {
+	// Load reads the policy as it is now (another operator may have
+	// changed it).
+	Load() (model.Policy, error)
+	// Change applies change and records entry in the audit log, or
+	// neither; it returns the policy as written.
+	Change(entry *model.AuditEntry, change func(*model.Policy) error) (model.Policy, error)
+}
+
+// Passwords re-derives the password of a PPAP pair for the P key.
+type Passwords interface {
+	Password(ctx context.Context, zip model.MessageID, att int, src model.MessageID) (string, error)
+}
+
+// Reports reads the DMARC aggregate reports among the messages (D).
+type Reports interface {
+	// MayCarryReport says, from what the scan found, whether m may hold
+	// a report. It is pure and cheap: Update calls it over the table.
+	MayCarryReport(m *model.Message) bool
+	// ReadReports reads the messages ids name and sums up their reports.
+	ReadReports(ctx context.Context, ids []model.MessageID) app.Reports
+}
+
+// DomainChecker audits a domain's SPF and DMARC records (c).
+type DomainChecker interface {
+	CheckDomain(ctx context.Context, domain string) (*domaincheck.Report, error)
+}
+
+// The application core implements every interface the console declares.
+var (
+	_ Source        = (*app.App)(nil)
+	_ Live          = (*app.App)(nil)
+	_ Verifier      = (*app.App)(nil)
+	_ Passwords     = (*app.App)(nil)
+	_ Reports       = (*app.App)(nil)
+	_ DomainChecker = (*app.App)(nil)
+	_ Policy        = (*app.Desk)(nil)
+	_ Actions       = (*action.Service)(nil)
+)
+
+// The methods below hand the configured back end to a command as a plain
+// function value (nil when it is not configured), so that the command
+// closure copies it and never reads the model.
+
+func (c Config) opener() func(context.Context, model.MessageID) (io.ReadCloser, error) {
+	if c.Source == nil {
+		return nil
+	}
+	return c.Source.Open
+}
+
+func (c Config) scanner() func(context.Context, func(model.Message) error, func(scan.Progress)) error {
+	if c.Source == nil {
+		return nil
+	}
+	return c.Source.Scan
+}
+
+func (c Config) watcher() func(context.Context, func(mailsrc.Change)) error {
+	if c.Live == nil {
+		return nil
+	}
+	return c.Live.Watch
+}
+
+func (c Config) analyzer() func(context.Context, []model.MessageID) ([]model.Message, error) {
+	if c.Live == nil {
+		return nil
+	}
+	return c.Live.Analyze
+}
+
+func (c Config) reanalyser() func(context.Context, model.MessageID) (model.Message, error) {
+	if c.Verifier == nil {
+		return nil
+	}
+	return c.Verifier.Reanalyse
+}

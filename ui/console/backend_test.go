@@ -1,0 +1,68 @@
+package console
+
+import (
+	"context"
+	"io"
+
+	"mxaudit/analysis/dmarcreport"
+	"mxaudit/analysis/domaincheck"
+	"mxaudit/analysis/ppap"
+	"mxaudit/analysis/scan"
+	"mxaudit/mailsrc"
+	"mxaudit/model"
+	"mxaudit/ui/app"
+)
+
+// stub puts plain functions behind the back-end interfaces, so that a
+// test sets only what it exercises. Its watch speaks the console's own
+// Change, translated back to the source's terms.
+type stub struct {
+	scan      func(ctx context.Context, emit func(model.Message) error, progress func(scan.Progress)) error
+	open      func(ctx context.Context, id model.MessageID) (io.ReadCloser, error)
+	watch     func(ctx context.Context, send func(Change)) error
+	analyze   func(ctx context.Context, ids []model.MessageID) ([]model.Message, error)
+	reanalyse func(ctx context.Context, id model.MessageID) (model.Message, error)
+	check     func(ctx context.Context, domain string) (*domaincheck.Report, error)
+}
+
+// stubOf returns the stub behind cfg's Source.
+func stubOf(cfg Config) *stub { return cfg.Source.(*stub) }
+
+func (s *stub) Scan(ctx context.Context, emit func(model.Message) error, progress func(scan.Progress)) error {
+	return s.scan(ctx, emit, progress)
+}
+
+func (s *stub) Open(ctx context.Context, id model.MessageID) (io.ReadCloser, error) {
+	return s.open(ctx, id)
+}
+
+func (s *stub) Watch(ctx context.Context, send func(mailsrc.Change)) error {
+	return s.watch(ctx, func(c Change) {
+		kinds := map[ChangeKind]mailsrc.ChangeKind{ChangeAdded: mailsrc.Added, ChangeRemoved: mailsrc.Removed, ChangeReload: mailsrc.Reload}
+		send(mailsrc.Change{Kind: kinds[c.Kind], IDs: c.IDs, Note: c.Note})
+	})
+}
+
+func (s *stub) Analyze(ctx context.Context, ids []model.MessageID) ([]model.Message, error) {
+	return s.analyze(ctx, ids)
+}
+
+func (s *stub) Reanalyse(ctx context.Context, id model.MessageID) (model.Message, error) {
+	return s.reanalyse(ctx, id)
+}
+
+func (s *stub) CheckDomain(ctx context.Context, domain string) (*domaincheck.Report, error) {
+	return s.check(ctx, domain)
+}
+
+// Password re-derives the password with the default pairing settings,
+// from the stub's messages.
+func (s *stub) Password(ctx context.Context, zip model.MessageID, att int, src model.MessageID) (string, error) {
+	return ppap.Password(ctx, ppap.Config{}, s.open, zip, att, src)
+}
+
+func (s *stub) MayCarryReport(m *model.Message) bool { return dmarcreport.MayCarryReport(m) }
+
+func (s *stub) ReadReports(ctx context.Context, ids []model.MessageID) app.Reports {
+	return app.ReadReportsWith(ctx, s.open, ids)
+}

@@ -1,0 +1,144 @@
+// Package detail is the detail pane: everything the analysis found about
+// the selected message, in words, in a scrollable viewport.
+package detail
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/viewport"
+	"github.com/charmbracelet/x/ansi"
+
+	"mxaudit/model"
+	"mxaudit/ui/console/common"
+	"mxaudit/ui/termtext"
+)
+
+// Model is the detail pane.
+type Model struct {
+	com *common.Common
+	vp  viewport.Model
+	msg *model.Message
+	// The Received chain comes from the raw headers, loaded by the root
+	// model in a command; hopsFor says which message they belong to.
+	hopsFor    model.MessageID
+	hops       []Hop
+	hopsErr    string
+	hopsLoaded bool
+	// lookup names the other half of a PPAP pair.
+	lookup Lookup
+}
+
+// SetLookup tells the pane how to find other messages of the source.
+func (m *Model) SetLookup(lookup Lookup) { m.lookup = lookup }
+
+// New returns an empty detail pane.
+func New(com *common.Common) *Model {
+	vp := viewport.New()
+	vp.FillHeight = true
+	return &Model{com: com, vp: vp}
+}
+
+// SetSize sets the pane's size in cells.
+func (m *Model) SetSize(width, height int) {
+	changed := width != m.vp.Width()
+	m.vp.SetWidth(width)
+	m.vp.SetHeight(height)
+	if changed {
+		m.refresh()
+	}
+}
+
+// SetMessage shows msg (nil for none). Showing a different message
+// scrolls back to the top; the same one keeps the scroll position.
+func (m *Model) SetMessage(msg *model.Message) {
+	same := m.msg != nil && msg != nil && m.msg.ID == msg.ID
+	if msg != nil {
+		cp := *msg // the table may move its messages; keep our own copy
+		msg = &cp
+	}
+	m.msg = msg
+	if !same {
+		m.vp.GotoTop()
+	}
+	m.refresh()
+}
+
+// Message returns the message shown, or nil.
+func (m *Model) Message() *model.Message { return m.msg }
+
+// SetHeaders gives the pane the parsed Received chain of message id, or
+// the error that prevented reading it.
+func (m *Model) SetHeaders(id model.MessageID, hops []Hop, err error) {
+	m.hopsFor, m.hops, m.hopsLoaded = id, hops, true
+	m.hopsErr = ""
+	if err != nil {
+		m.hopsErr = err.Error()
+	}
+	m.refresh()
+}
+
+// NeedsHeaders reports whether the shown message's headers are not loaded.
+func (m *Model) NeedsHeaders() bool {
+	return m.msg != nil && (!m.hopsLoaded || m.hopsFor != m.msg.ID)
+}
+
+// ScrollDown scrolls the pane by n lines; negative n scrolls up.
+func (m *Model) ScrollDown(n int) {
+	if n < 0 {
+		m.vp.ScrollUp(-n)
+		return
+	}
+	m.vp.ScrollDown(n)
+}
+
+func (m *Model) refresh() {
+	if m.msg == nil {
+		m.vp.SetContentLines([]string{m.com.Styles.Muted.Render("no message selected")})
+		return
+	}
+	loaded := m.hopsLoaded && m.hopsFor == m.msg.ID
+	var hops []Hop
+	errText := ""
+	if loaded {
+		hops, errText = m.hops, m.hopsErr
+	}
+	m.vp.SetContentLines(wrap(content(&m.com.Styles, m.msg, m.lookup, hops, errText, loaded), m.vp.Width()))
+}
+
+// wrap breaks lines longer than width at spaces (or anywhere, for a long
+// word), indenting the continuation so that it reads as part of the line.
+func wrap(lines []string, width int) []string {
+	if width <= 8 {
+		return lines
+	}
+	out := make([]string, 0, len(lines))
+	for _, line := range lines {
+		if termtext.Width(line) <= width {
+			out = append(out, line)
+			continue
+		}
+		const indent = "    "
+		parts := strings.Split(ansi.WrapWc(line, width, ""), "\n")
+		out = append(out, parts[0])
+		if len(parts) > 1 {
+			rest := ansi.WrapWc(strings.Join(parts[1:], " "), width-len(indent), "")
+			for _, p := range strings.Split(rest, "\n") {
+				out = append(out, indent+p)
+			}
+		}
+	}
+	return out
+}
+
+// ShortHelp implements help.KeyMap.
+func (m *Model) ShortHelp() []key.Binding {
+	k := &m.com.Keys
+	return []key.Binding{k.DetailDown, k.DetailUp, k.DetailGrow, k.DetailShrink, k.DetailSide, k.Detail}
+}
+
+// FullHelp implements help.KeyMap.
+func (m *Model) FullHelp() [][]key.Binding { return [][]key.Binding{m.ShortHelp()} }
+
+// View draws the pane.
+func (m *Model) View() string { return m.vp.View() }

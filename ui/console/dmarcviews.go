@@ -1,0 +1,165 @@
+package console
+
+import (
+	"context"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"mxaudit/analysis/dmarcreport"
+	"mxaudit/analysis/domaincheck"
+	"mxaudit/model"
+	"mxaudit/ui/console/checkview"
+	"mxaudit/ui/console/reportsview"
+	"mxaudit/ui/termtext"
+)
+
+// The DMARC aggregate report view (D) and the domain check view (c).
+// Both read in a command — report mails through Config.Open, DNS through
+// Config.Check — and answer with a numbered message, so that the answer
+// to a view the operator has closed meanwhile is dropped.
+
+// reportsLoadedMsg carries the summary of the reports found in the
+// messages of the source.
+type reportsLoadedMsg struct {
+	seq            int
+	sum            dmarcreport.Summary
+	read, problems int
+}
+
+// checkDoneMsg carries a domain check's report.
+type checkDoneMsg struct {
+	seq int
+	rep *domaincheck.Report
+	err error
+}
+
+// openReports opens the report view and starts reading the messages that
+// may carry a report. Which ones is decided from what the scan found
+// (dmarcreport.MayCarryReport), in Update, over every message the table
+// holds whatever the filter; the reading itself runs in the command.
+func (m *Model) openReports() tea.Cmd {
+	m.reportsView = reportsview.New(m.com)
+	m.relayout()
+	m.reportsSeq++
+	if m.cfg.Reports == nil {
+		m.setNotice("DMARC reports are not available in this console", true)
+		return nil
+	}
+	reports := m.cfg.Reports
+	var ids []model.MessageID
+	m.table.Each(func(msg *model.Message) {
+		if reports.MayCarryReport(msg) {
+			ids = append(ids, msg.ID)
+		}
+	})
+	// Closing the view stops the read: a quarantine may hold many ZIP
+	// attachments that each have to be read to be ruled out.
+	ctx, cancel := context.WithCancel(m.ctx)
+	m.reportsCancel = cancel
+	seq, read := m.reportsSeq, reports.ReadReports
+	return func() tea.Msg {
+		r := read(ctx, ids)
+		return reportsLoadedMsg{seq: seq, sum: r.Summary, read: r.Read, problems: r.Problems}
+	}
+}
+
+// handleReportsLoaded shows the summary the command read, unless the view
+// was closed or reopened meanwhile.
+func (m *Model) handleReportsLoaded(msg reportsLoadedMsg) {
+	if m.reportsView == nil || msg.seq != m.reportsSeq {
+		return
+	}
+	m.reportsCancel = nil
+	m.reportsView.SetSummary(msg.sum, msg.read, msg.problems)
+}
+
+// handleReportsKey handles a key while the report view is open: the
+// cursor moves over the failing sources, enter filters the list to the
+// messages of the selected one and closes the view, esc or q closes it.
+func (m *Model) handleReportsKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := &m.com.Keys
+	switch {
+	case key.Matches(msg, k.Close, k.Reports):
+		m.closeReports()
+	case key.Matches(msg, k.Help):
+		m.showHelp = true
+	case key.Matches(msg, k.FilterSource):
+		src := m.reportsView.Selected()
+		if src == nil {
+			return nil
+		}
+		f := m.table.Filter()
+		f.Source = src.Filter()
+		m.closeReports()
+		m.table.SetFilter(f)
+		if m.table.Len() == 0 {
+			m.setNotice("no message here comes from "+termtext.Sanitize(f.Source.String()), false)
+		}
+		return tea.Batch(m.selectionChanged(), m.statsChanged())
+	default:
+		m.reportsView.Update(msg)
+	}
+	return nil
+}
+
+func (m *Model) closeReports() {
+	if m.reportsCancel != nil {
+		m.reportsCancel()
+		m.reportsCancel = nil
+	}
+	m.reportsView = nil
+	m.reportsSeq++ // drop a read still running
+	m.relayout()
+}
+
+// openCheck opens the domain check view for the selected message's From
+// domain and starts the check.
+func (m *Model) openCheck() tea.Cmd {
+	sel := m.table.Selected()
+	switch {
+	case m.cfg.Checker == nil:
+		m.setNotice("domain checks are off for this source", true)
+		return nil
+	case sel == nil:
+		return nil
+	}
+	domain := strings.ToLower(strings.TrimSpace(sel.FromDomain))
+	if domain == "" {
+		m.setNotice("the selected message has no From domain to check", true)
+		return nil
+	}
+	m.checkView = checkview.New(m.com, domain)
+	m.relayout()
+	m.checkSeq++
+	seq, check, ctx := m.checkSeq, m.cfg.Checker.CheckDomain, m.ctx
+	return func() tea.Msg {
+		rep, err := check(ctx, domain)
+		return checkDoneMsg{seq: seq, rep: rep, err: err}
+	}
+}
+
+// handleCheckDone shows a check's report unless its view is gone.
+func (m *Model) handleCheckDone(msg checkDoneMsg) {
+	if m.checkView == nil || msg.seq != m.checkSeq {
+		return
+	}
+	m.checkView.SetReport(msg.rep, msg.err)
+}
+
+// handleCheckKey handles a key while the domain check view is open.
+func (m *Model) handleCheckKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := &m.com.Keys
+	switch {
+	case key.Matches(msg, k.Close):
+		m.checkView = nil
+		m.checkSeq++
+		m.relayout()
+	case key.Matches(msg, k.Help):
+		m.showHelp = true
+	default:
+		m.checkView.Update(msg)
+	}
+	return nil
+}

@@ -1,0 +1,264 @@
+package console
+
+import (
+	"context"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	tea "charm.land/bubbletea/v2"
+
+	"mxaudit/model"
+	"mxaudit/ui/console/checkview"
+	"mxaudit/ui/console/common"
+	"mxaudit/ui/console/detail"
+	"mxaudit/ui/console/dialog"
+	"mxaudit/ui/console/excview"
+	"mxaudit/ui/console/keys"
+	"mxaudit/ui/console/list"
+	"mxaudit/ui/console/rawview"
+	"mxaudit/ui/console/reportsview"
+	"mxaudit/ui/console/statsview"
+	"mxaudit/ui/console/styles"
+)
+
+// Model is the console's root model. It owns the message table and routes
+// messages to the components; it is the only place that changes state in
+// response to a command's result.
+type Model struct {
+	cfg     Config
+	ctx     context.Context
+	noColor bool
+	com     *common.Common
+	table   *model.Table
+
+	list    *list.Model
+	detail  *detail.Model
+	viewer  *rawview.Model // the header or raw viewer, nil when closed
+	dialogs dialog.Stack
+	help    help.Model
+
+	showHelp bool
+	filter   filterInput
+
+	detailOpen  bool
+	detailSide  bool // beside the list rather than below
+	detailShare int  // percent of the body the detail pane takes
+
+	scan  scanState
+	watch watchState
+
+	// headerSeq numbers the detail pane's header loads; a load whose
+	// number is not the latest is stale.
+	headerSeq     int
+	headerPending model.MessageID
+	// viewerSeq numbers the viewer's loads.
+	viewerSeq int
+	// inFlight counts operator actions (release, delete…) still running;
+	// quitting asks for confirmation while it is not zero.
+	inFlight int
+
+	// marks are the rows marked for a bulk action.
+	marks marks
+	// notice is the status line's report of the last action.
+	notice notice
+	// policy is the exception policy, nil until it is read.
+	policy *model.Policy
+
+	// The full-screen views, nil when closed.
+	statsView *statsview.Model
+	excView   *excview.Model
+	// The DMARC report and domain check views, with the numbers of their
+	// latest loads: an answer with another number is stale.
+	reportsView *reportsview.Model
+	reportsSeq  int
+	// reportsCancel stops the running read of the report mails.
+	reportsCancel context.CancelFunc
+	checkView     *checkview.Model
+	checkSeq      int
+	// statsAt is when the statistics were last counted; statsDirty says a
+	// recount is scheduled.
+	statsAt    time.Time
+	statsDirty bool
+
+	// The running release or delete, and the open confirmation dialog
+	// with the number of its latest dry run.
+	action       actionState
+	actionDialog *dialog.Action
+	planSeq      int
+	// The open password dialog and the number of its request.
+	pwDialog *dialog.Password
+	pwSeq    int
+
+	// The body's geometry, computed by relayout for drawing and for
+	// mapping mouse clicks.
+	listWidth, listHeight int
+	bodyHeight            int
+}
+
+func newModel(ctx context.Context, cfg Config, noColor bool) *Model {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	com := &common.Common{
+		Styles: styles.New(true, noColor),
+		Keys:   keys.Default(),
+		Now:    cfg.Now,
+		Mouse:  cfg.Mouse,
+	}
+	table := model.NewTable()
+	m := &Model{
+		cfg:         cfg,
+		ctx:         ctx,
+		noColor:     noColor,
+		com:         com,
+		table:       table,
+		list:        list.New(com, table),
+		detail:      detail.New(com),
+		help:        help.New(),
+		detailShare: 50,
+	}
+	m.help.Styles = com.Styles.Help
+	m.scan = newScanState(ctx)
+	m.list.SetMarked(m.marks.has)
+	m.detail.SetLookup(table.ByID)
+	return m
+}
+
+// notice is a sentence for the status line; bad ones are drawn as errors.
+type notice struct {
+	text string
+	bad  bool
+}
+
+func (m *Model) setNotice(text string, bad bool) { m.notice = notice{text: text, bad: bad} }
+
+// Init implements tea.Model: it starts the scan and asks the terminal for
+// its background colour.
+func (m *Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{m.startScan(), m.loadPolicy()}
+	if !m.noColor {
+		cmds = append(cmds, tea.RequestBackgroundColor)
+	}
+	return tea.Batch(cmds...)
+}
+
+// Update implements tea.Model.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.com.Width, m.com.Height = msg.Width, msg.Height
+		m.relayout()
+		return m, nil
+	case tea.BackgroundColorMsg:
+		m.com.Styles = styles.New(msg.IsDark(), m.noColor)
+		m.help.Styles = m.com.Styles.Help
+		m.detail.SetMessage(m.detail.Message())
+		return m, nil
+	case tea.KeyPressMsg:
+		return m, m.handleKey(msg)
+	case tea.MouseClickMsg:
+		return m, m.handleClick(msg.Mouse())
+	case tea.MouseWheelMsg:
+		return m, m.handleWheel(msg.Mouse())
+	case scanBatchMsg:
+		return m, m.handleScanBatch(msg)
+	case watchMsg:
+		return m, m.handleWatch(msg)
+	case arrivalsMsg:
+		return m, m.handleArrivals(msg)
+	case reanalysedMsg:
+		return m, m.handleReanalysed(msg)
+	case headerDueMsg:
+		return m, m.handleHeaderDue(msg)
+	case headersLoadedMsg:
+		if msg.seq == m.headerSeq {
+			m.headerPending = ""
+			m.detail.SetHeaders(msg.id, msg.hops, msg.err)
+		}
+		return m, nil
+	case viewerLoadedMsg:
+		if m.viewer != nil && msg.seq == m.viewerSeq {
+			m.viewer.SetContent(msg.data, msg.truncated, msg.err)
+		}
+		return m, nil
+	case quitNowMsg:
+		return m, m.quit()
+	case policyLoadedMsg:
+		if msg.err != nil {
+			m.setNotice(msg.err.Error(), true)
+			return m, nil
+		}
+		m.setPolicy(msg.policy)
+		return m, tea.Batch(m.selectionChanged(), m.statsChanged())
+	case policyChangedMsg:
+		return m, m.handlePolicyChanged(msg)
+	case planMsg:
+		m.handlePlan(msg)
+		return m, nil
+	case executeMsg:
+		return m, m.execute(msg.plan)
+	case actionResultMsg:
+		return m, m.handleActionResult(msg)
+	case actionDoneMsg:
+		return m, tea.Batch(m.handleActionDone(msg), m.statsChanged())
+	case passwordMsg:
+		m.handlePassword(msg)
+		return m, nil
+	case reportsLoadedMsg:
+		m.handleReportsLoaded(msg)
+		return m, nil
+	case checkDoneMsg:
+		m.handleCheckDone(msg)
+		return m, nil
+	case statsTickMsg:
+		if m.statsDirty {
+			m.recomputeStats()
+		}
+		return m, nil
+	}
+	return m, nil
+}
+
+// quitNowMsg asks the root model to quit without further questions.
+type quitNowMsg struct{}
+
+// quit stops the scan and the watch and ends the program.
+func (m *Model) quit() tea.Cmd {
+	m.stopScan()
+	m.cancelWatch() // Run waits for it once the program has ended
+	return tea.Quit
+}
+
+// selectionChanged brings the detail pane to the selected message and,
+// when the pane is open, schedules loading its headers.
+func (m *Model) selectionChanged() tea.Cmd {
+	m.list.Sync()
+	sel, prev := m.table.Selected(), m.detail.Message()
+	if sel == nil || prev == nil || sel.ID != prev.ID {
+		m.detail.SetMessage(sel)
+	}
+	return m.maybeLoadHeaders()
+}
+
+// maybeLoadHeaders schedules loading the detail pane's headers unless
+// they are loaded or already on their way.
+func (m *Model) maybeLoadHeaders() tea.Cmd {
+	sel := m.detail.Message()
+	if !m.detailOpen || sel == nil || !m.detail.NeedsHeaders() || m.headerPending == sel.ID {
+		return nil
+	}
+	m.headerPending = sel.ID
+	return m.scheduleHeaders(sel.ID)
+}
+
+// Every component has the common shape, so that later views (statistics,
+// DMARC reports) slot in the same way.
+var (
+	_ common.Component = (*list.Model)(nil)
+	_ common.Component = (*detail.Model)(nil)
+	_ common.Component = (*rawview.Model)(nil)
+	_ common.Component = (*statsview.Model)(nil)
+	_ common.Component = (*excview.Model)(nil)
+	_ common.Component = (*reportsview.Model)(nil)
+	_ common.Component = (*checkview.Model)(nil)
+)

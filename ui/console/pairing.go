@@ -1,0 +1,116 @@
+package console
+
+import (
+	"fmt"
+
+	tea "charm.land/bubbletea/v2"
+
+	"mxaudit/model"
+	"mxaudit/ui/console/dialog"
+	"mxaudit/ui/termtext"
+)
+
+// PPAP keys: p jumps between a ZIP mail and its password mail; P shows
+// the password, re-derived from both mails in a command, in a dialog that
+// is the only holder of it.
+
+// passwordMsg carries a re-derived password to request seq. It is handed
+// straight to the dialog and not kept.
+type passwordMsg struct {
+	seq      int
+	password string
+	err      error
+}
+
+// pairOf returns the other half of msg's PPAP pair: for a ZIP mail the
+// message that held the password of its first opened archive, for a
+// password mail the first message whose archive it opened.
+func pairOf(msg *model.Message) (model.MessageID, bool) {
+	for i := range msg.Attachments {
+		if a := msg.Attachments[i].Archive; a != nil && a.Decrypted && a.PasswordSource != "" && a.PasswordSource != msg.ID {
+			return a.PasswordSource, true
+		}
+	}
+	for _, l := range msg.PasswordFor {
+		if l.Message != msg.ID {
+			return l.Message, true
+		}
+	}
+	return "", false
+}
+
+// jumpToPair selects the other half of the selected message's pair,
+// clearing the filter when it hides it.
+func (m *Model) jumpToPair() tea.Cmd {
+	sel := m.table.Selected()
+	if sel == nil {
+		return nil
+	}
+	id, ok := pairOf(sel)
+	if !ok {
+		m.setNotice("this message is not part of a PPAP pair", true)
+		return nil
+	}
+	pos := m.table.Find(id)
+	if pos < 0 && m.table.ByID(id) != nil {
+		m.table.SetFilter(model.Filter{})
+		m.setNotice("filter cleared to show the paired message", false)
+		pos = m.table.Find(id)
+	}
+	if pos < 0 {
+		m.setNotice(fmt.Sprintf("the paired message %s is not listed (yet)", termtext.Sanitize(string(id))), true)
+		return nil
+	}
+	m.table.SetCursor(pos)
+	return m.selectionChanged()
+}
+
+// passwordTarget names the archive whose password P shows for msg: the
+// ZIP mail, the attachment index and the message holding the password.
+func passwordTarget(msg *model.Message) (zip model.MessageID, att int, src model.MessageID, name string, ok bool) {
+	for i := range msg.Attachments {
+		a := &msg.Attachments[i]
+		if a.Archive != nil && a.Archive.Decrypted && a.Archive.PasswordSource != "" {
+			return msg.ID, i, a.Archive.PasswordSource, a.Filename, true
+		}
+	}
+	for _, l := range msg.PasswordFor {
+		return l.Message, l.Attachment, msg.ID, l.Filename, true
+	}
+	return "", 0, "", "", false
+}
+
+// showPassword opens the password dialog and returns the command that
+// re-derives the password.
+func (m *Model) showPassword() tea.Cmd {
+	sel := m.table.Selected()
+	if sel == nil {
+		return nil
+	}
+	zip, att, src, name, ok := passwordTarget(sel)
+	if !ok {
+		m.setNotice("no opened PPAP archive here: there is no password to show", true)
+		return nil
+	}
+	if m.cfg.Passwords == nil {
+		m.setNotice("passwords cannot be shown in this console", true)
+		return nil
+	}
+	m.pwSeq++
+	d := dialog.NewPassword(m.com, name, string(src))
+	m.pwDialog = d
+	m.dialogs.Push(d)
+	seq, ctx, password := m.pwSeq, m.ctx, m.cfg.Passwords.Password
+	return func() tea.Msg {
+		pw, err := password(ctx, zip, att, src)
+		return passwordMsg{seq: seq, password: pw, err: err}
+	}
+}
+
+// handlePassword hands the password to its dialog if that is still open;
+// otherwise it is dropped on the floor.
+func (m *Model) handlePassword(msg passwordMsg) {
+	if msg.seq == m.pwSeq && m.pwDialog != nil && m.dialogs.Top() == m.pwDialog {
+		m.pwDialog.SetPassword(msg.password, msg.err)
+	}
+}

@@ -1,0 +1,173 @@
+package console
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"mxaudit/analysis/scan"
+	"mxaudit/model"
+)
+
+// Batching: the scan goroutine sends every message and progress report on
+// a channel; a command reads them and hands them to Update in batches of
+// up to maxBatch messages, waiting at most batchWindow after the first one
+// to gather more. 20,000 fast messages thus cost a few hundred updates and
+// frames, not 20,000, and a slow scan still shows each message promptly.
+const (
+	maxBatch    = 1024
+	batchWindow = 40 * time.Millisecond
+	channelSize = 2048
+)
+
+// scanEvent is one thing the scan goroutine reports.
+type scanEvent struct {
+	msg      model.Message
+	hasMsg   bool
+	progress scan.Progress
+	hasProg  bool
+	done     bool
+	err      error
+}
+
+// scanBatchMsg carries a batch of scan results to Update.
+type scanBatchMsg struct {
+	id       int // the scan it belongs to; a batch from an older scan is dropped
+	msgs     []model.Message
+	progress scan.Progress
+	hasProg  bool
+	done     bool
+	err      error
+}
+
+// scanState is the root model's view of the running scan.
+type scanState struct {
+	id       int
+	events   chan scanEvent
+	ctx      context.Context
+	cancel   context.CancelFunc
+	running  bool
+	progress scan.Progress
+	err      error // the source failed
+}
+
+func newScanState(parent context.Context) scanState {
+	ctx, cancel := context.WithCancel(parent)
+	return scanState{id: 1, events: make(chan scanEvent, channelSize), ctx: ctx, cancel: cancel}
+}
+
+// startScan returns the command that starts the scan goroutine and waits
+// for its first batch. Everything the closure uses is copied first: the
+// command runs on another goroutine and must not read the model.
+func (m *Model) startScan() tea.Cmd {
+	run := m.cfg.scanner()
+	if run == nil {
+		return nil
+	}
+	m.scan.running = true
+	ctx, events, id := m.scan.ctx, m.scan.events, m.scan.id
+	return func() tea.Msg {
+		go func() {
+			send := func(ev scanEvent) error {
+				select {
+				case events <- ev:
+					return nil
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			}
+			err := run(ctx,
+				func(msg model.Message) error { return send(scanEvent{msg: msg, hasMsg: true}) },
+				func(p scan.Progress) { _ = send(scanEvent{progress: p, hasProg: true}) })
+			// The final event must get through even after cancellation is
+			// requested elsewhere; nobody may be reading any more, so do
+			// not block forever.
+			select {
+			case events <- scanEvent{done: true, err: err}:
+			case <-ctx.Done():
+			}
+		}()
+		return waitForBatch(ctx, events, id)()
+	}
+}
+
+// waitForBatch returns the command that reads the next batch of events.
+func waitForBatch(ctx context.Context, events <-chan scanEvent, id int) tea.Cmd {
+	return func() tea.Msg {
+		batch := scanBatchMsg{id: id}
+		var first scanEvent
+		select {
+		case first = <-events:
+		case <-ctx.Done():
+			return nil
+		}
+		timer := time.NewTimer(batchWindow)
+		defer timer.Stop()
+		for ev, ok := first, true; ok; {
+			if ev.hasMsg {
+				batch.msgs = append(batch.msgs, ev.msg)
+			}
+			if ev.hasProg {
+				batch.progress, batch.hasProg = ev.progress, true
+			}
+			if ev.done {
+				batch.done, batch.err = true, ev.err
+				return batch
+			}
+			if len(batch.msgs) >= maxBatch {
+				return batch
+			}
+			select {
+			case ev = <-events:
+			case <-timer.C:
+				ok = false
+			case <-ctx.Done():
+				ok = false
+			}
+		}
+		return batch
+	}
+}
+
+// handleScanBatch adds a batch to the table and asks for the next one.
+func (m *Model) handleScanBatch(b scanBatchMsg) tea.Cmd {
+	if b.id != m.scan.id {
+		return nil // a batch from a scan that was replaced
+	}
+	if len(m.watch.live) > 0 {
+		// A rescan lists messages the watch has already added.
+		b.msgs = slices.DeleteFunc(b.msgs, func(msg model.Message) bool { return m.watch.live[msg.ID] })
+	}
+	if len(b.msgs) > 0 {
+		m.annotate(b.msgs)
+		m.table.Append(b.msgs...)
+	}
+	if b.hasProg {
+		m.scan.progress = b.progress
+	}
+	cmd := m.selectionChanged()
+	if b.done {
+		m.scan.running = false
+		if m.watch.reloading && b.err == nil {
+			m.watch.reloading = false
+			m.setNotice("list reloaded: "+count(m.table.Total(), "message"), false)
+		}
+		if b.err != nil && !errors.Is(b.err, context.Canceled) {
+			m.scan.err = b.err
+			return tea.Batch(cmd, m.statsChanged())
+		}
+		// Live updates start from a complete listing.
+		return tea.Batch(cmd, m.statsChanged(), m.startWatch())
+	}
+	return tea.Batch(cmd, m.statsChanged(), waitForBatch(m.scan.ctx, m.scan.events, m.scan.id))
+}
+
+// stopScan cancels the scan; it is safe to call more than once.
+func (m *Model) stopScan() {
+	if m.scan.cancel != nil {
+		m.scan.cancel()
+	}
+}

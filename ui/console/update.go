@@ -1,0 +1,233 @@
+package console
+
+import (
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"mxaudit/mailsrc/action"
+	"mxaudit/model"
+	"mxaudit/ui/console/dialog"
+	"mxaudit/ui/console/rawview"
+)
+
+// handleKey routes a key press: dialogs first, then the help screen, the
+// viewer, the filter editor and finally the list.
+func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := &m.com.Keys
+	if cmd, ok := m.dialogs.Update(msg); ok {
+		m.dropClosedDialogs()
+		return cmd
+	}
+	if msg.String() == "ctrl+c" {
+		return m.requestQuit()
+	}
+	if m.showHelp {
+		if key.Matches(msg, k.Help, k.Close) {
+			m.showHelp = false
+		}
+		return nil
+	}
+	if m.viewer != nil {
+		switch {
+		case key.Matches(msg, k.Close):
+			m.viewer = nil
+			m.relayout()
+		case key.Matches(msg, k.Help):
+			m.showHelp = true
+		default:
+			m.viewer.Update(msg)
+		}
+		return nil
+	}
+	if m.filter.active {
+		return m.handleFilterKey(msg)
+	}
+	if m.statsView != nil {
+		return m.handleStatsKey(msg)
+	}
+	if m.excView != nil {
+		return m.handleExceptionKey(msg)
+	}
+	if m.reportsView != nil {
+		return m.handleReportsKey(msg)
+	}
+	if m.checkView != nil {
+		return m.handleCheckKey(msg)
+	}
+	if m.scan.err != nil && m.table.Total() == 0 {
+		// The error screen: nothing to do but read it and leave.
+		if key.Matches(msg, k.Quit, k.Close) {
+			return m.requestQuit()
+		}
+		return nil
+	}
+	return m.handleListKey(msg)
+}
+
+func (m *Model) handleListKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := &m.com.Keys
+	if m.list.Update(msg) {
+		return m.selectionChanged()
+	}
+	if cmd, ok := m.handleMarkKey(msg); ok {
+		return cmd
+	}
+	sort := m.table.Sort()
+	filter := m.table.Filter()
+	switch {
+	case key.Matches(msg, k.Quit):
+		return m.requestQuit()
+	case key.Matches(msg, k.Help):
+		m.showHelp = true
+	case key.Matches(msg, k.SortNext):
+		m.table.SetSort(model.SortKey{Column: sort.Column.Next(), Desc: sort.Desc})
+	case key.Matches(msg, k.SortPrev):
+		m.table.SetSort(model.SortKey{Column: sort.Column.Prev(), Desc: sort.Desc})
+	case key.Matches(msg, k.SortFlip):
+		m.table.SetSort(sort.Flip())
+	case key.Matches(msg, k.Filter):
+		m.startFilter()
+	case key.Matches(msg, k.QuickEncrypted):
+		filter.EncryptedOnly = !filter.EncryptedOnly
+		m.table.SetFilter(filter)
+	case key.Matches(msg, k.QuickDMARC):
+		filter.DMARCFailOnly = !filter.DMARCFailOnly
+		m.table.SetFilter(filter)
+	case key.Matches(msg, k.QuickRisky):
+		filter.RiskyOnly = !filter.RiskyOnly
+		m.table.SetFilter(filter)
+	case key.Matches(msg, k.QuickNoExc):
+		filter.NoException = !filter.NoException
+		m.table.SetFilter(filter)
+	case key.Matches(msg, k.ClearFilter):
+		m.table.SetFilter(model.Filter{})
+	case msg.String() == "esc":
+		// esc steps back: it closes the detail pane, then clears filters.
+		if m.detailOpen {
+			m.detailOpen = false
+			m.relayout()
+		} else {
+			m.table.SetFilter(model.Filter{})
+		}
+	case key.Matches(msg, k.Detail):
+		m.detailOpen = !m.detailOpen
+		m.relayout()
+	case key.Matches(msg, k.DetailGrow):
+		m.resizeDetail(10)
+	case key.Matches(msg, k.DetailShrink):
+		m.resizeDetail(-10)
+	case key.Matches(msg, k.DetailSide):
+		m.detailSide = !m.detailSide
+		m.detailOpen = true
+		m.relayout()
+	case key.Matches(msg, k.DetailDown):
+		m.detail.ScrollDown(1)
+	case key.Matches(msg, k.DetailUp):
+		m.detail.ScrollDown(-1)
+	case key.Matches(msg, k.Headers):
+		return m.openViewer(rawview.Headers)
+	case key.Matches(msg, k.Raw):
+		return m.openViewer(rawview.Source)
+	case key.Matches(msg, k.Release):
+		return m.startAction(action.Release)
+	case key.Matches(msg, k.Delete):
+		return m.startAction(action.Delete)
+	case key.Matches(msg, k.Whitelist):
+		return m.openWhitelist()
+	case key.Matches(msg, k.PairJump):
+		return m.jumpToPair()
+	case key.Matches(msg, k.ShowPassword):
+		return m.showPassword()
+	case key.Matches(msg, k.Verify):
+		return m.reanalyseSelected()
+	case key.Matches(msg, k.Stats):
+		m.openStats()
+		return nil
+	case key.Matches(msg, k.Exceptions):
+		return m.openExceptions()
+	case key.Matches(msg, k.Reports):
+		return m.openReports()
+	case key.Matches(msg, k.DomainCheck):
+		return m.openCheck()
+	default:
+		return nil
+	}
+	return m.selectionChanged()
+}
+
+// dropClosedDialogs forgets the dialogs the stack has closed: an answer
+// that arrives for them later (a dry run, a password) is dropped, and the
+// password goes with its dialog.
+func (m *Model) dropClosedDialogs() {
+	top := m.dialogs.Top()
+	if m.pwDialog != nil && top != dialog.Dialog(m.pwDialog) {
+		m.pwDialog = nil
+	}
+	if m.actionDialog != nil && top != dialog.Dialog(m.actionDialog) {
+		m.actionDialog = nil
+	}
+}
+
+// resizeDetail grows (or shrinks) the detail pane by delta percent of the
+// body, opening it if needed.
+func (m *Model) resizeDetail(delta int) {
+	m.detailOpen = true
+	m.detailShare = max(20, min(80, m.detailShare+delta))
+	m.relayout()
+}
+
+// requestQuit quits at once unless an action is still running, in which
+// case it asks first.
+func (m *Model) requestQuit() tea.Cmd {
+	if m.inFlight == 0 {
+		return m.quit()
+	}
+	m.dialogs.Push(dialog.NewConfirm(m.com, "An action is still running. Quit anyway?",
+		func() tea.Cmd { return func() tea.Msg { return quitNowMsg{} } }))
+	return nil
+}
+
+// handleClick sorts on a click on a column title and selects a clicked
+// row.
+func (m *Model) handleClick(mouse tea.Mouse) tea.Cmd {
+	if mouse.Button != tea.MouseLeft || m.fullScreen() || m.showHelp || m.dialogs.Len() > 0 {
+		return nil
+	}
+	x, y := mouse.X, mouse.Y-bodyTop
+	if y < 0 || y >= m.listHeight || x >= m.listWidth {
+		return nil
+	}
+	if col, ok := m.list.Click(x, y); ok {
+		sort := m.table.Sort()
+		if sort.Column == col {
+			m.table.SetSort(sort.Flip())
+		} else {
+			m.table.SetSort(model.SortKey{Column: col})
+		}
+	}
+	return m.selectionChanged()
+}
+
+// handleWheel scrolls whatever is under the pointer.
+func (m *Model) handleWheel(mouse tea.Mouse) tea.Cmd {
+	delta := 3
+	switch mouse.Button {
+	case tea.MouseWheelUp:
+		delta = -3
+	case tea.MouseWheelDown:
+	default:
+		return nil
+	}
+	switch {
+	case m.statsView != nil || m.excView != nil || m.reportsView != nil || m.checkView != nil || m.showHelp:
+		return nil
+	case m.viewer != nil:
+		m.viewer.Scroll(delta)
+	case m.detailOpen && (mouse.Y-bodyTop >= m.listHeight || mouse.X >= m.listWidth):
+		m.detail.ScrollDown(delta)
+	default:
+		m.list.Scroll(delta)
+		return m.selectionChanged()
+	}
+	return nil
+}

@@ -1,0 +1,325 @@
+package console
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"mxaudit/ui/console/excview"
+	"mxaudit/ui/console/keys"
+	"mxaudit/ui/console/list"
+	"mxaudit/ui/console/styles"
+	"mxaudit/ui/termtext"
+)
+
+// bodyTop is the screen line where the body starts, below the top bar.
+const bodyTop = 1
+
+// relayout recomputes the geometry after a resize or a change of panes,
+// and tells every component its size.
+func (m *Model) relayout() {
+	w, h := m.com.Width, m.com.Height
+	m.bodyHeight = max(0, h-3) // top bar, status line, footer
+	m.listWidth, m.listHeight = w, m.bodyHeight
+	m.help.SetWidth(w)
+	if m.viewer != nil {
+		m.viewer.SetSize(w, m.bodyHeight)
+	}
+	if m.statsView != nil {
+		m.statsView.SetSize(w, m.bodyHeight)
+	}
+	if m.excView != nil {
+		m.excView.SetSize(w, m.bodyHeight)
+	}
+	if m.reportsView != nil {
+		m.reportsView.SetSize(w, m.bodyHeight)
+	}
+	if m.checkView != nil {
+		m.checkView.SetSize(w, m.bodyHeight)
+	}
+	if m.detailOpen {
+		if m.detailSide {
+			dw := w * m.detailShare / 100
+			m.listWidth = max(0, w-dw-1) // one column for the divider
+			m.detail.SetSize(dw, m.bodyHeight)
+		} else {
+			dh := m.bodyHeight * m.detailShare / 100
+			m.listHeight = max(0, m.bodyHeight-dh-1) // one line for the divider
+			m.detail.SetSize(w, dh)
+		}
+	}
+	m.list.SetSize(m.listWidth, m.listHeight)
+}
+
+// View implements tea.Model. It only reads the model.
+func (m *Model) View() tea.View {
+	var v tea.View
+	v.AltScreen = true
+	v.WindowTitle = "mxaudit " + termtext.Sanitize(m.cfg.Title)
+	if m.com.Mouse {
+		v.MouseMode = tea.MouseModeCellMotion
+	}
+	w, h := m.com.Width, m.com.Height
+	if w <= 0 || h <= 0 {
+		return v
+	}
+	if h < 4 || w < 10 {
+		v.SetContent(termtext.Truncate("mxaudit: terminal too small", w))
+		return v
+	}
+	lines := make([]string, 0, h)
+	lines = append(lines, m.topBar(w))
+	lines = append(lines, m.body(w)...)
+	lines = append(lines, m.statusLine(w), fitLines(m.footer(w), w, 1)[0])
+	frame := strings.Join(lines, "\n")
+	if m.dialogs.Len() > 0 {
+		frame = strings.Join(fitLines(m.dialogs.Render(frame, w, h), w, h), "\n")
+	}
+	v.SetContent(frame)
+	return v
+}
+
+func (m *Model) body(w int) []string {
+	bh := m.bodyHeight
+	switch {
+	case m.showHelp:
+		return fitLines(m.helpScreen(w), w, bh)
+	case m.viewer != nil:
+		return fitLines(m.viewer.View(), w, bh)
+	case m.statsView != nil:
+		return fitLines(m.statsView.View(), w, bh)
+	case m.excView != nil:
+		return fitLines(m.excView.View(), w, bh)
+	case m.reportsView != nil:
+		return fitLines(m.reportsView.View(), w, bh)
+	case m.checkView != nil:
+		return fitLines(m.checkView.View(), w, bh)
+	case m.scan.err != nil && m.table.Total() == 0:
+		return fitLines(m.errorScreen(w), w, bh)
+	}
+	listLines := fitLines(m.list.View(), m.listWidth, m.listHeight)
+	if !m.detailOpen {
+		return listLines
+	}
+	st := &m.com.Styles
+	if m.detailSide {
+		dw := w - m.listWidth - 1
+		detailLines := fitLines(m.detail.View(), dw, bh)
+		out := make([]string, bh)
+		bar := st.Divider.Render("│")
+		for i := range out {
+			out[i] = listLines[i] + bar + detailLines[i]
+		}
+		return out
+	}
+	dh := bh - m.listHeight - 1
+	title := "─ details "
+	if sel := m.detail.Message(); sel != nil && sel.Subject != "" {
+		title += "─ " + termtext.Sanitize(sel.Subject) + " "
+	}
+	title = termtext.Truncate(title, w)
+	divider := st.Divider.Render(title + strings.Repeat("─", max(0, w-termtext.Width(title))))
+	out := append(listLines, divider)
+	return append(out, fitLines(m.detail.View(), w, dh)...)
+}
+
+// topBar shows the source, the shown/total counts, the sort and the
+// active filter.
+func (m *Model) topBar(w int) string {
+	st := &m.com.Styles
+	left := " mxaudit " + termtext.Sanitize(m.cfg.Title)
+	right := fmt.Sprintf("%s/%s  sort %s ", thousands(m.table.Len()), thousands(m.table.Total()), m.table.Sort())
+	if n := m.marks.len(); n > 0 {
+		right = fmt.Sprintf("%s marked  ", thousands(n)) + right
+	}
+	if f := m.table.Filter(); !f.IsZero() {
+		right = "filter " + termtext.Sanitize(f.String()) + "  " + right
+	}
+	room := w - termtext.Width(right)
+	if room < 10 {
+		right = termtext.Truncate(right, max(0, w-10))
+		room = w - termtext.Width(right)
+	}
+	return st.Title.Render(termtext.Fit(left, room-1) + " " + right)
+}
+
+// statusLine shows a running action's progress, the outcome of the last
+// action, the scan's progress, or its outcome.
+func (m *Model) statusLine(w int) string {
+	st := &m.com.Styles
+	p := m.scan.progress
+	var text string
+	switch {
+	case m.action.running:
+		text = " " + m.action.progressText()
+		if barW := w - termtext.Width(text) - 2; barW >= 10 {
+			return st.Status.Render(text+" ") + progressBar(st, m.action.done, m.action.total, min(barW, 40))
+		}
+		return st.Status.Render(termtext.Fit(text, w))
+	case m.notice.text != "":
+		style := st.Status
+		if m.notice.bad {
+			style = st.ErrorText
+		}
+		return style.Render(termtext.Fit(" "+termtext.Sanitize(m.notice.text), w))
+	case m.scan.err != nil:
+		return st.ErrorText.Render(termtext.Fit(" scan stopped: "+termtext.Sanitize(m.scan.err.Error()), w))
+	case m.scan.running:
+		total := thousands(p.Listed)
+		if !p.Done {
+			total += "+"
+		}
+		text = fmt.Sprintf(" analysed %s / %s ", thousands(p.Analysed), total)
+		if barW := w - termtext.Width(text) - 2; barW >= 10 {
+			return st.Status.Render(text) + progressBar(st, p.Analysed, p.Listed, min(barW, 40))
+		}
+	case m.cfg.Source == nil:
+		text = " no scan"
+	default:
+		text = fmt.Sprintf(" scan complete: %s messages", thousands(m.table.Total()))
+		if p.Skipped > 0 {
+			text += fmt.Sprintf(", %s files skipped (not mail)", thousands(p.Skipped))
+		}
+	}
+	return st.Status.Render(termtext.Fit(text, w))
+}
+
+// progressBar draws done/total as a bar of width cells, in characters
+// that read without colour: "[#####.....]".
+func progressBar(st *styles.Styles, done, total, width int) string {
+	inner := width - 2
+	filled := 0
+	if total > 0 {
+		filled = min(inner, inner*done/total)
+	}
+	return "[" + st.ProgressFull.Render(strings.Repeat("#", filled)) +
+		st.ProgressEmpty.Render(strings.Repeat(".", inner-filled)) + "]"
+}
+
+// footer shows the filter editor while it is open, else the key hints of
+// whatever has the keys.
+func (m *Model) footer(w int) string {
+	if m.filter.active {
+		return m.filterLine(w)
+	}
+	var km help.KeyMap = keys.ListHelp{KeyMap: &m.com.Keys}
+	switch {
+	case m.dialogs.Len() > 0:
+		km = m.dialogs.Top()
+	case m.showHelp:
+		km = keys.HelpScreenHelp{KeyMap: &m.com.Keys}
+	case m.viewer != nil:
+		km = m.viewer
+	case m.statsView != nil:
+		km = m.statsView
+	case m.excView != nil:
+		km = m.excView
+	case m.reportsView != nil:
+		km = m.reportsView
+	case m.checkView != nil:
+		km = m.checkView
+	case m.detailOpen:
+		km = detailHints{m}
+	}
+	return m.help.ShortHelpView(km.ShortHelp())
+}
+
+// detailHints mixes the list's and the detail pane's hints for the footer
+// while the pane is open.
+type detailHints struct{ m *Model }
+
+// ShortHelp implements help.KeyMap.
+func (d detailHints) ShortHelp() []key.Binding {
+	k := &d.m.com.Keys
+	return []key.Binding{k.Down, k.DetailDown, k.Detail, k.DetailGrow, k.DetailSide, k.Headers, k.Raw, k.DomainCheck, k.Help}
+}
+
+// FullHelp implements help.KeyMap.
+func (d detailHints) FullHelp() [][]key.Binding { return d.m.list.FullHelp() }
+
+func (m *Model) helpScreen(w int) string {
+	h := m.help
+	h.ShowAll = true
+	st := &m.com.Styles
+	groups := m.list.FullHelp()
+	keyLines := []string{h.FullHelpView(groups)}
+	if w < 120 && len(groups) > 3 {
+		// Too narrow for every group side by side: the action keys go
+		// under the others rather than off the edge.
+		keyLines = []string{h.FullHelpView(groups[:3]), h.FullHelpView(groups[3:])}
+	}
+	legend := []string{
+		st.Section.Render("Keys"),
+		strings.Join(keyLines, "\n"),
+		"",
+		st.Section.Render("Columns"),
+		" " + list.MarkerLegend,
+		" Att: ENC encrypted archive, RSK risky file, ERR unreadable, ok clean, - none",
+		" SPF/DKIM: P pass, F fail, S softfail, N neutral, T/E temp/perm error, - none,",
+		"   . not checked; p (pass~): DKIM pass for a domain not aligned with From",
+		" DMARC: result/policy, e.g. F/r = fail under p=reject",
+		" X (Exc): Y (#12) allowed by an exception, ~ (#12~) partly covered, - none",
+		" PPAP: " + list.PPAPLegend,
+		" * in the first column: marked for release, delete (space, V, *; u clears)",
+		" Exceptions (E): " + excview.Legend,
+		"",
+		st.Muted.Render(" Press ? or esc to close."),
+	}
+	return strings.Join(legend, "\n")
+}
+
+func (m *Model) errorScreen(w int) string {
+	st := &m.com.Styles
+	return strings.Join([]string{
+		"",
+		st.ErrorText.Render(" The source could not be read."),
+		"",
+		" " + termtext.Sanitize(m.scan.err.Error()),
+		"",
+		st.Muted.Render(" Check the path or the connection settings and start mxaudit again. Press q to quit."),
+	}, "\n")
+}
+
+// fullScreen reports whether a full-screen view covers the list.
+func (m *Model) fullScreen() bool {
+	return m.viewer != nil || m.statsView != nil || m.excView != nil || m.reportsView != nil || m.checkView != nil
+}
+
+// fitLines splits s into exactly height lines of exactly width cells,
+// cutting or padding as needed, so that no component can break the frame.
+func fitLines(s string, width, height int) []string {
+	lines := strings.Split(s, "\n")
+	out := make([]string, height)
+	for i := range out {
+		line := ""
+		if i < len(lines) {
+			line = lines[i]
+		}
+		lw := termtext.Width(line)
+		switch {
+		case lw > width:
+			line = termtext.Truncate(line, width)
+			lw = termtext.Width(line)
+		}
+		if lw < width {
+			line += strings.Repeat(" ", width-lw)
+		}
+		out[i] = line
+	}
+	return out
+}
+
+// thousands formats n with comma separators: 20,000.
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	if n < 0 {
+		return "-" + thousands(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}

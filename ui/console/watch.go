@@ -1,0 +1,304 @@
+package console
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"mxaudit/mailsrc"
+	"mxaudit/model"
+)
+
+// Live updates: once the first scan has finished, the console follows the
+// source (Config.Watch) in a goroutine of its own. Each change it reports
+// comes to Update as a watchMsg: arrivals are analysed in a command and
+// appended, departures leave the list with a note, and a renumbered
+// source is scanned again under a new scan ID, so that answers meant for
+// the old listing are dropped.
+
+// ChangeKind says what happened to the watched source.
+type ChangeKind int
+
+// Kinds of change the console reacts to.
+const (
+	// ChangeAdded: messages arrived. IDs may repeat messages already
+	// listed; the console skips those.
+	ChangeAdded ChangeKind = iota + 1
+	// ChangeRemoved: messages left the source (another operator released
+	// or deleted them). This is news for the status line, not an error.
+	ChangeRemoved
+	// ChangeReload: every ID handed out so far is void (IMAP UIDVALIDITY
+	// changed); the console drops its list and scans again.
+	ChangeReload
+)
+
+// Change is one event of the watched source, as Config.Watch reports it.
+type Change struct {
+	Kind ChangeKind
+	// IDs are the messages concerned; empty for ChangeReload.
+	IDs []model.MessageID
+	// Note is the source's own sentence about the change; the console
+	// shows it for a reload and uses its own words otherwise.
+	Note string
+}
+
+// fromSource translates a change the source reports into the console's
+// terms; ok is false for a kind the console does not know.
+func fromSource(c mailsrc.Change) (change Change, ok bool) {
+	var kind ChangeKind
+	switch c.Kind {
+	case mailsrc.Added:
+		kind = ChangeAdded
+	case mailsrc.Removed:
+		kind = ChangeRemoved
+	case mailsrc.Reload:
+		kind = ChangeReload
+	default:
+		return Change{}, false
+	}
+	return Change{Kind: kind, IDs: c.IDs, Note: c.Note}, true
+}
+
+// watchStopWait bounds how long Run waits for the watch goroutine after
+// cancelling it, before the caller closes the source: a server that no
+// longer answers must not keep the terminal hostage.
+const watchStopWait = 5 * time.Second
+
+type (
+	// watchMsg carries one change, or the end of the watch (done, with
+	// the error that ended it).
+	watchMsg struct {
+		change Change
+		done   bool
+		err    error
+	}
+	// arrivalsMsg carries the analysed arrivals of scan scanID.
+	arrivalsMsg struct {
+		scanID int
+		msgs   []model.Message
+		err    error
+	}
+)
+
+// watchState is the root model's view of the watch goroutine.
+type watchState struct {
+	started bool
+	ctx     context.Context // cancelled on quit
+	cancel  context.CancelFunc
+	events  chan watchMsg
+	// done is closed when the goroutine has returned.
+	done chan struct{}
+	// pending are the arrivals being analysed, so that a repeated Added
+	// does not analyse them twice.
+	pending map[model.MessageID]bool
+	// live are the messages appended from the watch since the current
+	// scan started: a rescan that lists them too must not add them again.
+	live map[model.MessageID]bool
+	// reloading is set while a rescan after a renumbering runs; its end
+	// replaces the "reloading" note, which would otherwise hide the
+	// scan's own progress and outcome for good.
+	reloading bool
+}
+
+// startWatch starts following the source, once, after the first scan.
+// The goroutine is started here rather than in a command so that stopWatch
+// always has something to wait for; it only ever talks to Update through
+// the channel that waitForChange reads.
+func (m *Model) startWatch() tea.Cmd {
+	run := m.cfg.watcher()
+	if run == nil || m.watch.started {
+		return nil
+	}
+	ctx, cancel := context.WithCancel(m.ctx)
+	events, done := make(chan watchMsg, 64), make(chan struct{})
+	m.watch = watchState{started: true, ctx: ctx, cancel: cancel, events: events, done: done,
+		pending: map[model.MessageID]bool{}, live: map[model.MessageID]bool{}}
+	go func() {
+		defer close(done)
+		err := run(ctx, func(c mailsrc.Change) {
+			change, ok := fromSource(c)
+			if !ok {
+				return // a kind this console does not know: nothing to show
+			}
+			select {
+			case events <- watchMsg{change: change}:
+			case <-ctx.Done():
+			}
+		})
+		select {
+		case events <- watchMsg{done: true, err: err}:
+		case <-ctx.Done():
+		}
+	}()
+	return waitForChange(ctx, events)
+}
+
+// waitForChange returns the command that reads the watch's next event.
+func waitForChange(ctx context.Context, events <-chan watchMsg) tea.Cmd {
+	return func() tea.Msg {
+		select {
+		case ev := <-events:
+			return ev
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+// cancelWatch asks the watch goroutine to stop, without waiting: it is
+// called from Update, which must not block. Safe to call more than once.
+func (m *Model) cancelWatch() {
+	if m.watch.started {
+		m.watch.cancel()
+	}
+}
+
+// stopWatch cancels the watch and waits (boundedly) for its goroutine, so
+// that the caller does not close the source under it.
+func (m *Model) stopWatch() {
+	if !m.watch.started {
+		return
+	}
+	m.watch.cancel()
+	select {
+	case <-m.watch.done:
+	case <-time.After(watchStopWait):
+	}
+}
+
+// handleWatch applies one change and asks for the next.
+func (m *Model) handleWatch(msg watchMsg) tea.Cmd {
+	if msg.done {
+		if msg.err != nil && !errors.Is(msg.err, context.Canceled) {
+			m.setNotice("live updates stopped: "+msg.err.Error(), true)
+		}
+		return nil
+	}
+	next := waitForChange(m.watch.ctx, m.watch.events)
+	switch c := msg.change; c.Kind {
+	case ChangeAdded:
+		return tea.Batch(m.analyseArrivals(c.IDs), next)
+	case ChangeRemoved:
+		return tea.Batch(m.removeDeparted(c.IDs), next)
+	case ChangeReload:
+		note := c.Note
+		if note == "" {
+			note = "the source was renumbered: reloading"
+		}
+		m.setNotice(note, false)
+		return tea.Batch(m.rescan(), next)
+	}
+	return next
+}
+
+// analyseArrivals returns the command that analyses the arrivals not yet
+// listed or on their way.
+func (m *Model) analyseArrivals(ids []model.MessageID) tea.Cmd {
+	known := m.listedIDs()
+	var fresh []model.MessageID
+	for _, id := range ids {
+		if !known[id] && !m.watch.pending[id] {
+			fresh = append(fresh, id)
+			m.watch.pending[id] = true
+		}
+	}
+	if len(fresh) == 0 {
+		return nil
+	}
+	analyse := m.cfg.analyzer()
+	if analyse == nil {
+		m.setNotice(fmt.Sprintf("%s arrived; restart the console to list them", count(len(fresh), "new message")), false)
+		return nil
+	}
+	ctx, scanID := m.ctx, m.scan.id
+	return func() tea.Msg {
+		msgs, err := analyse(ctx, fresh)
+		return arrivalsMsg{scanID: scanID, msgs: msgs, err: err}
+	}
+}
+
+// handleArrivals appends analysed arrivals, skipping any the table has
+// meanwhile (a rescan may have listed them).
+func (m *Model) handleArrivals(msg arrivalsMsg) tea.Cmd {
+	for _, a := range msg.msgs {
+		delete(m.watch.pending, a.ID)
+	}
+	if msg.err != nil && !errors.Is(msg.err, context.Canceled) {
+		m.setNotice("new messages could not be analysed: "+msg.err.Error(), true)
+	}
+	if msg.scanID != m.scan.id {
+		return nil // analysed for a listing that a reload replaced
+	}
+	known := m.listedIDs()
+	var add []model.Message
+	for _, a := range msg.msgs {
+		if !known[a.ID] {
+			known[a.ID] = true
+			add = append(add, a)
+			m.watch.live[a.ID] = true
+		}
+	}
+	if len(add) == 0 {
+		return nil
+	}
+	m.annotate(add)
+	m.table.Append(add...)
+	if msg.err == nil {
+		m.setNotice(count(len(add), "new message")+" arrived", false)
+	}
+	return tea.Batch(m.selectionChanged(), m.statsChanged())
+}
+
+// removeDeparted takes messages that left the source out of the list.
+func (m *Model) removeDeparted(ids []model.MessageID) tea.Cmd {
+	gone := make(map[model.MessageID]bool, len(ids))
+	for _, id := range ids {
+		gone[id] = true
+	}
+	n := m.table.Remove(gone)
+	m.marks.forget(gone)
+	if n == 0 {
+		return nil // already gone: acted on from this console
+	}
+	verb := "messages left"
+	if n == 1 {
+		verb = "message left"
+	}
+	m.setNotice(fmt.Sprintf("%d %s the folder (another operator?)", n, verb), false)
+	return tea.Batch(m.selectionChanged(), m.statsChanged())
+}
+
+// rescan drops the list and scans the source again under a new scan ID.
+func (m *Model) rescan() tea.Cmd {
+	m.stopScan()
+	all := m.listedIDs()
+	m.table.Remove(all)
+	m.marks = marks{}
+	id := m.scan.id + 1
+	m.scan = newScanState(m.ctx)
+	m.scan.id = id
+	m.watch.live = map[model.MessageID]bool{}
+	m.watch.reloading = true
+	return tea.Batch(m.startScan(), m.selectionChanged(), m.statsChanged())
+}
+
+// listedIDs returns the IDs of every message in the table, shown or not.
+func (m *Model) listedIDs() map[model.MessageID]bool {
+	ids := make(map[model.MessageID]bool, m.table.Total())
+	m.table.Update(func(msg *model.Message) bool {
+		ids[msg.ID] = true
+		return false
+	})
+	return ids
+}
+
+// count says "1 new message" or "3 new messages".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
