@@ -46,4 +46,3 @@ func fingerprint(cfg Config, mode string) string {
 	return fmt.Sprintf("analysis %s; trusted %s; offline %v; dns %s; verify-dkim %s",
 		analysis.Version, strings.Join(hosts, ","), cfg.Offline, cfg.DNS, mode)
 }
-

@@ -290,7 +290,7 @@ func TestDMARCViewsFit(t *testing.T) {
 
 				cfg := testConfig(checkMessages())
 				cfg.Checker = stubOf(cfg)
-			stubOf(cfg).check = func(ctx context.Context, domain string) (*domaincheck.Report, error) {
+				stubOf(cfg).check = func(ctx context.Context, domain string) (*domaincheck.Report, error) {
 					return domaincheck.Check(ctx, resolver, domain, nil)
 				}
 				c := newModel(t.Context(), cfg, true)
