@@ -40,7 +40,9 @@ type checkDoneMsg struct {
 // (dmarcreport.MayCarryReport), in Update, over every message the table
 // holds whatever the filter; the reading itself runs in the command.
 func (m *Model) openReports() tea.Cmd {
-	m.reportsView = reportsview.New(m.com)
+	v := reportsview.New(m.com)
+	m.show(screenReports)
+	m.reportsView = v
 	m.relayout()
 	m.reportsSeq++
 	if m.cfg.Reports == nil {
@@ -68,7 +70,7 @@ func (m *Model) openReports() tea.Cmd {
 // handleReportsLoaded shows the summary the command read, unless the view
 // was closed or reopened meanwhile.
 func (m *Model) handleReportsLoaded(msg reportsLoadedMsg) {
-	if m.reportsView == nil || msg.seq != m.reportsSeq {
+	if m.screen != screenReports || msg.seq != m.reportsSeq {
 		return
 	}
 	m.reportsCancel = nil
@@ -82,7 +84,7 @@ func (m *Model) handleReportsKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := &m.com.Keys
 	switch {
 	case key.Matches(msg, k.Close, k.Reports):
-		m.closeReports()
+		m.closeScreen()
 	case key.Matches(msg, k.Help):
 		m.showHelp = true
 	case key.Matches(msg, k.FilterSource):
@@ -92,7 +94,7 @@ func (m *Model) handleReportsKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		f := m.table.Filter()
 		f.Source = src.Filter()
-		m.closeReports()
+		m.closeScreen()
 		m.table.SetFilter(f)
 		if m.table.Len() == 0 {
 			m.setNotice("no message here comes from "+termtext.Sanitize(f.Source.String()), false)
@@ -102,16 +104,6 @@ func (m *Model) handleReportsKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.reportsView.Update(msg)
 	}
 	return nil
-}
-
-func (m *Model) closeReports() {
-	if m.reportsCancel != nil {
-		m.reportsCancel()
-		m.reportsCancel = nil
-	}
-	m.reportsView = nil
-	m.reportsSeq++ // drop a read still running
-	m.relayout()
 }
 
 // openCheck opens the domain check view for the selected message's From
@@ -130,7 +122,9 @@ func (m *Model) openCheck() tea.Cmd {
 		m.setNotice("the selected message has no From domain to check", true)
 		return nil
 	}
-	m.checkView = checkview.New(m.com, domain)
+	v := checkview.New(m.com, domain)
+	m.show(screenCheck)
+	m.checkView = v
 	m.relayout()
 	m.checkSeq++
 	seq, check, ctx := m.checkSeq, m.cfg.Checker.CheckDomain, m.ctx
@@ -142,7 +136,7 @@ func (m *Model) openCheck() tea.Cmd {
 
 // handleCheckDone shows a check's report unless its view is gone.
 func (m *Model) handleCheckDone(msg checkDoneMsg) {
-	if m.checkView == nil || msg.seq != m.checkSeq {
+	if m.screen != screenCheck || msg.seq != m.checkSeq {
 		return
 	}
 	m.checkView.SetReport(msg.rep, msg.err)
@@ -153,9 +147,7 @@ func (m *Model) handleCheckKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := &m.com.Keys
 	switch {
 	case key.Matches(msg, k.Close):
-		m.checkView = nil
-		m.checkSeq++
-		m.relayout()
+		m.closeScreen()
 	case key.Matches(msg, k.Help):
 		m.showHelp = true
 	default:

@@ -74,7 +74,9 @@ func (m *Model) openViewer(kind rawview.Kind) tea.Cmd {
 	if sel == nil {
 		return nil
 	}
-	m.viewer = rawview.New(m.com, kind, sel.ID, sel.Subject)
+	v := rawview.New(m.com, kind, sel.ID, sel.Subject)
+	m.show(screenViewer)
+	m.viewer = v
 	m.relayout()
 	m.viewerSeq++
 	ctx, open, seq, id := m.scan.ctx, m.cfg.opener(), m.viewerSeq, sel.ID

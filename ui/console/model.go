@@ -33,9 +33,17 @@ type Model struct {
 
 	list    *list.Model
 	detail  *detail.Model
-	viewer  *rawview.Model // the header or raw viewer, nil when closed
 	dialogs dialog.Stack
-	help    help.Model
+
+	// screen is the active screen (screen.go); the component of each
+	// full-screen view is set only while its screen is active.
+	screen      screen
+	viewer      *rawview.Model // the header or raw viewer
+	statsView   *statsview.Model
+	excView     *excview.Model
+	reportsView *reportsview.Model
+	checkView   *checkview.Model
+	help        help.Model
 
 	showHelp bool
 	filter   filterInput
@@ -64,16 +72,11 @@ type Model struct {
 	// policy is the exception policy, nil until it is read.
 	policy *model.Policy
 
-	// The full-screen views, nil when closed.
-	statsView *statsview.Model
-	excView   *excview.Model
-	// The DMARC report and domain check views, with the numbers of their
-	// latest loads: an answer with another number is stale.
-	reportsView *reportsview.Model
-	reportsSeq  int
+	// The numbers of the latest loads of the DMARC report and domain
+	// check views: an answer with another number is stale.
+	reportsSeq int
 	// reportsCancel stops the running read of the report mails.
 	reportsCancel context.CancelFunc
-	checkView     *checkview.Model
 	checkSeq      int
 	// statsAt is when the statistics were last counted; statsDirty says a
 	// recount is scheduled.

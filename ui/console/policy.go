@@ -49,7 +49,7 @@ func (m *Model) setPolicy(p model.Policy) {
 		p.Annotate(msg, now)
 		return !sameMatch(before, msg.Exception)
 	})
-	if m.excView != nil {
+	if m.screen == screenExceptions {
 		m.excView.SetPolicy(m.policy, m.cfg.Operator)
 	}
 	// The detail pane holds a copy of the selected message: renew it.

@@ -27,32 +27,20 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
-	if m.viewer != nil {
-		switch {
-		case key.Matches(msg, k.Close):
-			m.viewer = nil
-			m.relayout()
-		case key.Matches(msg, k.Help):
-			m.showHelp = true
-		default:
-			m.viewer.Update(msg)
-		}
-		return nil
+	switch m.screen {
+	case screenViewer:
+		return m.handleViewerKey(msg)
+	case screenStats:
+		return m.handleStatsKey(msg)
+	case screenExceptions:
+		return m.handleExceptionKey(msg)
+	case screenReports:
+		return m.handleReportsKey(msg)
+	case screenCheck:
+		return m.handleCheckKey(msg)
 	}
 	if m.filter.active {
 		return m.handleFilterKey(msg)
-	}
-	if m.statsView != nil {
-		return m.handleStatsKey(msg)
-	}
-	if m.excView != nil {
-		return m.handleExceptionKey(msg)
-	}
-	if m.reportsView != nil {
-		return m.handleReportsKey(msg)
-	}
-	if m.checkView != nil {
-		return m.handleCheckKey(msg)
 	}
 	if m.scan.err != nil && m.table.Total() == 0 {
 		// The error screen: nothing to do but read it and leave.
@@ -62,6 +50,20 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	return m.handleListKey(msg)
+}
+
+// handleViewerKey handles a key while the header or raw viewer is open.
+func (m *Model) handleViewerKey(msg tea.KeyPressMsg) tea.Cmd {
+	k := &m.com.Keys
+	switch {
+	case key.Matches(msg, k.Close):
+		m.closeScreen()
+	case key.Matches(msg, k.Help):
+		m.showHelp = true
+	default:
+		m.viewer.Update(msg)
+	}
+	return nil
 }
 
 func (m *Model) handleListKey(msg tea.KeyPressMsg) tea.Cmd {
@@ -219,10 +221,12 @@ func (m *Model) handleWheel(mouse tea.Mouse) tea.Cmd {
 		return nil
 	}
 	switch {
-	case m.statsView != nil || m.excView != nil || m.reportsView != nil || m.checkView != nil || m.showHelp:
+	case m.showHelp:
 		return nil
-	case m.viewer != nil:
+	case m.screen == screenViewer:
 		m.viewer.Scroll(delta)
+	case m.fullScreen():
+		return nil
 	case m.detailOpen && (mouse.Y-bodyTop >= m.listHeight || mouse.X >= m.listWidth):
 		m.detail.ScrollDown(delta)
 	default:

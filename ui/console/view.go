@@ -25,20 +25,8 @@ func (m *Model) relayout() {
 	m.bodyHeight = max(0, h-3) // top bar, status line, footer
 	m.listWidth, m.listHeight = w, m.bodyHeight
 	m.help.SetWidth(w)
-	if m.viewer != nil {
-		m.viewer.SetSize(w, m.bodyHeight)
-	}
-	if m.statsView != nil {
-		m.statsView.SetSize(w, m.bodyHeight)
-	}
-	if m.excView != nil {
-		m.excView.SetSize(w, m.bodyHeight)
-	}
-	if m.reportsView != nil {
-		m.reportsView.SetSize(w, m.bodyHeight)
-	}
-	if m.checkView != nil {
-		m.checkView.SetSize(w, m.bodyHeight)
+	if c := m.active(); c != nil {
+		c.SetSize(w, m.bodyHeight)
 	}
 	if m.detailOpen {
 		if m.detailSide {
@@ -87,16 +75,8 @@ func (m *Model) body(w int) []string {
 	switch {
 	case m.showHelp:
 		return fitLines(m.helpScreen(w), w, bh)
-	case m.viewer != nil:
-		return fitLines(m.viewer.View(), w, bh)
-	case m.statsView != nil:
-		return fitLines(m.statsView.View(), w, bh)
-	case m.excView != nil:
-		return fitLines(m.excView.View(), w, bh)
-	case m.reportsView != nil:
-		return fitLines(m.reportsView.View(), w, bh)
-	case m.checkView != nil:
-		return fitLines(m.checkView.View(), w, bh)
+	case m.fullScreen():
+		return fitLines(m.active().View(), w, bh)
 	case m.scan.err != nil && m.table.Total() == 0:
 		return fitLines(m.errorScreen(w), w, bh)
 	}
@@ -211,16 +191,8 @@ func (m *Model) footer(w int) string {
 		km = m.dialogs.Top()
 	case m.showHelp:
 		km = keys.HelpScreenHelp{KeyMap: &m.com.Keys}
-	case m.viewer != nil:
-		km = m.viewer
-	case m.statsView != nil:
-		km = m.statsView
-	case m.excView != nil:
-		km = m.excView
-	case m.reportsView != nil:
-		km = m.reportsView
-	case m.checkView != nil:
-		km = m.checkView
+	case m.fullScreen():
+		km = m.active()
 	case m.detailOpen:
 		km = detailHints{m}
 	}
@@ -281,11 +253,6 @@ func (m *Model) errorScreen(w int) string {
 		"",
 		st.Muted.Render(" Check the path or the connection settings and start mxaudit again. Press q to quit."),
 	}, "\n")
-}
-
-// fullScreen reports whether a full-screen view covers the list.
-func (m *Model) fullScreen() bool {
-	return m.viewer != nil || m.statsView != nil || m.excView != nil || m.reportsView != nil || m.checkView != nil
 }
 
 // fitLines splits s into exactly height lines of exactly width cells,

@@ -27,7 +27,9 @@ type statsTickMsg struct{}
 
 // openStats opens the statistics view over the shown messages.
 func (m *Model) openStats() {
-	m.statsView = statsview.New(m.com)
+	v := statsview.New(m.com)
+	m.show(screenStats)
+	m.statsView = v
 	m.relayout()
 	m.recomputeStats()
 }
@@ -36,7 +38,7 @@ func (m *Model) openStats() {
 // and is cheap enough (a pass over the shown rows) at the rate
 // statsChanged allows.
 func (m *Model) recomputeStats() {
-	if m.statsView == nil {
+	if m.screen != screenStats {
 		return
 	}
 	c := model.NewStatsCounter()
@@ -51,7 +53,7 @@ func (m *Model) recomputeStats() {
 // statsChanged notes that the messages changed: the view is recomputed at
 // once when the last count is old enough, else after a short delay.
 func (m *Model) statsChanged() tea.Cmd {
-	if m.statsView == nil {
+	if m.screen != screenStats {
 		return nil
 	}
 	if !m.scan.running || m.com.Now().Sub(m.statsAt) >= statsInterval {
@@ -72,8 +74,7 @@ func (m *Model) handleStatsKey(msg tea.KeyPressMsg) tea.Cmd {
 	f := m.table.Filter()
 	switch {
 	case key.Matches(msg, k.Close, k.Stats):
-		m.statsView = nil
-		m.relayout()
+		m.closeScreen()
 		return nil
 	case key.Matches(msg, k.Help):
 		m.showHelp = true
@@ -104,7 +105,9 @@ func (m *Model) openExceptions() tea.Cmd {
 		m.setNotice("no exception policy is configured", true)
 		return nil
 	}
-	m.excView = excview.New(m.com, m.policy, m.cfg.Operator)
+	v := excview.New(m.com, m.policy, m.cfg.Operator)
+	m.show(screenExceptions)
+	m.excView = v
 	m.relayout()
 	return m.loadPolicy()
 }
@@ -115,8 +118,7 @@ func (m *Model) handleExceptionKey(msg tea.KeyPressMsg) tea.Cmd {
 	v := m.excView
 	switch {
 	case key.Matches(msg, k.Close, k.Exceptions):
-		m.excView = nil
-		m.relayout()
+		m.closeScreen()
 	case key.Matches(msg, k.Help):
 		m.showHelp = true
 	case key.Matches(msg, k.Approve):
