@@ -100,25 +100,33 @@ func (m *Model) startAction(kind action.Kind) tea.Cmd {
 		cp := *t
 		msgs[i], ids[i] = &cp, t.ID
 	}
-	d := dialog.NewAction(m.com, kind, len(msgs), m.canOverride(),
-		func(req action.Request) tea.Cmd {
-			req.IDs = ids
-			return m.planCmd(req, msgs)
-		},
-		func(p action.Plan) tea.Cmd { return func() tea.Msg { return executeMsg{plan: p} } })
-	m.actionDialog = d
-	m.dialogs.Push(d)
-	return m.planCmd(action.Request{Kind: kind, IDs: ids}, msgs)
+	m.actionTargets = actionTargets{ids: ids, msgs: msgs}
+	m.dialogs.Push(dialog.NewAction(m.com, kind, len(msgs), m.canOverride()))
+	return m.planCmd(action.Request{Kind: kind, IDs: ids})
 }
 
-// executeMsg carries a confirmed plan from the dialog to the root model,
-// which alone starts the run.
-type executeMsg struct{ plan action.Plan }
+// actionTargets are the messages the open action dialog is about: their
+// IDs and copies taken when it opened, which every dry run of the dialog
+// plans on.
+type actionTargets struct {
+	ids  []model.MessageID
+	msgs []*model.Message
+}
+
+// replan runs a new dry run of the action dialog's changed request on
+// the dialog's messages.
+func (m *Model) replan(req action.Request) tea.Cmd {
+	if m.dialogs.TopIs(dialog.IDAction) == nil {
+		return nil
+	}
+	req.IDs = m.actionTargets.ids
+	return m.planCmd(req)
+}
 
 // planCmd numbers a dry run and returns the command that runs it.
-func (m *Model) planCmd(req action.Request, msgs []*model.Message) tea.Cmd {
+func (m *Model) planCmd(req action.Request) tea.Cmd {
 	m.planSeq++
-	seq, svc, ctx := m.planSeq, m.cfg.Actions, m.ctx
+	seq, svc, ctx, msgs := m.planSeq, m.cfg.Actions, m.ctx, m.actionTargets.msgs
 	req.IDs = slices.Clone(req.IDs)
 	req.To, req.CopyTo = slices.Clone(req.To), slices.Clone(req.CopyTo)
 	return func() tea.Msg {
@@ -128,15 +136,16 @@ func (m *Model) planCmd(req action.Request, msgs []*model.Message) tea.Cmd {
 }
 
 func (m *Model) handlePlan(msg planMsg) {
-	if msg.seq != m.planSeq || m.actionDialog == nil || m.dialogs.Top() != m.actionDialog {
+	d, ok := m.dialogs.TopIs(dialog.IDAction).(*dialog.Action)
+	if msg.seq != m.planSeq || !ok {
 		return // an answer to a dry run nobody waits for any more
 	}
-	m.actionDialog.SetPlan(msg.plan, msg.err)
+	d.SetPlan(msg.plan, msg.err)
 }
 
 // execute starts running a confirmed plan.
 func (m *Model) execute(p action.Plan) tea.Cmd {
-	m.actionDialog = nil
+	m.actionTargets = actionTargets{}
 	if m.action.running {
 		m.setNotice("an action is still running", true)
 		return nil

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	tea "charm.land/bubbletea/v2"
 
 	"mxaudit/mailsrc/action"
 	"mxaudit/model"
@@ -37,25 +36,22 @@ func TestDialogsFit(t *testing.T) {
 	msgs := sampleMessages()
 	dialogs := map[string]func(m *Model) dialog.Dialog{
 		"release": func(m *Model) dialog.Dialog {
-			d := dialog.NewAction(m.com, action.Release, 49, true, func(action.Request) tea.Cmd { return nil },
-				func(action.Plan) tea.Cmd { return nil })
+			d := dialog.NewAction(m.com, action.Release, 49, true)
 			d.SetPlan(bigPlan(msgs), nil)
 			return d
 		},
 		"release_one": func(m *Model) dialog.Dialog {
-			d := dialog.NewAction(m.com, action.Release, 1, false, func(action.Request) tea.Cmd { return nil },
-				func(action.Plan) tea.Cmd { return nil })
+			d := dialog.NewAction(m.com, action.Release, 1, false)
 			p := bigPlan(msgs)
 			p.Items = p.Items[:1]
 			d.SetPlan(p, nil)
 			return d
 		},
 		"whitelist": func(m *Model) dialog.Dialog {
-			return dialog.NewWhitelist(m.com, &msgs[1], "tanaka (192.0.2.7)", func(model.ExceptionRequest) tea.Cmd { return nil })
+			return dialog.NewWhitelist(m.com, &msgs[1], "tanaka (192.0.2.7)")
 		},
 		"revoke": func(m *Model) dialog.Dialog {
-			return dialog.NewTyped(m.com, "Revoke exception 12", []string{strings.Repeat("long line ", 20)}, "Reason", "y",
-				func(string) tea.Cmd { return nil })
+			return dialog.NewTyped(m.com, dialog.IDRevoke, 12, "Revoke exception 12", []string{strings.Repeat("long line ", 20)}, "Reason", "y")
 		},
 		"password": func(m *Model) dialog.Dialog {
 			d := dialog.NewPassword(m.com, "見積書_2026.zip", "cur/0008")

@@ -83,14 +83,14 @@ type Model struct {
 	statsAt    time.Time
 	statsDirty bool
 
-	// The running release or delete, and the open confirmation dialog
-	// with the number of its latest dry run.
-	action       actionState
-	actionDialog *dialog.Action
-	planSeq      int
-	// The open password dialog and the number of its request.
-	pwDialog *dialog.Password
-	pwSeq    int
+	// The running release or delete; the messages the open action
+	// dialog is about, and the number of its latest dry run (an answer
+	// with another number is stale).
+	action        actionState
+	actionTargets actionTargets
+	planSeq       int
+	// The number of the latest password request.
+	pwSeq int
 
 	// The body's geometry, computed by relayout for drawing and for
 	// mapping mouse clicks.
@@ -184,8 +184,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.viewer.SetContent(msg.data, msg.truncated, msg.err)
 		}
 		return m, nil
-	case quitNowMsg:
-		return m, m.quit()
 	case policyLoadedMsg:
 		if msg.err != nil {
 			m.setNotice(msg.err.Error(), true)
@@ -198,8 +196,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case planMsg:
 		m.handlePlan(msg)
 		return m, nil
-	case executeMsg:
-		return m, m.execute(msg.plan)
 	case actionResultMsg:
 		return m, m.handleActionResult(msg)
 	case actionDoneMsg:
@@ -221,9 +217,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 	return m, nil
 }
-
-// quitNowMsg asks the root model to quit without further questions.
-type quitNowMsg struct{}
 
 // quit stops the scan and the watch and ends the program.
 func (m *Model) quit() tea.Cmd {

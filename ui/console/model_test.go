@@ -169,8 +169,8 @@ func TestQuitConfirmsOnlyWithActionInFlight(t *testing.T) {
 	if cmd == nil {
 		t.Fatal("y did nothing")
 	}
-	if _, ok := cmd().(quitNowMsg); !ok {
-		t.Fatal("y did not ask to quit")
+	if _, ok := cmd().(tea.QuitMsg); !ok {
+		t.Fatal("y did not quit")
 	}
 }
 

@@ -97,9 +97,7 @@ func (m *Model) showPassword() tea.Cmd {
 		return nil
 	}
 	m.pwSeq++
-	d := dialog.NewPassword(m.com, name, string(src))
-	m.pwDialog = d
-	m.dialogs.Push(d)
+	m.dialogs.Push(dialog.NewPassword(m.com, name, string(src)))
 	seq, ctx, password := m.pwSeq, m.ctx, m.cfg.Passwords.Password
 	return func() tea.Msg {
 		pw, err := password(ctx, zip, att, src)
@@ -110,7 +108,7 @@ func (m *Model) showPassword() tea.Cmd {
 // handlePassword hands the password to its dialog if that is still open;
 // otherwise it is dropped on the floor.
 func (m *Model) handlePassword(msg passwordMsg) {
-	if msg.seq == m.pwSeq && m.pwDialog != nil && m.dialogs.Top() == m.pwDialog {
-		m.pwDialog.SetPassword(msg.password, msg.err)
+	if d, ok := m.dialogs.TopIs(dialog.IDPassword).(*dialog.Password); ok && msg.seq == m.pwSeq {
+		d.SetPassword(msg.password, msg.err)
 	}
 }

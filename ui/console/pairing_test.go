@@ -94,7 +94,7 @@ func TestPasswordOnlyOnRequest(t *testing.T) {
 		t.Fatalf("the password is not shown after P:\n%s", frame)
 	}
 	pressAll(m, "esc")
-	if m.dialogs.Len() != 0 || m.pwDialog != nil || d.Shown() {
+	if m.dialogs.Len() != 0 || d.Shown() {
 		t.Fatal("the password outlived its dialog")
 	}
 	if strings.Contains(ansi.Strip(m.View().Content), password) {

@@ -14,9 +14,8 @@ import (
 // viewer, the filter editor and finally the list.
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := &m.com.Keys
-	if cmd, ok := m.dialogs.Update(msg); ok {
-		m.dropClosedDialogs()
-		return cmd
+	if res, ok := m.dialogs.Update(msg); ok {
+		return m.handleDialogResult(res)
 	}
 	if msg.String() == "ctrl+c" {
 		return m.requestQuit()
@@ -157,19 +156,6 @@ func (m *Model) handleListKey(msg tea.KeyPressMsg) tea.Cmd {
 	return m.selectionChanged()
 }
 
-// dropClosedDialogs forgets the dialogs the stack has closed: an answer
-// that arrives for them later (a dry run, a password) is dropped, and the
-// password goes with its dialog.
-func (m *Model) dropClosedDialogs() {
-	top := m.dialogs.Top()
-	if m.pwDialog != nil && top != dialog.Dialog(m.pwDialog) {
-		m.pwDialog = nil
-	}
-	if m.actionDialog != nil && top != dialog.Dialog(m.actionDialog) {
-		m.actionDialog = nil
-	}
-}
-
 // resizeDetail grows (or shrinks) the detail pane by delta percent of the
 // body, opening it if needed.
 func (m *Model) resizeDetail(delta int) {
@@ -184,8 +170,7 @@ func (m *Model) requestQuit() tea.Cmd {
 	if m.inFlight == 0 {
 		return m.quit()
 	}
-	m.dialogs.Push(dialog.NewConfirm(m.com, "An action is still running. Quit anyway?",
-		func() tea.Cmd { return func() tea.Msg { return quitNowMsg{} } }))
+	m.dialogs.Push(dialog.NewConfirm(m.com, dialog.IDQuit, "An action is still running. Quit anyway?"))
 	return nil
 }
 

@@ -144,19 +144,20 @@ func (m *Model) confirmApprove() tea.Cmd {
 			termtext.Sanitize(m.cfg.Operator.User), e.ID), true)
 		return nil
 	}
-	id := e.ID
 	body := []string{exceptionLine(e), "requested by " + termtext.Sanitize(e.RequestedBy) + ": " + termtext.Sanitize(e.Reason)}
-	m.dialogs.Push(dialog.NewTyped(m.com, fmt.Sprintf("Approve exception %d", id), body, "", "y",
-		func(string) tea.Cmd {
-			return m.changePolicy(model.ActionExceptionApprove, id, "",
-				func(p *model.Policy, op model.Operator, now time.Time) (model.Exception, error) {
-					return p.Approve(id, op, now)
-				},
-				func(e model.Exception) string {
-					return fmt.Sprintf("exception %d approved: %s, expires %s", e.ID, e.Describe(), e.Expires.UTC().Format(time.DateOnly))
-				})
-		}))
+	m.dialogs.Push(dialog.NewTyped(m.com, dialog.IDApprove, e.ID, fmt.Sprintf("Approve exception %d", e.ID), body, "", "y"))
 	return nil
+}
+
+// approve approves exception id: the operator confirmed.
+func (m *Model) approve(id int) tea.Cmd {
+	return m.changePolicy(model.ActionExceptionApprove, id, "",
+		func(p *model.Policy, op model.Operator, now time.Time) (model.Exception, error) {
+			return p.Approve(id, op, now)
+		},
+		func(e model.Exception) string {
+			return fmt.Sprintf("exception %d approved: %s, expires %s", e.ID, e.Describe(), e.Expires.UTC().Format(time.DateOnly))
+		})
 }
 
 // confirmRevoke asks before revoking the selected exception, with an
@@ -167,17 +168,18 @@ func (m *Model) confirmRevoke() tea.Cmd {
 	if e == nil {
 		return nil
 	}
-	id := e.ID
 	body := []string{exceptionLine(e), "Messages it covers will be held again."}
-	m.dialogs.Push(dialog.NewTyped(m.com, fmt.Sprintf("Revoke exception %d", id), body, "Reason", "y",
-		func(reason string) tea.Cmd {
-			return m.changePolicy(model.ActionExceptionRevoke, id, "reason: "+reason,
-				func(p *model.Policy, op model.Operator, now time.Time) (model.Exception, error) {
-					return p.Revoke(id, op, reason, now)
-				},
-				func(e model.Exception) string { return fmt.Sprintf("exception %d revoked: %s", e.ID, e.Describe()) })
-		}))
+	m.dialogs.Push(dialog.NewTyped(m.com, dialog.IDRevoke, e.ID, fmt.Sprintf("Revoke exception %d", e.ID), body, "Reason", "y"))
 	return nil
+}
+
+// revoke revokes exception id for reason: the operator confirmed.
+func (m *Model) revoke(id int, reason string) tea.Cmd {
+	return m.changePolicy(model.ActionExceptionRevoke, id, "reason: "+reason,
+		func(p *model.Policy, op model.Operator, now time.Time) (model.Exception, error) {
+			return p.Revoke(id, op, reason, now)
+		},
+		func(e model.Exception) string { return fmt.Sprintf("exception %d revoked: %s", e.ID, e.Describe()) })
 }
 
 func exceptionLine(e *model.Exception) string {
@@ -195,16 +197,20 @@ func (m *Model) openWhitelist() tea.Cmd {
 	case sel == nil:
 		return nil
 	}
-	m.dialogs.Push(dialog.NewWhitelist(m.com, sel, m.cfg.Operator.String(), func(req model.ExceptionRequest) tea.Cmd {
-		detail := fmt.Sprintf("%s %s: %v; reason: %s", req.Scope, req.Value, req.Kinds, req.Reason)
-		return m.changePolicy(model.ActionExceptionAdd, 0, detail,
-			func(p *model.Policy, op model.Operator, now time.Time) (model.Exception, error) {
-				return p.Add(req, op, now)
-			},
-			func(e model.Exception) string {
-				return fmt.Sprintf("exception %d requested (pending until another approver approves it): %s, expires %s",
-					e.ID, e.Describe(), e.Expires.UTC().Format(time.DateOnly))
-			})
-	}))
+	m.dialogs.Push(dialog.NewWhitelist(m.com, sel, m.cfg.Operator.String()))
 	return nil
+}
+
+// requestException files an exception request: the operator confirmed
+// the whitelist form.
+func (m *Model) requestException(req model.ExceptionRequest) tea.Cmd {
+	detail := fmt.Sprintf("%s %s: %v; reason: %s", req.Scope, req.Value, req.Kinds, req.Reason)
+	return m.changePolicy(model.ActionExceptionAdd, 0, detail,
+		func(p *model.Policy, op model.Operator, now time.Time) (model.Exception, error) {
+			return p.Add(req, op, now)
+		},
+		func(e model.Exception) string {
+			return fmt.Sprintf("exception %d requested (pending until another approver approves it): %s, expires %s",
+				e.ID, e.Describe(), e.Expires.UTC().Format(time.DateOnly))
+		})
 }

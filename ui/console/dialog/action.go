@@ -41,18 +41,14 @@ type Action struct {
 	copyTo     *text
 	override   *text
 	confirm    *text
-
-	replan  func(action.Request) tea.Cmd
-	execute func(action.Plan) tea.Cmd
 }
 
-// NewAction returns the dialog for kind on count messages. replan runs a
-// dry run of a request (its answer comes back through SetPlan); execute
-// runs a confirmed plan.
-func NewAction(com *common.Common, kind action.Kind, count int, canOverride bool,
-	replan func(action.Request) tea.Cmd, execute func(action.Plan) tea.Cmd) *Action {
-	d := &Action{com: com, kind: kind, count: count, canOverride: canOverride, planning: true,
-		replan: replan, execute: execute}
+// NewAction returns the dialog for kind on count messages, waiting for
+// its first dry run. It answers Replan when the request changes (the dry
+// run's answer comes back through SetPlan) and Execute with the confirmed
+// plan.
+func NewAction(com *common.Common, kind action.Kind, count int, canOverride bool) *Action {
+	d := &Action{com: com, kind: kind, count: count, canOverride: canOverride, planning: true}
 	word := "y"
 	if count > 1 {
 		word = string(kind)
@@ -182,8 +178,9 @@ func (d *Action) stale() bool {
 		!slices.Equal(a.CopyTo, b.CopyTo) || a.OverrideReason != b.OverrideReason
 }
 
-// again plans the current request.
-func (d *Action) again() tea.Cmd {
+// again asks for a dry run of the current request (nil when the request
+// is invalid, with the reason in the form).
+func (d *Action) again() Result {
 	req := d.request()
 	if req.OverrideReason != "" {
 		if err := model.CheckOverrideReason(req.OverrideReason); err != nil {
@@ -193,11 +190,14 @@ func (d *Action) again() tea.Cmd {
 	}
 	d.planning = true
 	d.form.err = ""
-	return d.replan(req)
+	return Replan{Request: req}
 }
 
+// ID implements Dialog.
+func (d *Action) ID() ID { return IDAction }
+
 // Update implements Dialog.
-func (d *Action) Update(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+func (d *Action) Update(msg tea.KeyPressMsg) (Result, bool) {
 	if msg.String() == "esc" {
 		return nil, true
 	}
@@ -235,7 +235,7 @@ func (d *Action) Update(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	case d.plan.Blocked >= len(d.plan.Items):
 		d.form.err = fmt.Sprintf("nothing to %s: every message is blocked", d.kind)
 	default:
-		return d.execute(*d.plan), true
+		return Execute{Plan: *d.plan}, true
 	}
 	return nil, false
 }

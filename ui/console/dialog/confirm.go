@@ -8,25 +8,27 @@ import (
 	"mxaudit/ui/termtext"
 )
 
-// Confirm asks a yes/no question. On yes it returns OnYes's command; on
+// Confirm asks a yes/no question. On yes it answers Answer{ID: id}; on
 // no it just closes.
 type Confirm struct {
 	com      *common.Common
+	id       ID
 	question string
-	onYes    func() tea.Cmd
 }
 
-// NewConfirm returns a dialog asking question; onYes runs when the
-// operator answers yes.
-func NewConfirm(com *common.Common, question string, onYes func() tea.Cmd) *Confirm {
-	return &Confirm{com: com, question: question, onYes: onYes}
+// NewConfirm returns a dialog asking question id.
+func NewConfirm(com *common.Common, id ID, question string) *Confirm {
+	return &Confirm{com: com, id: id, question: question}
 }
+
+// ID implements Dialog.
+func (c *Confirm) ID() ID { return c.id }
 
 // Update implements Dialog.
-func (c *Confirm) Update(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+func (c *Confirm) Update(msg tea.KeyPressMsg) (Result, bool) {
 	switch {
 	case key.Matches(msg, c.com.Keys.Confirm):
-		return c.onYes(), true
+		return Answer{ID: c.id}, true
 	case key.Matches(msg, c.com.Keys.Deny):
 		return nil, true
 	}

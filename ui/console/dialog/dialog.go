@@ -5,7 +5,9 @@
 // confirmations (Action: release and delete with their dry run;
 // Whitelist: an exception request; Typed: approve and revoke) and the
 // PPAP Password dialog implement Dialog; the first three never act on a
-// single key — the operator types a word and presses enter.
+// single key — the operator types a word and presses enter. A dialog acts
+// on nothing itself: it returns a typed Result (result.go) that the root
+// model handles in one switch.
 package dialog
 
 import (
@@ -16,9 +18,12 @@ import (
 
 // Dialog is one modal dialog.
 type Dialog interface {
-	// Update handles a key. It returns the command to run and whether the
-	// dialog is finished and must be removed from the stack.
-	Update(msg tea.KeyPressMsg) (cmd tea.Cmd, done bool)
+	// ID names the question the dialog asks.
+	ID() ID
+	// Update handles a key. It returns the operator's answer, if any (nil
+	// otherwise), and whether the dialog is finished and must be removed
+	// from the stack.
+	Update(msg tea.KeyPressMsg) (res Result, done bool)
 	// View draws the dialog's box, at most width×height cells.
 	View(width, height int) string
 	// ShortHelp and FullHelp describe the dialog's keys.
@@ -43,18 +48,29 @@ func (s *Stack) Top() Dialog {
 	return s.dialogs[len(s.dialogs)-1]
 }
 
+// TopIs returns the dialog on top when it asks question id, or nil: an
+// answer from a command (a dry run, a password) is for the dialog on top
+// only, never for one the operator has closed.
+func (s *Stack) TopIs(id ID) Dialog {
+	if top := s.Top(); top != nil && top.ID() == id {
+		return top
+	}
+	return nil
+}
+
 // Update gives a key to the top dialog, closing it when it is done. It
-// reports whether a dialog was open to take the key.
-func (s *Stack) Update(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+// returns the dialog's answer (or nil) and reports whether a dialog was
+// open to take the key.
+func (s *Stack) Update(msg tea.KeyPressMsg) (Result, bool) {
 	top := s.Top()
 	if top == nil {
 		return nil, false
 	}
-	cmd, done := top.Update(msg)
+	res, done := top.Update(msg)
 	if done {
 		s.dialogs = s.dialogs[:len(s.dialogs)-1]
 	}
-	return cmd, true
+	return res, true
 }
 
 // Render draws every open dialog, bottom first, centred over base, which

@@ -39,8 +39,11 @@ func (p *Password) SetPassword(password string, err error) {
 	}
 }
 
+// ID implements Dialog.
+func (p *Password) ID() ID { return IDPassword }
+
 // Update implements Dialog: any of esc, q, enter or P closes it.
-func (p *Password) Update(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+func (p *Password) Update(msg tea.KeyPressMsg) (Result, bool) {
 	k := &p.com.Keys
 	if key.Matches(msg, k.Close, k.Apply, k.ShowPassword) {
 		p.password = "" // drop it before the dialog goes

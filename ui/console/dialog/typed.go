@@ -22,14 +22,16 @@ type Typed struct {
 	form    form
 	reason  *text // nil when no reason is asked
 	confirm *text
-	onYes   func(reason string) tea.Cmd
+	id      ID
+	ref     int
 }
 
-// NewTyped returns a confirmation titled title showing body; reasonTitle,
-// when not empty, adds an optional reason field. onYes runs with the
-// reason once the operator has typed word and pressed enter.
-func NewTyped(com *common.Common, title string, body []string, reasonTitle, word string, onYes func(reason string) tea.Cmd) *Typed {
-	t := &Typed{com: com, title: title, body: body, word: word, onYes: onYes}
+// NewTyped returns confirmation id about ref, titled title and showing
+// body; reasonTitle, when not empty, adds an optional reason field. Once
+// the operator has typed word and pressed enter it answers
+// Answer{ID: id, Ref: ref, Reason: …}.
+func NewTyped(com *common.Common, id ID, ref int, title string, body []string, reasonTitle, word string) *Typed {
+	t := &Typed{com: com, title: title, body: body, word: word, id: id, ref: ref}
 	t.confirm = newText(com, fmt.Sprintf("Type %s and press enter", word), "", "", 20)
 	t.form = form{com: com}
 	if reasonTitle != "" {
@@ -41,8 +43,11 @@ func NewTyped(com *common.Common, title string, body []string, reasonTitle, word
 	return t
 }
 
+// ID implements Dialog.
+func (t *Typed) ID() ID { return t.id }
+
 // Update implements Dialog.
-func (t *Typed) Update(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+func (t *Typed) Update(msg tea.KeyPressMsg) (Result, bool) {
 	if msg.String() == "esc" {
 		return nil, true
 	}
@@ -66,7 +71,7 @@ func (t *Typed) Update(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	if t.reason != nil {
 		reason = t.reason.value()
 	}
-	return t.onYes(reason), true
+	return Answer{ID: t.id, Ref: t.ref, Reason: reason}, true
 }
 
 // View implements Dialog.

@@ -32,15 +32,14 @@ type Whitelist struct {
 	reason   *text
 	expiry   *text
 	confirm  *text
-	submit   func(WhitelistRequest) tea.Cmd
 	addr     string
 	domain   string
 }
 
 // NewWhitelist returns the dialog for msg's sender, requested by
-// operator; submit runs with the request once the operator confirms.
-func NewWhitelist(com *common.Common, msg *model.Message, operator string, submit func(WhitelistRequest) tea.Cmd) *Whitelist {
-	d := &Whitelist{com: com, operator: operator, now: com.Now, subject: msg.Subject, submit: submit,
+// operator; it answers RequestException once the operator confirms.
+func NewWhitelist(com *common.Common, msg *model.Message, operator string) *Whitelist {
+	d := &Whitelist{com: com, operator: operator, now: com.Now, subject: msg.Subject,
 		addr: msg.FromAddr, domain: msg.FromDomain}
 	s := termtext.Sanitize
 	d.scope = &checks{title: "Sender", radio: true, items: []checkItem{
@@ -100,8 +99,11 @@ func (d *Whitelist) request() (WhitelistRequest, error) {
 	return req, nil
 }
 
+// ID implements Dialog.
+func (d *Whitelist) ID() ID { return IDWhitelist }
+
 // Update implements Dialog.
-func (d *Whitelist) Update(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+func (d *Whitelist) Update(msg tea.KeyPressMsg) (Result, bool) {
 	if msg.String() == "esc" {
 		return nil, true
 	}
@@ -122,7 +124,7 @@ func (d *Whitelist) Update(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 			d.form.err = err.Error()
 			return nil, false
 		}
-		return d.submit(req), true
+		return RequestException{Request: req}, true
 	}
 	d.form.err = ""
 	d.form.focused().update(msg, &d.form)
