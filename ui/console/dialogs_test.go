@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-
 	"mxaudit/mailsrc/action"
 	"mxaudit/model"
 	"mxaudit/ui/console/dialog"
