@@ -40,14 +40,14 @@ func (m *Model) handleFilterKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.table.SetFilter(m.filter.before)
 		return m.selectionChanged()
 	}
-	switch msg.String() {
-	case "backspace", "ctrl+h":
+	switch {
+	case key.Matches(msg, k.DeleteChar):
 		if n := len(m.filter.text); n > 0 {
 			m.filter.text = m.filter.text[:n-1]
 		}
-	case "ctrl+u":
+	case key.Matches(msg, k.DeleteLine):
 		m.filter.text = m.filter.text[:0]
-	case "ctrl+w":
+	case key.Matches(msg, k.DeleteWord):
 		t := strings.TrimRightFunc(string(m.filter.text), unicode.IsSpace)
 		i := strings.LastIndexFunc(t, unicode.IsSpace)
 		m.filter.text = []rune(t[:i+1])

@@ -17,7 +17,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if res, ok := m.dialogs.Update(msg); ok {
 		return m.handleDialogResult(res)
 	}
-	if msg.String() == "ctrl+c" {
+	if key.Matches(msg, k.Interrupt) {
 		return m.requestQuit()
 	}
 	if m.showHelp {
@@ -102,7 +102,7 @@ func (m *Model) handleListKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.table.SetFilter(filter)
 	case key.Matches(msg, k.ClearFilter):
 		m.table.SetFilter(model.Filter{})
-	case msg.String() == "esc":
+	case key.Matches(msg, k.Back):
 		// esc steps back: it closes the detail pane, then clears filters.
 		if m.detailOpen {
 			m.detailOpen = false

@@ -198,7 +198,7 @@ func (d *Action) ID() ID { return IDAction }
 
 // Update implements Dialog.
 func (d *Action) Update(msg tea.KeyPressMsg) (Result, bool) {
-	if msg.String() == "esc" {
+	if key.Matches(msg, d.com.Keys.Dismiss) {
 		return nil, true
 	}
 	if d.form.navigate(msg) {

@@ -126,7 +126,7 @@ func (c *checks) update(msg tea.KeyPressMsg, f *form) {
 		c.cursor = max(0, c.cursor-1)
 	case key.Matches(msg, k.Down):
 		c.cursor = min(len(c.items)-1, c.cursor+1)
-	case key.Matches(msg, k.Toggle), msg.String() == "x":
+	case key.Matches(msg, k.Toggle):
 		if len(c.items) == 0 {
 			return
 		}

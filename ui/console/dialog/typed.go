@@ -48,7 +48,7 @@ func (t *Typed) ID() ID { return t.id }
 
 // Update implements Dialog.
 func (t *Typed) Update(msg tea.KeyPressMsg) (Result, bool) {
-	if msg.String() == "esc" {
+	if key.Matches(msg, t.com.Keys.Dismiss) {
 		return nil, true
 	}
 	if t.form.navigate(msg) {

@@ -104,7 +104,7 @@ func (d *Whitelist) ID() ID { return IDWhitelist }
 
 // Update implements Dialog.
 func (d *Whitelist) Update(msg tea.KeyPressMsg) (Result, bool) {
-	if msg.String() == "esc" {
+	if key.Matches(msg, d.com.Keys.Dismiss) {
 		return nil, true
 	}
 	if d.form.navigate(msg) {

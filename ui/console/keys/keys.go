@@ -24,6 +24,9 @@ type KeyMap struct {
 	DetailUp, DetailDown                         key.Binding
 	Headers, Raw                                 key.Binding
 	Close                                        key.Binding // leave a view, a dialog or the help
+	// Back steps back in the list: it closes the detail pane, then clears
+	// the filters.
+	Back key.Binding
 
 	// Marking rows for a bulk action.
 	Mark, MarkRange, MarkAll, ClearMarks key.Binding
@@ -57,13 +60,18 @@ type KeyMap struct {
 	// confirm, on the last field), cancel.
 	NextField, PrevField, Toggle, Submit, Dismiss key.Binding
 
-	// While typing a filter.
-	Apply, Cancel key.Binding
+	// While typing a filter: keep it, cancel it, and edit it as a shell
+	// line is edited.
+	Apply, Cancel                      key.Binding
+	DeleteChar, DeleteWord, DeleteLine key.Binding
 
 	// Dialogs.
 	Confirm, Deny key.Binding
 
 	Help, Quit key.Binding
+	// Interrupt quits from anywhere, dialogs included (asking first while
+	// an action runs).
+	Interrupt key.Binding
 }
 
 // Default returns the console's key map. Vim keys and arrows both work;
@@ -105,6 +113,7 @@ func Default() KeyMap {
 		Headers:      b([]string{"H"}, "H", "full headers"),
 		Raw:          b([]string{"R"}, "R", "raw source"),
 		Close:        b([]string{"esc", "q"}, "esc/q", "close"),
+		Back:         b([]string{"esc"}, "esc", "back"),
 
 		Mark:       b([]string{"space"}, "space", "mark"),
 		MarkRange:  b([]string{"V"}, "V", "mark range"),
@@ -131,18 +140,24 @@ func Default() KeyMap {
 
 		NextField: b([]string{"tab"}, "tab", "next field"),
 		PrevField: b([]string{"shift+tab"}, "shift+tab", "previous field"),
-		Toggle:    b([]string{"space"}, "space", "toggle"),
+		Toggle:    b([]string{"space", "x"}, "space/x", "toggle"),
 		Submit:    b([]string{"enter"}, "enter", "next/confirm"),
 		Dismiss:   b([]string{"esc"}, "esc", "cancel"),
 
 		Apply:  b([]string{"enter"}, "enter", "keep filter"),
 		Cancel: b([]string{"esc"}, "esc", "cancel filter"),
 
+		DeleteChar: b([]string{"backspace", "ctrl+h"}, "backspace", "delete a character"),
+		DeleteWord: b([]string{"ctrl+w"}, "ctrl+w", "delete a word"),
+		DeleteLine: b([]string{"ctrl+u"}, "ctrl+u", "delete the filter text"),
+
 		Confirm: b([]string{"y"}, "y", "yes"),
 		Deny:    b([]string{"n", "esc"}, "n/esc", "no"),
 
 		Help: b([]string{"?"}, "?", "help"),
 		Quit: b([]string{"q", "ctrl+c"}, "q", "quit"),
+
+		Interrupt: b([]string{"ctrl+c"}, "^c", "quit anywhere"),
 	}
 }
 
@@ -157,7 +172,7 @@ func (k ListHelp) ShortHelp() []key.Binding {
 // FullHelp implements help.KeyMap: the help screen, one column per group.
 func (k ListHelp) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End, k.Help, k.Quit},
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End, k.Back, k.Help, k.Quit},
 		{k.SortNext, k.SortPrev, k.SortFlip, k.Filter, k.QuickEncrypted, k.QuickDMARC, k.QuickRisky, k.QuickNoExc, k.ClearFilter},
 		{k.Detail, k.DetailGrow, k.DetailShrink, k.DetailSide, k.DetailUp, k.DetailDown, k.Headers, k.Raw},
 		{k.Mark, k.MarkRange, k.MarkAll, k.ClearMarks, k.Release, k.Delete, k.Whitelist},
@@ -185,7 +200,9 @@ type FilterHelp struct{ *KeyMap }
 func (k FilterHelp) ShortHelp() []key.Binding { return []key.Binding{k.Apply, k.Cancel} }
 
 // FullHelp implements help.KeyMap.
-func (k FilterHelp) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+func (k FilterHelp) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Apply, k.Cancel}, {k.DeleteChar, k.DeleteWord, k.DeleteLine}}
+}
 
 // HelpScreenHelp is the key map while the help screen is shown.
 type HelpScreenHelp struct{ *KeyMap }
