@@ -104,6 +104,51 @@ func (a *App) analyseIDs(ctx context.Context, ids []model.MessageID, emit func(m
 	return nil
 }
 
+// Verify reads old's message whole and analyses it again, DKIM body
+// hashes included (the console's verify key), keeping what only the
+// scan knew: the PPAP pairing, and the listing's date when the message
+// has none.
+func (a *App) Verify(ctx context.Context, old model.Message) (model.Message, error) {
+	fresh, err := a.Reanalyse(ctx, old.ID)
+	if err != nil {
+		return fresh, err
+	}
+	fresh.ID = old.ID
+	if fresh.Date.IsZero() {
+		fresh.Date = old.Date // the listing's arrival time, as the scan used
+	}
+	carryPairing(&old, &fresh)
+	return fresh, nil
+}
+
+// carryPairing copies the PPAP results the scan's pairing added to old
+// onto fresh, an analysis of the same message on its own: the archives it
+// opened (or tried to) and the links of a password mail. The attachment
+// lists must match, which they do for the same bytes; if they do not, the
+// archives are left as fresh has them.
+func carryPairing(old, fresh *model.Message) {
+	if len(old.Attachments) == len(fresh.Attachments) {
+		paired := false
+		for i := range old.Attachments {
+			o, f := &old.Attachments[i], &fresh.Attachments[i]
+			if o.Filename != f.Filename || o.Archive == nil || !o.Archive.Encrypted {
+				continue
+			}
+			if o.Archive.Decrypted || o.Archive.PasswordAttempts > 0 {
+				arc := *o.Archive
+				f.Archive = &arc
+				paired = true
+			}
+		}
+		if paired {
+			ppap.ApplyVerdict(fresh)
+		}
+	}
+	for _, l := range old.PasswordFor {
+		ppap.NotePasswordMail(fresh, l)
+	}
+}
+
 // Reanalyse reads message id whole and analyses it, DKIM bodies
 // included: the console's verify key, and arrivals from a source that
 // does not summarise. It does not pair.

@@ -43,9 +43,10 @@ type Live interface {
 }
 
 // Verifier reads one message whole and analyses it again, DKIM body
-// hashes included, for the verify key (v).
+// hashes included, for the verify key (v), keeping what only the scan
+// knew of old (the PPAP pairing).
 type Verifier interface {
-	Reanalyse(ctx context.Context, id model.MessageID) (model.Message, error)
+	Verify(ctx context.Context, old model.Message) (model.Message, error)
 }
 
 // Actions releases and deletes messages: a dry run, then the run.
@@ -132,9 +133,9 @@ func (c Config) analyzer() func(context.Context, []model.MessageID) ([]model.Mes
 	return c.Live.Analyze
 }
 
-func (c Config) reanalyser() func(context.Context, model.MessageID) (model.Message, error) {
+func (c Config) reanalyser() func(context.Context, model.Message) (model.Message, error) {
 	if c.Verifier == nil {
 		return nil
 	}
-	return c.Verifier.Reanalyse
+	return c.Verifier.Verify
 }

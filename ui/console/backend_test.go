@@ -47,8 +47,8 @@ func (s *stub) Analyze(ctx context.Context, ids []model.MessageID) ([]model.Mess
 	return s.analyze(ctx, ids)
 }
 
-func (s *stub) Reanalyse(ctx context.Context, id model.MessageID) (model.Message, error) {
-	return s.reanalyse(ctx, id)
+func (s *stub) Verify(ctx context.Context, old model.Message) (model.Message, error) {
+	return s.reanalyse(ctx, old.ID)
 }
 
 func (s *stub) CheckDomain(ctx context.Context, domain string) (*domaincheck.Report, error) {

@@ -8,7 +8,6 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"mxaudit/analysis/ppap"
 	"mxaudit/model"
 	"mxaudit/ui/termtext"
 )
@@ -16,7 +15,7 @@ import (
 // DKIM on demand: a summarising scan (IMAP, --verify-dkim=on-demand)
 // leaves DKIM signatures unverified because it never fetches the signed
 // body. The verify key reads the selected message whole and analyses it
-// again (Config.Reanalyse) in a command; the answer replaces the row and
+// again (Config.Verifier) in a command; the answer replaces the row and
 // the status line says what DKIM found.
 
 // reanalysedMsg carries the fresh analysis of id, made for scan scanID.
@@ -40,15 +39,17 @@ func (m *Model) reanalyseSelected() tea.Cmd {
 		return nil
 	}
 	m.setNotice("fetching "+termtext.Sanitize(string(sel.ID))+" to verify DKIM…", false)
-	ctx, scanID, id := m.ctx, m.scan.id, sel.ID
+	// The core carries over what only the scan knew (the PPAP pairing)
+	// from this copy of the row.
+	ctx, scanID, id, old := m.ctx, m.scan.id, sel.ID, *sel
 	return func() tea.Msg {
-		msg, err := run(ctx, id)
+		msg, err := run(ctx, old)
 		return reanalysedMsg{scanID: scanID, id: id, msg: msg, err: err}
 	}
 }
 
-// handleReanalysed replaces the row with the fresh analysis, keeping what
-// only the scan knew: the PPAP pairing and the exception.
+// handleReanalysed replaces the row with the fresh analysis (the core
+// kept the PPAP pairing) and annotates its exception.
 func (m *Model) handleReanalysed(msg reanalysedMsg) tea.Cmd {
 	if msg.scanID != m.scan.id {
 		return nil // the list was reloaded meanwhile: the ID may name another message
@@ -69,7 +70,6 @@ func (m *Model) handleReanalysed(msg reanalysedMsg) tea.Cmd {
 		if fresh.Date.IsZero() {
 			fresh.Date = row.Date // the listing's arrival time, as the scan used
 		}
-		carryPairing(row, &fresh)
 		if m.policy != nil {
 			m.policy.Annotate(&fresh, m.com.Now())
 		}
@@ -85,34 +85,6 @@ func (m *Model) handleReanalysed(msg reanalysedMsg) tea.Cmd {
 	// The detail pane holds a copy of the selected message: renew it.
 	m.detail.SetMessage(m.table.Selected())
 	return tea.Batch(m.selectionChanged(), m.statsChanged())
-}
-
-// carryPairing copies the PPAP results the scan's pairing added to old
-// onto fresh, an analysis of the same message on its own: the archives it
-// opened (or tried to) and the links of a password mail. The attachment
-// lists must match, which they do for the same bytes; if they do not, the
-// archives are left as fresh has them.
-func carryPairing(old, fresh *model.Message) {
-	if len(old.Attachments) == len(fresh.Attachments) {
-		paired := false
-		for i := range old.Attachments {
-			o, f := &old.Attachments[i], &fresh.Attachments[i]
-			if o.Filename != f.Filename || o.Archive == nil || !o.Archive.Encrypted {
-				continue
-			}
-			if o.Archive.Decrypted || o.Archive.PasswordAttempts > 0 {
-				arc := *o.Archive
-				f.Archive = &arc
-				paired = true
-			}
-		}
-		if paired {
-			ppap.ApplyVerdict(fresh)
-		}
-	}
-	for _, l := range old.PasswordFor {
-		ppap.NotePasswordMail(fresh, l)
-	}
 }
 
 // dkimSummary is the status line after a verification: each signature's

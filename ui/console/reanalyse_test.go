@@ -14,6 +14,7 @@ import (
 	"mxaudit/mailsrc"
 	"mxaudit/mailsrc/demo"
 	"mxaudit/model"
+	"mxaudit/ui/app"
 )
 
 // demoSummaryConsole lists the demo quarantine from a real Maildir as a
@@ -56,15 +57,14 @@ func demoSummaryConsole(t *testing.T) (*Model, []demo.Sample) {
 	}
 	cfg := testConfig(nil)
 	stubOf(cfg).open = src.Open
-	cfg.Verifier = stubOf(cfg)
-	stubOf(cfg).reanalyse = func(ctx context.Context, id model.MessageID) (model.Message, error) {
-		rc, err := src.Open(ctx, id)
-		if err != nil {
-			return model.Message{}, err
-		}
-		defer rc.Close()
-		return an.Analyze(ctx, id, rc), nil
+	// The verify key goes through the application core, as in the
+	// console over a real source.
+	core, err := app.OpenWith(src, dir, app.Config{TrustedHosts: []string{demo.TrustedMTA}},
+		app.Options{Resolver: auth.NewCachingResolver(auth.NewZoneResolver(demo.Zone()))})
+	if err != nil {
+		t.Fatal(err)
 	}
+	cfg.Verifier = core
 	m := newModel(ctx, cfg, true)
 	m.Update(tea.WindowSizeMsg{Width: 160, Height: 60})
 	m.Update(scanBatchMsg{id: m.scan.id, msgs: listed, done: true})
