@@ -11,7 +11,6 @@ import (
 
 	"mxaudit/analysis/archive"
 	"mxaudit/analysis/filetype"
-	"mxaudit/mailsrc"
 	"mxaudit/model"
 )
 
@@ -25,7 +24,7 @@ type walker struct {
 	a    *Analyzer
 	msg  *model.Message
 	errs []string // structural problems, in the order met
-	// trustElided honours mailsrc.ElidedHeader: only for messages a
+	// trustElided honours model.ElidedHeader: only for messages a
 	// source rebuilt itself; in real mail that header is attacker text.
 	trustElided bool
 }
@@ -126,7 +125,7 @@ func (w *walker) elidedSize(h message.Header) (int64, bool) {
 	if !w.trustElided {
 		return 0, false
 	}
-	v := strings.TrimSpace(h.Get(mailsrc.ElidedHeader))
+	v := strings.TrimSpace(h.Get(model.ElidedHeader))
 	if v == "" {
 		return 0, false
 	}
@@ -134,7 +133,7 @@ func (w *walker) elidedSize(h message.Header) (int64, bool) {
 	if err != nil || octets < 0 {
 		return 0, false
 	}
-	info := mailsrc.PartInfo{Encoding: strings.ToLower(strings.TrimSpace(h.Get("Content-Transfer-Encoding"))), Size: octets}
+	info := model.PartInfo{Encoding: strings.ToLower(strings.TrimSpace(h.Get("Content-Transfer-Encoding"))), Size: octets}
 	return info.DecodedSize(), true
 }
 

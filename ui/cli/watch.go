@@ -59,7 +59,7 @@ func consoleWatch(src mailsrc.Source) func(context.Context, func(ui.Change)) err
 // paired; a ZIP mail whose password mail arrives in a later change is
 // shown unpaired (pairing it would mean re-opening a row already shown,
 // which the console leaves to a rescan).
-func consoleAnalyze(src mailsrc.Source, an *analysis.Analyzer, need func(mailsrc.PartInfo) bool, pc ppap.Config) func(context.Context, []model.MessageID) ([]model.Message, error) {
+func consoleAnalyze(src mailsrc.Source, an *analysis.Analyzer, need func(model.PartInfo) bool, pc ppap.Config) func(context.Context, []model.MessageID) ([]model.Message, error) {
 	return func(ctx context.Context, ids []model.MessageID) ([]model.Message, error) {
 		var out []model.Message
 		pairing := ppap.NewStream(ctx, pc, src.Open, func(m model.Message) error {
@@ -76,7 +76,7 @@ func consoleAnalyze(src mailsrc.Source, an *analysis.Analyzer, need func(mailsrc
 // emit. Messages the source no longer holds are skipped: they left the
 // folder between the change and the analysis, and the watch reports that
 // on its own.
-func analyseIDs(ctx context.Context, src mailsrc.Source, an *analysis.Analyzer, need func(mailsrc.PartInfo) bool,
+func analyseIDs(ctx context.Context, src mailsrc.Source, an *analysis.Analyzer, need func(model.PartInfo) bool,
 	ids []model.MessageID, emit func(model.Message) error) error {
 	if sum, ok := src.(mailsrc.Summarizer); ok && need != nil {
 		return sum.Summaries(ctx, ids, need, func(s mailsrc.Summary) error {
