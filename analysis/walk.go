@@ -11,6 +11,7 @@ import (
 
 	"mxaudit/analysis/archive"
 	"mxaudit/analysis/filetype"
+	"mxaudit/analysis/mimetext"
 	"mxaudit/model"
 )
 
@@ -64,17 +65,17 @@ func (w *walker) walk(e *message.Entity, depth int, prefix string) {
 // leaf handles a part that is not multipart: an attachment, an attached
 // message, or body text.
 func (w *walker) leaf(e *message.Entity, depth int, prefix string) {
-	ct := MediaType(e.Header.Get("Content-Type"))
+	ct := mimetext.MediaType(e.Header.Get("Content-Type"))
 	cd := e.Header.Get("Content-Disposition")
-	name := headerParam(cd, "filename")
+	name := mimetext.Param(cd, "filename")
 	if name == "" {
-		name = headerParam(e.Header.Get("Content-Type"), "name")
+		name = mimetext.Param(e.Header.Get("Content-Type"), "name")
 	}
 
 	if size, ok := w.elidedSize(e.Header); ok {
 		// The source left this body out: judge the file by its name and
 		// report the size it announced.
-		if isAttachment(ct, MediaType(cd), name) || strings.HasPrefix(ct, "message/") {
+		if isAttachment(ct, mimetext.MediaType(cd), name) || strings.HasPrefix(ct, "message/") {
 			w.msg.Attachments = append(w.msg.Attachments, model.Attachment{
 				Filename: prefix + name, ContentType: ct, Size: size, Risks: filetype.NameRisks(name)})
 		}
@@ -90,7 +91,7 @@ func (w *walker) leaf(e *message.Entity, depth int, prefix string) {
 		}
 		label := name
 		if label == "" {
-			label = DecodeHeaderText(inner.Header.Get("Subject"))
+			label = mimetext.DecodeHeaderText(inner.Header.Get("Subject"))
 			if label == "" {
 				label = "attached message"
 			}
@@ -104,7 +105,7 @@ func (w *walker) leaf(e *message.Entity, depth int, prefix string) {
 		return
 	}
 
-	if !isAttachment(ct, MediaType(cd), name) {
+	if !isAttachment(ct, mimetext.MediaType(cd), name) {
 		// Body text: read through so that decoding errors are noticed and
 		// the stream advances to the next part.
 		if _, err := io.Copy(io.Discard, e.Body); err != nil {
