@@ -35,7 +35,7 @@ func parseParts(t *testing.T, raw []byte) []part {
 		if err != nil {
 			return err
 		}
-		if _, ok := ent.MultipartReader().(message.MultipartReader); ok && ent.MultipartReader() != nil {
+		if ent.MultipartReader() != nil {
 			return nil
 		}
 		ct, params, _ := ent.Header.ContentType()
