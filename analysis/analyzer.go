@@ -91,7 +91,7 @@ func (a *Analyzer) Analyze(ctx context.Context, id model.MessageID, raw io.Reade
 // AnalyzeSummary analyses a message a source rebuilt from its structure
 // (see mailsrc.Summary): the real header, the bodies of the parts that
 // matter and, for the others, an empty body marked with
-// mailsrc.ElidedHeader, whose size it trusts. The body is not the one that
+// model.ElidedHeader, whose size it trusts. The body is not the one that
 // was signed, so DKIM signatures are not verified here (the checker falls
 // back to trusted Authentication-Results); SPF and DMARC are checked as
 // usual. Size is that of msg: the caller knows the real one.

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"mxaudit/mailsrc/demo/corpus"
 	"mxaudit/model"
-	"mxaudit/testdata/corpus"
 )
 
 // TestCorpusMIME analyses every third-party MIME sample: none may panic,

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"mxaudit/testdata/corpus"
+	"mxaudit/mailsrc/demo/corpus"
 )
 
 // FuzzAnalyze feeds arbitrary bytes to the MIME walk: it must never panic

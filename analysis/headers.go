@@ -7,6 +7,7 @@ import (
 
 	"github.com/emersion/go-message"
 
+	"mxaudit/analysis/mimetext"
 	"mxaudit/model"
 )
 
@@ -19,12 +20,12 @@ func fillHeaders(m *model.Message, h message.Header) {
 		m.InReplyTo = ids[0]
 	}
 	m.References = msgIDs(h.Get("References"))
-	m.Subject = DecodeHeaderText(h.Get("Subject"))
+	m.Subject = mimetext.DecodeHeaderText(h.Get("Subject"))
 	m.ReturnPath = strings.Trim(strings.TrimSpace(h.Get("Return-Path")), "<>")
 
 	from := fieldValues(h, "From")
 	if len(from) > 0 {
-		addrs, raw := parseAddresses(strings.Join(from, ", "))
+		addrs, raw := mimetext.ParseAddresses(strings.Join(from, ", "))
 		m.From = raw
 		if len(addrs) == 1 && len(from) == 1 {
 			m.From = formatAddress(addrs[0])
@@ -56,33 +57,11 @@ func fieldValues(h message.Header, key string) []string {
 	return out
 }
 
-// addressParser decodes display names with the analysis' own word
-// decoder (every charset, no 32 KiB buffer per word).
-var addressParser = mail.AddressParser{WordDecoder: &wordDecoder}
-
-// parseAddresses decodes and parses an address list; when it does not parse
-// it returns nil and the decoded text so the operator still sees it.
-func parseAddresses(raw string) ([]*mail.Address, string) {
-	decoded := DecodeHeaderText(raw)
-	addrs, err := addressParser.ParseList(decodeRawJapanese(raw))
-	if err != nil || len(addrs) == 0 {
-		// Display names with unquoted specials ("Yamada, Taro <t@x>") and
-		// raw 8-bit names are common; try the decoded form before giving up.
-		if addrs, err = addressParser.ParseList(decoded); err != nil {
-			return nil, strings.TrimSpace(decoded)
-		}
-	}
-	for _, a := range addrs {
-		a.Name = DecodeHeaderText(a.Name)
-	}
-	return addrs, strings.TrimSpace(decoded)
-}
-
 func addressStrings(raw string) []string {
 	if strings.TrimSpace(raw) == "" {
 		return nil
 	}
-	addrs, text := parseAddresses(raw)
+	addrs, text := mimetext.ParseAddresses(raw)
 	if addrs == nil {
 		return []string{text}
 	}

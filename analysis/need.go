@@ -4,7 +4,7 @@ import (
 	"strings"
 
 	"mxaudit/analysis/filetype"
-	"mxaudit/mailsrc"
+	"mxaudit/model"
 )
 
 // NeedPart returns the rule by which a source that fetches parts
@@ -14,8 +14,8 @@ import (
 // maxBytes decoded. Other parts are judged by their names and sizes alone.
 // A file disguised as a picture is the gap this leaves, traded for not
 // downloading every photo in the folder.
-func NeedPart(maxBytes int64) func(mailsrc.PartInfo) bool {
-	return func(p mailsrc.PartInfo) bool {
+func NeedPart(maxBytes int64) func(model.PartInfo) bool {
+	return func(p model.PartInfo) bool {
 		if p.DecodedSize() > maxBytes {
 			return false
 		}

@@ -11,7 +11,7 @@ import (
 
 	"mxaudit/analysis/archive"
 	"mxaudit/analysis/filetype"
-	"mxaudit/mailsrc"
+	"mxaudit/analysis/mimetext"
 	"mxaudit/model"
 )
 
@@ -25,7 +25,7 @@ type walker struct {
 	a    *Analyzer
 	msg  *model.Message
 	errs []string // structural problems, in the order met
-	// trustElided honours mailsrc.ElidedHeader: only for messages a
+	// trustElided honours model.ElidedHeader: only for messages a
 	// source rebuilt itself; in real mail that header is attacker text.
 	trustElided bool
 }
@@ -65,17 +65,17 @@ func (w *walker) walk(e *message.Entity, depth int, prefix string) {
 // leaf handles a part that is not multipart: an attachment, an attached
 // message, or body text.
 func (w *walker) leaf(e *message.Entity, depth int, prefix string) {
-	ct := MediaType(e.Header.Get("Content-Type"))
+	ct := mimetext.MediaType(e.Header.Get("Content-Type"))
 	cd := e.Header.Get("Content-Disposition")
-	name := headerParam(cd, "filename")
+	name := mimetext.Param(cd, "filename")
 	if name == "" {
-		name = headerParam(e.Header.Get("Content-Type"), "name")
+		name = mimetext.Param(e.Header.Get("Content-Type"), "name")
 	}
 
 	if size, ok := w.elidedSize(e.Header); ok {
 		// The source left this body out: judge the file by its name and
 		// report the size it announced.
-		if isAttachment(ct, MediaType(cd), name) || strings.HasPrefix(ct, "message/") {
+		if isAttachment(ct, mimetext.MediaType(cd), name) || strings.HasPrefix(ct, "message/") {
 			w.msg.Attachments = append(w.msg.Attachments, model.Attachment{
 				Filename: prefix + name, ContentType: ct, Size: size, Risks: filetype.NameRisks(name)})
 		}
@@ -91,7 +91,7 @@ func (w *walker) leaf(e *message.Entity, depth int, prefix string) {
 		}
 		label := name
 		if label == "" {
-			label = DecodeHeaderText(inner.Header.Get("Subject"))
+			label = mimetext.DecodeHeaderText(inner.Header.Get("Subject"))
 			if label == "" {
 				label = "attached message"
 			}
@@ -105,7 +105,7 @@ func (w *walker) leaf(e *message.Entity, depth int, prefix string) {
 		return
 	}
 
-	if !isAttachment(ct, MediaType(cd), name) {
+	if !isAttachment(ct, mimetext.MediaType(cd), name) {
 		// Body text: read through so that decoding errors are noticed and
 		// the stream advances to the next part.
 		if _, err := io.Copy(io.Discard, e.Body); err != nil {
@@ -126,7 +126,7 @@ func (w *walker) elidedSize(h message.Header) (int64, bool) {
 	if !w.trustElided {
 		return 0, false
 	}
-	v := strings.TrimSpace(h.Get(mailsrc.ElidedHeader))
+	v := strings.TrimSpace(h.Get(model.ElidedHeader))
 	if v == "" {
 		return 0, false
 	}
@@ -134,7 +134,7 @@ func (w *walker) elidedSize(h message.Header) (int64, bool) {
 	if err != nil || octets < 0 {
 		return 0, false
 	}
-	info := mailsrc.PartInfo{Encoding: strings.ToLower(strings.TrimSpace(h.Get("Content-Transfer-Encoding"))), Size: octets}
+	info := model.PartInfo{Encoding: strings.ToLower(strings.TrimSpace(h.Get("Content-Transfer-Encoding"))), Size: octets}
 	return info.DecodedSize(), true
 }
 

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"mxaudit/testdata/corpus"
+	"mxaudit/mailsrc/demo/corpus"
 )
 
 // TestCorpusMIME lists the third-party MIME corpus as a directory of

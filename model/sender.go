@@ -19,6 +19,12 @@ import (
 // value, a public suffix ("co.jp", "*.com"), a wildcard anywhere but in
 // front, and characters that would break the exported gateway maps
 // (white space, commas, quotes, control characters).
+//
+// It is the one place model reaches outside the standard library
+// (golang.org/x/net's idna and publicsuffix), on purpose: both are pure
+// functions over tables compiled into the binary, with no DNS and no I/O,
+// and Exception.Validate and Policy.Add need them so that no policy file
+// and no edit can hold an exception wider than one sender.
 func NormalizeExceptionValue(scope ExceptionScope, value string) (string, error) {
 	value = strings.TrimSpace(value)
 	switch scope {

@@ -10,8 +10,8 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"mxaudit/mailsrc/demo/corpus"
 	"mxaudit/model"
-	"mxaudit/testdata/corpus"
 )
 
 func inspectFile(t *testing.T, path string) *model.Archive {

@@ -10,7 +10,7 @@ import (
 
 	yzip "github.com/yeka/zip"
 
-	"mxaudit/testdata/corpus"
+	"mxaudit/mailsrc/demo/corpus"
 )
 
 // FuzzInspect feeds arbitrary bytes to Inspect. The recover in Inspect

@@ -11,7 +11,7 @@ import (
 
 	yzip "github.com/yeka/zip"
 
-	"mxaudit/testdata/corpus"
+	"mxaudit/mailsrc/demo/corpus"
 )
 
 // zip64CompressedOnly is an archive whose one central-directory record has

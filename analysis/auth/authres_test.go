@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"mxaudit/testdata/corpus"
+	"mxaudit/mailsrc/demo/corpus"
 )
 
 // summarize writes a result as "method=value k=v …" with sorted properties.

@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"mxaudit/analysis/dnszone"
+	"mxaudit/mailsrc/demo/corpus"
 	"mxaudit/model"
-	"mxaudit/testdata/corpus"
 )
 
 // The key records that dkim/SOURCE.md lists for the messages that must pass.

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"mxaudit/testdata/corpus"
+	"mxaudit/mailsrc/demo/corpus"
 )
 
 // corpusWant is one row of the corpus SOURCE.md tables.

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"mxaudit/testdata/corpus"
+	"mxaudit/mailsrc/demo/corpus"
 )
 
 // TestFiguresReports measures, for the issue notes, the time and peak

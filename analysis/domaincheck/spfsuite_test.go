@@ -20,7 +20,7 @@ import (
 	"mxaudit/analysis/auth"
 	"mxaudit/analysis/auth/authtest"
 	"mxaudit/analysis/dnszone"
-	"mxaudit/testdata/corpus"
+	"mxaudit/mailsrc/demo/corpus"
 )
 
 // suiteDoc is one document of the openspf RFC 7208 test suite.

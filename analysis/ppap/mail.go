@@ -12,7 +12,7 @@ import (
 	_ "github.com/emersion/go-message/charset" // text parts in any charset
 	"golang.org/x/net/html"
 
-	"mxaudit/analysis"
+	"mxaudit/analysis/mimetext"
 	"mxaudit/model"
 )
 
@@ -59,7 +59,7 @@ func readMail(ctx context.Context, open Opener, id model.MessageID, wantText boo
 	if ent == nil {
 		return nil, fmt.Errorf("message %s cannot be parsed: %v", id, err)
 	}
-	m.subject = analysis.DecodeHeaderText(ent.Header.Get("Subject"))
+	m.subject = mimetext.DecodeHeaderText(ent.Header.Get("Subject"))
 	m.walk(ent, 0)
 	return m, nil
 }
@@ -84,9 +84,9 @@ func (m *mail) walk(e *message.Entity, depth int) {
 // are counted (and kept when asked for), body text is collected.
 func (m *mail) leaf(e *message.Entity, depth int) {
 	ctype := e.Header.Get("Content-Type")
-	ct := analysis.MediaType(ctype)
+	ct := mimetext.MediaType(ctype)
 	cd := e.Header.Get("Content-Disposition")
-	named := analysis.HasParam(cd, "filename") || analysis.HasParam(ctype, "name")
+	named := mimetext.HasParam(cd, "filename") || mimetext.HasParam(ctype, "name")
 
 	if (ct == "message/rfc822" || ct == "message/global") && depth > 0 {
 		inner, err := message.Read(e.Body)
@@ -96,7 +96,7 @@ func (m *mail) leaf(e *message.Entity, depth int) {
 		m.walk(inner, depth+1)
 		return
 	}
-	if !isAttachment(ct, analysis.MediaType(cd), named) {
+	if !isAttachment(ct, mimetext.MediaType(cd), named) {
 		if m.wantText && (ct == "text/plain" || ct == "text/html" || ct == "") && m.textLeft > 0 {
 			m.addText(e.Body, ct == "text/html")
 		}
@@ -124,7 +124,7 @@ func (m *mail) addText(body io.Reader, isHTML bool) {
 	if !utf8.ValidString(s) || strings.Contains(s, "\x1b$") {
 		// Undeclared or mislabelled Japanese charsets: the analyzer's
 		// header decoder guesses them the same way.
-		s = analysis.DecodeHeaderText(s)
+		s = mimetext.DecodeHeaderText(s)
 	}
 	if isHTML {
 		s = htmlText(s)

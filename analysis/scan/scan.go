@@ -46,7 +46,7 @@ type Options struct {
 	// deliver rebuilt messages in batches, with the bodies of only the
 	// parts NeedPart selects, instead of each message whole; the analyzer
 	// must then be a SummaryAnalyzer.
-	NeedPart func(mailsrc.PartInfo) bool
+	NeedPart func(model.PartInfo) bool
 	// Cache, when set, keeps analysis results between scans: a message
 	// found in it is not fetched or analysed again. Keys are the message
 	// IDs when CacheByID is set (IMAP: UIDVALIDITY/UID names one message

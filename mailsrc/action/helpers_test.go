@@ -21,7 +21,6 @@ import (
 
 // The tests' relay: a real SMTP server on loopback (smtptest).
 type (
-	delivery = smtptest.Delivery
 	smtpSink = smtptest.Sink
 )
 

@@ -76,26 +76,6 @@ func encodedWords(cs, s string) string {
 	return strings.Join(words, "\r\n ")
 }
 
-// qEncodedWord encodes s as a single RFC 2047 Q-encoded UTF-8 word: the
-// form some mailers use for short subjects.
-func qEncodedWord(s string) string {
-	var b strings.Builder
-	b.WriteString("=?UTF-8?Q?")
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == ' ':
-			b.WriteByte('_')
-		case c > 0x20 && c < 0x7f && c != '=' && c != '?' && c != '_':
-			b.WriteByte(c)
-		default:
-			fmt.Fprintf(&b, "=%02X", c)
-		}
-	}
-	b.WriteString("?=")
-	return b.String()
-}
-
 // headerText returns s as a header value: unchanged when it is printable
 // ASCII, else as encoded words in cs.
 func headerText(cs, s string) string {

@@ -120,7 +120,7 @@ func ooxmlFile(kind, text string) []byte {
 	zw := zip.NewWriter(&b)
 	for _, f := range files {
 		fh := &zip.FileHeader{Name: f[0], Method: zip.Deflate}
-		fh.ModifiedDate, fh.ModifiedTime = dosTime(DefaultBase)
+		setDOSTime(fh, DefaultBase)
 		w, err := zw.CreateHeader(fh)
 		if err == nil {
 			_, err = w.Write([]byte(f[1]))

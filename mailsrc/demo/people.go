@@ -37,7 +37,6 @@ var (
 	envComMX   = envFor("198.51.100.77", "mail.example.com", model.ResultPass)
 	envOrg     = envFor("203.0.113.140", "out.example.org", model.ResultPass)
 	envNet     = envFor("192.0.2.150", "smtp.example.net", model.ResultPass)
-	envMailer  = envFor("198.51.100.140", "o1.mailer.example.net", model.ResultPass)
 	envInvoice = envFor("203.0.113.200", "mail.invoice-center.example", model.ResultPass)
 	envKojin   = envFor("198.51.100.201", "shop.kojin-shop.example", model.ResultNone)
 	envTakuhai = envFor("203.0.113.250", "takuhai-notice.example", model.ResultSoftFail)

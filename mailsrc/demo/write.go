@@ -191,7 +191,7 @@ func envelopeSender(raw []byte) string {
 	const key = "Return-Path: <"
 	if bytes.HasPrefix(raw, []byte(key)) {
 		rest := raw[len(key):]
-		if end := bytes.IndexByte(rest, '>'); end > 0 && bytes.IndexAny(rest[:end], " \r\n") < 0 {
+		if end := bytes.IndexByte(rest, '>'); end > 0 && !bytes.ContainsAny(rest[:end], " \r\n") {
 			return string(rest[:end])
 		}
 	}

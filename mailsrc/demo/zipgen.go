@@ -79,7 +79,7 @@ func buildZip(spec zipSpec) ([]byte, error) {
 			CreatorVersion:     20,
 			ReaderVersion:      20,
 		}
-		fh.ModifiedDate, fh.ModifiedTime = dosTime(spec.Modified)
+		setDOSTime(fh, spec.Modified)
 		var strength aesStrength
 		switch spec.Method {
 		case model.EncryptionNone:
@@ -172,6 +172,17 @@ func deflateBytes(b []byte) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// setDOSTime dates a zip entry with t's wall clock in the MS-DOS fields
+// alone, as the Windows archivers whose output the demo imitates do.
+// FileHeader.Modified is not a substitute here: CreateRaw ignores it
+// (golang/go#76741), leaving the entry undated, and CreateHeader adds an
+// extended-timestamp extra field for it, which changes the archive bytes.
+func setDOSTime(fh *zip.FileHeader, t time.Time) {
+	date, tm := dosTime(t)
+	//lint:ignore SA1019 Modified is ignored by CreateRaw and adds an extra field under CreateHeader (see above).
+	fh.ModifiedDate, fh.ModifiedTime = date, tm
+}
+
 // dosTime converts t to the MS-DOS date and time ZIP headers carry.
 func dosTime(t time.Time) (date, tm uint16) {
 	if t.IsZero() {
@@ -232,7 +243,7 @@ func rawZip(name string, compressed []byte, crc uint32, size uint64, mod time.Ti
 		CreatorVersion:     45,
 		ReaderVersion:      45,
 	}
-	fh.ModifiedDate, fh.ModifiedTime = dosTime(mod)
+	setDOSTime(fh, mod)
 	w, err := zw.CreateRaw(fh)
 	if err != nil {
 		return nil, err

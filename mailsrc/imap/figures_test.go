@@ -88,7 +88,7 @@ func TestIMAPFigures(t *testing.T) {
 		}
 	})
 	measure("ListSummaries (no bodies)", func(s *Source) {
-		err := s.ListSummaries(context.Background(), func(mailsrc.PartInfo) bool { return false }, func(sum mailsrc.Summary) error { return sum.Entry.Err })
+		err := s.ListSummaries(context.Background(), func(model.PartInfo) bool { return false }, func(sum mailsrc.Summary) error { return sum.Entry.Err })
 		if err != nil {
 			t.Fatal(err)
 		}

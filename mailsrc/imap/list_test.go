@@ -171,7 +171,7 @@ func TestNothingSetsSeen(t *testing.T) {
 	s := m.open(t, "Quarantine", nil)
 	var ids []model.MessageID
 	s.List(context.Background(), func(e mailsrc.Entry) error { ids = append(ids, e.ID); return nil })
-	s.ListSummaries(context.Background(), func(mailsrc.PartInfo) bool { return true }, func(mailsrc.Summary) error { return nil })
+	s.ListSummaries(context.Background(), func(model.PartInfo) bool { return true }, func(mailsrc.Summary) error { return nil })
 	for _, id := range ids {
 		rc, err := s.Open(context.Background(), id)
 		if err != nil {

@@ -11,7 +11,7 @@ import (
 
 	goimap "github.com/emersion/go-imap/v2"
 
-	"mxaudit/mailsrc"
+	"mxaudit/model"
 )
 
 // maxDepth bounds the MIME nesting a summary follows; deeper structures
@@ -24,7 +24,7 @@ type leaf struct {
 	path     []int
 	key      string // section number, "1.2"
 	bs       *goimap.BodyStructureSinglePart
-	info     mailsrc.PartInfo
+	info     model.PartInfo
 	wantBody bool // its body is fetched
 	wantMIME bool // its real MIME header is fetched
 }
@@ -71,8 +71,8 @@ func pathKey(path []int) string {
 }
 
 // partInfo describes a single part for the caller's need function.
-func partInfo(key string, bs *goimap.BodyStructureSinglePart) mailsrc.PartInfo {
-	info := mailsrc.PartInfo{
+func partInfo(key string, bs *goimap.BodyStructureSinglePart) model.PartInfo {
+	info := model.PartInfo{
 		Path:        key,
 		ContentType: bs.MediaType(),
 		Filename:    bs.Filename(),
@@ -138,15 +138,15 @@ func rebuild(header []byte, bs goimap.BodyStructure, p parts) []byte {
 	switch bs := bs.(type) {
 	case *goimap.BodyStructureSinglePart:
 		body, ok := p.body["1"]
-		buf.Write(stripFields(header, mailsrc.ElidedHeader))
+		buf.Write(stripFields(header, model.ElidedHeader))
 		if !ok {
-			writeField(&buf, mailsrc.ElidedHeader, strconv.FormatUint(uint64(bs.Size), 10))
+			writeField(&buf, model.ElidedHeader, strconv.FormatUint(uint64(bs.Size), 10))
 		}
 		buf.WriteString("\r\n")
 		buf.Write(body)
 	case *goimap.BodyStructureMultiPart:
 		boundary := newBoundary()
-		buf.Write(stripFields(header, mailsrc.ElidedHeader, "Content-Type"))
+		buf.Write(stripFields(header, model.ElidedHeader, "Content-Type"))
 		writeField(&buf, "Content-Type", multipartType(bs, boundary))
 		buf.WriteString("\r\n")
 		writeMultipart(&buf, bs, nil, boundary, p)
@@ -174,13 +174,13 @@ func writeMultipart(buf *bytes.Buffer, mp *goimap.BodyStructureMultiPart, path [
 
 func writeLeaf(buf *bytes.Buffer, bs *goimap.BodyStructureSinglePart, key string, p parts) {
 	if h, ok := p.mime[key]; ok {
-		buf.Write(stripFields(h, mailsrc.ElidedHeader))
+		buf.Write(stripFields(h, model.ElidedHeader))
 	} else {
 		synthHeader(buf, bs)
 	}
 	body, ok := p.body[key]
 	if !ok {
-		writeField(buf, mailsrc.ElidedHeader, strconv.FormatUint(uint64(bs.Size), 10))
+		writeField(buf, model.ElidedHeader, strconv.FormatUint(uint64(bs.Size), 10))
 	}
 	buf.WriteString("\r\n")
 	buf.Write(body)

@@ -50,7 +50,7 @@ type plan struct {
 // that need selects, one UID FETCH per distinct set of sections, of
 // BODY.PEEK[n.MIME] for named parts and BODY.PEEK[n] for selected ones.
 // Everything uses PEEK: \Seen is never set.
-func (s *Source) ListSummaries(ctx context.Context, need func(mailsrc.PartInfo) bool, fn func(mailsrc.Summary) error) error {
+func (s *Source) ListSummaries(ctx context.Context, need func(model.PartInfo) bool, fn func(mailsrc.Summary) error) error {
 	return walk(ctx, s, fetchSummaryBatch, s.deliverSummaries(ctx, need, fn))
 }
 
@@ -65,7 +65,7 @@ func fetchSummaryBatch(c *imapclient.Client, uids []goimap.UID) ([]*imapclient.F
 // analysed without listing the folder again. IDs of another UIDVALIDITY
 // and messages that vanished are skipped with a note in the log; after a
 // dropped connection the work resumes where it stopped.
-func (s *Source) Summaries(ctx context.Context, ids []model.MessageID, need func(mailsrc.PartInfo) bool, fn func(mailsrc.Summary) error) error {
+func (s *Source) Summaries(ctx context.Context, ids []model.MessageID, need func(model.PartInfo) bool, fn func(mailsrc.Summary) error) error {
 	deliver := s.deliverSummaries(ctx, need, fn)
 	done := 0
 	return s.run(ctx, s.reader, func(cn conn) error {
@@ -106,7 +106,7 @@ func (s *Source) Summaries(ctx context.Context, ids []model.MessageID, need func
 
 // deliverSummaries runs the second round trip of a batch and hands the
 // summaries to fn.
-func (s *Source) deliverSummaries(ctx context.Context, need func(mailsrc.PartInfo) bool, fn func(mailsrc.Summary) error) batchDeliver[[]*imapclient.FetchMessageBuffer] {
+func (s *Source) deliverSummaries(ctx context.Context, need func(model.PartInfo) bool, fn func(mailsrc.Summary) error) batchDeliver[[]*imapclient.FetchMessageBuffer] {
 	return func(cn conn, uids []goimap.UID, msgs []*imapclient.FetchMessageBuffer, delivered func(goimap.UID)) error {
 		got := byUID(msgs)
 		var plans []*plan
@@ -146,7 +146,7 @@ func (s *Source) deliverSummaries(ctx context.Context, need func(mailsrc.PartInf
 }
 
 // makePlan decides which sections of one message the second round fetches.
-func makePlan(m *imapclient.FetchMessageBuffer, need func(mailsrc.PartInfo) bool) *plan {
+func makePlan(m *imapclient.FetchMessageBuffer, need func(model.PartInfo) bool) *plan {
 	p := &plan{msg: m}
 	if m.FindBodySection(headerSection) == nil {
 		p.err = fmt.Errorf("the server sent no header")

@@ -35,7 +35,7 @@ func parseParts(t *testing.T, raw []byte) []part {
 		if err != nil {
 			return err
 		}
-		if _, ok := ent.MultipartReader().(message.MultipartReader); ok && ent.MultipartReader() != nil {
+		if ent.MultipartReader() != nil {
 			return nil
 		}
 		ct, params, _ := ent.Header.ContentType()
@@ -45,7 +45,7 @@ func parseParts(t *testing.T, raw []byte) []part {
 			name = params["name"]
 		}
 		body, _ := io.ReadAll(ent.Body)
-		out = append(out, part{ct, name, disp, body, ent.Header.Get(mailsrc.ElidedHeader)})
+		out = append(out, part{ct, name, disp, body, ent.Header.Get(model.ElidedHeader)})
 		return nil
 	})
 	if err != nil {
@@ -56,7 +56,7 @@ func parseParts(t *testing.T, raw []byte) []part {
 
 // needArchives selects what the lead's scanner will: archives and risky
 // application types, whatever the name says.
-func needArchives(p mailsrc.PartInfo) bool {
+func needArchives(p model.PartInfo) bool {
 	return p.ContentType == "application/zip" || strings.HasSuffix(strings.ToLower(p.Filename), ".zip")
 }
 

@@ -8,6 +8,7 @@ import (
 	"mxaudit/analysis"
 	"mxaudit/mailsrc"
 	"mxaudit/mailsrc/imap"
+	"mxaudit/model"
 )
 
 // IMAPConfig is the [imap] table of the configuration file.
@@ -100,7 +101,7 @@ const maxFetchedPart = 64 << 20
 
 // needPart returns the part selection for the scan: nil (fetch whole
 // messages) when DKIM must be verified on every message.
-func needPart(mode string) func(mailsrc.PartInfo) bool {
+func needPart(mode string) func(model.PartInfo) bool {
 	if mode == VerifyAlways {
 		return nil
 	}

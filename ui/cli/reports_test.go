@@ -14,7 +14,7 @@ import (
 	"mxaudit/analysis/dmarcreport"
 	"mxaudit/analysis/dnszone"
 	"mxaudit/mailsrc/demo"
-	"mxaudit/testdata/corpus"
+	"mxaudit/mailsrc/demo/corpus"
 	"mxaudit/ui/termtext"
 )
 

@@ -20,8 +20,8 @@ import (
 	"mxaudit/analysis/auth"
 	"mxaudit/analysis/domaincheck"
 	"mxaudit/mailsrc/demo"
+	"mxaudit/mailsrc/demo/corpus"
 	"mxaudit/model"
-	"mxaudit/testdata/corpus"
 )
 
 // reportXML is an aggregate report for example.com from one reporter:

@@ -1,4 +1,4 @@
-package analysis
+package mimetext
 
 import (
 	"io"
@@ -22,13 +22,13 @@ func MediaType(v string) string {
 	return strings.ToLower(strings.TrimSpace(t))
 }
 
-// headerParam returns the decoded value of one parameter (such as filename
+// Param returns the decoded value of one parameter (such as filename
 // or name) of a structured header value. Unlike mime.ParseMediaType it
 // decodes RFC 2231 values in any charset (ISO-2022-JP, Shift_JIS), joins
 // RFC 2231 continuations, decodes RFC 2047 words inside quoted values (not
 // allowed, but what most mailers send) and raw 8-bit Japanese, and keeps
 // going past malformed neighbours.
-func headerParam(v, name string) string {
+func Param(v, name string) string {
 	var (
 		plain    string
 		hasPlain bool

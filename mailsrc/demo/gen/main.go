@@ -2,7 +2,7 @@
 // disk in any store layout mxaudit reads, and optionally the DNS zone its
 // domains publish:
 //
-//	go run ./testdata/gen -out DIR [-n 20000] [-format maildir|eml|mbox|gzip] [-seed 1] [-zone zone.json]
+//	go run ./mailsrc/demo/gen -out DIR [-n 20000] [-format maildir|eml|mbox|gzip] [-seed 1] [-zone zone.json]
 //
 // Without -n it writes the curated demo (about sixty messages); with -n it
 // streams that many bulk messages. For -format mbox, -out names the mbox

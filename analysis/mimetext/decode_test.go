@@ -1,4 +1,4 @@
-package analysis
+package mimetext
 
 import (
 	"testing"
@@ -61,8 +61,8 @@ func TestHeaderParam(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := headerParam(tt.value, tt.param); got != tt.want {
-				t.Errorf("headerParam(%q, %q) = %q, want %q", tt.value, tt.param, got, tt.want)
+			if got := Param(tt.value, tt.param); got != tt.want {
+				t.Errorf("Param(%q, %q) = %q, want %q", tt.value, tt.param, got, tt.want)
 			}
 		})
 	}
