@@ -130,13 +130,40 @@ func (m *Message) IsRisky() bool {
 }
 
 // IsDMARCFail reports whether DMARC failed for the message, or the
-// authentication verdict is a failure (a temporary or permanent error that
-// prevents a pass counts).
+// authentication verdict is a failure (a permanent error that prevents a
+// pass counts). A temporary error is not a failure: see IsAuthTempError.
 func (m *Message) IsDMARCFail() bool {
+	if m.IsAuthTempError() {
+		return false
+	}
 	if m.Verdict.Auth == AuthFail {
 		return true
 	}
 	return m.Auth != nil && m.Auth.DMARC.Result == ResultFail
+}
+
+// IsAuthTempError reports whether a temporary error (a DNS timeout or
+// SERVFAIL) kept the message's authentication from being decided: the
+// verdict is "temperror", or DMARC's result is (for results cached by an
+// older version, whose verdict said "fail"). Such a message is neither
+// passed nor failed; checking it again once DNS answers may decide it.
+func (m *Message) IsAuthTempError() bool {
+	if m.Verdict.Auth == AuthTempError {
+		return true
+	}
+	return m.Auth != nil && m.Auth.DMARC.Result == ResultTempError
+}
+
+// AuthTempErrors counts the messages whose authentication ended in a
+// temporary error: what a "DNS unreachable" banner reports.
+func AuthTempErrors(msgs []*Message) int {
+	n := 0
+	for _, m := range msgs {
+		if m != nil && m.IsAuthTempError() {
+			n++
+		}
+	}
+	return n
 }
 
 // HasException reports whether an operator exception covers the message,
@@ -165,7 +192,7 @@ func (m *Message) Severity() int {
 		return 4
 	case m.IsEncrypted():
 		return 3
-	case m.IsRisky() || m.IsDMARCFail():
+	case m.IsRisky() || m.IsDMARCFail() || m.IsAuthTempError():
 		return 2
 	case m.Verdict.Auth == AuthNone:
 		return 1
