@@ -160,6 +160,12 @@ func TestDMARCFromProblems(t *testing.T) {
 		{"unparsable", "From: <<<@@@>>>\r\n", "does not parse"},
 		{"no domain", "From: undisclosed-recipients:;\r\n", "addresses"},
 		{"invalid domain", "From: a@exa mple..com\r\n", "From"},
+		// Issue 13: an empty From and a From that is an encoded word are
+		// permerror with a reason, never an address.
+		{"empty", "From: \r\n", "the From header is empty"},
+		{"encoded word instead of an address", "From: =?utf-8?B?Y2VvQGJhbmsuZXhhbXBsZQ==?=\r\n", "encoded word, not an address"},
+		{"encoded word as the local part", "From: =?utf-8?q?ceo=40bank.example?=@attacker.example\r\n", "contains an RFC 2047 encoded word"},
+		{"encoded word in angle brackets", "From: CEO <=?utf-8?q?ceo=40bank.example?=@attacker.example>\r\n", "contains an RFC 2047 encoded word"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
