@@ -14,6 +14,7 @@ import (
 type commonFlags struct {
 	config       string
 	trustedHosts string
+	trustedNets  string
 	dns          string
 	dnsTimeout   time.Duration
 	offline      bool
@@ -26,6 +27,7 @@ type commonFlags struct {
 func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.config, "config", "", "configuration file")
 	fs.StringVar(&c.trustedHosts, "trusted-hosts", "", "authserv-ids of your own MTAs, comma-separated")
+	fs.StringVar(&c.trustedNets, "trusted-networks", "", "CIDR prefixes of your internal relays, comma-separated")
 	fs.StringVar(&c.dns, "dns", "", "DNS server HOST:PORT (default: system resolver)")
 	fs.DurationVar(&c.dnsTimeout, "dns-timeout", 0, "per-query DNS timeout (default 2s)")
 	fs.BoolVar(&c.offline, "offline", false, "no DNS: trusted headers only")
@@ -92,6 +94,8 @@ func (c *commonFlags) settings(fs *flag.FlagSet) (Config, error) {
 		switch f.Name {
 		case "trusted-hosts":
 			cfg.TrustedHosts = splitList(c.trustedHosts)
+		case "trusted-networks":
+			cfg.TrustedNetworks = splitList(c.trustedNets)
 		case "dns":
 			cfg.DNS = c.dns
 		case "dns-timeout":
@@ -109,6 +113,9 @@ func (c *commonFlags) settings(fs *flag.FlagSet) (Config, error) {
 	if _, err := verifyDKIMMode(cfg); err != nil {
 		return cfg, err
 	}
+	if _, err := auth.ParseNetworks(cfg.TrustedNetworks); err != nil {
+		return cfg, err
+	}
 	if cfg.DNSTimeout.Duration <= 0 {
 		cfg.DNSTimeout.Duration = 2 * time.Second
 	}
@@ -121,10 +128,12 @@ func newAnalyzer(cfg Config, resolver auth.Resolver) *analysis.Analyzer {
 	if resolver == nil && !cfg.Offline {
 		resolver = auth.NewCachingResolver(auth.NewDNSResolver(cfg.DNS, cfg.DNSTimeout.Duration))
 	}
+	nets, _ := auth.ParseNetworks(cfg.TrustedNetworks) // validated by settings
 	checker := auth.NewChecker(auth.Config{
-		TrustedHosts: cfg.TrustedHosts,
-		Offline:      cfg.Offline,
-		Resolver:     resolver,
+		TrustedNetworks: nets,
+		TrustedHosts:    cfg.TrustedHosts,
+		Offline:         cfg.Offline,
+		Resolver:        resolver,
 	})
 	return analysis.New(analysis.Config{Auth: checker})
 }
