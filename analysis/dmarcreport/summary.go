@@ -27,18 +27,18 @@ type Summary struct {
 // DomainSummary is what receivers reported about one domain over the
 // period the reports cover.
 type DomainSummary struct {
-	Domain   string    `json:"domain"`
-	Begin    time.Time `json:"begin_date"`
-	End      time.Time `json:"end_date"`
-	Policy   string    `json:"policy"` // p= of the latest report
+	Domain string    `json:"domain"`
+	Begin  time.Time `json:"begin_date"`
+	End    time.Time `json:"end_date"`
+	Policy string    `json:"policy"` // p= of the latest report
 	// Testing is set when the latest report says the policy was in
 	// testing mode (t=y): receivers applied it one level lower.
 	Testing bool `json:"testing,omitempty"`
 	// DiscoveryMethod is the latest RFC 9990 report's "psl" or
 	// "treewalk", "" when no report says.
 	DiscoveryMethod string `json:"discovery_method,omitempty"`
-	Reports  int       `json:"reports"`
-	Messages int64     `json:"messages"`
+	Reports         int    `json:"reports"`
+	Messages        int64  `json:"messages"`
 	// DMARCPass, SPFAligned and DKIMAligned count messages. DMARC pass
 	// is what the reporter evaluated: an aligned SPF pass or an aligned
 	// DKIM pass (policy_evaluated), never a raw auth_results pass.
