@@ -33,17 +33,17 @@ type DMARCReport struct {
 	PSD     string `json:"psd,omitempty"`
 	Testing bool   `json:"testing,omitempty"`
 	// Tags holds the record's tags as published (lower-cased names).
-	Tags     map[string]string `json:"tags,omitempty"`
-	P        string            `json:"p"`
-	SP       string            `json:"sp"`
+	Tags map[string]string `json:"tags,omitempty"`
+	P    string            `json:"p"`
+	SP   string            `json:"sp"`
 	// Pct is the obsolete pct= (RFC 9989 removed it), 100 when absent.
-	Pct int `json:"pct"`
-	ADKIM    string            `json:"adkim"`
-	ASPF     string            `json:"aspf"`
-	RUA      []string          `json:"rua"`
-	RUF      []string          `json:"ruf"`
-	FO       string            `json:"fo"`
-	Findings []Finding         `json:"findings"`
+	Pct      int       `json:"pct"`
+	ADKIM    string    `json:"adkim"`
+	ASPF     string    `json:"aspf"`
+	RUA      []string  `json:"rua"`
+	RUF      []string  `json:"ruf"`
+	FO       string    `json:"fo"`
+	Findings []Finding `json:"findings"`
 }
 
 // dmarcTags are the tags RFC 9989 §4.7 defines, and those it removed
