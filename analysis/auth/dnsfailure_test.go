@@ -89,3 +89,28 @@ func hasLookup(ls []model.DMARCLookup, name, status string) bool {
 	}
 	return false
 }
+
+// TestRetryAfterOutage: the console's retry after a DNS outage. The walk
+// cache keeps no incomplete walk, and ForgetTemporary drops the timeouts
+// the resolver cache remembers, so the same checker asks DNS again at once.
+func TestRetryAfterOutage(t *testing.T) {
+	zone := dnszone.Zone{{Name: "_dmarc.tw.example", Type: "TXT", Value: "v=DMARC1; p=reject"}}
+	srv := authtest.StartDNS(t, zone)
+	srv.Drop("_dmarc.tw.example")
+	cache := NewCachingResolver(NewDNSResolver(srv.Addr(), 200*time.Millisecond))
+	c := NewChecker(Config{TrustedHosts: []string{"mx.example.org"}, Resolver: cache})
+	msg := dmarcMessage(t, "203.0.113.5", "b@elsewhere.example", "x@a.tw.example", "")
+	if a := check(t, c, msg); a.DMARC.Result != model.ResultTempError {
+		t.Fatalf("during the outage: %s", a.DMARC.Result)
+	}
+	asked := func() int { return srv.QueriesFor("_dmarc.tw.example") }
+	n := asked()
+	if a := check(t, c, msg); a.DMARC.Result != model.ResultTempError || asked() != n {
+		t.Fatalf("within the TTL the timeout comes from the cache: %s, %d queries after %d", a.DMARC.Result, asked(), n)
+	}
+	cache.ForgetTemporary()
+	_ = check(t, c, msg)
+	if asked() == n {
+		t.Error("ForgetTemporary did not make the checker ask again")
+	}
+}
