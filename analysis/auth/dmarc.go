@@ -123,7 +123,10 @@ func evaluateDMARC(from string, fromErr error, pol dmarcPolicy, orgOf orgFunc, s
 	}
 	if rec := pol.rec; rec != nil {
 		d.Policy, d.SubdomainPolicy, d.NonexistentPolicy = rec.policy, rec.sub, rec.np
-		d.PSD, d.Testing, d.Pct = rec.psd, rec.testing, rec.pct
+		d.Testing, d.Pct = rec.testing, rec.pct
+		if rec.psd != "u" {
+			d.PSD = rec.psd // "u" is the default: not worth a field
+		}
 		d.ADKIM, d.ASPF = rec.adkim, rec.aspf
 		d.ObsoleteTags, d.UnknownTags = rec.obsolete, rec.unknown
 		d.Record, d.PolicyDomain = rec.raw, pol.at
