@@ -183,18 +183,19 @@ func (m *Message) exceptionRank() int {
 }
 
 // Severity ranks how much attention a message needs, for the list's marker
-// column: 0 nothing noteworthy, 1 unauthenticated (no DMARC), 2 risky
-// attachment or failed authentication, 3 encrypted archive, 4 the message
-// or one of its parts could not be read.
+// column: 0 nothing noteworthy, 1 unauthenticated (no DMARC) or undecided
+// (a DNS failure: temperror, not a failure), 2 risky attachment or failed
+// authentication, 3 encrypted archive, 4 the message or one of its parts
+// could not be read.
 func (m *Message) Severity() int {
 	switch {
 	case m.Error != "" || m.Verdict.Attachment == AttachmentError:
 		return 4
 	case m.IsEncrypted():
 		return 3
-	case m.IsRisky() || m.IsDMARCFail() || m.IsAuthTempError():
+	case m.IsRisky() || m.IsDMARCFail():
 		return 2
-	case m.Verdict.Auth == AuthNone:
+	case m.Verdict.Auth == AuthNone || m.IsAuthTempError():
 		return 1
 	}
 	return 0
