@@ -24,6 +24,7 @@ func TestTreeWalkTimeouts(t *testing.T) {
 		{Name: "_dmarc.own.tw.example", Type: "TXT", Value: "v=DMARC1; p=quarantine"},
 		{Name: "k._domainkey.tw.example", Type: "TXT", Value: key},
 		{Name: "k._domainkey.own.tw.example", Type: "TXT", Value: key},
+		{Name: "_dmarc.npt.example", Type: "TXT", Value: "v=DMARC1; p=none; sp=quarantine; np=reject"},
 	}
 	tests := []struct {
 		name, drop, from, dkim string
@@ -51,6 +52,12 @@ func TestTreeWalkTimeouts(t *testing.T) {
 			want: model.ResultTempError, wantVerdict: model.AuthTempError, wantReason: "whether DKIM d=tw.example is aligned is unknown"},
 		{name: "record at From, no failure, parent DKIM aligned", from: "x@own.tw.example", dkim: "tw.example",
 			want: model.ResultPass, wantVerdict: model.AuthPass},
+		// The existence test for np= (Appendix A.4) times out: the
+		// message still fails (nothing aligned passed, the policy is
+		// known), with sp= and a note rather than np=.
+		{name: "np existence test times out", drop: "ghost.npt.example", from: "x@ghost.npt.example",
+			want: model.ResultFail, wantVerdict: model.AuthFail, wantDisposition: model.DispositionQuarantine,
+			wantReason: "whether ghost.npt.example exists is unknown"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
