@@ -15,14 +15,14 @@ import "time"
 // Report is one parsed aggregate report.
 type Report struct {
 	// Version is the <version> element, "" when absent (RFC 7489 reports
-	// usually have none; RFC 9990 §3.1.1 requires "1.0").
+	// usually have none; RFC 9990 §3.1.1.2 requires "1.0").
 	Version string `json:"xml_schema,omitempty"`
 	// Schema is SchemaRFC9990 when <feedback> is in the RFC 9990
 	// namespace or the report carries elements only RFC 9990 defines
 	// (np, testing, discovery_method, generator), else SchemaRFC7489.
 	Schema string `json:"schema"`
 	// Extensions names the elements of the report-level <extension>
-	// (RFC 9990 §3.1.4), as "namespace local"; they are not interpreted.
+	// (RFC 9990 §3.1.1.6), as "namespace local"; they are not interpreted.
 	Extensions      []string        `json:"extensions,omitempty"`
 	Metadata        Metadata        `json:"report_metadata"`
 	PolicyPublished PolicyPublished `json:"policy_published"`
