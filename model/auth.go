@@ -107,13 +107,63 @@ type DMARCResult struct {
 	OrgDomain       string      `json:"org_domain"`
 	Policy          Disposition `json:"policy"` // p=, or "" when no record
 	SubdomainPolicy Disposition `json:"subdomain_policy"`
-	Pct             int         `json:"pct"`
-	ADKIM           Alignment   `json:"adkim"`
-	ASPF            Alignment   `json:"aspf"`
+	// Pct is the obsolete pct= tag as published (100 when absent): RFC
+	// 9989 removed it, so it is reported, never sampled.
+	Pct   int       `json:"pct"`
+	ADKIM Alignment `json:"adkim"`
+	ASPF  Alignment `json:"aspf"`
 	// Disposition is what the published policy asks for this message,
-	// after sp= and pct= are applied; "none" when DMARC passes.
+	// after sp=, np= and t=y are applied; "none" when DMARC passes.
 	Disposition Disposition `json:"disposition"`
 	Record      string      `json:"record,omitempty"` // the TXT record as published
 	Source      AuthSource  `json:"source"`
 	Reason      string      `json:"reason"` // one sentence an operator can read
+
+	// The RFC 9989 additions; all omitted when empty, so older readers
+	// of the JSON see the fields they knew.
+
+	// Discovery names the method that found the policy and the
+	// organizational domain: "tree-walk" (RFC 9989 §4.10) for live
+	// results, "" for results taken from headers.
+	Discovery string `json:"discovery,omitempty"`
+	// PolicyDomain is the domain whose _dmarc record applies: the From
+	// domain, its organizational domain, or its public suffix domain.
+	PolicyDomain string `json:"policy_domain,omitempty"`
+	// Records are the DNS questions of the tree walk for the From domain,
+	// in the order asked: why a subdomain is or is not its own
+	// organization.
+	Records []DMARCLookup `json:"records,omitempty"`
+	// NonexistentPolicy is np= (RFC 9989 §4.7), PSD psd= ("y", "n" or "u"
+	// when published).
+	NonexistentPolicy Disposition `json:"np,omitempty"`
+	PSD               string      `json:"psd,omitempty"`
+	// Testing is t=y: the domain owner is testing its policy, which is
+	// applied one level lower (reject becomes quarantine, quarantine
+	// none).
+	Testing bool `json:"testing,omitempty"`
+	// ObsoleteTags lists tags RFC 9989 removed (pct, rf, ri) that the
+	// record still carries, as "tag=value"; UnknownTags the tags no
+	// registry knows, which are ignored.
+	ObsoleteTags []string `json:"obsolete_tags,omitempty"`
+	UnknownTags  []string `json:"unknown_tags,omitempty"`
 }
+
+// DMARCLookup is one DNS question of a DMARC tree walk.
+type DMARCLookup struct {
+	// Name is the name asked, "_dmarc." and a domain.
+	Name string `json:"name"`
+	// Status is "found" (one DMARC record), "none" (no DMARC record),
+	// "multiple" (several, all discarded), or "temperror".
+	Status string `json:"status"`
+	// Record is the DMARC record found, or the records joined with " | "
+	// when there were several.
+	Record string `json:"record,omitempty"`
+}
+
+// DMARC lookup statuses.
+const (
+	LookupFound     = "found"
+	LookupNone      = "none"
+	LookupMultiple  = "multiple"
+	LookupTempError = "temperror"
+)

@@ -12,6 +12,7 @@ type Filter struct {
 	// Quick filters; each one set narrows the list further.
 	EncryptedOnly bool // only messages with an encrypted archive
 	DMARCFailOnly bool // only messages failing DMARC
+	TempErrorOnly bool // only messages whose authentication a DNS failure left undecided
 	RiskyOnly     bool // only messages with a risky attachment
 	NoException   bool // only messages no exception covers
 	// Source, when set, keeps only the messages from one failing source
@@ -34,6 +35,9 @@ func (f Filter) String() string {
 	}
 	if f.DMARCFailOnly {
 		parts = append(parts, "dmarc-fail")
+	}
+	if f.TempErrorOnly {
+		parts = append(parts, "temperror")
 	}
 	if f.RiskyOnly {
 		parts = append(parts, "risky")
@@ -59,6 +63,9 @@ func (f Filter) match(m *Message, hay, text string) bool {
 		return false
 	}
 	if f.DMARCFailOnly && !m.IsDMARCFail() {
+		return false
+	}
+	if f.TempErrorOnly && !m.IsAuthTempError() {
 		return false
 	}
 	if f.RiskyOnly && !m.IsRisky() {

@@ -68,7 +68,7 @@ func RequiredKinds(m *Message) []ExceptionKind {
 	if m.IsEncrypted() {
 		kinds = append(kinds, KindEncryptedArchive)
 	}
-	if m.IsDMARCFail() && dmarcRejects(m) {
+	if (m.IsDMARCFail() || m.IsAuthTempError()) && dmarcRejects(m) {
 		kinds = append(kinds, KindDMARCFail)
 	}
 	if m.IsRisky() {

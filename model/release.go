@@ -66,7 +66,7 @@ func ReleaseDecision(m *Message, p *Policy, op Operator, now time.Time) Decision
 			d.Missing = append(d.Missing, k)
 		}
 	}
-	if d.Exception != nil && len(d.Missing) == 0 && m.Auth != nil && m.Verdict.Auth == AuthFail {
+	if d.Exception != nil && len(d.Missing) == 0 && m.Auth != nil && (m.Verdict.Auth == AuthFail || m.Verdict.Auth == AuthTempError) {
 		// The exception names the sender, but this From failed
 		// authentication: it may be a forger using the partner's name, so
 		// the exception does not apply; an approver may still override.

@@ -130,13 +130,40 @@ func (m *Message) IsRisky() bool {
 }
 
 // IsDMARCFail reports whether DMARC failed for the message, or the
-// authentication verdict is a failure (a temporary or permanent error that
-// prevents a pass counts).
+// authentication verdict is a failure (a permanent error that prevents a
+// pass counts). A temporary error is not a failure: see IsAuthTempError.
 func (m *Message) IsDMARCFail() bool {
+	if m.IsAuthTempError() {
+		return false
+	}
 	if m.Verdict.Auth == AuthFail {
 		return true
 	}
 	return m.Auth != nil && m.Auth.DMARC.Result == ResultFail
+}
+
+// IsAuthTempError reports whether a temporary error (a DNS timeout or
+// SERVFAIL) kept the message's authentication from being decided: the
+// verdict is "temperror", or DMARC's result is (for results cached by an
+// older version, whose verdict said "fail"). Such a message is neither
+// passed nor failed; checking it again once DNS answers may decide it.
+func (m *Message) IsAuthTempError() bool {
+	if m.Verdict.Auth == AuthTempError {
+		return true
+	}
+	return m.Auth != nil && m.Auth.DMARC.Result == ResultTempError
+}
+
+// AuthTempErrors counts the messages whose authentication ended in a
+// temporary error: what a "DNS unreachable" banner reports.
+func AuthTempErrors(msgs []*Message) int {
+	n := 0
+	for _, m := range msgs {
+		if m != nil && m.IsAuthTempError() {
+			n++
+		}
+	}
+	return n
 }
 
 // HasException reports whether an operator exception covers the message,
@@ -156,9 +183,10 @@ func (m *Message) exceptionRank() int {
 }
 
 // Severity ranks how much attention a message needs, for the list's marker
-// column: 0 nothing noteworthy, 1 unauthenticated (no DMARC), 2 risky
-// attachment or failed authentication, 3 encrypted archive, 4 the message
-// or one of its parts could not be read.
+// column: 0 nothing noteworthy, 1 unauthenticated (no DMARC) or undecided
+// (a DNS failure: temperror, not a failure), 2 risky attachment or failed
+// authentication, 3 encrypted archive, 4 the message or one of its parts
+// could not be read.
 func (m *Message) Severity() int {
 	switch {
 	case m.Error != "" || m.Verdict.Attachment == AttachmentError:
@@ -167,7 +195,7 @@ func (m *Message) Severity() int {
 		return 3
 	case m.IsRisky() || m.IsDMARCFail():
 		return 2
-	case m.Verdict.Auth == AuthNone:
+	case m.Verdict.Auth == AuthNone || m.IsAuthTempError():
 		return 1
 	}
 	return 0

@@ -35,8 +35,12 @@ type AuthVerdict string
 // Authentication verdicts.
 const (
 	AuthPass AuthVerdict = "pass" // DMARC passes (an aligned SPF or DKIM pass)
-	AuthFail AuthVerdict = "fail" // DMARC fails, or a temporary/permanent error prevents a pass
+	AuthFail AuthVerdict = "fail" // DMARC fails, or a permanent error (a broken From or record) prevents a pass
 	AuthNone AuthVerdict = "none" // the From domain publishes no DMARC policy and nothing aligned passed
+	// AuthTempError: a DNS failure prevented a decision (RFC 9989 §5.3.6:
+	// the message can be considered neither to pass nor to fail). Scanning
+	// again later may decide it; it is not a failure.
+	AuthTempError AuthVerdict = "temperror"
 )
 
 // Verdict sums up a message for the operator.

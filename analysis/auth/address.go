@@ -29,18 +29,34 @@ func fromDomain(h *messageHeader) (string, error) {
 	default:
 		return "", fmt.Errorf("the message has %d From headers", len(froms))
 	}
+	if strings.TrimSpace(froms[0]) == "" {
+		return "", fmt.Errorf("the From header is empty")
+	}
 	list, err := addressParser.ParseList(froms[0])
 	if err != nil {
+		if hasEncodedWord(froms[0]) {
+			return "", fmt.Errorf("the From header is an RFC 2047 encoded word, not an address: an address cannot be encoded (RFC 2047 §5), and what a mail reader decodes it to is not what was authenticated")
+		}
 		return "", fmt.Errorf("the From header does not parse (%v)", err)
 	}
 	if len(list) != 1 {
 		return "", fmt.Errorf("the From header holds %d addresses; DMARC needs exactly one", len(list))
+	}
+	if hasEncodedWord(list[0].Address) {
+		return "", fmt.Errorf("the From address %q contains an RFC 2047 encoded word: an address cannot be encoded (RFC 2047 §5), and a mail reader may show it decoded as another address", list[0].Address)
 	}
 	domain := domainOf(list[0].Address)
 	if domain == "" {
 		return "", fmt.Errorf("the From address %q has no valid domain", list[0].Address)
 	}
 	return domain, nil
+}
+
+// hasEncodedWord reports whether s holds something shaped like an RFC 2047
+// encoded word, "=?charset?encoding?text?=".
+func hasEncodedWord(s string) bool {
+	i := strings.Index(s, "=?")
+	return i >= 0 && strings.Contains(s[i+2:], "?=")
 }
 
 // domainOf returns the normalised domain of an address (or of a bare

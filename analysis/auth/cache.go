@@ -127,6 +127,19 @@ func cachedLookup[T any](c *CachingResolver, ctx context.Context, kind, name str
 	}
 }
 
+// ForgetTemporary drops every remembered temporary failure, so that the
+// next question is asked again at once: what a "retry" after a DNS outage
+// needs. Answers and "not found" stay cached.
+func (c *CachingResolver) ForgetTemporary() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, e := range c.entries {
+		if !e.expires.IsZero() {
+			delete(c.entries, k)
+		}
+	}
+}
+
 // cached returns the live entry for key.
 func (c *CachingResolver) cached(key string) (cacheEntry, bool) {
 	c.mu.Lock()

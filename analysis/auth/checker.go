@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"slices"
 	"sync"
 	"time"
@@ -16,6 +17,13 @@ import (
 
 // Config sets up a Checker.
 type Config struct {
+	// TrustedNetworks are the networks of the operator's internal relays
+	// (SpamAssassin's trusted_networks): a Received hop whose client is
+	// in one of them is internal, and the entry hop is looked for above
+	// it. Loopback is always internal; no other network is by default,
+	// private ranges included, so a hop from 10.0.0.5 is the entry hop
+	// unless 10.0.0.0/8 is listed here. See ParseNetworks.
+	TrustedNetworks []netip.Prefix
 	// TrustedHosts are the host names of the operator's own mail servers.
 	// They are the authserv-ids whose Authentication-Results fields count,
 	// and the "by" hosts of the Received fields that give SPF its client
@@ -39,6 +47,8 @@ type Config struct {
 // concurrent use.
 type Checker struct {
 	trusted  hostSet
+	networks []netip.Prefix
+	walks    walkCache // RFC 9989 tree walks, per Checker (one scan)
 	offline  bool
 	resolver Resolver
 	now      func() time.Time
@@ -50,8 +60,18 @@ type Checker struct {
 }
 
 // internalIP returns the test for "this client address is one of our
-// trusted hosts", looking their addresses up on first use; nil offline.
+// relays": in a trusted network, or one of the trusted hosts' own
+// addresses (looked up on first use; not offline).
 func (c *Checker) internalIP(ctx context.Context) func(net.IP) bool {
+	hosts := c.trustedHostIP(ctx)
+	return func(ip net.IP) bool {
+		return inNetworks(c.networks, ip) || (hosts != nil && hosts(ip))
+	}
+}
+
+// trustedHostIP returns the test for "this client address is one of our
+// trusted hosts", looking their addresses up on first use; nil offline.
+func (c *Checker) trustedHostIP(ctx context.Context) func(net.IP) bool {
 	if c.offline || c.resolver == nil || len(c.trusted) == 0 {
 		return nil
 	}
@@ -75,6 +95,7 @@ func (c *Checker) internalIP(ctx context.Context) func(net.IP) bool {
 func NewChecker(cfg Config) *Checker {
 	c := &Checker{
 		trusted:  newHostSet(cfg.TrustedHosts),
+		networks: cfg.TrustedNetworks,
 		offline:  cfg.Offline,
 		resolver: cfg.Resolver,
 		now:      cfg.Now,
@@ -213,12 +234,19 @@ func (c *Checker) live(ctx context.Context, a *model.Auth, m messageFacts, h *me
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			pol = discoverDMARC(ctx, c.resolver, m.from)
+			pol = discoverDMARC(ctx, c.resolver, &c.walks, m.from)
 		}()
 	}
 	a.DKIM = c.dkim(ctx, m, h, body)
 	wg.Wait()
-	a.DMARC = evaluateDMARC(m.from, m.fromErr, pol, &a.SPF, a.DKIM)
+	orgOf := func(domain string) (string, bool) {
+		w := pol.walk
+		if domain != w.Start {
+			w = c.walks.walk(ctx, c.resolver, domain)
+		}
+		return w.OrgDomain(), w.Complete
+	}
+	a.DMARC = evaluateDMARC(m.from, m.fromErr, pol, orgOf, &a.SPF, a.DKIM)
 }
 
 // spf evaluates SPF live, or takes it from trusted headers when the client
@@ -297,7 +325,7 @@ func (c *Checker) fromHeaders(a *model.Auth, m messageFacts) {
 	}
 	pol := dmarcPolicy{status: model.ResultNone,
 		reason: "offline: no trusted Authentication-Results reports DMARC, and the policy was not looked up"}
-	a.DMARC = evaluateDMARC(m.from, m.fromErr, pol, &a.SPF, a.DKIM)
+	a.DMARC = evaluateDMARC(m.from, m.fromErr, pol, pslOrg, &a.SPF, a.DKIM)
 	a.DMARC.Source = model.SourceHeader
 }
 

@@ -4,134 +4,134 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
-
-	"github.com/emersion/go-msgauth/dmarc"
 
 	"mxaudit/model"
 )
 
-// dmarcPolicy is the outcome of DMARC policy discovery (RFC 7489 §6.6.3).
+// existence is what the DNS says about the From domain, for np=.
+type existence int
+
+const (
+	existenceUnasked existence = iota // not needed: no np= in the record, or the record is the From domain's own
+	exists                            // the name has records, or NODATA
+	nonexistent                       // NXDOMAIN (RFC 9989 §3.2 "Non-existent Domains", RFC 8020)
+	existenceUnknown                  // the query failed temporarily, or the resolver cannot tell NXDOMAIN from NODATA
+)
+
+// dmarcPolicy is the outcome of DMARC policy discovery (RFC 9989 §4.10.1).
 type dmarcPolicy struct {
-	record *dmarc.Record // nil when none was found or it was unusable
-	raw    string        // the TXT record as published
-	at     string        // the domain whose _dmarc record was used
-	// status is "" when a record was found, else none, temperror or
+	walk TreeWalk
+	rec  *dmarcRecord // nil when none applies
+	at   string       // the domain whose _dmarc record applies
+	// status is "" when a record applies, else none, temperror or
 	// permerror, with reason saying why.
 	status model.Result
 	reason string
+	exists existence
 }
 
-// discoverDMARC looks up the policy of the From domain, falling back to its
-// organizational domain when the From domain has no record.
-func discoverDMARC(ctx context.Context, res Resolver, from string) dmarcPolicy {
-	p := lookupDMARCAt(ctx, res, from)
-	org := organizationalDomain(from)
-	if p.status == model.ResultNone && p.raw == "" && org != from {
-		op := lookupDMARCAt(ctx, res, org)
-		if op.status == model.ResultNone && op.raw == "" {
-			op.reason = fmt.Sprintf("no DMARC record at _dmarc.%s nor at _dmarc.%s", from, org)
-		}
-		return op
-	}
-	return p
-}
-
-// lookupDMARCAt fetches and parses _dmarc.<domain> with go-msgauth's dmarc
-// package, through the resolver.
-func lookupDMARCAt(ctx context.Context, res Resolver, domain string) dmarcPolicy {
-	p := dmarcPolicy{at: domain}
-	var published []string
-	opts := &dmarc.LookupOptions{LookupTXT: func(name string) ([]string, error) {
-		txts, err := res.LookupTXT(ctx, name)
-		var normalized []string
-		for _, t := range txts {
-			n := normalizeDMARCRecord(t)
-			normalized = append(normalized, n)
-			if strings.HasPrefix(n, "v=DMARC1") {
-				published = append(published, t)
-			}
-		}
-		return normalized, err
-	}}
-	rec, err := dmarc.LookupWithOptions(domain, opts)
-	name := "_dmarc." + domain
+// discoverDMARC finds the policy of the From domain by the DNS Tree Walk
+// (RFC 9989 §4.10.1), and whether From exists when np= could apply.
+func discoverDMARC(ctx context.Context, res Resolver, walks *walkCache, from string) dmarcPolicy {
+	w := walks.walk(ctx, res, from)
+	p := dmarcPolicy{walk: w}
+	f, ok, certain := w.policyRecord()
 	switch {
-	case len(published) > 1:
-		// RFC 7489 §6.6.3 step 5: several records end policy discovery.
-		p.status = model.ResultNone
-		p.raw = strings.Join(published, " | ")
-		p.reason = fmt.Sprintf("%s publishes %d DMARC records, so none applies (RFC 7489 §6.6.3)", name, len(published))
-	case err == nil:
-		p.record = rec
-		if len(published) > 0 {
-			p.raw = published[0]
-		}
-	case errors.Is(err, dmarc.ErrNoPolicy):
-		p.status = model.ResultNone
-		p.reason = "no DMARC record at " + name
-	case dmarc.IsTempFail(err):
+	case !certain:
 		p.status = model.ResultTempError
-		p.reason = fmt.Sprintf("DMARC lookup of %s failed (%s); try again later", name, dnsErrText(err.Error()))
-	case len(published) == 1:
+		p.reason = fmt.Sprintf("DMARC policy discovery for %s failed: %s did not answer (a DNS failure); try again later",
+			from, w.Lookups[len(w.Lookups)-1].Name)
+		return p
+	case !ok:
+		p.status = model.ResultNone
+		p.reason = noRecordReason(w)
+		return p
+	case f.rec.invalid != "":
 		p.status = model.ResultPermError
-		p.raw = published[0]
-		p.reason = fmt.Sprintf("the DMARC record at %s is invalid (%s)", name, strings.TrimPrefix(err.Error(), "dmarc: "))
-	default:
-		// A lookup failure the library did not classify.
-		p.status = model.ResultTempError
-		p.reason = fmt.Sprintf("DMARC lookup of %s failed (%s)", name, strings.TrimPrefix(err.Error(), "dmarc: "))
+		p.at = f.domain
+		p.reason = fmt.Sprintf("the DMARC record at _dmarc.%s is invalid: %s (RFC 9989 §4.10.1)", f.domain, f.rec.invalid)
+		return p
+	}
+	p.rec, p.at = &f.rec, f.domain
+	if f.domain != from && f.rec.np != "" {
+		p.exists = domainExists(ctx, res, from)
 	}
 	return p
 }
 
-// normalizeDMARCRecord trims a DMARC record and lower-cases the tag names
-// and the keyword values: RFC 7489's ABNF strings are case-insensitive
-// ("p=REJECT" is valid) but go-msgauth compares them exactly. v=DMARC1 and
-// the report URIs are left as published.
-func normalizeDMARCRecord(txt string) string {
-	parts := strings.Split(strings.TrimSpace(txt), ";")
-	for i, part := range parts {
-		k, v, ok := strings.Cut(part, "=")
-		if !ok {
-			continue
+// noRecordReason explains an empty walk: which names were asked, and
+// which published several records (all discarded, RFC 9989 §4.10 step 2).
+func noRecordReason(w TreeWalk) string {
+	var names, multiple []string
+	for _, l := range w.Lookups {
+		names = append(names, l.Name)
+		if l.Status == model.LookupMultiple {
+			multiple = append(multiple, l.Name)
 		}
-		k = strings.ToLower(strings.TrimSpace(k))
-		v = strings.TrimSpace(v)
-		switch k {
-		case "p", "sp", "adkim", "aspf", "fo", "rf":
-			v = strings.ToLower(v)
-		}
-		parts[i] = k + "=" + v
 	}
-	return strings.Join(parts, ";")
+	s := "no DMARC record at " + strings.Join(names, ", ")
+	if len(names) > 1 {
+		s = "no DMARC record for " + w.Start + ": the tree walk asked " + strings.Join(names, ", ")
+	}
+	if len(multiple) > 0 {
+		s += fmt.Sprintf("; %s publishes several DMARC records, which are all discarded (RFC 9989 §4.10)", strings.Join(multiple, ", "))
+	}
+	return s
 }
+
+// domainExists asks whether domain exists: NXDOMAIN says it does not,
+// any other answer that it does (RFC 9989 §3.2 "Non-existent Domains" and Appendix A.4).
+func domainExists(ctx context.Context, res Resolver, domain string) existence {
+	_, err := res.LookupTXT(ctx, domain)
+	switch {
+	case err == nil:
+		return exists
+	case errors.Is(err, ErrNXDomain):
+		return nonexistent
+	case errors.Is(err, ErrNoData):
+		return exists
+	}
+	// A temporary failure, or a resolver that cannot tell NXDOMAIN from
+	// NODATA (Go's own).
+	return existenceUnknown
+}
+
+// orgFunc returns the organizational domain of a domain and whether it is
+// certain (false when a DNS failure cut its tree walk short).
+type orgFunc func(domain string) (org string, certain bool)
+
+// pslOrg is the organizational domain of RFC 7489 §3.2 by the public
+// suffix list, for results taken from headers, where no walk is made.
+func pslOrg(domain string) (string, bool) { return organizationalDomain(domain), true }
 
 // evaluateDMARC applies the discovered policy to the SPF and DKIM results
-// (RFC 7489 §6.6.2): DMARC passes when at least one of them passes with an
+// (RFC 9989 §4.4): DMARC passes when at least one of them passes with an
 // aligned domain. It sets the Aligned flags of spfRes and dkims.
-func evaluateDMARC(from string, fromErr error, pol dmarcPolicy, spfRes *model.SPFResult, dkims []model.DKIMResult) model.DMARCResult {
+func evaluateDMARC(from string, fromErr error, pol dmarcPolicy, orgOf orgFunc, spfRes *model.SPFResult, dkims []model.DKIMResult) model.DMARCResult {
 	d := model.DMARCResult{Source: model.SourceLive}
 	if fromErr != nil {
 		d.Result = model.ResultPermError
 		d.Reason = fromErr.Error() + "; DMARC cannot be evaluated"
 		return d
 	}
-	d.FromDomain, d.OrgDomain = from, organizationalDomain(from)
+	d.FromDomain = from
+	d.OrgDomain, _ = orgOf(from)
 	d.ADKIM, d.ASPF = model.AlignRelaxed, model.AlignRelaxed
-	if rec := pol.record; rec != nil {
-		d.Policy = model.Disposition(rec.Policy)
-		d.SubdomainPolicy = model.Disposition(rec.SubdomainPolicy)
-		d.Pct = 100
-		if rec.Percent != nil {
-			d.Pct = *rec.Percent
-		}
-		d.ADKIM = model.Alignment(rec.DKIMAlignment)
-		d.ASPF = model.Alignment(rec.SPFAlignment)
+	if pol.walk.Start != "" {
+		d.Discovery, d.Records = DiscoveryTreeWalk, pol.walk.Lookups
 	}
-	d.Record = pol.raw
-	markAlignment(&d, spfRes, dkims)
+	if rec := pol.rec; rec != nil {
+		d.Policy, d.SubdomainPolicy, d.NonexistentPolicy = rec.policy, rec.sub, rec.np
+		d.Testing, d.Pct = rec.testing, rec.pct
+		if rec.psd != "u" {
+			d.PSD = rec.psd // "u" is the default: not worth a field
+		}
+		d.ADKIM, d.ASPF = rec.adkim, rec.aspf
+		d.ObsoleteTags, d.UnknownTags = rec.obsolete, rec.unknown
+		d.Record, d.PolicyDomain = rec.raw, pol.at
+	}
+	undecided := markAlignment(&d, orgOf, spfRes, dkims)
 	summary := describeAuth(&d, spfRes, dkims)
 
 	switch pol.status {
@@ -146,6 +146,12 @@ func evaluateDMARC(from string, fromErr error, pol dmarcPolicy, spfRes *model.SP
 		d.Reason = joinSentence("DMARC passes for "+from, summary)
 		return d
 	}
+	if undecided != "" {
+		d.Result = model.ResultTempError
+		d.Reason = joinSentence("DMARC undecided for "+from+": whether "+undecided+
+			" is aligned is unknown, its organizational domain's tree walk failed (a DNS failure)", summary)
+		return d
+	}
 	if what := alignedTempError(spfRes, dkims); what != "" {
 		// The missing pass might have been one had DNS answered.
 		d.Result = model.ResultTempError
@@ -153,53 +159,94 @@ func evaluateDMARC(from string, fromErr error, pol dmarcPolicy, spfRes *model.SP
 		return d
 	}
 	d.Result = model.ResultFail
-	effective, note := effectivePolicy(d, pol.at)
+	effective, note := effectivePolicy(d, pol)
 	d.Disposition = effective
-	d.Reason = joinSentence("DMARC fails for "+from, summary, note)
+	d.Reason = joinSentence("DMARC fails for "+from, summary, note, recordNotes(pol.rec))
 	return d
 }
 
 // effectivePolicy returns the disposition a failing message gets and a
-// note on how sp= and pct= shaped it. sp= counts only when the record was
-// found at the organizational domain and From is a subdomain of it. pct= is
-// reported, not sampled: the same message always gets the same verdict.
-func effectivePolicy(d model.DMARCResult, foundAt string) (model.Disposition, string) {
-	policy := d.Policy
-	note := "policy p=" + string(d.Policy)
-	if foundAt != d.FromDomain && d.SubdomainPolicy != "" {
-		policy = d.SubdomainPolicy
-		note = fmt.Sprintf("policy sp=%s of %s applies to the subdomain %s", d.SubdomainPolicy, foundAt, d.FromDomain)
-	} else if foundAt != d.FromDomain {
-		note = fmt.Sprintf("policy p=%s of %s", d.Policy, foundAt)
-	}
-	if d.Pct < 100 && policy != model.DispositionNone {
-		share := strconv.Itoa(d.Pct) + "%"
-		if d.Pct == 50 {
-			share = "half"
+// note on how it was chosen (RFC 9989 §4.10.1): p= for the policy domain
+// itself; for a subdomain np= when it does not exist, else sp=, else p=;
+// then t=y lowers it one level (§4.7).
+func effectivePolicy(d model.DMARCResult, pol dmarcPolicy) (model.Disposition, string) {
+	rec := pol.rec
+	policy := rec.policy
+	note := "policy p=" + string(rec.policy)
+	if pol.at != d.FromDomain {
+		switch {
+		case pol.exists == nonexistent:
+			policy = rec.np
+			note = fmt.Sprintf("policy np=%s of %s applies: %s does not exist (NXDOMAIN)", rec.np, pol.at, d.FromDomain)
+		case rec.sub != "":
+			policy = rec.sub
+			note = fmt.Sprintf("policy sp=%s of %s applies to the subdomain %s", rec.sub, pol.at, d.FromDomain)
+		default:
+			note = fmt.Sprintf("policy p=%s of %s", rec.policy, pol.at)
 		}
-		note += fmt.Sprintf("; pct=%d: %s of failing mail gets this disposition, the rest %s", d.Pct, share, lowerPolicy(policy))
+		if pol.exists == existenceUnknown {
+			note += fmt.Sprintf(" (whether %s exists is unknown, so np=%s was not applied)", d.FromDomain, rec.np)
+		}
+	}
+	if rec.policyFromRUA {
+		note += "; the record has no valid policy but a valid rua=, so it acts as p=none (RFC 9989 §4.10.1)"
+	}
+	if rec.testing && policy != model.DispositionNone {
+		lowered := lowerPolicy(policy)
+		note += fmt.Sprintf("; t=y: %s is testing its policy, so %s is applied one level lower, as %s", pol.at, policy, lowered)
+		policy = lowered
 	}
 	return policy, note
 }
 
-// lowerPolicy is what mail left out by pct= gets (RFC 7489 §6.6.4).
-func lowerPolicy(p model.Disposition) model.Disposition {
-	if p == model.DispositionReject {
-		return model.DispositionQuarantine
+// recordNotes reports what RFC 9989 removed or does not know.
+func recordNotes(rec *dmarcRecord) string {
+	if rec == nil {
+		return ""
 	}
-	return model.DispositionNone
+	var notes []string
+	if len(rec.obsolete) > 0 {
+		notes = append(notes, fmt.Sprintf("%s obsolete (removed by RFC 9989) and ignored: no sampling, every failing message gets the disposition",
+			strings.Join(rec.obsolete, ", ")+pluralIs(len(rec.obsolete))))
+	}
+	if len(rec.unknown) > 0 {
+		notes = append(notes, "unknown tags ignored: "+strings.Join(rec.unknown, ", "))
+	}
+	return joinSentence(notes...)
 }
 
-// markAlignment sets the Aligned flag of the SPF and DKIM results:
-// whether their domain is aligned with From under the policy's modes,
-// whatever their result.
-func markAlignment(d *model.DMARCResult, spfRes *model.SPFResult, dkims []model.DKIMResult) {
+func pluralIs(n int) string {
+	if n == 1 {
+		return " is"
+	}
+	return " are"
+}
+
+// markAlignment sets the Aligned flag of the SPF and DKIM results that
+// passed or failed temporarily (RFC 9989 §4.10.2 walks only for those):
+// whether their domain is aligned with From under the policy's modes.
+// Other results count as aligned only when their domain is From's. It
+// returns the name of a passing identifier whose alignment a DNS failure
+// left unknown, "" when there is none.
+func markAlignment(d *model.DMARCResult, orgOf orgFunc, spfRes *model.SPFResult, dkims []model.DKIMResult) string {
+	var undecided string
+	mark := func(domain string, r model.Result, mode model.Alignment, name string) bool {
+		if r != model.ResultPass && r != model.ResultTempError {
+			return domain != "" && domain == d.FromDomain
+		}
+		ok, certain := aligned(domain, d.FromDomain, mode, orgOf)
+		if !certain && r == model.ResultPass && undecided == "" {
+			undecided = name
+		}
+		return ok
+	}
 	if spfRes != nil {
-		spfRes.Aligned = aligned(spfRes.Domain, d.FromDomain, d.ASPF)
+		spfRes.Aligned = mark(spfRes.Domain, spfRes.Result, d.ASPF, "SPF for "+spfRes.Domain)
 	}
 	for i := range dkims {
-		dkims[i].Aligned = aligned(dkims[i].Domain, d.FromDomain, d.ADKIM)
+		dkims[i].Aligned = mark(dkims[i].Domain, dkims[i].Result, d.ADKIM, "DKIM d="+dkims[i].Domain)
 	}
+	return undecided
 }
 
 // anyAlignedPass reports whether an aligned SPF or DKIM pass exists.
@@ -225,70 +272,6 @@ func alignedTempError(spfRes *model.SPFResult, dkims []model.DKIMResult) string 
 	}
 	if spfRes != nil && spfRes.Result == model.ResultTempError && spfRes.Aligned {
 		return "SPF for " + spfRes.Domain
-	}
-	return ""
-}
-
-// dmarcFromHeaders takes the dmarc= result of the top-most trusted
-// Authentication-Results field, with the policy from a comment such as
-// Google's "(p=REJECT sp=REJECT dis=NONE)" when there is one.
-func dmarcFromHeaders(trusted []arHeader, from string, fromErr error, spfRes *model.SPFResult, dkims []model.DKIMResult) (model.DMARCResult, bool) {
-	for _, h := range trusted {
-		for _, r := range h.results {
-			if r.method != "dmarc" {
-				continue
-			}
-			d := model.DMARCResult{Result: headerResult(r.value), Source: model.SourceHeader,
-				ADKIM: model.AlignRelaxed, ASPF: model.AlignRelaxed}
-			d.FromDomain = normalizeDomain(r.props["header.from"])
-			if d.FromDomain == "" && fromErr == nil {
-				d.FromDomain = from
-			}
-			if d.FromDomain != "" {
-				d.OrgDomain = organizationalDomain(d.FromDomain)
-			}
-			tags := commentTags(r.comment)
-			d.Policy = dispositionTag(tags["p"])
-			d.SubdomainPolicy = dispositionTag(tags["sp"])
-			if pct, err := strconv.Atoi(tags["pct"]); err == nil && pct >= 0 && pct <= 100 {
-				d.Pct = pct
-			}
-			d.Disposition = dispositionTag(tags["dis"])
-			if d.Disposition == "" && d.Result == model.ResultPass {
-				d.Disposition = model.DispositionNone
-			}
-			markAlignment(&d, spfRes, dkims)
-			lead := fmt.Sprintf("DMARC %s for %s, as reported by %s", d.Result, d.FromDomain, h.authservID)
-			var note string
-			if d.Policy != "" {
-				note = "policy p=" + string(d.Policy)
-				if d.Disposition != "" && d.Result != model.ResultPass {
-					note += ", applied disposition " + string(d.Disposition)
-				}
-			}
-			d.Reason = joinSentence(lead, describeAuth(&d, spfRes, dkims), note)
-			return d, true
-		}
-	}
-	return model.DMARCResult{}, false
-}
-
-// commentTags reads "k=v" words of a comment, lower-cased.
-func commentTags(c string) map[string]string {
-	out := map[string]string{}
-	for _, f := range strings.FieldsFunc(strings.ToLower(c), func(r rune) bool { return r == ' ' || r == ';' || r == ',' }) {
-		if k, v, ok := strings.Cut(f, "="); ok {
-			out[k] = v
-		}
-	}
-	return out
-}
-
-// dispositionTag returns v as a Disposition when it is one.
-func dispositionTag(v string) model.Disposition {
-	switch d := model.Disposition(v); d {
-	case model.DispositionNone, model.DispositionQuarantine, model.DispositionReject:
-		return d
 	}
 	return ""
 }

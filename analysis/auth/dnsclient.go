@@ -115,7 +115,7 @@ func (c *dnsClient) queryServer(ctx context.Context, server, fqdn, name string, 
 	switch resp.Rcode {
 	case dns.RcodeSuccess:
 	case dns.RcodeNameError:
-		return nil, notFoundError(name, server)
+		return nil, nxdomainError(name, server)
 	default:
 		// SERVFAIL, REFUSED, FORMERR, NOTIMP: the answer is not known.
 		return nil, temporaryError(name, server, "server answered "+dns.RcodeToString[resp.Rcode])
@@ -129,7 +129,7 @@ func (c *dnsClient) queryServer(ctx context.Context, server, fqdn, name string, 
 		}
 	}
 	if len(rrs) == 0 {
-		return nil, notFoundError(name, server)
+		return nil, nodataError(name, server)
 	}
 	return rrs, nil
 }

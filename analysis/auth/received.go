@@ -159,9 +159,12 @@ func parseReceived(v string) receivedHop {
 // boundaryHop finds the hop where the message entered the operator's
 // systems: the top-most Received field written "by" a trusted host whose
 // client is not itself internal. A client is internal when the address
-// the MTA recorded is loopback, private or link-local (a content filter
-// re-injecting mail, an LMTP delivery from the gateway) or one of the
-// trusted hosts' own addresses (internalIP, from DNS; nil offline). The
+// the MTA recorded is loopback (a content filter re-injecting mail, an
+// LMTP delivery from the gateway) or internalIP says so: a trusted
+// network, or one of the trusted hosts' own addresses. A private address
+// is not internal by itself: a hop from 10.0.0.5 that the trusted network
+// list does not cover is the entry hop, whatever the (client-written)
+// Received fields below it claim. The
 // client's HELO and reverse name never count: the sender chooses both,
 // and "EHLO mx1.example.org" would otherwise hide the real hop. The hop's
 // client address and HELO are what SPF is checked against. ok is false
@@ -176,8 +179,7 @@ func boundaryHop(h *messageHeader, trusted hostSet, internalIP func(net.IP) bool
 		if !trusted.has(hop.by) {
 			continue
 		}
-		if hop.ip != nil && (hop.ip.IsLoopback() || hop.ip.IsPrivate() || hop.ip.IsLinkLocalUnicast() ||
-			(internalIP != nil && internalIP(hop.ip))) {
+		if hop.ip != nil && (hop.ip.IsLoopback() || (internalIP != nil && internalIP(hop.ip))) {
 			continue
 		}
 		return hop, true

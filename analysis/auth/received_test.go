@@ -82,6 +82,18 @@ func TestBoundaryHop(t *testing.T) {
 			header:   "Received: from mx1.example.com (mx1.example.com [203.0.113.25]) by mx2.example.com (Postfix) id H; Mon, 2 Jan 2026\r\n" + external,
 			trusted:  []string{"mx1.example.com", "mx2.example.com"},
 			internal: []string{"203.0.113.25"}, wantIP: "198.51.100.9", wantOK: true},
+		// Issue 13: a private client address is the entry hop unless a
+		// trusted network covers it (internal here stands for
+		// trusted_networks); link-local neither.
+		{name: "private client address is the entry hop by default",
+			header: "Received: from evil (unknown [10.1.2.3]) by mx1.example.com (Postfix) id I; Mon, 2 Jan 2026\r\n" + external,
+			wantIP: "10.1.2.3", wantOK: true},
+		{name: "private client in a trusted network is internal",
+			header:   "Received: from relay (relay [10.1.2.3]) by mx1.example.com (Postfix) id J; Mon, 2 Jan 2026\r\n" + external,
+			internal: []string{"10.1.2.3"}, wantIP: "198.51.100.9", wantOK: true},
+		{name: "link-local client is the entry hop",
+			header: "Received: from evil (unknown [fe80::1]) by mx1.example.com (Postfix) id K; Mon, 2 Jan 2026\r\n" + external,
+			wantIP: "fe80::1", wantOK: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

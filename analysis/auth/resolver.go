@@ -30,9 +30,35 @@ type Resolver interface {
 // errNoSuchHost is the text Go's own resolver uses for NXDOMAIN and NODATA.
 const errNoSuchHost = "no such host"
 
-// notFoundError reports that name has no record of the asked type.
+// ErrNXDomain and ErrNoData tell the two kinds of "not found" apart for
+// the resolvers that know them (this package's DNS client and static
+// zones): errors.Is(err, ErrNXDomain) means the name does not exist at all
+// (RFC 8020), ErrNoData that it exists without records of the asked type.
+// Both errors also set IsNotFound. Go's own resolver reports neither.
+var (
+	ErrNXDomain = errors.New("NXDOMAIN")
+	ErrNoData   = errors.New("NODATA")
+)
+
+// notFoundError reports that name has no record of the asked type, the
+// kind unknown.
 func notFoundError(name, server string) *net.DNSError {
 	return &net.DNSError{Err: errNoSuchHost, Name: name, Server: server, IsNotFound: true}
+}
+
+// nxdomainError reports that name does not exist (rcode NXDOMAIN).
+func nxdomainError(name, server string) *net.DNSError {
+	e := notFoundError(name, server)
+	e.UnwrapErr = ErrNXDomain
+	return e
+}
+
+// nodataError reports that name exists but has no record of the asked
+// type (NOERROR with an empty answer).
+func nodataError(name, server string) *net.DNSError {
+	e := notFoundError(name, server)
+	e.UnwrapErr = ErrNoData
+	return e
 }
 
 // timeoutError reports a query that got no answer in time.

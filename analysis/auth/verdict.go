@@ -9,8 +9,9 @@ import (
 
 // Verdict sums up a message's authentication in one word and the sentences
 // that explain it, most important first. It passes when DMARC passes; it
-// fails when DMARC fails or an error prevents a pass (temperror,
-// permerror). Without a DMARC policy it passes when SPF or DKIM passed
+// fails when DMARC fails or a permanent error prevents a pass (a broken
+// From, an invalid record); it is temperror when a DNS failure left DMARC
+// undecided (RFC 9989 §5.3.6: neither pass nor fail). Without a DMARC policy it passes when SPF or DKIM passed
 // aligned with the From domain, and is none otherwise; the reasons then
 // say what passed.
 func Verdict(a *model.Auth) (model.AuthVerdict, []string) {
@@ -29,7 +30,7 @@ func Verdict(a *model.Auth) (model.AuthVerdict, []string) {
 			reasons = append(reasons, fmt.Sprintf("The owner of %s asks receivers to %s mail like this.", d.FromDomain, d.Disposition))
 		}
 	case model.ResultTempError:
-		v = model.AuthFail
+		v = model.AuthTempError
 		reasons = append(reasons, "A DNS failure prevented a decision; scan again later.")
 	case model.ResultPermError:
 		v = model.AuthFail

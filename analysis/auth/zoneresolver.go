@@ -33,9 +33,23 @@ func (z zoneResolver) values(ctx context.Context, name, typ string) ([]string, e
 	}
 	vals := z.zone.Lookup(name, typ)
 	if len(vals) == 0 {
-		return nil, notFoundError(name, zoneServerName)
+		if z.holds(name) {
+			return nil, nodataError(name, zoneServerName)
+		}
+		return nil, nxdomainError(name, zoneServerName)
 	}
 	return vals, nil
+}
+
+// holds reports whether the zone has a record of any type at name.
+func (z zoneResolver) holds(name string) bool {
+	name = strings.TrimSuffix(strings.ToLower(name), ".")
+	for _, r := range z.zone {
+		if r.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // LookupTXT implements Resolver.

@@ -104,6 +104,11 @@ func parse(data []byte, lim Limits) (*Report, error) {
 	if !p.done {
 		return nil, fmt.Errorf("malformed XML: the document ends inside <%s>", p.stack[len(p.stack)-1])
 	}
+	if pp := p.rep.PolicyPublished; pp.NP != "" || pp.Testing != "" || pp.DiscoveryMethod != "" || p.rep.Metadata.Generator != "" {
+		// Draft-era reporters wrote RFC 9990's elements without its
+		// namespace: read by the fields, not the label.
+		p.rep.Schema = SchemaRFC9990
+	}
 	return &p.rep, nil
 }
 
@@ -141,6 +146,9 @@ type parser struct {
 // maxText caps one element's text; no DMARC value comes near it.
 const maxText = 64 << 10
 
+// maxExtensions caps the extension elements a report lists.
+const maxExtensions = 20
+
 func (p *parser) token(tok xml.Token) error {
 	switch t := tok.(type) {
 	case xml.StartElement:
@@ -149,6 +157,10 @@ func (p *parser) token(tok xml.Token) error {
 			switch {
 			case name == "feedback":
 				p.base, p.sawRoot = len(p.stack), true
+				p.rep.Schema = SchemaRFC7489
+				if t.Name.Space == NamespaceRFC9990 {
+					p.rep.Schema = SchemaRFC9990
+				}
 			case len(p.stack) > 0:
 				return fmt.Errorf("%w: root element is <%s>", ErrNotReport, p.stack[0])
 			}
@@ -161,6 +173,9 @@ func (p *parser) token(tok xml.Token) error {
 		p.text = p.text[:0]
 		if p.base < 0 {
 			return nil
+		}
+		if len(p.stack) == p.base+3 && p.paths[p.base+1] == "extension" && len(p.rep.Extensions) < maxExtensions {
+			p.rep.Extensions = append(p.rep.Extensions, strings.TrimSpace(t.Name.Space+" "+t.Name.Local))
 		}
 		return p.start()
 	case xml.CharData:
@@ -244,6 +259,8 @@ func (p *parser) end(v string) error {
 		md.ReportID = v
 	case "report_metadata/error":
 		md.Errors = append(md.Errors, v)
+	case "report_metadata/generator":
+		md.Generator = v
 	case "report_metadata/date_range/begin", "report_metadata/date_range/end":
 		ts, err := parseUnix(v)
 		if err != nil {
@@ -321,6 +338,10 @@ func (p *parser) endRecord(path, v string) error {
 		last(r.AuthResults.DKIM).Selector = v
 	case "auth_results/dkim/result":
 		last(r.AuthResults.DKIM).Result = lower
+	case "auth_results/dkim/human_result":
+		last(r.AuthResults.DKIM).HumanResult = v
+	case "auth_results/spf/human_result":
+		last(r.AuthResults.SPF).HumanResult = v
 	case "auth_results/spf/domain":
 		last(r.AuthResults.SPF).Domain = lower
 	case "auth_results/spf/scope":

@@ -1,5 +1,6 @@
 // Package dmarcreport reads DMARC aggregate (rua) reports — RFC 7489
-// Appendix C and its DMARCbis successor — from the XML, gzip and ZIP files
+// Appendix C and its successor RFC 9990 (namespace
+// urn:ietf:params:xml:ns:dmarc-2.0) — from the XML, gzip and ZIP files
 // reporters send, or from the mails that carry them, and sums them up: pass
 // ratios per reported domain, what each reporter saw, and the sources that
 // fail. Everything in a report is attacker-controlled; parsing is bounded in
@@ -14,8 +15,15 @@ import "time"
 // Report is one parsed aggregate report.
 type Report struct {
 	// Version is the <version> element, "" when absent (RFC 7489 reports
-	// usually have none; DMARCbis reports say "2.0").
-	Version         string          `json:"xml_schema,omitempty"`
+	// usually have none; RFC 9990 §3.1.1.2 requires "1.0").
+	Version string `json:"xml_schema,omitempty"`
+	// Schema is SchemaRFC9990 when <feedback> is in the RFC 9990
+	// namespace or the report carries elements only RFC 9990 defines
+	// (np, testing, discovery_method, generator), else SchemaRFC7489.
+	Schema string `json:"schema"`
+	// Extensions names the elements of the report-level <extension>
+	// (RFC 9990 §3.1.1.6), as "namespace local"; they are not interpreted.
+	Extensions      []string        `json:"extensions,omitempty"`
 	Metadata        Metadata        `json:"report_metadata"`
 	PolicyPublished PolicyPublished `json:"policy_published"`
 	Records         []Record        `json:"records"`
@@ -30,7 +38,18 @@ type Metadata struct {
 	Begin            time.Time `json:"begin_date"`
 	End              time.Time `json:"end_date"`
 	Errors           []string  `json:"errors"`
+	// Generator is RFC 9990's name and version of the reporting
+	// software, "" when absent.
+	Generator string `json:"generator,omitempty"`
 }
+
+// Report schemas.
+const (
+	SchemaRFC7489 = "rfc7489"
+	SchemaRFC9990 = "rfc9990"
+	// NamespaceRFC9990 is the XML namespace of RFC 9990 reports.
+	NamespaceRFC9990 = "urn:ietf:params:xml:ns:dmarc-2.0"
+)
 
 // PolicyPublished is the DMARC record the reporter found for the domain.
 // Values are lower-cased; absent elements are "".
@@ -42,10 +61,14 @@ type PolicyPublished struct {
 	SP              string `json:"sp"`
 	Pct             string `json:"pct"`
 	FO              string `json:"fo"`
-	NP              string `json:"np,omitempty"`               // DMARCbis
-	Testing         string `json:"testing,omitempty"`          // DMARCbis
-	DiscoveryMethod string `json:"discovery_method,omitempty"` // DMARCbis
+	NP              string `json:"np,omitempty"`               // RFC 9990
+	Testing         string `json:"testing,omitempty"`          // RFC 9990: the t= tag, "y" or "n"
+	DiscoveryMethod string `json:"discovery_method,omitempty"` // RFC 9990: "psl" or "treewalk"
 }
+
+// InTesting reports whether the reporter saw the policy in testing mode
+// (t=y, RFC 9989 §4.7): it then applied the policy one level lower.
+func (p PolicyPublished) InTesting() bool { return p.Testing == "y" }
 
 // Record is one <record>: the messages one source sent for one set of
 // identifiers, and how they fared.
@@ -106,6 +129,8 @@ type DKIMAuth struct {
 	Domain   string `json:"domain"`
 	Selector string `json:"selector"`
 	Result   string `json:"result"`
+	// HumanResult is RFC 9990's free-text explanation, "" when absent.
+	HumanResult string `json:"human_result,omitempty"`
 }
 
 // SPFAuth is one SPF check's result.
@@ -113,6 +138,8 @@ type SPFAuth struct {
 	Domain string `json:"domain"`
 	Scope  string `json:"scope"`
 	Result string `json:"result"`
+	// HumanResult is RFC 9990's free-text explanation, "" when absent.
+	HumanResult string `json:"human_result,omitempty"`
 }
 
 // Messages returns the sum of the records' counts.

@@ -27,13 +27,21 @@ type Summary struct {
 // DomainSummary is what receivers reported about one domain over the
 // period the reports cover.
 type DomainSummary struct {
-	Domain   string    `json:"domain"`
-	Begin    time.Time `json:"begin_date"`
-	End      time.Time `json:"end_date"`
-	Policy   string    `json:"policy"` // p= of the latest report
-	Reports  int       `json:"reports"`
-	Messages int64     `json:"messages"`
-	// DMARCPass, SPFAligned and DKIMAligned count messages.
+	Domain string    `json:"domain"`
+	Begin  time.Time `json:"begin_date"`
+	End    time.Time `json:"end_date"`
+	Policy string    `json:"policy"` // p= of the latest report
+	// Testing is set when the latest report says the policy was in
+	// testing mode (t=y): receivers applied it one level lower.
+	Testing bool `json:"testing,omitempty"`
+	// DiscoveryMethod is the latest RFC 9990 report's "psl" or
+	// "treewalk", "" when no report says.
+	DiscoveryMethod string `json:"discovery_method,omitempty"`
+	Reports         int    `json:"reports"`
+	Messages        int64  `json:"messages"`
+	// DMARCPass, SPFAligned and DKIMAligned count messages. DMARC pass
+	// is what the reporter evaluated: an aligned SPF pass or an aligned
+	// DKIM pass (policy_evaluated), never a raw auth_results pass.
 	DMARCPass   int64 `json:"dmarc_pass"`
 	SPFAligned  int64 `json:"spf_aligned"`
 	DKIMAligned int64 `json:"dkim_aligned"`
@@ -57,6 +65,10 @@ type ReporterCount struct {
 	Reports   int    `json:"reports"`
 	Messages  int64  `json:"messages"`
 	DMARCPass int64  `json:"dmarc_pass"`
+	// TestingReports counts its reports that say the policy was in
+	// testing mode (t=y); Schema is its latest report's schema.
+	TestingReports int    `json:"testing_reports,omitempty"`
+	Schema         string `json:"schema,omitempty"`
 }
 
 // FailingSource is a sending IP whose messages failed DMARC.
@@ -64,6 +76,10 @@ type FailingSource struct {
 	IP         string `json:"ip_address"`
 	ReverseDNS string `json:"reverse_dns"`
 	Messages   int64  `json:"messages"`
+	// TestingMessages counts its failing messages reported while the
+	// policy was in testing mode (t=y): the reporter applied the policy
+	// one level lower to them.
+	TestingMessages int64 `json:"testing_messages,omitempty"`
 	// The distinct identifiers its failing messages carried (at most 10
 	// each), in the order first seen.
 	HeaderFrom   []string         `json:"header_from"`
@@ -113,6 +129,7 @@ func (z *Summarizer) Add(r *Report) bool {
 	}
 	if !r.Metadata.End.Before(d.latest) {
 		d.latest, d.s.Policy = r.Metadata.End, r.PolicyPublished.P
+		d.s.Testing, d.s.DiscoveryMethod = r.PolicyPublished.InTesting(), r.PolicyPublished.DiscoveryMethod
 	}
 	rep := d.reporters[org]
 	if rep == nil {
@@ -120,6 +137,11 @@ func (z *Summarizer) Add(r *Report) bool {
 		d.reporters[org] = rep
 	}
 	rep.Reports++
+	rep.Schema = r.Schema
+	testing := r.PolicyPublished.InTesting()
+	if testing {
+		rep.TestingReports++
+	}
 	for i := range r.Records {
 		rec := &r.Records[i]
 		n := rec.Count
@@ -142,7 +164,7 @@ func (z *Summarizer) Add(r *Report) bool {
 			rep.DMARCPass += n
 			continue
 		}
-		d.addFailing(rec, disp)
+		d.addFailing(rec, disp, testing)
 	}
 	return true
 }
@@ -160,7 +182,7 @@ func (z *Summarizer) domain(name string) *domainAcc {
 	return d
 }
 
-func (d *domainAcc) addFailing(rec *Record, disp string) {
+func (d *domainAcc) addFailing(rec *Record, disp string, testing bool) {
 	ip := normalizeIP(rec.Source.IPAddress)
 	src := d.sources[ip]
 	if src == nil {
@@ -168,6 +190,9 @@ func (d *domainAcc) addFailing(rec *Record, disp string) {
 		d.sources[ip] = src
 	}
 	src.Messages += rec.Count
+	if testing {
+		src.TestingMessages += rec.Count
+	}
 	src.Dispositions[disp] += rec.Count
 	src.HeaderFrom = addDistinct(src.HeaderFrom, rec.Identifiers.HeaderFrom)
 	src.EnvelopeFrom = addDistinct(src.EnvelopeFrom, rec.Identifiers.EnvelopeFrom)

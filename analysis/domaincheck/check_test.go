@@ -153,6 +153,12 @@ func TestCheckDMARCFindings(t *testing.T) {
 		txt("_dmarc.bad.example", "v=DMARC1; p=maybe; pct=150; adkim=x; rua=http://x.example; foo"),
 		txt("_dmarc.org.example", "v=DMARC1; p=reject; sp=none; rua=mailto:d@org.example"),
 		txt("_dmarc.two.example", "v=DMARC1; p=reject"), txt("_dmarc.two.example", "v=DMARC1; p=none"),
+		// RFC 9989 tags.
+		txt("_dmarc.old.example", "v=DMARC1; p=reject; rf=afrf; ri=3600; rua=mailto:d@old.example"),
+		txt("_dmarc.test.example", "v=DMARC1; p=reject; t=y; rua=mailto:d@test.example"),
+		txt("_dmarc.psd", "v=DMARC1; p=reject; psd=y; rua=mailto:d@psd"),
+		txt("_dmarc.psdn.example", "v=DMARC1; p=reject; psd=n; rua=mailto:d@psdn.example"),
+		txt("_dmarc.np.example", "v=DMARC1; p=reject; sp=quarantine; np=reject; rua=mailto:d@np.example"),
 	}
 	r, _ := resolver(t, zone)
 	tests := []struct {
@@ -160,11 +166,26 @@ func TestCheckDMARCFindings(t *testing.T) {
 		want   []string
 	}{
 		{"none.example", []string{"dmarc-p-none"}},
-		{"pct.example", []string{"dmarc-p-quarantine", "dmarc-pct"}},
+		// RFC 9989 removed pct=: a warning, never sampled (Appendix A.6).
+		{"pct.example", []string{"dmarc-obsolete-pct", "dmarc-p-quarantine"}},
 		{"ext.example", []string{"dmarc-dest-unauthorised"}},
-		{"bad.example", []string{"dmarc-no-rua", "dmarc-syntax", "dmarc-syntax", "dmarc-syntax", "dmarc-syntax", "dmarc-syntax"}},
-		{"sub.org.example", []string{"dmarc-inherited", "dmarc-sp-none"}},
-		{"two.example", []string{"dmarc-multiple", "dmarc-no-rua"}},
+		{"bad.example", []string{"dmarc-no-rua", "dmarc-obsolete-pct", "dmarc-syntax", "dmarc-syntax", "dmarc-syntax", "dmarc-syntax"}},
+		// The walk finds org.example's record, the one with the fewest
+		// labels: it applies and org.example is the organizational domain.
+		{"sub.org.example", []string{"dmarc-inherited", "dmarc-org-domain", "dmarc-sp-none"}},
+		// RFC 9989 §4.10 step 2: several records are all discarded, and
+		// the walk finds nothing above: no record applies.
+		{"two.example", []string{"dmarc-multiple"}},
+		{"old.example", []string{"dmarc-obsolete-rf", "dmarc-obsolete-ri"}},
+		{"test.example", []string{"dmarc-testing"}},
+		// psd=y at the single-label start: §4.10.2 rule 2 excludes the
+		// start, so psd is its own organizational domain.
+		{"psd", []string{"dmarc-psd"}},
+		// Below a psd=y record: the registrant is its own organization.
+		{"shop.psd", []string{"dmarc-inherited", "dmarc-psd"}},
+		{"psdn.example", []string{"dmarc-psd"}},
+		{"mail.psdn.example", []string{"dmarc-inherited", "dmarc-org-domain", "dmarc-psd"}},
+		{"np.example", []string{"dmarc-np"}},
 		{"absent.example", []string{"dmarc-none"}},
 	}
 	for _, tt := range tests {

@@ -10,69 +10,92 @@ import (
 	"golang.org/x/net/publicsuffix"
 
 	"mxaudit/analysis/auth"
+	"mxaudit/model"
 )
 
 // DMARCReport is the audit of a domain's DMARC record.
 type DMARCReport struct {
 	// Record is the DMARC record that applies, "" when none does.
 	Record string `json:"record"`
-	// From is the name the record was found at: _dmarc.<domain>, or
-	// _dmarc.<organisational domain> when the domain inherits it.
+	// From is the name the record was found at: _dmarc.<domain>, or the
+	// _dmarc name of the organizational or public suffix domain the RFC
+	// 9989 tree walk found when the domain inherits it.
 	From string `json:"from,omitempty"`
+	// Discovery is "tree-walk" (RFC 9989 §4.10); Walk the questions it
+	// asked, in order; OrgDomain the organizational domain it selected
+	// (§4.10.2); PolicyDomain the domain whose record applies.
+	Discovery    string              `json:"discovery"`
+	Walk         []model.DMARCLookup `json:"walk"`
+	OrgDomain    string              `json:"org_domain"`
+	PolicyDomain string              `json:"policy_domain,omitempty"`
+	// NP, PSD and Testing are RFC 9989's np=, psd= and t=y.
+	NP      string `json:"np,omitempty"`
+	PSD     string `json:"psd,omitempty"`
+	Testing bool   `json:"testing,omitempty"`
 	// Tags holds the record's tags as published (lower-cased names).
-	Tags     map[string]string `json:"tags,omitempty"`
-	P        string            `json:"p"`
-	SP       string            `json:"sp"`
-	Pct      int               `json:"pct"`
-	ADKIM    string            `json:"adkim"`
-	ASPF     string            `json:"aspf"`
-	RUA      []string          `json:"rua"`
-	RUF      []string          `json:"ruf"`
-	FO       string            `json:"fo"`
-	Findings []Finding         `json:"findings"`
+	Tags map[string]string `json:"tags,omitempty"`
+	P    string            `json:"p"`
+	SP   string            `json:"sp"`
+	// Pct is the obsolete pct= (RFC 9989 removed it), 100 when absent.
+	Pct      int       `json:"pct"`
+	ADKIM    string    `json:"adkim"`
+	ASPF     string    `json:"aspf"`
+	RUA      []string  `json:"rua"`
+	RUF      []string  `json:"ruf"`
+	FO       string    `json:"fo"`
+	Findings []Finding `json:"findings"`
 }
 
-// dmarcTags are the tags RFC 7489 §6.3 and DMARCbis define.
+// dmarcTags are the tags RFC 9989 §4.7 defines, and those it removed
+// (pct, rf, ri), which are reported as obsolete.
 var dmarcTags = map[string]bool{
-	"v": true, "p": true, "sp": true, "pct": true, "adkim": true, "aspf": true,
-	"rua": true, "ruf": true, "fo": true, "rf": true, "ri": true,
-	"np": true, "t": true, "psd": true, // DMARCbis
+	"v": true, "p": true, "sp": true, "np": true, "psd": true, "t": true,
+	"adkim": true, "aspf": true, "rua": true, "ruf": true, "fo": true,
+	"pct": true, "rf": true, "ri": true,
 }
 
-// CheckDMARC audits the DMARC record that applies to domain. err is set
-// only when the lookup failed (not when there is no record).
+// CheckDMARC audits the DMARC record that applies to domain, found by the
+// RFC 9989 DNS Tree Walk. err is set only when DNS failed (not when there
+// is no record): a walk cut short before a record was found cannot tell
+// "no record" from "no answer".
 func CheckDMARC(ctx context.Context, r auth.Resolver, domain string) (DMARCReport, error) {
-	var rep DMARCReport
 	var f findings
-	name := "_dmarc." + domain
-	records, err := dmarcRecords(ctx, r, name)
-	if err != nil {
-		return rep, fmt.Errorf("DMARC record of %s: %w", domain, err)
-	}
-	org := orgDomain(domain)
-	if len(records) == 0 && org != "" && !strings.EqualFold(org, domain) {
-		name = "_dmarc." + org
-		if records, err = dmarcRecords(ctx, r, name); err != nil {
-			return rep, fmt.Errorf("DMARC record of %s: %w", org, err)
+	walk := auth.WalkDMARC(ctx, r, domain)
+	rep := DMARCReport{Discovery: auth.DiscoveryTreeWalk, Walk: walk.Lookups, OrgDomain: walk.OrgDomain(),
+		PolicyDomain: walk.PolicyDomain()}
+	own := walk.Lookups[0]
+	if !walk.Complete {
+		last := walk.Lookups[len(walk.Lookups)-1]
+		if own.Status != model.LookupFound {
+			return rep, fmt.Errorf("DMARC tree walk of %s: %s did not answer", domain, last.Name)
 		}
-		if len(records) > 0 {
-			f.add(SeverityInfo, "dmarc-inherited", "%s has no DMARC record of its own; the organisational domain %s's applies, with its sp= policy", domain, org)
-		}
+		rep.PolicyDomain = domain
+		f.add(SeverityWarning, "dmarc-walk-incomplete", "the tree walk stopped at %s (no answer): %s's own record applies, but its organizational domain, which relaxed alignment needs, is unknown", last.Name, domain)
 	}
-	switch len(records) {
-	case 0:
-		f.add(SeverityError, "dmarc-none", "%s publishes no DMARC record: anyone can send as it and receivers report nothing. Start with \"v=DMARC1; p=none; rua=mailto:…\"", domain)
+	if own.Status == model.LookupMultiple {
+		f.add(SeverityError, "dmarc-multiple", "%s has several DMARC records; receivers discard them all and walk on (RFC 9989 §4.10)", own.Name)
+	}
+	if rep.PolicyDomain == "" {
+		if own.Status != model.LookupMultiple {
+			f.add(SeverityError, "dmarc-none", "%s publishes no DMARC record and the tree walk finds none above it: anyone can send as it and receivers report nothing. Start with \"v=DMARC1; p=none; rua=mailto:…\"", domain)
+		}
 		rep.Findings = f.list()
 		return rep, nil
-	case 1:
-	default:
-		f.add(SeverityError, "dmarc-multiple", "%s has %d DMARC records; receivers ignore them all (RFC 7489 §6.6.3)", name, len(records))
 	}
-	rep.Record, rep.From = records[0], name
+	rep.From = "_dmarc." + rep.PolicyDomain
+	for _, l := range walk.Lookups {
+		if l.Name == rep.From {
+			rep.Record = l.Record
+		}
+	}
+	if rep.PolicyDomain != domain {
+		f.add(SeverityInfo, "dmarc-inherited", "%s has no DMARC record of its own; the tree walk (RFC 9989 §4.10.1) applies %s's, with its sp= policy (np= if %s does not exist)", domain, rep.PolicyDomain, domain)
+	}
 	rep.parse(&f)
 	rep.judge(&f, domain)
+	rep.lint9989(&f, domain)
 	for _, dest := range append(append([]string(nil), rep.RUA...), rep.RUF...) {
-		checkDestination(ctx, r, &f, domain, dest)
+		checkDestination(ctx, r, &f, domain, rep.PolicyDomain, dest)
 	}
 	rep.Findings = f.list()
 	return rep, nil
@@ -151,20 +174,17 @@ func (d *DMARCReport) parse(f *findings) {
 		f.add(SeverityError, "dmarc-syntax", "%s=%s is not none, quarantine or reject", tag, v)
 		return ""
 	}
-	d.P, d.SP = policy("p"), policy("sp")
+	d.P, d.SP, d.NP = policy("p"), policy("sp"), policy("np")
 	if _, ok := d.Tags["p"]; !ok {
-		f.add(SeverityError, "dmarc-syntax", "the record has no p= tag; receivers treat it as p=none at best (RFC 7489 §6.6.3)")
+		f.add(SeverityError, "dmarc-syntax", "the record has no p= tag; with a valid rua= receivers act as if p=none, otherwise they apply no DMARC at all (RFC 9989 §4.10.1)")
 	}
 	if d.SP == "" {
 		d.SP = d.P
 	}
-	if v, ok := d.Tags["pct"]; ok {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > 100 {
-			f.add(SeverityError, "dmarc-syntax", "pct=%s is not a number from 0 to 100", v)
-		} else {
-			d.Pct = n
-		}
+	// pct= is obsolete (lint9989 says so): kept for display when valid,
+	// never an error.
+	if n, err := strconv.Atoi(d.Tags["pct"]); err == nil && n >= 0 && n <= 100 {
+		d.Pct = n
 	}
 	for _, tag := range []string{"adkim", "aspf"} {
 		if v, ok := d.Tags[tag]; ok {
@@ -216,12 +236,9 @@ func (d *DMARCReport) uris(f *findings, tag string) []string {
 func (d *DMARCReport) judge(f *findings, domain string) {
 	switch d.P {
 	case "none":
-		f.add(SeverityWarning, "dmarc-p-none", "p=none only monitors: receivers deliver failing mail as usual. Read the aggregate reports until every legitimate source passes, then move to p=quarantine (raising pct= step by step), then to p=reject")
+		f.add(SeverityWarning, "dmarc-p-none", "p=none only monitors: receivers deliver failing mail as usual. Read the aggregate reports until every legitimate source passes, then move to p=quarantine (with t=y while testing), then to p=reject")
 	case "quarantine":
 		f.add(SeverityInfo, "dmarc-p-quarantine", "p=quarantine: failing mail goes to spam; p=reject is the last step once reports stay clean")
-	}
-	if d.Pct < 100 && d.P != "none" {
-		f.add(SeverityWarning, "dmarc-pct", "pct=%d: the policy applies to %d%% of failing mail only; the rest is treated one step more leniently", d.Pct, d.Pct)
 	}
 	if d.SP == "none" && d.P != "none" && d.P != "" {
 		f.add(SeverityWarning, "dmarc-sp-none", "sp=none leaves subdomains of %s unprotected while p=%s", domain, d.P)
@@ -233,8 +250,10 @@ func (d *DMARCReport) judge(f *findings, domain string) {
 
 // checkDestination checks that a report address outside the domain has
 // agreed to take its reports (RFC 7489 §7.1): the destination publishes
-// "<domain>._report._dmarc.<destination domain>" TXT "v=DMARC1".
-func checkDestination(ctx context.Context, r auth.Resolver, f *findings, domain, uri string) {
+// "<domain>._report._dmarc.<destination domain>" TXT "v=DMARC1". An
+// address in the domain that published the record (policyDomain) needs
+// no such consent.
+func checkDestination(ctx context.Context, r auth.Resolver, f *findings, domain, policyDomain, uri string) {
 	addr := uri[len("mailto:"):]
 	if i := strings.LastIndexByte(addr, '!'); i >= 0 {
 		addr = addr[:i] // size limit suffix: mailto:x@y!10m
@@ -248,7 +267,7 @@ func checkDestination(ctx context.Context, r auth.Resolver, f *findings, domain,
 		f.add(SeverityError, "dmarc-syntax", "%q has no domain", uri)
 		return
 	}
-	if orgDomain(dest) != "" && orgDomain(dest) == orgDomain(domain) {
+	if dest == policyDomain || (orgDomain(dest) != "" && orgDomain(dest) == orgDomain(policyDomain)) {
 		return
 	}
 	name := domain + "._report._dmarc." + dest

@@ -90,10 +90,15 @@ func newApp(spec string, cfg Config, opts Options) (*App, error) {
 	if resolver == nil && !cfg.Offline {
 		resolver = Resolver(cfg)
 	}
+	nets, err := auth.ParseNetworks(cfg.TrustedNetworks)
+	if err != nil {
+		return nil, err
+	}
 	checker := auth.NewChecker(auth.Config{
-		TrustedHosts: cfg.TrustedHosts,
-		Offline:      cfg.Offline,
-		Resolver:     resolver,
+		TrustedNetworks: nets,
+		TrustedHosts:    cfg.TrustedHosts,
+		Offline:         cfg.Offline,
+		Resolver:        resolver,
 	})
 	return &App{
 		spec:     spec,

@@ -21,3 +21,14 @@ func TestPPAPConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestFingerprintTrustedNetworks: cached results are rebuilt when the
+// trusted networks change, in any order.
+func TestFingerprintTrustedNetworks(t *testing.T) {
+	a := fingerprint(Config{TrustedNetworks: []string{"10.0.0.0/8", "192.168.0.0/16"}}, "")
+	b := fingerprint(Config{TrustedNetworks: []string{"192.168.0.0/16", "10.0.0.0/8"}}, "")
+	c := fingerprint(Config{}, "")
+	if a != b || a == c {
+		t.Errorf("fingerprints %q, %q, %q", a, b, c)
+	}
+}

@@ -43,6 +43,8 @@ func fingerprint(cfg Config, mode string) string {
 		hosts[i] = strings.ToLower(hosts[i])
 	}
 	slices.Sort(hosts)
-	return fmt.Sprintf("analysis %s; trusted %s; offline %v; dns %s; verify-dkim %s",
-		analysis.Version, strings.Join(hosts, ","), cfg.Offline, cfg.DNS, mode)
+	nets := slices.Clone(cfg.TrustedNetworks)
+	slices.Sort(nets)
+	return fmt.Sprintf("analysis %s; trusted %s; networks %s; offline %v; dns %s; verify-dkim %s",
+		analysis.Version, strings.Join(hosts, ","), strings.Join(nets, ","), cfg.Offline, cfg.DNS, mode)
 }

@@ -23,6 +23,9 @@ type Config struct {
 	// TrustedHosts are the authserv-ids (and Received "by" hosts) of the
 	// gateway's own MTAs: only their Authentication-Results count.
 	TrustedHosts []string `toml:"trusted_hosts"`
+	// TrustedNetworks are the CIDR prefixes of internal relays: only hops
+	// from them (and loopback) are skipped when looking for the entry hop.
+	TrustedNetworks []string `toml:"trusted_networks"`
 	// DNS is the resolver to use, HOST:PORT; empty for the system resolver.
 	DNS string `toml:"dns"`
 	// DNSTimeout is the per-query timeout ("2s").

@@ -97,8 +97,8 @@ func renderCheck(rep *domaincheck.Report) string {
 		b.WriteString("DMARC  (no record)\n")
 	} else {
 		fmt.Fprintf(&b, "DMARC  %s\n", termtext.Sanitize(d.Record))
-		fmt.Fprintf(&b, "       at %s: p=%s sp=%s pct=%d adkim=%s aspf=%s fo=%s\n",
-			termtext.Sanitize(d.From), orDash(d.P), orDash(d.SP), d.Pct, d.ADKIM, d.ASPF, termtext.Sanitize(d.FO))
+		fmt.Fprintf(&b, "       at %s: p=%s sp=%s adkim=%s aspf=%s fo=%s%s\n",
+			termtext.Sanitize(d.From), orDash(d.P), orDash(d.SP), d.ADKIM, d.ASPF, termtext.Sanitize(d.FO), dmarcExtras(d))
 		for _, u := range d.RUA {
 			fmt.Fprintf(&b, "       rua %s\n", termtext.Sanitize(u))
 		}
@@ -106,6 +106,7 @@ func renderCheck(rep *domaincheck.Report) string {
 			fmt.Fprintf(&b, "       ruf %s\n", termtext.Sanitize(u))
 		}
 	}
+	renderWalk(&b, d)
 	renderFindings(&b, d.Findings)
 
 	if len(rep.DKIM) > 0 {
@@ -178,5 +179,38 @@ func renderFindings(b *strings.Builder, fs []domaincheck.Finding) {
 		for _, l := range lines[1:] {
 			b.WriteString(indent + l + "\n")
 		}
+	}
+}
+
+// dmarcExtras spells the RFC 9989 flags and the obsolete pct= of a record.
+func dmarcExtras(d domaincheck.DMARCReport) string {
+	var s string
+	if d.NP != "" {
+		s += " np=" + d.NP
+	}
+	if d.Testing {
+		s += " t=y"
+	}
+	if d.PSD != "" {
+		s += " psd=" + d.PSD
+	}
+	if v, ok := d.Tags["pct"]; ok {
+		s += " pct=" + termtext.Sanitize(v) + " (obsolete)"
+	}
+	return s
+}
+
+// renderWalk shows the RFC 9989 tree walk: each name asked and what it
+// held, then the organizational domain it selected.
+func renderWalk(b *strings.Builder, d domaincheck.DMARCReport) {
+	if len(d.Walk) == 0 {
+		return
+	}
+	b.WriteString("       tree walk (RFC 9989):\n")
+	for _, l := range d.Walk {
+		fmt.Fprintf(b, "         %-9s %s\n", l.Status, termtext.Sanitize(l.Name))
+	}
+	if d.OrgDomain != "" {
+		fmt.Fprintf(b, "       organizational domain %s\n", termtext.Sanitize(d.OrgDomain))
 	}
 }

@@ -77,6 +77,7 @@ prompt; never from the command line.
 Common flags (after the command, before or after SOURCE):
   --config FILE          configuration file (default $XDG_CONFIG_HOME/mxaudit/config.toml)
   --trusted-hosts LIST   authserv-ids of your own MTAs, comma-separated
+  --trusted-networks L   CIDR prefixes of your internal relays, comma-separated
   --dns HOST:PORT        DNS server for SPF/DKIM/DMARC (default: the system resolver)
   --dns-timeout D        per-query DNS timeout (default 2s)
   --offline              no DNS: take results from trusted headers only

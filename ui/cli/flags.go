@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"mxaudit/analysis/auth"
 	"mxaudit/ui/app"
 )
 
@@ -16,6 +17,7 @@ type Config = app.Config
 type commonFlags struct {
 	config       string
 	trustedHosts string
+	trustedNets  string
 	dns          string
 	dnsTimeout   time.Duration
 	offline      bool
@@ -28,6 +30,7 @@ type commonFlags struct {
 func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.config, "config", "", "configuration file")
 	fs.StringVar(&c.trustedHosts, "trusted-hosts", "", "authserv-ids of your own MTAs, comma-separated")
+	fs.StringVar(&c.trustedNets, "trusted-networks", "", "CIDR prefixes of your internal relays, comma-separated")
 	fs.StringVar(&c.dns, "dns", "", "DNS server HOST:PORT (default: system resolver)")
 	fs.DurationVar(&c.dnsTimeout, "dns-timeout", 0, "per-query DNS timeout (default 2s)")
 	fs.BoolVar(&c.offline, "offline", false, "no DNS: trusted headers only")
@@ -107,6 +110,8 @@ func (c *commonFlags) settings(fs *flag.FlagSet) (Config, error) {
 		switch f.Name {
 		case "trusted-hosts":
 			cfg.TrustedHosts = splitList(c.trustedHosts)
+		case "trusted-networks":
+			cfg.TrustedNetworks = splitList(c.trustedNets)
 		case "dns":
 			cfg.DNS = c.dns
 		case "dns-timeout":
@@ -126,6 +131,9 @@ func (c *commonFlags) settings(fs *flag.FlagSet) (Config, error) {
 		NoCache:           c.noCache,
 	}
 	if _, err := app.VerifyDKIMMode(cfg); err != nil {
+		return cfg, err
+	}
+	if _, err := auth.ParseNetworks(cfg.TrustedNetworks); err != nil {
 		return cfg, err
 	}
 	if cfg.DNSTimeout.Duration <= 0 {

@@ -39,6 +39,9 @@ func renderDomain(b *strings.Builder, d dmarcreport.DomainSummary, width int) {
 	head := fmt.Sprintf("%s  %s – %s  p=%s  %d report(s), %d message(s)",
 		termtext.Sanitize(d.Domain), reportDate(d.Begin), reportDate(d.End),
 		termtext.Sanitize(orDash(d.Policy)), d.Reports, d.Messages)
+	if d.Testing {
+		head += "  t=y"
+	}
 	b.WriteString(termtext.Truncate(head, width) + "\n")
 	pass := int(d.DMARCPass)
 	b.WriteString(barChart{title: "  DMARC result", percent: true, bars: []model.Bar{
@@ -50,6 +53,9 @@ func renderDomain(b *strings.Builder, d dmarcreport.DomainSummary, width int) {
 	for _, r := range d.Reporters {
 		line := fmt.Sprintf("    %s %5d report(s) %9d msg  pass %6s",
 			termtext.Fit(termtext.Sanitize(orDash(r.OrgName)), 24), r.Reports, r.Messages, percent(int(r.DMARCPass), int(r.Messages)))
+		if r.TestingReports > 0 {
+			line += fmt.Sprintf(" t=y %d", r.TestingReports)
+		}
 		b.WriteString(termtext.Truncate(line, width) + "\n")
 	}
 	if len(d.FailingSources) == 0 {
@@ -66,6 +72,9 @@ func renderDomain(b *strings.Builder, d dmarcreport.DomainSummary, width int) {
 	fmt.Fprintf(b, "    %s %s  %s\n", termtext.Fit("SOURCE IP", ipW), termtext.FitRight("MESSAGES", msgW), "REVERSE DNS / FROM / ENVELOPE / DKIM")
 	for _, f := range d.FailingSources {
 		who := []string{orDash(f.ReverseDNS), strings.Join(f.HeaderFrom, ","), orDash(strings.Join(f.EnvelopeFrom, ",")), orDash(strings.Join(f.DKIMDomains, ","))}
+		if f.TestingMessages > 0 {
+			who = append(who, fmt.Sprintf("t=y %d", f.TestingMessages))
+		}
 		fmt.Fprintf(b, "    %s %s  %s\n", termtext.Fit(termtext.Sanitize(f.IP), ipW),
 			termtext.FitRight(strconv.FormatInt(f.Messages, 10), msgW),
 			termtext.Truncate(termtext.Sanitize(strings.Join(who, " / ")), rest))
