@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"mxaudit/model/store/flock"
+	"mxaudit/model/store/fsx"
 	"os"
 	"path"
 	"time"
@@ -66,12 +66,10 @@ func (q *localQuarantine) claim(ctx context.Context, id model.MessageID) (*Claim
 	if err := mkdirAllSynced(q.root, stateDir); err != nil {
 		return nil, fmt.Errorf("%s: cannot create the state folder: %w", q.name, err)
 	}
-	lock, err := q.root.OpenFile(lockFile, os.O_RDWR|os.O_CREATE, 0o660)
+	lctx, cancel := context.WithTimeout(ctx, claimTimeout)
+	defer cancel()
+	lock, err := fsx.OpenLockedIn(lctx, q.root, lockFile)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", q.name, err)
-	}
-	if err := flock.LockExclusive(lock, claimTimeout); err != nil {
-		lock.Close()
 		return nil, fmt.Errorf("%s: %w", q.name, err)
 	}
 	c := &Claim{q: q, lock: lock, id: id}
@@ -153,7 +151,7 @@ func (c *Claim) Save(st ReleaseState) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(c.q.root, stateName(c.id), append(data, '\n')); err != nil {
+	if err := fsx.WriteFileIn(c.q.root, stateName(c.id), append(data, '\n'), 0o600, fsx.Ops{BeforeRename: func() error { return step("state-written") }}); err != nil {
 		return fmt.Errorf("%s: cannot record the release state of %s: %w", c.q.name, c.id, err)
 	}
 	c.state = st
@@ -265,7 +263,7 @@ func (q *localQuarantine) purgeTrash(ctx context.Context, cutoff time.Time, fn f
 		return nil
 	}
 	return q.trashFiles(ctx, func(file string, id model.MessageID) error {
-		p, purge, err := q.purgeOne(file, id, cutoff)
+		p, purge, err := q.purgeOne(ctx, file, id, cutoff)
 		if err != nil {
 			p.Err = err
 		} else if !purge {
@@ -278,7 +276,7 @@ func (q *localQuarantine) purgeTrash(ctx context.Context, cutoff time.Time, fn f
 // purgeOne removes one trashed file when it went to the trash before
 // cutoff, with its state. It holds the lock, so that an operator acting
 // on the message at that moment is not surprised.
-func (q *localQuarantine) purgeOne(file string, id model.MessageID, cutoff time.Time) (Purged, bool, error) {
+func (q *localQuarantine) purgeOne(ctx context.Context, file string, id model.MessageID, cutoff time.Time) (Purged, bool, error) {
 	p := Purged{ID: id}
 	info, err := q.root.Lstat(file)
 	if err != nil {
@@ -288,14 +286,13 @@ func (q *localQuarantine) purgeOne(file string, id model.MessageID, cutoff time.
 		return p, false, nil
 	}
 	p.Size, p.Trashed = info.Size(), info.ModTime()
-	lock, err := q.root.OpenFile(lockFile, os.O_RDWR|os.O_CREATE, 0o660)
+	lctx, cancel := context.WithTimeout(ctx, claimTimeout)
+	defer cancel()
+	lock, err := fsx.OpenLockedIn(lctx, q.root, lockFile)
 	if err != nil {
 		return p, false, err
 	}
 	defer lock.Close()
-	if err := flock.LockExclusive(lock, claimTimeout); err != nil {
-		return p, false, err
-	}
 	st, err := q.readState(id)
 	if err != nil {
 		return p, false, err
@@ -309,7 +306,7 @@ func (q *localQuarantine) purgeOne(file string, id model.MessageID, cutoff time.
 	if err := q.root.Remove(file); err != nil {
 		return p, false, err
 	}
-	if err := syncRootDir(q.root, path.Dir(file)); err != nil {
+	if err := fsx.SyncDirIn(q.root, path.Dir(file)); err != nil {
 		return p, true, err
 	}
 	// The state goes with the message unless it still records

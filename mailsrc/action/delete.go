@@ -13,7 +13,7 @@ func (s *Service) deleteOne(ctx context.Context, m *model.Message) Result {
 	now := s.cfg.Now().UTC()
 	entry := model.NewMessageEntry(model.ActionDelete, s.cfg.Operator, now, s.cfg.SourceName, m)
 	if s.ledger == nil {
-		unlock, err := s.lockSource()
+		unlock, err := s.lockSource(ctx)
 		if err != nil {
 			return s.finish(entry, err)
 		}

@@ -10,10 +10,11 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/emersion/go-smtp"
+
+	"mxaudit/model/store/fsx"
 )
 
 // deliverer hands a released message to where its recipients get it.
@@ -159,7 +160,7 @@ func (d *maildirDeliverer) deliver(_ context.Context, _ string, _ []string, raw 
 	name := strconv.FormatInt(now.Unix(), 10) + ".M" + strconv.Itoa(now.Nanosecond()/1000) +
 		"P" + strconv.Itoa(os.Getpid()) + "Q" + strconv.FormatInt(maildirSeq.Add(1), 10) + "." + d.host
 	tmp := filepath.Join(d.dir, "tmp", name)
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
+	f, err := fsx.Create(tmp, os.O_WRONLY|os.O_EXCL, 0o600)
 	if err != nil {
 		return fmt.Errorf("delivery Maildir: %w", err)
 	}
@@ -182,20 +183,7 @@ func (d *maildirDeliverer) deliver(_ context.Context, _ string, _ []string, raw 
 	if err := os.Rename(tmp, filepath.Join(d.dir, "new", name)); err != nil {
 		return fmt.Errorf("delivery Maildir: %w", err)
 	}
-	return syncDir(filepath.Join(d.dir, "new"))
+	return fsx.SyncDir(filepath.Join(d.dir, "new"))
 }
 
 func (d *maildirDeliverer) close() {}
-
-// syncDir fsyncs a folder so that a new entry in it survives a crash.
-func syncDir(dir string) error {
-	f, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	if err := f.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
-		return fmt.Errorf("sync %s: %w", dir, err)
-	}
-	return nil
-}

@@ -20,10 +20,7 @@ import (
 )
 
 // The tests' relay: a real SMTP server on loopback (smtptest).
-type (
-	delivery = smtptest.Delivery
-	smtpSink = smtptest.Sink
-)
+type smtpSink = smtptest.Sink
 
 func newSMTPSink(t testing.TB) *smtpSink { return smtptest.Start(t) }
 

@@ -11,6 +11,7 @@ import (
 
 	"mxaudit/mailsrc"
 	"mxaudit/model"
+	"mxaudit/model/store/fsx"
 )
 
 // releaseMoved releases one message of a source that keeps no release
@@ -28,7 +29,7 @@ import (
 func (s *Service) releaseMoved(ctx context.Context, req Request, m *model.Message, policy *model.Policy, d deliverer) Result {
 	now := s.cfg.Now().UTC()
 	entry := model.NewMessageEntry(model.ActionRelease, s.cfg.Operator, now, s.cfg.SourceName, m)
-	unlock, err := s.lockSource()
+	unlock, err := s.lockSource(ctx)
 	if err != nil {
 		return s.finish(entry, err)
 	}
@@ -78,10 +79,12 @@ func (s *Service) releaseMovedLocked(ctx context.Context, req Request, m *model.
 
 // lockSource takes the lock that orders the operators acting on a source
 // without a ledger; the returned function releases it.
-func (s *Service) lockSource() (func(), error) {
+func (s *Service) lockSource(ctx context.Context) (func(), error) {
 	sum := sha256.Sum256([]byte(model.RedactSource(s.cfg.SourceName)))
 	path := filepath.Join(filepath.Dir(s.cfg.Audit.Path()), ".actions-"+hex.EncodeToString(sum[:8])+".lock")
-	f, err := lockFile(path, lockTimeout)
+	ctx, cancel := context.WithTimeout(ctx, lockTimeout)
+	defer cancel()
+	f, err := fsx.OpenLocked(ctx, path)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"mxaudit/model"
+	"mxaudit/model/store/fsx"
 )
 
 // PolicyStore is the exception policy file at one path, with the
@@ -15,14 +16,14 @@ import (
 type PolicyStore struct {
 	path      string
 	approvers []string
-	ops       fileOps
+	ops       fsx.Ops
 }
 
 // NewPolicyStore returns the store for the policy file at path. The
 // approvers list comes from the configuration and is set on every policy
 // the store returns.
 func NewPolicyStore(path string, approvers []string) *PolicyStore {
-	return &PolicyStore{path: path, approvers: approvers, ops: osOps}
+	return &PolicyStore{path: path, approvers: approvers, ops: fsx.Ops{}}
 }
 
 // Path returns the policy file's path.
@@ -62,15 +63,15 @@ func (s *PolicyStore) Update(change func(*model.Policy) error, commit func(*mode
 	// The lock is a separate file that is never removed or replaced: the
 	// policy file itself is replaced by rename on every write, and a lock
 	// on a replaced inode would exclude no one.
-	lock, err := os.OpenFile(s.path+".lock", os.O_RDWR|os.O_CREATE, 0o660)
+	lock, err := fsx.Create(s.path+".lock", os.O_RDWR, 0o600)
 	if err != nil {
 		return model.Policy{}, fmt.Errorf("policy %s: %w", s.path, err)
 	}
 	defer lock.Close()
-	if err := lockExclusive(lock, lockTimeout); err != nil {
+	if err := fsx.LockWithin(lock, lockTimeout); err != nil {
 		return model.Policy{}, fmt.Errorf("policy %s: %w", s.path, err)
 	}
-	defer unlock(lock)
+	defer fsx.Unlock(lock)
 
 	old, existed, err := readIfExists(s.path)
 	if err != nil {
@@ -87,7 +88,7 @@ func (s *PolicyStore) Update(change func(*model.Policy) error, commit func(*mode
 	if err := p.Validate(); err != nil {
 		return p, fmt.Errorf("policy %s: refusing to write an invalid policy: %w", s.path, err)
 	}
-	if err := writeAtomic(s.path, encodePolicy(&p), 0o640, s.ops); err != nil {
+	if err := fsx.WriteFile(s.path, encodePolicy(&p), 0o640, s.ops); err != nil {
 		return p, err
 	}
 	if commit == nil {
@@ -96,7 +97,7 @@ func (s *PolicyStore) Update(change func(*model.Policy) error, commit func(*mode
 	if err := commit(&p); err != nil {
 		var restoreErr error
 		if existed {
-			restoreErr = writeAtomic(s.path, old, 0o640, s.ops)
+			restoreErr = fsx.WriteFile(s.path, old, 0o640, s.ops)
 		} else {
 			restoreErr = os.Remove(s.path)
 		}

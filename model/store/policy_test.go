@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"mxaudit/model"
+	"mxaudit/model/store/fsx"
 )
 
 var testNow = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
@@ -109,16 +110,15 @@ func TestPolicyCrashMidWrite(t *testing.T) {
 	diskFull := errors.New("no space left on device")
 	tests := []struct {
 		name string
-		ops  fileOps
+		ops  fsx.Ops
 	}{
-		{"writer fails half way", fileOps{
-			write: func(f *os.File, data []byte) error {
+		{"writer fails half way", fsx.Ops{
+			Write: func(f *os.File, data []byte) error {
 				f.Write(data[:len(data)/2])
 				return diskFull
 			},
-			rename: os.Rename,
 		}},
-		{"rename fails", fileOps{write: osOps.write, rename: func(string, string) error { return diskFull }}},
+		{"crash before the rename", fsx.Ops{BeforeRename: func() error { return diskFull }}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
