@@ -186,6 +186,9 @@ type Service struct {
 	cfg    Config
 	mover  mailsrc.Mover
 	ledger mailsrc.Ledger // nil for movers that keep no state (IMAP)
+	// auditErr, once set, stops the run: the audit log failed (see
+	// auditgate.go).
+	auditErr error
 }
 
 // New checks cfg and returns a Service. A source that cannot move

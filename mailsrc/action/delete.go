@@ -3,6 +3,7 @@ package action
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"mxaudit/mailsrc"
 	"mxaudit/model"
@@ -28,6 +29,9 @@ func (s *Service) deleteOne(ctx context.Context, m *model.Message) Result {
 		if raw, err := readAll(rc); err == nil {
 			entry.SHA256 = digest(raw)
 		}
+		if err := s.intent(entry); err != nil {
+			return s.finish(entry, err)
+		}
 		err = s.mover.Delete(ctx, m.ID)
 		if errors.Is(err, mailsrc.ErrNotFound) {
 			err = s.goneOrClaimed(m.ID, mailsrc.ReleaseState{}, err)
@@ -47,5 +51,19 @@ func (s *Service) deleteOne(ctx context.Context, m *model.Message) Result {
 			entry.SHA256 = digest(raw)
 		}
 	}
-	return s.finish(entry, c.Trash(s.cfg.Operator.User, now))
+	if err := s.intent(entry); err != nil {
+		return s.finish(entry, err)
+	}
+	err = c.Trash(s.cfg.Operator.User, now)
+	if err == nil {
+		err = s.step("trashed")
+	}
+	r := s.finish(entry, err)
+	if r.Err != nil && s.auditErr != nil && c.Undo() == nil {
+		// Deleted, but the record could not be written: a delete must
+		// not stay done unrecorded.
+		r.Err = fmt.Errorf("not deleted (undone): %w", r.Err)
+		r.Outcome = r.Err.Error()
+	}
+	return r
 }

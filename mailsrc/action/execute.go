@@ -53,7 +53,14 @@ func (s *Service) execute(ctx context.Context, p Plan, progress func(Result)) []
 			defer d.close()
 		}
 	}
+	s.preflight()
 	for i, it := range p.Items {
+		if err := s.auditStopped(); err != nil {
+			for _, rest := range p.Items[i:] {
+				report(notDone(rest.Message.ID, err))
+			}
+			break
+		}
 		if err := ctx.Err(); err != nil {
 			for _, rest := range p.Items[i:] {
 				report(Result{ID: rest.Message.ID, Outcome: "not done: " + err.Error(), Err: err})
@@ -96,6 +103,7 @@ func (s *Service) finish(entry model.AuditEntry, err error) Result {
 	entry.SetOutcome(err)
 	r := Result{ID: entry.MessageID, Outcome: entry.Outcome, Err: err}
 	if _, aerr := s.cfg.Audit.Append(entry); aerr != nil {
+		s.auditErr = fmt.Errorf("not done: %w: %w", errAuditDown, aerr)
 		aerr = fmt.Errorf("the audit record could not be written: %w", aerr)
 		if err == nil {
 			aerr = fmt.Errorf("done, but %w", aerr)
@@ -181,10 +189,16 @@ func (s *Service) releaseLocal(ctx context.Context, req Request, m *model.Messag
 	if err != nil {
 		return s.finish(entry, err)
 	}
+	rcpts := append(append([]string(nil), it.Recipients...), it.Copies...)
 	if err := s.step("pending"); err != nil {
+		return s.finish(entry, err) // as a crash here would: the records stay pending
+	}
+	if err := s.intent(entry); err != nil {
+		// Not delivered: the pending records go, so that the message can
+		// be released once the log is repaired.
+		err = s.confirm(context.WithoutCancel(ctx), m.ID, it, rcpts, err, now)
 		return s.finish(entry, err)
 	}
-	rcpts := append(append([]string(nil), it.Recipients...), it.Copies...)
 	derr := d.deliver(ctx, it.Sender, rcpts, it.raw)
 	if derr == nil {
 		// A failure after the relay accepted the message leaves its

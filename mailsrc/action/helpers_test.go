@@ -169,7 +169,21 @@ func (f *fixture) present(id model.MessageID) bool {
 }
 
 // audit returns the audit log's records, after checking its chain.
+// audit returns the audit log's outcome records (the intent records
+// written before each action left out: auditAll has them).
 func (f *fixture) audit() []model.AuditEntry {
+	f.t.Helper()
+	var out []model.AuditEntry
+	for _, e := range f.auditAll() {
+		if e.Outcome != model.OutcomeStarted {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// auditAll returns every record of the audit log, which must verify.
+func (f *fixture) auditAll() []model.AuditEntry {
 	f.t.Helper()
 	rep, err := store.VerifyAuditLog(f.auditPath)
 	if err != nil || !rep.OK() {

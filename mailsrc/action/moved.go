@@ -57,6 +57,9 @@ func (s *Service) releaseMovedLocked(ctx context.Context, req Request, m *model.
 	if err != nil {
 		return err
 	}
+	if err := s.intent(*entry); err != nil {
+		return err
+	}
 	if err := s.mover.Release(ctx, m.ID, s.cfg.ReleaseMailbox); err != nil {
 		if errors.Is(err, mailsrc.ErrNotFound) {
 			err = s.goneOrClaimed(m.ID, mailsrc.ReleaseState{}, err)
