@@ -76,9 +76,9 @@ func (s *Service) execute(ctx context.Context, p Plan, progress func(Result)) []
 		case deliverErr != nil:
 			report(s.finish(model.NewMessageEntry(model.ActionRelease, s.cfg.Operator, s.cfg.Now(), s.cfg.SourceName, m), deliverErr))
 		case s.ledger != nil:
-			report(s.releaseLocal(ctx, p.Request, m, &policy, d))
+			report(s.releaseLocal(ctx, p.Request, m, it.SHA256, &policy, d))
 		default:
-			report(s.releaseMoved(ctx, p.Request, m, &policy, d))
+			report(s.releaseMoved(ctx, p.Request, m, it.SHA256, &policy, d))
 		}
 	}
 	return results
@@ -123,10 +123,20 @@ type releaseItem struct {
 
 // prepareRelease checks one message for release against the rules, the
 // request and its state, and reads it. Errors are ready for the record.
-func (s *Service) prepareRelease(req Request, m *model.Message, policy *model.Policy, st mailsrc.ReleaseState,
+//
+// analysed is the SHA-256 the plan's decision rests on ("" when there is
+// none to compare: an IMAP message analysed from its summary, whose bytes
+// cannot change under its UID); bytes that differ are refused, so that a
+// file swapped between the dry run and the confirmation is not released
+// on the verdict of the one analysed.
+func (s *Service) prepareRelease(req Request, m *model.Message, analysed string, policy *model.Policy, st mailsrc.ReleaseState,
 	raw []byte, now time.Time, entry *model.AuditEntry) (*releaseItem, error) {
 	sum := sha256.Sum256(raw)
 	entry.SHA256 = hex.EncodeToString(sum[:])
+	if analysed != "" && analysed != entry.SHA256 {
+		entry.Detail = "analysed SHA-256 " + analysed
+		return nil, refused("refused: the message changed since it was analysed (its SHA-256 differs): scan the quarantine again")
+	}
 	env, err := parseEnvelope(bytes.NewReader(raw))
 	if err != nil {
 		return nil, err
@@ -181,11 +191,11 @@ func (s *Service) detail(it *releaseItem) string {
 // A second operator sees the pending records of the first and stops with
 // "already released by X", so a message never goes twice to the same
 // recipient, even when one operator's process dies after step 2.
-func (s *Service) releaseLocal(ctx context.Context, req Request, m *model.Message, policy *model.Policy, d deliverer) Result {
+func (s *Service) releaseLocal(ctx context.Context, req Request, m *model.Message, analysed string, policy *model.Policy, d deliverer) Result {
 	now := s.cfg.Now().UTC()
 	op := s.cfg.Operator
 	entry := model.NewMessageEntry(model.ActionRelease, op, now, s.cfg.SourceName, m)
-	it, err := s.claimRecipients(ctx, req, m, policy, now, &entry)
+	it, err := s.claimRecipients(ctx, req, m, analysed, policy, now, &entry)
 	if err != nil {
 		return s.finish(entry, err)
 	}
@@ -218,7 +228,7 @@ func (s *Service) releaseLocal(ctx context.Context, req Request, m *model.Messag
 }
 
 // claimRecipients is step 1 of releaseLocal.
-func (s *Service) claimRecipients(ctx context.Context, req Request, m *model.Message, policy *model.Policy,
+func (s *Service) claimRecipients(ctx context.Context, req Request, m *model.Message, analysed string, policy *model.Policy,
 	now time.Time, entry *model.AuditEntry) (*releaseItem, error) {
 	c, err := s.ledger.Claim(ctx, m.ID)
 	if err != nil {
@@ -237,7 +247,7 @@ func (s *Service) claimRecipients(ctx context.Context, req Request, m *model.Mes
 		return nil, fmt.Errorf("cannot read the message: %w", err)
 	}
 	st := c.State()
-	it, err := s.prepareRelease(req, m, policy, st, raw, now, entry)
+	it, err := s.prepareRelease(req, m, analysed, policy, st, raw, now, entry)
 	if err != nil {
 		if errors.Is(err, ErrAlreadyDone) && allServed(st, it) {
 			// An earlier release served everyone but died before filing

@@ -26,7 +26,7 @@ import (
 // audit log (shared by a team, see docs/exceptions.md), held from the
 // existence check to the audit record, still orders operators on one
 // host, so that the loser can read who released the message.
-func (s *Service) releaseMoved(ctx context.Context, req Request, m *model.Message, policy *model.Policy, d deliverer) Result {
+func (s *Service) releaseMoved(ctx context.Context, req Request, m *model.Message, analysed string, policy *model.Policy, d deliverer) Result {
 	now := s.cfg.Now().UTC()
 	entry := model.NewMessageEntry(model.ActionRelease, s.cfg.Operator, now, s.cfg.SourceName, m)
 	unlock, err := s.lockSource(ctx)
@@ -34,10 +34,10 @@ func (s *Service) releaseMoved(ctx context.Context, req Request, m *model.Messag
 		return s.finish(entry, err)
 	}
 	defer unlock()
-	return s.finish(entry, s.releaseMovedLocked(ctx, req, m, policy, d, now, &entry))
+	return s.finish(entry, s.releaseMovedLocked(ctx, req, m, analysed, policy, d, now, &entry))
 }
 
-func (s *Service) releaseMovedLocked(ctx context.Context, req Request, m *model.Message, policy *model.Policy, d deliverer,
+func (s *Service) releaseMovedLocked(ctx context.Context, req Request, m *model.Message, analysed string, policy *model.Policy, d deliverer,
 	now time.Time, entry *model.AuditEntry) error {
 	rc, err := s.cfg.Source.Open(ctx, m.ID)
 	if errors.Is(err, mailsrc.ErrNotFound) {
@@ -53,7 +53,7 @@ func (s *Service) releaseMovedLocked(ctx context.Context, req Request, m *model.
 	if d == nil && (req.To != nil || len(req.CopyTo) > 0) {
 		return refused("refused: choosing recipients or sending copies needs an SMTP relay (relay) or a delivery Maildir (deliver_maildir)")
 	}
-	it, err := s.prepareRelease(req, m, policy, mailsrc.ReleaseState{ID: m.ID}, raw, now, entry)
+	it, err := s.prepareRelease(req, m, analysed, policy, mailsrc.ReleaseState{ID: m.ID}, raw, now, entry)
 	if err != nil {
 		return err
 	}

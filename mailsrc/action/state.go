@@ -2,6 +2,8 @@ package action
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -119,4 +121,22 @@ func readAll(rc io.ReadCloser) ([]byte, error) {
 		return nil, fmt.Errorf("the message is larger than %d MiB", maxMessageBytes>>20)
 	}
 	return raw, nil
+}
+
+// digestNow returns the SHA-256 of message id's bytes as they are now: the
+// plan's digest for a message whose analysis recorded none (a result from
+// an older cache, a message built by hand), so that at least a change
+// between the dry run and the confirmation is caught.
+func (s *Service) digestNow(ctx context.Context, id model.MessageID) (string, error) {
+	rc, err := s.cfg.Source.Open(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	_, err = io.Copy(h, io.LimitReader(rc, maxMessageBytes+1))
+	rc.Close()
+	if err != nil {
+		return "", fmt.Errorf("cannot read the message: %w", err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
