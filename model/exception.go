@@ -78,6 +78,14 @@ type Exception struct {
 	ApprovedBy   string // "" while pending
 	ApprovedFrom string
 	Approved     time.Time
+	// ApprovalRecord binds the approval to its audit record: "SEQ:HASH"
+	// of the exception-approve record, written by mxaudit once the record
+	// is in the log. An approval typed into the file by hand has none.
+	ApprovalRecord string
+	// Unverified, set when the policy is read from its file, says why the
+	// approval could not be matched with its audit record ("" when it
+	// was). It is not stored: it is worked out again on every load.
+	Unverified string
 
 	Expires time.Time
 
@@ -104,6 +112,10 @@ const (
 	// approver is the requester or is not (any longer) in the approvers
 	// list. It is what a hand-edited policy file gets.
 	StatusInvalid ExceptionStatus = "invalid"
+	// StatusUnverified is an approval the audit log does not confirm
+	// (Exception.Unverified says why): written by hand, or bound to a
+	// record that is missing or different. It does not apply.
+	StatusUnverified ExceptionStatus = "unverified"
 )
 
 // Status returns the exception's status at now, given the users allowed
@@ -116,8 +128,11 @@ func (e *Exception) Status(now time.Time, approvers []string) ExceptionStatus {
 		return StatusExpired
 	case e.ApprovedBy == "":
 		return StatusPending
-	case SameUser(e.ApprovedBy, e.RequestedBy) || !IsApprover(e.ApprovedBy, approvers):
+	case SameUser(e.ApprovedBy, e.RequestedBy) || !IsApprover(e.ApprovedBy, approvers),
+		e.Created.After(now) || e.Approved.After(now):
 		return StatusInvalid
+	case e.Unverified != "":
+		return StatusUnverified
 	}
 	return StatusActive
 }

@@ -112,7 +112,7 @@ func (f *fixture) service(src mailsrc.Source, user, relay string) *Service {
 	s, err := New(Config{
 		Source:      src,
 		SourceName:  f.dir,
-		Policy:      store.NewPolicyStore(f.policyPath, approvers),
+		Policy:      store.NewPolicyStore(f.policyPath, f.auditPath, approvers),
 		Audit:       audit,
 		Operator:    model.Operator{User: user},
 		Relay:       relay,
@@ -200,19 +200,24 @@ func (f *fixture) auditAll() []model.AuditEntry {
 func (f *fixture) addException(m *model.Message, kinds ...model.ExceptionKind) int {
 	f.t.Helper()
 	now := time.Now()
-	ps := store.NewPolicyStore(f.policyPath, approvers)
+	ps := store.NewPolicyStore(f.policyPath, f.auditPath, approvers)
 	var id int
-	_, err := ps.Update(func(p *model.Policy) error {
+	add := model.NewAuditEntry(model.ActionExceptionAdd, model.Operator{User: "tanaka"}, now)
+	_, err := store.ChangePolicy(ps, f.auditPath, &add, func(p *model.Policy) error {
 		e, err := p.Add(model.ExceptionRequest{Scope: model.ScopeDomain, Value: m.FromDomain, Kinds: kinds, Reason: "test"},
 			model.Operator{User: "tanaka"}, now)
-		if err != nil {
-			return err
-		}
-		id = e.ID
-		_, err = p.Approve(e.ID, model.Operator{User: "sato"}, now)
+		id, add.ExceptionID = e.ID, e.ID
 		return err
-	}, nil)
+	})
 	if err != nil {
+		f.t.Fatal(err)
+	}
+	approve := model.NewAuditEntry(model.ActionExceptionApprove, model.Operator{User: "sato"}, now)
+	approve.ExceptionID = id
+	if _, err := store.ChangePolicy(ps, f.auditPath, &approve, func(p *model.Policy) error {
+		_, err := p.Approve(id, model.Operator{User: "sato"}, now)
+		return err
+	}); err != nil {
 		f.t.Fatal(err)
 	}
 	return id

@@ -30,7 +30,8 @@ func addRequest(value string) model.ExceptionRequest {
 
 func TestPolicyRoundTrip(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "conf", "policy.toml")
-	s := NewPolicyStore(path, []string{"sato"})
+	auditPath := filepath.Join(filepath.Dir(path), "audit.jsonl")
+	s := NewPolicyStore(path, auditPath, []string{"sato"})
 	p, err := s.Load()
 	if err != nil || len(p.Exceptions) != 0 {
 		t.Fatalf("missing file: %+v, %v", p, err)
@@ -42,7 +43,9 @@ func TestPolicyRoundTrip(t *testing.T) {
 	}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Update(func(p *model.Policy) error { _, err := p.Approve(added.ID, sato, testNow); return err }, nil); err != nil {
+	approve := model.NewAuditEntry(model.ActionExceptionApprove, sato, testNow)
+	approve.ExceptionID = added.ID
+	if _, err := ChangePolicy(s, auditPath, &approve, func(p *model.Policy) error { _, err := p.Approve(added.ID, sato, testNow); return err }); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.RecordHit(added.ID, testNow.Add(time.Hour)); err != nil {
@@ -86,7 +89,7 @@ func TestPolicyMalformedIsNotOverwritten(t *testing.T) {
 			if err := os.WriteFile(path, []byte(tt.content), 0o640); err != nil {
 				t.Fatal(err)
 			}
-			s := NewPolicyStore(path, []string{"sato"})
+			s := NewPolicyStore(path, "", []string{"sato"})
 			if _, err := s.Load(); err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), path) {
 				t.Errorf("Load = %v, want an error naming %s and %q", err, path, tt.want)
 			}
@@ -124,7 +127,7 @@ func TestPolicyCrashMidWrite(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			path := filepath.Join(dir, "policy.toml")
-			s := NewPolicyStore(path, []string{"sato"})
+			s := NewPolicyStore(path, "", []string{"sato"})
 			if _, err := s.Update(func(p *model.Policy) error { _, err := p.Add(addRequest("a.example.com"), tanaka, testNow); return err }, nil); err != nil {
 				t.Fatal(err)
 			}
@@ -145,7 +148,7 @@ func TestPolicyCrashMidWrite(t *testing.T) {
 func TestPolicyCommitFailureUndoes(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "policy.toml")
-	s := NewPolicyStore(path, nil)
+	s := NewPolicyStore(path, "", nil)
 	auditDown := errors.New("audit log unwritable")
 	fail := func(*model.Policy) error { return auditDown }
 	add := func(v string) func(p *model.Policy) error {
@@ -185,7 +188,7 @@ func TestPolicyConcurrentUpdates(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s := NewPolicyStore(path, nil)
+			s := NewPolicyStore(path, "", nil)
 			_, err := s.Update(func(p *model.Policy) error {
 				_, err := p.Add(addRequest(fmt.Sprintf("p%d.example.com", i)), tanaka, testNow)
 				return err
@@ -200,7 +203,7 @@ func TestPolicyConcurrentUpdates(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	p, err := LoadPolicy(path, nil)
+	p, err := LoadPolicy(path, "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -83,7 +83,7 @@ func runDemo(ctx context.Context, args []string, env Env) int {
 	}
 	defer os.RemoveAll(state)
 	pe := &policyEnv{
-		policy:    store.NewPolicyStore(filepath.Join(state, "policy.toml"), nil),
+		policy:    store.NewPolicyStore(filepath.Join(state, "policy.toml"), filepath.Join(state, "audit.jsonl"), nil),
 		auditPath: filepath.Join(state, "audit.jsonl"),
 		op:        model.CurrentOperator(env.Getenv, lookupOSUser()),
 		now:       time.Now().UTC(),

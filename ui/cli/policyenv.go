@@ -62,7 +62,7 @@ func (f *policyFlags) open(env Env) (*policyEnv, error) {
 		}
 	}
 	return &policyEnv{
-		policy:    store.NewPolicyStore(policyPath, cfg.Approvers),
+		policy:    store.NewPolicyStore(policyPath, auditPath, cfg.Approvers),
 		auditPath: auditPath,
 		op:        model.CurrentOperator(env.Getenv, lookupOSUser()),
 		now:       time.Now().UTC(),
