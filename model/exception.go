@@ -182,7 +182,7 @@ func (e *Exception) MatchesSender(addr, domain string) bool {
 			return false
 		}
 		if parent, ok := strings.CutPrefix(e.Value, "*."); ok {
-			return strings.HasSuffix(d, "."+parent)
+			return strings.HasSuffix(d, "."+parent) && sameRegistrant(d, parent)
 		}
 		return d == e.Value
 	}
