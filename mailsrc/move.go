@@ -159,7 +159,7 @@ func mkdirAllSynced(root *os.Root, dir string) error {
 	if err := mkdirAllSynced(root, path.Dir(dir)); err != nil {
 		return err
 	}
-	if err := root.Mkdir(dir, 0o750); err != nil && !errors.Is(err, fs.ErrExist) {
+	if err := fsx.MkdirIn(root, dir, 0o750); err != nil && !errors.Is(err, fs.ErrExist) {
 		return err
 	}
 	return fsx.SyncDirIn(root, path.Dir(dir))

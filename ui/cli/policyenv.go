@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"path/filepath"
 	"time"
 
@@ -60,6 +61,9 @@ func (f *policyFlags) open(env Env) (*policyEnv, error) {
 		if auditPath, err = store.DefaultAuditPath(env.Getenv); err != nil {
 			return nil, err
 		}
+	}
+	for _, problem := range store.CheckTeamSetup(policyPath, auditPath) {
+		fmt.Fprintln(env.Stderr, "mxaudit: warning:", problem)
 	}
 	return &policyEnv{
 		policy:    store.NewPolicyStore(policyPath, auditPath, cfg.Approvers),

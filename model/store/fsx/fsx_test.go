@@ -250,3 +250,32 @@ func TestInRoot(t *testing.T) {
 		t.Errorf("content %q", b)
 	}
 }
+
+// TestMkdirInShared: a folder created in a shared directory is shared
+// too (2770), whatever the umask; elsewhere it keeps the mode asked for.
+func TestMkdirInShared(t *testing.T) {
+	old := syscall.Umask(0o022)
+	defer syscall.Umask(old)
+	for _, tt := range []struct {
+		parent fs.FileMode
+		want   fs.FileMode
+	}{
+		{0o700, 0o750 &^ 0o022},
+		{fs.ModeSetgid | 0o770, fs.ModeSetgid | 0o770},
+	} {
+		dir := t.TempDir()
+		os.Chmod(dir, tt.parent)
+		root, err := os.OpenRoot(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := MkdirIn(root, "state", 0o750); err != nil {
+			t.Fatal(err)
+		}
+		root.Close()
+		info, _ := os.Stat(filepath.Join(dir, "state"))
+		if got := info.Mode() & (fs.ModePerm | fs.ModeSetgid); got != tt.want {
+			t.Errorf("parent %v: state is %v, want %v", tt.parent, got, tt.want)
+		}
+	}
+}

@@ -39,13 +39,25 @@ func Mode(dir string, private fs.FileMode) fs.FileMode {
 	return private
 }
 
-// DirMode returns the mode for a new directory in parent: private as
-// given, or, in a group-shared parent, 2770 so that it is shared too.
-func DirMode(parent string, private fs.FileMode) fs.FileMode {
-	if info, err := os.Stat(parent); err == nil && IsShared(info) {
-		return fs.ModeSetgid | 0o770
+// sharedDirMode is the mode of a directory created in a shared one.
+const sharedDirMode = fs.ModeSetgid | 0o770
+
+// MkdirIn creates directory name inside root with mode private, or, when
+// its parent is group-shared, 2770 so that it is shared too (set
+// explicitly: the umask would take the group's write bit away). An
+// existing directory is an error wrapping fs.ErrExist, as for os.Mkdir.
+func MkdirIn(root *os.Root, name string, private fs.FileMode) error {
+	mode := private
+	if info, err := root.Stat(path.Dir(name)); err == nil && IsShared(info) {
+		mode = sharedDirMode
 	}
-	return private
+	if err := root.Mkdir(name, mode.Perm()); err != nil {
+		return err
+	}
+	if mode != private {
+		return root.Chmod(name, mode)
+	}
+	return nil
 }
 
 // opener is what Create needs of a directory: the OS (plain paths) or an
