@@ -72,11 +72,7 @@ type AuditEntry struct {
 // NewAuditEntry starts a record of action by op at now; the caller fills
 // in the rest and the outcome.
 func NewAuditEntry(action AuditAction, op Operator, now time.Time) AuditEntry {
-	user := op.User
-	if op.FromEnv {
-		user += " (from $USER)"
-	}
-	return AuditEntry{Time: now, Operator: user, SSHClient: op.SSHClient, Action: action}
+	return AuditEntry{Time: now, Operator: op.Identity(), SSHClient: op.SSHClient, Action: action}
 }
 
 // NewMessageEntry starts a record of an action on message m of source:

@@ -138,15 +138,22 @@ func (e *Exception) Status(now time.Time, approvers []string) ExceptionStatus {
 }
 
 // SameUser reports whether two user names are the same person. The
-// comparison ignores case: treating "Sato" and "sato" as two people would
-// let one person satisfy the two-person rule alone.
+// comparison ignores case and the "(from $USER)" mark: treating "Sato"
+// and "sato", or "sato (from $USER)" and "sato", as two people would let
+// one person satisfy the two-person rule alone.
 func SameUser(a, b string) bool {
-	return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
+	return strings.EqualFold(bareName(a), bareName(b))
 }
 
-// IsApprover reports whether user is in the approvers list.
+// bareName is a recorded user name without the mark.
+func bareName(s string) string {
+	return strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), strings.TrimSpace(FromEnvMark)))
+}
+
+// IsApprover reports whether user is in the approvers list. A name marked
+// as taken from $USER never is: anyone can set $USER.
 func IsApprover(user string, approvers []string) bool {
-	if strings.TrimSpace(user) == "" {
+	if strings.TrimSpace(user) == "" || strings.HasSuffix(strings.TrimSpace(user), strings.TrimSpace(FromEnvMark)) {
 		return false
 	}
 	for _, a := range approvers {

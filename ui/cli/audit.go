@@ -98,7 +98,7 @@ func auditShow(args []string, env Env) error {
 
 func operatorCell(e model.AuditEntry) string {
 	if e.SSHClient != "" {
-		return e.Operator + " (" + e.SSHClient + ")"
+		return e.Operator + " (" + model.SSHLabel(e.SSHClient) + ")"
 	}
 	return e.Operator
 }

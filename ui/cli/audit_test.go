@@ -18,7 +18,7 @@ func TestAuditCommands(t *testing.T) {
 	pe.expect(ExitOK, "approved", "sato", "exception", "approve", "2")
 
 	show := pe.expect(ExitOK, "exception-add", "tanaka", "audit", "show")
-	for _, want := range []string{"tanaka (192.0.2.7)", "exception 2; domain b.example.com: risky-type; reason: second", "sato (192.0.2.7)"} {
+	for _, want := range []string{"tanaka (SSH 192.0.2.7, reported by the environment)", "exception 2; domain b.example.com: risky-type; reason: second", "sato (SSH 192.0.2.7, reported by the environment)"} {
 		if !strings.Contains(show, want) {
 			t.Errorf("audit show lacks %q:\n%s", want, show)
 		}
