@@ -59,12 +59,22 @@ const (
 // scanTo analyses every message of src and prints the records in format.
 // Findings are data, not errors: only a source that cannot be read (or an
 // output that cannot be written) makes it fail.
+// Each message gets the exception covering it from the configured policy
+// (see annotator).
 func scanTo(ctx context.Context, src mailsrc.Source, cfg Config, format outputFormat, env Env) error {
-	return scanToWith(ctx, src, cfg, nil, format, env)
+	return scanOut(ctx, src, cfg, nil, format, env, annotator(cfg, env))
 }
 
-// scanToWith is scanTo with a given resolver (nil: the one cfg names).
+// scanToWith is scanTo with a given resolver (nil: the one cfg names) and
+// without the exception policy (the demo's made-up mail).
 func scanToWith(ctx context.Context, src mailsrc.Source, cfg Config, resolver auth.Resolver, format outputFormat, env Env) error {
+	return scanOut(ctx, src, cfg, resolver, format, env, nil)
+}
+
+// scanOut is scanToWith calling annotate, when set, on every message
+// before it is printed.
+func scanOut(ctx context.Context, src mailsrc.Source, cfg Config, resolver auth.Resolver, format outputFormat, env Env,
+	annotate func(*model.Message)) error {
 	var out recordWriter
 	switch format {
 	case formatJSON:
@@ -78,7 +88,11 @@ func scanToWith(ctx context.Context, src mailsrc.Source, cfg Config, resolver au
 	default:
 		out = newTableWriter(env.Stdout, env.Width)
 	}
-	runErr := analyseSource(ctx, src, cfg, resolver, env, nil, out.Write)
+	emit := out.Write
+	if annotate != nil {
+		emit = func(m model.Message) error { annotate(&m); return out.Write(m) }
+	}
+	runErr := analyseSource(ctx, src, cfg, resolver, env, nil, emit)
 	closeErr := out.Close()
 	return errors.Join(runErr, closeErr)
 }
