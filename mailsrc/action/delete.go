@@ -26,8 +26,8 @@ func (s *Service) deleteOne(ctx context.Context, m *model.Message) Result {
 		if err != nil {
 			return s.finish(entry, err)
 		}
-		if raw, err := readAll(rc); err == nil {
-			entry.SHA256 = digest(raw)
+		if sum, err := digestOf(rc); err == nil {
+			entry.SHA256 = sum
 		}
 		if err := s.intent(entry); err != nil {
 			return s.finish(entry, err)
@@ -47,8 +47,8 @@ func (s *Service) deleteOne(ctx context.Context, m *model.Message) Result {
 		return s.finish(entry, s.goneErr(m.ID, c.State()))
 	}
 	if rc, err := c.Open(); err == nil {
-		if raw, err := readAll(rc); err == nil {
-			entry.SHA256 = digest(raw)
+		if sum, err := digestOf(rc); err == nil {
+			entry.SHA256 = sum
 		}
 	}
 	if err := s.intent(entry); err != nil {

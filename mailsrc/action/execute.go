@@ -1,12 +1,12 @@
 package action
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -117,8 +117,8 @@ func (s *Service) finish(entry model.AuditEntry, err error) Result {
 // releaseItem is a release worked out under the lock.
 type releaseItem struct {
 	Item
-	raw []byte
-	env envelope
+	body body
+	env  envelope
 }
 
 // prepareRelease checks one message for release against the rules, the
@@ -129,19 +129,19 @@ type releaseItem struct {
 // cannot change under its UID); bytes that differ are refused, so that a
 // file swapped between the dry run and the confirmation is not released
 // on the verdict of the one analysed.
+//
+// msg is the message as read under the lock (envelope, digest, size); b
+// delivers it (its digest is set here).
 func (s *Service) prepareRelease(req Request, m *model.Message, analysed string, policy *model.Policy, st mailsrc.ReleaseState,
-	raw []byte, now time.Time, entry *model.AuditEntry) (*releaseItem, error) {
-	sum := sha256.Sum256(raw)
-	entry.SHA256 = hex.EncodeToString(sum[:])
+	msg scanned, b body, now time.Time, entry *model.AuditEntry) (*releaseItem, error) {
+	entry.SHA256 = msg.sum
+	b.sha256, b.size = msg.sum, msg.size
 	if analysed != "" && analysed != entry.SHA256 {
 		entry.Detail = "analysed SHA-256 " + analysed
 		return nil, refused("refused: the message changed since it was analysed (its SHA-256 differs): scan the quarantine again")
 	}
-	env, err := parseEnvelope(bytes.NewReader(raw))
-	if err != nil {
-		return nil, err
-	}
-	it := &releaseItem{Item: Item{Message: m}, raw: raw, env: env}
+	env := msg.env
+	it := &releaseItem{Item: Item{Message: m}, body: b, env: env}
 	it.Decision = model.ReleaseDecision(m, policy, s.cfg.Operator, now)
 	it.Decision.Note(entry, req.OverrideReason)
 	if why := blockedBy(it.Decision, req.OverrideReason); why != "" {
@@ -209,7 +209,7 @@ func (s *Service) releaseLocal(ctx context.Context, req Request, m *model.Messag
 		err = s.confirm(context.WithoutCancel(ctx), m.ID, it, rcpts, err, now)
 		return s.finish(entry, err)
 	}
-	derr := d.deliver(ctx, it.Sender, rcpts, it.raw)
+	derr := d.deliver(ctx, it.Sender, rcpts, it.body)
 	if derr == nil {
 		// A failure after the relay accepted the message leaves its
 		// delivery in doubt, as a crash there would.
@@ -242,12 +242,15 @@ func (s *Service) claimRecipients(ctx context.Context, req Request, m *model.Mes
 	if err != nil {
 		return nil, err
 	}
-	raw, err := readAll(rc)
+	msg, err := scanMessage(rc)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read the message: %w", err)
 	}
+	// Delivered from the quarantine afresh, streamed, and checked against
+	// this pass's digest on the way (body).
+	open := func() (io.ReadCloser, error) { return s.cfg.Source.Open(ctx, m.ID) }
 	st := c.State()
-	it, err := s.prepareRelease(req, m, analysed, policy, st, raw, now, entry)
+	it, err := s.prepareRelease(req, m, analysed, policy, st, msg, body{open: open}, now, entry)
 	if err != nil {
 		if errors.Is(err, ErrAlreadyDone) && allServed(st, it) {
 			// An earlier release served everyone but died before filing

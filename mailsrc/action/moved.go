@@ -1,11 +1,13 @@
 package action
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"time"
 
@@ -53,7 +55,11 @@ func (s *Service) releaseMovedLocked(ctx context.Context, req Request, m *model.
 	if d == nil && (req.To != nil || len(req.CopyTo) > 0) {
 		return refused("refused: choosing recipients or sending copies needs an SMTP relay (relay) or a delivery Maildir (deliver_maildir)")
 	}
-	it, err := s.prepareRelease(req, m, analysed, policy, mailsrc.ReleaseState{ID: m.ID}, raw, now, entry)
+	msg, err := scanMessage(io.NopCloser(bytes.NewReader(raw)))
+	if err != nil {
+		return err
+	}
+	it, err := s.prepareRelease(req, m, analysed, policy, mailsrc.ReleaseState{ID: m.ID}, msg, bytesBody(raw), now, entry)
 	if err != nil {
 		return err
 	}
@@ -68,7 +74,7 @@ func (s *Service) releaseMovedLocked(ctx context.Context, req Request, m *model.
 	}
 	if d != nil {
 		rcpts := append(append([]string(nil), it.Recipients...), it.Copies...)
-		if derr := d.deliver(ctx, it.Sender, rcpts, raw); derr != nil {
+		if derr := d.deliver(ctx, it.Sender, rcpts, it.body); derr != nil {
 			return fmt.Errorf("moved to the release mailbox, but the delivery failed: %w", derr)
 		}
 	}

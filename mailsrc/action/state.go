@@ -2,8 +2,6 @@ package action
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -132,11 +130,9 @@ func (s *Service) digestNow(ctx context.Context, id model.MessageID) (string, er
 	if err != nil {
 		return "", err
 	}
-	h := sha256.New()
-	_, err = io.Copy(h, io.LimitReader(rc, maxMessageBytes+1))
-	rc.Close()
+	sum, err := digestOf(rc)
 	if err != nil {
 		return "", fmt.Errorf("cannot read the message: %w", err)
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return sum, nil
 }

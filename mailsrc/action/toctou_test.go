@@ -102,3 +102,50 @@ func swapIn(t *testing.T, f *fixture, id model.MessageID) {
 		t.Fatal(err)
 	}
 }
+
+// TestSwappedDuringDelivery: the file is replaced after the checks under
+// the lock, just before the delivery reads it: the streamed bytes do not
+// hash to the checked digest, the delivery is aborted before it completes
+// (no final dot for SMTP, no rename into new/ for a Maildir), and the
+// message can be released again.
+func TestSwappedDuringDelivery(t *testing.T) {
+	for _, target := range []string{"smtp", "maildir"} {
+		t.Run(target, func(t *testing.T) {
+			f := newFixture(t, demo.FormatGzip, append(pick(1, clean), pick(1, encrypted)...))
+			cleanID := f.ids[0]
+			if f.msgs[cleanID].Verdict.Attachment != "clean" {
+				cleanID = f.ids[1]
+			}
+			sink := newSMTPSink(t)
+			s := f.service(nil, "tanaka", sink.Addr)
+			out := filepath.Join(t.TempDir(), "delivered")
+			if target == "maildir" {
+				s.cfg.Relay, s.cfg.DeliverMaildir = "", out
+			}
+			ctx := context.Background()
+			p, err := s.Plan(ctx, Request{Kind: Release, IDs: []model.MessageID{cleanID}}, f.messages(cleanID))
+			if err != nil || p.Blocked != 0 {
+				t.Fatalf("plan: %v %+v", err, p)
+			}
+			s.cfg.hooks = &hooks{step: func(name string) error {
+				if name == "intent" {
+					swapIn(t, f, cleanID)
+				}
+				return nil
+			}}
+			r := s.Execute(ctx, p, nil)[0]
+			if !errors.Is(r.Err, errChanged) {
+				t.Errorf("outcome %q, want the change detected", r.Outcome)
+			}
+			if n := len(sink.Deliveries()); n != 0 {
+				t.Errorf("%d SMTP deliveries", n)
+			}
+			if entries, _ := os.ReadDir(filepath.Join(out, "new")); len(entries) != 0 {
+				t.Errorf("%d messages in the delivery Maildir", len(entries))
+			}
+			if !f.present(cleanID) {
+				t.Error("the message left the quarantine")
+			}
+		})
+	}
+}
