@@ -47,7 +47,14 @@ type Archive struct {
 	// together; nil when the archive was not decrypted or no scanner is
 	// configured.
 	Scan *ScanResult `json:"scan,omitempty"`
+	// NotChecked says why passwords or entries were left untried:
+	// NotCheckedBudget when the pairing's work budget for the message ran
+	// out. The verdict then says "not checked: budget", never "clean".
+	NotChecked string `json:"not_checked,omitempty"`
 }
+
+// NotCheckedBudget is Archive.NotChecked when the work budget ran out.
+const NotCheckedBudget = "budget"
 
 // AllRisks returns the archive's own risks and those of every entry,
 // nested archives included, each once.

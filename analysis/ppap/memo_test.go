@@ -62,7 +62,8 @@ func TestMemoOpener(t *testing.T) {
 	if opens["a"] != 2 {
 		t.Errorf("a opened %d times after eviction, want twice", opens["a"])
 	}
-	if read("gone") != "error" || read("gone") != "error" || opens["gone"] != 2 {
+	first, second := read("gone"), read("gone")
+	if first != "error" || second != "error" || opens["gone"] != 2 {
 		t.Errorf("errors must not be remembered (%d opens)", opens["gone"])
 	}
 }
