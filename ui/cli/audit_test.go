@@ -35,8 +35,11 @@ func TestAuditCommands(t *testing.T) {
 	}
 
 	verify := pe.expect(ExitOK, "4 record(s), chain intact", "tanaka", "audit", "verify")
-	head := strings.TrimSpace(strings.TrimPrefix(verify[strings.Index(verify, "head "):], "head "))
+	head := strings.Fields(strings.TrimPrefix(verify[strings.Index(verify, "anchor "):], "anchor "))[0]
 	pe.expect(ExitOK, "chain intact", "tanaka", "audit", "verify", "--anchor", head)
+	if got := pe.expect(ExitOK, head, "tanaka", "audit", "verify", "--print-anchor"); got != head+"\n" {
+		t.Errorf("--print-anchor printed %q, want %q", got, head+"\n")
+	}
 	pe.expect(ExitUsage, "anchor", "tanaka", "audit", "verify", "--anchor", "nonsense")
 
 	data, _ := os.ReadFile(pe.auditPath)
