@@ -68,4 +68,3 @@ func TestBudgetWork(t *testing.T) {
 		t.Errorf("shut archive: decrypted %v, not checked %q, reasons %q", arc.Decrypted, arc.NotChecked, m.Verdict.Reasons)
 	}
 }
-
