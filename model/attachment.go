@@ -53,8 +53,14 @@ type Archive struct {
 	NotChecked string `json:"not_checked,omitempty"`
 }
 
-// NotCheckedBudget is Archive.NotChecked when the work budget ran out.
-const NotCheckedBudget = "budget"
+// Archive.NotChecked values.
+const (
+	// NotCheckedBudget: the pairing's work budget ran out.
+	NotCheckedBudget = "budget"
+	// NotCheckedDecided: a decrypted entry was risky, which decides what
+	// the message needs; the entries after it were not decrypted.
+	NotCheckedDecided = "already risky"
+)
 
 // AllRisks returns the archive's own risks and those of every entry,
 // nested archives included, each once.

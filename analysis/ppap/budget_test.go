@@ -68,3 +68,25 @@ func TestBudgetWork(t *testing.T) {
 		t.Errorf("shut archive: decrypted %v, not checked %q, reasons %q", arc.Decrypted, arc.NotChecked, m.Verdict.Reasons)
 	}
 }
+
+// TestDecidedStopsDecrypting: once a decrypted entry is risky the message
+// needs a risky-type exception whatever the rest holds, so the rest is not
+// decrypted, and the reason says so.
+func TestDecidedStopsDecrypting(t *testing.T) {
+	exe := append([]byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00"), make([]byte, 200)...)
+	files := []zipFile{{"invoice.txt", exe}}
+	for i := range 5 {
+		files = append(files, zipFile{fmt.Sprintf("f%d.txt", i), []byte("plain text\n")})
+	}
+	zipBytes := makeZip(t, "Right#2026", yzip.AES256Encryption, files...)
+	zm := testMail{from: "a@x.example", to: "b@y.example", subject: "資料", date: t0, msgID: "<z@x>", text: "資料です", zipName: "a.zip", zip: zipBytes}
+	pm := testMail{from: "a@x.example", to: "b@y.example", subject: "パスワード", date: t0.Add(2 * time.Minute), msgID: "<p@x>", text: "PW: Right#2026"}
+	m, _ := pairOne(t, Config{}, zm, pm)
+	arc := m.Attachments[0].Archive
+	opened, total := countOpened(arc)
+	reasons := strings.Join(m.Verdict.Reasons, " ")
+	if m.Verdict.Attachment != model.AttachmentRisky || arc.NotChecked != model.NotCheckedDecided || opened != 1 || total != 6 ||
+		!strings.Contains(reasons, "not checked: already risky") {
+		t.Errorf("verdict %s, not checked %q, %d of %d opened, reasons %q", m.Verdict.Attachment, arc.NotChecked, opened, total, reasons)
+	}
+}

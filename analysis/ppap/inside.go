@@ -23,6 +23,10 @@ type opening struct {
 	attempts  []attempt // every candidate, ranked; tried again on nested archives
 	triesLeft int       // attempts left for nested archives and odd entries
 	work      *budget   // the message's work budget, shared by its archives
+	// decided is set once a decrypted entry carries a risk: the message
+	// then needs a risky-type exception whatever the other entries hold,
+	// so they are not decrypted (the work would decide nothing).
+	decided bool
 }
 
 func (o *opening) expired() bool { return o.ctx.Err() != nil }
@@ -50,6 +54,10 @@ func (o *opening) decryptInto(z *zipArchive, arc *model.Archive, password string
 			if o.budget <= 0 {
 				arc.Risks = model.AddRisk(arc.Risks, model.RiskBomb)
 			}
+			return
+		}
+		if o.decided {
+			arc.Truncated, arc.NotChecked = true, model.NotCheckedDecided
 			return
 		}
 		if !o.work.spend() {
@@ -109,6 +117,7 @@ func (o *opening) inspectEntry(e *model.Entry, data []byte, truncated bool, pass
 	_, _ = sc.Write(data)
 	for _, r := range sc.Risks() {
 		e.Risks = model.AddRisk(e.Risks, r)
+		o.decided = true
 	}
 	if archive.IsZip(data) && !truncated {
 		o.inspectNested(e, data, password, depth)
