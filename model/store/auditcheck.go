@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 
 	"mxaudit/model/store/fsx"
@@ -64,4 +65,32 @@ func checkTail(f *os.File, size int64) error {
 		return errors.New("the last record does not chain to the one before it")
 	}
 	return nil
+}
+
+// LastAnchor returns the anchor (SEQ:HASH) of the log's last record,
+// checked to be whole and unedited, reading only the tail of the file:
+// what the console's audit view shows, and what operators ship off the
+// host ("audit verify --print-anchor" verifies the whole chain first). A
+// missing or empty log has the zero anchor.
+func LastAnchor(path string) (Anchor, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return Anchor{}, nil
+	}
+	if err != nil {
+		return Anchor{}, fmt.Errorf("audit log %s: %w", path, err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return Anchor{}, fmt.Errorf("audit log %s: %w", path, err)
+	}
+	last, err := lastRecord(f, info.Size())
+	if err != nil {
+		return Anchor{}, fmt.Errorf("audit log %s: %w", path, err)
+	}
+	if last == nil {
+		return Anchor{}, nil
+	}
+	return Anchor{Seq: last.Seq, Hash: last.Hash}, nil
 }

@@ -66,3 +66,35 @@ func TestAuditCheck(t *testing.T) {
 		})
 	}
 }
+
+// TestLastAnchor: the console's anchor is the last record's SEQ:HASH, the
+// same "audit verify" prints; a torn tail is an error, not an anchor.
+func TestLastAnchor(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	if a, err := LastAnchor(path); err != nil || a != (Anchor{}) {
+		t.Fatalf("missing log: %v, %v", a, err)
+	}
+	l, err := OpenAuditLog(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var last model.AuditEntry
+	for _, op := range []string{"tanaka", "sato"} {
+		e := model.NewAuditEntry(model.ActionDelete, model.Operator{User: op}, testNow)
+		e.Outcome = model.OutcomeOK
+		if last, err = l.Append(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, err := LastAnchor(path)
+	r, _ := VerifyAuditLog(path)
+	if err != nil || a != (Anchor{Seq: last.Seq, Hash: last.Hash}) || a != r.Head {
+		t.Errorf("anchor %v, %v; verify head %v", a, err, r.Head)
+	}
+	f, _ := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	f.WriteString(`{"seq":3`)
+	f.Close()
+	if _, err := LastAnchor(path); err == nil {
+		t.Error("a torn tail gave an anchor")
+	}
+}
