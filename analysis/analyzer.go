@@ -65,7 +65,8 @@ func New(cfg Config) *Analyzer {
 // could be recovered.
 func (a *Analyzer) Analyze(ctx context.Context, id model.MessageID, raw io.Reader) model.Message {
 	m := model.Message{ID: id}
-	counted := &countingReader{r: skipEnvelopeLine(raw), limit: a.cfg.MaxMessageBytes}
+	digest := newDigestReader(raw)
+	counted := &countingReader{r: skipEnvelopeLine(digest), limit: a.cfg.MaxMessageBytes}
 	src := io.Reader(counted)
 
 	// Authentication needs the raw bytes (DKIM hashes the body as sent)
@@ -85,6 +86,7 @@ func (a *Analyzer) Analyze(ctx context.Context, id model.MessageID, raw io.Reade
 		w.setAuth(finishAuth())
 	}
 	composeVerdict(&m, w.errs)
+	m.SHA256 = digest.sum()
 	return m
 }
 

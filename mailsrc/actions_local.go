@@ -112,7 +112,7 @@ func (d *Dir) Claim(ctx context.Context, id model.MessageID) (*Claim, error) {
 }
 
 // PurgeTrash implements Ledger.
-func (d *Dir) PurgeTrash(ctx context.Context, cutoff time.Time, fn func(Purged) error) error {
+func (d *Dir) PurgeTrash(ctx context.Context, cutoff time.Time, fn func(Purged, func() error) error) error {
 	q, err := d.quarantine()
 	if err != nil {
 		return err
@@ -220,6 +220,6 @@ func (m *Maildir) Claim(ctx context.Context, id model.MessageID) (*Claim, error)
 }
 
 // PurgeTrash implements Ledger.
-func (m *Maildir) PurgeTrash(ctx context.Context, cutoff time.Time, fn func(Purged) error) error {
+func (m *Maildir) PurgeTrash(ctx context.Context, cutoff time.Time, fn func(Purged, func() error) error) error {
 	return m.quarantine().purgeTrash(ctx, cutoff, fn)
 }

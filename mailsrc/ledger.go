@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"mxaudit/model/store/flock"
+	"mxaudit/model/store/fsx"
 	"os"
 	"path"
 	"time"
@@ -66,12 +66,10 @@ func (q *localQuarantine) claim(ctx context.Context, id model.MessageID) (*Claim
 	if err := mkdirAllSynced(q.root, stateDir); err != nil {
 		return nil, fmt.Errorf("%s: cannot create the state folder: %w", q.name, err)
 	}
-	lock, err := q.root.OpenFile(lockFile, os.O_RDWR|os.O_CREATE, 0o660)
+	lctx, cancel := context.WithTimeout(ctx, claimTimeout)
+	defer cancel()
+	lock, err := fsx.OpenLockedIn(lctx, q.root, lockFile)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", q.name, err)
-	}
-	if err := flock.LockExclusive(lock, claimTimeout); err != nil {
-		lock.Close()
 		return nil, fmt.Errorf("%s: %w", q.name, err)
 	}
 	c := &Claim{q: q, lock: lock, id: id}
@@ -118,6 +116,8 @@ type Claim struct {
 	// file is where the message is in the quarantine, "" when it is gone.
 	file string
 	lock *os.File
+	// undo, after a move, puts the message and its state back (Undo).
+	undo func() error
 }
 
 // State returns the message's state as read under the lock (a copy: use
@@ -153,7 +153,7 @@ func (c *Claim) Save(st ReleaseState) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileAtomic(c.q.root, stateName(c.id), append(data, '\n')); err != nil {
+	if err := fsx.WriteFileIn(c.q.root, stateName(c.id), append(data, '\n'), 0o600, fsx.Ops{BeforeRename: func() error { return step("state-written") }}); err != nil {
 		return fmt.Errorf("%s: cannot record the release state of %s: %w", c.q.name, c.id, err)
 	}
 	c.state = st
@@ -200,11 +200,36 @@ func (c *Claim) moveTo(area, moved, by string, at time.Time) error {
 	if err := step("state-saved"); err != nil {
 		return err
 	}
-	if _, err := moveFile(c.q.root, c.file, c.q.areaPath(area, c.file)); err != nil {
+	from, prev := c.file, c.state
+	prev.Moved, prev.MovedBy, prev.MovedAt = "", "", time.Time{}
+	to, err := moveFile(c.q.root, c.file, c.q.areaPath(area, c.file))
+	if err != nil {
 		return fmt.Errorf("%s: cannot move %s to %s: %w", c.q.name, c.id, area, err)
 	}
 	c.file = ""
+	c.undo = func() error {
+		if _, err := moveFile(c.q.root, to, from); err != nil {
+			return fmt.Errorf("%s: cannot move %s back from %s: %w", c.q.name, c.id, area, err)
+		}
+		c.file = from
+		return c.Save(prev)
+	}
 	return nil
+}
+
+// Undo puts back the message this claim just moved (Trash, Archive), and
+// its state as it was: for a delete whose audit record could not be
+// written, which must not stay done.
+func (c *Claim) Undo() error {
+	if c.undo == nil {
+		return errors.New("release state: nothing to undo")
+	}
+	if c.lock == nil {
+		return errors.New("release state: the claim is closed")
+	}
+	err := c.undo()
+	c.undo = nil
+	return err
 }
 
 // Close releases the lock.
@@ -257,67 +282,4 @@ func goneError(id model.MessageID, st ReleaseState) error {
 	}
 	return fmt.Errorf("%q: %w: already %s by %s at %s", string(id), ErrNotFound, what, st.MovedBy,
 		st.MovedAt.UTC().Format("2006-01-02 15:04 UTC"))
-}
-
-// purgeTrash is Ledger.PurgeTrash for a local quarantine.
-func (q *localQuarantine) purgeTrash(ctx context.Context, cutoff time.Time, fn func(Purged) error) error {
-	if _, err := q.root.Stat(trashArea); errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	return q.trashFiles(ctx, func(file string, id model.MessageID) error {
-		p, purge, err := q.purgeOne(file, id, cutoff)
-		if err != nil {
-			p.Err = err
-		} else if !purge {
-			return nil
-		}
-		return fn(p)
-	})
-}
-
-// purgeOne removes one trashed file when it went to the trash before
-// cutoff, with its state. It holds the lock, so that an operator acting
-// on the message at that moment is not surprised.
-func (q *localQuarantine) purgeOne(file string, id model.MessageID, cutoff time.Time) (Purged, bool, error) {
-	p := Purged{ID: id}
-	info, err := q.root.Lstat(file)
-	if err != nil {
-		return p, false, err
-	}
-	if !info.Mode().IsRegular() {
-		return p, false, nil
-	}
-	p.Size, p.Trashed = info.Size(), info.ModTime()
-	lock, err := q.root.OpenFile(lockFile, os.O_RDWR|os.O_CREATE, 0o660)
-	if err != nil {
-		return p, false, err
-	}
-	defer lock.Close()
-	if err := flock.LockExclusive(lock, claimTimeout); err != nil {
-		return p, false, err
-	}
-	st, err := q.readState(id)
-	if err != nil {
-		return p, false, err
-	}
-	if st.Moved == MovedTrash {
-		p.Trashed, p.TrashedBy = st.MovedAt, st.MovedBy
-	}
-	if !p.Trashed.Before(cutoff) {
-		return p, false, nil
-	}
-	if err := q.root.Remove(file); err != nil {
-		return p, false, err
-	}
-	if err := syncRootDir(q.root, path.Dir(file)); err != nil {
-		return p, true, err
-	}
-	// The state goes with the message unless it still records
-	// deliveries: those must keep a restored copy from going out twice.
-	if st.Moved == MovedTrash && len(st.Releases) == 0 {
-		if err := q.root.Remove(stateName(id)); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return p, true, err
-		}
-	}
-	return p, true, nil
 }

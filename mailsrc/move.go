@@ -9,6 +9,8 @@ import (
 	"path"
 	"strconv"
 	"strings"
+
+	"mxaudit/model/store/fsx"
 )
 
 // stepHook, when set (by tests only), is called between the steps of a
@@ -46,7 +48,7 @@ func moveFile(root *os.Root, src, dst string) (string, error) {
 		err = root.Rename(src, dst)
 	}
 	if err == nil {
-		return dst, errors.Join(syncRootDir(root, path.Dir(dst)), syncRootDir(root, path.Dir(src)))
+		return dst, errors.Join(fsx.SyncDirIn(root, path.Dir(dst)), fsx.SyncDirIn(root, path.Dir(src)))
 	}
 	if !errors.Is(err, errCrossDevice) {
 		return "", err
@@ -71,7 +73,7 @@ func copyAcross(root *os.Root, src, dst string) (err error) {
 	if err := root.Rename(tmp, dst); err != nil {
 		return err
 	}
-	if err := syncRootDir(root, path.Dir(dst)); err != nil {
+	if err := fsx.SyncDirIn(root, path.Dir(dst)); err != nil {
 		return err
 	}
 	// From here the message is safe in dst; a failure leaves a duplicate.
@@ -81,7 +83,7 @@ func copyAcross(root *os.Root, src, dst string) (err error) {
 	if err := root.Remove(src); err != nil {
 		return fmt.Errorf("the message was copied to %s but could not be removed from the quarantine: %w", dst, err)
 	}
-	return syncRootDir(root, path.Dir(src))
+	return fsx.SyncDirIn(root, path.Dir(src))
 }
 
 // copySynced copies src to a new file tmp with the same permissions and
@@ -157,56 +159,8 @@ func mkdirAllSynced(root *os.Root, dir string) error {
 	if err := mkdirAllSynced(root, path.Dir(dir)); err != nil {
 		return err
 	}
-	if err := root.Mkdir(dir, 0o750); err != nil && !errors.Is(err, fs.ErrExist) {
+	if err := fsx.MkdirIn(root, dir, 0o750); err != nil && !errors.Is(err, fs.ErrExist) {
 		return err
 	}
-	return syncRootDir(root, path.Dir(dir))
-}
-
-// syncRootDir fsyncs a folder inside root, so that a rename or a new
-// entry in it survives a crash.
-func syncRootDir(root *os.Root, dir string) error {
-	d, err := root.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !isSyncUnsupported(err) {
-		return fmt.Errorf("sync %s: %w", dir, err)
-	}
-	return nil
-}
-
-// writeFileAtomic replaces name (inside root) with data: a temporary file
-// beside it is written, fsynced and renamed over it, and the folder
-// fsynced, so that a reader or a crash sees the old content or the new.
-func writeFileAtomic(root *os.Root, name string, data []byte) (err error) {
-	tmp := path.Join(path.Dir(name), "."+path.Base(name)+".tmp")
-	f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o640)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			root.Remove(tmp)
-		}
-	}()
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := step("state-written"); err != nil {
-		return err
-	}
-	if err := root.Rename(tmp, name); err != nil {
-		return err
-	}
-	return syncRootDir(root, path.Dir(name))
+	return fsx.SyncDirIn(root, path.Dir(dir))
 }

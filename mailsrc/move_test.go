@@ -278,7 +278,13 @@ func TestPurgeTrash(t *testing.T) {
 			// By file time the message is days old, but it went to the
 			// trash just now: nothing to purge 30 days back.
 			var purged []Purged
-			collect := func(p Purged) error { purged = append(purged, p); return nil }
+			collect := func(p Purged, remove func() error) error {
+				if remove != nil {
+					p.Err = remove()
+				}
+				purged = append(purged, p)
+				return nil
+			}
 			if err := l.PurgeTrash(ctx, time.Now().Add(-30*24*time.Hour), collect); err != nil || len(purged) != 0 {
 				t.Fatalf("purged %v, %v", purged, err)
 			}

@@ -27,11 +27,14 @@ type Ledger interface {
 	// claim as soon as the step is done, and never hold it across slow
 	// work such as an SMTP delivery.
 	Claim(ctx context.Context, id model.MessageID) (*Claim, error)
-	// PurgeTrash removes the messages in the trash area that were moved
-	// there before cutoff (by the state's time, else by the file's
-	// modification time), calling fn for each one removed or failed. It
-	// stops early when fn returns an error.
-	PurgeTrash(ctx context.Context, cutoff time.Time, fn func(Purged) error) error
+	// PurgeTrash offers fn, one at a time under the quarantine's lock,
+	// the messages in the trash area that were moved there before cutoff
+	// (by the state's time, else by the file's modification time), with a
+	// function that removes the message for good; fn writes the audit
+	// record of its intent before calling it, and of the outcome after.
+	// A message that could not be examined comes with Err set and a nil
+	// remove. PurgeTrash stops early when fn returns an error.
+	PurgeTrash(ctx context.Context, cutoff time.Time, fn func(Purged, func() error) error) error
 }
 
 // Purged is one message PurgeTrash removed, or failed to.

@@ -47,7 +47,20 @@ type Archive struct {
 	// together; nil when the archive was not decrypted or no scanner is
 	// configured.
 	Scan *ScanResult `json:"scan,omitempty"`
+	// NotChecked says why passwords or entries were left untried:
+	// NotCheckedBudget when the pairing's work budget for the message ran
+	// out. The verdict then says "not checked: budget", never "clean".
+	NotChecked string `json:"not_checked,omitempty"`
 }
+
+// Archive.NotChecked values.
+const (
+	// NotCheckedBudget: the pairing's work budget ran out.
+	NotCheckedBudget = "budget"
+	// NotCheckedDecided: a decrypted entry was risky, which decides what
+	// the message needs; the entries after it were not decrypted.
+	NotCheckedDecided = "already risky"
+)
 
 // AllRisks returns the archive's own risks and those of every entry,
 // nested archives included, each once.

@@ -25,8 +25,16 @@ const (
 )
 
 // OutcomeOK is the Outcome of an action that succeeded; any other value is
-// the error text of one that failed.
+// the error text of one that failed, or OutcomeStarted.
 const OutcomeOK = "ok"
+
+// OutcomeStarted is the Outcome of an intent record: written (and
+// fsynced) before a release delivers, a delete moves or a purge removes a
+// message, so that no mail leaves and nothing is destroyed unless the log
+// can say so. The outcome record follows with the same message and
+// action; an intent record with none after it is an action that was
+// interrupted (a crash, or the log failing mid-run).
+const OutcomeStarted = "started"
 
 // AuditEntry is one record of the audit log, one JSON object per line.
 //
@@ -64,11 +72,7 @@ type AuditEntry struct {
 // NewAuditEntry starts a record of action by op at now; the caller fills
 // in the rest and the outcome.
 func NewAuditEntry(action AuditAction, op Operator, now time.Time) AuditEntry {
-	user := op.User
-	if op.FromEnv {
-		user += " (from $USER)"
-	}
-	return AuditEntry{Time: now, Operator: user, SSHClient: op.SSHClient, Action: action}
+	return AuditEntry{Time: now, Operator: op.Identity(), SSHClient: op.SSHClient, Action: action}
 }
 
 // NewMessageEntry starts a record of an action on message m of source:

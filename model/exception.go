@@ -78,6 +78,14 @@ type Exception struct {
 	ApprovedBy   string // "" while pending
 	ApprovedFrom string
 	Approved     time.Time
+	// ApprovalRecord binds the approval to its audit record: "SEQ:HASH"
+	// of the exception-approve record, written by mxaudit once the record
+	// is in the log. An approval typed into the file by hand has none.
+	ApprovalRecord string
+	// Unverified, set when the policy is read from its file, says why the
+	// approval could not be matched with its audit record ("" when it
+	// was). It is not stored: it is worked out again on every load.
+	Unverified string
 
 	Expires time.Time
 
@@ -104,6 +112,10 @@ const (
 	// approver is the requester or is not (any longer) in the approvers
 	// list. It is what a hand-edited policy file gets.
 	StatusInvalid ExceptionStatus = "invalid"
+	// StatusUnverified is an approval the audit log does not confirm
+	// (Exception.Unverified says why): written by hand, or bound to a
+	// record that is missing or different. It does not apply.
+	StatusUnverified ExceptionStatus = "unverified"
 )
 
 // Status returns the exception's status at now, given the users allowed
@@ -116,22 +128,32 @@ func (e *Exception) Status(now time.Time, approvers []string) ExceptionStatus {
 		return StatusExpired
 	case e.ApprovedBy == "":
 		return StatusPending
-	case SameUser(e.ApprovedBy, e.RequestedBy) || !IsApprover(e.ApprovedBy, approvers):
+	case SameUser(e.ApprovedBy, e.RequestedBy) || !IsApprover(e.ApprovedBy, approvers),
+		e.Created.After(now) || e.Approved.After(now):
 		return StatusInvalid
+	case e.Unverified != "":
+		return StatusUnverified
 	}
 	return StatusActive
 }
 
 // SameUser reports whether two user names are the same person. The
-// comparison ignores case: treating "Sato" and "sato" as two people would
-// let one person satisfy the two-person rule alone.
+// comparison ignores case and the "(from $USER)" mark: treating "Sato"
+// and "sato", or "sato (from $USER)" and "sato", as two people would let
+// one person satisfy the two-person rule alone.
 func SameUser(a, b string) bool {
-	return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
+	return strings.EqualFold(bareName(a), bareName(b))
 }
 
-// IsApprover reports whether user is in the approvers list.
+// bareName is a recorded user name without the mark.
+func bareName(s string) string {
+	return strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), strings.TrimSpace(FromEnvMark)))
+}
+
+// IsApprover reports whether user is in the approvers list. A name marked
+// as taken from $USER never is: anyone can set $USER.
 func IsApprover(user string, approvers []string) bool {
-	if strings.TrimSpace(user) == "" {
+	if strings.TrimSpace(user) == "" || strings.HasSuffix(strings.TrimSpace(user), strings.TrimSpace(FromEnvMark)) {
 		return false
 	}
 	for _, a := range approvers {
@@ -167,7 +189,7 @@ func (e *Exception) MatchesSender(addr, domain string) bool {
 			return false
 		}
 		if parent, ok := strings.CutPrefix(e.Value, "*."); ok {
-			return strings.HasSuffix(d, "."+parent)
+			return strings.HasSuffix(d, "."+parent) && sameRegistrant(d, parent)
 		}
 		return d == e.Value
 	}

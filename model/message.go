@@ -30,6 +30,12 @@ type Message struct {
 	Subject    string    `json:"subject"`
 	Date       time.Time `json:"date"`
 	Size       int64     `json:"size"` // bytes of the raw (uncompressed) message
+	// SHA256 is the hex SHA-256 of the raw bytes the analysis read, when it
+	// read the whole message; a release compares it with the bytes it
+	// delivers, so that a file swapped after the analysis is not released
+	// on the old file's verdict. Empty for a message analysed from a
+	// summary (IMAP on-demand), whose bytes cannot change under its UID.
+	SHA256 string `json:"sha256,omitempty"`
 	// InReplyTo is the In-Reply-To header's first message ID, with angle
 	// brackets; References lists the References header's IDs in order.
 	// PPAP pairing uses them to tie a password mail to its ZIP mail.

@@ -8,8 +8,11 @@ import (
 // Operator is who runs mxaudit: the OS user and, over SSH, the client
 // address. It is what the audit log and the exception records name.
 type Operator struct {
-	User      string
-	SSHClient string // first field of SSH_CONNECTION; "" when not over SSH
+	User string
+	// SSHClient is the first field of SSH_CONNECTION ("" when not over
+	// SSH): reported by the environment, which the user controls, so it
+	// is shown as such (SSHLabel) and never decides anything.
+	SSHClient string
 	// FromEnv is set when the OS could not name the user and User was
 	// taken from $USER, which anyone can set: such an identity may request
 	// but not approve or override.
@@ -51,15 +54,39 @@ func sshClient(conn string) string {
 	return addr.String()
 }
 
-// String names the operator for people: "tanaka", "tanaka (192.0.2.7)",
-// with "(from $USER)" when the identity is not verified.
+// FromEnvMark follows a user name taken from $USER wherever it is
+// stored (the audit log, the policy file), so that nobody reads it as an
+// identity the OS confirmed.
+const FromEnvMark = " (from $USER)"
+
+// Identity is the name as it is recorded: User, marked with FromEnvMark
+// when it comes from $USER.
+func (o Operator) Identity() string {
+	if o.FromEnv {
+		return o.User + FromEnvMark
+	}
+	return o.User
+}
+
+// SSHLabel words an SSH client address for people, saying where it comes
+// from: "SSH 192.0.2.7, reported by the environment"; "" for none.
+func SSHLabel(addr string) string {
+	if addr == "" {
+		return ""
+	}
+	return "SSH " + addr + ", reported by the environment"
+}
+
+// String names the operator for people: "tanaka", "tanaka (SSH 192.0.2.7,
+// reported by the environment)", with "(from $USER)" when the identity is
+// not verified.
 func (o Operator) String() string {
 	s := o.User
 	if o.SSHClient != "" {
-		s += " (" + o.SSHClient + ")"
+		s += " (" + SSHLabel(o.SSHClient) + ")"
 	}
 	if o.FromEnv {
-		s += " (from $USER)"
+		s += FromEnvMark
 	}
 	return s
 }

@@ -149,6 +149,8 @@ func better(a *Exception, na int, b *Exception, nb int) bool {
 // covers it.
 type ExceptionMatch struct {
 	ID         int             `json:"id"`
+	Scope      ExceptionScope  `json:"scope"`
+	Value      string          `json:"value"` // the address or domain ("*.example.co.jp") the exception names
 	ApprovedBy string          `json:"approved_by"`
 	Expires    time.Time       `json:"expires"`
 	Kinds      []ExceptionKind `json:"kinds"` // the message's required kinds the exception covers
@@ -180,7 +182,7 @@ func (p *Policy) Match(m *Message, now time.Time) *ExceptionMatch {
 	if e == nil {
 		return nil
 	}
-	x := &ExceptionMatch{ID: e.ID, ApprovedBy: e.ApprovedBy, Expires: e.Expires, Kinds: kinds}
+	x := &ExceptionMatch{ID: e.ID, Scope: e.Scope, Value: e.Value, ApprovedBy: e.ApprovedBy, Expires: e.Expires, Kinds: kinds}
 	for _, k := range RequiredKinds(m) {
 		if !slices.Contains(kinds, k) {
 			x.Missing = append(x.Missing, k)

@@ -102,7 +102,7 @@ func (p *Policy) Add(req ExceptionRequest, op Operator, now time.Time) (Exceptio
 		Value:         value,
 		Kinds:         kinds,
 		Reason:        reason,
-		RequestedBy:   op.User,
+		RequestedBy:   op.Identity(),
 		RequestedFrom: op.SSHClient,
 		Created:       now.UTC(),
 		Expires:       expires.UTC(),
@@ -171,7 +171,7 @@ func (p *Policy) Revoke(id int, op Operator, reason string, now time.Time) (Exce
 	if err := checkText("revoke reason", reason, false); err != nil {
 		return Exception{}, err
 	}
-	e.RevokedBy, e.Revoked, e.RevokeReason = op.User, now.UTC(), reason
+	e.RevokedBy, e.Revoked, e.RevokeReason = op.Identity(), now.UTC(), reason
 	return *e, nil
 }
 

@@ -43,6 +43,9 @@ func NormalizeExceptionValue(scope ExceptionScope, value string) (string, error)
 			return "", fmt.Errorf("domain %q is a public suffix: an exception for it would cover unrelated senders", value)
 		}
 		if wildcard {
+			if err := checkWildcardParent(value, d); err != nil {
+				return "", err
+			}
 			return "*." + d, nil
 		}
 		return d, nil

@@ -214,17 +214,18 @@ type attempt struct {
 }
 
 // findPassword tries the candidates in order on the probe entry, stopping
-// at the first that opens it. It returns the index of the winning attempt
+// at the first that opens it, as long as stop allows one more (the
+// deadline, the work budget). It returns the index of the winning attempt
 // (-1 when none) and how many were tried.
-func (z *zipArchive) findPassword(attempts []attempt, probeMax int64, deadline func() bool) (int, int, error) {
+func (z *zipArchive) findPassword(attempts []attempt, probeMax int64, stop func() bool) (int, int, error) {
 	f, err := z.probe()
 	if err != nil {
 		return -1, 0, err
 	}
 	tried := 0
 	for i, a := range attempts {
-		if deadline() {
-			return -1, tried, errors.New("time limit reached while trying passwords")
+		if stop() {
+			return -1, tried, errors.New("time or work limit reached while trying passwords")
 		}
 		tried++
 		_, _, err := z.open(f, a.password, probeMax)

@@ -22,9 +22,18 @@ type opening struct {
 	budget    int64
 	attempts  []attempt // every candidate, ranked; tried again on nested archives
 	triesLeft int       // attempts left for nested archives and odd entries
+	work      *budget   // the message's work budget, shared by its archives
+	// decided is set once a decrypted entry carries a risk: the message
+	// then needs a risky-type exception whatever the other entries hold,
+	// so they are not decrypted (the work would decide nothing).
+	decided bool
 }
 
 func (o *opening) expired() bool { return o.ctx.Err() != nil }
+
+// stop is the findPassword check for one more attempt: the deadline, or
+// the work budget spent.
+func (o *opening) stop() bool { return o.expired() || !o.work.spend() }
 
 // decryptInto opens every entry of z with password and records in arc
 // what is inside: content risks, nested archives (listed, and opened in
@@ -45,6 +54,14 @@ func (o *opening) decryptInto(z *zipArchive, arc *model.Archive, password string
 			if o.budget <= 0 {
 				arc.Risks = model.AddRisk(arc.Risks, model.RiskBomb)
 			}
+			return
+		}
+		if o.decided {
+			arc.Truncated, arc.NotChecked = true, model.NotCheckedDecided
+			return
+		}
+		if !o.work.spend() {
+			arc.Truncated, arc.NotChecked = true, model.NotCheckedBudget
 			return
 		}
 		capBytes := min(o.cfg.MaxEntryBytes, o.budget)
@@ -80,6 +97,9 @@ func (o *opening) openWithOthers(z *zipArchive, f *yzip.File, tried string, capB
 		if a.password == tried {
 			continue
 		}
+		if !o.work.spend() {
+			break
+		}
 		o.triesLeft--
 		data, truncated, err := z.open(f, a.password, capBytes)
 		if !errors.Is(err, errWrongPassword) {
@@ -97,6 +117,7 @@ func (o *opening) inspectEntry(e *model.Entry, data []byte, truncated bool, pass
 	_, _ = sc.Write(data)
 	for _, r := range sc.Risks() {
 		e.Risks = model.AddRisk(e.Risks, r)
+		o.decided = true
 	}
 	if archive.IsZip(data) && !truncated {
 		o.inspectNested(e, data, password, depth)
@@ -142,9 +163,12 @@ func (o *opening) inspectNested(e *model.Entry, data []byte, password string, de
 			tries = append(tries, a)
 		}
 	}
-	idx, n, err := z.findPassword(tries, o.cfg.MaxEntryBytes, o.expired)
+	idx, n, err := z.findPassword(tries, o.cfg.MaxEntryBytes, o.stop)
 	o.triesLeft -= max(0, n-1)
 	nested.PasswordAttempts = n
+	if o.work.exhausted() && idx < 0 {
+		nested.NotChecked = model.NotCheckedBudget
+	}
 	if err != nil || idx < 0 {
 		return
 	}

@@ -67,7 +67,8 @@ func (p *Pairer) Pair(ctx context.Context, m *model.Message, self *Ref, cands []
 	// mail, and on IMAP every mail read is a fetch. Only when some archive
 	// is still shut are the ZIP mail's own text and the weak candidates of
 	// all mails tried.
-	pr := pairing{p: p, m: m, zipMail: zipMail, idx: idx, opened: map[int]model.MessageID{}, tried: map[int]map[string]bool{}}
+	pr := pairing{p: p, m: m, zipMail: zipMail, idx: idx, opened: map[int]model.MessageID{}, tried: map[int]map[string]bool{},
+		work: newBudget(&p.cfg)}
 	for _, c := range ranked {
 		if ctx.Err() != nil || pr.allOpen() {
 			break
@@ -105,6 +106,7 @@ type pairing struct {
 	mails   []mailPasswords
 	opened  map[int]model.MessageID // archive → mail that held its password
 	tried   map[int]map[string]bool // archive → passwords tried
+	work    *budget                 // the message's work budget
 }
 
 func (pr *pairing) allOpen() bool { return len(pr.opened) == len(pr.idx) }
@@ -138,7 +140,7 @@ func (pr *pairing) try(ctx context.Context, weak bool) {
 		}
 		before := att.Archive.PasswordAttempts
 		att.Archive.PasswordAttempts = 0 // openArchive sets this call's count
-		src, ok := pr.p.openArchive(ctx, att, data, fresh, pr.mails)
+		src, ok := pr.p.openArchive(ctx, att, data, fresh, pr.mails, pr.work)
 		n := min(att.Archive.PasswordAttempts, len(fresh))
 		att.Archive.PasswordAttempts = before + n
 		for _, a := range fresh[:n] {
@@ -178,14 +180,17 @@ func mailCandidates(m *mail) []Found {
 
 // openArchive tries the attempts on one attachment and, on success,
 // decrypts and inspects it. It returns the message that held the password.
-func (p *Pairer) openArchive(ctx context.Context, att *model.Attachment, data []byte, attempts []attempt, mails []mailPasswords) (model.MessageID, bool) {
+func (p *Pairer) openArchive(ctx context.Context, att *model.Attachment, data []byte, attempts []attempt, mails []mailPasswords, work *budget) (model.MessageID, bool) {
 	arc := att.Archive
 	z, err := openZip(data)
 	if err != nil {
 		return "", false
 	}
-	win, tried, err := z.findPassword(attempts, p.cfg.MaxEntryBytes, func() bool { return ctx.Err() != nil })
+	win, tried, err := z.findPassword(attempts, p.cfg.MaxEntryBytes, func() bool { return ctx.Err() != nil || !work.spend() })
 	arc.PasswordAttempts = tried
+	if work.exhausted() && win < 0 {
+		arc.NotChecked = model.NotCheckedBudget
+	}
 	if err != nil || win < 0 {
 		return "", false
 	}
@@ -193,7 +198,7 @@ func (p *Pairer) openArchive(ctx context.Context, att *model.Attachment, data []
 	arc.Decrypted = true
 	arc.PasswordSource = src
 	o := &opening{ctx: ctx, cfg: &p.cfg, budget: p.cfg.Archive.MaxTotalDecompressed, attempts: attempts,
-		triesLeft: max(0, p.cfg.MaxAttempts-tried)}
+		triesLeft: max(0, p.cfg.MaxAttempts-tried), work: work}
 	o.decryptInto(z, arc, attempts[win].password, 0)
 	arc.Scan = aggregateScan(arc)
 	if p.cfg.Scanner != nil && arc.Scan == nil {

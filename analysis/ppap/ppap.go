@@ -54,6 +54,14 @@ type Config struct {
 	// Timeout bounds the pairing of one ZIP mail: reading the candidates,
 	// the attempts, decryption and scanning (default 60s).
 	Timeout time.Duration
+	// Budget bounds the work of one ZIP mail's pairing, password attempts
+	// and decryption (default 1s): an archive of thousands of AES entries
+	// (a key derivation each) or of nested archives stops there with
+	// "not checked: budget" rather than taking a minute. MaxWork bounds
+	// the same work by count: passwords tried × entries, one unit per
+	// entry a password is tried on (default 1000).
+	Budget  time.Duration
+	MaxWork int
 	// Scanner, when set, scans every decrypted entry.
 	Scanner Scanner
 	// ScannerName names it in results ("clamd").
@@ -64,6 +72,8 @@ type Config struct {
 const (
 	DefaultWindow      = 24 * time.Hour
 	DefaultMaxAttempts = 20
+	DefaultBudget      = time.Second
+	DefaultMaxWork     = 1000
 )
 
 func (c Config) withDefaults() Config {
@@ -94,6 +104,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Timeout <= 0 {
 		c.Timeout = 60 * time.Second
+	}
+	if c.Budget <= 0 {
+		c.Budget = DefaultBudget
+	}
+	if c.MaxWork <= 0 {
+		c.MaxWork = DefaultMaxWork
 	}
 	return c
 }

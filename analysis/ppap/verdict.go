@@ -40,7 +40,10 @@ func ApplyVerdict(m *model.Message) {
 		name := quoteName(a.Filename)
 		if !arc.Decrypted {
 			unopened = true
-			if arc.PasswordAttempts > 0 || arc.Error == "" {
+			switch {
+			case arc.NotChecked != "":
+				appendToReason(m, name+": encrypted ZIP", fmt.Sprintf(", not checked: %s (%d passwords tried before it ran out)", arc.NotChecked, arc.PasswordAttempts))
+			case arc.PasswordAttempts > 0 || arc.Error == "":
 				appendToReason(m, name+": encrypted ZIP", fmt.Sprintf(", no password found (%d tried)", arc.PasswordAttempts))
 			}
 			continue
@@ -101,7 +104,11 @@ func describeOpened(a *model.Attachment) (string, bool) {
 	var b strings.Builder
 	b.WriteString(name + ": " + src)
 	opened, total := countOpened(arc)
-	if opened < total {
+	unchecked := notChecked(arc)
+	switch {
+	case unchecked != "":
+		fmt.Fprintf(&b, " (not checked: %s; %d of %d files opened)", unchecked, opened, total)
+	case opened < total:
 		fmt.Fprintf(&b, " (%d of %d files opened)", opened, total)
 	}
 	if len(a.Risks) > 0 {
@@ -113,6 +120,8 @@ func describeOpened(a *model.Attachment) (string, bool) {
 		if inside := riskyEntries(arc, ""); len(inside) > 0 {
 			b.WriteString("; contains " + strings.Join(inside, ", "))
 		}
+	} else if unchecked != "" {
+		b.WriteString(", no risk in the files opened")
 	} else {
 		b.WriteString(", contents clean")
 	}
@@ -175,6 +184,22 @@ func riskyEntries(arc *model.Archive, path string) []string {
 		out = out[:3]
 	}
 	return out
+}
+
+// notChecked returns why some of arc, nested archives included, was not
+// checked ("budget"), or "".
+func notChecked(arc *model.Archive) string {
+	if arc.NotChecked != "" {
+		return arc.NotChecked
+	}
+	for i := range arc.Entries {
+		if n := arc.Entries[i].Archive; n != nil {
+			if why := notChecked(n); why != "" {
+				return why
+			}
+		}
+	}
+	return ""
 }
 
 // countOpened counts the regular files of arc and how many were decrypted.

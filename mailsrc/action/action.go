@@ -82,6 +82,10 @@ type Item struct {
 	// receiving side recorded none.
 	Original    []string
 	FromHeaders bool
+	// SHA256 is the hex SHA-256 of the bytes the release decision rests
+	// on: those the analysis read (Message.SHA256), else those read when
+	// planning. Execute refuses a message whose bytes no longer match.
+	SHA256 string
 	// Sender is the envelope sender the release uses ("" for the null
 	// sender <>).
 	Sender string
@@ -186,6 +190,9 @@ type Service struct {
 	cfg    Config
 	mover  mailsrc.Mover
 	ledger mailsrc.Ledger // nil for movers that keep no state (IMAP)
+	// auditErr, once set, stops the run: the audit log failed (see
+	// auditgate.go).
+	auditErr error
 }
 
 // New checks cfg and returns a Service. A source that cannot move

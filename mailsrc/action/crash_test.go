@@ -59,7 +59,7 @@ func runChild() int {
 	crash := os.Getenv(envCrash)
 	cfg := Config{
 		Source: src, SourceName: os.Getenv(envDir),
-		Policy:   store.NewPolicyStore(os.Getenv(envPolicy), approvers),
+		Policy:   store.NewPolicyStore(os.Getenv(envPolicy), os.Getenv(envAudit), approvers),
 		Audit:    audit,
 		Operator: model.Operator{User: os.Getenv(envUser)},
 		Relay:    os.Getenv(envRelay),

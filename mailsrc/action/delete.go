@@ -3,6 +3,7 @@ package action
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"mxaudit/mailsrc"
 	"mxaudit/model"
@@ -13,7 +14,7 @@ func (s *Service) deleteOne(ctx context.Context, m *model.Message) Result {
 	now := s.cfg.Now().UTC()
 	entry := model.NewMessageEntry(model.ActionDelete, s.cfg.Operator, now, s.cfg.SourceName, m)
 	if s.ledger == nil {
-		unlock, err := s.lockSource()
+		unlock, err := s.lockSource(ctx)
 		if err != nil {
 			return s.finish(entry, err)
 		}
@@ -25,8 +26,11 @@ func (s *Service) deleteOne(ctx context.Context, m *model.Message) Result {
 		if err != nil {
 			return s.finish(entry, err)
 		}
-		if raw, err := readAll(rc); err == nil {
-			entry.SHA256 = digest(raw)
+		if sum, err := digestOf(rc); err == nil {
+			entry.SHA256 = sum
+		}
+		if err := s.intent(entry); err != nil {
+			return s.finish(entry, err)
 		}
 		err = s.mover.Delete(ctx, m.ID)
 		if errors.Is(err, mailsrc.ErrNotFound) {
@@ -43,9 +47,23 @@ func (s *Service) deleteOne(ctx context.Context, m *model.Message) Result {
 		return s.finish(entry, s.goneErr(m.ID, c.State()))
 	}
 	if rc, err := c.Open(); err == nil {
-		if raw, err := readAll(rc); err == nil {
-			entry.SHA256 = digest(raw)
+		if sum, err := digestOf(rc); err == nil {
+			entry.SHA256 = sum
 		}
 	}
-	return s.finish(entry, c.Trash(s.cfg.Operator.User, now))
+	if err := s.intent(entry); err != nil {
+		return s.finish(entry, err)
+	}
+	err = c.Trash(s.cfg.Operator.User, now)
+	if err == nil {
+		err = s.step("trashed")
+	}
+	r := s.finish(entry, err)
+	if r.Err != nil && s.auditErr != nil && c.Undo() == nil {
+		// Deleted, but the record could not be written: a delete must
+		// not stay done unrecorded.
+		r.Err = fmt.Errorf("not deleted (undone): %w", r.Err)
+		r.Outcome = r.Err.Error()
+	}
+	return r
 }

@@ -4,24 +4,27 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/emersion/go-smtp"
+
+	"mxaudit/model/store/fsx"
 )
 
 // deliverer hands a released message to where its recipients get it.
 type deliverer interface {
-	// deliver sends raw from sender ("" for <>) to rcpts, all or none.
+	// deliver streams b from sender ("" for <>) to rcpts, all or none.
 	// An error wrapping errUncertain means the message may have been
-	// delivered all the same.
-	deliver(ctx context.Context, sender string, rcpts []string, raw []byte) error
+	// delivered all the same; errChanged, that the bytes were not the
+	// ones checked and the delivery was aborted before it completed.
+	deliver(ctx context.Context, sender string, rcpts []string, b body) error
 	close()
 }
 
@@ -66,11 +69,11 @@ func (d *smtpDeliverer) connect(ctx context.Context) error {
 	return nil
 }
 
-func (d *smtpDeliverer) deliver(ctx context.Context, sender string, rcpts []string, raw []byte) error {
+func (d *smtpDeliverer) deliver(ctx context.Context, sender string, rcpts []string, b body) error {
 	if err := d.connect(ctx); err != nil {
 		return err
 	}
-	err := d.transaction(sender, rcpts, raw)
+	err := d.transaction(sender, rcpts, b)
 	if err != nil {
 		// The connection's state is unknown after a failure: start afresh
 		// next time.
@@ -83,8 +86,12 @@ func (d *smtpDeliverer) deliver(ctx context.Context, sender string, rcpts []stri
 // transaction runs MAIL, RCPT for every recipient, DATA. A recipient the
 // relay refuses fails the whole message before DATA: a release is to all
 // the chosen recipients or to none.
-func (d *smtpDeliverer) transaction(sender string, rcpts []string, raw []byte) error {
-	opts := &smtp.MailOptions{Size: int64(len(raw)), UTF8: !allASCII(append([]string{sender}, rcpts...))}
+//
+// The message is streamed into DATA. When reading it fails, or its bytes
+// are not the ones checked (errChanged), the connection is dropped before
+// the final dot: a relay never accepts a message whose DATA did not end.
+func (d *smtpDeliverer) transaction(sender string, rcpts []string, b body) error {
+	opts := &smtp.MailOptions{Size: b.size, UTF8: !allASCII(append([]string{sender}, rcpts...))}
 	if err := d.c.Mail(sender, opts); err != nil {
 		return fmt.Errorf("MAIL FROM:<%s>: %w", sender, err)
 	}
@@ -93,13 +100,19 @@ func (d *smtpDeliverer) transaction(sender string, rcpts []string, raw []byte) e
 			return fmt.Errorf("RCPT TO:<%s>: %w", r, err)
 		}
 	}
+	r, err := b.reader()
+	if err != nil {
+		return fmt.Errorf("cannot read the message: %w", err)
+	}
+	defer r.Close()
 	w, err := d.c.Data()
 	if err != nil {
 		return fmt.Errorf("DATA: %w", err)
 	}
-	if _, err := w.Write(raw); err != nil {
-		w.Close()
-		return fmt.Errorf("DATA: %w", err)
+	if _, err := io.Copy(w, r); err != nil {
+		d.c.Close() // abort: no final dot
+		d.c = nil
+		return fmt.Errorf("DATA aborted: %w", err)
 	}
 	if err := w.Close(); err != nil {
 		var serr *smtp.SMTPError
@@ -154,12 +167,17 @@ func newMaildirDeliverer(dir string) (*maildirDeliverer, error) {
 	return &maildirDeliverer{dir: dir, host: host}, nil
 }
 
-func (d *maildirDeliverer) deliver(_ context.Context, _ string, _ []string, raw []byte) (err error) {
+func (d *maildirDeliverer) deliver(_ context.Context, _ string, _ []string, b body) (err error) {
+	r, err := b.reader()
+	if err != nil {
+		return fmt.Errorf("cannot read the message: %w", err)
+	}
+	defer r.Close()
 	now := time.Now()
 	name := strconv.FormatInt(now.Unix(), 10) + ".M" + strconv.Itoa(now.Nanosecond()/1000) +
 		"P" + strconv.Itoa(os.Getpid()) + "Q" + strconv.FormatInt(maildirSeq.Add(1), 10) + "." + d.host
 	tmp := filepath.Join(d.dir, "tmp", name)
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o640)
+	f, err := fsx.Create(tmp, os.O_WRONLY|os.O_EXCL, 0o600)
 	if err != nil {
 		return fmt.Errorf("delivery Maildir: %w", err)
 	}
@@ -168,7 +186,7 @@ func (d *maildirDeliverer) deliver(_ context.Context, _ string, _ []string, raw 
 			os.Remove(tmp)
 		}
 	}()
-	if _, err := f.Write(raw); err != nil {
+	if _, err := io.Copy(f, r); err != nil {
 		f.Close()
 		return fmt.Errorf("delivery Maildir: %w", err)
 	}
@@ -182,20 +200,7 @@ func (d *maildirDeliverer) deliver(_ context.Context, _ string, _ []string, raw 
 	if err := os.Rename(tmp, filepath.Join(d.dir, "new", name)); err != nil {
 		return fmt.Errorf("delivery Maildir: %w", err)
 	}
-	return syncDir(filepath.Join(d.dir, "new"))
+	return fsx.SyncDir(filepath.Join(d.dir, "new"))
 }
 
 func (d *maildirDeliverer) close() {}
-
-// syncDir fsyncs a folder so that a new entry in it survives a crash.
-func syncDir(dir string) error {
-	f, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	if err := f.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
-		return fmt.Errorf("sync %s: %w", dir, err)
-	}
-	return nil
-}

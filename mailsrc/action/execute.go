@@ -1,12 +1,12 @@
 package action
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -53,7 +53,14 @@ func (s *Service) execute(ctx context.Context, p Plan, progress func(Result)) []
 			defer d.close()
 		}
 	}
+	s.preflight()
 	for i, it := range p.Items {
+		if err := s.auditStopped(); err != nil {
+			for _, rest := range p.Items[i:] {
+				report(notDone(rest.Message.ID, err))
+			}
+			break
+		}
 		if err := ctx.Err(); err != nil {
 			for _, rest := range p.Items[i:] {
 				report(Result{ID: rest.Message.ID, Outcome: "not done: " + err.Error(), Err: err})
@@ -69,9 +76,9 @@ func (s *Service) execute(ctx context.Context, p Plan, progress func(Result)) []
 		case deliverErr != nil:
 			report(s.finish(model.NewMessageEntry(model.ActionRelease, s.cfg.Operator, s.cfg.Now(), s.cfg.SourceName, m), deliverErr))
 		case s.ledger != nil:
-			report(s.releaseLocal(ctx, p.Request, m, &policy, d))
+			report(s.releaseLocal(ctx, p.Request, m, it.SHA256, &policy, d))
 		default:
-			report(s.releaseMoved(ctx, p.Request, m, &policy, d))
+			report(s.releaseMoved(ctx, p.Request, m, it.SHA256, &policy, d))
 		}
 	}
 	return results
@@ -96,6 +103,7 @@ func (s *Service) finish(entry model.AuditEntry, err error) Result {
 	entry.SetOutcome(err)
 	r := Result{ID: entry.MessageID, Outcome: entry.Outcome, Err: err}
 	if _, aerr := s.cfg.Audit.Append(entry); aerr != nil {
+		s.auditErr = fmt.Errorf("not done: %w: %w", errAuditDown, aerr)
 		aerr = fmt.Errorf("the audit record could not be written: %w", aerr)
 		if err == nil {
 			aerr = fmt.Errorf("done, but %w", aerr)
@@ -109,21 +117,31 @@ func (s *Service) finish(entry model.AuditEntry, err error) Result {
 // releaseItem is a release worked out under the lock.
 type releaseItem struct {
 	Item
-	raw []byte
-	env envelope
+	body body
+	env  envelope
 }
 
 // prepareRelease checks one message for release against the rules, the
 // request and its state, and reads it. Errors are ready for the record.
-func (s *Service) prepareRelease(req Request, m *model.Message, policy *model.Policy, st mailsrc.ReleaseState,
-	raw []byte, now time.Time, entry *model.AuditEntry) (*releaseItem, error) {
-	sum := sha256.Sum256(raw)
-	entry.SHA256 = hex.EncodeToString(sum[:])
-	env, err := parseEnvelope(bytes.NewReader(raw))
-	if err != nil {
-		return nil, err
+//
+// analysed is the SHA-256 the plan's decision rests on ("" when there is
+// none to compare: an IMAP message analysed from its summary, whose bytes
+// cannot change under its UID); bytes that differ are refused, so that a
+// file swapped between the dry run and the confirmation is not released
+// on the verdict of the one analysed.
+//
+// msg is the message as read under the lock (envelope, digest, size); b
+// delivers it (its digest is set here).
+func (s *Service) prepareRelease(req Request, m *model.Message, analysed string, policy *model.Policy, st mailsrc.ReleaseState,
+	msg scanned, b body, now time.Time, entry *model.AuditEntry) (*releaseItem, error) {
+	entry.SHA256 = msg.sum
+	b.sha256, b.size = msg.sum, msg.size
+	if analysed != "" && analysed != entry.SHA256 {
+		entry.Detail = "analysed SHA-256 " + analysed
+		return nil, refused("refused: the message changed since it was analysed (its SHA-256 differs): scan the quarantine again")
 	}
-	it := &releaseItem{Item: Item{Message: m}, raw: raw, env: env}
+	env := msg.env
+	it := &releaseItem{Item: Item{Message: m}, body: b, env: env}
 	it.Decision = model.ReleaseDecision(m, policy, s.cfg.Operator, now)
 	it.Decision.Note(entry, req.OverrideReason)
 	if why := blockedBy(it.Decision, req.OverrideReason); why != "" {
@@ -173,19 +191,25 @@ func (s *Service) detail(it *releaseItem) string {
 // A second operator sees the pending records of the first and stops with
 // "already released by X", so a message never goes twice to the same
 // recipient, even when one operator's process dies after step 2.
-func (s *Service) releaseLocal(ctx context.Context, req Request, m *model.Message, policy *model.Policy, d deliverer) Result {
+func (s *Service) releaseLocal(ctx context.Context, req Request, m *model.Message, analysed string, policy *model.Policy, d deliverer) Result {
 	now := s.cfg.Now().UTC()
 	op := s.cfg.Operator
 	entry := model.NewMessageEntry(model.ActionRelease, op, now, s.cfg.SourceName, m)
-	it, err := s.claimRecipients(ctx, req, m, policy, now, &entry)
+	it, err := s.claimRecipients(ctx, req, m, analysed, policy, now, &entry)
 	if err != nil {
 		return s.finish(entry, err)
 	}
+	rcpts := append(append([]string(nil), it.Recipients...), it.Copies...)
 	if err := s.step("pending"); err != nil {
+		return s.finish(entry, err) // as a crash here would: the records stay pending
+	}
+	if err := s.intent(entry); err != nil {
+		// Not delivered: the pending records go, so that the message can
+		// be released once the log is repaired.
+		err = s.confirm(context.WithoutCancel(ctx), m.ID, it, rcpts, err, now)
 		return s.finish(entry, err)
 	}
-	rcpts := append(append([]string(nil), it.Recipients...), it.Copies...)
-	derr := d.deliver(ctx, it.Sender, rcpts, it.raw)
+	derr := d.deliver(ctx, it.Sender, rcpts, it.body)
 	if derr == nil {
 		// A failure after the relay accepted the message leaves its
 		// delivery in doubt, as a crash there would.
@@ -204,7 +228,7 @@ func (s *Service) releaseLocal(ctx context.Context, req Request, m *model.Messag
 }
 
 // claimRecipients is step 1 of releaseLocal.
-func (s *Service) claimRecipients(ctx context.Context, req Request, m *model.Message, policy *model.Policy,
+func (s *Service) claimRecipients(ctx context.Context, req Request, m *model.Message, analysed string, policy *model.Policy,
 	now time.Time, entry *model.AuditEntry) (*releaseItem, error) {
 	c, err := s.ledger.Claim(ctx, m.ID)
 	if err != nil {
@@ -218,12 +242,15 @@ func (s *Service) claimRecipients(ctx context.Context, req Request, m *model.Mes
 	if err != nil {
 		return nil, err
 	}
-	raw, err := readAll(rc)
+	msg, err := scanMessage(rc)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read the message: %w", err)
 	}
+	// Delivered from the quarantine afresh, streamed, and checked against
+	// this pass's digest on the way (body).
+	open := func() (io.ReadCloser, error) { return s.cfg.Source.Open(ctx, m.ID) }
 	st := c.State()
-	it, err := s.prepareRelease(req, m, policy, st, raw, now, entry)
+	it, err := s.prepareRelease(req, m, analysed, policy, st, msg, body{open: open}, now, entry)
 	if err != nil {
 		if errors.Is(err, ErrAlreadyDone) && allServed(st, it) {
 			// An earlier release served everyone but died before filing

@@ -20,9 +20,7 @@ import (
 )
 
 // The tests' relay: a real SMTP server on loopback (smtptest).
-type (
-	smtpSink = smtptest.Sink
-)
+type smtpSink = smtptest.Sink
 
 func newSMTPSink(t testing.TB) *smtpSink { return smtptest.Start(t) }
 
@@ -114,7 +112,7 @@ func (f *fixture) service(src mailsrc.Source, user, relay string) *Service {
 	s, err := New(Config{
 		Source:      src,
 		SourceName:  f.dir,
-		Policy:      store.NewPolicyStore(f.policyPath, approvers),
+		Policy:      store.NewPolicyStore(f.policyPath, f.auditPath, approvers),
 		Audit:       audit,
 		Operator:    model.Operator{User: user},
 		Relay:       relay,
@@ -171,7 +169,21 @@ func (f *fixture) present(id model.MessageID) bool {
 }
 
 // audit returns the audit log's records, after checking its chain.
+// audit returns the audit log's outcome records (the intent records
+// written before each action left out: auditAll has them).
 func (f *fixture) audit() []model.AuditEntry {
+	f.t.Helper()
+	var out []model.AuditEntry
+	for _, e := range f.auditAll() {
+		if e.Outcome != model.OutcomeStarted {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// auditAll returns every record of the audit log, which must verify.
+func (f *fixture) auditAll() []model.AuditEntry {
 	f.t.Helper()
 	rep, err := store.VerifyAuditLog(f.auditPath)
 	if err != nil || !rep.OK() {
@@ -188,19 +200,24 @@ func (f *fixture) audit() []model.AuditEntry {
 func (f *fixture) addException(m *model.Message, kinds ...model.ExceptionKind) int {
 	f.t.Helper()
 	now := time.Now()
-	ps := store.NewPolicyStore(f.policyPath, approvers)
+	ps := store.NewPolicyStore(f.policyPath, f.auditPath, approvers)
 	var id int
-	_, err := ps.Update(func(p *model.Policy) error {
+	add := model.NewAuditEntry(model.ActionExceptionAdd, model.Operator{User: "tanaka"}, now)
+	_, err := store.ChangePolicy(ps, f.auditPath, &add, func(p *model.Policy) error {
 		e, err := p.Add(model.ExceptionRequest{Scope: model.ScopeDomain, Value: m.FromDomain, Kinds: kinds, Reason: "test"},
 			model.Operator{User: "tanaka"}, now)
-		if err != nil {
-			return err
-		}
-		id = e.ID
-		_, err = p.Approve(e.ID, model.Operator{User: "sato"}, now)
+		id, add.ExceptionID = e.ID, e.ID
 		return err
-	}, nil)
+	})
 	if err != nil {
+		f.t.Fatal(err)
+	}
+	approve := model.NewAuditEntry(model.ActionExceptionApprove, model.Operator{User: "sato"}, now)
+	approve.ExceptionID = id
+	if _, err := store.ChangePolicy(ps, f.auditPath, &approve, func(p *model.Policy) error {
+		_, err := p.Approve(id, model.Operator{User: "sato"}, now)
+		return err
+	}); err != nil {
 		f.t.Fatal(err)
 	}
 	return id

@@ -1,16 +1,19 @@
 package action
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"time"
 
 	"mxaudit/mailsrc"
 	"mxaudit/model"
+	"mxaudit/model/store/fsx"
 )
 
 // releaseMoved releases one message of a source that keeps no release
@@ -25,18 +28,18 @@ import (
 // audit log (shared by a team, see docs/exceptions.md), held from the
 // existence check to the audit record, still orders operators on one
 // host, so that the loser can read who released the message.
-func (s *Service) releaseMoved(ctx context.Context, req Request, m *model.Message, policy *model.Policy, d deliverer) Result {
+func (s *Service) releaseMoved(ctx context.Context, req Request, m *model.Message, analysed string, policy *model.Policy, d deliverer) Result {
 	now := s.cfg.Now().UTC()
 	entry := model.NewMessageEntry(model.ActionRelease, s.cfg.Operator, now, s.cfg.SourceName, m)
-	unlock, err := s.lockSource()
+	unlock, err := s.lockSource(ctx)
 	if err != nil {
 		return s.finish(entry, err)
 	}
 	defer unlock()
-	return s.finish(entry, s.releaseMovedLocked(ctx, req, m, policy, d, now, &entry))
+	return s.finish(entry, s.releaseMovedLocked(ctx, req, m, analysed, policy, d, now, &entry))
 }
 
-func (s *Service) releaseMovedLocked(ctx context.Context, req Request, m *model.Message, policy *model.Policy, d deliverer,
+func (s *Service) releaseMovedLocked(ctx context.Context, req Request, m *model.Message, analysed string, policy *model.Policy, d deliverer,
 	now time.Time, entry *model.AuditEntry) error {
 	rc, err := s.cfg.Source.Open(ctx, m.ID)
 	if errors.Is(err, mailsrc.ErrNotFound) {
@@ -52,8 +55,15 @@ func (s *Service) releaseMovedLocked(ctx context.Context, req Request, m *model.
 	if d == nil && (req.To != nil || len(req.CopyTo) > 0) {
 		return refused("refused: choosing recipients or sending copies needs an SMTP relay (relay) or a delivery Maildir (deliver_maildir)")
 	}
-	it, err := s.prepareRelease(req, m, policy, mailsrc.ReleaseState{ID: m.ID}, raw, now, entry)
+	msg, err := scanMessage(io.NopCloser(bytes.NewReader(raw)))
 	if err != nil {
+		return err
+	}
+	it, err := s.prepareRelease(req, m, analysed, policy, mailsrc.ReleaseState{ID: m.ID}, msg, bytesBody(raw), now, entry)
+	if err != nil {
+		return err
+	}
+	if err := s.intent(*entry); err != nil {
 		return err
 	}
 	if err := s.mover.Release(ctx, m.ID, s.cfg.ReleaseMailbox); err != nil {
@@ -64,7 +74,7 @@ func (s *Service) releaseMovedLocked(ctx context.Context, req Request, m *model.
 	}
 	if d != nil {
 		rcpts := append(append([]string(nil), it.Recipients...), it.Copies...)
-		if derr := d.deliver(ctx, it.Sender, rcpts, raw); derr != nil {
+		if derr := d.deliver(ctx, it.Sender, rcpts, it.body); derr != nil {
 			return fmt.Errorf("moved to the release mailbox, but the delivery failed: %w", derr)
 		}
 	}
@@ -78,10 +88,12 @@ func (s *Service) releaseMovedLocked(ctx context.Context, req Request, m *model.
 
 // lockSource takes the lock that orders the operators acting on a source
 // without a ledger; the returned function releases it.
-func (s *Service) lockSource() (func(), error) {
+func (s *Service) lockSource(ctx context.Context) (func(), error) {
 	sum := sha256.Sum256([]byte(model.RedactSource(s.cfg.SourceName)))
 	path := filepath.Join(filepath.Dir(s.cfg.Audit.Path()), ".actions-"+hex.EncodeToString(sum[:8])+".lock")
-	f, err := lockFile(path, lockTimeout)
+	ctx, cancel := context.WithTimeout(ctx, lockTimeout)
+	defer cancel()
+	f, err := fsx.OpenLocked(ctx, path)
 	if err != nil {
 		return nil, err
 	}

@@ -107,6 +107,12 @@ func (s *Service) planItem(ctx context.Context, req Request, m *model.Message, p
 		it.Blocked = err.Error()
 		return it
 	}
+	if it.SHA256 = m.SHA256; it.SHA256 == "" && s.ledger != nil {
+		if it.SHA256, err = s.digestNow(ctx, m.ID); err != nil {
+			it.Blocked = err.Error()
+			return it
+		}
+	}
 	it.Decision = model.ReleaseDecision(m, policy, s.cfg.Operator, s.cfg.Now())
 	s.fillRecipients(&it, req, env, st)
 	if why := blockedBy(it.Decision, req.OverrideReason); why != "" {

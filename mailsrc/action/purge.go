@@ -26,17 +26,31 @@ func (s *Service) Purge(ctx context.Context, olderThan time.Duration, progress f
 	now := s.cfg.Now().UTC()
 	cutoff := now.Add(-olderThan)
 	var results []Result
-	err := s.ledger.PurgeTrash(ctx, cutoff, func(p mailsrc.Purged) error {
+	s.preflight()
+	if err := s.auditStopped(); err != nil {
+		return nil, err
+	}
+	err := s.ledger.PurgeTrash(ctx, cutoff, func(p mailsrc.Purged, remove func() error) error {
 		entry := model.NewAuditEntry(model.ActionPurge, s.cfg.Operator, now)
 		entry.Source, entry.MessageID = s.cfg.SourceName, p.ID
 		entry.Detail = fmt.Sprintf("removed from the trash for good (%d bytes); older than %s", p.Size, days(olderThan))
 		if p.TrashedBy != "" {
 			entry.Detail += fmt.Sprintf("; deleted by %s at %s", p.TrashedBy, stamp(p.Trashed))
 		}
+		if p.Err == nil {
+			if err := s.intent(entry); err != nil {
+				p.Err = err
+			} else {
+				p.Err = remove()
+			}
+		}
 		r := s.finish(entry, p.Err)
 		results = append(results, r)
 		if progress != nil {
 			progress(r)
+		}
+		if err := s.auditStopped(); err != nil {
+			return err
 		}
 		return ctx.Err()
 	})

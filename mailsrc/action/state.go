@@ -120,3 +120,19 @@ func readAll(rc io.ReadCloser) ([]byte, error) {
 	}
 	return raw, nil
 }
+
+// digestNow returns the SHA-256 of message id's bytes as they are now: the
+// plan's digest for a message whose analysis recorded none (a result from
+// an older cache, a message built by hand), so that at least a change
+// between the dry run and the confirmation is caught.
+func (s *Service) digestNow(ctx context.Context, id model.MessageID) (string, error) {
+	rc, err := s.cfg.Source.Open(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	sum, err := digestOf(rc)
+	if err != nil {
+		return "", fmt.Errorf("cannot read the message: %w", err)
+	}
+	return sum, nil
+}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"mxaudit/model"
+	"mxaudit/model/store/fsx"
 )
 
 // maxRecordLen bounds one audit record. Records hold a few fields taken
@@ -35,7 +36,7 @@ func OpenAuditLog(path string) (*AuditLog, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("audit log %s: %w", path, err)
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o640)
+	f, err := fsx.Create(path, os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("audit log %s: %w", path, err)
 	}
@@ -47,7 +48,7 @@ func OpenAuditLog(path string) (*AuditLog, error) {
 	if !info.Mode().IsRegular() {
 		return nil, fmt.Errorf("audit log %s: not a regular file", path)
 	}
-	if err := syncDir(dir); err != nil {
+	if err := fsx.SyncDir(dir); err != nil {
 		return nil, fmt.Errorf("audit log %s: %w", path, err)
 	}
 	return &AuditLog{path: path}, nil
@@ -76,10 +77,10 @@ func (l *AuditLog) Append(e model.AuditEntry) (model.AuditEntry, error) {
 		return e, fmt.Errorf("audit log %s: %w", l.path, err)
 	}
 	defer f.Close()
-	if err := lockExclusive(f, lockTimeout); err != nil {
+	if err := fsx.LockWithin(f, lockTimeout); err != nil {
 		return e, fmt.Errorf("audit log %s: %w", l.path, err)
 	}
-	defer unlock(f)
+	defer fsx.Unlock(f)
 
 	info, err := f.Stat()
 	if err != nil {

@@ -237,6 +237,9 @@ func TestMain(m *testing.M) {
 	if spec := os.Getenv(childEnv); spec != "" {
 		os.Exit(appendChild(spec))
 	}
+	if spec := os.Getenv(teamChildEnv); spec != "" {
+		os.Exit(teamChild(spec))
+	}
 	os.Exit(m.Run())
 }
 

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"mxaudit/model"
+	"mxaudit/model/store/fsx"
 )
 
 // DefaultCacheMaxAge is how long a cached analysis is used: verdicts
@@ -286,7 +287,7 @@ func (c *Cache) Close() error {
 		errs = append(errs, writeErr, c.file.Close())
 	}
 	if c.lock != nil {
-		unlock(c.lock)
+		fsx.Unlock(c.lock)
 		errs = append(errs, c.lock.Close())
 	}
 	if c.rf != nil {

@@ -12,6 +12,8 @@ import (
 	"slices"
 	"time"
 	"unicode/utf8"
+
+	"mxaudit/model/store/fsx"
 )
 
 // OpenCache opens, creating it when needed, the cache of one source in
@@ -61,7 +63,7 @@ func OpenCache(dir, sourceKey, fingerprint string, opts ...CacheOption) (*Cache,
 	c.info.Load = time.Since(start)
 	if c.lock != nil {
 		if err := c.openForAppend(goodEnd, fresh); err != nil {
-			unlock(c.lock)
+			fsx.Unlock(c.lock)
 			c.lock.Close()
 			c.lock = nil
 			c.info.ReadOnly, c.info.ReadOnlyReason = true, err.Error()
@@ -91,9 +93,14 @@ func tryLockFile(path string) (*os.File, string) {
 	if err != nil {
 		return nil, err.Error()
 	}
-	if err := lockExclusive(f, 0); err != nil {
+	ok, err := fsx.TryLock(f)
+	if err != nil {
 		f.Close()
-		return nil, "another mxaudit process is writing this cache (" + err.Error() + ")"
+		return nil, err.Error()
+	}
+	if !ok {
+		f.Close()
+		return nil, "another mxaudit process is writing this cache"
 	}
 	return f, ""
 }
@@ -195,13 +202,13 @@ func readCacheLine(br *bufio.Reader) ([]byte, error) {
 // to it and lost.
 func (c *Cache) openForAppend(goodEnd int64, fresh bool) error {
 	if fresh {
-		// Remove first: writeAtomic keeps an existing file's mode, and a
+		// Remove first: fsx.WriteFile keeps an existing file's mode, and a
 		// symlink or an over-permissive file is what may have been found.
 		if err := os.Remove(c.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("cache %s: %w", c.path, err)
 		}
 		c.header.Written = c.now().Unix()
-		if err := writeAtomic(c.path, encodeHeader(c.header), 0o600, osOps); err != nil {
+		if err := fsx.WriteFile(c.path, encodeHeader(c.header), 0o600, fsx.Ops{}); err != nil {
 			return fmt.Errorf("cache %s: %w", c.path, err)
 		}
 		goodEnd = int64(len(encodeHeader(c.header)))
@@ -270,7 +277,7 @@ func (c *Cache) compactLocked() error {
 		}
 		buf.Write(encodeRecord(k, e.written, msg))
 	}
-	if err := writeAtomic(c.path, buf.Bytes(), 0o600, osOps); err != nil {
+	if err := fsx.WriteFile(c.path, buf.Bytes(), 0o600, fsx.Ops{}); err != nil {
 		return fmt.Errorf("cache: compacting: %w", err)
 	}
 	c.records = len(keys)

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"strconv"
 
 	"mxaudit/model"
 )
@@ -21,11 +22,20 @@ func ChangePolicy(ps *PolicyStore, auditPath string, entry *model.AuditEntry, ch
 		return model.Policy{}, err
 	}
 	logged := false
-	p, err := ps.Update(change, func(*model.Policy) error {
+	p, err := ps.Update(change, func(p *model.Policy) error {
 		logged = true
 		entry.SetOutcome(nil)
-		_, err := log.Append(*entry)
-		return err
+		rec, err := log.Append(*entry)
+		if err != nil {
+			return err
+		}
+		// An approval is bound to its record, so that one typed into the
+		// file by hand is told apart (verifyApprovals).
+		if e := p.Find(entry.ExceptionID); e != nil && entry.Action == model.ActionExceptionApprove {
+			e.ApprovalRecord = strconv.Itoa(rec.Seq) + ":" + rec.Hash
+			e.Unverified = ""
+		}
+		return nil
 	})
 	if err != nil && !logged {
 		entry.SetOutcome(err)

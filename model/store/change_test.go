@@ -35,7 +35,7 @@ func TestChangePolicy(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			ps := NewPolicyStore(filepath.Join(dir, "policy.toml"), []string{"sato"})
+			ps := NewPolicyStore(filepath.Join(dir, "policy.toml"), filepath.Join(dir, "audit.jsonl"), []string{"sato"})
 			auditPath := filepath.Join(dir, "audit.jsonl")
 			if tt.badAudit {
 				// A directory where the log should be: it cannot be opened.

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -8,22 +9,29 @@ import (
 	"time"
 
 	"mxaudit/model"
+	"mxaudit/model/store/fsx"
 )
 
 // PolicyStore is the exception policy file at one path, with the
 // approvers from the configuration.
 type PolicyStore struct {
 	path      string
+	auditPath string
 	approvers []string
-	ops       fileOps
+	ops       fsx.Ops
 }
 
-// NewPolicyStore returns the store for the policy file at path. The
-// approvers list comes from the configuration and is set on every policy
-// the store returns.
-func NewPolicyStore(path string, approvers []string) *PolicyStore {
-	return &PolicyStore{path: path, approvers: approvers, ops: osOps}
+// NewPolicyStore returns the store for the policy file at path, whose
+// approvals are checked against the audit log at auditPath on every load
+// (see verifyApprovals; with auditPath "" every approval is unverified).
+// The approvers list comes from the configuration and is set on every
+// policy the store returns.
+func NewPolicyStore(path, auditPath string, approvers []string) *PolicyStore {
+	return &PolicyStore{path: path, auditPath: auditPath, approvers: approvers, ops: fsx.Ops{}}
 }
+
+// AuditPath returns the audit log the approvals are checked against.
+func (s *PolicyStore) AuditPath() string { return s.auditPath }
 
 // Path returns the policy file's path.
 func (s *PolicyStore) Path() string { return s.path }
@@ -37,12 +45,16 @@ func (s *PolicyStore) Load() (model.Policy, error) {
 	}
 	p, err := parsePolicy(s.path, data)
 	p.Approvers = s.approvers
+	if err == nil {
+		verifyApprovals(&p, s.auditPath)
+	}
 	return p, err
 }
 
-// LoadPolicy reads the policy file at path with the given approvers.
-func LoadPolicy(path string, approvers []string) (model.Policy, error) {
-	return NewPolicyStore(path, approvers).Load()
+// LoadPolicy reads the policy file at path with the given approvers,
+// checking its approvals against the audit log at auditPath.
+func LoadPolicy(path, auditPath string, approvers []string) (model.Policy, error) {
+	return NewPolicyStore(path, auditPath, approvers).Load()
 }
 
 // Update changes the policy file safely against other mxaudit processes
@@ -62,15 +74,15 @@ func (s *PolicyStore) Update(change func(*model.Policy) error, commit func(*mode
 	// The lock is a separate file that is never removed or replaced: the
 	// policy file itself is replaced by rename on every write, and a lock
 	// on a replaced inode would exclude no one.
-	lock, err := os.OpenFile(s.path+".lock", os.O_RDWR|os.O_CREATE, 0o660)
+	lock, err := fsx.Create(s.path+".lock", os.O_RDWR, 0o600)
 	if err != nil {
 		return model.Policy{}, fmt.Errorf("policy %s: %w", s.path, err)
 	}
 	defer lock.Close()
-	if err := lockExclusive(lock, lockTimeout); err != nil {
+	if err := fsx.LockWithin(lock, lockTimeout); err != nil {
 		return model.Policy{}, fmt.Errorf("policy %s: %w", s.path, err)
 	}
-	defer unlock(lock)
+	defer fsx.Unlock(lock)
 
 	old, existed, err := readIfExists(s.path)
 	if err != nil {
@@ -81,13 +93,15 @@ func (s *PolicyStore) Update(change func(*model.Policy) error, commit func(*mode
 		return model.Policy{}, err
 	}
 	p.Approvers = s.approvers
+	verifyApprovals(&p, s.auditPath)
 	if err := change(&p); err != nil {
 		return p, err
 	}
 	if err := p.Validate(); err != nil {
 		return p, fmt.Errorf("policy %s: refusing to write an invalid policy: %w", s.path, err)
 	}
-	if err := writeAtomic(s.path, encodePolicy(&p), 0o640, s.ops); err != nil {
+	written := encodePolicy(&p)
+	if err := fsx.WriteFile(s.path, written, 0o640, s.ops); err != nil {
 		return p, err
 	}
 	if commit == nil {
@@ -96,7 +110,7 @@ func (s *PolicyStore) Update(change func(*model.Policy) error, commit func(*mode
 	if err := commit(&p); err != nil {
 		var restoreErr error
 		if existed {
-			restoreErr = writeAtomic(s.path, old, 0o640, s.ops)
+			restoreErr = fsx.WriteFile(s.path, old, 0o640, s.ops)
 		} else {
 			restoreErr = os.Remove(s.path)
 		}
@@ -104,6 +118,14 @@ func (s *PolicyStore) Update(change func(*model.Policy) error, commit func(*mode
 			return p, errors.Join(err, fmt.Errorf("policy %s: the change could not be undone: %w", s.path, restoreErr))
 		}
 		return p, fmt.Errorf("%w (the policy change was undone)", err)
+	}
+	// commit may bind what it recorded (an approval's audit record): the
+	// file is written again. If that fails the approval stays unbound,
+	// hence unverified: it fails closed.
+	if now := encodePolicy(&p); !bytes.Equal(now, written) {
+		if err := fsx.WriteFile(s.path, now, 0o640, s.ops); err != nil {
+			return p, fmt.Errorf("recorded, but the policy could not be bound to its audit record (the change does not apply until it is): %w", err)
+		}
 	}
 	return p, nil
 }

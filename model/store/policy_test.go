@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"mxaudit/model"
+	"mxaudit/model/store/fsx"
 )
 
 var testNow = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
@@ -29,7 +30,8 @@ func addRequest(value string) model.ExceptionRequest {
 
 func TestPolicyRoundTrip(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "conf", "policy.toml")
-	s := NewPolicyStore(path, []string{"sato"})
+	auditPath := filepath.Join(filepath.Dir(path), "audit.jsonl")
+	s := NewPolicyStore(path, auditPath, []string{"sato"})
 	p, err := s.Load()
 	if err != nil || len(p.Exceptions) != 0 {
 		t.Fatalf("missing file: %+v, %v", p, err)
@@ -41,7 +43,9 @@ func TestPolicyRoundTrip(t *testing.T) {
 	}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Update(func(p *model.Policy) error { _, err := p.Approve(added.ID, sato, testNow); return err }, nil); err != nil {
+	approve := model.NewAuditEntry(model.ActionExceptionApprove, sato, testNow)
+	approve.ExceptionID = added.ID
+	if _, err := ChangePolicy(s, auditPath, &approve, func(p *model.Policy) error { _, err := p.Approve(added.ID, sato, testNow); return err }); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.RecordHit(added.ID, testNow.Add(time.Hour)); err != nil {
@@ -85,7 +89,7 @@ func TestPolicyMalformedIsNotOverwritten(t *testing.T) {
 			if err := os.WriteFile(path, []byte(tt.content), 0o640); err != nil {
 				t.Fatal(err)
 			}
-			s := NewPolicyStore(path, []string{"sato"})
+			s := NewPolicyStore(path, "", []string{"sato"})
 			if _, err := s.Load(); err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), path) {
 				t.Errorf("Load = %v, want an error naming %s and %q", err, path, tt.want)
 			}
@@ -109,22 +113,21 @@ func TestPolicyCrashMidWrite(t *testing.T) {
 	diskFull := errors.New("no space left on device")
 	tests := []struct {
 		name string
-		ops  fileOps
+		ops  fsx.Ops
 	}{
-		{"writer fails half way", fileOps{
-			write: func(f *os.File, data []byte) error {
+		{"writer fails half way", fsx.Ops{
+			Write: func(f *os.File, data []byte) error {
 				f.Write(data[:len(data)/2])
 				return diskFull
 			},
-			rename: os.Rename,
 		}},
-		{"rename fails", fileOps{write: osOps.write, rename: func(string, string) error { return diskFull }}},
+		{"crash before the rename", fsx.Ops{BeforeRename: func() error { return diskFull }}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			path := filepath.Join(dir, "policy.toml")
-			s := NewPolicyStore(path, []string{"sato"})
+			s := NewPolicyStore(path, "", []string{"sato"})
 			if _, err := s.Update(func(p *model.Policy) error { _, err := p.Add(addRequest("a.example.com"), tanaka, testNow); return err }, nil); err != nil {
 				t.Fatal(err)
 			}
@@ -145,7 +148,7 @@ func TestPolicyCrashMidWrite(t *testing.T) {
 func TestPolicyCommitFailureUndoes(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "policy.toml")
-	s := NewPolicyStore(path, nil)
+	s := NewPolicyStore(path, "", nil)
 	auditDown := errors.New("audit log unwritable")
 	fail := func(*model.Policy) error { return auditDown }
 	add := func(v string) func(p *model.Policy) error {
@@ -185,7 +188,7 @@ func TestPolicyConcurrentUpdates(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s := NewPolicyStore(path, nil)
+			s := NewPolicyStore(path, "", nil)
 			_, err := s.Update(func(p *model.Policy) error {
 				_, err := p.Add(addRequest(fmt.Sprintf("p%d.example.com", i)), tanaka, testNow)
 				return err
@@ -200,7 +203,7 @@ func TestPolicyConcurrentUpdates(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	p, err := LoadPolicy(path, nil)
+	p, err := LoadPolicy(path, "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,23 +19,24 @@ type policyTOML struct {
 }
 
 type exceptionTOML struct {
-	ID            int       `toml:"id"`
-	Scope         string    `toml:"scope"`
-	Value         string    `toml:"value"`
-	Kinds         []string  `toml:"kinds"`
-	Reason        string    `toml:"reason"`
-	RequestedBy   string    `toml:"requested_by"`
-	RequestedFrom string    `toml:"requested_from"`
-	Created       time.Time `toml:"created"`
-	ApprovedBy    string    `toml:"approved_by"`
-	ApprovedFrom  string    `toml:"approved_from"`
-	Approved      time.Time `toml:"approved"`
-	Expires       time.Time `toml:"expires"`
-	RevokedBy     string    `toml:"revoked_by"`
-	Revoked       time.Time `toml:"revoked"`
-	RevokeReason  string    `toml:"revoke_reason"`
-	Hits          int       `toml:"hits"`
-	LastHit       time.Time `toml:"last_hit"`
+	ID             int       `toml:"id"`
+	Scope          string    `toml:"scope"`
+	Value          string    `toml:"value"`
+	Kinds          []string  `toml:"kinds"`
+	Reason         string    `toml:"reason"`
+	RequestedBy    string    `toml:"requested_by"`
+	RequestedFrom  string    `toml:"requested_from"`
+	Created        time.Time `toml:"created"`
+	ApprovedBy     string    `toml:"approved_by"`
+	ApprovedFrom   string    `toml:"approved_from"`
+	Approved       time.Time `toml:"approved"`
+	ApprovalRecord string    `toml:"approval_record"`
+	Expires        time.Time `toml:"expires"`
+	RevokedBy      string    `toml:"revoked_by"`
+	Revoked        time.Time `toml:"revoked"`
+	RevokeReason   string    `toml:"revoke_reason"`
+	Hits           int       `toml:"hits"`
+	LastHit        time.Time `toml:"last_hit"`
 }
 
 // parsePolicy decodes a policy file. Errors name the file and the line:
@@ -63,7 +64,7 @@ func parsePolicy(path string, data []byte) (model.Policy, error) {
 		e := model.Exception{
 			ID: t.ID, Scope: model.ExceptionScope(t.Scope), Value: t.Value, Reason: t.Reason,
 			RequestedBy: t.RequestedBy, RequestedFrom: t.RequestedFrom, Created: t.Created,
-			ApprovedBy: t.ApprovedBy, ApprovedFrom: t.ApprovedFrom, Approved: t.Approved,
+			ApprovedBy: t.ApprovedBy, ApprovedFrom: t.ApprovedFrom, Approved: t.Approved, ApprovalRecord: t.ApprovalRecord,
 			Expires: t.Expires, RevokedBy: t.RevokedBy, Revoked: t.Revoked, RevokeReason: t.RevokeReason,
 			Hits: t.Hits, LastHit: t.LastHit,
 		}
@@ -107,7 +108,8 @@ func exceptionLine(data []byte, index int) int {
 const policyHeader = `# mxaudit exception policy. Written by "mxaudit exception add|approve|revoke"
 # (atomically, under a lock); review it and keep it in git. Hand edits are
 # allowed but checked on every load: a malformed file stops mxaudit with the
-# line, and an approval that breaks the two-person rule shows as "invalid".
+# line, an approval that breaks the two-person rule shows as "invalid", and
+# one that is not bound to its audit record (approval_record) as "unverified".
 # Format: docs/exceptions.md.
 `
 
@@ -136,6 +138,7 @@ func encodePolicy(p *model.Policy) []byte {
 		str(&b, "approved_by", e.ApprovedBy, false)
 		str(&b, "approved_from", e.ApprovedFrom, false)
 		stamp(&b, "approved", e.Approved)
+		str(&b, "approval_record", e.ApprovalRecord, false)
 		stamp(&b, "expires", e.Expires)
 		str(&b, "revoked_by", e.RevokedBy, false)
 		stamp(&b, "revoked", e.Revoked)

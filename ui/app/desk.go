@@ -15,8 +15,9 @@ import (
 // and audit commands, the release and delete commands and the console
 // all find them the same way.
 type Desk struct {
-	// Policy is the exception policy file.
-	Policy *store.PolicyStore
+	// Policy is the exception policy file, at PolicyPath.
+	Policy     *store.PolicyStore
+	PolicyPath string
 	// AuditPath is the audit log (JSON Lines, hash-chained).
 	AuditPath string
 	// Operator is who acts: the requester, approver or releaser in
@@ -63,10 +64,11 @@ func OpenDesk(getenv func(string) string, paths DeskPaths, user string) (*Desk, 
 		}
 	}
 	return &Desk{
-		Policy:    store.NewPolicyStore(policyPath, cfg.Approvers),
-		AuditPath: auditPath,
-		Operator:  model.CurrentOperator(getenv, user),
-		Now:       time.Now().UTC(),
+		Policy:     store.NewPolicyStore(policyPath, auditPath, cfg.Approvers),
+		PolicyPath: policyPath,
+		AuditPath:  auditPath,
+		Operator:   model.CurrentOperator(getenv, user),
+		Now:        time.Now().UTC(),
 	}, nil
 }
 
@@ -74,13 +76,20 @@ func OpenDesk(getenv func(string) string, paths DeskPaths, user string) (*Desk, 
 // approvers configured: the demo's, whose exceptions on made-up mail must
 // not reach the real policy.
 func NewDeskIn(dir string, getenv func(string) string, user string) *Desk {
+	policyPath, auditPath := filepath.Join(dir, "policy.toml"), filepath.Join(dir, "audit.jsonl")
 	return &Desk{
-		Policy:    store.NewPolicyStore(filepath.Join(dir, "policy.toml"), nil),
-		AuditPath: filepath.Join(dir, "audit.jsonl"),
-		Operator:  model.CurrentOperator(getenv, user),
-		Now:       time.Now().UTC(),
+		Policy:     store.NewPolicyStore(policyPath, auditPath, nil),
+		PolicyPath: policyPath,
+		AuditPath:  auditPath,
+		Operator:   model.CurrentOperator(getenv, user),
+		Now:        time.Now().UTC(),
 	}
 }
+
+// TeamProblems explains what is wrong with the ownership and modes of the
+// desk's files for a team sharing them (store.CheckTeamSetup); nil when
+// nothing is.
+func (d *Desk) TeamProblems() []string { return store.CheckTeamSetup(d.PolicyPath, d.AuditPath) }
 
 // Load reads the policy file.
 func (d *Desk) Load() (model.Policy, error) { return d.Policy.Load() }

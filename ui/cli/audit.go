@@ -15,12 +15,15 @@ import (
 
 const auditUsage = `usage:
   mxaudit audit show [--last N] [--action ACTION] [--json]
-  mxaudit audit verify [--anchor SEQ:HASH]...
+  mxaudit audit verify [--anchor SEQ:HASH]... [--print-anchor]
 
 verify checks the hash chain and reports the first broken, missing,
-reordered or inserted record. Note the head it prints (SEQ:HASH) somewhere
-else; --anchor then also catches records cut off the end and a rewritten
-chain. Common flags: --config FILE, --audit-log FILE.
+reordered or inserted record, and prints the current anchor (SEQ:HASH).
+Ship the anchor off this host daily (syslog to another host, a ticket):
+--anchor then also catches records cut off the end and a rewritten chain.
+--print-anchor prints only SEQ:HASH of an intact log, for a cron job:
+  mxaudit audit verify --print-anchor | logger -t mxaudit-anchor
+Common flags: --config FILE, --audit-log FILE.
 `
 
 // runAudit is "mxaudit audit show|verify".
@@ -98,7 +101,7 @@ func auditShow(args []string, env Env) error {
 
 func operatorCell(e model.AuditEntry) string {
 	if e.SSHClient != "" {
-		return e.Operator + " (" + e.SSHClient + ")"
+		return e.Operator + " (" + model.SSHLabel(e.SSHClient) + ")"
 	}
 	return e.Operator
 }
@@ -140,6 +143,7 @@ func auditVerify(args []string, env Env) int {
 		anchors = append(anchors, a)
 		return err
 	})
+	printAnchor := fs.Bool("print-anchor", false, "print only the current anchor SEQ:HASH (for syslog or a ticket)")
 	if _, err := parseCommand(fs, args, 0); err != nil {
 		return exitFor(err, "mxaudit audit verify", auditUsage, env)
 	}
@@ -160,9 +164,15 @@ func auditVerify(args []string, env Env) int {
 		fmt.Fprintf(env.Stdout, "%d intact record(s) before it; last intact %s\n", r.Records, r.Head)
 		return ExitFailed
 	}
+	if *printAnchor {
+		if r.Records > 0 {
+			fmt.Fprintln(env.Stdout, r.Head)
+		}
+		return ExitOK
+	}
 	fmt.Fprintf(env.Stdout, "audit log %s: %d record(s), chain intact\n", pe.auditPath, r.Records)
 	if r.Records > 0 {
-		fmt.Fprintf(env.Stdout, "head %s\n", r.Head)
+		fmt.Fprintf(env.Stdout, "anchor %s\n(keep it off this host, e.g. mxaudit audit verify --print-anchor | logger -t mxaudit-anchor; check later with --anchor)\n", r.Head)
 	}
 	return ExitOK
 }

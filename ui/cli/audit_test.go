@@ -18,7 +18,7 @@ func TestAuditCommands(t *testing.T) {
 	pe.expect(ExitOK, "approved", "sato", "exception", "approve", "2")
 
 	show := pe.expect(ExitOK, "exception-add", "tanaka", "audit", "show")
-	for _, want := range []string{"tanaka (192.0.2.7)", "exception 2; domain b.example.com: risky-type; reason: second", "sato (192.0.2.7)"} {
+	for _, want := range []string{"tanaka (SSH 192.0.2.7, reported by the environment)", "exception 2; domain b.example.com: risky-type; reason: second", "sato (SSH 192.0.2.7, reported by the environment)"} {
 		if !strings.Contains(show, want) {
 			t.Errorf("audit show lacks %q:\n%s", want, show)
 		}
@@ -35,8 +35,11 @@ func TestAuditCommands(t *testing.T) {
 	}
 
 	verify := pe.expect(ExitOK, "4 record(s), chain intact", "tanaka", "audit", "verify")
-	head := strings.TrimSpace(strings.TrimPrefix(verify[strings.Index(verify, "head "):], "head "))
+	head := strings.Fields(strings.TrimPrefix(verify[strings.Index(verify, "anchor "):], "anchor "))[0]
 	pe.expect(ExitOK, "chain intact", "tanaka", "audit", "verify", "--anchor", head)
+	if got := pe.expect(ExitOK, head, "tanaka", "audit", "verify", "--print-anchor"); got != head+"\n" {
+		t.Errorf("--print-anchor printed %q, want %q", got, head+"\n")
+	}
 	pe.expect(ExitUsage, "anchor", "tanaka", "audit", "verify", "--anchor", "nonsense")
 
 	data, _ := os.ReadFile(pe.auditPath)

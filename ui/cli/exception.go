@@ -237,6 +237,7 @@ func changeOne(name string, action model.AuditAction, args []string, env Env,
 type exceptionJSON struct {
 	ID            int                   `json:"id"`
 	Status        model.ExceptionStatus `json:"status"`
+	Why           string                `json:"why,omitempty"` // why an invalid or unverified approval does not apply
 	Scope         model.ExceptionScope  `json:"scope"`
 	Value         string                `json:"value"`
 	Kinds         []model.ExceptionKind `json:"kinds"`
@@ -260,7 +261,7 @@ func exceptionList(args []string, env Env) error {
 	var pf policyFlags
 	pf.register(fs)
 	expiring := fs.Bool("expiring", false, "only active exceptions expiring within 14 days, soonest first")
-	status := fs.String("status", "", "only exceptions with this status: pending, active, expired, revoked, invalid")
+	status := fs.String("status", "", "only exceptions with this status: pending, active, expired, revoked, invalid, unverified")
 	asJSON := fs.Bool("json", false, "print a JSON array")
 	if _, err := parseCommand(fs, args, 0); err != nil {
 		return err
@@ -289,7 +290,7 @@ func exceptionList(args []string, env Env) error {
 			RequestedBy: e.RequestedBy, RequestedFrom: e.RequestedFrom, Created: e.Created,
 			ApprovedBy: e.ApprovedBy, Approved: timePtr(e.Approved), Expires: e.Expires,
 			RevokedBy: e.RevokedBy, Revoked: timePtr(e.Revoked), RevokeReason: e.RevokeReason,
-			Hits: e.Hits, LastHit: timePtr(e.LastHit),
+			Hits: e.Hits, LastHit: timePtr(e.LastHit), Why: e.Why(pe.now, p.Approvers),
 		})
 	}
 	if *asJSON {
@@ -315,7 +316,15 @@ func printExceptionTable(w io.Writer, rows []exceptionJSON) error {
 			r.ID, r.Status, cell(r.Value), joinKindList(r.Kinds), cell(r.RequestedBy), cell(firstNonEmpty(r.ApprovedBy, "-")),
 			dateOf(r.Expires), r.Hits, lastHit, cell(r.Reason))
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if r.Why != "" {
+			fmt.Fprintf(w, "exception %d is %s: %s\n", r.ID, r.Status, cell(r.Why))
+		}
+	}
+	return nil
 }
 
 // cell makes text from the policy file safe for a terminal and for the

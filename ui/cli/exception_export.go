@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"mxaudit/model"
-	"mxaudit/model/store"
+	"mxaudit/model/store/fsx"
 )
 
 // exceptionExport is "mxaudit exception export": the active exceptions as
@@ -50,7 +50,7 @@ func exceptionExport(args []string, env Env) error {
 		_, err = env.Stdout.Write(data)
 		return err
 	}
-	if err := store.WriteFileAtomic(*output, data, 0o644); err != nil {
+	if err := fsx.WriteFile(*output, data, 0o644, fsx.Ops{}); err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stderr, "mxaudit exception export: %s map written to %s\n", opt.Format, *output)

@@ -37,7 +37,14 @@ type policyEnv struct {
 // desk opens the application core's desk for the flags: the paths
 // (flag, then configuration, then the XDG default) and the operator.
 func (f *policyFlags) desk(env Env) (*app.Desk, error) {
-	return app.OpenDesk(env.getenv, app.DeskPaths{Config: f.config, Policy: f.policy, AuditLog: f.auditLog}, lookupOSUser())
+	d, err := app.OpenDesk(env.getenv, app.DeskPaths{Config: f.config, Policy: f.policy, AuditLog: f.auditLog}, lookupOSUser())
+	if err != nil {
+		return nil, err
+	}
+	for _, problem := range d.TeamProblems() {
+		warnf(env, "warning: %s", problem)
+	}
+	return d, nil
 }
 
 // open is desk in the shape the exception and audit commands use.

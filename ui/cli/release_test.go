@@ -100,12 +100,20 @@ func (ae *actionTestEnv) scanIDs() map[model.AttachmentVerdict][]string {
 	return ids
 }
 
+// audit returns the outcome records of the audit log (without the intent
+// records written before each action).
 func (ae *actionTestEnv) audit() []model.AuditEntry {
 	entries, err := store.ReadAuditLog(ae.auditPath)
 	if err != nil {
 		ae.t.Fatal(err)
 	}
-	return entries
+	var out []model.AuditEntry
+	for _, e := range entries {
+		if e.Outcome != model.OutcomeStarted {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 func cleanOrEncrypted(s demo.Sample) bool {

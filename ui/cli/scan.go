@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"mxaudit/analysis/auth"
+	"mxaudit/model"
 	"mxaudit/ui/app"
 )
 
@@ -37,7 +38,7 @@ func runScan(ctx context.Context, args []string, env Env) int {
 	case *asCSV:
 		format = formatCSV
 	}
-	if err := scanTo(ctx, a, format, env); err != nil {
+	if err := scanTo(ctx, a, format, env, annotator(cfg, env)); err != nil {
 		fmt.Fprintln(env.Stderr, "mxaudit:", err)
 		return ExitFailed
 	}
@@ -73,8 +74,9 @@ const (
 
 // scanTo analyses every message of a and prints the records in format.
 // Findings are data, not errors: only a source that cannot be read (or an
-// output that cannot be written) makes it fail.
-func scanTo(ctx context.Context, a *app.App, format outputFormat, env Env) error {
+// output that cannot be written) makes it fail. annotate, when set, sets
+// each message's exception before it is printed (see annotator).
+func scanTo(ctx context.Context, a *app.App, format outputFormat, env Env, annotate func(*model.Message)) error {
 	var out recordWriter
 	switch format {
 	case formatJSON:
@@ -88,7 +90,11 @@ func scanTo(ctx context.Context, a *app.App, format outputFormat, env Env) error
 	default:
 		out = newTableWriter(env.Stdout, env.Width)
 	}
-	runErr := a.Scan(ctx, out.Write, nil)
+	emit := out.Write
+	if annotate != nil {
+		emit = func(m model.Message) error { annotate(&m); return out.Write(m) }
+	}
+	runErr := a.Scan(ctx, emit, nil)
 	closeErr := out.Close()
 	return errors.Join(runErr, closeErr)
 }

@@ -95,7 +95,7 @@ func newActionFixture(t *testing.T) *actionFixture {
 func (f *actionFixture) config(t *testing.T, user string) Config {
 	t.Helper()
 	approvers := []string{"sato", "suzuki"}
-	policy := store.NewPolicyStore(f.policyPath, approvers)
+	policy := store.NewPolicyStore(f.policyPath, f.auditPath, approvers)
 	audit, err := store.OpenAuditLog(f.auditPath)
 	if err != nil {
 		t.Fatal(err)

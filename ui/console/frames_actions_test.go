@@ -12,6 +12,7 @@ import (
 
 	"mxaudit/model"
 	"mxaudit/ui/app"
+	"mxaudit/model/store"
 )
 
 func isPolicyLoaded(msg tea.Msg) bool { _, ok := msg.(policyLoadedMsg); return ok }
@@ -63,6 +64,7 @@ func seedPolicy(t *testing.T, f *actionFixture) {
 	ps := f.config(t, "sato").Policy.(*app.Desk).Policy
 	day := 24 * time.Hour
 	tanaka, sato, suzuki := model.Operator{User: "tanaka"}, model.Operator{User: "sato"}, model.Operator{User: "suzuki"}
+	var a, c, d, e int
 	_, err := ps.Update(func(p *model.Policy) error {
 		add := func(scope model.ExceptionScope, value string, kinds []model.ExceptionKind, reason string, by model.Operator, created time.Time, life time.Duration) int {
 			e, err := p.Add(model.ExceptionRequest{Scope: scope, Value: value, Kinds: kinds, Reason: reason, Expires: created.Add(life)}, by, created)
@@ -72,26 +74,41 @@ func seedPolicy(t *testing.T, f *actionFixture) {
 			return e.ID
 		}
 		enc, risky, dmarc := model.KindEncryptedArchive, model.KindRiskyType, model.KindDMARCFail
-		a := add(model.ScopeDomain, "partner.example", []model.ExceptionKind{enc}, "partner still sends PPAP, TICKET-3", tanaka, testNow.Add(-85*day), 90*day)
-		b := add(model.ScopeAddress, "ap@supplier.example", []model.ExceptionKind{risky}, "signed installers from the supplier", tanaka, testNow.Add(-1*day), 90*day)
-		c := add(model.ScopeDomain, "*.example.net", []model.ExceptionKind{dmarc, enc}, "broken forwarder", suzuki, testNow.Add(-40*day), 90*day)
-		d := add(model.ScopeAddress, "old@vendor.example", []model.ExceptionKind{enc}, "project ended", tanaka, testNow.Add(-200*day), 30*day)
-		e := add(model.ScopeDomain, "bank.example", []model.ExceptionKind{dmarc}, "bank's DMARC is misconfigured", suzuki, testNow.Add(-3*day), 180*day)
-		for _, id := range []int{a, c, d} {
-			if _, err := p.Approve(id, sato, p.Find(id).Created.Add(time.Hour)); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if _, err := p.Approve(e, sato, testNow.Add(-2*day)); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := p.Revoke(c, suzuki, "forwarder fixed", testNow.Add(-10*day)); err != nil {
-			t.Fatal(err)
-		}
-		_ = b
+		a = add(model.ScopeDomain, "partner.example", []model.ExceptionKind{enc}, "partner still sends PPAP, TICKET-3", tanaka, testNow.Add(-85*day), 90*day)
+		add(model.ScopeAddress, "ap@supplier.example", []model.ExceptionKind{risky}, "signed installers from the supplier", tanaka, testNow.Add(-1*day), 90*day)
+		c = add(model.ScopeDomain, "*.example.net", []model.ExceptionKind{dmarc, enc}, "broken forwarder", suzuki, testNow.Add(-40*day), 90*day)
+		d = add(model.ScopeAddress, "old@vendor.example", []model.ExceptionKind{enc}, "project ended", tanaka, testNow.Add(-200*day), 30*day)
+		e = add(model.ScopeDomain, "bank.example", []model.ExceptionKind{dmarc}, "bank's DMARC is misconfigured", suzuki, testNow.Add(-3*day), 180*day)
 		return nil
 	}, nil)
 	if err != nil {
+		t.Fatal(err)
+	}
+	// Approvals go through the audit log, as the console's do: one typed
+	// into the file would be "unverified".
+	approve := func(id int, at func(*model.Policy) time.Time) {
+		p, err := ps.Load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		when := at(&p)
+		entry := model.NewAuditEntry(model.ActionExceptionApprove, sato, when)
+		entry.ExceptionID = id
+		if _, err := store.ChangePolicy(ps, f.auditPath, &entry, func(p *model.Policy) error {
+			_, err := p.Approve(id, sato, when)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, id := range []int{a, c, d} {
+		approve(id, func(p *model.Policy) time.Time { return p.Find(id).Created.Add(time.Hour) })
+	}
+	approve(e, func(*model.Policy) time.Time { return testNow.Add(-2 * day) })
+	if _, err := ps.Update(func(p *model.Policy) error {
+		_, err := p.Revoke(c, suzuki, "forwarder fixed", testNow.Add(-10*day))
+		return err
+	}, nil); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -2,10 +2,6 @@
 
 package mailsrc
 
-import (
-	"syscall"
-)
+import "syscall"
 
 var errCrossDevice = syscall.Errno(18)
-
-func isSyncUnsupported(error) bool { return true }

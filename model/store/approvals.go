@@ -1,0 +1,115 @@
+package store
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strconv"
+	"strings"
+
+	"mxaudit/model"
+)
+
+// verifyApprovals marks every approved exception of p whose approval the
+// audit log at auditPath does not confirm (Exception.Unverified), so that
+// an approval typed into the policy file by hand, or bound to a record
+// that was changed, does not apply. An approval is confirmed when its
+// approval_record "SEQ:HASH" names a record of the log that is whole
+// (its hash matches its content), has that hash, and records the approval
+// of this exception by this approver, with outcome ok.
+//
+// The log has no secret key: someone who can write both files can forge
+// a record too. The anchor printed by "audit verify", kept off the host,
+// is what catches that.
+func verifyApprovals(p *model.Policy, auditPath string) {
+	want := map[int]bool{}
+	for i := range p.Exceptions {
+		e := &p.Exceptions[i]
+		e.Unverified = ""
+		if e.ApprovedBy == "" {
+			continue
+		}
+		seq, _, err := parseApprovalRecord(e.ApprovalRecord)
+		if err != nil {
+			e.Unverified = err.Error()
+			continue
+		}
+		want[seq] = true
+	}
+	if len(want) == 0 {
+		return
+	}
+	records, err := readRecords(auditPath, want)
+	for i := range p.Exceptions {
+		e := &p.Exceptions[i]
+		if e.ApprovedBy == "" || e.Unverified != "" {
+			continue
+		}
+		if err != nil {
+			e.Unverified = "the audit log cannot be read to confirm the approval: " + err.Error()
+			continue
+		}
+		seq, hash, _ := parseApprovalRecord(e.ApprovalRecord)
+		e.Unverified = confirms(records[seq], e, seq, hash)
+	}
+}
+
+// parseApprovalRecord splits "SEQ:HASH".
+func parseApprovalRecord(s string) (int, string, error) {
+	if s == "" {
+		return 0, "", errors.New("no approval_record: the approval is not bound to an audit record (approve it with \"mxaudit exception approve\")")
+	}
+	seqText, hash, ok := strings.Cut(s, ":")
+	seq, err := strconv.Atoi(seqText)
+	if !ok || err != nil || seq <= 0 || len(hash) != 64 {
+		return 0, "", fmt.Errorf("approval_record %q is not SEQ:HASH", s)
+	}
+	return seq, hash, nil
+}
+
+// confirms returns "" when rec is the approval e claims, else why not.
+func confirms(rec *model.AuditEntry, e *model.Exception, seq int, hash string) string {
+	switch {
+	case rec == nil:
+		return fmt.Sprintf("audit record %d is not in the log", seq)
+	case rec.Hash != hash:
+		return fmt.Sprintf("audit record %d is not the one the approval was bound to (hash differs)", seq)
+	case rec.Action != model.ActionExceptionApprove || rec.ExceptionID != e.ID || rec.Outcome != model.OutcomeOK:
+		return fmt.Sprintf("audit record %d is not the approval of exception %d", seq, e.ID)
+	case !model.SameUser(rec.Operator, e.ApprovedBy):
+		return fmt.Sprintf("audit record %d says %s approved, the policy says %s", seq, rec.Operator, e.ApprovedBy)
+	}
+	return ""
+}
+
+// readRecords returns the records of the log with the wanted sequence
+// numbers, each checked to be whole and unedited (a damaged one is left
+// out). Sequence numbers are line numbers, so only those lines are
+// decoded. A missing log has no records.
+func readRecords(path string, want map[int]bool) (map[int]*model.AuditEntry, error) {
+	out := map[int]*model.AuditEntry{}
+	if path == "" {
+		return nil, errors.New("no audit log is configured")
+	}
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return out, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), maxRecordLen)
+	for line := 1; sc.Scan(); line++ {
+		if !want[line] {
+			continue
+		}
+		if rec, err := parseRecord(sc.Bytes()); err == nil && rec.Seq == line {
+			out[line] = rec
+		}
+	}
+	return out, sc.Err()
+}

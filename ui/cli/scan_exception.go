@@ -1,0 +1,37 @@
+package cli
+
+import (
+	"fmt"
+	"time"
+
+	"mxaudit/model"
+	"mxaudit/model/store"
+)
+
+// annotator returns what sets each scanned message's "exception" field:
+// the active exception covering it (id, scope, value, expiry, approver,
+// kinds) under the configured policy, whose approvals are checked against
+// the audit log like everywhere else. A policy that cannot be read is
+// reported on stderr and the field left out: the scan itself still runs.
+func annotator(cfg Config, env Env) func(*model.Message) {
+	policyPath, auditPath := cfg.PolicyFile, cfg.AuditLog
+	var err error
+	if policyPath == "" {
+		policyPath, err = store.DefaultPolicyPath(env.getenv)
+	}
+	if err == nil && auditPath == "" {
+		auditPath, err = store.DefaultAuditPath(env.getenv)
+	}
+	var p model.Policy
+	if err == nil {
+		p, err = store.LoadPolicy(policyPath, auditPath, cfg.Approvers)
+	}
+	if err != nil {
+		if env.Stderr != nil {
+			fmt.Fprintln(env.Stderr, "mxaudit: warning: exceptions not shown:", err)
+		}
+		return nil
+	}
+	now := time.Now()
+	return func(m *model.Message) { p.Annotate(m, now) }
+}
