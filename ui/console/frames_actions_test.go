@@ -11,8 +11,8 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"mxaudit/model"
-	"mxaudit/ui/app"
 	"mxaudit/model/store"
+	"mxaudit/ui/app"
 )
 
 func isPolicyLoaded(msg tea.Msg) bool { _, ok := msg.(policyLoadedMsg); return ok }
