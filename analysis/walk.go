@@ -82,7 +82,10 @@ func (w *walker) leaf(e *message.Entity, depth int, prefix string) {
 		return
 	}
 
-	if (ct == "message/rfc822" || ct == "message/global") && depth > 0 {
+	// A message/* body is walked at every depth, the top level included: a
+	// mail whose whole body is a forwarded mail (RFC 2046 section 5.2.1)
+	// carries its attachments there, and maxMIMEDepth bounds the recursion.
+	if ct == "message/rfc822" || ct == "message/global" {
 		inner, err := message.Read(e.Body)
 		if err != nil && inner == nil {
 			w.problem("attached message %q cannot be parsed: %v", name, err)
