@@ -108,8 +108,10 @@ func walkRAR4(a *model.Archive, r io.ReaderAt, size int64, maxEntries int) error
 			return errors.New("block header past the end of the file")
 		}
 		body := make([]byte, hsize-7)
-		if _, err := r.ReadAt(body, off+7); err != nil {
-			return err
+		if len(body) > 0 {
+			if _, err := r.ReadAt(body, off+7); err != nil {
+				return err
+			}
 		}
 		var dataSize int64
 		if flags&rar4LongBlock != 0 || typ == rar4File || typ == rar4Service {

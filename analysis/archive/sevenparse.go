@@ -73,6 +73,12 @@ func (p *sevenParser) count() int {
 // bits reads a bit vector of n items, or all-true after an AllAreDefined
 // byte when allFlag is set (7zFormat.txt, "BitField").
 func (p *sevenParser) bits(n int, allFlag bool) []bool {
+	if n > 8*len(p.b)+8 {
+		// More items than the header could describe: a forged count
+		// (the items are counted elsewhere at one byte or more each).
+		p.fail("bit field of %d items exceeds the header", n)
+		return nil
+	}
 	out := make([]bool, n)
 	if allFlag && p.byte() != 0 {
 		for i := range out {
