@@ -1,6 +1,11 @@
 package analysis
 
 import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/yeka/zip"
@@ -54,6 +59,62 @@ func TestTopLevelForwardedMessage(t *testing.T) {
 			}
 			if !names["original/setup.exe"] || !names["original/secret.zip"] {
 				t.Errorf("attachments %v, want original/setup.exe and original/secret.zip", names)
+			}
+		})
+	}
+}
+
+// TestAttackerCases checks the seven cases of issue 12, each sent as an
+// attachment: the verdict and a reason that names what was found.
+func TestAttackerCases(t *testing.T) {
+	zipCrypto := func() []byte {
+		return buildZip(t, zipFile{name: "setup.exe", data: "MZ payload", password: "p", method: zip.StandardEncryption})
+	}
+	// Encryption bit cleared in the central directory only (APPNOTE 4.3.12
+	// general purpose flag at offset 8 of the record).
+	cdCleared := zipCrypto()
+	cd := bytes.Index(cdCleared, []byte("PK\x01\x02"))
+	cdCleared[cd+8] &^= 1
+	plain := buildZip(t, zipFile{name: "readme.txt", data: "hello"})
+	nested := buildZip(t, zipFile{name: "inner.zip", data: string(zipCrypto())})
+	fixture := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	tests := []struct {
+		name, file, ct string
+		data           []byte
+		want           model.AttachmentVerdict
+		reason         string
+		risk           model.Risk
+	}{
+		{"central directory clears the bit", "a.zip", "application/zip", cdCleared, model.AttachmentEncrypted, "a.zip: encrypted ZIP (ZipCrypto)", model.RiskHeaderMismatch},
+		{"encrypted then plain", "a.zip", "application/zip", slices.Concat(zipCrypto(), plain), model.AttachmentEncrypted, "a.zip (ZIP at byte 0): encrypted ZIP (ZipCrypto)", model.RiskConcatenated},
+		{"one junk byte", "a.zip", "application/zip", slices.Concat([]byte("X"), zipCrypto()), model.AttachmentEncrypted, "a.zip: encrypted ZIP (ZipCrypto)", model.RiskPrefixedData},
+		{"GIF header, image name", "cat.gif", "image/gif", slices.Concat([]byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;"), zipCrypto()), model.AttachmentEncrypted, "cat.gif: encrypted ZIP", model.RiskPrefixedData},
+		{"encrypted in plain", "docs.zip", "application/zip", nested, model.AttachmentEncrypted, "docs.zip/inner.zip: encrypted ZIP (ZipCrypto)", model.RiskNestedArchive},
+		{"encrypted 7z", "a.7z", "application/x-7z-compressed", fixture("encrypted.7z"), model.AttachmentEncrypted, "a.7z: encrypted 7z (AES-256), 1 of 1", ""},
+		{"7z with encrypted headers", "a.7z", "application/octet-stream", fixture("encrypted-headers.7z"), model.AttachmentEncrypted, "headers encrypted", model.RiskEncryptedHeaders},
+		{"encrypted RAR 4", "a.rar", "application/vnd.rar", fixture("encrypted-rar4.rar"), model.AttachmentEncrypted, "a.rar: encrypted RAR (AES-128), 1 of 2", model.RiskExecutable},
+		{"encrypted RAR 5", "a.rar", "application/vnd.rar", fixture("encrypted-rar5.rar"), model.AttachmentEncrypted, "a.rar: encrypted RAR (AES-256), 1 of 2", model.RiskExecutable},
+		{"named zip, not an archive", "invoice.zip", "application/octet-stream", []byte("just some text"), model.AttachmentError, "invoice.zip: declared as an archive", model.RiskBrokenArchive},
+		{"typed zip, not an archive", "invoice.dat", "application/zip", []byte("just some text"), model.AttachmentError, "declared as an archive", model.RiskBrokenArchive},
+		{"text that merely mentions PK", "notes.txt", "text/plain", []byte("a ZIP starts with PK\x03\x04 and ends with PK\x05\x06"), model.AttachmentClean, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := analyse(t, buildMessage(stdHeader, textPart, attachment(tt.file, tt.ct, tt.data)))
+			if m.Verdict.Attachment != tt.want {
+				t.Errorf("verdict %q, want %q (reasons %q)", m.Verdict.Attachment, tt.want, m.Verdict.Reasons)
+			}
+			if tt.reason != "" && !slices.ContainsFunc(m.Verdict.Reasons, func(r string) bool { return strings.Contains(r, tt.reason) }) {
+				t.Errorf("reasons %q lack %q", m.Verdict.Reasons, tt.reason)
+			}
+			if tt.risk != "" && !slices.Contains(m.Attachments[0].Risks, tt.risk) {
+				t.Errorf("risks %v lack %s", m.Attachments[0].Risks, tt.risk)
 			}
 		})
 	}
