@@ -47,7 +47,9 @@ type hits struct {
 // scanSignatures reads r once, in blocks, and records every signature.
 func scanSignatures(r io.ReaderAt, size int64) hits {
 	var h hits
-	buf := make([]byte, scanBlock+sigMaxLen-1)
+	// Most attachments are small: a buffer of their size, not a block,
+	// keeps the scan from clearing 256 KiB per file.
+	buf := make([]byte, min(size, scanBlock)+int64(sigMaxLen)-1)
 	for off := int64(0); off < size; off += scanBlock {
 		n, _ := r.ReadAt(buf[:min(int64(len(buf)), size-off)], off)
 		b := buf[:n]
