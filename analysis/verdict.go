@@ -165,6 +165,9 @@ func describeRisks(a *model.Attachment) string {
 				collect(e.Archive, path+e.Name+"/")
 			}
 		}
+		for _, o := range arc.Others {
+			collect(o, path)
+		}
 	}
 	collect(a.Archive, "")
 	if len(inside) > 0 {
