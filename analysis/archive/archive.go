@@ -1,15 +1,20 @@
-// Package archive lists ZIP attachments without extracting them: entry
-// names (UTF-8, CP932 or Info-ZIP Unicode Path), declared sizes, the
+// Package archive lists archive attachments without extracting them:
+// entry names (UTF-8, CP932 or Info-ZIP Unicode Path), declared sizes, the
 // encryption method of every entry, risky names, nested archives (opened
 // recursively within limits), OOXML documents carrying VBA macros, and
 // decompression bombs. It is pure and safe for concurrent use; memory and
 // time are bounded by Limits whatever the input.
 //
-// ZIPs are read with the standard library's archive/zip, which handles
-// Zip64, data descriptors, prefixed (self-extracting) and trailing-junk
-// archives. The header facts archive/zip does not interpret (the WinZip AES
-// and strong-encryption extra fields, the Unicode Path field, the raw name
-// bytes) are read from FileHeader.Flags and FileHeader.Extra here.
+// Every archive in the bytes is found (finder.go), because readers
+// disagree on where one is: ZIPs behind junk or a self-extractor stub,
+// concatenated ZIPs, 7z and RAR archives. ZIPs are read with the standard
+// library's archive/zip (Zip64, data descriptors), and their local headers
+// are read too (crosscheck.go): an entry is encrypted when either copy of
+// its header says so. The header facts archive/zip does not interpret (the
+// WinZip AES and strong-encryption extra fields, the Unicode Path field,
+// the raw name bytes) are read from FileHeader.Flags and FileHeader.Extra
+// here. 7z and RAR are listed from their headers (sevenzip.go, rar.go):
+// names and encryption, never contents.
 package archive
 
 import (

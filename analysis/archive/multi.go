@@ -39,6 +39,9 @@ func (in *inspector) inspectAll(r io.ReaderAt, size int64, depth int) *model.Arc
 			a.Risks = model.AddRisk(a.Risks, model.RiskPrefixedData)
 		}
 	}
+	if len(spans) >= maxSpans {
+		a.Truncated = true // archives past the limit were not looked at
+	}
 	if len(spans) > 1 {
 		a.Risks = model.AddRisk(a.Risks, model.RiskConcatenated)
 		for i, o := range archives {
