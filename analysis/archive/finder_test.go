@@ -2,6 +2,8 @@ package archive
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -62,6 +64,14 @@ func FuzzFind(f *testing.F) {
 		[]byte(sigLocal + sigEnd + sig7z + sigRAR), nil,
 	} {
 		f.Add(seed)
+	}
+	// Real 7z and RAR archives, made by 7-Zip and the RAR generator.
+	fixtures, _ := filepath.Glob(filepath.Join("..", "testdata", "*"))
+	for _, p := range fixtures {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+			f.Add(cat(a, b))
+		}
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		start := time.Now()
