@@ -91,7 +91,7 @@ func TestAttackerCases(t *testing.T) {
 		reason         string
 		risk           model.Risk
 	}{
-		{"central directory clears the bit", "a.zip", "application/zip", cdCleared, model.AttachmentEncrypted, "a.zip: encrypted ZIP (ZipCrypto)", model.RiskHeaderMismatch},
+		{"central directory clears the bit", "a.zip", "application/zip", cdCleared, model.AttachmentEncrypted, "a.zip/setup.exe: the central directory and the local header disagree (encryption flags 0x0000 in the central directory, 0x0001 in the local header)", model.RiskHeaderMismatch},
 		{"encrypted then plain", "a.zip", "application/zip", slices.Concat(zipCrypto(), plain), model.AttachmentEncrypted, "a.zip (ZIP at byte 0): encrypted ZIP (ZipCrypto)", model.RiskConcatenated},
 		{"one junk byte", "a.zip", "application/zip", slices.Concat([]byte("X"), zipCrypto()), model.AttachmentEncrypted, "a.zip: encrypted ZIP (ZipCrypto)", model.RiskPrefixedData},
 		{"GIF header, image name", "cat.gif", "image/gif", slices.Concat([]byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;"), zipCrypto()), model.AttachmentEncrypted, "cat.gif: encrypted ZIP", model.RiskPrefixedData},

@@ -31,6 +31,7 @@ func composeVerdict(m *model.Message, problems []string) {
 		}
 		if arc := a.Archive; arc != nil {
 			encrypted = appendEncrypted(encrypted, arc, name)
+			risky = appendMismatches(risky, arc, name)
 			switch {
 			case arc.Error != "" && len(arc.Entries) == 0 && slices.Contains(arc.Risks, model.RiskBrokenArchive):
 				unreadable = append(unreadable, name+": "+arc.Error)
@@ -88,6 +89,35 @@ func appendEncrypted(out []string, arc *model.Archive, path string) []string {
 	for _, o := range arc.Others {
 		out = appendEncrypted(out, o, fmt.Sprintf("%s (%s at byte %d)", path, formatLabel(o.Format), o.Offset))
 	}
+	return out
+}
+
+// maxMismatchReasons bounds the header disagreements spelled out per
+// attachment; the rest are in the JSON entries.
+const maxMismatchReasons = 3
+
+// appendMismatches appends, for up to maxMismatchReasons entries of arc
+// (nested and concatenated archives included) whose two ZIP headers
+// disagree, a reason giving both values.
+func appendMismatches(out []string, arc *model.Archive, path string) []string {
+	n := 0
+	var walk func(a *model.Archive, p string)
+	walk = func(a *model.Archive, p string) {
+		for i := range a.Entries {
+			e := &a.Entries[i]
+			if e.Mismatch != "" && n < maxMismatchReasons {
+				out = append(out, fmt.Sprintf("%s/%s: the central directory and the local header disagree (%s)", p, e.Name, e.Mismatch))
+				n++
+			}
+			if e.Archive != nil {
+				walk(e.Archive, p+"/"+e.Name)
+			}
+		}
+		for _, o := range a.Others {
+			walk(o, p)
+		}
+	}
+	walk(arc, path)
 	return out
 }
 
