@@ -82,7 +82,10 @@ func (w *walker) leaf(e *message.Entity, depth int, prefix string) {
 		return
 	}
 
-	if (ct == "message/rfc822" || ct == "message/global") && depth > 0 {
+	// A message/* body is walked at every depth, the top level included: a
+	// mail whose whole body is a forwarded mail (RFC 2046 section 5.2.1)
+	// carries its attachments there, and maxMIMEDepth bounds the recursion.
+	if ct == "message/rfc822" || ct == "message/global" {
 		inner, err := message.Read(e.Body)
 		if err != nil && inner == nil {
 			w.problem("attached message %q cannot be parsed: %v", name, err)
@@ -153,48 +156,71 @@ func isAttachment(ct, disposition, name string) bool {
 	return true
 }
 
-// inspect reads one attachment's decoded body and judges it. Archives
-// (recognised by magic bytes, whatever the name or type claims) are
-// buffered once, up to a cap, for random access; everything else streams
-// through the content scanner and is never held in memory.
+// inspect reads one attachment's decoded body and judges it. Every
+// attachment is buffered once, up to MaxArchiveBytes, in pooled chunks,
+// while the content scanner sees the same bytes as they pass; the buffer
+// is then searched for archives (ZIP, 7z, RAR) anywhere in it, not only at
+// its start: unzip and 7-Zip open archives behind junk, a GIF header or
+// another archive. A file that claims to be an archive (name or type) and
+// holds none is unreadable, never clean.
 func (a *Analyzer) inspect(body io.Reader, name, ct string) model.Attachment {
 	att := model.Attachment{Filename: name, ContentType: ct, Risks: filetype.NameRisks(name)}
 	br := bufio.NewReaderSize(body, 4096)
 	head, _ := br.Peek(4096)
+	magic := filetype.Sniff(head)
+	declared := filetype.IsDeclaredArchive(name, ct) || magic == filetype.KindZip ||
+		magic == filetype.Kind7z || magic == filetype.KindRAR
 
-	if archive.IsZip(head) {
-		var buf chunkBuffer
-		defer buf.Release()
-		total, over, err := buf.Fill(br, a.cfg.MaxArchiveBytes)
-		att.Size = total
-		if err != nil {
-			att.Error = fmt.Sprintf("cannot decode attachment: %v", err)
-		}
-		if over {
-			att.Archive = &model.Archive{
-				Format:    "zip",
-				Truncated: true,
-				Error:     fmt.Sprintf("archive of %s is larger than the %s inspection limit; not inspected", humanBytes(total), humanBytes(a.cfg.MaxArchiveBytes)),
-			}
-			return att
-		}
-		att.Archive = archive.Inspect(&buf, buf.Size(), name, a.cfg.Archive)
-		for _, r := range att.Archive.AllRisks() {
-			att.Risks = model.AddRisk(att.Risks, r)
-		}
-		return att
-	}
-
+	var buf chunkBuffer
+	defer buf.Release()
 	sc := filetype.NewScanner(name)
-	n, err := io.Copy(sc, br)
-	att.Size = n
+	total, over, err := buf.Fill(io.TeeReader(br, sc), a.cfg.MaxArchiveBytes)
+	att.Size = total
 	if err != nil {
 		att.Error = fmt.Sprintf("cannot decode attachment: %v", err)
 	}
 	for _, r := range sc.Risks() {
 		att.Risks = model.AddRisk(att.Risks, r)
 	}
+	switch {
+	case over && declared:
+		att.Archive = &model.Archive{
+			Format:    archiveFormat(magic, name),
+			Truncated: true,
+			Error:     fmt.Sprintf("archive of %s is larger than the %s inspection limit; not inspected", humanBytes(total), humanBytes(a.cfg.MaxArchiveBytes)),
+		}
+		return att
+	case over:
+		return att // streamed through the scanner only
+	}
+	att.Archive = archive.InspectFound(&buf, buf.Size(), name, a.cfg.Archive)
+	switch {
+	case att.Archive != nil:
+	case declared:
+		att.Archive = &model.Archive{
+			Format: archiveFormat(magic, name),
+			Error:  "declared as an archive (name, type or magic bytes) but no readable ZIP, 7z or RAR archive is in it: it cannot be inspected",
+			Risks:  []model.Risk{model.RiskBrokenArchive},
+		}
+	default:
+		return att
+	}
+	for _, r := range att.Archive.AllRisks() {
+		att.Risks = model.AddRisk(att.Risks, r)
+	}
 	return att
+}
+
+// archiveFormat names the format an attachment claims, for messages about
+// archives that could not be read.
+func archiveFormat(magic filetype.Kind, name string) string {
+	switch {
+	case magic == filetype.Kind7z || strings.HasSuffix(strings.ToLower(name), ".7z"):
+		return "7z"
+	case magic == filetype.KindRAR || strings.HasSuffix(strings.ToLower(name), ".rar"):
+		return "rar"
+	}
+	return "zip"
 }
 
 // humanBytes formats a byte count for reasons and errors.

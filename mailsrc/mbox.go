@@ -95,6 +95,9 @@ func (m *Mbox) List(ctx context.Context, fn func(Entry) error) error {
 			Received: found.received,
 			Err:      found.err,
 		}
+		if found.ambiguous {
+			e.Warning = "mbox: a \"From \" line followed by header lines inside this message (within its Content-Length or its MIME structure) was not taken as the start of a new message; the message was kept whole"
+		}
 		if e.Received.IsZero() {
 			e.Received = info.ModTime() // no usable From_ date: the last delivery's
 		}

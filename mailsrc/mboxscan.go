@@ -26,6 +26,9 @@ type mboxFound struct {
 	// err wraps ErrNotMail for text before the first From_ line that does
 	// not start like a message.
 	err error
+	// ambiguous is set when a From_ line followed by header lines inside
+	// the message was not taken as a separator (see splitGuard).
+	ambiguous bool
 }
 
 // mboxLineBuffer is the read buffer of the scan. Lines longer than this are
@@ -66,10 +69,12 @@ func scanMbox(ctx context.Context, r io.Reader, found func(mboxFound) error) err
 		pending      bool
 		pendingForce bool // the file's first line: a separator regardless
 		pendingEnd   int64
+		pendingLine  int64
 		pendingDate  time.Time
+		guard        = newSplitGuard()
 	)
 	emit := func(end int64) error {
-		m := mboxFound{span: mboxSpan{off: start, n: end - start}, received: received}
+		m := mboxFound{span: mboxSpan{off: start, n: end - start}, received: received, ambiguous: guard.ambiguous}
 		if m.span.n == 0 {
 			return nil // a From_ line with nothing after it
 		}
@@ -84,6 +89,16 @@ func scanMbox(ctx context.Context, r io.Reader, found func(mboxFound) error) err
 			m.err = fmt.Errorf("%w: no header after the From_ line", ErrNotMail)
 		}
 		return found(m)
+	}
+	// replay splits at From_ lines the guard held back and then released.
+	replay := func(held []heldSplit) error {
+		for _, h := range held {
+			if err := emit(h.end); err != nil {
+				return err
+			}
+			start, received, leading, headerFirst = h.start, h.date, false, true
+		}
+		return nil
 	}
 	for {
 		lineOff := off
@@ -110,15 +125,23 @@ func scanMbox(ctx context.Context, r io.Reader, found func(mboxFound) error) err
 				return err
 			}
 		}
+		if err := replay(guard.confirmLength(lineOff, piece)); err != nil {
+			return err
+		}
 		if pending {
 			pending = false
-			if pendingForce || isHeaderLine(piece) {
+			switch {
+			case !pendingForce && isHeaderLine(piece) && guard.protects(pendingLine):
+				guard.hold(heldSplit{end: pendingEnd, start: lineOff, date: pendingDate})
+			case pendingForce || isHeaderLine(piece):
 				if err := emit(pendingEnd); err != nil {
 					return err
 				}
 				start, received, leading = lineOff, pendingDate, false
+				guard = newSplitGuard()
 			}
 		}
+		guard.observe(piece, off)
 		blank := isBlankLine(piece)
 		if lineOff == start {
 			headerFirst = isHeaderLine(piece)
@@ -126,7 +149,7 @@ func scanMbox(ctx context.Context, r io.Reader, found func(mboxFound) error) err
 		switch {
 		case isFromLine(piece):
 			pending, pendingForce = true, first
-			pendingEnd = lineOff
+			pendingEnd, pendingLine = lineOff, lineOff
 			if prevBlank >= 0 {
 				pendingEnd = prevBlank
 			}
@@ -141,6 +164,9 @@ func scanMbox(ctx context.Context, r io.Reader, found func(mboxFound) error) err
 		if err == io.EOF {
 			break
 		}
+	}
+	if err := replay(guard.atEnd(off)); err != nil {
+		return err
 	}
 	if pending {
 		// A From_ line as the last line is the start of an append that

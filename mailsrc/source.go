@@ -51,6 +51,11 @@ type Entry struct {
 	Received time.Time
 	// Err is set when the message is listed but cannot be read.
 	Err error
+	// Warning is set when the source is unsure where the message ends: an
+	// mbox From_ line followed by header lines inside it that was not
+	// taken as a separator. It is a sentence for people, shown among the
+	// message's reasons.
+	Warning string
 }
 
 // ErrNotMail marks a listed file that is not a mail message. Scanners warn

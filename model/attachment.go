@@ -15,7 +15,11 @@ type Attachment struct {
 // Archive describes an archive found by its magic bytes, whatever the
 // attachment's name or declared type says.
 type Archive struct {
-	Format     string     `json:"format"` // "zip"
+	Format string `json:"format"` // "zip", "7z" or "rar"
+	// Offset is where the archive starts in the bytes it was found in; it
+	// is not 0 when data (a self-extractor stub, junk, another archive)
+	// precedes it.
+	Offset     int64      `json:"offset,omitempty"`
 	Encrypted  bool       `json:"encrypted"`
 	Encryption Encryption `json:"encryption"` // strongest method seen on an encrypted entry; "" when none
 	Entries    []Entry    `json:"entries"`
@@ -30,6 +34,10 @@ type Archive struct {
 	// Risks of single entries are on the entries.
 	Risks []Risk `json:"risks,omitempty"`
 	Error string `json:"error,omitempty"` // a broken archive: what was wrong with it
+	// Others are the further archives found in the same bytes (archives
+	// concatenated, or one hidden behind a prefix): every reader picks a
+	// different one, so each is listed, in the order of their offsets.
+	Others []*Archive `json:"others,omitempty"`
 
 	// The fields below are filled by PPAP pairing (package analysis/ppap)
 	// for an encrypted archive; the password itself is never stored.
@@ -79,6 +87,11 @@ func (a *Archive) AllRisks() []Risk {
 			}
 		}
 	}
+	for _, o := range a.Others {
+		for _, r := range o.AllRisks() {
+			out = AddRisk(out, r)
+		}
+	}
 	return out
 }
 
@@ -91,6 +104,12 @@ type Entry struct {
 	Encryption     Encryption `json:"encryption,omitempty"`
 	Dir            bool       `json:"dir,omitempty"`
 	Risks          []Risk     `json:"risks,omitempty"`
+	// Mismatch is set when the central directory and the local header of
+	// the entry disagree on what a reader needs (encryption flags, method,
+	// the AES field, the name): it gives both values. Readers that trust
+	// one or the other see different files, so the entry counts as
+	// encrypted when either says so.
+	Mismatch string `json:"mismatch,omitempty"`
 	// Archive is set for a nested archive that was opened and listed.
 	Archive *Archive `json:"archive,omitempty"`
 	// Decrypted is set when the entry's content was decrypted (PPAP
@@ -116,6 +135,9 @@ func (a *Archive) appendNames(names []string) []string {
 		if a.Entries[i].Archive != nil {
 			names = a.Entries[i].Archive.appendNames(names)
 		}
+	}
+	for _, o := range a.Others {
+		names = o.appendNames(names)
 	}
 	return names
 }
@@ -166,15 +188,19 @@ type Risk string
 
 // Risks an attachment or an archive entry can carry.
 const (
-	RiskExecutable        Risk = "executable"         // .exe .scr .js .lnk ... or an executable by magic bytes
-	RiskDoubleExtension   Risk = "double-extension"   // invoice.pdf.exe
-	RiskMacro             Risk = "macro"              // Office document with VBA macros
-	RiskDiskImage         Risk = "disk-image"         // .iso .img: used to smuggle executables past filters
-	RiskNestedArchive     Risk = "nested-archive"     // an archive inside an archive
-	RiskEncryptedDocument Risk = "encrypted-document" // password-protected Office or PDF file
-	RiskBomb              Risk = "bomb"               // decompression bomb: ratio, size, entry count or overlap
-	RiskRTLO              Risk = "rtlo"               // a bidi override in the name hides the real extension
-	RiskBrokenArchive     Risk = "broken-archive"     // looks like an archive but cannot be read
+	RiskExecutable        Risk = "executable"            // .exe .scr .js .lnk ... or an executable by magic bytes
+	RiskDoubleExtension   Risk = "double-extension"      // invoice.pdf.exe
+	RiskMacro             Risk = "macro"                 // Office document with VBA macros
+	RiskDiskImage         Risk = "disk-image"            // .iso .img: used to smuggle executables past filters
+	RiskNestedArchive     Risk = "nested-archive"        // an archive inside an archive
+	RiskEncryptedDocument Risk = "encrypted-document"    // password-protected Office or PDF file
+	RiskBomb              Risk = "bomb"                  // decompression bomb: ratio, size, entry count or overlap
+	RiskRTLO              Risk = "rtlo"                  // a bidi override in the name hides the real extension
+	RiskBrokenArchive     Risk = "broken-archive"        // looks like an archive but cannot be read
+	RiskHeaderMismatch    Risk = "header-mismatch"       // a ZIP's central directory and local header disagree
+	RiskPrefixedData      Risk = "prefixed-data"         // data before an archive or between archives (stub, junk, polyglot)
+	RiskConcatenated      Risk = "concatenated-archives" // several archives in one file: each reader lists a different one
+	RiskEncryptedHeaders  Risk = "encrypted-headers"     // 7z/RAR with encrypted headers: not even the names can be listed
 )
 
 // AddRisk appends r to risks unless it is already there.

@@ -1,15 +1,20 @@
-// Package archive lists ZIP attachments without extracting them: entry
-// names (UTF-8, CP932 or Info-ZIP Unicode Path), declared sizes, the
+// Package archive lists archive attachments without extracting them:
+// entry names (UTF-8, CP932 or Info-ZIP Unicode Path), declared sizes, the
 // encryption method of every entry, risky names, nested archives (opened
 // recursively within limits), OOXML documents carrying VBA macros, and
 // decompression bombs. It is pure and safe for concurrent use; memory and
 // time are bounded by Limits whatever the input.
 //
-// ZIPs are read with the standard library's archive/zip, which handles
-// Zip64, data descriptors, prefixed (self-extracting) and trailing-junk
-// archives. The header facts archive/zip does not interpret (the WinZip AES
-// and strong-encryption extra fields, the Unicode Path field, the raw name
-// bytes) are read from FileHeader.Flags and FileHeader.Extra here.
+// Every archive in the bytes is found (finder.go), because readers
+// disagree on where one is: ZIPs behind junk or a self-extractor stub,
+// concatenated ZIPs, 7z and RAR archives. ZIPs are read with the standard
+// library's archive/zip (Zip64, data descriptors), and their local headers
+// are read too (crosscheck.go): an entry is encrypted when either copy of
+// its header says so. The header facts archive/zip does not interpret (the
+// WinZip AES and strong-encryption extra fields, the Unicode Path field,
+// the raw name bytes) are read from FileHeader.Flags and FileHeader.Extra
+// here. 7z and RAR are listed from their headers (sevenzip.go, rar.go):
+// names and encryption, never contents.
 package archive
 
 import (
@@ -105,15 +110,36 @@ func IsZip(head []byte) bool {
 	return s == "\x03\x04" || s == "\x05\x06" || s == "\x07\x08"
 }
 
-// Inspect lists the ZIP archive in r (size bytes long). name is the
-// attachment's file name, used only in messages. It never panics and
-// always returns an Archive: a broken archive has Error set and the
-// broken-archive risk, with whatever entries could be recovered from the
-// local headers.
-func Inspect(r io.ReaderAt, size int64, name string, lim Limits) (a *model.Archive) {
+// Inspect lists the archives in r (size bytes long): every ZIP, 7z and RAR
+// that Find sees, the one archive/zip would read first and the others in
+// Others. name is the attachment's file name, used only in messages. It
+// never panics and always returns an Archive: a broken archive has Error
+// set and the broken-archive risk, with whatever entries could be
+// recovered from the local headers.
+func Inspect(r io.ReaderAt, size int64, name string, lim Limits) *model.Archive {
+	return guard(name, func() *model.Archive {
+		in := newInspector(lim)
+		if a := in.inspectAll(r, size, 0); a != nil {
+			return a
+		}
+		return in.inspect(r, size, 0)
+	})
+}
+
+// InspectFound is Inspect for bytes that may hold no archive at all (an
+// attachment of any type): it returns nil when Find sees none, reading r
+// once for the signatures whatever the outcome.
+func InspectFound(r io.ReaderAt, size int64, name string, lim Limits) *model.Archive {
+	return guard(name, func() *model.Archive {
+		return newInspector(lim).inspectAll(r, size, 0)
+	})
+}
+
+// guard runs fn, turning a panic into a broken listing: bounds are checked
+// everywhere, but a bug must cost one attachment's listing, not the whole
+// scan.
+func guard(name string, fn func() *model.Archive) (a *model.Archive) {
 	defer func() {
-		// A last line of defence: bounds are checked everywhere, but a bug
-		// must cost one attachment's listing, not the whole scan.
 		if p := recover(); p != nil {
 			a = &model.Archive{
 				Format: "zip",
@@ -122,9 +148,12 @@ func Inspect(r io.ReaderAt, size int64, name string, lim Limits) (a *model.Archi
 			}
 		}
 	}()
+	return fn()
+}
+
+func newInspector(lim Limits) *inspector {
 	lim = lim.withDefaults()
-	in := &inspector{lim: lim, decompressLeft: lim.MaxTotalDecompressed, sniffsLeft: lim.MaxSniffedEntries}
-	return in.inspect(r, size, 0)
+	return &inspector{lim: lim, decompressLeft: lim.MaxTotalDecompressed, sniffsLeft: lim.MaxSniffedEntries}
 }
 
 // inspector carries the limits and the budgets shared by one top-level
@@ -169,6 +198,7 @@ func (in *inspector) inspect(r io.ReaderAt, size int64, depth int) *model.Archiv
 		}
 	}
 	in.checkLayout(a, files, size)
+	in.crossCheck(a, r, size, files)
 
 	for i, f := range files {
 		if in.bomb {

@@ -59,7 +59,9 @@ func (in *inspector) inspectContent(a *model.Archive, e *model.Entry, f *stdzip.
 	case kind == filetype.KindZip && err != nil:
 		e.Risks = model.AddRisk(e.Risks, model.RiskNestedArchive)
 		e.Archive = brokenNested(e.Name, err)
-	case kind == filetype.KindZip:
+	case kind == filetype.KindZip || kind == filetype.Kind7z || kind == filetype.KindRAR || isListableName(e.Name):
+		// An archive by its magic, or by its name with junk in front:
+		// listed, so that encryption at any depth is seen.
 		in.openNested(a, e, rc, head, depth)
 	case kind.IsArchive():
 		e.Risks = model.AddRisk(e.Risks, model.RiskNestedArchive)
@@ -125,7 +127,10 @@ func (in *inspector) openNested(a *model.Archive, e *model.Entry, rc io.Reader, 
 		e.Archive = brokenNested(e.Name, err)
 		return
 	}
-	nested := in.inspect(bytes.NewReader(buf), int64(len(buf)), depth+1)
+	nested := in.inspectAll(bytes.NewReader(buf), int64(len(buf)), depth+1)
+	if nested == nil {
+		nested = in.inspect(bytes.NewReader(buf), int64(len(buf)), depth+1)
+	}
 	e.Archive = nested
 	if !isZipDocument(nested) {
 		e.Risks = model.AddRisk(e.Risks, model.RiskNestedArchive)
@@ -151,4 +156,9 @@ func (in *inspector) scanDocument(e *model.Entry, rc io.Reader, head []byte) {
 	for _, r := range sc.Risks() {
 		e.Risks = model.AddRisk(e.Risks, r)
 	}
+}
+
+// isListableName reports an entry named like a ZIP, 7z or RAR archive.
+func isListableName(name string) bool {
+	return filetype.IsDeclaredArchive(name, "")
 }

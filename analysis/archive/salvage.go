@@ -56,6 +56,8 @@ func salvage(a *model.Archive, r io.ReaderAt, size int64, maxEntries int, cause 
 // can act on.
 func describeOpenError(err error) string {
 	switch {
+	case errors.Is(err, errNoDirectory):
+		return "not a readable ZIP: no end of central directory record (truncated or damaged file); entries were read from the local headers"
 	case errors.Is(err, stdzip.ErrFormat):
 		return "not a readable ZIP: the central directory is missing or corrupt (truncated or damaged file)"
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):

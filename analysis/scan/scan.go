@@ -263,6 +263,11 @@ func analyseOne(ctx context.Context, src mailsrc.Source, an Analyzer, opt Option
 	if j.cached == nil && j.cacheKey != "" && cacheable(&o.msg) {
 		_ = opt.Cache.Put(j.cacheKey, o.msg) // a cache that cannot write only costs time
 	}
+	if e.Warning != "" {
+		// The source's doubt about the message is listing context, not
+		// content: added after caching.
+		o.msg.Verdict.Reasons = append(o.msg.Verdict.Reasons, e.Warning)
+	}
 	return o
 }
 
