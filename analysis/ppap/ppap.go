@@ -122,11 +122,15 @@ func (c *Config) scannerName() string {
 }
 
 // encryptedArchives returns the indexes of m's attachments that are
-// encrypted ZIPs worth trying: listed without error.
+// encrypted ZIPs worth trying: listed without error. An encrypted 7z or
+// RAR archive is never tried: there is no decoder for them here, so a
+// password could only be guessed at, not proved, and the archive stays
+// "encrypted: nothing inside can be checked".
 func encryptedArchives(m *model.Message) []int {
 	var out []int
 	for i := range m.Attachments {
-		if a := m.Attachments[i].Archive; a != nil && a.Encrypted && a.Error == "" {
+		a := m.Attachments[i].Archive
+		if a != nil && a.Encrypted && a.Error == "" && (a.Format == "" || a.Format == "zip") {
 			out = append(out, i)
 		}
 	}
