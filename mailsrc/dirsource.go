@@ -95,7 +95,7 @@ func (d *Dir) List(ctx context.Context, fn func(Entry) error) error {
 		if err != nil {
 			return quarantineError(d.path, err)
 		}
-		e := d.sniffEntry(Entry{ID: model.MessageID(d.single), Size: info.Size(), Received: info.ModTime()}, info)
+		e := d.sniffEntry(Entry{ID: model.MessageID(d.single), Size: info.Size(), Received: info.ModTime(), Stamp: stampOf(info)}, info)
 		if e.ID == "" {
 			return quarantineError(d.path, fs.ErrNotExist)
 		}
@@ -143,7 +143,7 @@ func (d *Dir) walk(ctx context.Context, found func(dirFound) bool) error {
 		case info.IsDir():
 			return nil // a symbolic link to a folder
 		}
-		e.Size, e.Received = info.Size(), info.ModTime()
+		e.Size, e.Received, e.Stamp = info.Size(), info.ModTime(), stampOf(info)
 		return d.stopUnless(ctx, found(dirFound{entry: e, info: info}))
 	})
 	if rootErr != nil {

@@ -101,7 +101,7 @@ func (m *Maildir) statListed(ctx context.Context, roots map[string]*os.Root, l m
 	if !info.Mode().IsRegular() {
 		return Entry{} // a folder or a link, not a delivered message
 	}
-	return Entry{ID: l.id, Size: info.Size(), Received: info.ModTime()}
+	return Entry{ID: l.id, Size: info.Size(), Received: info.ModTime(), Stamp: stampOf(info)}
 }
 
 // remember records where message id's file was last seen.

@@ -94,6 +94,11 @@ func (m *Mbox) List(ctx context.Context, fn func(Entry) error) error {
 			Size:     found.span.n,
 			Received: found.received,
 			Err:      found.err,
+			// The file, and where the message sits in it: appending keeps
+			// the earlier messages' stamps; rewriting the file (a new
+			// inode, as mail tools do) changes them all.
+			Stamp: fileID(info) + "@" + strconv.FormatInt(found.span.off, 10) + "+" + strconv.FormatInt(found.span.n, 10) +
+				"/" + strconv.FormatInt(found.received.UnixNano(), 10),
 		}
 		if found.ambiguous {
 			e.Warning = "mbox: a \"From \" line followed by header lines inside this message (within its Content-Length or its MIME structure) was not taken as the start of a new message; the message was kept whole"

@@ -49,6 +49,12 @@ type Entry struct {
 	// Received is when the source got the message (file modification time,
 	// IMAP INTERNALDATE); zero when unknown.
 	Received time.Time
+	// Stamp identifies the stored bytes without reading them (the file's
+	// inode, size and modification time; for an mbox, the file's and the
+	// message's place in it): the same stamp means the same bytes unless
+	// someone forged the time on purpose. Empty when the source has none
+	// (IMAP, whose UIDs already name one message for good).
+	Stamp string
 	// Err is set when the message is listed but cannot be read.
 	Err error
 	// Warning is set when the source is unsure where the message ends: an

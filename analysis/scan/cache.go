@@ -20,11 +20,19 @@ type Cache interface {
 
 // lookup finds a listed message's result in the cache. It returns the
 // cached result, or nil and the key under which to store the new one.
-// Content keys cost one extra read of the message, which the page cache
-// usually serves; it is far cheaper than the analysis and DNS it saves.
+// The key is, in order of preference: the ID where it names one message
+// for good (IMAP); the source's stamp of the stored file (inode, size,
+// modification time), which costs no read at all, so that a warm reopen
+// of an unchanged quarantine reads no message; else the hash of the
+// message's bytes, which costs one extra read (the page cache usually
+// serves it; it is far cheaper than the analysis and DNS it saves).
 func lookup(ctx context.Context, src mailsrc.Source, opt Options, e mailsrc.Entry) (*model.Message, string) {
 	key := string(e.ID)
-	if !opt.CacheByID {
+	switch {
+	case opt.CacheByID:
+	case e.Stamp != "":
+		key = stampKey(e)
+	default:
 		var err error
 		if key, err = contentKey(ctx, src, e.ID); err != nil {
 			return nil, "" // the analysis will meet the same error and report it
@@ -34,6 +42,17 @@ func lookup(ctx context.Context, src mailsrc.Source, opt Options, e mailsrc.Entr
 		return &m, key
 	}
 	return nil, key
+}
+
+// stampKey is the cache key of a listed file by its stamp: a hash, since
+// IDs (file names) may hold any byte and keys may not. The ID is part of
+// it: a result names its message, and two files are never one.
+func stampKey(e mailsrc.Entry) string {
+	h := sha256.New()
+	h.Write([]byte(e.ID))
+	h.Write([]byte{0})
+	h.Write([]byte(e.Stamp))
+	return "stamp-" + hex.EncodeToString(h.Sum(nil))
 }
 
 // contentKey is the hex SHA-256 of a message's raw bytes.

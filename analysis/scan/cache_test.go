@@ -1,7 +1,9 @@
 package scan_test
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -107,5 +109,87 @@ func TestRunWithContentCache(t *testing.T) {
 	cache.Close()
 	if again := an.n.Load() - before; again < 1 || again > 4 {
 		t.Errorf("after changing one message, %d were analysed again", again)
+	}
+}
+
+// countingSource counts the messages opened.
+type countingSource struct {
+	mailsrc.Source
+	opens atomic.Int64
+}
+
+func (c *countingSource) Open(ctx context.Context, id model.MessageID) (io.ReadCloser, error) {
+	c.opens.Add(1)
+	return c.Source.Open(ctx, id)
+}
+
+// TestWarmScanReadsNoMessage: with the cache warm and nothing changed, a
+// Maildir, a directory and an mbox are listed and no message is opened —
+// results are found by the files' stamps (inode, size, time), not by
+// hashing their bytes. A file rewritten with other bytes gets a new stamp
+// and is read again.
+func TestWarmScanReadsNoMessage(t *testing.T) {
+	samples := demo.Samples(demo.Options{})
+	maildir := t.TempDir()
+	if err := demo.WriteMaildir(maildir, samples); err != nil {
+		t.Fatal(err)
+	}
+	plain := t.TempDir()
+	var mbox []byte
+	for i, s := range samples[:20] {
+		if err := os.WriteFile(filepath.Join(plain, fmt.Sprintf("%03d.eml", i)), s.Raw, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		mbox = append(mbox, "From sender@example.com Thu Nov 19 09:30:00 2026\n"...)
+		mbox = append(mbox, bytes.ReplaceAll(s.Raw, []byte("\r\n"), []byte("\n"))...)
+		mbox = append(mbox, '\n')
+	}
+	mboxPath := filepath.Join(t.TempDir(), "q.mbox")
+	if err := os.WriteFile(mboxPath, mbox, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{maildir, plain, mboxPath} {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			opened, err := mailsrc.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer opened.Close()
+			src := &countingSource{Source: opened}
+			cacheDir := t.TempDir()
+			an := analysis.New(analysis.Config{})
+			scanOnce := func() map[model.MessageID]model.Message {
+				c, err := store.OpenCache(cacheDir, src.Name(), "test")
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer c.Close()
+				return scanAll(t, src, an, c)
+			}
+			cold := scanOnce()
+			coldOpens := src.opens.Load()
+			if coldOpens == 0 {
+				t.Fatal("the cold scan opened nothing")
+			}
+			warm := scanOnce()
+			uncached := 0
+			for _, m := range cold {
+				if m.Error != "" {
+					uncached++ // unreadable messages are not cached
+				}
+			}
+			t.Logf("%d messages; cold scan opened %d, warm %d", len(cold), coldOpens, src.opens.Load()-coldOpens)
+			if got := src.opens.Load() - coldOpens; got > int64(uncached) {
+				t.Errorf("warm scan opened %d messages, want at most the %d uncacheable", got, uncached)
+			}
+			if len(warm) != len(cold) {
+				t.Fatalf("warm scan gave %d messages, cold %d", len(warm), len(cold))
+			}
+			for id, m := range cold {
+				if w := warm[id]; w.Verdict.Attachment != m.Verdict.Attachment || w.Subject != m.Subject {
+					t.Errorf("%s: warm %s %q, cold %s %q", id, w.Verdict.Attachment, w.Subject, m.Verdict.Attachment, m.Subject)
+				}
+			}
+		})
 	}
 }

@@ -244,7 +244,7 @@ func analyseOne(ctx context.Context, src mailsrc.Source, an Analyzer, opt Option
 		}
 		var raw io.Reader = rc
 		var h hash.Hash
-		if j.cacheKey != "" && !opt.CacheByID {
+		if j.cacheKey != "" && !opt.CacheByID && e.Stamp == "" {
 			// Key the result by the bytes analysed, not by those hashed at
 			// lookup: a file rewritten in between must not get the other
 			// content's verdict.
