@@ -28,6 +28,9 @@ type Ref struct {
 	PasswordSubject bool
 	// Seq is the message's position in the listing.
 	Seq int
+	// SHA256 is the digest of the message's bytes, when the analysis read
+	// them all: what a remembered pairing depends on.
+	SHA256 string
 }
 
 // RefOf builds the index entry of m, listed at position seq.
@@ -38,6 +41,7 @@ func RefOf(m *model.Message, seq int) *Ref {
 		FromAddr:   strings.ToLower(m.FromAddr),
 		FromDomain: strings.ToLower(m.FromDomain),
 		Date:       m.Date,
+		SHA256:     m.SHA256,
 		Subject:    foldSubject(m.Subject),
 		InReplyTo:  m.InReplyTo,
 		References: m.References,

@@ -66,6 +66,11 @@ type Config struct {
 	Scanner Scanner
 	// ScannerName names it in results ("clamd").
 	ScannerName string
+	// Results, when set, remembers pairings between scans, under keys
+	// salted with ResultsSalt: everything besides the mails that changes a
+	// pairing's result (these settings, the analysis version).
+	Results     Results
+	ResultsSalt string
 }
 
 // Defaults.

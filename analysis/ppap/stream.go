@@ -212,7 +212,7 @@ func (s *Stream) dispatch() {
 		go func() {
 			n := len(encryptedArchives(&j.h.msg))
 			start := time.Now()
-			links := s.pairer.Pair(s.ctx, &j.h.msg, j.h.ref, j.cands)
+			links := s.pairer.pairRemembered(s.ctx, &j.h.msg, j.h.ref, j.cands)
 			s.results <- pairResult{h: j.h, links: links, n: n, elapsed: time.Since(start)}
 		}()
 	}

@@ -2,6 +2,7 @@ package scan
 
 import (
 	"context"
+	"strings"
 
 	"mxaudit/mailsrc"
 	"mxaudit/model"
@@ -46,7 +47,8 @@ func listJobs(ctx context.Context, src mailsrc.Source, an Analyzer, opt Options,
 	// Forget what the source no longer holds (released, deleted, or all of
 	// it after a UIDVALIDITY change) — only after a complete listing.
 	if err == nil && byID {
-		opt.Cache.Prune(func(key string) bool { return seen[key] })
+		// Remembered pairings (ppap-…) are not listed: they age out.
+		opt.Cache.Prune(func(key string) bool { return seen[key] || strings.HasPrefix(key, "ppap-") })
 	}
 	return err
 }

@@ -179,11 +179,15 @@ func (a *App) Scan(ctx context.Context, emit func(model.Message) error, progress
 			a.warnf("skipped %s: %s", termtext.Sanitize(string(e.ID)), termtext.Sanitize(e.Err.Error()))
 		},
 	}
+	pc := a.ppap
 	if a.opts.Resolver == nil {
 		if cache := a.openCache(); cache != nil {
 			defer cache.Close()
 			opts.Cache, opts.CacheWarm = cache, cache.Stats().Entries > 0
 			opts.CacheByID = IsIMAP(a.src.Name())
+			// The same cache remembers pairings: a warm reopen does not
+			// read, decrypt and scan again what it paired before.
+			pc.Results, pc.ResultsSalt = cache, a.pairingSalt()
 		}
 	}
 	if a.cfg.NoPPAP {
@@ -191,7 +195,7 @@ func (a *App) Scan(ctx context.Context, emit func(model.Message) error, progress
 	}
 	// Pairings read a sender's recent mails again for each of its ZIP
 	// mails: remember the last 8 MiB of them.
-	pairing := ppap.NewStream(ctx, a.ppap, ppap.MemoOpener(a.src.Open, 8<<20), emit)
+	pairing := ppap.NewStream(ctx, pc, ppap.MemoOpener(a.src.Open, 8<<20), emit)
 	runErr := scan.Run(ctx, a.src, a.analyzer, opts, pairing.Write)
 	pairErr := pairing.Close() // emits what is still held, even after a failure
 	if errors.Is(runErr, pairErr) {

@@ -48,3 +48,11 @@ func fingerprint(cfg Config, mode string) string {
 	return fmt.Sprintf("analysis %s; trusted %s; networks %s; offline %v; dns %s; verify-dkim %s",
 		analysis.Version, strings.Join(hosts, ","), strings.Join(nets, ","), cfg.Offline, cfg.DNS, mode)
 }
+
+// pairingSalt names the settings a remembered PPAP pairing depends on
+// besides the mails themselves: the window, the attempt cap and the virus
+// scanner. (The analysis settings are in the cache's own fingerprint.)
+func (a *App) pairingSalt() string {
+	return fmt.Sprintf("window %v; attempts %d; scanner %s %s", a.cfg.PPAPWindow.Duration, a.cfg.PPAPMaxAttempts,
+		a.ppap.ScannerName, a.cfg.ClamdSocket)
+}

@@ -1,0 +1,101 @@
+package ppap
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"slices"
+	"time"
+
+	"mxaudit/model"
+)
+
+// Results remembers pairings between scans. *store.Cache implements it,
+// so that reopening a quarantine does not read, derive keys, decrypt and
+// scan again what it paired before.
+type Results interface {
+	Get(key string) (model.Message, bool)
+	Put(key string, m model.Message) error
+}
+
+// A pairing's result depends on the ZIP mail's bytes, on the candidate
+// mails in its window and their bytes, and on the settings. resultKey
+// names exactly that: the settings (salt), the ZIP mail's ID and digest,
+// and every candidate's ID and digest in listing order. A message that
+// appears in or leaves the window, or changes, makes a new key; nothing
+// else does. Without a digest for one of them (an IMAP summary, which
+// never read the whole message) there is no key, and the pairing runs.
+func resultKey(salt string, zip *model.Message, cands []*Ref) (string, bool) {
+	if zip.SHA256 == "" {
+		return "", false
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00", salt, zip.ID, zip.SHA256)
+	ordered := slices.Clone(cands)
+	slices.SortFunc(ordered, func(a, b *Ref) int { return a.Seq - b.Seq })
+	for _, c := range ordered {
+		if c.SHA256 == "" {
+			return "", false
+		}
+		io.WriteString(h, string(c.ID)+"\x00"+c.SHA256+"\x00")
+	}
+	return "ppap-" + hex.EncodeToString(h.Sum(nil)), true
+}
+
+// remembered reports whether a finished pairing may be kept: not when it
+// was cut short (the budget, the timeout, a cancelled scan) or when the
+// virus scanner could not be asked — the next scan may well do better.
+func remembered(m *model.Message) bool {
+	for _, i := range encryptedArchives(m) {
+		a := m.Attachments[i].Archive
+		if a.NotChecked == model.NotCheckedBudget || a.Truncated {
+			return false
+		}
+		if a.Scan != nil && a.Scan.Result == model.ScanNotScanned {
+			return false
+		}
+	}
+	return true
+}
+
+// applyRemembered puts a remembered pairing's result on m — the archives
+// and the verdict, which are all a pairing changes of the ZIP mail — and
+// returns its links, as Pair would have.
+func applyRemembered(m *model.Message, r model.Message) []Link {
+	m.Attachments, m.Verdict = r.Attachments, r.Verdict
+	var links []Link
+	for _, i := range encryptedArchives(m) {
+		a := m.Attachments[i].Archive
+		if a.Decrypted && a.PasswordSource != "" {
+			links = append(links, Link{PasswordMail: a.PasswordSource,
+				PasswordLink: model.PasswordLink{Message: m.ID, Attachment: i, Filename: m.Attachments[i].Filename}})
+		}
+	}
+	return links
+}
+
+// pairRemembered is Pair through the remembered results: a pairing whose
+// ZIP mail and candidates have not changed since it was remembered is not
+// done again.
+func (p *Pairer) pairRemembered(ctx context.Context, m *model.Message, self *Ref, cands []*Ref) []Link {
+	if p.cfg.Results == nil {
+		return p.Pair(ctx, m, self, cands)
+	}
+	key, ok := resultKey(p.cfg.ResultsSalt, m, cands)
+	if !ok {
+		return p.Pair(ctx, m, self, cands)
+	}
+	if r, hit := p.cfg.Results.Get(key); hit && r.ID == m.ID && len(r.Attachments) == len(m.Attachments) {
+		return applyRemembered(m, r)
+	}
+	start := time.Now()
+	links := p.Pair(ctx, m, self, cands)
+	// A pairing that ran into its own timeout tried fewer mails than it
+	// would have: not a result to keep.
+	if ctx.Err() == nil && time.Since(start) < p.cfg.Timeout && remembered(m) {
+		_ = p.cfg.Results.Put(key, *m) // a cache that cannot write only costs time
+	}
+	return links
+}
