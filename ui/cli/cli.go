@@ -61,6 +61,8 @@ Usage:
                                       SPF/DKIM/DMARC ratios, encrypted archives per day
   mxaudit reports [--json|--csv] SOURCE
                                       summarise DMARC aggregate reports (mails, .xml, .xml.gz, .zip)
+  mxaudit impact [--json|--csv] [--since DATE] [--until DATE] SOURCE
+                                      per partner: what enforcing the release rules would stop
   mxaudit check [--selector s1,s2] [--json] DOMAIN
                                       audit a domain's SPF, DMARC and DKIM records
   mxaudit exception add|list|approve|revoke|export ...
@@ -117,6 +119,8 @@ func Main(ctx context.Context, args []string, env Env) int {
 		return runReports(ctx, args[1:], env)
 	case "check":
 		return runCheck(ctx, args[1:], env)
+	case "impact":
+		return runImpact(ctx, args[1:], env)
 	case "exception":
 		return runException(ctx, args[1:], env)
 	case "audit":
