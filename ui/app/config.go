@@ -74,6 +74,10 @@ type Config struct {
 	// IMAP configures IMAP sources (the [imap] table).
 	IMAP IMAPConfig `toml:"imap"`
 
+	// Readiness holds the thresholds of "mxaudit readiness" (the
+	// [readiness] table).
+	Readiness ReadinessConfig `toml:"readiness"`
+
 	// Flags are the settings of the command line that have no key in
 	// the file.
 	Flags Flags `toml:"-"`
