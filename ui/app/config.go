@@ -74,6 +74,9 @@ type Config struct {
 	// IMAP configures IMAP sources (the [imap] table).
 	IMAP IMAPConfig `toml:"imap"`
 
+	// Notify configures partner notifications (the [notify] table).
+	Notify NotifyConfig `toml:"notify"`
+
 	// Readiness holds the thresholds of "mxaudit readiness" (the
 	// [readiness] table).
 	Readiness ReadinessConfig `toml:"readiness"`

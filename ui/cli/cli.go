@@ -66,6 +66,8 @@ Usage:
                                       per partner: what enforcing the release rules would stop
   mxaudit readiness DOMAIN --reports SOURCE [--quarantine SOURCE] [--json]
                                       per sending source: ready for the next DMARC step (RFC 9989)?
+  mxaudit notify SOURCE ID... --template NAME [--dry-run] [--force] [--yes]
+                                      draft and send a notice to the senders of held mail
   mxaudit check [--selector s1,s2] [--json] DOMAIN
                                       audit a domain's SPF, DMARC and DKIM records
   mxaudit exception add|list|approve|revoke|export ...
@@ -126,6 +128,8 @@ func Main(ctx context.Context, args []string, env Env) int {
 		return runImpact(ctx, args[1:], env)
 	case "readiness":
 		return runReadiness(ctx, args[1:], env)
+	case "notify":
+		return runNotify(ctx, args[1:], env)
 	case "exception":
 		return runException(ctx, args[1:], env)
 	case "audit":
