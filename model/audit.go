@@ -30,6 +30,9 @@ const (
 	ActionHook AuditAction = "hook"
 	// ActionExceptionRemind is an expiry reminder sent for an exception.
 	ActionExceptionRemind AuditAction = "exception-remind"
+	// ActionExceptionExpire records that an exception was found expired
+	// and its expiry hooks were run (once per exception).
+	ActionExceptionExpire AuditAction = "exception-expire"
 )
 
 // OutcomeOK is the Outcome of an action that succeeded; any other value is

@@ -74,6 +74,9 @@ type Config struct {
 	// IMAP configures IMAP sources (the [imap] table).
 	IMAP IMAPConfig `toml:"imap"`
 
+	// Hooks are commands run after actions (the [hooks] table).
+	Hooks HooksConfig `toml:"hooks"`
+
 	// Notify configures partner notifications (the [notify] table).
 	Notify NotifyConfig `toml:"notify"`
 

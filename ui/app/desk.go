@@ -25,6 +25,9 @@ type Desk struct {
 	// Now is when the desk was opened: the time of every record a command
 	// writes, so that one command's records agree.
 	Now time.Time
+	// Config is the configuration the desk was opened with: its [hooks]
+	// and [notify] tables (zero for NewDeskIn).
+	Config Config
 }
 
 // DeskPaths name the desk's files; empty ones are taken from the
@@ -67,6 +70,7 @@ func OpenDesk(getenv func(string) string, paths DeskPaths, user string) (*Desk, 
 		AuditPath: auditPath,
 		Operator:  model.CurrentOperator(getenv, user),
 		Now:       time.Now().UTC(),
+		Config:    cfg,
 	}, nil
 }
 

@@ -38,6 +38,11 @@ type NotifyConfig struct {
 	// Contacts maps a partner (organizational domain) to the address of
 	// its contact person, who is sent a copy.
 	Contacts map[string]string `toml:"contacts"`
+	// UserDomain turns an operator's user name into a mail address for
+	// exception reminders ("sato" becomes sato@UserDomain); Users names
+	// addresses one by one and wins.
+	UserDomain string            `toml:"user_domain"`
+	Users      map[string]string `toml:"users"`
 }
 
 // DefaultNotifyPeriod is the default of [notify] period.

@@ -13,12 +13,13 @@ import (
 	"time"
 
 	"mxaudit/model"
+	"mxaudit/ui/app"
 	"mxaudit/ui/termtext"
 )
 
 const exceptionUsage = `usage:
   mxaudit exception add (--address ADDR | --domain DOMAIN) --kind KIND[,KIND] --reason TEXT [--expires DATE|DAYS]
-  mxaudit exception list [--expiring] [--status STATUS] [--json]
+  mxaudit exception list [--expiring [--notify]] [--status STATUS] [--json]
   mxaudit exception approve ID
   mxaudit exception revoke ID [--reason TEXT]
   mxaudit exception export --format postfix|rspamd [--kind KIND] [--action ACTION] [--output FILE]
@@ -230,6 +231,10 @@ func changeOne(name string, action model.AuditAction, args []string, env Env,
 		return err
 	}
 	fmt.Fprintln(env.Stdout, report(changed))
+	if action == model.ActionExceptionApprove {
+		pe.desk.RunHooks(context.Background(), app.HookEvent{Event: app.EventExceptionApprove, Exception: app.HookExceptionOf(changed)},
+			nil, func(s string) { warnf(env, "%s", s) })
+	}
 	return nil
 }
 
@@ -262,8 +267,12 @@ func exceptionList(args []string, env Env) error {
 	expiring := fs.Bool("expiring", false, "only active exceptions expiring within 14 days, soonest first")
 	status := fs.String("status", "", "only exceptions with this status: pending, active, expired, revoked, invalid")
 	asJSON := fs.Bool("json", false, "print a JSON array")
+	notify := fs.Bool("notify", false, "with --expiring: mail a reminder to the requester and approvers through the relay (for cron); also runs the exception_expire hooks")
 	if _, err := parseCommand(fs, args, 0); err != nil {
 		return err
+	}
+	if *notify && !*expiring {
+		return usagef("--notify goes with --expiring")
 	}
 	pe, err := pf.open(env)
 	if err != nil {
@@ -272,6 +281,9 @@ func exceptionList(args []string, env Env) error {
 	p, err := pe.policy.Load()
 	if err != nil {
 		return err
+	}
+	if *notify {
+		return remindExpiring(pe.desk, p, env)
 	}
 	list := p.Exceptions
 	if *expiring {

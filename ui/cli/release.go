@@ -35,6 +35,7 @@ The plan is printed first; on a terminal, type yes to go on. Scripts pass
 
 // actionFlags are the flags of release and delete.
 type actionFlags struct {
+	desk              *app.Desk // set by service
 	common            commonFlags
 	policy, auditLog  string
 	to, copyTo        []string
@@ -142,11 +143,13 @@ func actionMain(ctx context.Context, kind action.Kind, f *actionFlags, fs *flag.
 		}
 	}
 	failed := 0
+	hooks := newActionHooks(ctx, f.desk, a, kind, plan, env)
 	svc.Execute(ctx, plan, func(r action.Result) {
 		if r.Err != nil {
 			failed++
 		}
 		fmt.Fprintf(env.Stdout, "%s: %s\n", termtext.Sanitize(string(r.ID)), termtext.Sanitize(r.Outcome))
+		hooks.after(ctx, r)
 	})
 	if failed > 0 {
 		fmt.Fprintf(env.Stderr, "mxaudit %s: %d of %d messages not done\n", kind, failed, len(plan.Items))
@@ -178,6 +181,7 @@ func (f *actionFlags) service(ctx context.Context, fs *flag.FlagSet, spec string
 	if err != nil {
 		return nil, nil, err
 	}
+	f.desk = desk // for the hooks
 	a, err := openApp(ctx, spec, cfg, env, nil)
 	if err != nil {
 		return nil, nil, err
