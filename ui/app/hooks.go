@@ -125,10 +125,14 @@ func (d *Desk) RunHooks(ctx context.Context, ev HookEvent, stdin []byte, warn fu
 		ev.Operator = d.Operator.User
 	}
 	ev.Stdin = stdin != nil
-	js, err := json.Marshal(ev)
-	if err != nil {
-		js = []byte(`{"event":"` + ev.Event + `"}`)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // Message-IDs read as they are: <a@b>
+	if err := enc.Encode(ev); err != nil {
+		buf.Reset()
+		buf.WriteString(`{"event":"` + ev.Event + `"}`)
 	}
+	js := bytes.TrimSpace(buf.Bytes())
 	timeout := d.Config.Hooks.Timeout.Duration
 	if timeout <= 0 {
 		timeout = DefaultHookTimeout

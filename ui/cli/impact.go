@@ -215,7 +215,7 @@ func periodText(p impactPeriod) string {
 	if p.First == nil {
 		return ""
 	}
-	return fmt.Sprintf(" (mail dated %s to %s)", p.First.UTC().Format(time.DateOnly), p.Last.UTC().Format(time.DateOnly))
+	return fmt.Sprintf(" (mail dated %s to %s UTC)", p.First.UTC().Format(time.DateOnly), p.Last.UTC().Format(time.DateOnly))
 }
 
 // writeImpactCSV prints one sanitised row per partner.
