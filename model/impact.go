@@ -32,8 +32,11 @@ const (
 // p=reject) would do to it. It answers the rollout question "who breaks
 // if we enforce tomorrow" from the quarantine itself.
 type Partner struct {
-	Domain   string `json:"domain"`
-	Messages int    `json:"messages"`
+	Domain string `json:"domain"`
+	// FromDomains are the distinct From domains its messages carried,
+	// sorted: what the console filters the list on to show them.
+	FromDomains []string `json:"from_domains"`
+	Messages    int      `json:"messages"`
 	// Encrypted counts messages with an encrypted archive at any depth;
 	// WithPasswordMail those of them whose password mail was found.
 	Encrypted        int                `json:"encrypted"`
@@ -129,6 +132,10 @@ func (c *ImpactCounter) Add(m *Message) {
 		c.partners[dom] = p
 	}
 	p.Messages++
+	if d := strings.ToLower(m.FromDomain); d != "" && !slices.Contains(p.FromDomains, d) {
+		p.FromDomains = append(p.FromDomains, d)
+		slices.Sort(p.FromDomains)
+	}
 	if m.IsEncrypted() {
 		p.Encrypted++
 		method := m.Encryption()
@@ -223,6 +230,7 @@ func (c *ImpactCounter) Partners() []Partner {
 	out := make([]Partner, 0, len(c.partners))
 	for _, p := range c.partners {
 		q := *p
+		q.FromDomains = append([]string{}, p.FromDomains...)
 		q.Recipients = make([]string, 0, len(p.recipients))
 		for r := range p.recipients {
 			q.Recipients = append(q.Recipients, r)

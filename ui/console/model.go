@@ -9,6 +9,7 @@ import (
 
 	"mxaudit/model"
 	"mxaudit/ui/console/checkview"
+	"mxaudit/ui/console/partnerview"
 	"mxaudit/ui/console/common"
 	"mxaudit/ui/console/detail"
 	"mxaudit/ui/console/dialog"
@@ -43,6 +44,7 @@ type Model struct {
 	excView     *excview.Model
 	reportsView *reportsview.Model
 	checkView   *checkview.Model
+	partnerView *partnerview.Model
 	help        help.Model
 
 	showHelp bool
