@@ -271,11 +271,11 @@ func (rd *Readiness) Summary() string {
 		from += "; t=y"
 	}
 	if rd.Target == "" {
-		fmt.Fprintf(&b, "%s is at %s, the last step: %.0f messages/day from %d legitimate sources fail DMARC and are rejected.",
-			rd.Domain, from, rd.LegitPerDay, rd.LegitSources)
+		fmt.Fprintf(&b, "%s is at %s, the last step: %.0f messages/day from %s fail DMARC and are rejected.",
+			rd.Domain, from, rd.LegitPerDay, plural(rd.LegitSources, "legitimate source"))
 	} else {
-		fmt.Fprintf(&b, "Moving %s from %s to %s (next step %s, RFC 9989) would affect %.0f messages/day from %d legitimate sources",
-			rd.Domain, from, rd.Target, rd.NextStep, rd.LegitPerDay, rd.LegitSources)
+		fmt.Fprintf(&b, "Moving %s from %s to %s (next step %s, RFC 9989) would affect %.0f messages/day from %s",
+			rd.Domain, from, rd.Target, rd.NextStep, rd.LegitPerDay, plural(rd.LegitSources, "legitimate source"))
 		var names []string
 		for _, s := range rd.Sources {
 			if s.Decision == DecisionFixSPF || s.Decision == DecisionFixDKIM {
@@ -287,7 +287,7 @@ func (rd *Readiness) Summary() string {
 		}
 		b.WriteString(".")
 	}
-	fmt.Fprintf(&b, " %.0f messages/day from %d spoofing sources would be stopped as intended.", rd.SpoofingPerDay, rd.SpoofingSources)
+	fmt.Fprintf(&b, " %.0f messages/day from %s would be stopped as intended.", rd.SpoofingPerDay, plural(rd.SpoofingSources, "spoofing source"))
 	if !rd.Begin.IsZero() {
 		fmt.Fprintf(&b, " Based on %d reports, %s to %s (%d days, %d messages);", rd.Reports,
 			rd.Begin.UTC().Format(time.DateOnly), rd.End.UTC().Format(time.DateOnly), rd.Days, rd.Messages)
@@ -295,6 +295,14 @@ func (rd *Readiness) Summary() string {
 	fmt.Fprintf(&b, " a source is ready at %s DMARC pass or more, spoofing at %s or less without a valid signature.",
 		percent(rd.Thresholds.ReadyRatio), percent(rd.Thresholds.SpoofingRatio))
 	return b.String()
+}
+
+// plural is "1 spoofing source" or "2 spoofing sources".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func nameSuffix(n string) string {

@@ -58,7 +58,7 @@ func TestReadinessDemo(t *testing.T) {
 	for _, w := range []string{
 		"would affect 220 messages/day from 2 legitimate sources",
 		"198.51.100.140 (news.mailer.example.net) fix DKIM; 203.0.113.40 (crm.saas.example) fix SPF",
-		"18 messages/day from 1 spoofing sources",
+		"18 messages/day from 1 spoofing source would be stopped",
 		"2026-11-16 to 2026-11-22 (7 days, 10276 messages)",
 		"ready at 98% DMARC pass",
 	} {

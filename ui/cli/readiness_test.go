@@ -97,7 +97,7 @@ func TestReadinessThresholds(t *testing.T) {
 		want         string
 	}{
 		{"defaults", "", ExitOK, "ready at 98% DMARC pass"},
-		{"a lenient ready ratio makes the CRM ready", "[readiness]\nready_ratio = 0.6\n", ExitOK, "from 1 legitimate sources: 198.51.100.140 fix DKIM."},
+		{"a lenient ready ratio makes the CRM ready", "[readiness]\nready_ratio = 0.6\n", ExitOK, "from 1 legitimate source: 198.51.100.140 fix DKIM."},
 		{"spoofing ratio above ready ratio", "[readiness]\nready_ratio = 0.5\nspoofing_ratio = 0.7\n", ExitUsage, "want 0 <= spoofing_ratio < ready_ratio <= 1"},
 	}
 	for _, tt := range tests {
