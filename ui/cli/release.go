@@ -35,7 +35,6 @@ The plan is printed first; on a terminal, type yes to go on. Scripts pass
 
 // actionFlags are the flags of release and delete.
 type actionFlags struct {
-	desk              *app.Desk // set by service
 	common            commonFlags
 	policy, auditLog  string
 	to, copyTo        []string
@@ -143,13 +142,11 @@ func actionMain(ctx context.Context, kind action.Kind, f *actionFlags, fs *flag.
 		}
 	}
 	failed := 0
-	hooks := newActionHooks(ctx, f.desk, a, kind, plan, env)
 	svc.Execute(ctx, plan, func(r action.Result) {
 		if r.Err != nil {
 			failed++
 		}
 		fmt.Fprintf(env.Stdout, "%s: %s\n", termtext.Sanitize(string(r.ID)), termtext.Sanitize(r.Outcome))
-		hooks.after(ctx, r)
 	})
 	if failed > 0 {
 		fmt.Fprintf(env.Stderr, "mxaudit %s: %d of %d messages not done\n", kind, failed, len(plan.Items))
@@ -159,8 +156,9 @@ func actionMain(ctx context.Context, kind action.Kind, f *actionFlags, fs *flag.
 }
 
 // service opens the source, the policy, the audit log and the action
-// service for the flags, through the application core.
-func (f *actionFlags) service(ctx context.Context, fs *flag.FlagSet, spec string, env Env) (*action.Service, *app.App, error) {
+// service for the flags, through the application core; the service runs
+// the configured hooks after each message done, warning on stderr.
+func (f *actionFlags) service(ctx context.Context, fs *flag.FlagSet, spec string, env Env) (*app.HookedActions, *app.App, error) {
 	// The configuration is found through env, as the exception commands
 	// find it, and read once for both the analysis and the policy.
 	if f.common.config == "" {
@@ -181,7 +179,6 @@ func (f *actionFlags) service(ctx context.Context, fs *flag.FlagSet, spec string
 	if err != nil {
 		return nil, nil, err
 	}
-	f.desk = desk // for the hooks
 	a, err := openApp(ctx, spec, cfg, env, nil)
 	if err != nil {
 		return nil, nil, err
@@ -191,7 +188,7 @@ func (f *actionFlags) service(ctx context.Context, fs *flag.FlagSet, spec string
 		a.Close()
 		return nil, nil, err
 	}
-	return svc, a, nil
+	return a.WithHooks(svc, desk, func(s string) { warnf(env, "%s", s) }), a, nil
 }
 
 func fileExists(p string) bool {
