@@ -148,3 +148,35 @@ func TestNoticeExpired(t *testing.T) {
 		t.Errorf("hook ran: %s", lines)
 	}
 }
+
+// TestChangeRunsApproveHooks approves an exception through Desk.Change,
+// as the console and the exception command do, and checks that the
+// exception_approve hook ran once, for the approval only.
+func TestChangeRunsApproveHooks(t *testing.T) {
+	dir := t.TempDir()
+	hook := script(t, dir, "approved.sh", `printf '%s\n' "$MXAUDIT_ACTION" >> "$1/approved"`+"\n")
+	desk := NewDeskIn(dir, func(string) string { return "" }, "tanaka")
+	desk.Policy = store.NewPolicyStore(filepath.Join(dir, "policy.toml"), []string{"sato"})
+	desk.Config.Hooks.ExceptionApprove = [][]string{{hook, dir}}
+	now := time.Now().UTC()
+	add := model.NewAuditEntry(model.ActionExceptionAdd, model.Operator{User: "tanaka"}, now)
+	if _, err := desk.Change(&add, func(p *model.Policy) error {
+		_, err := p.Add(model.ExceptionRequest{Scope: model.ScopeDomain, Value: "partner.example.co.jp",
+			Kinds: []model.ExceptionKind{model.KindEncryptedArchive}, Reason: "portal in March"}, model.Operator{User: "tanaka"}, now)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	approve := model.NewAuditEntry(model.ActionExceptionApprove, model.Operator{User: "sato"}, now)
+	approve.ExceptionID = 1
+	if _, err := desk.Change(&approve, func(p *model.Policy) error {
+		_, err := p.Approve(1, model.Operator{User: "sato"}, now)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	lines, _ := os.ReadFile(filepath.Join(dir, "approved"))
+	if strings.Count(string(lines), "\n") != 1 || !strings.Contains(string(lines), `"approved_by":"sato"`) {
+		t.Errorf("hook ran: %s", lines)
+	}
+}

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"mxaudit/model"
-	"mxaudit/ui/app"
 	"mxaudit/ui/termtext"
 )
 
@@ -231,10 +230,6 @@ func changeOne(name string, action model.AuditAction, args []string, env Env,
 		return err
 	}
 	fmt.Fprintln(env.Stdout, report(changed))
-	if action == model.ActionExceptionApprove {
-		pe.desk.RunHooks(context.Background(), app.HookEvent{Event: app.EventExceptionApprove, Exception: app.HookExceptionOf(changed)},
-			nil, func(s string) { warnf(env, "%s", s) })
-	}
 	return nil
 }
 
