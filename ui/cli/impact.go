@@ -44,6 +44,7 @@ type impactPeriod struct {
 func runImpact(ctx context.Context, args []string, env Env) int {
 	fs := flag.NewFlagSet("impact", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
+	fs.Usage = func() { fmt.Fprint(env.Stderr, impactUsage); fs.PrintDefaults() }
 	var common commonFlags
 	common.register(fs)
 	asJSON := fs.Bool("json", false, "print one JSON object")

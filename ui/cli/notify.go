@@ -26,8 +26,9 @@ Drafts a notification to the sender of each held message, one per sender
 in [notify] templates_dir (default $XDG_CONFIG_HOME/mxaudit/templates) or a
 shipped one: ppap-ja (Japanese, ISO-2022-JP), ppap-en (English). The draft
 is printed; on a terminal, type yes to send it through the relay as a new
-message. Every sending is audited; a partner notified within [notify]
-period (default 30 days) is skipped unless --force.
+message. Every sending is audited; a partner (organizational domain)
+notified within [notify] period (default 30 days), in this run or
+before, is skipped unless --force.
 
 Template fields: .SenderName .SenderAddress .Partner .Contact
 .Organization .FromName .FromAddress .Alternative .Subject .Date .Files
@@ -43,6 +44,7 @@ jdate. Blocks: {{define "subject"}}, {{define "body"}}, {{define "charset"}}
 func runNotify(ctx context.Context, args []string, env Env) int {
 	fs := flag.NewFlagSet("notify", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
+	fs.Usage = func() { fmt.Fprint(env.Stderr, notifyUsage); fs.PrintDefaults() }
 	var common commonFlags
 	common.register(fs)
 	var f notifyFlags

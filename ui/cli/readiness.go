@@ -27,6 +27,7 @@ const readinessUsage = "usage: mxaudit readiness DOMAIN --reports SOURCE [--quar
 func runReadiness(ctx context.Context, args []string, env Env) int {
 	fs := flag.NewFlagSet("readiness", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
+	fs.Usage = func() { fmt.Fprint(env.Stderr, readinessUsage); fs.PrintDefaults() }
 	var common commonFlags
 	common.register(fs)
 	asJSON := fs.Bool("json", false, "print one JSON object")
