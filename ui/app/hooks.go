@@ -209,6 +209,8 @@ type limitedBuffer struct {
 	max int
 }
 
+// Write implements io.Writer; it never fails, so that the command never
+// sees a broken pipe for talking too much.
 func (l *limitedBuffer) Write(p []byte) (int, error) {
 	if room := l.max - l.b.Len(); room > 0 {
 		l.b.Write(p[:min(len(p), room)])
