@@ -22,6 +22,17 @@ const (
 	ActionExceptionAdd     AuditAction = "exception-add"
 	ActionExceptionApprove AuditAction = "exception-approve"
 	ActionExceptionRevoke  AuditAction = "exception-revoke"
+	// ActionNotify is a notification sent to a partner about held mail
+	// (Detail starts "partner DOMAIN;").
+	ActionNotify AuditAction = "notify"
+	// ActionHook is a configured hook command that failed after an
+	// action; hooks that succeed are not recorded.
+	ActionHook AuditAction = "hook"
+	// ActionExceptionRemind is an expiry reminder sent for an exception.
+	ActionExceptionRemind AuditAction = "exception-remind"
+	// ActionExceptionExpire records that an exception was found expired
+	// and its expiry hooks were run (once per exception).
+	ActionExceptionExpire AuditAction = "exception-expire"
 )
 
 // OutcomeOK is the Outcome of an action that succeeded; any other value is

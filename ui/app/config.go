@@ -74,6 +74,16 @@ type Config struct {
 	// IMAP configures IMAP sources (the [imap] table).
 	IMAP IMAPConfig `toml:"imap"`
 
+	// Hooks are commands run after actions (the [hooks] table).
+	Hooks HooksConfig `toml:"hooks"`
+
+	// Notify configures partner notifications (the [notify] table).
+	Notify NotifyConfig `toml:"notify"`
+
+	// Readiness holds the thresholds of "mxaudit readiness" (the
+	// [readiness] table).
+	Readiness ReadinessConfig `toml:"readiness"`
+
 	// Flags are the settings of the command line that have no key in
 	// the file.
 	Flags Flags `toml:"-"`

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"path/filepath"
 	"time"
@@ -26,6 +27,13 @@ type Desk struct {
 	// Now is when the desk was opened: the time of every record a command
 	// writes, so that one command's records agree.
 	Now time.Time
+	// Config is the configuration the desk was opened with: its [hooks]
+	// and [notify] tables (zero for NewDeskIn).
+	Config Config
+	// Warn receives what the operator should know of a failed hook run
+	// by Change; nil discards it (it is audited all the same), as a
+	// console that draws its own screen wants.
+	Warn func(string)
 }
 
 // DeskPaths name the desk's files; empty ones are taken from the
@@ -69,6 +77,7 @@ func OpenDesk(getenv func(string) string, paths DeskPaths, user string) (*Desk, 
 		AuditPath:  auditPath,
 		Operator:   model.CurrentOperator(getenv, user),
 		Now:        time.Now().UTC(),
+		Config:     cfg,
 	}, nil
 }
 
@@ -97,8 +106,18 @@ func (d *Desk) Load() (model.Policy, error) { return d.Policy.Load() }
 // Change applies change to the policy file and records entry in the
 // audit log, or neither (see store.ChangePolicy); it returns the policy
 // as written.
+//
+// After an approval it runs the exception_approve hooks, whichever front
+// end approved: their failures go to Warn and the audit log, never undo
+// the approval.
 func (d *Desk) Change(entry *model.AuditEntry, change func(*model.Policy) error) (model.Policy, error) {
-	return store.ChangePolicy(d.Policy, d.AuditPath, entry, change)
+	p, err := store.ChangePolicy(d.Policy, d.AuditPath, entry, change)
+	if err == nil && entry.Action == model.ActionExceptionApprove {
+		if e := p.Find(entry.ExceptionID); e != nil {
+			d.RunHooks(context.Background(), HookEvent{Event: EventExceptionApprove, Exception: HookExceptionOf(*e)}, nil, d.Warn)
+		}
+	}
+	return p, err
 }
 
 // Delivery says where released mail goes; empty fields are taken from

@@ -1,9 +1,5 @@
 package app
 
-import (
-	"mxaudit/mailsrc/action"
-)
-
 // Workspace is what one operator's console works on: the opened source
 // with its analysis, the desk (policy, audit log, operator) and the
 // action service. A console opens read-only when the desk or the actions
@@ -13,8 +9,9 @@ type Workspace struct {
 	// Desk is nil when the policy or the audit log could not be found.
 	Desk *Desk
 	// Actions is nil when releasing and deleting are impossible here;
-	// ActionsUnavailable then says why.
-	Actions            *action.Service
+	// ActionsUnavailable then says why. It runs the desk's hooks; their
+	// failures are audited, not shown (a console draws its own screen).
+	Actions            *HookedActions
 	ActionsUnavailable string
 }
 
@@ -32,7 +29,7 @@ func NewWorkspace(a *App, desk *Desk, deskErr error) *Workspace {
 		if err != nil {
 			ws.ActionsUnavailable = "actions are off: " + err.Error()
 		} else {
-			ws.Actions = svc
+			ws.Actions = a.WithHooks(svc, desk, nil)
 		}
 	}
 	return ws

@@ -49,7 +49,8 @@ const usage = `mxaudit — audit console for a mail quarantine
 
 Usage:
   mxaudit SOURCE                      open the console on a quarantine
-  mxaudit demo                        open the console on the built-in demo quarantine
+  mxaudit demo [--keep DIR] [--reports DIR]
+                                      open the console on the built-in demo quarantine
   mxaudit scan [--json|--csv] SOURCE  analyse every message and print one record each
   mxaudit release SOURCE ID...|--all [--to ADDR] [--copy-to ADDR] [--yes]
                                       deliver quarantined messages (docs/actions.md)
@@ -61,6 +62,12 @@ Usage:
                                       SPF/DKIM/DMARC ratios, encrypted archives per day
   mxaudit reports [--json|--csv] SOURCE
                                       summarise DMARC aggregate reports (mails, .xml, .xml.gz, .zip)
+  mxaudit impact [--json|--csv] [--since DATE] [--until DATE] SOURCE
+                                      per partner: what enforcing the release rules would stop
+  mxaudit readiness DOMAIN --reports SOURCE [--quarantine SOURCE] [--json]
+                                      per sending source: ready for the next DMARC step (RFC 9989)?
+  mxaudit notify SOURCE ID... --template NAME [--dry-run] [--force] [--yes]
+                                      draft and send a notice to the senders of held mail
   mxaudit check [--selector s1,s2] [--json] DOMAIN
                                       audit a domain's SPF, DMARC and DKIM records
   mxaudit exception add|list|approve|revoke|export ...
@@ -117,6 +124,12 @@ func Main(ctx context.Context, args []string, env Env) int {
 		return runReports(ctx, args[1:], env)
 	case "check":
 		return runCheck(ctx, args[1:], env)
+	case "impact":
+		return runImpact(ctx, args[1:], env)
+	case "readiness":
+		return runReadiness(ctx, args[1:], env)
+	case "notify":
+		return runNotify(ctx, args[1:], env)
 	case "exception":
 		return runException(ctx, args[1:], env)
 	case "audit":

@@ -27,6 +27,7 @@ func runDemo(ctx context.Context, args []string, env Env) int {
 	asTable := fs.Bool("table", false, "print the scan as a table instead of opening the console")
 	mouse := fs.Bool("mouse", false, "enable the mouse in the console")
 	keep := fs.String("keep", "", "write the demo Maildir to this directory and keep it")
+	reports := fs.String("reports", "", "also write the demo's DMARC aggregate reports (for readiness) to this directory")
 	if _, err := parseArgs(fs, args); err != nil {
 		return ExitUsage
 	}
@@ -44,6 +45,12 @@ func runDemo(ctx context.Context, args []string, env Env) int {
 	if err := demo.WriteMaildir(dir, demo.Samples(demo.Options{})); err != nil {
 		fmt.Fprintln(env.Stderr, "mxaudit demo:", err)
 		return ExitFailed
+	}
+	if *reports != "" {
+		if err := demo.WriteReports(*reports); err != nil {
+			fmt.Fprintln(env.Stderr, "mxaudit demo:", err)
+			return ExitFailed
+		}
 	}
 	cfg := Config{TrustedHosts: []string{demoTrustedHost}}
 	resolver := auth.NewCachingResolver(auth.NewZoneResolver(demo.Zone()))

@@ -18,7 +18,7 @@ import (
 
 const exceptionUsage = `usage:
   mxaudit exception add (--address ADDR | --domain DOMAIN) --kind KIND[,KIND] --reason TEXT [--expires DATE|DAYS]
-  mxaudit exception list [--expiring] [--status STATUS] [--json]
+  mxaudit exception list [--expiring [--notify]] [--status STATUS] [--json]
   mxaudit exception approve ID
   mxaudit exception revoke ID [--reason TEXT]
   mxaudit exception export --format postfix|rspamd [--kind KIND] [--action ACTION] [--output FILE]
@@ -263,8 +263,12 @@ func exceptionList(args []string, env Env) error {
 	expiring := fs.Bool("expiring", false, "only active exceptions expiring within 14 days, soonest first")
 	status := fs.String("status", "", "only exceptions with this status: pending, active, expired, revoked, invalid, unverified")
 	asJSON := fs.Bool("json", false, "print a JSON array")
+	notify := fs.Bool("notify", false, "with --expiring: mail a reminder to the requester and approvers through the relay (for cron); also runs the exception_expire hooks")
 	if _, err := parseCommand(fs, args, 0); err != nil {
 		return err
+	}
+	if *notify && !*expiring {
+		return usagef("--notify goes with --expiring")
 	}
 	pe, err := pf.open(env)
 	if err != nil {
@@ -273,6 +277,9 @@ func exceptionList(args []string, env Env) error {
 	p, err := pe.policy.Load()
 	if err != nil {
 		return err
+	}
+	if *notify {
+		return remindExpiring(pe.desk, p, env)
 	}
 	list := p.Exceptions
 	if *expiring {

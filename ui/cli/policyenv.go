@@ -36,11 +36,13 @@ type policyEnv struct {
 
 // desk opens the application core's desk for the flags: the paths
 // (flag, then configuration, then the XDG default) and the operator.
+// Hook failures are warned about on stderr.
 func (f *policyFlags) desk(env Env) (*app.Desk, error) {
 	d, err := app.OpenDesk(env.getenv, app.DeskPaths{Config: f.config, Policy: f.policy, AuditLog: f.auditLog}, lookupOSUser())
 	if err != nil {
 		return nil, err
 	}
+	d.Warn = func(s string) { warnf(env, "%s", s) }
 	for _, problem := range d.TeamProblems() {
 		warnf(env, "warning: %s", problem)
 	}

@@ -156,8 +156,9 @@ func actionMain(ctx context.Context, kind action.Kind, f *actionFlags, fs *flag.
 }
 
 // service opens the source, the policy, the audit log and the action
-// service for the flags, through the application core.
-func (f *actionFlags) service(ctx context.Context, fs *flag.FlagSet, spec string, env Env) (*action.Service, *app.App, error) {
+// service for the flags, through the application core; the service runs
+// the configured hooks after each message done, warning on stderr.
+func (f *actionFlags) service(ctx context.Context, fs *flag.FlagSet, spec string, env Env) (*app.HookedActions, *app.App, error) {
 	// The configuration is found through env, as the exception commands
 	// find it, and read once for both the analysis and the policy.
 	if f.common.config == "" {
@@ -187,7 +188,7 @@ func (f *actionFlags) service(ctx context.Context, fs *flag.FlagSet, spec string
 		a.Close()
 		return nil, nil, err
 	}
-	return svc, a, nil
+	return a.WithHooks(svc, desk, func(s string) { warnf(env, "%s", s) }), a, nil
 }
 
 func fileExists(p string) bool {

@@ -122,6 +122,16 @@ func (m *Model) openCheck() tea.Cmd {
 		m.setNotice("the selected message has no From domain to check", true)
 		return nil
 	}
+	return m.checkDomain(domain)
+}
+
+// checkDomain opens the domain check view for domain and starts the
+// check (the list's c, and the partner inventory's).
+func (m *Model) checkDomain(domain string) tea.Cmd {
+	if m.cfg.Checker == nil {
+		m.setNotice("domain checks are off for this source", true)
+		return nil
+	}
 	v := checkview.New(m.com, domain)
 	m.show(screenCheck)
 	m.checkView = v

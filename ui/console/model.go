@@ -15,6 +15,7 @@ import (
 	"mxaudit/ui/console/excview"
 	"mxaudit/ui/console/keys"
 	"mxaudit/ui/console/list"
+	"mxaudit/ui/console/partnerview"
 	"mxaudit/ui/console/rawview"
 	"mxaudit/ui/console/reportsview"
 	"mxaudit/ui/console/statsview"
@@ -43,6 +44,7 @@ type Model struct {
 	excView     *excview.Model
 	reportsView *reportsview.Model
 	checkView   *checkview.Model
+	partnerView *partnerview.Model
 	help        help.Model
 
 	showHelp bool

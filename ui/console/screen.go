@@ -18,6 +18,7 @@ const (
 	screenExceptions
 	screenReports
 	screenCheck
+	screenPartners
 )
 
 // String names the screen for tests and the help title.
@@ -33,6 +34,8 @@ func (s screen) String() string {
 		return "DMARC reports"
 	case screenCheck:
 		return "domain check"
+	case screenPartners:
+		return "partners"
 	}
 	return "list"
 }
@@ -51,6 +54,8 @@ func (m *Model) active() common.Component {
 		return m.reportsView
 	case screenCheck:
 		return m.checkView
+	case screenPartners:
+		return m.partnerView
 	}
 	return nil
 }
@@ -76,6 +81,7 @@ func (m *Model) closeScreen() {
 	}
 	m.screen = screenList
 	m.viewer, m.statsView, m.excView, m.reportsView, m.checkView = nil, nil, nil, nil, nil
+	m.partnerView = nil
 	m.relayout()
 }
 

@@ -37,6 +37,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.handleReportsKey(msg)
 	case screenCheck:
 		return m.handleCheckKey(msg)
+	case screenPartners:
+		return m.handlePartnersKey(msg)
 	}
 	if m.filter.active {
 		return m.handleFilterKey(msg)
@@ -141,6 +143,9 @@ func (m *Model) handleListKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.showPassword()
 	case key.Matches(msg, k.Verify):
 		return m.reanalyseSelected()
+	case key.Matches(msg, k.Partners):
+		m.openPartners()
+		return nil
 	case key.Matches(msg, k.Stats):
 		m.openStats()
 		return nil

@@ -46,6 +46,9 @@ type KeyMap struct {
 
 	// Full-screen views.
 	Exceptions, Stats key.Binding
+	// Partners opens the partner inventory: what enforcing the release
+	// rules would stop, per partner.
+	Partners key.Binding
 	// Reports opens the DMARC aggregate reports found among the messages;
 	// DomainCheck audits the selected message's From domain in DNS.
 	Reports, DomainCheck key.Binding
@@ -130,6 +133,7 @@ func Default() KeyMap {
 
 		Exceptions: b([]string{"E"}, "E", "exceptions"),
 		Stats:      b([]string{"T"}, "T", "statistics"),
+		Partners:   b([]string{"I"}, "I", "partner inventory"),
 
 		Reports:      b([]string{"D"}, "D", "DMARC reports"),
 		DomainCheck:  b([]string{"c"}, "c", "check From domain"),
@@ -176,7 +180,7 @@ func (k ListHelp) FullHelp() [][]key.Binding {
 		{k.SortNext, k.SortPrev, k.SortFlip, k.Filter, k.QuickEncrypted, k.QuickDMARC, k.QuickRisky, k.QuickNoExc, k.ClearFilter},
 		{k.Detail, k.DetailGrow, k.DetailShrink, k.DetailSide, k.DetailUp, k.DetailDown, k.Headers, k.Raw},
 		{k.Mark, k.MarkRange, k.MarkAll, k.ClearMarks, k.Release, k.Delete, k.Whitelist},
-		{k.PairJump, k.ShowPassword, k.Verify, k.Exceptions, k.Stats, k.Reports, k.DomainCheck},
+		{k.PairJump, k.ShowPassword, k.Verify, k.Exceptions, k.Stats, k.Partners, k.Reports, k.DomainCheck},
 	}
 }
 
