@@ -71,10 +71,32 @@ var (
 	// "[192.0.2.1]:4711" (Exim's port).
 	bracketIP = regexp.MustCompile(`\[(?i:ipv6:)?([0-9A-Fa-f:.]+)\]`)
 	// heloParam is Exim's "helo=name" inside the from comment.
-	heloParam = regexp.MustCompile(`(?i)\bhelo=([^\s)\]]+)`)
+	heloParam = regexp.MustCompile(`(?i)\bhelo=([^\s)]+)`)
 	// rdnsBeforeIP is the "rdns [ip]" form of Postfix and Sendmail.
 	rdnsBeforeIP = regexp.MustCompile(`^\s*([^\s\[\]()]+)\s+\[`)
+	// The comment shapes that carry the client's address as the MTA wrote
+	// it: "rdns [ip]…" (Postfix, Sendmail, whose "(may be forged)" may
+	// follow), "[ip]:port helo=…" or "[ip]" (Exim, Dovecot), and a bare
+	// "ip" (Microsoft, qmail).
+	rdnsIPComment    = regexp.MustCompile(`^\s*[^\s\[\]()=]+\s+\[(?i:ipv6:)?([0-9A-Fa-f:.]+)\]`)
+	literalIPComment = regexp.MustCompile(`^\s*\[(?i:ipv6:)?([0-9A-Fa-f:.]+)\](:\d+)?(\s+helo=\S*)?\s*$`)
 )
+
+// mtaCommentIP returns the client address of a from-clause comment of
+// one of the shapes MTAs write, or nil. A comment that starts with the
+// client's HELO ("helo=…", "HELO …") never gives one.
+func mtaCommentIP(c string) net.IP {
+	t := strings.TrimSpace(c)
+	if l := strings.ToLower(t); strings.HasPrefix(l, "helo=") || strings.HasPrefix(l, "helo ") || strings.HasPrefix(l, "ehlo ") {
+		return nil
+	}
+	for _, re := range []*regexp.Regexp{literalIPComment, rdnsIPComment} {
+		if m := re.FindStringSubmatch(t); m != nil {
+			return net.ParseIP(m[1])
+		}
+	}
+	return net.ParseIP(t)
+}
 
 // parseReceived reads the from and by clauses of a Received field. It knows
 // the forms of
@@ -114,35 +136,31 @@ func parseReceived(v string) receivedHop {
 		}
 	}
 
-	// The client's address as the receiving MTA recorded it: an address
-	// literal in a comment (Postfix, Sendmail: "helo (rdns [ip])"), else a
-	// comment that is a bare address (Microsoft), else an address literal
-	// in the from clause (Exim: "from [ip] (helo=...)"). Comments come
-	// first because in Postfix and Sendmail the from word is the client's
-	// HELO, which the sender chooses: "EHLO [127.0.0.1]" must not make a
-	// connection from the Internet look local.
+	// The client's address as the receiving MTA recorded it. The client
+	// chooses its HELO, and MTAs write it into the from clause — as the
+	// from word (Postfix, Sendmail), as "helo=…" in the comment (Exim), or
+	// as a "(HELO …)" comment (qmail) — so an address is taken only from
+	// the shapes the MTA itself writes, and from the last comment that has
+	// one: the MTA writes its own comment after the HELO, whatever
+	// parentheses the HELO holds. "EHLO a([127.0.0.1])" must not make a
+	// connection from the Internet look local. Failing those, an address
+	// literal as the from word (Exim without reverse DNS:
+	// "from [ip] (helo=…)").
 	for _, c := range fromComments {
-		if m := bracketIP.FindStringSubmatch(c); m != nil {
-			if ip := net.ParseIP(m[1]); ip != nil {
-				hop.ip = ip
-				break
-			}
+		if ip := mtaCommentIP(c); ip != nil {
+			hop.ip = ip
 		}
 	}
 	if hop.ip == nil {
-		for _, c := range fromComments {
-			if ip := net.ParseIP(strings.TrimSpace(c)); ip != nil {
-				hop.ip = ip
-				break
-			}
-		}
-	}
-	if hop.ip == nil {
-		if m := bracketIP.FindStringSubmatch(fromWord); m != nil {
+		if m := bracketIP.FindStringSubmatch(fromWord); m != nil && strings.HasPrefix(fromWord, "[") {
 			hop.ip = net.ParseIP(m[1])
 		}
 	}
 	for _, c := range fromComments {
+		if t := strings.TrimSpace(c); len(t) > 5 && strings.EqualFold(t[:5], "helo ") {
+			hop.helo = strings.TrimSpace(t[5:]) // qmail: "(HELO name)"
+			continue
+		}
 		if m := heloParam.FindStringSubmatch(c); m != nil {
 			hop.helo = m[1]
 		}
@@ -164,12 +182,14 @@ func parseReceived(v string) receivedHop {
 // network, or one of the trusted hosts' own addresses. A private address
 // is not internal by itself: a hop from 10.0.0.5 that the trusted network
 // list does not cover is the entry hop, whatever the (client-written)
-// Received fields below it claim. The
+// Received fields below it claim. The walk stops at the first field below
+// the trusted ones that no trusted host wrote. The
 // client's HELO and reverse name never count: the sender chooses both,
 // and "EHLO mx1.example.org" would otherwise hide the real hop. The hop's
 // client address and HELO are what SPF is checked against. ok is false
 // when no Received field qualifies.
 func boundaryHop(h *messageHeader, trusted hostSet, internalIP func(net.IP) bool) (receivedHop, bool) {
+	inside := false // below the first Received field a trusted host wrote
 	for i, f := range h.fields {
 		if f.name != "received" {
 			continue
@@ -177,8 +197,18 @@ func boundaryHop(h *messageHeader, trusted hostSet, internalIP func(net.IP) bool
 		hop := parseReceived(f.value)
 		hop.index = i
 		if !trusted.has(hop.by) {
+			// Above the operator's systems (a final delivery host not
+			// listed) the walk goes on; below them it stops: a field no
+			// trusted host wrote — or one it wrote that no longer parses
+			// (a HELO full of parentheses) — means the entry hop was
+			// passed, and what lies further down is the client's to
+			// write. No entry hop then: nothing below is believed.
+			if inside {
+				return receivedHop{}, false
+			}
 			continue
 		}
+		inside = true
 		if hop.ip != nil && (hop.ip.IsLoopback() || (internalIP != nil && internalIP(hop.ip))) {
 			continue
 		}

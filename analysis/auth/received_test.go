@@ -28,6 +28,16 @@ func TestParseReceived(t *testing.T) {
 			"mx1.example.com", "EUR05-AM6-obe.outbound.protection.outlook.com", "", "2a01:111:f400:7e1b::200"},
 		{"Dovecot LMTP", "from mx1.example.com ([192.0.2.6]) by imap.example.com with LMTP id AbC (envelope-from <a@example.net>) for <u@example.com>; Mon, 2 Jan 2026",
 			"imap.example.com", "mx1.example.com", "", "192.0.2.6"},
+		// The client writes its HELO into the from clause: addresses in it
+		// never count (a security review's forgeries).
+		{"Exim without rDNS, HELO an address literal", "from [203.0.113.66] (helo=[127.0.0.1]) by mx1.example.com with esmtp (Exim 4.96) id 1q",
+			"mx1.example.com", "[127.0.0.1]", "", "203.0.113.66"},
+		{"Postfix, HELO with a parenthesised literal", "from a([127.0.0.1]) (unknown [203.0.113.66]) by mx1.example.com (Postfix) with ESMTP id 1",
+			"mx1.example.com", "a", "", "203.0.113.66"},
+		{"Exim with port=, HELO a private literal", "from [203.0.113.66] (port=4444 helo=[10.1.2.3]) by mx1.example.com with esmtp id 1",
+			"mx1.example.com", "[10.1.2.3]", "", "203.0.113.66"},
+		{"qmail, HELO comment", "from unknown (HELO [127.0.0.1]) (203.0.113.66) by mx1.example.com with SMTP; 2 Jan 2026",
+			"mx1.example.com", "[127.0.0.1]", "", "203.0.113.66"},
 		{"no from clause", "by mx1.example.com (Postfix, from userid 1000) id 1; Mon, 2 Jan 2026", "mx1.example.com", "", "", ""},
 		{"garbage", "((((", "", "", "", ""},
 	}
@@ -91,6 +101,17 @@ func TestBoundaryHop(t *testing.T) {
 		{name: "private client in a trusted network is internal",
 			header:   "Received: from relay (relay [10.1.2.3]) by mx1.example.com (Postfix) id J; Mon, 2 Jan 2026\r\n" + external,
 			internal: []string{"10.1.2.3"}, wantIP: "198.51.100.9", wantOK: true},
+		// A trusted field that no longer parses (a HELO with an unclosed
+		// parenthesis swallows the by clause) stops the walk: the forged
+		// field below it is not believed.
+		{name: "unparseable trusted field stops the walk",
+			header: "Received: from localhost (localhost [127.0.0.1]) by mx1.example.com (Postfix) id B; Mon, 2 Jan 2026\r\n" +
+				"Received: from a( (unknown [203.0.113.66]) by mx1.example.com (Postfix) id F; Mon, 2 Jan 2026\r\n" +
+				"Received: from mail.bank.example (mail.bank.example [192.0.2.25]) by mx1.example.com (Postfix) id Z; Mon, 2 Jan 2026\r\n"},
+		{name: "Exim HELO literal does not skip the real hop",
+			header: "Received: from [203.0.113.66] (helo=[127.0.0.1]) by mx1.example.com with esmtp id G; Mon, 2 Jan 2026\r\n" +
+				"Received: from mail.bank.example (mail.bank.example [192.0.2.25]) by mx1.example.com (Postfix) id Z; Mon, 2 Jan 2026\r\n",
+			wantIP: "203.0.113.66", wantOK: true},
 		{name: "link-local client is the entry hop",
 			header: "Received: from evil (unknown [fe80::1]) by mx1.example.com (Postfix) id K; Mon, 2 Jan 2026\r\n" + external,
 			wantIP: "fe80::1", wantOK: true},
