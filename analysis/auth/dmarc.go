@@ -184,8 +184,13 @@ func effectivePolicy(d model.DMARCResult, pol dmarcPolicy) (model.Disposition, s
 		default:
 			note = fmt.Sprintf("policy p=%s of %s", rec.policy, pol.at)
 		}
-		if pol.exists == existenceUnknown {
-			note += fmt.Sprintf(" (whether %s exists is unknown, so np=%s was not applied)", d.FromDomain, rec.np)
+		if pol.exists == existenceUnknown && rec.np != "" && severity(rec.np) > severity(policy) {
+			// Not knowing whether the domain exists must not let out what
+			// knowing it does not exist would hold: the stricter applies.
+			note += fmt.Sprintf("; whether %s exists is unknown, so the stricter np=%s applies", d.FromDomain, rec.np)
+			policy = rec.np
+		} else if pol.exists == existenceUnknown {
+			note += fmt.Sprintf(" (whether %s exists is unknown; np=%s is not stricter)", d.FromDomain, rec.np)
 		}
 	}
 	if rec.policyFromRUA {
@@ -197,6 +202,17 @@ func effectivePolicy(d model.DMARCResult, pol dmarcPolicy) (model.Disposition, s
 		policy = lowered
 	}
 	return policy, note
+}
+
+// severity orders dispositions: none < quarantine < reject.
+func severity(p model.Disposition) int {
+	switch p {
+	case model.DispositionReject:
+		return 2
+	case model.DispositionQuarantine:
+		return 1
+	}
+	return 0
 }
 
 // recordNotes reports what RFC 9989 removed or does not know.

@@ -54,9 +54,11 @@ func TestTreeWalkTimeouts(t *testing.T) {
 			want: model.ResultPass, wantVerdict: model.AuthPass},
 		// The existence test for np= (Appendix A.4) times out: the
 		// message still fails (nothing aligned passed, the policy is
-		// known), with sp= and a note rather than np=.
+		// known), and the stricter of sp= and np= applies — not knowing
+		// whether the domain exists must not let out what knowing it does
+		// not would hold.
 		{name: "np existence test times out", drop: "ghost.npt.example", from: "x@ghost.npt.example",
-			want: model.ResultFail, wantVerdict: model.AuthFail, wantDisposition: model.DispositionQuarantine,
+			want: model.ResultFail, wantVerdict: model.AuthFail, wantDisposition: model.DispositionReject,
 			wantReason: "whether ghost.npt.example exists is unknown"},
 	}
 	for _, tc := range tests {
