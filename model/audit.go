@@ -70,9 +70,12 @@ type AuditEntry struct {
 	HeaderMessageID string    `json:"header_message_id,omitempty"`
 	SHA256          string    `json:"sha256,omitempty"`
 	Recipients      []string  `json:"recipients,omitempty"`
-	// ExceptionID is the exception the action relied on or changed.
-	ExceptionID    int    `json:"exception_id,omitempty"`
-	OverrideReason string `json:"override_reason,omitempty"`
+	// ExceptionID is the exception the action relied on or changed;
+	// ExceptionSHA256, on an approval, the digest of the exception as
+	// approved (Exception.ApprovedContent).
+	ExceptionID     int    `json:"exception_id,omitempty"`
+	ExceptionSHA256 string `json:"exception_sha256,omitempty"`
+	OverrideReason  string `json:"override_reason,omitempty"`
 	// Detail says more in words: the exception added, the reason given.
 	Detail   string `json:"detail,omitempty"`
 	Outcome  string `json:"outcome"`

@@ -80,6 +80,8 @@ func confirms(rec *model.AuditEntry, e *model.Exception, seq int, hash string) s
 		return fmt.Sprintf("audit record %d is not the approval of exception %d", seq, e.ID)
 	case !model.SameUser(rec.Operator, e.ApprovedBy):
 		return fmt.Sprintf("audit record %d says %s approved, the policy says %s", seq, rec.Operator, e.ApprovedBy)
+	case rec.ExceptionSHA256 != e.ApprovedContent():
+		return fmt.Sprintf("the exception differs from what audit record %d approved (scope, value, kinds, reason, dates or requester changed since)", seq)
 	}
 	return ""
 }

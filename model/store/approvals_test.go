@@ -62,6 +62,18 @@ func TestApprovalsBoundToAudit(t *testing.T) {
 		{"exception id changed by hand", func(s string) string {
 			return strings.Replace(strings.Replace(s, "id = 1\n", "id = 7\n", 1), "next_id = 2", "next_id = 8", 1)
 		}, model.StatusUnverified, "not the approval of exception 7"},
+		// The approval vouches for the exception as it was: widening it
+		// by hand afterwards (more kinds, another domain, a later expiry)
+		// unbinds it.
+		{"kinds widened by hand", func(s string) string {
+			return regexp.MustCompile(`kinds = \[[^\]]*\]`).ReplaceAllString(s, `kinds = ["encrypted-archive", "dmarc-fail", "risky-type"]`)
+		}, model.StatusUnverified, "differs from what audit record"},
+		{"domain changed by hand", func(s string) string {
+			return strings.Replace(s, `"partner.example.co.jp"`, `"bank.example.co.jp"`, 1)
+		}, model.StatusUnverified, "differs from what audit record"},
+		{"expiry moved by hand", func(s string) string {
+			return regexp.MustCompile(`expires = \S+`).ReplaceAllString(s, "expires = 2027-05-01T00:00:00Z")
+		}, model.StatusUnverified, "differs from what audit record"},
 		{"created in the future", func(s string) string {
 			// A future creation date would stretch the 365-day cap.
 			s = regexp.MustCompile(`expires = \S+`).ReplaceAllString(s, "expires = 2028-05-01T00:00:00Z")

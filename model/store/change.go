@@ -25,6 +25,9 @@ func ChangePolicy(ps *PolicyStore, auditPath string, entry *model.AuditEntry, ch
 	p, err := ps.Update(change, func(p *model.Policy) error {
 		logged = true
 		entry.SetOutcome(nil)
+		if e := p.Find(entry.ExceptionID); e != nil && entry.Action == model.ActionExceptionApprove {
+			entry.ExceptionSHA256 = e.ApprovedContent() // what the approver vouches for
+		}
 		rec, err := log.Append(*entry)
 		if err != nil {
 			return err
