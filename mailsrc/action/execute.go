@@ -315,6 +315,12 @@ func (s *Service) confirm(ctx context.Context, id model.MessageID, it *releaseIt
 		return err
 	}
 	if err := c.Archive(s.cfg.Operator.User, now); err != nil {
+		// The message could not be filed away, but its delivery was
+		// confirmed: that must reach the disk, or a later "resend
+		// unconfirmed" would deliver it a second time.
+		if serr := c.Save(st); serr != nil {
+			err = errors.Join(err, serr)
+		}
 		return fmt.Errorf("delivered to %s, but %w", strings.Join(rcpts, ", "), err)
 	}
 	return nil
