@@ -71,10 +71,24 @@ func RequiredKinds(m *Message) []ExceptionKind {
 	if (m.IsDMARCFail() || m.IsAuthTempError()) && dmarcRejects(m) {
 		kinds = append(kinds, KindDMARCFail)
 	}
-	if m.IsRisky() {
+	if m.IsRisky() || uncheckedForBudget(m) {
 		kinds = append(kinds, KindRiskyType)
 	}
 	return kinds
+}
+
+// uncheckedForBudget reports whether the PPAP work budget stopped before
+// an opened archive's contents were all checked. The budget is partly
+// time, so what it leaves unchecked depends on the host's load: what
+// nobody could check is held as if risky, never released on an
+// encrypted-archive exception alone.
+func uncheckedForBudget(m *Message) bool {
+	for i := range m.Attachments {
+		if a := m.Attachments[i].Archive; a != nil && a.NotChecked == NotCheckedBudget {
+			return true
+		}
+	}
+	return false
 }
 
 // dmarcRejects reports whether the From domain's DMARC policy asks for

@@ -142,6 +142,9 @@ func TestRequiredKinds(t *testing.T) {
 	both.Attachments = append(both.Attachments, Attachment{Filename: "b.exe", Risks: []Risk{RiskExecutable}})
 	subdomain := dmarc(DispositionNone)
 	subdomain.Auth.DMARC.Disposition = DispositionReject // sp=reject for a subdomain
+	budget := encryptedFrom("a@example.com")
+	budget.Attachments[0].Archive.Decrypted = true
+	budget.Attachments[0].Archive.NotChecked = NotCheckedBudget
 	tests := []struct {
 		name string
 		m    *Message
@@ -155,6 +158,9 @@ func TestRequiredKinds(t *testing.T) {
 		{"dmarc fail p=none", dmarc(DispositionNone), nil},
 		{"risky", risky, []ExceptionKind{KindRiskyType}},
 		{"encrypted and risky", both, []ExceptionKind{KindEncryptedArchive, KindRiskyType}},
+		// The PPAP budget (partly time) stopped before the contents were
+		// checked: held as if risky, whatever the load was.
+		{"opened, contents not checked: budget", budget, []ExceptionKind{KindEncryptedArchive, KindRiskyType}},
 	}
 	for _, tt := range tests {
 		if got := RequiredKinds(tt.m); !slices.Equal(got, tt.want) {
