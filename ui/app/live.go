@@ -117,7 +117,11 @@ func (a *App) Verify(ctx context.Context, old model.Message) (model.Message, err
 	if fresh.Date.IsZero() {
 		fresh.Date = old.Date // the listing's arrival time, as the scan used
 	}
-	carryPairing(&old, &fresh)
+	// The pairing describes the bytes the scan read: carried over only
+	// when these are the same bytes.
+	if old.SHA256 != "" && old.SHA256 == fresh.SHA256 {
+		carryPairing(&old, &fresh)
+	}
 	return fresh, nil
 }
 
