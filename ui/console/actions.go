@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -154,7 +155,9 @@ func (m *Model) execute(p action.Plan) tea.Cmd {
 	m.action = actionState{seq: m.action.seq + 1, running: true, kind: p.Request.Kind, total: len(p.Items), events: events}
 	m.inFlight++
 	seq, svc, ctx := m.action.seq, m.cfg.Actions, m.ctx
+	m.runs.Add(1)
 	go func() {
+		defer m.runs.Done()
 		defer close(events)
 		svc.Execute(ctx, p, func(r action.Result) {
 			select {
@@ -164,6 +167,27 @@ func (m *Model) execute(p action.Plan) tea.Cmd {
 		})
 	}()
 	return waitForResult(seq, events)
+}
+
+// actionStopWait bounds how long quitting waits for a running release or
+// delete to finish its current message: one SMTP delivery with its
+// records, or a move.
+const actionStopWait = 2 * time.Minute
+
+// stopActions waits, once the console has quit and its context is
+// cancelled, for a running release or delete to stop between messages,
+// so that no message is left half released (moved but not delivered,
+// delivered but not recorded).
+func (m *Model) stopActions() {
+	done := make(chan struct{})
+	go func() {
+		m.runs.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(actionStopWait):
+	}
 }
 
 // waitForResult reads the next result of run seq.

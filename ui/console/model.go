@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -64,8 +65,10 @@ type Model struct {
 	// viewerSeq numbers the viewer's loads.
 	viewerSeq int
 	// inFlight counts operator actions (release, delete…) still running;
-	// quitting asks for confirmation while it is not zero.
+	// quitting asks for confirmation while it is not zero. runs counts
+	// their goroutines, which Run waits for before it returns.
 	inFlight int
+	runs     *sync.WaitGroup
 
 	// marks are the rows marked for a bulk action.
 	marks marks
@@ -121,6 +124,7 @@ func newModel(ctx context.Context, cfg Config, noColor bool) *Model {
 		detail:      detail.New(com),
 		help:        help.New(),
 		detailShare: 50,
+		runs:        &sync.WaitGroup{},
 	}
 	m.help.Styles = com.Styles.Help
 	m.scan = newScanState(ctx)

@@ -115,7 +115,11 @@ func Run(ctx context.Context, cfg Config) error {
 	_, err := p.Run()
 	m.stopScan()
 	// The caller closes the source when Run returns: the watch must have
-	// let go of it by then.
+	// let go of it by then, and a release or delete still running must
+	// have finished the message it is on (its delivery, its records): the
+	// run stops between messages once ctx is cancelled.
+	cancel()
+	m.stopActions()
 	m.stopWatch()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return ctx.Err()

@@ -75,9 +75,11 @@ type (
 		done   bool
 		err    error
 	}
-	// arrivalsMsg carries the analysed arrivals of scan scanID.
+	// arrivalsMsg carries the analysed arrivals of scan scanID; asked
+	// are all the IDs that were asked for, answered or not.
 	arrivalsMsg struct {
 		scanID int
+		asked  []model.MessageID
 		msgs   []model.Message
 		err    error
 	}
@@ -216,15 +218,17 @@ func (m *Model) analyseArrivals(ids []model.MessageID) tea.Cmd {
 	ctx, scanID := m.ctx, m.scan.id
 	return func() tea.Msg {
 		msgs, err := analyse(ctx, fresh)
-		return arrivalsMsg{scanID: scanID, msgs: msgs, err: err}
+		return arrivalsMsg{scanID: scanID, asked: fresh, msgs: msgs, err: err}
 	}
 }
 
 // handleArrivals appends analysed arrivals, skipping any the table has
 // meanwhile (a rescan may have listed them).
 func (m *Model) handleArrivals(msg arrivalsMsg) tea.Cmd {
-	for _, a := range msg.msgs {
-		delete(m.watch.pending, a.ID)
+	// Every ID asked for is no longer pending, answered or not: one the
+	// analysis skipped or lost to an error may be announced again.
+	for _, id := range msg.asked {
+		delete(m.watch.pending, id)
 	}
 	if msg.err != nil && !errors.Is(msg.err, context.Canceled) {
 		m.setNotice("new messages could not be analysed: "+msg.err.Error(), true)
