@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"mxaudit/model"
+	"mxaudit/ui/console/keys"
 	"mxaudit/ui/termtext"
 )
 
@@ -73,13 +74,22 @@ func (m *Model) filterLine(width int) string {
 	st := &m.com.Styles
 	prompt := "filter: "
 	text := termtext.Sanitize(string(m.filter.text))
+	// The keys that end the editing, on the right while there is room.
+	hint := "  " + m.help.ShortHelpView(keys.FilterHelp{KeyMap: &m.com.Keys}.ShortHelp())
+	if termtext.Width(prompt)+termtext.Width(hint)+20 > width {
+		hint = ""
+	}
 	// Keep the end of the text, where the operator is typing, in view.
-	room := max(0, width-termtext.Width(prompt)-1)
+	room := max(0, width-termtext.Width(prompt)-termtext.Width(hint)-1)
 	for termtext.Width(text) > room {
 		_, size := firstRune(text)
 		text = text[size:]
 	}
-	return st.FilterOn.Render(prompt) + text + st.Selected.Render(" ")
+	line := st.FilterOn.Render(prompt) + text + st.Selected.Render(" ")
+	if hint != "" {
+		line += strings.Repeat(" ", max(0, width-termtext.Width(line)-termtext.Width(hint))) + hint
+	}
+	return line
 }
 
 func firstRune(s string) (rune, int) {

@@ -45,7 +45,8 @@ type Model struct {
 	checkView   *checkview.Model
 	help        help.Model
 
-	showHelp bool
+	showHelp  bool
+	helpState helpState
 	filter   filterInput
 
 	detailOpen  bool

@@ -21,10 +21,7 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.requestQuit()
 	}
 	if m.showHelp {
-		if key.Matches(msg, k.Help, k.Close) {
-			m.showHelp = false
-		}
-		return nil
+		return m.handleHelpKey(msg)
 	}
 	switch m.screen {
 	case screenViewer:
@@ -58,7 +55,7 @@ func (m *Model) handleViewerKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Close):
 		m.closeScreen()
 	case key.Matches(msg, k.Help):
-		m.showHelp = true
+		m.openHelp()
 	default:
 		m.viewer.Update(msg)
 	}
@@ -79,7 +76,7 @@ func (m *Model) handleListKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Quit):
 		return m.requestQuit()
 	case key.Matches(msg, k.Help):
-		m.showHelp = true
+		m.openHelp()
 	case key.Matches(msg, k.SortNext):
 		m.table.SetSort(model.SortKey{Column: sort.Column.Next(), Desc: sort.Desc})
 	case key.Matches(msg, k.SortPrev):

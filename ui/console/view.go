@@ -4,13 +4,9 @@ import (
 	"fmt"
 	"strings"
 
-	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"mxaudit/ui/console/excview"
-	"mxaudit/ui/console/keys"
-	"mxaudit/ui/console/list"
 	"mxaudit/ui/console/styles"
 	"mxaudit/ui/termtext"
 )
@@ -74,7 +70,7 @@ func (m *Model) body(w int) []string {
 	bh := m.bodyHeight
 	switch {
 	case m.showHelp:
-		return fitLines(m.helpScreen(w), w, bh)
+		return m.helpBody(w, bh)
 	case m.fullScreen():
 		return fitLines(m.active().View(), w, bh)
 	case m.scan.err != nil && m.table.Total() == 0:
@@ -179,26 +175,6 @@ func progressBar(st *styles.Styles, done, total, width int) string {
 		st.ProgressEmpty.Render(strings.Repeat(".", inner-filled)) + "]"
 }
 
-// footer shows the filter editor while it is open, else the key hints of
-// whatever has the keys.
-func (m *Model) footer(w int) string {
-	if m.filter.active {
-		return m.filterLine(w)
-	}
-	var km help.KeyMap = keys.ListHelp{KeyMap: &m.com.Keys}
-	switch {
-	case m.dialogs.Len() > 0:
-		km = m.dialogs.Top()
-	case m.showHelp:
-		km = keys.HelpScreenHelp{KeyMap: &m.com.Keys}
-	case m.fullScreen():
-		km = m.active()
-	case m.detailOpen:
-		km = detailHints{m}
-	}
-	return m.help.ShortHelpView(km.ShortHelp())
-}
-
 // detailHints mixes the list's and the detail pane's hints for the footer
 // while the pane is open.
 type detailHints struct{ m *Model }
@@ -211,37 +187,6 @@ func (d detailHints) ShortHelp() []key.Binding {
 
 // FullHelp implements help.KeyMap.
 func (d detailHints) FullHelp() [][]key.Binding { return d.m.list.FullHelp() }
-
-func (m *Model) helpScreen(w int) string {
-	h := m.help
-	h.ShowAll = true
-	st := &m.com.Styles
-	groups := m.list.FullHelp()
-	keyLines := []string{h.FullHelpView(groups)}
-	if w < 120 && len(groups) > 3 {
-		// Too narrow for every group side by side: the action keys go
-		// under the others rather than off the edge.
-		keyLines = []string{h.FullHelpView(groups[:3]), h.FullHelpView(groups[3:])}
-	}
-	legend := []string{
-		st.Section.Render("Keys"),
-		strings.Join(keyLines, "\n"),
-		"",
-		st.Section.Render("Columns"),
-		" " + list.MarkerLegend,
-		" Att: ENC encrypted archive, RSK risky file, ERR unreadable, ok clean, - none",
-		" SPF/DKIM: P pass, F fail, S softfail, N neutral, T/E temp/perm error, - none,",
-		"   . not checked; p (pass~): DKIM pass for a domain not aligned with From",
-		" DMARC: result/policy, e.g. F/r = fail under p=reject",
-		" X (Exc): Y (#12) allowed by an exception, ~ (#12~) partly covered, - none",
-		" PPAP: " + list.PPAPLegend,
-		" * in the first column: marked for release, delete (space, V, *; u clears)",
-		" Exceptions (E): " + excview.Legend,
-		"",
-		st.Muted.Render(" Press ? or esc to close."),
-	}
-	return strings.Join(legend, "\n")
-}
 
 func (m *Model) errorScreen(w int) string {
 	st := &m.com.Styles
