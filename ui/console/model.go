@@ -47,7 +47,7 @@ type Model struct {
 
 	showHelp  bool
 	helpState helpState
-	filter   filterInput
+	filter    filterInput
 
 	detailOpen  bool
 	detailSide  bool // beside the list rather than below
