@@ -68,8 +68,14 @@ type Model struct {
 
 	// marks are the rows marked for a bulk action.
 	marks marks
-	// notice is the status line's report of the last action.
-	notice notice
+	// notice is the status line's report of the last action, log all
+	// notices (notices.go); noticeSeq numbers them, noticeTimed is the
+	// last one given an expiry, statusHeight the status line's lines.
+	notice       notice
+	log          []logEntry
+	noticeSeq    int
+	noticeTimed  int
+	statusHeight int
 	// policy is the exception policy, nil until it is read.
 	policy *model.Policy
 
@@ -111,15 +117,16 @@ func newModel(ctx context.Context, cfg Config, noColor bool) *Model {
 	}
 	table := model.NewTable()
 	m := &Model{
-		cfg:         cfg,
-		ctx:         ctx,
-		noColor:     noColor,
-		com:         com,
-		table:       table,
-		list:        list.New(com, table),
-		detail:      detail.New(com),
-		help:        help.New(),
-		detailShare: 50,
+		cfg:          cfg,
+		ctx:          ctx,
+		noColor:      noColor,
+		com:          com,
+		table:        table,
+		list:         list.New(com, table),
+		detail:       detail.New(com),
+		help:         help.New(),
+		detailShare:  50,
+		statusHeight: 1,
 	}
 	m.help.Styles = com.Styles.Help
 	m.scan = newScanState(ctx)
@@ -127,14 +134,6 @@ func newModel(ctx context.Context, cfg Config, noColor bool) *Model {
 	m.detail.SetLookup(table.ByID)
 	return m
 }
-
-// notice is a sentence for the status line; bad ones are drawn as errors.
-type notice struct {
-	text string
-	bad  bool
-}
-
-func (m *Model) setNotice(text string, bad bool) { m.notice = notice{text: text, bad: bad} }
 
 // Init implements tea.Model: it starts the scan and asks the terminal for
 // its background colour.
@@ -146,8 +145,24 @@ func (m *Model) Init() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// Update implements tea.Model.
+// Update implements tea.Model. A key press clears the last notice (it
+// stays in the log); a notice that appeared gets its expiry.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if _, ok := msg.(tea.KeyPressMsg); ok && m.notice.text != "" {
+		m.clearNotice()
+	}
+	if e, ok := msg.(noticeExpireMsg); ok && e.seq == m.notice.seq {
+		m.clearNotice()
+	}
+	_, cmd := m.update(msg)
+	if n := m.noticeChanged(); n != nil {
+		cmd = tea.Batch(cmd, n)
+	}
+	return m, cmd
+}
+
+// update handles one message.
+func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.com.Width, m.com.Height = msg.Width, msg.Height

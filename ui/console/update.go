@@ -77,6 +77,9 @@ func (m *Model) handleListKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.requestQuit()
 	case key.Matches(msg, k.Help):
 		m.openHelp()
+	case key.Matches(msg, k.Log):
+		m.openLog()
+		return nil
 	case key.Matches(msg, k.SortNext):
 		m.table.SetSort(model.SortKey{Column: sort.Column.Next(), Desc: sort.Desc})
 	case key.Matches(msg, k.SortPrev):

@@ -18,7 +18,8 @@ const bodyTop = 1
 // and tells every component its size.
 func (m *Model) relayout() {
 	w, h := m.com.Width, m.com.Height
-	m.bodyHeight = max(0, h-3) // top bar, status line, footer
+	m.statusHeight = m.statusLinesWanted()
+	m.bodyHeight = max(0, h-2-m.statusHeight) // top bar, status lines, footer
 	m.listWidth, m.listHeight = w, m.bodyHeight
 	m.help.SetWidth(w)
 	if c := m.active(); c != nil {
@@ -57,7 +58,8 @@ func (m *Model) View() tea.View {
 	lines := make([]string, 0, h)
 	lines = append(lines, m.topBar(w))
 	lines = append(lines, m.body(w)...)
-	lines = append(lines, m.statusLine(w), fitLines(m.footer(w), w, 1)[0])
+	lines = append(lines, m.statusBlock(w)...)
+	lines = append(lines, fitLines(m.footer(w), w, 1)[0])
 	frame := strings.Join(lines, "\n")
 	if m.dialogs.Len() > 0 {
 		frame = strings.Join(fitLines(m.dialogs.Render(frame, w, h), w, h), "\n")

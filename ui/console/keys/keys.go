@@ -68,6 +68,9 @@ type KeyMap struct {
 	// Dialogs.
 	Confirm, Deny key.Binding
 
+	// Log shows every status message so far, with its time.
+	Log key.Binding
+
 	Help, Quit key.Binding
 	// Interrupt quits from anywhere, dialogs included (asking first while
 	// an action runs).
@@ -154,6 +157,7 @@ func Default() KeyMap {
 		Confirm: b([]string{"y"}, "y", "yes"),
 		Deny:    b([]string{"n", "esc"}, "n/esc", "no"),
 
+		Log:  b([]string{"!"}, "!", "message log"),
 		Help: b([]string{"?"}, "?", "help"),
 		Quit: b([]string{"q", "ctrl+c"}, "q", "quit"),
 
@@ -172,7 +176,7 @@ func (k ListHelp) ShortHelp() []key.Binding {
 // FullHelp implements help.KeyMap: the help screen, one column per group.
 func (k ListHelp) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End, k.Back, k.Help, k.Quit},
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End, k.Back, k.Log, k.Help, k.Quit},
 		{k.SortNext, k.SortPrev, k.SortFlip, k.Filter, k.QuickEncrypted, k.QuickDMARC, k.QuickRisky, k.QuickNoExc, k.ClearFilter},
 		{k.Detail, k.DetailGrow, k.DetailShrink, k.DetailSide, k.DetailUp, k.DetailDown, k.Headers, k.Raw},
 		{k.Mark, k.MarkRange, k.MarkAll, k.ClearMarks, k.Release, k.Delete, k.Whitelist},

@@ -22,6 +22,7 @@ type Kind int
 const (
 	Headers Kind = iota // the header section only
 	Source              // the whole raw message
+	Log                 // the console's message log
 )
 
 // Model is the viewer.
@@ -49,6 +50,18 @@ func New(com *common.Common, kind Kind, id model.MessageID, subject string) *Mod
 	return &Model{com: com, vp: vp, kind: kind, id: id, loading: true,
 		title: what + ": " + termtext.Sanitize(subject)}
 }
+
+// NewText returns a viewer of ready lines (already sanitised), such as
+// the message log.
+func NewText(com *common.Common, kind Kind, title string, lines []string) *Model {
+	m := New(com, kind, "", "")
+	m.title, m.loading = title, false
+	m.vp.SetContentLines(lines)
+	return m
+}
+
+// End scrolls to the last line.
+func (m *Model) End() { m.vp.GotoBottom() }
 
 // ID returns the message the viewer shows.
 func (m *Model) ID() model.MessageID { return m.id }
