@@ -29,7 +29,10 @@ type Message struct {
 	Cc         []string  `json:"cc,omitempty"`
 	Subject    string    `json:"subject"`
 	Date       time.Time `json:"date"`
-	Size       int64     `json:"size"` // bytes of the raw (uncompressed) message
+	// DateSource is set when Date is not the Date header's (see
+	// DateDelivered).
+	DateSource DateSource `json:"date_source,omitempty"`
+	Size       int64      `json:"size"` // bytes of the raw (uncompressed) message
 	// InReplyTo is the In-Reply-To header's first message ID, with angle
 	// brackets; References lists the References header's IDs in order.
 	// PPAP pairing uses them to tie a password mail to its ZIP mail.

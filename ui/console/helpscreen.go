@@ -113,6 +113,7 @@ func (m *Model) helpLines(w int) []string {
 	if m.active() == nil {
 		lines = append(lines, "", st.Section.Render("Columns"),
 			" "+list.MarkerLegend,
+			" "+list.DateLegend,
 			" Att: ENC encrypted archive, RSK risky file, ERR unreadable, ok clean, - none",
 			" SPF/DKIM: P pass, F fail, S softfail, N neutral, T/E temp/perm error, - none,",
 			"   . not checked; p (pass~): DKIM pass for a domain not aligned with From",

@@ -67,7 +67,7 @@ func (m *Model) handleReanalysed(msg reanalysedMsg) tea.Cmd {
 			return false
 		}
 		if fresh.Date.IsZero() {
-			fresh.Date = row.Date // the listing's arrival time, as the scan used
+			fresh.Date, fresh.DateSource = row.Date, row.DateSource // the listing's arrival time, as the scan used
 		}
 		carryPairing(row, &fresh)
 		if m.policy != nil {

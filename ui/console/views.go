@@ -42,6 +42,7 @@ func (m *Model) recomputeStats() {
 		return
 	}
 	c := model.NewStatsCounter()
+	c.Now = m.com.Now()
 	for i := range m.table.Len() {
 		c.Add(m.table.At(i))
 	}

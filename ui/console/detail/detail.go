@@ -4,6 +4,7 @@ package detail
 
 import (
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
@@ -103,7 +104,15 @@ func (m *Model) refresh() {
 	if loaded {
 		hops, errText = m.hops, m.hopsErr
 	}
-	m.vp.SetContentLines(wrap(content(&m.com.Styles, m.msg, m.lookup, hops, errText, loaded), m.vp.Width()))
+	m.vp.SetContentLines(wrap(content(&m.com.Styles, m.msg, m.now(), m.lookup, hops, errText, loaded), m.vp.Width()))
+}
+
+// now reads the injected clock.
+func (m *Model) now() time.Time {
+	if m.com.Now == nil {
+		return time.Now()
+	}
+	return m.com.Now()
 }
 
 // contMark starts every continuation line in the detail pane: a margin,
