@@ -22,6 +22,7 @@ type commonFlags struct {
 	workers      int
 	noCache      bool
 	noPPAP       bool
+	utc          bool
 	imap         imapFlags
 }
 
@@ -34,6 +35,7 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&c.workers, "workers", 0, "messages analysed at once (default: one per CPU)")
 	fs.BoolVar(&c.noPPAP, "no-ppap", false, "do not look for password mails or decrypt archives")
 	fs.BoolVar(&c.noCache, "no-cache", false, "analyse every message again, ignoring and not updating the analysis cache")
+	fs.BoolVar(&c.utc, "utc", false, "show times in UTC rather than local time")
 	c.imap.register(fs)
 }
 
@@ -68,6 +70,11 @@ func (c *commonFlags) parseSource(fs *flag.FlagSet, args []string, env Env, usag
 			fmt.Fprintf(env.Stderr, "mxaudit %s: %v\n", fs.Name(), err)
 			return "", cfg, ExitUsage
 		}
+	}
+	if c.utc {
+		// Like TZ=UTC: every screen and table shows local time, and
+		// local time is now UTC.
+		time.Local = time.UTC
 	}
 	if cfg, err = c.settings(fs); err != nil {
 		fmt.Fprintln(env.Stderr, "mxaudit:", err)

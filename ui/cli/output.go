@@ -146,7 +146,7 @@ func (t *tableWriter) row(verdict, auth, date, domain, rest string) {
 func (t *tableWriter) Write(m model.Message) error {
 	date := ""
 	if !m.Date.IsZero() {
-		date = m.Date.Format("2006-01-02 15:04")
+		date = m.Date.Local().Format("2006-01-02 15:04") // local time, as the console shows it
 	}
 	rest := termtext.Sanitize(m.Subject)
 	if names := m.FileNames(); len(names) > 0 {

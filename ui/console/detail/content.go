@@ -18,6 +18,10 @@ import (
 func content(st *styles.Styles, m *model.Message, now time.Time, lookup Lookup, hops []Hop, hopsErr string, hopsLoaded bool) []string {
 	var w writer
 	w.st = st
+	if now.IsZero() {
+		now = time.Now()
+	}
+	w.loc = now.Location()
 	s := termtext.Sanitize
 
 	w.field("Subject", s(m.Subject))
@@ -87,6 +91,7 @@ func content(st *styles.Styles, m *model.Message, now time.Time, lookup Lookup, 
 // writer accumulates styled lines.
 type writer struct {
 	st    *styles.Styles
+	loc   *time.Location // local time, the one every screen shows
 	lines []string
 }
 
@@ -326,7 +331,13 @@ func dateText(m *model.Message, now time.Time) string {
 	if now.IsZero() {
 		now = time.Now()
 	}
-	text := m.Date.In(now.Location()).Format("Mon, 02 Jan 2006 15:04:05 -0700")
+	local := m.Date.In(now.Location())
+	text := local.Format("Mon, 02 Jan 2006 15:04:05 -0700")
+	if _, off := m.Date.Zone(); m.DateSource == model.DateHeader && off != offsetOf(local) {
+		// One rule on every screen: local time; the sender's own clock
+		// only beside it, where it differs (defect 6 of issue 15).
+		text += " (sender's clock " + m.Date.Format("15:04 -0700") + ")"
+	}
 	if m.DateSource == model.DateDelivered {
 		text = "(no Date header) delivered " + text
 	}
@@ -334,4 +345,10 @@ func dateText(m *model.Message, now time.Time) string {
 		text += " — implausible"
 	}
 	return text
+}
+
+// offsetOf is t's offset from UTC in seconds.
+func offsetOf(t time.Time) int {
+	_, off := t.Zone()
+	return off
 }

@@ -3,9 +3,11 @@ package detail
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
+	"mxaudit/model"
 	"mxaudit/ui/termtext"
 )
 
@@ -30,5 +32,21 @@ func TestWrapInsertsNothing(t *testing.T) {
 		if !strings.Contains(joined, id) {
 			t.Errorf("width %d: the Message-ID reads back as %q", width, joined)
 		}
+	}
+}
+
+// TestDateIsLocalWithSenderClock is defect 6 of issue 15: the detail pane
+// shows the Date in local time with its offset, and the sender's clock
+// only beside it when it differs.
+func TestDateIsLocalWithSenderClock(t *testing.T) {
+	tokyo := time.FixedZone("JST", 9*3600)
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	m := &model.Message{Date: time.Date(2026, 11, 19, 18, 30, 0, 0, tokyo)}
+	if got, want := dateText(m, now), "Thu, 19 Nov 2026 09:30:00 +0000 (sender's clock 18:30 +0900)"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	m.Date = m.Date.UTC()
+	if got, want := dateText(m, now), "Thu, 19 Nov 2026 09:30:00 +0000"; got != want {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }
