@@ -101,7 +101,7 @@ func (m *Model) startAction(kind action.Kind) tea.Cmd {
 		msgs[i], ids[i] = &cp, t.ID
 	}
 	m.actionTargets = actionTargets{ids: ids, msgs: msgs}
-	m.dialogs.Push(dialog.NewAction(m.com, kind, len(msgs), m.canOverride()))
+	m.dialogs.Push(dialog.NewAction(m.com, kind, len(msgs), m.canOverride()).WithNames(dialog.NameLines(msgs)))
 	return m.planCmd(action.Request{Kind: kind, IDs: ids})
 }
 

@@ -38,6 +38,10 @@ type Action struct {
 	// must not lose them.
 	ids []model.MessageID
 
+	// names are the messages, one line each ("“subject” [ID]"), the
+	// first few then a count, so that the dialog says what it acts on.
+	names []string
+
 	form       form
 	recipients *checks // one message only: its original recipients
 	rcptList   []string
@@ -64,6 +68,32 @@ func NewAction(com *common.Common, kind action.Kind, count int, canOverride bool
 	d.form = form{com: com}
 	d.layout()
 	return d
+}
+
+// WithNames sets the lines naming the messages the dialog acts on
+// (see NameLines) and returns d.
+func (d *Action) WithNames(names []string) *Action {
+	d.names = names
+	return d
+}
+
+// NameLines names messages for a dialog: subject and ID of the first
+// few, then how many more.
+func NameLines(msgs []*model.Message) []string {
+	const shown = 3
+	var out []string
+	for i, m := range msgs {
+		if i == shown {
+			out = append(out, fmt.Sprintf("… and %d more", len(msgs)-shown))
+			break
+		}
+		subj := termtext.Sanitize(m.Subject)
+		if subj == "" {
+			subj = "(no subject)"
+		}
+		out = append(out, "“"+subj+"” ["+termtext.Sanitize(string(m.ID))+"]")
+	}
+	return out
 }
 
 // confirmWord is what the operator must type.
@@ -282,7 +312,11 @@ func (d *Action) View(width, height int) string {
 	if d.count != 1 {
 		title += "s"
 	}
-	lines := []string{st.Section.Render(title), ""}
+	lines := []string{st.Section.Render(title)}
+	for _, n := range d.names {
+		lines = append(lines, "  "+n)
+	}
+	lines = append(lines, "")
 	switch {
 	case d.planning && d.plan == nil:
 		lines = append(lines, st.Muted.Render("dry run…"))

@@ -95,3 +95,22 @@ func TestReleaseFormSurvivesFailedDryRun(t *testing.T) {
 type errString string
 
 func (e errString) Error() string { return string(e) }
+
+// TestDeleteDialogNamesTheMessages is defect 7 of issue 15: the dialog
+// names what it acts on, subject and ID, the first few and a count.
+func TestDeleteDialogNamesTheMessages(t *testing.T) {
+	var msgs []*model.Message
+	for i, s := range []string{"Invoice 4411", "会議資料", "Weekly offers", "Fourth", "Fifth"} {
+		msgs = append(msgs, &model.Message{ID: model.MessageID("cur/000" + string(rune('1'+i))), Subject: s})
+	}
+	d := NewAction(testCommon(), action.Delete, len(msgs), false).WithNames(NameLines(msgs))
+	view := ansi.Strip(d.View(80, 24))
+	for _, want := range []string{"“Invoice 4411” [cur/0001]", "“会議資料” [cur/0002]", "[cur/0003]", "… and 2 more"} {
+		if !strings.Contains(view, want) {
+			t.Errorf("the dialog lacks %q:\n%s", want, view)
+		}
+	}
+	if strings.Contains(view, "Fourth") {
+		t.Errorf("the dialog lists more than three:\n%s", view)
+	}
+}
