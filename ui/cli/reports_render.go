@@ -20,12 +20,12 @@ import (
 // sources. Everything from the reports is sanitised.
 func renderReports(sum dmarcreport.Summary, skipped, width int) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d report(s), %d message(s)", sum.Reports, sum.Messages)
+	b.WriteString(termtext.Count(sum.Reports, "report") + ", " + termtext.Count(int(sum.Messages), "message"))
 	if sum.Duplicates > 0 {
-		fmt.Fprintf(&b, "; %d duplicate report(s) counted once", sum.Duplicates)
+		fmt.Fprintf(&b, "; %s counted once", termtext.Count(sum.Duplicates, "duplicate report"))
 	}
 	if skipped > 0 {
-		fmt.Fprintf(&b, "; %d item(s) held no report", skipped)
+		fmt.Fprintf(&b, "; %s held no report", termtext.Count(skipped, "item"))
 	}
 	b.WriteString("\n")
 	for _, d := range sum.Domains {
@@ -36,9 +36,9 @@ func renderReports(sum dmarcreport.Summary, skipped, width int) string {
 }
 
 func renderDomain(b *strings.Builder, d dmarcreport.DomainSummary, width int) {
-	head := fmt.Sprintf("%s  %s – %s  p=%s  %d report(s), %d message(s)",
+	head := fmt.Sprintf("%s  %s – %s  p=%s  %s, %s",
 		termtext.Sanitize(d.Domain), reportDate(d.Begin), reportDate(d.End),
-		termtext.Sanitize(orDash(d.Policy)), d.Reports, d.Messages)
+		termtext.Sanitize(orDash(d.Policy)), termtext.Count(d.Reports, "report"), termtext.Count(int(d.Messages), "message"))
 	b.WriteString(termtext.Truncate(head, width) + "\n")
 	pass := int(d.DMARCPass)
 	b.WriteString(barChart{title: "  DMARC result", percent: true, bars: []model.Bar{
@@ -48,7 +48,7 @@ func renderDomain(b *strings.Builder, d dmarcreport.DomainSummary, width int) {
 	b.WriteString(termtext.Truncate("  Dispositions applied:"+dispositions(d.Dispositions), width) + "\n")
 	b.WriteString("  Reporters\n")
 	for _, r := range d.Reporters {
-		line := fmt.Sprintf("    %s %5d report(s) %9d msg  pass %6s",
+		line := fmt.Sprintf("    %s %5d reports %9d msg  pass %6s",
 			termtext.Fit(termtext.Sanitize(orDash(r.OrgName)), 24), r.Reports, r.Messages, percent(int(r.DMARCPass), int(r.Messages)))
 		b.WriteString(termtext.Truncate(line, width) + "\n")
 	}

@@ -135,7 +135,7 @@ func TestReportsFrames(t *testing.T) {
 			frame := m.View().Content
 			checkFrame(t, frame, size[0], size[1])
 			plain := ansi.Strip(frame)
-			for _, want := range []string{"1 report(s), 55 message(s)", "DMARC pass 72.7% (40)", "203.0.113.7", "google.com"} {
+			for _, want := range []string{"1 report, 55 messages", "DMARC pass 72.7% (40)", "203.0.113.7", "google.com"} {
 				if !strings.Contains(plain, want) {
 					t.Errorf("the view lacks %q", want)
 				}

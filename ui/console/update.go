@@ -1,6 +1,8 @@
 package console
 
 import (
+	"fmt"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
@@ -14,11 +16,16 @@ import (
 // viewer, the filter editor and finally the list.
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := &m.com.Keys
+	if key.Matches(msg, k.Interrupt) {
+		// Before the dialogs, which would take it as text: ctrl+c quits
+		// from anywhere, and a second one while asked quits at once.
+		if m.dialogs.TopIs(dialog.IDQuit) != nil {
+			return m.quit()
+		}
+		return m.requestQuit()
+	}
 	if res, ok := m.dialogs.Update(msg); ok {
 		return m.handleDialogResult(res)
-	}
-	if key.Matches(msg, k.Interrupt) {
-		return m.requestQuit()
 	}
 	if m.showHelp {
 		return m.handleHelpKey(msg)
@@ -164,13 +171,18 @@ func (m *Model) resizeDetail(delta int) {
 	m.relayout()
 }
 
-// requestQuit quits at once unless an action is still running, in which
-// case it asks first.
+// requestQuit quits at once unless an action is still running or
+// messages are marked, in which case it asks first.
 func (m *Model) requestQuit() tea.Cmd {
-	if m.inFlight == 0 {
+	switch {
+	case m.inFlight > 0:
+		m.dialogs.Push(dialog.NewConfirm(m.com, dialog.IDQuit, "An action is still running. Quit anyway?"))
+	case m.marks.len() > 0:
+		m.dialogs.Push(dialog.NewConfirm(m.com, dialog.IDQuit,
+			fmt.Sprintf("%s marked: the marks are lost. Quit anyway?", plural(m.marks.len(), "message"))))
+	default:
 		return m.quit()
 	}
-	m.dialogs.Push(dialog.NewConfirm(m.com, dialog.IDQuit, "An action is still running. Quit anyway?"))
 	return nil
 }
 

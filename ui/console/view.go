@@ -111,7 +111,12 @@ func (m *Model) topBar(w int) string {
 	left := " mxaudit " + termtext.Sanitize(m.cfg.Title)
 	right := fmt.Sprintf("%s/%s  sort %s ", thousands(m.table.Len()), thousands(m.table.Total()), m.table.Sort())
 	if n := m.marks.len(); n > 0 {
-		right = fmt.Sprintf("%s marked  ", thousands(n)) + right
+		shown := m.marksShown()
+		if shown == n {
+			right = fmt.Sprintf("%s marked  ", thousands(n)) + right
+		} else {
+			right = fmt.Sprintf("%s marked (%s shown)  ", thousands(n), thousands(shown)) + right
+		}
 	}
 	if f := m.table.Filter(); !f.IsZero() {
 		right = "filter " + termtext.Sanitize(f.String()) + "  " + right

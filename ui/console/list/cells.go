@@ -21,6 +21,10 @@ func cell(st *styles.Styles, m *model.Message, col model.Column, compact bool, n
 	case model.ColumnDate:
 		return dateCell(st, m, now, compact)
 	case model.ColumnFrom:
+		if tag := termtext.BidiTag(m.DisplayFrom()); tag != "" {
+			// In front, where a narrow column cannot cut it off.
+			return tag + termtext.Sanitize(m.DisplayFrom()), st.Bad
+		}
 		return termtext.Sanitize(m.DisplayFrom()), st.Text
 	case model.ColumnDomain:
 		return termtext.Sanitize(m.FromDomain), st.Muted

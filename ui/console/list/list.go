@@ -172,7 +172,11 @@ func (m *Model) header() string {
 			title = c.short
 		}
 		style := st.Header
-		if c.col == sort.Column {
+		if c.col == sort.Column && c.width == 1 {
+			// No room for an arrow: the letter stays, styled; the top
+			// bar says "sort … ↑" in words (defect 8 of issue 15).
+			style = st.SortedCol
+		} else if c.col == sort.Column {
 			style = st.SortedCol
 			arrow := "↑"
 			if sort.Desc {
