@@ -48,8 +48,8 @@ func renderDomain(b *strings.Builder, d dmarcreport.DomainSummary, width int) {
 	b.WriteString(termtext.Truncate("  Dispositions applied:"+dispositions(d.Dispositions), width) + "\n")
 	b.WriteString("  Reporters\n")
 	for _, r := range d.Reporters {
-		line := fmt.Sprintf("    %s %5d reports %9d msg  pass %6s",
-			termtext.Fit(termtext.Sanitize(orDash(r.OrgName)), 24), r.Reports, r.Messages, percent(int(r.DMARCPass), int(r.Messages)))
+		line := fmt.Sprintf("    %s %13s %9d msg  pass %6s",
+			termtext.Fit(termtext.Sanitize(orDash(r.OrgName)), 24), termtext.Count(r.Reports, "report"), r.Messages, percent(int(r.DMARCPass), int(r.Messages)))
 		b.WriteString(termtext.Truncate(line, width) + "\n")
 	}
 	if len(d.FailingSources) == 0 {
