@@ -57,3 +57,24 @@ func TestBidiOverrideInFromIsFlagged(t *testing.T) {
 		t.Errorf("row %q hides the override", row)
 	}
 }
+
+// TestCursorStaysOnTopWhileScanning: the cursor does not follow the first
+// arrival down the list (it used to end on row 14).
+func TestCursorStaysOnTopWhileScanning(t *testing.T) {
+	m := newModel(t.Context(), testConfig(nil), true)
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	m.Update(scanBatchMsg{id: m.scan.id, msgs: []model.Message{{ID: "late", Date: at(27, 0, 0)}}})
+	var early []model.Message
+	for i := range 13 {
+		early = append(early, model.Message{ID: model.MessageID(rune('a' + i)), Date: at(1+i, 0, 0)})
+	}
+	m.Update(scanBatchMsg{id: m.scan.id, msgs: early, done: true})
+	if c := m.table.Cursor(); c != 0 {
+		t.Fatalf("cursor on row %d after the scan", c)
+	}
+	pressAll(m, "j")
+	m.Update(scanBatchMsg{id: m.scan.id, msgs: []model.Message{{ID: "earliest", Date: at(1, 0, 0).Add(-1)}}})
+	if got := m.table.Selected().ID; got != "b" {
+		t.Fatalf("once moved, the selection changed to %s", got)
+	}
+}

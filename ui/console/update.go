@@ -72,6 +72,7 @@ func (m *Model) handleViewerKey(msg tea.KeyPressMsg) tea.Cmd {
 func (m *Model) handleListKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := &m.com.Keys
 	if m.list.Update(msg) {
+		m.scan.moved = true
 		return m.selectionChanged()
 	}
 	if cmd, ok := m.handleMarkKey(msg); ok {
