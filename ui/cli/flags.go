@@ -39,6 +39,15 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 	c.imap.register(fs)
 }
 
+// registerDNS registers only the flags of commands that look things up
+// in DNS but read no quarantine ("check"): the configuration file and
+// the resolver. Help lists only the flags a command uses.
+func (c *commonFlags) registerDNS(fs *flag.FlagSet) {
+	fs.StringVar(&c.config, "config", "", "configuration file")
+	fs.StringVar(&c.dns, "dns", "", "DNS server HOST:PORT (default: system resolver)")
+	fs.DurationVar(&c.dnsTimeout, "dns-timeout", 0, "per-query DNS timeout (default 2s)")
+}
+
 // imapFlags are the flags that only IMAP sources use.
 type imapFlags struct {
 	ca                string
@@ -155,6 +164,9 @@ func splitList(s string) []string {
 // arguments ("scan --json DIR" and "scan DIR --json" alike) and returns
 // the positional ones. "--" ends flag parsing.
 func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	if captureHelp(fs, args) {
+		return nil, flag.ErrHelp // Main prints the help (help.go)
+	}
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
