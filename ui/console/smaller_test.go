@@ -78,3 +78,17 @@ func TestCursorStaysOnTopWhileScanning(t *testing.T) {
 		t.Fatalf("once moved, the selection changed to %s", got)
 	}
 }
+
+// TestPositionAndCounts: the top bar says where the cursor is among the
+// shown messages, and the total when a filter hides some.
+func TestPositionAndCounts(t *testing.T) {
+	m := loaded(t, 80, 24)
+	pressAll(m, "j", "j")
+	if top := strings.Split(ansi.Strip(m.View().Content), "\n")[0]; !strings.Contains(top, " 3/7 ") {
+		t.Errorf("top bar %q", top)
+	}
+	pressAll(m, "1")
+	if top := strings.Split(ansi.Strip(m.View().Content), "\n")[0]; !strings.Contains(top, " 1/1 of 7 ") {
+		t.Errorf("top bar %q", top)
+	}
+}

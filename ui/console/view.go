@@ -109,7 +109,7 @@ func (m *Model) body(w int) []string {
 func (m *Model) topBar(w int) string {
 	st := &m.com.Styles
 	left := " mxaudit " + termtext.Sanitize(m.cfg.Title)
-	right := fmt.Sprintf("%s/%s  sort %s ", thousands(m.table.Len()), thousands(m.table.Total()), m.table.Sort())
+	right := fmt.Sprintf("%s  sort %s ", m.position(), m.table.Sort())
 	if n := m.marks.len(); n > 0 {
 		shown := m.marksShown()
 		if shown == n {
@@ -127,6 +127,21 @@ func (m *Model) topBar(w int) string {
 		room = w - termtext.Width(right)
 	}
 	return st.Title.Render(termtext.Fit(left, room-1) + " " + right)
+}
+
+// position is the cursor's row among the shown messages and, when a
+// filter hides some, the total: "12/65", "3/14 of 65".
+func (m *Model) position() string {
+	n, total := m.table.Len(), m.table.Total()
+	cur := 0
+	if n > 0 {
+		cur = m.table.Cursor() + 1
+	}
+	pos := thousands(cur) + "/" + thousands(n)
+	if n != total {
+		pos += " of " + thousands(total)
+	}
+	return pos
 }
 
 // statusLine shows a running action's progress, the outcome of the last
