@@ -49,12 +49,18 @@ func (f Filter) String() string {
 
 // Match reports whether m passes the filter.
 func (f Filter) Match(m *Message) bool {
-	return f.match(m, haystack(m), strings.ToLower(f.Text))
+	var q *Query
+	if IsQuery(f.Text) {
+		if parsed, err := ParseQuery(f.Text); err == nil {
+			q = &parsed
+		}
+	}
+	return f.match(m, haystack(m), strings.ToLower(f.Text), q)
 }
 
-// match is Match with the message's haystack and the lower-cased text
-// already computed.
-func (f Filter) match(m *Message, hay, text string) bool {
+// match is Match with the message's haystack, the lower-cased text and
+// the parsed query (nil for a plain search) already computed.
+func (f Filter) match(m *Message, hay, text string, q *Query) bool {
 	if f.EncryptedOnly && !m.IsEncrypted() {
 		return false
 	}
@@ -70,6 +76,9 @@ func (f Filter) match(m *Message, hay, text string) bool {
 	if f.Source != nil && !f.Source.Matches(m) {
 		return false
 	}
+	if q != nil {
+		return q.Match(m, hay)
+	}
 	return text == "" || strings.Contains(hay, text)
 }
 
@@ -77,6 +86,9 @@ func (f Filter) match(m *Message, hay, text string) bool {
 // so that applying f can start from old's result instead of from all
 // messages: the text only grew and no quick filter was switched off.
 func (f Filter) narrows(old Filter) bool {
+	if f.Text != old.Text && (IsQuery(f.Text) || IsQuery(old.Text)) {
+		return false // "-a" to "-ab" widens: start again
+	}
 	if !strings.Contains(strings.ToLower(f.Text), strings.ToLower(old.Text)) {
 		return false
 	}

@@ -37,6 +37,9 @@ const (
 	AuthPass AuthVerdict = "pass" // DMARC passes (an aligned SPF or DKIM pass)
 	AuthFail AuthVerdict = "fail" // DMARC fails, or a temporary/permanent error prevents a pass
 	AuthNone AuthVerdict = "none" // the From domain publishes no DMARC policy and nothing aligned passed
+	// AuthTempError: DNS could not be reached, so nothing could be
+	// checked; not a failure (issue 13; the console's side is issue 15).
+	AuthTempError AuthVerdict = "temperror"
 )
 
 // Verdict sums up a message for the operator.
