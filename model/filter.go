@@ -14,6 +14,8 @@ type Filter struct {
 	DMARCFailOnly bool // only messages failing DMARC
 	RiskyOnly     bool // only messages with a risky attachment
 	NoException   bool // only messages no exception covers
+	ErrorOnly     bool // only unreadable messages
+	TempErrOnly   bool // only messages whose authentication hit a DNS temperror
 	// Source, when set, keeps only the messages from one failing source
 	// of the DMARC aggregate reports. Filters compare it by pointer: a
 	// new source filter is a new value.
@@ -40,6 +42,12 @@ func (f Filter) String() string {
 	}
 	if f.NoException {
 		parts = append(parts, "no-exception")
+	}
+	if f.ErrorOnly {
+		parts = append(parts, "unreadable")
+	}
+	if f.TempErrOnly {
+		parts = append(parts, "temperror")
 	}
 	if f.Source != nil {
 		parts = append(parts, f.Source.String())
@@ -73,6 +81,12 @@ func (f Filter) match(m *Message, hay, text string, q *Query) bool {
 	if f.NoException && m.HasException() {
 		return false
 	}
+	if f.ErrorOnly && !matchIs(nil, m, "error") {
+		return false
+	}
+	if f.TempErrOnly && !matchAuth(m, "temperror") {
+		return false
+	}
 	if f.Source != nil && !f.Source.Matches(m) {
 		return false
 	}
@@ -98,7 +112,9 @@ func (f Filter) narrows(old Filter) bool {
 	return (f.EncryptedOnly || !old.EncryptedOnly) &&
 		(f.DMARCFailOnly || !old.DMARCFailOnly) &&
 		(f.RiskyOnly || !old.RiskyOnly) &&
-		(f.NoException || !old.NoException)
+		(f.NoException || !old.NoException) &&
+		(f.ErrorOnly || !old.ErrorOnly) &&
+		(f.TempErrOnly || !old.TempErrOnly)
 }
 
 // haystack is the lower-cased text the filter searches, fields separated

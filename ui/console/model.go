@@ -68,6 +68,9 @@ type Model struct {
 
 	// marks are the rows marked for a bulk action.
 	marks marks
+	// tempErrors counts the messages whose authentication hit a DNS
+	// temperror, for the banner (temperror.go).
+	tempErrors int
 	// notice is the status line's report of the last action, log all
 	// notices (notices.go); noticeSeq numbers them, noticeTimed is the
 	// last one given an expiry, statusHeight the status line's lines.
@@ -131,6 +134,7 @@ func newModel(ctx context.Context, cfg Config, noColor bool) *Model {
 	m.help.Styles = com.Styles.Help
 	m.scan = newScanState(ctx)
 	m.list.SetMarked(m.marks.has)
+	table.SetMarked(m.marks.has)
 	m.detail.SetLookup(table.ByID)
 	return m
 }

@@ -158,6 +158,7 @@ func (m *Model) handleScanBatch(b scanBatchMsg) tea.Cmd {
 	cmd := m.selectionChanged()
 	if b.done {
 		m.scan.running = false
+		m.countTempErrors()
 		if m.watch.reloading && b.err == nil {
 			m.watch.reloading = false
 			m.setNotice("list reloaded: "+count(m.table.Total(), "message"), false)

@@ -108,6 +108,14 @@ func (m *Model) handleListKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.QuickNoExc):
 		filter.NoException = !filter.NoException
 		m.table.SetFilter(filter)
+	case key.Matches(msg, k.QuickError):
+		filter.ErrorOnly = !filter.ErrorOnly
+		m.table.SetFilter(filter)
+	case key.Matches(msg, k.QuickTempError):
+		filter.TempErrOnly = !filter.TempErrOnly
+		m.table.SetFilter(filter)
+	case key.Matches(msg, k.Rescan):
+		return m.rescanAll()
 	case key.Matches(msg, k.ClearFilter):
 		m.table.SetFilter(model.Filter{})
 	case key.Matches(msg, k.Back):

@@ -174,6 +174,8 @@ func (m *Model) statusLine(w int) string {
 		if barW := w - termtext.Width(text) - 2; barW >= 10 {
 			return st.Status.Render(text) + progressBar(st, p.Analysed, p.Listed, min(barW, 40))
 		}
+	case m.tempErrorBanner() != "":
+		return st.Warn.Render(termtext.Fit(m.tempErrorBanner(), w))
 	case m.cfg.Source == nil:
 		text = " no scan"
 	default:

@@ -17,6 +17,7 @@ type KeyMap struct {
 	// Filtering.
 	Filter                                             key.Binding // start typing a text filter
 	QuickEncrypted, QuickDMARC, QuickRisky, QuickNoExc key.Binding
+	QuickError, QuickTempError                         key.Binding
 	ClearFilter                                        key.Binding
 
 	// The detail pane and the full-screen views.
@@ -70,6 +71,8 @@ type KeyMap struct {
 
 	// Log shows every status message so far, with its time.
 	Log key.Binding
+	// Rescan analyses every message again (DNS may be back).
+	Rescan key.Binding
 
 	Help, Quit key.Binding
 	// Interrupt quits from anywhere, dialogs included (asking first while
@@ -105,6 +108,8 @@ func Default() KeyMap {
 		QuickDMARC:     b([]string{"2"}, "2", "only DMARC fail"),
 		QuickRisky:     b([]string{"3"}, "3", "only risky"),
 		QuickNoExc:     b([]string{"4"}, "4", "only no exception"),
+		QuickError:     b([]string{"5"}, "5", "only unreadable"),
+		QuickTempError: b([]string{"6"}, "6", "only DNS temperror"),
 		ClearFilter:    b([]string{"0"}, "0", "clear filters"),
 
 		Detail:       b([]string{"enter"}, "enter", "details"),
@@ -157,9 +162,10 @@ func Default() KeyMap {
 		Confirm: b([]string{"y"}, "y", "yes"),
 		Deny:    b([]string{"n", "esc"}, "n/esc", "no"),
 
-		Log:  b([]string{"!"}, "!", "message log"),
-		Help: b([]string{"?"}, "?", "help"),
-		Quit: b([]string{"q", "ctrl+c"}, "q", "quit"),
+		Log:    b([]string{"!"}, "!", "message log"),
+		Rescan: b([]string{"ctrl+r"}, "^r", "rescan (analyse again)"),
+		Help:   b([]string{"?"}, "?", "help"),
+		Quit:   b([]string{"q", "ctrl+c"}, "q", "quit"),
 
 		Interrupt: b([]string{"ctrl+c"}, "^c", "quit anywhere"),
 	}
@@ -177,10 +183,10 @@ func (k ListHelp) ShortHelp() []key.Binding {
 func (k ListHelp) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End, k.Back, k.Log, k.Help, k.Quit},
-		{k.SortNext, k.SortPrev, k.SortFlip, k.Filter, k.QuickEncrypted, k.QuickDMARC, k.QuickRisky, k.QuickNoExc, k.ClearFilter},
+		{k.SortNext, k.SortPrev, k.SortFlip, k.Filter, k.QuickEncrypted, k.QuickDMARC, k.QuickRisky, k.QuickNoExc, k.QuickError, k.QuickTempError, k.ClearFilter},
 		{k.Detail, k.DetailGrow, k.DetailShrink, k.DetailSide, k.DetailUp, k.DetailDown, k.Headers, k.Raw},
 		{k.Mark, k.MarkRange, k.MarkAll, k.ClearMarks, k.Release, k.Delete, k.Whitelist},
-		{k.PairJump, k.ShowPassword, k.Verify, k.Exceptions, k.Stats, k.Reports, k.DomainCheck},
+		{k.PairJump, k.ShowPassword, k.Verify, k.Rescan, k.Exceptions, k.Stats, k.Reports, k.DomainCheck},
 	}
 }
 

@@ -44,6 +44,9 @@ func cell(st *styles.Styles, m *model.Message, col model.Column, compact bool, n
 		return resultBadge(st, r, aligned, compact)
 	case model.ColumnDMARC:
 		r, p := m.DMARCResult()
+		if m.Verdict.Auth == model.AuthTempError && r == "" {
+			r = model.ResultTempError // DNS unreachable: T, not a failure
+		}
 		return dmarcBadge(st, r, p, compact)
 	case model.ColumnException:
 		return exceptionBadge(st, m.Exception, compact)
