@@ -16,7 +16,7 @@ func queryMessages() []Message {
 			To: []string{"ops@example.com"}, Subject: "見積書", MessageID: "<abc@corp.example.jp>",
 			Date:        time.Date(2026, 11, 10, 12, 0, 0, 0, time.Local),
 			Attachments: zip(EncryptionZipCrypto), Verdict: Verdict{Attachment: AttachmentEncrypted, Auth: AuthPass},
-			Auth:        &Auth{SPF: SPFResult{Result: ResultPass, IP: "203.0.113.7", Domain: "corp.example.jp"}}},
+			Auth: &Auth{SPF: SPFResult{Result: ResultPass, IP: "203.0.113.7", Domain: "corp.example.jp"}}},
 		{ID: "2", From: "Bank <alert@bank.example>", FromAddr: "alert@bank.example", FromDomain: "bank.example",
 			Cc: []string{"audit@example.com"}, Subject: "Your account", MessageID: "<x1@bank.example>",
 			Date:    time.Date(2026, 11, 30, 23, 0, 0, 0, time.Local),
@@ -25,7 +25,7 @@ func queryMessages() []Message {
 		{ID: "3", From: "Shop <news@shop.example>", FromDomain: "shop.example", Subject: "Offers",
 			Date:        time.Date(2026, 12, 1, 0, 0, 0, 0, time.Local),
 			Attachments: zip(EncryptionAES256, RiskExecutable), Verdict: Verdict{Attachment: AttachmentEncrypted, Auth: AuthTempError},
-			Exception:   &ExceptionMatch{}},
+			Exception: &ExceptionMatch{}},
 		{ID: "4", Subject: "broken", Error: "cannot read", Verdict: Verdict{Attachment: AttachmentError}},
 	}
 }
