@@ -145,6 +145,8 @@ func (m *Model) handleListKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.openViewer(rawview.Headers)
 	case key.Matches(msg, k.Raw):
 		return m.openViewer(rawview.Source)
+	case key.Matches(msg, k.Body):
+		return m.openViewer(rawview.Body)
 	case key.Matches(msg, k.Release):
 		return m.startAction(action.Release)
 	case key.Matches(msg, k.Delete):

@@ -24,7 +24,9 @@ type KeyMap struct {
 	Detail, DetailGrow, DetailShrink, DetailSide key.Binding
 	DetailUp, DetailDown                         key.Binding
 	Headers, Raw                                 key.Binding
-	Close                                        key.Binding // leave a view, a dialog or the help
+	// Body shows the decoded text of the message and its attachments.
+	Body  key.Binding
+	Close key.Binding // leave a view, a dialog or the help
 	// Back steps back in the list: it closes the detail pane, then clears
 	// the filters.
 	Back key.Binding
@@ -92,7 +94,7 @@ func Default() KeyMap {
 	return KeyMap{
 		Up:       b([]string{"up", "k"}, "↑/k", "up"),
 		Down:     b([]string{"down", "j"}, "↓/j", "down"),
-		PageUp:   b([]string{"pgup", "ctrl+b", "b"}, "pgup/b", "page up"),
+		PageUp:   b([]string{"pgup", "ctrl+b"}, "pgup", "page up"),
 		PageDown: b([]string{"pgdown", "ctrl+f", "f"}, "pgdn/f", "page down"),
 		Home:     b([]string{"home", "g"}, "g/home", "first"),
 		End:      b([]string{"end", "G"}, "G/end", "last"),
@@ -120,6 +122,7 @@ func Default() KeyMap {
 		DetailDown:   b([]string{"J", "shift+down"}, "J", "details down"),
 		Headers:      b([]string{"H"}, "H", "full headers"),
 		Raw:          b([]string{"R"}, "R", "raw source"),
+		Body:         b([]string{"b"}, "b", "read the body"),
 		Close:        b([]string{"esc", "q"}, "esc/q", "close"),
 		Back:         b([]string{"esc"}, "esc", "back"),
 
@@ -176,7 +179,7 @@ type ListHelp struct{ *KeyMap }
 
 // ShortHelp implements help.KeyMap: the footer's one-line hint.
 func (k ListHelp) ShortHelp() []key.Binding {
-	return []key.Binding{k.Down, k.Detail, k.Mark, k.Release, k.Whitelist, k.SortNext, k.Filter, k.Stats, k.Help, k.Quit}
+	return []key.Binding{k.Down, k.Detail, k.Body, k.Mark, k.Release, k.Whitelist, k.SortNext, k.Filter, k.Stats, k.Help, k.Quit}
 }
 
 // FullHelp implements help.KeyMap: the help screen, one column per group.
@@ -184,7 +187,7 @@ func (k ListHelp) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End, k.Back, k.Log, k.Help, k.Quit},
 		{k.SortNext, k.SortPrev, k.SortFlip, k.Filter, k.QuickEncrypted, k.QuickDMARC, k.QuickRisky, k.QuickNoExc, k.QuickError, k.QuickTempError, k.ClearFilter},
-		{k.Detail, k.DetailGrow, k.DetailShrink, k.DetailSide, k.DetailUp, k.DetailDown, k.Headers, k.Raw},
+		{k.Detail, k.DetailGrow, k.DetailShrink, k.DetailSide, k.DetailUp, k.DetailDown, k.Body, k.Headers, k.Raw},
 		{k.Mark, k.MarkRange, k.MarkAll, k.ClearMarks, k.Release, k.Delete, k.Whitelist},
 		{k.PairJump, k.ShowPassword, k.Verify, k.Rescan, k.Exceptions, k.Stats, k.Reports, k.DomainCheck},
 	}

@@ -23,6 +23,7 @@ const (
 	Headers Kind = iota // the header section only
 	Source              // the whole raw message
 	Log                 // the console's message log
+	Body                // the decoded body and the attachment list
 )
 
 // Model is the viewer.
@@ -44,8 +45,11 @@ func New(com *common.Common, kind Kind, id model.MessageID, subject string) *Mod
 	vp.FillHeight = true
 	vp.SetHorizontalStep(8)
 	what := "Raw source"
-	if kind == Headers {
+	switch kind {
+	case Headers:
 		what = "Headers"
+	case Body:
+		what = "Body"
 	}
 	return &Model{com: com, vp: vp, kind: kind, id: id, loading: true,
 		title: what + ": " + termtext.Sanitize(subject)}

@@ -1,0 +1,41 @@
+package console
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"mxaudit/model"
+)
+
+// isoMail is a message with an ISO-2022-JP body ("お見積書を送ります。")
+// and a ZIP attachment.
+const isoMail = "From: a@example.jp\r\nSubject: x\r\nMIME-Version: 1.0\r\n" +
+	"Content-Type: multipart/mixed; boundary=b\r\n\r\n" +
+	"--b\r\nContent-Type: text/plain; charset=ISO-2022-JP\r\n\r\n\x1b$B$*8+@Q=q$rAw$j$^$9!#\x1b(B\r\n" +
+	"--b\r\nContent-Type: application/zip\r\nContent-Disposition: attachment; filename=\"q.zip\"\r\n" +
+	"Content-Transfer-Encoding: base64\r\n\r\nUEsDBA==\r\n--b--\r\n"
+
+// TestBodyView: b opens the decoded body, Japanese included, with the
+// attachments listed, at 80×24.
+func TestBodyView(t *testing.T) {
+	cfg := testConfig([]model.Message{{ID: "iso", Subject: "見積", Date: at(20, 9, 0)}})
+	stubOf(cfg).open = func(context.Context, model.MessageID) (io.ReadCloser, error) {
+		return io.NopCloser(bytes.NewReader([]byte(isoMail))), nil
+	}
+	m := newModel(t.Context(), cfg, true)
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	runCmd(t, m, m.Init(), isScanDone)
+	runCmd(t, m, pressAll(m, "b"), func(msg tea.Msg) bool { _, ok := msg.(viewerLoadedMsg); return ok })
+	frame := ansi.Strip(m.View().Content)
+	for _, want := range []string{"Body: 見積", "お見積書を送ります。", "q.zip (application/zip, 4 bytes)"} {
+		if !strings.Contains(frame, want) {
+			t.Errorf("the body view lacks %q:\n%s", want, frame)
+		}
+	}
+}
