@@ -39,3 +39,41 @@ func TestBodyView(t *testing.T) {
 		}
 	}
 }
+
+// TestViewerSearch: "/" in a viewer types a word, enter goes to it, n
+// and N step through the matches, and q is part of the word while typed.
+func TestViewerSearch(t *testing.T) {
+	var raw strings.Builder
+	raw.WriteString("Subject: long\r\n\r\n")
+	for i := range 100 {
+		if i%30 == 29 {
+			raw.WriteString("the quarantine needle is here\r\n")
+		} else {
+			raw.WriteString("filler line\r\n")
+		}
+	}
+	cfg := testConfig([]model.Message{{ID: "long", Subject: "long", Date: at(20, 9, 0)}})
+	stubOf(cfg).open = func(context.Context, model.MessageID) (io.ReadCloser, error) {
+		return io.NopCloser(strings.NewReader(raw.String())), nil
+	}
+	m := newModel(t.Context(), cfg, true)
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	runCmd(t, m, m.Init(), isScanDone)
+	runCmd(t, m, pressAll(m, "R"), func(msg tea.Msg) bool { _, ok := msg.(viewerLoadedMsg); return ok })
+	pressAll(m, "/", "q", "u", "a", "r", "enter")
+	if m.screen != screenViewer {
+		t.Fatal("q in the search word closed the viewer")
+	}
+	frame := ansi.Strip(m.View().Content)
+	if !strings.Contains(frame, "/quar 1/3") || !strings.Contains(strings.Split(frame, "\n")[2], "needle") {
+		t.Fatalf("after the search:\n%s", frame)
+	}
+	pressAll(m, "n", "n")
+	if !strings.Contains(ansi.Strip(m.View().Content), "/quar 3/3") {
+		t.Errorf("n n:\n%s", ansi.Strip(m.View().Content))
+	}
+	pressAll(m, "N", "N", "N")
+	if !strings.Contains(ansi.Strip(m.View().Content), "/quar 3/3") {
+		t.Errorf("N wraps around:\n%s", ansi.Strip(m.View().Content))
+	}
+}

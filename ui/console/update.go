@@ -58,6 +58,10 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 // handleViewerKey handles a key while the header or raw viewer is open.
 func (m *Model) handleViewerKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := &m.com.Keys
+	if m.viewer.Searching() {
+		m.viewer.Update(msg) // the search word takes every key
+		return nil
+	}
 	switch {
 	case key.Matches(msg, k.Close):
 		m.closeScreen()

@@ -10,6 +10,8 @@ type KeyMap struct {
 	// Moving in the list (and scrolling in the viewers).
 	Up, Down, PageUp, PageDown, Home, End key.Binding
 	Left, Right                           key.Binding // horizontal scroll in the viewers
+	// Searching in the viewers, as in less.
+	Search, SearchNext, SearchPrev key.Binding
 
 	// Sorting.
 	SortNext, SortPrev, SortFlip key.Binding
@@ -100,6 +102,10 @@ func Default() KeyMap {
 		End:      b([]string{"end", "G"}, "G/end", "last"),
 		Left:     b([]string{"left", "h"}, "←/h", "scroll left"),
 		Right:    b([]string{"right", "l"}, "→/l", "scroll right"),
+
+		Search:     b([]string{"/"}, "/", "search"),
+		SearchNext: b([]string{"n"}, "n", "next match"),
+		SearchPrev: b([]string{"N"}, "N", "previous match"),
 
 		SortNext: b([]string{"s", ">"}, "s/>", "sort next column"),
 		SortPrev: b([]string{"<"}, "<", "sort previous column"),
@@ -198,12 +204,13 @@ type ViewerHelp struct{ *KeyMap }
 
 // ShortHelp implements help.KeyMap.
 func (k ViewerHelp) ShortHelp() []key.Binding {
-	return []key.Binding{k.Down, k.PageDown, k.Home, k.End, k.Right, k.Close}
+	return []key.Binding{k.Down, k.PageDown, k.Search, k.SearchNext, k.Home, k.End, k.Right, k.Close}
 }
 
 // FullHelp implements help.KeyMap.
 func (k ViewerHelp) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}, {k.Home, k.End, k.Left, k.Right, k.Close}}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}, {k.Home, k.End, k.Left, k.Right, k.Close},
+		{k.Search, k.SearchNext, k.SearchPrev}}
 }
 
 // FilterHelp is the key map while a text filter is being typed.

@@ -37,6 +37,9 @@ type Model struct {
 	errText string
 	width   int
 	height  int
+	// lines are the content, kept for the search (search.go).
+	lines  []string
+	search search
 }
 
 // New returns a viewer for message id that is waiting for its content.
@@ -60,6 +63,7 @@ func New(com *common.Common, kind Kind, id model.MessageID, subject string) *Mod
 func NewText(com *common.Common, kind Kind, title string, lines []string) *Model {
 	m := New(com, kind, "", "")
 	m.title, m.loading = title, false
+	m.lines = lines
 	m.vp.SetContentLines(lines)
 	return m
 }
@@ -85,6 +89,7 @@ func (m *Model) SetContent(raw []byte, truncated bool, err error) {
 	if truncated {
 		lines = append(lines, m.com.Styles.Muted.Render(fmt.Sprintf("(cut at %d bytes)", len(raw))))
 	}
+	m.lines = lines
 	m.vp.SetContentLines(lines)
 }
 
@@ -97,6 +102,9 @@ func (m *Model) SetSize(width, height int) {
 
 // Update scrolls on the viewer's keys and reports whether the key was one.
 func (m *Model) Update(msg tea.KeyPressMsg) bool {
+	if m.updateSearch(msg) {
+		return true
+	}
 	return m.com.ScrollViewport(&m.vp, msg, true)
 }
 
@@ -120,7 +128,7 @@ func (m *Model) View() string {
 	st := &m.com.Styles
 	pos := ""
 	if !m.loading && m.errText == "" {
-		pos = fmt.Sprintf(" line %d/%d", min(m.vp.YOffset()+1, m.vp.TotalLineCount()), m.vp.TotalLineCount())
+		pos = termtext.Sanitize(m.searchStatus()) + fmt.Sprintf(" line %d/%d", min(m.vp.YOffset()+1, m.vp.TotalLineCount()), m.vp.TotalLineCount())
 	}
 	title := termtext.Truncate(m.title, max(0, m.width-termtext.Width(pos)))
 	head := st.Title.Render(termtext.Fit(title, m.width-termtext.Width(pos)) + pos)
