@@ -71,6 +71,8 @@ type Model struct {
 	// tempErrors counts the messages whose authentication hit a DNS
 	// temperror, for the banner (temperror.go).
 	tempErrors int
+	// lastCopy is what was last copied to the clipboard (for tests).
+	lastCopy string
 	// notice is the status line's report of the last action, log all
 	// notices (notices.go); noticeSeq numbers them, noticeTimed is the
 	// last one given an expiry, statusHeight the status line's lines.

@@ -120,6 +120,12 @@ func (m *Model) handleListKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.table.SetFilter(filter)
 	case key.Matches(msg, k.Rescan):
 		return m.rescanAll()
+	case key.Matches(msg, k.CopyMsgID):
+		return m.copyField("Message-ID")
+	case key.Matches(msg, k.CopySender):
+		return m.copyField("sender")
+	case key.Matches(msg, k.CopyID):
+		return m.copyField("ID")
 	case key.Matches(msg, k.ClearFilter):
 		m.table.SetFilter(model.Filter{})
 	case key.Matches(msg, k.Back):

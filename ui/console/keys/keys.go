@@ -77,6 +77,8 @@ type KeyMap struct {
 	Log key.Binding
 	// Rescan analyses every message again (DNS may be back).
 	Rescan key.Binding
+	// Copying with OSC 52: the Message-ID, the sender, the source ID.
+	CopyMsgID, CopySender, CopyID key.Binding
 
 	Help, Quit key.Binding
 	// Interrupt quits from anywhere, dialogs included (asking first while
@@ -173,8 +175,12 @@ func Default() KeyMap {
 
 		Log:    b([]string{"!"}, "!", "message log"),
 		Rescan: b([]string{"ctrl+r"}, "^r", "rescan (analyse again)"),
-		Help:   b([]string{"?"}, "?", "help"),
-		Quit:   b([]string{"q", "ctrl+c"}, "q", "quit"),
+
+		CopyMsgID:  b([]string{"y"}, "y", "copy Message-ID"),
+		CopySender: b([]string{"Y"}, "Y", "copy sender"),
+		CopyID:     b([]string{"i"}, "i", "copy source ID"),
+		Help:       b([]string{"?"}, "?", "help"),
+		Quit:       b([]string{"q", "ctrl+c"}, "q", "quit"),
 
 		Interrupt: b([]string{"ctrl+c"}, "^c", "quit anywhere"),
 	}
@@ -196,6 +202,7 @@ func (k ListHelp) FullHelp() [][]key.Binding {
 		{k.Detail, k.DetailGrow, k.DetailShrink, k.DetailSide, k.DetailUp, k.DetailDown, k.Body, k.Headers, k.Raw},
 		{k.Mark, k.MarkRange, k.MarkAll, k.ClearMarks, k.Release, k.Delete, k.Whitelist},
 		{k.PairJump, k.ShowPassword, k.Verify, k.Rescan, k.Exceptions, k.Stats, k.Reports, k.DomainCheck},
+		{k.CopyMsgID, k.CopySender, k.CopyID},
 	}
 }
 
