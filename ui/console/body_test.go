@@ -77,3 +77,35 @@ func TestViewerSearch(t *testing.T) {
 		t.Errorf("N wraps around:\n%s", ansi.Strip(m.View().Content))
 	}
 }
+
+// TestSaveAttachment: W offers the message and its attachments, writes
+// the chosen one to a new file, and refuses to overwrite it.
+func TestSaveAttachment(t *testing.T) {
+	cfg := testConfig([]model.Message{{ID: "iso", Subject: "見積", Date: at(20, 9, 0)}})
+	stubOf(cfg).open = func(context.Context, model.MessageID) (io.ReadCloser, error) {
+		return io.NopCloser(bytes.NewReader([]byte(isoMail))), nil
+	}
+	m := newModel(t.Context(), cfg, true)
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	runCmd(t, m, m.Init(), isScanDone)
+	path := t.TempDir() + "/q.zip"
+	save := func() {
+		runCmd(t, m, pressAll(m, "W"), func(msg tea.Msg) bool { _, ok := msg.(saveReadyMsg); return ok })
+		if !strings.Contains(ansi.Strip(m.View().Content), "q.zip (application/zip, 4 bytes)") {
+			t.Fatalf("the save dialog does not offer the attachment:\n%s", ansi.Strip(m.View().Content))
+		}
+		pressAll(m, "tab", "j", "space", "tab", "ctrl+u")
+		for _, r := range path {
+			pressAll(m, string(r))
+		}
+		runCmd(t, m, pressAll(m, "enter"), func(msg tea.Msg) bool { _, ok := msg.(savedMsg); return ok })
+	}
+	save()
+	if !strings.Contains(m.notice.text, "saved 4 bytes to "+path) {
+		t.Fatalf("notice %q", m.notice.text)
+	}
+	save()
+	if !m.notice.bad || !strings.Contains(m.notice.text, "already exists") {
+		t.Fatalf("overwrite: notice %q", m.notice.text)
+	}
+}

@@ -73,6 +73,10 @@ type Model struct {
 	tempErrors int
 	// lastCopy is what was last copied to the clipboard (for tests).
 	lastCopy string
+	// saveSeq numbers the save dialog's reads; saveID is the message the
+	// open save dialog is about.
+	saveSeq int
+	saveID  model.MessageID
 	// notice is the status line's report of the last action, log all
 	// notices (notices.go); noticeSeq numbers them, noticeTimed is the
 	// last one given an expiry, statusHeight the status line's lines.
@@ -230,6 +234,19 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case checkDoneMsg:
 		m.handleCheckDone(msg)
+		return m, nil
+	case saveReadyMsg:
+		m.handleSaveReady(msg)
+		return m, nil
+	case savedMsg:
+		m.handleSaved(msg)
+		return m, nil
+	case pipeReadyMsg:
+		return m, m.handlePipeReady(msg)
+	case pagerDoneMsg:
+		if msg.err != nil {
+			m.setNotice("the pager failed: "+msg.err.Error(), true)
+		}
 		return m, nil
 	case statsTickMsg:
 		if m.statsDirty {

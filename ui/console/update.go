@@ -126,6 +126,10 @@ func (m *Model) handleListKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.copyField("sender")
 	case key.Matches(msg, k.CopyID):
 		return m.copyField("ID")
+	case key.Matches(msg, k.Save):
+		return m.startSave()
+	case key.Matches(msg, k.Pipe):
+		return m.startPipe()
 	case key.Matches(msg, k.ClearFilter):
 		m.table.SetFilter(model.Filter{})
 	case key.Matches(msg, k.Back):

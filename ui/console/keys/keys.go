@@ -79,6 +79,9 @@ type KeyMap struct {
 	Rescan key.Binding
 	// Copying with OSC 52: the Message-ID, the sender, the source ID.
 	CopyMsgID, CopySender, CopyID key.Binding
+	// Save writes the message or an attachment to a file; Pipe shows the
+	// raw message in $PAGER.
+	Save, Pipe key.Binding
 
 	Help, Quit key.Binding
 	// Interrupt quits from anywhere, dialogs included (asking first while
@@ -179,6 +182,8 @@ func Default() KeyMap {
 		CopyMsgID:  b([]string{"y"}, "y", "copy Message-ID"),
 		CopySender: b([]string{"Y"}, "Y", "copy sender"),
 		CopyID:     b([]string{"i"}, "i", "copy source ID"),
+		Save:       b([]string{"W"}, "W", "save message/attachment…"),
+		Pipe:       b([]string{"o"}, "o", "raw message in $PAGER"),
 		Help:       b([]string{"?"}, "?", "help"),
 		Quit:       b([]string{"q", "ctrl+c"}, "q", "quit"),
 
@@ -202,7 +207,7 @@ func (k ListHelp) FullHelp() [][]key.Binding {
 		{k.Detail, k.DetailGrow, k.DetailShrink, k.DetailSide, k.DetailUp, k.DetailDown, k.Body, k.Headers, k.Raw},
 		{k.Mark, k.MarkRange, k.MarkAll, k.ClearMarks, k.Release, k.Delete, k.Whitelist},
 		{k.PairJump, k.ShowPassword, k.Verify, k.Rescan, k.Exceptions, k.Stats, k.Reports, k.DomainCheck},
-		{k.CopyMsgID, k.CopySender, k.CopyID},
+		{k.CopyMsgID, k.CopySender, k.CopyID, k.Save, k.Pipe},
 	}
 }
 
