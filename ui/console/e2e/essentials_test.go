@@ -80,7 +80,7 @@ func TestEssentialsInTmux(t *testing.T) {
 	s.waitText("dry run", 15*time.Second)
 	s.keys("y", "Enter")
 	sc = s.waitFor("the delete to finish", 20*time.Second, func(sc string) bool {
-		return !strings.Contains(sc, "Delete 1 message")
+		return !strings.Contains(sc, "Delete 1 message") && !strings.Contains(sc, "deleting:")
 	})
 	if !strings.Contains(sc, "0/0 of") && !strings.Contains(sc, "deleted") {
 		t.Errorf("after the delete:\n%s", sc)
@@ -90,9 +90,23 @@ func TestEssentialsInTmux(t *testing.T) {
 			t.Fatalf("line %d is longer than the terminal: %q", i, l)
 		}
 	}
+	// The demo can release: into its temporary delivery Maildir.
+	s.keys("/", "C-u")
+	s.keys("-l", "subject:打ち合わせ domain:example.co.jp")
+	s.keys("Enter")
+	s.waitText("filter", 5*time.Second)
+	s.keys("g", "r")
+	s.waitText("Release 1 message", 15*time.Second)
+	s.waitText("dry run: release", 15*time.Second)
+	s.keys("Tab") // from "Send a copy to" to the confirmation
+	s.keys("y", "Enter")
+	s.waitFor("the release to finish", 20*time.Second, func(sc string) bool {
+		return !strings.Contains(sc, "Release 1 message") && !strings.Contains(sc, "releasing:")
+	})
 	s.keys("q")
 	sc = s.waitText("EXIT=", 10*time.Second)
-	if !strings.Contains(sc, "EXIT=0") {
-		t.Fatalf("mxaudit did not exit with status 0:\n%s", sc)
+	if !strings.Contains(sc, "EXIT=0") || !strings.Contains(sc, "1 released messages were delivered to the demo Maildir") &&
+		!strings.Contains(sc, "released messages were delivered") {
+		t.Fatalf("mxaudit did not exit with status 0 after delivering to the demo Maildir:\n%s", sc)
 	}
 }
