@@ -9,6 +9,8 @@ import (
 	"github.com/emersion/go-message"
 	_ "github.com/emersion/go-message/charset" // text parts in any charset: ISO-2022-JP, Shift_JIS, EUC-JP…
 	"golang.org/x/net/html"
+
+	"mxaudit/analysis"
 )
 
 // Body is a message as a person reads it: the text of its first
@@ -187,4 +189,38 @@ func foldBlankLines(s string) string {
 		out = append(out, l)
 	}
 	return strings.Join(out, "\n")
+}
+
+// DecodeHeaders returns a header section with its folded lines joined and
+// every value decoded to UTF-8 (RFC 2047 words, raw ISO-2022-JP,
+// Shift_JIS, EUC-JP), one header per line, for the header viewer's
+// decoded mode.
+func DecodeHeaders(raw []byte) string {
+	var out strings.Builder
+	var cur string
+	flush := func() {
+		if cur == "" {
+			return
+		}
+		name, value, ok := strings.Cut(cur, ":")
+		if ok {
+			out.WriteString(name + ": " + analysis.DecodeHeaderText(strings.TrimSpace(value)) + "\n")
+		} else {
+			out.WriteString(cur + "\n")
+		}
+		cur = ""
+	}
+	for _, line := range strings.Split(strings.ReplaceAll(string(raw), "\r\n", "\n"), "\n") {
+		if line == "" {
+			break // the end of the header section
+		}
+		if line[0] == ' ' || line[0] == '\t' {
+			cur += " " + strings.TrimSpace(line)
+			continue
+		}
+		flush()
+		cur = line
+	}
+	flush()
+	return out.String()
 }

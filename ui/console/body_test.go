@@ -109,3 +109,29 @@ func TestSaveAttachment(t *testing.T) {
 		t.Fatalf("overwrite: notice %q", m.notice.text)
 	}
 }
+
+// TestHeadersToggleDecoded: H inside the header viewer switches between
+// the values as sent and decoded.
+func TestHeadersToggleDecoded(t *testing.T) {
+	raw := "Subject: =?ISO-2022-JP?B?GyRCOCsbKEI=?=\r\n =?ISO-2022-JP?B?GyRCQFEbKEI=?=\r\nFrom: a@example.jp\r\n\r\nbody\r\n"
+	cfg := testConfig([]model.Message{{ID: "h", Subject: "見積", Date: at(20, 9, 0)}})
+	stubOf(cfg).open = func(context.Context, model.MessageID) (io.ReadCloser, error) {
+		return io.NopCloser(strings.NewReader(raw)), nil
+	}
+	m := newModel(t.Context(), cfg, true)
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	runCmd(t, m, m.Init(), isScanDone)
+	runCmd(t, m, pressAll(m, "H"), func(msg tea.Msg) bool { _, ok := msg.(viewerLoadedMsg); return ok })
+	if frame := ansi.Strip(m.View().Content); !strings.Contains(frame, "=?ISO-2022-JP?B?") {
+		t.Fatalf("raw headers:\n%s", frame)
+	}
+	pressAll(m, "H")
+	frame := ansi.Strip(m.View().Content)
+	if !strings.Contains(frame, "Subject: 見積") || !strings.Contains(frame, "Headers (decoded)") {
+		t.Fatalf("decoded headers:\n%s", frame)
+	}
+	pressAll(m, "H")
+	if frame := ansi.Strip(m.View().Content); !strings.Contains(frame, "=?ISO-2022-JP?B?") {
+		t.Fatalf("back to raw:\n%s", frame)
+	}
+}

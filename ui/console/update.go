@@ -8,6 +8,7 @@ import (
 
 	"mxaudit/mailsrc/action"
 	"mxaudit/model"
+	"mxaudit/ui/app"
 	"mxaudit/ui/console/dialog"
 	"mxaudit/ui/console/rawview"
 )
@@ -67,6 +68,8 @@ func (m *Model) handleViewerKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.closeScreen()
 	case key.Matches(msg, k.Help):
 		m.openHelp()
+	case key.Matches(msg, k.Headers) && m.viewer.Kind() == rawview.Headers:
+		m.viewer.ToggleDecoded(app.DecodeHeaders)
 	default:
 		m.viewer.Update(msg)
 	}

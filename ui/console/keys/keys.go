@@ -222,7 +222,7 @@ func (k ViewerHelp) ShortHelp() []key.Binding {
 // FullHelp implements help.KeyMap.
 func (k ViewerHelp) FullHelp() [][]key.Binding {
 	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}, {k.Home, k.End, k.Left, k.Right, k.Close},
-		{k.Search, k.SearchNext, k.SearchPrev}}
+		{k.Search, k.SearchNext, k.SearchPrev, k.Headers}}
 }
 
 // FilterHelp is the key map while a text filter is being typed.

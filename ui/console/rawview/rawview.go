@@ -4,6 +4,7 @@ package rawview
 
 import (
 	"fmt"
+	"strings"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
@@ -40,6 +41,11 @@ type Model struct {
 	// lines are the content, kept for the search (search.go).
 	lines  []string
 	search search
+	// raw is the loaded text; decoded says the header viewer shows the
+	// values decoded (ToggleDecoded).
+	raw       []byte
+	truncated bool
+	decoded   bool
 }
 
 // New returns a viewer for message id that is waiting for its content.
@@ -68,6 +74,27 @@ func NewText(com *common.Common, kind Kind, title string, lines []string) *Model
 	return m
 }
 
+// ToggleDecoded switches the header viewer between the header values as
+// they are in the message and decoded by decode (RFC 2047, Japanese
+// charsets); every line is sanitised either way.
+func (m *Model) ToggleDecoded(decode func([]byte) string) {
+	if m.kind != Headers || m.loading || m.errText != "" {
+		return
+	}
+	m.decoded = !m.decoded
+	text := string(m.raw)
+	if m.decoded {
+		text = decode(m.raw)
+	}
+	m.lines = termtext.SanitizeLines(text)
+	m.vp.SetContentLines(m.lines)
+	if m.decoded {
+		m.title = strings.Replace(m.title, "Headers: ", "Headers (decoded): ", 1)
+	} else {
+		m.title = strings.Replace(m.title, "Headers (decoded): ", "Headers: ", 1)
+	}
+}
+
 // End scrolls to the last line.
 func (m *Model) End() { m.vp.GotoBottom() }
 
@@ -85,6 +112,7 @@ func (m *Model) SetContent(raw []byte, truncated bool, err error) {
 		m.errText = err.Error()
 		return
 	}
+	m.raw, m.truncated = raw, truncated
 	lines := termtext.SanitizeLines(string(raw))
 	if truncated {
 		lines = append(lines, m.com.Styles.Muted.Render(fmt.Sprintf("(cut at %d bytes)", len(raw))))
