@@ -126,7 +126,7 @@ func TestConsoleInTmux(t *testing.T) {
 	// message is selected depends on the order the parallel scan
 	// delivered them: go to the top to see the failures.
 	s.keys("g")
-	sc = s.waitFor("the first row", 5*time.Second, func(sc string) bool {
+	s.waitFor("the first row", 5*time.Second, func(sc string) bool {
 		rows := listRows(sc)
 		return len(rows) > 0 && strings.Contains(sc, "sort dmarc ↓")
 	})
