@@ -56,6 +56,7 @@ Usage:
                                       deliver quarantined messages (docs/actions.md)
   mxaudit delete SOURCE ID...|--all [--yes]
                                       move messages to the quarantine's trash
+  mxaudit restore SOURCE ID...        move deleted messages back from the trash (audited)
   mxaudit purge SOURCE --older-than 30d
                                       remove trashed messages for good
   mxaudit stats [--json] [--encrypted|--dmarc-fail|--risky] SOURCE
@@ -133,6 +134,8 @@ func dispatch(ctx context.Context, args []string, env Env) int {
 		return runException(ctx, args[1:], env)
 	case "audit":
 		return runAudit(ctx, args[1:], env)
+	case "restore":
+		return runRestore(ctx, args[1:], env)
 	case "completion":
 		return runCompletion(ctx, args[1:], env)
 	case "man":

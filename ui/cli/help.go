@@ -31,6 +31,7 @@ var commands = []command{
 	{"demo", "[--json|--csv|--table]", "open the console on the built-in demo quarantine"},
 	{"release", "SOURCE ID...|--all [--to ADDR] [--copy-to ADDR] [--yes]", "deliver quarantined messages"},
 	{"delete", "SOURCE ID...|--all [--yes]", "move messages to the quarantine's trash"},
+	{"restore", "SOURCE ID...", "move deleted messages back from the trash (audited)"},
 	{"purge", "SOURCE --older-than 30d", "remove trashed messages for good"},
 	{"stats", "[--json] SOURCE", "SPF/DKIM/DMARC ratios, encrypted archives per day"},
 	{"reports", "[--json|--csv] SOURCE", "summarise DMARC aggregate reports"},
