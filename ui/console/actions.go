@@ -208,9 +208,14 @@ func (m *Model) handleActionDone(msg actionDoneMsg) tea.Cmd {
 			failed = append(failed, r)
 		}
 	}
+	m.rememberDeleted(a.kind, gone)
 	m.table.Remove(gone)
 	m.marks.forget(gone)
-	m.setNotice(summarize(a.kind, len(gone), held, failed, a.total-len(a.results)), len(failed) > 0)
+	text := summarize(a.kind, len(gone), held, failed, a.total-len(a.results))
+	if a.kind == action.Delete && len(gone) > 0 {
+		text += " (U undoes)"
+	}
+	m.setNotice(text, len(failed) > 0)
 	return m.selectionChanged()
 }
 

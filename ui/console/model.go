@@ -77,6 +77,9 @@ type Model struct {
 	// open save dialog is about.
 	saveSeq int
 	saveID  model.MessageID
+	// lastDeleted are copies of the messages the last delete moved to
+	// the trash, for U (undo.go).
+	lastDeleted []model.Message
 	// notice is the status line's report of the last action, log all
 	// notices (notices.go); noticeSeq numbers them, noticeTimed is the
 	// last one given an expiry, statusHeight the status line's lines.
@@ -235,6 +238,8 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case checkDoneMsg:
 		m.handleCheckDone(msg)
 		return m, nil
+	case restoredMsg:
+		return m, m.handleRestored(msg)
 	case saveReadyMsg:
 		m.handleSaveReady(msg)
 		return m, nil

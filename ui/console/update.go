@@ -168,6 +168,8 @@ func (m *Model) handleListKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.startAction(action.Release)
 	case key.Matches(msg, k.Delete):
 		return m.startAction(action.Delete)
+	case key.Matches(msg, k.Undo):
+		return m.undoDelete()
 	case key.Matches(msg, k.Whitelist):
 		return m.openWhitelist()
 	case key.Matches(msg, k.PairJump):

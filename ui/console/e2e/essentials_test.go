@@ -13,8 +13,9 @@ import (
 // TestEssentialsInTmux is the acceptance path of issue 15 at 80×24 in a
 // real terminal: the filter language narrows the demo to the ISO-2022-JP
 // invoice mail, b shows its decoded body, W saves its attachment to a new
-// file, y copies its Message-ID, and d deletes it after the dialog named
-// it. (Restoring from the trash is not built yet: see the report.)
+// file, y copies its Message-ID, d deletes it after the dialog named it,
+// and U restores it from the trash; then a release goes to the demo's
+// temporary delivery Maildir.
 func TestEssentialsInTmux(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test skipped in -short mode")
@@ -90,6 +91,14 @@ func TestEssentialsInTmux(t *testing.T) {
 			t.Fatalf("line %d is longer than the terminal: %q", i, l)
 		}
 	}
+
+	// Undo: the message comes back from the trash into the list.
+	s.keys("U")
+	sc = s.waitText("restored 1 message from the trash", 15*time.Second)
+	if rows := listRows(sc); len(rows) != 1 || !strings.Contains(sc, "1/1 of") {
+		t.Errorf("after the undo:\n%s", sc)
+	}
+
 	// The demo can release: into its temporary delivery Maildir.
 	s.keys("/", "C-u")
 	s.keys("-l", "subject:打ち合わせ domain:example.co.jp")

@@ -39,6 +39,8 @@ type KeyMap struct {
 	// Actions on the marked messages (or the selected one). Each opens a
 	// confirmation first.
 	Release, Delete, Whitelist key.Binding
+	// Undo restores the messages of the last delete from the trash.
+	Undo key.Binding
 
 	// PPAP: jump between a ZIP mail and its password mail; show the
 	// password on request.
@@ -145,6 +147,7 @@ func Default() KeyMap {
 		Release:   b([]string{"r"}, "r", "release…"),
 		Delete:    b([]string{"d"}, "d", "delete…"),
 		Whitelist: b([]string{"w"}, "w", "request exception…"),
+		Undo:      b([]string{"U"}, "U", "undo the last delete"),
 
 		PairJump:     b([]string{"p"}, "p", "go to PPAP pair"),
 		ShowPassword: b([]string{"P"}, "P", "show ZIP password"),
@@ -205,7 +208,7 @@ func (k ListHelp) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End, k.Back, k.Log, k.Help, k.Quit},
 		{k.SortNext, k.SortPrev, k.SortFlip, k.Filter, k.QuickEncrypted, k.QuickDMARC, k.QuickRisky, k.QuickNoExc, k.QuickError, k.QuickTempError, k.ClearFilter},
 		{k.Detail, k.DetailGrow, k.DetailShrink, k.DetailSide, k.DetailUp, k.DetailDown, k.Body, k.Headers, k.Raw},
-		{k.Mark, k.MarkRange, k.MarkAll, k.ClearMarks, k.Release, k.Delete, k.Whitelist},
+		{k.Mark, k.MarkRange, k.MarkAll, k.ClearMarks, k.Release, k.Delete, k.Undo, k.Whitelist},
 		{k.PairJump, k.ShowPassword, k.Verify, k.Rescan, k.Exceptions, k.Stats, k.Reports, k.DomainCheck},
 		{k.CopyMsgID, k.CopySender, k.CopyID, k.Save, k.Pipe},
 	}
