@@ -34,7 +34,7 @@ func Open(path string) (Source, error) {
 	case info.Mode().IsRegular():
 		return openFile(path)
 	}
-	return nil, fmt.Errorf("cannot open quarantine %s: it is %s, not a directory or regular file: give a Maildir, a folder of messages, an mbox file or a message file",
+	return nil, fmt.Errorf("cannot open quarantine %s: not a directory or regular file but %s: give a Maildir, a folder of messages, an mbox file or a message file",
 		path, fileKind(info.Mode()))
 }
 
