@@ -21,7 +21,10 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// SIGHUP too (a closed SSH session): the commands end through their
+	// context and remove what they made, such as the demo's temporary
+	// folders.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	width, _, err := term.GetSize(os.Stdout.Fd())
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 )
 
@@ -33,7 +34,26 @@ func Open(path string) (Source, error) {
 	case info.Mode().IsRegular():
 		return openFile(path)
 	}
-	return nil, fmt.Errorf("cannot open quarantine %s: not a directory or regular file (%s)", path, info.Mode().Type())
+	return nil, fmt.Errorf("cannot open quarantine %s: not a directory or regular file but %s: give a Maildir, a folder of messages, an mbox file or a message file",
+		path, fileKind(info.Mode()))
+}
+
+// fileKind names a file type in words for an error message, rather than
+// as a mode string such as "Dc---------".
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a block device"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe (FIFO)"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	}
+	return "a special file"
 }
 
 // openDirectory opens a Maildir or a directory source. The root is read

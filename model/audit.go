@@ -18,7 +18,8 @@ type AuditAction string
 const (
 	ActionRelease          AuditAction = "release"
 	ActionDelete           AuditAction = "delete"
-	ActionPurge            AuditAction = "purge" // a deleted message removed from the trash for good
+	ActionPurge            AuditAction = "purge"   // a deleted message removed from the trash for good
+	ActionRestore          AuditAction = "restore" // a deleted message moved back from the trash
 	ActionExceptionAdd     AuditAction = "exception-add"
 	ActionExceptionApprove AuditAction = "exception-approve"
 	ActionExceptionRevoke  AuditAction = "exception-revoke"

@@ -15,6 +15,8 @@ type Filter struct {
 	TempErrorOnly bool // only messages whose authentication a DNS failure left undecided
 	RiskyOnly     bool // only messages with a risky attachment
 	NoException   bool // only messages no exception covers
+	ErrorOnly     bool // only unreadable messages
+	TempErrOnly   bool // only messages whose authentication hit a DNS temperror
 	// Source, when set, keeps only the messages from one failing source
 	// of the DMARC aggregate reports. Filters compare it by pointer: a
 	// new source filter is a new value.
@@ -45,6 +47,12 @@ func (f Filter) String() string {
 	if f.NoException {
 		parts = append(parts, "no-exception")
 	}
+	if f.ErrorOnly {
+		parts = append(parts, "unreadable")
+	}
+	if f.TempErrOnly {
+		parts = append(parts, "temperror")
+	}
 	if f.Source != nil {
 		parts = append(parts, f.Source.String())
 	}
@@ -53,12 +61,18 @@ func (f Filter) String() string {
 
 // Match reports whether m passes the filter.
 func (f Filter) Match(m *Message) bool {
-	return f.match(m, haystack(m), strings.ToLower(f.Text))
+	var q *Query
+	if IsQuery(f.Text) {
+		if parsed, err := ParseQuery(f.Text); err == nil {
+			q = &parsed
+		}
+	}
+	return f.match(m, haystack(m), strings.ToLower(f.Text), q)
 }
 
-// match is Match with the message's haystack and the lower-cased text
-// already computed.
-func (f Filter) match(m *Message, hay, text string) bool {
+// match is Match with the message's haystack, the lower-cased text and
+// the parsed query (nil for a plain search) already computed.
+func (f Filter) match(m *Message, hay, text string, q *Query) bool {
 	if f.EncryptedOnly && !m.IsEncrypted() {
 		return false
 	}
@@ -74,8 +88,17 @@ func (f Filter) match(m *Message, hay, text string) bool {
 	if f.NoException && m.HasException() {
 		return false
 	}
+	if f.ErrorOnly && !matchIs(nil, m, "error") {
+		return false
+	}
+	if f.TempErrOnly && !matchAuth(m, "temperror") {
+		return false
+	}
 	if f.Source != nil && !f.Source.Matches(m) {
 		return false
+	}
+	if q != nil {
+		return q.Match(m, hay)
 	}
 	return text == "" || strings.Contains(hay, text)
 }
@@ -84,6 +107,9 @@ func (f Filter) match(m *Message, hay, text string) bool {
 // so that applying f can start from old's result instead of from all
 // messages: the text only grew and no quick filter was switched off.
 func (f Filter) narrows(old Filter) bool {
+	if f.Text != old.Text && (IsQuery(f.Text) || IsQuery(old.Text)) {
+		return false // "-a" to "-ab" widens: start again
+	}
 	if !strings.Contains(strings.ToLower(f.Text), strings.ToLower(old.Text)) {
 		return false
 	}
@@ -93,7 +119,9 @@ func (f Filter) narrows(old Filter) bool {
 	return (f.EncryptedOnly || !old.EncryptedOnly) &&
 		(f.DMARCFailOnly || !old.DMARCFailOnly) &&
 		(f.RiskyOnly || !old.RiskyOnly) &&
-		(f.NoException || !old.NoException)
+		(f.NoException || !old.NoException) &&
+		(f.ErrorOnly || !old.ErrorOnly) &&
+		(f.TempErrOnly || !old.TempErrOnly)
 }
 
 // haystack is the lower-cased text the filter searches, fields separated

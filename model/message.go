@@ -29,7 +29,10 @@ type Message struct {
 	Cc         []string  `json:"cc,omitempty"`
 	Subject    string    `json:"subject"`
 	Date       time.Time `json:"date"`
-	Size       int64     `json:"size"` // bytes of the raw (uncompressed) message
+	// DateSource is set when Date is not the Date header's (see
+	// DateDelivered).
+	DateSource DateSource `json:"date_source,omitempty"`
+	Size       int64      `json:"size"` // bytes of the raw (uncompressed) message
 	// SHA256 is the hex SHA-256 of the raw bytes the analysis read, when it
 	// read the whole message; a release compares it with the bytes it
 	// delivers, so that a file swapped after the analysis is not released

@@ -39,6 +39,11 @@ type Stats struct {
 	// counts those without one.
 	Series  Series `json:"series"`
 	Undated int    `json:"undated"`
+	// SuspectDates counts the messages whose Date is implausible
+	// (DateSuspect): they are not in Series either. Delivered counts
+	// those dated by their delivery because they have no Date header.
+	SuspectDates int `json:"suspect_dates"`
+	Delivered    int `json:"date_from_delivery"`
 	// FailingDomains are the TopFailingDomains From domains with the most
 	// messages failing DMARC, most first.
 	FailingDomains []DomainCount `json:"failing_domains"`
@@ -148,6 +153,9 @@ type Point struct {
 // redraw while a scan runs. The zero value is not usable; call
 // NewStatsCounter.
 type StatsCounter struct {
+	// Now is the clock's reading that DateSuspect compares dates with;
+	// NewStatsCounter sets it to the current time.
+	Now    time.Time
 	s      Stats
 	days   map[time.Time]*Point
 	failed map[string]int
@@ -155,7 +163,7 @@ type StatsCounter struct {
 
 // NewStatsCounter returns an empty counter.
 func NewStatsCounter() *StatsCounter {
-	return &StatsCounter{days: make(map[time.Time]*Point), failed: make(map[string]int)}
+	return &StatsCounter{days: make(map[time.Time]*Point), failed: make(map[string]int), Now: time.Now()}
 }
 
 // ComputeStats returns the Stats of the messages f matches.
@@ -205,6 +213,13 @@ func (c *StatsCounter) Add(m *Message) {
 	}
 	if m.Date.IsZero() {
 		s.Undated++
+		return
+	}
+	if m.DateSource == DateDelivered {
+		s.Delivered++
+	}
+	if DateSuspect(m.Date, c.Now) {
+		s.SuspectDates++
 		return
 	}
 	d := m.Date.UTC()

@@ -84,16 +84,19 @@ func TestStatsSeriesUnit(t *testing.T) {
 		{"one day", []time.Time{base}, "day", 1, time.Date(2026, 1, 7, 0, 0, 0, 0, time.UTC)},
 		{"six months", []time.Time{base, base.AddDate(0, 6, 0)}, "week", 27, time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)},
 		{"five years", []time.Time{base, base.AddDate(5, 0, 0)}, "month", 61, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)},
-		{"forged 1970", []time.Time{time.Unix(0, 0), base}, "year", 57, time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)},
-		{"forged year 2", []time.Time{time.Date(2, 1, 1, 0, 0, 0, 0, time.UTC), base}, "year", maxSeriesPoints, time.Date(2026-maxSeriesPoints+1, 1, 1, 0, 0, 0, 0, time.UTC)},
+		// Forged dates (before 1990) are counted apart, not charted.
+		{"forged 1970", []time.Time{time.Unix(0, 0), base}, "day", 1, time.Date(2026, 1, 7, 0, 0, 0, 0, time.UTC)},
+		{"forged year 2", []time.Time{time.Date(2, 1, 1, 0, 0, 0, 0, time.UTC), base}, "day", 1, time.Date(2026, 1, 7, 0, 0, 0, 0, time.UTC)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := NewStatsCounter()
+			c.Now = base.AddDate(6, 0, 0)
 			for _, d := range tt.dates {
 				c.Add(&Message{Date: d})
 			}
-			s := c.Stats().Series
+			st := c.Stats()
+			s := st.Series
 			if s.Unit != tt.unit || len(s.Points) != tt.n || !s.Points[0].Start.Equal(tt.first) {
 				t.Fatalf("unit %s, %d points from %v; want %s, %d from %v", s.Unit, len(s.Points), s.Points[0].Start, tt.unit, tt.n, tt.first)
 			}
@@ -101,7 +104,7 @@ func TestStatsSeriesUnit(t *testing.T) {
 			for _, p := range s.Points {
 				total += p.Messages
 			}
-			if total != len(tt.dates) {
+			if total+st.SuspectDates != len(tt.dates) {
 				t.Errorf("points hold %d messages, want %d", total, len(tt.dates))
 			}
 		})

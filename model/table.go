@@ -30,6 +30,10 @@ type Table struct {
 	sort   SortKey
 	filter Filter
 	text   string // filter.Text lower-cased
+	// query is filter.Text parsed, when it uses the filter language
+	// (query.go); nil for a plain search. marked answers is:marked.
+	query  *Query
+	marked func(MessageID) bool
 	// selected is the arrival index of the selected message, -1 for none;
 	// cursor is its position in view.
 	selected int32
@@ -118,7 +122,7 @@ func (t *Table) Append(msgs ...Message) {
 	t.order = t.merge(t.order, batch)
 	shown := batch[:0]
 	for _, i := range batch {
-		if t.filter.match(t.msg(i), t.keys[i].haystack, t.text) {
+		if t.filter.match(t.msg(i), t.keys[i].haystack, t.text, t.query) {
 			shown = append(shown, i)
 		}
 	}
@@ -146,6 +150,13 @@ func (t *Table) SetFilter(f Filter) {
 	}
 	narrowing := f.narrows(t.filter)
 	t.filter, t.text = f, strings.ToLower(f.Text)
+	t.query = nil
+	if IsQuery(f.Text) {
+		if q, err := ParseQuery(f.Text); err == nil {
+			q.Marked = t.marked
+			t.query = &q
+		}
+	}
 	if narrowing {
 		// Filtering view into itself is safe: the write index never
 		// passes the read index.
@@ -155,6 +166,10 @@ func (t *Table) SetFilter(f Filter) {
 	}
 	t.reselect(t.cursor)
 }
+
+// SetMarked tells the table which messages the operator marked, for the
+// filter language's is:marked.
+func (t *Table) SetMarked(marked func(MessageID) bool) { t.marked = marked }
 
 // Find returns the position among the shown messages of the message with
 // the given ID, or -1.
@@ -172,7 +187,7 @@ func (t *Table) applyFilter(from, into []int32) []int32 {
 		return append(into, from...)
 	}
 	for _, i := range from {
-		if t.filter.match(t.msg(i), t.keys[i].haystack, t.text) {
+		if t.filter.match(t.msg(i), t.keys[i].haystack, t.text, t.query) {
 			into = append(into, i)
 		}
 	}

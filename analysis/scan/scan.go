@@ -258,7 +258,8 @@ func analyseOne(ctx context.Context, src mailsrc.Source, an Analyzer, opt Option
 		}
 	}
 	if o.msg.Date.IsZero() && !e.Received.IsZero() {
-		o.msg.Date = e.Received
+		// No Date header: the delivery time, marked as such.
+		o.msg.Date, o.msg.DateSource = e.Received, model.DateDelivered
 	}
 	if j.cached == nil && j.cacheKey != "" && cacheable(&o.msg) {
 		_ = opt.Cache.Put(j.cacheKey, o.msg) // a cache that cannot write only costs time

@@ -84,7 +84,7 @@ func (a *App) analyseIDs(ctx context.Context, ids []model.MessageID, emit func(m
 				m.Size = s.Entry.Size // the stored message, not the rebuilt one
 			}
 			if m.Date.IsZero() {
-				m.Date = s.Entry.Received
+				m.Date, m.DateSource = s.Entry.Received, model.DateDelivered
 			}
 			return emit(m)
 		})

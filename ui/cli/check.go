@@ -28,7 +28,7 @@ func runCheck(ctx context.Context, args []string, env Env) int {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	var common commonFlags
-	common.register(fs)
+	common.registerDNS(fs)
 	selectors := fs.String("selector", "", "DKIM selectors to check, comma-separated")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	positional, err := parseArgs(fs, args)

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"mxaudit/ui/app"
 )
@@ -56,6 +57,7 @@ Usage:
                                       deliver quarantined messages (docs/actions.md)
   mxaudit delete SOURCE ID...|--all [--yes]
                                       move messages to the quarantine's trash
+  mxaudit restore SOURCE ID...        move deleted messages back from the trash (audited)
   mxaudit purge SOURCE --older-than 30d
                                       remove trashed messages for good
   mxaudit stats [--json] [--encrypted|--dmarc-fail|--risky] SOURCE
@@ -73,6 +75,9 @@ Usage:
   mxaudit exception add|list|approve|revoke|export ...
                                       the exception policy (docs/exceptions.md)
   mxaudit audit show|verify           the tamper-evident audit log
+  mxaudit completion bash|zsh|fish    a shell completion script
+  mxaudit man                         the manual page (roff), from the same flag definitions
+  mxaudit CMD --help                  the usage and flags of one command
   mxaudit help                        this text
 
 SOURCE is a Maildir, a directory of message files (.eml, amavis .gz), an
@@ -104,6 +109,15 @@ func Main(ctx context.Context, args []string, env Env) int {
 		fmt.Fprint(env.Stderr, usage)
 		return ExitUsage
 	}
+	if c, ok := findCommand(args); ok && wantsHelp(args[len(strings.Fields(c.name)):]) {
+		printHelp(ctx, env.Stdout, c)
+		return ExitOK
+	}
+	return dispatch(ctx, args, env)
+}
+
+// dispatch runs the command args name.
+func dispatch(ctx context.Context, args []string, env Env) int {
 	switch args[0] {
 	case "help", "-h", "--help", "-help":
 		fmt.Fprint(env.Stdout, usage)
@@ -134,6 +148,12 @@ func Main(ctx context.Context, args []string, env Env) int {
 		return runException(ctx, args[1:], env)
 	case "audit":
 		return runAudit(ctx, args[1:], env)
+	case "restore":
+		return runRestore(ctx, args[1:], env)
+	case "completion":
+		return runCompletion(ctx, args[1:], env)
+	case "man":
+		return runMan(ctx, args[1:], env)
 	default:
 		// "mxaudit SOURCE", flags before or after the source.
 		return runConsole(ctx, args, env)

@@ -84,5 +84,17 @@ func runDemo(ctx context.Context, args []string, env Env) int {
 	}
 	defer os.RemoveAll(state)
 	desk := app.NewDeskIn(state, env.getenv, lookupOSUser())
-	return console(ctx, dir, cfg, resolver, desk, nil, *mouse, env)
+	// Released mail goes to a temporary Maildir, so that a new user can
+	// try release, delete and exceptions end to end.
+	delivered, err := demoDeliveryMaildir(state)
+	if err != nil {
+		fmt.Fprintln(env.Stderr, "mxaudit demo:", err)
+		return ExitFailed
+	}
+	cfg.DeliverMaildir = delivered
+	code := console(ctx, dir, cfg, resolver, desk, nil, *mouse, env)
+	if n := countDelivered(delivered); n > 0 {
+		fmt.Fprintf(env.Stderr, "mxaudit demo: %d released messages were delivered to the demo Maildir %s (removed now)\n", n, delivered)
+	}
+	return code
 }

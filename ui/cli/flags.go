@@ -24,6 +24,7 @@ type commonFlags struct {
 	workers      int
 	noCache      bool
 	noPPAP       bool
+	utc          bool
 	imap         imapFlags
 }
 
@@ -37,7 +38,17 @@ func (c *commonFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&c.workers, "workers", 0, "messages analysed at once (default: one per CPU)")
 	fs.BoolVar(&c.noPPAP, "no-ppap", false, "do not look for password mails or decrypt archives")
 	fs.BoolVar(&c.noCache, "no-cache", false, "analyse every message again, ignoring and not updating the analysis cache")
+	fs.BoolVar(&c.utc, "utc", false, "show times in UTC rather than local time")
 	c.imap.register(fs)
+}
+
+// registerDNS registers only the flags of commands that look things up
+// in DNS but read no quarantine ("check"): the configuration file and
+// the resolver. Help lists only the flags a command uses.
+func (c *commonFlags) registerDNS(fs *flag.FlagSet) {
+	fs.StringVar(&c.config, "config", "", "configuration file")
+	fs.StringVar(&c.dns, "dns", "", "DNS server HOST:PORT (default: system resolver)")
+	fs.DurationVar(&c.dnsTimeout, "dns-timeout", 0, "per-query DNS timeout (default 2s)")
 }
 
 // imapFlags are the flags that only IMAP sources use.
@@ -71,6 +82,11 @@ func (c *commonFlags) parseSource(fs *flag.FlagSet, args []string, env Env, usag
 			fmt.Fprintf(env.Stderr, "mxaudit %s: %v\n", fs.Name(), err)
 			return "", cfg, ExitUsage
 		}
+	}
+	if c.utc {
+		// Like TZ=UTC: every screen and table shows local time, and
+		// local time is now UTC.
+		time.Local = time.UTC
 	}
 	if cfg, err = c.settings(fs); err != nil {
 		fmt.Fprintln(env.Stderr, "mxaudit:", err)
@@ -156,6 +172,9 @@ func splitList(s string) []string {
 // arguments ("scan --json DIR" and "scan DIR --json" alike) and returns
 // the positional ones. "--" ends flag parsing.
 func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	if captureHelp(fs, args) {
+		return nil, flag.ErrHelp // Main prints the help (help.go)
+	}
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {

@@ -122,23 +122,27 @@ func newTableWriter(w io.Writer, width int) *tableWriter {
 		width = 60
 	}
 	t := &tableWriter{bw: bufio.NewWriterSize(w, 16<<10), width: width}
-	t.row("VERDICT", "AUTH", "DATE", "FROM DOMAIN", "SUBJECT / FILES")
+	t.row("ID", "VERDICT", "AUTH", "DATE", "FROM DOMAIN", "SUBJECT / FILES")
 	return t
 }
 
 // Fixed column widths; the subject takes what is left.
 const (
+	colID      = 26 // a longer ID is printed whole: "release SOURCE ID" needs it
 	colVerdict = 10
 	colAuth    = 5
 	colDate    = 16
 	colDomain  = 22
 )
 
-func (t *tableWriter) row(verdict, auth, date, domain, rest string) {
-	if t.width > 0 {
-		rest = termtext.Truncate(rest, t.width-colVerdict-colAuth-colDate-colDomain-4)
+func (t *tableWriter) row(id, verdict, auth, date, domain, rest string) {
+	if pad := colID - termtext.Width(id); pad > 0 {
+		id += strings.Repeat(" ", pad)
 	}
-	fmt.Fprintf(t.bw, "%s %s %s %s %s\n",
+	if t.width > 0 {
+		rest = termtext.Truncate(rest, max(10, t.width-termtext.Width(id)-colVerdict-colAuth-colDate-colDomain-5))
+	}
+	fmt.Fprintf(t.bw, "%s %s %s %s %s %s\n", id,
 		termtext.Fit(verdict, colVerdict), termtext.Fit(auth, colAuth),
 		termtext.Fit(date, colDate), termtext.Fit(domain, colDomain), rest)
 }
@@ -146,7 +150,7 @@ func (t *tableWriter) row(verdict, auth, date, domain, rest string) {
 func (t *tableWriter) Write(m model.Message) error {
 	date := ""
 	if !m.Date.IsZero() {
-		date = m.Date.Format("2006-01-02 15:04")
+		date = m.Date.Local().Format("2006-01-02 15:04") // local time, as the console shows it
 	}
 	rest := termtext.Sanitize(m.Subject)
 	if names := m.FileNames(); len(names) > 0 {
@@ -159,7 +163,7 @@ func (t *tableWriter) Write(m model.Message) error {
 	if auth == "" {
 		auth = "-"
 	}
-	t.row(string(m.Verdict.Attachment), auth, date, termtext.Sanitize(m.FromDomain), rest)
+	t.row(termtext.Sanitize(string(m.ID)), string(m.Verdict.Attachment), auth, date, termtext.Sanitize(m.FromDomain), rest)
 	return nil
 }
 

@@ -20,12 +20,12 @@ import (
 // sources. Everything from the reports is sanitised.
 func renderReports(sum dmarcreport.Summary, skipped, width int) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d report(s), %d message(s)", sum.Reports, sum.Messages)
+	b.WriteString(termtext.Count(sum.Reports, "report") + ", " + termtext.Count(int(sum.Messages), "message"))
 	if sum.Duplicates > 0 {
-		fmt.Fprintf(&b, "; %d duplicate report(s) counted once", sum.Duplicates)
+		fmt.Fprintf(&b, "; %s counted once", termtext.Count(sum.Duplicates, "duplicate report"))
 	}
 	if skipped > 0 {
-		fmt.Fprintf(&b, "; %d item(s) held no report", skipped)
+		fmt.Fprintf(&b, "; %s held no report", termtext.Count(skipped, "item"))
 	}
 	b.WriteString("\n")
 	for _, d := range sum.Domains {
@@ -36,9 +36,9 @@ func renderReports(sum dmarcreport.Summary, skipped, width int) string {
 }
 
 func renderDomain(b *strings.Builder, d dmarcreport.DomainSummary, width int) {
-	head := fmt.Sprintf("%s  %s – %s  p=%s  %d report(s), %d message(s)",
+	head := fmt.Sprintf("%s  %s – %s  p=%s  %s, %s",
 		termtext.Sanitize(d.Domain), reportDate(d.Begin), reportDate(d.End),
-		termtext.Sanitize(orDash(d.Policy)), d.Reports, d.Messages)
+		termtext.Sanitize(orDash(d.Policy)), termtext.Count(d.Reports, "report"), termtext.Count(int(d.Messages), "message"))
 	if d.Testing {
 		head += "  t=y"
 	}
@@ -51,8 +51,8 @@ func renderDomain(b *strings.Builder, d dmarcreport.DomainSummary, width int) {
 	b.WriteString(termtext.Truncate("  Dispositions applied:"+dispositions(d.Dispositions), width) + "\n")
 	b.WriteString("  Reporters\n")
 	for _, r := range d.Reporters {
-		line := fmt.Sprintf("    %s %5d report(s) %9d msg  pass %6s",
-			termtext.Fit(termtext.Sanitize(orDash(r.OrgName)), 24), r.Reports, r.Messages, percent(int(r.DMARCPass), int(r.Messages)))
+		line := fmt.Sprintf("    %s %13s %9d msg  pass %6s",
+			termtext.Fit(termtext.Sanitize(orDash(r.OrgName)), 24), termtext.Count(r.Reports, "report"), r.Messages, percent(int(r.DMARCPass), int(r.Messages)))
 		if r.TestingReports > 0 {
 			line += fmt.Sprintf(" t=y %d", r.TestingReports)
 		}

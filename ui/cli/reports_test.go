@@ -80,7 +80,7 @@ func TestReportsMaildir(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	if !strings.HasPrefix(out, "6 report(s), 6 message(s); 1 item(s) held no report\n") {
+	if !strings.HasPrefix(out, "6 reports, 6 messages; 1 item held no report\n") {
 		t.Errorf("output:\n%s\nstderr:\n%s", out, errOut)
 	}
 	for _, domain := range []string{"borschow.com", "ab.id.au", "twlnet.com", "stalw.art"} {
@@ -187,7 +187,7 @@ func TestReportsOrdinaryQuarantine(t *testing.T) {
 	if code != ExitFailed || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "no DMARC aggregate report found") {
 		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
 	}
-	if !strings.Contains(out, "0 report(s), 0 message(s); 300 item(s) held no report") {
+	if !strings.Contains(out, "0 reports, 0 messages; 300 items held no report") {
 		t.Errorf("stdout:\n%s", out)
 	}
 }

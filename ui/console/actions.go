@@ -102,7 +102,7 @@ func (m *Model) startAction(kind action.Kind) tea.Cmd {
 		msgs[i], ids[i] = &cp, t.ID
 	}
 	m.actionTargets = actionTargets{ids: ids, msgs: msgs}
-	m.dialogs.Push(dialog.NewAction(m.com, kind, len(msgs), m.canOverride()))
+	m.dialogs.Push(dialog.NewAction(m.com, kind, len(msgs), m.canOverride()).WithNames(dialog.NameLines(msgs)))
 	return m.planCmd(action.Request{Kind: kind, IDs: ids})
 }
 
@@ -232,9 +232,14 @@ func (m *Model) handleActionDone(msg actionDoneMsg) tea.Cmd {
 			failed = append(failed, r)
 		}
 	}
+	m.rememberDeleted(a.kind, gone)
 	m.table.Remove(gone)
 	m.marks.forget(gone)
-	m.setNotice(summarize(a.kind, len(gone), held, failed, a.total-len(a.results)), len(failed) > 0)
+	text := summarize(a.kind, len(gone), held, failed, a.total-len(a.results))
+	if a.kind == action.Delete && len(gone) > 0 {
+		text += " (U undoes)"
+	}
+	m.setNotice(text, len(failed) > 0)
 	return m.selectionChanged()
 }
 

@@ -28,6 +28,8 @@ func (m *Model) handleDialogResult(res dialog.Result) tea.Cmd {
 		return m.execute(res.Plan)
 	case dialog.RequestException:
 		return m.requestException(res.Request)
+	case dialog.SaveTo:
+		return m.save(res)
 	}
 	return nil
 }

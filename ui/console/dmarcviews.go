@@ -86,7 +86,7 @@ func (m *Model) handleReportsKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Close, k.Reports):
 		m.closeScreen()
 	case key.Matches(msg, k.Help):
-		m.showHelp = true
+		m.openHelp()
 	case key.Matches(msg, k.FilterSource):
 		src := m.reportsView.Selected()
 		if src == nil {
@@ -159,7 +159,7 @@ func (m *Model) handleCheckKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Close):
 		m.closeScreen()
 	case key.Matches(msg, k.Help):
-		m.showHelp = true
+		m.openHelp()
 	default:
 		m.checkView.Update(msg)
 	}

@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"mxaudit/model"
+	"mxaudit/ui/console/keys"
 	"mxaudit/ui/termtext"
 )
 
@@ -19,6 +20,9 @@ type filterInput struct {
 	active bool
 	text   []rune
 	before model.Filter // restored when the operator cancels
+	// err says why the text is not a valid query (the list keeps the
+	// last valid one meanwhile).
+	err string
 }
 
 // startFilter opens the editor on the current text filter.
@@ -62,8 +66,16 @@ func (m *Model) handleFilterKey(msg tea.KeyPressMsg) tea.Cmd {
 			}
 		}
 	}
+	text := string(m.filter.text)
+	m.filter.err = ""
+	if model.IsQuery(text) {
+		if _, err := model.ParseQuery(text); err != nil {
+			m.filter.err = err.Error()
+			return nil
+		}
+	}
 	f := m.table.Filter()
-	f.Text = string(m.filter.text)
+	f.Text = text
 	m.table.SetFilter(f)
 	return m.selectionChanged()
 }
@@ -73,13 +85,25 @@ func (m *Model) filterLine(width int) string {
 	st := &m.com.Styles
 	prompt := "filter: "
 	text := termtext.Sanitize(string(m.filter.text))
+	// The keys that end the editing, on the right while there is room.
+	hint := "  " + m.help.ShortHelpView(keys.FilterHelp{KeyMap: &m.com.Keys}.ShortHelp())
+	if m.filter.err != "" {
+		hint = "  " + st.ErrorText.Render(termtext.Sanitize(m.filter.err))
+	}
+	if termtext.Width(prompt)+termtext.Width(hint)+20 > width {
+		hint = ""
+	}
 	// Keep the end of the text, where the operator is typing, in view.
-	room := max(0, width-termtext.Width(prompt)-1)
+	room := max(0, width-termtext.Width(prompt)-termtext.Width(hint)-1)
 	for termtext.Width(text) > room {
 		_, size := firstRune(text)
 		text = text[size:]
 	}
-	return st.FilterOn.Render(prompt) + text + st.Selected.Render(" ")
+	line := st.FilterOn.Render(prompt) + text + st.Selected.Render(" ")
+	if hint != "" {
+		line += strings.Repeat(" ", max(0, width-termtext.Width(line)-termtext.Width(hint))) + hint
+	}
+	return line
 }
 
 func firstRune(s string) (rune, int) {

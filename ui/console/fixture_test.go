@@ -139,6 +139,7 @@ func (f *actionFixture) config(t *testing.T, user string) Config {
 	return Config{
 		Title:     "maildir quarantine",
 		Now:       func() time.Time { return testNow },
+		NoticeTTL: -1,
 		Source:    st,
 		Passwords: st,
 		Reports:   st,

@@ -84,6 +84,12 @@ func (m *Model) openViewer(kind rawview.Kind) tea.Cmd {
 	if kind == rawview.Headers {
 		limit, headersOnly = headerLimit, true
 	}
+	if kind == rawview.Body {
+		return func() tea.Msg {
+			data, truncated, err := readBody(ctx, open, id)
+			return viewerLoadedMsg{seq: seq, data: data, truncated: truncated, err: err}
+		}
+	}
 	return func() tea.Msg {
 		data, truncated, err := readMessage(ctx, open, id, limit, headersOnly)
 		return viewerLoadedMsg{seq: seq, data: data, truncated: truncated, err: err}

@@ -48,8 +48,9 @@ type Model struct {
 	partnerView *partnerview.Model
 	help        help.Model
 
-	showHelp bool
-	filter   filterInput
+	showHelp  bool
+	helpState helpState
+	filter    filterInput
 
 	detailOpen  bool
 	detailSide  bool // beside the list rather than below
@@ -72,8 +73,26 @@ type Model struct {
 
 	// marks are the rows marked for a bulk action.
 	marks marks
-	// notice is the status line's report of the last action.
-	notice notice
+	// tempErrors counts the messages whose authentication hit a DNS
+	// temperror, for the banner (temperror.go).
+	tempErrors int
+	// lastCopy is what was last copied to the clipboard (for tests).
+	lastCopy string
+	// saveSeq numbers the save dialog's reads; saveID is the message the
+	// open save dialog is about.
+	saveSeq int
+	saveID  model.MessageID
+	// lastDeleted are copies of the messages the last delete moved to
+	// the trash, for U (undo.go).
+	lastDeleted []model.Message
+	// notice is the status line's report of the last action, log all
+	// notices (notices.go); noticeSeq numbers them, noticeTimed is the
+	// last one given an expiry, statusHeight the status line's lines.
+	notice       notice
+	log          []logEntry
+	noticeSeq    int
+	noticeTimed  int
+	statusHeight int
 	// policy is the exception policy, nil until it is read.
 	policy *model.Policy
 
@@ -115,31 +134,25 @@ func newModel(ctx context.Context, cfg Config, noColor bool) *Model {
 	}
 	table := model.NewTable()
 	m := &Model{
-		cfg:         cfg,
-		ctx:         ctx,
-		noColor:     noColor,
-		com:         com,
-		table:       table,
-		list:        list.New(com, table),
-		detail:      detail.New(com),
-		help:        help.New(),
-		detailShare: 50,
-		runs:        &sync.WaitGroup{},
+		cfg:          cfg,
+		ctx:          ctx,
+		noColor:      noColor,
+		com:          com,
+		table:        table,
+		list:         list.New(com, table),
+		detail:       detail.New(com),
+		help:         help.New(),
+		detailShare:  50,
+		statusHeight: 1,
+		runs:         &sync.WaitGroup{},
 	}
 	m.help.Styles = com.Styles.Help
 	m.scan = newScanState(ctx)
 	m.list.SetMarked(m.marks.has)
+	table.SetMarked(m.marks.has)
 	m.detail.SetLookup(table.ByID)
 	return m
 }
-
-// notice is a sentence for the status line; bad ones are drawn as errors.
-type notice struct {
-	text string
-	bad  bool
-}
-
-func (m *Model) setNotice(text string, bad bool) { m.notice = notice{text: text, bad: bad} }
 
 // Init implements tea.Model: it starts the scan and asks the terminal for
 // its background colour.
@@ -151,8 +164,24 @@ func (m *Model) Init() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// Update implements tea.Model.
+// Update implements tea.Model. A key press clears the last notice (it
+// stays in the log); a notice that appeared gets its expiry.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if _, ok := msg.(tea.KeyPressMsg); ok && m.notice.text != "" {
+		m.clearNotice()
+	}
+	if e, ok := msg.(noticeExpireMsg); ok && e.seq == m.notice.seq {
+		m.clearNotice()
+	}
+	_, cmd := m.update(msg)
+	if n := m.noticeChanged(); n != nil {
+		cmd = tea.Batch(cmd, n)
+	}
+	return m, cmd
+}
+
+// update handles one message.
+func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.com.Width, m.com.Height = msg.Width, msg.Height
@@ -214,6 +243,21 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case checkDoneMsg:
 		m.handleCheckDone(msg)
+		return m, nil
+	case restoredMsg:
+		return m, m.handleRestored(msg)
+	case saveReadyMsg:
+		m.handleSaveReady(msg)
+		return m, nil
+	case savedMsg:
+		m.handleSaved(msg)
+		return m, nil
+	case pipeReadyMsg:
+		return m, m.handlePipeReady(msg)
+	case pagerDoneMsg:
+		if msg.err != nil {
+			m.setNotice("the pager failed: "+msg.err.Error(), true)
+		}
 		return m, nil
 	case statsTickMsg:
 		if m.statsDirty {

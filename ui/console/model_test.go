@@ -94,14 +94,16 @@ func TestQuickFiltersAndCounts(t *testing.T) {
 		want string // the counts in the top bar
 		tag  string
 	}{
-		{[]string{"1"}, "1/7", "encrypted"},
-		{[]string{"2"}, "1/7", "dmarc-fail"},
-		{[]string{"3"}, "1/7", "risky"},
-		{[]string{"4"}, "6/7", "no-exception"},
-		{[]string{"1", "1"}, "7/7", ""},
-		{[]string{"1", "3", "0"}, "7/7", ""},
-		{[]string{"/", "z", "z", "esc"}, "7/7", ""},
-		{[]string{"/", "s", "h", "o", "p", "enter"}, "1/7", `"shop"`},
+		// The counts after the cursor's row: shown, and the total when a
+		// filter hides some.
+		{[]string{"1"}, "/1 of 7", "encrypted"},
+		{[]string{"2"}, "/1 of 7", "dmarc-fail"},
+		{[]string{"3"}, "/1 of 7", "risky"},
+		{[]string{"4"}, "/6 of 7", "no-exception"},
+		{[]string{"1", "1"}, "/7", ""},
+		{[]string{"1", "3", "0"}, "/7", ""},
+		{[]string{"/", "z", "z", "esc"}, "/7", ""},
+		{[]string{"/", "s", "h", "o", "p", "enter"}, "/1 of 7", `"shop"`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.keys, ""), func(t *testing.T) {

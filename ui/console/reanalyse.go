@@ -68,7 +68,7 @@ func (m *Model) handleReanalysed(msg reanalysedMsg) tea.Cmd {
 			return false
 		}
 		if fresh.Date.IsZero() {
-			fresh.Date = row.Date // the listing's arrival time, as the scan used
+			fresh.Date, fresh.DateSource = row.Date, row.DateSource // the listing's arrival time, as the scan used
 		}
 		if m.policy != nil {
 			m.policy.Annotate(&fresh, m.com.Now())

@@ -143,6 +143,7 @@ func testConfig(msgs []model.Message) Config {
 	return Config{
 		Title:     "demo",
 		Now:       func() time.Time { return testNow },
+		NoticeTTL: -1, // runCmd must not wait for the expiry timers
 		Source:    st,
 		Passwords: st,
 		Reports:   st,

@@ -52,6 +52,10 @@ type scanState struct {
 	running  bool
 	progress scan.Progress
 	err      error // the source failed
+	// moved is set once the operator moves the cursor; until then the
+	// cursor stays on the first row while messages stream in, rather
+	// than following the first arrival down the list.
+	moved bool
 }
 
 func newScanState(parent context.Context) scanState {
@@ -144,6 +148,9 @@ func (m *Model) handleScanBatch(b scanBatchMsg) tea.Cmd {
 	if len(b.msgs) > 0 {
 		m.annotate(b.msgs)
 		m.table.Append(b.msgs...)
+		if !m.scan.moved {
+			m.table.SetCursor(0)
+		}
 	}
 	if b.hasProg {
 		m.scan.progress = b.progress
@@ -151,6 +158,7 @@ func (m *Model) handleScanBatch(b scanBatchMsg) tea.Cmd {
 	cmd := m.selectionChanged()
 	if b.done {
 		m.scan.running = false
+		m.countTempErrors()
 		if m.watch.reloading && b.err == nil {
 			m.watch.reloading = false
 			m.setNotice("list reloaded: "+count(m.table.Total(), "message"), false)

@@ -37,6 +37,13 @@ type Config struct {
 	Mouse bool
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Getenv reads the environment (TERM, MXAUDIT_NO_OSC52, PAGER); nil
+	// means os.Getenv.
+	Getenv func(string) string
+	// NoticeTTL is how long a status message stays (errors: twice as
+	// long); zero means six seconds, negative forever (tests that run
+	// commands themselves).
+	NoticeTTL time.Duration
 
 	// Source scans the quarantine and reads messages.
 	Source Source

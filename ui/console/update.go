@@ -1,11 +1,14 @@
 package console
 
 import (
+	"fmt"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"mxaudit/mailsrc/action"
 	"mxaudit/model"
+	"mxaudit/ui/app"
 	"mxaudit/ui/console/dialog"
 	"mxaudit/ui/console/rawview"
 )
@@ -14,17 +17,19 @@ import (
 // viewer, the filter editor and finally the list.
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := &m.com.Keys
+	if key.Matches(msg, k.Interrupt) {
+		// Before the dialogs, which would take it as text: ctrl+c quits
+		// from anywhere, and a second one while asked quits at once.
+		if m.dialogs.TopIs(dialog.IDQuit) != nil {
+			return m.quit()
+		}
+		return m.requestQuit()
+	}
 	if res, ok := m.dialogs.Update(msg); ok {
 		return m.handleDialogResult(res)
 	}
-	if key.Matches(msg, k.Interrupt) {
-		return m.requestQuit()
-	}
 	if m.showHelp {
-		if key.Matches(msg, k.Help, k.Close) {
-			m.showHelp = false
-		}
-		return nil
+		return m.handleHelpKey(msg)
 	}
 	switch m.screen {
 	case screenViewer:
@@ -56,11 +61,17 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 // handleViewerKey handles a key while the header or raw viewer is open.
 func (m *Model) handleViewerKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := &m.com.Keys
+	if m.viewer.Searching() {
+		m.viewer.Update(msg) // the search word takes every key
+		return nil
+	}
 	switch {
 	case key.Matches(msg, k.Close):
 		m.closeScreen()
 	case key.Matches(msg, k.Help):
-		m.showHelp = true
+		m.openHelp()
+	case key.Matches(msg, k.Headers) && m.viewer.Kind() == rawview.Headers:
+		m.viewer.ToggleDecoded(app.DecodeHeaders)
 	default:
 		m.viewer.Update(msg)
 	}
@@ -70,6 +81,7 @@ func (m *Model) handleViewerKey(msg tea.KeyPressMsg) tea.Cmd {
 func (m *Model) handleListKey(msg tea.KeyPressMsg) tea.Cmd {
 	k := &m.com.Keys
 	if m.list.Update(msg) {
+		m.scan.moved = true
 		return m.selectionChanged()
 	}
 	if cmd, ok := m.handleMarkKey(msg); ok {
@@ -81,7 +93,10 @@ func (m *Model) handleListKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Quit):
 		return m.requestQuit()
 	case key.Matches(msg, k.Help):
-		m.showHelp = true
+		m.openHelp()
+	case key.Matches(msg, k.Log):
+		m.openLog()
+		return nil
 	case key.Matches(msg, k.SortNext):
 		m.table.SetSort(model.SortKey{Column: sort.Column.Next(), Desc: sort.Desc})
 	case key.Matches(msg, k.SortPrev):
@@ -102,6 +117,24 @@ func (m *Model) handleListKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.QuickNoExc):
 		filter.NoException = !filter.NoException
 		m.table.SetFilter(filter)
+	case key.Matches(msg, k.QuickError):
+		filter.ErrorOnly = !filter.ErrorOnly
+		m.table.SetFilter(filter)
+	case key.Matches(msg, k.QuickTempError):
+		filter.TempErrOnly = !filter.TempErrOnly
+		m.table.SetFilter(filter)
+	case key.Matches(msg, k.Rescan):
+		return m.rescanAll()
+	case key.Matches(msg, k.CopyMsgID):
+		return m.copyField("Message-ID")
+	case key.Matches(msg, k.CopySender):
+		return m.copyField("sender")
+	case key.Matches(msg, k.CopyID):
+		return m.copyField("ID")
+	case key.Matches(msg, k.Save):
+		return m.startSave()
+	case key.Matches(msg, k.Pipe):
+		return m.startPipe()
 	case key.Matches(msg, k.ClearFilter):
 		m.table.SetFilter(model.Filter{})
 	case key.Matches(msg, k.Back):
@@ -131,10 +164,14 @@ func (m *Model) handleListKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.openViewer(rawview.Headers)
 	case key.Matches(msg, k.Raw):
 		return m.openViewer(rawview.Source)
+	case key.Matches(msg, k.Body):
+		return m.openViewer(rawview.Body)
 	case key.Matches(msg, k.Release):
 		return m.startAction(action.Release)
 	case key.Matches(msg, k.Delete):
 		return m.startAction(action.Delete)
+	case key.Matches(msg, k.Undo):
+		return m.undoDelete()
 	case key.Matches(msg, k.Whitelist):
 		return m.openWhitelist()
 	case key.Matches(msg, k.PairJump):
@@ -169,13 +206,18 @@ func (m *Model) resizeDetail(delta int) {
 	m.relayout()
 }
 
-// requestQuit quits at once unless an action is still running, in which
-// case it asks first.
+// requestQuit quits at once unless an action is still running or
+// messages are marked, in which case it asks first.
 func (m *Model) requestQuit() tea.Cmd {
-	if m.inFlight == 0 {
+	switch {
+	case m.inFlight > 0:
+		m.dialogs.Push(dialog.NewConfirm(m.com, dialog.IDQuit, "An action is still running. Quit anyway?"))
+	case m.marks.len() > 0:
+		m.dialogs.Push(dialog.NewConfirm(m.com, dialog.IDQuit,
+			fmt.Sprintf("%s marked: the marks are lost. Quit anyway?", plural(m.marks.len(), "message"))))
+	default:
 		return m.quit()
 	}
-	m.dialogs.Push(dialog.NewConfirm(m.com, dialog.IDQuit, "An action is still running. Quit anyway?"))
 	return nil
 }
 

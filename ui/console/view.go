@@ -4,13 +4,9 @@ import (
 	"fmt"
 	"strings"
 
-	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
-	"mxaudit/ui/console/excview"
-	"mxaudit/ui/console/keys"
-	"mxaudit/ui/console/list"
 	"mxaudit/ui/console/styles"
 	"mxaudit/ui/termtext"
 )
@@ -22,7 +18,8 @@ const bodyTop = 1
 // and tells every component its size.
 func (m *Model) relayout() {
 	w, h := m.com.Width, m.com.Height
-	m.bodyHeight = max(0, h-3) // top bar, status line, footer
+	m.statusHeight = m.statusLinesWanted()
+	m.bodyHeight = max(0, h-2-m.statusHeight) // top bar, status lines, footer
 	m.listWidth, m.listHeight = w, m.bodyHeight
 	m.help.SetWidth(w)
 	if c := m.active(); c != nil {
@@ -61,7 +58,8 @@ func (m *Model) View() tea.View {
 	lines := make([]string, 0, h)
 	lines = append(lines, m.topBar(w))
 	lines = append(lines, m.body(w)...)
-	lines = append(lines, m.statusLine(w), fitLines(m.footer(w), w, 1)[0])
+	lines = append(lines, m.statusBlock(w)...)
+	lines = append(lines, fitLines(m.footer(w), w, 1)[0])
 	frame := strings.Join(lines, "\n")
 	if m.dialogs.Len() > 0 {
 		frame = strings.Join(fitLines(m.dialogs.Render(frame, w, h), w, h), "\n")
@@ -74,7 +72,7 @@ func (m *Model) body(w int) []string {
 	bh := m.bodyHeight
 	switch {
 	case m.showHelp:
-		return fitLines(m.helpScreen(w), w, bh)
+		return m.helpBody(w, bh)
 	case m.fullScreen():
 		return fitLines(m.active().View(), w, bh)
 	case m.scan.err != nil && m.table.Total() == 0:
@@ -111,9 +109,14 @@ func (m *Model) body(w int) []string {
 func (m *Model) topBar(w int) string {
 	st := &m.com.Styles
 	left := " mxaudit " + termtext.Sanitize(m.cfg.Title)
-	right := fmt.Sprintf("%s/%s  sort %s ", thousands(m.table.Len()), thousands(m.table.Total()), m.table.Sort())
+	right := fmt.Sprintf("%s  sort %s ", m.position(), m.table.Sort())
 	if n := m.marks.len(); n > 0 {
-		right = fmt.Sprintf("%s marked  ", thousands(n)) + right
+		shown := m.marksShown()
+		if shown == n {
+			right = fmt.Sprintf("%s marked  ", thousands(n)) + right
+		} else {
+			right = fmt.Sprintf("%s marked (%s shown)  ", thousands(n), thousands(shown)) + right
+		}
 	}
 	if f := m.table.Filter(); !f.IsZero() {
 		right = "filter " + termtext.Sanitize(f.String()) + "  " + right
@@ -124,6 +127,21 @@ func (m *Model) topBar(w int) string {
 		room = w - termtext.Width(right)
 	}
 	return st.Title.Render(termtext.Fit(left, room-1) + " " + right)
+}
+
+// position is the cursor's row among the shown messages and, when a
+// filter hides some, the total: "12/65", "3/14 of 65".
+func (m *Model) position() string {
+	n, total := m.table.Len(), m.table.Total()
+	cur := 0
+	if n > 0 {
+		cur = m.table.Cursor() + 1
+	}
+	pos := thousands(cur) + "/" + thousands(n)
+	if n != total {
+		pos += " of " + thousands(total)
+	}
+	return pos
 }
 
 // statusLine shows a running action's progress, the outcome of the last
@@ -156,6 +174,8 @@ func (m *Model) statusLine(w int) string {
 		if barW := w - termtext.Width(text) - 2; barW >= 10 {
 			return st.Status.Render(text) + progressBar(st, p.Analysed, p.Listed, min(barW, 40))
 		}
+	case m.tempErrorBanner() != "":
+		return st.Warn.Render(termtext.Fit(m.tempErrorBanner(), w))
 	case m.cfg.Source == nil:
 		text = " no scan"
 	default:
@@ -179,26 +199,6 @@ func progressBar(st *styles.Styles, done, total, width int) string {
 		st.ProgressEmpty.Render(strings.Repeat(".", inner-filled)) + "]"
 }
 
-// footer shows the filter editor while it is open, else the key hints of
-// whatever has the keys.
-func (m *Model) footer(w int) string {
-	if m.filter.active {
-		return m.filterLine(w)
-	}
-	var km help.KeyMap = keys.ListHelp{KeyMap: &m.com.Keys}
-	switch {
-	case m.dialogs.Len() > 0:
-		km = m.dialogs.Top()
-	case m.showHelp:
-		km = keys.HelpScreenHelp{KeyMap: &m.com.Keys}
-	case m.fullScreen():
-		km = m.active()
-	case m.detailOpen:
-		km = detailHints{m}
-	}
-	return m.help.ShortHelpView(km.ShortHelp())
-}
-
 // detailHints mixes the list's and the detail pane's hints for the footer
 // while the pane is open.
 type detailHints struct{ m *Model }
@@ -211,37 +211,6 @@ func (d detailHints) ShortHelp() []key.Binding {
 
 // FullHelp implements help.KeyMap.
 func (d detailHints) FullHelp() [][]key.Binding { return d.m.list.FullHelp() }
-
-func (m *Model) helpScreen(w int) string {
-	h := m.help
-	h.ShowAll = true
-	st := &m.com.Styles
-	groups := m.list.FullHelp()
-	keyLines := []string{h.FullHelpView(groups)}
-	if w < 120 && len(groups) > 3 {
-		// Too narrow for every group side by side: the action keys go
-		// under the others rather than off the edge.
-		keyLines = []string{h.FullHelpView(groups[:3]), h.FullHelpView(groups[3:])}
-	}
-	legend := []string{
-		st.Section.Render("Keys"),
-		strings.Join(keyLines, "\n"),
-		"",
-		st.Section.Render("Columns"),
-		" " + list.MarkerLegend,
-		" Att: ENC encrypted archive, RSK risky file, ERR unreadable, ok clean, - none",
-		" SPF/DKIM: P pass, F fail, S softfail, N neutral, T/E temp/perm error, - none,",
-		"   . not checked; p (pass~): DKIM pass for a domain not aligned with From",
-		" DMARC: result/policy, e.g. F/r = fail under p=reject",
-		" X (Exc): Y (#12) allowed by an exception, ~ (#12~) partly covered, - none",
-		" PPAP: " + list.PPAPLegend,
-		" * in the first column: marked for release, delete (space, V, *; u clears)",
-		" Exceptions (E): " + excview.Legend,
-		"",
-		st.Muted.Render(" Press ? or esc to close."),
-	}
-	return strings.Join(legend, "\n")
-}
 
 func (m *Model) errorScreen(w int) string {
 	st := &m.com.Styles

@@ -42,6 +42,7 @@ func (m *Model) recomputeStats() {
 		return
 	}
 	c := model.NewStatsCounter()
+	c.Now = m.com.Now()
 	for i := range m.table.Len() {
 		c.Add(m.table.At(i))
 	}
@@ -77,7 +78,7 @@ func (m *Model) handleStatsKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.closeScreen()
 		return nil
 	case key.Matches(msg, k.Help):
-		m.showHelp = true
+		m.openHelp()
 		return nil
 	case key.Matches(msg, k.QuickEncrypted):
 		f.EncryptedOnly = !f.EncryptedOnly
@@ -120,7 +121,7 @@ func (m *Model) handleExceptionKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Close, k.Exceptions):
 		m.closeScreen()
 	case key.Matches(msg, k.Help):
-		m.showHelp = true
+		m.openHelp()
 	case key.Matches(msg, k.Approve):
 		return m.confirmApprove()
 	case key.Matches(msg, k.Revoke):

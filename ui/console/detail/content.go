@@ -3,6 +3,7 @@ package detail
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"mxaudit/model"
 	"mxaudit/ui/console/list"
@@ -14,9 +15,13 @@ import (
 // reasons, the authentication breakdown in plain words, the attachment
 // tree and, once loaded, the Received chain. Every string from the message
 // is sanitised here.
-func content(st *styles.Styles, m *model.Message, lookup Lookup, hops []Hop, hopsErr string, hopsLoaded bool) []string {
+func content(st *styles.Styles, m *model.Message, now time.Time, lookup Lookup, hops []Hop, hopsErr string, hopsLoaded bool) []string {
 	var w writer
 	w.st = st
+	if now.IsZero() {
+		now = time.Now()
+	}
+	w.loc = now.Location()
 	s := termtext.Sanitize
 
 	w.field("Subject", s(m.Subject))
@@ -26,9 +31,7 @@ func content(st *styles.Styles, m *model.Message, lookup Lookup, hops []Hop, hop
 	if len(m.Cc) > 0 {
 		w.field("Cc", s(strings.Join(m.Cc, ", ")))
 	}
-	if !m.Date.IsZero() {
-		w.field("Date", m.Date.Format("Mon, 02 Jan 2006 15:04:05 -0700"))
-	}
+	w.field("Date", dateText(m, now))
 	w.field("Message-ID", s(m.MessageID))
 	w.field("Size", fmt.Sprintf("%s (%d bytes)", list.FormatSize(m.Size), m.Size))
 	w.field("Source ID", s(string(m.ID)))
@@ -88,6 +91,7 @@ func content(st *styles.Styles, m *model.Message, lookup Lookup, hops []Hop, hop
 // writer accumulates styled lines.
 type writer struct {
 	st    *styles.Styles
+	loc   *time.Location // local time, the one every screen shows
 	lines []string
 }
 
@@ -316,4 +320,35 @@ func risks(st *styles.Styles, rs []model.Risk) string {
 		names[i] = termtext.Sanitize(string(r))
 	}
 	return "  " + st.Bad.Render("risk: "+strings.Join(names, ", "))
+}
+
+// dateText is the Date field: local time with its offset, saying when it
+// is the delivery time (no Date header) or implausible.
+func dateText(m *model.Message, now time.Time) string {
+	if m.Date.IsZero() {
+		return "(no date)"
+	}
+	if now.IsZero() {
+		now = time.Now()
+	}
+	local := m.Date.In(now.Location())
+	text := local.Format("Mon, 02 Jan 2006 15:04:05 -0700")
+	if _, off := m.Date.Zone(); m.DateSource == model.DateHeader && off != offsetOf(local) {
+		// One rule on every screen: local time; the sender's own clock
+		// only beside it, where it differs (defect 6 of issue 15).
+		text += " (sender's clock " + m.Date.Format("15:04 -0700") + ")"
+	}
+	if m.DateSource == model.DateDelivered {
+		text = "(no Date header) delivered " + text
+	}
+	if model.DateSuspect(m.Date, now) {
+		text += " — implausible"
+	}
+	return text
+}
+
+// offsetOf is t's offset from UTC in seconds.
+func offsetOf(t time.Time) int {
+	_, off := t.Zone()
+	return off
 }

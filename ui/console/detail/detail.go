@@ -4,6 +4,7 @@ package detail
 
 import (
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
@@ -103,11 +104,25 @@ func (m *Model) refresh() {
 	if loaded {
 		hops, errText = m.hops, m.hopsErr
 	}
-	m.vp.SetContentLines(wrap(content(&m.com.Styles, m.msg, m.lookup, hops, errText, loaded), m.vp.Width()))
+	m.vp.SetContentLines(wrap(content(&m.com.Styles, m.msg, m.now(), m.lookup, hops, errText, loaded), m.vp.Width()))
 }
 
+// now reads the injected clock.
+func (m *Model) now() time.Time {
+	if m.com.Now == nil {
+		return time.Now()
+	}
+	return m.com.Now()
+}
+
+// contMark starts every continuation line in the detail pane: a margin,
+// never part of the text.
+const contMark = "    "
+
 // wrap breaks lines longer than width at spaces (or anywhere, for a long
-// word), indenting the continuation so that it reads as part of the line.
+// word such as a Message-ID), starting each continuation with contMark.
+// Nothing is put into the text: the pieces of a hard-wrapped token joined
+// without their margins give the token back (defect 1 of issue 15).
 func wrap(lines []string, width int) []string {
 	if width <= 8 {
 		return lines
@@ -118,14 +133,10 @@ func wrap(lines []string, width int) []string {
 			out = append(out, line)
 			continue
 		}
-		const indent = "    "
-		parts := strings.Split(ansi.WrapWc(line, width, ""), "\n")
+		parts := strings.Split(ansi.WrapWc(line, width-len(contMark), ""), "\n")
 		out = append(out, parts[0])
-		if len(parts) > 1 {
-			rest := ansi.WrapWc(strings.Join(parts[1:], " "), width-len(indent), "")
-			for _, p := range strings.Split(rest, "\n") {
-				out = append(out, indent+p)
-			}
+		for _, p := range parts[1:] {
+			out = append(out, contMark+p)
 		}
 	}
 	return out

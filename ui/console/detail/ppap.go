@@ -2,6 +2,7 @@ package detail
 
 import (
 	"fmt"
+	"time"
 
 	"mxaudit/model"
 	"mxaudit/ui/termtext"
@@ -46,7 +47,7 @@ func ppapLines(w *writer, m *model.Message, lookup Lookup) {
 		paired = true
 		from := "this message's own text"
 		if arc.PasswordSource != m.ID {
-			from = describeOther(arc.PasswordSource, lookup)
+			from = describeOther(arc.PasswordSource, lookup, w.loc)
 		}
 		w.line("  " + name + ": opened with the password from " + from)
 		w.line("    " + scanLine(w, arc.Scan))
@@ -59,7 +60,7 @@ func ppapLines(w *writer, m *model.Message, lookup Lookup) {
 		}
 		where := "this message"
 		if link.Message != m.ID {
-			where = describeOther(link.Message, lookup)
+			where = describeOther(link.Message, lookup, w.loc)
 		}
 		w.line("  holds the password for " + name + " in " + where)
 	}
@@ -70,7 +71,7 @@ func ppapLines(w *writer, m *model.Message, lookup Lookup) {
 
 // describeOther names another message: its subject, sender and date, and
 // its ID, or just the ID when it is not listed.
-func describeOther(id model.MessageID, lookup Lookup) string {
+func describeOther(id model.MessageID, lookup Lookup, loc *time.Location) string {
 	s := termtext.Sanitize
 	var o *model.Message
 	if lookup != nil {
@@ -84,7 +85,7 @@ func describeOther(id model.MessageID, lookup Lookup) string {
 		text += " from " + s(o.FromAddr)
 	}
 	if !o.Date.IsZero() {
-		text += ", " + o.Date.Format("2006-01-02 15:04")
+		text += ", " + o.Date.In(loc).Format("2006-01-02 15:04") // local, as everywhere
 	}
 	return text + " [" + s(string(id)) + "]"
 }

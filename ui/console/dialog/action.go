@@ -34,6 +34,13 @@ type Action struct {
 	plan     *action.Plan
 	planErr  string
 	planning bool
+	// ids are the messages of the first plan: a later dry run that fails
+	// must not lose them.
+	ids []model.MessageID
+
+	// names are the messages, one line each ("“subject” [ID]"), the
+	// first few then a count, so that the dialog says what it acts on.
+	names []string
 
 	form       form
 	recipients *checks // one message only: its original recipients
@@ -87,6 +94,9 @@ func (d *Action) SetPlan(p action.Plan, err error) {
 	}
 	overrideBefore := d.showOverride()
 	d.plan, d.planErr = &p, ""
+	if d.ids == nil {
+		d.ids = p.Request.IDs
+	}
 	if d.kind == action.Release && d.count == 1 && len(p.Items) == 1 && d.recipients == nil {
 		// The checklist of one message's recipients, all chosen at first.
 		d.rcptList = slices.Clone(p.Items[0].Original)
@@ -141,10 +151,7 @@ func (d *Action) layout() {
 
 // request is the request the fields describe now.
 func (d *Action) request() action.Request {
-	req := action.Request{Kind: d.kind}
-	if d.plan != nil {
-		req.IDs = d.plan.Request.IDs
-	}
+	req := action.Request{Kind: d.kind, IDs: d.ids}
 	if d.recipients != nil {
 		chosen := d.recipients.chosen()
 		if len(chosen) != len(d.rcptList) {
@@ -181,6 +188,9 @@ func (d *Action) stale() bool {
 // again asks for a dry run of the current request (nil when the request
 // is invalid, with the reason in the form).
 func (d *Action) again() Result {
+	if !d.valid() {
+		return nil
+	}
 	req := d.request()
 	if req.OverrideReason != "" {
 		if err := model.CheckOverrideReason(req.OverrideReason); err != nil {
@@ -201,8 +211,12 @@ func (d *Action) Update(msg tea.KeyPressMsg) (Result, bool) {
 	if key.Matches(msg, d.com.Keys.Dismiss) {
 		return nil, true
 	}
+	leaving := key.Matches(msg, d.com.Keys.NextField, d.com.Keys.PrevField, d.com.Keys.Apply)
+	if leaving && d.form.focused() == d.copyTo && !d.valid() {
+		return nil, false // the error is under the field, which keeps the focus
+	}
 	if d.form.navigate(msg) {
-		if d.plan != nil && !d.planning && d.stale() {
+		if d.ids != nil && !d.planning && d.stale() {
 			return d.again(), false
 		}
 		return nil, false
@@ -214,7 +228,7 @@ func (d *Action) Update(msg tea.KeyPressMsg) (Result, bool) {
 	}
 	if d.form.focused() != d.confirm {
 		d.form.move(1)
-		if d.plan != nil && !d.planning && d.stale() {
+		if d.ids != nil && !d.planning && d.stale() {
 			return d.again(), false
 		}
 		return nil, false
@@ -252,7 +266,11 @@ func (d *Action) View(width, height int) string {
 	if d.count != 1 {
 		title += "s"
 	}
-	lines := []string{st.Section.Render(title), ""}
+	lines := []string{st.Section.Render(title)}
+	for _, n := range d.names {
+		lines = append(lines, "  "+n)
+	}
+	lines = append(lines, "")
 	switch {
 	case d.planning && d.plan == nil:
 		lines = append(lines, st.Muted.Render("dry run…"))
@@ -264,9 +282,9 @@ func (d *Action) View(width, height int) string {
 		lines = append(lines, d.planLines(inner, height)...)
 	}
 	lines = append(lines, "")
-	if d.plan != nil || d.planErr == "" {
-		lines = append(lines, d.form.render(inner)...)
-	}
+	// The fields stay whatever the dry run said: the operator corrects
+	// the request where it was typed (defect 2 of issue 15).
+	lines = append(lines, d.form.render(inner)...)
 	return st.Dialog.Render(strings.Join(fitHeight(cutLines(lines, inner), height-2), "\n"))
 }
 

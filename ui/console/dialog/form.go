@@ -181,6 +181,9 @@ type text struct {
 	title string
 	hint  string // shown muted after the title
 	input textinput.Model
+	// err is what is wrong with the value, shown under the field until
+	// the value changes.
+	err string
 }
 
 func newText(com *common.Common, title, hint, value string, limit int) *text {
@@ -207,7 +210,11 @@ func (t *text) blur()  { t.input.Blur() }
 
 func (t *text) update(msg tea.KeyPressMsg, _ *form) {
 	// The input's own commands only drive the cursor blink, which is off.
+	before := t.input.Value()
 	t.input, _ = t.input.Update(msg)
+	if t.input.Value() != before {
+		t.err = ""
+	}
 }
 
 func (t *text) view(f *form, focused bool, width int) []string {
@@ -224,7 +231,13 @@ func (t *text) view(f *form, focused bool, width int) []string {
 			value = f.com.Styles.Muted.Render("-")
 		}
 	}
-	return []string{termtext.Truncate(title, width), "    " + value}
+	out := []string{termtext.Truncate(title, width), "    " + value}
+	for _, l := range wrapWords("    "+termtext.Sanitize(t.err), width) {
+		if t.err != "" {
+			out = append(out, f.com.Styles.ErrorText.Render(l))
+		}
+	}
+	return out
 }
 
 // value returns the typed text without surrounding blanks.

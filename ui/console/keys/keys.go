@@ -10,6 +10,8 @@ type KeyMap struct {
 	// Moving in the list (and scrolling in the viewers).
 	Up, Down, PageUp, PageDown, Home, End key.Binding
 	Left, Right                           key.Binding // horizontal scroll in the viewers
+	// Searching in the viewers, as in less.
+	Search, SearchNext, SearchPrev key.Binding
 
 	// Sorting.
 	SortNext, SortPrev, SortFlip key.Binding
@@ -17,13 +19,16 @@ type KeyMap struct {
 	// Filtering.
 	Filter                                             key.Binding // start typing a text filter
 	QuickEncrypted, QuickDMARC, QuickRisky, QuickNoExc key.Binding
+	QuickError, QuickTempError                         key.Binding
 	ClearFilter                                        key.Binding
 
 	// The detail pane and the full-screen views.
 	Detail, DetailGrow, DetailShrink, DetailSide key.Binding
 	DetailUp, DetailDown                         key.Binding
 	Headers, Raw                                 key.Binding
-	Close                                        key.Binding // leave a view, a dialog or the help
+	// Body shows the decoded text of the message and its attachments.
+	Body  key.Binding
+	Close key.Binding // leave a view, a dialog or the help
 	// Back steps back in the list: it closes the detail pane, then clears
 	// the filters.
 	Back key.Binding
@@ -34,6 +39,8 @@ type KeyMap struct {
 	// Actions on the marked messages (or the selected one). Each opens a
 	// confirmation first.
 	Release, Delete, Whitelist key.Binding
+	// Undo restores the messages of the last delete from the trash.
+	Undo key.Binding
 
 	// PPAP: jump between a ZIP mail and its password mail; show the
 	// password on request.
@@ -71,6 +78,16 @@ type KeyMap struct {
 	// Dialogs.
 	Confirm, Deny key.Binding
 
+	// Log shows every status message so far, with its time.
+	Log key.Binding
+	// Rescan analyses every message again (DNS may be back).
+	Rescan key.Binding
+	// Copying with OSC 52: the Message-ID, the sender, the source ID.
+	CopyMsgID, CopySender, CopyID key.Binding
+	// Save writes the message or an attachment to a file; Pipe shows the
+	// raw message in $PAGER.
+	Save, Pipe key.Binding
+
 	Help, Quit key.Binding
 	// Interrupt quits from anywhere, dialogs included (asking first while
 	// an action runs).
@@ -89,12 +106,16 @@ func Default() KeyMap {
 	return KeyMap{
 		Up:       b([]string{"up", "k"}, "↑/k", "up"),
 		Down:     b([]string{"down", "j"}, "↓/j", "down"),
-		PageUp:   b([]string{"pgup", "ctrl+b", "b"}, "pgup/b", "page up"),
+		PageUp:   b([]string{"pgup", "ctrl+b"}, "pgup", "page up"),
 		PageDown: b([]string{"pgdown", "ctrl+f", "f"}, "pgdn/f", "page down"),
 		Home:     b([]string{"home", "g"}, "g/home", "first"),
 		End:      b([]string{"end", "G"}, "G/end", "last"),
 		Left:     b([]string{"left", "h"}, "←/h", "scroll left"),
 		Right:    b([]string{"right", "l"}, "→/l", "scroll right"),
+
+		Search:     b([]string{"/"}, "/", "search"),
+		SearchNext: b([]string{"n"}, "n", "next match"),
+		SearchPrev: b([]string{"N"}, "N", "previous match"),
 
 		SortNext: b([]string{"s", ">"}, "s/>", "sort next column"),
 		SortPrev: b([]string{"<"}, "<", "sort previous column"),
@@ -105,6 +126,8 @@ func Default() KeyMap {
 		QuickDMARC:     b([]string{"2"}, "2", "only DMARC fail"),
 		QuickRisky:     b([]string{"3"}, "3", "only risky"),
 		QuickNoExc:     b([]string{"4"}, "4", "only no exception"),
+		QuickError:     b([]string{"5"}, "5", "only unreadable"),
+		QuickTempError: b([]string{"6"}, "6", "only DNS temperror"),
 		ClearFilter:    b([]string{"0"}, "0", "clear filters"),
 
 		Detail:       b([]string{"enter"}, "enter", "details"),
@@ -115,6 +138,7 @@ func Default() KeyMap {
 		DetailDown:   b([]string{"J", "shift+down"}, "J", "details down"),
 		Headers:      b([]string{"H"}, "H", "full headers"),
 		Raw:          b([]string{"R"}, "R", "raw source"),
+		Body:         b([]string{"b"}, "b", "read the body"),
 		Close:        b([]string{"esc", "q"}, "esc/q", "close"),
 		Back:         b([]string{"esc"}, "esc", "back"),
 
@@ -126,6 +150,7 @@ func Default() KeyMap {
 		Release:   b([]string{"r"}, "r", "release…"),
 		Delete:    b([]string{"d"}, "d", "delete…"),
 		Whitelist: b([]string{"w"}, "w", "request exception…"),
+		Undo:      b([]string{"U"}, "U", "undo the last delete"),
 
 		PairJump:     b([]string{"p"}, "p", "go to PPAP pair"),
 		ShowPassword: b([]string{"P"}, "P", "show ZIP password"),
@@ -158,8 +183,16 @@ func Default() KeyMap {
 		Confirm: b([]string{"y"}, "y", "yes"),
 		Deny:    b([]string{"n", "esc"}, "n/esc", "no"),
 
-		Help: b([]string{"?"}, "?", "help"),
-		Quit: b([]string{"q", "ctrl+c"}, "q", "quit"),
+		Log:    b([]string{"!"}, "!", "message log"),
+		Rescan: b([]string{"ctrl+r"}, "^r", "rescan (analyse again)"),
+
+		CopyMsgID:  b([]string{"y"}, "y", "copy Message-ID"),
+		CopySender: b([]string{"Y"}, "Y", "copy sender"),
+		CopyID:     b([]string{"i"}, "i", "copy source ID"),
+		Save:       b([]string{"W"}, "W", "save message/attachment…"),
+		Pipe:       b([]string{"o"}, "o", "raw message in $PAGER"),
+		Help:       b([]string{"?"}, "?", "help"),
+		Quit:       b([]string{"q", "ctrl+c"}, "q", "quit"),
 
 		Interrupt: b([]string{"ctrl+c"}, "^c", "quit anywhere"),
 	}
@@ -170,17 +203,18 @@ type ListHelp struct{ *KeyMap }
 
 // ShortHelp implements help.KeyMap: the footer's one-line hint.
 func (k ListHelp) ShortHelp() []key.Binding {
-	return []key.Binding{k.Down, k.Detail, k.Mark, k.Release, k.Whitelist, k.SortNext, k.Filter, k.Stats, k.Help, k.Quit}
+	return []key.Binding{k.Down, k.Detail, k.Body, k.Mark, k.Release, k.Whitelist, k.SortNext, k.Filter, k.Stats, k.Help, k.Quit}
 }
 
 // FullHelp implements help.KeyMap: the help screen, one column per group.
 func (k ListHelp) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End, k.Back, k.Help, k.Quit},
-		{k.SortNext, k.SortPrev, k.SortFlip, k.Filter, k.QuickEncrypted, k.QuickDMARC, k.QuickRisky, k.QuickNoExc, k.ClearFilter},
-		{k.Detail, k.DetailGrow, k.DetailShrink, k.DetailSide, k.DetailUp, k.DetailDown, k.Headers, k.Raw},
-		{k.Mark, k.MarkRange, k.MarkAll, k.ClearMarks, k.Release, k.Delete, k.Whitelist},
-		{k.PairJump, k.ShowPassword, k.Verify, k.Exceptions, k.Stats, k.Partners, k.Reports, k.DomainCheck},
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End, k.Back, k.Log, k.Help, k.Quit},
+		{k.SortNext, k.SortPrev, k.SortFlip, k.Filter, k.QuickEncrypted, k.QuickDMARC, k.QuickRisky, k.QuickNoExc, k.QuickError, k.QuickTempError, k.ClearFilter},
+		{k.Detail, k.DetailGrow, k.DetailShrink, k.DetailSide, k.DetailUp, k.DetailDown, k.Body, k.Headers, k.Raw},
+		{k.Mark, k.MarkRange, k.MarkAll, k.ClearMarks, k.Release, k.Delete, k.Undo, k.Whitelist},
+		{k.PairJump, k.ShowPassword, k.Verify, k.Rescan, k.Exceptions, k.Stats, k.Partners, k.Reports, k.DomainCheck},
+		{k.CopyMsgID, k.CopySender, k.CopyID, k.Save, k.Pipe},
 	}
 }
 
@@ -189,12 +223,13 @@ type ViewerHelp struct{ *KeyMap }
 
 // ShortHelp implements help.KeyMap.
 func (k ViewerHelp) ShortHelp() []key.Binding {
-	return []key.Binding{k.Down, k.PageDown, k.Home, k.End, k.Right, k.Close}
+	return []key.Binding{k.Down, k.PageDown, k.Search, k.SearchNext, k.Home, k.End, k.Right, k.Close}
 }
 
 // FullHelp implements help.KeyMap.
 func (k ViewerHelp) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}, {k.Home, k.End, k.Left, k.Right, k.Close}}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown}, {k.Home, k.End, k.Left, k.Right, k.Close},
+		{k.Search, k.SearchNext, k.SearchPrev, k.Headers}}
 }
 
 // FilterHelp is the key map while a text filter is being typed.

@@ -19,8 +19,12 @@ func cell(st *styles.Styles, m *model.Message, col model.Column, compact bool, n
 	case model.ColumnMarker:
 		return marker(st, m.Severity())
 	case model.ColumnDate:
-		return formatDate(m.Date, now, compact), st.Muted
+		return dateCell(st, m, now, compact)
 	case model.ColumnFrom:
+		if tag := termtext.BidiTag(m.DisplayFrom()); tag != "" {
+			// In front, where a narrow column cannot cut it off.
+			return tag + termtext.Sanitize(m.DisplayFrom()), st.Bad
+		}
 		return termtext.Sanitize(m.DisplayFrom()), st.Text
 	case model.ColumnDomain:
 		return termtext.Sanitize(m.FromDomain), st.Muted
@@ -40,6 +44,9 @@ func cell(st *styles.Styles, m *model.Message, col model.Column, compact bool, n
 		return resultBadge(st, r, aligned, compact)
 	case model.ColumnDMARC:
 		r, p := m.DMARCResult()
+		if m.Verdict.Auth == model.AuthTempError && r == "" {
+			r = model.ResultTempError // DNS unreachable: T, not a failure
+		}
 		return dmarcBadge(st, r, p, compact)
 	case model.ColumnException:
 		return exceptionBadge(st, m.Exception, compact)
@@ -62,6 +69,33 @@ func marker(st *styles.Styles, severity int) (string, lipgloss.Style) {
 		return "?", st.Warn
 	}
 	return " ", st.Text
+}
+
+// DateLegend explains the date column's marks for the help screen.
+const DateLegend = "Date: ~ no Date header, the delivery time shown; ! implausible (future, before 1990)"
+
+// dateCell shows the date in local time, marked when it is the delivery
+// time (~) or implausible (!), and "(no date)" when there is none
+// (defect 5 of issue 15).
+func dateCell(st *styles.Styles, m *model.Message, now time.Time, compact bool) (string, lipgloss.Style) {
+	switch {
+	case m.Date.IsZero() && compact:
+		return "(none)", st.Muted
+	case m.Date.IsZero():
+		return "(no date)", st.Muted
+	case model.DateSuspect(m.Date, nowOr(now)):
+		return "!" + formatDate(m.Date, now, compact), st.Warn
+	case m.DateSource == model.DateDelivered:
+		return "~" + formatDate(m.Date, now, compact), st.Muted
+	}
+	return formatDate(m.Date, now, compact), st.Muted
+}
+
+func nowOr(now time.Time) time.Time {
+	if now.IsZero() {
+		return time.Now()
+	}
+	return now
 }
 
 func formatDate(d, now time.Time, compact bool) string {

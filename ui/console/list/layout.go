@@ -18,7 +18,7 @@ type colSpec struct {
 // specs lists the columns in display order.
 var specs = [model.NumColumns]colSpec{
 	{col: model.ColumnMarker, title: "!", short: "!", compact: 1, wide: 1},
-	{col: model.ColumnDate, title: "Date", short: "Date", compact: 6, wide: 16, hide: 4},
+	{col: model.ColumnDate, title: "Date", short: "Date", compact: 7, wide: 17, hide: 4},
 	{col: model.ColumnFrom, title: "From", short: "From", compact: 8, wide: 26, flex: true, weight: 2},
 	{col: model.ColumnDomain, title: "Domain", short: "Domain", compact: 8, wide: 24, flex: true, weight: 1, hide: 5},
 	{col: model.ColumnSubject, title: "Subject", short: "Subject", compact: 10, wide: 1 << 20, flex: true, weight: 3},

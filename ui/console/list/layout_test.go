@@ -17,8 +17,8 @@ func TestLayout(t *testing.T) {
 		cols    []model.Column
 	}{
 		{160, false, all},
-		{132, false, all},
-		{131, true, all},
+		{133, false, all},
+		{132, true, all},
 		{120, true, all},
 		{80, true, all},
 		// Narrower: the exception column goes first, then size, domain,
@@ -26,7 +26,7 @@ func TestLayout(t *testing.T) {
 		// cells wide, for the PPAP badges "E>RSK".)
 		{58, true, []model.Column{model.ColumnMarker, model.ColumnDate, model.ColumnFrom, model.ColumnDomain,
 			model.ColumnSubject, model.ColumnSize, model.ColumnAttachment, model.ColumnSPF, model.ColumnDKIM, model.ColumnDMARC}},
-		{42, true, []model.Column{model.ColumnMarker, model.ColumnDate, model.ColumnFrom,
+		{43, true, []model.Column{model.ColumnMarker, model.ColumnDate, model.ColumnFrom,
 			model.ColumnSubject, model.ColumnAttachment, model.ColumnSPF, model.ColumnDKIM, model.ColumnDMARC}},
 		{32, true, []model.Column{model.ColumnMarker, model.ColumnFrom, model.ColumnSubject, model.ColumnAttachment, model.ColumnDMARC}},
 		{12, true, []model.Column{model.ColumnMarker, model.ColumnSubject}},

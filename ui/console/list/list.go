@@ -172,7 +172,11 @@ func (m *Model) header() string {
 			title = c.short
 		}
 		style := st.Header
-		if c.col == sort.Column {
+		if c.col == sort.Column && c.width == 1 {
+			// No room for an arrow: the letter stays, styled; the top
+			// bar says "sort … ↑" in words (defect 8 of issue 15).
+			style = st.SortedCol
+		} else if c.col == sort.Column {
 			style = st.SortedCol
 			arrow := "↑"
 			if sort.Desc {
@@ -190,13 +194,22 @@ func (m *Model) header() string {
 	return b.String()
 }
 
+// CursorMark stands between the first two columns of the selected row:
+// the cursor shows without colour or reverse video (TERM=dumb, NO_COLOR),
+// as mutt's "->" does (defect 7 of issue 15).
+const CursorMark = '>'
+
 // row draws one message. The selected row is drawn as plain text in the
-// selection style, so that it reads the same in every palette.
+// selection style, so that it reads the same in every palette, and
+// carries CursorMark.
 func (m *Model) row(msg *model.Message, selected bool, now time.Time) string {
 	st := &m.com.Styles
 	var b strings.Builder
 	for i, c := range m.layout.cols {
-		if i > 0 {
+		switch {
+		case i == 1 && selected:
+			b.WriteByte(CursorMark)
+		case i > 0:
 			b.WriteByte(' ')
 		}
 		text, style := cell(st, msg, c.col, m.layout.compact, now)

@@ -4,6 +4,7 @@ package rawview
 
 import (
 	"fmt"
+	"strings"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
@@ -22,6 +23,8 @@ type Kind int
 const (
 	Headers Kind = iota // the header section only
 	Source              // the whole raw message
+	Log                 // the console's message log
+	Body                // the decoded body and the attachment list
 )
 
 // Model is the viewer.
@@ -35,6 +38,14 @@ type Model struct {
 	errText string
 	width   int
 	height  int
+	// lines are the content, kept for the search (search.go).
+	lines  []string
+	search search
+	// raw is the loaded text; decoded says the header viewer shows the
+	// values decoded (ToggleDecoded).
+	raw       []byte
+	truncated bool
+	decoded   bool
 }
 
 // New returns a viewer for message id that is waiting for its content.
@@ -43,12 +54,49 @@ func New(com *common.Common, kind Kind, id model.MessageID, subject string) *Mod
 	vp.FillHeight = true
 	vp.SetHorizontalStep(8)
 	what := "Raw source"
-	if kind == Headers {
+	switch kind {
+	case Headers:
 		what = "Headers"
+	case Body:
+		what = "Body"
 	}
 	return &Model{com: com, vp: vp, kind: kind, id: id, loading: true,
 		title: what + ": " + termtext.Sanitize(subject)}
 }
+
+// NewText returns a viewer of ready lines (already sanitised), such as
+// the message log.
+func NewText(com *common.Common, kind Kind, title string, lines []string) *Model {
+	m := New(com, kind, "", "")
+	m.title, m.loading = title, false
+	m.lines = lines
+	m.vp.SetContentLines(lines)
+	return m
+}
+
+// ToggleDecoded switches the header viewer between the header values as
+// they are in the message and decoded by decode (RFC 2047, Japanese
+// charsets); every line is sanitised either way.
+func (m *Model) ToggleDecoded(decode func([]byte) string) {
+	if m.kind != Headers || m.loading || m.errText != "" {
+		return
+	}
+	m.decoded = !m.decoded
+	text := string(m.raw)
+	if m.decoded {
+		text = decode(m.raw)
+	}
+	m.lines = termtext.SanitizeLines(text)
+	m.vp.SetContentLines(m.lines)
+	if m.decoded {
+		m.title = strings.Replace(m.title, "Headers: ", "Headers (decoded): ", 1)
+	} else {
+		m.title = strings.Replace(m.title, "Headers (decoded): ", "Headers: ", 1)
+	}
+}
+
+// End scrolls to the last line.
+func (m *Model) End() { m.vp.GotoBottom() }
 
 // ID returns the message the viewer shows.
 func (m *Model) ID() model.MessageID { return m.id }
@@ -64,10 +112,12 @@ func (m *Model) SetContent(raw []byte, truncated bool, err error) {
 		m.errText = err.Error()
 		return
 	}
+	m.raw, m.truncated = raw, truncated
 	lines := termtext.SanitizeLines(string(raw))
 	if truncated {
 		lines = append(lines, m.com.Styles.Muted.Render(fmt.Sprintf("(cut at %d bytes)", len(raw))))
 	}
+	m.lines = lines
 	m.vp.SetContentLines(lines)
 }
 
@@ -80,6 +130,9 @@ func (m *Model) SetSize(width, height int) {
 
 // Update scrolls on the viewer's keys and reports whether the key was one.
 func (m *Model) Update(msg tea.KeyPressMsg) bool {
+	if m.updateSearch(msg) {
+		return true
+	}
 	return m.com.ScrollViewport(&m.vp, msg, true)
 }
 
@@ -103,7 +156,7 @@ func (m *Model) View() string {
 	st := &m.com.Styles
 	pos := ""
 	if !m.loading && m.errText == "" {
-		pos = fmt.Sprintf(" line %d/%d", min(m.vp.YOffset()+1, m.vp.TotalLineCount()), m.vp.TotalLineCount())
+		pos = termtext.Sanitize(m.searchStatus()) + fmt.Sprintf(" line %d/%d", min(m.vp.YOffset()+1, m.vp.TotalLineCount()), m.vp.TotalLineCount())
 	}
 	title := termtext.Truncate(m.title, max(0, m.width-termtext.Width(pos)))
 	head := st.Title.Render(termtext.Fit(title, m.width-termtext.Width(pos)) + pos)

@@ -145,8 +145,8 @@ func (m *Model) refresh() {
 	case m.loading:
 		head += " — reading the report mails"
 	default:
-		head += fmt.Sprintf(": %d report(s), %d message(s), in %d mail(s) read",
-			m.sum.Reports, m.sum.Messages, m.read)
+		head += ": " + termtext.Count(m.sum.Reports, "report") + ", " + termtext.Count(int(m.sum.Messages), "message") +
+			", in " + termtext.Count(m.read, "mail") + " read"
 	}
 	lines = append(lines, st.Title.Render(termtext.Fit(head, w)))
 	if m.problems > 0 {
@@ -187,8 +187,8 @@ func (m *Model) keepCursorShown() {
 func (m *Model) domain(lines []string, d *dmarcreport.DomainSummary, w int) []string {
 	st := &m.com.Styles
 	lines = append(lines, st.Section.Render(fmt.Sprintf(" %s", termtext.Sanitize(d.Domain)))+
-		fmt.Sprintf("  %s – %s  p=%s  %d report(s), %d message(s)",
-			date(d.Begin), date(d.End), termtext.Sanitize(orDash(d.Policy)), d.Reports, d.Messages))
+		fmt.Sprintf("  %s – %s  p=%s  %s, %s",
+			date(d.Begin), date(d.End), termtext.Sanitize(orDash(d.Policy)), termtext.Count(d.Reports, "report"), termtext.Count(int(d.Messages), "message")))
 	lines = append(lines,
 		fmt.Sprintf("   DMARC pass %s   SPF aligned %s   DKIM aligned %s",
 			ratio(d.DMARCPass, d.Messages), ratio(d.SPFAligned, d.Messages), ratio(d.DKIMAligned, d.Messages)),

@@ -85,6 +85,10 @@ func (m *Model) refresh() {
 		head += " — scan running, updating"
 	}
 	totals := fmt.Sprintf(" encrypted %d, risky %d, PPAP pairs %d, undated %d", s.Encrypted, s.Risky, s.PPAPPairs, s.Undated)
+	if s.SuspectDates > 0 || s.Delivered > 0 {
+		// Implausible dates are not charted; say so, with the count.
+		totals += fmt.Sprintf(", %d implausible (not charted), %d by delivery time", s.SuspectDates, s.Delivered)
+	}
 	lines := []string{st.Title.Render(termtext.Fit(head, w)), totals, ""}
 	colour := resultColour(st)
 	colW := w - 1

@@ -1,0 +1,94 @@
+package console
+
+import (
+	"context"
+	"fmt"
+
+	tea "charm.land/bubbletea/v2"
+
+	"mxaudit/mailsrc/action"
+	"mxaudit/model"
+)
+
+// Undoing a delete: U moves the messages of the last delete back from
+// the trash (audited as "restore") and puts them back in the list.
+
+// Restorer moves deleted messages back from the trash; the action
+// service of a local quarantine is one.
+type Restorer interface {
+	Restore(ctx context.Context, ids []model.MessageID) []action.Result
+}
+
+// restoredMsg is the outcome of an undo.
+type restoredMsg struct {
+	results []action.Result
+	msgs    []model.Message
+}
+
+// rememberDeleted keeps copies of the messages a delete moved to the
+// trash, for U; it runs before they leave the table.
+func (m *Model) rememberDeleted(kind action.Kind, gone map[model.MessageID]bool) {
+	if kind != action.Delete || len(gone) == 0 {
+		return
+	}
+	m.lastDeleted = m.lastDeleted[:0]
+	m.table.Update(func(msg *model.Message) bool {
+		if gone[msg.ID] {
+			m.lastDeleted = append(m.lastDeleted, *msg)
+		}
+		return false // read only
+	})
+}
+
+// undoDelete restores the last deleted messages in a command.
+func (m *Model) undoDelete() tea.Cmd {
+	r, ok := m.cfg.Actions.(Restorer)
+	switch {
+	case !ok:
+		m.setNotice("this console cannot restore from the trash", true)
+		return nil
+	case len(m.lastDeleted) == 0:
+		m.setNotice("nothing to undo: no delete in this session (mxaudit restore SOURCE ID... restores older ones)", true)
+		return nil
+	case m.action.running:
+		m.setNotice("an action is still running: wait for it to finish", true)
+		return nil
+	}
+	msgs := append([]model.Message(nil), m.lastDeleted...)
+	ids := make([]model.MessageID, len(msgs))
+	for i := range msgs {
+		ids[i] = msgs[i].ID
+	}
+	m.lastDeleted = nil
+	ctx := m.ctx
+	m.setNotice(fmt.Sprintf("restoring %s from the trash…", plural(len(ids), "message")), false)
+	return func() tea.Msg { return restoredMsg{results: r.Restore(ctx, ids), msgs: msgs} }
+}
+
+// handleRestored puts the restored messages back in the list.
+func (m *Model) handleRestored(msg restoredMsg) tea.Cmd {
+	ok := map[model.MessageID]bool{}
+	var failed []string
+	for _, r := range msg.results {
+		if r.Err == nil {
+			ok[r.ID] = true
+		} else {
+			failed = append(failed, string(r.ID)+": "+r.Outcome)
+		}
+	}
+	known := m.listedIDs()
+	var back []model.Message
+	for _, x := range msg.msgs {
+		if ok[x.ID] && !known[x.ID] {
+			back = append(back, x)
+		}
+	}
+	m.annotate(back)
+	m.table.Append(back...)
+	text := fmt.Sprintf("restored %s from the trash", plural(len(ok), "message"))
+	if len(failed) > 0 {
+		text += fmt.Sprintf("; %d not restored: %s", len(failed), failed[0])
+	}
+	m.setNotice(text, len(failed) > 0)
+	return tea.Batch(m.selectionChanged(), m.statsChanged())
+}
