@@ -50,14 +50,20 @@ func (in *inspector) crossCheck(a *model.Archive, r io.ReaderAt, size int64, fil
 			continue // checkLayout already calls the archive broken
 		}
 		e := &a.Entries[i]
-		if lh.flags&flagMaskedHeaders != 0 {
-			continue // the local values are masked by design (APPNOTE 7.2.2)
-		}
+		// Encryption is folded in whatever bit 13 says: a reader that
+		// trusts the local header decrypts when its bit 0 is set, so
+		// an attacker must not be able to hide it behind bit 13.
 		localEnc, localMethod := entryEncryption(lh.flags, lh.method, lh.extra)
 		if localEnc {
 			e.Encrypted = true
 			e.Encryption = e.Encryption.Stronger(localMethod)
 			addEntryEncryption(a, e)
+		}
+		if lh.flags&flagMaskedHeaders != 0 && rec.flags&flagMaskedHeaders != 0 {
+			// Both copies say the central directory is encrypted
+			// (APPNOTE 7.2.2): the local values are masked by design,
+			// so the other fields may legitimately differ.
+			continue
 		}
 		if diff := describeMismatch(rec.headerView, lh); diff != "" {
 			e.Mismatch = diff

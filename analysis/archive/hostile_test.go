@@ -132,6 +132,19 @@ func hostileZips(t testing.TB) []hostile {
 		}
 		return b
 	}
+	// masked: bit 0 cleared in the central directory, bit 13 (masked
+	// local header, APPNOTE 7.2.2) set in the local header, which still
+	// says encrypted: 7-Zip decrypts, a scanner that skips masked local
+	// headers says plain (review finding 1).
+	masked := func(b []byte) []byte {
+		l := layoutOf(t, b)
+		for i := range l.central {
+			disguise(b, l.central[i], true)
+			f := binary.LittleEndian.Uint16(b[l.local[i]+localFlags:])
+			binary.LittleEndian.PutUint16(b[l.local[i]+localFlags:], f|flagMaskedHeaders)
+		}
+		return b
+	}
 	enc, mismatch := []model.Risk{model.RiskExecutable}, []model.Risk{model.RiskExecutable, model.RiskHeaderMismatch}
 	gif := []byte("GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
 	return []hostile{
@@ -154,6 +167,7 @@ func hostileZips(t testing.TB) []hostile {
 		{"zip64 end records", toZip64(zipCrypto()), true, enc},
 		{"zip64 behind junk, locator ignoring it", cat([]byte("JUNKJUNK"), toZip64(aes())), true, []model.Risk{model.RiskPrefixedData}},
 		{"zip64, central disguised", toZip64(surgery(zipCrypto(), true, false)), true, mismatch},
+		{"masked local header, central bit 0 cleared", masked(zipCrypto()), true, mismatch},
 		{"plain", plain, false, nil},
 	}
 }
