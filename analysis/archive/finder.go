@@ -39,12 +39,22 @@ type Span struct {
 	open bool
 }
 
-// hits are the signature offsets found in one buffer, in ascending order.
+// hits are the signature offsets found in one buffer, in ascending order,
+// and the ZIPs placed by the end records that validate.
 type hits struct {
-	locals, ends, sevenZips, rars []int64
+	locals, sevenZips, rars []int64
+	zips                    []Span
+	// capped is set when a limit dropped signatures: what they would
+	// have shown was not looked at.
+	capped bool
 }
 
 // scanSignatures reads r once, in blocks, and records every signature.
+// An end record signature counts only when it places a ZIP (zipSpan), so
+// that junk "PK\x05\x06" bytes in a prefix cannot use up the limit and
+// push the real end record out; at the limit the latest one replaces the
+// last kept, because the last end record is the one archive/zip and unzip
+// read (APPNOTE 4.3.16 puts it at the end of the file).
 func scanSignatures(r io.ReaderAt, size int64) hits {
 	var h hits
 	// Most attachments are small: a buffer of their size, not a block,
@@ -69,25 +79,34 @@ func scanSignatures(r io.ReaderAt, size int64) hits {
 						h.locals = append(h.locals, off+int64(i))
 					}
 				case sigEnd:
-					if len(h.ends) < maxSpans {
-						h.ends = append(h.ends, off+int64(i))
+					if sp, ok := zipSpan(r, size, off+int64(i)); ok {
+						if len(h.zips) < maxSpans {
+							h.zips = append(h.zips, sp)
+						} else {
+							h.zips[len(h.zips)-1] = sp
+							h.capped = true
+						}
 					}
 				}
 			}
 			i++
 		}
-		h.sevenZips = appendAll(h.sevenZips, b, limit, sig7z, off)
-		h.rars = appendAll(h.rars, b, limit, sigRAR, off)
+		h.sevenZips = appendAll(h.sevenZips, b, limit, sig7z, off, &h.capped)
+		h.rars = appendAll(h.rars, b, limit, sigRAR, off, &h.capped)
 	}
 	return h
 }
 
 // appendAll appends off+i for every occurrence of sig starting before
-// limit in b, up to maxSpans in all.
-func appendAll(dst []int64, b []byte, limit int, sig string, off int64) []int64 {
-	for i := 0; i < limit && len(dst) < maxSpans; {
+// limit in b, up to maxSpans in all; it sets *capped when it drops one.
+func appendAll(dst []int64, b []byte, limit int, sig string, off int64, capped *bool) []int64 {
+	for i := 0; i < limit; {
 		j := bytes.Index(b[i:], []byte(sig))
 		if j < 0 || i+j >= limit {
+			break
+		}
+		if len(dst) >= maxSpans {
+			*capped = true
 			break
 		}
 		dst = append(dst, off+int64(i+j))
@@ -104,13 +123,14 @@ func appendAll(dst []int64, b []byte, limit int, sig string, off int64) []int64 
 // make one Local span per run of them. RAR and Local spans run to the
 // next span or the end of the buffer.
 func Find(r io.ReaderAt, size int64) []Span {
+	spans, _ := find(r, size)
+	return spans
+}
+
+// find is Find that also reports whether a limit left signatures out.
+func find(r io.ReaderAt, size int64) ([]Span, bool) {
 	h := scanSignatures(r, size)
-	var spans []Span
-	for _, end := range h.ends {
-		if s, ok := zipSpan(r, size, end); ok {
-			spans = append(spans, s)
-		}
-	}
+	spans := slices.Clone(h.zips)
 	for _, off := range h.sevenZips {
 		spans = append(spans, sevenZipSpan(r, size, off))
 	}
@@ -132,6 +152,7 @@ func Find(r io.ReaderAt, size int64) []Span {
 		}
 		locals = append(locals, Span{Format: "zip", Start: off, End: size, Local: true, open: true})
 		if len(locals) >= maxSpans {
+			h.capped = true
 			break
 		}
 	}
@@ -142,7 +163,7 @@ func Find(r io.ReaderAt, size int64) []Span {
 			spans[i].End = spans[i+1].Start
 		}
 	}
-	return spans
+	return spans, h.capped
 }
 
 // outermost sorts spans by start and drops those that lie inside an

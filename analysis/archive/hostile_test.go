@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"bytes"
 	"encoding/binary"
 	"slices"
 	"testing"
@@ -168,6 +169,7 @@ func hostileZips(t testing.TB) []hostile {
 		{"zip64 behind junk, locator ignoring it", cat([]byte("JUNKJUNK"), toZip64(aes())), true, []model.Risk{model.RiskPrefixedData}},
 		{"zip64, central disguised", toZip64(surgery(zipCrypto(), true, false)), true, mismatch},
 		{"masked local header, central bit 0 cleared", masked(zipCrypto()), true, mismatch},
+		{"70 junk end record signatures before, local disguised", cat(bytes.Repeat([]byte(sigEnd), 70), surgery(zipCrypto(), false, true)), true, []model.Risk{model.RiskPrefixedData, model.RiskHeaderMismatch}},
 		{"plain", plain, false, nil},
 	}
 }

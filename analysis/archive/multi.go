@@ -17,7 +17,7 @@ var errNoDirectory = errors.New("no end of central directory record: entries wer
 // prefixed-data, more than one archive is concatenated-archives. It
 // returns nil when r holds no archive at all.
 func (in *inspector) inspectAll(r io.ReaderAt, size int64, depth int) *model.Archive {
-	spans := Find(r, size)
+	spans, capped := find(r, size)
 	if len(spans) == 0 {
 		return nil
 	}
@@ -39,7 +39,7 @@ func (in *inspector) inspectAll(r io.ReaderAt, size int64, depth int) *model.Arc
 			a.Risks = model.AddRisk(a.Risks, model.RiskPrefixedData)
 		}
 	}
-	if len(spans) >= maxSpans {
+	if capped || len(spans) >= maxSpans {
 		a.Truncated = true // archives past the limit were not looked at
 	}
 	if len(spans) > 1 {
