@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	yzip "github.com/yeka/zip"
+
 	"mxaudit/model"
 )
 
@@ -230,4 +232,34 @@ func TestDifferentialSevenZipAndRAR(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDifferentialZipStoredIn7z stores an encrypted ZIP in a 7z made by
+// 7-Zip (-mx0, so its bytes appear as they are): unzip reads the inner
+// ZIP from its end record, and mxaudit must see it too (review finding 2).
+func TestDifferentialZipStoredIn7z(t *testing.T) {
+	sz, uz := sevenZipTool(t), unzipTool(t)
+	dir := t.TempDir()
+	inner := yekaZipBytes(t, file{name: "setup.exe", data: []byte("MZ\x90\x00"), password: "infected", enc: yzip.StandardEncryption})
+	if err := os.WriteFile(filepath.Join(dir, "report.dat"), inner, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "invoice.zip")
+	cmd := exec.Command(sz, "a", "-bd", "-t7z", "-mx0", out, "report.dat")
+	cmd.Dir = dir
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("7z a: %v\n%s", err, msg)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := inspectBytes(b)
+	if !anyEncrypted(a) {
+		t.Errorf("the encrypted ZIP stored in the 7z is not seen: %+v", a)
+	}
+	entries, view := unzipView(uz, out)
+	compare(t, "unzip", a, entries, view)
+	entries, _, view = sevenZipView(sz, out)
+	compare(t, "7z", a, entries, view)
 }
