@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -221,6 +222,9 @@ func TestDifferentialSevenZipAndRAR(t *testing.T) {
 			}
 			if a.Error != "" && !tt.encrypted {
 				t.Errorf("error %q on a readable archive", a.Error)
+			}
+			if !tt.encrypted && !slices.Contains(a.AllRisks(), model.RiskNotInspected) {
+				t.Errorf("plain %s: risks %v lack %s: its contents are never decompressed", tt.name, a.AllRisks(), model.RiskNotInspected)
 			}
 			entries, needsPassword, out := sevenZipView(sz, path)
 			if len(entries) == 0 && !needsPassword {

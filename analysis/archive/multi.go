@@ -61,9 +61,9 @@ func (in *inspector) inspectSpan(r io.ReaderAt, s Span, depth int) *model.Archiv
 	size := s.End - s.Start
 	switch {
 	case s.Format == "7z":
-		return inspect7z(r, size, in.lim.MaxEntries)
+		return contentsNotInspected(inspect7z(r, size, in.lim.MaxEntries))
 	case s.Format == "rar":
-		return inspectRAR(r, size, in.lim.MaxEntries)
+		return contentsNotInspected(inspectRAR(r, size, in.lim.MaxEntries))
 	case s.Local:
 		a := &model.Archive{Format: "zip"}
 		salvage(a, r, size, in.lim.MaxEntries, errNoDirectory)
@@ -108,4 +108,19 @@ func (v *endView) ReadAt(p []byte, off int64) (int, error) {
 		return n, io.EOF
 	}
 	return n, nil
+}
+
+// contentsNotInspected marks a 7z or RAR listing whose unencrypted files
+// were judged by name only: their contents are never decompressed (7z
+// folders are LZMA/PPMd streams, 7zFormat.txt "Folder"; RAR's own
+// compression has no reader here), so an executable or an encrypted ZIP
+// stored as report.dat would pass unseen (review finding 12).
+func contentsNotInspected(a *model.Archive) *model.Archive {
+	for i := range a.Entries {
+		if e := &a.Entries[i]; !e.Dir && !e.Encrypted {
+			a.Risks = model.AddRisk(a.Risks, model.RiskNotInspected)
+			break
+		}
+	}
+	return a
 }

@@ -33,3 +33,27 @@ func TestInspectBudgetLeavesNotInspected(t *testing.T) {
 	}
 }
 
+// TestInspectPlainRARNotInspected: a plain RAR's files are judged by name
+// only, so it is not-inspected (review finding 12); an empty or wholly
+// encrypted one is not.
+func TestInspectPlainRARNotInspected(t *testing.T) {
+	inner := yekaZipBytes(t, file{name: "setup.exe", data: []byte("MZ\x90\x00"), password: "infected", enc: yzip.StandardEncryption})
+	tests := []struct {
+		name  string
+		data  []byte
+		risky bool
+	}{
+		{"plain file", rar5([]rarFile{{name: "readme.txt", data: []byte("MZ\x90\x00")}}, false), true},
+		{"rar 4 plain file", rar4([]rarFile{{name: "readme.txt", data: []byte("MZ\x90\x00")}}, false), true},
+		{"encrypted zip as report.dat", rar4([]rarFile{{name: "report.dat", data: inner}}, false), true},
+		{"encrypted only", rar5([]rarFile{{name: "a.exe", data: []byte("x"), encrypted: true}}, false), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := inspectBytes(tt.data)
+			if got := slices.Contains(a.AllRisks(), model.RiskNotInspected); got != tt.risky {
+				t.Errorf("not-inspected = %v, want %v (risks %v)", got, tt.risky, a.AllRisks())
+			}
+		})
+	}
+}
