@@ -61,7 +61,7 @@ func (in *inspector) inspectSpan(r io.ReaderAt, s Span, depth int) *model.Archiv
 	size := s.End - s.Start
 	switch {
 	case s.Format == "7z":
-		return contentsNotInspected(inspect7z(r, size, in.lim.MaxEntries))
+		return contentsNotInspected(inspect7z(r, size, in.lim.MaxEntries, &in.decompressLeft))
 	case s.Format == "rar":
 		return contentsNotInspected(inspectRAR(r, size, in.lim.MaxEntries))
 	case s.Local:
