@@ -3,6 +3,7 @@ package analysis
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/yeka/zip"
@@ -67,5 +68,43 @@ func TestElidedPartsNotInspected(t *testing.T) {
 	}
 	if !NeedPart(64 << 20)(model.PartInfo{ContentType: "image/gif", Filename: "photo.gif", Size: 1000}) {
 		t.Error("NeedPart leaves pictures out: a GIF with a ZIP behind it would go unseen")
+	}
+}
+
+// TestOverLimitArchiveSignature: a picture larger than the inspection
+// limit with an encrypted ZIP at its end (unzip extracts it) is
+// not-inspected, never clean (review finding 6); so is a declared archive
+// over the limit.
+func TestOverLimitArchiveSignature(t *testing.T) {
+	big := append(append([]byte("GIF89a"), make([]byte, 4096)...), gifThenZip(t)[6:]...)
+	cfg := Config{MaxArchiveBytes: 1024}
+	for _, p := range []part{attachment("photo.gif", "image/gif", big), attachment("invoice.zip", "application/zip", big)} {
+		m := New(cfg).Analyze(context.Background(), "x", strings.NewReader(buildMessage(stdHeader, textPart, p)))
+		if m.Verdict.Attachment == model.AttachmentClean || !slices.Contains(m.Attachments[0].Risks, model.RiskNotInspected) {
+			t.Errorf("%s: verdict %q, risks %v", m.Attachments[0].Filename, m.Verdict.Attachment, m.Attachments[0].Risks)
+		}
+	}
+	plain := attachment("photo.gif", "image/gif", append([]byte("GIF89a"), make([]byte, 4096)...))
+	if m := New(cfg).Analyze(context.Background(), "x", strings.NewReader(buildMessage(stdHeader, textPart, plain))); m.Verdict.Attachment != model.AttachmentClean {
+		t.Errorf("a large plain picture: verdict %q (reasons %q)", m.Verdict.Attachment, m.Verdict.Reasons)
+	}
+}
+
+// TestSigWatcherSplit: a signature split across writes is seen.
+func TestSigWatcherSplit(t *testing.T) {
+	data := append(make([]byte, 100), "PK\x05\x06"...)
+	for _, step := range []int{1, 2, 3, 7, 101} {
+		var w sigWatcher
+		for i := 0; i < len(data); i += step {
+			_, _ = w.Write(data[i:min(i+step, len(data))])
+		}
+		if !w.seen {
+			t.Errorf("step %d: signature not seen", step)
+		}
+	}
+	var w sigWatcher
+	_, _ = w.Write(make([]byte, 1000))
+	if w.seen {
+		t.Error("zeros seen as a signature")
 	}
 }

@@ -205,6 +205,8 @@ func (a *Analyzer) inspect(body io.Reader, name, ct string) model.Attachment {
 
 	var buf chunkBuffer
 	defer buf.Release()
+	var past sigWatcher
+	buf.overflow = &past
 	sc := filetype.NewScanner(name)
 	total, over, err := buf.Fill(io.TeeReader(br, sc), a.cfg.MaxArchiveBytes)
 	att.Size = total
@@ -215,17 +217,29 @@ func (a *Analyzer) inspect(body io.Reader, name, ct string) model.Attachment {
 		att.Risks = model.AddRisk(att.Risks, r)
 	}
 	switch {
-	case over && declared:
+	case over && (declared || past.seen):
+		// An archive whose end (a ZIP's directory, APPNOTE 4.3.16) lies
+		// past the limit cannot be listed: not-inspected, never clean
+		// (review finding 6). A picture with a ZIP signature past the
+		// limit is one: unzip reads it from the end.
 		att.Archive = &model.Archive{
 			Format:    archiveFormat(magic, name),
 			Truncated: true,
+			Risks:     []model.Risk{model.RiskNotInspected},
 			Error:     fmt.Sprintf("archive of %s is larger than the %s inspection limit; not inspected", humanBytes(total), humanBytes(a.cfg.MaxArchiveBytes)),
 		}
+		if !declared {
+			att.Archive.Error = fmt.Sprintf("archive signature past the %s inspection limit of a %s file; not inspected", humanBytes(a.cfg.MaxArchiveBytes), humanBytes(total))
+		}
+		att.Risks = model.AddRisk(att.Risks, model.RiskNotInspected)
 		return att
-	case over:
-		return att // streamed through the scanner only
 	}
 	att.Archive = archive.InspectFound(&buf, buf.Size(), name, a.cfg.Archive)
+	if over && att.Archive != nil {
+		// Archives in the bytes held were listed; the rest was not seen.
+		att.Archive.Truncated = true
+		att.Archive.Risks = model.AddRisk(att.Archive.Risks, model.RiskNotInspected)
+	}
 	switch {
 	case att.Archive != nil:
 	case declared:
