@@ -205,8 +205,6 @@ func (a *Analyzer) inspect(body io.Reader, name, ct string) model.Attachment {
 
 	var buf chunkBuffer
 	defer buf.Release()
-	var past sigWatcher
-	buf.overflow = &past
 	sc := filetype.NewScanner(name)
 	total, over, err := buf.Fill(io.TeeReader(br, sc), a.cfg.MaxArchiveBytes)
 	att.Size = total
@@ -217,7 +215,7 @@ func (a *Analyzer) inspect(body io.Reader, name, ct string) model.Attachment {
 		att.Risks = model.AddRisk(att.Risks, r)
 	}
 	switch {
-	case over && (declared || past.seen):
+	case over && (declared || buf.past.seen):
 		// An archive whose end (a ZIP's directory, APPNOTE 4.3.16) lies
 		// past the limit cannot be listed: not-inspected, never clean
 		// (review finding 6). A picture with a ZIP signature past the

@@ -137,7 +137,7 @@ func Find(r io.ReaderAt, size int64) []Span {
 // find is Find that also reports whether a limit left signatures out.
 func find(r io.ReaderAt, size int64) ([]Span, bool) {
 	h := scanSignatures(r, size)
-	spans := slices.Clone(h.zips)
+	spans := h.zips
 	for _, off := range h.sevenZips {
 		spans = append(spans, sevenZipSpan(r, size, off))
 	}
@@ -179,6 +179,9 @@ func find(r io.ReaderAt, size int64) ([]Span, bool) {
 // entry data of a ZIP placed by its end record, or repeat one kept before.
 // A span that starts inside an open-ended one is kept: it ends that one.
 func outermost(spans []Span) []Span {
+	if len(spans) == 0 {
+		return spans
+	}
 	slices.SortStableFunc(spans, func(a, b Span) int {
 		if a.Start != b.Start {
 			return cmpInt64(a.Start, b.Start)

@@ -73,6 +73,9 @@ func (in *inspector) inspectSpan(r io.ReaderAt, s Span, depth int) *model.Archiv
 	// ZIP hidden in this one's comment would be read instead of this
 	// one. The view ends at this end record, its comment dropped, so
 	// each end record is read as its own archive (review finding 4).
+	if s.End == s.eocd+endRecordLen {
+		return in.inspect(r, size, depth) // no comment: nothing to hide
+	}
 	v := &endView{r: r, cut: s.eocd - s.Start + endRecordLen - 2}
 	return in.inspect(v, v.cut+2, depth)
 }
