@@ -183,6 +183,16 @@ func hostileZips(t testing.TB) []hostile {
 		out = binary.LittleEndian.AppendUint32(out, crc32.ChecksumIEEE(start))
 		return cat(out, start, payload, next)
 	}
+	// orphan slips the local header and data of enc's first entry in
+	// front of plain's central directory, which does not list it: unzip
+	// does not see it, 7-Zip's local-header walk does (review finding 4).
+	orphan := func(plain, enc []byte) []byte {
+		cdOff := int(binary.LittleEndian.Uint32(plain[len(plain)-6:]))
+		hidden := enc[:layoutOf(t, enc).central[0]]
+		out := cat(plain[:cdOff], hidden, plain[cdOff:])
+		binary.LittleEndian.PutUint32(out[len(out)-6:], uint32(cdOff+len(hidden)))
+		return out
+	}
 	enc, mismatch := []model.Risk{model.RiskExecutable}, []model.Risk{model.RiskExecutable, model.RiskHeaderMismatch}
 	gif := []byte("GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
 	return []hostile{
@@ -212,6 +222,7 @@ func hostileZips(t testing.TB) []hostile {
 		{"plain zip in an encrypted zip's comment", withComment(zipCrypto(), plain, 0), true, []model.Risk{model.RiskConcatenated}},
 		{"encrypted zip in a plain zip's comment, its comment past the end", withComment(plain, withComment(zipCrypto(), nil, 40), 0), true, []model.Risk{model.RiskConcatenated}},
 		{"shadow directory in the comment hides an encrypted entry", shadow(mixed), true, []model.Risk{model.RiskConcatenated}},
+		{"encrypted entry no directory record references", orphan(plain, zipCrypto()), true, []model.Risk{model.RiskConcatenated}},
 		{"plain", plain, false, nil},
 	}
 }
