@@ -108,3 +108,26 @@ func TestSigWatcherSplit(t *testing.T) {
 		t.Error("zeros seen as a signature")
 	}
 }
+
+// TestOverLimitEncryptedZipFromTail: an encrypted ZIP larger than the
+// inspection limit is still encrypted, from the central directory in its
+// last bytes (review finding 6); a plain one is not-inspected.
+func TestOverLimitEncryptedZipFromTail(t *testing.T) {
+	cfg := Config{MaxArchiveBytes: 1024}
+	pad := make([]byte, 80<<10)
+	for _, tt := range []struct {
+		z    zipFile
+		want model.AttachmentVerdict
+	}{
+		{zipFile{name: "setup.exe", data: "MZ", password: "p", method: zip.AES256Encryption}, model.AttachmentEncrypted},
+		{zipFile{name: "readme.txt", data: "hello"}, model.AttachmentRisky},
+	} {
+		big := append(append([]byte("GIF89a"), pad...), buildZip(t, tt.z)...)
+		for _, p := range []part{attachment("photo.gif", "image/gif", big), attachment("big.zip", "application/zip", big)} {
+			m := New(cfg).Analyze(context.Background(), "x", strings.NewReader(buildMessage(stdHeader, textPart, p)))
+			if m.Verdict.Attachment != tt.want || !slices.Contains(m.Attachments[0].Risks, model.RiskNotInspected) {
+				t.Errorf("%s holding %s: verdict %q, want %q; risks %v", m.Attachments[0].Filename, tt.z.name, m.Verdict.Attachment, tt.want, m.Attachments[0].Risks)
+			}
+		}
+	}
+}

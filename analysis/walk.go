@@ -214,6 +214,18 @@ func (a *Analyzer) inspect(body io.Reader, name, ct string) model.Attachment {
 	for _, r := range sc.Risks() {
 		att.Risks = model.AddRisk(att.Risks, r)
 	}
+	if over {
+		if arc := archive.InspectTail(buf.past.Tail(), total, a.cfg.Archive); arc != nil {
+			// The end record and the directory were in the last bytes:
+			// the names and the encryption are known, the contents not.
+			arc.Error = fmt.Sprintf("archive of %s is larger than the %s inspection limit; listed from its central directory only, contents not inspected", humanBytes(total), humanBytes(a.cfg.MaxArchiveBytes))
+			att.Archive = arc
+			for _, r := range arc.AllRisks() {
+				att.Risks = model.AddRisk(att.Risks, r)
+			}
+			return att
+		}
+	}
 	switch {
 	case over && (declared || buf.past.seen):
 		// An archive whose end (a ZIP's directory, APPNOTE 4.3.16) lies
