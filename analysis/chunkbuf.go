@@ -18,6 +18,9 @@ var chunkPool = sync.Pool{New: func() any { b := make([]byte, chunkSize); return
 type chunkBuffer struct {
 	chunks []*[]byte
 	size   int64
+	// past watches the bytes past the limit, which are not kept, for
+	// archive signatures.
+	past sigWatcher
 }
 
 // Fill fills the buffer from r until EOF or until limit bytes are
@@ -43,7 +46,7 @@ func (c *chunkBuffer) Fill(r io.Reader, limit int64) (total int64, over bool, er
 			return c.size, false, rerr
 		}
 	}
-	rest, err := io.Copy(io.Discard, r)
+	rest, err := io.Copy(&c.past, r)
 	return c.size + rest, rest > 0, err
 }
 

@@ -10,10 +10,10 @@ import (
 // NeedPart returns the rule by which a source that fetches parts
 // separately (IMAP) picks the bodies the analysis must see: every part
 // that could be an archive, an executable, an Office or PDF document or an
-// attached message — anything but plain text, pictures and media — up to
-// maxBytes decoded. Other parts are judged by their names and sizes alone.
-// A file disguised as a picture is the gap this leaves, traded for not
-// downloading every photo in the folder.
+// attached message, a picture (a GIF header followed by a ZIP is both) —
+// anything but plain text and media — up to maxBytes decoded. Other parts
+// are judged by their names and sizes alone, and are not-inspected unless
+// they are text (see elidedAttachment): never clean (review finding 7).
 func NeedPart(maxBytes int64) func(model.PartInfo) bool {
 	return func(p model.PartInfo) bool {
 		if p.DecodedSize() > maxBytes {
@@ -24,7 +24,7 @@ func NeedPart(maxBytes int64) func(model.PartInfo) bool {
 		}
 		major, _, _ := strings.Cut(p.ContentType, "/")
 		switch major {
-		case "text", "image", "audio", "video", "multipart":
+		case "text", "audio", "video", "multipart":
 			return false
 		}
 		return true

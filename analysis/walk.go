@@ -74,10 +74,10 @@ func (w *walker) leaf(e *message.Entity, depth int, prefix string) {
 
 	if size, ok := w.elidedSize(e.Header); ok {
 		// The source left this body out: judge the file by its name and
-		// report the size it announced.
-		if isAttachment(ct, mimetext.MediaType(cd), name) || strings.HasPrefix(ct, "message/") {
-			w.msg.Attachments = append(w.msg.Attachments, model.Attachment{
-				Filename: prefix + name, ContentType: ct, Size: size, Risks: filetype.NameRisks(name)})
+		// report the size it announced; what nobody fetched was not
+		// inspected, so it is never clean (review finding 7).
+		if isAttachment(ct, mimetext.MediaType(cd), name) || strings.HasPrefix(ct, "message/") || strings.HasPrefix(ct, "image/") {
+			w.msg.Attachments = append(w.msg.Attachments, elidedAttachment(prefix+name, name, ct, size))
 		}
 		return
 	}
@@ -108,6 +108,17 @@ func (w *walker) leaf(e *message.Entity, depth int, prefix string) {
 		return
 	}
 
+	if !isAttachment(ct, mimetext.MediaType(cd), name) && strings.HasPrefix(ct, "image/") {
+		// An inline picture (multipart/related, Content-ID, no name) is
+		// still bytes unzip and 7-Zip open: a GIF header followed by an
+		// encrypted ZIP is one. It is searched for archives and listed
+		// only when one is found (review finding 9).
+		if att := w.a.inspect(e.Body, name, ct); att.Archive != nil {
+			att.Filename = prefix + att.Filename
+			w.msg.Attachments = append(w.msg.Attachments, att)
+		}
+		return
+	}
 	if !isAttachment(ct, mimetext.MediaType(cd), name) {
 		// Body text: read through so that decoding errors are noticed and
 		// the stream advances to the next part.
@@ -121,6 +132,27 @@ func (w *walker) leaf(e *message.Entity, depth int, prefix string) {
 		att.Filename = prefix + att.Filename
 	}
 	w.msg.Attachments = append(w.msg.Attachments, att)
+}
+
+// elidedAttachment is a part whose body the source did not fetch. Text is
+// judged by its name; anything else (a picture that may be a polyglot, an
+// attached message, a part over the fetch limit) is not-inspected, and a
+// declared archive gets a listing that says it was not inspected.
+func elidedAttachment(label, name, ct string, size int64) model.Attachment {
+	att := model.Attachment{Filename: label, ContentType: ct, Size: size, Risks: filetype.NameRisks(name)}
+	if strings.HasPrefix(ct, "text/") && !filetype.IsDeclaredArchive(name, ct) {
+		return att
+	}
+	att.Risks = model.AddRisk(att.Risks, model.RiskNotInspected)
+	if filetype.IsDeclaredArchive(name, ct) {
+		att.Archive = &model.Archive{
+			Format:    archiveFormat(filetype.KindUnknown, name),
+			Truncated: true,
+			Risks:     []model.Risk{model.RiskNotInspected},
+			Error:     fmt.Sprintf("archive of %s was not fetched from the server; not inspected", humanBytes(size)),
+		}
+	}
+	return att
 }
 
 // elidedSize reports whether a part's body was left out by the source and,
@@ -182,18 +214,42 @@ func (a *Analyzer) inspect(body io.Reader, name, ct string) model.Attachment {
 	for _, r := range sc.Risks() {
 		att.Risks = model.AddRisk(att.Risks, r)
 	}
+	if over {
+		if arc := archive.InspectTail(buf.past.Tail(), total, a.cfg.Archive); arc != nil {
+			// The end record and the directory were in the last bytes:
+			// the names and the encryption are known, the contents not.
+			arc.Error = fmt.Sprintf("archive of %s is larger than the %s inspection limit; listed from its central directory only, contents not inspected", humanBytes(total), humanBytes(a.cfg.MaxArchiveBytes))
+			att.Archive = arc
+			for _, r := range arc.AllRisks() {
+				att.Risks = model.AddRisk(att.Risks, r)
+			}
+			return att
+		}
+	}
 	switch {
-	case over && declared:
+	case over && (declared || buf.past.seen):
+		// An archive whose end (a ZIP's directory, APPNOTE 4.3.16) lies
+		// past the limit cannot be listed: not-inspected, never clean
+		// (review finding 6). A picture with a ZIP signature past the
+		// limit is one: unzip reads it from the end.
 		att.Archive = &model.Archive{
 			Format:    archiveFormat(magic, name),
 			Truncated: true,
+			Risks:     []model.Risk{model.RiskNotInspected},
 			Error:     fmt.Sprintf("archive of %s is larger than the %s inspection limit; not inspected", humanBytes(total), humanBytes(a.cfg.MaxArchiveBytes)),
 		}
+		if !declared {
+			att.Archive.Error = fmt.Sprintf("archive signature past the %s inspection limit of a %s file; not inspected", humanBytes(a.cfg.MaxArchiveBytes), humanBytes(total))
+		}
+		att.Risks = model.AddRisk(att.Risks, model.RiskNotInspected)
 		return att
-	case over:
-		return att // streamed through the scanner only
 	}
 	att.Archive = archive.InspectFound(&buf, buf.Size(), name, a.cfg.Archive)
+	if over && att.Archive != nil {
+		// Archives in the bytes held were listed; the rest was not seen.
+		att.Archive.Truncated = true
+		att.Archive.Risks = model.AddRisk(att.Archive.Risks, model.RiskNotInspected)
+	}
 	switch {
 	case att.Archive != nil:
 	case declared:

@@ -201,6 +201,11 @@ const (
 	RiskPrefixedData      Risk = "prefixed-data"         // data before an archive or between archives (stub, junk, polyglot)
 	RiskConcatenated      Risk = "concatenated-archives" // several archives in one file: each reader lists a different one
 	RiskEncryptedHeaders  Risk = "encrypted-headers"     // 7z/RAR with encrypted headers: not even the names can be listed
+	// RiskNotInspected marks contents nobody looked at: entries past the
+	// content-check budget, the files of a 7z or RAR (never decompressed),
+	// an archive over the size limit or left out of an IMAP fetch. Never
+	// clean: what was not inspected cannot be released as inspected.
+	RiskNotInspected Risk = "not-inspected"
 )
 
 // AddRisk appends r to risks unless it is already there.

@@ -33,9 +33,11 @@ func (in *inspector) inspectContent(a *model.Archive, e *model.Entry, f *stdzip.
 		return
 	}
 	if in.sniffsLeft <= 0 || in.decompressLeft <= 0 {
-		if filetype.IsArchiveName(e.Name) {
-			a.Truncated = true // an archive left unopened for lack of budget
-		}
+		// Whatever its name, an entry left unchecked may be an
+		// executable or an encrypted archive by its magic bytes: the
+		// archive is not-inspected, never clean (review finding 5).
+		a.Truncated = true
+		a.Risks = model.AddRisk(a.Risks, model.RiskNotInspected)
 		return
 	}
 	in.sniffsLeft--

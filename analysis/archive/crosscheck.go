@@ -38,8 +38,12 @@ func (in *inspector) crossCheck(a *model.Archive, r io.ReaderAt, size int64, fil
 	}
 	recs := centralRecords(r, size, d, len(files))
 	first := int64(-1)
+	// Where each listed entry's local header and data are, for orphans.
+	used := make([][2]int64, 0, len(recs))
+	paired := len(recs) == len(files) && uint64(len(recs)) == d.records
 	for i, rec := range recs {
 		if i >= len(files) || files[i].Name != rec.name {
+			paired = false
 			break // archive/zip read another directory: nothing to pair
 		}
 		if first < 0 || rec.local < first {
@@ -47,17 +51,26 @@ func (in *inspector) crossCheck(a *model.Archive, r io.ReaderAt, size int64, fil
 		}
 		lh, ok := localView(r, size, rec.local)
 		if !ok {
+			paired = false
 			continue // checkLayout already calls the archive broken
 		}
+		used = append(used, [2]int64{rec.local, rec.local + localHeaderLen + int64(len(lh.name)+len(lh.extra)) +
+			clampInt64(files[i].CompressedSize64)})
 		e := &a.Entries[i]
-		if lh.flags&flagMaskedHeaders != 0 {
-			continue // the local values are masked by design (APPNOTE 7.2.2)
-		}
+		// Encryption is folded in whatever bit 13 says: a reader that
+		// trusts the local header decrypts when its bit 0 is set, so
+		// an attacker must not be able to hide it behind bit 13.
 		localEnc, localMethod := entryEncryption(lh.flags, lh.method, lh.extra)
 		if localEnc {
 			e.Encrypted = true
 			e.Encryption = e.Encryption.Stronger(localMethod)
 			addEntryEncryption(a, e)
+		}
+		if lh.flags&flagMaskedHeaders != 0 && rec.flags&flagMaskedHeaders != 0 {
+			// Both copies say the central directory is encrypted
+			// (APPNOTE 7.2.2): the local values are masked by design,
+			// so the other fields may legitimately differ.
+			continue
 		}
 		if diff := describeMismatch(rec.headerView, lh); diff != "" {
 			e.Mismatch = diff
@@ -66,6 +79,9 @@ func (in *inspector) crossCheck(a *model.Archive, r io.ReaderAt, size int64, fil
 	}
 	if first > 0 {
 		a.Risks = model.AddRisk(a.Risks, model.RiskPrefixedData)
+	}
+	if paired {
+		in.orphanLocals(a, r, d.cdStart, used)
 	}
 }
 

@@ -6,8 +6,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+
+	yzip "github.com/yeka/zip"
 
 	"mxaudit/model"
 )
@@ -220,6 +223,9 @@ func TestDifferentialSevenZipAndRAR(t *testing.T) {
 			if a.Error != "" && !tt.encrypted {
 				t.Errorf("error %q on a readable archive", a.Error)
 			}
+			if !tt.encrypted && !slices.Contains(a.AllRisks(), model.RiskNotInspected) {
+				t.Errorf("plain %s: risks %v lack %s: its contents are never decompressed", tt.name, a.AllRisks(), model.RiskNotInspected)
+			}
 			entries, needsPassword, out := sevenZipView(sz, path)
 			if len(entries) == 0 && !needsPassword {
 				t.Fatalf("7z lists nothing and asks no password: the generator is wrong\n%s", out)
@@ -230,4 +236,34 @@ func TestDifferentialSevenZipAndRAR(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDifferentialZipStoredIn7z stores an encrypted ZIP in a 7z made by
+// 7-Zip (-mx0, so its bytes appear as they are): unzip reads the inner
+// ZIP from its end record, and mxaudit must see it too (review finding 2).
+func TestDifferentialZipStoredIn7z(t *testing.T) {
+	sz, uz := sevenZipTool(t), unzipTool(t)
+	dir := t.TempDir()
+	inner := yekaZipBytes(t, file{name: "setup.exe", data: []byte("MZ\x90\x00"), password: "infected", enc: yzip.StandardEncryption})
+	if err := os.WriteFile(filepath.Join(dir, "report.dat"), inner, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "invoice.zip")
+	cmd := exec.Command(sz, "a", "-bd", "-t7z", "-mx0", out, "report.dat")
+	cmd.Dir = dir
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("7z a: %v\n%s", err, msg)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := inspectBytes(b)
+	if !anyEncrypted(a) {
+		t.Errorf("the encrypted ZIP stored in the 7z is not seen: %+v", a)
+	}
+	entries, view := unzipView(uz, out)
+	compare(t, "unzip", a, entries, view)
+	entries, _, view = sevenZipView(sz, out)
+	compare(t, "7z", a, entries, view)
 }

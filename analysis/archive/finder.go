@@ -37,14 +37,27 @@ type Span struct {
 	Local      bool
 	// open is set when the format does not say where the archive ends.
 	open bool
+	// For a ZIP placed by its end record: where its central directory
+	// starts and where the end record is (APPNOTE 4.3.12, 4.3.16).
+	dirStart, eocd int64
 }
 
-// hits are the signature offsets found in one buffer, in ascending order.
+// hits are the signature offsets found in one buffer, in ascending order,
+// and the ZIPs placed by the end records that validate.
 type hits struct {
-	locals, ends, sevenZips, rars []int64
+	locals, sevenZips, rars []int64
+	zips                    []Span
+	// capped is set when a limit dropped signatures: what they would
+	// have shown was not looked at.
+	capped bool
 }
 
 // scanSignatures reads r once, in blocks, and records every signature.
+// An end record signature counts only when it places a ZIP (zipSpan), so
+// that junk "PK\x05\x06" bytes in a prefix cannot use up the limit and
+// push the real end record out; at the limit the latest one replaces the
+// last kept, because the last end record is the one archive/zip and unzip
+// read (APPNOTE 4.3.16 puts it at the end of the file).
 func scanSignatures(r io.ReaderAt, size int64) hits {
 	var h hits
 	// Most attachments are small: a buffer of their size, not a block,
@@ -69,25 +82,34 @@ func scanSignatures(r io.ReaderAt, size int64) hits {
 						h.locals = append(h.locals, off+int64(i))
 					}
 				case sigEnd:
-					if len(h.ends) < maxSpans {
-						h.ends = append(h.ends, off+int64(i))
+					if sp, ok := zipSpan(r, size, off+int64(i)); ok {
+						if len(h.zips) < maxSpans {
+							h.zips = append(h.zips, sp)
+						} else {
+							h.zips[len(h.zips)-1] = sp
+							h.capped = true
+						}
 					}
 				}
 			}
 			i++
 		}
-		h.sevenZips = appendAll(h.sevenZips, b, limit, sig7z, off)
-		h.rars = appendAll(h.rars, b, limit, sigRAR, off)
+		h.sevenZips = appendAll(h.sevenZips, b, limit, sig7z, off, &h.capped)
+		h.rars = appendAll(h.rars, b, limit, sigRAR, off, &h.capped)
 	}
 	return h
 }
 
 // appendAll appends off+i for every occurrence of sig starting before
-// limit in b, up to maxSpans in all.
-func appendAll(dst []int64, b []byte, limit int, sig string, off int64) []int64 {
-	for i := 0; i < limit && len(dst) < maxSpans; {
+// limit in b, up to maxSpans in all; it sets *capped when it drops one.
+func appendAll(dst []int64, b []byte, limit int, sig string, off int64, capped *bool) []int64 {
+	for i := 0; i < limit; {
 		j := bytes.Index(b[i:], []byte(sig))
 		if j < 0 || i+j >= limit {
+			break
+		}
+		if len(dst) >= maxSpans {
+			*capped = true
 			break
 		}
 		dst = append(dst, off+int64(i+j))
@@ -96,21 +118,26 @@ func appendAll(dst []int64, b []byte, limit int, sig string, off int64) []int64 
 	return dst
 }
 
-// Find returns every archive in r, ordered by offset, leaving out those
-// that lie inside another (a stored nested archive is the outer one's
-// business). A ZIP is placed by its end record: it starts where the
-// central directory's offsets say and ends after its comment; a 7z ends
-// where its start header says. Local headers that no end record covers
-// make one Local span per run of them. RAR and Local spans run to the
-// next span or the end of the buffer.
+// Find returns every archive in r, ordered by offset, leaving out only
+// those that lie inside the entry data of a ZIP placed by its end record
+// (a stored nested archive is listed as that entry's content). Archives
+// inside a 7z or RAR, whose contents are not opened, and archives in a
+// ZIP's comment or overlapping its directory are all kept: each valid end
+// record is its own view of the bytes, and readers disagree on which one
+// counts (review findings 2 and 4). A ZIP is placed by its end record: it
+// starts where the central directory's offsets say and ends after its
+// comment; a 7z ends where its start header says. Local headers outside
+// every ZIP's records make one Local span per run of them. RAR and Local
+// spans run to the next span or the end of the buffer.
 func Find(r io.ReaderAt, size int64) []Span {
+	spans, _ := find(r, size)
+	return spans
+}
+
+// find is Find that also reports whether a limit left signatures out.
+func find(r io.ReaderAt, size int64) ([]Span, bool) {
 	h := scanSignatures(r, size)
-	var spans []Span
-	for _, end := range h.ends {
-		if s, ok := zipSpan(r, size, end); ok {
-			spans = append(spans, s)
-		}
-	}
+	spans := h.zips
 	for _, off := range h.sevenZips {
 		spans = append(spans, sevenZipSpan(r, size, off))
 	}
@@ -124,7 +151,7 @@ func Find(r io.ReaderAt, size int64) []Span {
 	// run starts when another span lies between it and the previous one.
 	var locals []Span
 	for _, off := range h.locals {
-		if covered(spans, off) || !plausibleLocal(r, size, off) {
+		if coveredByZip(spans, off) || !plausibleLocal(r, size, off) {
 			continue
 		}
 		if n := len(locals); n > 0 && !startsBetween(spans, locals[n-1].Start, off) {
@@ -132,23 +159,29 @@ func Find(r io.ReaderAt, size int64) []Span {
 		}
 		locals = append(locals, Span{Format: "zip", Start: off, End: size, Local: true, open: true})
 		if len(locals) >= maxSpans {
+			h.capped = true
 			break
 		}
 	}
 	spans = outermost(append(spans, locals...))
-	// Open-ended spans stop where the next one starts.
+	// Local spans stop where the next one starts. A RAR runs on: its
+	// parser stops at the end-of-archive header, and an archive stored
+	// in it must not cut it short (review finding 2).
 	for i := range spans {
-		if i+1 < len(spans) && spans[i].open && spans[i].End > spans[i+1].Start {
+		if i+1 < len(spans) && spans[i].open && spans[i].Local && spans[i].End > spans[i+1].Start {
 			spans[i].End = spans[i+1].Start
 		}
 	}
-	return spans
+	return spans, h.capped
 }
 
-// outermost sorts spans by start and drops those that lie inside an
-// archive of known extent, or repeat the start of one kept before. A span
-// that starts inside an open-ended one is kept: it ends that one.
+// outermost sorts spans by start and drops those that lie inside the
+// entry data of a ZIP placed by its end record, or repeat one kept before.
+// A span that starts inside an open-ended one is kept: it ends that one.
 func outermost(spans []Span) []Span {
+	if len(spans) == 0 {
+		return spans
+	}
 	slices.SortStableFunc(spans, func(a, b Span) int {
 		if a.Start != b.Start {
 			return cmpInt64(a.Start, b.Start)
@@ -163,19 +196,21 @@ func outermost(spans []Span) []Span {
 		}
 		return cmpInt64(b.End, a.End) // the longer first
 	})
-	out := spans[:0]
-	var reach int64 = -1 // the end of the known-extent spans kept so far
+	zips := make([]Span, 0, len(spans))
 	for _, s := range spans {
-		if len(out) > 0 && s.Start == out[len(out)-1].Start {
+		if s.Format == "zip" && !s.Local {
+			zips = append(zips, s)
+		}
+	}
+	out := spans[:0]
+	for _, s := range spans {
+		if n := len(out); n > 0 && s.Start == out[n-1].Start && (s.open || s.Format != "zip" || out[n-1].Format != "zip" || s.eocd == out[n-1].eocd) {
 			continue
 		}
-		if s.Start < reach && (s.open || s.End <= reach) {
+		if insideEntries(zips, s) {
 			continue
 		}
 		out = append(out, s)
-		if !s.open {
-			reach = max(reach, s.End)
-		}
 	}
 	if len(out) > maxSpans {
 		out = out[:maxSpans]
@@ -193,9 +228,28 @@ func startsBetween(spans []Span, from, to int64) bool {
 	return false
 }
 
-func covered(spans []Span, off int64) bool {
+// insideEntries reports whether s lies in the entry data (before the
+// central directory) of one of the ZIPs in zips: a stored archive there
+// is that entry's content, opened as a nested archive. An open-ended span
+// counts by its start.
+func insideEntries(zips []Span, s Span) bool {
+	for _, z := range zips {
+		if z.Start == s.Start && z.eocd == s.eocd {
+			continue // s itself
+		}
+		if s.Start >= z.Start && s.Start < z.dirStart && (s.open || s.End <= z.dirStart) {
+			return true
+		}
+	}
+	return false
+}
+
+// coveredByZip reports whether off lies between the start of a ZIP placed
+// by its end record and that end record. A local header in a comment, or
+// in a 7z or RAR whose contents are not opened, is not covered.
+func coveredByZip(spans []Span, off int64) bool {
 	for _, s := range spans {
-		if off >= s.Start && off < s.End {
+		if s.Format == "zip" && !s.Local && off >= s.Start && off < s.eocd {
 			return true
 		}
 	}
@@ -241,7 +295,7 @@ func zipSpan(r io.ReaderAt, size, end int64) (Span, bool) {
 	if start > end {
 		return Span{}, false
 	}
-	return Span{Format: "zip", Start: start, End: end + endRecordLen + commentLen}, true
+	return Span{Format: "zip", Start: start, End: end + endRecordLen + commentLen, dirStart: max(d.cdStart, start), eocd: end}, true
 }
 
 // isRARSignature checks the byte after "Rar!\x1A\x07": 0x00 for RAR 4,

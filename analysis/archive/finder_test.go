@@ -34,10 +34,11 @@ func TestFind(t *testing.T) {
 			got := Find(bytes.NewReader(tt.data), int64(len(tt.data)))
 			for i := range got {
 				got[i].open = false
+				got[i].dirStart, got[i].eocd = 0, 0
 			}
 			if tt.name == "rar then zip" {
-				if len(got) != 2 || got[0].Format != "rar" || got[1].Format != "zip" || got[0].End != got[1].Start {
-					t.Errorf("got %+v, want a RAR ending where the ZIP starts", got)
+				if len(got) != 2 || got[0].Format != "rar" || got[1].Format != "zip" || got[0].Start != 0 {
+					t.Errorf("got %+v, want a RAR, then a ZIP", got)
 				}
 				return
 			}
@@ -86,7 +87,9 @@ func FuzzFind(f *testing.F) {
 			if s.Start < 0 || s.End > int64(len(b)) || s.Start >= s.End {
 				t.Errorf("span %+v out of [0, %d)", s, len(b))
 			}
-			if i > 0 && s.Start <= spans[i-1].Start {
+			// Two end records may place ZIPs at the same start (a
+			// second directory in the comment): each is its own view.
+			if i > 0 && (s.Start < spans[i-1].Start || s.Start == spans[i-1].Start && s.eocd == spans[i-1].eocd) {
 				t.Errorf("spans out of order: %+v", spans)
 			}
 		}

@@ -1,7 +1,9 @@
 package archive
 
 import (
+	"bytes"
 	"encoding/binary"
+	"hash/crc32"
 	"slices"
 	"testing"
 
@@ -132,6 +134,65 @@ func hostileZips(t testing.TB) []hostile {
 		}
 		return b
 	}
+	// masked: bit 0 cleared in the central directory, bit 13 (masked
+	// local header, APPNOTE 7.2.2) set in the local header, which still
+	// says encrypted: 7-Zip decrypts, a scanner that skips masked local
+	// headers says plain (review finding 1).
+	masked := func(b []byte) []byte {
+		l := layoutOf(t, b)
+		for i := range l.central {
+			disguise(b, l.central[i], true)
+			f := binary.LittleEndian.Uint16(b[l.local[i]+localFlags:])
+			binary.LittleEndian.PutUint16(b[l.local[i]+localFlags:], f|flagMaskedHeaders)
+		}
+		return b
+	}
+	// withComment makes comment the ZIP comment of b (APPNOTE 4.3.16),
+	// declaring extra more bytes than there are.
+	withComment := func(b, comment []byte, extra int) []byte {
+		out := slices.Clone(b)
+		binary.LittleEndian.PutUint16(out[len(out)-2:], uint16(len(comment)+extra))
+		return append(out, comment...)
+	}
+	// shadow appends, as b's comment, a second directory listing only b's
+	// first entry, and an end record for it: archive/zip reads the last
+	// end record and sees only that entry (review finding 4, c5).
+	shadow := func(b []byte) []byte {
+		l := layoutOf(t, b)
+		rec := b[l.central[0]:l.central[1]]
+		comment := slices.Clone(rec)
+		comment = append(comment, sigEnd...)
+		comment = append(comment, 0, 0, 0, 0, 1, 0, 1, 0)
+		comment = binary.LittleEndian.AppendUint32(comment, uint32(len(rec)))
+		comment = binary.LittleEndian.AppendUint32(comment, uint32(len(b)))
+		comment = append(comment, 0, 0)
+		return withComment(b, comment, 0)
+	}
+	mixed := yekaZipBytes(t, file{name: "readme.txt", data: []byte("read me")},
+		file{name: "setup.exe", data: payload, password: "infected", enc: yzip.StandardEncryption})
+	// sevenZipAround wraps payload in a 7z whose start header
+	// (7zFormat.txt, "SignatureHeader") puts the next header after it:
+	// the payload is inside the 7z's extent, as a file stored by 7z a -mx0
+	// is (review finding 2).
+	sevenZipAround := func(payload []byte) []byte {
+		next := []byte{0x01, 0x00} // kHeader, kEnd
+		start := binary.LittleEndian.AppendUint64(nil, uint64(len(payload)))
+		start = binary.LittleEndian.AppendUint64(start, uint64(len(next)))
+		start = binary.LittleEndian.AppendUint32(start, crc32.ChecksumIEEE(next))
+		out := append([]byte(sig7z), 0, 4)
+		out = binary.LittleEndian.AppendUint32(out, crc32.ChecksumIEEE(start))
+		return cat(out, start, payload, next)
+	}
+	// orphan slips the local header and data of enc's first entry in
+	// front of plain's central directory, which does not list it: unzip
+	// does not see it, 7-Zip's local-header walk does (review finding 4).
+	orphan := func(plain, enc []byte) []byte {
+		cdOff := int(binary.LittleEndian.Uint32(plain[len(plain)-6:]))
+		hidden := enc[:layoutOf(t, enc).central[0]]
+		out := cat(plain[:cdOff], hidden, plain[cdOff:])
+		binary.LittleEndian.PutUint32(out[len(out)-6:], uint32(cdOff+len(hidden)))
+		return out
+	}
 	enc, mismatch := []model.Risk{model.RiskExecutable}, []model.Risk{model.RiskExecutable, model.RiskHeaderMismatch}
 	gif := []byte("GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
 	return []hostile{
@@ -154,6 +215,14 @@ func hostileZips(t testing.TB) []hostile {
 		{"zip64 end records", toZip64(zipCrypto()), true, enc},
 		{"zip64 behind junk, locator ignoring it", cat([]byte("JUNKJUNK"), toZip64(aes())), true, []model.Risk{model.RiskPrefixedData}},
 		{"zip64, central disguised", toZip64(surgery(zipCrypto(), true, false)), true, mismatch},
+		{"masked local header, central bit 0 cleared", masked(zipCrypto()), true, mismatch},
+		{"70 junk end record signatures before, local disguised", cat(bytes.Repeat([]byte(sigEnd), 70), surgery(zipCrypto(), false, true)), true, []model.Risk{model.RiskPrefixedData, model.RiskHeaderMismatch}},
+		{"encrypted zip inside a 7z", sevenZipAround(zipCrypto()), true, []model.Risk{model.RiskConcatenated}},
+		{"encrypted zip stored in a RAR 5", rar5([]rarFile{{name: "report.dat", data: zipCrypto()}}, false), true, []model.Risk{model.RiskConcatenated}},
+		{"plain zip in an encrypted zip's comment", withComment(zipCrypto(), plain, 0), true, []model.Risk{model.RiskConcatenated}},
+		{"encrypted zip in a plain zip's comment, its comment past the end", withComment(plain, withComment(zipCrypto(), nil, 40), 0), true, []model.Risk{model.RiskConcatenated}},
+		{"shadow directory in the comment hides an encrypted entry", shadow(mixed), true, []model.Risk{model.RiskConcatenated}},
+		{"encrypted entry no directory record references", orphan(plain, zipCrypto()), true, []model.Risk{model.RiskConcatenated}},
 		{"plain", plain, false, nil},
 	}
 }

@@ -55,6 +55,11 @@ const (
 	sevenZHead = 32
 	// max7zHeader bounds the decoded header: names of MaxEntries files fit.
 	max7zHeader = int64(16 << 20)
+	// max7zHeaderRatio bounds a decoded header against its packed size,
+	// above a floor that small real headers never reach: a 2 KB LZMA
+	// stream must not unpack to 16 MiB (review finding 10).
+	max7zHeaderRatio = 1024
+	min7zHeaderCap   = int64(1 << 20)
 )
 
 var errSevenZip = errors.New("7z header")
@@ -81,7 +86,11 @@ func sevenZipSpan(r io.ReaderAt, size, off int64) Span {
 // folder is encrypted; or, for an encrypted header, that the archive is
 // encrypted with the encrypted-headers risk. A header that does not parse
 // makes the archive broken.
-func inspect7z(r io.ReaderAt, size int64, maxEntries int) *model.Archive {
+//
+// An encoded header is decoded once (7zFormat.txt, "HeaderInfo": kEncodedHeader
+// holds the streams of the real header; 7-Zip never nests them), its
+// unpacked size charged to budget, the inspector's decompression budget.
+func inspect7z(r io.ReaderAt, size int64, maxEntries int, budget *int64) *model.Archive {
 	a := &model.Archive{Format: "7z"}
 	var h [sevenZHead]byte
 	if _, err := r.ReadAt(h[:], 0); err != nil {
@@ -99,10 +108,7 @@ func inspect7z(r io.ReaderAt, size int64, maxEntries int) *model.Archive {
 	if _, err := r.ReadAt(hdr, sevenZHead+int64(next)); err != nil {
 		return broken7z(a, err.Error())
 	}
-	for range 4 { // an encoded header decodes to a header, not another one in practice
-		if len(hdr) == 0 || hdr[0] != k7zEncodedHeader {
-			break
-		}
+	if len(hdr) > 0 && hdr[0] == k7zEncodedHeader {
 		p := &sevenParser{b: hdr[1:]}
 		si := p.streamsInfo()
 		if p.err != nil {
@@ -114,10 +120,17 @@ func inspect7z(r io.ReaderAt, size int64, maxEntries int) *model.Archive {
 			a.Error = "the 7z header is encrypted (7z -mhe): file names cannot be listed without the password"
 			return a
 		}
+		if len(si.folders) == 1 && si.folders[0].unpackSize > uint64(max(*budget, 0)) {
+			a.Truncated = true
+			a.Risks = model.AddRisk(a.Risks, model.RiskNotInspected)
+			a.Error = "the 7z header was not decoded: the decompression budget is spent"
+			return a
+		}
 		var err error
 		if hdr, err = decodeHeader(r, size, si); err != nil {
 			return broken7z(a, err.Error())
 		}
+		*budget -= int64(len(hdr))
 	}
 	if len(hdr) == 0 || hdr[0] != k7zHeader {
 		return broken7z(a, "no header")
@@ -163,6 +176,9 @@ func decodeHeader(r io.ReaderAt, size int64, si streamsInfo) ([]byte, error) {
 	start := uint64(sevenZHead) + si.packPos
 	if unpacked > uint64(max7zHeader) || packed > uint64(size) || start+packed > uint64(size) {
 		return nil, fmt.Errorf("%w: encoded header too large or past the end", errSevenZip)
+	}
+	if unpacked > uint64(max(min7zHeaderCap, int64(packed)*max7zHeaderRatio)) {
+		return nil, fmt.Errorf("%w: encoded header of %d bytes unpacks to %d (a decompression bomb)", errSevenZip, packed, unpacked)
 	}
 	src := io.NewSectionReader(r, int64(start), int64(packed))
 	switch {
