@@ -82,11 +82,11 @@ func listRows(screen string) []string {
 	return rows
 }
 
-// TestConsoleInTmux builds mxaudit, opens `mxaudit demo` in an 80×24 tmux
-// pane, sorts by DMARC, filters for encrypted archives, opens the details
-// and the raw source, and quits, checking the screen at each step and
-// that the terminal is restored afterwards.
-func TestConsoleInTmux(t *testing.T) {
+// buildForTmux skips the test unless it may run end to end (not -short,
+// tmux installed), then builds mxaudit as name under the module's tmp/
+// and returns its path.
+func buildForTmux(t *testing.T, name string) string {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("end-to-end test skipped in -short mode")
 	}
@@ -94,12 +94,21 @@ func TestConsoleInTmux(t *testing.T) {
 		t.Skip("SKIPPED LOUDLY: tmux is not installed; the end-to-end console test did not run")
 	}
 	root := moduleRoot(t)
-	bin := filepath.Join(root, "tmp", "mxaudit")
+	bin := filepath.Join(root, "tmp", name)
 	build := exec.Command("go", "build", "-o", bin, "mxaudit")
 	build.Dir = root
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build mxaudit: %v\n%s", err, out)
 	}
+	return bin
+}
+
+// TestConsoleInTmux builds mxaudit, opens `mxaudit demo` in an 80×24 tmux
+// pane, sorts by DMARC, filters for encrypted archives, opens the details
+// and the raw source, and quits, checking the screen at each step and
+// that the terminal is restored afterwards.
+func TestConsoleInTmux(t *testing.T) {
+	bin := buildForTmux(t, "mxaudit")
 
 	s := &tmuxSession{t: t, socket: fmt.Sprintf("mxaudit-e2e-%d", os.Getpid())}
 	shell := fmt.Sprintf("NO_COLOR=1 TERM=xterm-256color %q demo; echo EXIT=$?; sleep 120", bin)

@@ -17,19 +17,7 @@ import (
 // and U restores it from the trash; then a release goes to the demo's
 // temporary delivery Maildir.
 func TestEssentialsInTmux(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end test skipped in -short mode")
-	}
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("SKIPPED LOUDLY: tmux is not installed; the end-to-end console test did not run")
-	}
-	root := moduleRoot(t)
-	bin := filepath.Join(root, "tmp", "mxaudit-essentials")
-	build := exec.Command("go", "build", "-o", bin, "mxaudit")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build mxaudit: %v\n%s", err, out)
-	}
+	bin := buildForTmux(t, "mxaudit-essentials")
 	out := t.TempDir()
 	home := t.TempDir() // the demo's state (policy, audit log) stays here
 	s := &tmuxSession{t: t, socket: fmt.Sprintf("mxaudit-e2e-ess-%d", os.Getpid())}
