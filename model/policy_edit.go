@@ -61,6 +61,9 @@ func checkExpiry(t, now time.Time) error {
 // It does not approve it, even when op is an approver: the two-person
 // rule needs someone else.
 func (p *Policy) Add(req ExceptionRequest, op Operator, now time.Time) (Exception, error) {
+	if op.ReadOnly {
+		return Exception{}, ErrReadOnly
+	}
 	value, err := NormalizeExceptionValue(req.Scope, req.Value)
 	if err != nil {
 		return Exception{}, err
@@ -140,6 +143,9 @@ func (p *Policy) Approve(id int, op Operator, now time.Time) (Exception, error) 
 	if e == nil {
 		return Exception{}, fmt.Errorf("no exception %d", id)
 	}
+	if op.ReadOnly {
+		return Exception{}, ErrReadOnly
+	}
 	if op.FromEnv {
 		return Exception{}, fmt.Errorf("cannot approve: your identity comes from $USER, which anyone can set")
 	}
@@ -160,6 +166,9 @@ func (p *Policy) Approve(id int, op Operator, now time.Time) (Exception, error) 
 // the policy stricter, and it is audited. Revoking twice is an error, so
 // that the first revocation's record is kept.
 func (p *Policy) Revoke(id int, op Operator, reason string, now time.Time) (Exception, error) {
+	if op.ReadOnly {
+		return Exception{}, ErrReadOnly
+	}
 	e := p.Find(id)
 	if e == nil {
 		return Exception{}, fmt.Errorf("no exception %d", id)

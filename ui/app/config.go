@@ -41,6 +41,11 @@ type Config struct {
 	// Approvers are the OS users who may approve exceptions and override
 	// the release rules. Keep this list in a file operators cannot write.
 	Approvers []string `toml:"approvers"`
+	// Viewers are the operators of "mxaudit serve" who may look at the
+	// quarantine but not act: no release, delete, exception request,
+	// approval or revocation. A name in both lists is a viewer: the
+	// stricter role wins.
+	Viewers []string `toml:"viewers"`
 
 	// ClamdSocket is the clamd that scans decrypted PPAP archives: a unix
 	// socket path or HOST:PORT; empty for no virus scanning.

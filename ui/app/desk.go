@@ -25,6 +25,10 @@ type Desk struct {
 	// Now is when the desk was opened: the time of every record a command
 	// writes, so that one command's records agree.
 	Now time.Time
+	// Changed, when set, is told of every change written through Change:
+	// the record and the policy as written. "mxaudit serve" uses it to
+	// show one operator's change in every other session.
+	Changed func(entry model.AuditEntry, p model.Policy)
 }
 
 // DeskPaths name the desk's files; empty ones are taken from the
@@ -88,8 +92,25 @@ func (d *Desk) Load() (model.Policy, error) { return d.Policy.Load() }
 // Change applies change to the policy file and records entry in the
 // audit log, or neither (see store.ChangePolicy); it returns the policy
 // as written.
+// A viewer's desk refuses every change before the file is touched.
 func (d *Desk) Change(entry *model.AuditEntry, change func(*model.Policy) error) (model.Policy, error) {
-	return store.ChangePolicy(d.Policy, d.AuditPath, entry, change)
+	if d.Operator.ReadOnly {
+		return model.Policy{}, model.ErrReadOnly
+	}
+	p, err := store.ChangePolicy(d.Policy, d.AuditPath, entry, change)
+	if err == nil && d.Changed != nil {
+		d.Changed(*entry, p)
+	}
+	return p, err
+}
+
+// As is a copy of the desk on which op acts, with changes reported to
+// changed: one desk per SSH session, sharing the policy file and the
+// audit log.
+func (d *Desk) As(op model.Operator, changed func(model.AuditEntry, model.Policy)) *Desk {
+	c := *d
+	c.Operator, c.Changed = op, changed
+	return &c
 }
 
 // Delivery says where released mail goes; empty fields are taken from

@@ -182,7 +182,7 @@ func (m *Model) handleWatch(msg watchMsg) tea.Cmd {
 	case ChangeAdded:
 		return tea.Batch(m.analyseArrivals(c.IDs), next)
 	case ChangeRemoved:
-		return tea.Batch(m.removeDeparted(c.IDs), next)
+		return tea.Batch(m.removeDeparted(c.IDs, c.Note), next)
 	case ChangeReload:
 		note := c.Note
 		if note == "" {
@@ -252,8 +252,10 @@ func (m *Model) handleArrivals(msg arrivalsMsg) tea.Cmd {
 	return tea.Batch(m.selectionChanged(), m.statsChanged())
 }
 
-// removeDeparted takes messages that left the source out of the list.
-func (m *Model) removeDeparted(ids []model.MessageID) tea.Cmd {
+// removeDeparted takes messages that left the source out of the list;
+// note, when the source knows who took them ("released by sato"), is
+// shown instead of a guess.
+func (m *Model) removeDeparted(ids []model.MessageID, note string) tea.Cmd {
 	gone := make(map[model.MessageID]bool, len(ids))
 	for _, id := range ids {
 		gone[id] = true
@@ -267,7 +269,11 @@ func (m *Model) removeDeparted(ids []model.MessageID) tea.Cmd {
 	if n == 1 {
 		verb = "message left"
 	}
-	m.setNotice(fmt.Sprintf("%d %s the folder (another operator?)", n, verb), false)
+	if note != "" {
+		m.setNotice(fmt.Sprintf("%s: %s", count(n, "message"), note), false)
+	} else {
+		m.setNotice(fmt.Sprintf("%d %s the folder (another operator?)", n, verb), false)
+	}
 	return tea.Batch(m.selectionChanged(), m.statsChanged())
 }
 
