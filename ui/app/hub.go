@@ -41,6 +41,9 @@ type Hub struct {
 	// acted remembers who released or deleted a message, for the note
 	// of the departure the source reports later.
 	acted map[model.MessageID]string
+	// actions counts the actions running; draining refuses new ones.
+	actions  sync.WaitGroup
+	draining bool
 }
 
 // PolicyNews is the exception policy after one operator's change, with a

@@ -118,13 +118,16 @@ func (a *SessionActions) Plan(ctx context.Context, req action.Request, msgs []*m
 // quarantine are announced to every session.
 func (a *SessionActions) Execute(ctx context.Context, p action.Plan, progress func(action.Result)) []action.Result {
 	if a.op.ReadOnly {
-		out := make([]action.Result, 0, len(p.Items))
-		for _, id := range p.Request.IDs {
-			out = append(out, action.Result{ID: id, Outcome: model.ErrReadOnly.Error(), Err: errors.Join(action.ErrRefused, model.ErrReadOnly)})
-		}
-		return out
+		return refuseAll(p, model.ErrReadOnly)
 	}
-	results := a.svc.Execute(ctx, p, progress)
+	if !a.hub.beginAction() {
+		return refuseAll(p, errDraining)
+	}
+	defer a.hub.endAction()
+	// A release under way is finished even when the operator's
+	// connection drops: half a delivery helps nobody, and the delivery
+	// has its own timeouts.
+	results := a.svc.Execute(context.WithoutCancel(ctx), p, progress)
 	var ids []model.MessageID
 	for _, r := range results {
 		if r.Err == nil {
@@ -139,4 +142,51 @@ func (a *SessionActions) Execute(ctx context.Context, p action.Plan, progress fu
 		a.hub.actedOn(ids, verb, a.op)
 	}
 	return results
+}
+
+// refuseAll is the result of a plan none of whose messages may be acted
+// on, for reason.
+func refuseAll(p action.Plan, reason error) []action.Result {
+	out := make([]action.Result, 0, len(p.Request.IDs))
+	for _, id := range p.Request.IDs {
+		out = append(out, action.Result{ID: id, Outcome: reason.Error(), Err: errors.Join(action.ErrRefused, reason)})
+	}
+	return out
+}
+
+// errDraining refuses actions once the server is shutting down.
+var errDraining = errors.New("the server is shutting down: no new actions")
+
+// beginAction counts an action in, unless the hub is draining.
+func (h *Hub) beginAction() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.draining {
+		return false
+	}
+	h.actions.Add(1)
+	return true
+}
+
+// endAction counts an action out.
+func (h *Hub) endAction() { h.actions.Done() }
+
+// Drain refuses new actions and waits until the running ones have
+// finished or ctx is done: what a server does on SIGTERM before it
+// closes the connections.
+func (h *Hub) Drain(ctx context.Context) error {
+	h.mu.Lock()
+	h.draining = true
+	h.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		h.actions.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

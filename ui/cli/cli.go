@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 
+	"mxaudit/model"
 	"mxaudit/ui/app"
 )
 
@@ -28,6 +29,13 @@ type Env struct {
 	// console front end (ui/console), which the command line does not
 	// import; nil means no console is available.
 	Console func(ctx context.Context, ws *app.Workspace, mouse bool) error
+	// Serve runs "mxaudit serve" on a started hub until ctx is done; log
+	// gets its messages. main hands in the SSH front end (ui/serve); nil
+	// means serving is not available.
+	Serve func(ctx context.Context, hub *app.Hub, settings app.ServeConfig, log io.Writer) error
+	// Operator, when set, is who runs the command instead of the OS
+	// user: the key's operator of a command run over "mxaudit serve".
+	Operator *model.Operator
 }
 
 // getenv is Env.Getenv, or the process environment.
@@ -66,6 +74,8 @@ Usage:
   mxaudit exception add|list|approve|revoke|export ...
                                       the exception policy (docs/exceptions.md)
   mxaudit audit show|verify           the tamper-evident audit log
+  mxaudit serve --authorized-keys FILE [--listen ADDR] [--host-key FILE] SOURCE
+                                      the console over SSH for a team (README)
   mxaudit help                        this text
 
 SOURCE is a Maildir, a directory of message files (.eml, amavis .gz), an
@@ -120,6 +130,8 @@ func Main(ctx context.Context, args []string, env Env) int {
 		return runException(ctx, args[1:], env)
 	case "audit":
 		return runAudit(ctx, args[1:], env)
+	case "serve":
+		return runServe(ctx, args[1:], env)
 	default:
 		// "mxaudit SOURCE", flags before or after the source.
 		return runConsole(ctx, args, env)

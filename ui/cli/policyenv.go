@@ -36,8 +36,14 @@ type policyEnv struct {
 
 // desk opens the application core's desk for the flags: the paths
 // (flag, then configuration, then the XDG default) and the operator.
+// Over "mxaudit serve", the operator is the key's (Env.Operator), never
+// the OS user the server runs as.
 func (f *policyFlags) desk(env Env) (*app.Desk, error) {
-	return app.OpenDesk(env.getenv, app.DeskPaths{Config: f.config, Policy: f.policy, AuditLog: f.auditLog}, lookupOSUser())
+	d, err := app.OpenDesk(env.getenv, app.DeskPaths{Config: f.config, Policy: f.policy, AuditLog: f.auditLog}, lookupOSUser())
+	if err == nil && env.Operator != nil {
+		d.Operator = *env.Operator
+	}
+	return d, err
 }
 
 // open is desk in the shape the exception and audit commands use.
