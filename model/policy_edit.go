@@ -139,12 +139,12 @@ func sameKinds(a, b []ExceptionKind) bool {
 // Approve approves pending exception id as op. It refuses when op is not
 // a verified approver, is the requester, or the exception is not pending.
 func (p *Policy) Approve(id int, op Operator, now time.Time) (Exception, error) {
+	if op.ReadOnly {
+		return Exception{}, ErrReadOnly
+	}
 	e := p.Find(id)
 	if e == nil {
 		return Exception{}, fmt.Errorf("no exception %d", id)
-	}
-	if op.ReadOnly {
-		return Exception{}, ErrReadOnly
 	}
 	if op.FromEnv {
 		return Exception{}, fmt.Errorf("cannot approve: your identity comes from $USER, which anyone can set")

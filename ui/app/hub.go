@@ -277,14 +277,22 @@ func (h *Hub) broadcast(ev hubEvent) {
 	}
 }
 
-// subscribe returns the listing as it is now, the scan's state and a
-// subscriber that gets every later event, atomically.
-func (h *Hub) subscribe() (snap []model.Message, sub *subscriber, scanning bool, err error, gen int) {
+// snapshot is the listing at one moment, with the scan's state then.
+type snapshot struct {
+	msgs     []model.Message
+	scanning bool
+	scanErr  error
+	gen      int
+}
+
+// subscribe returns the listing as it is now and a subscriber that gets
+// every later event, atomically.
+func (h *Hub) subscribe() (snapshot, *subscriber) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	sub = newSubscriber()
+	sub := newSubscriber()
 	h.subs[sub] = true
-	return slices.Clip(h.msgs), sub, h.scanning, h.scanErr, h.gen
+	return snapshot{msgs: slices.Clip(h.msgs), scanning: h.scanning, scanErr: h.scanErr, gen: h.gen}, sub
 }
 
 // unsubscribe stops queueing events for sub.

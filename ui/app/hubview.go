@@ -94,9 +94,10 @@ func (v *View) Close() {
 // the source was renumbered) starts from the new listing.
 func (v *View) Scan(ctx context.Context, emit func(model.Message) error, progress func(scan.Progress)) error {
 	v.Close()
-	snap, sub, scanning, scanErr, gen := v.hub.subscribe()
+	sn, sub := v.hub.subscribe()
+	snap, scanning := sn.msgs, sn.scanning
 	v.mu.Lock()
-	v.sub, v.gen, v.later = sub, gen, nil
+	v.sub, v.gen, v.later = sub, sn.gen, nil
 	v.mu.Unlock()
 	for i := range snap {
 		if err := emit(snap[i]); err != nil {
@@ -110,7 +111,7 @@ func (v *View) Scan(ctx context.Context, emit func(model.Message) error, progres
 		progress(scan.Progress{Listed: len(snap), Analysed: len(snap), Done: !scanning})
 	}
 	if !scanning {
-		return scanErr
+		return sn.scanErr
 	}
 	for {
 		ev, err := sub.next(ctx)

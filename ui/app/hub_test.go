@@ -1,0 +1,238 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"mxaudit/mailsrc"
+	"mxaudit/mailsrc/action"
+	"mxaudit/mailsrc/demo"
+	"mxaudit/model"
+	"mxaudit/model/store"
+)
+
+// newTestHub writes the demo quarantine to a Maildir and starts a hub on
+// it, offline, with a desk whose approvers are bob and dave and whose released
+// mail goes to a Maildir. It waits for the first scan.
+func newTestHub(t *testing.T) *Hub {
+	t.Helper()
+	dir := t.TempDir()
+	q := filepath.Join(dir, "q")
+	if err := demo.WriteMaildir(q, demo.Samples(demo.Options{})); err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{Offline: true, NoPPAP: true, DeliverMaildir: filepath.Join(dir, "out"), Flags: Flags{NoCache: true}}
+	a, err := Open(context.Background(), q, cfg, Options{PollInterval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	desk := &Desk{
+		Policy:    store.NewPolicyStore(filepath.Join(dir, "policy.toml"), []string{"bob", "dave"}),
+		AuditPath: filepath.Join(dir, "audit.jsonl"),
+		Now:       time.Now().UTC(),
+	}
+	h := NewHub(a, desk)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	h.Start(ctx)
+	if err := h.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func op(name, key string) model.Operator {
+	return model.Operator{User: name, Key: key, SSHClient: "192.0.2.1"}
+}
+
+// scanIDs runs a view's Scan and returns the IDs it emitted.
+func scanIDs(t *testing.T, v *View) []model.MessageID {
+	t.Helper()
+	var ids []model.MessageID
+	err := v.Scan(context.Background(), func(m model.Message) error {
+		ids = append(ids, m.ID)
+		return nil
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+// releasable finds a message the release rules let go without an
+// exception.
+func releasable(t *testing.T, s *Session) model.Message {
+	t.Helper()
+	for _, id := range scanIDs(t, s.Hub.View()) {
+		m, _ := s.Hub.lookup(id)
+		p, err := s.Actions.Plan(context.Background(), action.Request{Kind: action.Release, IDs: []model.MessageID{id}}, []*model.Message{&m})
+		if err == nil && p.Blocked == 0 && len(p.Items) == 1 {
+			return m
+		}
+	}
+	t.Fatal("no releasable message in the demo")
+	return model.Message{}
+}
+
+func TestHubViewsShareOneListing(t *testing.T) {
+	h := newTestHub(t)
+	a, b := h.View(), h.View()
+	defer a.Close()
+	defer b.Close()
+	ia, ib := scanIDs(t, a), scanIDs(t, b)
+	if len(ia) == 0 || len(ia) != h.Len() || len(ib) != len(ia) {
+		t.Fatalf("views listed %d and %d messages, the hub %d", len(ia), len(ib), h.Len())
+	}
+}
+
+// TestHubBroadcastsActions: alice's release leaves bob's list with a
+// note naming her, and the audit record names her key.
+func TestHubBroadcastsActions(t *testing.T) {
+	h := newTestHub(t)
+	alice, bob := h.Session(op("alice", "SHA256:alice")), h.Session(op("bob", "SHA256:bob"))
+	defer alice.Close()
+	defer bob.Close()
+	scanIDs(t, bob.View)
+	changes := make(chan mailsrc.Change, 4)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go bob.View.Watch(ctx, func(c mailsrc.Change) { changes <- c })
+
+	m := releasable(t, alice)
+	p, err := alice.Actions.Plan(ctx, action.Request{Kind: action.Release, IDs: []model.MessageID{m.ID}}, []*model.Message{&m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := alice.Actions.Execute(ctx, p, nil); len(res) != 1 || res[0].Err != nil {
+		t.Fatalf("release: %+v", res)
+	}
+	select {
+	case c := <-changes:
+		if c.Kind != mailsrc.Removed || len(c.IDs) != 1 || c.IDs[0] != m.ID || c.Note != "released by alice" {
+			t.Errorf("bob saw %+v", c)
+		}
+	case <-time.After(time.Second):
+		t.Fatal("bob did not see alice's release within a second")
+	}
+	entries, err := store.ReadAuditLog(alice.Desk.AuditPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := entries[len(entries)-1]
+	if last.Operator != "alice" || last.Key != "SHA256:alice" || last.SSHClient != "192.0.2.1" {
+		t.Errorf("audit record %+v", last)
+	}
+}
+
+// TestSameMessageTwice: two operators release the same message at once;
+// exactly one succeeds.
+func TestSameMessageTwice(t *testing.T) {
+	h := newTestHub(t)
+	alice, bob := h.Session(op("alice", "SHA256:a")), h.Session(op("bob", "SHA256:b"))
+	defer alice.Close()
+	defer bob.Close()
+	m := releasable(t, alice)
+	req := action.Request{Kind: action.Release, IDs: []model.MessageID{m.ID}}
+	var wg sync.WaitGroup
+	results := make([][]action.Result, 2)
+	for i, s := range []*Session{alice, bob} {
+		p, err := s.Actions.Plan(context.Background(), req, []*model.Message{&m})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = s.Actions.Execute(context.Background(), p, nil)
+		}()
+	}
+	wg.Wait()
+	ok := 0
+	for _, r := range results {
+		if len(r) == 1 && r[0].Err == nil {
+			ok++
+		}
+	}
+	if ok != 1 {
+		t.Fatalf("%d releases succeeded, want exactly 1: %+v", ok, results)
+	}
+}
+
+// TestViewerCannotAct: a viewer's session has no action service, and
+// every policy change it tries is refused before the file is touched.
+func TestViewerCannotAct(t *testing.T) {
+	h := newTestHub(t)
+	viewer := op("carol", "SHA256:c")
+	viewer.ReadOnly = true
+	s := h.Session(viewer)
+	defer s.Close()
+	if s.Actions != nil || !strings.Contains(s.ActionsUnavailable, "viewer") {
+		t.Fatalf("viewer got actions %v (%q)", s.Actions, s.ActionsUnavailable)
+	}
+	req := model.ExceptionRequest{Scope: model.ScopeDomain, Value: "example.com", Kinds: []model.ExceptionKind{model.KindDMARCFail}, Reason: "test"}
+	tests := []struct {
+		name   string
+		change func(p *model.Policy) error
+	}{
+		{"request", func(p *model.Policy) error { _, err := p.Add(req, viewer, time.Now()); return err }},
+		{"approve", func(p *model.Policy) error { _, err := p.Approve(1, viewer, time.Now()); return err }},
+		{"revoke", func(p *model.Policy) error { _, err := p.Revoke(1, viewer, "x", time.Now()); return err }},
+		{"anything", func(*model.Policy) error { return nil }},
+	}
+	for _, tt := range tests {
+		entry := model.NewAuditEntry(model.ActionExceptionAdd, viewer, time.Now())
+		if _, err := s.Desk.Change(&entry, tt.change); !errors.Is(err, model.ErrReadOnly) {
+			t.Errorf("%s: err = %v, want ErrReadOnly", tt.name, err)
+		}
+		var p model.Policy
+		if err := tt.change(&p); tt.name != "anything" && !errors.Is(err, model.ErrReadOnly) {
+			t.Errorf("%s on the model: err = %v, want ErrReadOnly", tt.name, err)
+		}
+	}
+	if entries, _ := store.ReadAuditLog(s.Desk.AuditPath); len(entries) != 0 {
+		t.Errorf("the viewer's attempts wrote %d audit records", len(entries))
+	}
+}
+
+// TestSelfApprovalAcrossKeys: the two-person rule compares names, so a
+// second key of the requester's name cannot approve.
+func TestSelfApprovalAcrossKeys(t *testing.T) {
+	h := newTestHub(t)
+	req := model.ExceptionRequest{Scope: model.ScopeDomain, Value: "example.com", Kinds: []model.ExceptionKind{model.KindDMARCFail}, Reason: "test"}
+	requester := h.Session(op("bob", "SHA256:laptop"))
+	defer requester.Close()
+	entry := model.NewAuditEntry(model.ActionExceptionAdd, requester.Operator, time.Now())
+	if _, err := requester.Desk.Change(&entry, func(p *model.Policy) error {
+		_, err := p.Add(req, requester.Operator, time.Now())
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		approver model.Operator
+		ok       bool
+	}{
+		{op("bob", "SHA256:desktop"), false}, // same person, other key
+		{op("BOB", "SHA256:phone"), false},
+		{op("alice", "SHA256:alice"), false}, // not an approver
+		{op("dave", "SHA256:dave"), true},    // a second person
+	}
+	for _, tt := range tests {
+		s := h.Session(tt.approver)
+		e := model.NewAuditEntry(model.ActionExceptionApprove, tt.approver, time.Now())
+		_, err := s.Desk.Change(&e, func(p *model.Policy) error {
+			_, err := p.Approve(1, tt.approver, time.Now())
+			return err
+		})
+		if (err == nil) != tt.ok {
+			t.Errorf("%s with %s: err = %v", tt.approver.User, tt.approver.Key, err)
+		}
+		s.Close()
+	}
+}
