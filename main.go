@@ -21,7 +21,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/term"
 
-	"mxaudit/model"
 	"mxaudit/ui/app"
 	"mxaudit/ui/cli"
 	"mxaudit/ui/console"
@@ -60,6 +59,7 @@ func sessionConsole(ctx context.Context, s *app.Session, environ []string) tea.M
 }
 
 // sessionCommand runs a command line for an SSH session, as its operator.
-func sessionCommand(ctx context.Context, args []string, op model.Operator, stdout, stderr io.Writer) int {
-	return cli.Main(ctx, args, cli.Env{Stdout: stdout, Stderr: stderr, Operator: &op})
+func sessionCommand(ctx context.Context, args []string, s *app.Session, stdout, stderr io.Writer) int {
+	op := s.Operator
+	return cli.Main(ctx, args, cli.Env{Stdout: stdout, Stderr: stderr, Operator: &op, PolicyChanged: s.PolicyChanged})
 }

@@ -54,9 +54,7 @@ func (h *Hub) Session(op model.Operator) *Session {
 		s.ActionsUnavailable = "actions are off: no exception policy or audit log is configured"
 		return s
 	}
-	s.Desk = h.desk.As(op, func(e model.AuditEntry, p model.Policy) {
-		h.publishPolicy(PolicyNews{Policy: p, Note: policyNote(e)})
-	})
+	s.Desk = h.desk.As(op, s.PolicyChanged)
 	if op.ReadOnly {
 		s.ActionsUnavailable = "you are a viewer: you may look but not act"
 		return s
@@ -72,6 +70,12 @@ func (h *Hub) Session(op model.Operator) *Session {
 
 // Close ends the session's subscription to the hub.
 func (s *Session) Close() { s.View.Close() }
+
+// PolicyChanged tells every session of a policy change written outside
+// the session's Desk: a command run over SSH opens a desk of its own.
+func (s *Session) PolicyChanged(e model.AuditEntry, p model.Policy) {
+	s.Hub.publishPolicy(PolicyNews{Policy: p, Note: policyNote(e)})
+}
 
 // FollowPolicy returns a channel that receives the policy after every
 // change made by any session, until ctx is done.

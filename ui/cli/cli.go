@@ -36,6 +36,9 @@ type Env struct {
 	// Operator, when set, is who runs the command instead of the OS
 	// user: the key's operator of a command run over "mxaudit serve".
 	Operator *model.Operator
+	// PolicyChanged, when set, is told of every change the command
+	// writes to the policy: over "mxaudit serve", the other sessions.
+	PolicyChanged func(model.AuditEntry, model.Policy)
 }
 
 // getenv is Env.Getenv, or the process environment.

@@ -43,6 +43,9 @@ func (f *policyFlags) desk(env Env) (*app.Desk, error) {
 	if err == nil && env.Operator != nil {
 		d.Operator = *env.Operator
 	}
+	if err == nil {
+		d.Changed = env.PolicyChanged
+	}
 	return d, err
 }
 

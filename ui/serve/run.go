@@ -8,7 +8,6 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"mxaudit/model"
 	"mxaudit/ui/app"
 )
 
@@ -19,7 +18,7 @@ import (
 // front ends main hands in (see Config).
 func Run(ctx context.Context, hub *app.Hub, settings app.ServeConfig, log io.Writer,
 	console func(context.Context, *app.Session, []string) tea.Model,
-	command func(context.Context, []string, model.Operator, io.Writer, io.Writer) int) error {
+	command func(context.Context, []string, *app.Session, io.Writer, io.Writer) int) error {
 	srv, err := New(Config{
 		Settings: settings,
 		Hub:      hub,

@@ -51,10 +51,11 @@ type Config struct {
 	// Console builds one session's console (main hands in ui/console's):
 	// its scan and watch must end with ctx; environ is the client's.
 	Console func(ctx context.Context, s *app.Session, environ []string) tea.Model
-	// Command runs a command line as op, writing to stdout and stderr,
-	// and returns its exit status (main hands in ui/cli's). Nil refuses
-	// every command.
-	Command func(ctx context.Context, args []string, op model.Operator, stdout, stderr io.Writer) int
+	// Command runs a command line as the session's operator, writing to
+	// stdout and stderr, and returns its exit status (main hands in
+	// ui/cli's); policy changes it makes go to s.PolicyChanged. Nil
+	// refuses every command.
+	Command func(ctx context.Context, args []string, s *app.Session, stdout, stderr io.Writer) int
 	// Log receives one line per connection, refusal and shutdown step.
 	Log func(format string, args ...any)
 }
@@ -271,7 +272,9 @@ func (s *Server) runCommand(next ssh.Handler) ssh.Handler {
 			wish.Fatalln(sess, "mxaudit:", err)
 			return
 		}
-		code := s.cfg.Command(sess.Context(), line, op, sess, sess.Stderr())
+		as := s.cfg.Hub.Session(op)
+		code := s.cfg.Command(sess.Context(), line, as, sess, sess.Stderr())
+		as.Close()
 		_ = sess.Exit(code)
 	}
 }

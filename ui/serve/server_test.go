@@ -17,7 +17,6 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"mxaudit/mailsrc/demo"
-	"mxaudit/model"
 	"mxaudit/model/store"
 	"mxaudit/ui/app"
 )
@@ -84,7 +83,8 @@ func startServer(t *testing.T, keys map[string]string, viewers []string, maxSess
 		Console: func(_ context.Context, s *app.Session, _ []string) tea.Model {
 			return greeter{s: s}
 		},
-		Command: func(_ context.Context, args []string, op model.Operator, stdout, _ io.Writer) int {
+		Command: func(_ context.Context, args []string, as *app.Session, stdout, _ io.Writer) int {
+			op := as.Operator
 			ts.mu.Lock()
 			ts.ran = append(ts.ran, op.User+": "+strings.Join(args, " "))
 			ts.mu.Unlock()
