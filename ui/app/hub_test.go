@@ -236,3 +236,32 @@ func TestSelfApprovalAcrossKeys(t *testing.T) {
 		s.Close()
 	}
 }
+
+// TestDrain: a shutdown refuses new actions and waits for the running
+// ones.
+func TestDrain(t *testing.T) {
+	h := NewHub(nil, nil)
+	if !h.beginAction() {
+		t.Fatal("an action was refused before the drain")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if err := h.Drain(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Drain returned %v while an action ran", err)
+	}
+	if h.beginAction() {
+		t.Fatal("a new action was let in during the drain")
+	}
+	done := make(chan error, 1)
+	go func() { done <- h.Drain(context.Background()) }()
+	time.Sleep(20 * time.Millisecond)
+	h.endAction()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(time.Second):
+		t.Fatal("Drain did not return once the action ended")
+	}
+}
