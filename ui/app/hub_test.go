@@ -114,7 +114,7 @@ func TestHubBroadcastsActions(t *testing.T) {
 	}
 	select {
 	case c := <-changes:
-		if c.Kind != mailsrc.Removed || len(c.IDs) != 1 || c.IDs[0] != m.ID || c.Note != "released by alice" {
+		if c.Kind != mailsrc.Removed || len(c.IDs) != 1 || c.IDs[0] != m.ID || c.Done != "released by alice" {
 			t.Errorf("bob saw %+v", c)
 		}
 	case <-time.After(time.Second):

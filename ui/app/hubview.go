@@ -173,7 +173,7 @@ func (v *View) Watch(ctx context.Context, send func(mailsrc.Change)) error {
 			v.mu.Unlock()
 			send(mailsrc.Change{Kind: mailsrc.Added, IDs: ids})
 		case evRemoved:
-			send(mailsrc.Change{Kind: mailsrc.Removed, IDs: ev.ids, Note: ev.note})
+			send(mailsrc.Change{Kind: mailsrc.Removed, IDs: ev.ids, Done: ev.note})
 		case evReload:
 			send(mailsrc.Change{Kind: mailsrc.Reload, Note: "the source was renumbered: reloading"})
 		}
