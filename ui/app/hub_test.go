@@ -131,7 +131,7 @@ func TestHubBroadcastsActions(t *testing.T) {
 }
 
 // TestSameMessageTwice: two operators release the same message at once;
-// exactly one succeeds.
+// exactly one succeeds, and the other is told who did it.
 func TestSameMessageTwice(t *testing.T) {
 	h := newTestHub(t)
 	alice, bob := h.Session(op("alice", "SHA256:a")), h.Session(op("bob", "SHA256:b"))
@@ -154,9 +154,18 @@ func TestSameMessageTwice(t *testing.T) {
 	}
 	wg.Wait()
 	ok := 0
-	for _, r := range results {
-		if len(r) == 1 && r[0].Err == nil {
+	for i, r := range results {
+		switch {
+		case len(r) == 1 && r[0].Err == nil:
 			ok++
+		case len(r) == 1 && errors.Is(r[0].Err, action.ErrAlreadyDone):
+			// The loser is told who won.
+			winner := []string{"bob", "alice"}[i]
+			if !strings.Contains(r[0].Outcome, winner) {
+				t.Errorf("the loser was told %q, which does not name %s", r[0].Outcome, winner)
+			}
+		default:
+			t.Errorf("unexpected results %+v", r)
 		}
 	}
 	if ok != 1 {
