@@ -81,6 +81,9 @@ type hubEvent struct {
 func NewHub(a *App, desk *Desk) *Hub {
 	return &Hub{
 		app: a, desk: desk,
+		// A session that comes before the scan has begun follows it
+		// rather than taking the empty listing for the whole.
+		scanning:   true,
 		have:       map[model.MessageID]bool{},
 		subs:       map[*subscriber]bool{},
 		policySubs: map[chan PolicyNews]bool{},
@@ -133,57 +136,6 @@ func (h *Hub) Len() int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return len(h.msgs)
-}
-
-// flushEvery bounds how many scan results are gathered before they are
-// broadcast, and flushWindow how long the first of them waits.
-const (
-	flushEvery  = 512
-	flushWindow = 50 * time.Millisecond
-)
-
-// runScan scans the source into a new generation, broadcasting results
-// in batches.
-func (h *Hub) runScan(ctx context.Context) {
-	h.mu.Lock()
-	h.gen++
-	gen := h.gen
-	if gen > 1 {
-		h.broadcast(hubEvent{kind: evReload, gen: gen})
-	}
-	h.msgs, h.have, h.scanning, h.scanErr = nil, map[model.MessageID]bool{}, true, nil
-	h.progress = scan.Progress{}
-	h.mu.Unlock()
-
-	var pending []model.Message
-	var first time.Time
-	var last scan.Progress
-	flush := func() {
-		h.mu.Lock()
-		h.msgs = append(h.msgs, pending...)
-		for _, m := range pending {
-			h.have[m.ID] = true
-		}
-		h.progress = last
-		h.broadcast(hubEvent{kind: evMessages, gen: gen, msgs: pending, progress: last})
-		h.mu.Unlock()
-		pending = nil
-	}
-	err := h.app.Scan(ctx, func(m model.Message) error {
-		if len(pending) == 0 {
-			first = time.Now()
-		}
-		pending = append(pending, m)
-		if len(pending) >= flushEvery || time.Since(first) > flushWindow {
-			flush()
-		}
-		return nil
-	}, func(p scan.Progress) { last = p })
-	flush()
-	h.mu.Lock()
-	h.scanning, h.scanErr = false, err
-	h.broadcast(hubEvent{kind: evScanDone, gen: gen, err: err, progress: last})
-	h.mu.Unlock()
 }
 
 // follow applies the source's changes until ctx is done (false) or the

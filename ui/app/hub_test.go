@@ -21,6 +21,19 @@ import (
 // mail goes to a Maildir. It waits for the first scan.
 func newTestHub(t *testing.T) *Hub {
 	t.Helper()
+	h := newUnstartedHub(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	h.Start(ctx)
+	if err := h.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// newUnstartedHub is newTestHub before Start.
+func newUnstartedHub(t *testing.T) *Hub {
+	t.Helper()
 	dir := t.TempDir()
 	q := filepath.Join(dir, "q")
 	if err := demo.WriteMaildir(q, demo.Samples(demo.Options{})); err != nil {
@@ -37,14 +50,7 @@ func newTestHub(t *testing.T) *Hub {
 		AuditPath: filepath.Join(dir, "audit.jsonl"),
 		Now:       time.Now().UTC(),
 	}
-	h := NewHub(a, desk)
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	h.Start(ctx)
-	if err := h.Wait(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return h
+	return NewHub(a, desk)
 }
 
 func op(name, key string) model.Operator {
@@ -89,6 +95,47 @@ func TestHubViewsShareOneListing(t *testing.T) {
 	if len(ia) == 0 || len(ia) != h.Len() || len(ib) != len(ia) {
 		t.Fatalf("views listed %d and %d messages, the hub %d", len(ia), len(ib), h.Len())
 	}
+}
+
+// TestViewFollowsRunningScan: views that join while the one scan runs
+// get every message once, in the hub's order.
+func TestViewFollowsRunningScan(t *testing.T) {
+	h := newUnstartedHub(t)
+	views := []*View{h.View(), h.View(), h.View()}
+	got := make([][]model.MessageID, len(views))
+	var wg sync.WaitGroup
+	for i, v := range views {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got[i] = scanIDs(t, v)
+		}()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	h.Start(ctx)
+	wg.Wait()
+	if err := h.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var want []model.MessageID
+	for _, m := range h.msgs {
+		want = append(want, m.ID)
+	}
+	for i, ids := range got {
+		if strings.Join(idStrings(ids), ",") != strings.Join(idStrings(want), ",") {
+			t.Errorf("view %d listed %d messages, the hub %d, or in another order", i, len(ids), len(want))
+		}
+		views[i].Close()
+	}
+}
+
+func idStrings(ids []model.MessageID) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = string(id)
+	}
+	return out
 }
 
 // TestHubBroadcastsActions: alice's release leaves bob's list with a
