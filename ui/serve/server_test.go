@@ -53,6 +53,11 @@ func (g greeter) View() tea.View {
 // startServer starts a server whose authorized_keys holds keys (name →
 // authorized_keys line), with viewers as the viewers.
 func startServer(t *testing.T, keys map[string]string, viewers []string, maxSessions int) *testServer {
+	return startServerIdle(t, keys, viewers, maxSessions, 0)
+}
+
+// startServerIdle is startServer with an idle timeout.
+func startServerIdle(t *testing.T, keys map[string]string, viewers []string, maxSessions int, idle time.Duration) *testServer {
 	t.Helper()
 	dir := t.TempDir()
 	q := filepath.Join(dir, "q")
@@ -76,7 +81,8 @@ func startServer(t *testing.T, keys map[string]string, viewers []string, maxSess
 	hub.Start(ctx)
 	ts := &testServer{dir: dir, hub: hub, done: make(chan error, 1)}
 	srv, err := New(Config{
-		Settings: app.ServeConfig{AuthorizedKeys: filepath.Join(dir, "authorized_keys"), HostKey: filepath.Join(dir, "host_key"), MaxSessions: maxSessions},
+		Settings: app.ServeConfig{AuthorizedKeys: filepath.Join(dir, "authorized_keys"), HostKey: filepath.Join(dir, "host_key"),
+			MaxSessions: maxSessions, IdleTimeout: app.Duration{Duration: idle}},
 		Hub:      hub,
 		Roles:    app.RolesOf(cfg),
 		Served:   Served{Source: q},
@@ -312,5 +318,27 @@ func TestRevokedKey(t *testing.T) {
 	_ = os.Remove(filepath.Join(ts.dir, "authorized_keys"))
 	if _, err := ts.dial(alice); err == nil {
 		t.Fatal("a missing authorized_keys let a key in")
+	}
+}
+
+// TestIdleTimeout: a connection with no traffic is closed.
+func TestIdleTimeout(t *testing.T) {
+	alice, line := newKey(t)
+	ts := startServerIdle(t, map[string]string{"alice": line}, nil, 0, 300*time.Millisecond)
+	c, err := ts.dial(alice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	closed := make(chan error, 1)
+	go func() { closed <- c.Wait() }()
+	start := time.Now()
+	select {
+	case <-closed:
+		if d := time.Since(start); d < 200*time.Millisecond {
+			t.Errorf("closed after %s, before the idle timeout", d)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("an idle connection was not closed")
 	}
 }
