@@ -83,9 +83,9 @@ func startServerIdle(t *testing.T, keys map[string]string, viewers []string, max
 	srv, err := New(Config{
 		Settings: app.ServeConfig{AuthorizedKeys: filepath.Join(dir, "authorized_keys"), HostKey: filepath.Join(dir, "host_key"),
 			MaxSessions: maxSessions, IdleTimeout: app.Duration{Duration: idle}},
-		Hub:      hub,
-		Roles:    app.RolesOf(cfg),
-		Served:   Served{Source: q},
+		Hub:    hub,
+		Roles:  app.RolesOf(cfg),
+		Served: Served{Source: q},
 		Console: func(_ context.Context, s *app.Session, _ []string) tea.Model {
 			return greeter{s: s}
 		},
