@@ -58,8 +58,10 @@ func sessionConsole(ctx context.Context, s *app.Session, environ []string) tea.M
 	return console.NewSession(ctx, console.ConfigForSession(s), environ)
 }
 
-// sessionCommand runs a command line for an SSH session, as its operator.
+// sessionCommand runs a command line for an SSH session, as its
+// operator: scan and stats read the server's shared scan.
 func sessionCommand(ctx context.Context, args []string, s *app.Session, stdout, stderr io.Writer) int {
 	op := s.Operator
-	return cli.Main(ctx, args, cli.Env{Stdout: stdout, Stderr: stderr, Operator: &op, PolicyChanged: s.PolicyChanged})
+	return cli.Main(ctx, args, cli.Env{Stdout: stdout, Stderr: stderr, Operator: &op, PolicyChanged: s.PolicyChanged,
+		Listing: s.View})
 }

@@ -197,6 +197,9 @@ func (v *View) Analyze(_ context.Context, ids []model.MessageID) ([]model.Messag
 	return out, nil
 }
 
+// Name describes the shared source ("maildir /var/quarantine").
+func (v *View) Name() string { return v.hub.app.Name() }
+
 // Open implements the console's Source: a message's bytes, from the
 // shared source.
 func (v *View) Open(ctx context.Context, id model.MessageID) (io.ReadCloser, error) {

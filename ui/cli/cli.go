@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 
+	"mxaudit/analysis/scan"
 	"mxaudit/model"
 	"mxaudit/ui/app"
 )
@@ -39,6 +40,18 @@ type Env struct {
 	// PolicyChanged, when set, is told of every change the command
 	// writes to the policy: over "mxaudit serve", the other sessions.
 	PolicyChanged func(model.AuditEntry, model.Policy)
+	// Listing, when set, is where scan and stats take the analysed
+	// messages from instead of scanning SOURCE: over "mxaudit serve",
+	// the server's one shared scan.
+	Listing Listing
+}
+
+// Listing is an analysed quarantine: what scan and stats read.
+// *app.App scans its source; *app.View replays the shared scan of
+// "mxaudit serve".
+type Listing interface {
+	Scan(ctx context.Context, emit func(model.Message) error, progress func(scan.Progress)) error
+	Name() string
 }
 
 // getenv is Env.Getenv, or the process environment.

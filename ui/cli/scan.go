@@ -23,12 +23,12 @@ func runScan(ctx context.Context, args []string, env Env) int {
 	if code != ExitOK {
 		return code
 	}
-	a, err := openApp(ctx, spec, cfg, env, nil)
+	a, closeApp, err := listing(ctx, spec, cfg, env)
 	if err != nil {
 		fmt.Fprintln(env.Stderr, "mxaudit:", err)
 		return ExitFailed
 	}
-	defer a.Close()
+	defer closeApp()
 
 	format := formatTable
 	switch {
@@ -42,6 +42,20 @@ func runScan(ctx context.Context, args []string, env Env) int {
 		return ExitFailed
 	}
 	return ExitOK
+}
+
+// listing is what scan and stats read: Env.Listing when set (the
+// shared scan of "mxaudit serve"), else the source spec names, opened
+// through the application core. The caller calls done when finished.
+func listing(ctx context.Context, spec string, cfg Config, env Env) (l Listing, done func(), err error) {
+	if env.Listing != nil {
+		return env.Listing, func() {}, nil
+	}
+	a, err := openApp(ctx, spec, cfg, env, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	return a, func() { a.Close() }, nil
 }
 
 // openApp opens the source spec names through the application core, with
@@ -74,7 +88,7 @@ const (
 // scanTo analyses every message of a and prints the records in format.
 // Findings are data, not errors: only a source that cannot be read (or an
 // output that cannot be written) makes it fail.
-func scanTo(ctx context.Context, a *app.App, format outputFormat, env Env) error {
+func scanTo(ctx context.Context, a Listing, format outputFormat, env Env) error {
 	var out recordWriter
 	switch format {
 	case formatJSON:

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"mxaudit/analysis/scan"
 	"mxaudit/mailsrc/demo"
 	"mxaudit/model"
 	"mxaudit/ui/app"
@@ -120,5 +121,38 @@ func TestOperatorFromServe(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "requested") {
 		t.Errorf("output %q", out.String())
+	}
+}
+
+// fakeListing is a shared scan of two messages.
+type fakeListing struct{}
+
+func (fakeListing) Scan(_ context.Context, emit func(model.Message) error, _ func(scan.Progress)) error {
+	for _, id := range []model.MessageID{"one", "two"} {
+		if err := emit(model.Message{ID: id, Subject: "s " + string(id)}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (fakeListing) Name() string { return "shared" }
+
+// TestListingOverServe: scan and stats over "mxaudit serve" read the
+// server's shared scan and never open SOURCE themselves.
+func TestListingOverServe(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"scan", "--json", "/nonexistent"}, `"id":"two"`},
+		{[]string{"stats", "--json", "/nonexistent"}, `"messages": 2`},
+	}
+	for _, tt := range tests {
+		var out bytes.Buffer
+		env := Env{Stdout: &out, Stderr: &out, Getenv: func(string) string { return "" }, Listing: fakeListing{}}
+		if code := Main(context.Background(), tt.args, env); code != ExitOK || !strings.Contains(out.String(), tt.want) {
+			t.Errorf("%q: exit %d, output %q; want %q", tt.args, code, out.String(), tt.want)
+		}
 	}
 }
