@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -34,8 +35,10 @@ const (
 	DefaultListen      = "127.0.0.1:2222"
 	DefaultIdleTimeout = 30 * time.Minute
 	DefaultMaxSessions = 32
-	// drainTimeout bounds how long a shutdown waits for running actions.
+	// drainTimeout bounds how long a shutdown waits for running actions,
+	// quitTimeout how long it then waits for the clients to go.
 	drainTimeout = 2 * time.Minute
+	quitTimeout  = 3 * time.Second
 )
 
 // Config is what a server needs.
@@ -66,6 +69,11 @@ type Server struct {
 	srv      *ssh.Server
 	signer   gossh.Signer
 	sessions atomic.Int64
+
+	// consoles are the running consoles, asked to quit on shutdown so
+	// that each leaves its operator's terminal as it found it.
+	mu       sync.Mutex
+	consoles map[*tea.Program]bool
 }
 
 // ctxKey keys the session's operator in the connection's context.
@@ -101,7 +109,7 @@ func New(cfg Config) (*Server, error) {
 	if generated {
 		cfg.Log("generated host key %s", st.HostKey)
 	}
-	s := &Server{cfg: cfg, signer: signer}
+	s := &Server{cfg: cfg, signer: signer, consoles: map[*tea.Program]bool{}}
 	s.srv, err = wish.NewServer(
 		wish.WithAddress(st.Listen),
 		// The host key as an option: without one, wish.NewServer would
@@ -130,7 +138,8 @@ func (s *Server) Fingerprint() string { return gossh.FingerprintSHA256(s.signer.
 
 // Serve accepts connections on l until ctx is done, then shuts down:
 // no new connections, no new actions, the running actions finish (for
-// at most two minutes), then every connection is closed.
+// at most two minutes), the consoles quit (restoring the operators'
+// terminals), then every connection still open is closed.
 func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	errc := make(chan error, 1)
 	go func() { errc <- s.srv.Serve(l) }()
@@ -147,6 +156,16 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	if err := s.cfg.Hub.Drain(dctx); err != nil {
 		s.cfg.Log("actions still running after %s: closing anyway", drainTimeout)
 	}
+	s.mu.Lock()
+	for p := range s.consoles {
+		p.Quit()
+	}
+	s.mu.Unlock()
+	// The clients close their connections once their consoles have
+	// quit; whoever has not after a few seconds is cut off.
+	qctx, qcancel := context.WithTimeout(context.Background(), quitTimeout)
+	defer qcancel()
+	_ = s.srv.Shutdown(qctx)
 	err := s.srv.Close()
 	if errors.Is(err, ssh.ErrServerClosed) {
 		err = nil
@@ -245,12 +264,19 @@ func (s *Server) program(sess ssh.Session) *tea.Program {
 	}
 	as := s.cfg.Hub.Session(op)
 	ctx := sess.Context()
+	m := s.cfg.Console(ctx, as, sess.Environ())
+	p := tea.NewProgram(m, bm.MakeOptions(sess)...)
+	s.mu.Lock()
+	s.consoles[p] = true
+	s.mu.Unlock()
 	go func() {
 		<-ctx.Done()
 		as.Close()
+		s.mu.Lock()
+		delete(s.consoles, p)
+		s.mu.Unlock()
 	}()
-	m := s.cfg.Console(ctx, as, sess.Environ())
-	return tea.NewProgram(m, bm.MakeOptions(sess)...)
+	return p
 }
 
 // runCommand runs an exec request's command as the session's operator.

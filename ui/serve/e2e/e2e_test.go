@@ -26,7 +26,8 @@ type server struct {
 	// keys are the private key files by operator name; fps their
 	// fingerprints.
 	keys, fps map[string]string
-	tmux      string // the tmux server's socket name
+	tmux      string   // the tmux server's socket name
+	consoles  []string // the tmux sessions opened
 }
 
 // need skips the test, loudly, when a tool is missing.
@@ -116,13 +117,19 @@ cache_dir = %[4]q
 		close(logDone)
 	}()
 	t.Cleanup(func() {
-		_ = exec.Command("tmux", "-L", s.tmux, "kill-server").Run()
-		// SIGTERM: a clean shutdown, status 0.
+		defer exec.Command("tmux", "-L", s.tmux, "kill-server").Run()
+		// SIGTERM with consoles open: a clean shutdown, status 0, and
+		// every console quits so that ssh ends normally.
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		err := cmd.Wait()
 		<-logDone
 		if err != nil || !strings.Contains(log.String(), "stopped") {
 			t.Errorf("the server did not stop cleanly on SIGTERM: %v\n%s", err, log.String())
+		}
+		for _, name := range s.consoles {
+			if !t.Failed() {
+				s.waitText(name, "SSH-EXIT=0", 5*time.Second)
+			}
 		}
 	})
 	return s
@@ -158,11 +165,12 @@ func (s *server) command(name string, args ...string) (string, int) {
 // console opens name's console in a tmux session of that name.
 func (s *server) console(name string) {
 	s.t.Helper()
-	ssh := "ssh -tt " + strings.Join(s.sshArgs(name), " ") + " ops@127.0.0.1; sleep 60"
+	ssh := "ssh -tt " + strings.Join(s.sshArgs(name), " ") + " ops@127.0.0.1; echo SSH-EXIT=$?; sleep 60"
 	args := []string{"-L", s.tmux, "new-session", "-d", "-s", name, "-x", "160", "-y", "40", ssh}
 	if out, err := exec.Command("tmux", args...).CombinedOutput(); err != nil {
 		s.t.Fatalf("tmux: %v\n%s", err, out)
 	}
+	s.consoles = append(s.consoles, name)
 }
 
 func (s *server) screen(name string) string {
