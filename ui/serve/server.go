@@ -183,8 +183,12 @@ func (s *Server) authenticate(ctx ssh.Context, key ssh.PublicKey) bool {
 		s.cfg.Log("refusing %s: %v", ctx.RemoteAddr(), err)
 		return false
 	}
-	_, ok := ring[gossh.FingerprintSHA256(key)]
-	return ok
+	fp := gossh.FingerprintSHA256(key)
+	if _, ok := ring[fp]; !ok {
+		s.cfg.Log("refusing key %s from %s: not in %s", fp, ctx.RemoteAddr(), s.cfg.Settings.AuthorizedKeys)
+		return false
+	}
+	return true
 }
 
 // operatorOf is the operator of an authenticated session: the name and
