@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -21,7 +22,7 @@ import (
 // mail goes to a Maildir. It waits for the first scan.
 func newTestHub(t *testing.T) *Hub {
 	t.Helper()
-	h := newUnstartedHub(t)
+	h := newUnstartedHub(t, time.Hour)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	h.Start(ctx)
@@ -31,8 +32,9 @@ func newTestHub(t *testing.T) *Hub {
 	return h
 }
 
-// newUnstartedHub is newTestHub before Start.
-func newUnstartedHub(t *testing.T) *Hub {
+// newUnstartedHub is newTestHub before Start, polling the Maildir every
+// poll.
+func newUnstartedHub(t *testing.T, poll time.Duration) *Hub {
 	t.Helper()
 	dir := t.TempDir()
 	q := filepath.Join(dir, "q")
@@ -40,7 +42,7 @@ func newUnstartedHub(t *testing.T) *Hub {
 		t.Fatal(err)
 	}
 	cfg := Config{Offline: true, NoPPAP: true, DeliverMaildir: filepath.Join(dir, "out"), Flags: Flags{NoCache: true}}
-	a, err := Open(context.Background(), q, cfg, Options{PollInterval: time.Hour})
+	a, err := Open(context.Background(), q, cfg, Options{PollInterval: poll})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +102,7 @@ func TestHubViewsShareOneListing(t *testing.T) {
 // TestViewFollowsRunningScan: views that join while the one scan runs
 // get every message once, in the hub's order.
 func TestViewFollowsRunningScan(t *testing.T) {
-	h := newUnstartedHub(t)
+	h := newUnstartedHub(t, time.Hour)
 	views := []*View{h.View(), h.View(), h.View()}
 	got := make([][]model.MessageID, len(views))
 	var wg sync.WaitGroup
@@ -136,6 +138,45 @@ func idStrings(ids []model.MessageID) []string {
 		out[i] = string(id)
 	}
 	return out
+}
+
+// TestHubArrivals: a message that arrives in the Maildir is analysed
+// once by the hub and handed to every view.
+func TestHubArrivals(t *testing.T) {
+	h := newUnstartedHub(t, 50*time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	h.Start(ctx)
+	views := []*View{h.View(), h.View()}
+	added := make(chan model.MessageID, 4)
+	for _, v := range views {
+		defer v.Close()
+		before := len(scanIDs(t, v))
+		if before != h.Len() {
+			t.Fatalf("view listed %d, hub %d", before, h.Len())
+		}
+		go v.Watch(ctx, func(c mailsrc.Change) {
+			if c.Kind == mailsrc.Added {
+				added <- c.IDs[0]
+			}
+		})
+	}
+	raw := demo.Samples(demo.Options{Seed: 7})[0].Raw
+	q := h.App().Spec()
+	if err := os.WriteFile(filepath.Join(q, "new", "1800000000.M1P1.arrival"), raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range views {
+		select {
+		case id := <-added:
+			msgs, err := v.Analyze(ctx, []model.MessageID{id})
+			if err != nil || len(msgs) != 1 || msgs[0].Subject == "" {
+				t.Errorf("view %d: Analyze(%s) = %d messages, %v", i, id, len(msgs), err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("view %d was not told of the arrival", i)
+		}
+	}
 }
 
 // TestHubBroadcastsActions: alice's release leaves bob's list with a
