@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -24,6 +25,7 @@ import (
 	"charm.land/ssh"
 	"charm.land/wish/v2"
 	bm "charm.land/wish/v2/bubbletea"
+	rm "charm.land/wish/v2/recover"
 	gossh "golang.org/x/crypto/ssh"
 
 	"mxaudit/model"
@@ -122,8 +124,10 @@ func New(cfg Config) (*Server, error) {
 		wish.WithIdleTimeout(st.IdleTimeout.Duration),
 		ssh.EmulatePty(),
 		// The first middleware is the innermost: a command runs when
-		// the console handler declines (an exec request).
-		wish.WithMiddleware(s.runCommand, bm.MiddlewareWithProgramHandler(s.program), s.identify, s.limit),
+		// the console handler declines (an exec request). A panic in one
+		// session ends that session, not the server.
+		wish.WithMiddleware(rm.MiddlewareWithLogger(logger(cfg.Log),
+			s.runCommand, bm.MiddlewareWithProgramHandler(s.program), s.identify, s.limit)),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("serve: %w", err)
@@ -131,6 +135,12 @@ func New(cfg Config) (*Server, error) {
 	s.srv.HandshakeTimeout = 30 * time.Second
 	return s, nil
 }
+
+// logger adapts Config.Log to the recover middleware.
+type logger func(format string, args ...any)
+
+// Printf implements recover.Logger.
+func (l logger) Printf(format string, args ...any) { l(format, args...) }
 
 // Fingerprint is the host key's SHA256 fingerprint, for operators to
 // check on their first connection.
@@ -303,8 +313,16 @@ func (s *Server) runCommand(next ssh.Handler) ssh.Handler {
 			return
 		}
 		as := s.cfg.Hub.Session(op)
+		defer as.Close()
+		// A command that panics fails (status 1), rather than ending
+		// its session as if it had succeeded.
+		defer func() {
+			if r := recover(); r != nil {
+				s.cfg.Log("panic in %s's command %q: %v\n%s", op.User, sess.RawCommand(), r, debug.Stack())
+				wish.Fatalln(sess, "mxaudit: internal error")
+			}
+		}()
 		code := s.cfg.Command(sess.Context(), line, as, sess, sess.Stderr())
-		as.Close()
 		_ = sess.Exit(code)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -91,6 +92,9 @@ func startServerIdle(t *testing.T, keys map[string]string, viewers []string, max
 		},
 		Command: func(_ context.Context, args []string, as *app.Session, stdout, _ io.Writer) int {
 			op := as.Operator
+			if slices.Contains(args, "--filter=panic") {
+				panic("a bug in a command")
+			}
 			ts.mu.Lock()
 			ts.ran = append(ts.ran, op.User+": "+strings.Join(args, " "))
 			ts.mu.Unlock()
@@ -340,5 +344,33 @@ func TestIdleTimeout(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("an idle connection was not closed")
+	}
+}
+
+// TestPanicEndsOnlyItsSession: a bug that panics in one session does not
+// take the server, or the other operators, down.
+func TestPanicEndsOnlyItsSession(t *testing.T) {
+	alice, line := newKey(t)
+	ts := startServer(t, map[string]string{"alice": line}, nil, 0)
+	c, err := ts.dial(alice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	s, err := c.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Run("stats --filter=panic"); err == nil {
+		t.Error("a panicking command succeeded")
+	}
+	s.Close()
+	c2, err := ts.dial(alice)
+	if err != nil {
+		t.Fatalf("the server is gone after a panic: %v", err)
+	}
+	defer c2.Close()
+	if out, code := run(t, c2, "scan --json"); code != 3 || !strings.Contains(out, "ran scan") {
+		t.Errorf("after a panic: exit %d, %q", code, out)
 	}
 }
