@@ -38,9 +38,6 @@ type Hub struct {
 	subs map[*subscriber]bool
 	// policySubs receive the policy after every change.
 	policySubs map[chan PolicyNews]bool
-	// acted remembers who released or deleted a message, for the note
-	// of the departure the source reports later.
-	acted map[model.MessageID]string
 	// actions counts the actions running; draining refuses new ones.
 	actions  sync.WaitGroup
 	draining bool
@@ -87,7 +84,6 @@ func NewHub(a *App, desk *Desk) *Hub {
 		have:       map[model.MessageID]bool{},
 		subs:       map[*subscriber]bool{},
 		policySubs: map[chan PolicyNews]bool{},
-		acted:      map[model.MessageID]string{},
 	}
 }
 
@@ -183,8 +179,7 @@ func (h *Hub) arrived(ctx context.Context, ids []model.MessageID) {
 }
 
 // departed takes messages out of the listing and tells every session,
-// with note ("released by sato") or, when empty, who acted on them as
-// far as the hub knows.
+// with note ("released by sato") when the hub knows who took them.
 func (h *Hub) departed(ids []model.MessageID, note string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -193,9 +188,6 @@ func (h *Hub) departed(ids []model.MessageID, note string) {
 		if h.have[id] {
 			gone = append(gone, id)
 			delete(h.have, id)
-		}
-		if note == "" && h.acted[id] != "" {
-			note = h.acted[id]
 		}
 	}
 	if len(gone) == 0 {
@@ -209,17 +201,12 @@ func (h *Hub) departed(ids []model.MessageID, note string) {
 	h.broadcast(hubEvent{kind: evRemoved, gen: h.gen, ids: gone, note: note})
 }
 
-// actedOn records that op's action (a verb: "released", "deleted") took
-// ids out of the quarantine, and tells every session at once rather
-// than at the source's next poll.
+// actedOn tells every session at once, rather than at the source's next
+// poll, that op's action (a verb: "released", "deleted") took ids out of
+// the quarantine. The departure the source reports later finds them
+// gone already and says nothing.
 func (h *Hub) actedOn(ids []model.MessageID, verb string, op model.Operator) {
-	note := verb + " by " + op.User
-	h.mu.Lock()
-	for _, id := range ids {
-		h.acted[id] = note
-	}
-	h.mu.Unlock()
-	h.departed(ids, note)
+	h.departed(ids, verb+" by "+op.User)
 }
 
 // broadcast queues ev for every subscriber. The caller holds h.mu.
