@@ -63,6 +63,7 @@ type View struct {
 
 	mu  sync.Mutex
 	sub *subscriber
+	// gen is the generation of the listing the last Scan followed.
 	gen int
 	// later are events that came while Scan was replaying, for Watch.
 	later []hubEvent
@@ -118,7 +119,17 @@ func (v *View) Scan(ctx context.Context, emit func(model.Message) error, progres
 		if err != nil {
 			return err
 		}
+		if ev.gen != sn.gen && ev.kind != evReload {
+			continue // from a listing this scan does not follow
+		}
 		switch ev.kind {
+		case evReload:
+			// The listing is being replaced: this scan is over, and
+			// Watch tells the console to scan again.
+			v.mu.Lock()
+			v.later = append(v.later, ev)
+			v.mu.Unlock()
+			return nil
 		case evMessages:
 			for _, m := range ev.msgs {
 				if err := emit(m); err != nil {
@@ -146,7 +157,7 @@ func (v *View) Scan(ctx context.Context, emit func(model.Message) error, progres
 func (v *View) Watch(ctx context.Context, send func(mailsrc.Change)) error {
 	for {
 		v.mu.Lock()
-		sub := v.sub
+		sub, gen := v.sub, v.gen
 		var ev hubEvent
 		have := len(v.later) > 0
 		if have {
@@ -161,6 +172,9 @@ func (v *View) Watch(ctx context.Context, send func(mailsrc.Change)) error {
 			if ev, err = sub.next(ctx); err != nil {
 				return err
 			}
+		}
+		if ev.gen != gen && ev.kind != evReload {
+			continue // about a listing the console no longer shows
 		}
 		switch ev.kind {
 		case evAdded:
