@@ -42,6 +42,10 @@ type Change struct {
 	// Note is a sentence for the operator ("2 messages vanished from the
 	// folder"); it may be empty.
 	Note string
+	// Done says, for Removed, what took the messages when that is known
+	// ("released by sato"): "mxaudit serve" knows it for its own
+	// operators' actions; a source never does.
+	Done string
 }
 
 // Watcher is an optional interface of a Source that can report changes as

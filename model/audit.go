@@ -58,12 +58,15 @@ const OutcomeStarted = "started"
 // Nothing in a record may hold a credential: Source goes through
 // RedactSource, and no field is meant for passwords.
 type AuditEntry struct {
-	Seq       int         `json:"seq"`
-	Time      time.Time   `json:"time"`
-	Operator  string      `json:"operator"`
-	SSHClient string      `json:"ssh_client,omitempty"`
-	Action    AuditAction `json:"action"`
-	Source    string      `json:"source,omitempty"`
+	Seq       int       `json:"seq"`
+	Time      time.Time `json:"time"`
+	Operator  string    `json:"operator"`
+	SSHClient string    `json:"ssh_client,omitempty"`
+	// Key is the SHA256 fingerprint of the operator's SSH key under
+	// "mxaudit serve"; absent for a local operator.
+	Key    string      `json:"key,omitempty"`
+	Action AuditAction `json:"action"`
+	Source string      `json:"source,omitempty"`
 	// MessageID is mxaudit's ID of the message within Source;
 	// HeaderMessageID its Message-ID header, SHA256 the hex digest of its
 	// raw bytes.
@@ -87,7 +90,7 @@ type AuditEntry struct {
 // NewAuditEntry starts a record of action by op at now; the caller fills
 // in the rest and the outcome.
 func NewAuditEntry(action AuditAction, op Operator, now time.Time) AuditEntry {
-	return AuditEntry{Time: now, Operator: op.Identity(), SSHClient: op.SSHClient, Action: action}
+	return AuditEntry{Time: now, Operator: op.Identity(), SSHClient: op.SSHClient, Key: op.Key, Action: action}
 }
 
 // NewMessageEntry starts a record of an action on message m of source:

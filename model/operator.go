@@ -1,6 +1,7 @@
 package model
 
 import (
+	"errors"
 	"net/netip"
 	"strings"
 )
@@ -17,7 +18,19 @@ type Operator struct {
 	// taken from $USER, which anyone can set: such an identity may request
 	// but not approve or override.
 	FromEnv bool
+	// Key is the SHA256 fingerprint of the SSH key the operator
+	// authenticated with to "mxaudit serve"; "" for a local operator.
+	// Two keys may carry the same name: the two-person rule compares
+	// names (User), so that one person with two keys is still one person.
+	Key string
+	// ReadOnly marks a viewer: someone who may look but never act. The
+	// policy and the action service refuse every change by a read-only
+	// operator, whatever the front end shows.
+	ReadOnly bool
 }
+
+// ErrReadOnly is the refusal of any change asked for by a viewer.
+var ErrReadOnly = errors.New("viewers may look but not act: ask an operator")
 
 // UnknownUser is the user name when neither the OS nor $USER names one.
 const UnknownUser = "unknown"
@@ -85,6 +98,9 @@ func (o Operator) String() string {
 	if o.SSHClient != "" {
 		s += " (" + SSHLabel(o.SSHClient) + ")"
 	}
+	if o.ReadOnly {
+		s += " (viewer)"
+	}
 	if o.FromEnv {
 		s += FromEnvMark
 	}
@@ -94,5 +110,5 @@ func (o Operator) String() string {
 // CanApprove reports whether o may approve exceptions and override the
 // release rules: a verified identity that is in the approvers list.
 func (o Operator) CanApprove(approvers []string) bool {
-	return !o.FromEnv && IsApprover(o.User, approvers)
+	return !o.FromEnv && !o.ReadOnly && IsApprover(o.User, approvers)
 }

@@ -61,6 +61,9 @@ func checkExpiry(t, now time.Time) error {
 // It does not approve it, even when op is an approver: the two-person
 // rule needs someone else.
 func (p *Policy) Add(req ExceptionRequest, op Operator, now time.Time) (Exception, error) {
+	if op.ReadOnly {
+		return Exception{}, ErrReadOnly
+	}
 	value, err := NormalizeExceptionValue(req.Scope, req.Value)
 	if err != nil {
 		return Exception{}, err
@@ -136,6 +139,9 @@ func sameKinds(a, b []ExceptionKind) bool {
 // Approve approves pending exception id as op. It refuses when op is not
 // a verified approver, is the requester, or the exception is not pending.
 func (p *Policy) Approve(id int, op Operator, now time.Time) (Exception, error) {
+	if op.ReadOnly {
+		return Exception{}, ErrReadOnly
+	}
 	e := p.Find(id)
 	if e == nil {
 		return Exception{}, fmt.Errorf("no exception %d", id)
@@ -160,6 +166,9 @@ func (p *Policy) Approve(id int, op Operator, now time.Time) (Exception, error) 
 // the policy stricter, and it is audited. Revoking twice is an error, so
 // that the first revocation's record is kept.
 func (p *Policy) Revoke(id int, op Operator, reason string, now time.Time) (Exception, error) {
+	if op.ReadOnly {
+		return Exception{}, ErrReadOnly
+	}
 	e := p.Find(id)
 	if e == nil {
 		return Exception{}, fmt.Errorf("no exception %d", id)

@@ -3,6 +3,7 @@ package model
 import (
 	"cmp"
 	"strings"
+	"unique"
 )
 
 // SortKey is the list's sort order: a column and a direction.
@@ -42,11 +43,15 @@ type sortKeys struct {
 	exc      int8 // exception rank
 }
 
+// The strings are canonicalised (unique.Make): under "mxaudit serve"
+// every session's table holds the same messages, and without it each
+// would keep its own lower-cased copies — about a third of a session's
+// memory. Unused strings are still collected.
 func newSortKeys(m *Message) sortKeys {
 	k := sortKeys{
-		from:     strings.ToLower(m.DisplayFrom()),
-		subject:  strings.ToLower(m.Subject),
-		haystack: haystack(m),
+		from:     unique.Make(strings.ToLower(m.DisplayFrom())).Value(),
+		subject:  unique.Make(strings.ToLower(m.Subject)).Value(),
+		haystack: unique.Make(haystack(m)).Value(),
 		severity: int8(m.Severity()),
 		att:      int8(m.Verdict.Attachment.Rank()),
 		spf:      int8(authRank(m.SPFResult())),

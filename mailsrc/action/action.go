@@ -206,6 +206,9 @@ func New(cfg Config) (*Service, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s: this kind of quarantine cannot release or delete messages (use a Maildir, a directory or IMAP)", cfg.Source.Name())
 	}
+	if cfg.Operator.ReadOnly {
+		return nil, model.ErrReadOnly
+	}
 	if cfg.Policy == nil || cfg.Audit == nil {
 		return nil, errors.New("action: a policy store and an audit log are required")
 	}

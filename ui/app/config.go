@@ -44,6 +44,11 @@ type Config struct {
 	// Approvers are the OS users who may approve exceptions and override
 	// the release rules. Keep this list in a file operators cannot write.
 	Approvers []string `toml:"approvers"`
+	// Viewers are the operators of "mxaudit serve" who may look at the
+	// quarantine but not act: no release, delete, exception request,
+	// approval or revocation. A name in both lists is a viewer: the
+	// stricter role wins.
+	Viewers []string `toml:"viewers"`
 
 	// ClamdSocket is the clamd that scans decrypted PPAP archives: a unix
 	// socket path or HOST:PORT; empty for no virus scanning.
@@ -73,6 +78,8 @@ type Config struct {
 
 	// IMAP configures IMAP sources (the [imap] table).
 	IMAP IMAPConfig `toml:"imap"`
+	// Serve configures "mxaudit serve" (the [serve] table).
+	Serve ServeConfig `toml:"serve"`
 
 	// Hooks are commands run after actions (the [hooks] table).
 	Hooks HooksConfig `toml:"hooks"`
@@ -90,6 +97,31 @@ type Config struct {
 
 	// path is where the file was read from, for error messages.
 	path string
+}
+
+// ServeConfig is the [serve] table: the SSH server of "mxaudit serve".
+// Its flags override it.
+type ServeConfig struct {
+	// Listen is the address to listen on (default 127.0.0.1:2222).
+	Listen string `toml:"listen"`
+	// HostKey is the server's private key, generated (ed25519, 0600) on
+	// first start.
+	HostKey string `toml:"host_key"`
+	// AuthorizedKeys lists the operators' keys, OpenSSH format; a key's
+	// name="…" option or its comment is the operator's name.
+	AuthorizedKeys string `toml:"authorized_keys"`
+	// IdleTimeout ends a connection with no traffic for this long
+	// (default 30m).
+	IdleTimeout Duration `toml:"idle_timeout"`
+	// MaxSessions caps the sessions open at once (default 32).
+	MaxSessions int `toml:"max_sessions"`
+	// Config is the configuration file the server was started with, for
+	// the commands it runs for operators; set by the command line.
+	Config string `toml:"-"`
+	// Source is the quarantine as the operator named it, and Policy and
+	// AuditLog the desk's files as resolved; set by the command line, for
+	// the commands the server runs.
+	Source, Policy, AuditLog string `toml:"-"`
 }
 
 // Flags are command-line settings without a configuration key.

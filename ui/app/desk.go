@@ -34,6 +34,10 @@ type Desk struct {
 	// by Change; nil discards it (it is audited all the same), as a
 	// console that draws its own screen wants.
 	Warn func(string)
+	// Changed, when set, is told of every change written through Change:
+	// the record and the policy as written. "mxaudit serve" uses it to
+	// show one operator's change in every other session.
+	Changed func(entry model.AuditEntry, p model.Policy)
 }
 
 // DeskPaths name the desk's files; empty ones are taken from the
@@ -109,15 +113,31 @@ func (d *Desk) Load() (model.Policy, error) { return d.Policy.Load() }
 //
 // After an approval it runs the exception_approve hooks, whichever front
 // end approved: their failures go to Warn and the audit log, never undo
-// the approval.
+// the approval. A viewer's desk refuses every change before the file is
+// touched.
 func (d *Desk) Change(entry *model.AuditEntry, change func(*model.Policy) error) (model.Policy, error) {
+	if d.Operator.ReadOnly {
+		return model.Policy{}, model.ErrReadOnly
+	}
 	p, err := store.ChangePolicy(d.Policy, d.AuditPath, entry, change)
 	if err == nil && entry.Action == model.ActionExceptionApprove {
 		if e := p.Find(entry.ExceptionID); e != nil {
 			d.RunHooks(context.Background(), HookEvent{Event: EventExceptionApprove, Exception: HookExceptionOf(*e)}, nil, d.Warn)
 		}
 	}
+	if err == nil && d.Changed != nil {
+		d.Changed(*entry, p)
+	}
 	return p, err
+}
+
+// As is a copy of the desk on which op acts, with changes reported to
+// changed: one desk per SSH session, sharing the policy file and the
+// audit log.
+func (d *Desk) As(op model.Operator, changed func(model.AuditEntry, model.Policy)) *Desk {
+	c := *d
+	c.Operator, c.Changed = op, changed
+	return &c
 }
 
 // Delivery says where released mail goes; empty fields are taken from

@@ -11,6 +11,8 @@ import (
 	"os"
 	"strings"
 
+	"mxaudit/analysis/scan"
+	"mxaudit/model"
 	"mxaudit/ui/app"
 )
 
@@ -29,6 +31,28 @@ type Env struct {
 	// console front end (ui/console), which the command line does not
 	// import; nil means no console is available.
 	Console func(ctx context.Context, ws *app.Workspace, mouse bool) error
+	// Serve runs "mxaudit serve" on a started hub until ctx is done; log
+	// gets its messages. main hands in the SSH front end (ui/serve); nil
+	// means serving is not available.
+	Serve func(ctx context.Context, hub *app.Hub, settings app.ServeConfig, log io.Writer) error
+	// Operator, when set, is who runs the command instead of the OS
+	// user: the key's operator of a command run over "mxaudit serve".
+	Operator *model.Operator
+	// PolicyChanged, when set, is told of every change the command
+	// writes to the policy: over "mxaudit serve", the other sessions.
+	PolicyChanged func(model.AuditEntry, model.Policy)
+	// Listing, when set, is where scan and stats take the analysed
+	// messages from instead of scanning SOURCE: over "mxaudit serve",
+	// the server's one shared scan.
+	Listing Listing
+}
+
+// Listing is an analysed quarantine: what scan and stats read.
+// *app.App scans its source; *app.View replays the shared scan of
+// "mxaudit serve".
+type Listing interface {
+	Scan(ctx context.Context, emit func(model.Message) error, progress func(scan.Progress)) error
+	Name() string
 }
 
 // getenv is Env.Getenv, or the process environment.
@@ -78,6 +102,8 @@ Usage:
   mxaudit completion bash|zsh|fish    a shell completion script
   mxaudit man                         the manual page (roff), from the same flag definitions
   mxaudit CMD --help                  the usage and flags of one command
+  mxaudit serve --authorized-keys FILE [--listen ADDR] [--host-key FILE] SOURCE
+                                      the console over SSH for a team (README)
   mxaudit help                        this text
 
 SOURCE is a Maildir, a directory of message files (.eml, amavis .gz), an
@@ -154,6 +180,8 @@ func dispatch(ctx context.Context, args []string, env Env) int {
 		return runCompletion(ctx, args[1:], env)
 	case "man":
 		return runMan(ctx, args[1:], env)
+	case "serve":
+		return runServe(ctx, args[1:], env)
 	default:
 		// "mxaudit SOURCE", flags before or after the source.
 		return runConsole(ctx, args, env)

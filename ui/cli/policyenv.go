@@ -36,12 +36,18 @@ type policyEnv struct {
 
 // desk opens the application core's desk for the flags: the paths
 // (flag, then configuration, then the XDG default) and the operator.
-// Hook failures are warned about on stderr.
+// Hook failures are warned about on stderr. Over "mxaudit serve", the
+// operator is the key's (Env.Operator), never the OS user the server runs
+// as.
 func (f *policyFlags) desk(env Env) (*app.Desk, error) {
 	d, err := app.OpenDesk(env.getenv, app.DeskPaths{Config: f.config, Policy: f.policy, AuditLog: f.auditLog}, lookupOSUser())
 	if err != nil {
 		return nil, err
 	}
+	if env.Operator != nil {
+		d.Operator = *env.Operator
+	}
+	d.Changed = env.PolicyChanged
 	d.Warn = func(s string) { warnf(env, "%s", s) }
 	for _, problem := range d.TeamProblems() {
 		warnf(env, "warning: %s", problem)

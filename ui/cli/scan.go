@@ -24,12 +24,12 @@ func runScan(ctx context.Context, args []string, env Env) int {
 	if code != ExitOK {
 		return code
 	}
-	a, err := openApp(ctx, spec, cfg, env, nil)
+	a, closeApp, err := listing(ctx, spec, cfg, env)
 	if err != nil {
 		fmt.Fprintln(env.Stderr, "mxaudit:", err)
 		return ExitFailed
 	}
-	defer a.Close()
+	defer closeApp()
 
 	format := formatTable
 	switch {
@@ -43,6 +43,20 @@ func runScan(ctx context.Context, args []string, env Env) int {
 		return ExitFailed
 	}
 	return ExitOK
+}
+
+// listing is what scan and stats read: Env.Listing when set (the
+// shared scan of "mxaudit serve"), else the source spec names, opened
+// through the application core. The caller calls done when finished.
+func listing(ctx context.Context, spec string, cfg Config, env Env) (l Listing, done func(), err error) {
+	if env.Listing != nil {
+		return env.Listing, func() {}, nil
+	}
+	a, err := openApp(ctx, spec, cfg, env, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	return a, func() { a.Close() }, nil
 }
 
 // openApp opens the source spec names through the application core, with
@@ -76,7 +90,7 @@ const (
 // Findings are data, not errors: only a source that cannot be read (or an
 // output that cannot be written) makes it fail. annotate, when set, sets
 // each message's exception before it is printed (see annotator).
-func scanTo(ctx context.Context, a *app.App, format outputFormat, env Env, annotate func(*model.Message)) error {
+func scanTo(ctx context.Context, a Listing, format outputFormat, env Env, annotate func(*model.Message)) error {
 	var out recordWriter
 	switch format {
 	case formatJSON:

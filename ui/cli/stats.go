@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"mxaudit/model"
-	"mxaudit/ui/app"
 	"mxaudit/ui/termtext"
 )
 
@@ -34,12 +33,12 @@ func runStats(ctx context.Context, args []string, env Env) int {
 	if code != ExitOK {
 		return code
 	}
-	a, err := openApp(ctx, spec, cfg, env, nil)
+	a, closeApp, err := listing(ctx, spec, cfg, env)
 	if err != nil {
 		fmt.Fprintln(env.Stderr, "mxaudit:", err)
 		return ExitFailed
 	}
-	defer a.Close()
+	defer closeApp()
 	st, err := statsOf(ctx, a, f)
 	if err != nil {
 		fmt.Fprintln(env.Stderr, "mxaudit:", err)
@@ -65,7 +64,7 @@ func runStats(ctx context.Context, args []string, env Env) int {
 }
 
 // statsOf scans a's source and counts the messages f matches.
-func statsOf(ctx context.Context, a *app.App, f model.Filter) (model.Stats, error) {
+func statsOf(ctx context.Context, a Listing, f model.Filter) (model.Stats, error) {
 	counter := model.NewStatsCounter()
 	err := a.Scan(ctx, func(m model.Message) error {
 		if f.Match(&m) {

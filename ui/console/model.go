@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"mxaudit/model"
+	"mxaudit/ui/app"
 	"mxaudit/ui/console/checkview"
 	"mxaudit/ui/console/common"
 	"mxaudit/ui/console/detail"
@@ -95,6 +96,8 @@ type Model struct {
 	statusHeight int
 	// policy is the exception policy, nil until it is read.
 	policy *model.Policy
+	// policyNews brings other sessions' policy changes (session.go).
+	policyNews <-chan app.PolicyNews
 
 	// The numbers of the latest loads of the DMARC report and domain
 	// check views: an answer with another number is stale.
@@ -157,7 +160,7 @@ func newModel(ctx context.Context, cfg Config, noColor bool) *Model {
 // Init implements tea.Model: it starts the scan and asks the terminal for
 // its background colour.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{m.startScan(), m.loadPolicy()}
+	cmds := []tea.Cmd{m.startScan(), m.loadPolicy(), m.followPolicy()}
 	if !m.noColor {
 		cmds = append(cmds, tea.RequestBackgroundColor)
 	}
@@ -228,6 +231,8 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Batch(m.selectionChanged(), m.statsChanged())
 	case policyChangedMsg:
 		return m, m.handlePolicyChanged(msg)
+	case policyNewsMsg:
+		return m, m.handlePolicyNews(msg)
 	case planMsg:
 		m.handlePlan(msg)
 		return m, nil

@@ -72,6 +72,9 @@ type Config struct {
 	Reports Reports
 	// Checker audits a domain's records (c); nil turns the key off.
 	Checker DomainChecker
+	// PolicyFeed, under "mxaudit serve", brings the other sessions'
+	// policy changes (session.go); nil for a console of its own.
+	PolicyFeed PolicyFeed
 }
 
 // ConfigFor is the console's configuration over a workspace of the

@@ -43,6 +43,9 @@ type Change struct {
 	// Note is the source's own sentence about the change; the console
 	// shows it for a reload and uses its own words otherwise.
 	Note string
+	// Done is, for a departure, what took the messages when known
+	// ("released by sato").
+	Done string
 }
 
 // fromSource translates a change the source reports into the console's
@@ -59,7 +62,7 @@ func fromSource(c mailsrc.Change) (change Change, ok bool) {
 	default:
 		return Change{}, false
 	}
-	return Change{Kind: kind, IDs: c.IDs, Note: c.Note}, true
+	return Change{Kind: kind, IDs: c.IDs, Note: c.Note, Done: c.Done}, true
 }
 
 // watchStopWait bounds how long Run waits for the watch goroutine after
@@ -184,7 +187,7 @@ func (m *Model) handleWatch(msg watchMsg) tea.Cmd {
 	case ChangeAdded:
 		return tea.Batch(m.analyseArrivals(c.IDs), next)
 	case ChangeRemoved:
-		return tea.Batch(m.removeDeparted(c.IDs), next)
+		return tea.Batch(m.removeDeparted(c.IDs, c.Done), next)
 	case ChangeReload:
 		note := c.Note
 		if note == "" {
@@ -256,8 +259,9 @@ func (m *Model) handleArrivals(msg arrivalsMsg) tea.Cmd {
 	return tea.Batch(m.selectionChanged(), m.statsChanged())
 }
 
-// removeDeparted takes messages that left the source out of the list.
-func (m *Model) removeDeparted(ids []model.MessageID) tea.Cmd {
+// removeDeparted takes messages that left the source out of the list;
+// done, when known ("released by sato"), is shown instead of a guess.
+func (m *Model) removeDeparted(ids []model.MessageID, done string) tea.Cmd {
 	gone := make(map[model.MessageID]bool, len(ids))
 	for _, id := range ids {
 		gone[id] = true
@@ -271,7 +275,11 @@ func (m *Model) removeDeparted(ids []model.MessageID) tea.Cmd {
 	if n == 1 {
 		verb = "message left"
 	}
-	m.setNotice(fmt.Sprintf("%d %s the folder (another operator?)", n, verb), false)
+	if done != "" {
+		m.setNotice(fmt.Sprintf("%s: %s", count(n, "message"), done), false)
+	} else {
+		m.setNotice(fmt.Sprintf("%d %s the folder (another operator?)", n, verb), false)
+	}
 	return tea.Batch(m.selectionChanged(), m.statsChanged())
 }
 

@@ -1,0 +1,287 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+	"time"
+
+	"mxaudit/analysis/scan"
+	"mxaudit/mailsrc"
+	"mxaudit/model"
+)
+
+// Hub is one quarantine shared by many consoles, as "mxaudit serve"
+// needs it: the source is scanned once, the analysed messages are kept
+// in memory, and every change — scan results, arrivals and departures
+// the source reports, actions and policy changes of any session — is
+// broadcast to every session's View. Without it, ten operators would run
+// ten scans, ten watches and ten PPAP pairings of the same folder, and
+// one operator's release would reach the others only on the next poll.
+type Hub struct {
+	app  *App
+	desk *Desk
+
+	mu sync.Mutex
+	// msgs are the messages as the sessions should list them. The slice
+	// is never changed in place: removals build a new one, so that a
+	// View replaying an older prefix needs no lock.
+	msgs     []model.Message
+	have     map[model.MessageID]bool
+	scanning bool
+	scanErr  error
+	progress scan.Progress
+	// gen numbers the listings: a source that renumbered its messages
+	// starts a new generation.
+	gen  int
+	subs map[*subscriber]bool
+	// policySubs receive the policy after every change.
+	policySubs map[chan PolicyNews]bool
+	// actions counts the actions running; draining refuses new ones.
+	actions  sync.WaitGroup
+	draining bool
+}
+
+// PolicyNews is the exception policy after one operator's change, with a
+// sentence for the other sessions' status lines.
+type PolicyNews struct {
+	Policy model.Policy
+	Note   string
+}
+
+// eventKind says what a hub event carries.
+type eventKind int
+
+const (
+	evMessages eventKind = iota + 1 // scan results (msgs)
+	evScanDone                      // the scan ended (err)
+	evAdded                         // arrivals, analysed (msgs)
+	evRemoved                       // departures (ids, note)
+	evReload                        // the listing was replaced
+)
+
+// hubEvent is one broadcast.
+type hubEvent struct {
+	kind     eventKind
+	gen      int
+	msgs     []model.Message
+	ids      []model.MessageID
+	note     string
+	err      error
+	progress scan.Progress
+}
+
+// NewHub shares a with every session; desk (nil when the policy or the
+// audit log could not be found) is the desk each session acts on under
+// its own operator. Start begins the scan.
+func NewHub(a *App, desk *Desk) *Hub {
+	return &Hub{
+		app: a, desk: desk,
+		// A session that comes before the scan has begun follows it
+		// rather than taking the empty listing for the whole.
+		scanning:   true,
+		have:       map[model.MessageID]bool{},
+		subs:       map[*subscriber]bool{},
+		policySubs: map[chan PolicyNews]bool{},
+	}
+}
+
+// App is the shared application core.
+func (h *Hub) App() *App { return h.app }
+
+// Start scans the source once and then, where the source can report
+// changes, follows it until ctx is done. It returns at once; the work
+// runs in a goroutine of its own.
+func (h *Hub) Start(ctx context.Context) {
+	go func() {
+		for ctx.Err() == nil {
+			h.runScan(ctx)
+			if !h.app.CanWatch() {
+				return
+			}
+			if !h.follow(ctx) {
+				return
+			}
+			// The source was renumbered: scan it again.
+		}
+	}()
+}
+
+// Wait blocks until the first scan has finished or ctx is done, and
+// returns the scan's error: for benchmarks and for a server that wants
+// the list ready before it listens.
+func (h *Hub) Wait(ctx context.Context) error {
+	for {
+		h.mu.Lock()
+		done, err := !h.scanning && h.gen > 0, h.scanErr
+		h.mu.Unlock()
+		if done {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// Len is the number of messages listed.
+func (h *Hub) Len() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.msgs)
+}
+
+// follow applies the source's changes until ctx is done (false) or the
+// source renumbers its messages (true).
+func (h *Hub) follow(ctx context.Context) (reload bool) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	_ = h.app.Watch(ctx, func(c mailsrc.Change) {
+		switch c.Kind {
+		case mailsrc.Added:
+			h.arrived(ctx, c.IDs)
+		case mailsrc.Removed:
+			h.departed(c.IDs, "")
+		case mailsrc.Reload:
+			reload = true
+			cancel()
+		}
+	})
+	return reload
+}
+
+// arrived analyses the arrivals not yet listed and broadcasts them.
+func (h *Hub) arrived(ctx context.Context, ids []model.MessageID) {
+	h.mu.Lock()
+	fresh := slices.DeleteFunc(slices.Clone(ids), func(id model.MessageID) bool { return h.have[id] })
+	h.mu.Unlock()
+	if len(fresh) == 0 {
+		return
+	}
+	msgs, err := h.app.Analyze(ctx, fresh)
+	if err != nil && len(msgs) == 0 {
+		return // the next listing reports them again
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	msgs = slices.DeleteFunc(msgs, func(m model.Message) bool { return h.have[m.ID] })
+	if len(msgs) == 0 {
+		return
+	}
+	for _, m := range msgs {
+		h.have[m.ID] = true
+	}
+	h.msgs = append(slices.Clip(h.msgs), msgs...)
+	h.broadcast(hubEvent{kind: evAdded, gen: h.gen, msgs: msgs})
+}
+
+// departed takes messages out of the listing and tells every session,
+// with note ("released by sato") when the hub knows who took them.
+func (h *Hub) departed(ids []model.MessageID, note string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var gone []model.MessageID
+	for _, id := range ids {
+		if h.have[id] {
+			gone = append(gone, id)
+			delete(h.have, id)
+		}
+	}
+	if len(gone) == 0 {
+		return
+	}
+	set := make(map[model.MessageID]bool, len(gone))
+	for _, id := range gone {
+		set[id] = true
+	}
+	h.msgs = slices.DeleteFunc(slices.Clone(h.msgs), func(m model.Message) bool { return set[m.ID] })
+	h.broadcast(hubEvent{kind: evRemoved, gen: h.gen, ids: gone, note: note})
+}
+
+// actedOn tells every session at once, rather than at the source's next
+// poll, that op's action (a verb: "released", "deleted") took ids out of
+// the quarantine. The departure the source reports later finds them
+// gone already and says nothing.
+func (h *Hub) actedOn(ids []model.MessageID, verb string, op model.Operator) {
+	h.departed(ids, verb+" by "+op.User)
+}
+
+// broadcast queues ev for every subscriber. The caller holds h.mu.
+func (h *Hub) broadcast(ev hubEvent) {
+	for s := range h.subs {
+		s.push(ev)
+	}
+}
+
+// snapshot is the listing at one moment, with the scan's state then.
+type snapshot struct {
+	msgs     []model.Message
+	scanning bool
+	scanErr  error
+	gen      int
+}
+
+// subscribe returns the listing as it is now and a subscriber that gets
+// every later event, atomically.
+func (h *Hub) subscribe() (snapshot, *subscriber) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	sub := newSubscriber()
+	h.subs[sub] = true
+	return snapshot{msgs: slices.Clip(h.msgs), scanning: h.scanning, scanErr: h.scanErr, gen: h.gen}, sub
+}
+
+// unsubscribe stops queueing events for sub.
+func (h *Hub) unsubscribe(sub *subscriber) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.subs, sub)
+}
+
+// lookup returns the listed message id.
+func (h *Hub) lookup(id model.MessageID) (model.Message, bool) {
+	h.mu.Lock()
+	msgs := h.msgs
+	h.mu.Unlock()
+	for i := range msgs {
+		if msgs[i].ID == id {
+			return msgs[i], true
+		}
+	}
+	return model.Message{}, false
+}
+
+// publishPolicy hands the policy as written to every session.
+func (h *Hub) publishPolicy(n PolicyNews) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for ch := range h.policySubs {
+		select { // only the latest policy matters: replace an unread one
+		case <-ch:
+		default:
+		}
+		ch <- n
+	}
+}
+
+// FollowPolicy returns a channel that receives the policy after every
+// change any session makes, until ctx is done.
+func (h *Hub) FollowPolicy(ctx context.Context) <-chan PolicyNews {
+	ch := make(chan PolicyNews, 1)
+	h.mu.Lock()
+	h.policySubs[ch] = true
+	h.mu.Unlock()
+	go func() {
+		<-ctx.Done()
+		h.mu.Lock()
+		delete(h.policySubs, ch)
+		h.mu.Unlock()
+	}()
+	return ch
+}
+
+// errClosed ends a subscriber's wait when its session is gone.
+var errClosed = errors.New("hub: subscription closed")

@@ -1,0 +1,123 @@
+package app
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"mxaudit/analysis/scan"
+	"mxaudit/model"
+)
+
+// The hub's scan hands its results to the sessions in batches: at most
+// flushEvery messages, and at least every flushWindow, so that 100,000
+// fast messages cost a few hundred broadcasts while a slow scan (PPAP
+// pairing holds ZIP mails back; IMAP fetches in rounds) still shows its
+// messages and its progress promptly.
+const (
+	flushEvery  = 512
+	flushWindow = 50 * time.Millisecond
+)
+
+// scanBatch gathers one scan's results between broadcasts. The scan
+// goroutine adds to it; a ticker flushes it.
+type scanBatch struct {
+	hub *Hub
+	gen int
+
+	// flushing is held for a whole flush, so that two flushes (the
+	// scan's and the ticker's) cannot broadcast out of order.
+	flushing sync.Mutex
+	mu       sync.Mutex
+	pending  []model.Message
+	progress scan.Progress
+	changed  bool // progress came since the last flush
+}
+
+// add queues m, flushing when the batch is full.
+func (b *scanBatch) add(m model.Message) {
+	b.mu.Lock()
+	b.pending = append(b.pending, m)
+	full := len(b.pending) >= flushEvery
+	b.mu.Unlock()
+	if full {
+		b.flush()
+	}
+}
+
+// report records the scan's progress for the next flush.
+func (b *scanBatch) report(p scan.Progress) {
+	b.mu.Lock()
+	b.progress, b.changed = p, true
+	b.mu.Unlock()
+}
+
+// flush appends the gathered messages to the hub's listing and
+// broadcasts them with the progress, if anything changed.
+func (b *scanBatch) flush() {
+	b.flushing.Lock()
+	defer b.flushing.Unlock()
+	b.mu.Lock()
+	msgs, p, changed := b.pending, b.progress, b.changed
+	b.pending, b.changed = nil, false
+	b.mu.Unlock()
+	if len(msgs) == 0 && !changed {
+		return
+	}
+	h := b.hub
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.gen != b.gen {
+		return // a newer listing replaced this one
+	}
+	h.msgs = append(h.msgs, msgs...)
+	for _, m := range msgs {
+		h.have[m.ID] = true
+	}
+	h.progress = p
+	h.broadcast(hubEvent{kind: evMessages, gen: b.gen, msgs: msgs, progress: p})
+}
+
+// runScan scans the source into a new generation of the listing.
+func (h *Hub) runScan(ctx context.Context) {
+	h.mu.Lock()
+	h.gen++
+	gen := h.gen
+	if gen > 1 {
+		h.broadcast(hubEvent{kind: evReload, gen: gen})
+	}
+	h.msgs, h.have, h.scanning, h.scanErr = nil, map[model.MessageID]bool{}, true, nil
+	h.progress = scan.Progress{}
+	h.mu.Unlock()
+
+	b := &scanBatch{hub: h, gen: gen}
+	stop := make(chan struct{})
+	ticked := make(chan struct{})
+	go func() {
+		defer close(ticked)
+		t := time.NewTicker(flushWindow)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				b.flush()
+			case <-stop:
+				return
+			}
+		}
+	}()
+	err := h.app.Scan(ctx, func(m model.Message) error {
+		b.add(m)
+		return nil
+	}, b.report)
+	close(stop)
+	<-ticked
+	b.flush()
+	b.mu.Lock()
+	p := b.progress
+	b.mu.Unlock()
+	h.mu.Lock()
+	h.scanning, h.scanErr = false, err
+	h.broadcast(hubEvent{kind: evScanDone, gen: gen, err: err, progress: p})
+	h.mu.Unlock()
+}

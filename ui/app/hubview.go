@@ -1,0 +1,221 @@
+package app
+
+import (
+	"context"
+	"io"
+	"sync"
+
+	"mxaudit/analysis/scan"
+	"mxaudit/mailsrc"
+	"mxaudit/model"
+)
+
+// subscriber is one session's queue of hub events. It is unbounded so
+// that a slow session never holds up the hub or the other sessions; a
+// session that is gone is unsubscribed.
+type subscriber struct {
+	mu    sync.Mutex
+	queue []hubEvent
+	wake  chan struct{}
+}
+
+func newSubscriber() *subscriber { return &subscriber{wake: make(chan struct{}, 1)} }
+
+// push queues ev; it never blocks.
+func (s *subscriber) push(ev hubEvent) {
+	s.mu.Lock()
+	s.queue = append(s.queue, ev)
+	s.mu.Unlock()
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// next returns the oldest queued event, waiting for one until ctx is
+// done.
+func (s *subscriber) next(ctx context.Context) (hubEvent, error) {
+	for {
+		s.mu.Lock()
+		if len(s.queue) > 0 {
+			ev := s.queue[0]
+			s.queue[0] = hubEvent{}
+			s.queue = s.queue[1:]
+			s.mu.Unlock()
+			return ev, nil
+		}
+		s.mu.Unlock()
+		select {
+		case <-s.wake:
+		case <-ctx.Done():
+			return hubEvent{}, ctx.Err()
+		}
+	}
+}
+
+// View is one session's window on the hub: the console's Source and
+// Live. Its Scan replays the shared listing and follows the shared scan
+// instead of scanning; its Watch delivers the changes the hub
+// broadcasts; its Analyze hands over arrivals the hub has analysed
+// already. Every other method reaches the shared App.
+type View struct {
+	hub *Hub
+
+	mu  sync.Mutex
+	sub *subscriber
+	// gen is the generation of the listing the last Scan followed.
+	gen int
+	// later are events that came while Scan was replaying, for Watch.
+	later []hubEvent
+	// arrived holds the analysed arrivals Watch announced, until the
+	// console asks Analyze for them.
+	arrived map[model.MessageID]model.Message
+}
+
+// View returns a new window on the hub for one session. Close it when
+// the session ends.
+func (h *Hub) View() *View {
+	return &View{hub: h, arrived: map[model.MessageID]model.Message{}}
+}
+
+// Close stops the view's subscription.
+func (v *View) Close() {
+	v.mu.Lock()
+	sub := v.sub
+	v.sub = nil
+	v.mu.Unlock()
+	if sub != nil {
+		v.hub.unsubscribe(sub)
+	}
+}
+
+// Scan implements the console's Source: it emits the shared listing as
+// it is, then the shared scan's further results until that scan ends.
+// Changes that come meanwhile are kept for Watch. A second call (after
+// the source was renumbered) starts from the new listing.
+func (v *View) Scan(ctx context.Context, emit func(model.Message) error, progress func(scan.Progress)) error {
+	v.Close()
+	sn, sub := v.hub.subscribe()
+	snap, scanning := sn.msgs, sn.scanning
+	v.mu.Lock()
+	v.sub, v.gen, v.later = sub, sn.gen, nil
+	v.mu.Unlock()
+	for i := range snap {
+		if err := emit(snap[i]); err != nil {
+			return err
+		}
+		if i%1024 == 1023 && progress != nil {
+			progress(scan.Progress{Listed: len(snap), Analysed: i + 1, Done: !scanning})
+		}
+	}
+	if progress != nil {
+		progress(scan.Progress{Listed: len(snap), Analysed: len(snap), Done: !scanning})
+	}
+	if !scanning {
+		return sn.scanErr
+	}
+	for {
+		ev, err := sub.next(ctx)
+		if err != nil {
+			return err
+		}
+		if ev.gen != sn.gen && ev.kind != evReload {
+			continue // from a listing this scan does not follow
+		}
+		switch ev.kind {
+		case evReload:
+			// The listing is being replaced: this scan is over, and
+			// Watch tells the console to scan again.
+			v.mu.Lock()
+			v.later = append(v.later, ev)
+			v.mu.Unlock()
+			return nil
+		case evMessages:
+			for _, m := range ev.msgs {
+				if err := emit(m); err != nil {
+					return err
+				}
+			}
+			if progress != nil {
+				progress(ev.progress)
+			}
+		case evScanDone:
+			if progress != nil {
+				progress(ev.progress)
+			}
+			return ev.err
+		default:
+			v.mu.Lock()
+			v.later = append(v.later, ev)
+			v.mu.Unlock()
+		}
+	}
+}
+
+// Watch implements the console's Live: it reports the arrivals,
+// departures and renumberings the hub broadcasts until ctx is done.
+func (v *View) Watch(ctx context.Context, send func(mailsrc.Change)) error {
+	for {
+		v.mu.Lock()
+		sub, gen := v.sub, v.gen
+		var ev hubEvent
+		have := len(v.later) > 0
+		if have {
+			ev, v.later = v.later[0], v.later[1:]
+		}
+		v.mu.Unlock()
+		if sub == nil {
+			return errClosed
+		}
+		if !have {
+			var err error
+			if ev, err = sub.next(ctx); err != nil {
+				return err
+			}
+		}
+		if ev.gen != gen && ev.kind != evReload {
+			continue // about a listing the console no longer shows
+		}
+		switch ev.kind {
+		case evAdded:
+			ids := make([]model.MessageID, len(ev.msgs))
+			v.mu.Lock()
+			for i, m := range ev.msgs {
+				ids[i] = m.ID
+				v.arrived[m.ID] = m
+			}
+			v.mu.Unlock()
+			send(mailsrc.Change{Kind: mailsrc.Added, IDs: ids})
+		case evRemoved:
+			send(mailsrc.Change{Kind: mailsrc.Removed, IDs: ev.ids, Done: ev.note})
+		case evReload:
+			send(mailsrc.Change{Kind: mailsrc.Reload, Note: "the source was renumbered: reloading"})
+		}
+	}
+}
+
+// Analyze implements the console's Live: the hub has analysed the
+// arrivals already, once for every session.
+func (v *View) Analyze(_ context.Context, ids []model.MessageID) ([]model.Message, error) {
+	out := make([]model.Message, 0, len(ids))
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	for _, id := range ids {
+		if m, ok := v.arrived[id]; ok {
+			delete(v.arrived, id)
+			out = append(out, m)
+		} else if m, ok := v.hub.lookup(id); ok {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+// Name describes the shared source ("maildir /var/quarantine").
+func (v *View) Name() string { return v.hub.app.Name() }
+
+// Open implements the console's Source: a message's bytes, from the
+// shared source.
+func (v *View) Open(ctx context.Context, id model.MessageID) (io.ReadCloser, error) {
+	return v.hub.app.Open(ctx, id)
+}
