@@ -119,6 +119,14 @@ func (v *View) Scan(ctx context.Context, emit func(model.Message) error, progres
 		if err != nil {
 			return err
 		}
+		if sn.gen == 0 && ev.kind != evReload {
+			// Subscribed before the hub's first scan began: that scan's
+			// listing is the one this scan follows.
+			sn.gen = ev.gen
+			v.mu.Lock()
+			v.gen = ev.gen
+			v.mu.Unlock()
+		}
 		if ev.gen != sn.gen && ev.kind != evReload {
 			continue // from a listing this scan does not follow
 		}
