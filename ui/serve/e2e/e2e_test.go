@@ -278,6 +278,8 @@ func TestTeamOverSSH(t *testing.T) {
 		{model.ActionExceptionAdd, "alice", model.OutcomeOK},
 		{model.ActionExceptionApprove, "alice", "cannot approve: alice is not in the approvers list"},
 		{model.ActionExceptionApprove, "bob", model.OutcomeOK},
+		// The intent record, written before the delivery, then the outcome.
+		{model.ActionRelease, "alice", model.OutcomeStarted},
 		{model.ActionRelease, "alice", model.OutcomeOK},
 	}
 	if len(entries) != len(want) {
