@@ -7,6 +7,7 @@
 package checkview
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -88,7 +89,9 @@ func (m *Model) refresh() {
 	if m.err != nil {
 		lines = append(lines, st.ErrorText.Render(" "+termtext.Sanitize(m.err.Error())))
 	}
-	if m.rep != nil {
+	// After a DNS failure the report is partial: drawing it would say "no
+	// record" where nobody could tell (issue 13).
+	if m.rep != nil && !errors.Is(m.err, domaincheck.ErrUnavailable) {
 		lines = append(lines, m.report(w)...)
 	}
 	m.vp.SetContentLines(lines)
