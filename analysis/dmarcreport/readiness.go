@@ -55,14 +55,8 @@ type SourceReadiness struct {
 	// Reporters are the reporting organisations that saw it, sorted.
 	Reporters []string `json:"reporters"`
 	Messages  int64    `json:"messages"`
-	// DMARCPass, SPFAligned and DKIMAligned count messages, as the
-	// reporters evaluated them (policy_evaluated).
-	DMARCPass        int64   `json:"dmarc_pass"`
-	SPFAligned       int64   `json:"spf_aligned"`
-	DKIMAligned      int64   `json:"dkim_aligned"`
-	DMARCPassRatio   float64 `json:"dmarc_pass_ratio"`
-	SPFAlignedRatio  float64 `json:"spf_aligned_ratio"`
-	DKIMAlignedRatio float64 `json:"dkim_aligned_ratio"`
+	// PassCounts count its messages as the reporters evaluated them.
+	PassCounts
 	// EnvelopeFrom and DKIMDomains are the distinct envelope senders and
 	// d= domains with a valid signature its messages carried.
 	EnvelopeFrom []string `json:"envelope_from"`
@@ -152,15 +146,7 @@ func AssessReadiness(domain string, reports []*Report, th Thresholds) Readiness 
 			n := rec.Count
 			rd.Messages += n
 			s.Messages += n
-			if rec.Alignment.DMARC {
-				s.DMARCPass += n
-			}
-			if rec.Alignment.SPF {
-				s.SPFAligned += n
-			}
-			if rec.Alignment.DKIM {
-				s.DKIMAligned += n
-			}
+			s.count(rec.Alignment, n)
 			env := strings.ToLower(rec.Identifiers.EnvelopeFrom)
 			if env == "" && len(rec.AuthResults.SPF) > 0 {
 				env = strings.ToLower(rec.AuthResults.SPF[0].Domain)
@@ -184,7 +170,7 @@ func AssessReadiness(domain string, reports []*Report, th Thresholds) Readiness 
 	rd.Target, rd.NextStep = nextStep(rd.Policy, rd.Testing)
 	var legitFail, spoofFail int64
 	for _, s := range sources {
-		s.DMARCPassRatio, s.SPFAlignedRatio, s.DKIMAlignedRatio = ratio(s.DMARCPass, s.Messages), ratio(s.SPFAligned, s.Messages), ratio(s.DKIMAligned, s.Messages)
+		s.setRatios(s.Messages)
 		slices.Sort(s.Reporters)
 		s.Decision, s.Advice = decide(s, domain, th)
 		switch s.Decision {

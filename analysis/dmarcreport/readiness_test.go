@@ -103,11 +103,11 @@ func TestDecide(t *testing.T) {
 		s    SourceReadiness
 		want Decision
 	}{
-		{"ready at the threshold", SourceReadiness{DMARCPassRatio: 0.9}, DecisionReady},
-		{"spoofing under its threshold", SourceReadiness{DMARCPassRatio: 0.04, Messages: 10, orgEnvelope: 10}, DecisionSpoofing},
+		{"ready at the threshold", SourceReadiness{PassCounts: PassCounts{DMARCPassRatio: 0.9}}, DecisionReady},
+		{"spoofing under its threshold", SourceReadiness{PassCounts: PassCounts{DMARCPassRatio: 0.04}, Messages: 10, orgEnvelope: 10}, DecisionSpoofing},
 		{"a valid signature is not spoofing", SourceReadiness{DKIMDomains: []string{"esp.example"}, Messages: 10}, DecisionFixDKIM},
-		{"own envelope sender: fix SPF", SourceReadiness{DMARCPassRatio: 0.5, Messages: 10, orgEnvelope: 6, EnvelopeFrom: []string{"example.com"}}, DecisionFixSPF},
-		{"third-party envelope: fix DKIM", SourceReadiness{DMARCPassRatio: 0.5, Messages: 10, orgEnvelope: 5}, DecisionFixDKIM},
+		{"own envelope sender: fix SPF", SourceReadiness{PassCounts: PassCounts{DMARCPassRatio: 0.5}, Messages: 10, orgEnvelope: 6, EnvelopeFrom: []string{"example.com"}}, DecisionFixSPF},
+		{"third-party envelope: fix DKIM", SourceReadiness{PassCounts: PassCounts{DMARCPassRatio: 0.5}, Messages: 10, orgEnvelope: 5}, DecisionFixDKIM},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

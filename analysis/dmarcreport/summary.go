@@ -39,16 +39,7 @@ type DomainSummary struct {
 	DiscoveryMethod string `json:"discovery_method,omitempty"`
 	Reports         int    `json:"reports"`
 	Messages        int64  `json:"messages"`
-	// DMARCPass, SPFAligned and DKIMAligned count messages. DMARC pass
-	// is what the reporter evaluated: an aligned SPF pass or an aligned
-	// DKIM pass (policy_evaluated), never a raw auth_results pass.
-	DMARCPass   int64 `json:"dmarc_pass"`
-	SPFAligned  int64 `json:"spf_aligned"`
-	DKIMAligned int64 `json:"dkim_aligned"`
-	// Ratios of Messages, 0 when there are none.
-	DMARCPassRatio   float64 `json:"dmarc_pass_ratio"`
-	SPFAlignedRatio  float64 `json:"spf_aligned_ratio"`
-	DKIMAlignedRatio float64 `json:"dkim_aligned_ratio"`
+	PassCounts
 	// Dispositions counts messages per disposition the receivers applied.
 	Dispositions map[string]int64 `json:"dispositions"`
 	Reporters    []ReporterCount  `json:"reporters"`
@@ -148,19 +139,13 @@ func (z *Summarizer) Add(r *Report) bool {
 		z.sum.Messages += n
 		d.s.Messages += n
 		rep.Messages += n
-		if rec.Alignment.SPF {
-			d.s.SPFAligned += n
-		}
-		if rec.Alignment.DKIM {
-			d.s.DKIMAligned += n
-		}
+		d.s.count(rec.Alignment, n)
 		disp := rec.PolicyEvaluated.Disposition
 		if disp == "" {
 			disp = "none"
 		}
 		d.s.Dispositions[disp] += n
 		if rec.Alignment.DMARC {
-			d.s.DMARCPass += n
 			rep.DMARCPass += n
 			continue
 		}
@@ -227,9 +212,7 @@ func (z *Summarizer) Summary() Summary {
 	for _, d := range z.domains {
 		s := d.s
 		s.Dispositions = cloneMap(d.s.Dispositions)
-		s.DMARCPassRatio = ratio(s.DMARCPass, s.Messages)
-		s.SPFAlignedRatio = ratio(s.SPFAligned, s.Messages)
-		s.DKIMAlignedRatio = ratio(s.DKIMAligned, s.Messages)
+		s.setRatios(s.Messages)
 		s.Reporters = make([]ReporterCount, 0, len(d.reporters))
 		for _, r := range d.reporters {
 			s.Reporters = append(s.Reporters, *r)

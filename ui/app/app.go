@@ -204,12 +204,6 @@ func (a *App) Scan(ctx context.Context, emit func(model.Message) error, progress
 	return errors.Join(runErr, pairErr)
 }
 
-// AnalyzeOne reads message id whole and analyses it without pairing: the
-// messages a command acts on by ID.
-func (a *App) AnalyzeOne(ctx context.Context, id model.MessageID) (model.Message, error) {
-	return a.Reanalyse(ctx, id)
-}
-
 // SetWarn replaces where warnings go (nil discards them): a console
 // draws its own screen and must not have them scribbled over it.
 func (a *App) SetWarn(warn func(string)) { a.opts.Warn = warn }

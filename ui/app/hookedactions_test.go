@@ -37,7 +37,7 @@ func TestWorkspaceActionsRunHooks(t *testing.T) {
 		t.Fatal(ws.ActionsUnavailable)
 	}
 	id := model.MessageID(samples[0].Name)
-	m, err := a.AnalyzeOne(context.Background(), id)
+	m, err := a.Reanalyse(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
