@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"strconv"
 	"strings"
 
@@ -95,7 +94,7 @@ func readRecords(path string, want map[int]bool) (map[int]*model.AuditEntry, err
 	if path == "" {
 		return nil, errors.New("no audit log is configured")
 	}
-	f, err := os.Open(path)
+	f, err := openShared(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return out, nil
 	}

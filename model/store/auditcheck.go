@@ -73,7 +73,7 @@ func checkTail(f *os.File, size int64) error {
 // host ("audit verify --print-anchor" verifies the whole chain first). A
 // missing or empty log has the zero anchor.
 func LastAnchor(path string) (Anchor, error) {
-	f, err := os.Open(path)
+	f, size, err := sharedSnapshot(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return Anchor{}, nil
 	}
@@ -81,11 +81,7 @@ func LastAnchor(path string) (Anchor, error) {
 		return Anchor{}, fmt.Errorf("audit log %s: %w", path, err)
 	}
 	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return Anchor{}, fmt.Errorf("audit log %s: %w", path, err)
-	}
-	last, err := lastRecord(f, info.Size())
+	last, err := lastRecord(f, size)
 	if err != nil {
 		return Anchor{}, fmt.Errorf("audit log %s: %w", path, err)
 	}

@@ -55,8 +55,11 @@ func (r VerifyReport) OK() bool { return r.Problem == "" }
 // or inserted (sequence or prev_hash mismatch), a truncated last line, or
 // an anchor the log does not contain. The error is for a log that cannot
 // be read at all; damage is reported in the VerifyReport.
+//
+// It reads the log as it was when it started, under a shared lock (see
+// sharedSnapshot): a record being appended meanwhile is not a torn line.
 func VerifyAuditLog(path string, anchors ...Anchor) (VerifyReport, error) {
-	f, err := os.Open(path)
+	f, err := openShared(path)
 	if err != nil {
 		return VerifyReport{}, fmt.Errorf("audit log %s: %w", path, err)
 	}
@@ -159,7 +162,7 @@ func readLine(br *bufio.Reader) ([]byte, bool, error) {
 // order, for display; it does not check the chain (VerifyAuditLog does).
 // A missing log has no records.
 func ReadAuditLog(path string) ([]model.AuditEntry, error) {
-	f, err := os.Open(path)
+	f, err := openShared(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}

@@ -15,6 +15,9 @@ var ErrNoLocking = errors.New("file locking is not supported on this system; the
 // Lock fails: see ErrNoLocking.
 func Lock(context.Context, *os.File) error { return ErrNoLocking }
 
+// LockShared fails: see ErrNoLocking.
+func LockShared(context.Context, *os.File) error { return ErrNoLocking }
+
 // TryLock fails: see ErrNoLocking.
 func TryLock(*os.File) (bool, error) { return false, ErrNoLocking }
 

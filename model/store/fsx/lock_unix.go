@@ -16,10 +16,17 @@ import (
 // message instead of a hang. flock locks belong to the open file: two
 // processes, or two opens in one process, exclude each other. Closing f
 // releases the lock.
-func Lock(ctx context.Context, f *os.File) error {
+func Lock(ctx context.Context, f *os.File) error { return lock(ctx, f, syscall.LOCK_EX) }
+
+// LockShared is Lock for a shared lock: readers hold it together, and it
+// excludes (and waits for) a holder of the exclusive lock, so that a
+// reader never sees a write half done.
+func LockShared(ctx context.Context, f *os.File) error { return lock(ctx, f, syscall.LOCK_SH) }
+
+func lock(ctx context.Context, f *os.File, how int) error {
 	pause := time.Millisecond
 	for {
-		ok, err := TryLock(f)
+		ok, err := tryLock(f, how)
 		if err != nil || ok {
 			return err
 		}
@@ -36,9 +43,11 @@ func Lock(ctx context.Context, f *os.File) error {
 
 // TryLock takes an exclusive flock on f without waiting: false (and no
 // error) when another open file holds it.
-func TryLock(f *os.File) (bool, error) {
+func TryLock(f *os.File) (bool, error) { return tryLock(f, syscall.LOCK_EX) }
+
+func tryLock(f *os.File, how int) (bool, error) {
 	for {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		err := syscall.Flock(int(f.Fd()), how|syscall.LOCK_NB)
 		switch {
 		case err == nil:
 			return true, nil

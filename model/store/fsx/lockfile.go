@@ -43,3 +43,10 @@ func LockWithin(f *os.File, timeout time.Duration) error {
 	defer cancel()
 	return Lock(ctx, f)
 }
+
+// LockSharedWithin is LockShared bounded by a timeout.
+func LockSharedWithin(f *os.File, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	return LockShared(ctx, f)
+}
