@@ -240,6 +240,9 @@ func TestMain(m *testing.M) {
 	if spec := os.Getenv(teamChildEnv); spec != "" {
 		os.Exit(teamChild(spec))
 	}
+	if spec := os.Getenv(approveChildEnv); spec != "" {
+		os.Exit(approveChild(spec))
+	}
 	os.Exit(m.Run())
 }
 

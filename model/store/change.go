@@ -3,7 +3,6 @@ package store
 import (
 	"errors"
 	"fmt"
-	"strconv"
 
 	"mxaudit/model"
 )
@@ -15,36 +14,37 @@ import (
 // the change is undone. An action that fails is recorded as failed.
 // change fills in entry (exception ID, detail) before it is written. It
 // returns the policy as written, or as read when change failed.
+//
+// An approval goes the other way round (see changeApproval): its record
+// first, then one write of the policy bound to it.
 func ChangePolicy(ps *PolicyStore, auditPath string, entry *model.AuditEntry, change func(*model.Policy) error) (model.Policy, error) {
 	// Open the log first: if it cannot be written, nothing is changed.
 	log, err := OpenAuditLog(auditPath)
 	if err != nil {
 		return model.Policy{}, err
 	}
+	if entry.Action == model.ActionExceptionApprove {
+		return changeApproval(ps, log, entry, change)
+	}
 	logged := false
 	p, err := ps.Update(change, func(p *model.Policy) error {
 		logged = true
 		entry.SetOutcome(nil)
-		if e := p.Find(entry.ExceptionID); e != nil && entry.Action == model.ActionExceptionApprove {
-			entry.ExceptionSHA256 = e.ApprovedContent() // what the approver vouches for
-		}
-		rec, err := log.Append(*entry)
-		if err != nil {
-			return err
-		}
-		// An approval is bound to its record, so that one typed into the
-		// file by hand is told apart (verifyApprovals).
-		if e := p.Find(entry.ExceptionID); e != nil && entry.Action == model.ActionExceptionApprove {
-			e.ApprovalRecord = strconv.Itoa(rec.Seq) + ":" + rec.Hash
-			e.Unverified = ""
-		}
-		return nil
+		_, err := log.Append(*entry)
+		return err
 	})
 	if err != nil && !logged {
-		entry.SetOutcome(err)
-		if _, logErr := log.Append(*entry); logErr != nil {
-			return p, errors.Join(err, fmt.Errorf("the failure could not be recorded: %w", logErr))
-		}
+		return p, recordFailure(log, entry, err)
 	}
 	return p, err
+}
+
+// recordFailure appends entry with err as its outcome and returns err,
+// joined with the reason when the record could not be written either.
+func recordFailure(log *AuditLog, entry *model.AuditEntry, err error) error {
+	entry.SetOutcome(err)
+	if _, logErr := log.Append(*entry); logErr != nil {
+		return errors.Join(err, fmt.Errorf("the failure could not be recorded: %w", logErr))
+	}
+	return err
 }

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -68,6 +67,25 @@ func LoadPolicy(path, auditPath string, approvers []string) (model.Policy, error
 // error returned. The CLI appends the audit record there, so that a change
 // whose record could not be written does not stay in force.
 func (s *PolicyStore) Update(change func(*model.Policy) error, commit func(*model.Policy) error) (model.Policy, error) {
+	return s.update(change, nil, commit)
+}
+
+// UpdateRecorded is Update for a change that must be in the audit log
+// before it is in the file: an approval, whose policy entry carries its
+// record's SEQ:HASH. Under the lock it reads the file, calls change,
+// validates the result, then calls record, which writes (and fsyncs) the
+// audit record and binds it into the policy; only then is the file
+// written, once. When record fails nothing is written. A crash (or a
+// failed write) after record leaves a record whose change is not in the
+// file: nothing applies that the log does not show, and the next approval
+// of that exception recovers it (see recoverApproval).
+func (s *PolicyStore) UpdateRecorded(change func(*model.Policy) error, record func(*model.Policy) error) (model.Policy, error) {
+	return s.update(change, record, nil)
+}
+
+// update is Update and UpdateRecorded: record runs before the write,
+// commit after it.
+func (s *PolicyStore) update(change, record, commit func(*model.Policy) error) (model.Policy, error) {
 	if err := os.MkdirAll(filepath.Dir(s.path), 0o700); err != nil {
 		return model.Policy{}, fmt.Errorf("policy %s: %w", s.path, err)
 	}
@@ -100,8 +118,12 @@ func (s *PolicyStore) Update(change func(*model.Policy) error, commit func(*mode
 	if err := p.Validate(); err != nil {
 		return p, fmt.Errorf("policy %s: refusing to write an invalid policy: %w", s.path, err)
 	}
-	written := encodePolicy(&p)
-	if err := fsx.WriteFile(s.path, written, 0o640, s.ops); err != nil {
+	if record != nil {
+		if err := record(&p); err != nil {
+			return p, err
+		}
+	}
+	if err := fsx.WriteFile(s.path, encodePolicy(&p), 0o640, s.ops); err != nil {
 		return p, err
 	}
 	if commit == nil {
@@ -118,14 +140,6 @@ func (s *PolicyStore) Update(change func(*model.Policy) error, commit func(*mode
 			return p, errors.Join(err, fmt.Errorf("policy %s: the change could not be undone: %w", s.path, restoreErr))
 		}
 		return p, fmt.Errorf("%w (the policy change was undone)", err)
-	}
-	// commit may bind what it recorded (an approval's audit record): the
-	// file is written again. If that fails the approval stays unbound,
-	// hence unverified: it fails closed.
-	if now := encodePolicy(&p); !bytes.Equal(now, written) {
-		if err := fsx.WriteFile(s.path, now, 0o640, s.ops); err != nil {
-			return p, fmt.Errorf("recorded, but the policy could not be bound to its audit record (the change does not apply until it is): %w", err)
-		}
 	}
 	return p, nil
 }
