@@ -203,16 +203,25 @@ func (c *Claim) moveTo(area, moved, by string, at time.Time) error {
 	from, prev := c.file, c.state
 	prev.Moved, prev.MovedBy, prev.MovedAt = "", "", time.Time{}
 	to, err := moveFile(c.q.root, c.file, c.q.areaPath(area, c.file))
-	if err != nil {
+	warning := err
+	if err != nil && !errors.Is(err, ErrNotDurable) {
 		return fmt.Errorf("%s: cannot move %s to %s: %w", c.q.name, c.id, area, err)
 	}
+	// Moved (perhaps not durably: warning wraps ErrNotDurable then).
 	c.file = ""
 	c.undo = func() error {
-		if _, err := moveFile(c.q.root, to, from); err != nil {
+		back, err := moveFile(c.q.root, to, from)
+		if err != nil && !errors.Is(err, ErrNotDurable) {
 			return fmt.Errorf("%s: cannot move %s back from %s: %w", c.q.name, c.id, area, err)
 		}
-		c.file = from
-		return c.Save(prev)
+		c.file = back
+		if serr := c.Save(prev); serr != nil {
+			return fmt.Errorf("%s: %s is back, but %w", c.q.name, c.id, serr)
+		}
+		return err
+	}
+	if warning != nil {
+		return fmt.Errorf("%s: %s moved to %s: %w", c.q.name, c.id, area, warning)
 	}
 	return nil
 }

@@ -48,7 +48,9 @@ func moveFile(root *os.Root, src, dst string) (string, error) {
 		err = root.Rename(src, dst)
 	}
 	if err == nil {
-		return dst, errors.Join(fsx.SyncDirIn(root, path.Dir(dst)), fsx.SyncDirIn(root, path.Dir(src)))
+		// The message has moved: a failed fsync makes that less durable,
+		// not undone, and must not be reported as a failed move.
+		return dst, notDurable(syncMoved(root, path.Dir(dst), path.Dir(src)))
 	}
 	if !errors.Is(err, errCrossDevice) {
 		return "", err
@@ -83,7 +85,22 @@ func copyAcross(root *os.Root, src, dst string) (err error) {
 	if err := root.Remove(src); err != nil {
 		return fmt.Errorf("the message was copied to %s but could not be removed from the quarantine: %w", dst, err)
 	}
-	return fsx.SyncDirIn(root, path.Dir(src))
+	return notDurable(syncMoved(root, path.Dir(src)))
+}
+
+// syncMoved fsyncs the directories of a move done. It goes through the
+// "sync-dir" step so that tests can make it fail: a directory fsync
+// cannot be made to fail portably on a real file system (EIO needs a
+// failing device), so this one fault is injected.
+func syncMoved(root *os.Root, dirs ...string) error {
+	if err := step("sync-dir"); err != nil {
+		return err
+	}
+	var errs []error
+	for _, dir := range dirs {
+		errs = append(errs, fsx.SyncDirIn(root, dir))
+	}
+	return errors.Join(errs...)
 }
 
 // copySynced copies src to a new file tmp with the same permissions and

@@ -35,13 +35,17 @@ func (c *Claim) Untrash(ctx context.Context) error {
 		return fmt.Errorf("%s: %s is not in the trash (purged, or never deleted): %w", c.q.name, c.id, ErrNotFound)
 	}
 	dst, err := moveFile(c.q.root, trashed, strings.TrimPrefix(trashed, trashArea+"/"))
-	if err != nil {
+	if err != nil && !errors.Is(err, ErrNotDurable) {
 		return fmt.Errorf("%s: cannot move %s back from the trash: %w", c.q.name, c.id, err)
 	}
+	// Moved back (with a warning wrapping ErrNotDurable in err, if any).
 	c.file = dst
 	st := c.State()
 	if st.Moved == MovedTrash {
 		st.Moved, st.MovedBy, st.MovedAt = "", "", time.Time{}
 	}
-	return c.Save(st)
+	if serr := c.Save(st); serr != nil {
+		return fmt.Errorf("%s: %s is back in the quarantine, but %w", c.q.name, c.id, serr)
+	}
+	return err
 }

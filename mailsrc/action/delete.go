@@ -54,12 +54,12 @@ func (s *Service) deleteOne(ctx context.Context, m *model.Message) Result {
 	if err := s.intent(entry); err != nil {
 		return s.finish(entry, err)
 	}
-	err = c.Trash(s.cfg.Operator.User, now)
+	err = moveWarning(&entry, c.Trash(s.cfg.Operator.User, now))
 	if err == nil {
 		err = s.step("trashed")
 	}
 	r := s.finish(entry, err)
-	if r.Err != nil && s.auditErr != nil && c.Undo() == nil {
+	if r.Err != nil && s.auditErr != nil && undone(c.Undo()) {
 		// Deleted, but the record could not be written: a delete must
 		// not stay done unrecorded.
 		r.Err = fmt.Errorf("not deleted (undone): %w", r.Err)

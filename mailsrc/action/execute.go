@@ -218,7 +218,7 @@ func (s *Service) releaseLocal(ctx context.Context, req Request, m *model.Messag
 		}
 	}
 	// The confirmation must run even when ctx was cancelled meanwhile.
-	err = s.confirm(context.WithoutCancel(ctx), m.ID, it, rcpts, derr, now)
+	err = moveWarning(&entry, s.confirm(context.WithoutCancel(ctx), m.ID, it, rcpts, derr, now))
 	if err == nil && it.Decision.Exception != nil {
 		if herr := s.cfg.Policy.RecordHit(it.Decision.Exception.ID, now); herr != nil {
 			entry.Detail += "; the exception's hit could not be counted: " + herr.Error()
@@ -315,6 +315,9 @@ func (s *Service) confirm(ctx context.Context, id model.MessageID, it *releaseIt
 		return err
 	}
 	if err := c.Archive(s.cfg.Operator.User, now); err != nil {
+		if errors.Is(err, mailsrc.ErrNotDurable) {
+			return err // filed away: the caller records the warning
+		}
 		// The message could not be filed away, but its delivery was
 		// confirmed: that must reach the disk, or a later "resend
 		// unconfirmed" would deliver it a second time.

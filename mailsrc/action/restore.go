@@ -27,7 +27,7 @@ func (s *Service) Restore(ctx context.Context, ids []model.MessageID) []Result {
 			out = append(out, s.finish(entry, err))
 			continue
 		}
-		err = c.Untrash(ctx)
+		err = moveWarning(&entry, c.Untrash(ctx))
 		if err == nil {
 			if rc, oerr := c.Open(); oerr == nil {
 				if raw, rerr := readAll(rc); rerr == nil {
