@@ -33,6 +33,9 @@ func changeApproval(ps *PolicyStore, log *AuditLog, entry *model.AuditEntry, cha
 		if recovered != nil {
 			return nil // its record is in the log already
 		}
+		if entry.ExceptionID == 0 {
+			entry.ExceptionID = justApproved(p)
+		}
 		e := p.Find(entry.ExceptionID)
 		if e == nil {
 			return fmt.Errorf("no exception %d", entry.ExceptionID)
@@ -78,4 +81,22 @@ func changeApproval(ps *PolicyStore, log *AuditLog, entry *model.AuditEntry, cha
 func bind(e *model.Exception, rec *model.AuditEntry) {
 	e.ApprovalRecord = strconv.Itoa(rec.Seq) + ":" + rec.Hash
 	e.Unverified = ""
+}
+
+// justApproved returns the ID of the one exception change has just
+// approved, for a caller that did not name it in the record: approved,
+// not yet bound, and not an approval read from the file (those were
+// marked unverified on reading). 0 when there is not exactly one.
+func justApproved(p *model.Policy) int {
+	id := 0
+	for i := range p.Exceptions {
+		e := &p.Exceptions[i]
+		if e.ApprovedBy != "" && e.ApprovalRecord == "" && e.Unverified == "" {
+			if id != 0 {
+				return 0
+			}
+			id = e.ID
+		}
+	}
+	return id
 }
