@@ -89,6 +89,12 @@ type DomainChecker interface {
 	CheckDomain(ctx context.Context, domain string) (*domaincheck.Report, error)
 }
 
+// AuditTrail is the audit log, for the audit view (A).
+type AuditTrail interface {
+	// AuditStatus verifies the log and reads its last anchor.
+	AuditStatus() (app.AuditStatus, error)
+}
+
 // The application core implements every interface the console declares.
 var (
 	_ Source        = (*app.App)(nil)
@@ -98,6 +104,7 @@ var (
 	_ Reports       = (*app.App)(nil)
 	_ DomainChecker = (*app.App)(nil)
 	_ Policy        = (*app.Desk)(nil)
+	_ AuditTrail    = (*app.Desk)(nil)
 	_ Actions       = (*action.Service)(nil)
 )
 

@@ -136,6 +136,7 @@ func (f *actionFixture) config(t *testing.T, user string) Config {
 		},
 		open: src.Open,
 	}
+	desk := &app.Desk{Policy: policy, AuditPath: f.auditPath, Operator: op}
 	return Config{
 		Title:     "maildir quarantine",
 		Now:       func() time.Time { return testNow },
@@ -144,7 +145,8 @@ func (f *actionFixture) config(t *testing.T, user string) Config {
 		Passwords: st,
 		Reports:   st,
 		Actions:   svc,
-		Policy:    &app.Desk{Policy: policy, AuditPath: f.auditPath, Operator: op},
+		Policy:    desk,
+		Audit:     desk,
 		Operator:  op,
 	}
 }

@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"mxaudit/ui/console/auditview"
 	"mxaudit/ui/console/excview"
 	"mxaudit/ui/console/list"
 	"mxaudit/ui/termtext"
@@ -121,7 +122,8 @@ func (m *Model) helpLines(w int) []string {
 			" X (Exc): Y (#12) allowed by an exception, ~ (#12~) partly covered, - none",
 			" PPAP: "+list.PPAPLegend,
 			" * in the first column: marked for release, delete (space, V, *; u clears)",
-			" Exceptions (E): "+excview.Legend)
+			" Exceptions (E): "+excview.Legend,
+			" Audit log (A): "+auditview.Legend)
 	}
 	lines = append(lines, "", st.Muted.Render(" ↑↓ pgup/pgdn scroll, / search, ? or esc close."))
 	q := strings.ToLower(string(m.helpState.query))

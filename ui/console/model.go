@@ -10,6 +10,7 @@ import (
 
 	"mxaudit/model"
 	"mxaudit/ui/app"
+	"mxaudit/ui/console/auditview"
 	"mxaudit/ui/console/checkview"
 	"mxaudit/ui/console/common"
 	"mxaudit/ui/console/detail"
@@ -47,6 +48,8 @@ type Model struct {
 	reportsView *reportsview.Model
 	checkView   *checkview.Model
 	partnerView *partnerview.Model
+	auditView   *auditview.Model
+	auditSeq    int // numbers the audit view's readings; stale ones are dropped
 	help        help.Model
 
 	showHelp  bool
@@ -245,6 +248,9 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case reportsLoadedMsg:
 		m.handleReportsLoaded(msg)
+		return m, nil
+	case auditStatusMsg:
+		m.auditLoaded(msg)
 		return m, nil
 	case checkDoneMsg:
 		m.handleCheckDone(msg)

@@ -19,6 +19,7 @@ const (
 	screenReports
 	screenCheck
 	screenPartners
+	screenAudit
 )
 
 // String names the screen for tests and the help title.
@@ -36,6 +37,8 @@ func (s screen) String() string {
 		return "domain check"
 	case screenPartners:
 		return "partners"
+	case screenAudit:
+		return "audit log"
 	}
 	return "list"
 }
@@ -56,6 +59,8 @@ func (m *Model) active() common.Component {
 		return m.checkView
 	case screenPartners:
 		return m.partnerView
+	case screenAudit:
+		return m.auditView
 	}
 	return nil
 }
@@ -78,10 +83,12 @@ func (m *Model) closeScreen() {
 		m.reportsSeq++ // drop a read still running
 	case screenCheck:
 		m.checkSeq++
+	case screenAudit:
+		m.auditSeq++ // drop a reading still running
 	}
 	m.screen = screenList
 	m.viewer, m.statsView, m.excView, m.reportsView, m.checkView = nil, nil, nil, nil, nil
-	m.partnerView = nil
+	m.partnerView, m.auditView = nil, nil
 	m.relayout()
 }
 

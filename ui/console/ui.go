@@ -62,6 +62,9 @@ type Config struct {
 	// with the exception covering them, and requests, approves and
 	// revokes exceptions through it. Nil hides those features.
 	Policy Policy
+	// Audit is the audit log the audit view (A) verifies and shows the
+	// last anchor of; nil turns the key off.
+	Audit AuditTrail
 	// Operator is who runs the console: the requester of exceptions, the
 	// approver, the name in audit records.
 	Operator model.Operator
@@ -101,7 +104,7 @@ func ConfigFor(ws *app.Workspace) Config {
 		cfg.Actions = ws.Actions
 	}
 	if ws.Desk != nil {
-		cfg.Policy, cfg.Operator = ws.Desk, ws.Desk.Operator
+		cfg.Policy, cfg.Audit, cfg.Operator = ws.Desk, ws.Desk, ws.Desk.Operator
 	}
 	return cfg
 }

@@ -44,6 +44,8 @@ func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.handleCheckKey(msg)
 	case screenPartners:
 		return m.handlePartnersKey(msg)
+	case screenAudit:
+		return m.handleAuditKey(msg)
 	}
 	if m.filter.active {
 		return m.handleFilterKey(msg)
@@ -192,6 +194,8 @@ func (m *Model) handleListKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.openReports()
 	case key.Matches(msg, k.DomainCheck):
 		return m.openCheck()
+	case key.Matches(msg, k.Audit):
+		return m.openAudit()
 	default:
 		return nil
 	}

@@ -59,6 +59,9 @@ type KeyMap struct {
 	// Reports opens the DMARC aggregate reports found among the messages;
 	// DomainCheck audits the selected message's From domain in DNS.
 	Reports, DomainCheck key.Binding
+	// Audit opens the audit view: the log's last anchor and whether its
+	// chain verified.
+	Audit key.Binding
 
 	// In the report view: filter the list to the selected failing source.
 	FilterSource key.Binding
@@ -159,6 +162,7 @@ func Default() KeyMap {
 		Exceptions: b([]string{"E"}, "E", "exceptions"),
 		Stats:      b([]string{"T"}, "T", "statistics"),
 		Partners:   b([]string{"I"}, "I", "partner inventory"),
+		Audit:      b([]string{"A"}, "A", "audit log anchor"),
 
 		Reports:      b([]string{"D"}, "D", "DMARC reports"),
 		DomainCheck:  b([]string{"c"}, "c", "check From domain"),
@@ -213,7 +217,7 @@ func (k ListHelp) FullHelp() [][]key.Binding {
 		{k.SortNext, k.SortPrev, k.SortFlip, k.Filter, k.QuickEncrypted, k.QuickDMARC, k.QuickRisky, k.QuickNoExc, k.QuickError, k.QuickTempError, k.ClearFilter},
 		{k.Detail, k.DetailGrow, k.DetailShrink, k.DetailSide, k.DetailUp, k.DetailDown, k.Body, k.Headers, k.Raw},
 		{k.Mark, k.MarkRange, k.MarkAll, k.ClearMarks, k.Release, k.Delete, k.Undo, k.Whitelist},
-		{k.PairJump, k.ShowPassword, k.Verify, k.Rescan, k.Exceptions, k.Stats, k.Partners, k.Reports, k.DomainCheck},
+		{k.PairJump, k.ShowPassword, k.Verify, k.Rescan, k.Exceptions, k.Stats, k.Partners, k.Reports, k.DomainCheck, k.Audit},
 		{k.CopyMsgID, k.CopySender, k.CopyID, k.Save, k.Pipe},
 	}
 }
