@@ -1,7 +1,6 @@
 package action
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -51,16 +50,6 @@ func (c *checkedReader) Read(p []byte) (int, error) {
 }
 
 func (c *checkedReader) Close() error { return c.rc.Close() }
-
-// bytesBody is a body already in memory (an IMAP message read before its
-// move, when the release mailbox is not readable through the source).
-func bytesBody(raw []byte) body {
-	return body{
-		open:   func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(raw)), nil },
-		size:   int64(len(raw)),
-		sha256: digest(raw),
-	}
-}
 
 // scanned is what one streaming pass over a message yields: its envelope,
 // digest and size.

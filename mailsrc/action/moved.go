@@ -1,7 +1,6 @@
 package action
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -48,18 +47,19 @@ func (s *Service) releaseMovedLocked(ctx context.Context, req Request, m *model.
 	if err != nil {
 		return err
 	}
-	raw, err := readAll(rc)
+	// The bytes read before the move are the ones delivered after it:
+	// spooled to a private temporary file, not held in memory, and hashed
+	// on the way in (and checked again on the way out, body.reader).
+	spool, msg, err := spoolMessage(rc)
 	if err != nil {
 		return fmt.Errorf("cannot read the message: %w", err)
 	}
+	defer spool.Close()
 	if d == nil && (req.To != nil || len(req.CopyTo) > 0) {
 		return refused("refused: choosing recipients or sending copies needs an SMTP relay (relay) or a delivery Maildir (deliver_maildir)")
 	}
-	msg, err := scanMessage(io.NopCloser(bytes.NewReader(raw)))
-	if err != nil {
-		return err
-	}
-	it, err := s.prepareRelease(req, m, analysed, policy, mailsrc.ReleaseState{ID: m.ID}, msg, bytesBody(raw), now, entry)
+	spooled := body{open: func() (io.ReadCloser, error) { return spool.Reader(), nil }, size: msg.size, sha256: msg.sum}
+	it, err := s.prepareRelease(req, m, analysed, policy, mailsrc.ReleaseState{ID: m.ID}, msg, spooled, now, entry)
 	if err != nil {
 		return err
 	}

@@ -30,8 +30,8 @@ func (s *Service) Restore(ctx context.Context, ids []model.MessageID) []Result {
 		err = moveWarning(&entry, c.Untrash(ctx))
 		if err == nil {
 			if rc, oerr := c.Open(); oerr == nil {
-				if raw, rerr := readAll(rc); rerr == nil {
-					entry.SHA256 = digest(raw)
+				if sum, derr := digestOf(rc); derr == nil {
+					entry.SHA256 = sum
 				}
 			}
 		}

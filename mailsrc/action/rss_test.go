@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -84,7 +85,21 @@ func writeBigMessage(t *testing.T, quar string) {
 		t.Fatal(err)
 	}
 	zw := gzip.NewWriter(f)
-	w := bufio.NewWriter(zw)
+	if err := writeBigRaw(zw); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// writeBigRaw writes a message of rssMessageBytes to w: a body of lines
+// drawn from a small set, so that it compresses to about 10 MB.
+func writeBigRaw(out io.Writer) error {
+	w := bufio.NewWriter(out)
 	header, _ := fmt.Fprint(w, "X-Envelope-From: <a@example.com>\r\nX-Envelope-To: <b@example.jp>\r\n"+
 		"Received: from mx.example.com by mx.example.jp; Fri, 4 Dec 2026 09:00:00 +0000\r\n"+
 		"From: a@example.com\r\nTo: b@example.jp\r\nSubject: big\r\nMessage-ID: <big@example.com>\r\n\r\n")
@@ -100,13 +115,5 @@ func writeBigMessage(t *testing.T, quar string) {
 	for n := header; n+78 <= rssMessageBytes; n += 78 {
 		w.WriteString(lines[rng.IntN(len(lines))])
 	}
-	if err := w.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	if err := zw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
+	return w.Flush()
 }

@@ -108,17 +108,25 @@ func stamp(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
 // larger ones has a problem no release should paper over.
 const maxMessageBytes = 256 << 20
 
-// readAll reads a message's raw bytes, closing rc.
-func readAll(rc io.ReadCloser) ([]byte, error) {
+// spoolMessage copies a message into a private temporary file
+// (mailsrc.Spool) in one pass that also parses its envelope and hashes
+// it, closing rc; the caller closes the spool. A message over
+// maxMessageBytes is refused.
+func spoolMessage(rc io.ReadCloser) (*mailsrc.Spool, scanned, error) {
 	defer rc.Close()
-	raw, err := io.ReadAll(io.LimitReader(rc, maxMessageBytes+1))
+	spool, err := mailsrc.NewSpool("")
 	if err != nil {
-		return nil, err
+		return nil, scanned{}, err
 	}
-	if len(raw) > maxMessageBytes {
-		return nil, fmt.Errorf("the message is larger than %d MiB", maxMessageBytes>>20)
+	msg, err := scanMessage(io.NopCloser(io.TeeReader(io.LimitReader(rc, maxMessageBytes+1), spool)))
+	if err == nil && msg.size > maxMessageBytes {
+		err = fmt.Errorf("the message is larger than %d MiB", maxMessageBytes>>20)
 	}
-	return raw, nil
+	if err != nil {
+		spool.Close()
+		return nil, scanned{}, err
+	}
+	return spool, msg, nil
 }
 
 // digestNow returns the SHA-256 of message id's bytes as they are now: the

@@ -1,7 +1,6 @@
 package imap
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -128,38 +127,89 @@ func staleID(id model.MessageID) error {
 }
 
 // Open returns the whole raw message (BODY.PEEK[], so \Seen stays
-// unset). It is what DKIM body verification and the raw viewer need; the
-// listing uses ListSummaries instead.
+// unset). It is what DKIM body verification, the raw viewer and a release
+// need; the listing uses ListSummaries instead. The message is streamed
+// from the connection into a private temporary file (mailsrc.Spool), never
+// held in memory, so that a message of hundreds of MiB costs a few MiB;
+// closing the reader removes the file.
 func (s *Source) Open(ctx context.Context, id model.MessageID) (io.ReadCloser, error) {
 	validity, uid, err := parseID(id)
 	if err != nil {
 		return nil, err
 	}
-	var raw []byte
+	spool, err := mailsrc.NewSpool("")
+	if err != nil {
+		return nil, fmt.Errorf("imap: message %s: %w", id, err)
+	}
 	section := &goimap.FetchItemBodySection{Peek: true}
 	err = s.run(ctx, s.reader, func(cn conn) error {
 		if cn.validity != validity {
 			return permanentError{staleID(id)}
 		}
-		msgs, err := collect(cn.c.Fetch(goimap.UIDSetNum(uid), &goimap.FetchOptions{UID: true, BodySection: []*goimap.FetchItemBodySection{section}}))
+		if err := spool.Reset(); err != nil {
+			return permanentError{err}
+		}
+		found, err := fetchBody(cn.c, uid, section, spool)
 		if err != nil {
 			return err
 		}
-		for _, m := range msgs {
-			if m.UID == uid {
-				if b := m.FindBodySection(section); b != nil {
-					raw = b
-					return nil
-				}
-			}
+		if !found {
+			return permanentError{fmt.Errorf("imap: message %s: %w (another operator may have moved it)", id, mailsrc.ErrNotFound)}
 		}
-		return permanentError{fmt.Errorf("imap: message %s: %w (another operator may have moved it)", id, mailsrc.ErrNotFound)}
+		return nil
 	}, nil)
 	if err != nil {
+		spool.Close()
 		return nil, err
 	}
 	s.stats.opened.Add(1)
-	return io.NopCloser(bytes.NewReader(raw)), nil
+	return spool.Owner(), nil
+}
+
+// fetchBody fetches section of message uid and streams it into spool as
+// it arrives; it reports whether the message answered. A literal of
+// another message (a server may interleave answers) is not kept.
+func fetchBody(c *imapclient.Client, uid goimap.UID, section *goimap.FetchItemBodySection, spool *mailsrc.Spool) (bool, error) {
+	cmd := c.Fetch(goimap.UIDSetNum(uid), &goimap.FetchOptions{UID: true, BodySection: []*goimap.FetchItemBodySection{section}})
+	found := false
+	var copyErr error
+	for msg := cmd.Next(); msg != nil; msg = cmd.Next() {
+		var got goimap.UID
+		copied := false
+		for item := msg.Next(); item != nil; item = msg.Next() {
+			switch item := item.(type) {
+			case imapclient.FetchItemDataUID:
+				got = item.UID
+			case imapclient.FetchItemDataBodySection:
+				if found || copied || item.Literal == nil || copyErr != nil {
+					continue
+				}
+				copied = true
+				if _, err := io.Copy(spool, item.Literal); err != nil {
+					copyErr = err
+				}
+			}
+		}
+		switch {
+		case copied && got == uid && copyErr == nil:
+			found = true
+		case copied && !found:
+			if err := spool.Reset(); err != nil && copyErr == nil {
+				copyErr = err
+			}
+		}
+	}
+	err := cmd.Close()
+	var ierr *goimap.Error
+	if errors.As(err, &ierr) && ierr.Code == codeExpungeIssued {
+		err = nil
+	}
+	if err == nil && copyErr != nil {
+		// The connection delivered the literal short, or the spool's disk
+		// is full: not a reason to retry on a new connection forever.
+		err = permanentError{fmt.Errorf("imap: message %d: %w", uid, copyErr)}
+	}
+	return found, err
 }
 
 // codeExpungeIssued is RFC 9051's EXPUNGEISSUED, which go-imap does not name.
