@@ -31,3 +31,15 @@ type Mover interface {
 	// typically by moving it to a trash mailbox.
 	Delete(ctx context.Context, id model.MessageID) error
 }
+
+// Undeleter is an optional interface of a Mover whose Delete moves the
+// message to a holding mailbox it can be moved back from (IMAP deleting
+// to a trash mailbox): a delete whose audit record cannot be written must
+// not stay done, and a source without a ledger has no Claim.Undo.
+type Undeleter interface {
+	// DeleteUndoable is Delete, and returns the function that moves the
+	// message back into the quarantine (under a new ID where the source
+	// numbers messages by arrival), or nil when this delete cannot be
+	// undone (the message was expunged, or where it went is not known).
+	DeleteUndoable(ctx context.Context, id model.MessageID) (undo func(context.Context) error, err error)
+}

@@ -32,11 +32,30 @@ func (s *Service) deleteOne(ctx context.Context, m *model.Message) Result {
 		if err := s.intent(entry); err != nil {
 			return s.finish(entry, err)
 		}
-		err = s.mover.Delete(ctx, m.ID)
+		var undo func(context.Context) error
+		if u, ok := s.mover.(mailsrc.Undeleter); ok {
+			undo, err = u.DeleteUndoable(ctx, m.ID)
+		} else {
+			err = s.mover.Delete(ctx, m.ID)
+		}
 		if errors.Is(err, mailsrc.ErrNotFound) {
 			err = s.goneOrClaimed(m.ID, mailsrc.ReleaseState{}, err)
 		}
-		return s.finish(entry, err)
+		if err == nil {
+			err = s.step("trashed")
+		}
+		r := s.finish(entry, err)
+		if r.Err != nil && s.auditErr != nil && undo != nil {
+			// Deleted, but the record could not be written: moved back
+			// from the trash, as the ledger's Undo does.
+			if uerr := undo(context.WithoutCancel(ctx)); uerr == nil {
+				r.Err = fmt.Errorf("not deleted (moved back from the trash under a new ID): %w", r.Err)
+			} else {
+				r.Err = fmt.Errorf("%w; it could not be moved back from the trash: %w", r.Err, uerr)
+			}
+			r.Outcome = r.Err.Error()
+		}
+		return r
 	}
 	c, err := s.ledger.Claim(ctx, m.ID)
 	if err != nil {

@@ -21,7 +21,8 @@ func (s *Source) Release(ctx context.Context, id model.MessageID, dest string) e
 	if dest == "" {
 		return errors.New("imap: no release mailbox configured")
 	}
-	return s.moveTo(ctx, id, dest, "release")
+	_, err := s.moveTo(ctx, id, dest, "release")
+	return err
 }
 
 // Delete implements mailsrc.Mover: in DeleteToTrash mode it moves the
@@ -29,7 +30,8 @@ func (s *Source) Release(ctx context.Context, id model.MessageID, dest string) e
 // \Deleted and expunges that UID only (UID EXPUNGE, which needs UIDPLUS).
 func (s *Source) Delete(ctx context.Context, id model.MessageID) error {
 	if s.cfg.DeleteMode == DeleteToTrash {
-		return s.moveTo(ctx, id, s.cfg.TrashMailbox, "delete")
+		_, err := s.moveTo(ctx, id, s.cfg.TrashMailbox, "delete")
+		return err
 	}
 	return s.act(ctx, id, "delete", func(a *actConn, uid goimap.UID) error {
 		if !a.cn.c.Caps().Has(goimap.CapUIDPlus) {
@@ -48,8 +50,12 @@ func (s *Source) Delete(ctx context.Context, id model.MessageID) error {
 // that UID. A crash between the steps leaves a duplicate, never a loss; a
 // server with neither MOVE nor UIDPLUS is refused rather than sent a
 // plain EXPUNGE. The copy in dest is then rid of the claim keyword.
-func (s *Source) moveTo(ctx context.Context, id model.MessageID, dest, what string) error {
-	return s.act(ctx, id, what, func(a *actConn, uid goimap.UID) error {
+//
+// It returns where the message landed in dest when the server said so
+// (UIDPLUS COPYUID): what an undo needs (Undelete).
+func (s *Source) moveTo(ctx context.Context, id model.MessageID, dest, what string) (moved, error) {
+	landed := moved{mailbox: dest}
+	err := s.act(ctx, id, what, func(a *actConn, uid goimap.UID) error {
 		c := a.cn.c
 		caps := c.Caps()
 		set := goimap.UIDSetNum(uid)
@@ -68,6 +74,7 @@ func (s *Source) moveTo(ctx context.Context, id model.MessageID, dest, what stri
 				return destError(dest, err)
 			}
 			a.clearCopy(dest, data.DestUIDs)
+			landed.validity, landed.uids = data.UIDValidity, data.DestUIDs
 			return nil
 		}
 		data, err := c.Copy(set, dest).Wait()
@@ -84,8 +91,10 @@ func (s *Source) moveTo(ctx context.Context, id model.MessageID, dest, what stri
 			return err
 		}
 		a.clearCopy(dest, data.DestUIDs)
+		landed.validity, landed.uids = data.UIDValidity, data.DestUIDs
 		return nil
 	})
+	return landed, err
 }
 
 // expungeOne flags uid \Deleted and expunges that UID alone.
