@@ -216,7 +216,7 @@ func changeOne(name string, action model.AuditAction, args []string, env Env,
 	entry := model.NewAuditEntry(action, pe.op, pe.now)
 	entry.ExceptionID = id
 	var changed model.Exception
-	err = pe.changePolicy(&entry, func(p *model.Policy) error {
+	p, err := pe.desk.Change(&entry, func(p *model.Policy) error {
 		changed, err = change(p, pe, id)
 		if err == nil {
 			entry.Detail = changed.Describe()
@@ -228,6 +228,11 @@ func changeOne(name string, action model.AuditAction, args []string, env Env,
 	})
 	if err != nil {
 		return err
+	}
+	if e := p.Find(id); changed.ID == 0 && e != nil {
+		// An approval recovered from its audit record: change never ran.
+		fmt.Fprintf(env.Stdout, "recovered from audit record %d (its policy write had been lost): ", entry.Seq)
+		changed = *e
 	}
 	fmt.Fprintln(env.Stdout, report(changed))
 	return nil

@@ -101,6 +101,10 @@ func (m *Model) changePolicy(action model.AuditAction, exceptionID int, detail s
 		if err != nil {
 			return policyChangedMsg{err: err}
 		}
+		if e := p.Find(exceptionID); changed.ID == 0 && e != nil {
+			// An approval recovered from its audit record: change never ran.
+			return policyChangedMsg{policy: p, notice: notice(*e) + fmt.Sprintf(" (recovered from audit record %d)", entry.Seq)}
+		}
 		return policyChangedMsg{policy: p, notice: notice(changed)}
 	}
 }
