@@ -106,6 +106,14 @@ func ReportMail(ctx context.Context, open func(context.Context, model.MessageID)
 	}
 }
 
+// LookupNames returns the reverse DNS names of the addresses ips that
+// have one, through the resolver the scan asks (its cache included, empty
+// answers too), a bounded number at a time. Offline, it asks nothing and
+// returns none.
+func (a *App) LookupNames(ctx context.Context, ips []string) map[string]string {
+	return dmarcreport.LookupNames(ctx, ips, a.resolver)
+}
+
 // CheckDomain audits domain's SPF and DMARC records through the resolver
 // the scan asks (the same server, timeout and cache, or the demo's zone).
 // Offline, it fails without asking.
