@@ -129,7 +129,8 @@ func (b *Batch) read(read ReadFunc) ([]*Report, error) {
 	if b.small == b.lim.MaxBytes || !errors.As(err, &size) {
 		return reps, err
 	}
-	reps = nil // the full read starts again from the start
+	// The full read starts again from the start: what the small one
+	// found is dropped with it.
 	if err := b.budget.Acquire(b.ctx, b.lim.MaxBytes); err != nil {
 		return nil, err
 	}

@@ -22,8 +22,10 @@ import (
 // every PTR query empty (NXDOMAIN) after 20 ms, and peak RSS on 100 report
 // mails with 8 gzip/ZIP bombs of 128 MiB. It prints min/median/max over
 // MXAUDIT_FIGURES_RUNS runs (default 5) and asserts no timing; it runs
-// only with MXAUDIT_FIGURES=1. MXAUDIT_FIGURES_BIN measures another build
-// (the one before a change); MXAUDIT_FIGURES_DIR keeps the Maildirs.
+// only with MXAUDIT_FIGURES=1. MXAUDIT_FIGURES_BINS="before=PATH,after=PATH"
+// measures other builds, their runs interleaved so that both see the
+// same machine load (paired runs); by default the tree is built and
+// measured alone. MXAUDIT_FIGURES_DIR keeps the Maildirs.
 func TestFiguresReports(t *testing.T) {
 	if os.Getenv("MXAUDIT_FIGURES") != "1" {
 		t.Skip("figures only with MXAUDIT_FIGURES=1")
@@ -49,14 +51,21 @@ func TestFiguresReports(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	bin := os.Getenv("MXAUDIT_FIGURES_BIN")
-	if bin == "" {
-		bin = filepath.Join(t.TempDir(), "mxaudit")
-		build := exec.Command("go", "build", "-o", bin, "mxaudit")
-		build.Stderr = os.Stderr
-		if err := build.Run(); err != nil {
+	type build struct{ name, path string }
+	var bins []build
+	for _, b := range strings.Split(os.Getenv("MXAUDIT_FIGURES_BINS"), ",") {
+		if name, path, ok := strings.Cut(b, "="); ok {
+			bins = append(bins, build{name, path})
+		}
+	}
+	if len(bins) == 0 {
+		bin := filepath.Join(t.TempDir(), "mxaudit")
+		cmd := exec.Command("go", "build", "-o", bin, "mxaudit")
+		cmd.Stderr = os.Stderr
+		if err := cmd.Run(); err != nil {
 			t.Fatal(err)
 		}
+		bins = append(bins, build{"this tree", bin})
 	}
 	dns := authtest.StartDNS(t, nil)
 	dns.SetDelay(20 * time.Millisecond)
@@ -70,20 +79,27 @@ func TestFiguresReports(t *testing.T) {
 		{"100 report mails + 8 bombs of 128 MiB, offline", []string{"--offline", bombs}},
 	}
 	for _, c := range cases {
-		var walls []time.Duration
-		var rsss []int64
-		var warnings int
-		dns.ResetCounts()
+		walls := make([][]time.Duration, len(bins))
+		rsss := make([][]int64, len(bins))
+		queries := make([]int, len(bins))
+		warnings := 0
 		for range runs {
-			wall, rss, errOut := runReportsChild(t, bin, c.args)
-			walls, rsss = append(walls, wall), append(rsss, rss)
-			warnings = strings.Count(errOut, "\n")
+			for i, b := range bins {
+				before := dns.Queries()
+				wall, rss, errOut := runReportsChild(t, b.path, c.args)
+				walls[i], rsss[i] = append(walls[i], wall), append(rsss[i], rss)
+				queries[i] = dns.Queries() - before
+				warnings = strings.Count(errOut, "\n")
+			}
 		}
-		slices.Sort(walls)
-		slices.Sort(rsss)
-		t.Logf("%s: wall %v / %v / %v, peak RSS %.1f / %.1f / %.1f MiB (min/median/max of %d), %d DNS queries per run, %d warnings",
-			c.name, walls[0].Round(time.Millisecond), walls[runs/2].Round(time.Millisecond), walls[runs-1].Round(time.Millisecond),
-			mib(rsss[0]), mib(rsss[runs/2]), mib(rsss[runs-1]), runs, dns.Queries()/runs, warnings)
+		for i, b := range bins {
+			w, r := walls[i], rsss[i]
+			slices.Sort(w)
+			slices.Sort(r)
+			t.Logf("%s [%s]: wall %v / %v / %v, peak RSS %.1f / %.1f / %.1f MiB (min/median/max of %d), %d DNS queries, %d warnings",
+				c.name, b.name, w[0].Round(time.Millisecond), w[runs/2].Round(time.Millisecond), w[runs-1].Round(time.Millisecond),
+				mib(r[0]), mib(r[runs/2]), mib(r[runs-1]), runs, queries[i], warnings)
+		}
 	}
 }
 
