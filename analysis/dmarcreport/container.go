@@ -2,7 +2,6 @@ package dmarcreport
 
 import (
 	"archive/zip"
-	"bufio"
 	"bytes"
 	"compress/gzip"
 	"errors"
@@ -88,26 +87,16 @@ func decode(data []byte, lim Limits, depth int) ([]*Report, error) {
 // Only the first member is read: Mimecast appends "\r\n" after the stream,
 // which a multi-stream reader would take for a broken second member.
 func gunzip(data []byte, max int64) ([]byte, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(data))
+	out, err := inflate(func() (io.ReadCloser, error) {
+		zr, err := gzip.NewReader(bytes.NewReader(data))
+		if err != nil {
+			return nil, err
+		}
+		zr.Multistream(false)
+		return zr, nil
+	}, max)
 	if err != nil {
 		return nil, fmt.Errorf("gzip: %w", err)
-	}
-	zr.Multistream(false)
-	out, err := readCapped(zr, max)
-	if err != nil {
-		return nil, fmt.Errorf("gzip: %w", err)
-	}
-	return out, nil
-}
-
-// readCapped reads r to the end, refusing more than max bytes.
-func readCapped(r io.Reader, max int64) ([]byte, error) {
-	out, err := io.ReadAll(io.LimitReader(bufio.NewReader(r), max+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(out)) > max {
-		return nil, fmt.Errorf("%w: more than %d bytes decompressed", ErrTooLarge, max)
 	}
 	return out, nil
 }
@@ -168,10 +157,5 @@ func readMember(f *zip.File, max int64) ([]byte, error) {
 		// other attachment.
 		return nil, fmt.Errorf("%w: encrypted member", ErrNotReport)
 	}
-	rc, err := f.Open()
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	return readCapped(rc, max)
+	return inflate(f.Open, max)
 }

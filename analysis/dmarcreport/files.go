@@ -93,7 +93,7 @@ func readFileBare(path string, lim Limits) ([]*Report, error) {
 	}
 	defer f.Close()
 	// A mail may be a third larger than its report (base64).
-	data, err := readCapped(f, lim.MaxBytes*2)
+	data, err := readCapped(f, lim.MaxBytes*2, "file")
 	if err != nil {
 		return nil, err
 	}

@@ -48,11 +48,11 @@ var reportExts = map[string]bool{".xml": true, ".gz": true, ".zip": true}
 func FromMessage(r io.Reader, lim Limits) ([]*Report, error) {
 	lim = lim.withDefaults()
 	// base64 makes the mail a third larger than the report it carries.
-	br := bufio.NewReader(io.LimitReader(r, lim.MaxBytes*2))
+	br := bufio.NewReader(newCapReader(r, lim.MaxBytes*2, "mail"))
 	skipMboxFromLine(br)
 	e, err := message.Read(br)
 	if err != nil && e == nil {
-		return nil, fmt.Errorf("%w: neither XML, gzip, ZIP nor a mail (%v)", ErrNotReport, err)
+		return nil, fmt.Errorf("%w: neither XML, gzip, ZIP nor a mail (%w)", ErrNotReport, err)
 	}
 	x := extractor{lim: lim}
 	subject, _ := e.Header.Text("Subject")
@@ -65,7 +65,7 @@ func FromMessage(r io.Reader, lim Limits) ([]*Report, error) {
 		// A quarantine is full of ZIP and gzip attachments that are not
 		// reports (password-protected ones among them): unless the mail
 		// says it is a report, a part that cannot be read is not news.
-		return nil, fmt.Errorf("%w: no readable report attachment (%v)", ErrNotReport, errors.Join(x.errs...))
+		return nil, fmt.Errorf("%w: no readable report attachment (%w)", ErrNotReport, errors.Join(x.errs...))
 	}
 	return x.reports, errors.Join(x.errs...)
 }
@@ -132,7 +132,7 @@ func (x *extractor) leaf(e *message.Entity) {
 	}
 	// Reporters name files receiver!domain!begin!end[!id].xml.gz.
 	x.reportish = x.reportish || strings.Count(name, "!") >= 3
-	body, err := readCapped(e.Body, x.lim.MaxBytes)
+	body, err := readCapped(e.Body, x.lim.MaxBytes, "attachment")
 	if err != nil {
 		x.candidates++
 		x.errs = append(x.errs, fmt.Errorf("part %s: %w", describe(ctype, name), err))

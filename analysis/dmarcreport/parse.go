@@ -64,7 +64,7 @@ var ErrTooLarge = errors.New("report exceeds a limit")
 func ParseXML(data []byte, lim Limits) (*Report, error) {
 	lim = lim.withDefaults()
 	if int64(len(data)) > lim.MaxBytes {
-		return nil, fmt.Errorf("%w: XML of %d bytes exceeds %d", ErrTooLarge, len(data), lim.MaxBytes)
+		return nil, &SizeError{What: "report", Limit: lim.MaxBytes}
 	}
 	rep, err := parse(data, lim)
 	var se *xml.SyntaxError

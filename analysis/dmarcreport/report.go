@@ -84,7 +84,8 @@ type Record struct {
 // Source is the sending host of a record.
 type Source struct {
 	IPAddress string `json:"ip_address"`
-	// ReverseDNS is filled in by Summary.ResolveNames, not by the report.
+	// ReverseDNS stays empty: names are looked up only for the sources a
+	// summary ranks (FailingSource.ReverseDNS, see ResolveNames).
 	ReverseDNS string `json:"reverse_dns"`
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"runtime"
 
 	"mxaudit/analysis/dmarcreport"
 	"mxaudit/analysis/domaincheck"
@@ -47,34 +48,70 @@ func (a *App) ReadReports(ctx context.Context, ids []model.MessageID) Reports {
 }
 
 // ReadReportsWith reads the messages ids name through open and sums up
-// the aggregate reports they carry. Messages that carry none are
-// skipped; a report part that could not be read is counted as a problem.
-// It stops early, with what it has, when ctx is done.
+// the aggregate reports they carry, on one worker per CPU under one
+// memory budget (dmarcreport.Batch). Messages that carry none are
+// skipped; a message that could not be opened, or a report part that
+// could not be read, is counted as a problem. It stops early, with what
+// it has, when ctx is done.
 func ReadReportsWith(ctx context.Context, open func(context.Context, model.MessageID) (io.ReadCloser, error),
 	ids []model.MessageID) Reports {
 	z := dmarcreport.NewSummarizer()
 	var out Reports
-	for _, id := range ids {
+	b := dmarcreport.NewBatch(ctx, ReportWorkers(), dmarcreport.Limits{}, func(_ string, reps []*dmarcreport.Report, err error) {
 		if ctx.Err() != nil {
-			break
+			return // read cut short: not a problem of the message
 		}
-		rc, err := open(ctx, id)
-		if err != nil {
-			out.Problems++
-			continue
+		if !errors.As(err, new(openError)) {
+			out.Read++
 		}
-		reps, err := dmarcreport.FromMessage(rc, dmarcreport.Limits{})
-		rc.Close()
-		out.Read++
 		for _, r := range reps {
 			z.Add(r)
 		}
 		if err != nil && !errors.Is(err, dmarcreport.ErrNotReport) {
 			out.Problems++
 		}
+	})
+	for _, id := range ids {
+		if b.Add(string(id), ReportMail(ctx, open, id)) != nil {
+			break
+		}
 	}
+	b.Wait()
 	out.Summary = z.Summary()
 	return out
+}
+
+// ReportWorkers is how many report mails are read at once: one per CPU.
+func ReportWorkers() int { return runtime.GOMAXPROCS(0) }
+
+// openError is a message that could not be opened, as opposed to one
+// that was read and held no readable report. Its text is the cause's.
+type openError struct{ err error }
+
+func (e openError) Error() string { return e.err.Error() }
+func (e openError) Unwrap() error { return e.err }
+
+// ReportMail returns what reads the reports attached to the message id
+// through open, for a dmarcreport.Batch; an error opening it matches
+// errors.Is(err, app.ErrNotOpened).
+func ReportMail(ctx context.Context, open func(context.Context, model.MessageID) (io.ReadCloser, error),
+	id model.MessageID) dmarcreport.ReadFunc {
+	return func(lim dmarcreport.Limits) ([]*dmarcreport.Report, error) {
+		rc, err := open(ctx, id)
+		if err != nil {
+			return nil, openError{err}
+		}
+		defer rc.Close()
+		return dmarcreport.FromMessage(rc, lim)
+	}
+}
+
+// LookupNames returns the reverse DNS names of the addresses ips that
+// have one, through the resolver the scan asks (its cache included, empty
+// answers too), a bounded number at a time. Offline, it asks nothing and
+// returns none.
+func (a *App) LookupNames(ctx context.Context, ips []string) map[string]string {
+	return dmarcreport.LookupNames(ctx, ips, a.resolver)
 }
 
 // CheckDomain audits domain's SPF and DMARC records through the resolver

@@ -44,7 +44,13 @@ func runReports(ctx context.Context, args []string, env Env) int {
 		return ExitFailed
 	}
 	sum := col.z.Summary()
-	dmarcreport.ResolveNames(ctx, &sum, resolver)
+	if !*asCSV {
+		// Names for the rows shown: the failing sources the summary
+		// ranks, which the text prints and the JSON summary carries.
+		// The CSV has a row per record and leaves source_reverse_dns
+		// empty rather than asking about every address of every record.
+		dmarcreport.ResolveNames(ctx, &sum, resolver)
+	}
 	var err error
 	switch {
 	case *asJSON:
@@ -93,7 +99,8 @@ func (c *reportCollector) add(where string, reps []*dmarcreport.Report, err erro
 		}
 	}
 	switch {
-	case err == nil:
+	case err == nil, errors.Is(err, context.Canceled):
+		// Cut short by an interrupt, which collectReports reports once.
 	case errors.Is(err, dmarcreport.ErrNotReport) && len(reps) == 0:
 		c.skipped++
 	default:
@@ -103,6 +110,8 @@ func (c *reportCollector) add(where string, reps []*dmarcreport.Report, err erro
 
 // collectReports reads every report spec names: a report file, a folder
 // that is not a Maildir (every file in it, recursively), or a mail source.
+// Files and mails are read on several workers under one memory budget
+// (dmarcreport.Batch) and reach c in order.
 func collectReports(ctx context.Context, spec string, cfg Config, c *reportCollector) error {
 	info, err := os.Stat(spec)
 	if err != nil {
@@ -113,47 +122,50 @@ func collectReports(ctx context.Context, spec string, cfg Config, c *reportColle
 		c.add(spec, reps, err)
 		return nil
 	}
-	if info.IsDir() && !isMaildirPath(spec) {
-		return filepath.WalkDir(spec, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				c.add(path, nil, err)
-				return nil
-			}
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			if d.Type().IsRegular() {
-				reps, err := dmarcreport.ReadFile(path, dmarcreport.Limits{})
-				c.add(path, reps, err)
-			}
-			return nil
-		})
+	var src mailsrc.Source
+	if !info.IsDir() || isMaildirPath(spec) {
+		if src, err = app.OpenSource(ctx, spec, cfg); err != nil {
+			return err
+		}
+		defer src.Close()
 	}
-	src, err := app.OpenSource(ctx, spec, cfg)
-	if err != nil {
-		return err
+	b := dmarcreport.NewBatch(ctx, app.ReportWorkers(), dmarcreport.Limits{}, c.add)
+	if src != nil {
+		err = addFromSource(ctx, src, b)
+	} else {
+		err = addFromFolder(ctx, spec, b)
 	}
-	defer src.Close()
-	return collectFromSource(ctx, src, c)
+	b.Wait()
+	return err
 }
 
-// collectFromSource reads every message of a mail source and keeps the
-// reports attached to them.
-func collectFromSource(ctx context.Context, src mailsrc.Source, c *reportCollector) error {
+// failed is the ReadFunc of an item that could not even be listed.
+func failed(err error) dmarcreport.ReadFunc {
+	return func(dmarcreport.Limits) ([]*dmarcreport.Report, error) { return nil, err }
+}
+
+// addFromFolder queues every file under dir.
+func addFromFolder(ctx context.Context, dir string, b *dmarcreport.Batch) error {
+	return filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return b.Add(path, failed(err))
+		}
+		if !d.Type().IsRegular() {
+			return ctx.Err()
+		}
+		return b.Add(path, func(lim dmarcreport.Limits) ([]*dmarcreport.Report, error) {
+			return dmarcreport.ReadFile(path, lim)
+		})
+	})
+}
+
+// addFromSource queues every message of a mail source.
+func addFromSource(ctx context.Context, src mailsrc.Source, b *dmarcreport.Batch) error {
 	return src.List(ctx, func(e mailsrc.Entry) error {
 		if e.Err != nil {
-			c.add(string(e.ID), nil, e.Err)
-			return nil
+			return b.Add(string(e.ID), failed(e.Err))
 		}
-		rc, err := src.Open(ctx, e.ID)
-		if err != nil {
-			c.add(string(e.ID), nil, err)
-			return nil
-		}
-		reps, err := dmarcreport.FromMessage(rc, dmarcreport.Limits{})
-		rc.Close()
-		c.add(string(e.ID), reps, err)
-		return nil
+		return b.Add(string(e.ID), app.ReportMail(ctx, src.Open, e.ID))
 	})
 }
 

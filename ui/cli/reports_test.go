@@ -191,3 +191,27 @@ func TestReportsOrdinaryQuarantine(t *testing.T) {
 		t.Errorf("stdout:\n%s", out)
 	}
 }
+
+// TestReportsBombs reads a Maildir of 30 report mails among which 4 are
+// gzip and ZIP bombs inflating past the 64 MiB cap: every bomb gets its
+// own error naming its mail, and every other report is read. (Peak memory
+// is measured in the notes, not asserted here: see TestFiguresReports.)
+func TestReportsBombs(t *testing.T) {
+	md := filepath.Join(t.TempDir(), "reports")
+	if err := demo.WriteReportMaildir(md, 30, 4, 80<<20); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runSubcommand(t, runReports, "--offline", md)
+	if code != ExitOK || !strings.HasPrefix(out, "30 reports, ") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(errOut), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("%d warnings, want one per bomb:\n%s", len(lines), errOut)
+	}
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "mxaudit: ") || !strings.Contains(l, ".reports: part ") || !strings.HasSuffix(l, "report larger than 64 MiB decompressed") {
+			t.Errorf("warning %q", l)
+		}
+	}
+}

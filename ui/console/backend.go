@@ -82,6 +82,9 @@ type Reports interface {
 	MayCarryReport(m *model.Message) bool
 	// ReadReports reads the messages ids name and sums up their reports.
 	ReadReports(ctx context.Context, ids []model.MessageID) app.Reports
+	// LookupNames returns the reverse DNS names of the addresses ips
+	// that have one; offline, none.
+	LookupNames(ctx context.Context, ips []string) map[string]string
 }
 
 // DomainChecker audits a domain's SPF and DMARC records (c).

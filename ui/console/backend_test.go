@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 
+	"mxaudit/analysis/auth"
 	"mxaudit/analysis/dmarcreport"
 	"mxaudit/analysis/domaincheck"
 	"mxaudit/analysis/ppap"
@@ -23,6 +24,7 @@ type stub struct {
 	analyze   func(ctx context.Context, ids []model.MessageID) ([]model.Message, error)
 	reanalyse func(ctx context.Context, id model.MessageID) (model.Message, error)
 	check     func(ctx context.Context, domain string) (*domaincheck.Report, error)
+	resolver  auth.Resolver // reverse names for the report view; nil: offline
 }
 
 // stubOf returns the stub behind cfg's Source.
@@ -65,4 +67,8 @@ func (s *stub) MayCarryReport(m *model.Message) bool { return dmarcreport.MayCar
 
 func (s *stub) ReadReports(ctx context.Context, ids []model.MessageID) app.Reports {
 	return app.ReadReportsWith(ctx, s.open, ids)
+}
+
+func (s *stub) LookupNames(ctx context.Context, ips []string) map[string]string {
+	return dmarcreport.LookupNames(ctx, ips, s.resolver)
 }

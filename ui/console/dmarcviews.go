@@ -28,6 +28,13 @@ type reportsLoadedMsg struct {
 	read, problems int
 }
 
+// reportNamesMsg carries the reverse names of failing sources the report
+// view showed.
+type reportNamesMsg struct {
+	seq   int
+	names map[string]string
+}
+
 // checkDoneMsg carries a domain check's report.
 type checkDoneMsg struct {
 	seq int
@@ -68,13 +75,41 @@ func (m *Model) openReports() tea.Cmd {
 }
 
 // handleReportsLoaded shows the summary the command read, unless the view
-// was closed or reopened meanwhile.
-func (m *Model) handleReportsLoaded(msg reportsLoadedMsg) {
+// was closed or reopened meanwhile, and starts looking up the reverse
+// names of the sources on screen.
+func (m *Model) handleReportsLoaded(msg reportsLoadedMsg) tea.Cmd {
 	if m.screen != screenReports || msg.seq != m.reportsSeq {
-		return
+		return nil
 	}
 	m.reportsCancel = nil
 	m.reportsView.SetSummary(msg.sum, msg.read, msg.problems)
+	return m.lookupShownNames()
+}
+
+// lookupShownNames looks up, in a command, the reverse names of the
+// failing sources the report view now shows and has not asked for; the
+// answers fill the rows in as they arrive. Offline, the core answers with
+// no name at once.
+func (m *Model) lookupShownNames() tea.Cmd {
+	if m.screen != screenReports || m.cfg.Reports == nil {
+		return nil
+	}
+	ips := m.reportsView.NamesToLookUp()
+	if len(ips) == 0 {
+		return nil
+	}
+	seq, lookup, ctx := m.reportsSeq, m.cfg.Reports.LookupNames, m.ctx
+	return func() tea.Msg {
+		return reportNamesMsg{seq: seq, names: lookup(ctx, ips)}
+	}
+}
+
+// handleReportNames fills in names unless the view is gone.
+func (m *Model) handleReportNames(msg reportNamesMsg) {
+	if m.screen != screenReports || msg.seq != m.reportsSeq {
+		return
+	}
+	m.reportsView.SetNames(msg.names)
 }
 
 // handleReportsKey handles a key while the report view is open: the
@@ -102,6 +137,7 @@ func (m *Model) handleReportsKey(msg tea.KeyPressMsg) tea.Cmd {
 		return tea.Batch(m.selectionChanged(), m.statsChanged())
 	default:
 		m.reportsView.Update(msg)
+		return m.lookupShownNames()
 	}
 	return nil
 }

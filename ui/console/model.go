@@ -192,7 +192,7 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.com.Width, m.com.Height = msg.Width, msg.Height
 		m.relayout()
-		return m, nil
+		return m, m.lookupShownNames()
 	case tea.BackgroundColorMsg:
 		m.com.Styles = styles.New(msg.IsDark(), m.noColor)
 		m.help.Styles = m.com.Styles.Help
@@ -247,7 +247,9 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.handlePassword(msg)
 		return m, nil
 	case reportsLoadedMsg:
-		m.handleReportsLoaded(msg)
+		return m, m.handleReportsLoaded(msg)
+	case reportNamesMsg:
+		m.handleReportNames(msg)
 		return m, nil
 	case auditStatusMsg:
 		m.auditLoaded(msg)

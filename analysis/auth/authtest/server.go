@@ -35,6 +35,7 @@ type Server struct {
 	drop    map[string]bool
 	fail    map[string]bool
 	perName map[string]int
+	delay   time.Duration
 	total   atomic.Int64
 }
 
@@ -126,6 +127,15 @@ func (s *Server) ServFail(name string) {
 	s.fail[normalize(name)] = true
 }
 
+// SetDelay makes the server wait d before answering each query, as a
+// distant or overloaded name server does. Queries are answered
+// concurrently, each after its own wait.
+func (s *Server) SetDelay(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.delay = d
+}
+
 // SetZone replaces the records served.
 func (s *Server) SetZone(z dnszone.Zone) {
 	s.mu.Lock()
@@ -150,11 +160,12 @@ func (s *Server) serve(w dns.ResponseWriter, req *dns.Msg) {
 	name := normalize(q.Name)
 	s.mu.Lock()
 	s.perName[name]++
-	drop, fail, zone := s.drop[name], s.fail[name], s.zone
+	drop, fail, zone, delay := s.drop[name], s.fail[name], s.zone, s.delay
 	s.mu.Unlock()
 	if drop {
 		return
 	}
+	time.Sleep(delay)
 	m := new(dns.Msg)
 	m.SetReply(req)
 	m.Authoritative = true

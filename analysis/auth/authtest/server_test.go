@@ -59,3 +59,22 @@ func TestServer(t *testing.T) {
 		t.Fatal("ResetCounts")
 	}
 }
+
+// TestServerDelay checks that a delayed server still answers, and that a
+// client that gives up sooner than the delay times out.
+func TestServerDelay(t *testing.T) {
+	s := StartDNS(t, dnszone.Zone{{Name: "host.example", Type: "A", Value: "192.0.2.1"}})
+	s.SetDelay(300 * time.Millisecond)
+	tests := []struct {
+		timeout time.Duration
+		answers bool
+	}{{30 * time.Millisecond, false}, {5 * time.Second, true}}
+	for _, tt := range tests {
+		m := new(dns.Msg)
+		m.SetQuestion("host.example.", dns.TypeA)
+		r, _, err := (&dns.Client{Net: "udp", Timeout: tt.timeout}).Exchange(m, s.Addr())
+		if got := err == nil && r != nil && len(r.Answer) == 1; got != tt.answers {
+			t.Errorf("timeout %v: answer %v, err %v", tt.timeout, r, err)
+		}
+	}
+}

@@ -46,6 +46,9 @@ type Model struct {
 	sources []*dmarcreport.FailingSource
 	lineOf  []int
 	cursor  int
+	// asked are the addresses whose reverse names were asked for since
+	// the summary was set (names.go).
+	asked map[string]bool
 }
 
 // New returns a view that shows the reports are being read.
@@ -68,6 +71,7 @@ func (m *Model) SetSummary(sum dmarcreport.Summary, read, problems int) {
 		}
 	}
 	m.cursor = 0
+	m.asked = nil
 	m.refresh()
 }
 
