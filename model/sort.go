@@ -31,9 +31,9 @@ func (k SortKey) Flip() SortKey { return SortKey{Column: k.Column, Desc: !k.Desc
 // prepared form, computed once when the message arrives so that sorting
 // 100,000 rows does not lower-case 100,000 strings on every comparison.
 type sortKeys struct {
-	from     string // lower-cased DisplayFrom
-	subject  string // lower-cased Subject
-	haystack string // lower-cased text the filter searches
+	from     unique.Handle[string] // lower-cased DisplayFrom
+	subject  unique.Handle[string] // lower-cased Subject
+	haystack unique.Handle[string] // lower-cased text the filter searches
 	severity int8
 	att      int8 // attachment verdict rank
 	spf      int8
@@ -45,13 +45,15 @@ type sortKeys struct {
 
 // The strings are canonicalised (unique.Make): under "mxaudit serve"
 // every session's table holds the same messages, and without it each
-// would keep its own lower-cased copies — about a third of a session's
-// memory. Unused strings are still collected.
+// would keep its own lower-cased copies. The keys hold the handles, not
+// the strings: the canonical copy lives only as long as a handle does,
+// so a table that kept only Value() would share nothing after the next
+// collection. A handle is also half the size of a string header.
 func newSortKeys(m *Message) sortKeys {
 	k := sortKeys{
-		from:     unique.Make(strings.ToLower(m.DisplayFrom())).Value(),
-		subject:  unique.Make(strings.ToLower(m.Subject)).Value(),
-		haystack: unique.Make(haystack(m)).Value(),
+		from:     unique.Make(strings.ToLower(m.DisplayFrom())),
+		subject:  unique.Make(strings.ToLower(m.Subject)),
+		haystack: unique.Make(haystack(m)),
 		severity: int8(m.Severity()),
 		att:      int8(m.Verdict.Attachment.Rank()),
 		spf:      int8(authRank(m.SPFResult())),
@@ -90,6 +92,15 @@ func policyRank(p Disposition) int {
 	return 0
 }
 
+// compareHandles compares two canonical strings; equal strings have
+// equal handles, which spares comparing their bytes.
+func compareHandles(a, b unique.Handle[string]) int {
+	if a == b {
+		return 0
+	}
+	return strings.Compare(a.Value(), b.Value())
+}
+
 // compareBy compares two messages on one column only, ascending.
 func compareBy(c Column, a, b *Message, ka, kb *sortKeys) int {
 	switch c {
@@ -98,11 +109,11 @@ func compareBy(c Column, a, b *Message, ka, kb *sortKeys) int {
 	case ColumnDate:
 		return a.Date.Compare(b.Date)
 	case ColumnFrom:
-		return strings.Compare(ka.from, kb.from)
+		return compareHandles(ka.from, kb.from)
 	case ColumnDomain:
 		return strings.Compare(a.FromDomain, b.FromDomain)
 	case ColumnSubject:
-		return strings.Compare(ka.subject, kb.subject)
+		return compareHandles(ka.subject, kb.subject)
 	case ColumnSize:
 		return cmp.Compare(a.Size, b.Size)
 	case ColumnAttachment:

@@ -19,10 +19,15 @@ import (
 // Sorting is stable: messages that compare equal keep their arrival order,
 // whichever the direction.
 type Table struct {
-	// msgs holds the messages in fixed-size chunks: growing never copies
-	// (and never doubles the peak memory of) 100,000 messages, and a
-	// message's address never changes.
-	msgs   [][]Message
+	// rows points at every message, by arrival index, in fixed-size
+	// chunks: growing never copies (and never doubles the peak memory
+	// of) 100,000 entries. A row points either into owned, where Append
+	// copies the messages it is given, or at a message shared with other
+	// tables (AppendShared): under "mxaudit serve" every session lists
+	// the hub's messages, and a copy per session cost 46 MB at 100,000.
+	// The table never writes through a row: Update changes a copy.
+	rows   [][]*Message
+	owned  [][]Message
 	n      int
 	keys   []sortKeys
 	order  []int32
@@ -53,7 +58,10 @@ func (t *Table) Total() int { return t.n - t.removed }
 const chunkBits = 10
 
 // msg returns the message with arrival index i.
-func (t *Table) msg(i int32) *Message { return &t.msgs[i>>chunkBits][i&(1<<chunkBits-1)] }
+func (t *Table) msg(i int32) *Message { return t.rows[i>>chunkBits][i&(1<<chunkBits-1)] }
+
+// setRow makes the message with arrival index i point at m.
+func (t *Table) setRow(i int32, m *Message) { t.rows[i>>chunkBits][i&(1<<chunkBits-1)] = m }
 
 // Len returns the number of messages the filter shows.
 func (t *Table) Len() int { return len(t.view) }
@@ -100,21 +108,41 @@ func (t *Table) SetCursor(i int) {
 func (t *Table) MoveCursor(delta int) { t.SetCursor(t.cursor + delta) }
 
 // Append adds messages in arrival order and places them in the sorted,
-// filtered view. The selection stays on its message; the first message to
-// arrive is selected.
+// filtered view. The table keeps its own copies. The selection stays on
+// its message; the first message to arrive is selected.
 func (t *Table) Append(msgs ...Message) {
+	if len(msgs) == 0 {
+		return
+	}
+	ptrs := make([]*Message, len(msgs))
+	for i := range msgs {
+		if len(t.owned) == 0 || len(t.owned[len(t.owned)-1]) == 1<<chunkBits {
+			t.owned = append(t.owned, make([]Message, 0, 1<<chunkBits))
+		}
+		last := &t.owned[len(t.owned)-1]
+		*last = append(*last, msgs[i])
+		ptrs[i] = &(*last)[len(*last)-1]
+	}
+	t.AppendShared(ptrs...)
+}
+
+// AppendShared is Append for messages the caller shares with other
+// tables: the table keeps the pointers and never changes what they point
+// at (Update replaces a changed message with a copy), so every table can
+// list the same messages for the cost of its own view of them.
+func (t *Table) AppendShared(msgs ...*Message) {
 	if len(msgs) == 0 {
 		return
 	}
 	t.keys = slices.Grow(t.keys, len(msgs))
 	batch := make([]int32, 0, len(msgs))
-	for i := range msgs {
-		if t.n>>chunkBits == len(t.msgs) {
-			t.msgs = append(t.msgs, make([]Message, 0, 1<<chunkBits))
+	for _, m := range msgs {
+		if t.n>>chunkBits == len(t.rows) {
+			t.rows = append(t.rows, make([]*Message, 0, 1<<chunkBits))
 		}
-		last := &t.msgs[len(t.msgs)-1]
-		*last = append(*last, msgs[i])
-		t.keys = append(t.keys, newSortKeys(&(*last)[len(*last)-1]))
+		last := &t.rows[len(t.rows)-1]
+		*last = append(*last, m)
+		t.keys = append(t.keys, newSortKeys(m))
 		batch = append(batch, int32(t.n))
 		t.n++
 	}
@@ -122,7 +150,7 @@ func (t *Table) Append(msgs ...Message) {
 	t.order = t.merge(t.order, batch)
 	shown := batch[:0]
 	for _, i := range batch {
-		if t.filter.match(t.msg(i), t.keys[i].haystack, t.text, t.query) {
+		if t.filter.match(t.msg(i), t.keys[i].haystack.Value(), t.text, t.query) {
 			shown = append(shown, i)
 		}
 	}
@@ -187,7 +215,7 @@ func (t *Table) applyFilter(from, into []int32) []int32 {
 		return append(into, from...)
 	}
 	for _, i := range from {
-		if t.filter.match(t.msg(i), t.keys[i].haystack, t.text, t.query) {
+		if t.filter.match(t.msg(i), t.keys[i].haystack.Value(), t.text, t.query) {
 			into = append(into, i)
 		}
 	}

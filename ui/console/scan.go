@@ -27,6 +27,7 @@ const (
 type scanEvent struct {
 	msg      model.Message
 	hasMsg   bool
+	shared   *model.Message // from a SharedSource, instead of msg
 	progress scan.Progress
 	hasProg  bool
 	done     bool
@@ -37,6 +38,7 @@ type scanEvent struct {
 type scanBatchMsg struct {
 	id       int // the scan it belongs to; a batch from an older scan is dropped
 	msgs     []model.Message
+	shared   []*model.Message // from a SharedSource: the table keeps the pointers
 	progress scan.Progress
 	hasProg  bool
 	done     bool
@@ -67,7 +69,7 @@ func newScanState(parent context.Context) scanState {
 // for its first batch. Everything the closure uses is copied first: the
 // command runs on another goroutine and must not read the model.
 func (m *Model) startScan() tea.Cmd {
-	run := m.cfg.scanner()
+	run, shared := m.cfg.scanner(), m.cfg.sharedScanner()
 	if run == nil {
 		return nil
 	}
@@ -83,9 +85,13 @@ func (m *Model) startScan() tea.Cmd {
 					return ctx.Err()
 				}
 			}
-			err := run(ctx,
-				func(msg model.Message) error { return send(scanEvent{msg: msg, hasMsg: true}) },
-				func(p scan.Progress) { _ = send(scanEvent{progress: p, hasProg: true}) })
+			progress := func(p scan.Progress) { _ = send(scanEvent{progress: p, hasProg: true}) }
+			var err error
+			if shared != nil {
+				err = shared(ctx, func(msg *model.Message) error { return send(scanEvent{shared: msg}) }, progress)
+			} else {
+				err = run(ctx, func(msg model.Message) error { return send(scanEvent{msg: msg, hasMsg: true}) }, progress)
+			}
 			// The final event must get through even after cancellation is
 			// requested elsewhere; nobody may be reading any more, so do
 			// not block forever.
@@ -114,6 +120,9 @@ func waitForBatch(ctx context.Context, events <-chan scanEvent, id int) tea.Cmd 
 			if ev.hasMsg {
 				batch.msgs = append(batch.msgs, ev.msg)
 			}
+			if ev.shared != nil {
+				batch.shared = append(batch.shared, ev.shared)
+			}
 			if ev.hasProg {
 				batch.progress, batch.hasProg = ev.progress, true
 			}
@@ -121,7 +130,7 @@ func waitForBatch(ctx context.Context, events <-chan scanEvent, id int) tea.Cmd 
 				batch.done, batch.err = true, ev.err
 				return batch
 			}
-			if len(batch.msgs) >= maxBatch {
+			if len(batch.msgs)+len(batch.shared) >= maxBatch {
 				return batch
 			}
 			select {
@@ -144,10 +153,12 @@ func (m *Model) handleScanBatch(b scanBatchMsg) tea.Cmd {
 	if len(m.watch.live) > 0 {
 		// A rescan lists messages the watch has already added.
 		b.msgs = slices.DeleteFunc(b.msgs, func(msg model.Message) bool { return m.watch.live[msg.ID] })
+		b.shared = slices.DeleteFunc(b.shared, func(msg *model.Message) bool { return m.watch.live[msg.ID] })
 	}
-	if len(b.msgs) > 0 {
+	if len(b.msgs)+len(b.shared) > 0 {
 		m.annotate(b.msgs)
 		m.table.Append(b.msgs...)
+		m.table.AppendShared(m.annotateShared(b.shared)...)
 		if !m.scan.moved {
 			m.table.SetCursor(0)
 		}
