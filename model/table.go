@@ -1,6 +1,7 @@
 package model
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 )
@@ -164,7 +165,7 @@ func (t *Table) SetSort(k SortKey) {
 		return
 	}
 	t.sort = k
-	slices.SortFunc(t.order, t.compare)
+	t.sortAll()
 	t.view = t.applyFilter(t.order, t.view[:0])
 	t.reselect(t.cursor)
 }
@@ -232,6 +233,44 @@ func (t *Table) reselect(fallback int) {
 		}
 	}
 	t.SetCursor(fallback)
+}
+
+// sortAll sorts order by the current key: each row gets its 64-bit
+// prefix (sortPrefix) first, so that most of the 1.7 million comparisons
+// of 100,000 rows are one integer comparison in a flat array rather than
+// a call through the column switch on two messages.
+func (t *Table) sortAll() {
+	type entry struct {
+		prefix uint64
+		i      int32
+	}
+	es := make([]entry, len(t.order))
+	for j, i := range t.order {
+		p := sortPrefix(t.sort.Column, t.msg(i), &t.keys[i])
+		if t.sort.Desc {
+			p = ^p
+		}
+		es[j] = entry{p, i}
+	}
+	col, desc, exact := t.sort.Column, t.sort.Desc, prefixIsValue(t.sort.Column)
+	slices.SortFunc(es, func(a, b entry) int {
+		if a.prefix != b.prefix {
+			return cmp.Compare(a.prefix, b.prefix)
+		}
+		if !exact {
+			c := compareBy(col, t.msg(a.i), t.msg(b.i), &t.keys[a.i], &t.keys[b.i])
+			if desc {
+				c = -c
+			}
+			if c != 0 {
+				return c
+			}
+		}
+		return cmp.Compare(a.i, b.i)
+	})
+	for j := range es {
+		t.order[j] = es[j].i
+	}
 }
 
 // compare orders two arrival indexes by the sort key, then by arrival so

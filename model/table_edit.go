@@ -45,7 +45,7 @@ func (t *Table) Update(change func(*Message) bool) {
 	if !changed {
 		return
 	}
-	slices.SortFunc(t.order, t.compare)
+	t.sortAll()
 	t.view = t.applyFilter(t.order, t.view[:0])
 	t.reselect(t.cursor)
 }
