@@ -31,9 +31,9 @@ func (k SortKey) Flip() SortKey { return SortKey{Column: k.Column, Desc: !k.Desc
 // prepared form, computed once when the message arrives so that sorting
 // 100,000 rows does not lower-case 100,000 strings on every comparison.
 type sortKeys struct {
-	from     unique.Handle[string] // lower-cased DisplayFrom
-	subject  unique.Handle[string] // lower-cased Subject
-	haystack unique.Handle[string] // lower-cased text the filter searches
+	from     string // lower-cased DisplayFrom
+	subject  string // lower-cased Subject
+	haystack string // lower-cased text the filter searches
 	severity int8
 	att      int8 // attachment verdict rank
 	spf      int8
@@ -43,17 +43,19 @@ type sortKeys struct {
 	exc      int8 // exception rank
 }
 
-// The strings are canonicalised (unique.Make): under "mxaudit serve"
-// every session's table holds the same messages, and without it each
-// would keep its own lower-cased copies. The keys hold the handles, not
-// the strings: the canonical copy lives only as long as a handle does,
-// so a table that kept only Value() would share nothing after the next
-// collection. A handle is also half the size of a string header.
-func newSortKeys(m *Message) sortKeys {
+// newSortKeys computes m's keys. For a shared message (intern) the
+// strings are canonicalised (unique.Make) and their handles returned
+// in pins, for the table to keep: under "mxaudit serve" every session's
+// table holds the same messages, and without it each would keep its own
+// lower-cased copies. The canonical copy lives only as long as a handle
+// does, so a table that kept only Value() would share nothing after the
+// next collection. A table's own messages are not interned: the unique
+// map's entries would cost more than they save.
+func newSortKeys(m *Message, intern bool, pins []unique.Handle[string]) (sortKeys, []unique.Handle[string]) {
 	k := sortKeys{
-		from:     unique.Make(strings.ToLower(m.DisplayFrom())),
-		subject:  unique.Make(strings.ToLower(m.Subject)),
-		haystack: unique.Make(haystack(m)),
+		from:     strings.ToLower(m.DisplayFrom()),
+		subject:  strings.ToLower(m.Subject),
+		haystack: haystack(m),
 		severity: int8(m.Severity()),
 		att:      int8(m.Verdict.Attachment.Rank()),
 		spf:      int8(authRank(m.SPFResult())),
@@ -67,7 +69,14 @@ func newSortKeys(m *Message) sortKeys {
 	r, p := m.DMARCResult()
 	k.dmarc = int8(authRank(r))
 	k.policy = int8(policyRank(p))
-	return k
+	if intern {
+		for _, s := range []*string{&k.from, &k.subject, &k.haystack} {
+			h := unique.Make(*s)
+			*s = h.Value()
+			pins = append(pins, h)
+		}
+	}
+	return k, pins
 }
 
 // authRank orders results as Result.Rank does, with "analysed without
@@ -104,11 +113,11 @@ func sortPrefix(c Column, m *Message, k *sortKeys) uint64 {
 	case ColumnDate:
 		return uint64(m.Date.Unix()) ^ 1<<63
 	case ColumnFrom:
-		return stringPrefix(k.from.Value())
+		return stringPrefix(k.from)
 	case ColumnDomain:
 		return stringPrefix(m.FromDomain)
 	case ColumnSubject:
-		return stringPrefix(k.subject.Value())
+		return stringPrefix(k.subject)
 	case ColumnSize:
 		return uint64(m.Size) ^ 1<<63
 	case ColumnAttachment:
@@ -152,15 +161,6 @@ func stringPrefix(s string) uint64 {
 	return p
 }
 
-// compareHandles compares two canonical strings; equal strings have
-// equal handles, which spares comparing their bytes.
-func compareHandles(a, b unique.Handle[string]) int {
-	if a == b {
-		return 0
-	}
-	return strings.Compare(a.Value(), b.Value())
-}
-
 // compareBy compares two messages on one column only, ascending.
 func compareBy(c Column, a, b *Message, ka, kb *sortKeys) int {
 	switch c {
@@ -169,11 +169,11 @@ func compareBy(c Column, a, b *Message, ka, kb *sortKeys) int {
 	case ColumnDate:
 		return a.Date.Compare(b.Date)
 	case ColumnFrom:
-		return compareHandles(ka.from, kb.from)
+		return strings.Compare(ka.from, kb.from)
 	case ColumnDomain:
 		return strings.Compare(a.FromDomain, b.FromDomain)
 	case ColumnSubject:
-		return compareHandles(ka.subject, kb.subject)
+		return strings.Compare(ka.subject, kb.subject)
 	case ColumnSize:
 		return cmp.Compare(a.Size, b.Size)
 	case ColumnAttachment:

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"unique"
 )
 
 // Table is the list's data: every message received so far, in arrival
@@ -27,10 +28,13 @@ type Table struct {
 	// tables (AppendShared): under "mxaudit serve" every session lists
 	// the hub's messages, and a copy per session cost 46 MB at 100,000.
 	// The table never writes through a row: Update changes a copy.
-	rows   [][]*Message
-	owned  [][]Message
-	n      int
-	keys   []sortKeys
+	rows  [][]*Message
+	owned [][]Message
+	n     int
+	keys  []sortKeys
+	// pins keep the interned sort keys of shared messages canonical
+	// (newSortKeys).
+	pins   []unique.Handle[string]
 	order  []int32
 	view   []int32
 	sort   SortKey
@@ -124,14 +128,19 @@ func (t *Table) Append(msgs ...Message) {
 		*last = append(*last, msgs[i])
 		ptrs[i] = &(*last)[len(*last)-1]
 	}
-	t.AppendShared(ptrs...)
+	t.appendRows(ptrs, false)
 }
 
 // AppendShared is Append for messages the caller shares with other
 // tables: the table keeps the pointers and never changes what they point
 // at (Update replaces a changed message with a copy), so every table can
 // list the same messages for the cost of its own view of them.
-func (t *Table) AppendShared(msgs ...*Message) {
+func (t *Table) AppendShared(msgs ...*Message) { t.appendRows(msgs, true) }
+
+// appendRows adds rows and places them in the sorted, filtered view;
+// shared says whether other tables list the same messages, whose sort
+// keys are then interned.
+func (t *Table) appendRows(msgs []*Message, shared bool) {
 	if len(msgs) == 0 {
 		return
 	}
@@ -143,7 +152,9 @@ func (t *Table) AppendShared(msgs ...*Message) {
 		}
 		last := &t.rows[len(t.rows)-1]
 		*last = append(*last, m)
-		t.keys = append(t.keys, newSortKeys(m))
+		var k sortKeys
+		k, t.pins = newSortKeys(m, shared, t.pins)
+		t.keys = append(t.keys, k)
 		batch = append(batch, int32(t.n))
 		t.n++
 	}
@@ -151,7 +162,7 @@ func (t *Table) AppendShared(msgs ...*Message) {
 	t.order = t.merge(t.order, batch)
 	shown := batch[:0]
 	for _, i := range batch {
-		if t.filter.match(t.msg(i), t.keys[i].haystack.Value(), t.text, t.query) {
+		if t.filter.match(t.msg(i), t.keys[i].haystack, t.text, t.query) {
 			shown = append(shown, i)
 		}
 	}
@@ -216,7 +227,7 @@ func (t *Table) applyFilter(from, into []int32) []int32 {
 		return append(into, from...)
 	}
 	for _, i := range from {
-		if t.filter.match(t.msg(i), t.keys[i].haystack.Value(), t.text, t.query) {
+		if t.filter.match(t.msg(i), t.keys[i].haystack, t.text, t.query) {
 			into = append(into, i)
 		}
 	}

@@ -37,7 +37,7 @@ func (t *Table) Update(change func(*Message) bool) {
 		*scratch = *t.msg(i)
 		if change(scratch) {
 			t.setRow(i, scratch)
-			t.keys[i] = newSortKeys(scratch)
+			t.keys[i], _ = newSortKeys(scratch, false, nil)
 			scratch = new(Message)
 			changed = true
 		}
