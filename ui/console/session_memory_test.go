@@ -3,6 +3,7 @@ package console
 import (
 	"runtime"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -69,4 +70,55 @@ func TestSessionMemory100k(t *testing.T) {
 	runtime.KeepAlive(first)
 	runtime.KeepAlive(consoles)
 	runtime.KeepAlive(msgs)
+}
+
+// TestSharedMessagesAnnotatedOnACopy checks that a session judging shared
+// messages by its exception policy annotates copies: the hub's message,
+// which every other session lists, keeps no exception.
+func TestSharedMessagesAnnotatedOnACopy(t *testing.T) {
+	msgs := sampleMessages()
+	var target *model.Message
+	for i := range msgs {
+		if msgs[i].IsEncrypted() && msgs[i].FromDomain != "" {
+			target = &msgs[i]
+			break
+		}
+	}
+	if target == nil {
+		t.Fatal("the samples have no encrypted message with a From domain")
+	}
+	shared := make([]*model.Message, len(msgs))
+	before := make([]*model.ExceptionMatch, len(msgs))
+	for i := range msgs {
+		shared[i], before[i] = &msgs[i], msgs[i].Exception
+	}
+	exc := model.Exception{
+		ID: 1, Scope: model.ScopeDomain, Value: target.FromDomain, Kinds: []model.ExceptionKind{model.KindEncryptedArchive},
+		Reason: "partner", RequestedBy: "tanaka", Created: testNow.Add(-48 * time.Hour),
+		ApprovedBy: "sato", Approved: testNow.Add(-time.Hour), Expires: testNow.Add(24 * time.Hour),
+	}
+	m := newModel(t.Context(), testConfig(nil), true)
+	m.setPolicy(model.Policy{Exceptions: []model.Exception{exc}, Approvers: []string{"sato", "suzuki"}, NextID: 2})
+	m.Update(scanBatchMsg{id: m.scan.id, shared: append([]*model.Message(nil), shared...), done: true})
+
+	listed := m.table.ByID(target.ID)
+	if listed == nil || listed.Exception == nil {
+		t.Fatalf("the session lists %+v, want it covered by exception 1", listed)
+	}
+	if listed == target {
+		t.Errorf("the session lists the shared message itself, annotated")
+	}
+	for i := range msgs {
+		if m.table.ByID(msgs[i].ID) == nil {
+			t.Errorf("%s is not listed", msgs[i].ID)
+		}
+		if msgs[i].Exception != before[i] {
+			t.Errorf("shared message %s was annotated", msgs[i].ID)
+		}
+	}
+
+	m.setPolicy(model.Policy{Approvers: []string{"sato", "suzuki"}, NextID: 2})
+	if got := m.table.ByID(target.ID); got.Exception != nil {
+		t.Errorf("after the exception was removed the session still shows %+v", got.Exception)
+	}
 }
