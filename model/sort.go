@@ -2,7 +2,9 @@ package model
 
 import (
 	"cmp"
+	"math"
 	"strings"
+	"time"
 	"unique"
 )
 
@@ -111,7 +113,7 @@ func sortPrefix(c Column, m *Message, k *sortKeys) uint64 {
 	case ColumnMarker:
 		return rankPrefix(k.severity)
 	case ColumnDate:
-		return uint64(m.Date.Unix()) ^ 1<<63
+		return datePrefix(m.Date)
 	case ColumnFrom:
 		return stringPrefix(k.from)
 	case ColumnDomain:
@@ -143,6 +145,35 @@ func prefixIsValue(c Column) bool {
 		return false
 	}
 	return true
+}
+
+// The instants UnixNano can represent, 1677 to 2262.
+var (
+	firstNano = time.Unix(0, math.MinInt64)
+	lastNano  = time.Unix(0, math.MaxInt64)
+)
+
+// datePrefix is d in nanoseconds, order-preserving as a uint64. It is
+// exact between firstNano and lastNano; the zero date and any other date
+// outside share 0 (before) or MaxUint64 (after), and only those ties
+// need the full comparison (prefixExact).
+func datePrefix(d time.Time) uint64 {
+	switch {
+	case d.Before(firstNano):
+		return 0
+	case d.After(lastNano):
+		return math.MaxUint64
+	}
+	return uint64(d.UnixNano()) ^ 1<<63
+}
+
+// prefixExact reports whether two rows whose prefixes in column c are
+// both p hold equal values, so that only arrival is left to compare.
+func prefixExact(c Column, p uint64) bool {
+	if c == ColumnDate {
+		return p != 0 && p != math.MaxUint64
+	}
+	return prefixIsValue(c)
 }
 
 // rankPrefix maps an int8 to a uint64 in the same order.

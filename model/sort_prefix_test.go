@@ -9,8 +9,8 @@ import (
 )
 
 // randomMessages are messages whose every sorted column has ties, values
-// that share their first eight bytes, multi-byte text, zero and
-// sub-second dates, so that the prefix sort meets every case.
+// that share their first eight bytes, multi-byte text, zero, sub-second
+// and out-of-range dates, so that the prefix sort meets every case.
 func randomMessages(r *rand.Rand, n int) []Message {
 	froms := []string{"", "Alice <a@x.example>", "alice <b@x.example>", "Alexander Longname <l@x.example>",
 		"Alexander Longnamf <m@x.example>", "鈴木 花子 <h@x.example>", "鈴木 太郎 <t@x.example>", "zed@z.example"}
@@ -24,7 +24,13 @@ func randomMessages(r *rand.Rand, n int) []Message {
 		m := msg(fmt.Sprintf("m%04d", i), withFrom(froms[r.IntN(len(froms))]))
 		m.Subject = subjects[r.IntN(len(subjects))]
 		m.FromDomain = domains[r.IntN(len(domains))]
-		if r.IntN(8) > 0 {
+		switch r.IntN(16) {
+		case 0, 1: // no date
+		case 2: // beyond what nanoseconds since 1970 can hold
+			m.Date = time.Date(3000+r.IntN(2), 1, 1, 0, 0, r.IntN(2), 0, time.UTC)
+		case 3:
+			m.Date = time.Date(1600, 1, 1, 0, 0, r.IntN(2), 0, time.UTC)
+		default:
 			m.Date = base.Add(time.Duration(r.IntN(5))*time.Second + time.Duration(r.IntN(3))*time.Millisecond)
 		}
 		m.Size = int64(r.IntN(4)) << (8 * r.IntN(4))
