@@ -23,23 +23,29 @@ func (t *Table) Remove(ids map[MessageID]bool) int {
 	return n
 }
 
-// Update calls change on every message still in the table and, where it
-// reports a change, refreshes what sorting and filtering know of the
-// message, then re-sorts and re-filters. It is how the console applies a
-// new exception policy (Policy.Annotate) to messages already listed.
+// Update calls change on a copy of every message still in the table
+// and, where it reports a change, puts the copy in the message's place
+// and refreshes what sorting and filtering know of it, then re-sorts and
+// re-filters. It is how the console applies a new exception policy
+// (Policy.Annotate) to messages already listed. change may set the
+// copy's fields but must not write into what they point at (an Auth, an
+// attachment), which the original still shares.
 func (t *Table) Update(change func(*Message) bool) {
 	changed := false
+	scratch := new(Message)
 	for _, i := range t.order {
-		m := t.msg(i)
-		if change(m) {
-			t.keys[i] = newSortKeys(m)
+		*scratch = *t.msg(i)
+		if change(scratch) {
+			t.setRow(i, scratch)
+			t.keys[i], _ = newSortKeys(scratch, false, nil)
+			scratch = new(Message)
 			changed = true
 		}
 	}
 	if !changed {
 		return
 	}
-	slices.SortFunc(t.order, t.compare)
+	t.sortAll()
 	t.view = t.applyFilter(t.order, t.view[:0])
 	t.reselect(t.cursor)
 }

@@ -160,7 +160,7 @@ func TestFilterNarrowingMatchesFullRebuild(t *testing.T) {
 	for _, f := range steps {
 		tab.SetFilter(f)
 		fresh := NewTable()
-		for _, chunk := range tab.msgs {
+		for _, chunk := range tab.owned {
 			fresh.Append(chunk...)
 		}
 		fresh.SetFilter(f)

@@ -26,8 +26,10 @@ type Hub struct {
 	mu sync.Mutex
 	// msgs are the messages as the sessions should list them. The slice
 	// is never changed in place: removals build a new one, so that a
-	// View replaying an older prefix needs no lock.
-	msgs     []model.Message
+	// View replaying an older prefix needs no lock. Nor is a message
+	// ever changed: every session's table points at these (View.
+	// ScanShared) instead of keeping a copy of each.
+	msgs     []*model.Message
 	have     map[model.MessageID]bool
 	scanning bool
 	scanErr  error
@@ -65,7 +67,7 @@ const (
 type hubEvent struct {
 	kind     eventKind
 	gen      int
-	msgs     []model.Message
+	msgs     []*model.Message
 	ids      []model.MessageID
 	note     string
 	err      error
@@ -174,8 +176,9 @@ func (h *Hub) arrived(ctx context.Context, ids []model.MessageID) {
 	for _, m := range msgs {
 		h.have[m.ID] = true
 	}
-	h.msgs = append(slices.Clip(h.msgs), msgs...)
-	h.broadcast(hubEvent{kind: evAdded, gen: h.gen, msgs: msgs})
+	shared := pointers(msgs)
+	h.msgs = append(slices.Clip(h.msgs), shared...)
+	h.broadcast(hubEvent{kind: evAdded, gen: h.gen, msgs: shared})
 }
 
 // departed takes messages out of the listing and tells every session,
@@ -197,7 +200,7 @@ func (h *Hub) departed(ids []model.MessageID, note string) {
 	for _, id := range gone {
 		set[id] = true
 	}
-	h.msgs = slices.DeleteFunc(slices.Clone(h.msgs), func(m model.Message) bool { return set[m.ID] })
+	h.msgs = slices.DeleteFunc(slices.Clone(h.msgs), func(m *model.Message) bool { return set[m.ID] })
 	h.broadcast(hubEvent{kind: evRemoved, gen: h.gen, ids: gone, note: note})
 }
 
@@ -218,7 +221,7 @@ func (h *Hub) broadcast(ev hubEvent) {
 
 // snapshot is the listing at one moment, with the scan's state then.
 type snapshot struct {
-	msgs     []model.Message
+	msgs     []*model.Message
 	scanning bool
 	scanErr  error
 	gen      int
@@ -246,12 +249,22 @@ func (h *Hub) lookup(id model.MessageID) (model.Message, bool) {
 	h.mu.Lock()
 	msgs := h.msgs
 	h.mu.Unlock()
-	for i := range msgs {
-		if msgs[i].ID == id {
-			return msgs[i], true
+	for _, m := range msgs {
+		if m.ID == id {
+			return *m, true
 		}
 	}
 	return model.Message{}, false
+}
+
+// pointers returns pointers to msgs, which the caller must not change
+// afterwards: the hub's listing and every session share them.
+func pointers(msgs []model.Message) []*model.Message {
+	out := make([]*model.Message, len(msgs))
+	for i := range msgs {
+		out[i] = &msgs[i]
+	}
+	return out
 }
 
 // publishPolicy hands the policy as written to every session.

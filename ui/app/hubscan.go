@@ -70,12 +70,13 @@ func (b *scanBatch) flush() {
 	if h.gen != b.gen {
 		return // a newer listing replaced this one
 	}
-	h.msgs = append(h.msgs, msgs...)
+	shared := pointers(msgs)
+	h.msgs = append(h.msgs, shared...)
 	for _, m := range msgs {
 		h.have[m.ID] = true
 	}
 	h.progress = p
-	h.broadcast(hubEvent{kind: evMessages, gen: b.gen, msgs: msgs, progress: p})
+	h.broadcast(hubEvent{kind: evMessages, gen: b.gen, msgs: shared, progress: p})
 }
 
 // runScan scans the source into a new generation of the listing.

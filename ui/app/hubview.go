@@ -89,11 +89,19 @@ func (v *View) Close() {
 	}
 }
 
-// Scan implements the console's Source: it emits the shared listing as
-// it is, then the shared scan's further results until that scan ends.
-// Changes that come meanwhile are kept for Watch. A second call (after
-// the source was renumbered) starts from the new listing.
+// Scan implements the console's Source: it emits a copy of each message
+// ScanShared emits.
 func (v *View) Scan(ctx context.Context, emit func(model.Message) error, progress func(scan.Progress)) error {
+	return v.ScanShared(ctx, func(m *model.Message) error { return emit(*m) }, progress)
+}
+
+// ScanShared emits the shared listing as it is, then the shared scan's
+// further results until that scan ends. The messages are the hub's own,
+// shared by every session: the receiver must not change them (the
+// console's table copies a message before changing it). Changes that
+// come meanwhile are kept for Watch. A second call (after the source was
+// renumbered) starts from the new listing.
+func (v *View) ScanShared(ctx context.Context, emit func(*model.Message) error, progress func(scan.Progress)) error {
 	v.Close()
 	sn, sub := v.hub.subscribe()
 	snap, scanning := sn.msgs, sn.scanning
@@ -190,7 +198,7 @@ func (v *View) Watch(ctx context.Context, send func(mailsrc.Change)) error {
 			v.mu.Lock()
 			for i, m := range ev.msgs {
 				ids[i] = m.ID
-				v.arrived[m.ID] = m
+				v.arrived[m.ID] = *m
 			}
 			v.mu.Unlock()
 			send(mailsrc.Change{Kind: mailsrc.Added, IDs: ids})

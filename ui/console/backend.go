@@ -29,6 +29,14 @@ type Source interface {
 	Open(ctx context.Context, id model.MessageID) (io.ReadCloser, error)
 }
 
+// SharedSource is a Source whose scan can hand out messages shared with
+// other consoles (the SSH server's hub, ui/app.View): the table keeps the
+// pointers instead of a copy of each message, and never changes what
+// they point at. A console over one is found by a type assertion.
+type SharedSource interface {
+	ScanShared(ctx context.Context, emit func(*model.Message) error, progress func(scan.Progress)) error
+}
+
 // Live follows the source once the first scan has finished.
 type Live interface {
 	// Watch calls send for every change until ctx is done, then returns
@@ -127,6 +135,14 @@ func (c Config) scanner() func(context.Context, func(model.Message) error, func(
 		return nil
 	}
 	return c.Source.Scan
+}
+
+// sharedScanner is the source's ScanShared, nil when it has none.
+func (c Config) sharedScanner() func(context.Context, func(*model.Message) error, func(scan.Progress)) error {
+	if s, ok := c.Source.(SharedSource); ok {
+		return s.ScanShared
+	}
+	return nil
 }
 
 func (c Config) watcher() func(context.Context, func(mailsrc.Change)) error {

@@ -67,6 +67,24 @@ func (m *Model) annotate(msgs []model.Message) {
 	}
 }
 
+// annotateShared is annotate for messages shared with other consoles:
+// a message whose exception changes is replaced by an annotated copy,
+// and the shared one is left as it is.
+func (m *Model) annotateShared(msgs []*model.Message) []*model.Message {
+	if m.policy == nil {
+		return msgs
+	}
+	now := m.com.Now()
+	for i, shared := range msgs {
+		c := *shared
+		m.policy.Annotate(&c, now)
+		if !sameMatch(shared.Exception, c.Exception) {
+			msgs[i] = &c
+		}
+	}
+	return msgs
+}
+
 func sameMatch(a, b *model.ExceptionMatch) bool {
 	if a == nil || b == nil {
 		return a == b

@@ -23,11 +23,10 @@ func isTempError(m *model.Message) bool {
 // scan ends, not per frame.
 func (m *Model) countTempErrors() {
 	n := 0
-	m.table.Update(func(msg *model.Message) bool {
+	m.table.Each(func(msg *model.Message) {
 		if isTempError(msg) {
 			n++
 		}
-		return false
 	})
 	m.tempErrors = n
 }

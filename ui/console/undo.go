@@ -32,11 +32,10 @@ func (m *Model) rememberDeleted(kind action.Kind, gone map[model.MessageID]bool)
 		return
 	}
 	m.lastDeleted = m.lastDeleted[:0]
-	m.table.Update(func(msg *model.Message) bool {
+	m.table.Each(func(msg *model.Message) {
 		if gone[msg.ID] {
 			m.lastDeleted = append(m.lastDeleted, *msg)
 		}
-		return false // read only
 	})
 }
 

@@ -300,10 +300,7 @@ func (m *Model) rescan() tea.Cmd {
 // listedIDs returns the IDs of every message in the table, shown or not.
 func (m *Model) listedIDs() map[model.MessageID]bool {
 	ids := make(map[model.MessageID]bool, m.table.Total())
-	m.table.Update(func(msg *model.Message) bool {
-		ids[msg.ID] = true
-		return false
-	})
+	m.table.Each(func(msg *model.Message) { ids[msg.ID] = true })
 	return ids
 }
 

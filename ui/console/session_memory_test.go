@@ -1,0 +1,124 @@
+package console
+
+import (
+	"runtime"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"mxaudit/model"
+	"mxaudit/ui/app"
+)
+
+// The SSH server's sessions scan through the hub's View: it must keep
+// handing out shared messages, or every session copies them again.
+var _ SharedSource = (*app.View)(nil)
+
+// loadedShared returns a console of the given size listing the shared
+// messages as a SharedSource hands them out (the SSH server's hub).
+func loadedShared(tb testing.TB, shared []*model.Message, width, height int) *Model {
+	m := newModel(tb.Context(), testConfig(nil), true)
+	m.Update(tea.WindowSizeMsg{Width: width, Height: height})
+	for i := 0; i < len(shared); i += maxBatch {
+		batch := append([]*model.Message(nil), shared[i:min(i+maxBatch, len(shared))]...)
+		m.Update(scanBatchMsg{id: m.scan.id, shared: batch})
+	}
+	return m
+}
+
+// TestSessionMemory100k reports what one more SSH session costs with
+// 100,000 messages listed: the sessions share the hub's messages, each
+// keeping only its own view of them. It fails above the 20 MB budget.
+func TestSessionMemory100k(t *testing.T) {
+	if testing.Short() {
+		t.Skip("memory measurement skipped in -short mode")
+	}
+	const n, sessions = 100_000, 3
+	msgs := manyMessages(0, n)
+	shared := make([]*model.Message, n)
+	for i := range msgs {
+		shared[i] = &msgs[i]
+	}
+	// The first session interns the sort keys' strings, as the hub's
+	// first session does; the others are what each further one costs.
+	first := loadedShared(t, shared, 160, 48)
+	heap := func() uint64 {
+		runtime.GC()
+		var s runtime.MemStats
+		runtime.ReadMemStats(&s)
+		return s.HeapAlloc
+	}
+	before := heap()
+	var consoles []*Model
+	for range sessions {
+		consoles = append(consoles, loadedShared(t, shared, 160, 48))
+	}
+	for _, c := range consoles {
+		_ = c.View()
+	}
+	per := float64(heap()-min(before, heap())) / sessions / (1 << 20)
+	t.Logf("100,000 messages: %.1f MiB per further session", per)
+	if per > 20 {
+		t.Errorf("a session costs %.1f MiB, above the 20 MB budget", per)
+	}
+	for _, c := range consoles {
+		if c.table.Total() != n {
+			t.Fatalf("a session lists %d of %d messages", c.table.Total(), n)
+		}
+	}
+	runtime.KeepAlive(first)
+	runtime.KeepAlive(consoles)
+	runtime.KeepAlive(msgs)
+}
+
+// TestSharedMessagesAnnotatedOnACopy checks that a session judging shared
+// messages by its exception policy annotates copies: the hub's message,
+// which every other session lists, keeps no exception.
+func TestSharedMessagesAnnotatedOnACopy(t *testing.T) {
+	msgs := sampleMessages()
+	var target *model.Message
+	for i := range msgs {
+		if msgs[i].IsEncrypted() && msgs[i].FromDomain != "" {
+			target = &msgs[i]
+			break
+		}
+	}
+	if target == nil {
+		t.Fatal("the samples have no encrypted message with a From domain")
+	}
+	shared := make([]*model.Message, len(msgs))
+	before := make([]*model.ExceptionMatch, len(msgs))
+	for i := range msgs {
+		shared[i], before[i] = &msgs[i], msgs[i].Exception
+	}
+	exc := model.Exception{
+		ID: 1, Scope: model.ScopeDomain, Value: target.FromDomain, Kinds: []model.ExceptionKind{model.KindEncryptedArchive},
+		Reason: "partner", RequestedBy: "tanaka", Created: testNow.Add(-48 * time.Hour),
+		ApprovedBy: "sato", Approved: testNow.Add(-time.Hour), Expires: testNow.Add(24 * time.Hour),
+	}
+	m := newModel(t.Context(), testConfig(nil), true)
+	m.setPolicy(model.Policy{Exceptions: []model.Exception{exc}, Approvers: []string{"sato", "suzuki"}, NextID: 2})
+	m.Update(scanBatchMsg{id: m.scan.id, shared: append([]*model.Message(nil), shared...), done: true})
+
+	listed := m.table.ByID(target.ID)
+	if listed == nil || listed.Exception == nil {
+		t.Fatalf("the session lists %+v, want it covered by exception 1", listed)
+	}
+	if listed == target {
+		t.Errorf("the session lists the shared message itself, annotated")
+	}
+	for i := range msgs {
+		if m.table.ByID(msgs[i].ID) == nil {
+			t.Errorf("%s is not listed", msgs[i].ID)
+		}
+		if msgs[i].Exception != before[i] {
+			t.Errorf("shared message %s was annotated", msgs[i].ID)
+		}
+	}
+
+	m.setPolicy(model.Policy{Approvers: []string{"sato", "suzuki"}, NextID: 2})
+	if got := m.table.ByID(target.ID); got.Exception != nil {
+		t.Errorf("after the exception was removed the session still shows %+v", got.Exception)
+	}
+}
