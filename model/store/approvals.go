@@ -2,6 +2,7 @@ package store
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -40,7 +41,7 @@ func verifyApprovals(p *model.Policy, auditPath string) {
 	if len(want) == 0 {
 		return
 	}
-	records, err := readRecords(auditPath, want)
+	records, revoked, err := readRecords(auditPath, want)
 	for i := range p.Exceptions {
 		e := &p.Exceptions[i]
 		if e.ApprovedBy == "" || e.Unverified != "" {
@@ -52,6 +53,11 @@ func verifyApprovals(p *model.Policy, auditPath string) {
 		}
 		seq, hash, _ := parseApprovalRecord(e.ApprovalRecord)
 		e.Unverified = confirms(records[seq], e, seq, hash)
+		if e.Unverified == "" && revoked[e.ID] > seq {
+			// The revoked line was taken out of the policy file: the
+			// log still says the approval ended.
+			e.Unverified = fmt.Sprintf("audit record %d revoked exception %d after its approval in record %d", revoked[e.ID], e.ID, seq)
+		}
 	}
 }
 
@@ -87,30 +93,44 @@ func confirms(rec *model.AuditEntry, e *model.Exception, seq int, hash string) s
 
 // readRecords returns the records of the log with the wanted sequence
 // numbers, each checked to be whole and unedited (a damaged one is left
-// out). Sequence numbers are line numbers, so only those lines are
-// decoded. A missing log has no records.
-func readRecords(path string, want map[int]bool) (map[int]*model.AuditEntry, error) {
-	out := map[int]*model.AuditEntry{}
+// out), and for each exception the sequence number of its last ok
+// revocation. Sequence numbers are line numbers, so only those lines, and
+// the lines naming a revocation, are decoded. A missing log has no
+// records.
+func readRecords(path string, want map[int]bool) (map[int]*model.AuditEntry, map[int]int, error) {
+	out, revoked := map[int]*model.AuditEntry{}, map[int]int{}
 	if path == "" {
-		return nil, errors.New("no audit log is configured")
+		return nil, nil, errors.New("no audit log is configured")
 	}
 	f, err := openShared(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return out, nil
+		return out, revoked, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 64<<10), maxRecordLen)
 	for line := 1; sc.Scan(); line++ {
-		if !want[line] {
+		isRevoke := bytes.Contains(sc.Bytes(), revokeMarker)
+		if !want[line] && !isRevoke {
 			continue
 		}
-		if rec, err := parseRecord(sc.Bytes()); err == nil && rec.Seq == line {
+		rec, err := parseRecord(sc.Bytes())
+		if err != nil || rec.Seq != line {
+			continue
+		}
+		if want[line] {
 			out[line] = rec
 		}
+		if rec.Action == model.ActionExceptionRevoke && rec.Outcome == model.OutcomeOK && rec.ExceptionID > 0 {
+			revoked[rec.ExceptionID] = line
+		}
 	}
-	return out, sc.Err()
+	return out, revoked, sc.Err()
 }
+
+// revokeMarker is how a revocation's line names its action; lines without
+// it are not decoded.
+var revokeMarker = []byte(`"action":"` + string(model.ActionExceptionRevoke) + `"`)

@@ -127,3 +127,64 @@ func TestApprovalWithoutAuditLog(t *testing.T) {
 		t.Errorf("status %s without an audit log, want unverified", st)
 	}
 }
+
+// TestRevocationOutlivesHandEdit: an exception revoked through mxaudit
+// stays revoked when the revocation is taken out of the policy file by
+// hand: its approval record is older than the revocation in the log, so
+// the approval is unverified, and approving again does not bring the old
+// record back.
+func TestRevocationOutlivesHandEdit(t *testing.T) {
+	s, path, auditPath := approvedPolicy(t)
+	revoke := model.NewAuditEntry(model.ActionExceptionRevoke, sato, testNow)
+	revoke.ExceptionID = 1
+	if _, err := ChangePolicy(s, auditPath, &revoke, func(p *model.Policy) error {
+		_, err := p.Revoke(1, sato, "partner stopped sending ZIPs", testNow)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unrevoked := regexp.MustCompile(`(?m)^revoke\w* = .*\n`).ReplaceAllString(string(b), "")
+	if unrevoked == string(b) {
+		t.Fatalf("no revocation lines to remove in:\n%s", b)
+	}
+	if err := os.WriteFile(path, []byte(unrevoked), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := testNow.Add(time.Hour)
+	e := &p.Exceptions[0]
+	if !e.Revoked.IsZero() {
+		t.Fatalf("the edit left the revocation in place:\n%s", unrevoked)
+	}
+	if st := p.Status(e, now); st != model.StatusUnverified {
+		t.Errorf("status %s after the revocation was edited out, want unverified", st)
+	}
+	if why := e.Why(now, p.Approvers); !strings.Contains(why, "revoked exception 1 after its approval") {
+		t.Errorf("why %q", why)
+	}
+	if len(p.Active(now)) != 0 {
+		t.Error("a revoked exception applies again after a hand edit")
+	}
+
+	// Approving again must not rebind the approval made before the
+	// revocation: the lines are there, no record after the revocation
+	// proves them, so approve refuses.
+	again := model.NewAuditEntry(model.ActionExceptionApprove, model.Operator{User: "suzuki"}, now)
+	again.ExceptionID = 1
+	if _, err := ChangePolicy(s, auditPath, &again, func(p *model.Policy) error {
+		_, err := p.Approve(1, model.Operator{User: "suzuki"}, now)
+		return err
+	}); err == nil {
+		p, _ := s.Load()
+		if len(p.Active(now)) != 0 {
+			t.Error("approving again brought back the approval made before the revocation")
+		}
+	}
+}

@@ -32,12 +32,15 @@ func recoverApproval(p *model.Policy, auditPath, policyPath string, id int) (*mo
 	if !lost && !unbound {
 		return nil, nil
 	}
-	records, err := approvalRecords(auditPath, id)
+	records, revokedAt, err := approvalRecords(auditPath, id)
 	if err != nil {
 		return nil, fmt.Errorf("cannot approve exception %d: the audit log cannot be read to look for its approval: %w", id, err)
 	}
 	for i := len(records) - 1; i >= 0; i-- { // the latest first
 		rec := &records[i]
+		if rec.Seq < revokedAt {
+			break // approved before a revocation: that approval ended
+		}
 		cand := *e
 		if lost {
 			cand.ApprovedBy, cand.ApprovedFrom, cand.Approved = rec.Operator, rec.SSHClient, rec.Time.UTC()
@@ -59,29 +62,37 @@ func recoverApproval(p *model.Policy, auditPath, policyPath string, id int) (*mo
 }
 
 // approvalRecords returns the whole, unedited approval records of
-// exception id with outcome ok, in log order, reading the log under a
-// shared lock. Only lines that name the action are decoded.
-func approvalRecords(path string, id int) ([]model.AuditEntry, error) {
+// exception id with outcome ok, in log order, and the sequence number of
+// its last ok revocation (0 for none), reading the log under a shared
+// lock. Only lines that name either action are decoded.
+func approvalRecords(path string, id int) ([]model.AuditEntry, int, error) {
 	f, err := openShared(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+		return nil, 0, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer f.Close()
 	marker := []byte(`"action":"` + string(model.ActionExceptionApprove) + `"`)
 	var out []model.AuditEntry
+	revokedAt := 0
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 64<<10), maxRecordLen)
 	for line := 1; sc.Scan(); line++ {
-		if !bytes.Contains(sc.Bytes(), marker) {
+		if !bytes.Contains(sc.Bytes(), marker) && !bytes.Contains(sc.Bytes(), revokeMarker) {
 			continue
 		}
 		rec, err := parseRecord(sc.Bytes())
-		if err == nil && rec.Seq == line && rec.ExceptionID == id && rec.Outcome == model.OutcomeOK {
+		if err != nil || rec.Seq != line || rec.ExceptionID != id || rec.Outcome != model.OutcomeOK {
+			continue
+		}
+		switch rec.Action {
+		case model.ActionExceptionApprove:
 			out = append(out, *rec)
+		case model.ActionExceptionRevoke:
+			revokedAt = line
 		}
 	}
-	return out, sc.Err()
+	return out, revokedAt, sc.Err()
 }

@@ -57,7 +57,7 @@ func TestReadersWaitForAHalfWrittenRecord(t *testing.T) {
 			return err
 		},
 		"readRecords": func() error {
-			rs, err := readRecords(path, map[int]bool{2: true})
+			rs, _, err := readRecords(path, map[int]bool{2: true})
 			if err == nil && rs[2] == nil {
 				err = fmt.Errorf("record 2 not read")
 			}
