@@ -41,6 +41,10 @@ type Stream struct {
 	byDomain map[string][]*Ref
 	indexed  int // entries in byDomain
 	held     []*heldMsg
+	// heldByID finds held messages by ID (a pairing's password mails),
+	// and waits indexes the held ZIP mails whose pairing has not started.
+	heldByID map[model.MessageID][]*heldMsg
+	waits    *waiting
 	latest   time.Time // the latest date seen
 	stats    Stats
 	emitErr  error
@@ -96,6 +100,7 @@ func NewStream(ctx context.Context, cfg Config, open Opener, emit func(model.Mes
 	// than the cores keep both busy.
 	workers := 2 * runtime.GOMAXPROCS(0)
 	return &Stream{ctx: ctx, pairer: p, emit: emit, window: p.cfg.Window, byDomain: map[string][]*Ref{},
+		heldByID: map[model.MessageID][]*heldMsg{}, waits: newWaiting(),
 		results: make(chan pairResult, workers), maxInflight: workers}
 }
 
@@ -118,8 +123,8 @@ func (s *Stream) Write(m model.Message) error {
 	}
 
 	h := &heldMsg{msg: m, ref: ref, zip: NeedsPairing(&m)}
-	for _, z := range s.held {
-		if z.zip && !z.pairing && z.ref.FromDomain == ref.FromDomain && IsCandidate(z.ref, ref, s.window) {
+	for _, z := range s.waits.sameDomain(ref.FromDomain) {
+		if IsCandidate(z.ref, ref, s.window) {
 			h.pinned++
 			z.pins = append(z.pins, h)
 		}
@@ -133,6 +138,10 @@ func (s *Stream) Write(m model.Message) error {
 		return s.send(m)
 	}
 	s.held = append(s.held, h)
+	s.heldByID[m.ID] = append(s.heldByID[m.ID], h)
+	if h.zip {
+		s.waits.add(h)
+	}
 	return s.emitErr
 }
 
@@ -166,19 +175,8 @@ func (s *Stream) Stats() Stats { return s.stats }
 // settleClosed starts the pairing of every held ZIP mail whose window the
 // new message closes.
 func (s *Stream) settleClosed(next *Ref) {
-	for _, h := range s.held {
-		if !h.zip || h.pairing {
-			continue
-		}
-		closed := false
-		if h.ref.Date.IsZero() || next.Date.IsZero() {
-			closed = next.Seq-h.ref.Seq > zeroDateSpan
-		} else {
-			closed = next.Date.Sub(h.ref.Date) > s.window
-		}
-		if closed {
-			s.settle(h)
-		}
+	for _, h := range s.waits.closedBy(next, s.window) {
+		s.settle(h)
 	}
 }
 
@@ -254,10 +252,8 @@ func (s *Stream) finish(r pairResult) {
 		s.stats.PairTimes = append(s.stats.PairTimes, r.elapsed/time.Duration(r.n))
 	}
 	for _, l := range r.links {
-		for _, o := range s.held {
-			if o.ref.ID == l.PasswordMail {
-				o.notes = append(o.notes, l.PasswordLink)
-			}
+		for _, o := range s.heldByID[l.PasswordMail] {
+			o.notes = append(o.notes, l.PasswordLink)
 		}
 	}
 	for _, p := range h.pins {
@@ -275,6 +271,7 @@ func (s *Stream) release() {
 			kept = append(kept, h)
 			continue
 		}
+		s.forget(h)
 		for _, l := range h.notes {
 			NotePasswordMail(&h.msg, l)
 		}
@@ -282,6 +279,17 @@ func (s *Stream) release() {
 	}
 	clear(s.held[len(kept):])
 	s.held = kept
+}
+
+// forget drops a released message from heldByID.
+func (s *Stream) forget(h *heldMsg) {
+	id := h.ref.ID
+	list := slices.DeleteFunc(s.heldByID[id], func(o *heldMsg) bool { return o == h })
+	if len(list) == 0 {
+		delete(s.heldByID, id)
+	} else {
+		s.heldByID[id] = list
+	}
 }
 
 func (s *Stream) send(m model.Message) error {
@@ -304,10 +312,8 @@ func (s *Stream) prune() {
 	// pairing, not just the latest date seen: one message with a forged
 	// future Date must not drop the password mails of the others.
 	latest := s.latest
-	for _, h := range s.held {
-		if h.zip && !h.pairing && !h.ref.Date.IsZero() && h.ref.Date.Before(latest) {
-			latest = h.ref.Date
-		}
+	if d := s.waits.earliestDate(); !d.IsZero() && d.Before(latest) {
+		latest = d
 	}
 	cut := latest.Add(-2 * s.window)
 	stale := func(r *Ref) bool {
