@@ -78,8 +78,11 @@ type heldMsg struct {
 	notes []model.PasswordLink
 	// pinned counts the unsettled ZIP mails it may hold the password of.
 	pinned int
-	// pins are the messages this ZIP mail pins, released when it settles.
-	pins []*heldMsg
+	// pins are the messages this ZIP mail pins, best first (see offerPin),
+	// released when it settles; stems are its archives' file stems, for
+	// ranking them.
+	pins  []pin
+	stems []string
 }
 
 // Stats counts what a Stream did, for progress lines and measurements.
@@ -122,11 +125,15 @@ func (s *Stream) Write(m model.Message) error {
 		s.release()
 	}
 
-	h := &heldMsg{msg: m, ref: ref, zip: NeedsPairing(&m)}
+	h := &heldMsg{msg: m, ref: ref}
+	if idx := encryptedArchives(&m); len(idx) > 0 {
+		h.zip, h.stems = true, fileStems(&m, idx)
+	}
 	for _, z := range s.waits.sameDomain(ref.FromDomain) {
 		if IsCandidate(z.ref, ref, s.window) {
-			h.pinned++
-			z.pins = append(z.pins, h)
+			if d := offerPin(z, h, s.pairer.cfg.MaxCandidateMails); d != nil && d != h && d.pinned == 0 {
+				s.settled = true // d may go now
+			}
 		}
 	}
 	if ref.FromDomain != "" { // without a domain it pairs with nothing
@@ -257,7 +264,7 @@ func (s *Stream) finish(r pairResult) {
 		}
 	}
 	for _, p := range h.pins {
-		p.pinned--
+		p.h.pinned--
 	}
 	h.pins = nil
 }
