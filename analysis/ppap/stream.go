@@ -22,7 +22,7 @@ import (
 // Pairings (reading candidate mails, deriving keys, decrypting, scanning)
 // run on up to GOMAXPROCS goroutines beside the emitting one: a pairing
 // owns its message until it reports back, and everything else — the
-// index, the held list, the notes on password mails — stays with the
+// index, the held messages, the notes on password mails — stays with the
 // emitting goroutine.
 //
 // Memory: a small Ref per message of the last two windows, plus the held
@@ -40,10 +40,11 @@ type Stream struct {
 	// pairing looks at one sender's mail, not at the whole window.
 	byDomain map[string][]*Ref
 	indexed  int // entries in byDomain
-	held     []*heldMsg
 	// heldByID finds held messages by ID (a pairing's password mails),
-	// and waits indexes the held ZIP mails whose pairing has not started.
+	// and waits indexes the held ZIP mails whose pairing has not started;
+	// ready are the held messages settled since the last release.
 	heldByID map[model.MessageID][]*heldMsg
+	ready    []*heldMsg
 	waits    *waiting
 	latest   time.Time // the latest date seen
 	stats    Stats
@@ -54,7 +55,6 @@ type Stream struct {
 	results     chan pairResult
 	inflight    int
 	maxInflight int
-	settled     bool      // a pairing finished since the last release
 	queue       []pairJob // pairings waiting for a goroutine
 }
 
@@ -78,6 +78,8 @@ type heldMsg struct {
 	notes []model.PasswordLink
 	// pinned counts the unsettled ZIP mails it may hold the password of.
 	pinned int
+	// ready is set once it is settled and queued for release.
+	ready bool
 	// pins are the messages this ZIP mail pins, best first (see offerPin),
 	// released when it settles; stems are its archives' file stems, for
 	// ranking them.
@@ -121,7 +123,7 @@ func (s *Stream) Write(m model.Message) error {
 		s.latest = m.Date
 	}
 	s.settleClosed(ref)
-	if s.settled {
+	if len(s.ready) > 0 {
 		s.release()
 	}
 
@@ -131,8 +133,8 @@ func (s *Stream) Write(m model.Message) error {
 	}
 	for _, z := range s.waits.sameDomain(ref.FromDomain) {
 		if IsCandidate(z.ref, ref, s.window) {
-			if d := offerPin(z, h, s.pairer.cfg.MaxCandidateMails); d != nil && d != h && d.pinned == 0 {
-				s.settled = true // d may go now
+			if d := offerPin(z, h, s.pairer.cfg.MaxCandidateMails); d != nil && d != h {
+				s.markReady(d)
 			}
 		}
 	}
@@ -144,7 +146,6 @@ func (s *Stream) Write(m model.Message) error {
 	if !h.zip && h.pinned == 0 {
 		return s.send(m)
 	}
-	s.held = append(s.held, h)
 	s.heldByID[m.ID] = append(s.heldByID[m.ID], h)
 	if h.zip {
 		s.waits.add(h)
@@ -164,10 +165,8 @@ func (s *Stream) Close() error {
 		}
 		return s.emitErr
 	}
-	for _, h := range s.held {
-		if h.zip && !h.pairing {
-			s.settle(h)
-		}
+	for _, h := range s.waits.all() {
+		s.settle(h)
 	}
 	for s.inflight > 0 || len(s.queue) > 0 {
 		s.collect(true)
@@ -225,7 +224,7 @@ func (s *Stream) dispatch() {
 
 // collect applies finished pairings: all that are ready, or, with wait,
 // at least one. It does not emit (the caller may be iterating the held
-// list); settled marks that release has work.
+// messages); what is settled is queued in ready for release.
 func (s *Stream) collect(wait bool) {
 	for s.inflight > 0 {
 		var r pairResult
@@ -252,7 +251,7 @@ func (s *Stream) collect(wait bool) {
 func (s *Stream) finish(r pairResult) {
 	h := r.h
 	h.done = true
-	s.settled = true
+	s.markReady(h)
 	if r.n > 0 {
 		s.stats.Encrypted += r.n
 		s.stats.Opened += len(r.links)
@@ -265,27 +264,34 @@ func (s *Stream) finish(r pairResult) {
 	}
 	for _, p := range h.pins {
 		p.h.pinned--
+		s.markReady(p.h)
 	}
 	h.pins = nil
 }
 
+// markReady queues h for release once it is settled: its own pairing
+// done, if it has one, and no ZIP mail still pairing may name it as its
+// password mail.
+func (s *Stream) markReady(h *heldMsg) {
+	if h.ready || (h.zip && !h.done) || h.pinned > 0 {
+		return
+	}
+	h.ready = true
+	s.ready = append(s.ready, h)
+}
+
 // release emits the held messages that are settled, in listing order.
 func (s *Stream) release() {
-	s.settled = false
-	kept := s.held[:0]
-	for _, h := range s.held {
-		if (h.zip && !h.done) || h.pinned > 0 {
-			kept = append(kept, h)
-			continue
-		}
+	slices.SortFunc(s.ready, func(a, b *heldMsg) int { return a.ref.Seq - b.ref.Seq })
+	for _, h := range s.ready {
 		s.forget(h)
 		for _, l := range h.notes {
 			NotePasswordMail(&h.msg, l)
 		}
 		_ = s.send(h.msg)
 	}
-	clear(s.held[len(kept):])
-	s.held = kept
+	clear(s.ready)
+	s.ready = s.ready[:0]
 }
 
 // forget drops a released message from heldByID.

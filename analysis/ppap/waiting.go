@@ -83,6 +83,20 @@ func (w *waiting) closedBy(next *Ref, window time.Duration) []*heldMsg {
 	return out
 }
 
+// all returns every waiting ZIP mail, in listing order.
+func (w *waiting) all() []*heldMsg {
+	var out []*heldMsg
+	for _, q := range []*fifo{&w.datedBySeq, &w.undatedBySeq} {
+		for _, h := range q.items {
+			if !h.pairing {
+				out = append(out, h)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b *heldMsg) int { return a.ref.Seq - b.ref.Seq })
+	return out
+}
+
 // earliestDate is the date of the earliest dated waiting ZIP mail, or
 // the zero time when none waits.
 func (w *waiting) earliestDate() time.Time {
