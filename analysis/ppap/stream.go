@@ -289,6 +289,7 @@ func (s *Stream) release() {
 			NotePasswordMail(&h.msg, l)
 		}
 		_ = s.send(h.msg)
+		h.msg = model.Message{} // emitted: whatever still points to h must not keep it
 	}
 	clear(s.ready)
 	s.ready = s.ready[:0]

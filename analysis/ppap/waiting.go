@@ -107,9 +107,23 @@ func (w *waiting) earliestDate() time.Time {
 }
 
 // fifo is a queue of held ZIP mails in listing order.
-type fifo struct{ items []*heldMsg }
+type fifo struct {
+	items []*heldMsg
+	// compactAt is the length at which push drops the entries whose
+	// pairing has started: the dated queue is popped only when an undated
+	// message comes, so without it the queue kept every ZIP mail of the
+	// scan (and, through them, their messages) alive.
+	compactAt int
+}
 
-func (q *fifo) push(h *heldMsg) { q.items = append(q.items, h) }
+func (q *fifo) push(h *heldMsg) {
+	q.front()
+	if len(q.items) >= max(q.compactAt, 256) {
+		q.items = slices.DeleteFunc(q.items, func(o *heldMsg) bool { return o.pairing })
+		q.compactAt = 2 * len(q.items)
+	}
+	q.items = append(q.items, h)
+}
 
 // front is the first entry still waiting, nil when none.
 func (q *fifo) front() *heldMsg {

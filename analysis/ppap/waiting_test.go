@@ -145,3 +145,21 @@ func ids(rs []*Ref) []model.MessageID {
 	}
 	return out
 }
+
+// TestWaitingForgetsSettled checks that the index does not keep ZIP mails
+// whose pairing has started: an all-dated listing never pops the
+// listing-order queue of dated mails by itself.
+func TestWaitingForgetsSettled(t *testing.T) {
+	w := newWaiting()
+	base := time.Date(2026, 11, 16, 9, 0, 0, 0, time.UTC)
+	for seq := range 100000 {
+		r := &Ref{Seq: seq, FromDomain: "p.example", Date: base.Add(time.Duration(seq) * time.Minute)}
+		for _, h := range w.closedBy(r, time.Hour) {
+			h.pairing = true
+		}
+		w.add(&heldMsg{ref: r, zip: true})
+	}
+	if n := len(w.datedBySeq.items) + len(w.byDate); n > 2000 {
+		t.Errorf("%d entries kept for the 61 ZIP mails still waiting", n)
+	}
+}
