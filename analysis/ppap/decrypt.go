@@ -15,6 +15,34 @@ import (
 type zipArchive struct {
 	data  []byte
 	files []*yzip.File
+	// proved is the probe entry as findPassword decrypted it with the
+	// password that opened it, so that decrypting the archive does not
+	// derive that entry's key (for AES, a PBKDF2 run) a second time.
+	proved provedEntry
+}
+
+// provedEntry is one entry decrypted with one password, read up to max
+// bytes (truncated when it holds more).
+type provedEntry struct {
+	f         *yzip.File
+	password  string
+	data      []byte
+	truncated bool
+}
+
+// openEntry is open, served from the proved entry when findPassword has
+// just decrypted f with password: the same bytes, cut at max. max must
+// not exceed what findPassword read (probeMax).
+func (z *zipArchive) openEntry(f *yzip.File, password string, max int64) ([]byte, bool, error) {
+	p := z.proved
+	if p.f == nil || p.f != f || p.password != password {
+		return z.open(f, password, max)
+	}
+	z.proved = provedEntry{} // used once: the caller owns the bytes now
+	if int64(len(p.data)) > max {
+		return p.data[:max], true, nil
+	}
+	return p.data, p.truncated, nil
 }
 
 // openZip parses the central directory of data with yeka/zip, the reader
@@ -228,9 +256,10 @@ func (z *zipArchive) findPassword(attempts []attempt, probeMax int64, stop func(
 			return -1, tried, errors.New("time or work limit reached while trying passwords")
 		}
 		tried++
-		_, _, err := z.open(f, a.password, probeMax)
+		data, truncated, err := z.open(f, a.password, probeMax)
 		switch {
 		case err == nil:
+			z.proved = provedEntry{f: f, password: a.password, data: data, truncated: truncated}
 			return i, tried, nil
 		case errors.Is(err, errWrongPassword):
 			continue

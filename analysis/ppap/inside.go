@@ -65,7 +65,7 @@ func (o *opening) decryptInto(z *zipArchive, arc *model.Archive, password string
 			return
 		}
 		capBytes := min(o.cfg.MaxEntryBytes, o.budget)
-		data, truncated, err := z.open(f, password, capBytes)
+		data, truncated, err := z.openEntry(f, password, capBytes)
 		if errors.Is(err, errWrongPassword) {
 			// Archives may mix passwords; try the other candidates once.
 			data, truncated, err = o.openWithOthers(z, f, password, capBytes)

@@ -12,13 +12,14 @@ import (
 // passwords read from the source's other messages. It is safe for
 // concurrent use.
 type Pairer struct {
-	cfg  Config
-	open Opener
+	cfg   Config
+	open  Opener
+	found *foundMemo // candidate mails' passwords, read once per scan
 }
 
 // NewPairer returns a Pairer reading messages through open.
 func NewPairer(cfg Config, open Opener) *Pairer {
-	return &Pairer{cfg: cfg.withDefaults(), open: open}
+	return &Pairer{cfg: cfg.withDefaults(), open: open, found: newFoundMemo(foundMemoSize)}
 }
 
 // Link says that the message PasswordMail held the password of one
@@ -73,11 +74,11 @@ func (p *Pairer) Pair(ctx context.Context, m *model.Message, self *Ref, cands []
 		if ctx.Err() != nil || pr.allOpen() {
 			break
 		}
-		cm, err := readMail(ctx, p.open, c.ID, true, nil, p.cfg.MaxTextBytes, 0)
+		found, err := p.found.candidates(ctx, p.open, c.ID, p.cfg.MaxTextBytes)
 		if err != nil {
 			continue
 		}
-		pr.mails = append(pr.mails, mailPasswords{id: c.ID, found: mailCandidates(cm)})
+		pr.mails = append(pr.mails, mailPasswords{id: c.ID, found: found})
 		pr.try(ctx, false)
 	}
 	// The ZIP mail's own subject and body come after the other mails:

@@ -22,7 +22,7 @@ import (
 // Pairings (reading candidate mails, deriving keys, decrypting, scanning)
 // run on up to GOMAXPROCS goroutines beside the emitting one: a pairing
 // owns its message until it reports back, and everything else — the
-// index, the held list, the notes on password mails — stays with the
+// index, the held messages, the notes on password mails — stays with the
 // emitting goroutine.
 //
 // Memory: a small Ref per message of the last two windows, plus the held
@@ -40,7 +40,12 @@ type Stream struct {
 	// pairing looks at one sender's mail, not at the whole window.
 	byDomain map[string][]*Ref
 	indexed  int // entries in byDomain
-	held     []*heldMsg
+	// heldByID finds held messages by ID (a pairing's password mails),
+	// and waits indexes the held ZIP mails whose pairing has not started;
+	// ready are the held messages settled since the last release.
+	heldByID map[model.MessageID][]*heldMsg
+	ready    []*heldMsg
+	waits    *waiting
 	latest   time.Time // the latest date seen
 	stats    Stats
 	emitErr  error
@@ -50,7 +55,6 @@ type Stream struct {
 	results     chan pairResult
 	inflight    int
 	maxInflight int
-	settled     bool      // a pairing finished since the last release
 	queue       []pairJob // pairings waiting for a goroutine
 }
 
@@ -74,8 +78,13 @@ type heldMsg struct {
 	notes []model.PasswordLink
 	// pinned counts the unsettled ZIP mails it may hold the password of.
 	pinned int
-	// pins are the messages this ZIP mail pins, released when it settles.
-	pins []*heldMsg
+	// ready is set once it is settled and queued for release.
+	ready bool
+	// pins are the messages this ZIP mail pins, best first (see offerPin),
+	// released when it settles; stems are its archives' file stems, for
+	// ranking them.
+	pins  []pin
+	stems []string
 }
 
 // Stats counts what a Stream did, for progress lines and measurements.
@@ -96,6 +105,7 @@ func NewStream(ctx context.Context, cfg Config, open Opener, emit func(model.Mes
 	// than the cores keep both busy.
 	workers := 2 * runtime.GOMAXPROCS(0)
 	return &Stream{ctx: ctx, pairer: p, emit: emit, window: p.cfg.Window, byDomain: map[string][]*Ref{},
+		heldByID: map[model.MessageID][]*heldMsg{}, waits: newWaiting(),
 		results: make(chan pairResult, workers), maxInflight: workers}
 }
 
@@ -113,15 +123,19 @@ func (s *Stream) Write(m model.Message) error {
 		s.latest = m.Date
 	}
 	s.settleClosed(ref)
-	if s.settled {
+	if len(s.ready) > 0 {
 		s.release()
 	}
 
-	h := &heldMsg{msg: m, ref: ref, zip: NeedsPairing(&m)}
-	for _, z := range s.held {
-		if z.zip && !z.pairing && z.ref.FromDomain == ref.FromDomain && IsCandidate(z.ref, ref, s.window) {
-			h.pinned++
-			z.pins = append(z.pins, h)
+	h := &heldMsg{msg: m, ref: ref}
+	if idx := encryptedArchives(&m); len(idx) > 0 {
+		h.zip, h.stems = true, fileStems(&m, idx)
+	}
+	for _, z := range s.waits.sameDomain(ref.FromDomain) {
+		if IsCandidate(z.ref, ref, s.window) {
+			if d := offerPin(z, h, s.pairer.cfg.MaxCandidateMails); d != nil && d != h {
+				s.markReady(d)
+			}
 		}
 	}
 	if ref.FromDomain != "" { // without a domain it pairs with nothing
@@ -132,7 +146,10 @@ func (s *Stream) Write(m model.Message) error {
 	if !h.zip && h.pinned == 0 {
 		return s.send(m)
 	}
-	s.held = append(s.held, h)
+	s.heldByID[m.ID] = append(s.heldByID[m.ID], h)
+	if h.zip {
+		s.waits.add(h)
+	}
 	return s.emitErr
 }
 
@@ -148,10 +165,8 @@ func (s *Stream) Close() error {
 		}
 		return s.emitErr
 	}
-	for _, h := range s.held {
-		if h.zip && !h.pairing {
-			s.settle(h)
-		}
+	for _, h := range s.waits.all() {
+		s.settle(h)
 	}
 	for s.inflight > 0 || len(s.queue) > 0 {
 		s.collect(true)
@@ -166,19 +181,8 @@ func (s *Stream) Stats() Stats { return s.stats }
 // settleClosed starts the pairing of every held ZIP mail whose window the
 // new message closes.
 func (s *Stream) settleClosed(next *Ref) {
-	for _, h := range s.held {
-		if !h.zip || h.pairing {
-			continue
-		}
-		closed := false
-		if h.ref.Date.IsZero() || next.Date.IsZero() {
-			closed = next.Seq-h.ref.Seq > zeroDateSpan
-		} else {
-			closed = next.Date.Sub(h.ref.Date) > s.window
-		}
-		if closed {
-			s.settle(h)
-		}
+	for _, h := range s.waits.closedBy(next, s.window) {
+		s.settle(h)
 	}
 }
 
@@ -220,7 +224,7 @@ func (s *Stream) dispatch() {
 
 // collect applies finished pairings: all that are ready, or, with wait,
 // at least one. It does not emit (the caller may be iterating the held
-// list); settled marks that release has work.
+// messages); what is settled is queued in ready for release.
 func (s *Stream) collect(wait bool) {
 	for s.inflight > 0 {
 		var r pairResult
@@ -247,41 +251,59 @@ func (s *Stream) collect(wait bool) {
 func (s *Stream) finish(r pairResult) {
 	h := r.h
 	h.done = true
-	s.settled = true
+	s.markReady(h)
 	if r.n > 0 {
 		s.stats.Encrypted += r.n
 		s.stats.Opened += len(r.links)
 		s.stats.PairTimes = append(s.stats.PairTimes, r.elapsed/time.Duration(r.n))
 	}
 	for _, l := range r.links {
-		for _, o := range s.held {
-			if o.ref.ID == l.PasswordMail {
-				o.notes = append(o.notes, l.PasswordLink)
-			}
+		for _, o := range s.heldByID[l.PasswordMail] {
+			o.notes = append(o.notes, l.PasswordLink)
 		}
 	}
 	for _, p := range h.pins {
-		p.pinned--
+		p.h.pinned--
+		s.markReady(p.h)
 	}
 	h.pins = nil
 }
 
+// markReady queues h for release once it is settled: its own pairing
+// done, if it has one, and no ZIP mail still pairing may name it as its
+// password mail.
+func (s *Stream) markReady(h *heldMsg) {
+	if h.ready || (h.zip && !h.done) || h.pinned > 0 {
+		return
+	}
+	h.ready = true
+	s.ready = append(s.ready, h)
+}
+
 // release emits the held messages that are settled, in listing order.
 func (s *Stream) release() {
-	s.settled = false
-	kept := s.held[:0]
-	for _, h := range s.held {
-		if (h.zip && !h.done) || h.pinned > 0 {
-			kept = append(kept, h)
-			continue
-		}
+	slices.SortFunc(s.ready, func(a, b *heldMsg) int { return a.ref.Seq - b.ref.Seq })
+	for _, h := range s.ready {
+		s.forget(h)
 		for _, l := range h.notes {
 			NotePasswordMail(&h.msg, l)
 		}
 		_ = s.send(h.msg)
+		h.msg = model.Message{} // emitted: whatever still points to h must not keep it
 	}
-	clear(s.held[len(kept):])
-	s.held = kept
+	clear(s.ready)
+	s.ready = s.ready[:0]
+}
+
+// forget drops a released message from heldByID.
+func (s *Stream) forget(h *heldMsg) {
+	id := h.ref.ID
+	list := slices.DeleteFunc(s.heldByID[id], func(o *heldMsg) bool { return o == h })
+	if len(list) == 0 {
+		delete(s.heldByID, id)
+	} else {
+		s.heldByID[id] = list
+	}
 }
 
 func (s *Stream) send(m model.Message) error {
@@ -304,10 +326,8 @@ func (s *Stream) prune() {
 	// pairing, not just the latest date seen: one message with a forged
 	// future Date must not drop the password mails of the others.
 	latest := s.latest
-	for _, h := range s.held {
-		if h.zip && !h.pairing && !h.ref.Date.IsZero() && h.ref.Date.Before(latest) {
-			latest = h.ref.Date
-		}
+	if d := s.waits.earliestDate(); !d.IsZero() && d.Before(latest) {
+		latest = d
 	}
 	cut := latest.Add(-2 * s.window)
 	stale := func(r *Ref) bool {

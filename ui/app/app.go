@@ -194,8 +194,14 @@ func (a *App) Scan(ctx context.Context, emit func(model.Message) error, progress
 		return scan.Run(ctx, a.src, a.analyzer, opts, emit)
 	}
 	// Pairings read a sender's recent mails again for each of its ZIP
-	// mails: remember the last 8 MiB of them.
-	pairing := ppap.NewStream(ctx, pc, ppap.MemoOpener(a.src.Open, 8<<20), emit)
+	// mails: remember the last of them — 8 MiB on IMAP, where each read is
+	// a fetch; 1 MiB for files, which the page cache keeps anyway (the
+	// larger memo only raised the peak memory).
+	memo := int64(1 << 20)
+	if IsIMAP(a.src.Name()) {
+		memo = 8 << 20
+	}
+	pairing := ppap.NewStream(ctx, pc, ppap.MemoOpener(a.src.Open, memo), emit)
 	runErr := scan.Run(ctx, a.src, a.analyzer, opts, pairing.Write)
 	pairErr := pairing.Close() // emits what is still held, even after a failure
 	if errors.Is(runErr, pairErr) {

@@ -1,0 +1,56 @@
+package ppap
+
+// A held ZIP mail pins the messages that may turn out to hold its
+// password: they are held with it so that the pairing's note ("password
+// for …") can be added before they are emitted. Pair reads only the
+// MaxCandidateMails best-ranked candidates, and a candidate can only fall
+// in the ranking as more arrive, never rise; so a ZIP mail pins only its
+// current best few, and lets go of one as soon as a better candidate
+// pushes it out. Holding every same-sender mail of the window instead
+// held thousands of whole messages at once in a busy quarantine.
+
+// pin is one candidate a ZIP mail pins, with its rank score.
+type pin struct {
+	h     *heldMsg
+	score int
+}
+
+// offerPin considers c, a new candidate of the waiting ZIP mail z, for
+// z's best max candidates, in Pair's ranking (rankCandidates: score,
+// then date, then listing order). It reports the candidate that has lost
+// its place, if any, which is no longer pinned by z (c itself when it
+// did not make it).
+func offerPin(z, c *heldMsg, max int) (dropped *heldMsg) {
+	p := pin{h: c, score: score(z.ref, c.ref, z.stems)}
+	at := len(z.pins)
+	for at > 0 && ranksBefore(p, z.pins[at-1]) {
+		at--
+	}
+	if at >= max {
+		return c
+	}
+	c.pinned++
+	z.pins = append(z.pins, pin{})
+	copy(z.pins[at+1:], z.pins[at:])
+	z.pins[at] = p
+	if len(z.pins) <= max {
+		return nil
+	}
+	last := z.pins[len(z.pins)-1]
+	z.pins[len(z.pins)-1] = pin{}
+	z.pins = z.pins[:len(z.pins)-1]
+	last.h.pinned--
+	return last.h
+}
+
+// ranksBefore is rankCandidates' order: a higher score, then an earlier
+// date, then an earlier listing.
+func ranksBefore(a, b pin) bool {
+	if a.score != b.score {
+		return a.score > b.score
+	}
+	if c := a.h.ref.Date.Compare(b.h.ref.Date); c != 0 {
+		return c < 0
+	}
+	return a.h.ref.Seq < b.h.ref.Seq
+}

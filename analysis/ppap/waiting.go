@@ -1,0 +1,173 @@
+package ppap
+
+import (
+	"container/heap"
+	"slices"
+	"time"
+)
+
+// waiting indexes the held ZIP mails whose pairing has not started, so
+// that each Write finds the few its message concerns without going
+// through every held message: with a 24-hour window a busy quarantine
+// holds thousands, and a scan over all of them per Write made the
+// pairing quadratic in the window's size.
+//
+// A ZIP mail leaves the index when its pairing starts (heldMsg.pairing);
+// the structures drop such entries lazily, when they meet them.
+type waiting struct {
+	// byDomain holds them by From domain, in listing order: the messages
+	// a new one may be a candidate for (sameSender needs the domain).
+	byDomain map[string][]*heldMsg
+	// byDate holds the dated ones, earliest first: a dated message closes
+	// the windows of those dated more than the window before it.
+	byDate dateHeap
+	// datedBySeq and undatedBySeq hold them in listing order: an undated
+	// message closes every window opened more than zeroDateSpan listings
+	// before it, and any message closes an undated one's that far back.
+	datedBySeq, undatedBySeq fifo
+}
+
+func newWaiting() *waiting { return &waiting{byDomain: map[string][]*heldMsg{}} }
+
+// add indexes h, which has just been held and waits for its pairing.
+func (w *waiting) add(h *heldMsg) {
+	w.byDomain[h.ref.FromDomain] = append(w.byDomain[h.ref.FromDomain], h)
+	if h.ref.Date.IsZero() {
+		w.undatedBySeq.push(h)
+	} else {
+		w.datedBySeq.push(h)
+		heap.Push(&w.byDate, h)
+	}
+}
+
+// sameDomain returns the waiting ZIP mails of one From domain, in listing
+// order, dropping those whose pairing has started.
+func (w *waiting) sameDomain(domain string) []*heldMsg {
+	list, ok := w.byDomain[domain]
+	if !ok {
+		return nil
+	}
+	list = slices.DeleteFunc(list, func(h *heldMsg) bool { return h.pairing })
+	if len(list) == 0 {
+		delete(w.byDomain, domain)
+		return nil
+	}
+	w.byDomain[domain] = list
+	return list
+}
+
+// closedBy returns, in listing order, the waiting ZIP mails whose window
+// next closes: the rule of inWindow, seen from the other side — next is
+// dated more than window after a dated one, or, when either has no date,
+// listed more than zeroDateSpan after it.
+func (w *waiting) closedBy(next *Ref, window time.Duration) []*heldMsg {
+	var out []*heldMsg
+	bySeq := func(q *fifo) {
+		for h := q.front(); h != nil && next.Seq-h.ref.Seq > zeroDateSpan; h = q.front() {
+			q.pop()
+			out = append(out, h)
+		}
+	}
+	bySeq(&w.undatedBySeq)
+	if next.Date.IsZero() {
+		bySeq(&w.datedBySeq)
+	} else {
+		// Date.Sub saturates, so "more than window after" is monotone in
+		// the waiting mail's date: the earliest decide.
+		for h := w.byDate.first(); h != nil && next.Date.Sub(h.ref.Date) > window; h = w.byDate.first() {
+			heap.Pop(&w.byDate)
+			out = append(out, h)
+		}
+	}
+	slices.SortFunc(out, func(a, b *heldMsg) int { return a.ref.Seq - b.ref.Seq })
+	return out
+}
+
+// all returns every waiting ZIP mail, in listing order.
+func (w *waiting) all() []*heldMsg {
+	var out []*heldMsg
+	for _, q := range []*fifo{&w.datedBySeq, &w.undatedBySeq} {
+		for _, h := range q.items {
+			if !h.pairing {
+				out = append(out, h)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b *heldMsg) int { return a.ref.Seq - b.ref.Seq })
+	return out
+}
+
+// earliestDate is the date of the earliest dated waiting ZIP mail, or
+// the zero time when none waits.
+func (w *waiting) earliestDate() time.Time {
+	if h := w.byDate.first(); h != nil {
+		return h.ref.Date
+	}
+	return time.Time{}
+}
+
+// fifo is a queue of held ZIP mails in listing order.
+type fifo struct {
+	items []*heldMsg
+	// compactAt is the length at which push drops the entries whose
+	// pairing has started: the dated queue is popped only when an undated
+	// message comes, so without it the queue kept every ZIP mail of the
+	// scan (and, through them, their messages) alive.
+	compactAt int
+}
+
+func (q *fifo) push(h *heldMsg) {
+	q.front()
+	if len(q.items) >= max(q.compactAt, 256) {
+		q.items = slices.DeleteFunc(q.items, func(o *heldMsg) bool { return o.pairing })
+		q.compactAt = 2 * len(q.items)
+	}
+	q.items = append(q.items, h)
+}
+
+// front is the first entry still waiting, nil when none.
+func (q *fifo) front() *heldMsg {
+	for len(q.items) > 0 && q.items[0].pairing {
+		q.pop()
+	}
+	if len(q.items) == 0 {
+		return nil
+	}
+	return q.items[0]
+}
+
+func (q *fifo) pop() {
+	q.items[0] = nil
+	q.items = q.items[1:]
+}
+
+// dateHeap is a min-heap of held ZIP mails by date, then listing order.
+type dateHeap []*heldMsg
+
+func (d dateHeap) Len() int { return len(d) }
+func (d dateHeap) Less(i, j int) bool {
+	if c := d[i].ref.Date.Compare(d[j].ref.Date); c != 0 {
+		return c < 0
+	}
+	return d[i].ref.Seq < d[j].ref.Seq
+}
+func (d dateHeap) Swap(i, j int) { d[i], d[j] = d[j], d[i] }
+func (d *dateHeap) Push(x any)   { *d = append(*d, x.(*heldMsg)) }
+func (d *dateHeap) Pop() any {
+	old := *d
+	h := old[len(old)-1]
+	old[len(old)-1] = nil
+	*d = old[:len(old)-1]
+	return h
+}
+
+// first is the earliest entry still waiting, nil when none.
+func (d *dateHeap) first() *heldMsg {
+	for len(*d) > 0 && (*d)[0].pairing {
+		heap.Pop(d)
+	}
+	if len(*d) == 0 {
+		return nil
+	}
+	return (*d)[0]
+}
