@@ -1,6 +1,9 @@
 package model
 
-import "unsafe"
+import (
+	"strings"
+	"unsafe"
+)
 
 // interner makes the strings that repeat across a quarantine's messages
 // share one copy, as a message enters a table: a verdict's reasons, the
@@ -11,7 +14,7 @@ import "unsafe"
 // a kept message cost.
 //
 // Interning replaces a string with an equal one, so every reader sees the
-// same values as before (canon_test.go checks reflect.DeepEqual).
+// same values as before (intern_test.go checks reflect.DeepEqual).
 // High-cardinality fields (IDs, subjects, From, file names, hashes) are
 // left alone: a map entry for a string seen once costs more than the
 // copy it would save. The map holds at most maxInterned strings, and none
@@ -42,10 +45,14 @@ func (in *interner) str(s string) string {
 	if in.m == nil {
 		in.m = make(map[string]string)
 	}
-	if len(in.m) < maxInterned {
-		in.m[s] = s
+	if len(in.m) >= maxInterned {
+		return s
 	}
-	return s
+	// A copy: s may be a slice of a larger buffer (a header, a
+	// record), which the map must not keep alive.
+	c := strings.Clone(s)
+	in.m[c] = c
+	return c
 }
 
 // strs returns ss with its elements interned, in a new slice of exact
