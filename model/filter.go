@@ -126,27 +126,33 @@ func (f Filter) narrows(old Filter) bool {
 
 // haystack is the lower-cased text the filter searches, fields separated
 // by a NUL so that a match cannot span two of them.
+//
+// The fields are gathered first so that the builder is sized once: grown
+// by doubling, it kept up to half its buffer spare for as long as the
+// table holds the message.
 func haystack(m *Message) string {
+	fields := make([]string, 0, 16)
+	fields = append(fields, m.From, m.FromAddr, m.Subject, m.FromDomain, m.ReturnPath)
+	if m.Auth != nil {
+		fields = append(fields, m.Auth.SPF.Domain)
+		for _, d := range m.Auth.DKIM {
+			fields = append(fields, d.Domain)
+		}
+	}
+	fields = append(fields, m.FileNames()...)
+	n := 0
+	for _, s := range fields {
+		n += len(s) + 1
+	}
 	var b strings.Builder
-	add := func(s string) {
+	b.Grow(n)
+	for _, s := range fields {
 		if s != "" {
+			// Lower-casing may change a non-ASCII string's length:
+			// the builder then grows as before.
 			b.WriteString(strings.ToLower(s))
 			b.WriteByte(0)
 		}
-	}
-	add(m.From)
-	add(m.FromAddr)
-	add(m.Subject)
-	add(m.FromDomain)
-	add(m.ReturnPath)
-	if m.Auth != nil {
-		add(m.Auth.SPF.Domain)
-		for _, d := range m.Auth.DKIM {
-			add(d.Domain)
-		}
-	}
-	for _, n := range m.FileNames() {
-		add(n)
 	}
 	return b.String()
 }

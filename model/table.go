@@ -30,8 +30,10 @@ type Table struct {
 	// The table never writes through a row: Update changes a copy.
 	rows  [][]*Message
 	owned [][]Message
-	n     int
-	keys  []sortKeys
+	// intern shares the repeated strings of owned messages (intern.go).
+	intern interner
+	n      int
+	keys   []sortKeys
 	// pins keep the interned sort keys of shared messages canonical
 	// (newSortKeys).
 	pins   []unique.Handle[string]
@@ -113,8 +115,10 @@ func (t *Table) SetCursor(i int) {
 func (t *Table) MoveCursor(delta int) { t.SetCursor(t.cursor + delta) }
 
 // Append adds messages in arrival order and places them in the sorted,
-// filtered view. The table keeps its own copies. The selection stays on
-// its message; the first message to arrive is selected.
+// filtered view. The table keeps its own copies, whose repeated strings
+// it shares between messages (intern.go): every copy is equal to the
+// message it was given. The selection stays on its message; the first
+// message to arrive is selected.
 func (t *Table) Append(msgs ...Message) {
 	if len(msgs) == 0 {
 		return
@@ -125,7 +129,7 @@ func (t *Table) Append(msgs ...Message) {
 			t.owned = append(t.owned, make([]Message, 0, 1<<chunkBits))
 		}
 		last := &t.owned[len(t.owned)-1]
-		*last = append(*last, msgs[i])
+		*last = append(*last, t.intern.message(msgs[i]))
 		ptrs[i] = &(*last)[len(*last)-1]
 	}
 	t.appendRows(ptrs, false)

@@ -1,0 +1,226 @@
+package model
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// filled returns a message with every field, at every depth, set to a
+// non-zero value made from tag: a field added later is filled too, so a
+// table that dropped or changed it fails TestTableCopiesAreEqual. Fields
+// whose name is in repeated get the same text in every message, whatever
+// the tag, the way domains and reasons repeat in a quarantine.
+func filled(tag string, repeated map[string]bool) Message {
+	var m Message
+	fill(reflect.ValueOf(&m).Elem(), "Message", tag, repeated, 0)
+	return m
+}
+
+var archiveType = reflect.TypeFor[*Archive]()
+
+// fill sets v and everything under it to non-zero values. Archives nest
+// in archives; depth stops the recursion.
+func fill(v reflect.Value, name, tag string, repeated map[string]bool, depth int) {
+	switch v.Kind() {
+	case reflect.String:
+		text := name + " " + tag
+		if repeated[name] {
+			text = name + " repeated"
+		}
+		// Built at run time, as a scan's strings are, so that equal
+		// strings start as distinct copies.
+		v.SetString(strings.Clone(text))
+	case reflect.Bool:
+		v.SetBool(true)
+	case reflect.Int, reflect.Int64:
+		if v.Type() == reflect.TypeFor[time.Duration]() {
+			v.SetInt(int64(time.Second))
+			return
+		}
+		v.SetInt(int64(len(name) + len(tag)))
+	case reflect.Struct:
+		if v.Type() == reflect.TypeFor[time.Time]() {
+			v.Set(reflect.ValueOf(time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)))
+			return
+		}
+		for i := range v.NumField() {
+			fill(v.Field(i), v.Type().Field(i).Name, tag, repeated, depth)
+		}
+	case reflect.Pointer:
+		if v.Type() == archiveType {
+			if depth > 1 {
+				return
+			}
+			depth++
+		}
+		v.Set(reflect.New(v.Type().Elem()))
+		fill(v.Elem(), name, tag, repeated, depth)
+	case reflect.Slice:
+		if depth > 1 && v.Type().Elem() == archiveType {
+			return
+		}
+		v.Set(reflect.MakeSlice(v.Type(), 2, 2))
+		for i := range 2 {
+			fill(v.Index(i), name, fmt.Sprint(tag, ".", i), repeated, depth)
+		}
+	default:
+		panic("fill: no value for " + name + " of kind " + v.Kind().String())
+	}
+}
+
+// TestTableCopiesAreEqual checks that the table's copy of a message is
+// equal, field by field, to the message it was given, while the strings
+// that repeat across messages are held once.
+func TestTableCopiesAreEqual(t *testing.T) {
+	repeated := map[string]bool{"FromDomain": true, "Reason": true, "Domain": true, "Selector": true, "Record": true, "ContentType": true, "Reasons": true, "To": true}
+	tests := []struct {
+		name string
+		msgs []Message
+	}{
+		{"every field set", []Message{filled("a", repeated), filled("b", repeated)}},
+		{"zero message", []Message{{}, {ID: "z"}}},
+		{"empty, not nil, slices", []Message{{ID: "e", To: []string{}, Verdict: Verdict{Reasons: []string{}}, Attachments: []Attachment{}, Auth: &Auth{DKIM: []DKIMResult{}}}}},
+		{"return path is the From address", []Message{{ID: "r", FromAddr: strings.Clone("a@x.example"), ReturnPath: strings.Clone("a@x.example")}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want := make([]Message, len(tt.msgs))
+			for i, m := range tt.msgs {
+				// The fixtures must not share with the table: a
+				// table that wrote through its input would
+				// otherwise compare equal to itself.
+				want[i] = filledCopy(m)
+			}
+			tab := NewTable()
+			tab.Append(tt.msgs...)
+			for i := range want {
+				got := tab.ByID(want[i].ID)
+				if !reflect.DeepEqual(*got, want[i]) {
+					t.Errorf("table's copy of %q differs:\n got %+v\nwant %+v", want[i].ID, *got, want[i])
+				}
+				if !reflect.DeepEqual(tt.msgs[i], want[i]) {
+					t.Errorf("the table changed the message %q it was given", want[i].ID)
+				}
+			}
+		})
+	}
+}
+
+// TestFilledLeavesNoZeroField checks the fixture TestTableCopiesAreEqual
+// relies on: were any field of it zero, a table that dropped that field
+// would go unnoticed.
+func TestFilledLeavesNoZeroField(t *testing.T) {
+	if zero := zeroFields(reflect.ValueOf(filled("a", nil)), "Message"); len(zero) > 0 {
+		t.Errorf("filled leaves zero fields: %v", zero)
+	}
+}
+
+// zeroFields returns the paths of the zero-valued fields under v.
+func zeroFields(v reflect.Value, path string) []string {
+	switch v.Kind() {
+	case reflect.Struct:
+		if v.Type() == reflect.TypeFor[time.Time]() {
+			break
+		}
+		var zero []string
+		for i := range v.NumField() {
+			zero = append(zero, zeroFields(v.Field(i), path+"."+v.Type().Field(i).Name)...)
+		}
+		return zero
+	case reflect.Pointer:
+		if !v.IsNil() {
+			return zeroFields(v.Elem(), path)
+		}
+	case reflect.Slice:
+		var zero []string
+		for i := range v.Len() {
+			zero = append(zero, zeroFields(v.Index(i), fmt.Sprint(path, "[", i, "]"))...)
+		}
+		if v.Len() > 0 {
+			return zero
+		}
+	}
+	if v.IsZero() {
+		// fill stops at archives in archives in archives.
+		if v.Type() == archiveType || v.Type() == reflect.TypeFor[[]*Archive]() {
+			if strings.Count(path, "Archive")+strings.Count(path, "Others") > 2 {
+				return nil
+			}
+		}
+		return []string{path}
+	}
+	return nil
+}
+
+// TestTableSharesRepeatedStrings checks that two messages' equal domains,
+// reasons, recipients and content types are held once in the table,
+// while what identifies a message is left as it came.
+func TestTableSharesRepeatedStrings(t *testing.T) {
+	repeated := map[string]bool{"FromDomain": true, "Reason": true, "Domain": true, "Selector": true, "Record": true, "ContentType": true, "Reasons": true, "To": true, "Subject": true}
+	tab := NewTable()
+	tab.Append(filled("a", repeated), filled("b", repeated))
+	a, b := tab.ByID("ID a"), tab.ByID("ID b")
+	tests := []struct {
+		name  string
+		field func(*Message) string
+		want  bool
+	}{
+		{"FromDomain", func(m *Message) string { return m.FromDomain }, true},
+		{"To", func(m *Message) string { return m.To[1] }, true},
+		{"Reasons", func(m *Message) string { return m.Verdict.Reasons[0] }, true},
+		{"DMARC reason", func(m *Message) string { return m.Auth.DMARC.Reason }, true},
+		{"DMARC record", func(m *Message) string { return m.Auth.DMARC.Record }, true},
+		{"DMARC lookup record", func(m *Message) string { return m.Auth.DMARC.Records[1].Record }, true},
+		{"SPF reason", func(m *Message) string { return m.Auth.SPF.Reason }, true},
+		{"DKIM domain", func(m *Message) string { return m.Auth.DKIM[1].Domain }, true},
+		{"DKIM selector", func(m *Message) string { return m.Auth.DKIM[0].Selector }, true},
+		{"content type", func(m *Message) string { return m.Attachments[1].ContentType }, true},
+		// Subjects are as often unique as not: a map entry per
+		// subject would cost more than the copies it saves.
+		{"Subject", func(m *Message) string { return m.Subject }, false},
+	}
+	for _, tt := range tests {
+		if got := sameString(tt.field(a), tt.field(b)); got != tt.want {
+			t.Errorf("%s: held once = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
+// filledCopy returns a deep copy of m, sharing no memory with it.
+func filledCopy(m Message) Message {
+	var out Message
+	deepCopy(reflect.ValueOf(&out).Elem(), reflect.ValueOf(m))
+	return out
+}
+
+func deepCopy(dst, src reflect.Value) {
+	switch src.Kind() {
+	case reflect.String:
+		dst.SetString(strings.Clone(src.String()))
+	case reflect.Pointer:
+		if !src.IsNil() {
+			dst.Set(reflect.New(src.Type().Elem()))
+			deepCopy(dst.Elem(), src.Elem())
+		}
+	case reflect.Slice:
+		if !src.IsNil() {
+			dst.Set(reflect.MakeSlice(src.Type(), src.Len(), src.Len()))
+			for i := range src.Len() {
+				deepCopy(dst.Index(i), src.Index(i))
+			}
+		}
+	case reflect.Struct:
+		if src.Type() == reflect.TypeFor[time.Time]() {
+			dst.Set(src)
+			return
+		}
+		for i := range src.NumField() {
+			deepCopy(dst.Field(i), src.Field(i))
+		}
+	default:
+		dst.Set(src)
+	}
+}
