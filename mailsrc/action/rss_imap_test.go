@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 
 	"mxaudit/mailsrc"
@@ -72,19 +71,7 @@ func TestReleaseRSSIMAP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &model.Message{ID: id, FromAddr: "a@example.com", FromDomain: "example.com",
-		Verdict: model.Verdict{Attachment: model.AttachmentClean}}
-	p, err := s.Plan(ctx, Request{Kind: Release, IDs: []model.MessageID{m.ID}}, []*model.Message{m})
-	if err != nil || p.Blocked != 0 {
-		t.Fatalf("plan: %v %+v", err, p.Items)
-	}
-	r := s.Execute(ctx, p, nil)[0]
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	t.Logf("IMAP release of a %d MiB message: %s; peak RSS %d MiB", rssMessageBytes>>20, r.Outcome, ru.Maxrss>>10)
-	if r.Err != nil {
-		t.Fatal(r.Err)
-	}
+	releaseMeasured(ctx, t, s, id, "IMAP release")
 	delivered, _ := filepath.Glob(filepath.Join(dir, "out", "new", "*"))
 	if len(delivered) != 1 {
 		t.Fatalf("%d messages delivered", len(delivered))
