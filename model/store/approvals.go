@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"strconv"
-	"strings"
 
 	"mxaudit/model"
 )
@@ -61,17 +59,17 @@ func verifyApprovals(p *model.Policy, auditPath string) {
 	}
 }
 
-// parseApprovalRecord splits "SEQ:HASH".
+// parseApprovalRecord reads an approval_record, an Anchor written as
+// "SEQ:HASH".
 func parseApprovalRecord(s string) (int, string, error) {
 	if s == "" {
 		return 0, "", errors.New("no approval_record: the approval is not bound to an audit record (approve it with \"mxaudit exception approve\")")
 	}
-	seqText, hash, ok := strings.Cut(s, ":")
-	seq, err := strconv.Atoi(seqText)
-	if !ok || err != nil || seq <= 0 || len(hash) != 64 {
+	a, err := ParseAnchor(s)
+	if err != nil {
 		return 0, "", fmt.Errorf("approval_record %q is not SEQ:HASH", s)
 	}
-	return seq, hash, nil
+	return a.Seq, a.Hash, nil
 }
 
 // confirms returns "" when rec is the approval e claims, else why not.
@@ -98,37 +96,51 @@ func confirms(rec *model.AuditEntry, e *model.Exception, seq int, hash string) s
 // the lines naming a revocation, are decoded. A missing log has no
 // records.
 func readRecords(path string, want map[int]bool) (map[int]*model.AuditEntry, map[int]int, error) {
-	out, revoked := map[int]*model.AuditEntry{}, map[int]int{}
 	if path == "" {
 		return nil, nil, errors.New("no audit log is configured")
 	}
-	f, err := openShared(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return out, revoked, nil
-	}
+	out, revoked := map[int]*model.AuditEntry{}, map[int]int{}
+	err := scanRecords(path, func(line int, raw []byte) bool {
+		return want[line] || bytes.Contains(raw, revokeMarker)
+	}, func(rec *model.AuditEntry) {
+		if want[rec.Seq] {
+			out[rec.Seq] = rec
+		}
+		if rec.Action == model.ActionExceptionRevoke && rec.Outcome == model.OutcomeOK && rec.ExceptionID > 0 {
+			revoked[rec.ExceptionID] = rec.Seq
+		}
+	})
 	if err != nil {
 		return nil, nil, err
+	}
+	return out, revoked, nil
+}
+
+// scanRecords reads the log at path as it was under the shared lock (see
+// sharedSnapshot) and calls fn with each whole, unedited record whose
+// line pick accepts; pick sees the line number (a record's sequence
+// number) and its bytes, so that only the lines wanted are decoded. A
+// missing log has no records.
+func scanRecords(path string, pick func(line int, raw []byte) bool, fn func(*model.AuditEntry)) error {
+	f, err := openShared(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 64<<10), maxRecordLen)
 	for line := 1; sc.Scan(); line++ {
-		isRevoke := bytes.Contains(sc.Bytes(), revokeMarker)
-		if !want[line] && !isRevoke {
+		if !pick(line, sc.Bytes()) {
 			continue
 		}
-		rec, err := parseRecord(sc.Bytes())
-		if err != nil || rec.Seq != line {
-			continue
-		}
-		if want[line] {
-			out[line] = rec
-		}
-		if rec.Action == model.ActionExceptionRevoke && rec.Outcome == model.OutcomeOK && rec.ExceptionID > 0 {
-			revoked[rec.ExceptionID] = line
+		if rec, err := parseRecord(sc.Bytes()); err == nil && rec.Seq == line {
+			fn(rec)
 		}
 	}
-	return out, revoked, sc.Err()
+	return sc.Err()
 }
 
 // revokeMarker is how a revocation's line names its action; lines without

@@ -2,7 +2,6 @@ package store
 
 import (
 	"fmt"
-	"strconv"
 	"time"
 
 	"mxaudit/model"
@@ -79,7 +78,7 @@ func changeApproval(ps *PolicyStore, log *AuditLog, entry *model.AuditEntry, cha
 
 // bind ties approval e to its audit record.
 func bind(e *model.Exception, rec *model.AuditEntry) {
-	e.ApprovalRecord = strconv.Itoa(rec.Seq) + ":" + rec.Hash
+	e.ApprovalRecord = Anchor{Seq: rec.Seq, Hash: rec.Hash}.String()
 	e.Unverified = ""
 }
 

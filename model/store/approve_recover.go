@@ -1,11 +1,8 @@
 package store
 
 import (
-	"bufio"
 	"bytes"
-	"errors"
 	"fmt"
-	"io/fs"
 
 	"mxaudit/model"
 )
@@ -66,33 +63,21 @@ func recoverApproval(p *model.Policy, auditPath, policyPath string, id int) (*mo
 // its last ok revocation (0 for none), reading the log under a shared
 // lock. Only lines that name either action are decoded.
 func approvalRecords(path string, id int) ([]model.AuditEntry, int, error) {
-	f, err := openShared(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, 0, nil
-	}
-	if err != nil {
-		return nil, 0, err
-	}
-	defer f.Close()
-	marker := []byte(`"action":"` + string(model.ActionExceptionApprove) + `"`)
+	approveMarker := []byte(`"action":"` + string(model.ActionExceptionApprove) + `"`)
 	var out []model.AuditEntry
 	revokedAt := 0
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64<<10), maxRecordLen)
-	for line := 1; sc.Scan(); line++ {
-		if !bytes.Contains(sc.Bytes(), marker) && !bytes.Contains(sc.Bytes(), revokeMarker) {
-			continue
-		}
-		rec, err := parseRecord(sc.Bytes())
-		if err != nil || rec.Seq != line || rec.ExceptionID != id || rec.Outcome != model.OutcomeOK {
-			continue
+	err := scanRecords(path, func(_ int, raw []byte) bool {
+		return bytes.Contains(raw, approveMarker) || bytes.Contains(raw, revokeMarker)
+	}, func(rec *model.AuditEntry) {
+		if rec.ExceptionID != id || rec.Outcome != model.OutcomeOK {
+			return
 		}
 		switch rec.Action {
 		case model.ActionExceptionApprove:
 			out = append(out, *rec)
 		case model.ActionExceptionRevoke:
-			revokedAt = line
+			revokedAt = rec.Seq
 		}
-	}
-	return out, revokedAt, sc.Err()
+	})
+	return out, revokedAt, err
 }
