@@ -24,7 +24,8 @@ type AuditStatus struct {
 }
 
 // AuditStatus verifies the desk's audit log from its first record and
-// reads its last anchor, both under the log's shared lock. It reads the
+// gives its last anchor (the verified head, or for a broken chain the last
+// record read on its own), under the log's shared lock. It reads the
 // whole log: the console calls it in a command, never in Update. The
 // error is for a log that cannot be read at all.
 func (d *Desk) AuditStatus() (AuditStatus, error) {
@@ -34,7 +35,12 @@ func (d *Desk) AuditStatus() (AuditStatus, error) {
 		return st, err
 	}
 	st.Records, st.Verified, st.Line, st.Problem = report.Records, report.OK(), report.Line, report.Problem
-	last, err := store.LastAnchor(d.AuditPath)
+	// A verified chain's head is its last record; only a broken one needs
+	// the log's last record read on its own.
+	last, err := report.Head, error(nil)
+	if !report.OK() {
+		last, err = store.LastAnchor(d.AuditPath)
+	}
 	switch {
 	case err != nil:
 		st.LastErr = err.Error()
