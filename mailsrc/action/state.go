@@ -114,10 +114,7 @@ const maxMessageBytes = 256 << 20
 // maxMessageBytes is refused.
 func spoolMessage(rc io.ReadCloser) (*mailsrc.Spool, scanned, error) {
 	defer rc.Close()
-	spool, err := mailsrc.NewSpool("")
-	if err != nil {
-		return nil, scanned{}, err
-	}
+	spool := mailsrc.NewSpool("")
 	msg, err := scanMessage(io.NopCloser(io.TeeReader(io.LimitReader(rc, maxMessageBytes+1), spool)))
 	if err == nil && msg.size > maxMessageBytes {
 		err = fmt.Errorf("the message is larger than %d MiB", maxMessageBytes>>20)

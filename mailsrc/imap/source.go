@@ -129,18 +129,15 @@ func staleID(id model.MessageID) error {
 // Open returns the whole raw message (BODY.PEEK[], so \Seen stays
 // unset). It is what DKIM body verification, the raw viewer and a release
 // need; the listing uses ListSummaries instead. The message is streamed
-// from the connection into a private temporary file (mailsrc.Spool), never
-// held in memory, so that a message of hundreds of MiB costs a few MiB;
-// closing the reader removes the file.
+// from the connection into a mailsrc.Spool (memory while small, then a
+// private temporary file), so that a message of hundreds of MiB costs a
+// few MiB; closing the reader removes the file.
 func (s *Source) Open(ctx context.Context, id model.MessageID) (io.ReadCloser, error) {
 	validity, uid, err := parseID(id)
 	if err != nil {
 		return nil, err
 	}
-	spool, err := mailsrc.NewSpool("")
-	if err != nil {
-		return nil, fmt.Errorf("imap: message %s: %w", id, err)
-	}
+	spool := mailsrc.NewSpool("")
 	section := &goimap.FetchItemBodySection{Peek: true}
 	err = s.run(ctx, s.reader, func(cn conn) error {
 		if cn.validity != validity {
