@@ -180,10 +180,18 @@ func (a *actConn) clearCopy(dest string, copied goimap.NumSet) {
 			a.src.cfg.Logf("imap: %s: cannot remove the %s keyword from the copy of %s in %q: %v", a.src.ep, ClaimKeyword, a.id, dest, err)
 		}
 	}
+	a.src.reselect(a.cn)
+}
+
+// reselect selects the quarantine again on the action connection after an
+// action opened another mailbox, and drops the connection when that fails
+// or the quarantine's UIDs changed, so that the next action starts afresh.
+func (s *Source) reselect(cn conn) {
+	c := cn.c
 	opts := &goimap.SelectOptions{CondStore: c.Caps().Has(goimap.CapCondStore)}
-	data, err := c.Select(a.src.ep.mailbox, opts).Wait()
-	if err != nil || data.UIDValidity != a.cn.validity {
-		a.src.action.drop(a.cn.gen)
+	data, err := c.Select(s.ep.mailbox, opts).Wait()
+	if err != nil || data.UIDValidity != cn.validity {
+		s.action.drop(cn.gen)
 	}
 }
 

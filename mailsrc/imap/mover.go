@@ -99,7 +99,12 @@ func (s *Source) moveTo(ctx context.Context, id model.MessageID, dest, what stri
 
 // expungeOne flags uid \Deleted and expunges that UID alone.
 func expungeOne(c *imapclient.Client, uid goimap.UID) error {
-	set := goimap.UIDSetNum(uid)
+	return expunge(c, goimap.UIDSetNum(uid))
+}
+
+// expunge flags the messages of set \Deleted and expunges those UIDs
+// only (UID EXPUNGE), never another message marked \Deleted.
+func expunge(c *imapclient.Client, set goimap.UIDSet) error {
 	if err := c.Store(set, &goimap.StoreFlags{Op: goimap.StoreFlagsAdd, Silent: true, Flags: []goimap.Flag{goimap.FlagDeleted}}, nil).Close(); err != nil {
 		return err
 	}

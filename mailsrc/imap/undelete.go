@@ -54,12 +54,7 @@ func (s *Source) moveBack(ctx context.Context, id model.MessageID, landed moved,
 		}
 		sent = true
 		c := cn.c
-		defer func() {
-			opts := &goimap.SelectOptions{CondStore: c.Caps().Has(goimap.CapCondStore)}
-			if data, err := c.Select(s.ep.mailbox, opts).Wait(); err != nil || data.UIDValidity != cn.validity {
-				s.action.drop(cn.gen)
-			}
-		}()
+		defer s.reselect(cn)
 		data, err := c.Select(landed.mailbox, nil).Wait()
 		if err != nil {
 			return permanentError{fmt.Errorf("cannot open %q: %w", landed.mailbox, err)}
@@ -77,14 +72,7 @@ func (s *Source) moveBack(ctx context.Context, id model.MessageID, landed moved,
 		if _, err := c.Copy(uids, s.ep.mailbox).Wait(); err != nil {
 			return err
 		}
-		for _, r := range uids {
-			for u := r.Start; u <= r.Stop && u != 0; u++ {
-				if err := expungeOne(c, u); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
+		return expunge(c, uids)
 	}, nil)
 	if err != nil {
 		return fmt.Errorf("imap: moving %s back from %q: %w", id, landed.mailbox, err)
