@@ -1,216 +1,245 @@
 package imap
 
 import (
-	"errors"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"slices"
+	"strings"
+	"time"
 
 	goimap "github.com/emersion/go-imap/v2"
-	"github.com/emersion/go-imap/v2/imapclient"
 
-	"mxaudit/mailsrc"
 	"mxaudit/model"
 )
 
-// ClaimKeyword is the IMAP keyword that marks a quarantined message as
-// taken by one operator's release or delete. A UID MOVE is no claim:
-// measured against Dovecot, two sessions moving the same UID at once both
-// succeed and leave two copies. Setting this keyword with a conditional
-// STORE (RFC 7162 CONDSTORE, UNCHANGEDSINCE the message's MODSEQ) is
-// atomic on the server, so of any number of sessions, on any number of
-// hosts, exactly one sets it; the others are told the message is claimed.
+// A claim marks a quarantined message as taken by one operator's release
+// or delete, so that of any number of operators, on any number of hosts,
+// exactly one acts on it. A UID MOVE is no claim: against Dovecot, two
+// sessions moving the same UID at once both succeed and leave two copies.
 //
-// A keyword carries neither a time nor an owner, so a claim whose process
-// died before the move stays until it is cleared by hand: every later
-// release or delete of that message fails with an error wrapping
-// mailsrc.ErrClaimed that names the keyword and how to remove it. The
-// keyword never stays on the copy in the destination mailbox.
-const ClaimKeyword goimap.Flag = "$MxauditClaim"
+// Each Source has a claim keyword of its own, ClaimPrefix followed by a
+// random token ($MxauditClaim-3f9c…). A claim (actConn.claim) is:
+//
+//  1. look (NOOP, UID FETCH FLAGS): the message carries no claim keyword;
+//  2. store this Source's keyword (UID STORE +FLAGS.SILENT);
+//  3. look again: the message carries this keyword and no other claim
+//     keyword. Then the claim is won.
+//
+// When step 3 also shows other claim keywords, the operator whose keyword
+// sorts lowest keeps its keyword and looks again until the others have
+// withdrawn (or gives up after claimPolls looks); every other operator
+// withdraws (removes its keyword) and is told the message is claimed.
+//
+// Why two operators can never both win: the server applies the flag
+// changes of one mailbox in one order, and every look shows the state
+// after some prefix of that order. An operator wins only on a look that
+// shows its own keyword (nobody else sets it, so the look comes after its
+// own store; a look that does not show it proves nothing, and the claim is
+// refused: fail closed) and no other claim keyword. Of two winners A and
+// B, say A stored first: B's winning look comes after B's store, so after
+// A's, and shows A's keyword unless A removed it before — which A does
+// only when it withdraws (then it does not win) or gives the claim back
+// after its move failed (then it did not act) — or the message is gone
+// (then B finds it gone). The lowest-sorts-first rule never lets anyone
+// win with another keyword present; it only makes sure that when several
+// collide, one of them goes on.
+//
+// This needs no CONDSTORE. mxaudit used to store one shared keyword with
+// UNCHANGEDSINCE (RFC 7162 §3.1.3), but Dovecot (2.3.19) tests the
+// mod-sequence against the session's own view of the mailbox, which may
+// not yet hold a rival's store that committed a moment earlier: the STORE
+// then answers OK without MODIFIED and changes nothing, and the session,
+// finding the shared keyword on the message, took the rival's claim for
+// its own — both operators moved the message (traced in notes/14c.md).
+//
+// The claim relies on all operators reaching one server that applies the
+// mailbox's changes in one order; two replicas in multi-master
+// replication (dsync) each have their own order.
+//
+// A keyword carries no time, so a claim whose process died before the
+// move stays until it is removed by hand: every later release or delete of
+// that message fails with an error wrapping mailsrc.ErrClaimed that names
+// the keyword and the command that removes it (check the release or trash
+// mailbox first: the process may have died after copying it there). The
+// keywords never stay on the copy in the destination mailbox, nor on a
+// message moved back by an undo.
+const ClaimPrefix = "$MxauditClaim"
 
-// claimAttempts bounds the conditional STOREs tried when the message keeps
-// changing under an unrelated flag update (someone marking it \Seen).
-const claimAttempts = 5
+// claimPolls bounds the looks of the operator whose keyword sorts lowest
+// while it waits for colliding operators to withdraw; claimPoll is the
+// first wait, doubled up to claimPollMax. A rival withdraws within one
+// command, so running out means a keyword left behind (a process that
+// died), and the claim is given up.
+const (
+	claimPolls   = 8
+	claimPoll    = 20 * time.Millisecond
+	claimPollMax = 500 * time.Millisecond
+)
 
-// codeModified is RFC 7162's MODIFIED, which go-imap does not name.
-const codeModified goimap.ResponseCode = "MODIFIED"
+// newClaimKeyword returns a claim keyword no other Source uses.
+func newClaimKeyword() goimap.Flag {
+	var token [8]byte
+	rand.Read(token[:])
+	return goimap.Flag(ClaimPrefix + "-" + hex.EncodeToString(token[:]))
+}
+
+// isClaim tells whether f is a claim keyword: this version's, or the
+// shared "$MxauditClaim" of earlier versions (honoured as someone else's
+// claim). Keywords compare without regard to case.
+func isClaim(f goimap.Flag) bool {
+	return len(f) >= len(ClaimPrefix) && strings.EqualFold(string(f[:len(ClaimPrefix)]), ClaimPrefix)
+}
 
 // actConn is the action connection as one release or delete uses it.
 type actConn struct {
+	ctx context.Context
 	src *Source
 	cn  conn
 	id  model.MessageID
-	// claimed is set once this action holds the claim keyword.
+	// claimed is set while the message carries this action's keyword.
 	claimed bool
 }
 
-// claim takes message uid for this action, or fails with an error
-// wrapping mailsrc.ErrClaimed (someone else holds it) or
-// mailsrc.ErrNotFound (it is gone). On a server without CONDSTORE, or a
-// mailbox that cannot keep keywords, it only checks that the message is
-// there and warns once that concurrent actions are not excluded.
+// claimLook is what one look found on the message.
+type claimLook struct {
+	found  bool          // the message is in the mailbox
+	mine   bool          // it carries this Source's keyword
+	others []goimap.Flag // other claim keywords, sorted
+}
+
+// claim takes message uid for this action (see ClaimPrefix), or fails
+// with an error wrapping mailsrc.ErrClaimed (someone else holds it),
+// mailsrc.ErrNotFound (it is gone), or a plain error when the claim
+// cannot be proven. On a mailbox that cannot keep keywords it only checks
+// that the message is there and warns once that concurrent actions are
+// not excluded.
 func (a *actConn) claim(uid goimap.UID) error {
-	c := a.cn.c
 	if !a.claimable() {
-		return gone(c, uid, a.id)
+		return gone(a.cn.c, uid, a.id)
 	}
-	set := goimap.UIDSetNum(uid)
-	for range claimAttempts {
-		msgs, err := collect(c.Fetch(set, &goimap.FetchOptions{UID: true, Flags: true, ModSeq: true}))
+	own := a.src.claimKeyword
+	l, err := a.look(uid)
+	switch {
+	case err != nil:
+		return err
+	case !l.found:
+		return notFound(a.id)
+	case l.mine || len(l.others) > 0:
+		// This Source's own keyword before its store is one an earlier
+		// action could not remove: that action may have copied the
+		// message already, so it counts as a claim too.
+		return a.claimedError(uid, l.keywords(own))
+	}
+	a.step("looked")
+	store := &goimap.StoreFlags{Op: goimap.StoreFlagsAdd, Silent: true, Flags: []goimap.Flag{own}}
+	if err := a.cn.c.Store(goimap.UIDSetNum(uid), store, nil).Close(); err != nil {
+		// The keyword may or may not be set: try to remove it.
+		a.claimed = true
+		a.unclaim(uid)
+		return err
+	}
+	a.claimed = true
+	a.step("stored")
+	wait := claimPoll
+	for poll := 1; ; poll++ {
+		l, err := a.look(uid)
 		if err != nil {
+			// The keyword stays: a claim nobody can prove is kept, and
+			// reported to whoever tries next.
 			return err
 		}
-		i := slices.IndexFunc(msgs, func(m *imapclient.FetchMessageBuffer) bool { return m.UID == uid })
-		if i < 0 {
-			return notFound(a.id)
-		}
-		m := msgs[i]
-		if slices.Contains(m.Flags, ClaimKeyword) {
-			return a.claimedError(uid)
-		}
-		if m.ModSeq == 0 {
-			// NOMODSEQ: the mailbox keeps no mod-sequences after all.
-			a.src.warnUnclaimed("the mailbox reports no MODSEQ")
-			return nil
-		}
-		if a.src.claimProbe != nil {
-			a.src.claimProbe()
-		}
-		store := &goimap.StoreFlags{Op: goimap.StoreFlagsAdd, Silent: true, Flags: []goimap.Flag{ClaimKeyword}}
-		err = c.Store(set, store, &goimap.StoreOptions{UnchangedSince: m.ModSeq}).Close()
-		var ierr *goimap.Error
 		switch {
-		case errors.As(err, &ierr) && ierr.Code == codeModified:
-			continue
-		case err != nil:
-			return err
-		}
-		if _, modified := a.cn.tap.lastStoreModified(); modified {
-			// Changed since the FETCH: by a rival claim, or by an
-			// unrelated flag change; the next FETCH tells which.
-			continue
-		}
-		// No MODIFIED is not yet a claim: Dovecot answers a plain OK, and
-		// drops the change, when another session expunged the message
-		// after this one last looked. So look again; the STORE's own
-		// synchronisation has delivered that expunge by now.
-		held, err := a.holds(uid)
-		if err != nil || held {
-			a.claimed = held
-			return err
+		case !l.found:
+			// Another operator acted first (our keyword, if it was set
+			// by then, went with the message: its mover removes it).
+			a.claimed = false
+			return notFound(a.id)
+		case !l.mine:
+			a.unclaim(uid)
+			return permanentError{fmt.Errorf("message %s: the claim keyword %s this action set is not on the message; "+
+				"the server did not keep it, so the claim cannot be proven and nothing was done", a.id, own)}
+		case len(l.others) == 0:
+			a.step("won")
+			return nil
+		case lowest(own, l.others) && poll < claimPolls:
+			a.step("waiting")
+			if err := a.src.cfg.sleep(a.ctx, wait); err != nil {
+				a.unclaim(uid)
+				return err
+			}
+			wait = min(2*wait, claimPollMax)
+		default:
+			a.unclaim(uid)
+			return a.claimedError(uid, l.others)
 		}
 	}
-	return a.claimedError(uid)
 }
 
-// holds tells whether uid carries the claim keyword after this action's
-// conditional STORE reported no conflict: then the STORE applied (a
-// rival's would have been a conflict). It fails with an error wrapping
-// mailsrc.ErrNotFound when the message is gone.
-func (a *actConn) holds(uid goimap.UID) (bool, error) {
-	// A NOOP first: a server need not report expunges during FETCH or
-	// STORE (RFC 3501 §7.4.1), so without it a session that missed the
-	// winner's EXPUNGE sees its stale copy of the message — with the
-	// winner's keyword on it — and takes the claim for its own.
-	if err := a.cn.c.Noop().Wait(); err != nil {
-		return false, err
-	}
-	msgs, err := collect(a.cn.c.Fetch(goimap.UIDSetNum(uid), &goimap.FetchOptions{UID: true, Flags: true}))
-	if err != nil {
-		return false, err
-	}
-	i := slices.IndexFunc(msgs, func(m *imapclient.FetchMessageBuffer) bool { return m.UID == uid })
-	if i < 0 {
-		return false, notFound(a.id)
-	}
-	return slices.Contains(msgs[i].Flags, ClaimKeyword), nil
-}
-
-// claimable tells whether claims can be made on this connection.
-func (a *actConn) claimable() bool {
+// look synchronises the session (NOOP: a server need not report other
+// sessions' changes and expunges during FETCH or STORE, RFC 3501 §7.4.1)
+// and reads the claim keywords on uid. Every FETCH answer for uid counts,
+// the unsolicited ones included, so that nothing seen is ignored.
+func (a *actConn) look(uid goimap.UID) (claimLook, error) {
 	c := a.cn.c
-	if a.cn.tap == nil || !c.Caps().Has(goimap.CapCondStore) {
-		a.src.warnUnclaimed("the server does not offer CONDSTORE")
-		return false
+	if err := c.Noop().Wait(); err != nil {
+		return claimLook{}, err
 	}
-	if mb := c.Mailbox(); mb != nil && mb.PermanentFlags != nil &&
-		!slices.Contains(mb.PermanentFlags, goimap.FlagWildcard) && !slices.Contains(mb.PermanentFlags, ClaimKeyword) {
-		a.src.warnUnclaimed("the mailbox does not keep new keywords (PERMANENTFLAGS lacks \\*)")
-		return false
+	msgs, err := collect(c.Fetch(goimap.UIDSetNum(uid), &goimap.FetchOptions{UID: true, Flags: true}))
+	if err != nil {
+		return claimLook{}, err
+	}
+	var l claimLook
+	for _, m := range msgs {
+		if m.UID != uid {
+			continue
+		}
+		l.found = true
+		for _, f := range m.Flags {
+			switch {
+			case strings.EqualFold(string(f), string(a.src.claimKeyword)):
+				l.mine = true
+			case isClaim(f) && !slices.Contains(l.others, f):
+				l.others = append(l.others, f)
+			}
+		}
+	}
+	slices.Sort(l.others)
+	return l, nil
+}
+
+// keywords lists every claim keyword the look found, own included.
+func (l claimLook) keywords(own goimap.Flag) []goimap.Flag {
+	if l.mine {
+		return append([]goimap.Flag{own}, l.others...)
+	}
+	return l.others
+}
+
+// lowest tells whether own sorts before every one of others.
+func lowest(own goimap.Flag, others []goimap.Flag) bool {
+	for _, f := range others {
+		if strings.ToLower(string(f)) < strings.ToLower(string(own)) {
+			return false
+		}
 	}
 	return true
 }
 
-// unclaim removes this action's claim from uid after the action failed
-// without touching the message (a refused MOVE), so that it can be
-// retried. A failure here only leaves the claim, which the next attempt
-// reports with instructions.
-func (a *actConn) unclaim(uid goimap.UID) {
-	if !a.claimed {
-		return
-	}
-	store := &goimap.StoreFlags{Op: goimap.StoreFlagsDel, Silent: true, Flags: []goimap.Flag{ClaimKeyword}}
-	if err := a.cn.c.Store(goimap.UIDSetNum(uid), store, nil).Close(); err != nil {
-		a.src.cfg.Logf("imap: %s: could not remove the %s keyword from %s after a failed action (%v); remove it by hand", a.src.ep, ClaimKeyword, a.id, err)
-		return
-	}
-	a.claimed = false
-}
-
-// clearCopy removes the claim keyword, which MOVE and COPY carry over,
-// from the message's copy in dest (its UIDs from the COPYUID answer), then
-// selects the quarantine again. The action has happened by then: a
-// failure is logged, not returned, and the connection is dropped when the
-// quarantine cannot be selected again, so that the next action starts
-// afresh.
-func (a *actConn) clearCopy(dest string, copied goimap.NumSet) {
-	if !a.claimed {
-		return
-	}
-	c := a.cn.c
-	destUIDs, _ := copied.(goimap.UIDSet)
-	if len(destUIDs) == 0 {
-		a.src.cfg.Logf("imap: %s: the server did not say which UID %s got in %q (no COPYUID): its copy keeps the %s keyword", a.src.ep, a.id, dest, ClaimKeyword)
-		return
-	}
-	if _, err := c.Select(dest, nil).Wait(); err != nil {
-		a.src.cfg.Logf("imap: %s: cannot open %q to remove the %s keyword from the copy of %s: %v", a.src.ep, dest, ClaimKeyword, a.id, err)
-	} else {
-		store := &goimap.StoreFlags{Op: goimap.StoreFlagsDel, Silent: true, Flags: []goimap.Flag{ClaimKeyword}}
-		if err := c.Store(destUIDs, store, nil).Close(); err != nil {
-			a.src.cfg.Logf("imap: %s: cannot remove the %s keyword from the copy of %s in %q: %v", a.src.ep, ClaimKeyword, a.id, dest, err)
-		}
-	}
-	a.src.reselect(a.cn)
-}
-
-// reselect selects the quarantine again on the action connection after an
-// action opened another mailbox, and drops the connection when that fails
-// or the quarantine's UIDs changed, so that the next action starts afresh.
-func (s *Source) reselect(cn conn) {
-	c := cn.c
-	opts := &goimap.SelectOptions{CondStore: c.Caps().Has(goimap.CapCondStore)}
-	data, err := c.Select(s.ep.mailbox, opts).Wait()
-	if err != nil || data.UIDValidity != cn.validity {
-		s.action.drop(cn.gen)
+// step calls the test hook, if any, at a step of the claim.
+func (a *actConn) step(name string) {
+	if a.src.claimHook != nil {
+		a.src.claimHook(name)
 	}
 }
 
-// claimedError is the error for a message another action holds.
-func (a *actConn) claimedError(uid goimap.UID) error {
-	return permanentError{fmt.Errorf("message %s: %w: it carries the %s keyword, so another operator is releasing or deleting it right now; "+
-		"if nobody is (an interrupted action), check the release mailbox, then remove the keyword with an IMAP client or "+
-		"`doveadm flags remove -u %s '%s' mailbox %q uid %d`",
-		a.id, mailsrc.ErrClaimed, ClaimKeyword, a.src.ep.user, ClaimKeyword, a.src.ep.mailbox, uid)}
-}
-
-// notFound is the error for a message no longer in the quarantine.
-func notFound(id model.MessageID) error {
-	return permanentError{fmt.Errorf("message %s: %w (another operator already released or deleted it)", id, mailsrc.ErrNotFound)}
-}
-
-// warnUnclaimed logs, once per Source, that actions run without a claim.
-func (s *Source) warnUnclaimed(why string) {
-	s.unclaimedOnce.Do(func() {
-		s.cfg.Logf("imap: %s: %s: releases and deletes are not claimed, so two operators acting on the same message at the same moment may both succeed and leave two copies", s.ep, why)
-	})
+// claimable tells whether claims can be made on this connection.
+func (a *actConn) claimable() bool {
+	if mb := a.cn.c.Mailbox(); mb != nil && mb.PermanentFlags != nil &&
+		!slices.Contains(mb.PermanentFlags, goimap.FlagWildcard) && !slices.Contains(mb.PermanentFlags, a.src.claimKeyword) {
+		a.src.warnUnclaimed("the mailbox does not keep new keywords (PERMANENTFLAGS lacks \\*)")
+		return false
+	}
+	return true
 }

@@ -70,9 +70,8 @@ func certError(ep endpoint, err error) error {
 }
 
 // connect opens, secures and authenticates one connection. It makes a
-// single attempt; reconnection policy lives in run. A non-nil tap is
-// placed below the IMAP client, to see the response codes it discards.
-func (s *Source) connect(ctx context.Context, handler *imapclient.UnilateralDataHandler, tap *statusTap) (*imapclient.Client, error) {
+// single attempt; reconnection policy lives in run.
+func (s *Source) connect(ctx context.Context, handler *imapclient.UnilateralDataHandler) (*imapclient.Client, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.DialTimeout)
 	defer cancel()
 	d := net.Dialer{}
@@ -95,10 +94,6 @@ func (s *Source) connect(ctx context.Context, handler *imapclient.UnilateralData
 	opts := &imapclient.Options{
 		UnilateralDataHandler: handler,
 		WordDecoder:           &mime.WordDecoder{CharsetReader: charset.Reader},
-	}
-	if tap != nil {
-		tap.Conn = conn
-		conn = tap
 	}
 	c := imapclient.New(&commandConn{Conn: conn, c: &s.stats}, opts)
 	if err := c.WaitGreeting(); err != nil {

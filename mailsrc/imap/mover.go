@@ -12,7 +12,7 @@ import (
 )
 
 // Release implements mailsrc.Mover: it moves the message to dest ("" =
-// Config.ReleaseMailbox). See moveTo for the mechanics and ClaimKeyword
+// Config.ReleaseMailbox). See moveTo for the mechanics and ClaimPrefix
 // for how concurrent releases of one message are excluded.
 func (s *Source) Release(ctx context.Context, id model.MessageID, dest string) error {
 	if dest == "" {
@@ -44,12 +44,12 @@ func (s *Source) Delete(ctx context.Context, id model.MessageID) error {
 	})
 }
 
-// moveTo claims the message (see ClaimKeyword) and moves it: UID MOVE
+// moveTo claims the message (see ClaimPrefix) and moves it: UID MOVE
 // when the server offers MOVE; otherwise UID COPY, and only once the copy
 // is confirmed, UID STORE +FLAGS.SILENT (\Deleted) and UID EXPUNGE of
 // that UID. A crash between the steps leaves a duplicate, never a loss; a
 // server with neither MOVE nor UIDPLUS is refused rather than sent a
-// plain EXPUNGE. The copy in dest is then rid of the claim keyword.
+// plain EXPUNGE. The copy in dest is then rid of the claim keywords.
 //
 // It returns where the message landed in dest when the server said so
 // (UIDPLUS COPYUID): what an undo needs (Undelete).
@@ -66,8 +66,8 @@ func (s *Source) moveTo(ctx context.Context, id model.MessageID, dest, what stri
 			return err
 		}
 		if caps.Has(goimap.CapMove) {
-			// Without a claim (no CONDSTORE) a rival MOVE of the same UID
-			// may also succeed; the claim is what excludes it.
+			// Without a claim (a mailbox without keywords) a rival MOVE of
+			// the same UID may also succeed; the claim is what excludes it.
 			data, err := c.Move(set, dest).Wait()
 			if err != nil {
 				a.unclaim(uid)
@@ -112,8 +112,8 @@ func expunge(c *imapclient.Client, set goimap.UIDSet) error {
 }
 
 // act runs a state-changing operation on the action connection (SELECT,
-// read-write), one at a time per Source: the claim reads the tagged
-// answer of its own STORE, which needs the connection to itself. op must
+// read-write), one at a time per Source: a Source has one claim keyword,
+// so it must not claim two messages at once (see ClaimPrefix). op must
 // claim the message first (actConn.claim), which also tells "already
 // gone" apart. A connection lost after op began is not retried — the
 // change may have happened — but reported so.
@@ -133,7 +133,7 @@ func (s *Source) act(ctx context.Context, id model.MessageID, what string, op fu
 			return permanentError{staleID(id)}
 		}
 		sent = true
-		return op(&actConn{src: s, cn: cn, id: id}, uid)
+		return op(&actConn{ctx: ctx, src: s, cn: cn, id: id}, uid)
 	}, nil)
 	if err != nil {
 		return fmt.Errorf("imap: %s of %s: %w", what, id, err)

@@ -29,13 +29,9 @@ type session struct {
 	src      *Source
 	readOnly bool
 	handler  *imapclient.UnilateralDataHandler
-	// tapped sessions (the action one) watch their connection's response
-	// codes with a statusTap, and SELECT with CONDSTORE when offered.
-	tapped bool
 
 	mu       sync.Mutex
 	c        *imapclient.Client
-	tap      *statusTap
 	gen      uint64
 	validity uint32 // UIDVALIDITY at the last select; 0 before the first
 }
@@ -43,7 +39,6 @@ type session struct {
 // conn is a session's client as one operation sees it.
 type conn struct {
 	c        *imapclient.Client
-	tap      *statusTap // nil unless the session is tapped
 	gen      uint64
 	validity uint32
 }
@@ -64,18 +59,14 @@ func (s *session) get(ctx context.Context) (conn, error) {
 		case <-s.c.Closed():
 			s.c = nil
 		default:
-			return conn{s.c, s.tap, s.gen, s.validity}, nil
+			return conn{s.c, s.gen, s.validity}, nil
 		}
 	}
-	var tap *statusTap
-	if s.tapped {
-		tap = &statusTap{}
-	}
-	c, err := s.src.connect(ctx, s.handler, tap)
+	c, err := s.src.connect(ctx, s.handler)
 	if err != nil {
 		return conn{}, err
 	}
-	opts := &goimap.SelectOptions{ReadOnly: s.readOnly, CondStore: s.tapped && c.Caps().Has(goimap.CapCondStore)}
+	opts := &goimap.SelectOptions{ReadOnly: s.readOnly}
 	data, err := c.Select(s.src.ep.mailbox, opts).Wait()
 	if err != nil {
 		c.Close()
@@ -85,11 +76,11 @@ func (s *session) get(ctx context.Context) (conn, error) {
 		}
 		return conn{}, err
 	}
-	s.c, s.tap = c, tap
+	s.c = c
 	s.gen++
 	old := s.validity
 	s.validity = data.UIDValidity
-	cn := conn{c, tap, s.gen, s.validity}
+	cn := conn{c, s.gen, s.validity}
 	if old != 0 && old != data.UIDValidity {
 		s.src.cfg.Logf("imap: %s: UIDVALIDITY changed from %d to %d; the list must be reloaded", s.src.ep, old, data.UIDValidity)
 		return cn, fmt.Errorf("%w (was %d, now %d)", ErrUIDValidityChanged, old, data.UIDValidity)

@@ -30,13 +30,16 @@ type Source struct {
 	reader *session // EXAMINE: List, ListSummaries, Open
 	action *session // SELECT: Release, Delete
 
-	// actMu runs releases and deletes one at a time (see act);
-	// unclaimedOnce logs once that they cannot be claimed.
+	// actMu runs releases and deletes one at a time (see act), so that
+	// this Source has at most one claim in progress; claimKeyword is its
+	// claim keyword (see ClaimPrefix); unclaimedOnce logs once that
+	// actions cannot be claimed.
 	actMu         sync.Mutex
+	claimKeyword  goimap.Flag
 	unclaimedOnce sync.Once
-	// claimProbe, when set (by tests), runs between a claim's FETCH and
-	// its conditional STORE.
-	claimProbe func()
+	// claimHook, when set (by tests), is called at each step of a claim:
+	// "looked", "stored", then "waiting" (per extra look) or "won".
+	claimHook func(step string)
 
 	mu       sync.Mutex
 	baseline listing // the last complete listing, Watch's starting point
@@ -72,7 +75,7 @@ func Open(ctx context.Context, cfg Config) (*Source, error) {
 	default:
 		return nil, fmt.Errorf("imap: unknown delete mode %q (want %q or %q)", cfg.DeleteMode, DeleteToTrash, DeleteExpunge)
 	}
-	s := &Source{cfg: cfg, ep: ep}
+	s := &Source{cfg: cfg, ep: ep, claimKeyword: newClaimKeyword()}
 	if s.tls, err = tlsConfig(ep, cfg.CAFile); err != nil {
 		return nil, err
 	}
@@ -85,7 +88,6 @@ func Open(ctx context.Context, cfg Config) (*Source, error) {
 	}
 	s.reader = newSession(s, true, nil)
 	s.action = newSession(s, false, nil)
-	s.action.tapped = true
 	if _, err := s.reader.get(ctx); err != nil {
 		return nil, err
 	}

@@ -41,9 +41,12 @@ func (s *Source) DeleteUndoable(ctx context.Context, id model.MessageID) (func(c
 
 // moveBack moves the message landed in a mailbox back to the quarantine:
 // on the action connection it selects that mailbox, checks its
-// UIDVALIDITY is still the one the UIDs belong to, moves them (UID MOVE,
-// or UID COPY then UID EXPUNGE of those UIDs only), and selects the
-// quarantine again. The message comes back under a new UID: a new ID.
+// UIDVALIDITY is still the one the UIDs belong to, removes any claim
+// keyword the copy kept (a failed clean-up after the delete; a failure
+// here is logged, not fatal), so that it does not come back claimed,
+// moves them (UID MOVE, or UID COPY then UID
+// EXPUNGE of those UIDs only), and selects the quarantine again. The
+// message comes back under a new UID: a new ID.
 func (s *Source) moveBack(ctx context.Context, id model.MessageID, landed moved, uids goimap.UIDSet) error {
 	s.actMu.Lock()
 	defer s.actMu.Unlock()
@@ -61,6 +64,10 @@ func (s *Source) moveBack(ctx context.Context, id model.MessageID, landed moved,
 		}
 		if data.UIDValidity != landed.validity {
 			return permanentError{fmt.Errorf("the UIDs of %q changed (UIDVALIDITY %d, was %d): find %s there by hand", landed.mailbox, data.UIDValidity, landed.validity, id)}
+		}
+		if err := clearClaims(c, uids, s.claimKeyword); err != nil {
+			// Back with a claim keyword is better than left in the trash.
+			s.cfg.Logf("imap: %s: cannot remove the claim keywords from %s in %q before moving it back: %v", s.ep, id, landed.mailbox, err)
 		}
 		if c.Caps().Has(goimap.CapMove) {
 			_, err = c.Move(uids, s.ep.mailbox).Wait()
