@@ -22,8 +22,8 @@ import (
 //
 // A bare IMAP MOVE is no claim (measured against Dovecot, two sessions
 // moving the same UID at once both succeed), so the IMAP source claims the
-// message with a CONDSTORE keyword first and exactly one operator wins,
-// on any host; the loser gets mailsrc.ErrClaimed. The lock file beside the
+// message with a keyword of its own first (imap.ClaimPrefix) and exactly
+// one operator wins, on any host; the loser gets mailsrc.ErrClaimed. The lock file beside the
 // audit log (shared by a team, see docs/exceptions.md), held from the
 // existence check to the audit record, still orders operators on one
 // host, so that the loser can read who released the message.
