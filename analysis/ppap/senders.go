@@ -1,0 +1,82 @@
+package ppap
+
+import (
+	"slices"
+	"time"
+)
+
+// senderIndex finds the recent messages that may carry a ZIP mail's
+// password (IsCandidate) without testing every message of its From
+// domain. sameSender admits a message from the same address, or from the
+// same domain whose recipients are all among the ZIP mail's: so a
+// candidate is under its domain and address, or under its domain and
+// its first (smallest) recipient, which must be one of the ZIP mail's.
+// A message with neither address nor recipients is never a candidate and
+// is not indexed. Both lists keep listing order.
+type senderIndex struct {
+	byAddr      map[string][]*Ref // FromDomain \x00 FromAddr
+	byFirstRcpt map[string][]*Ref // FromDomain \x00 Recipients[0]
+	n           int               // entries in both
+}
+
+func newSenderIndex() *senderIndex {
+	return &senderIndex{byAddr: map[string][]*Ref{}, byFirstRcpt: map[string][]*Ref{}}
+}
+
+func senderKey(domain, s string) string { return domain + "\x00" + s }
+
+// add indexes r (without a From domain it pairs with nothing).
+func (x *senderIndex) add(r *Ref) {
+	if r.FromDomain == "" {
+		return
+	}
+	if r.FromAddr != "" {
+		k := senderKey(r.FromDomain, r.FromAddr)
+		x.byAddr[k] = append(x.byAddr[k], r)
+		x.n++
+	}
+	if len(r.Recipients) > 0 {
+		k := senderKey(r.FromDomain, r.Recipients[0])
+		x.byFirstRcpt[k] = append(x.byFirstRcpt[k], r)
+		x.n++
+	}
+}
+
+// candidates returns the indexed messages that are candidates for zip
+// (IsCandidate), in listing order.
+func (x *senderIndex) candidates(zip *Ref, window time.Duration) []*Ref {
+	if zip.FromDomain == "" {
+		return nil
+	}
+	var out []*Ref
+	take := func(list []*Ref) {
+		for _, r := range list {
+			if IsCandidate(zip, r, window) {
+				out = append(out, r)
+			}
+		}
+	}
+	if zip.FromAddr != "" {
+		take(x.byAddr[senderKey(zip.FromDomain, zip.FromAddr)])
+	}
+	for _, rcpt := range zip.Recipients {
+		take(x.byFirstRcpt[senderKey(zip.FromDomain, rcpt)])
+	}
+	slices.SortFunc(out, func(a, b *Ref) int { return a.Seq - b.Seq })
+	return slices.Compact(out) // one listed both by address and by recipient
+}
+
+// prune drops the entries stale accepts, keeping the others in order.
+func (x *senderIndex) prune(stale func(*Ref) bool) {
+	for _, m := range []map[string][]*Ref{x.byAddr, x.byFirstRcpt} {
+		for k, refs := range m {
+			kept := slices.DeleteFunc(refs, stale)
+			x.n -= len(refs) - len(kept)
+			if len(kept) == 0 {
+				delete(m, k)
+			} else {
+				m[k] = kept
+			}
+		}
+	}
+}
