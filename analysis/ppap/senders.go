@@ -12,11 +12,14 @@ import (
 // candidate is under its domain and address, or under its domain and
 // its first (smallest) recipient, which must be one of the ZIP mail's.
 // A message with neither address nor recipients is never a candidate and
-// is not indexed. Both lists keep listing order.
+// is only counted (bare). The lists keep listing order.
 type senderIndex struct {
 	byAddr      map[string][]*Ref // FromDomain \x00 FromAddr
 	byFirstRcpt map[string][]*Ref // FromDomain \x00 Recipients[0]
-	n           int               // entries in both
+	bare        []*Ref
+	// n counts the messages indexed (with a From domain), each once: it
+	// paces pruning exactly as the per-domain index it replaced did.
+	n int
 }
 
 func newSenderIndex() *senderIndex {
@@ -30,15 +33,17 @@ func (x *senderIndex) add(r *Ref) {
 	if r.FromDomain == "" {
 		return
 	}
+	x.n++
 	if r.FromAddr != "" {
 		k := senderKey(r.FromDomain, r.FromAddr)
 		x.byAddr[k] = append(x.byAddr[k], r)
-		x.n++
 	}
 	if len(r.Recipients) > 0 {
 		k := senderKey(r.FromDomain, r.Recipients[0])
 		x.byFirstRcpt[k] = append(x.byFirstRcpt[k], r)
-		x.n++
+	}
+	if r.FromAddr == "" && len(r.Recipients) == 0 {
+		x.bare = append(x.bare, r)
 	}
 }
 
@@ -68,15 +73,33 @@ func (x *senderIndex) candidates(zip *Ref, window time.Duration) []*Ref {
 
 // prune drops the entries stale accepts, keeping the others in order.
 func (x *senderIndex) prune(stale func(*Ref) bool) {
-	for _, m := range []map[string][]*Ref{x.byAddr, x.byFirstRcpt} {
-		for k, refs := range m {
-			kept := slices.DeleteFunc(refs, stale)
-			x.n -= len(refs) - len(kept)
-			if len(kept) == 0 {
-				delete(m, k)
-			} else {
-				m[k] = kept
-			}
+	for k, refs := range x.byAddr {
+		kept := slices.DeleteFunc(refs, stale)
+		x.n -= len(refs) - len(kept)
+		if len(kept) == 0 {
+			delete(x.byAddr, k)
+		} else {
+			x.byAddr[k] = kept
 		}
 	}
+	for k, refs := range x.byFirstRcpt {
+		kept := refs[:0]
+		for _, r := range refs {
+			switch {
+			case !stale(r):
+				kept = append(kept, r)
+			case r.FromAddr == "": // not counted under its address
+				x.n--
+			}
+		}
+		clear(refs[len(kept):])
+		if len(kept) == 0 {
+			delete(x.byFirstRcpt, k)
+		} else {
+			x.byFirstRcpt[k] = kept
+		}
+	}
+	n := len(x.bare)
+	x.bare = slices.DeleteFunc(x.bare, stale)
+	x.n -= n - len(x.bare)
 }

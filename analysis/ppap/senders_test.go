@@ -47,7 +47,7 @@ func TestSenderIndexFindsEveryCandidate(t *testing.T) {
 				}
 				var want []*Ref
 				for _, c := range all {
-					if c.FromDomain == r.FromDomain && r.FromDomain != "" && IsCandidate(r, c, window) {
+					if c.FromDomain == r.FromDomain && IsCandidate(r, c, window) {
 						want = append(want, c)
 					}
 				}
@@ -55,11 +55,19 @@ func TestSenderIndexFindsEveryCandidate(t *testing.T) {
 					t.Fatalf("message %d: candidates %v, want %v", seq, refSeqs(got), refSeqs(want))
 				}
 				x.add(r)
-				all = append(all, r)
+				if r.FromDomain != "" {
+					all = append(all, r)
+				}
+				if x.n != len(all) {
+					t.Fatalf("message %d: %d counted, %d indexed", seq, x.n, len(all))
+				}
 				if seq%300 == 299 {
 					stale := func(c *Ref) bool { return seq-c.Seq > 500 }
 					x.prune(stale)
 					all = slices.DeleteFunc(all, stale)
+					if x.n != len(all) {
+						t.Fatalf("after pruning: %d counted, %d indexed", x.n, len(all))
+					}
 				}
 			}
 		})
