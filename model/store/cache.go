@@ -57,6 +57,7 @@ type Cache struct {
 	flushed int64    // the file's length on disk
 	w       *bufio.Writer
 	timer   *time.Timer // pending flush of w
+	ahead   readAhead   // blocks of the file read ahead for Get
 	info    CacheStats  // what was found on open, and write failures
 	closed  bool
 }
@@ -141,6 +142,24 @@ func DefaultCacheDir(getenv func(string) string) (string, error) {
 // was put with: where the key is the content, the same message may now be
 // another file, so the caller sets the current ID.
 func (c *Cache) Get(key string) (model.Message, bool) {
+	raw, ok := c.record(key)
+	if !ok {
+		return model.Message{}, false
+	}
+	var m model.Message
+	if json.Unmarshal(raw, &m) != nil {
+		// The checksum held, so this is an mxaudit bug, not damage; a miss
+		// is still the safe answer.
+		c.misses.Add(1)
+		return model.Message{}, false
+	}
+	c.hits.Add(1)
+	return m, true
+}
+
+// record returns key's encoded message, which the caller must not change;
+// a miss is counted here, a hit by the caller once the bytes decode.
+func (c *Cache) record(key string) ([]byte, bool) {
 	c.mu.Lock()
 	e, ok := c.entries[key]
 	var raw []byte
@@ -151,22 +170,18 @@ func (c *Cache) Get(key string) (model.Message, bool) {
 	c.mu.Unlock()
 	if !ok {
 		c.misses.Add(1)
-		return model.Message{}, false
+		return nil, false
 	}
 	if raw == nil && err == nil {
 		c.expired.Add(1)
 		c.misses.Add(1)
-		return model.Message{}, false
+		return nil, false
 	}
-	var m model.Message
-	if err != nil || json.Unmarshal(raw, &m) != nil {
-		// The checksum held, so this is an mxaudit bug, not damage; a miss
-		// is still the safe answer.
+	if err != nil {
 		c.misses.Add(1)
-		return model.Message{}, false
+		return nil, false
 	}
-	c.hits.Add(1)
-	return m, true
+	return raw, true
 }
 
 // Has reports whether Get would find key (present and not expired),
@@ -329,6 +344,9 @@ func (c *Cache) readLocked(e cacheEntry) ([]byte, error) {
 		return nil, errors.New("cache: no file to read")
 	}
 	b := make([]byte, e.n)
+	if c.ahead.read(c.rf, b, e.off) {
+		return b, nil
+	}
 	if _, err := c.rf.ReadAt(b, e.off); err != nil {
 		return nil, fmt.Errorf("cache: reading a record: %w", err)
 	}
