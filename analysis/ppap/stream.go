@@ -16,7 +16,9 @@ import (
 // after it, or the listing ends. Messages that may carry its password
 // (same sender, inside the window) are held with it so that they can be
 // marked as the password mail; every other message passes straight
-// through. Held messages are emitted as soon as they are settled, so the
+// through. An encoded message (model.Encoded) is decoded whole only
+// when it may hold an encrypted archive or turns out to be a password
+// mail; the others pass through encoded. Held messages are emitted as soon as they are settled, so the
 // output order differs from the listing order for them.
 //
 // Pairings (reading candidate mails, deriving keys, decrypting, scanning)
@@ -116,6 +118,11 @@ func (s *Stream) Write(m model.Message) error {
 	}
 	s.stats.Messages++
 	s.collect(false)
+	if m.IsEncoded() && m.Encoded.MayHaveEncryptedArchive {
+		// Pairing reads and changes its archives. Should it not decode,
+		// it passes through unpaired: its archive stays encrypted.
+		_ = m.Materialize()
+	}
 	ref := RefOf(&m, s.seq)
 	s.seq++
 	if m.Date.After(s.latest) {
@@ -275,8 +282,10 @@ func (s *Stream) release() {
 	slices.SortFunc(s.ready, func(a, b *heldMsg) int { return a.ref.Seq - b.ref.Seq })
 	for _, h := range s.ready {
 		s.forget(h)
-		for _, l := range h.notes {
-			NotePasswordMail(&h.msg, l)
+		if len(h.notes) > 0 && h.msg.Materialize() == nil {
+			for _, l := range h.notes {
+				NotePasswordMail(&h.msg, l)
+			}
 		}
 		_ = s.send(h.msg)
 		h.msg = model.Message{} // emitted: whatever still points to h must not keep it
