@@ -42,9 +42,11 @@ func (j *jsonWriter) Write(m model.Message) error {
 		if m.Exception == nil {
 			return j.writeEncoded(m.Encoded.JSON)
 		}
+		x := m.Exception // set on the head: Materialize replaces it
 		if err := m.Materialize(); err != nil {
 			return err
 		}
+		m.Exception = x
 	}
 	if m.Attachments == nil {
 		m.Attachments = []model.Attachment{} // the schema promises an array

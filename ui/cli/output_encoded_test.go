@@ -171,3 +171,29 @@ func TestWriteEncodedLikeWrite(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteEncodedKeepsAnException: an exception set on an encoded
+// message is printed, as it is for a decoded one.
+func TestWriteEncodedKeepsAnException(t *testing.T) {
+	c, err := store.OpenCache(t.TempDir(), "test", "fp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Put("k", model.Message{ID: "a", FromDomain: "example.jp"}); err != nil {
+		t.Fatal(err)
+	}
+	x := &model.ExceptionMatch{ID: 7, Scope: model.ScopeDomain, Value: "example.jp", ApprovedBy: "sato"}
+	enc, _ := c.GetEncoded("k")
+	dec, _ := c.Get("k")
+	enc.Exception, dec.Exception = x, x
+	var a, b bytes.Buffer
+	wa, wb := newJSONWriter(&a), newJSONWriter(&b)
+	wa.Write(enc)
+	wb.Write(dec)
+	wa.Close()
+	wb.Close()
+	if a.String() != b.String() || !strings.Contains(a.String(), `"exception":{"id":7`) {
+		t.Errorf("encoded %s\ndecoded %s", a.String(), b.String())
+	}
+}
