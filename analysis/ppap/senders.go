@@ -14,8 +14,8 @@ import (
 // A message with neither address nor recipients is never a candidate and
 // is only counted (bare). The lists keep listing order.
 type senderIndex struct {
-	byAddr      map[string][]*Ref // FromDomain \x00 FromAddr
-	byFirstRcpt map[string][]*Ref // FromDomain \x00 Recipients[0]
+	byAddr      map[senderKey][]*Ref // FromDomain, FromAddr
+	byFirstRcpt map[senderKey][]*Ref // FromDomain, Recipients[0]
 	bare        []*Ref
 	// n counts the messages indexed (with a From domain), each once: it
 	// paces pruning exactly as the per-domain index it replaced did.
@@ -23,10 +23,12 @@ type senderIndex struct {
 }
 
 func newSenderIndex() *senderIndex {
-	return &senderIndex{byAddr: map[string][]*Ref{}, byFirstRcpt: map[string][]*Ref{}}
+	return &senderIndex{byAddr: map[senderKey][]*Ref{}, byFirstRcpt: map[senderKey][]*Ref{}}
 }
 
-func senderKey(domain, s string) string { return domain + "\x00" + s }
+// senderKey is a From domain and an address; it shares the Ref's
+// strings, so indexing a message allocates no key.
+type senderKey struct{ domain, addr string }
 
 // add indexes r (without a From domain it pairs with nothing).
 func (x *senderIndex) add(r *Ref) {
@@ -35,11 +37,11 @@ func (x *senderIndex) add(r *Ref) {
 	}
 	x.n++
 	if r.FromAddr != "" {
-		k := senderKey(r.FromDomain, r.FromAddr)
+		k := senderKey{r.FromDomain, r.FromAddr}
 		x.byAddr[k] = append(x.byAddr[k], r)
 	}
 	if len(r.Recipients) > 0 {
-		k := senderKey(r.FromDomain, r.Recipients[0])
+		k := senderKey{r.FromDomain, r.Recipients[0]}
 		x.byFirstRcpt[k] = append(x.byFirstRcpt[k], r)
 	}
 	if r.FromAddr == "" && len(r.Recipients) == 0 {
@@ -62,10 +64,10 @@ func (x *senderIndex) candidates(zip *Ref, window time.Duration) []*Ref {
 		}
 	}
 	if zip.FromAddr != "" {
-		take(x.byAddr[senderKey(zip.FromDomain, zip.FromAddr)])
+		take(x.byAddr[senderKey{zip.FromDomain, zip.FromAddr}])
 	}
 	for _, rcpt := range zip.Recipients {
-		take(x.byFirstRcpt[senderKey(zip.FromDomain, rcpt)])
+		take(x.byFirstRcpt[senderKey{zip.FromDomain, rcpt}])
 	}
 	slices.SortFunc(out, func(a, b *Ref) int { return a.Seq - b.Seq })
 	return slices.Compact(out) // one listed both by address and by recipient
