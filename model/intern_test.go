@@ -35,6 +35,8 @@ func fill(v reflect.Value, name, tag string, repeated map[string]bool, depth int
 		v.SetString(strings.Clone(text))
 	case reflect.Bool:
 		v.SetBool(true)
+	case reflect.Uint8: // Message.Encoded's bytes
+		v.SetUint(uint64(len(name)))
 	case reflect.Int, reflect.Int64:
 		if v.Type() == reflect.TypeFor[time.Duration]() {
 			v.SetInt(int64(time.Second))

@@ -59,10 +59,21 @@ type Message struct {
 	// Exception is the exception that covers the message, set by
 	// Policy.Annotate; nil when none does.
 	Exception *ExceptionMatch `json:"exception,omitempty"`
+
+	// Encoded is set only by a scan asked for encoded messages (the JSON
+	// output of a warm scan): then only the head above is decoded, and
+	// the rest must be read through Materialize (see Encoded).
+	Encoded *Encoded `json:"-"`
 }
 
-// HasAttachments reports whether the message carries at least one file.
-func (m *Message) HasAttachments() bool { return len(m.Attachments) > 0 }
+// HasAttachments reports whether the message carries at least one file
+// (also when it is encoded: see Encoded).
+func (m *Message) HasAttachments() bool {
+	if m.Encoded != nil {
+		return m.Encoded.HasFiles
+	}
+	return len(m.Attachments) > 0
+}
 
 // FileNames returns the names of all attachments and of every archive entry
 // inside them, depth first. It is what the text filter searches.

@@ -146,6 +146,16 @@ func (z *zipArchive) zipCryptoHeaderOK(f *yzip.File, password string) bool {
 	return plain[11] == want
 }
 
+// aesVerifierOK is the AES quick check (aesVerifierMatches) on entry f,
+// whose data sane has checked to lie inside the archive.
+func (z *zipArchive) aesVerifierOK(f *yzip.File, m method, password string) bool {
+	off, err := f.DataOffset()
+	if err != nil {
+		return false
+	}
+	return aesVerifierMatches(password, 2*m.saltLen, z.data[off:off+int64(m.saltLen)+2])
+}
+
 // open decrypts and decompresses one entry with password, reading at most
 // max bytes. It returns errWrongPassword when the password is refused:
 // the ZipCrypto header check, the AES password verifier, the AES HMAC or
@@ -162,6 +172,9 @@ func (z *zipArchive) open(f *yzip.File, password string, max int64) (data []byte
 		return nil, false, err
 	}
 	if m.encrypted && !m.aes && !z.zipCryptoHeaderOK(f, password) {
+		return nil, false, errWrongPassword
+	}
+	if m.aes && !z.aesVerifierOK(f, m, password) {
 		return nil, false, errWrongPassword
 	}
 	if m.encrypted {

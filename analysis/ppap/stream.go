@@ -16,7 +16,9 @@ import (
 // after it, or the listing ends. Messages that may carry its password
 // (same sender, inside the window) are held with it so that they can be
 // marked as the password mail; every other message passes straight
-// through. Held messages are emitted as soon as they are settled, so the
+// through. An encoded message (model.Encoded) is decoded whole only
+// when it may hold an encrypted archive or turns out to be a password
+// mail; the others pass through encoded. Held messages are emitted as soon as they are settled, so the
 // output order differs from the listing order for them.
 //
 // Pairings (reading candidate mails, deriving keys, decrypting, scanning)
@@ -35,11 +37,10 @@ type Stream struct {
 	window time.Duration
 
 	seq int
-	// byDomain indexes recent messages by From domain, in listing order:
-	// a password mail shares the ZIP mail's domain (sameSender), so a
-	// pairing looks at one sender's mail, not at the whole window.
-	byDomain map[string][]*Ref
-	indexed  int // entries in byDomain
+	// senders indexes recent messages by sender (see senderIndex), so
+	// that a pairing looks at the mail that may carry its password, not
+	// at the whole window or the whole From domain.
+	senders *senderIndex
 	// heldByID finds held messages by ID (a pairing's password mails),
 	// and waits indexes the held ZIP mails whose pairing has not started;
 	// ready are the held messages settled since the last release.
@@ -104,7 +105,7 @@ func NewStream(ctx context.Context, cfg Config, open Opener, emit func(model.Mes
 	// Pairings wait on disk and on clamd as well as on the CPU: a few more
 	// than the cores keep both busy.
 	workers := 2 * runtime.GOMAXPROCS(0)
-	return &Stream{ctx: ctx, pairer: p, emit: emit, window: p.cfg.Window, byDomain: map[string][]*Ref{},
+	return &Stream{ctx: ctx, pairer: p, emit: emit, window: p.cfg.Window, senders: newSenderIndex(),
 		heldByID: map[model.MessageID][]*heldMsg{}, waits: newWaiting(),
 		results: make(chan pairResult, workers), maxInflight: workers}
 }
@@ -117,6 +118,11 @@ func (s *Stream) Write(m model.Message) error {
 	}
 	s.stats.Messages++
 	s.collect(false)
+	if m.IsEncoded() && m.Encoded.MayHaveEncryptedArchive {
+		// Pairing reads and changes its archives. Should it not decode,
+		// it passes through unpaired: its archive stays encrypted.
+		_ = m.Materialize()
+	}
 	ref := RefOf(&m, s.seq)
 	s.seq++
 	if m.Date.After(s.latest) {
@@ -138,10 +144,7 @@ func (s *Stream) Write(m model.Message) error {
 			}
 		}
 	}
-	if ref.FromDomain != "" { // without a domain it pairs with nothing
-		s.byDomain[ref.FromDomain] = append(s.byDomain[ref.FromDomain], ref)
-		s.indexed++
-	}
+	s.senders.add(ref)
 	s.prune()
 	if !h.zip && h.pinned == 0 {
 		return s.send(m)
@@ -191,13 +194,7 @@ func (s *Stream) settleClosed(next *Ref) {
 // waits, so that the scan's workers keep going while pairings run.
 func (s *Stream) settle(h *heldMsg) {
 	h.pairing = true
-	var cands []*Ref
-	for _, r := range s.byDomain[h.ref.FromDomain] {
-		if IsCandidate(h.ref, r, s.window) {
-			cands = append(cands, r)
-		}
-	}
-	s.queue = append(s.queue, pairJob{h: h, cands: cands})
+	s.queue = append(s.queue, pairJob{h: h, cands: s.senders.candidates(h.ref, s.window)})
 	s.dispatch()
 }
 
@@ -285,8 +282,10 @@ func (s *Stream) release() {
 	slices.SortFunc(s.ready, func(a, b *heldMsg) int { return a.ref.Seq - b.ref.Seq })
 	for _, h := range s.ready {
 		s.forget(h)
-		for _, l := range h.notes {
-			NotePasswordMail(&h.msg, l)
+		if len(h.notes) > 0 && h.msg.Materialize() == nil {
+			for _, l := range h.notes {
+				NotePasswordMail(&h.msg, l)
+			}
 		}
 		_ = s.send(h.msg)
 		h.msg = model.Message{} // emitted: whatever still points to h must not keep it
@@ -319,7 +318,7 @@ func (s *Stream) send(m model.Message) error {
 // covers listings slightly out of time order), or, undated, listed more
 // than zeroDateSpan ago.
 func (s *Stream) prune() {
-	if s.indexed < 1024 || s.seq%256 != 0 {
+	if s.senders.n < 1024 || s.seq%256 != 0 {
 		return
 	}
 	// The cut-off follows the oldest ZIP mail still waiting for its
@@ -336,13 +335,5 @@ func (s *Stream) prune() {
 		}
 		return r.Date.Before(cut) && s.seq-r.Seq > zeroDateSpan
 	}
-	for d, refs := range s.byDomain {
-		kept := slices.DeleteFunc(refs, stale)
-		s.indexed -= len(refs) - len(kept)
-		if len(kept) == 0 {
-			delete(s.byDomain, d)
-		} else {
-			s.byDomain[d] = kept
-		}
-	}
+	s.senders.prune(stale)
 }

@@ -18,6 +18,12 @@ type Cache interface {
 	Prune(keep func(key string) bool) int
 }
 
+// EncodedCache is a Cache that can return a result with only its head
+// decoded (model.Encoded); *store.Cache implements it.
+type EncodedCache interface {
+	GetEncoded(key string) (model.Message, bool)
+}
+
 // lookup finds a listed message's result in the cache. It returns the
 // cached result, or nil and the key under which to store the new one.
 // The key is, in order of preference: the ID where it names one message
@@ -38,7 +44,11 @@ func lookup(ctx context.Context, src mailsrc.Source, opt Options, e mailsrc.Entr
 			return nil, "" // the analysis will meet the same error and report it
 		}
 	}
-	if m, ok := opt.Cache.Get(key); ok {
+	get := opt.Cache.Get
+	if ec, ok := opt.Cache.(EncodedCache); ok && opt.Encoded {
+		get = ec.GetEncoded
+	}
+	if m, ok := get(key); ok {
 		return &m, key
 	}
 	return nil, key

@@ -57,6 +57,13 @@ type Options struct {
 	// CacheWarm says the cache holds entries; with a cold cache an IMAP
 	// scan streams summaries at once instead of listing first.
 	CacheWarm bool
+	// Encoded lets results found in the cache be emitted encoded, with
+	// only their head decoded (model.Encoded), when the cache can give
+	// them so (EncodedCache): for a consumer that prints JSON and calls
+	// Materialize before it reads anything else. A result that the scan
+	// must change (another ID, a delivery date, the listing's warning) is
+	// decoded whole.
+	Encoded bool
 }
 
 // Progress reports how far a scan has got.
@@ -226,6 +233,13 @@ func analyseOne(ctx context.Context, src mailsrc.Source, an Analyzer, opt Option
 	}
 	if j.cached == nil && j.summary == nil && opt.Cache != nil {
 		j.cached, j.cacheKey = lookup(ctx, src, opt, e)
+	}
+	if c := j.cached; c != nil && c.IsEncoded() && (c.ID != e.ID || e.Warning != "" || c.Date.IsZero() && !e.Received.IsZero()) {
+		// The scan changes this result: decode it whole (or, should it
+		// not decode, analyse the message again).
+		if c.Materialize() != nil {
+			j.cached = nil
+		}
 	}
 	switch {
 	case j.cached != nil:

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"sync"
@@ -52,11 +53,16 @@ type Cache struct {
 	lock    *os.File
 	file    *os.File // the append handle; nil when read-only
 	rf      *os.File // the read handle of Get; nil when there is no file
-	pending []string // keys whose entries still hold their message in mem
-	end     int64    // the file's length once everything buffered is written
-	flushed int64    // the file's length on disk
+	// mem holds a message until it is known to be in the file (it is
+	// still buffered, or writing failed and Close must rewrite the file);
+	// pending lists the keys put in mem since the last flush.
+	mem     map[string][]byte
+	pending []string
+	end     int64 // the file's length once everything buffered is written
+	flushed int64 // the file's length on disk
 	w       *bufio.Writer
 	timer   *time.Timer // pending flush of w
+	ahead   readAhead   // blocks of the file read ahead for Get
 	info    CacheStats  // what was found on open, and write failures
 	closed  bool
 }
@@ -65,13 +71,23 @@ type Cache struct {
 // the index, so a cache of 20,000 messages costs a few megabytes, not the
 // 40 MB of their encoded results; Get reads the bytes back (from the page
 // cache, usually) and decodes a fresh copy for each caller.
+//
+// An entry is 16 bytes, the index's largest part after the keys
+// (BenchmarkCacheIndexBytes): a message still to be written to the file
+// is held in Cache.mem, not in its entry.
 type cacheEntry struct {
-	off     int64 // of the message's JSON in the file
-	n       int   // its length
-	written int64 // Unix seconds
-	// mem holds the message until it is known to be in the file (it is
-	// still buffered, or writing failed and Close must rewrite the file).
-	mem []byte
+	off     int64  // of the message's JSON in the file
+	n       uint32 // its length (at most maxRecordLen)
+	written uint32 // Unix seconds (until 2106; see fitsEntry)
+}
+
+// newCacheEntry is the entry of a message of n bytes at off, written at
+// written (Unix seconds); ok is false when written does not fit an entry.
+func newCacheEntry(off int64, n int, written int64) (e cacheEntry, ok bool) {
+	if written < 0 || written > math.MaxUint32 || n < 0 || n > maxRecordLen {
+		return cacheEntry{}, false
+	}
+	return cacheEntry{off: off, n: uint32(n), written: uint32(written)}, true
 }
 
 // CacheStats describes a cache's state and use.
@@ -141,25 +157,12 @@ func DefaultCacheDir(getenv func(string) string) (string, error) {
 // was put with: where the key is the content, the same message may now be
 // another file, so the caller sets the current ID.
 func (c *Cache) Get(key string) (model.Message, bool) {
-	c.mu.Lock()
-	e, ok := c.entries[key]
-	var raw []byte
-	var err error
-	if ok && !c.isExpired(e.written, c.now().Unix()) {
-		raw, err = c.readLocked(e)
-	}
-	c.mu.Unlock()
+	raw, ok := c.record(key)
 	if !ok {
-		c.misses.Add(1)
-		return model.Message{}, false
-	}
-	if raw == nil && err == nil {
-		c.expired.Add(1)
-		c.misses.Add(1)
 		return model.Message{}, false
 	}
 	var m model.Message
-	if err != nil || json.Unmarshal(raw, &m) != nil {
+	if json.Unmarshal(raw, &m) != nil {
 		// The checksum held, so this is an mxaudit bug, not damage; a miss
 		// is still the safe answer.
 		c.misses.Add(1)
@@ -169,13 +172,40 @@ func (c *Cache) Get(key string) (model.Message, bool) {
 	return m, true
 }
 
+// record returns key's encoded message, which the caller must not change;
+// a miss is counted here, a hit by the caller once the bytes decode.
+func (c *Cache) record(key string) ([]byte, bool) {
+	c.mu.Lock()
+	e, ok := c.entries[key]
+	var raw []byte
+	var err error
+	if ok && !c.isExpired(int64(e.written), c.now().Unix()) {
+		raw, err = c.readLocked(key, e)
+	}
+	c.mu.Unlock()
+	if !ok {
+		c.misses.Add(1)
+		return nil, false
+	}
+	if raw == nil && err == nil {
+		c.expired.Add(1)
+		c.misses.Add(1)
+		return nil, false
+	}
+	if err != nil {
+		c.misses.Add(1)
+		return nil, false
+	}
+	return raw, true
+}
+
 // Has reports whether Get would find key (present and not expired),
 // without reading or decoding the result.
 func (c *Cache) Has(key string) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.entries[key]
-	return ok && !c.isExpired(e.written, c.now().Unix())
+	return ok && !c.isExpired(int64(e.written), c.now().Unix())
 }
 
 // Put stores m as the result for key. m.Exception is not stored: it is
@@ -205,19 +235,23 @@ func (c *Cache) Put(key string, m model.Message) error {
 	case c.file == nil:
 		return nil
 	}
-	if old, ok := c.entries[key]; ok && now-old.written < c.maxAge/2 && old.n == len(msg) {
+	if old, ok := c.entries[key]; ok && now-int64(old.written) < c.maxAge/2 && int(old.n) == len(msg) {
 		// Nothing new: a caller putting every message on each scan must
 		// not grow the file.
-		if have, err := c.readLocked(old); err == nil && bytes.Equal(have, msg) {
+		if have, err := c.readLocked(key, old); err == nil && bytes.Equal(have, msg) {
 			return nil
 		}
+	}
+	e, ok := newCacheEntry(c.end+int64(recordMsgOffset(key, now)), len(msg), now)
+	if !ok {
+		return fmt.Errorf("cache %s: the clock (%d) is outside what an entry holds", key, now)
 	}
 	// The entry keeps the message in memory until a flush puts it in the
 	// file; after a write failure it stays there, and Close rewrites the
 	// file from memory.
-	start := c.end
 	c.appendLocked(encodeRecord(key, now, msg))
-	c.set(key, cacheEntry{off: start + int64(recordMsgOffset(key, now)), n: len(msg), written: now, mem: msg})
+	c.set(key, e)
+	c.mem[key] = msg
 	c.pending = append(c.pending, key)
 	return nil
 }
@@ -293,7 +327,7 @@ func (c *Cache) Close() error {
 	if c.rf != nil {
 		c.rf.Close()
 	}
-	c.entries, c.bytes = nil, 0
+	c.entries, c.mem, c.bytes = nil, nil, 0
 	return errors.Join(errs...)
 }
 
@@ -312,6 +346,7 @@ func (c *Cache) set(key string, e cacheEntry) {
 	if old, ok := c.entries[key]; ok {
 		c.bytes -= int64(old.n)
 		delete(c.entries, key)
+		delete(c.mem, key)
 	}
 	if e.n > 0 {
 		c.entries[key] = e
@@ -321,14 +356,17 @@ func (c *Cache) set(key string, e cacheEntry) {
 
 // readLocked returns an entry's message: from memory while it is not yet
 // in the file, else read from the file. Callers must not change it.
-func (c *Cache) readLocked(e cacheEntry) ([]byte, error) {
-	if e.mem != nil {
-		return e.mem, nil
+func (c *Cache) readLocked(key string, e cacheEntry) ([]byte, error) {
+	if msg, ok := c.mem[key]; ok {
+		return msg, nil
 	}
 	if c.rf == nil {
 		return nil, errors.New("cache: no file to read")
 	}
 	b := make([]byte, e.n)
+	if c.ahead.read(c.rf, b, e.off) {
+		return b, nil
+	}
 	if _, err := c.rf.ReadAt(b, e.off); err != nil {
 		return nil, fmt.Errorf("cache: reading a record: %w", err)
 	}
@@ -378,9 +416,8 @@ func (c *Cache) flushLocked() error {
 		} else {
 			c.flushed = c.end
 			for _, key := range c.pending {
-				if e, ok := c.entries[key]; ok && e.mem != nil && e.off+int64(e.n) <= c.flushed {
-					e.mem = nil
-					c.entries[key] = e
+				if e, ok := c.entries[key]; ok && e.off+int64(e.n) <= c.flushed {
+					delete(c.mem, key)
 				}
 			}
 			c.pending = c.pending[:0]

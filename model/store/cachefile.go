@@ -299,6 +299,9 @@ func describeType(b *strings.Builder, t reflect.Type, seen map[reflect.Type]bool
 		b.WriteString("{")
 		for i := range t.NumField() {
 			f := t.Field(i)
+			if f.Tag.Get("json") == "-" {
+				continue // never in the file (Message.Encoded)
+			}
 			fmt.Fprintf(b, "%s `%s` ", f.Name, f.Tag.Get("json"))
 			describeType(b, f.Type, seen)
 			b.WriteString(";")

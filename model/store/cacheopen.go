@@ -54,6 +54,7 @@ func OpenCache(dir, sourceKey, fingerprint string, opts ...CacheOption) (*Cache,
 		maxAge:  int64(o.maxAge / time.Second),
 		now:     o.now,
 		entries: map[string]cacheEntry{},
+		mem:     map[string][]byte{},
 	}
 	c.lock, c.info.ReadOnlyReason = tryLockFile(filepath.Join(dir, name+".lock"))
 	c.info.ReadOnly = c.lock == nil
@@ -167,11 +168,12 @@ func (c *Cache) load() (goodEnd int64, fresh bool) {
 			c.info.Dropped++
 			continue
 		}
-		if r.msg == nil || c.isExpired(r.written, now) {
+		e, fits := newCacheEntry(lineStart+int64(recordMsgOffset(r.key, r.written)), len(r.msg), r.written)
+		if r.msg == nil || !fits || c.isExpired(r.written, now) {
 			c.set(r.key, cacheEntry{})
 			continue
 		}
-		c.set(r.key, cacheEntry{off: lineStart + int64(recordMsgOffset(r.key, r.written)), n: len(r.msg), written: r.written})
+		c.set(r.key, e)
 	}
 	c.end, c.flushed = pos, pos
 	return pos, false
@@ -233,7 +235,7 @@ func (c *Cache) openForAppend(goodEnd int64, fresh bool) error {
 func (c *Cache) liveCount(now int64) int {
 	n := 0
 	for _, e := range c.entries {
-		if !c.isExpired(e.written, now) {
+		if !c.isExpired(int64(e.written), now) {
 			n++
 		}
 	}
@@ -259,9 +261,9 @@ func (c *Cache) compactLocked() error {
 	keys := make([]string, 0, len(c.entries))
 	size := 0
 	for k, e := range c.entries {
-		if !c.isExpired(e.written, now) {
+		if !c.isExpired(int64(e.written), now) {
 			keys = append(keys, k)
-			size += len(k) + e.n + 64
+			size += len(k) + int(e.n) + 64
 		}
 	}
 	slices.Sort(keys)
@@ -271,11 +273,11 @@ func (c *Cache) compactLocked() error {
 	buf.Write(encodeHeader(h))
 	for _, k := range keys {
 		e := c.entries[k]
-		msg, err := c.readLocked(e)
+		msg, err := c.readLocked(k, e)
 		if err != nil {
 			return fmt.Errorf("cache: compacting: %w", err)
 		}
-		buf.Write(encodeRecord(k, e.written, msg))
+		buf.Write(encodeRecord(k, int64(e.written), msg))
 	}
 	if err := fsx.WriteFile(c.path, buf.Bytes(), 0o600, fsx.Ops{}); err != nil {
 		return fmt.Errorf("cache: compacting: %w", err)

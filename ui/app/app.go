@@ -171,7 +171,21 @@ func (a *App) warnf(format string, args ...any) {
 // their password mail's window has passed. emit gets each finished
 // message; progress, when set, the scan's counts.
 func (a *App) Scan(ctx context.Context, emit func(model.Message) error, progress func(scan.Progress)) error {
+	return a.scan(ctx, emit, progress, false)
+}
+
+// ScanEncoded is Scan for JSON output: results found in the analysis
+// cache come encoded, with only their head decoded (model.Encoded), so
+// that unchanged messages are written out without being decoded and
+// encoded again. emit must call Materialize before it reads more than
+// the head, and must write the encoded bytes as JSON output would.
+func (a *App) ScanEncoded(ctx context.Context, emit func(model.Message) error, progress func(scan.Progress)) error {
+	return a.scan(ctx, emit, progress, true)
+}
+
+func (a *App) scan(ctx context.Context, emit func(model.Message) error, progress func(scan.Progress), encoded bool) error {
 	opts := scan.Options{
+		Encoded:  encoded,
 		Workers:  a.cfg.Workers,
 		NeedPart: needPart(a.dkimMode),
 		Progress: progress,

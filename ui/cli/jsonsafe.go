@@ -20,14 +20,7 @@ import (
 type jsonSafe struct{ w io.Writer }
 
 func (j jsonSafe) Write(p []byte) (int, error) {
-	clean := true
-	for _, r := range string(p) {
-		if needsEscape(r) {
-			clean = false
-			break
-		}
-	}
-	if clean {
+	if isClean(p) {
 		return j.w.Write(p)
 	}
 	n := len(p)
@@ -50,6 +43,24 @@ func (j jsonSafe) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	return n, nil
+}
+
+// isClean reports whether p holds nothing to escape. Every character to
+// escape is outside ASCII, so ASCII bytes, nearly all of a scan's output,
+// are passed over without decoding runes.
+func isClean(p []byte) bool {
+	for i := 0; i < len(p); {
+		if p[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(p[i:])
+		if needsEscape(r) {
+			return false
+		}
+		i += size
+	}
+	return true
 }
 
 func needsEscape(r rune) bool {

@@ -41,3 +41,22 @@ func TestJSONSafe(t *testing.T) {
 		t.Fatalf("round trip: %q, %v", back, err)
 	}
 }
+
+func TestJSONSafeIsClean(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want bool
+	}{
+		{`{"subject":"plain ASCII \u001b escaped by encoding/json"}`, true},
+		{"パスワードのお知らせ", true},
+		{"invalid \xff byte", true}, // nothing a terminal acts on; encoding/json replaced it already
+		{"bidi \u202e override", false},
+		{"C1 \u009b CSI", false},
+		{"zero width \u200b", false},
+		{"tag \U000E0041 at the end", false},
+	} {
+		if got := isClean([]byte(c.in)); got != c.want {
+			t.Errorf("isClean(%q) = %v, want %v", c.in, got, c.want)
+		}
+	}
+}

@@ -25,17 +25,29 @@ type recordWriter interface {
 // characters, so a terminal showing it is safe.
 type jsonWriter struct {
 	bw  *bufio.Writer
+	out jsonSafe
 	enc *json.Encoder
 }
 
 func newJSONWriter(w io.Writer) *jsonWriter {
 	bw := bufio.NewWriterSize(w, 64<<10)
-	enc := json.NewEncoder(jsonSafe{bw})
+	out := jsonSafe{bw}
+	enc := json.NewEncoder(out)
 	enc.SetEscapeHTML(false)
-	return &jsonWriter{bw: bw, enc: enc}
+	return &jsonWriter{bw: bw, out: out, enc: enc}
 }
 
 func (j *jsonWriter) Write(m model.Message) error {
+	if m.IsEncoded() {
+		if m.Exception == nil {
+			return j.writeEncoded(m.Encoded.JSON)
+		}
+		x := m.Exception // set on the head: Materialize replaces it
+		if err := m.Materialize(); err != nil {
+			return err
+		}
+		m.Exception = x
+	}
 	if m.Attachments == nil {
 		m.Attachments = []model.Attachment{} // the schema promises an array
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"mxaudit/analysis/auth"
+	"mxaudit/analysis/scan"
 	"mxaudit/model"
 	"mxaudit/ui/app"
 )
@@ -78,6 +79,12 @@ func warnf(env Env, format string, args ...any) {
 	}
 }
 
+// encodedScanner is a Listing that can hand over cached messages encoded
+// (app.App.ScanEncoded), for the JSON output.
+type encodedScanner interface {
+	ScanEncoded(ctx context.Context, emit func(model.Message) error, progress func(scan.Progress)) error
+}
+
 type outputFormat int
 
 const (
@@ -108,7 +115,11 @@ func scanTo(ctx context.Context, a Listing, format outputFormat, env Env, annota
 	if annotate != nil {
 		emit = func(m model.Message) error { annotate(&m); return out.Write(m) }
 	}
-	runErr := a.Scan(ctx, emit, nil)
+	run := a.Scan
+	if e, ok := a.(encodedScanner); ok && format == formatJSON {
+		run = e.ScanEncoded // unchanged messages written out as cached
+	}
+	runErr := run(ctx, emit, nil)
 	closeErr := out.Close()
 	return errors.Join(runErr, closeErr)
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"mxaudit/model"
@@ -32,6 +33,26 @@ func annotator(cfg Config, env Env) func(*model.Message) {
 		}
 		return nil
 	}
-	now := time.Now()
-	return func(m *model.Message) { p.Annotate(m, now) }
+	return annotateWith(p, time.Now())
+}
+
+// annotateWith sets a message's exception under p at now. An encoded
+// message (model.Encoded) is decoded whole only when an active exception
+// names its sender: no other can cover it (Policy.Covering), so the
+// others keep no exception and stay encoded.
+func annotateWith(p model.Policy, now time.Time) func(*model.Message) {
+	active := p.Active(now)
+	return func(m *model.Message) {
+		if m.IsEncoded() {
+			if !slices.ContainsFunc(active, func(e model.Exception) bool { return e.Covers(m) }) {
+				m.Exception = nil
+				return
+			}
+			if m.Materialize() != nil {
+				m.Exception = nil // jsonWriter refuses to print it
+				return
+			}
+		}
+		p.Annotate(m, now)
+	}
 }

@@ -1,0 +1,83 @@
+package ppap
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+	"time"
+
+	"mxaudit/model"
+)
+
+// TestSenderIndexFindsEveryCandidate checks the sender index against
+// IsCandidate applied to every message of the ZIP mail's domain, on
+// random listings: few domains, addresses and recipients, so that the
+// address rule, the recipient rule and both at once all occur, with
+// undated and out-of-order messages and pruning along the way.
+func TestSenderIndexFindsEveryCandidate(t *testing.T) {
+	const window = 24 * time.Hour
+	base := time.Date(2026, 11, 16, 9, 0, 0, 0, time.UTC)
+	for seed := range uint64(20) {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(seed, 11))
+			x := newSenderIndex()
+			var all []*Ref
+			clock := base
+			pick := func(prefix string, n int) string { return fmt.Sprint(prefix, rng.IntN(n)) }
+			for seq := range 2000 {
+				clock = clock.Add(time.Duration(rng.IntN(600)) * time.Second)
+				r := &Ref{ID: model.MessageID(fmt.Sprint(seq)), Seq: seq, Date: clock}
+				if rng.IntN(10) > 0 {
+					r.FromDomain = pick("d", 3)
+				}
+				if rng.IntN(5) > 0 {
+					r.FromAddr = pick("u", 3) + "@" + r.FromDomain
+				}
+				for range rng.IntN(4) {
+					r.Recipients = append(r.Recipients, pick("r", 5)+"@example.jp")
+				}
+				slices.Sort(r.Recipients)
+				r.Recipients = slices.Compact(r.Recipients)
+				switch rng.IntN(20) {
+				case 0:
+					r.Date = time.Time{}
+				case 1:
+					r.Date = clock.Add(-time.Duration(rng.IntN(48)) * time.Hour)
+				}
+				var want []*Ref
+				for _, c := range all {
+					if c.FromDomain == r.FromDomain && IsCandidate(r, c, window) {
+						want = append(want, c)
+					}
+				}
+				if got := x.candidates(r, window); !slices.Equal(got, want) {
+					t.Fatalf("message %d: candidates %v, want %v", seq, refSeqs(got), refSeqs(want))
+				}
+				x.add(r)
+				if r.FromDomain != "" {
+					all = append(all, r)
+				}
+				if x.n != len(all) {
+					t.Fatalf("message %d: %d counted, %d indexed", seq, x.n, len(all))
+				}
+				if seq%300 == 299 {
+					stale := func(c *Ref) bool { return seq-c.Seq > 500 }
+					x.prune(stale)
+					all = slices.DeleteFunc(all, stale)
+					if x.n != len(all) {
+						t.Fatalf("after pruning: %d counted, %d indexed", x.n, len(all))
+					}
+				}
+			}
+		})
+	}
+}
+
+func refSeqs(rs []*Ref) []int {
+	var out []int
+	for _, r := range rs {
+		out = append(out, r.Seq)
+	}
+	return out
+}

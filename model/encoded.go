@@ -1,0 +1,43 @@
+package model
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// Encoded is a message as the analysis cache holds it, carried beside a
+// message of which only the head is decoded (the fields up to
+// References: identity, sender, recipients, subject, date, digest). A warm
+// scan that prints JSON writes the cached bytes out as they are instead of
+// decoding and encoding every message again; whatever needs more than the
+// head (a verdict, an attachment, an exception's required kinds) calls
+// Materialize first.
+//
+// JSON is exactly what store.Cache wrote for the message (Exception is
+// never cached). HasFiles says whether the message carries attachments;
+// MayHaveEncryptedArchive is false only when no attachment holds an
+// encrypted archive, so that PPAP pairing can leave the others encoded.
+type Encoded struct {
+	JSON                    []byte
+	HasFiles                bool
+	MayHaveEncryptedArchive bool
+}
+
+// IsEncoded reports whether only m's head is decoded (see Encoded).
+func (m *Message) IsEncoded() bool { return m.Encoded != nil }
+
+// Materialize decodes the whole of an encoded message into m and drops
+// the encoded form; it does nothing to a message that is not encoded.
+// The head must not have been changed meanwhile: the decoded message
+// replaces it.
+func (m *Message) Materialize() error {
+	if m.Encoded == nil {
+		return nil
+	}
+	var full Message
+	if err := json.Unmarshal(m.Encoded.JSON, &full); err != nil {
+		return fmt.Errorf("decoding cached message %s: %w", m.ID, err)
+	}
+	*m = full
+	return nil
+}
