@@ -11,22 +11,30 @@ import (
 )
 
 // maildirIndex is one listing of a Maildir, compact: every file name back
-// to back in one byte arena, and a 16-byte record per message, sorted in
+// to back in 64 KiB blocks, and a 16-byte record per message, sorted in
 // delivery order and folded to one record per ID. It serves both the
 // listing (the order) and Open (a binary search by ID), so a listing costs
 // about 16 bytes plus the name's length per message, where strings, a
 // slice of them and a map from ID to file cost about 250 at 100,000
 // messages (and a gigabyte-sized heap at ten million).
 type maildirIndex struct {
-	names []byte
-	recs  []maildirRec
+	// blocks hold the names. Blocks of a fixed size, not one growing
+	// slice: growing would copy the names again and again (a quarter of
+	// the time to the first entry at 100,000 messages).
+	blocks [][]byte
+	recs   []maildirRec
 }
 
-// maildirRec is one listed file. Its name is names[off:off+n]; its ID the
-// first idLen bytes of that (everything before the first ':').
+// maildirBlockBits is the size of a block of names: 64 KiB, twice the
+// longest name a record can hold, so that every name fits one block.
+const maildirBlockBits = 16
+
+// maildirRec is one listed file. Its name starts at byte off%64Ki of
+// block off/64Ki; its ID is the first idLen bytes of the name (everything
+// before the first ':').
 type maildirRec struct {
 	stamp int64  // maildirStamp of the name
-	off   uint32 // where the name starts in the arena
+	off   uint32 // where the name starts: block and place in it
 	n     uint16 // the name's length, with maildirRecNew set for new/
 	idLen uint16
 }
@@ -35,33 +43,42 @@ type maildirRec struct {
 const maildirRecNew = 1 << 15
 
 // errMaildirTooLarge is returned when a listing's names do not fit the
-// index: four gigabytes of file names, some hundred million messages.
+// index: four gigabytes of file names, some hundred million messages, or
+// a name of 32 KiB (no file system allows one).
 var errMaildirTooLarge = errors.New("too many files for one listing")
 
 // add records the file name found in folder sub ("cur" or "new").
 func (x *maildirIndex) add(sub, name string) error {
-	if len(name) >= maildirRecNew || len(x.names)+len(name) > math.MaxUint32 {
+	if len(name) >= maildirRecNew {
 		return errMaildirTooLarge
 	}
+	if len(x.blocks) == 0 || len(x.blocks[len(x.blocks)-1])+len(name) > 1<<maildirBlockBits {
+		if len(x.blocks) > math.MaxUint32>>maildirBlockBits {
+			return errMaildirTooLarge
+		}
+		x.blocks = append(x.blocks, make([]byte, 0, 1<<maildirBlockBits))
+	}
+	last := &x.blocks[len(x.blocks)-1]
 	r := maildirRec{
 		stamp: maildirStamp(name),
-		off:   uint32(len(x.names)),
+		off:   uint32((len(x.blocks)-1)<<maildirBlockBits + len(*last)),
 		n:     uint16(len(name)),
 		idLen: uint16(len(maildirID(name))),
 	}
 	if sub == "new" {
 		r.n |= maildirRecNew
 	}
-	x.names = append(x.names, name...)
+	*last = append(*last, name...)
 	x.recs = append(x.recs, r)
 	return nil
 }
 
 func (x *maildirIndex) name(r maildirRec) []byte {
-	return x.names[r.off : r.off+uint32(r.n&^maildirRecNew)]
+	at := r.off & (1<<maildirBlockBits - 1)
+	return x.blocks[r.off>>maildirBlockBits][at : at+uint32(r.n&^maildirRecNew)]
 }
 
-func (x *maildirIndex) id(r maildirRec) []byte { return x.names[r.off : r.off+uint32(r.idLen)] }
+func (x *maildirIndex) id(r maildirRec) []byte { return x.name(r)[:r.idLen] }
 
 func (x *maildirIndex) sub(r maildirRec) string {
 	if r.n&maildirRecNew != 0 {
@@ -71,16 +88,26 @@ func (x *maildirIndex) sub(r maildirRec) string {
 }
 
 // compare orders two records by delivery: by stamp, then by ID, then the
-// cur/ copy before the new/ one ("cur" < "new"), then by name.
+// cur/ copy before the new/ one ("cur" < "new"), then by name. (Not with
+// cmp.Or, which would compare the names of every pair: most pairs differ
+// in their stamps.)
 func (x *maildirIndex) compare(a, b maildirRec) int {
-	return cmp.Or(cmp.Compare(a.stamp, b.stamp), bytes.Compare(x.id(a), x.id(b)),
-		cmp.Compare(a.n&maildirRecNew, b.n&maildirRecNew), bytes.Compare(x.name(a), x.name(b)))
+	if a.stamp != b.stamp {
+		return cmp.Compare(a.stamp, b.stamp)
+	}
+	if c := bytes.Compare(x.id(a), x.id(b)); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.n&maildirRecNew, b.n&maildirRecNew); c != 0 {
+		return c
+	}
+	return bytes.Compare(x.name(a), x.name(b))
 }
 
 // sort puts the records in delivery order and keeps one per ID: the first
 // of a run, so the copy in cur/ when a message was seen in both folders
 // (the newer place of a file that moved while the listing ran). The
-// arena's bytes of the dropped copies stay until the next listing.
+// bytes of the dropped copies' names stay until the next listing.
 func (x *maildirIndex) sort() {
 	slices.SortFunc(x.recs, x.compare)
 	x.recs = slices.CompactFunc(x.recs, func(a, b maildirRec) bool {
@@ -112,7 +139,10 @@ func (x *maildirIndex) find(id model.MessageID) (maildirFile, bool) {
 	}
 	stamp, key := maildirStamp(string(id)), []byte(id)
 	i, found := slices.BinarySearchFunc(x.recs, key, func(r maildirRec, key []byte) int {
-		return cmp.Or(cmp.Compare(r.stamp, stamp), bytes.Compare(x.id(r), key))
+		if r.stamp != stamp {
+			return cmp.Compare(r.stamp, stamp)
+		}
+		return bytes.Compare(x.id(r), key)
 	})
 	if !found {
 		return maildirFile{}, false

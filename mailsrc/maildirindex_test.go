@@ -195,7 +195,7 @@ func TestMaildirListingIsCompact(t *testing.T) {
 	runtime.GC()
 	runtime.ReadMemStats(&after)
 	perMessage := (int64(after.HeapAlloc) - int64(before.HeapAlloc)) / n
-	// The names are 43 bytes here; with the record and the arena's
+	// The names are 43 bytes here; with the record and the blocks'
 	// growth, under 100.
 	t.Logf("%d bytes per message", perMessage)
 	if perMessage > 100 {
