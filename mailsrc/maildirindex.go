@@ -22,8 +22,14 @@ type maildirIndex struct {
 	// slice: growing would copy the names again and again (a quarter of
 	// the time to the first entry at 100,000 messages).
 	blocks [][]byte
-	recs   []maildirRec
+	// added holds the records as the folders are read, in chunks for the
+	// same reason; sort makes them recs, one slice of the exact size.
+	added [][]maildirRec
+	recs  []maildirRec
 }
+
+// maildirRecChunk is how many records a chunk of added holds (64 KiB).
+const maildirRecChunk = 4096
 
 // maildirBlockBits is the size of a block of names: 64 KiB, twice the
 // longest name a record can hold, so that every name fits one block.
@@ -69,7 +75,10 @@ func (x *maildirIndex) add(sub, name string) error {
 		r.n |= maildirRecNew
 	}
 	*last = append(*last, name...)
-	x.recs = append(x.recs, r)
+	if len(x.added) == 0 || len(x.added[len(x.added)-1]) == maildirRecChunk {
+		x.added = append(x.added, make([]maildirRec, 0, maildirRecChunk))
+	}
+	x.added[len(x.added)-1] = append(x.added[len(x.added)-1], r)
 	return nil
 }
 
@@ -109,6 +118,15 @@ func (x *maildirIndex) compare(a, b maildirRec) int {
 // (the newer place of a file that moved while the listing ran). The
 // bytes of the dropped copies' names stay until the next listing.
 func (x *maildirIndex) sort() {
+	n := 0
+	for _, c := range x.added {
+		n += len(c)
+	}
+	x.recs = make([]maildirRec, 0, n)
+	for _, c := range x.added {
+		x.recs = append(x.recs, c...)
+	}
+	x.added = nil
 	slices.SortFunc(x.recs, x.compare)
 	x.recs = slices.CompactFunc(x.recs, func(a, b maildirRec) bool {
 		return a.stamp == b.stamp && bytes.Equal(x.id(a), x.id(b))
