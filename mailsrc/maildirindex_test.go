@@ -2,12 +2,16 @@ package mailsrc
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"mxaudit/model"
 )
@@ -211,4 +215,43 @@ func reversed(files []maildirFile) []maildirFile {
 	out := slices.Clone(files)
 	slices.Reverse(out)
 	return out
+}
+
+// TestMaildirStatsAFewChunksAhead checks that the metadata is read only a
+// few chunks ahead of fn: while fn holds the first entry, every file is
+// removed; files whose metadata was read before are still reported, the
+// rest are gone. Reading ahead without bound would report them all (and
+// keep an entry per message of the Maildir in memory).
+func TestMaildirStatsAFewChunksAhead(t *testing.T) {
+	const n = 40 * statChunk
+	files := map[string]string{}
+	for i := range n {
+		files[fmt.Sprintf("cur/%d.M%dP1.host:2,S", 1700000000+i, i)] = "Subject: x\n\n"
+	}
+	dir, md := newTestMaildir(t, files)
+	held, release := make(chan struct{}), make(chan struct{})
+	go func() {
+		<-held
+		time.Sleep(200 * time.Millisecond) // room for the workers to run ahead, were they allowed to
+		for name := range files {
+			if err := os.Remove(filepath.Join(dir, filepath.FromSlash(name))); err != nil {
+				t.Error(err)
+			}
+		}
+		close(release)
+	}()
+	reported := 0
+	err := md.List(context.Background(), func(Entry) error {
+		if reported++; reported == 1 {
+			close(held)
+			<-release
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reported < 1 || reported > (statAhead+1)*statChunk {
+		t.Errorf("reported %d of %d removed files, want at most %d: the metadata ran ahead of fn", reported, n, (statAhead+1)*statChunk)
+	}
 }
