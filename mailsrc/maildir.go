@@ -94,7 +94,7 @@ func maildirID(name string) model.MessageID {
 
 // maildirStamp returns the delivery time in seconds that starts a standard
 // unique name, or MaxInt64 when the name does not start with one.
-func maildirStamp(name string) int64 {
+func maildirStamp[Name string | []byte](name Name) int64 {
 	var n int64
 	i := 0
 	for ; i < len(name) && i < 18 && name[i] >= '0' && name[i] <= '9'; i++ {

@@ -12,9 +12,10 @@ import (
 
 // maildirIndex is one listing of a Maildir, compact: every file name back
 // to back in 64 KiB blocks, and a 16-byte record per message, sorted in
-// delivery order and folded to one record per ID. It serves both the
+// delivery order and folded to one record per ID, then kept in 8 bytes
+// (the stamp is read again from the name when needed). It serves both the
 // listing (the order) and Open (a binary search by ID), so a listing costs
-// about 16 bytes plus the name's length per message, where strings, a
+// about 8 bytes plus the name's length per message, where strings, a
 // slice of them and a map from ID to file cost about 250 at 100,000
 // messages (and a gigabyte-sized heap at ten million).
 type maildirIndex struct {
@@ -23,9 +24,9 @@ type maildirIndex struct {
 	// the time to the first entry at 100,000 messages).
 	blocks [][]byte
 	// added holds the records as the folders are read, in chunks for the
-	// same reason; sort makes them recs, one slice of the exact size.
+	// same reason; sort orders them and keeps their slots.
 	added [][]maildirRec
-	recs  []maildirRec
+	slots []maildirSlot // in delivery order
 }
 
 // maildirRecChunk is how many records a chunk of added holds (64 KiB).
@@ -35,11 +36,16 @@ const maildirRecChunk = 4096
 // longest name a record can hold, so that every name fits one block.
 const maildirBlockBits = 16
 
-// maildirRec is one listed file. Its name starts at byte off%64Ki of
+// maildirRec is a listed file with its stamp, while the listing is sorted.
+type maildirRec struct {
+	stamp int64 // maildirStamp of the name
+	maildirSlot
+}
+
+// maildirSlot is one listed file. Its name starts at byte off%64Ki of
 // block off/64Ki; its ID is the first idLen bytes of the name (everything
 // before the first ':').
-type maildirRec struct {
-	stamp int64  // maildirStamp of the name
+type maildirSlot struct {
 	off   uint32 // where the name starts: block and place in it
 	n     uint16 // the name's length, with maildirRecNew set for new/
 	idLen uint16
@@ -65,12 +71,11 @@ func (x *maildirIndex) add(sub, name string) error {
 		x.blocks = append(x.blocks, make([]byte, 0, 1<<maildirBlockBits))
 	}
 	last := &x.blocks[len(x.blocks)-1]
-	r := maildirRec{
-		stamp: maildirStamp(name),
+	r := maildirRec{stamp: maildirStamp(name), maildirSlot: maildirSlot{
 		off:   uint32((len(x.blocks)-1)<<maildirBlockBits + len(*last)),
 		n:     uint16(len(name)),
 		idLen: uint16(len(maildirID(name))),
-	}
+	}}
 	if sub == "new" {
 		r.n |= maildirRecNew
 	}
@@ -82,14 +87,14 @@ func (x *maildirIndex) add(sub, name string) error {
 	return nil
 }
 
-func (x *maildirIndex) name(r maildirRec) []byte {
+func (x *maildirIndex) name(r maildirSlot) []byte {
 	at := r.off & (1<<maildirBlockBits - 1)
 	return x.blocks[r.off>>maildirBlockBits][at : at+uint32(r.n&^maildirRecNew)]
 }
 
-func (x *maildirIndex) id(r maildirRec) []byte { return x.name(r)[:r.idLen] }
+func (x *maildirIndex) id(r maildirSlot) []byte { return x.name(r)[:r.idLen] }
 
-func (x *maildirIndex) sub(r maildirRec) string {
+func (x *maildirIndex) sub(r maildirSlot) string {
 	if r.n&maildirRecNew != 0 {
 		return "new"
 	}
@@ -104,13 +109,13 @@ func (x *maildirIndex) compare(a, b maildirRec) int {
 	if a.stamp != b.stamp {
 		return cmp.Compare(a.stamp, b.stamp)
 	}
-	if c := bytes.Compare(x.id(a), x.id(b)); c != 0 {
+	if c := bytes.Compare(x.id(a.maildirSlot), x.id(b.maildirSlot)); c != 0 {
 		return c
 	}
 	if c := cmp.Compare(a.n&maildirRecNew, b.n&maildirRecNew); c != 0 {
 		return c
 	}
-	return bytes.Compare(x.name(a), x.name(b))
+	return bytes.Compare(x.name(a.maildirSlot), x.name(b.maildirSlot))
 }
 
 // sort puts the records in delivery order and keeps one per ID: the first
@@ -122,28 +127,31 @@ func (x *maildirIndex) sort() {
 	for _, c := range x.added {
 		n += len(c)
 	}
-	x.recs = make([]maildirRec, 0, n)
+	recs := make([]maildirRec, 0, n)
 	for _, c := range x.added {
-		x.recs = append(x.recs, c...)
+		recs = append(recs, c...)
 	}
 	x.added = nil
-	slices.SortFunc(x.recs, x.compare)
-	x.recs = slices.CompactFunc(x.recs, func(a, b maildirRec) bool {
-		return a.stamp == b.stamp && bytes.Equal(x.id(a), x.id(b))
+	slices.SortFunc(recs, x.compare)
+	recs = slices.CompactFunc(recs, func(a, b maildirRec) bool {
+		return a.stamp == b.stamp && bytes.Equal(x.id(a.maildirSlot), x.id(b.maildirSlot))
 	})
-	x.recs = slices.Clip(x.recs)
+	x.slots = make([]maildirSlot, len(recs))
+	for i, r := range recs {
+		x.slots[i] = r.maildirSlot
+	}
 }
 
 // len is the number of messages listed.
-func (x *maildirIndex) len() int { return len(x.recs) }
+func (x *maildirIndex) len() int { return len(x.slots) }
 
 // at returns the i-th message in delivery order.
 func (x *maildirIndex) at(i int) maildirListed {
-	r := x.recs[i]
+	r := x.slots[i]
 	name := string(x.name(r))
 	return maildirListed{
 		id:    model.MessageID(name[:r.idLen]),
-		stamp: r.stamp,
+		stamp: maildirStamp(name),
 		file:  maildirFile{sub: x.sub(r), name: name},
 	}
 }
@@ -156,15 +164,16 @@ func (x *maildirIndex) find(id model.MessageID) (maildirFile, bool) {
 		return maildirFile{}, false
 	}
 	stamp, key := maildirStamp(string(id)), []byte(id)
-	i, found := slices.BinarySearchFunc(x.recs, key, func(r maildirRec, key []byte) int {
-		if r.stamp != stamp {
-			return cmp.Compare(r.stamp, stamp)
+	i, found := slices.BinarySearchFunc(x.slots, key, func(r maildirSlot, key []byte) int {
+		id := x.id(r)
+		if s := maildirStamp(id); s != stamp {
+			return cmp.Compare(s, stamp)
 		}
-		return bytes.Compare(x.id(r), key)
+		return bytes.Compare(id, key)
 	})
 	if !found {
 		return maildirFile{}, false
 	}
-	r := x.recs[i]
+	r := x.slots[i]
 	return maildirFile{sub: x.sub(r), name: string(x.name(r))}, true
 }
