@@ -127,6 +127,7 @@ func TestMaildirIndexKeepsTheOrder(t *testing.T) {
 		{"random 1", random(1, 500)},
 		{"random 2", random(2, 2000)},
 		{"random 3", random(3, 5000)},
+		{"random, many chunks", random(4, 9*maildirRecChunk+17)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
