@@ -11,8 +11,10 @@
 # each ratio pairs runs made under the same machine load. Where installed,
 # mblaze (`mlist | mscan`), `notmuch new` and `mu index` are timed the same
 # way for comparison (each on a fresh database). It prints, per command,
-# the median ratio of wall time to the floor with min–max, and the median
-# peak RSS (GNU time). Nothing here is asserted: the figures are for notes
+# the median ratio of wall time to the floor with min–max, the median CPU
+# time (user + system) per message in microseconds with min–max — the
+# figure to compare between sizes for linearity, steadier than wall time
+# on a shared machine — and the median peak RSS (GNU time). Nothing here is asserted: the figures are for notes
 # and for deciding, on a machine that may be noisy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,18 +53,19 @@ floor() { find "$q" -type f -print0 | xargs -0 cat >/dev/null; }
 # prints the row.
 timed() {
   local label=$1 prepare=$2; shift 2
-  local ratios=() rss=()
+  local ratios=() rss=() cpus=()
   floor # warm the page cache
   for _ in $(seq "$runs"); do
     $prepare
-    /usr/bin/time -f '%e %M' -o "$work/t" "$@" >/dev/null 2>>"$work/stderr" || true
+    /usr/bin/time -f '%e %M %U %S' -o "$work/t" "$@" >/dev/null 2>>"$work/stderr" || true
     # GNU time writes "Command exited with non-zero status N" first when
     # the command fails: the figures are on the last line.
-    read -r wall kib < <(tail -n 1 "$work/t")
+    read -r wall kib user sys < <(tail -n 1 "$work/t")
     local t0 t1
     t0=$(date +%s.%N); floor; t1=$(date +%s.%N)
     ratios+=("$(echo "$wall / ($t1 - $t0)" | bc -l)")
     rss+=("$kib")
+    cpus+=("$(echo "($user + $sys) * 1000000 / $count" | bc -l)")
   done
   local sorted med lo hi mrss
   sorted=$(printf '%s\n' "${ratios[@]}" | sort -g)
@@ -70,7 +73,10 @@ timed() {
   lo=$(echo "$sorted" | sed -n 1p)
   hi=$(echo "$sorted" | sed -n '$p')
   mrss=$(printf '%s\n' "${rss[@]}" | sort -n | sed -n "$(((runs + 1) / 2))p")
-  printf '| %-58s | %5.2f× (%.2f–%.2f) | %4d MiB |\n' "$label" "$med" "$lo" "$hi" "$((mrss / 1024))"
+  local csorted
+  csorted=$(printf '%s\n' "${cpus[@]}" | sort -g)
+  printf '| %-58s | %5.2f× (%.2f–%.2f) | %5.0f µs (%.0f–%.0f) | %4d MiB |\n' "$label" "$med" "$lo" "$hi" \
+    "$(echo "$csorted" | sed -n "$(((runs + 1) / 2))p")" "$(echo "$csorted" | sed -n 1p)" "$(echo "$csorted" | sed -n '$p')" "$((mrss / 1024))"
 }
 
 nocache() { :; }
@@ -83,10 +89,11 @@ fresh_notmuch() {
 fresh_mu() { rm -rf "$work/mu"; mu init --quiet --muhome="$work/mu" --maildir="$q" >/dev/null; }
 mscan_all() { mlist "$q" | mscan >/dev/null; }
 
-echo "$(find "$q" -type f | wc -l) messages, $(du -sh "$q" | cut -f1), $runs runs each, $(nproc) cores"
+count=$(find "$q" -type f | wc -l)
+echo "$count messages, $(du -sh "$q" | cut -f1), $runs runs each, $(nproc) cores"
 echo
-echo "| command | wall ÷ floor, median (min–max) | peak RSS |"
-echo "|---|---|---|"
+echo "| command | wall ÷ floor, median (min–max) | CPU per message | peak RSS |"
+echo "|---|---|---|---|"
 timed "scan --json --offline --no-cache --no-ppap" nocache "$bin" scan --json --offline --no-cache --no-ppap "$q"
 timed "scan --json --offline --no-cache (PPAP on)" nocache "$bin" scan --json --offline --no-cache "$q"
 "$bin" scan --json --offline "$q" >/dev/null 2>&1 # fill the cache

@@ -133,10 +133,7 @@ func (m *Maildir) quarantine() *localQuarantine {
 			}
 			// Where the last listing saw it, when it is still there: the
 			// slow path reads the whole folder.
-			m.mu.RLock()
-			f, known := m.where[id]
-			m.mu.RUnlock()
-			if known {
+			if f, known := m.lookup(id); known {
 				if info, err := m.root.Lstat(f.rel()); err == nil && info.Mode().IsRegular() {
 					return path.Join(f.sub, f.name), nil
 				}

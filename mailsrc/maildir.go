@@ -1,7 +1,6 @@
 package mailsrc
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -9,7 +8,6 @@ import (
 	"io/fs"
 	"math"
 	"os"
-	"slices"
 	"strings"
 	"sync"
 
@@ -36,10 +34,12 @@ type Maildir struct {
 	root *os.Root
 
 	mu sync.RWMutex
-	// where maps each ID of the last listing to the file it had then: the
-	// fast path of Open. A stale entry (the file was renamed since) is
-	// detected on open and resolved again.
-	where map[model.MessageID]maildirFile
+	// listed is the last listing: the fast path of Open, by binary
+	// search. moved holds the files found again under another name since
+	// (new flags, new/ to cur/). A stale place is detected on open and
+	// resolved again.
+	listed *maildirIndex
+	moved  map[model.MessageID]maildirFile
 }
 
 var _ Source = (*Maildir)(nil)
@@ -94,7 +94,7 @@ func maildirID(name string) model.MessageID {
 
 // maildirStamp returns the delivery time in seconds that starts a standard
 // unique name, or MaxInt64 when the name does not start with one.
-func maildirStamp(name string) int64 {
+func maildirStamp[Name string | []byte](name Name) int64 {
 	var n int64
 	i := 0
 	for ; i < len(name) && i < 18 && name[i] >= '0' && name[i] <= '9'; i++ {
@@ -115,34 +115,23 @@ type maildirListed struct {
 }
 
 // List implements Source. It reads the names in both folders first (cheap:
-// no per-file system call), sorts them, then reads each file's metadata
-// for its size and modification time, several files at a time, and
-// reports the messages in delivery order as their chunk is ready. Reading
-// metadata is most of the cost (a system call per file), so the first
-// entries arrive long before the last.
+// no per-file system call) into a compact index, sorts it, then reads each
+// file's metadata for its size and modification time, several files at a
+// time, and reports the messages in delivery order as their chunk is
+// ready. Reading metadata is most of the cost (a system call per file), so
+// the first entries arrive long before the last. The order needs every
+// name before the first entry (the earliest delivery may be the last name
+// a folder returns); the names are all the listing keeps per message.
 func (m *Maildir) List(ctx context.Context, fn func(Entry) error) error {
-	var found []maildirListed
+	found := &maildirIndex{}
 	for _, sub := range maildirSubdirs {
-		var err error
-		found, err = m.readNames(ctx, sub, found)
-		if err != nil {
+		if err := m.readNames(ctx, sub, found); err != nil {
 			return err
 		}
 	}
-	// Sorting by ID after the stamp puts the copies of a message seen in
-	// both folders side by side, the cur/ one first ("cur" < "new"), and
-	// CompactFunc keeps the first of a run: the file's newer place wins.
-	slices.SortFunc(found, func(a, b maildirListed) int {
-		return cmp.Or(cmp.Compare(a.stamp, b.stamp), strings.Compare(string(a.id), string(b.id)),
-			strings.Compare(a.file.sub, b.file.sub), strings.Compare(a.file.name, b.file.name))
-	})
-	found = slices.CompactFunc(found, func(a, b maildirListed) bool { return a.id == b.id })
-	where := make(map[model.MessageID]maildirFile, len(found))
-	for _, l := range found {
-		where[l.id] = l.file
-	}
+	found.sort()
 	m.mu.Lock()
-	m.where = where
+	m.listed, m.moved = found, nil
 	m.mu.Unlock()
 	return m.statAndReport(ctx, found, fn)
 }
@@ -150,13 +139,13 @@ func (m *Maildir) List(ctx context.Context, fn func(Entry) error) error {
 // readNames appends the messages named in one folder to found. A missing
 // folder is fine (a Maildir may lack new/ until the first delivery); an
 // unreadable one fails the listing, as a partial list would mislead.
-func (m *Maildir) readNames(ctx context.Context, sub string, found []maildirListed) ([]maildirListed, error) {
+func (m *Maildir) readNames(ctx context.Context, sub string, found *maildirIndex) error {
 	dir, err := m.root.Open(sub)
 	if errors.Is(err, fs.ErrNotExist) {
-		return found, nil
+		return nil
 	}
 	if err != nil {
-		return found, fmt.Errorf("cannot read %s: %w", m.Name(), err)
+		return fmt.Errorf("cannot read %s: %w", m.Name(), err)
 	}
 	defer dir.Close()
 	for {
@@ -166,20 +155,18 @@ func (m *Maildir) readNames(ctx context.Context, sub string, found []maildirList
 			if name[0] == '.' {
 				continue
 			}
-			found = append(found, maildirListed{
-				id:    maildirID(name),
-				stamp: maildirStamp(name),
-				file:  maildirFile{sub: sub, name: name},
-			})
+			if err := found.add(sub, name); err != nil {
+				return fmt.Errorf("cannot read %s: %w", m.Name(), err)
+			}
 		}
 		if err == io.EOF {
-			return found, nil
+			return nil
 		}
 		if err != nil {
-			return found, fmt.Errorf("cannot read %s: %w", m.Name(), err)
+			return fmt.Errorf("cannot read %s: %w", m.Name(), err)
 		}
 		if err := ctx.Err(); err != nil {
-			return found, err
+			return err
 		}
 	}
 }
@@ -194,10 +181,7 @@ func (m *Maildir) Open(ctx context.Context, id model.MessageID) (io.ReadCloser, 
 	if !validMaildirID(id) {
 		return nil, notFound(id)
 	}
-	m.mu.RLock()
-	file, known := m.where[id]
-	m.mu.RUnlock()
-	if known {
+	if file, known := m.lookup(id); known {
 		f, err := m.root.OpenFile(file.rel(), openFlags, 0)
 		if err == nil {
 			return openMessage(f, id)
@@ -223,6 +207,17 @@ func (m *Maildir) Open(ctx context.Context, id model.MessageID) (io.ReadCloser, 
 		}
 	}
 	return nil, notFound(id)
+}
+
+// lookup returns where message id's file was last seen: found again
+// under another name since the listing, or as the listing saw it.
+func (m *Maildir) lookup(id model.MessageID) (maildirFile, bool) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if f, ok := m.moved[id]; ok {
+		return f, true
+	}
+	return m.listed.find(id)
 }
 
 // validMaildirID reports whether id can name a Maildir file at all: a

@@ -15,11 +15,17 @@ import (
 // to keep the hand-over cheap.
 const statChunk = 256
 
+// statAhead is how many chunks the workers may have read beyond the one
+// being reported: enough to keep them busy while fn is slow, few enough
+// that the entries waiting for fn stay a few thousand whatever the size
+// of the Maildir (fn is the scan, which waits for its analysis workers).
+const statAhead = 8
+
 // statAndReport reads the metadata of the listed files on a few goroutines,
 // chunk by chunk, and calls fn for them in the listed order. Files that
 // vanished or stopped being regular files since their folder was read are
 // left out; one renamed meanwhile (new flags) is found again.
-func (m *Maildir) statAndReport(ctx context.Context, found []maildirListed, fn func(Entry) error) error {
+func (m *Maildir) statAndReport(ctx context.Context, found *maildirIndex, fn func(Entry) error) error {
 	roots := map[string]*os.Root{}
 	for _, sub := range maildirSubdirs {
 		// A sub-root per folder makes each stat one fstatat of a bare name.
@@ -28,11 +34,16 @@ func (m *Maildir) statAndReport(ctx context.Context, found []maildirListed, fn f
 			defer r.Close()
 		}
 	}
-	chunks := (len(found) + statChunk - 1) / statChunk
-	entries := make([]Entry, len(found)) // ID "" marks a file left out
-	done := make([]chan struct{}, chunks)
-	for i := range done {
-		done[i] = make(chan struct{})
+	total := found.len()
+	chunks := (total + statChunk - 1) / statChunk
+	// A worker takes a token before it claims a chunk, and the reporter
+	// gives it back once the chunk is reported: at most statAhead chunks
+	// are claimed and not yet reported, so chunk c's results can wait in
+	// ready[c%statAhead] (with an entry ID "" marking a file left out).
+	tokens := make(chan struct{}, statAhead)
+	ready := make([]chan []Entry, statAhead)
+	for i := range ready {
+		ready[i] = make(chan []Entry, 1)
 	}
 	work, stop := context.WithCancel(ctx)
 	var wg sync.WaitGroup
@@ -42,24 +53,31 @@ func (m *Maildir) statAndReport(ctx context.Context, found []maildirListed, fn f
 	for range min(runtime.GOMAXPROCS(0), 8, chunks) {
 		wg.Go(func() {
 			for {
-				c := int(next.Add(1) - 1)
-				if c >= chunks || work.Err() != nil {
+				select {
+				case tokens <- struct{}{}:
+				case <-work.Done():
 					return
 				}
-				for i := c * statChunk; i < min((c+1)*statChunk, len(found)); i++ {
-					entries[i] = m.statListed(work, roots, found[i])
+				c := int(next.Add(1) - 1)
+				if c >= chunks {
+					return
 				}
-				close(done[c])
+				entries := make([]Entry, 0, statChunk)
+				for i := c * statChunk; i < min((c+1)*statChunk, total) && work.Err() == nil; i++ {
+					entries = append(entries, m.statListed(work, roots, found.at(i)))
+				}
+				ready[c%statAhead] <- entries
 			}
 		})
 	}
 	for c := range chunks {
+		var entries []Entry
 		select {
-		case <-done[c]:
+		case entries = <-ready[c%statAhead]:
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		for _, e := range entries[c*statChunk : min((c+1)*statChunk, len(found))] {
+		for _, e := range entries {
 			if e.ID == "" {
 				continue
 			}
@@ -70,6 +88,7 @@ func (m *Maildir) statAndReport(ctx context.Context, found []maildirListed, fn f
 				return err
 			}
 		}
+		<-tokens
 	}
 	return nil
 }
@@ -108,7 +127,11 @@ func (m *Maildir) statListed(ctx context.Context, roots map[string]*os.Root, l m
 func (m *Maildir) remember(id model.MessageID, file maildirFile) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.where != nil {
-		m.where[id] = file
+	if m.listed == nil {
+		return // no listing to correct: Open resolves every time
 	}
+	if m.moved == nil {
+		m.moved = map[model.MessageID]maildirFile{}
+	}
+	m.moved[id] = file
 }

@@ -1,0 +1,258 @@
+package mailsrc
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"mxaudit/model"
+)
+
+// delivered is a listed file in the order the listing reports it.
+type delivered struct {
+	id   model.MessageID
+	file maildirFile
+}
+
+// referenceOrder is the listing order as it was defined before the
+// compact index, on plain strings: by stamp, ID, folder, name, and the
+// first of each ID kept. The index must give exactly this.
+func referenceOrder(found []maildirListed) []delivered {
+	found = slices.Clone(found)
+	slices.SortFunc(found, func(a, b maildirListed) int {
+		return cmp.Or(cmp.Compare(a.stamp, b.stamp), strings.Compare(string(a.id), string(b.id)),
+			strings.Compare(a.file.sub, b.file.sub), strings.Compare(a.file.name, b.file.name))
+	})
+	found = slices.CompactFunc(found, func(a, b maildirListed) bool { return a.id == b.id })
+	out := make([]delivered, len(found))
+	for i, l := range found {
+		out[i] = delivered{l.id, l.file}
+	}
+	return out
+}
+
+// indexOrder builds the index from the same files and reads it back.
+func indexOrder(t *testing.T, files []maildirFile) (*maildirIndex, []delivered) {
+	t.Helper()
+	x := &maildirIndex{}
+	for _, f := range files {
+		if err := x.add(f.sub, f.name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	x.sort()
+	out := make([]delivered, x.len())
+	for i := range out {
+		l := x.at(i)
+		if l.stamp != maildirStamp(l.file.name) {
+			t.Errorf("%s: stamp %d", l.file.name, l.stamp)
+		}
+		out[i] = delivered{l.id, l.file}
+	}
+	return x, out
+}
+
+// trickyNames are file names whose order is easy to get wrong: stamps of
+// other lengths, leading zeros, more than 18 digits, no stamp, IDs that
+// are prefixes of others, the same ID in both folders with other flags,
+// several colons, bytes above 0x7f, empty IDs.
+var trickyNames = []maildirFile{
+	{"cur", "1700000300.M3P1.host,S=61:2,S"},
+	{"new", "1700000100.M1P1.host"},
+	{"cur", "1700000200.M2P1.host:2,RS"},
+	{"cur", "999.M0P1.host:2,"},
+	{"cur", "0999.M0P1.host:2,"},
+	{"cur", "00000000000000000999.x:2,"},
+	{"cur", "1234567890123456789012.overlong:2,"},
+	{"cur", "1234567890123456780000.overlong:2,"},
+	{"cur", "no-stamp:2,"},
+	{"new", "no-stamp-either"},
+	{"new", "1700000400.M4P1.host"},
+	{"cur", "1700000400.M4P1.host:2,S"},
+	{"cur", "1700000400.M4P1.host:2,FS"},
+	{"new", "1700000400.M4P1.hos"},
+	{"new", "1700000400.M4P1.host,S=5"},
+	{"cur", "1700000400.M4P1.host,S=5:2,T"},
+	{"new", "1700000500.M5P1.host:2,garbage"},
+	{"cur", "1700000500.M5P1.host:2,a:b:c"},
+	{"cur", "1700000500.Mé.hôst:2,S"},
+	{"cur", "1700000500.M\xff.host:2,"},
+	{"cur", ":2,S"},
+	{"new", ":2,"},
+	{"cur", "1700000500:2,S"},
+	{"cur", "1700000500"},
+	{"new", "1700000500"},
+	{"cur", "17000005"},
+}
+
+func TestMaildirIndexKeepsTheOrder(t *testing.T) {
+	random := func(seed uint64, n int) []maildirFile {
+		r := rand.New(rand.NewPCG(seed, 1))
+		out := make([]maildirFile, 0, n)
+		for range n {
+			// Few stamps and hosts, so that ties are common.
+			name := fmt.Sprintf("%d.M%dP%d.%s", 1700000000+r.IntN(20), r.IntN(30), r.IntN(3), []string{"a", "ab", "b", "mx.example"}[r.IntN(4)])
+			switch r.IntN(6) {
+			case 0:
+				name = strings.TrimLeft(name, "17") // shorter or no stamp
+			case 1:
+				name = "0" + name
+			}
+			sub := "cur"
+			if r.IntN(3) == 0 {
+				sub = "new"
+			} else {
+				name += ":2," + []string{"", "S", "RS", "FS", "T"}[r.IntN(5)]
+			}
+			out = append(out, maildirFile{sub, name})
+		}
+		return out
+	}
+	tests := []struct {
+		name  string
+		files []maildirFile
+	}{
+		{"empty", nil},
+		{"one", trickyNames[:1]},
+		{"tricky", trickyNames},
+		{"tricky reversed", reversed(trickyNames)},
+		{"random 1", random(1, 500)},
+		{"random 2", random(2, 2000)},
+		{"random 3", random(3, 5000)},
+		{"random, many chunks", random(4, 9*maildirRecChunk+17)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			listed := make([]maildirListed, len(tt.files))
+			for i, f := range tt.files {
+				listed[i] = maildirListed{id: maildirID(f.name), stamp: maildirStamp(f.name), file: f}
+			}
+			want := referenceOrder(listed)
+			_, got := indexOrder(t, tt.files)
+			if !slices.Equal(got, want) {
+				for i := range min(len(got), len(want)) {
+					if got[i] != want[i] {
+						t.Fatalf("first difference at %d of %d/%d: %+v, want %+v", i, len(got), len(want), got[i], want[i])
+					}
+				}
+				t.Fatalf("listed %d, want %d", len(got), len(want))
+			}
+		})
+	}
+}
+
+func TestMaildirIndexFinds(t *testing.T) {
+	x, listed := indexOrder(t, trickyNames)
+	for _, l := range listed {
+		if !validMaildirID(l.id) {
+			continue // ":2,S": listed (and left out when reported), never opened
+		}
+		f, ok := x.find(l.id)
+		if !ok || f != l.file {
+			t.Errorf("find(%q) = %+v, %v; want %+v", l.id, f, ok, l.file)
+		}
+	}
+	for _, id := range []model.MessageID{"1700000400.M4P1", "1700000400.M4P1.host:2,S", "1700000401.M4P1.host", "999.M0P1.hos", "no", "", "cur/no-stamp"} {
+		if f, ok := x.find(id); ok {
+			t.Errorf("find(%q) = %+v, want not found", id, f)
+		}
+	}
+	var none *maildirIndex
+	if _, ok := none.find("1.M1.host"); ok {
+		t.Error("found in no listing")
+	}
+}
+
+func TestMaildirIndexRefusesOverlongNames(t *testing.T) {
+	x := &maildirIndex{}
+	if err := x.add("cur", strings.Repeat("a", maildirRecNew)); err == nil {
+		t.Error("a name of 32 KiB was taken: its length would run into the folder bit")
+	}
+	if err := x.add("cur", strings.Repeat("a", maildirRecNew-1)); err != nil {
+		t.Errorf("the longest name: %v", err)
+	}
+}
+
+// TestMaildirListingIsCompact checks what a listing keeps per message
+// once it is done (it serves Open until the next): about the name and 16
+// bytes; a map from ID to file, and strings for each, cost over 150.
+func TestMaildirListingIsCompact(t *testing.T) {
+	const n = 5000
+	files := map[string]string{}
+	for i := range n {
+		files[fmt.Sprintf("cur/%d.M%dP%d.mx.example.org:2,S", 1700000000+i*7, i, 4000+i)] = "Subject: x\n\n"
+	}
+	_, md := newTestMaildir(t, files)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	if got := len(listAll(t, md)); got != n {
+		t.Fatalf("listed %d, want %d", got, n)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	perMessage := (int64(after.HeapAlloc) - int64(before.HeapAlloc)) / n
+	// The names are 43 bytes here; with the record and the blocks'
+	// growth, under 100.
+	t.Logf("%d bytes per message", perMessage)
+	if perMessage > 100 {
+		t.Errorf("the listing keeps %d bytes per message, want under 100", perMessage)
+	}
+	if _, ok := md.lookup("1700000007.M1P4001.mx.example.org"); !ok {
+		t.Error("a listed message is not found")
+	}
+	runtime.KeepAlive(md)
+}
+
+func reversed(files []maildirFile) []maildirFile {
+	out := slices.Clone(files)
+	slices.Reverse(out)
+	return out
+}
+
+// TestMaildirStatsAFewChunksAhead checks that the metadata is read only a
+// few chunks ahead of fn: while fn holds the first entry, every file is
+// removed; files whose metadata was read before are still reported, the
+// rest are gone. Reading ahead without bound would report them all (and
+// keep an entry per message of the Maildir in memory).
+func TestMaildirStatsAFewChunksAhead(t *testing.T) {
+	const n = 40 * statChunk
+	files := map[string]string{}
+	for i := range n {
+		files[fmt.Sprintf("cur/%d.M%dP1.host:2,S", 1700000000+i, i)] = "Subject: x\n\n"
+	}
+	dir, md := newTestMaildir(t, files)
+	held, release := make(chan struct{}), make(chan struct{})
+	go func() {
+		<-held
+		time.Sleep(200 * time.Millisecond) // room for the workers to run ahead, were they allowed to
+		for name := range files {
+			if err := os.Remove(filepath.Join(dir, filepath.FromSlash(name))); err != nil {
+				t.Error(err)
+			}
+		}
+		close(release)
+	}()
+	reported := 0
+	err := md.List(context.Background(), func(Entry) error {
+		if reported++; reported == 1 {
+			close(held)
+			<-release
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reported < 1 || reported > (statAhead+1)*statChunk {
+		t.Errorf("reported %d of %d removed files, want at most %d: the metadata ran ahead of fn", reported, n, (statAhead+1)*statChunk)
+	}
+}
