@@ -85,7 +85,14 @@ func entryMethod(f *yzip.File) method {
 			break
 		}
 		if tag == aesExtraID && size >= 7 {
-			m.aes = true
+			// As yeka/zip reads it, which decides how the entry is
+			// decrypted: the last such field wins, and AE version 0
+			// means ZipCrypto whatever the field says (7-Zip too reads
+			// such an entry as ZipCrypto, by its method). Calling it AES
+			// here would refuse its right password in the AES quick
+			// check, and its content would never be looked at.
+			m.aes = binary.LittleEndian.Uint16(extra[4:]) != 0
+			m.saltLen = 0
 			switch extra[4+4] {
 			case 1:
 				m.saltLen = 8
