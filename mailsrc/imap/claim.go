@@ -112,12 +112,17 @@ type claimLook struct {
 // claim takes message uid for this action (see ClaimPrefix), or fails
 // with an error wrapping mailsrc.ErrClaimed (someone else holds it),
 // mailsrc.ErrNotFound (it is gone), or a plain error when the claim
-// cannot be proven. On a mailbox that cannot keep keywords it only checks
-// that the message is there and warns once that concurrent actions are
-// not excluded.
+// cannot be proven — also on a mailbox that does not keep new keywords:
+// acting unclaimed could let two operators release one message, so
+// nothing is done (fail closed).
 func (a *actConn) claim(uid goimap.UID) error {
-	if !a.claimable() {
-		return gone(a.cn.c, uid, a.id)
+	var perm []goimap.Flag
+	if mb := a.cn.c.Mailbox(); mb != nil {
+		perm = mb.PermanentFlags
+	}
+	if why := unclaimable(perm, a.src.claimKeyword); why != "" {
+		return permanentError{fmt.Errorf("message %s: %s, so it cannot be claimed against other operators and nothing was done "+
+			"(a server that caps keywords per mailbox is full of claim keywords of earlier runs: remove the unused %s-… keywords)", a.id, why, ClaimPrefix)}
 	}
 	own := a.src.claimKeyword
 	l, err := a.look(uid)
@@ -234,12 +239,15 @@ func (a *actConn) step(name string) {
 	}
 }
 
-// claimable tells whether claims can be made on this connection.
-func (a *actConn) claimable() bool {
-	if mb := a.cn.c.Mailbox(); mb != nil && mb.PermanentFlags != nil &&
-		!slices.Contains(mb.PermanentFlags, goimap.FlagWildcard) && !slices.Contains(mb.PermanentFlags, a.src.claimKeyword) {
-		a.src.warnUnclaimed("the mailbox does not keep new keywords (PERMANENTFLAGS lacks \\*)")
-		return false
+// unclaimable says why a claim keyword kw cannot be kept on a mailbox
+// whose PERMANENTFLAGS are perm, or "" when it can: the mailbox lists \*
+// (new keywords may be created, RFC 9051 §7.1) or kw itself. A server
+// that sent no PERMANENTFLAGS (nil) is taken at its word that flags are
+// kept; the look after the store then proves the keyword is there.
+func unclaimable(perm []goimap.Flag, kw goimap.Flag) string {
+	if perm == nil || slices.Contains(perm, goimap.FlagWildcard) ||
+		slices.ContainsFunc(perm, func(f goimap.Flag) bool { return strings.EqualFold(string(f), string(kw)) }) {
+		return ""
 	}
-	return true
+	return "the mailbox does not keep new keywords (PERMANENTFLAGS lacks \\*)"
 }

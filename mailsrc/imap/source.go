@@ -32,11 +32,9 @@ type Source struct {
 
 	// actMu runs releases and deletes one at a time (see act), so that
 	// this Source has at most one claim in progress; claimKeyword is its
-	// claim keyword (see ClaimPrefix); unclaimedOnce logs once that
-	// actions cannot be claimed.
-	actMu         sync.Mutex
-	claimKeyword  goimap.Flag
-	unclaimedOnce sync.Once
+	// claim keyword (see ClaimPrefix).
+	actMu        sync.Mutex
+	claimKeyword goimap.Flag
 	// claimHook, when set (by tests), is called at each step of a claim:
 	// "looked", "stored", then "waiting" (per extra look) or "won".
 	claimHook func(step string)

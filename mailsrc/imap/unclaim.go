@@ -116,10 +116,3 @@ func joinFlags(flags []goimap.Flag) string {
 func notFound(id model.MessageID) error {
 	return permanentError{fmt.Errorf("message %s: %w (another operator already released or deleted it)", id, mailsrc.ErrNotFound)}
 }
-
-// warnUnclaimed logs, once per Source, that actions run without a claim.
-func (s *Source) warnUnclaimed(why string) {
-	s.unclaimedOnce.Do(func() {
-		s.cfg.Logf("imap: %s: %s: releases and deletes are not claimed, so two operators acting on the same message at the same moment may both succeed and leave two copies", s.ep, why)
-	})
-}
