@@ -77,6 +77,13 @@ func (m *Maildir) statAndReport(ctx context.Context, found *maildirIndex, fn fun
 		case <-ctx.Done():
 			return ctx.Err()
 		}
+		// A worker cuts its chunk short when ctx is cancelled, and may
+		// hand over an empty one: a listing that saw it is incomplete
+		// and must not end in nil (the scan prunes the cache only after
+		// a complete listing).
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		for _, e := range entries {
 			if e.ID == "" {
 				continue
@@ -90,7 +97,7 @@ func (m *Maildir) statAndReport(ctx context.Context, found *maildirIndex, fn fun
 		}
 		<-tokens
 	}
-	return nil
+	return ctx.Err()
 }
 
 // statListed returns the entry of one listed file, or an entry with an
