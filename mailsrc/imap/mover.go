@@ -70,7 +70,7 @@ func (s *Source) moveTo(ctx context.Context, id model.MessageID, dest, what stri
 			// the same UID may also succeed; the claim is what excludes it.
 			data, err := c.Move(set, dest).Wait()
 			if err != nil {
-				a.unclaim(uid)
+				a.unclaimIfRefused(uid, err)
 				return destError(dest, err)
 			}
 			a.clearCopy(dest, data.DestUIDs)
@@ -79,7 +79,7 @@ func (s *Source) moveTo(ctx context.Context, id model.MessageID, dest, what stri
 		}
 		data, err := c.Copy(set, dest).Wait()
 		if err != nil {
-			a.unclaim(uid)
+			a.unclaimIfRefused(uid, err)
 			return destError(dest, err)
 		}
 		if data.SourceUIDs == nil || !data.SourceUIDs.Contains(uid) {

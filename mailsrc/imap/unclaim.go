@@ -1,6 +1,7 @@
 package imap
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -25,6 +26,21 @@ func (a *actConn) unclaim(uid goimap.UID) {
 		return
 	}
 	a.claimed = false
+}
+
+// unclaimIfRefused gives the claim back after a MOVE or COPY failed with
+// err only when the server refused the command (a tagged NO or BAD): RFC
+// 6851 §3.3 and RFC 9051 §6.4.7 then promise nothing was moved or
+// copied. Any other failure (the connection lost, a timeout) leaves
+// unknown whether the message reached the destination, so the keyword
+// stays and blocks a rival's action until someone checks (fail closed).
+func (a *actConn) unclaimIfRefused(uid goimap.UID, err error) {
+	var refused *goimap.Error
+	if !errors.As(err, &refused) {
+		a.src.cfg.Logf("imap: %s: %s: %v: it may have reached the destination, so the %s keyword stays on it", a.src.ep, a.id, err, a.src.claimKeyword)
+		return
+	}
+	a.unclaim(uid)
 }
 
 // clearCopy removes the claim keywords, which MOVE and COPY carry over,
