@@ -49,7 +49,10 @@ func annotateWith(p model.Policy, now time.Time) func(*model.Message) {
 				return
 			}
 			if m.Materialize() != nil {
-				m.Exception = nil // jsonWriter refuses to print it
+				// The cached record cannot be read whole: it is printed
+				// as cached, without the exception (never an exception
+				// on a message it was not checked against: fail closed).
+				m.Exception = nil
 				return
 			}
 		}
