@@ -25,6 +25,7 @@ func runScan(ctx context.Context, args []string, env Env) int {
 	if code != ExitOK {
 		return code
 	}
+	defer keepHeapFloor(env.getenv)()
 	a, closeApp, err := listing(ctx, spec, cfg, env)
 	if err != nil {
 		fmt.Fprintln(env.Stderr, "mxaudit:", err)
