@@ -356,6 +356,13 @@ func (c *Cache) set(key string, e cacheEntry) {
 
 // readLocked returns an entry's message: from memory while it is not yet
 // in the file, else read from the file. Callers must not change it.
+//
+// A message read from the file is read with its whole record line, whose
+// checksum must hold and whose key and time must be the entry's: an
+// offset that no longer points at key's record (a file another process
+// rewrote where the cache lock does not hold, such as some network file
+// systems, or damage since the file was opened) is an error, which Get
+// counts as a miss, and never another message's verdict.
 func (c *Cache) readLocked(key string, e cacheEntry) ([]byte, error) {
 	if msg, ok := c.mem[key]; ok {
 		return msg, nil
@@ -363,14 +370,23 @@ func (c *Cache) readLocked(key string, e cacheEntry) ([]byte, error) {
 	if c.rf == nil {
 		return nil, errors.New("cache: no file to read")
 	}
-	b := make([]byte, e.n)
-	if c.ahead.read(c.rf, b, e.off) {
-		return b, nil
+	written := int64(e.written)
+	pre := recordMsgOffset(key, written)
+	start := e.off - int64(pre)
+	if start < 0 {
+		return nil, fmt.Errorf("cache: the record of %s is not where the index says", key)
 	}
-	if _, err := c.rf.ReadAt(b, e.off); err != nil {
-		return nil, fmt.Errorf("cache: reading a record: %w", err)
+	line := make([]byte, pre+int(e.n)+checksumSuffixLen)
+	if !c.ahead.read(c.rf, line, start) {
+		if _, err := c.rf.ReadAt(line, start); err != nil {
+			return nil, fmt.Errorf("cache: reading a record: %w", err)
+		}
 	}
-	return b, nil
+	body, err := unsealLine(line)
+	if err != nil || len(body) != pre+int(e.n) || !bytes.Equal(body[:pre], recordPrefix(key, written)) {
+		return nil, fmt.Errorf("cache: the record of %s is not where the index says", key)
+	}
+	return body[pre:], nil
 }
 
 // isExpired reports whether a record written at written (Unix seconds)

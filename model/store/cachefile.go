@@ -148,6 +148,17 @@ func encodeRecord(key string, written int64, msg []byte) []byte {
 	return sealLine(b)
 }
 
+// recordPrefix is what encodeRecord writes for key and written before
+// the message.
+func recordPrefix(key string, written int64) []byte {
+	b := make([]byte, 0, recordMsgOffset(key, written))
+	b = append(b, `{"k":"`...)
+	b = append(b, key...)
+	b = append(b, `","t":`...)
+	b = strconv.AppendInt(b, written, 10)
+	return append(b, `,"m":`...)
+}
+
 // recordMsgOffset is where the message starts in the record line that
 // encodeRecord writes for key and written.
 func recordMsgOffset(key string, written int64) int {
