@@ -383,7 +383,7 @@ func (c *Cache) readLocked(key string, e cacheEntry) ([]byte, error) {
 		}
 	}
 	body, err := unsealLine(line)
-	if err != nil || len(body) != pre+int(e.n) || !bytes.Equal(body[:pre], recordPrefix(key, written)) {
+	if err != nil || len(body) != pre+int(e.n) || !bytes.Equal(body[:pre], recordPrefix(key, written, 0)) {
 		return nil, fmt.Errorf("cache: the record of %s is not where the index says", key)
 	}
 	return body[pre:], nil

@@ -134,29 +134,27 @@ func parseHeader(line []byte, want cacheHeader) error {
 // encodeRecord returns the line that stores msg (a model.Message encoded
 // by encodeMessage) under key, or removes key when msg is nil.
 func encodeRecord(key string, written int64, msg []byte) []byte {
-	b := make([]byte, 0, len(key)+len(msg)+48+checksumSuffixLen)
-	b = append(b, `{"k":"`...)
-	b = append(b, key...)
-	b = append(b, `","t":`...)
-	b = strconv.AppendInt(b, written, 10)
 	if msg == nil {
-		b = append(b, `,"gone":true`...)
-	} else {
-		b = append(b, `,"m":`...)
-		b = append(b, msg...)
+		b := recordKeyTime(key, written, len(`,"gone":true`)+checksumSuffixLen+2)
+		return sealLine(append(b, `,"gone":true`...))
 	}
-	return sealLine(b)
+	b := recordPrefix(key, written, len(msg)+checksumSuffixLen+2)
+	return sealLine(append(b, msg...))
 }
 
 // recordPrefix is what encodeRecord writes for key and written before
-// the message.
-func recordPrefix(key string, written int64) []byte {
-	b := make([]byte, 0, recordMsgOffset(key, written))
+// the message, with room for extra more bytes.
+func recordPrefix(key string, written int64, extra int) []byte {
+	return append(recordKeyTime(key, written, len(`,"m":`)+extra), `,"m":`...)
+}
+
+// recordKeyTime is the start every record line shares: its key and time.
+func recordKeyTime(key string, written int64, extra int) []byte {
+	b := make([]byte, 0, recordMsgOffset(key, written)+extra)
 	b = append(b, `{"k":"`...)
 	b = append(b, key...)
 	b = append(b, `","t":`...)
-	b = strconv.AppendInt(b, written, 10)
-	return append(b, `,"m":`...)
+	return strconv.AppendInt(b, written, 10)
 }
 
 // recordMsgOffset is where the message starts in the record line that
