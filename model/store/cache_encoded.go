@@ -22,7 +22,7 @@ func (c *Cache) GetEncoded(key string) (model.Message, bool) {
 		m.Encoded = &model.Encoded{
 			JSON:                    raw,
 			HasFiles:                !bytes.HasPrefix(rest, []byte("null")) && !bytes.HasPrefix(rest, []byte("[]")),
-			MayHaveEncryptedArchive: bytes.Contains(rest, []byte(`"encrypted":true`)),
+			MayHaveEncryptedArchive: mayHaveEncryptedArchive(rest),
 		}
 		c.hits.Add(1)
 		return m, true
@@ -55,4 +55,14 @@ func cutHead(raw []byte) (head, rest []byte, ok bool) {
 	copy(head, raw[:j-1])
 	head[j-1] = '}'
 	return head, raw[j+len(attachmentsKey):], true
+}
+
+// mayHaveEncryptedArchive reads, from the encoded rest of a message, the
+// two facts Message.IsEncrypted decides on: an archive marked encrypted
+// anywhere in the attachments, or the attachment verdict "encrypted". A
+// string cannot imitate either (its quotes are escaped), so false means
+// the decoded message is not encrypted and PPAP may leave it encoded.
+func mayHaveEncryptedArchive(rest []byte) bool {
+	return bytes.Contains(rest, []byte(`"encrypted":true`)) ||
+		bytes.Contains(rest, []byte(`"attachment":"encrypted"`))
 }

@@ -21,7 +21,12 @@ func TestGetEncodedHead(t *testing.T) {
 	zip.Attachments = []model.Attachment{{Filename: "a.zip", Archive: &model.Archive{Format: "zip", Encrypted: true}}}
 	plain := head
 	plain.Attachments = []model.Attachment{{Filename: "a.pdf"}}
-	plain.Verdict.Reasons = []string{`"encrypted":true`} // a string cannot imitate the field (its quotes are escaped)
+	plain.Verdict.Reasons = []string{`"encrypted":true`, `"attachment":"encrypted"`} // a string cannot imitate a field (its quotes are escaped)
+	// The verdict alone says encrypted (IsEncrypted reads it too), with
+	// no archive marked: PPAP must still see the message decoded.
+	byVerdict := head
+	byVerdict.Attachments = []model.Attachment{{Filename: "a.zip"}}
+	byVerdict.Verdict.Attachment = model.AttachmentEncrypted
 	for _, tc := range []struct {
 		name            string
 		m               model.Message
@@ -30,6 +35,7 @@ func TestGetEncodedHead(t *testing.T) {
 		{"no-files", head, false, false},
 		{"encrypted-zip", zip, true, true},
 		{"plain-file", plain, true, false},
+		{"encrypted-by-verdict", byVerdict, true, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if err := c.Put(tc.name, tc.m); err != nil {
@@ -38,6 +44,9 @@ func TestGetEncodedHead(t *testing.T) {
 			got, ok := c.GetEncoded(tc.name)
 			if !ok || got.Encoded == nil {
 				t.Fatalf("GetEncoded: %v, encoded %v", ok, got.Encoded != nil)
+			}
+			if tc.mayCrypt != tc.m.IsEncrypted() {
+				t.Fatalf("test case: IsEncrypted %v, mayCrypt %v", tc.m.IsEncrypted(), tc.mayCrypt)
 			}
 			if got.Encoded.HasFiles != tc.files || got.Encoded.MayHaveEncryptedArchive != tc.mayCrypt {
 				t.Errorf("files %v, may be encrypted %v; want %v, %v", got.Encoded.HasFiles, got.Encoded.MayHaveEncryptedArchive, tc.files, tc.mayCrypt)
