@@ -4,6 +4,8 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"time"
+
+	"mxaudit/ui/app"
 )
 
 // heapFloor is the heap a scan may grow to before its collector runs
@@ -38,7 +40,7 @@ func gcPercentFor(live, floor uint64) int {
 // previous target. It does nothing when the operator chose a target with
 // GOGC or GOMEMLIMIT, which the Go runtime has then applied already.
 func keepHeapFloor(getenv func(string) string) (stop func()) {
-	if getenv("GOGC") != "" || getenv("GOMEMLIMIT") != "" {
+	if app.OperatorChoseGC(getenv) {
 		return func() {}
 	}
 	old := debug.SetGCPercent(100)

@@ -1,6 +1,10 @@
 package console
 
-import "runtime/debug"
+import (
+	"runtime/debug"
+
+	"mxaudit/ui/app"
+)
 
 // gcPercent is the console's garbage collection target (GOGC) when the
 // operator sets none. The console is a long-lived process on a gateway
@@ -17,7 +21,7 @@ const gcPercent = 50
 // target. Only the interactive console calls it: a command's process is
 // short-lived, and "mxaudit serve" shares one heap among its sessions.
 func tuneGC(getenv func(string) string) (restore func()) {
-	if getenv("GOGC") != "" || getenv("GOMEMLIMIT") != "" {
+	if app.OperatorChoseGC(getenv) {
 		return func() {}
 	}
 	old := debug.SetGCPercent(gcPercent)
