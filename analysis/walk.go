@@ -113,21 +113,25 @@ func (w *walker) leaf(e *message.Entity, depth int, prefix string) {
 		// still bytes unzip and 7-Zip open: a GIF header followed by an
 		// encrypted ZIP is one. It is searched for archives and listed
 		// only when one is found (review finding 9).
-		if att := w.a.inspect(e.Body, name, ct); att.Archive != nil {
+		if att := w.a.inspect(mimetext.TransferDecoded(e.Body), name, ct); att.Archive != nil {
 			att.Filename = prefix + att.Filename
 			w.msg.Attachments = append(w.msg.Attachments, att)
 		}
 		return
 	}
 	if !isAttachment(ct, mimetext.MediaType(cd), name) {
-		// Body text: read through so that decoding errors are noticed and
-		// the stream advances to the next part.
-		if _, err := io.Copy(io.Discard, e.Body); err != nil {
+		// Body text: read through so that transfer-decoding errors are
+		// noticed and the stream advances to the next part; its charset
+		// is not converted, as nothing here reads the text.
+		if _, err := io.Copy(io.Discard, mimetext.TransferDecoded(e.Body)); err != nil {
 			w.problem("body part (%s) cannot be decoded: %v", ct, err)
 		}
 		return
 	}
-	att := w.a.inspect(e.Body, name, ct)
+	// The file's bytes as the recipient's client saves them: a text/*
+	// attachment is not converted from its charset (see
+	// mimetext.TransferDecoded).
+	att := w.a.inspect(mimetext.TransferDecoded(e.Body), name, ct)
 	if prefix != "" {
 		att.Filename = prefix + att.Filename
 	}

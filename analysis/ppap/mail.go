@@ -107,7 +107,7 @@ func (m *mail) leaf(e *message.Entity, depth int) {
 	if !m.want[i] {
 		return
 	}
-	b, err := io.ReadAll(io.LimitReader(e.Body, m.attMax+1))
+	b, err := io.ReadAll(io.LimitReader(mimetext.TransferDecoded(e.Body), m.attMax+1))
 	if int64(len(b)) > m.attMax {
 		return // too large to decrypt; the analyzer reported it already
 	}

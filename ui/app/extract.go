@@ -7,10 +7,13 @@ import (
 	"os"
 
 	"github.com/emersion/go-message"
+
+	"mxaudit/analysis/mimetext"
 )
 
-// ExtractPart returns the decoded bytes of the attachment at index
-// (counted as Body.Attachments lists them) of the raw message r.
+// ExtractPart returns the bytes of the attachment at index (counted as
+// Body.Attachments lists them) of the raw message r, with their transfer
+// encoding undone, as a mail client saves them.
 func ExtractPart(r io.Reader, index int) ([]byte, error) {
 	e, err := message.Read(r)
 	if e == nil {
@@ -38,7 +41,9 @@ func ExtractPart(r io.Reader, index int) ([]byte, error) {
 			return false, nil
 		}
 		if n == index {
-			data, err := io.ReadAll(e.Body)
+			// The bytes the recipient's client saves: a text/* file
+			// is not converted from its charset.
+			data, err := io.ReadAll(mimetext.TransferDecoded(e.Body))
 			found = data
 			return true, err
 		}
