@@ -66,7 +66,12 @@ func New(cfg Config) *Analyzer {
 func (a *Analyzer) Analyze(ctx context.Context, id model.MessageID, raw io.Reader) model.Message {
 	m := model.Message{ID: id}
 	digest := newDigestReader(raw)
-	counted := &countingReader{r: skipEnvelopeLine(digest), limit: a.cfg.MaxMessageBytes}
+	// Analyze returns only after the message is read to its end and the
+	// checker has answered, so nothing reads env after that.
+	env := getReader(digest)
+	defer putReader(env)
+	skipEnvelopeLine(env)
+	counted := &countingReader{r: env, limit: a.cfg.MaxMessageBytes}
 	src := io.Reader(counted)
 
 	// Authentication needs the raw bytes (DKIM hashes the body as sent)
@@ -200,16 +205,12 @@ func (t *teeReader) Read(p []byte) (int, error) {
 // skipEnvelopeLine drops an mbox "From sender date" line in front of the
 // header, which saved .eml files and amavis quarantine files often keep;
 // it is not part of the message (and would break DKIM and the header parse).
-func skipEnvelopeLine(r io.Reader) io.Reader {
-	br := bufio.NewReaderSize(r, 4096)
+// An absurdly long first line is not an envelope line after all: what was
+// consumed of it is lost, and the parse reports it.
+func skipEnvelopeLine(br *bufio.Reader) {
 	if head, _ := br.Peek(5); string(head) == "From " {
-		if _, err := br.ReadSlice('\n'); err == bufio.ErrBufferFull {
-			// An absurdly long first line: not an envelope line after
-			// all; what was consumed is lost, and the parse reports it.
-			return br
-		}
+		_, _ = br.ReadSlice('\n')
 	}
-	return br
 }
 
 // countingReader counts the bytes read and refuses to read past limit.

@@ -39,7 +39,7 @@ func fillHeaders(m *model.Message, h message.Header) {
 	m.Cc = addressStrings(h.Get("Cc"))
 
 	if d := h.Get("Date"); d != "" {
-		if t, err := mail.ParseDate(d); err == nil {
+		if t, err := parseDate(d); err == nil {
 			m.Date = t
 		} else if t, err := parseLooseDate(d); err == nil {
 			m.Date = t

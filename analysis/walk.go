@@ -1,7 +1,6 @@
 package analysis
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"strconv"
@@ -201,8 +200,9 @@ func isAttachment(ct, disposition, name string) bool {
 // holds none is unreadable, never clean.
 func (a *Analyzer) inspect(body io.Reader, name, ct string) model.Attachment {
 	att := model.Attachment{Filename: name, ContentType: ct, Risks: filetype.NameRisks(name)}
-	br := bufio.NewReaderSize(body, 4096)
-	head, _ := br.Peek(4096)
+	br := getReader(body)
+	defer putReader(br)
+	head, _ := br.Peek(readerSize)
 	magic := filetype.Sniff(head)
 	declared := filetype.IsDeclaredArchive(name, ct) || magic == filetype.KindZip ||
 		magic == filetype.Kind7z || magic == filetype.KindRAR

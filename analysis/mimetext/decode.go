@@ -30,25 +30,18 @@ func init() {
 	}
 }
 
-// wordDecoder decodes RFC 2047 words. Its CharsetReader converts the
-// (short) word eagerly and hands back a bytes.Reader: the stdlib copies a
-// charset reader into a strings.Builder through a fresh 32 KiB buffer
-// unless the reader can write itself out, which for Japanese subjects of a
-// dozen encoded words was most of the allocation of a whole analysis.
+// wordDecoder decodes RFC 2047 words. Its CharsetReader hands back a
+// convertedText, whose WriteTo converts the (short) word in one piece: the
+// stdlib copies a charset reader into a strings.Builder through a fresh 32
+// KiB buffer unless the reader can write itself out, which for Japanese
+// subjects of a dozen encoded words was most of the allocation of a whole
+// analysis.
 var wordDecoder = mime.WordDecoder{CharsetReader: func(label string, input io.Reader) (io.Reader, error) {
 	enc, err := lookupCharset(label)
 	if err != nil {
 		return nil, err
 	}
-	raw, err := io.ReadAll(input)
-	if err != nil {
-		return nil, err
-	}
-	out, err := enc.NewDecoder().Bytes(raw)
-	if err != nil {
-		return nil, err
-	}
-	return bytes.NewReader(out), nil
+	return &convertedText{raw: input, enc: enc}, nil
 }}
 
 // charsetAliases are labels Japanese mailers write that the IANA and
