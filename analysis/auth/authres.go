@@ -97,8 +97,16 @@ const (
 )
 
 func restoreQuoted(s string) string {
-	return strings.NewReplacer(quotedSemicolon, ";", quotedSpace, " ").Replace(s)
+	if !strings.ContainsAny(s, quotedSemicolon+quotedSpace) {
+		return s
+	}
+	return quotedRestorer.Replace(s)
 }
+
+// quotedRestorer is built once: a Replacer builds its tables on first use,
+// which for every property of every Authentication-Results field was 1.4
+// KB a message.
+var quotedRestorer = strings.NewReplacer(quotedSemicolon, ";", quotedSpace, " ")
 
 // stripComments removes RFC 5322 comments (nested, with quoted-pairs) from
 // v, leaving quoted strings alone. It returns the text without comments and,

@@ -44,14 +44,20 @@ func (h *messageHeader) all(name string) []string {
 }
 
 // readHeader reads the header section from br, leaving br at the first
-// byte of the body.
+// byte of the body. Lines are read straight into raw, and one buffer
+// unfolds every field: a header of 3 KB used to cost three times that in
+// line copies.
 func readHeader(br *bufio.Reader) (*messageHeader, error) {
-	h := &messageHeader{}
-	var cur []byte // the field being unfolded
+	h := &messageHeader{raw: make([]byte, 0, 4096)}
+	var (
+		cur     []byte // the field being unfolded, reused for each
+		inField bool
+	)
 	flush := func() {
-		if cur == nil {
+		if !inField {
 			return
 		}
+		inField = false
 		name, value, ok := bytes.Cut(cur, []byte(":"))
 		// A line without a colon (an mbox "From " line, garbage) is not a
 		// field; it stays in raw for DKIM but is not interpreted.
@@ -61,11 +67,12 @@ func readHeader(br *bufio.Reader) (*messageHeader, error) {
 				value: string(bytes.TrimSpace(value)),
 			})
 		}
-		cur = nil
 	}
 	for {
-		line, err := readLine(br, MaxHeaderBytes-len(h.raw))
-		h.raw = append(h.raw, line...)
+		start := len(h.raw)
+		var err error
+		h.raw, err = appendLine(h.raw, br)
+		line := h.raw[start:]
 		if errors.Is(err, errHeaderTooLarge) {
 			return h, err
 		}
@@ -75,12 +82,13 @@ func readHeader(br *bufio.Reader) (*messageHeader, error) {
 			flush()
 			h.complete = true
 			return h, nil
-		case len(content) > 0 && (content[0] == ' ' || content[0] == '\t') && cur != nil:
+		case len(content) > 0 && (content[0] == ' ' || content[0] == '\t') && inField:
 			cur = append(cur, ' ')
 			cur = append(cur, bytes.TrimLeft(content, " \t")...)
 		case len(content) > 0:
 			flush()
-			cur = append([]byte{}, content...)
+			cur = append(cur[:0], content...)
+			inField = true
 		}
 		if err != nil {
 			flush()
@@ -92,19 +100,19 @@ func readHeader(br *bufio.Reader) (*messageHeader, error) {
 	}
 }
 
-// readLine returns the next line with its line ending, or what is left
-// before EOF. It fails with errHeaderTooLarge beyond limit bytes.
-func readLine(br *bufio.Reader, limit int) ([]byte, error) {
-	var line []byte
+// appendLine appends the next line with its line ending to dst, or what
+// is left before EOF. It fails with errHeaderTooLarge when dst would grow
+// past MaxHeaderBytes, keeping what fits.
+func appendLine(dst []byte, br *bufio.Reader) ([]byte, error) {
 	for {
 		chunk, err := br.ReadSlice('\n')
-		if len(line)+len(chunk) > limit {
-			return append(line, chunk[:max(0, limit-len(line))]...), errHeaderTooLarge
+		if len(dst)+len(chunk) > MaxHeaderBytes {
+			return append(dst, chunk[:max(0, MaxHeaderBytes-len(dst))]...), errHeaderTooLarge
 		}
-		line = append(line, chunk...)
+		dst = append(dst, chunk...)
 		if errors.Is(err, bufio.ErrBufferFull) {
 			continue
 		}
-		return line, err
+		return dst, err
 	}
 }
