@@ -83,7 +83,10 @@ type storedMessage struct {
 }
 
 // Close implements io.Closer. Reading after Close fails: the buffers
-// belong to other messages by then.
+// belong to other messages by then. Close must not be called while
+// another goroutine reads (closing the file to cancel a read would hand
+// this message's buffer to another): every caller reads and closes on
+// one goroutine.
 func (m *storedMessage) Close() error {
 	if m.closed {
 		return os.ErrClosed
@@ -141,7 +144,7 @@ func openMessage(f *os.File, id model.MessageID) (io.ReadCloser, error) {
 	if magic, _ := br.Peek(2); isGzip(magic) {
 		m.gz, err = gzip.NewReader(br)
 		if err != nil {
-			f.Close()
+			m.Close()
 			return nil, fmt.Errorf("%q: gzip: %w", string(id), err)
 		}
 		br = m.buffered(m.gz)

@@ -10,6 +10,8 @@ import (
 
 	"github.com/emersion/go-message"
 	_ "github.com/emersion/go-message/charset" // decode non-UTF-8 header parameters (file names)
+
+	"mxaudit/analysis/mimetext"
 )
 
 // maxMIMEDepth bounds multipart nesting in a report mail.
@@ -132,7 +134,9 @@ func (x *extractor) leaf(e *message.Entity) {
 	}
 	// Reporters name files receiver!domain!begin!end[!id].xml.gz.
 	x.reportish = x.reportish || strings.Count(name, "!") >= 3
-	body, err := readCapped(e.Body, x.lim.MaxBytes, "attachment")
+	// A report is a file: its bytes as saved, never converted from a
+	// charset a text/* type may declare.
+	body, err := readCapped(mimetext.TransferDecoded(e.Body), x.lim.MaxBytes, "attachment")
 	if err != nil {
 		x.candidates++
 		x.errs = append(x.errs, fmt.Errorf("part %s: %w", describe(ctype, name), err))

@@ -2,6 +2,7 @@ package mimetext
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -87,9 +88,13 @@ type convertedText struct {
 	raw io.Reader
 	enc encoding.Encoding
 	dec io.Reader // made at the first Read
+	// used is set once any of raw has been read as text, after which
+	// TransferDecoded cannot hand out the file's bytes.
+	used bool
 }
 
 func (c *convertedText) Read(p []byte) (int, error) {
+	c.used = true
 	if c.dec == nil {
 		c.dec = c.enc.NewDecoder().Reader(c.raw)
 	}
@@ -108,6 +113,7 @@ var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 8<<10); return &
 // encoded word it converts into a strings.Builder; without WriteTo io.Copy
 // would allocate 32 KiB for each.
 func (c *convertedText) WriteTo(w io.Writer) (int64, error) {
+	c.used = true
 	if br, ok := c.raw.(*bytes.Reader); ok && c.dec == nil && br.Len() <= eagerLimit {
 		in := make([]byte, br.Len())
 		if _, err := io.ReadFull(br, in); err != nil {
@@ -129,11 +135,25 @@ func (c *convertedText) WriteTo(w io.Writer) (int64, error) {
 // with its transfer encoding (base64, quoted-printable) undone, but not
 // converted from its charset, which go-message does for every text/* part
 // (see convertedText). Anything that judges an attachment's bytes reads
-// them through it. A body that is not converted text, or whose conversion
-// has begun, is returned as it is.
+// them through it. A body that is not converted text is returned as it
+// is; one already read as text fails to read (ErrReadAsText), so that the
+// part is reported broken rather than judged by the wrong bytes.
 func TransferDecoded(body io.Reader) io.Reader {
-	if c, ok := body.(*convertedText); ok && c.dec == nil {
-		return c.raw
+	c, ok := body.(*convertedText)
+	switch {
+	case !ok:
+		return body
+	case c.used:
+		return failingReader{ErrReadAsText}
 	}
-	return body
+	return c.raw
 }
+
+// ErrReadAsText is what TransferDecoded's reader returns for a body that
+// was already read as converted text.
+var ErrReadAsText = errors.New("the part was already read as converted text; its bytes as sent are gone")
+
+// failingReader returns its error.
+type failingReader struct{ err error }
+
+func (f failingReader) Read([]byte) (int, error) { return 0, f.err }

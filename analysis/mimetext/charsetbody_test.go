@@ -3,6 +3,7 @@ package mimetext
 import (
 	"bytes"
 	"encoding/base64"
+	"errors"
 	"io"
 	"strings"
 	"testing"
@@ -92,8 +93,8 @@ func TestTextAttachmentKeepsItsBytes(t *testing.T) {
 }
 
 // TestTransferDecodedAfterReading: once the converted text has been read,
-// the unconverted bytes are partly consumed, so TransferDecoded must not
-// hand them out.
+// the unconverted bytes are consumed, so TransferDecoded must fail rather
+// than hand out what is left.
 func TestTransferDecodedAfterReading(t *testing.T) {
 	body, err := charsetBody("windows-1252", strings.NewReader("caf\xe9 au lait"))
 	if err != nil {
@@ -103,8 +104,19 @@ func TestTransferDecodedAfterReading(t *testing.T) {
 	if _, err := body.Read(buf); err != nil {
 		t.Fatal(err)
 	}
-	if TransferDecoded(body) != body {
-		t.Error("TransferDecoded handed out a half-read unconverted body")
+	if _, err := io.ReadAll(TransferDecoded(body)); !errors.Is(err, ErrReadAsText) {
+		t.Errorf("TransferDecoded after a Read: %v, want ErrReadAsText", err)
+	}
+	// WriteTo converts a short body in one piece, which uses it up too.
+	word, err := charsetBody("iso-2022-jp", bytes.NewReader([]byte("\x1b$B$3$s\x1b(B")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := word.(io.WriterTo).WriteTo(io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReadAll(TransferDecoded(word)); !errors.Is(err, ErrReadAsText) {
+		t.Errorf("TransferDecoded after WriteTo: %v, want ErrReadAsText", err)
 	}
 }
 

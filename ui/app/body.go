@@ -77,7 +77,8 @@ func walk(e *message.Entity, b *Body, plain, htmlText *string) error {
 		name = params["name"]
 	}
 	if disp == "attachment" || name != "" || !(ct == "" || strings.HasPrefix(ct, "text/")) {
-		n, _ := io.Copy(io.Discard, e.Body)
+		// The size the recipient's client saves (see ExtractPart).
+		n, _ := io.Copy(io.Discard, mimetext.TransferDecoded(e.Body))
 		if name == "" {
 			name = "(unnamed)"
 		}
