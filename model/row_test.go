@@ -183,7 +183,7 @@ func TestRowSortMatchesMessageSort(t *testing.T) {
 	keys := make([]sortKeys, len(msgs))
 	for i := range msgs {
 		rows[i] = NewRow(&msgs[i])
-		keys[i], _ = newSortKeys(&msgs[i], false, nil)
+		keys[i], _ = newSortKeys(&msgs[i], false)
 	}
 	for c := range NumColumns {
 		distinct := map[int]bool{}

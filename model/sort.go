@@ -45,6 +45,10 @@ type sortKeys struct {
 	exc      int8 // exception rank
 }
 
+// rowPins are the handles that keep a shared row's interned sort keys
+// canonical.
+type rowPins [3]unique.Handle[string]
+
 // newSortKeys computes m's keys. For a shared message (intern) the
 // strings are canonicalised (unique.Make) and their handles returned
 // in pins, for the table to keep: under "mxaudit serve" every session's
@@ -53,8 +57,8 @@ type sortKeys struct {
 // does, so a table that kept only Value() would share nothing after the
 // next collection. A table's own messages are not interned: the unique
 // map's entries would cost more than they save.
-func newSortKeys(m *Message, intern bool, pins []unique.Handle[string]) (sortKeys, []unique.Handle[string]) {
-	k := sortKeys{
+func newSortKeys(m *Message, intern bool) (k sortKeys, pins rowPins) {
+	k = sortKeys{
 		from:     strings.ToLower(m.DisplayFrom()),
 		subject:  strings.ToLower(m.Subject),
 		haystack: haystack(m),
@@ -72,10 +76,9 @@ func newSortKeys(m *Message, intern bool, pins []unique.Handle[string]) (sortKey
 	k.dmarc = int8(authRank(r))
 	k.policy = int8(policyRank(p))
 	if intern {
-		for _, s := range []*string{&k.from, &k.subject, &k.haystack} {
-			h := unique.Make(*s)
-			*s = h.Value()
-			pins = append(pins, h)
+		for j, s := range []*string{&k.from, &k.subject, &k.haystack} {
+			pins[j] = unique.Make(*s)
+			*s = pins[j].Value()
 		}
 	}
 	return k, pins

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"slices"
 	"strings"
-	"unique"
 )
 
 // Table is the list's data: every message received so far, in arrival
@@ -30,13 +29,18 @@ type Table struct {
 	// The table never writes through a row: Update changes a copy.
 	rows  [][]*Message
 	owned [][]Message
+	// inOwned has bit i set when row i points into owned: Update then
+	// writes the changed copy into that slot instead of leaving a dead
+	// copy there for the table's lifetime.
+	inOwned []uint64
 	// intern shares the repeated strings of owned messages (intern.go).
 	intern interner
 	n      int
 	keys   []sortKeys
 	// pins keep the interned sort keys of shared messages canonical
-	// (newSortKeys).
-	pins   []unique.Handle[string]
+	// (newSortKeys), by arrival index, in chunks made for the first
+	// shared row that falls in them; Remove and Update drop a row's.
+	pins   [][]rowPins
 	order  []int32
 	view   []int32
 	sort   SortKey
@@ -156,9 +160,15 @@ func (t *Table) appendRows(msgs []*Message, shared bool) {
 		}
 		last := &t.rows[len(t.rows)-1]
 		*last = append(*last, m)
-		var k sortKeys
-		k, t.pins = newSortKeys(m, shared, t.pins)
+		k, pins := newSortKeys(m, shared)
 		t.keys = append(t.keys, k)
+		t.setPins(int32(t.n), pins)
+		if t.n>>6 == len(t.inOwned) {
+			t.inOwned = append(t.inOwned, 0)
+		}
+		if !shared {
+			t.inOwned[t.n>>6] |= 1 << (t.n & 63)
+		}
 		batch = append(batch, int32(t.n))
 		t.n++
 	}

@@ -11,14 +11,27 @@ func (t *Table) Remove(ids map[MessageID]bool) int {
 		return 0
 	}
 	gone := func(i int32) bool { return ids[t.msg(i).ID] }
-	before := len(t.order)
-	t.order = slices.DeleteFunc(t.order, gone)
-	n := before - len(t.order)
+	var out []int32
+	t.order = slices.DeleteFunc(t.order, func(i int32) bool {
+		if gone(i) {
+			out = append(out, i)
+			return true
+		}
+		return false
+	})
+	n := len(out)
 	if n == 0 {
 		return 0
 	}
 	t.removed += n
 	t.view = slices.DeleteFunc(t.view, gone)
+	for _, i := range out {
+		// Out of the table for good: its search text and sort keys
+		// go, and so do the handles that kept a shared row's keys
+		// canonical.
+		t.keys[i] = sortKeys{}
+		t.setPins(i, rowPins{})
+	}
 	t.reselect(t.cursor)
 	return n
 }
@@ -30,17 +43,27 @@ func (t *Table) Remove(ids map[MessageID]bool) int {
 // (Policy.Annotate) to messages already listed. change may set the
 // copy's fields but must not write into what they point at (an Auth, an
 // attachment), which the original still shares.
+//
+// A message the table owns (Append) is overwritten in its slot, so
+// repeated policy changes leave no dead copies behind; a shared one
+// (AppendShared) is replaced by a new copy, never written.
 func (t *Table) Update(change func(*Message) bool) {
 	changed := false
 	scratch := new(Message)
 	for _, i := range t.order {
 		*scratch = *t.msg(i)
-		if change(scratch) {
-			t.setRow(i, scratch)
-			t.keys[i], _ = newSortKeys(scratch, false, nil)
-			scratch = new(Message)
-			changed = true
+		if !change(scratch) {
+			continue
 		}
+		changed = true
+		if t.inOwned[i>>6]&(1<<(i&63)) != 0 {
+			*t.msg(i) = t.intern.message(*scratch)
+		} else {
+			t.setRow(i, scratch)
+			scratch = new(Message)
+		}
+		t.keys[i], _ = newSortKeys(t.msg(i), false)
+		t.setPins(i, rowPins{})
 	}
 	if !changed {
 		return
@@ -67,4 +90,19 @@ func (t *Table) Each(fn func(*Message)) {
 	for _, i := range t.order {
 		fn(t.msg(i))
 	}
+}
+
+// setPins keeps row i's pins; zero pins drop what it had.
+func (t *Table) setPins(i int32, p rowPins) {
+	c := int(i >> chunkBits)
+	if c >= len(t.pins) || t.pins[c] == nil {
+		if p == (rowPins{}) {
+			return
+		}
+		for c >= len(t.pins) {
+			t.pins = append(t.pins, nil)
+		}
+		t.pins[c] = make([]rowPins, 1<<chunkBits)
+	}
+	t.pins[c][i&(1<<chunkBits-1)] = p
 }
