@@ -183,7 +183,7 @@ func TestRowSortMatchesMessageSort(t *testing.T) {
 	keys := make([]sortKeys, len(msgs))
 	for i := range msgs {
 		rows[i] = NewRow(&msgs[i])
-		keys[i], _ = newSortKeys(&msgs[i], false)
+		keys[i] = newSortKeys(&msgs[i])
 	}
 	for c := range NumColumns {
 		distinct := map[int]bool{}
