@@ -102,3 +102,12 @@ func (t *Table) setLine(i int32, r Row) {
 	t.lines[i>>chunkBits][i&(1<<chunkBits-1)] = t.ownLine(r)
 	t.sharedLine[i>>6] &^= 1 << (i & 63)
 }
+
+// EachRow calls fn on the row of every message still in the table,
+// shown or not, in the current sort order: what a count over every
+// message needs, without the full messages.
+func (t *Table) EachRow(fn func(*Row)) {
+	for _, i := range t.order {
+		fn(t.line(i))
+	}
+}
