@@ -170,7 +170,7 @@ func (in *interner) verdicts(v RowVerdicts) *RowVerdicts {
 	}
 	c := &RowVerdicts{
 		SPF: Result(in.str(string(v.SPF))), DKIM: Result(in.str(string(v.DKIM))), DMARC: Result(in.str(string(v.DMARC))),
-		Policy: Disposition(in.str(string(v.Policy))), Attachment: AttachmentVerdict(in.str(string(v.Attachment))),
+		Policy: Disposition(in.str(string(v.Policy))), Disposition: Disposition(in.str(string(v.Disposition))), Attachment: AttachmentVerdict(in.str(string(v.Attachment))),
 		Auth: AuthVerdict(in.str(string(v.Auth))), Encryption: Encryption(in.str(string(v.Encryption))),
 	}
 	if in == nil || len(in.rowVerdicts) >= maxInterned {

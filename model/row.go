@@ -66,6 +66,9 @@ type RowVerdicts struct {
 	// DMARCResult.
 	SPF, DKIM, DMARC Result
 	Policy           Disposition
+	// Disposition is what DMARC's evaluation applied (the statistics'
+	// dispositions).
+	Disposition Disposition
 	// Attachment and Auth are the message's verdict.
 	Attachment AttachmentVerdict
 	Auth       AuthVerdict
@@ -87,6 +90,7 @@ const (
 	RowDKIMAligned                         // DKIMSummary's aligned
 	RowHasAttachments                      // Message.HasAttachments
 	RowDateDelivered                       // DateSource is DateDelivered
+	RowNoAuth                              // analysed without authentication (Auth is nil)
 	// The PPAP state of the encrypted archives (PPAPOf).
 	RowPPAPDecrypted
 	RowPPAPUnopened
@@ -134,8 +138,12 @@ func newRow(m *Message, in *interner) Row {
 	}
 	d, aligned := m.DKIMSummary()
 	dm, p := m.DMARCResult()
+	var disp Disposition
+	if m.Auth != nil {
+		disp = m.Auth.DMARC.Disposition
+	}
 	r.RowVerdicts = in.verdicts(RowVerdicts{
-		SPF: m.SPFResult(), DKIM: d, DMARC: dm, Policy: p,
+		SPF: m.SPFResult(), DKIM: d, DMARC: dm, Policy: p, Disposition: disp,
 		Attachment: m.Verdict.Attachment, Auth: m.Verdict.Auth, Encryption: m.Encryption(),
 	})
 	r.fromKey = within(hay, strings.ToLower(r.From))
@@ -181,6 +189,7 @@ func rowFlags(m *Message, dkimAligned bool) RowFlags {
 	set(dkimAligned, RowDKIMAligned)
 	set(m.HasAttachments(), RowHasAttachments)
 	set(m.DateSource == DateDelivered, RowDateDelivered)
+	set(m.Auth == nil, RowNoAuth)
 	p := PPAPOf(m)
 	set(p.Decrypted, RowPPAPDecrypted)
 	set(p.Unopened, RowPPAPUnopened)

@@ -297,3 +297,36 @@ func TestInternedRowsEqualPlainRows(t *testing.T) {
 		t.Error("no two messages share verdicts: the test shows nothing")
 	}
 }
+
+// TestRowStatsMatchMessageStats checks that counting rows gives the
+// statistics counting the messages gives, dispositions and dates
+// included.
+func TestRowStatsMatchMessageStats(t *testing.T) {
+	r := rand.New(rand.NewPCG(18, 11))
+	msgs := append(rowMessages(r, 2000), queryMessages()...)
+	now := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
+	for i := range msgs {
+		if a := msgs[i].Auth; a != nil {
+			a.DMARC.Disposition = []Disposition{"", DispositionNone, DispositionQuarantine, DispositionReject}[r.IntN(4)]
+		}
+		if r.IntN(8) == 0 {
+			msgs[i].Date = now.Add(72 * time.Hour) // suspect: in the future
+		}
+	}
+	byMsg, byRow := NewStatsCounter(), NewStatsCounter()
+	byMsg.Now, byRow.Now = now, now
+	for i := range msgs {
+		row := NewRow(&msgs[i])
+		byMsg.Add(&msgs[i])
+		byRow.AddRow(&row)
+	}
+	want, got := byMsg.Stats(), byRow.Stats()
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("rows count\n%+v\nmessages count\n%+v", got, want)
+	}
+	d := want.Dispositions
+	if want.Undated == 0 || want.SuspectDates == 0 || want.Delivered == 0 || d.Reject == 0 || d.Quarantine == 0 ||
+		d.NoPolicy == 0 || d.Unchecked == 0 || d.None == 0 || len(want.FailingDomains) == 0 || len(want.Series.Points) == 0 {
+		t.Errorf("the test data leaves some statistic at zero: %+v", want)
+	}
+}
