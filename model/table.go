@@ -26,7 +26,8 @@ type Table struct {
 	// copies the messages it is given, or at a message shared with other
 	// tables (AppendShared): under "mxaudit serve" every session lists
 	// the hub's messages, and a copy per session cost 46 MB at 100,000.
-	// The table never writes through a row: Update changes a copy.
+	// The table never writes through a shared row: Update changes a
+	// copy of it, and overwrites an owned message in its slot.
 	rows  [][]*Message
 	owned [][]Message
 	// inOwned has bit i set when row i points into owned: Update then

@@ -56,7 +56,7 @@ func (t *Table) Update(change func(*Message) bool) {
 			continue
 		}
 		changed = true
-		if t.inOwned[i>>6]&(1<<(i&63)) != 0 {
+		if isSet(t.inOwned, i) {
 			*t.msg(i) = t.intern.message(*scratch)
 		} else {
 			t.setRow(i, scratch)
