@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 
 	"mxaudit/model"
 )
@@ -13,6 +14,10 @@ import (
 // whose head cannot be cut off cleanly is decoded whole, as Get does, so
 // the answer is never less than Get's.
 func (c *Cache) GetEncoded(key string) (model.Message, bool) {
+	if strings.HasPrefix(key, SnapshotPrefix) {
+		c.misses.Add(1)
+		return model.Message{}, false
+	}
 	raw, ok := c.record(key)
 	if !ok {
 		return model.Message{}, false
