@@ -23,7 +23,7 @@ func (c *Cache) GetEncoded(key string) (model.Message, bool) {
 		return model.Message{}, false
 	}
 	var m model.Message
-	if head, rest, ok := cutHead(raw); ok && json.Unmarshal(head, &m) == nil {
+	if head, rest, ok := cutHead(raw); ok && (decodeHead(head, &m) || unmarshalAgain(head, &m)) {
 		m.Encoded = &model.Encoded{
 			JSON:                    raw,
 			HasFiles:                !bytes.HasPrefix(rest, []byte("null")) && !bytes.HasPrefix(rest, []byte("[]")),
@@ -70,4 +70,11 @@ func cutHead(raw []byte) (head, rest []byte, ok bool) {
 func mayHaveEncryptedArchive(rest []byte) bool {
 	return bytes.Contains(rest, []byte(`"encrypted":true`)) ||
 		bytes.Contains(rest, []byte(`"attachment":"encrypted"`))
+}
+
+// unmarshalAgain decodes head into m with encoding/json, after
+// decodeHead declined it (and may have left part of it in m).
+func unmarshalAgain(head []byte, m *model.Message) bool {
+	*m = model.Message{}
+	return json.Unmarshal(head, m) == nil
 }
