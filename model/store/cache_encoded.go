@@ -23,7 +23,7 @@ func (c *Cache) GetEncoded(key string) (model.Message, bool) {
 		return model.Message{}, false
 	}
 	var m model.Message
-	if head, rest, ok := cutHead(raw); ok && (decodeHead(head, &m) || unmarshalAgain(head, &m)) {
+	if head, rest, ok := cutHead(raw); ok && (decodeHead(head, &m) || unmarshalAgain(closeHead(head), &m)) {
 		m.Encoded = &model.Encoded{
 			JSON:                    raw,
 			HasFiles:                !bytes.HasPrefix(rest, []byte("null")) && !bytes.HasPrefix(rest, []byte("[]")),
@@ -51,15 +51,23 @@ var attachmentsKey = []byte(`"attachments":`)
 // ends a string that a colon follows — a key — and every field before
 // it is a string, a number or an array of strings, with no key of its
 // own.
+//
+// head aliases raw and ends with the comma before "attachments": see
+// closeHead for a JSON object.
 func cutHead(raw []byte) (head, rest []byte, ok bool) {
 	j := bytes.Index(raw, attachmentsKey)
 	if j < 1 || raw[j-1] != ',' {
 		return nil, nil, false
 	}
-	head = make([]byte, j)
-	copy(head, raw[:j-1])
-	head[j-1] = '}'
-	return head, raw[j+len(attachmentsKey):], true
+	return raw[:j], raw[j+len(attachmentsKey):], true
+}
+
+// closeHead returns a copy of a head cutHead took, its last comma made
+// the object's closing brace.
+func closeHead(head []byte) []byte {
+	obj := bytes.Clone(head)
+	obj[len(obj)-1] = '}'
+	return obj
 }
 
 // mayHaveEncryptedArchive reads, from the encoded rest of a message, the

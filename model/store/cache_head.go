@@ -9,7 +9,7 @@ import (
 )
 
 // decodeHead decodes the head of a cached message (see cutHead: the
-// object of the fields before "attachments") into m without
+// fields before "attachments", up to the comma before it) into m without
 // encoding/json's reflection, which was most of a warm scan's decoding.
 // It reads exactly what encodeMessage writes for these fields: strings
 // without escapes, arrays of them or null, the date, the size. Anything
@@ -23,21 +23,17 @@ func decodeHead(head []byte, m *model.Message) bool {
 	if !p.byte('{') {
 		return false
 	}
-	if p.byte('}') {
-		return p.end()
-	}
 	for {
 		key, ok := p.plainString()
 		if !ok || !p.byte(':') {
 			return false
 		}
-		if !p.field(key, m) {
+		if !p.field(key, m) || !p.byte(',') {
 			return false
 		}
-		if p.byte(',') {
-			continue
+		if p.end() {
+			return true
 		}
-		return p.byte('}') && p.end()
 	}
 }
 

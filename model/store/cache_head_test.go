@@ -25,15 +25,19 @@ func headOf(t testing.TB, m model.Message) []byte {
 	return head
 }
 
-// checkHead fails when decodeHead takes head and decodes it otherwise
-// than encoding/json; it returns whether decodeHead took it.
+// checkHead fails when decodeHead takes head (as cutHead cuts it) and
+// decodes it otherwise than encoding/json; it returns whether decodeHead
+// took it.
 func checkHead(t testing.TB, head []byte) bool {
 	t.Helper()
 	var got, want model.Message
 	if !decodeHead(head, &got) {
 		return false
 	}
-	if err := json.Unmarshal(head, &want); err != nil {
+	if len(head) == 0 {
+		t.Fatal("decodeHead took an empty head")
+	}
+	if err := json.Unmarshal(closeHead(head), &want); err != nil {
 		t.Fatalf("decodeHead took %s, which encoding/json refuses: %v", head, err)
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -91,8 +95,8 @@ func TestDecodeHeadIsEncodingJSON(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{
-		`{"id":"a","extra":1}`, `{"id":"a\"b"}`, `{"size":1.5}`, `{"size":01}`, `{"size":1e3}`,
-		`{"to":[null]}`, `{"date":null}`, `{"id":"a"`, `{"id":"a"}x`, `{"id":"a",}`, "{\"id\":\"\xff\"}",
+		`{"id":"a","extra":1,`, `{"id":"a\"b",`, `{"size":1.5,`, `{"size":01,`, `{"size":1e3,`,
+		`{"to":[null],`, `{"date":null,`, `{"id":"a"`, `{"id":"a",x`, `{"id":"a",,`, "{\"id\":\"\xff\",", `{`, `{,`,
 	} {
 		if checkHead(t, []byte(bad)) {
 			t.Errorf("decodeHead took %s", bad)
@@ -109,6 +113,6 @@ func FuzzDecodeHead(f *testing.F) {
 	for i := range 4 {
 		f.Add(headOf(f, sampleMessage(i)))
 	}
-	f.Add([]byte(`{"id":"a","to":[],"size":-0}`))
+	f.Add([]byte(`{"id":"a","to":[],"size":-0,`))
 	f.Fuzz(func(t *testing.T, head []byte) { checkHead(t, head) })
 }

@@ -78,8 +78,9 @@ type listingDigest struct {
 	ok   bool              // every entry so far has a stamp and no error
 }
 
-func newListingDigest(salt string) *listingDigest {
-	d := &listingDigest{h: sha256.New(), ok: true}
+func newListingDigest(salt string, size int) *listingDigest {
+	d := &listingDigest{h: sha256.New(), ok: true,
+		keys: make([][sha256.Size]byte, 0, size), ids: make([]model.MessageID, 0, size)}
 	d.field([]byte{snapshotVersion})
 	d.field([]byte(salt))
 	return d
@@ -189,7 +190,7 @@ func (s scanSnapshot) replacements(c *store.Cache, entries []mailsrc.Entry) (map
 // listing failed or has more.
 func prelist(ctx context.Context, src mailsrc.Source, limit int) ([]mailsrc.Entry, bool) {
 	errMore := errors.New("more entries than the snapshot")
-	var out []mailsrc.Entry
+	out := make([]mailsrc.Entry, 0, limit)
 	err := src.List(ctx, func(e mailsrc.Entry) error {
 		if len(out) == limit {
 			return errMore
@@ -248,7 +249,7 @@ type snapshotRecorder struct {
 }
 
 func newSnapshotRecorder(c *store.Cache, salt string) *snapshotRecorder {
-	return &snapshotRecorder{Results: c, cache: c, digest: newListingDigest(salt), inert: map[model.MessageID]bool{}}
+	return &snapshotRecorder{Results: c, cache: c, digest: newListingDigest(salt, 0), inert: map[model.MessageID]bool{}}
 }
 
 // Forgot implements ppap.Forgetter.
@@ -354,7 +355,7 @@ func (a *App) replayable(ctx context.Context, cache *store.Cache, pc ppap.Config
 	if a.opts.NoSnapshot || len(entries) != snap.Count {
 		return nil, false
 	}
-	d := newListingDigest(pc.ResultsSalt)
+	d := newListingDigest(pc.ResultsSalt, len(entries))
 	for _, e := range entries {
 		d.add(e)
 	}
