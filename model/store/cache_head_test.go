@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/json"
 	"math/rand/v2"
 	"reflect"
@@ -115,4 +116,44 @@ func FuzzDecodeHead(f *testing.F) {
 	}
 	f.Add([]byte(`{"id":"a","to":[],"size":-0,`))
 	f.Fuzz(func(t *testing.T, head []byte) { checkHead(t, head) })
+}
+
+// TestMayHaveEncryptedArchiveSearch: the one search finds exactly what
+// the two plain searches for its patterns find.
+func TestMayHaveEncryptedArchiveSearch(t *testing.T) {
+	plain := func(rest []byte) bool {
+		return bytes.Contains(rest, []byte(`"encrypted":true`)) || bytes.Contains(rest, []byte(`"attachment":"encrypted"`))
+	}
+	cases := []string{"", `ypted"`, `"encrypted":true`, `"encrypted":tru`, `encrypted":true`, `"encrypted":false`,
+		`"attachment":"encrypted"`, `"attachment":"encrypte"`, `attachment":"encrypted"`, `"encrypted"ypted":true`,
+		`ypted"ypted"ypted"`, `x"encr"encrypted":true`, `"attachment":"encryptedypted"`}
+	for _, m := range realMessages(t, 40) {
+		b, err := encodeMessage(&m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cases = append(cases, string(b))
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	parts := []string{`"encr`, `ypted"`, `:true`, `"attachment":`, `"`, `x`, `:`}
+	for range 3000 {
+		var b strings.Builder
+		for range rng.IntN(8) {
+			b.WriteString(parts[rng.IntN(len(parts))])
+		}
+		cases = append(cases, b.String())
+	}
+	found := 0
+	for _, c := range cases {
+		want := plain([]byte(c))
+		if got := mayHaveEncryptedArchive([]byte(c)); got != want {
+			t.Fatalf("%q: %v, want %v", c, got, want)
+		}
+		if want {
+			found++
+		}
+	}
+	if found == 0 {
+		t.Fatal("no case holds a pattern")
+	}
 }

@@ -120,3 +120,12 @@ func TestCacheSnapshotRecords(t *testing.T) {
 		t.Error("compaction lost a message")
 	}
 }
+
+// TestDecimalLen: decimalLen is the length FormatInt writes.
+func TestDecimalLen(t *testing.T) {
+	for _, n := range []int64{0, 1, 9, 10, 99, 100, -1, -9, -10, 1764370000, 1<<63 - 1, -1 << 63} {
+		if got, want := decimalLen(n), len(fmt.Sprint(n)); got != want {
+			t.Errorf("decimalLen(%d) = %d, want %d", n, got, want)
+		}
+	}
+}

@@ -163,7 +163,21 @@ func recordKeyTime(key string, written int64, extra int) []byte {
 // recordMsgOffset is where the message starts in the record line that
 // encodeRecord writes for key and written.
 func recordMsgOffset(key string, written int64) int {
-	return len(`{"k":"`) + len(key) + len(`","t":`) + len(strconv.FormatInt(written, 10)) + len(`,"m":`)
+	return len(`{"k":"`) + len(key) + len(`","t":`) + decimalLen(written) + len(`,"m":`)
+}
+
+// decimalLen is len(strconv.FormatInt(n, 10)), without formatting it.
+func decimalLen(n int64) int {
+	l := 1
+	u := uint64(n)
+	if n < 0 {
+		l++
+		u = -u
+	}
+	for ; u >= 10; u /= 10 {
+		l++
+	}
+	return l
 }
 
 // cacheRecord is one decoded record line; msg is nil for a removal.
