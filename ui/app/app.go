@@ -200,6 +200,11 @@ func (a *App) scan(ctx context.Context, emit func(model.Message) error, progress
 		},
 	}
 	pc := a.ppap
+	var early *earlyListing
+	if !a.cfg.NoPPAP && a.opts.Resolver == nil && !a.cfg.Flags.NoCache && !IsIMAP(a.src.Name()) {
+		early = startListing(ctx, a.src) // while the cache reads its index
+		defer early.stop()
+	}
 	var cache *store.Cache
 	if a.opts.Resolver == nil {
 		if cache = a.openCache(); cache != nil {
@@ -214,7 +219,7 @@ func (a *App) scan(ctx context.Context, emit func(model.Message) error, progress
 	if a.cfg.NoPPAP {
 		return scan.Run(ctx, a.src, a.analyzer, opts, emit)
 	}
-	return a.pairedScan(ctx, cache, pc, opts, emit)
+	return a.pairedScan(ctx, cache, pc, opts, early, emit)
 }
 
 // SetWarn replaces where warnings go (nil discards them): a console

@@ -15,17 +15,22 @@ import (
 // cache's snapshot when the listing and its cached results are
 // unchanged, else the pairing stream, recording a snapshot when a
 // writable cache is there to keep it.
-func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config, opts scan.Options, emit func(model.Message) error) error {
+//
+// early, when set, is the source's listing, started before the cache was
+// opened; the snapshot is only tried with it.
+func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config, opts scan.Options, early *earlyListing, emit func(model.Message) error) error {
 	var src mailsrc.Source = a.src
+	if early != nil {
+		src = early
+	}
 	var rec *snapshotRecorder
-	if cache != nil && !opts.CacheByID {
+	if cache != nil && !opts.CacheByID && early != nil {
 		if snap, ok := loadSnapshot(cache); ok {
-			if entries, ok := prelist(ctx, a.src, snap.Count); ok {
+			if entries, ok := early.take(ctx, snap.Count); ok {
 				if repl, ok := a.replayable(ctx, cache, pc, snap, entries); ok {
 					a.replayed.Store(true)
 					return replay(ctx, a, cache, opts, listedSource{a.src, entries}, repl, emit)
 				}
-				src = listedSource{a.src, entries} // listed already: not again
 			}
 		}
 		rec = newSnapshotRecorder(cache, pc.ResultsSalt)
@@ -143,21 +148,6 @@ func replay(ctx context.Context, a *App, cache *store.Cache, opts scan.Options, 
 // snapshot of an unchanged source instead of pairing (for tests and
 // progress lines).
 func (a *App) ScanReplayed() bool { return a.replayed.Load() }
-
-// prelist lists src into memory, up to limit entries; false when the
-// listing failed or has more.
-func prelist(ctx context.Context, src mailsrc.Source, limit int) ([]mailsrc.Entry, bool) {
-	errMore := errors.New("more entries than the snapshot")
-	out := make([]mailsrc.Entry, 0, limit)
-	err := src.List(ctx, func(e mailsrc.Entry) error {
-		if len(out) == limit {
-			return errMore
-		}
-		out = append(out, e)
-		return nil
-	})
-	return out, err == nil
-}
 
 // listedSource is a source whose listing was already read.
 type listedSource struct {
