@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
+	"mxaudit/analysis/scan"
+	"mxaudit/mailsrc"
 	"mxaudit/mailsrc/demo"
 	"mxaudit/model"
 	"mxaudit/model/store"
@@ -222,6 +225,52 @@ func TestSnapshotNotRecordedAfterAForgottenPairing(t *testing.T) {
 		r.save()
 		if _, ok := loadSnapshot(c); ok == forget {
 			t.Errorf("forgot %v: snapshot recorded %v", forget, ok)
+		}
+	}
+}
+
+// TestReplayStopsWhenAnOutcomeIsLost: a changed message whose outcome the
+// cache no longer gives back during the replay stops the scan with an
+// error, whether the scan's workers read it in the analysis's place (no
+// listing warning) or the replay swaps it as it is emitted (a warning);
+// it is never printed as analysed, before pairing.
+func TestReplayStopsWhenAnOutcomeIsLost(t *testing.T) {
+	dir := snapshotQuarantine(t)
+	cfg := Config{}
+	cfg.Offline, cfg.CacheDir = true, t.TempDir()
+	out, _ := scanSorted(t, dir, cfg, Options{}) // fills the cache
+	_, zipMsg := maildirFile(t, dir, out, `"encryption":"zipcrypto"`)
+
+	a, err := Open(context.Background(), dir, cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	name, fp := cacheIdentity(t, dir, cfg)
+	c, err := store.OpenCache(t.TempDir(), name, fp) // empty: every outcome lost
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var entries []mailsrc.Entry
+	if err := a.src.List(context.Background(), func(e mailsrc.Entry) error { entries = append(entries, e); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for _, warn := range []string{"", "listing doubt"} {
+		listed := slices.Clone(entries)
+		for i := range listed {
+			if listed[i].ID == zipMsg.ID {
+				listed[i].Warning = warn
+			}
+		}
+		repl := map[model.MessageID]string{zipMsg.ID: changedKey(zipMsg.ID)}
+		printed := false
+		err := replay(context.Background(), a, c, scan.Options{Cache: c}, listed, repl, func(m model.Message) error {
+			printed = printed || m.ID == zipMsg.ID
+			return nil
+		})
+		if !errors.Is(err, errReplay) || printed {
+			t.Errorf("warning %q: replay ended with %v, ZIP mail printed %v", warn, err, printed)
 		}
 	}
 }

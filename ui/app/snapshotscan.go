@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 
 	"mxaudit/analysis/ppap"
 	"mxaudit/analysis/scan"
@@ -29,7 +30,7 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 			if entries, ok := early.take(ctx, snap.Count); ok {
 				if repl, ok := a.replayable(ctx, cache, pc, snap, entries); ok {
 					a.replayed.Store(true)
-					return replay(ctx, a, cache, opts, listedSource{a.src, entries}, repl, emit)
+					return replay(ctx, a, cache, opts, entries, repl, emit)
 				}
 			}
 		}
@@ -118,20 +119,37 @@ func (a *App) stillInert(ctx context.Context, id model.MessageID) bool {
 // check): the scan stops rather than print what pairing may have changed.
 var errReplay = errors.New("the analysis cache or a message changed during the scan; scan again")
 
-// replay emits the cached results of src's entries, each message pairing
-// changed swapped for its cached outcome.
-func replay(ctx context.Context, a *App, cache *store.Cache, opts scan.Options, src mailsrc.Source, repl map[model.MessageID]string, emit func(model.Message) error) error {
+// replay emits the cached results of entries, each message pairing
+// changed swapped for its cached outcome: by the scan's workers, which
+// read it in the place of the cached analysis (replayCache), or, for an
+// entry with a listing warning (which the scan adds to the analysis and
+// the outcome already holds), as it is emitted.
+func replay(ctx context.Context, a *App, cache *store.Cache, opts scan.Options, entries []mailsrc.Entry, repl map[model.MessageID]string, emit func(model.Message) error) error {
+	rc := &replayCache{Cache: cache, swap: map[string]*swapped{}}
+	byID := map[model.MessageID]*swapped{}
+	for _, e := range entries {
+		if key, ok := repl[e.ID]; ok && key != "" && e.Warning == "" && e.Stamp != "" {
+			s := &swapped{key: key}
+			rc.swap[scan.StampKey(scan.StampSum(e))] = s
+			byID[e.ID] = s
+		}
+	}
+	opts.Cache = rc
 	get := cache.Get
 	if opts.Encoded {
 		get = cache.GetEncoded
 	}
-	return scan.Run(ctx, src, a.analyzer, opts, func(m model.Message) error {
+	return scan.Run(ctx, listedSource{a.src, entries}, a.analyzer, opts, func(m model.Message) error {
 		key, ok := repl[m.ID]
 		switch {
 		case !ok:
 		case key == "": // analysed afresh: still nothing for pairing?
 			if !ppap.Inert(&m) {
 				return errReplay
+			}
+		case byID[m.ID] != nil:
+			if !byID[m.ID].read.Load() {
+				return errReplay // the outcome could not be read: analysed afresh
 			}
 		default:
 			r, ok := get(key)
@@ -142,6 +160,41 @@ func replay(ctx context.Context, a *App, cache *store.Cache, opts scan.Options, 
 		}
 		return emit(m)
 	})
+}
+
+// replayCache is the analysis cache as a replay's scan reads it: the
+// result of a listed file pairing changed is its outcome (swap, by the
+// file's cache key).
+type replayCache struct {
+	*store.Cache
+	swap map[string]*swapped
+}
+
+// swapped is a changed message's outcome: its key, and whether the scan
+// read it.
+type swapped struct {
+	key  string
+	read atomic.Bool
+}
+
+func (c *replayCache) Get(key string) (model.Message, bool) {
+	return c.get(key, c.Cache.Get)
+}
+
+func (c *replayCache) GetEncoded(key string) (model.Message, bool) {
+	return c.get(key, c.Cache.GetEncoded)
+}
+
+func (c *replayCache) get(key string, get func(string) (model.Message, bool)) (model.Message, bool) {
+	s, ok := c.swap[key]
+	if !ok {
+		return get(key)
+	}
+	m, ok := get(s.key)
+	if ok {
+		s.read.Store(true)
+	}
+	return m, ok
 }
 
 // ScanReplayed reports whether the last scan replayed the cache's
