@@ -126,11 +126,19 @@ func (f Filter) narrows(old Filter) bool {
 
 // haystack is the lower-cased text the filter searches, fields separated
 // by a NUL so that a match cannot span two of them.
+func haystack(m *Message) string {
+	h, _ := haystackAt(m)
+	return h
+}
+
+// haystackAt is haystack with the bounds (start, end) in it of the
+// lower-cased From, From address and Return-Path, which the from: term
+// searches one by one; an empty field's bounds are equal.
 //
 // The fields are gathered first so that the builder is sized once: grown
 // by doubling, it kept up to half its buffer spare for as long as the
 // table holds the message.
-func haystack(m *Message) string {
+func haystackAt(m *Message) (string, [3][2]uint32) {
 	fields := make([]string, 0, 16)
 	fields = append(fields, m.From, m.FromAddr, m.Subject, m.FromDomain, m.ReturnPath)
 	if m.Auth != nil {
@@ -146,13 +154,23 @@ func haystack(m *Message) string {
 	}
 	var b strings.Builder
 	b.Grow(n)
-	for _, s := range fields {
+	var at [3][2]uint32
+	for i, s := range fields {
+		start := uint32(b.Len())
 		if s != "" {
 			// Lower-casing may change a non-ASCII string's length:
 			// the builder then grows as before.
 			b.WriteString(strings.ToLower(s))
+		}
+		switch i {
+		case 0, 1:
+			at[i] = [2]uint32{start, uint32(b.Len())}
+		case 4:
+			at[2] = [2]uint32{start, uint32(b.Len())}
+		}
+		if s != "" {
 			b.WriteByte(0)
 		}
 	}
-	return b.String()
+	return b.String(), at
 }

@@ -27,6 +27,8 @@ import (
 // strings as long as the table lives, which is as long as its messages.
 type interner struct {
 	m map[string]string
+	// rowVerdicts shares the verdict columns of rows (Row).
+	rowVerdicts map[RowVerdicts]*RowVerdicts
 }
 
 const (
@@ -34,9 +36,9 @@ const (
 	maxInternLen = 1 << 10
 )
 
-// str returns the canonical copy of s.
+// str returns the canonical copy of s; a nil interner returns s.
 func (in *interner) str(s string) string {
-	if s == "" || len(s) > maxInternLen {
+	if in == nil || s == "" || len(s) > maxInternLen {
 		return s
 	}
 	if c, ok := in.m[s]; ok {
@@ -156,4 +158,27 @@ func (in *interner) attachments(as []Attachment) []Attachment {
 		return as
 	}
 	return out
+}
+
+// verdicts returns the shared copy of v; a nil interner returns a new
+// one. The map is bounded as the strings are.
+func (in *interner) verdicts(v RowVerdicts) *RowVerdicts {
+	if in != nil {
+		if c, ok := in.rowVerdicts[v]; ok {
+			return c
+		}
+	}
+	c := &RowVerdicts{
+		SPF: Result(in.str(string(v.SPF))), DKIM: Result(in.str(string(v.DKIM))), DMARC: Result(in.str(string(v.DMARC))),
+		Policy: Disposition(in.str(string(v.Policy))), Disposition: Disposition(in.str(string(v.Disposition))), Attachment: AttachmentVerdict(in.str(string(v.Attachment))),
+		Auth: AuthVerdict(in.str(string(v.Auth))), Encryption: Encryption(in.str(string(v.Encryption))),
+	}
+	if in == nil || len(in.rowVerdicts) >= maxInterned {
+		return c
+	}
+	if in.rowVerdicts == nil {
+		in.rowVerdicts = make(map[RowVerdicts]*RowVerdicts)
+	}
+	in.rowVerdicts[*c] = c
+	return c
 }

@@ -171,14 +171,22 @@ func (t *term) match(q *Query, m *Message, hay string) bool {
 }
 
 func (t *term) matchIP(m *Message) bool {
-	if m.Auth == nil || m.Auth.SPF.IP == "" {
+	if m.Auth == nil {
+		return false
+	}
+	return t.matchIPText(m.Auth.SPF.IP)
+}
+
+// matchIPText matches an SPF client address as recorded, "" for none.
+func (t *term) matchIPText(ip string) bool {
+	if ip == "" {
 		return false
 	}
 	if t.prefix.IsValid() {
-		a, err := netip.ParseAddr(m.Auth.SPF.IP)
+		a, err := netip.ParseAddr(ip)
 		return err == nil && t.prefix.Contains(a.Unmap())
 	}
-	return strings.HasPrefix(strings.ToLower(m.Auth.SPF.IP), t.value)
+	return strings.HasPrefix(strings.ToLower(ip), t.value)
 }
 
 func (t *term) matchDomain(m *Message) bool {
@@ -223,8 +231,11 @@ func matchAuth(m *Message, v string) bool {
 	return string(m.Verdict.Auth) == v
 }
 
-func matchEnc(m *Message, v string) bool {
-	e := strings.ToLower(string(m.Encryption()))
+func matchEnc(m *Message, v string) bool { return matchEncText(m.Encryption(), v) }
+
+// matchEncText matches a message's strongest encryption method.
+func matchEncText(enc Encryption, v string) bool {
+	e := strings.ToLower(string(enc))
 	switch {
 	case e == "":
 		return false

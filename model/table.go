@@ -26,29 +26,32 @@ type Table struct {
 	// copies the messages it is given, or at a message shared with other
 	// tables (AppendShared): under "mxaudit serve" every session lists
 	// the hub's messages, and a copy per session cost 46 MB at 100,000.
-	// The table never writes through a shared row: Update changes a copy
-	// of it, but writes an owned message in its slot, so a pointer from
-	// At, Selected or ByID sees later updates; a caller handing one to
-	// another goroutine copies it first.
+	// The table never writes through a shared row: Update changes a
+	// copy of it, and overwrites an owned message in its slot.
 	rows  [][]*Message
 	owned [][]Message
 	// inOwned has bit i set when row i points into owned: Update then
 	// writes the changed copy into that slot instead of leaving a dead
 	// copy there for the table's lifetime.
 	inOwned []uint64
-	// intern shares the repeated strings of owned messages (intern.go).
+	// intern shares the repeated strings of owned messages and rows
+	// (intern.go).
 	intern interner
-	n      int
-	keys   []sortKeys
-	// pins keep the interned sort keys of shared messages canonical
-	// (newSortKeys), by arrival index, in chunks made for the first
-	// shared row that falls in them; Remove and Update drop a row's.
-	pins   [][]rowPins
-	order  []int32
-	view   []int32
-	sort   SortKey
-	filter Filter
-	text   string // filter.Text lower-cased
+	// lines holds every message's Row, by arrival index, in chunks:
+	// sorting, filtering and drawing read rows only. A line points into
+	// ownLines, or at a row shared with other tables (shared, for
+	// AppendShared), which the table never changes; sharedLine has bit
+	// i set for those.
+	lines      [][]*Row
+	ownLines   [][]Row
+	sharedLine []uint64
+	shared     *SharedRows
+	n          int
+	order      []int32
+	view       []int32
+	sort       SortKey
+	filter     Filter
+	text       string // filter.Text lower-cased
 	// query is filter.Text parsed, when it uses the filter language
 	// (query.go); nil for a plain search. marked answers is:marked.
 	query  *Query
@@ -76,6 +79,40 @@ func (t *Table) msg(i int32) *Message { return t.rows[i>>chunkBits][i&(1<<chunkB
 
 // setRow makes the message with arrival index i point at m.
 func (t *Table) setRow(i int32, m *Message) { t.rows[i>>chunkBits][i&(1<<chunkBits-1)] = m }
+
+// line returns the row of the message with arrival index i.
+func (t *Table) line(i int32) *Row { return t.lines[i>>chunkBits][i&(1<<chunkBits-1)] }
+
+// ownLine keeps r in the table's own chunks and returns where.
+func (t *Table) ownLine(r Row) *Row {
+	if len(t.ownLines) == 0 || len(t.ownLines[len(t.ownLines)-1]) == 1<<chunkBits {
+		t.ownLines = append(t.ownLines, make([]Row, 0, 1<<chunkBits))
+	}
+	last := &t.ownLines[len(t.ownLines)-1]
+	*last = append(*last, r)
+	return &(*last)[len(*last)-1]
+}
+
+// isSet reports whether bit i of bits is set.
+func isSet(bits []uint64, i int32) bool { return bits[i>>6]&(1<<(i&63)) != 0 }
+
+// ShareRows makes the table take the rows of shared messages
+// (AppendShared) from s when s has them, instead of building its own.
+func (t *Table) ShareRows(s *SharedRows) { t.shared = s }
+
+// RowAt returns the row of the i-th shown message, 0 <= i < Len. Rows
+// never move, so the pointer stays valid; never change what it points
+// at.
+func (t *Table) RowAt(i int) *Row { return t.line(t.view[i]) }
+
+// SelectedRow returns the selected message's row, or nil when nothing
+// is shown.
+func (t *Table) SelectedRow() *Row {
+	if len(t.view) == 0 {
+		return nil
+	}
+	return t.line(t.view[t.cursor])
+}
 
 // Len returns the number of messages the filter shows.
 func (t *Table) Len() int { return len(t.view) }
@@ -155,20 +192,33 @@ func (t *Table) appendRows(msgs []*Message, shared bool) {
 	if len(msgs) == 0 {
 		return
 	}
-	t.keys = slices.Grow(t.keys, len(msgs))
+	var sharedLines []*Row
+	if shared && t.shared != nil {
+		sharedLines = t.shared.rowsOf(msgs)
+	}
 	batch := make([]int32, 0, len(msgs))
-	for _, m := range msgs {
+	for j, m := range msgs {
 		if t.n>>chunkBits == len(t.rows) {
 			t.rows = append(t.rows, make([]*Message, 0, 1<<chunkBits))
+			t.lines = append(t.lines, make([]*Row, 0, 1<<chunkBits))
 		}
 		last := &t.rows[len(t.rows)-1]
 		*last = append(*last, m)
-		k, pins := newSortKeys(m, shared)
-		t.keys = append(t.keys, k)
-		t.setPins(int32(t.n), pins)
 		if t.n>>6 == len(t.inOwned) {
 			t.inOwned = append(t.inOwned, 0)
+			t.sharedLine = append(t.sharedLine, 0)
 		}
+		var r *Row
+		if sharedLines != nil {
+			r = sharedLines[j]
+		}
+		if r != nil {
+			t.sharedLine[t.n>>6] |= 1 << (t.n & 63)
+		} else {
+			r = t.ownLine(newRow(m, &t.intern))
+		}
+		lines := &t.lines[len(t.lines)-1]
+		*lines = append(*lines, r)
 		if !shared {
 			t.inOwned[t.n>>6] |= 1 << (t.n & 63)
 		}
@@ -179,7 +229,7 @@ func (t *Table) appendRows(msgs []*Message, shared bool) {
 	t.order = t.merge(t.order, batch)
 	shown := batch[:0]
 	for _, i := range batch {
-		if t.filter.match(t.msg(i), t.keys[i].haystack, t.text, t.query) {
+		if t.filter.MatchRow(t.line(i), t.text, t.query) {
 			shown = append(shown, i)
 		}
 	}
@@ -232,7 +282,7 @@ func (t *Table) SetMarked(marked func(MessageID) bool) { t.marked = marked }
 // the given ID, or -1.
 func (t *Table) Find(id MessageID) int {
 	for pos, i := range t.view {
-		if t.msg(i).ID == id {
+		if t.line(i).ID == id {
 			return pos
 		}
 	}
@@ -244,7 +294,7 @@ func (t *Table) applyFilter(from, into []int32) []int32 {
 		return append(into, from...)
 	}
 	for _, i := range from {
-		if t.filter.match(t.msg(i), t.keys[i].haystack, t.text, t.query) {
+		if t.filter.MatchRow(t.line(i), t.text, t.query) {
 			into = append(into, i)
 		}
 	}
@@ -278,9 +328,9 @@ func (t *Table) sortAll() {
 	for j, i := range t.order {
 		var p uint64
 		if ranks != nil {
-			p = ranks[senderText(col, t.msg(i), &t.keys[i])]
+			p = ranks[rowSenderText(col, t.line(i))]
 		} else {
-			p = sortPrefix(col, t.msg(i), &t.keys[i])
+			p = rowPrefix(col, t.line(i))
 		}
 		if desc {
 			p = ^p
@@ -292,7 +342,7 @@ func (t *Table) sortAll() {
 			return cmp.Compare(a.prefix, b.prefix)
 		}
 		if ranks == nil && !prefixExact(col, a.prefix) {
-			c := compareBy(col, t.msg(a.i), t.msg(b.i), &t.keys[a.i], &t.keys[b.i])
+			c := CompareRows(col, t.line(a.i), t.line(b.i))
 			if desc {
 				c = -c
 			}
@@ -318,7 +368,7 @@ func (t *Table) senderRanks(col Column) map[string]uint64 {
 	}
 	ranks := map[string]uint64{}
 	for _, i := range t.order {
-		ranks[senderText(col, t.msg(i), &t.keys[i])] = 0
+		ranks[rowSenderText(col, t.line(i))] = 0
 	}
 	distinct := make([]string, 0, len(ranks))
 	for s := range ranks {
@@ -331,18 +381,18 @@ func (t *Table) senderRanks(col Column) map[string]uint64 {
 	return ranks
 }
 
-// senderText is the text the From or Domain column sorts on.
-func senderText(col Column, m *Message, k *sortKeys) string {
+// rowSenderText is the text the From or Domain column sorts on.
+func rowSenderText(col Column, r *Row) string {
 	if col == ColumnFrom {
-		return k.from
+		return r.fromKey
 	}
-	return m.FromDomain
+	return r.Domain
 }
 
 // compare orders two arrival indexes by the sort key, then by arrival so
 // that the order is total and the sort therefore stable.
 func (t *Table) compare(a, b int32) int {
-	c := compareBy(t.sort.Column, t.msg(a), t.msg(b), &t.keys[a], &t.keys[b])
+	c := CompareRows(t.sort.Column, t.line(a), t.line(b))
 	if t.sort.Desc {
 		c = -c
 	}

@@ -26,11 +26,11 @@ func (t *Table) Remove(ids map[MessageID]bool) int {
 	t.removed += n
 	t.view = slices.DeleteFunc(t.view, gone)
 	for _, i := range out {
-		// Out of the table for good: its search text and sort keys
-		// go, and so do the handles that kept a shared row's keys
-		// canonical.
-		t.keys[i] = sortKeys{}
-		t.setPins(i, rowPins{})
+		// Out of the table for good: a row of its own gives back its
+		// search text.
+		if !isSet(t.sharedLine, i) {
+			*t.line(i) = Row{ID: t.line(i).ID, RowVerdicts: t.line(i).RowVerdicts}
+		}
 	}
 	t.reselect(t.cursor)
 	return n
@@ -56,14 +56,13 @@ func (t *Table) Update(change func(*Message) bool) {
 			continue
 		}
 		changed = true
-		if t.inOwned[i>>6]&(1<<(i&63)) != 0 {
+		if isSet(t.inOwned, i) {
 			*t.msg(i) = t.intern.message(*scratch)
 		} else {
 			t.setRow(i, scratch)
 			scratch = new(Message)
 		}
-		t.keys[i], _ = newSortKeys(t.msg(i), false)
-		t.setPins(i, rowPins{})
+		t.setLine(i, newRow(t.msg(i), &t.intern))
 	}
 	if !changed {
 		return
@@ -92,17 +91,23 @@ func (t *Table) Each(fn func(*Message)) {
 	}
 }
 
-// setPins keeps row i's pins; zero pins drop what it had.
-func (t *Table) setPins(i int32, p rowPins) {
-	c := int(i >> chunkBits)
-	if c >= len(t.pins) || t.pins[c] == nil {
-		if p == (rowPins{}) {
-			return
-		}
-		for c >= len(t.pins) {
-			t.pins = append(t.pins, nil)
-		}
-		t.pins[c] = make([]rowPins, 1<<chunkBits)
+// setLine makes r the row of arrival index i: in its slot when the
+// table owns the row, else (a shared row, which is never written) in a
+// new slot of the table's own.
+func (t *Table) setLine(i int32, r Row) {
+	if !isSet(t.sharedLine, i) {
+		*t.line(i) = r
+		return
 	}
-	t.pins[c][i&(1<<chunkBits-1)] = p
+	t.lines[i>>chunkBits][i&(1<<chunkBits-1)] = t.ownLine(r)
+	t.sharedLine[i>>6] &^= 1 << (i & 63)
+}
+
+// EachRow calls fn on the row of every message still in the table,
+// shown or not, in the current sort order: what a count over every
+// message needs, without the full messages.
+func (t *Table) EachRow(fn func(*Row)) {
+	for _, i := range t.order {
+		fn(t.line(i))
+	}
 }

@@ -2,21 +2,9 @@ package model
 
 import (
 	"fmt"
+	"reflect"
 	"testing"
 )
-
-// livePins counts the rows whose interned sort keys the table pins.
-func livePins(t *Table) int {
-	n := 0
-	for _, c := range t.pins {
-		for _, p := range c {
-			if p != (rowPins{}) {
-				n++
-			}
-		}
-	}
-	return n
-}
 
 // TestUpdateOverwritesOwnedRows checks that repeated policy changes over
 // the table's own messages change them in their slots, leaving no dead
@@ -61,45 +49,57 @@ func TestUpdateOverwritesOwnedRows(t *testing.T) {
 	}
 }
 
-// TestRemoveAndUpdateDropPins checks that the handles keeping a shared
-// row's sort keys interned go with the row, or with its shared keys.
-func TestRemoveAndUpdateDropPins(t *testing.T) {
+// TestTablesShareRows checks that tables listing shared messages point
+// at the rows their SharedRows holds instead of building their own, that
+// Update gives a table its own row for the changed message while the
+// shared one stays, and that a forgotten or unknown message gets a row of
+// the table's own.
+func TestTablesShareRows(t *testing.T) {
 	msgs := make([]Message, 2500)
 	ptrs := make([]*Message, len(msgs))
 	for i := range msgs {
 		msgs[i] = msg(fmt.Sprintf("m%04d", i), withFrom(fmt.Sprintf("Sender %d <s%d@x.example>", i%7, i)))
 		ptrs[i] = &msgs[i]
 	}
-	tab := NewTable()
-	tab.AppendShared(ptrs...)
-	tab.Append(msg("own"))
-	if got := livePins(tab); got != len(msgs) {
-		t.Fatalf("%d rows pinned, want %d", got, len(msgs))
+	rows := NewSharedRows()
+	rows.Add(ptrs[:2000]...)
+	rows.Forget(ptrs[0])
+	one, other := NewTable(), NewTable()
+	for _, tab := range []*Table{one, other} {
+		tab.ShareRows(rows)
+		tab.AppendShared(ptrs...)
 	}
-	gone := map[MessageID]bool{}
-	for i := 0; i < len(msgs); i += 3 {
-		gone[msgs[i].ID] = true
+	for i := range one.Len() {
+		r, m := one.RowAt(i), one.At(i)
+		want := rows.Row(m)
+		switch {
+		case want != nil && r != want:
+			t.Fatalf("%s: the table built its own row for a shared one", m.ID)
+		case want == nil && (m.ID == "m0000" || m.ID >= "m2000") && r.ID != m.ID:
+			t.Fatalf("%s: own row for %s", m.ID, r.ID)
+		case want == nil && m.ID != "m0000" && m.ID < "m2000":
+			t.Fatalf("%s: no shared row", m.ID)
+		}
 	}
-	if n := tab.Remove(gone); n != len(gone) {
-		t.Fatalf("removed %d, want %d", n, len(gone))
-	}
-	if got, want := livePins(tab), len(msgs)-len(gone); got != want {
-		t.Fatalf("after Remove %d rows pinned, want %d", got, want)
-	}
-	tab.Update(func(m *Message) bool {
+	before := *rows.Row(ptrs[1])
+	one.Update(func(m *Message) bool {
 		if m.ID != "m0001" {
 			return false
 		}
-		m.Subject = "changed"
+		m.Exception = &ExceptionMatch{ID: 3}
 		return true
 	})
-	if got, want := livePins(tab), len(msgs)-len(gone)-1; got != want {
-		t.Fatalf("after Update %d rows pinned, want %d", got, want)
+	if !reflect.DeepEqual(*rows.Row(ptrs[1]), before) {
+		t.Fatal("Update wrote into the shared row")
 	}
-	tab.SetFilter(Filter{Text: "sender 3"})
-	for i := range tab.Len() {
-		if gone[tab.At(i).ID] {
-			t.Fatalf("removed %s is shown", tab.At(i).ID)
-		}
+	if got := one.RowAt(one.Find("m0001")); got == rows.Row(ptrs[1]) || got.Exception == nil {
+		t.Fatalf("the updated table lists %+v, want its own row with the exception", got)
+	}
+	if other.RowAt(other.Find("m0001")) != rows.Row(ptrs[1]) {
+		t.Fatal("the other table lost the shared row")
+	}
+	one.SetFilter(Filter{NoException: true})
+	if one.Find("m0001") >= 0 || other.Find("m0001") < 0 {
+		t.Fatal("the filter does not see the updated row")
 	}
 }

@@ -85,6 +85,7 @@ func (p *Pairer) pairRemembered(ctx context.Context, m *model.Message, self *Ref
 	}
 	key, ok := resultKey(p.cfg.ResultsSalt, m, cands)
 	if !ok {
+		p.forgot()
 		return p.Pair(ctx, m, self, cands)
 	}
 	if r, hit := p.cfg.Results.Get(key); hit && r.ID == m.ID && len(r.Attachments) == len(m.Attachments) {
@@ -94,8 +95,48 @@ func (p *Pairer) pairRemembered(ctx context.Context, m *model.Message, self *Ref
 	links := p.Pair(ctx, m, self, cands)
 	// A pairing that ran into its own timeout tried fewer mails than it
 	// would have: not a result to keep.
+	kept := false
 	if ctx.Err() == nil && time.Since(start) < p.cfg.Timeout && remembered(m) {
-		_ = p.cfg.Results.Put(key, *m) // a cache that cannot write only costs time
+		kept = p.cfg.Results.Put(key, *m) == nil // a cache that cannot write only costs time
+	}
+	if !kept {
+		p.forgot()
 	}
 	return links
+}
+
+// Forgetter is a Results that wants to know of every pairing done
+// without its result being remembered (no key for it, a result not to
+// keep, a cache that did not take it): whoever replays a whole scan's
+// pairings (ui/app's scan snapshot) must not replay a scan that holds
+// one, since the next scan would pair it afresh and may do better.
+type Forgetter interface {
+	Forgot()
+}
+
+// forgot tells the Results, when it listens, of a pairing not remembered.
+func (p *Pairer) forgot() {
+	if f, ok := p.cfg.Results.(Forgetter); ok {
+		f.Forgot()
+	}
+}
+
+// ChangedByPairing reports whether a message a Stream emitted may differ
+// from the one it was given: pairing changes a message with an encrypted
+// archive (or, still encoded, one that may hold such an archive) and
+// notes a password mail (PasswordFor); it leaves every other message as
+// it came.
+func ChangedByPairing(m *model.Message) bool {
+	if m.IsEncoded() {
+		return m.Encoded.MayHaveEncryptedArchive
+	}
+	return NeedsPairing(m) || len(m.PasswordFor) > 0
+}
+
+// Inert reports whether pairing leaves m as it is and m changes no other
+// message: it needs no pairing, and without a sender (no From address or
+// domain) it is never indexed as a candidate (senderIndex.add) nor
+// given one.
+func Inert(m *model.Message) bool {
+	return m.FromDomain == "" && m.FromAddr == "" && !ChangedByPairing(m)
 }

@@ -57,13 +57,23 @@ func lookup(ctx context.Context, src mailsrc.Source, opt Options, e mailsrc.Entr
 // stampKey is the cache key of a listed file by its stamp: a hash, since
 // IDs (file names) may hold any byte and keys may not. The ID is part of
 // it: a result names its message, and two files are never one.
-func stampKey(e mailsrc.Entry) string {
+func stampKey(e mailsrc.Entry) string { return StampKey(StampSum(e)) }
+
+// StampSum is the digest a listed file's stamp key is made of, for a
+// caller that keeps many keys (32 bytes instead of a 70-byte string).
+func StampSum(e mailsrc.Entry) [sha256.Size]byte {
 	h := sha256.New()
 	h.Write([]byte(e.ID))
 	h.Write([]byte{0})
 	h.Write([]byte(e.Stamp))
-	return "stamp-" + hex.EncodeToString(h.Sum(nil))
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
+	return sum
 }
+
+// StampKey is the cache key of a stamp digest (StampSum): the key under
+// which a scan caches the result of a listed file that has a stamp.
+func StampKey(sum [sha256.Size]byte) string { return "stamp-" + hex.EncodeToString(sum[:]) }
 
 // contentKey is the hex SHA-256 of a message's raw bytes.
 func contentKey(ctx context.Context, src mailsrc.Source, id model.MessageID) (string, error) {

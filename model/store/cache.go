@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -157,6 +158,10 @@ func DefaultCacheDir(getenv func(string) string) (string, error) {
 // was put with: where the key is the content, the same message may now be
 // another file, so the caller sets the current ID.
 func (c *Cache) Get(key string) (model.Message, bool) {
+	if strings.HasPrefix(key, SnapshotPrefix) {
+		c.misses.Add(1)
+		return model.Message{}, false
+	}
 	raw, ok := c.record(key)
 	if !ok {
 		return model.Message{}, false
@@ -218,10 +223,21 @@ func (c *Cache) Put(key string, m model.Message) error {
 	if err := validCacheKey(key); err != nil {
 		return err
 	}
+	if strings.HasPrefix(key, SnapshotPrefix) {
+		return fmt.Errorf("cache %s: %w", key, errNotSnapshot)
+	}
 	m.Exception = nil
 	msg, err := encodeMessage(&m)
 	if err != nil {
 		return fmt.Errorf("cache %s: %w", key, err)
+	}
+	return c.putBytes(key, msg)
+}
+
+// putBytes stores msg, an encoded JSON object, under key (see Put).
+func (c *Cache) putBytes(key string, msg []byte) error {
+	if err := validCacheKey(key); err != nil {
+		return err
 	}
 	if len(msg) > maxRecordLen {
 		return fmt.Errorf("cache %s: the message encodes to %d bytes, more than a record may hold", key, len(msg))

@@ -31,7 +31,10 @@ func TestCacheRebuilt(t *testing.T) {
 		want        string
 	}{
 		{"fingerprint changed", func(*testing.T, string, string) {}, "analyzer=1.5.0", "fingerprint"},
-		{"format version", replaceHeader(with(func(h *cacheHeader) { h.Version = 2 })), "", "format version 2"},
+		// Version 1 files have no snapshots, but a version-1 mxaudit
+		// compacting a version-2 file would keep them.
+		{"format version 1", replaceHeader(with(func(h *cacheHeader) { h.Version = 1 })), "", "format version 1"},
+		{"format version 3", replaceHeader(with(func(h *cacheHeader) { h.Version = 3 })), "", "format version 3"},
 		{"another format", replaceHeader(with(func(h *cacheHeader) { h.Format = "other" })), "", "not an mxaudit cache"},
 		{"model changed", replaceHeader(with(func(h *cacheHeader) { h.Schema = sha256Hex("old") })), "", "message model changed"},
 		{"file of another source", replaceHeader(with(func(h *cacheHeader) { h.Source = "/var/other" })), "", "another source"},

@@ -21,7 +21,7 @@ import (
 // appended in the order they were written. Every line ends with a
 // checksum field over the bytes before it:
 //
-//	{"format":"mxaudit-cache","version":1,"source":"imap://…","fingerprint":"<sha256>","schema":"<sha256>","written":1764370000,"c":"1a2b3c4d"}
+//	{"format":"mxaudit-cache","version":2,"source":"imap://…","fingerprint":"<sha256>","schema":"<sha256>","written":1764370000,"c":"1a2b3c4d"}
 //	{"k":"42/1234","t":1764370000,"m":{…model.Message…},"c":"5e6f7a8b"}
 //	{"k":"42/1234","t":1764370100,"gone":true,"c":"9c0d1e2f"}
 //
@@ -32,8 +32,11 @@ import (
 // files (its directory is created 0700, and a file others can write is
 // not read).
 const (
-	cacheFormat  = "mxaudit-cache"
-	cacheVersion = 1
+	cacheFormat = "mxaudit-cache"
+	// cacheVersion 2 added snapshot records (SnapshotPrefix), which name
+	// other records by offset: an mxaudit that knows only version 1 would
+	// keep them through a compaction, so it rebuilds the file instead.
+	cacheVersion = 2
 	// checksumSuffixLen is the length of `,"c":"xxxxxxxx"}`, which ends
 	// every line.
 	checksumSuffixLen = len(`,"c":"`) + 8 + len(`"}`)
@@ -160,7 +163,21 @@ func recordKeyTime(key string, written int64, extra int) []byte {
 // recordMsgOffset is where the message starts in the record line that
 // encodeRecord writes for key and written.
 func recordMsgOffset(key string, written int64) int {
-	return len(`{"k":"`) + len(key) + len(`","t":`) + len(strconv.FormatInt(written, 10)) + len(`,"m":`)
+	return len(`{"k":"`) + len(key) + len(`","t":`) + decimalLen(written) + len(`,"m":`)
+}
+
+// decimalLen is len(strconv.FormatInt(n, 10)), without formatting it.
+func decimalLen(n int64) int {
+	l := 1
+	u := uint64(n)
+	if n < 0 {
+		l++
+		u = -u
+	}
+	for ; u >= 10; u /= 10 {
+		l++
+	}
+	return l
 }
 
 // cacheRecord is one decoded record line; msg is nil for a removal.

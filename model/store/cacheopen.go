@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -261,7 +262,9 @@ func (c *Cache) compactLocked() error {
 	keys := make([]string, 0, len(c.entries))
 	size := 0
 	for k, e := range c.entries {
-		if !c.isExpired(int64(e.written), now) {
+		// A snapshot names records by their place in the file, which
+		// compaction changes.
+		if !c.isExpired(int64(e.written), now) && !strings.HasPrefix(k, SnapshotPrefix) {
 			keys = append(keys, k)
 			size += len(k) + int(e.n) + 64
 		}

@@ -2,9 +2,9 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"mxaudit/analysis"
@@ -14,6 +14,7 @@ import (
 	"mxaudit/analysis/scan"
 	"mxaudit/mailsrc"
 	"mxaudit/model"
+	"mxaudit/model/store"
 	"mxaudit/ui/termtext"
 )
 
@@ -32,6 +33,10 @@ type Options struct {
 	// PollInterval is how often a Maildir or a directory is listed for
 	// live updates; 0 means mailsrc.DefaultPollInterval.
 	PollInterval time.Duration
+	// NoSnapshot makes every scan pair through the stream, never replay
+	// the cache's snapshot (see snapshotKey): for tests that compare the
+	// two.
+	NoSnapshot bool
 }
 
 // App is one opened quarantine with everything its analysis needs: the
@@ -48,6 +53,7 @@ type App struct {
 	analyzer *analysis.Analyzer
 	ppap     ppap.Config
 	dkimMode string
+	replayed atomic.Bool // see ScanReplayed
 }
 
 // Open opens the quarantine spec names (a path or an imap(s):// URL) and
@@ -194,8 +200,14 @@ func (a *App) scan(ctx context.Context, emit func(model.Message) error, progress
 		},
 	}
 	pc := a.ppap
+	var early *earlyListing
+	if !a.cfg.NoPPAP && a.opts.Resolver == nil && !a.cfg.Flags.NoCache && !IsIMAP(a.src.Name()) {
+		early = startListing(ctx, a.src) // while the cache reads its index
+		defer early.stop()
+	}
+	var cache *store.Cache
 	if a.opts.Resolver == nil {
-		if cache := a.openCache(); cache != nil {
+		if cache = a.openCache(); cache != nil {
 			defer cache.Close()
 			opts.Cache, opts.CacheWarm = cache, cache.Stats().Entries > 0
 			opts.CacheByID = IsIMAP(a.src.Name())
@@ -207,21 +219,7 @@ func (a *App) scan(ctx context.Context, emit func(model.Message) error, progress
 	if a.cfg.NoPPAP {
 		return scan.Run(ctx, a.src, a.analyzer, opts, emit)
 	}
-	// Pairings read a sender's recent mails again for each of its ZIP
-	// mails: remember the last of them — 8 MiB on IMAP, where each read is
-	// a fetch; 1 MiB for files, which the page cache keeps anyway (the
-	// larger memo only raised the peak memory).
-	memo := int64(1 << 20)
-	if IsIMAP(a.src.Name()) {
-		memo = 8 << 20
-	}
-	pairing := ppap.NewStream(ctx, pc, ppap.MemoOpener(a.src.Open, memo), emit)
-	runErr := scan.Run(ctx, a.src, a.analyzer, opts, pairing.Write)
-	pairErr := pairing.Close() // emits what is still held, even after a failure
-	if errors.Is(runErr, pairErr) {
-		pairErr = nil // emit's failure, already in runErr
-	}
-	return errors.Join(runErr, pairErr)
+	return a.pairedScan(ctx, cache, pc, opts, early, emit)
 }
 
 // SetWarn replaces where warnings go (nil discards them): a console

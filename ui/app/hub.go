@@ -29,7 +29,10 @@ type Hub struct {
 	// View replaying an older prefix needs no lock. Nor is a message
 	// ever changed: every session's table points at these (View.
 	// ScanShared) instead of keeping a copy of each.
-	msgs     []*model.Message
+	msgs []*model.Message
+	// rows are the listed messages' rows, built once for every
+	// session's table (model.SharedRows).
+	rows     *model.SharedRows
 	have     map[model.MessageID]bool
 	scanning bool
 	scanErr  error
@@ -83,6 +86,7 @@ func NewHub(a *App, desk *Desk) *Hub {
 		// A session that comes before the scan has begun follows it
 		// rather than taking the empty listing for the whole.
 		scanning:   true,
+		rows:       model.NewSharedRows(),
 		have:       map[model.MessageID]bool{},
 		subs:       map[*subscriber]bool{},
 		policySubs: map[chan PolicyNews]bool{},
@@ -177,6 +181,7 @@ func (h *Hub) arrived(ctx context.Context, ids []model.MessageID) {
 		h.have[m.ID] = true
 	}
 	shared := pointers(msgs)
+	h.rows.Add(shared...)
 	h.msgs = append(slices.Clip(h.msgs), shared...)
 	h.broadcast(hubEvent{kind: evAdded, gen: h.gen, msgs: shared})
 }
@@ -200,7 +205,13 @@ func (h *Hub) departed(ids []model.MessageID, note string) {
 	for _, id := range gone {
 		set[id] = true
 	}
-	h.msgs = slices.DeleteFunc(slices.Clone(h.msgs), func(m *model.Message) bool { return set[m.ID] })
+	h.msgs = slices.DeleteFunc(slices.Clone(h.msgs), func(m *model.Message) bool {
+		if set[m.ID] {
+			h.rows.Forget(m)
+			return true
+		}
+		return false
+	})
 	h.broadcast(hubEvent{kind: evRemoved, gen: h.gen, ids: gone, note: note})
 }
 

@@ -71,6 +71,7 @@ func (b *scanBatch) flush() {
 		return // a newer listing replaced this one
 	}
 	shared := pointers(msgs)
+	h.rows.Add(shared...)
 	h.msgs = append(h.msgs, shared...)
 	for _, m := range msgs {
 		h.have[m.ID] = true
@@ -88,6 +89,7 @@ func (h *Hub) runScan(ctx context.Context) {
 		h.broadcast(hubEvent{kind: evReload, gen: gen})
 	}
 	h.msgs, h.have, h.scanning, h.scanErr = nil, map[model.MessageID]bool{}, true, nil
+	h.rows.Reset()
 	h.progress = scan.Progress{}
 	h.mu.Unlock()
 

@@ -95,6 +95,10 @@ func (v *View) Scan(ctx context.Context, emit func(model.Message) error, progres
 	return v.ScanShared(ctx, func(m *model.Message) error { return emit(*m) }, progress)
 }
 
+// SharedRows returns the rows of the messages ScanShared hands out, built
+// once by the hub for every session's table.
+func (v *View) SharedRows() *model.SharedRows { return v.hub.rows }
+
 // ScanShared emits the shared listing as it is, then the shared scan's
 // further results until that scan ends. The messages are the hub's own,
 // shared by every session: the receiver must not change them (the

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/binary"
 	"fmt"
 	"io"
 	"unicode"
@@ -50,6 +51,10 @@ func (j jsonSafe) Write(p []byte) (int, error) {
 // are passed over without decoding runes.
 func isClean(p []byte) bool {
 	for i := 0; i < len(p); {
+		if i+8 <= len(p) && binary.LittleEndian.Uint64(p[i:])&0x8080808080808080 == 0 {
+			i += 8 // eight ASCII bytes at once
+			continue
+		}
 		if p[i] < utf8.RuneSelf {
 			i++
 			continue

@@ -13,6 +13,7 @@ import (
 	"mxaudit/mailsrc/demo"
 	"mxaudit/model"
 	"mxaudit/model/store"
+	"mxaudit/ui/app"
 )
 
 // fullDecodeOnly hides App.ScanEncoded: scanTo then decodes every cached
@@ -35,11 +36,16 @@ func TestScanJSONEncodedMatchesDecoded(t *testing.T) {
 	}
 	cfg := Config{}
 	cfg.Offline, cfg.CacheDir = true, t.TempDir()
-	run := func(hideEncoded bool, annotate func(*model.Message)) []string {
+	// replay says whether the scan may replay the cache's snapshot of the
+	// last scan (app's snapshot.go) instead of pairing through the stream;
+	// the scan must do what it is asked to.
+	runWith := func(hideEncoded, replay bool, annotate func(*model.Message)) []string {
 		t.Helper()
 		var stdout, stderr bytes.Buffer
 		env := Env{Stdout: &stdout, Stderr: &stderr}
-		a, err := openApp(context.Background(), dir, cfg, env, nil)
+		opts := appOptions(env, nil)
+		opts.NoSnapshot = !replay
+		a, err := app.Open(context.Background(), dir, cfg, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -51,14 +57,36 @@ func TestScanJSONEncodedMatchesDecoded(t *testing.T) {
 		if err := scanTo(context.Background(), l, formatJSON, env, annotate); err != nil {
 			t.Fatalf("scan: %v\n%s", err, stderr.String())
 		}
+		if a.ScanReplayed() != replay {
+			t.Fatalf("replayed %v, want %v", a.ScanReplayed(), replay)
+		}
 		lines := strings.Split(strings.TrimSuffix(stdout.String(), "\n"), "\n")
 		slices.Sort(lines) // held PPAP mails are released in the order their pairings end
 		return lines
+	}
+	run := func(hideEncoded bool, annotate func(*model.Message)) []string {
+		t.Helper()
+		return runWith(hideEncoded, false, annotate)
 	}
 	cold := run(false, nil)
 	if len(cold) != len(samples) {
 		t.Fatalf("%d records for %d samples", len(cold), len(samples))
 	}
+	same := func(what string, got, want []string) {
+		t.Helper()
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d records, want %d", what, len(got), len(want))
+		}
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("%s: record %d differs:\ngot  %s\nwant %s", what, i, got[i], want[i])
+			}
+		}
+	}
+	// The cold scan recorded a snapshot: a warm scan replays it and
+	// prints what the cold one did, encoded or decoded.
+	same("replayed, encoded", runWith(false, true, nil), cold)
+	same("replayed, decoded", runWith(true, true, nil), cold)
 
 	now := time.Now()
 	policy := model.Policy{Approvers: []string{"sato"}}
@@ -119,6 +147,13 @@ func TestScanJSONEncodedMatchesDecoded(t *testing.T) {
 			t.Fatalf("record %d differs:\nencoded %s\ndecoded %s", i, encodedOut[i], decodedOut[i])
 		}
 	}
+	// The replay, with the exceptions: what the stream printed.
+	encoded = 0
+	same("replayed with exceptions, encoded", runWith(false, true, countEncoded), decodedOut)
+	if encoded < len(samples)/2 {
+		t.Fatalf("only %d of %d replayed messages came encoded", encoded, len(samples))
+	}
+	same("replayed with exceptions, decoded", runWith(true, true, annotate), decodedOut)
 	t.Logf("%d records, %d written encoded, %d with an exception", len(decodedOut), encoded, withException)
 }
 

@@ -35,6 +35,9 @@ type Source interface {
 // they point at. A console over one is found by a type assertion.
 type SharedSource interface {
 	ScanShared(ctx context.Context, emit func(*model.Message) error, progress func(scan.Progress)) error
+	// SharedRows holds the rows of the messages ScanShared hands out,
+	// so that every console's table points at the same rows too.
+	SharedRows() *model.SharedRows
 }
 
 // Live follows the source once the first scan has finished.

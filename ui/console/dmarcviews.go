@@ -145,7 +145,7 @@ func (m *Model) handleReportsKey(msg tea.KeyPressMsg) tea.Cmd {
 // openCheck opens the domain check view for the selected message's From
 // domain and starts the check.
 func (m *Model) openCheck() tea.Cmd {
-	sel := m.table.Selected()
+	sel := m.table.SelectedRow()
 	switch {
 	case m.cfg.Checker == nil:
 		m.setNotice("domain checks are off for this source", true)
@@ -153,7 +153,7 @@ func (m *Model) openCheck() tea.Cmd {
 	case sel == nil:
 		return nil
 	}
-	domain := strings.ToLower(strings.TrimSpace(sel.FromDomain))
+	domain := strings.ToLower(strings.TrimSpace(sel.Domain))
 	if domain == "" {
 		m.setNotice("the selected message has no From domain to check", true)
 		return nil

@@ -47,7 +47,7 @@ func (m *Model) handleMarkKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	t := m.table
 	switch {
 	case key.Matches(msg, k.Mark):
-		sel := t.Selected()
+		sel := t.SelectedRow()
 		if sel == nil {
 			return nil, true
 		}
@@ -67,12 +67,12 @@ func (m *Model) handleMarkKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 			}
 		}
 		for i := min(from, cur); i <= max(from, cur); i++ {
-			m.marks.put(t.At(i).ID, true)
+			m.marks.put(t.RowAt(i).ID, true)
 		}
-		m.marks.last = t.At(cur).ID
+		m.marks.last = t.RowAt(cur).ID
 	case key.Matches(msg, k.MarkAll):
 		for i := range t.Len() {
-			m.marks.put(t.At(i).ID, true)
+			m.marks.put(t.RowAt(i).ID, true)
 		}
 	case key.Matches(msg, k.ClearMarks):
 		m.marks = marks{}
@@ -111,7 +111,7 @@ func (m *Model) marksShown() int {
 	}
 	n := 0
 	for i := range m.table.Len() {
-		if m.marks.has(m.table.At(i).ID) {
+		if m.marks.has(m.table.RowAt(i).ID) {
 			n++
 		}
 	}

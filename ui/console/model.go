@@ -139,6 +139,9 @@ func newModel(ctx context.Context, cfg Config, noColor bool) *Model {
 		Mouse:  cfg.Mouse,
 	}
 	table := model.NewTable()
+	if s, ok := cfg.Source.(SharedSource); ok {
+		table.ShareRows(s.SharedRows())
+	}
 	m := &Model{
 		cfg:          cfg,
 		ctx:          ctx,

@@ -47,7 +47,7 @@ type pagerDoneMsg struct{ err error }
 // startSave reads the selected message's attachment list, then opens the
 // save dialog.
 func (m *Model) startSave() tea.Cmd {
-	sel := m.table.Selected()
+	sel := m.table.SelectedRow()
 	if sel == nil {
 		return nil
 	}
@@ -113,7 +113,7 @@ func (m *Model) handleSaved(msg savedMsg) {
 
 // startPipe reads the raw message for the pager.
 func (m *Model) startPipe() tea.Cmd {
-	sel := m.table.Selected()
+	sel := m.table.SelectedRow()
 	if sel == nil {
 		return nil
 	}

@@ -14,17 +14,16 @@ import (
 // the filter language (auth:temperror), counted in a banner on the
 // status line, and retried with ctrl+r.
 
-// isTempError reports whether m's authentication hit a DNS temperror.
-func isTempError(m *model.Message) bool {
-	return model.Filter{TempErrOnly: true}.Match(m)
-}
+// isTempError reports whether a row's authentication hit a DNS
+// temperror (the quick filter TempErrOnly).
+func isTempError(r *model.Row) bool { return r.Has(model.RowAnyTempError) }
 
 // countTempErrors recounts the messages with a temperror; it runs when a
 // scan ends, not per frame.
 func (m *Model) countTempErrors() {
 	n := 0
-	m.table.Each(func(msg *model.Message) {
-		if isTempError(msg) {
+	m.table.EachRow(func(r *model.Row) {
+		if isTempError(r) {
 			n++
 		}
 	})

@@ -44,7 +44,7 @@ func (m *Model) recomputeStats() {
 	c := model.NewStatsCounter()
 	c.Now = m.com.Now()
 	for i := range m.table.Len() {
-		c.Add(m.table.At(i))
+		c.AddRow(m.table.RowAt(i))
 	}
 	m.statsView.SetStats(c.Stats(), m.table.Filter().String(), m.scan.running)
 	m.statsAt = m.com.Now()

@@ -300,7 +300,7 @@ func (m *Model) rescan() tea.Cmd {
 // listedIDs returns the IDs of every message in the table, shown or not.
 func (m *Model) listedIDs() map[model.MessageID]bool {
 	ids := make(map[model.MessageID]bool, m.table.Total())
-	m.table.Each(func(msg *model.Message) { ids[msg.ID] = true })
+	m.table.EachRow(func(r *model.Row) { ids[r.ID] = true })
 	return ids
 }
 

@@ -14,20 +14,20 @@ import (
 // cell returns the text of one column for one message, already
 // sanitised, and the style to draw it in. Every verdict is a word or a
 // letter as well as a colour, so the list reads the same without colour.
-func cell(st *styles.Styles, m *model.Message, col model.Column, compact bool, now time.Time) (string, lipgloss.Style) {
+func cell(st *styles.Styles, m *model.Row, col model.Column, compact bool, now time.Time) (string, lipgloss.Style) {
 	switch col {
 	case model.ColumnMarker:
 		return marker(st, m.Severity())
 	case model.ColumnDate:
 		return dateCell(st, m, now, compact)
 	case model.ColumnFrom:
-		if tag := termtext.BidiTag(m.DisplayFrom()); tag != "" {
+		if tag := termtext.BidiTag(m.From); tag != "" {
 			// In front, where a narrow column cannot cut it off.
-			return tag + termtext.Sanitize(m.DisplayFrom()), st.Bad
+			return tag + termtext.Sanitize(m.From), st.Bad
 		}
-		return termtext.Sanitize(m.DisplayFrom()), st.Text
+		return termtext.Sanitize(m.From), st.Text
 	case model.ColumnDomain:
-		return termtext.Sanitize(m.FromDomain), st.Muted
+		return termtext.Sanitize(m.Domain), st.Muted
 	case model.ColumnSubject:
 		if m.Error != "" {
 			return termtext.Sanitize("[error] " + m.Error), st.ErrorText
@@ -38,13 +38,12 @@ func cell(st *styles.Styles, m *model.Message, col model.Column, compact bool, n
 	case model.ColumnAttachment:
 		return attachmentBadge(st, m, compact)
 	case model.ColumnSPF:
-		return resultBadge(st, m.SPFResult(), true, compact)
+		return resultBadge(st, m.SPF, true, compact)
 	case model.ColumnDKIM:
-		r, aligned := m.DKIMSummary()
-		return resultBadge(st, r, aligned, compact)
+		return resultBadge(st, m.DKIM, m.Has(model.RowDKIMAligned), compact)
 	case model.ColumnDMARC:
-		r, p := m.DMARCResult()
-		if m.Verdict.Auth == model.AuthTempError && r == "" {
+		r, p := m.DMARC, m.Policy
+		if m.Auth == model.AuthTempError && r == "" {
 			r = model.ResultTempError // DNS unreachable: T, not a failure
 		}
 		return dmarcBadge(st, r, p, compact)
@@ -77,7 +76,7 @@ const DateLegend = "Date: ~ no Date header, the delivery time shown; ! implausib
 // dateCell shows the date in local time, marked when it is the delivery
 // time (~) or implausible (!), and "(no date)" when there is none
 // (defect 5 of issue 15).
-func dateCell(st *styles.Styles, m *model.Message, now time.Time, compact bool) (string, lipgloss.Style) {
+func dateCell(st *styles.Styles, m *model.Row, now time.Time, compact bool) (string, lipgloss.Style) {
 	switch {
 	case m.Date.IsZero() && compact:
 		return "(none)", st.Muted
@@ -85,7 +84,7 @@ func dateCell(st *styles.Styles, m *model.Message, now time.Time, compact bool) 
 		return "(no date)", st.Muted
 	case model.DateSuspect(m.Date, nowOr(now)):
 		return "!" + formatDate(m.Date, now, compact), st.Warn
-	case m.DateSource == model.DateDelivered:
+	case m.Has(model.RowDateDelivered):
 		return "~" + formatDate(m.Date, now, compact), st.Muted
 	}
 	return formatDate(m.Date, now, compact), st.Muted
@@ -140,7 +139,7 @@ func FormatSize(n int64) string {
 	return fmt.Sprintf("%.0fP", v/unit)
 }
 
-func attachmentBadge(st *styles.Styles, m *model.Message, compact bool) (string, lipgloss.Style) {
+func attachmentBadge(st *styles.Styles, m *model.Row, compact bool) (string, lipgloss.Style) {
 	pick := func(short, long string) string {
 		if compact {
 			return short
@@ -150,7 +149,7 @@ func attachmentBadge(st *styles.Styles, m *model.Message, compact bool) (string,
 	if text, style, ok := ppapBadge(st, m, compact); ok {
 		return text, style
 	}
-	switch m.Verdict.Attachment {
+	switch m.Attachment {
 	case model.AttachmentEncrypted:
 		return pick("ENC", "ENCRYPTED"), st.Severe
 	case model.AttachmentRisky:
@@ -158,7 +157,7 @@ func attachmentBadge(st *styles.Styles, m *model.Message, compact bool) (string,
 	case model.AttachmentError:
 		return pick("ERR", "ERROR"), st.Bad
 	}
-	if !m.HasAttachments() {
+	if !m.Has(model.RowHasAttachments) {
 		return "-", st.Muted
 	}
 	return pick("ok", "clean"), st.Good

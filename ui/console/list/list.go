@@ -139,7 +139,7 @@ func (m *Model) View() string {
 	now := m.com.Now()
 	for i := off; i < end; i++ {
 		b.WriteByte('\n')
-		b.WriteString(m.row(m.table.At(i), i == cur, now))
+		b.WriteString(m.row(m.table.RowAt(i), i == cur, now))
 	}
 	for i := end - off; i < m.Rows(); i++ {
 		b.WriteByte('\n')
@@ -202,7 +202,7 @@ const CursorMark = '>'
 // row draws one message. The selected row is drawn as plain text in the
 // selection style, so that it reads the same in every palette, and
 // carries CursorMark.
-func (m *Model) row(msg *model.Message, selected bool, now time.Time) string {
+func (m *Model) row(msg *model.Row, selected bool, now time.Time) string {
 	st := &m.com.Styles
 	var b strings.Builder
 	for i, c := range m.layout.cols {

@@ -1,0 +1,73 @@
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// SnapshotPrefix starts the keys of records that name other records by
+// where they lie in the file (RecordRef), such as the outcome of a whole
+// scan. Compaction moves every record, so it drops these: a snapshot
+// read after it would point at other bytes.
+const SnapshotPrefix = "snap-"
+
+// RecordRef says which record holds a key's result: where it lies in
+// the cache file, its length and when it was written. The file is only
+// appended to and compaction drops what refers to it (SnapshotPrefix), so
+// the same ref means the same bytes.
+type RecordRef struct {
+	Off     int64
+	Len     uint32
+	Written uint32
+}
+
+// refMargin is how long a record must still be fresh for Ref to name it:
+// a caller that checks refs before a scan and reads the records during it
+// must not see one expire in between.
+const refMargin = 3600 // seconds
+
+// Ref returns the ref of key's record; false when there is none, or when
+// it expires within the hour (see refMargin).
+func (c *Cache) Ref(key string) (RecordRef, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[key]
+	now := c.now().Unix()
+	if !ok || c.isExpired(int64(e.written)-refMargin, now) || c.isExpired(int64(e.written), now) {
+		return RecordRef{}, false
+	}
+	return RecordRef{Off: e.off, Len: e.n, Written: e.written}, true
+}
+
+// PutRecord stores obj, a JSON object that is not a model.Message (a
+// scan's snapshot), under key, which must start with SnapshotPrefix.
+// Like Put it does nothing on a read-only cache and writes nothing when
+// the key already holds the same bytes.
+func (c *Cache) PutRecord(key string, obj []byte) error {
+	if !strings.HasPrefix(key, SnapshotPrefix) {
+		return fmt.Errorf("cache %s: a record that is not a message needs a key starting %q", key, SnapshotPrefix)
+	}
+	if len(obj) < 2 || obj[0] != '{' || obj[len(obj)-1] != '}' || bytes.IndexByte(obj, '\n') >= 0 || !json.Valid(obj) {
+		return fmt.Errorf("cache %s: not a single-line JSON object", key)
+	}
+	return c.putBytes(key, obj)
+}
+
+// GetRecord returns what PutRecord stored under key; the caller must not
+// change it.
+func (c *Cache) GetRecord(key string) ([]byte, bool) {
+	if !strings.HasPrefix(key, SnapshotPrefix) {
+		return nil, false
+	}
+	raw, ok := c.record(key)
+	if ok {
+		c.hits.Add(1)
+	}
+	return raw, ok
+}
+
+// errNotSnapshot keeps Get from decoding a snapshot as a message.
+var errNotSnapshot = errors.New("cache: a snapshot key holds no message")

@@ -1,0 +1,131 @@
+package store
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+// TestCacheRefNamesTheBytes: a record's ref stays while its bytes do
+// (the same message put again, the cache reopened) and changes when they
+// do; it is refused within the hour before the record expires.
+func TestCacheRefNamesTheBytes(t *testing.T) {
+	now := cacheTestNow
+	dir := t.TempDir()
+	c := openTestCache(t, dir, clockAt(&now))
+	if err := c.Put("7/1", sampleMessage(1)); err != nil {
+		t.Fatal(err)
+	}
+	first, ok := c.Ref("7/1")
+	if !ok {
+		t.Fatal("no ref for a record just put")
+	}
+	now = now.Add(time.Minute)
+	if err := c.Put("7/1", sampleMessage(1)); err != nil {
+		t.Fatal(err)
+	}
+	if ref, _ := c.Ref("7/1"); ref != first {
+		t.Errorf("the same bytes put again: ref %+v, was %+v", ref, first)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	c = openTestCache(t, dir, clockAt(&now))
+	if ref, _ := c.Ref("7/1"); ref != first {
+		t.Errorf("reopened: ref %+v, was %+v", ref, first)
+	}
+	if err := c.Put("7/1", sampleMessage(2)); err != nil {
+		t.Fatal(err)
+	}
+	if ref, ok := c.Ref("7/1"); !ok || ref == first {
+		t.Errorf("other bytes: ref %+v (%v), was %+v", ref, ok, first)
+	}
+	if _, ok := c.Ref("7/9"); ok {
+		t.Error("a ref for a key never put")
+	}
+	c.Close()
+
+	now = cacheTestNow
+	c = openTestCache(t, t.TempDir(), clockAt(&now), WithMaxAge(2*time.Hour))
+	defer c.Close()
+	c.Put("7/1", sampleMessage(1))
+	now = now.Add(59 * time.Minute)
+	if _, ok := c.Ref("7/1"); !ok {
+		t.Error("refused an hour and a minute before it expires")
+	}
+	now = now.Add(2 * time.Minute)
+	if _, ok := c.Ref("7/1"); ok {
+		t.Error("named a record that expires within the hour")
+	}
+}
+
+// TestCacheSnapshotRecords: a snapshot record comes back as stored, is
+// never a message (Get, GetEncoded, Put refuse its key), must be one
+// line of JSON, and is dropped by compaction, which moves every record.
+func TestCacheSnapshotRecords(t *testing.T) {
+	dir := t.TempDir()
+	c := openTestCache(t, dir)
+	snap := []byte(`{"digest":"x","changed":[{"id":"a"}]}`)
+	if err := c.PutRecord(SnapshotPrefix+"t", snap); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range [][]byte{[]byte(`{"a":1`), []byte("{\"a\":\n1}"), []byte(`[1]`), nil} {
+		if c.PutRecord(SnapshotPrefix+"u", bad) == nil {
+			t.Errorf("PutRecord took %q", bad)
+		}
+	}
+	if c.PutRecord("7/1", snap) == nil {
+		t.Error("PutRecord took a key without the snapshot prefix")
+	}
+	if c.Put(SnapshotPrefix+"m", sampleMessage(1)) == nil {
+		t.Error("Put took a snapshot key")
+	}
+	for i := range 6 {
+		c.Put(fmt.Sprintf("7/%d", i), sampleMessage(i))
+	}
+	check := func(c *Cache, want bool) {
+		t.Helper()
+		got, ok := c.GetRecord(SnapshotPrefix + "t")
+		if ok != want || ok && string(got) != string(snap) {
+			t.Errorf("GetRecord = %s, %v; want %v", got, ok, want)
+		}
+		if _, ok := c.Get(SnapshotPrefix + "t"); ok {
+			t.Error("Get decoded a snapshot as a message")
+		}
+		if _, ok := c.GetEncoded(SnapshotPrefix + "t"); ok {
+			t.Error("GetEncoded decoded a snapshot as a message")
+		}
+		if _, ok := c.GetRecord("7/1"); ok {
+			t.Error("GetRecord returned a message")
+		}
+	}
+	check(c, true)
+	c.Close()
+	c = openTestCache(t, dir)
+	check(c, true)
+	// Supersede most records, so that Close compacts.
+	for i := range 12 {
+		c.Put(fmt.Sprintf("7/%d", i%6), sampleMessage(i+10))
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !c.Stats().Compacted {
+		t.Fatal("the cache was not compacted")
+	}
+	c = openTestCache(t, dir)
+	defer c.Close()
+	check(c, false)
+	if _, ok := c.Get("7/5"); !ok {
+		t.Error("compaction lost a message")
+	}
+}
+
+// TestDecimalLen: decimalLen is the length FormatInt writes.
+func TestDecimalLen(t *testing.T) {
+	for _, n := range []int64{0, 1, 9, 10, 99, 100, -1, -9, -10, 1764370000, 1<<63 - 1, -1 << 63} {
+		if got, want := decimalLen(n), len(fmt.Sprint(n)); got != want {
+			t.Errorf("decimalLen(%d) = %d, want %d", n, got, want)
+		}
+	}
+}

@@ -1,0 +1,99 @@
+package app
+
+import (
+	"context"
+
+	"mxaudit/mailsrc"
+)
+
+// earlyBuffer is how many listed entries wait for the scan: enough for a
+// Maildir's first chunks of metadata, few enough to keep a cold scan's
+// memory flat.
+const earlyBuffer = 4096
+
+// earlyListing lists a source on a goroutine of its own from the moment
+// a scan starts, while the analysis cache reads its index: on a warm
+// reopen the two take about as long, and neither needs the other. Its
+// List gives what was taken ahead (take) and then the rest, once: it is
+// the listing of one scan.
+type earlyListing struct {
+	mailsrc.Source
+	ch     chan mailsrc.Entry
+	cancel context.CancelFunc
+	err    error           // the listing's, set before ch is closed
+	head   []mailsrc.Entry // taken ahead, to be given first
+}
+
+// startListing starts listing src; the caller calls stop when done.
+func startListing(ctx context.Context, src mailsrc.Source) *earlyListing {
+	ctx, cancel := context.WithCancel(ctx)
+	l := &earlyListing{Source: src, ch: make(chan mailsrc.Entry, earlyBuffer), cancel: cancel}
+	go func() {
+		defer close(l.ch)
+		l.err = src.List(ctx, func(e mailsrc.Entry) error {
+			select {
+			case l.ch <- e:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+	}()
+	return l
+}
+
+// stop ends the listing and waits for its goroutine.
+func (l *earlyListing) stop() {
+	l.cancel()
+	for range l.ch {
+	}
+}
+
+// take reads the listing ahead, up to limit entries, and reports whether
+// that is all of it, listed without an error. The entries stay to be
+// given by List.
+func (l *earlyListing) take(ctx context.Context, limit int) ([]mailsrc.Entry, bool) {
+	l.head = make([]mailsrc.Entry, 0, limit)
+	for {
+		select {
+		case e, ok := <-l.ch:
+			if !ok {
+				return l.head, l.err == nil
+			}
+			l.head = append(l.head, e)
+			if len(l.head) > limit {
+				return nil, false
+			}
+		case <-ctx.Done():
+			return nil, false
+		}
+	}
+}
+
+// List gives the entries taken ahead, then the rest of the listing, and
+// ends with the listing's error.
+func (l *earlyListing) List(ctx context.Context, fn func(mailsrc.Entry) error) error {
+	head := l.head
+	l.head = nil
+	for _, e := range head {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	for {
+		select {
+		case e, ok := <-l.ch:
+			if !ok {
+				return l.err
+			}
+			if err := fn(e); err != nil {
+				return err
+			}
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}

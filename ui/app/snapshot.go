@@ -1,0 +1,254 @@
+package app
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"hash"
+	"sync"
+
+	"mxaudit/analysis/ppap"
+	"mxaudit/analysis/scan"
+	"mxaudit/mailsrc"
+	"mxaudit/model"
+	"mxaudit/model/store"
+)
+
+// A scan snapshot is the PPAP outcome of one whole scan of a file
+// source, kept in the analysis cache: which messages pairing changed,
+// and where the cache holds each one as it was emitted. A later scan
+// whose listing, cached results and pairing settings are all the same
+// (the same digest) replays it: it emits the cached results, swapping
+// in the changed messages, and pairs nothing — no sender index, no
+// held messages, no remembered pairing to look up and apply.
+//
+// Anything else pairs through the stream as before, where a remembered
+// pairing is reused only while its own window of that sender is
+// unchanged (ppap's resultKey), and records a new snapshot.
+//
+// The digest covers, in listing order, every entry's ID, delivery time,
+// warning and stamp, and the place, length and write time of its cached
+// result (store.RecordRef): the file is only appended to and compaction
+// drops snapshots, so an unchanged ref is an unchanged result. Each
+// changed message is named by its ref too. A snapshot is only recorded
+// when every listed file has a stamp and a cached result and every
+// pairing was remembered: a scan that paired afresh would pair again
+// next time and is not to be frozen. A listed message without a cached
+// result (one that cannot be read or parsed is analysed on every scan)
+// is allowed only when pairing cannot involve it (ppap.Inert); the
+// replay analyses each such message before it emits anything, and goes
+// back to the stream should one no longer be inert.
+const snapshotKey = store.SnapshotPrefix + "ppap"
+
+// snapshotVersion changes whenever what the digest covers changes.
+const snapshotVersion = 1
+
+// scanSnapshot is the record under snapshotKey.
+type scanSnapshot struct {
+	Version int              `json:"v"`
+	Digest  string           `json:"digest"`
+	Count   int              `json:"count"`
+	Changed []changedMessage `json:"changed"`
+	// Uncached are the listed messages without a cached result.
+	Uncached []model.MessageID `json:"uncached,omitempty"`
+}
+
+// changedMessage is a message pairing changed, as the cache holds it
+// under changedKey(ID).
+type changedMessage struct {
+	ID  model.MessageID `json:"id"`
+	Ref store.RecordRef `json:"ref"`
+}
+
+// changedKey is the cache key of a message as pairing emitted it.
+func changedKey(id model.MessageID) string {
+	sum := sha256.Sum256([]byte(id))
+	return "paired-" + hex.EncodeToString(sum[:])
+}
+
+// listingDigest hashes a listing for a snapshot (see snapshotKey): the
+// entries as they are listed, then the refs of their cached results.
+type listingDigest struct {
+	h    hash.Hash
+	keys [][sha256.Size]byte
+	ids  []model.MessageID // of the keys, to name those without a result
+	ok   bool              // every entry so far has a stamp and no error
+}
+
+func newListingDigest(salt string, size int) *listingDigest {
+	d := &listingDigest{h: sha256.New(), ok: true,
+		keys: make([][sha256.Size]byte, 0, size), ids: make([]model.MessageID, 0, size)}
+	d.field([]byte{snapshotVersion})
+	d.field([]byte(salt))
+	return d
+}
+
+// field writes b with its length, so that no two listings hash alike.
+func (d *listingDigest) field(b []byte) {
+	var n [binary.MaxVarintLen64]byte
+	d.h.Write(n[:binary.PutUvarint(n[:], uint64(len(b)))])
+	d.h.Write(b)
+}
+
+func (d *listingDigest) add(e mailsrc.Entry) {
+	if !d.ok {
+		return
+	}
+	if e.Err != nil || e.Stamp == "" {
+		d.ok = false
+		return
+	}
+	sum := scan.StampSum(e)
+	d.keys = append(d.keys, sum)
+	d.ids = append(d.ids, e.ID)
+	var received [8]byte
+	if !e.Received.IsZero() {
+		binary.BigEndian.PutUint64(received[:], uint64(e.Received.UnixNano()))
+	}
+	d.field([]byte(e.ID))
+	d.field(sum[:])
+	d.field(received[:])
+	d.field([]byte(e.Warning))
+}
+
+// sum finishes the digest with the refs of the entries' cached results,
+// and returns the IDs of the entries without one; false when a listed
+// file has no stamp, or has no cached result and uncachedOK refuses it.
+func (d *listingDigest) sum(c *store.Cache, uncachedOK func(model.MessageID) bool) (string, []model.MessageID, bool) {
+	if !d.ok {
+		return "", nil, false
+	}
+	var uncached []model.MessageID
+	var b [17]byte
+	for i, k := range d.keys {
+		ref, ok := c.Ref(scan.StampKey(k))
+		switch {
+		case ok:
+			b[0] = 1
+			binary.BigEndian.PutUint64(b[1:9], uint64(ref.Off))
+			binary.BigEndian.PutUint32(b[9:13], ref.Len)
+			binary.BigEndian.PutUint32(b[13:], ref.Written)
+		case uncachedOK(d.ids[i]):
+			b = [17]byte{}
+			uncached = append(uncached, d.ids[i])
+		default:
+			return "", nil, false
+		}
+		d.h.Write(b[:])
+	}
+	var n [8]byte
+	binary.BigEndian.PutUint64(n[:], uint64(len(d.keys)))
+	d.h.Write(n[:])
+	return hex.EncodeToString(d.h.Sum(nil)), uncached, true
+}
+
+// loadSnapshot reads the cache's snapshot; false when there is none that
+// this mxaudit can read.
+func loadSnapshot(c *store.Cache) (scanSnapshot, bool) {
+	raw, ok := c.GetRecord(snapshotKey)
+	if !ok {
+		return scanSnapshot{}, false
+	}
+	var s scanSnapshot
+	if json.Unmarshal(raw, &s) != nil || s.Version != snapshotVersion || s.Digest == "" {
+		return scanSnapshot{}, false
+	}
+	return s, true
+}
+
+// replacements are the cache keys of the snapshot's changed messages by
+// ID, once every one is checked to be still where the snapshot says and
+// every such ID to be listed exactly once; false otherwise.
+func (s scanSnapshot) replacements(c *store.Cache, entries []mailsrc.Entry) (map[model.MessageID]string, bool) {
+	out := make(map[model.MessageID]string, len(s.Changed))
+	for _, ch := range s.Changed {
+		key := changedKey(ch.ID)
+		if ref, ok := c.Ref(key); !ok || ref != ch.Ref {
+			return nil, false
+		}
+		if _, dup := out[ch.ID]; dup {
+			return nil, false
+		}
+		out[ch.ID] = key
+	}
+	listed := make(map[model.MessageID]bool, len(out))
+	for _, e := range entries {
+		if _, ok := out[e.ID]; ok {
+			if listed[e.ID] {
+				return nil, false // one ID twice: which one changed?
+			}
+			listed[e.ID] = true
+		}
+	}
+	return out, len(listed) == len(out)
+}
+
+// snapshotRecorder records the snapshot of a scan paired through the
+// stream. It is the stream's ppap.Results, to hear of pairings not
+// remembered (ppap.Forgetter); see is called with every emitted message.
+type snapshotRecorder struct {
+	ppap.Results
+	cache  *store.Cache
+	digest *listingDigest
+
+	mu      sync.Mutex // Forgot comes from the pairing goroutines
+	forgot  bool
+	failed  bool
+	changed []model.MessageID
+	inert   map[model.MessageID]bool // emitted and ppap.Inert
+}
+
+func newSnapshotRecorder(c *store.Cache, salt string) *snapshotRecorder {
+	return &snapshotRecorder{Results: c, cache: c, digest: newListingDigest(salt, 0), inert: map[model.MessageID]bool{}}
+}
+
+// Forgot implements ppap.Forgetter.
+func (r *snapshotRecorder) Forgot() {
+	r.mu.Lock()
+	r.forgot = true
+	r.mu.Unlock()
+}
+
+// see caches m as emitted when pairing changed it.
+func (r *snapshotRecorder) see(m model.Message) {
+	if ppap.Inert(&m) {
+		r.inert[m.ID] = true
+	}
+	if r.failed || !ppap.ChangedByPairing(&m) {
+		return
+	}
+	if m.Materialize() != nil || r.cache.Put(changedKey(m.ID), m) != nil {
+		r.failed = true
+		return
+	}
+	r.changed = append(r.changed, m.ID)
+}
+
+// save writes the snapshot of the scan just finished, when it may be
+// replayed.
+func (r *snapshotRecorder) save() {
+	r.mu.Lock()
+	forgot := r.forgot
+	r.mu.Unlock()
+	if forgot || r.failed {
+		return
+	}
+	digest, uncached, ok := r.digest.sum(r.cache, func(id model.MessageID) bool { return r.inert[id] })
+	if !ok {
+		return
+	}
+	s := scanSnapshot{Version: snapshotVersion, Digest: digest, Count: len(r.digest.keys), Uncached: uncached}
+	for _, id := range r.changed {
+		ref, ok := r.cache.Ref(changedKey(id))
+		if !ok {
+			return
+		}
+		s.Changed = append(s.Changed, changedMessage{ID: id, Ref: ref})
+	}
+	b, err := json.Marshal(s)
+	if err != nil {
+		return
+	}
+	_ = r.cache.PutRecord(snapshotKey, b) // a cache that cannot write only costs time
+}

@@ -1,0 +1,276 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"mxaudit/analysis/scan"
+	"mxaudit/mailsrc"
+	"mxaudit/mailsrc/demo"
+	"mxaudit/model"
+	"mxaudit/model/store"
+)
+
+// snapshotQuarantine writes the demo quarantine and some generated mail
+// (PPAP pairs among them) to a Maildir and returns its path.
+func snapshotQuarantine(t *testing.T) string {
+	t.Helper()
+	samples := demo.Samples(demo.Options{})
+	if err := demo.Bulk(200, 5, func(s demo.Sample) error { samples = append(samples, s); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "quarantine")
+	if err := demo.WriteMaildir(dir, samples); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// scanSorted scans dir and returns every message as JSON, sorted, and
+// whether the scan replayed the snapshot.
+func scanSorted(t *testing.T, dir string, cfg Config, opts Options) ([]string, bool) {
+	t.Helper()
+	a, err := Open(context.Background(), dir, cfg, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	var out []string
+	err = a.Scan(context.Background(), func(m model.Message) error {
+		b, err := json.Marshal(m)
+		out = append(out, string(b))
+		return err
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(out)
+	return out, a.ScanReplayed()
+}
+
+// maildirFile returns the path of the message whose output holds marker.
+func maildirFile(t *testing.T, dir string, out []string, marker string) (string, model.Message) {
+	t.Helper()
+	for _, line := range out {
+		if !bytes.Contains([]byte(line), []byte(marker)) {
+			continue
+		}
+		var m model.Message
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatal(err)
+		}
+		for _, sub := range []string{"cur", "new"} {
+			names, _ := filepath.Glob(filepath.Join(dir, sub, string(m.ID)+"*"))
+			if len(names) == 1 {
+				return names[0], m
+			}
+		}
+	}
+	t.Fatalf("no message holds %s", marker)
+	return "", model.Message{}
+}
+
+// TestSnapshotReplaysOnlyAnUnchangedQuarantine: a scan of an unchanged
+// Maildir replays the last scan's pairing outcome and prints what pairing
+// printed; after each change that can move a pairing (a mail added or
+// removed, a file rewritten or only touched, a paired result rewritten in
+// the cache) the scan pairs through the stream again and prints what a
+// scan without any cache prints, then replays that.
+func TestSnapshotReplaysOnlyAnUnchangedQuarantine(t *testing.T) {
+	dir := snapshotQuarantine(t)
+	cfg := Config{}
+	cfg.Offline, cfg.CacheDir = true, t.TempDir()
+	fresh := func() []string {
+		t.Helper()
+		c := cfg
+		c.Flags.NoCache = true
+		out, _ := scanSorted(t, dir, c, Options{})
+		return out
+	}
+	same := func(what string, got, want []string) {
+		t.Helper()
+		if !slices.Equal(got, want) {
+			for i := range min(len(got), len(want)) {
+				if got[i] != want[i] {
+					t.Fatalf("%s: record %d differs:\ngot  %s\nwant %s", what, i, got[i], want[i])
+				}
+			}
+			t.Fatalf("%s: %d records, want %d", what, len(got), len(want))
+		}
+	}
+	// check scans twice: through the stream (the cache changed), then by
+	// replaying what that scan recorded; both print what no cache does.
+	check := func(what string) []string {
+		t.Helper()
+		want := fresh()
+		got, replayed := scanSorted(t, dir, cfg, Options{})
+		if replayed {
+			t.Fatalf("%s: the scan replayed a snapshot of another quarantine", what)
+		}
+		same(what+", paired", got, want)
+		got, replayed = scanSorted(t, dir, cfg, Options{})
+		if !replayed {
+			t.Fatalf("%s: the second scan did not replay", what)
+		}
+		same(what+", replayed", got, want)
+		return want
+	}
+	out := check("cold")
+	pw, pwMsg := maildirFile(t, dir, out, `"password_for":[`)
+	if len(pwMsg.PasswordFor) == 0 {
+		t.Fatal("no password mail: the test checks no pairing")
+	}
+
+	// A copy of a password mail, delivered later: a new candidate.
+	raw, err := os.ReadFile(pw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyName := filepath.Join(dir, "new", "1999999999.M1P1.copy")
+	if err := os.WriteFile(copyName, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	check("a mail added")
+
+	// The password mail gone: its ZIP mail stays shut.
+	if err := os.Remove(pw); err != nil {
+		t.Fatal(err)
+	}
+	out = check("a password mail removed")
+
+	// A ZIP mail rewritten in place with other bytes (and so another
+	// stamp), then only touched (same bytes, another stamp).
+	zip, _ := maildirFile(t, dir, out, `"encryption":"zipcrypto"`)
+	raw, err = os.ReadFile(zip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := os.Stat(zip)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(zip, append([]byte("X-Extra: 1\r\n"), raw...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	check("a ZIP mail rewritten")
+	// Put back as it was (bytes, inode, size, time): every listed file
+	// has a cached result again, those of the first scan; only the digest
+	// tells this listing from the one the snapshot was taken of.
+	if err := os.WriteFile(zip, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(zip, info.ModTime(), info.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	check("a ZIP mail put back")
+	later := time.Now().Add(time.Hour)
+	if err := os.Chtimes(zip, later, later); err != nil {
+		t.Fatal(err)
+	}
+	out = check("a ZIP mail touched")
+
+	// A paired result rewritten in the cache (as another scan of the same
+	// IDs with other mail would): its ref no longer matches the snapshot.
+	name, fp := cacheIdentity(t, dir, cfg)
+	c, err := store.OpenCache(cfg.CacheDir, name, fp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, zipMsg := maildirFile(t, dir, out, `"encryption":"zipcrypto"`)
+	zipMsg.Subject = "rewritten"
+	if _, ok := c.Ref(changedKey(zipMsg.ID)); !ok {
+		t.Fatal("the ZIP mail has no paired result in the cache")
+	}
+	if err := c.Put(changedKey(zipMsg.ID), zipMsg); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	check("a paired result rewritten")
+}
+
+// cacheIdentity is the source name and fingerprint under which a scan of
+// dir with cfg opens its cache.
+func cacheIdentity(t *testing.T, dir string, cfg Config) (string, string) {
+	t.Helper()
+	a, err := Open(context.Background(), dir, cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	return a.src.Name(), fingerprint(a.cfg, a.dkimMode)
+}
+
+// TestSnapshotNotRecordedAfterAForgottenPairing: a scan in which one
+// pairing was not remembered records no snapshot.
+func TestSnapshotNotRecordedAfterAForgottenPairing(t *testing.T) {
+	c, err := store.OpenCache(t.TempDir(), "src", "fp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for _, forget := range []bool{true, false} {
+		r := newSnapshotRecorder(c, "salt")
+		if forget {
+			r.Forgot()
+		}
+		r.save()
+		if _, ok := loadSnapshot(c); ok == forget {
+			t.Errorf("forgot %v: snapshot recorded %v", forget, ok)
+		}
+	}
+}
+
+// TestReplayStopsWhenAnOutcomeIsLost: a changed message whose outcome the
+// cache no longer gives back during the replay stops the scan with an
+// error, whether the scan's workers read it in the analysis's place (no
+// listing warning) or the replay swaps it as it is emitted (a warning);
+// it is never printed as analysed, before pairing.
+func TestReplayStopsWhenAnOutcomeIsLost(t *testing.T) {
+	dir := snapshotQuarantine(t)
+	cfg := Config{}
+	cfg.Offline, cfg.CacheDir = true, t.TempDir()
+	out, _ := scanSorted(t, dir, cfg, Options{}) // fills the cache
+	_, zipMsg := maildirFile(t, dir, out, `"encryption":"zipcrypto"`)
+
+	a, err := Open(context.Background(), dir, cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	name, fp := cacheIdentity(t, dir, cfg)
+	c, err := store.OpenCache(t.TempDir(), name, fp) // empty: every outcome lost
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var entries []mailsrc.Entry
+	if err := a.src.List(context.Background(), func(e mailsrc.Entry) error { entries = append(entries, e); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	for _, warn := range []string{"", "listing doubt"} {
+		listed := slices.Clone(entries)
+		for i := range listed {
+			if listed[i].ID == zipMsg.ID {
+				listed[i].Warning = warn
+			}
+		}
+		repl := map[model.MessageID]string{zipMsg.ID: changedKey(zipMsg.ID)}
+		printed := false
+		err := replay(context.Background(), a, c, scan.Options{Cache: c}, listed, repl, func(m model.Message) error {
+			printed = printed || m.ID == zipMsg.ID
+			return nil
+		})
+		if !errors.Is(err, errReplay) || printed {
+			t.Errorf("warning %q: replay ended with %v, ZIP mail printed %v", warn, err, printed)
+		}
+	}
+}

@@ -1,0 +1,235 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+
+	"mxaudit/analysis/ppap"
+	"mxaudit/analysis/scan"
+	"mxaudit/mailsrc"
+	"mxaudit/model"
+	"mxaudit/model/store"
+)
+
+// pairedScan is the scan with PPAP pairing (see Scan): the replay of the
+// cache's snapshot when the listing and its cached results are
+// unchanged, else the pairing stream, recording a snapshot when a
+// writable cache is there to keep it.
+//
+// early, when set, is the source's listing, started before the cache was
+// opened; the snapshot is only tried with it.
+func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config, opts scan.Options, early *earlyListing, emit func(model.Message) error) error {
+	var src mailsrc.Source = a.src
+	if early != nil {
+		src = early
+	}
+	var rec *snapshotRecorder
+	if cache != nil && !opts.CacheByID && early != nil {
+		if snap, ok := loadSnapshot(cache); ok {
+			if entries, ok := early.take(ctx, snap.Count); ok {
+				if repl, ok := a.replayable(ctx, cache, pc, snap, entries); ok {
+					a.replayed.Store(true)
+					return replay(ctx, a, cache, opts, entries, repl, emit)
+				}
+			}
+		}
+		rec = newSnapshotRecorder(cache, pc.ResultsSalt)
+		pc.Results = rec
+		src = recordingSource{src, rec}
+	}
+	a.replayed.Store(false)
+	// Pairings read a sender's recent mails again for each of its ZIP
+	// mails: remember the last of them — 8 MiB on IMAP, where each read is
+	// a fetch; 1 MiB for files, which the page cache keeps anyway (the
+	// larger memo only raised the peak memory).
+	memo := int64(1 << 20)
+	if IsIMAP(a.src.Name()) {
+		memo = 8 << 20
+	}
+	out := emit
+	if rec != nil {
+		out = func(m model.Message) error { rec.see(m); return emit(m) }
+	}
+	pairing := ppap.NewStream(ctx, pc, ppap.MemoOpener(a.src.Open, memo), out)
+	runErr := scan.Run(ctx, src, a.analyzer, opts, pairing.Write)
+	pairErr := pairing.Close() // emits what is still held, even after a failure
+	if errors.Is(runErr, pairErr) {
+		pairErr = nil // emit's failure, already in runErr
+	}
+	if runErr == nil && pairErr == nil && rec != nil {
+		rec.save()
+	}
+	return errors.Join(runErr, pairErr)
+}
+
+// replayable reports whether snap is the outcome of entries as the cache
+// holds them now, and returns what the replay swaps: the changed
+// messages' keys, and "" for the uncached ones, which it checks again.
+func (a *App) replayable(ctx context.Context, cache *store.Cache, pc ppap.Config, snap scanSnapshot, entries []mailsrc.Entry) (map[model.MessageID]string, bool) {
+	if a.opts.NoSnapshot || len(entries) != snap.Count {
+		return nil, false
+	}
+	d := newListingDigest(pc.ResultsSalt, len(entries))
+	for _, e := range entries {
+		d.add(e)
+	}
+	uncached := map[model.MessageID]bool{}
+	for _, id := range snap.Uncached {
+		uncached[id] = true
+	}
+	digest, _, ok := d.sum(cache, func(id model.MessageID) bool { return uncached[id] })
+	if !ok || digest != snap.Digest {
+		return nil, false
+	}
+	repl, ok := snap.replacements(cache, entries)
+	if !ok {
+		return nil, false
+	}
+	// Messages analysed afresh on every scan: pairing must still have
+	// nothing to do with them, or the snapshot says nothing of this scan.
+	for _, e := range entries {
+		if !uncached[e.ID] {
+			continue
+		}
+		if _, seen := repl[e.ID]; seen || !a.stillInert(ctx, e.ID) {
+			return nil, false // changed, listed twice, or no longer inert
+		}
+		repl[e.ID] = ""
+	}
+	return repl, true
+}
+
+// stillInert analyses one message afresh and reports whether pairing
+// leaves it alone (ppap.Inert).
+func (a *App) stillInert(ctx context.Context, id model.MessageID) bool {
+	rc, err := a.src.Open(ctx, id)
+	if err != nil {
+		// What the scan will print for it too: a message without a sender.
+		return true
+	}
+	defer rc.Close()
+	m := a.analyzer.Analyze(ctx, id, rc)
+	return ppap.Inert(&m)
+}
+
+// errReplay is a changed message the cache no longer gives back as the
+// snapshot recorded it (damaged since the scan began), or an uncached
+// message that pairing would now involve (its file changed since the
+// check): the scan stops rather than print what pairing may have changed.
+var errReplay = errors.New("the analysis cache or a message changed during the scan; scan again")
+
+// replay emits the cached results of entries, each message pairing
+// changed swapped for its cached outcome: by the scan's workers, which
+// read it in the place of the cached analysis (replayCache), or, for an
+// entry with a listing warning (which the scan adds to the analysis and
+// the outcome already holds), as it is emitted.
+func replay(ctx context.Context, a *App, cache *store.Cache, opts scan.Options, entries []mailsrc.Entry, repl map[model.MessageID]string, emit func(model.Message) error) error {
+	rc := &replayCache{Cache: cache, swap: map[string]*swapped{}}
+	byID := map[model.MessageID]*swapped{}
+	for _, e := range entries {
+		if key, ok := repl[e.ID]; ok && key != "" && e.Warning == "" && e.Stamp != "" {
+			s := &swapped{key: key}
+			rc.swap[scan.StampKey(scan.StampSum(e))] = s
+			byID[e.ID] = s
+		}
+	}
+	opts.Cache = rc
+	get := cache.Get
+	if opts.Encoded {
+		get = cache.GetEncoded
+	}
+	return scan.Run(ctx, listedSource{a.src, entries}, a.analyzer, opts, func(m model.Message) error {
+		key, ok := repl[m.ID]
+		switch {
+		case !ok:
+		case key == "": // analysed afresh: still nothing for pairing?
+			if !ppap.Inert(&m) {
+				return errReplay
+			}
+		case byID[m.ID] != nil:
+			if !byID[m.ID].read.Load() {
+				return errReplay // the outcome could not be read: analysed afresh
+			}
+		default:
+			r, ok := get(key)
+			if !ok || r.ID != m.ID {
+				return errReplay
+			}
+			m = r
+		}
+		return emit(m)
+	})
+}
+
+// replayCache is the analysis cache as a replay's scan reads it: the
+// result of a listed file pairing changed is its outcome (swap, by the
+// file's cache key).
+type replayCache struct {
+	*store.Cache
+	swap map[string]*swapped
+}
+
+// swapped is a changed message's outcome: its key, and whether the scan
+// read it.
+type swapped struct {
+	key  string
+	read atomic.Bool
+}
+
+func (c *replayCache) Get(key string) (model.Message, bool) {
+	return c.get(key, c.Cache.Get)
+}
+
+func (c *replayCache) GetEncoded(key string) (model.Message, bool) {
+	return c.get(key, c.Cache.GetEncoded)
+}
+
+func (c *replayCache) get(key string, get func(string) (model.Message, bool)) (model.Message, bool) {
+	s, ok := c.swap[key]
+	if !ok {
+		return get(key)
+	}
+	m, ok := get(s.key)
+	if ok {
+		s.read.Store(true)
+	}
+	return m, ok
+}
+
+// ScanReplayed reports whether the last scan replayed the cache's
+// snapshot of an unchanged source instead of pairing (for tests and
+// progress lines).
+func (a *App) ScanReplayed() bool { return a.replayed.Load() }
+
+// listedSource is a source whose listing was already read.
+type listedSource struct {
+	mailsrc.Source
+	entries []mailsrc.Entry
+}
+
+func (s listedSource) List(ctx context.Context, fn func(mailsrc.Entry) error) error {
+	for _, e := range s.entries {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// recordingSource passes its source's listing on and feeds it to a
+// snapshot recorder.
+type recordingSource struct {
+	mailsrc.Source
+	rec *snapshotRecorder
+}
+
+func (s recordingSource) List(ctx context.Context, fn func(mailsrc.Entry) error) error {
+	return s.Source.List(ctx, func(e mailsrc.Entry) error {
+		s.rec.digest.add(e)
+		return fn(e)
+	})
+}

@@ -1,0 +1,205 @@
+package app
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+
+	"mxaudit/model"
+)
+
+// Spill keeps full analysed messages in a private temporary file, so that
+// a console listing 100,000 of them holds only their compact rows
+// (model.Row) in memory and reads a message back when a view or an action
+// needs it whole.
+//
+// The file is created with O_EXCL and mode 0600 and unlinked at once:
+// no other process can open it by name, and it goes away with the
+// process, however that ends. Each record is one message; the index in
+// memory holds its offset, length and SHA-256, and every read checks the
+// hash and the message's ID, so that a damaged or swapped record is an
+// error, never another message's contents. A release plans on what Get
+// returns, so Get fails closed.
+//
+// When the file cannot be created or written (a full disk), the messages
+// are kept in memory instead, never lost, and Degraded says why, for the
+// status line.
+//
+// A Spill is safe for concurrent use: Put from the scan, Get from
+// commands.
+type Spill struct {
+	mu  sync.Mutex
+	f   *os.File
+	end int64
+	// index maps a message to its record, or to -1 - i for mem[i].
+	index map[model.MessageID]int32
+	recs  []spillRecord
+	mem   []*model.Message
+	// degraded is the error that made the spill keep messages in
+	// memory; nil while every message is on disk.
+	degraded error
+	closed   bool
+}
+
+// spillRecord is where one message's record is and what it must hash to.
+type spillRecord struct {
+	off int64
+	n   uint32
+	sum [sha256.Size]byte
+}
+
+// Errors Get returns.
+var (
+	// ErrNotSpilled: the spill holds no message with that ID.
+	ErrNotSpilled = errors.New("message not kept")
+	// ErrSpillDamaged: a record's bytes or ID are not what was written.
+	ErrSpillDamaged = errors.New("the kept copy of the message is damaged")
+)
+
+// lossyUTF8 is what encoding/json writes for each byte of a string that
+// is not valid UTF-8: such a message would not come back byte for byte
+// (mail is attacker-controlled and may carry any bytes), so it is kept
+// in memory. A valid U+FFFD is written as itself, and a backslash in the
+// text as "\\", so this only costs memory for the rare text that says
+// "\ufffd" literally.
+var lossyUTF8 = []byte(`\ufffd`)
+
+// maxSpillRecord bounds one record (a message's analysis, not its
+// bytes): a larger one stays in memory.
+const maxSpillRecord = 64 << 20
+
+// NewSpill returns a spill whose file is in dir (os.TempDir when ""). A
+// file that cannot be created is not an error: the spill then keeps
+// messages in memory and Degraded says so.
+func NewSpill(dir string) *Spill {
+	s := &Spill{index: make(map[model.MessageID]int32)}
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	f, err := os.CreateTemp(dir, "mxaudit-spill-*") // O_EXCL, 0600
+	if err != nil {
+		s.degraded = fmt.Errorf("cannot create a file to keep messages in: %w", err)
+		return s
+	}
+	if err := os.Remove(f.Name()); err != nil {
+		// A file others could open by name is not private.
+		f.Close()
+		os.Remove(f.Name())
+		s.degraded = fmt.Errorf("cannot unlink the file to keep messages in: %w", err)
+		return s
+	}
+	s.f = f
+	return s
+}
+
+// Put keeps msgs, replacing any message kept under the same ID. It
+// writes them in one go; whatever cannot be written is kept in memory.
+func (s *Spill) Put(msgs ...model.Message) {
+	recs := make([]spillRecord, len(msgs)) // n == 0: keep in memory
+	var buf []byte
+	for i := range msgs {
+		rec, err := json.Marshal(&msgs[i])
+		if err != nil || len(rec) == 0 || len(rec) > maxSpillRecord || bytes.Contains(rec, lossyUTF8) {
+			continue
+		}
+		recs[i] = spillRecord{off: int64(len(buf)), n: uint32(len(rec)), sum: sha256.Sum256(rec)}
+		buf = append(buf, rec...)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return
+	}
+	written := false
+	if s.f != nil && s.degraded == nil && len(buf) > 0 {
+		if _, err := s.f.WriteAt(buf, s.end); err != nil {
+			s.degraded = fmt.Errorf("cannot write the file messages are kept in: %w", err)
+		} else {
+			written = true
+		}
+	}
+	for i, r := range recs {
+		if written && r.n > 0 {
+			r.off += s.end
+			s.recs = append(s.recs, r)
+			s.index[msgs[i].ID] = int32(len(s.recs) - 1)
+			continue
+		}
+		cp := msgs[i]
+		s.mem = append(s.mem, &cp)
+		s.index[cp.ID] = -int32(len(s.mem))
+	}
+	if written {
+		s.end += int64(len(buf))
+	}
+}
+
+// Get returns the message kept under id, equal to the one put except
+// that its dates carry no location (their instants are the same). A
+// message kept in memory shares its slices with the one put: never
+// change them. It fails with ErrSpillDamaged
+// when its record does not hash to what was written or holds another
+// message, and with ErrNotSpilled when none is kept under id.
+func (s *Spill) Get(id model.MessageID) (model.Message, error) {
+	s.mu.Lock()
+	i, ok := s.index[id]
+	closed := s.closed
+	var rec spillRecord
+	var kept *model.Message
+	switch {
+	case !ok || closed:
+	case i < 0:
+		kept = s.mem[-i-1]
+	default:
+		rec = s.recs[i]
+	}
+	f := s.f
+	s.mu.Unlock()
+	switch {
+	case closed:
+		return model.Message{}, fmt.Errorf("%s: %w (the console is closing)", id, ErrNotSpilled)
+	case !ok:
+		return model.Message{}, fmt.Errorf("%s: %w", id, ErrNotSpilled)
+	case kept != nil:
+		return *kept, nil
+	}
+	buf := make([]byte, rec.n)
+	if _, err := f.ReadAt(buf, rec.off); err != nil {
+		return model.Message{}, fmt.Errorf("%s: reading the kept copy: %w", id, err)
+	}
+	if sha256.Sum256(buf) != rec.sum {
+		return model.Message{}, fmt.Errorf("%s: %w", id, ErrSpillDamaged)
+	}
+	var m model.Message
+	if err := json.Unmarshal(buf, &m); err != nil || m.ID != id {
+		return model.Message{}, fmt.Errorf("%s: %w", id, ErrSpillDamaged)
+	}
+	return m, nil
+}
+
+// Degraded returns why the spill keeps messages in memory, nil when every
+// message is in its file.
+func (s *Spill) Degraded() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.degraded
+}
+
+// Close releases the file; Get fails afterwards.
+func (s *Spill) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	s.mem, s.recs, s.index = nil, nil, nil
+	if s.f == nil {
+		return nil
+	}
+	return s.f.Close()
+}
