@@ -111,3 +111,30 @@ func (t *Table) EachRow(fn func(*Row)) {
 		fn(t.line(i))
 	}
 }
+
+// RowByID returns the row of the message with the given ID, shown or
+// not, or nil when the table has none (or it was removed).
+func (t *Table) RowByID(id MessageID) *Row {
+	for _, i := range t.order {
+		if r := t.line(i); r.ID == id {
+			return r
+		}
+	}
+	return nil
+}
+
+// Replace puts msg in the place of the listed message with its ID (a
+// verification's fresh analysis), with a row built from it, re-sorting
+// and re-filtering; it reports false when the table lists no such
+// message.
+func (t *Table) Replace(msg Message) bool {
+	replaced := false
+	t.Update(func(m *Message) bool {
+		if m.ID != msg.ID || replaced {
+			return false
+		}
+		*m, replaced = msg, true
+		return true
+	})
+	return replaced
+}

@@ -160,6 +160,11 @@ func readAudit(t *testing.T, path string) []model.AuditEntry {
 }
 
 func isPlan(msg tea.Msg) bool { _, ok := msg.(planMsg); return ok }
+
+// isDetailOf matches the detail pane's read-back of message id.
+func isDetailOf(id model.MessageID) func(tea.Msg) bool {
+	return func(msg tea.Msg) bool { r, ok := msg.(detailReadMsg); return ok && r.id == id }
+}
 func isActionDone(msg tea.Msg) bool {
 	_, ok := msg.(actionDoneMsg)
 	return ok

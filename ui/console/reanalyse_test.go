@@ -67,7 +67,7 @@ func demoSummaryConsole(t *testing.T) (*Model, []demo.Sample) {
 	cfg.Verifier = core
 	m := newModel(ctx, cfg, true)
 	m.Update(tea.WindowSizeMsg{Width: 160, Height: 60})
-	m.Update(scanBatchMsg{id: m.scan.id, msgs: listed, done: true})
+	deliver(m, scanBatchMsg{id: m.scan.id, msgs: listed, done: true})
 	return m, samples
 }
 
@@ -100,6 +100,7 @@ func TestVerifyReplacesSummaryDKIM(t *testing.T) {
 			m.detailOpen = true
 			m.relayout()
 			m.selectionChanged()
+			settle(m)
 			if frame := ansi.Strip(m.View().Content); !strings.Contains(frame, "press v to fetch the whole message") {
 				t.Errorf("%s: the detail pane does not hint at the verify key:\n%s", s.Want.Scenario, frame)
 			}

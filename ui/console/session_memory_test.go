@@ -23,7 +23,7 @@ func loadedShared(tb testing.TB, shared []*model.Message, rows *model.SharedRows
 	m.Update(tea.WindowSizeMsg{Width: width, Height: height})
 	for i := 0; i < len(shared); i += maxBatch {
 		batch := append([]*model.Message(nil), shared[i:min(i+maxBatch, len(shared))]...)
-		m.Update(scanBatchMsg{id: m.scan.id, shared: batch})
+		deliver(m, scanBatchMsg{id: m.scan.id, shared: batch})
 	}
 	return m
 }
@@ -103,7 +103,7 @@ func TestSharedMessagesAnnotatedOnACopy(t *testing.T) {
 	}
 	m := newModel(t.Context(), testConfig(nil), true)
 	m.setPolicy(model.Policy{Exceptions: []model.Exception{exc}, Approvers: []string{"sato", "suzuki"}, NextID: 2})
-	m.Update(scanBatchMsg{id: m.scan.id, shared: append([]*model.Message(nil), shared...), done: true})
+	deliver(m, scanBatchMsg{id: m.scan.id, shared: append([]*model.Message(nil), shared...), done: true})
 
 	listed := m.table.ByID(target.ID)
 	if listed == nil || listed.Exception == nil {

@@ -75,6 +75,9 @@ type Config struct {
 	Reports Reports
 	// Checker audits a domain's records (c); nil turns the key off.
 	Checker DomainChecker
+	// Kept keeps the full messages the list shows rows of; nil means a
+	// spill of the console's own (app.NewSpill), closed when Run returns.
+	Kept Kept
 	// PolicyFeed, under "mxaudit serve", brings the other sessions'
 	// policy changes (session.go); nil for a console of its own.
 	PolicyFeed PolicyFeed
@@ -135,6 +138,9 @@ func Run(ctx context.Context, cfg Config) error {
 	cancel()
 	m.stopActions()
 	m.stopWatch()
+	if m.ownKept {
+		m.kept.Close()
+	}
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return ctx.Err()
 	}
