@@ -259,7 +259,7 @@ func (c *ImpactCounter) Partners() []Partner {
 		default:
 			q.VerdictIfEnforced = ImpactUnaffected
 		}
-		q.recipients, q.exceptions = nil, nil
+		q.recipients, q.exceptions, q.failSeen = nil, nil, time.Time{}
 		out = append(out, q)
 	}
 	slices.SortFunc(out, func(a, b Partner) int {

@@ -352,11 +352,7 @@ func TestReportsCorpus(t *testing.T) {
 // with the subject or an attachment's name or type changed, so that
 // both halves of the rule decide some of them.
 func TestReportFlagAgreesWithBackend(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "q")
-	samples := demo.Samples(demo.Options{})
-	if err := demo.Bulk(300, 5, func(s demo.Sample) error { samples = append(samples, s); return nil }); err != nil {
-		t.Fatal(err)
-	}
+	samples := demoQuarantine(t, 300)
 	for i := range 20 {
 		s := demo.ReportMail(i)
 		s.Name = fmt.Sprintf("1700000%03d.M%dP1.reports", i, i)
@@ -372,22 +368,7 @@ func TestReportFlagAgreesWithBackend(t *testing.T) {
 			samples = append(samples, demo.Sample{Name: fmt.Sprintf("1700001%03d.M%dP1.corpus", i, i), Raw: raw})
 		}
 	}
-	if err := demo.WriteMaildir(dir, samples); err != nil {
-		t.Fatal(err)
-	}
-	core, err := app.Open(t.Context(), dir, app.Config{TrustedHosts: []string{demo.TrustedMTA}, Flags: app.Flags{NoCache: true}},
-		app.Options{Resolver: auth.NewCachingResolver(auth.NewZoneResolver(demo.Zone()))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer core.Close()
-	var msgs []model.Message
-	if err := core.Scan(t.Context(), func(m model.Message) error { msgs = append(msgs, m); return nil }, nil); err != nil {
-		t.Fatal(err)
-	}
-	if len(msgs) != len(samples) {
-		t.Fatalf("scanned %d of %d mails", len(msgs), len(samples))
-	}
+	msgs := analysed(t, samples)
 	var bySubject, byAttachment, neither, reports int
 	check := func(what string, m *model.Message) bool {
 		row := model.NewRow(m)
@@ -438,4 +419,39 @@ func TestReportFlagAgreesWithBackend(t *testing.T) {
 		t.Errorf("the data leaves a case out: %d generated report mails, %d by the subject alone, %d by the attachments alone, %d neither",
 			reports, bySubject, byAttachment, neither)
 	}
+}
+
+// demoQuarantine is the demo's curated samples and n bulk ones.
+func demoQuarantine(t *testing.T, n int) []demo.Sample {
+	t.Helper()
+	samples := demo.Samples(demo.Options{})
+	if err := demo.Bulk(n, 5, func(s demo.Sample) error { samples = append(samples, s); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return samples
+}
+
+// analysed writes samples to a Maildir and returns what the application
+// core's scan makes of them: the real analysis, its DNS answered by the
+// demo zone, PPAP pairing on.
+func analysed(t *testing.T, samples []demo.Sample) []model.Message {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "q")
+	if err := demo.WriteMaildir(dir, samples); err != nil {
+		t.Fatal(err)
+	}
+	core, err := app.Open(t.Context(), dir, app.Config{TrustedHosts: []string{demo.TrustedMTA}, Flags: app.Flags{NoCache: true}},
+		app.Options{Resolver: auth.NewCachingResolver(auth.NewZoneResolver(demo.Zone()))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer core.Close()
+	var msgs []model.Message
+	if err := core.Scan(t.Context(), func(m model.Message) error { msgs = append(msgs, m); return nil }, nil); err != nil {
+		t.Fatal(err)
+	}
+	if len(msgs) != len(samples) {
+		t.Fatalf("scanned %d of %d mails", len(msgs), len(samples))
+	}
+	return msgs
 }
