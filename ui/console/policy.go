@@ -47,7 +47,7 @@ func (m *Model) setPolicy(p model.Policy) {
 	m.table.Update(func(msg *model.Message) bool {
 		before := msg.Exception
 		p.Annotate(msg, now)
-		return !sameMatch(before, msg.Exception)
+		return !before.Same(msg.Exception)
 	})
 	if m.screen == screenExceptions {
 		m.excView.SetPolicy(m.policy, m.cfg.Operator)
@@ -78,18 +78,11 @@ func (m *Model) annotateShared(msgs []*model.Message) []*model.Message {
 	for i, shared := range msgs {
 		c := *shared
 		m.policy.Annotate(&c, now)
-		if !sameMatch(shared.Exception, c.Exception) {
+		if !shared.Exception.Same(c.Exception) {
 			msgs[i] = &c
 		}
 	}
 	return msgs
-}
-
-func sameMatch(a, b *model.ExceptionMatch) bool {
-	if a == nil || b == nil {
-		return a == b
-	}
-	return a.ID == b.ID && a.Expires.Equal(b.Expires) && len(a.Missing) == len(b.Missing) && len(a.Kinds) == len(b.Kinds)
 }
 
 // changePolicy returns the command that applies change to the policy file
