@@ -70,8 +70,8 @@ func ppapLines(w *writer, m *model.Message, lookup Lookup) {
 }
 
 // describeOther names another message from its row: its subject,
-// sender's address (lower-cased, as the row keeps it) and date, and its
-// ID, or just the ID when it is not listed.
+// sender's address and date, and its ID, or just the ID when it is not
+// listed.
 func describeOther(id model.MessageID, lookup Lookup, loc *time.Location) string {
 	s := termtext.Sanitize
 	var o *model.Row
@@ -82,8 +82,8 @@ func describeOther(id model.MessageID, lookup Lookup, loc *time.Location) string
 		return "message " + s(string(id)) + " (not listed)"
 	}
 	text := "“" + s(o.Subject) + "”"
-	if a := o.FromAddress(); a != "" {
-		text += " from " + s(a)
+	if o.FromAddr != "" {
+		text += " from " + s(o.FromAddr)
 	}
 	if !o.Date.IsZero() {
 		text += ", " + o.Date.In(loc).Format("2006-01-02 15:04") // local, as everywhere
