@@ -70,8 +70,8 @@ func TestTableKeepsAnalysedMessagesEqual(t *testing.T) {
 				t.Errorf("the quarantine does not exercise every interned field: %v", seen)
 			}
 			for _, want := range scanned {
-				if got := tab.ByID(want.ID); got == nil || !reflect.DeepEqual(*got, want) {
-					t.Errorf("table's copy of %s differs from the scanned message", want.ID)
+				if got := tab.RowByID(want.ID); got == nil || !reflect.DeepEqual(*got, model.NewRow(&want)) {
+					t.Errorf("table's row of %s differs from the scanned message's", want.ID)
 				}
 			}
 		})

@@ -91,9 +91,9 @@ type Model struct {
 	// open save dialog is about.
 	saveSeq int
 	saveID  model.MessageID
-	// lastDeleted are copies of the messages the last delete moved to
-	// the trash, for U (undo.go).
-	lastDeleted []model.Message
+	// lastDeleted are the messages the last delete moved to the trash,
+	// for U (undo.go), which reads them back from kept.
+	lastDeleted []model.MessageID
 	// notice is the status line's report of the last action, log all
 	// notices (notices.go); noticeSeq numbers them, noticeTimed is the
 	// last one given an expiry, statusHeight the status line's lines.

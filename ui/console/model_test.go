@@ -95,14 +95,14 @@ func TestFrameAlwaysFits(t *testing.T) {
 func TestSelectionSurvivesArrivalsAndSorts(t *testing.T) {
 	m := loaded(t, 80, 24)
 	pressAll(m, "G") // the last row by date: the injection message
-	want := m.table.Selected().ID
+	want := m.table.SelectedRow().ID
 	// An earlier message arrives: it sorts above the selection.
 	deliver(m, scanBatchMsg{id: m.scan.id, msgs: []model.Message{{ID: "late", Subject: "late", Date: at(1, 0, 0)}}})
-	if got := m.table.Selected().ID; got != want {
+	if got := m.table.SelectedRow().ID; got != want {
 		t.Fatalf("after an arrival the selection is %s, want %s", got, want)
 	}
 	pressAll(m, "s", "s", "S", "<")
-	if got := m.table.Selected().ID; got != want {
+	if got := m.table.SelectedRow().ID; got != want {
 		t.Fatalf("after sorting the selection is %s, want %s", got, want)
 	}
 	if got := m.table.Sort(); got != (model.SortKey{Column: model.ColumnFrom, Desc: true}) {

@@ -173,3 +173,18 @@ func TestDamagedSpillFailsClosed(t *testing.T) {
 		t.Fatalf("the damaged spill gave back %s", kept.ID)
 	}
 }
+
+// readBack reads listed message id back whole, as the console's commands
+// do (through the core's kept messages, with the row's exception).
+func readBack(t *testing.T, m *Model, id model.MessageID) *model.Message {
+	t.Helper()
+	row := m.table.RowByID(id)
+	if row == nil {
+		t.Fatalf("%s is not listed", id)
+	}
+	msg, err := readRow(t.Context(), m.reader(), id, row.Exception)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &msg
+}

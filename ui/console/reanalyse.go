@@ -74,7 +74,7 @@ func (m *Model) handleReanalysed(msg reanalysedMsg) tea.Cmd {
 	if m.policy != nil {
 		m.policy.Annotate(&fresh, m.com.Now())
 	}
-	if !m.table.Replace(fresh) {
+	if !m.table.Replace(&fresh) {
 		m.setNotice("the message left the list before it was verified", false)
 		return nil
 	}
