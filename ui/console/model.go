@@ -34,11 +34,9 @@ type Model struct {
 	noColor bool
 	com     *common.Common
 	table   *model.Table
-	// kept keeps the full messages of the table's rows (readback.go);
-	// ownKept says the console made it and closes it.
-	kept    Kept
-	ownKept bool
-	read    readState
+	// kept keeps the full messages of the table's rows (readback.go).
+	kept Kept
+	read readState
 
 	list    *list.Model
 	detail  *detail.Model
@@ -147,14 +145,16 @@ func newModel(ctx context.Context, cfg Config, noColor bool) *Model {
 	if s, ok := cfg.Source.(SharedSource); ok {
 		table.ShareRows(s.SharedRows())
 	}
-	kept, ownKept := cfg.Kept, false
+	kept := cfg.Kept
 	if kept == nil {
-		kept, ownKept = app.NewSpill(""), true
+		kept = app.NewSpill("")
+		// The console's own spill goes with it: when Run returns, or
+		// when an SSH session ends.
+		context.AfterFunc(ctx, func() { kept.Close() })
 	}
 	m := &Model{
 		cfg:          cfg,
 		kept:         kept,
-		ownKept:      ownKept,
 		ctx:          ctx,
 		noColor:      noColor,
 		com:          com,

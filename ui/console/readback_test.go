@@ -188,3 +188,20 @@ func readBack(t *testing.T, m *Model, id model.MessageID) *model.Message {
 	}
 	return &msg
 }
+
+// TestDegradedSpillIsSaid: when the file to keep messages in cannot be
+// created, the scan's end says that they are kept in memory, and the
+// views still read them back.
+func TestDegradedSpillIsSaid(t *testing.T) {
+	cfg := testConfig(sampleMessages())
+	cfg.Kept = app.NewSpill(filepath.Join(t.TempDir(), "missing"))
+	m := newModel(t.Context(), cfg, true)
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	runCmd(t, m, m.Init(), isScanDone)
+	if !strings.Contains(m.notice.text, "kept in memory") || !m.notice.bad {
+		t.Fatalf("notice %+v, want the spill's degradation", m.notice)
+	}
+	if got := readBack(t, m, m.table.SelectedRow().ID); got.ID != m.table.SelectedRow().ID {
+		t.Fatalf("read back %s", got.ID)
+	}
+}

@@ -188,6 +188,11 @@ func (m *Model) handleScanBatch(b scanBatchMsg) tea.Cmd {
 	if b.done {
 		m.scan.running = false
 		m.countTempErrors()
+		if err := m.kept.Degraded(); err != nil {
+			// Nothing is lost, but the console's memory grows with the
+			// quarantine: the operator should know why.
+			m.setNotice("messages are kept in memory, not on disk: "+err.Error(), true)
+		}
 		if m.watch.reloading && b.err == nil {
 			m.watch.reloading = false
 			m.setNotice("list reloaded: "+count(m.table.Total(), "message"), false)

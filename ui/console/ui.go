@@ -76,7 +76,8 @@ type Config struct {
 	// Checker audits a domain's records (c); nil turns the key off.
 	Checker DomainChecker
 	// Kept keeps the full messages the list shows rows of; nil means a
-	// spill of the console's own (app.NewSpill), closed when Run returns.
+	// spill of the console's own (app.NewSpill), closed when the
+	// console's context ends (Run returns, the SSH session ends).
 	Kept Kept
 	// PolicyFeed, under "mxaudit serve", brings the other sessions'
 	// policy changes (session.go); nil for a console of its own.
@@ -138,9 +139,6 @@ func Run(ctx context.Context, cfg Config) error {
 	cancel()
 	m.stopActions()
 	m.stopWatch()
-	if m.ownKept {
-		m.kept.Close()
-	}
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return ctx.Err()
 	}
