@@ -112,75 +112,83 @@ func NewImpactCounter(policy *Policy, opts ImpactOptions) *ImpactCounter {
 }
 
 // InPeriod reports whether m's date falls in the options' period.
-func (o ImpactOptions) InPeriod(m *Message) bool {
-	if m.Date.IsZero() {
+func (o ImpactOptions) InPeriod(m *Message) bool { return o.inPeriod(m.Date) }
+
+// inPeriod reports whether a message dated d falls in the period.
+func (o ImpactOptions) inPeriod(d time.Time) bool {
+	if d.IsZero() {
 		return o.Since.IsZero() && o.Until.IsZero()
 	}
-	return (o.Since.IsZero() || !m.Date.Before(o.Since)) && (o.Until.IsZero() || m.Date.Before(o.Until))
+	return (o.Since.IsZero() || !d.Before(o.Since)) && (o.Until.IsZero() || d.Before(o.Until))
 }
 
 // Add counts m when it is in the period. Password mails found by PPAP
 // pairing count as messages of their partner like any other.
 func (c *ImpactCounter) Add(m *Message) {
-	if !c.opts.InPeriod(m) {
+	if !c.opts.inPeriod(m.Date) {
 		return
 	}
-	dom := PartnerDomain(m)
+	c.add(partnerFactsOf(m))
+}
+
+// add counts one message in the period by what the inventory reads of
+// it (from a message, Add; from a row, AddRow).
+func (c *ImpactCounter) add(f partnerFacts) {
+	dom := f.partner
 	p := c.partners[dom]
 	if p == nil {
 		p = &Partner{Domain: dom, Encryption: map[Encryption]int{}, recipients: map[string]bool{}, exceptions: map[int]*PartnerException{}}
 		c.partners[dom] = p
 	}
 	p.Messages++
-	if d := strings.ToLower(m.FromDomain); d != "" && !slices.Contains(p.FromDomains, d) {
+	if d := strings.ToLower(f.fromDomain); d != "" && !slices.Contains(p.FromDomains, d) {
 		p.FromDomains = append(p.FromDomains, d)
 		slices.Sort(p.FromDomains)
 	}
-	if m.IsEncrypted() {
+	if f.encrypted {
 		p.Encrypted++
-		method := m.Encryption()
+		method := f.encryption
 		if method == EncryptionNone {
 			method = EncryptionUnknown // the verdict says encrypted, the method is not known
 		}
 		p.Encryption[method]++
-		if passwordFound(m) {
+		if f.passwordFound {
 			p.WithPasswordMail++
 		}
 	}
-	if m.IsRisky() {
+	if f.risky {
 		p.Risky++
 	}
-	if m.IsDMARCFail() {
+	if f.dmarcFail {
 		p.DMARCFail++
 	}
 	// The policy shown is the one the latest failing message met, else
 	// the latest one seen: a partner's subdomains may publish their own.
-	if m.Auth != nil {
-		fail := m.IsDMARCFail()
-		if fail && (p.failSeen.IsZero() || !m.Date.Before(p.failSeen)) {
-			p.failSeen = m.Date
-			p.DMARCPolicy, p.DMARCTesting = m.Auth.DMARC.Policy, m.Auth.DMARC.Testing
-		} else if !fail && p.failSeen.IsZero() && (p.LastSeen.IsZero() || !m.Date.Before(p.LastSeen)) {
-			p.DMARCPolicy, p.DMARCTesting = m.Auth.DMARC.Policy, m.Auth.DMARC.Testing
+	if f.auth {
+		if f.dmarcFail && (p.failSeen.IsZero() || !f.date.Before(p.failSeen)) {
+			p.failSeen = f.date
+			p.DMARCPolicy, p.DMARCTesting = f.dmarcPolicy, f.dmarcTesting
+		} else if !f.dmarcFail && p.failSeen.IsZero() && (p.LastSeen.IsZero() || !f.date.Before(p.LastSeen)) {
+			p.DMARCPolicy, p.DMARCTesting = f.dmarcPolicy, f.dmarcTesting
 		}
 	}
-	if !m.Date.IsZero() {
-		if p.FirstSeen.IsZero() || m.Date.Before(p.FirstSeen) {
-			p.FirstSeen = m.Date
+	if !f.date.IsZero() {
+		if p.FirstSeen.IsZero() || f.date.Before(p.FirstSeen) {
+			p.FirstSeen = f.date
 		}
-		if m.Date.After(p.LastSeen) {
-			p.LastSeen = m.Date
+		if f.date.After(p.LastSeen) {
+			p.LastSeen = f.date
 		}
 	}
-	for _, r := range slices.Concat(m.To, m.Cc) {
-		if a := recipientAddr(r); a != "" && c.internal(a) {
+	for a := range f.recipients {
+		if c.internal(a) {
 			p.recipients[a] = true
 		}
 	}
-	if len(RequiredKinds(m)) == 0 {
+	if len(f.required) == 0 {
 		return
 	}
-	x := c.policy.Match(m, c.opts.Now)
+	x := c.policy.match(f.fromAddr, f.fromDomain, f.required, c.opts.Now)
 	if x.Allows() {
 		p.Allowed++
 	} else {
@@ -251,7 +259,7 @@ func (c *ImpactCounter) Partners() []Partner {
 		default:
 			q.VerdictIfEnforced = ImpactUnaffected
 		}
-		q.recipients, q.exceptions = nil, nil
+		q.recipients, q.exceptions, q.failSeen = nil, nil, time.Time{}
 		out = append(out, q)
 	}
 	slices.SortFunc(out, func(a, b Partner) int {

@@ -118,7 +118,12 @@ func dmarcRejects(m *Message) bool {
 // over a domain (the narrower grant), then the later expiry, then the
 // lower ID, so that the choice is stable.
 func (p *Policy) Covering(m *Message, now time.Time) (*Exception, []ExceptionKind) {
-	required := RequiredKinds(m)
+	return p.covering(m.FromAddr, m.FromDomain, RequiredKinds(m), now)
+}
+
+// covering is Covering for a sender (its From address and domain, as
+// Exception.MatchesSender takes them) that needs the kinds required.
+func (p *Policy) covering(addr, domain string, required []ExceptionKind, now time.Time) (*Exception, []ExceptionKind) {
 	if len(required) == 0 {
 		return nil, nil
 	}
@@ -126,7 +131,7 @@ func (p *Policy) Covering(m *Message, now time.Time) (*Exception, []ExceptionKin
 	var bestKinds []ExceptionKind
 	for i := range p.Exceptions {
 		e := &p.Exceptions[i]
-		if p.Status(e, now) != StatusActive || !e.Covers(m) {
+		if p.Status(e, now) != StatusActive || !e.MatchesSender(addr, domain) {
 			continue
 		}
 		var kinds []ExceptionKind
@@ -192,12 +197,17 @@ func (x *ExceptionMatch) String() string {
 // Match returns what m's verdict shows of the exception covering it at
 // now, or nil when none does.
 func (p *Policy) Match(m *Message, now time.Time) *ExceptionMatch {
-	e, kinds := p.Covering(m, now)
+	return p.match(m.FromAddr, m.FromDomain, RequiredKinds(m), now)
+}
+
+// match is Match for a sender that needs the kinds required.
+func (p *Policy) match(addr, domain string, required []ExceptionKind, now time.Time) *ExceptionMatch {
+	e, kinds := p.covering(addr, domain, required, now)
 	if e == nil {
 		return nil
 	}
 	x := &ExceptionMatch{ID: e.ID, Scope: e.Scope, Value: e.Value, ApprovedBy: e.ApprovedBy, Expires: e.Expires, Kinds: kinds}
-	for _, k := range RequiredKinds(m) {
+	for _, k := range required {
 		if !slices.Contains(kinds, k) {
 			x.Missing = append(x.Missing, k)
 		}

@@ -2,6 +2,7 @@ package model
 
 import (
 	"encoding/binary"
+	"slices"
 	"strings"
 	"time"
 )
@@ -40,6 +41,14 @@ type Row struct {
 	*RowVerdicts
 	// IP is the SPF client address, as the analysis recorded it.
 	IP string
+	// FromAddr is Message.FromAddr as the message has it, not
+	// lower-cased: an exception matches the sender on it (MatchRow),
+	// and lower-casing can turn a character no address may hold into
+	// one it may (the Kelvin sign into a "k").
+	FromAddr string
+	// Partner is PartnerDomain: the partner the inventory counts the
+	// message under.
+	Partner string
 
 	// hay is the filter's lower-cased search text (haystack), with
 	// the bounds of the fields the from: and subject: terms search.
@@ -77,7 +86,7 @@ type RowVerdicts struct {
 }
 
 // RowFlags are a row's yes/no facts.
-type RowFlags uint16
+type RowFlags uint32
 
 // The row's flags.
 const (
@@ -97,6 +106,13 @@ const (
 	RowPPAPInfected
 	RowPPAPRisky
 	RowPPAPUnscanned
+	// RequiredKinds beyond RowEncrypted (which is encrypted-archive's
+	// rule): dmarc-fail and risky-type.
+	RowNeedsDMARCFail
+	RowNeedsRiskyType
+	RowMayCarryReport // MayCarryReport: worth reading for a DMARC aggregate report
+	RowPasswordFound  // an encrypted archive was opened with a password found in another mail
+	RowDMARCTesting   // the DMARC record met says t=y
 )
 
 // Has reports whether every flag in f is set.
@@ -153,6 +169,8 @@ func newRow(m *Message, in *interner) Row {
 	if m.Auth != nil {
 		r.IP = in.str(m.Auth.SPF.IP)
 	}
+	r.FromAddr = within(hay, m.FromAddr)
+	r.Partner = in.str(PartnerDomain(m))
 	r.to = in.str(packStrings(lowerAll(m.To, m.Cc)))
 	r.domains = in.str(packStrings(rowDomains(m)))
 	r.risks = in.str(packStrings(rowRisks(m)))
@@ -190,6 +208,12 @@ func rowFlags(m *Message, dkimAligned bool) RowFlags {
 	set(m.HasAttachments(), RowHasAttachments)
 	set(m.DateSource == DateDelivered, RowDateDelivered)
 	set(m.Auth == nil, RowNoAuth)
+	kinds := RequiredKinds(m)
+	set(slices.Contains(kinds, KindDMARCFail), RowNeedsDMARCFail)
+	set(slices.Contains(kinds, KindRiskyType), RowNeedsRiskyType)
+	set(MayCarryReport(m), RowMayCarryReport)
+	set(passwordFound(m), RowPasswordFound)
+	set(m.Auth != nil && m.Auth.DMARC.Testing, RowDMARCTesting)
 	p := PPAPOf(m)
 	set(p.Decrypted, RowPPAPDecrypted)
 	set(p.Unopened, RowPPAPUnopened)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -211,7 +212,8 @@ func sign(c int) int { return min(max(c, -1), 1) }
 
 // TestRowShowsWhatTheMessageSays checks the fields the list draws.
 func TestRowShowsWhatTheMessageSays(t *testing.T) {
-	msgs := append(rowMessages(rand.New(rand.NewPCG(18, 9)), 800), queryMessages()...)
+	r9 := rand.New(rand.NewPCG(18, 9))
+	msgs := slices.Concat(rowMessages(r9, 800), senderMessages(r9, 800), queryMessages())
 	for i := range msgs {
 		m := &msgs[i]
 		r := NewRow(m)
@@ -242,6 +244,13 @@ func TestRowShowsWhatTheMessageSays(t *testing.T) {
 			{"Severity", r.Severity(), m.Severity()},
 			{"PPAP", r.PPAP(), PPAPOf(m)},
 			{"IsError", r.IsError(), matchIs(nil, m, "error")},
+			{"FromAddr", r.FromAddr, m.FromAddr},
+			{"Partner", r.Partner, PartnerDomain(m)},
+			{"RequiredKinds", fmt.Sprint(r.RequiredKinds()), fmt.Sprint(RequiredKinds(m))},
+			{"MayCarryReport", r.Has(RowMayCarryReport), MayCarryReport(m)},
+			{"PasswordFound", r.Has(RowPasswordFound), passwordFound(m)},
+			{"DMARCTesting", r.Has(RowDMARCTesting), m.Auth != nil && m.Auth.DMARC.Testing},
+			{"recipients", fmt.Sprint(slices.Collect(rowRecipients(&r))), fmt.Sprint(recipientAddrs(m))},
 		}
 		for _, c := range checks {
 			if c.got != c.want {

@@ -20,28 +20,17 @@ import (
 // Sorting is stable: messages that compare equal keep their arrival order,
 // whichever the direction.
 type Table struct {
-	// rows points at every message, by arrival index, in fixed-size
-	// chunks: growing never copies (and never doubles the peak memory
-	// of) 100,000 entries. A row points either into owned, where Append
-	// copies the messages it is given, or at a message shared with other
-	// tables (AppendShared): under "mxaudit serve" every session lists
-	// the hub's messages, and a copy per session cost 46 MB at 100,000.
-	// The table never writes through a shared row: Update changes a
-	// copy of it, and overwrites an owned message in its slot.
-	rows  [][]*Message
-	owned [][]Message
-	// inOwned has bit i set when row i points into owned: Update then
-	// writes the changed copy into that slot instead of leaving a dead
-	// copy there for the table's lifetime.
-	inOwned []uint64
-	// intern shares the repeated strings of owned messages and rows
+	// intern shares the repeated strings of the table's own rows
 	// (intern.go).
 	intern interner
-	// lines holds every message's Row, by arrival index, in chunks:
-	// sorting, filtering and drawing read rows only. A line points into
-	// ownLines, or at a row shared with other tables (shared, for
-	// AppendShared), which the table never changes; sharedLine has bit
-	// i set for those.
+	// lines holds every message's Row, by arrival index, in fixed-size
+	// chunks: growing never copies (and never doubles the peak memory
+	// of) 100,000 entries. The table keeps rows only: the full message
+	// is kept by the caller (the console's spill, ui/app.Spill) and read
+	// back when a view needs it. A line points into ownLines, or at a row
+	// shared with other tables (shared, for AppendShared: under "mxaudit
+	// serve" every session lists the hub's rows), which the table never
+	// changes; sharedLine has bit i set for those.
 	lines      [][]*Row
 	ownLines   [][]Row
 	sharedLine []uint64
@@ -73,12 +62,6 @@ func (t *Table) Total() int { return t.n - t.removed }
 
 // chunkBits sets the chunk size of the message store: 1024 messages.
 const chunkBits = 10
-
-// msg returns the message with arrival index i.
-func (t *Table) msg(i int32) *Message { return t.rows[i>>chunkBits][i&(1<<chunkBits-1)] }
-
-// setRow makes the message with arrival index i point at m.
-func (t *Table) setRow(i int32, m *Message) { t.rows[i>>chunkBits][i&(1<<chunkBits-1)] = m }
 
 // line returns the row of the message with arrival index i.
 func (t *Table) line(i int32) *Row { return t.lines[i>>chunkBits][i&(1<<chunkBits-1)] }
@@ -117,10 +100,6 @@ func (t *Table) SelectedRow() *Row {
 // Len returns the number of messages the filter shows.
 func (t *Table) Len() int { return len(t.view) }
 
-// At returns the i-th shown message, 0 <= i < Len. Messages never move,
-// so the pointer stays valid.
-func (t *Table) At(i int) *Message { return t.msg(t.view[i]) }
-
 // Sort returns the current sort key.
 func (t *Table) Sort() SortKey { return t.sort }
 
@@ -134,14 +113,6 @@ func (t *Table) Cursor() int {
 		return -1
 	}
 	return t.cursor
-}
-
-// Selected returns the selected message, or nil when nothing is shown.
-func (t *Table) Selected() *Message {
-	if len(t.view) == 0 {
-		return nil
-	}
-	return t.msg(t.view[t.cursor])
 }
 
 // SetCursor selects the i-th shown message, clamping i to the rows there
@@ -159,35 +130,26 @@ func (t *Table) SetCursor(i int) {
 func (t *Table) MoveCursor(delta int) { t.SetCursor(t.cursor + delta) }
 
 // Append adds messages in arrival order and places them in the sorted,
-// filtered view. The table keeps its own copies, whose repeated strings
-// it shares between messages (intern.go): every copy is equal to the
-// message it was given. The selection stays on its message; the first
-// message to arrive is selected.
+// filtered view. The table keeps their rows, not the messages, and
+// shares the rows' repeated strings (intern.go). The selection stays on
+// its message; the first message to arrive is selected.
 func (t *Table) Append(msgs ...Message) {
-	if len(msgs) == 0 {
-		return
-	}
 	ptrs := make([]*Message, len(msgs))
 	for i := range msgs {
-		if len(t.owned) == 0 || len(t.owned[len(t.owned)-1]) == 1<<chunkBits {
-			t.owned = append(t.owned, make([]Message, 0, 1<<chunkBits))
-		}
-		last := &t.owned[len(t.owned)-1]
-		*last = append(*last, t.intern.message(msgs[i]))
-		ptrs[i] = &(*last)[len(*last)-1]
+		ptrs[i] = &msgs[i]
 	}
 	t.appendRows(ptrs, false)
 }
 
 // AppendShared is Append for messages the caller shares with other
-// tables: the table keeps the pointers and never changes what they point
-// at (Update replaces a changed message with a copy), so every table can
-// list the same messages for the cost of its own view of them.
+// tables: the table takes their rows from the SharedRows it was given
+// (ShareRows) when it has them, so that every table lists the same
+// messages for the cost of its own view of them.
 func (t *Table) AppendShared(msgs ...*Message) { t.appendRows(msgs, true) }
 
-// appendRows adds rows and places them in the sorted, filtered view;
-// shared says whether other tables list the same messages, whose sort
-// keys are then interned.
+// appendRows adds the rows of msgs and places them in the sorted,
+// filtered view; shared says whether other tables list the same
+// messages, whose rows are then taken from t.shared.
 func (t *Table) appendRows(msgs []*Message, shared bool) {
 	if len(msgs) == 0 {
 		return
@@ -198,14 +160,10 @@ func (t *Table) appendRows(msgs []*Message, shared bool) {
 	}
 	batch := make([]int32, 0, len(msgs))
 	for j, m := range msgs {
-		if t.n>>chunkBits == len(t.rows) {
-			t.rows = append(t.rows, make([]*Message, 0, 1<<chunkBits))
+		if t.n>>chunkBits == len(t.lines) {
 			t.lines = append(t.lines, make([]*Row, 0, 1<<chunkBits))
 		}
-		last := &t.rows[len(t.rows)-1]
-		*last = append(*last, m)
-		if t.n>>6 == len(t.inOwned) {
-			t.inOwned = append(t.inOwned, 0)
+		if t.n>>6 == len(t.sharedLine) {
 			t.sharedLine = append(t.sharedLine, 0)
 		}
 		var r *Row
@@ -219,9 +177,6 @@ func (t *Table) appendRows(msgs []*Message, shared bool) {
 		}
 		lines := &t.lines[len(t.lines)-1]
 		*lines = append(*lines, r)
-		if !shared {
-			t.inOwned[t.n>>6] |= 1 << (t.n & 63)
-		}
 		batch = append(batch, int32(t.n))
 		t.n++
 	}

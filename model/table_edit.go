@@ -10,7 +10,7 @@ func (t *Table) Remove(ids map[MessageID]bool) int {
 	if len(ids) == 0 {
 		return 0
 	}
-	gone := func(i int32) bool { return ids[t.msg(i).ID] }
+	gone := func(i int32) bool { return ids[t.line(i).ID] }
 	var out []int32
 	t.order = slices.DeleteFunc(t.order, func(i int32) bool {
 		if gone(i) {
@@ -36,59 +36,52 @@ func (t *Table) Remove(ids map[MessageID]bool) int {
 	return n
 }
 
-// Update calls change on a copy of every message still in the table
-// and, where it reports a change, puts the copy in the message's place
-// and refreshes what sorting and filtering know of it, then re-sorts and
-// re-filters. It is how the console applies a new exception policy
-// (Policy.Annotate) to messages already listed. change may set the
-// copy's fields but must not write into what they point at (an Auth, an
-// attachment), which the original still shares.
+// UpdateRows calls change on the row of every message still in the
+// table and, where it reports a change, puts the row it returns in the
+// old one's place, then re-sorts and re-filters. It is how the console
+// applies a new exception policy (Policy.AnnotateRow) to the messages
+// already listed. change must not write into the row it is given: a
+// shared row is read by other tables.
 //
-// A message the table owns (Append) is overwritten in its slot, so
-// repeated policy changes leave no dead copies behind; a shared one
-// (AppendShared) is replaced by a new copy, never written.
-func (t *Table) Update(change func(*Message) bool) {
+// A row the table owns is overwritten in its slot, so repeated policy
+// changes leave no dead copies behind; a shared one is replaced by a row
+// of the table's own, never written.
+func (t *Table) UpdateRows(change func(*Row) (Row, bool)) {
 	changed := false
-	scratch := new(Message)
 	for _, i := range t.order {
-		*scratch = *t.msg(i)
-		if !change(scratch) {
+		r, ok := change(t.line(i))
+		if !ok {
 			continue
 		}
 		changed = true
-		if isSet(t.inOwned, i) {
-			*t.msg(i) = t.intern.message(*scratch)
-		} else {
-			t.setRow(i, scratch)
-			scratch = new(Message)
+		t.setLine(i, r)
+	}
+	if changed {
+		t.resort()
+	}
+}
+
+// Replace puts the row of msg in the place of the listed message with
+// its ID (a verification's fresh analysis), re-sorting and re-filtering;
+// it reports false when the table lists no such message. The caller
+// keeps msg itself where its views read it back.
+func (t *Table) Replace(msg *Message) bool {
+	for _, i := range t.order {
+		if t.line(i).ID == msg.ID {
+			t.setLine(i, newRow(msg, &t.intern))
+			t.resort()
+			return true
 		}
-		t.setLine(i, newRow(t.msg(i), &t.intern))
 	}
-	if !changed {
-		return
-	}
+	return false
+}
+
+// resort sorts and filters again after rows changed, keeping the
+// selection.
+func (t *Table) resort() {
 	t.sortAll()
 	t.view = t.applyFilter(t.order, t.view[:0])
 	t.reselect(t.cursor)
-}
-
-// ByID returns the message with the given ID, shown or not, or nil when
-// the table has none (or it was removed).
-func (t *Table) ByID(id MessageID) *Message {
-	for _, i := range t.order {
-		if m := t.msg(i); m.ID == id {
-			return m
-		}
-	}
-	return nil
-}
-
-// Each calls fn on every message still in the table, shown or not, in
-// the current sort order. fn must not change the message.
-func (t *Table) Each(fn func(*Message)) {
-	for _, i := range t.order {
-		fn(t.msg(i))
-	}
 }
 
 // setLine makes r the row of arrival index i: in its slot when the
@@ -110,4 +103,15 @@ func (t *Table) EachRow(fn func(*Row)) {
 	for _, i := range t.order {
 		fn(t.line(i))
 	}
+}
+
+// RowByID returns the row of the message with the given ID, shown or
+// not, or nil when the table has none (or it was removed).
+func (t *Table) RowByID(id MessageID) *Row {
+	for _, i := range t.order {
+		if r := t.line(i); r.ID == id {
+			return r
+		}
+	}
+	return nil
 }

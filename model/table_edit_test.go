@@ -8,7 +8,7 @@ import (
 func shownIDs(t *Table) []MessageID {
 	out := make([]MessageID, t.Len())
 	for i := range out {
-		out[i] = t.At(i).ID
+		out[i] = t.RowAt(i).ID
 	}
 	return out
 }
@@ -48,15 +48,15 @@ func TestTableRemove(t *testing.T) {
 				t.Fatalf("total %d, want %d", tb.Total(), tt.total)
 			}
 			var sel MessageID
-			if s := tb.Selected(); s != nil {
+			if s := tb.SelectedRow(); s != nil {
 				sel = s.ID
 			}
 			if sel != tt.selected {
 				t.Fatalf("selected %q, want %q", sel, tt.selected)
 			}
 			for _, id := range tt.remove {
-				if tb.ByID(id) != nil {
-					t.Fatalf("ByID finds removed %s", id)
+				if tb.RowByID(id) != nil {
+					t.Fatalf("RowByID finds removed %s", id)
 				}
 			}
 			// Removed messages stay out when the filter or sort changes.
@@ -77,24 +77,23 @@ func TestTableUpdateResortsAndRefilters(t *testing.T) {
 	tb.SetCursor(2) // c
 	// An exception now covers b: it leaves the no-exception filter and
 	// sorts differently; the selection stays on c.
-	tb.Update(func(m *Message) bool {
-		if m.ID != "b" {
-			return false
+	tb.UpdateRows(func(r *Row) (Row, bool) {
+		if r.ID != "b" {
+			return *r, false
 		}
-		m.Exception = &ExceptionMatch{ID: 7}
-		return true
+		return r.WithException(&ExceptionMatch{ID: 7}), true
 	})
 	if got := shownIDs(tb); !slices.Equal(got, []MessageID{"a", "c"}) {
 		t.Fatalf("shown %v", got)
 	}
-	if tb.Selected().ID != "c" {
-		t.Fatalf("selected %s", tb.Selected().ID)
+	if tb.SelectedRow().ID != "c" {
+		t.Fatalf("selected %s", tb.SelectedRow().ID)
 	}
 	tb.SetFilter(Filter{})
-	if tb.ByID("b").Exception == nil || tb.Len() != 3 {
+	if tb.RowByID("b").Exception == nil || tb.Len() != 3 {
 		t.Fatal("the change was lost")
 	}
-	if last := tb.At(2).ID; last != "b" && tb.At(0).ID != "b" {
+	if last := tb.RowAt(2).ID; last != "b" && tb.RowAt(0).ID != "b" {
 		t.Fatalf("b was not re-sorted by its exception: %v", shownIDs(tb))
 	}
 }

@@ -7,8 +7,9 @@ import (
 )
 
 // TestUpdateOverwritesOwnedRows checks that repeated policy changes over
-// the table's own messages change them in their slots, leaving no dead
-// copy behind, while a shared message is still replaced by a copy.
+// the table's own rows change them in their slots, leaving no dead copy
+// behind, while a shared row is replaced by one of the table's own and
+// never written.
 func TestUpdateOverwritesOwnedRows(t *testing.T) {
 	tab := NewTable()
 	var owned []Message
@@ -17,35 +18,41 @@ func TestUpdateOverwritesOwnedRows(t *testing.T) {
 	}
 	tab.Append(owned...)
 	shared := msg("s", withDate(2))
+	rows := NewSharedRows()
+	rows.Add(&shared)
+	tab.ShareRows(rows)
 	tab.AppendShared(&shared)
-	before := map[MessageID]*Message{}
-	tab.Each(func(m *Message) { before[m.ID] = m })
+	sharedBefore := *rows.Row(&shared)
+	before := map[MessageID]*Row{}
+	tab.EachRow(func(r *Row) { before[r.ID] = r })
+	if before["s"] != rows.Row(&shared) {
+		t.Fatal("the table does not list the shared row")
+	}
 	for round := range 5 {
-		tab.Update(func(m *Message) bool {
-			m.Exception = &ExceptionMatch{ID: round + 1}
-			return true
+		tab.UpdateRows(func(r *Row) (Row, bool) {
+			return r.WithException(&ExceptionMatch{ID: round + 1}), true
 		})
 	}
-	tab.Each(func(m *Message) {
-		if m.Exception == nil || m.Exception.ID != 5 {
-			t.Fatalf("%s: exception %+v, want the last round's", m.ID, m.Exception)
+	tab.EachRow(func(r *Row) {
+		if r.Exception == nil || r.Exception.ID != 5 {
+			t.Fatalf("%s: exception %+v, want the last round's", r.ID, r.Exception)
 		}
 		switch {
-		case m.ID == "s" && m == before["s"]:
-			t.Fatal("the shared message was written in place")
-		case m.ID != "s" && m != before[m.ID]:
-			t.Fatalf("%s: a new copy replaced the owned one, which stays in its chunk", m.ID)
+		case r.ID == "s" && r == before["s"]:
+			t.Fatal("the shared row was written in place")
+		case r.ID != "s" && r != before[r.ID]:
+			t.Fatalf("%s: a new row replaced the owned one, which stays in its chunk", r.ID)
 		}
 	})
-	if shared.Exception != nil {
-		t.Fatal("Update wrote through to the shared message")
+	if !reflect.DeepEqual(*rows.Row(&shared), sharedBefore) {
+		t.Fatal("UpdateRows wrote through to the shared row")
 	}
 	slots := 0
-	for _, c := range tab.owned {
+	for _, c := range tab.ownLines {
 		slots += len(c)
 	}
-	if slots != len(owned) {
-		t.Fatalf("%d owned slots for %d messages", slots, len(owned))
+	if slots != len(owned)+1 { // the shared message's own row, made once
+		t.Fatalf("%d own row slots for %d messages", slots, len(owned)+1)
 	}
 }
 
@@ -69,8 +76,13 @@ func TestTablesShareRows(t *testing.T) {
 		tab.ShareRows(rows)
 		tab.AppendShared(ptrs...)
 	}
+	byID := map[MessageID]*Message{}
+	for _, m := range ptrs {
+		byID[m.ID] = m
+	}
 	for i := range one.Len() {
-		r, m := one.RowAt(i), one.At(i)
+		r := one.RowAt(i)
+		m := byID[r.ID]
 		want := rows.Row(m)
 		switch {
 		case want != nil && r != want:
@@ -82,15 +94,14 @@ func TestTablesShareRows(t *testing.T) {
 		}
 	}
 	before := *rows.Row(ptrs[1])
-	one.Update(func(m *Message) bool {
-		if m.ID != "m0001" {
-			return false
+	one.UpdateRows(func(r *Row) (Row, bool) {
+		if r.ID != "m0001" {
+			return *r, false
 		}
-		m.Exception = &ExceptionMatch{ID: 3}
-		return true
+		return r.WithException(&ExceptionMatch{ID: 3}), true
 	})
 	if !reflect.DeepEqual(*rows.Row(ptrs[1]), before) {
-		t.Fatal("Update wrote into the shared row")
+		t.Fatal("UpdateRows wrote into the shared row")
 	}
 	if got := one.RowAt(one.Find("m0001")); got == rows.Row(ptrs[1]) || got.Exception == nil {
 		t.Fatalf("the updated table lists %+v, want its own row with the exception", got)

@@ -35,24 +35,22 @@ func TestSharedMessagesAreNeverChanged(t *testing.T) {
 	}
 
 	one.SetFilter(Filter{})
-	one.Update(func(m *Message) bool {
-		if m.ID != "a" {
-			return false
-		}
-		m.Subject, m.Size = "changed", 99
-		return true
-	})
+	changed := msgs[1]
+	changed.Subject, changed.Size = "changed", 99
+	if !one.Replace(&changed) {
+		t.Fatal("Replace did not find a")
+	}
 	if msgs[1].Subject != "a" || msgs[1].Size != 1 {
-		t.Errorf("Update wrote through to the shared message: %+v", msgs[1])
+		t.Errorf("Replace wrote through to the shared message: %+v", msgs[1])
 	}
-	if got := other.ByID("a"); got != &msgs[1] {
-		t.Errorf("the other table no longer lists the shared message")
+	if got := other.RowByID("a"); got == nil || got.Subject != "a" || got.Size != 1 {
+		t.Errorf("the other table lists %+v, want the shared message as it was", got)
 	}
-	if got := one.ByID("a"); got == &msgs[1] || got.Subject != "changed" || got.Size != 99 {
-		t.Errorf("the updated table lists %+v, want its changed copy", got)
+	if got := one.RowByID("a"); got == nil || got.Subject != "changed" || got.Size != 99 {
+		t.Errorf("the updated table lists %+v, want the changed message's row", got)
 	}
 	one.SetSort(SortKey{Column: ColumnSize})
 	if got := ids(one); !slices.Equal(got, []string{"b", "c", "a"}) {
-		t.Errorf("after Update, by size: %v, want the copy's new size to count", got)
+		t.Errorf("after Replace, by size: %v, want the copy's new size to count", got)
 	}
 }

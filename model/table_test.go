@@ -51,7 +51,7 @@ func withRisk(name string, r Risk) func(*Message) {
 func ids(t *Table) []string {
 	var out []string
 	for i := range t.Len() {
-		out = append(out, string(t.At(i).ID))
+		out = append(out, string(t.RowAt(i).ID))
 	}
 	return out
 }
@@ -153,16 +153,16 @@ func TestTableFilter(t *testing.T) {
 
 func TestFilterNarrowingMatchesFullRebuild(t *testing.T) {
 	tab := NewTable()
+	var all []Message
 	for i := range 200 {
-		tab.Append(msg(fmt.Sprintf("m%03d", i), withSize(int64(i%7))))
+		all = append(all, msg(fmt.Sprintf("m%03d", i), withSize(int64(i%7))))
+		tab.Append(all[i])
 	}
 	steps := []Filter{{Text: "m1"}, {Text: "m10"}, {Text: "m1"}, {Text: "m1", RiskyOnly: true}, {Text: "m"}, {}}
 	for _, f := range steps {
 		tab.SetFilter(f)
 		fresh := NewTable()
-		for _, chunk := range tab.owned {
-			fresh.Append(chunk...)
-		}
+		fresh.Append(all...)
 		fresh.SetFilter(f)
 		if !slices.Equal(ids(tab), ids(fresh)) {
 			t.Fatalf("filter %+v: incremental %v != rebuilt %v", f, ids(tab), ids(fresh))
@@ -188,14 +188,14 @@ func TestTableSelectionFollowsMessage(t *testing.T) {
 			tab.Append(msg("a", withDate(1), withSize(3)), msg("b", withDate(2), withSize(2)),
 				msg("c", withDate(3), withSize(1)), msg("d", withDate(4), withSize(4)))
 			tab.SetCursor(2)
-			if got := tab.Selected().ID; got != "c" {
+			if got := tab.SelectedRow().ID; got != "c" {
 				t.Fatalf("setup: selected %s", got)
 			}
 			tt.change(tab)
-			if got := tab.Selected(); got == nil || string(got.ID) != tt.want {
+			if got := tab.SelectedRow(); got == nil || string(got.ID) != tt.want {
 				t.Fatalf("selected %v, want %s", got, tt.want)
 			}
-			if tab.At(tab.Cursor()) != tab.Selected() {
+			if tab.RowAt(tab.Cursor()) != tab.SelectedRow() {
 				t.Fatal("cursor and selection disagree")
 			}
 		})
@@ -208,7 +208,7 @@ func TestTableManyChunks(t *testing.T) {
 	for i := 0; i < len(msgs); i += 777 {
 		tab.Append(msgs[i:min(i+777, len(msgs))]...)
 	}
-	first := tab.At(0)
+	first := tab.RowAt(0)
 	tab.Append(benchMessages(3000)...)
 	if tab.Total() != 8000 || tab.Len() != 8000 {
 		t.Fatalf("total %d, shown %d", tab.Total(), tab.Len())
@@ -217,7 +217,7 @@ func TestTableManyChunks(t *testing.T) {
 		t.Fatal("a message pointer went stale after Append")
 	}
 	for i := 1; i < tab.Len(); i++ {
-		if tab.At(i - 1).Date.After(tab.At(i).Date) {
+		if tab.RowAt(i - 1).Date.After(tab.RowAt(i).Date) {
 			t.Fatalf("rows %d and %d out of date order", i-1, i)
 		}
 	}
@@ -225,12 +225,12 @@ func TestTableManyChunks(t *testing.T) {
 
 func TestTableCursorBounds(t *testing.T) {
 	tab := NewTable()
-	if tab.Selected() != nil || tab.Cursor() != -1 {
+	if tab.SelectedRow() != nil || tab.Cursor() != -1 {
 		t.Fatal("empty table has a selection")
 	}
 	tab.MoveCursor(5) // must not panic
 	tab.Append(msg("a"), msg("b"), msg("c"))
-	if got := tab.Selected().ID; got != "a" {
+	if got := tab.SelectedRow().ID; got != "a" {
 		t.Fatalf("first arrival not selected: %s", got)
 	}
 	tab.MoveCursor(10)
@@ -242,11 +242,11 @@ func TestTableCursorBounds(t *testing.T) {
 		t.Fatalf("cursor %d, want 0", tab.Cursor())
 	}
 	tab.SetFilter(Filter{Text: "none"})
-	if tab.Selected() != nil || tab.Cursor() != -1 {
+	if tab.SelectedRow() != nil || tab.Cursor() != -1 {
 		t.Fatal("selection survives an empty view")
 	}
 	tab.SetFilter(Filter{})
-	if tab.Selected() == nil {
+	if tab.SelectedRow() == nil {
 		t.Fatal("no selection after the filter is cleared")
 	}
 	if pos := tab.Find("b"); pos != 1 {

@@ -32,8 +32,11 @@ type Hub struct {
 	msgs []*model.Message
 	// rows are the listed messages' rows, built once for every
 	// session's table (model.SharedRows).
-	rows     *model.SharedRows
-	have     map[model.MessageID]bool
+	rows *model.SharedRows
+	// have indexes msgs by ID: the listing's membership, and the
+	// sessions' read-back of a message (View.Message, once per target
+	// of a bulk action).
+	have     map[model.MessageID]*model.Message
 	scanning bool
 	scanErr  error
 	progress scan.Progress
@@ -87,7 +90,7 @@ func NewHub(a *App, desk *Desk) *Hub {
 		// rather than taking the empty listing for the whole.
 		scanning:   true,
 		rows:       model.NewSharedRows(),
-		have:       map[model.MessageID]bool{},
+		have:       map[model.MessageID]*model.Message{},
 		subs:       map[*subscriber]bool{},
 		policySubs: map[chan PolicyNews]bool{},
 	}
@@ -162,7 +165,7 @@ func (h *Hub) follow(ctx context.Context) (reload bool) {
 // arrived analyses the arrivals not yet listed and broadcasts them.
 func (h *Hub) arrived(ctx context.Context, ids []model.MessageID) {
 	h.mu.Lock()
-	fresh := slices.DeleteFunc(slices.Clone(ids), func(id model.MessageID) bool { return h.have[id] })
+	fresh := slices.DeleteFunc(slices.Clone(ids), func(id model.MessageID) bool { return h.have[id] != nil })
 	h.mu.Unlock()
 	if len(fresh) == 0 {
 		return
@@ -173,14 +176,14 @@ func (h *Hub) arrived(ctx context.Context, ids []model.MessageID) {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	msgs = slices.DeleteFunc(msgs, func(m model.Message) bool { return h.have[m.ID] })
+	msgs = slices.DeleteFunc(msgs, func(m model.Message) bool { return h.have[m.ID] != nil })
 	if len(msgs) == 0 {
 		return
 	}
-	for _, m := range msgs {
-		h.have[m.ID] = true
-	}
 	shared := pointers(msgs)
+	for _, m := range shared {
+		h.have[m.ID] = m
+	}
 	h.rows.Add(shared...)
 	h.msgs = append(slices.Clip(h.msgs), shared...)
 	h.broadcast(hubEvent{kind: evAdded, gen: h.gen, msgs: shared})
@@ -193,7 +196,7 @@ func (h *Hub) departed(ids []model.MessageID, note string) {
 	defer h.mu.Unlock()
 	var gone []model.MessageID
 	for _, id := range ids {
-		if h.have[id] {
+		if h.have[id] != nil {
 			gone = append(gone, id)
 			delete(h.have, id)
 		}
@@ -258,12 +261,9 @@ func (h *Hub) unsubscribe(sub *subscriber) {
 // lookup returns the listed message id.
 func (h *Hub) lookup(id model.MessageID) (model.Message, bool) {
 	h.mu.Lock()
-	msgs := h.msgs
-	h.mu.Unlock()
-	for _, m := range msgs {
-		if m.ID == id {
-			return *m, true
-		}
+	defer h.mu.Unlock()
+	if m := h.have[id]; m != nil {
+		return *m, true
 	}
 	return model.Message{}, false
 }

@@ -73,8 +73,8 @@ func (b *scanBatch) flush() {
 	shared := pointers(msgs)
 	h.rows.Add(shared...)
 	h.msgs = append(h.msgs, shared...)
-	for _, m := range msgs {
-		h.have[m.ID] = true
+	for _, m := range shared {
+		h.have[m.ID] = m
 	}
 	h.progress = p
 	h.broadcast(hubEvent{kind: evMessages, gen: b.gen, msgs: shared, progress: p})
@@ -88,7 +88,7 @@ func (h *Hub) runScan(ctx context.Context) {
 	if gen > 1 {
 		h.broadcast(hubEvent{kind: evReload, gen: gen})
 	}
-	h.msgs, h.have, h.scanning, h.scanErr = nil, map[model.MessageID]bool{}, true, nil
+	h.msgs, h.have, h.scanning, h.scanErr = nil, map[model.MessageID]*model.Message{}, true, nil
 	h.rows.Reset()
 	h.progress = scan.Progress{}
 	h.mu.Unlock()

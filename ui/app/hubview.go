@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"sync"
 
@@ -238,4 +239,18 @@ func (v *View) Name() string { return v.hub.app.Name() }
 // shared source.
 func (v *View) Open(ctx context.Context, id model.MessageID) (io.ReadCloser, error) {
 	return v.hub.app.Open(ctx, id)
+}
+
+// Message returns a listed message whole, as the hub keeps it for every
+// session: what a session's views and actions read back, since its
+// table keeps only rows. It fails with ErrNotSpilled when the hub lists
+// no message id.
+func (v *View) Message(ctx context.Context, id model.MessageID) (model.Message, error) {
+	if err := ctx.Err(); err != nil {
+		return model.Message{}, err
+	}
+	if m, ok := v.hub.lookup(id); ok {
+		return m, nil
+	}
+	return model.Message{}, fmt.Errorf("%s: %w", id, ErrNotSpilled)
 }

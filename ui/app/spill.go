@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
@@ -202,4 +203,14 @@ func (s *Spill) Close() error {
 		return nil
 	}
 	return s.f.Close()
+}
+
+// Message is Get for a command: the front ends read a listed message
+// back through it when a view or an action needs it whole. It fails with
+// ctx's error when ctx is done.
+func (s *Spill) Message(ctx context.Context, id model.MessageID) (model.Message, error) {
+	if err := ctx.Err(); err != nil {
+		return model.Message{}, err
+	}
+	return s.Get(id)
 }

@@ -58,7 +58,7 @@ func TestReleaseFlow(t *testing.T) {
 		t.Fatal("the action is still counted as running")
 	}
 	for _, i := range []int{0, 1} {
-		if sato.table.ByID(idOf(i)) != nil {
+		if sato.table.RowByID(idOf(i)) != nil {
 			t.Errorf("released message %d is still listed", i)
 		}
 	}
@@ -90,7 +90,7 @@ func TestReleaseFlow(t *testing.T) {
 	if !strings.Contains(status, "released 0, 1 failed: ") || !strings.Contains(status, "sato") {
 		t.Fatalf("status line %q", status)
 	}
-	if suzuki.table.ByID(idOf(0)) == nil {
+	if suzuki.table.RowByID(idOf(0)) == nil {
 		t.Fatal("a message that failed left the list")
 	}
 	var released []model.MessageID

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -11,6 +12,7 @@ import (
 
 	"mxaudit/mailsrc/action"
 	"mxaudit/model"
+	"mxaudit/ui/app"
 	"mxaudit/ui/console/dialog"
 )
 
@@ -93,25 +95,24 @@ func (m *Model) startAction(kind action.Kind) tea.Cmd {
 		m.setNotice("no message to act on", true)
 		return nil
 	}
-	// The dry run gets copies: the command runs on another goroutine and
-	// the table may change meanwhile.
-	msgs := make([]*model.Message, len(targets))
+	// The dry run reads the messages back in its command: what it needs
+	// of the rows is taken now, since the table may change meanwhile.
 	ids := make([]model.MessageID, len(targets))
+	excs := make([]*model.ExceptionMatch, len(targets))
 	for i, t := range targets {
-		cp := *t
-		msgs[i], ids[i] = &cp, t.ID
+		ids[i], excs[i] = t.ID, t.Exception
 	}
-	m.actionTargets = actionTargets{ids: ids, msgs: msgs}
-	m.dialogs.Push(dialog.NewAction(m.com, kind, len(msgs), m.canOverride()).WithNames(dialog.NameLines(msgs)))
+	m.actionTargets = actionTargets{ids: ids, excs: excs}
+	m.dialogs.Push(dialog.NewAction(m.com, kind, len(ids), m.canOverride()).WithNames(dialog.NameLines(targets)))
 	return m.planCmd(action.Request{Kind: kind, IDs: ids})
 }
 
 // actionTargets are the messages the open action dialog is about: their
-// IDs and copies taken when it opened, which every dry run of the dialog
-// plans on.
+// IDs and the exceptions the console annotated them with when it opened,
+// which every dry run of the dialog plans on.
 type actionTargets struct {
 	ids  []model.MessageID
-	msgs []*model.Message
+	excs []*model.ExceptionMatch
 }
 
 // replan runs a new dry run of the action dialog's changed request on
@@ -127,13 +128,38 @@ func (m *Model) replan(req action.Request) tea.Cmd {
 // planCmd numbers a dry run and returns the command that runs it.
 func (m *Model) planCmd(req action.Request) tea.Cmd {
 	m.planSeq++
-	seq, svc, ctx, msgs := m.planSeq, m.cfg.Actions, m.ctx, m.actionTargets.msgs
+	seq, svc, ctx, read := m.planSeq, m.cfg.Actions, m.ctx, m.reader()
+	ids, excs := m.actionTargets.ids, m.actionTargets.excs
 	req.IDs = slices.Clone(req.IDs)
 	req.To, req.CopyTo = slices.Clone(req.To), slices.Clone(req.CopyTo)
 	return func() tea.Msg {
+		msgs, err := readTargets(ctx, read, ids, excs)
+		if err != nil {
+			return planMsg{seq: seq, err: err}
+		}
 		p, err := svc.Plan(ctx, req, msgs)
 		return planMsg{seq: seq, plan: p, err: err}
 	}
+}
+
+// readTargets reads an action's messages back whole, in a command. It
+// fails closed: when any one cannot be read, or comes back under
+// another ID, the dry run fails and there is no plan to confirm, so
+// nothing is released or deleted on a partial or wrong reading.
+func readTargets(ctx context.Context, read func(context.Context, model.MessageID) (model.Message, error),
+	ids []model.MessageID, excs []*model.ExceptionMatch) ([]*model.Message, error) {
+	msgs := make([]*model.Message, len(ids))
+	for i, id := range ids {
+		msg, err := readRow(ctx, read, id, excs[i])
+		if err == nil && msg.ID != id {
+			err = fmt.Errorf("%s: %w", id, app.ErrSpillDamaged)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s; nothing was done", readBackError(id, err))
+		}
+		msgs[i] = &msg
+	}
+	return msgs, nil
 }
 
 func (m *Model) handlePlan(msg planMsg) {

@@ -19,7 +19,7 @@ import (
 func markedIDs(m *Model) []model.MessageID {
 	var out []model.MessageID
 	for i := range m.table.Len() {
-		if id := m.table.At(i).ID; m.marks.has(id) {
+		if id := m.table.RowAt(i).ID; m.marks.has(id) {
 			out = append(out, id)
 		}
 	}
@@ -29,7 +29,7 @@ func markedIDs(m *Model) []model.MessageID {
 func rowIDs(m *Model, rows ...int) []model.MessageID {
 	out := make([]model.MessageID, len(rows))
 	for i, r := range rows {
-		out[i] = m.table.At(r).ID
+		out[i] = m.table.RowAt(r).ID
 	}
 	return out
 }
@@ -78,7 +78,7 @@ func TestMarksShowAndTarget(t *testing.T) {
 		t.Fatalf("an action would apply to %d messages, want the 2 marked", got)
 	}
 	pressAll(m, "u")
-	if got := m.targets(); len(got) != 1 || got[0].ID != m.table.Selected().ID {
+	if got := m.targets(); len(got) != 1 || got[0].ID != m.table.SelectedRow().ID {
 		t.Fatal("without marks an action does not apply to the selected message alone")
 	}
 }
@@ -160,6 +160,11 @@ func readAudit(t *testing.T, path string) []model.AuditEntry {
 }
 
 func isPlan(msg tea.Msg) bool { _, ok := msg.(planMsg); return ok }
+
+// isDetailOf matches the detail pane's read-back of message id.
+func isDetailOf(id model.MessageID) func(tea.Msg) bool {
+	return func(msg tea.Msg) bool { r, ok := msg.(detailReadMsg); return ok && r.id == id }
+}
 func isActionDone(msg tea.Msg) bool {
 	_, ok := msg.(actionDoneMsg)
 	return ok
@@ -261,7 +266,7 @@ func TestApproverOverride(t *testing.T) {
 		pressAll(m, "tab")
 	}
 	runCmd(t, m, pressAll(m, "enter"), isActionDone)
-	if m.table.ByID(idOf(2)) != nil {
+	if m.table.RowByID(idOf(2)) != nil {
 		t.Fatal("the released message is still listed")
 	}
 	if got := f.sink.Deliveries(); len(got) != 1 || !slices.Equal(got[0].Rcpts, []string{"taro@example.co.jp"}) {

@@ -40,6 +40,29 @@ type SharedSource interface {
 	SharedRows() *model.SharedRows
 }
 
+// Kept keeps the full analysed messages of which the console's table
+// holds only rows (model.Row): the scan puts every message it lists, and
+// a view or an action reads one back whole, in a command, through
+// Message. ui/app.Spill implements it.
+type Kept interface {
+	Put(msgs ...model.Message)
+	// Message returns the message kept under id, or an error (never
+	// another message): app.ErrNotSpilled when none is kept,
+	// app.ErrSpillDamaged when its kept copy is not what was put.
+	Message(ctx context.Context, id model.MessageID) (model.Message, error)
+	// Degraded says why messages are kept in memory, nil when they are
+	// not.
+	Degraded() error
+	Close() error
+}
+
+// SharedMessages is a SharedSource that keeps the messages it shares
+// (ui/app.View): a console over one reads them back from it and keeps
+// only the messages it changed itself.
+type SharedMessages interface {
+	Message(ctx context.Context, id model.MessageID) (model.Message, error)
+}
+
 // Live follows the source once the first scan has finished.
 type Live interface {
 	// Watch calls send for every change until ctx is done, then returns
@@ -111,15 +134,18 @@ type AuditTrail interface {
 
 // The application core implements every interface the console declares.
 var (
-	_ Source        = (*app.App)(nil)
-	_ Live          = (*app.App)(nil)
-	_ Verifier      = (*app.App)(nil)
-	_ Passwords     = (*app.App)(nil)
-	_ Reports       = (*app.App)(nil)
-	_ DomainChecker = (*app.App)(nil)
-	_ Policy        = (*app.Desk)(nil)
-	_ AuditTrail    = (*app.Desk)(nil)
-	_ Actions       = (*action.Service)(nil)
+	_ Source         = (*app.App)(nil)
+	_ Live           = (*app.App)(nil)
+	_ Verifier       = (*app.App)(nil)
+	_ Passwords      = (*app.App)(nil)
+	_ Reports        = (*app.App)(nil)
+	_ DomainChecker  = (*app.App)(nil)
+	_ Policy         = (*app.Desk)(nil)
+	_ AuditTrail     = (*app.Desk)(nil)
+	_ Actions        = (*action.Service)(nil)
+	_ Kept           = (*app.Spill)(nil)
+	_ SharedSource   = (*app.View)(nil)
+	_ SharedMessages = (*app.View)(nil)
 )
 
 // The methods below hand the configured back end to a command as a plain

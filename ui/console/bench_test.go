@@ -47,7 +47,7 @@ func loadedN(tb testing.TB, n, width, height int) *Model {
 	// Batches are made as they are delivered, as a scan streams them, so
 	// that the memory figures do not count a second copy of everything.
 	for i := 0; i < n; i += maxBatch {
-		m.Update(scanBatchMsg{id: m.scan.id, msgs: manyMessages(i, min(maxBatch, n-i))})
+		deliver(m, scanBatchMsg{id: m.scan.id, msgs: manyMessages(i, min(maxBatch, n-i))})
 	}
 	return m
 }

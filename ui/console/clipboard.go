@@ -6,6 +6,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"mxaudit/model"
 	"mxaudit/ui/termtext"
 )
 
@@ -27,21 +28,28 @@ func clipboardOK(getenv func(string) string) bool {
 	return true
 }
 
-// copyField copies what of the selected message name names.
+// copyField copies what of the selected message name names. The
+// Message-ID and the sender's address are not in the list's row: they
+// are copied once the message has been read back.
 func (m *Model) copyField(name string) tea.Cmd {
-	sel := m.table.Selected()
-	if sel == nil {
+	row := m.table.SelectedRow()
+	switch {
+	case row == nil:
 		return nil
+	case name == "ID":
+		return m.copyValue(name, string(row.ID))
 	}
-	var value string
-	switch name {
-	case "Message-ID":
-		value = strings.Trim(sel.MessageID, "<>")
-	case "sender":
-		value = sel.FromAddr
-	case "ID":
-		value = string(sel.ID)
-	}
+	return m.withSelected("copy its "+name, func(sel *model.Message) tea.Cmd {
+		value := sel.FromAddr
+		if name == "Message-ID" {
+			value = strings.Trim(sel.MessageID, "<>")
+		}
+		return m.copyValue(name, value)
+	})
+}
+
+// copyValue copies value, what of the selected message name names.
+func (m *Model) copyValue(name, value string) tea.Cmd {
 	// Control characters never reach the clipboard (a Message-ID comes
 	// from mail).
 	value = termtext.Sanitize(value)

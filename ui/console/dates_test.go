@@ -23,7 +23,7 @@ func TestDatesSayWhereTheyCameFrom(t *testing.T) {
 	}
 	m := newModel(t.Context(), testConfig(nil), true)
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
-	m.Update(scanBatchMsg{id: m.scan.id, msgs: msgs, done: true})
+	deliver(m, scanBatchMsg{id: m.scan.id, msgs: msgs, done: true})
 	frame := ansi.Strip(m.View().Content)
 	for _, want := range []string{"(none)", "~Nov 20", "!3609"} {
 		if !strings.Contains(frame, want) {

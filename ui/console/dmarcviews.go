@@ -44,8 +44,10 @@ type checkDoneMsg struct {
 
 // openReports opens the report view and starts reading the messages that
 // may carry a report. Which ones is decided from what the scan found
-// (dmarcreport.MayCarryReport), in Update, over every message the table
-// holds whatever the filter; the reading itself runs in the command.
+// (model.MayCarryReport, dmarcreport's rule, which each row carries as
+// RowMayCarryReport), in Update, over every row the table holds
+// whatever the filter; the reading itself runs in the command, by
+// message ID through the source.
 func (m *Model) openReports() tea.Cmd {
 	v := reportsview.New(m.com)
 	m.show(screenReports)
@@ -56,18 +58,17 @@ func (m *Model) openReports() tea.Cmd {
 		m.setNotice("DMARC reports are not available in this console", true)
 		return nil
 	}
-	reports := m.cfg.Reports
 	var ids []model.MessageID
-	m.table.Each(func(msg *model.Message) {
-		if reports.MayCarryReport(msg) {
-			ids = append(ids, msg.ID)
+	m.table.EachRow(func(r *model.Row) {
+		if r.Has(model.RowMayCarryReport) {
+			ids = append(ids, r.ID)
 		}
 	})
 	// Closing the view stops the read: a quarantine may hold many ZIP
 	// attachments that each have to be read to be ruled out.
 	ctx, cancel := context.WithCancel(m.ctx)
 	m.reportsCancel = cancel
-	seq, read := m.reportsSeq, reports.ReadReports
+	seq, read := m.reportsSeq, m.cfg.Reports.ReadReports
 	return func() tea.Msg {
 		r := read(ctx, ids)
 		return reportsLoadedMsg{seq: seq, sum: r.Summary, read: r.Read, problems: r.Problems}

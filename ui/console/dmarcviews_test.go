@@ -18,10 +18,12 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"mxaudit/analysis/auth"
+	"mxaudit/analysis/dmarcreport"
 	"mxaudit/analysis/domaincheck"
 	"mxaudit/mailsrc/demo"
 	"mxaudit/mailsrc/demo/corpus"
 	"mxaudit/model"
+	"mxaudit/ui/app"
 )
 
 // reportXML is an aggregate report for example.com from one reporter:
@@ -183,7 +185,7 @@ func TestReportsFilterSource(t *testing.T) {
 			}
 			var got []model.MessageID
 			for i := range m.table.Len() {
-				got = append(got, m.table.At(i).ID)
+				got = append(got, m.table.RowAt(i).ID)
 			}
 			if fmt.Sprint(sortIDs(got)) != fmt.Sprint(sortIDs(tt.want)) {
 				t.Fatalf("shown %v, want %v", got, tt.want)
@@ -340,4 +342,116 @@ func TestReportsCorpus(t *testing.T) {
 		t.Errorf("%d report part(s) could not be read", problems)
 	}
 	checkFrame(t, m.View().Content, 160, 48)
+}
+
+// TestReportFlagAgreesWithBackend checks that the row's "may carry a
+// report" flag, which the report view picks the mails to read by, says
+// what the backend's rule (dmarcreport.MayCarryReport) says of the
+// analysed message: on the demo quarantine, on generated report mails,
+// on the corpus's report mails when present, and on variants of each
+// with the subject or an attachment's name or type changed, so that
+// both halves of the rule decide some of them.
+func TestReportFlagAgreesWithBackend(t *testing.T) {
+	samples := demoQuarantine(t, 300)
+	for i := range 20 {
+		s := demo.ReportMail(i)
+		s.Name = fmt.Sprintf("1700000%03d.M%dP1.reports", i, i)
+		samples = append(samples, s)
+	}
+	if root, _ := corpus.Root(); root != "" {
+		mails, _ := filepath.Glob(filepath.Join(root, "dmarc-reports", "*", "*.eml"))
+		for i, p := range mails {
+			raw, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			samples = append(samples, demo.Sample{Name: fmt.Sprintf("1700001%03d.M%dP1.corpus", i, i), Raw: raw})
+		}
+	}
+	msgs := analysed(t, samples)
+	var bySubject, byAttachment, neither, reports int
+	check := func(what string, m *model.Message) bool {
+		row := model.NewRow(m)
+		want := dmarcreport.MayCarryReport(m)
+		if got := row.Has(model.RowMayCarryReport); got != want {
+			t.Errorf("%s %s (subject %q, %d attachments): the row says %v, the backend %v", what, m.ID, m.Subject, len(m.Attachments), got, want)
+		}
+		return want
+	}
+	for i := range msgs {
+		m := msgs[i]
+		whole := check("message", &m)
+		if strings.Contains(string(m.ID), ".reports") {
+			reports++
+			if !whole {
+				t.Errorf("generated report mail %s is not worth reading", m.ID)
+			}
+		}
+		bare := m
+		bare.Subject = "hello"
+		if check("without its subject", &bare) {
+			byAttachment++
+		}
+		plain := m
+		plain.Attachments = nil
+		if check("without attachments", &plain) {
+			bySubject++
+		}
+		if !whole {
+			neither++
+		}
+		for j := range m.Attachments {
+			for _, change := range []func(*model.Attachment){
+				func(a *model.Attachment) { a.ContentType = "application/octet-stream" },
+				func(a *model.Attachment) { a.Filename = strings.ToUpper(a.Filename) },
+				func(a *model.Attachment) { a.Filename += ".txt" },
+				func(a *model.Attachment) { a.ContentType, a.Filename = "text/xml", "" },
+			} {
+				v := bare
+				v.Attachments = slices.Clone(m.Attachments)
+				change(&v.Attachments[j])
+				check("with an attachment changed", &v)
+			}
+		}
+	}
+	t.Logf("%d messages: %d generated report mails, %d by the subject alone, %d by the attachments alone, %d neither", len(msgs), reports, bySubject, byAttachment, neither)
+	if reports != 20 || bySubject == 0 || byAttachment == 0 || neither == 0 {
+		t.Errorf("the data leaves a case out: %d generated report mails, %d by the subject alone, %d by the attachments alone, %d neither",
+			reports, bySubject, byAttachment, neither)
+	}
+}
+
+// demoQuarantine is the demo's curated samples and n bulk ones.
+func demoQuarantine(t *testing.T, n int) []demo.Sample {
+	t.Helper()
+	samples := demo.Samples(demo.Options{})
+	if err := demo.Bulk(n, 5, func(s demo.Sample) error { samples = append(samples, s); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return samples
+}
+
+// analysed writes samples to a Maildir and returns what the application
+// core's scan makes of them: the real analysis, its DNS answered by the
+// demo zone, PPAP pairing on.
+func analysed(t *testing.T, samples []demo.Sample) []model.Message {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "q")
+	if err := demo.WriteMaildir(dir, samples); err != nil {
+		t.Fatal(err)
+	}
+	core, err := app.Open(t.Context(), dir, app.Config{TrustedHosts: []string{demo.TrustedMTA}, Flags: app.Flags{NoCache: true}},
+		app.Options{Resolver: auth.NewCachingResolver(auth.NewZoneResolver(demo.Zone()))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer core.Close()
+	var msgs []model.Message
+	if err := core.Scan(t.Context(), func(m model.Message) error { msgs = append(msgs, m); return nil }, nil); err != nil {
+		t.Fatal(err)
+	}
+	if len(msgs) != len(samples) {
+		t.Fatalf("scanned %d of %d mails", len(msgs), len(samples))
+	}
+	return msgs
 }

@@ -56,7 +56,7 @@ func TestWhitelistAndApprove(t *testing.T) {
 		!e.Expires.Equal(testNow.Add(model.DefaultExceptionLifetime)) {
 		t.Fatalf("exception %+v", e)
 	}
-	if tanaka.table.ByID(idOf(2)).Exception != nil {
+	if tanaka.table.RowByID(idOf(2)).Exception != nil {
 		t.Fatal("a pending exception covers the message")
 	}
 
@@ -87,7 +87,7 @@ func TestWhitelistAndApprove(t *testing.T) {
 	if !strings.Contains(ansi.Strip(sato.View().Content), "active") {
 		t.Fatal("the view does not show the exception active")
 	}
-	x := sato.table.ByID(idOf(2)).Exception
+	x := sato.table.RowByID(idOf(2)).Exception
 	if x == nil || x.ID != 1 || !x.Allows() {
 		t.Fatalf("the message is not annotated with the exception: %+v", x)
 	}
@@ -101,7 +101,7 @@ func TestWhitelistAndApprove(t *testing.T) {
 	if got := sato.policy.Status(sato.policy.Find(1), testNow); got != model.StatusRevoked {
 		t.Fatalf("after revoking the exception is %s", got)
 	}
-	if sato.table.ByID(idOf(2)).Exception != nil {
+	if sato.table.RowByID(idOf(2)).Exception != nil {
 		t.Fatal("a revoked exception still covers the message")
 	}
 	var actions []model.AuditAction

@@ -130,7 +130,9 @@ func TestActionFrames(t *testing.T) {
 		// An approver releasing a held message is asked for a reason.
 		{name: "release_override", user: "sato", keys: []string{"G", "r"}, waitFor: isPlan},
 		{name: "delete_confirm", user: "tanaka", keys: []string{"*", "d"}, waitFor: isPlan},
-		{name: "whitelist", user: "tanaka", keys: []string{"G", "w"}},
+		// w once the detail pane has read the message back: the dialog
+		// then opens at once.
+		{name: "whitelist", user: "tanaka", keys: []string{"G"}, waitFor: isDetailOf(idOf(2)), final: []string{"w"}},
 		{name: "exceptions", user: "sato", keys: []string{"E"}, waitFor: isPolicyLoaded, final: []string{"j"}},
 	}
 	for _, size := range frameSizes {

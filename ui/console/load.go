@@ -70,7 +70,7 @@ func (m *Model) handleHeaderDue(msg headerDueMsg) tea.Cmd {
 // openViewer opens the header or raw viewer on the selected message and
 // returns the command that loads it.
 func (m *Model) openViewer(kind rawview.Kind) tea.Cmd {
-	sel := m.table.Selected()
+	sel := m.table.SelectedRow()
 	if sel == nil {
 		return nil
 	}

@@ -82,21 +82,22 @@ func (m *Model) handleMarkKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 	return m.selectionChanged(), true
 }
 
-// targets returns the messages an action applies to: the marked ones that
-// are shown, in list order, or else the selected one. Marked messages the
-// filter hides are left out on purpose: an operator confirms what is on
-// screen.
-func (m *Model) targets() []*model.Message {
-	var out []*model.Message
+// targets returns the rows of the messages an action applies to: the
+// marked ones that are shown, in list order, or else the selected one.
+// Marked messages the filter hides are left out on purpose: an operator
+// confirms what is on screen. The dry run reads the messages back whole
+// (planCmd).
+func (m *Model) targets() []*model.Row {
+	var out []*model.Row
 	if m.marks.len() > 0 {
 		for i := range m.table.Len() {
-			if msg := m.table.At(i); m.marks.has(msg.ID) {
-				out = append(out, msg)
+			if r := m.table.RowAt(i); m.marks.has(r.ID) {
+				out = append(out, r)
 			}
 		}
 		return out
 	}
-	if sel := m.table.Selected(); sel != nil {
+	if sel := m.table.SelectedRow(); sel != nil {
 		out = append(out, sel)
 	}
 	return out

@@ -34,6 +34,9 @@ type Model struct {
 	noColor bool
 	com     *common.Common
 	table   *model.Table
+	// kept keeps the full messages of the table's rows (readback.go).
+	kept Kept
+	read readState
 
 	list    *list.Model
 	detail  *detail.Model
@@ -86,9 +89,9 @@ type Model struct {
 	// open save dialog is about.
 	saveSeq int
 	saveID  model.MessageID
-	// lastDeleted are copies of the messages the last delete moved to
-	// the trash, for U (undo.go).
-	lastDeleted []model.Message
+	// lastDeleted are the messages the last delete moved to the trash,
+	// for U (undo.go), which reads them back from kept.
+	lastDeleted []model.MessageID
 	// notice is the status line's report of the last action, log all
 	// notices (notices.go); noticeSeq numbers them, noticeTimed is the
 	// last one given an expiry, statusHeight the status line's lines.
@@ -142,8 +145,16 @@ func newModel(ctx context.Context, cfg Config, noColor bool) *Model {
 	if s, ok := cfg.Source.(SharedSource); ok {
 		table.ShareRows(s.SharedRows())
 	}
+	kept := cfg.Kept
+	if kept == nil {
+		kept = app.NewSpill("")
+		// The console's own spill goes with it: when Run returns, or
+		// when an SSH session ends.
+		context.AfterFunc(ctx, func() { kept.Close() })
+	}
 	m := &Model{
 		cfg:          cfg,
+		kept:         kept,
 		ctx:          ctx,
 		noColor:      noColor,
 		com:          com,
@@ -159,7 +170,7 @@ func newModel(ctx context.Context, cfg Config, noColor bool) *Model {
 	m.scan = newScanState(ctx)
 	m.list.SetMarked(m.marks.has)
 	table.SetMarked(m.marks.has)
-	m.detail.SetLookup(table.ByID)
+	m.detail.SetLookup(table.RowByID)
 	return m
 }
 
@@ -199,7 +210,7 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.BackgroundColorMsg:
 		m.com.Styles = styles.New(msg.IsDark(), m.noColor)
 		m.help.Styles = m.com.Styles.Help
-		m.detail.SetMessage(m.detail.Message())
+		m.detail.Restyle()
 		return m, nil
 	case tea.KeyPressMsg:
 		return m, m.handleKey(msg)
@@ -213,6 +224,10 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.handleWatch(msg)
 	case arrivalsMsg:
 		return m, m.handleArrivals(msg)
+	case detailReadMsg:
+		return m, m.handleDetailRead(msg)
+	case selectedReadMsg:
+		return m, m.handleSelectedRead(msg)
 	case reanalysedMsg:
 		return m, m.handleReanalysed(msg)
 	case headerDueMsg:
@@ -295,11 +310,7 @@ func (m *Model) quit() tea.Cmd {
 // when the pane is open, schedules loading its headers.
 func (m *Model) selectionChanged() tea.Cmd {
 	m.list.Sync()
-	sel, prev := m.table.Selected(), m.detail.Message()
-	if sel == nil || prev == nil || sel.ID != prev.ID {
-		m.detail.SetMessage(sel)
-	}
-	return m.maybeLoadHeaders()
+	return tea.Batch(m.syncDetail(), m.maybeLoadHeaders())
 }
 
 // maybeLoadHeaders schedules loading the detail pane's headers unless

@@ -19,16 +19,47 @@ func loaded(t *testing.T, width, height int) *Model {
 	t.Helper()
 	m := newModel(t.Context(), testConfig(nil), true)
 	m.Update(tea.WindowSizeMsg{Width: width, Height: height})
-	m.Update(scanBatchMsg{id: m.scan.id, msgs: sampleMessages(), done: true})
+	deliver(m, scanBatchMsg{id: m.scan.id, msgs: sampleMessages(), done: true})
 	return m
 }
 
+// pressAll presses keys ks in turn, letting the detail pane's read-back
+// of the selected message complete before each (settle), as it would
+// between an operator's keys; it returns the last key's command.
 func pressAll(m *Model, ks ...string) tea.Cmd {
 	var cmd tea.Cmd
 	for _, k := range ks {
+		settle(m)
 		_, cmd = m.Update(press(k))
 	}
+	settle(m)
 	return cmd
+}
+
+// deliver hands a scan batch to m as waitForBatch does: its messages
+// are put in the console's kept messages first, then the batch goes to
+// Update; the detail pane's read-back then completes (settle).
+func deliver(m *Model, b scanBatchMsg) tea.Cmd {
+	if len(b.msgs) > 0 && b.id == m.scan.id {
+		m.kept.Put(b.msgs...)
+	}
+	_, cmd := m.Update(b)
+	settle(m)
+	return cmd
+}
+
+// settle completes the detail pane's read-back of the selected message
+// (readback.go) through the real kept messages, as the program does
+// between keys; a selection moved behind Update's back (selectID) is
+// followed first.
+func settle(m *Model) {
+	m.syncDetail()
+	row := m.table.SelectedRow()
+	if row == nil || m.detail.Message() != nil || m.detail.Pending() != row.ID || m.read.detailWant != row.ID {
+		return
+	}
+	msg, err := readRow(m.ctx, m.reader(), row.ID, row.Exception)
+	m.Update(detailReadMsg{seq: m.read.detailSeq, id: row.ID, msg: msg, err: err})
 }
 
 // TestFrameAlwaysFits draws every view at many sizes and checks that the
@@ -64,14 +95,14 @@ func TestFrameAlwaysFits(t *testing.T) {
 func TestSelectionSurvivesArrivalsAndSorts(t *testing.T) {
 	m := loaded(t, 80, 24)
 	pressAll(m, "G") // the last row by date: the injection message
-	want := m.table.Selected().ID
+	want := m.table.SelectedRow().ID
 	// An earlier message arrives: it sorts above the selection.
-	m.Update(scanBatchMsg{id: m.scan.id, msgs: []model.Message{{ID: "late", Subject: "late", Date: at(1, 0, 0)}}})
-	if got := m.table.Selected().ID; got != want {
+	deliver(m, scanBatchMsg{id: m.scan.id, msgs: []model.Message{{ID: "late", Subject: "late", Date: at(1, 0, 0)}}})
+	if got := m.table.SelectedRow().ID; got != want {
 		t.Fatalf("after an arrival the selection is %s, want %s", got, want)
 	}
 	pressAll(m, "s", "s", "S", "<")
-	if got := m.table.Selected().ID; got != want {
+	if got := m.table.SelectedRow().ID; got != want {
 		t.Fatalf("after sorting the selection is %s, want %s", got, want)
 	}
 	if got := m.table.Sort(); got != (model.SortKey{Column: model.ColumnFrom, Desc: true}) {
@@ -127,7 +158,7 @@ func TestMouse(t *testing.T) {
 	m := newModel(t.Context(), testConfig(nil), true)
 	m.cfg.Mouse, m.com.Mouse = true, true
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
-	m.Update(scanBatchMsg{id: m.scan.id, msgs: sampleMessages(), done: true})
+	deliver(m, scanBatchMsg{id: m.scan.id, msgs: sampleMessages(), done: true})
 	if m.View().MouseMode != tea.MouseModeCellMotion {
 		t.Fatal("mouse mode not requested")
 	}
@@ -179,7 +210,7 @@ func TestQuitConfirmsOnlyWithActionInFlight(t *testing.T) {
 func TestSourceFailureShowsErrorScreen(t *testing.T) {
 	m := newModel(t.Context(), testConfig(nil), true)
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
-	m.Update(scanBatchMsg{id: m.scan.id, done: true, err: errors.New("open /var/quarantine: permission denied")})
+	deliver(m, scanBatchMsg{id: m.scan.id, done: true, err: errors.New("open /var/quarantine: permission denied")})
 	frame := ansi.Strip(m.View().Content)
 	for _, want := range []string{"The source could not be read", "permission denied", "scan stopped"} {
 		if !strings.Contains(frame, want) {
@@ -195,7 +226,7 @@ func TestProgressLine(t *testing.T) {
 	m := newModel(t.Context(), testConfig(nil), true)
 	m.scan.running = true
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
-	m.Update(scanBatchMsg{id: m.scan.id, msgs: sampleMessages()[:2], hasProg: true,
+	deliver(m, scanBatchMsg{id: m.scan.id, msgs: sampleMessages()[:2], hasProg: true,
 		progress: scan.Progress{Listed: 20000, Analysed: 3412, Done: true}})
 	frame := ansi.Strip(m.View().Content)
 	if !strings.Contains(frame, "analysed 3,412 / 20,000 [######") {

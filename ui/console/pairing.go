@@ -42,17 +42,18 @@ func pairOf(msg *model.Message) (model.MessageID, bool) {
 // jumpToPair selects the other half of the selected message's pair,
 // clearing the filter when it hides it.
 func (m *Model) jumpToPair() tea.Cmd {
-	sel := m.table.Selected()
-	if sel == nil {
-		return nil
-	}
+	return m.withSelected("find its PPAP pair", m.jumpFrom)
+}
+
+// jumpFrom selects the other half of sel's pair.
+func (m *Model) jumpFrom(sel *model.Message) tea.Cmd {
 	id, ok := pairOf(sel)
 	if !ok {
 		m.setNotice("this message is not part of a PPAP pair", true)
 		return nil
 	}
 	pos := m.table.Find(id)
-	if pos < 0 && m.table.ByID(id) != nil {
+	if pos < 0 && m.table.RowByID(id) != nil {
 		m.table.SetFilter(model.Filter{})
 		m.setNotice("filter cleared to show the paired message", false)
 		pos = m.table.Find(id)
@@ -83,10 +84,11 @@ func passwordTarget(msg *model.Message) (zip model.MessageID, att int, src model
 // showPassword opens the password dialog and returns the command that
 // re-derives the password.
 func (m *Model) showPassword() tea.Cmd {
-	sel := m.table.Selected()
-	if sel == nil {
-		return nil
-	}
+	return m.withSelected("show a PPAP password", m.showPasswordOf)
+}
+
+// showPasswordOf opens the password dialog of sel.
+func (m *Model) showPasswordOf(sel *model.Message) tea.Cmd {
 	zip, att, src, name, ok := passwordTarget(sel)
 	if !ok {
 		m.setNotice("no opened PPAP archive here: there is no password to show", true)

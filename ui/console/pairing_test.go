@@ -71,7 +71,7 @@ func TestPasswordOnlyOnRequest(t *testing.T) {
 	stubOf(cfg).open = open
 	m := newModel(t.Context(), cfg, true)
 	m.Update(tea.WindowSizeMsg{Width: 160, Height: 48})
-	m.Update(scanBatchMsg{id: m.scan.id, msgs: []model.Message{zip, pw}, done: true})
+	deliver(m, scanBatchMsg{id: m.scan.id, msgs: []model.Message{zip, pw}, done: true})
 	selectID(t, m, zip.ID)
 	pressAll(m, "enter")
 	frame := ansi.Strip(m.View().Content)
@@ -118,11 +118,11 @@ func TestPasswordOnlyOnRequest(t *testing.T) {
 		t.Fatal("P on the password mail does not show the password")
 	}
 	pressAll(m, "esc", "p")
-	if m.table.Selected().ID != zip.ID {
+	if m.table.SelectedRow().ID != zip.ID {
 		t.Fatal("p on the password mail did not go to the ZIP mail")
 	}
 	pressAll(m, "p")
-	if m.table.Selected().ID != pw.ID {
+	if m.table.SelectedRow().ID != pw.ID {
 		t.Fatal("p on the ZIP mail did not go to the password mail")
 	}
 }
@@ -150,7 +150,7 @@ func TestPPAPBadges(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.msg.ID = "zip"
 			m := loaded(t, 80, 24)
-			m.Update(scanBatchMsg{id: m.scan.id, msgs: []model.Message{*tt.msg}})
+			deliver(m, scanBatchMsg{id: m.scan.id, msgs: []model.Message{*tt.msg}})
 			m.table.SetFilter(model.Filter{Text: "a.zip"})
 			for _, size := range [][2]int{{80, 24}, {200, 24}} {
 				m.Update(tea.WindowSizeMsg{Width: size[0], Height: size[1]})

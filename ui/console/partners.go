@@ -11,9 +11,10 @@ import (
 
 // The partner inventory (I): the messages of the table, every one
 // whatever the filter, aggregated per partner against the exception
-// policy as "mxaudit impact" does, in Update (a pass over the rows, like
-// the statistics). Enter filters the list to the partner's From domains,
-// c checks the partner's domain.
+// policy as "mxaudit impact" does, in Update: a pass over the rows, like
+// the statistics, which carry what the count reads (ImpactCounter.AddRow
+// counts as Add does). Enter filters the list to the partner's From
+// domains, c checks the partner's domain.
 
 // openPartners opens the inventory.
 func (m *Model) openPartners() {
@@ -24,7 +25,7 @@ func (m *Model) openPartners() {
 	m.recomputePartners()
 }
 
-// recomputePartners aggregates the table's messages into the view.
+// recomputePartners aggregates the table's rows into the view.
 func (m *Model) recomputePartners() {
 	if m.screen != screenPartners {
 		return
@@ -32,7 +33,7 @@ func (m *Model) recomputePartners() {
 	// The console's configuration does not carry home_domains: every
 	// recipient counts, as "mxaudit impact" counts them without it.
 	c := model.NewImpactCounter(m.policy, model.ImpactOptions{Now: m.com.Now()})
-	m.table.Each(func(msg *model.Message) { c.Add(msg) })
+	m.table.EachRow(c.AddRow)
 	m.partnerView.SetPartners(c.Partners(), m.scan.running)
 }
 

@@ -44,16 +44,12 @@ func (m *Model) loadPolicy() tea.Cmd {
 func (m *Model) setPolicy(p model.Policy) {
 	m.policy = &p
 	now := m.com.Now()
-	m.table.Update(func(msg *model.Message) bool {
-		before := msg.Exception
-		p.Annotate(msg, now)
-		return !sameMatch(before, msg.Exception)
-	})
+	m.table.UpdateRows(func(r *model.Row) (model.Row, bool) { return p.AnnotateRow(r, now) })
 	if m.screen == screenExceptions {
 		m.excView.SetPolicy(m.policy, m.cfg.Operator)
 	}
-	// The detail pane holds a copy of the selected message: renew it.
-	m.detail.SetMessage(m.table.Selected())
+	// The detail pane's copy of the selected message takes the row's
+	// new exception in selectionChanged, which every caller runs next.
 }
 
 // annotate sets the exception of messages arriving from the scan.
@@ -78,18 +74,11 @@ func (m *Model) annotateShared(msgs []*model.Message) []*model.Message {
 	for i, shared := range msgs {
 		c := *shared
 		m.policy.Annotate(&c, now)
-		if !sameMatch(shared.Exception, c.Exception) {
+		if !shared.Exception.Same(c.Exception) {
 			msgs[i] = &c
 		}
 	}
 	return msgs
-}
-
-func sameMatch(a, b *model.ExceptionMatch) bool {
-	if a == nil || b == nil {
-		return a == b
-	}
-	return a.ID == b.ID && a.Expires.Equal(b.Expires) && len(a.Missing) == len(b.Missing) && len(a.Kinds) == len(b.Kinds)
 }
 
 // changePolicy returns the command that applies change to the policy file

@@ -27,10 +27,9 @@ type reanalysedMsg struct {
 }
 
 // reanalyseSelected returns the command that re-analyses the selected
-// message whole.
+// message whole, once it has been read back.
 func (m *Model) reanalyseSelected() tea.Cmd {
-	sel := m.table.Selected()
-	if sel == nil {
+	if m.table.SelectedRow() == nil {
 		return nil
 	}
 	run := m.cfg.reanalyser()
@@ -38,14 +37,25 @@ func (m *Model) reanalyseSelected() tea.Cmd {
 		m.setNotice("verifying is not available in this console", true)
 		return nil
 	}
-	m.setNotice("fetching "+termtext.Sanitize(string(sel.ID))+" to verify DKIM…", false)
-	// The core carries over what only the scan knew (the PPAP pairing)
-	// from this copy of the row.
-	ctx, scanID, id, old := m.ctx, m.scan.id, sel.ID, *sel
-	return func() tea.Msg {
-		msg, err := run(ctx, old)
-		return reanalysedMsg{scanID: scanID, id: id, msg: msg, err: err}
-	}
+	return m.withSelected("verify it", func(sel *model.Message) tea.Cmd {
+		m.setNotice("fetching "+termtext.Sanitize(string(sel.ID))+" to verify DKIM…", false)
+		// The core carries over what only the scan knew (the PPAP
+		// pairing) from this copy of the message.
+		ctx, scanID, id, old, kept := m.ctx, m.scan.id, sel.ID, *sel, m.kept
+		return func() tea.Msg {
+			fresh, err := run(ctx, old)
+			if err != nil {
+				return reanalysedMsg{scanID: scanID, id: id, err: err}
+			}
+			fresh.ID = id
+			if fresh.Date.IsZero() {
+				fresh.Date, fresh.DateSource = old.Date, old.DateSource // the listing's arrival time, as the scan used
+			}
+			// The views read it back from here from now on.
+			kept.Put(fresh)
+			return reanalysedMsg{scanID: scanID, id: id, msg: fresh}
+		}
+	})
 }
 
 // handleReanalysed replaces the row with the fresh analysis (the core
@@ -61,29 +71,20 @@ func (m *Model) handleReanalysed(msg reanalysedMsg) tea.Cmd {
 		return nil
 	}
 	fresh := msg.msg
-	fresh.ID = msg.id
-	replaced := false
-	m.table.Update(func(row *model.Message) bool {
-		if row.ID != msg.id {
-			return false
-		}
-		if fresh.Date.IsZero() {
-			fresh.Date, fresh.DateSource = row.Date, row.DateSource // the listing's arrival time, as the scan used
-		}
-		if m.policy != nil {
-			m.policy.Annotate(&fresh, m.com.Now())
-		}
-		*row = fresh
-		replaced = true
-		return true
-	})
-	if !replaced {
+	if m.policy != nil {
+		m.policy.Annotate(&fresh, m.com.Now())
+	}
+	if !m.table.Replace(&fresh) {
 		m.setNotice("the message left the list before it was verified", false)
 		return nil
 	}
 	m.setNotice(dkimSummary(fresh.Auth), false)
-	// The detail pane holds a copy of the selected message: renew it.
-	m.detail.SetMessage(m.table.Selected())
+	if m.read.detailWant == fresh.ID {
+		// The pane shows the message as it was (or reads it): show the
+		// fresh one, and drop a read on its way.
+		m.read.detailSeq++
+		m.detail.SetMessage(&fresh)
+	}
 	return tea.Batch(m.selectionChanged(), m.statsChanged())
 }
 

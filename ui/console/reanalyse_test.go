@@ -67,7 +67,7 @@ func demoSummaryConsole(t *testing.T) (*Model, []demo.Sample) {
 	cfg.Verifier = core
 	m := newModel(ctx, cfg, true)
 	m.Update(tea.WindowSizeMsg{Width: 160, Height: 60})
-	m.Update(scanBatchMsg{id: m.scan.id, msgs: listed, done: true})
+	deliver(m, scanBatchMsg{id: m.scan.id, msgs: listed, done: true})
 	return m, samples
 }
 
@@ -87,7 +87,7 @@ func TestVerifyReplacesSummaryDKIM(t *testing.T) {
 			continue
 		}
 		id := idWithName(t, m, s.Name)
-		before := m.table.ByID(id)
+		before := readBack(t, m, id)
 		if before == nil || before.Auth == nil || len(before.Auth.DKIM) != 1 {
 			t.Fatalf("%s: no summary DKIM result", s.Want.Scenario)
 		}
@@ -100,6 +100,7 @@ func TestVerifyReplacesSummaryDKIM(t *testing.T) {
 			m.detailOpen = true
 			m.relayout()
 			m.selectionChanged()
+			settle(m)
 			if frame := ansi.Strip(m.View().Content); !strings.Contains(frame, "press v to fetch the whole message") {
 				t.Errorf("%s: the detail pane does not hint at the verify key:\n%s", s.Want.Scenario, frame)
 			}
@@ -113,11 +114,14 @@ func TestVerifyReplacesSummaryDKIM(t *testing.T) {
 		}
 		runCmd(t, m, cmd, func(msg tea.Msg) bool { _, ok := msg.(reanalysedMsg); return ok })
 
-		after := m.table.ByID(id)
-		if after == nil || after.Auth == nil || len(after.Auth.DKIM) != 1 {
-			t.Fatalf("%s: row gone or without DKIM after verifying", s.Want.Scenario)
+		after := readBack(t, m, id)
+		if after.Auth == nil || len(after.Auth.DKIM) != 1 {
+			t.Fatalf("%s: message without DKIM after verifying", s.Want.Scenario)
 		}
 		got := after.Auth.DKIM[0]
+		if row := m.table.RowByID(id); row.DKIM != got.Result {
+			t.Errorf("%s: the row shows DKIM %s, the verified message %s", s.Want.Scenario, row.DKIM, got.Result)
+		}
 		if got.Result != want.Result || got.Domain != want.Domain || got.Source == model.SourceHeader {
 			t.Errorf("%s: verified DKIM %s d=%s (source %q, %s), want live %s d=%s", s.Want.Scenario,
 				got.Result, got.Domain, got.Source, got.Reason, want.Result, want.Domain)
@@ -148,10 +152,10 @@ func TestVerifyWithoutReanalyse(t *testing.T) {
 	stubOf(m.cfg).reanalyse = func(context.Context, model.MessageID) (model.Message, error) {
 		return model.Message{}, mailsrc.ErrNotFound
 	}
-	sel := m.table.Selected().ID
+	sel := m.table.SelectedRow().ID
 	runCmd(t, m, pressAll(m, "v"), nil)
-	if !m.notice.bad || !strings.Contains(m.notice.text, "message not found") || m.table.ByID(sel) == nil {
-		t.Fatalf("failed verification: notice %+v, row kept %v", m.notice, m.table.ByID(sel) != nil)
+	if !m.notice.bad || !strings.Contains(m.notice.text, "message not found") || m.table.RowByID(sel) == nil {
+		t.Fatalf("failed verification: notice %+v, row kept %v", m.notice, m.table.RowByID(sel) != nil)
 	}
 }
 

@@ -80,7 +80,7 @@ func (m *Model) startScan() tea.Cmd {
 		return nil
 	}
 	m.scan.running = true
-	ctx, events, id := m.scan.ctx, m.scan.events, m.scan.id
+	ctx, events, id, kept := m.scan.ctx, m.scan.events, m.scan.id, m.kept
 	return func() tea.Msg {
 		go func() {
 			send := func(ev scanEvent) error {
@@ -106,13 +106,16 @@ func (m *Model) startScan() tea.Cmd {
 			case <-ctx.Done():
 			}
 		}()
-		return waitForBatch(ctx, events, id, batchWindow)()
+		return waitForBatch(ctx, events, id, batchWindow, kept)()
 	}
 }
 
 // waitForBatch returns the command that reads the next batch of events,
-// waiting at most window after the first one for more.
-func waitForBatch(ctx context.Context, events <-chan scanEvent, id int, window time.Duration) tea.Cmd {
+// waiting at most window after the first one for more. It puts the
+// batch's messages in kept before handing them over: the table keeps
+// their rows only, and the views read them back from kept. (Shared
+// messages are kept by the source that shares them.)
+func waitForBatch(ctx context.Context, events <-chan scanEvent, id int, window time.Duration, kept Kept) tea.Cmd {
 	return func() tea.Msg {
 		batch := scanBatchMsg{id: id}
 		var first scanEvent
@@ -123,6 +126,14 @@ func waitForBatch(ctx context.Context, events <-chan scanEvent, id int, window t
 		}
 		timer := time.NewTimer(window)
 		defer timer.Stop()
+		defer func() {
+			// A batch of a cancelled scan is dropped by Update; its
+			// messages must not replace a later scan's under the same
+			// IDs.
+			if len(batch.msgs) > 0 && ctx.Err() == nil {
+				kept.Put(batch.msgs...)
+			}
+		}()
 		for ev, ok := first, true; ok; {
 			if ev.hasMsg {
 				batch.msgs = append(batch.msgs, ev.msg)
@@ -177,6 +188,11 @@ func (m *Model) handleScanBatch(b scanBatchMsg) tea.Cmd {
 	if b.done {
 		m.scan.running = false
 		m.countTempErrors()
+		if err := m.kept.Degraded(); err != nil {
+			// Nothing is lost, but the console's memory grows with the
+			// quarantine: the operator should know why.
+			m.setNotice("messages are kept in memory, not on disk: "+err.Error(), true)
+		}
 		if m.watch.reloading && b.err == nil {
 			m.watch.reloading = false
 			m.setNotice("list reloaded: "+count(m.table.Total(), "message"), false)
@@ -188,7 +204,7 @@ func (m *Model) handleScanBatch(b scanBatchMsg) tea.Cmd {
 		// Live updates start from a complete listing.
 		return tea.Batch(cmd, m.statsChanged(), m.startWatch())
 	}
-	return tea.Batch(cmd, m.statsChanged(), waitForBatch(m.scan.ctx, m.scan.events, m.scan.id, steadyWindow))
+	return tea.Batch(cmd, m.statsChanged(), waitForBatch(m.scan.ctx, m.scan.events, m.scan.id, steadyWindow, m.kept))
 }
 
 // stopScan cancels the scan; it is safe to call more than once.

@@ -51,7 +51,7 @@ func TestBidiOverrideInFromIsFlagged(t *testing.T) {
 		FromAddr: "a@b.example", FromDomain: "b.example", Date: at(20, 9, 0)}}
 	m := newModel(t.Context(), testConfig(nil), true)
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
-	m.Update(scanBatchMsg{id: m.scan.id, msgs: msgs, done: true})
+	deliver(m, scanBatchMsg{id: m.scan.id, msgs: msgs, done: true})
 	row := strings.Split(ansi.Strip(m.View().Content), "\n")[2]
 	if !strings.Contains(row, "<RLO>") {
 		t.Errorf("row %q hides the override", row)
@@ -63,18 +63,18 @@ func TestBidiOverrideInFromIsFlagged(t *testing.T) {
 func TestCursorStaysOnTopWhileScanning(t *testing.T) {
 	m := newModel(t.Context(), testConfig(nil), true)
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
-	m.Update(scanBatchMsg{id: m.scan.id, msgs: []model.Message{{ID: "late", Date: at(27, 0, 0)}}})
+	deliver(m, scanBatchMsg{id: m.scan.id, msgs: []model.Message{{ID: "late", Date: at(27, 0, 0)}}})
 	var early []model.Message
 	for i := range 13 {
 		early = append(early, model.Message{ID: model.MessageID(rune('a' + i)), Date: at(1+i, 0, 0)})
 	}
-	m.Update(scanBatchMsg{id: m.scan.id, msgs: early, done: true})
+	deliver(m, scanBatchMsg{id: m.scan.id, msgs: early, done: true})
 	if c := m.table.Cursor(); c != 0 {
 		t.Fatalf("cursor on row %d after the scan", c)
 	}
 	pressAll(m, "j")
-	m.Update(scanBatchMsg{id: m.scan.id, msgs: []model.Message{{ID: "earliest", Date: at(1, 0, 0).Add(-1)}}})
-	if got := m.table.Selected().ID; got != "b" {
+	deliver(m, scanBatchMsg{id: m.scan.id, msgs: []model.Message{{ID: "earliest", Date: at(1, 0, 0).Add(-1)}}})
+	if got := m.table.SelectedRow().ID; got != "b" {
 		t.Fatalf("once moved, the selection changed to %s", got)
 	}
 }

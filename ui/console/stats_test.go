@@ -66,13 +66,13 @@ func TestStatsUpdateWhileScanning(t *testing.T) {
 	m.scan.running = true
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	msgs := sampleMessages()
-	m.Update(scanBatchMsg{id: m.scan.id, msgs: msgs[:2]})
+	deliver(m, scanBatchMsg{id: m.scan.id, msgs: msgs[:2]})
 	pressAll(m, "T")
 	if !strings.Contains(ansi.Strip(m.View().Content), "Statistics over 2 messages — scan running") {
 		t.Fatalf("statistics at the start:\n%s", ansi.Strip(m.View().Content))
 	}
 	// A batch right after the last count is not counted at once…
-	_, cmd := m.Update(scanBatchMsg{id: m.scan.id, msgs: msgs[2:4]})
+	cmd := deliver(m, scanBatchMsg{id: m.scan.id, msgs: msgs[2:4]})
 	if strings.Contains(ansi.Strip(m.View().Content), "over 4 messages") {
 		t.Fatal("recounted on every batch")
 	}
@@ -86,11 +86,11 @@ func TestStatsUpdateWhileScanning(t *testing.T) {
 	}
 	// After the interval a batch is counted at once, and the last one too.
 	clock = clock.Add(time.Second)
-	m.Update(scanBatchMsg{id: m.scan.id, msgs: msgs[4:6]})
+	deliver(m, scanBatchMsg{id: m.scan.id, msgs: msgs[4:6]})
 	if !strings.Contains(ansi.Strip(m.View().Content), "over 6 messages") {
 		t.Fatal("a batch after the interval was not counted")
 	}
-	m.Update(scanBatchMsg{id: m.scan.id, msgs: msgs[6:], done: true})
+	deliver(m, scanBatchMsg{id: m.scan.id, msgs: msgs[6:], done: true})
 	frame := ansi.Strip(m.View().Content)
 	if !strings.Contains(frame, "over 7 messages") || strings.Contains(frame, "scan running") {
 		t.Fatalf("the final batch was not counted:\n%s", frame)

@@ -75,6 +75,10 @@ type Config struct {
 	Reports Reports
 	// Checker audits a domain's records (c); nil turns the key off.
 	Checker DomainChecker
+	// Kept keeps the full messages the list shows rows of; nil means a
+	// spill of the console's own (app.NewSpill), closed when the
+	// console's context ends (Run returns, the SSH session ends).
+	Kept Kept
 	// PolicyFeed, under "mxaudit serve", brings the other sessions'
 	// policy changes (session.go); nil for a console of its own.
 	PolicyFeed PolicyFeed

@@ -25,16 +25,17 @@ type restoredMsg struct {
 	msgs    []model.Message
 }
 
-// rememberDeleted keeps copies of the messages a delete moved to the
-// trash, for U; it runs before they leave the table.
+// rememberDeleted remembers the messages a delete moved to the trash,
+// for U; it runs before they leave the table. Their full copies stay
+// kept (Config.Kept), from where U reads them back.
 func (m *Model) rememberDeleted(kind action.Kind, gone map[model.MessageID]bool) {
 	if kind != action.Delete || len(gone) == 0 {
 		return
 	}
 	m.lastDeleted = m.lastDeleted[:0]
-	m.table.Each(func(msg *model.Message) {
-		if gone[msg.ID] {
-			m.lastDeleted = append(m.lastDeleted, *msg)
+	m.table.EachRow(func(r *model.Row) {
+		if gone[r.ID] {
+			m.lastDeleted = append(m.lastDeleted, r.ID)
 		}
 	})
 }
@@ -53,15 +54,29 @@ func (m *Model) undoDelete() tea.Cmd {
 		m.setNotice("an action is still running: wait for it to finish", true)
 		return nil
 	}
-	msgs := append([]model.Message(nil), m.lastDeleted...)
-	ids := make([]model.MessageID, len(msgs))
-	for i := range msgs {
-		ids[i] = msgs[i].ID
-	}
+	ids := m.lastDeleted
 	m.lastDeleted = nil
-	ctx := m.ctx
+	ctx, read := m.ctx, m.reader()
 	m.setNotice(fmt.Sprintf("restoring %s from the trash…", plural(len(ids), "message")), false)
-	return func() tea.Msg { return restoredMsg{results: r.Restore(ctx, ids), msgs: msgs} }
+	return func() tea.Msg {
+		results := r.Restore(ctx, ids)
+		// The list shows what was restored as it was analysed: read
+		// back from where the console keeps it. One that cannot be read
+		// is restored but not listed, and said so.
+		var msgs []model.Message
+		for i := range results {
+			if results[i].Err != nil {
+				continue
+			}
+			msg, err := read(ctx, results[i].ID)
+			if err != nil {
+				results[i].Err, results[i].Outcome = err, "restored, but not listed: "+readBackError(results[i].ID, err)
+				continue
+			}
+			msgs = append(msgs, msg)
+		}
+		return restoredMsg{results: results, msgs: msgs}
+	}
 }
 
 // handleRestored puts the restored messages back in the list.

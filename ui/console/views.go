@@ -190,16 +190,14 @@ func exceptionLine(e *model.Exception) string {
 // openWhitelist opens the exception request dialog for the selected
 // message's sender.
 func (m *Model) openWhitelist() tea.Cmd {
-	sel := m.table.Selected()
-	switch {
-	case m.cfg.Policy == nil:
+	if m.cfg.Policy == nil {
 		m.setNotice("no exception policy is configured", true)
 		return nil
-	case sel == nil:
-		return nil
 	}
-	m.dialogs.Push(dialog.NewWhitelist(m.com, sel, m.cfg.Operator.String()))
-	return nil
+	return m.withSelected("request an exception", func(sel *model.Message) tea.Cmd {
+		m.dialogs.Push(dialog.NewWhitelist(m.com, sel, m.cfg.Operator.String()))
+		return nil
+	})
 }
 
 // requestException files an exception request: the operator confirmed

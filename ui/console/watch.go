@@ -218,9 +218,10 @@ func (m *Model) analyseArrivals(ids []model.MessageID) tea.Cmd {
 		m.setNotice(fmt.Sprintf("%s arrived; restart the console to list them", count(len(fresh), "new message")), false)
 		return nil
 	}
-	ctx, scanID := m.ctx, m.scan.id
+	ctx, scanID, kept := m.ctx, m.scan.id, m.kept
 	return func() tea.Msg {
 		msgs, err := analyse(ctx, fresh)
+		kept.Put(msgs...) // the table keeps their rows only
 		return arrivalsMsg{scanID: scanID, asked: fresh, msgs: msgs, err: err}
 	}
 }
@@ -294,6 +295,7 @@ func (m *Model) rescan() tea.Cmd {
 	m.scan.id = id
 	m.watch.live = map[model.MessageID]bool{}
 	m.watch.reloading = true
+	m.forgetDetail() // the IDs may name other messages now
 	return tea.Batch(m.startScan(), m.selectionChanged(), m.statsChanged())
 }
 

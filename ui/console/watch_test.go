@@ -236,7 +236,7 @@ func TestLiveUpdates(t *testing.T) {
 
 	// An analysis made for the old listing is dropped.
 	m.Update(arrivalsMsg{scanID: oldScan, msgs: []model.Message{all[5]}})
-	if m.table.ByID(all[5].ID) != nil {
+	if m.table.RowByID(all[5].ID) != nil {
 		t.Error("arrivals analysed for a replaced listing were appended")
 	}
 

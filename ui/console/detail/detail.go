@@ -28,6 +28,10 @@ type Model struct {
 	hopsLoaded bool
 	// lookup names the other half of a PPAP pair.
 	lookup Lookup
+	// pending is the message being read back while msg is nil, and
+	// pendingErr why reading it failed ("" while it is on its way).
+	pending    model.MessageID
+	pendingErr string
 }
 
 // SetLookup tells the pane how to find other messages of the source.
@@ -54,6 +58,7 @@ func (m *Model) SetSize(width, height int) {
 // scrolls back to the top; the same one keeps the scroll position.
 func (m *Model) SetMessage(msg *model.Message) {
 	same := m.msg != nil && msg != nil && m.msg.ID == msg.ID
+	m.pending, m.pendingErr = "", ""
 	if msg != nil {
 		cp := *msg // the table may move its messages; keep our own copy
 		msg = &cp
@@ -64,6 +69,21 @@ func (m *Model) SetMessage(msg *model.Message) {
 	}
 	m.refresh()
 }
+
+// SetPending shows that message id is being read back (errText empty)
+// or why it could not be, in place of a message.
+func (m *Model) SetPending(id model.MessageID, errText string) {
+	m.msg, m.pending, m.pendingErr = nil, id, errText
+	m.vp.GotoTop()
+	m.refresh()
+}
+
+// Pending returns the message SetPending named, "" once a message is
+// shown.
+func (m *Model) Pending() model.MessageID { return m.pending }
+
+// Restyle draws the pane again with the current styles.
+func (m *Model) Restyle() { m.refresh() }
 
 // Message returns the message shown, or nil.
 func (m *Model) Message() *model.Message { return m.msg }
@@ -94,7 +114,14 @@ func (m *Model) ScrollDown(n int) {
 }
 
 func (m *Model) refresh() {
-	if m.msg == nil {
+	switch {
+	case m.msg == nil && m.pendingErr != "":
+		m.vp.SetContentLines(wrap([]string{m.com.Styles.Warn.Render(termtext.Sanitize(m.pendingErr))}, m.vp.Width()))
+		return
+	case m.msg == nil && m.pending != "":
+		m.vp.SetContentLines(wrap([]string{m.com.Styles.Muted.Render("reading message " + termtext.Sanitize(string(m.pending)) + "…")}, m.vp.Width()))
+		return
+	case m.msg == nil:
 		m.vp.SetContentLines([]string{m.com.Styles.Muted.Render("no message selected")})
 		return
 	}

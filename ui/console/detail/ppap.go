@@ -10,7 +10,7 @@ import (
 
 // Lookup finds another message of the source by ID, for naming the other
 // half of a PPAP pair; nil when it is not (or not yet) listed.
-type Lookup func(model.MessageID) *model.Message
+type Lookup func(model.MessageID) *model.Row
 
 // ppapLines explains PPAP pairing: for a ZIP mail, which message held the
 // password of each encrypted archive and what the virus scanner said; for
@@ -69,11 +69,12 @@ func ppapLines(w *writer, m *model.Message, lookup Lookup) {
 	}
 }
 
-// describeOther names another message: its subject, sender and date, and
-// its ID, or just the ID when it is not listed.
+// describeOther names another message from its row: its subject,
+// sender's address and date, and its ID, or just the ID when it is not
+// listed.
 func describeOther(id model.MessageID, lookup Lookup, loc *time.Location) string {
 	s := termtext.Sanitize
-	var o *model.Message
+	var o *model.Row
 	if lookup != nil {
 		o = lookup(id)
 	}

@@ -21,7 +21,7 @@ func (d *Action) WithNames(names []string) *Action {
 
 // NameLines names messages for a dialog: subject and ID of the first
 // few, then how many more.
-func NameLines(msgs []*model.Message) []string {
+func NameLines(msgs []*model.Row) []string {
 	const shown = 3
 	var out []string
 	for i, m := range msgs {

@@ -99,9 +99,10 @@ func (e errString) Error() string { return string(e) }
 // TestDeleteDialogNamesTheMessages is defect 7 of issue 15: the dialog
 // names what it acts on, subject and ID, the first few and a count.
 func TestDeleteDialogNamesTheMessages(t *testing.T) {
-	var msgs []*model.Message
+	var msgs []*model.Row
 	for i, s := range []string{"Invoice 4411", "会議資料", "Weekly offers", "Fourth", "Fifth"} {
-		msgs = append(msgs, &model.Message{ID: model.MessageID("cur/000" + string(rune('1'+i))), Subject: s})
+		r := model.NewRow(&model.Message{ID: model.MessageID("cur/000" + string(rune('1'+i))), Subject: s})
+		msgs = append(msgs, &r)
 	}
 	d := NewAction(testCommon(), action.Delete, len(msgs), false).WithNames(NameLines(msgs))
 	view := ansi.Strip(d.View(80, 24))
