@@ -2,7 +2,6 @@ package model
 
 import (
 	"encoding/binary"
-	"slices"
 	"strings"
 	"time"
 )
@@ -50,22 +49,23 @@ type Row struct {
 	// message under.
 	Partner string
 
-	// hay is the filter's lower-cased search text (haystack), with
-	// the bounds of the fields the from: and subject: terms search.
+	// hay is the filter's lower-cased search text (haystack) up to
+	// msgidAt, then the lower-cased Message-ID, which free text does
+	// not search (one allocation for both).
 	hay string
 	// fromKey and subjectKey are the lower-cased From and Subject the
 	// columns sort on; substrings of hay when it holds them.
 	fromKey, subjectKey string
-	// msgid is the lower-cased Message-ID; to, domains and risks are
-	// packed lists (packStrings) of the lower-cased To and Cc, the
-	// lower-cased From, SPF and DKIM domains, and every risk of every
-	// attachment.
-	msgid, to, domains, risks string
+	// to, domains and risks are packed lists (packStrings) of the
+	// lower-cased To and Cc, the lower-cased From, SPF and DKIM domains,
+	// and every risk of every attachment.
+	to, domains, risks string
 	// fromAt are the bounds in hay of the lower-cased From, From
 	// address and Return-Path (start, end; equal when empty).
-	fromAt [3][2]uint32
-	flags  RowFlags
-	ranks  rowRanks
+	fromAt  [3][2]uint32
+	msgidAt uint32 // where the Message-ID starts in hay
+	flags   RowFlags
+	ranks   rowRanks
 }
 
 // RowVerdicts are the verdicts a row shows. Rows share them: never
@@ -115,6 +115,12 @@ const (
 	RowDMARCTesting   // the DMARC record met says t=y
 )
 
+// searchText is what free text searches: hay without the Message-ID.
+func (r *Row) searchText() string { return r.hay[:r.msgidAt] }
+
+// messageID is the lower-cased Message-ID.
+func (r *Row) messageID() string { return r.hay[r.msgidAt:] }
+
 // Has reports whether every flag in f is set.
 func (r *Row) Has(f RowFlags) bool { return r.flags&f == f }
 
@@ -136,6 +142,10 @@ func NewRow(m *Message) Row { return newRow(m, nil) }
 // newRow returns m's row, its repeated strings interned in in (nil: none).
 func newRow(m *Message, in *interner) Row {
 	hay, at := haystackAt(m)
+	msgidAt := uint32(len(hay))
+	if m.MessageID != "" {
+		hay += strings.ToLower(m.MessageID)
+	}
 	r := Row{
 		ID:        m.ID,
 		From:      m.DisplayFrom(),
@@ -146,7 +156,7 @@ func newRow(m *Message, in *interner) Row {
 		Size:      m.Size,
 		Exception: m.Exception,
 		hay:       hay,
-		msgid:     strings.ToLower(m.MessageID),
+		msgidAt:   msgidAt,
 		fromAt:    at,
 	}
 	if m.Date.IsZero() {
@@ -169,7 +179,13 @@ func newRow(m *Message, in *interner) Row {
 	if m.Auth != nil {
 		r.IP = in.str(m.Auth.SPF.IP)
 	}
-	r.FromAddr = within(hay, m.FromAddr)
+	// The address is in hay when written in lower case; else senders
+	// repeat, and the interned copy is shared.
+	if i := strings.Index(hay, m.FromAddr); i >= 0 && m.FromAddr != "" {
+		r.FromAddr = hay[i : i+len(m.FromAddr)]
+	} else {
+		r.FromAddr = in.str(m.FromAddr)
+	}
 	r.Partner = in.str(PartnerDomain(m))
 	r.to = in.str(packStrings(lowerAll(m.To, m.Cc)))
 	r.domains = in.str(packStrings(rowDomains(m)))
@@ -208,9 +224,8 @@ func rowFlags(m *Message, dkimAligned bool) RowFlags {
 	set(m.HasAttachments(), RowHasAttachments)
 	set(m.DateSource == DateDelivered, RowDateDelivered)
 	set(m.Auth == nil, RowNoAuth)
-	kinds := RequiredKinds(m)
-	set(slices.Contains(kinds, KindDMARCFail), RowNeedsDMARCFail)
-	set(slices.Contains(kinds, KindRiskyType), RowNeedsRiskyType)
+	set(needsDMARCException(m), RowNeedsDMARCFail)
+	set(needsRiskyException(m), RowNeedsRiskyType)
 	set(MayCarryReport(m), RowMayCarryReport)
 	set(passwordFound(m), RowPasswordFound)
 	set(m.Auth != nil && m.Auth.DMARC.Testing, RowDMARCTesting)
