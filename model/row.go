@@ -7,7 +7,10 @@ import (
 )
 
 // Row is what the console's list needs of a message: what it shows, sorts
-// and filters on, in a small fixed-size struct whose repeated strings are
+// and filters on, and what the counts over every message read (the
+// statistics, the partner inventory, the report view's choice of mails,
+// the exceptions a changed policy gives), in a small fixed-size struct
+// whose repeated strings are
 // shared (intern.go). A full Message costs about 1.9 KB in a table at
 // 100,000 messages (model/intern.go's figures); the list needs a third
 // of that, and the rest (reasons, DKIM and DMARC records, attachments and
@@ -16,8 +19,11 @@ import (
 //
 // NewRow computes a row from a message. Every row-based decision agrees
 // with the message-based one: Filter.MatchRow with Filter.Match, the
-// row's sort with compareBy (row_test.go checks both, field by field).
-// A Row is never changed once built; a new exception makes a new row.
+// row's sort with compareBy (row_test.go checks both, field by field),
+// StatsCounter.AddRow with Add, ImpactCounter.AddRow with Add,
+// Policy.AnnotateRow with Annotate (partners_row_test.go,
+// policy_row_test.go). A Row is never changed once built; a new
+// exception makes a new row (WithException).
 type Row struct {
 	ID MessageID
 	// From is the sender as the list shows it (Message.DisplayFrom).
