@@ -68,14 +68,22 @@ func RequiredKinds(m *Message) []ExceptionKind {
 	if m.IsEncrypted() {
 		kinds = append(kinds, KindEncryptedArchive)
 	}
-	if (m.IsDMARCFail() || m.IsAuthTempError()) && dmarcRejects(m) {
+	if needsDMARCException(m) {
 		kinds = append(kinds, KindDMARCFail)
 	}
-	if m.IsRisky() || uncheckedForBudget(m) {
+	if needsRiskyException(m) {
 		kinds = append(kinds, KindRiskyType)
 	}
 	return kinds
 }
+
+// needsDMARCException reports whether m requires the dmarc-fail kind.
+func needsDMARCException(m *Message) bool {
+	return (m.IsDMARCFail() || m.IsAuthTempError()) && dmarcRejects(m)
+}
+
+// needsRiskyException reports whether m requires the risky-type kind.
+func needsRiskyException(m *Message) bool { return m.IsRisky() || uncheckedForBudget(m) }
 
 // uncheckedForBudget reports whether the PPAP work budget stopped before
 // an opened archive's contents were all checked. The budget is partly

@@ -2,13 +2,15 @@ package model
 
 import (
 	"encoding/binary"
-	"slices"
 	"strings"
 	"time"
 )
 
 // Row is what the console's list needs of a message: what it shows, sorts
-// and filters on, in a small fixed-size struct whose repeated strings are
+// and filters on, and what the counts over every message read (the
+// statistics, the partner inventory, the report view's choice of mails,
+// the exceptions a changed policy gives), in a small fixed-size struct
+// whose repeated strings are
 // shared (intern.go). A full Message costs about 1.9 KB in a table at
 // 100,000 messages (model/intern.go's figures); the list needs a third
 // of that, and the rest (reasons, DKIM and DMARC records, attachments and
@@ -17,8 +19,11 @@ import (
 //
 // NewRow computes a row from a message. Every row-based decision agrees
 // with the message-based one: Filter.MatchRow with Filter.Match, the
-// row's sort with compareBy (row_test.go checks both, field by field).
-// A Row is never changed once built; a new exception makes a new row.
+// row's sort with compareBy (row_test.go checks both, field by field),
+// StatsCounter.AddRow with Add, ImpactCounter.AddRow with Add,
+// Policy.AnnotateRow with Annotate (partners_row_test.go,
+// policy_row_test.go). A Row is never changed once built; a new
+// exception makes a new row (WithException).
 type Row struct {
 	ID MessageID
 	// From is the sender as the list shows it (Message.DisplayFrom).
@@ -50,22 +55,23 @@ type Row struct {
 	// message under.
 	Partner string
 
-	// hay is the filter's lower-cased search text (haystack), with
-	// the bounds of the fields the from: and subject: terms search.
+	// hay is the filter's lower-cased search text (haystack) up to
+	// msgidAt, then the lower-cased Message-ID, which free text does
+	// not search (one allocation for both).
 	hay string
 	// fromKey and subjectKey are the lower-cased From and Subject the
 	// columns sort on; substrings of hay when it holds them.
 	fromKey, subjectKey string
-	// msgid is the lower-cased Message-ID; to, domains and risks are
-	// packed lists (packStrings) of the lower-cased To and Cc, the
-	// lower-cased From, SPF and DKIM domains, and every risk of every
-	// attachment.
-	msgid, to, domains, risks string
+	// to, domains and risks are packed lists (packStrings) of the
+	// lower-cased To and Cc, the lower-cased From, SPF and DKIM domains,
+	// and every risk of every attachment.
+	to, domains, risks string
 	// fromAt are the bounds in hay of the lower-cased From, From
 	// address and Return-Path (start, end; equal when empty).
-	fromAt [3][2]uint32
-	flags  RowFlags
-	ranks  rowRanks
+	fromAt  [3][2]uint32
+	msgidAt uint32 // where the Message-ID starts in hay
+	flags   RowFlags
+	ranks   rowRanks
 }
 
 // RowVerdicts are the verdicts a row shows. Rows share them: never
@@ -115,6 +121,12 @@ const (
 	RowDMARCTesting   // the DMARC record met says t=y
 )
 
+// searchText is what free text searches: hay without the Message-ID.
+func (r *Row) searchText() string { return r.hay[:r.msgidAt] }
+
+// messageID is the lower-cased Message-ID.
+func (r *Row) messageID() string { return r.hay[r.msgidAt:] }
+
 // Has reports whether every flag in f is set.
 func (r *Row) Has(f RowFlags) bool { return r.flags&f == f }
 
@@ -136,6 +148,10 @@ func NewRow(m *Message) Row { return newRow(m, nil) }
 // newRow returns m's row, its repeated strings interned in in (nil: none).
 func newRow(m *Message, in *interner) Row {
 	hay, at := haystackAt(m)
+	msgidAt := uint32(len(hay))
+	if m.MessageID != "" {
+		hay += strings.ToLower(m.MessageID)
+	}
 	r := Row{
 		ID:        m.ID,
 		From:      m.DisplayFrom(),
@@ -146,7 +162,7 @@ func newRow(m *Message, in *interner) Row {
 		Size:      m.Size,
 		Exception: m.Exception,
 		hay:       hay,
-		msgid:     strings.ToLower(m.MessageID),
+		msgidAt:   msgidAt,
 		fromAt:    at,
 	}
 	if m.Date.IsZero() {
@@ -169,7 +185,13 @@ func newRow(m *Message, in *interner) Row {
 	if m.Auth != nil {
 		r.IP = in.str(m.Auth.SPF.IP)
 	}
-	r.FromAddr = within(hay, m.FromAddr)
+	// The address is in hay when written in lower case; else senders
+	// repeat, and the interned copy is shared.
+	if i := strings.Index(hay, m.FromAddr); i >= 0 && m.FromAddr != "" {
+		r.FromAddr = hay[i : i+len(m.FromAddr)]
+	} else {
+		r.FromAddr = in.str(m.FromAddr)
+	}
 	r.Partner = in.str(PartnerDomain(m))
 	r.to = in.str(packStrings(lowerAll(m.To, m.Cc)))
 	r.domains = in.str(packStrings(rowDomains(m)))
@@ -208,9 +230,8 @@ func rowFlags(m *Message, dkimAligned bool) RowFlags {
 	set(m.HasAttachments(), RowHasAttachments)
 	set(m.DateSource == DateDelivered, RowDateDelivered)
 	set(m.Auth == nil, RowNoAuth)
-	kinds := RequiredKinds(m)
-	set(slices.Contains(kinds, KindDMARCFail), RowNeedsDMARCFail)
-	set(slices.Contains(kinds, KindRiskyType), RowNeedsRiskyType)
+	set(needsDMARCException(m), RowNeedsDMARCFail)
+	set(needsRiskyException(m), RowNeedsRiskyType)
 	set(MayCarryReport(m), RowMayCarryReport)
 	set(passwordFound(m), RowPasswordFound)
 	set(m.Auth != nil && m.Auth.DMARC.Testing, RowDMARCTesting)

@@ -104,7 +104,7 @@ func rowAttachments(r *rand.Rand, pick func(...string) string) []Attachment {
 // rowFilters are filters that use every quick filter and every term of
 // the language, with values that match some messages and not others.
 func rowFilters() []Filter {
-	texts := []string{"", "invoice", "鈴木", "x.example", "\x00", "evil", "a.exe", "deep.js", "bounce",
+	texts := []string{"", "invoice", "鈴木", "x.example", "\x00", "evil", "a.exe", "deep.js", "bounce", "@bank.example",
 		"from:alice", "from:bounce", "from:alert@bank", "from:", "from:evil\x00name",
 		"to:ops", "to:audit", "to:部長", "to:", "cc@other",
 		"subject:invoice", "subject:mixed", "subject:", "msgid:abc", "msgid:1@m", "msgid:",
@@ -338,4 +338,27 @@ func TestRowStatsMatchMessageStats(t *testing.T) {
 		d.NoPolicy == 0 || d.Unchecked == 0 || d.None == 0 || len(want.FailingDomains) == 0 || len(want.Series.Points) == 0 {
 		t.Errorf("the test data leaves some statistic at zero: %+v", want)
 	}
+}
+
+// BenchmarkNewRow measures building rows: plain (NewRow) and interned
+// as the hub and the tables build them (SharedRows.Add), over generated
+// messages.
+func BenchmarkNewRow(b *testing.B) {
+	msgs := rowMessages(rand.New(rand.NewPCG(18, 31)), 1000)
+	b.Run("plain", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			_ = NewRow(&msgs[i%len(msgs)])
+		}
+	})
+	b.Run("interned", func(b *testing.B) {
+		b.ReportAllocs()
+		s := NewSharedRows()
+		for i := 0; b.Loop(); i++ {
+			if i%len(msgs) == 0 {
+				s = NewSharedRows()
+			}
+			s.Add(&msgs[i%len(msgs)])
+		}
+	})
 }

@@ -38,7 +38,7 @@ func (f Filter) MatchRow(r *Row, text string, q *Query) bool {
 	if q != nil {
 		return q.MatchRow(r)
 	}
-	return text == "" || strings.Contains(r.hay, text)
+	return text == "" || strings.Contains(r.searchText(), text)
 }
 
 // MatchesRow is Matches on a message's row.
@@ -66,7 +66,7 @@ func (t *term) matchRow(q *Query, r *Row) bool {
 	v := t.value
 	switch t.field {
 	case "":
-		return strings.Contains(r.hay, v)
+		return strings.Contains(r.searchText(), v)
 	case "from":
 		for _, at := range r.fromAt {
 			if at[1] > at[0] && strings.Contains(r.hay[at[0]:at[1]], v) {
@@ -79,7 +79,8 @@ func (t *term) matchRow(q *Query, r *Row) bool {
 	case "subject":
 		return r.subjectKey != "" && strings.Contains(r.subjectKey, v)
 	case "msgid":
-		return r.msgid != "" && strings.Contains(r.msgid, v)
+		id := r.messageID()
+		return id != "" && strings.Contains(id, v)
 	case "ip":
 		return t.matchIPText(r.IP)
 	case "domain":
