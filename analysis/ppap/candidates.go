@@ -34,15 +34,21 @@ type Ref struct {
 }
 
 // RefOf builds the index entry of m, listed at position seq.
-func RefOf(m *model.Message, seq int) *Ref {
+func RefOf(m *model.Message, seq int) *Ref { return refOf(m, seq, nil, true) }
+
+// refOf is RefOf sharing the strings that repeat across messages through
+// in (senders, recipients, subjects of bulk mail), and leaving SHA256
+// out unless digest: only remembered pairings (Config.Results) read it.
+// A Stream keeps a Ref for every message of two windows, so what one
+// costs is what the index costs.
+func refOf(m *model.Message, seq int, in *model.Interner, digest bool) *Ref {
 	r := &Ref{
 		ID:         m.ID,
 		MessageID:  m.MessageID,
-		FromAddr:   strings.ToLower(m.FromAddr),
-		FromDomain: strings.ToLower(m.FromDomain),
+		FromAddr:   in.String(strings.ToLower(m.FromAddr)),
+		FromDomain: in.String(strings.ToLower(m.FromDomain)),
 		Date:       m.Date,
-		SHA256:     m.SHA256,
-		Subject:    foldSubject(m.Subject),
+		Subject:    in.String(foldSubject(m.Subject)),
 		InReplyTo:  m.InReplyTo,
 		References: m.References,
 		HasFiles:   m.HasAttachments(),
@@ -50,15 +56,18 @@ func RefOf(m *model.Message, seq int) *Ref {
 
 		PasswordSubject: Mentions(m.Subject),
 	}
+	if digest {
+		r.SHA256 = m.SHA256
+	}
 	for _, list := range [][]string{m.To, m.Cc} {
 		for _, a := range list {
 			if addr := bareAddress(a); addr != "" {
-				r.Recipients = append(r.Recipients, addr)
+				r.Recipients = append(r.Recipients, in.String(addr))
 			}
 		}
 	}
 	slices.Sort(r.Recipients)
-	r.Recipients = slices.Compact(r.Recipients)
+	r.Recipients = slices.Clip(slices.Compact(r.Recipients))
 	return r
 }
 
