@@ -1,6 +1,7 @@
 package ppap
 
 import (
+	"hash/maphash"
 	"regexp"
 	"slices"
 	"strings"
@@ -13,15 +14,18 @@ import (
 // enough to decide whether it may carry the password of an earlier ZIP
 // mail and to rank it.
 type Ref struct {
-	ID         model.MessageID
-	MessageID  string
+	ID model.MessageID
+	// MessageID is the Message-ID header and Thread the In-Reply-To and
+	// References headers, as threadHash values: ranking only asks whether
+	// a candidate's thread names the ZIP mail, and a Ref is kept for
+	// every message of two windows.
+	MessageID  uint64
+	Thread     []uint64
 	FromAddr   string   // lower-cased
 	FromDomain string   // lower-cased
 	Recipients []string // lower-cased addresses of To and Cc, sorted
 	Date       time.Time
 	Subject    string // folded for comparison: see foldSubject
-	InReplyTo  string
-	References []string
 	HasFiles   bool
 	// PasswordSubject is set when the subject speaks of a password
 	// ("【パスワード通知】", "PW", "Password for ...").
@@ -44,13 +48,11 @@ func RefOf(m *model.Message, seq int) *Ref { return refOf(m, seq, nil, true) }
 func refOf(m *model.Message, seq int, in *model.Interner, digest bool) *Ref {
 	r := &Ref{
 		ID:         m.ID,
-		MessageID:  m.MessageID,
+		MessageID:  threadHash(m.MessageID),
 		FromAddr:   in.String(strings.ToLower(m.FromAddr)),
 		FromDomain: in.String(strings.ToLower(m.FromDomain)),
 		Date:       m.Date,
 		Subject:    in.String(foldSubject(m.Subject)),
-		InReplyTo:  m.InReplyTo,
-		References: m.References,
 		HasFiles:   m.HasAttachments(),
 		Seq:        seq,
 
@@ -58,6 +60,11 @@ func refOf(m *model.Message, seq int, in *model.Interner, digest bool) *Ref {
 	}
 	if digest {
 		r.SHA256 = m.SHA256
+	}
+	for _, id := range append([]string{m.InReplyTo}, m.References...) {
+		if h := threadHash(id); h != 0 {
+			r.Thread = append(r.Thread, h)
+		}
 	}
 	for _, list := range [][]string{m.To, m.Cc} {
 		for _, a := range list {
@@ -69,6 +76,19 @@ func refOf(m *model.Message, seq int, in *model.Interner, digest bool) *Ref {
 	slices.Sort(r.Recipients)
 	r.Recipients = slices.Clip(slices.Compact(r.Recipients))
 	return r
+}
+
+// threadSeed keys threadHash for this process, so that a sender cannot
+// make two message IDs collide on purpose.
+var threadSeed = maphash.MakeSeed()
+
+// threadHash is a message ID's keyed 64-bit hash, 0 for none: two IDs
+// that differ collide with probability 2⁻⁶⁴.
+func threadHash(id string) uint64 {
+	if id == "" {
+		return 0
+	}
+	return max(1, maphash.String(threadSeed, id))
 }
 
 // bareAddress returns the lower-cased addr-spec of "Name <addr>" or "addr".
@@ -138,7 +158,7 @@ func IsCandidate(zip, c *Ref, window time.Duration) bool {
 // in time.
 func score(zip, c *Ref, fileStems []string) int {
 	s := 0
-	if zip.MessageID != "" && (c.InReplyTo == zip.MessageID || slices.Contains(c.References, zip.MessageID)) {
+	if zip.MessageID != 0 && slices.Contains(c.Thread, zip.MessageID) {
 		s += 100
 	}
 	if zip.Subject != "" && c.Subject != "" && (strings.Contains(c.Subject, zip.Subject) || strings.Contains(zip.Subject, c.Subject)) {

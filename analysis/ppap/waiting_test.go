@@ -93,7 +93,7 @@ func earliestWaiting(all []*heldMsg) time.Time {
 // (rankCandidates), and that the pin counts follow.
 func TestPinsKeepTheBestRanked(t *testing.T) {
 	base := time.Date(2026, 11, 16, 9, 0, 0, 0, time.UTC)
-	zip := &heldMsg{ref: &Ref{ID: "zip", MessageID: "<z@p>", FromAddr: "a@p.example", FromDomain: "p.example", Subject: "見積書", Date: base}, zip: true}
+	zip := &heldMsg{ref: &Ref{ID: "zip", MessageID: threadHash("<z@p>"), FromAddr: "a@p.example", FromDomain: "p.example", Subject: "見積書", Date: base}, zip: true}
 	zip.stems = []string{"見積書"}
 	for seed := range uint64(20) {
 		rng := rand.New(rand.NewPCG(seed, 11))
@@ -109,7 +109,7 @@ func TestPinsKeepTheBestRanked(t *testing.T) {
 				r.PasswordSubject = true
 			}
 			if rng.IntN(5) == 0 {
-				r.InReplyTo = "<z@p>"
+				r.Thread = []uint64{threadHash("<z@p>")}
 			}
 			r.HasFiles = rng.IntN(2) == 0
 			h := &heldMsg{ref: r}
