@@ -35,6 +35,10 @@ type Ref struct {
 	// SHA256 is the digest of the message's bytes, when the analysis read
 	// them all: what a remembered pairing depends on.
 	SHA256 string
+
+	// pruned is set when the Stream's index has dropped the message (see
+	// senderIndex.pruneStale); only the emitting goroutine reads it.
+	pruned bool
 }
 
 // RefOf builds the index entry of m, listed at position seq.

@@ -335,14 +335,7 @@ func (s *Stream) prune() {
 	if d := s.waits.earliestDate(); !d.IsZero() && d.Before(latest) {
 		latest = d
 	}
-	cut := latest.Add(-2 * s.window)
-	stale := func(r *Ref) bool {
-		if r.Date.IsZero() {
-			return s.seq-r.Seq > zeroDateSpan
-		}
-		return r.Date.Before(cut) && s.seq-r.Seq > zeroDateSpan
-	}
-	s.senders.prune(stale)
+	s.senders.pruneStale(latest.Add(-2*s.window), s.seq, zeroDateSpan)
 	if s.intern.Len() > internMax {
 		s.intern = &model.Interner{}
 	}
