@@ -50,17 +50,18 @@ func RefOf(m *model.Message, seq int) *Ref { return refOf(m, seq, nil, true) }
 // A Stream keeps a Ref for every message of two windows, so what one
 // costs is what the index costs.
 func refOf(m *model.Message, seq int, in *model.Interner, digest bool) *Ref {
+	subject := Normalize(m.Subject) // once, for both uses below
 	r := &Ref{
 		ID:         m.ID,
 		MessageID:  threadHash(m.MessageID),
 		FromAddr:   in.String(strings.ToLower(m.FromAddr)),
 		FromDomain: in.String(strings.ToLower(m.FromDomain)),
 		Date:       m.Date,
-		Subject:    in.String(foldSubject(m.Subject)),
+		Subject:    in.String(foldNormalized(subject)),
 		HasFiles:   m.HasAttachments(),
 		Seq:        seq,
 
-		PasswordSubject: Mentions(m.Subject),
+		PasswordSubject: labelRE.MatchString(subject), // Mentions
 	}
 	if digest {
 		r.SHA256 = m.SHA256
@@ -114,8 +115,11 @@ var subjectTags = regexp.MustCompile(`(?i)^(?:\s*(?:re|fwd?|aw|sv|回答|返信|
 
 // foldSubject folds a subject for comparison: NFKC, lower case, reply
 // prefixes and bracketed tags removed, spaces collapsed.
-func foldSubject(s string) string {
-	s = strings.ToLower(Normalize(s))
+func foldSubject(s string) string { return foldNormalized(Normalize(s)) }
+
+// foldNormalized is foldSubject of a text already folded by Normalize.
+func foldNormalized(s string) string {
+	s = strings.ToLower(s)
 	s = subjectTags.ReplaceAllString(s, "")
 	return strings.Join(strings.Fields(s), " ")
 }

@@ -141,13 +141,11 @@ func (s *Stream) Write(m model.Message) error {
 	if idx := encryptedArchives(&m); len(idx) > 0 {
 		h.zip, h.stems = true, fileStems(&m, idx)
 	}
-	for _, z := range s.waits.sameDomain(ref.FromDomain) {
-		if IsCandidate(z.ref, ref, s.window) {
-			if d := offerPin(z, h, s.pairer.cfg.MaxCandidateMails); d != nil && d != h {
-				s.markReady(d)
-			}
+	s.waits.candidateOf(ref, s.window, func(z *heldMsg) {
+		if d := offerPin(z, h, s.pairer.cfg.MaxCandidateMails); d != nil && d != h {
+			s.markReady(d)
 		}
-	}
+	})
 	s.senders.add(ref)
 	s.prune()
 	if !h.zip && h.pinned == 0 {

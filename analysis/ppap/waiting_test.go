@@ -163,3 +163,60 @@ func TestWaitingForgetsSettled(t *testing.T) {
 		t.Errorf("%d entries kept for the 61 ZIP mails still waiting", n)
 	}
 }
+
+// TestWaitingFindsEveryZipMailOfACandidate checks candidateOf against
+// IsCandidate applied to every waiting ZIP mail of the message's domain,
+// on random listings with few domains, addresses and recipients (so that
+// the address rule, the recipient rule and both at once occur), empty
+// fields, out-of-order dates, and pairings starting along the way.
+func TestWaitingFindsEveryZipMailOfACandidate(t *testing.T) {
+	const window = 24 * time.Hour
+	base := time.Date(2026, 11, 16, 9, 0, 0, 0, time.UTC)
+	for seed := range uint64(20) {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(seed, 13))
+			w := newWaiting()
+			var all []*heldMsg
+			clock := base
+			pick := func(prefix string, n int) string { return fmt.Sprint(prefix, rng.IntN(n)) }
+			for seq := range 1500 {
+				clock = clock.Add(time.Duration(rng.IntN(600)) * time.Second)
+				r := &Ref{ID: model.MessageID(fmt.Sprint(seq)), Seq: seq, Date: clock}
+				if rng.IntN(10) > 0 {
+					r.FromDomain = pick("d", 3)
+				}
+				if rng.IntN(5) > 0 {
+					r.FromAddr = pick("u", 3) + "@" + r.FromDomain
+				}
+				for range rng.IntN(4) {
+					r.Recipients = append(r.Recipients, pick("r", 5)+"@example.jp")
+				}
+				slices.Sort(r.Recipients)
+				r.Recipients = slices.Compact(r.Recipients)
+				if rng.IntN(10) == 0 {
+					r.Date = clock.Add(-time.Duration(rng.IntN(48)) * time.Hour)
+				}
+				var want []int
+				for _, z := range all {
+					if !z.pairing && z.ref.FromDomain == r.FromDomain && IsCandidate(z.ref, r, window) {
+						want = append(want, z.ref.Seq)
+					}
+				}
+				var got []int
+				w.candidateOf(r, window, func(z *heldMsg) { got = append(got, z.ref.Seq) })
+				slices.Sort(got)
+				if !slices.Equal(got, want) {
+					t.Fatalf("message %d: ZIP mails %v, want %v", seq, got, want)
+				}
+				if rng.IntN(4) == 0 {
+					h := &heldMsg{ref: r, zip: true}
+					w.add(h)
+					all = append(all, h)
+				}
+				if len(all) > 0 && rng.IntN(3) == 0 {
+					all[rng.IntN(len(all))].pairing = true
+				}
+			}
+		})
+	}
+}
