@@ -13,13 +13,18 @@ import (
 // pairing quadratic in the window's size.
 //
 // A ZIP mail leaves the index when its pairing starts (heldMsg.pairing);
-// the structures drop such entries lazily, when they meet them.
+// the structures drop such entries lazily, when they meet them, and the
+// sender maps in a sweep once they have doubled (a list whose key no
+// later message looks up would otherwise keep its ZIP mails for good).
 type waiting struct {
 	// byAddr holds them by From domain and address, and byRcpt by From
 	// domain and each of their recipients: a new message is a candidate
 	// (sameSender) only for one of the same domain and address, or for
 	// one whose recipients include its first.
 	byAddr, byRcpt map[senderKey][]*heldMsg
+	// entries counts the entries of the two maps; sweepAt is the count at
+	// which add sweeps them.
+	entries, sweepAt int
 	// byDate holds the dated ones, earliest first: a dated message closes
 	// the windows of those dated more than the window before it.
 	byDate dateHeap
@@ -35,13 +40,18 @@ func newWaiting() *waiting {
 
 // add indexes h, which has just been held and waits for its pairing.
 func (w *waiting) add(h *heldMsg) {
+	if w.entries >= max(w.sweepAt, 1024) {
+		w.sweep()
+	}
 	if h.ref.FromAddr != "" {
 		k := senderKey{h.ref.FromDomain, h.ref.FromAddr}
 		w.byAddr[k] = append(w.byAddr[k], h)
+		w.entries++
 	}
 	for _, rcpt := range h.ref.Recipients {
 		k := senderKey{h.ref.FromDomain, rcpt}
 		w.byRcpt[k] = append(w.byRcpt[k], h)
+		w.entries++
 	}
 	if h.ref.Date.IsZero() {
 		w.undatedBySeq.push(h)
@@ -49,6 +59,24 @@ func (w *waiting) add(h *heldMsg) {
 		w.datedBySeq.push(h)
 		heap.Push(&w.byDate, h)
 	}
+}
+
+// sweep drops from the sender maps the ZIP mails whose pairing has
+// started.
+func (w *waiting) sweep() {
+	w.entries = 0
+	for _, m := range []map[senderKey][]*heldMsg{w.byAddr, w.byRcpt} {
+		for k, list := range m {
+			list = slices.DeleteFunc(list, func(h *heldMsg) bool { return h.pairing })
+			if len(list) == 0 {
+				delete(m, k)
+				continue
+			}
+			m[k] = list
+			w.entries += len(list)
+		}
+	}
+	w.sweepAt = 2 * w.entries
 }
 
 // candidateOf calls f with every waiting ZIP mail of c's From domain that
@@ -60,7 +88,9 @@ func (w *waiting) candidateOf(c *Ref, window time.Duration, f func(*heldMsg)) {
 		if !ok {
 			return
 		}
+		n := len(list)
 		list = slices.DeleteFunc(list, func(h *heldMsg) bool { return h.pairing })
+		w.entries -= n - len(list)
 		if len(list) == 0 {
 			delete(m, k)
 			return

@@ -220,3 +220,22 @@ func TestWaitingFindsEveryZipMailOfACandidate(t *testing.T) {
 		})
 	}
 }
+
+// TestWaitingSenderMapsStayBounded: ZIP mails to recipients no later
+// message names leave the sender maps once their pairing has started,
+// even though no lookup ever meets them.
+func TestWaitingSenderMapsStayBounded(t *testing.T) {
+	w := newWaiting()
+	base := time.Date(2026, 11, 16, 9, 0, 0, 0, time.UTC)
+	for i := range 20000 {
+		r := &Ref{ID: model.MessageID(fmt.Sprint(i)), Seq: i, Date: base.Add(time.Duration(i) * time.Second),
+			FromDomain: "p.example", FromAddr: fmt.Sprint("u", i, "@p.example"),
+			Recipients: []string{fmt.Sprint("r", i, "@example.jp")}}
+		h := &heldMsg{ref: r, zip: true}
+		w.add(h)
+		h.pairing = true // its pairing starts at once; no lookup follows
+	}
+	if n := len(w.byAddr) + len(w.byRcpt); n > 4096 {
+		t.Errorf("%d keys left in the sender maps for 20,000 ZIP mails whose pairing started", n)
+	}
+}
