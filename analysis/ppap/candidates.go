@@ -1,6 +1,7 @@
 package ppap
 
 import (
+	"hash/maphash"
 	"regexp"
 	"slices"
 	"strings"
@@ -13,15 +14,18 @@ import (
 // enough to decide whether it may carry the password of an earlier ZIP
 // mail and to rank it.
 type Ref struct {
-	ID         model.MessageID
-	MessageID  string
+	ID model.MessageID
+	// MessageID is the Message-ID header and Thread the In-Reply-To and
+	// References headers, as threadHash values: ranking only asks whether
+	// a candidate's thread names the ZIP mail, and a Ref is kept for
+	// every message of two windows.
+	MessageID  uint64
+	Thread     []uint64
 	FromAddr   string   // lower-cased
 	FromDomain string   // lower-cased
 	Recipients []string // lower-cased addresses of To and Cc, sorted
 	Date       time.Time
 	Subject    string // folded for comparison: see foldSubject
-	InReplyTo  string
-	References []string
 	HasFiles   bool
 	// PasswordSubject is set when the subject speaks of a password
 	// ("【パスワード通知】", "PW", "Password for ...").
@@ -31,35 +35,65 @@ type Ref struct {
 	// SHA256 is the digest of the message's bytes, when the analysis read
 	// them all: what a remembered pairing depends on.
 	SHA256 string
+
+	// pruned is set when the Stream's index has dropped the message (see
+	// senderIndex.pruneStale); only the emitting goroutine reads it.
+	pruned bool
 }
 
 // RefOf builds the index entry of m, listed at position seq.
-func RefOf(m *model.Message, seq int) *Ref {
+func RefOf(m *model.Message, seq int) *Ref { return refOf(m, seq, nil, true) }
+
+// refOf is RefOf sharing the strings that repeat across messages through
+// in (senders, recipients, subjects of bulk mail), and leaving SHA256
+// out unless digest: only remembered pairings (Config.Results) read it.
+// A Stream keeps a Ref for every message of two windows, so what one
+// costs is what the index costs.
+func refOf(m *model.Message, seq int, in *model.Interner, digest bool) *Ref {
+	subject := Normalize(m.Subject) // once, for both uses below
 	r := &Ref{
 		ID:         m.ID,
-		MessageID:  m.MessageID,
-		FromAddr:   strings.ToLower(m.FromAddr),
-		FromDomain: strings.ToLower(m.FromDomain),
+		MessageID:  threadHash(m.MessageID),
+		FromAddr:   in.String(strings.ToLower(m.FromAddr)),
+		FromDomain: in.String(strings.ToLower(m.FromDomain)),
 		Date:       m.Date,
-		SHA256:     m.SHA256,
-		Subject:    foldSubject(m.Subject),
-		InReplyTo:  m.InReplyTo,
-		References: m.References,
+		Subject:    in.String(foldNormalized(subject)),
 		HasFiles:   m.HasAttachments(),
 		Seq:        seq,
 
-		PasswordSubject: Mentions(m.Subject),
+		PasswordSubject: labelRE.MatchString(subject), // Mentions
+	}
+	if digest {
+		r.SHA256 = m.SHA256
+	}
+	for _, id := range append([]string{m.InReplyTo}, m.References...) {
+		if h := threadHash(id); h != 0 {
+			r.Thread = append(r.Thread, h)
+		}
 	}
 	for _, list := range [][]string{m.To, m.Cc} {
 		for _, a := range list {
 			if addr := bareAddress(a); addr != "" {
-				r.Recipients = append(r.Recipients, addr)
+				r.Recipients = append(r.Recipients, in.String(addr))
 			}
 		}
 	}
 	slices.Sort(r.Recipients)
-	r.Recipients = slices.Compact(r.Recipients)
+	r.Recipients = slices.Clip(slices.Compact(r.Recipients))
 	return r
+}
+
+// threadSeed keys threadHash for this process, so that a sender cannot
+// make two message IDs collide on purpose.
+var threadSeed = maphash.MakeSeed()
+
+// threadHash is a message ID's keyed 64-bit hash, 0 for none: two IDs
+// that differ collide with probability 2⁻⁶⁴.
+func threadHash(id string) uint64 {
+	if id == "" {
+		return 0
+	}
+	return max(1, maphash.String(threadSeed, id))
 }
 
 // bareAddress returns the lower-cased addr-spec of "Name <addr>" or "addr".
@@ -81,8 +115,11 @@ var subjectTags = regexp.MustCompile(`(?i)^(?:\s*(?:re|fwd?|aw|sv|回答|返信|
 
 // foldSubject folds a subject for comparison: NFKC, lower case, reply
 // prefixes and bracketed tags removed, spaces collapsed.
-func foldSubject(s string) string {
-	s = strings.ToLower(Normalize(s))
+func foldSubject(s string) string { return foldNormalized(Normalize(s)) }
+
+// foldNormalized is foldSubject of a text already folded by Normalize.
+func foldNormalized(s string) string {
+	s = strings.ToLower(s)
 	s = subjectTags.ReplaceAllString(s, "")
 	return strings.Join(strings.Fields(s), " ")
 }
@@ -129,7 +166,7 @@ func IsCandidate(zip, c *Ref, window time.Duration) bool {
 // in time.
 func score(zip, c *Ref, fileStems []string) int {
 	s := 0
-	if zip.MessageID != "" && (c.InReplyTo == zip.MessageID || slices.Contains(c.References, zip.MessageID)) {
+	if zip.MessageID != 0 && slices.Contains(c.Thread, zip.MessageID) {
 		s += 100
 	}
 	if zip.Subject != "" && c.Subject != "" && (strings.Contains(c.Subject, zip.Subject) || strings.Contains(zip.Subject, c.Subject)) {

@@ -35,7 +35,7 @@ func TestCandidateGate(t *testing.T) {
 }
 
 func TestRankCandidates(t *testing.T) {
-	zip := &Ref{ID: "z", MessageID: "<z@p>", FromAddr: "a@p.example", FromDomain: "p.example", Subject: foldSubject("見積書送付の件"), Date: t0}
+	zip := &Ref{ID: "z", MessageID: threadHash("<z@p>"), FromAddr: "a@p.example", FromDomain: "p.example", Subject: foldSubject("見積書送付の件"), Date: t0}
 	at := func(min int) time.Time { return t0.Add(time.Duration(min) * time.Minute) }
 	cands := []*Ref{
 		{ID: "later-zip", FromAddr: "a@p.example", Subject: foldSubject("別件"), HasFiles: true, Date: at(1)},
@@ -43,7 +43,7 @@ func TestRankCandidates(t *testing.T) {
 		{ID: "plain-far", FromAddr: "a@p.example", Subject: foldSubject("ご連絡"), Date: at(50)},
 		{ID: "notice", FromAddr: "a@p.example", Subject: foldSubject("【パスワード通知】"), PasswordSubject: true, Date: at(9)},
 		{ID: "same-subject", FromAddr: "a@p.example", Subject: foldSubject("Re: 見積書送付の件"), Date: at(8)},
-		{ID: "reply", FromAddr: "a@p.example", Subject: foldSubject("x"), InReplyTo: "<z@p>", Date: at(30)},
+		{ID: "reply", FromAddr: "a@p.example", Subject: foldSubject("x"), Thread: []uint64{threadHash("<z@p>")}, Date: at(30)},
 		{ID: "file-name", FromAddr: "a@p.example", Subject: foldSubject("【PW】見積書_2026.zip"), PasswordSubject: true, Date: at(7)},
 	}
 	var got []model.MessageID

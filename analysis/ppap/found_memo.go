@@ -2,6 +2,7 @@ package ppap
 
 import (
 	"context"
+	"strings"
 	"sync"
 
 	"mxaudit/model"
@@ -43,6 +44,11 @@ func (f *foundMemo) candidates(ctx context.Context, open Opener, id model.Messag
 		return nil, err // not remembered: the next pairing tries again
 	}
 	found = mailCandidates(m)
+	for i := range found {
+		// A password is a slice of the mail's whole text, which the
+		// memo must not keep alive.
+		found[i].Password = strings.Clone(found[i].Password)
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if _, ok := f.items[id]; !ok {

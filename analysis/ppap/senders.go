@@ -1,6 +1,7 @@
 package ppap
 
 import (
+	"container/heap"
 	"slices"
 	"time"
 )
@@ -12,14 +13,21 @@ import (
 // candidate is under its domain and address, or under its domain and
 // its first (smallest) recipient, which must be one of the ZIP mail's.
 // A message with neither address nor recipients is never a candidate and
-// is only counted (bare). The lists keep listing order.
+// is only counted. The lists keep listing order.
+//
+// Pruning finds the stale entries by date (byDate) and, undated, by
+// listing order (undated), instead of testing every entry of every list
+// each time: it marks them dead, candidates skips them, and the lists
+// drop them once dead entries are a fifth of the lists.
 type senderIndex struct {
 	byAddr      map[senderKey][]*Ref // FromDomain, FromAddr
 	byFirstRcpt map[senderKey][]*Ref // FromDomain, Recipients[0]
-	bare        []*Ref
-	// n counts the messages indexed (with a From domain), each once: it
-	// paces pruning exactly as the per-domain index it replaced did.
-	n int
+	byDate      refHeap              // the dated entries, earliest first
+	undated     []*Ref               // the undated entries, in listing order
+	// n counts the live messages indexed (with a From domain), each once:
+	// it paces pruning exactly as the per-domain index it replaced did;
+	// dead counts those pruned but still in the lists.
+	n, dead int
 }
 
 func newSenderIndex() *senderIndex {
@@ -44,8 +52,10 @@ func (x *senderIndex) add(r *Ref) {
 		k := senderKey{r.FromDomain, r.Recipients[0]}
 		x.byFirstRcpt[k] = append(x.byFirstRcpt[k], r)
 	}
-	if r.FromAddr == "" && len(r.Recipients) == 0 {
-		x.bare = append(x.bare, r)
+	if r.Date.IsZero() {
+		x.undated = append(x.undated, r)
+	} else {
+		heap.Push(&x.byDate, r)
 	}
 }
 
@@ -58,7 +68,7 @@ func (x *senderIndex) candidates(zip *Ref, window time.Duration) []*Ref {
 	var out []*Ref
 	take := func(list []*Ref) {
 		for _, r := range list {
-			if IsCandidate(zip, r, window) {
+			if !r.pruned && IsCandidate(zip, r, window) {
 				out = append(out, r)
 			}
 		}
@@ -73,35 +83,73 @@ func (x *senderIndex) candidates(zip *Ref, window time.Duration) []*Ref {
 	return slices.Compact(out) // one listed both by address and by recipient
 }
 
-// prune drops the entries stale accepts, keeping the others in order.
-func (x *senderIndex) prune(stale func(*Ref) bool) {
-	for k, refs := range x.byAddr {
-		kept := slices.DeleteFunc(refs, stale)
-		x.n -= len(refs) - len(kept)
-		if len(kept) == 0 {
-			delete(x.byAddr, k)
+// pruneStale drops the entries that can no longer pair with a message
+// still to come, seq being the next message's position: an entry dated
+// before cut and listed more than span messages ago, or an undated one
+// listed more than span ago.
+func (x *senderIndex) pruneStale(cut time.Time, seq, span int) {
+	drop := func(r *Ref) {
+		r.pruned = true
+		x.n--
+		x.dead++
+	}
+	for len(x.undated) > 0 && seq-x.undated[0].Seq > span {
+		drop(x.undated[0])
+		x.undated[0] = nil
+		x.undated = x.undated[1:]
+	}
+	// The dated entries before cut are the heap's first; those listed
+	// too recently wait for a later pruning.
+	var recent []*Ref
+	for len(x.byDate) > 0 && x.byDate[0].Date.Before(cut) {
+		r := heap.Pop(&x.byDate).(*Ref)
+		if seq-r.Seq > span {
+			drop(r)
 		} else {
-			x.byAddr[k] = kept
+			recent = append(recent, r)
 		}
 	}
-	for k, refs := range x.byFirstRcpt {
-		kept := refs[:0]
-		for _, r := range refs {
-			switch {
-			case !stale(r):
-				kept = append(kept, r)
-			case r.FromAddr == "": // not counted under its address
-				x.n--
+	for _, r := range recent {
+		heap.Push(&x.byDate, r)
+	}
+	// Dead entries stay in the lists until they are a fifth of them:
+	// compacting costs a pass over every list.
+	if 4*x.dead > x.n {
+		x.compact()
+	}
+}
+
+// compact removes the pruned entries from the lists.
+func (x *senderIndex) compact() {
+	pruned := func(r *Ref) bool { return r.pruned }
+	for _, m := range []map[senderKey][]*Ref{x.byAddr, x.byFirstRcpt} {
+		for k, refs := range m {
+			if kept := slices.DeleteFunc(refs, pruned); len(kept) == 0 {
+				delete(m, k)
+			} else {
+				m[k] = kept
 			}
 		}
-		clear(refs[len(kept):])
-		if len(kept) == 0 {
-			delete(x.byFirstRcpt, k)
-		} else {
-			x.byFirstRcpt[k] = kept
-		}
 	}
-	n := len(x.bare)
-	x.bare = slices.DeleteFunc(x.bare, stale)
-	x.n -= n - len(x.bare)
+	x.dead = 0
+}
+
+// refHeap is a min-heap of Refs by date, then listing order.
+type refHeap []*Ref
+
+func (h refHeap) Len() int { return len(h) }
+func (h refHeap) Less(i, j int) bool {
+	if c := h[i].Date.Compare(h[j].Date); c != 0 {
+		return c < 0
+	}
+	return h[i].Seq < h[j].Seq
+}
+func (h refHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *refHeap) Push(x any)   { *h = append(*h, x.(*Ref)) }
+func (h *refHeap) Pop() any {
+	old := *h
+	r := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	return r
 }

@@ -61,9 +61,17 @@ func TestSenderIndexFindsEveryCandidate(t *testing.T) {
 				if x.n != len(all) {
 					t.Fatalf("message %d: %d counted, %d indexed", seq, x.n, len(all))
 				}
-				if seq%300 == 299 {
-					stale := func(c *Ref) bool { return seq-c.Seq > 500 }
-					x.prune(stale)
+				if seq%97 == 96 {
+					// The Stream's rule, with a cut-off that moves back
+					// and forth as a forged date can move it.
+					cut := clock.Add(-time.Duration(rng.IntN(72)) * time.Hour)
+					stale := func(c *Ref) bool {
+						if c.Date.IsZero() {
+							return seq+1-c.Seq > 200
+						}
+						return c.Date.Before(cut) && seq+1-c.Seq > 200
+					}
+					x.pruneStale(cut, seq+1, 200)
 					all = slices.DeleteFunc(all, stale)
 					if x.n != len(all) {
 						t.Fatalf("after pruning: %d counted, %d indexed", x.n, len(all))

@@ -48,8 +48,12 @@ type Stream struct {
 	ready    []*heldMsg
 	waits    *waiting
 	latest   time.Time // the latest date seen
-	stats    Stats
-	emitErr  error
+	// intern shares the strings that repeat across the index and the
+	// held messages; it is replaced when it has grown past internMax
+	// (see prune), so that strings no message uses any more are let go.
+	intern  *model.Interner
+	stats   Stats
+	emitErr error
 
 	// results receives finished pairings; inflight counts those started
 	// and not yet received, at most maxInflight.
@@ -106,7 +110,7 @@ func NewStream(ctx context.Context, cfg Config, open Opener, emit func(model.Mes
 	// than the cores keep both busy.
 	workers := 2 * runtime.GOMAXPROCS(0)
 	return &Stream{ctx: ctx, pairer: p, emit: emit, window: p.cfg.Window, senders: newSenderIndex(),
-		heldByID: map[model.MessageID][]*heldMsg{}, waits: newWaiting(),
+		heldByID: map[model.MessageID][]*heldMsg{}, waits: newWaiting(), intern: &model.Interner{},
 		results: make(chan pairResult, workers), maxInflight: workers}
 }
 
@@ -123,7 +127,7 @@ func (s *Stream) Write(m model.Message) error {
 		// it passes through unpaired: its archive stays encrypted.
 		_ = m.Materialize()
 	}
-	ref := RefOf(&m, s.seq)
+	ref := refOf(&m, s.seq, s.intern, s.pairer.cfg.Results != nil)
 	s.seq++
 	if m.Date.After(s.latest) {
 		s.latest = m.Date
@@ -137,18 +141,19 @@ func (s *Stream) Write(m model.Message) error {
 	if idx := encryptedArchives(&m); len(idx) > 0 {
 		h.zip, h.stems = true, fileStems(&m, idx)
 	}
-	for _, z := range s.waits.sameDomain(ref.FromDomain) {
-		if IsCandidate(z.ref, ref, s.window) {
-			if d := offerPin(z, h, s.pairer.cfg.MaxCandidateMails); d != nil && d != h {
-				s.markReady(d)
-			}
+	s.waits.candidateOf(ref, s.window, func(z *heldMsg) {
+		if d := offerPin(z, h, s.pairer.cfg.MaxCandidateMails); d != nil && d != h {
+			s.markReady(d)
 		}
-	}
+	})
 	s.senders.add(ref)
 	s.prune()
 	if !h.zip && h.pinned == 0 {
 		return s.send(m)
 	}
+	// Held for a day's window: its repeated strings (the verdict's
+	// reasons, the DMARC explanation, domains) shared with the others'.
+	h.msg = s.intern.Message(h.msg)
 	s.heldByID[m.ID] = append(s.heldByID[m.ID], h)
 	if h.zip {
 		s.waits.add(h)
@@ -328,12 +333,13 @@ func (s *Stream) prune() {
 	if d := s.waits.earliestDate(); !d.IsZero() && d.Before(latest) {
 		latest = d
 	}
-	cut := latest.Add(-2 * s.window)
-	stale := func(r *Ref) bool {
-		if r.Date.IsZero() {
-			return s.seq-r.Seq > zeroDateSpan
-		}
-		return r.Date.Before(cut) && s.seq-r.Seq > zeroDateSpan
+	s.senders.pruneStale(latest.Add(-2*s.window), s.seq, zeroDateSpan)
+	if s.intern.Len() > internMax {
+		s.intern = &model.Interner{}
 	}
-	s.senders.prune(stale)
 }
+
+// internMax bounds the strings the Stream's interner holds: a few
+// thousand senders, recipients and phrasings cover a busy quarantine's
+// two windows; past that they are mostly one-off subjects.
+const internMax = 1 << 14

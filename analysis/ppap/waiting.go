@@ -13,11 +13,18 @@ import (
 // pairing quadratic in the window's size.
 //
 // A ZIP mail leaves the index when its pairing starts (heldMsg.pairing);
-// the structures drop such entries lazily, when they meet them.
+// the structures drop such entries lazily, when they meet them, and the
+// sender maps in a sweep once they have doubled (a list whose key no
+// later message looks up would otherwise keep its ZIP mails for good).
 type waiting struct {
-	// byDomain holds them by From domain, in listing order: the messages
-	// a new one may be a candidate for (sameSender needs the domain).
-	byDomain map[string][]*heldMsg
+	// byAddr holds them by From domain and address, and byRcpt by From
+	// domain and each of their recipients: a new message is a candidate
+	// (sameSender) only for one of the same domain and address, or for
+	// one whose recipients include its first.
+	byAddr, byRcpt map[senderKey][]*heldMsg
+	// entries counts the entries of the two maps; sweepAt is the count at
+	// which add sweeps them.
+	entries, sweepAt int
 	// byDate holds the dated ones, earliest first: a dated message closes
 	// the windows of those dated more than the window before it.
 	byDate dateHeap
@@ -27,11 +34,25 @@ type waiting struct {
 	datedBySeq, undatedBySeq fifo
 }
 
-func newWaiting() *waiting { return &waiting{byDomain: map[string][]*heldMsg{}} }
+func newWaiting() *waiting {
+	return &waiting{byAddr: map[senderKey][]*heldMsg{}, byRcpt: map[senderKey][]*heldMsg{}}
+}
 
 // add indexes h, which has just been held and waits for its pairing.
 func (w *waiting) add(h *heldMsg) {
-	w.byDomain[h.ref.FromDomain] = append(w.byDomain[h.ref.FromDomain], h)
+	if w.entries >= max(w.sweepAt, 1024) {
+		w.sweep()
+	}
+	if h.ref.FromAddr != "" {
+		k := senderKey{h.ref.FromDomain, h.ref.FromAddr}
+		w.byAddr[k] = append(w.byAddr[k], h)
+		w.entries++
+	}
+	for _, rcpt := range h.ref.Recipients {
+		k := senderKey{h.ref.FromDomain, rcpt}
+		w.byRcpt[k] = append(w.byRcpt[k], h)
+		w.entries++
+	}
 	if h.ref.Date.IsZero() {
 		w.undatedBySeq.push(h)
 	} else {
@@ -40,20 +61,56 @@ func (w *waiting) add(h *heldMsg) {
 	}
 }
 
-// sameDomain returns the waiting ZIP mails of one From domain, in listing
-// order, dropping those whose pairing has started.
-func (w *waiting) sameDomain(domain string) []*heldMsg {
-	list, ok := w.byDomain[domain]
-	if !ok {
-		return nil
+// sweep drops from the sender maps the ZIP mails whose pairing has
+// started.
+func (w *waiting) sweep() {
+	w.entries = 0
+	for _, m := range []map[senderKey][]*heldMsg{w.byAddr, w.byRcpt} {
+		for k, list := range m {
+			list = slices.DeleteFunc(list, func(h *heldMsg) bool { return h.pairing })
+			if len(list) == 0 {
+				delete(m, k)
+				continue
+			}
+			m[k] = list
+			w.entries += len(list)
+		}
 	}
-	list = slices.DeleteFunc(list, func(h *heldMsg) bool { return h.pairing })
-	if len(list) == 0 {
-		delete(w.byDomain, domain)
-		return nil
+	w.sweepAt = 2 * w.entries
+}
+
+// candidateOf calls f with every waiting ZIP mail of c's From domain that
+// c is a candidate for (IsCandidate), each once, dropping from the index
+// those whose pairing has started. The order is not listing order.
+func (w *waiting) candidateOf(c *Ref, window time.Duration, f func(*heldMsg)) {
+	visit := func(m map[senderKey][]*heldMsg, k senderKey, skip func(*heldMsg) bool) {
+		list, ok := m[k]
+		if !ok {
+			return
+		}
+		n := len(list)
+		list = slices.DeleteFunc(list, func(h *heldMsg) bool { return h.pairing })
+		w.entries -= n - len(list)
+		if len(list) == 0 {
+			delete(m, k)
+			return
+		}
+		m[k] = list
+		for _, z := range list {
+			if !skip(z) && IsCandidate(z.ref, c, window) {
+				f(z)
+			}
+		}
 	}
-	w.byDomain[domain] = list
-	return list
+	never := func(*heldMsg) bool { return false }
+	if c.FromAddr != "" {
+		visit(w.byAddr, senderKey{c.FromDomain, c.FromAddr}, never)
+	}
+	if len(c.Recipients) > 0 {
+		// One of the same address was visited above.
+		sameAddr := func(z *heldMsg) bool { return c.FromAddr != "" && z.ref.FromAddr == c.FromAddr }
+		visit(w.byRcpt, senderKey{c.FromDomain, c.Recipients[0]}, sameAddr)
+	}
 }
 
 // closedBy returns, in listing order, the waiting ZIP mails whose window

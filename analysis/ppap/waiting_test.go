@@ -93,7 +93,7 @@ func earliestWaiting(all []*heldMsg) time.Time {
 // (rankCandidates), and that the pin counts follow.
 func TestPinsKeepTheBestRanked(t *testing.T) {
 	base := time.Date(2026, 11, 16, 9, 0, 0, 0, time.UTC)
-	zip := &heldMsg{ref: &Ref{ID: "zip", MessageID: "<z@p>", FromAddr: "a@p.example", FromDomain: "p.example", Subject: "見積書", Date: base}, zip: true}
+	zip := &heldMsg{ref: &Ref{ID: "zip", MessageID: threadHash("<z@p>"), FromAddr: "a@p.example", FromDomain: "p.example", Subject: "見積書", Date: base}, zip: true}
 	zip.stems = []string{"見積書"}
 	for seed := range uint64(20) {
 		rng := rand.New(rand.NewPCG(seed, 11))
@@ -109,7 +109,7 @@ func TestPinsKeepTheBestRanked(t *testing.T) {
 				r.PasswordSubject = true
 			}
 			if rng.IntN(5) == 0 {
-				r.InReplyTo = "<z@p>"
+				r.Thread = []uint64{threadHash("<z@p>")}
 			}
 			r.HasFiles = rng.IntN(2) == 0
 			h := &heldMsg{ref: r}
@@ -161,5 +161,81 @@ func TestWaitingForgetsSettled(t *testing.T) {
 	}
 	if n := len(w.datedBySeq.items) + len(w.byDate); n > 2000 {
 		t.Errorf("%d entries kept for the 61 ZIP mails still waiting", n)
+	}
+}
+
+// TestWaitingFindsEveryZipMailOfACandidate checks candidateOf against
+// IsCandidate applied to every waiting ZIP mail of the message's domain,
+// on random listings with few domains, addresses and recipients (so that
+// the address rule, the recipient rule and both at once occur), empty
+// fields, out-of-order dates, and pairings starting along the way.
+func TestWaitingFindsEveryZipMailOfACandidate(t *testing.T) {
+	const window = 24 * time.Hour
+	base := time.Date(2026, 11, 16, 9, 0, 0, 0, time.UTC)
+	for seed := range uint64(20) {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(seed, 13))
+			w := newWaiting()
+			var all []*heldMsg
+			clock := base
+			pick := func(prefix string, n int) string { return fmt.Sprint(prefix, rng.IntN(n)) }
+			for seq := range 1500 {
+				clock = clock.Add(time.Duration(rng.IntN(600)) * time.Second)
+				r := &Ref{ID: model.MessageID(fmt.Sprint(seq)), Seq: seq, Date: clock}
+				if rng.IntN(10) > 0 {
+					r.FromDomain = pick("d", 3)
+				}
+				if rng.IntN(5) > 0 {
+					r.FromAddr = pick("u", 3) + "@" + r.FromDomain
+				}
+				for range rng.IntN(4) {
+					r.Recipients = append(r.Recipients, pick("r", 5)+"@example.jp")
+				}
+				slices.Sort(r.Recipients)
+				r.Recipients = slices.Compact(r.Recipients)
+				if rng.IntN(10) == 0 {
+					r.Date = clock.Add(-time.Duration(rng.IntN(48)) * time.Hour)
+				}
+				var want []int
+				for _, z := range all {
+					if !z.pairing && z.ref.FromDomain == r.FromDomain && IsCandidate(z.ref, r, window) {
+						want = append(want, z.ref.Seq)
+					}
+				}
+				var got []int
+				w.candidateOf(r, window, func(z *heldMsg) { got = append(got, z.ref.Seq) })
+				slices.Sort(got)
+				if !slices.Equal(got, want) {
+					t.Fatalf("message %d: ZIP mails %v, want %v", seq, got, want)
+				}
+				if rng.IntN(4) == 0 {
+					h := &heldMsg{ref: r, zip: true}
+					w.add(h)
+					all = append(all, h)
+				}
+				if len(all) > 0 && rng.IntN(3) == 0 {
+					all[rng.IntN(len(all))].pairing = true
+				}
+			}
+		})
+	}
+}
+
+// TestWaitingSenderMapsStayBounded: ZIP mails to recipients no later
+// message names leave the sender maps once their pairing has started,
+// even though no lookup ever meets them.
+func TestWaitingSenderMapsStayBounded(t *testing.T) {
+	w := newWaiting()
+	base := time.Date(2026, 11, 16, 9, 0, 0, 0, time.UTC)
+	for i := range 20000 {
+		r := &Ref{ID: model.MessageID(fmt.Sprint(i)), Seq: i, Date: base.Add(time.Duration(i) * time.Second),
+			FromDomain: "p.example", FromAddr: fmt.Sprint("u", i, "@p.example"),
+			Recipients: []string{fmt.Sprint("r", i, "@example.jp")}}
+		h := &heldMsg{ref: r, zip: true}
+		w.add(h)
+		h.pairing = true // its pairing starts at once; no lookup follows
+	}
+	if n := len(w.byAddr) + len(w.byRcpt); n > 4096 {
+		t.Errorf("%d keys left in the sender maps for 20,000 ZIP mails whose pairing started", n)
 	}
 }
