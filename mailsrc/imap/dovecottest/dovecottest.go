@@ -93,7 +93,8 @@ func Start(t testing.TB, opts Options) *Server {
 	if err := os.WriteFile(filepath.Join(dir, "passwd"), []byte(User+":{PLAIN}"+Password+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s.Addr, s.TLSAddr = freeAddr(t), freeAddr(t)
+	addrs := freeAddrs(t, 2)
+	s.Addr, s.TLSAddr = addrs[0], addrs[1]
 	caps := baseCaps
 	if opts.NoMove {
 		caps = strings.Replace(caps, " MOVE", "", 1)
@@ -162,14 +163,20 @@ protocol imap {
 	return s
 }
 
-// freeAddr picks a free loopback port.
-func freeAddr(t testing.TB) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+// freeAddrs picks n distinct free loopback ports. Every listener stays
+// open until all are picked: picked one at a time, the kernel may hand
+// out the same port twice, and Dovecot then refuses a duplicate listener.
+func freeAddrs(t testing.TB, n int) []string {
+	addrs := make([]string, n)
+	for i := range addrs {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		addrs[i] = ln.Addr().String()
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	return addrs
 }
 
 func (s *Server) start() {
