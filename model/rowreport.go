@@ -5,14 +5,12 @@ import "strings"
 // MayCarryReport reports, from what the scan found, whether m is worth
 // reading whole to look for a DMARC aggregate report: its subject
 // follows RFC 7489 §7.2.1.1, or it has an attachment whose name or
-// declared type is one reporters use. It is the rule of
-// analysis/dmarcreport.MayCarryReport, here so that a row (NewRow) can
-// carry its answer (RowMayCarryReport) and the report view need not
-// read every full message to choose the ones to read; the console's
-// tests check that both answer alike on the demo quarantine and on
-// generated report mails.
+// declared type is one reporters use. It is here, and
+// analysis/dmarcreport.MayCarryReport calls it, so that a row (NewRow)
+// can carry its answer (RowMayCarryReport) and the report view need not
+// read every full message to choose the ones to read.
 func MayCarryReport(m *Message) bool {
-	if hasReportSubject(m.Subject) {
+	if HasReportSubject(m.Subject) {
 		return true
 	}
 	for i := range m.Attachments {
@@ -24,7 +22,7 @@ func MayCarryReport(m *Message) bool {
 		// application/octet-stream is a type reporters use (Amazon SES)
 		// but so is nearly every attachment: it is read only when the
 		// name says report.
-		if reportExts[ext] || (reportTypes[a.ContentType] && a.ContentType != "application/octet-stream") {
+		if IsReportPartExt(ext) || (IsReportPartType(a.ContentType) && a.ContentType != "application/octet-stream") {
 			return true
 		}
 	}
@@ -32,7 +30,8 @@ func MayCarryReport(m *Message) bool {
 }
 
 // reportTypes are the content types reporters declare for the report
-// part (analysis/dmarcreport's list).
+// part. application/octet-stream is among them because Amazon SES sends
+// that; whatever the type, the magic bytes decide.
 var reportTypes = map[string]bool{
 	"application/zip":              true,
 	"application/x-zip-compressed": true,
@@ -48,9 +47,17 @@ var reportTypes = map[string]bool{
 // its declared type.
 var reportExts = map[string]bool{".xml": true, ".gz": true, ".zip": true}
 
-// hasReportSubject reports whether subject looks like RFC 7489's
-// "Report Domain: … Submitter: … Report-ID: …".
-func hasReportSubject(subject string) bool {
+// IsReportPartType reports whether a part's declared content type (lower
+// case) is one reporters use for the report.
+func IsReportPartType(contentType string) bool { return reportTypes[contentType] }
+
+// IsReportPartExt reports whether a file name ending (".gz", lower case)
+// marks a report part whatever its declared type.
+func IsReportPartExt(ext string) bool { return reportExts[ext] }
+
+// HasReportSubject reports whether subject looks like RFC 7489's
+// "Report Domain: … Submitter: … Report-ID: …" (§7.2.1.1).
+func HasReportSubject(subject string) bool {
 	s := strings.ToLower(strings.TrimSpace(subject))
 	return strings.HasPrefix(s, "report domain:") || strings.Contains(s, "report-id:")
 }

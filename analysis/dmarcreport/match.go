@@ -29,18 +29,4 @@ func (f *FailingSource) Filter() *model.SourceFilter {
 // RFC 7489 §7.2.1.1, or it has an attachment whose name or declared type
 // is one reporters use. Most of a quarantine is ruled out without reading
 // a byte.
-func MayCarryReport(m *model.Message) bool {
-	if hasReportSubject(m.Subject) {
-		return true
-	}
-	for _, a := range m.Attachments {
-		ext := ""
-		if i := strings.LastIndexByte(a.Filename, '.'); i >= 0 {
-			ext = strings.ToLower(a.Filename[i:])
-		}
-		if reportExts[ext] || (reportTypes[a.ContentType] && a.ContentType != "application/octet-stream") {
-			return true
-		}
-	}
-	return false
-}
+func MayCarryReport(m *model.Message) bool { return model.MayCarryReport(m) }

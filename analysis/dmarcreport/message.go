@@ -12,6 +12,7 @@ import (
 	_ "github.com/emersion/go-message/charset" // decode non-UTF-8 header parameters (file names)
 
 	"mxaudit/analysis/mimetext"
+	"mxaudit/model"
 )
 
 // maxMIMEDepth bounds multipart nesting in a report mail.
@@ -24,24 +25,6 @@ const (
 	maxParts      = 64
 	maxCandidates = 8
 )
-
-// reportTypes are the content types reporters declare for the report part.
-// application/octet-stream is among them because Amazon SES sends that;
-// whatever the type, the magic bytes decide.
-var reportTypes = map[string]bool{
-	"application/zip":              true,
-	"application/x-zip-compressed": true,
-	"application/x-zip":            true,
-	"application/gzip":             true,
-	"application/x-gzip":           true,
-	"application/xml":              true,
-	"text/xml":                     true,
-	"application/octet-stream":     true,
-}
-
-// reportExts are the file name endings that mark a report part whatever
-// its declared type.
-var reportExts = map[string]bool{".xml": true, ".gz": true, ".zip": true}
 
 // FromMessage extracts and parses the aggregate reports attached to the
 // raw mail in r. A mail without any report part returns ErrNotReport; a
@@ -58,7 +41,7 @@ func FromMessage(r io.Reader, lim Limits) ([]*Report, error) {
 	}
 	x := extractor{lim: lim}
 	subject, _ := e.Header.Text("Subject")
-	x.reportish = hasReportSubject(subject)
+	x.reportish = model.HasReportSubject(subject)
 	x.walk(e, 0)
 	switch {
 	case x.candidates == 0:
@@ -70,13 +53,6 @@ func FromMessage(r io.Reader, lim Limits) ([]*Report, error) {
 		return nil, fmt.Errorf("%w: no readable report attachment (%w)", ErrNotReport, errors.Join(x.errs...))
 	}
 	return x.reports, errors.Join(x.errs...)
-}
-
-// hasReportSubject reports whether a subject follows RFC 7489 §7.2.1.1,
-// "Report Domain: <domain> Submitter: <org> Report-ID: <id>".
-func hasReportSubject(subject string) bool {
-	s := strings.ToLower(strings.TrimSpace(subject))
-	return strings.HasPrefix(s, "report domain:") || strings.Contains(s, "report-id:")
 }
 
 // skipMboxFromLine drops the "From sender date" line an mbox export puts
@@ -129,7 +105,7 @@ func (x *extractor) leaf(e *message.Entity) {
 		name = dp["filename"]
 	}
 	ext := strings.ToLower(path.Ext(name))
-	if !reportTypes[ctype] && !reportExts[ext] {
+	if !model.IsReportPartType(ctype) && !model.IsReportPartExt(ext) {
 		return
 	}
 	// Reporters name files receiver!domain!begin!end[!id].xml.gz.
