@@ -211,18 +211,25 @@ func (c *StatsCounter) Add(m *Message) {
 	if m.IsDMARCFail() {
 		c.failed[m.FromDomain]++
 	}
-	if m.Date.IsZero() {
+	c.addDate(m.Date, m.DateSource == DateDelivered, enc, risky, ppap)
+}
+
+// addDate counts a message's date: undated, delivered, suspect, or on
+// its day of the timeline. Add and AddRow share it.
+func (c *StatsCounter) addDate(date time.Time, delivered, enc, risky, ppap bool) {
+	s := &c.s
+	if date.IsZero() {
 		s.Undated++
 		return
 	}
-	if m.DateSource == DateDelivered {
+	if delivered {
 		s.Delivered++
 	}
-	if DateSuspect(m.Date, c.Now) {
+	if DateSuspect(date, c.Now) {
 		s.SuspectDates++
 		return
 	}
-	d := m.Date.UTC()
+	d := date.UTC()
 	day := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
 	p := c.days[day]
 	if p == nil {

@@ -1,7 +1,5 @@
 package model
 
-import "time"
-
 // AddRow counts one message from its row, as Add counts it from the
 // message: the console's statistics read the rows it lists, not the full
 // messages.
@@ -30,26 +28,5 @@ func (c *StatsCounter) AddRow(r *Row) {
 	if r.Has(RowDMARCFail) {
 		c.failed[r.Domain]++
 	}
-	if r.Date.IsZero() {
-		s.Undated++
-		return
-	}
-	if r.Has(RowDateDelivered) {
-		s.Delivered++
-	}
-	if DateSuspect(r.Date, c.Now) {
-		s.SuspectDates++
-		return
-	}
-	d := r.Date.UTC()
-	day := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
-	p := c.days[day]
-	if p == nil {
-		p = &Point{Start: day}
-		c.days[day] = p
-	}
-	p.Messages++
-	p.Encrypted += b2i(enc)
-	p.Risky += b2i(risky)
-	p.PPAPPairs += b2i(ppap)
+	c.addDate(r.Date, r.Has(RowDateDelivered), enc, risky, ppap)
 }
