@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 
 	"mxaudit/model"
 )
@@ -41,9 +42,19 @@ type Spill struct {
 	recs  []spillRecord
 	mem   []*model.Message
 	// degraded is the error that made the spill keep messages in
-	// memory; nil while every message is on disk.
+	// memory; nil while every message is on disk. why holds it too, for
+	// Degraded, which the console calls from Update and which must not
+	// wait for a Put writing a batch under mu.
 	degraded error
+	why      atomic.Pointer[error]
 	closed   bool
+}
+
+// degrade records why messages are kept in memory from now on; s.mu is
+// held.
+func (s *Spill) degrade(err error) {
+	s.degraded = err
+	s.why.Store(&err)
 }
 
 // spillRecord is where one message's record is and what it must hash to.
@@ -88,14 +99,14 @@ func NewSpill(dir string) *Spill {
 	}
 	f, err := os.CreateTemp(dir, "mxaudit-spill-*") // O_EXCL, 0600
 	if err != nil {
-		s.degraded = fmt.Errorf("cannot create a file to keep messages in: %w", err)
+		s.degrade(fmt.Errorf("cannot create a file to keep messages in: %w", err))
 		return s
 	}
 	if err := os.Remove(f.Name()); err != nil {
 		// A file others could open by name is not private.
 		f.Close()
 		os.Remove(f.Name())
-		s.degraded = fmt.Errorf("cannot unlink the file to keep messages in: %w", err)
+		s.degrade(fmt.Errorf("cannot unlink the file to keep messages in: %w", err))
 		return s
 	}
 	s.f = f
@@ -142,7 +153,7 @@ func (s *Spill) Put(msgs ...model.Message) {
 	written := false
 	if s.f != nil && s.degraded == nil && len(buf) > 0 {
 		if _, err := s.f.WriteAt(buf, s.end); err != nil {
-			s.degraded = fmt.Errorf("cannot write the file messages are kept in: %w", err)
+			s.degrade(fmt.Errorf("cannot write the file messages are kept in: %w", err))
 		} else {
 			written = true
 		}
@@ -209,9 +220,20 @@ func (s *Spill) Get(id model.MessageID) (model.Message, error) {
 // Degraded returns why the spill keeps messages in memory, nil when every
 // message is in its file.
 func (s *Spill) Degraded() error {
+	if p := s.why.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// Reset forgets every message kept, as a reload does: the listing's IDs
+// may name other messages now, and a copy kept from before must never
+// answer for one. The records stay in the file, unreachable.
+func (s *Spill) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.degraded
+	clear(s.index)
+	s.recs, s.mem = nil, nil
 }
 
 // Close releases the file; Get fails afterwards.

@@ -53,6 +53,9 @@ type Kept interface {
 	// Degraded says why messages are kept in memory, nil when they are
 	// not.
 	Degraded() error
+	// Reset forgets every message kept: a reload's IDs may name other
+	// messages.
+	Reset()
 	Close() error
 }
 

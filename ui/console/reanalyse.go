@@ -41,7 +41,7 @@ func (m *Model) reanalyseSelected() tea.Cmd {
 		m.setNotice("fetching "+termtext.Sanitize(string(sel.ID))+" to verify DKIM…", false)
 		// The core carries over what only the scan knew (the PPAP
 		// pairing) from this copy of the message.
-		ctx, scanID, id, old, kept := m.ctx, m.scan.id, sel.ID, *sel, m.kept
+		ctx, scanCtx, scanID, id, old, kept := m.ctx, m.scan.ctx, m.scan.id, sel.ID, *sel, m.kept
 		return func() tea.Msg {
 			fresh, err := run(ctx, old)
 			if err != nil {
@@ -51,8 +51,11 @@ func (m *Model) reanalyseSelected() tea.Cmd {
 			if fresh.Date.IsZero() {
 				fresh.Date, fresh.DateSource = old.Date, old.DateSource // the listing's arrival time, as the scan used
 			}
-			// The views read it back from here from now on.
-			kept.Put(fresh)
+			// The views read it back from here from now on, unless a
+			// reload meanwhile gave the ID to another message.
+			if scanCtx.Err() == nil {
+				kept.Put(fresh)
+			}
 			return reanalysedMsg{scanID: scanID, id: id, msg: fresh}
 		}
 	})

@@ -218,10 +218,15 @@ func (m *Model) analyseArrivals(ids []model.MessageID) tea.Cmd {
 		m.setNotice(fmt.Sprintf("%s arrived; restart the console to list them", count(len(fresh), "new message")), false)
 		return nil
 	}
-	ctx, scanID, kept := m.ctx, m.scan.id, m.kept
+	ctx, scanCtx, scanID, kept := m.ctx, m.scan.ctx, m.scan.id, m.kept
 	return func() tea.Msg {
 		msgs, err := analyse(ctx, fresh)
-		kept.Put(msgs...) // the table keeps their rows only
+		// The table keeps their rows only. A reload meanwhile (its scan
+		// cancelled) may have given these IDs to other messages: then
+		// they are not kept, and handleArrivals drops them.
+		if scanCtx.Err() == nil {
+			kept.Put(msgs...)
+		}
 		return arrivalsMsg{scanID: scanID, asked: fresh, msgs: msgs, err: err}
 	}
 }
@@ -295,7 +300,13 @@ func (m *Model) rescan() tea.Cmd {
 	m.scan.id = id
 	m.watch.live = map[model.MessageID]bool{}
 	m.watch.reloading = true
-	m.forgetDetail() // the IDs may name other messages now
+	// The IDs may name other messages now: the detail pane, any pending
+	// read-back for a key and every kept copy are forgotten (Reset takes
+	// the spill's lock, which a Put holds only while it writes a batch).
+	m.forgetDetail()
+	m.read.seq++
+	m.read.then, m.read.what = nil, ""
+	m.kept.Reset()
 	return tea.Batch(m.startScan(), m.selectionChanged(), m.statsChanged())
 }
 
