@@ -258,14 +258,15 @@ func (h *Hub) unsubscribe(sub *subscriber) {
 	delete(h.subs, sub)
 }
 
-// lookup returns the listed message id.
-func (h *Hub) lookup(id model.MessageID) (model.Message, bool) {
+// lookup returns the listed message id and the generation of the
+// listing it is in.
+func (h *Hub) lookup(id model.MessageID) (msg model.Message, listing int, ok bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if m := h.have[id]; m != nil {
-		return *m, true
+		return *m, h.gen, true
 	}
-	return model.Message{}, false
+	return model.Message{}, h.gen, false
 }
 
 // pointers returns pointers to msgs, which the caller must not change

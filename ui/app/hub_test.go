@@ -78,7 +78,7 @@ func scanIDs(t *testing.T, v *View) []model.MessageID {
 func releasable(t *testing.T, s *Session) model.Message {
 	t.Helper()
 	for _, id := range scanIDs(t, s.Hub.View()) {
-		m, _ := s.Hub.lookup(id)
+		m, _, _ := s.Hub.lookup(id)
 		p, err := s.Actions.Plan(context.Background(), action.Request{Kind: action.Release, IDs: []model.MessageID{id}}, []*model.Message{&m})
 		if err == nil && p.Blocked == 0 && len(p.Items) == 1 {
 			return m

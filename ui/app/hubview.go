@@ -225,7 +225,7 @@ func (v *View) Analyze(_ context.Context, ids []model.MessageID) ([]model.Messag
 		if m, ok := v.arrived[id]; ok {
 			delete(v.arrived, id)
 			out = append(out, m)
-		} else if m, ok := v.hub.lookup(id); ok {
+		} else if m, _, ok := v.hub.lookup(id); ok {
 			out = append(out, m)
 		}
 	}
@@ -244,13 +244,22 @@ func (v *View) Open(ctx context.Context, id model.MessageID) (io.ReadCloser, err
 // Message returns a listed message whole, as the hub keeps it for every
 // session: what a session's views and actions read back, since its
 // table keeps only rows. It fails with ErrNotSpilled when the hub lists
-// no message id.
+// no message id, and when the hub's listing is not the one this view
+// follows: after a reload an ID may name another message, and the
+// session must not act on it before it has listed the new one.
 func (v *View) Message(ctx context.Context, id model.MessageID) (model.Message, error) {
 	if err := ctx.Err(); err != nil {
 		return model.Message{}, err
 	}
-	if m, ok := v.hub.lookup(id); ok {
+	v.mu.Lock()
+	gen := v.gen
+	v.mu.Unlock()
+	m, listing, ok := v.hub.lookup(id)
+	switch {
+	case ok && listing == gen:
 		return m, nil
+	case ok:
+		return model.Message{}, fmt.Errorf("%s: the shared listing was reloaded; wait for the new one: %w", id, ErrNotSpilled)
 	}
 	return model.Message{}, fmt.Errorf("%s: %w", id, ErrNotSpilled)
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -116,6 +117,25 @@ func NewSpill(dir string) *Spill {
 // Put keeps msgs, replacing any message kept under the same ID. It
 // writes them in one go; whatever cannot be written is kept in memory.
 func (s *Spill) Put(msgs ...model.Message) {
+	// A message decoded only up to its head (a warm ScanEncoded's) is
+	// decoded whole first: its JSON would carry the head alone, and the
+	// copy read back would have no attachments, verdict or
+	// authentication, so that a release plan built on it needed no
+	// exception. One that cannot be decoded is not kept at all: a read
+	// of it fails, and so does any plan that needs it.
+	var unreadable map[int]bool
+	for i := range msgs {
+		if !msgs[i].IsEncoded() {
+			continue
+		}
+		if unreadable == nil {
+			msgs = slices.Clone(msgs) // the caller's are not changed
+			unreadable = map[int]bool{}
+		}
+		if err := msgs[i].Materialize(); err != nil {
+			unreadable[i] = true
+		}
+	}
 	recs := make([]spillRecord, len(msgs)) // n == 0: keep in memory
 	// One encoder writes the batch into a pooled buffer: json.Marshal
 	// copies each record out of its own buffer, and appending those
@@ -132,6 +152,9 @@ func (s *Spill) Put(msgs ...model.Message) {
 	batch.Reset()
 	enc := json.NewEncoder(batch)
 	for i := range msgs {
+		if unreadable[i] {
+			continue
+		}
 		start := batch.Len()
 		if err := enc.Encode(&msgs[i]); err != nil {
 			batch.Truncate(start)
@@ -159,6 +182,10 @@ func (s *Spill) Put(msgs ...model.Message) {
 		}
 	}
 	for i, r := range recs {
+		if unreadable[i] {
+			delete(s.index, msgs[i].ID) // an older copy must not answer for it
+			continue
+		}
 		if written && r.n > 0 {
 			r.off += s.end
 			s.recs = append(s.recs, r)
