@@ -17,7 +17,11 @@ const (
 	// them, or an expiry job ran). This is news, not an error.
 	Removed
 	// Reload: the source's identity changed (IMAP UIDVALIDITY) and every ID
-	// handed out before is void: drop the list and list again.
+	// handed out before is void: drop the list and list again. A source
+	// that reloads must not hand out again an ID it handed out before
+	// (IMAP's carry UIDVALIDITY): the console forgets its kept copies on
+	// a reload, but an analysis already under way could still keep one
+	// under a reused ID.
 	Reload
 )
 
