@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	yzip "github.com/yeka/zip"
+
+	"mxaudit/model"
 )
 
 // zipFile is one member of a test archive.
@@ -90,3 +94,24 @@ func rawMail(m testMail) []byte {
 }
 
 var t0 = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+
+// randomSender returns the ref of listing position seq dated clock, with
+// a From domain, address and recipients drawn from a few each, so that
+// the sender tests meet the address rule, the recipient rule and both at
+// once, and empty fields.
+func randomSender(rng *rand.Rand, seq int, clock time.Time) *Ref {
+	pick := func(prefix string, n int) string { return fmt.Sprint(prefix, rng.IntN(n)) }
+	r := &Ref{ID: model.MessageID(fmt.Sprint(seq)), Seq: seq, Date: clock}
+	if rng.IntN(10) > 0 {
+		r.FromDomain = pick("d", 3)
+	}
+	if rng.IntN(5) > 0 {
+		r.FromAddr = pick("u", 3) + "@" + r.FromDomain
+	}
+	for range rng.IntN(4) {
+		r.Recipients = append(r.Recipients, pick("r", 5)+"@example.jp")
+	}
+	slices.Sort(r.Recipients)
+	r.Recipients = slices.Compact(r.Recipients)
+	return r
+}

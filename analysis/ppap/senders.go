@@ -137,12 +137,16 @@ func (x *senderIndex) compact() {
 // refHeap is a min-heap of Refs by date, then listing order.
 type refHeap []*Ref
 
-func (h refHeap) Len() int { return len(h) }
-func (h refHeap) Less(i, j int) bool {
-	if c := h[i].Date.Compare(h[j].Date); c != 0 {
+func (h refHeap) Len() int           { return len(h) }
+func (h refHeap) Less(i, j int) bool { return earlier(h[i], h[j]) }
+
+// earlier orders refs by date, then listing order: the order both the
+// sender index's and the waiting ZIP mails' heaps expire in.
+func earlier(a, b *Ref) bool {
+	if c := a.Date.Compare(b.Date); c != 0 {
 		return c < 0
 	}
-	return h[i].Seq < h[j].Seq
+	return a.Seq < b.Seq
 }
 func (h refHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
 func (h *refHeap) Push(x any)   { *h = append(*h, x.(*Ref)) }

@@ -6,8 +6,6 @@ import (
 	"slices"
 	"testing"
 	"time"
-
-	"mxaudit/model"
 )
 
 // TestSenderIndexFindsEveryCandidate checks the sender index against
@@ -24,21 +22,9 @@ func TestSenderIndexFindsEveryCandidate(t *testing.T) {
 			x := newSenderIndex()
 			var all []*Ref
 			clock := base
-			pick := func(prefix string, n int) string { return fmt.Sprint(prefix, rng.IntN(n)) }
 			for seq := range 2000 {
 				clock = clock.Add(time.Duration(rng.IntN(600)) * time.Second)
-				r := &Ref{ID: model.MessageID(fmt.Sprint(seq)), Seq: seq, Date: clock}
-				if rng.IntN(10) > 0 {
-					r.FromDomain = pick("d", 3)
-				}
-				if rng.IntN(5) > 0 {
-					r.FromAddr = pick("u", 3) + "@" + r.FromDomain
-				}
-				for range rng.IntN(4) {
-					r.Recipients = append(r.Recipients, pick("r", 5)+"@example.jp")
-				}
-				slices.Sort(r.Recipients)
-				r.Recipients = slices.Compact(r.Recipients)
+				r := randomSender(rng, seq, clock)
 				switch rng.IntN(20) {
 				case 0:
 					r.Date = time.Time{}

@@ -201,15 +201,10 @@ func (q *fifo) pop() {
 // dateHeap is a min-heap of held ZIP mails by date, then listing order.
 type dateHeap []*heldMsg
 
-func (d dateHeap) Len() int { return len(d) }
-func (d dateHeap) Less(i, j int) bool {
-	if c := d[i].ref.Date.Compare(d[j].ref.Date); c != 0 {
-		return c < 0
-	}
-	return d[i].ref.Seq < d[j].ref.Seq
-}
-func (d dateHeap) Swap(i, j int) { d[i], d[j] = d[j], d[i] }
-func (d *dateHeap) Push(x any)   { *d = append(*d, x.(*heldMsg)) }
+func (d dateHeap) Len() int           { return len(d) }
+func (d dateHeap) Less(i, j int) bool { return earlier(d[i].ref, d[j].ref) }
+func (d dateHeap) Swap(i, j int)      { d[i], d[j] = d[j], d[i] }
+func (d *dateHeap) Push(x any)        { *d = append(*d, x.(*heldMsg)) }
 func (d *dateHeap) Pop() any {
 	old := *d
 	h := old[len(old)-1]

@@ -178,21 +178,9 @@ func TestWaitingFindsEveryZipMailOfACandidate(t *testing.T) {
 			w := newWaiting()
 			var all []*heldMsg
 			clock := base
-			pick := func(prefix string, n int) string { return fmt.Sprint(prefix, rng.IntN(n)) }
 			for seq := range 1500 {
 				clock = clock.Add(time.Duration(rng.IntN(600)) * time.Second)
-				r := &Ref{ID: model.MessageID(fmt.Sprint(seq)), Seq: seq, Date: clock}
-				if rng.IntN(10) > 0 {
-					r.FromDomain = pick("d", 3)
-				}
-				if rng.IntN(5) > 0 {
-					r.FromAddr = pick("u", 3) + "@" + r.FromDomain
-				}
-				for range rng.IntN(4) {
-					r.Recipients = append(r.Recipients, pick("r", 5)+"@example.jp")
-				}
-				slices.Sort(r.Recipients)
-				r.Recipients = slices.Compact(r.Recipients)
+				r := randomSender(rng, seq, clock)
 				if rng.IntN(10) == 0 {
 					r.Date = clock.Add(-time.Duration(rng.IntN(48)) * time.Hour)
 				}

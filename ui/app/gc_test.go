@@ -1,6 +1,11 @@
 package app
 
-import "testing"
+import (
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+)
 
 // TestOperatorChoseGC checks that either variable counts as the
 // operator's choice, and that an empty one does not.
@@ -23,5 +28,43 @@ func TestOperatorChoseGC(t *testing.T) {
 				t.Errorf("OperatorChoseGC = %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestFollowLiveHeap: the live heap is reported before FollowLiveHeap
+// returns, again as time passes, and never after stop has returned.
+func TestFollowLiveHeap(t *testing.T) {
+	var mu sync.Mutex
+	calls := 0
+	stop := FollowLiveHeap(time.Millisecond, func(uint64) {
+		mu.Lock()
+		calls++
+		mu.Unlock()
+	})
+	mu.Lock()
+	first := calls
+	mu.Unlock()
+	if first != 1 {
+		t.Fatalf("%d calls before FollowLiveHeap returned, want 1", first)
+	}
+	for {
+		mu.Lock()
+		n := calls
+		mu.Unlock()
+		if n > 1 {
+			break
+		}
+		runtime.GC() // gives the ticker's goroutine its turn
+	}
+	stop()
+	mu.Lock()
+	after := calls
+	mu.Unlock()
+	runtime.GC()
+	time.Sleep(5 * time.Millisecond)
+	mu.Lock()
+	defer mu.Unlock()
+	if calls != after {
+		t.Errorf("set called %d times after stop", calls-after)
 	}
 }

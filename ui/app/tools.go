@@ -28,11 +28,6 @@ func (a *App) Password(ctx context.Context, zip model.MessageID, att int, src mo
 	return ppap.Password(ctx, a.ppap, a.src.Open, zip, att, src)
 }
 
-// MayCarryReport reports whether m may hold a DMARC aggregate report, by
-// what the scan found (attachment types and names): the messages
-// ReadReports is worth asking for.
-func (a *App) MayCarryReport(m *model.Message) bool { return dmarcreport.MayCarryReport(m) }
-
 // Reports is what ReadReports found: the summary of the aggregate
 // reports, how many messages were read, and how many report parts could
 // not be read.

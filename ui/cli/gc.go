@@ -2,7 +2,6 @@ package cli
 
 import (
 	"runtime/debug"
-	"runtime/metrics"
 	"time"
 
 	"mxaudit/ui/app"
@@ -44,32 +43,15 @@ func keepHeapFloor(getenv func(string) string) (stop func()) {
 		return func() {}
 	}
 	old := debug.SetGCPercent(100)
-	done, finished := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(finished)
-		sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-		tick := time.NewTicker(10 * time.Millisecond)
-		defer tick.Stop()
-		set := 100
-		for {
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-			}
-			metrics.Read(sample)
-			if sample[0].Value.Kind() != metrics.KindUint64 {
-				return // a runtime without the metric: keep the default
-			}
-			if pct := gcPercentFor(sample[0].Value.Uint64(), heapFloor); pct != set {
-				debug.SetGCPercent(pct)
-				set = pct
-			}
+	set := 100
+	stopFollowing := app.FollowLiveHeap(10*time.Millisecond, func(live uint64) {
+		if pct := gcPercentFor(live, heapFloor); pct != set {
+			debug.SetGCPercent(pct)
+			set = pct
 		}
-	}()
+	})
 	return func() {
-		close(done)
-		<-finished
+		stopFollowing()
 		debug.SetGCPercent(old)
 	}
 }

@@ -114,9 +114,6 @@ type Passwords interface {
 
 // Reports reads the DMARC aggregate reports among the messages (D).
 type Reports interface {
-	// MayCarryReport says, from what the scan found, whether m may hold
-	// a report. It is pure and cheap: Update calls it over the table.
-	MayCarryReport(m *model.Message) bool
 	// ReadReports reads the messages ids name and sums up their reports.
 	ReadReports(ctx context.Context, ids []model.MessageID) app.Reports
 	// LookupNames returns the reverse DNS names of the addresses ips

@@ -63,8 +63,6 @@ func (s *stub) Password(ctx context.Context, zip model.MessageID, att int, src m
 	return ppap.Password(ctx, ppap.Config{}, s.open, zip, att, src)
 }
 
-func (s *stub) MayCarryReport(m *model.Message) bool { return dmarcreport.MayCarryReport(m) }
-
 func (s *stub) ReadReports(ctx context.Context, ids []model.MessageID) app.Reports {
 	return app.ReadReportsWith(ctx, s.open, ids)
 }

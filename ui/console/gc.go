@@ -3,7 +3,6 @@ package console
 import (
 	"math"
 	"runtime/debug"
-	"runtime/metrics"
 	"time"
 
 	"mxaudit/ui/app"
@@ -56,42 +55,15 @@ func tuneGC(getenv func(string) string) (restore func()) {
 	}
 	oldPercent := debug.SetGCPercent(gcPercent)
 	oldLimit := debug.SetMemoryLimit(-1)
-	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	var set int64
-	follow := func() bool {
-		metrics.Read(sample)
-		if sample[0].Value.Kind() != metrics.KindUint64 {
-			return false // a runtime without the metric: the target alone
-		}
-		if limit := limitFor(sample[0].Value.Uint64()); limit != set {
+	stop := app.FollowLiveHeap(limitInterval, func(live uint64) {
+		if limit := limitFor(live); limit != set {
 			debug.SetMemoryLimit(limit)
 			set = limit
 		}
-		return true
-	}
-	done, finished := make(chan struct{}), make(chan struct{})
-	following := follow()
-	go func() {
-		defer close(finished)
-		if !following {
-			return
-		}
-		tick := time.NewTicker(limitInterval)
-		defer tick.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-			}
-			if !follow() {
-				return
-			}
-		}
-	}()
+	})
 	return func() {
-		close(done)
-		<-finished
+		stop()
 		debug.SetMemoryLimit(oldLimit)
 		debug.SetGCPercent(oldPercent)
 	}
