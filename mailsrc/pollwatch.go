@@ -27,6 +27,14 @@ const DefaultPollInterval = 5 * time.Second
 // (unlike a Maildir delivery, which appears whole by a rename) must not
 // be analysed half-written.
 //
+// A Maildir is cheaper to follow than to list (maildirwatch.go): its
+// messages appear whole, so the watcher reads names only, with no system
+// call per file; and while the change stamp of new/ and cur/ stays the
+// same (their identity, size, modification and status-change times),
+// nothing was added, removed or renamed, so the tick lists nothing. At
+// 100,000 messages a full listing every Interval took about 1.4 s of CPU
+// in 10 s, a core's seventh, on a gateway that also runs the MTA.
+//
 // It is a Watcher only, not a Source: wrapping the source would hide the
 // other interfaces it implements (moving, releasing).
 type PollWatcher struct {
@@ -36,6 +44,24 @@ type PollWatcher struct {
 	// Settle is the wait before the confirming listing; 0 means a fifth
 	// of Interval, at least 200 ms.
 	Settle time.Duration
+
+	// folderSettle is how old a folder's last change must be for its
+	// times to vouch for it (folderSettle when 0; tests shorten it).
+	folderSettle time.Duration
+}
+
+// idLister is a source that can name its messages more cheaply than List
+// when their sizes are not needed: one whose messages appear whole (a
+// Maildir delivery is a rename), so the size debounce has nothing to do.
+type idLister interface {
+	ListIDs(ctx context.Context, fn func(model.MessageID) error) error
+}
+
+// changeStamper is a source that can tell, without listing, that nothing
+// was added, removed or renamed since a stamp was taken: the stamp
+// differs after any such change once settled was true when it was taken.
+type changeStamper interface {
+	ChangeStamp(now time.Time, settle time.Duration) (stamp string, settled bool, err error)
 }
 
 var _ Watcher = (*PollWatcher)(nil)
@@ -57,22 +83,36 @@ func (p *PollWatcher) Watch(ctx context.Context, fn func(Change)) error {
 	var (
 		known    map[model.MessageID]int64 // reported messages and their sizes
 		failedAt time.Time
+		// quiet is the change stamp taken before a listing that left
+		// nothing pending, when it vouches for later ones (""
+		// otherwise): while the source's stamp stays the same, nothing
+		// changed and the listing is skipped.
+		quiet string
 	)
 	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
 	for {
-		now, err := p.list(ctx)
-		if err == nil && (known == nil || !sameIDs(known, now)) {
-			if known == nil {
-				known = map[model.MessageID]int64{} // the first listing: all of it is news
-			}
-			// Let a burst settle, then look again and report only what
-			// has held still.
-			if err = sleepCtx(ctx, settle); err == nil {
-				var again map[model.MessageID]int64
-				if again, err = p.list(ctx); err == nil {
-					known = p.report(known, now, again, fn)
+		stamp, vouches := p.stamp()
+		var err error
+		if known == nil || quiet == "" || stamp != quiet {
+			quiet = ""
+			var first map[model.MessageID]int64
+			first, err = p.list(ctx)
+			last := first
+			if err == nil && (known == nil || !sameIDs(known, first)) {
+				if known == nil {
+					known = map[model.MessageID]int64{} // the first listing: all of it is news
 				}
+				// Let a burst settle, then look again and report only
+				// what has held still.
+				if err = sleepCtx(ctx, settle); err == nil {
+					if last, err = p.list(ctx); err == nil {
+						known = p.report(known, first, last, fn)
+					}
+				}
+			}
+			if err == nil && vouches && sameIDs(known, last) {
+				quiet = stamp
 			}
 		}
 		switch {
@@ -104,9 +144,36 @@ func (p *PollWatcher) intervals() (interval, settle time.Duration) {
 	return interval, settle
 }
 
-// list returns the IDs and sizes of the source's mail messages.
+// stamp returns the source's change stamp, and whether it vouches that
+// nothing changed while it stays the same; ("", false) for a source
+// without one, or when it cannot be read (the listing then decides).
+func (p *PollWatcher) stamp() (string, bool) {
+	cs, ok := p.src.(changeStamper)
+	if !ok {
+		return "", false
+	}
+	settle := p.folderSettle
+	if settle <= 0 {
+		settle = folderSettle
+	}
+	stamp, settled, err := cs.ChangeStamp(time.Now(), settle)
+	if err != nil || !settled {
+		return "", false
+	}
+	return stamp, true
+}
+
+// list returns the IDs and sizes of the source's mail messages; every
+// size is 0 from a source whose messages appear whole (idLister).
 func (p *PollWatcher) list(ctx context.Context) (map[model.MessageID]int64, error) {
 	out := map[model.MessageID]int64{}
+	if ids, ok := p.src.(idLister); ok {
+		err := ids.ListIDs(ctx, func(id model.MessageID) error {
+			out[id] = 0
+			return nil
+		})
+		return out, err
+	}
 	err := p.src.List(ctx, func(e Entry) error {
 		if !errors.Is(e.Err, ErrNotMail) {
 			out[e.ID] = e.Size

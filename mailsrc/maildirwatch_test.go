@@ -1,0 +1,161 @@
+//go:build unix
+
+package mailsrc
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"mxaudit/model"
+)
+
+// TestMaildirListIDsAgreesWithList checks that the watcher's cheap
+// listing names exactly the messages List reports: hidden names,
+// folders, links and pipes left out, a message in both folders once.
+func TestMaildirListIDsAgreesWithList(t *testing.T) {
+	dir, md := newTestMaildir(t, map[string]string{
+		"cur/1700000001.M1P1.host:2,S":    tinyMessage("one"),
+		"new/1700000002.M2P2.host":        tinyMessage("two"),
+		"cur/1700000002.M2P2.host:2,S":    tinyMessage("two, moved while listed"),
+		"cur/.hidden":                     tinyMessage("hidden"),
+		"new/noflags":                     tinyMessage("a name without a time"),
+		"cur/1700000004.M4P4.host,S=9:2,": tinyMessage("four"),
+	})
+	if err := os.Mkdir(filepath.Join(dir, "cur", "1700000005.folder"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(dir, "new", "noflags"), filepath.Join(dir, "new", "1700000006.link")); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(dir, "new", "1700000007.fifo"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var listed []model.MessageID
+	if err := md.List(t.Context(), func(e Entry) error {
+		listed = append(listed, e.ID)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[model.MessageID]bool{}
+	if err := md.ListIDs(t.Context(), func(id model.MessageID) error {
+		seen[id] = true
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	ids := slices.Sorted(func(yield func(model.MessageID) bool) {
+		for id := range seen {
+			if !yield(id) {
+				return
+			}
+		}
+	})
+	slices.Sort(listed)
+	listed = slices.Compact(listed)
+	if !slices.Equal(ids, listed) {
+		t.Fatalf("ListIDs named %v, List reported %v", ids, listed)
+	}
+	if len(ids) != 4 {
+		t.Fatalf("ListIDs named %v, want the 4 messages", ids)
+	}
+}
+
+// countingMaildir counts the watcher's listings of a Maildir.
+type countingMaildir struct {
+	*Maildir
+	lists atomic.Int32
+}
+
+func (c *countingMaildir) ListIDs(ctx context.Context, fn func(model.MessageID) error) error {
+	c.lists.Add(1)
+	return c.Maildir.ListIDs(ctx, fn)
+}
+
+func watchCounting(t *testing.T, md *Maildir, folderSettle time.Duration) (*countingMaildir, <-chan Change) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	src := &countingMaildir{Maildir: md}
+	changes := make(chan Change, 16)
+	done := make(chan struct{})
+	w := &PollWatcher{src: src, Interval: 20 * time.Millisecond, Settle: 5 * time.Millisecond, folderSettle: folderSettle}
+	go func() {
+		defer close(done)
+		_ = w.Watch(ctx, func(c Change) { changes <- c })
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	return src, changes
+}
+
+// TestPollWatcherSkipsAQuietMaildir checks that a Maildir whose folders
+// have not changed is not listed again, and that every kind of change
+// still is: a delivery, a deletion, and a deletion whose folder time was
+// set back (as rsync -t or tar would).
+func TestPollWatcherSkipsAQuietMaildir(t *testing.T) {
+	dir, md := newTestMaildir(t, map[string]string{
+		"cur/1700000001.M1P1.host:2,S": tinyMessage("one"),
+		"new/1700000002.M2P2.host":     tinyMessage("two"),
+	})
+	src, changes := watchCounting(t, md, time.Nanosecond)
+	wantChange(t, nextChange(t, changes, "the first listing"), Added, "1700000001.M1P1.host", "1700000002.M2P2.host")
+
+	quiet := func(why string) {
+		t.Helper()
+		time.Sleep(60 * time.Millisecond) // the listing that vouches, if one is due
+		before := src.lists.Load()
+		expectQuiet(t, changes, why) // 200 ms: ten intervals
+		if n := src.lists.Load() - before; n != 0 {
+			t.Fatalf("%s, yet the Maildir was listed %d more times", why, n)
+		}
+	}
+	quiet("nothing changed")
+
+	tmp := writeFile(t, dir, "tmp/1700000003.M3P3.host", tinyMessage("three"), time.Time{})
+	if err := os.Rename(tmp, filepath.Join(dir, "new", "1700000003.M3P3.host")); err != nil {
+		t.Fatal(err)
+	}
+	wantChange(t, nextChange(t, changes, "the delivery"), Added, "1700000003.M3P3.host")
+	quiet("nothing changed after the delivery")
+
+	if err := os.Remove(filepath.Join(dir, "new", "1700000002.M2P2.host")); err != nil {
+		t.Fatal(err)
+	}
+	wantChange(t, nextChange(t, changes, "the deletion"), Removed, "1700000002.M2P2.host")
+	quiet("nothing changed after the deletion")
+
+	// Restore the folder's times after a deletion: only its status
+	// change time, which cannot be set, still tells.
+	cur := filepath.Join(dir, "cur")
+	info, err := os.Stat(cur)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(cur, "1700000001.M1P1.host:2,S")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(cur, info.ModTime(), info.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	wantChange(t, nextChange(t, changes, "the deletion behind old folder times"), Removed, "1700000001.M1P1.host")
+}
+
+// TestPollWatcherListsAFreshMaildir checks the guard against a file
+// system's time grain: while a folder changed moments ago, its times
+// cannot vouch that the next change will show, so the watcher keeps
+// listing.
+func TestPollWatcherListsAFreshMaildir(t *testing.T) {
+	_, md := newTestMaildir(t, map[string]string{"new/1700000001.M1P1.host": tinyMessage("one")})
+	src, changes := watchCounting(t, md, time.Hour)
+	wantChange(t, nextChange(t, changes, "the first listing"), Added, "1700000001.M1P1.host")
+	before := src.lists.Load()
+	expectQuiet(t, changes, "nothing changed")
+	if n := src.lists.Load() - before; n < 3 {
+		t.Fatalf("the Maildir was listed %d times in ten intervals while its folders were fresh, want every interval", n)
+	}
+}
