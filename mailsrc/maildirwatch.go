@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -33,6 +33,15 @@ func (m *Maildir) ListIDs(ctx context.Context, fn func(model.MessageID) error) e
 	return nil
 }
 
+// direntType is what a directory entry says of its file's type.
+type direntType uint8
+
+const (
+	direntUnknown direntType = iota // the file system does not say: stat it
+	direntRegular
+	direntOther // a folder, a link, a pipe…
+)
+
 func (m *Maildir) readIDs(ctx context.Context, sub string, fn func(model.MessageID) error) error {
 	dir, err := m.root.Open(sub)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -42,30 +51,37 @@ func (m *Maildir) readIDs(ctx context.Context, sub string, fn func(model.Message
 		return fmt.Errorf("cannot read %s: %w", m.Name(), err)
 	}
 	defer dir.Close()
-	for {
-		entries, err := dir.ReadDir(4096)
-		for _, e := range entries {
-			name := e.Name()
-			if name[0] == '.' {
-				continue
-			}
-			if !e.Type().IsRegular() {
-				continue // a folder or a link, as List leaves out
-			}
-			if err := fn(maildirID(name)); err != nil {
+	n := 0
+	err = readDirTypes(dir, func(name string, typ direntType) error {
+		if n++; n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
 				return err
 			}
 		}
-		if err == io.EOF {
+		if name[0] == '.' {
 			return nil
 		}
-		if err != nil {
-			return fmt.Errorf("cannot read %s: %w", m.Name(), err)
+		if typ == direntUnknown {
+			info, err := m.root.Lstat(sub + string(filepath.Separator) + name)
+			if isGone(err) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			if info.Mode().IsRegular() {
+				typ = direntRegular
+			}
 		}
-		if err := ctx.Err(); err != nil {
-			return err
+		if typ != direntRegular {
+			return nil // a folder or a link, as List leaves out
 		}
+		return fn(maildirID(name))
+	})
+	if err != nil && ctx.Err() == nil {
+		return fmt.Errorf("cannot read %s: %w", m.Name(), err)
 	}
+	return err
 }
 
 // folderSettle is how old a folder's last change must be before its

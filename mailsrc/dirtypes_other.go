@@ -1,0 +1,31 @@
+//go:build !linux
+
+package mailsrc
+
+import (
+	"io"
+	"os"
+)
+
+// readDirTypes calls fn with each name in dir and its type, read by
+// (*os.File).ReadDir (which may stat each entry here).
+func readDirTypes(dir *os.File, fn func(name string, typ direntType) error) error {
+	for {
+		entries, err := dir.ReadDir(4096)
+		for _, e := range entries {
+			typ := direntOther
+			if e.Type().IsRegular() {
+				typ = direntRegular
+			}
+			if err := fn(e.Name(), typ); err != nil {
+				return err
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
