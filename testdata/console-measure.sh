@@ -8,7 +8,9 @@
 # Prints one "name seconds" line per figure and "vmhwm_mib N". Key
 # latencies are measured by polling tmux capture-pane every 5 ms, so they
 # carry up to ~10 ms of polling error; run it several times and quote
-# min/median/max.
+# min/median/max. The same path costs something with any program behind
+# it: key_baseline is a key echoed by cat in a pane of the same size,
+# to subtract from the console's figures.
 set -eu
 bin=$1 dir=$2
 shift 2
@@ -26,6 +28,19 @@ waitfor() {
 	done
 }
 tmux kill-session -t "$sess" 2>/dev/null || true
+# The terminal path alone: tmux, send-keys and capture-pane around cat.
+tmux new-session -d -s "$sess" -x 160 -y 48 cat
+sleep 0.3
+base=""
+for _ in 1 2 3 4 5; do
+	before=$(screen)
+	t=$(now)
+	tmux send-keys -t "$sess" x
+	until [ "$(screen)" != "$before" ]; do sleep 0.005; done
+	base="$base $(since "$t")"
+done
+echo "key_baseline $(echo $base | tr ' ' '\n' | sort -n | sed -n 3p)"
+tmux kill-session -t "$sess"
 t0=$(now)
 tmux new-session -d -s "$sess" -x 160 -y 48 "$bin $dir $* ; sleep 600"
 pid=""
