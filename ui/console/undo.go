@@ -90,7 +90,7 @@ func (m *Model) handleRestored(msg restoredMsg) tea.Cmd {
 			failed = append(failed, string(r.ID)+": "+r.Outcome)
 		}
 	}
-	known := m.listedIDs()
+	known := m.listedAmong(messageIDs(msg.msgs))
 	var back []model.Message
 	for _, x := range msg.msgs {
 		if ok[x.ID] && !known[x.ID] {
