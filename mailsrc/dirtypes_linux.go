@@ -47,6 +47,10 @@ func readDirTypes(dir *os.File, fn func(name string, typ direntType) error) erro
 			switch b[18] {
 			case syscall.DT_REG:
 				typ = direntRegular
+			case syscall.DT_DIR:
+				typ = direntDir
+			case syscall.DT_LNK:
+				typ = direntSymlink
 			case syscall.DT_UNKNOWN:
 			default:
 				typ = direntOther

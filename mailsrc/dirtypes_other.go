@@ -13,10 +13,7 @@ func readDirTypes(dir *os.File, fn func(name string, typ direntType) error) erro
 	for {
 		entries, err := dir.ReadDir(4096)
 		for _, e := range entries {
-			typ := direntOther
-			if e.Type().IsRegular() {
-				typ = direntRegular
-			}
+			typ := direntTypeOf(e.Type())
 			if err := fn(e.Name(), typ); err != nil {
 				return err
 			}

@@ -33,15 +33,6 @@ func (m *Maildir) ListIDs(ctx context.Context, fn func(model.MessageID) error) e
 	return nil
 }
 
-// direntType is what a directory entry says of its file's type.
-type direntType uint8
-
-const (
-	direntUnknown direntType = iota // the file system does not say: stat it
-	direntRegular
-	direntOther // a folder, a link, a pipe…
-)
-
 func (m *Maildir) readIDs(ctx context.Context, sub string, fn func(model.MessageID) error) error {
 	dir, err := m.root.Open(sub)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -69,9 +60,7 @@ func (m *Maildir) readIDs(ctx context.Context, sub string, fn func(model.Message
 			if err != nil {
 				return err
 			}
-			if info.Mode().IsRegular() {
-				typ = direntRegular
-			}
+			typ = direntTypeOf(info.Mode())
 		}
 		if typ != direntRegular {
 			return nil // a folder or a link, as List leaves out
@@ -109,12 +98,21 @@ func (m *Maildir) ChangeStamp(now time.Time, settle time.Duration) (stamp string
 		if err != nil {
 			return "", false, fmt.Errorf("cannot read %s: %w", m.Name(), err)
 		}
-		changed := latestChange(info)
-		if changed.After(now) || now.Sub(changed) < settle {
+		if !writeFolderStamp(&b, sub, info, now, settle) {
 			settled = false
 		}
-		b.WriteString(sub + ":" + fileID(info) + "/" + strconv.FormatInt(info.Size(), 10) + "/" +
-			strconv.FormatInt(info.ModTime().UnixNano(), 10) + "/" + strconv.FormatInt(changed.UnixNano(), 10) + ";")
 	}
 	return b.String(), settled, nil
+}
+
+// writeFolderStamp writes the change stamp of folder name to b: its
+// identity, size, modification and status-change times. It reports
+// whether those times can vouch for the next change: the folder's last
+// change is at least settle before now, and not after it.
+func writeFolderStamp(b *strings.Builder, name string, info fs.FileInfo, now time.Time, settle time.Duration) (settled bool) {
+	changed := latestChange(info)
+	b.WriteString(strconv.Quote(name))
+	b.WriteString(":" + fileID(info) + "/" + strconv.FormatInt(info.Size(), 10) + "/" +
+		strconv.FormatInt(info.ModTime().UnixNano(), 10) + "/" + strconv.FormatInt(changed.UnixNano(), 10) + ";")
+	return !changed.After(now) && now.Sub(changed) >= settle
 }
