@@ -29,28 +29,8 @@ func watchCountingDir(t *testing.T, dir string, folderSettle time.Duration) (*co
 		t.Fatal(err)
 	}
 	mustClose(t, d)
-	ctx, cancel := context.WithCancel(t.Context())
 	src := &countingDir{Dir: d}
-	changes := make(chan Change, 16)
-	done := make(chan struct{})
-	w := &PollWatcher{src: src, Interval: 20 * time.Millisecond, Settle: 5 * time.Millisecond, folderSettle: folderSettle}
-	go func() {
-		defer close(done)
-		_ = w.Watch(ctx, func(c Change) { changes <- c })
-	}()
-	t.Cleanup(func() { cancel(); <-done })
-	return src, changes
-}
-
-// expectUnlisted waits ten intervals and fails if src was listed.
-func expectUnlisted(t *testing.T, lists *atomic.Int32, changes <-chan Change, why string) {
-	t.Helper()
-	time.Sleep(60 * time.Millisecond) // the listing that vouches, if one is due
-	before := lists.Load()
-	expectQuiet(t, changes, why)
-	if n := lists.Load() - before; n != 0 {
-		t.Fatalf("%s, yet the folder was listed %d more times", why, n)
-	}
+	return src, watchCounting(t, src, folderSettle)
 }
 
 // TestPollWatcherSkipsAQuietFolderTree checks that a tree of message

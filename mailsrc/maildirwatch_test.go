@@ -78,10 +78,11 @@ func (c *countingMaildir) ListIDs(ctx context.Context, fn func(model.MessageID) 
 	return c.Maildir.ListIDs(ctx, fn)
 }
 
-func watchCounting(t *testing.T, md *Maildir, folderSettle time.Duration) (*countingMaildir, <-chan Change) {
+// watchCounting runs a fast PollWatcher on src, which counts its
+// listings, trusting folder times older than folderSettle.
+func watchCounting(t *testing.T, src Source, folderSettle time.Duration) <-chan Change {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
-	src := &countingMaildir{Maildir: md}
 	changes := make(chan Change, 16)
 	done := make(chan struct{})
 	w := &PollWatcher{src: src, Interval: 20 * time.Millisecond, Settle: 5 * time.Millisecond, folderSettle: folderSettle}
@@ -90,7 +91,18 @@ func watchCounting(t *testing.T, md *Maildir, folderSettle time.Duration) (*coun
 		_ = w.Watch(ctx, func(c Change) { changes <- c })
 	}()
 	t.Cleanup(func() { cancel(); <-done })
-	return src, changes
+	return changes
+}
+
+// expectUnlisted waits ten intervals and fails if the source was listed.
+func expectUnlisted(t *testing.T, lists *atomic.Int32, changes <-chan Change, why string) {
+	t.Helper()
+	time.Sleep(60 * time.Millisecond) // the listing that vouches, if one is due
+	before := lists.Load()
+	expectQuiet(t, changes, why)
+	if n := lists.Load() - before; n != 0 {
+		t.Fatalf("%s, yet the source was listed %d more times", why, n)
+	}
 }
 
 // TestPollWatcherSkipsAQuietMaildir checks that a Maildir whose folders
@@ -102,17 +114,13 @@ func TestPollWatcherSkipsAQuietMaildir(t *testing.T) {
 		"cur/1700000001.M1P1.host:2,S": tinyMessage("one"),
 		"new/1700000002.M2P2.host":     tinyMessage("two"),
 	})
-	src, changes := watchCounting(t, md, time.Nanosecond)
+	src := &countingMaildir{Maildir: md}
+	changes := watchCounting(t, src, time.Nanosecond)
 	wantChange(t, nextChange(t, changes, "the first listing"), Added, "1700000001.M1P1.host", "1700000002.M2P2.host")
 
 	quiet := func(why string) {
 		t.Helper()
-		time.Sleep(60 * time.Millisecond) // the listing that vouches, if one is due
-		before := src.lists.Load()
-		expectQuiet(t, changes, why) // 200 ms: ten intervals
-		if n := src.lists.Load() - before; n != 0 {
-			t.Fatalf("%s, yet the Maildir was listed %d more times", why, n)
-		}
+		expectUnlisted(t, &src.lists, changes, why)
 	}
 	quiet("nothing changed")
 
@@ -151,7 +159,8 @@ func TestPollWatcherSkipsAQuietMaildir(t *testing.T) {
 // listing.
 func TestPollWatcherListsAFreshMaildir(t *testing.T) {
 	_, md := newTestMaildir(t, map[string]string{"new/1700000001.M1P1.host": tinyMessage("one")})
-	src, changes := watchCounting(t, md, time.Hour)
+	src := &countingMaildir{Maildir: md}
+	changes := watchCounting(t, src, time.Hour)
 	wantChange(t, nextChange(t, changes, "the first listing"), Added, "1700000001.M1P1.host")
 	before := src.lists.Load()
 	expectQuiet(t, changes, "nothing changed")
