@@ -341,8 +341,7 @@ func TestRowStatsMatchMessageStats(t *testing.T) {
 }
 
 // BenchmarkNewRow measures building rows: plain (NewRow) and interned
-// as the hub and the tables build them (SharedRows.Add), over generated
-// messages.
+// as the hub builds them (RowBuilder.Rows), over generated messages.
 func BenchmarkNewRow(b *testing.B) {
 	msgs := rowMessages(rand.New(rand.NewPCG(18, 31)), 1000)
 	b.Run("plain", func(b *testing.B) {
@@ -353,12 +352,12 @@ func BenchmarkNewRow(b *testing.B) {
 	})
 	b.Run("interned", func(b *testing.B) {
 		b.ReportAllocs()
-		s := NewSharedRows()
+		s := NewRowBuilder()
 		for i := 0; b.Loop(); i++ {
 			if i%len(msgs) == 0 {
-				s = NewSharedRows()
+				s = NewRowBuilder()
 			}
-			s.Add(&msgs[i%len(msgs)])
+			s.Rows(msgs[i%len(msgs) : i%len(msgs)+1])
 		}
 	})
 }

@@ -28,13 +28,12 @@ type Table struct {
 	// of) 100,000 entries. The table keeps rows only: the full message
 	// is kept by the caller (the console's spill, ui/app.Spill) and read
 	// back when a view needs it. A line points into ownLines, or at a row
-	// shared with other tables (shared, for AppendShared: under "mxaudit
-	// serve" every session lists the hub's rows), which the table never
+	// shared with other tables (AppendSharedRows: under "mxaudit serve"
+	// every session lists the hub's rows), which the table never
 	// changes; sharedLine has bit i set for those.
 	lines      [][]*Row
 	ownLines   [][]Row
 	sharedLine []uint64
-	shared     *SharedRows
 	n          int
 	order      []int32
 	view       []int32
@@ -78,10 +77,6 @@ func (t *Table) ownLine(r Row) *Row {
 
 // isSet reports whether bit i of bits is set.
 func isSet(bits []uint64, i int32) bool { return bits[i>>6]&(1<<(i&63)) != 0 }
-
-// ShareRows makes the table take the rows of shared messages
-// (AppendShared) from s when s has them, instead of building its own.
-func (t *Table) ShareRows(s *SharedRows) { t.shared = s }
 
 // RowAt returns the row of the i-th shown message, 0 <= i < Len. Rows
 // never move, so the pointer stays valid; never change what it points
@@ -134,46 +129,35 @@ func (t *Table) MoveCursor(delta int) { t.SetCursor(t.cursor + delta) }
 // shares the rows' repeated strings (intern.go). The selection stays on
 // its message; the first message to arrive is selected.
 func (t *Table) Append(msgs ...Message) {
-	ptrs := make([]*Message, len(msgs))
+	rows := make([]*Row, len(msgs))
 	for i := range msgs {
-		ptrs[i] = &msgs[i]
+		rows[i] = t.ownLine(newRow(&msgs[i], &t.intern))
 	}
-	t.appendRows(ptrs, false)
+	t.appendRows(rows, false)
 }
 
-// AppendShared is Append for messages the caller shares with other
-// tables: the table takes their rows from the SharedRows it was given
-// (ShareRows) when it has them, so that every table lists the same
-// messages for the cost of its own view of them.
-func (t *Table) AppendShared(msgs ...*Message) { t.appendRows(msgs, true) }
+// AppendSharedRows is Append for rows other tables list too (a
+// RowBuilder's: under "mxaudit serve" every session lists the hub's
+// rows). The table points at them, and never changes them: an edit gives
+// the line a row of its own.
+func (t *Table) AppendSharedRows(rows ...*Row) { t.appendRows(rows, true) }
 
-// appendRows adds the rows of msgs and places them in the sorted,
-// filtered view; shared says whether other tables list the same
-// messages, whose rows are then taken from t.shared.
-func (t *Table) appendRows(msgs []*Message, shared bool) {
-	if len(msgs) == 0 {
+// appendRows adds rows and places them in the sorted, filtered view;
+// shared says whether other tables list the same rows.
+func (t *Table) appendRows(rows []*Row, shared bool) {
+	if len(rows) == 0 {
 		return
 	}
-	var sharedLines []*Row
-	if shared && t.shared != nil {
-		sharedLines = t.shared.rowsOf(msgs)
-	}
-	batch := make([]int32, 0, len(msgs))
-	for j, m := range msgs {
+	batch := make([]int32, 0, len(rows))
+	for _, r := range rows {
 		if t.n>>chunkBits == len(t.lines) {
 			t.lines = append(t.lines, make([]*Row, 0, 1<<chunkBits))
 		}
 		if t.n>>6 == len(t.sharedLine) {
 			t.sharedLine = append(t.sharedLine, 0)
 		}
-		var r *Row
-		if sharedLines != nil {
-			r = sharedLines[j]
-		}
-		if r != nil {
+		if shared {
 			t.sharedLine[t.n>>6] |= 1 << (t.n & 63)
-		} else {
-			r = t.ownLine(newRow(m, &t.intern))
 		}
 		lines := &t.lines[len(t.lines)-1]
 		*lines = append(*lines, r)

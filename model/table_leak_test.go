@@ -17,15 +17,12 @@ func TestUpdateOverwritesOwnedRows(t *testing.T) {
 		owned = append(owned, msg(fmt.Sprintf("o%04d", i), withDate(1+i%28)))
 	}
 	tab.Append(owned...)
-	shared := msg("s", withDate(2))
-	rows := NewSharedRows()
-	rows.Add(&shared)
-	tab.ShareRows(rows)
-	tab.AppendShared(&shared)
-	sharedBefore := *rows.Row(&shared)
+	shared := NewRowBuilder().Rows([]Message{msg("s", withDate(2))})[0]
+	tab.AppendSharedRows(shared)
+	sharedBefore := *shared
 	before := map[MessageID]*Row{}
 	tab.EachRow(func(r *Row) { before[r.ID] = r })
-	if before["s"] != rows.Row(&shared) {
+	if before["s"] != shared {
 		t.Fatal("the table does not list the shared row")
 	}
 	for round := range 5 {
@@ -44,7 +41,7 @@ func TestUpdateOverwritesOwnedRows(t *testing.T) {
 			t.Fatalf("%s: a new row replaced the owned one, which stays in its chunk", r.ID)
 		}
 	})
-	if !reflect.DeepEqual(*rows.Row(&shared), sharedBefore) {
+	if !reflect.DeepEqual(*shared, sharedBefore) {
 		t.Fatal("UpdateRows wrote through to the shared row")
 	}
 	slots := 0
@@ -56,57 +53,52 @@ func TestUpdateOverwritesOwnedRows(t *testing.T) {
 	}
 }
 
-// TestTablesShareRows checks that tables listing shared messages point
-// at the rows their SharedRows holds instead of building their own, that
-// Update gives a table its own row for the changed message while the
-// shared one stays, and that a forgotten or unknown message gets a row of
-// the table's own.
+// TestTablesShareRows checks that tables listing shared rows point at
+// them instead of building their own, that UpdateRows gives a table its
+// own row for the changed message while the shared one stays, and that
+// rows of the table's own mix with shared ones.
 func TestTablesShareRows(t *testing.T) {
 	msgs := make([]Message, 2500)
-	ptrs := make([]*Message, len(msgs))
 	for i := range msgs {
 		msgs[i] = msg(fmt.Sprintf("m%04d", i), withFrom(fmt.Sprintf("Sender %d <s%d@x.example>", i%7, i)))
-		ptrs[i] = &msgs[i]
 	}
-	rows := NewSharedRows()
-	rows.Add(ptrs[:2000]...)
-	rows.Forget(ptrs[0])
+	shared := NewRowBuilder().Rows(msgs[:2000])
+	byID := map[MessageID]*Row{}
+	for _, r := range shared {
+		byID[r.ID] = r
+	}
 	one, other := NewTable(), NewTable()
 	for _, tab := range []*Table{one, other} {
-		tab.ShareRows(rows)
-		tab.AppendShared(ptrs...)
+		tab.AppendSharedRows(shared...)
+		tab.Append(msgs[2000:]...)
 	}
-	byID := map[MessageID]*Message{}
-	for _, m := range ptrs {
-		byID[m.ID] = m
+	if one.Len() != len(msgs) {
+		t.Fatalf("the table lists %d messages, want %d", one.Len(), len(msgs))
 	}
 	for i := range one.Len() {
 		r := one.RowAt(i)
-		m := byID[r.ID]
-		want := rows.Row(m)
+		want, isShared := byID[r.ID]
 		switch {
-		case want != nil && r != want:
-			t.Fatalf("%s: the table built its own row for a shared one", m.ID)
-		case want == nil && (m.ID == "m0000" || m.ID >= "m2000") && r.ID != m.ID:
-			t.Fatalf("%s: own row for %s", m.ID, r.ID)
-		case want == nil && m.ID != "m0000" && m.ID < "m2000":
-			t.Fatalf("%s: no shared row", m.ID)
+		case isShared && r != want:
+			t.Fatalf("%s: the table built its own row for a shared one", r.ID)
+		case !isShared && r.ID < "m2000":
+			t.Fatalf("%s: a row of the table's own for a shared message", r.ID)
 		}
 	}
-	before := *rows.Row(ptrs[1])
+	before := *byID["m0001"]
 	one.UpdateRows(func(r *Row) (Row, bool) {
 		if r.ID != "m0001" {
 			return *r, false
 		}
 		return r.WithException(&ExceptionMatch{ID: 3}), true
 	})
-	if !reflect.DeepEqual(*rows.Row(ptrs[1]), before) {
+	if !reflect.DeepEqual(*byID["m0001"], before) {
 		t.Fatal("UpdateRows wrote into the shared row")
 	}
-	if got := one.RowAt(one.Find("m0001")); got == rows.Row(ptrs[1]) || got.Exception == nil {
+	if got := one.RowAt(one.Find("m0001")); got == byID["m0001"] || got.Exception == nil {
 		t.Fatalf("the updated table lists %+v, want its own row with the exception", got)
 	}
-	if other.RowAt(other.Find("m0001")) != rows.Row(ptrs[1]) {
+	if other.RowAt(other.Find("m0001")) != byID["m0001"] {
 		t.Fatal("the other table lost the shared row")
 	}
 	one.SetFilter(Filter{NoException: true})

@@ -5,21 +5,21 @@ import (
 	"testing"
 )
 
-// TestSharedMessagesAreNeverChanged checks what lets every SSH session
-// list the hub's messages without a copy each: a table that was handed
-// shared messages sorts and filters them as it would copies, and Update
-// changes a copy in the table while the shared message, and the other
-// table listing it, stay as they were.
-func TestSharedMessagesAreNeverChanged(t *testing.T) {
+// TestSharedRowsAreNeverChanged checks what lets every SSH session list
+// the hub's rows without a copy each: a table that was handed shared rows
+// sorts and filters them as it would its own, and Replace changes a row
+// of the table's own while the shared row, and the other table listing
+// it, stay as they were.
+func TestSharedRowsAreNeverChanged(t *testing.T) {
 	msgs := []Message{
 		msg("c", withSize(3), withFrom("Carol <c@x.example>")),
 		msg("a", withSize(1), withFrom("Alice <a@x.example>")),
 		msg("b", withSize(2), withFrom("Bob <b@x.example>"), withRisk("run.exe", RiskExecutable)),
 	}
-	shared := []*Message{&msgs[0], &msgs[1], &msgs[2]}
+	shared := NewRowBuilder().Rows(msgs)
 	one, other, copied := NewTable(), NewTable(), NewTable()
-	one.AppendShared(slices.Clone(shared)...)
-	other.AppendShared(slices.Clone(shared)...)
+	one.AppendSharedRows(slices.Clone(shared)...)
+	other.AppendSharedRows(slices.Clone(shared)...)
 	copied.Append(slices.Clone(msgs)...)
 
 	for _, f := range []Filter{{}, {Text: "bob"}, {RiskyOnly: true}, {Text: "-from:carol"}} {
@@ -40,8 +40,8 @@ func TestSharedMessagesAreNeverChanged(t *testing.T) {
 	if !one.Replace(&changed) {
 		t.Fatal("Replace did not find a")
 	}
-	if msgs[1].Subject != "a" || msgs[1].Size != 1 {
-		t.Errorf("Replace wrote through to the shared message: %+v", msgs[1])
+	if shared[1].Subject != "a" || shared[1].Size != 1 {
+		t.Errorf("Replace wrote through to the shared row: %+v", shared[1])
 	}
 	if got := other.RowByID("a"); got == nil || got.Subject != "a" || got.Size != 1 {
 		t.Errorf("the other table lists %+v, want the shared message as it was", got)

@@ -13,30 +13,37 @@ import (
 )
 
 // Hub is one quarantine shared by many consoles, as "mxaudit serve"
-// needs it: the source is scanned once, the analysed messages are kept
-// in memory, and every change — scan results, arrivals and departures
-// the source reports, actions and policy changes of any session — is
-// broadcast to every session's View. Without it, ten operators would run
-// ten scans, ten watches and ten PPAP pairings of the same folder, and
-// one operator's release would reach the others only on the next poll.
+// needs it: the source is scanned once, and every change — scan results,
+// arrivals and departures the source reports, actions and policy changes
+// of any session — is broadcast to every session's View. Without it, ten
+// operators would run ten scans, ten watches and ten PPAP pairings of the
+// same folder, and one operator's release would reach the others only on
+// the next poll.
+//
+// Like one console, the hub keeps a compact row per message in memory
+// (every session's table points at the same rows) and the analysed
+// messages whole in a Spill, a private file, from which a session reads
+// one back when a view or an action needs it. At 100,000 messages,
+// keeping them whole in memory made the server's resident memory
+// 812 MiB.
 type Hub struct {
 	app  *App
 	desk *Desk
 
 	mu sync.Mutex
-	// msgs are the messages as the sessions should list them. The slice
-	// is never changed in place: removals build a new one, so that a
-	// View replaying an older prefix needs no lock. Nor is a message
-	// ever changed: every session's table points at these (View.
-	// ScanShared) instead of keeping a copy of each.
-	msgs []*model.Message
-	// rows are the listed messages' rows, built once for every
-	// session's table (model.SharedRows).
-	rows *model.SharedRows
-	// have indexes msgs by ID: the listing's membership, and the
-	// sessions' read-back of a message (View.Message, once per target
-	// of a bulk action).
-	have     map[model.MessageID]*model.Message
+	// rows are the listed messages' rows, in listing order, as every
+	// session's table lists them. The slice is never changed in place:
+	// removals build a new one, so that a View replaying an older prefix
+	// needs no lock. Nor is a row ever changed.
+	rows []*model.Row
+	// build builds the rows, sharing their repeated strings.
+	build *model.RowBuilder
+	// kept keeps the listed messages whole, for the sessions' read-back
+	// (View.Message): every message listed is put there before its row
+	// is.
+	kept *Spill
+	// have indexes rows by ID: the listing's membership.
+	have     map[model.MessageID]*model.Row
 	scanning bool
 	scanErr  error
 	progress scan.Progress
@@ -62,9 +69,9 @@ type PolicyNews struct {
 type eventKind int
 
 const (
-	evMessages eventKind = iota + 1 // scan results (msgs)
+	evMessages eventKind = iota + 1 // scan results (rows)
 	evScanDone                      // the scan ended (err)
-	evAdded                         // arrivals, analysed (msgs)
+	evAdded                         // arrivals, analysed (rows)
 	evRemoved                       // departures (ids, note)
 	evReload                        // the listing was replaced
 )
@@ -73,7 +80,7 @@ const (
 type hubEvent struct {
 	kind     eventKind
 	gen      int
-	msgs     []*model.Message
+	rows     []*model.Row
 	ids      []model.MessageID
 	note     string
 	err      error
@@ -89,8 +96,9 @@ func NewHub(a *App, desk *Desk) *Hub {
 		// A session that comes before the scan has begun follows it
 		// rather than taking the empty listing for the whole.
 		scanning:   true,
-		rows:       model.NewSharedRows(),
-		have:       map[model.MessageID]*model.Message{},
+		build:      model.NewRowBuilder(),
+		kept:       NewSpill(""),
+		have:       map[model.MessageID]*model.Row{},
 		subs:       map[*subscriber]bool{},
 		policySubs: map[chan PolicyNews]bool{},
 	}
@@ -104,6 +112,7 @@ func (h *Hub) App() *App { return h.app }
 // runs in a goroutine of its own.
 func (h *Hub) Start(ctx context.Context) {
 	go func() {
+		defer h.kept.Close()
 		for ctx.Err() == nil {
 			h.runScan(ctx)
 			if !h.app.CanWatch() {
@@ -140,7 +149,7 @@ func (h *Hub) Wait(ctx context.Context) error {
 func (h *Hub) Len() int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return len(h.msgs)
+	return len(h.rows)
 }
 
 // follow applies the source's changes until ctx is done (false) or the
@@ -166,6 +175,7 @@ func (h *Hub) follow(ctx context.Context) (reload bool) {
 func (h *Hub) arrived(ctx context.Context, ids []model.MessageID) {
 	h.mu.Lock()
 	fresh := slices.DeleteFunc(slices.Clone(ids), func(id model.MessageID) bool { return h.have[id] != nil })
+	gen := h.gen
 	h.mu.Unlock()
 	if len(fresh) == 0 {
 		return
@@ -174,19 +184,24 @@ func (h *Hub) arrived(ctx context.Context, ids []model.MessageID) {
 	if err != nil && len(msgs) == 0 {
 		return // the next listing reports them again
 	}
+	// Arrivals come one change at a time (follow), and a new listing
+	// only after follow returns: nothing else puts into kept meanwhile.
+	h.kept.Put(msgs...)
+	rows := h.build.Rows(msgs)
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	msgs = slices.DeleteFunc(msgs, func(m model.Message) bool { return h.have[m.ID] != nil })
-	if len(msgs) == 0 {
+	if h.gen != gen {
 		return
 	}
-	shared := pointers(msgs)
-	for _, m := range shared {
-		h.have[m.ID] = m
+	rows = slices.DeleteFunc(rows, func(r *model.Row) bool { return h.have[r.ID] != nil })
+	if len(rows) == 0 {
+		return
 	}
-	h.rows.Add(shared...)
-	h.msgs = append(slices.Clip(h.msgs), shared...)
-	h.broadcast(hubEvent{kind: evAdded, gen: h.gen, msgs: shared})
+	for _, r := range rows {
+		h.have[r.ID] = r
+	}
+	h.rows = append(slices.Clip(h.rows), rows...)
+	h.broadcast(hubEvent{kind: evAdded, gen: h.gen, rows: rows})
 }
 
 // departed takes messages out of the listing and tells every session,
@@ -208,13 +223,7 @@ func (h *Hub) departed(ids []model.MessageID, note string) {
 	for _, id := range gone {
 		set[id] = true
 	}
-	h.msgs = slices.DeleteFunc(slices.Clone(h.msgs), func(m *model.Message) bool {
-		if set[m.ID] {
-			h.rows.Forget(m)
-			return true
-		}
-		return false
-	})
+	h.rows = slices.DeleteFunc(slices.Clone(h.rows), func(r *model.Row) bool { return set[r.ID] })
 	h.broadcast(hubEvent{kind: evRemoved, gen: h.gen, ids: gone, note: note})
 }
 
@@ -235,7 +244,7 @@ func (h *Hub) broadcast(ev hubEvent) {
 
 // snapshot is the listing at one moment, with the scan's state then.
 type snapshot struct {
-	msgs     []*model.Message
+	rows     []*model.Row
 	scanning bool
 	scanErr  error
 	gen      int
@@ -248,7 +257,7 @@ func (h *Hub) subscribe() (snapshot, *subscriber) {
 	defer h.mu.Unlock()
 	sub := newSubscriber()
 	h.subs[sub] = true
-	return snapshot{msgs: slices.Clip(h.msgs), scanning: h.scanning, scanErr: h.scanErr, gen: h.gen}, sub
+	return snapshot{rows: slices.Clip(h.rows), scanning: h.scanning, scanErr: h.scanErr, gen: h.gen}, sub
 }
 
 // unsubscribe stops queueing events for sub.
@@ -258,25 +267,29 @@ func (h *Hub) unsubscribe(sub *subscriber) {
 	delete(h.subs, sub)
 }
 
-// lookup returns the listed message id and the generation of the
-// listing it is in.
-func (h *Hub) lookup(id model.MessageID) (msg model.Message, listing int, ok bool) {
+// message reads the listed message id back whole, with the generation
+// of the listing it is in; listed is false when that listing has no
+// message id (or lost it, or was replaced, while it was read).
+func (h *Hub) message(ctx context.Context, id model.MessageID) (msg model.Message, listing int, listed bool, err error) {
 	h.mu.Lock()
-	defer h.mu.Unlock()
-	if m := h.have[id]; m != nil {
-		return *m, h.gen, true
+	row, gen := h.have[id], h.gen
+	h.mu.Unlock()
+	if row == nil {
+		return model.Message{}, gen, false, nil
 	}
-	return model.Message{}, h.gen, false
-}
-
-// pointers returns pointers to msgs, which the caller must not change
-// afterwards: the hub's listing and every session share them.
-func pointers(msgs []model.Message) []*model.Message {
-	out := make([]*model.Message, len(msgs))
-	for i := range msgs {
-		out[i] = &msgs[i]
+	msg, err = h.kept.Message(ctx, id)
+	h.mu.Lock()
+	still := h.gen == gen && h.have[id] == row
+	h.mu.Unlock()
+	switch {
+	case !still:
+		// Read while a reload or a departure changed the listing: the
+		// copy may be another message's.
+		return model.Message{}, gen, false, nil
+	case err != nil:
+		return model.Message{}, gen, true, err
 	}
-	return out
+	return msg, gen, true, nil
 }
 
 // publishPolicy hands the policy as written to every session.

@@ -17,9 +17,12 @@ func TestViewMessageFollowsItsListing(t *testing.T) {
 	v := h.View()
 	ids := scanIDs(t, v)
 	id := ids[0]
+	other := []model.Message{{ID: id, Subject: "another message under the same ID"}}
 	h.mu.Lock()
 	h.gen++ // as runScan does on a reload
-	h.have = map[model.MessageID]*model.Message{id: {ID: id, Subject: "another message under the same ID"}}
+	h.kept.Reset()
+	h.kept.Put(other...)
+	h.have = map[model.MessageID]*model.Row{id: h.build.Rows(other)[0]}
 	h.mu.Unlock()
 	if m, err := v.Message(context.Background(), id); err == nil {
 		t.Errorf("view of generation %d read back %q of generation %d", v.gen, m.Subject, h.gen)

@@ -78,7 +78,10 @@ func scanIDs(t *testing.T, v *View) []model.MessageID {
 func releasable(t *testing.T, s *Session) model.Message {
 	t.Helper()
 	for _, id := range scanIDs(t, s.Hub.View()) {
-		m, _, _ := s.Hub.lookup(id)
+		m, _, _, err := s.Hub.message(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
 		p, err := s.Actions.Plan(context.Background(), action.Request{Kind: action.Release, IDs: []model.MessageID{id}}, []*model.Message{&m})
 		if err == nil && p.Blocked == 0 && len(p.Items) == 1 {
 			return m
@@ -121,8 +124,8 @@ func TestViewFollowsRunningScan(t *testing.T) {
 		t.Fatal(err)
 	}
 	var want []model.MessageID
-	for _, m := range h.msgs {
-		want = append(want, m.ID)
+	for _, r := range h.rows {
+		want = append(want, r.ID)
 	}
 	for i, ids := range got {
 		if strings.Join(idStrings(ids), ",") != strings.Join(idStrings(want), ",") {

@@ -65,19 +65,22 @@ func (b *scanBatch) flush() {
 		return
 	}
 	h := b.hub
+	// Kept before listed: a session may read a message back as soon as
+	// its row is broadcast. One listing's scan at a time (runScan), so a
+	// put never lands in another listing's spill.
+	h.kept.Put(msgs...)
+	rows := h.build.Rows(msgs)
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.gen != b.gen {
 		return // a newer listing replaced this one
 	}
-	shared := pointers(msgs)
-	h.rows.Add(shared...)
-	h.msgs = append(h.msgs, shared...)
-	for _, m := range shared {
-		h.have[m.ID] = m
+	h.rows = append(h.rows, rows...)
+	for _, r := range rows {
+		h.have[r.ID] = r
 	}
 	h.progress = p
-	h.broadcast(hubEvent{kind: evMessages, gen: b.gen, msgs: shared, progress: p})
+	h.broadcast(hubEvent{kind: evMessages, gen: b.gen, rows: rows, progress: p})
 }
 
 // runScan scans the source into a new generation of the listing.
@@ -88,8 +91,10 @@ func (h *Hub) runScan(ctx context.Context) {
 	if gen > 1 {
 		h.broadcast(hubEvent{kind: evReload, gen: gen})
 	}
-	h.msgs, h.have, h.scanning, h.scanErr = nil, map[model.MessageID]*model.Message{}, true, nil
-	h.rows.Reset()
+	h.rows, h.have, h.scanning, h.scanErr = nil, map[model.MessageID]*model.Row{}, true, nil
+	h.build.Reset()
+	// The new listing's IDs may name other messages.
+	h.kept.Reset()
 	h.progress = scan.Progress{}
 	h.mu.Unlock()
 

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"sync"
@@ -68,15 +69,12 @@ type View struct {
 	gen int
 	// later are events that came while Scan was replaying, for Watch.
 	later []hubEvent
-	// arrived holds the analysed arrivals Watch announced, until the
-	// console asks Analyze for them.
-	arrived map[model.MessageID]model.Message
 }
 
 // View returns a new window on the hub for one session. Close it when
 // the session ends.
 func (h *Hub) View() *View {
-	return &View{hub: h, arrived: map[model.MessageID]model.Message{}}
+	return &View{hub: h}
 }
 
 // Close stops the view's subscription.
@@ -90,26 +88,32 @@ func (v *View) Close() {
 	}
 }
 
-// Scan implements the console's Source: it emits a copy of each message
-// ScanShared emits.
+// Scan implements the console's Source: it emits each message whose row
+// ScanShared emits, read back whole from the hub.
 func (v *View) Scan(ctx context.Context, emit func(model.Message) error, progress func(scan.Progress)) error {
-	return v.ScanShared(ctx, func(m *model.Message) error { return emit(*m) }, progress)
+	return v.ScanShared(ctx, func(r *model.Row) error {
+		m, err := v.Message(ctx, r.ID)
+		if errors.Is(err, ErrNotSpilled) {
+			return nil // gone since: the departure follows
+		}
+		if err != nil {
+			return err
+		}
+		return emit(m)
+	}, progress)
 }
 
-// SharedRows returns the rows of the messages ScanShared hands out, built
-// once by the hub for every session's table.
-func (v *View) SharedRows() *model.SharedRows { return v.hub.rows }
-
-// ScanShared emits the shared listing as it is, then the shared scan's
-// further results until that scan ends. The messages are the hub's own,
-// shared by every session: the receiver must not change them (the
-// console's table copies a message before changing it). Changes that
-// come meanwhile are kept for Watch. A second call (after the source was
-// renumbered) starts from the new listing.
-func (v *View) ScanShared(ctx context.Context, emit func(*model.Message) error, progress func(scan.Progress)) error {
+// ScanShared emits the rows of the shared listing as it is, then those
+// of the shared scan's further results until that scan ends. The rows
+// are the hub's own, shared by every session: the receiver must never
+// change them (model.Table.AppendSharedRows); the messages are read back
+// whole through Message. Changes that come meanwhile are kept for Watch.
+// A second call (after the source was renumbered) starts from the new
+// listing.
+func (v *View) ScanShared(ctx context.Context, emit func(*model.Row) error, progress func(scan.Progress)) error {
 	v.Close()
 	sn, sub := v.hub.subscribe()
-	snap, scanning := sn.msgs, sn.scanning
+	snap, scanning := sn.rows, sn.scanning
 	v.mu.Lock()
 	v.sub, v.gen, v.later = sub, sn.gen, nil
 	v.mu.Unlock()
@@ -152,8 +156,8 @@ func (v *View) ScanShared(ctx context.Context, emit func(*model.Message) error, 
 			v.mu.Unlock()
 			return nil
 		case evMessages:
-			for _, m := range ev.msgs {
-				if err := emit(m); err != nil {
+			for _, r := range ev.rows {
+				if err := emit(r); err != nil {
 					return err
 				}
 			}
@@ -199,13 +203,10 @@ func (v *View) Watch(ctx context.Context, send func(mailsrc.Change)) error {
 		}
 		switch ev.kind {
 		case evAdded:
-			ids := make([]model.MessageID, len(ev.msgs))
-			v.mu.Lock()
-			for i, m := range ev.msgs {
-				ids[i] = m.ID
-				v.arrived[m.ID] = *m
+			ids := make([]model.MessageID, len(ev.rows))
+			for i, r := range ev.rows {
+				ids[i] = r.ID
 			}
-			v.mu.Unlock()
 			send(mailsrc.Change{Kind: mailsrc.Added, IDs: ids})
 		case evRemoved:
 			send(mailsrc.Change{Kind: mailsrc.Removed, IDs: ev.ids, Done: ev.note})
@@ -216,18 +217,19 @@ func (v *View) Watch(ctx context.Context, send func(mailsrc.Change)) error {
 }
 
 // Analyze implements the console's Live: the hub has analysed the
-// arrivals already, once for every session.
-func (v *View) Analyze(_ context.Context, ids []model.MessageID) ([]model.Message, error) {
+// arrivals already, once for every session; they are read back whole.
+// One that left meanwhile is left out.
+func (v *View) Analyze(ctx context.Context, ids []model.MessageID) ([]model.Message, error) {
 	out := make([]model.Message, 0, len(ids))
-	v.mu.Lock()
-	defer v.mu.Unlock()
 	for _, id := range ids {
-		if m, ok := v.arrived[id]; ok {
-			delete(v.arrived, id)
-			out = append(out, m)
-		} else if m, _, ok := v.hub.lookup(id); ok {
-			out = append(out, m)
+		m, err := v.Message(ctx, id)
+		if errors.Is(err, ErrNotSpilled) {
+			continue
 		}
+		if err != nil {
+			return out, err
+		}
+		out = append(out, m)
 	}
 	return out, nil
 }
@@ -241,12 +243,12 @@ func (v *View) Open(ctx context.Context, id model.MessageID) (io.ReadCloser, err
 	return v.hub.app.Open(ctx, id)
 }
 
-// Message returns a listed message whole, as the hub keeps it for every
-// session: what a session's views and actions read back, since its
-// table keeps only rows. It fails with ErrNotSpilled when the hub lists
-// no message id, and when the hub's listing is not the one this view
-// follows: after a reload an ID may name another message, and the
-// session must not act on it before it has listed the new one.
+// Message returns a listed message whole, read back from where the hub
+// keeps it for every session: what a session's views and actions read,
+// since its table keeps only rows. It fails with ErrNotSpilled when the
+// hub lists no message id, and when the hub's listing is not the one
+// this view follows: after a reload an ID may name another message, and
+// the session must not act on it before it has listed the new one.
 func (v *View) Message(ctx context.Context, id model.MessageID) (model.Message, error) {
 	if err := ctx.Err(); err != nil {
 		return model.Message{}, err
@@ -254,12 +256,14 @@ func (v *View) Message(ctx context.Context, id model.MessageID) (model.Message, 
 	v.mu.Lock()
 	gen := v.gen
 	v.mu.Unlock()
-	m, listing, ok := v.hub.lookup(id)
+	m, listing, ok, err := v.hub.message(ctx, id)
 	switch {
-	case ok && listing == gen:
-		return m, nil
-	case ok:
+	case ok && listing != gen:
 		return model.Message{}, fmt.Errorf("%s: the shared listing was reloaded; wait for the new one: %w", id, ErrNotSpilled)
+	case ok && err != nil:
+		return model.Message{}, err
+	case ok:
+		return m, nil
 	}
 	return model.Message{}, fmt.Errorf("%s: %w", id, ErrNotSpilled)
 }

@@ -29,15 +29,13 @@ type Source interface {
 	Open(ctx context.Context, id model.MessageID) (io.ReadCloser, error)
 }
 
-// SharedSource is a Source whose scan can hand out messages shared with
-// other consoles (the SSH server's hub, ui/app.View): the table keeps the
-// pointers instead of a copy of each message, and never changes what
-// they point at. A console over one is found by a type assertion.
+// SharedSource is a Source whose scan hands out the rows of messages
+// shared with other consoles (the SSH server's hub, ui/app.View): the
+// table points at them instead of building its own, and never changes
+// them; the messages are read back whole through SharedMessages. A
+// console over one is found by a type assertion.
 type SharedSource interface {
-	ScanShared(ctx context.Context, emit func(*model.Message) error, progress func(scan.Progress)) error
-	// SharedRows holds the rows of the messages ScanShared hands out,
-	// so that every console's table points at the same rows too.
-	SharedRows() *model.SharedRows
+	ScanShared(ctx context.Context, emit func(*model.Row) error, progress func(scan.Progress)) error
 }
 
 // Kept keeps the full analysed messages of which the console's table
@@ -167,7 +165,7 @@ func (c Config) scanner() func(context.Context, func(model.Message) error, func(
 }
 
 // sharedScanner is the source's ScanShared, nil when it has none.
-func (c Config) sharedScanner() func(context.Context, func(*model.Message) error, func(scan.Progress)) error {
+func (c Config) sharedScanner() func(context.Context, func(*model.Row) error, func(scan.Progress)) error {
 	if s, ok := c.Source.(SharedSource); ok {
 		return s.ScanShared
 	}

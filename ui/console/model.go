@@ -142,9 +142,6 @@ func newModel(ctx context.Context, cfg Config, noColor bool) *Model {
 		Mouse:  cfg.Mouse,
 	}
 	table := model.NewTable()
-	if s, ok := cfg.Source.(SharedSource); ok {
-		table.ShareRows(s.SharedRows())
-	}
 	kept := cfg.Kept
 	if kept == nil {
 		kept = app.NewSpill("")

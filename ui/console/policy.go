@@ -63,22 +63,21 @@ func (m *Model) annotate(msgs []model.Message) {
 	}
 }
 
-// annotateShared is annotate for messages shared with other consoles:
-// a message whose exception changes is replaced by an annotated copy,
-// and the shared one is left as it is.
-func (m *Model) annotateShared(msgs []*model.Message) []*model.Message {
+// annotateShared is annotate for rows shared with other consoles
+// (Policy.AnnotateRow, which decides as Annotate does): a row whose
+// exception changes under this console's policy is replaced by an
+// annotated copy, and the shared one is left as it is.
+func (m *Model) annotateShared(rows []*model.Row) []*model.Row {
 	if m.policy == nil {
-		return msgs
+		return rows
 	}
 	now := m.com.Now()
-	for i, shared := range msgs {
-		c := *shared
-		m.policy.Annotate(&c, now)
-		if !shared.Exception.Same(c.Exception) {
-			msgs[i] = &c
+	for i, shared := range rows {
+		if c, changed := m.policy.AnnotateRow(shared, now); changed {
+			rows[i] = &c
 		}
 	}
-	return msgs
+	return rows
 }
 
 // changePolicy returns the command that applies change to the policy file

@@ -33,7 +33,7 @@ const (
 type scanEvent struct {
 	msg      model.Message
 	hasMsg   bool
-	shared   *model.Message // from a SharedSource, instead of msg
+	shared   *model.Row // from a SharedSource, instead of msg
 	progress scan.Progress
 	hasProg  bool
 	done     bool
@@ -44,7 +44,7 @@ type scanEvent struct {
 type scanBatchMsg struct {
 	id       int // the scan it belongs to; a batch from an older scan is dropped
 	msgs     []model.Message
-	shared   []*model.Message // from a SharedSource: the table keeps the pointers
+	shared   []*model.Row // from a SharedSource: the table points at them
 	progress scan.Progress
 	hasProg  bool
 	done     bool
@@ -94,7 +94,7 @@ func (m *Model) startScan() tea.Cmd {
 			progress := func(p scan.Progress) { _ = send(scanEvent{progress: p, hasProg: true}) }
 			var err error
 			if shared != nil {
-				err = shared(ctx, func(msg *model.Message) error { return send(scanEvent{shared: msg}) }, progress)
+				err = shared(ctx, func(r *model.Row) error { return send(scanEvent{shared: r}) }, progress)
 			} else {
 				err = run(ctx, func(msg model.Message) error { return send(scanEvent{msg: msg, hasMsg: true}) }, progress)
 			}
@@ -171,12 +171,12 @@ func (m *Model) handleScanBatch(b scanBatchMsg) tea.Cmd {
 	if len(m.watch.live) > 0 {
 		// A rescan lists messages the watch has already added.
 		b.msgs = slices.DeleteFunc(b.msgs, func(msg model.Message) bool { return m.watch.live[msg.ID] })
-		b.shared = slices.DeleteFunc(b.shared, func(msg *model.Message) bool { return m.watch.live[msg.ID] })
+		b.shared = slices.DeleteFunc(b.shared, func(r *model.Row) bool { return m.watch.live[r.ID] })
 	}
 	if len(b.msgs)+len(b.shared) > 0 {
 		m.annotate(b.msgs)
 		m.table.Append(b.msgs...)
-		m.table.AppendShared(m.annotateShared(b.shared)...)
+		m.table.AppendSharedRows(m.annotateShared(b.shared)...)
 		if !m.scan.moved {
 			m.table.SetCursor(0)
 		}

@@ -12,17 +12,16 @@ import (
 )
 
 // The SSH server's sessions scan through the hub's View: it must keep
-// handing out shared messages, or every session copies them again.
+// handing out shared rows, or every session builds them again.
 var _ SharedSource = (*app.View)(nil)
 
 // loadedShared returns a console of the given size listing the shared
-// messages as a SharedSource hands them out (the SSH server's hub).
-func loadedShared(tb testing.TB, shared []*model.Message, rows *model.SharedRows, width, height int) *Model {
+// rows as a SharedSource hands them out (the SSH server's hub).
+func loadedShared(tb testing.TB, shared []*model.Row, width, height int) *Model {
 	m := newModel(tb.Context(), testConfig(nil), true)
-	m.table.ShareRows(rows) // as newModel does for a SharedSource
 	m.Update(tea.WindowSizeMsg{Width: width, Height: height})
 	for i := 0; i < len(shared); i += maxBatch {
-		batch := append([]*model.Message(nil), shared[i:min(i+maxBatch, len(shared))]...)
+		batch := append([]*model.Row(nil), shared[i:min(i+maxBatch, len(shared))]...)
 		deliver(m, scanBatchMsg{id: m.scan.id, shared: batch})
 	}
 	return m
@@ -37,16 +36,12 @@ func TestSessionMemory100k(t *testing.T) {
 	}
 	const n, sessions = 100_000, 3
 	msgs := manyMessages(0, n)
-	shared := make([]*model.Message, n)
-	for i := range msgs {
-		shared[i] = &msgs[i]
-	}
 	// The hub builds the rows once, as the messages arrive; the first
 	// session settles what every session shares, the others are what
 	// each further one costs.
-	rows := model.NewSharedRows()
-	rows.Add(shared...)
-	first := loadedShared(t, shared, rows, 160, 48)
+	shared := model.NewRowBuilder().Rows(msgs)
+	msgs = nil
+	first := loadedShared(t, shared, 160, 48)
 	heap := func() uint64 {
 		runtime.GC()
 		var s runtime.MemStats
@@ -56,7 +51,7 @@ func TestSessionMemory100k(t *testing.T) {
 	before := heap()
 	var consoles []*Model
 	for range sessions {
-		consoles = append(consoles, loadedShared(t, shared, rows, 160, 48))
+		consoles = append(consoles, loadedShared(t, shared, 160, 48))
 	}
 	for _, c := range consoles {
 		_ = c.View()
@@ -73,13 +68,13 @@ func TestSessionMemory100k(t *testing.T) {
 	}
 	runtime.KeepAlive(first)
 	runtime.KeepAlive(consoles)
-	runtime.KeepAlive(msgs)
+	runtime.KeepAlive(shared)
 }
 
-// TestSharedMessagesAnnotatedOnACopy checks that a session judging shared
-// messages by its exception policy annotates copies: the hub's message,
-// which every other session lists, keeps no exception.
-func TestSharedMessagesAnnotatedOnACopy(t *testing.T) {
+// TestSharedRowsAnnotatedOnACopy checks that a session judging shared
+// rows by its exception policy annotates copies: the hub's row, which
+// every other session lists, keeps no exception.
+func TestSharedRowsAnnotatedOnACopy(t *testing.T) {
 	msgs := sampleMessages()
 	var target *model.Message
 	for i := range msgs {
@@ -91,10 +86,10 @@ func TestSharedMessagesAnnotatedOnACopy(t *testing.T) {
 	if target == nil {
 		t.Fatal("the samples have no encrypted message with a From domain")
 	}
-	shared := make([]*model.Message, len(msgs))
-	before := make([]*model.ExceptionMatch, len(msgs))
-	for i := range msgs {
-		shared[i], before[i] = &msgs[i], msgs[i].Exception
+	shared := model.NewRowBuilder().Rows(msgs)
+	before := make([]*model.ExceptionMatch, len(shared))
+	for i, r := range shared {
+		before[i] = r.Exception
 	}
 	exc := model.Exception{
 		ID: 1, Scope: model.ScopeDomain, Value: target.FromDomain, Kinds: []model.ExceptionKind{model.KindEncryptedArchive},
@@ -103,7 +98,7 @@ func TestSharedMessagesAnnotatedOnACopy(t *testing.T) {
 	}
 	m := newModel(t.Context(), testConfig(nil), true)
 	m.setPolicy(model.Policy{Exceptions: []model.Exception{exc}, Approvers: []string{"sato", "suzuki"}, NextID: 2})
-	deliver(m, scanBatchMsg{id: m.scan.id, shared: append([]*model.Message(nil), shared...), done: true})
+	deliver(m, scanBatchMsg{id: m.scan.id, shared: append([]*model.Row(nil), shared...), done: true})
 
 	listed := m.table.RowByID(target.ID)
 	if listed == nil || listed.Exception == nil {
@@ -113,8 +108,8 @@ func TestSharedMessagesAnnotatedOnACopy(t *testing.T) {
 		if m.table.RowByID(msgs[i].ID) == nil {
 			t.Errorf("%s is not listed", msgs[i].ID)
 		}
-		if msgs[i].Exception != before[i] {
-			t.Errorf("shared message %s was annotated", msgs[i].ID)
+		if shared[i].Exception != before[i] {
+			t.Errorf("shared row %s was annotated", shared[i].ID)
 		}
 	}
 
