@@ -35,6 +35,14 @@ import (
 // A Spill is safe for concurrent use: Put from the scan, Get from
 // commands.
 type Spill struct {
+	// putMu serialises Puts, which share batch: a buffer kept by the
+	// spill rather than a sync.Pool, which every collection empties
+	// (under the console's memory limit, collections are many, and a
+	// buffer grown and cleared again for each batch cost 2 s of CPU at
+	// 100,000 messages).
+	putMu sync.Mutex
+	batch bytes.Buffer
+
 	mu  sync.Mutex
 	f   *os.File
 	end int64
@@ -81,10 +89,8 @@ var (
 // "\ufffd" literally.
 var lossyUTF8 = []byte(`\ufffd`)
 
-// spillBuffers are Put's batch buffers, kept up to maxPooledBatch.
-var spillBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-const maxPooledBatch = 8 << 20
+// maxKeptBatch bounds the buffer a Spill keeps between Puts.
+const maxKeptBatch = 4 << 20
 
 // maxSpillRecord bounds one record (a message's analysis, not its
 // bytes): a larger one stays in memory.
@@ -136,38 +142,61 @@ func (s *Spill) Put(msgs ...model.Message) {
 			unreadable[i] = true
 		}
 	}
-	recs := make([]spillRecord, len(msgs)) // n == 0: keep in memory
-	// One encoder writes the batch into a pooled buffer: json.Marshal
+	// One encoder writes the records into the spill's buffer: json.Marshal
 	// copies each record out of its own buffer, and appending those
 	// copies grew the batch's slice again and again (at 100,000
 	// messages the spill cost 3 s of the console's CPU, half of it in
 	// growing slices). Encode writes what Marshal does, and a newline,
-	// which the record's length leaves out.
-	batch := spillBuffers.Get().(*bytes.Buffer)
+	// which the record's length leaves out. The buffer is written out
+	// every spillChunk bytes, so that it stays small.
+	s.putMu.Lock()
+	defer s.putMu.Unlock()
+	batch := &s.batch
 	defer func() {
-		if batch.Cap() <= maxPooledBatch { // a huge message's buffer is not kept
-			spillBuffers.Put(batch)
+		if batch.Cap() > maxKeptBatch { // a huge message's buffer is not kept
+			*batch = bytes.Buffer{}
 		}
 	}()
-	batch.Reset()
 	enc := json.NewEncoder(batch)
-	for i := range msgs {
-		if unreadable[i] {
-			continue
+	recs := make([]spillRecord, 0, min(len(msgs), 256))
+	for from := 0; from < len(msgs); {
+		batch.Reset()
+		recs = recs[:0]
+		to := from
+		for ; to < len(msgs) && batch.Len() < spillChunk; to++ {
+			recs = append(recs, encodeRecord(enc, batch, &msgs[to], unreadable[to]))
 		}
-		start := batch.Len()
-		if err := enc.Encode(&msgs[i]); err != nil {
-			batch.Truncate(start)
-			continue
-		}
-		rec := batch.Bytes()[start : batch.Len()-1]
-		if len(rec) == 0 || len(rec) > maxSpillRecord || bytes.Contains(rec, lossyUTF8) {
-			batch.Truncate(start)
-			continue
-		}
-		recs[i] = spillRecord{off: int64(start), n: uint32(len(rec)), sum: sha256.Sum256(rec)}
+		s.commit(batch.Bytes(), msgs[from:to], recs, unreadable, from)
+		from = to
 	}
-	buf := batch.Bytes()
+}
+
+// spillChunk is how much Put encodes before it writes.
+const spillChunk = 1 << 20
+
+// encodeRecord appends m's record to batch and returns where it is; n is
+// 0 when m is kept in memory instead (its record too large, or lossy),
+// or not at all (unreadable).
+func encodeRecord(enc *json.Encoder, batch *bytes.Buffer, m *model.Message, unreadable bool) spillRecord {
+	if unreadable {
+		return spillRecord{}
+	}
+	start := batch.Len()
+	if err := enc.Encode(m); err != nil {
+		batch.Truncate(start)
+		return spillRecord{}
+	}
+	rec := batch.Bytes()[start : batch.Len()-1]
+	if len(rec) == 0 || len(rec) > maxSpillRecord || bytes.Contains(rec, lossyUTF8) {
+		batch.Truncate(start)
+		return spillRecord{}
+	}
+	return spillRecord{off: int64(start), n: uint32(len(rec)), sum: sha256.Sum256(rec)}
+}
+
+// commit writes buf, the records recs of msgs (msgs[i] is message
+// first+i of Put's, for unreadable), and indexes them.
+func (s *Spill) commit(buf []byte, msgs []model.Message, recs []spillRecord, unreadable map[int]bool, first int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -182,7 +211,7 @@ func (s *Spill) Put(msgs ...model.Message) {
 		}
 	}
 	for i, r := range recs {
-		if unreadable[i] {
+		if unreadable[first+i] {
 			delete(s.index, msgs[i].ID) // an older copy must not answer for it
 			continue
 		}
