@@ -40,6 +40,11 @@ type Maildir struct {
 	// resolved again.
 	listed *maildirIndex
 	moved  map[model.MessageID]maildirFile
+	// folders are new/ and cur/ (maildirSubdirs' order) opened as roots
+	// of their own (maildirfolders.go); retired are ones replaced since,
+	// closed with the Maildir.
+	folders [len(maildirSubdirs)]*os.Root
+	retired []*os.Root
 }
 
 var _ Source = (*Maildir)(nil)
@@ -133,6 +138,7 @@ func (m *Maildir) List(ctx context.Context, fn func(Entry) error) error {
 	m.mu.Lock()
 	m.listed, m.moved = found, nil
 	m.mu.Unlock()
+	m.refreshFolders()
 	return m.statAndReport(ctx, found, fn)
 }
 
@@ -182,7 +188,7 @@ func (m *Maildir) Open(ctx context.Context, id model.MessageID) (io.ReadCloser, 
 		return nil, notFound(id)
 	}
 	if file, known := m.lookup(id); known {
-		f, err := m.root.OpenFile(file.rel(), openFlags, 0)
+		f, err := m.openListed(file)
 		if err == nil {
 			return openMessage(f, id)
 		}
@@ -282,4 +288,7 @@ func (m *Maildir) findPrefix(ctx context.Context, sub, prefix string) (string, e
 }
 
 // Close implements Source.
-func (m *Maildir) Close() error { return m.root.Close() }
+func (m *Maildir) Close() error {
+	m.closeFolders()
+	return m.root.Close()
+}
