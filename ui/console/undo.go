@@ -90,10 +90,10 @@ func (m *Model) handleRestored(msg restoredMsg) tea.Cmd {
 			failed = append(failed, string(r.ID)+": "+r.Outcome)
 		}
 	}
-	known := m.listedAmong(messageIDs(msg.msgs))
+	unlisted := m.unlisted(messageIDs(msg.msgs))
 	var back []model.Message
 	for _, x := range msg.msgs {
-		if ok[x.ID] && !known[x.ID] {
+		if ok[x.ID] && unlisted[x.ID] {
 			back = append(back, x)
 		}
 	}

@@ -202,10 +202,10 @@ func (m *Model) handleWatch(msg watchMsg) tea.Cmd {
 // analyseArrivals returns the command that analyses the arrivals not yet
 // listed or on their way.
 func (m *Model) analyseArrivals(ids []model.MessageID) tea.Cmd {
-	known := m.listedAmong(ids)
+	unlisted := m.unlisted(ids)
 	var fresh []model.MessageID
 	for _, id := range ids {
-		if !known[id] && !m.watch.pending[id] {
+		if unlisted[id] && !m.watch.pending[id] {
 			fresh = append(fresh, id)
 			m.watch.pending[id] = true
 		}
@@ -245,11 +245,11 @@ func (m *Model) handleArrivals(msg arrivalsMsg) tea.Cmd {
 	if msg.scanID != m.scan.id {
 		return nil // analysed for a listing that a reload replaced
 	}
-	known := m.listedAmong(messageIDs(msg.msgs))
+	unlisted := m.unlisted(messageIDs(msg.msgs))
 	var add []model.Message
 	for _, a := range msg.msgs {
-		if !known[a.ID] {
-			known[a.ID] = true
+		if unlisted[a.ID] {
+			delete(unlisted, a.ID) // an ID twice in msgs is added once
 			add = append(add, a)
 			m.watch.live[a.ID] = true
 		}
@@ -310,22 +310,22 @@ func (m *Model) rescan() tea.Cmd {
 	return tea.Batch(m.startScan(), m.selectionChanged(), m.statsChanged())
 }
 
-// listedAmong returns which of ids the table lists, shown or not. It
-// builds no set of every listed ID, as listedIDs does: at 1,000,000
+// unlisted returns which of ids the table does not list, shown or not.
+// It builds no set of every listed ID, as listedIDs does: at 1,000,000
 // messages that set is tens of megabytes and a tenth of a second in
-// Update, at every arrival.
-func (m *Model) listedAmong(ids []model.MessageID) map[model.MessageID]bool {
-	asked := make(map[model.MessageID]bool, len(ids))
+// Update, at every arrival (and the watch's first report names every
+// message).
+func (m *Model) unlisted(ids []model.MessageID) map[model.MessageID]bool {
+	fresh := make(map[model.MessageID]bool, len(ids))
 	for _, id := range ids {
-		asked[id] = false
+		fresh[id] = true
 	}
-	known := map[model.MessageID]bool{}
 	m.table.EachRow(func(r *model.Row) {
-		if _, ok := asked[r.ID]; ok {
-			known[r.ID] = true
+		if len(fresh) > 0 {
+			delete(fresh, r.ID)
 		}
 	})
-	return known
+	return fresh
 }
 
 // messageIDs returns the messages' IDs.
