@@ -12,7 +12,8 @@ import (
 // calls of a scan's opens.
 //
 // A folder replaced since (cur/ moved away and made again) is noticed at
-// the next listing, which opens the new one. Until then an open through
+// the next listing (List, or the watcher's ListIDs, every few seconds
+// while a console is open), which opens the new one. Until then an open through
 // the old root may fail, and Open then looks for the file again by path
 // from the Maildir's root.
 

@@ -27,6 +27,12 @@ func TestMaildirOpensThroughAReplacedFolder(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	watcherList := func() {
+		t.Helper()
+		if err := md.ListIDs(context.Background(), func(model.MessageID) error { return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
 	read := func(id string) string {
 		t.Helper()
 		rc, err := md.Open(context.Background(), model.MessageID(id))
@@ -53,8 +59,16 @@ func TestMaildirOpensThroughAReplacedFolder(t *testing.T) {
 	if got := read("1700000002.M2P2.host"); !strings.Contains(got, "only in the new folder") {
 		t.Fatalf("read %q", got)
 	}
-	list()
+	watcherList()
 	if got := read("1700000001.M1P1.host"); !strings.Contains(got, "new one") {
+		t.Fatalf("after the watcher's listing, read %q from the replaced folder", got)
+	}
+	if err := os.Rename(cur, filepath.Join(dir, "cur.older")); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, dir, "cur/1700000001.M1P1.host:2,S", tinyMessage("newest one"), time.Time{})
+	list()
+	if got := read("1700000001.M1P1.host"); !strings.Contains(got, "newest one") {
 		t.Fatalf("after a listing, read %q from the replaced folder", got)
 	}
 }

@@ -30,6 +30,10 @@ func (m *Maildir) ListIDs(ctx context.Context, fn func(model.MessageID) error) e
 			return err
 		}
 	}
+	// The watcher's listings are the only ones while a console is open:
+	// a replaced folder must not be read through its old root until the
+	// next scan (maildirfolders.go).
+	m.refreshFolders()
 	return nil
 }
 
