@@ -27,6 +27,14 @@ const DefaultCacheMaxAge = 30 * 24 * time.Hour
 // re-analysis, and a torn last record is recognised and cut off.
 const cacheFlushInterval = 2 * time.Second
 
+// cacheFlushBytes bounds what Puts keep in memory before a flush: until
+// then each record is held (mem) for reads as well as in the write
+// buffer. Flushing on the timer alone, a first scan held two seconds of
+// records, 24,000 messages and 50 MB at full speed, and its peak
+// resident memory grew with the quarantine (74 MiB at 20,000 messages,
+// 161 MiB at 100,000).
+const cacheFlushBytes = 1 << 20
+
 // ErrCacheClosed is returned by Put after Close.
 var ErrCacheClosed = errors.New("cache is closed")
 
@@ -427,6 +435,9 @@ func (c *Cache) appendLocked(line []byte) bool {
 	}
 	c.end += int64(len(line))
 	c.records++
+	if c.end-c.flushed >= cacheFlushBytes {
+		return c.flushLocked() == nil
+	}
 	if c.timer == nil {
 		c.timer = time.AfterFunc(cacheFlushInterval, func() {
 			c.mu.Lock()
