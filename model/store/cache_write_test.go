@@ -114,3 +114,36 @@ func TestCacheSupersededRecords(t *testing.T) {
 		t.Errorf("Stats = %+v", s)
 	}
 }
+
+// TestCacheHoldsLittleUnflushed checks that a fast run of Puts (a first
+// scan) keeps at most about cacheFlushBytes of records in memory, not
+// every record of the last flush interval, and that each is served.
+func TestCacheHoldsLittleUnflushed(t *testing.T) {
+	c := openTestCache(t, t.TempDir())
+	defer c.Close()
+	var recordLen, held int
+	const n = 3000
+	for i := range n {
+		m := sampleMessage(i)
+		m.Subject = fmt.Sprintf("%d %0900d", i, i) // about 2 KB a record
+		if err := c.Put(fmt.Sprintf("7/%d", i), m); err != nil {
+			t.Fatal(err)
+		}
+		c.mu.Lock()
+		held = max(held, len(c.mem))
+		if i == 0 {
+			for _, b := range c.mem {
+				recordLen = len(b)
+			}
+		}
+		c.mu.Unlock()
+	}
+	if limit := cacheFlushBytes/recordLen + 2; held > limit {
+		t.Errorf("held %d records of %d bytes unflushed, want at most %d", held, recordLen, limit)
+	}
+	for _, i := range []int{0, n / 2, n - 1} {
+		if m, ok := c.Get(fmt.Sprintf("7/%d", i)); !ok || m.Subject[:len(fmt.Sprint(i))] != fmt.Sprint(i) {
+			t.Errorf("record %d: %v %q", i, ok, m.Subject)
+		}
+	}
+}
