@@ -146,12 +146,9 @@ func (m *Maildir) List(ctx context.Context, fn func(Entry) error) error {
 // folder is fine (a Maildir may lack new/ until the first delivery); an
 // unreadable one fails the listing, as a partial list would mislead.
 func (m *Maildir) readNames(ctx context.Context, sub string, found *maildirIndex) error {
-	dir, err := m.root.Open(sub)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("cannot read %s: %w", m.Name(), err)
+	dir, err := m.openFolder(sub)
+	if dir == nil {
+		return err
 	}
 	defer dir.Close()
 	for {
@@ -175,6 +172,19 @@ func (m *Maildir) readNames(ctx context.Context, sub string, found *maildirIndex
 			return err
 		}
 	}
+}
+
+// openFolder opens folder sub for reading its names: nil and no error
+// when it is missing (a Maildir may lack new/ until the first delivery).
+func (m *Maildir) openFolder(sub string) (*os.File, error) {
+	dir, err := m.root.Open(sub)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot read %s: %w", m.Name(), err)
+	}
+	return dir, nil
 }
 
 // Open implements Source. The file is looked up where the last listing

@@ -38,12 +38,9 @@ func (m *Maildir) ListIDs(ctx context.Context, fn func(model.MessageID) error) e
 }
 
 func (m *Maildir) readIDs(ctx context.Context, sub string, fn func(model.MessageID) error) error {
-	dir, err := m.root.Open(sub)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("cannot read %s: %w", m.Name(), err)
+	dir, err := m.openFolder(sub)
+	if dir == nil {
+		return err
 	}
 	defer dir.Close()
 	n := 0
