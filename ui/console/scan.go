@@ -58,6 +58,7 @@ type scanState struct {
 	ctx      context.Context
 	cancel   context.CancelFunc
 	running  bool
+	begun    bool // the scan goroutine runs (beginScan)
 	progress scan.Progress
 	err      error // the source failed
 	// moved is set once the operator moves the cursor; until then the
@@ -71,43 +72,59 @@ func newScanState(parent context.Context) scanState {
 	return scanState{id: 1, events: make(chan scanEvent, channelSize), ctx: ctx, cancel: cancel}
 }
 
-// startScan returns the command that starts the scan goroutine and waits
-// for its first batch. Everything the closure uses is copied first: the
-// command runs on another goroutine and must not read the model.
+// startScan returns the command that starts the scan goroutine (unless
+// beginScan started it already) and waits for its first batch. Everything
+// the closure uses is copied first: the command runs on another
+// goroutine and must not read the model.
 func (m *Model) startScan() tea.Cmd {
-	run, shared := m.cfg.scanner(), m.cfg.sharedScanner()
-	if run == nil {
+	if !m.beginScan() {
 		return nil
 	}
-	m.scan.running = true
 	ctx, events, id, kept := m.scan.ctx, m.scan.events, m.scan.id, m.kept
-	return func() tea.Msg {
-		go func() {
-			send := func(ev scanEvent) error {
-				select {
-				case events <- ev:
-					return nil
-				case <-ctx.Done():
-					return ctx.Err()
-				}
-			}
-			progress := func(p scan.Progress) { _ = send(scanEvent{progress: p, hasProg: true}) }
-			var err error
-			if shared != nil {
-				err = shared(ctx, func(r *model.Row) error { return send(scanEvent{shared: r}) }, progress)
-			} else {
-				err = run(ctx, func(msg model.Message) error { return send(scanEvent{msg: msg, hasMsg: true}) }, progress)
-			}
-			// The final event must get through even after cancellation is
-			// requested elsewhere; nobody may be reading any more, so do
-			// not block forever.
-			select {
-			case events <- scanEvent{done: true, err: err}:
-			case <-ctx.Done():
-			}
-		}()
-		return waitForBatch(ctx, events, id, batchWindow, kept)()
+	return waitForBatch(ctx, events, id, batchWindow, kept)
+}
+
+// beginScan starts the scan goroutine of the current scan, once, and
+// reports whether there is a scan to wait for. Run calls it before the
+// terminal is set up, which takes a tenth of a second under tmux (the
+// colour profile is asked of "tmux info"): the listing and the first
+// analyses run meanwhile, and their results wait in the channel.
+func (m *Model) beginScan() bool {
+	run, shared := m.cfg.scanner(), m.cfg.sharedScanner()
+	if run == nil {
+		return false
 	}
+	m.scan.running = true
+	if m.scan.begun {
+		return true
+	}
+	m.scan.begun = true
+	ctx, events := m.scan.ctx, m.scan.events
+	go func() {
+		send := func(ev scanEvent) error {
+			select {
+			case events <- ev:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		progress := func(p scan.Progress) { _ = send(scanEvent{progress: p, hasProg: true}) }
+		var err error
+		if shared != nil {
+			err = shared(ctx, func(r *model.Row) error { return send(scanEvent{shared: r}) }, progress)
+		} else {
+			err = run(ctx, func(msg model.Message) error { return send(scanEvent{msg: msg, hasMsg: true}) }, progress)
+		}
+		// The final event must get through even after cancellation is
+		// requested elsewhere; nobody may be reading any more, so do
+		// not block forever.
+		select {
+		case events <- scanEvent{done: true, err: err}:
+		case <-ctx.Done():
+		}
+	}()
+	return true
 }
 
 // waitForBatch returns the command that reads the next batch of events,

@@ -129,6 +129,7 @@ func Run(ctx context.Context, cfg Config) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	m := newModel(ctx, cfg, os.Getenv("NO_COLOR") != "")
+	m.beginScan() // Init waits for it
 	p := tea.NewProgram(m, tea.WithContext(ctx))
 	_, err := p.Run()
 	m.stopScan()
