@@ -224,6 +224,10 @@ func (h *Hub) departed(ids []model.MessageID, note string) {
 		set[id] = true
 	}
 	h.rows = slices.DeleteFunc(slices.Clone(h.rows), func(r *model.Row) bool { return set[r.ID] })
+	// Under h.mu, so that a reload cannot relist an ID in between and
+	// lose the new message's copy. The spill's lock is never held while
+	// taking h.mu.
+	h.kept.Forget(gone...)
 	h.broadcast(hubEvent{kind: evRemoved, gen: h.gen, ids: gone, note: note})
 }
 

@@ -51,7 +51,8 @@ func TestHubReadsBackWhatItScanned(t *testing.T) {
 }
 
 // TestHubForgetsWhatLeft checks that a message the hub no longer lists
-// cannot be read back, though its copy stays in the spill's file.
+// cannot be read back, and that its spill forgets it (its record is
+// compacted away once most of the file is dead).
 func TestHubForgetsWhatLeft(t *testing.T) {
 	h := newTestHub(t)
 	v := h.View()
@@ -60,6 +61,12 @@ func TestHubForgetsWhatLeft(t *testing.T) {
 	h.departed(ids[:1], "released by test")
 	if m, err := v.Message(context.Background(), ids[0]); err == nil {
 		t.Fatalf("read back %s after it left the listing", m.ID)
+	}
+	h.kept.mu.Lock()
+	_, kept := h.kept.index[ids[0]]
+	h.kept.mu.Unlock()
+	if kept {
+		t.Error("the hub's spill still keeps a message that left: a long-running server's file would only grow")
 	}
 	if _, err := v.Message(context.Background(), ids[1]); err != nil {
 		t.Fatalf("a message still listed: %v", err)

@@ -44,8 +44,16 @@ type Spill struct {
 	batch bytes.Buffer
 
 	mu  sync.Mutex
+	dir string
 	f   *os.File
 	end int64
+	// live counts the bytes of the records index reaches; the rest of
+	// the file is dead, and compaction rewrites it away
+	// (spillcompact.go). retired is the file before the last compaction,
+	// kept open for a Get that read its place before it.
+	live       int64
+	retired    *os.File
+	compactMin int64 // spillCompactMin; tests lower it
 	// index maps a message to its record, or to -1 - i for mem[i].
 	index map[model.MessageID]int32
 	recs  []spillRecord
@@ -100,24 +108,34 @@ const maxSpillRecord = 64 << 20
 // file that cannot be created is not an error: the spill then keeps
 // messages in memory and Degraded says so.
 func NewSpill(dir string) *Spill {
-	s := &Spill{index: make(map[model.MessageID]int32)}
+	s := &Spill{index: make(map[model.MessageID]int32), compactMin: spillCompactMin}
 	if dir == "" {
 		dir = os.TempDir()
 	}
+	s.dir = dir
+	f, err := newSpillFile(dir)
+	if err != nil {
+		s.degrade(err)
+		return s
+	}
+	s.f = f
+	return s
+}
+
+// newSpillFile creates a private file in dir: made with O_EXCL and mode
+// 0600, and unlinked at once.
+func newSpillFile(dir string) (*os.File, error) {
 	f, err := os.CreateTemp(dir, "mxaudit-spill-*") // O_EXCL, 0600
 	if err != nil {
-		s.degrade(fmt.Errorf("cannot create a file to keep messages in: %w", err))
-		return s
+		return nil, fmt.Errorf("cannot create a file to keep messages in: %w", err)
 	}
 	if err := os.Remove(f.Name()); err != nil {
 		// A file others could open by name is not private.
 		f.Close()
 		os.Remove(f.Name())
-		s.degrade(fmt.Errorf("cannot unlink the file to keep messages in: %w", err))
-		return s
+		return nil, fmt.Errorf("cannot unlink the file to keep messages in: %w", err)
 	}
-	s.f = f
-	return s
+	return f, nil
 }
 
 // Put keeps msgs, replacing any message kept under the same ID. It
@@ -211,14 +229,15 @@ func (s *Spill) commit(buf []byte, msgs []model.Message, recs []spillRecord, unr
 		}
 	}
 	for i, r := range recs {
+		s.forgetLocked(msgs[i].ID) // an older copy must not answer for it
 		if unreadable[first+i] {
-			delete(s.index, msgs[i].ID) // an older copy must not answer for it
 			continue
 		}
 		if written && r.n > 0 {
 			r.off += s.end
 			s.recs = append(s.recs, r)
 			s.index[msgs[i].ID] = int32(len(s.recs) - 1)
+			s.live += int64(r.n) + 1
 			continue
 		}
 		cp := msgs[i]
@@ -228,6 +247,7 @@ func (s *Spill) commit(buf []byte, msgs []model.Message, recs []spillRecord, unr
 	if written {
 		s.end += int64(len(buf))
 	}
+	s.compactIfMostlyDead()
 }
 
 // Get returns the message kept under id, equal to the one put except
@@ -289,7 +309,7 @@ func (s *Spill) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	clear(s.index)
-	s.recs, s.mem = nil, nil
+	s.recs, s.mem, s.live = nil, nil, 0
 }
 
 // Close releases the file; Get fails afterwards.
@@ -301,6 +321,10 @@ func (s *Spill) Close() error {
 	}
 	s.closed = true
 	s.mem, s.recs, s.index = nil, nil, nil
+	if s.retired != nil {
+		s.retired.Close()
+		s.retired = nil
+	}
 	if s.f == nil {
 		return nil
 	}
