@@ -60,26 +60,7 @@ func TestPollWatcherSkipsAQuietFolderTree(t *testing.T) {
 
 	// A copy in progress: only its creation changes the folder; the
 	// watcher must keep listing until the file holds still.
-	f, err := os.Create(filepath.Join(dir, "x", "e.eml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.WriteString(tinyMessage("e")); err != nil {
-		t.Fatal(err)
-	}
-	for deadline := time.Now().Add(200 * time.Millisecond); time.Now().Before(deadline); {
-		if _, err := f.WriteString("more body text\n"); err != nil {
-			t.Fatal(err)
-		}
-		select {
-		case c := <-changes:
-			t.Fatalf("%s %v reported while e.eml was still being written", c.Kind, c.IDs)
-		case <-time.After(5 * time.Millisecond):
-		}
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
+	copySlowly(t, filepath.Join(dir, "x", "e.eml"), 200*time.Millisecond, changes)
 	wantChange(t, nextChange(t, changes, "the finished copy"), Added, "x/e.eml")
 	expectUnlisted(t, &src.lists, changes, "nothing changed after the copy")
 }

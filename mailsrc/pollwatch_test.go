@@ -113,27 +113,33 @@ func TestPollWatcherWaitsForWholeFiles(t *testing.T) {
 	wantChange(t, nextChange(t, changes, "the first listing"), Added, "a.eml")
 
 	// A copy in progress: the file grows at every listing for a while.
-	path := filepath.Join(dir, "b.eml")
+	copySlowly(t, filepath.Join(dir, "b.eml"), 300*time.Millisecond, changes)
+	wantChange(t, nextChange(t, changes, "the finished copy"), Added, "b.eml")
+}
+
+// copySlowly writes a message to path, growing it every 5 ms for d, and
+// fails if the watch reports any change meanwhile: a file still being
+// written must not be analysed.
+func copySlowly(t *testing.T, path string, d time.Duration, changes <-chan Change) {
+	t.Helper()
 	f, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.WriteString(tinyMessage("b")); err != nil {
+	if _, err := f.WriteString(tinyMessage(filepath.Base(path))); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(300 * time.Millisecond)
-	for time.Now().Before(deadline) {
+	for deadline := time.Now().Add(d); time.Now().Before(deadline); {
 		if _, err := f.WriteString("more body text\n"); err != nil {
 			t.Fatal(err)
 		}
 		select {
 		case c := <-changes:
-			t.Fatalf("%s %v reported while b.eml was still being written", c.Kind, c.IDs)
+			t.Fatalf("%s %v reported while %s was still being written", c.Kind, c.IDs, path)
 		case <-time.After(5 * time.Millisecond):
 		}
 	}
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
-	wantChange(t, nextChange(t, changes, "the finished copy"), Added, "b.eml")
 }
