@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -99,7 +100,19 @@ func (p *PollWatcher) Watch(ctx context.Context, fn func(Change)) error {
 			var first map[model.MessageID]int64
 			first, err = p.list(ctx)
 			last := first
-			if err == nil && (known == nil || !sameIDs(known, first)) {
+			_, whole := p.src.(idLister)
+			switch {
+			case err != nil || (known != nil && sameIDs(known, first)):
+			case known == nil && whole:
+				// The first listing of a source whose messages appear
+				// whole is all news, and nothing can have left: no
+				// second listing to wait for (at 1,000,000 messages,
+				// another set of a million IDs). A message a rename hid
+				// from it changed its folder's stamp, so the next poll
+				// lists it.
+				known = first
+				announce(known, fn)
+			default:
 				if known == nil {
 					known = map[model.MessageID]int64{} // the first listing: all of it is news
 				}
@@ -217,6 +230,15 @@ func (p *PollWatcher) report(known, first, second map[model.MessageID]int64, fn 
 		fn(Change{Kind: Added, IDs: added, Note: fmt.Sprintf("%d new message(s)", len(added))})
 	}
 	return known
+}
+
+// announce reports every message of a first listing as added.
+func announce(listed map[model.MessageID]int64, fn func(Change)) {
+	if len(listed) == 0 {
+		return
+	}
+	ids := slices.Sorted(maps.Keys(listed))
+	fn(Change{Kind: Added, IDs: ids, Note: fmt.Sprintf("%d new message(s)", len(ids))})
 }
 
 // sameIDs reports whether a listing holds exactly the known messages.
