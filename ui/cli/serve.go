@@ -85,6 +85,9 @@ func runServe(ctx context.Context, args []string, env Env) int {
 		return ExitFailed
 	}
 	defer a.Close()
+	// A server holds the quarantine's rows for hours, as a console does,
+	// and takes the console's collector settings.
+	defer app.TuneLongLivedGC(env.getenv)()
 	hub := app.NewHub(a, desk)
 	hubCtx, stopHub := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopHub()

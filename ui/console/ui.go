@@ -125,7 +125,7 @@ func RunWorkspace(ctx context.Context, ws *app.Workspace, mouse bool) error {
 // operator quits or ctx is cancelled. The alternate screen is always left
 // on return, whatever the reason.
 func Run(ctx context.Context, cfg Config) error {
-	defer tuneGC(os.Getenv)()
+	defer app.TuneLongLivedGC(os.Getenv)()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	m := newModel(ctx, cfg, os.Getenv("NO_COLOR") != "")

@@ -1,16 +1,15 @@
-package console
+package app
 
 import (
 	"math"
 	"runtime/debug"
 	"time"
-
-	"mxaudit/ui/app"
 )
 
-// gcPercent is the console's garbage collection target (GOGC) when the
-// operator sets none. The console is a long-lived process on a gateway
-// shared with other services, holding a whole quarantine: Go's default of
+// gcPercent is the garbage collection target (GOGC) of the long-lived
+// front ends, the console and the SSH server, when the operator sets
+// none. Each is a long-lived process on a gateway shared with other
+// services, holding a whole quarantine: Go's default of
 // 100 lets the heap grow to twice the live rows before a collection, and
 // the scan's parsing garbage takes it there, so that resident memory is
 // about twice what the list needs. A lower target trades some CPU during
@@ -42,21 +41,23 @@ func limitFor(live uint64) int64 {
 	return max(int64(goal), minLimit)
 }
 
-// tuneGC sets the console's collection target to gcPercent and a soft
+// TuneLongLivedGC sets the collection target to gcPercent and a soft
 // memory limit that follows the live heap (limitFor, every
 // limitInterval), unless the operator chose a target with GOGC or
 // GOMEMLIMIT, which the Go runtime has then applied already; it returns
 // a function that stops following and restores the previous settings.
-// Only the interactive console calls it: a command's process is
-// short-lived, and "mxaudit serve" shares one heap among its sessions.
-func tuneGC(getenv func(string) string) (restore func()) {
-	if app.OperatorChoseGC(getenv) {
+// The console and "mxaudit serve" call it: both hold a quarantine's rows
+// for hours (the server's sessions share its heap, and its rows). A
+// command's process is short-lived and keeps a heap floor instead
+// (ui/cli).
+func TuneLongLivedGC(getenv func(string) string) (restore func()) {
+	if OperatorChoseGC(getenv) {
 		return func() {}
 	}
 	oldPercent := debug.SetGCPercent(gcPercent)
 	oldLimit := debug.SetMemoryLimit(-1)
 	var set int64
-	stop := app.FollowLiveHeap(limitInterval, func(live uint64) {
+	stop := FollowLiveHeap(limitInterval, func(live uint64) {
 		if limit := limitFor(live); limit != set {
 			debug.SetMemoryLimit(limit)
 			set = limit

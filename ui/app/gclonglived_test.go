@@ -1,4 +1,4 @@
-package console
+package app
 
 import (
 	"math"
@@ -29,7 +29,7 @@ func TestTuneGC(t *testing.T) {
 			defer debug.SetGCPercent(old)
 			oldLimit := debug.SetMemoryLimit(startLimit)
 			defer debug.SetMemoryLimit(oldLimit)
-			restore := tuneGC(func(k string) string { return tt.env[k] })
+			restore := TuneLongLivedGC(func(k string) string { return tt.env[k] })
 			if got := debug.SetGCPercent(-1); got != tt.want {
 				t.Errorf("GC percent %d, want %d", got, tt.want)
 			}
