@@ -79,6 +79,6 @@ func TestPollWatcherListsATreeWithLinks(t *testing.T) {
 	before := src.lists.Load()
 	expectQuiet(t, changes, "nothing changed")
 	if n := src.lists.Load() - before; n < 3 {
-		t.Fatalf("a tree with a link was listed %d times in ten intervals, want every interval", n)
+		t.Fatalf("a tree with a link was listed %d times in eight intervals, want every interval", n)
 	}
 }

@@ -85,7 +85,7 @@ func watchCounting(t *testing.T, src Source, folderSettle time.Duration) <-chan 
 	ctx, cancel := context.WithCancel(t.Context())
 	changes := make(chan Change, 16)
 	done := make(chan struct{})
-	w := &PollWatcher{src: src, Interval: 20 * time.Millisecond, Settle: 5 * time.Millisecond, folderSettle: folderSettle}
+	w := &PollWatcher{src: src, Interval: 25 * time.Millisecond, Settle: 15 * time.Millisecond, folderSettle: folderSettle}
 	go func() {
 		defer close(done)
 		_ = w.Watch(ctx, func(c Change) { changes <- c })
@@ -94,10 +94,18 @@ func watchCounting(t *testing.T, src Source, folderSettle time.Duration) <-chan 
 	return changes
 }
 
-// expectUnlisted waits ten intervals and fails if the source was listed.
+// expectUnlisted waits until the watch has settled (a change seen
+// between its stamp and its listing costs one more listing), then fails
+// if the source is listed again over eight intervals.
 func expectUnlisted(t *testing.T, lists *atomic.Int32, changes <-chan Change, why string) {
 	t.Helper()
-	time.Sleep(60 * time.Millisecond) // the listing that vouches, if one is due
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); {
+		before := lists.Load()
+		time.Sleep(100 * time.Millisecond)
+		if lists.Load() == before {
+			break
+		}
+	}
 	before := lists.Load()
 	expectQuiet(t, changes, why)
 	if n := lists.Load() - before; n != 0 {
@@ -165,6 +173,6 @@ func TestPollWatcherListsAFreshMaildir(t *testing.T) {
 	before := src.lists.Load()
 	expectQuiet(t, changes, "nothing changed")
 	if n := src.lists.Load() - before; n < 3 {
-		t.Fatalf("the Maildir was listed %d times in ten intervals while its folders were fresh, want every interval", n)
+		t.Fatalf("the Maildir was listed %d times in eight intervals while its folders were fresh, want every interval", n)
 	}
 }
