@@ -8,13 +8,16 @@ import (
 	"fmt"
 	"os"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
-// readDirTypes calls fn with each name in dir and what the directory
-// entry says of its type: a regular file, something else, or unknown
-// (the file system does not say). A directory opened in an os.Root
-// makes (*os.File).ReadDir stat every entry; getdents already carries the
-// type on the common file systems.
+// readDirTypes calls fn with each name in dir and its file's type. A
+// directory opened in an os.Root makes (*os.File).ReadDir stat every
+// entry; getdents already carries the type on the common file systems,
+// and an entry whose type the file system does not give is stat'ed by
+// name in dir (an fstatat that follows no link), or left out when it is
+// gone meanwhile.
 func readDirTypes(dir *os.File, fn func(name string, typ direntType) error) error {
 	buf := make([]byte, 64<<10)
 	fd := int(dir.Fd())
@@ -39,28 +42,53 @@ func readDirTypes(dir *os.File, fn func(name string, typ direntType) error) erro
 			if reclen < 19 || reclen > len(b) {
 				return fmt.Errorf("bad directory entry length %d", reclen)
 			}
-			name := b[19:reclen]
+			dtype, name := b[18], b[19:reclen]
 			if i := bytes.IndexByte(name, 0); i >= 0 {
 				name = name[:i]
 			}
-			typ := direntUnknown
-			switch b[18] {
-			case syscall.DT_REG:
-				typ = direntRegular
-			case syscall.DT_DIR:
-				typ = direntDir
-			case syscall.DT_LNK:
-				typ = direntSymlink
-			case syscall.DT_UNKNOWN:
-			default:
-				typ = direntOther
-			}
-			if len(name) > 0 {
-				if err := fn(string(name), typ); err != nil {
-					return err
-				}
-			}
 			b = b[reclen:]
+			if len(name) == 0 {
+				continue
+			}
+			typ, err := direntTypeAt(fd, string(name), dtype)
+			if isGone(err) {
+				continue // removed since the folder was read
+			}
+			if err != nil {
+				return err
+			}
+			if err := fn(string(name), typ); err != nil {
+				return err
+			}
 		}
 	}
+}
+
+// direntTypeAt returns the type of the file name in the directory fd:
+// what the entry says (dtype), or else what an fstatat of it says.
+func direntTypeAt(fd int, name string, dtype uint8) (direntType, error) {
+	switch dtype {
+	case syscall.DT_REG:
+		return direntRegular, nil
+	case syscall.DT_DIR:
+		return direntDir, nil
+	case syscall.DT_LNK:
+		return direntSymlink, nil
+	case syscall.DT_UNKNOWN:
+	default:
+		return direntOther, nil
+	}
+	var st unix.Stat_t
+	if err := unix.Fstatat(fd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		return direntOther, err
+	}
+	switch st.Mode & unix.S_IFMT {
+	case unix.S_IFREG:
+		return direntRegular, nil
+	case unix.S_IFDIR:
+		return direntDir, nil
+	case unix.S_IFLNK:
+		return direntSymlink, nil
+	}
+	return direntOther, nil
 }

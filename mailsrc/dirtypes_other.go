@@ -4,6 +4,7 @@ package mailsrc
 
 import (
 	"io"
+	"io/fs"
 	"os"
 )
 
@@ -25,4 +26,17 @@ func readDirTypes(dir *os.File, fn func(name string, typ direntType) error) erro
 			return err
 		}
 	}
+}
+
+// direntTypeOf returns the type of a file of mode m.
+func direntTypeOf(m fs.FileMode) direntType {
+	switch {
+	case m.IsRegular():
+		return direntRegular
+	case m.IsDir():
+		return direntDir
+	case m&fs.ModeSymlink != 0:
+		return direntSymlink
+	}
+	return direntOther
 }

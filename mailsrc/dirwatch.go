@@ -44,20 +44,9 @@ func (d *Dir) ChangeStamp(now time.Time, settle time.Duration) (stamp string, se
 			if name[0] == '.' {
 				return nil
 			}
-			p := path.Join(folder, name)
-			if typ == direntUnknown {
-				info, err := d.root.Lstat(p)
-				if isGone(err) {
-					return nil
-				}
-				if err != nil {
-					return err
-				}
-				typ = direntTypeOf(info.Mode())
-			}
 			switch typ {
 			case direntDir:
-				subs = append(subs, p)
+				subs = append(subs, path.Join(folder, name))
 			case direntSymlink:
 				settled = false
 			}

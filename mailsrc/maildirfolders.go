@@ -11,11 +11,12 @@ import (
 // and a close of the folder for every message, a third of the system
 // calls of a scan's opens.
 //
-// A folder replaced since (cur/ moved away and made again) is noticed at
-// the next listing (List, or the watcher's ListIDs, every few seconds
-// while a console is open), which opens the new one. Until then an open through
-// the old root may fail, and Open then looks for the file again by path
-// from the Maildir's root.
+// A listing stats its files through the same roots. A folder replaced
+// since (cur/ moved away and made again) is noticed at the next listing
+// (List, or the watcher's ListIDs when the folders' stamps changed),
+// which opens the new one. Until then an open through the old root may
+// fail, and Open then looks for the file again by path from the
+// Maildir's root.
 
 // openListed opens the file where a listing saw it.
 func (m *Maildir) openListed(file maildirFile) (*os.File, error) {

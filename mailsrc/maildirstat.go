@@ -26,14 +26,6 @@ const statAhead = 8
 // vanished or stopped being regular files since their folder was read are
 // left out; one renamed meanwhile (new flags) is found again.
 func (m *Maildir) statAndReport(ctx context.Context, found *maildirIndex, fn func(Entry) error) error {
-	roots := map[string]*os.Root{}
-	for _, sub := range maildirSubdirs {
-		// A sub-root per folder makes each stat one fstatat of a bare name.
-		if r, err := m.root.OpenRoot(sub); err == nil {
-			roots[sub] = r
-			defer r.Close()
-		}
-	}
 	total := found.len()
 	chunks := (total + statChunk - 1) / statChunk
 	// A worker takes a token before it claims a chunk, and the reporter
@@ -64,7 +56,7 @@ func (m *Maildir) statAndReport(ctx context.Context, found *maildirIndex, fn fun
 				}
 				entries := make([]Entry, 0, statChunk)
 				for i := c * statChunk; i < min((c+1)*statChunk, total) && work.Err() == nil; i++ {
-					entries = append(entries, m.statListed(work, roots, found.at(i)))
+					entries = append(entries, m.statListed(work, found.at(i)))
 				}
 				ready[c%statAhead] <- entries
 			}
@@ -102,10 +94,13 @@ func (m *Maildir) statAndReport(ctx context.Context, found *maildirIndex, fn fun
 
 // statListed returns the entry of one listed file, or an entry with an
 // empty ID when the message is gone or its name is not a message file.
-func (m *Maildir) statListed(ctx context.Context, roots map[string]*os.Root, l maildirListed) Entry {
+//
+// The folder's root (maildirfolders.go) makes the stat one fstatat of a
+// bare name.
+func (m *Maildir) statListed(ctx context.Context, l maildirListed) Entry {
 	var info os.FileInfo
 	err := os.ErrNotExist
-	if r := roots[l.file.sub]; r != nil {
+	if r := m.folder(l.file.sub); r != nil {
 		info, err = r.Lstat(l.file.name)
 	}
 	if isGone(err) {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -52,16 +51,6 @@ func (m *Maildir) readIDs(ctx context.Context, sub string, fn func(model.Message
 		}
 		if name[0] == '.' {
 			return nil
-		}
-		if typ == direntUnknown {
-			info, err := m.root.Lstat(sub + string(filepath.Separator) + name)
-			if isGone(err) {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			typ = direntTypeOf(info.Mode())
 		}
 		if typ != direntRegular {
 			return nil // a folder or a link, as List leaves out

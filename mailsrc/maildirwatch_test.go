@@ -4,9 +4,11 @@ package mailsrc
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -36,6 +38,17 @@ func TestMaildirListIDsAgreesWithList(t *testing.T) {
 	if err := syscall.Mkfifo(filepath.Join(dir, "new", "1700000007.fifo"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// Hostile names, and enough long ones that the folder takes several
+	// reads of the directory (64 KiB each).
+	hostile := []string{"cur/1700000008.\xff\xfe.host:2,S", "new/1700000009.\x1b[31m.host", "new/" + strings.Repeat("x", 255)}
+	for i := range 400 {
+		hostile = append(hostile, fmt.Sprintf("cur/%d.%s:2,S", 1700001000+i, strings.Repeat("y", 200)))
+	}
+	for _, name := range hostile {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(tinyMessage(name)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
 	var listed []model.MessageID
 	if err := md.List(t.Context(), func(e Entry) error {
 		listed = append(listed, e.ID)
@@ -62,8 +75,8 @@ func TestMaildirListIDsAgreesWithList(t *testing.T) {
 	if !slices.Equal(ids, listed) {
 		t.Fatalf("ListIDs named %v, List reported %v", ids, listed)
 	}
-	if len(ids) != 4 {
-		t.Fatalf("ListIDs named %v, want the 4 messages", ids)
+	if want := 4 + len(hostile); len(ids) != want {
+		t.Fatalf("ListIDs named %d messages, want %d", len(ids), want)
 	}
 }
 

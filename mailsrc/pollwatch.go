@@ -90,17 +90,17 @@ func (p *PollWatcher) Watch(ctx context.Context, fn func(Change)) error {
 		// changed and the listing is skipped.
 		quiet string
 	)
+	_, whole := p.src.(idLister)
 	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
 	for {
 		stamp, vouches := p.stamp()
 		var err error
-		if known == nil || quiet == "" || stamp != quiet {
+		if quiet == "" || stamp != quiet { // quiet is "" until known is set
 			quiet = ""
 			var first map[model.MessageID]int64
 			first, err = p.list(ctx)
 			last := first
-			_, whole := p.src.(idLister)
 			switch {
 			case err != nil || (known != nil && sameIDs(known, first)):
 			case known == nil && whole:
@@ -111,7 +111,7 @@ func (p *PollWatcher) Watch(ctx context.Context, fn func(Change)) error {
 				// from it changed its folder's stamp, so the next poll
 				// lists it.
 				known = first
-				announce(known, fn)
+				reportAdded(slices.Collect(maps.Keys(known)), fn)
 			default:
 				if known == nil {
 					known = map[model.MessageID]int64{} // the first listing: all of it is news
@@ -225,19 +225,16 @@ func (p *PollWatcher) report(known, first, second map[model.MessageID]int64, fn 
 		fn(Change{Kind: Removed, IDs: removed,
 			Note: fmt.Sprintf("%d message(s) vanished from %s (another operator released or deleted them)", len(removed), p.src.Name())})
 	}
-	if len(added) > 0 {
-		slices.Sort(added)
-		fn(Change{Kind: Added, IDs: added, Note: fmt.Sprintf("%d new message(s)", len(added))})
-	}
+	reportAdded(added, fn)
 	return known
 }
 
-// announce reports every message of a first listing as added.
-func announce(listed map[model.MessageID]int64, fn func(Change)) {
-	if len(listed) == 0 {
+// reportAdded calls fn with the added messages ids, sorted, if any.
+func reportAdded(ids []model.MessageID, fn func(Change)) {
+	if len(ids) == 0 {
 		return
 	}
-	ids := slices.Sorted(maps.Keys(listed))
+	slices.Sort(ids)
 	fn(Change{Kind: Added, IDs: ids, Note: fmt.Sprintf("%d new message(s)", len(ids))})
 }
 

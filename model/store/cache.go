@@ -421,22 +421,23 @@ func (c *Cache) isExpired(written, now int64) bool {
 	return now-written > c.maxAge || written-now > 3600
 }
 
-// appendLocked buffers one line for the file and arms the flush timer;
-// it reports whether the line was taken. After a write failure nothing
-// more is written: the file may end in a torn line, which the next open
-// cuts off.
-func (c *Cache) appendLocked(line []byte) bool {
+// appendLocked buffers one line for the file, writes the buffer out
+// once it holds cacheFlushBytes, and otherwise arms the flush timer.
+// After a write failure nothing more is written (Info reports it): the
+// file may end in a torn line, which the next open cuts off.
+func (c *Cache) appendLocked(line []byte) {
 	if c.info.WriteError != "" {
-		return false
+		return
 	}
 	if _, err := c.w.Write(line); err != nil {
 		c.info.WriteError = err.Error()
-		return false
+		return
 	}
 	c.end += int64(len(line))
 	c.records++
 	if c.end-c.flushed >= cacheFlushBytes {
-		return c.flushLocked() == nil
+		c.flushLocked()
+		return
 	}
 	if c.timer == nil {
 		c.timer = time.AfterFunc(cacheFlushInterval, func() {
@@ -448,7 +449,6 @@ func (c *Cache) appendLocked(line []byte) bool {
 			}
 		})
 	}
-	return true
 }
 
 // flushLocked writes the buffer out.

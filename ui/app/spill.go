@@ -176,7 +176,7 @@ func (s *Spill) Put(msgs ...model.Message) {
 		}
 	}()
 	enc := json.NewEncoder(batch)
-	recs := make([]spillRecord, 0, min(len(msgs), 256))
+	recs := make([]encodedRecord, 0, min(len(msgs), 256))
 	for from := 0; from < len(msgs); {
 		batch.Reset()
 		recs = recs[:0]
@@ -184,37 +184,42 @@ func (s *Spill) Put(msgs ...model.Message) {
 		for ; to < len(msgs) && batch.Len() < spillChunk; to++ {
 			recs = append(recs, encodeRecord(enc, batch, &msgs[to], unreadable[to]))
 		}
-		s.commit(batch.Bytes(), msgs[from:to], recs, unreadable, from)
+		s.commit(batch.Bytes(), msgs[from:to], recs)
 		from = to
 	}
+}
+
+// encodedRecord is where Put encoded a message in its buffer. rec.n is 0
+// when the message is kept in memory instead (its record too large, or
+// lossy); unreadable when it is not kept at all.
+type encodedRecord struct {
+	rec        spillRecord
+	unreadable bool
 }
 
 // spillChunk is how much Put encodes before it writes.
 const spillChunk = 1 << 20
 
-// encodeRecord appends m's record to batch and returns where it is; n is
-// 0 when m is kept in memory instead (its record too large, or lossy),
-// or not at all (unreadable).
-func encodeRecord(enc *json.Encoder, batch *bytes.Buffer, m *model.Message, unreadable bool) spillRecord {
+// encodeRecord appends m's record to batch and returns where it is.
+func encodeRecord(enc *json.Encoder, batch *bytes.Buffer, m *model.Message, unreadable bool) encodedRecord {
 	if unreadable {
-		return spillRecord{}
+		return encodedRecord{unreadable: true}
 	}
 	start := batch.Len()
 	if err := enc.Encode(m); err != nil {
 		batch.Truncate(start)
-		return spillRecord{}
+		return encodedRecord{}
 	}
 	rec := batch.Bytes()[start : batch.Len()-1]
 	if len(rec) == 0 || len(rec) > maxSpillRecord || bytes.Contains(rec, lossyUTF8) {
 		batch.Truncate(start)
-		return spillRecord{}
+		return encodedRecord{}
 	}
-	return spillRecord{off: int64(start), n: uint32(len(rec)), sum: sha256.Sum256(rec)}
+	return encodedRecord{rec: spillRecord{off: int64(start), n: uint32(len(rec)), sum: sha256.Sum256(rec)}}
 }
 
-// commit writes buf, the records recs of msgs (msgs[i] is message
-// first+i of Put's, for unreadable), and indexes them.
-func (s *Spill) commit(buf []byte, msgs []model.Message, recs []spillRecord, unreadable map[int]bool, first int) {
+// commit writes buf, the records recs of msgs, and indexes them.
+func (s *Spill) commit(buf []byte, msgs []model.Message, recs []encodedRecord) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -228,12 +233,12 @@ func (s *Spill) commit(buf []byte, msgs []model.Message, recs []spillRecord, unr
 			written = true
 		}
 	}
-	for i, r := range recs {
+	for i, e := range recs {
 		s.forgetLocked(msgs[i].ID) // an older copy must not answer for it
-		if unreadable[first+i] {
+		if e.unreadable {
 			continue
 		}
-		if written && r.n > 0 {
+		if r := e.rec; written && r.n > 0 {
 			r.off += s.end
 			s.recs = append(s.recs, r)
 			s.index[msgs[i].ID] = int32(len(s.recs) - 1)
