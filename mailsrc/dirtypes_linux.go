@@ -12,13 +12,13 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// readDirTypes calls fn with each name in dir and its file's type. A
-// directory opened in an os.Root makes (*os.File).ReadDir stat every
-// entry; getdents already carries the type on the common file systems,
-// and an entry whose type the file system does not give is stat'ed by
-// name in dir (an fstatat that follows no link), or left out when it is
-// gone meanwhile.
-func readDirTypes(dir *os.File, fn func(name string, typ direntType) error) error {
+// readDirTypes calls fn with each entry of dir: its name, its file's type
+// and inode number. A directory opened in an os.Root makes
+// (*os.File).ReadDir stat every entry; getdents already carries the type
+// on the common file systems, and the inode number on all, and an entry
+// whose type the file system does not give is stat'ed by name in dir (an
+// fstatat that follows no link), or left out when it is gone meanwhile.
+func readDirTypes(dir *os.File, fn func(dirent) error) error {
 	buf := make([]byte, 64<<10)
 	fd := int(dir.Fd())
 	for {
@@ -42,7 +42,7 @@ func readDirTypes(dir *os.File, fn func(name string, typ direntType) error) erro
 			if reclen < 19 || reclen > len(b) {
 				return fmt.Errorf("bad directory entry length %d", reclen)
 			}
-			dtype, name := b[18], b[19:reclen]
+			ino, dtype, name := binary.NativeEndian.Uint64(b[0:8]), b[18], b[19:reclen]
 			if i := bytes.IndexByte(name, 0); i >= 0 {
 				name = name[:i]
 			}
@@ -57,7 +57,7 @@ func readDirTypes(dir *os.File, fn func(name string, typ direntType) error) erro
 			if err != nil {
 				return err
 			}
-			if err := fn(string(name), typ); err != nil {
+			if err := fn(dirent{name: string(name), typ: typ, ino: ino}); err != nil {
 				return err
 			}
 		}

@@ -8,14 +8,14 @@ import (
 	"os"
 )
 
-// readDirTypes calls fn with each name in dir and its type, read by
-// (*os.File).ReadDir (which may stat each entry here).
-func readDirTypes(dir *os.File, fn func(name string, typ direntType) error) error {
+// readDirTypes calls fn with each entry of dir: its name and type, read
+// by (*os.File).ReadDir (which may stat each entry here); its inode
+// number is left unknown.
+func readDirTypes(dir *os.File, fn func(dirent) error) error {
 	for {
 		entries, err := dir.ReadDir(4096)
 		for _, e := range entries {
-			typ := direntTypeOf(e.Type())
-			if err := fn(e.Name(), typ); err != nil {
+			if err := fn(dirent{name: e.Name(), typ: direntTypeOf(e.Type())}); err != nil {
 				return err
 			}
 		}

@@ -40,13 +40,13 @@ func (d *Dir) ChangeStamp(now time.Time, settle time.Duration) (stamp string, se
 		}
 		defer dir.Close()
 		var subs []string
-		err = readDirTypes(dir, func(name string, typ direntType) error {
-			if name[0] == '.' {
+		err = readDirTypes(dir, func(e dirent) error {
+			if e.name[0] == '.' {
 				return nil
 			}
-			switch typ {
+			switch e.typ {
 			case direntDir:
-				subs = append(subs, path.Join(folder, name))
+				subs = append(subs, path.Join(folder, e.name))
 			case direntSymlink:
 				settled = false
 			}

@@ -45,6 +45,10 @@ type Maildir struct {
 	// closed with the Maildir.
 	folders [len(maildirSubdirs)]*os.Root
 	retired []*os.Root
+
+	// statAll makes List read every file's metadata, as on a system
+	// whose folders give no inode numbers (tests set it).
+	statAll bool
 }
 
 var _ Source = (*Maildir)(nil)
@@ -117,16 +121,23 @@ type maildirListed struct {
 	id    model.MessageID
 	stamp int64
 	file  maildirFile
+	ino   uint64 // the file's inode number as its folder gave it; 0 if not
 }
 
 // List implements Source. It reads the names in both folders first (cheap:
-// no per-file system call) into a compact index, sorts it, then reads each
-// file's metadata for its size and modification time, several files at a
-// time, and reports the messages in delivery order as their chunk is
-// ready. Reading metadata is most of the cost (a system call per file), so
-// the first entries arrive long before the last. The order needs every
-// name before the first entry (the earliest delivery may be the last name
-// a folder returns); the names are all the listing keeps per message.
+// no per-file system call) into a compact index, sorts it, and reports
+// the messages in delivery order. The order needs every name before the
+// first entry (the earliest delivery may be the last name a folder
+// returns); the names are all the listing keeps per message.
+//
+// Where the folders give each file's inode number with its name (getdents
+// on Linux), an entry's stamp is that number (see inoStamp) and its Size
+// and Received are left unknown: no file is stat'ed, and a warm reopen of
+// an unchanged Maildir makes no system call per message at all (at
+// 20,000 messages the stats were a fifth of its CPU). A scan that needs
+// the delivery time (a message without a Date) takes it from the file it
+// opens (StoredAt). Elsewhere each file's metadata is read, several files
+// at a time, and the messages are reported as their chunk is ready.
 func (m *Maildir) List(ctx context.Context, fn func(Entry) error) error {
 	found := &maildirIndex{}
 	for _, sub := range maildirSubdirs {
@@ -139,39 +150,48 @@ func (m *Maildir) List(ctx context.Context, fn func(Entry) error) error {
 	m.listed, m.moved = found, nil
 	m.mu.Unlock()
 	m.refreshFolders()
-	return m.statAndReport(ctx, found, fn)
+	err := m.statAndReport(ctx, found, fn)
+	found.inos = nil // only this listing's stamps
+	return err
 }
 
-// readNames appends the messages named in one folder to found. A missing
-// folder is fine (a Maildir may lack new/ until the first delivery); an
-// unreadable one fails the listing, as a partial list would mislead.
+// readNames appends the messages named in one folder to found.
 func (m *Maildir) readNames(ctx context.Context, sub string, found *maildirIndex) error {
+	return m.readFolder(ctx, sub, func(e dirent) error {
+		if m.statAll {
+			e.ino = 0
+		}
+		return found.add(sub, e.name, e.ino)
+	})
+}
+
+// readFolder calls fn with the regular files of folder sub whose names
+// do not start with a dot: a folder, a link or a pipe is no delivered
+// message. A missing folder is fine (a Maildir may lack new/ until the
+// first delivery); an unreadable one fails the listing, as a partial
+// list would mislead.
+func (m *Maildir) readFolder(ctx context.Context, sub string, fn func(dirent) error) error {
 	dir, err := m.openFolder(sub)
 	if dir == nil {
 		return err
 	}
 	defer dir.Close()
-	for {
-		// Names only: a Root's ReadDir would stat every entry at once.
-		names, err := dir.Readdirnames(4096)
-		for _, name := range names {
-			if name[0] == '.' {
-				continue
-			}
-			if err := found.add(sub, name); err != nil {
-				return fmt.Errorf("cannot read %s: %w", m.Name(), err)
+	n := 0
+	err = readDirTypes(dir, func(e dirent) error {
+		if n++; n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
 			}
 		}
-		if err == io.EOF {
+		if e.name[0] == '.' || e.typ != direntRegular {
 			return nil
 		}
-		if err != nil {
-			return fmt.Errorf("cannot read %s: %w", m.Name(), err)
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
+		return fn(e)
+	})
+	if err != nil && ctx.Err() == nil {
+		return fmt.Errorf("cannot read %s: %w", m.Name(), err)
 	}
+	return err
 }
 
 // openFolder opens folder sub for reading its names: nil and no error

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -55,6 +56,16 @@ func TestMaildirList(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	for _, statAll := range []bool{false, true} {
+		md.statAll = statAll
+		checkMaildirList(t, md, statAll, stamp)
+	}
+}
+
+// checkMaildirList checks TestMaildirList's listing, made with every file
+// stat'ed or with none.
+func checkMaildirList(t *testing.T, md *Maildir, statAll bool, stamp time.Time) {
+	t.Helper()
 	got := listAll(t, md)
 	want := []model.MessageID{
 		"999.M0P1.host",
@@ -69,12 +80,28 @@ func TestMaildirList(t *testing.T) {
 		t.Fatalf("IDs = %q\nwant %q", ids(got), want)
 	}
 	for _, e := range got {
-		if e.Err != nil || e.Size != int64(len(readMessage(t, md, e.ID))) {
-			t.Errorf("%s: Err %v, Size %d", e.ID, e.Err, e.Size)
+		size := int64(len(readMessage(t, md, e.ID)))
+		if !statAll && runtime.GOOS == "linux" {
+			size = 0 // the listing read no metadata
+		}
+		if e.Err != nil || e.Size != size || e.Stamp == "" {
+			t.Errorf("statAll %v: %s: Err %v, Size %d, want %d, Stamp %q", statAll, e.ID, e.Err, e.Size, size, e.Stamp)
 		}
 	}
-	if !got[2].Received.Equal(stamp) {
-		t.Errorf("Received = %v, want the file's mtime %v", got[2].Received, stamp)
+	received := got[2].Received
+	if !statAll && runtime.GOOS == "linux" {
+		if !received.IsZero() {
+			t.Errorf("Received = %v from a listing that read no metadata", received)
+		}
+		rc, err := md.Open(t.Context(), got[2].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		received = StoredAt(rc)
+		rc.Close()
+	}
+	if !received.Equal(stamp) {
+		t.Errorf("statAll %v: Received = %v, want the file's mtime %v", statAll, received, stamp)
 	}
 	if body := readMessage(t, md, "1700000400.M4P1.host"); !strings.Contains(body, "cur/ copy") {
 		t.Errorf("the message in both folders opened as %q, want the cur/ copy", body)

@@ -28,6 +28,11 @@ type maildirIndex struct {
 	// same reason; sort orders them and keeps their slots.
 	added [][]maildirRec
 	slots []maildirSlot // in delivery order
+	// inos are the files' inode numbers as their folders gave them, in
+	// the order of slots (0 where unknown): a listed file's stamp when
+	// the folder gave one (see Maildir.List). The listing drops them
+	// once it has reported its entries.
+	inos []uint64
 }
 
 // maildirRecChunk is how many records a chunk of added holds (64 KiB).
@@ -37,9 +42,11 @@ const maildirRecChunk = 4096
 // longest name a record can hold, so that every name fits one block.
 const maildirBlockBits = 16
 
-// maildirRec is a listed file with its stamp, while the listing is sorted.
+// maildirRec is a listed file with its stamp and inode number, while the
+// listing is sorted.
 type maildirRec struct {
 	stamp int64 // maildirStamp of the name
+	ino   uint64
 	maildirSlot
 }
 
@@ -60,8 +67,9 @@ const maildirRecNew = 1 << 15
 // a name of 32 KiB (no file system allows one).
 var errMaildirTooLarge = errors.New("too many files for one listing")
 
-// add records the file name found in folder sub ("cur" or "new").
-func (x *maildirIndex) add(sub, name string) error {
+// add records the file name found in folder sub ("cur" or "new"), of
+// inode number ino (0: unknown).
+func (x *maildirIndex) add(sub, name string, ino uint64) error {
 	if len(name) >= maildirRecNew {
 		return errMaildirTooLarge
 	}
@@ -72,7 +80,7 @@ func (x *maildirIndex) add(sub, name string) error {
 		x.blocks = append(x.blocks, make([]byte, 0, 1<<maildirBlockBits))
 	}
 	last := &x.blocks[len(x.blocks)-1]
-	r := maildirRec{stamp: maildirStamp(name), maildirSlot: maildirSlot{
+	r := maildirRec{stamp: maildirStamp(name), ino: ino, maildirSlot: maildirSlot{
 		off:   uint32((len(x.blocks)-1)<<maildirBlockBits + len(*last)),
 		n:     uint16(len(name)),
 		idLen: uint16(len(maildirID(name))),
@@ -135,6 +143,7 @@ func (x *maildirIndex) sort() {
 		n += len(c)
 	}
 	x.slots = make([]maildirSlot, 0, n)
+	x.inos = make([]uint64, 0, n)
 	h := &chunkHeads{x: x}
 	for i, c := range x.added {
 		if len(c) > 0 {
@@ -148,6 +157,7 @@ func (x *maildirIndex) sort() {
 		r := x.added[top.chunk][top.at]
 		if len(x.slots) == 0 || r.stamp != last.stamp || !bytes.Equal(x.id(r.maildirSlot), x.id(last.maildirSlot)) {
 			x.slots = append(x.slots, r.maildirSlot)
+			x.inos = append(x.inos, r.ino)
 			last = r
 		}
 		if top.at++; top.at < len(x.added[top.chunk]) {
@@ -189,11 +199,15 @@ func (x *maildirIndex) len() int { return len(x.slots) }
 func (x *maildirIndex) at(i int) maildirListed {
 	r := x.slots[i]
 	name := string(x.name(r))
-	return maildirListed{
+	l := maildirListed{
 		id:    model.MessageID(name[:r.idLen]),
 		stamp: maildirStamp(name),
 		file:  maildirFile{sub: x.sub(r), name: name},
 	}
+	if i < len(x.inos) {
+		l.ino = x.inos[i]
+	}
+	return l
 }
 
 // find returns where the listing saw message id, by binary search: the

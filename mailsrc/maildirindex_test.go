@@ -44,7 +44,7 @@ func indexOrder(t *testing.T, files []maildirFile) (*maildirIndex, []delivered) 
 	t.Helper()
 	x := &maildirIndex{}
 	for _, f := range files {
-		if err := x.add(f.sub, f.name); err != nil {
+		if err := x.add(f.sub, f.name, 0); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -173,10 +173,10 @@ func TestMaildirIndexFinds(t *testing.T) {
 
 func TestMaildirIndexRefusesOverlongNames(t *testing.T) {
 	x := &maildirIndex{}
-	if err := x.add("cur", strings.Repeat("a", maildirRecNew)); err == nil {
+	if err := x.add("cur", strings.Repeat("a", maildirRecNew), 0); err == nil {
 		t.Error("a name of 32 KiB was taken: its length would run into the folder bit")
 	}
-	if err := x.add("cur", strings.Repeat("a", maildirRecNew-1)); err != nil {
+	if err := x.add("cur", strings.Repeat("a", maildirRecNew-1), 0); err != nil {
 		t.Errorf("the longest name: %v", err)
 	}
 }
@@ -230,6 +230,7 @@ func TestMaildirStatsAFewChunksAhead(t *testing.T) {
 		files[fmt.Sprintf("cur/%d.M%dP1.host:2,S", 1700000000+i, i)] = "Subject: x\n\n"
 	}
 	dir, md := newTestMaildir(t, files)
+	md.statAll = true // the files' metadata is what runs ahead
 	held, release := make(chan struct{}), make(chan struct{})
 	go func() {
 		<-held

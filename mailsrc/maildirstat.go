@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"runtime"
+	"strconv"
 	"sync"
 	"sync/atomic"
 
@@ -24,7 +25,8 @@ const statAhead = 8
 // statAndReport reads the metadata of the listed files on a few goroutines,
 // chunk by chunk, and calls fn for them in the listed order. Files that
 // vanished or stopped being regular files since their folder was read are
-// left out; one renamed meanwhile (new flags) is found again.
+// left out; one renamed meanwhile (new flags) is found again. Files whose
+// folder gave their inode number need no metadata (statListed).
 func (m *Maildir) statAndReport(ctx context.Context, found *maildirIndex, fn func(Entry) error) error {
 	total := found.len()
 	chunks := (total + statChunk - 1) / statChunk
@@ -95,9 +97,13 @@ func (m *Maildir) statAndReport(ctx context.Context, found *maildirIndex, fn fun
 // statListed returns the entry of one listed file, or an entry with an
 // empty ID when the message is gone or its name is not a message file.
 //
-// The folder's root (maildirfolders.go) makes the stat one fstatat of a
-// bare name.
+// A file whose folder gave its inode number is not stat'ed at all: its
+// stamp is that number (see Maildir.List). Otherwise the folder's root
+// (maildirfolders.go) makes the stat one fstatat of a bare name.
 func (m *Maildir) statListed(ctx context.Context, l maildirListed) Entry {
+	if l.ino != 0 {
+		return Entry{ID: l.id, Stamp: inoStamp(l.ino)}
+	}
 	var info os.FileInfo
 	err := os.ErrNotExist
 	if r := m.folder(l.file.sub); r != nil {
@@ -137,3 +143,14 @@ func (m *Maildir) remember(id model.MessageID, file maildirFile) {
 	}
 	m.moved[id] = file
 }
+
+// inoStamp is the stamp of a Maildir file whose folder gave its inode
+// number: with the message's unique name (its ID, which a stamp key holds
+// too), the inode names one delivered file. A Maildir message is written
+// once, in tmp/, and then only renamed, so the bytes stay those analysed.
+// Rewriting the file in place, which mail software does not do, is not
+// seen; replacing it (another file renamed over it, as editors and sed -i
+// do) is, by its new inode. An action that delivers the bytes compares
+// them with the SHA-256 of those analysed, so a stale verdict cannot let
+// other bytes out.
+func inoStamp(ino uint64) string { return "i" + strconv.FormatUint(ino, 10) }

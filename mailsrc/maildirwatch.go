@@ -37,30 +37,7 @@ func (m *Maildir) ListIDs(ctx context.Context, fn func(model.MessageID) error) e
 }
 
 func (m *Maildir) readIDs(ctx context.Context, sub string, fn func(model.MessageID) error) error {
-	dir, err := m.openFolder(sub)
-	if dir == nil {
-		return err
-	}
-	defer dir.Close()
-	n := 0
-	err = readDirTypes(dir, func(name string, typ direntType) error {
-		if n++; n%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		if name[0] == '.' {
-			return nil
-		}
-		if typ != direntRegular {
-			return nil // a folder or a link, as List leaves out
-		}
-		return fn(maildirID(name))
-	})
-	if err != nil && ctx.Err() == nil {
-		return fmt.Errorf("cannot read %s: %w", m.Name(), err)
-	}
-	return err
+	return m.readFolder(ctx, sub, func(e dirent) error { return fn(maildirID(e.name)) })
 }
 
 // folderSettle is how old a folder's last change must be before its

@@ -10,6 +10,7 @@ import (
 	"os"
 	"sync"
 	"syscall"
+	"time"
 
 	"mxaudit/model"
 )
@@ -80,6 +81,23 @@ type storedMessage struct {
 	// buffer to two messages.
 	buffers []*bufio.Reader
 	closed  bool
+}
+
+// Stat returns the stored file's metadata (the compressed file's, behind
+// gzip).
+func (m *storedMessage) Stat() (fs.FileInfo, error) { return m.file.Stat() }
+
+// StoredAt returns when the message read through rc, as a Source's Open
+// returned it, was stored: its file's modification time, which is the
+// delivery time for a message file. Zero when rc cannot say (IMAP, an
+// mbox's messages), or its file cannot be stat'ed.
+func StoredAt(rc io.Reader) time.Time {
+	if f, ok := rc.(interface{ Stat() (fs.FileInfo, error) }); ok {
+		if info, err := f.Stat(); err == nil {
+			return info.ModTime()
+		}
+	}
+	return time.Time{}
 }
 
 // Close implements io.Closer. Reading after Close fails: the buffers

@@ -68,10 +68,13 @@ type Options struct {
 
 // Progress reports how far a scan has got.
 type Progress struct {
-	Listed   int  // messages found by the listing so far
-	Analysed int  // messages emitted so far
-	Skipped  int  // files skipped as not mail
-	Done     bool // the listing has finished: Listed is the total
+	Listed   int // messages found by the listing so far
+	Analysed int // messages emitted so far
+	// Cached counts the emitted messages whose result came from the
+	// cache: the others were read and analysed.
+	Cached  int
+	Skipped int  // files skipped as not mail
+	Done    bool // the listing has finished: Listed is the total
 }
 
 // Run lists src and analyses every message with an, calling emit with each
@@ -166,6 +169,9 @@ func Run(ctx context.Context, src mailsrc.Source, an Analyzer, opt Options, emit
 				}
 			} else {
 				prog.Analysed++
+				if o.cached {
+					prog.Cached++
+				}
 				if err := emit(o.msg); err != nil {
 					emitErr = err
 					cancel()
@@ -210,10 +216,11 @@ type job struct {
 }
 
 type outcome struct {
-	seq   int
-	entry mailsrc.Entry
-	msg   model.Message
-	skip  bool
+	seq    int
+	entry  mailsrc.Entry
+	msg    model.Message
+	skip   bool
+	cached bool // msg is the cache's result
 }
 
 func analyseOne(ctx context.Context, src mailsrc.Source, an Analyzer, opt Options, j job) outcome {
@@ -243,7 +250,7 @@ func analyseOne(ctx context.Context, src mailsrc.Source, an Analyzer, opt Option
 	}
 	switch {
 	case j.cached != nil:
-		o.msg = *j.cached
+		o.msg, o.cached = *j.cached, true
 		o.msg.ID = e.ID // a content-keyed result may come from a copy elsewhere
 	case j.summary != nil:
 		o.msg = an.(SummaryAnalyzer).AnalyzeSummary(ctx, e.ID, j.summary)
@@ -266,6 +273,11 @@ func analyseOne(ctx context.Context, src mailsrc.Source, an Analyzer, opt Option
 			raw = io.TeeReader(rc, h)
 		}
 		o.msg = an.Analyze(ctx, e.ID, raw)
+		if o.msg.Date.IsZero() && e.Received.IsZero() {
+			// A listing that reads no metadata (a Maildir's) leaves the
+			// delivery time to the file opened here.
+			e.Received = mailsrc.StoredAt(rc)
+		}
 		rc.Close()
 		if h != nil {
 			j.cacheKey = hex.EncodeToString(h.Sum(nil))

@@ -25,7 +25,12 @@ func runScan(ctx context.Context, args []string, env Env) int {
 	if code != ExitOK {
 		return code
 	}
-	defer keepHeapFloor(env.getenv)()
+	var share scanShare
+	if env.Listing == nil {
+		// The collector is this process's own (a scan served from a
+		// shared listing runs in the server, whose settings it keeps).
+		defer keepHeapFloor(env.getenv, share.analysing)()
+	}
 	a, closeApp, err := listing(ctx, spec, cfg, env)
 	if err != nil {
 		fmt.Fprintln(env.Stderr, "mxaudit:", err)
@@ -40,7 +45,7 @@ func runScan(ctx context.Context, args []string, env Env) int {
 	case *asCSV:
 		format = formatCSV
 	}
-	if err := scanTo(ctx, a, format, env, annotator(cfg, env)); err != nil {
+	if err := scanTo(ctx, a, format, env, annotator(cfg, env), share.progress); err != nil {
 		fmt.Fprintln(env.Stderr, "mxaudit:", err)
 		return ExitFailed
 	}
@@ -98,7 +103,7 @@ const (
 // Findings are data, not errors: only a source that cannot be read (or an
 // output that cannot be written) makes it fail. annotate, when set, sets
 // each message's exception before it is printed (see annotator).
-func scanTo(ctx context.Context, a Listing, format outputFormat, env Env, annotate func(*model.Message)) error {
+func scanTo(ctx context.Context, a Listing, format outputFormat, env Env, annotate func(*model.Message), progress func(scan.Progress)) error {
 	var out recordWriter
 	switch format {
 	case formatJSON:
@@ -120,7 +125,7 @@ func scanTo(ctx context.Context, a Listing, format outputFormat, env Env, annota
 	if e, ok := a.(encodedScanner); ok && format == formatJSON {
 		run = e.ScanEncoded // unchanged messages written out as cached
 	}
-	runErr := run(ctx, emit, nil)
+	runErr := run(ctx, emit, progress)
 	closeErr := out.Close()
 	return errors.Join(runErr, closeErr)
 }
