@@ -71,6 +71,7 @@ func changedKey(id model.MessageID) string {
 // entries as they are listed, then the refs of their cached results.
 type listingDigest struct {
 	h    hash.Hash
+	buf  []byte // a field as it is hashed, reused
 	keys [][sha256.Size]byte
 	ids  []model.MessageID // of the keys, to name those without a result
 	ok   bool              // every entry so far has a stamp and no error
@@ -80,15 +81,24 @@ func newListingDigest(salt string, size int) *listingDigest {
 	d := &listingDigest{h: sha256.New(), ok: true,
 		keys: make([][sha256.Size]byte, 0, size), ids: make([]model.MessageID, 0, size)}
 	d.field([]byte{snapshotVersion})
-	d.field([]byte(salt))
+	d.fieldString(salt)
 	return d
 }
 
 // field writes b with its length, so that no two listings hash alike.
-func (d *listingDigest) field(b []byte) {
-	var n [binary.MaxVarintLen64]byte
-	d.h.Write(n[:binary.PutUvarint(n[:], uint64(len(b)))])
+func (d *listingDigest) field(b []byte) { d.write(appendField(d.buf[:0], b)) }
+
+// fieldString is field for a string, without copying it first.
+func (d *listingDigest) fieldString(s string) { d.write(appendField(d.buf[:0], s)) }
+
+func (d *listingDigest) write(b []byte) {
 	d.h.Write(b)
+	d.buf = b
+}
+
+// appendField appends b with its length before it.
+func appendField[T string | []byte](buf []byte, b T) []byte {
+	return append(binary.AppendUvarint(buf, uint64(len(b))), b...)
 }
 
 func (d *listingDigest) add(e mailsrc.Entry) {
@@ -106,10 +116,10 @@ func (d *listingDigest) add(e mailsrc.Entry) {
 	if !e.Received.IsZero() {
 		binary.BigEndian.PutUint64(received[:], uint64(e.Received.UnixNano()))
 	}
-	d.field([]byte(e.ID))
+	d.fieldString(string(e.ID))
 	d.field(sum[:])
 	d.field(received[:])
-	d.field([]byte(e.Warning))
+	d.fieldString(e.Warning)
 }
 
 // sum finishes the digest with the refs of the entries' cached results,
