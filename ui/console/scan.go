@@ -17,13 +17,15 @@ import (
 // up to maxBatch messages, waiting at most batchWindow after the first one
 // to gather more. 20,000 fast messages thus cost a few hundred updates and
 // frames, not 20,000, and a slow scan still shows each message promptly.
-// The first batch waits batchWindow, so that the first rows show at
-// once; later ones gather for steadyWindow: at 100,000 messages a frame
-// every 40 ms cost the console about a second of CPU in drawing and
-// diffing frames nobody reads, while ten frames a second keep the
-// progress line live.
+// The first batch waits batchWindow, and no longer than it takes to fill
+// a screen (firstBatch messages), so that the first rows show at once;
+// later ones gather for steadyWindow: at 100,000 messages a frame every
+// 40 ms cost the console about a second of CPU in drawing and diffing
+// frames nobody reads, while ten frames a second keep the progress line
+// live.
 const (
 	maxBatch     = 1024
+	firstBatch   = 128
 	batchWindow  = 40 * time.Millisecond
 	steadyWindow = 100 * time.Millisecond
 	channelSize  = 2048
@@ -81,7 +83,7 @@ func (m *Model) startScan() tea.Cmd {
 		return nil
 	}
 	ctx, events, id, kept := m.scan.ctx, m.scan.events, m.scan.id, m.kept
-	return waitForBatch(ctx, events, id, batchWindow, kept)
+	return waitForBatch(ctx, events, id, batchWindow, firstBatch, kept)
 }
 
 // beginScan starts the scan goroutine of the current scan, once, and
@@ -128,11 +130,12 @@ func (m *Model) beginScan() bool {
 }
 
 // waitForBatch returns the command that reads the next batch of events,
-// waiting at most window after the first one for more. It puts the
+// waiting at most window after the first one for more, up to size
+// messages. It puts the
 // batch's messages in kept before handing them over: the table keeps
 // their rows only, and the views read them back from kept. (Shared
 // messages are kept by the source that shares them.)
-func waitForBatch(ctx context.Context, events <-chan scanEvent, id int, window time.Duration, kept Kept) tea.Cmd {
+func waitForBatch(ctx context.Context, events <-chan scanEvent, id int, window time.Duration, size int, kept Kept) tea.Cmd {
 	return func() tea.Msg {
 		batch := scanBatchMsg{id: id}
 		var first scanEvent
@@ -165,7 +168,7 @@ func waitForBatch(ctx context.Context, events <-chan scanEvent, id int, window t
 				batch.done, batch.err = true, ev.err
 				return batch
 			}
-			if len(batch.msgs)+len(batch.shared) >= maxBatch {
+			if len(batch.msgs)+len(batch.shared) >= size {
 				return batch
 			}
 			select {
@@ -221,7 +224,7 @@ func (m *Model) handleScanBatch(b scanBatchMsg) tea.Cmd {
 		// Live updates start from a complete listing.
 		return tea.Batch(cmd, m.statsChanged(), m.startWatch())
 	}
-	return tea.Batch(cmd, m.statsChanged(), waitForBatch(m.scan.ctx, m.scan.events, m.scan.id, steadyWindow, m.kept))
+	return tea.Batch(cmd, m.statsChanged(), waitForBatch(m.scan.ctx, m.scan.events, m.scan.id, steadyWindow, maxBatch, m.kept))
 }
 
 // stopScan cancels the scan; it is safe to call more than once.

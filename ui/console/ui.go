@@ -18,6 +18,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 
 	"mxaudit/model"
 	"mxaudit/ui/app"
@@ -130,7 +131,10 @@ func Run(ctx context.Context, cfg Config) error {
 	defer cancel()
 	m := newModel(ctx, cfg, os.Getenv("NO_COLOR") != "")
 	m.beginScan() // Init waits for it
-	p := tea.NewProgram(m, tea.WithContext(ctx))
+	// The terminal's colour profile is the one lipgloss detected for
+	// stdout as the program started: detecting it again ran "tmux info"
+	// again under tmux, 60–70 ms before the first frame.
+	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithColorProfile(lipgloss.Writer.Profile))
 	_, err := p.Run()
 	m.stopScan()
 	// The caller closes the source when Run returns: the watch must have

@@ -1,0 +1,37 @@
+package console
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"mxaudit/model"
+	"mxaudit/ui/app"
+)
+
+// TestFirstBatchShowsAScreenfulAtOnce: the first batch of a scan is handed
+// over as soon as it fills a screen, without waiting out its window; a
+// later batch gathers up to maxBatch messages within its own.
+func TestFirstBatchShowsAScreenfulAtOnce(t *testing.T) {
+	tests := []struct {
+		name       string
+		window     time.Duration
+		size, want int
+	}{
+		{"first batch", 10 * time.Second, firstBatch, firstBatch}, // not 300 ten seconds later
+		{"later batch", 50 * time.Millisecond, maxBatch, 300},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			events := make(chan scanEvent, 300)
+			for i := range 300 {
+				events <- scanEvent{msg: model.Message{ID: model.MessageID(fmt.Sprint(i))}, hasMsg: true}
+			}
+			b := waitForBatch(context.Background(), events, 1, tt.window, tt.size, app.NewSpill(""))().(scanBatchMsg)
+			if len(b.msgs) != tt.want {
+				t.Errorf("batch of %d messages, want %d", len(b.msgs), tt.want)
+			}
+		})
+	}
+}
