@@ -150,9 +150,7 @@ func (m *Maildir) List(ctx context.Context, fn func(Entry) error) error {
 	m.listed, m.moved = found, nil
 	m.mu.Unlock()
 	m.refreshFolders()
-	err := m.statAndReport(ctx, found, fn)
-	found.inos = nil // only this listing's stamps
-	return err
+	return m.statAndReport(ctx, found, fn)
 }
 
 // readNames appends the messages named in one folder to found.

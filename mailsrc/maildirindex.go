@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"container/heap"
+	"encoding/binary"
 	"errors"
 	"math"
 	"slices"
@@ -11,12 +12,13 @@ import (
 	"mxaudit/model"
 )
 
-// maildirIndex is one listing of a Maildir, compact: every file name back
-// to back in 64 KiB blocks, and a 16-byte record per message, sorted in
-// delivery order and folded to one record per ID, then kept in 8 bytes
-// (the stamp is read again from the name when needed). It serves both the
-// listing (the order) and Open (a binary search by ID), so a listing costs
-// about 8 bytes plus the name's length per message, where strings, a
+// maildirIndex is one listing of a Maildir, compact: every file name,
+// followed by its inode number, back to back in 64 KiB blocks, and a
+// 16-byte record per message, sorted in delivery order and folded to one
+// record per ID, then kept in 8 bytes (the stamp is read again from the
+// name when needed). It serves both the listing (the order) and Open (a
+// binary search by ID), so a listing costs about 16 bytes plus the name's
+// length per message, where strings, a
 // slice of them and a map from ID to file cost about 250 at 100,000
 // messages (and a gigabyte-sized heap at ten million).
 type maildirIndex struct {
@@ -28,12 +30,19 @@ type maildirIndex struct {
 	// same reason; sort orders them and keeps their slots.
 	added [][]maildirRec
 	slots []maildirSlot // in delivery order
-	// inos are the files' inode numbers as their folders gave them, in
-	// the order of slots (0 where unknown): a listed file's stamp when
-	// the folder gave one (see Maildir.List). The listing drops them
-	// once it has reported its entries.
-	inos []uint64
 }
+
+// After each name in the blocks comes the file's inode number as its
+// folder gave it (0 where unknown), a listed file's stamp (see
+// Maildir.List): in 4 bytes when it fits, as on ext4, else in 8 with
+// maildirInoWide set in the record's idLen. Beside the name it costs no
+// field in the records, which a listing sorts and holds twice for a
+// moment (at 1,000,000 messages a field of its own raised the scan's
+// peak by 30 MiB).
+const (
+	inoLen     = 4
+	inoWideLen = 8
+)
 
 // maildirRecChunk is how many records a chunk of added holds (64 KiB).
 const maildirRecChunk = 4096
@@ -42,25 +51,27 @@ const maildirRecChunk = 4096
 // longest name a record can hold, so that every name fits one block.
 const maildirBlockBits = 16
 
-// maildirRec is a listed file with its stamp and inode number, while the
-// listing is sorted.
+// maildirRec is a listed file with its stamp, while the listing is sorted.
 type maildirRec struct {
 	stamp int64 // maildirStamp of the name
-	ino   uint64
 	maildirSlot
 }
 
 // maildirSlot is one listed file. Its name starts at byte off%64Ki of
 // block off/64Ki; its ID is the first idLen bytes of the name (everything
-// before the first ':').
+// before the first ':'), maildirInoWide aside.
 type maildirSlot struct {
 	off   uint32 // where the name starts: block and place in it
 	n     uint16 // the name's length, with maildirRecNew set for new/
 	idLen uint16
 }
 
-// maildirRecNew marks a record of a file in new/ (not cur/) in its n.
-const maildirRecNew = 1 << 15
+// maildirRecNew marks a record of a file in new/ (not cur/) in its n;
+// maildirInoWide one whose inode number takes 8 bytes, in its idLen.
+const (
+	maildirRecNew  = 1 << 15
+	maildirInoWide = 1 << 15
+)
 
 // errMaildirTooLarge is returned when a listing's names do not fit the
 // index: four gigabytes of file names, some hundred million messages, or
@@ -73,14 +84,14 @@ func (x *maildirIndex) add(sub, name string, ino uint64) error {
 	if len(name) >= maildirRecNew {
 		return errMaildirTooLarge
 	}
-	if len(x.blocks) == 0 || len(x.blocks[len(x.blocks)-1])+len(name) > 1<<maildirBlockBits {
+	if len(x.blocks) == 0 || len(x.blocks[len(x.blocks)-1])+len(name)+inoWideLen > 1<<maildirBlockBits {
 		if len(x.blocks) > math.MaxUint32>>maildirBlockBits {
 			return errMaildirTooLarge
 		}
 		x.blocks = append(x.blocks, make([]byte, 0, 1<<maildirBlockBits))
 	}
 	last := &x.blocks[len(x.blocks)-1]
-	r := maildirRec{stamp: maildirStamp(name), ino: ino, maildirSlot: maildirSlot{
+	r := maildirRec{stamp: maildirStamp(name), maildirSlot: maildirSlot{
 		off:   uint32((len(x.blocks)-1)<<maildirBlockBits + len(*last)),
 		n:     uint16(len(name)),
 		idLen: uint16(len(maildirID(name))),
@@ -89,6 +100,12 @@ func (x *maildirIndex) add(sub, name string, ino uint64) error {
 		r.n |= maildirRecNew
 	}
 	*last = append(*last, name...)
+	if ino > math.MaxUint32 {
+		r.idLen |= maildirInoWide
+		*last = binary.LittleEndian.AppendUint64(*last, ino)
+	} else {
+		*last = binary.LittleEndian.AppendUint32(*last, uint32(ino))
+	}
 	if len(x.added) == 0 || len(x.added[len(x.added)-1]) == maildirRecChunk {
 		x.added = append(x.added, make([]maildirRec, 0, maildirRecChunk))
 	}
@@ -101,7 +118,16 @@ func (x *maildirIndex) name(r maildirSlot) []byte {
 	return x.blocks[r.off>>maildirBlockBits][at : at+uint32(r.n&^maildirRecNew)]
 }
 
-func (x *maildirIndex) id(r maildirSlot) []byte { return x.name(r)[:r.idLen] }
+func (x *maildirIndex) id(r maildirSlot) []byte { return x.name(r)[:r.idLen&^maildirInoWide] }
+
+// ino returns the inode number stored after the name (see inoLen).
+func (x *maildirIndex) ino(r maildirSlot) uint64 {
+	name := x.name(r)
+	if r.idLen&maildirInoWide != 0 {
+		return binary.LittleEndian.Uint64(name[len(name) : len(name)+inoWideLen])
+	}
+	return uint64(binary.LittleEndian.Uint32(name[len(name) : len(name)+inoLen]))
+}
 
 func (x *maildirIndex) sub(r maildirSlot) string {
 	if r.n&maildirRecNew != 0 {
@@ -143,7 +169,6 @@ func (x *maildirIndex) sort() {
 		n += len(c)
 	}
 	x.slots = make([]maildirSlot, 0, n)
-	x.inos = make([]uint64, 0, n)
 	h := &chunkHeads{x: x}
 	for i, c := range x.added {
 		if len(c) > 0 {
@@ -157,7 +182,6 @@ func (x *maildirIndex) sort() {
 		r := x.added[top.chunk][top.at]
 		if len(x.slots) == 0 || r.stamp != last.stamp || !bytes.Equal(x.id(r.maildirSlot), x.id(last.maildirSlot)) {
 			x.slots = append(x.slots, r.maildirSlot)
-			x.inos = append(x.inos, r.ino)
 			last = r
 		}
 		if top.at++; top.at < len(x.added[top.chunk]) {
@@ -199,15 +223,12 @@ func (x *maildirIndex) len() int { return len(x.slots) }
 func (x *maildirIndex) at(i int) maildirListed {
 	r := x.slots[i]
 	name := string(x.name(r))
-	l := maildirListed{
-		id:    model.MessageID(name[:r.idLen]),
+	return maildirListed{
+		id:    model.MessageID(name[:r.idLen&^maildirInoWide]),
 		stamp: maildirStamp(name),
 		file:  maildirFile{sub: x.sub(r), name: name},
+		ino:   x.ino(r),
 	}
-	if i < len(x.inos) {
-		l.ino = x.inos[i]
-	}
-	return l
 }
 
 // find returns where the listing saw message id, by binary search: the

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"hash/fnv"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -43,8 +44,17 @@ func referenceOrder(found []maildirListed) []delivered {
 func indexOrder(t *testing.T, files []maildirFile) (*maildirIndex, []delivered) {
 	t.Helper()
 	x := &maildirIndex{}
+	// Inode numbers of 32 and 64 bits, one per file (the same for a file
+	// listed twice), kept beside the names.
+	inos := map[maildirFile]uint64{}
 	for _, f := range files {
-		if err := x.add(f.sub, f.name, 0); err != nil {
+		h := fnv.New64a()
+		h.Write([]byte(f.sub + "/" + f.name))
+		inos[f] = h.Sum64()
+		if inos[f]&1 == 0 {
+			inos[f] &= 0xffffffff // half of them in 4 bytes, as ext4's
+		}
+		if err := x.add(f.sub, f.name, inos[f]); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -54,6 +64,9 @@ func indexOrder(t *testing.T, files []maildirFile) (*maildirIndex, []delivered) 
 		l := x.at(i)
 		if l.stamp != maildirStamp(l.file.name) {
 			t.Errorf("%s: stamp %d", l.file.name, l.stamp)
+		}
+		if l.ino != inos[l.file] {
+			t.Errorf("%s: inode number %#x, want %#x", l.file.name, l.ino, inos[l.file])
 		}
 		out[i] = delivered{l.id, l.file}
 	}
