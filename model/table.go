@@ -296,13 +296,14 @@ func (t *Table) sortAll() {
 	}
 }
 
-// senderRanks maps every value of the From or Domain column to its rank
-// among the distinct values, nil for the other columns. A quarantine
-// holds many messages per sender, so on 8-byte prefixes most comparisons
-// tie and fall back to the strings, a cache miss each; ranks make the
-// sort an integer sort, for one map lookup per row.
+// senderRanks maps every value of the From, Domain or Subject column to
+// its rank among the distinct values, nil for the other columns. A
+// quarantine holds many messages per sender, and a campaign or a
+// notification repeats its subject, so on 8-byte prefixes most
+// comparisons tie and fall back to the strings, a cache miss each; ranks
+// make the sort an integer sort, for one map lookup per row.
 func (t *Table) senderRanks(col Column) map[string]uint64 {
-	if col != ColumnFrom && col != ColumnDomain {
+	if col != ColumnFrom && col != ColumnDomain && col != ColumnSubject {
 		return nil
 	}
 	ranks := map[string]uint64{}
@@ -320,10 +321,13 @@ func (t *Table) senderRanks(col Column) map[string]uint64 {
 	return ranks
 }
 
-// rowSenderText is the text the From or Domain column sorts on.
+// rowSenderText is the text the From, Domain or Subject column sorts on.
 func rowSenderText(col Column, r *Row) string {
-	if col == ColumnFrom {
+	switch col {
+	case ColumnFrom:
 		return r.fromKey
+	case ColumnSubject:
+		return r.subjectKey
 	}
 	return r.Domain
 }
