@@ -220,3 +220,45 @@ func TestWarmScanReadsNoMessage(t *testing.T) {
 		})
 	}
 }
+
+// undigestedAnalyzer analyses as the real one does but reports no digest
+// of the bytes, as when an analysis does not read a message to its end.
+type undigestedAnalyzer struct{ countingAnalyzer }
+
+func (u *undigestedAnalyzer) Analyze(ctx context.Context, id model.MessageID, raw io.Reader) model.Message {
+	m := u.countingAnalyzer.Analyze(ctx, id, raw)
+	m.SHA256 = ""
+	return m
+}
+
+// TestStampKeyedResultNeedsADigest: a result keyed by a file's stamp is
+// cached only with the digest of the bytes analysed, which an action
+// compares with the bytes it delivers; without one, the next scan
+// analyses the message again.
+func TestStampKeyedResultNeedsADigest(t *testing.T) {
+	dir := t.TempDir()
+	if err := demo.WriteMaildir(dir, demo.Samples(demo.Options{})[:10]); err != nil {
+		t.Fatal(err)
+	}
+	src, err := mailsrc.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	cacheDir := t.TempDir()
+	an := &undigestedAnalyzer{countingAnalyzer{Analyzer: analysis.New(analysis.Config{})}}
+	for scanNo := 1; scanNo <= 2; scanNo++ {
+		c, err := store.OpenCache(cacheDir, src.Name(), "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, progress := scanProgress(t, src, an, c)
+		c.Close()
+		if progress.Cached != 0 {
+			t.Errorf("scan %d: %d results from the cache, want none without a digest", scanNo, progress.Cached)
+		}
+	}
+	if n := an.n.Load(); n != 20 {
+		t.Errorf("%d analyses in two scans of 10 messages, want 20", n)
+	}
+}

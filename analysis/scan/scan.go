@@ -287,7 +287,11 @@ func analyseOne(ctx context.Context, src mailsrc.Source, an Analyzer, opt Option
 		// No Date header: the delivery time, marked as such.
 		o.msg.Date, o.msg.DateSource = e.Received, model.DateDelivered
 	}
-	if j.cached == nil && j.cacheKey != "" && cacheable(&o.msg) {
+	// A file's result is kept only with the digest of the bytes analysed:
+	// an action compares that with the bytes it delivers, which is what
+	// makes a stale result fail closed (a Maildir file rewritten in place
+	// keeps its stamp). IMAP's UIDs name their bytes for good.
+	if j.cached == nil && j.cacheKey != "" && cacheable(&o.msg) && (opt.CacheByID || o.msg.SHA256 != "") {
 		_ = opt.Cache.Put(j.cacheKey, o.msg) // a cache that cannot write only costs time
 	}
 	if e.Warning != "" {
