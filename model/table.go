@@ -1,7 +1,6 @@
 package model
 
 import (
-	"cmp"
 	"slices"
 	"strings"
 )
@@ -51,6 +50,12 @@ type Table struct {
 	// removed counts messages taken out by Remove (released or deleted);
 	// they stay in msgs so that arrival indexes keep their meaning.
 	removed int
+	// gen counts the changes to rows in place (rowsChanged); kept holds
+	// orders for other keys than sort, and jobsOut the jobs handed out
+	// for them (table_sort.go).
+	gen     uint64
+	kept    []*SortJob
+	jobsOut []*SortJob
 }
 
 // NewTable returns an empty table sorted by DefaultSort.
@@ -176,17 +181,6 @@ func (t *Table) appendRows(rows []*Row, shared bool) {
 	t.reselect(t.cursor)
 }
 
-// SetSort re-sorts the table by k, keeping the selection.
-func (t *Table) SetSort(k SortKey) {
-	if k == t.sort {
-		return
-	}
-	t.sort = k
-	t.sortAll()
-	t.view = t.applyFilter(t.order, t.view[:0])
-	t.reselect(t.cursor)
-}
-
 // SetFilter shows only the messages f matches. The selection stays on its
 // message when f still shows it, else it moves to the row now at the same
 // position.
@@ -250,137 +244,4 @@ func (t *Table) reselect(fallback int) {
 		}
 	}
 	t.SetCursor(fallback)
-}
-
-// sortAll sorts order by the current key: each row gets its 64-bit
-// prefix (sortPrefix) first, so that most of the 1.7 million comparisons
-// of 100,000 rows are one integer comparison in a flat array rather than
-// a call through the column switch on two messages.
-func (t *Table) sortAll() {
-	type entry struct {
-		prefix uint64
-		i      int32
-	}
-	col, desc := t.sort.Column, t.sort.Desc
-	ranks := t.senderRanks(col)
-	es := make([]entry, len(t.order))
-	for j, i := range t.order {
-		var p uint64
-		if ranks != nil {
-			p = ranks[rowSenderText(col, t.line(i))]
-		} else {
-			p = rowPrefix(col, t.line(i))
-		}
-		if desc {
-			p = ^p
-		}
-		es[j] = entry{p, i}
-	}
-	slices.SortFunc(es, func(a, b entry) int {
-		if a.prefix != b.prefix {
-			return cmp.Compare(a.prefix, b.prefix)
-		}
-		if ranks == nil && !prefixExact(col, a.prefix) {
-			c := CompareRows(col, t.line(a.i), t.line(b.i))
-			if desc {
-				c = -c
-			}
-			if c != 0 {
-				return c
-			}
-		}
-		return cmp.Compare(a.i, b.i)
-	})
-	for j := range es {
-		t.order[j] = es[j].i
-	}
-}
-
-// senderRanks maps every value of the From, Domain or Subject column to
-// its rank among the distinct values, nil for the other columns. A
-// quarantine holds many messages per sender, and a campaign or a
-// notification repeats its subject, so on 8-byte prefixes most
-// comparisons tie and fall back to the strings, a cache miss each; ranks
-// make the sort an integer sort, for one map lookup per row.
-func (t *Table) senderRanks(col Column) map[string]uint64 {
-	if col != ColumnFrom && col != ColumnDomain && col != ColumnSubject {
-		return nil
-	}
-	ranks := map[string]uint64{}
-	for _, i := range t.order {
-		ranks[rowSenderText(col, t.line(i))] = 0
-	}
-	distinct := make([]string, 0, len(ranks))
-	for s := range ranks {
-		distinct = append(distinct, s)
-	}
-	slices.Sort(distinct)
-	for r, s := range distinct {
-		ranks[s] = uint64(r)
-	}
-	return ranks
-}
-
-// rowSenderText is the text the From, Domain or Subject column sorts on.
-func rowSenderText(col Column, r *Row) string {
-	switch col {
-	case ColumnFrom:
-		return r.fromKey
-	case ColumnSubject:
-		return r.subjectKey
-	}
-	return r.Domain
-}
-
-// compare orders two arrival indexes by the sort key, then by arrival so
-// that the order is total and the sort therefore stable.
-func (t *Table) compare(a, b int32) int {
-	c := CompareRows(t.sort.Column, t.line(a), t.line(b))
-	if t.sort.Desc {
-		c = -c
-	}
-	if c != 0 {
-		return c
-	}
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
-// merge merges the sorted batch into the sorted dst in place, from the
-// back: each batch element finds its place by binary search and the run of
-// dst after it moves up in one copy, so a batch of k costs k·log n
-// comparisons and one pass of memory moves rather than n comparisons.
-func (t *Table) merge(dst, batch []int32) []int32 {
-	n, k := len(dst), len(batch)
-	if k == 0 {
-		return dst
-	}
-	dst = slices.Grow(dst, k)[:n+k]
-	hi := n // dst[:hi] is still unmoved
-	w := n + k
-	for j := k - 1; j >= 0; j-- {
-		b := batch[j]
-		// First position in dst[:hi] whose element sorts after b.
-		lo, top := 0, hi
-		for lo < top {
-			mid := int(uint(lo+top) >> 1)
-			if t.compare(dst[mid], b) > 0 {
-				top = mid
-			} else {
-				lo = mid + 1
-			}
-		}
-		run := hi - lo
-		w -= run
-		copy(dst[w:w+run], dst[lo:hi])
-		hi = lo
-		w--
-		dst[w] = b
-	}
-	return dst
 }

@@ -24,6 +24,7 @@ func (t *Table) Remove(ids map[MessageID]bool) int {
 		return 0
 	}
 	t.removed += n
+	t.rowsChanged()
 	t.view = slices.DeleteFunc(t.view, gone)
 	for _, i := range out {
 		// Out of the table for good: a row of its own gives back its
@@ -57,6 +58,7 @@ func (t *Table) UpdateRows(change func(*Row) (Row, bool)) {
 		t.setLine(i, r)
 	}
 	if changed {
+		t.rowsChanged()
 		t.resort()
 	}
 }
@@ -69,6 +71,7 @@ func (t *Table) Replace(msg *Message) bool {
 	for _, i := range t.order {
 		if t.line(i).ID == msg.ID {
 			t.setLine(i, newRow(msg, &t.intern))
+			t.rowsChanged()
 			t.resort()
 			return true
 		}

@@ -55,6 +55,10 @@ type Model struct {
 	auditSeq    int // numbers the audit view's readings; stale ones are dropped
 	help        help.Model
 
+	// sortAheadAsked is set while a sortAheadMsg is on its way
+	// (sortahead.go).
+	sortAheadAsked bool
+
 	showHelp  bool
 	helpState helpState
 	filter    filterInput
@@ -194,6 +198,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if n := m.noticeChanged(); n != nil {
 		cmd = tea.Batch(cmd, n)
 	}
+	if s := m.sortAheadDue(); s != nil {
+		cmd = tea.Batch(cmd, s)
+	}
 	return m, cmd
 }
 
@@ -217,6 +224,10 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.handleWheel(msg.Mouse())
 	case scanBatchMsg:
 		return m, m.handleScanBatch(msg)
+	case sortAheadMsg:
+		return m, m.handleSortAhead()
+	case sortedMsg:
+		return m, m.handleSorted(msg)
 	case watchMsg:
 		return m, m.handleWatch(msg)
 	case arrivalsMsg:

@@ -1,0 +1,148 @@
+package model
+
+import (
+	"cmp"
+	"slices"
+	"time"
+)
+
+// A SortJob sorts a table's messages by one key away from the table, so
+// that the console can have the orders its sort keys lead to ready
+// before the operator asks (Table.SortJobs): taken from the table in one
+// pass over its rows, run on any goroutine, handed back with
+// Table.AdoptSort. The table sorts by a key it has no order for with the
+// same job, run at once (sortAll), so that both give the same order.
+//
+// Each message gets a 64-bit key that decides most comparisons: its
+// column's prefix (rowPrefix), or for the From, Domain and Subject
+// columns the rank of its text among the distinct values (a quarantine
+// holds many messages per sender, and a campaign repeats its subject, so
+// that 8-byte prefixes tie and would fall back to the strings, a cache
+// miss each). Ties go to the full value where the prefix is not all of
+// it (dates outside 1677–2262, kept in far), then to arrival, so that
+// the sort is stable in either direction.
+//
+// A job reads no row once taken: the text it keeps is the rows'
+// strings, which never change, so Run may overlap with the table's
+// edits, whose generation (gen) then makes AdoptSort drop the result.
+type SortJob struct {
+	key SortKey
+	// gen is the table's generation when taken; n its arrivals then, the
+	// messages with an arrival index below n being the ones sorted.
+	gen uint64
+	n   int32
+	es  []sortEntry
+	// text is the sorted column's text per entry, for a column sorted on
+	// ranks; far the full date of the messages whose date prefix is not
+	// exact, by arrival index.
+	text []string
+	far  map[int32]time.Time
+	// order is the result: arrival indexes in key order.
+	order []int32
+}
+
+// sortEntry is one message in a sort: its key and its arrival index.
+type sortEntry struct {
+	key uint64
+	i   int32
+}
+
+// rankedColumn reports whether c sorts on the ranks of its text.
+func rankedColumn(c Column) bool {
+	return c == ColumnFrom || c == ColumnDomain || c == ColumnSubject
+}
+
+// prepareSort takes what sorting the listed messages by k needs.
+func (t *Table) prepareSort(k SortKey) *SortJob {
+	j := &SortJob{key: k, gen: t.gen, n: int32(t.n), es: make([]sortEntry, len(t.order))}
+	ranked := rankedColumn(k.Column)
+	if ranked {
+		j.text = make([]string, len(t.order))
+	}
+	for x, i := range t.order {
+		r := t.line(i)
+		j.es[x].i = i
+		if ranked {
+			j.text[x] = rowSenderText(k.Column, r)
+			continue
+		}
+		p := rowPrefix(k.Column, r)
+		if !prefixExact(k.Column, p) {
+			if j.far == nil {
+				j.far = map[int32]time.Time{}
+			}
+			j.far[i] = r.Date
+		}
+		j.es[x].key = p
+	}
+	return j
+}
+
+// Run sorts. It may run on any goroutine, once.
+func (j *SortJob) Run() {
+	if j.text != nil {
+		ranks := rankStrings(j.text)
+		for x := range j.es {
+			j.es[x].key = ranks[j.text[x]]
+		}
+		j.text = nil
+	}
+	desc := j.key.Desc
+	if desc {
+		for x := range j.es {
+			j.es[x].key = ^j.es[x].key
+		}
+	}
+	slices.SortFunc(j.es, func(a, b sortEntry) int {
+		if a.key != b.key {
+			return cmp.Compare(a.key, b.key)
+		}
+		if da, ok := j.far[a.i]; ok {
+			c := da.Compare(j.far[b.i])
+			if desc {
+				c = -c
+			}
+			if c != 0 {
+				return c
+			}
+		}
+		return cmp.Compare(a.i, b.i)
+	})
+	j.order = make([]int32, len(j.es))
+	for x := range j.es {
+		j.order[x] = j.es[x].i
+	}
+	j.es, j.far = nil, nil
+}
+
+// Key returns the key the job sorts by.
+func (j *SortJob) Key() SortKey { return j.key }
+
+// rankStrings maps every string of ss to its rank among the distinct
+// ones, in byte order.
+func rankStrings(ss []string) map[string]uint64 {
+	ranks := make(map[string]uint64, len(ss)/4)
+	for _, s := range ss {
+		ranks[s] = 0
+	}
+	distinct := make([]string, 0, len(ranks))
+	for s := range ranks {
+		distinct = append(distinct, s)
+	}
+	slices.Sort(distinct)
+	for r, s := range distinct {
+		ranks[s] = uint64(r)
+	}
+	return ranks
+}
+
+// rowSenderText is the text the From, Domain or Subject column sorts on.
+func rowSenderText(col Column, r *Row) string {
+	switch col {
+	case ColumnFrom:
+		return r.fromKey
+	case ColumnSubject:
+		return r.subjectKey
+	}
+	return r.Domain
+}

@@ -1,0 +1,150 @@
+package model
+
+import (
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"testing"
+)
+
+// allSortKeys is every column in both directions.
+func allSortKeys() []SortKey {
+	var keys []SortKey
+	for c := range NumColumns {
+		keys = append(keys, SortKey{Column: c}, SortKey{Column: c, Desc: true})
+	}
+	return keys
+}
+
+// runJobs runs the jobs on goroutines of their own, as the console does,
+// and hands them back.
+func runJobs(tab *Table, jobs []*SortJob) {
+	var wg sync.WaitGroup
+	for _, j := range jobs {
+		wg.Go(j.Run)
+	}
+	wg.Wait()
+	for _, j := range jobs {
+		tab.AdoptSort(j)
+	}
+}
+
+// checkSorted fails unless the table's order and view are its rows
+// sorted by the full comparison, and the view holds every listed row.
+func checkSorted(t *testing.T, tab *Table, why string) {
+	t.Helper()
+	want := slices.Clone(tab.order)
+	slices.SortFunc(want, tab.compare)
+	if !slices.Equal(tab.order, want) {
+		t.Errorf("%s: sorted by %v, the order differs from the full comparison", why, tab.Sort())
+	}
+	if len(tab.order) != tab.Total() || !slices.Equal(tab.view, tab.order) {
+		t.Errorf("%s: %d in order and %d shown for %d listed", why, len(tab.order), len(tab.view), tab.Total())
+	}
+}
+
+// TestKeptOrdersMatchFullComparison sorts by every key from orders the
+// jobs found away from the table, with messages arriving in between,
+// and checks each against the full comparison.
+func TestKeptOrdersMatchFullComparison(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 18))
+	msgs := randomMessages(r, 1200)
+	tab := NewTable()
+	tab.Append(msgs[:800]...)
+	keys := allSortKeys()
+	next := 800
+	for len(keys) > 0 {
+		batch := keys[:min(3, len(keys))]
+		keys = keys[len(batch):]
+		runJobs(tab, tab.SortJobs(batch...))
+		// Arrivals after the jobs were taken are merged in.
+		tab.Append(msgs[next : next+20]...)
+		next += 20
+		for _, k := range batch {
+			if k == tab.Sort() {
+				continue
+			}
+			if !tab.hasOrder(k) {
+				t.Fatalf("no order kept for %v", k)
+			}
+			tab.SetSort(k)
+			checkSorted(t, tab, "kept order")
+		}
+	}
+}
+
+// TestOrderLeftIsKept checks that going back to the key before takes the
+// order it left, with the messages that arrived since.
+func TestOrderLeftIsKept(t *testing.T) {
+	tab := NewTable()
+	msgs := randomMessages(rand.New(rand.NewPCG(7, 7)), 500)
+	tab.Append(msgs[:450]...)
+	from := SortKey{Column: ColumnFrom, Desc: true}
+	tab.SetSort(from)
+	tab.SetSort(SortKey{Column: ColumnSubject})
+	if !tab.hasOrder(from) {
+		t.Fatal("the order left was not kept")
+	}
+	tab.Append(msgs[450:]...)
+	tab.SetSort(from)
+	checkSorted(t, tab, "order left")
+}
+
+// TestOrdersOfChangedRowsAreDropped checks that an order sorted before
+// rows changed in place is never used: neither one kept nor one a job
+// brings back afterwards, nor one gone stale with arrivals.
+func TestOrdersOfChangedRowsAreDropped(t *testing.T) {
+	msgs := randomMessages(rand.New(rand.NewPCG(9, 1)), 400)
+	subject := SortKey{Column: ColumnSubject}
+	for _, tt := range []struct {
+		name   string
+		change func(*Table)
+	}{
+		{"replaced", func(tab *Table) {
+			m := msgs[17]
+			m.Subject = "zzz moved to the end"
+			tab.Replace(&m)
+		}},
+		{"updated", func(tab *Table) {
+			tab.UpdateRows(func(r *Row) (Row, bool) {
+				if r.ID != msgs[3].ID {
+					return Row{}, false
+				}
+				m := msgs[3]
+				m.Subject = "aaa moved to the start"
+				return NewRow(&m), true
+			})
+		}},
+		{"removed", func(tab *Table) { tab.Remove(map[MessageID]bool{msgs[5].ID: true}) }},
+		{"many arrivals", func(tab *Table) { tab.Append(randomMessages(rand.New(rand.NewPCG(2, 2)), 100)...) }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tab := NewTable()
+			tab.Append(msgs...)
+			tab.SetSort(SortKey{Column: ColumnFrom})
+			jobs := tab.SortJobs(subject, SortKey{Column: ColumnSize})
+			runJobs(tab, jobs[1:])
+			tt.change(tab)
+			runJobs(tab, jobs[:1])
+			if tab.hasOrder(subject) || tab.hasOrder(SortKey{Column: ColumnSize}) {
+				t.Fatal("an order of the rows before the change is kept")
+			}
+			tab.SetSort(subject)
+			checkSorted(t, tab, tt.name)
+		})
+	}
+}
+
+// TestSortJobsAreNotRepeated checks that a key with an order kept or a
+// job out gets no second job, and the current key none.
+func TestSortJobsAreNotRepeated(t *testing.T) {
+	tab := NewTable()
+	tab.Append(randomMessages(rand.New(rand.NewPCG(3, 4)), 100)...)
+	size := SortKey{Column: ColumnSize}
+	if got := tab.SortJobs(tab.Sort(), size, size); len(got) != 1 {
+		t.Fatalf("%d jobs for the current key and one other twice, want 1", len(got))
+	}
+	if got := tab.SortJobs(size); len(got) != 0 {
+		t.Fatalf("a second job for a key with one out")
+	}
+}

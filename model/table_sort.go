@@ -1,0 +1,195 @@
+package model
+
+import "slices"
+
+// maxKeptOrders bounds the orders a table keeps for keys other than its
+// current one: the keys the console's s, S and r keys lead to next
+// (Table.SortJobs), and the last ones left, at 4 bytes a message each.
+const maxKeptOrders = 4
+
+// SetSort re-sorts the table by k, keeping the selection. An order kept
+// for k (SortJobs, or k the key before) is taken rather than sorted
+// again, and the order left is kept for when the operator comes back.
+func (t *Table) SetSort(k SortKey) {
+	if k == t.sort {
+		return
+	}
+	left := &SortJob{key: t.sort, gen: t.gen, n: int32(t.n), order: t.order}
+	t.sort = k
+	t.sortAll()
+	t.keepOrder(left)
+	t.view = t.applyFilter(t.order, t.view[:0])
+	t.reselect(t.cursor)
+}
+
+// sortAll sorts order by the current key, from an order kept for it
+// when there is one.
+func (t *Table) sortAll() {
+	j := t.takeOrder(t.sort)
+	if j == nil {
+		j = t.prepareSort(t.sort)
+		j.Run()
+	}
+	t.order = t.extend(j)
+}
+
+// SortJobs returns jobs to sort the table by those of keys it has no
+// current order for, nor a job out for. The caller runs them away from
+// the table and hands each back to AdoptSort, so that when the operator
+// picks one of the keys the list is re-sorted by taking its order.
+// Taking a job reads every row once (a few milliseconds at 100,000
+// messages); the sort is the job's Run.
+func (t *Table) SortJobs(keys ...SortKey) []*SortJob {
+	var jobs []*SortJob
+	for _, k := range keys {
+		if t.lacksOrder(k) {
+			j := t.prepareSort(k)
+			jobs = append(jobs, j)
+			t.jobsOut = append(t.jobsOut, j)
+		}
+	}
+	return jobs
+}
+
+// LacksOrder reports whether SortJobs would return a job for any of
+// keys: cheap, for a front end to ask after every event.
+func (t *Table) LacksOrder(keys ...SortKey) bool {
+	return slices.ContainsFunc(keys, t.lacksOrder)
+}
+
+// lacksOrder reports whether k is not the current key and the table has
+// neither a fresh order kept for it nor a fresh job out.
+func (t *Table) lacksOrder(k SortKey) bool {
+	same := func(j *SortJob) bool { return j.key == k && t.fresh(j) }
+	return k != t.sort && !slices.ContainsFunc(t.kept, same) && !slices.ContainsFunc(t.jobsOut, same)
+}
+
+// AdoptSort keeps the order j found, unless the table's rows changed
+// since it was taken (a new exception policy, a verification, a
+// removal), or it is no longer worth keeping.
+func (t *Table) AdoptSort(j *SortJob) {
+	t.jobsOut = slices.DeleteFunc(t.jobsOut, func(o *SortJob) bool { return o == j || !t.fresh(o) })
+	if j.order == nil || j.key == t.sort {
+		return
+	}
+	t.keepOrder(j)
+}
+
+// hasOrder reports whether the table keeps a usable order for k.
+func (t *Table) hasOrder(k SortKey) bool {
+	return slices.ContainsFunc(t.kept, func(j *SortJob) bool { return j.key == k && t.fresh(j) })
+}
+
+// fresh reports whether j's order can still serve: the rows it sorted
+// are unchanged, and the messages that arrived since (merged in by
+// extend) are at most an eighth of the table, beyond which sorting
+// afresh costs less than sorting and merging them.
+func (t *Table) fresh(j *SortJob) bool {
+	return j.gen == t.gen && t.n-int(j.n) <= t.n/8
+}
+
+// keepOrder keeps j's order, in place of any for the same key, dropping
+// the orders no longer fresh and then the oldest beyond maxKeptOrders.
+func (t *Table) keepOrder(j *SortJob) {
+	t.kept = slices.DeleteFunc(t.kept, func(o *SortJob) bool { return o.key == j.key || !t.fresh(o) })
+	if !t.fresh(j) {
+		return
+	}
+	t.kept = append(t.kept, j)
+	if len(t.kept) > maxKeptOrders {
+		t.kept = slices.Delete(t.kept, 0, len(t.kept)-maxKeptOrders)
+	}
+}
+
+// takeOrder removes and returns the order kept for k, nil when none is
+// fresh.
+func (t *Table) takeOrder(k SortKey) *SortJob {
+	for x, j := range t.kept {
+		if j.key == k && t.fresh(j) {
+			t.kept = slices.Delete(t.kept, x, x+1)
+			return j
+		}
+	}
+	return nil
+}
+
+// rowsChanged is called when rows change in place (an edit, a removal):
+// every kept order and job out sorted the old rows.
+func (t *Table) rowsChanged() {
+	t.gen++
+	t.kept, t.jobsOut = nil, nil
+}
+
+// extend returns j's order with the messages that arrived since j was
+// taken merged in.
+func (t *Table) extend(j *SortJob) []int32 {
+	if int(j.n) == t.n {
+		return j.order
+	}
+	batch := make([]int32, 0, t.n-int(j.n))
+	for i := j.n; i < int32(t.n); i++ {
+		batch = append(batch, i)
+	}
+	slices.SortFunc(batch, func(a, b int32) int { return t.compareBy(j.key, a, b) })
+	return t.mergeBy(j.key, j.order, batch)
+}
+
+// compare orders two arrival indexes by the sort key, then by arrival so
+// that the order is total and the sort therefore stable.
+func (t *Table) compare(a, b int32) int { return t.compareBy(t.sort, a, b) }
+
+// compareBy is compare by the key k.
+func (t *Table) compareBy(k SortKey, a, b int32) int {
+	c := CompareRows(k.Column, t.line(a), t.line(b))
+	if k.Desc {
+		c = -c
+	}
+	if c != 0 {
+		return c
+	}
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// merge merges the sorted batch into dst, both sorted by the current
+// key (mergeBy).
+func (t *Table) merge(dst, batch []int32) []int32 { return t.mergeBy(t.sort, dst, batch) }
+
+// mergeBy merges the batch into dst, both sorted by k, in place, from the
+// back: each batch element finds its place by binary search and the run
+// of dst after it moves up in one copy, so a batch of k costs k·log n
+// comparisons and one pass of memory moves rather than n comparisons.
+func (t *Table) mergeBy(k SortKey, dst, batch []int32) []int32 {
+	n, m := len(dst), len(batch)
+	if m == 0 {
+		return dst
+	}
+	dst = slices.Grow(dst, m)[:n+m]
+	hi := n // dst[:hi] is still unmoved
+	w := n + m
+	for j := m - 1; j >= 0; j-- {
+		b := batch[j]
+		// First position in dst[:hi] whose element sorts after b.
+		lo, top := 0, hi
+		for lo < top {
+			mid := int(uint(lo+top) >> 1)
+			if t.compareBy(k, dst[mid], b) > 0 {
+				top = mid
+			} else {
+				lo = mid + 1
+			}
+		}
+		run := hi - lo
+		w -= run
+		copy(dst[w:w+run], dst[lo:hi])
+		hi = lo
+		w--
+		dst[w] = b
+	}
+	return dst
+}
