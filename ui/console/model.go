@@ -55,9 +55,8 @@ type Model struct {
 	auditSeq    int // numbers the audit view's readings; stale ones are dropped
 	help        help.Model
 
-	// sortAheadAsked is set while a sortAheadMsg is on its way
-	// (sortahead.go).
-	sortAheadAsked bool
+	// sortAhead is where sorting ahead is (sortahead.go).
+	sortAhead sortAheadState
 
 	showHelp  bool
 	helpState helpState
@@ -227,7 +226,8 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case sortAheadMsg:
 		return m, m.handleSortAhead()
 	case sortedMsg:
-		return m, m.handleSorted(msg)
+		m.handleSorted(msg)
+		return m, nil
 	case watchMsg:
 		return m, m.handleWatch(msg)
 	case arrivalsMsg:
