@@ -13,8 +13,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/emersion/go-message"
-
 	"mxaudit/analysis/archive"
 	"mxaudit/analysis/auth"
 	"mxaudit/model"
@@ -129,7 +127,10 @@ func headerSection(msg []byte) []byte {
 // parts, then reads src to its end (an epilogue, or everything after a
 // parse error) so that the size is right and a tee sees every byte.
 func (w *walker) read(src io.Reader) {
-	ent, err := message.Read(src)
+	ent, br, err := readEntity(src)
+	if br != nil {
+		defer putReader(br)
+	}
 	switch {
 	case ent == nil:
 		w.problem("message header cannot be parsed: %v", err)

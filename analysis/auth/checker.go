@@ -144,7 +144,8 @@ func (c *Checker) Check(ctx context.Context, raw io.Reader) (*model.Auth, error)
 		readerPool.Put(br)
 	}()
 
-	h, err := readHeader(br)
+	h, err := readHeaderInto(getHeader(), br)
+	defer putHeader(h)
 	if err != nil {
 		_, _ = io.Copy(io.Discard, br)
 		if src.err != nil {

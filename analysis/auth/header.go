@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 )
 
 // MaxHeaderBytes bounds the header section Check reads into memory. Real
@@ -48,7 +49,35 @@ func (h *messageHeader) all(name string) []string {
 // unfolds every field: a header of 3 KB used to cost three times that in
 // line copies.
 func readHeader(br *bufio.Reader) (*messageHeader, error) {
-	h := &messageHeader{raw: make([]byte, 0, 4096)}
+	return readHeaderInto(&messageHeader{raw: make([]byte, 0, 4096)}, br)
+}
+
+// headerPool recycles Check's header sections: the raw bytes (4 KiB or
+// more) and the fields of every message checked were an eighth of what a
+// scan allocated, garbage a long-lived console pays for in collections.
+var headerPool = sync.Pool{New: func() any { return &messageHeader{raw: make([]byte, 0, 4096)} }}
+
+// maxPooledHeader bounds the raw buffer a pooled header keeps: a huge
+// header's is dropped rather than held.
+const maxPooledHeader = 64 << 10
+
+// getHeader returns an empty pooled header section.
+func getHeader() *messageHeader { return headerPool.Get().(*messageHeader) }
+
+// putHeader gives h back to the pool. Nothing may refer to its raw bytes
+// or fields afterwards; the strings of its fields stay valid (they are
+// copies).
+func putHeader(h *messageHeader) {
+	if cap(h.raw) > maxPooledHeader {
+		return
+	}
+	clear(h.fields)
+	*h = messageHeader{raw: h.raw[:0], fields: h.fields[:0]}
+	headerPool.Put(h)
+}
+
+// readHeaderInto is readHeader into h, which must be empty.
+func readHeaderInto(h *messageHeader, br *bufio.Reader) (*messageHeader, error) {
 	var (
 		cur     []byte // the field being unfolded, reused for each
 		inField bool
