@@ -24,7 +24,9 @@ type receivedToken struct {
 // tokenizeReceived splits the part of a Received field before the ';' that
 // introduces the date into words and (nested) comments.
 func tokenizeReceived(v string) []receivedToken {
-	var toks []receivedToken
+	// A Received field has a dozen tokens or so: one allocation rather
+	// than five as the slice grows.
+	toks := make([]receivedToken, 0, 16)
 	for i := 0; i < len(v); {
 		c := v[i]
 		switch {

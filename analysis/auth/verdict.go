@@ -100,11 +100,21 @@ func sentence(s string) string {
 	if s == "" {
 		return s
 	}
-	if c := s[0]; c >= 'a' && c <= 'z' {
-		s = string(c-'a'+'A') + s[1:]
+	lower := s[0] >= 'a' && s[0] <= 'z'
+	stop := !strings.HasSuffix(s, ".")
+	if !lower && !stop {
+		return s
 	}
-	if !strings.HasSuffix(s, ".") {
-		s += "."
+	// One copy for both changes: every message's verdict is a sentence.
+	var b strings.Builder
+	b.Grow(len(s) + 1)
+	if lower {
+		b.WriteByte(s[0] - 'a' + 'A')
+		s = s[1:]
 	}
-	return s
+	b.WriteString(s)
+	if stop {
+		b.WriteByte('.')
+	}
+	return b.String()
 }
