@@ -92,7 +92,7 @@ func readHeaderInto(h *messageHeader, br *bufio.Reader) (*messageHeader, error) 
 		// field; it stays in raw for DKIM but is not interpreted.
 		if ok && len(bytes.TrimSpace(name)) > 0 && !bytes.ContainsAny(name, " \t") {
 			h.fields = append(h.fields, headerField{
-				name:  strings.ToLower(string(name)),
+				name:  fieldName(name),
 				value: string(bytes.TrimSpace(value)),
 			})
 		}
@@ -144,4 +144,27 @@ func appendLine(dst []byte, br *bufio.Reader) ([]byte, error) {
 		}
 		return dst, err
 	}
+}
+
+// commonFields are the names of the fields most headers carry, lower
+// case: fieldName returns these strings rather than a new one for each
+// field of each message.
+var commonFields = []string{
+	"received", "from", "to", "cc", "subject", "date", "message-id",
+	"return-path", "dkim-signature", "authentication-results",
+	"arc-authentication-results", "arc-message-signature", "arc-seal",
+	"received-spf", "content-type", "mime-version",
+	"content-transfer-encoding", "reply-to", "references", "in-reply-to",
+	"x-mailer", "delivered-to", "x-originating-ip", "list-unsubscribe",
+	"list-id", "sender", "x-spam-status", "x-spam-flag",
+}
+
+// fieldName returns name lower-cased, as a string.
+func fieldName(name []byte) string {
+	for _, c := range commonFields {
+		if len(c) == len(name) && bytes.EqualFold(name, []byte(c)) {
+			return c
+		}
+	}
+	return strings.ToLower(string(name))
 }

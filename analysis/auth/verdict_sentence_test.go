@@ -20,3 +20,15 @@ func TestSentence(t *testing.T) {
 		}
 	}
 }
+
+func TestFieldName(t *testing.T) {
+	for in, want := range map[string]string{
+		"Received": "received", "DKIM-Signature": "dkim-signature", "FROM": "from",
+		"X-Custom": "x-custom", "From2": "from2", "Fro": "fro", "": "",
+		"Subjeçt": "subjeçt", "ſubject": "ſubject", // a long s is not an s here
+	} {
+		if got := fieldName([]byte(in)); got != want {
+			t.Errorf("fieldName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
