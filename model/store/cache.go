@@ -56,7 +56,7 @@ type Cache struct {
 	hits, misses, expired atomic.Int64
 
 	mu      sync.Mutex
-	entries map[string]cacheEntry
+	index   cacheIndex
 	bytes   int64 // sum of len(msg) over entries
 	records int   // record lines in the file, live or not
 	lock    *os.File
@@ -189,7 +189,7 @@ func (c *Cache) Get(key string) (model.Message, bool) {
 // a miss is counted here, a hit by the caller once the bytes decode.
 func (c *Cache) record(key string) ([]byte, bool) {
 	c.mu.Lock()
-	e, ok := c.entries[key]
+	e, ok := c.index.get(key)
 	var raw []byte
 	var err error
 	if ok && !c.isExpired(int64(e.written), c.now().Unix()) {
@@ -217,7 +217,7 @@ func (c *Cache) record(key string) ([]byte, bool) {
 func (c *Cache) Has(key string) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	e, ok := c.entries[key]
+	e, ok := c.index.get(key)
 	return ok && !c.isExpired(int64(e.written), c.now().Unix())
 }
 
@@ -259,7 +259,7 @@ func (c *Cache) putBytes(key string, msg []byte) error {
 	case c.file == nil:
 		return nil
 	}
-	if old, ok := c.entries[key]; ok && now-int64(old.written) < c.maxAge/2 && int(old.n) == len(msg) {
+	if old, ok := c.index.get(key); ok && now-int64(old.written) < c.maxAge/2 && int(old.n) == len(msg) {
 		// Nothing new: a caller putting every message on each scan must
 		// not grow the file.
 		if have, err := c.readLocked(key, old); err == nil && bytes.Equal(have, msg) {
@@ -293,7 +293,7 @@ func (c *Cache) Prune(keep func(key string) bool) int {
 	}
 	now := c.now().Unix()
 	n := 0
-	for key := range c.entries {
+	for key := range c.index.all() {
 		if keep(key) {
 			continue
 		}
@@ -351,7 +351,7 @@ func (c *Cache) Close() error {
 	if c.rf != nil {
 		c.rf.Close()
 	}
-	c.entries, c.mem, c.bytes = nil, nil, 0
+	c.index, c.mem, c.bytes = newCacheIndex(), nil, 0
 	return errors.Join(errs...)
 }
 
@@ -359,7 +359,7 @@ func (c *Cache) Close() error {
 func (c *Cache) Stats() CacheStats {
 	c.mu.Lock()
 	s := c.info
-	s.Entries, s.Bytes, s.Records = len(c.entries), c.bytes, c.records
+	s.Entries, s.Bytes, s.Records = c.index.len(), c.bytes, c.records
 	c.mu.Unlock()
 	s.Hits, s.Misses, s.Expired = c.hits.Load(), c.misses.Load(), c.expired.Load()
 	return s
@@ -367,13 +367,13 @@ func (c *Cache) Stats() CacheStats {
 
 // set replaces key's entry; a zero entry removes it.
 func (c *Cache) set(key string, e cacheEntry) {
-	if old, ok := c.entries[key]; ok {
+	if old, ok := c.index.get(key); ok {
 		c.bytes -= int64(old.n)
-		delete(c.entries, key)
+		c.index.remove(key)
 		delete(c.mem, key)
 	}
 	if e.n > 0 {
-		c.entries[key] = e
+		c.index.put(key, e)
 		c.bytes += int64(e.n)
 	}
 }
@@ -459,7 +459,7 @@ func (c *Cache) flushLocked() error {
 		} else {
 			c.flushed = c.end
 			for _, key := range c.pending {
-				if e, ok := c.entries[key]; ok && e.off+int64(e.n) <= c.flushed {
+				if e, ok := c.index.get(key); ok && e.off+int64(e.n) <= c.flushed {
 					delete(c.mem, key)
 				}
 			}

@@ -108,7 +108,8 @@ func BenchmarkCacheDecodedAlternative(b *testing.B) {
 	c := openTestCache(b, dir)
 	encoded := make([][]byte, len(keys))
 	for i, k := range keys {
-		msg, err := c.readLocked(k, c.entries[k])
+		e, _ := c.index.get(k)
+		msg, err := c.readLocked(k, e)
 		if err != nil {
 			b.Fatal(err)
 		}

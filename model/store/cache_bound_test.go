@@ -20,9 +20,10 @@ func TestCacheReadChecksItsRecord(t *testing.T) {
 			t.Fatal("7/0 is not cached")
 		}
 		c.mu.Lock()
-		a, b := c.entries["7/0"], c.entries["7/1"]
+		a, _ := c.index.get("7/0")
+		b, _ := c.index.get("7/1")
 		a.off, a.n = b.off, b.n // 7/0's entry now names 7/1's message
-		c.entries["7/0"] = a
+		c.index.put("7/0", a)
 		c.mu.Unlock()
 		if m, ok := c.Get("7/0"); ok {
 			t.Fatalf("Get(7/0) = message %s, read from 7/1's record; want a miss", m.ID)
@@ -36,7 +37,7 @@ func TestCacheReadChecksItsRecord(t *testing.T) {
 		c := openTestCache(t, dir)
 		defer c.Close()
 		c.mu.Lock()
-		e := c.entries["7/2"]
+		e, _ := c.index.get("7/2")
 		c.mu.Unlock()
 		f, err := os.OpenFile(path, os.O_WRONLY, 0)
 		if err != nil {

@@ -34,7 +34,7 @@ const refMargin = 3600 // seconds
 func (c *Cache) Ref(key string) (RecordRef, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	e, ok := c.entries[key]
+	e, ok := c.index.get(key)
 	now := c.now().Unix()
 	if !ok || c.isExpired(int64(e.written)-refMargin, now) || c.isExpired(int64(e.written), now) {
 		return RecordRef{}, false

@@ -52,10 +52,10 @@ func OpenCache(dir, sourceKey, fingerprint string, opts ...CacheOption) (*Cache,
 			Format: cacheFormat, Version: cacheVersion, Source: sourceKey,
 			Fingerprint: sha256Hex(fingerprint), Schema: modelSchema(),
 		},
-		maxAge:  int64(o.maxAge / time.Second),
-		now:     o.now,
-		entries: map[string]cacheEntry{},
-		mem:     map[string][]byte{},
+		maxAge: int64(o.maxAge / time.Second),
+		now:    o.now,
+		index:  newCacheIndex(),
+		mem:    map[string][]byte{},
 	}
 	c.lock, c.info.ReadOnlyReason = tryLockFile(filepath.Join(dir, name+".lock"))
 	c.info.ReadOnly = c.lock == nil
@@ -80,7 +80,7 @@ func OpenCache(dir, sourceKey, fingerprint string, opts ...CacheOption) (*Cache,
 		c.rf, _ = os.Open(c.path)
 	}
 	if c.rf == nil {
-		clear(c.entries)
+		c.index.clear()
 		c.bytes = 0
 	}
 	return c, nil
@@ -112,7 +112,7 @@ func tryLockFile(path string) (*os.File, string) {
 func (c *Cache) load() (goodEnd int64, fresh bool) {
 	discard := func(why string) (int64, bool) {
 		c.info.Rebuilt, c.info.RebuildReason = true, why
-		clear(c.entries)
+		c.index.clear()
 		c.bytes, c.records, c.info.Dropped, c.info.TornTail = 0, 0, 0, false
 		return 0, true
 	}
@@ -128,12 +128,6 @@ func (c *Cache) load() (goodEnd int64, fresh bool) {
 		return discard("the file is writable by other users, so its verdicts cannot be trusted")
 	case info.Size() > maxCacheFileLen:
 		return discard(fmt.Sprintf("the file is larger than %d bytes", maxCacheFileLen))
-	}
-	if len(c.entries) == 0 {
-		// Sized for the records a file this large holds (about 2.5 KiB
-		// each): growing the index from empty rehashed it a dozen times,
-		// a third of the time to open the cache.
-		c.entries = make(map[string]cacheEntry, info.Size()/cacheRecordGuess)
 	}
 	// The file is read line by line, not whole: memory keeps only the
 	// index, and reading a 40 MB file at once would still set the
@@ -174,6 +168,15 @@ func (c *Cache) load() (goodEnd int64, fresh bool) {
 		if err != nil {
 			c.info.Dropped++
 			continue
+		}
+		if c.records == 1 && c.index.len() == 0 {
+			// The map of the first key's kind (a cache holds one source's
+			// keys, nearly all of one kind) is sized for half the records
+			// a file this large holds (about 2.5 KiB each): growing it from
+			// empty took a third of the time to open the cache, and one
+			// sized for all of them may take twice the memory they need
+			// (its tables come in powers of two).
+			c.index.reserve(r.key, int(info.Size()/(4<<10)))
 		}
 		e, fits := newCacheEntry(lineStart+int64(recordMsgOffset(r.key, r.written)), len(r.msg), r.written)
 		if r.msg == nil || !fits || c.isExpired(r.written, now) {
@@ -241,7 +244,7 @@ func (c *Cache) openForAppend(goodEnd int64, fresh bool) error {
 // liveCount counts the entries not past the maximum age at now.
 func (c *Cache) liveCount(now int64) int {
 	n := 0
-	for _, e := range c.entries {
+	for e := range c.index.entries() {
 		if !c.isExpired(int64(e.written), now) {
 			n++
 		}
@@ -265,9 +268,9 @@ func (c *Cache) needsCompaction() bool {
 // that a crash or a reader sees the old file or the new one.
 func (c *Cache) compactLocked() error {
 	now := c.now().Unix()
-	keys := make([]string, 0, len(c.entries))
+	keys := make([]string, 0, c.index.len())
 	size := 0
-	for k, e := range c.entries {
+	for k, e := range c.index.all() {
 		// A snapshot names records by their place in the file, which
 		// compaction changes.
 		if !c.isExpired(int64(e.written), now) && !strings.HasPrefix(k, SnapshotPrefix) {
@@ -281,7 +284,7 @@ func (c *Cache) compactLocked() error {
 	buf := bytes.NewBuffer(make([]byte, 0, size+512))
 	buf.Write(encodeHeader(h))
 	for _, k := range keys {
-		e := c.entries[k]
+		e, _ := c.index.get(k)
 		msg, err := c.readLocked(k, e)
 		if err != nil {
 			return fmt.Errorf("cache: compacting: %w", err)
@@ -294,7 +297,3 @@ func (c *Cache) compactLocked() error {
 	c.records = len(keys)
 	return nil
 }
-
-// cacheRecordGuess is the size of a cache record the index is sized for
-// at open; a message with many attachments makes a larger one.
-const cacheRecordGuess = 2 << 10
