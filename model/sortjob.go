@@ -26,7 +26,8 @@ import (
 // strings, which never change, so Run may overlap with the table's
 // edits, whose generation (gen) then makes AdoptSort drop the result.
 type SortJob struct {
-	key SortKey
+	table *Table // the table it sorts; AdoptSort drops another's
+	key   SortKey
 	// gen is the table's generation when taken; n its arrivals then, the
 	// messages with an arrival index below n being the ones sorted.
 	gen uint64
@@ -54,7 +55,7 @@ func rankedColumn(c Column) bool {
 
 // prepareSort takes what sorting the listed messages by k needs.
 func (t *Table) prepareSort(k SortKey) *SortJob {
-	j := &SortJob{key: k, gen: t.gen, n: int32(t.n), es: make([]sortEntry, len(t.order))}
+	j := &SortJob{table: t, key: k, gen: t.gen, n: int32(t.n), es: make([]sortEntry, len(t.order))}
 	ranked := rankedColumn(k.Column)
 	if ranked {
 		j.text = make([]string, len(t.order))

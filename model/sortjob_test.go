@@ -148,3 +148,21 @@ func TestSortJobsAreNotRepeated(t *testing.T) {
 		t.Fatalf("a second job for a key with one out")
 	}
 }
+
+// TestAdoptSortIgnoresAnotherTablesJob checks that a job is adopted only
+// by the table that handed it out, whose arrival indexes it sorts.
+func TestAdoptSortIgnoresAnotherTablesJob(t *testing.T) {
+	msgs := randomMessages(rand.New(rand.NewPCG(4, 4)), 200)
+	a, b := NewTable(), NewTable()
+	a.Append(msgs...)
+	b.Append(msgs[:190]...)
+	size := SortKey{Column: ColumnSize}
+	jobs := a.SortJobs(size)
+	jobs[0].Run()
+	b.AdoptSort(jobs[0])
+	if b.hasOrder(size) {
+		t.Fatal("a table adopted another's order")
+	}
+	b.SetSort(size)
+	checkSorted(t, b, "after another table's job")
+}

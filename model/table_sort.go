@@ -14,7 +14,7 @@ func (t *Table) SetSort(k SortKey) {
 	if k == t.sort {
 		return
 	}
-	left := &SortJob{key: t.sort, gen: t.gen, n: int32(t.n), order: t.order}
+	left := &SortJob{table: t, key: t.sort, gen: t.gen, n: int32(t.n), order: t.order}
 	t.sort = k
 	t.sortAll()
 	t.keepOrder(left)
@@ -66,8 +66,12 @@ func (t *Table) lacksOrder(k SortKey) bool {
 
 // AdoptSort keeps the order j found, unless the table's rows changed
 // since it was taken (a new exception policy, a verification, a
-// removal), or it is no longer worth keeping.
+// removal), or it is no longer worth keeping. A job another table
+// handed out is ignored.
 func (t *Table) AdoptSort(j *SortJob) {
+	if j.table != t {
+		return
+	}
 	t.jobsOut = slices.DeleteFunc(t.jobsOut, func(o *SortJob) bool { return o == j || !t.fresh(o) })
 	if j.order == nil || j.key == t.sort {
 		return

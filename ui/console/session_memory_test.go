@@ -24,7 +24,25 @@ func loadedShared(tb testing.TB, shared []*model.Row, width, height int) *Model 
 		batch := append([]*model.Row(nil), shared[i:min(i+maxBatch, len(shared))]...)
 		deliver(m, scanBatchMsg{id: m.scan.id, shared: batch})
 	}
+	deliver(m, scanBatchMsg{id: m.scan.id, done: true})
+	sortAheadNow(tb, m)
 	return m
+}
+
+// sortAheadNow runs the session's sorting ahead (sortahead.go) to its
+// end, as the program does once the scan has ended: the orders kept are
+// part of what a session costs.
+func sortAheadNow(tb testing.TB, m *Model) {
+	for {
+		cmd := m.handleSortAhead()
+		if cmd == nil {
+			break
+		}
+		m.Update(cmd())
+	}
+	if m.table.LacksOrder(sortAheadKeys(m.table.Sort())...) {
+		tb.Fatal("the session did not sort ahead")
+	}
 }
 
 // TestSessionMemory100k reports what one more SSH session costs with
