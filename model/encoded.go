@@ -1,8 +1,9 @@
 package model
 
 import (
-	"encoding/json"
 	"fmt"
+
+	jsonv1 "github.com/go-json-experiment/json/v1"
 )
 
 // Encoded is a message as the analysis cache holds it, carried beside a
@@ -35,7 +36,7 @@ func (m *Message) Materialize() error {
 		return nil
 	}
 	var full Message
-	if err := json.Unmarshal(m.Encoded.JSON, &full); err != nil {
+	if err := jsonv1.Unmarshal(m.Encoded.JSON, &full); err != nil {
 		return fmt.Errorf("decoding cached message %s: %w", m.ID, err)
 	}
 	*m = full

@@ -3,7 +3,6 @@ package store
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -13,6 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	jsonv1 "github.com/go-json-experiment/json/v1"
 
 	"mxaudit/model"
 	"mxaudit/model/store/fsx"
@@ -175,7 +176,7 @@ func (c *Cache) Get(key string) (model.Message, bool) {
 		return model.Message{}, false
 	}
 	var m model.Message
-	if json.Unmarshal(raw, &m) != nil {
+	if jsonv1.Unmarshal(raw, &m) != nil {
 		// The checksum held, so this is an mxaudit bug, not damage; a miss
 		// is still the safe answer.
 		c.misses.Add(1)

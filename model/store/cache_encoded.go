@@ -2,8 +2,9 @@ package store
 
 import (
 	"bytes"
-	"encoding/json"
 	"strings"
+
+	jsonv1 "github.com/go-json-experiment/json/v1"
 
 	"mxaudit/model"
 )
@@ -33,7 +34,7 @@ func (c *Cache) GetEncoded(key string) (model.Message, bool) {
 		return m, true
 	}
 	m = model.Message{}
-	if json.Unmarshal(raw, &m) != nil {
+	if jsonv1.Unmarshal(raw, &m) != nil {
 		c.misses.Add(1)
 		return model.Message{}, false
 	}
@@ -102,5 +103,5 @@ var crypted = []byte(`ypted"`)
 // decodeHead declined it (and may have left part of it in m).
 func unmarshalAgain(head []byte, m *model.Message) bool {
 	*m = model.Message{}
-	return json.Unmarshal(head, m) == nil
+	return jsonv1.Unmarshal(head, m) == nil
 }

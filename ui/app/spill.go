@@ -12,6 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	jsonv1 "github.com/go-json-experiment/json/v1"
+
 	"mxaudit/model"
 )
 
@@ -292,7 +294,7 @@ func (s *Spill) Get(id model.MessageID) (model.Message, error) {
 		return model.Message{}, fmt.Errorf("%s: %w", id, ErrSpillDamaged)
 	}
 	var m model.Message
-	if err := json.Unmarshal(buf, &m); err != nil || m.ID != id {
+	if err := jsonv1.Unmarshal(buf, &m); err != nil || m.ID != id {
 		return model.Message{}, fmt.Errorf("%s: %w", id, ErrSpillDamaged)
 	}
 	return m, nil
