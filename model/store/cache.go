@@ -51,8 +51,11 @@ var ErrCacheClosed = errors.New("cache is closed")
 type Cache struct {
 	path   string
 	header cacheHeader
-	maxAge int64 // seconds
-	now    func() time.Time
+	// headerLine is the data file's first line as it is in the file,
+	// which the index file names (cacheidx.go).
+	headerLine []byte
+	maxAge     int64 // seconds
+	now        func() time.Time
 
 	hits, misses, expired atomic.Int64
 
@@ -129,8 +132,10 @@ type CacheStats struct {
 	WriteError string
 	// Compacted is set once Close has rewritten the file.
 	Compacted bool
-	// Load is how long reading the file took.
-	Load time.Duration
+	// Load is how long reading the file took; FromIndex is set when the
+	// open read the index file rather than every record (cacheidx.go).
+	Load      time.Duration
+	FromIndex bool
 }
 
 // CacheOption tunes OpenCache.
@@ -342,6 +347,10 @@ func (c *Cache) Close() error {
 				c.info.Compacted = true
 				writeErr = nil // the new file holds everything
 			}
+		}
+		if writeErr == nil && !c.info.Compacted && c.rf != nil && c.headerLine != nil {
+			// Best effort: without it the next open reads the whole file.
+			_ = c.writeIndexLocked(c.headerLine)
 		}
 		errs = append(errs, writeErr, c.file.Close())
 	}

@@ -114,7 +114,8 @@ func parseHeader(line []byte, want cacheHeader) error {
 		return fmt.Errorf("damaged header (%v)", err)
 	}
 	var h cacheHeader
-	dec := json.NewDecoder(bytes.NewReader(append(body, '}')))
+	// A copy: body is the caller's line, which must stay as it is.
+	dec := json.NewDecoder(bytes.NewReader(append(body[:len(body):len(body)], '}')))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&h); err != nil {
 		return fmt.Errorf("damaged header (%v)", err)

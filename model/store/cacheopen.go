@@ -145,11 +145,17 @@ func (c *Cache) load() (goodEnd int64, fresh bool) {
 	if err != nil {
 		return discard("the file has no complete header")
 	}
-	if err := parseHeader(header[:len(header)-1], c.header); err != nil {
+	c.headerLine = slices.Clone(header)
+	if err := parseHeader(c.headerLine[:len(header)-1], c.header); err != nil {
 		return discard(err.Error())
 	}
 	now := c.now().Unix()
 	pos := int64(len(header))
+	if fi, err := f.Stat(); err == nil && c.loadIndex(c.headerLine, fi) {
+		c.info.FromIndex = true
+		c.end, c.flushed = fi.Size(), fi.Size()
+		return fi.Size(), false
+	}
 	for {
 		line, err := readCacheLine(br)
 		if err == io.EOF {
@@ -220,10 +226,11 @@ func (c *Cache) openForAppend(goodEnd int64, fresh bool) error {
 			return fmt.Errorf("cache %s: %w", c.path, err)
 		}
 		c.header.Written = c.now().Unix()
-		if err := fsx.WriteFile(c.path, encodeHeader(c.header), 0o600, fsx.Ops{}); err != nil {
+		c.headerLine = encodeHeader(c.header)
+		if err := fsx.WriteFile(c.path, c.headerLine, 0o600, fsx.Ops{}); err != nil {
 			return fmt.Errorf("cache %s: %w", c.path, err)
 		}
-		goodEnd = int64(len(encodeHeader(c.header)))
+		goodEnd = int64(len(c.headerLine))
 	}
 	f, err := os.OpenFile(c.path, os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {

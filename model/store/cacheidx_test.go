@@ -1,0 +1,273 @@
+package store
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"mxaudit/model/store/fsx"
+)
+
+// idxKeys are keys of every kind the index file holds.
+func idxKeys(n int) []string {
+	var keys []string
+	for i := range n {
+		switch i % 4 {
+		case 0:
+			keys = append(keys, "stamp-"+sha256Hex(fmt.Sprint(i)))
+		case 1:
+			keys = append(keys, sha256Hex(fmt.Sprint(i)))
+		case 2:
+			keys = append(keys, "paired-"+sha256Hex(fmt.Sprint(i)))
+		default:
+			keys = append(keys, fmt.Sprintf("7/%d", i))
+		}
+	}
+	return keys
+}
+
+// putAll stores a message naming its key under each key.
+func putAll(t *testing.T, c *Cache, keys []string, tag string) {
+	t.Helper()
+	for _, k := range keys {
+		m := msgFor(k)
+		m.Subject += tag
+		if err := c.Put(k, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// checkAll fails unless every key gives its message with the tag.
+func checkAll(t *testing.T, c *Cache, keys []string, tag func(string) string) {
+	t.Helper()
+	for _, k := range keys {
+		m, ok := c.Get(k)
+		want := msgFor(k).Subject + tag(k)
+		if !ok || m.Subject != want {
+			t.Fatalf("Get(%q) = %q, %v; want %q", k, m.Subject, ok, want)
+		}
+	}
+}
+
+// TestCacheOpensFromItsIndexFile checks that a cache closed cleanly is
+// opened from its index file, with the same entries, counts and answers
+// as reading the whole file; then that records appended after the index
+// was written (a writer that did not close) make the open read the data
+// file again.
+func TestCacheOpensFromItsIndexFile(t *testing.T) {
+	dir := t.TempDir()
+	keys := idxKeys(40)
+	c := openTestCache(t, dir)
+	putAll(t, c, keys, "")
+	putAll(t, c, keys[:10], " again") // superseded records
+	c.Prune(func(k string) bool { return k != keys[11] })
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	tag := func(k string) string {
+		for _, a := range keys[:10] {
+			if a == k {
+				return " again"
+			}
+		}
+		return ""
+	}
+	live := append(append([]string{}, keys[:11]...), keys[12:]...)
+
+	full := openTestCache(t, dir)
+	os.Remove(idxPath(full.path))
+	fullStats := full.Stats()
+	full.Close() // writes the index again
+
+	c = openTestCache(t, dir)
+	s := c.Stats()
+	if !s.FromIndex {
+		t.Fatal("the cache was not opened from its index file")
+	}
+	if s.Entries != fullStats.Entries || s.Bytes != fullStats.Bytes || s.Records != fullStats.Records || s.Dropped != fullStats.Dropped {
+		t.Fatalf("from the index %+v, from the file %+v", s, fullStats)
+	}
+	checkAll(t, c, live, tag)
+	if _, ok := c.Get(keys[11]); ok {
+		t.Fatal("a pruned key is found")
+	}
+	// A writer that stops without closing: its records are in the data
+	// file, which the index no longer matches.
+	putAll(t, c, keys[20:30], " late")
+	if err := c.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	fsxUnlockForTest(c)
+
+	c = openTestCache(t, dir)
+	defer c.Close()
+	if c.Stats().FromIndex {
+		t.Fatal("the index file was used for a data file appended to since")
+	}
+	checkAll(t, c, live, func(k string) string {
+		for _, a := range keys[20:30] {
+			if a == k {
+				return " late"
+			}
+		}
+		return tag(k)
+	})
+}
+
+// TestCacheIgnoresAnIndexFileThatDoesNotMatch changes the data file or
+// the index file in every way the index must not survive, and checks
+// that the cache then reads the whole data file, with the right answers.
+func TestCacheIgnoresAnIndexFileThatDoesNotMatch(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		change func(t *testing.T, path string)
+	}{
+		{"index damaged", func(t *testing.T, path string) { flipByte(t, idxPath(path), 40) }},
+		{"index cut short", func(t *testing.T, path string) { truncateBy(t, idxPath(path), 10) }},
+		{"data cut short", func(t *testing.T, path string) {
+			truncateBy(t, path, 5)
+			appendTo(t, path, "\n")
+		}},
+		{"data rewritten before the covered point", func(t *testing.T, path string) {
+			info, _ := os.Stat(path)
+			flipByte(t, path, info.Size()-20)
+		}},
+		{"index writable by others", func(t *testing.T, path string) { os.Chmod(idxPath(path), 0o622) }},
+		{"index a symbolic link", func(t *testing.T, path string) {
+			os.Rename(idxPath(path), path+".other")
+			os.Symlink(path+".other", idxPath(path))
+		}},
+		{"data file replaced", func(t *testing.T, path string) {
+			data, _ := os.ReadFile(path)
+			os.Remove(path)
+			os.WriteFile(path, []byte(strings.Replace(string(data), `"written":`, `"written":1`, 1)), 0o600)
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			keys := idxKeys(12)
+			c := openTestCache(t, dir)
+			putAll(t, c, keys, "")
+			path := c.path
+			if err := c.Close(); err != nil {
+				t.Fatal(err)
+			}
+			tt.change(t, path)
+			c = openTestCache(t, dir)
+			defer c.Close()
+			if c.Stats().FromIndex {
+				t.Fatal("the index file was used")
+			}
+			for _, k := range keys {
+				if m, ok := c.Get(k); ok && m.Subject != msgFor(k).Subject {
+					t.Fatalf("Get(%q) = %q", k, m.Subject)
+				}
+			}
+		})
+	}
+}
+
+// TestIndexedEntriesExpire checks that an entry from the index file is
+// past the maximum age as one read from the data file would be.
+func TestIndexedEntriesExpire(t *testing.T) {
+	dir := t.TempDir()
+	now := time.Unix(1_800_000_000, 0)
+	c := openTestCache(t, dir, WithClock(func() time.Time { return now }), WithMaxAge(time.Hour))
+	putAll(t, c, idxKeys(8), "")
+	c.Close()
+	later := now.Add(2 * time.Hour)
+	c = openTestCache(t, dir, WithClock(func() time.Time { return later }), WithMaxAge(time.Hour))
+	defer c.Close()
+	if s := c.Stats(); !s.FromIndex || s.Entries != 0 {
+		t.Fatalf("Stats %+v: want every entry expired, from the index", s)
+	}
+}
+
+func flipByte(t *testing.T, path string, at int64) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	b := make([]byte, 1)
+	f.ReadAt(b, at)
+	b[0] ^= 0x01
+	f.WriteAt(b, at)
+}
+
+func truncateBy(t *testing.T, path string, n int64) {
+	t.Helper()
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(path, info.Size()-n); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func appendTo(t *testing.T, path, s string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(s)
+	f.Close()
+}
+
+// fsxUnlockForTest ends c as a writer that stops without closing would:
+// its records flushed, its lock released, no index file written.
+func fsxUnlockForTest(c *Cache) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.closed = true
+	if c.timer != nil {
+		c.timer.Stop()
+	}
+	fsx.Unlock(c.lock)
+	c.lock.Close()
+	c.file.Close()
+	c.rf.Close()
+}
+
+// TestIndexedEntryOfADamagedRecordMisses damages a record in place and
+// puts the file's time back, so that the index file still matches: the
+// damaged record is then a miss when read, never another message, and
+// the others are still found.
+func TestIndexedEntryOfADamagedRecordMisses(t *testing.T) {
+	dir := t.TempDir()
+	keys := idxKeys(80) // the damage is before the last 4 KiB, which the index file sums
+	c := openTestCache(t, dir)
+	putAll(t, c, keys, "")
+	path := c.path
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	info, _ := os.Stat(path)
+	data, _ := os.ReadFile(path)
+	at := strings.Index(string(data), msgFor(keys[3]).Subject)
+	flipByte(t, path, int64(at))
+	os.Chtimes(path, info.ModTime(), info.ModTime())
+	c = openTestCache(t, dir)
+	defer c.Close()
+	if !c.Stats().FromIndex {
+		t.Fatal("the index file was not used")
+	}
+	for i, k := range keys {
+		m, ok := c.Get(k)
+		if i == 3 {
+			if ok {
+				t.Fatalf("the damaged record was read back: %q", m.Subject)
+			}
+			continue
+		}
+		if !ok || m.Subject != msgFor(k).Subject {
+			t.Fatalf("Get(%q) = %q, %v", k, m.Subject, ok)
+		}
+	}
+}
