@@ -176,7 +176,17 @@ func (c *Cache) Get(key string) (model.Message, bool) {
 		c.misses.Add(1)
 		return model.Message{}, false
 	}
-	raw, ok := c.record(key)
+	// The record is read into a recycled buffer: decoding copies what
+	// it keeps, and a buffer a record was a quarter of what a warm scan
+	// allocated.
+	bp := recordBufs.Get().(*[]byte)
+	raw, used, ok := c.recordInto(*bp, key)
+	defer func() {
+		if cap(used) <= maxPooledRecord {
+			*bp = used[:0]
+			recordBufs.Put(bp)
+		}
+	}()
 	if !ok {
 		return model.Message{}, false
 	}
@@ -191,31 +201,46 @@ func (c *Cache) Get(key string) (model.Message, bool) {
 	return m, true
 }
 
+// recordBufs recycles the buffers Get reads records into; maxPooledRecord
+// bounds the buffers kept, so that a huge record's is not held.
+var recordBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+const maxPooledRecord = 64 << 10
+
 // record returns key's encoded message, which the caller must not change;
 // a miss is counted here, a hit by the caller once the bytes decode.
 func (c *Cache) record(key string) ([]byte, bool) {
+	raw, _, ok := c.recordInto(nil, key)
+	return raw, ok
+}
+
+// recordInto is record reading into buf when it is large enough, and
+// also returns the buffer it used (buf, or one it made), which the
+// caller may use again once done with the record.
+func (c *Cache) recordInto(buf []byte, key string) ([]byte, []byte, bool) {
 	c.mu.Lock()
 	e, ok := c.index.get(key)
 	var raw []byte
 	var err error
+	used := buf
 	if ok && !c.isExpired(int64(e.written), c.now().Unix()) {
-		raw, err = c.readLocked(key, e)
+		raw, used, err = c.readLockedInto(buf, key, e)
 	}
 	c.mu.Unlock()
 	if !ok {
 		c.misses.Add(1)
-		return nil, false
+		return nil, used, false
 	}
 	if raw == nil && err == nil {
 		c.expired.Add(1)
 		c.misses.Add(1)
-		return nil, false
+		return nil, used, false
 	}
 	if err != nil {
 		c.misses.Add(1)
-		return nil, false
+		return nil, used, false
 	}
-	return raw, true
+	return raw, used, true
 }
 
 // Has reports whether Get would find key (present and not expired),
@@ -398,29 +423,40 @@ func (c *Cache) set(key string, e cacheEntry) {
 // systems, or damage since the file was opened) is an error, which Get
 // counts as a miss, and never another message's verdict.
 func (c *Cache) readLocked(key string, e cacheEntry) ([]byte, error) {
+	msg, _, err := c.readLockedInto(nil, key, e)
+	return msg, err
+}
+
+// readLockedInto is readLocked reading into buf when it is large enough;
+// it also returns the buffer it used.
+func (c *Cache) readLockedInto(buf []byte, key string, e cacheEntry) ([]byte, []byte, error) {
 	if msg, ok := c.mem[key]; ok {
-		return msg, nil
+		return msg, buf, nil
 	}
 	if c.rf == nil {
-		return nil, errors.New("cache: no file to read")
+		return nil, buf, errors.New("cache: no file to read")
 	}
 	written := int64(e.written)
 	pre := recordMsgOffset(key, written)
 	start := e.off - int64(pre)
 	if start < 0 {
-		return nil, fmt.Errorf("cache: the record of %s is not where the index says", key)
+		return nil, buf, fmt.Errorf("cache: the record of %s is not where the index says", key)
 	}
-	line := make([]byte, pre+int(e.n)+checksumSuffixLen)
+	n := pre + int(e.n) + checksumSuffixLen
+	if cap(buf) < n {
+		buf = make([]byte, n)
+	}
+	line := buf[:n]
 	if !c.ahead.read(c.rf, line, start) {
 		if _, err := c.rf.ReadAt(line, start); err != nil {
-			return nil, fmt.Errorf("cache: reading a record: %w", err)
+			return nil, buf, fmt.Errorf("cache: reading a record: %w", err)
 		}
 	}
 	body, err := unsealLine(line)
 	if err != nil || len(body) != pre+int(e.n) || !bytes.Equal(body[:pre], recordPrefix(key, written, 0)) {
-		return nil, fmt.Errorf("cache: the record of %s is not where the index says", key)
+		return nil, buf, fmt.Errorf("cache: the record of %s is not where the index says", key)
 	}
-	return body[pre:], nil
+	return body[pre:], buf, nil
 }
 
 // isExpired reports whether a record written at written (Unix seconds)

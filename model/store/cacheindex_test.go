@@ -107,3 +107,25 @@ func TestCacheWithDigestKeysReopens(t *testing.T) {
 func msgFor(key string) model.Message {
 	return model.Message{ID: model.MessageID("cur/" + key), Subject: "for " + key}
 }
+
+// TestGetResultsOutliveTheReadBuffer checks that a message Get returned
+// shares nothing with the buffer the next Get reads into.
+func TestGetResultsOutliveTheReadBuffer(t *testing.T) {
+	dir := t.TempDir()
+	c := openTestCache(t, dir)
+	keys := idxKeys(30)
+	putAll(t, c, keys, "")
+	c.Close()
+	c = openTestCache(t, dir)
+	defer c.Close()
+	first, ok := c.Get(keys[0])
+	if !ok {
+		t.Fatal("not found")
+	}
+	for _, k := range keys[1:] {
+		c.Get(k)
+	}
+	if first.Subject != msgFor(keys[0]).Subject || string(first.ID) != string(msgFor(keys[0]).ID) {
+		t.Fatalf("the first message changed: %q %q", first.ID, first.Subject)
+	}
+}
