@@ -58,6 +58,8 @@ func idxPath(path string) string { return path + ".idx" }
 
 // writeIndexLocked writes the index file for the data file as flushed.
 // The caller holds the lock file and c.mu, and has flushed every record.
+// The entries are streamed to the file (about 50 bytes each: 50 MB at a
+// million would otherwise be held at once).
 func (c *Cache) writeIndexLocked(header []byte) error {
 	info, err := c.file.Stat()
 	if err != nil || info.Size() != c.flushed {
@@ -67,38 +69,48 @@ func (c *Cache) writeIndexLocked(header []byte) error {
 	if err != nil {
 		return err
 	}
-	b := make([]byte, 0, idxHeadLen+c.index.len()*52+4)
-	b = append(b, idxMagic...)
-	b = binary.LittleEndian.AppendUint64(b, uint64(c.flushed))
-	b = binary.LittleEndian.AppendUint64(b, uint64(info.ModTime().UnixNano()))
-	b = binary.LittleEndian.AppendUint32(b, crc32.Checksum(header, castagnoli))
-	b = binary.LittleEndian.AppendUint32(b, tail)
-	b = binary.LittleEndian.AppendUint64(b, uint64(c.records))
-	b = binary.LittleEndian.AppendUint64(b, uint64(c.info.Dropped))
-	for _, m := range c.index.digests {
-		b = binary.LittleEndian.AppendUint64(b, uint64(len(m)))
-	}
-	b = binary.LittleEndian.AppendUint64(b, uint64(len(c.index.named)))
-	entry := func(e cacheEntry) {
-		b = binary.AppendUvarint(b, uint64(e.off))
-		b = binary.AppendUvarint(b, uint64(e.n))
-		b = binary.AppendUvarint(b, uint64(e.written))
-	}
-	for kind, m := range c.index.digests {
-		for sum, e := range m {
-			b = append(b, byte(kind))
-			b = append(b, sum[:]...)
+	return fsx.WriteFile(idxPath(c.path), nil, 0o600, fsx.Ops{Write: func(f *os.File, _ []byte) error {
+		sum := crc32.New(castagnoli)
+		bw := bufio.NewWriterSize(io.MultiWriter(f, sum), 64<<10)
+		var b []byte
+		put := func() { bw.Write(b); b = b[:0] }
+		b = append(b, idxMagic...)
+		b = binary.LittleEndian.AppendUint64(b, uint64(c.flushed))
+		b = binary.LittleEndian.AppendUint64(b, uint64(info.ModTime().UnixNano()))
+		b = binary.LittleEndian.AppendUint32(b, crc32.Checksum(header, castagnoli))
+		b = binary.LittleEndian.AppendUint32(b, tail)
+		b = binary.LittleEndian.AppendUint64(b, uint64(c.records))
+		b = binary.LittleEndian.AppendUint64(b, uint64(c.info.Dropped))
+		for _, m := range c.index.digests {
+			b = binary.LittleEndian.AppendUint64(b, uint64(len(m)))
+		}
+		b = binary.LittleEndian.AppendUint64(b, uint64(len(c.index.named)))
+		put()
+		entry := func(e cacheEntry) {
+			b = binary.AppendUvarint(b, uint64(e.off))
+			b = binary.AppendUvarint(b, uint64(e.n))
+			b = binary.AppendUvarint(b, uint64(e.written))
+			put()
+		}
+		for kind, m := range c.index.digests {
+			for sum, e := range m {
+				b = append(b, byte(kind))
+				b = append(b, sum[:]...)
+				entry(e)
+			}
+		}
+		for key, e := range c.index.named {
+			b = append(b, idxNamed)
+			b = binary.AppendUvarint(b, uint64(len(key)))
+			b = append(b, key...)
 			entry(e)
 		}
-	}
-	for key, e := range c.index.named {
-		b = append(b, idxNamed)
-		b = binary.AppendUvarint(b, uint64(len(key)))
-		b = append(b, key...)
-		entry(e)
-	}
-	b = binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
-	return fsx.WriteFile(idxPath(c.path), b, 0o600, fsx.Ops{})
+		if err := bw.Flush(); err != nil {
+			return err
+		}
+		_, err := f.Write(binary.LittleEndian.AppendUint32(nil, sum.Sum32()))
+		return err
+	}})
 }
 
 // tailSum is the CRC-32C of the idxTailLen bytes of the data file

@@ -11,7 +11,8 @@ import (
 // Ops are the steps of an atomic write that tests replace to simulate a
 // crash or a full disk part-way through. A nil field is the real step.
 type Ops struct {
-	// Write writes data to the temporary file.
+	// Write writes data to the temporary file; a caller that streams
+	// what it writes passes no data and writes it here.
 	Write func(f *os.File, data []byte) error
 	// BeforeRename runs after the temporary file is fsynced and closed,
 	// before it is renamed over the target; an error aborts the write.
