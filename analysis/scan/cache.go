@@ -72,7 +72,10 @@ func StampSum(e mailsrc.Entry) [sha256.Size]byte {
 
 // StampKey is the cache key of a stamp digest (StampSum): the key under
 // which a scan caches the result of a listed file that has a stamp.
-func StampKey(sum [sha256.Size]byte) string { return "stamp-" + hex.EncodeToString(sum[:]) }
+func StampKey(sum [sha256.Size]byte) string { return stampKeyPrefix + hex.EncodeToString(sum[:]) }
+
+// stampKeyPrefix starts every stamp key.
+const stampKeyPrefix = "stamp-"
 
 // contentKey is the hex SHA-256 of a message's raw bytes.
 func contentKey(ctx context.Context, src mailsrc.Source, id model.MessageID) (string, error) {

@@ -262,3 +262,69 @@ func TestStampKeyedResultNeedsADigest(t *testing.T) {
 		t.Errorf("%d analyses in two scans of 10 messages, want 20", n)
 	}
 }
+
+// TestRunForgetsFilesNoLongerListed scans a Maildir through a real cache,
+// removes one message and replaces another (a new inode), and checks
+// that the next complete scan leaves the cache holding the results of
+// the files listed now only, and results under other keys untouched.
+func TestRunForgetsFilesNoLongerListed(t *testing.T) {
+	dir := t.TempDir()
+	if err := demo.WriteMaildir(dir, demo.Samples(demo.Options{})); err != nil {
+		t.Fatal(err)
+	}
+	src, err := mailsrc.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cacheDir := t.TempDir()
+	open := func() *store.Cache {
+		c, err := store.OpenCache(cacheDir, src.Name(), "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	an := analysis.New(analysis.Config{})
+	cache := open()
+	scanAll(t, src, an, cache)
+	other := fmt.Sprintf("%064x", 7) // a content digest: not the listing's to forget
+	if err := cache.Put(other, model.Message{ID: "elsewhere"}); err != nil {
+		t.Fatal(err)
+	}
+	before := cache.Stats().Entries
+	cache.Close()
+
+	files, _ := filepath.Glob(filepath.Join(dir, "cur", "*"))
+	if err := os.Remove(files[0]); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(files[1])
+	replaced := filepath.Join(dir, "tmp", "replaced")
+	os.WriteFile(replaced, raw, 0o600)
+	if err := os.Rename(replaced, files[1]); err != nil {
+		t.Fatal(err)
+	}
+	cache = open()
+	defer cache.Close()
+	scanAll(t, src, an, cache)
+	// One file gone, one under a new key (its old result forgotten, the
+	// new one stored).
+	if got := cache.Stats().Entries; got != before-1 {
+		t.Errorf("the cache holds %d results, want %d", got, before-1)
+	}
+	if !cache.Has(other) {
+		t.Error("a result under a content digest was forgotten")
+	}
+	var listed int
+	if err := src.List(context.Background(), func(e mailsrc.Entry) error {
+		if e.Stamp != "" && cache.Has(scan.StampKey(scan.StampSum(e))) {
+			listed++
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if listed != before-2 {
+		t.Errorf("%d listed files have results, want %d", listed, before-2)
+	}
+}

@@ -2,6 +2,10 @@ package scan
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"slices"
 	"strings"
 
 	"mxaudit/mailsrc"
@@ -37,12 +41,30 @@ func listJobs(ctx context.Context, src mailsrc.Source, an Analyzer, opt Options,
 			return submit(j)
 		})
 	default:
+		var listed stampSet
 		err = src.List(ctx, func(e mailsrc.Entry) error {
-			if byID {
+			switch {
+			case byID:
 				seen[string(e.ID)] = true
+			case opt.Cache != nil && e.Stamp != "":
+				listed.add(StampSum(e))
 			}
 			return submit(job{entry: e})
 		})
+		if err == nil && opt.Cache != nil && !byID {
+			// The results of files no longer listed (released, deleted,
+			// moved away, rewritten under another inode) are forgotten
+			// after a complete listing, rather than kept until they age
+			// out: a quarantine that turns over would otherwise keep a
+			// cache index, and a file, several times its size. Only
+			// stamp keys: a result under a content digest, a pairing
+			// or a snapshot is not named by the listing.
+			listed.sort()
+			opt.Cache.Prune(func(key string) bool {
+				sum, ok := stampKeySum(key)
+				return !ok || listed.has(sum)
+			})
+		}
 	}
 	// Forget what the source no longer holds (released, deleted, or all of
 	// it after a UIDVALIDITY change) — only after a complete listing.
@@ -51,6 +73,34 @@ func listJobs(ctx context.Context, src mailsrc.Source, an Analyzer, opt Options,
 		opt.Cache.Prune(func(key string) bool { return seen[key] || strings.HasPrefix(key, "ppap-") })
 	}
 	return err
+}
+
+// stampSet is the stamp key digests of a listing, by their first 8
+// bytes: 8 bytes a file (a million files cost 8 MB while listed), and
+// two digests that share them (a chance of one in 2^64 a pair) only
+// keep a result that could have gone.
+type stampSet []uint64
+
+func (s *stampSet) add(sum [sha256.Size]byte) { *s = append(*s, binary.BigEndian.Uint64(sum[:8])) }
+
+func (s stampSet) sort() { slices.Sort(s) }
+
+// has reports whether the set holds sum; s must be sorted.
+func (s stampSet) has(sum [sha256.Size]byte) bool {
+	_, found := slices.BinarySearch(s, binary.BigEndian.Uint64(sum[:8]))
+	return found
+}
+
+// stampKeySum returns the digest a stamp key (StampKey) spells.
+func stampKeySum(key string) (sum [sha256.Size]byte, ok bool) {
+	digits, ok := strings.CutPrefix(key, stampKeyPrefix)
+	if !ok || len(digits) != 2*sha256.Size {
+		return sum, false
+	}
+	if _, err := hex.Decode(sum[:], []byte(digits)); err != nil {
+		return sum, false
+	}
+	return sum, true
 }
 
 // listThenSummaries lists the IDs (cheap: no message data), then goes

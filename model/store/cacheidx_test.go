@@ -271,3 +271,46 @@ func TestIndexedEntryOfADamagedRecordMisses(t *testing.T) {
 		}
 	}
 }
+
+// TestCompactionKeepsTheWrittenOrder checks that compaction keeps the
+// records in the order they were written (the order scans read them
+// back in), not in key order.
+func TestCompactionKeepsTheWrittenOrder(t *testing.T) {
+	dir := t.TempDir()
+	c := openTestCache(t, dir)
+	keys := idxKeys(60) // stamp, content, paired and named keys, interleaved: not in key order
+	putAll(t, c, keys, "")
+	gone := map[string]bool{}
+	for i, k := range keys {
+		if i%3 != 0 {
+			gone[k] = true
+		}
+	}
+	c.Prune(func(k string) bool { return !gone[k] })
+	path := c.path
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !c.Stats().Compacted {
+		t.Fatal("not compacted")
+	}
+	var want, got []string
+	for _, k := range keys {
+		if !gone[k] {
+			want = append(want, k)
+		}
+	}
+	for _, line := range fileLines(t, path)[1:] {
+		if len(line) < 2 {
+			continue
+		}
+		r, err := parseCacheRecord(line[:len(line)-1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, r.key)
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("compacted in the order\n%v\nwant\n%v", got, want)
+	}
+}
