@@ -2,6 +2,7 @@ package model
 
 import (
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"sync"
 	"testing"
@@ -165,4 +166,30 @@ func TestAdoptSortIgnoresAnotherTablesJob(t *testing.T) {
 	}
 	b.SetSort(size)
 	checkSorted(t, b, "after another table's job")
+}
+
+// TestParallelFilterMatchesEveryRow filters a table large enough to be
+// filtered on several goroutines, widening and narrowing (in place),
+// and checks the view against each row's own MatchRow, in order.
+func TestParallelFilterMatchesEveryRow(t *testing.T) {
+	// Three parts, whatever the machine: their order must be kept.
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	tab := NewTable()
+	tab.Append(randomMessages(rand.New(rand.NewPCG(8, 9)), 3*parallelFilterMin+77)...)
+	tab.SetSort(SortKey{Column: ColumnSubject})
+	for _, f := range []Filter{
+		{Text: "i"}, {Text: "in"}, {Text: "inv"}, {Text: "in"}, {},
+		{Text: "請求"}, {EncryptedOnly: true}, {Text: "spf:fail"}, {Text: "alice", DMARCFailOnly: true},
+	} {
+		tab.SetFilter(f)
+		var want []int32
+		for _, i := range tab.order {
+			if tab.filter.MatchRow(tab.line(i), tab.text, tab.query) {
+				want = append(want, i)
+			}
+		}
+		if !slices.Equal(tab.view, want) {
+			t.Fatalf("filter %+v: %d shown, %d match", f, len(tab.view), len(want))
+		}
+	}
 }

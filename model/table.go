@@ -1,8 +1,10 @@
 package model
 
 import (
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Table is the list's data: every message received so far, in arrival
@@ -226,6 +228,38 @@ func (t *Table) applyFilter(from, into []int32) []int32 {
 	if t.filter.IsZero() {
 		return append(into, from...)
 	}
+	parts := min(runtime.GOMAXPROCS(0), 4, len(from)/parallelFilterMin)
+	if parts < 2 {
+		return t.matching(from, into)
+	}
+	// The first part is filtered here, into into, the others on
+	// goroutines of their own, into slices of their own: into may be
+	// from itself (SetFilter narrowing), and writing the first part's
+	// matches never passes the place the first part is read from, nor
+	// reaches the others'.
+	size := (len(from) + parts - 1) / parts
+	rest := make([][]int32, parts-1)
+	var wg sync.WaitGroup
+	for p := range rest {
+		chunk := from[min((p+1)*size, len(from)):min((p+2)*size, len(from))]
+		wg.Go(func() { rest[p] = t.matching(chunk, nil) })
+	}
+	into = t.matching(from[:size], into)
+	wg.Wait()
+	for _, r := range rest {
+		into = append(into, r...)
+	}
+	return into
+}
+
+// parallelFilterMin is how many messages a goroutine filters at least:
+// at 100,000 a filter keystroke that had to look at every message took
+// 12–25 ms on one core, most of the 50 ms a key may take to show.
+const parallelFilterMin = 16384
+
+// matching appends to into the messages of from that pass the filter.
+// It only reads the table: applyFilter runs several at once.
+func (t *Table) matching(from, into []int32) []int32 {
 	for _, i := range from {
 		if t.filter.MatchRow(t.line(i), t.text, t.query) {
 			into = append(into, i)
