@@ -3,6 +3,7 @@ package model
 import (
 	"cmp"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -33,11 +34,16 @@ type SortJob struct {
 	gen uint64
 	n   int32
 	es  []sortEntry
-	// text is the sorted column's text per entry, for a column sorted on
-	// ranks; far the full date of the messages whose date prefix is not
-	// exact, by arrival index.
+	// text is the sorted column's text by arrival index, for the From,
+	// Domain and Subject columns; far the full date of the messages whose
+	// date prefix is not exact, by arrival index.
 	text []string
 	far  map[int32]time.Time
+	// lean sorts text on its 8-byte prefixes and compares the strings
+	// where they tie, rather than ranking the distinct values in a map
+	// first: twice as slow, which a job sorting ahead can afford, and
+	// without the map, which at a million messages took 70 MB.
+	lean bool
 	// order is the result: arrival indexes in key order.
 	order []int32
 }
@@ -58,13 +64,14 @@ func (t *Table) prepareSort(k SortKey) *SortJob {
 	j := &SortJob{table: t, key: k, gen: t.gen, n: int32(t.n), es: make([]sortEntry, len(t.order))}
 	ranked := rankedColumn(k.Column)
 	if ranked {
-		j.text = make([]string, len(t.order))
+		j.text = make([]string, t.n)
 	}
 	for x, i := range t.order {
 		r := t.line(i)
 		j.es[x].i = i
 		if ranked {
-			j.text[x] = rowSenderText(k.Column, r)
+			j.text[i] = rowSenderText(k.Column, r)
+			j.es[x].key = stringPrefix(j.text[i])
 			continue
 		}
 		p := rowPrefix(k.Column, r)
@@ -81,10 +88,14 @@ func (t *Table) prepareSort(k SortKey) *SortJob {
 
 // Run sorts. It may run on any goroutine, once.
 func (j *SortJob) Run() {
-	if j.text != nil {
-		ranks := rankStrings(j.text)
+	if j.text != nil && !j.lean {
+		texts := make([]string, len(j.es))
 		for x := range j.es {
-			j.es[x].key = ranks[j.text[x]]
+			texts[x] = j.text[j.es[x].i]
+		}
+		ranks := rankStrings(texts)
+		for x := range j.es {
+			j.es[x].key = ranks[texts[x]]
 		}
 		j.text = nil
 	}
@@ -98,14 +109,17 @@ func (j *SortJob) Run() {
 		if a.key != b.key {
 			return cmp.Compare(a.key, b.key)
 		}
-		if da, ok := j.far[a.i]; ok {
-			c := da.Compare(j.far[b.i])
-			if desc {
-				c = -c
-			}
-			if c != 0 {
-				return c
-			}
+		var c int
+		if j.text != nil {
+			c = strings.Compare(j.text[a.i], j.text[b.i])
+		} else if da, ok := j.far[a.i]; ok {
+			c = da.Compare(j.far[b.i])
+		}
+		if desc {
+			c = -c
+		}
+		if c != 0 {
+			return c
 		}
 		return cmp.Compare(a.i, b.i)
 	})
@@ -113,7 +127,7 @@ func (j *SortJob) Run() {
 	for x := range j.es {
 		j.order[x] = j.es[x].i
 	}
-	j.es, j.far = nil, nil
+	j.es, j.far, j.text = nil, nil, nil
 }
 
 // Key returns the key the job sorts by.

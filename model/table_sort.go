@@ -44,6 +44,7 @@ func (t *Table) SortJobs(keys ...SortKey) []*SortJob {
 	for _, k := range keys {
 		if t.lacksOrder(k) {
 			j := t.prepareSort(k)
+			j.lean = true
 			jobs = append(jobs, j)
 			t.jobsOut = append(t.jobsOut, j)
 		}
