@@ -1,6 +1,9 @@
 package model
 
-import "slices"
+import (
+	"cmp"
+	"slices"
+)
 
 // maxKeptOrders bounds the orders a table keeps for keys other than its
 // current one: the keys the console's s, S and r keys lead to next
@@ -152,13 +155,7 @@ func (t *Table) compareBy(k SortKey, a, b int32) int {
 	if c != 0 {
 		return c
 	}
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
+	return cmp.Compare(a, b)
 }
 
 // merge merges the sorted batch into dst, both sorted by the current

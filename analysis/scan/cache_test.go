@@ -52,11 +52,10 @@ func scanProgress(t *testing.T, src mailsrc.Source, an scan.Analyzer, cache scan
 	return out, last
 }
 
-// TestRunWithContentCache scans a Maildir twice through a real cache: the
-// second scan analyses nothing and yields the same results; a message
-// whose bytes change is analysed again, and one that moved keeps its
-// result under its new ID.
-func TestRunWithContentCache(t *testing.T) {
+// demoMaildir writes the demo's samples to a Maildir and returns it, the
+// samples, the source, and a function that opens a cache for it.
+func demoMaildir(t *testing.T) (string, []demo.Sample, mailsrc.Source, func() *store.Cache) {
+	t.Helper()
 	dir := t.TempDir()
 	samples := demo.Samples(demo.Options{})
 	if err := demo.WriteMaildir(dir, samples); err != nil {
@@ -67,13 +66,21 @@ func TestRunWithContentCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	cacheDir := t.TempDir()
-	open := func() *store.Cache {
+	return dir, samples, src, func() *store.Cache {
 		c, err := store.OpenCache(cacheDir, src.Name(), "test")
 		if err != nil {
 			t.Fatal(err)
 		}
 		return c
 	}
+}
+
+// TestRunWithContentCache scans a Maildir twice through a real cache: the
+// second scan analyses nothing and yields the same results; a message
+// whose bytes change is analysed again, and one that moved keeps its
+// result under its new ID.
+func TestRunWithContentCache(t *testing.T) {
+	dir, samples, src, open := demoMaildir(t)
 	an := &countingAnalyzer{Analyzer: analysis.New(analysis.Config{})}
 
 	cache := open()
@@ -268,22 +275,7 @@ func TestStampKeyedResultNeedsADigest(t *testing.T) {
 // that the next complete scan leaves the cache holding the results of
 // the files listed now only, and results under other keys untouched.
 func TestRunForgetsFilesNoLongerListed(t *testing.T) {
-	dir := t.TempDir()
-	if err := demo.WriteMaildir(dir, demo.Samples(demo.Options{})); err != nil {
-		t.Fatal(err)
-	}
-	src, err := mailsrc.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cacheDir := t.TempDir()
-	open := func() *store.Cache {
-		c, err := store.OpenCache(cacheDir, src.Name(), "test")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return c
-	}
+	dir, _, src, open := demoMaildir(t)
 	an := analysis.New(analysis.Config{})
 	cache := open()
 	scanAll(t, src, an, cache)
