@@ -190,6 +190,7 @@ func (a *App) ScanEncoded(ctx context.Context, emit func(model.Message) error, p
 }
 
 func (a *App) scan(ctx context.Context, emit func(model.Message) error, progress func(scan.Progress), encoded bool) error {
+	defer scanUnderWay()()
 	opts := scan.Options{
 		Encoded:  encoded,
 		Workers:  a.cfg.Workers,

@@ -3,6 +3,7 @@ package app
 import (
 	"math"
 	"runtime/debug"
+	"sync/atomic"
 	"time"
 )
 
@@ -31,14 +32,45 @@ const (
 	limitInterval = 100 * time.Millisecond
 )
 
-// limitFor returns the soft memory limit for a live heap of live bytes:
-// live plus a quarter plus limitSlack, never below minLimit.
-func limitFor(live uint64) int64 {
-	goal := live + live/4 + limitSlack
+// limitFor returns the soft memory limit for a live heap of live bytes
+// while a scan runs: live plus a quarter plus limitSlack, never below
+// minLimit.
+func limitFor(live uint64) int64 { return limitWith(live, 4, limitSlack) }
+
+// Once no scan runs, the limit follows the rows more closely: the live
+// heap plus an eighth plus idleSlack. What is allocated then is an
+// operator's keys, the sorting ahead and a few arrivals, which this
+// leaves room for, and the memory the scan's garbage took is given back
+// to the system rather than kept for garbage that no longer comes: at
+// 100,000 messages resident memory after the scan 139–144 → 124–126 MiB,
+// for sort keys 21–41 ms from the key's read to the frame's write
+// instead of 8–19 (strace; a sixteenth and 8 MiB gave 118–121 MiB, and
+// sort keys up to 0.3 s while sorting ahead).
+const idleSlack = 12 << 20
+
+// idleLimitFor returns the soft memory limit for a live heap of live
+// bytes while no scan runs.
+func idleLimitFor(live uint64) int64 { return limitWith(live, 8, idleSlack) }
+
+// limitWith returns live plus live/part plus slack, never below
+// minLimit, saturating rather than wrapping.
+func limitWith(live, part, slack uint64) int64 {
+	goal := live + live/part + slack
 	if goal < live || goal > math.MaxInt64 {
 		return math.MaxInt64
 	}
 	return max(int64(goal), minLimit)
+}
+
+// scansRunning counts the scans under way in the process (App.scan),
+// which choose the limit: limitFor while one runs, idleLimitFor when
+// none does.
+var scansRunning atomic.Int32
+
+// scanUnderWay records a scan under way until done is called.
+func scanUnderWay() (done func()) {
+	scansRunning.Add(1)
+	return func() { scansRunning.Add(-1) }
 }
 
 // TuneLongLivedGC sets the collection target to gcPercent and a soft
@@ -58,7 +90,11 @@ func TuneLongLivedGC(getenv func(string) string) (restore func()) {
 	oldLimit := debug.SetMemoryLimit(-1)
 	var set int64
 	stop := FollowLiveHeap(limitInterval, func(live uint64) {
-		if limit := limitFor(live); limit != set {
+		limit := idleLimitFor(live)
+		if scansRunning.Load() > 0 {
+			limit = limitFor(live)
+		}
+		if limit != set {
 			debug.SetMemoryLimit(limit)
 			set = limit
 		}

@@ -2,8 +2,11 @@ package app
 
 import (
 	"math"
+	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"testing"
+	"time"
 )
 
 // TestTuneGC checks that the console lowers the collection target and
@@ -72,4 +75,64 @@ func TestLimitFor(t *testing.T) {
 			t.Errorf("limitFor(%d) = %d, want %d", tt.live, got, tt.want)
 		}
 	}
+}
+
+// TestIdleLimitFor: once no scan runs, the limit is the live heap and an
+// eighth plus the idle slack, never below the floor, and saturates.
+func TestIdleLimitFor(t *testing.T) {
+	tests := []struct {
+		live uint64
+		want int64
+	}{
+		{0, minLimit},
+		{80 << 20, 80<<20 + 10<<20 + idleSlack},
+		{800 << 20, 800<<20 + 100<<20 + idleSlack},
+		{math.MaxUint64 - 1, math.MaxInt64},
+	}
+	for _, tt := range tests {
+		if got := idleLimitFor(tt.live); got != tt.want {
+			t.Errorf("idleLimitFor(%d) = %d, want %d", tt.live, got, tt.want)
+		}
+	}
+}
+
+// TestScanUnderWayChoosesTheLimit checks that the limit followed is
+// limitFor while a scan is under way and idleLimitFor otherwise.
+func TestScanUnderWayChoosesTheLimit(t *testing.T) {
+	oldLimit := debug.SetMemoryLimit(math.MaxInt64)
+	defer debug.SetMemoryLimit(oldLimit)
+	restore := TuneLongLivedGC(func(string) string { return "" })
+	defer restore()
+	wait := func(want func(uint64) int64) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for time.Now().Before(deadline) {
+			// The live heap moves a little between samples: the limit
+			// must be the one computed from some live heap near it.
+			limit := debug.SetMemoryLimit(-1)
+			live := liveHeap()
+			if d := limit - want(live); d > -4<<20 && d < 4<<20 {
+				return
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		t.Fatalf("limit %d, want about %d", debug.SetMemoryLimit(-1), want(liveHeap()))
+	}
+	ballast := make([]*[1 << 20]byte, 200) // a live heap above the floor
+	for i := range ballast {
+		ballast[i] = new([1 << 20]byte)
+	}
+	wait(idleLimitFor)
+	done := scanUnderWay()
+	wait(limitFor)
+	done()
+	wait(idleLimitFor)
+	runtime.KeepAlive(ballast)
+}
+
+// liveHeap is the runtime's /gc/heap/live:bytes.
+func liveHeap() uint64 {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
 }
