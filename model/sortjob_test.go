@@ -193,3 +193,22 @@ func TestParallelFilterMatchesEveryRow(t *testing.T) {
 		}
 	}
 }
+
+// TestJobsAfterARemovalSortOnlyTheListed takes jobs once messages were
+// removed (the rows they take are then the listed ones only, not every
+// arrival) and checks each order against the full comparison.
+func TestJobsAfterARemovalSortOnlyTheListed(t *testing.T) {
+	msgs := randomMessages(rand.New(rand.NewPCG(6, 6)), 500)
+	tab := NewTable()
+	tab.Append(msgs...)
+	tab.Remove(map[MessageID]bool{msgs[0].ID: true, msgs[250].ID: true, msgs[499].ID: true})
+	keys := []SortKey{{Column: ColumnFrom}, {Column: ColumnDate, Desc: true}, {Column: ColumnSize}}
+	runJobs(tab, tab.SortJobs(keys...))
+	for _, k := range keys {
+		if !tab.hasOrder(k) {
+			t.Fatalf("no order kept for %v", k)
+		}
+		tab.SetSort(k)
+		checkSorted(t, tab, "after a removal")
+	}
+}

@@ -6,7 +6,7 @@ import (
 )
 
 // maxKeptOrders bounds the orders a table keeps for keys other than its
-// current one: the keys the console's s, S and r keys lead to next
+// current one: the keys the console's s, < and S keys lead to next
 // (Table.SortJobs), and the last ones left, at 4 bytes a message each.
 const maxKeptOrders = 4
 
@@ -30,7 +30,7 @@ func (t *Table) SetSort(k SortKey) {
 func (t *Table) sortAll() {
 	j := t.takeOrder(t.sort)
 	if j == nil {
-		j = t.prepareSort(t.sort)
+		j = t.prepareSort(t.sort, false)
 		j.Run()
 	}
 	t.order = t.extend(j)
@@ -46,8 +46,7 @@ func (t *Table) SortJobs(keys ...SortKey) []*SortJob {
 	var jobs []*SortJob
 	for _, k := range keys {
 		if t.lacksOrder(k) {
-			j := t.prepareSort(k)
-			j.lean = true
+			j := t.prepareSort(k, true)
 			jobs = append(jobs, j)
 			t.jobsOut = append(t.jobsOut, j)
 		}
@@ -64,8 +63,7 @@ func (t *Table) LacksOrder(keys ...SortKey) bool {
 // lacksOrder reports whether k is not the current key and the table has
 // neither a fresh order kept for it nor a fresh job out.
 func (t *Table) lacksOrder(k SortKey) bool {
-	same := func(j *SortJob) bool { return j.key == k && t.fresh(j) }
-	return k != t.sort && !slices.ContainsFunc(t.kept, same) && !slices.ContainsFunc(t.jobsOut, same)
+	return k != t.sort && !t.hasOrder(k) && !slices.ContainsFunc(t.jobsOut, t.freshFor(k))
 }
 
 // AdoptSort keeps the order j found, unless the table's rows changed
@@ -84,8 +82,11 @@ func (t *Table) AdoptSort(j *SortJob) {
 }
 
 // hasOrder reports whether the table keeps a usable order for k.
-func (t *Table) hasOrder(k SortKey) bool {
-	return slices.ContainsFunc(t.kept, func(j *SortJob) bool { return j.key == k && t.fresh(j) })
+func (t *Table) hasOrder(k SortKey) bool { return slices.ContainsFunc(t.kept, t.freshFor(k)) }
+
+// freshFor returns whether a job is for k and still fresh.
+func (t *Table) freshFor(k SortKey) func(*SortJob) bool {
+	return func(j *SortJob) bool { return j.key == k && t.fresh(j) }
 }
 
 // fresh reports whether j's order can still serve: the rows it sorted
@@ -112,11 +113,10 @@ func (t *Table) keepOrder(j *SortJob) {
 // takeOrder removes and returns the order kept for k, nil when none is
 // fresh.
 func (t *Table) takeOrder(k SortKey) *SortJob {
-	for x, j := range t.kept {
-		if j.key == k && t.fresh(j) {
-			t.kept = slices.Delete(t.kept, x, x+1)
-			return j
-		}
+	if x := slices.IndexFunc(t.kept, t.freshFor(k)); x >= 0 {
+		j := t.kept[x]
+		t.kept = slices.Delete(t.kept, x, x+1)
+		return j
 	}
 	return nil
 }

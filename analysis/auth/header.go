@@ -44,14 +44,6 @@ func (h *messageHeader) all(name string) []string {
 	return out
 }
 
-// readHeader reads the header section from br, leaving br at the first
-// byte of the body. Lines are read straight into raw, and one buffer
-// unfolds every field: a header of 3 KB used to cost three times that in
-// line copies.
-func readHeader(br *bufio.Reader) (*messageHeader, error) {
-	return readHeaderInto(&messageHeader{raw: make([]byte, 0, 4096)}, br)
-}
-
 // headerPool recycles Check's header sections: the raw bytes (4 KiB or
 // more) and the fields of every message checked were an eighth of what a
 // scan allocated, garbage a long-lived console pays for in collections.
@@ -76,7 +68,10 @@ func putHeader(h *messageHeader) {
 	headerPool.Put(h)
 }
 
-// readHeaderInto is readHeader into h, which must be empty.
+// readHeaderInto reads the header section from br into h, which must be
+// empty, leaving br at the first byte of the body. Lines are read
+// straight into raw, and one buffer unfolds every field: a header of
+// 3 KB used to cost three times that in line copies.
 func readHeaderInto(h *messageHeader, br *bufio.Reader) (*messageHeader, error) {
 	var (
 		cur     []byte // the field being unfolded, reused for each

@@ -16,6 +16,11 @@ type Cache interface {
 	Get(key string) (model.Message, bool)
 	Put(key string, m model.Message) error
 	Prune(keep func(key string) bool) int
+	// PruneStamps is Prune for the stamp keys alone (StampKey), given
+	// their digests (StampSum): a scan forgets the files it no longer
+	// lists without the cache spelling every key out and the scan
+	// reading it back.
+	PruneStamps(keep func(sum [sha256.Size]byte) bool) int
 }
 
 // EncodedCache is a Cache that can return a result with only its head
@@ -32,10 +37,14 @@ type EncodedCache interface {
 // of an unchanged quarantine reads no message; else the hash of the
 // message's bytes, which costs one extra read (the page cache usually
 // serves it; it is far cheaper than the analysis and DNS it saves).
-func lookup(ctx context.Context, src mailsrc.Source, opt Options, e mailsrc.Entry) (*model.Message, string) {
-	key := string(e.ID)
+//
+// key, when not empty, is the key already computed (the listing's stamp
+// key: see listJobs).
+func lookup(ctx context.Context, src mailsrc.Source, opt Options, e mailsrc.Entry, key string) (*model.Message, string) {
 	switch {
+	case key != "":
 	case opt.CacheByID:
+		key = string(e.ID)
 	case e.Stamp != "":
 		key = stampKey(e)
 	default:
@@ -72,10 +81,7 @@ func StampSum(e mailsrc.Entry) [sha256.Size]byte {
 
 // StampKey is the cache key of a stamp digest (StampSum): the key under
 // which a scan caches the result of a listed file that has a stamp.
-func StampKey(sum [sha256.Size]byte) string { return stampKeyPrefix + hex.EncodeToString(sum[:]) }
-
-// stampKeyPrefix starts every stamp key.
-const stampKeyPrefix = "stamp-"
+func StampKey(sum [sha256.Size]byte) string { return "stamp-" + hex.EncodeToString(sum[:]) }
 
 // contentKey is the hex SHA-256 of a message's raw bytes.
 func contentKey(ctx context.Context, src mailsrc.Source, id model.MessageID) (string, error) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"slices"
 	"strings"
 
@@ -43,13 +42,17 @@ func listJobs(ctx context.Context, src mailsrc.Source, an Analyzer, opt Options,
 	default:
 		var listed stampSet
 		err = src.List(ctx, func(e mailsrc.Entry) error {
+			j := job{entry: e}
 			switch {
 			case byID:
 				seen[string(e.ID)] = true
 			case opt.Cache != nil && e.Stamp != "":
-				listed.add(StampSum(e))
+				// The stamp key, hashed once: the lookup uses it.
+				sum := StampSum(e)
+				listed.add(sum)
+				j.cacheKey = StampKey(sum)
 			}
-			return submit(job{entry: e})
+			return submit(j)
 		})
 		if err == nil && opt.Cache != nil && !byID {
 			// The results of files no longer listed (released, deleted,
@@ -60,10 +63,7 @@ func listJobs(ctx context.Context, src mailsrc.Source, an Analyzer, opt Options,
 			// stamp keys: a result under a content digest, a pairing
 			// or a snapshot is not named by the listing.
 			listed.sort()
-			opt.Cache.Prune(func(key string) bool {
-				sum, ok := stampKeySum(key)
-				return !ok || listed.has(sum)
-			})
+			opt.Cache.PruneStamps(listed.has)
 		}
 	}
 	// Forget what the source no longer holds (released, deleted, or all of
@@ -89,18 +89,6 @@ func (s stampSet) sort() { slices.Sort(s) }
 func (s stampSet) has(sum [sha256.Size]byte) bool {
 	_, found := slices.BinarySearch(s, binary.BigEndian.Uint64(sum[:8]))
 	return found
-}
-
-// stampKeySum returns the digest a stamp key (StampKey) spells.
-func stampKeySum(key string) (sum [sha256.Size]byte, ok bool) {
-	digits, ok := strings.CutPrefix(key, stampKeyPrefix)
-	if !ok || len(digits) != 2*sha256.Size {
-		return sum, false
-	}
-	if _, err := hex.Decode(sum[:], []byte(digits)); err != nil {
-		return sum, false
-	}
-	return sum, true
 }
 
 // listThenSummaries lists the IDs (cheap: no message data), then goes

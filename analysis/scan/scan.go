@@ -239,7 +239,7 @@ func analyseOne(ctx context.Context, src mailsrc.Source, an Analyzer, opt Option
 		return o
 	}
 	if j.cached == nil && j.summary == nil && opt.Cache != nil {
-		j.cached, j.cacheKey = lookup(ctx, src, opt, e)
+		j.cached, j.cacheKey = lookup(ctx, src, opt, e, j.cacheKey)
 	}
 	if c := j.cached; c != nil && c.IsEncoded() && (c.ID != e.ID || e.Warning != "" || c.Date.IsZero() && !e.Received.IsZero()) {
 		// The scan changes this result: decode it whole (or, should it

@@ -3,8 +3,10 @@ package store
 import (
 	"bufio"
 	"bytes"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"iter"
 	"math"
 	"os"
 	"path/filepath"
@@ -317,6 +319,30 @@ func (c *Cache) putBytes(key string, msg []byte) error {
 // read-only cache, from memory only). keep is called with the cache
 // locked and must not use the cache.
 func (c *Cache) Prune(keep func(key string) bool) int {
+	return c.prune(func(yield func(string) bool) {
+		for key := range c.index.all() {
+			if !keep(key) && !yield(key) {
+				return
+			}
+		}
+	})
+}
+
+// PruneStamps is Prune for the "stamp-" keys alone, given the digests
+// they spell, so that the keys kept are never spelled out: a warm scan
+// of 100,000 files decides on each of them.
+func (c *Cache) PruneStamps(keep func(sum [32]byte) bool) int {
+	return c.prune(func(yield func(string) bool) {
+		for sum := range c.index.digests[stampKind] {
+			if !keep(sum) && !yield(digestPrefixes[stampKind]+hex.EncodeToString(sum[:])) {
+				return
+			}
+		}
+	})
+}
+
+// prune removes the keys gone yields, writing a removal record for each.
+func (c *Cache) prune(gone iter.Seq[string]) int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
@@ -324,10 +350,7 @@ func (c *Cache) Prune(keep func(key string) bool) int {
 	}
 	now := c.now().Unix()
 	n := 0
-	for key := range c.index.all() {
-		if keep(key) {
-			continue
-		}
+	for key := range gone {
 		c.set(key, cacheEntry{})
 		n++
 		if c.file != nil {

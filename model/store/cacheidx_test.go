@@ -140,7 +140,7 @@ func TestCacheIgnoresAnIndexFileThatDoesNotMatch(t *testing.T) {
 			os.Rename(idxPath(path), path+".other")
 			os.Symlink(path+".other", idxPath(path))
 		}},
-		{"data file replaced", func(t *testing.T, path string) {
+		{"data header damaged", func(t *testing.T, path string) {
 			data, _ := os.ReadFile(path)
 			os.Remove(path)
 			os.WriteFile(path, []byte(strings.Replace(string(data), `"written":`, `"written":1`, 1)), 0o600)
@@ -312,5 +312,48 @@ func TestCompactionKeepsTheWrittenOrder(t *testing.T) {
 	}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Fatalf("compacted in the order\n%v\nwant\n%v", got, want)
+	}
+}
+
+// TestIndexOfAReplacedDataFileIsIgnored puts another data file in the
+// place of the one indexed (written by a writer that did not close, so
+// that the index file left is the old one's) and checks that the cache
+// answers from the new file: its keys with its messages, the others
+// missing.
+func TestIndexOfAReplacedDataFileIsIgnored(t *testing.T) {
+	dir := t.TempDir()
+	keys := idxKeys(12)
+	c := openTestCache(t, dir)
+	putAll(t, c, keys, "")
+	path := c.path
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	c = openTestCache(t, dir)
+	putAll(t, c, keys[:5], " other")
+	if err := c.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	fsxUnlockForTest(c)
+	if _, err := os.Stat(idxPath(path)); err != nil {
+		t.Fatalf("the old index file is gone: %v", err)
+	}
+
+	c = openTestCache(t, dir)
+	defer c.Close()
+	if c.Stats().FromIndex {
+		t.Fatal("the old data file's index was used")
+	}
+	for i, k := range keys {
+		m, ok := c.Get(k)
+		switch {
+		case i < 5 && (!ok || m.Subject != msgFor(k).Subject+" other"):
+			t.Errorf("Get(%q) = %q, %v; want the new file's message", k, m.Subject, ok)
+		case i >= 5 && ok:
+			t.Errorf("Get(%q) = %q from a file that no longer holds it", k, m.Subject)
+		}
 	}
 }

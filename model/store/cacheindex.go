@@ -28,6 +28,9 @@ type cacheIndex struct {
 // "paired-" (a PPAP pairing's inputs, ui/app).
 var digestPrefixes = [...]string{"", "stamp-", "paired-"}
 
+// stampKind is the place of "stamp-" in digestPrefixes.
+const stampKind = 1
+
 // newCacheIndex returns an empty index.
 func newCacheIndex() cacheIndex {
 	var x cacheIndex
