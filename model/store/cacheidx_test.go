@@ -147,16 +147,9 @@ func TestCacheIgnoresAnIndexFileThatDoesNotMatch(t *testing.T) {
 		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
-			keys := idxKeys(12)
-			c := openTestCache(t, dir)
-			putAll(t, c, keys, "")
-			path := c.path
-			if err := c.Close(); err != nil {
-				t.Fatal(err)
-			}
+			dir, path, keys := closedCache(t, 12)
 			tt.change(t, path)
-			c = openTestCache(t, dir)
+			c := openTestCache(t, dir)
 			defer c.Close()
 			if c.Stats().FromIndex {
 				t.Fatal("the index file was used")
@@ -240,20 +233,13 @@ func fsxUnlockForTest(c *Cache) {
 // damaged record is then a miss when read, never another message, and
 // the others are still found.
 func TestIndexedEntryOfADamagedRecordMisses(t *testing.T) {
-	dir := t.TempDir()
-	keys := idxKeys(80) // the damage is before the last 4 KiB, which the index file sums
-	c := openTestCache(t, dir)
-	putAll(t, c, keys, "")
-	path := c.path
-	if err := c.Close(); err != nil {
-		t.Fatal(err)
-	}
+	dir, path, keys := closedCache(t, 80) // the damage is before the last 4 KiB, which the index file sums
 	info, _ := os.Stat(path)
 	data, _ := os.ReadFile(path)
 	at := strings.Index(string(data), msgFor(keys[3]).Subject)
 	flipByte(t, path, int64(at))
 	os.Chtimes(path, info.ModTime(), info.ModTime())
-	c = openTestCache(t, dir)
+	c := openTestCache(t, dir)
 	defer c.Close()
 	if !c.Stats().FromIndex {
 		t.Fatal("the index file was not used")
@@ -321,18 +307,11 @@ func TestCompactionKeepsTheWrittenOrder(t *testing.T) {
 // answers from the new file: its keys with its messages, the others
 // missing.
 func TestIndexOfAReplacedDataFileIsIgnored(t *testing.T) {
-	dir := t.TempDir()
-	keys := idxKeys(12)
-	c := openTestCache(t, dir)
-	putAll(t, c, keys, "")
-	path := c.path
-	if err := c.Close(); err != nil {
-		t.Fatal(err)
-	}
+	dir, path, keys := closedCache(t, 12)
 	if err := os.Remove(path); err != nil {
 		t.Fatal(err)
 	}
-	c = openTestCache(t, dir)
+	c := openTestCache(t, dir)
 	putAll(t, c, keys[:5], " other")
 	if err := c.Flush(); err != nil {
 		t.Fatal(err)
@@ -356,4 +335,18 @@ func TestIndexOfAReplacedDataFileIsIgnored(t *testing.T) {
 			t.Errorf("Get(%q) = %q from a file that no longer holds it", k, m.Subject)
 		}
 	}
+}
+
+// closedCache fills a cache with n keys of every kind (idxKeys), each
+// with the message naming it, and closes it, leaving its index file; it
+// returns the directory, the data file's path and the keys.
+func closedCache(t *testing.T, n int) (dir, path string, keys []string) {
+	t.Helper()
+	dir, keys = t.TempDir(), idxKeys(n)
+	c := openTestCache(t, dir)
+	putAll(t, c, keys, "")
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return dir, c.path, keys
 }
