@@ -5,14 +5,14 @@ import (
 	"unsafe"
 )
 
-// interner makes the strings that repeat across a quarantine's rows
-// share one copy, as a row enters a table: domains, the SPF client
-// address, the packed lists of recipients, domains and risks, and the
+// interner makes the strings that repeat across a quarantine's messages
+// share one copy: domains, the SPF client address, recipients and the
 // verdict columns come from a few senders and a few phrasings, yet each
-// message is analysed on its own and carries its own copies. (The table
-// keeps rows only; when it kept whole messages, their repeated strings
-// were 850 of the 2,740 bytes a kept message cost on the demo
-// generator's quarantine.)
+// message is analysed on its own and carries its own copies (when the
+// table kept whole messages, their repeated strings were 850 of the
+// 2,740 bytes a kept message cost on the demo generator's quarantine).
+// Rows share their verdict columns through it; their strings are in one
+// text of their own (Row).
 //
 // Interning replaces a string with an equal one, so every reader sees the
 // same values as before (row_test.go checks reflect.DeepEqual).

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // filled returns a message with every field, at every depth, set to a
@@ -158,31 +159,32 @@ func zeroFields(v reflect.Value, path string) []string {
 	return nil
 }
 
-// TestTableSharesRepeatedStrings checks that two rows' equal domains and
-// addresses are held once in the table, while what identifies a message
-// is left as it came (shared verdicts: TestInternedRowsEqualPlainRows).
-func TestTableSharesRepeatedStrings(t *testing.T) {
+// TestRowHoldsItsStringsInOneText checks that every string of a row
+// lies in the row's one text (one pointer a row for the collector to
+// follow), and that the search text's lower-cased copies are reused
+// rather than held twice.
+func TestRowHoldsItsStringsInOneText(t *testing.T) {
 	repeated := map[string]bool{"FromDomain": true, "IP": true, "Subject": true}
 	tab := NewTable()
 	tab.Append(filled("a", repeated), filled("b", repeated))
-	a, b := tab.RowByID("ID a"), tab.RowByID("ID b")
-	tests := []struct {
-		name  string
-		field func(*Row) string
-		want  bool
-	}{
-		{"Domain", func(r *Row) string { return r.Domain }, true},
-		{"IP", func(r *Row) string { return r.IP }, true},
-		// Subjects are as often unique as not: a map entry per
-		// subject would cost more than the copies it saves.
-		{"Subject", func(r *Row) string { return r.Subject }, false},
-	}
-	for _, tt := range tests {
-		if tt.field(a) == "" || tt.field(a) != tt.field(b) {
-			t.Fatalf("%s: fixture values %q and %q are not equal and set", tt.name, tt.field(a), tt.field(b))
+	for _, id := range []MessageID{"ID a", "ID b"} {
+		r := tab.RowByID(id)
+		for f := range numRowFields {
+			s := r.field(f)
+			if s == "" {
+				continue
+			}
+			start := uintptr(unsafe.Pointer(unsafe.StringData(r.text)))
+			at := uintptr(unsafe.Pointer(unsafe.StringData(s)))
+			if at < start || at+uintptr(len(s)) > start+uintptr(len(r.text)) {
+				t.Errorf("%s: field %d (%q) lies outside the row's text", id, f, s)
+			}
 		}
-		if got := sameString(tt.field(a), tt.field(b)); got != tt.want {
-			t.Errorf("%s: held once = %v, want %v", tt.name, got, tt.want)
+		if k := r.fromKey(); k != "" && !strings.Contains(r.hay(), k) {
+			t.Errorf("%s: the sort key %q is not in the search text", id, k)
+		}
+		if r.span[fieldFromKey].end > r.span[fieldHay].end {
+			t.Errorf("%s: the From sort key was copied, though the search text holds it", id)
 		}
 	}
 }

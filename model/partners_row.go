@@ -49,7 +49,7 @@ func partnerFactsOf(m *Message) partnerFacts {
 // partnerFactsOfRow reads the inventory's facts from a row.
 func partnerFactsOfRow(r *Row) partnerFacts {
 	f := partnerFacts{
-		date: r.Date, partner: r.Partner, fromAddr: r.FromAddr, fromDomain: r.Domain,
+		date: r.Date(), partner: r.Partner(), fromAddr: r.FromAddr(), fromDomain: r.Domain(),
 		encrypted: r.Has(RowEncrypted), encryption: r.Encryption, passwordFound: r.Has(RowPasswordFound),
 		risky: r.Has(RowRisky), dmarcFail: r.Has(RowDMARCFail), auth: !r.Has(RowNoAuth),
 		recipients: rowRecipients(r), required: r.RequiredKinds(),
@@ -64,7 +64,7 @@ func partnerFactsOfRow(r *Row) partnerFacts {
 // AddRow counts the row's message when it is in the period, as Add
 // counts the message.
 func (c *ImpactCounter) AddRow(r *Row) {
-	if !c.opts.inPeriod(r.Date) {
+	if !c.opts.inPeriod(r.Date()) {
 		return
 	}
 	c.add(partnerFactsOfRow(r))
@@ -92,7 +92,7 @@ func recipientAddrs(m *Message) []string {
 // inventory counts, as Add does, rather than kept in every row.
 func rowRecipients(r *Row) iter.Seq[string] {
 	return func(yield func(string) bool) {
-		anyPacked(r.to, func(s string) bool {
+		anyPacked(r.to(), func(s string) bool {
 			a := recipientAddr(s)
 			return a != "" && !yield(a)
 		})

@@ -29,7 +29,7 @@ func (r *Row) RequiredKinds() []ExceptionKind {
 
 // MatchRow is Match for the row's message.
 func (p *Policy) MatchRow(r *Row, now time.Time) *ExceptionMatch {
-	return p.match(r.FromAddr, r.Domain, r.RequiredKinds(), now)
+	return p.match(r.FromAddr(), r.Domain(), r.RequiredKinds(), now)
 }
 
 // AnnotateRow returns r as Annotate would leave its message at now, and

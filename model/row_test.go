@@ -223,12 +223,12 @@ func TestRowShowsWhatTheMessageSays(t *testing.T) {
 			what      string
 			got, want any
 		}{
-			{"ID", r.ID, m.ID},
-			{"From", r.From, m.DisplayFrom()},
-			{"Domain", r.Domain, m.FromDomain},
-			{"Subject", r.Subject, m.Subject},
-			{"Error", r.Error, m.Error},
-			{"Date", r.Date.Equal(m.Date) && r.Date.IsZero() == m.Date.IsZero(), true},
+			{"ID", r.ID(), m.ID},
+			{"From", r.From(), m.DisplayFrom()},
+			{"Domain", r.Domain(), m.FromDomain},
+			{"Subject", r.Subject(), m.Subject},
+			{"Error", r.ReadError(), m.Error},
+			{"Date", r.Date().Equal(m.Date) && r.Date().IsZero() == m.Date.IsZero(), true},
 			{"Size", r.Size, m.Size},
 			{"Exception", r.Exception, m.Exception},
 			{"SPF", r.SPF, m.SPFResult()},
@@ -244,8 +244,8 @@ func TestRowShowsWhatTheMessageSays(t *testing.T) {
 			{"Severity", r.Severity(), m.Severity()},
 			{"PPAP", r.PPAP(), PPAPOf(m)},
 			{"IsError", r.IsError(), matchIs(nil, m, "error")},
-			{"FromAddr", r.FromAddr, m.FromAddr},
-			{"Partner", r.Partner, PartnerDomain(m)},
+			{"FromAddr", r.FromAddr(), m.FromAddr},
+			{"Partner", r.Partner(), PartnerDomain(m)},
 			{"RequiredKinds", fmt.Sprint(r.RequiredKinds()), fmt.Sprint(RequiredKinds(m))},
 			{"MayCarryReport", r.Has(RowMayCarryReport), MayCarryReport(m)},
 			{"PasswordFound", r.Has(RowPasswordFound), passwordFound(m)},
@@ -266,11 +266,11 @@ func TestRowDropsTheLocationOnly(t *testing.T) {
 	jst := time.FixedZone("JST", 9*3600)
 	m := Message{Date: time.Date(2026, 11, 10, 9, 0, 0, 5, jst)}
 	r := NewRow(&m)
-	if !r.Date.Equal(m.Date) || r.Date.Location() != time.UTC {
-		t.Fatalf("row date %v, want %v in UTC", r.Date, m.Date)
+	if !r.Date().Equal(m.Date) || r.Date().Location() != time.UTC {
+		t.Fatalf("row date %v, want %v in UTC", r.Date(), m.Date)
 	}
-	if z := NewRow(&Message{}); !z.Date.IsZero() {
-		t.Fatalf("zero date became %v", z.Date)
+	if z := NewRow(&Message{}); !z.Date().IsZero() {
+		t.Fatalf("zero date became %v", z.Date())
 	}
 }
 

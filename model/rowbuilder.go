@@ -4,7 +4,7 @@ import "sync"
 
 // RowBuilder builds the rows of messages that several tables list (the
 // SSH server's hub lists the same messages in every session): the rows
-// are built once, their repeated strings shared (intern.go), and every
+// are built once, their verdict columns shared (intern.go), and every
 // table points at them (Table.AppendSharedRows) rather than building its
 // own, which at 100,000 messages would cost each session about 30 MB.
 // The owner of the messages keeps the rows, not the messages. A
@@ -30,8 +30,8 @@ func (b *RowBuilder) Rows(msgs []Message) []*Row {
 	return out
 }
 
-// Reset lets go of the strings shared so far, for a listing replaced as
-// a whole.
+// Reset lets go of the verdict columns shared so far, for a listing
+// replaced as a whole.
 func (b *RowBuilder) Reset() {
 	b.mu.Lock()
 	defer b.mu.Unlock()

@@ -43,12 +43,12 @@ func (f Filter) MatchRow(r *Row, text string, q *Query) bool {
 
 // MatchesRow is Matches on a message's row.
 func (s *SourceFilter) MatchesRow(r *Row) bool {
-	if r.IP != "" && s.IP != "" {
-		if a, err := netip.ParseAddr(r.IP); err == nil && a.Unmap().String() == s.IP {
+	if r.IP() != "" && s.IP != "" {
+		if a, err := netip.ParseAddr(r.IP()); err == nil && a.Unmap().String() == s.IP {
 			return true
 		}
 	}
-	from := strings.ToLower(r.Domain)
+	from := strings.ToLower(r.Domain())
 	return from != "" && slices.Contains(s.FromDomains, from)
 }
 
@@ -69,24 +69,26 @@ func (t *term) matchRow(q *Query, r *Row) bool {
 		return strings.Contains(r.searchText(), v)
 	case "from":
 		for _, at := range r.fromAt {
-			if at[1] > at[0] && strings.Contains(r.hay[at[0]:at[1]], v) {
+			if at[1] > at[0] && strings.Contains(r.hay()[at[0]:at[1]], v) {
 				return true
 			}
 		}
 		return false
 	case "to":
-		return anyPacked(r.to, func(s string) bool { return strings.Contains(s, v) })
+		return anyPacked(r.to(), func(s string) bool { return strings.Contains(s, v) })
 	case "subject":
-		return r.subjectKey != "" && strings.Contains(r.subjectKey, v)
+		k := r.subjectKey()
+		return k != "" && strings.Contains(k, v)
 	case "msgid":
 		id := r.messageID()
 		return id != "" && strings.Contains(id, v)
 	case "ip":
-		return t.matchIPText(r.IP)
+		return t.matchIPText(r.IP())
 	case "domain":
-		return anyPacked(r.domains, func(d string) bool { return d == v || strings.HasSuffix(d, "."+v) })
+		return anyPacked(r.domains(), func(d string) bool { return d == v || strings.HasSuffix(d, "."+v) })
 	case "date":
-		return !r.Date.IsZero() && (t.from.IsZero() || !r.Date.Before(t.from)) && (t.to.IsZero() || r.Date.Before(t.to))
+		d := r.Date()
+		return !d.IsZero() && (t.from.IsZero() || !d.Before(t.from)) && (t.to.IsZero() || d.Before(t.to))
 	case "auth":
 		if v == "temperror" {
 			return r.Has(RowAnyTempError)
@@ -95,7 +97,7 @@ func (t *term) matchRow(q *Query, r *Row) bool {
 	case "enc":
 		return matchEncText(r.Encryption, v)
 	case "risk":
-		return anyPacked(r.risks, func(s string) bool { return strings.HasPrefix(s, v) })
+		return anyPacked(r.risks(), func(s string) bool { return strings.HasPrefix(s, v) })
 	case "is":
 		switch v {
 		case "error", "unreadable":
@@ -109,7 +111,7 @@ func (t *term) matchRow(q *Query, r *Row) bool {
 		case "ppap":
 			return r.Has(RowPPAPPair)
 		case "marked":
-			return q.Marked != nil && q.Marked(r.ID)
+			return q.Marked != nil && q.Marked(r.ID())
 		}
 	}
 	return false

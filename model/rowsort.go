@@ -12,13 +12,13 @@ func CompareRows(c Column, a, b *Row) int {
 	case ColumnMarker:
 		return cmp.Compare(a.ranks.severity, b.ranks.severity)
 	case ColumnDate:
-		return a.Date.Compare(b.Date)
+		return compareDate(a, b)
 	case ColumnFrom:
-		return strings.Compare(a.fromKey, b.fromKey)
+		return strings.Compare(a.fromKey(), b.fromKey())
 	case ColumnDomain:
-		return strings.Compare(a.Domain, b.Domain)
+		return strings.Compare(a.Domain(), b.Domain())
 	case ColumnSubject:
-		return strings.Compare(a.subjectKey, b.subjectKey)
+		return strings.Compare(a.subjectKey(), b.subjectKey())
 	case ColumnSize:
 		return cmp.Compare(a.Size, b.Size)
 	case ColumnAttachment:
@@ -45,13 +45,13 @@ func rowPrefix(c Column, r *Row) uint64 {
 	case ColumnMarker:
 		return rankPrefix(r.ranks.severity)
 	case ColumnDate:
-		return datePrefix(r.Date)
+		return datePrefix(r.Date())
 	case ColumnFrom:
-		return stringPrefix(r.fromKey)
+		return stringPrefix(r.fromKey())
 	case ColumnDomain:
-		return stringPrefix(r.Domain)
+		return stringPrefix(r.Domain())
 	case ColumnSubject:
-		return stringPrefix(r.subjectKey)
+		return stringPrefix(r.subjectKey())
 	case ColumnSize:
 		return uint64(r.Size) ^ 1<<63
 	case ColumnAttachment:

@@ -86,7 +86,7 @@ func (t *Table) prepareSort(k SortKey, lean bool) *SortJob {
 			if j.far == nil {
 				j.far = map[int32]time.Time{}
 			}
-			j.far[i] = r.Date
+			j.far[i] = r.Date()
 		}
 		j.es[x].key = p
 	}
@@ -180,9 +180,9 @@ func rankStrings(ss []string) map[string]uint64 {
 func rowSenderText(col Column, r *Row) string {
 	switch col {
 	case ColumnFrom:
-		return r.fromKey
+		return r.fromKey()
 	case ColumnSubject:
-		return r.subjectKey
+		return r.subjectKey()
 	}
-	return r.Domain
+	return r.Domain()
 }

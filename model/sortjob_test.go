@@ -108,7 +108,7 @@ func TestOrdersOfChangedRowsAreDropped(t *testing.T) {
 		}},
 		{"updated", func(tab *Table) {
 			tab.UpdateRows(func(r *Row) (Row, bool) {
-				if r.ID != msgs[3].ID {
+				if r.ID() != msgs[3].ID {
 					return Row{}, false
 				}
 				m := msgs[3]

@@ -65,7 +65,7 @@ func TestSourceFilterNarrows(t *testing.T) {
 	)
 	tb.SetFilter(Filter{Source: a})
 	tb.SetFilter(Filter{Source: b})
-	if tb.Len() != 1 || tb.RowAt(0).ID != "2" {
+	if tb.Len() != 1 || tb.RowAt(0).ID() != "2" {
 		t.Fatalf("after switching sources the table shows %d message(s)", tb.Len())
 	}
 }

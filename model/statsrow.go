@@ -26,7 +26,7 @@ func (c *StatsCounter) AddRow(r *Row) {
 	s.Risky += b2i(risky)
 	s.PPAPPairs += b2i(ppap)
 	if r.Has(RowDMARCFail) {
-		c.failed[r.Domain]++
+		c.failed[r.Domain()]++
 	}
-	c.addDate(r.Date, r.Has(RowDateDelivered), enc, risky, ppap)
+	c.addDate(r.Date(), r.Has(RowDateDelivered), enc, risky, ppap)
 }

@@ -21,7 +21,7 @@ import (
 // Sorting is stable: messages that compare equal keep their arrival order,
 // whichever the direction.
 type Table struct {
-	// intern shares the repeated strings of the table's own rows
+	// intern shares the verdict columns of the table's own rows
 	// (intern.go).
 	intern interner
 	// lines holds every message's Row, by arrival index, in fixed-size
@@ -133,7 +133,7 @@ func (t *Table) MoveCursor(delta int) { t.SetCursor(t.cursor + delta) }
 
 // Append adds messages in arrival order and places them in the sorted,
 // filtered view. The table keeps their rows, not the messages, and
-// shares the rows' repeated strings (intern.go). The selection stays on
+// shares the rows' verdict columns (intern.go). The selection stays on
 // its message; the first message to arrive is selected.
 func (t *Table) Append(msgs ...Message) {
 	rows := make([]*Row, len(msgs))
@@ -217,7 +217,7 @@ func (t *Table) SetMarked(marked func(MessageID) bool) { t.marked = marked }
 // the given ID, or -1.
 func (t *Table) Find(id MessageID) int {
 	for pos, i := range t.view {
-		if t.line(i).ID == id {
+		if t.line(i).ID() == id {
 			return pos
 		}
 	}

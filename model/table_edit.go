@@ -10,7 +10,7 @@ func (t *Table) Remove(ids map[MessageID]bool) int {
 	if len(ids) == 0 {
 		return 0
 	}
-	gone := func(i int32) bool { return ids[t.line(i).ID] }
+	gone := func(i int32) bool { return ids[t.line(i).ID()] }
 	var out []int32
 	t.order = slices.DeleteFunc(t.order, func(i int32) bool {
 		if gone(i) {
@@ -30,7 +30,7 @@ func (t *Table) Remove(ids map[MessageID]bool) int {
 		// Out of the table for good: a row of its own gives back its
 		// search text.
 		if !isSet(t.sharedLine, i) {
-			*t.line(i) = Row{ID: t.line(i).ID, RowVerdicts: t.line(i).RowVerdicts}
+			*t.line(i) = t.line(i).idOnly()
 		}
 	}
 	t.reselect(t.cursor)
@@ -69,7 +69,7 @@ func (t *Table) UpdateRows(change func(*Row) (Row, bool)) {
 // keeps msg itself where its views read it back.
 func (t *Table) Replace(msg *Message) bool {
 	for _, i := range t.order {
-		if t.line(i).ID == msg.ID {
+		if t.line(i).ID() == msg.ID {
 			t.setLine(i, newRow(msg, &t.intern))
 			t.rowsChanged()
 			t.resort()
@@ -112,7 +112,7 @@ func (t *Table) EachRow(fn func(*Row)) {
 // not, or nil when the table has none (or it was removed).
 func (t *Table) RowByID(id MessageID) *Row {
 	for _, i := range t.order {
-		if r := t.line(i); r.ID == id {
+		if r := t.line(i); r.ID() == id {
 			return r
 		}
 	}

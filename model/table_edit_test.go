@@ -8,7 +8,7 @@ import (
 func shownIDs(t *Table) []MessageID {
 	out := make([]MessageID, t.Len())
 	for i := range out {
-		out[i] = t.RowAt(i).ID
+		out[i] = t.RowAt(i).ID()
 	}
 	return out
 }
@@ -49,7 +49,7 @@ func TestTableRemove(t *testing.T) {
 			}
 			var sel MessageID
 			if s := tb.SelectedRow(); s != nil {
-				sel = s.ID
+				sel = s.ID()
 			}
 			if sel != tt.selected {
 				t.Fatalf("selected %q, want %q", sel, tt.selected)
@@ -78,7 +78,7 @@ func TestTableUpdateResortsAndRefilters(t *testing.T) {
 	// An exception now covers b: it leaves the no-exception filter and
 	// sorts differently; the selection stays on c.
 	tb.UpdateRows(func(r *Row) (Row, bool) {
-		if r.ID != "b" {
+		if r.ID() != "b" {
 			return *r, false
 		}
 		return r.WithException(&ExceptionMatch{ID: 7}), true
@@ -86,14 +86,14 @@ func TestTableUpdateResortsAndRefilters(t *testing.T) {
 	if got := shownIDs(tb); !slices.Equal(got, []MessageID{"a", "c"}) {
 		t.Fatalf("shown %v", got)
 	}
-	if tb.SelectedRow().ID != "c" {
-		t.Fatalf("selected %s", tb.SelectedRow().ID)
+	if tb.SelectedRow().ID() != "c" {
+		t.Fatalf("selected %s", tb.SelectedRow().ID())
 	}
 	tb.SetFilter(Filter{})
 	if tb.RowByID("b").Exception == nil || tb.Len() != 3 {
 		t.Fatal("the change was lost")
 	}
-	if last := tb.RowAt(2).ID; last != "b" && tb.RowAt(0).ID != "b" {
+	if last := tb.RowAt(2).ID(); last != "b" && tb.RowAt(0).ID() != "b" {
 		t.Fatalf("b was not re-sorted by its exception: %v", shownIDs(tb))
 	}
 }

@@ -21,7 +21,7 @@ func TestUpdateOverwritesOwnedRows(t *testing.T) {
 	tab.AppendSharedRows(shared)
 	sharedBefore := *shared
 	before := map[MessageID]*Row{}
-	tab.EachRow(func(r *Row) { before[r.ID] = r })
+	tab.EachRow(func(r *Row) { before[r.ID()] = r })
 	if before["s"] != shared {
 		t.Fatal("the table does not list the shared row")
 	}
@@ -32,13 +32,13 @@ func TestUpdateOverwritesOwnedRows(t *testing.T) {
 	}
 	tab.EachRow(func(r *Row) {
 		if r.Exception == nil || r.Exception.ID != 5 {
-			t.Fatalf("%s: exception %+v, want the last round's", r.ID, r.Exception)
+			t.Fatalf("%s: exception %+v, want the last round's", r.ID(), r.Exception)
 		}
 		switch {
-		case r.ID == "s" && r == before["s"]:
+		case r.ID() == "s" && r == before["s"]:
 			t.Fatal("the shared row was written in place")
-		case r.ID != "s" && r != before[r.ID]:
-			t.Fatalf("%s: a new row replaced the owned one, which stays in its chunk", r.ID)
+		case r.ID() != "s" && r != before[r.ID()]:
+			t.Fatalf("%s: a new row replaced the owned one, which stays in its chunk", r.ID())
 		}
 	})
 	if !reflect.DeepEqual(*shared, sharedBefore) {
@@ -65,7 +65,7 @@ func TestTablesShareRows(t *testing.T) {
 	shared := NewRowBuilder().Rows(msgs[:2000])
 	byID := map[MessageID]*Row{}
 	for _, r := range shared {
-		byID[r.ID] = r
+		byID[r.ID()] = r
 	}
 	one, other := NewTable(), NewTable()
 	for _, tab := range []*Table{one, other} {
@@ -77,17 +77,17 @@ func TestTablesShareRows(t *testing.T) {
 	}
 	for i := range one.Len() {
 		r := one.RowAt(i)
-		want, isShared := byID[r.ID]
+		want, isShared := byID[r.ID()]
 		switch {
 		case isShared && r != want:
-			t.Fatalf("%s: the table built its own row for a shared one", r.ID)
-		case !isShared && r.ID < "m2000":
-			t.Fatalf("%s: a row of the table's own for a shared message", r.ID)
+			t.Fatalf("%s: the table built its own row for a shared one", r.ID())
+		case !isShared && r.ID() < "m2000":
+			t.Fatalf("%s: a row of the table's own for a shared message", r.ID())
 		}
 	}
 	before := *byID["m0001"]
 	one.UpdateRows(func(r *Row) (Row, bool) {
-		if r.ID != "m0001" {
+		if r.ID() != "m0001" {
 			return *r, false
 		}
 		return r.WithException(&ExceptionMatch{ID: 3}), true

@@ -40,13 +40,13 @@ func TestSharedRowsAreNeverChanged(t *testing.T) {
 	if !one.Replace(&changed) {
 		t.Fatal("Replace did not find a")
 	}
-	if shared[1].Subject != "a" || shared[1].Size != 1 {
+	if shared[1].Subject() != "a" || shared[1].Size != 1 {
 		t.Errorf("Replace wrote through to the shared row: %+v", shared[1])
 	}
-	if got := other.RowByID("a"); got == nil || got.Subject != "a" || got.Size != 1 {
+	if got := other.RowByID("a"); got == nil || got.Subject() != "a" || got.Size != 1 {
 		t.Errorf("the other table lists %+v, want the shared message as it was", got)
 	}
-	if got := one.RowByID("a"); got == nil || got.Subject != "changed" || got.Size != 99 {
+	if got := one.RowByID("a"); got == nil || got.Subject() != "changed" || got.Size != 99 {
 		t.Errorf("the updated table lists %+v, want the changed message's row", got)
 	}
 	one.SetSort(SortKey{Column: ColumnSize})

@@ -51,7 +51,7 @@ func withRisk(name string, r Risk) func(*Message) {
 func ids(t *Table) []string {
 	var out []string
 	for i := range t.Len() {
-		out = append(out, string(t.RowAt(i).ID))
+		out = append(out, string(t.RowAt(i).ID()))
 	}
 	return out
 }
@@ -188,11 +188,11 @@ func TestTableSelectionFollowsMessage(t *testing.T) {
 			tab.Append(msg("a", withDate(1), withSize(3)), msg("b", withDate(2), withSize(2)),
 				msg("c", withDate(3), withSize(1)), msg("d", withDate(4), withSize(4)))
 			tab.SetCursor(2)
-			if got := tab.SelectedRow().ID; got != "c" {
+			if got := tab.SelectedRow().ID(); got != "c" {
 				t.Fatalf("setup: selected %s", got)
 			}
 			tt.change(tab)
-			if got := tab.SelectedRow(); got == nil || string(got.ID) != tt.want {
+			if got := tab.SelectedRow(); got == nil || string(got.ID()) != tt.want {
 				t.Fatalf("selected %v, want %s", got, tt.want)
 			}
 			if tab.RowAt(tab.Cursor()) != tab.SelectedRow() {
@@ -213,11 +213,11 @@ func TestTableManyChunks(t *testing.T) {
 	if tab.Total() != 8000 || tab.Len() != 8000 {
 		t.Fatalf("total %d, shown %d", tab.Total(), tab.Len())
 	}
-	if first.ID != msgs[0].ID && tab.Find(first.ID) < 0 {
+	if first.ID() != msgs[0].ID && tab.Find(first.ID()) < 0 {
 		t.Fatal("a message pointer went stale after Append")
 	}
 	for i := 1; i < tab.Len(); i++ {
-		if tab.RowAt(i - 1).Date.After(tab.RowAt(i).Date) {
+		if tab.RowAt(i - 1).Date().After(tab.RowAt(i).Date()) {
 			t.Fatalf("rows %d and %d out of date order", i-1, i)
 		}
 	}
@@ -230,7 +230,7 @@ func TestTableCursorBounds(t *testing.T) {
 	}
 	tab.MoveCursor(5) // must not panic
 	tab.Append(msg("a"), msg("b"), msg("c"))
-	if got := tab.SelectedRow().ID; got != "a" {
+	if got := tab.SelectedRow().ID(); got != "a" {
 		t.Fatalf("first arrival not selected: %s", got)
 	}
 	tab.MoveCursor(10)

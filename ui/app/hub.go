@@ -193,12 +193,12 @@ func (h *Hub) arrived(ctx context.Context, ids []model.MessageID) {
 	if h.gen != gen {
 		return
 	}
-	rows = slices.DeleteFunc(rows, func(r *model.Row) bool { return h.have[r.ID] != nil })
+	rows = slices.DeleteFunc(rows, func(r *model.Row) bool { return h.have[r.ID()] != nil })
 	if len(rows) == 0 {
 		return
 	}
 	for _, r := range rows {
-		h.have[r.ID] = r
+		h.have[r.ID()] = r
 	}
 	h.rows = append(slices.Clip(h.rows), rows...)
 	h.broadcast(hubEvent{kind: evAdded, gen: h.gen, rows: rows})
@@ -223,7 +223,7 @@ func (h *Hub) departed(ids []model.MessageID, note string) {
 	for _, id := range gone {
 		set[id] = true
 	}
-	h.rows = slices.DeleteFunc(slices.Clone(h.rows), func(r *model.Row) bool { return set[r.ID] })
+	h.rows = slices.DeleteFunc(slices.Clone(h.rows), func(r *model.Row) bool { return set[r.ID()] })
 	// Under h.mu, so that a reload cannot relist an ID in between and
 	// lose the new message's copy. The spill's lock is never held while
 	// taking h.mu.

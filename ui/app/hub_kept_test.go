@@ -28,7 +28,7 @@ func TestHubReadsBackWhatItScanned(t *testing.T) {
 	n := 0
 	err := v.ScanShared(context.Background(), func(r *model.Row) error {
 		n++
-		m, err := v.Message(context.Background(), r.ID)
+		m, err := v.Message(context.Background(), r.ID())
 		if err != nil {
 			return err
 		}
@@ -37,8 +37,8 @@ func TestHubReadsBackWhatItScanned(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if string(got) != string(want[r.ID]) {
-			t.Errorf("%s read back as\n%s\nwant\n%s", r.ID, got, want[r.ID])
+		if string(got) != string(want[r.ID()]) {
+			t.Errorf("%s read back as\n%s\nwant\n%s", r.ID(), got, want[r.ID()])
 		}
 		return nil
 	}, nil)

@@ -125,7 +125,7 @@ func TestViewFollowsRunningScan(t *testing.T) {
 	}
 	var want []model.MessageID
 	for _, r := range h.rows {
-		want = append(want, r.ID)
+		want = append(want, r.ID())
 	}
 	for i, ids := range got {
 		if strings.Join(idStrings(ids), ",") != strings.Join(idStrings(want), ",") {

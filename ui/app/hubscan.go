@@ -77,7 +77,7 @@ func (b *scanBatch) flush() {
 	}
 	h.rows = append(h.rows, rows...)
 	for _, r := range rows {
-		h.have[r.ID] = r
+		h.have[r.ID()] = r
 	}
 	h.progress = p
 	h.broadcast(hubEvent{kind: evMessages, gen: b.gen, rows: rows, progress: p})

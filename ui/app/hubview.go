@@ -92,7 +92,7 @@ func (v *View) Close() {
 // ScanShared emits, read back whole from the hub.
 func (v *View) Scan(ctx context.Context, emit func(model.Message) error, progress func(scan.Progress)) error {
 	return v.ScanShared(ctx, func(r *model.Row) error {
-		m, err := v.Message(ctx, r.ID)
+		m, err := v.Message(ctx, r.ID())
 		if errors.Is(err, ErrNotSpilled) {
 			return nil // gone since: the departure follows
 		}
@@ -205,7 +205,7 @@ func (v *View) Watch(ctx context.Context, send func(mailsrc.Change)) error {
 		case evAdded:
 			ids := make([]model.MessageID, len(ev.rows))
 			for i, r := range ev.rows {
-				ids[i] = r.ID
+				ids[i] = r.ID()
 			}
 			send(mailsrc.Change{Kind: mailsrc.Added, IDs: ids})
 		case evRemoved:

@@ -100,7 +100,7 @@ func (m *Model) startAction(kind action.Kind) tea.Cmd {
 	ids := make([]model.MessageID, len(targets))
 	excs := make([]*model.ExceptionMatch, len(targets))
 	for i, t := range targets {
-		ids[i], excs[i] = t.ID, t.Exception
+		ids[i], excs[i] = t.ID(), t.Exception
 	}
 	m.actionTargets = actionTargets{ids: ids, excs: excs}
 	m.dialogs.Push(dialog.NewAction(m.com, kind, len(ids), m.canOverride()).WithNames(dialog.NameLines(targets)))

@@ -19,7 +19,7 @@ import (
 func markedIDs(m *Model) []model.MessageID {
 	var out []model.MessageID
 	for i := range m.table.Len() {
-		if id := m.table.RowAt(i).ID; m.marks.has(id) {
+		if id := m.table.RowAt(i).ID(); m.marks.has(id) {
 			out = append(out, id)
 		}
 	}
@@ -29,7 +29,7 @@ func markedIDs(m *Model) []model.MessageID {
 func rowIDs(m *Model, rows ...int) []model.MessageID {
 	out := make([]model.MessageID, len(rows))
 	for i, r := range rows {
-		out[i] = m.table.RowAt(r).ID
+		out[i] = m.table.RowAt(r).ID()
 	}
 	return out
 }
@@ -78,7 +78,7 @@ func TestMarksShowAndTarget(t *testing.T) {
 		t.Fatalf("an action would apply to %d messages, want the 2 marked", got)
 	}
 	pressAll(m, "u")
-	if got := m.targets(); len(got) != 1 || got[0].ID != m.table.SelectedRow().ID {
+	if got := m.targets(); len(got) != 1 || got[0].ID() != m.table.SelectedRow().ID() {
 		t.Fatal("without marks an action does not apply to the selected message alone")
 	}
 }

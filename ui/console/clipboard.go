@@ -37,7 +37,7 @@ func (m *Model) copyField(name string) tea.Cmd {
 	case row == nil:
 		return nil
 	case name == "ID":
-		return m.copyValue(name, string(row.ID))
+		return m.copyValue(name, string(row.ID()))
 	}
 	return m.withSelected("copy its "+name, func(sel *model.Message) tea.Cmd {
 		value := sel.FromAddr

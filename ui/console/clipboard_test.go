@@ -16,7 +16,7 @@ func TestCopyWithOSC52(t *testing.T) {
 		return ""
 	}
 	pressAll(m, "G", "k") // the PPAP mail, which has a Message-ID
-	want := strings.Trim(readBack(t, m, m.table.SelectedRow().ID).MessageID, "<>")
+	want := strings.Trim(readBack(t, m, m.table.SelectedRow().ID()).MessageID, "<>")
 	if cmd := pressAll(m, "y"); cmd == nil || m.lastCopy != want || want == "" {
 		t.Fatalf("y copied %q, want %q", m.lastCopy, want)
 	}
@@ -28,7 +28,7 @@ func TestCopyWithOSC52(t *testing.T) {
 		return ""
 	}
 	pressAll(m, "i")
-	if m.lastCopy != "" || !strings.Contains(m.notice.text, "cannot take OSC 52") || !strings.Contains(m.notice.text, string(m.table.SelectedRow().ID)) {
+	if m.lastCopy != "" || !strings.Contains(m.notice.text, "cannot take OSC 52") || !strings.Contains(m.notice.text, string(m.table.SelectedRow().ID())) {
 		t.Fatalf("TERM=dumb: copied %q, notice %q", m.lastCopy, m.notice.text)
 	}
 }

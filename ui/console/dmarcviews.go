@@ -61,7 +61,7 @@ func (m *Model) openReports() tea.Cmd {
 	var ids []model.MessageID
 	m.table.EachRow(func(r *model.Row) {
 		if r.Has(model.RowMayCarryReport) {
-			ids = append(ids, r.ID)
+			ids = append(ids, r.ID())
 		}
 	})
 	// Closing the view stops the read: a quarantine may hold many ZIP
@@ -154,7 +154,7 @@ func (m *Model) openCheck() tea.Cmd {
 	case sel == nil:
 		return nil
 	}
-	domain := strings.ToLower(strings.TrimSpace(sel.Domain))
+	domain := strings.ToLower(strings.TrimSpace(sel.Domain()))
 	if domain == "" {
 		m.setNotice("the selected message has no From domain to check", true)
 		return nil

@@ -185,7 +185,7 @@ func TestReportsFilterSource(t *testing.T) {
 			}
 			var got []model.MessageID
 			for i := range m.table.Len() {
-				got = append(got, m.table.RowAt(i).ID)
+				got = append(got, m.table.RowAt(i).ID())
 			}
 			if fmt.Sprint(sortIDs(got)) != fmt.Sprint(sortIDs(tt.want)) {
 				t.Fatalf("shown %v, want %v", got, tt.want)

@@ -74,12 +74,12 @@ func (m *Model) openViewer(kind rawview.Kind) tea.Cmd {
 	if sel == nil {
 		return nil
 	}
-	v := rawview.New(m.com, kind, sel.ID, sel.Subject)
+	v := rawview.New(m.com, kind, sel.ID(), sel.Subject())
 	m.show(screenViewer)
 	m.viewer = v
 	m.relayout()
 	m.viewerSeq++
-	ctx, open, seq, id := m.scan.ctx, m.cfg.opener(), m.viewerSeq, sel.ID
+	ctx, open, seq, id := m.scan.ctx, m.cfg.opener(), m.viewerSeq, sel.ID()
 	limit, headersOnly := int64(rawLimit), false
 	if kind == rawview.Headers {
 		limit, headersOnly = headerLimit, true

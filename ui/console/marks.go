@@ -51,8 +51,8 @@ func (m *Model) handleMarkKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 		if sel == nil {
 			return nil, true
 		}
-		m.marks.put(sel.ID, !m.marks.has(sel.ID))
-		m.marks.last = sel.ID
+		m.marks.put(sel.ID(), !m.marks.has(sel.ID()))
+		m.marks.last = sel.ID()
 		// Move on, so that a run of rows is marked by holding space.
 		t.MoveCursor(1)
 	case key.Matches(msg, k.MarkRange):
@@ -67,12 +67,12 @@ func (m *Model) handleMarkKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 			}
 		}
 		for i := min(from, cur); i <= max(from, cur); i++ {
-			m.marks.put(t.RowAt(i).ID, true)
+			m.marks.put(t.RowAt(i).ID(), true)
 		}
-		m.marks.last = t.RowAt(cur).ID
+		m.marks.last = t.RowAt(cur).ID()
 	case key.Matches(msg, k.MarkAll):
 		for i := range t.Len() {
-			m.marks.put(t.RowAt(i).ID, true)
+			m.marks.put(t.RowAt(i).ID(), true)
 		}
 	case key.Matches(msg, k.ClearMarks):
 		m.marks = marks{}
@@ -91,7 +91,7 @@ func (m *Model) targets() []*model.Row {
 	var out []*model.Row
 	if m.marks.len() > 0 {
 		for i := range m.table.Len() {
-			if r := m.table.RowAt(i); m.marks.has(r.ID) {
+			if r := m.table.RowAt(i); m.marks.has(r.ID()) {
 				out = append(out, r)
 			}
 		}
@@ -112,7 +112,7 @@ func (m *Model) marksShown() int {
 	}
 	n := 0
 	for i := range m.table.Len() {
-		if m.marks.has(m.table.RowAt(i).ID) {
+		if m.marks.has(m.table.RowAt(i).ID()) {
 			n++
 		}
 	}

@@ -55,11 +55,11 @@ func deliver(m *Model, b scanBatchMsg) tea.Cmd {
 func settle(m *Model) {
 	m.syncDetail()
 	row := m.table.SelectedRow()
-	if row == nil || m.detail.Message() != nil || m.detail.Pending() != row.ID || m.read.detailWant != row.ID {
+	if row == nil || m.detail.Message() != nil || m.detail.Pending() != row.ID() || m.read.detailWant != row.ID() {
 		return
 	}
-	msg, err := readRow(m.ctx, m.reader(), row.ID, row.Exception)
-	m.Update(detailReadMsg{seq: m.read.detailSeq, id: row.ID, msg: msg, err: err})
+	msg, err := readRow(m.ctx, m.reader(), row.ID(), row.Exception)
+	m.Update(detailReadMsg{seq: m.read.detailSeq, id: row.ID(), msg: msg, err: err})
 }
 
 // TestFrameAlwaysFits draws every view at many sizes and checks that the
@@ -95,14 +95,14 @@ func TestFrameAlwaysFits(t *testing.T) {
 func TestSelectionSurvivesArrivalsAndSorts(t *testing.T) {
 	m := loaded(t, 80, 24)
 	pressAll(m, "G") // the last row by date: the injection message
-	want := m.table.SelectedRow().ID
+	want := m.table.SelectedRow().ID()
 	// An earlier message arrives: it sorts above the selection.
 	deliver(m, scanBatchMsg{id: m.scan.id, msgs: []model.Message{{ID: "late", Subject: "late", Date: at(1, 0, 0)}}})
-	if got := m.table.SelectedRow().ID; got != want {
+	if got := m.table.SelectedRow().ID(); got != want {
 		t.Fatalf("after an arrival the selection is %s, want %s", got, want)
 	}
 	pressAll(m, "s", "s", "S", "<")
-	if got := m.table.SelectedRow().ID; got != want {
+	if got := m.table.SelectedRow().ID(); got != want {
 		t.Fatalf("after sorting the selection is %s, want %s", got, want)
 	}
 	if got := m.table.Sort(); got != (model.SortKey{Column: model.ColumnFrom, Desc: true}) {

@@ -118,11 +118,11 @@ func TestPasswordOnlyOnRequest(t *testing.T) {
 		t.Fatal("P on the password mail does not show the password")
 	}
 	pressAll(m, "esc", "p")
-	if m.table.SelectedRow().ID != zip.ID {
+	if m.table.SelectedRow().ID() != zip.ID {
 		t.Fatal("p on the password mail did not go to the ZIP mail")
 	}
 	pressAll(m, "p")
-	if m.table.SelectedRow().ID != pw.ID {
+	if m.table.SelectedRow().ID() != pw.ID {
 		t.Fatal("p on the ZIP mail did not go to the password mail")
 	}
 }

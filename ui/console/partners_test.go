@@ -50,7 +50,7 @@ func TestPartnerInventory(t *testing.T) {
 		t.Fatalf("selected %+v", p)
 	}
 	pressAll(m, "enter")
-	if m.screen != screenList || m.table.Len() != 1 || m.table.RowAt(0).ID != "cur/0003" {
+	if m.screen != screenList || m.table.Len() != 1 || m.table.RowAt(0).ID() != "cur/0003" {
 		t.Fatalf("enter: screen %s, %d messages shown", m.screen, m.table.Len())
 	}
 	pressAll(m, "0", "I", "esc")

@@ -113,14 +113,14 @@ func (m *Model) syncDetail() tea.Cmd {
 			m.detail.SetMessage(nil)
 		}
 		return nil
-	case shown != nil && shown.ID == row.ID:
+	case shown != nil && shown.ID == row.ID():
 		if shown.Exception != row.Exception {
 			cp := *shown
 			cp.Exception = row.Exception
 			m.detail.SetMessage(&cp)
 		}
 		return nil
-	case m.read.detailWant == row.ID:
+	case m.read.detailWant == row.ID():
 		return nil // on its way, or its failure is shown
 	}
 	return m.loadDetail(row)
@@ -129,9 +129,9 @@ func (m *Model) syncDetail() tea.Cmd {
 // loadDetail starts reading row's message back for the detail pane.
 func (m *Model) loadDetail(row *model.Row) tea.Cmd {
 	m.read.detailSeq++
-	m.read.detailWant = row.ID
-	m.detail.SetPending(row.ID, "")
-	ctx, read, seq, id, exc := m.ctx, m.reader(), m.read.detailSeq, row.ID, row.Exception
+	m.read.detailWant = row.ID()
+	m.detail.SetPending(row.ID(), "")
+	ctx, read, seq, id, exc := m.ctx, m.reader(), m.read.detailSeq, row.ID(), row.Exception
 	return func() tea.Msg {
 		msg, err := readRow(ctx, read, id, exc)
 		return detailReadMsg{seq: seq, id: id, msg: msg, err: err}
@@ -173,12 +173,12 @@ func (m *Model) withSelected(what string, do func(*model.Message) tea.Cmd) tea.C
 	if row == nil {
 		return nil
 	}
-	if shown := m.detail.Message(); shown != nil && shown.ID == row.ID && shown.Exception == row.Exception {
+	if shown := m.detail.Message(); shown != nil && shown.ID == row.ID() && shown.Exception == row.Exception {
 		return do(shown)
 	}
 	m.read.seq++
 	m.read.then, m.read.what = do, what
-	ctx, read, seq, id, exc := m.ctx, m.reader(), m.read.seq, row.ID, row.Exception
+	ctx, read, seq, id, exc := m.ctx, m.reader(), m.read.seq, row.ID(), row.Exception
 	return func() tea.Msg {
 		msg, err := readRow(ctx, read, id, exc)
 		return selectedReadMsg{seq: seq, id: id, msg: msg, err: err}
@@ -189,7 +189,7 @@ func (m *Model) withSelected(what string, do func(*model.Message) tea.Cmd) tea.C
 // the latest and its message still the selected one.
 func (m *Model) handleSelectedRead(msg selectedReadMsg) tea.Cmd {
 	row := m.table.SelectedRow()
-	if msg.seq != m.read.seq || m.read.then == nil || row == nil || row.ID != msg.id {
+	if msg.seq != m.read.seq || m.read.then == nil || row == nil || row.ID() != msg.id {
 		return nil
 	}
 	do, what := m.read.then, m.read.what

@@ -58,7 +58,7 @@ func TestDetailReadsBackTheSelectedMessage(t *testing.T) {
 	m.Update(scanBatchMsg{id: m.scan.id, msgs: msgs, done: true})
 	m.detailOpen = true
 	m.relayout()
-	first := m.table.SelectedRow().ID
+	first := m.table.SelectedRow().ID()
 	if m.detail.Message() != nil || m.detail.Pending() != first {
 		t.Fatalf("before the read: pane shows %v, pending %q", m.detail.Message(), m.detail.Pending())
 	}
@@ -67,7 +67,7 @@ func TestDetailReadsBackTheSelectedMessage(t *testing.T) {
 	}
 	firstRead := m.loadDetail(m.table.SelectedRow()) // a read of the first row
 	_, cmd := m.Update(press("j"))
-	second := m.table.SelectedRow().ID
+	second := m.table.SelectedRow().ID()
 	if second == first {
 		t.Fatal("j did not move")
 	}
@@ -110,7 +110,7 @@ func TestStaleSelectedReadIsDropped(t *testing.T) {
 	// Answered while the selection stays, it copies.
 	_, copyCmd = m.Update(press("y"))
 	m.Update(copyCmd())
-	sel := m.table.SelectedRow().ID
+	sel := m.table.SelectedRow().ID()
 	for _, msg := range msgs {
 		if msg.ID == sel && m.lastCopy != strings.Trim(msg.MessageID, "<>") {
 			t.Fatalf("copied %q, want the Message-ID of %s %q", m.lastCopy, sel, msg.MessageID)
@@ -201,7 +201,7 @@ func TestDegradedSpillIsSaid(t *testing.T) {
 	if !strings.Contains(m.notice.text, "kept in memory") || !m.notice.bad {
 		t.Fatalf("notice %+v, want the spill's degradation", m.notice)
 	}
-	if got := readBack(t, m, m.table.SelectedRow().ID); got.ID != m.table.SelectedRow().ID {
+	if got := readBack(t, m, m.table.SelectedRow().ID()); got.ID != m.table.SelectedRow().ID() {
 		t.Fatalf("read back %s", got.ID)
 	}
 }

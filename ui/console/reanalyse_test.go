@@ -152,7 +152,7 @@ func TestVerifyWithoutReanalyse(t *testing.T) {
 	stubOf(m.cfg).reanalyse = func(context.Context, model.MessageID) (model.Message, error) {
 		return model.Message{}, mailsrc.ErrNotFound
 	}
-	sel := m.table.SelectedRow().ID
+	sel := m.table.SelectedRow().ID()
 	runCmd(t, m, pressAll(m, "v"), nil)
 	if !m.notice.bad || !strings.Contains(m.notice.text, "message not found") || m.table.RowByID(sel) == nil {
 		t.Fatalf("failed verification: notice %+v, row kept %v", m.notice, m.table.RowByID(sel) != nil)

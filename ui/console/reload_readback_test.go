@@ -29,7 +29,7 @@ func TestStaleKeyReadDroppedAfterRescan(t *testing.T) {
 	if copyCmd == nil {
 		t.Fatal("y asked nothing")
 	}
-	asked := m.table.SelectedRow().ID
+	asked := m.table.SelectedRow().ID()
 	answer := copyCmd() // read back before the reload: the old message
 	m.rescan()          // the source was renumbered (ChangeReload)
 	renumbered := sampleMessages()
@@ -39,11 +39,11 @@ func TestStaleKeyReadDroppedAfterRescan(t *testing.T) {
 	m.kept.Put(renumbered...)
 	m.Update(scanBatchMsg{id: m.scan.id, msgs: renumbered, done: true})
 	// The operator's selection lands on the same ID in the new listing.
-	for i := 0; i < len(renumbered) && m.table.SelectedRow().ID != asked; i++ {
+	for i := 0; i < len(renumbered) && m.table.SelectedRow().ID() != asked; i++ {
 		m.table.SetCursor(i)
 	}
 	m.Update(answer) // late
-	sel := m.table.SelectedRow().ID
+	sel := m.table.SelectedRow().ID()
 	for _, msg := range renumbered {
 		if msg.ID == sel && m.lastCopy != "" && m.lastCopy != strings.Trim(msg.MessageID, "<>") {
 			t.Fatalf("copied %q for %s, whose Message-ID is now %q: the message listed before the reload", m.lastCopy, sel, msg.MessageID)

@@ -52,7 +52,7 @@ func (m *Model) startSave() tea.Cmd {
 		return nil
 	}
 	m.saveSeq++
-	ctx, open, seq, id := m.scan.ctx, m.cfg.opener(), m.saveSeq, sel.ID
+	ctx, open, seq, id := m.scan.ctx, m.cfg.opener(), m.saveSeq, sel.ID()
 	return func() tea.Msg {
 		raw, _, err := readMessage(ctx, open, id, rawLimit, false)
 		if err != nil {
@@ -117,7 +117,7 @@ func (m *Model) startPipe() tea.Cmd {
 	if sel == nil {
 		return nil
 	}
-	ctx, open, id := m.scan.ctx, m.cfg.opener(), sel.ID
+	ctx, open, id := m.scan.ctx, m.cfg.opener(), sel.ID()
 	return func() tea.Msg {
 		data, _, err := readMessage(ctx, open, id, rawLimit, false)
 		return pipeReadyMsg{data: data, err: err}

@@ -199,7 +199,7 @@ func (m *Model) handleScanBatch(b scanBatchMsg) tea.Cmd {
 	if len(m.watch.live) > 0 {
 		// A rescan lists messages the watch has already added.
 		b.msgs = slices.DeleteFunc(b.msgs, func(msg model.Message) bool { return m.watch.live[msg.ID] })
-		b.shared = slices.DeleteFunc(b.shared, func(r *model.Row) bool { return m.watch.live[r.ID] })
+		b.shared = slices.DeleteFunc(b.shared, func(r *model.Row) bool { return m.watch.live[r.ID()] })
 	}
 	if len(b.msgs)+len(b.shared) > 0 {
 		m.annotate(b.msgs)

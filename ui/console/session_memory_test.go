@@ -127,7 +127,7 @@ func TestSharedRowsAnnotatedOnACopy(t *testing.T) {
 			t.Errorf("%s is not listed", msgs[i].ID)
 		}
 		if shared[i].Exception != before[i] {
-			t.Errorf("shared row %s was annotated", shared[i].ID)
+			t.Errorf("shared row %s was annotated", shared[i].ID())
 		}
 	}
 

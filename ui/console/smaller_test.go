@@ -74,7 +74,7 @@ func TestCursorStaysOnTopWhileScanning(t *testing.T) {
 	}
 	pressAll(m, "j")
 	deliver(m, scanBatchMsg{id: m.scan.id, msgs: []model.Message{{ID: "earliest", Date: at(1, 0, 0).Add(-1)}}})
-	if got := m.table.SelectedRow().ID; got != "b" {
+	if got := m.table.SelectedRow().ID(); got != "b" {
 		t.Fatalf("once moved, the selection changed to %s", got)
 	}
 }

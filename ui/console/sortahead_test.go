@@ -51,7 +51,7 @@ func TestSortAheadReadiesTheKeysNext(t *testing.T) {
 func listedIDs(t *model.Table) []model.MessageID {
 	ids := make([]model.MessageID, t.Len())
 	for i := range ids {
-		ids[i] = t.RowAt(i).ID
+		ids[i] = t.RowAt(i).ID()
 	}
 	return ids
 }

@@ -34,8 +34,8 @@ func (m *Model) rememberDeleted(kind action.Kind, gone map[model.MessageID]bool)
 	}
 	m.lastDeleted = m.lastDeleted[:0]
 	m.table.EachRow(func(r *model.Row) {
-		if gone[r.ID] {
-			m.lastDeleted = append(m.lastDeleted, r.ID)
+		if gone[r.ID()] {
+			m.lastDeleted = append(m.lastDeleted, r.ID())
 		}
 	})
 }

@@ -14,7 +14,7 @@ func isRestored(msg tea.Msg) bool { _, ok := msg.(restoredMsg); return ok }
 func TestUndoDelete(t *testing.T) {
 	f := newActionFixture(t)
 	m := loadedFixture(t, f, "tanaka", 120, 40)
-	id := m.table.SelectedRow().ID
+	id := m.table.SelectedRow().ID()
 	runCmd(t, m, pressAll(m, "d"), isPlan)
 	for !focused(m, "Type") {
 		pressAll(m, "tab")

@@ -322,7 +322,7 @@ func (m *Model) unlisted(ids []model.MessageID) map[model.MessageID]bool {
 	}
 	m.table.EachRow(func(r *model.Row) {
 		if len(fresh) > 0 {
-			delete(fresh, r.ID)
+			delete(fresh, r.ID())
 		}
 	})
 	return fresh
@@ -340,7 +340,7 @@ func messageIDs(msgs []model.Message) []model.MessageID {
 // listedIDs returns the IDs of every message in the table, shown or not.
 func (m *Model) listedIDs() map[model.MessageID]bool {
 	ids := make(map[model.MessageID]bool, m.table.Total())
-	m.table.EachRow(func(r *model.Row) { ids[r.ID] = true })
+	m.table.EachRow(func(r *model.Row) { ids[r.ID()] = true })
 	return ids
 }
 

@@ -81,12 +81,12 @@ func describeOther(id model.MessageID, lookup Lookup, loc *time.Location) string
 	if o == nil {
 		return "message " + s(string(id)) + " (not listed)"
 	}
-	text := "“" + s(o.Subject) + "”"
-	if o.FromAddr != "" {
-		text += " from " + s(o.FromAddr)
+	text := "“" + s(o.Subject()) + "”"
+	if o.FromAddr() != "" {
+		text += " from " + s(o.FromAddr())
 	}
-	if !o.Date.IsZero() {
-		text += ", " + o.Date.In(loc).Format("2006-01-02 15:04") // local, as everywhere
+	if !o.Date().IsZero() {
+		text += ", " + o.Date().In(loc).Format("2006-01-02 15:04") // local, as everywhere
 	}
 	return text + " [" + s(string(id)) + "]"
 }

@@ -29,11 +29,11 @@ func NameLines(msgs []*model.Row) []string {
 			out = append(out, fmt.Sprintf("… and %d more", len(msgs)-shown))
 			break
 		}
-		subj := termtext.Sanitize(m.Subject)
+		subj := termtext.Sanitize(m.Subject())
 		if subj == "" {
 			subj = "(no subject)"
 		}
-		out = append(out, "“"+subj+"” ["+termtext.Sanitize(string(m.ID))+"]")
+		out = append(out, "“"+subj+"” ["+termtext.Sanitize(string(m.ID()))+"]")
 	}
 	return out
 }

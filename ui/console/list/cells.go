@@ -21,18 +21,18 @@ func cell(st *styles.Styles, m *model.Row, col model.Column, compact bool, now t
 	case model.ColumnDate:
 		return dateCell(st, m, now, compact)
 	case model.ColumnFrom:
-		if tag := termtext.BidiTag(m.From); tag != "" {
+		if tag := termtext.BidiTag(m.From()); tag != "" {
 			// In front, where a narrow column cannot cut it off.
-			return tag + termtext.Sanitize(m.From), st.Bad
+			return tag + termtext.Sanitize(m.From()), st.Bad
 		}
-		return termtext.Sanitize(m.From), st.Text
+		return termtext.Sanitize(m.From()), st.Text
 	case model.ColumnDomain:
-		return termtext.Sanitize(m.Domain), st.Muted
+		return termtext.Sanitize(m.Domain()), st.Muted
 	case model.ColumnSubject:
-		if m.Error != "" {
-			return termtext.Sanitize("[error] " + m.Error), st.ErrorText
+		if m.ReadError() != "" {
+			return termtext.Sanitize("[error] " + m.ReadError()), st.ErrorText
 		}
-		return termtext.Sanitize(m.Subject), st.Text
+		return termtext.Sanitize(m.Subject()), st.Text
 	case model.ColumnSize:
 		return FormatSize(m.Size), st.Muted
 	case model.ColumnAttachment:
@@ -78,16 +78,16 @@ const DateLegend = "Date: ~ no Date header, the delivery time shown; ! implausib
 // (defect 5 of issue 15).
 func dateCell(st *styles.Styles, m *model.Row, now time.Time, compact bool) (string, lipgloss.Style) {
 	switch {
-	case m.Date.IsZero() && compact:
+	case m.Date().IsZero() && compact:
 		return "(none)", st.Muted
-	case m.Date.IsZero():
+	case m.Date().IsZero():
 		return "(no date)", st.Muted
-	case model.DateSuspect(m.Date, nowOr(now)):
-		return "!" + formatDate(m.Date, now, compact), st.Warn
+	case model.DateSuspect(m.Date(), nowOr(now)):
+		return "!" + formatDate(m.Date(), now, compact), st.Warn
 	case m.Has(model.RowDateDelivered):
-		return "~" + formatDate(m.Date, now, compact), st.Muted
+		return "~" + formatDate(m.Date(), now, compact), st.Muted
 	}
-	return formatDate(m.Date, now, compact), st.Muted
+	return formatDate(m.Date(), now, compact), st.Muted
 }
 
 func nowOr(now time.Time) time.Time {

@@ -213,7 +213,7 @@ func (m *Model) row(msg *model.Row, selected bool, now time.Time) string {
 			b.WriteByte(' ')
 		}
 		text, style := cell(st, msg, c.col, m.layout.compact, now)
-		if c.col == model.ColumnMarker && m.marked != nil && m.marked(msg.ID) {
+		if c.col == model.ColumnMarker && m.marked != nil && m.marked(msg.ID()) {
 			// The mark takes the severity's place: the verdict columns
 			// still say why the row is interesting.
 			text, style = "*", st.Marked
