@@ -357,10 +357,11 @@ func (r *Row) PPAP() PPAPState {
 // each string the search text does not already hold (the search text is
 // lower-cased, so a string in lower case is usually in it).
 type rowText struct {
-	hay   string
-	extra []string
-	n     int // the text's length so far
-	span  [numRowFields]textSpan
+	hay    string
+	extra  [numRowFields]string
+	nextra int
+	n      int // the text's length so far
+	span   [numRowFields]textSpan
 }
 
 // start begins the text with the search text hay.
@@ -383,7 +384,8 @@ func (w *rowText) add(f rowField, s string, inHay bool) {
 		}
 	}
 	w.span[f] = textSpan{uint32(w.n), uint32(w.n + len(s))}
-	w.extra = append(w.extra, s)
+	w.extra[w.nextra] = s
+	w.nextra++
 	w.n += len(s)
 }
 
@@ -392,7 +394,7 @@ func (w *rowText) finish() string {
 	var b strings.Builder
 	b.Grow(w.n)
 	b.WriteString(w.hay)
-	for _, s := range w.extra {
+	for _, s := range w.extra[:w.nextra] {
 		b.WriteString(s)
 	}
 	return b.String()
