@@ -30,6 +30,17 @@ type interner struct {
 	m map[string]string
 	// rowVerdicts shares the verdict columns of rows (Row).
 	rowVerdicts map[RowVerdicts]*RowVerdicts
+	// texts holds the texts of the rows built with the interner.
+	texts textArena
+}
+
+// textArena returns the arena rows built with in keep their texts in;
+// nil (an allocation a row) for a nil interner.
+func (in *interner) textArena() *textArena {
+	if in == nil {
+		return nil
+	}
+	return &in.texts
 }
 
 const (

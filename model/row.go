@@ -272,7 +272,7 @@ func newRow(m *Message, in *interner) Row {
 	w.add(fieldDomains, packStrings(rowDomains(m)), false)
 	w.add(fieldRisks, packStrings(rowRisks(m)), false)
 	r := Row{
-		text:      w.finish(),
+		text:      w.finish(in.textArena()),
 		span:      w.span,
 		Size:      m.Size,
 		Exception: m.Exception,
@@ -351,53 +351,6 @@ func (r *Row) PPAP() PPAPState {
 		Risky:     r.Has(RowPPAPRisky),
 		Unscanned: r.Has(RowPPAPUnscanned),
 	}
-}
-
-// rowText lays out a row's strings in one: the search text first, then
-// each string the search text does not already hold (the search text is
-// lower-cased, so a string in lower case is usually in it).
-type rowText struct {
-	hay    string
-	extra  [numRowFields]string
-	nextra int
-	n      int // the text's length so far
-	span   [numRowFields]textSpan
-}
-
-// start begins the text with the search text hay.
-func (w *rowText) start(hay string) {
-	w.hay, w.n = hay, len(hay)
-	w.span[fieldHay] = textSpan{0, uint32(len(hay))}
-}
-
-// add places field f's string s: inside the search text when inHay
-// allows it and the search text holds s, else after what is there. The
-// text is at most a few headers long, far below 4 GiB.
-func (w *rowText) add(f rowField, s string, inHay bool) {
-	if s == "" {
-		return
-	}
-	if inHay {
-		if i := strings.Index(w.hay, s); i >= 0 {
-			w.span[f] = textSpan{uint32(i), uint32(i + len(s))}
-			return
-		}
-	}
-	w.span[f] = textSpan{uint32(w.n), uint32(w.n + len(s))}
-	w.extra[w.nextra] = s
-	w.nextra++
-	w.n += len(s)
-}
-
-// finish returns the text, in one allocation.
-func (w *rowText) finish() string {
-	var b strings.Builder
-	b.Grow(w.n)
-	b.WriteString(w.hay)
-	for _, s := range w.extra[:w.nextra] {
-		b.WriteString(s)
-	}
-	return b.String()
 }
 
 // rowDomains are the lower-cased domains the domain: term looks under,
