@@ -1,6 +1,7 @@
 package model
 
 import (
+	"math"
 	"strings"
 	"unsafe"
 )
@@ -23,10 +24,12 @@ func (w *rowText) start(hay string) {
 }
 
 // add places field f's string s: inside the search text when inHay
-// allows it and the search text holds s, else after what is there. The
-// text is at most a few headers long, far below 4 GiB.
+// allows it and the search text holds s, else after what is there. A
+// message's header is at most 1 MiB, so a text is far below the 4 GiB
+// its spans can reach; a string that would pass them is left out rather
+// than wrapped into another field's place.
 func (w *rowText) add(f rowField, s string, inHay bool) {
-	if s == "" {
+	if s == "" || uint64(w.n)+uint64(len(s)) > math.MaxUint32 {
 		return
 	}
 	if inHay {
