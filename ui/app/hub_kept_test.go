@@ -63,7 +63,7 @@ func TestHubForgetsWhatLeft(t *testing.T) {
 		t.Fatalf("read back %s after it left the listing", m.ID)
 	}
 	h.kept.mu.Lock()
-	_, kept := h.kept.index[ids[0]]
+	_, kept := h.kept.index[h.kept.idKey(ids[0])]
 	h.kept.mu.Unlock()
 	if kept {
 		t.Error("the hub's spill still keeps a message that left: a long-running server's file would only grow")

@@ -143,11 +143,11 @@ func TestSpillDamageIsAnError(t *testing.T) {
 		bad    model.MessageID
 	}{
 		{"a byte changed", func(t *testing.T, s *Spill) {
-			r := s.recs[s.index["m1"]]
+			r := s.recs[s.index[s.idKey("m1")]]
 			writeAt(t, s, []byte{'X'}, r.off+r.n64()/2)
 		}, "m1"},
 		{"records swapped", func(t *testing.T, s *Spill) {
-			r1, r2 := s.recs[s.index["m1"]], s.recs[s.index["m2"]]
+			r1, r2 := s.recs[s.index[s.idKey("m1")]], s.recs[s.index[s.idKey("m2")]]
 			if r1.n != r2.n {
 				t.Fatal("the test needs records of equal length")
 			}
@@ -156,10 +156,10 @@ func TestSpillDamageIsAnError(t *testing.T) {
 			writeAt(t, s, b1, r2.off)
 		}, "m1"},
 		{"index points at another record", func(t *testing.T, s *Spill) {
-			s.recs[s.index["m1"]] = s.recs[s.index["m2"]]
+			s.recs[s.index[s.idKey("m1")]] = s.recs[s.index[s.idKey("m2")]]
 		}, "m1"},
 		{"file truncated", func(t *testing.T, s *Spill) {
-			r := s.recs[s.index["m3"]]
+			r := s.recs[s.index[s.idKey("m3")]]
 			if err := s.f.Truncate(r.off + 3); err != nil {
 				t.Fatal(err)
 			}
@@ -187,6 +187,36 @@ func TestSpillDamageIsAnError(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSpillCollidingKeysNeverAnswerForAnother checks that two IDs whose
+// index keys collide (forced here: the seed is random) never give one
+// the other's message, whether kept in the file or in memory: the
+// index is keyed by a hash of the ID, and the record's own ID decides.
+func TestSpillCollidingKeysNeverAnswerForAnother(t *testing.T) {
+	for _, inMemory := range []bool{false, true} {
+		dir := t.TempDir()
+		if inMemory {
+			dir = filepath.Join(dir, "missing") // no file: kept in memory
+		}
+		s := NewSpill(dir)
+		s.Put(model.Message{ID: "m1", Subject: "first"})
+		if (s.Degraded() != nil) != inMemory {
+			t.Fatalf("in memory %v: degraded %v", inMemory, s.Degraded())
+		}
+		// m2 collides with m1: its key finds m1's entry.
+		s.mu.Lock()
+		s.index[s.idKey("m2")] = s.index[s.idKey("m1")]
+		s.mu.Unlock()
+		got, err := s.Get("m2")
+		if !errors.Is(err, ErrSpillDamaged) || got.ID != "" {
+			t.Errorf("in memory %v: Get(m2) = %q, %v; want ErrSpillDamaged and no message", inMemory, got.ID, err)
+		}
+		if got, err := s.Get("m1"); err != nil || got.Subject != "first" {
+			t.Errorf("in memory %v: Get(m1) = %q, %v", inMemory, got.Subject, err)
+		}
+		s.Close()
 	}
 }
 

@@ -29,7 +29,8 @@ func (s *Spill) Forget(ids ...model.MessageID) {
 
 // forgetLocked drops id from the index; s.mu is held.
 func (s *Spill) forgetLocked(id model.MessageID) {
-	i, ok := s.index[id]
+	key := s.idKey(id)
+	i, ok := s.index[key]
 	switch {
 	case !ok:
 		return
@@ -38,7 +39,7 @@ func (s *Spill) forgetLocked(id model.MessageID) {
 	default:
 		s.live -= int64(s.recs[i].n) + 1
 	}
-	delete(s.index, id)
+	delete(s.index, key)
 }
 
 // compactIfMostlyDead compacts the file when it is large and more than
@@ -53,13 +54,13 @@ func (s *Spill) compactIfMostlyDead() {
 		return
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
-	index := make(map[model.MessageID]int32, len(s.index))
+	index := make(map[uint64]int32, len(s.index))
 	recs := make([]spillRecord, 0, len(s.index))
 	var off int64
 	var buf []byte
-	for id, i := range s.index {
+	for key, i := range s.index {
 		if i < 0 {
-			index[id] = i
+			index[key] = i
 			continue
 		}
 		r := s.recs[i]
@@ -78,7 +79,7 @@ func (s *Spill) compactIfMostlyDead() {
 			return
 		}
 		recs = append(recs, spillRecord{off: off, n: r.n, sum: r.sum})
-		index[id] = int32(len(recs) - 1)
+		index[key] = int32(len(recs) - 1)
 		off += int64(r.n) + 1
 	}
 	if err := w.Flush(); err != nil {
