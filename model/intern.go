@@ -34,14 +34,21 @@ type interner struct {
 	texts textArena
 }
 
-// textArena returns the arena rows built with in keep their texts in;
-// nil (an allocation a row) for a nil interner.
-func (in *interner) textArena() *textArena {
-	if in == nil {
+// arenaFor returns the arena for the texts of n rows built together
+// with in: a scan's batch, whose rows arrive, stay and leave together
+// more or less. Rows built a few at a time (the watch's arrivals over
+// hours, a re-analysis) get texts of their own, nil here: sharing
+// chunks, rows that arrived days apart would keep each other's texts
+// alive long after most of them had left.
+func (in *interner) arenaFor(n int) *textArena {
+	if in == nil || n < arenaBatch {
 		return nil
 	}
 	return &in.texts
 }
+
+// arenaBatch is the fewest rows built together that share the arena.
+const arenaBatch = 64
 
 const (
 	maxInterned  = 1 << 16

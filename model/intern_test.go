@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
@@ -222,5 +223,39 @@ func deepCopy(dst, src reflect.Value) {
 		}
 	default:
 		dst.Set(src)
+	}
+}
+
+// TestOnlyBulkAppendsShareTextChunks checks that rows appended a few at
+// a time (the watch's arrivals) get texts of their own, and only a
+// bulk append (a scan's batch) places its rows' texts in the table's
+// shared chunks: arrivals over days must not keep each other's texts
+// alive once they have left.
+func TestOnlyBulkAppendsShareTextChunks(t *testing.T) {
+	msgs := rowMessages(rand.New(rand.NewPCG(20, 1)), 2*arenaBatch)
+	tab := NewTable()
+	for i := range 10 {
+		tab.Append(msgs[i])
+	}
+	if tab.intern.texts.chunk != nil {
+		t.Fatal("single arrivals took room in the shared chunks")
+	}
+	tab.Append(msgs[arenaBatch:]...)
+	if tab.intern.texts.chunk == nil {
+		t.Fatal("a bulk append did not use the shared chunks")
+	}
+	a, b := tab.RowByID(msgs[arenaBatch].ID), tab.RowByID(msgs[arenaBatch+1].ID)
+	if unsafe.StringData(b.text) != (*byte)(unsafe.Add(unsafe.Pointer(unsafe.StringData(a.text)), len(a.text))) {
+		t.Fatal("two rows of one bulk append are not side by side in a chunk")
+	}
+
+	rb := NewRowBuilder()
+	rb.Rows(msgs[:1])
+	if rb.in.texts.chunk != nil {
+		t.Fatal("a builder's single row took room in the shared chunks")
+	}
+	rb.Rows(msgs[:arenaBatch])
+	if rb.in.texts.chunk == nil {
+		t.Fatal("a builder's bulk rows did not use the shared chunks")
 	}
 }

@@ -154,7 +154,8 @@ func (r *Row) Date() time.Time {
 }
 
 // idOnly returns a row that keeps r's ID and verdict columns only: a
-// removed message's, which gives back the rest of its text.
+// removed message's, which gives back the rest of its text when the
+// text is its own (a text in an arena's chunk goes with the chunk).
 func (r *Row) idOnly() Row {
 	id := strings.Clone(r.field(fieldID))
 	c := Row{text: id, RowVerdicts: r.RowVerdicts, dateSec: zeroDateSec}
@@ -241,11 +242,12 @@ func (r *Row) Severity() int { return int(r.ranks.severity) }
 func (r *Row) IsError() bool { return r.ReadError() != "" || r.Attachment == AttachmentError }
 
 // NewRow returns m's row.
-func NewRow(m *Message) Row { return newRow(m, nil) }
+func NewRow(m *Message) Row { return newRow(m, nil, nil) }
 
 // newRow returns m's row, its verdict columns shared through in (nil:
-// not shared).
-func newRow(m *Message, in *interner) Row {
+// not shared) and its text placed in arena (nil: an allocation of its
+// own; see arenaFor).
+func newRow(m *Message, in *interner, arena *textArena) Row {
 	hay, at := haystackAt(m)
 	msgidAt := uint32(len(hay))
 	if m.MessageID != "" {
@@ -272,7 +274,7 @@ func newRow(m *Message, in *interner) Row {
 	w.add(fieldDomains, packStrings(rowDomains(m)), false)
 	w.add(fieldRisks, packStrings(rowRisks(m)), false)
 	r := Row{
-		text:      w.finish(in.textArena()),
+		text:      w.finish(arena),
 		span:      w.span,
 		Size:      m.Size,
 		Exception: m.Exception,

@@ -293,7 +293,7 @@ func TestInternedRowsEqualPlainRows(t *testing.T) {
 	var in interner
 	shared := map[RowVerdicts]*RowVerdicts{}
 	for i := range msgs {
-		got, want := newRow(&msgs[i], &in), NewRow(&msgs[i])
+		got, want := newRow(&msgs[i], &in, in.arenaFor(arenaBatch)), NewRow(&msgs[i])
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("message %s: interned row %+v, want %+v", msgs[i].ID, got, want)
 		}

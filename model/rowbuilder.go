@@ -23,8 +23,9 @@ func (b *RowBuilder) Rows(msgs []Message) []*Row {
 	out := make([]*Row, len(msgs))
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	arena := b.in.arenaFor(len(msgs))
 	for i := range msgs {
-		rows[i] = newRow(&msgs[i], &b.in)
+		rows[i] = newRow(&msgs[i], &b.in, arena)
 		out[i] = &rows[i]
 	}
 	return out

@@ -63,9 +63,10 @@ func (w *rowText) finish(a *textArena) string {
 // is then one more string in a chunk rather than an object of its own,
 // which the collector marks one by one at every cycle (at 100,000
 // messages, a third of the console's objects). A chunk lives as long as
-// any row whose text is in it: a row replaced or removed does not give
-// its room back while its neighbours stay, which the rows' order of
-// arrival keeps to a few replaced rows per chunk.
+// any string in it: a row replaced or removed, or all but one of a
+// chunk's rows released, gives no room back while the others stay. So
+// only rows built in bulk share chunks (interner.arenaFor), and the
+// memory a table can hold for rows gone is bounded by its scans' texts.
 type textArena struct{ chunk []byte }
 
 const (

@@ -137,8 +137,9 @@ func (t *Table) MoveCursor(delta int) { t.SetCursor(t.cursor + delta) }
 // its message; the first message to arrive is selected.
 func (t *Table) Append(msgs ...Message) {
 	rows := make([]*Row, len(msgs))
+	arena := t.intern.arenaFor(len(msgs))
 	for i := range msgs {
-		rows[i] = t.ownLine(newRow(&msgs[i], &t.intern))
+		rows[i] = t.ownLine(newRow(&msgs[i], &t.intern, arena))
 	}
 	t.appendRows(rows, false)
 }

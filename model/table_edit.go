@@ -27,8 +27,8 @@ func (t *Table) Remove(ids map[MessageID]bool) int {
 	t.rowsChanged()
 	t.view = slices.DeleteFunc(t.view, gone)
 	for _, i := range out {
-		// Out of the table for good: a row of its own gives back its
-		// search text.
+		// Out of the table for good: a row whose text is its own
+		// gives it back (one in an arena's chunk, with the chunk).
 		if !isSet(t.sharedLine, i) {
 			*t.line(i) = t.line(i).idOnly()
 		}
@@ -70,7 +70,7 @@ func (t *Table) UpdateRows(change func(*Row) (Row, bool)) {
 func (t *Table) Replace(msg *Message) bool {
 	for _, i := range t.order {
 		if t.line(i).ID() == msg.ID {
-			t.setLine(i, newRow(msg, &t.intern))
+			t.setLine(i, newRow(msg, &t.intern, nil))
 			t.rowsChanged()
 			t.resort()
 			return true

@@ -62,9 +62,9 @@ type Spill struct {
 	// holds no pointer for the collector to follow and keeps no
 	// message's ID alive (at 1,000,000 messages about 60 MB of them).
 	// Two IDs of one hash are told apart by the record, which holds its
-	// ID: Get answers for no other message (ErrSpillDamaged), and a
-	// message whose place the other took is no longer kept
-	// (ErrNotSpilled). With a 64-bit hash under a random seed that is
+	// ID: Get never answers for another message, and the one whose
+	// place the other took is no longer kept (ErrNotSpilled, which
+	// the hub's sessions skip as a message gone). With a 64-bit hash under a random seed that is
 	// about one chance in 40 million at a million messages, and never a
 	// wrong message.
 	index map[uint64]int32
@@ -274,9 +274,10 @@ func (s *Spill) commit(buf []byte, msgs []model.Message, recs []encodedRecord) {
 // Get returns the message kept under id, equal to the one put except
 // that its dates carry no location (their instants are the same). A
 // message kept in memory shares its slices with the one put: never
-// change them. It fails with ErrSpillDamaged
-// when its record does not hash to what was written or holds another
-// message, and with ErrNotSpilled when none is kept under id.
+// change them. It fails with ErrSpillDamaged when its record does not
+// hash to what was written or cannot be decoded, and with ErrNotSpilled
+// when none is kept under id, or the copy found under its key is another
+// message's (see index).
 func (s *Spill) Get(id model.MessageID) (model.Message, error) {
 	s.mu.Lock()
 	i, ok := s.index[s.idKey(id)]
@@ -298,7 +299,7 @@ func (s *Spill) Get(id model.MessageID) (model.Message, error) {
 	case !ok:
 		return model.Message{}, fmt.Errorf("%s: %w", id, ErrNotSpilled)
 	case kept != nil && kept.ID != id:
-		return model.Message{}, fmt.Errorf("%s: %w", id, ErrSpillDamaged)
+		return model.Message{}, fmt.Errorf("%s: %w (another message's copy is in its place)", id, ErrNotSpilled)
 	case kept != nil:
 		return *kept, nil
 	}
@@ -310,8 +311,11 @@ func (s *Spill) Get(id model.MessageID) (model.Message, error) {
 		return model.Message{}, fmt.Errorf("%s: %w", id, ErrSpillDamaged)
 	}
 	var m model.Message
-	if err := jsonv1.Unmarshal(buf, &m); err != nil || m.ID != id {
+	if err := jsonv1.Unmarshal(buf, &m); err != nil {
 		return model.Message{}, fmt.Errorf("%s: %w", id, ErrSpillDamaged)
+	}
+	if m.ID != id {
+		return model.Message{}, fmt.Errorf("%s: %w (another message's copy is in its place)", id, ErrNotSpilled)
 	}
 	return m, nil
 }

@@ -210,8 +210,8 @@ func TestSpillCollidingKeysNeverAnswerForAnother(t *testing.T) {
 		s.index[s.idKey("m2")] = s.index[s.idKey("m1")]
 		s.mu.Unlock()
 		got, err := s.Get("m2")
-		if !errors.Is(err, ErrSpillDamaged) || got.ID != "" {
-			t.Errorf("in memory %v: Get(m2) = %q, %v; want ErrSpillDamaged and no message", inMemory, got.ID, err)
+		if !errors.Is(err, ErrNotSpilled) || got.ID != "" {
+			t.Errorf("in memory %v: Get(m2) = %q, %v; want ErrNotSpilled and no message", inMemory, got.ID, err)
 		}
 		if got, err := s.Get("m1"); err != nil || got.Subject != "first" {
 			t.Errorf("in memory %v: Get(m1) = %q, %v", inMemory, got.Subject, err)
