@@ -156,7 +156,7 @@ func haystackAt(m *Message) (string, [3][2]uint32) {
 	b.Grow(n)
 	var at [3][2]uint32
 	for i, s := range fields {
-		start := uint32(b.Len())
+		start := rowOffset(b.Len())
 		if s != "" {
 			// Lower-casing may change a non-ASCII string's length:
 			// the builder then grows as before.
@@ -164,9 +164,9 @@ func haystackAt(m *Message) (string, [3][2]uint32) {
 		}
 		switch i {
 		case 0, 1:
-			at[i] = [2]uint32{start, uint32(b.Len())}
+			at[i] = [2]uint32{start, rowOffset(b.Len())}
 		case 4:
-			at[2] = [2]uint32{start, uint32(b.Len())}
+			at[2] = [2]uint32{start, rowOffset(b.Len())}
 		}
 		if s != "" {
 			b.WriteByte(0)

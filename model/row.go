@@ -59,6 +59,19 @@ type Row struct {
 	ranks    rowRanks
 }
 
+// maxRowHay bounds a row's search text, so that its offsets (uint32:
+// the spans, msgidAt, fromAt) never wrap into another field's place or
+// past the text's end. A message's text stays far below it (a message is
+// at most MaxMessageBytes, and lower-casing at most triples a string),
+// but a row must not rely on a limit set elsewhere: a search text past
+// it is cut, and the filter does not search the rest. A variable for
+// tests.
+var maxRowHay = 1 << 30
+
+// rowOffset is an offset of the search text as a row keeps it, cut at
+// maxRowHay.
+func rowOffset(n int) uint32 { return uint32(min(n, maxRowHay)) }
+
 // zeroDateSec is the Unix time of time.Time's zero.
 var zeroDateSec = time.Time{}.Unix()
 
@@ -249,9 +262,12 @@ func NewRow(m *Message) Row { return newRow(m, nil, nil) }
 // own; see arenaFor).
 func newRow(m *Message, in *interner, arena *textArena) Row {
 	hay, at := haystackAt(m)
-	msgidAt := uint32(len(hay))
+	msgidAt := rowOffset(len(hay))
 	if m.MessageID != "" {
 		hay += strings.ToLower(m.MessageID)
+	}
+	if len(hay) > maxRowHay {
+		hay = hay[:maxRowHay] // see maxRowHay; msgidAt and at are within it
 	}
 	from := m.DisplayFrom()
 	var ip string

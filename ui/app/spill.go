@@ -68,9 +68,15 @@ type Spill struct {
 	// about one chance in 40 million at a million messages, and never a
 	// wrong message.
 	index map[uint64]int32
-	seed  maphash.Seed
-	recs  []spillRecord
-	mem   []*model.Message
+	// overflow indexes, by ID, the messages whose key another message's
+	// record held when they were put (placeLocked): so rare (see above)
+	// that it is nil until then, and it holds no message's place but its
+	// own, so that neither hides the other.
+	overflow map[model.MessageID]int32
+	seed     maphash.Seed
+	keyOf    func(model.MessageID) uint64 // nil: maphash under seed; tests make keys collide
+	recs     []spillRecord
+	mem      []*model.Message
 	// degraded is the error that made the spill keep messages in
 	// memory; nil while every message is on disk. why holds it too, for
 	// Degraded, which the console calls from Update and which must not
@@ -81,7 +87,12 @@ type Spill struct {
 }
 
 // idKey is the key of id in the index.
-func (s *Spill) idKey(id model.MessageID) uint64 { return maphash.String(s.seed, string(id)) }
+func (s *Spill) idKey(id model.MessageID) uint64 {
+	if s.keyOf != nil {
+		return s.keyOf(id)
+	}
+	return maphash.String(s.seed, string(id))
+}
 
 // degrade records why messages are kept in memory from now on; s.mu is
 // held.
@@ -257,13 +268,13 @@ func (s *Spill) commit(buf []byte, msgs []model.Message, recs []encodedRecord) {
 		if r := e.rec; written && r.n > 0 {
 			r.off += s.end
 			s.recs = append(s.recs, r)
-			s.index[s.idKey(msgs[i].ID)] = int32(len(s.recs) - 1)
+			s.placeLocked(msgs[i].ID, int32(len(s.recs)-1))
 			s.live += int64(r.n) + 1
 			continue
 		}
 		cp := msgs[i]
 		s.mem = append(s.mem, &cp)
-		s.index[s.idKey(cp.ID)] = -int32(len(s.mem))
+		s.placeLocked(cp.ID, -int32(len(s.mem)))
 	}
 	if written {
 		s.end += int64(len(buf))
@@ -280,7 +291,7 @@ func (s *Spill) commit(buf []byte, msgs []model.Message, recs []encodedRecord) {
 // message's (see index).
 func (s *Spill) Get(id model.MessageID) (model.Message, error) {
 	s.mu.Lock()
-	i, ok := s.index[s.idKey(id)]
+	i, ok := s.findLocked(id)
 	closed := s.closed
 	var rec spillRecord
 	var kept *model.Message
@@ -336,7 +347,7 @@ func (s *Spill) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	clear(s.index)
-	s.recs, s.mem, s.live = nil, nil, 0
+	s.overflow, s.recs, s.mem, s.live = nil, nil, nil, 0
 }
 
 // Close releases the file; Get fails afterwards.
@@ -347,7 +358,7 @@ func (s *Spill) Close() error {
 		return nil
 	}
 	s.closed = true
-	s.mem, s.recs, s.index = nil, nil, nil
+	s.mem, s.recs, s.index, s.overflow = nil, nil, nil, nil
 	if s.retired != nil {
 		s.retired.Close()
 		s.retired = nil

@@ -346,3 +346,58 @@ func BenchmarkSpill(b *testing.B) {
 		}
 	})
 }
+
+// TestSpillKeepsMessagesWhoseKeysCollide (found in review): messages
+// whose keys are the same are all kept and read back, each its own;
+// one that is forgotten or put again leaves the others as they were, in
+// memory and on disk, before and after a compaction. Before, the second
+// put dropped the first message's entry, and a read of it failed as if
+// it had left the quarantine (the hub's sessions then skipped it).
+func TestSpillKeepsMessagesWhoseKeysCollide(t *testing.T) {
+	for _, inMemory := range []bool{false, true} {
+		dir := t.TempDir()
+		if inMemory {
+			dir = filepath.Join(dir, "missing")
+		}
+		s := NewSpill(dir)
+		s.keyOf = func(model.MessageID) uint64 { return 7 }
+		s.compactMin = 1
+		want := map[model.MessageID]string{}
+		put := func(id, subject string) {
+			s.Put(model.Message{ID: model.MessageID(id), Subject: subject})
+			want[model.MessageID(id)] = subject
+		}
+		check := func(when string) {
+			t.Helper()
+			for id, subject := range want {
+				got, err := s.Get(id)
+				if subject == "" {
+					if !errors.Is(err, ErrNotSpilled) || got.ID != "" {
+						t.Errorf("in memory %v, %s: forgotten %s read back: %q, %v", inMemory, when, id, got.Subject, err)
+					}
+					continue
+				}
+				if err != nil || got.ID != id || got.Subject != subject {
+					t.Errorf("in memory %v, %s: %s = %s %q, %v; want %q", inMemory, when, id, got.ID, got.Subject, err, subject)
+				}
+			}
+		}
+		put("m1", "first")
+		put("m2", "second")
+		put("m3", "third")
+		check("three put")
+		s.Forget("m1")
+		want["m1"] = ""
+		check("the first forgotten")
+		put("m2", "second, again")
+		check("the second put again")
+		for i := range 40 { // most of the file dead: compacted
+			put("m4", fmt.Sprint("fourth ", i))
+		}
+		check("after compactions")
+		s.Forget("m3", "m4")
+		want["m3"], want["m4"] = "", ""
+		check("two more forgotten")
+		s.Close()
+	}
+}

@@ -2,6 +2,9 @@ package app
 
 import (
 	"bufio"
+	"crypto/sha256"
+
+	jsonv1 "github.com/go-json-experiment/json/v1"
 
 	"mxaudit/model"
 )
@@ -27,19 +30,80 @@ func (s *Spill) Forget(ids ...model.MessageID) {
 	}
 }
 
-// forgetLocked drops id from the index; s.mu is held.
+// placeLocked indexes id's record (i, as in index); s.mu is held, and
+// id's own place was forgotten first. A key another message's record
+// still holds is that message's: id goes to overflow instead.
+func (s *Spill) placeLocked(id model.MessageID, i int32) {
+	key := s.idKey(id)
+	if _, taken := s.index[key]; taken {
+		if s.overflow == nil {
+			s.overflow = map[model.MessageID]int32{}
+		}
+		s.overflow[id] = i
+		return
+	}
+	s.index[key] = i
+}
+
+// findLocked returns id's place; s.mu is held. What index gives may be
+// another message's record with the same key, which Get tells apart by
+// the ID the record holds.
+func (s *Spill) findLocked(id model.MessageID) (int32, bool) {
+	if i, ok := s.overflow[id]; ok {
+		return i, true
+	}
+	i, ok := s.index[s.idKey(id)]
+	return i, ok
+}
+
+// forgetLocked drops id from the index; s.mu is held. The record under
+// its key may be another message's (the same hash): that one stays.
 func (s *Spill) forgetLocked(id model.MessageID) {
+	if i, ok := s.overflow[id]; ok {
+		s.dropLocked(i)
+		delete(s.overflow, id)
+		return
+	}
 	key := s.idKey(id)
 	i, ok := s.index[key]
-	switch {
-	case !ok:
+	if !ok || !s.holdsLocked(i, id) {
 		return
-	case i < 0:
-		s.mem[-i-1] = nil
-	default:
-		s.live -= int64(s.recs[i].n) + 1
 	}
+	s.dropLocked(i)
 	delete(s.index, key)
+}
+
+// dropLocked lets go of the record at place i; s.mu is held.
+func (s *Spill) dropLocked(i int32) {
+	if i < 0 {
+		s.mem[-i-1] = nil
+		return
+	}
+	s.live -= int64(s.recs[i].n) + 1
+}
+
+// holdsLocked reports whether the record at place i is id's; s.mu is
+// held. A record on disk is read to tell: only when id is put again (a
+// message analysed again) or leaves, or its key is another's. One that
+// cannot be read or is damaged counts as id's: dropping it loses
+// nothing that Get could still return.
+func (s *Spill) holdsLocked(i int32, id model.MessageID) bool {
+	if i < 0 {
+		m := s.mem[-i-1]
+		return m == nil || m.ID == id
+	}
+	r := s.recs[i]
+	buf := make([]byte, r.n)
+	if _, err := s.f.ReadAt(buf, r.off); err != nil || sha256.Sum256(buf) != r.sum {
+		return true
+	}
+	var head struct {
+		ID model.MessageID `json:"id"`
+	}
+	if jsonv1.Unmarshal(buf, &head) != nil {
+		return true
+	}
+	return head.ID == id
 }
 
 // compactIfMostlyDead compacts the file when it is large and more than
@@ -55,13 +119,14 @@ func (s *Spill) compactIfMostlyDead() {
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
 	index := make(map[uint64]int32, len(s.index))
-	recs := make([]spillRecord, 0, len(s.index))
+	recs := make([]spillRecord, 0, len(s.index)+len(s.overflow))
 	var off int64
 	var buf []byte
-	for key, i := range s.index {
+	// move copies the record at place i into the new file and returns
+	// its new place.
+	move := func(i int32) (int32, bool) {
 		if i < 0 {
-			index[key] = i
-			continue
+			return i, true
 		}
 		r := s.recs[i]
 		// The record and its newline; its digest is not checked here:
@@ -71,16 +136,34 @@ func (s *Spill) compactIfMostlyDead() {
 		}
 		buf = buf[:int(r.n)+1]
 		if _, err := s.f.ReadAt(buf, r.off); err != nil {
-			f.Close()
-			return
+			return 0, false
 		}
 		if _, err := w.Write(buf); err != nil {
+			return 0, false
+		}
+		recs = append(recs, spillRecord{off: off, n: r.n, sum: r.sum})
+		off += int64(r.n) + 1
+		return int32(len(recs) - 1), true
+	}
+	for key, i := range s.index {
+		j, ok := move(i)
+		if !ok {
 			f.Close()
 			return
 		}
-		recs = append(recs, spillRecord{off: off, n: r.n, sum: r.sum})
-		index[key] = int32(len(recs) - 1)
-		off += int64(r.n) + 1
+		index[key] = j
+	}
+	var overflow map[model.MessageID]int32
+	if s.overflow != nil {
+		overflow = make(map[model.MessageID]int32, len(s.overflow))
+	}
+	for id, i := range s.overflow {
+		j, ok := move(i)
+		if !ok {
+			f.Close()
+			return
+		}
+		overflow[id] = j
 	}
 	if err := w.Flush(); err != nil {
 		f.Close()
@@ -92,5 +175,5 @@ func (s *Spill) compactIfMostlyDead() {
 	// A Get that took its place in the old file before this reads it
 	// there: the old file stays open until the next compaction.
 	s.retired, s.f = s.f, f
-	s.index, s.recs, s.end, s.live = index, recs, off, off
+	s.index, s.overflow, s.recs, s.end, s.live = index, overflow, recs, off, off
 }
