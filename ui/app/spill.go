@@ -61,12 +61,11 @@ type Spill struct {
 	// mem[i]. Keyed by a hash of the ID rather than the ID: the map then
 	// holds no pointer for the collector to follow and keeps no
 	// message's ID alive (at 1,000,000 messages about 60 MB of them).
-	// Two IDs of one hash are told apart by the record, which holds its
-	// ID: Get never answers for another message, and the one whose
-	// place the other took is no longer kept (ErrNotSpilled, which
-	// the hub's sessions skip as a message gone). With a 64-bit hash under a random seed that is
-	// about one chance in 40 million at a million messages, and never a
-	// wrong message.
+	// Two IDs of one hash (about one chance in 40 million at a million
+	// messages, under a random seed) are told apart by the record, which
+	// holds its ID, so that Get never answers for another message; the
+	// second of them is indexed in overflow, by its ID, so that neither
+	// hides the other (placeLocked).
 	index map[uint64]int32
 	// overflow indexes, by ID, the messages whose key another message's
 	// record held when they were put (placeLocked): so rare (see above)
@@ -74,6 +73,7 @@ type Spill struct {
 	// own, so that neither hides the other.
 	overflow map[model.MessageID]int32
 	seed     maphash.Seed
+	seed2    maphash.Seed                 // idCheck's
 	keyOf    func(model.MessageID) uint64 // nil: maphash under seed; tests make keys collide
 	recs     []spillRecord
 	mem      []*model.Message
@@ -105,7 +105,13 @@ func (s *Spill) degrade(err error) {
 type spillRecord struct {
 	off int64
 	n   uint32
+	chk uint32 // idCheck of its ID: in the struct's padding
 	sum [sha256.Size]byte
+}
+
+// idCheck tells apart IDs of one key without reading their records.
+func (s *Spill) idCheck(id model.MessageID) uint32 {
+	return uint32(maphash.String(s.seed2, string(id)))
 }
 
 // Errors Get returns.
@@ -135,7 +141,7 @@ const maxSpillRecord = 64 << 20
 // file that cannot be created is not an error: the spill then keeps
 // messages in memory and Degraded says so.
 func NewSpill(dir string) *Spill {
-	s := &Spill{index: make(map[uint64]int32), seed: maphash.MakeSeed(), compactMin: spillCompactMin}
+	s := &Spill{index: make(map[uint64]int32), seed: maphash.MakeSeed(), seed2: maphash.MakeSeed(), compactMin: spillCompactMin}
 	if dir == "" {
 		dir = os.TempDir()
 	}
@@ -267,6 +273,7 @@ func (s *Spill) commit(buf []byte, msgs []model.Message, recs []encodedRecord) {
 		}
 		if r := e.rec; written && r.n > 0 {
 			r.off += s.end
+			r.chk = s.idCheck(msgs[i].ID)
 			s.recs = append(s.recs, r)
 			s.placeLocked(msgs[i].ID, int32(len(s.recs)-1))
 			s.live += int64(r.n) + 1

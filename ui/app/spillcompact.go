@@ -2,9 +2,6 @@ package app
 
 import (
 	"bufio"
-	"crypto/sha256"
-
-	jsonv1 "github.com/go-json-experiment/json/v1"
 
 	"mxaudit/model"
 )
@@ -83,27 +80,18 @@ func (s *Spill) dropLocked(i int32) {
 }
 
 // holdsLocked reports whether the record at place i is id's; s.mu is
-// held. A record on disk is read to tell: only when id is put again (a
-// message analysed again) or leaves, or its key is another's. One that
-// cannot be read or is damaged counts as id's: dropping it loses
-// nothing that Get could still return.
+// held. It reads nothing: a record on disk carries a 32-bit check of its
+// ID under a seed of its own (idCheck), so that a Forget (every message
+// that leaves) costs no read, and a record that is damaged or cannot be
+// read is never guessed to be id's. Only a collision of both the 64-bit
+// key and the check (about 2^-96 a pair) could drop another message's
+// place, which Get then reports as not kept: never another message.
 func (s *Spill) holdsLocked(i int32, id model.MessageID) bool {
 	if i < 0 {
 		m := s.mem[-i-1]
 		return m == nil || m.ID == id
 	}
-	r := s.recs[i]
-	buf := make([]byte, r.n)
-	if _, err := s.f.ReadAt(buf, r.off); err != nil || sha256.Sum256(buf) != r.sum {
-		return true
-	}
-	var head struct {
-		ID model.MessageID `json:"id"`
-	}
-	if jsonv1.Unmarshal(buf, &head) != nil {
-		return true
-	}
-	return head.ID == id
+	return s.recs[i].chk == s.idCheck(id)
 }
 
 // compactIfMostlyDead compacts the file when it is large and more than
@@ -141,7 +129,7 @@ func (s *Spill) compactIfMostlyDead() {
 		if _, err := w.Write(buf); err != nil {
 			return 0, false
 		}
-		recs = append(recs, spillRecord{off: off, n: r.n, sum: r.sum})
+		recs = append(recs, spillRecord{off: off, n: r.n, chk: r.chk, sum: r.sum})
 		off += int64(r.n) + 1
 		return int32(len(recs) - 1), true
 	}
