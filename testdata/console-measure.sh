@@ -54,7 +54,6 @@ tmux kill-session -t "$sess"
 # has no line ends to speak of (the console moves the cursor), so perl
 # reads it in chunks; without perl the screen is polled as before.
 done_at=$(mktemp)
-t0=$(now)
 tmux new-session -d -s "$sess" -x 160 -y 48 "sleep 0.2; exec $bin $dir $* ; sleep 600"
 if command -v perl >/dev/null; then
 	# No "%" in the command: tmux expands strftime escapes in it.
@@ -70,8 +69,14 @@ if command -v perl >/dev/null; then
 			\$a = substr(\$a, -64);
 		}'"
 fi
-pid=""
-while [ -z "$pid" ]; do pid=$(pgrep -n -f "^$bin $dir" || true); done
+# Polled every 10 ms, not in a busy loop, which took a core from the
+# console starting beside it.
+pid="" i=0
+until pid=$(pgrep -n -f "^$bin $dir"); do
+	i=$((i + 1))
+	[ $i -gt 1000 ] && { echo "the console did not start" >&2; tmux kill-session -t "$sess"; exit 1; }
+	sleep 0.01
+done
 t0=$(now) # the console's own start, after the pane's shell
 waitfor '[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}'
 echo "first_rows $(since "$t0")"

@@ -68,9 +68,7 @@ type Spill struct {
 	// hides the other (placeLocked).
 	index map[uint64]int32
 	// overflow indexes, by ID, the messages whose key another message's
-	// record held when they were put (placeLocked): so rare (see above)
-	// that it is nil until then, and it holds no message's place but its
-	// own, so that neither hides the other.
+	// record held when they were put: so rare that it is nil until then.
 	overflow map[model.MessageID]int32
 	seed     maphash.Seed
 	seed2    maphash.Seed                 // idCheck's
@@ -267,7 +265,8 @@ func (s *Spill) commit(buf []byte, msgs []model.Message, recs []encodedRecord) {
 		}
 	}
 	for i, e := range recs {
-		s.forgetLocked(msgs[i].ID) // an older copy must not answer for it
+		key := s.idKey(msgs[i].ID)
+		s.forgetLocked(msgs[i].ID, key) // an older copy must not answer for it
 		if e.unreadable {
 			continue
 		}
@@ -275,13 +274,13 @@ func (s *Spill) commit(buf []byte, msgs []model.Message, recs []encodedRecord) {
 			r.off += s.end
 			r.chk = s.idCheck(msgs[i].ID)
 			s.recs = append(s.recs, r)
-			s.placeLocked(msgs[i].ID, int32(len(s.recs)-1))
+			s.placeLocked(msgs[i].ID, key, int32(len(s.recs)-1))
 			s.live += int64(r.n) + 1
 			continue
 		}
 		cp := msgs[i]
 		s.mem = append(s.mem, &cp)
-		s.placeLocked(cp.ID, -int32(len(s.mem)))
+		s.placeLocked(cp.ID, key, -int32(len(s.mem)))
 	}
 	if written {
 		s.end += int64(len(buf))

@@ -23,15 +23,15 @@ func (s *Spill) Forget(ids ...model.MessageID) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, id := range ids {
-		s.forgetLocked(id)
+		s.forgetLocked(id, s.idKey(id))
 	}
 }
 
-// placeLocked indexes id's record (i, as in index); s.mu is held, and
-// id's own place was forgotten first. A key another message's record
-// still holds is that message's: id goes to overflow instead.
-func (s *Spill) placeLocked(id model.MessageID, i int32) {
-	key := s.idKey(id)
+// placeLocked indexes id's record (i, as in index) under key, id's
+// idKey; s.mu is held, and id's own place was forgotten first. A key
+// another message's record still holds is that message's: id goes to
+// overflow instead.
+func (s *Spill) placeLocked(id model.MessageID, key uint64, i int32) {
 	if _, taken := s.index[key]; taken {
 		if s.overflow == nil {
 			s.overflow = map[model.MessageID]int32{}
@@ -53,15 +53,15 @@ func (s *Spill) findLocked(id model.MessageID) (int32, bool) {
 	return i, ok
 }
 
-// forgetLocked drops id from the index; s.mu is held. The record under
-// its key may be another message's (the same hash): that one stays.
-func (s *Spill) forgetLocked(id model.MessageID) {
+// forgetLocked drops id, whose idKey is key, from the index; s.mu is
+// held. The record under its key may be another message's (the same
+// hash): that one stays.
+func (s *Spill) forgetLocked(id model.MessageID, key uint64) {
 	if i, ok := s.overflow[id]; ok {
 		s.dropLocked(i)
 		delete(s.overflow, id)
 		return
 	}
-	key := s.idKey(id)
 	i, ok := s.index[key]
 	if !ok || !s.holdsLocked(i, id) {
 		return
