@@ -108,6 +108,19 @@ func (t *Table) EachRow(fn func(*Row)) {
 	}
 }
 
+// ArrivalRows returns the row of every message still in the table, in
+// the order they arrived: a scan's listing order, for keeping its list
+// (ui/app's row snapshot).
+func (t *Table) ArrivalRows() []*Row {
+	idx := slices.Clone(t.order)
+	slices.Sort(idx)
+	rows := make([]*Row, len(idx))
+	for i, j := range idx {
+		rows[i] = t.line(j)
+	}
+	return rows
+}
+
 // RowByID returns the row of the message with the given ID, shown or
 // not, or nil when the table has none (or it was removed).
 func (t *Table) RowByID(id MessageID) *Row {

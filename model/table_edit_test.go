@@ -97,3 +97,27 @@ func TestTableUpdateResortsAndRefilters(t *testing.T) {
 		t.Fatalf("b was not re-sorted by its exception: %v", shownIDs(tb))
 	}
 }
+
+// TestTableArrivalRows: every row still in the table, shown or not, in
+// the order it arrived, whatever the sort; removed rows are left out.
+func TestTableArrivalRows(t *testing.T) {
+	tb := NewTable()
+	tb.Append(msg("c", withDate(3)), msg("a", withDate(1)))
+	tb.Append(msg("d", withDate(4)), msg("b", withDate(2)))
+	tb.SetSort(SortKey{Column: ColumnDate, Desc: true})
+	tb.SetFilter(Filter{Text: "a"})
+	ids := func() []MessageID {
+		var out []MessageID
+		for _, r := range tb.ArrivalRows() {
+			out = append(out, r.ID())
+		}
+		return out
+	}
+	if got := ids(); !slices.Equal(got, []MessageID{"c", "a", "d", "b"}) {
+		t.Fatalf("arrival order %v", got)
+	}
+	tb.Remove(map[MessageID]bool{"d": true})
+	if got := ids(); !slices.Equal(got, []MessageID{"c", "a", "b"}) {
+		t.Fatalf("after a removal %v", got)
+	}
+}

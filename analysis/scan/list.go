@@ -54,7 +54,7 @@ func listJobs(ctx context.Context, src mailsrc.Source, an Analyzer, opt Options,
 			}
 			return submit(j)
 		})
-		if err == nil && opt.Cache != nil && !byID {
+		if err == nil && opt.Cache != nil && !byID && !opt.Part {
 			// The results of files no longer listed (released, deleted,
 			// moved away, rewritten under another inode) are forgotten
 			// after a complete listing, rather than kept until they age
@@ -68,7 +68,7 @@ func listJobs(ctx context.Context, src mailsrc.Source, an Analyzer, opt Options,
 	}
 	// Forget what the source no longer holds (released, deleted, or all of
 	// it after a UIDVALIDITY change) — only after a complete listing.
-	if err == nil && byID {
+	if err == nil && byID && !opt.Part {
 		// Remembered pairings (ppap-…) are not listed: they age out.
 		opt.Cache.Prune(func(key string) bool { return seen[key] || strings.HasPrefix(key, "ppap-") })
 	}

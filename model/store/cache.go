@@ -459,6 +459,14 @@ func (c *Cache) readLockedInto(buf []byte, key string, e cacheEntry) ([]byte, []
 	if c.rf == nil {
 		return nil, buf, errors.New("cache: no file to read")
 	}
+	return readRecordAt(c.rf, &c.ahead, buf, key, e)
+}
+
+// readRecordAt reads key's record as e places it in f, through ahead
+// when it is not nil, into buf when it is large enough; it also returns
+// the buffer it used. The record line's checksum must hold and its key
+// and time must be e's.
+func readRecordAt(f *os.File, ahead *readAhead, buf []byte, key string, e cacheEntry) ([]byte, []byte, error) {
 	written := int64(e.written)
 	pre := recordMsgOffset(key, written)
 	start := e.off - int64(pre)
@@ -470,8 +478,8 @@ func (c *Cache) readLockedInto(buf []byte, key string, e cacheEntry) ([]byte, []
 		buf = make([]byte, n)
 	}
 	line := buf[:n]
-	if !c.ahead.read(c.rf, line, start) {
-		if _, err := c.rf.ReadAt(line, start); err != nil {
+	if ahead == nil || !ahead.read(f, line, start) {
+		if _, err := f.ReadAt(line, start); err != nil {
 			return nil, buf, fmt.Errorf("cache: reading a record: %w", err)
 		}
 	}

@@ -5,7 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
+
+	jsonv1 "github.com/go-json-experiment/json/v1"
+
+	"mxaudit/model"
 )
 
 // SnapshotPrefix starts the keys of records that name other records by
@@ -71,3 +76,34 @@ func (c *Cache) GetRecord(key string) ([]byte, bool) {
 
 // errNotSnapshot keeps Get from decoding a snapshot as a message.
 var errNotSnapshot = errors.New("cache: a snapshot key holds no message")
+
+// Path is the cache file's path, for ReadRef.
+func (c *Cache) Path() string { return c.path }
+
+// ErrRefGone is ReadRef's error when the cache file no longer holds the
+// record where the ref says: it was compacted, rebuilt or removed since.
+var ErrRefGone = errors.New("the analysis cache no longer holds the result there")
+
+// ReadRef reads and decodes the message that the cache file at path
+// (Cache.Path) holds under key at ref, without opening the cache or
+// reading its index: what a viewer of rows read from a scan's snapshot
+// needs for the one message it shows, while other processes may hold the
+// cache. The record's checksum must hold and its key and time must be
+// the ref's; anything else is an error wrapping ErrRefGone, never
+// another record's message.
+func ReadRef(path, key string, ref RecordRef) (model.Message, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return model.Message{}, fmt.Errorf("%w: %v", ErrRefGone, err)
+	}
+	defer f.Close()
+	raw, _, err := readRecordAt(f, nil, nil, key, cacheEntry{off: ref.Off, n: ref.Len, written: ref.Written})
+	if err != nil {
+		return model.Message{}, fmt.Errorf("%w: %v", ErrRefGone, err)
+	}
+	var m model.Message
+	if err := jsonv1.Unmarshal(raw, &m); err != nil {
+		return model.Message{}, fmt.Errorf("cache: decoding the result of %s: %w", key, err)
+	}
+	return m, nil
+}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -126,6 +127,47 @@ func TestDecimalLen(t *testing.T) {
 	for _, n := range []int64{0, 1, 9, 10, 99, 100, -1, -9, -10, 1764370000, 1<<63 - 1, -1 << 63} {
 		if got, want := decimalLen(n), len(fmt.Sprint(n)); got != want {
 			t.Errorf("decimalLen(%d) = %d, want %d", n, got, want)
+		}
+	}
+}
+
+// TestReadRefReadsOnlyThatRecord: ReadRef gives the message a ref names,
+// read from the file without the cache; a ref read under another key,
+// one that points elsewhere, and a file gone are ErrRefGone, never
+// another record's message.
+func TestReadRefReadsOnlyThatRecord(t *testing.T) {
+	now := cacheTestNow
+	dir := t.TempDir()
+	c := openTestCache(t, dir, clockAt(&now))
+	for i := 1; i <= 3; i++ {
+		if err := c.Put(fmt.Sprintf("7/%d", i), sampleMessage(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ref, ok := c.Ref("7/2")
+	if !ok {
+		t.Fatal("no ref")
+	}
+	path := c.Path()
+	if err := c.Close(); err != nil { // written to the file
+		t.Fatal(err)
+	}
+	m, err := ReadRef(path, "7/2", ref)
+	if err != nil || m.Subject != sampleMessage(2).Subject {
+		t.Fatalf("ReadRef: %q, %v", m.Subject, err)
+	}
+	moved := ref
+	moved.Off += 3
+	stale := ref
+	stale.Written--
+	for what, read := range map[string]func() error{
+		"another key":   func() error { _, err := ReadRef(path, "7/3", ref); return err },
+		"another place": func() error { _, err := ReadRef(path, "7/2", moved); return err },
+		"another time":  func() error { _, err := ReadRef(path, "7/2", stale); return err },
+		"no file":       func() error { _, err := ReadRef(path+".gone", "7/2", ref); return err },
+	} {
+		if err := read(); !errors.Is(err, ErrRefGone) {
+			t.Errorf("%s: %v", what, err)
 		}
 	}
 }

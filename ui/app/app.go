@@ -54,6 +54,12 @@ type App struct {
 	ppap     ppap.Config
 	dkimMode string
 	replayed atomic.Bool // see ScanReplayed
+	// rowReplay is the last ScanRows' row replay, for Message; nil
+	// unless it handed out rows.
+	rowReplay atomic.Pointer[rowReplay]
+	// rowsTarget is where the list of the scan just finished may be
+	// kept (KeepRows); nil when nowhere.
+	rowsTarget atomic.Pointer[rowsTarget]
 }
 
 // Open opens the quarantine spec names (a path or an imap(s):// URL) and
@@ -177,7 +183,7 @@ func (a *App) warnf(format string, args ...any) {
 // their password mail's window has passed. emit gets each finished
 // message; progress, when set, the scan's counts.
 func (a *App) Scan(ctx context.Context, emit func(model.Message) error, progress func(scan.Progress)) error {
-	return a.scan(ctx, emit, progress, false)
+	return a.scanInto(ctx, emit, nil, progress, false)
 }
 
 // ScanEncoded is Scan for JSON output: results found in the analysis
@@ -186,11 +192,16 @@ func (a *App) Scan(ctx context.Context, emit func(model.Message) error, progress
 // encoded again. emit must call Materialize before it reads more than
 // the head, and must write the encoded bytes as JSON output would.
 func (a *App) ScanEncoded(ctx context.Context, emit func(model.Message) error, progress func(scan.Progress)) error {
-	return a.scan(ctx, emit, progress, true)
+	return a.scanInto(ctx, emit, nil, progress, true)
 }
 
-func (a *App) scan(ctx context.Context, emit func(model.Message) error, progress func(scan.Progress), encoded bool) error {
+// scanInto is Scan, ScanEncoded (encoded) and ScanRows (emitRow set).
+func (a *App) scanInto(ctx context.Context, emit func(model.Message) error, emitRow func(*model.Row) error,
+	progress func(scan.Progress), encoded bool) error {
 	defer scanUnderWay()()
+	// The IDs of this scan may name other messages than the last one's.
+	a.rowReplay.Store(nil)
+	a.rowsTarget.Store(nil)
 	opts := scan.Options{
 		Encoded:  encoded,
 		Workers:  a.cfg.Workers,
@@ -220,7 +231,7 @@ func (a *App) scan(ctx context.Context, emit func(model.Message) error, progress
 	if a.cfg.NoPPAP {
 		return scan.Run(ctx, a.src, a.analyzer, opts, emit)
 	}
-	return a.pairedScan(ctx, cache, pc, opts, early, emit)
+	return a.pairedScan(ctx, cache, pc, opts, early, emit, emitRow)
 }
 
 // SetWarn replaces where warnings go (nil discards them): a console

@@ -51,8 +51,9 @@ func (l *earlyListing) stop() {
 
 // take reads the listing ahead, up to limit entries, and reports whether
 // that is all of it, listed without an error. The entries stay to be
-// given by List.
-func (l *earlyListing) take(ctx context.Context, limit int) ([]mailsrc.Entry, bool) {
+// given by List. each, when set, sees every entry as it comes, while the
+// rest is listed.
+func (l *earlyListing) take(ctx context.Context, limit int, each func(mailsrc.Entry)) ([]mailsrc.Entry, bool) {
 	l.head = make([]mailsrc.Entry, 0, limit)
 	for {
 		select {
@@ -63,6 +64,9 @@ func (l *earlyListing) take(ctx context.Context, limit int) ([]mailsrc.Entry, bo
 			l.head = append(l.head, e)
 			if len(l.head) > limit {
 				return nil, false
+			}
+			if each != nil {
+				each(e)
 			}
 		case <-ctx.Done():
 			return nil, false

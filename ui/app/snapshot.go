@@ -74,8 +74,19 @@ type listingDigest struct {
 	buf  []byte // a field as it is hashed, reused
 	keys [][sha256.Size]byte
 	ids  []model.MessageID // of the keys, to name those without a result
-	ok   bool              // every entry so far has a stamp and no error
+	// refs are the refs of the keys' cached results and found whether
+	// each has one, once sum has run; as each entry is added when the
+	// digest looks in a cache (lookIn).
+	refs  []store.RecordRef
+	found []bool
+	cache *store.Cache
+	ok    bool // every entry so far has a stamp and no error
 }
+
+// lookIn makes add look each entry's cached result up in c as it comes,
+// rather than sum all of them at the end: the lookups then overlap with
+// the listing.
+func (d *listingDigest) lookIn(c *store.Cache) { d.cache = c }
 
 func newListingDigest(salt string, size int) *listingDigest {
 	d := &listingDigest{h: sha256.New(), ok: true,
@@ -112,6 +123,10 @@ func (d *listingDigest) add(e mailsrc.Entry) {
 	sum := scan.StampSum(e)
 	d.keys = append(d.keys, sum)
 	d.ids = append(d.ids, e.ID)
+	if d.cache != nil {
+		ref, ok := d.cache.Ref(scan.StampKey(sum))
+		d.refs, d.found = append(d.refs, ref), append(d.found, ok)
+	}
 	var received [8]byte
 	if !e.Received.IsZero() {
 		binary.BigEndian.PutUint64(received[:], uint64(e.Received.UnixNano()))
@@ -131,8 +146,14 @@ func (d *listingDigest) sum(c *store.Cache, uncachedOK func(model.MessageID) boo
 	}
 	var uncached []model.MessageID
 	var b [17]byte
-	for i, k := range d.keys {
-		ref, ok := c.Ref(scan.StampKey(k))
+	if d.cache != c || len(d.refs) != len(d.keys) {
+		d.refs, d.found = make([]store.RecordRef, len(d.keys)), make([]bool, len(d.keys))
+		for i, k := range d.keys {
+			d.refs[i], d.found[i] = c.Ref(scan.StampKey(k))
+		}
+	}
+	for i, ref := range d.refs {
+		ok := d.found[i]
 		switch {
 		case ok:
 			b[0] = 1
@@ -236,29 +257,30 @@ func (r *snapshotRecorder) see(m model.Message) {
 }
 
 // save writes the snapshot of the scan just finished, when it may be
-// replayed.
-func (r *snapshotRecorder) save() {
+// replayed, and returns its digest; false when it wrote none.
+func (r *snapshotRecorder) save() (string, bool) {
 	r.mu.Lock()
 	forgot := r.forgot
 	r.mu.Unlock()
 	if forgot || r.failed {
-		return
+		return "", false
 	}
 	digest, uncached, ok := r.digest.sum(r.cache, func(id model.MessageID) bool { return r.inert[id] })
 	if !ok {
-		return
+		return "", false
 	}
 	s := scanSnapshot{Version: snapshotVersion, Digest: digest, Count: len(r.digest.keys), Uncached: uncached}
 	for _, id := range r.changed {
 		ref, ok := r.cache.Ref(changedKey(id))
 		if !ok {
-			return
+			return "", false
 		}
 		s.Changed = append(s.Changed, changedMessage{ID: id, Ref: ref})
 	}
 	b, err := json.Marshal(s)
 	if err != nil {
-		return
+		return "", false
 	}
-	_ = r.cache.PutRecord(snapshotKey, b) // a cache that cannot write only costs time
+	// A cache that cannot write only costs time.
+	return digest, r.cache.PutRecord(snapshotKey, b) == nil
 }

@@ -19,7 +19,11 @@ import (
 //
 // early, when set, is the source's listing, started before the cache was
 // opened; the snapshot is only tried with it.
-func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config, opts scan.Options, early *earlyListing, emit func(model.Message) error) error {
+//
+// emitRow, when set, takes the rows of a row snapshot of the replayed
+// scan instead (see ScanRows).
+func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config, opts scan.Options, early *earlyListing,
+	emit func(model.Message) error, emitRow func(*model.Row) error) error {
 	var src mailsrc.Source = a.src
 	if early != nil {
 		src = early
@@ -27,10 +31,23 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 	var rec *snapshotRecorder
 	if cache != nil && !opts.CacheByID && early != nil {
 		if snap, ok := loadSnapshot(cache); ok {
-			if entries, ok := early.take(ctx, snap.Count); ok {
-				if repl, ok := a.replayable(ctx, cache, pc, snap, entries); ok {
+			// The digest is taken, and each entry's cached result looked
+			// up, as the listing comes.
+			d := newListingDigest(pc.ResultsSalt, snap.Count)
+			d.lookIn(cache)
+			if entries, ok := early.take(ctx, snap.Count, d.add); ok {
+				if repl, ok := a.replayable(ctx, cache, snap, entries, d); ok {
 					a.replayed.Store(true)
-					return replay(ctx, a, cache, opts, entries, repl, emit)
+					if emitRow != nil {
+						if done, err := a.replayRows(ctx, cache, opts, snap, entries, repl, d, emit, emitRow); done {
+							return err
+						}
+					}
+					err := replay(ctx, a, cache, opts, entries, repl, emit)
+					if err == nil {
+						a.setRowsTarget(cache, snap.Digest, listedIDs(entries))
+					}
+					return err
 				}
 			}
 		}
@@ -60,7 +77,9 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 		pairErr = nil // emit's failure, already in runErr
 	}
 	if runErr == nil && pairErr == nil && rec != nil {
-		rec.save()
+		if digest, ok := rec.save(); ok {
+			a.setRowsTarget(cache, digest, rec.digest.ids)
+		}
 	}
 	return errors.Join(runErr, pairErr)
 }
@@ -68,13 +87,12 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 // replayable reports whether snap is the outcome of entries as the cache
 // holds them now, and returns what the replay swaps: the changed
 // messages' keys, and "" for the uncached ones, which it checks again.
-func (a *App) replayable(ctx context.Context, cache *store.Cache, pc ppap.Config, snap scanSnapshot, entries []mailsrc.Entry) (map[model.MessageID]string, bool) {
+// d is the digest of entries, salted with the pairing settings; once
+// summed, it holds the entries' stamp sums and the refs of their cached
+// results, in order.
+func (a *App) replayable(ctx context.Context, cache *store.Cache, snap scanSnapshot, entries []mailsrc.Entry, d *listingDigest) (map[model.MessageID]string, bool) {
 	if a.opts.NoSnapshot || len(entries) != snap.Count {
 		return nil, false
-	}
-	d := newListingDigest(pc.ResultsSalt, len(entries))
-	for _, e := range entries {
-		d.add(e)
 	}
 	uncached := map[model.MessageID]bool{}
 	for _, id := range snap.Uncached {
@@ -100,6 +118,15 @@ func (a *App) replayable(ctx context.Context, cache *store.Cache, pc ppap.Config
 		repl[e.ID] = ""
 	}
 	return repl, true
+}
+
+// listedIDs are the IDs of entries, in order.
+func listedIDs(entries []mailsrc.Entry) []model.MessageID {
+	ids := make([]model.MessageID, len(entries))
+	for i, e := range entries {
+		ids[i] = e.ID
+	}
+	return ids
 }
 
 // stillInert analyses one message afresh and reports whether pairing

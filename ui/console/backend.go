@@ -38,6 +38,19 @@ type SharedSource interface {
 	ScanShared(ctx context.Context, emit func(*model.Row) error, progress func(scan.Progress)) error
 }
 
+// RowSource is a Source that can hand out, on an unchanged source, the
+// rows of the list it kept from an earlier scan (ui/app's row snapshot)
+// instead of every message: the table lists them as they are, and the
+// messages are read back whole through SharedMessages, which a RowSource
+// also is. After a scan that handed out messages, the console gives the
+// source its list to keep.
+type RowSource interface {
+	ScanRows(ctx context.Context, emit func(model.Message) error, emitRow func(*model.Row) error, progress func(scan.Progress)) error
+	// KeepRows keeps the list of the scan just finished, in listing
+	// order, for the next ScanRows.
+	KeepRows(rows []*model.Row) error
+}
+
 // Kept keeps the full analysed messages of which the console's table
 // holds only rows (model.Row): the scan puts every message it lists, and
 // a view or an action reads one back whole, in a command, through
@@ -144,6 +157,8 @@ var (
 	_ Kept           = (*app.Spill)(nil)
 	_ SharedSource   = (*app.View)(nil)
 	_ SharedMessages = (*app.View)(nil)
+	_ RowSource      = (*app.App)(nil)
+	_ SharedMessages = (*app.App)(nil)
 )
 
 // The methods below hand the configured back end to a command as a plain
@@ -168,6 +183,22 @@ func (c Config) scanner() func(context.Context, func(model.Message) error, func(
 func (c Config) sharedScanner() func(context.Context, func(*model.Row) error, func(scan.Progress)) error {
 	if s, ok := c.Source.(SharedSource); ok {
 		return s.ScanShared
+	}
+	return nil
+}
+
+// rowScanner is the source's ScanRows, nil when it has none.
+func (c Config) rowScanner() func(context.Context, func(model.Message) error, func(*model.Row) error, func(scan.Progress)) error {
+	if s, ok := c.Source.(RowSource); ok {
+		return s.ScanRows
+	}
+	return nil
+}
+
+// rowKeeper is the source's KeepRows, nil when it has none.
+func (c Config) rowKeeper() func([]*model.Row) error {
+	if s, ok := c.Source.(RowSource); ok {
+		return s.KeepRows
 	}
 	return nil
 }

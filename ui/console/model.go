@@ -293,6 +293,10 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case pipeReadyMsg:
 		return m, m.handlePipeReady(msg)
+	case rowsKeptMsg:
+		// Only the next start's speed depends on it: said, not in the way.
+		m.setNotice(msg.err.Error(), false)
+		return m, nil
 	case pagerDoneMsg:
 		if msg.err != nil {
 			m.setNotice("the pager failed: "+msg.err.Error(), true)

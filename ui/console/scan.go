@@ -29,13 +29,15 @@ const (
 	batchWindow  = 40 * time.Millisecond
 	steadyWindow = 100 * time.Millisecond
 	channelSize  = 2048
+	rowChunk     = 256
 )
 
 // scanEvent is one thing the scan goroutine reports.
 type scanEvent struct {
 	msg      model.Message
 	hasMsg   bool
-	shared   *model.Row // from a SharedSource, instead of msg
+	shared   *model.Row   // from a SharedSource, instead of msg
+	rows     []*model.Row // rows handed out together (rowChunk)
 	progress scan.Progress
 	hasProg  bool
 	done     bool
@@ -92,7 +94,7 @@ func (m *Model) startScan() tea.Cmd {
 // colour profile is asked of "tmux info"): the listing and the first
 // analyses run meanwhile, and their results wait in the channel.
 func (m *Model) beginScan() bool {
-	run, shared := m.cfg.scanner(), m.cfg.sharedScanner()
+	run, shared, rows := m.cfg.scanner(), m.cfg.sharedScanner(), m.cfg.rowScanner()
 	if run == nil {
 		return false
 	}
@@ -111,12 +113,51 @@ func (m *Model) beginScan() bool {
 				return ctx.Err()
 			}
 		}
-		progress := func(p scan.Progress) { _ = send(scanEvent{progress: p, hasProg: true}) }
+		// A row snapshot's rows go over the channel rowChunk at a time
+		// (one event a row made 100,000 copies of an event that has
+		// room for a message), flushed at each progress report, which
+		// comes after each block of them. A shared source's rows go one
+		// by one: they come as its scan finds them.
+		var pending []*model.Row
+		flush := func() error {
+			if len(pending) == 0 {
+				return nil
+			}
+			ev := scanEvent{rows: pending}
+			pending = nil
+			return send(ev)
+		}
+		progress := func(p scan.Progress) {
+			if flush() == nil {
+				_ = send(scanEvent{progress: p, hasProg: true})
+			}
+		}
+		emitMsg := func(msg model.Message) error {
+			if err := flush(); err != nil {
+				return err
+			}
+			return send(scanEvent{msg: msg, hasMsg: true})
+		}
+		emitRow := func(r *model.Row) error {
+			if pending == nil {
+				pending = make([]*model.Row, 0, rowChunk)
+			}
+			if pending = append(pending, r); len(pending) == rowChunk {
+				return flush()
+			}
+			return nil
+		}
 		var err error
-		if shared != nil {
+		switch {
+		case shared != nil:
 			err = shared(ctx, func(r *model.Row) error { return send(scanEvent{shared: r}) }, progress)
-		} else {
-			err = run(ctx, func(msg model.Message) error { return send(scanEvent{msg: msg, hasMsg: true}) }, progress)
+		case rows != nil:
+			err = rows(ctx, emitMsg, emitRow, progress)
+		default:
+			err = run(ctx, emitMsg, progress)
+		}
+		if err == nil {
+			err = flush()
 		}
 		// The final event must get through even after cancellation is
 		// requested elsewhere; nobody may be reading any more, so do
@@ -169,6 +210,7 @@ func waitForBatch(ctx context.Context, events <-chan scanEvent, id int, window t
 			if ev.shared != nil {
 				batch.shared = append(batch.shared, ev.shared)
 			}
+			batch.shared = append(batch.shared, ev.rows...)
 			if ev.hasProg {
 				batch.progress, batch.hasProg = ev.progress, true
 			}
@@ -230,7 +272,7 @@ func (m *Model) handleScanBatch(b scanBatchMsg) tea.Cmd {
 			return tea.Batch(cmd, m.statsChanged())
 		}
 		// Live updates start from a complete listing.
-		return tea.Batch(cmd, m.statsChanged(), m.startWatch())
+		return tea.Batch(cmd, m.statsChanged(), m.keepRows(), m.startWatch())
 	}
 	return tea.Batch(cmd, m.statsChanged(), waitForBatch(m.scan.ctx, m.scan.events, m.scan.id, steadyWindow, maxBatch, m.kept))
 }
@@ -241,3 +283,24 @@ func (m *Model) stopScan() {
 		m.scan.cancel()
 	}
 }
+
+// keepRows returns the command that gives the source the list of the
+// scan just finished, for its next start (RowSource); nil when the
+// source keeps none. The rows are never changed once built, so the
+// command may read them while Update goes on.
+func (m *Model) keepRows() tea.Cmd {
+	keep := m.cfg.rowKeeper()
+	if keep == nil {
+		return nil
+	}
+	rows := m.table.ArrivalRows()
+	return func() tea.Msg {
+		if err := keep(rows); err != nil {
+			return rowsKeptMsg{err: err}
+		}
+		return nil
+	}
+}
+
+// rowsKeptMsg says that the list could not be kept for the next start.
+type rowsKeptMsg struct{ err error }

@@ -1,0 +1,228 @@
+package model
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+)
+
+// RowCodecVersion names what RowEncoder writes and what NewRow computes:
+// rows kept on disk (ui/app's row snapshot) are used only by an mxaudit
+// of the same version, so it changes whenever either changes, as
+// analysis.Version does for verdicts.
+const RowCodecVersion = 1
+
+// A row's encoding, in a stream of rows one encoder wrote:
+//
+//   - its text, as a length and its bytes;
+//   - its verdict columns, as the number of the set in the stream (a
+//     quarantine has a few dozen), a new number followed by the set's
+//     eight strings;
+//   - each field's place in the text, the date, the size, the senders'
+//     places, where the Message-ID starts and the flags, as varints
+//     (places as start and length);
+//   - the six ranks of its columns, a byte each.
+//
+// A row's exception is not encoded: it is policy state, which the
+// console applies to every row it lists (Policy.AnnotateRow); a decoded
+// row has none, and the exception column's rank is that of none.
+
+// RowEncoder encodes rows for a RowDecoder. The zero value is ready to
+// use; one encoder writes one stream.
+type RowEncoder struct {
+	verdicts map[RowVerdicts]uint64
+}
+
+// Append appends the encoding of r, without its exception, to b.
+func (e *RowEncoder) Append(b []byte, r *Row) []byte {
+	b = appendField(b, r.text)
+	v := RowVerdicts{}
+	if r.RowVerdicts != nil {
+		v = *r.RowVerdicts
+	}
+	if n, ok := e.verdicts[v]; ok {
+		b = binary.AppendUvarint(b, n)
+	} else {
+		if e.verdicts == nil {
+			e.verdicts = map[RowVerdicts]uint64{}
+		}
+		n := uint64(len(e.verdicts))
+		e.verdicts[v] = n
+		b = binary.AppendUvarint(b, n)
+		for _, s := range [...]string{string(v.SPF), string(v.DKIM), string(v.DMARC), string(v.Policy),
+			string(v.Disposition), string(v.Attachment), string(v.Auth), string(v.Encryption)} {
+			b = appendField(b, s)
+		}
+	}
+	for _, s := range r.span {
+		b = binary.AppendUvarint(binary.AppendUvarint(b, uint64(s.start)), uint64(s.end-s.start))
+	}
+	b = binary.AppendVarint(b, r.dateSec)
+	b = binary.AppendVarint(b, int64(r.dateNsec))
+	b = binary.AppendVarint(b, r.Size)
+	for _, at := range r.fromAt {
+		b = binary.AppendUvarint(binary.AppendUvarint(b, uint64(at[0])), uint64(at[1]-at[0]))
+	}
+	b = binary.AppendUvarint(b, uint64(r.msgidAt))
+	b = binary.AppendUvarint(b, uint64(r.flags))
+	k := r.ranks
+	return append(b, byte(k.severity), byte(k.att), byte(k.spf), byte(k.dkim), byte(k.dmarc), byte(k.policy))
+}
+
+func appendField(b []byte, s string) []byte {
+	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
+}
+
+// errBadRow is what RowDecoder returns for bytes a RowEncoder did not
+// write.
+var errBadRow = errors.New("not an encoded row")
+
+// RowDecoder decodes a stream of rows that a RowEncoder wrote, from one
+// string that the rows then point into: decoding copies nothing, and the
+// rows keep the string alive. The rows share their verdict columns, as a
+// table's rows do. The zero value is ready to use.
+type RowDecoder struct {
+	verdicts []*RowVerdicts
+}
+
+// Decode decodes the row at the start of data and returns it with the
+// rest of data. Every place the row keeps is checked to lie within its
+// own text, so that bytes an encoder did not write give an error, never
+// a row that reads past its text or into another field's.
+func (d *RowDecoder) Decode(data string) (Row, string, error) {
+	rd := rowReader{data: data, ok: true}
+	var r Row
+	r.text = rd.field()
+	if n := rd.uvarint(); n < uint64(len(d.verdicts)) {
+		r.RowVerdicts = d.verdicts[n]
+	} else if n == uint64(len(d.verdicts)) && rd.ok {
+		var s [8]string
+		for i := range s {
+			s[i] = rd.field()
+		}
+		r.RowVerdicts = &RowVerdicts{SPF: Result(s[0]), DKIM: Result(s[1]), DMARC: Result(s[2]), Policy: Disposition(s[3]),
+			Disposition: Disposition(s[4]), Attachment: AttachmentVerdict(s[5]), Auth: AuthVerdict(s[6]), Encryption: Encryption(s[7])}
+		if rd.ok {
+			d.verdicts = append(d.verdicts, r.RowVerdicts)
+		}
+	} else {
+		return Row{}, "", errBadRow
+	}
+	for i := range r.span {
+		start, end := rd.place()
+		r.span[i] = textSpan{start, end}
+	}
+	r.dateSec = rd.varint()
+	nsec := rd.varint()
+	r.Size = rd.varint()
+	for i := range r.fromAt {
+		start, end := rd.place()
+		r.fromAt[i] = [2]uint32{start, end}
+	}
+	r.msgidAt = rd.uint32()
+	r.flags = RowFlags(rd.uint32())
+	ranks := rd.bytes(6)
+	if !rd.ok || nsec < 0 || nsec >= 1e9 {
+		return Row{}, "", errBadRow
+	}
+	r.dateNsec = int32(nsec)
+	r.ranks = rowRanks{severity: int8(ranks[0]), att: int8(ranks[1]), spf: int8(ranks[2]), dkim: int8(ranks[3]), dmarc: int8(ranks[4]), policy: int8(ranks[5])}
+	r.ranks.exc = int8((&Message{}).exceptionRank())
+	if err := r.checkPlaces(); err != nil {
+		return Row{}, "", err
+	}
+	return r, rd.data, nil
+}
+
+// checkPlaces checks what the row's accessors slice: the spans within
+// the text, the search text first, and the places in it within it.
+func (r *Row) checkPlaces() error {
+	n := uint64(len(r.text))
+	for f, s := range r.span {
+		if s.start > s.end || uint64(s.end) > n {
+			return fmt.Errorf("%w: field %d at %d–%d of a text of %d bytes", errBadRow, f, s.start, s.end, n)
+		}
+	}
+	hay := r.span[fieldHay]
+	if hay.start != 0 || r.msgidAt > hay.end {
+		return fmt.Errorf("%w: its search text is out of place", errBadRow)
+	}
+	for _, at := range r.fromAt {
+		if at[0] > at[1] || at[1] > hay.end {
+			return fmt.Errorf("%w: a sender's place is outside its search text", errBadRow)
+		}
+	}
+	return nil
+}
+
+// rowReader reads the parts of an encoded row; ok turns false, for good,
+// at the first that is not there or out of range.
+type rowReader struct {
+	data string
+	ok   bool
+}
+
+func (rd *rowReader) uvarint() uint64 {
+	if !rd.ok {
+		return 0
+	}
+	n, w := uvarint(rd.data)
+	if w <= 0 {
+		rd.fail()
+		return 0
+	}
+	rd.data = rd.data[w:]
+	return n
+}
+
+func (rd *rowReader) varint() int64 {
+	u := rd.uvarint()
+	x := int64(u >> 1)
+	if u&1 != 0 {
+		x = ^x
+	}
+	return x
+}
+
+func (rd *rowReader) uint32() uint32 {
+	n := rd.uvarint()
+	if n > math.MaxUint32 {
+		rd.fail()
+		return 0
+	}
+	return uint32(n)
+}
+
+// place reads a start and a length as the [start, end) they make.
+func (rd *rowReader) place() (uint32, uint32) {
+	start, n := rd.uint32(), rd.uint32()
+	if uint64(start)+uint64(n) > math.MaxUint32 {
+		rd.fail()
+		return 0, 0
+	}
+	return start, start + n
+}
+
+func (rd *rowReader) field() string {
+	n := rd.uvarint()
+	if n > uint64(len(rd.data)) {
+		rd.fail()
+		return ""
+	}
+	s := rd.data[:n]
+	rd.data = rd.data[n:]
+	return s
+}
+
+func (rd *rowReader) bytes(n int) string {
+	if len(rd.data) < n {
+		rd.fail()
+		return "\x00\x00\x00\x00\x00\x00"[:n]
+	}
+	s := rd.data[:n]
+	rd.data = rd.data[n:]
+	return s
+}
+
+func (rd *rowReader) fail() { rd.ok, rd.data = false, "" }

@@ -1,0 +1,296 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"mxaudit/model"
+	"mxaudit/model/store"
+)
+
+// rowScan is what one ScanRows handed out.
+type rowScan struct {
+	msgs []model.Message
+	rows []*model.Row
+}
+
+// scanRows runs ScanRows on a, then keeps the list as the console does:
+// the rows of what was handed out, in order.
+func scanRows(t *testing.T, a *App) rowScan {
+	t.Helper()
+	var s rowScan
+	err := a.ScanRows(context.Background(), func(m model.Message) error {
+		s.msgs = append(s.msgs, m)
+		return nil
+	}, func(r *model.Row) error {
+		s.rows = append(s.rows, r)
+		return nil
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := slices.Clone(s.rows) // rows come first, when both come
+	for i := range s.msgs {
+		r := model.NewRow(&s.msgs[i])
+		list = append(list, &r)
+	}
+	if err := a.KeepRows(list); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// freshScan is every message of dir as a scan without a cache emits it.
+func freshScan(t *testing.T, dir string, cfg Config) []model.Message {
+	t.Helper()
+	cfg.Flags.NoCache = true
+	a, err := Open(context.Background(), dir, cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	var out []model.Message
+	if err := a.Scan(context.Background(), func(m model.Message) error { out = append(out, m); return nil }, nil); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// untilRows scans until a scan hands out rows (the first pairs, the
+// second records the scan snapshot and keeps the list), at most four
+// times.
+func untilRows(t *testing.T, a *App) rowScan {
+	t.Helper()
+	for range 4 {
+		if s := scanRows(t, a); len(s.rows) > 0 {
+			return s
+		}
+	}
+	t.Fatal("no scan handed out the kept list")
+	return rowScan{}
+}
+
+func jsonOf(t *testing.T, m model.Message) string {
+	t.Helper()
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// sameAsFresh checks what one scan handed out against want, what a scan
+// without cache emits: each row is the row of its message, and each
+// message read back through Message, or handed out whole, is that
+// message. It returns how many messages came as rows.
+func sameAsFresh(t *testing.T, what string, a *App, s rowScan, want []model.Message) int {
+	t.Helper()
+	if len(s.rows)+len(s.msgs) != len(want) {
+		t.Fatalf("%s: %d rows and %d messages, want %d", what, len(s.rows), len(s.msgs), len(want))
+	}
+	// A fresh scan emits a ZIP mail once its window has passed; a replay
+	// lists in the listing's order.
+	rows := map[model.MessageID]*model.Row{}
+	for _, r := range s.rows {
+		rows[r.ID()] = r
+	}
+	msgs := map[model.MessageID]model.Message{}
+	for _, m := range s.msgs {
+		msgs[m.ID] = m
+	}
+	for i := range want {
+		id := want[i].ID
+		if m, ok := msgs[id]; ok {
+			if g, w := jsonOf(t, m), jsonOf(t, want[i]); g != w {
+				t.Fatalf("%s: message %s:\ngot  %s\nwant %s", what, id, g, w)
+			}
+			continue
+		}
+		got := rows[id]
+		if got == nil {
+			t.Fatalf("%s: nothing of %s", what, id)
+		}
+		if w := model.NewRow(&want[i]); !reflect.DeepEqual(*got, w.WithException(nil)) {
+			t.Fatalf("%s: the row of %s is not the row of the message a fresh scan emits:\ngot  %+v\nwant %+v", what, id, *got, w.WithException(nil))
+		}
+		read, err := a.Message(context.Background(), id)
+		if err != nil {
+			t.Fatalf("%s: %s: %v", what, id, err)
+		}
+		if g, w := jsonOf(t, read), jsonOf(t, want[i]); g != w {
+			t.Fatalf("%s: message %s read back:\ngot  %s\nwant %s", what, id, g, w)
+		}
+	}
+	return len(s.rows)
+}
+
+// TestRowSnapshotIsWhatTheScanEmits: once an unchanged Maildir (PPAP
+// pairs among its mail, and mail analysed on every scan) has its list
+// kept, a console's scan hands out rows instead of messages, each the
+// row of what a scan without any cache emits for that message, and every
+// message read back through Message is that message. A message added
+// makes the scan hand out messages; a damaged block ends the rows, and
+// the rest come as messages; rows that name other messages are not
+// handed out; after each, the list is kept again.
+func TestRowSnapshotIsWhatTheScanEmits(t *testing.T) {
+	defer func(n int) { rowsPerBlock = n }(rowsPerBlock)
+	rowsPerBlock = 50 // several blocks
+	dir := snapshotQuarantine(t)
+	cfg := Config{}
+	cfg.Offline, cfg.CacheDir = true, t.TempDir()
+	var warned []string
+	a, err := Open(context.Background(), dir, cfg, Options{Warn: func(s string) { warned = append(warned, s) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	warnedOf := func(what string) {
+		t.Helper()
+		if len(warned) != 1 || !strings.Contains(warned[0], "not used") {
+			t.Fatalf("%s: warnings %q", what, warned)
+		}
+		warned = nil
+	}
+	// kept scans until the list is handed out whole.
+	kept := func(what string) []model.Message {
+		t.Helper()
+		want := freshScan(t, dir, cfg)
+		s := untilRows(t, a)
+		if n := sameAsFresh(t, what, a, s, want); n != len(want) {
+			t.Fatalf("%s: %d of %d as rows", what, n, len(want))
+		}
+		paired := 0
+		for i := range want {
+			if want[i].HasPPAPPair() {
+				paired++
+			}
+		}
+		if paired == 0 {
+			t.Fatalf("%s: no paired message: the test checks no pairing outcome", what)
+		}
+		if len(a.rowReplay.Load().fresh) == 0 {
+			t.Fatalf("%s: every message has a cached result: the test checks none analysed anew", what)
+		}
+		if _, err := a.Message(context.Background(), "no-such-message"); !errors.Is(err, ErrNotSpilled) {
+			t.Fatalf("%s: a message not listed: %v", what, err)
+		}
+		return want
+	}
+	kept("kept")
+
+	// A mail added (a copy of one, delivered later): the listing changed,
+	// so the kept list is not this scan's.
+	names, _ := filepath.Glob(filepath.Join(dir, "cur", "*"))
+	raw, err := os.ReadFile(names[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "new", "1999999999.M1P1.copy"), raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if s := scanRows(t, a); len(s.rows) > 0 {
+		t.Fatal("a scan of a changed Maildir handed out the old list")
+	}
+	if _, err := a.Message(context.Background(), "1999999999.M1P1.copy"); !errors.Is(err, ErrNotSpilled) {
+		t.Fatalf("after a scan that handed out messages, Message answers: %v", err)
+	}
+	want := kept("a mail added")
+
+	// A damaged block: the blocks before it are handed out as rows, the
+	// rest as messages, and the list is kept again.
+	paths, _ := filepath.Glob(filepath.Join(cfg.CacheDir, "*.rows"))
+	if len(paths) != 1 {
+		t.Fatalf("row snapshots: %v", paths)
+	}
+	b, err := os.ReadFile(paths[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)*2/3] ^= 0x20
+	if err := os.WriteFile(paths[0], b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := scanRows(t, a)
+	if n := sameAsFresh(t, "damaged", a, s, want); n == 0 || n == len(want) {
+		t.Fatalf("damaged: %d of %d as rows", n, len(want))
+	}
+	warnedOf("damaged")
+	kept("kept again")
+
+	// A list in another order, written whole with good checksums: its
+	// first block names other messages, so nothing of it is handed out.
+	b, err = os.ReadFile(paths[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var digest, magic string
+	var version, count int
+	if _, err := fmt.Sscan(string(b), &magic, &version, &digest, &count); err != nil {
+		t.Fatal(err)
+	}
+	rf, err := openRows(paths[0], digest, count)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list []*model.Row
+	for len(list) < count {
+		rows, err := rf.next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range rows {
+			list = append(list, &rows[i])
+		}
+	}
+	rf.Close()
+	list[0], list[1] = list[1], list[0]
+	if err := saveRows(paths[0], digest, list); err != nil {
+		t.Fatal(err)
+	}
+	if s := scanRows(t, a); len(s.rows) > 0 {
+		t.Fatal("a list in another order was handed out")
+	}
+	warnedOf("written wrong")
+	kept("kept once more")
+}
+
+// TestRowReplayReadsAMovedResultByKey: a message whose result is no
+// longer where the scan snapshot's ref says (the cache was compacted
+// since) is read from the cache by its key.
+func TestRowReplayReadsAMovedResultByKey(t *testing.T) {
+	dir := snapshotQuarantine(t)
+	cfg := Config{}
+	cfg.Offline, cfg.CacheDir = true, t.TempDir()
+	a, err := Open(context.Background(), dir, cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	s := untilRows(t, a)
+	id := s.rows[len(s.rows)/2].ID()
+	want, err := a.Message(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rr := a.rowReplay.Load()
+	slot := &rr.slots[rr.index[id]]
+	slot.ref.Off += 7
+	if _, err := store.ReadRef(rr.cachePath, "stamp-x", slot.ref); !errors.Is(err, store.ErrRefGone) {
+		t.Fatalf("a ref to other bytes: %v", err)
+	}
+	got, err := a.Message(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if jsonOf(t, got) != jsonOf(t, want) {
+		t.Fatal("the result read by key is not the message")
+	}
+}
