@@ -52,16 +52,7 @@ func scanRows(t *testing.T, a *App) rowScan {
 func freshScan(t *testing.T, dir string, cfg Config) []model.Message {
 	t.Helper()
 	cfg.Flags.NoCache = true
-	a, err := Open(context.Background(), dir, cfg, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	var out []model.Message
-	if err := a.Scan(context.Background(), func(m model.Message) error { out = append(out, m); return nil }, nil); err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return scanAll(t, dir, cfg)
 }
 
 // untilRows scans until a scan hands out rows (the first pairs, the
@@ -109,8 +100,8 @@ func sameAsFresh(t *testing.T, what string, a *App, s rowScan, want []model.Mess
 	for i := range want {
 		id := want[i].ID
 		if m, ok := msgs[id]; ok {
-			if g, w := jsonOf(t, m), jsonOf(t, want[i]); g != w {
-				t.Fatalf("%s: message %s:\ngot  %s\nwant %s", what, id, g, w)
+			if !sameJSON(t, m, want[i]) {
+				t.Fatalf("%s: message %s:\ngot  %s\nwant %s", what, id, jsonOf(t, m), jsonOf(t, want[i]))
 			}
 			continue
 		}
@@ -125,8 +116,8 @@ func sameAsFresh(t *testing.T, what string, a *App, s rowScan, want []model.Mess
 		if err != nil {
 			t.Fatalf("%s: %s: %v", what, id, err)
 		}
-		if g, w := jsonOf(t, read), jsonOf(t, want[i]); g != w {
-			t.Fatalf("%s: message %s read back:\ngot  %s\nwant %s", what, id, g, w)
+		if !sameJSON(t, read, want[i]) {
+			t.Fatalf("%s: message %s read back:\ngot  %s\nwant %s", what, id, jsonOf(t, read), jsonOf(t, want[i]))
 		}
 	}
 	return len(s.rows)
@@ -290,7 +281,7 @@ func TestRowReplayReadsAMovedResultByKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if jsonOf(t, got) != jsonOf(t, want) {
+	if !sameJSON(t, got, want) {
 		t.Fatal("the result read by key is not the message")
 	}
 }

@@ -26,7 +26,13 @@ func spillMessages(t testing.TB, bulk int) []model.Message {
 	if err := demo.WriteMaildir(dir, samples); err != nil {
 		t.Fatal(err)
 	}
-	a, err := Open(t.Context(), dir, Config{Offline: true, Flags: Flags{NoCache: true}}, Options{})
+	return scanAll(t, dir, Config{Offline: true, Flags: Flags{NoCache: true}})
+}
+
+// scanAll is every message of dir as a scan under cfg emits it.
+func scanAll(t testing.TB, dir string, cfg Config) []model.Message {
+	t.Helper()
+	a, err := Open(t.Context(), dir, cfg, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
