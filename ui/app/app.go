@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -55,11 +56,16 @@ type App struct {
 	dkimMode string
 	replayed atomic.Bool // see ScanReplayed
 	// rowReplay is the last ScanRows' row replay, for Message; nil
-	// unless it handed out rows.
-	rowReplay atomic.Pointer[rowReplay]
-	// rowsTarget is where the list of the scan just finished may be
-	// kept (KeepRows); nil when nowhere.
+	// unless it handed out rows. rowsTarget is where the list of the
+	// scan just finished may be kept (KeepRows); nil when nowhere.
+	// Each scan clears both and numbers itself (rowsGen, under rowsMu),
+	// and sets them only while it is still the last scan begun: a scan
+	// cancelled by a reload must not set them after its successor has
+	// begun.
+	rowReplay  atomic.Pointer[rowReplay]
 	rowsTarget atomic.Pointer[rowsTarget]
+	rowsMu     sync.Mutex
+	rowsGen    uint64
 }
 
 // Open opens the quarantine spec names (a path or an imap(s):// URL) and
@@ -200,8 +206,10 @@ func (a *App) scanInto(ctx context.Context, emit func(model.Message) error, emit
 	progress func(scan.Progress), encoded bool) error {
 	defer scanUnderWay()()
 	// The IDs of this scan may name other messages than the last one's.
-	a.rowReplay.Store(nil)
-	a.rowsTarget.Store(nil)
+	gen := a.newRowsGen()
+	if emitRow != nil {
+		go buildID() // read while the source is listed
+	}
 	opts := scan.Options{
 		Encoded:  encoded,
 		Workers:  a.cfg.Workers,
@@ -231,7 +239,7 @@ func (a *App) scanInto(ctx context.Context, emit func(model.Message) error, emit
 	if a.cfg.NoPPAP {
 		return scan.Run(ctx, a.src, a.analyzer, opts, emit)
 	}
-	return a.pairedScan(ctx, cache, pc, opts, early, emit, emitRow)
+	return a.pairedScan(ctx, cache, pc, opts, early, emit, emitRow, gen)
 }
 
 // SetWarn replaces where warnings go (nil discards them): a console

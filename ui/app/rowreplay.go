@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -19,7 +20,7 @@ import (
 // rowReplay is what App.Message needs to read back, one at a time, the
 // messages of a scan that handed out a row snapshot's rows (ScanRows):
 // where the cache holds each one's result, as the scan snapshot's digest
-// checked it.
+// checked it, and the row handed out, which what is read back must give.
 type rowReplay struct {
 	cachePath string
 	slots     []rowSlot // by listing position
@@ -28,11 +29,13 @@ type rowReplay struct {
 	// anew, as every scan does.
 	fresh map[model.MessageID]mailsrc.Entry
 
-	// index finds the slot of each row handed out. Its keys are the
-	// rows' own IDs (their text), not the listing's copies, which the
-	// scan then drops: it grows as the rows go out.
-	mu    sync.RWMutex
-	index map[model.MessageID]int32
+	// index finds the position of each row handed out, and listed is
+	// the row. The index's keys are the rows' own IDs (their text), not
+	// the listing's copies, which the scan then drops: both grow as the
+	// rows go out.
+	mu     sync.RWMutex
+	index  map[model.MessageID]int32
+	listed []*model.Row
 }
 
 // rowSlot is one listed message of a row replay. (The entry's delivery
@@ -45,15 +48,16 @@ type rowSlot struct {
 	changed bool              // pairing changed it: the result is under changedKey
 }
 
-// slot returns the slot of the row with the given ID handed out.
-func (rr *rowReplay) slot(id model.MessageID) (rowSlot, bool) {
+// slot returns the slot of the row with the given ID handed out, and
+// the row.
+func (rr *rowReplay) slot(id model.MessageID) (rowSlot, *model.Row, bool) {
 	rr.mu.RLock()
+	defer rr.mu.RUnlock()
 	i, ok := rr.index[id]
-	rr.mu.RUnlock()
 	if !ok {
-		return rowSlot{}, false
+		return rowSlot{}, nil, false
 	}
-	return rr.slots[i], true
+	return rr.slots[i], rr.listed[i], true
 }
 
 // handOut indexes rows, listed from position at on.
@@ -62,6 +66,7 @@ func (rr *rowReplay) handOut(rows []model.Row, at int) {
 	defer rr.mu.Unlock()
 	for j := range rows {
 		rr.index[rows[j].ID()] = int32(at + j)
+		rr.listed[at+j] = &rows[j]
 	}
 }
 
@@ -81,7 +86,7 @@ func (a *App) ScanRows(ctx context.Context, emit func(model.Message) error, emit
 // damaged or name other messages, the rest of the entries are replayed
 // as messages (replay, with repl), and the file goes.
 func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Options, snap scanSnapshot, entries []mailsrc.Entry,
-	repl map[model.MessageID]string, d *listingDigest, emit func(model.Message) error, emitRow func(*model.Row) error) (bool, error) {
+	repl map[model.MessageID]string, d *listingDigest, emit func(model.Message) error, emitRow func(*model.Row) error, gen uint64) (bool, error) {
 	if len(d.keys) != len(entries) || len(d.refs) != len(entries) {
 		return false, nil
 	}
@@ -100,10 +105,9 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 	}
 	defer rf.Close()
 	rr, fresh, ok := a.newRowReplay(ctx, cache, snap, entries, d)
-	if !ok {
+	if !ok || !a.setRowReplay(gen, rr) {
 		return false, nil
 	}
-	a.rowReplay.Store(rr)
 	sent := 0
 	for sent < len(entries) {
 		if err := ctx.Err(); err != nil {
@@ -153,7 +157,7 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 	opts.Part = true // the messages of the rows handed out are listed too
 	err = replay(ctx, a, cache, opts, entries[sent:], repl, emit)
 	if err == nil {
-		a.setRowsTarget(cache, snap.Digest, listedIDs(entries))
+		a.setRowsTarget(gen, cache, snap.Digest, listedIDs(entries))
 	}
 	return true, err
 }
@@ -173,7 +177,7 @@ func (a *App) newRowReplay(ctx context.Context, cache *store.Cache, snap scanSna
 		uncached[id] = true
 	}
 	rr := &rowReplay{cachePath: cache.Path(), index: make(map[model.MessageID]int32, len(entries)), slots: make([]rowSlot, len(entries)),
-		fresh: map[model.MessageID]mailsrc.Entry{}}
+		listed: make([]*model.Row, len(entries)), fresh: map[model.MessageID]mailsrc.Entry{}}
 	fresh := map[model.MessageID]model.Row{}
 	for i, e := range entries {
 		if uncached[e.ID] {
@@ -193,56 +197,55 @@ func (a *App) newRowReplay(ctx context.Context, cache *store.Cache, snap scanSna
 	return rr, fresh, true
 }
 
+// errListChanged is a message read back that is not what its row says:
+// the cache was rewritten (compacted, rebuilt, or another run of
+// mxaudit with other pairing settings wrote its own outcome) or the file
+// changed since the list was read.
+var errListChanged = errors.New("the analysis cache or the message changed since the list was read: scan again (ctrl+r) to read it")
+
 // Message reads back whole a message whose row the last ScanRows handed
 // out from a row snapshot: the cached result the scan snapshot names,
 // as the scan would have emitted it. ErrNotSpilled when that scan listed
-// no such message (or handed out messages, not rows).
+// no such message (or handed out messages, not rows). It fails closed:
+// a message is given only as its row was listed (the verdicts, flags and
+// ranks an action decides on), never another run's outcome or another
+// record found under the same key.
 func (a *App) Message(ctx context.Context, id model.MessageID) (model.Message, error) {
 	rr := a.rowReplay.Load()
 	if rr == nil {
 		return model.Message{}, ErrNotSpilled
 	}
-	s, ok := rr.slot(id)
+	s, listed, ok := rr.slot(id)
 	if !ok {
 		return model.Message{}, ErrNotSpilled
 	}
+	var m model.Message
 	if e, ok := rr.fresh[id]; ok {
-		return scan.Analyse(ctx, a.src, a.analyzer, e), nil
-	}
-	key := scan.StampKey(s.sum)
-	if s.changed {
-		key = changedKey(id)
-	}
-	m, err := store.ReadRef(rr.cachePath, key, s.ref)
-	if errors.Is(err, store.ErrRefGone) {
-		// The cache was compacted since (by this process's next scan or
-		// another's): the same key holds the same result, wherever it is
-		// now.
-		m, err = a.cachedByKey(key)
-	}
-	if err != nil {
-		return model.Message{}, fmt.Errorf("%s: %w", id, err)
-	}
-	if s.changed {
-		if m.ID != id {
-			return model.Message{}, fmt.Errorf("%s: %w", id, ErrSpillDamaged)
+		m = scan.Analyse(ctx, a.src, a.analyzer, e)
+	} else {
+		key := scan.StampKey(s.sum)
+		if s.changed {
+			key = changedKey(id)
 		}
-		return m, nil // pairing's outcome, as emitted
+		var err error
+		if m, err = store.ReadRef(rr.cachePath, key, s.ref); errors.Is(err, store.ErrRefGone) {
+			return model.Message{}, fmt.Errorf("%s: %w", id, errListChanged)
+		} else if err != nil {
+			return model.Message{}, fmt.Errorf("%s: %w", id, err)
+		}
+		if !s.changed {
+			scan.FromListing(&m, mailsrc.Entry{ID: id}) // see rowSlot
+		}
 	}
-	scan.FromListing(&m, mailsrc.Entry{ID: id}) // see rowSlot
+	if m.ID != id || !sameRow(&m, listed) {
+		return model.Message{}, fmt.Errorf("%s: %w", id, errListChanged)
+	}
 	return m, nil
 }
 
-// cachedByKey opens the cache and reads key's result.
-func (a *App) cachedByKey(key string) (model.Message, error) {
-	c := a.openCache()
-	if c == nil {
-		return model.Message{}, errors.New("the analysis cache cannot be opened")
-	}
-	defer c.Close()
-	m, ok := c.Get(key)
-	if !ok {
-		return model.Message{}, ErrNotSpilled
-	}
-	return m, nil
+// sameRow reports whether m's row is the row listed, but for the
+// exception (policy state, which the console applies to both).
+func sameRow(m *model.Message, listed *model.Row) bool {
+	r := model.NewRow(m)
+	return bytes.Equal(new(model.RowEncoder).Append(nil, &r), new(model.RowEncoder).Append(nil, listed))
 }

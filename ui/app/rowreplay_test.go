@@ -13,7 +13,6 @@ import (
 	"testing"
 
 	"mxaudit/model"
-	"mxaudit/model/store"
 )
 
 // rowScan is what one ScanRows handed out.
@@ -222,9 +221,9 @@ func TestRowSnapshotIsWhatTheScanEmits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var digest, magic string
+	var magic, build, digest string
 	var version, count int
-	if _, err := fmt.Sscan(string(b), &magic, &version, &digest, &count); err != nil {
+	if _, err := fmt.Sscan(string(b), &magic, &version, &build, &digest, &count); err != nil {
 		t.Fatal(err)
 	}
 	rf, err := openRows(paths[0], digest, count)
@@ -253,10 +252,15 @@ func TestRowSnapshotIsWhatTheScanEmits(t *testing.T) {
 	kept("kept once more")
 }
 
-// TestRowReplayReadsAMovedResultByKey: a message whose result is no
-// longer where the scan snapshot's ref says (the cache was compacted
-// since) is read from the cache by its key.
-func TestRowReplayReadsAMovedResultByKey(t *testing.T) {
+// TestRowReplayFailsClosed: a message whose result is no longer where
+// the scan snapshot's ref says (the cache was compacted since) is not
+// read back, and neither is another run's pairing outcome written under
+// the same key with other pairing settings (not in the cache's
+// fingerprint: the same cache file), which may need fewer exception
+// kinds than the listed row: here one with the archive opened and
+// nothing risky found, as a run without the virus scanner leaves it,
+// which an encrypted-archive exception alone would let out.
+func TestRowReplayFailsClosed(t *testing.T) {
 	dir := snapshotQuarantine(t)
 	cfg := Config{}
 	cfg.Offline, cfg.CacheDir = true, t.TempDir()
@@ -266,22 +270,71 @@ func TestRowReplayReadsAMovedResultByKey(t *testing.T) {
 	}
 	defer a.Close()
 	s := untilRows(t, a)
-	id := s.rows[len(s.rows)/2].ID()
-	want, err := a.Message(context.Background(), id)
-	if err != nil {
-		t.Fatal(err)
-	}
 	rr := a.rowReplay.Load()
-	slot := &rr.slots[rr.index[id]]
-	slot.ref.Off += 7
-	if _, err := store.ReadRef(rr.cachePath, "stamp-x", slot.ref); !errors.Is(err, store.ErrRefGone) {
-		t.Fatalf("a ref to other bytes: %v", err)
+	var row *model.Row
+	for _, r := range s.rows {
+		if slot, _, ok := rr.slot(r.ID()); ok && slot.changed && r.Has(model.RowNeedsRiskyType) && r.Has(model.RowEncrypted) {
+			row = r
+			break
+		}
 	}
-	got, err := a.Message(context.Background(), id)
+	if row == nil {
+		t.Fatal("no paired archive with risky contents: the test checks nothing")
+	}
+	plain := s.rows[0]
+	if slot, _, _ := rr.slot(plain.ID()); slot.changed {
+		t.Fatal("the first message was changed by pairing")
+	}
+	before, err := a.Message(context.Background(), plain.ID())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !sameJSON(t, got, want) {
-		t.Fatal("the result read by key is not the message")
+	if _, err := a.Message(context.Background(), row.ID()); err != nil {
+		t.Fatal(err)
+	}
+
+	// Another run's outcome under the same key, then a compaction.
+	c := a.openCache()
+	m, ok := c.Get(changedKey(row.ID()))
+	if !ok {
+		t.Fatal("no pairing outcome cached")
+	}
+	m.Verdict.Attachment = model.AttachmentEncrypted
+	for i := range m.Attachments {
+		m.Attachments[i].Risks = nil
+		if arc := m.Attachments[i].Archive; arc != nil {
+			cp := *arc
+			for j := range cp.Entries {
+				cp.Entries[j].Risks = nil
+			}
+			m.Attachments[i].Archive = &cp
+		}
+	}
+	if err := c.Put(changedKey(row.ID()), m); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5000 {
+		_ = c.Put("junk", model.Message{ID: model.MessageID(fmt.Sprint(i))})
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !c.Stats().Compacted {
+		t.Fatal("the cache was not compacted: the test checks nothing")
+	}
+	if got, err := a.Message(context.Background(), row.ID()); !errors.Is(err, errListChanged) {
+		t.Errorf("%s after another run and a compaction: %v (needs %v; the row %v)", row.ID(), err, model.RequiredKinds(&got), row.RequiredKinds())
+	}
+	// A record compaction left where it was (the same key and time at
+	// the same place) is the same record.
+	if got, err := a.Message(context.Background(), plain.ID()); !errors.Is(err, errListChanged) && (err != nil || !sameJSON(t, got, before)) {
+		t.Errorf("%s after a compaction: %v", plain.ID(), err)
+	}
+
+	// A ref that names other bytes fails closed too.
+	slot := &rr.slots[rr.index[plain.ID()]]
+	slot.ref.Off += 7
+	if _, err := a.Message(context.Background(), plain.ID()); !errors.Is(err, errListChanged) {
+		t.Fatalf("a ref to other bytes: %v", err)
 	}
 }

@@ -2,12 +2,15 @@ package app
 
 import (
 	"bufio"
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash/crc32"
 	"io"
 	"os"
+	"sync"
 	"unsafe"
 
 	"mxaudit/model"
@@ -28,17 +31,19 @@ import (
 //
 // The file is used only when the scan snapshot is replayed (the same
 // listing, the same cached results, the same pairing settings: the same
-// digest) and it was written by a version of mxaudit that computes rows
-// the same way (model.RowCodecVersion). Its rows come in blocks, each
-// with its own checksum, so that the first are listed as soon as they
-// are read; a block that is damaged, or whose rows do not name the
+// digest) and it was written by this very mxaudit binary (buildID): a
+// row holds flags and ranks that model code computes from the message,
+// which another build may compute otherwise. Its rows come in blocks,
+// each with its own checksum, so that the first are listed as soon as
+// they are read; a block that is damaged, or whose rows do not name the
 // listed messages in the listing's order, ends the rows, and the scan
 // replays the rest of the messages as before.
 //
-// The layout: a header line "mxaudit-rows <version> <digest> <count>",
-// then blocks, each the number of its rows and its length as varints,
-// the rows as one model.RowEncoder encodes them all, and the CRC-32C of
-// those bytes, little-endian: the check the cache's own records carry.
+// The layout: a header line "mxaudit-rows <version> <build> <digest>
+// <count>", then blocks, each the length of its rows' bytes and the
+// number of its rows (4 bytes each, little-endian), the rows as one
+// model.RowEncoder encodes them all, and the CRC-32C of the block's
+// length, number and rows: the check the cache's own records carry.
 const rowsMagic = "mxaudit-rows"
 
 // rowsPath is the row snapshot's file for the cache file cachePath.
@@ -48,20 +53,42 @@ func rowsPath(cachePath string) string { return cachePath + ".rows" }
 // variable for tests.
 var rowsPerBlock = 1024
 
-// maxBlockRows bounds the rows of a block read.
-const maxBlockRows = 1 << 16
+// blockHeadLen is the length of a block's head: the length of its rows'
+// bytes and their number.
+const blockHeadLen = 8
 
-// maxBlockLen bounds a block read: a row's text is bounded (its search
-// text by the message's header), and a block past this is not one we
-// wrote.
+// maxBlockLen bounds a block's rows' bytes, read or written: a row's text
+// is bounded (its search text by the message's header), and a block past
+// this is not one we wrote. A block is also never longer than what is
+// left of the file.
 const maxBlockLen = 256 << 20
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // rowsHeader is the file's first line.
-func rowsHeader(digest string, count int) string {
-	return fmt.Sprintf("%s %d %s %d\n", rowsMagic, model.RowCodecVersion, digest, count)
+func rowsHeader(build, digest string, count int) string {
+	return fmt.Sprintf("%s %d %s %s %d\n", rowsMagic, model.RowCodecVersion, build, digest, count)
 }
+
+// buildID names this mxaudit binary: the SHA-256 of its executable,
+// read once, about 20 ms; "" when it cannot be read, and then no row
+// snapshot is written or read.
+var buildID = sync.OnceValue(func() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return ""
+	}
+	f, err := os.Open(exe)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return ""
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+})
 
 // errRowsStale is a row snapshot that is not the given scan's.
 var errRowsStale = errors.New("the row snapshot is not of this scan")
@@ -72,20 +99,30 @@ var errRowsWrong = errors.New("the row snapshot is damaged")
 
 // rowsReader reads a row snapshot block by block.
 type rowsReader struct {
-	f   *os.File
-	r   *bufio.Reader
-	dec model.RowDecoder
+	f    *os.File
+	r    *bufio.Reader
+	left int64 // the bytes of the file not read yet
+	dec  model.RowDecoder
 }
 
-// openRows opens the row snapshot at path when it is the one of the
-// scan snapshot digest of count messages: errRowsStale when it is
-// another's (which costs a read of its first line).
+// openRows opens the row snapshot at path when it is the one this binary
+// wrote of the scan snapshot digest of count messages: errRowsStale when
+// it is another's (which costs a read of its first line).
 func openRows(path, digest string, count int) (*rowsReader, error) {
+	build := buildID()
+	if build == "" {
+		return nil, errRowsStale
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	header := rowsHeader(digest, count)
+	info, err := f.Stat()
+	if err != nil || !info.Mode().IsRegular() {
+		f.Close()
+		return nil, errRowsStale
+	}
+	header := rowsHeader(build, digest, count)
 	r := bufio.NewReaderSize(f, 64<<10)
 	line, err := r.Peek(len(header))
 	if err != nil || string(line) != header {
@@ -93,7 +130,7 @@ func openRows(path, digest string, count int) (*rowsReader, error) {
 		return nil, errRowsStale
 	}
 	_, _ = r.Discard(len(header))
-	return &rowsReader{f: f, r: r}, nil
+	return &rowsReader{f: f, r: r, left: info.Size() - int64(len(header))}, nil
 }
 
 func (rr *rowsReader) Close() error { return rr.f.Close() }
@@ -102,26 +139,30 @@ func (rr *rowsReader) Close() error { return rr.f.Close() }
 // whole, its checksum fails or its rows do not decode. The rows point
 // into the block's bytes, read once and never changed.
 func (rr *rowsReader) next() ([]model.Row, error) {
-	n, err := binary.ReadUvarint(rr.r)
-	if err != nil {
+	var head [blockHeadLen]byte
+	if _, err := io.ReadFull(rr.r, head[:]); err != nil {
 		return nil, fmt.Errorf("%w: %v", errRowsWrong, err)
 	}
-	size, err := binary.ReadUvarint(rr.r)
-	if err != nil || n == 0 || n > maxBlockRows || size > maxBlockLen {
+	size, n := int64(binary.LittleEndian.Uint32(head[:4])), binary.LittleEndian.Uint32(head[4:])
+	rr.left -= blockHeadLen
+	if n == 0 || int64(n) > size || size > maxBlockLen || size+crc32.Size > rr.left {
 		return nil, fmt.Errorf("%w: a block's size", errRowsWrong)
 	}
 	b := make([]byte, size+crc32.Size)
 	if _, err := io.ReadFull(rr.r, b); err != nil {
 		return nil, fmt.Errorf("%w: %v", errRowsWrong, err)
 	}
+	rr.left -= size + crc32.Size
 	body := b[:size]
-	if crc32.Checksum(body, castagnoli) != binary.LittleEndian.Uint32(b[size:]) {
+	sum := crc32.Update(crc32.Checksum(head[:], castagnoli), castagnoli, body)
+	if sum != binary.LittleEndian.Uint32(b[size:]) {
 		return nil, fmt.Errorf("%w: a block's checksum does not hold", errRowsWrong)
 	}
 	// The rows are slices of this string: the bytes are not changed
 	// again, and a copy is what this file saves.
 	data := unsafe.String(unsafe.SliceData(body), len(body))
 	rows := make([]model.Row, n)
+	var err error
 	for i := range rows {
 		if rows[i], data, err = rr.dec.Decode(data); err != nil {
 			return nil, fmt.Errorf("%w: %v", errRowsWrong, err)
@@ -134,27 +175,34 @@ func (rr *rowsReader) next() ([]model.Row, error) {
 }
 
 // saveRows writes rows as the row snapshot at path for the scan
-// snapshot digest, replacing any other at once (fsx.WriteFile).
+// snapshot digest, replacing any other at once (fsx.WriteFile); it
+// writes nothing when this binary cannot be named (buildID).
 func saveRows(path, digest string, rows []*model.Row) error {
+	build := buildID()
+	if build == "" {
+		return nil
+	}
 	return fsx.WriteFile(path, nil, 0o600, fsx.Ops{Write: func(f *os.File, _ []byte) error {
 		w := bufio.NewWriterSize(f, 256<<10)
-		if _, err := w.WriteString(rowsHeader(digest, len(rows))); err != nil {
+		if _, err := w.WriteString(rowsHeader(build, digest, len(rows))); err != nil {
 			return err
 		}
 		var enc model.RowEncoder
-		var block, head []byte
+		block := make([]byte, blockHeadLen)
 		for len(rows) > 0 {
 			n := min(len(rows), rowsPerBlock)
-			block = block[:0]
+			block = block[:blockHeadLen]
 			for _, r := range rows[:n] {
 				block = enc.Append(block, r)
 			}
 			rows = rows[n:]
-			head = binary.AppendUvarint(binary.AppendUvarint(head[:0], uint64(n)), uint64(len(block)))
-			block = binary.LittleEndian.AppendUint32(block, crc32.Checksum(block, castagnoli))
-			if _, err := w.Write(head); err != nil {
-				return err
+			size := len(block) - blockHeadLen
+			if size > maxBlockLen {
+				return fmt.Errorf("a block of %d rows takes %d bytes", n, size)
 			}
+			binary.LittleEndian.PutUint32(block[:4], uint32(size))
+			binary.LittleEndian.PutUint32(block[4:blockHeadLen], uint32(n))
+			block = binary.LittleEndian.AppendUint32(block, crc32.Checksum(block, castagnoli))
 			if _, err := w.Write(block); err != nil {
 				return err
 			}
@@ -198,8 +246,35 @@ func (a *App) KeepRows(rows []*model.Row) error {
 	return nil
 }
 
-// setRowsTarget records where the rows of the scan just finished may be
-// kept.
-func (a *App) setRowsTarget(cache *store.Cache, digest string, ids []model.MessageID) {
-	a.rowsTarget.Store(&rowsTarget{path: rowsPath(cache.Path()), digest: digest, ids: ids})
+// setRowsTarget records where the rows of scan gen, just finished, may
+// be kept, unless another scan has begun since.
+func (a *App) setRowsTarget(gen uint64, cache *store.Cache, digest string, ids []model.MessageID) {
+	a.rowsMu.Lock()
+	defer a.rowsMu.Unlock()
+	if gen == a.rowsGen {
+		a.rowsTarget.Store(&rowsTarget{path: rowsPath(cache.Path()), digest: digest, ids: ids})
+	}
+}
+
+// newRowsGen begins a scan: it forgets the last scan's row replay and
+// rows target, and returns the new scan's number.
+func (a *App) newRowsGen() uint64 {
+	a.rowsMu.Lock()
+	defer a.rowsMu.Unlock()
+	a.rowsGen++
+	a.rowReplay.Store(nil)
+	a.rowsTarget.Store(nil)
+	return a.rowsGen
+}
+
+// setRowReplay makes rr what Message reads from, unless another scan
+// than gen has begun since; it reports whether it did.
+func (a *App) setRowReplay(gen uint64, rr *rowReplay) bool {
+	a.rowsMu.Lock()
+	defer a.rowsMu.Unlock()
+	if gen != a.rowsGen {
+		return false
+	}
+	a.rowReplay.Store(rr)
+	return true
 }

@@ -23,7 +23,7 @@ import (
 // emitRow, when set, takes the rows of a row snapshot of the replayed
 // scan instead (see ScanRows).
 func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config, opts scan.Options, early *earlyListing,
-	emit func(model.Message) error, emitRow func(*model.Row) error) error {
+	emit func(model.Message) error, emitRow func(*model.Row) error, gen uint64) error {
 	var src mailsrc.Source = a.src
 	if early != nil {
 		src = early
@@ -39,13 +39,13 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 				if repl, ok := a.replayable(ctx, cache, snap, entries, d); ok {
 					a.replayed.Store(true)
 					if emitRow != nil {
-						if done, err := a.replayRows(ctx, cache, opts, snap, entries, repl, d, emit, emitRow); done {
+						if done, err := a.replayRows(ctx, cache, opts, snap, entries, repl, d, emit, emitRow, gen); done {
 							return err
 						}
 					}
 					err := replay(ctx, a, cache, opts, entries, repl, emit)
 					if err == nil {
-						a.setRowsTarget(cache, snap.Digest, listedIDs(entries))
+						a.setRowsTarget(gen, cache, snap.Digest, listedIDs(entries))
 					}
 					return err
 				}
@@ -78,7 +78,7 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 	}
 	if runErr == nil && pairErr == nil && rec != nil {
 		if digest, ok := rec.save(); ok {
-			a.setRowsTarget(cache, digest, rec.digest.ids)
+			a.setRowsTarget(gen, cache, digest, rec.digest.ids)
 		}
 	}
 	return errors.Join(runErr, pairErr)

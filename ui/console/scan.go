@@ -69,6 +69,9 @@ type scanState struct {
 	// cursor stays on the first row while messages stream in, rather
 	// than following the first arrival down the list.
 	moved bool
+	// verified is set when a row was replaced by a fresh analysis (v)
+	// while the scan ran: the list is then not the scan's to keep.
+	verified bool
 }
 
 func newScanState(parent context.Context) scanState {
@@ -290,7 +293,7 @@ func (m *Model) stopScan() {
 // command may read them while Update goes on.
 func (m *Model) keepRows() tea.Cmd {
 	keep := m.cfg.rowKeeper()
-	if keep == nil {
+	if keep == nil || m.scan.verified {
 		return nil
 	}
 	rows := m.table.ArrivalRows()

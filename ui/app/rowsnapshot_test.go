@@ -1,0 +1,65 @@
+package app
+
+import (
+	"encoding/binary"
+	"errors"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"mxaudit/model"
+)
+
+// TestRowsFileBoundsWhatItReads: a block whose head claims more bytes
+// than the file holds is refused before anything is allocated for it,
+// and a file another build wrote, or of another scan, is not read past
+// its first line.
+func TestRowsFileBoundsWhatItReads(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "x.rows")
+	head := rowsHeader(buildID(), "d", 1)
+	var block [blockHeadLen]byte
+	binary.LittleEndian.PutUint32(block[:4], maxBlockLen)
+	binary.LittleEndian.PutUint32(block[4:], 1)
+	if err := os.WriteFile(path, append(append([]byte(head), block[:]...), 1, 2, 3), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rf, err := openRows(path, "d", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rf.Close()
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+	_, err = rf.next()
+	runtime.ReadMemStats(&m1)
+	if !errors.Is(err, errRowsWrong) {
+		t.Fatalf("a block longer than the file: %v", err)
+	}
+	if n := m1.TotalAlloc - m0.TotalAlloc; n > 1<<20 {
+		t.Fatalf("allocated %d bytes for a block the file cannot hold", n)
+	}
+
+	r := model.NewRow(&model.Message{ID: "m1"})
+	if err := saveRows(path, "d", []*model.Row{&r}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := strings.Replace(string(b), buildID(), strings.Repeat("0", len(buildID())), 1)
+	if err := os.WriteFile(path, []byte(other), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for what, open := range map[string]func() error{
+		"another build": func() error { _, err := openRows(path, "d", 1); return err },
+		"another scan":  func() error { _, err := openRows(path, "e", 1); return err },
+		"another count": func() error { _, err := openRows(path, "d", 2); return err },
+	} {
+		if err := open(); !errors.Is(err, errRowsStale) {
+			t.Errorf("%s: %v", what, err)
+		}
+	}
+}
