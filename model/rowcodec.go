@@ -21,12 +21,13 @@ const RowCodecVersion = 1
 //     eight strings;
 //   - each field's place in the text, the date, the size, the senders'
 //     places, where the Message-ID starts and the flags, as varints
-//     (places as start and length);
-//   - the six ranks of its columns, a byte each.
+//     (places as start and length).
 //
 // A row's exception is not encoded: it is policy state, which the
 // console applies to every row it lists (Policy.AnnotateRow); a decoded
-// row has none, and the exception column's rank is that of none.
+// row has none. Nor are the ranks its columns sort on: a decoded row's
+// are derived from its verdicts and flags (ranksOf), so that they never
+// disagree with what it shows.
 
 // RowEncoder encodes rows for a RowDecoder. The zero value is ready to
 // use; one encoder writes one stream.
@@ -65,9 +66,7 @@ func (e *RowEncoder) Append(b []byte, r *Row) []byte {
 		b = binary.AppendUvarint(binary.AppendUvarint(b, uint64(at[0])), uint64(at[1]-at[0]))
 	}
 	b = binary.AppendUvarint(b, uint64(r.msgidAt))
-	b = binary.AppendUvarint(b, uint64(r.flags))
-	k := r.ranks
-	return append(b, byte(k.severity), byte(k.att), byte(k.spf), byte(k.dkim), byte(k.dmarc), byte(k.policy))
+	return binary.AppendUvarint(b, uint64(r.flags))
 }
 
 func appendField(b []byte, s string) []byte {
@@ -122,17 +121,44 @@ func (d *RowDecoder) Decode(data string) (Row, string, error) {
 	}
 	r.msgidAt = rd.uint32()
 	r.flags = RowFlags(rd.uint32())
-	ranks := rd.bytes(6)
 	if !rd.ok || nsec < 0 || nsec >= 1e9 {
 		return Row{}, "", errBadRow
 	}
 	r.dateNsec = int32(nsec)
-	r.ranks = rowRanks{severity: int8(ranks[0]), att: int8(ranks[1]), spf: int8(ranks[2]), dkim: int8(ranks[3]), dmarc: int8(ranks[4]), policy: int8(ranks[5])}
-	r.ranks.exc = int8((&Message{}).exceptionRank())
 	if err := r.checkPlaces(); err != nil {
 		return Row{}, "", err
 	}
+	r.ranks = ranksOf(&r)
 	return r, rd.data, nil
+}
+
+// ranksOf derives the ranks of r's columns from its verdicts, flags and
+// read error, as newRow computes them from the message (Message.Severity
+// among them), with no exception.
+func ranksOf(r *Row) rowRanks {
+	v := r.RowVerdicts
+	k := rowRanks{
+		att:    int8(v.Attachment.Rank()),
+		spf:    int8(authRank(v.SPF)),
+		dkim:   int8(authRank(v.DKIM) * 2),
+		dmarc:  int8(authRank(v.DMARC)),
+		policy: int8(policyRank(v.Policy)),
+		exc:    int8((&Message{}).exceptionRank()),
+	}
+	if !r.Has(RowDKIMAligned) && v.DKIM != "" {
+		k.dkim++
+	}
+	switch {
+	case r.ReadError() != "" || v.Attachment == AttachmentError:
+		k.severity = 4
+	case r.Has(RowEncrypted):
+		k.severity = 3
+	case r.Has(RowRisky) || r.Has(RowDMARCFail):
+		k.severity = 2
+	case v.Auth == AuthNone || r.Has(RowAuthTempError):
+		k.severity = 1
+	}
+	return k
 }
 
 // checkPlaces checks what the row's accessors slice: the spans within
@@ -209,16 +235,6 @@ func (rd *rowReader) field() string {
 	if n > uint64(len(rd.data)) {
 		rd.fail()
 		return ""
-	}
-	s := rd.data[:n]
-	rd.data = rd.data[n:]
-	return s
-}
-
-func (rd *rowReader) bytes(n int) string {
-	if len(rd.data) < n {
-		rd.fail()
-		return "\x00\x00\x00\x00\x00\x00"[:n]
 	}
 	s := rd.data[:n]
 	rd.data = rd.data[n:]

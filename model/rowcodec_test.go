@@ -106,3 +106,18 @@ func BenchmarkRowDecode(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(msgs)), "ns/row")
 }
+
+// TestRowRanksDerived: the ranks a decoded row derives from its verdicts
+// and flags are those newRow computes from the message, for messages in
+// which every verdict, flag and error varies.
+func TestRowRanksDerived(t *testing.T) {
+	msgs := rowMessages(rand.New(rand.NewPCG(5, 6)), 2000)
+	msgs = append(msgs, Message{ID: "empty"})
+	for i := range msgs {
+		r := NewRow(&msgs[i])
+		want := r.WithException(nil)
+		if got := ranksOf(&r); got != want.ranks {
+			t.Fatalf("%s: derived %+v, newRow %+v", msgs[i].ID, got, want.ranks)
+		}
+	}
+}
