@@ -110,13 +110,17 @@ func (t *Table) EachRow(fn func(*Row)) {
 
 // ArrivalRows returns the row of every message still in the table, in
 // the order they arrived: a scan's listing order, for keeping its list
-// (ui/app's row snapshot).
+// (ui/app's row snapshot). The rows are handed out as shared ones are:
+// the table never writes them again (an edit gives the line a row of its
+// own; Remove leaves them whole), so that they may be read on another
+// goroutine while the table goes on.
 func (t *Table) ArrivalRows() []*Row {
 	idx := slices.Clone(t.order)
 	slices.Sort(idx)
 	rows := make([]*Row, len(idx))
 	for i, j := range idx {
 		rows[i] = t.line(j)
+		t.sharedLine[j>>6] |= 1 << (j & 63)
 	}
 	return rows
 }

@@ -189,7 +189,8 @@ func (a *App) warnf(format string, args ...any) {
 // their password mail's window has passed. emit gets each finished
 // message; progress, when set, the scan's counts.
 func (a *App) Scan(ctx context.Context, emit func(model.Message) error, progress func(scan.Progress)) error {
-	return a.scanInto(ctx, emit, nil, progress, false)
+	_, err := a.scanInto(ctx, emit, nil, progress, false)
+	return err
 }
 
 // ScanEncoded is Scan for JSON output: results found in the analysis
@@ -198,12 +199,14 @@ func (a *App) Scan(ctx context.Context, emit func(model.Message) error, progress
 // encoded again. emit must call Materialize before it reads more than
 // the head, and must write the encoded bytes as JSON output would.
 func (a *App) ScanEncoded(ctx context.Context, emit func(model.Message) error, progress func(scan.Progress)) error {
-	return a.scanInto(ctx, emit, nil, progress, true)
+	_, err := a.scanInto(ctx, emit, nil, progress, true)
+	return err
 }
 
-// scanInto is Scan, ScanEncoded (encoded) and ScanRows (emitRow set).
+// scanInto is Scan, ScanEncoded (encoded) and ScanRows (emitRow set);
+// it also returns the scan's number (see rowsGen).
 func (a *App) scanInto(ctx context.Context, emit func(model.Message) error, emitRow func(*model.Row) error,
-	progress func(scan.Progress), encoded bool) error {
+	progress func(scan.Progress), encoded bool) (uint64, error) {
 	defer scanUnderWay()()
 	// The IDs of this scan may name other messages than the last one's.
 	gen := a.newRowsGen()
@@ -237,9 +240,9 @@ func (a *App) scanInto(ctx context.Context, emit func(model.Message) error, emit
 		}
 	}
 	if a.cfg.NoPPAP {
-		return scan.Run(ctx, a.src, a.analyzer, opts, emit)
+		return gen, scan.Run(ctx, a.src, a.analyzer, opts, emit)
 	}
-	return a.pairedScan(ctx, cache, pc, opts, early, emit, emitRow, gen)
+	return gen, a.pairedScan(ctx, cache, pc, opts, early, emit, emitRow, gen)
 }
 
 // SetWarn replaces where warnings go (nil discards them): a console

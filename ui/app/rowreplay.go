@@ -71,12 +71,22 @@ func (rr *rowReplay) handOut(rows []model.Row, at int) {
 }
 
 // ScanRows is Scan for a console: when the source is unchanged since a
-// scan whose list was kept (KeepRows), it hands out that list's rows
-// through emitRow, in listing order, instead of every message through
-// emit, and Message reads a message back whole when a view needs it.
-// Otherwise it is Scan.
-func (a *App) ScanRows(ctx context.Context, emit func(model.Message) error, emitRow func(*model.Row) error, progress func(scan.Progress)) error {
-	return a.scanInto(ctx, emit, emitRow, progress, false)
+// scan whose list was kept, it hands out that list's rows through
+// emitRow, in listing order, instead of every message through emit, and
+// Message reads a message back whole when a view needs it. Otherwise it
+// is Scan. It returns, when the scan's list may be kept for the next
+// start, the function that keeps it: the console calls it with its rows
+// of this very scan (see keepRows), off its Update.
+func (a *App) ScanRows(ctx context.Context, emit func(model.Message) error, emitRow func(*model.Row) error,
+	progress func(scan.Progress)) (keep func([]*model.Row) error, err error) {
+	gen, err := a.scanInto(ctx, emit, emitRow, progress, false)
+	if err != nil {
+		return nil, err
+	}
+	if t := a.takeRowsTarget(gen); t != nil {
+		return func(rows []*model.Row) error { return t.keep(rows) }, nil
+	}
+	return nil, nil
 }
 
 // replayRows hands out the row snapshot of the replayable scan snap of

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -22,11 +23,12 @@ type rowScan struct {
 }
 
 // scanRows runs ScanRows on a, then keeps the list as the console does:
-// the rows of what was handed out, in order.
+// the rows of what was handed out, rows first, with the function the
+// scan returned.
 func scanRows(t *testing.T, a *App) rowScan {
 	t.Helper()
 	var s rowScan
-	err := a.ScanRows(context.Background(), func(m model.Message) error {
+	keep, err := a.ScanRows(context.Background(), func(m model.Message) error {
 		s.msgs = append(s.msgs, m)
 		return nil
 	}, func(r *model.Row) error {
@@ -36,12 +38,15 @@ func scanRows(t *testing.T, a *App) rowScan {
 	if err != nil {
 		t.Fatal(err)
 	}
-	list := slices.Clone(s.rows) // rows come first, when both come
+	if keep == nil {
+		return s
+	}
+	list := slices.Clone(s.rows)
 	for i := range s.msgs {
 		r := model.NewRow(&s.msgs[i])
 		list = append(list, &r)
 	}
-	if err := a.KeepRows(list); err != nil {
+	if err := keep(list); err != nil {
 		t.Fatal(err)
 	}
 	return s
@@ -336,5 +341,66 @@ func TestRowReplayFailsClosed(t *testing.T) {
 	slot.ref.Off += 7
 	if _, err := a.Message(context.Background(), plain.ID()); !errors.Is(err, errListChanged) {
 		t.Fatalf("a ref to other bytes: %v", err)
+	}
+}
+
+// TestReadOnlyScanKeepsNoList: a scan over a cache another process
+// writes (read-only here) records no scan snapshot, so it has no list to
+// keep, and the writer's row snapshot stays.
+func TestReadOnlyScanKeepsNoList(t *testing.T) {
+	dir := snapshotQuarantine(t)
+	cfg := Config{}
+	cfg.Offline, cfg.CacheDir = true, t.TempDir()
+	a, err := Open(context.Background(), dir, cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	untilRows(t, a)
+	paths, _ := filepath.Glob(filepath.Join(cfg.CacheDir, "*.rows"))
+	if len(paths) != 1 {
+		t.Fatalf("row snapshots: %v", paths)
+	}
+	before, err := os.ReadFile(paths[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := a.openCache() // another mxaudit, writing the cache
+	defer other.Close()
+	if other.Stats().ReadOnly {
+		t.Fatal("the other process does not hold the cache")
+	}
+	// A changed listing, by a copy of a mail pairing leaves alone: this
+	// scan pairs through the stream with every pairing remembered, and
+	// would record a snapshot.
+	names, _ := filepath.Glob(filepath.Join(dir, "cur", "*"))
+	var raw []byte
+	for _, n := range names {
+		id, _, _ := strings.Cut(filepath.Base(n), ":")
+		if a.stillInert(context.Background(), model.MessageID(id)) {
+			if raw, err = os.ReadFile(n); err != nil {
+				t.Fatal(err)
+			}
+			break
+		}
+	}
+	if raw == nil {
+		t.Fatal("no mail that pairing leaves alone")
+	}
+	if err := os.WriteFile(filepath.Join(dir, "new", "1999999999.M1P1.copy"), raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		keep, err := a.ScanRows(context.Background(), func(model.Message) error { return nil },
+			func(*model.Row) error { return nil }, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if keep != nil {
+			t.Fatal("a scan over a read-only cache has a list to keep")
+		}
+	}
+	if after, _ := os.ReadFile(paths[0]); !bytes.Equal(after, before) {
+		t.Fatal("the writer's row snapshot was replaced")
 	}
 }

@@ -212,22 +212,19 @@ func saveRows(path, digest string, rows []*model.Row) error {
 }
 
 // rowsTarget is where the rows of the scan just finished may be kept:
-// its scan snapshot's digest and listing (see App.KeepRows).
+// its scan snapshot's digest and listing (see ScanRows).
 type rowsTarget struct {
 	path   string
 	digest string
 	ids    []model.MessageID
 }
 
-// KeepRows keeps rows, the list of the scan just finished, for the next
-// ScanRows of an unchanged source, in the listing's order (pairing
-// emits a ZIP mail after the mails that came within its window). It
-// does nothing when that scan's outcome is not one the cache's snapshot
-// records, or when rows are not one of each listed message (one left or
-// came meanwhile); it is called once per scan, off the console's Update.
-func (a *App) KeepRows(rows []*model.Row) error {
-	t := a.rowsTarget.Swap(nil)
-	if t == nil || len(rows) != len(t.ids) {
+// keep writes rows, the list of the scan t is of, as the row snapshot
+// for the next start, in the listing's order (pairing emits a ZIP mail
+// after the mails that came within its window). It does nothing when
+// rows are not one of each listed message (one left or came meanwhile).
+func (t *rowsTarget) keep(rows []*model.Row) error {
+	if len(rows) != len(t.ids) {
 		return nil
 	}
 	byID := make(map[model.MessageID]*model.Row, len(rows))
@@ -244,6 +241,17 @@ func (a *App) KeepRows(rows []*model.Row) error {
 		return fmt.Errorf("the list could not be kept for the next start: %w", err)
 	}
 	return nil
+}
+
+// takeRowsTarget returns where the list of scan gen may be kept, once;
+// nil when nowhere, or when another scan has begun since.
+func (a *App) takeRowsTarget(gen uint64) *rowsTarget {
+	a.rowsMu.Lock()
+	defer a.rowsMu.Unlock()
+	if gen != a.rowsGen {
+		return nil
+	}
+	return a.rowsTarget.Swap(nil)
 }
 
 // setRowsTarget records where the rows of scan gen, just finished, may

@@ -262,8 +262,8 @@ func (r *snapshotRecorder) save() (string, bool) {
 	r.mu.Lock()
 	forgot := r.forgot
 	r.mu.Unlock()
-	if forgot || r.failed {
-		return "", false
+	if forgot || r.failed || r.cache.Stats().ReadOnly {
+		return "", false // a read-only cache writes no snapshot (PutRecord says nil)
 	}
 	digest, uncached, ok := r.digest.sum(r.cache, func(id model.MessageID) bool { return r.inert[id] })
 	if !ok {

@@ -42,13 +42,11 @@ type SharedSource interface {
 // rows of the list it kept from an earlier scan (ui/app's row snapshot)
 // instead of every message: the table lists them as they are, and the
 // messages are read back whole through SharedMessages, which a RowSource
-// also is. After a scan that handed out messages, the console gives the
-// source its list to keep.
+// also is. A scan whose list may be kept for the next start returns the
+// function that keeps it, which the console calls with that scan's rows.
 type RowSource interface {
-	ScanRows(ctx context.Context, emit func(model.Message) error, emitRow func(*model.Row) error, progress func(scan.Progress)) error
-	// KeepRows keeps the list of the scan just finished, in listing
-	// order, for the next ScanRows.
-	KeepRows(rows []*model.Row) error
+	ScanRows(ctx context.Context, emit func(model.Message) error, emitRow func(*model.Row) error,
+		progress func(scan.Progress)) (keep func([]*model.Row) error, err error)
 }
 
 // Kept keeps the full analysed messages of which the console's table
@@ -188,17 +186,10 @@ func (c Config) sharedScanner() func(context.Context, func(*model.Row) error, fu
 }
 
 // rowScanner is the source's ScanRows, nil when it has none.
-func (c Config) rowScanner() func(context.Context, func(model.Message) error, func(*model.Row) error, func(scan.Progress)) error {
+func (c Config) rowScanner() func(context.Context, func(model.Message) error, func(*model.Row) error,
+	func(scan.Progress)) (func([]*model.Row) error, error) {
 	if s, ok := c.Source.(RowSource); ok {
 		return s.ScanRows
-	}
-	return nil
-}
-
-// rowKeeper is the source's KeepRows, nil when it has none.
-func (c Config) rowKeeper() func([]*model.Row) error {
-	if s, ok := c.Source.(RowSource); ok {
-		return s.KeepRows
 	}
 	return nil
 }

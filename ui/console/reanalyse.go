@@ -81,9 +81,7 @@ func (m *Model) handleReanalysed(msg reanalysedMsg) tea.Cmd {
 		m.setNotice("the message left the list before it was verified", false)
 		return nil
 	}
-	if m.scan.running {
-		m.scan.verified = true // see keepRows
-	}
+	m.scan.verified = true // its row is no longer the scan's (keepRows)
 	m.setNotice(dkimSummary(fresh.Auth), false)
 	if m.read.detailWant == fresh.ID {
 		// The pane shows the message as it was (or reads it): show the

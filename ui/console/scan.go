@@ -42,6 +42,7 @@ type scanEvent struct {
 	hasProg  bool
 	done     bool
 	err      error
+	keep     func([]*model.Row) error // with done: keeps the scan's list (RowSource)
 }
 
 // scanBatchMsg carries a batch of scan results to Update.
@@ -53,6 +54,7 @@ type scanBatchMsg struct {
 	hasProg  bool
 	done     bool
 	err      error
+	keep     func([]*model.Row) error // see scanEvent
 }
 
 // scanState is the root model's view of the running scan.
@@ -69,8 +71,9 @@ type scanState struct {
 	// cursor stays on the first row while messages stream in, rather
 	// than following the first arrival down the list.
 	moved bool
-	// verified is set when a row was replaced by a fresh analysis (v)
-	// while the scan ran: the list is then not the scan's to keep.
+	// verified is set once a row of this scan was replaced by a fresh
+	// analysis (v): its list is then not the scan's to keep, unless it
+	// was done and its list taken first (keepRows).
 	verified bool
 }
 
@@ -151,11 +154,12 @@ func (m *Model) beginScan() bool {
 			return nil
 		}
 		var err error
+		var keep func([]*model.Row) error
 		switch {
 		case shared != nil:
 			err = shared(ctx, func(r *model.Row) error { return send(scanEvent{shared: r}) }, progress)
 		case rows != nil:
-			err = rows(ctx, emitMsg, emitRow, progress)
+			keep, err = rows(ctx, emitMsg, emitRow, progress)
 		default:
 			err = run(ctx, emitMsg, progress)
 		}
@@ -166,7 +170,7 @@ func (m *Model) beginScan() bool {
 		// requested elsewhere; nobody may be reading any more, so do
 		// not block forever.
 		select {
-		case events <- scanEvent{done: true, err: err}:
+		case events <- scanEvent{done: true, err: err, keep: keep}:
 		case <-ctx.Done():
 		}
 	}()
@@ -218,7 +222,7 @@ func waitForBatch(ctx context.Context, events <-chan scanEvent, id int, window t
 				batch.progress, batch.hasProg = ev.progress, true
 			}
 			if ev.done {
-				batch.done, batch.err = true, ev.err
+				batch.done, batch.err, batch.keep = true, ev.err, ev.keep
 				return batch
 			}
 			if len(batch.msgs)+len(batch.shared) >= size {
@@ -275,7 +279,7 @@ func (m *Model) handleScanBatch(b scanBatchMsg) tea.Cmd {
 			return tea.Batch(cmd, m.statsChanged())
 		}
 		// Live updates start from a complete listing.
-		return tea.Batch(cmd, m.statsChanged(), m.keepRows(), m.startWatch())
+		return tea.Batch(cmd, m.statsChanged(), m.keepRows(b.keep), m.startWatch())
 	}
 	return tea.Batch(cmd, m.statsChanged(), waitForBatch(m.scan.ctx, m.scan.events, m.scan.id, steadyWindow, maxBatch, m.kept))
 }
@@ -287,12 +291,13 @@ func (m *Model) stopScan() {
 	}
 }
 
-// keepRows returns the command that gives the source the list of the
-// scan just finished, for its next start (RowSource); nil when the
-// source keeps none. The rows are never changed once built, so the
-// command may read them while Update goes on.
-func (m *Model) keepRows() tea.Cmd {
-	keep := m.cfg.rowKeeper()
+// keepRows returns the command that keeps the list of the scan just
+// finished with keep, the function its source returned for it, for the
+// next start (RowSource); nil when there is none, or when a row was
+// verified during the scan (its row is no longer the scan's). The
+// command reads the rows while Update goes on: ArrivalRows hands them
+// out as shared, which the table never writes again.
+func (m *Model) keepRows(keep func([]*model.Row) error) tea.Cmd {
 	if keep == nil || m.scan.verified {
 		return nil
 	}
