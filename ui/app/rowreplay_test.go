@@ -82,6 +82,22 @@ func jsonOf(t *testing.T, m model.Message) string {
 	return string(b)
 }
 
+// keptQuarantine opens an App on a new Maildir of the demo's and
+// generated mail, offline, with a cache of its own; it returns the
+// Maildir's path and the App's configuration.
+func keptQuarantine(t *testing.T, opts Options) (*App, string, Config) {
+	t.Helper()
+	dir := snapshotQuarantine(t)
+	cfg := Config{}
+	cfg.Offline, cfg.CacheDir = true, t.TempDir()
+	a, err := Open(context.Background(), dir, cfg, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	return a, dir, cfg
+}
+
 // sameAsFresh checks what one scan handed out against want, what a scan
 // without cache emits: each row is the row of its message, and each
 // message read back through Message, or handed out whole, is that
@@ -138,15 +154,8 @@ func sameAsFresh(t *testing.T, what string, a *App, s rowScan, want []model.Mess
 func TestRowSnapshotIsWhatTheScanEmits(t *testing.T) {
 	defer func(n int) { rowsPerBlock = n }(rowsPerBlock)
 	rowsPerBlock = 50 // several blocks
-	dir := snapshotQuarantine(t)
-	cfg := Config{}
-	cfg.Offline, cfg.CacheDir = true, t.TempDir()
 	var warned []string
-	a, err := Open(context.Background(), dir, cfg, Options{Warn: func(s string) { warned = append(warned, s) }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a, dir, cfg := keptQuarantine(t, Options{Warn: func(s string) { warned = append(warned, s) }})
 	warnedOf := func(what string) {
 		t.Helper()
 		if len(warned) != 1 || !strings.Contains(warned[0], "not used") {
@@ -266,14 +275,7 @@ func TestRowSnapshotIsWhatTheScanEmits(t *testing.T) {
 // nothing risky found, as a run without the virus scanner leaves it,
 // which an encrypted-archive exception alone would let out.
 func TestRowReplayFailsClosed(t *testing.T) {
-	dir := snapshotQuarantine(t)
-	cfg := Config{}
-	cfg.Offline, cfg.CacheDir = true, t.TempDir()
-	a, err := Open(context.Background(), dir, cfg, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a, _, _ := keptQuarantine(t, Options{})
 	s := untilRows(t, a)
 	rr := a.rowReplay.Load()
 	var row *model.Row
@@ -348,14 +350,7 @@ func TestRowReplayFailsClosed(t *testing.T) {
 // writes (read-only here) records no scan snapshot, so it has no list to
 // keep, and the writer's row snapshot stays.
 func TestReadOnlyScanKeepsNoList(t *testing.T) {
-	dir := snapshotQuarantine(t)
-	cfg := Config{}
-	cfg.Offline, cfg.CacheDir = true, t.TempDir()
-	a, err := Open(context.Background(), dir, cfg, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a, dir, cfg := keptQuarantine(t, Options{})
 	untilRows(t, a)
 	paths, _ := filepath.Glob(filepath.Join(cfg.CacheDir, "*.rows"))
 	if len(paths) != 1 {
