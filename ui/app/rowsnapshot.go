@@ -10,7 +10,9 @@ import (
 	"hash/crc32"
 	"io"
 	"os"
+	"path/filepath"
 	"sync"
+	"time"
 	"unsafe"
 
 	"mxaudit/model"
@@ -182,6 +184,7 @@ func saveRows(path, digest string, rows []*model.Row) error {
 	if build == "" {
 		return nil
 	}
+	sweepRowsTemps(path)
 	return fsx.WriteFile(path, nil, 0o600, fsx.Ops{Write: func(f *os.File, _ []byte) error {
 		w := bufio.NewWriterSize(f, 256<<10)
 		if _, err := w.WriteString(rowsHeader(build, digest, len(rows))); err != nil {
@@ -209,6 +212,19 @@ func saveRows(path, digest string, rows []*model.Row) error {
 		}
 		return w.Flush()
 	}})
+}
+
+// sweepRowsTemps removes the temporary files of writes of path that
+// never finished: a console that quits while it keeps its list leaves
+// one of tens of megabytes, which nothing else would remove. Only those
+// an hour old, so as not to take one another process is writing.
+func sweepRowsTemps(path string) {
+	temps, _ := filepath.Glob(filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp"))
+	for _, t := range temps {
+		if fi, err := os.Lstat(t); err == nil && fi.Mode().IsRegular() && time.Since(fi.ModTime()) > time.Hour {
+			_ = os.Remove(t)
+		}
+	}
 }
 
 // rowsTarget is where the rows of the scan just finished may be kept:

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"mxaudit/model"
 )
@@ -60,6 +61,38 @@ func TestRowsFileBoundsWhatItReads(t *testing.T) {
 	} {
 		if err := open(); !errors.Is(err, errRowsStale) {
 			t.Errorf("%s: %v", what, err)
+		}
+	}
+}
+
+// TestRowsWriteSweepsAbandonedTemps: writing a row snapshot removes the
+// temporary file a write that never finished left (a console that quit
+// while keeping its list), once it is an hour old; a newer one may be
+// another process's write under way, and stays.
+func TestRowsWriteSweepsAbandonedTemps(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "c.jsonl.rows")
+	old := filepath.Join(dir, ".c.jsonl.rows.0a1b2c.tmp")
+	fresh := filepath.Join(dir, ".c.jsonl.rows.3d4e5f.tmp")
+	other := filepath.Join(dir, ".c.jsonl.0a1b2c.tmp")
+	for _, p := range []string{old, fresh, other} {
+		if err := os.WriteFile(p, []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	long := time.Now().Add(-2 * time.Hour)
+	for _, p := range []string{old, other} {
+		if err := os.Chtimes(p, long, long); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := model.NewRow(&model.Message{ID: "m1"})
+	if err := saveRows(path, "d", []*model.Row{&r}); err != nil {
+		t.Fatal(err)
+	}
+	for p, want := range map[string]bool{old: false, fresh: true, other: true, path: true} {
+		if _, err := os.Stat(p); (err == nil) != want {
+			t.Errorf("%s: there %v, want %v", filepath.Base(p), err == nil, want)
 		}
 	}
 }
