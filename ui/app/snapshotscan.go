@@ -44,7 +44,7 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 						}
 					}
 					err := replay(ctx, a, cache, opts, entries, repl, emit)
-					if err == nil {
+					if err == nil && emitRow != nil {
 						a.setRowsTarget(gen, cache, snap.Digest, listedIDs(entries))
 					}
 					return err
@@ -77,7 +77,10 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 		pairErr = nil // emit's failure, already in runErr
 	}
 	if runErr == nil && pairErr == nil && rec != nil {
-		if digest, ok := rec.save(); ok {
+		if digest, ok := rec.save(); ok && emitRow != nil {
+			// Only a console keeps its list (ScanRows): a target kept for
+			// nobody would hold the listing's IDs (a long-lived server's
+			// hub scans with Scan).
 			a.setRowsTarget(gen, cache, digest, rec.digest.ids)
 		}
 	}
