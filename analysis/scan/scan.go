@@ -287,7 +287,10 @@ func analyseOne(ctx context.Context, src mailsrc.Source, an Analyzer, opt Option
 			j.cacheKey = hex.EncodeToString(h.Sum(nil))
 		}
 	}
-	datedByListing(&o.msg, e)
+	if o.msg.Date.IsZero() && !e.Received.IsZero() {
+		// No Date header: the delivery time, marked as such.
+		o.msg.Date, o.msg.DateSource = e.Received, model.DateDelivered
+	}
 	// A file's result is kept only with the digest of the bytes analysed:
 	// an action compares that with the bytes it delivers, which is what
 	// makes a stale result fail closed (a Maildir file rewritten in place
@@ -295,7 +298,11 @@ func analyseOne(ctx context.Context, src mailsrc.Source, an Analyzer, opt Option
 	if j.cached == nil && j.cacheKey != "" && cacheable(&o.msg) && (opt.CacheByID || o.msg.SHA256 != "") {
 		_ = opt.Cache.Put(j.cacheKey, o.msg) // a cache that cannot write only costs time
 	}
-	warnedByListing(&o.msg, e)
+	if e.Warning != "" {
+		// The source's doubt about the message is listing context, not
+		// content: added after caching.
+		o.msg.Verdict.Reasons = append(o.msg.Verdict.Reasons, e.Warning)
+	}
 	return o
 }
 
@@ -305,33 +312,6 @@ func analyseOne(ctx context.Context, src mailsrc.Source, an Analyzer, opt Option
 // every scan).
 func Analyse(ctx context.Context, src mailsrc.Source, an Analyzer, e mailsrc.Entry) model.Message {
 	return analyseOne(ctx, src, an, Options{}, job{entry: e}).msg
-}
-
-// FromListing gives a cached result of e what a scan adds to it from the
-// listing (see analyseOne): e's ID, the delivery time when the message
-// has no date, and the listing's warning. A reader of one message of a
-// scan that was not emitted whole (a row snapshot's) calls it to get what
-// the scan would have emitted.
-func FromListing(m *model.Message, e mailsrc.Entry) {
-	m.ID = e.ID
-	datedByListing(m, e)
-	warnedByListing(m, e)
-}
-
-// datedByListing dates a message without a Date header by its delivery,
-// marked as such.
-func datedByListing(m *model.Message, e mailsrc.Entry) {
-	if m.Date.IsZero() && !e.Received.IsZero() {
-		m.Date, m.DateSource = e.Received, model.DateDelivered
-	}
-}
-
-// warnedByListing adds the listing's doubt about the message to its
-// reasons: listing context, not content, so added after caching.
-func warnedByListing(m *model.Message, e mailsrc.Entry) {
-	if e.Warning != "" {
-		m.Verdict.Reasons = append(m.Verdict.Reasons, e.Warning)
-	}
 }
 
 // ErrorMessage is the summary of a message that could not be read at all.

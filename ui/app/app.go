@@ -56,16 +56,13 @@ type App struct {
 	dkimMode string
 	replayed atomic.Bool // see ScanReplayed
 	// rowReplay is the last ScanRows' row replay, for Message; nil
-	// unless it handed out rows. rowsTarget is where the list of the
-	// scan just finished may be kept (KeepRows); nil when nowhere.
-	// Each scan clears both and numbers itself (rowsGen, under rowsMu),
-	// and sets them only while it is still the last scan begun: a scan
-	// cancelled by a reload must not set them after its successor has
-	// begun.
-	rowReplay  atomic.Pointer[rowReplay]
-	rowsTarget atomic.Pointer[rowsTarget]
-	rowsMu     sync.Mutex
-	rowsGen    uint64
+	// unless it handed out rows. Each scan clears it and numbers itself
+	// (rowsGen), and sets it only while it is still the last scan
+	// begun: a scan cancelled by a reload must not set it after its
+	// successor has begun. Both under rowsMu.
+	rowsMu    sync.Mutex
+	rowReplay *rowReplay
+	rowsGen   uint64
 }
 
 // Open opens the quarantine spec names (a path or an imap(s):// URL) and
@@ -203,10 +200,10 @@ func (a *App) ScanEncoded(ctx context.Context, emit func(model.Message) error, p
 	return err
 }
 
-// scanInto is Scan, ScanEncoded (encoded) and ScanRows (emitRow set);
-// it also returns the scan's number (see rowsGen).
+// scanInto is Scan, ScanEncoded (encoded) and ScanRows (emitRow set,
+// when it also returns where the scan's list may be kept).
 func (a *App) scanInto(ctx context.Context, emit func(model.Message) error, emitRow func(*model.Row) error,
-	progress func(scan.Progress), encoded bool) (uint64, error) {
+	progress func(scan.Progress), encoded bool) (*rowsTarget, error) {
 	defer scanUnderWay()()
 	// The IDs of this scan may name other messages than the last one's.
 	gen := a.newRowsGen()
@@ -240,9 +237,9 @@ func (a *App) scanInto(ctx context.Context, emit func(model.Message) error, emit
 		}
 	}
 	if a.cfg.NoPPAP {
-		return gen, scan.Run(ctx, a.src, a.analyzer, opts, emit)
+		return nil, scan.Run(ctx, a.src, a.analyzer, opts, emit)
 	}
-	return gen, a.pairedScan(ctx, cache, pc, opts, early, emit, emitRow, gen)
+	return a.pairedScan(ctx, cache, pc, opts, early, emit, emitRow, gen)
 }
 
 // SetWarn replaces where warnings go (nil discards them): a console

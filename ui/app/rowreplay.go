@@ -10,7 +10,6 @@ import (
 	"os"
 	"sync"
 
-	"mxaudit/analysis/ppap"
 	"mxaudit/analysis/scan"
 	"mxaudit/mailsrc"
 	"mxaudit/model"
@@ -38,10 +37,10 @@ type rowReplay struct {
 	listed []*model.Row
 }
 
-// rowSlot is one listed message of a row replay. (The entry's delivery
-// time is not kept: scan.FromListing dates by it only a result without
-// a date, and a cached result got its date from it before it was
-// cached.)
+// rowSlot is one listed message of a row replay. Its cached result is
+// what the scan emitted for it: the stamp key names its ID, it got its
+// delivery date before it was cached, and a listing's warning, which a
+// scan adds after the cache, keeps a scan from handing out rows at all.
 type rowSlot struct {
 	sum     [sha256.Size]byte // scan.StampSum of its entry
 	ref     store.RecordRef   // of its result: the cached analysis, or pairing's outcome
@@ -79,30 +78,30 @@ func (rr *rowReplay) handOut(rows []model.Row, at int) {
 // of this very scan (see keepRows), off its Update.
 func (a *App) ScanRows(ctx context.Context, emit func(model.Message) error, emitRow func(*model.Row) error,
 	progress func(scan.Progress)) (keep func([]*model.Row) error, err error) {
-	gen, err := a.scanInto(ctx, emit, emitRow, progress, false)
-	if err != nil {
+	t, err := a.scanInto(ctx, emit, emitRow, progress, false)
+	if err != nil || t == nil {
 		return nil, err
 	}
-	if t := a.takeRowsTarget(gen); t != nil {
-		return func(rows []*model.Row) error { return t.keep(rows) }, nil
-	}
-	return nil, nil
+	return t.keep, nil
 }
 
 // replayRows hands out the row snapshot of the replayable scan snap of
 // entries, whose digest d holds their stamp sums and the refs of their
-// cached results, block by block as it reads it; false, with nothing
-// emitted, when there is no row snapshot of it. Should a block be
-// damaged or name other messages, the rest of the entries are replayed
-// as messages (replay, with repl), and the file goes.
+// cached results, block by block as it reads it; the rows of the
+// messages without a cached result are those of their analyses, fresh.
+// handedOut is false, with nothing emitted, when there is no row
+// snapshot of it. Should a block be damaged or name other messages, the
+// rest of the entries are replayed as messages (replay, with repl; rest
+// is then true), and the file goes.
 func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Options, snap scanSnapshot, entries []mailsrc.Entry,
-	repl map[model.MessageID]string, d *listingDigest, emit func(model.Message) error, emitRow func(*model.Row) error, gen uint64) (bool, error) {
+	repl map[model.MessageID]string, fresh map[model.MessageID]model.Message, d *listingDigest,
+	emit func(model.Message) error, emitRow func(*model.Row) error, gen uint64) (handedOut, rest bool, err error) {
 	if len(d.keys) != len(entries) || len(d.refs) != len(entries) {
-		return false, nil
+		return false, false, nil
 	}
 	for _, e := range entries {
 		if e.Warning != "" {
-			return false, nil // added at each scan, after the cache
+			return false, false, nil // added at each scan, after the cache
 		}
 	}
 	path := rowsPath(cache.Path())
@@ -111,17 +110,17 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 		if !errors.Is(err, errRowsStale) && !errors.Is(err, fs.ErrNotExist) {
 			a.warnf("the list kept from the last scan is not used: %v", err)
 		}
-		return false, nil
+		return false, false, nil
 	}
 	defer rf.Close()
-	rr, fresh, ok := a.newRowReplay(ctx, cache, snap, entries, d)
-	if !ok || !a.setRowReplay(gen, rr) {
-		return false, nil
+	rr, freshRows := newRowReplay(cache, snap, entries, d, fresh)
+	if !a.setRowReplay(gen, rr) {
+		return false, false, nil
 	}
 	sent := 0
 	for sent < len(entries) {
 		if err := ctx.Err(); err != nil {
-			return true, err
+			return true, false, err
 		}
 		rows, err := rf.next()
 		if err == nil && len(rows) > len(entries)-sent {
@@ -138,14 +137,14 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 			break
 		}
 		for j := range rows {
-			if r, ok := fresh[rows[j].ID()]; ok {
+			if r, ok := freshRows[rows[j].ID()]; ok {
 				rows[j] = r
 			}
 		}
 		rr.handOut(rows, sent)
 		for j := range rows {
 			if err := emitRow(&rows[j]); err != nil {
-				return true, err
+				return true, false, err
 			}
 		}
 		sent += len(rows)
@@ -154,10 +153,10 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 		}
 	}
 	if sent == len(entries) {
-		return true, nil
+		return true, false, nil
 	}
 	if sent == 0 {
-		return false, nil
+		return false, false, nil
 	}
 	if progress := opts.Progress; progress != nil {
 		opts.Progress = func(p scan.Progress) {
@@ -165,37 +164,24 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 		}
 	}
 	opts.Part = true // the messages of the rows handed out are listed too
-	err = replay(ctx, a, cache, opts, entries[sent:], repl, emit)
-	if err == nil {
-		a.setRowsTarget(gen, cache, snap.Digest, listedIDs(entries))
-	}
-	return true, err
+	return true, true, replay(ctx, a, cache, opts, entries[sent:], repl, emit)
 }
 
-// newRowReplay makes what Message needs for a row replay of entries. A
-// message without a cached result is analysed on every scan, and its row
-// is that analysis's, not the file's (fresh): what the scan would list.
-// Pairing must still leave it alone, or the snapshot says nothing of
-// this scan, as replay checks; false when it does not.
-func (a *App) newRowReplay(ctx context.Context, cache *store.Cache, snap scanSnapshot, entries []mailsrc.Entry, d *listingDigest) (*rowReplay, map[model.MessageID]model.Row, bool) {
+// newRowReplay makes what Message needs for a row replay of entries,
+// and the rows of the messages without a cached result, analysed anew
+// (fresh): a scan lists those, not the file's.
+func newRowReplay(cache *store.Cache, snap scanSnapshot, entries []mailsrc.Entry, d *listingDigest,
+	fresh map[model.MessageID]model.Message) (*rowReplay, map[model.MessageID]model.Row) {
 	changed := make(map[model.MessageID]store.RecordRef, len(snap.Changed))
 	for _, c := range snap.Changed {
 		changed[c.ID] = c.Ref
 	}
-	uncached := make(map[model.MessageID]bool, len(snap.Uncached))
-	for _, id := range snap.Uncached {
-		uncached[id] = true
-	}
 	rr := &rowReplay{cachePath: cache.Path(), index: make(map[model.MessageID]int32, len(entries)), slots: make([]rowSlot, len(entries)),
 		listed: make([]*model.Row, len(entries)), fresh: map[model.MessageID]mailsrc.Entry{}}
-	fresh := map[model.MessageID]model.Row{}
+	freshRows := make(map[model.MessageID]model.Row, len(fresh))
 	for i, e := range entries {
-		if uncached[e.ID] {
-			m := scan.Analyse(ctx, a.src, a.analyzer, e)
-			if !ppap.Inert(&m) {
-				return nil, nil, false
-			}
-			fresh[e.ID] = model.NewRow(&m)
+		if m, ok := fresh[e.ID]; ok {
+			freshRows[e.ID] = model.NewRow(&m)
 			rr.fresh[e.ID] = e
 		}
 		s := rowSlot{sum: d.keys[i], ref: d.refs[i]}
@@ -204,7 +190,7 @@ func (a *App) newRowReplay(ctx context.Context, cache *store.Cache, snap scanSna
 		}
 		rr.slots[i] = s
 	}
-	return rr, fresh, true
+	return rr, freshRows
 }
 
 // errListChanged is a message read back that is not what its row says:
@@ -221,7 +207,7 @@ var errListChanged = errors.New("the analysis cache or the message changed since
 // ranks an action decides on), never another run's outcome or another
 // record found under the same key.
 func (a *App) Message(ctx context.Context, id model.MessageID) (model.Message, error) {
-	rr := a.rowReplay.Load()
+	rr := a.lastRowReplay()
 	if rr == nil {
 		return model.Message{}, ErrNotSpilled
 	}
@@ -242,9 +228,6 @@ func (a *App) Message(ctx context.Context, id model.MessageID) (model.Message, e
 			return model.Message{}, fmt.Errorf("%s: %w", id, errListChanged)
 		} else if err != nil {
 			return model.Message{}, fmt.Errorf("%s: %w", id, err)
-		}
-		if !s.changed {
-			scan.FromListing(&m, mailsrc.Entry{ID: id}) // see rowSlot
 		}
 	}
 	if m.ID != id || !sameRow(&m, listed) {

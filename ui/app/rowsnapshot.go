@@ -16,7 +16,6 @@ import (
 	"unsafe"
 
 	"mxaudit/model"
-	"mxaudit/model/store"
 	"mxaudit/model/store/fsx"
 )
 
@@ -227,8 +226,8 @@ func sweepRowsTemps(path string) {
 	}
 }
 
-// rowsTarget is where the rows of the scan just finished may be kept:
-// its scan snapshot's digest and listing (see ScanRows).
+// rowsTarget is where the rows of a scan may be kept: its scan
+// snapshot's digest and listing (see ScanRows).
 type rowsTarget struct {
 	path   string
 	digest string
@@ -259,35 +258,13 @@ func (t *rowsTarget) keep(rows []*model.Row) error {
 	return nil
 }
 
-// takeRowsTarget returns where the list of scan gen may be kept, once;
-// nil when nowhere, or when another scan has begun since.
-func (a *App) takeRowsTarget(gen uint64) *rowsTarget {
-	a.rowsMu.Lock()
-	defer a.rowsMu.Unlock()
-	if gen != a.rowsGen {
-		return nil
-	}
-	return a.rowsTarget.Swap(nil)
-}
-
-// setRowsTarget records where the rows of scan gen, just finished, may
-// be kept, unless another scan has begun since.
-func (a *App) setRowsTarget(gen uint64, cache *store.Cache, digest string, ids []model.MessageID) {
-	a.rowsMu.Lock()
-	defer a.rowsMu.Unlock()
-	if gen == a.rowsGen {
-		a.rowsTarget.Store(&rowsTarget{path: rowsPath(cache.Path()), digest: digest, ids: ids})
-	}
-}
-
-// newRowsGen begins a scan: it forgets the last scan's row replay and
-// rows target, and returns the new scan's number.
+// newRowsGen begins a scan: it forgets the last scan's row replay, and
+// returns the new scan's number.
 func (a *App) newRowsGen() uint64 {
 	a.rowsMu.Lock()
 	defer a.rowsMu.Unlock()
 	a.rowsGen++
-	a.rowReplay.Store(nil)
-	a.rowsTarget.Store(nil)
+	a.rowReplay = nil
 	return a.rowsGen
 }
 
@@ -299,6 +276,13 @@ func (a *App) setRowReplay(gen uint64, rr *rowReplay) bool {
 	if gen != a.rowsGen {
 		return false
 	}
-	a.rowReplay.Store(rr)
+	a.rowReplay = rr
 	return true
+}
+
+// lastRowReplay is the row replay Message reads from; nil for none.
+func (a *App) lastRowReplay() *rowReplay {
+	a.rowsMu.Lock()
+	defer a.rowsMu.Unlock()
+	return a.rowReplay
 }

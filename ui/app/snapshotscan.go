@@ -21,12 +21,20 @@ import (
 // opened; the snapshot is only tried with it.
 //
 // emitRow, when set, takes the rows of a row snapshot of the replayed
-// scan instead (see ScanRows).
+// scan instead (see ScanRows), and the scan then returns where its list
+// may be kept, when the cache's snapshot records it.
 func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config, opts scan.Options, early *earlyListing,
-	emit func(model.Message) error, emitRow func(*model.Row) error, gen uint64) error {
+	emit func(model.Message) error, emitRow func(*model.Row) error, gen uint64) (*rowsTarget, error) {
 	var src mailsrc.Source = a.src
 	if early != nil {
 		src = early
+	}
+	// target is where a console's list of this scan may be kept.
+	target := func(digest string, ids []model.MessageID) *rowsTarget {
+		if emitRow == nil {
+			return nil // a target kept for nobody would hold the listing's IDs
+		}
+		return &rowsTarget{path: rowsPath(cache.Path()), digest: digest, ids: ids}
 	}
 	var rec *snapshotRecorder
 	if cache != nil && !opts.CacheByID && early != nil {
@@ -36,18 +44,21 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 			d := newListingDigest(pc.ResultsSalt, snap.Count)
 			d.lookIn(cache)
 			if entries, ok := early.take(ctx, snap.Count, d.add); ok {
-				if repl, ok := a.replayable(ctx, cache, snap, entries, d); ok {
+				if repl, fresh, ok := a.replayable(ctx, cache, snap, entries, d); ok {
 					a.replayed.Store(true)
 					if emitRow != nil {
-						if done, err := a.replayRows(ctx, cache, opts, snap, entries, repl, d, emit, emitRow, gen); done {
-							return err
+						handedOut, rest, err := a.replayRows(ctx, cache, opts, snap, entries, repl, fresh, d, emit, emitRow, gen)
+						if handedOut && rest && err == nil {
+							return target(snap.Digest, d.ids), nil // the file went: keep the list again
+						}
+						if handedOut {
+							return nil, err
 						}
 					}
-					err := replay(ctx, a, cache, opts, entries, repl, emit)
-					if err == nil && emitRow != nil {
-						a.setRowsTarget(gen, cache, snap.Digest, listedIDs(entries))
+					if err := replay(ctx, a, cache, opts, entries, repl, emit); err != nil {
+						return nil, err
 					}
-					return err
+					return target(snap.Digest, d.ids), nil
 				}
 			}
 		}
@@ -77,25 +88,23 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 		pairErr = nil // emit's failure, already in runErr
 	}
 	if runErr == nil && pairErr == nil && rec != nil {
-		if digest, ok := rec.save(); ok && emitRow != nil {
-			// Only a console keeps its list (ScanRows): a target kept for
-			// nobody would hold the listing's IDs (a long-lived server's
-			// hub scans with Scan).
-			a.setRowsTarget(gen, cache, digest, rec.digest.ids)
+		if digest, ok := rec.save(); ok {
+			return target(digest, rec.digest.ids), nil
 		}
 	}
-	return errors.Join(runErr, pairErr)
+	return nil, errors.Join(runErr, pairErr)
 }
 
 // replayable reports whether snap is the outcome of entries as the cache
 // holds them now, and returns what the replay swaps: the changed
-// messages' keys, and "" for the uncached ones, which it checks again.
-// d is the digest of entries, salted with the pairing settings; once
-// summed, it holds the entries' stamp sums and the refs of their cached
-// results, in order.
-func (a *App) replayable(ctx context.Context, cache *store.Cache, snap scanSnapshot, entries []mailsrc.Entry, d *listingDigest) (map[model.MessageID]string, bool) {
+// messages' keys, and "" for the uncached ones, which it checks again;
+// and those it analysed anew to check them (fresh). d is the digest of
+// entries, salted with the pairing settings; once summed, it holds the
+// entries' stamp sums and the refs of their cached results, in order.
+func (a *App) replayable(ctx context.Context, cache *store.Cache, snap scanSnapshot, entries []mailsrc.Entry,
+	d *listingDigest) (repl map[model.MessageID]string, fresh map[model.MessageID]model.Message, ok bool) {
 	if a.opts.NoSnapshot || len(entries) != snap.Count {
-		return nil, false
+		return nil, nil, false
 	}
 	uncached := map[model.MessageID]bool{}
 	for _, id := range snap.Uncached {
@@ -103,46 +112,28 @@ func (a *App) replayable(ctx context.Context, cache *store.Cache, snap scanSnaps
 	}
 	digest, _, ok := d.sum(cache, func(id model.MessageID) bool { return uncached[id] })
 	if !ok || digest != snap.Digest {
-		return nil, false
+		return nil, nil, false
 	}
-	repl, ok := snap.replacements(cache, entries)
-	if !ok {
-		return nil, false
+	if repl, ok = snap.replacements(cache, entries); !ok {
+		return nil, nil, false
 	}
 	// Messages analysed afresh on every scan: pairing must still have
 	// nothing to do with them, or the snapshot says nothing of this scan.
+	fresh = map[model.MessageID]model.Message{}
 	for _, e := range entries {
 		if !uncached[e.ID] {
 			continue
 		}
-		if _, seen := repl[e.ID]; seen || !a.stillInert(ctx, e.ID) {
-			return nil, false // changed, listed twice, or no longer inert
+		if _, seen := repl[e.ID]; seen {
+			return nil, nil, false // changed, or listed twice
 		}
-		repl[e.ID] = ""
+		m := scan.Analyse(ctx, a.src, a.analyzer, e)
+		if !ppap.Inert(&m) {
+			return nil, nil, false // no longer inert
+		}
+		repl[e.ID], fresh[e.ID] = "", m
 	}
-	return repl, true
-}
-
-// listedIDs are the IDs of entries, in order.
-func listedIDs(entries []mailsrc.Entry) []model.MessageID {
-	ids := make([]model.MessageID, len(entries))
-	for i, e := range entries {
-		ids[i] = e.ID
-	}
-	return ids
-}
-
-// stillInert analyses one message afresh and reports whether pairing
-// leaves it alone (ppap.Inert).
-func (a *App) stillInert(ctx context.Context, id model.MessageID) bool {
-	rc, err := a.src.Open(ctx, id)
-	if err != nil {
-		// What the scan will print for it too: a message without a sender.
-		return true
-	}
-	defer rc.Close()
-	m := a.analyzer.Analyze(ctx, id, rc)
-	return ppap.Inert(&m)
+	return repl, fresh, true
 }
 
 // errReplay is a changed message the cache no longer gives back as the
