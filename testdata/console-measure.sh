@@ -48,21 +48,30 @@ for _ in 1 2 3 4 5; do
 done
 echo "key_baseline $(echo $base | tr ' ' '\n' | sort -n | sed -n 3p)"
 tmux kill-session -t "$sess"
-# The scan's end is read from the pane's output stream (tmux pipe-pane),
-# not by polling the screen: a tmux client every 100 ms still took about
-# a second of CPU from a 100,000-message scan on two cores. The stream
-# has no line ends to speak of (the console moves the cursor), so perl
-# reads it in chunks; without perl the screen is polled as before.
-done_at=$(mktemp)
-tmux new-session -d -s "$sess" -x 160 -y 48 "sleep 0.2; exec $bin $dir $* ; sleep 600"
-if command -v perl >/dev/null; then
+# The first rows and the scan's end are read from the pane's output
+# stream (tmux pipe-pane), not by polling the screen: a tmux client
+# every 5 ms took a third of a core from the console starting beside it
+# (a warm start at 100,000 messages looked 0.15-0.3 s slower), and one
+# every 100 ms still about a second of CPU from a 100,000-message scan on
+# two cores. The stream has no line ends to speak of (the console moves
+# the cursor), so perl reads it in chunks, keeping the tail of each so
+# that a pattern split between two is still seen. The start is the time
+# the pane's shell execs the console, written just before. Without perl
+# the screen is polled as before, from when pgrep finds the console.
+start_at=$(mktemp) rows_at=$(mktemp) done_at=$(mktemp)
+stamp=""
+command -v perl >/dev/null && stamp="perl -MTime::HiRes -e 'print Time::HiRes::time()' >$start_at;"
+tmux new-session -d -s "$sess" -x 160 -y 48 "sleep 0.2; $stamp exec $bin $dir $* ; sleep 600"
+if [ -n "$stamp" ]; then
 	# No "%" in the command: tmux expands strftime escapes in it.
 	tmux pipe-pane -t "$sess" "perl -MTime::HiRes -e '
-		my \$a = \"\";
+		sub mark { open(my \$f, \">\", \$_[0]); print \$f Time::HiRes::time(), \"\\n\"; close \$f; }
+		my (\$a, \$rows) = (\"\", 0);
 		while (sysread(STDIN, my \$b, 65536)) {
 			\$a .= \$b;
-			if (\$a =~ /scan complete/) {
-				open(my \$f, \">\", \"$done_at\"); print \$f Time::HiRes::time(), \"\\n\"; close \$f;
+			if (!\$rows && \$a =~ /[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}/) { mark(\"$rows_at\"); \$rows = 1; }
+			if (\$rows && \$a =~ /scan complete/) {
+				mark(\"$done_at\");
 				1 while sysread(STDIN, \$b, 65536);
 				exit;
 			}
@@ -77,17 +86,19 @@ until pid=$(pgrep -n -f "^$bin $dir"); do
 	[ $i -gt 1000 ] && { echo "the console did not start" >&2; tmux kill-session -t "$sess"; exit 1; }
 	sleep 0.01
 done
-t0=$(now) # the console's own start, after the pane's shell
-waitfor '[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}'
-echo "first_rows $(since "$t0")"
-if command -v perl >/dev/null; then
+if [ -n "$stamp" ]; then
 	until [ -s "$done_at" ]; do sleep 0.05; done
+	t0=$(cat "$start_at")
+	echo "first_rows $(echo "$(cat "$rows_at") $t0" | awk '{printf "%.3f", $1-$2}')"
 	echo "scan_complete $(echo "$(cat "$done_at") $t0" | awk '{printf "%.3f", $1-$2}')"
 else
+	t0=$(now) # the console's own start, after the pane's shell
+	waitfor '[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}'
+	echo "first_rows $(since "$t0")"
 	waitfor 'scan complete' 0.1
 	echo "scan_complete $(since "$t0")"
 fi
-rm -f "$done_at"
+rm -f "$start_at" "$rows_at" "$done_at"
 # key → screen: send a key, wait until the screen differs. Update
 # handles the whole key (sort, filter) before the frame is drawn, so the
 # first changed frame is the key's result.
