@@ -320,3 +320,29 @@ func TestRunForgetsFilesNoLongerListed(t *testing.T) {
 		t.Errorf("%d listed files have results, want %d", listed, before-2)
 	}
 }
+
+// TestStampRefFindsWhatTheScanCached checks that the cache's StampRef,
+// which looks a stamp digest up without spelling its key, finds the
+// result a scan cached for each listed file under StampKey (and nothing
+// for a file the scan does not cache).
+func TestStampRefFindsWhatTheScanCached(t *testing.T) {
+	_, _, src, open := demoMaildir(t)
+	c := open()
+	defer c.Close()
+	scanAll(t, src, analysis.New(analysis.Config{}), c)
+	found := 0
+	err := src.List(context.Background(), func(e mailsrc.Entry) error {
+		sum := scan.StampSum(e)
+		want, ok := c.Ref(scan.StampKey(sum))
+		if got, gotOK := c.StampRef(sum); gotOK != ok || got != want {
+			t.Errorf("%s: StampRef = %+v, %v; Ref(StampKey) = %+v, %v", e.ID, got, gotOK, want, ok)
+		}
+		if ok {
+			found++
+		}
+		return nil
+	})
+	if err != nil || found == 0 {
+		t.Fatalf("found %d cached results: %v", found, err)
+	}
+}

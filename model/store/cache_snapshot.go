@@ -40,6 +40,22 @@ func (c *Cache) Ref(key string) (RecordRef, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.index.get(key)
+	return c.refOf(e, ok)
+}
+
+// StampRef is Ref of the key "stamp-" followed by sum in lower-case hex
+// (scan.StampKey), without spelling the key: a warm listing looks up the
+// result of each of its files, and spelling each key made two strings a
+// file to look up one digest (22 MB at 100,000 messages).
+func (c *Cache) StampRef(sum [32]byte) (RecordRef, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.index.digests[stampKind][sum]
+	return c.refOf(e, ok)
+}
+
+// refOf is the ref of the index entry e (ok: there is one). c.mu is held.
+func (c *Cache) refOf(e cacheEntry, ok bool) (RecordRef, bool) {
 	now := c.now().Unix()
 	if !ok || c.isExpired(int64(e.written)-refMargin, now) || c.isExpired(int64(e.written), now) {
 		return RecordRef{}, false

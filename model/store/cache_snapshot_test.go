@@ -1,6 +1,8 @@
 package store
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"testing"
@@ -169,5 +171,42 @@ func TestReadRefReadsOnlyThatRecord(t *testing.T) {
 		if err := read(); !errors.Is(err, ErrRefGone) {
 			t.Errorf("%s: %v", what, err)
 		}
+	}
+}
+
+// TestStampRefIsRefOfTheStampKey checks that StampRef finds what Ref
+// finds under the key that spells its digest, fresh and reopened, and
+// nothing under another digest or another prefix.
+func TestStampRefIsRefOfTheStampKey(t *testing.T) {
+	now := cacheTestNow
+	dir := t.TempDir()
+	c := openTestCache(t, dir, clockAt(&now))
+	sum := sha256.Sum256([]byte("cur/1700000000.M1P1.host 42"))
+	key := "stamp-" + hex.EncodeToString(sum[:])
+	if err := c.Put(key, sampleMessage(1)); err != nil {
+		t.Fatal(err)
+	}
+	other := sha256.Sum256([]byte("another"))
+	if err := c.Put("paired-"+hex.EncodeToString(other[:]), sampleMessage(2)); err != nil {
+		t.Fatal(err)
+	}
+	for _, reopen := range []bool{false, true} {
+		if reopen {
+			if err := c.Close(); err != nil {
+				t.Fatal(err)
+			}
+			c = openTestCache(t, dir, clockAt(&now))
+		}
+		want, ok := c.Ref(key)
+		if got, gotOK := c.StampRef(sum); !ok || got != want || !gotOK {
+			t.Errorf("reopened %v: StampRef = %+v, %v; Ref(%q) = %+v, %v", reopen, got, gotOK, key, want, ok)
+		}
+		if _, ok := c.StampRef(other); ok {
+			t.Errorf("reopened %v: StampRef found a digest put under another prefix", reopen)
+		}
+	}
+	now = now.Add(10 * 365 * 24 * time.Hour)
+	if _, ok := c.StampRef(sum); ok {
+		t.Error("StampRef named an expired record")
 	}
 }

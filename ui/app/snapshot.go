@@ -124,7 +124,7 @@ func (d *listingDigest) add(e mailsrc.Entry) {
 	d.keys = append(d.keys, sum)
 	d.ids = append(d.ids, e.ID)
 	if d.cache != nil {
-		ref, ok := d.cache.Ref(scan.StampKey(sum))
+		ref, ok := d.cache.StampRef(sum)
 		d.refs, d.found = append(d.refs, ref), append(d.found, ok)
 	}
 	var received [8]byte
@@ -149,7 +149,7 @@ func (d *listingDigest) sum(c *store.Cache, uncachedOK func(model.MessageID) boo
 	if d.cache != c || len(d.refs) != len(d.keys) {
 		d.refs, d.found = make([]store.RecordRef, len(d.keys)), make([]bool, len(d.keys))
 		for i, k := range d.keys {
-			d.refs[i], d.found[i] = c.Ref(scan.StampKey(k))
+			d.refs[i], d.found[i] = c.StampRef(k)
 		}
 	}
 	for i, ref := range d.refs {
