@@ -20,27 +20,40 @@ import (
 // messages of a scan that handed out a row snapshot's rows (ScanRows):
 // where the cache holds each one's result, as the scan snapshot's digest
 // checked it, and the row handed out, which what is read back must give.
+//
+// A message's cached result is what the scan emitted for it: the stamp
+// key names its ID, it got its delivery date before it was cached, and a
+// listing's warning, which a scan adds after the cache, keeps a scan from
+// handing out rows at all.
 type rowReplay struct {
 	cachePath string
-	slots     []rowSlot // by listing position
+	// sums and refs are, by listing position, each message's
+	// scan.StampSum and the ref of its result: the listing digest's
+	// own, which nothing changes once summed (a copy cost 5.6 MB at
+	// 100,000 messages before the first row went out). changed holds
+	// instead the refs of the few results pairing changed, which are
+	// under changedKey.
+	sums    [][sha256.Size]byte
+	refs    []store.RecordRef
+	changed map[model.MessageID]store.RecordRef
 	// fresh are the listed messages without a cached result
 	// (snapshotKey's Uncached; a few at most): each read analyses one
 	// anew, as every scan does.
 	fresh map[model.MessageID]mailsrc.Entry
 
-	// index finds the position of each row handed out, and listed is
-	// the row. The index's keys are the rows' own IDs (their text), not
-	// the listing's copies, which the scan then drops: both grow as the
-	// rows go out.
+	// listed is the row handed out at each position, and index finds
+	// a row's position by its ID. The index is made when a message is
+	// first read back, not while the rows go out: a console may never
+	// read one, and the rows are listed sooner without it. Its keys are
+	// the rows' own IDs (their text), not the listing's copies, which
+	// the scan then drops.
 	mu     sync.RWMutex
-	index  map[model.MessageID]int32
 	listed []*model.Row
+	out    int // rows handed out: listed[:out]
+	index  map[model.MessageID]int32
 }
 
-// rowSlot is one listed message of a row replay. Its cached result is
-// what the scan emitted for it: the stamp key names its ID, it got its
-// delivery date before it was cached, and a listing's warning, which a
-// scan adds after the cache, keeps a scan from handing out rows at all.
+// rowSlot is where one listed message's result is.
 type rowSlot struct {
 	sum     [sha256.Size]byte // scan.StampSum of its entry
 	ref     store.RecordRef   // of its result: the cached analysis, or pairing's outcome
@@ -51,22 +64,42 @@ type rowSlot struct {
 // the row.
 func (rr *rowReplay) slot(id model.MessageID) (rowSlot, *model.Row, bool) {
 	rr.mu.RLock()
+	if rr.index == nil {
+		rr.mu.RUnlock()
+		rr.mu.Lock()
+		if rr.index == nil {
+			rr.index = make(map[model.MessageID]int32, rr.out)
+			for i, r := range rr.listed[:rr.out] {
+				rr.index[r.ID()] = int32(i)
+			}
+		}
+		rr.mu.Unlock()
+		rr.mu.RLock()
+	}
 	defer rr.mu.RUnlock()
 	i, ok := rr.index[id]
 	if !ok {
 		return rowSlot{}, nil, false
 	}
-	return rr.slots[i], rr.listed[i], true
+	s := rowSlot{sum: rr.sums[i], ref: rr.refs[i]}
+	if ref, ok := rr.changed[id]; ok {
+		s.ref, s.changed = ref, true
+	}
+	return s, rr.listed[i], true
 }
 
-// handOut indexes rows, listed from position at on.
+// handOut records rows as handed out, listed from position at on (the
+// next one).
 func (rr *rowReplay) handOut(rows []model.Row, at int) {
 	rr.mu.Lock()
 	defer rr.mu.Unlock()
 	for j := range rows {
-		rr.index[rows[j].ID()] = int32(at + j)
 		rr.listed[at+j] = &rows[j]
+		if rr.index != nil {
+			rr.index[rows[j].ID()] = int32(at + j)
+		}
 	}
+	rr.out = at + len(rows)
 }
 
 // ScanRows is Scan for a console: when the source is unchanged since a
@@ -172,23 +205,17 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 // (fresh): a scan lists those, not the file's.
 func newRowReplay(cache *store.Cache, snap scanSnapshot, entries []mailsrc.Entry, d *listingDigest,
 	fresh map[model.MessageID]model.Message) (*rowReplay, map[model.MessageID]model.Row) {
-	changed := make(map[model.MessageID]store.RecordRef, len(snap.Changed))
+	rr := &rowReplay{cachePath: cache.Path(), sums: d.keys, refs: d.refs, listed: make([]*model.Row, len(entries)),
+		changed: make(map[model.MessageID]store.RecordRef, len(snap.Changed)), fresh: map[model.MessageID]mailsrc.Entry{}}
 	for _, c := range snap.Changed {
-		changed[c.ID] = c.Ref
+		rr.changed[c.ID] = c.Ref
 	}
-	rr := &rowReplay{cachePath: cache.Path(), index: make(map[model.MessageID]int32, len(entries)), slots: make([]rowSlot, len(entries)),
-		listed: make([]*model.Row, len(entries)), fresh: map[model.MessageID]mailsrc.Entry{}}
 	freshRows := make(map[model.MessageID]model.Row, len(fresh))
-	for i, e := range entries {
+	for _, e := range entries {
 		if m, ok := fresh[e.ID]; ok {
 			freshRows[e.ID] = model.NewRow(&m)
 			rr.fresh[e.ID] = e
 		}
-		s := rowSlot{sum: d.keys[i], ref: d.refs[i]}
-		if ref, ok := changed[e.ID]; ok {
-			s.ref, s.changed = ref, true
-		}
-		rr.slots[i] = s
 	}
 	return rr, freshRows
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 	"mxaudit/analysis/scan"
 	"mxaudit/mailsrc"
 	"mxaudit/model"
+	"mxaudit/model/store"
 )
 
 // rowScan is what one ScanRows handed out.
@@ -347,8 +349,7 @@ func TestRowReplayFailsClosed(t *testing.T) {
 	}
 
 	// A ref that names other bytes fails closed too.
-	slot := &rr.slots[rr.index[plain.ID()]]
-	slot.ref.Off += 7
+	rr.refs[rr.index[plain.ID()]].Off += 7
 	if _, err := a.Message(context.Background(), plain.ID()); !errors.Is(err, errListChanged) {
 		t.Fatalf("a ref to other bytes: %v", err)
 	}
@@ -400,4 +401,45 @@ func TestReadOnlyScanKeepsNoList(t *testing.T) {
 	if after, _ := os.ReadFile(path); !bytes.Equal(after, before) {
 		t.Fatal("the writer's row snapshot was replaced")
 	}
+}
+
+// TestRowReplayFindsRowsAsTheyGoOut: a message is found once its row is
+// handed out, whether the index that finds it was made before its block
+// went out (a view opened during the replay) or after, and by its slot:
+// its own sum and ref, or pairing's outcome for a changed one.
+func TestRowReplayFindsRowsAsTheyGoOut(t *testing.T) {
+	const n = 6
+	rows := make([]model.Row, n)
+	rr := &rowReplay{sums: make([][sha256.Size]byte, n), refs: make([]store.RecordRef, n),
+		listed: make([]*model.Row, n), changed: map[model.MessageID]store.RecordRef{"m4": {Off: 99}}}
+	for i := range rows {
+		rows[i] = model.NewRow(&model.Message{ID: model.MessageID(fmt.Sprintf("m%d", i))})
+		rr.sums[i][0], rr.refs[i].Off = byte(i), int64(10*i)
+	}
+	check := func(i int, want bool) {
+		t.Helper()
+		id := model.MessageID(fmt.Sprintf("m%d", i))
+		s, r, ok := rr.slot(id)
+		if ok != want {
+			t.Fatalf("%s found %v, want %v", id, ok, want)
+		}
+		if !ok {
+			return
+		}
+		wantRef, changed := int64(10*i), false
+		if id == "m4" {
+			wantRef, changed = 99, true
+		}
+		if r != &rows[i] || s.sum[0] != byte(i) || s.ref.Off != wantRef || s.changed != changed {
+			t.Errorf("%s: slot %+v, row %p (want %p)", id, s, r, &rows[i])
+		}
+	}
+	rr.handOut(rows[:3], 0)
+	check(1, true) // makes the index
+	check(4, false)
+	rr.handOut(rows[3:], 3)
+	for i := range n {
+		check(i, true)
+	}
+	check(n, false)
 }
