@@ -150,6 +150,7 @@ func (rr *rowsReader) next() ([]model.Row, error) {
 		return nil, fmt.Errorf("%w: a block's size", errRowsWrong)
 	}
 	b := make([]byte, size+crc32.Size)
+	prefault(b)
 	if _, err := io.ReadFull(rr.r, b); err != nil {
 		return nil, fmt.Errorf("%w: %v", errRowsWrong, err)
 	}
@@ -163,6 +164,7 @@ func (rr *rowsReader) next() ([]model.Row, error) {
 	// again, and a copy is what this file saves.
 	data := unsafe.String(unsafe.SliceData(body), len(body))
 	rows := make([]model.Row, n)
+	prefault(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(rows))), uintptr(n)*unsafe.Sizeof(model.Row{})))
 	var err error
 	for i := range rows {
 		if rows[i], data, err = rr.dec.Decode(data); err != nil {
