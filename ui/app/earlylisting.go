@@ -8,8 +8,13 @@ import (
 
 // earlyBuffer is how many listed entries wait for the scan: enough for a
 // Maildir's first chunks of metadata, few enough to keep a cold scan's
-// memory flat.
-const earlyBuffer = 4096
+// memory flat. They go over in chunks of earlyChunk: one channel send an
+// entry, each often waking the reader (a futex call, dear on a VM), took
+// a warm start at 100,000 messages 0.13 s after the folder was read.
+const (
+	earlyBuffer = 4096
+	earlyChunk  = 256
+)
 
 // earlyListing lists a source on a goroutine of its own from the moment
 // a scan starts, while the analysis cache reads its index: on a warm
@@ -18,7 +23,7 @@ const earlyBuffer = 4096
 // the listing of one scan.
 type earlyListing struct {
 	mailsrc.Source
-	ch     chan mailsrc.Entry
+	ch     chan []mailsrc.Entry
 	cancel context.CancelFunc
 	err    error           // the listing's, set before ch is closed
 	head   []mailsrc.Entry // taken ahead, to be given first
@@ -27,17 +32,34 @@ type earlyListing struct {
 // startListing starts listing src; the caller calls stop when done.
 func startListing(ctx context.Context, src mailsrc.Source) *earlyListing {
 	ctx, cancel := context.WithCancel(ctx)
-	l := &earlyListing{Source: src, ch: make(chan mailsrc.Entry, earlyBuffer), cancel: cancel}
+	l := &earlyListing{Source: src, ch: make(chan []mailsrc.Entry, earlyBuffer/earlyChunk), cancel: cancel}
 	go func() {
 		defer close(l.ch)
-		l.err = src.List(ctx, func(e mailsrc.Entry) error {
+		var chunk []mailsrc.Entry
+		send := func() error {
 			select {
-			case l.ch <- e:
+			case l.ch <- chunk:
+				chunk = nil
 				return nil
 			case <-ctx.Done():
 				return ctx.Err()
 			}
+		}
+		err := src.List(ctx, func(e mailsrc.Entry) error {
+			if chunk == nil {
+				chunk = make([]mailsrc.Entry, 0, earlyChunk)
+			}
+			if chunk = append(chunk, e); len(chunk) == earlyChunk {
+				return send()
+			}
+			return nil
 		})
+		if len(chunk) > 0 {
+			if serr := send(); err == nil {
+				err = serr
+			}
+		}
+		l.err = err
 	}()
 	return l
 }
@@ -54,19 +76,21 @@ func (l *earlyListing) stop() {
 // given by List. each, when set, sees every entry as it comes, while the
 // rest is listed.
 func (l *earlyListing) take(ctx context.Context, limit int, each func(mailsrc.Entry)) ([]mailsrc.Entry, bool) {
-	l.head = make([]mailsrc.Entry, 0, limit)
+	l.head = make([]mailsrc.Entry, 0, max(limit, 0))
 	for {
 		select {
-		case e, ok := <-l.ch:
+		case chunk, ok := <-l.ch:
 			if !ok {
 				return l.head, l.err == nil
 			}
-			l.head = append(l.head, e)
+			l.head = append(l.head, chunk...)
 			if len(l.head) > limit {
 				return nil, false
 			}
 			if each != nil {
-				each(e)
+				for _, e := range chunk {
+					each(e)
+				}
 			}
 		case <-ctx.Done():
 			return nil, false
@@ -89,12 +113,17 @@ func (l *earlyListing) List(ctx context.Context, fn func(mailsrc.Entry) error) e
 	}
 	for {
 		select {
-		case e, ok := <-l.ch:
+		case chunk, ok := <-l.ch:
 			if !ok {
 				return l.err
 			}
-			if err := fn(e); err != nil {
-				return err
+			for _, e := range chunk {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				if err := fn(e); err != nil {
+					return err
+				}
 			}
 		case <-ctx.Done():
 			return ctx.Err()
