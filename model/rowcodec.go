@@ -77,6 +77,14 @@ func appendField(b []byte, s string) []byte {
 // write.
 var errBadRow = errors.New("not an encoded row")
 
+// MinEncodedRowLen is the fewest bytes a row takes in a stream: each of
+// the 41 numbers Decode reads (the text's length, the verdict set's,
+// two a place, the date, its nanoseconds, the size, msgidAt and the
+// flags) takes a byte at least, and a row whose verdict set came before
+// takes no more. A reader bounds by it the rows a block of bytes can
+// hold, before it makes room for them.
+const MinEncodedRowLen = 2 + 2*(int(numRowFields)+len(Row{}.fromAt)) + 5
+
 // RowDecoder decodes a stream of rows that a RowEncoder wrote, from one
 // string that the rows then point into: decoding copies nothing, and the
 // rows keep the string alive. The rows share their verdict columns, as a

@@ -121,3 +121,30 @@ func TestRowRanksDerived(t *testing.T) {
 		}
 	}
 }
+
+// TestMinEncodedRowLen: the smallest row a stream can hold, once its
+// verdict set came before (every number zero, so one byte), takes
+// exactly MinEncodedRowLen bytes and decodes; a byte less does not. The
+// rows of real messages all take more.
+func TestMinEncodedRowLen(t *testing.T) {
+	var d RowDecoder
+	first := NewRow(&Message{ID: "first"})
+	if _, _, err := d.Decode(string(new(RowEncoder).Append(nil, &first))); err != nil {
+		t.Fatal(err)
+	}
+	zeros := string(make([]byte, MinEncodedRowLen))
+	if _, rest, err := d.Decode(zeros); err != nil || rest != "" {
+		t.Fatalf("%d zero bytes: %v, %d left over", len(zeros), err, len(rest))
+	}
+	if _, _, err := d.Decode(zeros[1:]); err == nil {
+		t.Fatalf("%d zero bytes decoded as a row", len(zeros)-1)
+	}
+	for i, m := range append(rowMessages(rand.New(rand.NewPCG(5, 6)), 50), Message{}) {
+		r := NewRow(&m)
+		var enc RowEncoder
+		enc.Append(nil, &first) // the verdicts of the empty message come before
+		if n := len(enc.Append(nil, &r)); n < MinEncodedRowLen {
+			t.Errorf("message %d: a row of %d bytes, under MinEncodedRowLen", i, n)
+		}
+	}
+}

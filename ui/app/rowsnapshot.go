@@ -146,7 +146,7 @@ func (rr *rowsReader) next() ([]model.Row, error) {
 	}
 	size, n := int64(binary.LittleEndian.Uint32(head[:4])), binary.LittleEndian.Uint32(head[4:])
 	rr.left -= blockHeadLen
-	if n == 0 || int64(n) > size || size > maxBlockLen || size+crc32.Size > rr.left {
+	if n == 0 || int64(n)*int64(model.MinEncodedRowLen) > size || size > maxBlockLen || size+crc32.Size > rr.left {
 		return nil, fmt.Errorf("%w: a block's size", errRowsWrong)
 	}
 	b := make([]byte, size+crc32.Size)

@@ -3,6 +3,7 @@ package app
 import (
 	"encoding/binary"
 	"errors"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -14,8 +15,9 @@ import (
 )
 
 // TestRowsFileBoundsWhatItReads: a block whose head claims more bytes
-// than the file holds is refused before anything is allocated for it,
-// and a file another build wrote, or of another scan, is not read past
+// than the file holds, or more rows than its bytes can (a row takes
+// model.MinEncodedRowLen at least), is refused before anything is
+// allocated for it, and a file another build wrote, or of another scan, is not read past
 // its first line.
 func TestRowsFileBoundsWhatItReads(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "x.rows")
@@ -40,6 +42,30 @@ func TestRowsFileBoundsWhatItReads(t *testing.T) {
 	}
 	if n := m1.TotalAlloc - m0.TotalAlloc; n > 1<<20 {
 		t.Fatalf("allocated %d bytes for a block the file cannot hold", n)
+	}
+
+	// A whole block, its checksum right, that claims a row a byte: its
+	// rows cannot fit, and no room is made for 1 MiB of them.
+	const size = 1 << 20
+	body := make([]byte, blockHeadLen+size)
+	binary.LittleEndian.PutUint32(body[:4], size)
+	binary.LittleEndian.PutUint32(body[4:blockHeadLen], size)
+	body = binary.LittleEndian.AppendUint32(body, crc32.Checksum(body, castagnoli))
+	if err := os.WriteFile(path, append([]byte(rowsHeader(buildID(), "d", size)), body...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if rf, err = openRows(path, "d", size); err != nil {
+		t.Fatal(err)
+	}
+	defer rf.Close()
+	runtime.ReadMemStats(&m0)
+	_, err = rf.next()
+	runtime.ReadMemStats(&m1)
+	if !errors.Is(err, errRowsWrong) {
+		t.Fatalf("a block of more rows than its bytes can hold: %v", err)
+	}
+	if n := m1.TotalAlloc - m0.TotalAlloc; n > 2*size {
+		t.Fatalf("allocated %d bytes for a block of %d bytes", n, size)
 	}
 
 	r := model.NewRow(&model.Message{ID: "m1"})
