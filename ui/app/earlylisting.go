@@ -76,7 +76,7 @@ func (l *earlyListing) stop() {
 // given by List. each, when set, sees every entry as it comes, while the
 // rest is listed.
 func (l *earlyListing) take(ctx context.Context, limit int, each func(mailsrc.Entry)) ([]mailsrc.Entry, bool) {
-	l.head = make([]mailsrc.Entry, 0, max(limit, 0))
+	l.head = make([]mailsrc.Entry, 0, min(max(limit, 0), maxSizeHint))
 	for {
 		select {
 		case chunk, ok := <-l.ch:

@@ -88,7 +88,13 @@ type listingDigest struct {
 // the listing.
 func (d *listingDigest) lookIn(c *store.Cache) { d.cache = c }
 
+// maxSizeHint bounds the room made ahead for a listing of a size read
+// from the cache's snapshot, a file: a damaged or forged count must not
+// reserve gigabytes before a single entry is listed.
+const maxSizeHint = 1 << 20
+
 func newListingDigest(salt string, size int) *listingDigest {
+	size = min(size, maxSizeHint) // a count the cache file gives: room grows beyond it
 	d := &listingDigest{h: sha256.New(), ok: true,
 		keys: make([][sha256.Size]byte, 0, size), ids: make([]model.MessageID, 0, size)}
 	d.field([]byte{snapshotVersion})
@@ -182,7 +188,7 @@ func loadSnapshot(c *store.Cache) (scanSnapshot, bool) {
 		return scanSnapshot{}, false
 	}
 	var s scanSnapshot
-	if json.Unmarshal(raw, &s) != nil || s.Version != snapshotVersion || s.Digest == "" {
+	if json.Unmarshal(raw, &s) != nil || s.Version != snapshotVersion || s.Digest == "" || s.Count < 0 {
 		return scanSnapshot{}, false
 	}
 	return s, true

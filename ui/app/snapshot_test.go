@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -284,6 +285,40 @@ func TestReplayStopsWhenAnOutcomeIsLost(t *testing.T) {
 		})
 		if !errors.Is(err, errReplay) || printed {
 			t.Errorf("warning %q: replay ended with %v, ZIP mail printed %v", warn, err, printed)
+		}
+	}
+}
+
+// TestSnapshotCountIsNotTrusted: a snapshot whose count is negative is
+// not one, and a huge count (the cache is a file) makes no room ahead
+// for that many entries.
+func TestSnapshotCountIsNotTrusted(t *testing.T) {
+	c, err := store.OpenCache(t.TempDir(), "src", "fp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for _, tt := range []struct {
+		count int
+		ok    bool
+	}{{-1, false}, {0, true}, {1 << 40, true}} {
+		rec := fmt.Sprintf(`{"v":%d,"digest":"d","count":%d}`, snapshotVersion, tt.count)
+		if err := c.PutRecord(snapshotKey, []byte(rec)); err != nil {
+			t.Fatal(err)
+		}
+		snap, ok := loadSnapshot(c)
+		if ok != tt.ok {
+			t.Fatalf("count %d: loaded %v", tt.count, ok)
+		}
+		if !ok {
+			continue
+		}
+		var m0, m1 runtime.MemStats
+		runtime.ReadMemStats(&m0)
+		newListingDigest("salt", snap.Count)
+		runtime.ReadMemStats(&m1)
+		if n := m1.TotalAlloc - m0.TotalAlloc; n > 64<<20 {
+			t.Errorf("count %d: %d bytes made ahead", tt.count, n)
 		}
 	}
 }
