@@ -256,10 +256,6 @@ func (m *Model) handleScanBatch(b scanBatchMsg) tea.Cmd {
 		b.shared = slices.DeleteFunc(b.shared, func(r *model.Row) bool { return m.watch.live[r.ID()] })
 	}
 	if len(b.msgs)+len(b.shared) > 0 {
-		if b.done {
-		}
-		if m.table.Len() == 0 {
-		}
 		m.annotate(b.msgs)
 		m.table.Append(b.msgs...)
 		m.table.AppendSharedRows(m.annotateShared(b.shared)...)
