@@ -8,9 +8,10 @@ import (
 
 // earlyBuffer is how many listed entries wait for the scan: enough for a
 // Maildir's first chunks of metadata, few enough to keep a cold scan's
-// memory flat. They go over in chunks of earlyChunk: one channel send an
-// entry, each often waking the reader (a futex call, dear on a VM), took
-// a warm start at 100,000 messages 0.13 s after the folder was read.
+// memory flat. They go over in chunks of up to earlyChunk: one channel
+// send an entry, each often waking the reader (a futex call, dear on a
+// VM), took a warm start at 100,000 messages 0.13 s after the folder was
+// read.
 const (
 	earlyBuffer = 4096
 	earlyChunk  = 256
@@ -49,7 +50,11 @@ func startListing(ctx context.Context, src mailsrc.Source) *earlyListing {
 			if chunk == nil {
 				chunk = make([]mailsrc.Entry, 0, earlyChunk)
 			}
-			if chunk = append(chunk, e); len(chunk) == earlyChunk {
+			// A chunk goes when it is full, or at once while the scan
+			// has nothing to take: a slow source's first entries (a
+			// directory of files read as they are listed, on slow
+			// storage) are not held back for 255 more.
+			if chunk = append(chunk, e); len(chunk) >= earlyChunk || len(l.ch) == 0 {
 				return send()
 			}
 			return nil

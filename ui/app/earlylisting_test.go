@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"mxaudit/mailsrc"
 	"mxaudit/model"
@@ -69,4 +70,57 @@ func TestEarlyListingGivesTheWholeListing(t *testing.T) {
 		t.Errorf("List ended with %v", err)
 	}
 	l.stop()
+}
+
+// stallingListing lists one entry, then waits until released (or
+// cancelled) before the rest: a slow source.
+type stallingListing struct {
+	mailsrc.Source
+	first, rest []mailsrc.Entry
+	release     chan struct{}
+}
+
+func (s stallingListing) List(ctx context.Context, fn func(mailsrc.Entry) error) error {
+	if err := (listedSource{entries: s.first}).List(ctx, fn); err != nil {
+		return err
+	}
+	select {
+	case <-s.release:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return listedSource{entries: s.rest}.List(ctx, fn)
+}
+
+// TestEarlyListingPassesASlowSourcesEntriesOn: an entry a source lists
+// reaches the scan while the source is still listing, when the scan is
+// waiting for it, rather than once a chunk is full: the first entries of
+// a slow source are analysed while it lists the rest.
+func TestEarlyListingPassesASlowSourcesEntriesOn(t *testing.T) {
+	var entries []mailsrc.Entry
+	for i := range earlyChunk + 10 {
+		entries = append(entries, mailsrc.Entry{ID: model.MessageID(fmt.Sprint(i))})
+	}
+	src := stallingListing{first: entries[:3], rest: entries[3:], release: make(chan struct{})}
+	// Held back, the first entry would never come: the listing fails
+	// at the deadline instead of hanging the test.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	l := startListing(ctx, src)
+	defer l.stop()
+	var got []model.MessageID
+	err := l.List(ctx, func(e mailsrc.Entry) error {
+		if got = append(got, e.ID); len(got) == 1 {
+			close(src.release) // the source lists the rest only once the first entry is in
+		}
+		return nil
+	})
+	if err != nil || len(got) != len(entries) {
+		t.Fatalf("listed %d of %d entries: %v", len(got), len(entries), err)
+	}
+	for i, id := range got {
+		if id != entries[i].ID {
+			t.Fatalf("entry %d is %s", i, id)
+		}
+	}
 }
