@@ -15,9 +15,18 @@ set -eu
 bin=$1 dir=$2
 shift 2
 sess=mxm$$
+# A tmux server of its own (-L): a session started on a server already
+# running (the operator's, or a run left over) gets that server's
+# environment, not this script's, so that XDG_CACHE_HOME and the like
+# given to the script would not reach the console.
+tm() { tmux -L "$sess" "$@"; }
+# Whatever ends the script (a timeout, a closed pipe) ends the console:
+# one left running would hold its cache and share the machine.
+trap 'tm kill-server 2>/dev/null; true' EXIT
+trap 'exit 1' INT TERM HUP PIPE
 now() { date +%s.%N; }
 since() { echo "$(now) $1" | awk '{printf "%.3f", $1-$2}'; }
-screen() { tmux capture-pane -p -t "$sess"; }
+screen() { tm capture-pane -p -t "$sess"; }
 # waitfor PATTERN [SECONDS]: poll the screen every SECONDS (default
 # 0.005) until PATTERN (grep -E) shows, for at most 20 minutes. Each poll
 # starts a tmux client, a few milliseconds of CPU: polling every 5 ms for
@@ -30,24 +39,24 @@ waitfor() {
 	i=0
 	until screen | grep -Eq -- "$1"; do
 		i=$((i + 1))
-		[ $i -gt "$max" ] && { echo "timeout waiting for $1" >&2; tmux kill-session -t "$sess"; exit 1; }
+		[ $i -gt "$max" ] && { echo "timeout waiting for $1" >&2; tm kill-session -t "$sess"; exit 1; }
 		sleep "$every"
 	done
 }
-tmux kill-session -t "$sess" 2>/dev/null || true
+tm kill-session -t "$sess" 2>/dev/null || true
 # The terminal path alone: tmux, send-keys and capture-pane around cat.
-tmux new-session -d -s "$sess" -x 160 -y 48 cat
+tm new-session -d -s "$sess" -x 160 -y 48 cat
 sleep 0.3
 base=""
 for _ in 1 2 3 4 5; do
 	before=$(screen)
 	t=$(now)
-	tmux send-keys -t "$sess" x
+	tm send-keys -t "$sess" x
 	until [ "$(screen)" != "$before" ]; do sleep 0.005; done
 	base="$base $(since "$t")"
 done
 echo "key_baseline $(echo $base | tr ' ' '\n' | sort -n | sed -n 3p)"
-tmux kill-session -t "$sess"
+tm kill-session -t "$sess"
 # The first rows and the scan's end are read from the pane's output
 # stream (tmux pipe-pane), not by polling the screen: a tmux client
 # every 5 ms took a third of a core from the console starting beside it
@@ -63,10 +72,10 @@ tmux kill-session -t "$sess"
 start_at=$(mktemp) rows_at=$(mktemp) done_at=$(mktemp)
 stamp=""
 command -v perl >/dev/null && stamp="perl -MTime::HiRes -e 'print Time::HiRes::time()' >$start_at;"
-tmux new-session -d -s "$sess" -x 160 -y 48 "sleep 0.2; $stamp exec $bin $dir $* ; sleep 600"
+tm new-session -d -s "$sess" -x 160 -y 48 "sleep 0.2; $stamp exec $bin $dir $* ; sleep 600"
 if [ -n "$stamp" ]; then
 	# No "%" in the command: tmux expands strftime escapes in it.
-	tmux pipe-pane -t "$sess" "perl -MTime::HiRes -e '
+	tm pipe-pane -t "$sess" "perl -MTime::HiRes -e '
 		sub mark { open(my \$f, \">\", \$_[0]); print \$f Time::HiRes::time(), \"\\n\"; close \$f; }
 		my (\$a, \$rows) = (\"\", 0);
 		while (sysread(STDIN, my \$b, 65536)) {
@@ -85,14 +94,14 @@ fi
 pid="" i=0
 until pid=$(pgrep -n -f "^$bin $dir"); do
 	i=$((i + 1))
-	[ $i -gt 1000 ] && { echo "the console did not start" >&2; tmux kill-session -t "$sess"; exit 1; }
+	[ $i -gt 1000 ] && { echo "the console did not start" >&2; tm kill-session -t "$sess"; exit 1; }
 	sleep 0.01
 done
 if [ -n "$stamp" ]; then
 	i=0
 	until [ -s "$done_at" ]; do
 		i=$((i + 1))
-		[ $i -gt 24000 ] && { echo "timeout waiting for the scan's end" >&2; tmux kill-session -t "$sess"; exit 1; }
+		[ $i -gt 24000 ] && { echo "timeout waiting for the scan's end" >&2; tm kill-session -t "$sess"; exit 1; }
 		sleep 0.05
 	done
 	t0=$(cat "$start_at")
@@ -117,31 +126,31 @@ waitchange() {
 	i=0
 	while [ "$(screen)" = "$1" ]; do
 		i=$((i + 1))
-		[ $i -gt 24000 ] && { echo "timeout after a key" >&2; tmux kill-session -t "$sess"; exit 1; }
+		[ $i -gt 24000 ] && { echo "timeout after a key" >&2; tm kill-session -t "$sess"; exit 1; }
 		sleep 0.005
 	done
 }
 key() {
 	before=$(screen)
 	t=$(now)
-	tmux send-keys -t "$sess" "$2"
+	tm send-keys -t "$sess" "$2"
 	waitchange "$before"
 	echo "$1 $(since "$t")"
 }
 key key_s s
 key key_s2 s
 key key_S S
-tmux send-keys -t "$sess" /
+tm send-keys -t "$sess" /
 sleep 0.3
 key key_filter_e e
 key key_filter_x x
 key key_filter_a a
 key key_filter_bs BSpace
 key key_filter_bs2 BSpace
-tmux send-keys -t "$sess" Enter
+tm send-keys -t "$sess" Enter
 sleep 0.3
 key key_G G
 key key_g g
 awk '/VmHWM/{printf "vmhwm_mib %.0f\n", $2/1024} /VmRSS/{printf "vmrss_mib %.0f\n", $2/1024}' /proc/"$pid"/status
 awk '{printf "cpu_s %.1f\n", ($14+$15)/100}' /proc/"$pid"/stat
-tmux kill-session -t "$sess"
+tm kill-session -t "$sess"
