@@ -93,6 +93,8 @@ func (d *listingDigest) lookIn(c *store.Cache) { d.cache = c }
 // reserve gigabytes before a single entry is listed.
 const maxSizeHint = 1 << 20
 
+// newListingDigest starts the digest of a listing of about size entries,
+// salted with the pairing settings.
 func newListingDigest(salt string, size int) *listingDigest {
 	size = min(size, maxSizeHint) // a count the cache file gives: room grows beyond it
 	d := &listingDigest{h: sha256.New(), ok: true,
