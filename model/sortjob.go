@@ -98,9 +98,10 @@ func (t *Table) prepareSort(k SortKey, lean bool) *SortJob {
 // are stored, rather than in the list's: taking a job over 100,000 rows
 // in Update was 10 ms of cache misses, 3.4–4 ms now (the order does not
 // change the result, ties going to arrival). The sort in Update keeps
-// the list's order as its input, which a change of direction finds
-// already sorted. With removed messages it falls back to the list's
-// order, which holds only the listed ones.
+// the list's order as its input, which a re-sort by the same key after
+// rows changed (UpdateRows, Replace) finds nearly sorted. With removed
+// messages it falls back to the list's order, which holds only the
+// listed ones.
 func (t *Table) arrivals() iter.Seq2[int, int32] {
 	if t.removed > 0 {
 		return slices.All(t.order)

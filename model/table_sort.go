@@ -6,7 +6,7 @@ import (
 )
 
 // maxKeptOrders bounds the orders a table keeps for keys other than its
-// current one: the keys the console's s, < and S keys lead to next
+// current one: the keys the console's s and < keys lead to next
 // (Table.SortJobs), and the last ones left, at 4 bytes a message each.
 const maxKeptOrders = 4
 
