@@ -313,18 +313,10 @@ func newRow(m *Message, in *interner, arena *textArena) Row {
 		r.dateSec, r.dateNsec = m.Date.Unix(), int32(m.Date.Nanosecond())
 		r.flags |= rowHasDate
 	}
-	r.ranks = rowRanks{
-		severity: int8(m.Severity()),
-		att:      int8(m.Verdict.Attachment.Rank()),
-		spf:      int8(authRank(m.SPFResult())),
-		dkim:     int8(authRank(d) * 2),
-		dmarc:    int8(authRank(dm)),
-		policy:   int8(policyRank(p)),
-		exc:      int8(m.exceptionRank()),
-	}
-	if !aligned && d != "" {
-		r.ranks.dkim++
-	}
+	// The ranks come from what the row holds, as a decoded row's do, so
+	// that the two never disagree; the exception is the message's.
+	r.ranks = ranksOf(&r)
+	r.ranks.exc = int8(m.exceptionRank())
 	return r
 }
 

@@ -141,8 +141,9 @@ func (d *RowDecoder) Decode(data string) (Row, string, error) {
 }
 
 // ranksOf derives the ranks of r's columns from its verdicts, flags and
-// read error, as newRow computes them from the message (Message.Severity
-// among them), with no exception.
+// read error, with no exception: newRow's and a decoded row's. They are
+// what the message's own predicates give (Message.Severity among them;
+// TestRowRanksDerived).
 func ranksOf(r *Row) rowRanks {
 	v := r.RowVerdicts
 	k := rowRanks{

@@ -107,17 +107,32 @@ func BenchmarkRowDecode(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(msgs)), "ns/row")
 }
 
-// TestRowRanksDerived: the ranks a decoded row derives from its verdicts
-// and flags are those newRow computes from the message, for messages in
-// which every verdict, flag and error varies.
+// TestRowRanksDerived: the ranks a row derives from its verdicts and
+// flags (newRow's, and a decoded row's) are those the message's own
+// predicates give, for messages in which every verdict, flag and error
+// varies.
 func TestRowRanksDerived(t *testing.T) {
 	msgs := rowMessages(rand.New(rand.NewPCG(5, 6)), 2000)
 	msgs = append(msgs, Message{ID: "empty"})
 	for i := range msgs {
-		r := NewRow(&msgs[i])
-		want := r.WithException(nil)
-		if got := ranksOf(&r); got != want.ranks {
-			t.Fatalf("%s: derived %+v, newRow %+v", msgs[i].ID, got, want.ranks)
+		m := &msgs[i]
+		d, aligned := m.DKIMSummary()
+		dm, p := m.DMARCResult()
+		want := rowRanks{
+			severity: int8(m.Severity()),
+			att:      int8(m.Verdict.Attachment.Rank()),
+			spf:      int8(authRank(m.SPFResult())),
+			dkim:     int8(authRank(d) * 2),
+			dmarc:    int8(authRank(dm)),
+			policy:   int8(policyRank(p)),
+			exc:      int8((&Message{}).exceptionRank()),
+		}
+		if !aligned && d != "" {
+			want.dkim++
+		}
+		r := NewRow(m)
+		if got := ranksOf(&r); got != want {
+			t.Fatalf("%s: derived %+v, the message's %+v", m.ID, got, want)
 		}
 	}
 }

@@ -85,6 +85,15 @@ func (t *Table) ownLine(r Row) *Row {
 // isSet reports whether bit i of bits is set.
 func isSet(bits []uint64, i int32) bool { return bits[i>>6]&(1<<(i&63)) != 0 }
 
+// setBit sets bit i of bits, or clears it (on false).
+func setBit(bits []uint64, i int32, on bool) {
+	if on {
+		bits[i>>6] |= 1 << (i & 63)
+	} else {
+		bits[i>>6] &^= 1 << (i & 63)
+	}
+}
+
 // RowAt returns the row of the i-th shown message, 0 <= i < Len. Rows
 // never move, so the pointer stays valid; never change what it points
 // at.
@@ -165,7 +174,7 @@ func (t *Table) appendRows(rows []*Row, shared bool) {
 			t.sharedLine = append(t.sharedLine, 0)
 		}
 		if shared {
-			t.sharedLine[t.n>>6] |= 1 << (t.n & 63)
+			setBit(t.sharedLine, int32(t.n), true)
 		}
 		lines := &t.lines[len(t.lines)-1]
 		*lines = append(*lines, r)

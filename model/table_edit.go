@@ -96,7 +96,7 @@ func (t *Table) setLine(i int32, r Row) {
 		return
 	}
 	t.lines[i>>chunkBits][i&(1<<chunkBits-1)] = t.ownLine(r)
-	t.sharedLine[i>>6] &^= 1 << (i & 63)
+	setBit(t.sharedLine, i, false)
 }
 
 // EachRow calls fn on the row of every message still in the table,
@@ -114,13 +114,26 @@ func (t *Table) EachRow(fn func(*Row)) {
 // the table never writes them again (an edit gives the line a row of its
 // own; Remove leaves them whole), so that they may be read on another
 // goroutine while the table goes on.
+//
+// The console calls it in Update at the end of a scan: with nothing
+// removed, the arrival indexes are 0 to n-1 and need no sort of the
+// list's order.
 func (t *Table) ArrivalRows() []*Row {
+	rows := make([]*Row, 0, len(t.order))
+	add := func(i int32) {
+		rows = append(rows, t.line(i))
+		setBit(t.sharedLine, i, true)
+	}
+	if t.removed == 0 {
+		for i := range int32(t.n) {
+			add(i)
+		}
+		return rows
+	}
 	idx := slices.Clone(t.order)
 	slices.Sort(idx)
-	rows := make([]*Row, len(idx))
-	for i, j := range idx {
-		rows[i] = t.line(j)
-		t.sharedLine[j>>6] |= 1 << (j & 63)
+	for _, i := range idx {
+		add(i)
 	}
 	return rows
 }
