@@ -118,17 +118,16 @@ func (a *App) ScanRows(ctx context.Context, emit func(model.Message) error, emit
 	return t.keep, nil
 }
 
-// replayRows hands out the row snapshot of the replayable scan snap of
-// entries, whose digest d holds their stamp sums and the refs of their
-// cached results, block by block as it reads it; the rows of the
-// messages without a cached result are those of their analyses, fresh.
+// replayRows hands out the row snapshot of the scan plan replays, block
+// by block as it reads it; the rows of the messages without a cached
+// result are those of their analyses of this scan (plan.fresh).
 // handedOut is false, with nothing emitted, when there is no row
 // snapshot of it. Should a block be damaged or name other messages, the
-// rest of the entries are replayed as messages (replay, with repl; rest
-// is then true), and the file goes.
-func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Options, snap scanSnapshot, entries []mailsrc.Entry,
-	repl map[model.MessageID]string, fresh map[model.MessageID]model.Message, d *listingDigest,
+// rest of the entries are replayed as messages (replay; rest is then
+// true), and the file goes.
+func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Options, plan *replayPlan,
 	emit func(model.Message) error, emitRow func(*model.Row) error, gen uint64) (handedOut, rest bool, err error) {
+	entries, d := plan.entries, plan.d
 	if len(d.keys) != len(entries) || len(d.refs) != len(entries) {
 		return false, false, nil
 	}
@@ -138,7 +137,7 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 		}
 	}
 	path := rowsPath(cache.Path())
-	rf, err := openRows(path, snap.Digest, len(entries))
+	rf, err := openRows(path, plan.snap.Digest, len(entries))
 	if err != nil {
 		if !errors.Is(err, errRowsStale) && !errors.Is(err, fs.ErrNotExist) {
 			a.warnf("the list kept from the last scan is not used: %v", err)
@@ -146,7 +145,7 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 		return false, false, nil
 	}
 	defer rf.Close()
-	rr, freshRows := newRowReplay(cache, snap, entries, d, fresh)
+	rr, freshRows := newRowReplay(cache, plan)
 	if !a.setRowReplay(gen, rr) {
 		return false, false, nil
 	}
@@ -197,25 +196,23 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 		}
 	}
 	opts.Part = true // the messages of the rows handed out are listed too
-	return true, true, replay(ctx, a, cache, opts, entries[sent:], repl, emit)
+	return true, true, replay(ctx, a, cache, opts, entries[sent:], plan.repl, emit)
 }
 
-// newRowReplay makes what Message needs for a row replay of entries,
-// and the rows of the messages without a cached result, analysed anew
-// (fresh): a scan lists those, not the file's.
-func newRowReplay(cache *store.Cache, snap scanSnapshot, entries []mailsrc.Entry, d *listingDigest,
-	fresh map[model.MessageID]model.Message) (*rowReplay, map[model.MessageID]model.Row) {
-	rr := &rowReplay{cachePath: cache.Path(), sums: d.keys, refs: d.refs, listed: make([]*model.Row, len(entries)),
-		changed: make(map[model.MessageID]store.RecordRef, len(snap.Changed)), fresh: map[model.MessageID]mailsrc.Entry{}}
-	for _, c := range snap.Changed {
+// newRowReplay makes what Message needs for the row replay of plan, and
+// the rows of the messages without a cached result, from their analyses
+// of this scan: a scan lists those, not the file's.
+func newRowReplay(cache *store.Cache, plan *replayPlan) (*rowReplay, map[model.MessageID]model.Row) {
+	rr := &rowReplay{cachePath: cache.Path(), sums: plan.d.keys, refs: plan.d.refs, listed: make([]*model.Row, len(plan.entries)),
+		changed: make(map[model.MessageID]store.RecordRef, len(plan.snap.Changed)),
+		fresh:   make(map[model.MessageID]mailsrc.Entry, len(plan.fresh))}
+	for _, c := range plan.snap.Changed {
 		rr.changed[c.ID] = c.Ref
 	}
-	freshRows := make(map[model.MessageID]model.Row, len(fresh))
-	for _, e := range entries {
-		if m, ok := fresh[e.ID]; ok {
-			freshRows[e.ID] = model.NewRow(&m)
-			rr.fresh[e.ID] = e
-		}
+	freshRows := make(map[model.MessageID]model.Row, len(plan.fresh))
+	for id, f := range plan.fresh {
+		freshRows[id] = model.NewRow(&f.msg)
+		rr.fresh[id] = f.entry
 	}
 	return rr, freshRows
 }

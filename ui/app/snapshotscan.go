@@ -44,10 +44,10 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 			d := newListingDigest(pc.ResultsSalt, snap.Count)
 			d.lookIn(cache)
 			if entries, ok := early.take(ctx, snap.Count, d.add); ok {
-				if repl, fresh, ok := a.replayable(ctx, cache, snap, entries, d); ok {
+				if plan, ok := a.replayable(ctx, cache, snap, entries, d); ok {
 					a.replayed.Store(true)
 					if emitRow != nil {
-						handedOut, rest, err := a.replayRows(ctx, cache, opts, snap, entries, repl, fresh, d, emit, emitRow, gen)
+						handedOut, rest, err := a.replayRows(ctx, cache, opts, plan, emit, emitRow, gen)
 						if handedOut && rest && err == nil {
 							return target(snap.Digest, d.ids), nil // the file went: keep the list again
 						}
@@ -55,7 +55,7 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 							return nil, err
 						}
 					}
-					if err := replay(ctx, a, cache, opts, entries, repl, emit); err != nil {
+					if err := replay(ctx, a, cache, opts, entries, plan.repl, emit); err != nil {
 						return nil, err
 					}
 					return target(snap.Digest, d.ids), nil
@@ -95,16 +95,35 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 	return nil, errors.Join(runErr, pairErr)
 }
 
-// replayable reports whether snap is the outcome of entries as the cache
-// holds them now, and returns what the replay swaps: the changed
-// messages' keys, and "" for the uncached ones, which it checks again;
-// and those it analysed anew to check them (fresh). d is the digest of
-// entries, salted with the pairing settings; once summed, it holds the
-// entries' stamp sums and the refs of their cached results, in order.
+// replayPlan is a scan snapshot found to be the outcome of a listing as
+// the cache holds it now (replayable).
+type replayPlan struct {
+	snap    scanSnapshot
+	entries []mailsrc.Entry
+	// d is the entries' digest, salted with the pairing settings and
+	// summed: it holds their stamp sums and the refs of their cached
+	// results, in order.
+	d *listingDigest
+	// repl is what the replay swaps: the changed messages' keys, and ""
+	// for the uncached ones, which it checks again; fresh are those,
+	// analysed anew to check them.
+	repl  map[model.MessageID]string
+	fresh map[model.MessageID]freshResult
+}
+
+// freshResult is a listed message without a cached result and its
+// analysis of this scan.
+type freshResult struct {
+	entry mailsrc.Entry
+	msg   model.Message
+}
+
+// replayable reports whether snap is the outcome of entries, whose digest
+// d is, as the cache holds them now, and returns the replay's plan.
 func (a *App) replayable(ctx context.Context, cache *store.Cache, snap scanSnapshot, entries []mailsrc.Entry,
-	d *listingDigest) (repl map[model.MessageID]string, fresh map[model.MessageID]model.Message, ok bool) {
+	d *listingDigest) (*replayPlan, bool) {
 	if a.opts.NoSnapshot || len(entries) != snap.Count {
-		return nil, nil, false
+		return nil, false
 	}
 	uncached := map[model.MessageID]bool{}
 	for _, id := range snap.Uncached {
@@ -112,28 +131,29 @@ func (a *App) replayable(ctx context.Context, cache *store.Cache, snap scanSnaps
 	}
 	digest, _, ok := d.sum(cache, func(id model.MessageID) bool { return uncached[id] })
 	if !ok || digest != snap.Digest {
-		return nil, nil, false
+		return nil, false
 	}
-	if repl, ok = snap.replacements(cache, entries); !ok {
-		return nil, nil, false
+	repl, ok := snap.replacements(cache, entries)
+	if !ok {
+		return nil, false
 	}
 	// Messages analysed afresh on every scan: pairing must still have
 	// nothing to do with them, or the snapshot says nothing of this scan.
-	fresh = map[model.MessageID]model.Message{}
+	fresh := map[model.MessageID]freshResult{}
 	for _, e := range entries {
 		if !uncached[e.ID] {
 			continue
 		}
 		if _, seen := repl[e.ID]; seen {
-			return nil, nil, false // changed, or listed twice
+			return nil, false // changed, or listed twice
 		}
 		m := scan.Analyse(ctx, a.src, a.analyzer, e)
 		if !ppap.Inert(&m) {
-			return nil, nil, false // no longer inert
+			return nil, false // no longer inert
 		}
-		repl[e.ID], fresh[e.ID] = "", m
+		repl[e.ID], fresh[e.ID] = "", freshResult{entry: e, msg: m}
 	}
-	return repl, fresh, true
+	return &replayPlan{snap: snap, entries: entries, d: d, repl: repl, fresh: fresh}, true
 }
 
 // errReplay is a changed message the cache no longer gives back as the
