@@ -17,6 +17,7 @@ import (
 
 	"mxaudit/model"
 	"mxaudit/model/store/fsx"
+	"mxaudit/model/store/prefault"
 )
 
 // A row snapshot is what the console's list showed after a scan whose
@@ -150,7 +151,7 @@ func (rr *rowsReader) next() ([]model.Row, error) {
 		return nil, fmt.Errorf("%w: a block's size", errRowsWrong)
 	}
 	b := make([]byte, size+crc32.Size)
-	prefault(b)
+	prefault.Bytes(b)
 	if _, err := io.ReadFull(rr.r, b); err != nil {
 		return nil, fmt.Errorf("%w: %v", errRowsWrong, err)
 	}
@@ -164,7 +165,7 @@ func (rr *rowsReader) next() ([]model.Row, error) {
 	// again, and a copy is what this file saves.
 	data := unsafe.String(unsafe.SliceData(body), len(body))
 	rows := make([]model.Row, n)
-	prefault(unsafe.Slice((*byte)(unsafe.Pointer(unsafe.SliceData(rows))), uintptr(n)*unsafe.Sizeof(model.Row{})))
+	prefault.Slice(rows)
 	var err error
 	for i := range rows {
 		if rows[i], data, err = rr.dec.Decode(data); err != nil {

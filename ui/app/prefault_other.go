@@ -1,7 +1,0 @@
-//go:build !linux
-
-package app
-
-// prefault does nothing where MADV_POPULATE_WRITE is not known: the
-// pages of b are faulted as they are first touched.
-func prefault(b []byte) {}
