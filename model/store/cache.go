@@ -333,7 +333,7 @@ func (c *Cache) Prune(keep func(key string) bool) int {
 // of 100,000 files decides on each of them.
 func (c *Cache) PruneStamps(keep func(sum [32]byte) bool) int {
 	return c.prune(func(yield func(string) bool) {
-		for sum := range c.index.digests[stampKind] {
+		for sum := range c.index.digests[stampKind].all() {
 			if !keep(sum) && !yield(digestPrefixes[stampKind]+hex.EncodeToString(sum[:])) {
 				return
 			}

@@ -50,7 +50,7 @@ func (c *Cache) Ref(key string) (RecordRef, bool) {
 func (c *Cache) StampRef(sum [32]byte) (RecordRef, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	e, ok := c.index.digests[stampKind][sum]
+	e, ok := c.index.digests[stampKind].get(sum)
 	return c.refOf(e, ok)
 }
 

@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"mxaudit/model/store/fsx"
+	"mxaudit/model/store/prefault"
 )
 
 // The index file (the data file's name with ".idx") is the in-memory
@@ -33,11 +34,13 @@ import (
 // Layout, little-endian: idxMagic; the data file's length and
 // modification time (nanoseconds), the header's and the tail's CRC-32C,
 // the record and dropped counts (8, 8, 4, 4, 8 and 8 bytes), the
-// number of entries in each of the index's maps (8 bytes each); the
-// entries; the CRC-32C of everything before it (4 bytes). An entry is a
-// kind (0, 1 or 2 for digestPrefixes, idxNamed for a key held as it is),
-// the 32-byte digest or the key's length (uvarint) and bytes, then its
-// offset, length and time (uvarints).
+// number of entries of each digest kind and of the other keys (8 bytes
+// each); the entries; the CRC-32C of everything before it (4 bytes). An
+// entry is a kind (0, 1 or 2 for digestPrefixes, idxNamed for a key held
+// as it is), the 32-byte digest or the key's length (uvarint) and bytes,
+// then its offset, length and time (uvarints). Each kind's digests come
+// in their order (digestTable.inOrder), so that an open takes them as
+// they are read; a file holding them otherwise is sorted as it is read.
 const idxMagic = "mxaudit-cache-index 1\n"
 
 const (
@@ -51,6 +54,9 @@ const (
 	idxHeadLen = len(idxMagic) + 40 + 8*(len(digestPrefixes)+1)
 	// maxIdxLen bounds the index file read: a larger one is not ours.
 	maxIdxLen = 256 << 20
+	// idxMinEntryLen is the length of the shortest entry, a digest's:
+	// its kind, the digest and three one-byte uvarints.
+	idxMinEntryLen = 1 + 32 + 3
 )
 
 // idxPath is the index file of the data file at path.
@@ -81,8 +87,8 @@ func (c *Cache) writeIndexLocked(header []byte) error {
 		b = binary.LittleEndian.AppendUint32(b, tail)
 		b = binary.LittleEndian.AppendUint64(b, uint64(c.records))
 		b = binary.LittleEndian.AppendUint64(b, uint64(c.info.Dropped))
-		for _, m := range c.index.digests {
-			b = binary.LittleEndian.AppendUint64(b, uint64(len(m)))
+		for _, t := range c.index.digests {
+			b = binary.LittleEndian.AppendUint64(b, uint64(t.len()))
 		}
 		b = binary.LittleEndian.AppendUint64(b, uint64(len(c.index.named)))
 		put()
@@ -92,8 +98,8 @@ func (c *Cache) writeIndexLocked(header []byte) error {
 			b = binary.AppendUvarint(b, uint64(e.written))
 			put()
 		}
-		for kind, m := range c.index.digests {
-			for sum, e := range m {
+		for kind, t := range c.index.digests {
+			for sum, e := range t.inOrder() {
 				b = append(b, byte(kind))
 				b = append(b, sum[:]...)
 				entry(e)
@@ -154,15 +160,17 @@ func (c *Cache) loadIndex(header []byte, info os.FileInfo) bool {
 	if got, err := c.tailSum(covered); err != nil || got != tail {
 		return false
 	}
-	// Each map sized for the keys it will hold: grown from empty, the
-	// maps' tables were copied as they grew.
+	// The digests' slots (digestTable) and the map of the other keys
+	// are made for the counts the file gives, bounded by what a file of
+	// its size can hold; the slots' memory is mapped in at once.
 	var index cacheIndex
-	counts := r[40:]
-	for i := range index.digests {
-		index.digests[i] = make(map[[32]byte]cacheEntry, min(binary.LittleEndian.Uint64(counts[8*i:]), 1<<24))
+	var slots [len(digestPrefixes)][]digestSlot
+	counts, most := r[40:], uint64(size/idxMinEntryLen+1)
+	for i := range slots {
+		slots[i] = make([]digestSlot, 0, min(binary.LittleEndian.Uint64(counts[8*i:]), most))
+		prefault.Slice(slots[i])
 	}
-	index.named = make(map[string]cacheEntry, min(binary.LittleEndian.Uint64(counts[8*len(index.digests):]), 1<<24))
-	var total int64
+	index.named = make(map[string]cacheEntry, min(binary.LittleEndian.Uint64(counts[8*len(slots):]), most))
 	now := c.now().Unix()
 	for {
 		key, e, err := readIdxEntry(br)
@@ -175,12 +183,26 @@ func (c *Cache) loadIndex(header []byte, info os.FileInfo) bool {
 		if e.off < int64(len(header)) || e.off+int64(e.n) > covered || c.isExpired(int64(e.written), now) {
 			continue
 		}
-		key.put(&index, e)
-		total += int64(e.n)
+		if key.kind == idxNamed {
+			index.named[key.named] = e
+		} else {
+			slots[key.kind] = append(slots[key.kind], digestSlot{key.sum, e})
+		}
 	}
 	var want [4]byte
 	if _, err := io.ReadFull(f, want[:]); err != nil || binary.LittleEndian.Uint32(want[:]) != sum.Sum32() {
 		return false
+	}
+	var total int64
+	for i := range index.digests {
+		index.digests[i] = newDigestTable(0)
+		index.digests[i].setSorted(sortSlots(slots[i]))
+		for _, s := range index.digests[i].sorted {
+			total += int64(s.e.n)
+		}
+	}
+	for _, e := range index.named {
+		total += int64(e.n)
 	}
 	c.index, c.bytes = index, total
 	c.records, c.info.Dropped = int(min(records, 1<<40)), int(min(dropped, 1<<40))
@@ -192,15 +214,6 @@ type idxKey struct {
 	kind  byte
 	sum   [32]byte
 	named string
-}
-
-// put sets the entry of k in x.
-func (k idxKey) put(x *cacheIndex, e cacheEntry) {
-	if k.kind == idxNamed {
-		x.named[k.named] = e
-		return
-	}
-	x.digests[k.kind][k.sum] = e
 }
 
 // readIdxEntry reads the next entry; io.EOF when there is none.

@@ -18,7 +18,7 @@ import (
 // A key is held in exactly one of the maps, chosen by its spelling alone
 // (digestOf), so that looking it up, removing it and listing it agree.
 type cacheIndex struct {
-	digests [len(digestPrefixes)]map[[32]byte]cacheEntry
+	digests [len(digestPrefixes)]*digestTable
 	named   map[string]cacheEntry // every other key
 }
 
@@ -35,7 +35,7 @@ const stampKind = 1
 func newCacheIndex() cacheIndex {
 	var x cacheIndex
 	for i := range x.digests {
-		x.digests[i] = map[[32]byte]cacheEntry{}
+		x.digests[i] = newDigestTable(0)
 	}
 	x.named = map[string]cacheEntry{}
 	return x
@@ -88,8 +88,8 @@ var lowerHex = func() (t [256]byte) {
 // n keys without growing.
 func (x *cacheIndex) reserve(key string, n int) {
 	if _, kind, ok := digestOf(key); ok {
-		if len(x.digests[kind]) == 0 {
-			x.digests[kind] = make(map[[32]byte]cacheEntry, n)
+		if x.digests[kind].len() == 0 {
+			x.digests[kind] = newDigestTable(n)
 		}
 		return
 	}
@@ -101,8 +101,7 @@ func (x *cacheIndex) reserve(key string, n int) {
 // get returns key's entry.
 func (x *cacheIndex) get(key string) (cacheEntry, bool) {
 	if sum, kind, ok := digestOf(key); ok {
-		e, ok := x.digests[kind][sum]
-		return e, ok
+		return x.digests[kind].get(sum)
 	}
 	e, ok := x.named[key]
 	return e, ok
@@ -111,7 +110,7 @@ func (x *cacheIndex) get(key string) (cacheEntry, bool) {
 // put sets key's entry.
 func (x *cacheIndex) put(key string, e cacheEntry) {
 	if sum, kind, ok := digestOf(key); ok {
-		x.digests[kind][sum] = e
+		x.digests[kind].put(sum, e)
 		return
 	}
 	x.named[key] = e
@@ -120,7 +119,7 @@ func (x *cacheIndex) put(key string, e cacheEntry) {
 // remove deletes key's entry.
 func (x *cacheIndex) remove(key string) {
 	if sum, kind, ok := digestOf(key); ok {
-		delete(x.digests[kind], sum)
+		x.digests[kind].remove(sum)
 		return
 	}
 	delete(x.named, key)
@@ -129,16 +128,16 @@ func (x *cacheIndex) remove(key string) {
 // len returns the number of keys.
 func (x *cacheIndex) len() int {
 	n := len(x.named)
-	for _, m := range x.digests {
-		n += len(m)
+	for _, t := range x.digests {
+		n += t.len()
 	}
 	return n
 }
 
 // clear removes every key.
 func (x *cacheIndex) clear() {
-	for _, m := range x.digests {
-		clear(m)
+	for _, t := range x.digests {
+		t.clear()
 	}
 	clear(x.named)
 }
@@ -147,8 +146,8 @@ func (x *cacheIndex) clear() {
 // particular order. The caller may remove keys meanwhile, as with a map.
 func (x *cacheIndex) all() iter.Seq2[string, cacheEntry] {
 	return func(yield func(string, cacheEntry) bool) {
-		for kind, m := range x.digests {
-			for sum, e := range m {
+		for kind, t := range x.digests {
+			for sum, e := range t.all() {
 				if !yield(digestPrefixes[kind]+hex.EncodeToString(sum[:]), e) {
 					return
 				}
@@ -165,8 +164,8 @@ func (x *cacheIndex) all() iter.Seq2[string, cacheEntry] {
 // entries yields every entry, without spelling the keys.
 func (x *cacheIndex) entries() iter.Seq[cacheEntry] {
 	return func(yield func(cacheEntry) bool) {
-		for _, m := range x.digests {
-			for e := range maps.Values(m) {
+		for _, t := range x.digests {
+			for _, e := range t.all() {
 				if !yield(e) {
 					return
 				}
