@@ -2,16 +2,13 @@ package app
 
 import (
 	"bufio"
-	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash/crc32"
 	"io"
 	"os"
 	"path/filepath"
-	"sync"
 	"time"
 	"unsafe"
 
@@ -71,26 +68,6 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 func rowsHeader(build, digest string, count int) string {
 	return fmt.Sprintf("%s %d %s %s %d\n", rowsMagic, model.RowCodecVersion, build, digest, count)
 }
-
-// buildID names this mxaudit binary: the SHA-256 of its executable,
-// read once, about 20 ms; "" when it cannot be read, and then no row
-// snapshot is written or read.
-var buildID = sync.OnceValue(func() string {
-	exe, err := os.Executable()
-	if err != nil {
-		return ""
-	}
-	f, err := os.Open(exe)
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return ""
-	}
-	return hex.EncodeToString(h.Sum(nil)[:16])
-})
 
 // errRowsStale is a row snapshot that is not the given scan's.
 var errRowsStale = errors.New("the row snapshot is not of this scan")
