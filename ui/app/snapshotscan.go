@@ -38,13 +38,15 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 	}
 	var rec *snapshotRecorder
 	if cache != nil && !opts.CacheByID && early != nil {
-		if snap, ok := loadSnapshot(cache); ok {
+		if ahead, ok := readSnapshotAhead(cache); ok {
 			// The digest is taken, and each entry's cached result looked
-			// up, as the listing comes.
-			d := newListingDigest(pc.ResultsSalt, snap.Count)
+			// up, as the listing comes, while the snapshot is decoded.
+			d := newListingDigest(pc.ResultsSalt, ahead.count)
 			d.lookIn(cache)
-			if entries, ok := early.take(ctx, snap.Count, d.add); ok {
-				if plan, ok := a.replayable(ctx, cache, snap, entries, d); ok {
+			entries, listed := early.take(ctx, ahead.count, d.add)
+			snap, changed, ok := ahead.wait()
+			if listed && ok {
+				if plan, ok := a.replayable(ctx, cache, snap, changed, entries, d); ok {
 					a.replayed.Store(true)
 					if emitRow != nil {
 						handedOut, rest, err := a.replayRows(ctx, cache, opts, plan, emit, emitRow, gen)
@@ -120,8 +122,10 @@ type freshResult struct {
 
 // replayable reports whether snap is the outcome of entries, whose digest
 // d is, as the cache holds them now, and returns the replay's plan.
-func (a *App) replayable(ctx context.Context, cache *store.Cache, snap scanSnapshot, entries []mailsrc.Entry,
-	d *listingDigest) (*replayPlan, bool) {
+// changed are the keys of the snapshot's changed messages, checked
+// (changedKeys); the plan's replacements take them over.
+func (a *App) replayable(ctx context.Context, cache *store.Cache, snap scanSnapshot, changed map[model.MessageID]string,
+	entries []mailsrc.Entry, d *listingDigest) (*replayPlan, bool) {
 	if a.opts.NoSnapshot || len(entries) != snap.Count {
 		return nil, false
 	}
@@ -133,10 +137,10 @@ func (a *App) replayable(ctx context.Context, cache *store.Cache, snap scanSnaps
 	if !ok || digest != snap.Digest {
 		return nil, false
 	}
-	repl, ok := snap.replacements(cache, entries)
-	if !ok {
+	if !listedOnce(changed, entries) {
 		return nil, false
 	}
+	repl := changed
 	// Messages analysed afresh on every scan: pairing must still have
 	// nothing to do with them, or the snapshot says nothing of this scan.
 	fresh := map[model.MessageID]freshResult{}
