@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -122,5 +123,58 @@ func TestEarlyListingPassesASlowSourcesEntriesOn(t *testing.T) {
 		if id != entries[i].ID {
 			t.Fatalf("entry %d is %s", i, id)
 		}
+	}
+}
+
+// countingListing lists its entries and counts those it has handed on.
+type countingListing struct {
+	listedSource
+	listed *atomic.Int64
+}
+
+func (s countingListing) List(ctx context.Context, fn func(mailsrc.Entry) error) error {
+	return s.listedSource.List(ctx, func(e mailsrc.Entry) error {
+		s.listed.Add(1)
+		return fn(e)
+	})
+}
+
+// TestEarlyListingGoesAheadOnlyUntilStreamed: before the scan takes
+// anything, the listing goes on up to earlyAhead entries; once List
+// streams them, no more than earlyBuffer wait beyond the chunk being
+// filled and the one being given.
+func TestEarlyListingGoesAheadOnlyUntilStreamed(t *testing.T) {
+	var entries []mailsrc.Entry
+	for i := range earlyAhead + 3*earlyBuffer {
+		entries = append(entries, mailsrc.Entry{ID: model.MessageID(fmt.Sprint(i))})
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var listed atomic.Int64
+	l := startListing(ctx, countingListing{listedSource{entries: entries}, &listed})
+	defer l.stop()
+	for listed.Load() < earlyAhead {
+		if ctx.Err() != nil {
+			t.Fatalf("the listing stopped at %d entries before the scan took any", listed.Load())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	given := 0
+	err := l.List(ctx, func(e mailsrc.Entry) error {
+		if e.ID != entries[given].ID {
+			return fmt.Errorf("entry %d is %s", given, e.ID)
+		}
+		given++
+		waiting := int(listed.Load()) - given
+		if waiting > earlyAhead+earlyChunk {
+			return fmt.Errorf("%d entries wait, more than %d", waiting, earlyAhead)
+		}
+		if given > earlyAhead && waiting > earlyBuffer+2*earlyChunk {
+			return fmt.Errorf("%d entries wait at entry %d, while streamed", waiting, given)
+		}
+		return nil
+	})
+	if err != nil || given != len(entries) {
+		t.Fatalf("gave %d of %d entries: %v", given, len(entries), err)
 	}
 }
