@@ -50,14 +50,14 @@ func readDirTypes(dir *os.File, fn func(dirent) error) error {
 			if len(name) == 0 {
 				continue
 			}
-			typ, err := direntTypeAt(fd, string(name), dtype)
+			typ, err := direntTypeAt(fd, name, dtype)
 			if isGone(err) {
 				continue // removed since the folder was read
 			}
 			if err != nil {
 				return err
 			}
-			if err := fn(dirent{name: string(name), typ: typ, ino: ino}); err != nil {
+			if err := fn(dirent{name: name, typ: typ, ino: ino}); err != nil {
 				return err
 			}
 		}
@@ -66,7 +66,7 @@ func readDirTypes(dir *os.File, fn func(dirent) error) error {
 
 // direntTypeAt returns the type of the file name in the directory fd:
 // what the entry says (dtype), or else what an fstatat of it says.
-func direntTypeAt(fd int, name string, dtype uint8) (direntType, error) {
+func direntTypeAt(fd int, name []byte, dtype uint8) (direntType, error) {
 	switch dtype {
 	case syscall.DT_REG:
 		return direntRegular, nil
@@ -79,7 +79,7 @@ func direntTypeAt(fd int, name string, dtype uint8) (direntType, error) {
 		return direntOther, nil
 	}
 	var st unix.Stat_t
-	if err := unix.Fstatat(fd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+	if err := unix.Fstatat(fd, string(name), &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
 		return direntOther, err
 	}
 	switch st.Mode & unix.S_IFMT {

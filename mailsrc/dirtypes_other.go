@@ -15,7 +15,7 @@ func readDirTypes(dir *os.File, fn func(dirent) error) error {
 	for {
 		entries, err := dir.ReadDir(4096)
 		for _, e := range entries {
-			if err := fn(dirent{name: e.Name(), typ: direntTypeOf(e.Type())}); err != nil {
+			if err := fn(dirent{name: []byte(e.Name()), typ: direntTypeOf(e.Type())}); err != nil {
 				return err
 			}
 		}

@@ -46,7 +46,7 @@ func (d *Dir) ChangeStamp(now time.Time, settle time.Duration) (stamp string, se
 			}
 			switch e.typ {
 			case direntDir:
-				subs = append(subs, path.Join(folder, e.name))
+				subs = append(subs, path.Join(folder, string(e.name)))
 			case direntSymlink:
 				settled = false
 			}

@@ -95,10 +95,18 @@ func (m *Maildir) Name() string { return "maildir " + m.path }
 
 // maildirID returns the unique part of a Maildir file name.
 func maildirID(name string) model.MessageID {
-	if i := strings.IndexByte(name, ':'); i >= 0 {
-		name = name[:i]
+	return model.MessageID(name[:maildirIDLen(name)])
+}
+
+// maildirIDLen is the length of the ID that starts the file name name
+// (see maildirID).
+func maildirIDLen[Name string | []byte](name Name) int {
+	for i := 0; i < len(name); i++ {
+		if name[i] == ':' {
+			return i
+		}
 	}
-	return model.MessageID(name)
+	return len(name)
 }
 
 // maildirStamp returns the delivery time in seconds that starts a standard

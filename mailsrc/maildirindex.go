@@ -79,8 +79,8 @@ const (
 var errMaildirTooLarge = errors.New("too many files for one listing")
 
 // add records the file name found in folder sub ("cur" or "new"), of
-// inode number ino (0: unknown).
-func (x *maildirIndex) add(sub, name string, ino uint64) error {
+// inode number ino (0: unknown). It keeps a copy of name.
+func (x *maildirIndex) add(sub string, name []byte, ino uint64) error {
 	if len(name) >= maildirRecNew {
 		return errMaildirTooLarge
 	}
@@ -94,7 +94,7 @@ func (x *maildirIndex) add(sub, name string, ino uint64) error {
 	r := maildirRec{stamp: maildirStamp(name), maildirSlot: maildirSlot{
 		off:   uint32((len(x.blocks)-1)<<maildirBlockBits + len(*last)),
 		n:     uint16(len(name)),
-		idLen: uint16(len(maildirID(name))),
+		idLen: uint16(maildirIDLen(name)),
 	}}
 	if sub == "new" {
 		r.n |= maildirRecNew

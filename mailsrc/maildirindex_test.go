@@ -1,6 +1,7 @@
 package mailsrc
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"fmt"
@@ -54,7 +55,7 @@ func indexOrder(t *testing.T, files []maildirFile) (*maildirIndex, []delivered) 
 		if inos[f]&1 == 0 {
 			inos[f] &= 0xffffffff // half of them in 4 bytes, as ext4's
 		}
-		if err := x.add(f.sub, f.name, inos[f]); err != nil {
+		if err := x.add(f.sub, []byte(f.name), inos[f]); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -186,10 +187,10 @@ func TestMaildirIndexFinds(t *testing.T) {
 
 func TestMaildirIndexRefusesOverlongNames(t *testing.T) {
 	x := &maildirIndex{}
-	if err := x.add("cur", strings.Repeat("a", maildirRecNew), 0); err == nil {
+	if err := x.add("cur", bytes.Repeat([]byte("a"), maildirRecNew), 0); err == nil {
 		t.Error("a name of 32 KiB was taken: its length would run into the folder bit")
 	}
-	if err := x.add("cur", strings.Repeat("a", maildirRecNew-1), 0); err != nil {
+	if err := x.add("cur", bytes.Repeat([]byte("a"), maildirRecNew-1), 0); err != nil {
 		t.Errorf("the longest name: %v", err)
 	}
 }

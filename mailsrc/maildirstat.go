@@ -56,11 +56,7 @@ func (m *Maildir) statAndReport(ctx context.Context, found *maildirIndex, fn fun
 				if c >= chunks {
 					return
 				}
-				entries := make([]Entry, 0, statChunk)
-				for i := c * statChunk; i < min((c+1)*statChunk, total) && work.Err() == nil; i++ {
-					entries = append(entries, m.statListed(work, found.at(i)))
-				}
-				ready[c%statAhead] <- entries
+				ready[c%statAhead] <- m.statRange(work, found, c*statChunk, min((c+1)*statChunk, total))
 			}
 		})
 	}
@@ -92,6 +88,37 @@ func (m *Maildir) statAndReport(ctx context.Context, found *maildirIndex, fn fun
 		<-tokens
 	}
 	return ctx.Err()
+}
+
+// statRange returns the entries of the listed files from to to
+// (statListed), in order, but for the last ones when ctx is cancelled.
+// Those whose folder gave their inode number share two strings, one of
+// their IDs and one of their stamps, rather than take two each: at
+// 100,000 messages, making and copying one string a file and formatting
+// another took 30 ms of a warm start's listing. (Two, not one: a scan
+// keeps the IDs, not the stamps.)
+func (m *Maildir) statRange(ctx context.Context, found *maildirIndex, from, to int) []Entry {
+	var ids, stamps []byte
+	for i := from; i < to; i++ {
+		if r := found.slots[i]; found.ino(r) != 0 {
+			ids = append(ids, found.id(r)...)
+			stamps = appendInoStamp(stamps, found.ino(r))
+		}
+	}
+	idText, stampText := string(ids), string(stamps)
+	entries := make([]Entry, 0, to-from)
+	for i := from; i < to && ctx.Err() == nil; i++ {
+		r := found.slots[i]
+		ino := found.ino(r)
+		if ino == 0 {
+			entries = append(entries, m.statListed(ctx, found.at(i)))
+			continue
+		}
+		idLen, stampLen := len(found.id(r)), inoStampLen(ino)
+		entries = append(entries, Entry{ID: model.MessageID(idText[:idLen]), Stamp: stampText[:stampLen]})
+		idText, stampText = idText[idLen:], stampText[stampLen:]
+	}
+	return entries
 }
 
 // statListed returns the entry of one listed file, or an entry with an
@@ -153,4 +180,16 @@ func (m *Maildir) remember(id model.MessageID, file maildirFile) {
 // do) is, by its new inode. An action that delivers the bytes compares
 // them with the SHA-256 of those analysed, so a stale verdict cannot let
 // other bytes out.
-func inoStamp(ino uint64) string { return "i" + strconv.FormatUint(ino, 10) }
+func inoStamp(ino uint64) string { return string(appendInoStamp(nil, ino)) }
+
+// inoStampLen is len(inoStamp(ino)).
+func inoStampLen(ino uint64) int {
+	n := 2 // "i" and the last digit
+	for ; ino >= 10; ino /= 10 {
+		n++
+	}
+	return n
+}
+
+// appendInoStamp appends inoStamp(ino) to b.
+func appendInoStamp(b []byte, ino uint64) []byte { return strconv.AppendUint(append(b, 'i'), ino, 10) }

@@ -37,7 +37,7 @@ func (m *Maildir) ListIDs(ctx context.Context, fn func(model.MessageID) error) e
 }
 
 func (m *Maildir) readIDs(ctx context.Context, sub string, fn func(model.MessageID) error) error {
-	return m.readFolder(ctx, sub, func(e dirent) error { return fn(maildirID(e.name)) })
+	return m.readFolder(ctx, sub, func(e dirent) error { return fn(model.MessageID(e.name[:maildirIDLen(e.name)])) })
 }
 
 // folderSettle is how old a folder's last change must be before its
