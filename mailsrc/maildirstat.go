@@ -98,7 +98,13 @@ func (m *Maildir) statAndReport(ctx context.Context, found *maildirIndex, fn fun
 // another took 30 ms of a warm start's listing. (Two, not one: a scan
 // keeps the IDs, not the stamps.)
 func (m *Maildir) statRange(ctx context.Context, found *maildirIndex, from, to int) []Entry {
-	var ids, stamps []byte
+	idsLen, stampsLen := 0, 0
+	for i := from; i < to; i++ {
+		if r := found.slots[i]; found.ino(r) != 0 {
+			idsLen, stampsLen = idsLen+len(found.id(r)), stampsLen+inoStampLen(found.ino(r))
+		}
+	}
+	ids, stamps := make([]byte, 0, idsLen), make([]byte, 0, stampsLen)
 	for i := from; i < to; i++ {
 		if r := found.slots[i]; found.ino(r) != 0 {
 			ids = append(ids, found.id(r)...)

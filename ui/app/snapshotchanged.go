@@ -44,7 +44,7 @@ func (l *changedList) UnmarshalJSON(data []byte) error {
 		return err
 	}
 	all := string(packed)
-	var out changedList
+	out := make(changedList, 0, countPacked(packed))
 	for at := 0; at < len(packed); {
 		idLen, w := binary.Uvarint(packed[at:])
 		if w <= 0 || idLen > uint64(len(packed)-at-w) {
@@ -67,4 +67,28 @@ func (l *changedList) UnmarshalJSON(data []byte) error {
 	}
 	*l = out
 	return nil
+}
+
+// countPacked is the number of messages in packed, for the list's room;
+// at most one more than it holds whole.
+func countPacked(packed []byte) int {
+	n := 0
+	for at := 0; at < len(packed); n++ {
+		idLen, w := binary.Uvarint(packed[at:])
+		if w <= 0 || idLen > uint64(len(packed)) {
+			break
+		}
+		at += w + int(idLen)
+		for range 3 {
+			if at >= len(packed) {
+				break
+			}
+			_, w := binary.Uvarint(packed[at:])
+			if w <= 0 {
+				break
+			}
+			at += w
+		}
+	}
+	return n
 }
