@@ -1,6 +1,7 @@
 package model
 
 import (
+	"math/bits"
 	"runtime"
 	"slices"
 	"strings"
@@ -234,30 +235,46 @@ func (t *Table) Find(id MessageID) int {
 	return -1
 }
 
+// applyFilter appends to into the messages of from (arrival indexes)
+// that pass the filter, in from's order; into may be from itself
+// (SetFilter narrowing), as the write index never passes the read index.
+//
+// Many messages are looked at in arrival order, not in from's, and
+// several parts at once: arrival order is the order the rows and their
+// text lie in memory (the table's chunks, a row snapshot's blocks),
+// while from's is a sort's. At 100,000 messages sorted by sender, a
+// keystroke that followed from took 46 ms, most of it waiting for
+// memory; the matches are then marked in a bitmap and taken in from's
+// order.
 func (t *Table) applyFilter(from, into []int32) []int32 {
 	if t.filter.IsZero() {
 		return append(into, from...)
 	}
+	if len(from) < parallelFilterMin {
+		for _, i := range from {
+			if t.filter.MatchRow(t.line(i), t.text, t.query) {
+				into = append(into, i)
+			}
+		}
+		return into
+	}
+	marks := make([]uint64, (t.n+63)/64)
+	for _, i := range from {
+		setBit(marks, i, true)
+	}
 	parts := min(runtime.GOMAXPROCS(0), 4, len(from)/parallelFilterMin)
-	if parts < 2 {
-		return t.matching(from, into)
-	}
-	// The first part is filtered here, into into, the others on
-	// goroutines of their own, into slices of their own: into may be
-	// from itself (SetFilter narrowing), and writing the first part's
-	// matches never passes the place the first part is read from, nor
-	// reaches the others'.
-	size := (len(from) + parts - 1) / parts
-	rest := make([][]int32, parts-1)
+	size := (len(marks) + parts - 1) / parts
 	var wg sync.WaitGroup
-	for p := range rest {
-		chunk := from[min((p+1)*size, len(from)):min((p+2)*size, len(from))]
-		wg.Go(func() { rest[p] = t.matching(chunk, nil) })
+	for p := 1; p < parts; p++ {
+		lo, hi := min(p*size, len(marks)), min((p+1)*size, len(marks))
+		wg.Go(func() { t.unmarkMisses(marks[lo:hi], lo) })
 	}
-	into = t.matching(from[:size], into)
+	t.unmarkMisses(marks[:min(size, len(marks))], 0)
 	wg.Wait()
-	for _, r := range rest {
-		into = append(into, r...)
+	for _, i := range from {
+		if isSet(marks, i) {
+			into = append(into, i)
+		}
 	}
 	return into
 }
@@ -267,15 +284,19 @@ func (t *Table) applyFilter(from, into []int32) []int32 {
 // 12–25 ms on one core, most of the 50 ms a key may take to show.
 const parallelFilterMin = 16384
 
-// matching appends to into the messages of from that pass the filter.
-// It only reads the table: applyFilter runs several at once.
-func (t *Table) matching(from, into []int32) []int32 {
-	for _, i := range from {
-		if t.filter.MatchRow(t.line(i), t.text, t.query) {
-			into = append(into, i)
+// unmarkMisses clears the bits of words, those of the arrival indexes
+// from 64*first on, whose messages do not pass the filter. It only reads
+// the table: applyFilter runs several at once, on words of their own.
+func (t *Table) unmarkMisses(words []uint64, first int) {
+	for w, set := range words {
+		for set != 0 {
+			b := bits.TrailingZeros64(set)
+			set &= set - 1
+			if !t.filter.MatchRow(t.line(int32((first+w)*64+b)), t.text, t.query) {
+				words[w] &^= 1 << b
+			}
 		}
 	}
-	return into
 }
 
 // reselect finds the selected message in view after view changed; when it
