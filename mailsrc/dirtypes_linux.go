@@ -46,6 +46,7 @@ func readDirTypes(dir *os.File, fn func(dirent) error) error {
 			if i := bytes.IndexByte(name, 0); i >= 0 {
 				name = name[:i]
 			}
+			name = name[:len(name):len(name)] // an append never reaches the next entry
 			b = b[reclen:]
 			if len(name) == 0 {
 				continue

@@ -32,7 +32,8 @@ type earlyListing struct {
 	ch chan []mailsrc.Entry
 	// tokens bound the chunks listed and not yet taken: the listing
 	// takes one for each chunk it sends, and take gives it back; List
-	// keeps all but earlyBuffer's worth (kept), so that fewer wait.
+	// keeps all but earlyBuffer's worth (kept), those of the chunks it
+	// takes and those idle, so that fewer wait (reclaim).
 	tokens chan struct{}
 	kept   int
 	cancel context.CancelFunc
@@ -119,9 +120,24 @@ func (l *earlyListing) take(ctx context.Context, limit int, each func(mailsrc.En
 	}
 }
 
+// reclaim keeps the idle tokens, up to all but earlyBuffer's worth: the
+// listing then waits as soon as that many chunks wait, not once List has
+// taken every chunk it could list ahead.
+func (l *earlyListing) reclaim() {
+	for l.kept < cap(l.tokens)-earlyBuffer/earlyChunk {
+		select {
+		case <-l.tokens:
+			l.kept++
+		default:
+			return
+		}
+	}
+}
+
 // List gives the entries taken ahead, then the rest of the listing, and
 // ends with the listing's error.
 func (l *earlyListing) List(ctx context.Context, fn func(mailsrc.Entry) error) error {
+	l.reclaim()
 	head := l.head
 	l.head = nil
 	for _, e := range head {
@@ -143,6 +159,7 @@ func (l *earlyListing) List(ctx context.Context, fn func(mailsrc.Entry) error) e
 			} else {
 				l.tokens <- struct{}{}
 			}
+			l.reclaim()
 			for _, e := range chunk {
 				if err := ctx.Err(); err != nil {
 					return err

@@ -128,12 +128,12 @@ func TestEarlyListingPassesASlowSourcesEntriesOn(t *testing.T) {
 
 // countingListing lists its entries and counts those it has handed on.
 type countingListing struct {
-	listedSource
+	mailsrc.Source
 	listed *atomic.Int64
 }
 
 func (s countingListing) List(ctx context.Context, fn func(mailsrc.Entry) error) error {
-	return s.listedSource.List(ctx, func(e mailsrc.Entry) error {
+	return s.Source.List(ctx, func(e mailsrc.Entry) error {
 		s.listed.Add(1)
 		return fn(e)
 	})
@@ -171,6 +171,44 @@ func TestEarlyListingGoesAheadOnlyUntilStreamed(t *testing.T) {
 		}
 		if given > earlyAhead && waiting > earlyBuffer+2*earlyChunk {
 			return fmt.Errorf("%d entries wait at entry %d, while streamed", waiting, given)
+		}
+		return nil
+	})
+	if err != nil || given != len(entries) {
+		t.Fatalf("gave %d of %d entries: %v", given, len(entries), err)
+	}
+}
+
+// TestEarlyListingStreamedRightAwayWaitsForFew: a listing streamed from
+// the start (a cold scan, with no snapshot to take it for) keeps no more
+// than earlyBuffer entries waiting for a slow scan, beyond the chunk
+// being filled and the one being given.
+func TestEarlyListingStreamedRightAwayWaitsForFew(t *testing.T) {
+	var entries []mailsrc.Entry
+	for i := range 4*earlyBuffer + 100 {
+		entries = append(entries, mailsrc.Entry{ID: model.MessageID(fmt.Sprint(i))})
+	}
+	// The source lists the rest only once the scan has the first entry:
+	// List has begun, and nothing was listed ahead of it.
+	var listed atomic.Int64
+	src := stallingListing{first: entries[:1], rest: entries[1:], release: make(chan struct{})}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	l := startListing(ctx, countingListing{src, &listed})
+	defer l.stop()
+	given := 0
+	err := l.List(ctx, func(e mailsrc.Entry) error {
+		if e.ID != entries[given].ID {
+			return fmt.Errorf("entry %d is %s", given, e.ID)
+		}
+		if given++; given == 1 {
+			close(src.release)
+		}
+		if waiting := int(listed.Load()) - given; waiting > earlyBuffer+2*earlyChunk {
+			return fmt.Errorf("%d entries wait at entry %d", waiting, given)
+		}
+		if given%256 == 0 {
+			time.Sleep(time.Millisecond) // a scan slower than the listing
 		}
 		return nil
 	})
