@@ -161,16 +161,24 @@ func (c *Cache) loadIndex(header []byte, info os.FileInfo) bool {
 		return false
 	}
 	// The digests' slots (digestTable) and the map of the other keys
-	// are made for the counts the file gives, bounded by what a file of
-	// its size can hold; the slots' memory is mapped in at once.
+	// are made for the counts the file gives, which together cannot pass
+	// what a file of its size holds: the room is made, and the slots'
+	// memory mapped in at once, before the checksum is known.
 	var index cacheIndex
 	var slots [len(digestPrefixes)][]digestSlot
-	counts, most := r[40:], uint64(size/idxMinEntryLen+1)
+	var counts [len(digestPrefixes) + 1]uint64
+	entries, most := uint64(0), uint64(size/idxMinEntryLen+1)
+	for i := range counts {
+		counts[i] = binary.LittleEndian.Uint64(r[40+8*i:])
+		if entries += min(counts[i], most); entries > most {
+			return false
+		}
+	}
 	for i := range slots {
-		slots[i] = make([]digestSlot, 0, min(binary.LittleEndian.Uint64(counts[8*i:]), most))
+		slots[i] = make([]digestSlot, 0, counts[i])
 		prefault.Slice(slots[i])
 	}
-	index.named = make(map[string]cacheEntry, min(binary.LittleEndian.Uint64(counts[8*len(slots):]), most))
+	index.named = make(map[string]cacheEntry, counts[len(slots)])
 	now := c.now().Unix()
 	for {
 		key, e, err := readIdxEntry(br)

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"os"
+	"runtime"
 	"slices"
 	"testing"
 )
@@ -201,4 +202,35 @@ func TestCompareSumsIsBytesCompare(t *testing.T) {
 			t.Fatalf("compareSums(%x, %x) = %d, want %d", a, b, got, want)
 		}
 	}
+}
+
+// TestIndexFileCountsAreBounded: an index file whose counts claim more
+// entries than a file of its size holds is not read (the cache reads
+// the data file instead), and nothing is made for them.
+func TestIndexFileCountsAreBounded(t *testing.T) {
+	dir, path, keys := closedCache(t, 400)
+	raw, err := os.ReadFile(idxPath(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := len(idxMagic) + 40
+	for i := range len(digestPrefixes) + 1 {
+		binary.LittleEndian.PutUint64(raw[at+8*i:], uint64(len(raw))/idxMinEntryLen)
+	}
+	raw = binary.LittleEndian.AppendUint32(raw[:len(raw)-4], crc32.Checksum(raw[:len(raw)-4], castagnoli))
+	if err := os.WriteFile(idxPath(path), raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+	c := openTestCache(t, dir)
+	runtime.ReadMemStats(&m1)
+	defer c.Close()
+	if c.Stats().FromIndex {
+		t.Fatal("an index file claiming four times the entries it can hold was used")
+	}
+	if n := m1.TotalAlloc - m0.TotalAlloc; n > 8<<20 {
+		t.Errorf("%d bytes made for the claimed entries", n)
+	}
+	checkAll(t, c, keys, func(string) string { return "" })
 }

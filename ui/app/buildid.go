@@ -4,8 +4,10 @@ import (
 	"crypto/sha256"
 	"debug/elf"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 	"sync"
 )
@@ -17,18 +19,36 @@ import (
 // It is the Go toolchain's build ID of the executable where the linker
 // left one in its ELF note: its last part is a hash of the binary's
 // content (the content ID of cmd/go's build IDs), so that another build
-// has another, and it is read in well under a millisecond. Elsewhere, or
-// when the ID is not of the toolchain's form (one set by hand with
-// -ldflags=-buildid=), it is the SHA-256 of the executable: about 20 ms
-// of CPU, which a warm start's first rows competed with.
+// has another, and it is read in well under a millisecond. A build ID
+// can also be set by hand (-ldflags=-buildid=) and then be the same for
+// two builds: the one taken is summed with the build's settings as the
+// binary records them (runtime/debug.BuildInfo: the module versions,
+// the flags, the VCS revision) and the executable's size. Elsewhere, or
+// when the ID is not of the toolchain's form, it is the SHA-256 of the
+// executable: about 20 ms of CPU, which a warm start's first rows
+// competed with.
+//
+// The executable is read as this process runs it (/proc/self/exe on
+// Linux), not by its path, which may name a newer binary put there
+// since.
 var buildID = sync.OnceValue(func() string {
 	exe, err := os.Executable()
 	if err != nil {
 		return ""
 	}
+	if _, err := os.Stat("/proc/self/exe"); err == nil {
+		exe = "/proc/self/exe"
+	}
 	if id, ok := goBuildID(exe); ok {
-		sum := sha256.Sum256([]byte(id))
-		return "go" + hex.EncodeToString(sum[:15])
+		h := sha256.New()
+		h.Write([]byte(id + "\n"))
+		if info, ok := debug.ReadBuildInfo(); ok {
+			h.Write([]byte(info.String()))
+		}
+		if st, err := os.Stat(exe); err == nil {
+			fmt.Fprintf(h, "\nsize %d", st.Size())
+		}
+		return "go" + hex.EncodeToString(h.Sum(nil)[:15])
 	}
 	f, err := os.Open(exe)
 	if err != nil {
