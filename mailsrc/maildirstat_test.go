@@ -10,8 +10,8 @@ import (
 
 // TestStatRangeIsStatListed: the entries of a range of listed files are
 // those statListed gives each, whether their folder gave their inode
-// number or not (a file stat'ed, one gone since its folder was read),
-// and a cancelled range stops short with the entries before it intact.
+// number or not (a file stat'ed, one gone since its folder was read);
+// a range whose context is cancelled gives none.
 func TestStatRangeIsStatListed(t *testing.T) {
 	files := map[string]string{}
 	for i := range 40 {
