@@ -5,6 +5,7 @@ import (
 	"iter"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -48,6 +49,14 @@ type SortJob struct {
 	lean bool
 	// order is the result: arrival indexes in key order.
 	order []int32
+	// started is set when Run begins, and done closed when it ends, so
+	// that the table can wait for a job sorting ahead by the key the
+	// operator picks instead of sorting again beside it (awaitJob);
+	// taken marks a job whose order the table took so, which AdoptSort
+	// then ignores. taken is the table's, like the table.
+	started atomic.Bool
+	done    chan struct{}
+	taken   bool
 }
 
 // sortEntry is one message in a sort: its key and its arrival index.
@@ -64,7 +73,8 @@ func rankedColumn(c Column) bool {
 // prepareSort takes what sorting the listed messages by k needs, for a
 // lean job (one sorting ahead) or for the sort in Update.
 func (t *Table) prepareSort(k SortKey, lean bool) *SortJob {
-	j := &SortJob{table: t, key: k, gen: t.gen, n: int32(t.n), es: make([]sortEntry, len(t.order)), lean: lean}
+	j := &SortJob{table: t, key: k, gen: t.gen, n: int32(t.n), es: make([]sortEntry, len(t.order)), lean: lean,
+		done: make(chan struct{})}
 	ranked := rankedColumn(k.Column)
 	if ranked {
 		j.text = make([]string, t.n)
@@ -117,6 +127,8 @@ func (t *Table) arrivals() iter.Seq2[int, int32] {
 
 // Run sorts. It may run on any goroutine, once.
 func (j *SortJob) Run() {
+	j.started.Store(true)
+	defer close(j.done)
 	if j.text != nil && !j.lean {
 		texts := make([]string, len(j.es))
 		for x := range j.es {

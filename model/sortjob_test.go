@@ -216,3 +216,55 @@ func TestJobsAfterARemovalSortOnlyTheListed(t *testing.T) {
 		checkSorted(t, tab, "after a removal")
 	}
 }
+
+// TestSortWaitsForTheJobUnderWay: a sort key whose job sorting ahead has
+// begun takes that job's order once it ends, rather than sorting again
+// beside it; the job's own return to AdoptSort then changes nothing. A
+// job handed out but not begun is not waited for (it may never run),
+// nor one taken before the rows changed.
+func TestSortWaitsForTheJobUnderWay(t *testing.T) {
+	msgs := randomMessages(rand.New(rand.NewPCG(4, 2)), 3000)
+	from := SortKey{Column: ColumnFrom}
+	for _, tt := range []struct {
+		name           string
+		begin, changed bool
+		arrivals       int
+	}{
+		{name: "begun", begin: true},
+		{name: "begun, then arrivals", begin: true, arrivals: 100},
+		{name: "not begun"},
+		{name: "begun, rows changed since", begin: true, changed: true},
+	} {
+		tab := NewTable()
+		tab.Append(msgs[:2900]...)
+		jobs := tab.SortJobs(from)
+		if len(jobs) != 1 {
+			t.Fatalf("%s: %d jobs", tt.name, len(jobs))
+		}
+		j := jobs[0]
+		if tt.begin {
+			go j.Run()
+			for !j.started.Load() {
+				runtime.Gosched()
+			}
+		}
+		if tt.changed {
+			tab.rowsChanged()
+		}
+		tab.Append(msgs[2900 : 2900+tt.arrivals]...)
+		tab.SetSort(from) // returns: a job not begun is not waited for
+		checkSorted(t, tab, tt.name)
+		waited := j.taken
+		if want := tt.begin && !tt.changed; waited != want {
+			t.Errorf("%s: waited for the job %v, want %v", tt.name, waited, want)
+		}
+		if !tt.begin {
+			j.Run()
+		}
+		<-j.done
+		tab.AdoptSort(j)
+		tab.SetSort(SortKey{Column: ColumnDate})
+		tab.SetSort(from)
+		checkSorted(t, tab, tt.name+", after the job came back")
+	}
+}
