@@ -54,9 +54,15 @@ const (
 	idxHeadLen = len(idxMagic) + 40 + 8*(len(digestPrefixes)+1)
 	// maxIdxLen bounds the index file read: a larger one is not ours.
 	maxIdxLen = 256 << 20
-	// idxMinEntryLen is the length of the shortest entry, a digest's:
-	// its kind, the digest and three one-byte uvarints.
-	idxMinEntryLen = 1 + 32 + 3
+	// idxDigestEntryLen and idxNamedEntryLen are the lengths of the
+	// shortest entries of a digest and of another key: the kind, the
+	// digest or the key's length and bytes (none), and three one-byte
+	// uvarints.
+	idxDigestEntryLen = 1 + 32 + 3
+	idxNamedEntryLen  = 1 + 1 + 3
+	// maxNamedHint bounds the room made ahead for the other keys, which
+	// may be many short ones: the map grows past it as they are read.
+	maxNamedHint = 1 << 16
 )
 
 // idxPath is the index file of the data file at path.
@@ -161,16 +167,24 @@ func (c *Cache) loadIndex(header []byte, info os.FileInfo) bool {
 		return false
 	}
 	// The digests' slots (digestTable) and the map of the other keys
-	// are made for the counts the file gives, which together cannot pass
-	// what a file of its size holds: the room is made, and the slots'
-	// memory mapped in at once, before the checksum is known.
+	// are made for the counts the file gives, which together must fit
+	// the file's entries, each at least as long as the shortest of its
+	// kind: the room is made, and the slots' memory mapped in at once,
+	// before the checksum is known.
 	var index cacheIndex
 	var slots [len(digestPrefixes)][]digestSlot
 	var counts [len(digestPrefixes) + 1]uint64
-	entries, most := uint64(0), uint64(size/idxMinEntryLen+1)
+	room, need := uint64(size)-uint64(idxHeadLen)-4, uint64(0)
 	for i := range counts {
+		per := uint64(idxDigestEntryLen)
+		if i == len(slots) {
+			per = idxNamedEntryLen
+		}
 		counts[i] = binary.LittleEndian.Uint64(r[40+8*i:])
-		if entries += min(counts[i], most); entries > most {
+		if counts[i] > room/per {
+			return false
+		}
+		if need += counts[i] * per; need > room { // four terms of at most room each: no overflow
 			return false
 		}
 	}
@@ -178,7 +192,7 @@ func (c *Cache) loadIndex(header []byte, info os.FileInfo) bool {
 		slots[i] = make([]digestSlot, 0, counts[i])
 		prefault.Slice(slots[i])
 	}
-	index.named = make(map[string]cacheEntry, counts[len(slots)])
+	index.named = make(map[string]cacheEntry, min(counts[len(slots)], maxNamedHint))
 	now := c.now().Unix()
 	for {
 		key, e, err := readIdxEntry(br)

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
+	"fmt"
 	"hash/crc32"
 	"maps"
 	"math/rand/v2"
@@ -205,32 +206,68 @@ func TestCompareSumsIsBytesCompare(t *testing.T) {
 }
 
 // TestIndexFileCountsAreBounded: an index file whose counts claim more
-// entries than a file of its size holds is not read (the cache reads
-// the data file instead), and nothing is made for them.
+// entries than a file of its size holds, together or in one count, is
+// not read (the cache reads the data file instead), and nothing is made
+// for them.
 func TestIndexFileCountsAreBounded(t *testing.T) {
-	dir, path, keys := closedCache(t, 400)
-	raw, err := os.ReadFile(idxPath(path))
-	if err != nil {
-		t.Fatal(err)
-	}
 	at := len(idxMagic) + 40
-	for i := range len(digestPrefixes) + 1 {
-		binary.LittleEndian.PutUint64(raw[at+8*i:], uint64(len(raw))/idxMinEntryLen)
+	for _, tt := range []struct {
+		name   string
+		counts func(size uint64) [4]uint64
+	}{
+		{"each a quarter too many", func(size uint64) [4]uint64 {
+			n := size / idxDigestEntryLen
+			return [4]uint64{n, n, n, n}
+		}},
+		{"one huge", func(uint64) [4]uint64 { return [4]uint64{1 << 40, 0, 0, 0} }},
+		{"one past every bound", func(uint64) [4]uint64 { return [4]uint64{0, 0, 0, 1<<64 - 1} }},
+	} {
+		dir, path, keys := closedCache(t, 400)
+		raw, err := os.ReadFile(idxPath(path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, n := range tt.counts(uint64(len(raw))) {
+			binary.LittleEndian.PutUint64(raw[at+8*i:], n)
+		}
+		raw = binary.LittleEndian.AppendUint32(raw[:len(raw)-4], crc32.Checksum(raw[:len(raw)-4], castagnoli))
+		if err := os.WriteFile(idxPath(path), raw, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		var m0, m1 runtime.MemStats
+		runtime.ReadMemStats(&m0)
+		c := openTestCache(t, dir)
+		runtime.ReadMemStats(&m1)
+		if c.Stats().FromIndex {
+			t.Errorf("%s: an index file claiming more entries than it can hold was used", tt.name)
+		}
+		if n := m1.TotalAlloc - m0.TotalAlloc; n > 8<<20 {
+			t.Errorf("%s: %d bytes made for the claimed entries", tt.name, n)
+		}
+		checkAll(t, c, keys, func(string) string { return "" })
+		c.Close()
 	}
-	raw = binary.LittleEndian.AppendUint32(raw[:len(raw)-4], crc32.Checksum(raw[:len(raw)-4], castagnoli))
-	if err := os.WriteFile(idxPath(path), raw, 0o600); err != nil {
+}
+
+// TestIndexFileOfShortKeysOpens: an index of many short keys held as
+// they are (IMAP's "UIDVALIDITY/UID", entries shorter than a digest's)
+// and one digest is read, as the cache wrote it.
+func TestIndexFileOfShortKeysOpens(t *testing.T) {
+	dir := t.TempDir()
+	c := openTestCache(t, dir)
+	var keys []string
+	for i := range 2000 {
+		keys = append(keys, fmt.Sprintf("1700000000/%d", 100000+i))
+	}
+	keys = append(keys, "paired-"+sha256Hex("x"))
+	putAll(t, c, keys, "")
+	if err := c.Close(); err != nil {
 		t.Fatal(err)
 	}
-	var m0, m1 runtime.MemStats
-	runtime.ReadMemStats(&m0)
-	c := openTestCache(t, dir)
-	runtime.ReadMemStats(&m1)
+	c = openTestCache(t, dir)
 	defer c.Close()
-	if c.Stats().FromIndex {
-		t.Fatal("an index file claiming four times the entries it can hold was used")
-	}
-	if n := m1.TotalAlloc - m0.TotalAlloc; n > 8<<20 {
-		t.Errorf("%d bytes made for the claimed entries", n)
+	if !c.Stats().FromIndex {
+		t.Fatal("the index file the cache wrote was not used")
 	}
 	checkAll(t, c, keys, func(string) string { return "" })
 }
