@@ -131,14 +131,7 @@ func TestIndexFileOutOfOrderOpens(t *testing.T) {
 		t.Fatal("the shuffled index file was not used")
 	}
 	checkAll(t, c, keys, func(string) string { return "" })
-	if err := c.Close(); err != nil {
-		t.Fatal(err)
-	}
-	c = openTestCache(t, dir)
-	defer c.Close()
-	if !c.Stats().FromIndex {
-		t.Fatal("the index file written again was not used")
-	}
+	c = reopenFromIndex(t, c, dir, "the index file written again")
 	for kind, table := range c.index.digests {
 		if !slices.IsSortedFunc(table.sorted, compareSlots) || table.len() != len(table.sorted) || len(table.more) != 0 {
 			t.Fatalf("kind %d: %d slots not written in order", kind, len(table.sorted))
@@ -261,13 +254,22 @@ func TestIndexFileOfShortKeysOpens(t *testing.T) {
 	}
 	keys = append(keys, "paired-"+sha256Hex("x"))
 	putAll(t, c, keys, "")
+	c = reopenFromIndex(t, c, dir, "the index file the cache wrote")
+	checkAll(t, c, keys, func(string) string { return "" })
+}
+
+// reopenFromIndex closes c, which writes its index file, and opens the
+// cache in dir again, failing unless it is opened from that file (what
+// names it); the test closes it.
+func reopenFromIndex(t *testing.T, c *Cache, dir, what string) *Cache {
+	t.Helper()
 	if err := c.Close(); err != nil {
 		t.Fatal(err)
 	}
 	c = openTestCache(t, dir)
-	defer c.Close()
+	t.Cleanup(func() { c.Close() })
 	if !c.Stats().FromIndex {
-		t.Fatal("the index file the cache wrote was not used")
+		t.Fatalf("%s was not used", what)
 	}
-	checkAll(t, c, keys, func(string) string { return "" })
+	return c
 }
