@@ -41,7 +41,7 @@ func TestEarlyListingGivesTheWholeListing(t *testing.T) {
 				name := fmt.Sprintf("%d entries, error %v, limit %d", n, listErr, limit)
 				l := startListing(context.Background(), failingListing{listedSource{entries: entries[:n]}, listErr})
 				if limit >= 0 {
-					got, whole := l.take(context.Background(), limit, nil)
+					got, whole := l.take(context.Background(), limit, limit, nil)
 					if want := listErr == nil && n <= limit; whole != want || whole && len(got) != n {
 						t.Errorf("%s: take gave %d entries, whole %v", name, len(got), whole)
 					}

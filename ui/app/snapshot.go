@@ -13,6 +13,7 @@ import (
 	"mxaudit/mailsrc"
 	"mxaudit/model"
 	"mxaudit/model/store"
+	"mxaudit/model/store/prefault"
 )
 
 // A scan snapshot is the PPAP outcome of one whole scan of a file
@@ -86,12 +87,13 @@ type listingDigest struct {
 
 // lookIn makes add look each entry's cached result up in c as it comes,
 // rather than sum all of them at the end: the lookups then overlap with
-// the listing. The refs get the room the keys have: grown from nothing,
-// they were copied as they grew, 35 ms of a warm start at 100,000
-// messages.
+// the listing. The refs get the room the keys have, mapped in at once:
+// grown from nothing, they were copied as they grew, 35 ms of a warm
+// start at 100,000 messages.
 func (d *listingDigest) lookIn(c *store.Cache) {
 	d.cache = c
 	d.refs, d.found = make([]store.RecordRef, 0, cap(d.keys)), make([]bool, 0, cap(d.keys))
+	prefault.Slice(d.refs)
 }
 
 // maxSizeHint bounds the room made ahead for a listing of a size read
@@ -100,11 +102,15 @@ func (d *listingDigest) lookIn(c *store.Cache) {
 const maxSizeHint = 1 << 20
 
 // newListingDigest starts the digest of a listing of about size entries,
-// salted with the pairing settings.
+// salted with the pairing settings. The room for them is mapped in at
+// once (package prefault): faulted in page by page as the listing came,
+// it was 30 ms of a warm start at 100,000 messages.
 func newListingDigest(salt string, size int) *listingDigest {
 	size = min(size, maxSizeHint) // a count the cache file gives: room grows beyond it
 	d := &listingDigest{h: sha256.New(), ok: true,
 		keys: make([][sha256.Size]byte, 0, size), ids: make([]model.MessageID, 0, size)}
+	prefault.Slice(d.keys)
+	prefault.Slice(d.ids)
 	d.field([]byte{snapshotVersion})
 	d.fieldString(salt)
 	return d

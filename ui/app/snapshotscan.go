@@ -41,9 +41,13 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 		if ahead, ok := readSnapshotAhead(cache); ok {
 			// The digest is taken, and each entry's cached result looked
 			// up, as the listing comes, while the snapshot is decoded.
-			d := newListingDigest(pc.ResultsSalt, ahead.count)
+			// The room made ahead is bounded by what the cache holds too:
+			// its memory is mapped in at once, and the count is read from
+			// a file.
+			room := min(ahead.count, cache.Stats().Entries)
+			d := newListingDigest(pc.ResultsSalt, room)
 			d.lookIn(cache)
-			entries, listed := early.take(ctx, ahead.count, d.add)
+			entries, listed := early.take(ctx, ahead.count, room, d.add)
 			snap, changed, ok := ahead.wait()
 			if listed && ok {
 				if plan, ok := a.replayable(ctx, cache, snap, changed, entries, d); ok {
