@@ -32,12 +32,9 @@ import (
 // Linux), not by its path, which may name a newer binary put there
 // since.
 var buildID = sync.OnceValue(func() string {
-	exe, err := os.Executable()
+	exe, err := runningExecutable()
 	if err != nil {
 		return ""
-	}
-	if _, err := os.Stat("/proc/self/exe"); err == nil {
-		exe = "/proc/self/exe"
 	}
 	if id, ok := goBuildID(exe); ok {
 		h := sha256.New()
@@ -61,6 +58,15 @@ var buildID = sync.OnceValue(func() string {
 	}
 	return hex.EncodeToString(h.Sum(nil)[:16])
 })
+
+// runningExecutable names the file this process runs: /proc/self/exe
+// where there is one, else the path os.Executable finds.
+func runningExecutable() (string, error) {
+	if _, err := os.Stat("/proc/self/exe"); err == nil {
+		return "/proc/self/exe", nil
+	}
+	return os.Executable()
+}
 
 // goBuildNote is the type of the ELF note the Go linker writes its
 // build ID in, under the name "Go\x00\x00" (cmd/link's elf.go).

@@ -46,49 +46,49 @@ func (l *changedList) UnmarshalJSON(data []byte) error {
 	all := string(packed)
 	out := make(changedList, 0, countPacked(packed))
 	for at := 0; at < len(packed); {
-		idLen, w := binary.Uvarint(packed[at:])
-		if w <= 0 || idLen > uint64(len(packed)-at-w) {
+		idFrom, idTo, ref, next, ok := unpackOne(packed, at)
+		if !ok {
 			return errChangedList
 		}
-		at += w
-		id := model.MessageID(all[at : at+int(idLen)])
-		at += int(idLen)
-		var ref [3]uint64 // place, length, write time
-		for i := range ref {
-			if ref[i], w = binary.Uvarint(packed[at:]); w <= 0 {
-				return errChangedList
-			}
-			at += w
-		}
-		if ref[0] > math.MaxInt64 || ref[1] > math.MaxUint32 || ref[2] > math.MaxUint32 {
-			return errChangedList
-		}
-		out = append(out, changedMessage{ID: id, Ref: store.RecordRef{Off: int64(ref[0]), Len: uint32(ref[1]), Written: uint32(ref[2])}})
+		out, at = append(out, changedMessage{ID: model.MessageID(all[idFrom:idTo]), Ref: ref}), next
 	}
 	*l = out
 	return nil
 }
 
-// countPacked is the number of messages in packed, for the list's room;
-// at most one more than it holds whole.
+// unpackOne reads the message packed at at: where its ID's bytes are in
+// packed, its ref, and where the next one starts; false when it is cut
+// short or out of range.
+func unpackOne(packed []byte, at int) (idFrom, idTo int, ref store.RecordRef, next int, ok bool) {
+	idLen, w := binary.Uvarint(packed[at:])
+	if w <= 0 || idLen > uint64(len(packed)-at-w) {
+		return 0, 0, ref, 0, false
+	}
+	idFrom, idTo = at+w, at+w+int(idLen)
+	at = idTo
+	var v [3]uint64 // place, length, write time
+	for i := range v {
+		if v[i], w = binary.Uvarint(packed[at:]); w <= 0 {
+			return 0, 0, ref, 0, false
+		}
+		at += w
+	}
+	if v[0] > math.MaxInt64 || v[1] > math.MaxUint32 || v[2] > math.MaxUint32 {
+		return 0, 0, ref, 0, false
+	}
+	return idFrom, idTo, store.RecordRef{Off: int64(v[0]), Len: uint32(v[1]), Written: uint32(v[2])}, at, true
+}
+
+// countPacked is the number of messages in packed that unpack, up to
+// the first that does not, for the list's room.
 func countPacked(packed []byte) int {
 	n := 0
 	for at := 0; at < len(packed); n++ {
-		idLen, w := binary.Uvarint(packed[at:])
-		if w <= 0 || idLen > uint64(len(packed)) {
+		_, _, _, next, ok := unpackOne(packed, at)
+		if !ok {
 			break
 		}
-		at += w + int(idLen)
-		for range 3 {
-			if at >= len(packed) {
-				break
-			}
-			_, w := binary.Uvarint(packed[at:])
-			if w <= 0 {
-				break
-			}
-			at += w
-		}
+		at = next
 	}
 	return n
 }

@@ -127,7 +127,8 @@ type freshResult struct {
 // replayable reports whether snap is the outcome of entries, whose digest
 // d is, as the cache holds them now, and returns the replay's plan.
 // changed are the keys of the snapshot's changed messages, checked
-// (changedKeys); the plan's replacements take them over.
+// (changedKeys): the plan's replacements, to which the uncached
+// messages are added.
 func (a *App) replayable(ctx context.Context, cache *store.Cache, snap scanSnapshot, changed map[model.MessageID]string,
 	entries []mailsrc.Entry, d *listingDigest) (*replayPlan, bool) {
 	if a.opts.NoSnapshot || len(entries) != snap.Count {
@@ -144,7 +145,6 @@ func (a *App) replayable(ctx context.Context, cache *store.Cache, snap scanSnaps
 	if !listedOnce(changed, entries) {
 		return nil, false
 	}
-	repl := changed
 	// Messages analysed afresh on every scan: pairing must still have
 	// nothing to do with them, or the snapshot says nothing of this scan.
 	fresh := map[model.MessageID]freshResult{}
@@ -152,16 +152,16 @@ func (a *App) replayable(ctx context.Context, cache *store.Cache, snap scanSnaps
 		if !uncached[e.ID] {
 			continue
 		}
-		if _, seen := repl[e.ID]; seen {
+		if _, seen := changed[e.ID]; seen {
 			return nil, false // changed, or listed twice
 		}
 		m := scan.Analyse(ctx, a.src, a.analyzer, e)
 		if !ppap.Inert(&m) {
 			return nil, false // no longer inert
 		}
-		repl[e.ID], fresh[e.ID] = "", freshResult{entry: e, msg: m}
+		changed[e.ID], fresh[e.ID] = "", freshResult{entry: e, msg: m}
 	}
-	return &replayPlan{snap: snap, entries: entries, d: d, repl: repl, fresh: fresh}, true
+	return &replayPlan{snap: snap, entries: entries, d: d, repl: changed, fresh: fresh}, true
 }
 
 // errReplay is a changed message the cache no longer gives back as the
