@@ -95,13 +95,19 @@ func (c *countingMaildir) ListIDs(ctx context.Context, fn func(model.MessageID) 
 // listings, trusting folder times older than folderSettle.
 func watchCounting(t *testing.T, src Source, folderSettle time.Duration) <-chan Change {
 	t.Helper()
+	return watchCountingFrom(t, src, folderSettle, Known{})
+}
+
+// watchCountingFrom is watchCounting from what the caller knows.
+func watchCountingFrom(t *testing.T, src Source, folderSettle time.Duration, known Known) <-chan Change {
+	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
 	changes := make(chan Change, 16)
 	done := make(chan struct{})
 	w := &PollWatcher{src: src, Interval: 25 * time.Millisecond, Settle: 15 * time.Millisecond, folderSettle: folderSettle}
 	go func() {
 		defer close(done)
-		_ = w.Watch(ctx, func(c Change) { changes <- c })
+		_ = w.WatchFrom(ctx, known, func(c Change) { changes <- c })
 	}()
 	t.Cleanup(func() { cancel(); <-done })
 	return changes
@@ -187,5 +193,55 @@ func TestPollWatcherListsAFreshMaildir(t *testing.T) {
 	expectQuiet(t, changes, "nothing changed")
 	if n := src.lists.Load() - before; n < 3 {
 		t.Fatalf("the Maildir was listed %d times in eight intervals while its folders were fresh, want every interval", n)
+	}
+}
+
+// TestPollWatcherTrustsTheScansStamp starts watches from a scan's
+// listing and the stamp taken before it: while the stamp stands, the
+// folder is not listed at all; once it has changed, or for a stamp that
+// never matched, the first listing reports what changed since the scan.
+func TestPollWatcherTrustsTheScansStamp(t *testing.T) {
+	scanned := []model.MessageID{"1700000001.M1P1.host", "1700000002.M2P2.host"}
+	tests := []struct {
+		name      string
+		stamp     func(*Maildir) string
+		deliver   bool // a message arrives between the scan and the watch
+		wantAdded bool
+	}{
+		{name: "unchanged since the scan", stamp: func(md *Maildir) string { return vouchingStamp(md, time.Nanosecond) }},
+		{name: "a delivery since the scan", stamp: func(md *Maildir) string { return vouchingStamp(md, time.Nanosecond) }, deliver: true, wantAdded: true},
+		{name: "a stamp of something else", stamp: func(*Maildir) string { return "new:1;cur:2;" }, deliver: true, wantAdded: true},
+		{name: "no stamp", stamp: func(*Maildir) string { return "" }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir, md := newTestMaildir(t, map[string]string{
+				"cur/1700000001.M1P1.host:2,S": tinyMessage("one"),
+				"new/1700000002.M2P2.host":     tinyMessage("two"),
+			})
+			stamp := tt.stamp(md)
+			if stamp == "" && tt.name != "no stamp" {
+				t.Fatal("the Maildir gave no stamp")
+			}
+			if tt.deliver {
+				tmp := writeFile(t, dir, "tmp/1700000003.M3P3.host", tinyMessage("three"), time.Time{})
+				if err := os.Rename(tmp, filepath.Join(dir, "new", "1700000003.M3P3.host")); err != nil {
+					t.Fatal(err)
+				}
+			}
+			src := &countingMaildir{Maildir: md}
+			changes := watchCountingFrom(t, src, time.Nanosecond, Known{IDs: slices.Values(scanned), Stamp: stamp})
+			if tt.wantAdded {
+				wantChange(t, nextChange(t, changes, "the delivery"), Added, "1700000003.M3P3.host")
+			}
+			if tt.name == "unchanged since the scan" {
+				expectQuiet(t, changes, "nothing changed since the scan")
+				if n := src.lists.Load(); n != 0 {
+					t.Fatalf("nothing changed since the scan's stamp, yet the Maildir was listed %d times", n)
+				}
+				return
+			}
+			expectUnlisted(t, &src.lists, changes, "nothing changed since")
+		})
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"testing"
 	"time"
+	"unsafe"
 
 	"mxaudit/model"
 )
@@ -16,11 +17,17 @@ import (
 // error.
 func watchInBackground(t *testing.T, src Source) (<-chan Change, func() error) {
 	t.Helper()
+	return watchFromInBackground(t, src, Known{})
+}
+
+// watchFromInBackground is watchInBackground from the messages known.
+func watchFromInBackground(t *testing.T, src Source, known Known) (<-chan Change, func() error) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
 	changes := make(chan Change, 16)
 	done := make(chan error, 1)
 	w := &PollWatcher{src: src, Interval: 40 * time.Millisecond, Settle: 15 * time.Millisecond}
-	go func() { done <- w.Watch(ctx, func(c Change) { changes <- c }) }()
+	go func() { done <- w.WatchFrom(ctx, known, func(c Change) { changes <- c }) }()
 	return changes, func() error {
 		cancel()
 		select {
@@ -141,5 +148,81 @@ func copySlowly(t *testing.T, path string, d time.Duration, changes <-chan Chang
 	}
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestPollWatcherFromKnown starts a watch from the messages a caller's
+// scan listed: only what changed since is reported (what left, then what
+// arrived), nothing when nothing did, on a Maildir and on a directory.
+func TestPollWatcherFromKnown(t *testing.T) {
+	tests := []struct {
+		name        string
+		maildir     bool
+		known       []model.MessageID
+		wantRemoved []model.MessageID
+		wantAdded   []model.MessageID
+	}{
+		{name: "Maildir unchanged", maildir: true, known: []model.MessageID{"1700000001.M1P1.host", "1700000002.M2P2.host"}},
+		{name: "Maildir changed during the scan", maildir: true,
+			known:       []model.MessageID{"1700000001.M1P1.host", "1700000009.M9P9.host"},
+			wantRemoved: []model.MessageID{"1700000009.M9P9.host"},
+			wantAdded:   []model.MessageID{"1700000002.M2P2.host"}},
+		{name: "Maildir, nothing known", maildir: true, known: []model.MessageID{},
+			wantAdded: []model.MessageID{"1700000001.M1P1.host", "1700000002.M2P2.host"}},
+		{name: "directory unchanged", known: []model.MessageID{"a.eml", "b.eml"}},
+		{name: "directory changed during the scan", known: []model.MessageID{"b.eml", "c.eml"},
+			wantRemoved: []model.MessageID{"c.eml"}, wantAdded: []model.MessageID{"a.eml"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var src Source
+			if tt.maildir {
+				_, src = newTestMaildir(t, map[string]string{
+					"cur/1700000001.M1P1.host:2,S": tinyMessage("one"),
+					"new/1700000002.M2P2.host":     tinyMessage("two"),
+				})
+			} else {
+				dir := t.TempDir()
+				writeFile(t, dir, "a.eml", tinyMessage("a"), time.Time{})
+				writeFile(t, dir, "b.eml", tinyMessage("b"), time.Time{})
+				d, err := NewDir(dir)
+				if err != nil {
+					t.Fatal(err)
+				}
+				mustClose(t, d)
+				src = d
+			}
+			changes, stop := watchFromInBackground(t, src, Known{IDs: slices.Values(tt.known)})
+			defer stop()
+			if tt.wantRemoved != nil {
+				wantChange(t, nextChange(t, changes, "what left"), Removed, tt.wantRemoved...)
+			}
+			if tt.wantAdded != nil {
+				wantChange(t, nextChange(t, changes, "what arrived"), Added, tt.wantAdded...)
+			}
+			expectQuiet(t, changes, "nothing else changed")
+		})
+	}
+}
+
+// TestHeldIDsAreCopied checks that a watch keeps copies of the IDs it
+// is given, not slices of the caller's larger text.
+func TestHeldIDsAreCopied(t *testing.T) {
+	text := "one two three"
+	known := []model.MessageID{model.MessageID(text[:3]), model.MessageID(text[4:7]), model.MessageID(text[8:])}
+	held := heldFrom(slices.Values(known))
+	if len(held) != len(known) {
+		t.Fatalf("held %d IDs, want %d", len(held), len(known))
+	}
+	lo := uintptr(unsafe.Pointer(unsafe.StringData(text)))
+	for _, id := range known {
+		if _, ok := held[id]; !ok {
+			t.Fatalf("%q not held", id)
+		}
+	}
+	for id := range held {
+		if p := uintptr(unsafe.Pointer(unsafe.StringData(string(id)))); p >= lo && p < lo+uintptr(len(text)) {
+			t.Fatalf("held ID %q is a slice of the caller's text", id)
+		}
 	}
 }

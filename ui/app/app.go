@@ -63,6 +63,12 @@ type App struct {
 	rowsMu    sync.Mutex
 	rowReplay *rowReplay
 	rowsGen   uint64
+	// listStamp is the source's change stamp taken before the last scan
+	// listed it, once that scan has finished without error ("" before,
+	// or where the source has none): a watch from that scan's messages
+	// lists nothing while it stands (Watch). Under rowsMu, set like
+	// rowReplay.
+	listStamp string
 }
 
 // Open opens the quarantine spec names (a path or an imap(s):// URL) and
@@ -203,10 +209,16 @@ func (a *App) ScanEncoded(ctx context.Context, emit func(model.Message) error, p
 // scanInto is Scan, ScanEncoded (encoded) and ScanRows (emitRow set,
 // when it also returns where the scan's list may be kept).
 func (a *App) scanInto(ctx context.Context, emit func(model.Message) error, emitRow func(*model.Row) error,
-	progress func(scan.Progress), encoded bool) (*rowsTarget, error) {
+	progress func(scan.Progress), encoded bool) (_ *rowsTarget, err error) {
 	defer scanUnderWay()()
 	// The IDs of this scan may name other messages than the last one's.
 	gen := a.newRowsGen()
+	stamp := mailsrc.ListingStamp(a.src) // before anything lists the source
+	defer func() {
+		if err == nil {
+			a.setListStamp(gen, stamp)
+		}
+	}()
 	if emitRow != nil {
 		go buildID() // read while the source is listed
 	}

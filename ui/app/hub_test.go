@@ -158,7 +158,7 @@ func TestHubArrivals(t *testing.T) {
 		if before != h.Len() {
 			t.Fatalf("view listed %d, hub %d", before, h.Len())
 		}
-		go v.Watch(ctx, func(c mailsrc.Change) {
+		go v.Watch(ctx, nil, func(c mailsrc.Change) {
 			if c.Kind == mailsrc.Added {
 				added <- c.IDs[0]
 			}
@@ -193,7 +193,7 @@ func TestHubBroadcastsActions(t *testing.T) {
 	changes := make(chan mailsrc.Change, 4)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go bob.View.Watch(ctx, func(c mailsrc.Change) { changes <- c })
+	go bob.View.Watch(ctx, nil, func(c mailsrc.Change) { changes <- c })
 
 	m := releasable(t, alice)
 	p, err := alice.Actions.Plan(ctx, action.Request{Kind: action.Release, IDs: []model.MessageID{m.ID}}, []*model.Message{&m})

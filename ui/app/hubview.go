@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"sync"
 
 	"mxaudit/analysis/scan"
@@ -179,7 +180,9 @@ func (v *View) ScanShared(ctx context.Context, emit func(*model.Row) error, prog
 
 // Watch implements the console's Live: it reports the arrivals,
 // departures and renumberings the hub broadcasts until ctx is done.
-func (v *View) Watch(ctx context.Context, send func(mailsrc.Change)) error {
+// known is not read: the hub's news is already what changed in the list
+// the session's rows came from.
+func (v *View) Watch(ctx context.Context, _ iter.Seq[model.MessageID], send func(mailsrc.Change)) error {
 	for {
 		v.mu.Lock()
 		sub, gen := v.sub, v.gen

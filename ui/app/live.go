@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"iter"
 
 	"mxaudit/analysis/ppap"
 	"mxaudit/mailsrc"
@@ -37,12 +38,28 @@ func (a *App) CanWatch() bool { return a.watcher() != nil }
 
 // Watch calls send for every change of the source until ctx is done, and
 // returns ctx.Err() then; an earlier return, with an error, ends live
-// updates. On a source that cannot report changes it fails at once;
-// CanWatch tells beforehand.
-func (a *App) Watch(ctx context.Context, send func(mailsrc.Change)) error {
+// updates. known are the messages the caller holds from the App's last
+// scan, read once on Watch's goroutine, or nil. A listed source (a
+// Maildir, a directory) then sends only what changed since that scan,
+// and lists nothing at first while its change stamp is the one taken
+// before the scan listed it (mailsrc.PollWatcher.WatchFrom); without
+// known, its whole first listing comes as Added, for the caller to
+// dedupe. An IMAP folder starts from its own last listing either way. On
+// a source that cannot report changes it fails at once; CanWatch tells
+// beforehand.
+func (a *App) Watch(ctx context.Context, known iter.Seq[model.MessageID], send func(mailsrc.Change)) error {
 	w := a.watcher()
 	if w == nil {
 		return errors.New("this source is read once: no live updates")
+	}
+	if p, ok := w.(*mailsrc.PollWatcher); ok {
+		k := mailsrc.Known{IDs: known}
+		if known != nil {
+			a.rowsMu.Lock()
+			k.Stamp = a.listStamp
+			a.rowsMu.Unlock()
+		}
+		return p.WatchFrom(ctx, k, send)
 	}
 	return w.Watch(ctx, send)
 }

@@ -244,8 +244,18 @@ func (a *App) newRowsGen() uint64 {
 	a.rowsMu.Lock()
 	defer a.rowsMu.Unlock()
 	a.rowsGen++
-	a.rowReplay = nil
+	a.rowReplay, a.listStamp = nil, ""
 	return a.rowsGen
+}
+
+// setListStamp records the change stamp taken before scan gen listed the
+// source, unless another scan has begun since.
+func (a *App) setListStamp(gen uint64, stamp string) {
+	a.rowsMu.Lock()
+	defer a.rowsMu.Unlock()
+	if gen == a.rowsGen {
+		a.listStamp = stamp
+	}
 }
 
 // setRowReplay makes rr what Message reads from, unless another scan

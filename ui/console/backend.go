@@ -3,6 +3,7 @@ package console
 import (
 	"context"
 	"io"
+	"iter"
 
 	"mxaudit/analysis/domaincheck"
 	"mxaudit/analysis/scan"
@@ -79,9 +80,11 @@ type SharedMessages interface {
 type Live interface {
 	// Watch calls send for every change until ctx is done, then returns
 	// ctx.Err(); an earlier return, with an error, ends live updates.
+	// known are the messages the console lists, which the first changes
+	// are taken against; Watch reads them once, on its own goroutine.
 	// send is called from one goroutine and blocks while the console is
 	// busy.
-	Watch(ctx context.Context, send func(mailsrc.Change)) error
+	Watch(ctx context.Context, known iter.Seq[model.MessageID], send func(mailsrc.Change)) error
 	// Analyze analyses messages that arrived, as Scan does (PPAP pairing
 	// included, as far as the arrivals allow); IDs the source no longer
 	// holds are left out.
@@ -194,7 +197,7 @@ func (c Config) rowScanner() func(context.Context, func(model.Message) error, fu
 	return nil
 }
 
-func (c Config) watcher() func(context.Context, func(mailsrc.Change)) error {
+func (c Config) watcher() func(context.Context, iter.Seq[model.MessageID], func(mailsrc.Change)) error {
 	if c.Live == nil {
 		return nil
 	}

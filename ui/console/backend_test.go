@@ -3,6 +3,7 @@ package console
 import (
 	"context"
 	"io"
+	"iter"
 
 	"mxaudit/analysis/auth"
 	"mxaudit/analysis/dmarcreport"
@@ -20,7 +21,7 @@ import (
 type stub struct {
 	scan      func(ctx context.Context, emit func(model.Message) error, progress func(scan.Progress)) error
 	open      func(ctx context.Context, id model.MessageID) (io.ReadCloser, error)
-	watch     func(ctx context.Context, send func(Change)) error
+	watch     func(ctx context.Context, known iter.Seq[model.MessageID], send func(Change)) error
 	analyze   func(ctx context.Context, ids []model.MessageID) ([]model.Message, error)
 	reanalyse func(ctx context.Context, id model.MessageID) (model.Message, error)
 	check     func(ctx context.Context, domain string) (*domaincheck.Report, error)
@@ -38,8 +39,8 @@ func (s *stub) Open(ctx context.Context, id model.MessageID) (io.ReadCloser, err
 	return s.open(ctx, id)
 }
 
-func (s *stub) Watch(ctx context.Context, send func(mailsrc.Change)) error {
-	return s.watch(ctx, func(c Change) {
+func (s *stub) Watch(ctx context.Context, known iter.Seq[model.MessageID], send func(mailsrc.Change)) error {
+	return s.watch(ctx, known, func(c Change) {
 		kinds := map[ChangeKind]mailsrc.ChangeKind{ChangeAdded: mailsrc.Added, ChangeRemoved: mailsrc.Removed, ChangeReload: mailsrc.Reload}
 		send(mailsrc.Change{Kind: kinds[c.Kind], IDs: c.IDs, Note: c.Note})
 	})

@@ -3,6 +3,7 @@ package console
 import (
 	"context"
 	"errors"
+	"iter"
 	"slices"
 	"sync"
 	"testing"
@@ -83,11 +84,13 @@ type fakeFolder struct {
 	analysed [][]model.MessageID
 	changes  chan Change
 	watchErr error
-	watching chan struct{} // closed when Watch has returned
+	watching chan struct{}          // closed when Watch has returned
+	known    chan []model.MessageID // what Watch was told the console lists, sorted
 }
 
 func newFakeFolder(msgs []model.Message) *fakeFolder {
-	f := &fakeFolder{msgs: map[model.MessageID]model.Message{}, changes: make(chan Change), watching: make(chan struct{})}
+	f := &fakeFolder{msgs: map[model.MessageID]model.Message{}, changes: make(chan Change), watching: make(chan struct{}),
+		known: make(chan []model.MessageID, 1)}
 	for _, m := range msgs {
 		f.msgs[m.ID] = m
 	}
@@ -124,8 +127,9 @@ func (f *fakeFolder) config() Config {
 		}
 		return out, nil
 	}
-	stubOf(cfg).watch = func(ctx context.Context, send func(Change)) error {
+	stubOf(cfg).watch = func(ctx context.Context, known iter.Seq[model.MessageID], send func(Change)) error {
 		defer close(f.watching)
+		f.known <- slices.Sorted(known)
 		for {
 			select {
 			case c, ok := <-f.changes:
@@ -185,6 +189,16 @@ func TestLiveUpdates(t *testing.T) {
 	d.until("the first scan", isScanDone)
 	if !m.watch.started {
 		t.Fatal("the watch did not start after the first scan")
+	}
+	// It starts from what the scan listed, so that it reports only what
+	// changed since.
+	select {
+	case known := <-folder.known:
+		if want := sortedIDs(all[:2]); !slices.Equal(known, want) {
+			t.Fatalf("the watch started from %v, want the listed %v", known, want)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the watch was not started")
 	}
 
 	// Added names a listed message too (as IMAP may after a reconnect):
@@ -270,7 +284,10 @@ func TestWatchFailureIsANote(t *testing.T) {
 	stubOf(failing).scan = func(context.Context, func(model.Message) error, func(scan.Progress)) error {
 		return errors.New("mailbox does not exist")
 	}
-	stubOf(failing).watch = func(context.Context, func(Change)) error { t.Error("watch started after a failed scan"); return nil }
+	stubOf(failing).watch = func(context.Context, iter.Seq[model.MessageID], func(Change)) error {
+		t.Error("watch started after a failed scan")
+		return nil
+	}
 	m = newModel(t.Context(), failing, true)
 	runCmd(t, m, m.Init(), nil)
 	if m.watch.started {

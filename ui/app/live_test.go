@@ -1,0 +1,68 @@
+package app
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"mxaudit/mailsrc"
+	"mxaudit/mailsrc/demo"
+	"mxaudit/model"
+)
+
+// TestWatchStartsFromTheScan follows a Maildir from the messages a scan
+// listed, as the console and the hub do: nothing is reported while the
+// folder stays as scanned, and a delivery afterwards comes alone, not
+// with the whole folder. The folders are left to settle first, so that
+// their change stamp vouches and the scan keeps it for the watch.
+func TestWatchStartsFromTheScan(t *testing.T) {
+	dir := t.TempDir()
+	q := filepath.Join(dir, "q")
+	samples := demo.Samples(demo.Options{})
+	if err := demo.WriteMaildir(q, samples); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(3100 * time.Millisecond) // mailsrc's folderSettle
+	cfg := Config{Offline: true, NoPPAP: true, Flags: Flags{NoCache: true}}
+	a, err := Open(context.Background(), q, cfg, Options{PollInterval: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	var listed []model.MessageID
+	if err := a.Scan(t.Context(), func(m model.Message) error { listed = append(listed, m.ID); return nil }, nil); err != nil {
+		t.Fatal(err)
+	}
+	if len(listed) != len(samples) {
+		t.Fatalf("scanned %d messages, want %d", len(listed), len(samples))
+	}
+	if a.listStamp == "" {
+		t.Fatal("the scan kept no change stamp of the settled Maildir for the watch")
+	}
+
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	changes := make(chan mailsrc.Change, 4)
+	go a.Watch(ctx, slices.Values(listed), func(c mailsrc.Change) { changes <- c })
+	select {
+	case c := <-changes:
+		t.Fatalf("nothing changed since the scan, yet %s %d messages was reported", c.Kind, len(c.IDs))
+	case <-time.After(500 * time.Millisecond):
+	}
+
+	const arrival = "1800000000.M1P1.arrival"
+	if err := os.WriteFile(filepath.Join(q, "new", arrival), samples[0].Raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case c := <-changes:
+		if c.Kind != mailsrc.Added || !slices.Equal(c.IDs, []model.MessageID{arrival}) {
+			t.Fatalf("after a delivery: %s %v, want added %s alone", c.Kind, c.IDs, arrival)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the delivery was not reported")
+	}
+}
