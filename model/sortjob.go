@@ -3,6 +3,7 @@ package model
 import (
 	"cmp"
 	"iter"
+	"math"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -16,14 +17,15 @@ import (
 // Table.AdoptSort. The table sorts by a key it has no order for with the
 // same job, run at once (sortAll), so that both give the same order.
 //
-// Each message gets a 64-bit key that decides most comparisons: its
-// column's prefix (rowPrefix), or for the From, Domain and Subject
-// columns the rank of its text among the distinct values (a quarantine
-// holds many messages per sender, and a campaign repeats its subject, so
-// that 8-byte prefixes tie and would fall back to the strings, a cache
-// miss each). Ties go to the full value where the prefix is not all of
-// it (dates outside 1677–2262, kept in far), then to arrival, so that
-// the sort is stable in either direction.
+// Each message gets a 64-bit key that decides most comparisons, its
+// column's prefix (rowPrefix), and the messages are sorted by it in a
+// few linear passes (radixSort), taken in arrival order so that equal
+// keys stay in arrival order. Ties between equal keys then go to the
+// full value where the prefix is not all of it (the From, Domain and
+// Subject text, kept in text; dates outside 1677–2262, kept in far),
+// then to arrival, so that the sort is stable in either direction: only
+// the runs of equal keys are compared so, and a run already in that
+// order (one sender's or one verdict's messages) only checked.
 //
 // A job reads no row once taken: the text it keeps is the rows'
 // strings, which never change, so Run may overlap with the table's
@@ -41,12 +43,6 @@ type SortJob struct {
 	// date prefix is not exact, by arrival index.
 	text []string
 	far  map[int32]time.Time
-	// lean sorts text on its 8-byte prefixes and compares the strings
-	// where they tie, rather than ranking the distinct values in a map
-	// first: slower (25 against 23 ms at 100,000, BenchmarkSortAhead100k),
-	// which a job sorting ahead can afford, and without the map, which
-	// holds every distinct value while the job runs.
-	lean bool
 	// order is the result: arrival indexes in key order.
 	order []int32
 	// started is set when Run begins, and done closed when it ends, so
@@ -71,19 +67,15 @@ func rankedColumn(c Column) bool {
 }
 
 // prepareSort takes what sorting the listed messages by k needs, for a
-// lean job (one sorting ahead) or for the sort in Update.
-func (t *Table) prepareSort(k SortKey, lean bool) *SortJob {
-	j := &SortJob{table: t, key: k, gen: t.gen, n: int32(t.n), es: make([]sortEntry, len(t.order)), lean: lean,
+// job sorting ahead or for the sort in Update.
+func (t *Table) prepareSort(k SortKey) *SortJob {
+	j := &SortJob{table: t, key: k, gen: t.gen, n: int32(t.n), es: make([]sortEntry, len(t.order)),
 		done: make(chan struct{})}
 	ranked := rankedColumn(k.Column)
 	if ranked {
 		j.text = make([]string, t.n)
 	}
-	rows := slices.All(t.order)
-	if lean {
-		rows = t.arrivals()
-	}
-	for x, i := range rows {
+	for x, i := range t.arrivals() {
 		r := t.line(i)
 		j.es[x].i = i
 		if ranked {
@@ -104,17 +96,17 @@ func (t *Table) prepareSort(k SortKey, lean bool) *SortJob {
 }
 
 // arrivals yields the listed messages' arrival indexes in arrival
-// order, numbered. A lean job takes its rows in that order, in which they
-// are stored, rather than in the list's: taking a job over 100,000 rows
-// in Update was 10 ms of cache misses, 3.4–4 ms now (the order does not
-// change the result, ties going to arrival). The sort in Update keeps
-// the list's order as its input, which a re-sort by the same key after
-// rows changed (UpdateRows, Replace) finds nearly sorted. With removed
-// messages it falls back to the list's order, which holds only the
-// listed ones.
+// order, numbered. A job takes its rows in that order, in which they are
+// stored, rather than in the list's: taking a job over 100,000 rows in
+// Update was 10 ms of cache misses, 3.4–4 ms so. The sort relies on it:
+// being stable, it leaves messages with equal keys in arrival order,
+// their final one. With removed messages, the listed ones are the
+// list's order, sorted.
 func (t *Table) arrivals() iter.Seq2[int, int32] {
 	if t.removed > 0 {
-		return slices.All(t.order)
+		listed := slices.Clone(t.order)
+		slices.Sort(listed)
+		return slices.All(listed)
 	}
 	return func(yield func(int, int32) bool) {
 		for i := range int32(t.n) {
@@ -129,41 +121,22 @@ func (t *Table) arrivals() iter.Seq2[int, int32] {
 func (j *SortJob) Run() {
 	j.started.Store(true)
 	defer close(j.done)
-	if j.text != nil && !j.lean {
-		texts := make([]string, len(j.es))
-		for x := range j.es {
-			texts[x] = j.text[j.es[x].i]
-		}
-		ranks := rankStrings(texts)
-		for x := range j.es {
-			j.es[x].key = ranks[texts[x]]
-		}
-		j.text = nil
+	for x := range j.es {
+		j.es[x].key = j.directed(j.es[x].key)
 	}
-	desc := j.key.Desc
-	if desc {
-		for x := range j.es {
-			j.es[x].key = ^j.es[x].key
+	radixSort(j.es)
+	if j.text != nil || j.far != nil {
+		for lo := 0; lo < len(j.es); {
+			hi := lo + 1
+			for hi < len(j.es) && j.es[hi].key == j.es[lo].key {
+				hi++
+			}
+			if hi-lo > 1 {
+				j.settleTies(j.es[lo:hi])
+			}
+			lo = hi
 		}
 	}
-	slices.SortFunc(j.es, func(a, b sortEntry) int {
-		if a.key != b.key {
-			return cmp.Compare(a.key, b.key)
-		}
-		var c int
-		if j.text != nil {
-			c = strings.Compare(j.text[a.i], j.text[b.i])
-		} else if da, ok := j.far[a.i]; ok {
-			c = da.Compare(j.far[b.i])
-		}
-		if desc {
-			c = -c
-		}
-		if c != 0 {
-			return c
-		}
-		return cmp.Compare(a.i, b.i)
-	})
 	j.order = make([]int32, len(j.es))
 	for x := range j.es {
 		j.order[x] = j.es[x].i
@@ -171,22 +144,102 @@ func (j *SortJob) Run() {
 	j.es, j.far, j.text = nil, nil, nil
 }
 
-// rankStrings maps every string of ss to its rank among the distinct
-// ones, in byte order.
-func rankStrings(ss []string) map[string]uint64 {
-	ranks := make(map[string]uint64, len(ss)/4)
-	for _, s := range ss {
-		ranks[s] = 0
+// settleTies puts a run of messages whose keys are equal, in arrival
+// order as the sort leaves them, in their final order: by the full
+// value where the key is only its prefix, in the key's direction, then
+// by arrival. A run of exact keys is final already. Only a date's least
+// and greatest keys stand for dates they cannot hold (far), in either
+// direction; those are sorted by second, then nanosecond, in two more
+// radix sorts, which keep arrival order among equal dates.
+func (j *SortJob) settleTies(run []sortEntry) {
+	switch {
+	case j.text != nil:
+		j.settleText(run, 8)
+	case j.far != nil && (run[0].key == 0 || run[0].key == math.MaxUint64):
+		for _, part := range []func(time.Time) uint64{
+			func(d time.Time) uint64 { return uint64(d.Nanosecond()) },
+			func(d time.Time) uint64 { return uint64(d.Unix()) ^ 1<<63 }, // signed order
+		} {
+			for x := range run {
+				run[x].key = j.directed(part(j.far[run[x].i]))
+			}
+			radixSort(run)
+		}
 	}
-	distinct := make([]string, 0, len(ranks))
-	for s := range ranks {
-		distinct = append(distinct, s)
+}
+
+// textRadixDepth is how far into the text settleText sorts by radix;
+// past it, the rest of a run is compared. Texts that agree on their
+// first 64 bytes are few, and a radix pass per 8 bytes over texts that
+// share a long beginning would cost more than the comparisons.
+const textRadixDepth = 64
+
+// settleText puts in order a run of messages, in arrival order, whose
+// texts agree on their first depth bytes (the shorter ones padded with
+// zero bytes, as stringPrefix pads): by the next 8 bytes in one more
+// radix sort, and so on down each run that still ties. A run whose texts
+// are all the same is final. Texts that agree even padded differ in
+// length, the shorter first, as strings.Compare has it.
+func (j *SortJob) settleText(run []sortEntry, depth int) {
+	if depth > textRadixDepth {
+		if !slices.IsSortedFunc(run, j.compareText) {
+			slices.SortFunc(run, j.compareText)
+		}
+		return
 	}
-	slices.Sort(distinct)
-	for r, s := range distinct {
-		ranks[s] = uint64(r)
+	first, same, longest := j.text[run[0].i], true, 0
+	for _, e := range run {
+		s := j.text[e.i]
+		same = same && s == first
+		longest = max(longest, len(s))
 	}
-	return ranks
+	if same {
+		return
+	}
+	if longest <= depth { // equal but for the padding
+		for x := range run {
+			run[x].key = j.directed(uint64(len(j.text[run[x].i])))
+		}
+		radixSort(run)
+		return
+	}
+	for x := range run {
+		s := j.text[run[x].i]
+		run[x].key = j.directed(stringPrefix(s[min(depth, len(s)):]))
+	}
+	radixSort(run)
+	for lo := 0; lo < len(run); {
+		hi := lo + 1
+		for hi < len(run) && run[hi].key == run[lo].key {
+			hi++
+		}
+		if hi-lo > 1 {
+			j.settleText(run[lo:hi], depth+8)
+		}
+		lo = hi
+	}
+}
+
+// directed is a key in the job's direction: inverted for a descending
+// sort, so that an ascending sort of the keys sorts it.
+func (j *SortJob) directed(key uint64) uint64 {
+	if j.key.Desc {
+		return ^key
+	}
+	return key
+}
+
+// compareText orders two messages by their column's text, in the key's
+// direction, then by arrival.
+func (j *SortJob) compareText(a, b sortEntry) int {
+	c := strings.Compare(j.text[a.i], j.text[b.i])
+	if j.key.Desc {
+		c = -c
+	}
+	if c != 0 {
+		return c
+	}
+	return cmp.Compare(a.i, b.i)
 }
 
 // rowSenderText is the text the From, Domain or Subject column sorts on.

@@ -39,7 +39,7 @@ func (t *Table) sortAll() {
 		j = t.awaitJob(t.sort)
 	}
 	if j == nil {
-		j = t.prepareSort(t.sort, false)
+		j = t.prepareSort(t.sort)
 		j.Run()
 	}
 	t.order = t.extend(j)
@@ -97,7 +97,7 @@ func (t *Table) SortJobs(keys ...SortKey) []*SortJob {
 	var jobs []*SortJob
 	for _, k := range keys {
 		if t.lacksOrder(k) {
-			j := t.prepareSort(k, true)
+			j := t.prepareSort(k)
 			jobs = append(jobs, j)
 			t.jobsOut = append(t.jobsOut, j)
 		}
