@@ -57,6 +57,12 @@ func TestCacheRebuilt(t *testing.T) {
 			os.WriteFile(path, []byte("\x00\x01\x02\n\xff\xfe\n"), 0o600)
 		}, "", "damaged header"},
 		{"group-writable file", func(t *testing.T, dir, path string) { os.Chmod(path, 0o620) }, "", "writable by other users"},
+		{"file beyond the bound", func(t *testing.T, dir, path string) {
+			// Sparse: no disk is spent on it.
+			if err := os.Truncate(path, maxCacheFileLen+1); err != nil {
+				t.Skip("cannot grow a sparse file here:", err)
+			}
+		}, "", "larger than"},
 		{"symlink", func(t *testing.T, dir, path string) {
 			target := filepath.Join(t.TempDir(), "elsewhere")
 			os.Rename(path, target)
