@@ -37,6 +37,20 @@ func newTestHub(t *testing.T) *Hub {
 func newUnstartedHub(t *testing.T, poll time.Duration) *Hub {
 	t.Helper()
 	dir := t.TempDir()
+	a := openDemoMaildir(t, dir, poll)
+	desk := &Desk{
+		Policy:    store.NewPolicyStore(filepath.Join(dir, "policy.toml"), filepath.Join(dir, "audit.jsonl"), []string{"bob", "dave"}),
+		AuditPath: filepath.Join(dir, "audit.jsonl"),
+		Now:       time.Now().UTC(),
+	}
+	return NewHub(a, desk)
+}
+
+// openDemoMaildir writes the demo quarantine as a Maildir in dir/q and
+// opens it offline, without PPAP or cache, polled every poll, releasing
+// to dir/out; the test closes it.
+func openDemoMaildir(t *testing.T, dir string, poll time.Duration) *App {
+	t.Helper()
 	q := filepath.Join(dir, "q")
 	if err := demo.WriteMaildir(q, demo.Samples(demo.Options{})); err != nil {
 		t.Fatal(err)
@@ -47,12 +61,7 @@ func newUnstartedHub(t *testing.T, poll time.Duration) *Hub {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
-	desk := &Desk{
-		Policy:    store.NewPolicyStore(filepath.Join(dir, "policy.toml"), filepath.Join(dir, "audit.jsonl"), []string{"bob", "dave"}),
-		AuditPath: filepath.Join(dir, "audit.jsonl"),
-		Now:       time.Now().UTC(),
-	}
-	return NewHub(a, desk)
+	return a
 }
 
 func op(name, key string) model.Operator {

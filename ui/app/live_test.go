@@ -19,19 +19,9 @@ import (
 // with the whole folder. The folders are left to settle first, so that
 // their change stamp vouches and the scan keeps it for the watch.
 func TestWatchStartsFromTheScan(t *testing.T) {
-	dir := t.TempDir()
-	q := filepath.Join(dir, "q")
-	samples := demo.Samples(demo.Options{})
-	if err := demo.WriteMaildir(q, samples); err != nil {
-		t.Fatal(err)
-	}
+	a := openDemoMaildir(t, t.TempDir(), 50*time.Millisecond)
+	q, samples := a.Spec(), demo.Samples(demo.Options{})
 	time.Sleep(3100 * time.Millisecond) // mailsrc's folderSettle
-	cfg := Config{Offline: true, NoPPAP: true, Flags: Flags{NoCache: true}}
-	a, err := Open(context.Background(), q, cfg, Options{PollInterval: 50 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
 	var listed []model.MessageID
 	if err := a.Scan(t.Context(), func(m model.Message) error { listed = append(listed, m.ID); return nil }, nil); err != nil {
 		t.Fatal(err)
