@@ -147,6 +147,14 @@ func TestCacheDamagedRecords(t *testing.T) {
 		{"zeros appended (crash after extending the file)", func(l [][]byte) [][]byte {
 			return append(l, make([]byte, 4096))
 		}, nil, 0, true},
+		// Lines past maxCacheLineLen are read past, not held.
+		{"overlong line inserted", func(l [][]byte) [][]byte {
+			long := append(bytes.Repeat([]byte("x"), maxCacheLineLen+1), '\n')
+			return append(l[:2:2], append([][]byte{long}, l[2:]...)...)
+		}, nil, 1, false},
+		{"overlong zeros appended", func(l [][]byte) [][]byte {
+			return append(l, make([]byte, maxCacheLineLen+1))
+		}, nil, 0, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

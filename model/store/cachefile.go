@@ -48,8 +48,9 @@ const (
 	// about 2.9 KB of records a message, so that 1 GiB held about
 	// 350,000 messages, and one of 1,000,000 (2.9 GB) was discarded and
 	// analysed afresh at every start (237 s against 18 s warm). 16 GiB
-	// holds about 5,500,000. Memory keeps only the index (its file is
-	// about 65 bytes a message); the records are read through it.
+	// holds about 5,500,000. Memory keeps only the index, read from its
+	// own file (about 65 bytes a message, up to maxIdxLen: about
+	// 4,000,000 messages) or else by reading the file line by line.
 	maxCacheFileLen = 16 << 30
 )
 

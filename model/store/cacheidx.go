@@ -53,7 +53,9 @@ const (
 	// magic, six fields and a count per map.
 	idxHeadLen = len(idxMagic) + 40 + 8*(len(digestPrefixes)+1)
 	// maxIdxLen bounds the index file read: a larger one is not ours.
-	maxIdxLen = 256 << 20
+	// At about 65 bytes a message it holds about 8,000,000 messages, more
+	// than a cache file of maxCacheFileLen does.
+	maxIdxLen = 512 << 20
 	// idxDigestEntryLen and idxNamedEntryLen are the lengths of the
 	// shortest entries of a digest and of another key: the kind, the
 	// digest or the key's length and bytes (none), and three one-byte

@@ -127,7 +127,7 @@ func (c *Cache) load() (goodEnd int64, fresh bool) {
 	case info.Mode().Perm()&0o022 != 0:
 		return discard("the file is writable by other users, so its verdicts cannot be trusted")
 	case info.Size() > maxCacheFileLen:
-		return discard(fmt.Sprintf("the file is larger than %d bytes", maxCacheFileLen))
+		return discard(fmt.Sprintf("the file is larger than %d bytes", int64(maxCacheFileLen)))
 	}
 	// The file is read line by line, not whole: memory keeps only the
 	// index, and reading a 40 MB file at once would still set the
@@ -157,9 +157,9 @@ func (c *Cache) load() (goodEnd int64, fresh bool) {
 		return fi.Size(), false
 	}
 	for {
-		line, err := readCacheLine(br)
+		line, n, err := readCacheLine(br)
 		if err == io.EOF {
-			if len(line) > 0 {
+			if n > 0 {
 				c.info.TornTail = true
 			}
 			break
@@ -168,7 +168,7 @@ func (c *Cache) load() (goodEnd int64, fresh bool) {
 			return discard(err.Error())
 		}
 		lineStart := pos
-		pos += int64(len(line)) + 1
+		pos += n
 		c.records++
 		r, err := parseCacheRecord(line)
 		if err != nil {
@@ -182,7 +182,9 @@ func (c *Cache) load() (goodEnd int64, fresh bool) {
 			// empty took a third of the time to open the cache, and one
 			// sized for all of them may take twice the memory they need
 			// (its tables come in powers of two).
-			c.index.reserve(r.key, int(info.Size()/(4<<10)))
+			// The hint is bounded too: at the 16 GiB a file may have,
+			// it would reserve about 450 MB before a record is checked.
+			c.index.reserve(r.key, int(min(info.Size()/(4<<10), maxOpenHint)))
 		}
 		e, fits := newCacheEntry(lineStart+int64(recordMsgOffset(r.key, r.written)), len(r.msg), r.written)
 		if r.msg == nil || !fits || c.isExpired(r.written, now) {
@@ -195,24 +197,47 @@ func (c *Cache) load() (goodEnd int64, fresh bool) {
 	return pos, false
 }
 
-// readCacheLine returns the next line without its newline; at the end of the
-// file it returns what is left (a torn line, or nothing) and io.EOF. The
-// line is only valid until the next call.
-func readCacheLine(br *bufio.Reader) ([]byte, error) {
-	line, err := br.ReadSlice('\n')
+// maxOpenHint bounds the entries the index is sized for on open, from
+// the file's size alone: a million, a 2.9 GB file's share.
+const maxOpenHint = 1 << 20
+
+// maxCacheLineLen bounds a line gathered on open: a record's message is
+// at most maxRecordLen, and its key, times and checksum take a few
+// hundred bytes more. A longer run without a newline is damage (the
+// zero-filled tail a crash can leave), skipped rather than held: 512 MiB
+// of zeros held so took 2 GiB of heap, and a file may be 16 GiB.
+const maxCacheLineLen = maxRecordLen + 64<<10
+
+// readCacheLine returns the next line without its newline, and n, the
+// bytes it took from the file, its newline included; at the end of the
+// file it returns what is left (a torn line, or nothing) and io.EOF. A
+// line longer than maxCacheLineLen is read past to its end and returned
+// as nil, with its n. The line is only valid until the next call.
+func readCacheLine(br *bufio.Reader) (line []byte, n int64, err error) {
+	line, err = br.ReadSlice('\n')
+	n = int64(len(line))
 	if err == bufio.ErrBufferFull {
-		// A record longer than the buffer: gather it.
+		// A record longer than the buffer: gather it, up to the bound.
 		long := append([]byte(nil), line...)
 		for err == bufio.ErrBufferFull {
 			line, err = br.ReadSlice('\n')
-			long = append(long, line...)
+			n += int64(len(line))
+			if long != nil {
+				long = append(long, line...)
+			}
+			if len(long) > maxCacheLineLen {
+				long = nil
+			}
+		}
+		if long == nil {
+			return nil, n, err
 		}
 		line = long
 	}
 	if err != nil {
-		return line, err
+		return line, n, err
 	}
-	return line[:len(line)-1], nil
+	return line[:len(line)-1], n, nil
 }
 
 // openForAppend prepares the writer's handle: a fresh file gets its

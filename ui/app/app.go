@@ -213,9 +213,15 @@ func (a *App) scanInto(ctx context.Context, emit func(model.Message) error, emit
 	defer scanUnderWay()()
 	// The IDs of this scan may name other messages than the last one's.
 	gen := a.newRowsGen()
-	stamp := mailsrc.ListingStamp(a.src) // before anything lists the source
+	// The stamp before anything lists the source, kept for a watch from
+	// this scan's messages only if the scan listed every file it found
+	// as one: a file it skipped (not mail yet, an empty .eml) may become
+	// mail in place, which no folder's stamp shows, so the watch must
+	// list to see it.
+	stamp := mailsrc.ListingStamp(a.src)
+	var skipped atomic.Bool
 	defer func() {
-		if err == nil {
+		if err == nil && !skipped.Load() {
 			a.setListStamp(gen, stamp)
 		}
 	}()
@@ -228,6 +234,7 @@ func (a *App) scanInto(ctx context.Context, emit func(model.Message) error, emit
 		NeedPart: needPart(a.dkimMode),
 		Progress: progress,
 		Warn: func(e mailsrc.Entry) {
+			skipped.Store(true)
 			a.warnf("skipped %s: %s", termtext.Sanitize(string(e.ID)), termtext.Sanitize(e.Err.Error()))
 		},
 	}

@@ -56,3 +56,38 @@ func TestWatchStartsFromTheScan(t *testing.T) {
 		t.Fatal("the delivery was not reported")
 	}
 }
+
+// TestScanThatSkippedKeepsNoStamp: a scan that skipped a file (an empty
+// .eml, not mail yet) keeps no change stamp for the watch, which must
+// then list the folder to see the file become mail in place; one that
+// skipped nothing keeps it.
+func TestScanThatSkippedKeepsNoStamp(t *testing.T) {
+	raw := demo.Samples(demo.Options{})[0].Raw
+	whole, skipping := t.TempDir(), t.TempDir()
+	for _, dir := range []string{whole, skipping} {
+		if err := os.WriteFile(filepath.Join(dir, "a.eml"), raw, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(skipping, "late.eml"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(3100 * time.Millisecond) // mailsrc's folderSettle
+	for _, tt := range []struct {
+		dir       string
+		wantStamp bool
+	}{{whole, true}, {skipping, false}} {
+		a, err := Open(t.Context(), tt.dir, Config{Offline: true, NoPPAP: true, Flags: Flags{NoCache: true}}, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.SetWarn(nil)
+		if err := a.Scan(t.Context(), func(model.Message) error { return nil }, nil); err != nil {
+			t.Fatal(err)
+		}
+		if got := a.listStamp != ""; got != tt.wantStamp {
+			t.Errorf("%s: stamp kept %v, want %v", tt.dir, got, tt.wantStamp)
+		}
+		a.Close()
+	}
+}
