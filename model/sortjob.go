@@ -23,9 +23,9 @@ import (
 // keys stay in arrival order. Ties between equal keys then go to the
 // full value where the prefix is not all of it (the From, Domain and
 // Subject text, kept in text; dates outside 1677–2262, kept in far),
-// then to arrival, so that the sort is stable in either direction: only
-// the runs of equal keys are compared so, and a run already in that
-// order (one sender's or one verdict's messages) only checked.
+// then to arrival, so that the sort is stable in either direction. Only
+// runs of equal keys that stand for such values are looked at again
+// (settleTies); any other run is in arrival order already.
 //
 // A job reads no row once taken: the text it keeps is the rows'
 // strings, which never change, so Run may overlap with the table's
@@ -126,16 +126,7 @@ func (j *SortJob) Run() {
 	}
 	radixSort(j.es)
 	if j.text != nil || j.far != nil {
-		for lo := 0; lo < len(j.es); {
-			hi := lo + 1
-			for hi < len(j.es) && j.es[hi].key == j.es[lo].key {
-				hi++
-			}
-			if hi-lo > 1 {
-				j.settleTies(j.es[lo:hi])
-			}
-			lo = hi
-		}
+		eachTie(j.es, j.settleTies)
 	}
 	j.order = make([]int32, len(j.es))
 	for x := range j.es {
@@ -208,13 +199,19 @@ func (j *SortJob) settleText(run []sortEntry, depth int) {
 		run[x].key = j.directed(stringPrefix(s[min(depth, len(s)):]))
 	}
 	radixSort(run)
-	for lo := 0; lo < len(run); {
+	eachTie(run, func(tied []sortEntry) { j.settleText(tied, depth+8) })
+}
+
+// eachTie calls fn with every run of two or more entries of es, sorted
+// by key, whose keys are equal.
+func eachTie(es []sortEntry, fn func(run []sortEntry)) {
+	for lo := 0; lo < len(es); {
 		hi := lo + 1
-		for hi < len(run) && run[hi].key == run[lo].key {
+		for hi < len(es) && es[hi].key == es[lo].key {
 			hi++
 		}
 		if hi-lo > 1 {
-			j.settleText(run[lo:hi], depth+8)
+			fn(es[lo:hi])
 		}
 		lo = hi
 	}

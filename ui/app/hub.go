@@ -155,15 +155,15 @@ func (h *Hub) Len() int {
 
 // follow applies the source's changes until ctx is done (false) or the
 // source renumbers its messages (true). The watch starts from the
-// messages the hub lists, so that its first listing reports only what
-// changed since the scan.
+// messages the hub lists, copied (model.PackIDs), so that its first
+// listing reports only what changed since the scan.
 func (h *Hub) follow(ctx context.Context) (reload bool) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	h.mu.Lock()
 	known := slices.Collect(maps.Keys(h.have))
 	h.mu.Unlock()
-	_ = h.app.Watch(ctx, slices.Values(known), func(c mailsrc.Change) {
+	_ = h.app.Watch(ctx, slices.Values(model.PackIDs(known)), func(c mailsrc.Change) {
 		switch c.Kind {
 		case mailsrc.Added:
 			h.arrived(ctx, c.IDs)
