@@ -5,13 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
+	"unsafe"
 )
 
 // RowCodecVersion names what RowEncoder writes and what NewRow computes:
 // rows kept on disk (ui/app's row snapshot) are used only by an mxaudit
 // of the same version, so it changes whenever either changes, as
 // analysis.Version does for verdicts.
-const RowCodecVersion = 1
+const RowCodecVersion = 2
 
 // A row's encoding, in a stream of rows one encoder wrote:
 //
@@ -108,6 +110,11 @@ func (d *RowDecoder) Decode(data string) (Row, string, error) {
 		for i := range s {
 			s[i] = rd.field()
 		}
+		// Cloned: the verdicts outlive data, which DecodeBlock's
+		// caller reuses.
+		for i := range s {
+			s[i] = strings.Clone(s[i])
+		}
 		r.RowVerdicts = &RowVerdicts{SPF: Result(s[0]), DKIM: Result(s[1]), DMARC: Result(s[2]), Policy: Disposition(s[3]),
 			Disposition: Disposition(s[4]), Attachment: AttachmentVerdict(s[5]), Auth: AuthVerdict(s[6]), Encryption: Encryption(s[7])}
 		if rd.ok {
@@ -138,6 +145,40 @@ func (d *RowDecoder) Decode(data string) (Row, string, error) {
 	}
 	r.ranks = ranksOf(&r)
 	return r, rd.data, nil
+}
+
+// DecodeBlock decodes len(rows) rows, all that data holds, into rows,
+// and copies their texts into one allocation of exactly their length,
+// so that the rows keep nothing of data: the caller may reuse it. A
+// row snapshot's block holds, beside the texts, about 55 bytes a row of
+// places and numbers (the generated quarantines' rows take 433 bytes
+// encoded and 378 of text), which rows pointing into the block kept for
+// as long as they were listed: 55 MB at a million messages. Copying the
+// texts adds about a fifth to decoding them (BenchmarkRowDecodeBlock:
+// 600 ns a row, against 490 for Decode alone).
+func (d *RowDecoder) DecodeBlock(data string, rows []Row) error {
+	n := 0
+	for i := range rows {
+		var err error
+		if rows[i], data, err = d.Decode(data); err != nil {
+			return err
+		}
+		n += len(rows[i].text)
+	}
+	if data != "" {
+		return fmt.Errorf("%w: bytes after the rows", errBadRow)
+	}
+	texts := make([]byte, 0, n)
+	for i := range rows {
+		r := &rows[i]
+		if r.text == "" {
+			continue
+		}
+		start := len(texts)
+		texts = append(texts, r.text...)
+		r.text = unsafe.String(&texts[start], len(r.text))
+	}
+	return nil
 }
 
 // ranksOf derives the ranks of r's columns from its verdicts, flags and

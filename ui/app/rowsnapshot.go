@@ -82,6 +82,9 @@ type rowsReader struct {
 	r    *bufio.Reader
 	left int64 // the bytes of the file not read yet
 	dec  model.RowDecoder
+	// block is the last block's bytes, read over by the next: the
+	// rows keep copies of their texts, not the block.
+	block []byte
 }
 
 // openRows opens the row snapshot at path when it is the one this binary
@@ -115,8 +118,9 @@ func openRows(path, digest string, count int) (*rowsReader, error) {
 func (rr *rowsReader) Close() error { return rr.f.Close() }
 
 // next reads and decodes the next block: errRowsWrong when it is not
-// whole, its checksum fails or its rows do not decode. The rows point
-// into the block's bytes, read once and never changed.
+// whole, its checksum fails or its rows do not decode. The block is
+// read into a buffer kept for the next one; the rows hold copies of
+// their texts only (model.RowDecoder.DecodeBlock).
 func (rr *rowsReader) next() ([]model.Row, error) {
 	var head [blockHeadLen]byte
 	if _, err := io.ReadFull(rr.r, head[:]); err != nil {
@@ -127,8 +131,11 @@ func (rr *rowsReader) next() ([]model.Row, error) {
 	if n == 0 || int64(n)*int64(model.MinEncodedRowLen) > size || size > maxBlockLen || size+crc32.Size > rr.left {
 		return nil, fmt.Errorf("%w: a block's size", errRowsWrong)
 	}
-	b := make([]byte, size+crc32.Size)
-	prefault.Bytes(b)
+	if int64(cap(rr.block)) < size+crc32.Size {
+		rr.block = make([]byte, size+crc32.Size)
+		prefault.Bytes(rr.block)
+	}
+	b := rr.block[:size+crc32.Size]
 	if _, err := io.ReadFull(rr.r, b); err != nil {
 		return nil, fmt.Errorf("%w: %v", errRowsWrong, err)
 	}
@@ -138,19 +145,13 @@ func (rr *rowsReader) next() ([]model.Row, error) {
 	if sum != binary.LittleEndian.Uint32(b[size:]) {
 		return nil, fmt.Errorf("%w: a block's checksum does not hold", errRowsWrong)
 	}
-	// The rows are slices of this string: the bytes are not changed
-	// again, and a copy is what this file saves.
-	data := unsafe.String(unsafe.SliceData(body), len(body))
 	rows := make([]model.Row, n)
 	prefault.Slice(rows)
-	var err error
-	for i := range rows {
-		if rows[i], data, err = rr.dec.Decode(data); err != nil {
-			return nil, fmt.Errorf("%w: %v", errRowsWrong, err)
-		}
-	}
-	if data != "" {
-		return nil, fmt.Errorf("%w: bytes after a block's rows", errRowsWrong)
+	// The string is read only while the rows decode: DecodeBlock
+	// copies what they keep.
+	data := unsafe.String(unsafe.SliceData(body), len(body))
+	if err := rr.dec.DecodeBlock(data, rows); err != nil {
+		return nil, fmt.Errorf("%w: %v", errRowsWrong, err)
 	}
 	return rows, nil
 }
