@@ -44,13 +44,13 @@ type rowReplay struct {
 	// listed is the row handed out at each position, and index finds
 	// a row's position by its ID. The index is made when a message is
 	// first read back, not while the rows go out: a console may never
-	// read one, and the rows are listed sooner without it. Its keys are
+	// read one, and the rows are listed sooner without it. It reads
 	// the rows' own IDs (their text), not the listing's copies, which
 	// the scan then drops.
 	mu     sync.RWMutex
 	listed []*model.Row
 	out    int // rows handed out: listed[:out]
-	index  map[model.MessageID]int32
+	index  *rowIndex
 }
 
 // rowSlot is where one listed message's result is.
@@ -68,16 +68,16 @@ func (rr *rowReplay) slot(id model.MessageID) (rowSlot, *model.Row, bool) {
 		rr.mu.RUnlock()
 		rr.mu.Lock()
 		if rr.index == nil {
-			rr.index = make(map[model.MessageID]int32, rr.out)
-			for i, r := range rr.listed[:rr.out] {
-				rr.index[r.ID()] = int32(i)
+			rr.index = newRowIndex(len(rr.listed))
+			for i := range rr.out {
+				rr.index.add(rr.listed, int32(i))
 			}
 		}
 		rr.mu.Unlock()
 		rr.mu.RLock()
 	}
 	defer rr.mu.RUnlock()
-	i, ok := rr.index[id]
+	i, ok := rr.index.find(rr.listed, id)
 	if !ok {
 		return rowSlot{}, nil, false
 	}
@@ -96,7 +96,7 @@ func (rr *rowReplay) handOut(rows []model.Row, at int) {
 	for j := range rows {
 		rr.listed[at+j] = &rows[j]
 		if rr.index != nil {
-			rr.index[rows[j].ID()] = int32(at + j)
+			rr.index.add(rr.listed, int32(at+j))
 		}
 	}
 	rr.out = at + len(rows)

@@ -349,7 +349,8 @@ func TestRowReplayFailsClosed(t *testing.T) {
 	}
 
 	// A ref that names other bytes fails closed too.
-	rr.refs[rr.index[plain.ID()]].Off += 7
+	at, _ := rr.index.find(rr.listed, plain.ID())
+	rr.refs[at].Off += 7
 	if _, err := a.Message(context.Background(), plain.ID()); !errors.Is(err, errListChanged) {
 		t.Fatalf("a ref to other bytes: %v", err)
 	}
