@@ -184,7 +184,7 @@ func TestRowHoldsItsStringsInOneText(t *testing.T) {
 		if k := r.fromKey(); k != "" && !strings.Contains(r.hay(), k) {
 			t.Errorf("%s: the sort key %q is not in the search text", id, k)
 		}
-		if r.span[fieldFromKey].end > r.span[fieldHay].end {
+		if r.spanOf(fieldFromKey).end > r.spanOf(fieldHay).end {
 			t.Errorf("%s: the From sort key was copied, though the search text holds it", id)
 		}
 	}

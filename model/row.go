@@ -36,7 +36,13 @@ type Row struct {
 	// saved: the console's live heap at the end of a scan of 100,000
 	// messages went from 87 to 84 MB all the same.
 	text string
-	span [numRowFields]textSpan
+	// span, fromAt and msgidAt are where the row's strings are in
+	// text (rowPlaces), in 16 bits each; wide holds them instead when
+	// the text is longer than that reaches (rowplaces.go).
+	span    [numRowFields]narrowSpan
+	fromAt  [3]narrowSpan
+	msgidAt uint16
+	wide    *rowPlaces
 	// dateSec and dateNsec are Message.Date as Unix seconds and
 	// nanoseconds (a date of any year: nanoseconds alone reach 1678 to
 	// 2262 only); a zero date has zeroDateSec and the rowHasDate flag
@@ -49,12 +55,6 @@ type Row struct {
 	// *RowVerdicts holds the verdict columns, shared by every row with
 	// the same ones (a quarantine has a few dozen combinations).
 	*RowVerdicts
-	// fromAt are the bounds in hay of the lower-cased From, From
-	// address and Return-Path (start, end; equal when empty).
-	fromAt [3][2]uint32
-	// msgidAt is where the lower-cased Message-ID starts in hay, which
-	// free text does not search.
-	msgidAt  uint32
 	dateNsec int32
 	flags    RowFlags
 	ranks    rowRanks
@@ -127,7 +127,7 @@ const (
 
 // field returns the row's string f.
 func (r *Row) field(f rowField) string {
-	s := r.span[f]
+	s := r.spanOf(f)
 	return r.text[s.start:s.end]
 }
 
@@ -173,7 +173,9 @@ func (r *Row) Date() time.Time {
 func (r *Row) idOnly() Row {
 	id := strings.Clone(r.field(fieldID))
 	c := Row{text: id, RowVerdicts: r.RowVerdicts, dateSec: zeroDateSec}
-	c.span[fieldID] = textSpan{0, uint32(len(id))}
+	var p rowPlaces
+	p.span[fieldID] = textSpan{0, uint32(len(id))}
+	c.setPlaces(&p)
 	return c
 }
 
@@ -235,10 +237,10 @@ const (
 )
 
 // searchText is what free text searches: hay without the Message-ID.
-func (r *Row) searchText() string { return r.hay()[:r.msgidAt] }
+func (r *Row) searchText() string { return r.hay()[:r.msgidStart()] }
 
 // messageID is the lower-cased Message-ID.
-func (r *Row) messageID() string { return r.hay()[r.msgidAt:] }
+func (r *Row) messageID() string { return r.hay()[r.msgidStart():] }
 
 // Has reports whether every flag in f is set.
 func (r *Row) Has(f RowFlags) bool { return r.flags&f == f }
@@ -292,12 +294,14 @@ func newRow(m *Message, in *interner, arena *textArena) Row {
 	w.add(fieldRisks, packStrings(rowRisks(m)), false)
 	r := Row{
 		text:      w.finish(arena),
-		span:      w.span,
 		Size:      m.Size,
 		Exception: m.Exception,
-		msgidAt:   msgidAt,
-		fromAt:    at,
 	}
+	places := rowPlaces{span: w.span, msgidAt: msgidAt}
+	for i, a := range at {
+		places.fromAt[i] = textSpan{a[0], a[1]}
+	}
+	r.setPlaces(&places)
 	d, aligned := m.DKIMSummary()
 	dm, p := m.DMARCResult()
 	var disp Disposition

@@ -26,11 +26,11 @@ func TestRowSearchTextIsBounded(t *testing.T) {
 	if got := len(r.hay()); got > maxRowHay {
 		t.Fatalf("search text of %d bytes, bound %d", got, maxRowHay)
 	}
-	if int(r.msgidAt) > len(r.hay()) {
-		t.Fatalf("msgidAt %d past the search text's %d bytes", r.msgidAt, len(r.hay()))
+	if int(r.msgidStart()) > len(r.hay()) {
+		t.Fatalf("msgidAt %d past the search text's %d bytes", r.msgidStart(), len(r.hay()))
 	}
-	for i, at := range r.fromAt {
-		if at[0] > at[1] || int(at[1]) > len(r.hay()) {
+	for i := range 3 {
+		if at := r.fromPlace(i); at.start > at.end || int(at.end) > len(r.hay()) {
 			t.Errorf("fromAt[%d] = %v outside the search text's %d bytes", i, at, len(r.hay()))
 		}
 	}

@@ -58,16 +58,17 @@ func (e *RowEncoder) Append(b []byte, r *Row) []byte {
 			b = appendField(b, s)
 		}
 	}
-	for _, s := range r.span {
+	p := r.places()
+	for _, s := range p.span {
 		b = binary.AppendUvarint(binary.AppendUvarint(b, uint64(s.start)), uint64(s.end-s.start))
 	}
 	b = binary.AppendVarint(b, r.dateSec)
 	b = binary.AppendVarint(b, int64(r.dateNsec))
 	b = binary.AppendVarint(b, r.Size)
-	for _, at := range r.fromAt {
-		b = binary.AppendUvarint(binary.AppendUvarint(b, uint64(at[0])), uint64(at[1]-at[0]))
+	for _, at := range p.fromAt {
+		b = binary.AppendUvarint(binary.AppendUvarint(b, uint64(at.start)), uint64(at.end-at.start))
 	}
-	b = binary.AppendUvarint(b, uint64(r.msgidAt))
+	b = binary.AppendUvarint(b, uint64(p.msgidAt))
 	return binary.AppendUvarint(b, uint64(r.flags))
 }
 
@@ -85,7 +86,7 @@ var errBadRow = errors.New("not an encoded row")
 // flags) takes a byte at least, and a row whose verdict set came before
 // takes no more. A reader bounds by it the rows a block of bytes can
 // hold, before it makes room for them.
-const MinEncodedRowLen = 2 + 2*(int(numRowFields)+len(Row{}.fromAt)) + 5
+const MinEncodedRowLen = 2 + 2*(int(numRowFields)+len(rowPlaces{}.fromAt)) + 5
 
 // RowDecoder decodes a stream of rows that a RowEncoder wrote, from one
 // string that the rows then point into: decoding copies nothing, and the
@@ -123,26 +124,28 @@ func (d *RowDecoder) Decode(data string) (Row, string, error) {
 	} else {
 		return Row{}, "", errBadRow
 	}
-	for i := range r.span {
+	var p rowPlaces
+	for i := range p.span {
 		start, end := rd.place()
-		r.span[i] = textSpan{start, end}
+		p.span[i] = textSpan{start, end}
 	}
 	r.dateSec = rd.varint()
 	nsec := rd.varint()
 	r.Size = rd.varint()
-	for i := range r.fromAt {
+	for i := range p.fromAt {
 		start, end := rd.place()
-		r.fromAt[i] = [2]uint32{start, end}
+		p.fromAt[i] = textSpan{start, end}
 	}
-	r.msgidAt = rd.uint32()
+	p.msgidAt = rd.uint32()
 	r.flags = RowFlags(rd.uint32())
 	if !rd.ok || nsec < 0 || nsec >= 1e9 {
 		return Row{}, "", errBadRow
 	}
 	r.dateNsec = int32(nsec)
-	if err := r.checkPlaces(); err != nil {
+	if err := p.check(len(r.text)); err != nil {
 		return Row{}, "", err
 	}
+	r.setPlaces(&p)
 	r.ranks = ranksOf(&r)
 	return r, rd.data, nil
 }
@@ -211,21 +214,22 @@ func ranksOf(r *Row) rowRanks {
 	return k
 }
 
-// checkPlaces checks what the row's accessors slice: the spans within
-// the text, the search text first, and the places in it within it.
-func (r *Row) checkPlaces() error {
-	n := uint64(len(r.text))
-	for f, s := range r.span {
+// check checks what a row's accessors slice, in a text of textLen
+// bytes: the spans within the text, the search text first, and the
+// places in it within it.
+func (p *rowPlaces) check(textLen int) error {
+	n := uint64(textLen)
+	for f, s := range p.span {
 		if s.start > s.end || uint64(s.end) > n {
 			return fmt.Errorf("%w: field %d at %d–%d of a text of %d bytes", errBadRow, f, s.start, s.end, n)
 		}
 	}
-	hay := r.span[fieldHay]
-	if hay.start != 0 || r.msgidAt > hay.end {
+	hay := p.span[fieldHay]
+	if hay.start != 0 || p.msgidAt > hay.end {
 		return fmt.Errorf("%w: its search text is out of place", errBadRow)
 	}
-	for _, at := range r.fromAt {
-		if at[0] > at[1] || at[1] > hay.end {
+	for _, at := range p.fromAt {
+		if at.start > at.end || at.end > hay.end {
 			return fmt.Errorf("%w: a sender's place is outside its search text", errBadRow)
 		}
 	}

@@ -68,8 +68,8 @@ func (t *term) matchRow(q *Query, r *Row) bool {
 	case "":
 		return strings.Contains(r.searchText(), v)
 	case "from":
-		for _, at := range r.fromAt {
-			if at[1] > at[0] && strings.Contains(r.hay()[at[0]:at[1]], v) {
+		for i := range 3 {
+			if at := r.fromPlace(i); at.end > at.start && strings.Contains(r.hay()[at.start:at.end], v) {
 				return true
 			}
 		}
