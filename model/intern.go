@@ -30,6 +30,8 @@ type interner struct {
 	m map[string]string
 	// rowVerdicts shares the verdict columns of rows (Row).
 	rowVerdicts map[RowVerdicts]*RowVerdicts
+	// rowLists shares the lists rows search (rowlists.go).
+	rowLists map[rowLists]*rowLists
 	// texts holds the texts of the rows built with the interner.
 	texts textArena
 }

@@ -55,6 +55,9 @@ type Row struct {
 	// *RowVerdicts holds the verdict columns, shared by every row with
 	// the same ones (a quarantine has a few dozen combinations).
 	*RowVerdicts
+	// lists are what the to: and domain: terms look in, shared too
+	// (nil when both are empty).
+	lists    *rowLists
 	dateNsec int32
 	flags    RowFlags
 	ranks    rowRanks
@@ -116,11 +119,9 @@ const (
 	// Subject the columns sort on.
 	fieldFromKey
 	fieldSubjectKey
-	// fieldTo, fieldDomains and fieldRisks are packed lists
-	// (packStrings) of the lower-cased To and Cc, the lower-cased From,
-	// SPF and DKIM domains, and every risk of every attachment.
-	fieldTo
-	fieldDomains
+	// fieldRisks is a packed list (packStrings) of every risk of every
+	// attachment. (The recipients and domains are lists rows share:
+	// rowLists.)
 	fieldRisks
 	numRowFields
 )
@@ -182,8 +183,6 @@ func (r *Row) idOnly() Row {
 func (r *Row) hay() string        { return r.field(fieldHay) }
 func (r *Row) fromKey() string    { return r.field(fieldFromKey) }
 func (r *Row) subjectKey() string { return r.field(fieldSubjectKey) }
-func (r *Row) to() string         { return r.field(fieldTo) }
-func (r *Row) domains() string    { return r.field(fieldDomains) }
 func (r *Row) risks() string      { return r.field(fieldRisks) }
 
 // RowVerdicts are the verdicts a row shows. Rows share them: never
@@ -289,13 +288,12 @@ func newRow(m *Message, in *interner, arena *textArena) Row {
 	w.add(fieldPartner, PartnerDomain(m), true)
 	w.add(fieldFromKey, strings.ToLower(from), true)
 	w.add(fieldSubjectKey, strings.ToLower(m.Subject), true)
-	w.add(fieldTo, packStrings(lowerAll(m.To, m.Cc)), false)
-	w.add(fieldDomains, packStrings(rowDomains(m)), false)
 	w.add(fieldRisks, packStrings(rowRisks(m)), false)
 	r := Row{
 		text:      w.finish(arena),
 		Size:      m.Size,
 		Exception: m.Exception,
+		lists:     in.lists(packStrings(lowerAll(m.To, m.Cc)), packStrings(rowDomains(m))),
 	}
 	places := rowPlaces{span: w.span, msgidAt: msgidAt}
 	for i, a := range at {

@@ -21,6 +21,8 @@ const RowCodecVersion = 2
 //   - its verdict columns, as the number of the set in the stream (a
 //     quarantine has a few dozen), a new number followed by the set's
 //     eight strings;
+//   - its lists (rowLists) the same way, a new set followed by its two
+//     strings;
 //   - each field's place in the text, the date, the size, the senders'
 //     places, where the Message-ID starts and the flags, as varints
 //     (places as start and length).
@@ -35,6 +37,10 @@ const RowCodecVersion = 2
 // use; one encoder writes one stream.
 type RowEncoder struct {
 	verdicts map[RowVerdicts]uint64
+	// lists numbers the lists sets written, up to maxInterned of them
+	// remembered; nLists counts them all, remembered or not.
+	lists  map[rowLists]uint64
+	nLists uint64
 }
 
 // Append appends the encoding of r, without its exception, to b.
@@ -57,6 +63,23 @@ func (e *RowEncoder) Append(b []byte, r *Row) []byte {
 			string(v.Disposition), string(v.Attachment), string(v.Auth), string(v.Encryption)} {
 			b = appendField(b, s)
 		}
+	}
+	var l rowLists
+	if r.lists != nil {
+		l = *r.lists
+	}
+	if n, ok := e.lists[l]; ok {
+		b = binary.AppendUvarint(b, n)
+	} else {
+		b = binary.AppendUvarint(b, e.nLists)
+		b = appendField(appendField(b, l.to), l.domains)
+		if e.lists == nil {
+			e.lists = map[rowLists]uint64{}
+		}
+		if len(e.lists) < maxInterned {
+			e.lists[l] = e.nLists
+		}
+		e.nLists++
 	}
 	p := r.places()
 	for _, s := range p.span {
@@ -81,12 +104,12 @@ func appendField(b []byte, s string) []byte {
 var errBadRow = errors.New("not an encoded row")
 
 // MinEncodedRowLen is the fewest bytes a row takes in a stream: each of
-// the 41 numbers Decode reads (the text's length, the verdict set's,
-// two a place, the date, its nanoseconds, the size, msgidAt and the
-// flags) takes a byte at least, and a row whose verdict set came before
-// takes no more. A reader bounds by it the rows a block of bytes can
-// hold, before it makes room for them.
-const MinEncodedRowLen = 2 + 2*(int(numRowFields)+len(rowPlaces{}.fromAt)) + 5
+// the 38 numbers Decode reads (the text's length, the verdict set's,
+// the lists', two a place, the date, its nanoseconds, the size,
+// msgidAt and the flags) takes a byte at least, and a row whose sets
+// came before takes no more. A reader bounds by it the rows a block of
+// bytes can hold, before it makes room for them.
+const MinEncodedRowLen = 3 + 2*(int(numRowFields)+len(rowPlaces{}.fromAt)) + 5
 
 // RowDecoder decodes a stream of rows that a RowEncoder wrote, from one
 // string that the rows then point into: decoding copies nothing, and the
@@ -94,6 +117,7 @@ const MinEncodedRowLen = 2 + 2*(int(numRowFields)+len(rowPlaces{}.fromAt)) + 5
 // table's rows do. The zero value is ready to use.
 type RowDecoder struct {
 	verdicts []*RowVerdicts
+	lists    []*rowLists
 }
 
 // Decode decodes the row at the start of data and returns it with the
@@ -120,6 +144,18 @@ func (d *RowDecoder) Decode(data string) (Row, string, error) {
 			Disposition: Disposition(s[4]), Attachment: AttachmentVerdict(s[5]), Auth: AuthVerdict(s[6]), Encryption: Encryption(s[7])}
 		if rd.ok {
 			d.verdicts = append(d.verdicts, r.RowVerdicts)
+		}
+	} else {
+		return Row{}, "", errBadRow
+	}
+	if n := rd.uvarint(); n < uint64(len(d.lists)) {
+		r.lists = d.lists[n]
+	} else if n == uint64(len(d.lists)) && rd.ok {
+		to, domains := rd.field(), rd.field()
+		if rd.ok {
+			// Cloned, as the verdicts are.
+			r.lists = (*interner)(nil).lists(strings.Clone(to), strings.Clone(domains))
+			d.lists = append(d.lists, r.lists)
 		}
 	} else {
 		return Row{}, "", errBadRow

@@ -16,12 +16,13 @@ func wideMessages() []Message {
 	msgs := rowMessages(rand.New(rand.NewPCG(31, 5)), 60)
 	for i := range msgs {
 		m := &msgs[i]
-		switch i % 3 {
-		case 0:
-			for j := range 2000 {
-				m.Attachments = append(m.Attachments, Attachment{Filename: fmt.Sprintf("Scan-%04d-of-the-quarterly-report.pdf", j)})
-			}
-		case 1:
+		if i%3 == 2 {
+			continue
+		}
+		for j := range 2000 {
+			m.Attachments = append(m.Attachments, Attachment{Filename: fmt.Sprintf("Scan-%04d-of-the-quarterly-report.pdf", j)})
+		}
+		if i%3 == 1 {
 			for j := range 2000 {
 				m.To = append(m.To, fmt.Sprintf("Member %d <member.%d@lists.example.com>", j, j))
 			}
@@ -29,9 +30,12 @@ func wideMessages() []Message {
 	}
 	// Rows whose texts are maxNarrowText-1 to maxNarrowText+1 bytes.
 	for extra := -1; extra <= 1; extra++ {
-		m := Message{ID: MessageID(fmt.Sprintf("edge%d", extra)), From: "a@b.example", Subject: "edge"}
+		m := Message{ID: MessageID(fmt.Sprintf("edge%d", extra)), From: "a@b.example"}
 		r := NewRow(&m)
-		m.To = []string{strings.Repeat("x", maxNarrowText+extra-len(r.text)-1)}
+		m.Subject = strings.Repeat("x", maxNarrowText+extra-len(r.text)-1) // and a NUL
+		if r := NewRow(&m); len(r.text) != maxNarrowText+extra {
+			panic(fmt.Sprintf("an edge row's text of %d bytes", len(r.text)))
+		}
 		msgs = append(msgs, m)
 	}
 	return msgs
