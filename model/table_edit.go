@@ -141,14 +141,17 @@ func (t *Table) ArrivalRows() []*Row {
 // PackedIDs returns the ID of every message in the table, shown or not,
 // copied into one string of their own (PackIDs): for a set of them that
 // outlives the rows, such as a live watch's. They are taken in arrival
-// order, in which the rows are stored: 2.3 ms for 100,000 sorted by
-// date, against 5.6 ms in the list's order (BenchmarkPackIDs100k).
-func (t *Table) PackedIDs() []MessageID {
-	ids := make([]MessageID, 0, len(t.order))
-	for _, i := range t.arrivals() {
-		ids = append(ids, t.line(i).ID())
-	}
-	return PackIDs(ids)
+// order, in which the rows are stored, twice (PackIDs sizes, then
+// fills): 2.9 ms for 100,000 sorted by date, against 9 ms gathered in
+// the list's order (BenchmarkPackIDs100k).
+func (t *Table) PackedIDs() PackedIDs {
+	return PackIDs(func(yield func(MessageID) bool) {
+		for _, i := range t.arrivals() {
+			if !yield(t.line(i).ID()) {
+				return
+			}
+		}
+	})
 }
 
 // RowByID returns the row of the message with the given ID, shown or

@@ -161,9 +161,9 @@ func (h *Hub) follow(ctx context.Context) (reload bool) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	h.mu.Lock()
-	known := slices.Collect(maps.Keys(h.have))
+	known := model.PackIDs(maps.Keys(h.have))
 	h.mu.Unlock()
-	_ = h.app.Watch(ctx, slices.Values(model.PackIDs(known)), func(c mailsrc.Change) {
+	_ = h.app.Watch(ctx, known.All(), func(c mailsrc.Change) {
 		switch c.Kind {
 		case mailsrc.Added:
 			h.arrived(ctx, c.IDs)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -125,7 +124,7 @@ func (m *Model) startWatch() tea.Cmd {
 	// takes them in when the folder first changes, which may be hours
 	// later: they are copied here (model.Table.PackedIDs), so that it
 	// holds no row, and the table's rows stay its own to drop.
-	known := slices.Values(m.table.PackedIDs())
+	known := m.table.PackedIDs().All()
 	ctx, cancel := context.WithCancel(m.ctx)
 	events, done := make(chan watchMsg, 64), make(chan struct{})
 	m.watch = watchState{started: true, ctx: ctx, cancel: cancel, events: events, done: done,
