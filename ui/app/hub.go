@@ -155,15 +155,24 @@ func (h *Hub) Len() int {
 
 // follow applies the source's changes until ctx is done (false) or the
 // source renumbers its messages (true). The watch starts from the
-// messages the hub lists, copied (model.PackIDs), so that its first
-// listing reports only what changed since the scan.
+// messages the hub lists, so that its first listing reports only what
+// changed since the scan; it takes them when the folder first changes,
+// copied then (model.PackIDs), as the console does (ui/console's
+// askIDs).
 func (h *Hub) follow(ctx context.Context) (reload bool) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	h.mu.Lock()
-	known := model.PackIDs(maps.Keys(h.have))
-	h.mu.Unlock()
-	_ = h.app.Watch(ctx, known.All(), func(c mailsrc.Change) {
+	known := func(yield func(model.MessageID) bool) {
+		h.mu.Lock()
+		ids := model.PackIDs(maps.Keys(h.have))
+		h.mu.Unlock()
+		for id := range ids.All() {
+			if !yield(id) {
+				return
+			}
+		}
+	}
+	_ = h.app.Watch(ctx, known, func(c mailsrc.Change) {
 		switch c.Kind {
 		case mailsrc.Added:
 			h.arrived(ctx, c.IDs)

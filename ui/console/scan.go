@@ -269,6 +269,7 @@ func (m *Model) handleScanBatch(b scanBatchMsg) tea.Cmd {
 	cmd := m.selectionChanged()
 	if b.done {
 		m.scan.running = false
+		m.answerAskedIDs()
 		m.countTempErrors()
 		if err := m.kept.Degraded(); err != nil {
 			// Nothing is lost, but the console's memory grows with the

@@ -64,8 +64,11 @@ func (d *driver) until(what string, stop func(tea.Msg) bool) {
 	}
 }
 
-func isWatchMsg(msg tea.Msg) bool { _, ok := msg.(watchMsg); return ok }
-func isArrivals(msg tea.Msg) bool { _, ok := msg.(arrivalsMsg); return ok }
+func isWatchMsg(msg tea.Msg) bool { w, ok := msg.(watchMsg); return ok && w.askIDs == nil }
+
+// isWatchQuestion is the watch asking for the IDs listed (askIDs).
+func isWatchQuestion(msg tea.Msg) bool { w, ok := msg.(watchMsg); return ok && w.askIDs != nil }
+func isArrivals(msg tea.Msg) bool      { _, ok := msg.(arrivalsMsg); return ok }
 func tableIDs(m *Model) []model.MessageID {
 	var ids []model.MessageID
 	for id := range m.listedIDs() {
@@ -191,7 +194,8 @@ func TestLiveUpdates(t *testing.T) {
 		t.Fatal("the watch did not start after the first scan")
 	}
 	// It starts from what the scan listed, so that it reports only what
-	// changed since.
+	// changed since; it asks Update for them.
+	d.until("the watch's question", isWatchQuestion)
 	select {
 	case known := <-folder.known:
 		if want := sortedIDs(all[:2]); !slices.Equal(known, want) {
@@ -260,6 +264,45 @@ func TestLiveUpdates(t *testing.T) {
 	case <-folder.watching:
 	case <-time.After(5 * time.Second):
 		t.Fatal("the watch did not stop on quit")
+	}
+	m.stopWatch()
+}
+
+// TestWatchAskedDuringAScan: the watch's question for the IDs listed,
+// asked while a scan runs, is answered when it ends, with its whole
+// list, not as far as it got; asked when no scan runs, at once.
+func TestWatchAskedDuringAScan(t *testing.T) {
+	all := sampleMessages()
+	folder := newFakeFolder(all[:2])
+	m := newModel(t.Context(), folder.config(), true)
+	d := newDriver(t, m)
+	d.exec(m.Init())
+	d.until("the first scan", isScanDone)
+	d.until("the watch's question", isWatchQuestion)
+	<-folder.known
+
+	folder.put(all[2:]...)
+	d.exec(m.rescan())
+	if !m.scan.running {
+		t.Fatal("no rescan under way")
+	}
+	reply := make(chan model.PackedIDs, 1)
+	d.exec(m.handleWatch(watchMsg{askIDs: reply}))
+	if len(reply) != 0 {
+		t.Fatal("answered while the scan ran")
+	}
+	d.until("the rescan", isScanDone)
+	select {
+	case ids := <-reply:
+		if got, want := slices.Sorted(ids.All()), sortedIDs(all); !slices.Equal(got, want) {
+			t.Fatalf("answered %v after the scan, want %v", got, want)
+		}
+	default:
+		t.Fatal("not answered when the scan ended")
+	}
+	m.handleWatch(watchMsg{askIDs: reply})
+	if ids := <-reply; ids.Len() != len(all) {
+		t.Fatalf("answered %d IDs with no scan running, want %d", ids.Len(), len(all))
 	}
 	m.stopWatch()
 }
