@@ -44,12 +44,10 @@ func (p *Policy) AnnotateRow(r *Row, now time.Time) (Row, bool) {
 }
 
 // WithException returns a copy of r covered by x instead (nil: by no
-// exception), ranked for the exception column as its message would be.
+// exception).
 func (r *Row) WithException(x *ExceptionMatch) Row {
 	c := *r
 	c.Exception = x
-	m := Message{Exception: x}
-	c.ranks.exc = int8(m.exceptionRank())
 	return c
 }
 

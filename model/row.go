@@ -60,7 +60,6 @@ type Row struct {
 	lists    *rowLists
 	dateNsec int32
 	flags    RowFlags
-	ranks    rowRanks
 }
 
 // maxRowHay bounds a row's search text, so that its offsets (uint32:
@@ -244,14 +243,6 @@ func (r *Row) messageID() string { return r.hay()[r.msgidStart():] }
 // Has reports whether every flag in f is set.
 func (r *Row) Has(f RowFlags) bool { return r.flags&f == f }
 
-// rowRanks are the ranks the verdict columns sort on.
-type rowRanks struct {
-	severity, att, spf, dkim, dmarc, policy, exc int8
-}
-
-// Severity is Message.Severity.
-func (r *Row) Severity() int { return int(r.ranks.severity) }
-
 // IsError reports whether the message or one of its parts could not be
 // read (the filter's is:error).
 func (r *Row) IsError() bool { return r.ReadError() != "" || r.Attachment == AttachmentError }
@@ -316,10 +307,6 @@ func newRow(m *Message, in *interner, arena *textArena) Row {
 		r.dateSec, r.dateNsec = m.Date.Unix(), int32(m.Date.Nanosecond())
 		r.flags |= rowHasDate
 	}
-	// The ranks come from what the row holds, as a decoded row's do, so
-	// that the two never disagree; the exception is the message's.
-	r.ranks = ranksOf(&r)
-	r.ranks.exc = int8(m.exceptionRank())
 	return r
 }
 

@@ -29,8 +29,8 @@ const RowCodecVersion = 2
 //
 // A row's exception is not encoded: it is policy state, which the
 // console applies to every row it lists (Policy.AnnotateRow); a decoded
-// row has none. Nor are the ranks its columns sort on: a decoded row's
-// are derived from its verdicts and flags (ranksOf), so that they never
+// row has none. Nor are the ranks its columns sort on: every row's are
+// derived from its verdicts and flags (rowranks.go), so that they never
 // disagree with what it shows.
 
 // RowEncoder encodes rows for a RowDecoder. The zero value is ready to
@@ -182,7 +182,6 @@ func (d *RowDecoder) Decode(data string) (Row, string, error) {
 		return Row{}, "", err
 	}
 	r.setPlaces(&p)
-	r.ranks = ranksOf(&r)
 	return r, rd.data, nil
 }
 
@@ -218,36 +217,6 @@ func (d *RowDecoder) DecodeBlock(data string, rows []Row) error {
 		r.text = unsafe.String(&texts[start], len(r.text))
 	}
 	return nil
-}
-
-// ranksOf derives the ranks of r's columns from its verdicts, flags and
-// read error, with no exception: newRow's and a decoded row's. They are
-// what the message's own predicates give (Message.Severity among them;
-// TestRowRanksDerived).
-func ranksOf(r *Row) rowRanks {
-	v := r.RowVerdicts
-	k := rowRanks{
-		att:    int8(v.Attachment.Rank()),
-		spf:    int8(authRank(v.SPF)),
-		dkim:   int8(authRank(v.DKIM) * 2),
-		dmarc:  int8(authRank(v.DMARC)),
-		policy: int8(policyRank(v.Policy)),
-		exc:    int8((&Message{}).exceptionRank()),
-	}
-	if !r.Has(RowDKIMAligned) && v.DKIM != "" {
-		k.dkim++
-	}
-	switch {
-	case r.ReadError() != "" || v.Attachment == AttachmentError:
-		k.severity = 4
-	case r.Has(RowEncrypted):
-		k.severity = 3
-	case r.Has(RowRisky) || r.Has(RowDMARCFail):
-		k.severity = 2
-	case v.Auth == AuthNone || r.Has(RowAuthTempError):
-		k.severity = 1
-	}
-	return k
 }
 
 // check checks what a row's accessors slice, in a text of textLen

@@ -174,15 +174,28 @@ func BenchmarkRowDecodeBlock(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(msgs)), "ns/row")
 }
 
-// TestRowRanksDerived: the ranks a row derives from its verdicts and
-// flags (newRow's, and a decoded row's) are those the message's own
-// predicates give, for messages in which every verdict, flag and error
-// varies.
+// rowRanks are a row's ranks in the verdict columns, for
+// TestRowRanksDerived.
+type rowRanks struct {
+	severity, att, spf, dkim, dmarc, policy, exc int8
+}
+
+func ranksOf(r *Row) rowRanks {
+	return rowRanks{severity: r.severityRank(), att: r.attRank(), spf: r.spfRank(), dkim: r.dkimRank(),
+		dmarc: r.dmarcRank(), policy: r.policyRank(), exc: r.excRank()}
+}
+
+// TestRowRanksDerived: the ranks a row derives from its verdicts, flags
+// and exception (newRow's, a decoded row's, one given another
+// exception) are those the message's own predicates give, for messages
+// in which every verdict, flag, error and exception varies.
 func TestRowRanksDerived(t *testing.T) {
 	msgs := rowMessages(rand.New(rand.NewPCG(5, 6)), 2000)
 	msgs = append(msgs, Message{ID: "empty"})
+	covers := []*ExceptionMatch{nil, {ID: 1}, {ID: 2, Missing: []ExceptionKind{KindDMARCFail}}}
 	for i := range msgs {
 		m := &msgs[i]
+		m.Exception = covers[i%len(covers)]
 		d, aligned := m.DKIMSummary()
 		dm, p := m.DMARCResult()
 		want := rowRanks{
@@ -192,7 +205,7 @@ func TestRowRanksDerived(t *testing.T) {
 			dkim:     int8(authRank(d) * 2),
 			dmarc:    int8(authRank(dm)),
 			policy:   int8(policyRank(p)),
-			exc:      int8((&Message{}).exceptionRank()),
+			exc:      int8(m.exceptionRank()),
 		}
 		if !aligned && d != "" {
 			want.dkim++
@@ -200,6 +213,14 @@ func TestRowRanksDerived(t *testing.T) {
 		r := NewRow(m)
 		if got := ranksOf(&r); got != want {
 			t.Fatalf("%s: derived %+v, the message's %+v", m.ID, got, want)
+		}
+		decoded, _, err := new(RowDecoder).Decode(string(new(RowEncoder).Append(nil, &r)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		decoded = decoded.WithException(m.Exception)
+		if got := ranksOf(&decoded); got != want {
+			t.Fatalf("%s decoded: derived %+v, the message's %+v", m.ID, got, want)
 		}
 	}
 }

@@ -10,7 +10,7 @@ import (
 func CompareRows(c Column, a, b *Row) int {
 	switch c {
 	case ColumnMarker:
-		return cmp.Compare(a.ranks.severity, b.ranks.severity)
+		return cmp.Compare(a.severityRank(), b.severityRank())
 	case ColumnDate:
 		return compareDate(a, b)
 	case ColumnFrom:
@@ -22,18 +22,18 @@ func CompareRows(c Column, a, b *Row) int {
 	case ColumnSize:
 		return cmp.Compare(a.Size, b.Size)
 	case ColumnAttachment:
-		return cmp.Compare(a.ranks.att, b.ranks.att)
+		return cmp.Compare(a.attRank(), b.attRank())
 	case ColumnSPF:
-		return cmp.Compare(a.ranks.spf, b.ranks.spf)
+		return cmp.Compare(a.spfRank(), b.spfRank())
 	case ColumnDKIM:
-		return cmp.Compare(a.ranks.dkim, b.ranks.dkim)
+		return cmp.Compare(a.dkimRank(), b.dkimRank())
 	case ColumnDMARC:
-		if c := cmp.Compare(a.ranks.dmarc, b.ranks.dmarc); c != 0 {
+		if c := cmp.Compare(a.dmarcRank(), b.dmarcRank()); c != 0 {
 			return c
 		}
-		return cmp.Compare(a.ranks.policy, b.ranks.policy)
+		return cmp.Compare(a.policyRank(), b.policyRank())
 	case ColumnException:
-		return cmp.Compare(a.ranks.exc, b.ranks.exc)
+		return cmp.Compare(a.excRank(), b.excRank())
 	}
 	return 0
 }
@@ -43,7 +43,7 @@ func CompareRows(c Column, a, b *Row) int {
 func rowPrefix(c Column, r *Row) uint64 {
 	switch c {
 	case ColumnMarker:
-		return rankPrefix(r.ranks.severity)
+		return rankPrefix(r.severityRank())
 	case ColumnDate:
 		return datePrefix(r.Date())
 	case ColumnFrom:
@@ -55,15 +55,15 @@ func rowPrefix(c Column, r *Row) uint64 {
 	case ColumnSize:
 		return uint64(r.Size) ^ 1<<63
 	case ColumnAttachment:
-		return rankPrefix(r.ranks.att)
+		return rankPrefix(r.attRank())
 	case ColumnSPF:
-		return rankPrefix(r.ranks.spf)
+		return rankPrefix(r.spfRank())
 	case ColumnDKIM:
-		return rankPrefix(r.ranks.dkim)
+		return rankPrefix(r.dkimRank())
 	case ColumnDMARC:
-		return rankPrefix(r.ranks.dmarc)<<8 | rankPrefix(r.ranks.policy)
+		return rankPrefix(r.dmarcRank())<<8 | rankPrefix(r.policyRank())
 	case ColumnException:
-		return rankPrefix(r.ranks.exc)
+		return rankPrefix(r.excRank())
 	}
 	return 0
 }
