@@ -109,9 +109,10 @@ type watchState struct {
 	// replaces the "reloading" note, which would otherwise hide the
 	// scan's own progress and outcome for good.
 	reloading bool
-	// askedIDs is where the watch waits for the IDs listed, asked
-	// while a scan ran: answered when it ends (answerIDs).
-	askedIDs chan<- model.PackedIDs
+	// askedIDs are where the watch waits for the IDs listed, asked
+	// while a scan ran: answered when it ends (answerIDs). One at most
+	// in practice: a watch asks once.
+	askedIDs []chan<- model.PackedIDs
 }
 
 // startWatch starts following the source, once, after the first scan.
@@ -189,7 +190,7 @@ func askIDs(ctx context.Context, events chan<- watchMsg) iter.Seq[model.MessageI
 // room for it: Update never waits.
 func (m *Model) answerIDs(reply chan<- model.PackedIDs) {
 	if m.scan.running {
-		m.watch.askedIDs = reply
+		m.watch.askedIDs = append(m.watch.askedIDs, reply)
 		return
 	}
 	reply <- m.table.PackedIDs()
@@ -199,10 +200,10 @@ func (m *Model) answerIDs(reply chan<- model.PackedIDs) {
 // ended (answerIDs), whatever its outcome: after a failed scan the
 // watch starts from what was listed, and reports the rest as new.
 func (m *Model) answerAskedIDs() {
-	if reply := m.watch.askedIDs; reply != nil {
-		m.watch.askedIDs = nil
+	for _, reply := range m.watch.askedIDs {
 		reply <- m.table.PackedIDs()
 	}
+	m.watch.askedIDs = nil
 }
 
 // waitForChange returns the command that reads the watch's next event.
