@@ -45,12 +45,4 @@ func (r *Row) dmarcRank() int8  { return int8(authRank(r.DMARC)) }
 func (r *Row) policyRank() int8 { return int8(policyRank(r.Policy)) }
 
 // excRank is Message.exceptionRank of the row's exception.
-func (r *Row) excRank() int8 {
-	switch {
-	case r.Exception == nil:
-		return 0
-	case !r.Exception.Allows():
-		return 1
-	}
-	return 2
-}
+func (r *Row) excRank() int8 { return int8(exceptionRankOf(r.Exception)) }

@@ -172,11 +172,15 @@ func (m *Message) HasException() bool { return m.Exception != nil }
 
 // exceptionRank orders messages by exception status for the exception
 // column: none, a partial cover, a full cover.
-func (m *Message) exceptionRank() int {
+func (m *Message) exceptionRank() int { return exceptionRankOf(m.Exception) }
+
+// exceptionRankOf ranks a cover for the exception column: none, a
+// partial one, one that allows the message.
+func exceptionRankOf(x *ExceptionMatch) int {
 	switch {
-	case m.Exception == nil:
+	case x == nil:
 		return 0
-	case !m.Exception.Allows():
+	case !x.Allows():
 		return 1
 	}
 	return 2
