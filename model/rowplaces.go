@@ -16,10 +16,10 @@ type rowPlaces struct {
 type narrowSpan struct{ start, end uint16 }
 
 // A row keeps its places in 16 bits each when its text fits (every row
-// of the generated quarantines: their texts take about 250 bytes), which
-// takes the row from 208 bytes to 144, 64 MB at a million messages; a
-// longer text, up to maxRowHay (a message naming thousands of
-// attachments or recipients), keeps them whole in Row.wide.
+// of the generated quarantines: their texts take about 180 bytes),
+// which took the row from 208 bytes to 144, 64 MB at a million
+// messages; a longer text, up to maxRowHay (a message naming thousands
+// of attachments), keeps them whole in Row.wide.
 const maxNarrowText = math.MaxUint16
 
 // setPlaces sets r's places, r's text being set already.
