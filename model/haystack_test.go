@@ -43,6 +43,7 @@ func TestHaystackHoldsEachFieldOnce(t *testing.T) {
 		shorter  bool // the search text is shorter than every field written out
 		domains  int  // the domain: list's length
 		contains []string
+		twice    string // in the text twice: an attachment's name is never looked for
 	}{
 		{name: "address inside the From", shorter: true, domains: 1, m: Message{
 			From: "Some Body <Some.Body@Example.COM>", FromAddr: "some.body@example.com", FromDomain: "example.com",
@@ -60,6 +61,10 @@ func TestHaystackHoldsEachFieldOnce(t *testing.T) {
 		{name: "more names than are looked in", shorter: true, domains: 1, m: Message{
 			From: "a@b.example", FromAddr: "a@b.example", FromDomain: "b.example", Attachments: many,
 		}, contains: []string{"xxxxxxreport.pdf", "a@b.example"}},
+		{name: "a name the subject holds", shorter: true, domains: 1, m: Message{
+			From: "a@b.example", FromAddr: "a@b.example", FromDomain: "b.example", Subject: "Scan report.PDF",
+			Attachments: []Attachment{{Filename: "Report.pdf"}},
+		}, twice: "report.pdf"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -89,6 +94,9 @@ func TestHaystackHoldsEachFieldOnce(t *testing.T) {
 				if !strings.Contains(full, field) {
 					t.Errorf("the search text holds %q, which no field does", field)
 				}
+			}
+			if tc.twice != "" && strings.Count(hay, tc.twice) != 2 {
+				t.Errorf("%q %d times in %q, want twice", tc.twice, strings.Count(hay, tc.twice), hay)
 			}
 			for _, s := range tc.contains {
 				if !strings.Contains(hay, s) {

@@ -3,6 +3,7 @@ package model
 import (
 	"encoding/binary"
 	"iter"
+	"strings"
 )
 
 // PackedIDs are message IDs copied into one string of their own, each
@@ -28,12 +29,14 @@ func PackIDs(ids iter.Seq[MessageID]) PackedIDs {
 		size += uvarintLen(len(id)) + len(id)
 		n++
 	}
-	b := make([]byte, 0, size)
+	var b strings.Builder // not []byte: string(b) would copy it all
+	b.Grow(size)
+	var length [binary.MaxVarintLen64]byte
 	for id := range ids {
-		b = binary.AppendUvarint(b, uint64(len(id)))
-		b = append(b, id...)
+		b.Write(binary.AppendUvarint(length[:0], uint64(len(id))))
+		b.WriteString(string(id))
 	}
-	return PackedIDs{packed: string(b), n: n}
+	return PackedIDs{packed: b.String(), n: n}
 }
 
 // uvarintLen is the length of n as a uvarint.

@@ -117,7 +117,12 @@ const MinEncodedRowLen = 3 + 2*(int(numRowFields)+len(rowPlaces{}.fromAt)) + 5
 // table's rows do. The zero value is ready to use.
 type RowDecoder struct {
 	verdicts []*RowVerdicts
-	lists    []*rowLists
+	// lists are the lists sets decoded, the first maxInterned of them,
+	// the ones an encoder refers back to (RowEncoder.lists); nLists
+	// counts them all. in shares their strings across sets.
+	lists  []*rowLists
+	nLists uint64
+	in     interner
 }
 
 // Decode decodes the row at the start of data and returns it with the
@@ -150,12 +155,16 @@ func (d *RowDecoder) Decode(data string) (Row, string, error) {
 	}
 	if n := rd.uvarint(); n < uint64(len(d.lists)) {
 		r.lists = d.lists[n]
-	} else if n == uint64(len(d.lists)) && rd.ok {
+	} else if n == d.nLists && rd.ok {
 		to, domains := rd.field(), rd.field()
 		if rd.ok {
-			// Cloned, as the verdicts are.
-			r.lists = (*interner)(nil).lists(strings.Clone(to), strings.Clone(domains))
-			d.lists = append(d.lists, r.lists)
+			// Cloned, as the verdicts are: the interner keeps the
+			// strings it is given when it is full.
+			r.lists = d.in.lists(strings.Clone(to), strings.Clone(domains))
+			if len(d.lists) < maxInterned {
+				d.lists = append(d.lists, r.lists)
+			}
+			d.nLists++
 		}
 	} else {
 		return Row{}, "", errBadRow
@@ -210,6 +219,7 @@ func (d *RowDecoder) DecodeBlock(data string, rows []Row) error {
 	for i := range rows {
 		r := &rows[i]
 		if r.text == "" {
+			r.text = "" // not an empty slice of data
 			continue
 		}
 		start := len(texts)

@@ -13,26 +13,35 @@ type rowLists struct {
 }
 
 // lists returns the shared lists to and domains: nil when both are
-// empty, a copy of the interner's when it holds them, and new ones
-// (shared from then on, up to maxInterned of them) when not. A nil
+// empty, the interner's when it holds the pair, and a new pair (shared
+// from then on, up to maxInterned pairs) when not, whose strings are
+// the interner's (interner.str) when it holds them: a recipient list
+// repeats across senders, a sender's domains across recipients. A nil
 // interner shares nothing.
+//
+// A pair shared with no other row costs the pair (32 bytes), its
+// pointer and its strings' own allocations, where the row's text held
+// the strings for nothing: a quarantine in which no two messages share
+// recipients and sender domains, and no string of them repeats, takes
+// about 80 bytes a message more than with the lists in the rows' texts
+// (measured in review at 200,000 such messages: 379 bytes a row against
+// 302).
 func (in *interner) lists(to, domains string) *rowLists {
 	if to == "" && domains == "" {
 		return nil
 	}
-	l := rowLists{to, domains}
-	if in == nil || len(to)+len(domains) > maxInternLen {
-		return &l
+	if in == nil {
+		return &rowLists{to, domains}
 	}
-	if c, ok := in.rowLists[l]; ok {
+	if c, ok := in.rowLists[rowLists{to, domains}]; ok {
 		return c
 	}
-	c := &l
-	if len(in.rowLists) < maxInterned {
+	c := &rowLists{in.str(to), in.str(domains)}
+	if len(in.rowLists) < maxInterned && len(to)+len(domains) <= maxInternLen {
 		if in.rowLists == nil {
 			in.rowLists = make(map[rowLists]*rowLists)
 		}
-		in.rowLists[l] = c
+		in.rowLists[*c] = c
 	}
 	return c
 }

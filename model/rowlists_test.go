@@ -8,14 +8,16 @@ import (
 
 // TestRowListsAreShared: rows built together, and rows decoded from one
 // stream, share the lists of messages with the same recipients and
-// domains; rows with none hold none; rows with other lists hold their
-// own. The recipients and domains are the message's, lower-cased.
+// domains, and the string of the same recipients in another pair; rows
+// with none hold none; rows with other lists hold their own. The
+// recipients and domains are the message's, lower-cased.
 func TestRowListsAreShared(t *testing.T) {
 	msgs := []Message{
 		{ID: "a", To: []string{"Ops <Ops@Example.com>"}, FromDomain: "Partner.example"},
 		{ID: "b", To: []string{"ops <ops@example.com>"}, FromDomain: "partner.example"},
 		{ID: "c", To: []string{"sales@example.com"}, FromDomain: "partner.example"},
 		{ID: "d"},
+		{ID: "e", To: []string{"ops <ops@example.com>"}, FromDomain: "other.example"},
 	}
 	rows := NewRowBuilder().Rows(msgs)
 	var enc RowEncoder
@@ -27,7 +29,10 @@ func TestRowListsAreShared(t *testing.T) {
 	if err := new(RowDecoder).DecodeBlock(string(b), decoded); err != nil {
 		t.Fatal(err)
 	}
-	for name, rs := range map[string][]*Row{"built": rows, "decoded": {&decoded[0], &decoded[1], &decoded[2], &decoded[3]}} {
+	for name, rs := range map[string][]*Row{"built": rows, "decoded": {&decoded[0], &decoded[1], &decoded[2], &decoded[3], &decoded[4]}} {
+		if rs[4].lists == rs[0].lists || !sameString(rs[4].to(), rs[0].to()) {
+			t.Errorf("%s: another pair does not share the same recipients' string", name)
+		}
 		if rs[0].lists == nil || rs[0].lists != rs[1].lists {
 			t.Errorf("%s: the same lists are not shared: %p %p", name, rs[0].lists, rs[1].lists)
 		}
@@ -77,7 +82,10 @@ func TestRowCodecListsPastTheBound(t *testing.T) {
 	if got[n].lists != got[0].lists {
 		t.Error("a set the encoder remembered was not shared")
 	}
-	if len(d.lists) != n+1 {
-		t.Errorf("%d sets decoded, want %d (the last written again)", len(d.lists), n+1)
+	if d.nLists != uint64(n+1) || len(d.lists) != maxInterned {
+		t.Errorf("%d sets decoded, %d kept; want %d (the last written again), %d kept", d.nLists, len(d.lists), n+1, maxInterned)
+	}
+	if got[n+1].lists == got[n-1].lists || got[n+1].to() != got[n-1].to() {
+		t.Error("a set past the bound was shared, or not decoded again")
 	}
 }

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"errors"
-	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -163,9 +162,18 @@ func (h *Hub) follow(ctx context.Context) (reload bool) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	known := func(yield func(model.MessageID) bool) {
+		// The rows, not h.have: the slice is never changed in place,
+		// so it is packed without holding the sessions up.
 		h.mu.Lock()
-		ids := model.PackIDs(maps.Keys(h.have))
+		rows := h.rows
 		h.mu.Unlock()
+		ids := model.PackIDs(func(yield func(model.MessageID) bool) {
+			for _, r := range rows {
+				if !yield(r.ID()) {
+					return
+				}
+			}
+		})
 		for id := range ids.All() {
 			if !yield(id) {
 				return

@@ -81,7 +81,11 @@ type rowsReader struct {
 	f    *os.File
 	r    *bufio.Reader
 	left int64 // the bytes of the file not read yet
-	dec  model.RowDecoder
+	// rowsLeft are the rows the header announces and no block has
+	// held yet: a block of more is refused before room is made for
+	// them (a forged block of 256 MiB could ask for 7,000,000).
+	rowsLeft int64
+	dec      model.RowDecoder
 	// block is the last block's bytes, read over by the next: the
 	// rows keep copies of their texts, not the block.
 	block []byte
@@ -112,7 +116,7 @@ func openRows(path, digest string, count int) (*rowsReader, error) {
 		return nil, errRowsStale
 	}
 	_, _ = r.Discard(len(header))
-	return &rowsReader{f: f, r: r, left: info.Size() - int64(len(header))}, nil
+	return &rowsReader{f: f, r: r, left: info.Size() - int64(len(header)), rowsLeft: int64(count)}, nil
 }
 
 func (rr *rowsReader) Close() error { return rr.f.Close() }
@@ -128,7 +132,7 @@ func (rr *rowsReader) next() ([]model.Row, error) {
 	}
 	size, n := int64(binary.LittleEndian.Uint32(head[:4])), binary.LittleEndian.Uint32(head[4:])
 	rr.left -= blockHeadLen
-	if n == 0 || int64(n)*int64(model.MinEncodedRowLen) > size || size > maxBlockLen || size+crc32.Size > rr.left {
+	if n == 0 || int64(n) > rr.rowsLeft || int64(n)*int64(model.MinEncodedRowLen) > size || size > maxBlockLen || size+crc32.Size > rr.left {
 		return nil, fmt.Errorf("%w: a block's size", errRowsWrong)
 	}
 	if int64(cap(rr.block)) < size+crc32.Size {
@@ -153,6 +157,7 @@ func (rr *rowsReader) next() ([]model.Row, error) {
 	if err := rr.dec.DecodeBlock(data, rows); err != nil {
 		return nil, fmt.Errorf("%w: %v", errRowsWrong, err)
 	}
+	rr.rowsLeft -= int64(n)
 	return rows, nil
 }
 

@@ -376,7 +376,11 @@ func (m *Model) rescan() tea.Cmd {
 	m.read.seq++
 	m.read.then, m.read.what = nil, ""
 	m.kept.Reset()
-	return tea.Batch(m.startScan(), m.selectionChanged(), m.statsChanged())
+	scan := m.startScan()
+	if !m.scan.running {
+		m.answerAskedIDs() // no scan to wait for: the old one's end is ignored
+	}
+	return tea.Batch(scan, m.selectionChanged(), m.statsChanged())
 }
 
 // unlisted returns which of ids the table does not list, shown or not.
