@@ -24,7 +24,7 @@ import (
 // unchanged source reads it and lists those rows (App.ScanRows) instead
 // of reading, decoding, keeping and listing every cached result again;
 // the one message a view needs is read from the cache when it is asked
-// for (App.Message). At 100,000 messages that is one read of about 45 MB
+// for (App.Message). At 100,000 messages that is one read of about 22 MB
 // instead of 100,000 records decoded, encoded again into the console's
 // spill and turned into rows.
 //
