@@ -94,9 +94,16 @@ func TuneLongLivedGC(getenv func(string) string) (restore func()) {
 	oldPercent := debug.SetGCPercent(gcPercent)
 	oldLimit := debug.SetMemoryLimit(-1)
 	var set int64
+	var settle settler
 	stop := FollowLiveHeap(limitInterval, func(live uint64) {
+		scanning := scansRunning.Load() > 0
+		if settle.tick(time.Now(), scanning) {
+			// The live heap the collection finds sets the limit at the
+			// next tick.
+			debug.FreeOSMemory()
+		}
 		limit := idleLimitFor(live)
-		if scansRunning.Load() > 0 {
+		if scanning {
 			limit = limitFor(live)
 		}
 		if limit != set {
