@@ -26,12 +26,17 @@ func newRowIndex(n int) *rowIndex {
 	return &rowIndex{seed: maphash.MakeSeed(), slots: make([]int32, size), mask: size - 1}
 }
 
-// add records that the row at position at (of listed) has its ID; a row
-// with the same ID recorded before gives way, as a map's would.
-func (x *rowIndex) add(listed []*model.Row, at int32) {
-	id := listed[at].ID()
+// rowIDs gives the ID of the row at a position, for rowIndex.
+type rowIDs interface {
+	rowID(at int32) model.MessageID
+}
+
+// add records that the row at position at has its ID (rows.rowID); a
+// row with the same ID recorded before gives way, as a map's would.
+func (x *rowIndex) add(rows rowIDs, at int32) {
+	id := rows.rowID(at)
 	for i := maphash.String(x.seed, string(id)) & x.mask; ; i = (i + 1) & x.mask {
-		if p := x.slots[i]; p == 0 || listed[p-1].ID() == id {
+		if p := x.slots[i]; p == 0 || rows.rowID(p-1) == id {
 			x.slots[i] = at + 1
 			return
 		}
@@ -39,13 +44,13 @@ func (x *rowIndex) add(listed []*model.Row, at int32) {
 }
 
 // find returns the position of the row with the given ID.
-func (x *rowIndex) find(listed []*model.Row, id model.MessageID) (int32, bool) {
+func (x *rowIndex) find(rows rowIDs, id model.MessageID) (int32, bool) {
 	for i := maphash.String(x.seed, string(id)) & x.mask; ; i = (i + 1) & x.mask {
 		p := x.slots[i]
 		if p == 0 {
 			return 0, false
 		}
-		if listed[p-1].ID() == id {
+		if rows.rowID(p-1) == id {
 			return p - 1, true
 		}
 	}

@@ -274,6 +274,23 @@ func TestRowSnapshotIsWhatTheScanEmits(t *testing.T) {
 	}
 	warnedOf("written wrong")
 	kept("kept once more")
+
+	// A list in its order, written whole with good checksums in blocks
+	// of another size: a short block before the last is refused (the
+	// replay finds a row at its position by the block size), and
+	// nothing of it is handed out.
+	list[0], list[1] = list[1], list[0]
+	rowsPerBlock = 30
+	err = saveRows(path, digest, list)
+	rowsPerBlock = 50
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := scanRows(t, a); len(s.rows) > 0 {
+		t.Fatal("a list in blocks of another size was handed out")
+	}
+	warnedOf("blocks of another size")
+	kept("kept after the blocks of another size")
 }
 
 // TestRowReplayFailsClosed: a message whose result is no longer where
@@ -349,7 +366,7 @@ func TestRowReplayFailsClosed(t *testing.T) {
 	}
 
 	// A ref that names other bytes fails closed too.
-	at, _ := rr.index.find(rr.listed, plain.ID())
+	at, _ := rr.index.find(rr, plain.ID())
 	rr.refs[at].Off += 7
 	if _, err := a.Message(context.Background(), plain.ID()); !errors.Is(err, errListChanged) {
 		t.Fatalf("a ref to other bytes: %v", err)
@@ -407,12 +424,13 @@ func TestReadOnlyScanKeepsNoList(t *testing.T) {
 // TestRowReplayFindsRowsAsTheyGoOut: a message is found once its row is
 // handed out, whether the index that finds it was made before its block
 // went out (a view opened during the replay) or after, and by its slot:
-// its own sum and ref, or pairing's outcome for a changed one.
+// its own sum and ref, or pairing's outcome for a changed one, found by
+// ID while the rows go out and by position once they all have.
 func TestRowReplayFindsRowsAsTheyGoOut(t *testing.T) {
-	const n = 6
+	const n = 7
 	rows := make([]model.Row, n)
 	rr := &rowReplay{sums: make([][sha256.Size]byte, n), refs: make([]store.RecordRef, n),
-		listed: make([]*model.Row, n), changed: map[model.MessageID]store.RecordRef{"m4": {Off: 99}}}
+		per: 3, n: n, changed: map[model.MessageID]store.RecordRef{"m4": {Off: 99}}}
 	for i := range rows {
 		rows[i] = model.NewRow(&model.Message{ID: model.MessageID(fmt.Sprintf("m%d", i))})
 		rr.sums[i][0], rr.refs[i].Off = byte(i), int64(10*i)
@@ -435,10 +453,24 @@ func TestRowReplayFindsRowsAsTheyGoOut(t *testing.T) {
 			t.Errorf("%s: slot %+v, row %p (want %p)", id, s, r, &rows[i])
 		}
 	}
-	rr.handOut(rows[:3], 0)
+	rr.handOut(rows[:3])
 	check(1, true) // makes the index
 	check(4, false)
-	rr.handOut(rows[3:], 3)
+	rr.handOut(rows[3:6])
+	rr.handOut(rows[6:]) // the last block, shorter
+	for i := range n {
+		check(i, true)
+	}
+	check(n, false)
+	// Once every row is out, the changed refs are kept by position.
+	entries := make([]mailsrc.Entry, n)
+	for i := range entries {
+		entries[i].ID = rows[i].ID()
+	}
+	rr.placeChanged(entries)
+	if rr.changed != nil || len(rr.changedAt) != 1 {
+		t.Fatalf("changed by ID %v, by position %v", rr.changed, rr.changedAt)
+	}
 	for i := range n {
 		check(i, true)
 	}
