@@ -72,8 +72,13 @@ func limitWith(live, part, slack uint64) int64 {
 // none does.
 var scansRunning atomic.Int32
 
+// scansStarted counts the scans the process has started, for the
+// settling of its memory (settler).
+var scansStarted atomic.Uint64
+
 // scanUnderWay records a scan under way until done is called.
 func scanUnderWay() (done func()) {
+	scansStarted.Add(1)
 	scansRunning.Add(1)
 	return func() { scansRunning.Add(-1) }
 }
@@ -97,10 +102,10 @@ func TuneLongLivedGC(getenv func(string) string) (restore func()) {
 	var settle settler
 	stop := FollowLiveHeap(limitInterval, func(live uint64) {
 		scanning := scansRunning.Load() > 0
-		if settle.tick(time.Now(), scanning) {
+		if settle.tick(time.Now(), scanning, scansStarted.Load()) {
 			// The live heap the collection finds sets the limit at the
 			// next tick.
-			debug.FreeOSMemory()
+			freeOSMemory()
 		}
 		limit := idleLimitFor(live)
 		if scanning {

@@ -1,6 +1,9 @@
 package app
 
-import "time"
+import (
+	"runtime/debug"
+	"time"
+)
 
 // Once a scan has ended and the console has sorted ahead, what the scan
 // and the sorting made and dropped is still the runtime's: the soft
@@ -13,22 +16,32 @@ import "time"
 // its memory once, settleAfter after its last scan ended: a collection
 // in the background (about 0.1 s of a core at a million messages,
 // milliseconds at 100,000), once per scan, never while one runs.
-const settleAfter = 3 * time.Second
+var settleAfter = 3 * time.Second // a variable for tests
+
+// freeOSMemory settles the memory; a variable for tests.
+var freeOSMemory = debug.FreeOSMemory
 
 // settler decides when the memory is settled: settleAfter after the
-// last scan ended, once.
+// last scan ended, once per scan.
 type settler struct {
+	started uint64    // the scans started when last ticked
 	ended   time.Time // when no scan was seen running first; zero while one runs
 	settled bool
 }
 
-// tick reports whether to settle now, given whether a scan runs.
-func (s *settler) tick(now time.Time, scanning bool) bool {
+// tick reports whether to settle now, given whether a scan runs and how
+// many scans the process has started (scansStarted): one that started
+// and ended between two ticks counts too. Before the first scan there
+// is nothing to settle.
+func (s *settler) tick(now time.Time, scanning bool, started uint64) bool {
+	if started != s.started {
+		s.started, s.ended, s.settled = started, time.Time{}, false
+	}
 	switch {
-	case scanning:
-		s.ended, s.settled = time.Time{}, false
+	case started == 0, s.settled:
 		return false
-	case s.settled:
+	case scanning:
+		s.ended = time.Time{}
 		return false
 	case s.ended.IsZero():
 		s.ended = now

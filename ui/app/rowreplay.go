@@ -45,12 +45,11 @@ type rowReplay struct {
 	// anew, as every scan does.
 	fresh map[model.MessageID]mailsrc.Entry
 
-	// listed is the row handed out at each position, and index finds
-	// a row's position by its ID. The index is made when a message is
-	// first read back, not while the rows go out: a console may never
-	// read one, and the rows are listed sooner without it. It reads
-	// the rows' own IDs (their text), not the listing's copies, which
-	// the scan then drops.
+	// index finds a row handed out by its ID. It is made when a
+	// message is first read back, not while the rows go out: a console
+	// may never read one, and the rows are listed sooner without it.
+	// It reads the rows' own IDs (their text), not the listing's
+	// copies, which the scan then drops.
 	mu sync.RWMutex
 	// blocks are the rows handed out, block by block as the row
 	// snapshot holds them: the row at position i is
@@ -129,28 +128,35 @@ func (rr *rowReplay) changedRef(id model.MessageID, i int32) (store.RecordRef, b
 }
 
 // placeChanged finds the changed messages' positions among the rows
-// handed out, listed, once they have all gone out, and keeps their refs
+// handed out, once the replay hands out no more, and keeps their refs
 // by position: a map by ID, with the snapshot's IDs its keys point into,
 // took 17 MB at a million messages (190,000 changed), the refs by
-// position 4.6 MB. A changed message not handed out is not read back
-// from the replay (slot finds it not) and is dropped.
-func (rr *rowReplay) placeChanged(listed []mailsrc.Entry) {
-	var at []changedRef
-	for i, e := range listed {
-		if ref, ok := rr.changed[e.ID]; ok {
-			at = append(at, changedRef{int32(i), ref})
-		}
-	}
+// position 4.6 MB. It looks up every row handed out, by the row's own
+// ID, so that no changed message is left to be read back under its
+// result before pairing; one not handed out is not read back from the
+// replay at all (slot finds it not).
+func (rr *rowReplay) placeChanged() {
 	rr.mu.Lock()
 	defer rr.mu.Unlock()
-	rr.changedAt, rr.changed = slices.Clip(at), nil
+	at := make([]changedRef, 0, len(rr.changed))
+	for i := range int32(rr.out) {
+		if ref, ok := rr.changed[rr.rowID(i)]; ok {
+			at = append(at, changedRef{i, ref})
+		}
+	}
+	rr.changedAt, rr.changed = at, nil
 }
 
 // handOut records a block of rows as handed out, listed from position
-// rr.out on (the next one): per rows, or the last block's fewer.
-func (rr *rowReplay) handOut(rows []model.Row) {
+// rr.out on (the next one): per rows, or the last block's fewer. It
+// refuses, recording nothing, a block that would put a row out of the
+// place row finds it at (replayRows refuses such a file before).
+func (rr *rowReplay) handOut(rows []model.Row) error {
 	rr.mu.Lock()
 	defer rr.mu.Unlock()
+	if len(rows) > rr.per || (len(rr.blocks) > 0 && len(rr.blocks[len(rr.blocks)-1]) != rr.per) {
+		return fmt.Errorf("%w: a block of %d rows out of place", errRowsWrong, len(rows))
+	}
 	rr.blocks = append(rr.blocks, rows)
 	for j := range rows {
 		if rr.index != nil {
@@ -158,6 +164,7 @@ func (rr *rowReplay) handOut(rows []model.Row) {
 		}
 	}
 	rr.out += len(rows)
+	return nil
 }
 
 // ScanRows is Scan for a console: when the source is unchanged since a
@@ -216,25 +223,27 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 		if err == nil && len(rows) > len(entries)-sent {
 			err = fmt.Errorf("%w: more rows than messages", errRowsWrong)
 		}
-		if err == nil && len(rows) != rowsPerBlock && sent+len(rows) != len(entries) {
-			err = fmt.Errorf("%w: a block of %d rows before the last", errRowsWrong, len(rows))
+		if err == nil && (len(rows) > rowsPerBlock || len(rows) < rowsPerBlock && sent+len(rows) != len(entries)) {
+			err = fmt.Errorf("%w: a block of %d rows, not %d", errRowsWrong, len(rows), rowsPerBlock)
 		}
 		for j := 0; err == nil && j < len(rows); j++ {
 			if rows[j].ID() != entries[sent+j].ID {
 				err = fmt.Errorf("%w: row %d is not the listed message's", errRowsWrong, sent+j)
 			}
 		}
+		if err == nil {
+			for j := range rows {
+				if r, ok := freshRows[rows[j].ID()]; ok {
+					rows[j] = r
+				}
+			}
+			err = rr.handOut(rows)
+		}
 		if err != nil {
 			_ = os.Remove(path) // the next scan keeps its list again
 			a.warnf("the list kept from the last scan is not used from message %d on: %v", sent+1, err)
 			break
 		}
-		for j := range rows {
-			if r, ok := freshRows[rows[j].ID()]; ok {
-				rows[j] = r
-			}
-		}
-		rr.handOut(rows)
 		for j := range rows {
 			if err := emitRow(&rows[j]); err != nil {
 				return true, false, err
@@ -246,13 +255,13 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 		}
 	}
 	if sent == len(entries) {
-		rr.placeChanged(entries)
+		rr.placeChanged()
 		return true, false, nil
 	}
 	if sent == 0 {
 		return false, false, nil
 	}
-	rr.placeChanged(entries[:sent])
+	rr.placeChanged()
 	if progress := opts.Progress; progress != nil {
 		opts.Progress = func(p scan.Progress) {
 			progress(scan.Progress{Listed: len(entries), Analysed: sent + p.Analysed, Cached: sent + p.Cached, Skipped: p.Skipped, Done: p.Done})

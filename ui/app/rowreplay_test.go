@@ -276,21 +276,24 @@ func TestRowSnapshotIsWhatTheScanEmits(t *testing.T) {
 	kept("kept once more")
 
 	// A list in its order, written whole with good checksums in blocks
-	// of another size: a short block before the last is refused (the
-	// replay finds a row at its position by the block size), and
-	// nothing of it is handed out.
+	// of another size, smaller or larger: the replay finds a row at
+	// its position by the block size, so such a block is refused, and
+	// nothing of the list is handed out (a larger one made App.Message
+	// panic, found in review).
 	list[0], list[1] = list[1], list[0]
-	rowsPerBlock = 30
-	err = saveRows(path, digest, list)
-	rowsPerBlock = 50
-	if err != nil {
-		t.Fatal(err)
+	for _, per := range []int{30, 100_000} {
+		rowsPerBlock = per
+		err = saveRows(path, digest, list)
+		rowsPerBlock = 50
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := scanRows(t, a); len(s.rows) > 0 {
+			t.Fatalf("a list in blocks of %d was handed out", per)
+		}
+		warnedOf(fmt.Sprintf("blocks of %d", per))
+		kept(fmt.Sprintf("kept after the blocks of %d", per))
 	}
-	if s := scanRows(t, a); len(s.rows) > 0 {
-		t.Fatal("a list in blocks of another size was handed out")
-	}
-	warnedOf("blocks of another size")
-	kept("kept after the blocks of another size")
 }
 
 // TestRowReplayFailsClosed: a message whose result is no longer where
@@ -453,21 +456,29 @@ func TestRowReplayFindsRowsAsTheyGoOut(t *testing.T) {
 			t.Errorf("%s: slot %+v, row %p (want %p)", id, s, r, &rows[i])
 		}
 	}
-	rr.handOut(rows[:3])
+	handOut := func(rows []model.Row) {
+		t.Helper()
+		if err := rr.handOut(rows); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := rr.handOut(rows[:4]); err == nil {
+		t.Fatal("a block longer than the others was handed out")
+	}
+	handOut(rows[:3])
 	check(1, true) // makes the index
 	check(4, false)
-	rr.handOut(rows[3:6])
-	rr.handOut(rows[6:]) // the last block, shorter
+	handOut(rows[3:6])
+	handOut(rows[6:]) // the last block, shorter
+	if err := rr.handOut(rows[6:]); err == nil {
+		t.Fatal("a block after a shorter one was handed out")
+	}
 	for i := range n {
 		check(i, true)
 	}
 	check(n, false)
 	// Once every row is out, the changed refs are kept by position.
-	entries := make([]mailsrc.Entry, n)
-	for i := range entries {
-		entries[i].ID = rows[i].ID()
-	}
-	rr.placeChanged(entries)
+	rr.placeChanged()
 	if rr.changed != nil || len(rr.changedAt) != 1 {
 		t.Fatalf("changed by ID %v, by position %v", rr.changed, rr.changedAt)
 	}
