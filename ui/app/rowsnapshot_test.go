@@ -17,8 +17,9 @@ import (
 // TestRowsFileBoundsWhatItReads: a block whose head claims more bytes
 // than the file holds, more rows than its bytes can (a row takes
 // model.MinEncodedRowLen at least) or more than the file's header
-// announces, is refused before anything is allocated for it, and a file another build wrote, or of another scan, is not read past
-// its first line.
+// announces, is refused before anything is allocated for it, and a
+// file another build wrote, or of another scan, is not read past its
+// first line.
 func TestRowsFileBoundsWhatItReads(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "x.rows")
 	head := rowsHeader(buildID(), "d", 1)
@@ -28,71 +29,18 @@ func TestRowsFileBoundsWhatItReads(t *testing.T) {
 	if err := os.WriteFile(path, append(append([]byte(head), block[:]...), 1, 2, 3), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	rf, err := openRows(path, "d", 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rf.Close()
-	var m0, m1 runtime.MemStats
-	runtime.ReadMemStats(&m0)
-	_, err = rf.next()
-	runtime.ReadMemStats(&m1)
-	if !errors.Is(err, errRowsWrong) {
-		t.Fatalf("a block longer than the file: %v", err)
-	}
-	if n := m1.TotalAlloc - m0.TotalAlloc; n > 1<<20 {
-		t.Fatalf("allocated %d bytes for a block the file cannot hold", n)
-	}
+	readRefused(t, path, 1, 1<<20, "a block longer than the file")
 
 	// A whole block, its checksum right, that claims a row a byte: its
 	// rows cannot fit, and no room is made for 1 MiB of them.
 	const size = 1 << 20
-	body := make([]byte, blockHeadLen+size)
-	binary.LittleEndian.PutUint32(body[:4], size)
-	binary.LittleEndian.PutUint32(body[4:blockHeadLen], size)
-	body = binary.LittleEndian.AppendUint32(body, crc32.Checksum(body, castagnoli))
-	if err := os.WriteFile(path, append([]byte(rowsHeader(buildID(), "d", size)), body...), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if rf, err = openRows(path, "d", size); err != nil {
-		t.Fatal(err)
-	}
-	defer rf.Close()
-	runtime.ReadMemStats(&m0)
-	_, err = rf.next()
-	runtime.ReadMemStats(&m1)
-	if !errors.Is(err, errRowsWrong) {
-		t.Fatalf("a block of more rows than its bytes can hold: %v", err)
-	}
-	if n := m1.TotalAlloc - m0.TotalAlloc; n > 2*size {
-		t.Fatalf("allocated %d bytes for a block of %d bytes", n, size)
-	}
-
+	refusedBlock(t, path, size, size, size, 2*size, "a block of more rows than its bytes can hold")
 	// A whole block, its checksum right and its bytes enough for its
 	// rows, of more rows than the file's header announces: refused
 	// before room is made for them (found in review: 7,000,000 rows,
 	// about 1 GB, for a block of 256 MiB).
 	const rows = 20_000
-	body = make([]byte, blockHeadLen+rows*model.MinEncodedRowLen)
-	binary.LittleEndian.PutUint32(body[:4], uint32(len(body)-blockHeadLen))
-	binary.LittleEndian.PutUint32(body[4:blockHeadLen], rows)
-	body = binary.LittleEndian.AppendUint32(body, crc32.Checksum(body, castagnoli))
-	if err := os.WriteFile(path, append([]byte(rowsHeader(buildID(), "d", 1)), body...), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if rf, err = openRows(path, "d", 1); err != nil {
-		t.Fatal(err)
-	}
-	defer rf.Close()
-	runtime.ReadMemStats(&m0)
-	_, err = rf.next()
-	runtime.ReadMemStats(&m1)
-	if !errors.Is(err, errRowsWrong) {
-		t.Fatalf("a block of more rows than the header announces: %v", err)
-	}
-	if n := m1.TotalAlloc - m0.TotalAlloc; n > 1<<20 {
-		t.Fatalf("allocated %d bytes for a block of more rows than announced", n)
-	}
+	refusedBlock(t, path, 1, rows*model.MinEncodedRowLen, rows, 1<<20, "a block of more rows than the header announces")
 
 	r := model.NewRow(&model.Message{ID: "m1"})
 	if err := saveRows(path, "d", []*model.Row{&r}); err != nil {
@@ -114,6 +62,43 @@ func TestRowsFileBoundsWhatItReads(t *testing.T) {
 		if err := open(); !errors.Is(err, errRowsStale) {
 			t.Errorf("%s: %v", what, err)
 		}
+	}
+}
+
+// refusedBlock writes at path a row snapshot announcing count rows whose
+// one block, its checksum right, holds size bytes and claims rows rows,
+// and checks that reading it fails (readRefused).
+func refusedBlock(t *testing.T, path string, count, size int, rows uint32, maxAlloc uint64, what string) {
+	t.Helper()
+	body := make([]byte, blockHeadLen+size)
+	binary.LittleEndian.PutUint32(body[:4], uint32(size))
+	binary.LittleEndian.PutUint32(body[4:blockHeadLen], rows)
+	body = binary.LittleEndian.AppendUint32(body, crc32.Checksum(body, castagnoli))
+	if err := os.WriteFile(path, append([]byte(rowsHeader(buildID(), "d", count)), body...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	readRefused(t, path, count, maxAlloc, what)
+}
+
+// readRefused checks that reading the first block of the row snapshot
+// at path, announcing count rows, fails, allocating at most maxAlloc
+// bytes.
+func readRefused(t *testing.T, path string, count int, maxAlloc uint64, what string) {
+	t.Helper()
+	rf, err := openRows(path, "d", count)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rf.Close()
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+	_, err = rf.next()
+	runtime.ReadMemStats(&m1)
+	if !errors.Is(err, errRowsWrong) {
+		t.Fatalf("%s: %v", what, err)
+	}
+	if n := m1.TotalAlloc - m0.TotalAlloc; n > maxAlloc {
+		t.Fatalf("%s: allocated %d bytes", what, n)
 	}
 }
 
