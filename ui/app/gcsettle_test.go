@@ -54,6 +54,13 @@ func TestLongLivedGCSettlesAfterAScan(t *testing.T) {
 	settleAfter, freeOSMemory = 50*time.Millisecond, func() { settled.Add(1) }
 	oldLimit := debug.SetMemoryLimit(math.MaxInt64)
 	defer debug.SetMemoryLimit(oldLimit)
+	// The counts are the process's: another test's scan still under
+	// way would hold the settling off.
+	for deadline := time.Now().Add(10 * time.Second); scansRunning.Load() > 0; time.Sleep(limitInterval) {
+		if time.Now().After(deadline) {
+			t.Fatal("another test's scan is still under way")
+		}
+	}
 	restore := TuneLongLivedGC(func(string) string { return "" })
 	defer restore()
 	done := scanUnderWay()
