@@ -111,10 +111,11 @@ var errBadRow = errors.New("not an encoded row")
 // bytes can hold, before it makes room for them.
 const MinEncodedRowLen = 3 + 2*(int(numRowFields)+len(rowPlaces{}.fromAt)) + 5
 
-// RowDecoder decodes a stream of rows that a RowEncoder wrote, from one
-// string that the rows then point into: decoding copies nothing, and the
-// rows keep the string alive. The rows share their verdict columns, as a
-// table's rows do. The zero value is ready to use.
+// RowDecoder decodes a stream of rows that a RowEncoder wrote. The rows
+// Decode returns point into the stream for their texts, and keep it
+// alive; DecodeBlock copies the texts out. The rows share their verdict
+// columns and their lists, copied out of the stream, as a table's rows
+// do. The zero value is ready to use.
 type RowDecoder struct {
 	verdicts []*RowVerdicts
 	// lists are the lists sets decoded, the first maxInterned of them,
