@@ -12,7 +12,8 @@ import (
 // wideMessages are rowMessages whose rows' texts pass what 16-bit places
 // reach: a thousand attachments' names or recipients, and texts on
 // either side of the bound.
-func wideMessages() []Message {
+func wideMessages(t *testing.T) []Message {
+	t.Helper()
 	msgs := rowMessages(rand.New(rand.NewPCG(31, 5)), 60)
 	for i := range msgs {
 		m := &msgs[i]
@@ -34,7 +35,7 @@ func wideMessages() []Message {
 		r := NewRow(&m)
 		m.Subject = strings.Repeat("x", maxNarrowText+extra-len(r.text)-1) // and a NUL
 		if r := NewRow(&m); len(r.text) != maxNarrowText+extra {
-			panic(fmt.Sprintf("an edge row's text of %d bytes", len(r.text)))
+			t.Fatalf("an edge row's text of %d bytes, want %d", len(r.text), maxNarrowText+extra)
 		}
 		msgs = append(msgs, m)
 	}
@@ -52,7 +53,7 @@ func TestWideRowsAreWhole(t *testing.T) {
 			t.Errorf("a row takes %d bytes, want at most 136", got)
 		}
 	}
-	msgs := wideMessages()
+	msgs := wideMessages(t)
 	rows := make([]Row, len(msgs))
 	var enc RowEncoder
 	var b []byte

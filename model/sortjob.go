@@ -61,8 +61,9 @@ type sortEntry struct {
 	i   int32
 }
 
-// rankedColumn reports whether c sorts on the ranks of its text.
-func rankedColumn(c Column) bool {
+// textColumn reports whether c sorts on a text (rowSenderText), whose
+// 8-byte prefix is its key and whose ties are settled by the text.
+func textColumn(c Column) bool {
 	return c == ColumnFrom || c == ColumnDomain || c == ColumnSubject
 }
 
@@ -71,14 +72,14 @@ func rankedColumn(c Column) bool {
 func (t *Table) prepareSort(k SortKey) *SortJob {
 	j := &SortJob{table: t, key: k, gen: t.gen, n: int32(t.n), es: make([]sortEntry, len(t.order)),
 		done: make(chan struct{})}
-	ranked := rankedColumn(k.Column)
-	if ranked {
+	byText := textColumn(k.Column)
+	if byText {
 		j.text = make([]string, t.n)
 	}
 	for x, i := range t.arrivals() {
 		r := t.line(i)
 		j.es[x].i = i
-		if ranked {
+		if byText {
 			j.text[i] = rowSenderText(k.Column, r)
 			j.es[x].key = stringPrefix(j.text[i])
 			continue

@@ -167,18 +167,13 @@ func (h *Hub) follow(ctx context.Context) (reload bool) {
 		h.mu.Lock()
 		rows := h.rows
 		h.mu.Unlock()
-		ids := model.PackIDs(func(yield func(model.MessageID) bool) {
+		model.PackIDs(func(yield func(model.MessageID) bool) {
 			for _, r := range rows {
 				if !yield(r.ID()) {
 					return
 				}
 			}
-		})
-		for id := range ids.All() {
-			if !yield(id) {
-				return
-			}
-		}
+		}).All()(yield)
 	}
 	_ = h.app.Watch(ctx, known, func(c mailsrc.Change) {
 		switch c.Kind {

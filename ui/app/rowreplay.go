@@ -45,11 +45,7 @@ type rowReplay struct {
 	// anew, as every scan does.
 	fresh map[model.MessageID]mailsrc.Entry
 
-	// index finds a row handed out by its ID. It is made when a
-	// message is first read back, not while the rows go out: a console
-	// may never read one, and the rows are listed sooner without it.
-	// It reads the rows' own IDs (their text), not the listing's
-	// copies, which the scan then drops.
+	// mu guards what follows, and changed and changedAt.
 	mu sync.RWMutex
 	// blocks are the rows handed out, block by block as the row
 	// snapshot holds them: the row at position i is
@@ -60,7 +56,12 @@ type rowReplay struct {
 	per    int
 	n      int // the messages listed
 	out    int // rows handed out
-	index  *rowIndex
+	// index finds a row handed out by its ID. It is made when a
+	// message is first read back, not while the rows go out: a console
+	// may never read one, and the rows are listed sooner without it.
+	// It reads the rows' own IDs (their text), not the listing's
+	// copies, which the scan then drops.
+	index *rowIndex
 }
 
 // row is the row handed out at position i.
@@ -158,8 +159,8 @@ func (rr *rowReplay) handOut(rows []model.Row) error {
 		return fmt.Errorf("%w: a block of %d rows out of place", errRowsWrong, len(rows))
 	}
 	rr.blocks = append(rr.blocks, rows)
-	for j := range rows {
-		if rr.index != nil {
+	if rr.index != nil {
+		for j := range rows {
 			rr.index.add(rr, int32(rr.out+j))
 		}
 	}
@@ -254,14 +255,13 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 			opts.Progress(scan.Progress{Listed: len(entries), Analysed: sent, Cached: sent, Done: true})
 		}
 	}
+	rr.placeChanged()
 	if sent == len(entries) {
-		rr.placeChanged()
 		return true, false, nil
 	}
 	if sent == 0 {
 		return false, false, nil
 	}
-	rr.placeChanged()
 	if progress := opts.Progress; progress != nil {
 		opts.Progress = func(p scan.Progress) {
 			progress(scan.Progress{Listed: len(entries), Analysed: sent + p.Analysed, Cached: sent + p.Cached, Skipped: p.Skipped, Done: p.Done})

@@ -174,11 +174,7 @@ func askIDs(ctx context.Context, events chan<- watchMsg) iter.Seq[model.MessageI
 		}
 		select {
 		case ids := <-reply:
-			for id := range ids.All() {
-				if !yield(id) {
-					return
-				}
-			}
+			ids.All()(yield)
 		case <-ctx.Done():
 		}
 	}
