@@ -15,6 +15,7 @@ import (
 
 	"mxaudit/analysis/archive"
 	"mxaudit/analysis/auth"
+	"mxaudit/analysis/mimetext"
 	"mxaudit/model"
 )
 
@@ -39,6 +40,11 @@ type Config struct {
 	MaxMessageBytes int64
 	// Auth, when set, checks SPF, DKIM and DMARC.
 	Auth AuthChecker
+	// PairingText, when positive, makes Analyze keep the subject and up
+	// to this many bytes of body text in model.Message.PairingText, for
+	// PPAP pairing to search for passwords without reading the message
+	// again.
+	PairingText int64
 }
 
 // Analyzer analyses messages. Create it with New.
@@ -54,6 +60,14 @@ func New(cfg Config) *Analyzer {
 	if cfg.MaxArchiveBytes <= 0 {
 		cfg.MaxArchiveBytes = 64 << 20
 	}
+	return &Analyzer{cfg: cfg}
+}
+
+// WithPairingText returns an Analyzer like a that keeps up to max bytes of
+// every message's text for PPAP pairing (Config.PairingText).
+func (a *Analyzer) WithPairingText(max int64) *Analyzer {
+	cfg := a.cfg
+	cfg.PairingText = max
 	return &Analyzer{cfg: cfg}
 }
 
@@ -80,7 +94,13 @@ func (a *Analyzer) Analyze(ctx context.Context, id model.MessageID, raw io.Reade
 		src, finishAuth = a.teeToAuth(ctx, counted)
 	}
 	w := walker{a: a, msg: &m}
+	if a.cfg.PairingText > 0 {
+		w.text = mimetext.NewBodyText(a.cfg.PairingText)
+	}
 	w.read(src)
+	if w.text != nil && w.parsed {
+		m.PairingText = &model.PairingText{Subject: w.subject, Body: w.text.String()}
+	}
 	m.Size = counted.n
 	if m.Size == 0 {
 		w.problem("empty message: no header and no body")
@@ -138,7 +158,11 @@ func (w *walker) read(src io.Reader) {
 		if err != nil {
 			w.problem("%v", err)
 		}
+		w.parsed = true
 		fillHeaders(w.msg, ent.Header)
+		if w.text != nil {
+			w.subject = mimetext.DecodeHeaderText(ent.Header.Get("Subject"))
+		}
 		w.walk(ent, 0, "")
 	}
 	if _, err := io.Copy(io.Discard, src); err != nil {

@@ -27,6 +27,15 @@ type walker struct {
 	// trustElided honours model.ElidedHeader: only for messages a
 	// source rebuilt itself; in real mail that header is attacker text.
 	trustElided bool
+	// text, when set, collects the subject and body text that PPAP
+	// pairing searches for passwords (Config.PairingText, ReadBack).
+	text    *mimetext.BodyText
+	subject string
+	// back, when set, makes the walk a read-back (ReadBack): attachments
+	// are counted and the wanted ones kept, not inspected.
+	back *readBack
+	// parsed is set once the message's header has been read.
+	parsed bool
 }
 
 func (w *walker) problem(format string, args ...any) {
@@ -112,8 +121,10 @@ func (w *walker) leaf(e *message.Entity, depth int, prefix string) {
 		// still bytes unzip and 7-Zip open: a GIF header followed by an
 		// encrypted ZIP is one. It is searched for archives and listed
 		// only when one is found (review finding 9).
-		if att := w.a.inspect(mimetext.TransferDecoded(e.Body), name, ct); att.Archive != nil {
+		body, kept := w.back.capture(mimetext.TransferDecoded(e.Body), len(w.msg.Attachments))
+		if att := w.a.inspect(body, name, ct); att.Archive != nil {
 			att.Filename = prefix + att.Filename
+			w.back.keep(len(w.msg.Attachments), kept, body)
 			w.msg.Attachments = append(w.msg.Attachments, att)
 		}
 		return
@@ -121,10 +132,21 @@ func (w *walker) leaf(e *message.Entity, depth int, prefix string) {
 	if !isAttachment(ct, mimetext.MediaType(cd), name) {
 		// Body text: read through so that transfer-decoding errors are
 		// noticed and the stream advances to the next part; its charset
-		// is not converted, as nothing here reads the text.
-		if _, err := io.Copy(io.Discard, mimetext.TransferDecoded(e.Body)); err != nil {
+		// is converted only when pairing is to read the text.
+		var err error
+		if w.text != nil && mimetext.IsBodyText(ct) {
+			err = w.text.Collect(e.Body, ct == "text/html")
+		} else {
+			_, err = io.Copy(io.Discard, mimetext.TransferDecoded(e.Body))
+		}
+		if err != nil {
 			w.problem("body part (%s) cannot be decoded: %v", ct, err)
 		}
+		return
+	}
+	if w.back != nil {
+		w.back.read(mimetext.TransferDecoded(e.Body), len(w.msg.Attachments))
+		w.msg.Attachments = append(w.msg.Attachments, model.Attachment{})
 		return
 	}
 	// The file's bytes as the recipient's client saves them: a text/*

@@ -64,6 +64,19 @@ type Message struct {
 	// output of a warm scan): then only the head above is decoded, and
 	// the rest must be read through Materialize (see Encoded).
 	Encoded *Encoded `json:"-"`
+
+	// PairingText is the text PPAP pairing searches for passwords, kept
+	// by an analysis asked for it (analysis.Config.PairingText) so that
+	// pairing need not read the message again. It may hold a password:
+	// the pairing stream takes it and clears it before the message goes
+	// on, and it is never encoded or shown.
+	PairingText *PairingText `json:"-"`
+}
+
+// PairingText is a message's subject and body text as PPAP pairing reads
+// them (see analysis.ReadBack).
+type PairingText struct {
+	Subject, Body string
 }
 
 // HasAttachments reports whether the message carries at least one file

@@ -36,6 +36,16 @@ type Ref struct {
 	// them all: what a remembered pairing depends on.
 	SHA256 string
 
+	// found are the password candidates of the message's text, when the
+	// analysis kept its text (model.Message.PairingText) and it may be a
+	// password mail: a ZIP mail's own, or a mail of the sender of a ZIP
+	// mail waiting for its pairing. Pairing takes them rather than read
+	// the message back; nil when not known. The candidates, not the text,
+	// are kept: they are a few bytes where the text is kilobytes, held
+	// for two windows. Set before the Ref is indexed and never changed,
+	// so pairings on other goroutines read it without a lock.
+	found []Found
+
 	// pruned is set when the Stream's index has dropped the message (see
 	// senderIndex.pruneStale); only the emitting goroutine reads it.
 	pruned bool

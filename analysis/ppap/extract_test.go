@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"mxaudit/analysis/mimetext"
 )
 
 func TestExtract(t *testing.T) {
@@ -71,7 +73,11 @@ func TestExtract(t *testing.T) {
 func TestHTMLText(t *testing.T) {
 	in := `<html><head><style>p{color:red}</style><script>var pw="decoy1";</script></head>` +
 		`<body><p>営業部 御中</p><p>パスワード: <b>hK29&amp;xQ!m</b></p><p>鈴木</p></body></html>`
-	text := htmlText(in)
+	bt := mimetext.NewBodyText(1 << 16)
+	if err := bt.Collect(strings.NewReader(in), true); err != nil {
+		t.Fatal(err)
+	}
+	text := bt.String()
 	found := Extract(text)
 	if len(found) == 0 || found[0].Password != "hK29&xQ!m" {
 		t.Fatalf("Extract(htmlText) = %v from %q", found, text)

@@ -8,7 +8,7 @@ import (
 	"mxaudit/model"
 )
 
-// foundMemo remembers the password candidates of the last mails read
+// foundMemo remembers the password candidates of the last mails taken
 // as candidate password mails. One sender's mails are candidates for
 // each of its ZIP mails in the window, so without it the same mail was
 // read and parsed again for every one of them (14,112 reads of 8,433
@@ -29,21 +29,24 @@ func newFoundMemo(max int) *foundMemo {
 	return &foundMemo{max: max, items: make(map[model.MessageID][]Found, max)}
 }
 
-// candidates returns the password candidates of mail id, reading it
-// through open unless it was read before. The caller must not change the
-// result.
-func (f *foundMemo) candidates(ctx context.Context, open Opener, id model.MessageID, textMax int64) ([]Found, error) {
+// candidates returns the password candidates of mail c: those found in
+// the text the analysis kept (Ref.found), or else read back through open
+// unless they were before. The caller must not change the result.
+func (f *foundMemo) candidates(ctx context.Context, cfg *Config, open Opener, c *Ref) ([]Found, error) {
+	id := c.ID
 	f.mu.Lock()
 	found, ok := f.items[id]
 	f.mu.Unlock()
 	if ok {
 		return found, nil
 	}
-	m, err := readMail(ctx, open, id, true, nil, textMax, 0)
+	if c.found != nil {
+		return c.found, nil // kept by the analysis: nothing to remember
+	}
+	found, err := readCandidates(ctx, cfg, open, id)
 	if err != nil {
 		return nil, err // not remembered: the next pairing tries again
 	}
-	found = mailCandidates(m)
 	for i := range found {
 		// A password is a slice of the mail's whole text, which the
 		// memo must not keep alive.

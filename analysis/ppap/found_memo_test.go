@@ -33,6 +33,7 @@ func TestFoundMemoReadsEachMailOnce(t *testing.T) {
 		return io.NopCloser(bytes.NewReader(mails[id])), nil
 	}
 	memo := newFoundMemo(2)
+	cfg := Config{}.withDefaults()
 	steps := []struct {
 		id       model.MessageID
 		wantRead bool
@@ -53,7 +54,7 @@ func TestFoundMemoReadsEachMailOnce(t *testing.T) {
 		if st.id == "broken" && st.wantPW != "" {
 			broken = false
 		}
-		found, err := memo.candidates(context.Background(), open, st.id, 1<<16)
+		found, err := memo.candidates(context.Background(), &cfg, open, &Ref{ID: st.id})
 		if read := len(reads) > before; read != st.wantRead {
 			t.Errorf("step %d (%s): read %v, want %v", i, st.id, read, st.wantRead)
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"mxaudit/analysis"
 	"mxaudit/model"
 )
 
@@ -47,8 +48,10 @@ func (p *Pairer) Pair(ctx context.Context, m *model.Message, self *Ref, cands []
 	for _, i := range idx {
 		want[i] = true
 	}
-	zipMail, err := readMail(ctx, p.open, m.ID, true, want, p.cfg.MaxTextBytes, p.cfg.MaxArchiveBytes)
-	if err != nil {
+	zipMail, err := readMail(ctx, &p.cfg, p.open, m.ID, self.found == nil, want)
+	if err != nil || (m.SHA256 != "" && zipMail.SHA256 != m.SHA256) {
+		// Unreadable, or not the message analysed (replaced since):
+		// its archives stay encrypted.
 		ApplyVerdict(m)
 		return nil
 	}
@@ -74,7 +77,7 @@ func (p *Pairer) Pair(ctx context.Context, m *model.Message, self *Ref, cands []
 		if ctx.Err() != nil || pr.allOpen() {
 			break
 		}
-		found, err := p.found.candidates(ctx, p.open, c.ID, p.cfg.MaxTextBytes)
+		found, err := p.found.candidates(ctx, &p.cfg, p.open, c)
 		if err != nil {
 			continue
 		}
@@ -83,7 +86,11 @@ func (p *Pairer) Pair(ctx context.Context, m *model.Message, self *Ref, cands []
 	}
 	// The ZIP mail's own subject and body come after the other mails:
 	// "the password follows separately" is what they usually say.
-	pr.mails = append(pr.mails, mailPasswords{id: m.ID, found: mailCandidates(zipMail)})
+	own := self.found
+	if own == nil {
+		own = mailCandidates(zipMail.Subject, zipMail.Text)
+	}
+	pr.mails = append(pr.mails, mailPasswords{id: m.ID, found: own})
 	if !pr.allOpen() {
 		pr.try(ctx, true)
 	}
@@ -102,7 +109,7 @@ func (p *Pairer) Pair(ctx context.Context, m *model.Message, self *Ref, cands []
 type pairing struct {
 	p       *Pairer
 	m       *model.Message
-	zipMail *mail
+	zipMail *analysis.ReadBack
 	idx     []int
 	mails   []mailPasswords
 	opened  map[int]model.MessageID // archive → mail that held its password
@@ -121,9 +128,9 @@ func (pr *pairing) try(ctx context.Context, weak bool) {
 		if _, ok := pr.opened[i]; ok {
 			continue
 		}
-		data, ok := pr.zipMail.atts[i]
-		if !ok {
-			continue
+		data, ok := pr.zipMail.Attachments[i]
+		if !ok || int64(len(data)) != pr.m.Attachments[i].Size {
+			continue // not the bytes analysed: left encrypted
 		}
 		if pr.tried[i] == nil {
 			pr.tried[i] = map[string]bool{}
@@ -164,17 +171,21 @@ func (pr *pairing) strength(a attempt) Strength {
 }
 
 // mailCandidates reads the passwords of one mail: subject first, then body.
-func mailCandidates(m *mail) []Found {
-	found := Extract(m.subject)
+// It never returns nil, so that a Ref's found says "read, none found".
+func mailCandidates(subject, text string) []Found {
+	found := Extract(subject)
 	seen := map[string]bool{}
 	for _, f := range found {
 		seen[f.Password] = true
 	}
-	for _, f := range Extract(m.text.String()) {
+	for _, f := range Extract(text) {
 		if !seen[f.Password] {
 			seen[f.Password] = true
 			found = append(found, f)
 		}
+	}
+	if found == nil {
+		found = []Found{}
 	}
 	return found
 }
@@ -221,23 +232,19 @@ func Password(ctx context.Context, cfg Config, open Opener, zipID model.MessageI
 	cfg = cfg.withDefaults()
 	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancel()
-	zipMail, err := readMail(ctx, open, zipID, false, map[int]bool{attachment: true}, 0, cfg.MaxArchiveBytes)
+	zipMail, err := readMail(ctx, &cfg, open, zipID, false, map[int]bool{attachment: true})
 	if err != nil {
 		return "", err
 	}
-	data, ok := zipMail.atts[attachment]
+	data, ok := zipMail.Attachments[attachment]
 	if !ok {
 		return "", fmt.Errorf("message %s has no attachment %d that can be read", zipID, attachment)
 	}
-	srcMail := zipMail
-	if sourceID != zipID {
-		if srcMail, err = readMail(ctx, open, sourceID, true, nil, cfg.MaxTextBytes, 0); err != nil {
-			return "", err
-		}
-	} else if srcMail, err = readMail(ctx, open, zipID, true, nil, cfg.MaxTextBytes, 0); err != nil {
+	found, err := readCandidates(ctx, &cfg, open, sourceID)
+	if err != nil {
 		return "", err
 	}
-	mails := []mailPasswords{{id: sourceID, found: mailCandidates(srcMail)}}
+	mails := []mailPasswords{{id: sourceID, found: found}}
 	attempts := rankAttempts(mails, cfg.MaxAttempts)
 	z, err := openZip(data)
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 	"io"
 	"time"
 
+	"mxaudit/analysis"
 	"mxaudit/analysis/archive"
 	"mxaudit/model"
 )
@@ -71,7 +72,19 @@ type Config struct {
 	// pairing's result (these settings, the analysis version).
 	Results     Results
 	ResultsSalt string
+	// Analyzer is the analysis the messages had: pairing reads a message
+	// back with its walk, so that attachments are numbered alike
+	// (default: an analyzer with default limits).
+	Analyzer *analysis.Analyzer
 }
+
+// Version names the pairing logic for the pairings a cache remembers
+// (Config.Results): a front end puts it in ResultsSalt, and bumps it
+// whenever a change alters what pairing finds for the same mails.
+// 2026-12-06: mails are read back with the analysis's own walk, so that
+// attachments are numbered alike, and a ZIP mail replaced since its
+// analysis is not paired.
+const Version = "2026-12-06"
 
 // Defaults.
 const (
@@ -116,8 +129,16 @@ func (c Config) withDefaults() Config {
 	if c.MaxWork <= 0 {
 		c.MaxWork = DefaultMaxWork
 	}
+	if c.Analyzer == nil {
+		c.Analyzer = analysis.New(analysis.Config{})
+	}
 	return c
 }
+
+// TextBytes is the most body text pairing reads of one mail
+// (MaxTextBytes or its default): what an analysis keeps for it
+// (analysis.Config.PairingText).
+func (c Config) TextBytes() int64 { return c.withDefaults().MaxTextBytes }
 
 func (c *Config) scannerName() string {
 	if c.ScannerName != "" {

@@ -122,6 +122,11 @@ func (s *Stream) Write(m model.Message) error {
 	}
 	s.stats.Messages++
 	s.collect(false)
+	// The text the analysis kept for pairing may hold a password: it goes
+	// no further than this call, read into candidates where needed
+	// (Ref.found).
+	text := m.PairingText
+	m.PairingText = nil
 	if m.IsEncoded() && m.Encoded.MayHaveEncryptedArchive {
 		// Pairing reads and changes its archives. Should it not decode,
 		// it passes through unpaired: its archive stays encrypted.
@@ -140,8 +145,12 @@ func (s *Stream) Write(m model.Message) error {
 	h := &heldMsg{msg: m, ref: ref}
 	if idx := encryptedArchives(&m); len(idx) > 0 {
 		h.zip, h.stems = true, fileStems(&m, idx)
+		ref.found = keptCandidates(text)
 	}
 	s.waits.candidateOf(ref, s.window, func(z *heldMsg) {
+		if ref.found == nil {
+			ref.found = keptCandidates(text)
+		}
 		if d := offerPin(z, h, s.pairer.cfg.MaxCandidateMails); d != nil && d != h {
 			s.markReady(d)
 		}

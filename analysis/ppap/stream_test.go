@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,8 +21,15 @@ import (
 // came out.
 func streamMails(t *testing.T, cfg Config, mails map[string]testMail, order []string) (emitted [][]model.MessageID, out map[model.MessageID]model.Message) {
 	t.Helper()
+	return streamMailsWith(t, analysis.New(analysis.Config{}), cfg, mails, order, nil)
+}
+
+// streamMailsWith is streamMails analysing with an, and counting in opened
+// (when not nil) the messages the stream reads back.
+func streamMailsWith(t *testing.T, an *analysis.Analyzer, cfg Config, mails map[string]testMail, order []string,
+	opened map[model.MessageID]int) (emitted [][]model.MessageID, out map[model.MessageID]model.Message) {
+	t.Helper()
 	src := memSource{}
-	an := analysis.New(analysis.Config{})
 	ctx := context.Background()
 	out = map[model.MessageID]model.Message{}
 	// The source holds every message before the listing starts, as a
@@ -29,7 +38,16 @@ func streamMails(t *testing.T, cfg Config, mails map[string]testMail, order []st
 		src[model.MessageID(id)] = rawMail(mails[id])
 	}
 	var batch []model.MessageID
-	st := NewStream(ctx, cfg, src.open, func(m model.Message) error {
+	var mu sync.Mutex
+	open := func(ctx context.Context, id model.MessageID) (io.ReadCloser, error) {
+		mu.Lock()
+		if opened != nil {
+			opened[id]++
+		}
+		mu.Unlock()
+		return src.open(ctx, id)
+	}
+	st := NewStream(ctx, cfg, open, func(m model.Message) error {
 		batch = append(batch, m.ID)
 		out[m.ID] = m
 		return nil

@@ -121,12 +121,14 @@ func newApp(spec string, cfg Config, opts Options) (*App, error) {
 		Offline:         cfg.Offline,
 		Resolver:        resolver,
 	})
+	analyzer := analysis.New(analysis.Config{Auth: checker})
+	pc.Analyzer = analyzer // pairing reads mail back with the same walk
 	return &App{
 		spec:     spec,
 		cfg:      cfg,
 		opts:     opts,
 		resolver: resolver,
-		analyzer: analysis.New(analysis.Config{Auth: checker}),
+		analyzer: analyzer,
 		ppap:     pc,
 		dkimMode: mode,
 	}, nil

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"mxaudit/analysis"
+	"mxaudit/analysis/ppap"
 	"mxaudit/model/store"
 )
 
@@ -49,10 +50,10 @@ func fingerprint(cfg Config, mode string) string {
 		analysis.Version, strings.Join(hosts, ","), strings.Join(nets, ","), cfg.Offline, cfg.DNS, mode)
 }
 
-// pairingSalt names the settings a remembered PPAP pairing depends on
-// besides the mails themselves: the window, the attempt cap and the virus
-// scanner. (The analysis settings are in the cache's own fingerprint.)
+// pairingSalt names what a remembered PPAP pairing depends on besides
+// the mails themselves: the pairing logic, the window, the attempt cap
+// and the virus scanner. (The analysis settings are in the cache's own fingerprint.)
 func (a *App) pairingSalt() string {
-	return fmt.Sprintf("window %v; attempts %d; scanner %s %s", a.cfg.PPAPWindow.Duration, a.cfg.PPAPMaxAttempts,
+	return fmt.Sprintf("pairing %s; window %v; attempts %d; scanner %s %s", ppap.Version, a.cfg.PPAPWindow.Duration, a.cfg.PPAPMaxAttempts,
 		a.ppap.ScannerName, a.cfg.ClamdSocket)
 }

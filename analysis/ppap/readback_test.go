@@ -1,0 +1,182 @@
+package ppap
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	yzip "github.com/yeka/zip"
+
+	"mxaudit/analysis"
+	"mxaudit/model"
+)
+
+// b64Lines is data in base64, in lines of 76.
+func b64Lines(data []byte) string {
+	enc := base64.StdEncoding.EncodeToString(data)
+	var b strings.Builder
+	for len(enc) > 76 {
+		b.WriteString(enc[:76] + "\r\n")
+		enc = enc[76:]
+	}
+	return b.String() + enc
+}
+
+// zipMailWith renders a ZIP mail whose body, after its header, is body
+// (a MIME structure in which parts say where the test's b.zip goes).
+func zipMailWith(contentType, body string) []byte {
+	return []byte("From: Yamada <yamada@partner.example>\r\nTo: tanaka@sakura.example\r\nSubject: 見積書\r\n" +
+		"Date: " + t0.Format(time.RFC1123Z) + "\r\nMessage-ID: <zip@p>\r\nMIME-Version: 1.0\r\n" +
+		"Content-Type: " + contentType + "\r\n\r\n" + body)
+}
+
+// pairRaw analyses zipRaw as message "zip" and the password mail pw as
+// "pw1", then pairs them, reading back what serve holds ("zip" is
+// served as zipRaw unless serve has it).
+func pairRaw(t *testing.T, zipRaw []byte, pw testMail, serve memSource) model.Message {
+	t.Helper()
+	an := analysis.New(analysis.Config{})
+	ctx := context.Background()
+	src := memSource{"zip": zipRaw, "pw1": rawMail(pw)}
+	for id, raw := range serve {
+		src[id] = raw
+	}
+	m := an.Analyze(ctx, "zip", bytes.NewReader(zipRaw))
+	pm := an.Analyze(ctx, "pw1", bytes.NewReader(src["pw1"]))
+	NewPairer(Config{Analyzer: an}, src.open).Pair(ctx, &m, RefOf(&m, 0), []*Ref{RefOf(&pm, 1)})
+	return m
+}
+
+// TestPairingNumbersAttachmentsAsTheAnalysis checks that pairing decrypts
+// each archive from its own bytes. It read messages back with a walk of
+// its own, which numbered attachments differently from the analysis in
+// the three shapes below: an archive hidden in an inline picture took the
+// bytes of the next attachment (and was reported decrypted, with that
+// attachment's password mail, while its own entries never were), and a
+// ZIP after an unnamed text part with an empty filename, or inside a
+// top-level message/rfc822 body, was never opened.
+func TestPairingNumbersAttachmentsAsTheAnalysis(t *testing.T) {
+	const password = "Mitsumori-8841"
+	hidden := makeZip(t, password, yzip.StandardEncryption, zipFile{"evil.exe", []byte("MZ not what the picture says")})
+	good := makeZip(t, password, yzip.AES256Encryption, zipFile{"invoice.txt", []byte("the invoice")})
+	zipPart := "Content-Type: application/zip\r\nContent-Disposition: attachment; filename=\"b.zip\"\r\n" +
+		"Content-Transfer-Encoding: base64\r\n\r\n" + b64Lines(good) + "\r\n"
+	tests := []struct {
+		name string
+		raw  []byte
+	}{
+		{"an archive in an inline picture first", zipMailWith("multipart/mixed; boundary=\"B\"",
+			"--B\r\nContent-Type: text/plain\r\n\r\n別途お送りします\r\n"+
+				"--B\r\nContent-Type: image/gif\r\nContent-Transfer-Encoding: base64\r\n\r\n"+
+				b64Lines(append([]byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;"), hidden...))+"\r\n"+
+				"--B\r\n"+zipPart+"--B--\r\n")},
+		{"an unnamed text part with an empty filename first", zipMailWith("multipart/mixed; boundary=\"B\"",
+			"--B\r\nContent-Type: text/plain\r\nContent-Disposition: inline; filename=\"\"\r\n\r\n別途お送りします\r\n"+
+				"--B\r\n"+zipPart+"--B--\r\n")},
+		{"a top-level message/rfc822 body", zipMailWith("message/rfc822",
+			"From: yamada@partner.example\r\nSubject: fwd\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"I\"\r\n\r\n"+
+				"--I\r\n"+zipPart+"--I--\r\n")},
+	}
+	pw := testMail{from: "Yamada <yamada@partner.example>", to: "tanaka@sakura.example", subject: "【パスワード通知】見積書",
+		date: t0.Add(3 * time.Minute), msgID: "<pw@p>", inReplyTo: "<zip@p>", text: "パスワード：" + password}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := pairRaw(t, tt.raw, pw, nil)
+			var b *model.Archive
+			for i, att := range m.Attachments {
+				a := att.Archive
+				if a == nil {
+					continue
+				}
+				if strings.HasSuffix(att.Filename, "b.zip") {
+					b = a
+					continue
+				}
+				if a.Decrypted || a.PasswordSource != "" {
+					t.Errorf("attachment %d (%q) reported decrypted with %q from another attachment's bytes", i, att.Filename, a.PasswordSource)
+				}
+				for _, e := range a.Entries {
+					if e.Decrypted {
+						t.Errorf("attachment %d: entry %q decrypted", i, e.Name)
+					}
+				}
+			}
+			if b == nil {
+				t.Fatalf("b.zip not among the attachments: %+v", m.Attachments)
+			}
+			if !b.Decrypted || b.PasswordSource != "pw1" || len(b.Entries) != 1 || !b.Entries[0].Decrypted {
+				t.Errorf("b.zip not opened from its own bytes: %+v", b)
+			}
+		})
+	}
+}
+
+// TestPairingRefusesAReplacedMessage checks that pairing decrypts nothing
+// of a ZIP mail whose file no longer holds the bytes analysed: the
+// verdict would speak of an archive nobody inspected.
+func TestPairingRefusesAReplacedMessage(t *testing.T) {
+	const password = "Mitsumori-8841"
+	mail := func(content string) []byte {
+		return rawMail(testMail{from: "Yamada <yamada@partner.example>", to: "tanaka@sakura.example", subject: "見積書",
+			date: t0, msgID: "<zip@p>", text: "別途お送りします", zipName: "b.zip",
+			zip: makeZip(t, password, yzip.AES256Encryption, zipFile{"invoice.txt", []byte(content)})})
+	}
+	pw := testMail{from: "Yamada <yamada@partner.example>", to: "tanaka@sakura.example", subject: "【パスワード通知】見積書",
+		date: t0.Add(3 * time.Minute), msgID: "<pw@p>", inReplyTo: "<zip@p>", text: "パスワード：" + password}
+	if a := pairRaw(t, mail("the invoice"), pw, nil).Attachments[0].Archive; !a.Decrypted {
+		t.Fatalf("the unchanged message was not opened: %+v", a)
+	}
+	replaced := mail("something else")
+	a := pairRaw(t, mail("the invoice"), pw, memSource{"zip": replaced}).Attachments[0].Archive
+	if a.Decrypted || a.PasswordSource != "" || a.PasswordAttempts != 0 {
+		t.Errorf("a replaced message was paired: %+v", a)
+	}
+}
+
+// TestStreamReadsKeptTextOnce checks that with the text an analysis kept
+// (analysis.Config.PairingText) the stream reads no password mail back,
+// pairs as it does reading them, and lets no text go on with a message.
+func TestStreamReadsKeptTextOnce(t *testing.T) {
+	zipBytes := makeZip(t, "Hold-1234", yzip.AES256Encryption, zipFile{"a.txt", []byte("hello")})
+	sender, to := "Yamada <yamada@partner.example>", "tanaka@sakura.example"
+	mails := map[string]testMail{
+		"zip":   {from: sender, to: to, subject: "見積書", date: t0, msgID: "<zip@p>", text: "別途お送りします", zipName: "見積書.zip", zip: zipBytes},
+		"decoy": {from: sender, to: to, subject: "明日の件", date: t0.Add(time.Minute), msgID: "<d@p>", text: "PW: Wrong-9999"},
+		"pw":    {from: sender, to: to, subject: "【パスワード通知】見積書", date: t0.Add(3 * time.Minute), msgID: "<pw@p>", html: "<p>パスワード：<b>Hold-1234</b></p>"},
+		"own":   {from: sender, to: to, subject: "資料2", date: t0.Add(time.Hour), msgID: "<zip2@p>", text: "パスワード: Hold-1234", zipName: "b.zip", zip: zipBytes},
+	}
+	order := []string{"zip", "decoy", "pw", "own"}
+	base := analysis.New(analysis.Config{})
+	read := map[model.MessageID]int{}
+	_, want := streamMailsWith(t, base, Config{}, mails, order, read)
+	kept := map[model.MessageID]int{}
+	_, got := streamMailsWith(t, base.WithPairingText(Config{}.TextBytes()), Config{}, mails, order, kept)
+
+	if read["pw"] == 0 {
+		t.Fatalf("without kept text the candidates were not read back (%v): the test shows nothing", read)
+	}
+	if kept["pw"] != 0 || kept["decoy"] != 0 {
+		t.Errorf("with kept text the candidates were read back: %v", kept)
+	}
+	for _, id := range order {
+		w, g := want[model.MessageID(id)], got[model.MessageID(id)]
+		if g.PairingText != nil {
+			t.Errorf("%s: its text went on with the message", id)
+		}
+		wj, _ := json.Marshal(w)
+		gj, _ := json.Marshal(g)
+		if !bytes.Equal(wj, gj) {
+			t.Errorf("%s paired differently with kept text:\n%s\nwant\n%s", id, gj, wj)
+		}
+	}
+	if a := got["zip"].Attachments[0].Archive; !a.Decrypted || a.PasswordSource != "pw" {
+		t.Errorf("zip: %+v", a)
+	}
+	if a := got["own"].Attachments[0].Archive; !a.Decrypted {
+		t.Errorf("own: not opened with the password in its own text: %+v", a)
+	}
+}
