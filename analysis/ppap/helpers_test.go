@@ -84,13 +84,19 @@ func rawMail(m testMail) []byte {
 	b.WriteString("Content-Type: multipart/mixed; boundary=\"BOUND\"\r\n\r\n--BOUND\r\n")
 	body()
 	fmt.Fprintf(&b, "--BOUND\r\nContent-Type: application/zip\r\nContent-Disposition: attachment; filename=\"%s\"\r\nContent-Transfer-Encoding: base64\r\n\r\n", m.zipName)
-	enc := base64.StdEncoding.EncodeToString(m.zip)
+	b.WriteString(base64Lines(m.zip) + "\r\n--BOUND--\r\n")
+	return []byte(b.String())
+}
+
+// base64Lines encodes data as a mailer does: 76-character lines.
+func base64Lines(data []byte) string {
+	enc := base64.StdEncoding.EncodeToString(data)
+	var b strings.Builder
 	for len(enc) > 76 {
 		b.WriteString(enc[:76] + "\r\n")
 		enc = enc[76:]
 	}
-	b.WriteString(enc + "\r\n--BOUND--\r\n")
-	return []byte(b.String())
+	return b.String() + enc
 }
 
 var t0 = time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)

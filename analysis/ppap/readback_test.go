@@ -3,7 +3,6 @@ package ppap
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -14,17 +13,6 @@ import (
 	"mxaudit/analysis"
 	"mxaudit/model"
 )
-
-// b64Lines is data in base64, in lines of 76.
-func b64Lines(data []byte) string {
-	enc := base64.StdEncoding.EncodeToString(data)
-	var b strings.Builder
-	for len(enc) > 76 {
-		b.WriteString(enc[:76] + "\r\n")
-		enc = enc[76:]
-	}
-	return b.String() + enc
-}
 
 // zipMailWith renders a ZIP mail whose body, after its header, is body
 // (a MIME structure in which parts say where the test's b.zip goes).
@@ -64,7 +52,7 @@ func TestPairingNumbersAttachmentsAsTheAnalysis(t *testing.T) {
 	hidden := makeZip(t, password, yzip.StandardEncryption, zipFile{"evil.exe", []byte("MZ not what the picture says")})
 	good := makeZip(t, password, yzip.AES256Encryption, zipFile{"invoice.txt", []byte("the invoice")})
 	zipPart := "Content-Type: application/zip\r\nContent-Disposition: attachment; filename=\"b.zip\"\r\n" +
-		"Content-Transfer-Encoding: base64\r\n\r\n" + b64Lines(good) + "\r\n"
+		"Content-Transfer-Encoding: base64\r\n\r\n" + base64Lines(good) + "\r\n"
 	tests := []struct {
 		name string
 		raw  []byte
@@ -72,7 +60,7 @@ func TestPairingNumbersAttachmentsAsTheAnalysis(t *testing.T) {
 		{"an archive in an inline picture first", zipMailWith("multipart/mixed; boundary=\"B\"",
 			"--B\r\nContent-Type: text/plain\r\n\r\n別途お送りします\r\n"+
 				"--B\r\nContent-Type: image/gif\r\nContent-Transfer-Encoding: base64\r\n\r\n"+
-				b64Lines(append([]byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;"), hidden...))+"\r\n"+
+				base64Lines(append([]byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;"), hidden...))+"\r\n"+
 				"--B\r\n"+zipPart+"--B--\r\n")},
 		{"an unnamed text part with an empty filename first", zipMailWith("multipart/mixed; boundary=\"B\"",
 			"--B\r\nContent-Type: text/plain\r\nContent-Disposition: inline; filename=\"\"\r\n\r\n別途お送りします\r\n"+
