@@ -36,3 +36,10 @@ func (d *digestReader) sum() string {
 	}
 	return hex.EncodeToString(d.h.Sum(nil))
 }
+
+// bufferDigest is the hex SHA-256 of the bytes buf holds.
+func bufferDigest(buf *chunkBuffer) string {
+	h := sha256.New()
+	_, _ = io.Copy(h, io.NewSectionReader(buf, 0, buf.Size()))
+	return hex.EncodeToString(h.Sum(nil))
+}

@@ -138,3 +138,19 @@ func TestReadBackNumbersAsAnalyze(t *testing.T) {
 		t.Errorf("%d attachments past the bound kept", len(only.Attachments))
 	}
 }
+
+// TestPairingTextBounded checks that the text kept for pairing stays
+// within its bound after conversion, which may widen it: each invalid
+// byte becomes a replacement character of three.
+func TestPairingTextBounded(t *testing.T) {
+	const max = 1000
+	raw := "From: a@example.jp\r\nSubject: s\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" +
+		strings.Repeat("\xff", 4*max) + "\r\n"
+	m := New(Config{}).WithPairingText(max).Analyze(context.Background(), "m", strings.NewReader(raw))
+	if m.PairingText == nil || len(m.PairingText.Body) == 0 {
+		t.Fatal("no text kept")
+	}
+	if n := len(m.PairingText.Body); n > max+1 {
+		t.Errorf("kept %d bytes of text, bound %d", n, max)
+	}
+}

@@ -38,6 +38,11 @@ type Archive struct {
 	// concatenated, or one hidden behind a prefix): every reader picks a
 	// different one, so each is listed, in the order of their offsets.
 	Others []*Archive `json:"others,omitempty"`
+	// SHA256 is the hex SHA-256 of the bytes an encrypted archive was
+	// listed from (the attachment's decoded bytes), when they were read
+	// whole. PPAP pairing decrypts only bytes with this digest: the
+	// archive the verdict speaks of, whatever reads the message back.
+	SHA256 string `json:"sha256,omitempty"`
 
 	// The fields below are filled by PPAP pairing (package analysis/ppap)
 	// for an encrypted archive; the password itself is never stored.
@@ -68,6 +73,10 @@ const (
 	// NotCheckedDecided: a decrypted entry was risky, which decides what
 	// the message needs; the entries after it were not decrypted.
 	NotCheckedDecided = "already risky"
+	// NotCheckedUnread: pairing could not read the archive back as it was
+	// analysed (the message unreadable, replaced since, or its parts
+	// numbered otherwise); no password was tried on other bytes.
+	NotCheckedUnread = "not read back as analysed"
 )
 
 // AllRisks returns the archive's own risks and those of every entry,

@@ -17,13 +17,15 @@ import (
 // through Collect over the same bytes, so that they find the same
 // passwords.
 type BodyText struct {
-	left int64
-	b    strings.Builder
+	max, left int64
+	b         strings.Builder
 }
 
 // NewBodyText returns a BodyText that reads at most max bytes of body
-// parts, counted before conversion.
-func NewBodyText(max int64) *BodyText { return &BodyText{left: max} }
+// parts, counted before conversion, and holds at most max bytes of text
+// after it (a conversion may widen the text: replacement characters,
+// UTF-16).
+func NewBodyText(max int64) *BodyText { return &BodyText{max: max, left: max} }
 
 // IsBodyText reports whether a part of media type ct that is not an
 // attachment holds text that Collect reads.
@@ -62,6 +64,9 @@ func (t *BodyText) Collect(body io.Reader, isHTML bool) error {
 	}
 	if isHTML {
 		s = htmlText(s)
+	}
+	if room := t.max - int64(t.b.Len()); int64(len(s)) >= room {
+		s = strings.ToValidUTF8(s[:max(room-1, 0)], "") // a rune cut in two is dropped
 	}
 	t.b.WriteString(s)
 	t.b.WriteString("\n")

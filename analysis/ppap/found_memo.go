@@ -30,18 +30,19 @@ func newFoundMemo(max int) *foundMemo {
 }
 
 // candidates returns the password candidates of mail c: those found in
-// the text the analysis kept (Ref.found), or else read back through open
-// unless they were before. The caller must not change the result.
+// the text the analysis kept (Ref.found), which are those of the bytes
+// the Ref names; or else read back through open unless they were
+// before. The caller must not change the result.
 func (f *foundMemo) candidates(ctx context.Context, cfg *Config, open Opener, c *Ref) ([]Found, error) {
+	if c.found != nil {
+		return c.found, nil // kept by the analysis: nothing to remember
+	}
 	id := c.ID
 	f.mu.Lock()
 	found, ok := f.items[id]
 	f.mu.Unlock()
 	if ok {
 		return found, nil
-	}
-	if c.found != nil {
-		return c.found, nil // kept by the analysis: nothing to remember
 	}
 	found, err := readCandidates(ctx, cfg, open, id)
 	if err != nil {

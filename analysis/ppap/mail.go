@@ -3,6 +3,7 @@ package ppap
 import (
 	"context"
 	"io"
+	"strings"
 
 	"mxaudit/analysis"
 	"mxaudit/model"
@@ -45,5 +46,11 @@ func keptCandidates(t *model.PairingText) []Found {
 	if t == nil {
 		return nil
 	}
-	return mailCandidates(t.Subject, t.Body)
+	found := mailCandidates(t.Subject, t.Body)
+	for i := range found {
+		// A password may be a slice of the text, which a Ref must not
+		// keep alive for its two windows.
+		found[i].Password = strings.Clone(found[i].Password)
+	}
+	return found
 }

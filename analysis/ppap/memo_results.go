@@ -45,12 +45,14 @@ func resultKey(salt string, zip *model.Message, cands []*Ref) (string, bool) {
 }
 
 // remembered reports whether a finished pairing may be kept: not when it
-// was cut short (the budget, the timeout, a cancelled scan) or when the
-// virus scanner could not be asked — the next scan may well do better.
+// was cut short (the budget, the timeout, a cancelled scan), when the
+// message could not be read back as analysed (a read error may pass), or
+// when the virus scanner could not be asked — the next scan may well do
+// better.
 func remembered(m *model.Message) bool {
 	for _, i := range encryptedArchives(m) {
 		a := m.Attachments[i].Archive
-		if a.NotChecked == model.NotCheckedBudget || a.Truncated {
+		if a.NotChecked == model.NotCheckedBudget || a.NotChecked == model.NotCheckedUnread || a.Truncated {
 			return false
 		}
 		if a.Scan != nil && a.Scan.Result == model.ScanNotScanned {

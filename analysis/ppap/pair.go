@@ -2,6 +2,8 @@ package ppap
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 
@@ -52,8 +54,21 @@ func (p *Pairer) Pair(ctx context.Context, m *model.Message, self *Ref, cands []
 	if err != nil || (m.SHA256 != "" && zipMail.SHA256 != m.SHA256) {
 		// Unreadable, or not the message analysed (replaced since):
 		// its archives stay encrypted.
+		for _, i := range idx {
+			m.Attachments[i].Archive.NotChecked = model.NotCheckedUnread
+		}
 		ApplyVerdict(m)
 		return nil
+	}
+	for _, i := range idx {
+		if !analysedBytes(m.Attachments[i].Archive, zipMail.Attachments[i]) {
+			// Not the bytes the archive was listed from: a message
+			// analysed from a summary (no message digest) whose parts
+			// another parser numbers differently, a replaced file, or
+			// an attachment not read.
+			delete(zipMail.Attachments, i)
+			m.Attachments[i].Archive.NotChecked = model.NotCheckedUnread
+		}
 	}
 
 	var ranked []*Ref
@@ -129,8 +144,8 @@ func (pr *pairing) try(ctx context.Context, weak bool) {
 			continue
 		}
 		data, ok := pr.zipMail.Attachments[i]
-		if !ok || int64(len(data)) != pr.m.Attachments[i].Size {
-			continue // not the bytes analysed: left encrypted
+		if !ok {
+			continue // unread, or not the bytes analysed: left encrypted
 		}
 		if pr.tried[i] == nil {
 			pr.tried[i] = map[string]bool{}
@@ -168,6 +183,16 @@ func (pr *pairing) strength(a attempt) Strength {
 		}
 	}
 	return Weak
+}
+
+// analysedBytes reports whether data are the bytes arc was listed from
+// (model.Archive.SHA256); never for an archive without a digest.
+func analysedBytes(arc *model.Archive, data []byte) bool {
+	if arc == nil || arc.SHA256 == "" {
+		return false
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:]) == arc.SHA256
 }
 
 // mailCandidates reads the passwords of one mail: subject first, then body.

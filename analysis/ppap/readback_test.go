@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	yzip "github.com/yeka/zip"
 
@@ -119,9 +121,19 @@ func TestPairingRefusesAReplacedMessage(t *testing.T) {
 		t.Fatalf("the unchanged message was not opened: %+v", a)
 	}
 	replaced := mail("something else")
-	a := pairRaw(t, mail("the invoice"), pw, memSource{"zip": replaced}).Attachments[0].Archive
+	m := pairRaw(t, mail("the invoice"), pw, memSource{"zip": replaced})
+	a := m.Attachments[0].Archive
 	if a.Decrypted || a.PasswordSource != "" || a.PasswordAttempts != 0 {
 		t.Errorf("a replaced message was paired: %+v", a)
+	}
+	// Said so, and not remembered: the next scan reads the file again.
+	if a.NotChecked != model.NotCheckedUnread || !slices.ContainsFunc(m.Verdict.Reasons, func(r string) bool {
+		return strings.Contains(r, model.NotCheckedUnread)
+	}) {
+		t.Errorf("refusal not told: %q, reasons %q", a.NotChecked, m.Verdict.Reasons)
+	}
+	if remembered(&m) {
+		t.Error("a refused pairing would be remembered")
 	}
 }
 
@@ -166,5 +178,24 @@ func TestStreamReadsKeptTextOnce(t *testing.T) {
 	}
 	if a := got["own"].Attachments[0].Archive; !a.Decrypted {
 		t.Errorf("own: not opened with the password in its own text: %+v", a)
+	}
+}
+
+// TestKeptCandidatesKeepNoText checks that the candidates a Ref keeps
+// from a mail's text (keptCandidates) are copies: a password Extract cuts
+// out of the text would keep the whole text, which may hold more than
+// the password, alive for the index's two windows.
+func TestKeptCandidatesKeepNoText(t *testing.T) {
+	body := strings.Repeat("filler line of a long newsletter body\n", 5000) + "The password is below\n\nHx7-Qq91zz\n"
+	text := &model.PairingText{Subject: "pw", Body: body}
+	found := keptCandidates(text)
+	if len(found) == 0 {
+		t.Fatal("no candidate found: the test shows nothing")
+	}
+	start := uintptr(unsafe.Pointer(unsafe.StringData(body)))
+	for _, f := range found {
+		if p := uintptr(unsafe.Pointer(unsafe.StringData(f.Password))); p >= start && p < start+uintptr(len(body)) {
+			t.Errorf("candidate %q points into the text", f.Password)
+		}
 	}
 }

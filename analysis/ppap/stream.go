@@ -148,10 +148,14 @@ func (s *Stream) Write(m model.Message) error {
 		ref.found = keptCandidates(text)
 	}
 	s.waits.candidateOf(ref, s.window, func(z *heldMsg) {
-		if ref.found == nil {
+		d := offerPin(z, h, s.pairer.cfg.MaxCandidateMails)
+		if d != h && ref.found == nil {
+			// Among z's best candidates, whose passwords its pairing
+			// tries: read them now, while the text is at hand. The
+			// others are read back if they ever rank among the best.
 			ref.found = keptCandidates(text)
 		}
-		if d := offerPin(z, h, s.pairer.cfg.MaxCandidateMails); d != nil && d != h {
+		if d != nil && d != h {
 			s.markReady(d)
 		}
 	})
