@@ -37,9 +37,15 @@ func (d *digestReader) sum() string {
 	return hex.EncodeToString(d.h.Sum(nil))
 }
 
-// bufferDigest is the hex SHA-256 of the bytes buf holds.
+// bufferDigest is the hex SHA-256 of the bytes buf holds, hashed where
+// they lie (no copy through a reader's buffer).
 func bufferDigest(buf *chunkBuffer) string {
 	h := sha256.New()
-	_, _ = io.Copy(h, io.NewSectionReader(buf, 0, buf.Size()))
+	left := buf.Size()
+	for _, c := range buf.chunks {
+		n := min(left, int64(len(*c)))
+		h.Write((*c)[:n])
+		left -= n
+	}
 	return hex.EncodeToString(h.Sum(nil))
 }

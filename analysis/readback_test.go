@@ -3,7 +3,9 @@ package analysis
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -152,5 +154,25 @@ func TestPairingTextBounded(t *testing.T) {
 	}
 	if n := len(m.PairingText.Body); n > max+1 {
 		t.Errorf("kept %d bytes of text, bound %d", n, max)
+	}
+}
+
+// TestBufferDigest checks the digest of an archive's bytes across the
+// buffer's chunks: what pairing compares the bytes it reads back with.
+func TestBufferDigest(t *testing.T) {
+	for _, n := range []int{0, 1, chunkSize - 1, chunkSize, chunkSize + 1, 2*chunkSize + 12345} {
+		data := make([]byte, n)
+		for i := range data {
+			data[i] = byte(i*7 + i>>9)
+		}
+		var buf chunkBuffer
+		if _, _, err := buf.Fill(bytes.NewReader(data), 64<<20); err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(data)
+		if got := bufferDigest(&buf); got != hex.EncodeToString(sum[:]) {
+			t.Errorf("%d bytes: digest %s, want %x", n, got, sum)
+		}
+		buf.Release()
 	}
 }
