@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"sync"
 
@@ -32,12 +33,14 @@ type rowReplay struct {
 	// sums and refs are, by listing position, each message's
 	// scan.StampSum and the ref of its result: the listing digest's
 	// own, which nothing changes once summed (a copy cost 5.6 MB at
-	// 100,000 messages before the first row went out). changed holds
-	// instead the refs of the results pairing changed, which are under
-	// changedKey, by ID while the rows go out, then by position
+	// 100,000 messages before the first row went out), until the rows
+	// are all out; then they are in slots, a file (spillSlots). changed
+	// holds instead the refs of the results pairing changed, which are
+	// under changedKey, by ID while the rows go out, then by position
 	// (changedAt, placeChanged).
 	sums      [][sha256.Size]byte
 	refs      []store.RecordRef
+	slots     *rowSlots
 	changed   map[model.MessageID]store.RecordRef
 	changedAt []changedRef
 	// fresh are the listed messages without a cached result
@@ -45,7 +48,8 @@ type rowReplay struct {
 	// anew, as every scan does.
 	fresh map[model.MessageID]mailsrc.Entry
 
-	// mu guards what follows, and changed and changedAt.
+	// mu guards what follows, and sums, refs, slots, changed and
+	// changedAt.
 	mu sync.RWMutex
 	// blocks are the rows handed out, block by block as the row
 	// snapshot holds them: the row at position i is
@@ -80,8 +84,9 @@ type rowSlot struct {
 }
 
 // slot returns the slot of the row with the given ID handed out, and
-// the row.
-func (rr *rowReplay) slot(id model.MessageID) (rowSlot, *model.Row, bool) {
+// the row; ok is false when none was. An error is a slot that could not
+// be read from its file.
+func (rr *rowReplay) slot(id model.MessageID) (s rowSlot, row *model.Row, ok bool, err error) {
 	rr.mu.RLock()
 	if rr.index == nil {
 		rr.mu.RUnlock()
@@ -98,13 +103,32 @@ func (rr *rowReplay) slot(id model.MessageID) (rowSlot, *model.Row, bool) {
 	defer rr.mu.RUnlock()
 	i, ok := rr.index.find(rr, id)
 	if !ok {
-		return rowSlot{}, nil, false
+		return rowSlot{}, nil, false, nil
 	}
-	s := rowSlot{sum: rr.sums[i], ref: rr.refs[i]}
+	if rr.slots != nil {
+		if s.sum, s.ref, err = rr.slots.at(int(i)); err != nil {
+			return rowSlot{}, nil, true, err
+		}
+	} else {
+		s.sum, s.ref = rr.sums[i], rr.refs[i]
+	}
 	if ref, ok := rr.changedRef(id, i); ok {
 		s.ref, s.changed = ref, true
 	}
-	return s, rr.row(i), true
+	return s, rr.row(i), true, nil
+}
+
+// spillSlots moves the sums and refs to a file in dir (rowSlots), once
+// the replay hands out no more rows. Should the file not be made, they
+// stay where they are.
+func (rr *rowReplay) spillSlots(dir string) {
+	slots, err := writeRowSlots(dir, rr.sums, rr.refs) // nothing changes them
+	if err != nil {
+		return
+	}
+	rr.mu.Lock()
+	defer rr.mu.Unlock()
+	rr.slots, rr.sums, rr.refs = slots, nil, nil
 }
 
 // changedRef is a changed message's ref at position at: pairing's
@@ -256,6 +280,7 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 		}
 	}
 	rr.placeChanged()
+	rr.spillSlots(filepath.Dir(cache.Path()))
 	if sent == len(entries) {
 		return true, false, nil
 	}
@@ -307,8 +332,11 @@ func (a *App) Message(ctx context.Context, id model.MessageID) (model.Message, e
 	if rr == nil {
 		return model.Message{}, ErrNotSpilled
 	}
-	s, listed, ok := rr.slot(id)
-	if !ok {
+	s, listed, ok, err := rr.slot(id)
+	switch {
+	case err != nil:
+		return model.Message{}, fmt.Errorf("%s: %w", id, err)
+	case !ok:
 		return model.Message{}, ErrNotSpilled
 	}
 	var m model.Message

@@ -310,7 +310,7 @@ func TestRowReplayFailsClosed(t *testing.T) {
 	rr := a.lastRowReplay()
 	var row *model.Row
 	for _, r := range s.rows {
-		if slot, _, ok := rr.slot(r.ID()); ok && slot.changed && r.Has(model.RowNeedsRiskyType) && r.Has(model.RowEncrypted) {
+		if slot, _, ok, _ := rr.slot(r.ID()); ok && slot.changed && r.Has(model.RowNeedsRiskyType) && r.Has(model.RowEncrypted) {
 			row = r
 			break
 		}
@@ -319,7 +319,10 @@ func TestRowReplayFailsClosed(t *testing.T) {
 		t.Fatal("no paired archive with risky contents: the test checks nothing")
 	}
 	plain := s.rows[0]
-	if slot, _, _ := rr.slot(plain.ID()); slot.changed {
+	if rr.slots == nil {
+		t.Fatal("the slots were not moved to their file")
+	}
+	if slot, _, _, _ := rr.slot(plain.ID()); slot.changed {
 		t.Fatal("the first message was changed by pairing")
 	}
 	before, err := a.Message(context.Background(), plain.ID())
@@ -368,11 +371,27 @@ func TestRowReplayFailsClosed(t *testing.T) {
 		t.Errorf("%s after a compaction: %v", plain.ID(), err)
 	}
 
-	// A ref that names other bytes fails closed too.
+	// A ref that names other bytes fails closed too, and a slot that
+	// cannot be read.
 	at, _ := rr.index.find(rr, plain.ID())
-	rr.refs[at].Off += 7
+	sum, ref, err := rr.slots.at(int(at))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref.Off += 7
+	var b [slotLen]byte
+	putSlot(b[:], sum, ref)
+	if _, err := rr.slots.f.WriteAt(b[:], int64(at)*slotLen); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := a.Message(context.Background(), plain.ID()); !errors.Is(err, errListChanged) {
 		t.Fatalf("a ref to other bytes: %v", err)
+	}
+	if err := rr.slots.f.Truncate(int64(at) * slotLen); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := a.Message(context.Background(), plain.ID()); err == nil || errors.Is(err, ErrNotSpilled) {
+		t.Fatalf("a slot cut off: %v, %v", m.ID, err)
 	}
 }
 
@@ -441,7 +460,10 @@ func TestRowReplayFindsRowsAsTheyGoOut(t *testing.T) {
 	check := func(i int, want bool) {
 		t.Helper()
 		id := model.MessageID(fmt.Sprintf("m%d", i))
-		s, r, ok := rr.slot(id)
+		s, r, ok, err := rr.slot(id)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if ok != want {
 			t.Fatalf("%s found %v, want %v", id, ok, want)
 		}
@@ -481,6 +503,15 @@ func TestRowReplayFindsRowsAsTheyGoOut(t *testing.T) {
 	rr.placeChanged()
 	if rr.changed != nil || len(rr.changedAt) != 1 {
 		t.Fatalf("changed by ID %v, by position %v", rr.changed, rr.changedAt)
+	}
+	for i := range n {
+		check(i, true)
+	}
+	check(n, false)
+	// And once the slots are in their file, from there.
+	rr.spillSlots(t.TempDir())
+	if rr.slots == nil || rr.sums != nil || rr.refs != nil {
+		t.Fatal("the slots were not moved to their file")
 	}
 	for i := range n {
 		check(i, true)
