@@ -28,4 +28,7 @@ type PasswordLink struct {
 	// Attachments; Filename its decoded name.
 	Attachment int    `json:"attachment"`
 	Filename   string `json:"filename"`
+	// SHA256 is the archive's Archive.SHA256, the digest of the bytes it
+	// was decrypted from: a password is re-derived only from those.
+	SHA256 string `json:"sha256,omitempty"`
 }

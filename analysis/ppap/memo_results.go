@@ -72,7 +72,7 @@ func applyRemembered(m *model.Message, r model.Message) []Link {
 		a := m.Attachments[i].Archive
 		if a.Decrypted && a.PasswordSource != "" {
 			links = append(links, Link{PasswordMail: a.PasswordSource,
-				PasswordLink: model.PasswordLink{Message: m.ID, Attachment: i, Filename: m.Attachments[i].Filename}})
+				PasswordLink: linkTo(m, i)})
 		}
 	}
 	return links

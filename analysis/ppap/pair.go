@@ -112,7 +112,7 @@ func (p *Pairer) Pair(ctx context.Context, m *model.Message, self *Ref, cands []
 	var links []Link
 	for _, i := range idx {
 		if src, ok := pr.opened[i]; ok {
-			links = append(links, Link{PasswordMail: src, PasswordLink: model.PasswordLink{Message: m.ID, Attachment: i, Filename: m.Attachments[i].Filename}})
+			links = append(links, Link{PasswordMail: src, PasswordLink: linkTo(m, i)})
 		}
 	}
 	ApplyVerdict(m)
@@ -215,6 +215,11 @@ func mailCandidates(subject, text string) []Found {
 	return found
 }
 
+// linkTo is the link from a password mail to archive i of m.
+func linkTo(m *model.Message, i int) model.PasswordLink {
+	return model.PasswordLink{Message: m.ID, Attachment: i, Filename: m.Attachments[i].Filename, SHA256: m.Attachments[i].Archive.SHA256}
+}
+
 // openArchive tries the attempts on one attachment and, on success,
 // decrypts and inspects it. It returns the message that held the password.
 func (p *Pairer) openArchive(ctx context.Context, att *model.Attachment, data []byte, attempts []attempt, mails []mailPasswords, work *budget) (model.MessageID, bool) {
@@ -248,15 +253,23 @@ func (p *Pairer) openArchive(ctx context.Context, att *model.Attachment, data []
 // password that opens the archive (any longer).
 var ErrNoPassword = errors.New("no password in that message opens the archive")
 
+// ErrNotAsPaired is returned by Password when the archive's bytes are no
+// longer those pairing decrypted (PasswordLink.SHA256).
+var ErrNotAsPaired = errors.New("the archive is not the one pairing opened (the message changed since, or was read otherwise)")
+
 // Password re-derives, on an operator's explicit request, the password
-// that opens attachment number attachment of message zipID: it reads the
-// password mail sourceID (model.Archive.PasswordSource) again, extracts
-// its candidates, and returns the first that opens the archive. Nothing is
-// cached; the caller must not store or log the result.
-func Password(ctx context.Context, cfg Config, open Opener, zipID model.MessageID, attachment int, sourceID model.MessageID) (string, error) {
+// that opens the archive link names (attachment link.Attachment of
+// message link.Message): it reads the password mail sourceID
+// (model.Archive.PasswordSource) again, extracts its candidates, and
+// returns the first that opens the archive. It tries only the bytes
+// pairing decrypted (link.SHA256): the password an operator passes on
+// opens the archive whose verdict they read. Nothing is cached; the
+// caller must not store or log the result.
+func Password(ctx context.Context, cfg Config, open Opener, link model.PasswordLink, sourceID model.MessageID) (string, error) {
 	cfg = cfg.withDefaults()
 	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancel()
+	zipID, attachment := link.Message, link.Attachment
 	zipMail, err := readMail(ctx, &cfg, open, zipID, false, map[int]bool{attachment: true})
 	if err != nil {
 		return "", err
@@ -264,6 +277,9 @@ func Password(ctx context.Context, cfg Config, open Opener, zipID model.MessageI
 	data, ok := zipMail.Attachments[attachment]
 	if !ok {
 		return "", fmt.Errorf("message %s has no attachment %d that can be read", zipID, attachment)
+	}
+	if !analysedBytes(&model.Archive{SHA256: link.SHA256}, data) {
+		return "", ErrNotAsPaired
 	}
 	found, err := readCandidates(ctx, &cfg, open, sourceID)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -180,17 +181,35 @@ func TestPasswordRederived(t *testing.T) {
 		"bad": rawMail(testMail{from: "a@p.example", to: "b@s.example", subject: "PW", date: t0, msgID: "<q@p>", text: "PW: nope-nope"}),
 	}
 	ctx := context.Background()
-	pw, err := Password(ctx, Config{}, src.open, "zip", 0, "pw")
+	m := analysis.New(analysis.Config{}).Analyze(ctx, "zip", bytes.NewReader(src["zip"]))
+	link := linkTo(&m, 0)
+	if link.SHA256 == "" {
+		t.Fatal("the archive has no digest")
+	}
+	pw, err := Password(ctx, Config{}, src.open, link, "pw")
 	if err != nil || pw != "Re-Derive#1" {
 		t.Errorf("Password = %q, %v", pw, err)
 	}
-	if _, err := Password(ctx, Config{}, src.open, "zip", 0, "bad"); !errors.Is(err, ErrNoPassword) {
+	if _, err := Password(ctx, Config{}, src.open, link, "bad"); !errors.Is(err, ErrNoPassword) {
 		t.Errorf("wrong source: err = %v", err)
 	}
-	if _, err := Password(ctx, Config{}, src.open, "zip", 3, "pw"); err == nil {
+	missing := link
+	missing.Attachment = 3
+	if _, err := Password(ctx, Config{}, src.open, missing, "pw"); err == nil {
 		t.Error("missing attachment: no error")
 	}
-	if _, err := Password(ctx, Config{}, src.open, "gone", 0, "pw"); err == nil {
+	gone := link
+	gone.Message = "gone"
+	if _, err := Password(ctx, Config{}, src.open, gone, "pw"); err == nil {
 		t.Error("missing message: no error")
+	}
+	// Other bytes than those paired, or a link without their digest: the
+	// password would open an archive whose verdict nobody read.
+	for _, sum := range []string{"", strings.Repeat("0", 64)} {
+		other := link
+		other.SHA256 = sum
+		if _, err := Password(ctx, Config{}, src.open, other, "pw"); !errors.Is(err, ErrNotAsPaired) {
+			t.Errorf("digest %q: err = %v", sum, err)
+		}
 	}
 }

@@ -21,11 +21,11 @@ func (a *App) Open(ctx context.Context, id model.MessageID) (io.ReadCloser, erro
 	return a.src.Open(ctx, id)
 }
 
-// Password re-derives the password that opened attachment att of ZIP
-// mail zip from password mail src. It is never stored: the caller shows
-// it and forgets it.
-func (a *App) Password(ctx context.Context, zip model.MessageID, att int, src model.MessageID) (string, error) {
-	return ppap.Password(ctx, a.ppap, a.src.Open, zip, att, src)
+// Password re-derives the password that opened the archive link names
+// from password mail src (see ppap.Password). It is never stored: the
+// caller shows it and forgets it.
+func (a *App) Password(ctx context.Context, link model.PasswordLink, src model.MessageID) (string, error) {
+	return ppap.Password(ctx, a.ppap, a.src.Open, link, src)
 }
 
 // Reports is what ReadReports found: the summary of the aggregate

@@ -121,7 +121,7 @@ type Policy interface {
 
 // Passwords re-derives the password of a PPAP pair for the P key.
 type Passwords interface {
-	Password(ctx context.Context, zip model.MessageID, att int, src model.MessageID) (string, error)
+	Password(ctx context.Context, link model.PasswordLink, src model.MessageID) (string, error)
 }
 
 // Reports reads the DMARC aggregate reports among the messages (D).

@@ -60,8 +60,8 @@ func (s *stub) CheckDomain(ctx context.Context, domain string) (*domaincheck.Rep
 
 // Password re-derives the password with the default pairing settings,
 // from the stub's messages.
-func (s *stub) Password(ctx context.Context, zip model.MessageID, att int, src model.MessageID) (string, error) {
-	return ppap.Password(ctx, ppap.Config{}, s.open, zip, att, src)
+func (s *stub) Password(ctx context.Context, link model.PasswordLink, src model.MessageID) (string, error) {
+	return ppap.Password(ctx, ppap.Config{}, s.open, link, src)
 }
 
 func (s *stub) ReadReports(ctx context.Context, ids []model.MessageID) app.Reports {

@@ -66,19 +66,20 @@ func (m *Model) jumpFrom(sel *model.Message) tea.Cmd {
 	return m.selectionChanged()
 }
 
-// passwordTarget names the archive whose password P shows for msg: the
-// ZIP mail, the attachment index and the message holding the password.
-func passwordTarget(msg *model.Message) (zip model.MessageID, att int, src model.MessageID, name string, ok bool) {
+// passwordTarget names the archive whose password P shows for msg (its
+// ZIP mail, attachment index, name and digest) and the message holding
+// the password.
+func passwordTarget(msg *model.Message) (link model.PasswordLink, src model.MessageID, ok bool) {
 	for i := range msg.Attachments {
 		a := &msg.Attachments[i]
 		if a.Archive != nil && a.Archive.Decrypted && a.Archive.PasswordSource != "" {
-			return msg.ID, i, a.Archive.PasswordSource, a.Filename, true
+			return model.PasswordLink{Message: msg.ID, Attachment: i, Filename: a.Filename, SHA256: a.Archive.SHA256}, a.Archive.PasswordSource, true
 		}
 	}
 	for _, l := range msg.PasswordFor {
-		return l.Message, l.Attachment, msg.ID, l.Filename, true
+		return l, msg.ID, true
 	}
-	return "", 0, "", "", false
+	return model.PasswordLink{}, "", false
 }
 
 // showPassword opens the password dialog and returns the command that
@@ -89,7 +90,7 @@ func (m *Model) showPassword() tea.Cmd {
 
 // showPasswordOf opens the password dialog of sel.
 func (m *Model) showPasswordOf(sel *model.Message) tea.Cmd {
-	zip, att, src, name, ok := passwordTarget(sel)
+	link, src, ok := passwordTarget(sel)
 	if !ok {
 		m.setNotice("no opened PPAP archive here: there is no password to show", true)
 		return nil
@@ -99,10 +100,10 @@ func (m *Model) showPasswordOf(sel *model.Message) tea.Cmd {
 		return nil
 	}
 	m.pwSeq++
-	m.dialogs.Push(dialog.NewPassword(m.com, name, string(src)))
+	m.dialogs.Push(dialog.NewPassword(m.com, link.Filename, string(src)))
 	seq, ctx, password := m.pwSeq, m.ctx, m.cfg.Passwords.Password
 	return func() tea.Msg {
-		pw, err := password(ctx, zip, att, src)
+		pw, err := password(ctx, link, src)
 		return passwordMsg{seq: seq, password: pw, err: err}
 	}
 }

@@ -48,7 +48,7 @@ func ppapPair(t *testing.T) (zip, pw model.Message, password string, open func(c
 				a.Entries[j].Decrypted = true
 			}
 			ppap.ApplyVerdict(&zip)
-			ppap.NotePasswordMail(&pw, model.PasswordLink{Message: zip.ID, Attachment: i, Filename: zip.Attachments[i].Filename})
+			ppap.NotePasswordMail(&pw, model.PasswordLink{Message: zip.ID, Attachment: i, Filename: zip.Attachments[i].Filename, SHA256: a.SHA256})
 			found = true
 			break
 		}
