@@ -259,4 +259,4 @@ func (c *countingReader) Read(p []byte) (int, error) {
 
 // Version names the analysis logic for caches of its results: bump it
 // whenever a change alters what Analyze returns for the same message.
-const Version = "2026-12-06.15"
+const Version = "2026-12-06.16"

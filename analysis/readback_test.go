@@ -155,6 +155,18 @@ func TestPairingTextBounded(t *testing.T) {
 	if n := len(m.PairingText.Body); n > max+1 {
 		t.Errorf("kept %d bytes of text, bound %d", n, max)
 	}
+	// Many parts after the bound is reached add nothing either.
+	var b strings.Builder
+	b.WriteString("From: a@example.jp\r\nSubject: s\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n")
+	b.WriteString("--B\r\nContent-Type: text/plain\r\n\r\n" + strings.Repeat("\xff", max/2) + "\r\n")
+	for range max {
+		b.WriteString("--B\r\nContent-Type: text/plain\r\n\r\nx\r\n")
+	}
+	b.WriteString("--B--\r\n")
+	m = New(Config{}).WithPairingText(max).Analyze(context.Background(), "m", strings.NewReader(b.String()))
+	if n := len(m.PairingText.Body); n > max {
+		t.Errorf("kept %d bytes of text from many parts, bound %d", n, max)
+	}
 }
 
 // TestBufferDigest checks the digest of an archive's bytes across the

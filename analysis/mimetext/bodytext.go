@@ -65,8 +65,12 @@ func (t *BodyText) Collect(body io.Reader, isHTML bool) error {
 	if isHTML {
 		s = htmlText(s)
 	}
-	if room := t.max - int64(t.b.Len()); int64(len(s)) >= room {
-		s = strings.ToValidUTF8(s[:max(room-1, 0)], "") // a rune cut in two is dropped
+	room := t.max - int64(t.b.Len())
+	if room <= 0 {
+		return err
+	}
+	if int64(len(s)) >= room {
+		s = strings.ToValidUTF8(s[:room-1], "") // a rune cut in two is dropped
 	}
 	t.b.WriteString(s)
 	t.b.WriteString("\n")

@@ -61,13 +61,17 @@ func (p *Pairer) Pair(ctx context.Context, m *model.Message, self *Ref, cands []
 		return nil
 	}
 	for _, i := range idx {
-		if !analysedBytes(m.Attachments[i].Archive, zipMail.Attachments[i]) {
+		arc := m.Attachments[i].Archive
+		if !analysedBytes(arc, zipMail.Attachments[i]) {
 			// Not the bytes the archive was listed from: a message
 			// analysed from a summary (no message digest) whose parts
 			// another parser numbers differently, a replaced file, or
-			// an attachment not read.
+			// an attachment not read. Without a digest (bytes past the
+			// inspection limit) nothing was ever to be decrypted.
 			delete(zipMail.Attachments, i)
-			m.Attachments[i].Archive.NotChecked = model.NotCheckedUnread
+			if arc.SHA256 != "" {
+				arc.NotChecked = model.NotCheckedUnread
+			}
 		}
 	}
 

@@ -162,8 +162,15 @@ func PPAPConfig(cfg Config) (ppap.Config, error) {
 	return pc, nil
 }
 
-// Close closes the source.
-func (a *App) Close() error { return a.src.Close() }
+// Close closes the source, and lets the last row replay's slot file go.
+func (a *App) Close() error {
+	a.rowsMu.Lock()
+	if a.rowReplay != nil {
+		a.rowReplay.close()
+	}
+	a.rowsMu.Unlock()
+	return a.src.Close()
+}
 
 // Source is the opened quarantine.
 func (a *App) Source() mailsrc.Source { return a.src }

@@ -119,9 +119,15 @@ func (rr *rowReplay) slot(id model.MessageID) (s rowSlot, row *model.Row, ok boo
 }
 
 // spillSlots moves the sums and refs to a file in dir (rowSlots), once
-// the replay hands out no more rows. Should the file not be made, they
-// stay where they are.
+// the replay hands out no more rows, and when it handed some out. Should
+// the file not be made, they stay where they are. It is called once.
 func (rr *rowReplay) spillSlots(dir string) {
+	rr.mu.RLock()
+	done := rr.slots != nil || rr.out == 0
+	rr.mu.RUnlock()
+	if done {
+		return
+	}
 	slots, err := writeRowSlots(dir, rr.sums, rr.refs) // nothing changes them
 	if err != nil {
 		return
@@ -129,6 +135,15 @@ func (rr *rowReplay) spillSlots(dir string) {
 	rr.mu.Lock()
 	defer rr.mu.Unlock()
 	rr.slots, rr.sums, rr.refs = slots, nil, nil
+}
+
+// close lets the slots' file go: the App no longer reads from rr.
+func (rr *rowReplay) close() {
+	rr.mu.Lock()
+	defer rr.mu.Unlock()
+	if rr.slots != nil {
+		rr.slots.close()
+	}
 }
 
 // changedRef is a changed message's ref at position at: pairing's

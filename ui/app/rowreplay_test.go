@@ -508,13 +508,24 @@ func TestRowReplayFindsRowsAsTheyGoOut(t *testing.T) {
 		check(i, true)
 	}
 	check(n, false)
-	// And once the slots are in their file, from there.
-	rr.spillSlots(t.TempDir())
+	// And once the slots are in their file, from there; a second spill
+	// changes nothing.
+	dir := t.TempDir()
+	rr.spillSlots(dir)
 	if rr.slots == nil || rr.sums != nil || rr.refs != nil {
 		t.Fatal("the slots were not moved to their file")
 	}
+	rr.spillSlots(dir)
 	for i := range n {
 		check(i, true)
 	}
 	check(n, false)
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("the slot file has a name: %v", left)
+	}
+	// Once the App lets the replay go, a read fails rather than find.
+	rr.close()
+	if _, _, ok, err := rr.slot("m1"); err == nil {
+		t.Errorf("a slot read after close: found %v, no error", ok)
+	}
 }

@@ -17,8 +17,10 @@ import (
 // 46 MiB at a million messages for as long as the console ran, though a
 // console reads back only the messages an operator opens.
 //
-// Nothing else can open the file, which goes with the process or, once
-// its replay is dropped, with os.File's own finalizer. What it gives is
+// Nothing else can open the file. The App closes it when a new scan
+// drops the replay, or when it closes (a read in flight then fails, as a
+// read of a damaged slot does); os.File's own finalizer is the backstop.
+// What it gives is
 // not trusted for more than the heap's copy was: a slot names a record
 // by its key and place, which store.ReadRef checks, and the record read
 // must give the row listed (sameRow).
@@ -37,12 +39,8 @@ func writeRowSlots(dir string, sums [][sha256.Size]byte, refs []store.RecordRef)
 	if len(sums) != len(refs) {
 		return nil, fmt.Errorf("%d sums for %d refs", len(sums), len(refs))
 	}
-	f, err := os.CreateTemp(dir, ".mxaudit-slots-*")
+	f, err := newSpillFile(dir) // O_EXCL, 0600, unlinked at once
 	if err != nil {
-		return nil, err
-	}
-	if err := os.Remove(f.Name()); err != nil {
-		f.Close()
 		return nil, err
 	}
 	w := bufio.NewWriterSize(f, 64<<10)
@@ -68,6 +66,9 @@ func putSlot(b []byte, sum [sha256.Size]byte, ref store.RecordRef) {
 	binary.LittleEndian.PutUint32(b[sha256.Size+8:], ref.Len)
 	binary.LittleEndian.PutUint32(b[sha256.Size+12:], ref.Written)
 }
+
+// close closes the file; a slot read after it fails.
+func (s *rowSlots) close() { _ = s.f.Close() }
 
 // at reads the slot at position i.
 func (s *rowSlots) at(i int) (sum [sha256.Size]byte, ref store.RecordRef, err error) {

@@ -250,6 +250,9 @@ func (a *App) newRowsGen() uint64 {
 	a.rowsMu.Lock()
 	defer a.rowsMu.Unlock()
 	a.rowsGen++
+	if a.rowReplay != nil {
+		a.rowReplay.close()
+	}
 	a.rowReplay, a.listStamp = nil, ""
 	return a.rowsGen
 }

@@ -38,6 +38,9 @@ func ppapLines(w *writer, m *model.Message, lookup Lookup) {
 		}
 		if !arc.Decrypted || arc.PasswordSource == "" {
 			line := "  " + name + ": no password found"
+			if arc.NotChecked != "" {
+				line = "  " + name + ": not checked: " + arc.NotChecked
+			}
 			if arc.PasswordAttempts > 0 {
 				line += fmt.Sprintf(" (%d tried)", arc.PasswordAttempts)
 			}
