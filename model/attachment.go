@@ -77,6 +77,10 @@ const (
 	// analysed (the message unreadable, replaced since, or its parts
 	// numbered otherwise); no password was tried on other bytes.
 	NotCheckedUnread = "not read back as analysed"
+	// NotCheckedPastLimit: the archive was found in bytes of which only
+	// the first were held (past the inspection limit): nothing of it can
+	// be decrypted as analysed.
+	NotCheckedPastLimit = "past the inspection limit"
 )
 
 // AllRisks returns the archive's own risks and those of every entry,

@@ -69,8 +69,9 @@ func (p *Pairer) Pair(ctx context.Context, m *model.Message, self *Ref, cands []
 			// an attachment not read. Without a digest (bytes past the
 			// inspection limit) nothing was ever to be decrypted.
 			delete(zipMail.Attachments, i)
-			if arc.SHA256 != "" {
-				arc.NotChecked = model.NotCheckedUnread
+			arc.NotChecked = model.NotCheckedUnread
+			if arc.SHA256 == "" {
+				arc.NotChecked = model.NotCheckedPastLimit
 			}
 		}
 	}

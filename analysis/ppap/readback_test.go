@@ -137,6 +137,28 @@ func TestPairingRefusesAReplacedMessage(t *testing.T) {
 	}
 }
 
+// TestPairingLeavesAnArchiveWithoutDigest: an archive the analysis held
+// only in part (past the inspection limit) has no digest, so nothing of it
+// is decrypted, and it says why rather than "no password found".
+func TestPairingLeavesAnArchiveWithoutDigest(t *testing.T) {
+	const password = "Mitsumori-8841"
+	raw := rawMail(testMail{from: "Yamada <yamada@partner.example>", to: "tanaka@sakura.example", subject: "見積書",
+		date: t0, msgID: "<zip@p>", text: "別途お送りします", zipName: "b.zip",
+		zip: makeZip(t, password, yzip.AES256Encryption, zipFile{"invoice.txt", []byte("the invoice")})})
+	pwRaw := rawMail(testMail{from: "Yamada <yamada@partner.example>", to: "tanaka@sakura.example", subject: "【パスワード通知】見積書",
+		date: t0.Add(3 * time.Minute), msgID: "<pw@p>", inReplyTo: "<zip@p>", text: "パスワード：" + password})
+	an := analysis.New(analysis.Config{})
+	ctx := context.Background()
+	m := an.Analyze(ctx, "zip", bytes.NewReader(raw))
+	pm := an.Analyze(ctx, "pw1", bytes.NewReader(pwRaw))
+	m.Attachments[0].Archive.SHA256 = "" // as for bytes past the limit
+	src := memSource{"zip": raw, "pw1": pwRaw}
+	NewPairer(Config{Analyzer: an}, src.open).Pair(ctx, &m, RefOf(&m, 0), []*Ref{RefOf(&pm, 1)})
+	if a := m.Attachments[0].Archive; a.Decrypted || a.NotChecked != model.NotCheckedPastLimit {
+		t.Errorf("an archive without digest: decrypted %v, not checked %q", a.Decrypted, a.NotChecked)
+	}
+}
+
 // TestStreamReadsKeptTextOnce checks that with the text an analysis kept
 // (analysis.Config.PairingText) the stream reads no password mail back,
 // pairs as it does reading them, and lets no text go on with a message.

@@ -41,8 +41,8 @@ func ApplyVerdict(m *model.Message) {
 		if !arc.Decrypted {
 			unopened = true
 			switch {
-			case arc.NotChecked == model.NotCheckedUnread:
-				appendToReason(m, name+": encrypted ZIP", ", not checked: "+model.NotCheckedUnread)
+			case arc.NotChecked == model.NotCheckedUnread, arc.NotChecked == model.NotCheckedPastLimit:
+				appendToReason(m, name+": encrypted ZIP", ", not checked: "+arc.NotChecked)
 			case arc.NotChecked != "":
 				appendToReason(m, name+": encrypted ZIP", fmt.Sprintf(", not checked: %s (%d passwords tried before it ran out)", arc.NotChecked, arc.PasswordAttempts))
 			case arc.PasswordAttempts > 0 || arc.Error == "":

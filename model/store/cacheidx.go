@@ -153,6 +153,7 @@ func (c *Cache) loadIndex(header []byte, info os.FileInfo) bool {
 	}
 	defer f.Close()
 	sum := crc32.New(castagnoli)
+	// The buffer holds the longest key (nextBytes).
 	br := bufio.NewReaderSize(io.TeeReader(io.LimitReader(f, size-4), sum), 64<<10)
 	var head [idxHeadLen]byte
 	if _, err := io.ReadFull(br, head[:]); err != nil || string(head[:len(idxMagic)]) != idxMagic {
@@ -240,7 +241,8 @@ type idxKey struct {
 	named string
 }
 
-// nextBytes returns the next n bytes of br, valid until its next read.
+// nextBytes returns the next n bytes of br, valid until its next read;
+// n must not exceed br's buffer (ErrBufferFull).
 // The entry's key is copied out of br's buffer rather than read into it
 // through io.ReadFull, which made every key escape to the heap: an
 // allocation per entry, a sixth of loading the index at start.

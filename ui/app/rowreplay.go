@@ -41,6 +41,7 @@ type rowReplay struct {
 	sums      [][sha256.Size]byte
 	refs      []store.RecordRef
 	slots     *rowSlots
+	closed    bool // the App let rr go (close): no file is made after
 	changed   map[model.MessageID]store.RecordRef
 	changedAt []changedRef
 	// fresh are the listed messages without a cached result
@@ -123,7 +124,7 @@ func (rr *rowReplay) slot(id model.MessageID) (s rowSlot, row *model.Row, ok boo
 // the file not be made, they stay where they are. It is called once.
 func (rr *rowReplay) spillSlots(dir string) {
 	rr.mu.RLock()
-	done := rr.slots != nil || rr.out == 0
+	done := rr.slots != nil || rr.out == 0 || rr.closed
 	rr.mu.RUnlock()
 	if done {
 		return
@@ -134,13 +135,21 @@ func (rr *rowReplay) spillSlots(dir string) {
 	}
 	rr.mu.Lock()
 	defer rr.mu.Unlock()
+	if rr.closed {
+		// A new scan began (or the App closed) while the file was
+		// written: nobody reads from rr any more.
+		slots.close()
+		return
+	}
 	rr.slots, rr.sums, rr.refs = slots, nil, nil
 }
 
-// close lets the slots' file go: the App no longer reads from rr.
+// close lets the slots' file go, and any made later: the App no longer
+// reads from rr, though the scan that made it may still be ending.
 func (rr *rowReplay) close() {
 	rr.mu.Lock()
 	defer rr.mu.Unlock()
+	rr.closed = true
 	if rr.slots != nil {
 		rr.slots.close()
 	}

@@ -528,4 +528,11 @@ func TestRowReplayFindsRowsAsTheyGoOut(t *testing.T) {
 	if _, _, ok, err := rr.slot("m1"); err == nil {
 		t.Errorf("a slot read after close: found %v, no error", ok)
 	}
+	// A replay let go before its scan spilled makes no file.
+	late := &rowReplay{sums: make([][sha256.Size]byte, 1), refs: make([]store.RecordRef, 1), per: 1, n: 1, out: 1}
+	late.close()
+	late.spillSlots(dir)
+	if late.slots != nil {
+		t.Error("a slot file was made for a replay let go")
+	}
 }

@@ -20,6 +20,7 @@ func TestPPAPLinesSayWhyNotOpened(t *testing.T) {
 		{model.Archive{Encrypted: true, PasswordAttempts: 3}, "a.zip: no password found (3 tried)"},
 		{model.Archive{Encrypted: true, NotChecked: model.NotCheckedUnread}, "a.zip: not checked: " + model.NotCheckedUnread},
 		{model.Archive{Encrypted: true, NotChecked: model.NotCheckedBudget, PasswordAttempts: 5}, "a.zip: not checked: budget (5 tried)"},
+		{model.Archive{Encrypted: true, NotChecked: model.NotCheckedPastLimit}, "a.zip: not checked: " + model.NotCheckedPastLimit},
 	}
 	st := styles.New(true, true)
 	for _, tt := range tests {
