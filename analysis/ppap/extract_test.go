@@ -1,11 +1,16 @@
 package ppap
 
 import (
+	"bytes"
+	"context"
 	"slices"
 	"strings"
 	"testing"
 
+	"mxaudit/analysis"
 	"mxaudit/analysis/mimetext"
+	"mxaudit/mailsrc/demo"
+	"mxaudit/model"
 )
 
 func TestExtract(t *testing.T) {
@@ -163,6 +168,29 @@ func BenchmarkExtractHostile(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		for _, s := range hostileTexts {
 			Extract(s)
+		}
+	}
+}
+
+// BenchmarkExtractBulk extracts the candidates of the first 2,000
+// generated quarantine mails' texts, as the analysis keeps them: most
+// are not password mails, as most of a sender's mails that pairing
+// looks at are not.
+func BenchmarkExtractBulk(b *testing.B) {
+	an := analysis.New(analysis.Config{}).WithPairingText(Config{}.TextBytes())
+	var texts []*model.PairingText
+	err := demo.Bulk(2000, 1, func(s demo.Sample) error {
+		m := an.Analyze(context.Background(), model.MessageID(s.Name), bytes.NewReader(s.Raw))
+		texts = append(texts, m.PairingText)
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for range b.N {
+		for _, t := range texts {
+			mailCandidates(t.Subject, t.Body)
 		}
 	}
 }
