@@ -3,6 +3,7 @@ package ppap
 import (
 	"bytes"
 	"context"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -192,5 +193,48 @@ func BenchmarkExtractBulk(b *testing.B) {
 		for _, t := range texts {
 			mailCandidates(t.Subject, t.Body)
 		}
+	}
+}
+
+// TestMayHaveLabelMissesNoLabel checks the quick test before labelRE: on
+// no line where the expression finds a label may it say there is none.
+// Lines come from the tests' texts, the generated quarantine and random
+// strings over the letters labels are made of, their other cases and
+// widths, and the characters that fold to them (Kelvin sign, long s).
+func TestMayHaveLabelMissesNoLabel(t *testing.T) {
+	// Every alternative of labelRE, in other cases and forms.
+	texts := []string{"ZIPパス: x", "zipパス x", "パスワ-ド: x", "パスワード", "暗証番号 1234", "解凍用のパスワード",
+		"PW: x", "pwd x", "P/W x", "Kennwort: x", "mot de passe: x", "PASSCODE x", "passphrase", "zip-pass x",
+		"\u212aennwort: x", "pa\u017f\u017fword: x", "ｐａｓｓｗｏｒｄ", "ﾊﾟｽﾜｰﾄﾞ"}
+	texts = append(texts, hostileTexts...)
+	err := demo.Bulk(300, 7, func(s demo.Sample) error {
+		texts = append(texts, string(s.Raw))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alphabet := []rune("pPaAsSwWoOrRdDcCeEhHkKnNtTmMzZiI/ _-:\n\u212a\u017fｐＰｗＷパスワード-ﾊﾟｽ暗証番号解凍用のZIP")
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 200000 {
+		r := make([]rune, 1+rng.IntN(12))
+		for i := range r {
+			r[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		texts = append(texts, string(r))
+	}
+	checked := 0
+	for _, text := range texts {
+		for _, line := range strings.Split(Normalize(text), "\n") {
+			if labelRE.MatchString(line) {
+				checked++
+				if !mayHaveLabel(line) {
+					t.Fatalf("mayHaveLabel(%q) = false, but labelRE matches", line)
+				}
+			}
+		}
+	}
+	if checked < 1000 {
+		t.Fatalf("only %d lines with a label: the test shows little", checked)
 	}
 }
