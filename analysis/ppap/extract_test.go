@@ -205,7 +205,9 @@ func TestMayHaveLabelMissesNoLabel(t *testing.T) {
 	// Every alternative of labelRE, in other cases and forms.
 	texts := []string{"ZIPパス: x", "zipパス x", "パスワ-ド: x", "パスワード", "暗証番号 1234", "解凍用のパスワード",
 		"PW: x", "pwd x", "P/W x", "Kennwort: x", "mot de passe: x", "PASSCODE x", "passphrase", "zip-pass x",
-		"\u212aennwort: x", "pa\u017f\u017fword: x", "ｐａｓｓｗｏｒｄ", "ﾊﾟｽﾜｰﾄﾞ"}
+		"\u212aennwort: x", "pa\u017f\u017fword: x", "ｐａｓｓｗｏｒｄ", "ﾊﾟｽﾜｰﾄﾞ",
+		"ZIPPASSWORD: Abc12345", strings.Repeat("x", 300) + " password: late-in-the-line",
+		"\xff\xfepassword:\xff x", "\xe3\x83password: x", "zip_pw x"}
 	texts = append(texts, hostileTexts...)
 	err := demo.Bulk(300, 7, func(s demo.Sample) error {
 		texts = append(texts, string(s.Raw))

@@ -536,3 +536,26 @@ func TestRowReplayFindsRowsAsTheyGoOut(t *testing.T) {
 		t.Error("a slot file was made for a replay let go")
 	}
 }
+
+// TestClosedAppTakesNoReplay: a scan still running when the App closes
+// installs no row replay (whose slot file nothing would close).
+func TestClosedAppTakesNoReplay(t *testing.T) {
+	dir := t.TempDir()
+	for _, sub := range []string{"cur", "new", "tmp"} {
+		if err := os.Mkdir(filepath.Join(dir, sub), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	md, err := mailsrc.NewMaildir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &App{src: md}
+	gen := a.newRowsGen()
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if a.setRowReplay(gen, &rowReplay{}) {
+		t.Error("a replay was installed after the App closed")
+	}
+}
