@@ -77,13 +77,10 @@ func (a *Analyzer) WithPairingText(max int64) *Analyzer {
 // could be recovered.
 func (a *Analyzer) Analyze(ctx context.Context, id model.MessageID, raw io.Reader) model.Message {
 	m := model.Message{ID: id}
-	digest := newDigestReader(raw)
 	// Analyze returns only after the message is read to its end and the
 	// checker has answered, so nothing reads env after that.
-	env := getReader(digest)
+	digest, env, counted := a.openRaw(raw)
 	defer putReader(env)
-	skipEnvelopeLine(env)
-	counted := &countingReader{r: env, limit: a.cfg.MaxMessageBytes}
 	src := io.Reader(counted)
 
 	// Authentication needs the raw bytes (DKIM hashes the body as sent)
@@ -225,6 +222,18 @@ func (t *teeReader) Read(p []byte) (int, error) {
 		t.err = err
 	}
 	return n, err
+}
+
+// openRaw prepares raw for one read of a message, as Analyze and
+// ReadBack both read it: hashed as it is read (digest: the message's
+// SHA256), an mbox envelope line skipped, and bounded by MaxMessageBytes
+// (counted, which reads env). The caller gives env back (putReader)
+// once nothing reads the stream any more.
+func (a *Analyzer) openRaw(raw io.Reader) (digest *digestReader, env *bufio.Reader, counted *countingReader) {
+	digest = newDigestReader(raw)
+	env = getReader(digest)
+	skipEnvelopeLine(env)
+	return digest, env, &countingReader{r: env, limit: a.cfg.MaxMessageBytes}
 }
 
 // skipEnvelopeLine drops an mbox "From sender date" line in front of the

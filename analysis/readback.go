@@ -46,11 +46,8 @@ func (a *Analyzer) ReadBack(raw io.Reader, want func(i int) bool, textMax, attMa
 	if textMax > 0 {
 		w.text = mimetext.NewBodyText(textMax)
 	}
-	digest := newDigestReader(raw)
-	env := getReader(digest)
+	digest, env, counted := a.openRaw(raw)
 	defer putReader(env)
-	skipEnvelopeLine(env)
-	counted := &countingReader{r: env, limit: a.cfg.MaxMessageBytes}
 	w.read(counted)
 	if !w.parsed {
 		return nil, fmt.Errorf("message cannot be parsed: %s", w.errs[0])

@@ -276,10 +276,8 @@ func (a *Analyzer) inspect(body io.Reader, name, ct string) model.Attachment {
 		att.Archive.Truncated = true
 		att.Archive.Risks = model.AddRisk(att.Archive.Risks, model.RiskNotInspected)
 	}
-	if arc := att.Archive; arc != nil && arc.Encrypted && arc.Error == "" && (arc.Format == "" || arc.Format == "zip") && !over {
-		// What pairing may decrypt later (an encrypted ZIP listed
-		// without error, as ppap.NeedsPairing has it): it decrypts
-		// only these bytes.
+	if arc := att.Archive; arc != nil && arc.Pairable() && !over {
+		// What pairing may decrypt later: it decrypts only these bytes.
 		arc.SHA256 = bufferDigest(&buf)
 	}
 	switch {

@@ -83,6 +83,16 @@ const (
 	NotCheckedPastLimit = "past the inspection limit"
 )
 
+// Pairable reports whether PPAP pairing tries passwords on the archive:
+// an encrypted ZIP listed without error. An encrypted 7z or RAR archive
+// is never tried: there is no decoder for them, so a password could only
+// be guessed at, not proved, and the archive stays "encrypted: nothing
+// inside can be checked". The analysis records the digest of these
+// (SHA256), which pairing checks.
+func (a *Archive) Pairable() bool {
+	return a.Encrypted && a.Error == "" && (a.Format == "" || a.Format == "zip")
+}
+
 // AllRisks returns the archive's own risks and those of every entry,
 // nested archives included, each once.
 func (a *Archive) AllRisks() []Risk {

@@ -32,3 +32,14 @@ type PasswordLink struct {
 	// was decrypted from: a password is re-derived only from those.
 	SHA256 string `json:"sha256,omitempty"`
 }
+
+// LinkTo is the link to m's attachment i, an archive: what its password
+// mail notes, and what re-derives its password.
+func (m *Message) LinkTo(i int) PasswordLink {
+	a := &m.Attachments[i]
+	l := PasswordLink{Message: m.ID, Attachment: i, Filename: a.Filename}
+	if a.Archive != nil {
+		l.SHA256 = a.Archive.SHA256
+	}
+	return l
+}

@@ -72,7 +72,7 @@ func applyRemembered(m *model.Message, r model.Message) []Link {
 		a := m.Attachments[i].Archive
 		if a.Decrypted && a.PasswordSource != "" {
 			links = append(links, Link{PasswordMail: a.PasswordSource,
-				PasswordLink: linkTo(m, i)})
+				PasswordLink: m.LinkTo(i)})
 		}
 	}
 	return links

@@ -117,7 +117,7 @@ func (p *Pairer) Pair(ctx context.Context, m *model.Message, self *Ref, cands []
 	var links []Link
 	for _, i := range idx {
 		if src, ok := pr.opened[i]; ok {
-			links = append(links, Link{PasswordMail: src, PasswordLink: linkTo(m, i)})
+			links = append(links, Link{PasswordMail: src, PasswordLink: m.LinkTo(i)})
 		}
 	}
 	ApplyVerdict(m)
@@ -218,11 +218,6 @@ func mailCandidates(subject, text string) []Found {
 		found = []Found{}
 	}
 	return found
-}
-
-// linkTo is the link from a password mail to archive i of m.
-func linkTo(m *model.Message, i int) model.PasswordLink {
-	return model.PasswordLink{Message: m.ID, Attachment: i, Filename: m.Attachments[i].Filename, SHA256: m.Attachments[i].Archive.SHA256}
 }
 
 // openArchive tries the attempts on one attachment and, on success,

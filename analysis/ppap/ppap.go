@@ -147,16 +147,12 @@ func (c *Config) scannerName() string {
 	return "clamd"
 }
 
-// encryptedArchives returns the indexes of m's attachments that are
-// encrypted ZIPs worth trying: listed without error. An encrypted 7z or
-// RAR archive is never tried: there is no decoder for them here, so a
-// password could only be guessed at, not proved, and the archive stays
-// "encrypted: nothing inside can be checked".
+// encryptedArchives returns the indexes of m's attachments that pairing
+// tries passwords on (model.Archive.Pairable).
 func encryptedArchives(m *model.Message) []int {
 	var out []int
 	for i := range m.Attachments {
-		a := m.Attachments[i].Archive
-		if a != nil && a.Encrypted && a.Error == "" && (a.Format == "" || a.Format == "zip") {
+		if a := m.Attachments[i].Archive; a != nil && a.Pairable() {
 			out = append(out, i)
 		}
 	}

@@ -182,7 +182,7 @@ func TestPasswordRederived(t *testing.T) {
 	}
 	ctx := context.Background()
 	m := analysis.New(analysis.Config{}).Analyze(ctx, "zip", bytes.NewReader(src["zip"]))
-	link := linkTo(&m, 0)
+	link := m.LinkTo(0)
 	if link.SHA256 == "" {
 		t.Fatal("the archive has no digest")
 	}

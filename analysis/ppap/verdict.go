@@ -41,10 +41,10 @@ func ApplyVerdict(m *model.Message) {
 		if !arc.Decrypted {
 			unopened = true
 			switch {
-			case arc.NotChecked == model.NotCheckedUnread, arc.NotChecked == model.NotCheckedPastLimit:
-				appendToReason(m, name+": encrypted ZIP", ", not checked: "+arc.NotChecked)
-			case arc.NotChecked != "":
+			case arc.NotChecked == model.NotCheckedBudget:
 				appendToReason(m, name+": encrypted ZIP", fmt.Sprintf(", not checked: %s (%d passwords tried before it ran out)", arc.NotChecked, arc.PasswordAttempts))
+			case arc.NotChecked != "":
+				appendToReason(m, name+": encrypted ZIP", ", not checked: "+arc.NotChecked)
 			case arc.PasswordAttempts > 0 || arc.Error == "":
 				appendToReason(m, name+": encrypted ZIP", fmt.Sprintf(", no password found (%d tried)", arc.PasswordAttempts))
 			}

@@ -73,7 +73,7 @@ func passwordTarget(msg *model.Message) (link model.PasswordLink, src model.Mess
 	for i := range msg.Attachments {
 		a := &msg.Attachments[i]
 		if a.Archive != nil && a.Archive.Decrypted && a.Archive.PasswordSource != "" {
-			return model.PasswordLink{Message: msg.ID, Attachment: i, Filename: a.Filename, SHA256: a.Archive.SHA256}, a.Archive.PasswordSource, true
+			return msg.LinkTo(i), a.Archive.PasswordSource, true
 		}
 	}
 	for _, l := range msg.PasswordFor {
