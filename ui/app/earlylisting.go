@@ -38,8 +38,8 @@ type earlyListing struct {
 	tokens chan struct{}
 	kept   int
 	cancel context.CancelFunc
-	err    error           // the listing's, set before ch is closed
-	head   []mailsrc.Entry // taken ahead, to be given first
+	err    error        // the listing's, set before ch is closed
+	head   *heldEntries // taken ahead, to be given first
 }
 
 // startListing starts listing src; the caller calls stop when done.
@@ -99,9 +99,9 @@ func (l *earlyListing) stop() {
 // rest is listed. Room is made ahead for room entries (at most limit,
 // and maxSizeHint), its memory mapped in at once: page by page, the
 // 9.6 MB of 100,000 entries were faulted in as the listing was taken.
-func (l *earlyListing) take(ctx context.Context, limit, room int, each func(mailsrc.Entry)) ([]mailsrc.Entry, bool) {
-	l.head = make([]mailsrc.Entry, 0, min(max(room, 0), limit, maxSizeHint))
-	prefault.Slice(l.head)
+func (l *earlyListing) take(ctx context.Context, limit, room int, each func(mailsrc.Entry)) (*heldEntries, bool) {
+	l.head = newHeldEntries(min(max(room, 0), limit, maxSizeHint))
+	prefault.Slice(l.head.brief)
 	for {
 		select {
 		case chunk, ok := <-l.ch:
@@ -109,8 +109,10 @@ func (l *earlyListing) take(ctx context.Context, limit, room int, each func(mail
 				return l.head, l.err == nil
 			}
 			l.tokens <- struct{}{}
-			l.head = append(l.head, chunk...)
-			if len(l.head) > limit {
+			for _, e := range chunk {
+				l.head.add(e)
+			}
+			if l.head.len() > limit {
 				return nil, false
 			}
 			if each != nil {
@@ -144,11 +146,8 @@ func (l *earlyListing) List(ctx context.Context, fn func(mailsrc.Entry) error) e
 	l.reclaim()
 	head := l.head
 	l.head = nil
-	for _, e := range head {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := fn(e); err != nil {
+	if head != nil {
+		if err := head.list(ctx, 0, fn); err != nil {
 			return err
 		}
 	}

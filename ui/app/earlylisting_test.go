@@ -12,6 +12,24 @@ import (
 	"mxaudit/model"
 )
 
+// listedSource is a source whose listing is entries.
+type listedSource struct {
+	mailsrc.Source
+	entries []mailsrc.Entry
+}
+
+func (s listedSource) List(ctx context.Context, fn func(mailsrc.Entry) error) error {
+	for _, e := range s.entries {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // failingListing lists its entries, then fails with err (nil: succeeds).
 type failingListing struct {
 	listedSource
@@ -42,8 +60,8 @@ func TestEarlyListingGivesTheWholeListing(t *testing.T) {
 				l := startListing(context.Background(), failingListing{listedSource{entries: entries[:n]}, listErr})
 				if limit >= 0 {
 					got, whole := l.take(context.Background(), limit, limit, nil)
-					if want := listErr == nil && n <= limit; whole != want || whole && len(got) != n {
-						t.Errorf("%s: take gave %d entries, whole %v", name, len(got), whole)
+					if want := listErr == nil && n <= limit; whole != want || whole && got.len() != n {
+						t.Errorf("%s: take gave %d entries, whole %v", name, heldLen(got), whole)
 					}
 				}
 				var ids []model.MessageID
@@ -215,4 +233,12 @@ func TestEarlyListingStreamedRightAwayWaitsForFew(t *testing.T) {
 	if err != nil || given != len(entries) {
 		t.Fatalf("gave %d of %d entries: %v", given, len(entries), err)
 	}
+}
+
+// heldLen is h's length, 0 for none.
+func heldLen(h *heldEntries) int {
+	if h == nil {
+		return 0
+	}
+	return h.len()
 }

@@ -242,16 +242,16 @@ func (a *App) ScanRows(ctx context.Context, emit func(model.Message) error, emit
 func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Options, plan *replayPlan,
 	emit func(model.Message) error, emitRow func(*model.Row) error, gen uint64) (handedOut, rest bool, err error) {
 	entries, d := plan.entries, plan.d
-	if len(d.keys) != len(entries) || len(d.refs) != len(entries) {
+	if len(d.keys) != entries.len() || len(d.refs) != entries.len() {
 		return false, false, nil
 	}
-	for _, e := range entries {
+	for e := range entries.all {
 		if e.Warning != "" {
 			return false, false, nil // added at each scan, after the cache
 		}
 	}
 	path := rowsPath(cache.Path())
-	rf, err := openRows(path, plan.snap.Digest, len(entries))
+	rf, err := openRows(path, plan.snap.Digest, entries.len())
 	if err != nil {
 		if !errors.Is(err, errRowsStale) && !errors.Is(err, fs.ErrNotExist) {
 			a.warnf("the list kept from the last scan is not used: %v", err)
@@ -264,19 +264,19 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 		return false, false, nil
 	}
 	sent := 0
-	for sent < len(entries) {
+	for sent < entries.len() {
 		if err := ctx.Err(); err != nil {
 			return true, false, err
 		}
 		rows, err := rf.next()
-		if err == nil && len(rows) > len(entries)-sent {
+		if err == nil && len(rows) > entries.len()-sent {
 			err = fmt.Errorf("%w: more rows than messages", errRowsWrong)
 		}
-		if err == nil && (len(rows) > rowsPerBlock || len(rows) < rowsPerBlock && sent+len(rows) != len(entries)) {
+		if err == nil && (len(rows) > rowsPerBlock || len(rows) < rowsPerBlock && sent+len(rows) != entries.len()) {
 			err = fmt.Errorf("%w: a block of %d rows, not %d", errRowsWrong, len(rows), rowsPerBlock)
 		}
 		for j := 0; err == nil && j < len(rows); j++ {
-			if rows[j].ID() != entries[sent+j].ID {
+			if rows[j].ID() != entries.id(sent+j) {
 				err = fmt.Errorf("%w: row %d is not the listed message's", errRowsWrong, sent+j)
 			}
 		}
@@ -300,12 +300,12 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 		}
 		sent += len(rows)
 		if opts.Progress != nil {
-			opts.Progress(scan.Progress{Listed: len(entries), Analysed: sent, Cached: sent, Done: true})
+			opts.Progress(scan.Progress{Listed: entries.len(), Analysed: sent, Cached: sent, Done: true})
 		}
 	}
 	rr.placeChanged()
 	rr.spillSlots(filepath.Dir(cache.Path()))
-	if sent == len(entries) {
+	if sent == entries.len() {
 		return true, false, nil
 	}
 	if sent == 0 {
@@ -313,18 +313,18 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 	}
 	if progress := opts.Progress; progress != nil {
 		opts.Progress = func(p scan.Progress) {
-			progress(scan.Progress{Listed: len(entries), Analysed: sent + p.Analysed, Cached: sent + p.Cached, Skipped: p.Skipped, Done: p.Done})
+			progress(scan.Progress{Listed: entries.len(), Analysed: sent + p.Analysed, Cached: sent + p.Cached, Skipped: p.Skipped, Done: p.Done})
 		}
 	}
 	opts.Part = true // the messages of the rows handed out are listed too
-	return true, true, replay(ctx, a, cache, opts, entries[sent:], plan.repl, emit)
+	return true, true, replay(ctx, a, cache, opts, entries, sent, plan.repl, emit)
 }
 
 // newRowReplay makes what Message needs for the row replay of plan, and
 // the rows of the messages without a cached result, from their analyses
 // of this scan: a scan lists those, not the file's.
 func newRowReplay(cache *store.Cache, plan *replayPlan) (*rowReplay, map[model.MessageID]model.Row) {
-	rr := &rowReplay{cachePath: cache.Path(), sums: plan.d.keys, refs: plan.d.refs, per: rowsPerBlock, n: len(plan.entries),
+	rr := &rowReplay{cachePath: cache.Path(), sums: plan.d.keys, refs: plan.d.refs, per: rowsPerBlock, n: plan.entries.len(),
 		changed: make(map[model.MessageID]store.RecordRef, len(plan.snap.Changed)),
 		fresh:   make(map[model.MessageID]mailsrc.Entry, len(plan.fresh))}
 	for _, c := range plan.snap.Changed {

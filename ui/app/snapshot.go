@@ -235,14 +235,15 @@ func (s scanSnapshot) changedKeys(c *store.Cache) (map[model.MessageID]string, b
 // listedOnce reports whether every ID of changed (changedKeys) is listed
 // in entries exactly once: one changed ID listed twice leaves unsaid
 // which of the two changed, and one not listed is a message gone.
-func listedOnce(changed map[model.MessageID]string, entries []mailsrc.Entry) bool {
+func listedOnce(changed map[model.MessageID]string, entries *heldEntries) bool {
 	listed := make(map[model.MessageID]bool, len(changed))
-	for _, e := range entries {
-		if _, ok := changed[e.ID]; ok {
-			if listed[e.ID] {
+	for i := range entries.len() {
+		id := entries.id(i)
+		if _, ok := changed[id]; ok {
+			if listed[id] {
 				return false // one ID twice: which one changed?
 			}
-			listed[e.ID] = true
+			listed[id] = true
 		}
 	}
 	return len(listed) == len(changed)

@@ -279,7 +279,11 @@ func TestReplayStopsWhenAnOutcomeIsLost(t *testing.T) {
 		}
 		repl := map[model.MessageID]string{zipMsg.ID: changedKey(zipMsg.ID)}
 		printed := false
-		err := replay(context.Background(), a, c, scan.Options{Cache: c}, listed, repl, func(m model.Message) error {
+		held := newHeldEntries(len(listed))
+		for _, e := range listed {
+			held.add(e)
+		}
+		err := replay(context.Background(), a, c, scan.Options{Cache: c}, held, 0, repl, func(m model.Message) error {
 			printed = printed || m.ID == zipMsg.ID
 			return nil
 		})

@@ -61,7 +61,7 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 							return nil, err
 						}
 					}
-					if err := replay(ctx, a, cache, opts, entries, plan.repl, emit); err != nil {
+					if err := replay(ctx, a, cache, opts, entries, 0, plan.repl, emit); err != nil {
 						return nil, err
 					}
 					return target(snap.Digest, d.ids), nil
@@ -108,7 +108,7 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 // the cache holds it now (replayable).
 type replayPlan struct {
 	snap    scanSnapshot
-	entries []mailsrc.Entry
+	entries *heldEntries
 	// d is the entries' digest, salted with the pairing settings and
 	// summed: it holds their stamp sums and the refs of their cached
 	// results, in order.
@@ -133,8 +133,8 @@ type freshResult struct {
 // (changedKeys): the plan's replacements, to which the uncached
 // messages are added.
 func (a *App) replayable(ctx context.Context, cache *store.Cache, snap scanSnapshot, changed map[model.MessageID]string,
-	entries []mailsrc.Entry, d *listingDigest) (*replayPlan, bool) {
-	if a.opts.NoSnapshot || len(entries) != snap.Count {
+	entries *heldEntries, d *listingDigest) (*replayPlan, bool) {
+	if a.opts.NoSnapshot || entries.len() != snap.Count {
 		return nil, false
 	}
 	uncached := map[model.MessageID]bool{}
@@ -151,7 +151,7 @@ func (a *App) replayable(ctx context.Context, cache *store.Cache, snap scanSnaps
 	// Messages analysed afresh on every scan: pairing must still have
 	// nothing to do with them, or the snapshot says nothing of this scan.
 	fresh := map[model.MessageID]freshResult{}
-	for _, e := range entries {
+	for e := range entries.all {
 		if !uncached[e.ID] {
 			continue
 		}
@@ -178,10 +178,12 @@ var errReplay = errors.New("the analysis cache or a message changed during the s
 // read it in the place of the cached analysis (replayCache), or, for an
 // entry with a listing warning (which the scan adds to the analysis and
 // the outcome already holds), as it is emitted.
-func replay(ctx context.Context, a *App, cache *store.Cache, opts scan.Options, entries []mailsrc.Entry, repl map[model.MessageID]string, emit func(model.Message) error) error {
+func replay(ctx context.Context, a *App, cache *store.Cache, opts scan.Options, entries *heldEntries, from int,
+	repl map[model.MessageID]string, emit func(model.Message) error) error {
 	rc := &replayCache{Cache: cache, swap: map[string]*swapped{}}
 	byID := map[model.MessageID]*swapped{}
-	for _, e := range entries {
+	for i := from; i < entries.len(); i++ {
+		e := entries.at(i)
 		if key, ok := repl[e.ID]; ok && key != "" && e.Warning == "" && e.Stamp != "" {
 			s := &swapped{key: key}
 			rc.swap[scan.StampKey(scan.StampSum(e))] = s
@@ -193,7 +195,7 @@ func replay(ctx context.Context, a *App, cache *store.Cache, opts scan.Options, 
 	if opts.Encoded {
 		get = cache.GetEncoded
 	}
-	return scan.Run(ctx, listedSource{a.src, entries}, a.analyzer, opts, func(m model.Message) error {
+	return scan.Run(ctx, heldSource{a.src, entries, from}, a.analyzer, opts, func(m model.Message) error {
 		key, ok := repl[m.ID]
 		switch {
 		case !ok:
@@ -255,24 +257,6 @@ func (c *replayCache) get(key string, get func(string) (model.Message, bool)) (m
 // snapshot of an unchanged source instead of pairing (for tests and
 // progress lines).
 func (a *App) ScanReplayed() bool { return a.replayed.Load() }
-
-// listedSource is a source whose listing was already read.
-type listedSource struct {
-	mailsrc.Source
-	entries []mailsrc.Entry
-}
-
-func (s listedSource) List(ctx context.Context, fn func(mailsrc.Entry) error) error {
-	for _, e := range s.entries {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := fn(e); err != nil {
-			return err
-		}
-	}
-	return nil
-}
 
 // recordingSource passes its source's listing on and feeds it to a
 // snapshot recorder.

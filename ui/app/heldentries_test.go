@@ -1,0 +1,154 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+	"unsafe"
+
+	"mxaudit/mailsrc"
+	"mxaudit/model"
+)
+
+// TestHeldEntriesGiveBackWhatWasListed: whatever mix of entries a
+// listing holds (an ID and a stamp alone, or with a size, a time, an
+// error, a warning), and whether their number keeps them brief or turns
+// them whole, the held listing gives each back exactly, in order, from
+// any place.
+func TestHeldEntriesGiveBackWhatWasListed(t *testing.T) {
+	tokyo := time.FixedZone("JST", 9*3600)
+	gone := errors.New("gone")
+	others := []mailsrc.Entry{
+		{Size: 1},
+		{Received: time.Unix(1_700_000_000, 5)},
+		{Received: time.Unix(1_700_000_000, 0).In(tokyo)},
+		{Received: time.Time{}.In(tokyo)}, // the zero instant, with a location
+		{Err: gone},
+		{Warning: "a From_ line inside"},
+	}
+	tests := []struct {
+		name        string
+		n, everyNth int // entries; every nth one is not brief (0: none)
+		whole       bool
+	}{
+		{"none", 0, 0, false},
+		{"brief", 1000, 0, false},
+		{"a few others", 1000, 97, false},
+		{"others first", 3, 1, false},
+		{"many others", 1000, 3, true},
+		{"all others", 500, 1, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var want []mailsrc.Entry
+			for i := range tt.n {
+				e := mailsrc.Entry{ID: model.MessageID(fmt.Sprint("m", i)), Stamp: fmt.Sprint("i", i)}
+				if tt.everyNth > 0 && i%tt.everyNth == 0 {
+					o := others[(i/tt.everyNth)%len(others)]
+					e.Size, e.Received, e.Err, e.Warning = o.Size, o.Received, o.Err, o.Warning
+				}
+				want = append(want, e)
+			}
+			h := newHeldEntries(tt.n / 2)
+			for _, e := range want {
+				h.add(e)
+			}
+			if (h.whole != nil) != tt.whole {
+				t.Errorf("held whole: %v, want %v", h.whole != nil, tt.whole)
+			}
+			if h.len() != len(want) {
+				t.Fatalf("len %d, want %d", h.len(), len(want))
+			}
+			for i, w := range want {
+				if got := h.at(i); !reflect.DeepEqual(got, w) || got.Received != w.Received || h.id(i) != w.ID {
+					t.Fatalf("entry %d: %+v (ID %s), want %+v", i, got, h.id(i), w)
+				}
+			}
+			for _, from := range []int{0, 1, len(want) / 2, len(want)} {
+				var got []mailsrc.Entry
+				err := heldSource{entries: h, from: from}.List(context.Background(), func(e mailsrc.Entry) error {
+					got = append(got, e)
+					return nil
+				})
+				if err != nil || !slices.EqualFunc(got, want[min(from, len(want)):], entryEqual) {
+					t.Errorf("listed from %d: %d entries, error %v", from, len(got), err)
+				}
+			}
+			var all []mailsrc.Entry
+			for e := range h.all {
+				all = append(all, e)
+			}
+			if !slices.EqualFunc(all, want, entryEqual) {
+				t.Error("all gave other entries")
+			}
+		})
+	}
+}
+
+// entryEqual compares entries field by field, the time with ==: an
+// entry given back must be the one listed, location and all.
+func entryEqual(a, b mailsrc.Entry) bool {
+	return a.ID == b.ID && a.Stamp == b.Stamp && a.Size == b.Size && a.Received == b.Received &&
+		a.Err == b.Err && a.Warning == b.Warning
+}
+
+// TestHeldListStops: the held listing stops at fn's error and when the
+// context is done.
+func TestHeldListStops(t *testing.T) {
+	h := newHeldEntries(0)
+	for i := range 10 {
+		h.add(mailsrc.Entry{ID: model.MessageID(fmt.Sprint(i))})
+	}
+	enough := errors.New("enough")
+	n := 0
+	if err := h.list(context.Background(), 0, func(mailsrc.Entry) error { n++; return enough }); err != enough || n != 1 {
+		t.Errorf("list ended with %v after %d entries", err, n)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := h.list(ctx, 0, func(mailsrc.Entry) error { return nil }); !errors.Is(err, context.Canceled) {
+		t.Errorf("list of a done context ended with %v", err)
+	}
+}
+
+// TestMaildirEntriesAreHeldBrief: a Maildir's entries, whose folder
+// gives the inode numbers, are held as an ID and a stamp, 32 bytes each
+// rather than a whole entry's 96: what the held listing is for.
+func TestMaildirEntriesAreHeldBrief(t *testing.T) {
+	dir := t.TempDir()
+	for _, sub := range []string{"cur", "new", "tmp"} {
+		if err := os.Mkdir(filepath.Join(dir, sub), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 300 {
+		name := filepath.Join(dir, "cur", fmt.Sprintf("1700000000.M%dP1.host:2,S", i))
+		if err := os.WriteFile(name, []byte("Subject: x\r\n\r\nbody\r\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	md, err := mailsrc.NewMaildir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer md.Close()
+	h := newHeldEntries(0)
+	if err := md.List(context.Background(), func(e mailsrc.Entry) error { h.add(e); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if h.len() != 300 {
+		t.Fatalf("held %d entries, want 300", h.len())
+	}
+	if h.whole != nil || len(h.more) != 0 {
+		t.Skipf("this file system gives no inode numbers in its folders (%d entries held whole)", len(h.more))
+	}
+	if got := unsafe.Sizeof(briefEntry{}); got != 32 {
+		t.Errorf("a brief entry takes %d bytes, want 32", got)
+	}
+}
