@@ -3,7 +3,6 @@ package mailsrc
 import (
 	"bytes"
 	"cmp"
-	"container/heap"
 	"encoding/binary"
 	"errors"
 	"math"
@@ -151,69 +150,6 @@ func (x *maildirIndex) compare(a, b maildirRec) int {
 		return c
 	}
 	return bytes.Compare(x.name(a.maildirSlot), x.name(b.maildirSlot))
-}
-
-// sort puts the records in delivery order and keeps one per ID: the first
-// of a run, so the copy in cur/ when a message was seen in both folders
-// (the newer place of a file that moved while the listing ran). The
-// bytes of the dropped copies' names stay until the next listing.
-//
-// Each chunk is sorted in place and the chunks are merged straight into
-// the 8-byte slots, each chunk dropped once merged: copying the records
-// into one slice to sort them would hold them twice, and that moment was
-// the peak of a whole scan without PPAP at 1,000,000 messages.
-func (x *maildirIndex) sort() {
-	n := 0
-	for _, c := range x.added {
-		slices.SortFunc(c, x.compare)
-		n += len(c)
-	}
-	x.slots = make([]maildirSlot, 0, n)
-	h := &chunkHeads{x: x}
-	for i, c := range x.added {
-		if len(c) > 0 {
-			h.heads = append(h.heads, chunkHead{chunk: i})
-		}
-	}
-	heap.Init(h)
-	var last maildirRec
-	for len(h.heads) > 0 {
-		top := &h.heads[0]
-		r := x.added[top.chunk][top.at]
-		if len(x.slots) == 0 || r.stamp != last.stamp || !bytes.Equal(x.id(r.maildirSlot), x.id(last.maildirSlot)) {
-			x.slots = append(x.slots, r.maildirSlot)
-			last = r
-		}
-		if top.at++; top.at < len(x.added[top.chunk]) {
-			heap.Fix(h, 0)
-		} else {
-			x.added[top.chunk] = nil
-			heap.Pop(h)
-		}
-	}
-	x.added = nil
-}
-
-// chunkHead is the next record of one sorted chunk in the merge.
-type chunkHead struct{ chunk, at int }
-
-// chunkHeads is the merge's heap of chunk heads, least record on top.
-type chunkHeads struct {
-	x     *maildirIndex
-	heads []chunkHead
-}
-
-func (h *chunkHeads) Len() int { return len(h.heads) }
-func (h *chunkHeads) Less(i, j int) bool {
-	a, b := h.heads[i], h.heads[j]
-	return h.x.compare(h.x.added[a.chunk][a.at], h.x.added[b.chunk][b.at]) < 0
-}
-func (h *chunkHeads) Swap(i, j int) { h.heads[i], h.heads[j] = h.heads[j], h.heads[i] }
-func (h *chunkHeads) Push(v any)    { h.heads = append(h.heads, v.(chunkHead)) }
-func (h *chunkHeads) Pop() any {
-	v := h.heads[len(h.heads)-1]
-	h.heads = h.heads[:len(h.heads)-1]
-	return v
 }
 
 // len is the number of messages listed.

@@ -106,6 +106,11 @@ var trickyNames = []maildirFile{
 	{"cur", "1700000500"},
 	{"new", "1700000500"},
 	{"cur", "17000005"},
+	// 2^52 and 2^51 seconds: shifted into a sort key unbounded, the
+	// first would key as 0 and sort first.
+	{"cur", "4503599627370496.M9.wraps:2,S"},
+	{"new", "2251799813685248.M9.edge"},
+	{"new", "2251799813685247.M9.edge"},
 }
 
 func TestMaildirIndexKeepsTheOrder(t *testing.T) {
@@ -355,5 +360,36 @@ func TestInoStampLen(t *testing.T) {
 	}
 	if got, want := inoStampLen(math.MaxUint64), len(inoStamp(math.MaxUint64)); got != want {
 		t.Fatalf("inoStampLen(max) = %d, want %d", got, want)
+	}
+}
+
+// TestSortKeyKeepsTheStampsOrder: a record's sort key orders it as its
+// stamp does, the place in its chunk aside; stamps past what a key tells
+// apart (none, or over 15 digits) key alike, after every other, and
+// compare orders them.
+func TestSortKeyKeepsTheStampsOrder(t *testing.T) {
+	stamps := []int64{0, 1, 999, 1700000000, 1 << 40, sortKeyStampMax - 1, sortKeyStampMax,
+		sortKeyStampMax + 1, 1 << 52, 1 << 62, 123456789012345678, math.MaxInt64}
+	for _, a := range stamps {
+		for _, b := range stamps {
+			for _, places := range [][2]int{{0, 0}, {0, maildirRecChunk - 1}, {maildirRecChunk - 1, 0}} {
+				ka, kb := sortKey(a, places[0]), sortKey(b, places[1])
+				if ka&(maildirRecChunk-1) != uint64(places[0]) {
+					t.Fatalf("key of %d at %d: place %d", a, places[0], ka&(maildirRecChunk-1))
+				}
+				ha, hb := ka>>sortKeyPlaceBits, kb>>sortKeyPlaceBits
+				switch {
+				case a >= sortKeyStampMax && b >= sortKeyStampMax:
+					if ha != hb {
+						t.Errorf("stamps %d and %d past the key's reach key apart", a, b)
+					}
+				case a < b && ha >= hb, a > b && ha <= hb, a == b && ha != hb:
+					t.Errorf("stamps %d and %d key as %d and %d", a, b, ha, hb)
+				}
+			}
+		}
+	}
+	if 1<<sortKeyPlaceBits != maildirRecChunk {
+		t.Errorf("a key has room for %d places, a chunk holds %d", 1<<sortKeyPlaceBits, maildirRecChunk)
 	}
 }
