@@ -148,6 +148,7 @@ func TestMaildirIndexKeepsTheOrder(t *testing.T) {
 		{"random 2", random(2, 2000)},
 		{"random 3", random(3, 5000)},
 		{"random, many chunks", random(4, 9*maildirRecChunk+17)},
+		{"stamps past a sort key's reach, many chunks", farStamps(5, 3*maildirRecChunk+5)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -361,6 +362,26 @@ func TestInoStampLen(t *testing.T) {
 	if got, want := inoStampLen(math.MaxUint64), len(inoStamp(math.MaxUint64)); got != want {
 		t.Fatalf("inoStampLen(max) = %d, want %d", got, want)
 	}
+}
+
+// farStamps returns n names whose stamps lie about where a sort key stops
+// telling them apart (2^51) and where an unbounded key would wrap (2^52,
+// 2^63), shuffled over both folders: most of them tie in their keys, and
+// every chunk holds some.
+func farStamps(seed uint64, n int) []maildirFile {
+	r := rand.New(rand.NewPCG(seed, 2))
+	stamps := []string{"2251799813685246", "2251799813685247", "2251799813685248", "4503599627370495",
+		"4503599627370496", "4503599627370497", "9223372036854775807", "999999999999999999", "1700000000", ""}
+	out := make([]maildirFile, 0, n)
+	for range n {
+		name := fmt.Sprintf("%s.M%dP%d.far", stamps[r.IntN(len(stamps))], r.IntN(40), r.IntN(2))
+		if r.IntN(3) == 0 {
+			out = append(out, maildirFile{"new", name})
+		} else {
+			out = append(out, maildirFile{"cur", name + ":2,S"})
+		}
+	}
+	return out
 }
 
 // TestSortKeyKeepsTheStampsOrder: a record's sort key orders it as its

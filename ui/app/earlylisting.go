@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"mxaudit/mailsrc"
-	"mxaudit/model/store/prefault"
 )
 
 // earlyAhead is how many listed entries may wait for the scan before it
@@ -96,12 +95,10 @@ func (l *earlyListing) stop() {
 // take reads the listing ahead, up to limit entries, and reports whether
 // that is all of it, listed without an error. The entries stay to be
 // given by List. each, when set, sees every entry as it comes, while the
-// rest is listed. Room is made ahead for room entries (at most limit,
-// and maxSizeHint), its memory mapped in at once: page by page, the
-// 9.6 MB of 100,000 entries were faulted in as the listing was taken.
+// rest is listed. Room is made for room entries (at most limit, and
+// maxSizeHint) at the first (newHeldEntries).
 func (l *earlyListing) take(ctx context.Context, limit, room int, each func(mailsrc.Entry)) (*heldEntries, bool) {
 	l.head = newHeldEntries(min(max(room, 0), limit, maxSizeHint))
-	prefault.Slice(l.head.brief)
 	for {
 		select {
 		case chunk, ok := <-l.ch:

@@ -6,6 +6,7 @@ import (
 
 	"mxaudit/mailsrc"
 	"mxaudit/model"
+	"mxaudit/model/store/prefault"
 )
 
 // heldEntries is a listing held whole, as a scan replaying its snapshot
@@ -17,10 +18,12 @@ import (
 // mailsrc.Entry has room for all of them, 96 bytes: at 1,000,000
 // messages the held listing took 92 MB of a warm scan's heap. Such an
 // entry is held as its two strings (briefEntry, 32 bytes); any other is
-// held whole beside them (more). When those are not few (a directory of
-// files, whose entries carry a size and a time), the listing is held as
-// entries after all (whole), which is no larger than before.
+// held whole beside them (more). A listing whose first entry is not
+// brief (a directory of files, an mbox: their entries carry a size and a
+// time), or whose entries that are not brief are not few, is held as
+// entries after all (whole), as before.
 type heldEntries struct {
+	room  int // the entries to make room for, once their kind is known
 	brief []briefEntry
 	more  map[int]mailsrc.Entry // by index; each one's ID is in brief too
 	whole []mailsrc.Entry       // the listing, once more would not be few
@@ -42,13 +45,22 @@ func isBrief(e mailsrc.Entry) bool {
 // costs more than the brief form saves.
 func moreAtMost(n int) int { return 64 + n/16 }
 
-// newHeldEntries returns an empty listing with room for n entries.
-func newHeldEntries(n int) *heldEntries {
-	return &heldEntries{brief: make([]briefEntry, 0, max(n, 0))}
-}
+// newHeldEntries returns an empty listing that makes room for n entries
+// at the first: brief ones, or whole ones when the first is not brief.
+// The room is mapped in at once (package prefault): page by page, the
+// 9.6 MB of 100,000 whole entries were faulted in as a listing was taken.
+func newHeldEntries(n int) *heldEntries { return &heldEntries{room: max(n, 0)} }
 
 // add appends e.
 func (h *heldEntries) add(e mailsrc.Entry) {
+	switch {
+	case h.brief == nil && h.whole == nil && isBrief(e):
+		h.brief = make([]briefEntry, 0, h.room)
+		prefault.Slice(h.brief)
+	case h.brief == nil && h.whole == nil:
+		h.whole = make([]mailsrc.Entry, 0, h.room)
+		prefault.Slice(h.whole)
+	}
 	if h.whole != nil {
 		h.whole = append(h.whole, e)
 		return
@@ -67,9 +79,11 @@ func (h *heldEntries) add(e mailsrc.Entry) {
 	h.brief = append(h.brief, briefEntry{id: e.ID, stamp: e.Stamp})
 }
 
-// makeWhole turns the held listing into entries.
+// makeWhole turns the held listing into entries, with room for as many
+// as the brief ones had, mapped in at once (see take).
 func (h *heldEntries) makeWhole() {
 	whole := make([]mailsrc.Entry, h.len(), max(cap(h.brief), h.len()+1))
+	prefault.Slice(whole[len(whole):cap(whole)])
 	for i := range whole {
 		whole[i] = h.at(i)
 	}

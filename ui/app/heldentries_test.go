@@ -34,13 +34,13 @@ func TestHeldEntriesGiveBackWhatWasListed(t *testing.T) {
 	}
 	tests := []struct {
 		name        string
-		n, everyNth int // entries; every nth one is not brief (0: none)
+		n, everyNth int // entries; every nth one is not brief (0: none; -n: from the first)
 		whole       bool
 	}{
 		{"none", 0, 0, false},
 		{"brief", 1000, 0, false},
 		{"a few others", 1000, 97, false},
-		{"others first", 3, 1, false},
+		{"a few others, one first", 1000, -97, true}, // a listing of another kind
 		{"many others", 1000, 3, true},
 		{"all others", 500, 1, true},
 	}
@@ -49,8 +49,10 @@ func TestHeldEntriesGiveBackWhatWasListed(t *testing.T) {
 			var want []mailsrc.Entry
 			for i := range tt.n {
 				e := mailsrc.Entry{ID: model.MessageID(fmt.Sprint("m", i)), Stamp: fmt.Sprint("i", i)}
-				if tt.everyNth > 0 && i%tt.everyNth == 0 {
-					o := others[(i/tt.everyNth)%len(others)]
+				// every nth one, from the nth on; from the first on
+				// when the test gives -n.
+				if nth := max(tt.everyNth, -tt.everyNth); nth > 0 && (i+1)%nth == 0 || tt.everyNth < 0 && i%nth == 0 {
+					o := others[(i/nth)%len(others)]
 					e.Size, e.Received, e.Err, e.Warning = o.Size, o.Received, o.Err, o.Warning
 				}
 				want = append(want, e)
@@ -150,5 +152,35 @@ func TestMaildirEntriesAreHeldBrief(t *testing.T) {
 	}
 	if got := unsafe.Sizeof(briefEntry{}); got != 32 {
 		t.Errorf("a brief entry takes %d bytes, want 32", got)
+	}
+}
+
+// TestIsBriefSeesEveryField: isBrief names the fields of mailsrc.Entry
+// beside the ID and the stamp one by one; a field added to it must be
+// added there too, or a brief entry would drop it.
+func TestIsBriefSeesEveryField(t *testing.T) {
+	var fields []string
+	for f := range reflect.TypeFor[mailsrc.Entry]().Fields() {
+		fields = append(fields, f.Name)
+	}
+	if want := []string{"ID", "Size", "Received", "Stamp", "Err", "Warning"}; !slices.Equal(fields, want) {
+		t.Errorf("mailsrc.Entry has the fields %v, isBrief knows %v: see that it checks the new ones", fields, want)
+	}
+}
+
+// TestHeldEntriesMakeRoomForTheirKind: the room asked for is made at
+// the first entry, for brief entries or whole ones as that entry is,
+// so that a listing of another kind than a Maildir's does not take room
+// for both.
+func TestHeldEntriesMakeRoomForTheirKind(t *testing.T) {
+	brief := newHeldEntries(100)
+	brief.add(mailsrc.Entry{ID: "a", Stamp: "s"})
+	if cap(brief.brief) != 100 || brief.whole != nil {
+		t.Errorf("brief first: room for %d brief, %d whole", cap(brief.brief), cap(brief.whole))
+	}
+	whole := newHeldEntries(100)
+	whole.add(mailsrc.Entry{ID: "a", Stamp: "s", Size: 5})
+	if cap(whole.whole) != 100 || whole.brief != nil {
+		t.Errorf("whole first: room for %d brief, %d whole", cap(whole.brief), cap(whole.whole))
 	}
 }
