@@ -80,7 +80,7 @@ func (h *heldEntries) add(e mailsrc.Entry) {
 }
 
 // makeWhole turns the held listing into entries, with room for as many
-// as the brief ones had, mapped in at once (see take).
+// as the brief ones had, mapped in at once (see newHeldEntries).
 func (h *heldEntries) makeWhole() {
 	whole := make([]mailsrc.Entry, h.len(), max(cap(h.brief), h.len()+1))
 	prefault.Slice(whole[len(whole):cap(whole)])
