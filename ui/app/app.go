@@ -222,6 +222,8 @@ func (a *App) ScanEncoded(ctx context.Context, emit func(model.Message) error, p
 func (a *App) scanInto(ctx context.Context, emit func(model.Message) error, emitRow func(*model.Row) error,
 	progress func(scan.Progress), encoded bool) (_ *rowsTarget, err error) {
 	defer scanUnderWay()()
+	share := &scanShare{}
+	defer share.done()
 	// The IDs of this scan may name other messages than the last one's.
 	gen := a.newRowsGen()
 	// The stamp before anything lists the source, kept for a watch from
@@ -243,7 +245,12 @@ func (a *App) scanInto(ctx context.Context, emit func(model.Message) error, emit
 		Encoded:  encoded,
 		Workers:  a.cfg.Workers,
 		NeedPart: needPart(a.dkimMode),
-		Progress: progress,
+		Progress: func(p scan.Progress) {
+			share.progress(p)
+			if progress != nil {
+				progress(p)
+			}
+		},
 		Warn: func(e mailsrc.Entry) {
 			skipped.Store(true)
 			a.warnf("skipped %s: %s", termtext.Sanitize(string(e.ID)), termtext.Sanitize(e.Err.Error()))

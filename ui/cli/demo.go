@@ -66,7 +66,7 @@ func runDemo(ctx context.Context, args []string, env Env) int {
 	if !interactive {
 		a, err := openApp(ctx, dir, cfg, env, resolver)
 		if err == nil {
-			err = scanTo(ctx, a, format, env, nil, nil)
+			err = scanTo(ctx, a, format, env, nil)
 			a.Close()
 		}
 		if err != nil {

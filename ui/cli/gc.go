@@ -2,10 +2,8 @@ package cli
 
 import (
 	"runtime/debug"
-	"sync/atomic"
 	"time"
 
-	"mxaudit/analysis/scan"
 	"mxaudit/ui/app"
 )
 
@@ -20,7 +18,7 @@ import (
 // still within the 60 MiB the issue sets. A warm scan, which reads its
 // results from the cache and makes little garbage, gains nothing from it
 // and touches more fresh pages, so the floor holds only while most
-// messages are analysed (see scanShare): at 20,000 messages (paired, 11
+// messages are analysed (app.ScansAnalysing): at 20,000 messages (paired, 11
 // runs) a warm scan's peak 44 → 40 MiB, a cold one's without PPAP 56 →
 // 47 MiB, both as fast (0.98×, 0.96×). A scan whose live heap exceeds
 // half the floor grows by less than Go's default (minLargePercent), so
@@ -89,24 +87,4 @@ func keepHeapFloor(getenv func(string) string, analysing func() bool) (stop func
 		stopFollowing()
 		debug.SetGCPercent(old)
 	}
-}
-
-// scanShare follows a scan's progress for its collector policy: whether
-// most of the messages emitted so far were analysed rather than found in
-// the cache. Safe for concurrent use.
-type scanShare struct {
-	emitted, cached atomic.Int64
-}
-
-// progress is a scan's progress callback.
-func (s *scanShare) progress(p scan.Progress) {
-	s.emitted.Store(int64(p.Analysed))
-	s.cached.Store(int64(p.Cached))
-}
-
-// analysing reports whether more than a quarter of the messages emitted
-// so far were analysed; false before the first.
-func (s *scanShare) analysing() bool {
-	emitted, cached := s.emitted.Load(), s.cached.Load()
-	return emitted > 0 && (emitted-cached)*4 > emitted
 }

@@ -3,8 +3,6 @@ package cli
 import (
 	"runtime/debug"
 	"testing"
-
-	"mxaudit/analysis/scan"
 )
 
 func TestGCPercentFor(t *testing.T) {
@@ -56,29 +54,6 @@ func TestKeepHeapFloorRespectsOperator(t *testing.T) {
 		stop()
 		if got := debug.SetGCPercent(77); got != 77 {
 			t.Errorf("env %v: target %d after stop, want 77 restored", env, got)
-		}
-	}
-}
-
-// TestScanShareAnalysing: the heap floor holds while more than a quarter
-// of the messages emitted were analysed, not found in the cache.
-func TestScanShareAnalysing(t *testing.T) {
-	tests := []struct {
-		emitted, cached int
-		want            bool
-	}{
-		{0, 0, false},         // nothing emitted yet: the default target
-		{1, 0, true},          // a cold scan
-		{20000, 0, true},      // a cold scan
-		{20000, 20000, false}, // a warm one
-		{20000, 15000, false}, // a quarter analysed: not more
-		{20000, 14999, true},  // more than a quarter
-	}
-	for _, tt := range tests {
-		var s scanShare
-		s.progress(scan.Progress{Analysed: tt.emitted, Cached: tt.cached})
-		if got := s.analysing(); got != tt.want {
-			t.Errorf("%d emitted, %d cached: analysing %v, want %v", tt.emitted, tt.cached, got, tt.want)
 		}
 	}
 }

@@ -100,7 +100,7 @@ func scanJSON(t *testing.T, spec string, cfg Config, _ string) map[string]model.
 		t.Fatal(err)
 	}
 	defer a.Close()
-	if err := scanTo(ctx, a, formatJSON, env, nil, nil); err != nil {
+	if err := scanTo(ctx, a, formatJSON, env, nil); err != nil {
 		t.Fatalf("scan %s: %v (%s)", spec, err, errOut.String())
 	}
 	msgs := map[string]model.Message{}

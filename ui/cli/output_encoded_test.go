@@ -54,7 +54,7 @@ func TestScanJSONEncodedMatchesDecoded(t *testing.T) {
 		if hideEncoded {
 			l = fullDecodeOnly{a}
 		}
-		if err := scanTo(context.Background(), l, formatJSON, env, annotate, nil); err != nil {
+		if err := scanTo(context.Background(), l, formatJSON, env, annotate); err != nil {
 			t.Fatalf("scan: %v\n%s", err, stderr.String())
 		}
 		if a.ScanReplayed() != replay {

@@ -33,7 +33,7 @@ func scanDemoJSON(t *testing.T, cfg Config) ([]demo.Sample, map[string][]byte, m
 		t.Fatal(err)
 	}
 	defer a.Close()
-	if err := scanTo(context.Background(), a, formatJSON, env, nil, nil); err != nil {
+	if err := scanTo(context.Background(), a, formatJSON, env, nil); err != nil {
 		t.Fatalf("scan: %v\n%s", err, stderr.String())
 	}
 	lines := map[string][]byte{}

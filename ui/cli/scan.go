@@ -25,11 +25,10 @@ func runScan(ctx context.Context, args []string, env Env) int {
 	if code != ExitOK {
 		return code
 	}
-	var share scanShare
 	if env.Listing == nil {
 		// The collector is this process's own (a scan served from a
 		// shared listing runs in the server, whose settings it keeps).
-		defer keepHeapFloor(env.getenv, share.analysing)()
+		defer keepHeapFloor(env.getenv, app.ScansAnalysing)()
 	}
 	a, closeApp, err := listing(ctx, spec, cfg, env)
 	if err != nil {
@@ -45,7 +44,7 @@ func runScan(ctx context.Context, args []string, env Env) int {
 	case *asCSV:
 		format = formatCSV
 	}
-	if err := scanTo(ctx, a, format, env, annotator(cfg, env), share.progress); err != nil {
+	if err := scanTo(ctx, a, format, env, annotator(cfg, env)); err != nil {
 		fmt.Fprintln(env.Stderr, "mxaudit:", err)
 		return ExitFailed
 	}
@@ -103,7 +102,7 @@ const (
 // Findings are data, not errors: only a source that cannot be read (or an
 // output that cannot be written) makes it fail. annotate, when set, sets
 // each message's exception before it is printed (see annotator).
-func scanTo(ctx context.Context, a Listing, format outputFormat, env Env, annotate func(*model.Message), progress func(scan.Progress)) error {
+func scanTo(ctx context.Context, a Listing, format outputFormat, env Env, annotate func(*model.Message)) error {
 	var out recordWriter
 	switch format {
 	case formatJSON:
@@ -125,7 +124,7 @@ func scanTo(ctx context.Context, a Listing, format outputFormat, env Env, annota
 	if e, ok := a.(encodedScanner); ok && format == formatJSON {
 		run = e.ScanEncoded // unchanged messages written out as cached
 	}
-	runErr := run(ctx, emit, progress)
+	runErr := run(ctx, emit, nil)
 	closeErr := out.Close()
 	return errors.Join(runErr, closeErr)
 }
