@@ -13,6 +13,7 @@ import (
 // sets a memory limit only when the operator chose neither, and that it
 // restores the previous ones.
 func TestTuneGC(t *testing.T) {
+	waitNoScans(t)
 	const startLimit = 1 << 40 // stands for what the runtime took at start
 	tests := []struct {
 		name      string
@@ -99,6 +100,7 @@ func TestIdleLimitFor(t *testing.T) {
 // TestScanUnderWayChoosesTheLimit checks that the limit followed is
 // limitFor while a scan is under way and idleLimitFor otherwise.
 func TestScanUnderWayChoosesTheLimit(t *testing.T) {
+	waitNoScans(t)
 	oldLimit := debug.SetMemoryLimit(math.MaxInt64)
 	defer debug.SetMemoryLimit(oldLimit)
 	restore := TuneLongLivedGC(func(string) string { return "" })
@@ -135,4 +137,17 @@ func liveHeap() uint64 {
 	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	metrics.Read(s)
 	return s[0].Value.Uint64()
+}
+
+// waitNoScans waits until no scan is under way in the process: the
+// collector's policies read the process's counts, and another test's
+// scan still under way (a hub's can outlive its test) would change what
+// they choose.
+func waitNoScans(t *testing.T) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); scansRunning.Load() > 0 || scansAnalysing.Load() > 0; time.Sleep(limitInterval) {
+		if time.Now().After(deadline) {
+			t.Fatal("another test's scan is still under way")
+		}
+	}
 }

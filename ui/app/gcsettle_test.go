@@ -56,11 +56,7 @@ func TestLongLivedGCSettlesAfterAScan(t *testing.T) {
 	defer debug.SetMemoryLimit(oldLimit)
 	// The counts are the process's: another test's scan still under
 	// way would hold the settling off.
-	for deadline := time.Now().Add(10 * time.Second); scansRunning.Load() > 0; time.Sleep(limitInterval) {
-		if time.Now().After(deadline) {
-			t.Fatal("another test's scan is still under way")
-		}
-	}
+	waitNoScans(t)
 	restore := TuneLongLivedGC(func(string) string { return "" })
 	defer restore()
 	done := scanUnderWay()

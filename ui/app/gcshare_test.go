@@ -22,10 +22,8 @@ func TestScanShareAnalysing(t *testing.T) {
 		{20000, 15000, false}, // a quarter analysed: not more
 		{20000, 14999, true},  // more than a quarter
 	}
-	// Relative to what other scans of the process count (none, unless
-	// a test left one running).
-	base := scansAnalysing.Load()
-	analysing := func() bool { return scansAnalysing.Load() > base }
+	waitNoScans(t)
+	analysing := func() bool { return scansAnalysing.Load() > 0 }
 	for _, tt := range tests {
 		var s scanShare
 		s.progress(scan.Progress{Analysed: tt.emitted, Cached: tt.cached})
@@ -53,7 +51,7 @@ func TestScanShareAnalysing(t *testing.T) {
 // warm and cold again, from several goroutines, leave the count at the
 // number still analysing, and at none once all have ended.
 func TestScansAnalysingCountsEachScan(t *testing.T) {
-	base := scansAnalysing.Load()
+	waitNoScans(t)
 	shares := make([]scanShare, 8)
 	var wg sync.WaitGroup
 	for i := range shares {
@@ -69,14 +67,14 @@ func TestScansAnalysingCountsEachScan(t *testing.T) {
 	}
 	wg.Wait()
 	// Each ended on n = 199 (199 % 3 != 0): analysing.
-	if got := scansAnalysing.Load() - base; got != int32(len(shares)) {
+	if got := scansAnalysing.Load(); got != int32(len(shares)) {
 		t.Errorf("count %d, want %d", got, len(shares))
 	}
 	for i := range shares {
 		shares[i].done()
 		shares[i].done() // twice: no more than once
 	}
-	if got := scansAnalysing.Load() - base; got != 0 {
+	if got := scansAnalysing.Load(); got != 0 {
 		t.Errorf("count %d after every scan ended, want 0", got)
 	}
 }
