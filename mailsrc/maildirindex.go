@@ -43,8 +43,13 @@ const (
 	inoWideLen = 8
 )
 
-// maildirRecChunk is how many records a chunk of added holds (64 KiB).
-const maildirRecChunk = 4096
+// maildirRecChunk is how many records a chunk of added holds (64 KiB):
+// 1<<maildirRecChunkBits, so that a record's place in its chunk fits the
+// low bits of its sort key (sortKey).
+const (
+	maildirRecChunkBits = 12
+	maildirRecChunk     = 1 << maildirRecChunkBits
+)
 
 // maildirBlockBits is the size of a block of names: 64 KiB, twice the
 // longest name a record can hold, so that every name fits one block.

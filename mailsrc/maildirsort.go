@@ -56,7 +56,7 @@ func (x *maildirIndex) sort() {
 // stamp (a few delivered in the same second) are then put in compare's
 // order among themselves.
 const (
-	sortKeyPlaceBits = 12 // a chunk's places: maildirRecChunk is 1<<12
+	sortKeyPlaceBits = maildirRecChunkBits // a chunk's places
 	// sortKeyStampMax is the largest stamp a key tells apart; a larger
 	// one (a name of over 15 digits, or none: math.MaxInt64) keys as it,
 	// and those are ordered by compare.
@@ -71,10 +71,6 @@ func sortKey(stamp int64, place int) uint64 {
 // sortChunk sorts c in compare's order, with keys and moved as room it
 // may reuse, and returns them for the next chunk.
 func (x *maildirIndex) sortChunk(c []maildirRec, keys []uint64, moved []maildirRec) ([]uint64, []maildirRec) {
-	if len(c) > 1<<sortKeyPlaceBits {
-		slices.SortFunc(c, x.compare) // never: a chunk holds maildirRecChunk
-		return keys, moved
-	}
 	keys = keys[:0]
 	for i, r := range c {
 		keys = append(keys, sortKey(r.stamp, i))

@@ -62,7 +62,7 @@ func (p *Pairer) Pair(ctx context.Context, m *model.Message, self *Ref, cands []
 	}
 	for _, i := range idx {
 		arc := m.Attachments[i].Archive
-		if !analysedBytes(arc, zipMail.Attachments[i]) {
+		if !analysedBytes(arc.SHA256, zipMail.Attachments[i]) {
 			// Not the bytes the archive was listed from: a message
 			// analysed from a summary (no message digest) whose parts
 			// another parser numbers differently, a replaced file, or
@@ -190,14 +190,15 @@ func (pr *pairing) strength(a attempt) Strength {
 	return Weak
 }
 
-// analysedBytes reports whether data are the bytes arc was listed from
-// (model.Archive.SHA256); never for an archive without a digest.
-func analysedBytes(arc *model.Archive, data []byte) bool {
-	if arc == nil || arc.SHA256 == "" {
+// analysedBytes reports whether data are the bytes of digest sum, an
+// archive's model.Archive.SHA256 (or a link's copy of it): the bytes it
+// was listed from. Never for an archive without a digest.
+func analysedBytes(sum string, data []byte) bool {
+	if sum == "" {
 		return false
 	}
-	sum := sha256.Sum256(data)
-	return hex.EncodeToString(sum[:]) == arc.SHA256
+	got := sha256.Sum256(data)
+	return hex.EncodeToString(got[:]) == sum
 }
 
 // mailCandidates reads the passwords of one mail: subject first, then body.
@@ -278,7 +279,7 @@ func Password(ctx context.Context, cfg Config, open Opener, link model.PasswordL
 	if !ok {
 		return "", fmt.Errorf("message %s has no attachment %d that can be read", zipID, attachment)
 	}
-	if !analysedBytes(&model.Archive{SHA256: link.SHA256}, data) {
+	if !analysedBytes(link.SHA256, data) {
 		return "", ErrNotAsPaired
 	}
 	found, err := readCandidates(ctx, &cfg, open, sourceID)

@@ -165,11 +165,7 @@ func PPAPConfig(cfg Config) (ppap.Config, error) {
 // Close closes the source, and lets the last row replay's slot file go.
 func (a *App) Close() error {
 	a.rowsMu.Lock()
-	a.rowsGen++ // a scan still running installs no replay after this
-	if a.rowReplay != nil {
-		a.rowReplay.close()
-	}
-	a.rowReplay = nil
+	a.dropRowReplayLocked() // a scan still running installs none after this
 	a.rowsMu.Unlock()
 	return a.src.Close()
 }

@@ -17,6 +17,7 @@ import (
 	"mxaudit/analysis/ppap"
 	"mxaudit/analysis/scan"
 	"mxaudit/mailsrc"
+	"mxaudit/mailsrc/demo"
 	"mxaudit/model"
 	"mxaudit/model/store"
 )
@@ -541,10 +542,8 @@ func TestRowReplayFindsRowsAsTheyGoOut(t *testing.T) {
 // installs no row replay (whose slot file nothing would close).
 func TestClosedAppTakesNoReplay(t *testing.T) {
 	dir := t.TempDir()
-	for _, sub := range []string{"cur", "new", "tmp"} {
-		if err := os.Mkdir(filepath.Join(dir, sub), 0o700); err != nil {
-			t.Fatal(err)
-		}
+	if err := demo.WriteMaildir(dir, nil); err != nil { // an empty Maildir
+		t.Fatal(err)
 	}
 	md, err := mailsrc.NewMaildir(dir)
 	if err != nil {

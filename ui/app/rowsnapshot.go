@@ -249,12 +249,20 @@ func (t *rowsTarget) keep(rows []*model.Row) error {
 func (a *App) newRowsGen() uint64 {
 	a.rowsMu.Lock()
 	defer a.rowsMu.Unlock()
+	a.dropRowReplayLocked()
+	a.listStamp = ""
+	return a.rowsGen
+}
+
+// dropRowReplayLocked starts a new generation of rows, so that a scan
+// still running installs no row replay, and lets the current replay (and
+// its slot file) go. The caller holds rowsMu.
+func (a *App) dropRowReplayLocked() {
 	a.rowsGen++
 	if a.rowReplay != nil {
 		a.rowReplay.close()
 	}
-	a.rowReplay, a.listStamp = nil, ""
-	return a.rowsGen
+	a.rowReplay = nil
 }
 
 // setListStamp records the change stamp taken before scan gen listed the
