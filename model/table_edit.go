@@ -37,6 +37,17 @@ func (t *Table) Remove(ids map[MessageID]bool) int {
 	return n
 }
 
+// Clear takes every message out of the table, as if none had arrived,
+// keeping its sort, filter and the marked function: for rows a scan
+// showed ahead of its check, which its own then replace (ui/console).
+// Unlike Remove it leaves no arrival index behind, so that sorting and
+// the arrival order cost what they cost a table that never held them.
+// Orders kept or sorting elsewhere (SortJob) were of the old rows.
+func (t *Table) Clear() {
+	*t = Table{sort: t.sort, filter: t.filter, text: t.text, query: t.query, marked: t.marked,
+		selected: -1, gen: t.gen + 1}
+}
+
 // UpdateRows calls change on the row of every message still in the
 // table and, where it reports a change, puts the row it returns in the
 // old one's place, then re-sorts and re-filters. It is how the console

@@ -121,3 +121,39 @@ func TestTableArrivalRows(t *testing.T) {
 		t.Fatalf("after a removal %v", got)
 	}
 }
+
+// TestTableClear: Clear leaves a table that lists nothing, with its sort
+// and filter, and that then holds new messages as a new table would:
+// only theirs, in their arrival order, none of the old rows' places
+// left, and no order kept or sorting elsewhere of the old rows adopted.
+func TestTableClear(t *testing.T) {
+	tb := NewTable()
+	tb.Append(msg("a", withDate(1)), msg("b", withDate(2)), msg("c", withDate(3)))
+	sort, filter := SortKey{Column: ColumnDate, Desc: true}, Filter{Text: "x"}
+	tb.SetSort(sort)
+	tb.SetFilter(filter)
+	jobs := tb.SortJobs(SortKey{Column: ColumnFrom})
+	for _, j := range jobs {
+		j.Run()
+	}
+	tb.Clear()
+	if tb.Total() != 0 || tb.Len() != 0 || tb.SelectedRow() != nil || tb.Sort() != sort || tb.Filter().Text != filter.Text {
+		t.Fatalf("after Clear: total %d, shown %d, sort %v, filter %q", tb.Total(), tb.Len(), tb.Sort(), tb.Filter().Text)
+	}
+	tb.SetFilter(Filter{})
+	tb.Append(msg("x", withDate(5)), msg("y", withDate(4)))
+	for _, j := range jobs {
+		tb.AdoptSort(j)
+	}
+	tb.SetSort(SortKey{Column: ColumnFrom})
+	var arrived []MessageID
+	for _, r := range tb.ArrivalRows() {
+		arrived = append(arrived, r.ID())
+	}
+	if !slices.Equal(arrived, []MessageID{"x", "y"}) || tb.removed != 0 || tb.Total() != 2 || tb.Len() != 2 {
+		t.Fatalf("after Clear and two arrivals: %v, removed %d, total %d, shown %d", arrived, tb.removed, tb.Total(), tb.Len())
+	}
+	if got := shownIDs(tb); !slices.Equal(got, []MessageID{"x", "y"}) && !slices.Equal(got, []MessageID{"y", "x"}) {
+		t.Fatalf("shown %v", got)
+	}
+}

@@ -47,7 +47,7 @@ func OpenCache(dir, sourceKey, fingerprint string, opts ...CacheOption) (*Cache,
 	}
 	name := sha256Hex(sourceKey)
 	c := &Cache{
-		path: filepath.Join(dir, name+".jsonl"),
+		path: cacheFilePath(dir, sourceKey),
 		header: cacheHeader{
 			Format: cacheFormat, Version: cacheVersion, Source: sourceKey,
 			Fingerprint: sha256Hex(fingerprint), Schema: modelSchema(),

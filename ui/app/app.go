@@ -199,7 +199,7 @@ func (a *App) warnf(format string, args ...any) {
 // their password mail's window has passed. emit gets each finished
 // message; progress, when set, the scan's counts.
 func (a *App) Scan(ctx context.Context, emit func(model.Message) error, progress func(scan.Progress)) error {
-	_, err := a.scanInto(ctx, emit, nil, progress, false)
+	_, err := a.scanInto(ctx, emit, nil, nil, progress, false)
 	return err
 }
 
@@ -209,14 +209,15 @@ func (a *App) Scan(ctx context.Context, emit func(model.Message) error, progress
 // encoded again. emit must call Materialize before it reads more than
 // the head, and must write the encoded bytes as JSON output would.
 func (a *App) ScanEncoded(ctx context.Context, emit func(model.Message) error, progress func(scan.Progress)) error {
-	_, err := a.scanInto(ctx, emit, nil, progress, true)
+	_, err := a.scanInto(ctx, emit, nil, nil, progress, true)
 	return err
 }
 
 // scanInto is Scan, ScanEncoded (encoded) and ScanRows (emitRow set,
-// when it also returns where the scan's list may be kept).
+// when it also returns where the scan's list may be kept, and shown, the
+// rows it gives ahead).
 func (a *App) scanInto(ctx context.Context, emit func(model.Message) error, emitRow func(*model.Row) error,
-	progress func(scan.Progress), encoded bool) (_ *rowsTarget, err error) {
+	shown *shownAhead, progress func(scan.Progress), encoded bool) (_ *rowsTarget, err error) {
 	defer scanUnderWay()()
 	share := &scanShare{}
 	defer share.done()
@@ -257,7 +258,11 @@ func (a *App) scanInto(ctx context.Context, emit func(model.Message) error, emit
 	if !a.cfg.NoPPAP && a.opts.Resolver == nil && !a.cfg.Flags.NoCache && !IsIMAP(a.src.Name()) {
 		early = startListing(ctx, a.src) // while the cache reads its index
 		defer early.stop()
+		if emitRow != nil {
+			shown.show(a.rowsAhead())
+		}
 	}
+	defer shown.withdraw() // a scan that failed before it chose
 	var cache *store.Cache
 	if a.opts.Resolver == nil {
 		if cache = a.openCache(); cache != nil {
@@ -272,7 +277,7 @@ func (a *App) scanInto(ctx context.Context, emit func(model.Message) error, emit
 	if a.cfg.NoPPAP {
 		return nil, scan.Run(ctx, a.src, a.analyzer, opts, emit)
 	}
-	return a.pairedScan(ctx, cache, pc, opts, early, emit, emitRow, gen)
+	return a.pairedScan(ctx, cache, pc, opts, early, emit, emitRow, shown, gen)
 }
 
 // SetWarn replaces where warnings go (nil discards them): a console

@@ -223,9 +223,17 @@ func (rr *rowReplay) handOut(rows []model.Row) error {
 // is Scan. It returns, when the scan's list may be kept for the next
 // start, the function that keeps it: the console calls it with its rows
 // of this very scan (see keepRows), off its Update.
+//
+// ahead, when set, is given the first rows of that list before the
+// source is checked, to be shown as not yet checked, and nil should the
+// scan then not hand that list out (see rowsahead.go).
 func (a *App) ScanRows(ctx context.Context, emit func(model.Message) error, emitRow func(*model.Row) error,
-	progress func(scan.Progress)) (keep func([]*model.Row) error, err error) {
-	t, err := a.scanInto(ctx, emit, emitRow, progress, false)
+	ahead func([]model.Row), progress func(scan.Progress)) (keep func([]*model.Row) error, err error) {
+	var shown *shownAhead
+	if ahead != nil {
+		shown = &shownAhead{give: ahead}
+	}
+	t, err := a.scanInto(ctx, emit, emitRow, shown, progress, false)
 	if err != nil || t == nil {
 		return nil, err
 	}

@@ -26,6 +26,12 @@ import (
 type rowScan struct {
 	msgs []model.Message
 	rows []*model.Row
+	// ahead are the rows given ahead, one entry a call: nil for a
+	// withdrawal.
+	ahead [][]model.Row
+	// aheadFirst is set when rows were given ahead before anything
+	// else the scan handed out.
+	aheadFirst bool
 }
 
 // scanRows runs ScanRows on a, then keeps the list as the console does:
@@ -40,6 +46,11 @@ func scanRows(t *testing.T, a *App) rowScan {
 	}, func(r *model.Row) error {
 		s.rows = append(s.rows, r)
 		return nil
+	}, func(rows []model.Row) {
+		if len(s.ahead) == 0 && rows != nil && len(s.msgs)+len(s.rows) == 0 {
+			s.aheadFirst = true
+		}
+		s.ahead = append(s.ahead, rows)
 	}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -431,7 +442,7 @@ func TestReadOnlyScanKeepsNoList(t *testing.T) {
 	}
 	for range 2 {
 		keep, err := a.ScanRows(context.Background(), func(model.Message) error { return nil },
-			func(*model.Row) error { return nil }, nil)
+			func(*model.Row) error { return nil }, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -99,24 +99,32 @@ func openRows(path, digest string, count int) (*rowsReader, error) {
 	if build == "" {
 		return nil, errRowsStale
 	}
+	want := rowsHeader(build, digest, count)
+	return openRowsWith(path, func(line string) (int, bool) { return count, line == want })
+}
+
+// openRowsWith opens the row snapshot at path when header accepts its
+// first line (with its newline) and returns the rows it announces:
+// errRowsStale when it does not, or when the file is not a regular file
+// that only its owner may write (the cache's own rule, store.OpenCache).
+func openRowsWith(path string, header func(line string) (count int, ok bool)) (*rowsReader, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	info, err := f.Stat()
-	if err != nil || !info.Mode().IsRegular() {
+	if err != nil || !info.Mode().IsRegular() || info.Mode().Perm()&0o022 != 0 {
 		f.Close()
 		return nil, errRowsStale
 	}
-	header := rowsHeader(build, digest, count)
 	r := bufio.NewReaderSize(f, 64<<10)
-	line, err := r.Peek(len(header))
-	if err != nil || string(line) != header {
+	line, err := r.ReadSlice('\n')
+	count, ok := header(string(line))
+	if err != nil || !ok {
 		f.Close()
 		return nil, errRowsStale
 	}
-	_, _ = r.Discard(len(header))
-	return &rowsReader{f: f, r: r, left: info.Size() - int64(len(header)), rowsLeft: int64(count)}, nil
+	return &rowsReader{f: f, r: r, left: info.Size() - int64(len(line)), rowsLeft: int64(count)}, nil
 }
 
 func (rr *rowsReader) Close() error { return rr.f.Close() }

@@ -22,9 +22,11 @@ import (
 //
 // emitRow, when set, takes the rows of a row snapshot of the replayed
 // scan instead (see ScanRows), and the scan then returns where its list
-// may be kept, when the cache's snapshot records it.
+// may be kept, when the cache's snapshot records it. shown, when set, are
+// the rows given ahead of the listing (rowsahead.go): withdrawn as soon
+// as the scan is to emit anything but the kept list.
 func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config, opts scan.Options, early *earlyListing,
-	emit func(model.Message) error, emitRow func(*model.Row) error, gen uint64) (*rowsTarget, error) {
+	emit func(model.Message) error, emitRow func(*model.Row) error, shown *shownAhead, gen uint64) (*rowsTarget, error) {
 	var src mailsrc.Source = a.src
 	if early != nil {
 		src = early
@@ -54,6 +56,9 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 					a.replayed.Store(true)
 					if emitRow != nil {
 						handedOut, rest, err := a.replayRows(ctx, cache, opts, plan, emit, emitRow, gen)
+						if handedOut {
+							shown.handedOut()
+						}
 						if handedOut && rest && err == nil {
 							return target(snap.Digest, d.ids), nil // the file went: keep the list again
 						}
@@ -61,6 +66,7 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 							return nil, err
 						}
 					}
+					shown.withdraw()
 					if err := replay(ctx, a, cache, opts, entries, 0, plan.repl, emit); err != nil {
 						return nil, err
 					}
@@ -72,6 +78,7 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 		pc.Results = rec
 		src = recordingSource{src, rec}
 	}
+	shown.withdraw()
 	a.replayed.Store(false)
 	// Pairings may read a sender's recent mails again for each of its
 	// ZIP mails: on IMAP, where each read is a fetch, the last 8 MiB of

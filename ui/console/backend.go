@@ -45,9 +45,12 @@ type SharedSource interface {
 // messages are read back whole through SharedMessages, which a RowSource
 // also is. A scan whose list may be kept for the next start returns the
 // function that keeps it, which the console calls with that scan's rows.
+// ahead is given the first rows of the kept list before the source is
+// checked, and nil should the scan not hand that list out: the console
+// shows them as not yet checked (rows ahead, scanahead.go).
 type RowSource interface {
 	ScanRows(ctx context.Context, emit func(model.Message) error, emitRow func(*model.Row) error,
-		progress func(scan.Progress)) (keep func([]*model.Row) error, err error)
+		ahead func([]model.Row), progress func(scan.Progress)) (keep func([]*model.Row) error, err error)
 }
 
 // Kept keeps the full analysed messages of which the console's table
@@ -190,7 +193,7 @@ func (c Config) sharedScanner() func(context.Context, func(*model.Row) error, fu
 
 // rowScanner is the source's ScanRows, nil when it has none.
 func (c Config) rowScanner() func(context.Context, func(model.Message) error, func(*model.Row) error,
-	func(scan.Progress)) (func([]*model.Row) error, error) {
+	func([]model.Row), func(scan.Progress)) (func([]*model.Row) error, error) {
 	if s, ok := c.Source.(RowSource); ok {
 		return s.ScanRows
 	}

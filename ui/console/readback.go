@@ -122,6 +122,15 @@ func (m *Model) syncDetail() tea.Cmd {
 		return nil
 	case m.read.detailWant == row.ID():
 		return nil // on its way, or its failure is shown
+	case m.scan.ahead[row.ID()]:
+		// A row ahead of the scan's check: read once the scan's own
+		// row takes its place (dropAhead).
+		m.read.detailSeq++
+		m.read.detailWant = ""
+		if m.detail.Pending() != row.ID() {
+			m.detail.SetPending(row.ID(), "")
+		}
+		return nil
 	}
 	return m.loadDetail(row)
 }

@@ -21,7 +21,7 @@ type rowStub struct {
 }
 
 func (s *rowStub) ScanRows(ctx context.Context, emit func(model.Message) error, _ func(*model.Row) error,
-	progress func(scan.Progress)) (func([]*model.Row) error, error) {
+	_ func([]model.Row), progress func(scan.Progress)) (func([]*model.Row) error, error) {
 	return s.keep, s.scan(ctx, emit, progress)
 }
 

@@ -39,10 +39,14 @@ const (
 
 // scanEvent is one thing the scan goroutine reports.
 type scanEvent struct {
-	msg      model.Message
-	hasMsg   bool
-	shared   *model.Row   // from a SharedSource, instead of msg
-	rows     []*model.Row // rows handed out together (rowChunk)
+	msg    model.Message
+	hasMsg bool
+	shared *model.Row   // from a SharedSource, instead of msg
+	rows   []*model.Row // rows handed out together (rowChunk)
+	// ahead are rows shown before the scan checked them (a RowSource's
+	// ahead), nil with hasAhead when they are withdrawn.
+	ahead    []model.Row
+	hasAhead bool
 	progress scan.Progress
 	hasProg  bool
 	done     bool
@@ -55,6 +59,8 @@ type scanBatchMsg struct {
 	id       int // the scan it belongs to; a batch from an older scan is dropped
 	msgs     []model.Message
 	shared   []*model.Row // from a SharedSource: the table points at them
+	ahead    []model.Row  // see scanEvent
+	hasAhead bool
 	progress scan.Progress
 	hasProg  bool
 	done     bool
@@ -80,6 +86,15 @@ type scanState struct {
 	// analysis (v): its list is then not the scan's to keep, unless it
 	// was done and its list taken first (keepRows).
 	verified bool
+	// ahead are the IDs of the rows the table shows ahead of the scan's
+	// check (scanahead.go); nil when it shows none. aheadSelected is the
+	// row the operator had moved to when they were dropped, until the
+	// scan's rows bring it back.
+	ahead         map[model.MessageID]bool
+	aheadSelected model.MessageID
+	// aheadStale is set when the scan withdrew the rows ahead: the
+	// quarantine changed, and they are shown only until its own come.
+	aheadStale bool
 }
 
 func newScanState(parent context.Context) scanState {
@@ -164,7 +179,8 @@ func (m *Model) beginScan() bool {
 		case shared != nil:
 			err = shared(ctx, func(r *model.Row) error { return send(scanEvent{shared: r}) }, progress)
 		case rows != nil:
-			keep, err = rows(ctx, emitMsg, emitRow, progress)
+			ahead := func(r []model.Row) { _ = send(scanEvent{ahead: r, hasAhead: true}) }
+			keep, err = rows(ctx, emitMsg, emitRow, ahead, progress)
 		default:
 			err = run(ctx, emitMsg, progress)
 		}
@@ -223,6 +239,12 @@ func waitForBatch(ctx context.Context, events <-chan scanEvent, id int, window t
 				batch.shared = append(batch.shared, ev.shared)
 			}
 			batch.shared = append(batch.shared, ev.rows...)
+			if ev.hasAhead {
+				// Shown, or withdrawn, at once: the scan sends them
+				// before anything it lists, and they end the batch.
+				batch.ahead, batch.hasAhead = ev.ahead, true
+				return batch
+			}
 			if ev.hasProg {
 				batch.progress, batch.hasProg = ev.progress, true
 			}
@@ -250,6 +272,18 @@ func (m *Model) handleScanBatch(b scanBatchMsg) tea.Cmd {
 	if b.id != m.scan.id {
 		return nil // a batch from a scan that was replaced
 	}
+	if b.hasAhead {
+		m.showAhead(b.ahead)
+		if len(b.msgs)+len(b.shared) == 0 && !b.hasProg && !b.done {
+			// The scan's first rows are still to come: wait for them
+			// as for a first batch.
+			return tea.Batch(m.selectionChanged(), m.statsChanged(),
+				waitForBatch(m.scan.ctx, m.scan.events, m.scan.id, batchWindow, firstBatch, m.kept))
+		}
+	}
+	if m.scan.ahead != nil && (len(b.msgs)+len(b.shared) > 0 || b.done) {
+		m.dropAhead() // the scan's own rows take their place
+	}
 	if len(m.watch.live) > 0 {
 		// A rescan lists messages the watch has already added.
 		b.msgs = slices.DeleteFunc(b.msgs, func(msg model.Message) bool { return m.watch.live[msg.ID] })
@@ -262,6 +296,7 @@ func (m *Model) handleScanBatch(b scanBatchMsg) tea.Cmd {
 		if !m.scan.moved {
 			m.table.SetCursor(0)
 		}
+		m.reselectAhead()
 	}
 	if b.hasProg {
 		m.scan.progress = b.progress

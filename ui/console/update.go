@@ -86,6 +86,10 @@ func (m *Model) handleListKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.scan.moved = true
 		return m.selectionChanged()
 	}
+	if m.scan.ahead != nil && !m.aheadKey(msg) {
+		m.setNotice(m.aheadRefusal(), true)
+		return nil
+	}
 	if cmd, ok := m.handleMarkKey(msg); ok {
 		return cmd
 	}

@@ -165,6 +165,11 @@ func (m *Model) statusLine(w int) string {
 		return style.Render(termtext.Fit(" "+termtext.Sanitize(m.notice.text), w))
 	case m.scan.err != nil:
 		return st.ErrorText.Render(termtext.Fit(" scan stopped: "+termtext.Sanitize(m.scan.err.Error()), w))
+	case m.scan.ahead != nil && !m.scan.aheadStale:
+		text = " the list of the last start: checking it against the quarantine…"
+	case m.scan.ahead != nil:
+		text = fmt.Sprintf(" the list of the last start, out of date: the quarantine changed; analysed %s / %s",
+			thousands(p.Analysed), thousands(p.Listed))
 	case m.scan.running:
 		total := thousands(p.Listed)
 		if !p.Done {

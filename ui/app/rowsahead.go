@@ -1,0 +1,105 @@
+package app
+
+import (
+	"strconv"
+	"strings"
+
+	"mxaudit/model"
+	"mxaudit/model/store"
+)
+
+// Rows ahead: a console's first screen before its scan has checked the
+// source. A warm start hands out the kept list (the row snapshot) only
+// once the source is listed and found to be what the last scan saw: at
+// 100,000 messages on two cores that is a quarter of a second, most of
+// it the listing, which shares the cores with the cache's index and the
+// console's own start. ScanRows reads the first block of that list
+// first, before the source is listed or the cache opened, and gives it
+// to the console to show at once as the list of the last start, not yet
+// checked. The console acts on none of those rows and reads none of
+// their messages back: it swaps them for the rows the scan hands out
+// (the same ones when nothing changed), or drops them when the scan
+// withdraws them (ahead called with nil) because it will not hand out
+// that list.
+//
+// What is shown ahead is only ever the list this binary kept under the
+// settings of now (store.PeekCache, buildID): a change of settings or
+// of mxaudit shows nothing ahead rather than rows the scan would drop.
+
+// rowsAhead returns the first block of the row snapshot of the source's
+// cache, read before the source is listed or the cache opened; nil when
+// there is none this binary wrote under the analysis settings of now, or
+// it cannot be read.
+func (a *App) rowsAhead() []model.Row {
+	dir := a.cfg.CacheDir
+	if dir == "" {
+		var err error
+		if dir, err = store.DefaultCacheDir(a.opts.Getenv); err != nil {
+			return nil
+		}
+	}
+	cachePath, ok := store.PeekCache(dir, a.src.Name(), fingerprint(a.cfg, a.dkimMode))
+	if !ok {
+		return nil
+	}
+	rf, err := openRowsWith(rowsPath(cachePath), aheadHeader)
+	if err != nil {
+		return nil
+	}
+	defer rf.Close()
+	rows, err := rf.next()
+	if err != nil {
+		return nil
+	}
+	return rows
+}
+
+// aheadHeader accepts the first line of a row snapshot this binary
+// wrote, of whatever scan snapshot (rowsHeader), and returns its count.
+func aheadHeader(line string) (int, bool) {
+	build := buildID()
+	f := strings.Fields(line)
+	if build == "" || !strings.HasSuffix(line, "\n") || len(f) != 5 || f[0] != rowsMagic ||
+		f[1] != strconv.Itoa(model.RowCodecVersion) || f[2] != build || f[3] == "" {
+		return 0, false
+	}
+	count, err := strconv.Atoi(f[4])
+	if err != nil || count < 1 {
+		return 0, false
+	}
+	return count, true
+}
+
+// shownAhead is the rows a scan gave ahead (ScanRows' ahead), until it
+// hands out the kept list or withdraws them.
+type shownAhead struct {
+	give  func([]model.Row)
+	shown bool
+}
+
+// show gives rows ahead, when there are any.
+func (s *shownAhead) show(rows []model.Row) {
+	if s == nil || len(rows) == 0 {
+		return
+	}
+	s.give(rows)
+	s.shown = true
+}
+
+// withdraw tells the console that the rows given ahead are not this
+// scan's list: it will not hand that list out.
+func (s *shownAhead) withdraw() {
+	if s == nil || !s.shown {
+		return
+	}
+	s.shown = false
+	s.give(nil)
+}
+
+// handedOut records that the scan hands out the kept list: its rows
+// take the place of those shown ahead, and nothing is withdrawn.
+func (s *shownAhead) handedOut() {
+	if s != nil {
+		s.shown = false
+	}
+}
