@@ -2,8 +2,11 @@ package store
 
 import (
 	"bufio"
-	"os"
+	"crypto/sha256"
+	"encoding/hex"
 	"path/filepath"
+
+	"mxaudit/model/store/fsx"
 )
 
 // cacheFilePath is the file OpenCache(dir, sourceKey, …) reads and writes.
@@ -16,29 +19,43 @@ func cacheFilePath(dir, sourceKey string) string {
 const maxHeaderLen = 4 << 10
 
 // PeekCache returns the path of the file OpenCache(dir, sourceKey,
-// fingerprint) would open, and whether its first line is now a header
-// that OpenCache accepts: this mxaudit's format and message model, the
-// same source and the same settings. It reads that line alone, under the
-// checks OpenCache makes of the file (a regular file, writable by no one
-// else), and says nothing of the records: it is for what is shown before
-// the cache is opened and its snapshot checked (a console's rows ahead,
-// ui/app), never for what is acted on.
-func PeekCache(dir, sourceKey, fingerprint string) (string, bool) {
-	path := cacheFilePath(dir, sourceKey)
-	info, err := os.Lstat(path)
-	if err != nil || !info.Mode().IsRegular() || info.Mode().Perm()&0o022 != 0 || info.Size() > maxCacheFileLen {
-		return path, false
-	}
-	f, err := os.Open(path)
+// fingerprint) would open, the sum of its header line (Cache.HeaderSum),
+// and whether that line is now a header that OpenCache accepts: this
+// mxaudit's format and message model, the same source and the same
+// settings. It reads that line alone, under the checks OpenCache makes
+// of the file (a regular file, writable by no one else), and says
+// nothing of the records: it is for what is shown before the cache is
+// opened and its snapshot checked (a console's rows ahead, ui/app),
+// never for what is acted on.
+func PeekCache(dir, sourceKey, fingerprint string) (path, sum string, ok bool) {
+	path = cacheFilePath(dir, sourceKey)
+	f, info, err := fsx.OpenRegular(path)
 	if err != nil {
-		return path, false
+		return path, "", false
 	}
 	defer f.Close()
+	if info.Mode().Perm()&0o022 != 0 || info.Size() > maxCacheFileLen {
+		return path, "", false
+	}
 	line, err := bufio.NewReaderSize(f, maxHeaderLen).ReadSlice('\n')
 	if err != nil {
-		return path, false
+		return path, "", false
 	}
 	want := cacheHeader{Format: cacheFormat, Version: cacheVersion, Source: sourceKey,
 		Fingerprint: sha256Hex(fingerprint), Schema: modelSchema()}
-	return path, parseHeader(line[:len(line)-1], want) == nil
+	if parseHeader(line[:len(line)-1], want) != nil {
+		return path, "", false
+	}
+	return path, headerSum(line), true
+}
+
+// HeaderSum names the cache file's header line as it is in the file (with
+// its newline): another once the file is rebuilt (other settings, a
+// damaged file) or written anew. What is kept beside the cache and read
+// before it is opened names the file it goes with by it (PeekCache).
+func (c *Cache) HeaderSum() string { return headerSum(c.headerLine) }
+
+func headerSum(line []byte) string {
+	sum := sha256.Sum256(line)
+	return hex.EncodeToString(sum[:8])
 }

@@ -259,7 +259,7 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 		}
 	}
 	path := rowsPath(cache.Path())
-	rf, err := openRows(path, plan.snap.Digest, entries.len())
+	rf, err := openRows(path, rowsName(plan.snap.Digest, cache.HeaderSum()), entries.len())
 	if err != nil {
 		if !errors.Is(err, errRowsStale) && !errors.Is(err, fs.ErrNotExist) {
 			a.warnf("the list kept from the last scan is not used: %v", err)

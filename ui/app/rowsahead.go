@@ -22,9 +22,11 @@ import (
 // withdraws them (ahead called with nil) because it will not hand out
 // that list.
 //
-// What is shown ahead is only ever the list this binary kept under the
-// settings of now (store.PeekCache, buildID): a change of settings or
-// of mxaudit shows nothing ahead rather than rows the scan would drop.
+// What is shown ahead is only ever a list this binary kept over the
+// cache file of now, under the settings of now (store.PeekCache,
+// rowsName, buildID): a change of settings or of mxaudit shows nothing
+// ahead rather than rows the scan would drop. Only the first block is
+// read, bounded (maxAheadBlockLen), whatever the file says of itself.
 
 // rowsAhead returns the first block of the row snapshot of the source's
 // cache, read before the source is listed or the cache opened; nil when
@@ -38,15 +40,16 @@ func (a *App) rowsAhead() []model.Row {
 			return nil
 		}
 	}
-	cachePath, ok := store.PeekCache(dir, a.src.Name(), fingerprint(a.cfg, a.dkimMode))
+	cachePath, cacheSum, ok := store.PeekCache(dir, a.src.Name(), fingerprint(a.cfg, a.dkimMode))
 	if !ok {
 		return nil
 	}
-	rf, err := openRowsWith(rowsPath(cachePath), aheadHeader)
+	rf, err := openRowsWith(rowsPath(cachePath), func(line string) (int, bool) { return aheadHeader(line, cacheSum) })
 	if err != nil {
 		return nil
 	}
 	defer rf.Close()
+	rf.maxBlock = maxAheadBlockLen
 	rows, err := rf.next()
 	if err != nil {
 		return nil
@@ -54,20 +57,30 @@ func (a *App) rowsAhead() []model.Row {
 	return rows
 }
 
-// aheadHeader accepts the first line of a row snapshot this binary
-// wrote, of whatever scan snapshot (rowsHeader), and returns its count.
-func aheadHeader(line string) (int, bool) {
+// maxAheadBlockLen bounds the first block read ahead: one of rowsPerBlock
+// rows is a few hundred kilobytes, and a file in the cache directory
+// says how long it is.
+const maxAheadBlockLen = 16 << 20
+
+// aheadHeader accepts the first line of a row snapshot this binary wrote
+// over the cache file whose header sums to cacheSum, of whatever scan
+// snapshot (rowsHeader, rowsName), and returns the rows the first block
+// may hold: the count the file gives, at most a block's.
+func aheadHeader(line, cacheSum string) (int, bool) {
 	build := buildID()
 	f := strings.Fields(line)
-	if build == "" || !strings.HasSuffix(line, "\n") || len(f) != 5 || f[0] != rowsMagic ||
-		f[1] != strconv.Itoa(model.RowCodecVersion) || f[2] != build || f[3] == "" {
+	if build == "" || cacheSum == "" || !strings.HasSuffix(line, "\n") || len(f) != 5 || f[0] != rowsMagic ||
+		f[1] != strconv.Itoa(model.RowCodecVersion) || f[2] != build {
+		return 0, false
+	}
+	if digest, ok := strings.CutSuffix(f[3], "."+cacheSum); !ok || digest == "" {
 		return 0, false
 	}
 	count, err := strconv.Atoi(f[4])
 	if err != nil || count < 1 {
 		return 0, false
 	}
-	return count, true
+	return min(count, rowsPerBlock), true
 }
 
 // shownAhead is the rows a scan gave ahead (ScanRows' ahead), until it

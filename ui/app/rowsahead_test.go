@@ -139,6 +139,14 @@ func TestNoRowsAheadOfAnotherKind(t *testing.T) {
 	if events, _, _ := aheadEvents(t, b, nil); slices.Contains(events, "ahead") {
 		t.Error("rows given ahead under other analysis settings")
 	}
+	// Scanned under those settings, the cache is rebuilt under them, and
+	// the list kept under the first stays beside it: still not shown.
+	if err := b.Scan(context.Background(), func(model.Message) error { return nil }, nil); err != nil {
+		t.Fatal(err)
+	}
+	if events, _, _ := aheadEvents(t, b, nil); slices.Contains(events, "ahead") {
+		t.Error("rows given ahead from a list kept over the cache before it was rebuilt")
+	}
 	b.Close()
 
 	c, err := Open(context.Background(), dir, cfg, Options{})
@@ -195,4 +203,32 @@ func compactEvents(events []string) []string {
 		i = j
 	}
 	return out
+}
+
+// TestRowsAheadReadOneBlock: whatever the file says of itself, only a
+// first block of at most rowsPerBlock rows is read ahead.
+func TestRowsAheadReadOneBlock(t *testing.T) {
+	old := rowsPerBlock
+	rowsPerBlock = 6
+	t.Cleanup(func() { rowsPerBlock = old })
+	a, _, cfg := keptQuarantine(t, Options{})
+	untilRows(t, a)
+	if rows := a.rowsAhead(); len(rows) != 6 {
+		t.Fatalf("%d rows ahead of a file of blocks of 6, want 6", len(rows))
+	}
+	rowsPerBlock = 3 // the file's first block now holds more than a block
+	if rows := a.rowsAhead(); rows != nil {
+		t.Fatalf("%d rows ahead from a first block longer than a block", len(rows))
+	}
+	rowsPerBlock = 6
+	path, data := rowsFile(t, cfg)
+	header, body, _ := strings.Cut(string(data), "\n")
+	f := strings.Fields(header)
+	f[4] = "999999999999"
+	if err := os.WriteFile(path, []byte(strings.Join(f, " ")+"\n"+body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if rows := a.rowsAhead(); len(rows) != 6 {
+		t.Fatalf("%d rows ahead of a file claiming 999999999999, want its first block of 6", len(rows))
+	}
 }

@@ -64,6 +64,15 @@ const maxBlockLen = 256 << 20
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
+// rowsName is what a row snapshot's header names the list by (its
+// "digest"): the scan snapshot digest of the scan it is the list of, and
+// the sum of the header line of the cache file that scan used
+// (store.Cache.HeaderSum). The digest alone decides whether a scan hands
+// the list out; the sum lets a start that has only read the cache's
+// header (rowsAhead) tell a list kept over a cache since rebuilt, under
+// other settings, from one kept over the cache of now.
+func rowsName(digest, cacheSum string) string { return digest + "." + cacheSum }
+
 // rowsHeader is the file's first line.
 func rowsHeader(build, digest string, count int) string {
 	return fmt.Sprintf("%s %d %s %s %d\n", rowsMagic, model.RowCodecVersion, build, digest, count)
@@ -85,6 +94,9 @@ type rowsReader struct {
 	// held yet: a block of more is refused before room is made for
 	// them (a forged block of 256 MiB could ask for 7,000,000).
 	rowsLeft int64
+	// maxBlock bounds a block's bytes: maxBlockLen, or less when only
+	// the first block is read (rowsAhead).
+	maxBlock int64
 	dec      model.RowDecoder
 	// block is the last block's bytes, read over by the next: the
 	// rows keep copies of their texts, not the block.
@@ -107,13 +119,16 @@ func openRows(path, digest string, count int) (*rowsReader, error) {
 // first line (with its newline) and returns the rows it announces:
 // errRowsStale when it does not, or when the file is not a regular file
 // that only its owner may write (the cache's own rule, store.OpenCache).
+// A FIFO or a link in its place is refused without waiting on it
+// (fsx.OpenRegular): a warm start reads the file before anything else.
 func openRowsWith(path string, header func(line string) (count int, ok bool)) (*rowsReader, error) {
-	f, err := os.Open(path)
-	if err != nil {
+	f, info, err := fsx.OpenRegular(path)
+	switch {
+	case errors.Is(err, fsx.ErrNotRegular):
+		return nil, errRowsStale
+	case err != nil:
 		return nil, err
-	}
-	info, err := f.Stat()
-	if err != nil || !info.Mode().IsRegular() || info.Mode().Perm()&0o022 != 0 {
+	case info.Mode().Perm()&0o022 != 0:
 		f.Close()
 		return nil, errRowsStale
 	}
@@ -124,7 +139,7 @@ func openRowsWith(path string, header func(line string) (count int, ok bool)) (*
 		f.Close()
 		return nil, errRowsStale
 	}
-	return &rowsReader{f: f, r: r, left: info.Size() - int64(len(line)), rowsLeft: int64(count)}, nil
+	return &rowsReader{f: f, r: r, left: info.Size() - int64(len(line)), rowsLeft: int64(count), maxBlock: maxBlockLen}, nil
 }
 
 func (rr *rowsReader) Close() error { return rr.f.Close() }
@@ -140,7 +155,7 @@ func (rr *rowsReader) next() ([]model.Row, error) {
 	}
 	size, n := int64(binary.LittleEndian.Uint32(head[:4])), binary.LittleEndian.Uint32(head[4:])
 	rr.left -= blockHeadLen
-	if n == 0 || int64(n) > rr.rowsLeft || int64(n)*int64(model.MinEncodedRowLen) > size || size > maxBlockLen || size+crc32.Size > rr.left {
+	if n == 0 || int64(n) > rr.rowsLeft || int64(n)*int64(model.MinEncodedRowLen) > size || size > rr.maxBlock || size+crc32.Size > rr.left {
 		return nil, fmt.Errorf("%w: a block's size", errRowsWrong)
 	}
 	if int64(cap(rr.block)) < size+crc32.Size {

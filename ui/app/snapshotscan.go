@@ -36,7 +36,7 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 		if emitRow == nil {
 			return nil // a target kept for nobody would hold the listing's IDs
 		}
-		return &rowsTarget{path: rowsPath(cache.Path()), digest: digest, ids: ids}
+		return &rowsTarget{path: rowsPath(cache.Path()), digest: rowsName(digest, cache.HeaderSum()), ids: ids}
 	}
 	var rec *snapshotRecorder
 	if cache != nil && !opts.CacheByID && early != nil {

@@ -129,7 +129,7 @@ func (m *Model) beginScan() bool {
 		return true
 	}
 	m.scan.begun = true
-	ctx, events := m.scan.ctx, m.scan.events
+	ctx, events, first := m.scan.ctx, m.scan.events, m.scan.id == 1
 	go func() {
 		send := func(ev scanEvent) error {
 			select {
@@ -179,7 +179,17 @@ func (m *Model) beginScan() bool {
 		case shared != nil:
 			err = shared(ctx, func(r *model.Row) error { return send(scanEvent{shared: r}) }, progress)
 		case rows != nil:
-			ahead := func(r []model.Row) { _ = send(scanEvent{ahead: r, hasAhead: true}) }
+			// Rows ahead only on the console's first scan: a rescan
+			// (ctrl+r, a reload) follows a list the operator has, and
+			// the last start's is older than it.
+			var ahead func([]model.Row)
+			if first {
+				ahead = func(r []model.Row) {
+					if flush() == nil {
+						_ = send(scanEvent{ahead: r, hasAhead: true})
+					}
+				}
+			}
 			keep, err = rows(ctx, emitMsg, emitRow, ahead, progress)
 		default:
 			err = run(ctx, emitMsg, progress)
@@ -304,6 +314,7 @@ func (m *Model) handleScanBatch(b scanBatchMsg) tea.Cmd {
 	cmd := m.selectionChanged()
 	if b.done {
 		m.scan.running = false
+		m.scan.aheadSelected = "" // the scan brought it back, or never will
 		m.answerAskedIDs()
 		m.countTempErrors()
 		if err := m.kept.Degraded(); err != nil {

@@ -1,6 +1,8 @@
 package console
 
 import (
+	"strings"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
@@ -58,15 +60,15 @@ func (m *Model) showAhead(rows []model.Row) {
 
 // dropAhead takes the rows ahead off the list. The row under the cursor
 // is selected again once the scan's rows bring it back (reselectAhead),
-// should the operator have moved to it.
+// should the operator have moved to it and not since.
 func (m *Model) dropAhead() {
 	if sel := m.table.SelectedRow(); sel != nil && m.scan.moved {
-		m.scan.aheadSelected = sel.ID()
+		// A copy: the row's ID shares the text of its whole block.
+		m.scan.aheadSelected = model.MessageID(strings.Clone(string(sel.ID())))
 	}
-	if m.table.Total() == len(m.scan.ahead) {
-		m.table.Clear() // they are all it lists: no arrival left behind
-	} else {
-		m.table.Remove(m.scan.ahead)
+	m.table.Remove(m.scan.ahead)
+	if m.table.Total() == 0 {
+		m.table.Clear() // they were all it listed: no arrival left behind
 	}
 	m.scan.ahead, m.scan.aheadStale = nil, false
 	m.forgetDetail() // it waited: read the selected message now
@@ -87,13 +89,21 @@ func (m *Model) reselectAhead() {
 
 // aheadKey reports whether a key on the list may be taken while rows
 // ahead are shown: moving, sorting, filtering, the panes' layout, help
-// and the other screens, none of which touches a message. Everything
+// and the screens that read neither the rows' messages nor their
+// domains (partners, statistics, exceptions, the audit log). Everything
 // else (marks, actions, exceptions from a row, the viewers, copies,
-// saving, a rescan) waits for the scan's own rows.
+// saving, a rescan, the DMARC reports and the domain check, which read
+// the listed messages or look a row's domain up) waits for the scan's
+// own rows.
 func (m *Model) aheadKey(msg tea.KeyPressMsg) bool {
 	k := &m.com.Keys
 	return key.Matches(msg, k.Quit, k.Help, k.Log, k.SortNext, k.SortPrev, k.SortFlip, k.Filter,
 		k.QuickEncrypted, k.QuickDMARC, k.QuickRisky, k.QuickNoExc, k.QuickError, k.QuickTempError,
 		k.ClearFilter, k.Back, k.Detail, k.DetailGrow, k.DetailShrink, k.DetailSide, k.DetailDown, k.DetailUp,
-		k.Partners, k.Stats, k.Exceptions, k.Reports, k.DomainCheck, k.Audit)
+		k.Partners, k.Stats, k.Exceptions, k.Audit)
 }
+
+// operatorActed forgets the row to select again once the rows ahead are
+// dropped (reselectAhead): the operator has moved on, and a cursor that
+// jumped now would put a later key on a message they did not pick.
+func (m *Model) operatorActed() { m.scan.aheadSelected = "" }

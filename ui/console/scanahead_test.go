@@ -43,14 +43,14 @@ func TestRowsAheadWaitForTheScan(t *testing.T) {
 	}
 	// Every key of the list that touches a message, bound as keys.Default
 	// binds it.
-	for _, k := range []string{"r", "d", "w", "U", "space", "V", "*", "v", "p", "P", "H", "R", "b", "y", "Y", "i", "W", "o"} {
+	for _, k := range []string{"r", "d", "w", "U", "space", "V", "*", "v", "p", "P", "H", "R", "b", "y", "Y", "i", "W", "o", "D", "c"} {
 		m.Update(press(k))
 		if m.notice.text != aheadNotice {
 			t.Errorf("key %q on a row ahead: notice %q, want %q", k, m.notice.text, aheadNotice)
 		}
 		m.setNotice("", false)
 	}
-	if m.dialogs.TopIs(dialog.IDAction) != nil || m.marks.len() > 0 || m.screen != screenList {
+	if m.dialogs.TopIs(dialog.IDAction) != nil || m.marks.len() > 0 || m.screen != screenList || m.dialogs.Len() > 0 {
 		t.Fatal("a key acted on a row ahead of the check")
 	}
 	m.Update(press("s")) // sorting is only a view of them
@@ -113,18 +113,34 @@ func TestRowsAheadEndWithTheScan(t *testing.T) {
 }
 
 // TestRowsAheadKeepTheSelection: the row the operator moved to among
-// the rows ahead stays selected once the scan's rows take their place.
+// the rows ahead is selected again once the scan's rows bring it back,
+// unless the operator has moved on meanwhile: a cursor that jumped then
+// would put the next key on a message they did not pick.
 func TestRowsAheadKeepTheSelection(t *testing.T) {
-	m, _ := rowStubModel(t)
-	deliver(m, scanBatchMsg{id: m.scan.id, ahead: aheadRows(), hasAhead: true})
-	m.Update(press("j"))
-	m.Update(press("j"))
-	want := m.table.SelectedRow().ID()
-	msgs := sampleMessages()
-	deliver(m, scanBatchMsg{id: m.scan.id, msgs: msgs[:1]})
-	deliver(m, scanBatchMsg{id: m.scan.id, msgs: msgs[1:]})
-	if got := m.table.SelectedRow().ID(); got != want {
-		t.Errorf("selected %s once checked, want %s", got, want)
+	for _, movedOn := range []bool{false, true} {
+		m, _ := rowStubModel(t)
+		deliver(m, scanBatchMsg{id: m.scan.id, ahead: aheadRows(), hasAhead: true})
+		m.Update(press("j"))
+		m.Update(press("j"))
+		picked := m.table.SelectedRow().ID()
+		var first, later []model.Message // the picked row comes later
+		for _, msg := range sampleMessages() {
+			if msg.ID == picked {
+				later = append(later, msg)
+			} else {
+				first = append(first, msg)
+			}
+		}
+		deliver(m, scanBatchMsg{id: m.scan.id, msgs: first})
+		want := picked
+		if movedOn {
+			m.Update(press("j"))
+			want = m.table.SelectedRow().ID()
+		}
+		deliver(m, scanBatchMsg{id: m.scan.id, msgs: later})
+		if got := m.table.SelectedRow().ID(); got != want {
+			t.Errorf("moved on %v: selected %s once checked, want %s", movedOn, got, want)
+		}
 	}
 }
 
@@ -145,11 +161,15 @@ func TestRowsAheadOnlyFirst(t *testing.T) {
 type aheadSource struct {
 	*rowStub
 	release chan struct{}
+	scans   int // ScanRows calls; read after the scan's end
 }
 
 func (s *aheadSource) ScanRows(ctx context.Context, emit func(model.Message) error, emitRow func(*model.Row) error,
 	ahead func([]model.Row), progress func(scan.Progress)) (func([]*model.Row) error, error) {
-	ahead(aheadRows())
+	s.scans++
+	if ahead != nil {
+		ahead(aheadRows())
+	}
 	select {
 	case <-s.release:
 	case <-ctx.Done():
@@ -187,5 +207,31 @@ func TestRowsAheadThroughTheScan(t *testing.T) {
 	runCmd(t, m, next, func(msg tea.Msg) bool { b, ok := msg.(scanBatchMsg); return ok && b.done })
 	if m.scan.ahead != nil || m.table.Total() != len(sampleMessages()) || m.scan.running {
 		t.Fatalf("after the scan: %d rows, ahead %v, running %v", m.table.Total(), m.scan.ahead != nil, m.scan.running)
+	}
+}
+
+// TestRowsAheadOnlyOnTheFirstScan: a rescan (ctrl+r, a reload) follows a
+// list the operator has: the last start's is not shown ahead of it.
+func TestRowsAheadOnlyOnTheFirstScan(t *testing.T) {
+	cfg := testConfig(nil)
+	src := &aheadSource{rowStub: &rowStub{stub: stubOf(cfg)}, release: make(chan struct{})}
+	close(src.release)
+	cfg.Source = src
+	m := newModel(t.Context(), cfg, true)
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	done := func(msg tea.Msg) bool { b, ok := msg.(scanBatchMsg); return ok && b.done }
+	runCmd(t, m, m.startScan(), done)
+	var aheadAgain bool
+	runCmd(t, m, m.rescan(), func(msg tea.Msg) bool {
+		if b, ok := msg.(scanBatchMsg); ok && b.hasAhead {
+			aheadAgain = true
+		}
+		return done(msg)
+	})
+	if src.scans != 2 || aheadAgain {
+		t.Fatalf("%d scans, rows ahead on the rescan: %v", src.scans, aheadAgain)
+	}
+	if got := m.table.Total(); got != len(sampleMessages()) {
+		t.Fatalf("%d rows after the rescan, want %d", got, len(sampleMessages()))
 	}
 }

@@ -16,6 +16,7 @@ import (
 // handleKey routes a key press: dialogs first, then the help screen, the
 // viewer, the filter editor and finally the list.
 func (m *Model) handleKey(msg tea.KeyPressMsg) tea.Cmd {
+	m.operatorActed()
 	k := &m.com.Keys
 	if key.Matches(msg, k.Interrupt) {
 		// Before the dialogs, which would take it as text: ctrl+c quits
@@ -239,6 +240,7 @@ func (m *Model) handleClick(mouse tea.Mouse) tea.Cmd {
 	if y < 0 || y >= m.listHeight || x >= m.listWidth {
 		return nil
 	}
+	m.operatorActed()
 	if col, ok := m.list.Click(x, y); ok {
 		sort := m.table.Sort()
 		if sort.Column == col {
@@ -246,12 +248,15 @@ func (m *Model) handleClick(mouse tea.Mouse) tea.Cmd {
 		} else {
 			m.table.SetSort(model.SortKey{Column: col})
 		}
+	} else {
+		m.scan.moved = true // a row picked: streaming rows leave it be
 	}
 	return m.selectionChanged()
 }
 
 // handleWheel scrolls whatever is under the pointer.
 func (m *Model) handleWheel(mouse tea.Mouse) tea.Cmd {
+	m.operatorActed()
 	delta := 3
 	switch mouse.Button {
 	case tea.MouseWheelUp:

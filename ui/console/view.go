@@ -168,7 +168,7 @@ func (m *Model) statusLine(w int) string {
 	case m.scan.ahead != nil && !m.scan.aheadStale:
 		text = " the list of the last start: checking it against the quarantine…"
 	case m.scan.ahead != nil:
-		text = fmt.Sprintf(" the list of the last start, out of date: the quarantine changed; analysed %s / %s",
+		text = fmt.Sprintf(" the list of the last start, out of date: listing the quarantine again; analysed %s / %s",
 			thousands(p.Analysed), thousands(p.Listed))
 	case m.scan.running:
 		total := thousands(p.Listed)
