@@ -183,7 +183,18 @@ func hasFoldPrefix(s, word string) bool {
 }
 
 // Mentions reports whether text speaks of a password at all.
-func Mentions(text string) bool { return labelRE.MatchString(Normalize(text)) }
+func Mentions(text string) bool { return hasLabel(Normalize(text)) }
+
+// hasLabel is labelRE.MatchString(s) for s folded by Normalize, with
+// mayHaveLabel's quick test first where s is one line, which is what that
+// test is checked against: refOf asks it of every subject, on the
+// stream's one goroutine.
+func hasLabel(s string) bool {
+	if !strings.Contains(s, "\n") && !mayHaveLabel(s) {
+		return false
+	}
+	return labelRE.MatchString(s)
+}
 
 func isWordByte(b byte) bool {
 	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b >= 0x80
