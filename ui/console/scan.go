@@ -92,8 +92,8 @@ type scanState struct {
 	// scan's rows bring it back.
 	ahead         map[model.MessageID]bool
 	aheadSelected model.MessageID
-	// aheadStale is set when the scan withdrew the rows ahead: the
-	// quarantine changed, and they are shown only until its own come.
+	// aheadStale is set when the scan withdrew the rows ahead (it will
+	// not hand that list out): they are shown only until its own come.
 	aheadStale bool
 }
 

@@ -18,9 +18,9 @@ import (
 // messages back (aheadKey), and the detail pane waits. The scan's first
 // rows or messages take their place (the same rows when nothing
 // changed), and so does its end. A scan that will not hand out that list
-// (the quarantine changed) withdraws them: they stay until its own come,
-// a fraction of a second later, rather than leave the list blank
-// meanwhile, and the status line says that they are out of date.
+// (most often, the quarantine changed) withdraws them: they stay until
+// its own rows come, a fraction of a second later, rather than leave the
+// list blank meanwhile, and the status line says they are out of date.
 
 // aheadNotice and aheadStaleNotice are what a refused key says while
 // rows ahead are shown, and once the scan withdrew them.
