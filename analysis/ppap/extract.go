@@ -185,12 +185,14 @@ func hasFoldPrefix(s, word string) bool {
 // Mentions reports whether text speaks of a password at all.
 func Mentions(text string) bool { return hasLabel(Normalize(text)) }
 
-// hasLabel is labelRE.MatchString(s) for s folded by Normalize, with
-// mayHaveLabel's quick test first where s is one line, which is what that
-// test is checked against: refOf asks it of every subject, on the
-// stream's one goroutine.
+// hasLabel is labelRE.MatchString(s), with mayHaveLabel's quick test
+// first where s is one line, which is what that test is checked against:
+// refOf asks it of every subject, on the stream's one goroutine. The
+// test assumes a text folded by Normalize; one that still holds a letter
+// NFKC would have replaced and (?i) folds to ASCII (the Kelvin sign, the
+// long s) goes to the expression alone.
 func hasLabel(s string) bool {
-	if !strings.Contains(s, "\n") && !mayHaveLabel(s) {
+	if !strings.Contains(s, "\n") && !strings.Contains(s, "\u212a") && !strings.Contains(s, "\u017f") && !mayHaveLabel(s) {
 		return false
 	}
 	return labelRE.MatchString(s)

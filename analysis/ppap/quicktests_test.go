@@ -2,8 +2,10 @@ package ppap
 
 import (
 	"math/rand/v2"
+	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"mxaudit/mailsrc/demo"
 )
@@ -16,7 +18,8 @@ import (
 func TestQuickTestsKeepTheExpressions(t *testing.T) {
 	texts := []string{"Re: 見積", " RE:FW: x", "Fwd[2]: x", "AW: SV: x", "回答: x", "返信：x", "転送 : x",
 		"【重要】【パスワード通知】 x", "[External] x", "\u017fv: x", "ſv: x", "\t\n re : x", "Ｒｅ： x", "［Ext］ x",
-		"re", "[", "【", "x re: y", "Password for 見積.zip", "PW", "\u212aennwort"}
+		"re", "[", "【", "x re: y", "Password for 見積.zip", "PW", "\u212aennwort",
+		"\fRe: x", "\rRe: x", "\vRe: x", "\u3000Re: x", "\u00a0Re: x", "\u2028Re: x", "\u200bRe: x", "暗証番号 1", "kennwort: x"}
 	texts = append(texts, hostileTexts...)
 	err := demo.Bulk(300, 11, func(s demo.Sample) error {
 		texts = append(texts, strings.Split(string(s.Raw), "\n")...)
@@ -25,7 +28,7 @@ func TestQuickTestsKeepTheExpressions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	alphabet := []rune("rReEfFwWdDaAsSvV:：[]［］【】 \t\n回答返信転送ſK\u212apPoOkK/ｐＲ0パスワード")
+	alphabet := []rune("rReEfFwWdDaAsSvVnNtT:：[]［］【】 \t\n\f\r\v\u3000\u00a0\u2028\u200b回答返信転送暗証番号ſK\u212apPoOkK/ｐＲ0パスワード")
 	rng := rand.New(rand.NewPCG(3, 4))
 	for range 200000 {
 		r := make([]rune, 1+rng.IntN(10))
@@ -35,6 +38,13 @@ func TestQuickTestsKeepTheExpressions(t *testing.T) {
 		texts = append(texts, string(r))
 	}
 	for _, text := range texts {
+		// Without Normalize first, as a later caller might.
+		if got, want := mayHaveSubjectTag(strings.ToLower(text)) || !subjectTags.MatchString(strings.ToLower(text)), true; got != want {
+			t.Fatalf("mayHaveSubjectTag(%q) = false, but the expression matches", strings.ToLower(text))
+		}
+		if got, want := hasLabel(text), labelRE.MatchString(text); got != want && !strings.Contains(text, "\n") {
+			t.Fatalf("hasLabel(%q) = %v, the expression gives %v", text, got, want)
+		}
 		s := Normalize(text)
 		lower := strings.ToLower(s)
 		want := strings.Join(strings.Fields(subjectTags.ReplaceAllString(lower, "")), " ")
@@ -43,6 +53,18 @@ func TestQuickTestsKeepTheExpressions(t *testing.T) {
 		}
 		if got, want := hasLabel(s), labelRE.MatchString(s); got != want {
 			t.Fatalf("hasLabel(%q) = %v, the expression gives %v", s, got, want)
+		}
+	}
+}
+
+// TestSubjectTagSpaceIsTheExpressions: mayHaveSubjectTag trims exactly
+// what the expression's \s is, for every rune.
+func TestSubjectTagSpaceIsTheExpressions(t *testing.T) {
+	space := regexp.MustCompile(`^\s`)
+	for r := rune(0); r <= utf8.MaxRune; r++ {
+		s := string(r)
+		if got, want := strings.TrimLeft(s, "\t\n\f\r ") == "", space.MatchString(s); got != want {
+			t.Fatalf("%U: trimmed %v, \\s matches %v", r, got, want)
 		}
 	}
 }
