@@ -3,7 +3,6 @@ package ppap
 import (
 	"bytes"
 	"context"
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -209,22 +208,8 @@ func TestMayHaveLabelMissesNoLabel(t *testing.T) {
 		"ZIPPASSWORD: Abc12345", strings.Repeat("x", 300) + " password: late-in-the-line",
 		"\xff\xfepassword:\xff x", "\xe3\x83password: x", "zip_pw x"}
 	texts = append(texts, hostileTexts...)
-	err := demo.Bulk(300, 7, func(s demo.Sample) error {
-		texts = append(texts, string(s.Raw))
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	alphabet := []rune("pPaAsSwWoOrRdDcCeEhHkKnNtTmMzZiI/ _-:\n\u212a\u017fｐＰｗＷパスワード-ﾊﾟｽ暗証番号解凍用のZIP")
-	rng := rand.New(rand.NewPCG(1, 2))
-	for range 200000 {
-		r := make([]rune, 1+rng.IntN(12))
-		for i := range r {
-			r[i] = alphabet[rng.IntN(len(alphabet))]
-		}
-		texts = append(texts, string(r))
-	}
+	texts = append(texts, bulkTexts(t, 7, false)...)
+	texts = append(texts, randomTexts("pPaAsSwWoOrRdDcCeEhHkKnNtTmMzZiI/ _-:\n\u212a\u017fｐＰｗＷパスワード-ﾊﾟｽ暗証番号解凍用のZIP", 12, 1, 2)...)
 	checked := 0
 	for _, text := range texts {
 		for _, line := range strings.Split(Normalize(text), "\n") {

@@ -21,22 +21,8 @@ func TestQuickTestsKeepTheExpressions(t *testing.T) {
 		"re", "[", "【", "x re: y", "Password for 見積.zip", "PW", "\u212aennwort",
 		"\fRe: x", "\rRe: x", "\vRe: x", "\u3000Re: x", "\u00a0Re: x", "\u2028Re: x", "\u200bRe: x", "暗証番号 1", "kennwort: x"}
 	texts = append(texts, hostileTexts...)
-	err := demo.Bulk(300, 11, func(s demo.Sample) error {
-		texts = append(texts, strings.Split(string(s.Raw), "\n")...)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	alphabet := []rune("rReEfFwWdDaAsSvVnNtT:：[]［］【】 \t\n\f\r\v\u3000\u00a0\u2028\u200b回答返信転送暗証番号ſK\u212apPoOkK/ｐＲ0パスワード")
-	rng := rand.New(rand.NewPCG(3, 4))
-	for range 200000 {
-		r := make([]rune, 1+rng.IntN(10))
-		for i := range r {
-			r[i] = alphabet[rng.IntN(len(alphabet))]
-		}
-		texts = append(texts, string(r))
-	}
+	texts = append(texts, bulkTexts(t, 11, true)...)
+	texts = append(texts, randomTexts("rReEfFwWdDaAsSvVnNtT:：[]［］【】 \t\n\f\r\v\u3000\u00a0\u2028\u200b回答返信転送暗証番号ſK\u212apPoOkK/ｐＲ0パスワード", 10, 3, 4)...)
 	for _, text := range texts {
 		// Without Normalize first, as a later caller might.
 		if got, want := mayHaveSubjectTag(strings.ToLower(text)) || !subjectTags.MatchString(strings.ToLower(text)), true; got != want {
@@ -67,4 +53,39 @@ func TestSubjectTagSpaceIsTheExpressions(t *testing.T) {
 			t.Fatalf("%U: trimmed %v, \\s matches %v", r, got, want)
 		}
 	}
+}
+
+// bulkTexts are the raw texts of 300 generated mails (seed), whole or a
+// line each.
+func bulkTexts(t *testing.T, seed uint64, lines bool) []string {
+	t.Helper()
+	var texts []string
+	err := demo.Bulk(300, seed, func(s demo.Sample) error {
+		if lines {
+			texts = append(texts, strings.Split(string(s.Raw), "\n")...)
+		} else {
+			texts = append(texts, string(s.Raw))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return texts
+}
+
+// randomTexts are 200,000 strings of 1 to maxLen runes of alphabet,
+// drawn with the PCG seeded with seed1, seed2.
+func randomTexts(alphabet string, maxLen int, seed1, seed2 uint64) []string {
+	runes := []rune(alphabet)
+	rng := rand.New(rand.NewPCG(seed1, seed2))
+	texts := make([]string, 0, 200000)
+	for range 200000 {
+		r := make([]rune, 1+rng.IntN(maxLen))
+		for i := range r {
+			r[i] = runes[rng.IntN(len(runes))]
+		}
+		texts = append(texts, string(r))
+	}
+	return texts
 }
