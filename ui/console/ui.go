@@ -122,6 +122,12 @@ func RunWorkspace(ctx context.Context, ws *app.Workspace, mouse bool) error {
 	return Run(ctx, cfg)
 }
 
+// frameRate is how often a frame may be written: a key's frame waits for
+// the next tick. Bubble Tea writes one only when the view changed, so a
+// faster tick costs nothing while nothing changes, and no more frames
+// while a scan runs than its batches make.
+const frameRate = 120
+
 // Run runs the console on the terminal, in the alternate screen, until the
 // operator quits or ctx is cancelled. The alternate screen is always left
 // on return, whatever the reason.
@@ -134,7 +140,7 @@ func Run(ctx context.Context, cfg Config) error {
 	// The terminal's colour profile is the one lipgloss detected for
 	// stdout as the program started: detecting it again ran "tmux info"
 	// again under tmux, 60–70 ms before the first frame.
-	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithColorProfile(lipgloss.Writer.Profile))
+	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithColorProfile(lipgloss.Writer.Profile), tea.WithFPS(frameRate))
 	_, err := p.Run()
 	m.stopScan()
 	// The caller closes the source when Run returns: the watch must have
