@@ -33,12 +33,15 @@ func TestSortAheadReadiesTheKeysNext(t *testing.T) {
 			t.Fatalf("sorted by %v, no order ready for %v", k, next)
 		}
 	}
-	p.handle(press("s"))
-	want := model.NewTable()
-	want.Append(msgs...)
-	want.SetSort(m.table.Sort())
-	if got, exp := listedIDs(m.table), listedIDs(want); !slices.Equal(got, exp) {
-		t.Fatalf("after s (%v) the list differs from a fresh sort", m.table.Sort())
+	for _, key := range []string{"s", "S"} {
+		p.handle(press(key))
+		want := model.NewTable()
+		want.Append(msgs...)
+		want.SetSort(m.table.Sort())
+		if got, exp := listedIDs(m.table), listedIDs(want); !slices.Equal(got, exp) {
+			t.Fatalf("after %s (%v) the list differs from a fresh sort", key, m.table.Sort())
+		}
+		p.settle(300 * time.Millisecond)
 	}
 	p.settle(300 * time.Millisecond)
 	if m.table.LacksOrder(sortAheadKeys(m.table.Sort())...) {
