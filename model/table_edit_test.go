@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 )
@@ -155,5 +156,39 @@ func TestTableClear(t *testing.T) {
 	}
 	if got := shownIDs(tb); !slices.Equal(got, []MessageID{"x", "y"}) && !slices.Equal(got, []MessageID{"y", "x"}) {
 		t.Fatalf("shown %v", got)
+	}
+}
+
+// TestSortedAheadFlipIsTheFlip: the order sorted ahead for the other
+// direction (a SortJob, as the console's S key takes it) is the order
+// SetSort's flip gives, ties in arrival order either way, after
+// arrivals and removals.
+func TestSortedAheadFlipIsTheFlip(t *testing.T) {
+	for _, col := range []Column{ColumnDate, ColumnFrom, ColumnSize} {
+		var msgs []Message
+		for i := range 40 {
+			// Few distinct values: many ties.
+			msgs = append(msgs, msg(fmt.Sprintf("m%02d", i), withDate(i%4), withFrom(fmt.Sprintf("s%d", i%3)), withSize(int64(i%5))))
+		}
+		ahead, flipped := NewTable(), NewTable()
+		for _, tb := range []*Table{ahead, flipped} {
+			tb.Append(msgs[:30]...)
+			tb.SetSort(SortKey{Column: col})
+			tb.Remove(map[MessageID]bool{"m03": true, "m17": true})
+			tb.Append(msgs[30:]...)
+		}
+		k := SortKey{Column: col, Desc: true}
+		for _, j := range ahead.SortJobs(k) {
+			j.Run()
+			ahead.AdoptSort(j)
+		}
+		if !ahead.hasOrder(k) {
+			t.Fatalf("%v: no order sorted ahead", k)
+		}
+		ahead.SetSort(k)
+		flipped.SetSort(k)
+		if got, want := shownIDs(ahead), shownIDs(flipped); !slices.Equal(got, want) {
+			t.Fatalf("%v: sorted ahead %v, flipped %v", k, got, want)
+		}
 	}
 }
