@@ -47,11 +47,8 @@ func OpenCache(dir, sourceKey, fingerprint string, opts ...CacheOption) (*Cache,
 	}
 	name := sha256Hex(sourceKey)
 	c := &Cache{
-		path: cacheFilePath(dir, sourceKey),
-		header: cacheHeader{
-			Format: cacheFormat, Version: cacheVersion, Source: sourceKey,
-			Fingerprint: sha256Hex(fingerprint), Schema: modelSchema(),
-		},
+		path:   cacheFilePath(dir, sourceKey),
+		header: wantHeader(sourceKey, fingerprint),
 		maxAge: int64(o.maxAge / time.Second),
 		now:    o.now,
 		index:  newCacheIndex(),
@@ -122,12 +119,9 @@ func (c *Cache) load() (goodEnd int64, fresh bool) {
 		return 0, true
 	case err != nil:
 		return discard(err.Error())
-	case !info.Mode().IsRegular():
-		return discard("the cache path is not a regular file")
-	case info.Mode().Perm()&0o022 != 0:
-		return discard("the file is writable by other users, so its verdicts cannot be trusted")
-	case info.Size() > maxCacheFileLen:
-		return discard(fmt.Sprintf("the file is larger than %d bytes", int64(maxCacheFileLen)))
+	}
+	if why := untrustedFile(info); why != "" {
+		return discard(why)
 	}
 	// The file is read line by line, not whole: memory keeps only the
 	// index, and reading a 40 MB file at once would still set the

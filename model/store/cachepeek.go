@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
+	"os"
 	"path/filepath"
 
 	"mxaudit/model/store/fsx"
@@ -12,6 +14,28 @@ import (
 // cacheFilePath is the file OpenCache(dir, sourceKey, …) reads and writes.
 func cacheFilePath(dir, sourceKey string) string {
 	return filepath.Join(dir, sha256Hex(sourceKey)+".jsonl")
+}
+
+// wantHeader is the header a cache file of sourceKey written under
+// fingerprint has, but for its time (Written), which parseHeader does
+// not compare.
+func wantHeader(sourceKey, fingerprint string) cacheHeader {
+	return cacheHeader{Format: cacheFormat, Version: cacheVersion, Source: sourceKey,
+		Fingerprint: sha256Hex(fingerprint), Schema: modelSchema()}
+}
+
+// untrustedFile says why the cache file of info is not read, "" when it
+// is: not a regular file, writable by others, or past the bound.
+func untrustedFile(info os.FileInfo) string {
+	switch {
+	case !info.Mode().IsRegular():
+		return "the cache path is not a regular file"
+	case info.Mode().Perm()&0o022 != 0:
+		return "the file is writable by other users, so its verdicts cannot be trusted"
+	case info.Size() > maxCacheFileLen:
+		return fmt.Sprintf("the file is larger than %d bytes", int64(maxCacheFileLen))
+	}
+	return ""
 }
 
 // maxHeaderLen bounds the header line PeekCache reads: one written by
@@ -34,16 +58,14 @@ func PeekCache(dir, sourceKey, fingerprint string) (path, sum string, ok bool) {
 		return path, "", false
 	}
 	defer f.Close()
-	if info.Mode().Perm()&0o022 != 0 || info.Size() > maxCacheFileLen {
+	if untrustedFile(info) != "" {
 		return path, "", false
 	}
 	line, err := bufio.NewReaderSize(f, maxHeaderLen).ReadSlice('\n')
 	if err != nil {
 		return path, "", false
 	}
-	want := cacheHeader{Format: cacheFormat, Version: cacheVersion, Source: sourceKey,
-		Fingerprint: sha256Hex(fingerprint), Schema: modelSchema()}
-	if parseHeader(line[:len(line)-1], want) != nil {
+	if parseHeader(line[:len(line)-1], wantHeader(sourceKey, fingerprint)) != nil {
 		return path, "", false
 	}
 	return path, headerSum(line), true

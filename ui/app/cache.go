@@ -17,13 +17,10 @@ func (a *App) openCache() *store.Cache {
 	if a.cfg.Flags.NoCache {
 		return nil
 	}
-	dir := a.cfg.CacheDir
-	if dir == "" {
-		var err error
-		if dir, err = store.DefaultCacheDir(a.opts.Getenv); err != nil {
-			a.warnf("no analysis cache: %v", err)
-			return nil
-		}
+	dir, err := a.cacheDir()
+	if err != nil {
+		a.warnf("no analysis cache: %v", err)
+		return nil
 	}
 	c, err := store.OpenCache(dir, a.src.Name(), fingerprint(a.cfg, a.dkimMode))
 	if err != nil {
@@ -34,6 +31,15 @@ func (a *App) openCache() *store.Cache {
 		a.warnf("analysis cache rebuilt: %s", st.RebuildReason)
 	}
 	return c
+}
+
+// cacheDir is the directory of the analysis cache: the configured one,
+// else the default under the user's cache directory.
+func (a *App) cacheDir() (string, error) {
+	if a.cfg.CacheDir != "" {
+		return a.cfg.CacheDir, nil
+	}
+	return store.DefaultCacheDir(a.opts.Getenv)
 }
 
 // fingerprint names everything that changes a verdict, so that a cache

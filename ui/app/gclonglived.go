@@ -70,10 +70,23 @@ func scanPercentFor(live uint64) int {
 	if live >= scanHeapFloor*100/(100+gcPercent) {
 		return gcPercent
 	}
-	if live == 0 {
-		return maxScanPercent
+	return PercentToFloor(live, scanHeapFloor, maxScanPercent)
+}
+
+// PercentToFloor returns the collection target (GOGC) that lets a live
+// heap of live bytes, under floor, grow to floor before the next
+// collection, at most most (and most for an empty heap); 0 for a heap
+// already at the floor. The console's policy (scanPercentFor) and the
+// CLI's (ui/cli, gcPercentFor) both let a small heap grow so while a
+// scan analyses.
+func PercentToFloor(live, floor uint64, most int) int {
+	switch {
+	case live == 0:
+		return most
+	case live >= floor:
+		return 0
 	}
-	return int(min(scanHeapFloor*100/live-100, maxScanPercent))
+	return int(min(floor*100/live-100, uint64(most)))
 }
 
 // limitFor returns the soft memory limit for a live heap of live bytes

@@ -33,12 +33,9 @@ import (
 // there is none this binary wrote under the analysis settings of now, or
 // it cannot be read.
 func (a *App) rowsAhead() []model.Row {
-	dir := a.cfg.CacheDir
-	if dir == "" {
-		var err error
-		if dir, err = store.DefaultCacheDir(a.opts.Getenv); err != nil {
-			return nil
-		}
+	dir, err := a.cacheDir()
+	if err != nil {
+		return nil
 	}
 	cachePath, cacheSum, ok := store.PeekCache(dir, a.src.Name(), fingerprint(a.cfg, a.dkimMode))
 	if !ok {

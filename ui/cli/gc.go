@@ -57,7 +57,7 @@ func gcPercentFor(live, floor uint64, analysing bool) int {
 	case live == 0:
 		return 100
 	case live < floor/2 && analysing:
-		return min(int(floor*100/live)-100, maxGCPercent)
+		return app.PercentToFloor(live, floor, maxGCPercent)
 	case live < floor/2:
 		return 100
 	}
