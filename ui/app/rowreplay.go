@@ -33,16 +33,18 @@ type rowReplay struct {
 	// sums and refs are, by listing position, each message's
 	// scan.StampSum and the ref of its result: the listing digest's
 	// own, which nothing changes once summed (a copy cost 5.6 MB at
-	// 100,000 messages before the first row went out), until the rows
-	// are all out; then they are in slots, a file (spillSlots). changed
+	// 100,000 messages before the first row went out), until they are
+	// in slots, a file (spillSlots), written while the rows go out. changed
 	// holds instead the refs of the results pairing changed, which are
 	// under changedKey, by ID while the rows go out, then by position
-	// (changedAt, placeChanged).
+	// (changedAt, placeChanged). By ID, they are the replay's own
+	// replacements, shared (a copy took 17 MB at a million messages),
+	// those not fresh.
 	sums      [][sha256.Size]byte
 	refs      []store.RecordRef
 	slots     *rowSlots
 	closed    bool // the App let rr go (close): no file is made after
-	changed   map[model.MessageID]store.RecordRef
+	changed   map[model.MessageID]replacement
 	changedAt []changedRef
 	// fresh are the listed messages without a cached result
 	// (snapshotKey's Uncached; a few at most): each read analyses one
@@ -119,12 +121,15 @@ func (rr *rowReplay) slot(id model.MessageID) (s rowSlot, row *model.Row, ok boo
 	return s, rr.row(i), true, nil
 }
 
-// spillSlots moves the sums and refs to a file in dir (rowSlots), once
-// the replay hands out no more rows, and when it handed some out. Should
-// the file not be made, they stay where they are. It is called once.
+// spillSlots moves the sums and refs to a file in dir (rowSlots).
+// replayRows writes it while it hands the rows out, rather than once
+// they are all out: at a million messages the slots are 48 MB, and the
+// rows, which grow to 300 MB meanwhile, met them in the heap at the
+// end. Should the file not be made, they stay where they are. It is
+// called once.
 func (rr *rowReplay) spillSlots(dir string) {
 	rr.mu.RLock()
-	done := rr.slots != nil || rr.out == 0 || rr.closed
+	done := rr.slots != nil || rr.closed
 	rr.mu.RUnlock()
 	if done {
 		return
@@ -166,8 +171,8 @@ type changedRef struct {
 // position i, when pairing changed it. rr.mu is held.
 func (rr *rowReplay) changedRef(id model.MessageID, i int32) (store.RecordRef, bool) {
 	if rr.changed != nil {
-		ref, ok := rr.changed[id]
-		return ref, ok
+		r, ok := rr.changed[id]
+		return r.ref, ok && !r.fresh
 	}
 	j, ok := slices.BinarySearchFunc(rr.changedAt, i, func(c changedRef, i int32) int { return cmp.Compare(c.at, i) })
 	if !ok {
@@ -187,10 +192,10 @@ func (rr *rowReplay) changedRef(id model.MessageID, i int32) (store.RecordRef, b
 func (rr *rowReplay) placeChanged() {
 	rr.mu.Lock()
 	defer rr.mu.Unlock()
-	at := make([]changedRef, 0, len(rr.changed))
+	at := make([]changedRef, 0, len(rr.changed)) // the fresh ones too, a few
 	for i := range int32(rr.out) {
-		if ref, ok := rr.changed[rr.rowID(i)]; ok {
-			at = append(at, changedRef{i, ref})
+		if r, ok := rr.changed[rr.rowID(i)]; ok && !r.fresh {
+			at = append(at, changedRef{i, r.ref})
 		}
 	}
 	rr.changedAt, rr.changed = at, nil
@@ -271,6 +276,12 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 	if !a.setRowReplay(gen, rr) {
 		return false, false, nil
 	}
+	spilled := make(chan struct{})
+	go func() {
+		defer close(spilled)
+		rr.spillSlots(filepath.Dir(cache.Path()))
+	}()
+	defer func() { <-spilled }() // the replay is over with its slots in place
 	sent := 0
 	for sent < entries.len() {
 		if err := ctx.Err(); err != nil {
@@ -312,11 +323,11 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 		}
 	}
 	rr.placeChanged()
-	rr.spillSlots(filepath.Dir(cache.Path()))
 	if sent == entries.len() {
 		return true, false, nil
 	}
 	if sent == 0 {
+		rr.close() // nothing to read back: its slot file goes
 		return false, false, nil
 	}
 	if progress := opts.Progress; progress != nil {
@@ -333,11 +344,10 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 // of this scan: a scan lists those, not the file's.
 func newRowReplay(cache *store.Cache, plan *replayPlan) (*rowReplay, map[model.MessageID]model.Row) {
 	rr := &rowReplay{cachePath: cache.Path(), sums: plan.d.keys, refs: plan.d.refs, per: rowsPerBlock, n: plan.entries.len(),
-		changed: make(map[model.MessageID]store.RecordRef, len(plan.snap.Changed)),
-		fresh:   make(map[model.MessageID]mailsrc.Entry, len(plan.fresh))}
-	for _, c := range plan.snap.Changed {
-		rr.changed[c.ID] = c.Ref
-	}
+		changed: plan.repl, fresh: make(map[model.MessageID]mailsrc.Entry, len(plan.fresh))}
+	// They are rr's now, to move to their file: the digest, summed,
+	// needs them no more, and would keep them in the heap.
+	plan.d.keys, plan.d.refs, plan.d.found = nil, nil, nil
 	freshRows := make(map[model.MessageID]model.Row, len(plan.fresh))
 	for id, f := range plan.fresh {
 		freshRows[id] = model.NewRow(&f.msg)

@@ -464,7 +464,7 @@ func TestRowReplayFindsRowsAsTheyGoOut(t *testing.T) {
 	const n = 7
 	rows := make([]model.Row, n)
 	rr := &rowReplay{sums: make([][sha256.Size]byte, n), refs: make([]store.RecordRef, n),
-		per: 3, n: n, changed: map[model.MessageID]store.RecordRef{"m4": {Off: 99}}}
+		per: 3, n: n, changed: map[model.MessageID]replacement{"m4": {ref: store.RecordRef{Off: 99}}, "m2": {fresh: true}}}
 	for i := range rows {
 		rows[i] = model.NewRow(&model.Message{ID: model.MessageID(fmt.Sprintf("m%d", i))})
 		rr.sums[i][0], rr.refs[i].Off = byte(i), int64(10*i)

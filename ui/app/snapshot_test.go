@@ -277,7 +277,7 @@ func TestReplayStopsWhenAnOutcomeIsLost(t *testing.T) {
 				listed[i].Warning = warn
 			}
 		}
-		repl := map[model.MessageID]string{zipMsg.ID: changedKey(zipMsg.ID)}
+		repl := map[model.MessageID]replacement{zipMsg.ID: {}} // changed: its outcome is to be read
 		printed := false
 		held := newHeldEntries(len(listed))
 		for _, e := range listed {

@@ -23,7 +23,7 @@ type snapshotAhead struct {
 	done  chan struct{}
 	// Set before done is closed.
 	snap    scanSnapshot
-	changed map[model.MessageID]string // changedKeys
+	changed map[model.MessageID]replacement // changedKeys
 	ok      bool
 }
 
@@ -39,6 +39,9 @@ func readSnapshotAhead(c *store.Cache) (*snapshotAhead, bool) {
 		defer close(s.done)
 		if s.snap, s.ok = decodeSnapshot(raw); s.ok {
 			s.changed, s.ok = s.snap.changedKeys(c)
+			// changed holds the list now, by ID: the list itself was
+			// 13 MB at a million messages, kept to the replay's end.
+			s.snap.Changed = nil
 		}
 	}()
 	if s.count, ok = snapshotCount(raw); !ok {
@@ -51,9 +54,10 @@ func readSnapshotAhead(c *store.Cache) (*snapshotAhead, bool) {
 	return s, true
 }
 
-// wait returns the decoded snapshot and its changed messages' keys,
+// wait returns the decoded snapshot, without its list of changed
+// messages, and their replacements by ID (changedKeys),
 // false when it cannot be replayed whatever the listing.
-func (s *snapshotAhead) wait() (scanSnapshot, map[model.MessageID]string, bool) {
+func (s *snapshotAhead) wait() (scanSnapshot, map[model.MessageID]replacement, bool) {
 	<-s.done
 	return s.snap, s.changed, s.ok
 }

@@ -113,7 +113,7 @@ func TestSnapshotAheadIsTheSnapshot(t *testing.T) {
 			t.Errorf("%s: count %d, ok %v; want %d, %v", tt.name, ahead.count, ok, tt.count, tt.ok)
 		}
 		loaded, lok := loadSnapshot(c)
-		var want map[model.MessageID]string
+		var want map[model.MessageID]replacement
 		if lok {
 			want, lok = loaded.changedKeys(c)
 		}

@@ -120,10 +120,11 @@ type replayPlan struct {
 	// summed: it holds their stamp sums and the refs of their cached
 	// results, in order.
 	d *listingDigest
-	// repl is what the replay swaps: the changed messages' keys, and ""
-	// for the uncached ones, which it checks again; fresh are those,
-	// analysed anew to check them.
-	repl  map[model.MessageID]string
+	// repl is what the replay swaps: the changed messages' outcomes,
+	// and the uncached messages (fresh), which it checks again; fresh
+	// are those, analysed anew to check them. Nothing changes repl once
+	// the plan is made: the replay and its row replay share it.
+	repl  map[model.MessageID]replacement
 	fresh map[model.MessageID]freshResult
 }
 
@@ -139,7 +140,7 @@ type freshResult struct {
 // changed are the keys of the snapshot's changed messages, checked
 // (changedKeys): the plan's replacements, to which the uncached
 // messages are added.
-func (a *App) replayable(ctx context.Context, cache *store.Cache, snap scanSnapshot, changed map[model.MessageID]string,
+func (a *App) replayable(ctx context.Context, cache *store.Cache, snap scanSnapshot, changed map[model.MessageID]replacement,
 	entries *heldEntries, d *listingDigest) (*replayPlan, bool) {
 	if a.opts.NoSnapshot || entries.len() != snap.Count {
 		return nil, false
@@ -169,7 +170,7 @@ func (a *App) replayable(ctx context.Context, cache *store.Cache, snap scanSnaps
 		if !ppap.Inert(&m) {
 			return nil, false // no longer inert
 		}
-		changed[e.ID], fresh[e.ID] = "", freshResult{entry: e, msg: m}
+		changed[e.ID], fresh[e.ID] = replacement{fresh: true}, freshResult{entry: e, msg: m}
 	}
 	return &replayPlan{snap: snap, entries: entries, d: d, repl: changed, fresh: fresh}, true
 }
@@ -186,13 +187,13 @@ var errReplay = errors.New("the analysis cache or a message changed during the s
 // entry with a listing warning (which the scan adds to the analysis and
 // the outcome already holds), as it is emitted.
 func replay(ctx context.Context, a *App, cache *store.Cache, opts scan.Options, entries *heldEntries, from int,
-	repl map[model.MessageID]string, emit func(model.Message) error) error {
+	repl map[model.MessageID]replacement, emit func(model.Message) error) error {
 	rc := &replayCache{Cache: cache, swap: map[string]*swapped{}}
 	byID := map[model.MessageID]*swapped{}
 	for i := from; i < entries.len(); i++ {
 		e := entries.at(i)
-		if key, ok := repl[e.ID]; ok && key != "" && e.Warning == "" && e.Stamp != "" {
-			s := &swapped{key: key}
+		if r, ok := repl[e.ID]; ok && !r.fresh && e.Warning == "" && e.Stamp != "" {
+			s := &swapped{key: changedKey(e.ID)}
 			rc.swap[scan.StampKey(scan.StampSum(e))] = s
 			byID[e.ID] = s
 		}
@@ -203,10 +204,10 @@ func replay(ctx context.Context, a *App, cache *store.Cache, opts scan.Options, 
 		get = cache.GetEncoded
 	}
 	return scan.Run(ctx, heldSource{a.src, entries, from}, a.analyzer, opts, func(m model.Message) error {
-		key, ok := repl[m.ID]
+		r, ok := repl[m.ID]
 		switch {
 		case !ok:
-		case key == "": // analysed afresh: still nothing for pairing?
+		case r.fresh: // analysed afresh: still nothing for pairing?
 			if !ppap.Inert(&m) {
 				return errReplay
 			}
@@ -215,11 +216,11 @@ func replay(ctx context.Context, a *App, cache *store.Cache, opts scan.Options, 
 				return errReplay // the outcome could not be read: analysed afresh
 			}
 		default:
-			r, ok := get(key)
-			if !ok || r.ID != m.ID {
+			out, ok := get(changedKey(m.ID))
+			if !ok || out.ID != m.ID {
 				return errReplay
 			}
-			m = r
+			m = out
 		}
 		return emit(m)
 	})
