@@ -569,3 +569,58 @@ func TestClosedAppTakesNoReplay(t *testing.T) {
 		t.Error("a replay was installed after the App closed")
 	}
 }
+
+// TestRowReplaySlotsSpilledBeforeTheRows: the slots move to their file
+// while the rows go out (replayRows writes them beside the hand-out), so
+// a row handed out after the move is found by its slot from the file,
+// and a replay that hands nothing out keeps no file.
+func TestRowReplaySlotsSpilledBeforeTheRows(t *testing.T) {
+	const n = 4
+	rows := make([]model.Row, n)
+	rr := &rowReplay{sums: make([][sha256.Size]byte, n), refs: make([]store.RecordRef, n), per: 2, n: n,
+		changed: map[model.MessageID]replacement{}}
+	for i := range rows {
+		rows[i] = model.NewRow(&model.Message{ID: model.MessageID(fmt.Sprintf("m%d", i))})
+		rr.sums[i][0], rr.refs[i].Off = byte(i), int64(10*i)
+	}
+	rr.spillSlots(t.TempDir())
+	if rr.slots == nil || rr.sums != nil || rr.refs != nil {
+		t.Fatal("the slots were not moved to their file before the rows went out")
+	}
+	for from := 0; from < n; from += 2 {
+		if err := rr.handOut(rows[from : from+2]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range n {
+		s, r, ok, err := rr.slot(model.MessageID(fmt.Sprintf("m%d", i)))
+		if err != nil || !ok || r != &rows[i] || s.sum[0] != byte(i) || s.ref.Off != int64(10*i) {
+			t.Errorf("m%d: slot %+v, found %v, err %v", i, s, ok, err)
+		}
+	}
+	rr.close()
+}
+
+// TestReplayRowsGivesTheDigestsSlotsAway: once a row replay takes the
+// listing digest's sums and refs, the digest no longer holds them (the
+// heap would keep them beside the rows while their file is written).
+func TestReplayRowsGivesTheDigestsSlotsAway(t *testing.T) {
+	c, err := store.OpenCache(t.TempDir(), "src", "fp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	d := newListingDigest("salt", 2)
+	d.lookIn(c)
+	entries := newHeldEntries(2)
+	for _, id := range []model.MessageID{"a", "b"} {
+		e := mailsrc.Entry{ID: id, Stamp: "s-" + string(id)}
+		d.add(e)
+		entries.add(e)
+	}
+	plan := &replayPlan{entries: entries, d: d, repl: map[model.MessageID]replacement{}}
+	rr, _ := newRowReplay(c, plan)
+	if len(rr.sums) != 2 || len(rr.refs) != 2 || d.keys != nil || d.refs != nil {
+		t.Fatalf("replay holds %d sums, %d refs; the digest %d, %d", len(rr.sums), len(rr.refs), len(d.keys), len(d.refs))
+	}
+}
