@@ -346,8 +346,10 @@ func newRowReplay(cache *store.Cache, plan *replayPlan) (*rowReplay, map[model.M
 	rr := &rowReplay{cachePath: cache.Path(), sums: plan.d.keys, refs: plan.d.refs, per: rowsPerBlock, n: plan.entries.len(),
 		changed: plan.repl, fresh: make(map[model.MessageID]mailsrc.Entry, len(plan.fresh))}
 	// They are rr's now, to move to their file: the digest, summed,
-	// needs them no more, and would keep them in the heap.
-	plan.d.keys, plan.d.refs, plan.d.found = nil, nil, nil
+	// needs them no more, and would keep them in the heap. So are its
+	// IDs, which only a list kept again needs, once the rows went out
+	// (listingIDs): 16 MB at a million messages.
+	plan.d.keys, plan.d.refs, plan.d.found, plan.d.ids = nil, nil, nil, nil
 	freshRows := make(map[model.MessageID]model.Row, len(plan.fresh))
 	for id, f := range plan.fresh {
 		freshRows[id] = model.NewRow(&f.msg)

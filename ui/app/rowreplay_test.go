@@ -603,7 +603,8 @@ func TestRowReplaySlotsSpilledBeforeTheRows(t *testing.T) {
 
 // TestReplayRowsGivesTheDigestsSlotsAway: once a row replay takes the
 // listing digest's sums and refs, the digest no longer holds them (the
-// heap would keep them beside the rows while their file is written).
+// heap would keep them beside the rows while their file is written),
+// nor its IDs, which listingIDs then takes from the entries.
 func TestReplayRowsGivesTheDigestsSlotsAway(t *testing.T) {
 	c, err := store.OpenCache(t.TempDir(), "src", "fp")
 	if err != nil {
@@ -619,8 +620,16 @@ func TestReplayRowsGivesTheDigestsSlotsAway(t *testing.T) {
 		entries.add(e)
 	}
 	plan := &replayPlan{entries: entries, d: d, repl: map[model.MessageID]replacement{}}
+	if got := listingIDs(d, entries); !slices.Equal(got, []model.MessageID{"a", "b"}) || &got[0] != &d.ids[0] {
+		t.Fatalf("the listing's IDs before the replay: %v, not the digest's own", got)
+	}
 	rr, _ := newRowReplay(c, plan)
-	if len(rr.sums) != 2 || len(rr.refs) != 2 || d.keys != nil || d.refs != nil {
-		t.Fatalf("replay holds %d sums, %d refs; the digest %d, %d", len(rr.sums), len(rr.refs), len(d.keys), len(d.refs))
+	if len(rr.sums) != 2 || len(rr.refs) != 2 || d.keys != nil || d.refs != nil || d.ids != nil {
+		t.Fatalf("replay holds %d sums, %d refs; the digest %d, %d, %d IDs", len(rr.sums), len(rr.refs), len(d.keys), len(d.refs), len(d.ids))
+	}
+	// A list kept again after the rows (a damaged block) names the
+	// listing's IDs all the same.
+	if got := listingIDs(d, entries); !slices.Equal(got, []model.MessageID{"a", "b"}) {
+		t.Fatalf("the listing's IDs after the replay: %v", got)
 	}
 }

@@ -60,7 +60,7 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 							shown.handedOut()
 						}
 						if handedOut && rest && err == nil {
-							return target(snap.Digest, d.ids), nil // the file went: keep the list again
+							return target(snap.Digest, listingIDs(d, entries)), nil // the file went: keep the list again
 						}
 						if handedOut {
 							return nil, err
@@ -70,7 +70,7 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 					if err := replay(ctx, a, cache, opts, entries, 0, plan.repl, emit); err != nil {
 						return nil, err
 					}
-					return target(snap.Digest, d.ids), nil
+					return target(snap.Digest, listingIDs(d, entries)), nil
 				}
 			}
 		}
@@ -109,6 +109,19 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 		}
 	}
 	return nil, errors.Join(runErr, pairErr)
+}
+
+// listingIDs are the IDs of the listing entries, whose digest d is: the
+// digest's own, unless a row replay let them go (replayRows).
+func listingIDs(d *listingDigest, entries *heldEntries) []model.MessageID {
+	if d.ids != nil || entries.len() == 0 {
+		return d.ids
+	}
+	ids := make([]model.MessageID, entries.len())
+	for i := range ids {
+		ids[i] = entries.id(i)
+	}
+	return ids
 }
 
 // replayPlan is a scan snapshot found to be the outcome of a listing as
