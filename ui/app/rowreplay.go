@@ -105,8 +105,11 @@ func (rr *rowReplay) slot(id model.MessageID) (s rowSlot, row *model.Row, ok boo
 	}
 	defer rr.mu.RUnlock()
 	i, ok := rr.index.find(rr, id)
-	if !ok {
+	switch {
+	case !ok:
 		return rowSlot{}, nil, false, nil
+	case rr.closed:
+		return rowSlot{}, nil, true, errReplayClosed
 	}
 	if rr.slots != nil {
 		if s.sum, s.ref, err = rr.slots.at(int(i)); err != nil {
@@ -129,12 +132,12 @@ func (rr *rowReplay) slot(id model.MessageID) (s rowSlot, row *model.Row, ok boo
 // called once.
 func (rr *rowReplay) spillSlots(dir string) {
 	rr.mu.RLock()
-	done := rr.slots != nil || rr.closed
+	sums, refs, done := rr.sums, rr.refs, rr.slots != nil || rr.closed
 	rr.mu.RUnlock()
 	if done {
 		return
 	}
-	slots, err := writeRowSlots(dir, rr.sums, rr.refs) // nothing changes them
+	slots, err := writeRowSlots(dir, sums, refs) // nothing changes their elements
 	if err != nil {
 		return
 	}
@@ -149,8 +152,9 @@ func (rr *rowReplay) spillSlots(dir string) {
 	rr.slots, rr.sums, rr.refs = slots, nil, nil
 }
 
-// close lets the slots' file go, and any made later: the App no longer
-// reads from rr, though the scan that made it may still be ending.
+// close lets the slots go, their file and any made later: the App no
+// longer reads from rr, though the scan that made it may still be
+// ending. A read of a slot then fails (errReplayClosed).
 func (rr *rowReplay) close() {
 	rr.mu.Lock()
 	defer rr.mu.Unlock()
@@ -158,7 +162,11 @@ func (rr *rowReplay) close() {
 	if rr.slots != nil {
 		rr.slots.close()
 	}
+	rr.sums, rr.refs = nil, nil
 }
+
+// errReplayClosed is a read of a row replay the App has let go.
+var errReplayClosed = errors.New("the list was read again since: open the message again")
 
 // changedRef is a changed message's ref at position at: pairing's
 // outcome, which is under changedKey.
@@ -192,6 +200,9 @@ func (rr *rowReplay) changedRef(id model.MessageID, i int32) (store.RecordRef, b
 func (rr *rowReplay) placeChanged() {
 	rr.mu.Lock()
 	defer rr.mu.Unlock()
+	if rr.changed == nil {
+		return // placed already
+	}
 	at := make([]changedRef, 0, len(rr.changed)) // the fresh ones too, a few
 	for i := range int32(rr.out) {
 		if r, ok := rr.changed[rr.rowID(i)]; ok && !r.fresh {
@@ -276,12 +287,16 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 	if !a.setRowReplay(gen, rr) {
 		return false, false, nil
 	}
-	spilled := make(chan struct{})
-	go func() {
-		defer close(spilled)
-		rr.spillSlots(filepath.Dir(cache.Path()))
+	// The slots go to their file once the first block is out (none
+	// when the file gives none), and the replay is over with them in
+	// place; the changed refs are placed however it ends.
+	var spilled chan struct{}
+	defer func() {
+		if spilled != nil {
+			<-spilled
+		}
 	}()
-	defer func() { <-spilled }() // the replay is over with its slots in place
+	defer rr.placeChanged()
 	sent := 0
 	for sent < entries.len() {
 		if err := ctx.Err(); err != nil {
@@ -307,6 +322,13 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 			}
 			err = rr.handOut(rows)
 		}
+		if err == nil && spilled == nil {
+			spilled = make(chan struct{})
+			go func() {
+				defer close(spilled)
+				rr.spillSlots(filepath.Dir(cache.Path()))
+			}()
+		}
 		if err != nil {
 			_ = os.Remove(path) // the next scan keeps its list again
 			a.warnf("the list kept from the last scan is not used from message %d on: %v", sent+1, err)
@@ -327,7 +349,7 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 		return true, false, nil
 	}
 	if sent == 0 {
-		rr.close() // nothing to read back: its slot file goes
+		a.unsetRowReplay(rr) // nothing to read back: the messages come instead
 		return false, false, nil
 	}
 	if progress := opts.Progress; progress != nil {

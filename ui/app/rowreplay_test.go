@@ -284,6 +284,9 @@ func TestRowSnapshotIsWhatTheScanEmits(t *testing.T) {
 	if s := scanRows(t, a); len(s.rows) > 0 {
 		t.Fatal("a list in another order was handed out")
 	}
+	if a.lastRowReplay() != nil {
+		t.Fatal("a row replay that handed nothing out is still read from")
+	}
 	warnedOf("written wrong")
 	kept("kept once more")
 
@@ -300,8 +303,8 @@ func TestRowSnapshotIsWhatTheScanEmits(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if s := scanRows(t, a); len(s.rows) > 0 {
-			t.Fatalf("a list in blocks of %d was handed out", per)
+		if s := scanRows(t, a); len(s.rows) > 0 || a.lastRowReplay() != nil {
+			t.Fatalf("a list in blocks of %d was handed out, or is read from", per)
 		}
 		warnedOf(fmt.Sprintf("blocks of %d", per))
 		kept(fmt.Sprintf("kept after the blocks of %d", per))
@@ -572,8 +575,10 @@ func TestClosedAppTakesNoReplay(t *testing.T) {
 
 // TestRowReplaySlotsSpilledBeforeTheRows: the slots move to their file
 // while the rows go out (replayRows writes them beside the hand-out), so
-// a row handed out after the move is found by its slot from the file,
-// and a replay that hands nothing out keeps no file.
+// a row handed out after the move is found by its slot from the file;
+// once the replay is let go, a read fails and the slots are gone from
+// the heap too. (A replay that hands nothing out is let go:
+// TestRowSnapshotIsWhatTheScanEmits.)
 func TestRowReplaySlotsSpilledBeforeTheRows(t *testing.T) {
 	const n = 4
 	rows := make([]model.Row, n)
@@ -599,6 +604,15 @@ func TestRowReplaySlotsSpilledBeforeTheRows(t *testing.T) {
 		}
 	}
 	rr.close()
+	if _, _, _, err := rr.slot("m1"); !errors.Is(err, errReplayClosed) {
+		t.Errorf("a slot read after close: %v", err)
+	}
+	// Let go before the slots reached their file: they leave the heap.
+	early := &rowReplay{sums: make([][sha256.Size]byte, 1), refs: make([]store.RecordRef, 1), per: 1, n: 1}
+	early.close()
+	if early.sums != nil || early.refs != nil {
+		t.Error("a replay let go keeps its slots in the heap")
+	}
 }
 
 // TestReplayRowsGivesTheDigestsSlotsAway: once a row replay takes the

@@ -310,6 +310,18 @@ func (a *App) setRowReplay(gen uint64, rr *rowReplay) bool {
 	return true
 }
 
+// unsetRowReplay lets rr go, and makes it no longer what Message reads
+// from if it is: a scan that handed none of its rows out (replayRows)
+// emits messages instead, which the console keeps itself.
+func (a *App) unsetRowReplay(rr *rowReplay) {
+	a.rowsMu.Lock()
+	defer a.rowsMu.Unlock()
+	if a.rowReplay == rr {
+		a.rowReplay = nil
+	}
+	rr.close()
+}
+
 // lastRowReplay is the row replay Message reads from; nil for none.
 func (a *App) lastRowReplay() *rowReplay {
 	a.rowsMu.Lock()
