@@ -206,7 +206,7 @@ func replay(ctx context.Context, a *App, cache *store.Cache, opts scan.Options, 
 	for i := from; i < entries.len(); i++ {
 		e := entries.at(i)
 		if r, ok := repl[e.ID]; ok && !r.fresh && e.Warning == "" && e.Stamp != "" {
-			s := &swapped{key: changedKey(e.ID)}
+			s := &swapped{key: changedKey(e.ID), ref: r.ref}
 			rc.swap[scan.StampKey(scan.StampSum(e))] = s
 			byID[e.ID] = s
 		}
@@ -229,7 +229,11 @@ func replay(ctx context.Context, a *App, cache *store.Cache, opts scan.Options, 
 				return errReplay // the outcome could not be read: analysed afresh
 			}
 		default:
-			out, ok := get(changedKey(m.ID))
+			key := changedKey(m.ID)
+			if ref, ok := cache.Ref(key); !ok || ref != r.ref {
+				return errReplay // not the record the snapshot checked
+			}
+			out, ok := get(key)
 			if !ok || out.ID != m.ID {
 				return errReplay
 			}
@@ -251,6 +255,7 @@ type replayCache struct {
 // read it.
 type swapped struct {
 	key  string
+	ref  store.RecordRef // where the snapshot found it (changedKeys)
 	read atomic.Bool
 }
 
@@ -266,6 +271,9 @@ func (c *replayCache) get(key string, get func(string) (model.Message, bool)) (m
 	s, ok := c.swap[key]
 	if !ok {
 		return get(key)
+	}
+	if ref, ok := c.Cache.Ref(s.key); !ok || ref != s.ref {
+		return model.Message{}, false // not the record the snapshot checked: not read
 	}
 	m, ok := get(s.key)
 	if ok {
