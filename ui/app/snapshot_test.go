@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"mxaudit/analysis/scan"
-	"mxaudit/mailsrc"
 	"mxaudit/mailsrc/demo"
 	"mxaudit/model"
 	"mxaudit/model/store"
@@ -254,22 +253,8 @@ func TestReplayStopsWhenAnOutcomeIsLost(t *testing.T) {
 	cfg.Offline, cfg.CacheDir = true, t.TempDir()
 	out, _ := scanSorted(t, dir, cfg, Options{}) // fills the cache
 	_, zipMsg := maildirFile(t, dir, out, `"encryption":"zipcrypto"`)
-
-	a, err := Open(context.Background(), dir, cfg, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	name, fp := cacheIdentity(t, dir, cfg)
-	c, err := store.OpenCache(t.TempDir(), name, fp) // empty: every outcome lost
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	var entries []mailsrc.Entry
-	if err := a.src.List(context.Background(), func(e mailsrc.Entry) error { entries = append(entries, e); return nil }); err != nil {
-		t.Fatal(err)
-	}
+	a, c := openWithCache(t, dir, cfg, t.TempDir()) // empty: every outcome lost
+	entries := listOf(t, a)
 	for _, warn := range []string{"", "listing doubt"} {
 		listed := slices.Clone(entries)
 		for i := range listed {

@@ -14,6 +14,25 @@ import (
 	"mxaudit/model/store"
 )
 
+// openWithCache opens dir as an App under cfg, and the analysis cache
+// of that source and those settings in cacheDir (cfg.CacheDir, the
+// App's own, or an empty one elsewhere); both close when the test ends.
+func openWithCache(t *testing.T, dir string, cfg Config, cacheDir string) (*App, *store.Cache) {
+	t.Helper()
+	a, err := Open(context.Background(), dir, cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	name, fp := cacheIdentity(t, dir, cfg)
+	c, err := store.OpenCache(cacheDir, name, fp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return a, c
+}
+
 // listOf lists a's source whole.
 func listOf(t *testing.T, a *App) []mailsrc.Entry {
 	t.Helper()
@@ -33,17 +52,7 @@ func TestReplayStopsWhenAFreshMessageIsNoLongerInert(t *testing.T) {
 	dir := snapshotQuarantine(t)
 	cfg := Config{}
 	cfg.Offline, cfg.CacheDir = true, t.TempDir()
-	a, err := Open(context.Background(), dir, cfg, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	name, fp := cacheIdentity(t, dir, cfg)
-	c, err := store.OpenCache(t.TempDir(), name, fp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	a, c := openWithCache(t, dir, cfg, t.TempDir()) // an empty cache
 	entries := listOf(t, a)
 	held := newHeldEntries(len(entries))
 	for _, e := range entries {
@@ -51,7 +60,7 @@ func TestReplayStopsWhenAFreshMessageIsNoLongerInert(t *testing.T) {
 	}
 	fresh := entries[len(entries)/2].ID // every generated mail has a sender
 	printed := false
-	err = replay(context.Background(), a, c, scan.Options{Cache: c}, held, 0,
+	err := replay(context.Background(), a, c, scan.Options{Cache: c}, held, 0,
 		map[model.MessageID]replacement{fresh: {fresh: true}}, func(m model.Message) error {
 			printed = printed || m.ID == fresh
 			return nil
@@ -80,17 +89,7 @@ func TestReplayableRefusesAChangedMessageWithoutAResult(t *testing.T) {
 	}
 	cfg := Config{}
 	cfg.Offline, cfg.CacheDir = true, t.TempDir()
-	a, err := Open(context.Background(), dir, cfg, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	name, fp := cacheIdentity(t, dir, cfg)
-	c, err := store.OpenCache(t.TempDir(), name, fp) // empty: no message has a result
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	a, c := openWithCache(t, dir, cfg, t.TempDir()) // empty: no message has a result
 	entries := listOf(t, a)
 	if len(entries) != 2 {
 		t.Fatalf("%d entries listed", len(entries))
@@ -140,17 +139,7 @@ func TestReplayPinsTheOutcomeItChecked(t *testing.T) {
 	cfg.Offline, cfg.CacheDir = true, t.TempDir()
 	out, _ := scanSorted(t, dir, cfg, Options{}) // fills the cache and its snapshot
 	_, zipMsg := maildirFile(t, dir, out, `"encryption":"zipcrypto"`)
-	a, err := Open(context.Background(), dir, cfg, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	name, fp := cacheIdentity(t, dir, cfg)
-	c, err := store.OpenCache(cfg.CacheDir, name, fp)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	a, c := openWithCache(t, dir, cfg, cfg.CacheDir)
 	ref, ok := c.Ref(changedKey(zipMsg.ID))
 	if !ok {
 		t.Fatal("the ZIP mail's outcome is not in the cache: the test checks nothing")
