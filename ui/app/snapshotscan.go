@@ -150,9 +150,9 @@ type freshResult struct {
 
 // replayable reports whether snap is the outcome of entries, whose digest
 // d is, as the cache holds them now, and returns the replay's plan.
-// changed are the keys of the snapshot's changed messages, checked
-// (changedKeys): the plan's replacements, to which the uncached
-// messages are added.
+// changed are the replacements of the snapshot's changed messages,
+// checked (changedKeys): the plan's, to which the uncached messages are
+// added.
 func (a *App) replayable(ctx context.Context, cache *store.Cache, snap scanSnapshot, changed map[model.MessageID]replacement,
 	entries *heldEntries, d *listingDigest) (*replayPlan, bool) {
 	if a.opts.NoSnapshot || entries.len() != snap.Count {
