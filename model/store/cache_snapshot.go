@@ -43,6 +43,18 @@ func (c *Cache) Ref(key string) (RecordRef, bool) {
 	return c.refOf(e, ok)
 }
 
+// HoldsRef reports whether key's record is still the one at ref. Unlike
+// Ref it asks nothing of the record's age: a replay checks its refs with
+// Ref before it begins, whose margin keeps them from expiring meanwhile,
+// then pins each record to its ref as it reads it, and must not find a
+// record refused for the hour Ref leaves before its expiry.
+func (c *Cache) HoldsRef(key string, ref RecordRef) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.index.get(key)
+	return ok && e.off == ref.Off && e.n == ref.Len && e.written == ref.Written
+}
+
 // StampRef is Ref of the key "stamp-" followed by sum in lower-case hex
 // (scan.StampKey), without spelling the key: a warm listing looks up the
 // result of each of its files, and spelling each key made two strings a

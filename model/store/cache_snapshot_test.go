@@ -11,7 +11,8 @@ import (
 
 // TestCacheRefNamesTheBytes: a record's ref stays while its bytes do
 // (the same message put again, the cache reopened) and changes when they
-// do; it is refused within the hour before the record expires.
+// do; it is refused within the hour before the record expires, though a
+// ref taken before still holds (HoldsRef) until the record changes.
 func TestCacheRefNamesTheBytes(t *testing.T) {
 	now := cacheTestNow
 	dir := t.TempDir()
@@ -56,9 +57,33 @@ func TestCacheRefNamesTheBytes(t *testing.T) {
 	if _, ok := c.Ref("7/1"); !ok {
 		t.Error("refused an hour and a minute before it expires")
 	}
+	held, _ := c.Ref("7/1")
 	now = now.Add(2 * time.Minute)
 	if _, ok := c.Ref("7/1"); ok {
 		t.Error("named a record that expires within the hour")
+	}
+	// A ref taken before, though, is still the record's until it changes.
+	if !c.HoldsRef("7/1", held) {
+		t.Error("a record within its last hour does not hold its ref")
+	}
+	for _, tt := range []struct {
+		key string
+		ref RecordRef
+	}{
+		{"7/9", held},
+		{"7/1", RecordRef{Off: held.Off + 1, Len: held.Len, Written: held.Written}},
+		{"7/1", RecordRef{Off: held.Off, Len: held.Len + 1, Written: held.Written}},
+		{"7/1", RecordRef{Off: held.Off, Len: held.Len, Written: held.Written + 1}},
+	} {
+		if c.HoldsRef(tt.key, tt.ref) {
+			t.Errorf("%s holds %+v", tt.key, tt.ref)
+		}
+	}
+	if err := c.Put("7/1", sampleMessage(2)); err != nil {
+		t.Fatal(err)
+	}
+	if c.HoldsRef("7/1", held) {
+		t.Error("a record rewritten under its key holds the old ref")
 	}
 }
 

@@ -607,11 +607,18 @@ func TestRowReplaySlotsSpilledBeforeTheRows(t *testing.T) {
 	if _, _, _, err := rr.slot("m1"); !errors.Is(err, errReplayClosed) {
 		t.Errorf("a slot read after close: %v", err)
 	}
-	// Let go before the slots reached their file: they leave the heap.
+	// Let go before the slots reached their file, with a row out: they
+	// leave the heap, and a read of that row fails.
 	early := &rowReplay{sums: make([][sha256.Size]byte, 1), refs: make([]store.RecordRef, 1), per: 1, n: 1}
+	if err := early.handOut(rows[:1]); err != nil {
+		t.Fatal(err)
+	}
 	early.close()
 	if early.sums != nil || early.refs != nil {
 		t.Error("a replay let go keeps its slots in the heap")
+	}
+	if _, _, _, err := early.slot(rows[0].ID()); !errors.Is(err, errReplayClosed) {
+		t.Errorf("a slot read after close, before the spill: %v", err)
 	}
 }
 

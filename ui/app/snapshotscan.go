@@ -230,7 +230,7 @@ func replay(ctx context.Context, a *App, cache *store.Cache, opts scan.Options, 
 			}
 		default:
 			key := changedKey(m.ID)
-			if ref, ok := cache.Ref(key); !ok || ref != r.ref {
+			if !cache.HoldsRef(key, r.ref) {
 				return errReplay // not the record the snapshot checked
 			}
 			out, ok := get(key)
@@ -272,7 +272,7 @@ func (c *replayCache) get(key string, get func(string) (model.Message, bool)) (m
 	if !ok {
 		return get(key)
 	}
-	if ref, ok := c.Cache.Ref(s.key); !ok || ref != s.ref {
+	if !c.Cache.HoldsRef(s.key, s.ref) {
 		return model.Message{}, false // not the record the snapshot checked: not read
 	}
 	m, ok := get(s.key)
