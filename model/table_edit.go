@@ -44,8 +44,10 @@ func (t *Table) Remove(ids map[MessageID]bool) int {
 // the arrival order cost what they cost a table that never held them.
 // Orders kept or sorting elsewhere (SortJob) were of the old rows.
 func (t *Table) Clear() {
-	*t = Table{sort: t.sort, filter: t.filter, text: t.text, query: t.query, marked: t.marked,
-		selected: -1, gen: t.gen + 1}
+	empty := NewTable()
+	empty.sort, empty.filter, empty.text, empty.query, empty.marked = t.sort, t.filter, t.text, t.query, t.marked
+	empty.gen = t.gen + 1
+	*t = *empty
 }
 
 // UpdateRows calls change on the row of every message still in the

@@ -344,7 +344,6 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 			opts.Progress(scan.Progress{Listed: entries.len(), Analysed: sent, Cached: sent, Done: true})
 		}
 	}
-	rr.placeChanged()
 	if sent == entries.len() {
 		return true, false, nil
 	}

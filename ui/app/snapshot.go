@@ -225,10 +225,10 @@ type replacement struct {
 	fresh bool
 }
 
-// changedKeys are the replacements of the snapshot's changed messages by
-// ID, once every one is checked to be still where the snapshot says and
-// named once; false otherwise.
-func (s scanSnapshot) changedKeys(c *store.Cache) (map[model.MessageID]replacement, bool) {
+// replacements returns what replaces each of the snapshot's changed
+// messages, by ID, once every one is checked to be still where the
+// snapshot says and named once; false otherwise.
+func (s scanSnapshot) replacements(c *store.Cache) (map[model.MessageID]replacement, bool) {
 	out := make(map[model.MessageID]replacement, len(s.Changed))
 	for _, ch := range s.Changed {
 		if ref, ok := c.Ref(changedKey(ch.ID)); !ok || ref != ch.Ref {
@@ -242,7 +242,7 @@ func (s scanSnapshot) changedKeys(c *store.Cache) (map[model.MessageID]replaceme
 	return out, true
 }
 
-// listedOnce reports whether every ID of changed (changedKeys) is listed
+// listedOnce reports whether every ID of changed (replacements) is listed
 // in entries exactly once: one changed ID listed twice leaves unsaid
 // which of the two changed, and one not listed is a message gone.
 func listedOnce(changed map[model.MessageID]replacement, entries *heldEntries) bool {

@@ -23,7 +23,7 @@ type snapshotAhead struct {
 	done  chan struct{}
 	// Set before done is closed.
 	snap    scanSnapshot
-	changed map[model.MessageID]replacement // changedKeys
+	changed map[model.MessageID]replacement // replacements
 	ok      bool
 }
 
@@ -38,7 +38,7 @@ func readSnapshotAhead(c *store.Cache) (*snapshotAhead, bool) {
 	go func() {
 		defer close(s.done)
 		if s.snap, s.ok = decodeSnapshot(raw); s.ok {
-			s.changed, s.ok = s.snap.changedKeys(c)
+			s.changed, s.ok = s.snap.replacements(c)
 			// changed holds the list now, by ID: the list itself was
 			// 13 MB at a million messages, kept to the replay's end.
 			s.snap.Changed = nil
@@ -55,7 +55,7 @@ func readSnapshotAhead(c *store.Cache) (*snapshotAhead, bool) {
 }
 
 // wait returns the decoded snapshot, without its list of changed
-// messages, and their replacements by ID (changedKeys),
+// messages, and their replacements by ID (replacements),
 // false when it cannot be replayed whatever the listing.
 func (s *snapshotAhead) wait() (scanSnapshot, map[model.MessageID]replacement, bool) {
 	<-s.done

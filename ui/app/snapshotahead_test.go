@@ -115,7 +115,7 @@ func TestSnapshotAheadIsTheSnapshot(t *testing.T) {
 		loaded, lok := loadSnapshot(c)
 		var want map[model.MessageID]replacement
 		if lok {
-			want, lok = loaded.changedKeys(c)
+			want, lok = loaded.replacements(c)
 		}
 		if ok != lok || (ok && (snap.Digest != loaded.Digest || snap.Count != loaded.Count || !maps.Equal(changed, want))) {
 			t.Errorf("%s: read ahead %+v %v %v; loaded %+v %v %v", tt.name, snap, changed, ok, loaded, want, lok)

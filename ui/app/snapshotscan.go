@@ -151,7 +151,7 @@ type freshResult struct {
 // replayable reports whether snap is the outcome of entries, whose digest
 // d is, as the cache holds them now, and returns the replay's plan.
 // changed are the replacements of the snapshot's changed messages,
-// checked (changedKeys): the plan's, to which the uncached messages are
+// checked (replacements): the plan's, to which the uncached messages are
 // added.
 func (a *App) replayable(ctx context.Context, cache *store.Cache, snap scanSnapshot, changed map[model.MessageID]replacement,
 	entries *heldEntries, d *listingDigest) (*replayPlan, bool) {
@@ -229,11 +229,7 @@ func replay(ctx context.Context, a *App, cache *store.Cache, opts scan.Options, 
 				return errReplay // the outcome could not be read: analysed afresh
 			}
 		default:
-			key := changedKey(m.ID)
-			if !cache.HoldsRef(key, r.ref) {
-				return errReplay // not the record the snapshot checked
-			}
-			out, ok := get(key)
+			out, ok := pinnedGet(cache, get, changedKey(m.ID), r.ref)
 			if !ok || out.ID != m.ID {
 				return errReplay
 			}
@@ -255,7 +251,7 @@ type replayCache struct {
 // read it.
 type swapped struct {
 	key  string
-	ref  store.RecordRef // where the snapshot found it (changedKeys)
+	ref  store.RecordRef // where the snapshot found it (replacements)
 	read atomic.Bool
 }
 
@@ -272,14 +268,21 @@ func (c *replayCache) get(key string, get func(string) (model.Message, bool)) (m
 	if !ok {
 		return get(key)
 	}
-	if !c.Cache.HoldsRef(s.key, s.ref) {
-		return model.Message{}, false // not the record the snapshot checked: not read
-	}
-	m, ok := get(s.key)
+	m, ok := pinnedGet(c.Cache, get, s.key, s.ref)
 	if ok {
 		s.read.Store(true)
 	}
 	return m, ok
+}
+
+// pinnedGet reads key's record with get, only when it is still the one
+// at ref, where the snapshot checked it (replacements); a record since
+// rewritten under the key is not read.
+func pinnedGet(c *store.Cache, get func(string) (model.Message, bool), key string, ref store.RecordRef) (model.Message, bool) {
+	if !c.HoldsRef(key, ref) {
+		return model.Message{}, false
+	}
+	return get(key)
 }
 
 // ScanReplayed reports whether the last scan replayed the cache's
