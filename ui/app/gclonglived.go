@@ -94,20 +94,46 @@ func PercentToFloor(live, floor uint64, most int) int {
 // minLimit.
 func limitFor(live uint64) int64 { return limitWith(live, 4, limitSlack) }
 
-// Once no scan runs, the limit follows the rows more closely: the live
-// heap plus an eighth plus idleSlack. What is allocated then is an
-// operator's keys, the sorting ahead and a few arrivals, which this
+// Once no scan runs and the memory has settled (settler), the limit
+// follows the rows more closely: the live heap plus an eighth plus
+// idleSlack. What is allocated then is an operator's keys, the sorting ahead and a few arrivals, which this
 // leaves room for, and the memory the scan's garbage took is given back
 // to the system rather than kept for garbage that no longer comes: at
 // 100,000 messages resident memory after the scan 139–144 → 124–126 MiB,
 // for sort keys 21–41 ms from the key's read to the frame's write
 // instead of 8–19 (strace; a sixteenth and 8 MiB gave 118–121 MiB, and
 // sort keys up to 0.3 s while sorting ahead).
+//
+// From a scan's end until the memory has settled (settler), the limit
+// leaves settlingSlack more. Right after a scan the sorting ahead (3–5
+// MB a job at 100,000 messages), the kept list's writing and the
+// operator's first keys all allocate at once, and the idle limit, set
+// from a live heap the scan's end had just shrunk (89 → 53 MB), left
+// them almost no room: with one message delivered before each start,
+// the collector ran 12–14 times, back to back, in the 1.5 s between the
+// scan's end and testdata/console-measure.sh's last key, and Updates
+// that allocated paid for it (taking a sorting job 2–90 ms); 4–6 times
+// with the slack, the sort keys 41–128 ms from the key to the screen
+// instead of 55–186 (4 paired runs each). Resident memory is higher
+// until the settling gives it back: 105–116 MiB after the keys instead
+// of 88–102. The scan's own limit (limitFor) held instead did as well
+// at 100,000 messages, but its quarter of the live heap raised a
+// million messages' peak from 640–646 MiB to 689–695: there the heap
+// fills whatever limit it is given after the scan.
 const idleSlack = 12 << 20
 
+// settlingSlack is what the limit leaves beyond idleSlack from a scan's
+// end until the memory has settled (see above).
+const settlingSlack = 16 << 20
+
 // idleLimitFor returns the soft memory limit for a live heap of live
-// bytes while no scan runs.
+// bytes once no scan runs and the memory has settled.
 func idleLimitFor(live uint64) int64 { return limitWith(live, 8, idleSlack) }
+
+// settlingLimitFor returns the soft memory limit for a live heap of
+// live bytes from a scan's end until the memory has settled: the idle
+// limit and settlingSlack more.
+func settlingLimitFor(live uint64) int64 { return limitWith(live, 8, idleSlack+settlingSlack) }
 
 // limitWith returns live plus live/part plus slack, never below
 // minLimit, saturating rather than wrapping.
@@ -120,8 +146,8 @@ func limitWith(live, part, slack uint64) int64 {
 }
 
 // scansRunning counts the scans under way in the process (App.scan),
-// which choose the limit: limitFor while one runs, idleLimitFor when
-// none does.
+// which choose the limit: limitFor while one runs and until the memory
+// has settled after it, idleLimitFor after that.
 var scansRunning atomic.Int32
 
 // scansStarted counts the scans the process has started, for the
@@ -161,8 +187,11 @@ func TuneLongLivedGC(getenv func(string) string) (restore func()) {
 			freeOSMemory()
 		}
 		limit, pct := idleLimitFor(live), gcPercent
-		if scanning {
+		switch {
+		case scanning:
 			limit = limitFor(live)
+		case settle.unsettled():
+			limit = settlingLimitFor(live)
 		}
 		if scanning && ScansAnalysing() {
 			pct = scanPercentFor(live)

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -97,30 +98,55 @@ func TestIdleLimitFor(t *testing.T) {
 	}
 }
 
+func TestSettlingLimitFor(t *testing.T) {
+	tests := []struct {
+		live uint64
+		want int64
+	}{
+		{0, minLimit},
+		{53 << 20, 53<<20 + 53<<20/8 + idleSlack + settlingSlack},
+		{800 << 20, 800<<20 + 100<<20 + idleSlack + settlingSlack},
+		{math.MaxUint64 - 1, math.MaxInt64},
+	}
+	for _, tt := range tests {
+		if got := settlingLimitFor(tt.live); got != tt.want {
+			t.Errorf("settlingLimitFor(%d) = %d, want %d", tt.live, got, tt.want)
+		}
+	}
+}
+
 // TestScanUnderWayChoosesTheLimit checks that the limit followed is
-// limitFor while a scan is under way and idleLimitFor otherwise.
+// limitFor while a scan is under way, settlingLimitFor from its end
+// until its memory is settled (settler), and idleLimitFor otherwise.
 func TestScanUnderWayChoosesTheLimit(t *testing.T) {
+	defer func(d time.Duration, f func()) { settleAfter, freeOSMemory = d, f }(settleAfter, freeOSMemory)
+	var settled atomic.Int32
+	settleAfter, freeOSMemory = time.Second, func() { settled.Add(1) }
 	waitNoScans(t)
 	oldLimit := debug.SetMemoryLimit(math.MaxInt64)
 	defer debug.SetMemoryLimit(oldLimit)
 	restore := TuneLongLivedGC(func(string) string { return "" })
 	defer restore()
+	// near reports whether limit is the one want computes from some
+	// live heap near the present one: it moves a little between samples.
+	near := func(limit int64, want func(uint64) int64) bool {
+		d := limit - want(liveHeap())
+		return d > -4<<20 && d < 4<<20
+	}
 	wait := func(want func(uint64) int64) {
 		t.Helper()
 		deadline := time.Now().Add(5 * time.Second)
 		for time.Now().Before(deadline) {
-			// The live heap moves a little between samples: the limit
-			// must be the one computed from some live heap near it.
-			limit := debug.SetMemoryLimit(-1)
-			live := liveHeap()
-			if d := limit - want(live); d > -4<<20 && d < 4<<20 {
+			if near(debug.SetMemoryLimit(-1), want) {
 				return
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
 		t.Fatalf("limit %d, want about %d", debug.SetMemoryLimit(-1), want(liveHeap()))
 	}
-	ballast := make([]*[1 << 20]byte, 200) // a live heap above the floor
+	// A live heap above the floor, where the three limits are 16 MiB
+	// or more apart.
+	ballast := make([]*[1 << 20]byte, 200)
 	for i := range ballast {
 		ballast[i] = new([1 << 20]byte)
 	}
@@ -128,6 +154,26 @@ func TestScanUnderWayChoosesTheLimit(t *testing.T) {
 	done := scanUnderWay()
 	wait(limitFor)
 	done()
+	// The scan has ended and the console sorts ahead: the settling
+	// limit holds until the memory is settled. A limit read before the
+	// settling began (freeOSMemory runs before the tick sets the idle
+	// limit) is the settling one, once the tick after the scan's end
+	// has set it.
+	wait(settlingLimitFor)
+	seen := 0
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(limitInterval / 2) {
+		limit := debug.SetMemoryLimit(-1)
+		if settled.Load() > 0 {
+			break
+		}
+		if !near(limit, settlingLimitFor) {
+			t.Fatalf("limit %d before the memory was settled, want about %d", limit, settlingLimitFor(liveHeap()))
+		}
+		seen++
+	}
+	if settled.Load() != 1 || seen < 5 {
+		t.Fatalf("settled %d times, the limit read %d times before: want once, after 5 reads or more", settled.Load(), seen)
+	}
 	wait(idleLimitFor)
 	runtime.KeepAlive(ballast)
 }

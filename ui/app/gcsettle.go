@@ -52,3 +52,8 @@ func (s *settler) tick(now time.Time, scanning bool, started uint64) bool {
 	s.settled = true
 	return true
 }
+
+// unsettled reports whether a scan has started since the memory was
+// last settled, as of the last tick: from a scan's start until
+// settleAfter after its end.
+func (s *settler) unsettled() bool { return s.started > 0 && !s.settled }

@@ -11,36 +11,40 @@ import (
 // TestSettler: the memory is settled once, settleAfter after the last
 // scan was seen ending, never while one runs nor before the first, and
 // once again after the next scan, even one that began and ended between
-// two ticks.
+// two ticks; it is unsettled from a scan's start until then.
 func TestSettler(t *testing.T) {
 	t0 := time.Unix(1_800_000_000, 0)
 	steps := []struct {
-		after    time.Duration // since t0
-		scanning bool
-		started  uint64
-		settle   bool
+		after     time.Duration // since t0
+		scanning  bool
+		started   uint64
+		settle    bool
+		unsettled bool // after the tick
 	}{
-		{0, false, 0, false},
-		{settleAfter * 2, false, 0, false}, // no scan yet
-		{time.Minute, true, 1, false},
-		{time.Minute + time.Second, true, 1, false},
-		{time.Minute + 2*time.Second, false, 1, false}, // the scan ended
-		{time.Minute + 2*time.Second + settleAfter - time.Millisecond, false, 1, false},
-		{time.Minute + 2*time.Second + settleAfter, false, 1, true},
-		{time.Minute + 3*time.Second + settleAfter, false, 1, false}, // once
-		{2 * time.Minute, false, 1, false},
-		{2*time.Minute + time.Second, true, 2, false}, // another scan
-		{2*time.Minute + 2*time.Second, false, 2, false},
-		{2*time.Minute + 2*time.Second + settleAfter/2, true, 3, false}, // and another, before settling
-		{2*time.Minute + 3*time.Second + settleAfter, false, 3, false},
-		{2*time.Minute + 3*time.Second + 2*settleAfter, false, 3, true},
-		{3 * time.Minute, false, 4, false}, // a scan between two ticks
-		{3*time.Minute + settleAfter, false, 4, true},
+		{0, false, 0, false, false},
+		{settleAfter * 2, false, 0, false, false}, // no scan yet
+		{time.Minute, true, 1, false, true},
+		{time.Minute + time.Second, true, 1, false, true},
+		{time.Minute + 2*time.Second, false, 1, false, true}, // the scan ended
+		{time.Minute + 2*time.Second + settleAfter - time.Millisecond, false, 1, false, true},
+		{time.Minute + 2*time.Second + settleAfter, false, 1, true, false},
+		{time.Minute + 3*time.Second + settleAfter, false, 1, false, false}, // once
+		{2 * time.Minute, false, 1, false, false},
+		{2*time.Minute + time.Second, true, 2, false, true}, // another scan
+		{2*time.Minute + 2*time.Second, false, 2, false, true},
+		{2*time.Minute + 2*time.Second + settleAfter/2, true, 3, false, true}, // and another, before settling
+		{2*time.Minute + 3*time.Second + settleAfter, false, 3, false, true},
+		{2*time.Minute + 3*time.Second + 2*settleAfter, false, 3, true, false},
+		{3 * time.Minute, false, 4, false, true}, // a scan between two ticks
+		{3*time.Minute + settleAfter, false, 4, true, false},
 	}
 	var s settler
 	for i, st := range steps {
 		if got := s.tick(t0.Add(st.after), st.scanning, st.started); got != st.settle {
 			t.Fatalf("step %d (%v, scanning %v, started %d): settle %v, want %v", i, st.after, st.scanning, st.started, got, st.settle)
+		}
+		if got := s.unsettled(); got != st.unsettled {
+			t.Fatalf("step %d (%v, scanning %v, started %d): unsettled %v, want %v", i, st.after, st.scanning, st.started, got, st.unsettled)
 		}
 	}
 }
