@@ -151,25 +151,6 @@ func (t *Table) ArrivalRows() []*Row {
 	return rows
 }
 
-// PackedIDs returns the ID of every message in the table, shown or not,
-// copied into one string of their own (PackIDs): for a set of them that
-// outlives the rows, such as a live watch's. They are taken in arrival
-// order, in which the rows are stored, twice (PackIDs sizes, then
-// fills): 2.9 ms for 100,000 sorted by date, against 9 ms gathered in
-// the list's order (BenchmarkPackIDs100k).
-func (t *Table) PackedIDs() PackedIDs {
-	// One arrivals for both passes: with removed messages, each call
-	// sorts the list's order anew.
-	arrivals := t.arrivals()
-	return PackIDs(func(yield func(MessageID) bool) {
-		for _, i := range arrivals {
-			if !yield(t.line(i).ID()) {
-				return
-			}
-		}
-	})
-}
-
 // RowByID returns the row of the message with the given ID, shown or
 // not, or nil when the table has none (or it was removed).
 func (t *Table) RowByID(id MessageID) *Row {

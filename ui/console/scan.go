@@ -315,7 +315,7 @@ func (m *Model) handleScanBatch(b scanBatchMsg) tea.Cmd {
 	if b.done {
 		m.scan.running = false
 		m.scan.aheadSelected = "" // the scan brought it back, or never will
-		m.answerAskedIDs()
+		cmd = tea.Batch(cmd, m.answerAskedIDs())
 		m.countTempErrors()
 		if err := m.kept.Degraded(); err != nil {
 			// Nothing is lost, but the console's memory grows with the

@@ -64,6 +64,30 @@ func (d *driver) until(what string, stop func(tea.Msg) bool) {
 	}
 }
 
+// receive feeds messages to Update, as until does, until ch yields a
+// value: for an answer a command Update returned gives (sendIDs).
+func receive[T any](d *driver, what string, ch <-chan T) T {
+	d.t.Helper()
+	timeout := time.After(20 * time.Second)
+	for {
+		select {
+		case v := <-ch:
+			return v
+		case msg := <-d.msgs:
+			if batch, ok := msg.(tea.BatchMsg); ok {
+				for _, c := range batch {
+					d.exec(c)
+				}
+				continue
+			}
+			_, cmd := d.m.Update(msg)
+			d.exec(cmd)
+		case <-timeout:
+			d.t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
 func isWatchMsg(msg tea.Msg) bool { w, ok := msg.(watchMsg); return ok && w.askIDs == nil }
 
 // isWatchQuestion is the watch asking for the IDs listed (askIDs).
@@ -196,13 +220,8 @@ func TestLiveUpdates(t *testing.T) {
 	// It starts from what the scan listed, so that it reports only what
 	// changed since; it asks Update for them.
 	d.until("the watch's question", isWatchQuestion)
-	select {
-	case known := <-folder.known:
-		if want := sortedIDs(all[:2]); !slices.Equal(known, want) {
-			t.Fatalf("the watch started from %v, want the listed %v", known, want)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("the watch was not started")
+	if known, want := receive(d, "the watch's start", folder.known), sortedIDs(all[:2]); !slices.Equal(known, want) {
+		t.Fatalf("the watch started from %v, want the listed %v", known, want)
 	}
 
 	// Added names a listed message too (as IMAP may after a reconnect):
@@ -270,7 +289,8 @@ func TestLiveUpdates(t *testing.T) {
 
 // TestWatchAskedDuringAScan: the watch's question for the IDs listed,
 // asked while a scan runs, is answered when it ends, with its whole
-// list, not as far as it got; asked when no scan runs, at once.
+// list, not as far as it got; asked when no scan runs, at once (by a
+// command, sendIDs).
 func TestWatchAskedDuringAScan(t *testing.T) {
 	all := sampleMessages()
 	folder := newFakeFolder(all[:2])
@@ -279,7 +299,7 @@ func TestWatchAskedDuringAScan(t *testing.T) {
 	d.exec(m.Init())
 	d.until("the first scan", isScanDone)
 	d.until("the watch's question", isWatchQuestion)
-	<-folder.known
+	receive(d, "the watch's start", folder.known)
 
 	folder.put(all[2:]...)
 	d.exec(m.rescan())
@@ -292,16 +312,13 @@ func TestWatchAskedDuringAScan(t *testing.T) {
 		t.Fatal("answered while the scan ran")
 	}
 	d.until("the rescan", isScanDone)
-	select {
-	case ids := <-reply:
-		if got, want := slices.Sorted(ids.All()), sortedIDs(all); !slices.Equal(got, want) {
-			t.Fatalf("answered %v after the scan, want %v", got, want)
-		}
-	default:
-		t.Fatal("not answered when the scan ended")
+	// The answer is packed by a command the scan's end returned.
+	ids := receive(d, "the answer after the scan", reply)
+	if got, want := slices.Sorted(ids.All()), sortedIDs(all); !slices.Equal(got, want) {
+		t.Fatalf("answered %v after the scan, want %v", got, want)
 	}
-	m.handleWatch(watchMsg{askIDs: reply})
-	if ids := <-reply; ids.Len() != len(all) {
+	d.exec(m.handleWatch(watchMsg{askIDs: reply}))
+	if ids := receive(d, "the answer with no scan", reply); ids.Len() != len(all) {
 		t.Fatalf("answered %d IDs with no scan running, want %d", ids.Len(), len(all))
 	}
 	m.stopWatch()
