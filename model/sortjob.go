@@ -68,14 +68,12 @@ func textColumn(c Column) bool {
 }
 
 // prepareSort takes what sorting the listed messages by k needs, for a
-// job sorting ahead or for the sort in Update.
-func (t *Table) prepareSort(k SortKey) *SortJob {
-	j := &SortJob{table: t, key: k, gen: t.gen, n: int32(t.n), es: make([]sortEntry, len(t.order)),
-		done: make(chan struct{})}
+// job sorting ahead or for the sort in Update, into room where it fits
+// (nil: room of its own).
+func (t *Table) prepareSort(k SortKey, room *SortRoom) *SortJob {
 	byText := textColumn(k.Column)
-	if byText {
-		j.text = make([]string, t.n)
-	}
+	j := &SortJob{table: t, key: k, gen: t.gen, n: int32(t.n), done: make(chan struct{})}
+	j.es, j.text = room.take(len(t.order), t.n, byText)
 	for x, i := range t.arrivals() {
 		r := t.line(i)
 		j.es[x].i = i
@@ -94,6 +92,64 @@ func (t *Table) prepareSort(k SortKey) *SortJob {
 		j.es[x].key = p
 	}
 	return j
+}
+
+// A SortRoom is the room a job sorting ahead fills as the table takes
+// it (Table.SortJobIn): a key and an arrival index a listed message, and
+// the sorted column's text by arrival index for the From, Domain and
+// Subject columns. Made away from Update (NewSortRoom, in a command),
+// it spares Update the allocation of 1.6–3.2 MB at 100,000 messages,
+// and what the collector charges for it: an allocation during a
+// collection makes its goroutine help mark in proportion to its size,
+// and right after a scan, when collections come close together, taking
+// a job in Update so took up to 98 ms, 49 of them marking, with a key
+// waiting behind it. A room is used once.
+type SortRoom struct {
+	es   []sortEntry
+	text []string
+}
+
+// SortRoomSize returns the room a job sorting the table by k needs as
+// it stands: entries, one a listed message, and texts, one a message
+// arrived for a text column (else 0).
+func (t *Table) SortRoomSize(k SortKey) (entries, texts int) {
+	if textColumn(k.Column) {
+		texts = t.n
+	}
+	return len(t.order), texts
+}
+
+// NewSortRoom returns room for a job of entries messages, with texts
+// texts (SortRoomSize).
+func NewSortRoom(entries, texts int) *SortRoom {
+	r := &SortRoom{es: make([]sortEntry, entries)}
+	if texts > 0 {
+		r.text = make([]string, texts)
+	}
+	return r
+}
+
+// take returns the arrays of a job of entries messages of n arrived,
+// with the texts when byText: the room's where they fit, else new ones.
+// The room gives its arrays up: a nil room, or one taken already, has
+// none to give.
+func (r *SortRoom) take(entries, n int, byText bool) (es []sortEntry, text []string) {
+	if r != nil && cap(r.es) >= entries {
+		es = r.es[:entries]
+	} else {
+		es = make([]sortEntry, entries)
+	}
+	if byText {
+		if r != nil && cap(r.text) >= n {
+			text = r.text[:n]
+		} else {
+			text = make([]string, n)
+		}
+	}
+	if r != nil {
+		r.es, r.text = nil, nil
+	}
+	return es, text
 }
 
 // arrivals yields the listed messages' arrival indexes in arrival

@@ -268,3 +268,60 @@ func TestSortWaitsForTheJobUnderWay(t *testing.T) {
 		checkSorted(t, tab, tt.name+", after the job came back")
 	}
 }
+
+// TestSortJobInTakesItsRoom checks that a job taken into a room
+// (SortJobIn) fills the room's arrays rather than new ones, for a text
+// column and another, that a room too small, one taken already or none
+// gives arrays of the job's own, and that every such job sorts as the
+// full comparison does.
+func TestSortJobInTakesItsRoom(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 11))
+	tab := NewTable()
+	tab.Append(randomMessages(r, 900)...)
+	tab.Remove(map[MessageID]bool{tab.line(3).ID(): true, tab.line(500).ID(): true})
+	for _, k := range []SortKey{{Column: ColumnSubject}, {Column: ColumnSize, Desc: true}} {
+		entries, texts := tab.SortRoomSize(k)
+		if entries != tab.Total() || (texts != 0) != textColumn(k.Column) || (texts != 0 && texts != tab.n) {
+			t.Fatalf("%v: room of %d entries and %d texts for %d listed of %d", k, entries, texts, tab.Total(), tab.n)
+		}
+		room := NewSortRoom(entries, texts)
+		es, text := room.es, room.text
+		j := tab.SortJobIn(room, k)
+		if j == nil {
+			t.Fatalf("%v: no job", k)
+		}
+		if &j.es[0] != &es[0] || (texts > 0 && &j.text[0] != &text[0]) {
+			t.Errorf("%v: the job did not take the room's arrays", k)
+		}
+		if room.es != nil || room.text != nil {
+			t.Errorf("%v: the room kept its arrays for another job", k)
+		}
+		if again := tab.SortJobIn(room, k); again != nil {
+			t.Errorf("%v: a second job for a key with one out", k)
+		}
+		runJobs(tab, []*SortJob{j})
+		tab.SetSort(k)
+		checkSorted(t, tab, "sorted from a job taken into its room")
+		tab.SetSort(DefaultSort)
+	}
+	for name, room := range map[string]*SortRoom{
+		"too small": NewSortRoom(10, 10),
+		"taken": func() *SortRoom {
+			r := NewSortRoom(tab.SortRoomSize(SortKey{Column: ColumnFrom}))
+			r.take(1, 1, true)
+			return r
+		}(),
+		"none": nil,
+	} {
+		k := SortKey{Column: ColumnFrom, Desc: true}
+		tab.rowsChanged() // the orders kept so far are stale
+		j := tab.SortJobIn(room, k)
+		if j == nil || len(j.es) != tab.Total() || len(j.text) != tab.n {
+			t.Fatalf("%s: job arrays of %d entries and %d texts for %d listed of %d", name, len(j.es), len(j.text), tab.Total(), tab.n)
+		}
+		runJobs(tab, []*SortJob{j})
+		tab.SetSort(k)
+		checkSorted(t, tab, name)
+		tab.SetSort(DefaultSort)
+	}
+}

@@ -42,7 +42,7 @@ func (t *Table) sortAll() {
 		j = t.awaitJob(t.sort)
 	}
 	if j == nil {
-		j = t.prepareSort(t.sort)
+		j = t.prepareSort(t.sort, nil)
 		j.Run()
 	}
 	t.order = t.extend(j)
@@ -99,13 +99,23 @@ func (t *Table) flipped(order []int32) []int32 {
 func (t *Table) SortJobs(keys ...SortKey) []*SortJob {
 	var jobs []*SortJob
 	for _, k := range keys {
-		if t.lacksOrder(k) {
-			j := t.prepareSort(k)
+		if j := t.SortJobIn(nil, k); j != nil {
 			jobs = append(jobs, j)
-			t.jobsOut = append(t.jobsOut, j)
 		}
 	}
 	return jobs
+}
+
+// SortJobIn is SortJobs for one key, taken into room where it fits
+// (SortRoom): the job, or nil when the table has an order for k or a job
+// out for it.
+func (t *Table) SortJobIn(room *SortRoom, k SortKey) *SortJob {
+	if !t.lacksOrder(k) {
+		return nil
+	}
+	j := t.prepareSort(k, room)
+	t.jobsOut = append(t.jobsOut, j)
+	return j
 }
 
 // LacksOrder reports whether SortJobs would return a job for any of

@@ -224,7 +224,7 @@ func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case scanBatchMsg:
 		return m, m.handleScanBatch(msg)
 	case sortAheadMsg:
-		return m, m.handleSortAhead()
+		return m, m.handleSortAhead(msg)
 	case sortedMsg:
 		m.handleSorted(msg)
 		return m, nil

@@ -33,12 +33,19 @@ func loadedShared(tb testing.TB, shared []*model.Row, width, height int) *Model 
 // end, as the program does once the scan has ended: the orders kept are
 // part of what a session costs.
 func sortAheadNow(tb testing.TB, m *Model) {
+	// The asks Update made while the rows were delivered were dropped
+	// with their commands: ask again.
+	m.sortAhead = sortAheadIdle
 	for {
-		cmd := m.handleSortAhead()
+		due := m.sortAheadDue()
+		if due == nil {
+			break
+		}
+		cmd := m.handleSortAhead(due().(sortAheadMsg))
 		if cmd == nil {
 			break
 		}
-		m.Update(cmd())
+		m.handleSorted(cmd().(sortedMsg))
 	}
 	if m.table.LacksOrder(sortAheadKeys(m.table.Sort())...) {
 		tb.Fatal("the session did not sort ahead")

@@ -1,6 +1,8 @@
 package console
 
 import (
+	"slices"
+
 	tea "charm.land/bubbletea/v2"
 
 	"mxaudit/model"
@@ -15,9 +17,10 @@ import (
 // scan's end: the orders would go stale with every batch, and the scan
 // has the processor's time to use.
 //
-// The table takes each job (a pass over its rows, in Update), the job
-// sorts away from it, and the table adopts the order unless rows changed
-// meanwhile (model.SortJob). A key pressed before its order is ready
+// The table takes each job (a pass over its rows, in Update, into room
+// the command asking for it made: model.SortRoom), the job sorts away
+// from it, and the table adopts the order unless rows changed meanwhile
+// (model.SortJob). A key pressed before its order is ready
 // sorts in Update, as it did before. Orders kept cost 4 bytes a message
 // each (model.maxKeptOrders bounds them).
 
@@ -31,10 +34,16 @@ const (
 	sortAheadRunning
 )
 
-// sortAheadMsg asks Update to take the jobs due, on the turn after the
-// one that found them due, so that a key's frame is not kept waiting by
-// the jobs it leads to.
-type sortAheadMsg struct{}
+// sortAheadMsg asks Update to take the job due, on the turn after the
+// one that found it due, so that a key's frame is not kept waiting by
+// the jobs it leads to. It brings the room the job is taken into, made
+// by the command that sends it rather than in Update (model.SortRoom),
+// for the key found due; Update takes another key's job in room of its
+// own.
+type sortAheadMsg struct {
+	key  model.SortKey
+	room *model.SortRoom
+}
 
 // sortedMsg brings back a job that has sorted.
 type sortedMsg struct{ job *model.SortJob }
@@ -58,30 +67,39 @@ func sortAheadKeys(k model.SortKey) []model.SortKey {
 	}
 }
 
-// sortAheadDue returns the command that asks for the jobs when the scan
+// sortAheadDue returns the command that asks for the job when the scan
 // has ended, there is something to sort, and a key one keystroke away
 // has no order, nor a job out; nil otherwise. Update calls it after
 // every message: it is cheap.
 func (m *Model) sortAheadDue() tea.Cmd {
-	if m.scan.running || m.sortAhead != sortAheadIdle || m.table.Total() < 2 || !m.table.LacksOrder(sortAheadKeys(m.table.Sort())...) {
+	if m.scan.running || m.sortAhead != sortAheadIdle || m.table.Total() < 2 {
 		return nil
 	}
+	i := slices.IndexFunc(sortAheadKeys(m.table.Sort()), func(k model.SortKey) bool { return m.table.LacksOrder(k) })
+	if i < 0 {
+		return nil
+	}
+	k := sortAheadKeys(m.table.Sort())[i]
+	entries, texts := m.table.SortRoomSize(k)
 	m.sortAhead = sortAheadAsked
-	return func() tea.Msg { return sortAheadMsg{} }
+	return func() tea.Msg { return sortAheadMsg{key: k, room: model.NewSortRoom(entries, texts)} }
 }
 
 // handleSortAhead takes the job for the nearest key without an order
 // and runs it. One job at a time: each holds a copy of every message's
 // sort key (about 3 MB at 100,000 messages), and a core is left to the
 // operator. Its answer makes Update find the next key due.
-func (m *Model) handleSortAhead() tea.Cmd {
+func (m *Model) handleSortAhead(msg sortAheadMsg) tea.Cmd {
 	m.sortAhead = sortAheadIdle
 	if m.scan.running {
 		return nil
 	}
 	for _, k := range sortAheadKeys(m.table.Sort()) {
-		if jobs := m.table.SortJobs(k); len(jobs) > 0 {
-			j := jobs[0]
+		var room *model.SortRoom
+		if k == msg.key {
+			room = msg.room
+		}
+		if j := m.table.SortJobIn(room, k); j != nil {
 			m.sortAhead = sortAheadRunning
 			return func() tea.Msg {
 				j.Run()
