@@ -96,13 +96,14 @@ func limitFor(live uint64) int64 { return limitWith(live, 4, limitSlack) }
 
 // Once no scan runs and the memory has settled (settler), the limit
 // follows the rows more closely: the live heap plus an eighth plus
-// idleSlack. What is allocated then is an operator's keys, the sorting ahead and a few arrivals, which this
-// leaves room for, and the memory the scan's garbage took is given back
-// to the system rather than kept for garbage that no longer comes: at
-// 100,000 messages resident memory after the scan 139–144 → 124–126 MiB,
-// for sort keys 21–41 ms from the key's read to the frame's write
-// instead of 8–19 (strace; a sixteenth and 8 MiB gave 118–121 MiB, and
-// sort keys up to 0.3 s while sorting ahead).
+// idleSlack. What is allocated then is an operator's keys, the sorting
+// ahead and a few arrivals, which this leaves room for, and the memory
+// the scan's garbage took is given back to the system rather than kept
+// for garbage that no longer comes: at 100,000 messages resident memory
+// after the scan 139–144 → 124–126 MiB, for sort keys 21–41 ms from the
+// key's read to the frame's write instead of 8–19 (strace; a sixteenth
+// and 8 MiB gave 118–121 MiB, and sort keys up to 0.3 s while sorting
+// ahead).
 //
 // From a scan's end until the memory has settled (settler), the limit
 // leaves settlingSlack more. Right after a scan the sorting ahead (3–5

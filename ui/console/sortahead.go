@@ -75,11 +75,12 @@ func (m *Model) sortAheadDue() tea.Cmd {
 	if m.scan.running || m.sortAhead != sortAheadIdle || m.table.Total() < 2 {
 		return nil
 	}
-	i := slices.IndexFunc(sortAheadKeys(m.table.Sort()), func(k model.SortKey) bool { return m.table.LacksOrder(k) })
+	keys := sortAheadKeys(m.table.Sort())
+	i := slices.IndexFunc(keys, func(k model.SortKey) bool { return m.table.LacksOrder(k) })
 	if i < 0 {
 		return nil
 	}
-	k := sortAheadKeys(m.table.Sort())[i]
+	k := keys[i]
 	entries, texts := m.table.SortRoomSize(k)
 	m.sortAhead = sortAheadAsked
 	return func() tea.Msg { return sortAheadMsg{key: k, room: model.NewSortRoom(entries, texts)} }
