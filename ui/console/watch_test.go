@@ -47,21 +47,27 @@ func (d *driver) until(what string, stop func(tea.Msg) bool) {
 	for {
 		select {
 		case msg := <-d.msgs:
-			if batch, ok := msg.(tea.BatchMsg); ok {
-				for _, c := range batch {
-					d.exec(c)
-				}
-				continue
-			}
-			_, cmd := d.m.Update(msg)
-			d.exec(cmd)
-			if stop(msg) {
+			if d.feed(msg) && stop(msg) {
 				return
 			}
 		case <-timeout:
 			d.t.Fatalf("timed out waiting for %s", what)
 		}
 	}
+}
+
+// feed runs a batch's commands, or hands msg to Update and runs the
+// command it returns; it reports whether Update had it.
+func (d *driver) feed(msg tea.Msg) bool {
+	if batch, ok := msg.(tea.BatchMsg); ok {
+		for _, c := range batch {
+			d.exec(c)
+		}
+		return false
+	}
+	_, cmd := d.m.Update(msg)
+	d.exec(cmd)
+	return true
 }
 
 // receive feeds messages to Update, as until does, until ch yields a
@@ -74,14 +80,7 @@ func receive[T any](d *driver, what string, ch <-chan T) T {
 		case v := <-ch:
 			return v
 		case msg := <-d.msgs:
-			if batch, ok := msg.(tea.BatchMsg); ok {
-				for _, c := range batch {
-					d.exec(c)
-				}
-				continue
-			}
-			_, cmd := d.m.Update(msg)
-			d.exec(cmd)
+			d.feed(msg)
 		case <-timeout:
 			d.t.Fatalf("timed out waiting for %s", what)
 		}
