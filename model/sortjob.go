@@ -120,14 +120,20 @@ func (t *Table) SortRoomSize(k SortKey) (entries, texts int) {
 }
 
 // NewSortRoom returns room for a job of entries messages, with texts
-// texts (SortRoomSize).
+// texts (SortRoomSize), and some more: messages that arrive between the
+// ask and the taking (a live watch's, right after a scan) would leave a
+// room of the exact size too small, to be allocated again in Update.
 func NewSortRoom(entries, texts int) *SortRoom {
-	r := &SortRoom{es: make([]sortEntry, entries)}
+	r := &SortRoom{es: make([]sortEntry, withSpare(entries))}
 	if texts > 0 {
-		r.text = make([]string, texts)
+		r.text = make([]string, withSpare(texts))
 	}
 	return r
 }
+
+// withSpare is n and room for a few arrivals: 64, and a sixty-fourth
+// of n at large sizes.
+func withSpare(n int) int { return n + n/64 + 64 }
 
 // take returns the arrays of a job of entries messages of n arrived,
 // with the texts when byText: the room's where they fit, else new ones.

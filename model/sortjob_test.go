@@ -272,8 +272,8 @@ func TestSortWaitsForTheJobUnderWay(t *testing.T) {
 // TestSortJobInTakesItsRoom checks that a job taken into a room
 // (SortJobIn) fills the room's arrays rather than new ones, for a text
 // column and another, that a room too small, one taken already or none
-// gives arrays of the job's own, and that every such job sorts as the
-// full comparison does.
+// gives arrays of the job's own, one too large arrays cut to the job,
+// and that every such job sorts as the full comparison does.
 func TestSortJobInTakesItsRoom(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 11))
 	tab := NewTable()
@@ -306,6 +306,7 @@ func TestSortJobInTakesItsRoom(t *testing.T) {
 	}
 	for name, room := range map[string]*SortRoom{
 		"too small": NewSortRoom(10, 10),
+		"too large": {es: make([]sortEntry, tab.Total()+500), text: make([]string, tab.n+500)},
 		"taken": func() *SortRoom {
 			r := NewSortRoom(tab.SortRoomSize(SortKey{Column: ColumnFrom}))
 			r.take(1, 1, true)
@@ -316,7 +317,10 @@ func TestSortJobInTakesItsRoom(t *testing.T) {
 		k := SortKey{Column: ColumnFrom, Desc: true}
 		tab.rowsChanged() // the orders kept so far are stale
 		j := tab.SortJobIn(room, k)
-		if j == nil || len(j.es) != tab.Total() || len(j.text) != tab.n {
+		if j == nil {
+			t.Fatalf("%s: no job", name)
+		}
+		if len(j.es) != tab.Total() || len(j.text) != tab.n {
 			t.Fatalf("%s: job arrays of %d entries and %d texts for %d listed of %d", name, len(j.es), len(j.text), tab.Total(), tab.n)
 		}
 		runJobs(tab, []*SortJob{j})

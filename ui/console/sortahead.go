@@ -38,12 +38,8 @@ const (
 // one that found it due, so that a key's frame is not kept waiting by
 // the jobs it leads to. It brings the room the job is taken into, made
 // by the command that sends it rather than in Update (model.SortRoom),
-// for the key found due; Update takes another key's job in room of its
-// own.
-type sortAheadMsg struct {
-	key  model.SortKey
-	room *model.SortRoom
-}
+// sized for the key found due.
+type sortAheadMsg struct{ room *model.SortRoom }
 
 // sortedMsg brings back a job that has sorted.
 type sortedMsg struct{ job *model.SortJob }
@@ -80,10 +76,9 @@ func (m *Model) sortAheadDue() tea.Cmd {
 	if i < 0 {
 		return nil
 	}
-	k := keys[i]
-	entries, texts := m.table.SortRoomSize(k)
+	entries, texts := m.table.SortRoomSize(keys[i])
 	m.sortAhead = sortAheadAsked
-	return func() tea.Msg { return sortAheadMsg{key: k, room: model.NewSortRoom(entries, texts)} }
+	return func() tea.Msg { return sortAheadMsg{room: model.NewSortRoom(entries, texts)} }
 }
 
 // handleSortAhead takes the job for the nearest key without an order
@@ -96,11 +91,9 @@ func (m *Model) handleSortAhead(msg sortAheadMsg) tea.Cmd {
 		return nil
 	}
 	for _, k := range sortAheadKeys(m.table.Sort()) {
-		var room *model.SortRoom
-		if k == msg.key {
-			room = msg.room
-		}
-		if j := m.table.SortJobIn(room, k); j != nil {
+		// The room serves whichever key is due now: its entries are the
+		// same for every key, and arrays that do not fit are not used.
+		if j := m.table.SortJobIn(msg.room, k); j != nil {
 			m.sortAhead = sortAheadRunning
 			return func() tea.Msg {
 				j.Run()
