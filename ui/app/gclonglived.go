@@ -147,8 +147,8 @@ func limitWith(live, part, slack uint64) int64 {
 }
 
 // scansRunning counts the scans under way in the process (App.scan),
-// which choose the limit: limitFor while one runs and until the memory
-// has settled after it, idleLimitFor after that.
+// which choose the limit: limitFor while one runs, settlingLimitFor from
+// its end until the memory has settled, idleLimitFor after that.
 var scansRunning atomic.Int32
 
 // scansStarted counts the scans the process has started, for the
@@ -179,7 +179,8 @@ func TuneLongLivedGC(getenv func(string) string) (restore func()) {
 	oldLimit := debug.SetMemoryLimit(-1)
 	var set int64
 	setPct := gcPercent
-	var settle settler
+	// The scans the process ran before are not this policy's to settle.
+	settle := settler{started: scansStarted.Load(), settled: true}
 	stop := FollowLiveHeap(limitInterval, func(live uint64) {
 		scanning := scansRunning.Load() > 0
 		if settle.tick(time.Now(), scanning, scansStarted.Load()) {

@@ -121,7 +121,7 @@ func TestSettlingLimitFor(t *testing.T) {
 func TestScanUnderWayChoosesTheLimit(t *testing.T) {
 	defer func(d time.Duration, f func()) { settleAfter, freeOSMemory = d, f }(settleAfter, freeOSMemory)
 	var settled atomic.Int32
-	settleAfter, freeOSMemory = time.Second, func() { settled.Add(1) }
+	settleAfter, freeOSMemory = 2*time.Second, func() { settled.Add(1) }
 	waitNoScans(t)
 	oldLimit := debug.SetMemoryLimit(math.MaxInt64)
 	defer debug.SetMemoryLimit(oldLimit)
@@ -171,8 +171,8 @@ func TestScanUnderWayChoosesTheLimit(t *testing.T) {
 		}
 		seen++
 	}
-	if settled.Load() != 1 || seen < 5 {
-		t.Fatalf("settled %d times, the limit read %d times before: want once, after 5 reads or more", settled.Load(), seen)
+	if settled.Load() != 1 || seen < 3 {
+		t.Fatalf("settled %d times, the limit read %d times before: want once, after 3 reads or more", settled.Load(), seen)
 	}
 	wait(idleLimitFor)
 	runtime.KeepAlive(ballast)

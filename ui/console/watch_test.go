@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"iter"
+	"maps"
 	"slices"
 	"sync"
 	"testing"
@@ -361,4 +362,40 @@ func sortedIDs(msgs []model.Message) []model.MessageID {
 	}
 	slices.Sort(ids)
 	return ids
+}
+
+// TestWatchAnswerReadsNoRow: the command packing the watch's answer
+// (sendIDs) may run while Update goes on, here removing every message,
+// which shrinks each row in place, then clearing the table; it reads
+// only the IDs Update gathered, and answers the list as it was asked
+// (the race detector checks the first, under -race).
+func TestWatchAnswerReadsNoRow(t *testing.T) {
+	msgs := manyMessages(0, 2000)
+	m := newModel(t.Context(), testConfig(nil), true)
+	m.table.Append(msgs...)
+	want := slices.Sorted(maps.Keys(m.listedIDs()))
+	reply := make(chan model.PackedIDs, 1)
+	cmd := m.sendIDs(reply)
+	go cmd()
+	all := map[model.MessageID]bool{}
+	for _, id := range want {
+		all[id] = true
+	}
+	m.table.Remove(all)
+	m.table.Clear()
+	if got := slices.Sorted(receiveIDs(t, reply)); !slices.Equal(got, want) {
+		t.Fatalf("answered %d IDs, want the %d listed when asked", len(got), len(want))
+	}
+}
+
+// receiveIDs waits for a packed answer and returns its IDs.
+func receiveIDs(t *testing.T, reply <-chan model.PackedIDs) iter.Seq[model.MessageID] {
+	t.Helper()
+	select {
+	case ids := <-reply:
+		return ids.All()
+	case <-time.After(10 * time.Second):
+		t.Fatal("no answer")
+		return nil
+	}
 }
