@@ -12,7 +12,7 @@ import (
 
 // A SortJob sorts a table's messages by one key away from the table, so
 // that the console can have the orders its sort keys lead to ready
-// before the operator asks (Table.SortJobs): taken from the table in one
+// before the operator asks (Table.SortJobIn): taken from the table in one
 // pass over its rows, run on any goroutine, handed back with
 // Table.AdoptSort. The table sorts by a key it has no order for with the
 // same job, run at once (sortAll), so that both give the same order.

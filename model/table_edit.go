@@ -130,23 +130,12 @@ func (t *Table) EachRow(fn func(*Row)) {
 //
 // The console calls it in Update at the end of a scan: with nothing
 // removed, the arrival indexes are 0 to n-1 and need no sort of the
-// list's order.
+// list's order (arrivals).
 func (t *Table) ArrivalRows() []*Row {
 	rows := make([]*Row, 0, len(t.order))
-	add := func(i int32) {
+	for _, i := range t.arrivals() {
 		rows = append(rows, t.line(i))
 		setBit(t.sharedLine, i, true)
-	}
-	if t.removed == 0 {
-		for i := range int32(t.n) {
-			add(i)
-		}
-		return rows
-	}
-	idx := slices.Clone(t.order)
-	slices.Sort(idx)
-	for _, i := range idx {
-		add(i)
 	}
 	return rows
 }

@@ -163,7 +163,7 @@ func TestTableClear(t *testing.T) {
 	sort, filter := SortKey{Column: ColumnDate, Desc: true}, Filter{Text: "x"}
 	tb.SetSort(sort)
 	tb.SetFilter(filter)
-	jobs := tb.SortJobs(SortKey{Column: ColumnFrom})
+	jobs := sortJobs(tb, SortKey{Column: ColumnFrom})
 	for _, j := range jobs {
 		j.Run()
 	}
@@ -208,7 +208,7 @@ func TestSortedAheadFlipIsTheFlip(t *testing.T) {
 			tb.Append(msgs[30:]...)
 		}
 		k := SortKey{Column: col, Desc: true}
-		for _, j := range ahead.SortJobs(k) {
+		for _, j := range sortJobs(ahead, k) {
 			j.Run()
 			ahead.AdoptSort(j)
 		}

@@ -7,14 +7,14 @@ import (
 
 // maxKeptOrders bounds the orders a table keeps for keys other than its
 // current one: the three keys the console's s, S and < lead to next
-// (Table.SortJobs), the one left, and one more, at 4 bytes a message
+// (Table.SortJobIn), the one left, and one more, at 4 bytes a message
 // each. With four, the oldest dropped was often one of the three, which
 // was then sorted again (a review counted 800 jobs over 400 random keys
 // against 415 with five).
 const maxKeptOrders = 5
 
 // SetSort re-sorts the table by k, keeping the selection. An order kept
-// for k (SortJobs, or k the key before) is taken rather than sorted
+// for k (SortJobIn, or k the key before) is taken rather than sorted
 // again; k the key before reversed (the S key) is the order left,
 // flipped; and the order left is kept for when the operator comes back.
 func (t *Table) SetSort(k SortKey) {
@@ -90,25 +90,13 @@ func (t *Table) flipped(order []int32) []int32 {
 	return out
 }
 
-// SortJobs returns jobs to sort the table by those of keys it has no
-// current order for, nor a job out for. The caller runs them away from
-// the table and hands each back to AdoptSort, so that when the operator
-// picks one of the keys the list is re-sorted by taking its order.
-// Taking a job reads every row once (a few milliseconds at 100,000
-// messages); the sort is the job's Run.
-func (t *Table) SortJobs(keys ...SortKey) []*SortJob {
-	var jobs []*SortJob
-	for _, k := range keys {
-		if j := t.SortJobIn(nil, k); j != nil {
-			jobs = append(jobs, j)
-		}
-	}
-	return jobs
-}
-
-// SortJobIn is SortJobs for one key, taken into room where it fits
-// (SortRoom): the job, or nil when the table has an order for k or a job
-// out for it.
+// SortJobIn returns a job to sort the table by k, taken into room where
+// it fits (SortRoom; nil: arrays of its own), or nil when the table has
+// a current order for k, or a job out for it. The caller runs it away
+// from the table and hands it back to AdoptSort, so that when the
+// operator picks k the list is re-sorted by taking its order. Taking a
+// job reads every row once (a few milliseconds at 100,000 messages);
+// the sort is the job's Run.
 func (t *Table) SortJobIn(room *SortRoom, k SortKey) *SortJob {
 	if !t.lacksOrder(k) {
 		return nil
@@ -118,7 +106,7 @@ func (t *Table) SortJobIn(room *SortRoom, k SortKey) *SortJob {
 	return j
 }
 
-// LacksOrder reports whether SortJobs would return a job for any of
+// LacksOrder reports whether SortJobIn would return a job for any of
 // keys: cheap, for a front end to ask after every event.
 func (t *Table) LacksOrder(keys ...SortKey) bool {
 	return slices.ContainsFunc(keys, t.lacksOrder)

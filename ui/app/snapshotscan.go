@@ -206,7 +206,7 @@ func replay(ctx context.Context, a *App, cache *store.Cache, opts scan.Options, 
 	for i := from; i < entries.len(); i++ {
 		e := entries.at(i)
 		if r, ok := repl[e.ID]; ok && !r.fresh && e.Warning == "" && e.Stamp != "" {
-			s := &swapped{key: changedKey(e.ID), ref: r.ref}
+			s := &swapped{id: e.ID, ref: r.ref}
 			rc.swap[scan.StampKey(scan.StampSum(e))] = s
 			byID[e.ID] = s
 		}
@@ -247,11 +247,13 @@ type replayCache struct {
 	swap map[string]*swapped
 }
 
-// swapped is a changed message's outcome: its key, and whether the scan
-// read it.
+// swapped is a changed message's outcome: the message's ID, whose
+// changedKey it is under (made when it is read, on the scan's workers,
+// not for every changed message before the scan begins), where the
+// snapshot found it, and whether the scan read it.
 type swapped struct {
-	key  string
-	ref  store.RecordRef // where the snapshot found it (replacements)
+	id   model.MessageID
+	ref  store.RecordRef // (replacements)
 	read atomic.Bool
 }
 
@@ -268,7 +270,7 @@ func (c *replayCache) get(key string, get func(string) (model.Message, bool)) (m
 	if !ok {
 		return get(key)
 	}
-	m, ok := pinnedGet(c.Cache, get, s.key, s.ref)
+	m, ok := pinnedGet(c.Cache, get, changedKey(s.id), s.ref)
 	if ok {
 		s.read.Store(true)
 	}

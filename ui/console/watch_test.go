@@ -375,27 +375,15 @@ func TestWatchAnswerReadsNoRow(t *testing.T) {
 	m.table.Append(msgs...)
 	want := slices.Sorted(maps.Keys(m.listedIDs()))
 	reply := make(chan model.PackedIDs, 1)
-	cmd := m.sendIDs(reply)
-	go cmd()
+	d := newDriver(t, m)
+	d.exec(m.sendIDs(reply))
 	all := map[model.MessageID]bool{}
 	for _, id := range want {
 		all[id] = true
 	}
 	m.table.Remove(all)
 	m.table.Clear()
-	if got := slices.Sorted(receiveIDs(t, reply)); !slices.Equal(got, want) {
+	if got := slices.Sorted(receive(d, "the answer", reply).All()); !slices.Equal(got, want) {
 		t.Fatalf("answered %d IDs, want the %d listed when asked", len(got), len(want))
-	}
-}
-
-// receiveIDs waits for a packed answer and returns its IDs.
-func receiveIDs(t *testing.T, reply <-chan model.PackedIDs) iter.Seq[model.MessageID] {
-	t.Helper()
-	select {
-	case ids := <-reply:
-		return ids.All()
-	case <-time.After(10 * time.Second):
-		t.Fatal("no answer")
-		return nil
 	}
 }
