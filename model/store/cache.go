@@ -78,8 +78,13 @@ type Cache struct {
 	w       *bufio.Writer
 	timer   *time.Timer // pending flush of w
 	ahead   readAhead   // blocks of the file read ahead for Get
-	info    CacheStats  // what was found on open, and write failures
-	closed  bool
+	// indexFiled is the index file's state when the index was read
+	// from it whole, until the index changes: Close then leaves that
+	// file as it is, if it is still there, rather than write it again
+	// (indexStillFiled).
+	indexFiled os.FileInfo
+	info       CacheStats // what was found on open, and write failures
+	closed     bool
 }
 
 // cacheEntry locates one cached message in the file: memory holds only
@@ -396,7 +401,7 @@ func (c *Cache) Close() error {
 				writeErr = nil // the new file holds everything
 			}
 		}
-		if writeErr == nil && !c.info.Compacted && c.rf != nil && c.headerLine != nil {
+		if writeErr == nil && !c.info.Compacted && c.rf != nil && c.headerLine != nil && !c.indexStillFiled() {
 			// Best effort: without it the next open reads the whole file.
 			_ = c.writeIndexLocked(c.headerLine)
 		}
@@ -425,6 +430,7 @@ func (c *Cache) Stats() CacheStats {
 
 // set replaces key's entry; a zero entry removes it.
 func (c *Cache) set(key string, e cacheEntry) {
+	c.indexFiled = nil
 	if old, ok := c.index.get(key); ok {
 		c.bytes -= int64(old.n)
 		c.index.remove(key)

@@ -350,3 +350,77 @@ func closedCache(t *testing.T, n int) (dir, path string, keys []string) {
 	}
 	return dir, c.path, keys
 }
+
+// TestUnchangedIndexFileIsNotWrittenAgain: a cache opened from its index
+// file and closed without a change leaves that file as it is (a warm
+// start of a million messages wrote 65 MB and synced it); a change, an
+// entry expired since, or an index file gone meanwhile has it written
+// again, and the next open reads it.
+func TestUnchangedIndexFileIsNotWrittenAgain(t *testing.T) {
+	dir := t.TempDir()
+	now := time.Unix(1_800_000_000, 0)
+	clock := WithClock(func() time.Time { return now })
+	keys := idxKeys(12)
+	c := openTestCache(t, dir, clock, WithMaxAge(time.Hour))
+	putAll(t, c, keys[:8], "")
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	idx := idxPath(c.path)
+	stat := func() os.FileInfo {
+		t.Helper()
+		info, err := os.Stat(idx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return info
+	}
+	// reopen opens the cache, checks it came from the index file with
+	// every key of want, runs change, closes it, and reports whether the
+	// index file was written again.
+	reopen := func(what string, want []string, change func(c *Cache)) bool {
+		t.Helper()
+		before := stat()
+		c := openTestCache(t, dir, clock, WithMaxAge(time.Hour))
+		if !c.Stats().FromIndex {
+			t.Fatalf("%s: not opened from the index file", what)
+		}
+		checkAll(t, c, want, func(string) string { return "" })
+		change(c)
+		if err := c.Close(); err != nil {
+			t.Fatal(err)
+		}
+		after := stat()
+		return !os.SameFile(before, after) || !before.ModTime().Equal(after.ModTime())
+	}
+	if reopen("read only", keys[:8], func(*Cache) {}) {
+		t.Error("a cache only read wrote its index file again")
+	}
+	if !reopen("a key added", keys[:8], func(c *Cache) { putAll(t, c, keys[8:9], "") }) {
+		t.Error("a key added: the index file was not written again")
+	}
+	if !reopen("a key pruned", keys[:9], func(c *Cache) { c.Prune(func(k string) bool { return k != keys[0] }) }) {
+		t.Error("a key pruned: the index file was not written again")
+	}
+	if !reopen("index file removed", keys[1:9], func(*Cache) { os.Remove(idx) }) {
+		t.Error("an index file removed while the cache was open was not written again")
+	}
+	// A key written 70 minutes before the open, of a maximum age of an
+	// hour, is left out as the index is read (one of twelve: too few
+	// for Close to compact the file instead).
+	dir = t.TempDir()
+	now = time.Unix(1_800_000_000, 0)
+	c = openTestCache(t, dir, clock, WithMaxAge(time.Hour))
+	putAll(t, c, keys[:1], "")
+	now = now.Add(40 * time.Minute)
+	putAll(t, c, keys[1:], "")
+	c.Close()
+	idx = idxPath(c.path)
+	now = now.Add(30 * time.Minute)
+	if !reopen("a key expired", keys[1:], func(*Cache) {}) {
+		t.Error("a key expired as the index file was read: the file was not written again")
+	}
+	if reopen("read only again", keys[1:], func(*Cache) {}) {
+		t.Error("a cache only read wrote its index file again, once the expired key was left out")
+	}
+}
