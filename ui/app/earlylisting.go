@@ -144,7 +144,7 @@ func (l *earlyListing) List(ctx context.Context, fn func(mailsrc.Entry) error) e
 	head := l.head
 	l.head = nil
 	if head != nil {
-		if err := head.list(ctx, 0, fn); err != nil {
+		if err := head.list(ctx, 0, true, fn); err != nil {
 			return err
 		}
 	}

@@ -6,7 +6,6 @@ import (
 
 	"mxaudit/mailsrc"
 	"mxaudit/model"
-	"mxaudit/model/store/prefault"
 )
 
 // heldEntries is a listing held whole, as a scan replaying its snapshot
@@ -21,12 +20,14 @@ import (
 // held whole beside them (more). A listing whose first entry is not
 // brief (a directory of files, an mbox: their entries carry a size and a
 // time), or whose entries that are not brief are not few, is held as
-// entries after all (whole), as before.
+// entries after all (whole), as before. Either is held in chunks, so
+// that a row replay lets go of the entries it has checked its rows
+// against (dropBefore).
 type heldEntries struct {
 	room  int // the entries to make room for, once their kind is known
-	brief []briefEntry
-	more  map[int]mailsrc.Entry // by index; each one's ID is in brief too
-	whole []mailsrc.Entry       // the listing, once more would not be few
+	brief *chunkList[briefEntry]
+	more  map[int]mailsrc.Entry     // by index; each one's ID is in brief too
+	whole *chunkList[mailsrc.Entry] // the listing, once more would not be few
 }
 
 // briefEntry is an entry that is its ID and stamp alone.
@@ -45,87 +46,107 @@ func isBrief(e mailsrc.Entry) bool {
 // costs more than the brief form saves.
 func moreAtMost(n int) int { return 64 + n/16 }
 
-// newHeldEntries returns an empty listing that makes room for n entries
-// at the first: brief ones, or whole ones when the first is not brief.
-// The room is mapped in at once (package prefault): page by page, the
-// 9.6 MB of 100,000 whole entries were faulted in as a listing was taken.
+// newHeldEntries returns an empty listing that makes room for the
+// chunks of n entries (chunkList).
 func newHeldEntries(n int) *heldEntries { return &heldEntries{room: max(n, 0)} }
 
 // add appends e.
 func (h *heldEntries) add(e mailsrc.Entry) {
 	switch {
 	case h.brief == nil && h.whole == nil && isBrief(e):
-		h.brief = make([]briefEntry, 0, h.room)
-		prefault.Slice(h.brief)
+		b := newChunkList[briefEntry](h.room)
+		h.brief = &b
 	case h.brief == nil && h.whole == nil:
-		h.whole = make([]mailsrc.Entry, 0, h.room)
-		prefault.Slice(h.whole)
+		w := newChunkList[mailsrc.Entry](h.room)
+		h.whole = &w
 	}
 	if h.whole != nil {
-		h.whole = append(h.whole, e)
+		h.whole.add(e)
 		return
 	}
 	if !isBrief(e) {
-		if len(h.more) >= moreAtMost(len(h.brief)) {
+		if len(h.more) >= moreAtMost(h.brief.len()) {
 			h.makeWhole()
-			h.whole = append(h.whole, e)
+			h.whole.add(e)
 			return
 		}
 		if h.more == nil {
 			h.more = map[int]mailsrc.Entry{}
 		}
-		h.more[len(h.brief)] = e
+		h.more[h.brief.len()] = e
 	}
-	h.brief = append(h.brief, briefEntry{id: e.ID, stamp: e.Stamp})
+	h.brief.add(briefEntry{id: e.ID, stamp: e.Stamp})
 }
 
-// makeWhole turns the held listing into entries, with room for as many
-// as the brief ones had, mapped in at once (see newHeldEntries).
+// makeWhole turns the held listing into entries. It is only called
+// while the listing is taken, before any entry is let go (dropBefore).
 func (h *heldEntries) makeWhole() {
-	whole := make([]mailsrc.Entry, h.len(), max(cap(h.brief), h.len()+1))
-	prefault.Slice(whole[len(whole):cap(whole)])
-	for i := range whole {
-		whole[i] = h.at(i)
+	w := newChunkList[mailsrc.Entry](max(h.room, h.len()+1))
+	for i := range h.len() {
+		w.add(h.at(i))
 	}
-	h.whole, h.brief, h.more = whole, nil, nil
+	h.whole, h.brief, h.more = &w, nil, nil
 }
 
-// len returns how many entries are held.
+// len returns how many entries are held, those let go included.
 func (h *heldEntries) len() int {
-	if h.whole != nil {
-		return len(h.whole)
+	switch {
+	case h.whole != nil:
+		return h.whole.len()
+	case h.brief != nil:
+		return h.brief.len()
 	}
-	return len(h.brief)
+	return 0
 }
 
-// at returns entry i, 0 <= i < len.
+// at returns entry i, 0 <= i < len, not let go (dropBefore).
 func (h *heldEntries) at(i int) mailsrc.Entry {
 	if h.whole != nil {
-		return h.whole[i]
+		return *h.whole.at(i)
 	}
 	if e, ok := h.more[i]; ok {
 		return e
 	}
-	return mailsrc.Entry{ID: h.brief[i].id, Stamp: h.brief[i].stamp}
+	b := h.brief.at(i)
+	return mailsrc.Entry{ID: b.id, Stamp: b.stamp}
 }
 
-// id returns the ID of entry i, 0 <= i < len.
+// id returns the ID of entry i, 0 <= i < len, not let go.
 func (h *heldEntries) id(i int) model.MessageID {
 	if h.whole != nil {
-		return h.whole[i].ID
+		return h.whole.at(i).ID
 	}
-	return h.brief[i].id
+	return h.brief.at(i).id
+}
+
+// dropBefore lets go of entries before i, in whole chunks (chunkList),
+// once the scan reads none of them again: a row replay, as it hands its
+// rows out. The entries that are not brief (more) stay: they are few.
+func (h *heldEntries) dropBefore(i int) {
+	switch {
+	case h.whole != nil:
+		h.whole.dropBefore(i)
+	case h.brief != nil:
+		h.brief.dropBefore(i)
+	}
 }
 
 // list calls fn with the entries from from on, in order, and stops at
-// fn's first error or when ctx is done.
-func (h *heldEntries) list(ctx context.Context, from int, fn func(mailsrc.Entry) error) error {
+// fn's first error or when ctx is done. With letGo, it lets go of the
+// entries listed as it goes (dropBefore), for a caller that reads none
+// of them again: a scan's listing is paced by its analysis, so that the
+// listing held whole stayed in the heap for the whole scan (78 MB at a
+// million messages), beside the rows growing.
+func (h *heldEntries) list(ctx context.Context, from int, letGo bool, fn func(mailsrc.Entry) error) error {
 	for i := from; i < h.len(); i++ {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		if err := fn(h.at(i)); err != nil {
 			return err
+		}
+		if letGo && (i+1)%chunkLen == 0 {
+			h.dropBefore(i + 1)
 		}
 	}
 	return nil
@@ -141,13 +162,15 @@ func (h *heldEntries) all(yield func(mailsrc.Entry) bool) {
 }
 
 // heldSource is a source whose listing was already read and held: its
-// listing is the held entries from from on.
+// listing is the held entries from from on, let go of as they are
+// listed when letGo is set (heldEntries.list).
 type heldSource struct {
 	mailsrc.Source
 	entries *heldEntries
 	from    int
+	letGo   bool
 }
 
 func (s heldSource) List(ctx context.Context, fn func(mailsrc.Entry) error) error {
-	return s.entries.list(ctx, s.from, fn)
+	return s.entries.list(ctx, s.from, s.letGo, fn)
 }

@@ -21,6 +21,8 @@ import (
 // them whole, the held listing gives each back exactly, in order, from
 // any place.
 func TestHeldEntriesGiveBackWhatWasListed(t *testing.T) {
+	defer func(c int) { chunkLen = c }(chunkLen)
+	chunkLen = 64 // several chunks, some let go
 	tokyo := time.FixedZone("JST", 9*3600)
 	gone := errors.New("gone")
 	others := []mailsrc.Entry{
@@ -88,6 +90,28 @@ func TestHeldEntriesGiveBackWhatWasListed(t *testing.T) {
 			if !slices.EqualFunc(all, want, entryEqual) {
 				t.Error("all gave other entries")
 			}
+			// Let go of the first half, as a row replay does: the rest
+			// reads back, and lists, as listed.
+			half := len(want) / 2
+			h.dropBefore(half)
+			for i := half; i < len(want); i++ {
+				if got := h.at(i); !entryEqual(got, want[i]) || h.id(i) != want[i].ID {
+					t.Fatalf("entry %d after the first %d were let go: %+v, want %+v", i, half, got, want[i])
+				}
+			}
+			// Listed once more, letting go as it goes: every entry is
+			// given, and then no whole chunk is held.
+			var rest []mailsrc.Entry
+			err := heldSource{entries: h, from: half, letGo: true}.List(context.Background(), func(e mailsrc.Entry) error {
+				rest = append(rest, e)
+				return nil
+			})
+			if err != nil || !slices.EqualFunc(rest, want[half:], entryEqual) {
+				t.Errorf("listed from %d after the first were let go: %d entries, error %v", half, len(rest), err)
+			}
+			if held := h.len() - max(h.brief.gone(), h.whole.gone()); held >= chunkLen {
+				t.Errorf("%d entries held after a listing that lets go", held)
+			}
 		})
 	}
 }
@@ -108,12 +132,12 @@ func TestHeldListStops(t *testing.T) {
 	}
 	enough := errors.New("enough")
 	n := 0
-	if err := h.list(context.Background(), 0, func(mailsrc.Entry) error { n++; return enough }); err != enough || n != 1 {
+	if err := h.list(context.Background(), 0, false, func(mailsrc.Entry) error { n++; return enough }); err != enough || n != 1 {
 		t.Errorf("list ended with %v after %d entries", err, n)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := h.list(ctx, 0, func(mailsrc.Entry) error { return nil }); !errors.Is(err, context.Canceled) {
+	if err := h.list(ctx, 0, false, func(mailsrc.Entry) error { return nil }); !errors.Is(err, context.Canceled) {
 		t.Errorf("list of a done context ended with %v", err)
 	}
 }
@@ -165,14 +189,15 @@ func TestIsBriefSeesEveryField(t *testing.T) {
 // so that a listing of another kind than a Maildir's does not take room
 // for both.
 func TestHeldEntriesMakeRoomForTheirKind(t *testing.T) {
-	brief := newHeldEntries(100)
+	n := 3*chunkLen + 1
+	brief := newHeldEntries(n)
 	brief.add(mailsrc.Entry{ID: "a", Stamp: "s"})
-	if cap(brief.brief) != 100 || brief.whole != nil {
-		t.Errorf("brief first: room for %d brief, %d whole", cap(brief.brief), cap(brief.whole))
+	if brief.brief == nil || cap(brief.brief.chunks) != 4 || brief.whole != nil {
+		t.Errorf("brief first: brief %+v, whole %+v", brief.brief, brief.whole)
 	}
-	whole := newHeldEntries(100)
+	whole := newHeldEntries(n)
 	whole.add(mailsrc.Entry{ID: "a", Stamp: "s", Size: 5})
-	if cap(whole.whole) != 100 || whole.brief != nil {
-		t.Errorf("whole first: room for %d brief, %d whole", cap(whole.brief), cap(whole.whole))
+	if whole.whole == nil || cap(whole.whole.chunks) != 4 || whole.brief != nil {
+		t.Errorf("whole first: brief %+v, whole %+v", whole.brief, whole.whole)
 	}
 }

@@ -105,23 +105,41 @@ func (rr *rowReplay) slot(id model.MessageID) (s rowSlot, row *model.Row, ok boo
 	}
 	defer rr.mu.RUnlock()
 	i, ok := rr.index.find(rr, id)
-	switch {
-	case !ok:
+	if !ok {
 		return rowSlot{}, nil, false, nil
-	case rr.closed:
-		return rowSlot{}, nil, true, errReplayClosed
 	}
-	if rr.slots != nil {
-		if s.sum, s.ref, err = rr.slots.at(int(i)); err != nil {
-			return rowSlot{}, nil, true, err
-		}
-	} else {
-		s.sum, s.ref = rr.sums[i], rr.refs[i]
+	if s.sum, s.ref, err = rr.slotAt(i); err != nil {
+		return rowSlot{}, nil, true, err
 	}
 	if ref, ok := rr.changedRef(id, i); ok {
 		s.ref, s.changed = ref, true
 	}
 	return s, rr.row(i), true, nil
+}
+
+// slotAt returns the stamp sum and the ref of the cached result of the
+// message listed at position i, as the listing digest found them.
+// rr.mu is held.
+func (rr *rowReplay) slotAt(i int32) (sum [sha256.Size]byte, ref store.RecordRef, err error) {
+	switch {
+	case rr.closed:
+		return sum, ref, errReplayClosed
+	case rr.slots != nil:
+		return rr.slots.at(int(i))
+	}
+	return rr.sums[i], rr.refs[i], nil
+}
+
+// handedOutIDs returns the IDs of the rows handed out, in order: each
+// one checked against the listed message's as it went out (replayRows).
+func (rr *rowReplay) handedOutIDs() []model.MessageID {
+	rr.mu.RLock()
+	defer rr.mu.RUnlock()
+	ids := make([]model.MessageID, rr.out)
+	for i := range ids {
+		ids[i] = rr.rowID(int32(i))
+	}
+	return ids
 }
 
 // spillSlots moves the sums and refs to a file in dir (rowSlots).
@@ -261,17 +279,25 @@ func (a *App) ScanRows(ctx context.Context, emit func(model.Message) error, emit
 // result are those of their analyses of this scan (plan.fresh).
 // handedOut is false, with nothing emitted, when there is no row
 // snapshot of it. Should a block be damaged or name other messages, the
-// rest of the entries are replayed as messages (replay; rest is then
-// true), and the file goes.
+// rest of the entries are replayed as messages (replayRest), the file
+// goes, and restIDs are the IDs of the whole listing, to keep the list
+// again.
+//
+// Once the first block is out, nothing reads the cache's index, nor the
+// entries the rows handed out were checked against, but the replay of
+// a rest, which opens the cache again: the cache is closed, while the
+// rows go out, and the entries let go block by block. At a million
+// messages they are 77 and 66 MB of the heap the rows grow in, which
+// the soft limit after the scan is measured from.
 func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Options, plan *replayPlan,
-	emit func(model.Message) error, emitRow func(*model.Row) error, gen uint64) (handedOut, rest bool, err error) {
+	emit func(model.Message) error, emitRow func(*model.Row) error, gen uint64) (handedOut bool, restIDs []model.MessageID, err error) {
 	entries, d := plan.entries, plan.d
 	if len(d.keys) != entries.len() || len(d.refs) != entries.len() {
-		return false, false, nil
+		return false, nil, nil
 	}
 	for e := range entries.all {
 		if e.Warning != "" {
-			return false, false, nil // added at each scan, after the cache
+			return false, nil, nil // added at each scan, after the cache
 		}
 	}
 	path := rowsPath(cache.Path())
@@ -280,27 +306,31 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 		if !errors.Is(err, errRowsStale) && !errors.Is(err, fs.ErrNotExist) {
 			a.warnf("the list kept from the last scan is not used: %v", err)
 		}
-		return false, false, nil
+		return false, nil, nil
 	}
 	defer rf.Close()
 	rr, freshRows := newRowReplay(cache, plan)
 	if !a.setRowReplay(gen, rr) {
-		return false, false, nil
+		return false, nil, nil
 	}
 	// The slots go to their file once the first block is out (none
 	// when the file gives none), and the replay is over with them in
-	// place; the changed refs are placed however it ends.
-	var spilled chan struct{}
+	// place; the changed refs are placed however it ends. The cache is
+	// closed then too, and the replay is over once it is.
+	var spilled, closed chan struct{}
 	defer func() {
 		if spilled != nil {
 			<-spilled
+		}
+		if closed != nil {
+			<-closed
 		}
 	}()
 	defer rr.placeChanged()
 	sent := 0
 	for sent < entries.len() {
 		if err := ctx.Err(); err != nil {
-			return true, false, err
+			return true, nil, err
 		}
 		rows, err := rf.next()
 		if err == nil && len(rows) > entries.len()-sent {
@@ -323,10 +353,14 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 			err = rr.handOut(rows)
 		}
 		if err == nil && spilled == nil {
-			spilled = make(chan struct{})
+			spilled, closed = make(chan struct{}), make(chan struct{})
 			go func() {
 				defer close(spilled)
 				rr.spillSlots(filepath.Dir(cache.Path()))
+			}()
+			go func() {
+				defer close(closed)
+				_ = cache.Close() // as the scan's end would, but sooner
 			}()
 		}
 		if err != nil {
@@ -336,28 +370,70 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 		}
 		for j := range rows {
 			if err := emitRow(&rows[j]); err != nil {
-				return true, false, err
+				return true, nil, err
 			}
 		}
 		sent += len(rows)
+		entries.dropBefore(sent)
 		if opts.Progress != nil {
 			opts.Progress(scan.Progress{Listed: entries.len(), Analysed: sent, Cached: sent, Done: true})
 		}
 	}
 	if sent == entries.len() {
-		return true, false, nil
+		return true, nil, nil
 	}
 	if sent == 0 {
 		a.unsetRowReplay(rr) // nothing to read back: the messages come instead
-		return false, false, nil
+		return false, nil, nil
 	}
+	// The whole listing's IDs, for the list kept again: those of the
+	// rows handed out, then the entries' own, which the rest lets go.
+	ids := append(rr.handedOutIDs(), make([]model.MessageID, entries.len()-sent)...)
+	for i := sent; i < entries.len(); i++ {
+		ids[i] = entries.id(i)
+	}
+	<-closed
+	if err := a.replayRest(ctx, opts, plan, rr, sent, emit); err != nil {
+		return true, nil, err
+	}
+	return true, ids, nil
+}
+
+// replayRest replays the entries of plan from position sent on as
+// messages, after a row replay handed out the rows before it (rr), with
+// the cache opened again (replayRows closed it). The cache must still
+// hold every result the listing digest found: one since rewritten
+// (another process took the cache meanwhile, or compacted it) stops
+// the scan, rather than emit a result the snapshot's pairing was not
+// made with (errReplay).
+func (a *App) replayRest(ctx context.Context, opts scan.Options, plan *replayPlan, rr *rowReplay, sent int,
+	emit func(model.Message) error) error {
+	cache := a.openCache()
+	if cache == nil {
+		return errReplay
+	}
+	defer cache.Close()
+	rr.mu.RLock()
+	for i := sent; i < plan.entries.len(); i++ {
+		id := plan.entries.id(i)
+		if _, ok := plan.repl[id]; ok {
+			continue // a changed message's outcome, read pinned; or one analysed afresh
+		}
+		sum, ref, err := rr.slotAt(int32(i))
+		if err != nil || !cache.HoldsRef(scan.StampKey(sum), ref) {
+			rr.mu.RUnlock()
+			return errReplay
+		}
+	}
+	rr.mu.RUnlock()
 	if progress := opts.Progress; progress != nil {
+		n := plan.entries.len()
 		opts.Progress = func(p scan.Progress) {
-			progress(scan.Progress{Listed: entries.len(), Analysed: sent + p.Analysed, Cached: sent + p.Cached, Skipped: p.Skipped, Done: p.Done})
+			progress(scan.Progress{Listed: n, Analysed: sent + p.Analysed, Cached: sent + p.Cached, Skipped: p.Skipped, Done: p.Done})
 		}
 	}
 	opts.Part = true // the messages of the rows handed out are listed too
-	return true, true, replay(ctx, a, cache, opts, entries, sent, plan.repl, emit)
+	return replay(ctx, a, cache, opts, plan.entries, sent, plan.repl, emit)
 }
 
 // newRowReplay makes what Message needs for the row replay of plan, and

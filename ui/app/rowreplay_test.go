@@ -184,8 +184,9 @@ func sameAsFresh(t *testing.T, what string, a *App, s rowScan, want []model.Mess
 // the rest come as messages; rows that name other messages are not
 // handed out; after each, the list is kept again.
 func TestRowSnapshotIsWhatTheScanEmits(t *testing.T) {
-	defer func(n int) { rowsPerBlock = n }(rowsPerBlock)
+	defer func(n, c int) { rowsPerBlock, chunkLen = n, c }(rowsPerBlock, chunkLen)
 	rowsPerBlock = 50 // several blocks
+	chunkLen = 16     // the listing let go as the blocks go out
 	var warned []string
 	a, dir, cfg := keptQuarantine(t, Options{Warn: func(s string) { warned = append(warned, s) }})
 	warnedOf := func(what string) {
@@ -648,8 +649,8 @@ func TestReplayRowsGivesTheDigestsSlotsAway(t *testing.T) {
 	if len(rr.sums) != 2 || len(rr.refs) != 2 || d.keys != nil || d.refs != nil || d.ids != nil {
 		t.Fatalf("replay holds %d sums, %d refs; the digest %d, %d, %d IDs", len(rr.sums), len(rr.refs), len(d.keys), len(d.refs), len(d.ids))
 	}
-	// A list kept again after the rows (a damaged block) names the
-	// listing's IDs all the same.
+	// A list kept again after a row replay that handed no row out names
+	// the listing's IDs all the same.
 	if got := listingIDs(d, entries); !slices.Equal(got, []model.MessageID{"a", "b"}) {
 		t.Fatalf("the listing's IDs after the replay: %v", got)
 	}

@@ -55,22 +55,29 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 				if plan, ok := a.replayable(ctx, cache, snap, changed, entries, d); ok {
 					a.replayed.Store(true)
 					if emitRow != nil {
-						handedOut, rest, err := a.replayRows(ctx, cache, opts, plan, emit, emitRow, gen)
+						handedOut, restIDs, err := a.replayRows(ctx, cache, opts, plan, emit, emitRow, gen)
 						if handedOut {
 							shown.handedOut()
 						}
-						if handedOut && rest && err == nil {
-							return target(snap.Digest, listingIDs(d, entries)), nil // the file went: keep the list again
+						if handedOut && restIDs != nil && err == nil {
+							return target(snap.Digest, restIDs), nil // the file went: keep the list again
 						}
 						if handedOut {
 							return nil, err
 						}
 					}
 					shown.withdraw()
+					// The replay lets go of the entries as it lists them,
+					// and reads nothing of the digest.
+					var ids []model.MessageID
+					if emitRow != nil {
+						ids = listingIDs(d, entries)
+					}
+					d.keys, d.refs, d.found, d.ids = nil, nil, nil, nil
 					if err := replay(ctx, a, cache, opts, entries, 0, plan.repl, emit); err != nil {
 						return nil, err
 					}
-					return target(snap.Digest, listingIDs(d, entries)), nil
+					return target(snap.Digest, ids), nil
 				}
 			}
 		}
@@ -112,7 +119,8 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 }
 
 // listingIDs are the IDs of the listing entries, whose digest d is: the
-// digest's own, unless a row replay let them go (replayRows).
+// digest's own, unless a row replay that handed no row out took them
+// (newRowReplay).
 func listingIDs(d *listingDigest, entries *heldEntries) []model.MessageID {
 	if d.ids != nil || entries.len() == 0 {
 		return d.ids
@@ -194,7 +202,8 @@ func (a *App) replayable(ctx context.Context, cache *store.Cache, snap scanSnaps
 // check): the scan stops rather than print what pairing may have changed.
 var errReplay = errors.New("the analysis cache or a message changed during the scan; scan again")
 
-// replay emits the cached results of entries, each message pairing
+// replay emits the cached results of entries from from on, letting go
+// of each as it is listed (heldEntries.list), each message pairing
 // changed swapped for its cached outcome: by the scan's workers, which
 // read it in the place of the cached analysis (replayCache), or, for an
 // entry with a listing warning (which the scan adds to the analysis and
@@ -216,7 +225,7 @@ func replay(ctx context.Context, a *App, cache *store.Cache, opts scan.Options, 
 	if opts.Encoded {
 		get = cache.GetEncoded
 	}
-	return scan.Run(ctx, heldSource{a.src, entries, from}, a.analyzer, opts, func(m model.Message) error {
+	return scan.Run(ctx, heldSource{a.src, entries, from, true}, a.analyzer, opts, func(m model.Message) error {
 		r, ok := repl[m.ID]
 		switch {
 		case !ok:

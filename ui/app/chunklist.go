@@ -1,0 +1,70 @@
+package app
+
+import "mxaudit/model/store/prefault"
+
+// chunkList is a list held in chunks of chunkLen elements rather than in
+// one array, so that the part of it a scan is done with can be let go
+// while the rest is still read (dropBefore): a row replay checks each
+// block of kept rows against the held listing, and from then on needs
+// only the entries after it. One array would hold every entry until the
+// last row is out; at a million messages the held listing (its entries
+// and the strings they point into) is 66 MB of the heap the rows grow in.
+type chunkList[T any] struct {
+	chunks [][]T
+	n      int // elements added
+	goneN  int // elements let go: those before it, whole chunks
+}
+
+// chunkLen is the elements a chunk holds: a chunk of the brief entries
+// of a Maildir is 128 KiB, of whole entries 384 KiB, each mapped in at
+// once (package prefault), and the strings a Maildir listing's entries
+// point into are made 256 entries at a time (mailsrc's statChunk), so
+// that a chunk let go frees them too. A variable for tests.
+var chunkLen = 1 << 12
+
+// newChunkList returns an empty list with room for the chunks of about
+// n elements (n bounded by the caller).
+func newChunkList[T any](n int) chunkList[T] {
+	return chunkList[T]{chunks: make([][]T, 0, max(n, 0)/chunkLen+1)}
+}
+
+// add appends v.
+func (c *chunkList[T]) add(v T) {
+	if c.n%chunkLen == 0 {
+		chunk := make([]T, 0, chunkLen)
+		prefault.Slice(chunk)
+		c.chunks = append(c.chunks, chunk)
+	}
+	last := &c.chunks[len(c.chunks)-1]
+	*last = append(*last, v)
+	c.n++
+}
+
+// len returns how many elements were added, those let go included.
+func (c *chunkList[T]) len() int { return c.n }
+
+// at returns element i, gone <= i < len. An element let go panics: a
+// caller that reads one has lost track of where its work is.
+func (c *chunkList[T]) at(i int) *T {
+	if i < c.goneN {
+		panic("app: an element of a chunk list read after it was let go")
+	}
+	return &c.chunks[i/chunkLen][i%chunkLen]
+}
+
+// gone returns how many elements were let go (0 for a nil list).
+func (c *chunkList[T]) gone() int {
+	if c == nil {
+		return 0
+	}
+	return c.goneN
+}
+
+// dropBefore lets go of the chunks that hold only elements before i: at
+// returns none of them after.
+func (c *chunkList[T]) dropBefore(i int) {
+	for k := c.goneN / chunkLen; (k+1)*chunkLen <= min(i, c.n); k++ {
+		c.chunks[k] = nil
+		c.goneN = (k + 1) * chunkLen
+	}
+}
