@@ -19,7 +19,8 @@ import (
 // listing holds (an ID and a stamp alone, or with a size, a time, an
 // error, a warning), and whether their number keeps them brief or turns
 // them whole, the held listing gives each back exactly, in order, from
-// any place.
+// any place; and, once the first half is let go, the rest, listed
+// again letting go as it goes.
 func TestHeldEntriesGiveBackWhatWasListed(t *testing.T) {
 	defer func(c int) { chunkLen = c }(chunkLen)
 	chunkLen = 64 // several chunks, some let go

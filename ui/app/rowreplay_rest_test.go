@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"errors"
-	"os"
 	"testing"
 	"time"
 
@@ -25,11 +24,7 @@ func TestRowReplayRestFailsClosed(t *testing.T) {
 	rowsPerBlock = 50
 	a, _, cfg := keptQuarantine(t, Options{})
 	untilRows(t, a)
-	path, b := rowsFile(t, cfg)
-	b[len(b)*2/3] ^= 0x20 // a damaged block: the rest comes as messages
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	damageRows(t, cfg) // the rest comes as messages
 	var entries []mailsrc.Entry
 	if err := a.src.List(context.Background(), func(e mailsrc.Entry) error {
 		entries = append(entries, e)

@@ -114,6 +114,19 @@ func rowsFile(t *testing.T, cfg Config) (string, []byte) {
 	return paths[0], b
 }
 
+// damageRows damages a block two thirds into cfg's row snapshot, so
+// that a scan hands out the blocks before it as rows and the rest as
+// messages; it returns the file's path.
+func damageRows(t *testing.T, cfg Config) string {
+	t.Helper()
+	path, b := rowsFile(t, cfg)
+	b[len(b)*2/3] ^= 0x20
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 // keptQuarantine opens an App on a new Maildir of the demo's and
 // generated mail, offline, with a cache of its own; it returns the
 // Maildir's path and the App's configuration.
@@ -243,11 +256,7 @@ func TestRowSnapshotIsWhatTheScanEmits(t *testing.T) {
 
 	// A damaged block: the blocks before it are handed out as rows, the
 	// rest as messages, and the list is kept again.
-	path, b := rowsFile(t, cfg)
-	b[len(b)*2/3] ^= 0x20
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	path := damageRows(t, cfg)
 	s := scanRows(t, a)
 	if n := sameAsFresh(t, "damaged", a, s, want); n == 0 || n == len(want) {
 		t.Fatalf("damaged: %d of %d as rows", n, len(want))
@@ -257,7 +266,7 @@ func TestRowSnapshotIsWhatTheScanEmits(t *testing.T) {
 
 	// A list in another order, written whole with good checksums: its
 	// first block names other messages, so nothing of it is handed out.
-	_, b = rowsFile(t, cfg)
+	_, b := rowsFile(t, cfg)
 	var magic, build, digest string
 	var version, count int
 	if _, err := fmt.Sscan(string(b), &magic, &version, &build, &digest, &count); err != nil {
