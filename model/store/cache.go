@@ -382,6 +382,26 @@ func (c *Cache) Flush() error {
 func (c *Cache) Close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.closeLocked()
+}
+
+// CloseUnlessCompacting closes the cache as Close does, unless Close
+// would compact the file (a writer whose records are mostly dead): it
+// then leaves the cache open, for a later Close, and reports false. A
+// caller that closes the cache early, while it still reads results by
+// where the cache holds them (ui/app's row replay), must not have them
+// moved.
+func (c *Cache) CloseUnlessCompacting() (closed bool, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.file != nil && !c.closed && c.needsCompaction() {
+		return false, nil
+	}
+	return true, c.closeLocked()
+}
+
+// closeLocked is Close with c.mu held.
+func (c *Cache) closeLocked() error {
 	if c.closed {
 		return nil
 	}

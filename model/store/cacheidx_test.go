@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -422,5 +423,35 @@ func TestUnchangedIndexFileIsNotWrittenAgain(t *testing.T) {
 	}
 	if reopen("read only again", keys[1:], func(*Cache) {}) {
 		t.Error("a cache only read wrote its index file again, once the expired key was left out")
+	}
+}
+
+// TestCloseUnlessCompacting: a cache that Close would compact is left
+// open, its records where they were, until a Close compacts it; any
+// other is closed as Close closes it.
+func TestCloseUnlessCompacting(t *testing.T) {
+	dir := t.TempDir()
+	keys := idxKeys(60)
+	c := openTestCache(t, dir)
+	putAll(t, c, keys, "")
+	if closed, err := c.CloseUnlessCompacting(); !closed || err != nil || c.Stats().Compacted {
+		t.Fatalf("a cache with no dead record: closed %v, %v, compacted %v", closed, err, c.Stats().Compacted)
+	}
+	if err := c.Put(keys[0], msgFor(keys[0])); !errors.Is(err, ErrCacheClosed) {
+		t.Fatalf("Put after it was closed: %v", err)
+	}
+	c = openTestCache(t, dir)
+	ref, ok := c.Ref(keys[59])
+	if !ok {
+		t.Fatal("no ref")
+	}
+	c.Prune(func(k string) bool { return k == keys[59] }) // most records dead, before the last
+	closed, err := c.CloseUnlessCompacting()
+	if closed || err != nil || c.Stats().Compacted || !c.HoldsRef(keys[59], ref) {
+		t.Fatalf("a cache due for compaction: closed %v, %v; compacted %v", closed, err, c.Stats().Compacted)
+	}
+	checkAll(t, c, keys[59:], func(string) string { return "" })
+	if err := c.Close(); err != nil || !c.Stats().Compacted {
+		t.Fatalf("Close after it: %v, compacted %v", err, c.Stats().Compacted)
 	}
 }

@@ -285,10 +285,11 @@ func (a *App) ScanRows(ctx context.Context, emit func(model.Message) error, emit
 //
 // Once the first block is out, nothing reads the cache's index, nor the
 // entries the rows handed out were checked against, but the replay of
-// a rest, which opens the cache again: the cache is closed, while the
-// rows go out, and the entries let go block by block. At a million
-// messages they are 77 and 66 MB of the heap the rows grow in, which
-// the soft limit after the scan is measured from.
+// a rest, which opens the cache again: the cache is closed while the
+// rows go out (unless closing would compact it, which moves the records
+// the rows are read back from), and the entries let go block by block.
+// At a million messages they are 77 and 66 MB of the heap the rows grow
+// in, which the soft limit after the scan is measured from.
 func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Options, plan *replayPlan,
 	emit func(model.Message) error, emitRow func(*model.Row) error, gen uint64) (handedOut bool, restIDs []model.MessageID, err error) {
 	entries, d := plan.entries, plan.d
@@ -316,8 +317,11 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 	// The slots go to their file once the first block is out (none
 	// when the file gives none), and the replay is over with them in
 	// place; the changed refs are placed however it ends. The cache is
-	// closed then too, and the replay is over once it is.
+	// closed then too, unless closing would compact it (which moves
+	// every record the replay's refs name: a rest could then not be
+	// replayed), and the replay is over once it is.
 	var spilled, closed chan struct{}
+	closedEarly := false // written before closed is closed
 	defer func() {
 		if spilled != nil {
 			<-spilled
@@ -360,7 +364,7 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 			}()
 			go func() {
 				defer close(closed)
-				_ = cache.Close() // as the scan's end would, but sooner
+				closedEarly, _ = cache.CloseUnlessCompacting() // as the scan's end would, but sooner
 			}()
 		}
 		if err != nil {
@@ -392,40 +396,57 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 	for i := sent; i < entries.len(); i++ {
 		ids[i] = entries.id(i)
 	}
+	// Opened again once this process no longer holds it, so that it
+	// holds the lock again unless another process took it: then nobody
+	// else writes between the check and the reads.
 	<-closed
-	if err := a.replayRest(ctx, opts, plan, rr, sent, emit); err != nil {
+	rest := cache
+	if closedEarly {
+		if rest = a.openCache(); rest == nil {
+			return true, nil, errReplay
+		}
+		defer rest.Close()
+	}
+	if err := replayRest(ctx, a, rest, cache.HeaderSum(), opts, plan, rr, sent, emit); err != nil {
 		return true, nil, err
 	}
 	return true, ids, nil
 }
 
 // replayRest replays the entries of plan from position sent on as
-// messages, after a row replay handed out the rows before it (rr), with
-// the cache opened again (replayRows closed it). The cache must still
-// hold every result the listing digest found: one since rewritten
-// (another process took the cache meanwhile, or compacted it) stops
-// the scan, rather than emit a result the snapshot's pairing was not
-// made with (errReplay).
-func (a *App) replayRest(ctx context.Context, opts scan.Options, plan *replayPlan, rr *rowReplay, sent int,
-	emit func(model.Message) error) error {
-	cache := a.openCache()
-	if cache == nil {
+// messages from cache, after a row replay handed out the rows before it
+// (rr). The cache, opened again when replayRows closed the scan's, must
+// be the same file (header, the sum of its first line: compaction and
+// rebuilding write a new one) and still hold every result the listing
+// digest found where it found it: one since rewritten (another process
+// took the cache meanwhile) stops the scan rather than emit a result the
+// snapshot's pairing was not made with (errReplay). The changed
+// messages' outcomes are read pinned to their refs, and the messages
+// without a cached result analysed anew (replay).
+func replayRest(ctx context.Context, a *App, cache *store.Cache, header string, opts scan.Options, plan *replayPlan,
+	rr *rowReplay, sent int, emit func(model.Message) error) error {
+	if cache.HeaderSum() != header {
 		return errReplay
 	}
-	defer cache.Close()
-	rr.mu.RLock()
 	for i := sent; i < plan.entries.len(); i++ {
-		id := plan.entries.id(i)
-		if _, ok := plan.repl[id]; ok {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if _, ok := plan.repl[plan.entries.id(i)]; ok {
 			continue // a changed message's outcome, read pinned; or one analysed afresh
 		}
+		// rr.mu a slot at a time: Message and a new scan's close of rr
+		// take it meanwhile.
+		rr.mu.RLock()
 		sum, ref, err := rr.slotAt(int32(i))
-		if err != nil || !cache.HoldsRef(scan.StampKey(sum), ref) {
-			rr.mu.RUnlock()
+		rr.mu.RUnlock()
+		switch {
+		case err != nil:
+			return err // the App let rr go (a new scan), or the slots' file failed
+		case !cache.HoldsRef(scan.StampKey(sum), ref):
 			return errReplay
 		}
 	}
-	rr.mu.RUnlock()
 	if progress := opts.Progress; progress != nil {
 		n := plan.entries.len()
 		opts.Progress = func(p scan.Progress) {

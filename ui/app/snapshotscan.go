@@ -214,7 +214,15 @@ func replay(ctx context.Context, a *App, cache *store.Cache, opts scan.Options, 
 	byID := map[model.MessageID]*swapped{}
 	for i := from; i < entries.len(); i++ {
 		e := entries.at(i)
-		if r, ok := repl[e.ID]; ok && !r.fresh && e.Warning == "" && e.Stamp != "" {
+		r, ok := repl[e.ID]
+		switch {
+		case !ok || e.Stamp == "":
+		case r.fresh:
+			// Analysed anew, as the snapshot found it without a
+			// result: one written since, by another process, is not
+			// taken for it.
+			rc.swap[scan.StampKey(scan.StampSum(e))] = &swapped{id: e.ID, fresh: true}
+		case e.Warning == "":
 			s := &swapped{id: e.ID, ref: r.ref}
 			rc.swap[scan.StampKey(scan.StampSum(e))] = s
 			byID[e.ID] = s
@@ -250,7 +258,7 @@ func replay(ctx context.Context, a *App, cache *store.Cache, opts scan.Options, 
 
 // replayCache is the analysis cache as a replay's scan reads it: the
 // result of a listed file pairing changed is its outcome (swap, by the
-// file's cache key).
+// file's cache key), and a file the snapshot found uncached has none.
 type replayCache struct {
 	*store.Cache
 	swap map[string]*swapped
@@ -259,11 +267,14 @@ type replayCache struct {
 // swapped is a changed message's outcome: the message's ID, whose
 // changedKey it is under (made when it is read, on the scan's workers,
 // not for every changed message before the scan begins), where the
-// snapshot found it, and whether the scan read it.
+// snapshot found it, and whether the scan read it; or, fresh, a message
+// the snapshot found without a cached result, which the replay reads
+// none for.
 type swapped struct {
-	id   model.MessageID
-	ref  store.RecordRef // (replacements)
-	read atomic.Bool
+	id    model.MessageID
+	ref   store.RecordRef // (replacements)
+	fresh bool            // a message the snapshot found uncached: none is read
+	read  atomic.Bool
 }
 
 func (c *replayCache) Get(key string) (model.Message, bool) {
@@ -276,8 +287,11 @@ func (c *replayCache) GetEncoded(key string) (model.Message, bool) {
 
 func (c *replayCache) get(key string, get func(string) (model.Message, bool)) (model.Message, bool) {
 	s, ok := c.swap[key]
-	if !ok {
+	switch {
+	case !ok:
 		return get(key)
+	case s.fresh:
+		return model.Message{}, false
 	}
 	m, ok := pinnedGet(c.Cache, get, changedKey(s.id), s.ref)
 	if ok {
