@@ -43,7 +43,7 @@ func (c *chunkList[T]) add(v T) {
 // len returns how many elements were added, those let go included.
 func (c *chunkList[T]) len() int { return c.n }
 
-// at returns element i, gone <= i < len. An element let go panics: a
+// at returns element i, gone() <= i < len(). An element let go panics: a
 // caller that reads one has lost track of where its work is.
 func (c *chunkList[T]) at(i int) *T {
 	if i < c.goneN {
