@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"mxaudit/analysis/scan"
-	"mxaudit/mailsrc"
 	"mxaudit/model"
 	"mxaudit/model/store"
 )
@@ -30,14 +29,8 @@ func TestRowReplayRestFailsClosed(t *testing.T) {
 	rowsPerBlock = 50
 	a, _, cfg := keptQuarantine(t, Options{})
 	untilRows(t, a)
-	damageRows(t, cfg) // the rest comes as messages
-	var entries []mailsrc.Entry
-	if err := a.src.List(context.Background(), func(e mailsrc.Entry) error {
-		entries = append(entries, e)
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	damageBlock(t, cfg, 3) // the rest comes as messages
+	entries := listOf(t, a)
 	rows, rewritten := 0, 0
 	_, err := a.ScanRows(context.Background(), func(model.Message) error { return nil }, func(*model.Row) error {
 		rows++
@@ -71,8 +64,8 @@ func TestRowReplayRestFailsClosed(t *testing.T) {
 // damageBlock damages block k of cfg's row snapshot (a block is its
 // length and row count, 4 bytes each, its rows, and a checksum), so that
 // a scan hands out the k blocks before it as rows and the rest as
-// messages.
-func damageBlock(t *testing.T, cfg Config, k int) {
+// messages; it returns the file's path.
+func damageBlock(t *testing.T, cfg Config, k int) string {
 	t.Helper()
 	path, b := rowsFile(t, cfg)
 	at := bytes.IndexByte(b, '\n') + 1
@@ -86,6 +79,7 @@ func damageBlock(t *testing.T, cfg Config, k int) {
 	if err := os.WriteFile(path, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	return path
 }
 
 // freeCache waits until this process's scan no longer holds the cache,
@@ -119,13 +113,7 @@ func TestRowReplayRestAnalysesUncachedAnew(t *testing.T) {
 	a, _, cfg := keptQuarantine(t, Options{})
 	untilRows(t, a)
 	fresh := a.lastRowReplay().fresh
-	var entries []mailsrc.Entry
-	if err := a.src.List(context.Background(), func(e mailsrc.Entry) error {
-		entries = append(entries, e)
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	entries := listOf(t, a)
 	pos := -1
 	for i, e := range entries {
 		if _, ok := fresh[e.ID]; ok && i >= rowsPerBlock {

@@ -114,19 +114,6 @@ func rowsFile(t *testing.T, cfg Config) (string, []byte) {
 	return paths[0], b
 }
 
-// damageRows damages a block two thirds into cfg's row snapshot, so
-// that a scan hands out the blocks before it as rows and the rest as
-// messages; it returns the file's path.
-func damageRows(t *testing.T, cfg Config) string {
-	t.Helper()
-	path, b := rowsFile(t, cfg)
-	b[len(b)*2/3] ^= 0x20
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
-}
-
 // keptQuarantine opens an App on a new Maildir of the demo's and
 // generated mail, offline, with a cache of its own; it returns the
 // Maildir's path and the App's configuration.
@@ -256,7 +243,7 @@ func TestRowSnapshotIsWhatTheScanEmits(t *testing.T) {
 
 	// A damaged block: the blocks before it are handed out as rows, the
 	// rest as messages, and the list is kept again.
-	path := damageRows(t, cfg)
+	path := damageBlock(t, cfg, 3)
 	s := scanRows(t, a)
 	if n := sameAsFresh(t, "damaged", a, s, want); n == 0 || n == len(want) {
 		t.Fatalf("damaged: %d of %d as rows", n, len(want))
