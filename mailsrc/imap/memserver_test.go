@@ -111,6 +111,9 @@ type cutProxy struct {
 	target string
 	mu     sync.Mutex
 	conns  []net.Conn
+	// gate, while set (hold), keeps new connections from reaching the
+	// server until it is closed (release).
+	gate chan struct{}
 	// egress receives a copy of every byte clients send.
 	egress bytes.Buffer
 }
@@ -127,6 +130,12 @@ func newCutProxy(t *testing.T, target string) *cutProxy {
 			c, err := ln.Accept()
 			if err != nil {
 				return
+			}
+			p.mu.Lock()
+			gate := p.gate
+			p.mu.Unlock()
+			if gate != nil {
+				<-gate
 			}
 			up, err := net.Dial("tcp", target)
 			if err != nil {
@@ -157,6 +166,25 @@ func (p *cutProxy) sent() string {
 }
 
 func (p *cutProxy) addr() string { return p.ln.Addr().String() }
+
+// hold keeps the connections made from now on waiting, without the
+// server's greeting, until release: what happens meanwhile happens
+// while the clients are disconnected, whatever the scheduler does.
+func (p *cutProxy) hold() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.gate = make(chan struct{})
+}
+
+// release lets the connections held wait no more.
+func (p *cutProxy) release() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.gate != nil {
+		close(p.gate)
+		p.gate = nil
+	}
+}
 
 // cut closes every open connection.
 func (p *cutProxy) cut() {
