@@ -124,7 +124,7 @@ func newCutProxy(t *testing.T, target string) *cutProxy {
 		t.Fatal(err)
 	}
 	p := &cutProxy{ln: ln, target: target}
-	t.Cleanup(func() { ln.Close(); p.cut() })
+	t.Cleanup(func() { p.release(); ln.Close(); p.cut() }) // release: a test that failed while holding
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -173,7 +173,9 @@ func (p *cutProxy) addr() string { return p.ln.Addr().String() }
 func (p *cutProxy) hold() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.gate = make(chan struct{})
+	if p.gate == nil {
+		p.gate = make(chan struct{})
+	}
 }
 
 // release lets the connections held wait no more.
