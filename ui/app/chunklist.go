@@ -12,7 +12,7 @@ import "mxaudit/model/store/prefault"
 type chunkList[T any] struct {
 	chunks [][]T
 	n      int // elements added
-	goneN  int // elements let go: those before it, whole chunks
+	gone   int // elements let go: those before it, whole chunks
 }
 
 // chunkLen is the elements a chunk holds: a chunk of the brief entries
@@ -43,28 +43,20 @@ func (c *chunkList[T]) add(v T) {
 // len returns how many elements were added, those let go included.
 func (c *chunkList[T]) len() int { return c.n }
 
-// at returns element i, gone() <= i < len(). An element let go panics: a
+// at returns element i, gone <= i < len(). An element let go panics: a
 // caller that reads one has lost track of where its work is.
 func (c *chunkList[T]) at(i int) *T {
-	if i < c.goneN {
+	if i < c.gone {
 		panic("app: an element of a chunk list read after it was let go")
 	}
 	return &c.chunks[i/chunkLen][i%chunkLen]
 }
 
-// gone returns how many elements were let go (0 for a nil list).
-func (c *chunkList[T]) gone() int {
-	if c == nil {
-		return 0
-	}
-	return c.goneN
-}
-
 // dropBefore lets go of the chunks that hold only elements before i: at
 // returns none of them after.
 func (c *chunkList[T]) dropBefore(i int) {
-	for k := c.goneN / chunkLen; (k+1)*chunkLen <= min(i, c.n); k++ {
+	for k := c.gone / chunkLen; (k+1)*chunkLen <= min(i, c.n); k++ {
 		c.chunks[k] = nil
-		c.goneN = (k + 1) * chunkLen
+		c.gone = (k + 1) * chunkLen
 	}
 }

@@ -38,8 +38,8 @@ func TestChunkListLetsGoWholeChunks(t *testing.T) {
 			for _, d := range tt.drops {
 				c.dropBefore(d)
 			}
-			if c.gone() != tt.gone || c.len() != tt.n {
-				t.Fatalf("gone %d, len %d; want %d, %d", c.gone(), c.len(), tt.gone, tt.n)
+			if c.gone != tt.gone || c.len() != tt.n {
+				t.Fatalf("gone %d, len %d; want %d, %d", c.gone, c.len(), tt.gone, tt.n)
 			}
 			for k, chunk := range c.chunks {
 				if let := (k+1)*chunkLen <= tt.gone; let != (chunk == nil) {

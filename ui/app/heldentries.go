@@ -145,8 +145,8 @@ func (h *heldEntries) list(ctx context.Context, from int, letGo bool, fn func(ma
 		if err := fn(h.at(i)); err != nil {
 			return err
 		}
-		if letGo && (i+1)%chunkLen == 0 {
-			h.dropBefore(i + 1)
+		if letGo {
+			h.dropBefore(i + 1) // whole chunks only: nothing until one is done
 		}
 	}
 	return nil

@@ -130,14 +130,14 @@ func (rr *rowReplay) slotAt(i int32) (sum [sha256.Size]byte, ref store.RecordRef
 	return rr.sums[i], rr.refs[i], nil
 }
 
-// handedOutIDs returns the IDs of the rows handed out, in order: each
-// one checked against the listed message's as it went out (replayRows).
-func (rr *rowReplay) handedOutIDs() []model.MessageID {
+// appendHandedOutIDs appends to ids the IDs of the rows handed out, in
+// order: each one checked against the listed message's as it went out
+// (replayRows).
+func (rr *rowReplay) appendHandedOutIDs(ids []model.MessageID) []model.MessageID {
 	rr.mu.RLock()
 	defer rr.mu.RUnlock()
-	ids := make([]model.MessageID, rr.out)
-	for i := range ids {
-		ids[i] = rr.rowID(int32(i))
+	for i := range int32(rr.out) {
+		ids = append(ids, rr.rowID(i))
 	}
 	return ids
 }
@@ -392,9 +392,9 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 	}
 	// The whole listing's IDs, for the list kept again: those of the
 	// rows handed out, then the entries' own, which the rest lets go.
-	ids := append(rr.handedOutIDs(), make([]model.MessageID, entries.len()-sent)...)
+	ids := rr.appendHandedOutIDs(make([]model.MessageID, 0, entries.len()))
 	for i := sent; i < entries.len(); i++ {
-		ids[i] = entries.id(i)
+		ids = append(ids, entries.id(i))
 	}
 	// Opened again once this process no longer holds it, so that it
 	// holds the lock again unless another process took it: then nobody
@@ -463,11 +463,11 @@ func replayRest(ctx context.Context, a *App, cache *store.Cache, header string, 
 func newRowReplay(cache *store.Cache, plan *replayPlan) (*rowReplay, map[model.MessageID]model.Row) {
 	rr := &rowReplay{cachePath: cache.Path(), sums: plan.d.keys, refs: plan.d.refs, per: rowsPerBlock, n: plan.entries.len(),
 		changed: plan.repl, fresh: make(map[model.MessageID]mailsrc.Entry, len(plan.fresh))}
-	// They are rr's now, to move to their file: the digest, summed,
-	// needs them no more, and would keep them in the heap. So are its
-	// IDs, which only a list kept again needs, once the rows went out
-	// (listingIDs): 16 MB at a million messages.
-	plan.d.keys, plan.d.refs, plan.d.found, plan.d.ids = nil, nil, nil, nil
+	// The sums and refs are rr's now, to move to their file, and the
+	// digest's IDs go too: a list kept again after a damaged block takes
+	// the rows' and the entries' (replayRows), and one after a row
+	// replay that handed nothing out the entries' (listingIDs).
+	plan.d.letGo()
 	freshRows := make(map[model.MessageID]model.Row, len(plan.fresh))
 	for id, f := range plan.fresh {
 		freshRows[id] = model.NewRow(&f.msg)

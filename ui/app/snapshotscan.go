@@ -73,7 +73,7 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 					if emitRow != nil {
 						ids = listingIDs(d, entries)
 					}
-					d.keys, d.refs, d.found, d.ids = nil, nil, nil, nil
+					d.letGo()
 					if err := replay(ctx, a, cache, opts, entries, 0, plan.repl, emit); err != nil {
 						return nil, err
 					}
