@@ -25,14 +25,20 @@ func TestRadixSortIsAStableSort(t *testing.T) {
 	}
 	for name, key := range shapes {
 		for _, n := range []int{0, 1, 2, radixMin - 1, radixMin, 1000, 20000} {
-			es := make([]sortEntry, n)
-			for i := range es {
-				es[i] = sortEntry{key: key(), i: int32(i)}
+			// The indexes come in an order of their own, so that a sort
+			// that put equal keys in index order would be caught too.
+			keys, idx := make([]uint64, n), r.Perm(n)
+			for i := range keys {
+				keys[i] = key()
 			}
-			want := slices.Clone(es)
-			slices.SortStableFunc(want, func(a, b sortEntry) int { return cmp.Compare(a.key, b.key) })
-			radixSort(es)
-			if !slices.Equal(es, want) {
+			sorted := make([]int32, n)
+			for x, i := range idx {
+				sorted[x] = int32(i)
+			}
+			want := slices.Clone(sorted)
+			slices.SortStableFunc(want, func(a, b int32) int { return cmp.Compare(keys[a], keys[b]) })
+			radixSort(sorted, keys)
+			if !slices.Equal(sorted, want) {
 				t.Errorf("%s, %d entries: radixSort differs from a stable sort", name, n)
 			}
 		}
@@ -55,9 +61,9 @@ func TestSortJobTextTies(t *testing.T) {
 		}
 		for _, desc := range []bool{false, true} {
 			j := &SortJob{key: SortKey{Column: ColumnSubject, Desc: desc}, text: slices.Clone(text),
-				es: make([]sortEntry, n), done: make(chan struct{})}
-			for i := range j.es {
-				j.es[i] = sortEntry{key: stringPrefix(text[i]), i: int32(i)}
+				keys: make([]uint64, n), idx: make([]int32, n), done: make(chan struct{})}
+			for i := range n {
+				j.keys[i], j.idx[i] = stringPrefix(text[i]), int32(i)
 			}
 			j.Run()
 			want := make([]int32, n)

@@ -53,7 +53,7 @@ func BenchmarkSortAhead100k(b *testing.B) {
 			for b.Loop() {
 				b.StopTimer()
 				tab.rowsChanged()
-				room := NewSortRoom(tab.SortRoomSize(k))
+				room := NewSortRoom(tab.SortRoomFor(k))
 				b.StartTimer()
 				tab.SortJobIn(room, k)
 			}

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -62,6 +63,20 @@ func TestPrefixSortMatchesFullComparison(t *testing.T) {
 			if !slices.Equal(tab.order, want) {
 				t.Errorf("sort by %v desc=%v: prefix sort differs from the full comparison", c, desc)
 			}
+		}
+	}
+}
+
+// TestStringPrefix checks stringPrefix against its definition, the first
+// eight bytes big-endian and zero-padded, on texts shorter than, as long
+// as and longer than eight bytes, with zero and high bytes.
+func TestStringPrefix(t *testing.T) {
+	for _, s := range []string{"", "a", "\x00", "abcdefg", "abcdefgh", "abcdefghi", "\xff\x00\xfe\x01\x80\x7f\x10\x01\x02",
+		"請求書", "請求書の送付", "a\x00\x00\x00\x00\x00\x00\x00"} {
+		var padded [8]byte
+		copy(padded[:], s)
+		if got, want := stringPrefix(s), binary.BigEndian.Uint64(padded[:]); got != want {
+			t.Errorf("stringPrefix(%q) = %#x, want %#x", s, got, want)
 		}
 	}
 }

@@ -23,13 +23,26 @@ import (
 // keys stay in arrival order. Ties between equal keys then go to the
 // full value where the prefix is not all of it (the From, Domain and
 // Subject text, kept in text; dates outside 1677–2262, kept in far),
-// then to arrival, so that the sort is stable in either direction. Only
-// runs of equal keys that stand for such values are looked at again
-// (settleTies); any other run is in arrival order already.
+// then to arrival, so that the sort is stable in either direction. Only runs of equal keys that stand for such
+// values are looked at again (settleTies); any other run is in arrival
+// order already.
+//
+// A job holds 12 bytes a listed message, 28 for a text column, and 4
+// more while it runs (radixSort's scratch): an arrival index to sort,
+// which becomes the order, and a key by arrival index, which the sort
+// reads where it is rather than moving it with the index. At a million
+// messages a job for a text column held 52 MB where it now holds 32 (an
+// entry of key and index, 16 bytes with its padding, its copy in the
+// sort, the texts and a separate order), and the console sorts ahead
+// three keys in turn right after a scan, when its memory limit is set
+// from the live heap (ui/app, settlingLimitFor): what a job holds then
+// raises the limit and the peak by as much again.
 //
 // A job reads no row once taken: the text it keeps is the rows'
 // strings, which never change, so Run may overlap with the table's
 // edits, whose generation (gen) then makes AdoptSort drop the result.
+// (The rows themselves may: an edit writes a row the table owns in its
+// slot, Table.UpdateRows.)
 type SortJob struct {
 	table *Table // the table it sorts; AdoptSort drops another's
 	key   SortKey
@@ -37,7 +50,10 @@ type SortJob struct {
 	// messages with an arrival index below n being the ones sorted.
 	gen uint64
 	n   int32
-	es  []sortEntry
+	// idx holds the arrival indexes of the listed messages, which Run
+	// sorts into order; keys the key of each by arrival index.
+	idx  []int32
+	keys []uint64
 	// text is the sorted column's text by arrival index, for the From,
 	// Domain and Subject columns; far the full date of the messages whose
 	// date prefix is not exact, by arrival index.
@@ -55,12 +71,6 @@ type SortJob struct {
 	taken   bool
 }
 
-// sortEntry is one message in a sort: its key and its arrival index.
-type sortEntry struct {
-	key uint64
-	i   int32
-}
-
 // textColumn reports whether c sorts on a text (rowSenderText), whose
 // 8-byte prefix is its key and whose ties are settled by the text.
 func textColumn(c Column) bool {
@@ -73,13 +83,13 @@ func textColumn(c Column) bool {
 func (t *Table) prepareSort(k SortKey, room *SortRoom) *SortJob {
 	byText := textColumn(k.Column)
 	j := &SortJob{table: t, key: k, gen: t.gen, n: int32(t.n), done: make(chan struct{})}
-	j.es, j.text = room.take(len(t.order), t.n, byText)
+	j.idx, j.keys, j.text = room.take(t.SortRoomFor(k))
 	for x, i := range t.arrivals() {
 		r := t.line(i)
-		j.es[x].i = i
+		j.idx[x] = i
 		if byText {
 			j.text[i] = rowSenderText(k.Column, r)
-			j.es[x].key = stringPrefix(j.text[i])
+			j.keys[i] = stringPrefix(j.text[i])
 			continue
 		}
 		p := rowPrefix(k.Column, r)
@@ -89,44 +99,49 @@ func (t *Table) prepareSort(k SortKey, room *SortRoom) *SortJob {
 			}
 			j.far[i] = r.Date()
 		}
-		j.es[x].key = p
+		j.keys[i] = p
 	}
 	return j
 }
 
 // A SortRoom is the room a job sorting ahead fills as the table takes
-// it (Table.SortJobIn): a key and an arrival index a listed message, and
-// the sorted column's text by arrival index for the From, Domain and
+// it (Table.SortJobIn): an arrival index a listed message, a key an
+// arrived one, and a text an arrived one for the From, Domain and
 // Subject columns. Made away from Update (NewSortRoom, in a command),
-// it spares Update the allocation of 1.6–3.2 MB at 100,000 messages,
+// it spares Update the allocation of 1.2–2.8 MB at 100,000 messages,
 // and what the collector charges for it: an allocation during a
 // collection makes its goroutine help mark in proportion to its size,
 // and right after a scan, when collections come close together, taking
 // a job in Update so took up to 98 ms, 49 of them marking, with a key
 // waiting behind it. A room is used once.
 type SortRoom struct {
-	es   []sortEntry
+	idx  []int32
+	keys []uint64
 	text []string
 }
 
-// SortRoomSize returns the room a job sorting the table by k needs as
-// it stands: entries, one a listed message, and texts, one a message
-// arrived for a text column (else 0).
-func (t *Table) SortRoomSize(k SortKey) (entries, texts int) {
-	if textColumn(k.Column) {
-		texts = t.n
-	}
-	return len(t.order), texts
+// A SortRoomSize is the room a job needs (Table.SortRoomFor): an entry
+// a listed message, a key an arrived one, and a text an arrived one
+// when Texts is set.
+type SortRoomSize struct {
+	Listed, Arrived int
+	Texts           bool
 }
 
-// NewSortRoom returns room for a job of entries messages, with texts
-// texts (SortRoomSize), and some more: messages that arrive between the
-// ask and the taking (a live watch's, right after a scan) would leave a
-// room of the exact size too small, to be allocated again in Update.
-func NewSortRoom(entries, texts int) *SortRoom {
-	r := &SortRoom{es: make([]sortEntry, withSpare(entries))}
-	if texts > 0 {
-		r.text = make([]string, withSpare(texts))
+// SortRoomFor returns the room a job sorting the table by k needs as it
+// stands.
+func (t *Table) SortRoomFor(k SortKey) SortRoomSize {
+	return SortRoomSize{Listed: len(t.order), Arrived: t.n, Texts: textColumn(k.Column)}
+}
+
+// NewSortRoom returns room for a job of the size s (SortRoomFor), and
+// some more: messages that arrive between the ask and the taking (a
+// live watch's, right after a scan) would leave a room of the exact
+// size too small, to be allocated again in Update.
+func NewSortRoom(s SortRoomSize) *SortRoom {
+	r := &SortRoom{idx: make([]int32, withSpare(s.Listed)), keys: make([]uint64, withSpare(s.Arrived))}
+	if s.Texts {
+		r.text = make([]string, withSpare(s.Arrived))
 	}
 	return r
 }
@@ -135,27 +150,27 @@ func NewSortRoom(entries, texts int) *SortRoom {
 // of n at large sizes.
 func withSpare(n int) int { return n + n/64 + 64 }
 
-// take returns the arrays of a job of entries messages of n arrived,
-// with the texts when byText: the room's where they fit, else new ones.
-// The room gives its arrays up: a nil room, or one taken already, has
-// none to give.
-func (r *SortRoom) take(entries, n int, byText bool) (es []sortEntry, text []string) {
-	if r != nil && cap(r.es) >= entries {
-		es = r.es[:entries]
-	} else {
-		es = make([]sortEntry, entries)
+// take returns the arrays of a job of the size s: the room's where they
+// fit, else new ones. The room gives its arrays up: a nil room, or one
+// taken already, has none to give.
+func (r *SortRoom) take(s SortRoomSize) (idx []int32, keys []uint64, text []string) {
+	if r == nil {
+		r = &SortRoom{}
 	}
-	if byText {
-		if r != nil && cap(r.text) >= n {
-			text = r.text[:n]
-		} else {
-			text = make([]string, n)
-		}
+	idx, keys = fit(r.idx, s.Listed), fit(r.keys, s.Arrived)
+	if s.Texts {
+		text = fit(r.text, s.Arrived)
 	}
-	if r != nil {
-		r.es, r.text = nil, nil
+	r.idx, r.keys, r.text = nil, nil, nil
+	return idx, keys, text
+}
+
+// fit returns a of length n when it has room for n, else a new slice.
+func fit[T any](a []T, n int) []T {
+	if cap(a) >= n {
+		return a[:n]
 	}
-	return es, text
+	return make([]T, n)
 }
 
 // arrivals yields the listed messages' arrival indexes in arrival
@@ -184,18 +199,15 @@ func (t *Table) arrivals() iter.Seq2[int, int32] {
 func (j *SortJob) Run() {
 	j.started.Store(true)
 	defer close(j.done)
-	for x := range j.es {
-		j.es[x].key = j.directed(j.es[x].key)
+	for _, i := range j.idx {
+		j.keys[i] = j.directed(j.keys[i])
 	}
-	radixSort(j.es)
+	radixSort(j.idx, j.keys)
 	if j.text != nil || j.far != nil {
-		eachTie(j.es, j.settleTies)
+		eachTie(j.idx, j.keys, j.settleTies)
 	}
-	j.order = make([]int32, len(j.es))
-	for x := range j.es {
-		j.order[x] = j.es[x].i
-	}
-	j.es, j.far, j.text = nil, nil, nil
+	j.order = j.idx
+	j.idx, j.keys, j.far, j.text = nil, nil, nil, nil
 }
 
 // settleTies puts a run of messages whose keys are equal, in arrival
@@ -205,19 +217,19 @@ func (j *SortJob) Run() {
 // and greatest keys stand for dates they cannot hold (far), in either
 // direction; those are sorted by second, then nanosecond, in two more
 // radix sorts, which keep arrival order among equal dates.
-func (j *SortJob) settleTies(run []sortEntry) {
-	switch {
+func (j *SortJob) settleTies(run []int32) {
+	switch key := j.keys[run[0]]; {
 	case j.text != nil:
 		j.settleText(run, 8)
-	case j.far != nil && (run[0].key == 0 || run[0].key == math.MaxUint64):
+	case j.far != nil && (key == 0 || key == math.MaxUint64):
 		for _, part := range []func(time.Time) uint64{
 			func(d time.Time) uint64 { return uint64(d.Nanosecond()) },
 			func(d time.Time) uint64 { return uint64(d.Unix()) ^ 1<<63 }, // signed order
 		} {
-			for x := range run {
-				run[x].key = j.directed(part(j.far[run[x].i]))
+			for _, i := range run {
+				j.keys[i] = j.directed(part(j.far[i]))
 			}
-			radixSort(run)
+			radixSort(run, j.keys)
 		}
 	}
 }
@@ -234,16 +246,16 @@ const textRadixDepth = 64
 // radix sort, and so on down each run that still ties. A run whose texts
 // are all the same is final. Texts that agree even padded differ in
 // length, the shorter first, as strings.Compare has it.
-func (j *SortJob) settleText(run []sortEntry, depth int) {
+func (j *SortJob) settleText(run []int32, depth int) {
 	if depth > textRadixDepth {
 		if !slices.IsSortedFunc(run, j.compareText) {
 			slices.SortFunc(run, j.compareText)
 		}
 		return
 	}
-	first, same, longest := j.text[run[0].i], true, 0
-	for _, e := range run {
-		s := j.text[e.i]
+	first, same, longest := j.text[run[0]], true, 0
+	for _, i := range run {
+		s := j.text[i]
 		same = same && s == first
 		longest = max(longest, len(s))
 	}
@@ -251,30 +263,30 @@ func (j *SortJob) settleText(run []sortEntry, depth int) {
 		return
 	}
 	if longest <= depth { // equal but for the padding
-		for x := range run {
-			run[x].key = j.directed(uint64(len(j.text[run[x].i])))
+		for _, i := range run {
+			j.keys[i] = j.directed(uint64(len(j.text[i])))
 		}
-		radixSort(run)
+		radixSort(run, j.keys)
 		return
 	}
-	for x := range run {
-		s := j.text[run[x].i]
-		run[x].key = j.directed(stringPrefix(s[min(depth, len(s)):]))
+	for _, i := range run {
+		s := j.text[i]
+		j.keys[i] = j.directed(stringPrefix(s[min(depth, len(s)):]))
 	}
-	radixSort(run)
-	eachTie(run, func(tied []sortEntry) { j.settleText(tied, depth+8) })
+	radixSort(run, j.keys)
+	eachTie(run, j.keys, func(tied []int32) { j.settleText(tied, depth+8) })
 }
 
-// eachTie calls fn with every run of two or more entries of es, sorted
-// by key, whose keys are equal.
-func eachTie(es []sortEntry, fn func(run []sortEntry)) {
-	for lo := 0; lo < len(es); {
+// eachTie calls fn with every run of two or more arrival indexes of
+// idx, sorted by their keys, whose keys are equal.
+func eachTie(idx []int32, keys []uint64, fn func(run []int32)) {
+	for lo := 0; lo < len(idx); {
 		hi := lo + 1
-		for hi < len(es) && es[hi].key == es[lo].key {
+		for hi < len(idx) && keys[idx[hi]] == keys[idx[lo]] {
 			hi++
 		}
 		if hi-lo > 1 {
-			fn(es[lo:hi])
+			fn(idx[lo:hi])
 		}
 		lo = hi
 	}
@@ -291,15 +303,15 @@ func (j *SortJob) directed(key uint64) uint64 {
 
 // compareText orders two messages by their column's text, in the key's
 // direction, then by arrival.
-func (j *SortJob) compareText(a, b sortEntry) int {
-	c := strings.Compare(j.text[a.i], j.text[b.i])
+func (j *SortJob) compareText(a, b int32) int {
+	c := strings.Compare(j.text[a], j.text[b])
 	if j.key.Desc {
 		c = -c
 	}
 	if c != 0 {
 		return c
 	}
-	return cmp.Compare(a.i, b.i)
+	return cmp.Compare(a, b)
 }
 
 // rowSenderText is the text the From, Domain or Subject column sorts on.

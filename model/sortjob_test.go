@@ -292,20 +292,20 @@ func TestSortJobInTakesItsRoom(t *testing.T) {
 	tab.Append(randomMessages(r, 900)...)
 	tab.Remove(map[MessageID]bool{tab.line(3).ID(): true, tab.line(500).ID(): true})
 	for _, k := range []SortKey{{Column: ColumnSubject}, {Column: ColumnSize, Desc: true}} {
-		entries, texts := tab.SortRoomSize(k)
-		if entries != tab.Total() || (texts != 0) != textColumn(k.Column) || (texts != 0 && texts != tab.n) {
-			t.Fatalf("%v: room of %d entries and %d texts for %d listed of %d", k, entries, texts, tab.Total(), tab.n)
+		size := tab.SortRoomFor(k)
+		if size != (SortRoomSize{Listed: tab.Total(), Arrived: tab.n, Texts: textColumn(k.Column)}) {
+			t.Fatalf("%v: room %+v for %d listed of %d", k, size, tab.Total(), tab.n)
 		}
-		room := NewSortRoom(entries, texts)
-		es, text := room.es, room.text
+		room := NewSortRoom(size)
+		idx, keys, text := room.idx, room.keys, room.text
 		j := tab.SortJobIn(room, k)
 		if j == nil {
 			t.Fatalf("%v: no job", k)
 		}
-		if &j.es[0] != &es[0] || (texts > 0 && &j.text[0] != &text[0]) {
+		if &j.idx[0] != &idx[0] || &j.keys[0] != &keys[0] || (size.Texts && &j.text[0] != &text[0]) {
 			t.Errorf("%v: the job did not take the room's arrays", k)
 		}
-		if room.es != nil || room.text != nil {
+		if room.idx != nil || room.keys != nil || room.text != nil {
 			t.Errorf("%v: the room kept its arrays for another job", k)
 		}
 		if again := tab.SortJobIn(room, k); again != nil {
@@ -317,11 +317,11 @@ func TestSortJobInTakesItsRoom(t *testing.T) {
 		tab.SetSort(DefaultSort)
 	}
 	for name, room := range map[string]*SortRoom{
-		"too small": NewSortRoom(10, 10),
-		"too large": {es: make([]sortEntry, tab.Total()+500), text: make([]string, tab.n+500)},
+		"too small": NewSortRoom(SortRoomSize{Listed: 10, Arrived: 10, Texts: true}),
+		"too large": NewSortRoom(SortRoomSize{Listed: tab.Total() + 500, Arrived: tab.n + 500, Texts: true}),
 		"taken": func() *SortRoom {
-			r := NewSortRoom(tab.SortRoomSize(SortKey{Column: ColumnFrom}))
-			r.take(1, 1, true)
+			r := NewSortRoom(tab.SortRoomFor(SortKey{Column: ColumnFrom}))
+			r.take(SortRoomSize{Listed: 1, Arrived: 1, Texts: true})
 			return r
 		}(),
 		"none": nil,
@@ -332,12 +332,68 @@ func TestSortJobInTakesItsRoom(t *testing.T) {
 		if j == nil {
 			t.Fatalf("%s: no job", name)
 		}
-		if len(j.es) != tab.Total() || len(j.text) != tab.n {
-			t.Fatalf("%s: job arrays of %d entries and %d texts for %d listed of %d", name, len(j.es), len(j.text), tab.Total(), tab.n)
+		if len(j.idx) != tab.Total() || len(j.keys) != tab.n || len(j.text) != tab.n {
+			t.Fatalf("%s: job arrays of %d entries, %d keys and %d texts for %d listed of %d",
+				name, len(j.idx), len(j.keys), len(j.text), tab.Total(), tab.n)
 		}
 		runJobs(tab, []*SortJob{j})
 		tab.SetSort(k)
 		checkSorted(t, tab, name)
 		tab.SetSort(DefaultSort)
+	}
+}
+
+// TestSortJobSortsTheRowsTaken checks that a job sorts the rows as they
+// were when it was taken, whatever the table does meanwhile (rows
+// replaced and updated, a removal, arrivals): a job reads no row once
+// taken, and an edit writes a row the table owns in its slot. The edits
+// come between taking and Run, then again while Run sorts on a
+// goroutine of its own, where the race detector (.ci/run) sees any read
+// of what an edit writes. (A job that kept pointers to the rows, 8
+// bytes a message where a text is 16, failed both.)
+func TestSortJobSortsTheRowsTaken(t *testing.T) {
+	msgs := randomMessages(rand.New(rand.NewPCG(5, 8)), 20000)
+	edit := func(tab *Table) {
+		for x := range 40 {
+			m := msgs[x*97]
+			m.From, m.Subject, m.FromDomain = "zz edited", "aa edited", "edited.example"
+			tab.Replace(&m)
+		}
+		tab.UpdateRows(func(r *Row) (Row, bool) {
+			if r.ID() != msgs[11].ID {
+				return Row{}, false
+			}
+			m := msgs[11]
+			m.From, m.Subject = "a", "z"
+			return NewRow(&m), true
+		})
+		tab.Remove(map[MessageID]bool{msgs[5].ID: true, msgs[6000].ID: true})
+		tab.Append(randomMessages(rand.New(rand.NewPCG(2, 2)), 3000)...)
+	}
+	for _, k := range []SortKey{{Column: ColumnFrom}, {Column: ColumnSubject, Desc: true},
+		{Column: ColumnDomain}, {Column: ColumnDate, Desc: true}} {
+		before := NewTable()
+		before.Append(msgs...)
+		before.SetSort(k)
+		for _, beside := range []bool{false, true} {
+			tab := NewTable()
+			tab.Append(msgs...)
+			j := tab.SortJobIn(nil, k)
+			if beside {
+				done := make(chan struct{})
+				go func() {
+					defer close(done)
+					j.Run()
+				}()
+				edit(tab)
+				<-done
+			} else {
+				edit(tab)
+				j.Run()
+			}
+			if !slices.Equal(j.order, before.order) {
+				t.Errorf("%v, edited beside the job %v: the job's order is not that of the rows it was taken from", k, beside)
+			}
+		}
 	}
 }
