@@ -3,6 +3,7 @@ package model
 import (
 	"cmp"
 	"encoding/binary"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -78,6 +79,13 @@ func rowOffset(n int) uint32 { return uint32(min(n, maxRowHay)) }
 
 // zeroDateSec is the Unix time of time.Time's zero.
 var zeroDateSec = time.Time{}.Unix()
+
+// maxRowUnix is the latest Unix time a time.Time holds (time.Unix wraps
+// past it, to a date before year 1), so the latest a row's date may be:
+// a row made from a message is never later, and one decoded that is
+// (a damaged or forged row snapshot) is refused, not sorted as a date
+// its prefix (datePrefix) and its comparison (compareDate) disagree on.
+const maxRowUnix = math.MaxInt64 - 62135596800
 
 // compareDate compares the dates of a and b as time.Time.Compare does.
 func compareDate(a, b *Row) int {

@@ -184,7 +184,7 @@ func (d *RowDecoder) Decode(data string) (Row, string, error) {
 	}
 	p.msgidAt = rd.uint32()
 	r.flags = RowFlags(rd.uint32())
-	if !rd.ok || nsec < 0 || nsec >= 1e9 {
+	if !rd.ok || nsec < 0 || nsec >= 1e9 || r.dateSec > maxRowUnix {
 		return Row{}, "", errBadRow
 	}
 	r.dateNsec = int32(nsec)

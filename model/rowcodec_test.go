@@ -1,6 +1,7 @@
 package model
 
 import (
+	"math"
 	"math/rand/v2"
 	"reflect"
 	"testing"
@@ -127,6 +128,29 @@ func TestRowCodecRejectsDamage(t *testing.T) {
 				Filter{Text: text}.MatchRow(&got, text, &q)
 			}
 			_ = got.From() + got.Subject() + got.Partner() + got.IP() + got.ReadError()
+		}
+	}
+}
+
+// TestRowCodecRefusesDatesPastTime decodes a row whose date is the
+// latest a time.Time holds, and refuses one a second later and the
+// latest int64: time.Unix wraps those to before year 1, so that the
+// sort's prefix put them first and its comparison last (a review found
+// a forged snapshot sorting out of order so).
+func TestRowCodecRefusesDatesPastTime(t *testing.T) {
+	msgs := rowMessages(rand.New(rand.NewPCG(5, 6)), 1)
+	for _, tt := range []struct {
+		sec int64
+		ok  bool
+	}{{maxRowUnix, true}, {maxRowUnix + 1, false}, {math.MaxInt64, false}, {math.MinInt64, true}} {
+		r := NewRow(&msgs[0])
+		r.dateSec = tt.sec
+		got, _, err := new(RowDecoder).Decode(string(new(RowEncoder).Append(nil, &r)))
+		if (err == nil) != tt.ok {
+			t.Errorf("a row dated %d s: error %v, want one: %v", tt.sec, err, !tt.ok)
+		}
+		if err == nil && got.Date().Unix() != tt.sec {
+			t.Errorf("a row dated %d s: decoded as %d", tt.sec, got.Date().Unix())
 		}
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
-	"time"
 )
 
 // A SortJob sorts a table's messages by one key away from the table, so
@@ -27,8 +26,10 @@ import (
 // values are looked at again (settleTies); any other run is in arrival
 // order already.
 //
-// A job holds 12 bytes a listed message, 28 for a text column, and 4
-// more while it runs (radixSort's scratch): an arrival index to sort,
+// A job holds 12 bytes a message, 28 for a text column (a listed
+// message's index, an arrived message's key and text), 16 more for a
+// message dated outside 1677–2262 (which a sender chooses), and 4 more
+// while it runs (radixSort's scratch): an arrival index to sort,
 // which becomes the order, and a key by arrival index, which the sort
 // reads where it is rather than moving it with the index. At a million
 // messages a job for a text column held 52 MB where it now holds 32 (an
@@ -56,9 +57,9 @@ type SortJob struct {
 	keys []uint64
 	// text is the sorted column's text by arrival index, for the From,
 	// Domain and Subject columns; far the full date of the messages whose
-	// date prefix is not exact, by arrival index.
+	// date prefix is not exact, in arrival order.
 	text []string
-	far  map[int32]time.Time
+	far  []farDate
 	// order is the result: arrival indexes in key order.
 	order []int32
 	// started is set when Run begins, and done closed when it ends, so
@@ -94,10 +95,7 @@ func (t *Table) prepareSort(k SortKey, room *SortRoom) *SortJob {
 		}
 		p := rowPrefix(k.Column, r)
 		if !prefixExact(k.Column, p) {
-			if j.far == nil {
-				j.far = map[int32]time.Time{}
-			}
-			j.far[i] = r.Date()
+			j.far = append(j.far, farDate{sec: r.dateSec, nsec: r.dateNsec, i: i})
 		}
 		j.keys[i] = p
 	}
@@ -165,9 +163,14 @@ func (r *SortRoom) take(s SortRoomSize) (idx []int32, keys []uint64, text []stri
 	return idx, keys, text
 }
 
-// fit returns a of length n when it has room for n, else a new slice.
+// fit returns a of length n when it has room for n and not much more,
+// else a new slice. The room's index array becomes the order a table
+// keeps, with its capacity: one made before many messages went would
+// hold their room for as long as the order is kept. A nil a gives a
+// slice too, so that a job over no message has an order (AdoptSort
+// takes a nil one for a job that never ran).
 func fit[T any](a []T, n int) []T {
-	if cap(a) >= n {
+	if a != nil && cap(a) >= n && cap(a) <= 2*withSpare(n) {
 		return a[:n]
 	}
 	return make([]T, n)
@@ -222,16 +225,37 @@ func (j *SortJob) settleTies(run []int32) {
 	case j.text != nil:
 		j.settleText(run, 8)
 	case j.far != nil && (key == 0 || key == math.MaxUint64):
-		for _, part := range []func(time.Time) uint64{
-			func(d time.Time) uint64 { return uint64(d.Nanosecond()) },
-			func(d time.Time) uint64 { return uint64(d.Unix()) ^ 1<<63 }, // signed order
+		for _, part := range []func(farDate) uint64{
+			func(d farDate) uint64 { return uint64(d.nsec) },
+			func(d farDate) uint64 { return uint64(d.sec) ^ 1<<63 }, // signed order
 		} {
 			for _, i := range run {
-				j.keys[i] = j.directed(part(j.far[i]))
+				j.keys[i] = j.directed(part(j.farDate(i)))
 			}
 			radixSort(run, j.keys)
 		}
 	}
+}
+
+// farDate is the full date of a message the job keeps in far: the row's
+// Unix seconds and nanoseconds, as compareDate compares them, and its
+// arrival index. far holds them in arrival order, as the job takes its
+// rows, where a map from arrival index to time.Time had cost about 100
+// bytes a message to make: Date headers are the sender's, and a
+// quarantine of mail dated 1600 made a job eight times its size, and
+// taking it in Update 16 times as slow (a review's measure, 200,000
+// messages).
+type farDate struct {
+	sec  int64
+	nsec int32
+	i    int32
+}
+
+// farDate returns the full date of the message that arrived i-th, one of
+// those the job keeps in far.
+func (j *SortJob) farDate(i int32) farDate {
+	x, _ := slices.BinarySearchFunc(j.far, i, func(d farDate, i int32) int { return cmp.Compare(d.i, i) })
+	return j.far[x]
 }
 
 // textRadixDepth is how far into the text settleText sorts by radix;

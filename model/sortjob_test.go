@@ -319,6 +319,7 @@ func TestSortJobInTakesItsRoom(t *testing.T) {
 	for name, room := range map[string]*SortRoom{
 		"too small": NewSortRoom(SortRoomSize{Listed: 10, Arrived: 10, Texts: true}),
 		"too large": NewSortRoom(SortRoomSize{Listed: tab.Total() + 500, Arrived: tab.n + 500, Texts: true}),
+		"far too large": NewSortRoom(SortRoomSize{Listed: 10 * tab.Total(), Arrived: 10 * tab.n, Texts: true}),
 		"taken": func() *SortRoom {
 			r := NewSortRoom(tab.SortRoomFor(SortKey{Column: ColumnFrom}))
 			r.take(SortRoomSize{Listed: 1, Arrived: 1, Texts: true})
@@ -336,10 +337,23 @@ func TestSortJobInTakesItsRoom(t *testing.T) {
 			t.Fatalf("%s: job arrays of %d entries, %d keys and %d texts for %d listed of %d",
 				name, len(j.idx), len(j.keys), len(j.text), tab.Total(), tab.n)
 		}
+		if cap(j.idx) > 2*withSpare(tab.Total()) {
+			t.Errorf("%s: the job's order keeps room for %d messages, %d listed", name, cap(j.idx), tab.Total())
+		}
 		runJobs(tab, []*SortJob{j})
 		tab.SetSort(k)
 		checkSorted(t, tab, name)
 		tab.SetSort(DefaultSort)
+	}
+	// A job over no listed message has run all the same: its order is
+	// empty, not nil (which AdoptSort takes for a job that never ran).
+	empty := NewTable()
+	empty.Append(randomMessages(r, 3)...)
+	empty.Remove(map[MessageID]bool{empty.line(0).ID(): true, empty.line(1).ID(): true, empty.line(2).ID(): true})
+	j := empty.SortJobIn(nil, SortKey{Column: ColumnFrom})
+	j.Run()
+	if j.order == nil {
+		t.Error("a job over no listed message has a nil order")
 	}
 }
 
