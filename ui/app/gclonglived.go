@@ -31,8 +31,18 @@ const gcPercent = 50
 // spends 3 of those MiB on fewer collections, a 100,000-message scan
 // 7.1–7.3 → 6.6–7.1 s (28 MiB: 6.3–6.8 s, but a peak of 142 MiB, at the
 // 150 MB the console is to stay under).
+//
+// The quarter is at most scanRoomMost, and at least the runtime's share
+// (runtimeShare). What a scan allocates between two collections is its
+// batches and their garbage, which do not grow with the rows; the
+// quarter grows with them, and at a million messages reopened (a live
+// heap of about 400 MB at the scan's end) let resident memory reach
+// about 500 MiB before the scan had ended, the console's peak. A quarter
+// of the live heap reaches the bound at 192 MiB, some 250,000 messages
+// or more: a scan of 100,000 has the quarter as before.
 const (
 	limitSlack    = 22 << 20 // stacks, runtime metadata, the scan's batches
+	scanRoomMost  = 48 << 20
 	minLimit      = 64 << 20
 	limitInterval = 100 * time.Millisecond
 )
@@ -90,20 +100,42 @@ func PercentToFloor(live, floor uint64, most int) int {
 }
 
 // limitFor returns the soft memory limit for a live heap of live bytes
-// while a scan runs: live plus a quarter plus limitSlack, never below
-// minLimit.
-func limitFor(live uint64) int64 { return limitWith(live, 4, limitSlack) }
+// while a scan runs: live plus a quarter (at most scanRoomMost, at least
+// runtimeShare) plus limitSlack, never below minLimit.
+func limitFor(live uint64) int64 {
+	return limitWith(live, max(min(live/4, scanRoomMost), runtimeShare(live))+limitSlack)
+}
+
+// runtimeShare is what the Go runtime itself takes of a memory limit
+// beyond a live heap of live bytes: the collector's headroom (3% of its
+// goal), the free parts of the heap's spans, and its metadata, about 26
+// MB beside a live heap of 400 MB. A limit must leave it and more, or
+// the collector finds the heap at its goal as it ends and starts again
+// at the next allocation: a review's test of a capped room at 385 MiB
+// live ran 40 collections in 4 s of an idle console, 99 with a trickle
+// of allocations, none with the room above it.
+func runtimeShare(live uint64) uint64 { return live / 16 }
 
 // Once no scan runs and the memory has settled (settler), the limit
-// follows the rows more closely: the live heap plus an eighth plus
-// idleSlack. What is allocated then is an operator's keys, the sorting
-// ahead and a few arrivals, which this leaves room for, and the memory
-// the scan's garbage took is given back to the system rather than kept
-// for garbage that no longer comes: at 100,000 messages resident memory
-// after the scan 139–144 → 124–126 MiB, for sort keys 21–41 ms from the
-// key's read to the frame's write instead of 8–19 (strace; a sixteenth
-// and 8 MiB gave 118–121 MiB, and sort keys up to 0.3 s while sorting
-// ahead).
+// follows the rows more closely: the live heap plus an eighth (at most
+// idleRoomMost) plus idleSlack. What is allocated then is an operator's
+// keys, the sorting ahead and a few arrivals, which this leaves room
+// for, and the memory the scan's garbage took is given back to the
+// system rather than kept for garbage that no longer comes: at 100,000
+// messages resident memory after the scan 139–144 → 124–126 MiB, for
+// sort keys 21–41 ms from the key's read to the frame's write instead of
+// 8–19 (strace; a sixteenth and 8 MiB gave 118–121 MiB, and sort keys
+// up to 0.3 s while sorting ahead).
+//
+// An eighth reaches the bound at 96 MiB, some 120,000 messages or more,
+// and past 192 MiB the runtime's share (runtimeShare) is more than the
+// bound, and the room is that. Beyond the bound, what the room is for
+// grows more slowly than the rows: a job sorting ahead holds at most 32 bytes a message as it
+// runs (model.SortJob), and is counted in the live heap while it does,
+// beside the 400 bytes a message the list holds. At a million messages
+// the eighth left 50 MB over a live heap of about 400, 75 beside a
+// sorting job's, which the heap filled: the peak of a console reopened
+// there.
 //
 // From a scan's end until the memory has settled (settler), the limit
 // leaves settlingSlack more. Right after a scan the sorting ahead (3–5
@@ -120,26 +152,39 @@ func limitFor(live uint64) int64 { return limitWith(live, 4, limitSlack) }
 // of 88–102. The scan's own limit (limitFor) held instead did as well
 // at 100,000 messages, but its quarter of the live heap raised a
 // million messages' peak from 640–646 MiB to 689–695: there the heap
-// fills whatever limit it is given after the scan.
-const idleSlack = 12 << 20
+// fills whatever limit it is given after the scan. (Tried: the slack
+// only where a sixteenth of the live heap was less, which took the first
+// sort key after a delivery at 100,000 messages from 46–72 ms to
+// 65–139.)
+const (
+	idleSlack     = 12 << 20
+	idleRoomMost  = 12 << 20
+	settlingSlack = 16 << 20
+)
 
-// settlingSlack is what the limit leaves beyond idleSlack from a scan's
-// end until the memory has settled (see above).
-const settlingSlack = 16 << 20
+// idleRoom is what the idle and settling limits leave beyond a live heap
+// of live bytes besides idleSlack: an eighth of it, at most
+// idleRoomMost, and more (extra) while settling, but never less than
+// the runtime's share.
+func idleRoom(live, extra uint64) uint64 {
+	return max(min(live/8, idleRoomMost)+extra, runtimeShare(live))
+}
 
 // idleLimitFor returns the soft memory limit for a live heap of live
 // bytes once no scan runs and the memory has settled.
-func idleLimitFor(live uint64) int64 { return limitWith(live, 8, idleSlack) }
+func idleLimitFor(live uint64) int64 { return limitWith(live, idleRoom(live, 0)+idleSlack) }
 
 // settlingLimitFor returns the soft memory limit for a live heap of
 // live bytes from a scan's end until the memory has settled: the idle
-// limit and settlingSlack more.
-func settlingLimitFor(live uint64) int64 { return limitWith(live, 8, idleSlack+settlingSlack) }
+// limit's room and settlingSlack more, or the runtime's share.
+func settlingLimitFor(live uint64) int64 {
+	return limitWith(live, idleRoom(live, settlingSlack)+idleSlack)
+}
 
-// limitWith returns live plus live/part plus slack, never below
-// minLimit, saturating rather than wrapping.
-func limitWith(live, part, slack uint64) int64 {
-	goal := live + live/part + slack
+// limitWith returns live plus room, never below minLimit, saturating
+// rather than wrapping.
+func limitWith(live, room uint64) int64 {
+	goal := live + room
 	if goal < live || goal > math.MaxInt64 {
 		return math.MaxInt64
 	}

@@ -57,8 +57,9 @@ func TestTuneGC(t *testing.T) {
 	}
 }
 
-// TestLimitFor: the limit is the live heap and a quarter plus the slack,
-// never below the floor, and saturates instead of wrapping.
+// TestLimitFor: the limit is the live heap and a quarter, at most
+// scanRoomMost and at least the runtime's share, plus the slack, never
+// below the floor, and saturates instead of wrapping.
 func TestLimitFor(t *testing.T) {
 	tests := []struct {
 		live uint64
@@ -67,9 +68,13 @@ func TestLimitFor(t *testing.T) {
 		{0, minLimit},
 		{10 << 20, minLimit},
 		{80 << 20, 80<<20 + 20<<20 + limitSlack},
-		{800 << 20, 800<<20 + 200<<20 + limitSlack},
-		{math.MaxUint64 / 4, math.MaxUint64/4 + math.MaxUint64/4/4 + limitSlack},
-		{math.MaxUint64 / 4 * 3, math.MaxInt64},
+		{4 * scanRoomMost, 5*scanRoomMost + limitSlack},
+		{600 << 20, 600<<20 + scanRoomMost + limitSlack},
+		{800 << 20, 800<<20 + 50<<20 + limitSlack},
+		{16 * scanRoomMost, 17*scanRoomMost + limitSlack},
+		{4000 << 20, 4000<<20 + 250<<20 + limitSlack},
+		{math.MaxInt64 / 2, math.MaxInt64/2 + math.MaxInt64/2/16 + limitSlack},
+		{math.MaxInt64, math.MaxInt64},
 		{math.MaxUint64 - 1, math.MaxInt64},
 	}
 	for _, tt := range tests {
@@ -80,7 +85,8 @@ func TestLimitFor(t *testing.T) {
 }
 
 // TestIdleLimitFor: once no scan runs, the limit is the live heap and an
-// eighth plus the idle slack, never below the floor, and saturates.
+// eighth, at most idleRoomMost and at least the runtime's share, plus
+// the idle slack, never below the floor, and saturates.
 func TestIdleLimitFor(t *testing.T) {
 	tests := []struct {
 		live uint64
@@ -88,7 +94,9 @@ func TestIdleLimitFor(t *testing.T) {
 	}{
 		{0, minLimit},
 		{80 << 20, 80<<20 + 10<<20 + idleSlack},
-		{800 << 20, 800<<20 + 100<<20 + idleSlack},
+		{8 * idleRoomMost, 9*idleRoomMost + idleSlack},
+		{16 * idleRoomMost, 17*idleRoomMost + idleSlack},
+		{800 << 20, 800<<20 + 50<<20 + idleSlack},
 		{math.MaxUint64 - 1, math.MaxInt64},
 	}
 	for _, tt := range tests {
@@ -98,6 +106,9 @@ func TestIdleLimitFor(t *testing.T) {
 	}
 }
 
+// TestSettlingLimitFor: from a scan's end until the memory has settled,
+// the limit is the idle limit and settlingSlack more, or the live heap,
+// the runtime's share and the idle slack where that is more.
 func TestSettlingLimitFor(t *testing.T) {
 	tests := []struct {
 		live uint64
@@ -105,7 +116,8 @@ func TestSettlingLimitFor(t *testing.T) {
 	}{
 		{0, minLimit},
 		{53 << 20, 53<<20 + 53<<20/8 + idleSlack + settlingSlack},
-		{800 << 20, 800<<20 + 100<<20 + idleSlack + settlingSlack},
+		{8 * idleRoomMost, 9*idleRoomMost + idleSlack + settlingSlack},
+		{1000 << 20, 1000<<20 + 62<<20 + 1<<19 + idleSlack},
 		{math.MaxUint64 - 1, math.MaxInt64},
 	}
 	for _, tt := range tests {
