@@ -22,22 +22,22 @@ import (
 // keys stay in arrival order. Ties between equal keys then go to the
 // full value where the prefix is not all of it (the From, Domain and
 // Subject text, kept in text; dates outside 1677–2262, kept in far),
-// then to arrival, so that the sort is stable in either direction. Only runs of equal keys that stand for such
-// values are looked at again (settleTies); any other run is in arrival
-// order already.
+// then to arrival, so that the sort is stable in either direction. Only
+// runs of equal keys that stand for such values are looked at again
+// (settleTies); any other run is in arrival order already.
 //
-// A job holds 12 bytes a message, 28 for a text column (a listed
-// message's index, an arrived message's key and text), 16 more for a
-// message dated outside 1677–2262 (which a sender chooses), and 4 more
-// while it runs (radixSort's scratch): an arrival index to sort,
-// which becomes the order, and a key by arrival index, which the sort
-// reads where it is rather than moving it with the index. At a million
-// messages a job for a text column held 52 MB where it now holds 32 (an
-// entry of key and index, 16 bytes with its padding, its copy in the
-// sort, the texts and a separate order), and the console sorts ahead
-// three keys in turn right after a scan, when its memory limit is set
-// from the live heap (ui/app, settlingLimitFor): what a job holds then
-// raises the limit and the peak by as much again.
+// A job holds 12 bytes a message: the arrival index it sorts (a listed
+// message's), which becomes the order, and the key (an arrived
+// message's), which the sort reads where it lies rather than moving it
+// with the index. A text column adds the text, 16 bytes; a message
+// dated outside 1677–2262 (which a sender chooses) its date, 16; and
+// Run a scratch of 4. At a million messages a job for a text column
+// held 52 MB where it now holds 32 (an entry of key and index, 16 bytes
+// with its padding, its copy in the sort, the texts and a separate
+// order), and the console sorts ahead three keys in turn right after a
+// scan, when its memory limit is set from the live heap (ui/app,
+// settlingLimitFor): what a job holds then raises the limit and the
+// peak by as much again.
 //
 // A job reads no row once taken: the text it keeps is the rows'
 // strings, which never change, so Run may overlap with the table's

@@ -317,8 +317,8 @@ func TestSortJobInTakesItsRoom(t *testing.T) {
 		tab.SetSort(DefaultSort)
 	}
 	for name, room := range map[string]*SortRoom{
-		"too small": NewSortRoom(SortRoomSize{Listed: 10, Arrived: 10, Texts: true}),
-		"too large": NewSortRoom(SortRoomSize{Listed: tab.Total() + 500, Arrived: tab.n + 500, Texts: true}),
+		"too small":     NewSortRoom(SortRoomSize{Listed: 10, Arrived: 10, Texts: true}),
+		"too large":     NewSortRoom(SortRoomSize{Listed: tab.Total() + 500, Arrived: tab.n + 500, Texts: true}),
 		"far too large": NewSortRoom(SortRoomSize{Listed: 10 * tab.Total(), Arrived: 10 * tab.n, Texts: true}),
 		"taken": func() *SortRoom {
 			r := NewSortRoom(tab.SortRoomFor(SortKey{Column: ColumnFrom}))
