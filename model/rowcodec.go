@@ -184,6 +184,12 @@ func (d *RowDecoder) Decode(data string) (Row, string, error) {
 	}
 	p.msgidAt = rd.uint32()
 	r.flags = RowFlags(rd.uint32())
+	if r.flags&rowHasDate == 0 {
+		// A row without a date holds time.Time's zero, as NewRow makes
+		// it: one that held another would sort by it (compareDate) and
+		// by the zero (datePrefix, from Date) at once.
+		r.dateSec, nsec = zeroDateSec, 0
+	}
 	if !rd.ok || nsec < 0 || nsec >= 1e9 || r.dateSec > maxRowUnix {
 		return Row{}, "", errBadRow
 	}

@@ -136,7 +136,8 @@ func TestRowCodecRejectsDamage(t *testing.T) {
 // latest a time.Time holds, and refuses one a second later and the
 // latest int64: time.Unix wraps those to before year 1, so that the
 // sort's prefix put them first and its comparison last (a review found
-// a forged snapshot sorting out of order so).
+// a forged snapshot sorting out of order so). A row marked without a
+// date that holds one is decoded without it, for the same reason.
 func TestRowCodecRefusesDatesPastTime(t *testing.T) {
 	msgs := rowMessages(rand.New(rand.NewPCG(5, 6)), 1)
 	for _, tt := range []struct {
@@ -152,6 +153,14 @@ func TestRowCodecRefusesDatesPastTime(t *testing.T) {
 		if err == nil && got.Date().Unix() != tt.sec {
 			t.Errorf("a row dated %d s: decoded as %d", tt.sec, got.Date().Unix())
 		}
+	}
+	// A row marked without a date that holds one anyway (a review's
+	// forged snapshot) decodes without it: it sorted by both.
+	r := NewRow(&msgs[0])
+	r.flags &^= rowHasDate
+	got, _, err := new(RowDecoder).Decode(string(new(RowEncoder).Append(nil, &r)))
+	if err != nil || got.dateSec != zeroDateSec || got.dateNsec != 0 || !got.Date().IsZero() {
+		t.Errorf("a row without a date but holding one: %v, decoded as %d s %d ns", err, got.dateSec, got.dateNsec)
 	}
 }
 

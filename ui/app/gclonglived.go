@@ -38,8 +38,8 @@ const gcPercent = 50
 // quarter grows with them, and at a million messages reopened (a live
 // heap of about 400 MB at the scan's end) let resident memory reach
 // about 500 MiB before the scan had ended, the console's peak. A quarter
-// of the live heap reaches the bound at 192 MiB, some 250,000 messages
-// or more: a scan of 100,000 has the quarter as before.
+// of the live heap reaches the bound at 192 MiB, between 250,000 and
+// 500,000 messages: a scan of 100,000 has the quarter as before.
 const (
 	limitSlack    = 22 << 20 // stacks, runtime metadata, the scan's batches
 	scanRoomMost  = 48 << 20
@@ -127,19 +127,23 @@ func runtimeShare(live uint64) uint64 { return live / 16 }
 // 8–19 (strace; a sixteenth and 8 MiB gave 118–121 MiB, and sort keys
 // up to 0.3 s while sorting ahead).
 //
-// An eighth reaches the bound at 96 MiB, some 120,000 messages or more,
-// and past 192 MiB the runtime's share (runtimeShare) is more than the
-// bound, and the room is that. Beyond the bound, what the room is for
-// grows more slowly than the rows: a job sorting ahead holds at most 32 bytes a message as it
-// runs (model.SortJob), and is counted in the live heap while it does,
-// beside the 400 bytes a message the list holds. At a million messages
-// the eighth left 50 MB over a live heap of about 400, 75 beside a
-// sorting job's, which the heap filled: the peak of a console reopened
-// there.
+// An eighth reaches the bound at 96 MiB, between 120,000 and 250,000
+// messages (a list of 100,000 holds 53–80 MB), and past 192 MiB the
+// runtime's share (runtimeShare) is more than the bound, and the room
+// is that. Beyond the bound, what the room is for grows more slowly
+// than the rows: a job sorting ahead holds at most 32 bytes a message
+// as it runs (model.SortJob), and is counted in the live heap while it
+// does, beside the 400 bytes a message the list holds. At a million
+// messages the eighth left 50 MB over a live heap of about 400, 75
+// beside a sorting job's, which the heap filled: the peak of a console
+// reopened there.
 //
 // From a scan's end until the memory has settled (settler), the limit
-// leaves settlingSlack more. Right after a scan the sorting ahead (3–5
-// MB a job at 100,000 messages), the kept list's writing and the
+// leaves settlingSlack more, less what the runtime's share takes beyond
+// the idle room (past 192 MiB of live heap; past 448 MiB the share is
+// all the room: at a million messages, some 380 MiB live, settling
+// leaves 4 MiB more than idle). Right after a scan the sorting ahead
+// (3–5 MB a job at 100,000 messages), the kept list's writing and the
 // operator's first keys all allocate at once, and the idle limit, set
 // from a live heap the scan's end had just shrunk (89 → 53 MB), left
 // them almost no room: with one message delivered before each start,
