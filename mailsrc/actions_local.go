@@ -133,7 +133,7 @@ func (m *Maildir) quarantine() *localQuarantine {
 			}
 			// Where the last listing saw it, when it is still there: the
 			// slow path reads the whole folder.
-			if f, known := m.lookup(id); known {
+			for _, f := range m.lookup(id) {
 				if info, err := m.root.Lstat(f.rel()); err == nil && info.Mode().IsRegular() {
 					return path.Join(f.sub, f.name), nil
 				}

@@ -34,12 +34,13 @@ type Maildir struct {
 	root *os.Root
 
 	mu sync.RWMutex
-	// listed is the last listing: the fast path of Open, by binary
-	// search. moved holds the files found again under another name since
-	// (new flags, new/ to cur/). A stale place is detected on open and
-	// resolved again.
-	listed *maildirIndex
-	moved  map[model.MessageID]maildirFile
+	// listing is the listing running, and places where the last one to
+	// finish saw each message: the fast path of Open. moved holds the
+	// files found again under another name since (new flags, new/ to
+	// cur/). A stale place is detected on open and resolved again.
+	listing *maildirIndex
+	places  *maildirPlaces
+	moved   map[model.MessageID]maildirFile
 	// folders are new/ and cur/ (maildirSubdirs' order) opened as roots
 	// of their own (maildirfolders.go); retired are ones replaced since,
 	// closed with the Maildir.
@@ -155,10 +156,19 @@ func (m *Maildir) List(ctx context.Context, fn func(Entry) error) error {
 	}
 	found.sort()
 	m.mu.Lock()
-	m.listed, m.moved = found, nil
+	m.listing, m.places, m.moved = found, nil, nil
 	m.mu.Unlock()
 	m.refreshFolders()
-	return m.statAndReport(ctx, found, fn)
+	err := m.statAndReport(ctx, found, fn)
+	// The names are all read, whatever err says: their places serve
+	// Open until the next listing, and the names go.
+	places := newMaildirPlaces(found)
+	m.mu.Lock()
+	if m.listing == found { // not superseded by a listing started since
+		m.listing, m.places = nil, places
+	}
+	m.mu.Unlock()
+	return err
 }
 
 // readNames appends the messages named in one folder to found.
@@ -223,7 +233,7 @@ func (m *Maildir) Open(ctx context.Context, id model.MessageID) (io.ReadCloser, 
 	if !validMaildirID(id) {
 		return nil, notFound(id)
 	}
-	if file, known := m.lookup(id); known {
+	for _, file := range m.lookup(id) {
 		f, err := m.openListed(file)
 		if err == nil {
 			return openMessage(f, id)
@@ -251,15 +261,22 @@ func (m *Maildir) Open(ctx context.Context, id model.MessageID) (io.ReadCloser, 
 	return nil, notFound(id)
 }
 
-// lookup returns where message id's file was last seen: found again
-// under another name since the listing, or as the listing saw it.
-func (m *Maildir) lookup(id model.MessageID) (maildirFile, bool) {
+// lookup returns where message id's file may be (usually one place):
+// found again under another name since the listing, or as the listing
+// saw it.
+func (m *Maildir) lookup(id model.MessageID) []maildirFile {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	if f, ok := m.moved[id]; ok {
-		return f, true
+		return []maildirFile{f}
 	}
-	return m.listed.find(id)
+	if m.listing != nil {
+		if f, ok := m.listing.find(id); ok {
+			return []maildirFile{f}
+		}
+		return nil
+	}
+	return m.places.find(id, nil)
 }
 
 // validMaildirID reports whether id can name a Maildir file at all: a

@@ -168,7 +168,7 @@ func (m *Maildir) statListed(ctx context.Context, l maildirListed) Entry {
 func (m *Maildir) remember(id model.MessageID, file maildirFile) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.listed == nil {
+	if m.listing == nil && m.places == nil {
 		return // no listing to correct: Open resolves every time
 	}
 	if m.moved == nil {

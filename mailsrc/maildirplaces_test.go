@@ -1,0 +1,159 @@
+package mailsrc
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"testing"
+
+	"mxaudit/model"
+)
+
+func TestMaildirPlacesFind(t *testing.T) {
+	// trickyNames, and a Maildir of many info parts, so that the
+	// places' low bits hold a wide index (13 bits) beside the hash.
+	many := slices.Clone(trickyNames)
+	for i := range 5000 {
+		many = append(many, maildirFile{"cur", fmt.Sprintf("1700001000.M%dP1.host:2,%x", i, i)})
+	}
+	for _, files := range [][]maildirFile{trickyNames, many} {
+		x, listed := indexOrder(t, files)
+		p := newMaildirPlaces(x)
+		for _, l := range listed {
+			got := p.find(l.id, nil)
+			if !validMaildirID(l.id) {
+				if len(got) != 0 {
+					t.Errorf("find(%q) = %v, want nothing: no file can be opened by that ID", l.id, got)
+				}
+				continue
+			}
+			if !slices.Contains(got, l.file) {
+				t.Errorf("find(%q) = %v, want %v among them", l.id, got, l.file)
+			}
+		}
+		for _, id := range []model.MessageID{"1700000400.M4P1", "1700000400.M4P1.host:2,S", "1700000401.M4P1.host", "999.M0P1.hos", "no", "", "cur/no-stamp"} {
+			if got := p.find(id, nil); len(got) != 0 {
+				t.Errorf("find(%q) = %v, want nothing", id, got)
+			}
+		}
+	}
+	var none *maildirPlaces
+	if got := none.find("1.M1.host", nil); len(got) != 0 {
+		t.Errorf("found %v in no listing", got)
+	}
+}
+
+// TestMaildirOpensPastACollision makes two IDs' places share a hash, the
+// wrong one first: Open and the actions' lookup try both and take the
+// file that is there, which can only be the message asked for (its name
+// starts with the ID), without reading a folder.
+func TestMaildirOpensPastACollision(t *testing.T) {
+	_, md := newTestMaildir(t, map[string]string{
+		"cur/1700000001.M1P1.host:2,S": "Subject: one\n\nfirst\n",
+		"new/1700000002.M2P1.host":     "Subject: two\n\nsecond\n",
+	})
+	listAll(t, md)
+	p := md.places
+	if p == nil || md.listing != nil {
+		t.Fatal("a finished listing left no places, or kept its names")
+	}
+	if len(p.infos) != 2 {
+		t.Fatalf("infos %v, want two", p.infos)
+	}
+	// Both places under the hash of the first ID, the other's info
+	// first (the lower index sorts first).
+	if p.infos[0].sub != "new" {
+		p.infos[0], p.infos[1] = p.infos[1], p.infos[0]
+	}
+	h := p.hash([]byte("1700000001.M1P1.host")) << p.refBits
+	p.places = []uint64{h, h | 1} // infos 0 and 1
+	got := md.lookup("1700000001.M1P1.host")
+	want := []maildirFile{{"new", "1700000001.M1P1.host"}, {"cur", "1700000001.M1P1.host:2,S"}}
+	if !slices.Equal(got, want) {
+		t.Fatalf("lookup = %v, want both places %v", got, want)
+	}
+	// Open must not resolve by reading the folders: with the folders'
+	// own roots open (as after any Open) and the Maildir's root closed,
+	// the slow path fails and the places alone can succeed.
+	md.folder("cur")
+	md.folder("new")
+	closed, err := os.OpenRoot(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed.Close()
+	root := md.root
+	md.root = closed
+	r, err := md.Open(context.Background(), "1700000001.M1P1.host")
+	md.root = root
+	if err != nil {
+		t.Fatalf("Open past a collision: %v", err)
+	}
+	body, _ := io.ReadAll(r)
+	r.Close()
+	if string(body) != "Subject: one\n\nfirst\n" {
+		t.Errorf("Open past a collision read %q", body)
+	}
+	loc, err := md.quarantine().locate(context.Background(), "1700000001.M1P1.host")
+	if err != nil || loc != "cur/1700000001.M1P1.host:2,S" {
+		t.Errorf("locate = %q, %v", loc, err)
+	}
+	// The second message has no place now: it is found by its name.
+	r, err = md.Open(context.Background(), "1700000002.M2P1.host")
+	if err != nil {
+		t.Fatalf("Open without a place: %v", err)
+	}
+	r.Close()
+}
+
+// BenchmarkMaildirPlaces times what a listing of 100,000 messages adds at
+// its end: their places, made from its names.
+func BenchmarkMaildirPlaces(b *testing.B) {
+	x := &maildirIndex{}
+	for i := range 100000 {
+		sub, info := "cur", ":2,S"
+		switch i % 3 {
+		case 0:
+			sub, info = "new", ""
+		case 1:
+			info = ":2,FS"
+		}
+		name := fmt.Sprintf("%d.M%dP%d.bulk%s", 1794787200+i*17, i, 20000+i, info)
+		if err := x.add(sub, []byte(name), uint64(1000+i)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	x.sort()
+	b.ReportAllocs()
+	for b.Loop() {
+		newMaildirPlaces(x)
+	}
+}
+
+func TestSortPlaces(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, n := range []int{0, 1, 5, 1023, 1024, 1025, 5000, 100000} {
+		for _, spread := range []string{"even", "narrow", "equal"} {
+			a := make([]uint64, n)
+			for i := range a {
+				switch spread {
+				case "even":
+					a[i] = r.Uint64()
+				case "narrow": // every place in a few buckets
+					a[i] = 1<<63 | r.Uint64N(64)
+				case "equal":
+					a[i] = 42
+				}
+			}
+			want := slices.Clone(a)
+			slices.Sort(want)
+			sortPlaces(a)
+			if !slices.Equal(a, want) {
+				t.Errorf("%d places, %s: not sorted", n, spread)
+			}
+		}
+	}
+}
