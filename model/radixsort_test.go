@@ -2,6 +2,7 @@ package model
 
 import (
 	"cmp"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -53,8 +54,29 @@ func TestSortJobTextTies(t *testing.T) {
 	long := strings.Repeat("x", textRadixDepth+3)
 	texts := []string{"", "a", "a\x00", "a\x00\x00", "abcdefgh", "abcdefgh\x00", "abcdefghi", "abcdefgha",
 		"請求書", "請求書の送付", long, long + "a", long + "b", long[:textRadixDepth], "zz"}
+	// Texts sharing 1,000 bytes and more (sharedPast): ending within
+	// the shared part, in zero bytes, parting after it at various
+	// depths, and with numbers at their end as a sender would send them.
+	shared := strings.Repeat("請求書 invoice ", 60)[:1000]
+	longTexts := []string{shared, shared + "\x00", shared[:999], shared[:500] + "y", shared + "a", shared + "a\x00",
+		shared + "b" + shared, shared + "b" + shared + "c", shared + "b" + shared[:7], "z"}
+	for i := range 40 {
+		longTexts = append(longTexts, fmt.Sprintf("%s%d", shared, i*37), fmt.Sprintf("%s%s%d", shared, shared, i))
+	}
 	r := rand.New(rand.NewPCG(8, 1))
-	for _, n := range []int{len(texts), 300, 5000} {
+	for _, tt := range []struct {
+		texts []string
+		sizes []int
+	}{{texts, []int{len(texts), 300, 5000}}, {longTexts, []int{len(longTexts), smallTextRun, smallTextRun + 1, 300, 5000}}} {
+		for _, n := range tt.sizes {
+			sortJobTextTies(t, r, tt.texts, n)
+		}
+	}
+}
+
+func sortJobTextTies(t *testing.T, r *rand.Rand, texts []string, n int) {
+	t.Helper()
+	{
 		text := make([]string, n)
 		for i := range text {
 			text[i] = texts[r.IntN(len(texts))]

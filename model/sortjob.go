@@ -273,11 +273,21 @@ func (j *SortJob) farDate(i int32) farDate {
 	return j.far[x]
 }
 
-// textRadixDepth is how far into the text settleText sorts by radix;
-// past it, the rest of a run is compared. Texts that agree on their
-// first 64 bytes are few, and a radix pass per 8 bytes over texts that
-// share a long beginning would cost more than the comparisons.
+// textRadixDepth is how far into the text a small run (smallTextRun) is
+// sorted by radix; past it, the run is compared. A larger run is sorted
+// by radix to the end, and what all its texts share past a depth is
+// skipped in one pass (sharedPast): texts that agree on a long
+// beginning are a sender's doing (a long subject sent many times over,
+// with a number at its end), and sorting them by comparisons read the
+// shared part again in each of n log n of them: 260 ms in Update for
+// 100,000 subjects sharing 1,000 bytes. The radix sorts cost a pass over
+// a run per 8 bytes that set some of its texts apart, so time in
+// proportion to the texts' length, whatever their shape.
 const textRadixDepth = 64
+
+// smallTextRun is the largest run of texts that agree past
+// textRadixDepth which is compared rather than sorted by radix.
+const smallTextRun = 16
 
 // settleText puts in order a run of messages, in arrival order, whose
 // texts agree on their first depth bytes (the shorter ones padded with
@@ -286,12 +296,6 @@ const textRadixDepth = 64
 // are all the same is final. Texts that agree even padded differ in
 // length, the shorter first, as strings.Compare has it.
 func (j *SortJob) settleText(run []int32, depth int) {
-	if depth > textRadixDepth {
-		if !slices.IsSortedFunc(run, j.compareText) {
-			slices.SortFunc(run, j.compareText)
-		}
-		return
-	}
 	first, same, longest := j.text[run[0]], true, 0
 	for _, i := range run {
 		s := j.text[i]
@@ -308,12 +312,60 @@ func (j *SortJob) settleText(run []int32, depth int) {
 		radixSort(run, j.keys)
 		return
 	}
+	if len(run) <= smallTextRun {
+		if depth > textRadixDepth {
+			slices.SortFunc(run, j.compareText)
+			return
+		}
+	} else if second := j.text[run[1]]; len(first) >= depth+8 && len(second) >= depth+8 &&
+		first[depth:depth+8] == second[depth:depth+8] {
+		// The first two texts agree on the next 8 bytes too: the run
+		// may share more, which one pass skips (each radix pass reads
+		// every text, whose bytes are seldom in the processor's cache).
+		depth += j.sharedPast(run, depth)
+	}
 	for _, i := range run {
 		s := j.text[i]
 		j.keys[i] = j.directed(stringPrefix(s[min(depth, len(s)):]))
 	}
 	radixSort(run, j.keys)
 	eachTie(run, j.keys, func(tied []int32) { j.settleText(tied, depth+8) })
+}
+
+// sharedPast returns how many bytes past their first depth every text of
+// run has, the same in each: what the run's sort may skip. It is 0 when a
+// text ends at depth or before, since the padding sorts a text that ends
+// before a zero byte that another has.
+func (j *SortJob) sharedPast(run []int32, depth int) int {
+	shared := ""
+	for n, i := range run {
+		s := j.text[i]
+		if len(s) <= depth {
+			return 0
+		}
+		if n == 0 {
+			shared = s[depth:]
+			continue
+		}
+		if s = s[depth:]; !strings.HasPrefix(s, shared) {
+			shared = shared[:commonPrefixLen(shared, s)]
+			if shared == "" {
+				return 0
+			}
+		}
+	}
+	return len(shared)
+}
+
+// commonPrefixLen returns how many bytes a and b share at their start.
+func commonPrefixLen(a, b string) int {
+	n := min(len(a), len(b))
+	i := 0
+	for ; i+8 <= n && a[i:i+8] == b[i:i+8]; i += 8 {
+	}
+	for ; i < n && a[i] == b[i]; i++ {
+	}
+	return i
 }
 
 // eachTie calls fn with every run of two or more arrival indexes of
