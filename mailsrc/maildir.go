@@ -35,7 +35,9 @@ type Maildir struct {
 
 	mu sync.RWMutex
 	// listing is the listing running, and places where the last one to
-	// finish saw each message: the fast path of Open. moved holds the
+	// finish saw each message: the fast path of Open. A finished listing
+	// stays in listing, names and all, where its places would be no
+	// smaller (placeInfosMost), or it ended in a panic. moved holds the
 	// files found again under another name since (new flags, new/ to
 	// cur/). A stale place is detected on open and resolved again.
 	listing *maildirIndex
@@ -158,16 +160,25 @@ func (m *Maildir) List(ctx context.Context, fn func(Entry) error) error {
 	m.mu.Lock()
 	m.listing, m.places, m.moved = found, nil, nil
 	m.mu.Unlock()
+	// However the listing ends but in a panic (an error of fn's, a
+	// cancel), its names go, and their places serve Open until the next
+	// listing.
+	var places *maildirPlaces
+	defer func() {
+		m.mu.Lock()
+		if m.listing == found && places != nil { // not superseded since
+			m.listing, m.places = nil, places
+		}
+		m.mu.Unlock()
+	}()
 	m.refreshFolders()
 	err := m.statAndReport(ctx, found, fn)
-	// The names are all read, whatever err says: their places serve
-	// Open until the next listing, and the names go.
-	places := newMaildirPlaces(found)
-	m.mu.Lock()
-	if m.listing == found { // not superseded by a listing started since
-		m.listing, m.places = nil, places
+	m.mu.RLock()
+	current := m.listing == found
+	m.mu.RUnlock()
+	if current { // the names are all read, whatever err says
+		places = newMaildirPlaces(found, placeInfosMost(found.len()))
 	}
-	m.mu.Unlock()
 	return err
 }
 
@@ -233,12 +244,25 @@ func (m *Maildir) Open(ctx context.Context, id model.MessageID) (io.ReadCloser, 
 	if !validMaildirID(id) {
 		return nil, notFound(id)
 	}
-	for _, file := range m.lookup(id) {
-		f, err := m.openListed(file)
-		if err == nil {
-			return openMessage(f, id)
+	// Every place but the last may be a wrong one, another ID's with the
+	// same hash (maildirPlaces): one that fails is passed over, and one
+	// of several that is a symbolic link is refused (it may point at
+	// another message), as a file found by its name is below.
+	places := m.lookup(id)
+	for n, file := range places {
+		last := n == len(places)-1
+		f, r, name, err := m.openListed(file)
+		if err == nil && len(places) > 1 {
+			f, err = refuseLink(f, r, name)
 		}
-		if !isGone(err) {
+		if err == nil {
+			r, err := openMessage(f, id)
+			if err == nil || last || !errors.Is(err, ErrNotFound) {
+				return r, err
+			}
+			continue
+		}
+		if !isGone(err) && last {
 			return nil, err
 		}
 	}
@@ -251,6 +275,9 @@ func (m *Maildir) Open(ctx context.Context, id model.MessageID) (io.ReadCloser, 
 		}
 		f, err := m.root.OpenFile(file.rel(), openFlags, 0)
 		if err == nil {
+			f, err = refuseLink(f, m.root, file.rel())
+		}
+		if err == nil {
 			m.remember(id, file)
 			return openMessage(f, id)
 		}
@@ -259,6 +286,27 @@ func (m *Maildir) Open(ctx context.Context, id model.MessageID) (io.ReadCloser, 
 		}
 	}
 	return nil, notFound(id)
+}
+
+// refuseLink returns f, opened by name in r, unless what name names now
+// is not what was opened: a symbolic link (os.Root follows those within
+// the root), or a file renamed over it since. Then f is closed, and the
+// error says the file is gone, so that Open looks further. The listing
+// never reports a link; only the places Open guesses (resolve's, or a
+// hash's several) are checked, at one more system call.
+func refuseLink(f *os.File, r *os.Root, name string) (*os.File, error) {
+	opened, err := f.Stat()
+	if err == nil {
+		var named os.FileInfo
+		if named, err = r.Lstat(name); err == nil && !os.SameFile(opened, named) {
+			err = fmt.Errorf("%s is not the file opened (a link?): %w", name, fs.ErrNotExist)
+		}
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
 }
 
 // lookup returns where message id's file may be (usually one place):

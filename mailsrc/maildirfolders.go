@@ -18,12 +18,15 @@ import (
 // fail, and Open then looks for the file again by path from the
 // Maildir's root.
 
-// openListed opens the file where a listing saw it.
-func (m *Maildir) openListed(file maildirFile) (*os.File, error) {
-	if r := m.folder(file.sub); r != nil {
-		return r.OpenFile(file.name, openFlags, 0)
+// openListed opens the file where a listing saw it, and returns the root
+// and name it was opened by.
+func (m *Maildir) openListed(file maildirFile) (*os.File, *os.Root, string, error) {
+	r, name := m.folder(file.sub), file.name
+	if r == nil {
+		r, name = m.root, file.rel()
 	}
-	return m.root.OpenFile(file.rel(), openFlags, 0)
+	f, err := r.OpenFile(name, openFlags, 0)
+	return f, r, name, err
 }
 
 // folder returns the root of folder sub, opening it the first time; nil

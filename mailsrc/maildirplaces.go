@@ -42,8 +42,16 @@ type maildirInfo struct {
 	info string // the name after the ID: "" or from its ':' on
 }
 
-// newMaildirPlaces returns the places of the messages in listing x.
-func newMaildirPlaces(x *maildirIndex) *maildirPlaces {
+// placeInfosMost is how many distinct folders and info parts the places
+// of n messages may have: a few dozen in a Maildir whose info parts are
+// flags, a sixteenth of n in one whose deliverer writes something else
+// there. Each costs its string and an entry of a map while the places are
+// made; past that, the places would be no smaller than the listing.
+func placeInfosMost(n int) int { return max(64, n/16) }
+
+// newMaildirPlaces returns the places of the messages in listing x, or
+// nil when they have more than most distinct folders and info parts.
+func newMaildirPlaces(x *maildirIndex, most int) *maildirPlaces {
 	p := &maildirPlaces{seed: maphash.MakeSeed()}
 	// By folder, then info part: a map keyed by the string alone reads
 	// it from the name's bytes without copying them.
@@ -55,13 +63,17 @@ func newMaildirPlaces(x *maildirIndex) *maildirPlaces {
 		info := x.name(r)[r.idLen&^maildirInoWide:]
 		ref, ok := in[string(info)]
 		if !ok {
+			if len(p.infos) == most {
+				return nil
+			}
 			if in == nil {
 				in = map[string]uint64{}
 				index[r.n/maildirRecNew] = in
 			}
 			ref = uint64(len(p.infos))
-			in[string(info)] = ref
-			p.infos = append(p.infos, maildirInfo{sub: sub, info: string(info)})
+			info := string(info) // one copy, the map's key and the table's
+			in[info] = ref
+			p.infos = append(p.infos, maildirInfo{sub: sub, info: info})
 		}
 		refs[i] = ref
 	}

@@ -2,10 +2,12 @@ package mailsrc
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -21,7 +23,7 @@ func TestMaildirPlacesFind(t *testing.T) {
 	}
 	for _, files := range [][]maildirFile{trickyNames, many} {
 		x, listed := indexOrder(t, files)
-		p := newMaildirPlaces(x)
+		p := newMaildirPlaces(x, len(files))
 		for _, l := range listed {
 			got := p.find(l.id, nil)
 			if !validMaildirID(l.id) {
@@ -51,7 +53,7 @@ func TestMaildirPlacesFind(t *testing.T) {
 // file that is there, which can only be the message asked for (its name
 // starts with the ID), without reading a folder.
 func TestMaildirOpensPastACollision(t *testing.T) {
-	_, md := newTestMaildir(t, map[string]string{
+	dir, md := newTestMaildir(t, map[string]string{
 		"cur/1700000001.M1P1.host:2,S": "Subject: one\n\nfirst\n",
 		"new/1700000002.M2P1.host":     "Subject: two\n\nsecond\n",
 	})
@@ -97,6 +99,30 @@ func TestMaildirOpensPastACollision(t *testing.T) {
 	if string(body) != "Subject: one\n\nfirst\n" {
 		t.Errorf("Open past a collision read %q", body)
 	}
+	// A wrong place that names something other than a file is passed
+	// over too.
+	if err := os.Mkdir(filepath.Join(dir, "new", "1700000001.M1P1.host"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if r, err = md.Open(context.Background(), "1700000001.M1P1.host"); err != nil {
+		t.Fatalf("Open past a folder at a wrong place: %v", err)
+	}
+	r.Close()
+	// A wrong place that is a symbolic link, to another message, is
+	// refused: os.Root follows a link within the root.
+	if err := os.Remove(filepath.Join(dir, "new", "1700000001.M1P1.host")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("1700000002.M2P1.host", filepath.Join(dir, "new", "1700000001.M1P1.host")); err != nil {
+		t.Fatal(err)
+	}
+	if r, err = md.Open(context.Background(), "1700000001.M1P1.host"); err != nil {
+		t.Fatalf("Open past a link at a wrong place: %v", err)
+	}
+	if body, _ := io.ReadAll(r); string(body) != "Subject: one\n\nfirst\n" {
+		t.Errorf("Open past a link at a wrong place read %q", body)
+	}
+	r.Close()
 	loc, err := md.quarantine().locate(context.Background(), "1700000001.M1P1.host")
 	if err != nil || loc != "cur/1700000001.M1P1.host:2,S" {
 		t.Errorf("locate = %q, %v", loc, err)
@@ -107,6 +133,17 @@ func TestMaildirOpensPastACollision(t *testing.T) {
 		t.Fatalf("Open without a place: %v", err)
 	}
 	r.Close()
+	// Found by its name (no place), a link is refused too: the only
+	// file named for a third ID points at the first message.
+	if err := os.Symlink("1700000001.M1P1.host:2,S", filepath.Join(dir, "cur", "1700000003.M3P1.host:2,S")); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := md.Open(context.Background(), "1700000003.M3P1.host"); !errors.Is(err, ErrNotFound) {
+		if err == nil {
+			r.Close()
+		}
+		t.Errorf("Open of a link found by its name: %v, want not found", err)
+	}
 }
 
 // BenchmarkMaildirPlaces times what a listing of 100,000 messages adds at
@@ -129,7 +166,29 @@ func BenchmarkMaildirPlaces(b *testing.B) {
 	x.sort()
 	b.ReportAllocs()
 	for b.Loop() {
-		newMaildirPlaces(x)
+		newMaildirPlaces(x, placeInfosMost(x.len()))
+	}
+}
+
+// TestMaildirKeepsTheNamesOfManyInfoParts lists a Maildir whose every
+// file has an info part of its own: past placeInfosMost the places would
+// be no smaller than the names, which the Maildir then keeps.
+func TestMaildirKeepsTheNamesOfManyInfoParts(t *testing.T) {
+	files := map[string]string{}
+	for i := range 200 {
+		files[fmt.Sprintf("cur/%d.M%dP1.host:2,S,deliverer-%d", 1700000000+i, i, i)] = "Subject: x\n\n"
+	}
+	_, md := newTestMaildir(t, files)
+	listAll(t, md)
+	if md.listing == nil || md.places != nil {
+		t.Fatalf("listing kept %v, places %v: want the names kept", md.listing != nil, md.places != nil)
+	}
+	if got := md.lookup("1700000007.M7P1.host"); !slices.Equal(got, []maildirFile{{"cur", "1700000007.M7P1.host:2,S,deliverer-7"}}) {
+		t.Errorf("lookup = %v", got)
+	}
+	x, _ := indexOrder(t, []maildirFile{{"cur", "1.a:2,S"}, {"cur", "2.b:2,T"}, {"new", "3.c"}})
+	if newMaildirPlaces(x, 2) != nil || newMaildirPlaces(x, 3) == nil {
+		t.Error("placeInfosMost is not the bound")
 	}
 }
 
