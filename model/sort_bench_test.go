@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // BenchmarkSetSort100k measures re-sorting 100,000 messages by one
@@ -80,5 +81,47 @@ func BenchmarkSetSortSharedSubjects100k(b *testing.B) {
 		tab.rowsChanged() // and none kept
 		b.StartTimer()
 		tab.SetSort(SortKey{Column: ColumnSubject})
+	}
+}
+
+// BenchmarkSetSortPartingSubjects100k sorts subjects that part a few at
+// a time, P+"x"*k+"y" for k from 999 down to 0, a hundred of each,
+// arriving longest first (a review's shape against skipping what texts
+// share), as SetSort sorts them in Update.
+func BenchmarkSetSortPartingSubjects100k(b *testing.B) {
+	msgs := randomMessages(rand.New(rand.NewPCG(1, 2)), 100_000)
+	p := strings.Repeat("請求書 ", 10)
+	for i := range msgs {
+		msgs[i].Subject = p + strings.Repeat("x", 999-i/100) + "y"
+	}
+	tab := NewTable()
+	tab.Append(msgs...)
+	for b.Loop() {
+		b.StopTimer()
+		tab.SetSort(SortKey{Column: ColumnDate})
+		tab.rowsChanged()
+		b.StartTimer()
+		tab.SetSort(SortKey{Column: ColumnSubject})
+	}
+}
+
+// BenchmarkSortJobFarDates200k runs a job sorting by date 200,000
+// messages that a sender dated 1600, beyond what a key holds: each is
+// settled from the job's far dates.
+func BenchmarkSortJobFarDates200k(b *testing.B) {
+	msgs := randomMessages(rand.New(rand.NewPCG(1, 2)), 200_000)
+	for i := range msgs {
+		msgs[i].Date = time.Date(1600, 1, 1, 0, 0, (i*7919)%200_000, i%1000, time.UTC)
+	}
+	tab := NewTable()
+	tab.Append(msgs...)
+	for b.Loop() {
+		b.StopTimer()
+		tab.rowsChanged()
+		jobs := sortJobs(tab, SortKey{Column: ColumnDate, Desc: true})
+		b.StartTimer()
+		for _, j := range jobs {
+			j.Run()
+		}
 	}
 }
