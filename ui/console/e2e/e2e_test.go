@@ -63,6 +63,24 @@ func (s *tmuxSession) waitFor(what string, timeout time.Duration, ok func(string
 	return ""
 }
 
+// settled returns the screen once two captures 100 ms apart agree,
+// from sc, a capture just taken: a capture can catch the terminal in the
+// middle of a frame (half of a help line redrawn), which a comparison of
+// two screens then reports as a difference.
+func (s *tmuxSession) settled(sc string, timeout time.Duration) string {
+	s.t.Helper()
+	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); {
+		time.Sleep(100 * time.Millisecond)
+		next := s.screen()
+		if next == sc {
+			return sc
+		}
+		sc = next
+	}
+	s.t.Fatalf("the screen did not settle; last:\n%s", sc)
+	return ""
+}
+
 func (s *tmuxSession) waitText(text string, timeout time.Duration) string {
 	s.t.Helper()
 	return s.waitFor(fmt.Sprintf("%q", text), timeout, func(sc string) bool { return strings.Contains(sc, text) })

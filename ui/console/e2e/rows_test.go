@@ -42,7 +42,7 @@ func TestReopenListsTheKeptRowsInTmux(t *testing.T) {
 		time.Sleep(300 * time.Millisecond) // the detail pane of the first row
 		list = strings.Join(listRows(s.screen()), "\n")
 		s.keys("j", "j", "Enter")
-		details = s.waitText("Message-ID", 15*time.Second)
+		details = s.settled(s.waitText("Message-ID", 15*time.Second), 10*time.Second)
 		if strings.Contains(details, "cannot read message") {
 			t.Fatalf("run %d: a message could not be read back:\n%s", run, details)
 		}
