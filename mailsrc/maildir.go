@@ -43,6 +43,11 @@ type Maildir struct {
 	listing *maildirIndex
 	places  *maildirPlaces
 	moved   map[model.MessageID]maildirFile
+	// begun counts the listings begun, and installed is the number of
+	// the last one whose names were installed: one that began earlier and
+	// sorts its names later (a million of them, beside a poll's listing)
+	// must not replace names read after its own.
+	begun, installed uint64
 	// folders are new/ and cur/ (maildirSubdirs' order) opened as roots
 	// of their own (maildirfolders.go); retired are ones replaced since,
 	// closed with the Maildir.
@@ -52,6 +57,9 @@ type Maildir struct {
 	// statAll makes List read every file's metadata, as on a system
 	// whose folders give no inode numbers (tests set it).
 	statAll bool
+	// sorted, when set (tests), is called by List once it has sorted its
+	// names, before it installs them.
+	sorted func()
 }
 
 var _ Source = (*Maildir)(nil)
@@ -150,6 +158,10 @@ type maildirListed struct {
 // opens (StoredAt). Elsewhere each file's metadata is read, several files
 // at a time, and the messages are reported as their chunk is ready.
 func (m *Maildir) List(ctx context.Context, fn func(Entry) error) error {
+	m.mu.Lock()
+	m.begun++
+	number := m.begun
+	m.mu.Unlock()
 	found := &maildirIndex{}
 	for _, sub := range maildirSubdirs {
 		if err := m.readNames(ctx, sub, found); err != nil {
@@ -157,7 +169,17 @@ func (m *Maildir) List(ctx context.Context, fn func(Entry) error) error {
 		}
 	}
 	found.sort()
+	if m.sorted != nil {
+		m.sorted()
+	}
 	m.mu.Lock()
+	if number < m.installed {
+		// A listing begun since has installed names read after these:
+		// report them, and leave its names in place.
+		m.mu.Unlock()
+		return m.statAndReport(ctx, found, fn)
+	}
+	m.installed = number
 	m.listing, m.places, m.moved = found, nil, nil
 	m.mu.Unlock()
 	// However the listing ends but in a panic (an error of fn's, a

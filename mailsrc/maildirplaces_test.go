@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"mxaudit/model"
 )
@@ -167,6 +168,32 @@ func BenchmarkMaildirPlaces(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		newMaildirPlaces(x, placeInfosMost(x.len()))
+	}
+}
+
+// TestMaildirKeepsTheNewerListing begins a listing, and while it has
+// its names sorted but not installed, delivers a message and runs a whole
+// listing beside it (a poll's, say): the first must not replace the
+// second's newer names, and the message delivered is found by its place.
+func TestMaildirKeepsTheNewerListing(t *testing.T) {
+	dir, md := newTestMaildir(t, map[string]string{
+		"cur/1700000001.M1P1.host:2,S": "Subject: one\n\n",
+	})
+	var second []Entry
+	md.sorted = func() {
+		md.sorted = nil
+		writeFile(t, dir, "new/1700000002.M2P1.host", "Subject: two\n\n", time.Time{})
+		second = listAll(t, md)
+	}
+	first := listAll(t, md)
+	if len(first) != 1 || len(second) != 2 {
+		t.Fatalf("the listings reported %d and %d messages, want 1 and 2", len(first), len(second))
+	}
+	if md.listing != nil || md.places == nil {
+		t.Fatal("no places after both listings")
+	}
+	if got := md.lookup("1700000002.M2P1.host"); !slices.Equal(got, []maildirFile{{"new", "1700000002.M2P1.host"}}) {
+		t.Errorf("the message the newer listing saw is found at %v: the older listing's names replaced its", got)
 	}
 }
 
