@@ -333,7 +333,7 @@ func (j *SortJob) settleText(run []int32, depth int) {
 		slices.SortFunc(run, j.compareText)
 		return
 	}
-	if second := j.text[run[1]]; len(first) >= depth+8 && len(second) >= depth+8 &&
+	if second := j.text[run[1]]; len(run) > smallTextRun && len(first) >= depth+8 && len(second) >= depth+8 &&
 		first[depth:depth+8] == second[depth:depth+8] {
 		// The first two texts agree on the next 8 bytes too: the run
 		// may share more, which one pass skips (each radix pass reads
