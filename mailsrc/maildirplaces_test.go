@@ -221,7 +221,7 @@ func TestMaildirKeepsTheNamesOfManyInfoParts(t *testing.T) {
 
 func TestSortPlaces(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	for _, n := range []int{0, 1, 5, 1023, 1024, 1025, 5000, 100000} {
+	for _, n := range []int{0, 1, 5, 255, 256, 257, 1023, 1024, 1025, 5000, 100000} {
 		for _, spread := range []string{"even", "narrow", "equal"} {
 			a := make([]uint64, n)
 			for i := range a {
