@@ -380,8 +380,10 @@ func (m *Maildir) resolve(ctx context.Context, id model.MessageID) (maildirFile,
 	return maildirFile{}, notFound(id)
 }
 
-// findPrefix returns the first file name in folder sub that starts with
-// prefix, or "" when none does.
+// findPrefix returns the first regular file's name in folder sub that
+// starts with prefix, or "" when none does. Another kind of file there,
+// a link above all (Open refuses one), is passed over: it must not hide
+// the message's file further on, or in the other folder.
 func (m *Maildir) findPrefix(ctx context.Context, sub, prefix string) (string, error) {
 	dir, err := m.root.Open(sub)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -394,7 +396,10 @@ func (m *Maildir) findPrefix(ctx context.Context, sub, prefix string) (string, e
 	for {
 		names, err := dir.Readdirnames(1024)
 		for _, name := range names {
-			if strings.HasPrefix(name, prefix) {
+			if !strings.HasPrefix(name, prefix) {
+				continue
+			}
+			if info, err := m.root.Lstat(sub + string(os.PathSeparator) + name); err == nil && info.Mode().IsRegular() {
 				return name, nil
 			}
 		}

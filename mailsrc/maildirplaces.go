@@ -54,9 +54,10 @@ func placeInfosMost(n int) int { return max(64, n/16) }
 func newMaildirPlaces(x *maildirIndex, most int) *maildirPlaces {
 	// The low bits hold as many infos as may come, so that one pass
 	// reads each name once: the names lie in the folders' order, not in
-	// the listing's, and each read is a miss of the processor's cache
-	// (two passes took 160 ms at 1,000,000 messages). The hash keeps 48
-	// bits at least, its collisions as rare as harmless.
+	// the listing's, and a read is often a miss of the processor's cache
+	// (at 100,000 messages one pass took 3.8 ms where two took 5.3). The
+	// hash keeps 48 bits up to about a million messages, 44 at ten
+	// million: its collisions are as rare as they are harmless.
 	p := &maildirPlaces{seed: maphash.MakeSeed(), refBits: uint(bits.Len(uint(max(most-1, 0))))}
 	// By folder, then info part: a map keyed by the string alone reads
 	// it from the name's bytes without copying them.

@@ -197,6 +197,27 @@ func TestMaildirKeepsTheNewerListing(t *testing.T) {
 	}
 }
 
+// TestMaildirResolvesPastALink looks a message up by its name (no
+// place) where the first file named for it is a link to another message:
+// the search goes on to the message's own file, in the other folder.
+func TestMaildirResolvesPastALink(t *testing.T) {
+	dir, md := newTestMaildir(t, map[string]string{
+		"cur/1700000009.M9P9.host:2,S": "Subject: other\n\n",
+		"new/1700000001.M1P1.host:2,":  "Subject: own\n\n",
+	})
+	if err := os.Symlink("1700000009.M9P9.host:2,S", filepath.Join(dir, "cur", "1700000001.M1P1.host:2,S")); err != nil {
+		t.Fatal(err)
+	}
+	r, err := md.Open(context.Background(), "1700000001.M1P1.host")
+	if err != nil {
+		t.Fatalf("Open past a link: %v", err)
+	}
+	defer r.Close()
+	if body, _ := io.ReadAll(r); string(body) != "Subject: own\n\n" {
+		t.Errorf("Open past a link read %q", body)
+	}
+}
+
 // TestMaildirKeepsTheNamesOfManyInfoParts lists a Maildir whose every
 // file has an info part of its own: past placeInfosMost the places would
 // be no smaller than the names, which the Maildir then keeps.

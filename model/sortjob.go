@@ -274,11 +274,11 @@ func (j *SortJob) takeFar(key uint64) []farDate {
 // farDate is the full date of a message the job keeps in far: the row's
 // Unix seconds and nanoseconds, as compareDate compares them, and its
 // arrival index. far holds them in arrival order, as the job takes its
-// rows (takeFar then moves them), where a map from arrival index to time.Time had cost about 100
-// bytes a message to make: Date headers are the sender's, and a
-// quarantine of mail dated 1600 made a job eight times its size, and
-// taking it in Update 16 times as slow (a review's measure, 200,000
-// messages).
+// rows (takeFar then moves them), where a map from arrival index to
+// time.Time had cost about 100 bytes a message to make: Date headers are
+// the sender's, and a quarantine of mail dated 1600 made a job eight
+// times its size, and taking it in Update 16 times as slow (a review's
+// measure, 200,000 messages).
 type farDate struct {
 	sec  int64
 	nsec int32
