@@ -273,9 +273,9 @@ func (m *Maildir) Open(ctx context.Context, id model.MessageID) (io.ReadCloser, 
 	places := m.lookup(id)
 	for n, file := range places {
 		last := n == len(places)-1
-		f, r, name, err := m.openListed(file)
+		f, root, name, err := m.openListed(file)
 		if err == nil && len(places) > 1 {
-			f, err = refuseLink(f, r, name)
+			f, err = refuseLink(f, root, name)
 		}
 		if err == nil {
 			r, err := openMessage(f, id)
@@ -346,7 +346,7 @@ func (m *Maildir) lookup(id model.MessageID) []maildirFile {
 		}
 		return nil
 	}
-	return m.places.find(id, nil)
+	return m.places.find(id)
 }
 
 // validMaildirID reports whether id can name a Maildir file at all: a

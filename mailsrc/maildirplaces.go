@@ -64,24 +64,22 @@ func newMaildirPlaces(x *maildirIndex, most int) *maildirPlaces {
 	var index [2]map[string]uint64
 	refs := make([]uint64, x.len())
 	for i, r := range x.slots {
-		sub := x.sub(r)
-		in := index[r.n/maildirRecNew]
+		folder := r.n / maildirRecNew // 1 for new/
 		name := x.name(r)
 		idLen := r.idLen &^ maildirInoWide
 		info := name[idLen:]
-		ref, ok := in[string(info)]
+		ref, ok := index[folder][string(info)]
 		if !ok {
 			if len(p.infos) == most {
 				return nil
 			}
-			if in == nil {
-				in = map[string]uint64{}
-				index[r.n/maildirRecNew] = in
+			if index[folder] == nil {
+				index[folder] = map[string]uint64{}
 			}
 			ref = uint64(len(p.infos))
 			info := string(info) // one copy, the map's key and the table's
-			in[info] = ref
-			p.infos = append(p.infos, maildirInfo{sub: sub, info: info})
+			index[folder][info] = ref
+			p.infos = append(p.infos, maildirInfo{sub: x.sub(r), info: info})
 		}
 		refs[i] = p.hash(name[:idLen])<<p.refBits | ref
 	}
@@ -129,13 +127,12 @@ func sortPlacesBy(a []uint64, shift uint) {
 			next[b]++
 		}
 	}
+	if shift == 0 {
+		return // each bucket holds equal places
+	}
 	start := 0
 	for _, e := range end {
-		if shift >= 8 {
-			sortPlacesBy(a[start:e], shift-8)
-		} else {
-			slices.Sort(a[start:e])
-		}
+		sortPlacesBy(a[start:e], shift-8)
 		start = e
 	}
 }
@@ -145,17 +142,17 @@ func (p *maildirPlaces) hash(id []byte) uint64 {
 	return maphash.Bytes(p.seed, id) >> p.refBits
 }
 
-// find appends to dst the files that may hold message id (see
-// maildirPlaces), and returns it.
-func (p *maildirPlaces) find(id model.MessageID, dst []maildirFile) []maildirFile {
+// find returns the files that may hold message id (see maildirPlaces).
+func (p *maildirPlaces) find(id model.MessageID) []maildirFile {
 	if p == nil || !validMaildirID(id) {
-		return dst
+		return nil
 	}
+	var files []maildirFile
 	h := maphash.String(p.seed, string(id)) >> p.refBits
 	i, _ := slices.BinarySearch(p.places, h<<p.refBits)
 	for ; i < len(p.places) && p.places[i]>>p.refBits == h; i++ {
 		info := p.infos[p.places[i]&(1<<p.refBits-1)]
-		dst = append(dst, maildirFile{sub: info.sub, name: string(id) + info.info})
+		files = append(files, maildirFile{sub: info.sub, name: string(id) + info.info})
 	}
-	return dst
+	return files
 }

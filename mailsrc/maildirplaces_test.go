@@ -26,7 +26,7 @@ func TestMaildirPlacesFind(t *testing.T) {
 		x, listed := indexOrder(t, files)
 		p := newMaildirPlaces(x, len(files))
 		for _, l := range listed {
-			got := p.find(l.id, nil)
+			got := p.find(l.id)
 			if !validMaildirID(l.id) {
 				if len(got) != 0 {
 					t.Errorf("find(%q) = %v, want nothing: no file can be opened by that ID", l.id, got)
@@ -38,13 +38,13 @@ func TestMaildirPlacesFind(t *testing.T) {
 			}
 		}
 		for _, id := range []model.MessageID{"1700000400.M4P1", "1700000400.M4P1.host:2,S", "1700000401.M4P1.host", "999.M0P1.hos", "no", "", "cur/no-stamp"} {
-			if got := p.find(id, nil); len(got) != 0 {
+			if got := p.find(id); len(got) != 0 {
 				t.Errorf("find(%q) = %v, want nothing", id, got)
 			}
 		}
 	}
 	var none *maildirPlaces
-	if got := none.find("1.M1.host", nil); len(got) != 0 {
+	if got := none.find("1.M1.host"); len(got) != 0 {
 		t.Errorf("found %v in no listing", got)
 	}
 }

@@ -103,7 +103,14 @@ func PercentToFloor(live, floor uint64, most int) int {
 // while a scan runs: live plus a quarter (at most scanRoomMost, at least
 // runtimeShare) plus limitSlack, never below minLimit.
 func limitFor(live uint64) int64 {
-	return limitWith(live, max(min(live/4, scanRoomMost), runtimeShare(live))+limitSlack)
+	return limitWith(live, room(live, 4, scanRoomMost, 0)+limitSlack)
+}
+
+// room is what a limit leaves beyond a live heap of live bytes, besides
+// its slack: a part of it (live/part), at most most, and extra more, but
+// never less than the runtime's share.
+func room(live, part, most, extra uint64) uint64 {
+	return max(min(live/part, most)+extra, runtimeShare(live))
 }
 
 // runtimeShare is what the Go runtime itself takes of a memory limit
@@ -166,23 +173,17 @@ const (
 	settlingSlack = 16 << 20
 )
 
-// idleRoom is what the idle and settling limits leave beyond a live heap
-// of live bytes besides idleSlack: an eighth of it, at most
-// idleRoomMost, and more (extra) while settling, but never less than
-// the runtime's share.
-func idleRoom(live, extra uint64) uint64 {
-	return max(min(live/8, idleRoomMost)+extra, runtimeShare(live))
-}
-
 // idleLimitFor returns the soft memory limit for a live heap of live
 // bytes once no scan runs and the memory has settled.
-func idleLimitFor(live uint64) int64 { return limitWith(live, idleRoom(live, 0)+idleSlack) }
+func idleLimitFor(live uint64) int64 {
+	return limitWith(live, room(live, 8, idleRoomMost, 0)+idleSlack)
+}
 
 // settlingLimitFor returns the soft memory limit for a live heap of
 // live bytes from a scan's end until the memory has settled: the idle
 // limit's room and settlingSlack more, or the runtime's share.
 func settlingLimitFor(live uint64) int64 {
-	return limitWith(live, idleRoom(live, settlingSlack)+idleSlack)
+	return limitWith(live, room(live, 8, idleRoomMost, settlingSlack)+idleSlack)
 }
 
 // limitWith returns live plus room, never below minLimit, saturating
