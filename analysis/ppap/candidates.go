@@ -52,6 +52,11 @@ type Ref struct {
 	pruned bool
 }
 
+// holdsNoPassword reports whether the message's text was read for
+// pairing (found is known) and holds no password candidate: it can be no
+// ZIP mail's password mail, so no pairing notes it (see offerPin).
+func (r *Ref) holdsNoPassword() bool { return r.found != nil && len(r.found) == 0 }
+
 // RefOf builds the index entry of m, listed at position seq.
 func RefOf(m *model.Message, seq int) *Ref { return refOf(m, seq, nil, true) }
 

@@ -8,6 +8,16 @@ package ppap
 // current best few, and lets go of one as soon as a better candidate
 // pushes it out. Holding every same-sender mail of the window instead
 // held thousands of whole messages at once in a busy quarantine.
+//
+// A mail whose text was read and holds no password (Ref.holdsNoPassword)
+// is not pinned at all: no pairing can note it. Pair still ranks it (a
+// scan of cached results, which keeps no text, must pair as a fresh one
+// does), so its best few may hold fewer mails that may be noted than the
+// pins do; each of those is still pinned, since no more of its kind rank
+// before it there than among the pins. Most of a sender's mail holds no
+// password: in a generated quarantine of 20,000 messages, pinning it
+// held 16,294 messages at some point and up to 4,265 at once, where the
+// rest are 3,842 and 1,369.
 
 // pin is one candidate a ZIP mail pins, with its rank score.
 type pin struct {
@@ -19,8 +29,11 @@ type pin struct {
 // z's best max candidates, in Pair's ranking (rankCandidates: score,
 // then date, then listing order). It reports the candidate that has lost
 // its place, if any, which is no longer pinned by z (c itself when it
-// did not make it).
+// did not make it, or holds no password).
 func offerPin(z, c *heldMsg, max int) (dropped *heldMsg) {
+	if c.ref.holdsNoPassword() {
+		return c // no pairing can note it
+	}
 	p := pin{h: c, score: score(z.ref, c.ref, z.stems)}
 	at := len(z.pins)
 	for at > 0 && ranksBefore(p, z.pins[at-1]) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -219,5 +220,58 @@ func TestKeptCandidatesKeepNoText(t *testing.T) {
 		if p := uintptr(unsafe.Pointer(unsafe.StringData(f.Password))); p >= start && p < start+uintptr(len(body)) {
 			t.Errorf("candidate %q points into the text", f.Password)
 		}
+	}
+}
+
+// TestStreamPassesMailWithoutPasswordOn checks that, with the text an
+// analysis kept, a waiting ZIP mail's same-sender mails that hold no
+// password go straight out at their own Write, where without the text
+// they are held with it, and that the pairing is the same either way.
+func TestStreamPassesMailWithoutPasswordOn(t *testing.T) {
+	zipBytes := makeZip(t, "Hold-1234", yzip.AES256Encryption, zipFile{"a.txt", []byte("hello")})
+	sender, to := "Yamada <yamada@partner.example>", "tanaka@sakura.example"
+	mails := map[string]testMail{
+		"zip": {from: sender, to: to, subject: "見積書", date: t0, msgID: "<zip@p>", text: "別途お送りします", zipName: "見積書.zip", zip: zipBytes},
+		"pw":  {from: sender, to: to, subject: "【パスワード通知】見積書", date: t0.Add(time.Hour), msgID: "<pw@p>", text: "パスワード：Hold-1234"},
+	}
+	order := []string{"zip"}
+	var chats []string
+	for i := range 9 { // more than Pair reads: they outrank nothing but the pw mail's slot
+		id := fmt.Sprint("chat", i)
+		mails[id] = testMail{from: sender, to: to, subject: "見積書", date: t0.Add(time.Duration(i+1) * time.Minute),
+			msgID: fmt.Sprintf("<c%d@p>", i), text: "ご確認のほど、よろしくお願いいたします。"}
+		order, chats = append(order, id), append(chats, id)
+	}
+	order = append(order, "pw")
+	if found := mailCandidates(mails["chat0"].subject, mails["chat0"].text); len(found) != 0 {
+		t.Fatalf("the chat mails hold password candidates %v: the test shows nothing", found)
+	}
+	base := analysis.New(analysis.Config{})
+	heldSteps, want := streamMailsWith(t, base, Config{}, mails, order, nil)
+	steps, got := streamMailsWith(t, base.WithPairingText(Config{}.TextBytes()), Config{}, mails, order, nil)
+
+	if slices.Contains(heldSteps[1], "chat0") {
+		t.Fatalf("without kept text chat0 was not held (%v): the test shows nothing", heldSteps)
+	}
+	for i, id := range chats {
+		if !slices.Contains(steps[i+1], model.MessageID(id)) {
+			t.Errorf("%s, which holds no password, was held: emitted %v", id, steps)
+		}
+	}
+	if slices.Contains(steps[len(order)-1], "pw") {
+		t.Errorf("the pw mail went out before the pairing that notes it: emitted %v", steps)
+	}
+	for _, id := range order {
+		wj, _ := json.Marshal(want[model.MessageID(id)])
+		gj, _ := json.Marshal(got[model.MessageID(id)])
+		if !bytes.Equal(wj, gj) {
+			t.Errorf("%s paired differently with kept text:\n%s\nwant\n%s", id, gj, wj)
+		}
+	}
+	if a := got["zip"].Attachments[0].Archive; !a.Decrypted || a.PasswordSource != "pw" {
+		t.Errorf("zip: %+v", a)
+	}
+	if l := got["pw"].PasswordFor; len(l) != 1 || l[0].Message != "zip" {
+		t.Errorf("pw links %v", l)
 	}
 }

@@ -148,13 +148,14 @@ func (s *Stream) Write(m model.Message) error {
 		ref.found = keptCandidates(text)
 	}
 	s.waits.candidateOf(ref, s.window, func(z *heldMsg) {
-		d := offerPin(z, h, s.pairer.cfg.MaxCandidateMails)
-		if d != h && ref.found == nil {
-			// Among z's best candidates, whose passwords its pairing
-			// tries: read them now, while the text is at hand. The
-			// others are read back if they ever rank among the best.
+		if ref.found == nil {
+			// A candidate of a waiting ZIP mail: its passwords are read
+			// now, while the text is at hand, and a mail that holds none
+			// is not pinned (offerPin). Nil when the text was not kept:
+			// read back if it ever ranks among the best.
 			ref.found = keptCandidates(text)
 		}
+		d := offerPin(z, h, s.pairer.cfg.MaxCandidateMails)
 		if d != nil && d != h {
 			s.markReady(d)
 		}

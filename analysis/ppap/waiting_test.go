@@ -227,3 +227,61 @@ func TestWaitingSenderMapsStayBounded(t *testing.T) {
 		t.Errorf("%d keys left in the sender maps for 20,000 ZIP mails whose pairing started", n)
 	}
 }
+
+// TestPinsPassOverMailWithoutPasswords offers candidates of which some
+// hold no password (their text read, nothing found), some do and some
+// are unknown (no text kept), and checks that a ZIP mail pins the best
+// that may hold one, never one that holds none, and every mail of Pair's
+// best few (rankCandidates over them all) that may hold one: the mails
+// a pairing can note.
+func TestPinsPassOverMailWithoutPasswords(t *testing.T) {
+	base := time.Date(2026, 11, 16, 9, 0, 0, 0, time.UTC)
+	zip := &heldMsg{ref: &Ref{ID: "zip", MessageID: threadHash("<z@p>"), FromAddr: "a@p.example", FromDomain: "p.example", Subject: "見積書", Date: base}, zip: true}
+	zip.stems = []string{"見積書"}
+	const best = 8
+	for seed := range uint64(50) {
+		rng := rand.New(rand.NewPCG(seed, 12))
+		zip.pins = nil
+		var cands []*heldMsg
+		for i := range 40 {
+			r := &Ref{ID: model.MessageID(fmt.Sprint(i)), Seq: i + 1, FromDomain: "p.example",
+				Date: base.Add(time.Duration(rng.IntN(600)) * time.Second), FromAddr: "a@p.example",
+				PasswordSubject: rng.IntN(4) == 0, HasFiles: rng.IntN(2) == 0}
+			switch rng.IntN(3) {
+			case 0:
+				r.found = []Found{} // read: no password
+			case 1:
+				r.found = []Found{{Password: fmt.Sprint("pw-", i), Strength: Strong}}
+			} // else unknown: the text was not kept
+			h := &heldMsg{ref: r}
+			cands = append(cands, h)
+			d := offerPin(zip, h, best)
+			if r.holdsNoPassword() && d != h {
+				t.Fatalf("seed %d: %s holds no password and was pinned", seed, r.ID)
+			}
+			if d != nil && d.pinned != 0 {
+				t.Fatalf("seed %d: %s dropped but still pinned %d times", seed, d.ref.ID, d.pinned)
+			}
+		}
+		var all, mayHold []*Ref
+		for _, c := range cands {
+			all = append(all, c.ref)
+			if !c.ref.holdsNoPassword() {
+				mayHold = append(mayHold, c.ref)
+			}
+		}
+		want := rankCandidates(zip.ref, mayHold, zip.stems)[:best]
+		var got []*Ref
+		for _, p := range zip.pins {
+			got = append(got, p.h.ref)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("seed %d: pinned %v, want %v", seed, ids(got), ids(want))
+		}
+		for _, r := range rankCandidates(zip.ref, all, zip.stems)[:best] {
+			if !r.holdsNoPassword() && !slices.Contains(got, r) {
+				t.Errorf("seed %d: %s is among Pair's best and may hold a password, but is not pinned", seed, r.ID)
+			}
+		}
+	}
+}
