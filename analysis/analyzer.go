@@ -96,7 +96,7 @@ func (a *Analyzer) Analyze(ctx context.Context, id model.MessageID, raw io.Reade
 	}
 	w.read(src)
 	if w.text != nil && w.parsed {
-		m.PairingText = &model.PairingText{Subject: w.subject, Body: w.text.String()}
+		m.PairingText = &model.PairingText{Subject: w.subject, Body: w.text.String(), Max: a.cfg.PairingText}
 	}
 	m.Size = counted.n
 	if m.Size == 0 {

@@ -77,6 +77,10 @@ type Message struct {
 // them (see analysis.ReadBack).
 type PairingText struct {
 	Subject, Body string
+	// Max is the most bytes of body text kept: pairing takes the text
+	// only when it reads mails back with the same limit, so that what it
+	// finds in the text is what it would find reading the mail.
+	Max int64
 }
 
 // HasAttachments reports whether the message carries at least one file

@@ -38,10 +38,10 @@ type Ref struct {
 
 	// found are the password candidates of the message's text, when the
 	// analysis kept its text (model.Message.PairingText) and it may be a
-	// password mail: a ZIP mail's own, or a mail among the best
-	// candidates of a ZIP mail waiting for its pairing (see offerPin).
-	// Pairing takes them rather than read
-	// the message back; nil when not known. The candidates, not the text,
+	// password mail: a ZIP mail's own, or a candidate of a ZIP mail
+	// waiting for its pairing (empty when it holds none: see offerPin).
+	// Pairing takes them rather than read the message back; nil when not
+	// known. The candidates, not the text,
 	// are kept: they are a few bytes where the text is kilobytes, held
 	// for two windows. Set before the Ref is indexed and never changed,
 	// so pairings on other goroutines read it without a lock.

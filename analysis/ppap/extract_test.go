@@ -190,7 +190,7 @@ func BenchmarkExtractBulk(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		for _, t := range texts {
-			mailCandidates(t.Subject, t.Body)
+			mailCandidates(t.Subject, t.Body, DefaultMaxAttempts)
 		}
 	}
 }

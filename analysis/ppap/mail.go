@@ -37,16 +37,18 @@ func readCandidates(ctx context.Context, cfg *Config, open Opener, id model.Mess
 	if err != nil {
 		return nil, err
 	}
-	return mailCandidates(rb.Subject, rb.Text), nil
+	return mailCandidates(rb.Subject, rb.Text, cfg.MaxAttempts), nil
 }
 
 // keptCandidates returns the password candidates of the text an analysis
-// kept for pairing (model.Message.PairingText), nil when it kept none.
-func keptCandidates(t *model.PairingText) []Found {
-	if t == nil {
+// kept for pairing (model.Message.PairingText), nil when it kept none, or
+// kept it to another length than the mails are read back to (which would
+// find other candidates in the same mail).
+func keptCandidates(t *model.PairingText, cfg *Config) []Found {
+	if t == nil || t.Max != cfg.MaxTextBytes {
 		return nil
 	}
-	found := mailCandidates(t.Subject, t.Body)
+	found := mailCandidates(t.Subject, t.Body, cfg.MaxAttempts)
 	for i := range found {
 		// A password may be a slice of the text, which a Ref must not
 		// keep alive for its two windows.

@@ -90,7 +90,8 @@ func (p *Pairer) pairRemembered(ctx context.Context, m *model.Message, self *Ref
 		p.forgot()
 		return p.Pair(ctx, m, self, cands)
 	}
-	if r, hit := p.cfg.Results.Get(key); hit && r.ID == m.ID && len(r.Attachments) == len(m.Attachments) {
+	if r, hit := p.cfg.Results.Get(key); hit && r.ID == m.ID && len(r.Attachments) == len(m.Attachments) &&
+		!creditsMailWithoutPassword(&r, cands) {
 		return applyRemembered(m, r)
 	}
 	start := time.Now()
@@ -105,6 +106,27 @@ func (p *Pairer) pairRemembered(ctx context.Context, m *model.Message, self *Ref
 		p.forgot()
 	}
 	return links
+}
+
+// creditsMailWithoutPassword reports whether the remembered result r
+// names as a password mail a candidate whose text this scan read and
+// found no password in. A Stream does not hold such a mail for its note
+// (offerPin), so the result is not taken: the pairing runs again. The
+// same mails read alike never give one; a result remembered under other
+// text limits, or by another version of the extraction, might.
+func creditsMailWithoutPassword(r *model.Message, cands []*Ref) bool {
+	for _, i := range encryptedArchives(r) {
+		a := r.Attachments[i].Archive
+		if !a.Decrypted || a.PasswordSource == "" {
+			continue
+		}
+		for _, c := range cands {
+			if c.ID == a.PasswordSource && c.holdsNoPassword() {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Forgetter is a Results that wants to know of every pairing done

@@ -2,9 +2,14 @@ package ppap
 
 import (
 	"reflect"
+	"slices"
 	"sync"
 	"testing"
+	"time"
 
+	yzip "github.com/yeka/zip"
+
+	"mxaudit/analysis"
 	"mxaudit/mailsrc/demo"
 	"mxaudit/model"
 )
@@ -72,5 +77,48 @@ func TestRememberedPairings(t *testing.T) {
 	_, ok6 := resultKey("s", zip, []*Ref{{ID: "p", Seq: 2}})
 	if !ok1 || k1 != k2 || k1 == k3 || k1 == k4 || k1 == k5 || ok6 {
 		t.Errorf("keys: %v %q %q %q %q %q %v", ok1, k1, k2, k3, k4, k5, ok6)
+	}
+}
+
+// TestRememberedPairingCreditingMailWithoutPassword checks that a
+// remembered pairing naming as its password mail one whose kept text
+// holds no password is not taken (a Stream did not hold that mail for
+// its note): the mail is paired again, and every archive's password mail
+// carries its note.
+func TestRememberedPairingCreditingMailWithoutPassword(t *testing.T) {
+	zipBytes := makeZip(t, "Hold-1234", yzip.AES256Encryption, zipFile{"a.txt", []byte("hello")})
+	sender, to := "Yamada <yamada@partner.example>", "tanaka@sakura.example"
+	mails := map[string]testMail{
+		"zip":  {from: sender, to: to, subject: "見積書", date: t0, msgID: "<zip@p>", text: "別途お送りします", zipName: "見積書.zip", zip: zipBytes},
+		"chat": {from: sender, to: to, subject: "Re: 見積書", date: t0.Add(time.Minute), msgID: "<c@p>", inReplyTo: "<zip@p>", text: "ご確認ください。"},
+		"pw":   {from: sender, to: to, subject: "【パスワード通知】見積書", date: t0.Add(2 * time.Minute), msgID: "<pw@p>", text: "パスワード：Hold-1234"},
+	}
+	order := []string{"zip", "chat", "pw"}
+	results := &mapResults{m: map[string]model.Message{}}
+	cfg := Config{Results: results, ResultsSalt: "test"}
+	an := analysis.New(analysis.Config{}).WithPairingText(cfg.TextBytes())
+	if _, out := streamMailsWith(t, an, cfg, mails, order, nil); out["zip"].Attachments[0].Archive.PasswordSource != "pw" || len(results.m) != 1 {
+		t.Fatalf("first scan: source %q, %d remembered", out["zip"].Attachments[0].Archive.PasswordSource, len(results.m))
+	}
+	for key, r := range results.m { // as another version of the extraction might have found it
+		r.Attachments = slices.Clone(r.Attachments)
+		arc := *r.Attachments[0].Archive
+		arc.PasswordSource = "chat"
+		r.Attachments[0].Archive = &arc
+		results.m[key] = r
+	}
+	_, out := streamMailsWith(t, an, cfg, mails, order, nil)
+	if src := out["zip"].Attachments[0].Archive.PasswordSource; src != "pw" {
+		t.Errorf("the remembered pairing crediting chat was taken: source %q", src)
+	}
+	for _, id := range order {
+		m := out[model.MessageID(id)]
+		for _, i := range encryptedArchives(&m) {
+			if a := m.Attachments[i].Archive; a.Decrypted {
+				if l := out[a.PasswordSource].PasswordFor; len(l) != 1 || l[0].Message != m.ID {
+					t.Errorf("%s opened by %s, whose notes are %v", id, a.PasswordSource, l)
+				}
+			}
+		}
 	}
 }

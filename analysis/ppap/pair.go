@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 
 	"mxaudit/analysis"
 	"mxaudit/model"
@@ -108,7 +109,7 @@ func (p *Pairer) Pair(ctx context.Context, m *model.Message, self *Ref, cands []
 	// "the password follows separately" is what they usually say.
 	own := self.found
 	if own == nil {
-		own = mailCandidates(zipMail.Subject, zipMail.Text)
+		own = mailCandidates(zipMail.Subject, zipMail.Text, p.cfg.MaxAttempts)
 	}
 	pr.mails = append(pr.mails, mailPasswords{id: m.ID, found: own})
 	if !pr.allOpen() {
@@ -201,9 +202,19 @@ func analysedBytes(sum string, data []byte) bool {
 	return hex.EncodeToString(got[:]) == sum
 }
 
-// mailCandidates reads the passwords of one mail: subject first, then body.
-// It never returns nil, so that a Ref's found says "read, none found".
-func mailCandidates(subject, text string) []Found {
+// mailCandidates reads the passwords of one mail: subject first, then body,
+// at most twice attempts of the stated ones (strong and medium) and as
+// many weak ones, in that order. It never returns nil, so that a Ref's
+// found says "read, none found".
+//
+// A pairing tries at most attempts passwords an archive (MaxAttempts),
+// the stated ones of every mail before the weak ones, each once: a mail's
+// later candidates matter only where its earlier ones repeat another
+// mail's, which twice as many leave room for. Unbounded, a mail of many
+// "key: value" lines held as much in its candidates as in its text, kept
+// in a Ref for two windows (12,000 candidates from 256 KiB, a review
+// found).
+func mailCandidates(subject, text string, attempts int) []Found {
 	found := Extract(subject)
 	seen := map[string]bool{}
 	for _, f := range found {
@@ -216,9 +227,21 @@ func mailCandidates(subject, text string) []Found {
 		}
 	}
 	if found == nil {
-		found = []Found{}
+		return []Found{}
 	}
-	return found
+	keep := 2 * max(attempts, 1)
+	stated, weak, out := 0, 0, found[:0]
+	for _, f := range found {
+		n := &stated
+		if f.Strength == Weak {
+			n = &weak
+		}
+		if *n < keep {
+			*n++
+			out = append(out, f)
+		}
+	}
+	return slices.Clip(out)
 }
 
 // openArchive tries the attempts on one attachment and, on success,

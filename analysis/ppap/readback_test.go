@@ -210,8 +210,9 @@ func TestStreamReadsKeptTextOnce(t *testing.T) {
 // the password, alive for the index's two windows.
 func TestKeptCandidatesKeepNoText(t *testing.T) {
 	body := strings.Repeat("filler line of a long newsletter body\n", 5000) + "The password is below\n\nHx7-Qq91zz\n"
-	text := &model.PairingText{Subject: "pw", Body: body}
-	found := keptCandidates(text)
+	cfg := Config{}.withDefaults()
+	text := &model.PairingText{Subject: "pw", Body: body, Max: cfg.MaxTextBytes}
+	found := keptCandidates(text, &cfg)
 	if len(found) == 0 {
 		t.Fatal("no candidate found: the test shows nothing")
 	}
@@ -226,7 +227,9 @@ func TestKeptCandidatesKeepNoText(t *testing.T) {
 // TestStreamPassesMailWithoutPasswordOn checks that, with the text an
 // analysis kept, a waiting ZIP mail's same-sender mails that hold no
 // password go straight out at their own Write, where without the text
-// they are held with it, and that the pairing is the same either way.
+// they are held with it; that the password mail, ranked below seven of
+// them by Pair (replies to the ZIP mail), is still held for its note;
+// and that the pairing is the same either way.
 func TestStreamPassesMailWithoutPasswordOn(t *testing.T) {
 	zipBytes := makeZip(t, "Hold-1234", yzip.AES256Encryption, zipFile{"a.txt", []byte("hello")})
 	sender, to := "Yamada <yamada@partner.example>", "tanaka@sakura.example"
@@ -236,14 +239,19 @@ func TestStreamPassesMailWithoutPasswordOn(t *testing.T) {
 	}
 	order := []string{"zip"}
 	var chats []string
-	for i := range 9 { // more than Pair reads: they outrank nothing but the pw mail's slot
+	for i := range 9 {
 		id := fmt.Sprint("chat", i)
-		mails[id] = testMail{from: sender, to: to, subject: "見積書", date: t0.Add(time.Duration(i+1) * time.Minute),
+		m := testMail{from: sender, to: to, subject: "Re: 見積書", date: t0.Add(time.Duration(i+1) * time.Minute),
 			msgID: fmt.Sprintf("<c%d@p>", i), text: "ご確認のほど、よろしくお願いいたします。"}
-		order, chats = append(order, id), append(chats, id)
+		if i < 7 {
+			m.inReplyTo = "<zip@p>" // ranked before the pw mail
+		}
+		mails[id] = m
+		if order, chats = append(order, id), append(chats, id); i == 6 {
+			order = append(order, "pw")
+		}
 	}
-	order = append(order, "pw")
-	if found := mailCandidates(mails["chat0"].subject, mails["chat0"].text); len(found) != 0 {
+	if found := mailCandidates(mails["chat0"].subject, mails["chat0"].text, DefaultMaxAttempts); len(found) != 0 {
 		t.Fatalf("the chat mails hold password candidates %v: the test shows nothing", found)
 	}
 	base := analysis.New(analysis.Config{})
@@ -253,13 +261,16 @@ func TestStreamPassesMailWithoutPasswordOn(t *testing.T) {
 	if slices.Contains(heldSteps[1], "chat0") {
 		t.Fatalf("without kept text chat0 was not held (%v): the test shows nothing", heldSteps)
 	}
-	for i, id := range chats {
-		if !slices.Contains(steps[i+1], model.MessageID(id)) {
+	for _, id := range chats {
+		step := slices.Index(order, id)
+		if !slices.Contains(steps[step], model.MessageID(id)) {
 			t.Errorf("%s, which holds no password, was held: emitted %v", id, steps)
 		}
 	}
-	if slices.Contains(steps[len(order)-1], "pw") {
-		t.Errorf("the pw mail went out before the pairing that notes it: emitted %v", steps)
+	for _, step := range steps[:len(order)] {
+		if slices.Contains(step, "pw") {
+			t.Errorf("the pw mail went out before the pairing that notes it: emitted %v", steps)
+		}
 	}
 	for _, id := range order {
 		wj, _ := json.Marshal(want[model.MessageID(id)])
@@ -273,5 +284,79 @@ func TestStreamPassesMailWithoutPasswordOn(t *testing.T) {
 	}
 	if l := got["pw"].PasswordFor; len(l) != 1 || l[0].Message != "zip" {
 		t.Errorf("pw links %v", l)
+	}
+}
+
+// TestPasswordMailNotesInListingOrder checks that a password mail noted
+// by several ZIP mails lists them in listing order, whatever order their
+// pairings, which run concurrently, finish in.
+func TestPasswordMailNotesInListingOrder(t *testing.T) {
+	sender, to := "Yamada <yamada@partner.example>", "tanaka@sakura.example"
+	mails := map[string]testMail{
+		"pw": {from: sender, to: to, subject: "【パスワード通知】", date: t0.Add(time.Hour), msgID: "<pw@p>", text: "パスワード：Hold-1234"},
+	}
+	var order, zips []string
+	for i := range 6 {
+		id := fmt.Sprint("zip", i)
+		// Archives of different sizes, so that the pairings take different times.
+		content := []byte(strings.Repeat("x", 1+i*(5-i)*20000))
+		mails[id] = testMail{from: sender, to: to, subject: fmt.Sprint("資料", i), date: t0.Add(time.Duration(i) * time.Minute),
+			msgID: fmt.Sprintf("<z%d@p>", i), text: "別途", zipName: fmt.Sprint(id, ".zip"),
+			zip: makeZip(t, "Hold-1234", yzip.AES256Encryption, zipFile{"a.txt", content})}
+		order, zips = append(order, id), append(zips, id)
+	}
+	order = append(order, "pw")
+	an := analysis.New(analysis.Config{}).WithPairingText(Config{}.TextBytes())
+	for range 10 {
+		_, out := streamMailsWith(t, an, Config{}, mails, order, nil)
+		var got []string
+		for _, l := range out["pw"].PasswordFor {
+			got = append(got, string(l.Message))
+		}
+		if !slices.Equal(got, zips) {
+			t.Fatalf("pw notes %v, want the ZIP mails in listing order %v", got, zips)
+		}
+	}
+}
+
+// TestMailCandidatesBounded checks that a mail's candidates are bounded
+// by twice the attempts of each kind, the stated ones (strong, medium)
+// kept whatever weak ones come before them.
+func TestMailCandidatesBounded(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("パスワードは以下の通りです。\n")
+	for i := range 500 {
+		fmt.Fprintf(&b, "item%d: v%07d\n", i, i*7919)
+	}
+	b.WriteString("パスワード：Stated-4321\n")
+	found := mailCandidates("ご注文一覧", b.String(), 20)
+	weak, stated := 0, 0
+	for _, f := range found {
+		if f.Strength == Weak {
+			weak++
+		} else {
+			stated++
+		}
+	}
+	if weak != 40 || !slices.ContainsFunc(found, func(f Found) bool { return f.Password == "Stated-4321" && f.Strength != Weak }) {
+		t.Errorf("%d weak and %d stated candidates (want 40 weak and Stated-4321): %v", weak, stated, found[:min(len(found), 5)])
+	}
+	if found := mailCandidates("", "ご確認ください。", 20); found == nil || len(found) != 0 {
+		t.Errorf("a mail without candidates: %#v, want empty and not nil", found)
+	}
+}
+
+// TestKeptTextOfAnotherLengthIsNotTaken checks that text kept to another
+// length than pairing reads mails back to is not taken for the mail's
+// candidates: the mail is then read back, as without text.
+func TestKeptTextOfAnotherLengthIsNotTaken(t *testing.T) {
+	cfg := Config{}.withDefaults()
+	text := &model.PairingText{Subject: "s", Body: "ご確認ください。", Max: cfg.MaxTextBytes}
+	if found := keptCandidates(text, &cfg); found == nil {
+		t.Fatal("text kept to the same length not taken")
+	}
+	text.Max = 512
+	if found := keptCandidates(text, &cfg); found != nil {
+		t.Errorf("text kept to 512 bytes taken: %v", found)
 	}
 }

@@ -1,6 +1,7 @@
 package ppap
 
 import (
+	"cmp"
 	"context"
 	"runtime"
 	"slices"
@@ -13,8 +14,9 @@ import (
 // (roughly time order: Maildir by delivery, IMAP by UID), and passes them
 // on to emit. A message with an encrypted archive is held back until its
 // window is closed: a later listed message is dated more than the window
-// after it, or the listing ends. Messages that may carry its password
-// (same sender, inside the window) are held with it so that they can be
+// after it, or the listing ends. The later messages that may carry its
+// password (same sender, inside the window, ranked among the few its
+// pairing reads: see pins.go) are held with it so that they can be
 // marked as the password mail; every other message passes straight
 // through. An encoded message (model.Encoded) is decoded whole only
 // when it may hold an encrypted archive or turns out to be a password
@@ -79,8 +81,9 @@ type heldMsg struct {
 	pairing bool // its pairing has started
 	done    bool // its pairing has finished
 	// notes are password links to add to this message once it is no
-	// longer being paired (its pairing owns it meanwhile).
-	notes []model.PasswordLink
+	// longer being paired (its pairing owns it meanwhile), with the
+	// listing place of the ZIP mail each names.
+	notes []note
 	// pinned counts the unsettled ZIP mails it may hold the password of.
 	pinned int
 	// ready is set once it is settled and queued for release.
@@ -90,6 +93,15 @@ type heldMsg struct {
 	// ranking them.
 	pins  []pin
 	stems []string
+}
+
+// note is a password link to add to a held message, and the listing
+// place of the ZIP mail it names: the links are added in listing order,
+// not in the order the pairings finished, so that a scan's output is the
+// same each time.
+type note struct {
+	seq  int
+	link model.PasswordLink
 }
 
 // Stats counts what a Stream did, for progress lines and measurements.
@@ -145,7 +157,7 @@ func (s *Stream) Write(m model.Message) error {
 	h := &heldMsg{msg: m, ref: ref}
 	if idx := encryptedArchives(&m); len(idx) > 0 {
 		h.zip, h.stems = true, fileStems(&m, idx)
-		ref.found = keptCandidates(text)
+		ref.found = keptCandidates(text, &s.pairer.cfg)
 	}
 	s.waits.candidateOf(ref, s.window, func(z *heldMsg) {
 		if ref.found == nil {
@@ -153,7 +165,7 @@ func (s *Stream) Write(m model.Message) error {
 			// now, while the text is at hand, and a mail that holds none
 			// is not pinned (offerPin). Nil when the text was not kept:
 			// read back if it ever ranks among the best.
-			ref.found = keptCandidates(text)
+			ref.found = keptCandidates(text, &s.pairer.cfg)
 		}
 		d := offerPin(z, h, s.pairer.cfg.MaxCandidateMails)
 		if d != nil && d != h {
@@ -275,7 +287,7 @@ func (s *Stream) finish(r pairResult) {
 	}
 	for _, l := range r.links {
 		for _, o := range s.heldByID[l.PasswordMail] {
-			o.notes = append(o.notes, l.PasswordLink)
+			o.notes = append(o.notes, note{h.ref.Seq, l.PasswordLink})
 		}
 	}
 	for _, p := range h.pins {
@@ -302,8 +314,11 @@ func (s *Stream) release() {
 	for _, h := range s.ready {
 		s.forget(h)
 		if len(h.notes) > 0 && h.msg.Materialize() == nil {
-			for _, l := range h.notes {
-				NotePasswordMail(&h.msg, l)
+			slices.SortFunc(h.notes, func(a, b note) int {
+				return cmp.Or(cmp.Compare(a.seq, b.seq), cmp.Compare(a.link.Attachment, b.link.Attachment))
+			})
+			for _, n := range h.notes {
+				NotePasswordMail(&h.msg, n.link)
 			}
 		}
 		_ = s.send(h.msg)
