@@ -125,3 +125,39 @@ func BenchmarkSortJobFarDates200k(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSetSortDecoySubjects100k sorts 100,000 subjects sharing 1,000
+// bytes with a number at the end, as BenchmarkSetSortSharedSubjects100k,
+// behind two decoys arriving first at each 8-byte level up to 80, which
+// part from the others there and from each other: the first two texts of
+// every run then disagree on their next 8 bytes, so that no skip is made
+// (a review's shape).
+func BenchmarkSetSortDecoySubjects100k(b *testing.B) {
+	tab := NewTable()
+	tab.Append(decoySubjectMessages(100_000)...)
+	for b.Loop() {
+		b.StopTimer()
+		tab.SetSort(SortKey{Column: ColumnDate})
+		tab.rowsChanged()
+		b.StartTimer()
+		tab.SetSort(SortKey{Column: ColumnSubject})
+	}
+}
+
+// decoySubjectMessages returns n messages for BenchmarkSetSortDecoySubjects100k.
+func decoySubjectMessages(n int) []Message {
+	msgs := randomMessages(rand.New(rand.NewPCG(1, 2)), n)
+	shared := strings.Repeat("請求書 invoice ", 60)[:1000]
+	var subjects []string
+	for depth := 0; depth <= textRadixDepth+16; depth += 8 {
+		subjects = append(subjects, shared[:depth]+"\x01decoy-a", shared[:depth]+"\x02decoy-b")
+	}
+	for i := range msgs {
+		if i < len(subjects) {
+			msgs[i].Subject = subjects[i]
+			continue
+		}
+		msgs[i].Subject = shared + strconv.Itoa((i*7919)%n)
+	}
+	return msgs
+}
