@@ -83,9 +83,8 @@ type Config struct {
 // whenever a change alters what pairing finds for the same mails.
 // 2026-12-06: mails are read back with the analysis's own walk, so that
 // attachments are numbered alike, and a ZIP mail replaced since its
-// analysis is not paired. 2026-12-06.2: a mail's candidates are bounded
-// (mailCandidates).
-const Version = "2026-12-06.2"
+// analysis is not paired.
+const Version = "2026-12-06"
 
 // Defaults.
 const (

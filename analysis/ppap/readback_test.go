@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -320,8 +321,9 @@ func TestPasswordMailNotesInListingOrder(t *testing.T) {
 }
 
 // TestMailCandidatesBounded checks that a mail's candidates are bounded
-// by twice the attempts of each kind, the stated ones (strong, medium)
-// kept whatever weak ones come before them.
+// by twice the attempts of each kind, the stated one (strong) kept among
+// 500 weak ones, and copied out of the whole list: a slice of it would
+// keep every candidate, and the text they point into, alive.
 func TestMailCandidatesBounded(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("パスワードは以下の通りです。\n")
@@ -341,6 +343,27 @@ func TestMailCandidatesBounded(t *testing.T) {
 	if weak != 40 || !slices.ContainsFunc(found, func(f Found) bool { return f.Password == "Stated-4321" && f.Strength != Weak }) {
 		t.Errorf("%d weak and %d stated candidates (want 40 weak and Stated-4321): %v", weak, stated, found[:min(len(found), 5)])
 	}
+	// Kept for 50 mails of 12,000 candidates each: a slice of each whole
+	// list would hold about 25 MB.
+	b.Reset()
+	b.WriteString("パスワードは以下の通りです。\n")
+	for i := range 12000 {
+		fmt.Fprintf(&b, "item%d: v%07d\n", i, i*7919)
+	}
+	body := b.String()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	kept := make([][]Found, 50)
+	for i := range kept {
+		kept[i] = mailCandidates("", body, 20)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	if grown := int64(after.HeapAlloc) - int64(before.HeapAlloc); grown > 5<<20 {
+		t.Errorf("50 mails' bounded candidates hold %d MB", grown>>20)
+	}
+	runtime.KeepAlive(kept)
 	if found := mailCandidates("", "ご確認ください。", 20); found == nil || len(found) != 0 {
 		t.Errorf("a mail without candidates: %#v, want empty and not nil", found)
 	}
