@@ -88,13 +88,19 @@ func earliestWaiting(all []*heldMsg) time.Time {
 	return min
 }
 
+// pinsZipMail returns a waiting ZIP mail for the pins tests, and its date.
+func pinsZipMail() (*heldMsg, time.Time) {
+	base := time.Date(2026, 11, 16, 9, 0, 0, 0, time.UTC)
+	zip := &heldMsg{ref: &Ref{ID: "zip", MessageID: threadHash("<z@p>"), FromAddr: "a@p.example", FromDomain: "p.example", Subject: "見積書", Date: base}, zip: true}
+	zip.stems = []string{"見積書"}
+	return zip, base
+}
+
 // TestPinsKeepTheBestRanked offers candidates in random order of arrival
 // and checks that a ZIP mail pins exactly the max best by Pair's ranking
 // (rankCandidates), and that the pin counts follow.
 func TestPinsKeepTheBestRanked(t *testing.T) {
-	base := time.Date(2026, 11, 16, 9, 0, 0, 0, time.UTC)
-	zip := &heldMsg{ref: &Ref{ID: "zip", MessageID: threadHash("<z@p>"), FromAddr: "a@p.example", FromDomain: "p.example", Subject: "見積書", Date: base}, zip: true}
-	zip.stems = []string{"見積書"}
+	zip, base := pinsZipMail()
 	for seed := range uint64(20) {
 		rng := rand.New(rand.NewPCG(seed, 11))
 		zip.pins = nil
@@ -235,9 +241,7 @@ func TestWaitingSenderMapsStayBounded(t *testing.T) {
 // best few (rankCandidates over them all) that may hold one: the mails
 // a pairing can note.
 func TestPinsPassOverMailWithoutPasswords(t *testing.T) {
-	base := time.Date(2026, 11, 16, 9, 0, 0, 0, time.UTC)
-	zip := &heldMsg{ref: &Ref{ID: "zip", MessageID: threadHash("<z@p>"), FromAddr: "a@p.example", FromDomain: "p.example", Subject: "見積書", Date: base}, zip: true}
-	zip.stems = []string{"見積書"}
+	zip, base := pinsZipMail()
 	const best = 8
 	for seed := range uint64(50) {
 		rng := rand.New(rand.NewPCG(seed, 12))
