@@ -41,10 +41,10 @@ type Ref struct {
 	// password mail: a ZIP mail's own, or a candidate of a ZIP mail
 	// waiting for its pairing (empty when it holds none: see offerPin).
 	// Pairing takes them rather than read the message back; nil when not
-	// known. The candidates, not the text,
-	// are kept: they are a few bytes where the text is kilobytes, held
-	// for two windows. Set before the Ref is indexed and never changed,
-	// so pairings on other goroutines read it without a lock.
+	// known. The candidates, not the text, are kept: they are a few bytes
+	// where the text is kilobytes, held for two windows. Set before the
+	// Ref is indexed and never changed, so pairings on other goroutines
+	// read it without a lock.
 	found []Found
 
 	// pruned is set when the Stream's index has dropped the message (see

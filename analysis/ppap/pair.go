@@ -203,9 +203,9 @@ func analysedBytes(sum string, data []byte) bool {
 }
 
 // mailCandidates reads the passwords of one mail: subject first, then body,
-// at most twice attempts of the stated ones (strong and medium) and as
-// many weak ones, in that order. It never returns nil, so that a Ref's
-// found says "read, none found".
+// at most 2×attempts of the stated ones (strong and medium) and as many
+// weak ones, in that order. It never returns nil, so that a Ref's found
+// says "read, none found".
 //
 // A pairing tries at most attempts passwords an archive (MaxAttempts),
 // the stated ones of every mail before the weak ones, each once: a mail's
