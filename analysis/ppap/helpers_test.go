@@ -15,6 +15,17 @@ import (
 	"mxaudit/model"
 )
 
+// holdSender and holdRecipient are the sender and recipient of the
+// tests' ZIP mail whose archive opens with "Hold-1234" (holdZipMail).
+const holdSender, holdRecipient = "Yamada <yamada@partner.example>", "tanaka@sakura.example"
+
+// holdZipMail returns that ZIP mail: "見積書", dated t0, Message-ID
+// <zip@p>, its archive (AES-256) opened by "Hold-1234".
+func holdZipMail(t testing.TB) testMail {
+	return testMail{from: holdSender, to: holdRecipient, subject: "見積書", date: t0, msgID: "<zip@p>", text: "別途お送りします",
+		zipName: "見積書.zip", zip: makeZip(t, "Hold-1234", yzip.AES256Encryption, zipFile{"a.txt", []byte("hello")})}
+}
+
 // zipFile is one member of a test archive.
 type zipFile struct {
 	name string

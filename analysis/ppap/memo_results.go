@@ -121,7 +121,7 @@ func creditsMailWithoutPassword(r *model.Message, cands []*Ref) bool {
 			continue
 		}
 		for _, c := range cands {
-			if c.ID == a.PasswordSource && c.holdsNoPassword() {
+			if c.holdsNoPassword() && c.ID == a.PasswordSource { // the flag first: a scan of cached results has none
 				return true
 			}
 		}

@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	yzip "github.com/yeka/zip"
-
 	"mxaudit/analysis"
 	"mxaudit/mailsrc/demo"
 	"mxaudit/model"
@@ -86,10 +84,10 @@ func TestRememberedPairings(t *testing.T) {
 // its note): the mail is paired again, and every archive's password mail
 // carries its note.
 func TestRememberedPairingCreditingMailWithoutPassword(t *testing.T) {
-	zipBytes := makeZip(t, "Hold-1234", yzip.AES256Encryption, zipFile{"a.txt", []byte("hello")})
-	sender, to := "Yamada <yamada@partner.example>", "tanaka@sakura.example"
+	zip := holdZipMail(t)
+	sender, to := holdSender, holdRecipient
 	mails := map[string]testMail{
-		"zip":  {from: sender, to: to, subject: "見積書", date: t0, msgID: "<zip@p>", text: "別途お送りします", zipName: "見積書.zip", zip: zipBytes},
+		"zip":  zip,
 		"chat": {from: sender, to: to, subject: "Re: 見積書", date: t0.Add(time.Minute), msgID: "<c@p>", inReplyTo: "<zip@p>", text: "ご確認ください。"},
 		"pw":   {from: sender, to: to, subject: "【パスワード通知】見積書", date: t0.Add(2 * time.Minute), msgID: "<pw@p>", text: "パスワード：Hold-1234"},
 	}

@@ -165,13 +165,13 @@ func TestPairingLeavesAnArchiveWithoutDigest(t *testing.T) {
 // (analysis.Config.PairingText) the stream reads no password mail back,
 // pairs as it does reading them, and lets no text go on with a message.
 func TestStreamReadsKeptTextOnce(t *testing.T) {
-	zipBytes := makeZip(t, "Hold-1234", yzip.AES256Encryption, zipFile{"a.txt", []byte("hello")})
-	sender, to := "Yamada <yamada@partner.example>", "tanaka@sakura.example"
+	zip := holdZipMail(t)
+	sender, to := holdSender, holdRecipient
 	mails := map[string]testMail{
-		"zip":   {from: sender, to: to, subject: "見積書", date: t0, msgID: "<zip@p>", text: "別途お送りします", zipName: "見積書.zip", zip: zipBytes},
+		"zip":   zip,
 		"decoy": {from: sender, to: to, subject: "明日の件", date: t0.Add(time.Minute), msgID: "<d@p>", text: "PW: Wrong-9999"},
 		"pw":    {from: sender, to: to, subject: "【パスワード通知】見積書", date: t0.Add(3 * time.Minute), msgID: "<pw@p>", html: "<p>パスワード：<b>Hold-1234</b></p>"},
-		"own":   {from: sender, to: to, subject: "資料2", date: t0.Add(time.Hour), msgID: "<zip2@p>", text: "パスワード: Hold-1234", zipName: "b.zip", zip: zipBytes},
+		"own":   {from: sender, to: to, subject: "資料2", date: t0.Add(time.Hour), msgID: "<zip2@p>", text: "パスワード: Hold-1234", zipName: "b.zip", zip: zip.zip},
 	}
 	order := []string{"zip", "decoy", "pw", "own"}
 	base := analysis.New(analysis.Config{})
@@ -232,10 +232,10 @@ func TestKeptCandidatesKeepNoText(t *testing.T) {
 // them by Pair (replies to the ZIP mail), is still held for its note;
 // and that the pairing is the same either way.
 func TestStreamPassesMailWithoutPasswordOn(t *testing.T) {
-	zipBytes := makeZip(t, "Hold-1234", yzip.AES256Encryption, zipFile{"a.txt", []byte("hello")})
-	sender, to := "Yamada <yamada@partner.example>", "tanaka@sakura.example"
+	zip := holdZipMail(t)
+	sender, to := holdSender, holdRecipient
 	mails := map[string]testMail{
-		"zip": {from: sender, to: to, subject: "見積書", date: t0, msgID: "<zip@p>", text: "別途お送りします", zipName: "見積書.zip", zip: zipBytes},
+		"zip": zip,
 		"pw":  {from: sender, to: to, subject: "【パスワード通知】見積書", date: t0.Add(time.Hour), msgID: "<pw@p>", text: "パスワード：Hold-1234"},
 	}
 	order := []string{"zip"}
@@ -325,13 +325,17 @@ func TestPasswordMailNotesInListingOrder(t *testing.T) {
 // 500 weak ones, and copied out of the whole list: a slice of it would
 // keep every candidate, and the text they point into, alive.
 func TestMailCandidatesBounded(t *testing.T) {
-	var b strings.Builder
-	b.WriteString("パスワードは以下の通りです。\n")
-	for i := range 500 {
-		fmt.Fprintf(&b, "item%d: v%07d\n", i, i*7919)
+	// keyValues is a password label over n lines of "key: value", each
+	// value a weak candidate.
+	keyValues := func(n int) string {
+		var b strings.Builder
+		b.WriteString("パスワードは以下の通りです。\n")
+		for i := range n {
+			fmt.Fprintf(&b, "item%d: v%07d\n", i, i*7919)
+		}
+		return b.String()
 	}
-	b.WriteString("パスワード：Stated-4321\n")
-	found := mailCandidates("ご注文一覧", b.String(), 20)
+	found := mailCandidates("ご注文一覧", keyValues(500)+"パスワード：Stated-4321\n", 20)
 	weak, stated := 0, 0
 	for _, f := range found {
 		if f.Strength == Weak {
@@ -345,12 +349,7 @@ func TestMailCandidatesBounded(t *testing.T) {
 	}
 	// Kept for 50 mails of 12,000 candidates each: a slice of each whole
 	// list would hold about 25 MB.
-	b.Reset()
-	b.WriteString("パスワードは以下の通りです。\n")
-	for i := range 12000 {
-		fmt.Fprintf(&b, "item%d: v%07d\n", i, i*7919)
-	}
-	body := b.String()
+	body := keyValues(12000)
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)

@@ -68,15 +68,15 @@ func streamMailsWith(t *testing.T, an *analysis.Analyzer, cfg Config, mails map[
 }
 
 func TestStreamHoldsUntilWindowCloses(t *testing.T) {
-	zipBytes := makeZip(t, "Hold-1234", yzip.AES256Encryption, zipFile{"a.txt", []byte("hello")})
-	sender, to := "Yamada <yamada@partner.example>", "tanaka@sakura.example"
+	zip := holdZipMail(t)
+	sender, to := holdSender, holdRecipient
 	mails := map[string]testMail{
-		"zip":       {from: sender, to: to, subject: "見積書", date: t0, msgID: "<zip@p>", text: "別途お送りします", zipName: "見積書.zip", zip: zipBytes},
+		"zip":       zip,
 		"other":     {from: "x@elsewhere.example", to: to, subject: "hello", date: t0.Add(time.Minute), msgID: "<o@e>", text: "PW: Hold-1234"},
 		"pw":        {from: sender, to: to, subject: "【パスワード通知】見積書", date: t0.Add(3 * time.Minute), msgID: "<pw@p>", inReplyTo: "<zip@p>", text: "パスワード：Hold-1234"},
 		"same-late": {from: sender, to: to, subject: "next week", date: t0.Add(2 * time.Hour), msgID: "<n@p>", text: "see you"},
 		"closer":    {from: "z@elsewhere.example", to: to, subject: "later", date: t0.Add(25 * time.Hour), msgID: "<c@e>", text: "bye"},
-		"orphan":    {from: sender, to: to, subject: "資料2", date: t0.Add(26 * time.Hour), msgID: "<zip2@p>", text: "no password ever", zipName: "b.zip", zip: zipBytes},
+		"orphan":    {from: sender, to: to, subject: "資料2", date: t0.Add(26 * time.Hour), msgID: "<zip2@p>", text: "no password ever", zipName: "b.zip", zip: zip.zip},
 	}
 	order := []string{"zip", "other", "pw", "same-late", "closer", "orphan"}
 	emitted, out := streamMails(t, Config{}, mails, order)
