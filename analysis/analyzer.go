@@ -45,6 +45,13 @@ type Config struct {
 	// PPAP pairing to search for passwords without reading the message
 	// again.
 	PairingText int64
+	// HoldsPassword, when set with PairingText, is pairing's search of
+	// that text for password candidates (analysis/ppap's HoldsPassword):
+	// Analyze records its answer (model.Message.PasswordsInText) and keeps
+	// the text only when it holds one. The search runs on the scan's
+	// workers, beside the rest of the analysis, and the answer is cached
+	// with it.
+	HoldsPassword func(subject, body string) bool
 }
 
 // Analyzer analyses messages. Create it with New.
@@ -64,10 +71,11 @@ func New(cfg Config) *Analyzer {
 }
 
 // WithPairingText returns an Analyzer like a that keeps up to max bytes of
-// every message's text for PPAP pairing (Config.PairingText).
-func (a *Analyzer) WithPairingText(max int64) *Analyzer {
+// every message's text for PPAP pairing (Config.PairingText), searched
+// with holds when it is not nil (Config.HoldsPassword).
+func (a *Analyzer) WithPairingText(max int64, holds func(subject, body string) bool) *Analyzer {
 	cfg := a.cfg
-	cfg.PairingText = max
+	cfg.PairingText, cfg.HoldsPassword = max, holds
 	return &Analyzer{cfg: cfg}
 }
 
@@ -96,7 +104,7 @@ func (a *Analyzer) Analyze(ctx context.Context, id model.MessageID, raw io.Reade
 	}
 	w.read(src)
 	if w.text != nil && w.parsed {
-		m.PairingText = &model.PairingText{Subject: w.subject, Body: w.text.String(), Max: a.cfg.PairingText}
+		w.keepPairingText()
 	}
 	m.Size = counted.n
 	if m.Size == 0 {
@@ -168,6 +176,23 @@ func (w *walker) read(src io.Reader) {
 }
 
 // setAuth records the checker's answer.
+// keepPairingText records the text the walk kept for PPAP pairing: in
+// the message (model.Message.PairingText), searched first when the
+// analyzer has pairing's search (Config.HoldsPassword), whose answer it
+// records, keeping the text only when it holds a password candidate:
+// there is nothing else in it for pairing.
+func (w *walker) keepPairingText() {
+	t := &model.PairingText{Subject: w.subject, Body: w.text.String(), Max: w.a.cfg.PairingText}
+	switch holds := w.a.cfg.HoldsPassword; {
+	case holds == nil:
+		w.msg.PairingText = t
+	case holds(t.Subject, t.Body):
+		w.msg.PairingText, w.msg.PasswordsInText = t, model.PasswordsFound
+	default:
+		w.msg.PasswordsInText = model.PasswordsNone
+	}
+}
+
 func (w *walker) setAuth(res *model.Auth, err error) {
 	if err != nil {
 		w.problem("authentication check failed: %v", err)
@@ -268,4 +293,4 @@ func (c *countingReader) Read(p []byte) (int, error) {
 
 // Version names the analysis logic for caches of its results: bump it
 // whenever a change alters what Analyze returns for the same message.
-const Version = "2026-12-06.16"
+const Version = "2026-12-06.17"

@@ -67,7 +67,7 @@ func TestPairingTextIsWhatReadBackReads(t *testing.T) {
 			}
 			raw := []byte(tt.raw)
 			m := plain.Analyze(ctx, "m", bytes.NewReader(raw))
-			kept := plain.WithPairingText(max).Analyze(ctx, "m", bytes.NewReader(raw))
+			kept := plain.WithPairingText(max, nil).Analyze(ctx, "m", bytes.NewReader(raw))
 			if kept.PairingText == nil {
 				t.Fatal("no text kept")
 			}
@@ -148,7 +148,7 @@ func TestPairingTextBounded(t *testing.T) {
 	const max = 1000
 	raw := "From: a@example.jp\r\nSubject: s\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" +
 		strings.Repeat("\xff", 4*max) + "\r\n"
-	m := New(Config{}).WithPairingText(max).Analyze(context.Background(), "m", strings.NewReader(raw))
+	m := New(Config{}).WithPairingText(max, nil).Analyze(context.Background(), "m", strings.NewReader(raw))
 	if m.PairingText == nil || len(m.PairingText.Body) == 0 {
 		t.Fatal("no text kept")
 	}
@@ -163,7 +163,7 @@ func TestPairingTextBounded(t *testing.T) {
 		b.WriteString("--B\r\nContent-Type: text/plain\r\n\r\nx\r\n")
 	}
 	b.WriteString("--B--\r\n")
-	m = New(Config{}).WithPairingText(max).Analyze(context.Background(), "m", strings.NewReader(b.String()))
+	m = New(Config{}).WithPairingText(max, nil).Analyze(context.Background(), "m", strings.NewReader(b.String()))
 	if n := len(m.PairingText.Body); n > max {
 		t.Errorf("kept %d bytes of text from many parts, bound %d", n, max)
 	}

@@ -8,11 +8,11 @@ import (
 
 // Encoded is a message as the analysis cache holds it, carried beside a
 // message of which only the head is decoded (the fields up to
-// References: identity, sender, recipients, subject, date, digest). A warm
-// scan that prints JSON writes the cached bytes out as they are instead of
-// decoding and encoding every message again; whatever needs more than the
-// head (a verdict, an attachment, an exception's required kinds) calls
-// Materialize first.
+// PasswordsInText: identity, sender, recipients, subject, date, digest,
+// whether the text holds a password). A warm scan that prints JSON writes
+// the cached bytes out as they are instead of decoding and encoding every
+// message again; whatever needs more than the head (a verdict, an
+// attachment, an exception's required kinds) calls Materialize first.
 //
 // JSON is exactly what store.Cache wrote for the message (Exception is
 // never cached). HasFiles says whether the message carries attachments;

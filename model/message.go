@@ -44,6 +44,11 @@ type Message struct {
 	// PPAP pairing uses them to tie a password mail to its ZIP mail.
 	InReplyTo  string   `json:"in_reply_to,omitempty"`
 	References []string `json:"references,omitempty"`
+	// PasswordsInText says whether the text PPAP pairing searched holds a
+	// password candidate; empty when it was not searched. It is part of
+	// the head (before Attachments; see Encoded), so that a warm scan
+	// reads it without decoding the rest.
+	PasswordsInText PasswordsInText `json:"passwords_in_text,omitempty"`
 
 	Attachments []Attachment `json:"attachments"`
 	Auth        *Auth        `json:"auth,omitempty"`

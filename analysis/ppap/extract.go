@@ -78,6 +78,21 @@ func Normalize(s string) string {
 	return strings.ReplaceAll(s, "\r\n", "\n")
 }
 
+// ExtractVersion names what Extract finds: bump it whenever a change
+// makes it find candidates in a text where it found none, or none where it
+// found some. Analysis caches put it in their fingerprint, since each
+// cached result records whether its text holds a candidate
+// (model.Message.PasswordsInText).
+const ExtractVersion = "2026-12-06"
+
+// HoldsPassword reports whether a mail's subject or body text holds a
+// password candidate: whether pairing, reading the mail, would find any
+// (mailCandidates). It is the search an analysis makes for pairing
+// (analysis.Config.HoldsPassword).
+func HoldsPassword(subject, body string) bool {
+	return len(Extract(subject)) > 0 || len(Extract(body)) > 0
+}
+
 // Extract returns the candidate passwords in a subject or body text, most
 // likely first, each once. The text may be in any script; it is folded
 // with Normalize first.

@@ -177,7 +177,7 @@ func BenchmarkExtractHostile(b *testing.B) {
 // are not password mails, as most of a sender's mails that pairing
 // looks at are not.
 func BenchmarkExtractBulk(b *testing.B) {
-	an := analysis.New(analysis.Config{}).WithPairingText(Config{}.TextBytes())
+	an := analysis.New(analysis.Config{}).WithPairingText(Config{}.TextBytes(), HoldsPassword)
 	var texts []*model.PairingText
 	err := demo.Bulk(2000, 1, func(s demo.Sample) error {
 		m := an.Analyze(context.Background(), model.MessageID(s.Name), bytes.NewReader(s.Raw))

@@ -109,11 +109,13 @@ func (p *Pairer) pairRemembered(ctx context.Context, m *model.Message, self *Ref
 }
 
 // creditsMailWithoutPassword reports whether the remembered result r
-// names as a password mail a candidate whose text this scan read and
-// found no password in. A Stream does not hold such a mail for its note
-// (offerPin), so the result is not taken: the pairing runs again. The
-// same mails read alike never give one; a result remembered under other
-// text limits, or by another version of the extraction, might.
+// names as a password mail a candidate whose text the analysis searched
+// and found no password in (Ref.holdsNoPassword: this scan's kept text,
+// or the cached result's model.Message.PasswordsInText). A Stream does
+// not hold such a mail for its note (offerPin), so the result is not
+// taken: the pairing runs again. The same mails read alike never give
+// one; a result remembered under other text limits, or by another
+// version of the extraction, might.
 func creditsMailWithoutPassword(r *model.Message, cands []*Ref) bool {
 	for _, i := range encryptedArchives(r) {
 		a := r.Attachments[i].Archive
@@ -121,7 +123,7 @@ func creditsMailWithoutPassword(r *model.Message, cands []*Ref) bool {
 			continue
 		}
 		for _, c := range cands {
-			if c.holdsNoPassword() && c.ID == a.PasswordSource { // the flag first: a scan of cached results has none
+			if c.holdsNoPassword() && c.ID == a.PasswordSource { // the flag first: the IDs share long prefixes
 				return true
 			}
 		}

@@ -94,7 +94,7 @@ func TestRememberedPairingCreditingMailWithoutPassword(t *testing.T) {
 	order := []string{"zip", "chat", "pw"}
 	results := &mapResults{m: map[string]model.Message{}}
 	cfg := Config{Results: results, ResultsSalt: "test"}
-	an := analysis.New(analysis.Config{}).WithPairingText(cfg.TextBytes())
+	an := analysis.New(analysis.Config{}).WithPairingText(cfg.TextBytes(), HoldsPassword)
 	if _, out := streamMailsWith(t, an, cfg, mails, order, nil); out["zip"].Attachments[0].Archive.PasswordSource != "pw" || len(results.m) != 1 {
 		t.Fatalf("first scan: source %q, %d remembered", out["zip"].Attachments[0].Archive.PasswordSource, len(results.m))
 	}

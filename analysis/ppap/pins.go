@@ -9,12 +9,14 @@ package ppap
 // pushes it out. Holding every same-sender mail of the window instead
 // held thousands of whole messages at once in a busy quarantine.
 //
-// A mail whose text was read and holds no password (Ref.holdsNoPassword)
-// is not pinned at all: no pairing can note it. Pair still ranks it (a
-// scan of cached results, which keeps no text, must pair as a fresh one
-// does), so its best few may hold fewer mails that may be noted than the
-// pins do; each of those is still pinned, since no more of its kind rank
-// before it there than among the pins. That holds for the candidates
+// A mail whose text the analysis searched and found no password in
+// (Ref.holdsNoPassword: the text it kept, or what a cached result records
+// of it) is not pinned at all: no pairing can note it. Pair still ranks it
+// (a result cached by a scan without PPAP records no search, and a scan
+// of such results must pair as a fresh one does), so its best few may
+// hold fewer mails that may be noted than the pins do; each of those is
+// still pinned, since no more of its kind rank before it there than among
+// the pins. That holds for the candidates
 // offered to the ZIP mail, those listed after it: one listed before it
 // but dated after it, which Pair may also credit, went out before the
 // ZIP mail came, as it did before mails without a password were let go.

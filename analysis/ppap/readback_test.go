@@ -178,7 +178,7 @@ func TestStreamReadsKeptTextOnce(t *testing.T) {
 	read := map[model.MessageID]int{}
 	_, want := streamMailsWith(t, base, Config{}, mails, order, read)
 	kept := map[model.MessageID]int{}
-	_, got := streamMailsWith(t, base.WithPairingText(Config{}.TextBytes()), Config{}, mails, order, kept)
+	_, got := streamMailsWith(t, base.WithPairingText(Config{}.TextBytes(), HoldsPassword), Config{}, mails, order, kept)
 
 	if read["pw"] == 0 {
 		t.Fatalf("without kept text the candidates were not read back (%v): the test shows nothing", read)
@@ -191,8 +191,7 @@ func TestStreamReadsKeptTextOnce(t *testing.T) {
 		if g.PairingText != nil {
 			t.Errorf("%s: its text went on with the message", id)
 		}
-		wj, _ := json.Marshal(w)
-		gj, _ := json.Marshal(g)
+		wj, gj := pairedJSON(w), pairedJSON(g)
 		if !bytes.Equal(wj, gj) {
 			t.Errorf("%s paired differently with kept text:\n%s\nwant\n%s", id, gj, wj)
 		}
@@ -225,12 +224,21 @@ func TestKeptCandidatesKeepNoText(t *testing.T) {
 	}
 }
 
+// pairedJSON is m as JSON without what only an analysis that searches the
+// text for passwords records (PasswordsInText): what pairing made of m.
+func pairedJSON(m model.Message) []byte {
+	m.PasswordsInText = ""
+	b, _ := json.Marshal(m)
+	return b
+}
+
 // TestStreamPassesMailWithoutPasswordOn checks that, with the text an
-// analysis kept, a waiting ZIP mail's same-sender mails that hold no
-// password go straight out at their own Write, where without the text
-// they are held with it; that the password mail, ranked below seven of
-// them by Pair (replies to the ZIP mail), is still held for its note;
-// and that the pairing is the same either way.
+// analysis kept, or what it recorded of it in a cached result
+// (PasswordsInText), a waiting ZIP mail's same-sender mails that hold no
+// password go straight out at their own Write, where without either they
+// are held with it; that the password mail, ranked below seven of them by
+// Pair (replies to the ZIP mail), is still held for its note; and that
+// the pairing is the same either way.
 func TestStreamPassesMailWithoutPasswordOn(t *testing.T) {
 	zip := holdZipMail(t)
 	sender, to := holdSender, holdRecipient
@@ -257,34 +265,43 @@ func TestStreamPassesMailWithoutPasswordOn(t *testing.T) {
 	}
 	base := analysis.New(analysis.Config{})
 	heldSteps, want := streamMailsWith(t, base, Config{}, mails, order, nil)
-	steps, got := streamMailsWith(t, base.WithPairingText(Config{}.TextBytes()), Config{}, mails, order, nil)
-
 	if slices.Contains(heldSteps[1], "chat0") {
 		t.Fatalf("without kept text chat0 was not held (%v): the test shows nothing", heldSteps)
 	}
-	for _, id := range chats {
-		step := slices.Index(order, id)
-		if !slices.Contains(steps[step], model.MessageID(id)) {
-			t.Errorf("%s, which holds no password, was held: emitted %v", id, steps)
-		}
-	}
-	for _, step := range steps[:len(order)] {
-		if slices.Contains(step, "pw") {
-			t.Errorf("the pw mail went out before the pairing that notes it: emitted %v", steps)
-		}
-	}
-	for _, id := range order {
-		wj, _ := json.Marshal(want[model.MessageID(id)])
-		gj, _ := json.Marshal(got[model.MessageID(id)])
-		if !bytes.Equal(wj, gj) {
-			t.Errorf("%s paired differently with kept text:\n%s\nwant\n%s", id, gj, wj)
-		}
-	}
-	if a := got["zip"].Attachments[0].Archive; !a.Decrypted || a.PasswordSource != "pw" {
-		t.Errorf("zip: %+v", a)
-	}
-	if l := got["pw"].PasswordFor; len(l) != 1 || l[0].Message != "zip" {
-		t.Errorf("pw links %v", l)
+	searched := base.WithPairingText(Config{}.TextBytes(), HoldsPassword)
+	for _, tc := range []struct {
+		name string
+		an   analyzer
+	}{
+		{"kept text", searched},
+		{"cached results", cachedResults{searched}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			steps, got := streamMailsWith(t, tc.an, Config{}, mails, order, nil)
+			for _, id := range chats {
+				step := slices.Index(order, id)
+				if !slices.Contains(steps[step], model.MessageID(id)) {
+					t.Errorf("%s, which holds no password, was held: emitted %v", id, steps)
+				}
+			}
+			for _, step := range steps[:len(order)] {
+				if slices.Contains(step, "pw") {
+					t.Errorf("the pw mail went out before the pairing that notes it: emitted %v", steps)
+				}
+			}
+			for _, id := range order {
+				wj, gj := pairedJSON(want[model.MessageID(id)]), pairedJSON(got[model.MessageID(id)])
+				if !bytes.Equal(wj, gj) {
+					t.Errorf("%s paired differently:\n%s\nwant\n%s", id, gj, wj)
+				}
+			}
+			if a := got["zip"].Attachments[0].Archive; !a.Decrypted || a.PasswordSource != "pw" {
+				t.Errorf("zip: %+v", a)
+			}
+			if l := got["pw"].PasswordFor; len(l) != 1 || l[0].Message != "zip" {
+				t.Errorf("pw links %v", l)
+			}
+		})
 	}
 }
 
@@ -307,7 +324,7 @@ func TestPasswordMailNotesInListingOrder(t *testing.T) {
 		order, zips = append(order, id), append(zips, id)
 	}
 	order = append(order, "pw")
-	an := analysis.New(analysis.Config{}).WithPairingText(Config{}.TextBytes())
+	an := analysis.New(analysis.Config{}).WithPairingText(Config{}.TextBytes(), HoldsPassword)
 	for range 10 {
 		_, out := streamMailsWith(t, an, Config{}, mails, order, nil)
 		var got []string

@@ -145,6 +145,12 @@ func (s *Stream) Write(m model.Message) error {
 		_ = m.Materialize()
 	}
 	ref := refOf(&m, s.seq, s.intern, s.pairer.cfg.Results != nil)
+	if m.PasswordsInText == model.PasswordsNone {
+		// The analysis searched the text and found no password, now or in
+		// an earlier scan whose result came from the cache (which keeps no
+		// text): it can be no ZIP mail's password mail (offerPin).
+		ref.found = []Found{}
+	}
 	s.seq++
 	if m.Date.After(s.latest) {
 		s.latest = m.Date
@@ -157,7 +163,9 @@ func (s *Stream) Write(m model.Message) error {
 	h := &heldMsg{msg: m, ref: ref}
 	if idx := encryptedArchives(&m); len(idx) > 0 {
 		h.zip, h.stems = true, fileStems(&m, idx)
-		ref.found = keptCandidates(text, &s.pairer.cfg)
+		if ref.found == nil {
+			ref.found = keptCandidates(text, &s.pairer.cfg)
+		}
 	}
 	s.waits.candidateOf(ref, s.window, func(z *heldMsg) {
 		if ref.found == nil {

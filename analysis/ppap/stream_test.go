@@ -25,9 +25,26 @@ func streamMails(t *testing.T, cfg Config, mails map[string]testMail, order []st
 	return streamMailsWith(t, analysis.New(analysis.Config{}), cfg, mails, order, nil)
 }
 
+// analyzer analyses the test mails for streamMailsWith: an
+// *analysis.Analyzer, or cachedResults.
+type analyzer interface {
+	Analyze(ctx context.Context, id model.MessageID, raw io.Reader) model.Message
+}
+
+// cachedResults gives an analysis's results as a scan reads them from the
+// analysis cache: without the text it kept (model.Message.PairingText is
+// never cached), with what it recorded of it.
+type cachedResults struct{ an *analysis.Analyzer }
+
+func (c cachedResults) Analyze(ctx context.Context, id model.MessageID, raw io.Reader) model.Message {
+	m := c.an.Analyze(ctx, id, raw)
+	m.PairingText = nil
+	return m
+}
+
 // streamMailsWith is streamMails analysing with an, and counting in opened
 // (when not nil) the messages the stream reads back.
-func streamMailsWith(t *testing.T, an *analysis.Analyzer, cfg Config, mails map[string]testMail, order []string,
+func streamMailsWith(t *testing.T, an analyzer, cfg Config, mails map[string]testMail, order []string,
 	opened map[model.MessageID]int) (emitted [][]model.MessageID, out map[model.MessageID]model.Message) {
 	t.Helper()
 	src := memSource{}

@@ -159,6 +159,10 @@ func (p *headParser) field(key []byte, m *model.Message) bool {
 		m.InReplyTo, ok = p.str()
 	case "references":
 		m.References, ok = p.strings()
+	case "passwords_in_text":
+		var s string
+		s, ok = p.str()
+		m.PasswordsInText = model.PasswordsInText(s)
 	}
 	return ok
 }

@@ -62,6 +62,8 @@ func TestDecodeHeadIsEncodingJSON(t *testing.T) {
 		model.Message{},
 		model.Message{To: []string{}, Cc: []string{}, References: []string{}, Size: -3},
 		model.Message{ID: "x", Date: time.Date(2026, 1, 2, 3, 4, 5, 6, time.FixedZone("", -5*3600)), DateSource: model.DateDelivered},
+		model.Message{ID: "y", References: []string{"<r@x>"}, PasswordsInText: model.PasswordsNone},
+		model.Message{ID: "z", PasswordsInText: model.PasswordsFound},
 	)
 	plain := len(msgs) // real and test messages: mostly without escapes
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -88,11 +90,18 @@ func TestDecodeHeadIsEncodingJSON(t *testing.T) {
 			ReturnPath: word(), To: list(), Cc: list(), Subject: word(),
 			Date: time.Unix(rng.Int64N(4e9), rng.Int64N(1e9)).In(time.FixedZone("", 3600*(rng.IntN(25)-12))),
 			Size: rng.Int64N(1 << 40), SHA256: word(), InReplyTo: word(), References: list(),
+			PasswordsInText: model.PasswordsInText([]string{"", "none", "found", word()}[rng.IntN(4)]),
 		})
 	}
 	for i, m := range msgs {
 		if checkHead(t, headOf(t, m)) && i < plain {
 			took++
+		}
+	}
+	for _, pw := range []model.PasswordsInText{model.PasswordsNone, model.PasswordsFound} {
+		// A warm scan's pairing reads it from every head: never the slow way.
+		if !checkHead(t, headOf(t, model.Message{ID: "p", PasswordsInText: pw})) {
+			t.Errorf("decodeHead declined a head with passwords_in_text %q", pw)
 		}
 	}
 	for _, bad := range []string{

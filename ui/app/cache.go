@@ -52,8 +52,12 @@ func fingerprint(cfg Config, mode string) string {
 	slices.Sort(hosts)
 	nets := slices.Clone(cfg.TrustedNetworks)
 	slices.Sort(nets)
-	return fmt.Sprintf("analysis %s; trusted %s; networks %s; offline %v; dns %s; verify-dkim %s",
-		analysis.Version, strings.Join(hosts, ","), strings.Join(nets, ","), cfg.Offline, cfg.DNS, mode)
+	// A result records whether its text holds a password as pairing's
+	// search (ppap.ExtractVersion) found it in the text an analysis keeps
+	// (ppap.Config.TextBytes): a later scan trusts it.
+	return fmt.Sprintf("analysis %s; trusted %s; networks %s; offline %v; dns %s; verify-dkim %s; password search %s %d",
+		analysis.Version, strings.Join(hosts, ","), strings.Join(nets, ","), cfg.Offline, cfg.DNS, mode,
+		ppap.ExtractVersion, ppap.Config{}.TextBytes())
 }
 
 // pairingSalt names what a remembered PPAP pairing depends on besides

@@ -102,10 +102,13 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 		out = func(m model.Message) error { rec.see(m); return emit(m) }
 	}
 	pairing := ppap.NewStream(ctx, pc, open, out)
-	// The analysis keeps each message's text for the stream, which reads
-	// a password mail's candidates from it instead of reading the mail
-	// again, and lets the text go.
-	runErr := scan.Run(ctx, src, a.analyzer.WithPairingText(pc.TextBytes()), opts, pairing.Write)
+	// The analysis searches each message's text for passwords and keeps
+	// the text of those that hold one for the stream, which reads a
+	// password mail's candidates from it instead of reading the mail
+	// again, and lets the text go. Whether a text holds any is cached
+	// with the result, for a later scan that pairs cached results.
+	an := a.analyzer.WithPairingText(pc.TextBytes(), ppap.HoldsPassword)
+	runErr := scan.Run(ctx, src, an, opts, pairing.Write)
 	pairErr := pairing.Close() // emits what is still held, even after a failure
 	if errors.Is(runErr, pairErr) {
 		pairErr = nil // emit's failure, already in runErr
