@@ -1,6 +1,8 @@
 package ppap
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"hash/maphash"
 	"regexp"
 	"slices"
@@ -32,9 +34,11 @@ type Ref struct {
 	PasswordSubject bool
 	// Seq is the message's position in the listing.
 	Seq int
-	// SHA256 is the digest of the message's bytes, when the analysis read
-	// them all: what a remembered pairing depends on.
-	SHA256 string
+	// Digest is the SHA-256 of the message's bytes (model.Message.SHA256
+	// decoded), when the analysis read them all and a remembered pairing
+	// may depend on it; zero otherwise. Held as its 32 bytes: the hex
+	// string was a second object per Ref, kept for two windows.
+	Digest [sha256.Size]byte
 
 	// found are the password candidates of the message's text, when the
 	// analysis kept its text (model.Message.PairingText) and it may be a
@@ -62,7 +66,7 @@ func (r *Ref) holdsNoPassword() bool { return r.found != nil && len(r.found) == 
 func RefOf(m *model.Message, seq int) *Ref { return refOf(m, seq, nil, true) }
 
 // refOf is RefOf sharing the strings that repeat across messages through
-// in (senders, recipients, subjects of bulk mail), and leaving SHA256
+// in (senders, recipients, subjects of bulk mail), and leaving Digest
 // out unless digest: only remembered pairings (Config.Results) read it.
 // A Stream keeps a Ref for every message of two windows, so what one
 // costs is what the index costs.
@@ -80,8 +84,10 @@ func refOf(m *model.Message, seq int, in *model.Interner, digest bool) *Ref {
 
 		PasswordSubject: hasLabel(subject), // Mentions
 	}
-	if digest {
-		r.SHA256 = m.SHA256
+	if digest && len(m.SHA256) == 2*sha256.Size {
+		if _, err := hex.Decode(r.Digest[:], []byte(m.SHA256)); err != nil {
+			r.Digest = [sha256.Size]byte{}
+		}
 	}
 	for _, id := range append([]string{m.InReplyTo}, m.References...) {
 		if h := threadHash(id); h != 0 {

@@ -36,10 +36,11 @@ func resultKey(salt string, zip *model.Message, cands []*Ref) (string, bool) {
 	ordered := slices.Clone(cands)
 	slices.SortFunc(ordered, func(a, b *Ref) int { return a.Seq - b.Seq })
 	for _, c := range ordered {
-		if c.SHA256 == "" {
+		if c.Digest == ([sha256.Size]byte{}) {
 			return "", false
 		}
-		io.WriteString(h, string(c.ID)+"\x00"+c.SHA256+"\x00")
+		io.WriteString(h, string(c.ID)+"\x00")
+		h.Write(c.Digest[:])
 	}
 	return "ppap-" + hex.EncodeToString(h.Sum(nil)), true
 }

@@ -1,8 +1,11 @@
 package ppap
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -65,16 +68,33 @@ func TestRememberedPairings(t *testing.T) {
 	}
 
 	// The key follows the mails: another digest for a candidate, another key.
+	digest := func(s string) [sha256.Size]byte { return sha256.Sum256([]byte(s)) }
 	zip := &model.Message{ID: "z", SHA256: "aa"}
-	cands := []*Ref{{ID: "p", SHA256: "bb", Seq: 2}, {ID: "q", SHA256: "cc", Seq: 1}}
+	cands := []*Ref{{ID: "p", Digest: digest("b"), Seq: 2}, {ID: "q", Digest: digest("c"), Seq: 1}}
 	k1, ok1 := resultKey("s", zip, cands)
 	k2, _ := resultKey("s", zip, []*Ref{cands[1], cands[0]})
-	k3, _ := resultKey("s", zip, []*Ref{{ID: "p", SHA256: "bd", Seq: 2}, cands[1]})
+	k3, _ := resultKey("s", zip, []*Ref{{ID: "p", Digest: digest("d"), Seq: 2}, cands[1]})
 	k4, _ := resultKey("s", zip, cands[:1])
 	k5, _ := resultKey("t", zip, cands)
 	_, ok6 := resultKey("s", zip, []*Ref{{ID: "p", Seq: 2}})
 	if !ok1 || k1 != k2 || k1 == k3 || k1 == k4 || k1 == k5 || ok6 {
 		t.Errorf("keys: %v %q %q %q %q %q %v", ok1, k1, k2, k3, k4, k5, ok6)
+	}
+
+	// A Ref holds the message's digest as its bytes, or none at all.
+	d := digest("p")
+	for _, tc := range []struct {
+		sha256 string
+		want   [sha256.Size]byte
+	}{
+		{hex.EncodeToString(d[:]), d},
+		{"", [sha256.Size]byte{}},
+		{hex.EncodeToString(d[:31]), [sha256.Size]byte{}},
+		{strings.Repeat("z", 2*sha256.Size), [sha256.Size]byte{}},
+	} {
+		if got := RefOf(&model.Message{ID: "p", SHA256: tc.sha256}, 0).Digest; got != tc.want {
+			t.Errorf("digest of %q: %x, want %x", tc.sha256, got, tc.want)
+		}
 	}
 }
 

@@ -83,8 +83,11 @@ type Config struct {
 // whenever a change alters what pairing finds for the same mails.
 // 2026-12-06: mails are read back with the analysis's own walk, so that
 // attachments are numbered alike, and a ZIP mail replaced since its
-// analysis is not paired.
-const Version = "2026-12-06"
+// analysis is not paired. 2026-12-06.2: the sender index keeps two
+// windows before the latest date while ZIP mails wait, not two before the
+// oldest of them, which a listing more than two windows out of date order
+// can tell apart.
+const Version = "2026-12-06.2"
 
 // Defaults.
 const (

@@ -363,14 +363,18 @@ func (s *Stream) prune() {
 	if s.senders.n < 1024 || s.seq%256 != 0 {
 		return
 	}
-	// The cut-off follows the oldest ZIP mail still waiting for its
-	// pairing, not just the latest date seen: one message with a forged
-	// future Date must not drop the password mails of the others.
-	latest := s.latest
-	if d := s.waits.earliestDate(); !d.IsZero() && d.Before(latest) {
-		latest = d
+	// A candidate is dated at or after its ZIP mail (inWindow): a ZIP mail
+	// still waiting for its pairing needs nothing dated before its own
+	// date, and nothing that is can go before it does. The cut-off stops
+	// there when that is earlier than the latest date's two windows: one
+	// message with a forged future Date must not drop the password mails
+	// of the others. (Two windows before the oldest waiting ZIP mail, as
+	// it was, kept a third window of the index for nothing.)
+	cut := s.latest.Add(-2 * s.window)
+	if d := s.waits.earliestDate(); !d.IsZero() && d.Before(cut) {
+		cut = d
 	}
-	s.senders.pruneStale(latest.Add(-2*s.window), s.seq, zeroDateSpan)
+	s.senders.pruneStale(cut, s.seq, zeroDateSpan)
 	if s.intern.Len() > internMax {
 		s.intern = &model.Interner{}
 	}
