@@ -104,7 +104,7 @@ func (a *Analyzer) Analyze(ctx context.Context, id model.MessageID, raw io.Reade
 	}
 	w.read(src)
 	if w.text != nil && w.parsed {
-		w.keepPairingText()
+		w.keepPairingText(digest.eof)
 	}
 	m.Size = counted.n
 	if m.Size == 0 {
@@ -175,24 +175,31 @@ func (w *walker) read(src io.Reader) {
 	}
 }
 
-// setAuth records the checker's answer.
 // keepPairingText records the text the walk kept for PPAP pairing: in
 // the message (model.Message.PairingText), searched first when the
 // analyzer has pairing's search (Config.HoldsPassword), whose answer it
-// records, keeping the text only when it holds a password candidate:
-// there is nothing else in it for pairing.
-func (w *walker) keepPairingText() {
+// records. A text that holds no password is not kept (there is nothing
+// else in it for pairing), only the limit it was searched to (Max), by
+// which pairing knows whether its search is the one it would make.
+// "none" is recorded only for a message read to its end (whole): one cut
+// short by a read error or the size limit may read otherwise next time,
+// and its answer would be cached; its text is kept unsearched instead.
+func (w *walker) keepPairingText(whole bool) {
 	t := &model.PairingText{Subject: w.subject, Body: w.text.String(), Max: w.a.cfg.PairingText}
 	switch holds := w.a.cfg.HoldsPassword; {
 	case holds == nil:
 		w.msg.PairingText = t
 	case holds(t.Subject, t.Body):
 		w.msg.PairingText, w.msg.PasswordsInText = t, model.PasswordsFound
+	case !whole:
+		w.msg.PairingText = t
 	default:
+		w.msg.PairingText = &model.PairingText{Max: t.Max}
 		w.msg.PasswordsInText = model.PasswordsNone
 	}
 }
 
+// setAuth records the checker's answer.
 func (w *walker) setAuth(res *model.Auth, err error) {
 	if err != nil {
 		w.problem("authentication check failed: %v", err)

@@ -78,12 +78,13 @@ func Normalize(s string) string {
 	return strings.ReplaceAll(s, "\r\n", "\n")
 }
 
-// ExtractVersion names what Extract finds: bump it whenever a change
-// makes it find candidates in a text where it found none, or none where it
-// found some. Analysis caches put it in their fingerprint, since each
-// cached result records whether its text holds a candidate
-// (model.Message.PasswordsInText).
-const ExtractVersion = "2026-12-06"
+// ExtractVersion names what Extract finds: bump its date whenever a
+// change makes it find candidates in a text where it found none, or none
+// where it found some. It also names the Unicode tables Extract reads
+// through (NFKC, letter classes), which another Go or x/text may change.
+// Analysis caches put it in their fingerprint, since each cached result
+// records whether its text holds a candidate (model.Message.PasswordsInText).
+const ExtractVersion = "2026-12-06; unicode " + unicode.Version + "; nfkc " + norm.Version
 
 // HoldsPassword reports whether a mail's subject or body text holds a
 // password candidate: whether pairing, reading the mail, would find any

@@ -34,3 +34,37 @@ func TestStreamFutureDateDoesNotDropCandidates(t *testing.T) {
 		t.Errorf("zip: decrypted %v from %q, want opened with the password from pw", a.Decrypted, a.PasswordSource)
 	}
 }
+
+// TestStreamFutureDateKeepsLateZipMailsCandidates checks that a forged
+// future Date, listed before a waiting ZIP mail of another sender, does
+// not make the index drop the password mail of a ZIP mail listed late
+// (after its password mail) and dated just before the waiting one: the
+// cut-off keeps two windows before the oldest waiting ZIP mail whenever
+// the latest date was listed before it.
+func TestStreamFutureDateKeepsLateZipMailsCandidates(t *testing.T) {
+	for _, forged := range []bool{false, true} {
+		t.Run(fmt.Sprint("forged=", forged), func(t *testing.T) {
+			sender, to := "Yamada <yamada@partner.example>", "tanaka@sakura.example"
+			mails := map[string]testMail{
+				"forged":  {from: "x@elsewhere.example", to: to, subject: "from the future", date: time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC), msgID: "<f@e>", text: "hi"},
+				"waitzip": {from: "b@other.example", to: to, subject: "資料", date: t0.Add(10 * time.Minute), msgID: "<w@o>", text: "別途", zipName: "w.zip", zip: makeZip(t, "Other-999", yzip.AES256Encryption, zipFile{"b.txt", []byte("x")})},
+				"pw":      {from: sender, to: to, subject: "【パスワード通知】見積書", date: t0.Add(time.Minute), msgID: "<pw@p>", text: "パスワード：Fut-5678"},
+				"zip":     {from: sender, to: to, subject: "見積書", date: t0, msgID: "<zip@p>", text: "別途お送りします", zipName: "見積書.zip", zip: makeZip(t, "Fut-5678", yzip.AES256Encryption, zipFile{"a.txt", []byte("hello")})},
+			}
+			order := []string{"waitzip", "pw"}
+			if forged {
+				order = append([]string{"forged"}, order...)
+			}
+			for i := range 1300 { // enough for several prunings while waitzip waits
+				id := fmt.Sprintf("filler%04d", i)
+				mails[id] = testMail{from: fmt.Sprintf("n%d@other%d.example", i, i%40), to: to, subject: "news", date: t0.Add(10*time.Minute + time.Duration(i)*time.Second), msgID: "<" + id + "@o>", text: "x"}
+				order = append(order, id)
+			}
+			order = append(order, "zip")
+			_, out := streamMails(t, Config{}, mails, order)
+			if a := out["zip"].Attachments[0].Archive; !a.Decrypted || a.PasswordSource != "pw" {
+				t.Errorf("zip: decrypted %v from %q, want opened with the password from pw", a.Decrypted, a.PasswordSource)
+			}
+		})
+	}
+}

@@ -399,3 +399,21 @@ func TestKeptTextOfAnotherLengthIsNotTaken(t *testing.T) {
 		t.Errorf("text kept to 512 bytes taken: %v", found)
 	}
 }
+
+// TestNoneFromAnotherTextLimitIsNotTaken checks that the Stream takes an
+// analysis's "no password" (PasswordsInText) only when it searched the
+// text as far as pairing reads mails back, as it takes kept text: a
+// password past a shorter limit would otherwise go unread.
+func TestNoneFromAnotherTextLimitIsNotTaken(t *testing.T) {
+	pw := testMail{from: holdSender, to: holdRecipient, subject: "ご連絡", date: t0.Add(time.Hour), msgID: "<pw@p>",
+		text: strings.Repeat("よろしくお願いいたします。\n", 20) + "パスワード：Hold-1234"}
+	mails := map[string]testMail{"zip": holdZipMail(t), "pw": pw}
+	order := []string{"zip", "pw"}
+	_, out := streamMailsWith(t, analysis.New(analysis.Config{}).WithPairingText(64, HoldsPassword), Config{}, mails, order, nil)
+	if got := out["pw"].PasswordsInText; got != model.PasswordsNone {
+		t.Fatalf("pw searched to 64 bytes: %q, want none: the test shows nothing", got)
+	}
+	if a := out["zip"].Attachments[0].Archive; !a.Decrypted || a.PasswordSource != "pw" {
+		t.Errorf("zip: decrypted %v from %q, want opened with the password pw holds past 64 bytes", a.Decrypted, a.PasswordSource)
+	}
+}

@@ -145,10 +145,13 @@ func (s *Stream) Write(m model.Message) error {
 		_ = m.Materialize()
 	}
 	ref := refOf(&m, s.seq, s.intern, s.pairer.cfg.Results != nil)
-	if m.PasswordsInText == model.PasswordsNone {
-		// The analysis searched the text and found no password, now or in
-		// an earlier scan whose result came from the cache (which keeps no
-		// text): it can be no ZIP mail's password mail (offerPin).
+	if m.PasswordsInText == model.PasswordsNone && (text == nil || text.Max == s.pairer.cfg.MaxTextBytes) {
+		// The analysis searched the text and found no password: it can be
+		// no ZIP mail's password mail (offerPin). Taken from this scan's
+		// analysis only when it searched as far as pairing reads mails
+		// back (text.Max, the text itself dropped), as keptCandidates
+		// does; from the cache, which keeps no text, the cache's
+		// fingerprint names the search and its limit.
 		ref.found = []Found{}
 	}
 	s.seq++
@@ -363,16 +366,22 @@ func (s *Stream) prune() {
 	if s.senders.n < 1024 || s.seq%256 != 0 {
 		return
 	}
-	// A candidate is dated at or after its ZIP mail (inWindow): a ZIP mail
-	// still waiting for its pairing needs nothing dated before its own
-	// date, and nothing that is can go before it does. The cut-off stops
-	// there when that is earlier than the latest date's two windows: one
-	// message with a forged future Date must not drop the password mails
-	// of the others. (Two windows before the oldest waiting ZIP mail, as
-	// it was, kept a third window of the index for nothing.)
+	// A ZIP mail still waiting for its pairing is dated at most a window
+	// before the latest date, unless that date was listed before it: any
+	// message listed after it and dated more than a window later closes
+	// its window. Then two windows before the latest date keep every
+	// candidate it may have (dated at or after it: inWindow), and the
+	// slack for ZIP mails still to come. A latest date more than a window
+	// after a waiting ZIP mail was listed before it: a listing out of
+	// order, or one message with a forged future Date, which must not
+	// make the index drop the password mails of the others (that ZIP
+	// mail's, or those of one listed late and dated before it). The
+	// cut-off then follows the oldest waiting ZIP mail instead, two
+	// windows before it. (It always did, which kept a third window in
+	// the usual case.)
 	cut := s.latest.Add(-2 * s.window)
-	if d := s.waits.earliestDate(); !d.IsZero() && d.Before(cut) {
-		cut = d
+	if d := s.waits.earliestDate(); !d.IsZero() && s.latest.Sub(d) > s.window {
+		cut = d.Add(-2 * s.window)
 	}
 	s.senders.pruneStale(cut, s.seq, zeroDateSpan)
 	if s.intern.Len() > internMax {

@@ -22,7 +22,7 @@ func (a *App) openCache() *store.Cache {
 		a.warnf("no analysis cache: %v", err)
 		return nil
 	}
-	c, err := store.OpenCache(dir, a.src.Name(), fingerprint(a.cfg, a.dkimMode))
+	c, err := store.OpenCache(dir, a.src.Name(), a.cacheFingerprint())
 	if err != nil {
 		a.warnf("no analysis cache: %v", err)
 		return nil
@@ -42,9 +42,16 @@ func (a *App) cacheDir() (string, error) {
 	return store.DefaultCacheDir(a.opts.Getenv)
 }
 
+// cacheFingerprint is the fingerprint of this App's analysis cache.
+func (a *App) cacheFingerprint() string {
+	return fingerprint(a.cfg, a.dkimMode, a.ppap.TextBytes())
+}
+
 // fingerprint names everything that changes a verdict, so that a cache
 // written under other settings (or by an older analysis) is not used.
-func fingerprint(cfg Config, mode string) string {
+// textBytes is how much body text pairing reads of a mail
+// (ppap.Config.TextBytes), to which the analysis searches it.
+func fingerprint(cfg Config, mode string, textBytes int64) string {
 	hosts := slices.Clone(cfg.TrustedHosts)
 	for i := range hosts {
 		hosts[i] = strings.ToLower(hosts[i])
@@ -54,10 +61,10 @@ func fingerprint(cfg Config, mode string) string {
 	slices.Sort(nets)
 	// A result records whether its text holds a password as pairing's
 	// search (ppap.ExtractVersion) found it in the text an analysis keeps
-	// (ppap.Config.TextBytes): a later scan trusts it.
+	// (textBytes): a later scan trusts it.
 	return fmt.Sprintf("analysis %s; trusted %s; networks %s; offline %v; dns %s; verify-dkim %s; password search %s %d",
 		analysis.Version, strings.Join(hosts, ","), strings.Join(nets, ","), cfg.Offline, cfg.DNS, mode,
-		ppap.ExtractVersion, ppap.Config{}.TextBytes())
+		ppap.ExtractVersion, textBytes)
 }
 
 // pairingSalt names what a remembered PPAP pairing depends on besides

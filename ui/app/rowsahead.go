@@ -37,7 +37,7 @@ func (a *App) rowsAhead() []model.Row {
 	if err != nil {
 		return nil
 	}
-	cachePath, cacheSum, ok := store.PeekCache(dir, a.src.Name(), fingerprint(a.cfg, a.dkimMode))
+	cachePath, cacheSum, ok := store.PeekCache(dir, a.src.Name(), a.cacheFingerprint())
 	if !ok {
 		return nil
 	}

@@ -221,7 +221,7 @@ func cacheIdentity(t *testing.T, dir string, cfg Config) (string, string) {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	return a.src.Name(), fingerprint(a.cfg, a.dkimMode)
+	return a.src.Name(), a.cacheFingerprint()
 }
 
 // TestSnapshotNotRecordedAfterAForgottenPairing: a scan in which one
