@@ -7,6 +7,7 @@ import (
 
 	yzip "github.com/yeka/zip"
 
+	"mxaudit/analysis"
 	"mxaudit/model"
 )
 
@@ -64,6 +65,43 @@ func TestStreamFutureDateKeepsLateZipMailsCandidates(t *testing.T) {
 			_, out := streamMails(t, Config{}, mails, order)
 			if a := out["zip"].Attachments[0].Archive; !a.Decrypted || a.PasswordSource != "pw" {
 				t.Errorf("zip: decrypted %v from %q, want opened with the password from pw", a.Decrypted, a.PasswordSource)
+			}
+		})
+	}
+}
+
+// TestStreamFutureDateKeepsSlightlyLateZipMail is the case above with a
+// ZIP mail only half an hour out of date order: listed 1,500 mails after
+// its password mail and dated five minutes before it, while a forged
+// future Date has been seen and another ZIP mail waits.
+func TestStreamFutureDateKeepsSlightlyLateZipMail(t *testing.T) {
+	const to = "buyer@sakura.example"
+	for _, forged := range []bool{false, true} {
+		t.Run(fmt.Sprint("forged=", forged), func(t *testing.T) {
+			var mails []listed
+			add := func(id string, m testMail) { mails = append(mails, listed{id, m}) }
+			for i := range 1100 {
+				add(fmt.Sprintf("f%04d", i), testMail{from: fmt.Sprintf("c%d@partner.example", i%20), to: to, subject: "hello",
+					date: t0.Add(time.Duration(i) * 3 * time.Second), msgID: fmt.Sprintf("<f%d@p>", i), text: "ok"})
+			}
+			if forged {
+				add("forged", testMail{from: "x@partner.example", to: to, subject: "hi", date: t0.Add(365 * 24 * time.Hour), msgID: "<x@p>", text: "ok"})
+			}
+			add("z1", testMail{from: "a@partner.example", to: to, subject: "資料1", date: t0.Add(60 * time.Minute), msgID: "<z1@p>", text: "別途",
+				zipName: "one.zip", zip: makeZip(t, "Pw-1111", yzip.StandardEncryption, zipFile{"a.txt", []byte("a")})})
+			add("p2", testMail{from: "b@partner.example", to: to, subject: "【パスワード通知】資料2", date: t0.Add(35 * time.Minute), msgID: "<p2@p>", text: "パスワード：Pw-2222"})
+			for i := range 1500 {
+				add(fmt.Sprintf("g%04d", i), testMail{from: fmt.Sprintf("c%d@partner.example", i%20), to: to, subject: "hello",
+					date: t0.Add(60*time.Minute + time.Duration(i)*time.Second), msgID: fmt.Sprintf("<g%d@p>", i), text: "ok"})
+			}
+			add("z2", testMail{from: "b@partner.example", to: to, subject: "資料2", date: t0.Add(30 * time.Minute), msgID: "<z2@p>", text: "別途",
+				zipName: "two.zip", zip: makeZip(t, "Pw-2222", yzip.StandardEncryption, zipFile{"b.txt", []byte("b")})})
+			out, emitted, _ := streamListed(t, analysis.New(analysis.Config{}), Config{Window: time.Hour}, mails)
+			if len(emitted) != len(mails) {
+				t.Errorf("emitted %d messages of %d", len(emitted), len(mails))
+			}
+			if a := out["z2"].Attachments[0].Archive; !a.Decrypted || a.PasswordSource != "p2" {
+				t.Errorf("z2: decrypted %v from %q, want opened with the password from p2", a.Decrypted, a.PasswordSource)
 			}
 		})
 	}
