@@ -6,7 +6,8 @@ package model
 // analysis that keeps text for pairing makes (analysis.Config.PairingText),
 // over the text it keeps. Empty when the text was not searched: a scan
 // without PPAP, a message rebuilt from its structure (an IMAP summary), a
-// message that could not be parsed.
+// message that could not be parsed, or was not read to its end (its
+// answer may differ next time, and would be cached).
 //
 // It is kept in the analysis cache with the rest of the result, so that a
 // later scan that pairs cached results, whose text it no longer has, knows

@@ -12,10 +12,11 @@ import (
 )
 
 // TestStreamIndexHoldsTwoWindows checks that the sender index keeps two
-// windows of mail while ZIP mails wait for theirs, as the Stream says:
-// a candidate is dated at or after its ZIP mail, so nothing before the
-// oldest waiting ZIP mail is kept for it. (The cut-off two windows before
-// that ZIP mail kept a third window.)
+// windows of mail before the latest date while ZIP mails wait for theirs,
+// as the Stream says: a waiting ZIP mail is at most a window older than
+// the latest date, and its candidates are dated at or after it. (The
+// cut-off two windows before the oldest waiting ZIP mail kept a third
+// window.)
 func TestStreamIndexHoldsTwoWindows(t *testing.T) {
 	const (
 		window = time.Hour
