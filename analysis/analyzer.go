@@ -194,8 +194,8 @@ func (w *walker) keepPairingText(whole bool) {
 	case !whole:
 		w.msg.PairingText = t
 	default:
-		w.msg.PairingText = &model.PairingText{Max: t.Max}
-		w.msg.PasswordsInText = model.PasswordsNone
+		t.Subject, t.Body = "", ""
+		w.msg.PairingText, w.msg.PasswordsInText = t, model.PasswordsNone
 	}
 }
 

@@ -2,11 +2,9 @@ package ppap
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,12 +13,6 @@ import (
 	"mxaudit/analysis"
 	"mxaudit/model"
 )
-
-// listed is one test mail and its ID, in listing order.
-type listed struct {
-	id string
-	m  testMail
-}
 
 // randomQuarantine lists n random mails from five senders every two
 // seconds or so: ZIP mails (ZipCrypto, a fifth with the password in their
@@ -88,37 +80,6 @@ func randomQuarantine(t testing.TB, seed uint64, n int) []listed {
 	return out
 }
 
-// streamListed streams the mails, analysed by an, through a Stream with
-// cfg, and returns what it emitted and how often, by ID, and the most
-// messages its sender index held.
-func streamListed(t *testing.T, an analyzer, cfg Config, mails []listed) (out map[model.MessageID]model.Message, emitted map[model.MessageID]int, indexed int) {
-	t.Helper()
-	src := memSource{}
-	for _, l := range mails {
-		src[model.MessageID(l.id)] = rawMail(l.m)
-	}
-	ctx := context.Background()
-	out, emitted = map[model.MessageID]model.Message{}, map[model.MessageID]int{}
-	var mu sync.Mutex
-	st := NewStream(ctx, cfg, src.open, func(m model.Message) error {
-		mu.Lock()
-		defer mu.Unlock()
-		out[m.ID] = m
-		emitted[m.ID]++
-		return nil
-	})
-	for _, l := range mails {
-		if err := st.Write(an.Analyze(ctx, model.MessageID(l.id), bytes.NewReader(src[model.MessageID(l.id)]))); err != nil {
-			t.Fatal(err)
-		}
-		indexed = max(indexed, st.senders.n)
-	}
-	if err := st.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return out, emitted, indexed
-}
-
 // TestStreamFreshAndCachedResultsAgree checks, over random quarantines
 // that the index prunes several times, that a Stream pairs alike whether
 // it reads password mails back, takes the text the analysis kept, or
@@ -131,8 +92,9 @@ func TestStreamFreshAndCachedResultsAgree(t *testing.T) {
 	searched := base.WithPairingText(cfg.TextBytes(), HoldsPassword)
 	for seed := uint64(1); seed <= 3; seed++ {
 		mails := randomQuarantine(t, seed, n)
-		want, _, indexed := streamListed(t, base, cfg, mails)
-		if indexed >= n {
+		ref := streamList(t, base, cfg, mails, nil)
+		want := ref.out
+		if ref.indexed >= n {
 			t.Fatalf("seed %d: the index was never pruned: the test shows less than it says", seed)
 		}
 		results := &mapResults{m: map[string]model.Message{}}
@@ -148,7 +110,8 @@ func TestStreamFreshAndCachedResultsAgree(t *testing.T) {
 			{"kept text, remembering", searched, remembering},
 			{"cached results, remembered", cachedResults{searched}, remembering},
 		} {
-			got, emitted, _ := streamListed(t, v.an, v.cfg, mails)
+			run := streamList(t, v.an, v.cfg, mails, nil)
+			got, emitted := run.out, run.timesEmitted()
 			if len(emitted) != len(mails) {
 				t.Errorf("seed %d, %s: emitted %d messages of %d", seed, v.name, len(emitted), len(mails))
 			}

@@ -40,16 +40,16 @@ type Ref struct {
 	// string was a second object per Ref, kept for two windows.
 	Digest [sha256.Size]byte
 
-	// found are the password candidates of the message's text, when the
-	// analysis kept its text (model.Message.PairingText) and it may be a
-	// password mail: a ZIP mail's own, or a candidate of a ZIP mail
-	// waiting for its pairing. Empty when the analysis found none
-	// (model.Message.PasswordsInText, also in a cached result, which
-	// keeps no text): see offerPin. Pairing takes them rather than read
-	// the message back; nil when not known. The candidates, not the text,
-	// are kept: they are a few bytes where the text is kilobytes, held for
-	// two windows. Set before the Ref is indexed and never changed, so
-	// pairings on other goroutines read it without a lock.
+	// found are the password candidates of the message's text as the
+	// analysis tells them (analysedCandidates): empty when its search
+	// found none (model.Message.PasswordsInText, also in a cached result,
+	// which keeps no text: see offerPin), those of the text it kept
+	// (model.Message.PairingText), nil when not known. Pairing takes them
+	// rather than read the message back. The candidates, not the text, are
+	// kept: they are a few bytes where the text is kilobytes, held for two
+	// windows. Set as the Stream takes the message, before the Ref is
+	// indexed, and never changed, so pairings on other goroutines read it
+	// without a lock.
 	found []Found
 
 	// pruned is set when the Stream's index has dropped the message (see

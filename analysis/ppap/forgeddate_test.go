@@ -96,11 +96,11 @@ func TestStreamFutureDateKeepsSlightlyLateZipMail(t *testing.T) {
 			}
 			add("z2", testMail{from: "b@partner.example", to: to, subject: "資料2", date: t0.Add(30 * time.Minute), msgID: "<z2@p>", text: "別途",
 				zipName: "two.zip", zip: makeZip(t, "Pw-2222", yzip.StandardEncryption, zipFile{"b.txt", []byte("b")})})
-			out, emitted, _ := streamListed(t, analysis.New(analysis.Config{}), Config{Window: time.Hour}, mails)
-			if len(emitted) != len(mails) {
+			run := streamList(t, analysis.New(analysis.Config{}), Config{Window: time.Hour}, mails, nil)
+			if emitted := run.timesEmitted(); len(emitted) != len(mails) {
 				t.Errorf("emitted %d messages of %d", len(emitted), len(mails))
 			}
-			if a := out["z2"].Attachments[0].Archive; !a.Decrypted || a.PasswordSource != "p2" {
+			if a := run.out["z2"].Attachments[0].Archive; !a.Decrypted || a.PasswordSource != "p2" {
 				t.Errorf("z2: decrypted %v from %q, want opened with the password from p2", a.Decrypted, a.PasswordSource)
 			}
 		})

@@ -40,12 +40,22 @@ func readCandidates(ctx context.Context, cfg *Config, open Opener, id model.Mess
 	return mailCandidates(rb.Subject, rb.Text, cfg.MaxAttempts), nil
 }
 
-// keptCandidates returns the password candidates of the text an analysis
-// kept for pairing (model.Message.PairingText), nil when it kept none, or
-// kept it to another length than the mails are read back to (which would
-// find other candidates in the same mail).
-func keptCandidates(t *model.PairingText, cfg *Config) []Found {
-	if t == nil || t.Max != cfg.MaxTextBytes {
+// analysedCandidates returns what the analysis tells of a mail's
+// password candidates, from its search (model.Message.PasswordsInText)
+// and the text it kept for pairing (model.Message.PairingText): empty
+// when its search found none, the candidates of the kept text, or nil
+// when it tells nothing (the mail is read back if pairing needs it).
+// Either is taken only when the analysis read as far as pairing reads
+// mails back (the kept text's Max; a cached result, which keeps no text,
+// has it named in the cache's fingerprint): text kept to another length
+// would find other candidates in the same mail.
+func analysedCandidates(says model.PasswordsInText, t *model.PairingText, cfg *Config) []Found {
+	switch {
+	case t != nil && t.Max != cfg.MaxTextBytes:
+		return nil
+	case says == model.PasswordsNone:
+		return []Found{}
+	case t == nil:
 		return nil
 	}
 	found := mailCandidates(t.Subject, t.Body, cfg.MaxAttempts)

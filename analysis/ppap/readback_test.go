@@ -205,14 +205,14 @@ func TestStreamReadsKeptTextOnce(t *testing.T) {
 }
 
 // TestKeptCandidatesKeepNoText checks that the candidates a Ref keeps
-// from a mail's text (keptCandidates) are copies: a password Extract cuts
+// from a mail's text (analysedCandidates) are copies: a password Extract cuts
 // out of the text would keep the whole text, which may hold more than
 // the password, alive for the index's two windows.
 func TestKeptCandidatesKeepNoText(t *testing.T) {
 	body := strings.Repeat("filler line of a long newsletter body\n", 5000) + "The password is below\n\nHx7-Qq91zz\n"
 	cfg := Config{}.withDefaults()
 	text := &model.PairingText{Subject: "pw", Body: body, Max: cfg.MaxTextBytes}
-	found := keptCandidates(text, &cfg)
+	found := analysedCandidates("", text, &cfg)
 	if len(found) == 0 {
 		t.Fatal("no candidate found: the test shows nothing")
 	}
@@ -391,12 +391,24 @@ func TestMailCandidatesBounded(t *testing.T) {
 func TestKeptTextOfAnotherLengthIsNotTaken(t *testing.T) {
 	cfg := Config{}.withDefaults()
 	text := &model.PairingText{Subject: "s", Body: "ご確認ください。", Max: cfg.MaxTextBytes}
-	if found := keptCandidates(text, &cfg); found == nil {
+	if found := analysedCandidates("", text, &cfg); found == nil {
 		t.Fatal("text kept to the same length not taken")
 	}
 	text.Max = 512
-	if found := keptCandidates(text, &cfg); found != nil {
+	if found := analysedCandidates("", text, &cfg); found != nil {
 		t.Errorf("text kept to 512 bytes taken: %v", found)
+	}
+	// The search's "none" alike: from a search to 512 bytes it says
+	// nothing; from the cache (no text: its fingerprint names the limit)
+	// it says none; "found" without the text says nothing.
+	if found := analysedCandidates(model.PasswordsNone, &model.PairingText{Max: 512}, &cfg); found != nil {
+		t.Errorf("none from a search to 512 bytes taken: %v", found)
+	}
+	if found := analysedCandidates(model.PasswordsNone, nil, &cfg); found == nil || len(found) != 0 {
+		t.Errorf("a cached none: %#v, want empty and not nil", found)
+	}
+	if found := analysedCandidates(model.PasswordsFound, nil, &cfg); found != nil {
+		t.Errorf("a cached found without text: %v, want nil (read back)", found)
 	}
 }
 

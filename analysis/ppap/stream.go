@@ -135,8 +135,7 @@ func (s *Stream) Write(m model.Message) error {
 	s.stats.Messages++
 	s.collect(false)
 	// The text the analysis kept for pairing may hold a password: it goes
-	// no further than this call, read into candidates where needed
-	// (Ref.found).
+	// no further than this call, read into the Ref's candidates.
 	text := m.PairingText
 	m.PairingText = nil
 	if m.IsEncoded() && m.Encoded.MayHaveEncryptedArchive {
@@ -145,15 +144,9 @@ func (s *Stream) Write(m model.Message) error {
 		_ = m.Materialize()
 	}
 	ref := refOf(&m, s.seq, s.intern, s.pairer.cfg.Results != nil)
-	if m.PasswordsInText == model.PasswordsNone && (text == nil || text.Max == s.pairer.cfg.MaxTextBytes) {
-		// The analysis searched the text and found no password: it can be
-		// no ZIP mail's password mail (offerPin). Taken from this scan's
-		// analysis only when it searched as far as pairing reads mails
-		// back (text.Max, the text itself dropped), as keptCandidates
-		// does; from the cache, which keeps no text, the cache's
-		// fingerprint names the search and its limit.
-		ref.found = []Found{}
-	}
+	// A mail the analysis found no password in can be no ZIP mail's
+	// password mail: it is not pinned (offerPin), and not read back.
+	ref.found = analysedCandidates(m.PasswordsInText, text, &s.pairer.cfg)
 	s.seq++
 	if m.Date.After(s.latest) {
 		s.latest = m.Date
@@ -166,18 +159,8 @@ func (s *Stream) Write(m model.Message) error {
 	h := &heldMsg{msg: m, ref: ref}
 	if idx := encryptedArchives(&m); len(idx) > 0 {
 		h.zip, h.stems = true, fileStems(&m, idx)
-		if ref.found == nil {
-			ref.found = keptCandidates(text, &s.pairer.cfg)
-		}
 	}
 	s.waits.candidateOf(ref, s.window, func(z *heldMsg) {
-		if ref.found == nil {
-			// A candidate of a waiting ZIP mail: its passwords are read
-			// now, while the text is at hand, and a mail that holds none
-			// is not pinned (offerPin). Nil when the text was not kept:
-			// read back if it ever ranks among the best.
-			ref.found = keptCandidates(text, &s.pairer.cfg)
-		}
 		d := offerPin(z, h, s.pairer.cfg.MaxCandidateMails)
 		if d != nil && d != h {
 			s.markReady(d)

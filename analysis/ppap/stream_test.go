@@ -47,13 +47,42 @@ func (c cachedResults) Analyze(ctx context.Context, id model.MessageID, raw io.R
 func streamMailsWith(t *testing.T, an analyzer, cfg Config, mails map[string]testMail, order []string,
 	opened map[model.MessageID]int) (emitted [][]model.MessageID, out map[model.MessageID]model.Message) {
 	t.Helper()
+	list := make([]listed, len(order))
+	for i, id := range order {
+		list[i] = listed{id, mails[id]}
+	}
+	run := streamList(t, an, cfg, list, opened)
+	return run.emitted, run.out
+}
+
+// listed is one test mail and its ID, in listing order.
+type listed struct {
+	id string
+	m  testMail
+}
+
+// streamRun is what streamList saw: after each Write and then Close, what
+// was emitted (so that tests can check when a message came out); the
+// last emitted form of each message; the most messages the sender index
+// held.
+type streamRun struct {
+	emitted [][]model.MessageID
+	out     map[model.MessageID]model.Message
+	indexed int
+}
+
+// streamList writes the mails, analysed by an, to a Stream with cfg in
+// listing order, counting in opened (when not nil) the messages it reads
+// back.
+func streamList(t *testing.T, an analyzer, cfg Config, mails []listed, opened map[model.MessageID]int) streamRun {
+	t.Helper()
 	src := memSource{}
 	ctx := context.Background()
-	out = map[model.MessageID]model.Message{}
+	run := streamRun{out: map[model.MessageID]model.Message{}}
 	// The source holds every message before the listing starts, as a
 	// real one does: pairings read it concurrently with the Writes.
-	for _, id := range order {
-		src[model.MessageID(id)] = rawMail(mails[id])
+	for _, l := range mails {
+		src[model.MessageID(l.id)] = rawMail(l.m)
 	}
 	var batch []model.MessageID
 	var mu sync.Mutex
@@ -67,21 +96,33 @@ func streamMailsWith(t *testing.T, an analyzer, cfg Config, mails map[string]tes
 	}
 	st := NewStream(ctx, cfg, open, func(m model.Message) error {
 		batch = append(batch, m.ID)
-		out[m.ID] = m
+		run.out[m.ID] = m
 		return nil
 	})
-	for _, id := range order {
-		raw := src[model.MessageID(id)]
-		if err := st.Write(an.Analyze(ctx, model.MessageID(id), bytes.NewReader(raw))); err != nil {
+	for _, l := range mails {
+		if err := st.Write(an.Analyze(ctx, model.MessageID(l.id), bytes.NewReader(src[model.MessageID(l.id)]))); err != nil {
 			t.Fatal(err)
 		}
-		emitted = append(emitted, batch)
+		run.emitted = append(run.emitted, batch)
 		batch = nil
+		run.indexed = max(run.indexed, st.senders.n)
 	}
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}
-	return append(emitted, batch), out
+	run.emitted = append(run.emitted, batch)
+	return run
+}
+
+// timesEmitted counts how often the run emitted each message.
+func (r streamRun) timesEmitted() map[model.MessageID]int {
+	n := map[model.MessageID]int{}
+	for _, batch := range r.emitted {
+		for _, id := range batch {
+			n[id]++
+		}
+	}
+	return n
 }
 
 func TestStreamHoldsUntilWindowCloses(t *testing.T) {
