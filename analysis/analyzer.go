@@ -95,7 +95,11 @@ func (a *Analyzer) Analyze(ctx context.Context, id model.MessageID, raw io.Reade
 	// while the MIME walk needs them decoded; rather than hold the message
 	// in memory or read it twice, both consume one stream through a pipe.
 	var finishAuth func() (*model.Auth, error)
-	if a.cfg.Auth != nil {
+	switch {
+	case a.cfg.Auth == nil:
+	case headerOnly(a.cfg.Auth):
+		src, finishAuth = a.checkRecordedHeader(ctx, counted)
+	default:
 		src, finishAuth = a.teeToAuth(ctx, counted)
 	}
 	w := walker{a: a, msg: &m}

@@ -109,6 +109,15 @@ func NewChecker(cfg Config) *Checker {
 	return c
 }
 
+// HeaderOnly reports whether Check's answer depends on the header section
+// alone: an offline checker takes every result from trusted header fields
+// and hashes no body. Check still reads its input to the end, but a
+// caller that reads the message anyway may hand it the header section
+// alone (up to and including the first line that holds only line-end
+// characters), followed by the end or the failure of its stream
+// (analysis.Analyzer does).
+func (c *Checker) HeaderOnly() bool { return c.offline }
+
 // readerPool recycles the buffered readers of Check: a scan checks
 // thousands of messages, and a fresh buffer each time is measurable.
 var readerPool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 16<<10) }}

@@ -1,0 +1,142 @@
+package analysis
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"sync"
+
+	"mxaudit/analysis/auth"
+	"mxaudit/model"
+)
+
+// HeaderOnlyChecker is an AuthChecker that may say its answer depends on
+// the header section alone: *auth.Checker when offline, which takes every
+// result from trusted header fields and verifies no body hash. For such a
+// checker Analyze records the header section as the walk reads it and
+// checks that after the walk, on the walk's goroutine, instead of
+// streaming the whole message through a pipe to a goroutine of the
+// checker's own, which read every body only to discard it: the pipe, the
+// goroutine and the body's copy were about a tenth of an offline scan's
+// CPU.
+type HeaderOnlyChecker interface {
+	AuthChecker
+	HeaderOnly() bool
+}
+
+// headerOnly reports whether c's answer depends on the header section
+// alone (HeaderOnlyChecker).
+func headerOnly(c AuthChecker) bool {
+	h, ok := c.(HeaderOnlyChecker)
+	return ok && h.HeaderOnly()
+}
+
+// checkRecordedHeader records the header section of the message read
+// from r, for the checker, and returns the reader to walk instead of r
+// and a func that runs the checker once r has been read to the end.
+//
+// The checker is shown exactly what it would have read from the stream
+// up to the end of its header section: the bytes up to and including the
+// first line that holds nothing but line-end characters (the end
+// auth.Checker's reader finds, see headerRecorder), then the end of the
+// stream, or its failure when the read failed anywhere, as a pipe closed
+// with the walk's read error would have shown it. A header section
+// longer than auth.MaxHeaderBytes is recorded one byte past that, enough
+// for the checker to refuse it as it would the stream. So its answer is
+// the streamed one: analysis_test's TestHeaderOnlyCheckAgreesWithStream
+// compares the two.
+func (a *Analyzer) checkRecordedHeader(ctx context.Context, r io.Reader) (io.Reader, func() (*model.Auth, error)) {
+	pooled := headerBufs.Get().(*[]byte)
+	rec := &headerRecorder{r: r, buf: (*pooled)[:0], max: auth.MaxHeaderBytes + 1, atLineStart: true}
+	return rec, func() (*model.Auth, error) {
+		defer func() {
+			if cap(rec.buf) <= maxPooledHeaderBuf {
+				*pooled = rec.buf[:0]
+				headerBufs.Put(pooled)
+			}
+		}()
+		end := io.Reader(eofReader{})
+		if rec.err != nil {
+			end = errReader{rec.err}
+		}
+		return a.cfg.Auth.Check(ctx, io.MultiReader(bytes.NewReader(rec.buf), end))
+	}
+}
+
+// headerRecorder passes reads through and keeps a copy of the bytes read
+// until the header section's end or max bytes, and the first read error
+// other than EOF.
+//
+// The end it looks for is the line auth.Checker's reader ends the
+// section at: lines split at '\n', the first one whose content, without
+// trailing '\r' and '\n', is empty. Recording stops only after that line
+// has been recorded whole (a section recorded longer than that would do
+// no harm: the checker stops reading at its end; one recorded shorter
+// would show the checker a different header).
+type headerRecorder struct {
+	r    io.Reader
+	buf  []byte
+	max  int
+	done bool
+	// atLineStart and onlyCR describe the line being recorded: nothing
+	// of it recorded yet, or only '\r' bytes so far.
+	atLineStart, onlyCR bool
+	err                 error
+}
+
+func (h *headerRecorder) Read(p []byte) (int, error) {
+	n, err := h.r.Read(p)
+	if !h.done {
+		h.record(p[:n])
+	}
+	if err != nil && err != io.EOF && h.err == nil {
+		h.err = err
+	}
+	return n, err
+}
+
+// record appends b, up to the section's end or max bytes.
+func (h *headerRecorder) record(b []byte) {
+	for len(b) > 0 && !h.done {
+		line, rest := b, []byte(nil)
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			line, rest = b[:i+1], b[i+1:]
+		}
+		content := bytes.TrimRight(line, "\n")
+		blank := (h.atLineStart || h.onlyCR) && len(bytes.Trim(content, "\r")) == 0
+		if room := h.max - len(h.buf); len(line) >= room {
+			h.buf = append(h.buf, line[:room]...)
+			h.done = true
+			return
+		}
+		h.buf = append(h.buf, line...)
+		ended := line[len(line)-1] == '\n'
+		switch {
+		case ended && blank:
+			h.done = true
+		case ended:
+			h.atLineStart, h.onlyCR = true, false
+		default:
+			h.atLineStart, h.onlyCR = false, blank
+		}
+		b = rest
+	}
+}
+
+// eofReader is an empty stream.
+type eofReader struct{}
+
+func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
+
+// errReader is a stream that fails with err.
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+// headerBufs pools the recorders' buffers: most header sections are a few
+// kilobytes, and every message has one.
+var headerBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxPooledHeaderBuf bounds the buffer the pool keeps: a huge header's
+// is dropped rather than held.
+const maxPooledHeaderBuf = 64 << 10
