@@ -92,8 +92,15 @@ func mtaCommentIP(c string) net.IP {
 	if l := strings.ToLower(t); strings.HasPrefix(l, "helo=") || strings.HasPrefix(l, "helo ") || strings.HasPrefix(l, "ehlo ") {
 		return nil
 	}
-	for _, re := range []*regexp.Regexp{literalIPComment, rdnsIPComment} {
-		if m := re.FindStringSubmatch(t); m != nil {
+	// Both shapes hold a '[' (literalIPComment's first): most comments
+	// are tested without running the expressions.
+	if strings.HasPrefix(t, "[") {
+		if m := literalIPComment.FindStringSubmatch(t); m != nil {
+			return net.ParseIP(m[1])
+		}
+	}
+	if strings.Contains(t, "[") {
+		if m := rdnsIPComment.FindStringSubmatch(t); m != nil {
 			return net.ParseIP(m[1])
 		}
 	}
@@ -163,11 +170,17 @@ func parseReceived(v string) receivedHop {
 			hop.helo = strings.TrimSpace(t[5:]) // qmail: "(HELO name)"
 			continue
 		}
-		if m := heloParam.FindStringSubmatch(c); m != nil {
-			hop.helo = m[1]
+		// Each expression needs a byte the comment may lack ('=', '['):
+		// most comments are tested without running them.
+		if strings.Contains(c, "=") {
+			if m := heloParam.FindStringSubmatch(c); m != nil {
+				hop.helo = m[1]
+			}
 		}
-		if m := rdnsBeforeIP.FindStringSubmatch(c); m != nil && !strings.EqualFold(m[1], "unknown") {
-			hop.rdns = strings.ToLower(m[1])
+		if strings.Contains(c, "[") {
+			if m := rdnsBeforeIP.FindStringSubmatch(c); m != nil && !strings.EqualFold(m[1], "unknown") {
+				hop.rdns = strings.ToLower(m[1])
+			}
 		}
 	}
 	if hop.helo == "" && fromWord != "" && !strings.HasPrefix(fromWord, "[") && net.ParseIP(fromWord) == nil {
