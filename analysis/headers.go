@@ -20,7 +20,7 @@ func fillHeaders(m *model.Message, h message.Header) {
 		m.InReplyTo = ids[0]
 	}
 	m.References = msgIDs(h.Get("References"))
-	m.Subject = decodeHeaderIn(h.Get("Subject"), declaredCharset(h))
+	m.Subject = decodeHeaderIn(h.Get("Subject"), h)
 	m.ReturnPath = strings.Trim(strings.TrimSpace(h.Get("Return-Path")), "<>")
 
 	from := fieldValues(h, "From")

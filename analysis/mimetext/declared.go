@@ -10,7 +10,7 @@ import (
 // decoded in charset when it is known, before any Japanese guess (a
 // Latin-1 subject in a message that says windows-1252 is not Shift_JIS).
 func DecodeHeaderTextIn(raw, charset string) string {
-	if charset == "" || utf8.ValidString(raw) || strings.Contains(raw, "\x1b") {
+	if charset == "" || !DecidedByDeclaredCharset(raw) {
 		return DecodeHeaderText(raw)
 	}
 	enc, err := lookupCharset(charset)
@@ -24,4 +24,12 @@ func DecodeHeaderTextIn(raw, charset string) string {
 		return DecodeHeaderText(raw)
 	}
 	return DecodeHeaderText(out)
+}
+
+// DecidedByDeclaredCharset reports whether DecodeHeaderTextIn reads raw
+// in the charset it is given: raw 8-bit text that is neither UTF-8 nor
+// ISO-2022-JP (escape sequences). For any other text the charset is not
+// needed, and a caller may leave it "" rather than look it up.
+func DecidedByDeclaredCharset(raw string) bool {
+	return !utf8.ValidString(raw) && !strings.Contains(raw, "\x1b")
 }
