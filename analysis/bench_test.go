@@ -8,6 +8,7 @@ import (
 
 	"mxaudit/analysis"
 	"mxaudit/analysis/auth"
+	"mxaudit/analysis/ppap"
 	"mxaudit/mailsrc/demo"
 	"mxaudit/model"
 )
@@ -39,7 +40,9 @@ func BenchmarkAnalyzeBulk(b *testing.B) {
 // BenchmarkAnalyzeOffline analyses the same mix as a scan with --offline
 // does: the offline checker, fed the header section the walk records
 // (recorded) or the whole message through a pipe (streamed, as before
-// HeaderOnlyChecker, and as a checker that verifies DKIM still is).
+// HeaderOnlyChecker, and as a checker that verifies DKIM still is);
+// recorded+pairing also keeps and searches the text for PPAP pairing, as
+// the default scan does.
 func BenchmarkAnalyzeOffline(b *testing.B) {
 	var samples []demo.Sample
 	if err := demo.Bulk(1000, 1, func(s demo.Sample) error { samples = append(samples, s); return nil }); err != nil {
@@ -49,9 +52,13 @@ func BenchmarkAnalyzeOffline(b *testing.B) {
 	for _, tc := range []struct {
 		name    string
 		checker analysis.AuthChecker
-	}{{"recorded", checker}, {"streamed", streamedChecker{checker}}} {
+		pairing bool
+	}{{"recorded", checker, false}, {"streamed", streamedChecker{checker}, false}, {"recorded+pairing", checker, true}} {
 		b.Run(tc.name, func(b *testing.B) {
 			an := analysis.New(analysis.Config{Auth: tc.checker})
+			if tc.pairing { // as a scan with PPAP on (the default)
+				an = an.WithPairingText(256<<10, ppap.HoldsPassword)
+			}
 			b.ReportAllocs()
 			for i := 0; b.Loop(); i++ {
 				s := samples[i%len(samples)]
