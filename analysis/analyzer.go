@@ -20,7 +20,9 @@ import (
 )
 
 // AuthChecker computes the authentication verdicts of a message. It must
-// read raw to the end. *auth.Checker implements it.
+// read raw to the end, and must not use raw once Check has returned (the
+// bytes behind it may be another message's by then). *auth.Checker
+// implements it.
 type AuthChecker interface {
 	Check(ctx context.Context, raw io.Reader) (*model.Auth, error)
 }
@@ -93,7 +95,9 @@ func (a *Analyzer) Analyze(ctx context.Context, id model.MessageID, raw io.Reade
 
 	// Authentication needs the raw bytes (DKIM hashes the body as sent)
 	// while the MIME walk needs them decoded; rather than hold the message
-	// in memory or read it twice, both consume one stream through a pipe.
+	// in memory or read it twice, both consume one stream through a pipe,
+	// or, for a checker that reads the header alone, the walk records the
+	// header section for it (checkRecordedHeader).
 	var finishAuth func() (*model.Auth, error)
 	switch {
 	case a.cfg.Auth == nil:

@@ -3,6 +3,7 @@ package analysis_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"reflect"
 	"strings"
@@ -91,6 +92,13 @@ func TestHeaderOnlyCheckAgreesWithStream(t *testing.T) {
 		{"fails at the end", func(raw string) io.Reader {
 			return io.MultiReader(strings.NewReader(raw), iotest.ErrReader(failure))
 		}, false},
+		// The stream's pipe was closed with the walk's last error, which
+		// the checker then reported: a source whose errors change (a
+		// connection that fails one way, then another) must tell the
+		// same.
+		{"fails one way, then another", func(raw string) io.Reader {
+			return io.MultiReader(strings.NewReader(raw[:len(raw)/2]), &changingErrors{})
+		}, false},
 	}
 	checker := auth.NewChecker(auth.Config{Offline: true, TrustedHosts: []string{trusted}})
 	if !checker.HeaderOnly() {
@@ -141,6 +149,14 @@ func (c *seenChecker) Check(_ context.Context, raw io.Reader) (*model.Auth, erro
 	b, err := io.ReadAll(raw)
 	c.seen = string(b)
 	return &model.Auth{}, err
+}
+
+// changingErrors fails every read, with a new error each time.
+type changingErrors struct{ n int }
+
+func (c *changingErrors) Read([]byte) (int, error) {
+	c.n++
+	return 0, fmt.Errorf("failure %d", c.n)
 }
 
 // chunked reads at most n bytes at a time.
