@@ -10,11 +10,12 @@ import (
 var addressParser = mail.AddressParser{WordDecoder: &wordDecoder}
 
 // ParseAddresses decodes and parses an address list. When it does not
-// parse it returns nil and the decoded text so the operator still sees
-// it. The text is decoded only when it may be needed: a list that parses
-// as it is (nearly every one) comes back with its addresses and "" (the
-// decoding was a fifth of the cost of parsing a message's addresses).
-func ParseAddresses(raw string) ([]*mail.Address, string) {
+// parse it returns nil and the decoded text (unparsed) so the operator
+// still sees it. That text is decoded only when it may be needed: a list
+// that parses as it is (nearly every one) comes back with its addresses
+// and "" (the decoding was a fifth of the cost of parsing a message's
+// addresses). Read unparsed only when addrs is empty.
+func ParseAddresses(raw string) (addrs []*mail.Address, unparsed string) {
 	if addrs, err := addressParser.ParseList(decodeRawJapanese(raw)); err == nil && len(addrs) > 0 {
 		return decodeNames(addrs), ""
 	}
