@@ -48,8 +48,9 @@ func headerOnly(c AuthChecker) bool {
 // with the walk's last read error would have shown it. A header section
 // longer than auth.MaxHeaderBytes is recorded one byte past that, enough
 // for the checker to refuse it as it would the stream. So its answer is
-// the streamed one: analysis_test's TestHeaderOnlyCheckAgreesWithStream
-// compares the two.
+// the streamed one: TestHeaderOnlyCheckAgreesWithStream compares the two
+// through Analyze, and auth's TestOfflineCheckReadsTheHeaderAlone the
+// checker's answers to the section and to the whole message.
 func (a *Analyzer) checkRecordedHeader(ctx context.Context, r io.Reader) (io.Reader, func() (*model.Auth, error)) {
 	pooled := headerBufs.Get().(*[]byte)
 	rec := &headerRecorder{r: r, buf: (*pooled)[:0], max: auth.MaxHeaderBytes + 1, atLineStart: true}
@@ -111,7 +112,7 @@ func (h *headerRecorder) record(b []byte) {
 		if i := bytes.IndexByte(b, '\n'); i >= 0 {
 			line, rest = b[:i+1], b[i+1:]
 		}
-		content := bytes.TrimRight(line, "\n")
+		content := bytes.TrimSuffix(line, []byte("\n"))
 		blank := (h.atLineStart || h.onlyCR) && len(bytes.Trim(content, "\r")) == 0
 		if room := h.max - len(h.buf); len(line) >= room {
 			h.buf = append(h.buf, line[:room]...)

@@ -33,8 +33,8 @@ func declaredCharset(h message.Header) string {
 // decodeHeaderIn decodes raw header text of the message whose header is
 // h in the charset h declares (mimetext.DecodeHeaderTextIn), looking that
 // up only for the raw 8-bit text it decides: parsing Content-Type and
-// searching five fields for an encoded word was a fortieth of an
-// analysis, for nearly every message in vain.
+// searching five fields for an encoded word was about a fortieth of
+// an analysis, for nearly every message in vain.
 func decodeHeaderIn(raw string, h message.Header) string {
 	charset := ""
 	if mimetext.DecidedByDeclaredCharset(raw) {
