@@ -59,6 +59,9 @@ type Config struct {
 // Analyzer analyses messages. Create it with New.
 type Analyzer struct {
 	cfg Config
+	// authHeaderOnly is set when cfg.Auth reads the header alone
+	// (headerOnly): Analyze records the header for it.
+	authHeaderOnly bool
 }
 
 // New returns an Analyzer with cfg's defaults filled in.
@@ -69,16 +72,16 @@ func New(cfg Config) *Analyzer {
 	if cfg.MaxArchiveBytes <= 0 {
 		cfg.MaxArchiveBytes = 64 << 20
 	}
-	return &Analyzer{cfg: cfg}
+	return &Analyzer{cfg: cfg, authHeaderOnly: headerOnly(cfg.Auth)}
 }
 
 // WithPairingText returns an Analyzer like a that keeps up to max bytes of
 // every message's text for PPAP pairing (Config.PairingText), searched
 // with holds when it is not nil (Config.HoldsPassword).
 func (a *Analyzer) WithPairingText(max int64, holds func(subject, body string) bool) *Analyzer {
-	cfg := a.cfg
-	cfg.PairingText, cfg.HoldsPassword = max, holds
-	return &Analyzer{cfg: cfg}
+	b := *a
+	b.cfg.PairingText, b.cfg.HoldsPassword = max, holds
+	return &b
 }
 
 // Analyze reads one raw message to its end and returns its summary and
@@ -101,7 +104,7 @@ func (a *Analyzer) Analyze(ctx context.Context, id model.MessageID, raw io.Reade
 	var finishAuth func() (*model.Auth, error)
 	switch {
 	case a.cfg.Auth == nil:
-	case headerOnly(a.cfg.Auth):
+	case a.authHeaderOnly:
 		src, finishAuth = a.checkRecordedHeader(ctx, counted)
 	default:
 		src, finishAuth = a.teeToAuth(ctx, counted)

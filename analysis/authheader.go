@@ -30,7 +30,7 @@ type HeaderOnlyChecker interface {
 }
 
 // headerOnly reports whether c's answer depends on the header section
-// alone (HeaderOnlyChecker).
+// alone (HeaderOnlyChecker). New asks once per Analyzer.
 func headerOnly(c AuthChecker) bool {
 	h, ok := c.(HeaderOnlyChecker)
 	return ok && h.HeaderOnly()
@@ -53,7 +53,7 @@ func headerOnly(c AuthChecker) bool {
 // checker's answers to the section and to the whole message.
 func (a *Analyzer) checkRecordedHeader(ctx context.Context, r io.Reader) (io.Reader, func() (*model.Auth, error)) {
 	pooled := headerBufs.Get().(*[]byte)
-	rec := &headerRecorder{r: r, buf: (*pooled)[:0], max: auth.MaxHeaderBytes + 1, atLineStart: true}
+	rec := &headerRecorder{r: r, buf: (*pooled)[:0], max: auth.MaxHeaderBytes + 1, lineBlank: true}
 	// The func is called once: the buffer goes back to the pool after the
 	// checker has answered, which by then reads it no more (AuthChecker).
 	return rec, func() (*model.Auth, error) {
@@ -64,11 +64,11 @@ func (a *Analyzer) checkRecordedHeader(ctx context.Context, r io.Reader) (io.Rea
 			}
 			pooled, rec.buf = nil, nil
 		}()
-		end := io.Reader(eofReader{})
+		recorded := io.Reader(bytes.NewReader(rec.buf))
 		if rec.err != nil {
-			end = errReader{rec.err}
+			recorded = io.MultiReader(recorded, errReader{rec.err})
 		}
-		return a.cfg.Auth.Check(ctx, io.MultiReader(bytes.NewReader(rec.buf), end))
+		return a.cfg.Auth.Check(ctx, recorded)
 	}
 }
 
@@ -88,10 +88,10 @@ type headerRecorder struct {
 	buf  []byte
 	max  int
 	done bool
-	// atLineStart and onlyCR describe the line being recorded: nothing
-	// of it recorded yet, or only '\r' bytes so far.
-	atLineStart, onlyCR bool
-	err                 error
+	// lineBlank says that the line being recorded holds nothing but '\r'
+	// so far (nothing at all at its start).
+	lineBlank bool
+	err       error
 }
 
 func (h *headerRecorder) Read(p []byte) (int, error) {
@@ -113,30 +113,21 @@ func (h *headerRecorder) record(b []byte) {
 			line, rest = b[:i+1], b[i+1:]
 		}
 		content := bytes.TrimSuffix(line, []byte("\n"))
-		blank := (h.atLineStart || h.onlyCR) && len(bytes.Trim(content, "\r")) == 0
+		blank := h.lineBlank && len(bytes.Trim(content, "\r")) == 0
 		if room := h.max - len(h.buf); len(line) >= room {
 			h.buf = append(h.buf, line[:room]...)
 			h.done = true
 			return
 		}
 		h.buf = append(h.buf, line...)
-		ended := line[len(line)-1] == '\n'
-		switch {
-		case ended && blank:
-			h.done = true
-		case ended:
-			h.atLineStart, h.onlyCR = true, false
-		default:
-			h.atLineStart, h.onlyCR = false, blank
-		}
+		ended := len(content) < len(line)
+		// A line ended blank ends the section; the next one starts
+		// blank; one not ended yet goes on as it is so far.
+		h.done = ended && blank
+		h.lineBlank = ended || blank
 		b = rest
 	}
 }
-
-// eofReader is an empty stream.
-type eofReader struct{}
-
-func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
 
 // errReader is a stream that fails with err.
 type errReader struct{ err error }
