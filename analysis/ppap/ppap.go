@@ -83,11 +83,13 @@ type Config struct {
 // whenever a change alters what pairing finds for the same mails.
 // 2026-12-06: mails are read back with the analysis's own walk, so that
 // attachments are numbered alike, and a ZIP mail replaced since its
-// analysis is not paired. 2026-12-06.2: the sender index keeps two
+// analysis is not paired. 2026-12-07: the sender index keeps two
 // windows before the latest date while ZIP mails wait, not two before the
 // oldest of them, which a listing more than two windows out of date order
-// can tell apart.
-const Version = "2026-12-06.2"
+// can tell apart. (2026-12-06.2 named the bound on a mail's candidates
+// for a while, then was withdrawn: the bound pairs alike. A name is
+// never given to two versions: remembered results under it may exist.)
+const Version = "2026-12-07"
 
 // Defaults.
 const (
