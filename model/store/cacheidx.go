@@ -38,12 +38,15 @@ import (
 // the record and dropped counts (8, 8, 4, 4, 8 and 8 bytes), the
 // number of entries of each digest kind and of the other keys (8 bytes
 // each); the entries; the CRC-32C of everything before it (4 bytes). An
-// entry is a kind (0, 1 or 2 for digestPrefixes, idxNamed for a key held
+// entry is a kind (0 to 3 for digestPrefixes, idxNamed for a key held
 // as it is), the 32-byte digest or the key's length (uvarint) and bytes,
 // then its offset, length and time (uvarints). Each kind's digests come
 // in their order (digestTable.inOrder), so that an open takes them as
 // they are read; a file holding them otherwise is sorted as it is read.
-const idxMagic = "mxaudit-cache-index 1\n"
+//
+// Version 2 holds "ppap-" keys as digests; a version 1 file is not read
+// (the open reads the data file instead, once).
+const idxMagic = "mxaudit-cache-index 2\n"
 
 const (
 	// idxTailLen is how much of the data file before the covered point

@@ -1,8 +1,10 @@
 package store
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"os"
 	"strings"
 	"testing"
@@ -15,13 +17,15 @@ import (
 func idxKeys(n int) []string {
 	var keys []string
 	for i := range n {
-		switch i % 4 {
+		switch i % 5 {
 		case 0:
 			keys = append(keys, "stamp-"+sha256Hex(fmt.Sprint(i)))
 		case 1:
 			keys = append(keys, sha256Hex(fmt.Sprint(i)))
 		case 2:
 			keys = append(keys, "paired-"+sha256Hex(fmt.Sprint(i)))
+		case 3:
+			keys = append(keys, "ppap-"+sha256Hex(fmt.Sprint(i)))
 		default:
 			keys = append(keys, fmt.Sprintf("7/%d", i))
 		}
@@ -135,6 +139,20 @@ func TestCacheIgnoresAnIndexFileThatDoesNotMatch(t *testing.T) {
 		{"data rewritten before the covered point", func(t *testing.T, path string) {
 			info, _ := os.Stat(path)
 			flipByte(t, path, info.Size()-20)
+		}},
+		{"index of version 1", func(t *testing.T, path string) {
+			// Another layout (three digest kinds) behind a checksum that
+			// holds: only the magic refuses it.
+			b, err := os.ReadFile(idxPath(path))
+			if err != nil {
+				t.Fatal(err)
+			}
+			old := []byte("mxaudit-cache-index 1\n")
+			copy(b, old)
+			b = binary.LittleEndian.AppendUint32(b[:len(b)-4], crc32.Checksum(b[:len(b)-4], castagnoli))
+			if err := os.WriteFile(idxPath(path), b, 0o600); err != nil {
+				t.Fatal(err)
+			}
 		}},
 		{"index writable by others", func(t *testing.T, path string) { os.Chmod(idxPath(path), 0o622) }},
 		{"index a symbolic link", func(t *testing.T, path string) {

@@ -26,6 +26,8 @@ func TestCacheIndexKeepsEveryKeyAsSpelled(t *testing.T) {
 		"stamp-" + hexA[:62] + "g0",
 		"paired-" + hexB, // a pairing
 		"paired-" + hexA[:63] + "x",
+		"ppap-" + hexA, // a remembered pairing
+		"ppap-" + hexB[:63] + "X",
 		"1234567/42", // IMAP
 		"snap-ppap",
 		"",
