@@ -77,8 +77,8 @@ type listingDigest struct {
 	keys [][sha256.Size]byte
 	ids  []model.MessageID // of the keys, to name those without a result
 	// refs are the refs of the keys' cached results and found whether
-	// each has one, once sum has run; as each entry is added when the
-	// digest looks in a cache (lookIn).
+	// each has one, as each entry is added when the digest looks in a
+	// cache (lookIn); nil otherwise.
 	refs  []store.RecordRef
 	found []bool
 	cache *store.Cache
@@ -171,14 +171,19 @@ func (d *listingDigest) sum(c *store.Cache, uncachedOK func(model.MessageID) boo
 	}
 	var uncached []model.MessageID
 	var b [17]byte
-	if d.cache != c || len(d.refs) != len(d.keys) {
-		d.refs, d.found = make([]store.RecordRef, len(d.keys)), make([]bool, len(d.keys))
-		for i, k := range d.keys {
-			d.refs[i], d.found[i] = c.StampRef(k)
+	// Refs not looked up as the entries came (lookIn) are looked up here
+	// one at a time, not kept: nothing reads them after the sum, and
+	// arrays of them were made at the scan's end, where its heap peaks
+	// (17 MB at a million messages).
+	looked := d.cache == c && len(d.refs) == len(d.keys)
+	for i, k := range d.keys {
+		var ref store.RecordRef
+		var ok bool
+		if looked {
+			ref, ok = d.refs[i], d.found[i]
+		} else {
+			ref, ok = c.StampRef(k)
 		}
-	}
-	for i, ref := range d.refs {
-		ok := d.found[i]
 		switch {
 		case ok:
 			b[0] = 1
