@@ -148,6 +148,15 @@ func (p *Pairer) forgot() {
 	}
 }
 
+// ReadsWhole reports whether a Stream decodes m whole (model.Message.
+// Materialize) when it is written: m is encoded, and may hold an
+// encrypted archive, which pairing reads and changes. A scan decodes
+// such results in its workers for the Stream (scan.Options.DecodeWhole),
+// off the one goroutine that writes them in listing order.
+func ReadsWhole(m *model.Message) bool {
+	return m.IsEncoded() && m.Encoded.MayHaveEncryptedArchive
+}
+
 // ChangedByPairing reports whether a message a Stream emitted may differ
 // from the one it was given: pairing changes a message with an encrypted
 // archive (or, still encoded, one that may hold such an archive) and

@@ -64,6 +64,13 @@ type Options struct {
 	// must change (another ID, a delivery date, the listing's warning) is
 	// decoded whole.
 	Encoded bool
+	// DecodeWhole, when set, names the encoded results (Encoded) that the
+	// consumer decodes whole as soon as it receives them (PPAP pairing
+	// reads the archives of every mail that may hold an encrypted one,
+	// ppap.ReadsWhole): the workers decode those, in parallel, rather
+	// than the consumer, which takes the results one at a time in
+	// listing order.
+	DecodeWhole func(*model.Message) bool
 	// Part says the source lists part of what it holds (the rest of a
 	// listing, say): the cache then forgets no result of a file that is
 	// not listed.
@@ -245,9 +252,11 @@ func analyseOne(ctx context.Context, src mailsrc.Source, an Analyzer, opt Option
 	if j.cached == nil && j.summary == nil && opt.Cache != nil {
 		j.cached, j.cacheKey = lookup(ctx, src, opt, e, j.cacheKey)
 	}
-	if c := j.cached; c != nil && c.IsEncoded() && (c.ID != e.ID || e.Warning != "" || c.Date.IsZero() && !e.Received.IsZero()) {
-		// The scan changes this result: decode it whole (or, should it
-		// not decode, analyse the message again).
+	if c := j.cached; c != nil && c.IsEncoded() && (c.ID != e.ID || e.Warning != "" || c.Date.IsZero() && !e.Received.IsZero() ||
+		opt.DecodeWhole != nil && opt.DecodeWhole(c)) {
+		// The scan changes this result, or the consumer reads all of it:
+		// decode it whole (or, should it not decode, analyse the message
+		// again).
 		if c.Materialize() != nil {
 			j.cached = nil
 		}

@@ -108,6 +108,7 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 	// again, and lets the text go. Whether a text holds any is cached
 	// with the result, for a later scan that pairs cached results.
 	an := a.analyzer.WithPairingText(pc.TextBytes(), ppap.HoldsPassword)
+	opts.DecodeWhole = ppap.ReadsWhole
 	runErr := scan.Run(ctx, src, an, opts, pairing.Write)
 	pairErr := pairing.Close() // emits what is still held, even after a failure
 	if errors.Is(runErr, pairErr) {
