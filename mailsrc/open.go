@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 )
 
 // Open opens the quarantine at path, telling its kind from what is there:
@@ -23,10 +24,18 @@ import (
 // ErrNotMail) for a file that is neither mbox nor message. A gzip file is
 // taken as one message even when an mbox is inside; compressed mboxes are
 // not supported.
+//
+// A relative path is made absolute first: a source's name (Name) is
+// what its analysis cache is kept under, and "q" from one directory and
+// the same quarantine by its full path must be one cache, while "q" from
+// two directories must not.
 func Open(path string) (Source, error) {
 	info, err := os.Stat(path)
 	if err != nil {
 		return nil, quarantineError(path, err)
+	}
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
 	}
 	switch {
 	case info.IsDir():
