@@ -25,17 +25,18 @@ import (
 // taken as one message even when an mbox is inside; compressed mboxes are
 // not supported.
 //
-// A relative path is made absolute first: a source's name (Name) is
-// what its analysis cache is kept under, and "q" from one directory and
-// the same quarantine by its full path must be one cache, while "q" from
-// two directories must not.
+// The path is resolved first to the file it names (physicalPath): a
+// source's name (Name) is what its analysis cache is kept under, and "q"
+// from one directory, the same quarantine by its full path or through a
+// symbolic link must be one cache, while "q" from two directories must
+// not.
 func Open(path string) (Source, error) {
+	if p, err := physicalPath(path); err == nil {
+		path = p
+	}
 	info, err := os.Stat(path)
 	if err != nil {
 		return nil, quarantineError(path, err)
-	}
-	if abs, err := filepath.Abs(path); err == nil {
-		path = abs
 	}
 	switch {
 	case info.IsDir():
@@ -118,4 +119,25 @@ func openFile(path string) (Source, error) {
 		return nil, quarantineError(path, err)
 	}
 	return NewFile(path)
+}
+
+// physicalPath is the absolute path, without symbolic links, of the file
+// path names as the kernel finds it. Not filepath.Abs: it joins the
+// working directory as the shell spelled it ($PWD, which may hold links)
+// and cleans "link/.." away as text, where the kernel goes to the parent
+// of the link's target, so that "../q" from a linked directory would
+// name another quarantine than the one the operator meant.
+func physicalPath(path string) (string, error) {
+	resolved, err := filepath.EvalSymlinks(path)
+	if err != nil || filepath.IsAbs(resolved) {
+		return resolved, err
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	if wd, err = filepath.EvalSymlinks(wd); err != nil {
+		return "", err
+	}
+	return filepath.Join(wd, resolved), nil
 }

@@ -45,3 +45,40 @@ func TestOpenNamesTheSourceByItsFullPath(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenFollowsTheKernelThroughLinks (found in review): ".." after a
+// symbolic link is the parent of the link's target, as the kernel walks
+// it, not the link's own folder, as text cleaning would have it; and a
+// quarantine reached through a link is named as by its target. Here
+// b/work links to a/work, and a/q and b/q are two quarantines.
+func TestOpenFollowsTheKernelThroughLinks(t *testing.T) {
+	base := t.TempDir()
+	for _, d := range []string{"a/work", "a/q/cur", "b/q/cur"} {
+		if err := os.MkdirAll(filepath.Join(base, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeFile(t, base, "a/q/cur/1.M1.a:2,S", tinyMessage("a"), time.Time{})
+	writeFile(t, base, "b/q/cur/1.M1.b:2,S", tinyMessage("b"), time.Time{})
+	for link, target := range map[string]string{"b/work": "../a/work", "qlink": "a/q"} {
+		if err := os.Symlink(target, filepath.Join(base, link)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	name := func(path string) string {
+		t.Helper()
+		src, err := Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer src.Close()
+		return src.Name()
+	}
+	want := name(filepath.Join(base, "a/q"))
+	t.Chdir(filepath.Join(base, "b/work")) // $PWD spells the link
+	for _, path := range []string{"../q", base + "/b/work/../q", filepath.Join(base, "qlink")} {
+		if got := name(path); got != want {
+			t.Errorf("%s: named %q, want %q", path, got, want)
+		}
+	}
+}

@@ -196,7 +196,7 @@ func (c *Cache) loadIndex(header []byte, info os.FileInfo) bool {
 		if counts[i] > room/per {
 			return false
 		}
-		if need += counts[i] * per; need > room { // four terms of at most room each: no overflow
+		if need += counts[i] * per; need > room { // each term at most room, need at most room before it: no overflow
 			return false
 		}
 	}
