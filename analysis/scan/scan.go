@@ -69,7 +69,8 @@ type Options struct {
 	// reads the archives of every mail that may hold an encrypted one,
 	// ppap.ReadsWhole): the workers decode those, in parallel, rather
 	// than the consumer, which takes the results one at a time in
-	// listing order.
+	// listing order. It is called from the workers at once: it must be
+	// safe for concurrent use and must not change the message.
 	DecodeWhole func(*model.Message) bool
 	// Part says the source lists part of what it holds (the rest of a
 	// listing, say): the cache then forgets no result of a file that is

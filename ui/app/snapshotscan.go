@@ -143,7 +143,9 @@ type replayPlan struct {
 	entries *heldEntries
 	// d is the entries' digest, salted with the pairing settings and
 	// summed: it holds their stamp sums and the refs of their cached
-	// results, in order.
+	// results, in order, as it looked them up while they were listed
+	// (lookIn; sum keeps none it looks up itself). A row replay reads
+	// those refs, and without them replays the messages instead.
 	d *listingDigest
 	// repl is what the replay swaps: the changed messages' outcomes,
 	// and the uncached messages (fresh), which it checks again; fresh
