@@ -29,6 +29,15 @@ type EncodedCache interface {
 	GetEncoded(key string) (model.Message, bool)
 }
 
+// ListedCache is a Cache whose result for a listed file may depend on
+// the listing's entry, not on its key alone: ui/app's replay of a scan
+// snapshot gives, for a message PPAP pairing changed, its outcome, found
+// by the entry's ID. The scan asks it (with encoded as Options.Encoded)
+// instead of Get or GetEncoded; it is called from the workers at once.
+type ListedCache interface {
+	GetListed(e mailsrc.Entry, key string, encoded bool) (model.Message, bool)
+}
+
 // lookup finds a listed message's result in the cache. It returns the
 // cached result, or nil and the key under which to store the new one.
 // The key is, in order of preference: the ID where it names one message
@@ -56,6 +65,9 @@ func lookup(ctx context.Context, src mailsrc.Source, opt Options, e mailsrc.Entr
 	get := opt.Cache.Get
 	if ec, ok := opt.Cache.(EncodedCache); ok && opt.Encoded {
 		get = ec.GetEncoded
+	}
+	if lc, ok := opt.Cache.(ListedCache); ok {
+		get = func(key string) (model.Message, bool) { return lc.GetListed(e, key, opt.Encoded) }
 	}
 	if m, ok := get(key); ok {
 		return &m, key

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -311,5 +312,58 @@ func TestSnapshotCountIsNotTrusted(t *testing.T) {
 		if n := m1.TotalAlloc - m0.TotalAlloc; n > 64<<20 {
 			t.Errorf("count %d: %d bytes made ahead", tt.count, n)
 		}
+	}
+}
+
+// TestReplayGivesAListingWarningOnce: a changed message whose listing
+// entry carries a warning is swapped as it is emitted, not read in the
+// place of its analysis: its outcome, recorded by a scan that listed the
+// same warning, holds it already, and is printed as recorded, the
+// warning once; read by the workers, the scan would add it again.
+func TestReplayGivesAListingWarningOnce(t *testing.T) {
+	const warn = "listing doubt"
+	dir := snapshotQuarantine(t)
+	cfg := Config{}
+	cfg.Offline, cfg.CacheDir = true, t.TempDir()
+	out, _ := scanSorted(t, dir, cfg, Options{}) // fills the cache, outcomes too
+	_, zipMsg := maildirFile(t, dir, out, `"encryption":"zipcrypto"`)
+	a, c := openWithCache(t, dir, cfg, cfg.CacheDir)
+	outcome, ok := c.Get(changedKey(zipMsg.ID))
+	if !ok {
+		t.Fatal("the scan kept no outcome of the ZIP mail")
+	}
+	outcome.Verdict.Reasons = append(outcome.Verdict.Reasons, warn) // as a scan listing the warning emitted it
+	if err := c.Put(changedKey(zipMsg.ID), outcome); err != nil {
+		t.Fatal(err)
+	}
+	ref, ok := c.Ref(changedKey(zipMsg.ID))
+	if !ok {
+		t.Fatal("no ref of the outcome")
+	}
+	held := newHeldEntries(0)
+	for _, e := range listOf(t, a) {
+		if e.ID == zipMsg.ID {
+			e.Warning = warn
+		}
+		held.add(e)
+	}
+	var got []model.Message
+	err := replay(context.Background(), a, c, scan.Options{Cache: c}, held, 0, map[model.MessageID]replacement{zipMsg.ID: {ref: ref}},
+		func(m model.Message) error {
+			if m.ID == zipMsg.ID {
+				got = append(got, m)
+			}
+			return nil
+		})
+	if err != nil || len(got) != 1 {
+		t.Fatalf("replay: %v, the ZIP mail printed %d times", err, len(got))
+	}
+	want, _ := json.Marshal(outcome)
+	have, _ := json.Marshal(got[0])
+	if !bytes.Equal(have, want) {
+		t.Errorf("printed\n%s\nwant the recorded outcome\n%s", have, want)
+	}
+	if n := strings.Count(string(have), warn); n != 1 {
+		t.Errorf("the warning is given %d times", n)
 	}
 }
