@@ -2,18 +2,13 @@ package app
 
 import (
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
-	"hash"
 	"sync"
 
 	"mxaudit/analysis/ppap"
-	"mxaudit/analysis/scan"
-	"mxaudit/mailsrc"
 	"mxaudit/model"
 	"mxaudit/model/store"
-	"mxaudit/model/store/prefault"
 )
 
 // A scan snapshot is the PPAP outcome of one whole scan of a file
@@ -43,8 +38,9 @@ import (
 const snapshotKey = store.SnapshotPrefix + "ppap"
 
 // snapshotVersion changes whenever what the digest covers, or the
-// record's layout, changes (2: the changed messages packed, changedList).
-const snapshotVersion = 2
+// record's layout, changes (2: the changed messages packed, changedList;
+// 3: the refs hashed apart, listingDigest.refsHash).
+const snapshotVersion = 3
 
 // scanSnapshot is the record under snapshotKey.
 type scanSnapshot struct {
@@ -67,141 +63,6 @@ type changedMessage struct {
 func changedKey(id model.MessageID) string {
 	sum := sha256.Sum256([]byte(id))
 	return "paired-" + hex.EncodeToString(sum[:])
-}
-
-// listingDigest hashes a listing for a snapshot (see snapshotKey): the
-// entries as they are listed, then the refs of their cached results.
-type listingDigest struct {
-	h    hash.Hash
-	buf  []byte // a field as it is hashed, reused
-	keys [][sha256.Size]byte
-	ids  []model.MessageID // of the keys, to name those without a result
-	// refs are the refs of the keys' cached results and found whether
-	// each has one, as each entry is added when the digest looks in a
-	// cache (lookIn); nil otherwise.
-	refs  []store.RecordRef
-	found []bool
-	cache *store.Cache
-	ok    bool // every entry so far has a stamp and no error
-}
-
-// letGo drops the digest's per-entry arrays, summed and compared
-// already, for a scan that reads them no more (a replay): they would
-// stay in the heap beside the rows (64 MB at a million messages).
-func (d *listingDigest) letGo() { d.keys, d.refs, d.found, d.ids = nil, nil, nil, nil }
-
-// lookIn makes add look each entry's cached result up in c as it comes,
-// rather than sum all of them at the end: the lookups then overlap with
-// the listing. The refs get the room the keys have, mapped in at once:
-// grown from nothing, they were copied as they grew, 35 ms of a warm
-// start at 100,000 messages.
-func (d *listingDigest) lookIn(c *store.Cache) {
-	d.cache = c
-	d.refs, d.found = make([]store.RecordRef, 0, cap(d.keys)), make([]bool, 0, cap(d.keys))
-	prefault.Slice(d.refs)
-}
-
-// maxSizeHint bounds the room made ahead for a listing of a size read
-// from the cache's snapshot, a file: a damaged or forged count must not
-// reserve gigabytes before a single entry is listed.
-const maxSizeHint = 1 << 20
-
-// newListingDigest starts the digest of a listing of about size entries,
-// salted with the pairing settings. The room for them is mapped in at
-// once (package prefault): faulted in page by page as the listing came,
-// it was 30 ms of a warm start at 100,000 messages.
-func newListingDigest(salt string, size int) *listingDigest {
-	size = min(size, maxSizeHint) // a count the cache file gives: room grows beyond it
-	d := &listingDigest{h: sha256.New(), ok: true,
-		keys: make([][sha256.Size]byte, 0, size), ids: make([]model.MessageID, 0, size)}
-	prefault.Slice(d.keys)
-	prefault.Slice(d.ids)
-	d.field([]byte{snapshotVersion})
-	d.fieldString(salt)
-	return d
-}
-
-// field writes b with its length, so that no two listings hash alike.
-func (d *listingDigest) field(b []byte) { d.write(appendField(d.buf[:0], b)) }
-
-// fieldString is field for a string, without copying it first.
-func (d *listingDigest) fieldString(s string) { d.write(appendField(d.buf[:0], s)) }
-
-func (d *listingDigest) write(b []byte) {
-	d.h.Write(b)
-	d.buf = b
-}
-
-// appendField appends b with its length before it.
-func appendField[T string | []byte](buf []byte, b T) []byte {
-	return append(binary.AppendUvarint(buf, uint64(len(b))), b...)
-}
-
-func (d *listingDigest) add(e mailsrc.Entry) {
-	if !d.ok {
-		return
-	}
-	if e.Err != nil || e.Stamp == "" {
-		d.ok = false
-		return
-	}
-	sum := scan.StampSum(e)
-	d.keys = append(d.keys, sum)
-	d.ids = append(d.ids, e.ID)
-	if d.cache != nil {
-		ref, ok := d.cache.StampRef(sum)
-		d.refs, d.found = append(d.refs, ref), append(d.found, ok)
-	}
-	var received [8]byte
-	if !e.Received.IsZero() {
-		binary.BigEndian.PutUint64(received[:], uint64(e.Received.UnixNano()))
-	}
-	d.fieldString(string(e.ID))
-	d.field(sum[:])
-	d.field(received[:])
-	d.fieldString(e.Warning)
-}
-
-// sum finishes the digest with the refs of the entries' cached results,
-// and returns the IDs of the entries without one; false when a listed
-// file has no stamp, or has no cached result and uncachedOK refuses it.
-func (d *listingDigest) sum(c *store.Cache, uncachedOK func(model.MessageID) bool) (string, []model.MessageID, bool) {
-	if !d.ok {
-		return "", nil, false
-	}
-	var uncached []model.MessageID
-	var b [17]byte
-	// Refs not looked up as the entries came (lookIn) are looked up here
-	// one at a time, not kept: nothing reads them after the sum, and
-	// arrays of them were made at the scan's end, where its heap peaks
-	// (17 MB at a million messages).
-	looked := d.cache == c && len(d.refs) == len(d.keys)
-	for i, k := range d.keys {
-		var ref store.RecordRef
-		var ok bool
-		if looked {
-			ref, ok = d.refs[i], d.found[i]
-		} else {
-			ref, ok = c.StampRef(k)
-		}
-		switch {
-		case ok:
-			b[0] = 1
-			binary.BigEndian.PutUint64(b[1:9], uint64(ref.Off))
-			binary.BigEndian.PutUint32(b[9:13], ref.Len)
-			binary.BigEndian.PutUint32(b[13:], ref.Written)
-		case uncachedOK(d.ids[i]):
-			b = [17]byte{}
-			uncached = append(uncached, d.ids[i])
-		default:
-			return "", nil, false
-		}
-		d.h.Write(b[:])
-	}
-	var n [8]byte
-	binary.BigEndian.PutUint64(n[:], uint64(len(d.keys)))
-	d.h.Write(n[:])
-	return hex.EncodeToString(d.h.Sum(nil)), uncached, true
 }
 
 // loadSnapshot reads the cache's snapshot; false when there is none that
@@ -323,7 +184,7 @@ func (r *snapshotRecorder) save() (string, bool) {
 	if !ok {
 		return "", false
 	}
-	s := scanSnapshot{Version: snapshotVersion, Digest: digest, Count: len(r.digest.keys), Uncached: uncached}
+	s := scanSnapshot{Version: snapshotVersion, Digest: digest, Count: r.digest.n, Uncached: uncached}
 	for _, id := range r.changed {
 		ref, ok := r.cache.Ref(changedKey(id))
 		if !ok {

@@ -47,8 +47,12 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 			// its memory is mapped in at once, and the count is read from
 			// a file.
 			room := min(ahead.count, cache.Stats().Entries)
-			d := newListingDigest(pc.ResultsSalt, room)
-			d.lookIn(cache)
+			d := newStreamedDigest(pc.ResultsSalt, cache)
+			if emitRow != nil {
+				// A row replay reads each entry's stamp sum and ref.
+				d = newListingDigest(pc.ResultsSalt, room)
+				d.lookIn(cache)
+			}
 			entries, listed := early.take(ctx, ahead.count, room, d.add)
 			snap, changed, ok := ahead.wait()
 			if listed && ok {

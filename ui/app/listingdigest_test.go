@@ -1,0 +1,123 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"mxaudit/analysis/scan"
+	"mxaudit/mailsrc"
+	"mxaudit/model"
+	"mxaudit/model/store"
+)
+
+// TestListingDigestModesAgree: a listing's digest is the same whether its
+// refs are looked up at the sum (a recorded scan), as it is listed and
+// kept (a row replay's), or as it is listed and hashed at once (a
+// streamed check), with and without entries lacking a cached result;
+// and the three refuse the same listings.
+func TestListingDigestModesAgree(t *testing.T) {
+	c, err := store.OpenCache(t.TempDir(), "src", "fp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	other, err := store.OpenCache(t.TempDir(), "src", "fp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	var entries []mailsrc.Entry
+	for i := range 40 {
+		e := mailsrc.Entry{ID: model.MessageID(fmt.Sprintf("cur/%d.M%d.host:2,S", 1796600000+i, i)), Stamp: fmt.Sprint(1000 + i)}
+		if i%7 == 3 {
+			e.Warning = "a From_ line inside"
+		}
+		if i%5 != 2 {
+			e.Received = time.Unix(1796600000+int64(i), 0)
+		}
+		entries = append(entries, e)
+		if i%9 == 4 {
+			continue // no cached result
+		}
+		if err := c.Put(scan.StampKey(scan.StampSum(e)), model.Message{ID: e.ID, Subject: fmt.Sprint(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	missing := func(list []mailsrc.Entry) (ids []model.MessageID) {
+		for i, e := range list {
+			if i%9 == 4 && e.Err == nil {
+				ids = append(ids, e.ID)
+			}
+		}
+		return ids
+	}
+	modes := map[string]func() *listingDigest{
+		"summed": func() *listingDigest { return newListingDigest("salt", 0) },
+		"kept": func() *listingDigest {
+			d := newListingDigest("salt", len(entries))
+			d.lookIn(c)
+			return d
+		},
+		"streamed": func() *listingDigest { return newStreamedDigest("salt", c) },
+	}
+	unreadable := slices.Clone(entries)
+	unreadable[11].Err = errors.New("gone")
+	unstamped := slices.Clone(entries)
+	unstamped[20].Stamp = ""
+	moved := slices.Clone(entries)
+	moved[0], moved[1] = moved[1], moved[0]
+	for _, tt := range []struct {
+		name       string
+		list       []mailsrc.Entry
+		uncachedOK bool
+		ok         bool
+	}{
+		{"uncached allowed", entries, true, true},
+		{"uncached refused", entries, false, false},
+		{"all cached", entries[:4], false, true},
+		{"in another order", moved, true, true},
+		{"an entry unreadable", unreadable, true, false},
+		{"an entry without a stamp", unstamped, true, false},
+	} {
+		sums := map[string]string{}
+		for name, mode := range modes {
+			d := mode()
+			for _, e := range tt.list {
+				d.add(e)
+			}
+			digest, uncached, ok := d.sum(c, func(model.MessageID) bool { return tt.uncachedOK })
+			if ok != tt.ok {
+				t.Errorf("%s, %s: ok %v, want %v", tt.name, name, ok, tt.ok)
+			}
+			if ok && !slices.Equal(uncached, missing(tt.list)) {
+				t.Errorf("%s, %s: uncached %v, want %v", tt.name, name, uncached, missing(tt.list))
+			}
+			sums[name] = digest
+		}
+		if sums["summed"] != sums["kept"] || sums["kept"] != sums["streamed"] {
+			t.Errorf("%s: the digests differ: %v", tt.name, sums)
+		}
+	}
+	d := newStreamedDigest("salt", c)
+	for _, e := range entries[:4] {
+		d.add(e)
+	}
+	if _, _, ok := d.sum(other, func(model.MessageID) bool { return true }); ok {
+		t.Error("a streamed digest summed with a cache it did not look in")
+	}
+	a, b := newStreamedDigest("salt", c), newStreamedDigest("salt", c)
+	for _, e := range entries {
+		a.add(e)
+	}
+	for _, e := range moved {
+		b.add(e)
+	}
+	da, _, _ := a.sum(c, func(model.MessageID) bool { return true })
+	db, _, _ := b.sum(c, func(model.MessageID) bool { return true })
+	if da == db {
+		t.Error("two orders of one listing hash alike")
+	}
+}
