@@ -34,7 +34,8 @@ type listingDigest struct {
 	// else in sum.
 	refsHash hash.Hash
 	buf      []byte // a field as it is hashed, reused
-	n        int    // entries added
+	refBuf   [17]byte
+	n        int // entries added
 	keys     [][sha256.Size]byte
 	ids      []model.MessageID // of the keys, to name those without a result
 	// refs are the refs of the keys' cached results and found whether
@@ -152,7 +153,8 @@ func (d *listingDigest) add(e mailsrc.Entry) {
 // hashRef hashes the next entry's ref into refsHash: ok says it has a
 // cached result; zeros when it has none.
 func (d *listingDigest) hashRef(ref store.RecordRef, ok bool) {
-	var b [17]byte
+	b := &d.refBuf // a field: an array on the stack escaped to the hash, a million allocations
+	*b = [17]byte{}
 	if ok {
 		b[0] = 1
 		binary.BigEndian.PutUint64(b[1:9], uint64(ref.Off))
