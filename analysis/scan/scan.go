@@ -72,6 +72,13 @@ type Options struct {
 	// listing order. It is called from the workers at once: it must be
 	// safe for concurrent use and must not change the message.
 	DecodeWhole func(*model.Message) bool
+	// Settled, when set, is called from the emitting goroutine with each
+	// listed entry, in listing order, just before its message is emitted
+	// (or the entry skipped): its result is in the cache by then, the
+	// scan having put what it analysed. A scan's snapshot (ui/app) hashes
+	// the refs of the results here, as they come, instead of keeping
+	// every entry's key to look them up at the end.
+	Settled func(mailsrc.Entry)
 	// Part says the source lists part of what it holds (the rest of a
 	// listing, say): the cache then forgets no result of a file that is
 	// not listed.
@@ -173,6 +180,9 @@ func Run(ctx context.Context, src mailsrc.Source, an Analyzer, opt Options, emit
 			<-slots
 			if emitErr != nil {
 				continue // drain so that the workers can finish
+			}
+			if opt.Settled != nil {
+				opt.Settled(o.entry)
 			}
 			if o.skip {
 				prog.Skipped++

@@ -13,11 +13,11 @@ import (
 	"mxaudit/model/store"
 )
 
-// TestListingDigestModesAgree: a listing's digest is the same whether its
-// refs are looked up at the sum (a recorded scan), as it is listed and
-// kept (a row replay's), or as it is listed and hashed at once (a
-// streamed check), with and without entries lacking a cached result;
-// and the three refuse the same listings.
+// TestListingDigestModesAgree: a listing's digest is the same whether
+// the digest keeps each entry (a row replay's) or nothing (a check before
+// a replay of messages; a recording scan, keeping the IDs or not), with
+// and without entries lacking a cached result; the modes refuse the same
+// listings, and a cache the digest did not look in.
 func TestListingDigestModesAgree(t *testing.T) {
 	c, err := store.OpenCache(t.TempDir(), "src", "fp")
 	if err != nil {
@@ -55,13 +55,13 @@ func TestListingDigestModesAgree(t *testing.T) {
 		return ids
 	}
 	modes := map[string]func() *listingDigest{
-		"summed": func() *listingDigest { return newListingDigest("salt", 0) },
-		"kept": func() *listingDigest {
-			d := newListingDigest("salt", len(entries))
-			d.lookIn(c)
+		"kept":     func() *listingDigest { return newKeptDigest("salt", len(entries), c) },
+		"streamed": func() *listingDigest { return newStreamedDigest("salt", c) },
+		"streamed, keeping IDs": func() *listingDigest {
+			d := newStreamedDigest("salt", c)
+			d.keepIDs = true
 			return d
 		},
-		"streamed": func() *listingDigest { return newStreamedDigest("salt", c) },
 	}
 	unreadable := slices.Clone(entries)
 	unreadable[11].Err = errors.New("gone")
@@ -97,16 +97,18 @@ func TestListingDigestModesAgree(t *testing.T) {
 			}
 			sums[name] = digest
 		}
-		if sums["summed"] != sums["kept"] || sums["kept"] != sums["streamed"] {
+		if sums["kept"] != sums["streamed"] || sums["kept"] != sums["streamed, keeping IDs"] {
 			t.Errorf("%s: the digests differ: %v", tt.name, sums)
 		}
 	}
-	d := newStreamedDigest("salt", c)
-	for _, e := range entries[:4] {
-		d.add(e)
-	}
-	if _, _, ok := d.sum(other, func(model.MessageID) bool { return true }); ok {
-		t.Error("a streamed digest summed with a cache it did not look in")
+	for name, mode := range modes {
+		d := mode()
+		for _, e := range entries[:4] {
+			d.add(e)
+		}
+		if _, _, ok := d.sum(other, func(model.MessageID) bool { return true }); ok {
+			t.Errorf("%s: summed with a cache it did not look in", name)
+		}
 	}
 	a, b := newStreamedDigest("salt", c), newStreamedDigest("salt", c)
 	for _, e := range entries {

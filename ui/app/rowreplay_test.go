@@ -629,8 +629,7 @@ func TestReplayRowsGivesTheDigestsSlotsAway(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	d := newListingDigest("salt", 2)
-	d.lookIn(c)
+	d := newKeptDigest("salt", 2, c)
 	entries := newHeldEntries(2)
 	for _, id := range []model.MessageID{"a", "b"} {
 		e := mailsrc.Entry{ID: id, Stamp: "s-" + string(id)}

@@ -96,7 +96,7 @@ func TestReplayableRefusesAChangedMessageWithoutAResult(t *testing.T) {
 		t.Fatalf("%d entries listed", len(entries))
 	}
 	digestOf := func() (*listingDigest, *heldEntries) {
-		d, held := newListingDigest("salt", 2), newHeldEntries(2)
+		d, held := newStreamedDigest("salt", c), newHeldEntries(2)
 		for _, e := range entries {
 			d.add(e)
 			held.add(e)

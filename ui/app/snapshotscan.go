@@ -50,8 +50,7 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 			d := newStreamedDigest(pc.ResultsSalt, cache)
 			if emitRow != nil {
 				// A row replay reads each entry's stamp sum and ref.
-				d = newListingDigest(pc.ResultsSalt, room)
-				d.lookIn(cache)
+				d = newKeptDigest(pc.ResultsSalt, room, cache)
 			}
 			entries, listed := early.take(ctx, ahead.count, room, d.add)
 			snap, changed, ok := ahead.wait()
@@ -85,9 +84,9 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 				}
 			}
 		}
-		rec = newSnapshotRecorder(cache, pc.ResultsSalt)
+		rec = newSnapshotRecorder(cache, pc.ResultsSalt, emitRow != nil)
 		pc.Results = rec
-		src = recordingSource{src, rec}
+		opts.Settled = rec.digest.add
 	}
 	shown.withdraw()
 	a.replayed.Store(false)
@@ -147,9 +146,9 @@ type replayPlan struct {
 	entries *heldEntries
 	// d is the entries' digest, salted with the pairing settings and
 	// summed: it holds their stamp sums and the refs of their cached
-	// results, in order, as it looked them up while they were listed
-	// (lookIn; sum keeps none it looks up itself). A row replay reads
-	// those refs, and without them replays the messages instead.
+	// results, in order, as it looked them up while they were listed,
+	// when it kept them (newKeptDigest): a row replay reads those refs,
+	// and without them replays the messages instead.
 	d *listingDigest
 	// repl is what the replay swaps: the changed messages' outcomes,
 	// and the uncached messages (fresh), which it checks again; fresh
@@ -324,17 +323,3 @@ func pinnedGet(c *store.Cache, get func(string) (model.Message, bool), key strin
 // snapshot of an unchanged source instead of pairing (for tests and
 // progress lines).
 func (a *App) ScanReplayed() bool { return a.replayed.Load() }
-
-// recordingSource passes its source's listing on and feeds it to a
-// snapshot recorder.
-type recordingSource struct {
-	mailsrc.Source
-	rec *snapshotRecorder
-}
-
-func (s recordingSource) List(ctx context.Context, fn func(mailsrc.Entry) error) error {
-	return s.Source.List(ctx, func(e mailsrc.Entry) error {
-		s.rec.digest.add(e)
-		return fn(e)
-	})
-}
