@@ -22,21 +22,12 @@ func TestOpenNamesTheSourceByItsFullPath(t *testing.T) {
 		writeFile(t, base, "q.mbox", "From a@example.com Mon Mar  7 14:23:23 2011\n"+tinyMessage("mbox")+"\n", time.Time{})
 		writeFile(t, base, "one.eml", tinyMessage("eml"), time.Time{})
 	}
-	name := func(path string) string {
-		t.Helper()
-		src, err := Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer src.Close()
-		return src.Name()
-	}
 	for _, rel := range []string{"maildir", "tree", "q.mbox", "one.eml"} {
 		t.Chdir(one)
-		fromOne, full := name(rel), name(filepath.Join(one, rel))
-		dotted := name("./maildir/../" + rel)
+		fromOne, full := sourceName(t, rel), sourceName(t, filepath.Join(one, rel))
+		dotted := sourceName(t, "./maildir/../"+rel)
 		t.Chdir(two)
-		fromTwo := name(rel)
+		fromTwo := sourceName(t, rel)
 		if fromOne != full || dotted != full {
 			t.Errorf("%s: named %q relative, %q with dots, %q by its full path", rel, fromOne, dotted, full)
 		}
@@ -65,20 +56,22 @@ func TestOpenFollowsTheKernelThroughLinks(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	name := func(path string) string {
-		t.Helper()
-		src, err := Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer src.Close()
-		return src.Name()
-	}
-	want := name(filepath.Join(base, "a/q"))
+	want := sourceName(t, filepath.Join(base, "a/q"))
 	t.Chdir(filepath.Join(base, "b/work")) // $PWD spells the link
 	for _, path := range []string{"../q", base + "/b/work/../q", filepath.Join(base, "qlink")} {
-		if got := name(path); got != want {
+		if got := sourceName(t, path); got != want {
 			t.Errorf("%s: named %q, want %q", path, got, want)
 		}
 	}
+}
+
+// sourceName is the Name of the source Open gives for path.
+func sourceName(t *testing.T, path string) string {
+	t.Helper()
+	src, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	return src.Name()
 }
