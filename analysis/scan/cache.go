@@ -33,9 +33,13 @@ type EncodedCache interface {
 // the listing's entry, not on its key alone: ui/app's replay of a scan
 // snapshot gives, for a message PPAP pairing changed, its outcome, found
 // by the entry's ID. The scan asks it (with encoded as Options.Encoded)
-// instead of Get or GetEncoded; it is called from the workers at once.
+// instead of Get or GetEncoded, and tells it through Dropped of a result
+// it gave that the scan did not use (an encoded result that does not
+// decode: the message is analysed again). Both are called from the
+// workers at once.
 type ListedCache interface {
 	GetListed(e mailsrc.Entry, key string, encoded bool) (model.Message, bool)
+	Dropped(e mailsrc.Entry)
 }
 
 // lookup finds a listed message's result in the cache. It returns the

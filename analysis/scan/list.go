@@ -63,6 +63,9 @@ func listJobs(ctx context.Context, src mailsrc.Source, an Analyzer, opt Options,
 			// stamp keys: a result under a content digest, a pairing
 			// or a snapshot is not named by the listing.
 			listed.sort()
+			if opt.ListedTwice != nil && listed.holdsTwice() {
+				opt.ListedTwice()
+			}
 			opt.Cache.PruneStamps(listed.has)
 		}
 	}
@@ -84,6 +87,17 @@ type stampSet []uint64
 func (s *stampSet) add(sum [sha256.Size]byte) { *s = append(*s, binary.BigEndian.Uint64(sum[:8])) }
 
 func (s stampSet) sort() { slices.Sort(s) }
+
+// holdsTwice reports whether a digest was added twice (or two share
+// their first 8 bytes); s must be sorted.
+func (s stampSet) holdsTwice() bool {
+	for i := 1; i < len(s); i++ {
+		if s[i] == s[i-1] {
+			return true
+		}
+	}
+	return false
+}
 
 // has reports whether the set holds sum; s must be sorted.
 func (s stampSet) has(sum [sha256.Size]byte) bool {

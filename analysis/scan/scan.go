@@ -77,8 +77,15 @@ type Options struct {
 	// (or the entry skipped): its result is in the cache by then, the
 	// scan having put what it analysed. A scan's snapshot (ui/app) hashes
 	// the refs of the results here, as they come, instead of keeping
-	// every entry's key to look them up at the end.
+	// every entry's key to look them up at the end. Once emit has failed
+	// no entry is settled: Run returns emit's error.
 	Settled func(mailsrc.Entry)
+	// ListedTwice, when set, is called from the listing goroutine once a
+	// complete listing of files with stamps has listed one of them twice
+	// (the same name and stamp: a file renamed as it was listed, say).
+	// The two are analysed at once and may be cached in either order, so
+	// that a scan's snapshot cannot tell which result its pairing read.
+	ListedTwice func()
 	// Part says the source lists part of what it holds (the rest of a
 	// listing, say): the cache then forgets no result of a file that is
 	// not listed.
@@ -270,6 +277,9 @@ func analyseOne(ctx context.Context, src mailsrc.Source, an Analyzer, opt Option
 		// again).
 		if c.Materialize() != nil {
 			j.cached = nil
+			if lc, ok := opt.Cache.(ListedCache); ok {
+				lc.Dropped(e)
+			}
 		}
 	}
 	switch {

@@ -73,6 +73,7 @@ func newKeptDigest(salt string, size int, c *store.Cache) *listingDigest {
 	prefault.Slice(d.keys)
 	prefault.Slice(d.ids)
 	prefault.Slice(d.refs)
+	prefault.Slice(d.found)
 	return d
 }
 

@@ -145,6 +145,7 @@ type snapshotRecorder struct {
 
 	mu      sync.Mutex // Forgot comes from the pairing goroutines
 	forgot  bool
+	twice   bool // a file listed twice (scan.Options.ListedTwice)
 	failed  bool
 	changed []model.MessageID
 	inert   map[model.MessageID]bool // emitted and ppap.Inert
@@ -154,6 +155,14 @@ func newSnapshotRecorder(c *store.Cache, salt string, keepIDs bool) *snapshotRec
 	d := newStreamedDigest(salt, c)
 	d.keepIDs = keepIDs
 	return &snapshotRecorder{Results: c, cache: c, digest: d, inert: map[model.MessageID]bool{}}
+}
+
+// listedTwice hears that the listing held a file twice: which of its
+// two results pairing read, the snapshot could not say.
+func (r *snapshotRecorder) listedTwice() {
+	r.mu.Lock()
+	r.twice = true
+	r.mu.Unlock()
 }
 
 // Forgot implements ppap.Forgetter.
@@ -182,7 +191,7 @@ func (r *snapshotRecorder) see(m model.Message) {
 // replayed, and returns its digest; false when it wrote none.
 func (r *snapshotRecorder) save() (string, bool) {
 	r.mu.Lock()
-	forgot := r.forgot
+	forgot := r.forgot || r.twice
 	r.mu.Unlock()
 	if forgot || r.failed || r.cache.Stats().ReadOnly {
 		return "", false // a read-only cache writes no snapshot (PutRecord says nil)

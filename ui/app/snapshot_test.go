@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"mxaudit/analysis/scan"
+	"mxaudit/mailsrc"
 	"mxaudit/mailsrc/demo"
 	"mxaudit/model"
 	"mxaudit/model/store"
@@ -226,21 +227,30 @@ func cacheIdentity(t *testing.T, dir string, cfg Config) (string, string) {
 }
 
 // TestSnapshotNotRecordedAfterAForgottenPairing: a scan in which one
-// pairing was not remembered records no snapshot.
+// pairing was not remembered, or whose listing held a file twice,
+// records no snapshot.
 func TestSnapshotNotRecordedAfterAForgottenPairing(t *testing.T) {
 	c, err := store.OpenCache(t.TempDir(), "src", "fp")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	for _, forget := range []bool{true, false} {
+	for _, tt := range []struct {
+		name string
+		hear func(*snapshotRecorder)
+		want bool
+	}{
+		{"a pairing forgotten", (*snapshotRecorder).Forgot, false},
+		{"a file listed twice", (*snapshotRecorder).listedTwice, false},
+		{"neither", func(*snapshotRecorder) {}, true},
+	} {
 		r := newSnapshotRecorder(c, "salt", false)
-		if forget {
-			r.Forgot()
+		tt.hear(r)
+		if _, ok := r.save(); ok != tt.want {
+			t.Errorf("%s: saved %v", tt.name, ok)
 		}
-		r.save()
-		if _, ok := loadSnapshot(c); ok == forget {
-			t.Errorf("forgot %v: snapshot recorded %v", forget, ok)
+		if _, ok := loadSnapshot(c); ok != tt.want {
+			t.Errorf("%s: snapshot recorded %v", tt.name, ok)
 		}
 	}
 }
@@ -367,5 +377,40 @@ func TestReplayGivesAListingWarningOnce(t *testing.T) {
 	}
 	if n := strings.Count(string(have), warn); n != 1 {
 		t.Errorf("the warning is given %d times", n)
+	}
+}
+
+// TestReplayCacheForgetsAnOutcomeDropped: an outcome the scan read in a
+// message's place and then could not use (it did not decode) is no
+// longer taken as read, so that the replay stops rather than print the
+// message as analysed; and the cache answers nothing by key alone.
+func TestReplayCacheForgetsAnOutcomeDropped(t *testing.T) {
+	c, err := store.OpenCache(t.TempDir(), "src", "fp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	e := mailsrc.Entry{ID: "1.M1.host", Stamp: "7"}
+	if err := c.Put(scan.StampKey(scan.StampSum(e)), model.Message{ID: e.ID}); err != nil {
+		t.Fatal(err) // the store would answer by key
+	}
+	held := newHeldEntries(1)
+	held.add(e)
+	rc := newReplayCache(c, map[model.MessageID]replacement{e.ID: {ref: store.RecordRef{Off: 1, Len: 1}}}, held, 0)
+	flag := rc.read[e.ID]
+	if flag == nil {
+		t.Fatal("no flag for the changed message")
+	}
+	flag.Store(true)
+	rc.Dropped(e)
+	if flag.Load() {
+		t.Error("an outcome dropped is still taken as read")
+	}
+	rc.Dropped(mailsrc.Entry{ID: "other"}) // not changed: nothing to forget
+	if _, ok := rc.Get(scan.StampKey(scan.StampSum(e))); ok {
+		t.Error("Get answered by key")
+	}
+	if _, ok := rc.GetEncoded(scan.StampKey(scan.StampSum(e))); ok || rc.Has(scan.StampKey(scan.StampSum(e))) {
+		t.Error("GetEncoded or Has answered by key")
 	}
 }

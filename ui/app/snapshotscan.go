@@ -47,10 +47,12 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 			// its memory is mapped in at once, and the count is read from
 			// a file.
 			room := min(ahead.count, cache.Stats().Entries)
-			d := newStreamedDigest(pc.ResultsSalt, cache)
+			var d *listingDigest
 			if emitRow != nil {
 				// A row replay reads each entry's stamp sum and ref.
 				d = newKeptDigest(pc.ResultsSalt, room, cache)
+			} else {
+				d = newStreamedDigest(pc.ResultsSalt, cache)
 			}
 			entries, listed := early.take(ctx, ahead.count, room, d.add)
 			snap, changed, ok := ahead.wait()
@@ -84,9 +86,11 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 				}
 			}
 		}
-		rec = newSnapshotRecorder(cache, pc.ResultsSalt, emitRow != nil)
-		pc.Results = rec
-		opts.Settled = rec.digest.add
+		if !cache.Stats().ReadOnly { // which writes no snapshot
+			rec = newSnapshotRecorder(cache, pc.ResultsSalt, emitRow != nil)
+			pc.Results = rec
+			opts.Settled, opts.ListedTwice = rec.digest.add, rec.listedTwice
+		}
 	}
 	shown.withdraw()
 	a.replayed.Store(false)
@@ -279,6 +283,23 @@ func newReplayCache(cache *store.Cache, repl map[model.MessageID]replacement, en
 		read[id] = &flags[i]
 	}
 	return &replayCache{Cache: cache, repl: repl, read: read}
+}
+
+var _ scan.ListedCache = (*replayCache)(nil)
+
+// Get, GetEncoded and Has answer nothing: a replay's cache answers by
+// the listed entry (GetListed), and a result asked for by its key alone
+// would not be swapped for its outcome.
+func (c *replayCache) Get(string) (model.Message, bool)        { return model.Message{}, false }
+func (c *replayCache) GetEncoded(string) (model.Message, bool) { return model.Message{}, false }
+func (c *replayCache) Has(string) bool                         { return false }
+
+// Dropped implements scan.ListedCache: an outcome the scan could not
+// decode, and analysed the message again instead, was not read.
+func (c *replayCache) Dropped(e mailsrc.Entry) {
+	if flag := c.read[e.ID]; flag != nil {
+		flag.Store(false)
+	}
 }
 
 // GetListed implements scan.ListedCache: the outcome of a changed
