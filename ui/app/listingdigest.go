@@ -34,10 +34,9 @@ type listingDigest struct {
 	n        int      // entries added
 	keys     [][sha256.Size]byte
 	ids      []model.MessageID
-	// refs are the refs of the keys' cached results and found whether
-	// each has one (kept); nil otherwise.
+	// refs are the refs of the keys' cached results, zero for none
+	// (kept); nil otherwise.
 	refs  []store.RecordRef
-	found []bool
 	cache *store.Cache
 	// kept is set when the stamp sums, IDs and refs are kept; else the
 	// IDs only when keepIDs is set. missed are the IDs of the entries
@@ -51,7 +50,7 @@ type listingDigest struct {
 // letGo drops the digest's per-entry arrays, summed and compared
 // already, for a scan that reads them no more (a replay): they would
 // stay in the heap beside the rows (64 MB at a million messages).
-func (d *listingDigest) letGo() { d.keys, d.refs, d.found, d.ids = nil, nil, nil, nil }
+func (d *listingDigest) letGo() { d.keys, d.refs, d.ids = nil, nil, nil }
 
 // maxSizeHint bounds the room made ahead for a listing of a size read
 // from the cache's snapshot, a file: a damaged or forged count must not
@@ -68,12 +67,10 @@ func newKeptDigest(salt string, size int, c *store.Cache) *listingDigest {
 	size = min(size, maxSizeHint) // a count the cache file gives: room grows beyond it
 	d := newStreamedDigest(salt, c)
 	d.kept = true
-	d.keys, d.ids, d.refs, d.found = make([][sha256.Size]byte, 0, size), make([]model.MessageID, 0, size),
-		make([]store.RecordRef, 0, size), make([]bool, 0, size)
+	d.keys, d.ids, d.refs = make([][sha256.Size]byte, 0, size), make([]model.MessageID, 0, size), make([]store.RecordRef, 0, size)
 	prefault.Slice(d.keys)
 	prefault.Slice(d.ids)
 	prefault.Slice(d.refs)
-	prefault.Slice(d.found)
 	return d
 }
 
@@ -117,7 +114,7 @@ func (d *listingDigest) add(e mailsrc.Entry) {
 	switch {
 	case d.kept:
 		d.keys, d.ids = append(d.keys, sum), append(d.ids, e.ID)
-		d.refs, d.found = append(d.refs, ref), append(d.found, ok)
+		d.refs = append(d.refs, ref)
 	case d.keepIDs:
 		d.ids = append(d.ids, e.ID)
 	}
@@ -156,16 +153,14 @@ func (d *listingDigest) sum(c *store.Cache, uncachedOK func(model.MessageID) boo
 	if !d.ok || d.cache != c {
 		return "", nil, false
 	}
-	var uncached []model.MessageID
 	for _, id := range d.missed {
 		if !uncachedOK(id) {
 			return "", nil, false
 		}
-		uncached = append(uncached, id)
 	}
 	d.h.Write(d.refsHash.Sum(nil))
 	var n [8]byte
 	binary.BigEndian.PutUint64(n[:], uint64(d.n))
 	d.h.Write(n[:])
-	return hex.EncodeToString(d.h.Sum(nil)), uncached, true
+	return hex.EncodeToString(d.h.Sum(nil)), d.missed, true
 }

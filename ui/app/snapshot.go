@@ -191,9 +191,9 @@ func (r *snapshotRecorder) see(m model.Message) {
 // replayed, and returns its digest; false when it wrote none.
 func (r *snapshotRecorder) save() (string, bool) {
 	r.mu.Lock()
-	forgot := r.forgot || r.twice
+	unsure := r.forgot || r.twice
 	r.mu.Unlock()
-	if forgot || r.failed || r.cache.Stats().ReadOnly {
+	if unsure || r.failed || r.cache.Stats().ReadOnly {
 		return "", false // a read-only cache writes no snapshot (PutRecord says nil)
 	}
 	digest, uncached, ok := r.digest.sum(r.cache, func(id model.MessageID) bool { return r.inert[id] })
