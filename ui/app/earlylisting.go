@@ -10,9 +10,10 @@ import (
 // takes any: while the cache opens, the listing goes on rather than
 // wait for it. At 100,000 messages the listing then ended 60-90 ms
 // sooner on a warm start, which waits for the whole listing; no more is
-// listed ahead than the open gives time for. Once the scan streams the
-// entries to its analysis (List), what waits shrinks back to
-// earlyBuffer, few enough to keep a cold scan's memory flat. They go
+// listed ahead than the open gives time for. Once the scan takes the
+// entries, to hold them for a replay (take) or to stream them to its
+// analysis (List), what waits shrinks back to earlyBuffer, few enough to
+// keep a scan's memory flat. They go
 // over in chunks of up to earlyChunk: one channel send an entry, each
 // often waking the reader (a futex call, dear on a VM), took a warm
 // start at 100,000 messages 0.13 s after the folder was read.
@@ -105,7 +106,7 @@ func (l *earlyListing) take(ctx context.Context, limit, room int, each func(mail
 			if !ok {
 				return l.head, l.err == nil
 			}
-			l.tokens <- struct{}{}
+			l.giveBack()
 			for _, e := range chunk {
 				l.head.add(e)
 			}
@@ -121,6 +122,20 @@ func (l *earlyListing) take(ctx context.Context, limit, room int, each func(mail
 			return nil, false
 		}
 	}
+}
+
+// giveBack returns the token of a chunk taken, unless fewer than all
+// but earlyBuffer's worth are kept: once the scan takes the entries,
+// whether to hold them (take) or to analyse them (List), the listing
+// need wait no further ahead than that. Taken whole ahead of a replay,
+// a million messages' listing kept the 512 chunks of earlyAhead waiting
+// (12 MB of entries) until its end, beside the entries held.
+func (l *earlyListing) giveBack() {
+	if l.kept < cap(l.tokens)-earlyBuffer/earlyChunk {
+		l.kept++
+		return
+	}
+	l.tokens <- struct{}{}
 }
 
 // reclaim keeps the idle tokens, up to all but earlyBuffer's worth: the
@@ -154,11 +169,7 @@ func (l *earlyListing) List(ctx context.Context, fn func(mailsrc.Entry) error) e
 			if !ok {
 				return l.err
 			}
-			if l.kept < cap(l.tokens)-earlyBuffer/earlyChunk {
-				l.kept++
-			} else {
-				l.tokens <- struct{}{}
-			}
+			l.giveBack()
 			l.reclaim()
 			for _, e := range chunk {
 				if err := ctx.Err(); err != nil {
