@@ -242,3 +242,46 @@ func heldLen(h *heldEntries) int {
 	}
 	return h.len()
 }
+
+// TestEarlyListingTakenWaitsForFew: a listing taken ahead of a replay
+// (take), by a scan slower than the listing, keeps no more than
+// earlyBuffer entries waiting once the scan has taken what was listed
+// before it began, beyond the chunk being filled and the one being
+// taken; and take holds every entry, in order.
+func TestEarlyListingTakenWaitsForFew(t *testing.T) {
+	var entries []mailsrc.Entry
+	for i := range earlyAhead + 4*earlyBuffer {
+		entries = append(entries, mailsrc.Entry{ID: model.MessageID(fmt.Sprint(i))})
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var listed atomic.Int64
+	l := startListing(ctx, countingListing{listedSource{entries: entries}, &listed})
+	defer l.stop()
+	for listed.Load() < earlyAhead {
+		if ctx.Err() != nil {
+			t.Fatalf("the listing stopped at %d entries before the scan took any", listed.Load())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	taken, worst := 0, 0
+	held, whole := l.take(ctx, len(entries), len(entries), func(mailsrc.Entry) {
+		if taken++; taken > earlyAhead {
+			worst = max(worst, int(listed.Load())-taken)
+		}
+		if taken%256 == 0 {
+			time.Sleep(time.Millisecond) // a scan slower than the listing
+		}
+	})
+	if !whole || held.len() != len(entries) {
+		t.Fatalf("took %d of %d entries, whole %v", held.len(), len(entries), whole)
+	}
+	for i := range entries {
+		if held.id(i) != entries[i].ID {
+			t.Fatalf("entry %d is %s", i, held.id(i))
+		}
+	}
+	if worst > earlyBuffer+2*earlyChunk {
+		t.Errorf("%d entries waited while taken, more than %d", worst, earlyBuffer+2*earlyChunk)
+	}
+}
