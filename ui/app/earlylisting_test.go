@@ -162,21 +162,7 @@ func (s countingListing) List(ctx context.Context, fn func(mailsrc.Entry) error)
 // streams them, no more than earlyBuffer wait beyond the chunk being
 // filled and the one being given.
 func TestEarlyListingGoesAheadOnlyUntilStreamed(t *testing.T) {
-	var entries []mailsrc.Entry
-	for i := range earlyAhead + 3*earlyBuffer {
-		entries = append(entries, mailsrc.Entry{ID: model.MessageID(fmt.Sprint(i))})
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	var listed atomic.Int64
-	l := startListing(ctx, countingListing{listedSource{entries: entries}, &listed})
-	defer l.stop()
-	for listed.Load() < earlyAhead {
-		if ctx.Err() != nil {
-			t.Fatalf("the listing stopped at %d entries before the scan took any", listed.Load())
-		}
-		time.Sleep(time.Millisecond)
-	}
+	ctx, entries, l, listed := listedAhead(t, earlyAhead+3*earlyBuffer)
 	given := 0
 	err := l.List(ctx, func(e mailsrc.Entry) error {
 		if e.ID != entries[given].ID {
@@ -249,21 +235,7 @@ func heldLen(h *heldEntries) int {
 // before it began, beyond the chunk being filled and the one being
 // taken; and take holds every entry, in order.
 func TestEarlyListingTakenWaitsForFew(t *testing.T) {
-	var entries []mailsrc.Entry
-	for i := range earlyAhead + 4*earlyBuffer {
-		entries = append(entries, mailsrc.Entry{ID: model.MessageID(fmt.Sprint(i))})
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	var listed atomic.Int64
-	l := startListing(ctx, countingListing{listedSource{entries: entries}, &listed})
-	defer l.stop()
-	for listed.Load() < earlyAhead {
-		if ctx.Err() != nil {
-			t.Fatalf("the listing stopped at %d entries before the scan took any", listed.Load())
-		}
-		time.Sleep(time.Millisecond)
-	}
+	ctx, entries, l, listed := listedAhead(t, earlyAhead+4*earlyBuffer)
 	taken, worst := 0, 0
 	held, whole := l.take(ctx, len(entries), len(entries), func(mailsrc.Entry) {
 		if taken++; taken > earlyAhead {
@@ -284,4 +256,28 @@ func TestEarlyListingTakenWaitsForFew(t *testing.T) {
 	if worst > earlyBuffer+2*earlyChunk {
 		t.Errorf("%d entries waited while taken, more than %d", worst, earlyBuffer+2*earlyChunk)
 	}
+}
+
+// listedAhead starts listing n entries (more than earlyAhead) and waits
+// until earlyAhead are listed, as they are while a cache opens; it
+// returns the test's context, the entries, the listing, and how many
+// the source has listed.
+func listedAhead(t *testing.T, n int) (context.Context, []mailsrc.Entry, *earlyListing, *atomic.Int64) {
+	t.Helper()
+	var entries []mailsrc.Entry
+	for i := range n {
+		entries = append(entries, mailsrc.Entry{ID: model.MessageID(fmt.Sprint(i))})
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	listed := new(atomic.Int64)
+	l := startListing(ctx, countingListing{listedSource{entries: entries}, listed})
+	t.Cleanup(l.stop)
+	for listed.Load() < earlyAhead {
+		if ctx.Err() != nil {
+			t.Fatalf("the listing stopped at %d entries before the scan took any", listed.Load())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return ctx, entries, l, listed
 }

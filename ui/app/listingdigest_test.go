@@ -19,16 +19,7 @@ import (
 // and without entries lacking a cached result; the modes refuse the same
 // listings, and a cache the digest did not look in.
 func TestListingDigestModesAgree(t *testing.T) {
-	c, err := store.OpenCache(t.TempDir(), "src", "fp")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	other, err := store.OpenCache(t.TempDir(), "src", "fp")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
+	c, other := emptyCache(t), emptyCache(t)
 	var entries []mailsrc.Entry
 	for i := range 40 {
 		e := mailsrc.Entry{ID: model.MessageID(fmt.Sprintf("cur/%d.M%d.host:2,S", 1796600000+i, i)), Stamp: fmt.Sprint(1000 + i)}
@@ -42,9 +33,7 @@ func TestListingDigestModesAgree(t *testing.T) {
 		if i%9 == 4 {
 			continue // no cached result
 		}
-		if err := c.Put(scan.StampKey(scan.StampSum(e)), model.Message{ID: e.ID, Subject: fmt.Sprint(i)}); err != nil {
-			t.Fatal(err)
-		}
+		putStamped(t, c, e, model.Message{ID: e.ID, Subject: fmt.Sprint(i)})
 	}
 	missing := func(list []mailsrc.Entry) (ids []model.MessageID) {
 		for i, e := range list {
@@ -129,20 +118,33 @@ func TestListingDigestModesAgree(t *testing.T) {
 // array handed to the hash escaped: a million allocations at a million
 // messages).
 func TestStreamedDigestAllocatesNothingPerEntry(t *testing.T) {
-	c, err := store.OpenCache(t.TempDir(), "src", "fp")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := emptyCache(t)
 	e := mailsrc.Entry{ID: "cur/1796600000.M1.host:2,S", Stamp: "1001"}
-	if err := c.Put(scan.StampKey(scan.StampSum(e)), model.Message{ID: e.ID}); err != nil {
-		t.Fatal(err)
-	}
+	putStamped(t, c, e, model.Message{ID: e.ID})
 	d := newStreamedDigest("salt", c)
 	if n := testing.AllocsPerRun(1000, func() { d.add(e) }); n > 0 {
 		t.Errorf("%.1f allocations an entry", n)
 	}
 	if d.keys != nil || d.ids != nil || d.refs != nil || d.missed != nil {
 		t.Errorf("kept per entry: %d keys, %d IDs, %d refs, %d missed", len(d.keys), len(d.ids), len(d.refs), len(d.missed))
+	}
+}
+
+// emptyCache opens an empty analysis cache, closed when the test ends.
+func emptyCache(t *testing.T) *store.Cache {
+	t.Helper()
+	c, err := store.OpenCache(t.TempDir(), "src", "fp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// putStamped caches m as the result of the listed file e.
+func putStamped(t *testing.T, c *store.Cache, e mailsrc.Entry, m model.Message) {
+	t.Helper()
+	if err := c.Put(scan.StampKey(scan.StampSum(e)), m); err != nil {
+		t.Fatal(err)
 	}
 }

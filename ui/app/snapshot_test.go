@@ -385,15 +385,9 @@ func TestReplayGivesAListingWarningOnce(t *testing.T) {
 // longer taken as read, so that the replay stops rather than print the
 // message as analysed; and the cache answers nothing by key alone.
 func TestReplayCacheForgetsAnOutcomeDropped(t *testing.T) {
-	c, err := store.OpenCache(t.TempDir(), "src", "fp")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := emptyCache(t)
 	e := mailsrc.Entry{ID: "1.M1.host", Stamp: "7"}
-	if err := c.Put(scan.StampKey(scan.StampSum(e)), model.Message{ID: e.ID}); err != nil {
-		t.Fatal(err) // the store would answer by key
-	}
+	putStamped(t, c, e, model.Message{ID: e.ID}) // the store would answer by key
 	held := newHeldEntries(1)
 	held.add(e)
 	rc := newReplayCache(c, map[model.MessageID]replacement{e.ID: {ref: store.RecordRef{Off: 1, Len: 1}}}, held, 0)
