@@ -67,11 +67,10 @@ func lookup(ctx context.Context, src mailsrc.Source, opt Options, e mailsrc.Entr
 		}
 	}
 	get := opt.Cache.Get
-	if ec, ok := opt.Cache.(EncodedCache); ok && opt.Encoded {
-		get = ec.GetEncoded
-	}
 	if lc, ok := opt.Cache.(ListedCache); ok {
 		get = func(key string) (model.Message, bool) { return lc.GetListed(e, key, opt.Encoded) }
+	} else if ec, ok := opt.Cache.(EncodedCache); ok && opt.Encoded {
+		get = ec.GetEncoded
 	}
 	if m, ok := get(key); ok {
 		return &m, key

@@ -38,9 +38,9 @@ type listingDigest struct {
 	// (kept); nil otherwise.
 	refs  []store.RecordRef
 	cache *store.Cache
-	// kept is set when the stamp sums, IDs and refs are kept; else the
-	// IDs only when keepIDs is set. missed are the IDs of the entries
-	// without a cached result.
+	// kept is set when the stamp sums and refs are kept (a row replay),
+	// keepIDs when the IDs are (a row replay, a console's recording
+	// scan). missed are the IDs of the entries without a cached result.
 	kept    bool
 	keepIDs bool
 	missed  []model.MessageID
@@ -66,7 +66,7 @@ const maxSizeHint = 1 << 20
 func newKeptDigest(salt string, size int, c *store.Cache) *listingDigest {
 	size = min(size, maxSizeHint) // a count the cache file gives: room grows beyond it
 	d := newStreamedDigest(salt, c)
-	d.kept = true
+	d.kept, d.keepIDs = true, true
 	d.keys, d.ids, d.refs = make([][sha256.Size]byte, 0, size), make([]model.MessageID, 0, size), make([]store.RecordRef, 0, size)
 	prefault.Slice(d.keys)
 	prefault.Slice(d.ids)
@@ -111,11 +111,10 @@ func (d *listingDigest) add(e mailsrc.Entry) {
 	d.n++
 	ref, ok := d.cache.StampRef(sum)
 	d.hashRef(ref, ok)
-	switch {
-	case d.kept:
-		d.keys, d.ids = append(d.keys, sum), append(d.ids, e.ID)
-		d.refs = append(d.refs, ref)
-	case d.keepIDs:
+	if d.kept {
+		d.keys, d.refs = append(d.keys, sum), append(d.refs, ref)
+	}
+	if d.keepIDs {
 		d.ids = append(d.ids, e.ID)
 	}
 	if !ok {

@@ -311,19 +311,20 @@ func (c *replayCache) GetListed(e mailsrc.Entry, key string, encoded bool) (mode
 	if encoded {
 		get = c.Cache.GetEncoded
 	}
-	if e.Stamp == "" {
+	r, changed := c.repl[e.ID]
+	switch {
+	case !changed || e.Stamp == "":
 		return get(key)
-	}
-	if r, ok := c.repl[e.ID]; ok && r.fresh {
+	case r.fresh:
 		// Analysed anew, as the snapshot found it without a result:
 		// one written since, by another process, is not taken for it.
 		return model.Message{}, false
 	}
 	flag := c.read[e.ID]
 	if flag == nil {
-		return get(key)
+		return get(key) // a listing warning: swapped as it is emitted
 	}
-	m, ok := pinnedGet(c.Cache, get, changedKey(e.ID), c.repl[e.ID].ref)
+	m, ok := pinnedGet(c.Cache, get, changedKey(e.ID), r.ref)
 	if ok {
 		flag.Store(true)
 	}
