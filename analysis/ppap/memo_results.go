@@ -148,13 +148,14 @@ func (p *Pairer) forgot() {
 	}
 }
 
-// ReadsWhole reports whether a Stream decodes m whole (model.Message.
-// Materialize) when it is written: m is encoded, and may hold an
-// encrypted archive, which pairing reads and changes. A scan decodes
-// such results in its workers for the Stream (scan.Options.DecodeWhole),
-// off the one goroutine that writes them in listing order.
-func ReadsWhole(m *model.Message) bool {
-	return m.IsEncoded() && m.Encoded.MayHaveEncryptedArchive
+// ReadsWhole reports whether a Stream decodes whole (model.Message.
+// Materialize) a message written to it encoded as e (nil: not encoded):
+// one that may hold an encrypted archive, which pairing reads and
+// changes. A scan decodes such results in its workers for the Stream
+// (scan.Options.DecodeWhole), off the one goroutine that writes them in
+// listing order.
+func ReadsWhole(e *model.Encoded) bool {
+	return e != nil && e.MayHaveEncryptedArchive
 }
 
 // ChangedByPairing reports whether a message a Stream emitted may differ

@@ -138,7 +138,7 @@ func (s *Stream) Write(m model.Message) error {
 	// no further than this call, read into the Ref's candidates.
 	text := m.PairingText
 	m.PairingText = nil
-	if ReadsWhole(&m) {
+	if ReadsWhole(m.Encoded) {
 		// Pairing reads and changes its archives. Should it not decode,
 		// it passes through unpaired: its archive stays encrypted.
 		_ = m.Materialize()

@@ -43,7 +43,8 @@ type ListedCache interface {
 }
 
 // lookup finds a listed message's result in the cache. It returns the
-// cached result, or nil and the key under which to store the new one.
+// cached result and true, or false and the key under which to store the
+// new one.
 // The key is, in order of preference: the ID where it names one message
 // for good (IMAP); the source's stamp of the stored file (inode, size,
 // modification time), which costs no read at all, so that a warm reopen
@@ -53,7 +54,7 @@ type ListedCache interface {
 //
 // key, when not empty, is the key already computed (the listing's stamp
 // key: see listJobs).
-func lookup(ctx context.Context, src mailsrc.Source, opt Options, e mailsrc.Entry, key string) (*model.Message, string) {
+func lookup(ctx context.Context, src mailsrc.Source, opt Options, e mailsrc.Entry, key string) (model.Message, string, bool) {
 	switch {
 	case key != "":
 	case opt.CacheByID:
@@ -63,7 +64,7 @@ func lookup(ctx context.Context, src mailsrc.Source, opt Options, e mailsrc.Entr
 	default:
 		var err error
 		if key, err = contentKey(ctx, src, e.ID); err != nil {
-			return nil, "" // the analysis will meet the same error and report it
+			return model.Message{}, "", false // the analysis will meet the same error and report it
 		}
 	}
 	get := opt.Cache.Get
@@ -72,10 +73,8 @@ func lookup(ctx context.Context, src mailsrc.Source, opt Options, e mailsrc.Entr
 	} else if ec, ok := opt.Cache.(EncodedCache); ok && opt.Encoded {
 		get = ec.GetEncoded
 	}
-	if m, ok := get(key); ok {
-		return &m, key
-	}
-	return nil, key
+	m, ok := get(key)
+	return m, key, ok
 }
 
 // stampKey is the cache key of a listed file by its stamp: a hash, since
@@ -96,7 +95,17 @@ func StampSum(e mailsrc.Entry) [sha256.Size]byte {
 
 // StampKey is the cache key of a stamp digest (StampSum): the key under
 // which a scan caches the result of a listed file that has a stamp.
-func StampKey(sum [sha256.Size]byte) string { return "stamp-" + hex.EncodeToString(sum[:]) }
+func StampKey(sum [sha256.Size]byte) string {
+	// Spelled in one buffer and made a string once: the hex and the
+	// joined string were two allocations for every listed file.
+	var b [len(stampPrefix) + 2*sha256.Size]byte
+	copy(b[:], stampPrefix)
+	hex.Encode(b[len(stampPrefix):], sum[:])
+	return string(b[:])
+}
+
+// stampPrefix starts every stamp key.
+const stampPrefix = "stamp-"
 
 // contentKey is the hex SHA-256 of a message's raw bytes.
 func contentKey(ctx context.Context, src mailsrc.Source, id model.MessageID) (string, error) {

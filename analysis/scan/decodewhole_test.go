@@ -23,7 +23,7 @@ func TestDecodeWholeDecodesInTheWorkers(t *testing.T) {
 	defer c.Close()
 	scanAll(t, src, an, c) // fills the cache
 
-	run := func(decode func(*model.Message) bool) map[model.MessageID]model.Message {
+	run := func(decode func(*model.Encoded) bool) map[model.MessageID]model.Message {
 		out := map[model.MessageID]model.Message{}
 		opt := scan.Options{Cache: c, Encoded: true, DecodeWhole: decode}
 		if err := scan.Run(context.Background(), src, an, opt, func(m model.Message) error {
@@ -42,7 +42,7 @@ func TestDecodeWholeDecodesInTheWorkers(t *testing.T) {
 	whole, kept := 0, 0
 	for id, m := range asIs {
 		d := decoded[id]
-		if !ppap.ReadsWhole(&m) {
+		if !ppap.ReadsWhole(m.Encoded) {
 			if !reflect.DeepEqual(d, m) {
 				t.Errorf("%s: not named by DecodeWhole, yet changed", id)
 			}

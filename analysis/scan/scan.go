@@ -64,14 +64,16 @@ type Options struct {
 	// must change (another ID, a delivery date, the listing's warning) is
 	// decoded whole.
 	Encoded bool
-	// DecodeWhole, when set, names the encoded results (Encoded) that the
-	// consumer decodes whole as soon as it receives them (PPAP pairing
-	// reads the archives of every mail that may hold an encrypted one,
-	// ppap.ReadsWhole): the workers decode those, in parallel, rather
-	// than the consumer, which takes the results one at a time in
-	// listing order. It is called from the workers at once: it must be
-	// safe for concurrent use and must not change the message.
-	DecodeWhole func(*model.Message) bool
+	// DecodeWhole, when set, names the encoded results (Encoded), by
+	// their encoded form, that the consumer decodes whole as soon as it
+	// receives them (PPAP pairing reads the archives of every mail that
+	// may hold an encrypted one, ppap.ReadsWhole): the workers decode
+	// those, in parallel, rather than the consumer, which takes the
+	// results one at a time in listing order. It is called from the
+	// workers at once: it must be safe for concurrent use and must not
+	// change what it is given. It is given the encoded form, not the
+	// message, which would then be copied to the heap for every result.
+	DecodeWhole func(*model.Encoded) bool
 	// Settled, when set, is called from the emitting goroutine with each
 	// listed entry, in listing order, just before its message is emitted
 	// (or the entry skipped): its result is in the cache by then, the
@@ -170,19 +172,18 @@ func Run(ctx context.Context, src mailsrc.Source, an Analyzer, opt Options, emit
 	}()
 
 	var (
-		pending = make(map[int]outcome)
+		pending = newReorder(window)
 		next    int
 		prog    Progress
 		emitErr error
 	)
 	for r := range results {
-		pending[r.seq] = r
+		pending.put(r)
 		for {
-			o, ok := pending[next]
+			o, ok := pending.take(next)
 			if !ok {
 				break
 			}
-			delete(pending, next)
 			next++
 			<-slots
 			if emitErr != nil {
@@ -267,24 +268,30 @@ func analyseOne(ctx context.Context, src mailsrc.Source, an Analyzer, opt Option
 		o.msg = ErrorMessage(e.ID, e.Size, ctx.Err())
 		return o
 	}
-	if j.cached == nil && j.summary == nil && opt.Cache != nil {
-		j.cached, j.cacheKey = lookup(ctx, src, opt, e, j.cacheKey)
+	// The cached result is held here, not behind a pointer, which made
+	// a heap copy of every message a warm scan read.
+	var cached model.Message
+	hit := j.cached != nil
+	if hit {
+		cached = *j.cached
+	} else if j.summary == nil && opt.Cache != nil {
+		cached, j.cacheKey, hit = lookup(ctx, src, opt, e, j.cacheKey)
 	}
-	if c := j.cached; c != nil && c.IsEncoded() && (c.ID != e.ID || e.Warning != "" || c.Date.IsZero() && !e.Received.IsZero() ||
-		opt.DecodeWhole != nil && opt.DecodeWhole(c)) {
+	if c := &cached; hit && c.IsEncoded() && (c.ID != e.ID || e.Warning != "" || c.Date.IsZero() && !e.Received.IsZero() ||
+		opt.DecodeWhole != nil && opt.DecodeWhole(c.Encoded)) {
 		// The scan changes this result, or the consumer reads all of it:
 		// decode it whole (or, should it not decode, analyse the message
 		// again).
 		if c.Materialize() != nil {
-			j.cached = nil
+			hit = false
 			if lc, ok := opt.Cache.(ListedCache); ok {
 				lc.Dropped(e)
 			}
 		}
 	}
 	switch {
-	case j.cached != nil:
-		o.msg, o.cached = *j.cached, true
+	case hit:
+		o.msg, o.cached = cached, true
 		o.msg.ID = e.ID // a content-keyed result may come from a copy elsewhere
 	case j.summary != nil:
 		o.msg = an.(SummaryAnalyzer).AnalyzeSummary(ctx, e.ID, j.summary)
@@ -325,7 +332,7 @@ func analyseOne(ctx context.Context, src mailsrc.Source, an Analyzer, opt Option
 	// an action compares that with the bytes it delivers, which is what
 	// makes a stale result fail closed (a Maildir file rewritten in place
 	// keeps its stamp). IMAP's UIDs name their bytes for good.
-	if j.cached == nil && j.cacheKey != "" && cacheable(&o.msg) && (opt.CacheByID || o.msg.SHA256 != "") {
+	if !hit && j.cacheKey != "" && cacheable(&o.msg) && (opt.CacheByID || o.msg.SHA256 != "") {
 		_ = opt.Cache.Put(j.cacheKey, o.msg) // a cache that cannot write only costs time
 	}
 	if e.Warning != "" {
