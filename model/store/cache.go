@@ -510,7 +510,7 @@ func readRecordAt(f *os.File, ahead *readAhead, buf []byte, key string, e cacheE
 		}
 	}
 	body, err := unsealLine(line)
-	if err != nil || len(body) != pre+int(e.n) || !bytes.Equal(body[:pre], recordPrefix(key, written, 0)) {
+	if err != nil || len(body) != pre+int(e.n) || !hasRecordPrefix(body, key, written) {
 		return nil, buf, fmt.Errorf("cache: the record of %s is not where the index says", key)
 	}
 	return body[pre:], buf, nil

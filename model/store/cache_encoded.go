@@ -23,23 +23,41 @@ func (c *Cache) GetEncoded(key string) (model.Message, bool) {
 	if !ok {
 		return model.Message{}, false
 	}
+	// m stays on the stack: encoding/json decodes into a message of its
+	// own (decodeWhole), or m would go to the heap for every record,
+	// decoded by reflection or not.
 	var m model.Message
-	if head, rest, ok := cutHead(raw); ok && (decodeHead(head, &m) || unmarshalAgain(closeHead(head), &m)) {
-		m.Encoded = &model.Encoded{
-			JSON:                    raw,
-			HasFiles:                !bytes.HasPrefix(rest, []byte("null")) && !bytes.HasPrefix(rest, []byte("[]")),
-			MayHaveEncryptedArchive: mayHaveEncryptedArchive(rest),
+	if head, rest, ok := cutHead(raw); ok {
+		ok = decodeHead(head, &m)
+		if !ok {
+			// decodeHead declined it, and may have left part of it in
+			// m: encoding/json decodes it, into a message of its own.
+			m, ok = decodeWhole(closeHead(head))
 		}
-		c.hits.Add(1)
-		return m, true
+		if ok {
+			m.Encoded = &model.Encoded{
+				JSON:                    raw,
+				HasFiles:                !bytes.HasPrefix(rest, []byte("null")) && !bytes.HasPrefix(rest, []byte("[]")),
+				MayHaveEncryptedArchive: mayHaveEncryptedArchive(rest),
+			}
+			c.hits.Add(1)
+			return m, true
+		}
 	}
-	m = model.Message{}
-	if jsonv1.Unmarshal(raw, &m) != nil {
+	m, ok = decodeWhole(raw)
+	if !ok {
 		c.misses.Add(1)
 		return model.Message{}, false
 	}
 	c.hits.Add(1)
 	return m, true
+}
+
+// decodeWhole decodes a record's message with encoding/json.
+func decodeWhole(raw []byte) (model.Message, bool) {
+	var m model.Message
+	err := jsonv1.Unmarshal(raw, &m)
+	return m, err == nil
 }
 
 // attachmentsKey opens the first field after a message's head.
@@ -98,10 +116,3 @@ func mayHaveEncryptedArchive(rest []byte) bool {
 
 // crypted is what both patterns of mayHaveEncryptedArchive hold.
 var crypted = []byte(`ypted"`)
-
-// unmarshalAgain decodes head into m with encoding/json, after
-// decodeHead declined it (and may have left part of it in m).
-func unmarshalAgain(head []byte, m *model.Message) bool {
-	*m = model.Message{}
-	return jsonv1.Unmarshal(head, m) == nil
-}

@@ -65,3 +65,28 @@ func TestGetEncodedHead(t *testing.T) {
 		})
 	}
 }
+
+// TestGetEncodedAllocations: reading a cached message with its head
+// decoded makes four objects — the record, the head's strings, the
+// encoded form and the list of recipients — as a warm scan reads every
+// message so: the message itself stays off the heap, and the head's
+// strings are cut from one copy.
+func TestGetEncodedAllocations(t *testing.T) {
+	c := openTestCache(t, t.TempDir())
+	m := model.Message{ID: "cur/1", MessageID: "<a@b>", From: "佐藤 <a@example.jp>", FromAddr: "a@example.jp",
+		FromDomain: "example.jp", ReturnPath: "a@example.jp", To: []string{"b@example.jp"}, Subject: "議事録",
+		Date: time.Date(2026, 11, 16, 9, 0, 0, 0, time.FixedZone("", 9*3600)), Size: 42, SHA256: "ab",
+		PasswordsInText: model.PasswordsNone, Attachments: []model.Attachment{{Filename: "a.pdf"}}}
+	if err := c.Put("k", m); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok := c.GetEncoded("k"); !ok || !got.IsEncoded() || got.Subject != m.Subject {
+		t.Fatalf("GetEncoded = %+v, %v", got, ok)
+	}
+	if n := testing.AllocsPerRun(200, func() { c.GetEncoded("k") }); n > 4 {
+		t.Errorf("GetEncoded made %v objects, want at most 4", n)
+	}
+}

@@ -107,6 +107,8 @@ func TestDecodeHeadIsEncodingJSON(t *testing.T) {
 	for _, bad := range []string{
 		`{"id":"a","extra":1,`, `{"id":"a\"b",`, `{"size":1.5,`, `{"size":01,`, `{"size":1e3,`,
 		`{"to":[null],`, `{"date":null,`, `{"id":"a"`, `{"id":"a",x`, `{"id":"a",,`, "{\"id\":\"\xff\",", `{`, `{,`,
+		"{\"id\":\"abcdefgh\x1fijklmno\",", "{\"id\":\"abcdefghijklmn\x00\",", "{\"id\":\"件名件名件名\x7f\x1e\",",
+		"{\"subject\":\"abcdefghijklmnop\\\"\",",
 	} {
 		if checkHead(t, []byte(bad)) {
 			t.Errorf("decodeHead took %s", bad)
@@ -116,6 +118,30 @@ func TestDecodeHeadIsEncodingJSON(t *testing.T) {
 		t.Fatalf("decodeHead took only %d of %d heads of mail", took, plain)
 	}
 	t.Logf("decodeHead took %d of %d heads of mail", took, plain)
+}
+
+// TestHasControl: the search eight bytes at a time finds a control
+// character wherever it is, and nothing else: bytes from 0x20 up,
+// multi-byte UTF-8 and DEL included.
+func TestHasControl(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 20000 {
+		b := make([]byte, rng.IntN(40))
+		for i := range b {
+			switch rng.IntN(4) {
+			case 0:
+				b[i] = byte(rng.IntN(0x40)) // about 0x20
+			case 1:
+				b[i] = byte(0x7f + rng.IntN(0x81)) // DEL and the high bytes
+			default:
+				b[i] = byte(0x20 + rng.IntN(0x5f))
+			}
+		}
+		want := bytes.ContainsFunc(b, func(r rune) bool { return r < 0x20 })
+		if got := hasControl(b); got != want {
+			t.Fatalf("hasControl(%q) = %v, want %v", b, got, want)
+		}
+	}
 }
 
 // FuzzDecodeHead: whatever decodeHead takes, encoding/json decodes alike.

@@ -158,6 +158,36 @@ func recordPrefix(key string, written int64, extra int) []byte {
 	return append(recordKeyTime(key, written, len(`,"m":`)+extra), `,"m":`...)
 }
 
+// hasRecordPrefix reports whether line starts with recordPrefix(key,
+// written, 0), without making it: a warm scan checks every record it
+// reads, and making the prefix was an allocation each.
+func hasRecordPrefix(line []byte, key string, written int64) bool {
+	var num [20]byte // an int64 in decimal
+	line, ok := cutString(line, `{"k":"`)
+	if ok {
+		line, ok = cutString(line, key)
+	}
+	if ok {
+		line, ok = cutString(line, `","t":`)
+	}
+	if ok {
+		line, ok = bytes.CutPrefix(line, strconv.AppendInt(num[:0], written, 10))
+	}
+	if ok {
+		_, ok = cutString(line, `,"m":`)
+	}
+	return ok
+}
+
+// cutString is bytes.CutPrefix for a prefix held as a string, which it
+// does not copy.
+func cutString(b []byte, prefix string) ([]byte, bool) {
+	if len(b) < len(prefix) || string(b[:len(prefix)]) != prefix {
+		return b, false
+	}
+	return b[len(prefix):], true
+}
+
 // recordKeyTime is the start every record line shares: its key and time.
 func recordKeyTime(key string, written int64, extra int) []byte {
 	b := make([]byte, 0, recordMsgOffset(key, written)+extra)
