@@ -38,10 +38,17 @@ func newJSONWriter(w io.Writer) *jsonWriter {
 }
 
 func (j *jsonWriter) Write(m model.Message) error {
+	if m.IsEncoded() && m.Exception == nil {
+		return j.writeEncoded(m.Encoded.JSON)
+	}
+	return j.writeDecoded(m)
+}
+
+// writeDecoded is Write for a message to encode: apart, so that the copy
+// of the message the encoder is given goes to the heap only here, not
+// for every message Write is given.
+func (j *jsonWriter) writeDecoded(m model.Message) error {
 	if m.IsEncoded() {
-		if m.Exception == nil {
-			return j.writeEncoded(m.Encoded.JSON)
-		}
 		x := m.Exception // set on the head: Materialize replaces it
 		if err := m.Materialize(); err != nil {
 			return err
