@@ -172,28 +172,11 @@ func (e *Exception) Covers(m *Message) bool {
 
 // MatchesSender reports whether the exception's scope and value match a
 // sender address and domain. Both sides are normalised, so that an
-// address with an upper-case or Unicode domain still matches.
+// address with an upper-case or Unicode domain still matches. A sender
+// matched against many exceptions is normalised once (CoversSender).
 func (e *Exception) MatchesSender(addr, domain string) bool {
-	switch e.Scope {
-	case ScopeAddress:
-		a, err := normalizeAddress(addr)
-		return err == nil && a == e.Value
-	case ScopeDomain:
-		if domain == "" {
-			if at := strings.LastIndexByte(addr, '@'); at >= 0 {
-				domain = addr[at+1:]
-			}
-		}
-		d, err := normalizeDomain(domain)
-		if err != nil {
-			return false
-		}
-		if parent, ok := strings.CutPrefix(e.Value, "*."); ok {
-			return strings.HasSuffix(d, "."+parent) && sameRegistrant(d, parent)
-		}
-		return d == e.Value
-	}
-	return false
+	s := NewSender(addr, domain)
+	return e.CoversSender(&s)
 }
 
 // HasKind reports whether the exception relaxes rule k.

@@ -137,9 +137,10 @@ func (p *Policy) covering(addr, domain string, required []ExceptionKind, now tim
 	}
 	var best *Exception
 	var bestKinds []ExceptionKind
+	sender := NewSender(addr, domain)
 	for i := range p.Exceptions {
 		e := &p.Exceptions[i]
-		if p.Status(e, now) != StatusActive || !e.MatchesSender(addr, domain) {
+		if p.Status(e, now) != StatusActive || !e.CoversSender(&sender) {
 			continue
 		}
 		var kinds []ExceptionKind
