@@ -39,7 +39,7 @@ func TestScanJSONEncodedMatchesDecoded(t *testing.T) {
 	// replay says whether the scan may replay the cache's snapshot of the
 	// last scan (app's snapshot.go) instead of pairing through the stream;
 	// the scan must do what it is asked to.
-	runWith := func(hideEncoded, replay bool, annotate func(*model.Message)) []string {
+	runWith := func(hideEncoded, replay bool, annotate func(model.Message) model.Message) []string {
 		t.Helper()
 		var stdout, stderr bytes.Buffer
 		env := Env{Stdout: &stdout, Stderr: &stderr}
@@ -64,7 +64,7 @@ func TestScanJSONEncodedMatchesDecoded(t *testing.T) {
 		slices.Sort(lines) // held PPAP mails are released in the order their pairings end
 		return lines
 	}
-	run := func(hideEncoded bool, annotate func(*model.Message)) []string {
+	run := func(hideEncoded bool, annotate func(model.Message) model.Message) []string {
 		t.Helper()
 		return runWith(hideEncoded, false, annotate)
 	}
@@ -119,11 +119,11 @@ func TestScanJSONEncodedMatchesDecoded(t *testing.T) {
 	}
 	encoded := 0
 	annotate := annotateWith(policy, now)
-	countEncoded := func(m *model.Message) {
+	countEncoded := func(m model.Message) model.Message {
 		if m.IsEncoded() {
 			encoded++
 		}
-		annotate(m)
+		return annotate(m)
 	}
 	decodedOut := run(true, annotate)
 	encodedOut := run(false, countEncoded)

@@ -100,9 +100,9 @@ const (
 
 // scanTo analyses every message of a and prints the records in format.
 // Findings are data, not errors: only a source that cannot be read (or an
-// output that cannot be written) makes it fail. annotate, when set, sets
-// each message's exception before it is printed (see annotator).
-func scanTo(ctx context.Context, a Listing, format outputFormat, env Env, annotate func(*model.Message)) error {
+// output that cannot be written) makes it fail. annotate, when set,
+// gives each message its exception before it is printed (see annotator).
+func scanTo(ctx context.Context, a Listing, format outputFormat, env Env, annotate func(model.Message) model.Message) error {
 	var out recordWriter
 	switch format {
 	case formatJSON:
@@ -118,7 +118,7 @@ func scanTo(ctx context.Context, a Listing, format outputFormat, env Env, annota
 	}
 	emit := out.Write
 	if annotate != nil {
-		emit = func(m model.Message) error { annotate(&m); return out.Write(m) }
+		emit = func(m model.Message) error { return out.Write(annotate(m)) }
 	}
 	run := a.Scan
 	if e, ok := a.(encodedScanner); ok && format == formatJSON {

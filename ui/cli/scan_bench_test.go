@@ -6,8 +6,10 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+	"time"
 
 	"mxaudit/mailsrc/demo"
+	"mxaudit/model"
 	"mxaudit/ui/app"
 )
 
@@ -17,8 +19,27 @@ import (
 // prints each cached record as it is, as the command does, to
 // io.Discard. It reports the allocations and bytes allocated per message
 // (allocs/msg, B/msg), which drive the collector's share of a warm
-// scan's CPU, and the time per message.
+// scan's CPU, and the time per message. "exceptions" runs it under a
+// policy of active exceptions, as a gateway that lets a few partners'
+// encrypted ZIPs through has: every message is then checked against
+// them (annotateWith).
 func BenchmarkScanJSONWarm(b *testing.B) {
+	now := time.Now()
+	policy := model.Policy{Approvers: []string{"sato"}}
+	for i, scope := range []model.ExceptionScope{model.ScopeDomain, model.ScopeDomain, model.ScopeAddress} {
+		value := []string{"kawasemi-kikai.example", "*.example", "sato.sato@kawasemi-kikai.example"}[i]
+		policy.Exceptions = append(policy.Exceptions, model.Exception{
+			ID: i + 1, Scope: scope, Value: value, Reason: "benchmark",
+			Kinds:       []model.ExceptionKind{model.KindEncryptedArchive},
+			RequestedBy: "tanaka", Created: now.Add(-time.Hour),
+			ApprovedBy: "sato", Approved: now.Add(-time.Hour), Expires: now.Add(24 * time.Hour),
+		})
+	}
+	b.Run("plain", func(b *testing.B) { benchmarkScanJSONWarm(b, nil) })
+	b.Run("exceptions", func(b *testing.B) { benchmarkScanJSONWarm(b, annotateWith(policy, now)) })
+}
+
+func benchmarkScanJSONWarm(b *testing.B, annotate func(model.Message) model.Message) {
 	const n = 5000
 	dir := filepath.Join(b.TempDir(), "quarantine")
 	w, err := demo.NewStoreWriter(demo.FormatMaildir, dir)
@@ -40,7 +61,7 @@ func BenchmarkScanJSONWarm(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer a.Close()
-		if err := scanTo(context.Background(), a, formatJSON, env, nil); err != nil {
+		if err := scanTo(context.Background(), a, formatJSON, env, annotate); err != nil {
 			b.Fatal(err)
 		}
 		return a.ScanReplayed()

@@ -14,7 +14,7 @@ import (
 // kinds) under the configured policy, whose approvals are checked against
 // the audit log like everywhere else. A policy that cannot be read is
 // reported on stderr and the field left out: the scan itself still runs.
-func annotator(cfg Config, env Env) func(*model.Message) {
+func annotator(cfg Config, env Env) func(model.Message) model.Message {
 	policyPath, auditPath := cfg.PolicyFile, cfg.AuditLog
 	var err error
 	if policyPath == "" {
@@ -36,26 +36,51 @@ func annotator(cfg Config, env Env) func(*model.Message) {
 	return annotateWith(p, time.Now())
 }
 
-// annotateWith sets a message's exception under p at now. An encoded
-// message (model.Encoded) is decoded whole only when an active exception
-// names its sender: no other can cover it (Policy.Covering), so the
-// others keep no exception and stay encoded.
-func annotateWith(p model.Policy, now time.Time) func(*model.Message) {
+// annotateWith returns a message with its exception under p at now. An
+// encoded message (model.Encoded) is decoded whole only when an active
+// exception names its sender: no other can cover it (Policy.Covering),
+// so the others keep no exception and stay encoded.
+//
+// It takes and returns the message by value: given a pointer through a
+// function value, the message went to the heap for every one scanned.
+// Whether an active exception names a sender is remembered for the
+// first senders seen (bulk mail repeats them): matching normalises the
+// address and the domain, which was most of the cost of annotating.
+// The returned function is for one goroutine: a scan emits from one.
+func annotateWith(p model.Policy, now time.Time) func(model.Message) model.Message {
 	active := p.Active(now)
-	return func(m *model.Message) {
+	named := make(map[[2]string]bool)
+	namesSender := func(m *model.Message) bool {
+		key := [2]string{m.FromAddr, m.FromDomain}
+		if v, ok := named[key]; ok {
+			return v
+		}
+		s := model.NewSender(m.FromAddr, m.FromDomain)
+		v := slices.ContainsFunc(active, func(e model.Exception) bool { return e.CoversSender(&s) })
+		if len(named) < maxSendersNamed {
+			named[key] = v
+		}
+		return v
+	}
+	return func(m model.Message) model.Message {
 		if m.IsEncoded() {
-			if !slices.ContainsFunc(active, func(e model.Exception) bool { return e.Covers(m) }) {
+			if !namesSender(&m) {
 				m.Exception = nil
-				return
+				return m
 			}
 			if m.Materialize() != nil {
 				// The cached record cannot be read whole: it is printed
 				// as cached, without the exception (never an exception
 				// on a message it was not checked against: fail closed).
 				m.Exception = nil
-				return
+				return m
 			}
 		}
-		p.Annotate(m, now)
+		p.Annotate(&m, now)
+		return m
 	}
 }
+
+// maxSendersNamed bounds what annotateWith remembers: a quarantine of
+// as many senders as messages is matched in full for those past it.
+const maxSendersNamed = 4096

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"mxaudit/mailsrc/demo"
 	"mxaudit/model"
@@ -62,5 +64,47 @@ func TestScanJSONException(t *testing.T) {
 	}
 	if c := got[model.AttachmentClean].Exception; c != nil {
 		t.Errorf("clean message has an exception: %+v", c)
+	}
+}
+
+// TestAnnotateWithPastItsMemory: annotateWith gives each encoded message
+// the exception a decoded one gets, for the senders it remembers and for
+// those past maxSendersNamed, whether an exception names them or not,
+// and the same sender seen again gets the same answer.
+func TestAnnotateWithPastItsMemory(t *testing.T) {
+	now := time.Now()
+	policy := model.Policy{Approvers: []string{"sato"}, Exceptions: []model.Exception{{
+		ID: 1, Scope: model.ScopeDomain, Value: "partner.example.jp", Reason: "orders",
+		Kinds:       []model.ExceptionKind{model.KindEncryptedArchive},
+		RequestedBy: "tanaka", Created: now.Add(-time.Hour),
+		ApprovedBy: "sato", Approved: now.Add(-time.Hour), Expires: now.Add(time.Hour),
+	}}}
+	annotate := annotateWith(policy, now)
+	encoded := func(from, domain string) model.Message {
+		m := model.Message{ID: "x", FromAddr: from, FromDomain: domain,
+			Attachments: []model.Attachment{{Filename: "a.zip", Archive: &model.Archive{Format: "zip", Encrypted: true}}},
+			Verdict:     model.Verdict{Attachment: model.AttachmentEncrypted}}
+		raw, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return model.Message{ID: m.ID, FromAddr: from, FromDomain: domain, Encoded: &model.Encoded{JSON: raw, HasFiles: true, MayHaveEncryptedArchive: true}}
+	}
+	check := func(i int, from, domain string, covered bool) {
+		t.Helper()
+		got := annotate(encoded(from, domain))
+		if (got.Exception != nil) != covered {
+			t.Fatalf("message %d from %s: exception %+v, want covered %v", i, from, got.Exception, covered)
+		}
+	}
+	for i := range maxSendersNamed + 50 {
+		switch i % 3 {
+		case 0:
+			check(i, fmt.Sprintf("u%d@partner.example.jp", i), "partner.example.jp", true)
+		case 1:
+			check(i, fmt.Sprintf("u%d@other.example.jp", i), "other.example.jp", false)
+		default:
+			check(i, "PPAP@Partner.Example.JP", "Partner.Example.JP", true) // seen again and again
+		}
 	}
 }
