@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 
 	jsonv1 "github.com/go-json-experiment/json/v1"
@@ -58,6 +59,36 @@ func decodeWhole(raw []byte) (model.Message, bool) {
 	var m model.Message
 	err := jsonv1.Unmarshal(raw, &m)
 	return m, err == nil
+}
+
+// Encode returns m as GetEncoded would return it once m is cached: its
+// fields as they are, with the cache's encoding of it beside them
+// (model.Encoded), Exception left out. A caller that caches a message
+// (PutEncoded) and prints it as JSON encodes it once, not twice.
+func Encode(m model.Message) (model.Message, error) {
+	m.Exception, m.Encoded = nil, nil
+	raw, err := encodeMessage(&m)
+	if err != nil {
+		return model.Message{}, err
+	}
+	enc := &model.Encoded{JSON: raw, HasFiles: m.HasAttachments(), MayHaveEncryptedArchive: true}
+	if _, rest, ok := cutHead(raw); ok {
+		enc.MayHaveEncryptedArchive = mayHaveEncryptedArchive(rest)
+	}
+	m.Encoded = enc
+	return m, nil
+}
+
+// PutEncoded is Put for a message Encode or GetEncoded returned: its
+// encoding is stored as it is.
+func (c *Cache) PutEncoded(key string, m model.Message) error {
+	if !m.IsEncoded() {
+		return fmt.Errorf("cache %s: the message is not encoded", key)
+	}
+	if strings.HasPrefix(key, SnapshotPrefix) {
+		return fmt.Errorf("cache %s: %w", key, errNotSnapshot)
+	}
+	return c.putBytes(key, m.Encoded.JSON)
 }
 
 // attachmentsKey opens the first field after a message's head.

@@ -90,3 +90,44 @@ func TestGetEncodedAllocations(t *testing.T) {
 		t.Errorf("GetEncoded made %v objects, want at most 4", n)
 	}
 }
+
+// TestEncodeIsWhatPutCaches: Encode gives the bytes Put writes for a
+// message, with the flags GetEncoded reads from them; PutEncoded stores
+// them as they are, and a message so stored reads back as one Put
+// stored. Exception is left out, as Put leaves it out.
+func TestEncodeIsWhatPutCaches(t *testing.T) {
+	c := openTestCache(t, t.TempDir())
+	for i := range 8 {
+		m := sampleMessage(i)
+		m.Exception = &model.ExceptionMatch{ID: 3, Scope: model.ScopeDomain, Value: "example.jp"}
+		enc, err := Encode(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Put("put", m); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.PutEncoded("encoded", enc); err != nil {
+			t.Fatal(err)
+		}
+		put, ok1 := c.GetEncoded("put")
+		got, ok2 := c.GetEncoded("encoded")
+		if !ok1 || !ok2 {
+			t.Fatalf("sample %d: not cached (%v, %v)", i, ok1, ok2)
+		}
+		if !reflect.DeepEqual(*put.Encoded, *enc.Encoded) || !reflect.DeepEqual(*got.Encoded, *enc.Encoded) {
+			t.Fatalf("sample %d: Encode gave %+v\nPut cached %+v\nPutEncoded cached %+v", i, enc.Encoded, put.Encoded, got.Encoded)
+		}
+		if enc.Exception != nil || enc.Subject != m.Subject || !reflect.DeepEqual(enc.Attachments, m.Attachments) {
+			t.Fatalf("sample %d: Encode changed the message's fields: %+v", i, enc)
+		}
+		whole, _ := c.Get("encoded")
+		want, _ := c.Get("put")
+		if !reflect.DeepEqual(whole, want) {
+			t.Fatalf("sample %d: stored encoded, read back %+v, want %+v", i, whole, want)
+		}
+	}
+	if err := c.PutEncoded("k", sampleMessage(0)); err == nil {
+		t.Fatal("PutEncoded stored a message with no encoding")
+	}
+}
