@@ -149,12 +149,15 @@ type snapshotRecorder struct {
 	failed  bool
 	changed []model.MessageID
 	inert   map[model.MessageID]bool // emitted and ppap.Inert
+	// encoded says the scan's messages go out as JSON (scan.Options.
+	// Encoded): see then gives those it caches encoded.
+	encoded bool
 }
 
-func newSnapshotRecorder(c *store.Cache, salt string, keepIDs bool) *snapshotRecorder {
+func newSnapshotRecorder(c *store.Cache, salt string, keepIDs, encoded bool) *snapshotRecorder {
 	d := newStreamedDigest(salt, c)
 	d.keepIDs = keepIDs
-	return &snapshotRecorder{Results: c, cache: c, digest: d, inert: map[model.MessageID]bool{}}
+	return &snapshotRecorder{Results: c, cache: c, digest: d, inert: map[model.MessageID]bool{}, encoded: encoded}
 }
 
 // listedTwice hears that the listing held a file twice: which of its
@@ -172,19 +175,32 @@ func (r *snapshotRecorder) Forgot() {
 	r.mu.Unlock()
 }
 
-// see caches m as emitted when pairing changed it.
-func (r *snapshotRecorder) see(m model.Message) {
+// see caches m as emitted when pairing changed it, and returns the
+// message to emit: m, or, for a scan whose output is JSON (encoded),
+// what it cached, encoded as cached (store.Encode), so that the output
+// writes those bytes out rather than encode the message a second time.
+func (r *snapshotRecorder) see(m model.Message) model.Message {
 	if ppap.Inert(&m) {
 		r.inert[m.ID] = true
 	}
 	if r.failed || !ppap.ChangedByPairing(&m) {
-		return
+		return m
 	}
-	if m.Materialize() != nil || r.cache.Put(changedKey(m.ID), m) != nil {
+	whole := m
+	if whole.Materialize() != nil {
 		r.failed = true
-		return
+		return m
+	}
+	enc, err := store.Encode(whole)
+	if err != nil || r.cache.PutEncoded(changedKey(m.ID), enc) != nil {
+		r.failed = true
+		return m
 	}
 	r.changed = append(r.changed, m.ID)
+	if r.encoded {
+		return enc
+	}
+	return m
 }
 
 // save writes the snapshot of the scan just finished, when it may be

@@ -244,7 +244,7 @@ func TestSnapshotNotRecordedAfterAForgottenPairing(t *testing.T) {
 		{"a file listed twice", (*snapshotRecorder).listedTwice, false},
 		{"neither", func(*snapshotRecorder) {}, true},
 	} {
-		r := newSnapshotRecorder(c, "salt", false)
+		r := newSnapshotRecorder(c, "salt", false, false)
 		tt.hear(r)
 		if _, ok := r.save(); ok != tt.want {
 			t.Errorf("%s: saved %v", tt.name, ok)

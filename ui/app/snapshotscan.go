@@ -87,7 +87,7 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 			}
 		}
 		if !cache.Stats().ReadOnly { // which writes no snapshot
-			rec = newSnapshotRecorder(cache, pc.ResultsSalt, emitRow != nil)
+			rec = newSnapshotRecorder(cache, pc.ResultsSalt, emitRow != nil, opts.Encoded)
 			pc.Results = rec
 			opts.Settled, opts.ListedTwice = rec.digest.add, rec.listedTwice
 		}
@@ -106,7 +106,7 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 	}
 	out := emit
 	if rec != nil {
-		out = func(m model.Message) error { rec.see(m); return emit(m) }
+		out = func(m model.Message) error { return emit(rec.see(m)) }
 	}
 	pairing := ppap.NewStream(ctx, pc, open, out)
 	// The analysis searches each message's text for passwords and keeps
