@@ -108,6 +108,15 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 	if rec != nil {
 		out = func(m model.Message) error { return emit(rec.see(m)) }
 	}
+	var stage *outputStage
+	if opts.Encoded && emitRow == nil {
+		// JSON output (ScanEncoded): caching what pairing changed and
+		// writing each message go to a goroutine of their own, off the
+		// stream's. A console's emit stays on the scan's goroutine,
+		// where its progress comes too.
+		stage = startOutput(out)
+		out = stage.take
+	}
 	pairing := ppap.NewStream(ctx, pc, open, out)
 	// The analysis searches each message's text for passwords and keeps
 	// the text of those that hold one for the stream, which reads a
@@ -118,15 +127,22 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 	opts.DecodeWhole = ppap.ReadsWhole
 	runErr := scan.Run(ctx, src, an, opts, pairing.Write)
 	pairErr := pairing.Close() // emits what is still held, even after a failure
+	var outErr error
+	if stage != nil {
+		outErr = stage.close() // every message emitted: rec has seen them all
+	}
 	if errors.Is(runErr, pairErr) {
 		pairErr = nil // emit's failure, already in runErr
 	}
-	if runErr == nil && pairErr == nil && rec != nil {
+	if errors.Is(runErr, outErr) || errors.Is(pairErr, outErr) {
+		outErr = nil // the stage's failure, which the stream was given
+	}
+	if runErr == nil && pairErr == nil && outErr == nil && rec != nil {
 		if digest, ok := rec.save(); ok {
 			return target(digest, rec.digest.ids), nil
 		}
 	}
-	return nil, errors.Join(runErr, pairErr)
+	return nil, errors.Join(runErr, pairErr, outErr)
 }
 
 // listingIDs are the IDs of the listing entries, whose digest d is: the
