@@ -35,16 +35,7 @@ func TestFiguresScan(t *testing.T) {
 	maildir := filepath.Join(dir, fmt.Sprintf("bulk-%d", n))
 	if _, err := os.Stat(filepath.Join(maildir, "cur")); err != nil {
 		start := time.Now()
-		w, err := demo.NewStoreWriter(demo.FormatMaildir, maildir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := demo.Bulk(n, 1, w.Write); err != nil {
-			t.Fatal(err)
-		}
-		if err := w.Close(); err != nil {
-			t.Fatal(err)
-		}
+		writeBulkMaildir(t, maildir, n)
 		t.Logf("generated %d messages in %v", n, time.Since(start).Round(time.Millisecond))
 	}
 	bin := filepath.Join(t.TempDir(), "mxaudit")

@@ -42,16 +42,7 @@ func BenchmarkScanJSONWarm(b *testing.B) {
 func benchmarkScanJSONWarm(b *testing.B, annotate func(model.Message) model.Message) {
 	const n = 5000
 	dir := filepath.Join(b.TempDir(), "quarantine")
-	w, err := demo.NewStoreWriter(demo.FormatMaildir, dir)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := demo.Bulk(n, 1, w.Write); err != nil {
-		b.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		b.Fatal(err)
-	}
+	writeBulkMaildir(b, dir, n)
 	cfg := Config{}
 	cfg.Offline, cfg.CacheDir = true, b.TempDir()
 	env := Env{Stdout: io.Discard, Stderr: io.Discard}
@@ -82,4 +73,20 @@ func benchmarkScanJSONWarm(b *testing.B, annotate func(model.Message) model.Mess
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/msgs, "ns/msg")
 	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/msgs, "allocs/msg")
 	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/msgs, "B/msg")
+}
+
+// writeBulkMaildir writes n generated messages (demo.Bulk) to a Maildir
+// at dir.
+func writeBulkMaildir(tb testing.TB, dir string, n int) {
+	tb.Helper()
+	w, err := demo.NewStoreWriter(demo.FormatMaildir, dir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := demo.Bulk(n, 1, w.Write); err != nil {
+		tb.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		tb.Fatal(err)
+	}
 }
