@@ -59,23 +59,34 @@ const (
 
 // str returns the canonical copy of s; a nil interner returns s.
 func (in *interner) str(s string) string {
-	if in == nil || s == "" || len(s) > maxInternLen {
-		return s
+	c, _ := in.intern(s)
+	return c
+}
+
+// intern is str, also reporting whether the string returned is the
+// canonical copy (false: s itself, past the bounds); "" is always
+// shared, having no bytes to keep.
+func (in *interner) intern(s string) (string, bool) {
+	if s == "" {
+		return s, true
+	}
+	if in == nil || len(s) > maxInternLen {
+		return s, false
 	}
 	if c, ok := in.m[s]; ok {
-		return c
+		return c, true
 	}
 	if in.m == nil {
 		in.m = make(map[string]string)
 	}
 	if len(in.m) >= maxInterned {
-		return s
+		return s, false
 	}
 	// A copy: s may be a slice of a larger buffer (a header, a
 	// record), which the map must not keep alive.
 	c := strings.Clone(s)
 	in.m[c] = c
-	return c
+	return c, true
 }
 
 // sameString reports whether a and b are the same bytes in memory, not

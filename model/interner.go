@@ -1,5 +1,7 @@
 package model
 
+import "strings"
+
 // Interner shares the repeated strings of messages that are kept for a
 // while outside a Table, as the table's own interner does for its rows
 // (see interner): PPAP pairing holds ZIP mails and their candidate
@@ -16,6 +18,21 @@ func (x *Interner) String(s string) string {
 		return s
 	}
 	return x.in.str(s)
+}
+
+// Owned is String for a string kept long after the message it came
+// from: where no shared copy is made (past the bounds, or on a nil
+// Interner), a copy of s rather than s, which may be cut from a larger
+// buffer — a cached message's head, whose strings share one allocation
+// — and would keep all of it alive.
+func (x *Interner) Owned(s string) string {
+	if x == nil {
+		return strings.Clone(s)
+	}
+	if c, shared := x.in.intern(s); shared {
+		return c
+	}
+	return strings.Clone(s)
 }
 
 // Strings returns ss with its elements shared, in a new slice when any

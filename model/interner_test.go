@@ -1,7 +1,9 @@
 package model
 
 import (
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -47,5 +49,40 @@ func TestInternerMessage(t *testing.T) {
 	}
 	if none.String("x") != "x" || none.Len() != 0 || len(none.Strings([]string{"y"})) != 1 {
 		t.Error("a nil Interner changed a string")
+	}
+}
+
+// TestInternerOwned: Owned gives the shared copy where the interner
+// keeps one, and otherwise a copy of its own — past the count, past the
+// length, on a nil Interner — never the string it was given, which may
+// be cut from a larger buffer.
+func TestInternerOwned(t *testing.T) {
+	head := strings.Repeat("x", 2*maxInternLen) + "a@example.jp" // a buffer the strings are cut from
+	cut := func(i, j int) string { return head[i:j] }
+	var in Interner
+	first := in.Owned(cut(len(head)-12, len(head)))
+	if sameString(first, cut(len(head)-12, len(head))) {
+		t.Fatal("Owned kept the cut it was given")
+	}
+	if again := in.Owned(cut(len(head)-12, len(head))); !sameString(again, first) {
+		t.Fatal("Owned did not give the shared copy")
+	}
+	long := cut(0, maxInternLen+1)
+	if got := in.Owned(long); sameString(got, long) || got != long {
+		t.Fatal("Owned kept a string too long to share, instead of a copy")
+	}
+	for i := in.Len(); i < maxInterned; i++ {
+		in.String(fmt.Sprint(i))
+	}
+	past := cut(3, 20)
+	if got := in.Owned(past); sameString(got, past) || got != past {
+		t.Fatal("Owned kept a string past the interner's count, instead of a copy")
+	}
+	var none *Interner
+	if got := none.Owned(past); sameString(got, past) || got != past {
+		t.Fatal("a nil Interner's Owned kept the string, instead of a copy")
+	}
+	if got := in.Owned(""); got != "" {
+		t.Fatalf("Owned(\"\") = %q", got)
 	}
 }

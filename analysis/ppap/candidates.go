@@ -69,16 +69,18 @@ func RefOf(m *model.Message, seq int) *Ref { return refOf(m, seq, nil, true) }
 // in (senders, recipients, subjects of bulk mail), and leaving Digest
 // out unless digest: only remembered pairings (Config.Results) read it.
 // A Stream keeps a Ref for every message of two windows, so what one
-// costs is what the index costs.
+// costs is what the index costs; its strings are owned (Interner.Owned),
+// never cut from the message's, which may share one allocation (a
+// cached head) that a Ref would keep alive.
 func refOf(m *model.Message, seq int, in *model.Interner, digest bool) *Ref {
 	subject := Normalize(m.Subject) // once, for both uses below
 	r := &Ref{
 		ID:         m.ID,
 		MessageID:  threadHash(m.MessageID),
-		FromAddr:   in.String(strings.ToLower(m.FromAddr)),
-		FromDomain: in.String(strings.ToLower(m.FromDomain)),
+		FromAddr:   in.Owned(strings.ToLower(m.FromAddr)),
+		FromDomain: in.Owned(strings.ToLower(m.FromDomain)),
 		Date:       m.Date,
-		Subject:    in.String(foldNormalized(subject)),
+		Subject:    in.Owned(foldNormalized(subject)),
 		HasFiles:   m.HasAttachments(),
 		Seq:        seq,
 
@@ -97,7 +99,7 @@ func refOf(m *model.Message, seq int, in *model.Interner, digest bool) *Ref {
 	for _, list := range [][]string{m.To, m.Cc} {
 		for _, a := range list {
 			if addr := bareAddress(a); addr != "" {
-				r.Recipients = append(r.Recipients, in.String(addr))
+				r.Recipients = append(r.Recipients, in.Owned(addr))
 			}
 		}
 	}

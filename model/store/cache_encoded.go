@@ -61,34 +61,45 @@ func decodeWhole(raw []byte) (model.Message, bool) {
 	return m, err == nil
 }
 
-// Encode returns m as GetEncoded would return it once m is cached: its
-// fields as they are, with the cache's encoding of it beside them
-// (model.Encoded), Exception left out. A caller that caches a message
-// (PutEncoded) and prints it as JSON encodes it once, not twice.
-func Encode(m model.Message) (model.Message, error) {
+// EncodedMessage is a message with the cache's encoding of it beside
+// (model.Encoded), made by Encode: PutEncoded stores only these, so
+// that what it stores is what Put would, never bytes read or edited
+// elsewhere.
+type EncodedMessage struct{ m model.Message }
+
+// Message returns the message, as GetEncoded would return it once
+// cached: its fields as they were given, Exception left out, and its
+// encoding beside them.
+func (e EncodedMessage) Message() model.Message { return e.m }
+
+// Encode encodes m as Put would cache it. A caller that caches a
+// message (PutEncoded) and prints it as JSON encodes it once, not twice.
+func Encode(m model.Message) (EncodedMessage, error) {
 	m.Exception, m.Encoded = nil, nil
 	raw, err := encodeMessage(&m)
 	if err != nil {
-		return model.Message{}, err
+		return EncodedMessage{}, err
 	}
 	enc := &model.Encoded{JSON: raw, HasFiles: m.HasAttachments(), MayHaveEncryptedArchive: true}
 	if _, rest, ok := cutHead(raw); ok {
 		enc.MayHaveEncryptedArchive = mayHaveEncryptedArchive(rest)
 	}
 	m.Encoded = enc
-	return m, nil
+	return EncodedMessage{m}, nil
 }
 
-// PutEncoded is Put for a message Encode or GetEncoded returned: its
-// encoding is stored as it is.
-func (c *Cache) PutEncoded(key string, m model.Message) error {
-	if !m.IsEncoded() {
+// PutEncoded is Put for a message Encode encoded: its encoding is
+// stored as it is, not copied; the message's Encoded.JSON and the
+// cache's record are then the same bytes, which no one writes
+// (model.Encoded).
+func (c *Cache) PutEncoded(key string, e EncodedMessage) error {
+	if !e.m.IsEncoded() {
 		return fmt.Errorf("cache %s: the message is not encoded", key)
 	}
 	if strings.HasPrefix(key, SnapshotPrefix) {
 		return fmt.Errorf("cache %s: %w", key, errNotSnapshot)
 	}
-	return c.putBytes(key, m.Encoded.JSON)
+	return c.putBytes(key, e.m.Encoded.JSON)
 }
 
 // attachmentsKey opens the first field after a message's head.

@@ -100,14 +100,15 @@ func TestEncodeIsWhatPutCaches(t *testing.T) {
 	for i := range 8 {
 		m := sampleMessage(i)
 		m.Exception = &model.ExceptionMatch{ID: 3, Scope: model.ScopeDomain, Value: "example.jp"}
-		enc, err := Encode(m)
+		encoded, err := Encode(m)
 		if err != nil {
 			t.Fatal(err)
 		}
+		enc := encoded.Message()
 		if err := c.Put("put", m); err != nil {
 			t.Fatal(err)
 		}
-		if err := c.PutEncoded("encoded", enc); err != nil {
+		if err := c.PutEncoded("encoded", encoded); err != nil {
 			t.Fatal(err)
 		}
 		put, ok1 := c.GetEncoded("put")
@@ -127,7 +128,7 @@ func TestEncodeIsWhatPutCaches(t *testing.T) {
 			t.Fatalf("sample %d: stored encoded, read back %+v, want %+v", i, whole, want)
 		}
 	}
-	if err := c.PutEncoded("k", sampleMessage(0)); err == nil {
+	if err := c.PutEncoded("k", EncodedMessage{}); err == nil {
 		t.Fatal("PutEncoded stored a message with no encoding")
 	}
 }

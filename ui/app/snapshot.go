@@ -198,7 +198,7 @@ func (r *snapshotRecorder) see(m model.Message) model.Message {
 	}
 	r.changed = append(r.changed, m.ID)
 	if r.encoded {
-		return enc
+		return enc.Message()
 	}
 	return m
 }

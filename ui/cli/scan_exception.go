@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"mxaudit/model"
@@ -58,7 +59,9 @@ func annotateWith(p model.Policy, now time.Time) func(model.Message) model.Messa
 		s := model.NewSender(m.FromAddr, m.FromDomain)
 		v := slices.ContainsFunc(active, func(e model.Exception) bool { return e.CoversSender(&s) })
 		if len(named) < maxSendersNamed {
-			named[key] = v
+			// Copies: a cached message's head strings share one
+			// allocation, which the key would keep for the whole scan.
+			named[[2]string{strings.Clone(key[0]), strings.Clone(key[1])}] = v
 		}
 		return v
 	}
