@@ -49,25 +49,10 @@ func annotator(cfg Config, env Env) func(model.Message) model.Message {
 // address and the domain, which was most of the cost of annotating.
 // The returned function is for one goroutine: a scan emits from one.
 func annotateWith(p model.Policy, now time.Time) func(model.Message) model.Message {
-	active := p.Active(now)
-	named := make(map[[2]string]bool)
-	namesSender := func(m *model.Message) bool {
-		key := [2]string{m.FromAddr, m.FromDomain}
-		if v, ok := named[key]; ok {
-			return v
-		}
-		s := model.NewSender(m.FromAddr, m.FromDomain)
-		v := slices.ContainsFunc(active, func(e model.Exception) bool { return e.CoversSender(&s) })
-		if len(named) < maxSendersNamed {
-			// Copies: a cached message's head strings share one
-			// allocation, which the key would keep for the whole scan.
-			named[[2]string{strings.Clone(key[0]), strings.Clone(key[1])}] = v
-		}
-		return v
-	}
+	memo := newSenderMemo(p.Active(now))
 	return func(m model.Message) model.Message {
 		if m.IsEncoded() {
-			if !namesSender(&m) {
+			if !memo.named(&m) {
 				m.Exception = nil
 				return m
 			}
@@ -82,6 +67,34 @@ func annotateWith(p model.Policy, now time.Time) func(model.Message) model.Messa
 		p.Annotate(&m, now)
 		return m
 	}
+}
+
+// senderMemo remembers, for the first maxSendersNamed senders (From
+// address and domain) it is asked about, whether an active exception
+// names them.
+type senderMemo struct {
+	active []model.Exception
+	seen   map[[2]string]bool
+}
+
+func newSenderMemo(active []model.Exception) *senderMemo {
+	return &senderMemo{active: active, seen: make(map[[2]string]bool)}
+}
+
+// named reports whether an active exception names m's sender.
+func (s *senderMemo) named(m *model.Message) bool {
+	key := [2]string{m.FromAddr, m.FromDomain}
+	if v, ok := s.seen[key]; ok {
+		return v
+	}
+	sender := model.NewSender(m.FromAddr, m.FromDomain)
+	v := slices.ContainsFunc(s.active, func(e model.Exception) bool { return e.CoversSender(&sender) })
+	if len(s.seen) < maxSendersNamed {
+		// Copies: a cached message's head strings share one allocation,
+		// which the key would keep for the whole scan.
+		s.seen[[2]string{strings.Clone(key[0]), strings.Clone(key[1])}] = v
+	}
+	return v
 }
 
 // maxSendersNamed bounds what annotateWith remembers: a quarantine of

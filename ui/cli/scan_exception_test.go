@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"mxaudit/mailsrc/demo"
 	"mxaudit/model"
@@ -105,6 +106,30 @@ func TestAnnotateWithPastItsMemory(t *testing.T) {
 			check(i, fmt.Sprintf("u%d@other.example.jp", i), "other.example.jp", false)
 		default:
 			check(i, "PPAP@Partner.Example.JP", "Partner.Example.JP", true) // seen again and again
+		}
+	}
+}
+
+// TestSenderMemoOwnsItsKeys: the senders remembered are copies, not the
+// message's strings, which for a cached message are cut from its head
+// and would keep the whole head alive for the scan.
+func TestSenderMemoOwnsItsKeys(t *testing.T) {
+	head := `{"from_address":"sato@partner.example.jp","from_domain":"partner.example.jp","subject":"` + strings.Repeat("x", 4096) + `"}`
+	start := uintptr(unsafe.Pointer(unsafe.StringData(head)))
+	within := func(s string) bool {
+		p := uintptr(unsafe.Pointer(unsafe.StringData(s)))
+		return p >= start && p < start+uintptr(len(head))
+	}
+	cut := func(v string) string { i := strings.Index(head, v); return head[i : i+len(v)] }
+	m := model.Message{FromAddr: cut("sato@partner.example.jp"), FromDomain: cut(`"partner.example.jp"`)[1:19]}
+	if m.FromAddr != "sato@partner.example.jp" || m.FromDomain != "partner.example.jp" {
+		t.Fatalf("cut %q, %q", m.FromAddr, m.FromDomain)
+	}
+	memo := newSenderMemo(nil)
+	memo.named(&m)
+	for key := range memo.seen {
+		if within(key[0]) || within(key[1]) {
+			t.Fatalf("the memo keeps %q, cut from the head", key)
 		}
 	}
 }
