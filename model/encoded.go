@@ -15,10 +15,11 @@ import (
 // attachment, an exception's required kinds) calls Materialize first.
 //
 // JSON is exactly what store.Cache wrote for the message (Exception is
-// never cached), and is read-only: the cache may hold the same bytes
-// (a record not yet written to its file), and so may other messages. HasFiles says whether the message carries attachments;
-// MayHaveEncryptedArchive is false only when no attachment holds an
-// encrypted archive, so that PPAP pairing can leave the others encoded.
+// never cached), and is read-only: the cache may hold the same bytes (a
+// record not yet written to its file). HasFiles says whether the
+// message carries attachments; MayHaveEncryptedArchive is false only
+// when no attachment holds an encrypted archive, so that PPAP pairing
+// can leave the others encoded.
 type Encoded struct {
 	JSON                    []byte
 	HasFiles                bool

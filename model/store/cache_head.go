@@ -22,8 +22,10 @@ import (
 //
 // The head's strings share one allocation, a copy of the head: made one
 // by one, they were nine allocations a message, the most of a warm
-// scan's. Its callers keep the message whole or let it go; a string kept
-// alone past the message keeps the head's few hundred bytes with it.
+// scan's. A string kept alone past the message would keep the whole
+// head with it, which an attacker's headers can make large: what keeps
+// a sender's strings for long copies them (PPAP's index through
+// model.Interner.Owned, the scan's exception memo).
 func decodeHead(head []byte, m *model.Message) bool {
 	p := headParser{b: head, s: string(head)}
 	if !p.byte('{') {
