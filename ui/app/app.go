@@ -207,7 +207,10 @@ func (a *App) Scan(ctx context.Context, emit func(model.Message) error, progress
 // cache come encoded, with only their head decoded (model.Encoded), so
 // that unchanged messages are written out without being decoded and
 // encoded again. emit must call Materialize before it reads more than
-// the head, and must write the encoded bytes as JSON output would.
+// the head, and must write the encoded bytes as JSON output would. emit
+// is called from one goroutine, in order, but, when the scan pairs
+// through the stream, not the one progress (and Options.Warn) is called
+// from: they must not share state unguarded.
 func (a *App) ScanEncoded(ctx context.Context, emit func(model.Message) error, progress func(scan.Progress)) error {
 	_, err := a.scanInto(ctx, emit, nil, nil, progress, true)
 	return err

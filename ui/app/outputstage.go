@@ -1,6 +1,8 @@
 package app
 
 import (
+	"errors"
+	"fmt"
 	"sync"
 
 	"mxaudit/model"
@@ -15,13 +17,17 @@ import (
 //
 // Once emit fails, the stage emits nothing more and each later take
 // returns that error, so that the scan stops as it does when its emit
-// fails; close returns it too.
+// fails; close returns it too. A panic in emit is one such failure, and
+// close panics with it again, on the caller's goroutine, where a panic
+// of the caller's emit used to surface.
 type outputStage struct {
 	queue chan model.Message
 	done  chan struct{}
+	once  sync.Once
 
-	mu  sync.Mutex
-	err error // emit's first failure
+	mu       sync.Mutex
+	err      error // emit's first failure
+	panicked any   // what emit panicked with, if it did
 }
 
 // outputDepth is how many messages wait for the stage at most: enough
@@ -29,8 +35,13 @@ type outputStage struct {
 // to hold little (a message pairing changed is decoded whole).
 const outputDepth = 64
 
+// errOutputAbandoned drops what waits in a stage its caller left (see
+// abandon).
+var errOutputAbandoned = errors.New("the scan's output was abandoned")
+
 // startOutput starts a stage that emits with emit. The caller must call
-// close, once it takes no more messages.
+// close once it takes no more messages, and defer abandon, so that a
+// panic leaves no goroutine emitting after the scan.
 func startOutput(emit func(model.Message) error) *outputStage {
 	s := &outputStage{queue: make(chan model.Message, outputDepth), done: make(chan struct{})}
 	go func() {
@@ -39,14 +50,30 @@ func startOutput(emit func(model.Message) error) *outputStage {
 			if s.failed() != nil {
 				continue // drained, so that take never blocks for good
 			}
-			if err := emit(m); err != nil {
-				s.mu.Lock()
-				s.err = err
-				s.mu.Unlock()
-			}
+			s.emit(emit, m)
 		}
 	}()
 	return s
+}
+
+// emit emits m, keeping emit's failure or panic.
+func (s *outputStage) emit(emit func(model.Message) error, m model.Message) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.fail(fmt.Errorf("the scan's output panicked: %v", r), r)
+		}
+	}()
+	if err := emit(m); err != nil {
+		s.fail(err, nil)
+	}
+}
+
+func (s *outputStage) fail(err error, panicked any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.err == nil {
+		s.err, s.panicked = err, panicked
+	}
 }
 
 // take queues m, waiting while the queue is full; it returns emit's
@@ -60,11 +87,29 @@ func (s *outputStage) take(m model.Message) error {
 }
 
 // close waits until every message taken is emitted, or dropped after a
-// failure, and returns emit's failure.
+// failure, and returns emit's failure; it panics again with emit's
+// panic.
 func (s *outputStage) close() error {
-	close(s.queue)
+	s.once.Do(func() { close(s.queue) })
 	<-s.done
-	return s.failed()
+	s.mu.Lock()
+	err, panicked := s.err, s.panicked
+	s.mu.Unlock()
+	if panicked != nil {
+		panic(panicked)
+	}
+	return err
+}
+
+// abandon drops what still waits and waits for the stage to stop, when
+// close was not called (the caller is unwinding a panic); it does
+// nothing after close.
+func (s *outputStage) abandon() {
+	s.once.Do(func() {
+		s.fail(errOutputAbandoned, nil)
+		close(s.queue)
+	})
+	<-s.done
 }
 
 func (s *outputStage) failed() error {

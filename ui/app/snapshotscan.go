@@ -115,6 +115,7 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 		// stream's. A console's emit stays on the scan's goroutine,
 		// where its progress comes too.
 		stage = startOutput(out)
+		defer stage.abandon() // a panic leaves nothing emitting after the scan
 		out = stage.take
 	}
 	pairing := ppap.NewStream(ctx, pc, open, out)
@@ -130,6 +131,11 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 	var outErr error
 	if stage != nil {
 		outErr = stage.close() // every message emitted: rec has seen them all
+		if outErr == nil && runErr == nil && pairErr == nil {
+			// Cancelled while the stage wrote what waited: reported,
+			// as a cancel during the scan's own emit would be.
+			outErr = ctx.Err()
+		}
 	}
 	if errors.Is(runErr, pairErr) {
 		pairErr = nil // emit's failure, already in runErr
