@@ -19,7 +19,8 @@ package ppap
 // the pins. That holds for the candidates
 // offered to the ZIP mail, those listed after it: one listed before it
 // but dated after it, which Pair may also credit, went out before the
-// ZIP mail came, as it did before mails without a password were let go.
+// ZIP mail came, as it did before mails without a password were let go,
+// or, held by another ZIP mail's pin, is not noted either (see pins).
 // Most of a sender's mail holds no password: in a generated quarantine of
 // 20,000 messages, pinning it held 16,294 messages at some point and up
 // to 4,265 at once, where the rest are 3,842 and 1,369.
@@ -71,4 +72,21 @@ func ranksBefore(a, b pin) bool {
 		return c < 0
 	}
 	return a.h.ref.Seq < b.h.ref.Seq
+}
+
+// pins reports whether the ZIP mail z pins c. A pairing notes only the
+// messages its ZIP mail pins (and the ZIP mail itself): those are held
+// until the pairing has finished, whatever else runs. Another held
+// message — one listed before the ZIP mail and dated after it, which its
+// pairing may credit but never pins, held by another ZIP mail's pin —
+// goes out when that pin lets go, before or after this pairing ends:
+// noted whenever it was still held, its "password for" depended on which
+// of two pairings ended first (TestPasswordForIndependentOfPairingOrder).
+func pins(z, c *heldMsg) bool {
+	for _, p := range z.pins {
+		if p.h == c {
+			return true
+		}
+	}
+	return false
 }

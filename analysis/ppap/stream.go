@@ -281,7 +281,9 @@ func (s *Stream) finish(r pairResult) {
 	}
 	for _, l := range r.links {
 		for _, o := range s.heldByID[l.PasswordMail] {
-			o.notes = append(o.notes, note{h.ref.Seq, l.PasswordLink})
+			if o == h || pins(h, o) {
+				o.notes = append(o.notes, note{h.ref.Seq, l.PasswordLink})
+			}
 		}
 	}
 	for _, p := range h.pins {
