@@ -145,8 +145,8 @@ func parseHeader(line []byte, want cacheHeader) error {
 // by encodeMessage) under key, or removes key when msg is nil.
 func encodeRecord(key string, written int64, msg []byte) []byte {
 	if msg == nil {
-		b := recordKeyTime(key, written, len(`,"gone":true`)+checksumSuffixLen+2)
-		return sealLine(append(b, `,"gone":true`...))
+		b := recordKeyTime(key, written, len(recordGone)+checksumSuffixLen+2)
+		return sealLine(append(b, recordGone...))
 	}
 	b := recordPrefix(key, written, len(msg)+checksumSuffixLen+2)
 	return sealLine(append(b, msg...))
@@ -155,7 +155,7 @@ func encodeRecord(key string, written int64, msg []byte) []byte {
 // recordPrefix is what encodeRecord writes for key and written before
 // the message, with room for extra more bytes.
 func recordPrefix(key string, written int64, extra int) []byte {
-	return append(recordKeyTime(key, written, len(`,"m":`)+extra), `,"m":`...)
+	return append(recordKeyTime(key, written, len(recordMsgKey)+extra), recordMsgKey...)
 }
 
 // hasRecordPrefix reports whether line starts with recordPrefix(key,
@@ -163,18 +163,18 @@ func recordPrefix(key string, written int64, extra int) []byte {
 // reads, and making the prefix was an allocation each.
 func hasRecordPrefix(line []byte, key string, written int64) bool {
 	var num [20]byte // an int64 in decimal
-	line, ok := cutString(line, `{"k":"`)
+	line, ok := cutString(line, recordKeyOpen)
 	if ok {
 		line, ok = cutString(line, key)
 	}
 	if ok {
-		line, ok = cutString(line, `","t":`)
+		line, ok = cutString(line, recordTimeKey)
 	}
 	if ok {
 		line, ok = bytes.CutPrefix(line, strconv.AppendInt(num[:0], written, 10))
 	}
 	if ok {
-		_, ok = cutString(line, `,"m":`)
+		_, ok = cutString(line, recordMsgKey)
 	}
 	return ok
 }
@@ -188,19 +188,30 @@ func cutString(b []byte, prefix string) ([]byte, bool) {
 	return b[len(prefix):], true
 }
 
+// The parts of a record line, in the order encodeRecord writes them:
+// {"k":"KEY","t":TIME then ,"m":MESSAGE or ,"gone":true, then the
+// checksum (sealLine). Writing, parsing and checking a record spell
+// them from here.
+const (
+	recordKeyOpen = `{"k":"`
+	recordTimeKey = `","t":`
+	recordMsgKey  = `,"m":`
+	recordGone    = `,"gone":true`
+)
+
 // recordKeyTime is the start every record line shares: its key and time.
 func recordKeyTime(key string, written int64, extra int) []byte {
 	b := make([]byte, 0, recordMsgOffset(key, written)+extra)
-	b = append(b, `{"k":"`...)
+	b = append(b, recordKeyOpen...)
 	b = append(b, key...)
-	b = append(b, `","t":`...)
+	b = append(b, recordTimeKey...)
 	return strconv.AppendInt(b, written, 10)
 }
 
 // recordMsgOffset is where the message starts in the record line that
 // encodeRecord writes for key and written.
 func recordMsgOffset(key string, written int64) int {
-	return len(`{"k":"`) + len(key) + len(`","t":`) + decimalLen(written) + len(`,"m":`)
+	return len(recordKeyOpen) + len(key) + len(recordTimeKey) + decimalLen(written) + len(recordMsgKey)
 }
 
 // decimalLen is len(strconv.FormatInt(n, 10)), without formatting it.
@@ -234,7 +245,7 @@ func parseCacheRecord(line []byte) (cacheRecord, error) {
 	if err != nil {
 		return cacheRecord{}, err
 	}
-	rest, ok := bytes.CutPrefix(body, []byte(`{"k":"`))
+	rest, ok := cutString(body, recordKeyOpen)
 	if !ok {
 		return cacheRecord{}, errors.New("not a record")
 	}
@@ -243,7 +254,7 @@ func parseCacheRecord(line []byte) (cacheRecord, error) {
 		return cacheRecord{}, errors.New("bad key")
 	}
 	r := cacheRecord{key: string(rest[:end])}
-	rest, ok = bytes.CutPrefix(rest[end:], []byte(`","t":`))
+	rest, ok = cutString(rest[end:], recordTimeKey)
 	if !ok {
 		return cacheRecord{}, errors.New("no time")
 	}
@@ -255,10 +266,10 @@ func parseCacheRecord(line []byte) (cacheRecord, error) {
 		return cacheRecord{}, errors.New("bad time")
 	}
 	rest = rest[digits:]
-	if bytes.Equal(rest, []byte(`,"gone":true`)) {
+	if string(rest) == recordGone {
 		return r, nil
 	}
-	msg, ok := bytes.CutPrefix(rest, []byte(`,"m":`))
+	msg, ok := cutString(rest, recordMsgKey)
 	if !ok || len(msg) < 2 || msg[0] != '{' || msg[len(msg)-1] != '}' {
 		return cacheRecord{}, errors.New("no message")
 	}

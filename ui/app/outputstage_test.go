@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -165,7 +166,14 @@ func TestOutputStageAbandonDropsTheRest(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	go close(first)
+	go func() {
+		// The output goes on only once abandon has marked the stage
+		// failed: what waits is then dropped, whatever the scheduler does.
+		for s.failed() == nil {
+			runtime.Gosched()
+		}
+		close(first)
+	}()
 	s.abandon()
 	if emitted > 1 {
 		t.Fatalf("%d emitted after abandon, want at most the one under way", emitted)
