@@ -60,8 +60,11 @@ type SortJob struct {
 	// date prefix is not exact, in arrival order.
 	text []string
 	far  []farDate
-	// order is the result: arrival indexes in key order.
+	// order is the result: arrival indexes in key order; ties tells
+	// which of its neighbours hold equal values (sortties.go), nil when
+	// not known.
 	order []int32
+	ties  []uint64
 	// started is set when Run begins, and done closed when it ends, so
 	// that the table can wait for a job sorting ahead by the key the
 	// operator picks instead of sorting again beside it (awaitJob);
@@ -219,10 +222,12 @@ func (j *SortJob) Run() {
 		j.keys[i] = j.directed(j.keys[i])
 	}
 	radixSort(j.idx, j.keys)
-	if j.text != nil || j.far != nil {
+	far := j.far // every far date: settleTies reorders them in place, and takes from the front
+	if j.text != nil || far != nil {
 		eachTie(j.idx, j.keys, j.settleTies)
 	}
 	j.order = j.idx
+	j.ties = j.tiesOf(j.order, far)
 	j.idx, j.keys, j.far, j.text = nil, nil, nil, nil
 }
 

@@ -38,10 +38,13 @@ type Table struct {
 	sharedLine []uint64
 	n          int
 	order      []int32
-	view       []int32
-	sort       SortKey
-	filter     Filter
-	text       string // filter.Text lower-cased
+	// orderTies are order's ties (sortties.go), for the S key; nil when
+	// not known: the order was merged with arrivals, or rows changed.
+	orderTies []uint64
+	view      []int32
+	sort      SortKey
+	filter    Filter
+	text      string // filter.Text lower-cased
 	// query is filter.Text parsed, when it uses the filter language
 	// (query.go); nil for a plain search. marked answers is:marked.
 	query  *Query
@@ -184,6 +187,7 @@ func (t *Table) appendRows(rows []*Row, shared bool) {
 	}
 	slices.SortFunc(batch, t.compare)
 	t.order = t.merge(t.order, batch)
+	t.orderTies = nil
 	shown := batch[:0]
 	for _, i := range batch {
 		if t.filter.MatchRow(t.line(i), t.text, t.query) {

@@ -7,8 +7,8 @@ import (
 
 // maxKeptOrders bounds the orders a table keeps for keys other than its
 // current one: the three keys the console's s, S and < lead to next
-// (Table.SortJobIn), the one left, and one more, at 4 bytes a message
-// each. With four, the oldest dropped was often one of the three, which
+// (Table.SortJobIn), the one left, and one more, at 4 bytes and a bit
+// (its ties) a message each. With four, the oldest dropped was often one of the three, which
 // was then sorted again (a review counted 800 jobs over 400 random keys
 // against 415 with five).
 const maxKeptOrders = 5
@@ -16,16 +16,18 @@ const maxKeptOrders = 5
 // SetSort re-sorts the table by k, keeping the selection. An order kept
 // for k (SortJobIn, or k the key before) is taken rather than sorted
 // again; k the key before reversed (the S key) is the order left,
-// flipped; and the order left is kept for when the operator comes back.
+// flipped by its ties when it has them (flipByTies: under a millisecond
+// at 100,000 messages); and the order left is kept for when the operator
+// comes back.
 func (t *Table) SetSort(k SortKey) {
 	if k == t.sort {
 		return
 	}
-	left := &SortJob{table: t, key: t.sort, gen: t.gen, n: int32(t.n), order: t.order}
+	left := &SortJob{table: t, key: t.sort, gen: t.gen, n: int32(t.n), order: t.order, ties: t.orderTies}
 	flip := k.Column == t.sort.Column
 	t.sort = k
-	if flip && !t.hasOrder(k) {
-		t.order = t.flipped(left.order)
+	if flip && !t.hasOrder(k) && t.orderTies != nil {
+		t.order, t.orderTies = flipByTies(left.order, left.ties)
 	} else {
 		t.sortAll()
 	}
@@ -45,7 +47,7 @@ func (t *Table) sortAll() {
 		j = t.prepareSort(t.sort, nil)
 		j.Run()
 	}
-	t.order = t.extend(j)
+	t.order, t.orderTies = t.extend(j)
 }
 
 // awaitJob waits for a fresh job out for k that has begun to sort, and
@@ -67,32 +69,10 @@ func (t *Table) awaitJob(k SortKey) *SortJob {
 	return j
 }
 
-// flipped returns order, the table's rows sorted by the current key's
-// column the other way, sorted by the current key: reversed, with each
-// run of rows that compare equal put back in arrival order, which breaks
-// ties the same way in both directions (compareBy). One pass of
-// comparisons of neighbours, where a sort makes n log n: at 100,000
-// messages 6–9 ms against 20 ms (BenchmarkSortFlip), and no order to
-// sort ahead for the S key.
-func (t *Table) flipped(order []int32) []int32 {
-	out := make([]int32, len(order))
-	for i, a := range order {
-		out[len(order)-1-i] = a
-	}
-	for i := 0; i < len(out); {
-		j := i + 1
-		for j < len(out) && CompareRows(t.sort.Column, t.line(out[i]), t.line(out[j])) == 0 {
-			j++
-		}
-		slices.Reverse(out[i:j])
-		i = j
-	}
-	return out
-}
-
 // SortJobIn returns a job to sort the table by k, taken into room where
 // it fits (SortRoom; nil: arrays of its own), or nil when the table has
-// a current order for k, or a job out for it. The caller runs it away
+// a current order for k, or a job out for it, or k is the other
+// direction of an order with its ties (flipByTies). The caller runs it away
 // from the table and hands it back to AdoptSort, so that when the
 // operator picks k the list is re-sorted by taking its order. Taking a
 // job reads every row once (a few milliseconds at 100,000 messages);
@@ -112,10 +92,12 @@ func (t *Table) LacksOrder(keys ...SortKey) bool {
 	return slices.ContainsFunc(keys, t.lacksOrder)
 }
 
-// lacksOrder reports whether k is not the current key and the table has
-// neither a fresh order kept for it nor a fresh job out.
+// lacksOrder reports whether k is not the current key nor its other
+// direction with ties to flip by, and the table has neither a fresh
+// order kept for it nor a fresh job out.
 func (t *Table) lacksOrder(k SortKey) bool {
-	return k != t.sort && !t.hasOrder(k) && !slices.ContainsFunc(t.jobsOut, t.freshFor(k))
+	flips := k == t.sort.Flip() && t.orderTies != nil
+	return k != t.sort && !flips && !t.hasOrder(k) && !slices.ContainsFunc(t.jobsOut, t.freshFor(k))
 }
 
 // AdoptSort keeps the order j found, unless the table's rows changed
@@ -178,20 +160,21 @@ func (t *Table) takeOrder(k SortKey) *SortJob {
 func (t *Table) rowsChanged() {
 	t.gen++
 	t.kept, t.jobsOut = nil, nil
+	t.orderTies = nil
 }
 
 // extend returns j's order with the messages that arrived since j was
-// taken merged in.
-func (t *Table) extend(j *SortJob) []int32 {
+// taken merged in, and its ties while none did (nil after).
+func (t *Table) extend(j *SortJob) ([]int32, []uint64) {
 	if int(j.n) == t.n {
-		return j.order
+		return j.order, j.ties
 	}
 	batch := make([]int32, 0, t.n-int(j.n))
 	for i := j.n; i < int32(t.n); i++ {
 		batch = append(batch, i)
 	}
 	slices.SortFunc(batch, func(a, b int32) int { return t.compareBy(j.key, a, b) })
-	return t.mergeBy(j.key, j.order, batch)
+	return t.mergeBy(j.key, j.order, batch), nil
 }
 
 // compare orders two arrival indexes by the sort key, then by arrival so

@@ -403,21 +403,28 @@ func TestFlippedSortIsTheSort(t *testing.T) {
 }
 
 // BenchmarkSortFlip measures the S key with 100,000 messages and no
-// order kept for the other direction, against a sort by a new column.
+// order kept for the other direction: the order flipped by its ties,
+// the fallback when it has none (a sort by that key), and a sort by a
+// new column.
 func BenchmarkSortFlip(b *testing.B) {
 	for _, tt := range []struct {
 		name string
 		next func(SortKey) SortKey
+		ties bool
 	}{
-		{"flip", func(k SortKey) SortKey { return k.Flip() }},
-		{"sort", func(k SortKey) SortKey { return SortKey{Column: k.Column.Next()} }},
+		{"flip", func(k SortKey) SortKey { return k.Flip() }, true},
+		{"flip-unknown-ties", func(k SortKey) SortKey { return k.Flip() }, false},
+		{"sort", func(k SortKey) SortKey { return SortKey{Column: k.Column.Next()} }, true},
 	} {
 		b.Run(tt.name, func(b *testing.B) {
 			tab := NewTable()
 			tab.Append(benchMessages(100_000)...)
 			tab.SetSort(SortKey{Column: ColumnFrom})
 			for b.Loop() {
-				tab.rowsChanged() // no order kept
+				tab.kept = nil // no order kept
+				if !tt.ties {
+					tab.orderTies = nil
+				}
 				tab.SetSort(tt.next(tab.sort))
 			}
 		})

@@ -1,0 +1,76 @@
+package model
+
+// Ties: which neighbours of an order hold equal values in its column.
+//
+// An order by one key, reversed, is not the order by the other direction:
+// messages that compare equal stay in arrival order either way
+// (compareBy), so each run of them must be put back as it was. Finding
+// the runs again meant comparing every row with the next, reading each
+// row where it lies: 13–16 ms in Update at 100,000 messages on the
+// 2-core test machine, more than sorting afresh (6–13 ms), with the S
+// key waiting on it. The job that sorts knows the runs as it finishes,
+// from the keys and texts it holds, and keeps them beside the order, a
+// bit a message (12.5 KB at 100,000): the order the other way is then
+// its runs in reverse, each as it is, a copy with no comparison.
+
+// tiesOf returns the ties of the job's order, sorted (SortJob.ties): bit
+// x set when the messages at x-1 and x hold equal values. Equal keys are
+// equal values, but for the text columns (equal texts) and for dates
+// outside 1677–2262, which settleTies sorted by their full value,
+// rewriting their keys: those are compared by far, every such date the
+// job took.
+func (j *SortJob) tiesOf(order []int32, far []farDate) []uint64 {
+	var isFar []uint64
+	var farAt map[int32]farDate
+	if len(far) > 0 {
+		isFar = make([]uint64, bitWords(len(j.keys)))
+		farAt = make(map[int32]farDate, len(far))
+		for _, d := range far {
+			isFar[d.i>>6] |= 1 << (d.i & 63)
+			farAt[d.i] = d
+		}
+	}
+	ties := make([]uint64, bitWords(len(order)))
+	for x := 1; x < len(order); x++ {
+		a, b := order[x-1], order[x]
+		var equal bool
+		switch {
+		case j.text != nil:
+			equal = j.text[a] == j.text[b]
+		case isFar != nil && (isSet(isFar, a) || isSet(isFar, b)):
+			da, db := farAt[a], farAt[b]
+			equal = isSet(isFar, a) && isSet(isFar, b) && da.sec == db.sec && da.nsec == db.nsec
+		default:
+			equal = j.keys[a] == j.keys[b]
+		}
+		if equal {
+			ties[x>>6] |= 1 << (x & 63)
+		}
+	}
+	return ties
+}
+
+// flipByTies returns order sorted the other way, and its ties: the runs
+// of equal values in reverse order, each in its own, arrival, order.
+// Within the result a run is still a run, so its ties are the same runs'.
+func flipByTies(order []int32, ties []uint64) ([]int32, []uint64) {
+	out := make([]int32, len(order))
+	outTies := make([]uint64, len(ties))
+	w := 0
+	for hi := len(order); hi > 0; {
+		lo := hi - 1
+		for lo > 0 && isSet(ties, int32(lo)) {
+			lo--
+		}
+		copy(out[w:], order[lo:hi])
+		for x := w + 1; x < w+hi-lo; x++ {
+			outTies[x>>6] |= 1 << (x & 63)
+		}
+		w += hi - lo
+		hi = lo
+	}
+	return out, outTies
+}
+
+// bitWords is the number of 64-bit words that hold n bits.
+func bitWords(n int) int { return (n + 63) / 64 }
