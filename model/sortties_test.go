@@ -120,6 +120,30 @@ func TestTiesUnknownAfterChange(t *testing.T) {
 	}
 }
 
+// TestKeptOrderTakenBackAfterArrivals: an order kept with its ties and
+// taken back once messages arrived is merged with them, and its ties are
+// dropped: the S key then sorts, to the sort's order.
+func TestKeptOrderTakenBackAfterArrivals(t *testing.T) {
+	msgs := tieMessages()
+	k := SortKey{Column: ColumnDomain}
+	tb := NewTable()
+	tb.Append(msgs[:2000]...)
+	tb.SetSort(k)
+	tb.SetSort(SortKey{Column: ColumnSize}) // k's order kept, with its ties
+	tb.Append(msgs[2000:2100]...)
+	tb.SetSort(k) // taken back, merged with the arrivals
+	if tb.orderTies != nil {
+		t.Fatalf("ties kept with an order merged with arrivals")
+	}
+	tb.SetSort(k.Flip())
+	want := NewTable()
+	want.Append(msgs[:2100]...)
+	want.SetSort(k.Flip())
+	if got, want := ids(tb), ids(want); !slices.Equal(got, want) {
+		t.Fatalf("order differs from the sort")
+	}
+}
+
 // TestNoJobForAFlipByTies: sorting ahead asks for no job for the other
 // direction of an order with ties, and does once the ties are unknown.
 func TestNoJobForAFlipByTies(t *testing.T) {
