@@ -118,3 +118,29 @@ func TestSortJobDecoySubjects(t *testing.T) {
 	}
 	sortJobTextTies(t, rand.New(rand.NewPCG(3, 3)), text, len(text))
 }
+
+// TestSortJobComparedTexts runs jobs over texts that reach the
+// comparisons past the radix passes (compareTextPast): a shared part
+// longer than textRadixDepth, cut anywhere around the depths the passes
+// stop at, then short tails of zero bytes and letters, many equal, so
+// that texts ending before the depth compared from are met, in both
+// directions and behind decoys that keep the passes from skipping.
+func TestSortJobComparedTexts(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 9))
+	shared := strings.Repeat("abcdefgh", 40)
+	tails := []string{"", "\x00", "\x00\x00", "\x00\x00\x00\x00\x00\x00\x00\x00\x00", "a", "\x00a", "a\x00", "b", "\x01"}
+	var texts []string
+	for depth := 0; depth <= textRadixDepth+16; depth += 8 {
+		texts = append(texts, shared[:depth]+"\x01decoy-a", shared[:depth]+"\x02decoy-b")
+	}
+	for range 200 {
+		cut := textRadixDepth - 4 + r.IntN(60)
+		if r.IntN(4) == 0 {
+			cut = 200 + r.IntN(100)
+		}
+		texts = append(texts, shared[:cut]+tails[r.IntN(len(tails))]+tails[r.IntN(len(tails))])
+	}
+	for _, n := range []int{smallTextRun, smallTextRun + 1, 300, 5000} {
+		sortJobTextTies(t, r, texts, n)
+	}
+}

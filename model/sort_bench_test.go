@@ -103,6 +103,20 @@ func BenchmarkSetSortPartingSubjects100k(b *testing.B) {
 	benchSetSortSubject(b, msgs)
 }
 
+// BenchmarkSetSortNULTailSubjects100k sorts 100,000 subjects that share
+// 1,000 bytes and then differ only by a tail of NUL bytes, 0 to 299 long
+// (a review's shape): equal but for their length however far the radix
+// passes go, they are settled by comparison, which must not read the
+// shared bytes again each time.
+func BenchmarkSetSortNULTailSubjects100k(b *testing.B) {
+	msgs := randomMessages(rand.New(rand.NewPCG(1, 2)), 100_000)
+	shared := strings.Repeat("x", 1000)
+	for i := range msgs {
+		msgs[i].Subject = shared + strings.Repeat("\x00", (i*7919)%300)
+	}
+	benchSetSortSubject(b, msgs)
+}
+
 // BenchmarkSortJobFarDates200k runs a job sorting by date 200,000
 // messages that a sender dated 1600, beyond what a key holds: each is
 // settled from the job's far dates.

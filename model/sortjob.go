@@ -335,7 +335,9 @@ func (j *SortJob) settleText(run []int32, depth int) {
 		return
 	}
 	if depth > textRadixDepth+8 || depth > textRadixDepth && len(run) <= smallTextRun {
-		slices.SortFunc(run, j.compareText)
+		// What every text shares past depth is read once here, not in
+		// each comparison (behind decoys, no skip was made before).
+		slices.SortFunc(run, j.compareTextPast(depth+j.sharedPast(run, depth)))
 		return
 	}
 	if second := j.text[run[1]]; len(run) > smallTextRun && len(first) >= depth+8 && len(second) >= depth+8 &&
@@ -413,17 +415,33 @@ func (j *SortJob) directed(key uint64) uint64 {
 	return key
 }
 
-// compareText orders two messages by their column's text, in the key's
-// direction, then by arrival.
-func (j *SortJob) compareText(a, b int32) int {
-	c := strings.Compare(j.text[a], j.text[b])
-	if j.key.Desc {
-		c = -c
+// compareTextPast orders two messages of a run whose texts agree on
+// their first depth bytes, padded (settleText), by their column's text,
+// in the key's direction, then by arrival, reading only what lies past
+// depth: comparing from the start read the shared bytes again in each of
+// n log n comparisons (0.5 s in Update for 100,000 subjects sharing
+// 1,000 bytes and then differing by a tail of NULs, or behind decoys
+// that prevent the skip). As strings.Compare has it: where both texts
+// reach depth, their first depth bytes are equal, and the rest decides;
+// where one ends before it, it is the other's beginning (the rest of
+// which is padding, zero bytes), and the shorter comes first.
+func (j *SortJob) compareTextPast(depth int) func(a, b int32) int {
+	return func(a, b int32) int {
+		s, t := j.text[a], j.text[b]
+		var c int
+		if len(s) < depth || len(t) < depth {
+			c = cmp.Compare(len(s), len(t))
+		} else {
+			c = strings.Compare(s[depth:], t[depth:])
+		}
+		if j.key.Desc {
+			c = -c
+		}
+		if c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
 	}
-	if c != 0 {
-		return c
-	}
-	return cmp.Compare(a, b)
 }
 
 // rowSenderText is the text the From, Domain or Subject column sorts on.
