@@ -103,6 +103,11 @@ func sortJobTextTies(t *testing.T, r *rand.Rand, texts []string, n int) {
 		if !slices.Equal(j.order, want) {
 			t.Errorf("%d texts, descending %v: the job's order differs from strings.Compare's", n, desc)
 		}
+		for x := 1; x < n; x++ {
+			if tied := text[j.order[x-1]] == text[j.order[x]]; isSet(j.ties, int32(x)) != tied {
+				t.Fatalf("%d texts, descending %v: tie at %d noted %v, the texts equal: %v", n, desc, x, !tied, tied)
+			}
+		}
 	}
 }
 

@@ -223,11 +223,18 @@ func (j *SortJob) Run() {
 	}
 	radixSort(j.idx, j.keys)
 	far := j.far // every far date: settleTies reorders them in place, and takes from the front
+	if j.text != nil {
+		// Texts' ties are found as their runs are settled (settleText),
+		// which reads them already: not read again whole.
+		j.ties = make([]uint64, bitWords(len(j.idx)))
+	}
 	if j.text != nil || far != nil {
 		eachTie(j.idx, j.keys, j.settleTies)
 	}
 	j.order = j.idx
-	j.ties = j.tiesOf(j.order, far)
+	if j.text == nil {
+		j.ties = j.tiesOf(j.order, far)
+	}
 	j.idx, j.keys, j.far, j.text = nil, nil, nil, nil
 }
 
@@ -238,10 +245,10 @@ func (j *SortJob) Run() {
 // and greatest keys stand for dates they cannot hold (far), in either
 // direction; those are sorted by second, then nanosecond, in two more
 // radix sorts, which keep arrival order among equal dates.
-func (j *SortJob) settleTies(run []int32) {
+func (j *SortJob) settleTies(at int, run []int32) {
 	switch key := j.keys[run[0]]; {
 	case j.text != nil:
-		j.settleText(run, 8)
+		j.settleText(at, run, 8)
 	case j.far != nil && (key == 0 || key == math.MaxUint64):
 		dates := j.takeFar(key)
 		for _, part := range []func(farDate) uint64{
@@ -317,7 +324,12 @@ const smallTextRun = 16
 // radix sort, and so on down each run that still ties. A run whose texts
 // are all the same is final. Texts that agree even padded differ in
 // length, the shorter first, as strings.Compare has it.
-func (j *SortJob) settleText(run []int32, depth int) {
+//
+// It notes the ties it finds (markTies) where run starts at position at
+// of the order: a run of one text, texts of one length among those equal
+// but for the padding, and texts the comparisons find equal. Texts that
+// part in a radix pass are no ties.
+func (j *SortJob) settleText(at int, run []int32, depth int) {
 	first, same, longest := j.text[run[0]], true, 0
 	for _, i := range run {
 		s := j.text[i]
@@ -325,6 +337,7 @@ func (j *SortJob) settleText(run []int32, depth int) {
 		longest = max(longest, len(s))
 	}
 	if same {
+		j.markTies(at, len(run))
 		return
 	}
 	if longest <= depth { // equal but for the padding
@@ -332,12 +345,19 @@ func (j *SortJob) settleText(run []int32, depth int) {
 			j.keys[i] = j.directed(uint64(len(j.text[i])))
 		}
 		radixSort(run, j.keys)
+		eachTie(run, j.keys, func(lo int, tied []int32) { j.markTies(at+lo, len(tied)) })
 		return
 	}
 	if depth > textRadixDepth+8 || depth > textRadixDepth && len(run) <= smallTextRun {
 		// What every text shares past depth is read once here, not in
 		// each comparison (behind decoys, no skip was made before).
-		slices.SortFunc(run, j.compareTextPast(depth+j.sharedPast(run, depth)))
+		past := depth + j.sharedPast(run, depth)
+		slices.SortFunc(run, j.compareTextPast(past))
+		for x := 1; x < len(run); x++ {
+			if textPast(past, j.text[run[x-1]], j.text[run[x]]) == 0 {
+				j.markTies(at+x-1, 2)
+			}
+		}
 		return
 	}
 	if second := j.text[run[1]]; len(run) > smallTextRun && len(first) >= depth+8 && len(second) >= depth+8 &&
@@ -352,7 +372,7 @@ func (j *SortJob) settleText(run []int32, depth int) {
 		j.keys[i] = j.directed(stringPrefix(s[min(depth, len(s)):]))
 	}
 	radixSort(run, j.keys)
-	eachTie(run, j.keys, func(tied []int32) { j.settleText(tied, depth+8) })
+	eachTie(run, j.keys, func(lo int, tied []int32) { j.settleText(at+lo, tied, depth+8) })
 }
 
 // sharedPast returns how many bytes past their first depth every text of
@@ -392,15 +412,16 @@ func commonPrefixLen(a, b string) int {
 }
 
 // eachTie calls fn with every run of two or more arrival indexes of
-// idx, sorted by their keys, whose keys are equal.
-func eachTie(idx []int32, keys []uint64, fn func(run []int32)) {
+// idx, sorted by their keys, whose keys are equal, and where it starts
+// in idx.
+func eachTie(idx []int32, keys []uint64, fn func(at int, run []int32)) {
 	for lo := 0; lo < len(idx); {
 		hi := lo + 1
 		for hi < len(idx) && keys[idx[hi]] == keys[idx[lo]] {
 			hi++
 		}
 		if hi-lo > 1 {
-			fn(idx[lo:hi])
+			fn(lo, idx[lo:hi])
 		}
 		lo = hi
 	}
@@ -427,13 +448,7 @@ func (j *SortJob) directed(key uint64) uint64 {
 // which is padding, zero bytes), and the shorter comes first.
 func (j *SortJob) compareTextPast(depth int) func(a, b int32) int {
 	return func(a, b int32) int {
-		s, t := j.text[a], j.text[b]
-		var c int
-		if len(s) < depth || len(t) < depth {
-			c = cmp.Compare(len(s), len(t))
-		} else {
-			c = strings.Compare(s[depth:], t[depth:])
-		}
+		c := textPast(depth, j.text[a], j.text[b])
 		if j.key.Desc {
 			c = -c
 		}
@@ -441,6 +456,23 @@ func (j *SortJob) compareTextPast(depth int) func(a, b int32) int {
 			return c
 		}
 		return cmp.Compare(a, b)
+	}
+}
+
+// textPast is strings.Compare(s, t) for texts that agree on their first
+// depth bytes, padded (compareTextPast).
+func textPast(depth int, s, t string) int {
+	if len(s) < depth || len(t) < depth {
+		return cmp.Compare(len(s), len(t))
+	}
+	return strings.Compare(s[depth:], t[depth:])
+}
+
+// markTies notes that the n messages from position at of the order are
+// tied (SortJob.ties).
+func (j *SortJob) markTies(at, n int) {
+	for x := at + 1; x < at+n; x++ {
+		j.ties[x>>6] |= 1 << (x & 63)
 	}
 }
 

@@ -13,13 +13,14 @@ package model
 // bit a message (12.5 KB at 100,000): the order the other way is then
 // its runs in reverse, each as it is, a copy with no comparison.
 
-// tiesOf returns the ties of the job's order, sorted (SortJob.ties): bit
-// x set when the messages at x-1 and x hold equal values. Equal keys are
-// equal values, but for the text columns (equal texts) and for dates
-// outside 1677–2262, which settleTies sorted by their full value,
-// rewriting their keys: those are compared by far, every such date the
-// job took, found through farAt (4 bytes an arrival, made only when a
-// date is far; a map cost ten times that for mail dated 1600).
+// tiesOf returns the ties of the job's order, sorted (SortJob.ties), for
+// a column other than the text ones, whose ties settleText notes: bit x
+// set when the messages at x-1 and x hold equal values. Equal keys are
+// equal values, but for dates outside 1677–2262, which settleTies sorted
+// by their full value, rewriting their keys: those are compared by far,
+// every such date the job took, found through farAt (4 bytes an arrival,
+// made only when a date is far; a map cost ten times that for mail dated
+// 1600).
 func (j *SortJob) tiesOf(order []int32, far []farDate) []uint64 {
 	var farAt []int32 // arrival index → 1 + its place in far; 0: not far
 	if len(far) > 0 {
@@ -33,8 +34,6 @@ func (j *SortJob) tiesOf(order []int32, far []farDate) []uint64 {
 		a, b := order[x-1], order[x]
 		var equal bool
 		switch {
-		case j.text != nil:
-			equal = j.text[a] == j.text[b]
 		case farAt != nil && (farAt[a] != 0 || farAt[b] != 0):
 			if farAt[a] != 0 && farAt[b] != 0 {
 				da, db := far[farAt[a]-1], far[farAt[b]-1]
