@@ -378,23 +378,26 @@ func (j *SortJob) settleText(at int, run []int32, depth int) {
 // sharedPast returns how many bytes past their first depth every text of
 // run has, the same in each: what the run's sort may skip. It is 0 when a
 // text ends at depth or before, since the padding sorts a text that ends
-// before a zero byte that another has.
+// before a zero byte that another has. What the first and last texts
+// share bounds it, and so what is read of each other text: taken from
+// the first text alone, it read most of every text of a run whose texts
+// part one byte further each (P+"x"*k+"y"), where the run shares little.
 func (j *SortJob) sharedPast(run []int32, depth int) int {
-	shared := ""
-	for n, i := range run {
+	first, last := j.text[run[0]], j.text[run[len(run)-1]]
+	if len(first) <= depth || len(last) <= depth {
+		return 0
+	}
+	shared := first[depth:][:commonPrefixLen(first[depth:], last[depth:])]
+	for _, i := range run[1:] {
+		if shared == "" {
+			return 0
+		}
 		s := j.text[i]
 		if len(s) <= depth {
 			return 0
 		}
-		if n == 0 {
-			shared = s[depth:]
-			continue
-		}
 		if s = s[depth:]; !strings.HasPrefix(s, shared) {
 			shared = shared[:commonPrefixLen(shared, s)]
-			if shared == "" {
-				return 0
-			}
 		}
 	}
 	return len(shared)

@@ -17,8 +17,8 @@ const maxKeptOrders = 5
 // for k (SortJobIn, or k the key before) is taken rather than sorted
 // again; k the key before reversed (the S key) is the order left,
 // flipped by its ties when it has them (flipByTies: under a millisecond
-// at 100,000 messages); and the order left is kept for when the operator
-// comes back.
+// at 100,000 messages), else by comparing neighbours (flipByComparing);
+// and the order left is kept for when the operator comes back.
 func (t *Table) SetSort(k SortKey) {
 	if k == t.sort {
 		return
@@ -26,9 +26,12 @@ func (t *Table) SetSort(k SortKey) {
 	left := &SortJob{table: t, key: t.sort, gen: t.gen, n: int32(t.n), order: t.order, ties: t.orderTies}
 	flip := k.Column == t.sort.Column
 	t.sort = k
-	if flip && !t.hasOrder(k) && t.orderTies != nil {
+	switch {
+	case flip && !t.hasOrder(k) && t.orderTies != nil:
 		t.order, t.orderTies = flipByTies(left.order, left.ties)
-	} else {
+	case flip && !t.hasOrder(k):
+		t.order, t.orderTies = t.flipByComparing(left.order)
+	default:
 		t.sortAll()
 	}
 	t.keepOrder(left)

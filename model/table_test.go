@@ -404,7 +404,7 @@ func TestFlippedSortIsTheSort(t *testing.T) {
 
 // BenchmarkSortFlip measures the S key with 100,000 messages and no
 // order kept for the other direction: the order flipped by its ties,
-// the fallback when it has none (a sort by that key), and a sort by a
+// the fallback when it has none (comparing neighbours), and a sort by a
 // new column.
 func BenchmarkSortFlip(b *testing.B) {
 	for _, tt := range []struct {
