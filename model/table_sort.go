@@ -8,9 +8,9 @@ import (
 // maxKeptOrders bounds the orders a table keeps for keys other than its
 // current one: the three keys the console's s, S and < lead to next
 // (Table.SortJobIn), the one left, and one more, at 4 bytes and a bit
-// (its ties) a message each. With four, the oldest dropped was often one of the three, which
-// was then sorted again (a review counted 800 jobs over 400 random keys
-// against 415 with five).
+// (its ties) a message each. With four, the oldest dropped was often one
+// of the three, which was then sorted again (a review counted 800 jobs
+// over 400 random keys against 415 with five).
 const maxKeptOrders = 5
 
 // SetSort re-sorts the table by k, keeping the selection. An order kept
@@ -75,8 +75,8 @@ func (t *Table) awaitJob(k SortKey) *SortJob {
 // SortJobIn returns a job to sort the table by k, taken into room where
 // it fits (SortRoom; nil: arrays of its own), or nil when the table has
 // a current order for k, or a job out for it, or k is the other
-// direction of an order with its ties (flipByTies). The caller runs it away
-// from the table and hands it back to AdoptSort, so that when the
+// direction of an order with its ties (flipByTies). The caller runs it
+// away from the table and hands it back to AdoptSort, so that when the
 // operator picks k the list is re-sorted by taking its order. Taking a
 // job reads every row once (a few milliseconds at 100,000 messages);
 // the sort is the job's Run.
