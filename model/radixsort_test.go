@@ -116,12 +116,14 @@ func sortJobTextTies(t *testing.T, r *rand.Rand, texts []string, n int) {
 // what they share (BenchmarkSetSortDecoySubjects100k): compared past the
 // radix passes.
 func TestSortJobDecoySubjects(t *testing.T) {
-	msgs := decoySubjectMessages(3000)
-	text := make([]string, len(msgs))
-	for i := range msgs {
-		text[i] = msgs[i].Subject
+	for _, shared := range []string{japaneseShared, asciiShared} {
+		msgs := decoySubjectMessages(3000, shared)
+		text := make([]string, len(msgs))
+		for i := range msgs {
+			text[i] = msgs[i].Subject
+		}
+		sortJobTextTies(t, rand.New(rand.NewPCG(3, 3)), text, len(text))
 	}
-	sortJobTextTies(t, rand.New(rand.NewPCG(3, 3)), text, len(text))
 }
 
 // TestSortJobComparedTexts runs jobs over texts that reach the

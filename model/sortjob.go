@@ -1,7 +1,6 @@
 package model
 
 import (
-	"cmp"
 	"iter"
 	"math"
 	"slices"
@@ -302,16 +301,15 @@ type farDate struct {
 // skipped (sharedPast) where the first two texts of a larger run agree
 // on the next 8 bytes. Past it, a larger run gets one more skip and one
 // more pass, and what still ties after that, or a small run
-// (smallTextRun), is compared. Texts that agree on a long beginning are
-// a sender's doing: a long subject sent many times over with a number at
-// its end was compared in full, the shared part read again in each of n
-// log n comparisons (260 ms in Update for 100,000 subjects sharing 1,000
-// bytes), where one skip and one pass sort it. More passes past the
-// depth are not made: subjects that part a few at a time (P+"x"*k+"y"
-// for each k) would cost a pass over the run, and a skip, for every 8
-// bytes (0.8 s at 100,000 messages, a review found), where comparisons
-// cost 65 ms. A text is so read by at most nine skips and passes, and
-// then by the comparisons it took before.
+// (smallTextRun), is sorted by comparisons that start past what two
+// texts are known to share (settleCompared). Texts that agree on a long
+// beginning are a sender's doing: a long subject sent many times over
+// with a number at its end was compared in full, the shared part read
+// again in each of n log n comparisons (260 ms in Update for 100,000
+// subjects sharing 1,000 bytes), where one skip and one pass sort it.
+// More passes past the depth are not made: subjects that part a few at
+// a time (P+"x"*k+"y" for each k) would cost a pass over the run, and a
+// skip, for every 8 bytes (0.8 s at 100,000 messages, a review found).
 const textRadixDepth = 64
 
 // smallTextRun is the largest run of texts that agree past
@@ -351,13 +349,7 @@ func (j *SortJob) settleText(at int, run []int32, depth int) {
 	if depth > textRadixDepth+8 || depth > textRadixDepth && len(run) <= smallTextRun {
 		// What every text shares past depth is read once here, not in
 		// each comparison (behind decoys, no skip was made before).
-		past := depth + j.sharedPast(run, depth)
-		slices.SortFunc(run, j.compareTextPast(past))
-		for x := 1; x < len(run); x++ {
-			if textPast(past, j.text[run[x-1]], j.text[run[x]]) == 0 {
-				j.markTies(at+x-1, 2)
-			}
-		}
+		j.settleCompared(at, run, depth+j.sharedPast(run, depth))
 		return
 	}
 	if second := j.text[run[1]]; len(run) > smallTextRun && len(first) >= depth+8 && len(second) >= depth+8 &&
@@ -403,10 +395,15 @@ func (j *SortJob) sharedPast(run []int32, depth int) int {
 	return len(shared)
 }
 
-// commonPrefixLen returns how many bytes a and b share at their start.
+// commonPrefixLen returns how many bytes a and b share at their start:
+// 64 bytes at a time while they agree (one call of the runtime's vector
+// comparison each), then 8, then one. The text sorts read most bytes
+// here, in texts a sender made to agree for hundreds of bytes.
 func commonPrefixLen(a, b string) int {
 	n := min(len(a), len(b))
 	i := 0
+	for ; i+64 <= n && a[i:i+64] == b[i:i+64]; i += 64 {
+	}
 	for ; i+8 <= n && a[i:i+8] == b[i:i+8]; i += 8 {
 	}
 	for ; i < n && a[i] == b[i]; i++ {
@@ -437,38 +434,6 @@ func (j *SortJob) directed(key uint64) uint64 {
 		return ^key
 	}
 	return key
-}
-
-// compareTextPast orders two messages of a run whose texts agree on
-// their first depth bytes, padded (settleText), by their column's text,
-// in the key's direction, then by arrival, reading only what lies past
-// depth: comparing from the start read the shared bytes again in each of
-// n log n comparisons (0.5 s in Update for 100,000 subjects sharing
-// 1,000 bytes and then differing by a tail of NULs, or behind decoys
-// that prevent the skip). As strings.Compare has it: where both texts
-// reach depth, their first depth bytes are equal, and the rest decides;
-// where one ends before it, it is the other's beginning (the rest of
-// which is padding, zero bytes), and the shorter comes first.
-func (j *SortJob) compareTextPast(depth int) func(a, b int32) int {
-	return func(a, b int32) int {
-		c := textPast(depth, j.text[a], j.text[b])
-		if j.key.Desc {
-			c = -c
-		}
-		if c != 0 {
-			return c
-		}
-		return cmp.Compare(a, b)
-	}
-}
-
-// textPast is strings.Compare(s, t) for texts that agree on their first
-// depth bytes, padded (compareTextPast).
-func textPast(depth int, s, t string) int {
-	if len(s) < depth || len(t) < depth {
-		return cmp.Compare(len(s), len(t))
-	}
-	return strings.Compare(s[depth:], t[depth:])
 }
 
 // markTies notes that the n messages from position at of the order are
