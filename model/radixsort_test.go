@@ -127,7 +127,7 @@ func TestSortJobDecoySubjects(t *testing.T) {
 }
 
 // TestSortJobComparedTexts runs jobs over texts that reach the
-// comparisons past the radix passes (compareTextPast): a shared part
+// comparisons past the radix passes (settleCompared): a shared part
 // longer than textRadixDepth, cut anywhere around the depths the passes
 // stop at, then short tails of zero bytes and letters, many equal, so
 // that texts ending before the depth compared from are met, in both

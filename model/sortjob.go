@@ -59,6 +59,8 @@ type SortJob struct {
 	// date prefix is not exact, in arrival order.
 	text []string
 	far  []farDate
+	// scratch is room the text comparisons reuse (settleCompared).
+	scratch []int32
 	// order is the result: arrival indexes in key order; ties tells
 	// which of its neighbours hold equal values (sortties.go), nil when
 	// not known.
@@ -234,7 +236,7 @@ func (j *SortJob) Run() {
 	if j.text == nil {
 		j.ties = j.tiesOf(j.order, far)
 	}
-	j.idx, j.keys, j.far, j.text = nil, nil, nil, nil
+	j.idx, j.keys, j.far, j.text, j.scratch = nil, nil, nil, nil, nil
 }
 
 // settleTies puts a run of messages whose keys are equal, in arrival
