@@ -21,7 +21,9 @@ func NewSender(addr, domain string) Sender { return Sender{addr: addr, domain: d
 // address returns the normalised address, "" when it is not one.
 func (s *Sender) address() string {
 	if !s.addrDone {
-		s.normAddr, _ = normalizeAddress(s.addr)
+		if a, err := normalizeAddress(s.addr); err == nil {
+			s.normAddr = a
+		}
 		s.addrDone = true
 	}
 	return s.normAddr
@@ -36,7 +38,9 @@ func (s *Sender) domainName() string {
 				d = s.addr[at+1:]
 			}
 		}
-		s.normDomain, _ = normalizeDomain(d)
+		if n, err := normalizeDomain(d); err == nil {
+			s.normDomain = n
+		}
 		s.domainDone = true
 	}
 	return s.normDomain

@@ -1,5 +1,7 @@
 package ppap
 
+import "slices"
+
 // A held ZIP mail pins the messages that may turn out to hold its
 // password: they are held with it so that the pairing's note ("password
 // for …") can be added before they are emitted. Pair reads only the
@@ -83,10 +85,5 @@ func ranksBefore(a, b pin) bool {
 // noted whenever it was still held, its "password for" depended on which
 // of two pairings ended first (TestPasswordForIndependentOfPairingOrder).
 func pins(z, c *heldMsg) bool {
-	for _, p := range z.pins {
-		if p.h == c {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(z.pins, func(p pin) bool { return p.h == c })
 }
