@@ -24,6 +24,13 @@ type Encoded struct {
 	JSON                    []byte
 	HasFiles                bool
 	MayHaveEncryptedArchive bool
+	// JSONSum is the SHA-256 of JSON when HasJSONSum says the one who
+	// holds the message computed it (ui/app's row lister, for the
+	// row's ContentSum): a keeper that checks what it wrote against
+	// its hash (ui/app's spill) takes it rather than hash the bytes
+	// again. A wrong one only makes that keeper's reads fail.
+	JSONSum    [32]byte
+	HasJSONSum bool
 }
 
 // IsEncoded reports whether only m's head is decoded (see Encoded).

@@ -70,6 +70,10 @@ func fill(v reflect.Value, name, tag string, repeated map[string]bool, depth int
 		for i := range 2 {
 			fill(v.Index(i), name, fmt.Sprint(tag, ".", i), repeated, depth)
 		}
+	case reflect.Array: // Message.Encoded's JSONSum
+		for i := range v.Len() {
+			fill(v.Index(i), name, tag, repeated, depth)
+		}
 	default:
 		panic("fill: no value for " + name + " of kind " + v.Kind().String())
 	}

@@ -62,6 +62,9 @@ type Row struct {
 	lists    *rowLists
 	dateNsec int32
 	flags    RowFlags
+	// content is the sum of the message the row was made from, when
+	// its maker knew it (RowBuilder.RowOf); see ContentSum.
+	content ContentSum
 }
 
 // maxRowHay bounds a row's search text, so that its offsets (uint32:

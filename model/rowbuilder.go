@@ -12,7 +12,13 @@ import "sync"
 type RowBuilder struct {
 	mu sync.Mutex
 	in interner
+	// slab is where RowOf places rows, rowSlab at a time: one object
+	// a row would be 100,000 more for the collector to mark.
+	slab []Row
 }
+
+// rowSlab is how many rows RowOf places in one allocation.
+const rowSlab = 256
 
 // NewRowBuilder returns a builder sharing no strings yet.
 func NewRowBuilder() *RowBuilder { return &RowBuilder{} }
@@ -31,10 +37,27 @@ func (b *RowBuilder) Rows(msgs []Message) []*Row {
 	return out
 }
 
+// RowOf returns m's row marked as made from the message whose sum is
+// content (ContentSum), for a scan that hands its rows out one by one:
+// they share the builder's arena and slabs as Rows' do, so it is for
+// rows made in bulk. The caller must never change it.
+func (b *RowBuilder) RowOf(m *Message, content ContentSum) *Row {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.slab) == cap(b.slab) {
+		b.slab = make([]Row, 0, rowSlab)
+	}
+	b.slab = append(b.slab, newRow(m, &b.in, &b.in.texts))
+	r := &b.slab[len(b.slab)-1]
+	r.content = content
+	return r
+}
+
 // Reset lets go of the verdict columns shared so far, for a listing
 // replaced as a whole.
 func (b *RowBuilder) Reset() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.in = interner{}
+	b.slab = nil
 }

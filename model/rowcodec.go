@@ -13,7 +13,7 @@ import (
 // rows kept on disk (ui/app's row snapshot) are used only by an mxaudit
 // of the same version, so it changes whenever either changes, as
 // analysis.Version does for verdicts.
-const RowCodecVersion = 2
+const RowCodecVersion = 3
 
 // A row's encoding, in a stream of rows one encoder wrote:
 //
@@ -25,7 +25,9 @@ const RowCodecVersion = 2
 //     strings;
 //   - each field's place in the text, the date, the size, the senders'
 //     places, where the Message-ID starts and the flags, as varints
-//     (places as start and length).
+//     (places as start and length);
+//   - the sum of the message it was made from (ContentSum), as a field
+//     of 16 bytes, or of none for the zero sum.
 //
 // A row's exception is not encoded: it is policy state, which the
 // console applies to every row it lists (Policy.AnnotateRow); a decoded
@@ -92,7 +94,11 @@ func (e *RowEncoder) Append(b []byte, r *Row) []byte {
 		b = binary.AppendUvarint(binary.AppendUvarint(b, uint64(at.start)), uint64(at.end-at.start))
 	}
 	b = binary.AppendUvarint(b, uint64(p.msgidAt))
-	return binary.AppendUvarint(b, uint64(r.flags))
+	b = binary.AppendUvarint(b, uint64(r.flags))
+	if r.content.IsZero() {
+		return appendField(b, "")
+	}
+	return appendField(b, string(r.content[:]))
 }
 
 func appendField(b []byte, s string) []byte {
@@ -104,12 +110,13 @@ func appendField(b []byte, s string) []byte {
 var errBadRow = errors.New("not an encoded row")
 
 // MinEncodedRowLen is the fewest bytes a row takes in a stream: each of
-// the 38 numbers Decode reads (the text's length, the verdict set's,
+// the 39 numbers Decode reads (the text's length, the verdict set's,
 // the lists', two a place, the date, its nanoseconds, the size,
-// msgidAt and the flags) takes a byte at least, and a row whose sets
-// came before takes no more. A reader bounds by it the rows a block of
+// msgidAt, the flags and the content sum's length) takes a byte at
+// least, and a row whose sets came before and whose sum is zero takes
+// no more. A reader bounds by it the rows a block of
 // bytes can hold, before it makes room for them.
-const MinEncodedRowLen = 3 + 2*(int(numRowFields)+len(rowPlaces{}.fromAt)) + 5
+const MinEncodedRowLen = 3 + 2*(int(numRowFields)+len(rowPlaces{}.fromAt)) + 6
 
 // RowDecoder decodes a stream of rows that a RowEncoder wrote. The rows
 // Decode returns point into the stream for their texts, and keep it
@@ -184,6 +191,13 @@ func (d *RowDecoder) Decode(data string) (Row, string, error) {
 	}
 	p.msgidAt = rd.uint32()
 	r.flags = RowFlags(rd.uint32())
+	switch sum := rd.field(); len(sum) {
+	case 0:
+	case len(r.content):
+		copy(r.content[:], sum)
+	default:
+		rd.fail()
+	}
 	if r.flags&rowHasDate == 0 {
 		// A row without a date holds time.Time's zero, as NewRow makes
 		// it: one that held another would sort by it (compareDate) and

@@ -21,6 +21,9 @@ func TestRowCodecRoundTrip(t *testing.T) {
 	want := make([]Row, len(msgs))
 	for i := range msgs {
 		r := NewRow(&msgs[i])
+		if i%2 == 1 { // half made with their message's sum, half without
+			r.content = SumContent([]byte(msgs[i].ID))
+		}
 		b = enc.Append(b, &r)
 		want[i] = r.WithException(nil)
 	}
