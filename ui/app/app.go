@@ -55,6 +55,9 @@ type App struct {
 	ppap     ppap.Config
 	dkimMode string
 	replayed atomic.Bool // see ScanReplayed
+	// listed counts, for the last ScanRows, the rows its lister took
+	// from the last list and those it made (for tests).
+	listed atomic.Pointer[listedRows]
 	// rowReplay is the last ScanRows' row replay, for Message; nil
 	// unless it handed out rows. Each scan clears it and numbers itself
 	// (rowsGen), and sets it only while it is still the last scan
@@ -199,7 +202,7 @@ func (a *App) warnf(format string, args ...any) {
 // their password mail's window has passed. emit gets each finished
 // message; progress, when set, the scan's counts.
 func (a *App) Scan(ctx context.Context, emit func(model.Message) error, progress func(scan.Progress)) error {
-	_, err := a.scanInto(ctx, emit, nil, nil, progress, false)
+	_, err := a.scanInto(ctx, emit, nil, nil, progress, false, nil)
 	return err
 }
 
@@ -212,15 +215,15 @@ func (a *App) Scan(ctx context.Context, emit func(model.Message) error, progress
 // through the stream, not the one progress (and Options.Warn) is called
 // from: they must not share state unguarded.
 func (a *App) ScanEncoded(ctx context.Context, emit func(model.Message) error, progress func(scan.Progress)) error {
-	_, err := a.scanInto(ctx, emit, nil, nil, progress, true)
+	_, err := a.scanInto(ctx, emit, nil, nil, progress, true, nil)
 	return err
 }
 
 // scanInto is Scan, ScanEncoded (encoded) and ScanRows (emitRow set,
-// when it also returns where the scan's list may be kept, and shown, the
-// rows it gives ahead).
+// when it also returns where the scan's list may be kept, shown, the
+// rows it gives ahead, and lister, which emit is the emitMessage of).
 func (a *App) scanInto(ctx context.Context, emit func(model.Message) error, emitRow func(*model.Row) error,
-	shown *shownAhead, progress func(scan.Progress), encoded bool) (_ *rowsTarget, err error) {
+	shown *shownAhead, progress func(scan.Progress), encoded bool, lister *rowLister) (_ *rowsTarget, err error) {
 	defer scanUnderWay()()
 	share := &scanShare{}
 	defer share.done()
@@ -271,6 +274,7 @@ func (a *App) scanInto(ctx context.Context, emit func(model.Message) error, emit
 		if cache = a.openCache(); cache != nil {
 			defer cache.Close()
 			opts.Cache, opts.CacheWarm = cache, cache.Stats().Entries > 0
+			lister.keptBeside(cache.Path())
 			opts.CacheByID = IsIMAP(a.src.Name())
 			// The same cache remembers pairings: a warm reopen does not
 			// read, decrypt and scan again what it paired before.
@@ -278,9 +282,10 @@ func (a *App) scanInto(ctx context.Context, emit func(model.Message) error, emit
 		}
 	}
 	if a.cfg.NoPPAP {
+		lister.prime()
 		return nil, scan.Run(ctx, a.src, a.analyzer, opts, emit)
 	}
-	return a.pairedScan(ctx, cache, pc, opts, early, emit, emitRow, shown, gen)
+	return a.pairedScan(ctx, cache, pc, opts, early, emit, emitRow, shown, gen, lister)
 }
 
 // SetWarn replaces where warnings go (nil discards them): a console

@@ -254,20 +254,29 @@ func (rr *rowReplay) handOut(rows []model.Row) error {
 // scan whose list was kept, it hands out that list's rows through
 // emitRow, in listing order, instead of every message through emit, and
 // Message reads a message back whole when a view needs it. Otherwise it
-// is Scan. It returns, when the scan's list may be kept for the next
-// start, the function that keeps it: the console calls it with its rows
-// of this very scan (see keepRows), off its Update.
+// is Scan, but that emit gets each message with its row, made on the
+// scan's goroutine or kept from the last list (rowLister), and the
+// message still encoded as the cache encodes it (model.Encoded): its
+// bytes are what the console's spill keeps. emit is called from one
+// goroutine, in order, but not always the one emitRow, ahead and
+// progress are called from: they must not share state unguarded. It
+// returns, when the scan's
+// list may be kept for the next start, the function that keeps it: the
+// console calls it with its rows of this very scan (see keepRows), off
+// its Update.
 //
 // ahead, when set, is given the first rows of that list before the
 // source is checked, to be shown as not yet checked, and nil should the
 // scan then not hand that list out (see rowsahead.go).
-func (a *App) ScanRows(ctx context.Context, emit func(model.Message) error, emitRow func(*model.Row) error,
+func (a *App) ScanRows(ctx context.Context, emit func(model.Message, *model.Row) error, emitRow func(*model.Row) error,
 	ahead func([]model.Row), progress func(scan.Progress)) (keep func([]*model.Row) error, err error) {
 	var shown *shownAhead
 	if ahead != nil {
 		shown = &shownAhead{give: ahead}
 	}
-	t, err := a.scanInto(ctx, emit, emitRow, shown, progress, false)
+	lister := newRowLister(ctx, emit)
+	t, err := a.scanInto(ctx, lister.emitMessage, emitRow, shown, progress, true, lister)
+	a.listed.Store(&listedRows{reused: lister.reused, made: lister.made})
 	if err != nil || t == nil {
 		return nil, err
 	}
@@ -523,8 +532,11 @@ func (a *App) Message(ctx context.Context, id model.MessageID) (model.Message, e
 }
 
 // sameRow reports whether m's row is the row listed, but for the
-// exception (policy state, which the console applies to both).
+// exception (policy state, which the console applies to both). The
+// listed row's content sum is taken as it is: the row is checked, not
+// the bytes, which an analysis made anew (rowReplay.fresh) may encode
+// otherwise with the same row (model.ContentSum).
 func sameRow(m *model.Message, listed *model.Row) bool {
-	r := model.NewRow(m)
+	r := model.NewRowOf(m, listed.Content())
 	return bytes.Equal(new(model.RowEncoder).Append(nil, &r), new(model.RowEncoder).Append(nil, listed))
 }

@@ -32,7 +32,7 @@ func TestRowReplayRestFailsClosed(t *testing.T) {
 	damageBlock(t, cfg, 3) // the rest comes as messages
 	entries := listOf(t, a)
 	rows, rewritten := 0, 0
-	_, err := a.ScanRows(context.Background(), func(model.Message) error { return nil }, func(*model.Row) error {
+	_, err := a.ScanRows(context.Background(), func(model.Message, *model.Row) error { return nil }, func(*model.Row) error {
 		rows++
 		if rows > 1 {
 			return nil
@@ -128,7 +128,7 @@ func TestRowReplayRestAnalysesUncachedAnew(t *testing.T) {
 	const planted = "written by another process"
 	var got *model.Message
 	written := false
-	_, err := a.ScanRows(context.Background(), func(m model.Message) error {
+	_, err := a.ScanRows(context.Background(), func(m model.Message, _ *model.Row) error {
 		if m.ID == entries[pos].ID {
 			got = &m
 		}
@@ -195,7 +195,7 @@ func TestRowReplayKeepsACacheDueForCompactionOpen(t *testing.T) {
 	}
 	damageBlock(t, cfg, 1)
 	var rows, msgs int
-	_, err = a.ScanRows(context.Background(), func(model.Message) error { msgs++; return nil },
+	_, err = a.ScanRows(context.Background(), func(model.Message, *model.Row) error { msgs++; return nil },
 		func(*model.Row) error { rows++; return nil }, nil, nil)
 	if err != nil || rows != rowsPerBlock || rows+msgs != len(s.rows) {
 		t.Fatalf("%d rows and %d messages of %d: %v", rows, msgs, len(s.rows), err)

@@ -39,7 +39,7 @@ func (g gatedSource) List(ctx context.Context, fn func(mailsrc.Entry) error) err
 // when set, is called once rows are given ahead.
 func aheadEvents(t *testing.T, a *App, then func()) (events []string, ahead []model.Row, rows []*model.Row) {
 	t.Helper()
-	_, err := a.ScanRows(context.Background(), func(model.Message) error {
+	_, err := a.ScanRows(context.Background(), func(model.Message, *model.Row) error {
 		events = append(events, "message")
 		return nil
 	}, func(r *model.Row) error {

@@ -24,9 +24,11 @@ import (
 // scan instead (see ScanRows), and the scan then returns where its list
 // may be kept, when the cache's snapshot records it. shown, when set, are
 // the rows given ahead of the listing (rowsahead.go): withdrawn as soon
-// as the scan is to emit anything but the kept list.
+// as the scan is to emit anything but the kept list. lister, when set,
+// makes the rows of what it emits instead (ScanRows), and is primed as
+// soon as the scan knows it will emit messages.
 func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config, opts scan.Options, early *earlyListing,
-	emit func(model.Message) error, emitRow func(*model.Row) error, shown *shownAhead, gen uint64) (*rowsTarget, error) {
+	emit func(model.Message) error, emitRow func(*model.Row) error, shown *shownAhead, gen uint64, lister *rowLister) (*rowsTarget, error) {
 	var src mailsrc.Source = a.src
 	if early != nil {
 		src = early
@@ -79,6 +81,7 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 						ids = listingIDs(d, entries)
 					}
 					d.letGo()
+					lister.prime()
 					if err := replay(ctx, a, cache, opts, entries, 0, plan.repl, emit); err != nil {
 						return nil, err
 					}
@@ -94,6 +97,7 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 	}
 	shown.withdraw()
 	a.replayed.Store(false)
+	lister.prime()
 	// Pairings may read a sender's recent mails again for each of its
 	// ZIP mails: on IMAP, where each read is a fetch, the last 8 MiB of
 	// them are remembered. Files are opened again: the page cache keeps
@@ -109,11 +113,13 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 		out = func(m model.Message) error { return emit(rec.see(m)) }
 	}
 	var stage *outputStage
-	if opts.Encoded && emitRow == nil {
-		// JSON output (ScanEncoded): caching what pairing changed and
-		// writing each message go to a goroutine of their own, off the
-		// stream's. A console's emit stays on the scan's goroutine,
-		// where its progress comes too.
+	if opts.Encoded {
+		// JSON output (ScanEncoded) and a console's list (ScanRows):
+		// caching what pairing changed, making rows and handing each
+		// message on go to a goroutine of their own, off the stream's,
+		// which alone reads what every worker found and pairs it. The
+		// console's progress comes from the scan's goroutine meanwhile
+		// (see ScanRows).
 		stage = startOutput(out)
 		defer stage.abandon() // a panic leaves nothing emitting after the scan
 		out = stage.take

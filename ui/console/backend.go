@@ -43,13 +43,17 @@ type SharedSource interface {
 // rows of the list it kept from an earlier scan (ui/app's row snapshot)
 // instead of every message: the table lists them as they are, and the
 // messages are read back whole through SharedMessages, which a RowSource
-// also is. A scan whose list may be kept for the next start returns the
-// function that keeps it, which the console calls with that scan's rows.
-// ahead is given the first rows of the kept list before the source is
-// checked, and nil should the scan not hand that list out: the console
-// shows them as not yet checked (rows ahead, scanahead.go).
+// also is. Otherwise it emits each message with its row, which the
+// table lists as it is, the message going to Kept only (it may be
+// encoded, model.Encoded: Kept writes its bytes). A scan whose list may
+// be kept for the next start returns the function that keeps it, which
+// the console calls with that scan's rows. ahead is given the first rows
+// of the kept list before the source is checked, and nil should the scan
+// not hand that list out: the console shows them as not yet checked
+// (rows ahead, scanahead.go). emit may be called from another goroutine
+// than emitRow, ahead and progress (one at a time, in order).
 type RowSource interface {
-	ScanRows(ctx context.Context, emit func(model.Message) error, emitRow func(*model.Row) error,
+	ScanRows(ctx context.Context, emit func(model.Message, *model.Row) error, emitRow func(*model.Row) error,
 		ahead func([]model.Row), progress func(scan.Progress)) (keep func([]*model.Row) error, err error)
 }
 
@@ -192,7 +196,7 @@ func (c Config) sharedScanner() func(context.Context, func(*model.Row) error, fu
 }
 
 // rowScanner is the source's ScanRows, nil when it has none.
-func (c Config) rowScanner() func(context.Context, func(model.Message) error, func(*model.Row) error,
+func (c Config) rowScanner() func(context.Context, func(model.Message, *model.Row) error, func(*model.Row) error,
 	func([]model.Row), func(scan.Progress)) (func([]*model.Row) error, error) {
 	if s, ok := c.Source.(RowSource); ok {
 		return s.ScanRows

@@ -20,9 +20,9 @@ type rowStub struct {
 	kept map[model.MessageID]model.Row
 }
 
-func (s *rowStub) ScanRows(ctx context.Context, emit func(model.Message) error, _ func(*model.Row) error,
+func (s *rowStub) ScanRows(ctx context.Context, emit func(model.Message, *model.Row) error, _ func(*model.Row) error,
 	_ func([]model.Row), progress func(scan.Progress)) (func([]*model.Row) error, error) {
-	return s.keep, s.scan(ctx, emit, progress)
+	return s.keep, s.scan(ctx, func(m model.Message) error { return emit(m, nil) }, progress)
 }
 
 func (s *rowStub) keep(rows []*model.Row) error {

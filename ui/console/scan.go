@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -41,6 +42,9 @@ const (
 type scanEvent struct {
 	msg    model.Message
 	hasMsg bool
+	// msgRow is msg's row, made by its source (a RowSource): the
+	// table lists it, and msg goes to Kept only.
+	msgRow *model.Row
 	shared *model.Row   // from a SharedSource, instead of msg
 	rows   []*model.Row // rows handed out together (rowChunk)
 	// ahead are rows shown before the scan checked them (a RowSource's
@@ -56,10 +60,12 @@ type scanEvent struct {
 
 // scanBatchMsg carries a batch of scan results to Update.
 type scanBatchMsg struct {
-	id       int // the scan it belongs to; a batch from an older scan is dropped
-	msgs     []model.Message
-	shared   []*model.Row // from a SharedSource: the table points at them
-	ahead    []model.Row  // see scanEvent
+	id   int // the scan it belongs to; a batch from an older scan is dropped
+	msgs []model.Message
+	// shared are rows made by the source (a SharedSource's, a
+	// RowSource's): the table points at them.
+	shared   []*model.Row
+	ahead    []model.Row // see scanEvent
 	hasAhead bool
 	progress scan.Progress
 	hasProg  bool
@@ -143,15 +149,23 @@ func (m *Model) beginScan() bool {
 		// (one event a row made 100,000 copies of an event that has
 		// room for a message), flushed at each progress report, which
 		// comes after each block of them. A shared source's rows go one
-		// by one: they come as its scan finds them.
+		// by one: they come as its scan finds them. A RowSource may
+		// emit its messages from another goroutine than the rest
+		// (RowSource): pending is guarded.
+		var mu sync.Mutex
 		var pending []*model.Row
-		flush := func() error {
-			if len(pending) == 0 {
-				return nil
-			}
-			ev := scanEvent{rows: pending}
+		take := func() []*model.Row {
+			mu.Lock()
+			defer mu.Unlock()
+			p := pending
 			pending = nil
-			return send(ev)
+			return p
+		}
+		flush := func() error {
+			if p := take(); len(p) > 0 {
+				return send(scanEvent{rows: p})
+			}
+			return nil
 		}
 		progress := func(p scan.Progress) {
 			if flush() == nil {
@@ -164,11 +178,24 @@ func (m *Model) beginScan() bool {
 			}
 			return send(scanEvent{msg: msg, hasMsg: true})
 		}
+		emitRowed := func(msg model.Message, r *model.Row) error {
+			if r == nil {
+				return emitMsg(msg)
+			}
+			if err := flush(); err != nil {
+				return err
+			}
+			return send(scanEvent{msg: msg, hasMsg: true, msgRow: r})
+		}
 		emitRow := func(r *model.Row) error {
+			mu.Lock()
 			if pending == nil {
 				pending = make([]*model.Row, 0, rowChunk)
 			}
-			if pending = append(pending, r); len(pending) == rowChunk {
+			pending = append(pending, r)
+			full := len(pending) == rowChunk
+			mu.Unlock()
+			if full {
 				return flush()
 			}
 			return nil
@@ -190,7 +217,7 @@ func (m *Model) beginScan() bool {
 					}
 				}
 			}
-			keep, err = rows(ctx, emitMsg, emitRow, ahead, progress)
+			keep, err = rows(ctx, emitRowed, emitRow, ahead, progress)
 		default:
 			err = run(ctx, emitMsg, progress)
 		}
@@ -210,10 +237,10 @@ func (m *Model) beginScan() bool {
 
 // waitForBatch returns the command that reads the next batch of events,
 // waiting at most window after the first one for more, up to size
-// messages. It puts the
-// batch's messages in kept before handing them over: the table keeps
-// their rows only, and the views read them back from kept. (Shared
-// messages are kept by the source that shares them.)
+// messages. It puts the batch's messages, those that came with their
+// rows too, in kept before handing them over: the table keeps their rows
+// only, and the views read them back from kept. (Shared messages are
+// kept by the source that shares them.)
 func waitForBatch(ctx context.Context, events <-chan scanEvent, id int, window time.Duration, size int, kept Kept) tea.Cmd {
 	return func() tea.Msg {
 		batch := scanBatchMsg{id: id}
@@ -223,18 +250,33 @@ func waitForBatch(ctx context.Context, events <-chan scanEvent, id int, window t
 		case <-ctx.Done():
 			return nil
 		}
+		// rowed are the messages whose rows came with them (scanEvent's
+		// msgRow): kept, not listed; their rows are in batch.shared.
+		var rowed []model.Message
 		timer := time.NewTimer(window)
 		defer timer.Stop()
 		defer func() {
 			// A batch of a cancelled scan is dropped by Update; its
 			// messages must not replace a later scan's under the same
 			// IDs.
-			if len(batch.msgs) > 0 && ctx.Err() == nil {
+			if ctx.Err() != nil {
+				return
+			}
+			if len(batch.msgs) > 0 {
 				kept.Put(batch.msgs...)
+			}
+			if len(rowed) > 0 {
+				kept.Put(rowed...)
 			}
 		}()
 		for ev, ok := first, true; ok; {
-			if ev.hasMsg {
+			if ev.hasMsg && ev.msgRow != nil {
+				if rowed == nil {
+					rowed = make([]model.Message, 0, size)
+				}
+				rowed = append(rowed, ev.msg)
+				batch.shared = append(batch.shared, ev.msgRow)
+			} else if ev.hasMsg {
 				if batch.msgs == nil {
 					// Room for a full batch: grown from empty, a warm
 					// scan's batches of 1,024 messages made copies of
@@ -262,7 +304,9 @@ func waitForBatch(ctx context.Context, events <-chan scanEvent, id int, window t
 				batch.done, batch.err, batch.keep = true, ev.err, ev.keep
 				return batch
 			}
-			if len(batch.msgs)+len(batch.shared)/rowsPerMessage >= size {
+			// A row that came with its message costs the message's
+			// keeping; one handed out alone, a sixteenth.
+			if len(batch.msgs)+len(rowed)+(len(batch.shared)-len(rowed))/rowsPerMessage >= size {
 				return batch
 			}
 			select {

@@ -164,7 +164,7 @@ type aheadSource struct {
 	scans   int // ScanRows calls; read after the scan's end
 }
 
-func (s *aheadSource) ScanRows(ctx context.Context, emit func(model.Message) error, emitRow func(*model.Row) error,
+func (s *aheadSource) ScanRows(ctx context.Context, emit func(model.Message, *model.Row) error, emitRow func(*model.Row) error,
 	ahead func([]model.Row), progress func(scan.Progress)) (func([]*model.Row) error, error) {
 	s.scans++
 	if ahead != nil {

@@ -1,0 +1,197 @@
+package app
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"mxaudit/model"
+	"mxaudit/model/store"
+)
+
+// TestRowsAfterAChangeAreTheFreshScans: once a console's list is kept, a
+// scan after the quarantine changed (a mail delivered, and the password
+// mail a ZIP mail paired with removed) hands out every message with its
+// row, each the row of what a scan without any cache emits: most kept
+// from the last list, and anew those of the new mail and of the ZIP mail
+// whose pairing changed, never the kept row of its old pairing.
+func TestRowsAfterAChangeAreTheFreshScans(t *testing.T) {
+	a, dir, cfg := keptQuarantine(t, Options{})
+	before := untilRows(t, a)
+	fresh := freshScan(t, dir, cfg)
+	var zip, password model.MessageID
+	for i := range fresh {
+		for _, att := range fresh[i].Attachments {
+			if arc := att.Archive; arc != nil && arc.PasswordSource != "" && zip == "" {
+				zip, password = fresh[i].ID, arc.PasswordSource
+			}
+		}
+	}
+	if zip == "" {
+		t.Fatal("no paired ZIP mail: the test checks no pairing outcome")
+	}
+	var zipSum model.ContentSum
+	for _, r := range before.rows {
+		if r.ID() == zip {
+			zipSum = r.Content()
+		}
+	}
+	if zipSum.IsZero() {
+		t.Fatal("the kept row of the ZIP mail has no sum")
+	}
+	paths, _ := filepath.Glob(filepath.Join(dir, "*", string(password)+"*")) // its flags after it
+	if len(paths) != 1 {
+		t.Fatalf("the password mail %s is at %q", password, paths)
+	}
+	if err := os.Remove(paths[0]); err != nil {
+		t.Fatal(err)
+	}
+	names, _ := filepath.Glob(filepath.Join(dir, "cur", "*"))
+	raw, err := os.ReadFile(names[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "new", "1999999999.M1P1.delivered"), raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	want := freshScan(t, dir, cfg)
+	s := scanRows(t, a)
+	if len(s.rows) != 0 {
+		t.Fatal("a scan of a changed Maildir handed out the old list")
+	}
+	sameAsFresh(t, "changed", a, s, want)
+	listed := a.listed.Load()
+	if listed.made < 2 || listed.reused < len(want)*3/4 || listed.made+listed.reused != len(want) {
+		t.Fatalf("%d rows made and %d kept of %d: want the new mail's and the ZIP mail's made, most kept",
+			listed.made, listed.reused, len(want))
+	}
+	for i, m := range s.msgs {
+		if m.ID == zip && s.msgRows[i].Content() == zipSum {
+			t.Fatal("the ZIP mail whose password mail went is listed with its old row")
+		}
+	}
+
+	// Nothing changed since: the list kept by that scan is handed out.
+	if s := scanRows(t, a); len(s.rows) != len(want) {
+		t.Fatalf("after the scan, %d rows of %d handed out", len(s.rows), len(want))
+	}
+}
+
+// TestKeptRowsOfAnotherBuildAreNotUsed: a list another binary kept (its
+// rows may be computed otherwise) gives no row: every row is made anew.
+func TestKeptRowsOfAnotherBuildAreNotUsed(t *testing.T) {
+	a, dir, cfg := keptQuarantine(t, Options{})
+	untilRows(t, a)
+	path, b := rowsFile(t, cfg)
+	build := buildID()
+	if build == "" || !bytes.Contains(b, []byte(" "+build+" ")) {
+		t.Skip("this binary has no build ID: no list is kept")
+	}
+	b = bytes.Replace(b, []byte(" "+build+" "), []byte(" "+build[:len(build)-1]+"x "), 1)
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	names, _ := filepath.Glob(filepath.Join(dir, "cur", "*"))
+	raw, err := os.ReadFile(names[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "new", "1999999999.M1P1.delivered"), raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := scanRows(t, a)
+	if listed := a.listed.Load(); listed.reused != 0 || listed.made != len(s.msgs) || len(s.msgs) == 0 {
+		t.Fatalf("another build's list: %d rows kept, %d made of %d", listed.reused, listed.made, len(s.msgs))
+	}
+	sameAsFresh(t, "another build's", a, s, freshScan(t, dir, cfg))
+}
+
+// TestKeptRowsLetGoWhenFewMatch: kept rows that answer fewer than one
+// lookup in keptHitsFloor of the first keptTrial are let go; a row is
+// only found for its ID and sum.
+func TestKeptRowsLetGoWhenFewMatch(t *testing.T) {
+	for _, hits := range []int{keptTrialFloor - 1, keptTrialFloor} {
+		msgs := make([]model.Message, keptTrial+1)
+		b := model.NewRowBuilder()
+		k := &keptRows{done: make(chan struct{}), per: len(msgs)}
+		close(k.done)
+		k.blocks = [][]model.Row{make([]model.Row, len(msgs))}
+		for i := range msgs {
+			msgs[i] = model.Message{ID: model.MessageID("m" + strconv.Itoa(i)), Subject: "s"}
+			k.blocks[0][i] = *b.RowOf(&msgs[i], model.SumContent([]byte(msgs[i].ID)))
+		}
+		k.index = newRowIndex(len(msgs))
+		for i := range msgs {
+			k.index.add(k, int32(i))
+		}
+		l := &rowLister{kept: k, primed: true}
+		found := 0
+		for i := range keptTrial {
+			sum := model.SumContent([]byte(msgs[i].ID))
+			if i >= hits {
+				sum = model.SumContent([]byte("other content"))
+			}
+			if l.reuse(msgs[i].ID, sum) != nil {
+				found++
+			}
+		}
+		if found != hits {
+			t.Fatalf("%d rows found, want %d", found, hits)
+		}
+		last := msgs[keptTrial].ID
+		r := l.reuse(last, model.SumContent([]byte(last)))
+		if keep := hits >= keptTrialFloor; (r != nil) != keep || (l.kept != nil) != keep {
+			t.Fatalf("%d hits of %d: kept %v, found %v", hits, keptTrial, l.kept != nil, r != nil)
+		}
+	}
+}
+
+// TestSpillWritesEncodedBytes: a message still encoded is written as the
+// bytes it carries, and read back whole, from the file or (when the
+// file fails) from memory, decoded first.
+func TestSpillWritesEncodedBytes(t *testing.T) {
+	m := model.Message{ID: "zip.eml", Subject: "s", SHA256: "ab",
+		Verdict:     model.Verdict{Attachment: model.AttachmentEncrypted, Reasons: []string{"encrypted"}},
+		Attachments: []model.Attachment{{Filename: "a.zip"}}}
+	enc, err := store.Encode(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, inMemory := range []bool{false, true} {
+		dir := t.TempDir()
+		if inMemory {
+			dir = filepath.Join(dir, "missing")
+		}
+		s := NewSpill(dir)
+		s.Put(enc.Message())
+		if !inMemory {
+			if len(s.recs) != 1 || !bytes.Equal(readAt(t, s, s.recs[0]), enc.Message().Encoded.JSON) {
+				t.Fatalf("the record is not the message's encoded bytes")
+			}
+		} else if len(s.mem) != 1 || s.mem[0].IsEncoded() {
+			t.Fatalf("in memory: %d kept, encoded %v", len(s.mem), len(s.mem) == 1 && s.mem[0].IsEncoded())
+		}
+		got, err := s.Get("zip.eml")
+		if err != nil || !sameJSON(t, got, m) {
+			t.Fatalf("in memory %v: read back %s, %v", inMemory, jsonOf(t, got), err)
+		}
+		s.Close()
+	}
+	// The hash its holder gives is the one the record is checked
+	// against: a wrong one fails the read, never gives another message.
+	s := NewSpill(t.TempDir())
+	defer s.Close()
+	wrong := enc.Message()
+	e := *wrong.Encoded
+	e.JSONSum, e.HasJSONSum = sha256.Sum256([]byte("other bytes")), true
+	wrong.Encoded = &e
+	s.Put(wrong)
+	if _, err := s.Get("zip.eml"); !errors.Is(err, ErrSpillDamaged) {
+		t.Fatalf("a record put with another hash: %v, want ErrSpillDamaged", err)
+	}
+}
