@@ -1,6 +1,9 @@
 package model
 
-import "sync"
+import (
+	"sync"
+	"unsafe"
+)
 
 // RowBuilder builds the rows of messages that several tables list (the
 // SSH server's hub lists the same messages in every session): the rows
@@ -51,6 +54,27 @@ func (b *RowBuilder) RowOf(m *Message, content ContentSum) *Row {
 	r := &b.slab[len(b.slab)-1]
 	r.content = content
 	return r
+}
+
+// Adopt returns a copy of r placed as RowOf places rows, its text
+// copied into the builder's arena: a row kept from elsewhere (ui/app's
+// rows of the last list, decoded a block at a time) then holds nothing
+// of where it came from, and the rest of that block can go. The caller
+// must never change it.
+func (b *RowBuilder) Adopt(r *Row) *Row {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.slab) == cap(b.slab) {
+		b.slab = make([]Row, 0, rowSlab)
+	}
+	c := *r
+	if c.text != "" {
+		t := b.in.texts.alloc(len(c.text))
+		copy(t, c.text)
+		c.text = unsafe.String(&t[0], len(t))
+	}
+	b.slab = append(b.slab, c)
+	return &b.slab[len(b.slab)-1]
 }
 
 // Reset lets go of the verdict columns shared so far, for a listing

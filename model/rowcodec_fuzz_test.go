@@ -15,6 +15,9 @@ func FuzzRowDecode(f *testing.F) {
 	var all []byte
 	for i := range msgs {
 		r := NewRow(&msgs[i])
+		if i%2 == 1 { // half with the sum of their message
+			r = NewRowOf(&msgs[i], SumContent([]byte(msgs[i].ID)))
+		}
 		one := enc.Append(nil, &r)
 		all = append(all, one...)
 		if i < 8 {

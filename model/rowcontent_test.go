@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"testing"
+	"unsafe"
 )
 
 // TestRowOfIsNewRowWithItsSum: a row RowOf makes is NewRow's row of the
@@ -50,6 +51,37 @@ func TestRowSumOfAnotherLengthDoesNotDecode(t *testing.T) {
 		var d RowDecoder
 		if _, _, err := d.Decode(string(bad)); !errors.Is(err, errBadRow) {
 			t.Errorf("a sum of %d bytes: %v, want errBadRow", n, err)
+		}
+	}
+}
+
+// TestAdoptedRowsHoldNothingOfTheirs: an adopted row is the row it was
+// given, sum and all, with its text in the builder's arena, not in the
+// bytes it came from, which may be written over.
+func TestAdoptedRowsHoldNothingOfTheirs(t *testing.T) {
+	msgs := rowMessages(rand.New(rand.NewPCG(5, 6)), rowSlab+3)
+	var enc RowEncoder
+	var b []byte
+	for i := range msgs {
+		r := NewRowOf(&msgs[i], SumContent([]byte(msgs[i].ID)))
+		b = enc.Append(b, &r)
+	}
+	var d RowDecoder
+	data := unsafe.String(unsafe.SliceData(b), len(b)) // as a row snapshot's reader decodes its block
+	builder := NewRowBuilder()
+	var adopted []*Row
+	for range msgs {
+		r, rest, err := d.Decode(data) // texts point into data
+		if err != nil {
+			t.Fatal(err)
+		}
+		adopted, data = append(adopted, builder.Adopt(&r)), rest
+	}
+	clear(b) // the block's bytes, read over by the next
+	for i := range msgs {
+		want := NewRowOf(&msgs[i], SumContent([]byte(msgs[i].ID)))
+		if !reflect.DeepEqual(encodeOne(adopted[i]), encodeOne(&want)) || adopted[i].Content() != want.Content() {
+			t.Fatalf("adopted row %d is not its row", i)
 		}
 	}
 }

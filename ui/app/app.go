@@ -274,7 +274,7 @@ func (a *App) scanInto(ctx context.Context, emit func(model.Message) error, emit
 		if cache = a.openCache(); cache != nil {
 			defer cache.Close()
 			opts.Cache, opts.CacheWarm = cache, cache.Stats().Entries > 0
-			lister.keptBeside(cache.Path())
+			lister.keptBeside(cache.Path(), cache.Stats().Entries)
 			opts.CacheByID = IsIMAP(a.src.Name())
 			// The same cache remembers pairings: a warm reopen does not
 			// read, decrypt and scan again what it paired before.

@@ -37,12 +37,16 @@ import (
 // made from. A message that cannot be encoded (text that is not UTF-8:
 // the cache keeps none either) gets a row with no sum, never reused.
 type rowLister struct {
-	ctx   context.Context // the scan's: the kept rows stop being read with it
+	// ctx ends with the scan (stop): the kept rows stop being read.
+	ctx   context.Context
+	stop  context.CancelFunc
 	emit  func(model.Message, *model.Row) error
 	build *model.RowBuilder
-	// path is the row snapshot the kept rows are read from; kept is
-	// nil until prime reads them, and again once they are dropped.
+	// path is the row snapshot the kept rows are read from, of at most
+	// most rows; kept is nil until prime reads them, and again once
+	// they are dropped.
 	path   string
+	most   int
 	kept   *keptRows
 	primed bool
 	// asked and found count the lookups in kept, to drop it when
@@ -58,15 +62,21 @@ type listedRows struct{ reused, made int }
 // newRowLister returns a lister handing messages and rows to emit,
 // which reuses no rows until it is told where they are kept
 // (keptBeside).
+// The caller must call stop once the scan is over.
 func newRowLister(ctx context.Context, emit func(model.Message, *model.Row) error) *rowLister {
-	return &rowLister{ctx: ctx, emit: emit, build: model.NewRowBuilder()}
+	ctx, stop := context.WithCancel(ctx)
+	return &rowLister{ctx: ctx, stop: stop, emit: emit, build: model.NewRowBuilder()}
 }
 
 // keptBeside has the lister read its kept rows, once primed, from the
-// row snapshot of the cache file cachePath. A nil lister ignores it.
-func (l *rowLister) keptBeside(cachePath string) {
+// row snapshot of the cache file cachePath, which holds entries results:
+// a list of more than twice as many rows (and a block) is not one this
+// cache's scans kept, and is not read, so that a file's count cannot
+// make room for more than the listing could need. A nil lister ignores
+// it.
+func (l *rowLister) keptBeside(cachePath string, entries int) {
 	if l != nil {
-		l.path = rowsPath(cachePath)
+		l.path, l.most = rowsPath(cachePath), 2*entries+rowsPerBlock
 	}
 }
 
@@ -80,7 +90,7 @@ func (l *rowLister) prime() {
 	}
 	l.primed = true
 	if l.path != "" {
-		l.kept = readKeptRows(l.ctx, l.path)
+		l.kept = readKeptRows(l.ctx, l.path, l.most)
 	}
 }
 
@@ -108,7 +118,7 @@ func (l *rowLister) emitMessage(m model.Message) error {
 	}
 	if r := l.reuse(m.ID, sum); r != nil {
 		l.reused++
-		return l.emit(kept, r)
+		return l.emit(kept, l.build.Adopt(r))
 	}
 	l.made++
 	if err := whole.Materialize(); err != nil {
@@ -150,37 +160,48 @@ func (l *rowLister) reuse(id model.MessageID, sum model.ContentSum) *model.Row {
 }
 
 // keptRows are the rows of a row snapshot this binary wrote, whatever
-// scan it was of, read whole and found by ID (rowIndex).
+// scan it was of, read whole and found by ID (rowIndex). A row found is
+// taken once (the lister adopts a copy of it), and a block whose rows
+// have all been taken is let go as the scan goes: rows pointing into
+// the blocks pinned each block whole, texts and all, for as long as the
+// console listed any of its rows (a list kept before most of its
+// messages were released held all of it), and rows copied without
+// letting the blocks go held the old list beside the new one until the
+// scan's end.
 type keptRows struct {
 	done   chan struct{}
-	blocks [][]model.Row // all of per rows but the last
+	blocks [][]model.Row // all of per rows but the last; nil once let go
 	per    int
 	index  *rowIndex
+	// taken marks the rows found (one bit a row), and left counts the
+	// rows of each block not yet found.
+	taken []uint64
+	left  []int32
 }
 
-// readKeptRows starts reading the row snapshot at path; find waits for
-// it. A file that is not this binary's, or not there, holds no rows; one
-// damaged part way holds the rows before the damage.
-func readKeptRows(ctx context.Context, path string) *keptRows {
+// readKeptRows starts reading the row snapshot at path, of at most most
+// rows; find waits for it. A file that is not this binary's, or not
+// there, holds no rows; one damaged part way holds the rows before the
+// damage.
+func readKeptRows(ctx context.Context, path string, most int) *keptRows {
 	k := &keptRows{done: make(chan struct{})}
 	go func() {
 		defer close(k.done)
-		k.read(ctx, path)
+		k.read(ctx, path, most)
 	}()
 	return k
 }
 
-func (k *keptRows) read(ctx context.Context, path string) {
+func (k *keptRows) read(ctx context.Context, path string, most int) {
 	build := buildID()
 	if build == "" {
 		return
 	}
-	rf, err := openRowsWith(path, func(line string) (int, bool) { return keptRowsHeader(line, build) })
+	rf, err := openRowsWith(path, func(line string) (int, bool) { return keptRowsHeader(line, build, most) })
 	if err != nil {
 		return
 	}
 	defer rf.Close()
-	n := 0
 	for rf.rowsLeft > 0 && ctx.Err() == nil {
 		rows, err := rf.next()
 		if err != nil || k.per > 0 && (len(rows) > k.per || len(k.blocks[len(k.blocks)-1]) != k.per) {
@@ -190,11 +211,27 @@ func (k *keptRows) read(ctx context.Context, path string) {
 			k.per = len(rows)
 		}
 		k.blocks = append(k.blocks, rows)
-		n += len(rows)
+	}
+	if ctx.Err() != nil {
+		k.blocks = nil
+		return
+	}
+	k.indexBlocks()
+}
+
+// indexBlocks indexes the rows of k.blocks, all of k.per rows but the
+// last, none of them found yet.
+func (k *keptRows) indexBlocks() {
+	n := 0
+	k.left = make([]int32, len(k.blocks))
+	for i, b := range k.blocks {
+		k.left[i] = int32(len(b))
+		n += len(b)
 	}
 	if n == 0 {
 		return
 	}
+	k.taken = make([]uint64, (n+63)/64)
 	k.index = newRowIndex(n)
 	for i := range n {
 		k.index.add(k, int32(i))
@@ -202,16 +239,16 @@ func (k *keptRows) read(ctx context.Context, path string) {
 }
 
 // keptRowsHeader accepts the header line of a row snapshot this binary
-// (build) wrote with this row codec, of any scan, and returns the rows
-// it announces.
-func keptRowsHeader(line, build string) (int, bool) {
+// (build) wrote with this row codec, of any scan, of at most most rows,
+// and returns the rows it announces.
+func keptRowsHeader(line, build string, most int) (int, bool) {
 	f := strings.Fields(line)
 	if len(f) != 5 || f[0] != rowsMagic || f[1] != strconv.Itoa(model.RowCodecVersion) || f[2] != build ||
 		!strings.HasSuffix(line, "\n") {
 		return 0, false
 	}
 	count, err := strconv.Atoi(f[4])
-	if err != nil || count <= 0 || count > maxKeptRows {
+	if err != nil || count <= 0 || count > min(most, maxKeptRows) {
 		return 0, false
 	}
 	return count, true
@@ -221,26 +258,45 @@ func keptRowsHeader(line, build string) (int, bool) {
 // int32s.
 const maxKeptRows = 1 << 30
 
+// row is the row at position at, nil once its block was let go.
 func (k *keptRows) row(at int32) *model.Row {
-	return &k.blocks[int(at)/k.per][int(at)%k.per]
+	b := k.blocks[int(at)/k.per]
+	if b == nil {
+		return nil
+	}
+	return &b[int(at)%k.per]
 }
 
-// rowID implements rowIDs.
-func (k *keptRows) rowID(at int32) model.MessageID { return k.row(at).ID() }
+// rowID implements rowIDs: no ID for a row let go, which the index then
+// never finds.
+func (k *keptRows) rowID(at int32) model.MessageID {
+	if r := k.row(at); r != nil {
+		return r.ID()
+	}
+	return ""
+}
 
 // find returns the kept row of message id made from the message whose
-// sum is sum, nil when there is none.
+// sum is sum, nil when there is none or it was found before. The row is
+// its block's: the caller copies it (RowBuilder.Adopt) rather than keep
+// the block.
 func (k *keptRows) find(id model.MessageID, sum model.ContentSum) *model.Row {
 	<-k.done
-	if k.index == nil {
+	if k.index == nil || id == "" {
 		return nil
 	}
 	at, ok := k.index.find(k, id)
 	if !ok {
 		return nil
 	}
-	if r := k.row(at); r.Content() == sum {
-		return r
+	r := k.row(at)
+	if r == nil || r.Content() != sum || k.taken[at/64]&(1<<(at%64)) != 0 {
+		return nil
 	}
-	return nil
+	k.taken[at/64] |= 1 << (at % 64)
+	b := int(at) / k.per
+	if k.left[b]--; k.left[b] == 0 {
+		k.blocks[b] = nil // r keeps it until the caller has copied it
+	}
+	return r
 }

@@ -50,14 +50,7 @@ func TestRowsAfterAChangeAreTheFreshScans(t *testing.T) {
 	if err := os.Remove(paths[0]); err != nil {
 		t.Fatal(err)
 	}
-	names, _ := filepath.Glob(filepath.Join(dir, "cur", "*"))
-	raw, err := os.ReadFile(names[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "new", "1999999999.M1P1.delivered"), raw, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	deliverCopy(t, dir, "1999999999.M1P1.delivered")
 
 	want := freshScan(t, dir, cfg)
 	s := scanRows(t, a)
@@ -82,6 +75,20 @@ func TestRowsAfterAChangeAreTheFreshScans(t *testing.T) {
 	}
 }
 
+// deliverCopy delivers a copy of the Maildir dir's first mail in cur as
+// name, in new.
+func deliverCopy(t *testing.T, dir, name string) {
+	t.Helper()
+	names, _ := filepath.Glob(filepath.Join(dir, "cur", "*"))
+	raw, err := os.ReadFile(names[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "new", name), raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestKeptRowsOfAnotherBuildAreNotUsed: a list another binary kept (its
 // rows may be computed otherwise) gives no row: every row is made anew.
 func TestKeptRowsOfAnotherBuildAreNotUsed(t *testing.T) {
@@ -96,14 +103,7 @@ func TestKeptRowsOfAnotherBuildAreNotUsed(t *testing.T) {
 	if err := os.WriteFile(path, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	names, _ := filepath.Glob(filepath.Join(dir, "cur", "*"))
-	raw, err := os.ReadFile(names[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "new", "1999999999.M1P1.delivered"), raw, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	deliverCopy(t, dir, "1999999999.M1P1.delivered")
 	s := scanRows(t, a)
 	if listed := a.listed.Load(); listed.reused != 0 || listed.made != len(s.msgs) || len(s.msgs) == 0 {
 		t.Fatalf("another build's list: %d rows kept, %d made of %d", listed.reused, listed.made, len(s.msgs))
@@ -125,10 +125,7 @@ func TestKeptRowsLetGoWhenFewMatch(t *testing.T) {
 			msgs[i] = model.Message{ID: model.MessageID("m" + strconv.Itoa(i)), Subject: "s"}
 			k.blocks[0][i] = *b.RowOf(&msgs[i], model.SumContent([]byte(msgs[i].ID)))
 		}
-		k.index = newRowIndex(len(msgs))
-		for i := range msgs {
-			k.index.add(k, int32(i))
-		}
+		k.indexBlocks()
 		l := &rowLister{kept: k, primed: true}
 		found := 0
 		for i := range keptTrial {

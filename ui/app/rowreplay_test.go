@@ -240,14 +240,7 @@ func TestRowSnapshotIsWhatTheScanEmits(t *testing.T) {
 
 	// A mail added (a copy of one, delivered later): the listing changed,
 	// so the kept list is not this scan's.
-	names, _ := filepath.Glob(filepath.Join(dir, "cur", "*"))
-	raw, err := os.ReadFile(names[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "new", "1999999999.M1P1.copy"), raw, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	deliverCopy(t, dir, "1999999999.M1P1.copy")
 	if s := scanRows(t, a); len(s.rows) > 0 {
 		t.Fatal("a scan of a changed Maildir handed out the old list")
 	}

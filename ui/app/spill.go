@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -183,6 +184,7 @@ func newSpillFile(dir string) (*os.File, error) {
 // decoded is not kept at all: a read of it fails, and so does any plan
 // that needs it.
 func (s *Spill) Put(msgs ...model.Message) {
+	msgs = s.decodeKeptInMemory(msgs)
 	// One encoder writes the records into the spill's buffer: json.Marshal
 	// copies each record out of its own buffer, and appending those
 	// copies grew the batch's slice again and again (at 100,000
@@ -209,6 +211,42 @@ func (s *Spill) Put(msgs ...model.Message) {
 		}
 		s.commit(batch.Bytes(), msgs[from:to], recs)
 		from = to
+	}
+}
+
+// decodeKeptInMemory decodes whole, in a copy of msgs, the encoded
+// messages the spill will keep in memory (too large for a record, or
+// every one once the file failed), and drops those that cannot be
+// decoded: here rather than in commit, under s.mu, which Get and Reset
+// (from the console's Update) wait for. A write that fails during this
+// Put still has commit decode what it keeps.
+func (s *Spill) decodeKeptInMemory(msgs []model.Message) []model.Message {
+	degraded := s.Degraded() != nil
+	cloned := false
+	for i := 0; i < len(msgs); i++ {
+		m := &msgs[i]
+		if !m.IsEncoded() || !degraded && len(m.Encoded.JSON) > 0 && len(m.Encoded.JSON) <= maxSpillRecord {
+			continue
+		}
+		if !cloned {
+			msgs, cloned = slices.Clone(msgs), true // the caller's are not changed
+			m = &msgs[i]
+		}
+		if m.Materialize() != nil {
+			s.forget(m.ID) // not kept, nor any older copy (see Put)
+			msgs = slices.Delete(msgs, i, i+1)
+			i--
+		}
+	}
+	return msgs
+}
+
+// forget drops what is kept under id.
+func (s *Spill) forget(id model.MessageID) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.closed {
+		s.forgetLocked(id, s.idKey(id))
 	}
 }
 

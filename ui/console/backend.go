@@ -51,7 +51,10 @@ type SharedSource interface {
 // of the kept list before the source is checked, and nil should the scan
 // not hand that list out: the console shows them as not yet checked
 // (rows ahead, scanahead.go). emit may be called from another goroutine
-// than emitRow, ahead and progress (one at a time, in order).
+// than emitRow, ahead and progress (one at a time, in order), but never
+// while emitRow hands rows out; a scan's messages come all with their
+// rows or all without (within a batch, the console lists the rows it
+// makes itself before those that came made).
 type RowSource interface {
 	ScanRows(ctx context.Context, emit func(model.Message, *model.Row) error, emitRow func(*model.Row) error,
 		ahead func([]model.Row), progress func(scan.Progress)) (keep func([]*model.Row) error, err error)

@@ -78,3 +78,38 @@ func TestRowsWithTheirMessages(t *testing.T) {
 		}
 	}
 }
+
+// TestRowedRowsAreAnnotated (found in review): a row that comes with its
+// message gets this console's exception when it arrives
+// (annotateShared), as a message's row does.
+func TestRowedRowsAreAnnotated(t *testing.T) {
+	msgs := sampleMessages()
+	p := policyFor(t, msgs)
+	want := 0
+	for i := range msgs {
+		m := msgs[i]
+		p.Annotate(&m, testNow)
+		if m.Exception != nil {
+			want++
+		}
+	}
+	if want == 0 {
+		t.Fatal("no sample message is covered: the test checks nothing")
+	}
+	cfg := testConfig(nil)
+	src := &rowedSource{rowStub: &rowStub{stub: stubOf(cfg)}}
+	cfg.Source = src
+	m := newModel(t.Context(), cfg, true)
+	m.setPolicy(*p)
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	runCmd(t, m, m.startScan(), func(msg tea.Msg) bool { b, ok := msg.(scanBatchMsg); return ok && b.done })
+	got := 0
+	for _, r := range m.table.ArrivalRows() {
+		if r.Exception != nil {
+			got++
+		}
+	}
+	if got != want {
+		t.Fatalf("%d rows that came with their messages carry an exception, want %d", got, want)
+	}
+}
