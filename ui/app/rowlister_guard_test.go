@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"testing"
+	"unsafe"
 
 	"mxaudit/model"
 	"mxaudit/model/store"
@@ -72,13 +75,7 @@ func TestZeroSumRowIsNeverReused(t *testing.T) {
 // error it is, never as the clean row its head alone would make, and
 // the spill keeps that error, not a message that reads back clean.
 func TestUndecodableEncodedMessageIsAnError(t *testing.T) {
-	whole := model.Message{ID: "zip.eml", Subject: "s", SHA256: "ab",
-		Verdict:     model.Verdict{Attachment: model.AttachmentEncrypted},
-		Attachments: []model.Attachment{{Filename: "a.zip"}}}
-	enc, err := store.Encode(whole)
-	if err != nil {
-		t.Fatal(err)
-	}
+	whole, enc := encodedZipMail(t)
 	m := enc.Message()
 	head := model.Message{ID: m.ID, Subject: m.Subject, SHA256: m.SHA256}
 	e := *m.Encoded
@@ -166,6 +163,89 @@ func TestKeptRowsHeader(t *testing.T) {
 	} {
 		if _, ok := keptRowsHeader(c.line, "b", 100); ok != c.ok {
 			t.Errorf("%q: accepted %v, want %v", c.line, ok, c.ok)
+		}
+	}
+}
+
+// TestSpillKeepsEncodedMessagesWhole (found in review): an encoded
+// message the spill keeps in memory (no file; a write that fails) is
+// read back whole, never head-only; one whose bytes do not decode is not
+// kept, nor any older copy under its ID, in the order put.
+func TestSpillKeepsEncodedMessagesWhole(t *testing.T) {
+	whole, enc := encodedZipMail(t)
+	head := func(json []byte) model.Message {
+		m := model.Message{ID: whole.ID, Subject: whole.Subject, SHA256: whole.SHA256}
+		e := *enc.Message().Encoded
+		e.JSON = json
+		m.Encoded = &e
+		return m
+	}
+	good := head(enc.Message().Encoded.JSON)
+	bad := head(enc.Message().Encoded.JSON[:20])
+	for _, how := range []string{"no file", "write fails"} {
+		var s *Spill
+		if how == "no file" {
+			s = NewSpill(filepath.Join(t.TempDir(), "missing"))
+		} else {
+			s = NewSpill(t.TempDir())
+			ro, err := os.Open(fmt.Sprintf("/proc/self/fd/%d", s.f.Fd()))
+			if err != nil {
+				t.Skip("no /proc to reopen the file read-only:", err)
+			}
+			s.f.Close()
+			s.f = ro
+		}
+		s.Put(good)
+		got, err := s.Get(whole.ID)
+		if err != nil || got.IsEncoded() || !got.IsEncrypted() || len(got.Attachments) != 1 {
+			t.Fatalf("%s: read back %+v, %v; want the whole message", how, got, err)
+		}
+		s.Put(good, bad) // the later copy does not decode: it wins, and is no copy
+		if got, err := s.Get(whole.ID); err == nil {
+			t.Fatalf("%s: an older copy answers for undecodable bytes: %+v", how, got)
+		}
+		s.Close()
+	}
+}
+
+// TestListedRowsAreCopies (found in review): the rows the lister hands on
+// for kept rows are copies, not the kept blocks' rows, and the blocks
+// are let go once all their rows are taken.
+func TestListedRowsAreCopies(t *testing.T) {
+	var msgs []model.Message
+	var kept []model.Row
+	for i := range 6 {
+		m := model.Message{ID: model.MessageID("m" + strconv.Itoa(i)), Subject: fmt.Sprint("subject ", i)}
+		msgs = append(msgs, m)
+		kept = append(kept, model.NewRowOf(&m, sumOf(t, m)))
+	}
+	k := keptOf(4, kept)
+	blocks := slices.Clone(k.blocks)
+	var emitted []model.Message
+	var rows []*model.Row
+	l := listerInto(k, &emitted, &rows)
+	for _, m := range msgs {
+		if err := l.emitMessage(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if l.reused != len(msgs) {
+		t.Fatalf("%d rows reused of %d", l.reused, len(msgs))
+	}
+	for i, r := range rows {
+		for _, b := range blocks {
+			if len(b) > 0 && uintptr(unsafe.Pointer(r)) >= uintptr(unsafe.Pointer(&b[0])) &&
+				uintptr(unsafe.Pointer(r)) < uintptr(unsafe.Pointer(&b[0]))+uintptr(len(b))*unsafe.Sizeof(b[0]) {
+				t.Fatalf("row %d is a kept block's", i)
+			}
+		}
+		if r.ID() != msgs[i].ID || r.Content() != kept[i].Content() {
+			t.Fatalf("row %d is not the kept row of %s", i, msgs[i].ID)
+		}
+	}
+	for i, b := range k.blocks {
+		if b != nil {
+			t.Fatalf("block %d, all of it taken, is still held", i)
 		}
 	}
 }

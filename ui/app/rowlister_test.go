@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"mxaudit/model"
@@ -89,26 +90,38 @@ func deliverCopy(t *testing.T, dir, name string) {
 	}
 }
 
-// TestKeptRowsOfAnotherBuildAreNotUsed: a list another binary kept (its
-// rows may be computed otherwise) gives no row: every row is made anew.
-func TestKeptRowsOfAnotherBuildAreNotUsed(t *testing.T) {
-	a, dir, cfg := keptQuarantine(t, Options{})
-	untilRows(t, a)
-	path, b := rowsFile(t, cfg)
-	build := buildID()
-	if build == "" || !bytes.Contains(b, []byte(" "+build+" ")) {
-		t.Skip("this binary has no build ID: no list is kept")
+// TestKeptRowsNotUsed: a list another binary kept (its rows may be
+// computed otherwise), or one announcing more rows than the cache's
+// scans could have kept (room made for them would be the file's to
+// choose), gives no row: every row is made anew.
+func TestKeptRowsNotUsed(t *testing.T) {
+	for _, c := range []struct {
+		what string
+		edit func(header []string)
+	}{
+		{"another build's", func(h []string) { h[2] = h[2][:len(h[2])-1] + "x" }},
+		{"too long", func(h []string) { h[4] = strconv.Itoa(1 << 29) }},
+	} {
+		a, dir, cfg := keptQuarantine(t, Options{})
+		untilRows(t, a)
+		path, b := rowsFile(t, cfg)
+		line, rest, _ := bytes.Cut(b, []byte("\n"))
+		h := strings.Fields(string(line))
+		if len(h) != 5 || h[2] != buildID() {
+			t.Skipf("no list kept by this binary (header %q)", line)
+		}
+		c.edit(h)
+		b = append([]byte(strings.Join(h, " ")+"\n"), rest...)
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		deliverCopy(t, dir, "1999999999.M1P1.delivered")
+		s := scanRows(t, a)
+		if listed := a.listed.Load(); listed.reused != 0 || listed.made != len(s.msgs) || len(s.msgs) == 0 {
+			t.Fatalf("%s list: %d rows kept, %d made of %d", c.what, listed.reused, listed.made, len(s.msgs))
+		}
+		sameAsFresh(t, c.what, a, s, freshScan(t, dir, cfg))
 	}
-	b = bytes.Replace(b, []byte(" "+build+" "), []byte(" "+build[:len(build)-1]+"x "), 1)
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	deliverCopy(t, dir, "1999999999.M1P1.delivered")
-	s := scanRows(t, a)
-	if listed := a.listed.Load(); listed.reused != 0 || listed.made != len(s.msgs) || len(s.msgs) == 0 {
-		t.Fatalf("another build's list: %d rows kept, %d made of %d", listed.reused, listed.made, len(s.msgs))
-	}
-	sameAsFresh(t, "another build's", a, s, freshScan(t, dir, cfg))
 }
 
 // TestKeptRowsLetGoWhenFewMatch: kept rows that answer fewer than one
@@ -148,10 +161,10 @@ func TestKeptRowsLetGoWhenFewMatch(t *testing.T) {
 	}
 }
 
-// TestSpillWritesEncodedBytes: a message still encoded is written as the
-// bytes it carries, and read back whole, from the file or (when the
-// file fails) from memory, decoded first.
-func TestSpillWritesEncodedBytes(t *testing.T) {
+// encodedZipMail is a ZIP mail's analysis, and it encoded as the cache
+// encodes it.
+func encodedZipMail(t *testing.T) (model.Message, store.EncodedMessage) {
+	t.Helper()
 	m := model.Message{ID: "zip.eml", Subject: "s", SHA256: "ab",
 		Verdict:     model.Verdict{Attachment: model.AttachmentEncrypted, Reasons: []string{"encrypted"}},
 		Attachments: []model.Attachment{{Filename: "a.zip"}}}
@@ -159,6 +172,14 @@ func TestSpillWritesEncodedBytes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return m, enc
+}
+
+// TestSpillWritesEncodedBytes: a message still encoded is written as the
+// bytes it carries, and read back whole, from the file or (when the
+// file fails) from memory, decoded first.
+func TestSpillWritesEncodedBytes(t *testing.T) {
+	m, enc := encodedZipMail(t)
 	for _, inMemory := range []bool{false, true} {
 		dir := t.TempDir()
 		if inMemory {

@@ -216,38 +216,29 @@ func (s *Spill) Put(msgs ...model.Message) {
 
 // decodeKeptInMemory decodes whole, in a copy of msgs, the encoded
 // messages the spill will keep in memory (too large for a record, or
-// every one once the file failed), and drops those that cannot be
-// decoded: here rather than in commit, under s.mu, which Get and Reset
-// (from the console's Update) wait for. A write that fails during this
-// Put still has commit decode what it keeps.
+// every one once the file failed): here rather than in commit, under
+// s.mu, which Get and Reset (from the console's Update) wait for. One
+// that does not decode is left as it is, for commit to drop in its
+// turn, with any older copy (see Put), as it drops one whose write
+// failed during this Put.
 func (s *Spill) decodeKeptInMemory(msgs []model.Message) []model.Message {
 	degraded := s.Degraded() != nil
 	cloned := false
-	for i := 0; i < len(msgs); i++ {
+	for i := range msgs {
 		m := &msgs[i]
 		if !m.IsEncoded() || !degraded && len(m.Encoded.JSON) > 0 && len(m.Encoded.JSON) <= maxSpillRecord {
 			continue
 		}
+		whole := *m
+		if whole.Materialize() != nil {
+			continue
+		}
 		if !cloned {
 			msgs, cloned = slices.Clone(msgs), true // the caller's are not changed
-			m = &msgs[i]
 		}
-		if m.Materialize() != nil {
-			s.forget(m.ID) // not kept, nor any older copy (see Put)
-			msgs = slices.Delete(msgs, i, i+1)
-			i--
-		}
+		msgs[i] = whole
 	}
 	return msgs
-}
-
-// forget drops what is kept under id.
-func (s *Spill) forget(id model.MessageID) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.closed {
-		s.forgetLocked(id, s.idKey(id))
-	}
 }
 
 // encodedRecord is where Put encoded a message in its buffer. rec.n is 0
