@@ -221,7 +221,7 @@ func (a *App) ScanEncoded(ctx context.Context, emit func(model.Message) error, p
 
 // scanInto is Scan, ScanEncoded (encoded) and ScanRows (emitRow set,
 // when it also returns where the scan's list may be kept, shown, the
-// rows it gives ahead, and lister, which emit is the emitMessage of).
+// rows it gives ahead, and lister, whose emitMessage emit is).
 func (a *App) scanInto(ctx context.Context, emit func(model.Message) error, emitRow func(*model.Row) error,
 	shown *shownAhead, progress func(scan.Progress), encoded bool, lister *rowLister) (_ *rowsTarget, err error) {
 	defer scanUnderWay()()

@@ -19,10 +19,11 @@ import (
 //     (store.Encode), unless it still carries the cached bytes (a warm
 //     scan's, model.Encoded), and those bytes are summed
 //     (model.ContentSum);
-//   - its row is the one the console kept from its last scan for a
-//     message of the same ID and sum, when the row snapshot of that scan
-//     is there (keptRows: of whatever listing, if this binary wrote it),
-//     else made from the message, decoded whole if it was not;
+//   - its row is a copy of the one the console kept from its last scan
+//     for a message of the same ID and sum, when the row snapshot of
+//     that scan is there (keptRows: of whatever listing, if this binary
+//     wrote it), else made from the message, decoded whole if it was
+//     not;
 //   - the message goes on still encoded, for the console's spill to
 //     write its bytes as they are (Spill.Put).
 //
@@ -42,9 +43,9 @@ type rowLister struct {
 	stop  context.CancelFunc
 	emit  func(model.Message, *model.Row) error
 	build *model.RowBuilder
-	// path is the row snapshot the kept rows are read from, of at most
-	// most rows; kept is nil until prime reads them, and again once
-	// they are dropped.
+	// path is the row snapshot the kept rows are read from, and most
+	// the most rows it may announce; kept is nil until prime reads
+	// them, and again once they are dropped.
 	path   string
 	most   int
 	kept   *keptRows

@@ -259,11 +259,11 @@ func (rr *rowReplay) handOut(rows []model.Row) error {
 // message still encoded as the cache encodes it (model.Encoded): its
 // bytes are what the console's spill keeps. emit is called from one
 // goroutine, in order, but not always the one emitRow, ahead and
-// progress are called from: they must not share state unguarded. It
-// returns, when the scan's
-// list may be kept for the next start, the function that keeps it: the
-// console calls it with its rows of this very scan (see keepRows), off
-// its Update.
+// progress are called from: they must not share state unguarded.
+//
+// It returns, when the scan's list may be kept for the next start, the
+// function that keeps it: the console calls it with its rows of this
+// very scan (see keepRows), off its Update.
 //
 // ahead, when set, is given the first rows of that list before the
 // source is checked, to be shown as not yet checked, and nil should the
