@@ -11,6 +11,11 @@
 # min/median/max. The same path costs something with any program behind
 # it: key_baseline is a key echoed by cat in a pane of the same size,
 # to subtract from the console's figures.
+#
+# DELIVER=1 in the environment first delivers one mail into the Maildir
+# DIR (a copy of the first in cur/, under a new name in new/), so that
+# the console starts on a quarantine changed since its last start, as
+# after new mail arrived: for generated quarantines only.
 set -eu
 bin=$1 dir=$2
 shift 2
@@ -44,6 +49,10 @@ waitfor() {
 	done
 }
 tm kill-session -t "$sess" 2>/dev/null || true
+if [ "${DELIVER:-}" = 1 ]; then
+	first=$(ls "$dir/cur" | head -n 1)
+	cp "$dir/cur/$first" "$dir/new/$(date +%s).M$$P0.measure"
+fi
 # The terminal path alone: tmux, send-keys and capture-pane around cat.
 tm new-session -d -s "$sess" -x 160 -y 48 cat
 sleep 0.3
