@@ -442,7 +442,7 @@ func (j *SortJob) directed(key uint64) uint64 {
 // tied (SortJob.ties).
 func (j *SortJob) markTies(at, n int) {
 	for x := at + 1; x < at+n; x++ {
-		j.ties[x>>6] |= 1 << (x & 63)
+		setBit(j.ties, int32(x), true)
 	}
 }
 

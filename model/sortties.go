@@ -43,7 +43,7 @@ func (j *SortJob) tiesOf(order []int32, far []farDate) []uint64 {
 			equal = j.keys[a] == j.keys[b]
 		}
 		if equal {
-			ties[x>>6] |= 1 << (x & 63)
+			setBit(ties, int32(x), true)
 		}
 	}
 	return ties
@@ -63,7 +63,7 @@ func flipByTies(order []int32, ties []uint64) ([]int32, []uint64) {
 		}
 		copy(out[w:], order[lo:hi])
 		for x := w + 1; x < w+hi-lo; x++ {
-			outTies[x>>6] |= 1 << (x & 63)
+			setBit(outTies, int32(x), true)
 		}
 		w += hi - lo
 		hi = lo
@@ -81,7 +81,7 @@ func (t *Table) tiesByComparing(order []int32) []uint64 {
 	ties := make([]uint64, bitWords(len(order)))
 	for x := 1; x < len(order); x++ {
 		if CompareRows(t.sort.Column, t.line(order[x-1]), t.line(order[x])) == 0 {
-			ties[x>>6] |= 1 << (x & 63)
+			setBit(ties, int32(x), true)
 		}
 	}
 	return ties

@@ -3,8 +3,6 @@ package app
 import (
 	"context"
 	"crypto/sha256"
-	"strconv"
-	"strings"
 
 	"mxaudit/analysis/scan"
 	"mxaudit/model"
@@ -243,16 +241,11 @@ func (k *keptRows) indexBlocks() {
 // (build) wrote with this row codec, of any scan, of at most most rows,
 // and returns the rows it announces.
 func keptRowsHeader(line, build string, most int) (int, bool) {
-	f := strings.Fields(line)
-	if len(f) != 5 || f[0] != rowsMagic || f[1] != strconv.Itoa(model.RowCodecVersion) || f[2] != build ||
-		!strings.HasSuffix(line, "\n") {
+	h, ok := parseRowsHeader(line)
+	if !ok || h.build != build || h.count > min(most, maxKeptRows) {
 		return 0, false
 	}
-	count, err := strconv.Atoi(f[4])
-	if err != nil || count <= 0 || count > min(most, maxKeptRows) {
-		return 0, false
-	}
-	return count, true
+	return h.count, true
 }
 
 // maxKeptRows bounds the rows a kept list may announce: positions are

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"strconv"
 	"strings"
 
 	"mxaudit/model"
@@ -65,19 +64,14 @@ const maxAheadBlockLen = 16 << 20
 // may hold: the count the file gives, at most a block's.
 func aheadHeader(line, cacheSum string) (int, bool) {
 	build := buildID()
-	f := strings.Fields(line)
-	if build == "" || cacheSum == "" || !strings.HasSuffix(line, "\n") || len(f) != 5 || f[0] != rowsMagic ||
-		f[1] != strconv.Itoa(model.RowCodecVersion) || f[2] != build {
+	h, ok := parseRowsHeader(line)
+	if !ok || build == "" || cacheSum == "" || h.build != build {
 		return 0, false
 	}
-	if digest, ok := strings.CutSuffix(f[3], "."+cacheSum); !ok || digest == "" {
+	if digest, ok := strings.CutSuffix(h.digest, "."+cacheSum); !ok || digest == "" {
 		return 0, false
 	}
-	count, err := strconv.Atoi(f[4])
-	if err != nil || count < 1 {
-		return 0, false
-	}
-	return min(count, rowsPerBlock), true
+	return min(h.count, rowsPerBlock), true
 }
 
 // shownAhead is the rows a scan gave ahead (ScanRows' ahead), until it

@@ -9,6 +9,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 	"unsafe"
 
@@ -76,6 +78,28 @@ func rowsName(digest, cacheSum string) string { return digest + "." + cacheSum }
 // rowsHeader is the file's first line.
 func rowsHeader(build, digest string, count int) string {
 	return fmt.Sprintf("%s %d %s %s %d\n", rowsMagic, model.RowCodecVersion, build, digest, count)
+}
+
+// rowsHeaderFields are what a header line (rowsHeader) names.
+type rowsHeaderFields struct {
+	build, digest string
+	count         int
+}
+
+// parseRowsHeader reads a header line, with its newline, that rowsHeader
+// wrote with this row codec; false for any other line, or a count under
+// one. Those who read a row snapshot of whatever scan (rowsAhead, a
+// rowLister's kept rows) check its build and digest themselves.
+func parseRowsHeader(line string) (rowsHeaderFields, bool) {
+	f := strings.Fields(line)
+	if !strings.HasSuffix(line, "\n") || len(f) != 5 || f[0] != rowsMagic || f[1] != strconv.Itoa(model.RowCodecVersion) {
+		return rowsHeaderFields{}, false
+	}
+	count, err := strconv.Atoi(f[4])
+	if err != nil || count < 1 {
+		return rowsHeaderFields{}, false
+	}
+	return rowsHeaderFields{build: f[2], digest: f[3], count: count}, true
 }
 
 // errRowsStale is a row snapshot that is not the given scan's.

@@ -201,7 +201,7 @@ func (s *Spill) Put(msgs ...model.Message) {
 		}
 	}()
 	enc := json.NewEncoder(batch)
-	recs := make([]encodedRecord, 0, min(len(msgs), 256))
+	recs := make([]spillRecord, 0, min(len(msgs), 256))
 	for from := 0; from < len(msgs); {
 		batch.Reset()
 		recs = recs[:0]
@@ -241,25 +241,19 @@ func (s *Spill) decodeKeptInMemory(msgs []model.Message) []model.Message {
 	return msgs
 }
 
-// encodedRecord is where Put encoded a message in its buffer. rec.n is 0
-// when the message is kept in memory instead (its record too large, or
-// lossy).
-type encodedRecord struct {
-	rec spillRecord
-}
-
 // spillChunk is how much Put encodes before it writes.
 const spillChunk = 1 << 20
 
-// encodeRecord appends m's record to batch and returns where it is: the
-// bytes an encoded message carries, as they are (see Put), else m
-// encoded.
-func encodeRecord(enc *json.Encoder, batch *bytes.Buffer, m *model.Message) encodedRecord {
+// encodeRecord appends m's record to batch and returns where it is in
+// batch: the bytes an encoded message carries, as they are (see Put),
+// else m encoded. Its n is 0 when the message is to be kept in memory
+// instead (its record too large, or lossy).
+func encodeRecord(enc *json.Encoder, batch *bytes.Buffer, m *model.Message) spillRecord {
 	start := batch.Len()
 	if m.IsEncoded() {
 		rec := m.Encoded.JSON
 		if len(rec) == 0 || len(rec) > maxSpillRecord {
-			return encodedRecord{}
+			return spillRecord{}
 		}
 		batch.Write(rec)
 		batch.WriteByte('\n') // as Encode ends a record
@@ -267,22 +261,22 @@ func encodeRecord(enc *json.Encoder, batch *bytes.Buffer, m *model.Message) enco
 		if !m.Encoded.HasJSONSum {
 			sum = sha256.Sum256(rec)
 		}
-		return encodedRecord{rec: spillRecord{off: int64(start), n: uint32(len(rec)), sum: sum}}
+		return spillRecord{off: int64(start), n: uint32(len(rec)), sum: sum}
 	}
 	if err := enc.Encode(m); err != nil {
 		batch.Truncate(start)
-		return encodedRecord{}
+		return spillRecord{}
 	}
 	rec := batch.Bytes()[start : batch.Len()-1]
 	if len(rec) == 0 || len(rec) > maxSpillRecord || bytes.Contains(rec, lossyUTF8) {
 		batch.Truncate(start)
-		return encodedRecord{}
+		return spillRecord{}
 	}
-	return encodedRecord{rec: spillRecord{off: int64(start), n: uint32(len(rec)), sum: sha256.Sum256(rec)}}
+	return spillRecord{off: int64(start), n: uint32(len(rec)), sum: sha256.Sum256(rec)}
 }
 
 // commit writes buf, the records recs of msgs, and indexes them.
-func (s *Spill) commit(buf []byte, msgs []model.Message, recs []encodedRecord) {
+func (s *Spill) commit(buf []byte, msgs []model.Message, recs []spillRecord) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -296,10 +290,10 @@ func (s *Spill) commit(buf []byte, msgs []model.Message, recs []encodedRecord) {
 			written = true
 		}
 	}
-	for i, e := range recs {
+	for i, r := range recs {
 		key := s.idKey(msgs[i].ID)
 		s.forgetLocked(msgs[i].ID, key) // an older copy must not answer for it
-		if r := e.rec; written && r.n > 0 {
+		if written && r.n > 0 {
 			r.off += s.end
 			r.chk = s.idCheck(msgs[i].ID)
 			s.recs = append(s.recs, r)
