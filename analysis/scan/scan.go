@@ -351,6 +351,14 @@ func Analyse(ctx context.Context, src mailsrc.Source, an Analyzer, e mailsrc.Ent
 	return analyseOne(ctx, src, an, Options{}, job{entry: e}).msg
 }
 
+// AnalyseListed returns what a scan with opt emits for the listed
+// message e: its result in opt.Cache (encoded when opt.Encoded says so),
+// or its analysis, which it caches there as the scan would; for a reader
+// that needs a few messages of a scan ahead of it.
+func AnalyseListed(ctx context.Context, src mailsrc.Source, an Analyzer, opt Options, e mailsrc.Entry) model.Message {
+	return analyseOne(ctx, src, an, opt, job{entry: e}).msg
+}
+
 // ErrorMessage is the summary of a message that could not be read at all.
 func ErrorMessage(id model.MessageID, size int64, err error) model.Message {
 	text := fmt.Sprintf("cannot read message: %v", err)

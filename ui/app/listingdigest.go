@@ -45,6 +45,14 @@ type listingDigest struct {
 	keepIDs bool
 	missed  []model.MessageID
 	ok      bool // every entry so far has a stamp and no error
+	// prefixAt, when set, is the count of entries whose digest is taken
+	// on the way (prefix), as sum would have taken it had the listing
+	// ended there: the listing of a snapshot that new mail followed
+	// (replayable). prefixMissed counts the entries of it without a
+	// cached result.
+	prefixAt     int
+	prefix       string
+	prefixMissed int
 }
 
 // letGo drops the digest's per-entry arrays, summed and compared
@@ -128,6 +136,31 @@ func (d *listingDigest) add(e mailsrc.Entry) {
 	d.field(sum[:])
 	d.field(received[:])
 	d.fieldString(e.Warning)
+	if d.n == d.prefixAt {
+		d.prefix = d.digestSoFar()
+	}
+}
+
+// digestSoFar is the digest of the entries added so far, as sum would
+// finish it, or "" when the hashes cannot be copied to finish them.
+func (d *listingDigest) digestSoFar() string {
+	h, err1 := d.h.(hash.Cloner).Clone()
+	refs, err2 := d.refsHash.(hash.Cloner).Clone()
+	if err1 != nil || err2 != nil {
+		return ""
+	}
+	d.prefixMissed = len(d.missed)
+	return finishDigest(h, refs, d.n)
+}
+
+// finishDigest writes the refs' digest and the count n into h and
+// returns its sum, spelled in hex.
+func finishDigest(h, refsHash hash.Hash, n int) string {
+	h.Write(refsHash.Sum(nil))
+	var count [8]byte
+	binary.BigEndian.PutUint64(count[:], uint64(n))
+	h.Write(count[:])
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // hashRef hashes the next entry's ref into refsHash: ok says it has a
@@ -157,9 +190,22 @@ func (d *listingDigest) sum(c *store.Cache, uncachedOK func(model.MessageID) boo
 			return "", nil, false
 		}
 	}
-	d.h.Write(d.refsHash.Sum(nil))
-	var n [8]byte
-	binary.BigEndian.PutUint64(n[:], uint64(d.n))
-	d.h.Write(n[:])
-	return hex.EncodeToString(d.h.Sum(nil)), d.missed, true
+	return finishDigest(d.h, d.refsHash, d.n), d.missed, true
+}
+
+// prefixSum returns the digest of the first prefixAt entries, taken on
+// the way (add), when it is that of a listing sum would accept: every
+// entry listed has a stamp, and each entry of the first prefixAt
+// without a cached result is one uncachedOK accepts. The entries after
+// them may have none.
+func (d *listingDigest) prefixSum(c *store.Cache, uncachedOK func(model.MessageID) bool) (string, bool) {
+	if !d.ok || d.cache != c || d.prefix == "" || d.n <= d.prefixAt {
+		return "", false
+	}
+	for _, id := range d.missed[:d.prefixMissed] {
+		if !uncachedOK(id) {
+			return "", false
+		}
+	}
+	return d.prefix, true
 }

@@ -55,8 +55,12 @@ type rowLister struct {
 	reused, made int
 }
 
-// listedRows is what a rowLister counted (App.listed).
-type listedRows struct{ reused, made int }
+// listedRows is what a rowLister counted (App.listed), and whether it
+// read a kept list (keptRead).
+type listedRows struct {
+	reused, made int
+	keptRead     bool
+}
 
 // newRowLister returns a lister handing messages and rows to emit,
 // which reuses no rows until it is told where they are kept
@@ -90,6 +94,14 @@ func (l *rowLister) prime() {
 	l.primed = true
 	if l.path != "" {
 		l.kept = readKeptRows(l.ctx, l.path, l.most)
+	}
+}
+
+// readNone primes the lister to read no kept rows: every row it hands
+// on is made from its message.
+func (l *rowLister) readNone() {
+	if l != nil {
+		l.primed = true
 	}
 }
 

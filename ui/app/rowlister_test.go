@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"errors"
 	"os"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"mxaudit/analysis"
+	"mxaudit/analysis/ppap"
 	"mxaudit/model"
 	"mxaudit/model/store"
 )
@@ -76,18 +79,29 @@ func TestRowsAfterAChangeAreTheFreshScans(t *testing.T) {
 	}
 }
 
-// deliverCopy delivers a copy of the Maildir dir's first mail in cur as
-// name, in new.
+// deliverCopy delivers as name, in new, a copy of the first mail in the
+// Maildir dir's cur that holds an encrypted archive: pairing reads it,
+// so that the next scan pairs the whole listing again (mail pairing
+// would leave as it came is replayed with the snapshot instead:
+// snapshotdelta.go).
 func deliverCopy(t *testing.T, dir, name string) {
 	t.Helper()
 	names, _ := filepath.Glob(filepath.Join(dir, "cur", "*"))
-	raw, err := os.ReadFile(names[0])
-	if err != nil {
-		t.Fatal(err)
+	an := analysis.New(analysis.Config{})
+	for _, n := range names {
+		raw, err := os.ReadFile(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := an.Analyze(context.Background(), "copy", bytes.NewReader(raw)); !ppap.NeedsPairing(&m) {
+			continue
+		}
+		if err := os.WriteFile(filepath.Join(dir, "new", name), raw, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return
 	}
-	if err := os.WriteFile(filepath.Join(dir, "new", name), raw, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	t.Fatal("no mail with an encrypted archive to deliver a copy of")
 }
 
 // TestKeptRowsNotUsed: a list another binary kept (its rows may be

@@ -277,7 +277,7 @@ func (a *App) ScanRows(ctx context.Context, emit func(model.Message, *model.Row)
 	lister := newRowLister(ctx, emit)
 	defer lister.stop() // the kept rows are not read past the scan
 	t, err := a.scanInto(ctx, lister.emitMessage, emitRow, shown, progress, true, lister)
-	a.listed.Store(&listedRows{reused: lister.reused, made: lister.made})
+	a.listed.Store(&listedRows{reused: lister.reused, made: lister.made, keptRead: lister.kept != nil})
 	if err != nil || t == nil {
 		return nil, err
 	}
@@ -291,7 +291,9 @@ func (a *App) ScanRows(ctx context.Context, emit func(model.Message, *model.Row)
 // snapshot of it. Should a block be damaged or name other messages, the
 // rest of the entries are replayed as messages (replayRest), the file
 // goes, and restIDs are the IDs of the whole listing, to keep the list
-// again.
+// again. New mail after the snapshot's listing (snapshotdelta.go) is
+// such a rest, after the list handed out whole: restIDs is then nil,
+// and the file stands.
 //
 // Once the first block is out, nothing reads the cache's index, nor the
 // entries the rows handed out were checked against, but the replay of
@@ -301,7 +303,7 @@ func (a *App) ScanRows(ctx context.Context, emit func(model.Message, *model.Row)
 // At a million messages they are 77 and 66 MB of the heap the rows grow
 // in, which the soft limit after the scan is measured from.
 func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Options, plan *replayPlan,
-	emit func(model.Message) error, emitRow func(*model.Row) error, gen uint64) (handedOut bool, restIDs []model.MessageID, err error) {
+	emit func(model.Message) error, emitRow func(*model.Row) error, gen uint64, lister *rowLister) (handedOut bool, restIDs []model.MessageID, err error) {
 	entries, d := plan.entries, plan.d
 	if len(d.keys) != entries.len() || len(d.refs) != entries.len() {
 		return false, nil, nil
@@ -311,8 +313,11 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 			return false, nil, nil // added at each scan, after the cache
 		}
 	}
+	// The list kept is the snapshot's listing's: all of the entries,
+	// or those before the new mail of a listing it followed (the rest).
+	kept := plan.snap.Count
 	path := rowsPath(cache.Path())
-	rf, err := openRows(path, rowsName(plan.snap.Digest, cache.HeaderSum()), entries.len())
+	rf, err := openRows(path, rowsName(plan.snap.Digest, cache.HeaderSum()), kept)
 	if err != nil {
 		if !errors.Is(err, errRowsStale) && !errors.Is(err, fs.ErrNotExist) {
 			a.warnf("the list kept from the last scan is not used: %v", err)
@@ -342,15 +347,15 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 	}()
 	defer rr.placeChanged()
 	sent := 0
-	for sent < entries.len() {
+	for sent < kept {
 		if err := ctx.Err(); err != nil {
 			return true, nil, err
 		}
 		rows, err := rf.next()
-		if err == nil && len(rows) > entries.len()-sent {
+		if err == nil && len(rows) > kept-sent {
 			err = fmt.Errorf("%w: more rows than messages", errRowsWrong)
 		}
-		if err == nil && (len(rows) > rowsPerBlock || len(rows) < rowsPerBlock && sent+len(rows) != entries.len()) {
+		if err == nil && (len(rows) > rowsPerBlock || len(rows) < rowsPerBlock && sent+len(rows) != kept) {
 			err = fmt.Errorf("%w: a block of %d rows, not %d", errRowsWrong, len(rows), rowsPerBlock)
 		}
 		for j := 0; err == nil && j < len(rows); j++ {
@@ -400,6 +405,18 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 		a.unsetRowReplay(rr) // nothing to read back: the messages come instead
 		return false, nil, nil
 	}
+	// The rest's rows are made from its messages: the list that could
+	// give them is the one just handed out (damaged, or without the new
+	// mail), and reading it again for the lister would hold its rows
+	// twice (200 MB at a million messages).
+	lister.readNone()
+	if sent == kept {
+		// The list handed out whole, and the rest is the new mail after
+		// it, read already (appendedPlan): the file stands, and the
+		// cache need not be opened again (its index alone is 61 MB at
+		// a million messages).
+		return true, nil, emitAppended(ctx, plan, opts, emit)
+	}
 	// The whole listing's IDs, for the list kept again: those of the
 	// rows handed out, then the entries' own, which the rest lets go.
 	ids := rr.appendHandedOutIDs(make([]model.MessageID, 0, entries.len()))
@@ -445,6 +462,9 @@ func replayRest(ctx context.Context, a *App, cache *store.Cache, header string, 
 		if _, ok := plan.repl[plan.entries.id(i)]; ok {
 			continue // a changed message's outcome, read pinned; or one analysed afresh
 		}
+		if plan.appended[plan.entries.id(i)] {
+			continue // new mail, checked as it is emitted (replay)
+		}
 		// rr.mu a slot at a time: Message and a new scan's close of rr
 		// take it meanwhile.
 		rr.mu.RLock()
@@ -464,7 +484,7 @@ func replayRest(ctx context.Context, a *App, cache *store.Cache, header string, 
 		}
 	}
 	opts.Part = true // the messages of the rows handed out are listed too
-	return replay(ctx, a, cache, opts, plan.entries, sent, plan.repl, emit)
+	return replay(ctx, a, cache, opts, plan, sent, emit)
 }
 
 // newRowReplay makes what Message needs for the row replay of plan, and

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -102,17 +101,7 @@ func TestRowsAheadWithdrawnWhenTheSourceChanged(t *testing.T) {
 	smallRowBlocks(t)
 	a, dir, _ := keptQuarantine(t, Options{})
 	untilRows(t, a)
-	names, err := filepath.Glob(filepath.Join(dir, "cur", "*"))
-	if err != nil || len(names) == 0 {
-		t.Fatal("no message in the Maildir", err)
-	}
-	raw, err := os.ReadFile(names[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "new", "1999999999.M1P1.ahead"), raw, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	deliverCopy(t, dir, "1999999999.M1P1.ahead")
 	events, _, _ := aheadEvents(t, a, nil)
 	if len(events) < 3 || events[0] != "ahead" || events[1] != "withdrawn" || slices.Contains(events[2:], "withdrawn") {
 		t.Fatalf("handed out %v, want the rows ahead, withdrawn, then the scan's", compactEvents(events))

@@ -265,14 +265,18 @@ type rowsTarget struct {
 	path   string
 	digest string
 	ids    []model.MessageID
+	// extra counts the rows of the scan's list that are not kept: the
+	// new mail after a snapshot's listing (snapshotListTarget).
+	extra int
 }
 
 // keep writes rows, the list of the scan t is of, as the row snapshot
 // for the next start, in the listing's order (pairing emits a ZIP mail
-// after the mails that came within its window). It does nothing when
-// rows are not one of each listed message (one left or came meanwhile).
+// after the mails that came within its window): those of t's IDs, of
+// which rows holds one each and extra more. It does nothing when rows
+// are not that (one left or came meanwhile).
 func (t *rowsTarget) keep(rows []*model.Row) error {
-	if len(rows) != len(t.ids) {
+	if len(rows) != len(t.ids)+t.extra {
 		return nil
 	}
 	byID := make(map[model.MessageID]*model.Row, len(rows))

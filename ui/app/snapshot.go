@@ -50,6 +50,10 @@ type scanSnapshot struct {
 	Changed changedList `json:"changed"`
 	// Uncached are the listed messages without a cached result.
 	Uncached []model.MessageID `json:"uncached,omitempty"`
+	// MarksSum is the SHA-256 of the record under marksKey that holds
+	// the marks of the changed messages; empty when none was kept, and
+	// no listing but this one replays the snapshot.
+	MarksSum string `json:"marks,omitempty"`
 }
 
 // changedMessage is a message pairing changed, as the cache holds it
@@ -148,7 +152,10 @@ type snapshotRecorder struct {
 	twice   bool // a file listed twice (scan.Options.ListedTwice)
 	failed  bool
 	changed []model.MessageID
-	inert   map[model.MessageID]bool // emitted and ppap.Inert
+	// marks are the changed messages' marks, packed (appendMark), for a
+	// scan that lists new mail after them (replayable).
+	marks []byte
+	inert map[model.MessageID]bool // emitted and ppap.Inert
 	// encoded says the scan's messages go out as JSON (scan.Options.
 	// Encoded): see then gives those it caches encoded.
 	encoded bool
@@ -197,6 +204,7 @@ func (r *snapshotRecorder) see(m model.Message) model.Message {
 		return m
 	}
 	r.changed = append(r.changed, m.ID)
+	r.marks = appendMark(r.marks, ppap.MarkOf(&whole))
 	if r.encoded {
 		return enc.Message()
 	}
@@ -224,6 +232,8 @@ func (r *snapshotRecorder) save() (string, bool) {
 		}
 		s.Changed = append(s.Changed, changedMessage{ID: id, Ref: ref})
 	}
+	// Without its marks the snapshot still replays an unchanged listing.
+	s.MarksSum, _ = saveMarks(r.cache, r.marks)
 	b, err := json.Marshal(s)
 	if err != nil {
 		return "", false

@@ -281,7 +281,7 @@ func TestReplayStopsWhenAnOutcomeIsLost(t *testing.T) {
 		for _, e := range listed {
 			held.add(e)
 		}
-		err := replay(context.Background(), a, c, scan.Options{Cache: c}, held, 0, repl, func(m model.Message) error {
+		err := replay(context.Background(), a, c, scan.Options{Cache: c}, &replayPlan{entries: held, repl: repl}, 0, func(m model.Message) error {
 			printed = printed || m.ID == zipMsg.ID
 			return nil
 		})
@@ -360,7 +360,7 @@ func TestReplayGivesAListingWarningOnce(t *testing.T) {
 		held.add(e)
 	}
 	var got []model.Message
-	err := replay(context.Background(), a, c, scan.Options{Cache: c}, held, 0, map[model.MessageID]replacement{zipMsg.ID: {ref: ref}},
+	err := replay(context.Background(), a, c, scan.Options{Cache: c}, &replayPlan{entries: held, repl: map[model.MessageID]replacement{zipMsg.ID: {ref: ref}}}, 0,
 		func(m model.Message) error {
 			if m.ID == zipMsg.ID {
 				got = append(got, m)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"mxaudit/analysis/ppap"
 	"mxaudit/analysis/scan"
 	"mxaudit/mailsrc"
 	"mxaudit/model"
@@ -61,8 +62,8 @@ func TestReplayStopsWhenAFreshMessageIsNoLongerInert(t *testing.T) {
 	}
 	fresh := entries[len(entries)/2].ID // every generated mail has a sender
 	printed := false
-	err := replay(context.Background(), a, c, scan.Options{Cache: c}, held, 0,
-		map[model.MessageID]replacement{fresh: {fresh: true}}, func(m model.Message) error {
+	err := replay(context.Background(), a, c, scan.Options{Cache: c},
+		&replayPlan{entries: held, repl: map[model.MessageID]replacement{fresh: {fresh: true}}}, 0, func(m model.Message) error {
 			printed = printed || m.ID == fresh
 			return nil
 		})
@@ -119,7 +120,7 @@ func TestReplayableRefusesAChangedMessageWithoutAResult(t *testing.T) {
 		{"an uncached message changed", map[model.MessageID]replacement{entries[0].ID: {ref: store.RecordRef{Off: 1, Len: 1}}}, false},
 	} {
 		d, held := digestOf()
-		plan, ok := a.replayable(context.Background(), c, snap, tt.changed, held, d)
+		plan, ok := a.replayable(context.Background(), c, snap, tt.changed, held, d, ppap.Config{}, scan.Options{})
 		if ok != tt.want {
 			t.Errorf("%s: replayable %v, want %v", tt.name, ok, tt.want)
 		}
@@ -175,8 +176,8 @@ func TestReplayPinsTheOutcomeItChecked(t *testing.T) {
 			held.add(e)
 		}
 		printed := false
-		err := replay(context.Background(), a, c, scan.Options{Cache: c}, held, 0,
-			map[model.MessageID]replacement{zipMsg.ID: {ref: tt.ref}}, func(m model.Message) error {
+		err := replay(context.Background(), a, c, scan.Options{Cache: c},
+			&replayPlan{entries: held, repl: map[model.MessageID]replacement{zipMsg.ID: {ref: tt.ref}}}, 0, func(m model.Message) error {
 				printed = printed || m.ID == zipMsg.ID
 				return nil
 			})

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync/atomic"
 
+	"mxaudit/analysis"
 	"mxaudit/analysis/ppap"
 	"mxaudit/analysis/scan"
 	"mxaudit/mailsrc"
@@ -56,13 +57,19 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 			} else {
 				d = newStreamedDigest(pc.ResultsSalt, cache)
 			}
-			entries, listed := early.take(ctx, ahead.count, room, d.add)
+			// The digest of the snapshot's count of entries is taken on
+			// the way, for a listing that new mail followed.
+			d.prefixAt = ahead.count
+			entries, listed := early.take(ctx, ahead.count+maxAppended, room, d.add)
 			snap, changed, ok := ahead.wait()
 			if listed && ok {
-				if plan, ok := a.replayable(ctx, cache, snap, changed, entries, d); ok {
+				if plan, ok := a.replayable(ctx, cache, snap, changed, entries, d, pc, opts); ok {
 					a.replayed.Store(true)
+					if plan.appended != nil {
+						target = snapshotListTarget(target, plan.snap.Count)
+					}
 					if emitRow != nil {
-						handedOut, restIDs, err := a.replayRows(ctx, cache, opts, plan, emit, emitRow, gen)
+						handedOut, restIDs, err := a.replayRows(ctx, cache, opts, plan, emit, emitRow, gen, lister)
 						if handedOut {
 							shown.handedOut()
 						}
@@ -82,7 +89,7 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 					}
 					d.letGo()
 					lister.prime()
-					if err := replay(ctx, a, cache, opts, entries, 0, plan.repl, emit); err != nil {
+					if err := replay(ctx, a, cache, opts, plan, 0, emit); err != nil {
 						return nil, err
 					}
 					return target(snap.Digest, ids), nil
@@ -188,6 +195,20 @@ type replayPlan struct {
 	// the plan is made: the replay and its row replay share it.
 	repl  map[model.MessageID]replacement
 	fresh map[model.MessageID]freshResult
+	// appended, for a listing that new mail followed, are the messages
+	// listed after the snapshot's (the entries from snap.Count on), and
+	// marks what each is checked against as it is emitted (ppap.Marks.
+	// MayPair); nil otherwise.
+	appended map[model.MessageID]bool
+	marks    *ppap.Marks
+	// appendedMsgs are the new mail as the check read it, in listing
+	// order: what the scan emits for them, for a replay that hands out
+	// the kept list and then them (replayRows).
+	appendedMsgs []model.Message
+	// an analyses the new mail without a cached result as the stream's
+	// scan does (searching its text for passwords, which the cache
+	// keeps); nil: the App's analyzer.
+	an *analysis.Analyzer
 }
 
 // freshResult is a listed message without a cached result and its
@@ -202,16 +223,29 @@ type freshResult struct {
 // changed are the replacements of the snapshot's changed messages,
 // checked (replacements): the plan's, to which the uncached messages are
 // added.
+//
+// The entries may also be the snapshot's listing followed by new mail
+// (at most maxAppended messages) that pairing, with its window, would
+// leave as it came and that changes no message of that listing
+// (appendedPlan): the plan then emits those messages too.
 func (a *App) replayable(ctx context.Context, cache *store.Cache, snap scanSnapshot, changed map[model.MessageID]replacement,
-	entries *heldEntries, d *listingDigest) (*replayPlan, bool) {
-	if a.opts.NoSnapshot || entries.len() != snap.Count {
+	entries *heldEntries, d *listingDigest, pc ppap.Config, opts scan.Options) (*replayPlan, bool) {
+	if a.opts.NoSnapshot {
 		return nil, false
 	}
 	uncached := map[model.MessageID]bool{}
 	for _, id := range snap.Uncached {
 		uncached[id] = true
 	}
-	digest, _, ok := d.sum(cache, func(id model.MessageID) bool { return uncached[id] })
+	uncachedOK := func(id model.MessageID) bool { return uncached[id] }
+	var digest string
+	ok := false
+	switch n := entries.len(); {
+	case n == snap.Count:
+		digest, _, ok = d.sum(cache, uncachedOK)
+	case n > snap.Count && n-snap.Count <= maxAppended && snap.MarksSum != "" && d.prefixAt == snap.Count:
+		digest, ok = d.prefixSum(cache, uncachedOK)
+	}
 	if !ok || digest != snap.Digest {
 		return nil, false
 	}
@@ -234,7 +268,11 @@ func (a *App) replayable(ctx context.Context, cache *store.Cache, snap scanSnaps
 		}
 		changed[e.ID], fresh[e.ID] = replacement{fresh: true}, freshResult{entry: e, msg: m}
 	}
-	return &replayPlan{snap: snap, entries: entries, d: d, repl: changed, fresh: fresh}, true
+	plan := &replayPlan{snap: snap, entries: entries, d: d, repl: changed, fresh: fresh}
+	if entries.len() > snap.Count && !a.appendedPlan(ctx, cache, plan, pc, opts) {
+		return nil, false
+	}
+	return plan, true
 }
 
 // errReplay is a changed message the cache no longer gives back as the
@@ -249,15 +287,29 @@ var errReplay = errors.New("the analysis cache or a message changed during the s
 // read it in the place of the cached analysis (replayCache), or, for an
 // entry with a listing warning (which the scan adds to the analysis and
 // the outcome already holds), as it is emitted.
-func replay(ctx context.Context, a *App, cache *store.Cache, opts scan.Options, entries *heldEntries, from int,
-	repl map[model.MessageID]replacement, emit func(model.Message) error) error {
+func replay(ctx context.Context, a *App, cache *store.Cache, opts scan.Options, plan *replayPlan, from int,
+	emit func(model.Message) error) error {
+	entries, repl := plan.entries, plan.repl
 	rc := newReplayCache(cache, repl, entries, from)
 	opts.Cache = rc
 	get := cache.Get
 	if opts.Encoded {
 		get = cache.GetEncoded
 	}
-	return scan.Run(ctx, heldSource{a.src, entries, from, true}, a.analyzer, opts, func(m model.Message) error {
+	an := a.analyzer
+	if plan.an != nil {
+		an = plan.an
+	}
+	return scan.Run(ctx, heldSource{a.src, entries, from, true}, an, opts, func(m model.Message) error {
+		m.PairingText = nil // what plan.an kept goes no further, as the stream lets it go
+		if plan.appended[m.ID] {
+			// New mail, read as the check read it: still nothing for
+			// pairing? (Its file may have changed since.)
+			if plan.marks.MayPair(&m) {
+				return errReplay
+			}
+			return emit(m)
+		}
 		r, ok := repl[m.ID]
 		switch {
 		case !ok:
