@@ -17,7 +17,10 @@ import (
 // whose listing, cached results and pairing settings are all the same
 // (the same digest) replays it: it emits the cached results, swapping
 // in the changed messages, and pairs nothing — no sender index, no
-// held messages, no remembered pairing to look up and apply.
+// held messages, no remembered pairing to look up and apply. So does a
+// scan whose listing is the snapshot's followed by new mail that pairing
+// would leave as it came and that changes no message of it: the replay
+// then adds the new mail (snapshotdelta.go).
 //
 // Anything else pairs through the stream as before, where a remembered
 // pairing is reused only while its own window of that sender is

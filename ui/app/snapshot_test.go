@@ -58,6 +58,14 @@ func scanSorted(t *testing.T, dir string, cfg Config, opts Options) ([]string, b
 	return out, a.ScanReplayed()
 }
 
+// freshSorted is scanSorted's output for a scan of dir without the cache.
+func freshSorted(t *testing.T, dir string, cfg Config) []string {
+	t.Helper()
+	cfg.Flags.NoCache = true
+	out, _ := scanSorted(t, dir, cfg, Options{})
+	return out
+}
+
 // maildirFile returns the path of the message whose output holds marker.
 func maildirFile(t *testing.T, dir string, out []string, marker string) (string, model.Message) {
 	t.Helper()
@@ -92,13 +100,7 @@ func TestSnapshotReplaysOnlyAnUnchangedQuarantine(t *testing.T) {
 	dir := snapshotQuarantine(t)
 	cfg := Config{}
 	cfg.Offline, cfg.CacheDir = true, t.TempDir()
-	fresh := func() []string {
-		t.Helper()
-		c := cfg
-		c.Flags.NoCache = true
-		out, _ := scanSorted(t, dir, c, Options{})
-		return out
-	}
+	fresh := func() []string { return freshSorted(t, dir, cfg) }
 	same := func(what string, got, want []string) {
 		t.Helper()
 		if !slices.Equal(got, want) {

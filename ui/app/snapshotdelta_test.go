@@ -30,6 +30,29 @@ func deliverNews(t *testing.T, dir, name string) {
 	}
 }
 
+// newsQuarantine opens the test quarantine with n mails delivered after
+// it (deliverNews: 1999999990.M1P1.news on), and its cache.
+func newsQuarantine(t *testing.T, n int) (*App, *store.Cache) {
+	t.Helper()
+	dir := snapshotQuarantine(t)
+	cfg := Config{}
+	cfg.Offline, cfg.CacheDir = true, t.TempDir()
+	for i := range n {
+		deliverNews(t, dir, fmt.Sprintf("19999999%02d.M1P1.news", 90+i))
+	}
+	a, err := Open(context.Background(), dir, cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	c := a.openCache()
+	if c == nil {
+		t.Fatal("no cache")
+	}
+	t.Cleanup(func() { c.Close() })
+	return a, c
+}
+
 // TestSnapshotReplayedWithNewMail: a scan whose listing is the snapshot's
 // followed by mail that pairing leaves alone replays the snapshot and
 // prints what a scan without any cache prints, again as more such mail
@@ -40,16 +63,9 @@ func TestSnapshotReplayedWithNewMail(t *testing.T) {
 	dir := snapshotQuarantine(t)
 	cfg := Config{}
 	cfg.Offline, cfg.CacheDir = true, t.TempDir()
-	fresh := func() []string {
-		t.Helper()
-		c := cfg
-		c.Flags.NoCache = true
-		out, _ := scanSorted(t, dir, c, Options{})
-		return out
-	}
 	scanned := func(what string, wantReplayed bool) []string {
 		t.Helper()
-		want := fresh()
+		want := freshSorted(t, dir, cfg)
 		got, replayed := scanSorted(t, dir, cfg, Options{})
 		if replayed != wantReplayed {
 			t.Fatalf("%s: replayed %v, want %v", what, replayed, wantReplayed)
@@ -162,20 +178,7 @@ func TestRowsReplayedWithNewMail(t *testing.T) {
 // reads it, pairing may read (its file changed since the check) stops
 // the replay before it is printed.
 func TestReplayRefusesNewMailThatPairs(t *testing.T) {
-	dir := snapshotQuarantine(t)
-	cfg := Config{}
-	cfg.Offline, cfg.CacheDir = true, t.TempDir()
-	deliverNews(t, dir, "1999999990.M1P1.news")
-	a, err := Open(context.Background(), dir, cfg, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	c := a.openCache()
-	if c == nil {
-		t.Fatal("no cache")
-	}
-	defer c.Close()
+	a, c := newsQuarantine(t, 1)
 	held := newHeldEntries(0)
 	for _, e := range listOf(t, a) {
 		held.add(e)
@@ -185,7 +188,7 @@ func TestReplayRefusesNewMailThatPairs(t *testing.T) {
 	plan := &replayPlan{entries: held, repl: map[model.MessageID]replacement{},
 		appended: map[model.MessageID]bool{"1999999990.M1P1.news": true}, marks: marks}
 	printed := 0
-	err = replay(context.Background(), a, c, scan.Options{Cache: c}, plan, 0, func(m model.Message) error {
+	err := replay(context.Background(), a, c, scan.Options{Cache: c}, plan, 0, func(m model.Message) error {
 		if plan.appended[m.ID] {
 			t.Error("the new mail was printed")
 		}
@@ -202,21 +205,7 @@ func TestReplayRefusesNewMailThatPairs(t *testing.T) {
 // with the snapshot: which of the two would pairing have read? (A
 // Maildir folds one name in new and cur; other sources may not.)
 func TestAppendedPlanListsEachMessageOnce(t *testing.T) {
-	dir := snapshotQuarantine(t)
-	cfg := Config{}
-	cfg.Offline, cfg.CacheDir = true, t.TempDir()
-	deliverNews(t, dir, "1999999990.M1P1.news")
-	deliverNews(t, dir, "1999999991.M1P1.news")
-	a, err := Open(context.Background(), dir, cfg, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	c := a.openCache()
-	if c == nil {
-		t.Fatal("no cache")
-	}
-	defer c.Close()
+	a, c := newsQuarantine(t, 2)
 	sum, ok := saveMarks(c, nil)
 	if !ok {
 		t.Fatal("no marks saved")
