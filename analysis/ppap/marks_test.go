@@ -1,7 +1,9 @@
 package ppap
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"reflect"
 	"testing"
@@ -15,36 +17,43 @@ import (
 
 func TestMayPair(t *testing.T) {
 	window := 24 * time.Hour
-	marks := NewMarks([]Mark{
-		{Addr: "yamada@partner.example", Domain: "partner.example", Date: t0},
-		{Addr: "sato@undated.example", Domain: "undated.example"},
-		{Addr: "x@", Domain: ""}, // an address without a domain
-	}, window)
-	msg := func(from, domain string, date time.Time) *model.Message {
-		return &model.Message{FromAddr: from, FromDomain: domain, Date: date}
+	msg := func(domain string, date time.Time) *model.Message {
+		return &model.Message{FromAddr: "someone@" + domain, FromDomain: domain, Date: date}
 	}
-	encoded := msg("a@elsewhere.example", "elsewhere.example", t0)
+	marks := NewMarks(window)
+	for _, m := range []*model.Message{
+		msg("partner.example", t0),
+		msg("partner.example", t0.Add(20*time.Hour)), // merged with t0's: one span to t0+44h
+		msg("partner.example", t0.Add(100*time.Hour)),
+		msg("Undated.Example", time.Time{}),
+		msg("", t0), // no domain: indexed for nobody
+	} {
+		marks.Add(m)
+	}
+	encoded := msg("elsewhere.example", t0)
 	encoded.Encoded = &model.Encoded{MayHaveEncryptedArchive: true}
-	password := msg("a@elsewhere.example", "elsewhere.example", t0)
+	password := msg("elsewhere.example", t0)
 	password.PasswordFor = []model.PasswordLink{{Message: "z"}}
 	for _, tc := range []struct {
 		name string
 		m    *model.Message
 		want bool
 	}{
-		{"same address, an hour later", msg("Yamada@Partner.example", "partner.example", t0.Add(time.Hour)), true},
-		{"same address, at the same second", msg("yamada@partner.example", "partner.example", t0), true},
-		{"same address, at the window's end", msg("yamada@partner.example", "partner.example", t0.Add(window)), true},
-		{"same address, past the window", msg("yamada@partner.example", "partner.example", t0.Add(window+time.Second)), false},
-		{"same address, dated before", msg("yamada@partner.example", "partner.example", t0.Add(-time.Second)), false},
-		{"same domain, another address, inside", msg("it@PARTNER.example", "Partner.Example", t0.Add(time.Minute)), true},
-		{"same domain, past the window", msg("it@partner.example", "partner.example", t0.Add(48*time.Hour)), false},
-		{"another domain, inside", msg("a@elsewhere.example", "elsewhere.example", t0.Add(time.Minute)), false},
-		{"undated, same domain", msg("it@partner.example", "partner.example", time.Time{}), true},
-		{"undated, another domain", msg("a@elsewhere.example", "elsewhere.example", time.Time{}), false},
-		{"an undated mark's domain, years later", msg("b@undated.example", "undated.example", t0.AddDate(3, 0, 0)), true},
-		{"an address without a domain, same address", msg("x@", "", t0), true},
-		{"no sender", msg("", "", t0), false},
+		{"an hour later", msg("partner.example", t0.Add(time.Hour)), true},
+		{"at the same second", msg("partner.example", t0), true},
+		{"dated before", msg("partner.example", t0.Add(-time.Second)), false},
+		{"inside the merged span", msg("partner.example", t0.Add(40*time.Hour)), true},
+		{"at the merged span's end", msg("partner.example", t0.Add(44*time.Hour)), true},
+		{"past the merged span", msg("partner.example", t0.Add(44*time.Hour+time.Second)), false},
+		{"before the next mark", msg("partner.example", t0.Add(99*time.Hour)), false},
+		{"at the next mark's window end", msg("partner.example", t0.Add(124*time.Hour)), true},
+		{"past every window", msg("partner.example", t0.Add(124*time.Hour+time.Nanosecond)), false},
+		{"the domain in capitals", msg("PARTNER.example", t0.Add(time.Minute)), true},
+		{"another domain, inside", msg("elsewhere.example", t0.Add(time.Minute)), false},
+		{"undated, same domain", msg("partner.example", time.Time{}), true},
+		{"undated, another domain", msg("elsewhere.example", time.Time{}), false},
+		{"an undated mark's domain, years later", msg("undated.example", t0.AddDate(3, 0, 0)), true},
+		{"no domain", msg("", t0), false},
 		{"may hold an encrypted archive", encoded, true},
 		{"a password mail already", password, true},
 	} {
@@ -52,6 +61,60 @@ func TestMayPair(t *testing.T) {
 			t.Errorf("%s: MayPair = %v, want %v", tc.name, got, tc.want)
 		}
 	}
+	// Packed and unpacked, the marks answer alike.
+	b, err := marks.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Marks
+	if err := back.UnmarshalBinary(b); err != nil || back.Window() != window {
+		t.Fatalf("unpacked: %v, window %v", err, back.Window())
+	}
+	if !reflect.DeepEqual(back.domains, marks.domains) {
+		t.Fatalf("unpacked %+v, packed %+v", back.domains, marks.domains)
+	}
+}
+
+// TestMarksUnpackOnlyWhatTheyPack: a cut or altered record does not
+// unpack (nor panic).
+func TestMarksUnpackOnlyWhatTheyPack(t *testing.T) {
+	marks := NewMarks(0)
+	for i := range 5 {
+		marks.Add(&model.Message{FromDomain: fmt.Sprintf("d%d.example", i%2), Date: t0.Add(time.Duration(i) * 50 * time.Hour)})
+	}
+	b, _ := marks.MarshalBinary()
+	for n := range len(b) {
+		var x Marks
+		if x.UnmarshalBinary(b[:n]) == nil && n > 2 {
+			t.Errorf("cut to %d of %d bytes, it unpacks", n, len(b))
+		}
+	}
+	unsorted := NewMarks(0)
+	unsorted.domains["d.example"] = &domainMarks{spans: []markSpan{{t0.Add(100 * time.Hour), t0.Add(100 * time.Hour)}, {t0, t0}}}
+	bad, _ := unsorted.MarshalBinary()
+	var x Marks
+	if x.UnmarshalBinary(bad) == nil {
+		t.Error("spans out of order unpack")
+	}
+}
+
+func FuzzMarksUnpack(f *testing.F) {
+	marks := NewMarks(0)
+	marks.Add(&model.Message{FromDomain: "a.example", Date: t0})
+	marks.Add(&model.Message{FromDomain: "b.example"})
+	b, _ := marks.MarshalBinary()
+	f.Add(b)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var x Marks
+		if x.UnmarshalBinary(b) != nil {
+			return
+		}
+		again, _ := x.MarshalBinary()
+		var y Marks
+		if err := y.UnmarshalBinary(again); err != nil || !reflect.DeepEqual(x.domains, y.domains) {
+			t.Fatalf("unpacked marks do not pack alike: %v", err)
+		}
+	})
 }
 
 // TestMayPairNoMeansNothingChanges pairs random listings of ZIP mails,
@@ -89,11 +152,11 @@ func TestMayPairNoMeansNothingChanges(t *testing.T) {
 			list[i] = listed{fmt.Sprintf("t%d-%02d", trial, i), mail(i)}
 		}
 		before := streamList(t, an, Config{}, list, nil)
-		var marks []Mark
+		marks := NewMarks(0)
 		for _, l := range list {
 			m := before.out[model.MessageID(l.id)]
 			if ChangedByPairing(&m) {
-				marks = append(marks, MarkOf(&m))
+				marks.Add(&m)
 			}
 			if len(m.PasswordFor) > 0 {
 				paired++
@@ -105,7 +168,7 @@ func TestMayPairNoMeansNothingChanges(t *testing.T) {
 		added.m.date = t0.Add(time.Duration(rng.IntN(72*60)) * time.Minute)
 		after := streamList(t, an, Config{}, append(list, added), nil)
 		m := after.out[model.MessageID(added.id)]
-		if NewMarks(marks, 0).MayPair(&m) {
+		if marks.MayPair(&m) {
 			yes++
 			continue
 		}
@@ -132,4 +195,113 @@ func analysedAsIs(t *testing.T, an *analysis.Analyzer, l listed) model.Message {
 	t.Helper()
 	run := streamList(t, an, Config{}, []listed{l}, nil)
 	return run.out[model.MessageID(l.id)]
+}
+
+// headTricks analyses with an, then sets the sender and date fields of
+// each listed ID as a crafted (or cached) result may hold them.
+type headTricks struct {
+	an  *analysis.Analyzer
+	set map[model.MessageID]func(*model.Message)
+}
+
+func (h headTricks) Analyze(ctx context.Context, id model.MessageID, raw io.Reader) model.Message {
+	m := h.an.Analyze(ctx, id, raw)
+	if f := h.set[id]; f != nil {
+		f(&m)
+	}
+	return m
+}
+
+// TestMayPairNoWhateverTheHead is TestMayPairNoMeansNothingChanges with
+// what a sender controls, or a cached result may hold: case and Unicode
+// variants of the sender, a From domain that is not the address's, no
+// domain, no address, undated, far-future or far-past dates and dates a
+// whole window apart, recipients, the password in the new mail (from a
+// security review).
+func TestMayPairNoWhateverTheHead(t *testing.T) {
+	base := analysis.New(analysis.Config{})
+	addrs := []string{"yamada@partner.example", "YAMADA@PARTNER.EXAMPLE", "yamada@partner.example", "it@partner.example",
+		"\u212aato@partner.example", "kato@partner.example", "\u0130nfo@partner.example", "i\u0307nfo@partner.example",
+		"sales@other.example", "yamada@other.example", "", "x@"}
+	domains := []string{"", "partner.example", "PARTNER.example", "other.example", "\u212a.example", "k.example"}
+	rcpts := []string{"tanaka@sakura.example", "suzuki@sakura.example"}
+	rng := rand.New(rand.NewPCG(11, 23))
+	zips := make([][]byte, 3)
+	for i := range zips {
+		zips[i] = makeZip(t, fmt.Sprintf("Pw-%d%d%d", i, i, i), yzip.StandardEncryption, zipFile{"a.txt", []byte("hello")})
+	}
+	date := func() time.Time {
+		switch rng.IntN(14) {
+		case 0:
+			return time.Time{}
+		case 1:
+			return t0.AddDate(80, 0, 0)
+		case 2:
+			return t0.AddDate(-80, 0, 0)
+		case 3, 4: // a window's edge: the same second, or the window after
+			return t0.Add(time.Duration(rng.IntN(3)) * DefaultWindow)
+		}
+		return t0.Add(time.Duration(rng.IntN(60*60)) * time.Minute)
+	}
+	var no, yes, paired int
+	for trial := range 300 {
+		set := map[model.MessageID]func(*model.Message){}
+		mail := func(id string, zipOK bool) listed {
+			m := testMail{from: "a@b.example", to: rcpts[rng.IntN(2)], subject: "ご連絡", date: t0,
+				msgID: "<" + id + "@x>", text: "よろしくお願いします"}
+			switch k := rng.IntN(3); {
+			case k == 0 && zipOK:
+				z := rng.IntN(len(zips))
+				m.subject, m.zipName, m.zip, m.text = "見積書", fmt.Sprintf("資料%d.zip", z), zips[z], "別途お送りします"
+			case k <= 1:
+				m.subject, m.text = "【パスワード通知】", fmt.Sprintf("パスワード：Pw-%[1]d%[1]d%[1]d", rng.IntN(len(zips)))
+			}
+			addr, dom, d := addrs[rng.IntN(len(addrs))], domains[rng.IntN(len(domains))], date()
+			if rng.IntN(2) == 0 && addr != "" { // the address's own domain, as a parser gives it
+				if i := len(addr) - len("partner.example"); i > 0 {
+					dom = addr[i:]
+				}
+			}
+			set[model.MessageID(id)] = func(m *model.Message) { m.FromAddr, m.FromDomain, m.Date = addr, dom, d }
+			return listed{id, m}
+		}
+		list := make([]listed, 14+rng.IntN(8))
+		for i := range list {
+			list[i] = mail(fmt.Sprintf("t%d-%02d", trial, i), true)
+		}
+		an := headTricks{base, set}
+		before := streamList(t, an, Config{}, list, nil)
+		marks := NewMarks(0)
+		for _, l := range list {
+			m := before.out[model.MessageID(l.id)]
+			if ChangedByPairing(&m) {
+				marks.Add(&m)
+			}
+			if len(m.PasswordFor) > 0 {
+				paired++
+			}
+		}
+		added := mail(fmt.Sprintf("t%d-new", trial), false)
+		after := streamList(t, an, Config{}, append(list, added), nil)
+		m := after.out[model.MessageID(added.id)]
+		if marks.MayPair(&m) {
+			yes++
+			continue
+		}
+		no++
+		for _, l := range list {
+			id := model.MessageID(l.id)
+			if !reflect.DeepEqual(after.out[id], before.out[id]) {
+				t.Fatalf("trial %d: %s changed by a message MayPair found no pairing for (%q %q %v)", trial, id, m.FromAddr, m.FromDomain, m.Date)
+			}
+		}
+		alone := streamList(t, an, Config{}, []listed{added}, nil).out[model.MessageID(added.id)]
+		if !reflect.DeepEqual(m, alone) {
+			t.Fatalf("trial %d: the added message was changed by pairing", trial)
+		}
+	}
+	if no < 20 || yes < 20 || paired < 20 {
+		t.Fatalf("no %d, yes %d, paired %d: the listings do not test both", no, yes, paired)
+	}
+	t.Logf("MayPair: no %d, yes %d; %d password mails paired", no, yes, paired)
 }

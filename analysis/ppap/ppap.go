@@ -86,10 +86,13 @@ type Config struct {
 // analysis is not paired. 2026-12-07: the sender index keeps two
 // windows before the latest date while ZIP mails wait, not two before the
 // oldest of them, which a listing more than two windows out of date order
-// can tell apart. (2026-12-06.2 named the bound on a mail's candidates
-// for a while, then was withdrawn: the bound pairs alike. A name is
-// never given to two versions: remembered results under it may exist.)
-const Version = "2026-12-07"
+// can tell apart. 2026-12-07.2: the index keeps the undated mails listed
+// after a dated ZIP mail while it waits, which a listing that ends where
+// the index prunes can tell apart. (2026-12-06.2 named the bound on a
+// mail's candidates for a while, then was withdrawn: the bound pairs
+// alike. A name is never given to two versions: remembered results under
+// it may exist.)
+const Version = "2026-12-07.2"
 
 // Defaults.
 const (

@@ -86,14 +86,15 @@ func (x *senderIndex) candidates(zip *Ref, window time.Duration) []*Ref {
 // pruneStale drops the entries that can no longer pair with a message
 // still to come, seq being the next message's position: an entry dated
 // before cut and listed more than span messages ago, or an undated one
-// listed more than span ago.
-func (x *senderIndex) pruneStale(cut time.Time, seq, span int) {
+// listed more than span ago, and not after keepAfter (where the first
+// dated ZIP mail still waiting is listed).
+func (x *senderIndex) pruneStale(cut time.Time, seq, span, keepAfter int) {
 	drop := func(r *Ref) {
 		r.pruned = true
 		x.n--
 		x.dead++
 	}
-	for len(x.undated) > 0 && seq-x.undated[0].Seq > span {
+	for len(x.undated) > 0 && seq-x.undated[0].Seq > span && x.undated[0].Seq <= keepAfter {
 		drop(x.undated[0])
 		x.undated[0] = nil
 		x.undated = x.undated[1:]

@@ -368,7 +368,18 @@ func (s *Stream) prune() {
 	if d := s.waits.earliestDate(); !d.IsZero() && s.latest.Sub(d) > s.window {
 		cut = d.Add(-2 * s.window)
 	}
-	s.senders.pruneStale(cut, s.seq, zeroDateSpan)
+	// An undated mail listed after a dated ZIP mail that still waits is
+	// its candidate by listing distance (inWindow), however long it
+	// waits: only those listed before the first such ZIP mail may go.
+	// (Pruned by their listing age alone, once every 256 messages, such a
+	// candidate was there or not by where the listing ended, as a
+	// security review found: one more message listed could open an
+	// archive, or shut one.)
+	keepAfter := s.seq
+	if h := s.waits.datedBySeq.front(); h != nil {
+		keepAfter = h.ref.Seq
+	}
+	s.senders.pruneStale(cut, s.seq, zeroDateSpan, keepAfter)
 	if s.intern.Len() > internMax {
 		s.intern = &model.Interner{}
 	}

@@ -417,6 +417,7 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 		// a million messages).
 		return true, nil, emitAppended(ctx, plan, opts, emit)
 	}
+	plan.appendedMsgs = nil // the rest reads the new mail again, from the cache
 	// The whole listing's IDs, for the list kept again: those of the
 	// rows handed out, then the entries' own, which the rest lets go.
 	ids := rr.appendHandedOutIDs(make([]model.MessageID, 0, entries.len()))

@@ -155,19 +155,19 @@ type snapshotRecorder struct {
 	twice   bool // a file listed twice (scan.Options.ListedTwice)
 	failed  bool
 	changed []model.MessageID
-	// marks are the changed messages' marks, packed (appendMark), for a
-	// scan that lists new mail after them (replayable).
-	marks []byte
+	// marks are the changed messages' marks, for a scan that lists new
+	// mail after them (replayable).
+	marks *ppap.Marks
 	inert map[model.MessageID]bool // emitted and ppap.Inert
 	// encoded says the scan's messages go out as JSON (scan.Options.
 	// Encoded): see then gives those it caches encoded.
 	encoded bool
 }
 
-func newSnapshotRecorder(c *store.Cache, salt string, keepIDs, encoded bool) *snapshotRecorder {
-	d := newStreamedDigest(salt, c)
+func newSnapshotRecorder(c *store.Cache, pc ppap.Config, keepIDs, encoded bool) *snapshotRecorder {
+	d := newStreamedDigest(pc.ResultsSalt, c)
 	d.keepIDs = keepIDs
-	return &snapshotRecorder{Results: c, cache: c, digest: d, inert: map[model.MessageID]bool{}, encoded: encoded}
+	return &snapshotRecorder{Results: c, cache: c, digest: d, marks: ppap.NewMarks(pc.Window), inert: map[model.MessageID]bool{}, encoded: encoded}
 }
 
 // listedTwice hears that the listing held a file twice: which of its
@@ -207,7 +207,7 @@ func (r *snapshotRecorder) see(m model.Message) model.Message {
 		return m
 	}
 	r.changed = append(r.changed, m.ID)
-	r.marks = appendMark(r.marks, ppap.MarkOf(&whole))
+	r.marks.Add(&whole)
 	if r.encoded {
 		return enc.Message()
 	}

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"mxaudit/analysis/ppap"
 	"mxaudit/analysis/scan"
 	"mxaudit/mailsrc"
 	"mxaudit/mailsrc/demo"
@@ -246,7 +247,7 @@ func TestSnapshotNotRecordedAfterAForgottenPairing(t *testing.T) {
 		{"a file listed twice", (*snapshotRecorder).listedTwice, false},
 		{"neither", func(*snapshotRecorder) {}, true},
 	} {
-		r := newSnapshotRecorder(c, "salt", false, false)
+		r := newSnapshotRecorder(c, ppap.Config{ResultsSalt: "salt"}, false, false)
 		tt.hear(r)
 		if _, ok := r.save(); ok != tt.want {
 			t.Errorf("%s: saved %v", tt.name, ok)

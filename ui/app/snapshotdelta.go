@@ -2,9 +2,13 @@ package app
 
 import (
 	"context"
+	"runtime"
+	"sync"
 
+	"mxaudit/analysis"
 	"mxaudit/analysis/ppap"
 	"mxaudit/analysis/scan"
+	"mxaudit/mailsrc"
 	"mxaudit/model"
 	"mxaudit/model/store"
 )
@@ -71,28 +75,68 @@ func (a *App) appendedPlan(ctx context.Context, cache *store.Cache, plan *replay
 		return false
 	}
 	an := a.analyzer.WithPairingText(pc.TextBytes(), ppap.HoldsPassword)
-	read := scan.Options{Cache: cache, Encoded: opts.Encoded}
-	msgs := make([]model.Message, 0, entries.len()-from)
-	analysed := 0
-	for i := from; i < entries.len(); i++ {
-		if ctx.Err() != nil {
-			return false
-		}
-		e := entries.at(i)
-		if e.Stamp == "" || !cache.Has(scan.StampKey(scan.StampSum(e))) {
-			if analysed++; analysed > maxAppendedAnalysed {
-				return false
-			}
-		}
-		m := scan.AnalyseListed(ctx, a.src, an, read, e)
-		m.PairingText = nil // as the stream lets it go
-		if m.ID != e.ID || marks.MayPair(&m) {
-			return false
-		}
-		msgs = append(msgs, m)
+	msgs, analysed, ok := readAppended(ctx, a.src, an, cache, entries, from, opts)
+	if !ok {
+		return false
 	}
-	plan.appended, plan.marks, plan.an, plan.appendedMsgs = appended, marks, an, msgs
+	for i := range msgs {
+		if msgs[i].ID != entries.id(from+i) || marks.MayPair(&msgs[i]) {
+			return false
+		}
+	}
+	plan.appended, plan.marks, plan.an, plan.appendedMsgs, plan.appendedAnalysed = appended, marks, an, msgs, analysed
 	return true
+}
+
+// readAppended reads the entries from from on as a scan with opts and
+// cache reads them (scan.AnalyseListed): the cached results one after
+// another, the others analysed on opts.Workers goroutines (an analysis
+// online may wait on DNS), at most maxAppendedAnalysed of them, which it
+// counts; false when there are more, or ctx ends.
+func readAppended(ctx context.Context, src mailsrc.Source, an *analysis.Analyzer, cache *store.Cache, entries *heldEntries,
+	from int, opts scan.Options) (msgs []model.Message, analysed int, ok bool) {
+	read := scan.Options{Cache: cache, Encoded: opts.Encoded}
+	msgs = make([]model.Message, entries.len()-from)
+	type job struct {
+		i int
+		e mailsrc.Entry
+	}
+	var uncached []job
+	for i := range msgs {
+		e := entries.at(from + i)
+		if e.Stamp == "" || !cache.Has(scan.StampKey(scan.StampSum(e))) {
+			if uncached = append(uncached, job{i, e}); len(uncached) > maxAppendedAnalysed {
+				return nil, 0, false
+			}
+			continue
+		}
+		msgs[i] = scan.AnalyseListed(ctx, src, an, read, e)
+	}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	next := make(chan job)
+	var wg sync.WaitGroup
+	for range min(workers, len(uncached)) {
+		wg.Go(func() {
+			for j := range next {
+				msgs[j.i] = scan.AnalyseListed(ctx, src, an, read, j.e)
+			}
+		})
+	}
+	for _, j := range uncached {
+		next <- j
+	}
+	close(next)
+	wg.Wait()
+	if ctx.Err() != nil {
+		return nil, 0, false
+	}
+	for i := range msgs {
+		msgs[i].PairingText = nil // as the stream lets it go
+	}
+	return msgs, len(uncached), true
 }
 
 // snapshotListTarget is target for a replay with new mail: the list
@@ -126,7 +170,7 @@ func emitAppended(ctx context.Context, plan *replayPlan, opts scan.Options, emit
 	}
 	if opts.Progress != nil {
 		n := plan.entries.len()
-		opts.Progress(scan.Progress{Listed: n, Analysed: n, Cached: n, Done: true})
+		opts.Progress(scan.Progress{Listed: n, Analysed: n, Cached: n - plan.appendedAnalysed, Done: true})
 	}
 	return nil
 }

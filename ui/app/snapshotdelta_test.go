@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -107,7 +108,9 @@ func TestSnapshotReplayedWithNewMail(t *testing.T) {
 	if _, ok := c.GetRecord(marksKey); !ok {
 		t.Fatal("the snapshot's marks are not in the cache")
 	}
-	forged, _ := saveMarks(c, appendMark(nil, ppap.Mark{Addr: "someone@else.example"}))
+	other := ppap.NewMarks(0)
+	other.Add(&model.Message{FromDomain: "else.example", Date: time.Now()})
+	forged, _ := saveMarks(c, other)
 	if err := c.Close(); err != nil || forged == "" {
 		t.Fatal("the marks could not be rewritten", err)
 	}
@@ -184,7 +187,8 @@ func TestReplayRefusesNewMailThatPairs(t *testing.T) {
 		held.add(e)
 	}
 	// The sender is now that of a ZIP mail dated a minute before its mail.
-	marks := ppap.NewMarks([]ppap.Mark{{Addr: "news@unrelated.example", Domain: "unrelated.example", Date: time.Now().Add(-time.Minute)}}, 0)
+	marks := ppap.NewMarks(0)
+	marks.Add(&model.Message{FromDomain: "unrelated.example", Date: time.Now().Add(-time.Minute)})
 	plan := &replayPlan{entries: held, repl: map[model.MessageID]replacement{},
 		appended: map[model.MessageID]bool{"1999999990.M1P1.news": true}, marks: marks}
 	printed := 0
@@ -206,7 +210,7 @@ func TestReplayRefusesNewMailThatPairs(t *testing.T) {
 // Maildir folds one name in new and cur; other sources may not.)
 func TestAppendedPlanListsEachMessageOnce(t *testing.T) {
 	a, c := newsQuarantine(t, 2)
-	sum, ok := saveMarks(c, nil)
+	sum, ok := saveMarks(c, ppap.NewMarks(0))
 	if !ok {
 		t.Fatal("no marks saved")
 	}
@@ -235,6 +239,35 @@ func TestAppendedPlanListsEachMessageOnce(t *testing.T) {
 		plan := &replayPlan{snap: scanSnapshot{Count: n - 2, MarksSum: sum}, entries: held, repl: repl}
 		if got := a.appendedPlan(context.Background(), c, plan, ppap.Config{}, scan.Options{}); got != tc.want {
 			t.Errorf("%s: appendedPlan = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestMarksOnlyForTheirSnapshotAndWindow: the marks are read only as the
+// snapshot names them (their record's SHA-256), and only for the window
+// they were taken with.
+func TestMarksOnlyForTheirSnapshotAndWindow(t *testing.T) {
+	_, c := newsQuarantine(t, 0)
+	marks := ppap.NewMarks(0)
+	marks.Add(&model.Message{FromDomain: "partner.example", Date: time.Now()})
+	sum, ok := saveMarks(c, marks)
+	if !ok {
+		t.Fatal("no marks saved")
+	}
+	for _, tc := range []struct {
+		name   string
+		sum    string
+		window time.Duration
+		want   bool
+	}{
+		{"as saved, the default window", sum, 0, true},
+		{"as saved, that window named", sum, ppap.DefaultWindow, true},
+		{"another window", sum, 2 * ppap.DefaultWindow, false},
+		{"another record's sum", strings.Repeat("0", len(sum)), 0, false},
+		{"no sum", "", 0, false},
+	} {
+		if _, got := loadMarks(c, tc.sum, tc.window); got != tc.want {
+			t.Errorf("%s: loaded %v, want %v", tc.name, got, tc.want)
 		}
 	}
 }

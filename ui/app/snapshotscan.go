@@ -52,8 +52,10 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 			room := min(ahead.count, cache.Stats().Entries)
 			var d *listingDigest
 			if emitRow != nil {
-				// A row replay reads each entry's stamp sum and ref.
-				d = newKeptDigest(pc.ResultsSalt, room, cache)
+				// A row replay reads each entry's stamp sum and ref; room
+				// is made for new mail too, or its first entry copies
+				// every array grown (80 MB at a million messages).
+				d = newKeptDigest(pc.ResultsSalt, room+maxAppended, cache)
 			} else {
 				d = newStreamedDigest(pc.ResultsSalt, cache)
 			}
@@ -89,6 +91,7 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 					}
 					d.letGo()
 					lister.prime()
+					plan.appendedMsgs = nil // the replay reads the new mail again, from the cache
 					if err := replay(ctx, a, cache, opts, plan, 0, emit); err != nil {
 						return nil, err
 					}
@@ -97,7 +100,7 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 			}
 		}
 		if !cache.Stats().ReadOnly { // which writes no snapshot
-			rec = newSnapshotRecorder(cache, pc.ResultsSalt, emitRow != nil, opts.Encoded)
+			rec = newSnapshotRecorder(cache, pc, emitRow != nil, opts.Encoded)
 			pc.Results = rec
 			opts.Settled, opts.ListedTwice = rec.digest.add, rec.listedTwice
 		}
@@ -205,6 +208,9 @@ type replayPlan struct {
 	// order: what the scan emits for them, for a replay that hands out
 	// the kept list and then them (replayRows).
 	appendedMsgs []model.Message
+	// appendedAnalysed counts those analysed, not read from the cache,
+	// as far as it can tell (for progress).
+	appendedAnalysed int
 	// an analyses the new mail without a cached result as the stream's
 	// scan does (searching its text for passwords, which the cache
 	// keeps); nil: the App's analyzer.
