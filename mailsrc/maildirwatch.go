@@ -24,8 +24,15 @@ import (
 // entries' types come with the names. It leaves out what List leaves
 // out: hidden names, folders and links.
 func (m *Maildir) ListIDs(ctx context.Context, fn func(model.MessageID) error) error {
+	return m.listIDBytes(ctx, func(id []byte) error { return fn(model.MessageID(id)) })
+}
+
+// listIDBytes is ListIDs with each ID as bytes of the folder's buffer,
+// valid only for the call: a watch hashes a million of them
+// (pollwatch_whole.go) and keeps almost none.
+func (m *Maildir) listIDBytes(ctx context.Context, fn func(id []byte) error) error {
 	for _, sub := range maildirSubdirs {
-		if err := m.readIDs(ctx, sub, fn); err != nil {
+		if err := m.readFolder(ctx, sub, func(e dirent) error { return fn(e.name[:maildirIDLen(e.name)]) }); err != nil {
 			return err
 		}
 	}
@@ -34,10 +41,6 @@ func (m *Maildir) ListIDs(ctx context.Context, fn func(model.MessageID) error) e
 	// next scan (maildirfolders.go).
 	m.refreshFolders()
 	return nil
-}
-
-func (m *Maildir) readIDs(ctx context.Context, sub string, fn func(model.MessageID) error) error {
-	return m.readFolder(ctx, sub, func(e dirent) error { return fn(model.MessageID(e.name[:maildirIDLen(e.name)])) })
 }
 
 // folderSettle is how old a folder's last change must be before its

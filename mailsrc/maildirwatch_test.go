@@ -86,9 +86,9 @@ type countingMaildir struct {
 	lists atomic.Int32
 }
 
-func (c *countingMaildir) ListIDs(ctx context.Context, fn func(model.MessageID) error) error {
+func (c *countingMaildir) listIDBytes(ctx context.Context, fn func([]byte) error) error {
 	c.lists.Add(1)
-	return c.Maildir.ListIDs(ctx, fn)
+	return c.Maildir.listIDBytes(ctx, fn)
 }
 
 // watchCounting runs a fast PollWatcher on src, which counts its

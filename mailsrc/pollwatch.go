@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"maps"
 	"slices"
 	"time"
 
@@ -55,8 +54,10 @@ type PollWatcher struct {
 // idLister is a source that can name its messages more cheaply than List
 // when their sizes are not needed: one whose messages appear whole (a
 // Maildir delivery is a rename), so the size debounce has nothing to do.
+// listIDBytes calls fn with each message's ID as bytes valid only for
+// the call (pollwatch_whole.go).
 type idLister interface {
-	ListIDs(ctx context.Context, fn func(model.MessageID) error) error
+	listIDBytes(ctx context.Context, fn func(id []byte) error) error
 }
 
 // changeStamper is a source that can tell, without listing, that nothing
@@ -132,68 +133,43 @@ func vouchingStamp(src Source, settle time.Duration) string {
 // must keep what it reads unchanged until then.
 func (p *PollWatcher) WatchFrom(ctx context.Context, known Known, fn func(Change)) error {
 	interval, settle := p.intervals()
-	var (
-		// held are the messages reported or known before, and their
-		// sizes (0 for the ones known before: only a message not held
-		// has its size compared between two listings).
-		held     map[model.MessageID]int64
-		failedAt time.Time
-		// quiet is the change stamp taken before a listing that left
-		// nothing pending, when it vouches for later ones (""
-		// otherwise): while the source's stamp stays the same, nothing
-		// changed and the listing is skipped.
-		quiet string
-	)
-	// untaken are the known IDs while the caller's stamp stands: they
-	// are taken in only when something changed, for the listing to be
-	// compared with them. Taking 100,000 of them in at the scan's end
-	// took 0.14 s beside the sorting ahead, when the operator's first
-	// keys come.
+	// quiet is the change stamp taken before a listing that left nothing
+	// pending, when it vouches for later ones ("" otherwise): while the
+	// source's stamp stays the same, nothing changed and the listing is
+	// skipped.
+	var quiet string
+	var failedAt time.Time
+	// The known IDs are taken in only when something changed while the
+	// caller's stamp stands, for the listing to be compared with them:
+	// taking 100,000 of them in at the scan's end took 0.14 s beside the
+	// sorting ahead, when the operator's first keys come.
 	var untaken iter.Seq[model.MessageID]
-	switch {
-	case known.IDs != nil && known.Stamp != "":
+	if known.IDs != nil && known.Stamp != "" {
 		untaken, quiet = known.IDs, known.Stamp
-	case known.IDs != nil:
-		held = heldFrom(known.IDs)
 	}
-	_, whole := p.src.(idLister)
+	var poll func() (bool, error)
+	if src, whole := p.src.(idLister); whole {
+		w := &wholeWatch{src: src, untaken: untaken}
+		if known.IDs != nil && untaken == nil {
+			w.held, w.holds = heldOf(known.IDs), true
+		}
+		poll = func() (bool, error) { return w.poll(ctx, settle, p.src.Name(), fn) }
+	} else {
+		w := &sizedWatch{p: p, untaken: untaken}
+		if known.IDs != nil && untaken == nil {
+			w.held = heldFrom(known.IDs)
+		}
+		poll = func() (bool, error) { return w.poll(ctx, settle, fn) }
+	}
 	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
 	for {
 		stamp, vouches := p.stamp()
 		var err error
-		if quiet == "" || stamp != quiet { // quiet is "" until held is set
+		if quiet == "" || stamp != quiet { // quiet is "" until the set held is taken in
 			quiet = ""
-			if untaken != nil {
-				held, untaken = heldFrom(untaken), nil
-			}
-			var first map[model.MessageID]int64
-			first, err = p.list(ctx)
-			last := first
-			switch {
-			case err != nil || (held != nil && sameIDs(held, first)):
-			case held == nil && whole:
-				// The first listing of a source whose messages appear
-				// whole is all news, and nothing can have left: no
-				// second listing to wait for (at 1,000,000 messages,
-				// another set of a million IDs). A message a rename hid
-				// from it changed its folder's stamp, so the next poll
-				// lists it.
-				held = first
-				reportAdded(slices.Collect(maps.Keys(held)), fn)
-			default:
-				if held == nil {
-					held = map[model.MessageID]int64{} // the first listing: all of it is news
-				}
-				// Let a burst settle, then look again and report only
-				// what has held still.
-				if err = sleepCtx(ctx, settle); err == nil {
-					if last, err = p.list(ctx); err == nil {
-						held = p.report(held, first, last, fn)
-					}
-				}
-			}
-			if err == nil && vouches && sameIDs(held, last) {
+			var same bool
+			if same, err = poll(); err == nil && vouches && same {
 				quiet = stamp
 			}
 		}
@@ -213,6 +189,47 @@ func (p *PollWatcher) WatchFrom(ctx context.Context, known Known, fn func(Change
 		case <-ticker.C:
 		}
 	}
+}
+
+// sizedWatch is what WatchFrom holds of a source whose files may be
+// written in place: the messages reported or known before, and their
+// sizes (0 for the ones known before: only a message not held has its
+// size compared between two listings); untaken are the known IDs until
+// something changed.
+type sizedWatch struct {
+	p       *PollWatcher
+	held    map[model.MessageID]int64
+	untaken iter.Seq[model.MessageID]
+}
+
+// poll lists the source, reports what changed for good (settle after a
+// listing that differs from the set held, a second one), and says
+// whether the set held is now the last listing's.
+func (w *sizedWatch) poll(ctx context.Context, settle time.Duration, fn func(Change)) (bool, error) {
+	if w.untaken != nil {
+		w.held, w.untaken = heldFrom(w.untaken), nil
+	}
+	first, err := w.p.list(ctx)
+	if err != nil {
+		return false, err
+	}
+	if w.held != nil && sameIDs(w.held, first) {
+		return true, nil
+	}
+	if w.held == nil {
+		w.held = map[model.MessageID]int64{} // the first listing: all of it is news
+	}
+	// Let a burst settle, then look again and report only what has held
+	// still.
+	if err := sleepCtx(ctx, settle); err != nil {
+		return false, err
+	}
+	last, err := w.p.list(ctx)
+	if err != nil {
+		return false, err
+	}
+	w.held = w.p.report(w.held, first, last, fn)
+	return sameIDs(w.held, last), nil
 }
 
 func (p *PollWatcher) intervals() (interval, settle time.Duration) {
@@ -238,17 +255,9 @@ func (p *PollWatcher) stamp() (string, bool) {
 	return stamp, stamp != ""
 }
 
-// list returns the IDs and sizes of the source's mail messages; every
-// size is 0 from a source whose messages appear whole (idLister).
+// list returns the IDs and sizes of the source's mail messages.
 func (p *PollWatcher) list(ctx context.Context) (map[model.MessageID]int64, error) {
 	out := map[model.MessageID]int64{}
-	if ids, ok := p.src.(idLister); ok {
-		err := ids.ListIDs(ctx, func(id model.MessageID) error {
-			out[id] = 0
-			return nil
-		})
-		return out, err
-	}
 	err := p.src.List(ctx, func(e Entry) error {
 		if !errors.Is(e.Err, ErrNotMail) {
 			out[e.ID] = e.Size
@@ -282,13 +291,19 @@ func (p *PollWatcher) report(known, first, second map[model.MessageID]int64, fn 
 			known[id] = size
 		}
 	}
+	reportChanges(removed, added, p.src.Name(), fn)
+	return known
+}
+
+// reportChanges calls fn with the messages removed from the source
+// called name, then with those added, sorted, if any.
+func reportChanges(removed, added []model.MessageID, name string, fn func(Change)) {
 	if len(removed) > 0 {
 		slices.Sort(removed)
 		fn(Change{Kind: Removed, IDs: removed,
-			Note: fmt.Sprintf("%d message(s) vanished from %s (another operator released or deleted them)", len(removed), p.src.Name())})
+			Note: fmt.Sprintf("%d message(s) vanished from %s (another operator released or deleted them)", len(removed), name)})
 	}
 	reportAdded(added, fn)
-	return known
 }
 
 // heldFrom returns the messages known as a watch's held set. It keeps
