@@ -13,7 +13,7 @@ import (
 //
 // A listing stats its files through the same roots. A folder replaced
 // since (cur/ moved away and made again) is noticed at the next listing
-// (List, or the watcher's ListIDs when the folders' stamps changed),
+// (List, or the watcher's listIDBytes when the folders' stamps changed),
 // which opens the new one. Until then an open through the old root may
 // fail, and Open then looks for the file again by path from the
 // Maildir's root.

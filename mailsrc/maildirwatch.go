@@ -22,7 +22,8 @@ import (
 // particular order and possibly twice (a message that a client moves
 // while the folders are read), without a system call per file: the
 // entries' types come with the names. It leaves out what List leaves
-// out: hidden names, folders and links.
+// out: hidden names, folders and links. The watcher reads the same names
+// without making a string of each (listIDBytes).
 func (m *Maildir) ListIDs(ctx context.Context, fn func(model.MessageID) error) error {
 	return m.listIDBytes(ctx, func(id []byte) error { return fn(model.MessageID(id)) })
 }

@@ -22,9 +22,11 @@ import (
 // keyed 128-bit hashes of its names (idSum: 16 bytes a message, hashed
 // from the directory's buffer), and the held set keeps each hash with
 // its ID, sorted (32 bytes a message; the IDs are the caller's, or those
-// of the mail added since), so that what left is reported by name. Two
-// names of one hash (2⁻¹²⁸ for a pair, with keys made at each start)
-// would hide one of them from the watch until the next scan.
+// of the mail added since), so that what left is reported by name. The
+// hashes are keyed for the process (maphash, two seeds), not
+// cryptographic: two names of one hash, which no sender can aim at and
+// chance all but never gives, would hide one of them from the watch
+// until the next scan.
 
 // idSum is the keyed 128-bit hash of a message ID.
 type idSum [2]uint64
@@ -117,7 +119,7 @@ func listWhole(ctx context.Context, src idLister, held heldIDs) (wholeListing, e
 // reused.
 func reportWhole(known heldIDs, first, second wholeListing, src string, fn func(Change)) heldIDs {
 	var removed []model.MessageID
-	kept := known[:0] // filtered in place: known is not read after
+	kept := known[:0] // filtered in place: the caller replaces known
 	for _, e := range known {
 		if !first.has(e.sum) && !second.has(e.sum) {
 			removed = append(removed, e.id)
@@ -125,18 +127,36 @@ func reportWhole(known heldIDs, first, second wholeListing, src string, fn func(
 		}
 		kept = append(kept, e)
 	}
-	var added []model.MessageID
+	clear(known[len(kept):]) // the removed IDs are not kept alive by the array
+	var added heldIDs
 	for s, id := range second.fresh {
 		if first.has(s) {
-			added = append(added, id)
-			kept = append(kept, heldID{s, id})
+			added = append(added, heldID{s, id})
 		}
 	}
-	if len(added) > 0 {
-		slices.SortFunc(kept, compareHeld)
+	slices.SortFunc(added, compareHeld)
+	ids := make([]model.MessageID, len(added))
+	for i := range added {
+		ids[i] = added[i].id
 	}
-	reportChanges(removed, added, src, fn)
-	return slices.Clip(kept)
+	reportChanges(removed, ids, src, fn)
+	return mergeHeld(kept, added)
+}
+
+// mergeHeld merges added, sorted, into held, sorted, in held's array
+// when it has room: sorting the whole set again for each delivery was
+// a million entries' sort at a million messages.
+func mergeHeld(held, added heldIDs) heldIDs {
+	n := len(held)
+	held = slices.Grow(held, len(added))[:n+len(added)]
+	for i, j, w := n-1, len(added)-1, len(held)-1; j >= 0; w-- {
+		if i >= 0 && compareHeld(held[i], added[j]) > 0 {
+			held[w], i = held[i], i-1
+		} else {
+			held[w], j = added[j], j-1
+		}
+	}
+	return held
 }
 
 // wholeWatch is what WatchFrom holds of a whole source (see above).
@@ -167,7 +187,12 @@ func (w *wholeWatch) poll(ctx context.Context, settle time.Duration, name string
 		// second listing to wait for (at 1,000,000 messages, another
 		// million names). A message a rename hid from it changed its
 		// folder's stamp, so the next poll lists it.
-		w.held, w.holds = heldOf(maps.Values(first.fresh)), true
+		held := make(heldIDs, 0, len(first.fresh))
+		for s, id := range first.fresh {
+			held = append(held, heldID{s, id})
+		}
+		slices.SortFunc(held, compareHeld)
+		w.held, w.holds = held, true
 		reportAdded(slices.Collect(maps.Values(first.fresh)), fn)
 		return true, nil
 	}

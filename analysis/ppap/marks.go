@@ -108,7 +108,10 @@ func (x *Marks) seal() {
 // and a pairing's result is a function of the ZIP mail and its
 // candidates (resultKey).
 //
-// MayPair must not be called concurrently with Add.
+// MayPair merges the dates added since the last call (seal): it must not
+// be called concurrently with Add, nor with itself after an Add. Marks
+// unpacked (UnmarshalBinary) have nothing to merge, and answer any
+// number of goroutines.
 func (x *Marks) MayPair(m *model.Message) bool {
 	if ChangedByPairing(m) {
 		return true

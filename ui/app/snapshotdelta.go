@@ -25,14 +25,17 @@ import (
 //
 // The rule (ppap.Marks.MayPair): each new message may hold no encrypted
 // archive, and may be no candidate of any message pairing changed in
-// the snapshot's scan (its mark: sender and date, kept beside the
-// snapshot under marksKey). Then pairing the whole listing again would
-// emit every message as before and the new ones as they came. Anything
-// else pairs through the stream, and records a new snapshot. The new
-// mail must be listed after the snapshot's listing, each message once,
-// and the listing before it must be the snapshot's, entry for entry
-// (listingDigest.prefixSum). The check reads each new message's cached
-// result, or analyses it; the replay checks the message it emits again.
+// the snapshot's scan (their marks: From domains and spans of dates,
+// kept beside the snapshot under marksKey). Then pairing the whole
+// listing again would emit every message as before and the new ones as
+// they came. Anything else pairs through the stream, and records a new
+// snapshot. The new mail must be listed after the snapshot's listing,
+// each message once, and the listing before it must be the snapshot's,
+// entry for entry (listingDigest.prefixSum). The check reads each new
+// message as the stream's scan would (its cached result, or its
+// analysis, which it caches) before anything is emitted; the console's
+// row replay emits what it checked, and a replay of messages reads the
+// new mail again and checks it again as it emits it.
 //
 // The snapshot stays: the next scan replays it again, with whatever mail
 // has come since (its list kept too: rowReplay hands out the kept rows,
@@ -45,9 +48,9 @@ import (
 const maxAppended = 4096
 
 // maxAppendedAnalysed bounds the new messages without a cached result
-// that the check analyses, one after another, before anything is
-// emitted (the replay analyses them again, on its workers). More of
-// them pair through the stream, which analyses them once, in parallel.
+// that the check analyses (on the scan's workers) before anything is
+// emitted, while the rows shown ahead wait. More of them pair through
+// the stream, which analyses them as they are listed.
 const maxAppendedAnalysed = 64
 
 // appendedPlan checks the entries after the snapshot's listing (from
