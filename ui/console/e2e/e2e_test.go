@@ -171,7 +171,7 @@ func TestConsoleInTmux(t *testing.T) {
 	// another row through never gets there.
 	encrypted := func(r string) bool { return strings.Contains(r, "ENC") || strings.Contains(r, "E>") }
 	s.keys("1")
-	sc = s.waitFor("only encrypted rows under the encrypted filter", 5*time.Second, func(sc string) bool {
+	s.waitFor("only encrypted rows under the encrypted filter", 5*time.Second, func(sc string) bool {
 		rows := listRows(sc)
 		return strings.Contains(sc, "filter encrypted") && len(rows) > 0 && !slices.ContainsFunc(rows, func(r string) bool { return !encrypted(r) })
 	})
