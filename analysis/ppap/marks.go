@@ -215,23 +215,30 @@ type unpacker struct {
 	ok bool
 }
 
-func (r *unpacker) uvarint() uint64 {
-	v, n := binary.Uvarint(r.b)
+// advance moves past the n bytes of a field just read, or, n not
+// positive (the field did not read), fails the unpacker.
+func (r *unpacker) advance(n int) bool {
 	if n <= 0 {
 		r.b, r.ok = nil, false
-		return 0
+		return false
 	}
 	r.b = r.b[n:]
+	return true
+}
+
+func (r *unpacker) uvarint() uint64 {
+	v, n := binary.Uvarint(r.b)
+	if !r.advance(n) {
+		return 0
+	}
 	return v
 }
 
 func (r *unpacker) varint() int64 {
 	v, n := binary.Varint(r.b)
-	if n <= 0 {
-		r.b, r.ok = nil, false
+	if !r.advance(n) {
 		return 0
 	}
-	r.b = r.b[n:]
 	return v
 }
 

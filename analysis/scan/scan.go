@@ -348,7 +348,7 @@ func analyseOne(ctx context.Context, src mailsrc.Source, an Analyzer, opt Option
 // one message of a scan anew (one without a cached result, analysed on
 // every scan).
 func Analyse(ctx context.Context, src mailsrc.Source, an Analyzer, e mailsrc.Entry) model.Message {
-	return analyseOne(ctx, src, an, Options{}, job{entry: e}).msg
+	return AnalyseListed(ctx, src, an, Options{}, e)
 }
 
 // AnalyseListed returns what a scan with opt emits for the listed

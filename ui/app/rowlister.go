@@ -43,11 +43,12 @@ type rowLister struct {
 	build *model.RowBuilder
 	// path is the row snapshot the kept rows are read from, and most
 	// the most rows it may announce; kept is nil until prime reads
-	// them, and again once they are dropped.
+	// them (read), and again once they are dropped.
 	path   string
 	most   int
 	kept   *keptRows
 	primed bool
+	read   bool
 	// asked and found count the lookups in kept, to drop it when
 	// few rows are found (see reuse); reused and made, the rows
 	// emitted of each kind.
@@ -93,7 +94,7 @@ func (l *rowLister) prime() {
 	}
 	l.primed = true
 	if l.path != "" {
-		l.kept = readKeptRows(l.ctx, l.path, l.most)
+		l.kept, l.read = readKeptRows(l.ctx, l.path, l.most), true
 	}
 }
 

@@ -277,7 +277,7 @@ func (a *App) ScanRows(ctx context.Context, emit func(model.Message, *model.Row)
 	lister := newRowLister(ctx, emit)
 	defer lister.stop() // the kept rows are not read past the scan
 	t, err := a.scanInto(ctx, lister.emitMessage, emitRow, shown, progress, true, lister)
-	a.listed.Store(&listedRows{reused: lister.reused, made: lister.made, keptRead: lister.kept != nil})
+	a.listed.Store(&listedRows{reused: lister.reused, made: lister.made, keptRead: lister.read})
 	if err != nil || t == nil {
 		return nil, err
 	}
