@@ -95,6 +95,12 @@ type Known struct {
 	// while the source's stamp stays the same, it still holds exactly
 	// IDs, and no first listing is needed. "" for none.
 	Stamp string
+	// Listed, when set, is the fingerprint of IDs (IDSetSum): a watch of
+	// a source whose messages appear whole (a Maildir) compares its
+	// listings with it, holding no name, and takes IDs in only once a
+	// listing differs. Without Stamp, it spares a console started right
+	// after a delivery a held set of every message as its scan ends.
+	Listed *IDSetSum
 }
 
 // ListingStamp returns the change stamp of src for a caller about to
@@ -129,8 +135,9 @@ func vouchingStamp(src Source, settle time.Duration) string {
 // (38 ms in its Update), and listing them again took a core's tenth of
 // a second while the operator's first keys came; a message that left
 // the folder during the scan was never reported as gone. known.IDs is
-// read once, on Watch's goroutine, before the first listing: the caller
-// must keep what it reads unchanged until then.
+// read once, on Watch's goroutine, when the watch first needs them (at
+// its start, or once the source changed since known.Stamp or differs
+// from known.Listed): what they yield then is what the caller holds.
 func (p *PollWatcher) WatchFrom(ctx context.Context, known Known, fn func(Change)) error {
 	interval, settle := p.intervals()
 	// quiet is the change stamp taken before a listing that left nothing
@@ -140,9 +147,10 @@ func (p *PollWatcher) WatchFrom(ctx context.Context, known Known, fn func(Change
 	var quiet string
 	var failedAt time.Time
 	// The known IDs are taken in only when something changed while the
-	// caller's stamp stands, for the listing to be compared with them:
-	// taking 100,000 of them in at the scan's end took 0.14 s beside the
-	// sorting ahead, when the operator's first keys come.
+	// caller's stamp stands, or (a whole source) once a listing differs
+	// from the caller's fingerprint, for the listing to be compared with
+	// them: taking 100,000 of them in at the scan's end took 0.14 s
+	// beside the sorting ahead, when the operator's first keys come.
 	var untaken iter.Seq[model.MessageID]
 	if known.IDs != nil && known.Stamp != "" {
 		untaken, quiet = known.IDs, known.Stamp
@@ -150,7 +158,10 @@ func (p *PollWatcher) WatchFrom(ctx context.Context, known Known, fn func(Change
 	var poll func() (bool, error)
 	if src, whole := p.src.(idLister); whole {
 		w := &wholeWatch{src: src, untaken: untaken}
-		if known.IDs != nil && untaken == nil {
+		switch {
+		case known.IDs != nil && known.Listed != nil:
+			w.untaken, w.listed = known.IDs, known.Listed
+		case known.IDs != nil && untaken == nil:
 			w.held, w.holds = heldOf(known.IDs), true
 		}
 		poll = func() (bool, error) { return w.poll(ctx, settle, p.src.Name(), fn) }
@@ -166,7 +177,7 @@ func (p *PollWatcher) WatchFrom(ctx context.Context, known Known, fn func(Change
 	for {
 		stamp, vouches := p.stamp()
 		var err error
-		if quiet == "" || stamp != quiet { // quiet is "" until the set held is taken in
+		if quiet == "" || stamp != quiet {
 			quiet = ""
 			var same bool
 			if same, err = poll(); err == nil && vouches && same {

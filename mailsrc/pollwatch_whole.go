@@ -180,12 +180,27 @@ type wholeWatch struct {
 	held    heldIDs
 	holds   bool
 	untaken iter.Seq[model.MessageID]
+	// listed is the fingerprint of the untaken IDs (Known.Listed): while
+	// a listing's is the same, they are not taken in.
+	listed *IDSetSum
 }
 
 // poll lists the source, reports what changed for good (settle after a
 // listing that differs from the set held, a second one), and says
 // whether the set held is now the last listing's.
 func (w *wholeWatch) poll(ctx context.Context, settle time.Duration, name string, fn func(Change)) (bool, error) {
+	if w.untaken != nil && w.listed != nil {
+		// One listing more once something changed, of no memory, where
+		// taking the IDs in held 32 bytes a message from now on.
+		now, err := sumListing(ctx, w.src)
+		switch {
+		case err != nil:
+			return false, err
+		case now == *w.listed:
+			return true, nil
+		}
+		w.listed = nil
+	}
 	if w.untaken != nil {
 		w.held, w.holds, w.untaken = heldOf(w.untaken), true, nil
 	}

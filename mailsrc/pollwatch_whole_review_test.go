@@ -48,9 +48,13 @@ func (s *scriptSource) listIDBytes(ctx context.Context, fn func([]byte) error) e
 }
 
 // refWatch is a12ba24's WatchFrom loop body for a whole source, with maps.
+// listed, when set, is what a fingerprint (Known.Listed) was made of:
+// while untaken, a listing of exactly those names, each once, in any
+// order, is the same, and one that is not takes untaken in.
 type refWatch struct {
 	held    map[model.MessageID]int64
 	untaken []model.MessageID
+	listed  []string
 	src     *scriptSource
 }
 
@@ -61,6 +65,17 @@ func (r *refWatch) list() (map[model.MessageID]int64, error) {
 }
 
 func (r *refWatch) poll(fn func(Change)) (bool, error) {
+	if r.untaken != nil && r.listed != nil {
+		var names []string
+		err := r.src.listIDBytes(context.Background(), func(b []byte) error { names = append(names, string(b)); return nil })
+		switch {
+		case err != nil:
+			return false, err
+		case slices.Equal(slices.Sorted(slices.Values(names)), slices.Sorted(slices.Values(r.listed))):
+			return true, nil
+		}
+		r.listed = nil
+	}
 	if r.untaken != nil {
 		r.held = map[model.MessageID]int64{}
 		for _, id := range r.untaken {
@@ -113,7 +128,8 @@ func (*PollWatcher) reportNamed(known, first, second map[model.MessageID]int64, 
 
 // TestWholeWatchAgreesWithTheMapWatch drives the new wholeWatch.poll and the old
 // algorithm through the same random listings (duplicates, partial
-// failures in the first or second listing, known nil / empty / lazy).
+// failures in the first or second listing, known nil / empty / lazy,
+// lazy with the fingerprint of the known IDs or of another set).
 func TestWholeWatchAgreesWithTheMapWatch(t *testing.T) {
 	universe := []string{"a", "b", "c", "d", "e", "f", "g", "h"}
 	for seed := range uint64(3000) {
@@ -153,6 +169,23 @@ func TestWholeWatchAgreesWithTheMapWatch(t *testing.T) {
 		if known != nil {
 			if lazy {
 				ref.untaken, w.untaken = known, slices.Values(known)
+				switch r.IntN(3) {
+				case 0: // none: a stamp
+				case 1: // the scan's own
+					ref.listed = idStrings(known)
+				default: // of another set, maybe with a name twice
+					ref.listed = slices.Clone(universe[:r.IntN(len(universe))])
+					if len(ref.listed) > 0 && r.IntN(2) == 0 {
+						ref.listed = append(ref.listed, ref.listed[0])
+					}
+				}
+				if ref.listed != nil {
+					var sum IDSetSum
+					for _, n := range ref.listed {
+						sum.Add(model.MessageID(n))
+					}
+					w.listed = &sum
+				}
 			} else {
 				ref.held = map[model.MessageID]int64{}
 				for _, id := range known {
@@ -213,4 +246,12 @@ func TestWholeWatchCancelledWhileSettling(t *testing.T) {
 	if !errors.Is(err, context.Canceled) || same || changes != nil || len(w.held) != 1 || w.held[0].id != "a" {
 		t.Fatalf("same %v err %v changes %v held %v", same, err, changes, w.held)
 	}
+}
+
+func idStrings(ids []model.MessageID) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = string(id)
+	}
+	return out
 }

@@ -72,6 +72,11 @@ type App struct {
 	// lists nothing while it stands (Watch). Under rowsMu, set like
 	// rowReplay.
 	listStamp string
+	// listSum is the fingerprint of the messages that scan emitted, for
+	// a watch to compare its listings with (mailsrc.Known.Listed): set
+	// and cleared with listStamp, and nil while that is "" but for a
+	// source without stamps. Never changed once set.
+	listSum *mailsrc.IDSetSum
 }
 
 // Open opens the quarantine spec names (a path or an imap(s):// URL) and
@@ -236,9 +241,15 @@ func (a *App) scanInto(ctx context.Context, emit func(model.Message) error, emit
 	// list to see it.
 	stamp := mailsrc.ListingStamp(a.src)
 	var skipped atomic.Bool
+	// What the scan emits, fingerprinted for the watch (Known.Listed):
+	// a message goes out either whole (emit) or as a row (emitRow), from
+	// a goroutine for each, and both are done by the scan's return.
+	var listed, listedRows mailsrc.IDSetSum
+	emit, emitRow = fingerprinted(emit, &listed), fingerprintedRows(emitRow, &listedRows)
 	defer func() {
 		if err == nil && !skipped.Load() {
-			a.setListStamp(gen, stamp)
+			listed.Merge(listedRows)
+			a.setListStamp(gen, stamp, listed)
 		}
 	}()
 	if emitRow != nil {

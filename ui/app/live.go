@@ -56,7 +56,7 @@ func (a *App) Watch(ctx context.Context, known iter.Seq[model.MessageID], send f
 		k := mailsrc.Known{IDs: known}
 		if known != nil {
 			a.rowsMu.Lock()
-			k.Stamp = a.listStamp
+			k.Stamp, k.Listed = a.listStamp, a.listSum
 			a.rowsMu.Unlock()
 		}
 		return p.WatchFrom(ctx, k, send)
@@ -180,4 +180,38 @@ func (a *App) Reanalyse(ctx context.Context, id model.MessageID) (model.Message,
 	}
 	defer rc.Close()
 	return a.analyzer.Analyze(ctx, id, rc), nil
+}
+
+// fingerprinted returns emit, adding the ID of each message it is given
+// to listed first (nil for nil).
+func fingerprinted(emit func(model.Message) error, listed *mailsrc.IDSetSum) func(model.Message) error {
+	if emit == nil {
+		return nil
+	}
+	return func(m model.Message) error {
+		listed.Add(m.ID)
+		return emit(m)
+	}
+}
+
+// fingerprintedRows is fingerprinted for rows.
+func fingerprintedRows(emitRow func(*model.Row) error, listed *mailsrc.IDSetSum) func(*model.Row) error {
+	if emitRow == nil {
+		return nil
+	}
+	return func(r *model.Row) error {
+		listed.Add(r.ID())
+		return emitRow(r)
+	}
+}
+
+// setListStamp records the change stamp taken before scan gen listed the
+// source, and the fingerprint of the messages it emitted, unless another
+// scan has begun since.
+func (a *App) setListStamp(gen uint64, stamp string, listed mailsrc.IDSetSum) {
+	a.rowsMu.Lock()
+	defer a.rowsMu.Unlock()
+	if gen == a.rowsGen {
+		a.listStamp, a.listSum = stamp, &listed
+	}
 }

@@ -301,7 +301,7 @@ func (a *App) newRowsGen() uint64 {
 	a.rowsMu.Lock()
 	defer a.rowsMu.Unlock()
 	a.dropRowReplayLocked()
-	a.listStamp = ""
+	a.listStamp, a.listSum = "", nil
 	return a.rowsGen
 }
 
@@ -314,16 +314,6 @@ func (a *App) dropRowReplayLocked() {
 		a.rowReplay.close()
 	}
 	a.rowReplay = nil
-}
-
-// setListStamp records the change stamp taken before scan gen listed the
-// source, unless another scan has begun since.
-func (a *App) setListStamp(gen uint64, stamp string) {
-	a.rowsMu.Lock()
-	defer a.rowsMu.Unlock()
-	if gen == a.rowsGen {
-		a.listStamp = stamp
-	}
 }
 
 // setRowReplay makes rr what Message reads from, unless another scan
