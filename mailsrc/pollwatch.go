@@ -95,11 +95,13 @@ type Known struct {
 	// while the source's stamp stays the same, it still holds exactly
 	// IDs, and no first listing is needed. "" for none.
 	Stamp string
-	// Listed, when set, is the fingerprint of IDs (IDSetSum): a watch of
-	// a source whose messages appear whole (a Maildir) compares its
-	// listings with it, holding no name, and takes IDs in only once a
-	// listing differs. Without Stamp, it spares a console started right
-	// after a delivery a held set of every message as its scan ends.
+	// Listed, when set, is the fingerprint of IDs as the scan listed
+	// them (IDSetSum). Without Stamp, a watch of a source whose messages
+	// appear whole (a Maildir) compares its listings with it, holding no
+	// name, and takes IDs in only once a listing differs, or once the
+	// source's stamp vouches for one that does not (from then on, the
+	// stamp tells of a change): it spares a console started right after
+	// a delivery a held set of every message as its scan ends.
 	Listed *IDSetSum
 }
 
@@ -156,14 +158,22 @@ func (p *PollWatcher) WatchFrom(ctx context.Context, known Known, fn func(Change
 		untaken, quiet = known.IDs, known.Stamp
 	}
 	var poll func() (bool, error)
+	forgetListed := func() {}
 	if src, whole := p.src.(idLister); whole {
 		w := &wholeWatch{src: src, untaken: untaken}
 		switch {
-		case known.IDs != nil && known.Listed != nil:
+		case known.IDs != nil && untaken == nil && known.Listed != nil:
 			w.untaken, w.listed = known.IDs, known.Listed
 		case known.IDs != nil && untaken == nil:
 			w.held, w.holds = heldOf(known.IDs), true
 		}
+		// The fingerprint is the scan's, made once, and the IDs are what
+		// the caller holds when they are taken in (after a rescan of its
+		// own, perhaps): once a stamp vouches for a listing of the same
+		// fingerprint, the next change takes the IDs in, as from a
+		// stamp, and a folder that changed and changed back since is
+		// not taken for the caller's list.
+		forgetListed = func() { w.listed = nil }
 		poll = func() (bool, error) { return w.poll(ctx, settle, p.src.Name(), fn) }
 	} else {
 		w := &sizedWatch{p: p, untaken: untaken}
@@ -182,6 +192,7 @@ func (p *PollWatcher) WatchFrom(ctx context.Context, known Known, fn func(Change
 			var same bool
 			if same, err = poll(); err == nil && vouches && same {
 				quiet = stamp
+				forgetListed()
 			}
 		}
 		switch {

@@ -15,7 +15,10 @@
 # DELIVER=1 in the environment first delivers one mail into the Maildir
 # DIR (a copy of the first in cur/, under a new name in new/), so that
 # the console starts on a quarantine changed since its last start, as
-# after new mail arrived: for generated quarantines only.
+# after new mail arrived: for generated quarantines only. DELIVER=news
+# delivers instead a plain notice, dated now, from a domain no other
+# message is from: mail that PPAP pairing leaves alone wherever the
+# copy's sender is one whose pairings it could change.
 set -eu
 bin=$1 dir=$2
 shift 2
@@ -49,10 +52,26 @@ waitfor() {
 	done
 }
 tm kill-session -t "$sess" 2>/dev/null || true
-if [ "${DELIVER:-}" = 1 ]; then
+# The mail is named as delivered now, or after the last name of the
+# Maildir should a name be dated later (the generated million runs into
+# the next year): a Maildir lists in the names' order, and mail listed
+# among the rest is not new mail after the last scan's listing.
+stamp() {
+	ls -f "$dir/new" "$dir/cur" | awk -v now="$(date +%s)" -F. \
+		'$1 ~ /^[0-9]+$/ && $1 + 0 > m { m = $1 + 0 } END { printf "%d", (m >= now ? m + 1 : now) }'
+}
+case "${DELIVER:-}" in
+1)
 	first=$(ls "$dir/cur" | head -n 1)
-	cp "$dir/cur/$first" "$dir/new/$(date +%s).M$$P0.measure"
-fi
+	cp "$dir/cur/$first" "$dir/new/$(stamp).M$$P0.measure"
+	;;
+news)
+	name="$(stamp).M$$P1.measure"
+	printf 'From: News <news@unrelated-notices.example>\r\nTo: ops@quarantine.example\r\nSubject: notice %s\r\nDate: %s\r\nMessage-ID: <%s@unrelated-notices.example>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nA notice.\r\n' \
+		"$name" "$(date -R)" "$name" >"$dir/tmp/$name"
+	mv "$dir/tmp/$name" "$dir/new/$name"
+	;;
+esac
 # The terminal path alone: tmux, send-keys and capture-pane around cat.
 tm new-session -d -s "$sess" -x 160 -y 48 cat
 sleep 0.3
@@ -160,6 +179,12 @@ tm send-keys -t "$sess" Enter
 sleep 0.3
 key key_G G
 key key_g g
+if [ ! -e /proc/"$pid" ]; then
+	# The console ended before its figures could be read: show why.
+	echo "the console exited; its pane:" >&2
+	tm capture-pane -p -t "$sess" -S -60 >&2
+	exit 1
+fi
 awk '/VmHWM/{printf "vmhwm_mib %.0f\n", $2/1024} /VmRSS/{printf "vmrss_mib %.0f\n", $2/1024}' /proc/"$pid"/status
 awk '{printf "cpu_s %.1f\n", ($14+$15)/100}' /proc/"$pid"/stat
 tm kill-session -t "$sess"

@@ -74,8 +74,8 @@ type App struct {
 	listStamp string
 	// listSum is the fingerprint of the messages that scan emitted, for
 	// a watch to compare its listings with (mailsrc.Known.Listed): set
-	// and cleared with listStamp, and nil while that is "" but for a
-	// source without stamps. Never changed once set.
+	// and cleared with listStamp (set with a listStamp of "" too: a scan
+	// right after a delivery), and never changed once set.
 	listSum *mailsrc.IDSetSum
 }
 
