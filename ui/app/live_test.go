@@ -38,14 +38,27 @@ func TestWatchStartsFromTheScan(t *testing.T) {
 	defer cancel()
 	changes := make(chan mailsrc.Change, 4)
 	go a.Watch(ctx, slices.Values(listed), func(c mailsrc.Change) { changes <- c })
+	expectNoChange(t, changes)
+	deliverArrival(t, q, changes)
+}
+
+// expectNoChange fails if the watch reports anything within half a
+// second.
+func expectNoChange(t *testing.T, changes <-chan mailsrc.Change) {
+	t.Helper()
 	select {
 	case c := <-changes:
 		t.Fatalf("nothing changed since the scan, yet %s %d messages was reported", c.Kind, len(c.IDs))
 	case <-time.After(500 * time.Millisecond):
 	}
+}
 
+// deliverArrival delivers a mail into the Maildir q's new/ and waits
+// for the watch to report it, alone.
+func deliverArrival(t *testing.T, q string, changes <-chan mailsrc.Change) {
+	t.Helper()
 	const arrival = "1800000000.M1P1.arrival"
-	if err := os.WriteFile(filepath.Join(q, "new", arrival), samples[0].Raw, 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(q, "new", arrival), demo.Samples(demo.Options{})[0].Raw, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	select {
@@ -93,47 +106,6 @@ func TestScanThatSkippedKeepsNoStamp(t *testing.T) {
 	}
 }
 
-// TestScanFingerprintsWhatItHandsOut: each scan keeps, for the watch,
-// the fingerprint of every message it handed out, whether whole or as a
-// row: paired through the stream, its list replayed, the list followed
-// by new mail, and without a list (Scan).
-func TestScanFingerprintsWhatItHandsOut(t *testing.T) {
-	a, dir, _ := keptQuarantine(t, Options{})
-	check := func(what string, ids []model.MessageID) {
-		t.Helper()
-		var want mailsrc.IDSetSum
-		for _, id := range ids {
-			want.Add(id)
-		}
-		if a.listSum == nil || *a.listSum != want || want.Len() == 0 {
-			t.Fatalf("%s: fingerprint %v, want that of the %d messages handed out", what, a.listSum, len(ids))
-		}
-	}
-	handedOut := func(s rowScan) []model.MessageID {
-		var ids []model.MessageID
-		for _, r := range s.rows {
-			ids = append(ids, r.ID())
-		}
-		for _, m := range s.msgs {
-			ids = append(ids, m.ID)
-		}
-		return ids
-	}
-	check("paired", handedOut(scanRows(t, a)))
-	s := untilRows(t, a)
-	check("replayed", handedOut(s))
-	deliverNews(t, dir, "1999999990.M1P1.news")
-	if s = scanRows(t, a); len(s.rows) == 0 || len(s.msgs) != 1 {
-		t.Fatalf("after a delivery: %d rows and %d messages, want the list and the new mail", len(s.rows), len(s.msgs))
-	}
-	check("replayed with new mail", handedOut(s))
-	var ids []model.MessageID
-	if err := a.Scan(t.Context(), func(m model.Message) error { ids = append(ids, m.ID); return nil }, nil); err != nil {
-		t.Fatal(err)
-	}
-	check("whole", ids)
-}
-
 // TestWatchRightAfterMailTakesNothingIn: a watch started from a scan
 // right after a delivery (the folders changed within mailsrc's
 // folderSettle: no stamp to trust) compares its listings with the
@@ -160,26 +132,11 @@ func TestWatchRightAfterMailTakesNothingIn(t *testing.T) {
 		}
 	}
 	go a.Watch(ctx, known, func(c mailsrc.Change) { changes <- c })
-	select {
-	case c := <-changes:
-		t.Fatalf("nothing changed since the scan, yet %s %d messages was reported", c.Kind, len(c.IDs))
-	case <-time.After(500 * time.Millisecond):
-	}
+	expectNoChange(t, changes)
 	if n := ranged.Load(); n != 0 {
 		t.Fatalf("the IDs were taken in %d times while the folder held what the scan listed", n)
 	}
-	const arrival = "1800000000.M1P1.arrival"
-	if err := os.WriteFile(filepath.Join(a.Spec(), "new", arrival), demo.Samples(demo.Options{})[0].Raw, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case c := <-changes:
-		if c.Kind != mailsrc.Added || !slices.Equal(c.IDs, []model.MessageID{arrival}) {
-			t.Fatalf("after a delivery: %s %v, want added %s alone", c.Kind, c.IDs, arrival)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("the delivery was not reported")
-	}
+	deliverArrival(t, a.Spec(), changes)
 	if n := ranged.Load(); n != 1 {
 		t.Fatalf("the IDs were taken in %d times once mail came, want 1", n)
 	}
