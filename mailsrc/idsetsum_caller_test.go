@@ -90,6 +90,11 @@ func TestFingerprintYieldsToTheCallersIDs(t *testing.T) {
 				_ = w.WatchFrom(ctx, known, func(c Change) { changes <- c })
 			}()
 			defer func() { cancel(); <-done }()
+			if !tt.stamp { // the first listing, which the folders' times vouch for, is awaited
+				for deadline := time.Now().Add(5 * time.Second); src.lists.Load() == 0 && time.Now().Before(deadline); {
+					time.Sleep(5 * time.Millisecond)
+				}
+			}
 			expectQuietFor(t, changes, 700*time.Millisecond, "nothing changed since the scan")
 			holds.Store(&tt.holds)
 			tt.netZero(t, dir)

@@ -241,6 +241,12 @@ func TestPollWatcherTrustsTheScansStamp(t *testing.T) {
 				}
 				return
 			}
+			// Without a stamp nothing is reported: the first listing is
+			// awaited, for a watch the machine's load held back past
+			// expectUnlisted's first look not to list under its eyes.
+			for deadline := time.Now().Add(5 * time.Second); src.lists.Load() == 0 && time.Now().Before(deadline); {
+				time.Sleep(5 * time.Millisecond)
+			}
 			expectUnlisted(t, &src.lists, changes, "nothing changed since")
 		})
 	}

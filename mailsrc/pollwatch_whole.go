@@ -190,8 +190,9 @@ type wholeWatch struct {
 // whether the set held is now the last listing's.
 func (w *wholeWatch) poll(ctx context.Context, settle time.Duration, name string, fn func(Change)) (bool, error) {
 	if w.untaken != nil && w.listed != nil {
-		// One listing more once something changed, of no memory, where
-		// taking the IDs in held 32 bytes a message from now on.
+		// A listing hashed as it is read, holding no name: while it is
+		// the scan's set, the IDs stay untaken (held, 32 bytes a
+		// message); once it is not, the listing below is taken too.
 		now, err := sumListing(ctx, w.src)
 		switch {
 		case err != nil:
