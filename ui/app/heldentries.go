@@ -16,8 +16,8 @@ import (
 // the inode number: no size, no time, no error, no warning), yet a
 // mailsrc.Entry has room for all of them, 96 bytes: at 1,000,000
 // messages the held listing took 92 MB of a warm scan's heap. Such an
-// entry is held as its two strings (briefEntry, 32 bytes); any other is
-// held whole beside them (more). A listing whose first entry is not
+// entry is held as the text of its two strings (briefList: the text and
+// 8 bytes); any other is held whole beside them (more). A listing whose first entry is not
 // brief (a directory of files, an mbox: their entries carry a size and a
 // time), or whose entries that are not brief are not few, is held as
 // entries after all (whole), as before. Either is held in chunks, so
@@ -25,15 +25,9 @@ import (
 // against (dropBefore).
 type heldEntries struct {
 	room  int // the entries to make room for, once their kind is known
-	brief *chunkList[briefEntry]
+	brief *briefList
 	more  map[int]mailsrc.Entry     // by index; each one's ID is in brief too
 	whole *chunkList[mailsrc.Entry] // the listing, once more would not be few
-}
-
-// briefEntry is an entry that is its ID and stamp alone.
-type briefEntry struct {
-	id    model.MessageID
-	stamp string
 }
 
 // isBrief reports whether e is its ID and stamp alone.
@@ -54,8 +48,7 @@ func newHeldEntries(n int) *heldEntries { return &heldEntries{room: max(n, 0)} }
 func (h *heldEntries) add(e mailsrc.Entry) {
 	switch {
 	case h.brief == nil && h.whole == nil && isBrief(e):
-		b := newChunkList[briefEntry](h.room)
-		h.brief = &b
+		h.brief = newBriefList(h.room)
 	case h.brief == nil && h.whole == nil:
 		w := newChunkList[mailsrc.Entry](h.room)
 		h.whole = &w
@@ -75,7 +68,11 @@ func (h *heldEntries) add(e mailsrc.Entry) {
 		}
 		h.more[h.brief.len()] = e
 	}
-	h.brief.add(briefEntry{id: e.ID, stamp: e.Stamp})
+	if !h.brief.add(e.ID, e.Stamp) {
+		delete(h.more, h.brief.len())
+		h.makeWhole()
+		h.whole.add(e)
+	}
 }
 
 // makeWhole turns the held listing into entries. It is only called
@@ -107,8 +104,8 @@ func (h *heldEntries) at(i int) mailsrc.Entry {
 	if e, ok := h.more[i]; ok {
 		return e
 	}
-	b := h.brief.at(i)
-	return mailsrc.Entry{ID: b.id, Stamp: b.stamp}
+	id, stamp := h.brief.at(i)
+	return mailsrc.Entry{ID: id, Stamp: stamp}
 }
 
 // id returns the ID of entry i, 0 <= i < len, not let go.
@@ -116,7 +113,8 @@ func (h *heldEntries) id(i int) model.MessageID {
 	if h.whole != nil {
 		return h.whole.at(i).ID
 	}
-	return h.brief.at(i).id
+	id, _ := h.brief.at(i)
+	return id
 }
 
 // dropBefore lets go of entries before i, in whole chunks (chunkList),

@@ -112,7 +112,7 @@ func TestHeldEntriesGiveBackWhatWasListed(t *testing.T) {
 			}
 			gone := 0
 			if h.brief != nil {
-				gone = h.brief.gone
+				gone = h.brief.gone()
 			} else if h.whole != nil {
 				gone = h.whole.gone
 			}
@@ -150,8 +150,9 @@ func TestHeldListStops(t *testing.T) {
 }
 
 // TestMaildirEntriesAreHeldBrief: a Maildir's entries, whose folder
-// gives the inode numbers, are held as an ID and a stamp, 32 bytes each
-// rather than a whole entry's 96: what the held listing is for.
+// gives the inode numbers, are held as the text of an ID and a stamp
+// and 8 bytes, rather than a whole entry's 96: what the held listing is
+// for.
 func TestMaildirEntriesAreHeldBrief(t *testing.T) {
 	dir := t.TempDir()
 	samples := demo.Samples(demo.Options{})
@@ -173,8 +174,8 @@ func TestMaildirEntriesAreHeldBrief(t *testing.T) {
 	if h.whole != nil || len(h.more) != 0 {
 		t.Skipf("this file system gives no inode numbers in its folders: the entries carry more (first: %+v)", h.at(0))
 	}
-	if got := unsafe.Sizeof(briefEntry{}); got != 32 {
-		t.Errorf("a brief entry takes %d bytes, want 32", got)
+	if got := unsafe.Sizeof(briefEnds{}); got != 8 {
+		t.Errorf("a brief entry takes %d bytes beside its text, want 8", got)
 	}
 }
 
@@ -199,7 +200,7 @@ func TestHeldEntriesMakeRoomForTheirKind(t *testing.T) {
 	n := 3*chunkLen + 1
 	brief := newHeldEntries(n)
 	brief.add(mailsrc.Entry{ID: "a", Stamp: "s"})
-	if brief.brief == nil || cap(brief.brief.chunks) != 4 || brief.whole != nil {
+	if brief.brief == nil || cap(brief.brief.ends.chunks) != 4 || cap(brief.brief.texts) != 4 || brief.whole != nil {
 		t.Errorf("brief first: brief %+v, whole %+v", brief.brief, brief.whole)
 	}
 	whole := newHeldEntries(n)
