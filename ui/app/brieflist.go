@@ -32,8 +32,8 @@ type briefList struct {
 // first).
 type briefEnds struct{ id, stamp uint32 }
 
-// maxBriefText is the most a chunk's text holds, for its offsets'
-// uint32; a variable for tests.
+// maxBriefText is the most a chunk's text holds, for offsets of 32
+// bits; a variable for tests.
 var maxBriefText uint64 = math.MaxUint32
 
 // firstTextCap is the room the first chunk's text is made with; each

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"mxaudit/mailsrc"
 	"mxaudit/model"
 )
 
@@ -65,33 +64,6 @@ func TestBriefListReadsBackWhatWasAdded(t *testing.T) {
 			if id, stamp := b.at(i); id != want[i].id || stamp != want[i].stamp {
 				t.Fatalf("entry %d after dropBefore(%d): %q %q", i, mark, id, stamp)
 			}
-		}
-	}
-}
-
-// TestHeldEntriesPastABriefText: an entry a chunk's text cannot hold
-// turns the held listing into whole entries, the ones not brief kept
-// beside included, and every entry reads back as listed.
-func TestHeldEntriesPastABriefText(t *testing.T) {
-	defer func(c int, m uint64) { chunkLen, maxBriefText = c, m }(chunkLen, maxBriefText)
-	chunkLen, maxBriefText = 8, 64
-	want := []mailsrc.Entry{
-		{ID: "a", Stamp: "i1"},
-		{ID: "b", Stamp: "i2", Size: 7},
-		{ID: "c", Stamp: "i3"},
-		{ID: model.MessageID(strings.Repeat("d", 70)), Stamp: "i4", Warning: "long"},
-		{ID: "e", Stamp: "i5"},
-	}
-	h := newHeldEntries(len(want))
-	for _, e := range want {
-		h.add(e)
-	}
-	if h.whole == nil || h.brief != nil || h.more != nil {
-		t.Fatalf("held: whole %v, brief %v, more %v", h.whole != nil, h.brief != nil, h.more)
-	}
-	for i, w := range want {
-		if got := h.at(i); !entryEqual(got, w) {
-			t.Fatalf("entry %d: %+v, want %+v", i, got, w)
 		}
 	}
 }

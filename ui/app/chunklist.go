@@ -15,11 +15,10 @@ type chunkList[T any] struct {
 	gone   int // elements let go: those before it, whole chunks
 }
 
-// chunkLen is the elements a chunk holds: a chunk of the brief entries
-// of a Maildir is 128 KiB, of whole entries 384 KiB, each mapped in at
-// once (package prefault), and the strings a Maildir listing's entries
-// point into are made 256 entries at a time (mailsrc's statChunk), so
-// that a chunk let go frees them too. A variable for tests.
+// chunkLen is the elements a chunk holds: a chunk of brief entries'
+// ends is 32 KiB (their text is a block of its own: briefList), of
+// whole entries 384 KiB, each mapped in at once (package prefault). A
+// variable for tests.
 var chunkLen = 1 << 12
 
 // newChunkList returns an empty list with room for the chunks of about

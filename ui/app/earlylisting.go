@@ -96,7 +96,7 @@ func (l *earlyListing) stop() {
 // take reads the listing ahead, up to limit entries, and reports whether
 // that is all of it, listed without an error. The entries stay to be
 // given by List. each, when set, sees every entry as it comes, while the
-// rest is listed. Room is made for room entries (at most limit, and
+// rest is listed, as held (heldEntries.at). Room is made for room entries (at most limit, and
 // maxSizeHint) at the first (newHeldEntries).
 func (l *earlyListing) take(ctx context.Context, limit, room int, each func(mailsrc.Entry)) (*heldEntries, bool) {
 	l.head = newHeldEntries(min(max(room, 0), limit, maxSizeHint))
@@ -107,6 +107,7 @@ func (l *earlyListing) take(ctx context.Context, limit, room int, each func(mail
 				return l.head, l.err == nil
 			}
 			l.giveBack()
+			from := l.head.len()
 			for _, e := range chunk {
 				l.head.add(e)
 			}
@@ -114,8 +115,12 @@ func (l *earlyListing) take(ctx context.Context, limit, room int, each func(mail
 				return nil, false
 			}
 			if each != nil {
-				for _, e := range chunk {
-					each(e)
+				// The entries as held: an ID each keeps (a console's kept
+				// digest) is then the held listing's copy, and the texts
+				// the source made for the listing go as it goes
+				// (briefList).
+				for i := from; i < l.head.len(); i++ {
+					each(l.head.at(i))
 				}
 			}
 		case <-ctx.Done():

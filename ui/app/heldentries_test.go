@@ -209,3 +209,42 @@ func TestHeldEntriesMakeRoomForTheirKind(t *testing.T) {
 		t.Errorf("whole first: brief %+v, whole %+v", whole.brief, whole.whole)
 	}
 }
+
+// TestTakeGivesTheEntriesAsHeld: what take hands each entry to (a
+// console's kept digest, which keeps every ID) is the held listing's
+// copy, so that the texts the Maildir listing made are not kept alive
+// beside it (found by the review of briefList: a million IDs kept them,
+// 30 MB more than the held listing saved).
+func TestTakeGivesTheEntriesAsHeld(t *testing.T) {
+	dir := t.TempDir()
+	if err := demo.WriteMaildir(dir, demo.Samples(demo.Options{})); err != nil {
+		t.Fatal(err)
+	}
+	md, err := mailsrc.NewMaildir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer md.Close()
+	var seen []model.MessageID
+	h, whole := startListing(t.Context(), md).take(t.Context(), 1<<20, 0, func(e mailsrc.Entry) { seen = append(seen, e.ID) })
+	if !whole || h.len() != len(seen) || len(seen) == 0 {
+		t.Fatalf("took %v entries (whole %v), each saw %d", h, whole, len(seen))
+	}
+	if h.brief == nil {
+		t.Skip("this file system gives no inode numbers in its folders: the entries are held whole")
+	}
+	inBlock := func(id model.MessageID) bool {
+		p := uintptr(unsafe.Pointer(unsafe.StringData(string(id))))
+		for _, b := range h.brief.texts {
+			if len(b) > 0 && p >= uintptr(unsafe.Pointer(&b[0])) && p < uintptr(unsafe.Pointer(&b[0]))+uintptr(len(b)) {
+				return true
+			}
+		}
+		return false
+	}
+	for i, id := range seen {
+		if id != h.id(i) || (len(id) > 0 && !inBlock(id)) {
+			t.Fatalf("entry %d: each saw %q, not the held listing's copy of %q", i, id, h.id(i))
+		}
+	}
+}
