@@ -48,17 +48,11 @@ func FuzzBriefList(f *testing.F) {
 	f.Add([]byte{7, 9, 0x10, 0x20, 0x30, 0xc1, 0x05, 0x06, 0x47, 0x08, 0xd0})
 	f.Add([]byte{2, 0, 0xff, 0xfe, 0x00, 0x00, 0x41, 0x80})
 	f.Fuzz(func(t *testing.T, in []byte) {
-		if len(in) < 2 {
+		in, ok := fuzzBriefLimits(t, in)
+		if !ok {
 			return
 		}
-		defer func(c int, m uint64) { chunkLen, maxBriefText = c, m }(chunkLen, maxBriefText)
-		chunkLen = 1 + int(in[0]%8)
-		maxBriefText = math.MaxUint32
-		if in[1] != 0 {
-			maxBriefText = uint64(in[1])
-		}
-		in = in[2:]
-		b := newBriefList(int(len(in)) % 40)
+		b := newBriefList(len(in) % 40)
 		var want []briefModelEntry
 		var chunkText []int // the text length of each chunk, in the model
 		gone := 0
@@ -149,16 +143,10 @@ func FuzzHeldEntries(f *testing.F) {
 	f.Add([]byte{3, 40, 0x80, 0, 0, 0x7f, 0})
 	f.Add([]byte{1, 0, 0xc0, 0xc0, 0, 1})
 	f.Fuzz(func(t *testing.T, in []byte) {
-		if len(in) < 2 {
+		in, ok := fuzzBriefLimits(t, in)
+		if !ok {
 			return
 		}
-		defer func(c int, m uint64) { chunkLen, maxBriefText = c, m }(chunkLen, maxBriefText)
-		chunkLen = 1 + int(in[0]%8)
-		maxBriefText = math.MaxUint32
-		if in[1] != 0 {
-			maxBriefText = uint64(in[1])
-		}
-		in = in[2:]
 		h := newHeldEntries(len(in))
 		var want []mailsrc.Entry
 		for seq, op := range in {
@@ -303,4 +291,21 @@ func TestBriefListStringsOutliveGrowthAndDrop(t *testing.T) {
 			t.Fatalf("entry %d read early: %q, want %q", i, early[i].id[:8], want[i].id[:8])
 		}
 	}
+}
+
+// fuzzBriefLimits sets chunkLen and maxBriefText from a fuzz input's
+// first two bytes, for the test's length, and returns the rest; false
+// for an input too short.
+func fuzzBriefLimits(t *testing.T, in []byte) ([]byte, bool) {
+	if len(in) < 2 {
+		return nil, false
+	}
+	c, m := chunkLen, maxBriefText
+	t.Cleanup(func() { chunkLen, maxBriefText = c, m })
+	chunkLen = 1 + int(in[0]%8)
+	maxBriefText = math.MaxUint32
+	if in[1] != 0 {
+		maxBriefText = uint64(in[1])
+	}
+	return in[2:], true
 }
