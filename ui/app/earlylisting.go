@@ -96,8 +96,9 @@ func (l *earlyListing) stop() {
 // take reads the listing ahead, up to limit entries, and reports whether
 // that is all of it, listed without an error. The entries stay to be
 // given by List. each, when set, sees every entry as it comes, while the
-// rest is listed, as held (heldEntries.at). Room is made for room entries (at most limit, and
-// maxSizeHint) at the first (newHeldEntries).
+// rest is listed, as held (heldEntries.at). Room is made for room
+// entries (at most limit, and maxSizeHint) at the first
+// (newHeldEntries).
 func (l *earlyListing) take(ctx context.Context, limit, room int, each func(mailsrc.Entry)) (*heldEntries, bool) {
 	l.head = newHeldEntries(min(max(room, 0), limit, maxSizeHint))
 	for {

@@ -16,11 +16,12 @@ import (
 // the inode number: no size, no time, no error, no warning), yet a
 // mailsrc.Entry has room for all of them, 96 bytes: at 1,000,000
 // messages the held listing took 92 MB of a warm scan's heap. Such an
-// entry is held as the text of its two strings (briefList: the text and
-// 8 bytes); any other is held whole beside them (more). A listing whose first entry is not
-// brief (a directory of files, an mbox: their entries carry a size and a
-// time), or whose entries that are not brief are not few, is held as
-// entries after all (whole), as before. Either is held in chunks, so
+// entry is held as the text of its two strings and 8 bytes (briefList);
+// any other is held whole beside them (more). A listing whose first
+// entry is not brief (a directory of files, an mbox: their entries carry
+// a size and a time), or whose entries that are not brief are not few,
+// or whose text a chunk cannot hold, is held as entries after all
+// (whole), as before. Either is held in chunks, so
 // that a row replay lets go of the entries it has checked its rows
 // against (dropBefore).
 type heldEntries struct {
