@@ -202,7 +202,7 @@ func TestSpillWritesEncodedBytes(t *testing.T) {
 		s := NewSpill(dir)
 		s.Put(enc.Message())
 		if !inMemory {
-			if len(s.recs) != 1 || !bytes.Equal(readAt(t, s, s.recs[0]), enc.Message().Encoded.JSON) {
+			if s.recs.len() != 1 || !bytes.Equal(readAt(t, s, *s.recs.at(0)), enc.Message().Encoded.JSON) {
 				t.Fatalf("the record is not the message's encoded bytes")
 			}
 		} else if len(s.mem) != 1 || s.mem[0].IsEncoded() {

@@ -74,7 +74,7 @@ func TestSpillDamageIsNotForgotten(t *testing.T) {
 		s := NewSpill(t.TempDir())
 		s.keyOf = func(model.MessageID) uint64 { return 7 }
 		s.Put(model.Message{ID: "A", Subject: "a"})
-		r := s.recs[s.index[7]]
+		r := *s.recs.at(int(s.index[7]))
 		writeAt(t, s, []byte("X"), r.off+5) // damage A's record
 		if _, err := s.Get("A"); !errors.Is(err, ErrSpillDamaged) {
 			t.Fatalf("before: %v", err)
@@ -125,7 +125,7 @@ func TestSpillRandomCollisions(t *testing.T) {
 			seen := map[int32]bool{}
 			for _, i := range s.index {
 				if i >= 0 {
-					live += int64(s.recs[i].n) + 1
+					live += int64(s.recs.at(int(i)).n) + 1
 				}
 				seen[i] = true
 			}
@@ -134,7 +134,7 @@ func TestSpillRandomCollisions(t *testing.T) {
 					t.Fatalf("seed %d step %d: place %d indexed twice", seed, step, i)
 				}
 				if i >= 0 {
-					live += int64(s.recs[i].n) + 1
+					live += int64(s.recs.at(int(i)).n) + 1
 				}
 			}
 			gotLive := s.live

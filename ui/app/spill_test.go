@@ -149,11 +149,11 @@ func TestSpillDamageIsAnError(t *testing.T) {
 		bad    model.MessageID
 	}{
 		{"a byte changed", func(t *testing.T, s *Spill) {
-			r := s.recs[s.index[s.idKey("m1")]]
+			r := *s.recs.at(int(s.index[s.idKey("m1")]))
 			writeAt(t, s, []byte{'X'}, r.off+r.n64()/2)
 		}, "m1"},
 		{"records swapped", func(t *testing.T, s *Spill) {
-			r1, r2 := s.recs[s.index[s.idKey("m1")]], s.recs[s.index[s.idKey("m2")]]
+			r1, r2 := *s.recs.at(int(s.index[s.idKey("m1")])), *s.recs.at(int(s.index[s.idKey("m2")]))
 			if r1.n != r2.n {
 				t.Fatal("the test needs records of equal length")
 			}
@@ -162,10 +162,10 @@ func TestSpillDamageIsAnError(t *testing.T) {
 			writeAt(t, s, b1, r2.off)
 		}, "m1"},
 		{"index points at another record", func(t *testing.T, s *Spill) {
-			s.recs[s.index[s.idKey("m1")]] = s.recs[s.index[s.idKey("m2")]]
+			*s.recs.at(int(s.index[s.idKey("m1")])) = *s.recs.at(int(s.index[s.idKey("m2")]))
 		}, "m1"},
 		{"file truncated", func(t *testing.T, s *Spill) {
-			r := s.recs[s.index[s.idKey("m3")]]
+			r := *s.recs.at(int(s.index[s.idKey("m3")]))
 			if err := s.f.Truncate(r.off + 3); err != nil {
 				t.Fatal(err)
 			}
@@ -336,7 +336,7 @@ func BenchmarkSpill(b *testing.B) {
 		for b.Loop() {
 			putInBatches(s, msgs, 1024)
 		}
-		b.ReportMetric(float64(s.end)/float64(len(s.recs)), "B/record")
+		b.ReportMetric(float64(s.end)/float64(s.recs.len()), "B/record")
 		b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*len(msgs)), "µs/msg")
 	})
 	b.Run("get", func(b *testing.B) {

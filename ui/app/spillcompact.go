@@ -76,7 +76,7 @@ func (s *Spill) dropLocked(i int32) {
 		s.mem[-i-1] = nil
 		return
 	}
-	s.live -= int64(s.recs[i].n) + 1
+	s.live -= int64(s.recs.at(int(i)).n) + 1
 }
 
 // holdsLocked reports whether the record at place i is id's; s.mu is
@@ -91,7 +91,7 @@ func (s *Spill) holdsLocked(i int32, id model.MessageID) bool {
 		m := s.mem[-i-1]
 		return m == nil || m.ID == id
 	}
-	return s.recs[i].chk == s.idCheck(id)
+	return s.recs.at(int(i)).chk == s.idCheck(id)
 }
 
 // compactIfMostlyDead compacts the file when it is large and more than
@@ -107,7 +107,7 @@ func (s *Spill) compactIfMostlyDead() {
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
 	index := make(map[uint64]int32, len(s.index))
-	recs := make([]spillRecord, 0, len(s.index)+len(s.overflow))
+	recs := newChunkList[spillRecord](len(s.index) + len(s.overflow))
 	var off int64
 	var buf []byte
 	// move copies the record at place i into the new file and returns
@@ -116,7 +116,7 @@ func (s *Spill) compactIfMostlyDead() {
 		if i < 0 {
 			return i, true
 		}
-		r := s.recs[i]
+		r := *s.recs.at(int(i))
 		// The record and its newline; its digest is not checked here:
 		// a damaged record stays damaged, and Get says so.
 		if cap(buf) < int(r.n)+1 {
@@ -129,9 +129,9 @@ func (s *Spill) compactIfMostlyDead() {
 		if _, err := w.Write(buf); err != nil {
 			return 0, false
 		}
-		recs = append(recs, spillRecord{off: off, n: r.n, chk: r.chk, sum: r.sum})
+		recs.add(spillRecord{off: off, n: r.n, chk: r.chk, sum: r.sum})
 		off += int64(r.n) + 1
-		return int32(len(recs) - 1), true
+		return int32(recs.len() - 1), true
 	}
 	for key, i := range s.index {
 		j, ok := move(i)
