@@ -75,8 +75,8 @@ type Spill struct {
 	keyOf    func(model.MessageID) uint64 // nil: maphash under seed; tests make keys collide
 	// recs are the records on disk, by place, in chunks (chunkList):
 	// appended to one slice, a million records' 48 MB were copied as it
-	// grew, 240 MB allocated in all and the last copy's 40 MB beside the
-	// new array as the console's scan ends, when its memory peaks.
+	// grew (a console pairing a million messages allocated 160–190 MiB
+	// more, for the same peak).
 	recs chunkList[spillRecord]
 	mem  []*model.Message
 	// degraded is the error that made the spill keep messages in
