@@ -49,7 +49,7 @@ func newBriefList(n int) *briefList {
 // add appends the entry id, stamp, and reports whether it could: a
 // chunk's text past 4 GiB (IDs of a megabyte each) is not held so.
 func (b *briefList) add(id model.MessageID, stamp string) bool {
-	k := b.ends.len() / chunkLen
+	k := b.ends.len() / b.ends.chunkSize()
 	if k == len(b.texts) {
 		room := firstTextCap
 		if k > 0 && b.texts[k-1] != nil {
@@ -79,11 +79,12 @@ func (b *briefList) gone() int { return b.ends.gone }
 // panics (chunkList.at).
 func (b *briefList) at(i int) (model.MessageID, string) {
 	e := *b.ends.at(i)
+	size := b.ends.chunkSize()
 	var start uint32
-	if i%chunkLen > 0 {
+	if i%size > 0 {
 		start = b.ends.at(i - 1).stamp
 	}
-	t := b.texts[i/chunkLen]
+	t := b.texts[i/size]
 	return model.MessageID(textOf(t, start, e.id)), textOf(t, e.id, e.stamp)
 }
 
@@ -99,7 +100,7 @@ func textOf(t []byte, from, to uint32) string {
 // of their texts.
 func (b *briefList) dropBefore(i int) {
 	b.ends.dropBefore(i)
-	for ; b.textsGone < b.ends.gone/chunkLen; b.textsGone++ {
+	for ; b.textsGone < b.ends.gone/b.ends.chunkSize(); b.textsGone++ {
 		b.texts[b.textsGone] = nil
 	}
 }

@@ -13,6 +13,10 @@ type chunkList[T any] struct {
 	chunks [][]T
 	n      int // elements added
 	gone   int // elements let go: those before it, whole chunks
+	// size is the elements a chunk holds: chunkLen when the list was
+	// made, or when its first element was added to a zero list, so that
+	// a test changing chunkLen leaves a list in use as it was.
+	size int
 }
 
 // chunkLen is the elements a chunk holds: a chunk of brief entries'
@@ -24,13 +28,24 @@ var chunkLen = 1 << 12
 // newChunkList returns an empty list with room for the chunks of about
 // n elements (n bounded by the caller).
 func newChunkList[T any](n int) chunkList[T] {
-	return chunkList[T]{chunks: make([][]T, 0, max(n, 0)/chunkLen+1)}
+	return chunkList[T]{chunks: make([][]T, 0, max(n, 0)/chunkLen+1), size: chunkLen}
+}
+
+// chunkSize returns the elements a chunk of c holds.
+func (c *chunkList[T]) chunkSize() int {
+	if c.size == 0 {
+		return chunkLen // a zero list, still empty
+	}
+	return c.size
 }
 
 // add appends v.
 func (c *chunkList[T]) add(v T) {
-	if c.n%chunkLen == 0 {
-		chunk := make([]T, 0, chunkLen)
+	if c.size == 0 {
+		c.size = chunkLen
+	}
+	if size := c.size; c.n%size == 0 {
+		chunk := make([]T, 0, size)
 		prefault.Slice(chunk)
 		c.chunks = append(c.chunks, chunk)
 	}
@@ -48,14 +63,16 @@ func (c *chunkList[T]) at(i int) *T {
 	if i < c.gone {
 		panic("app: an element of a chunk list read after it was let go")
 	}
-	return &c.chunks[i/chunkLen][i%chunkLen]
+	size := c.chunkSize()
+	return &c.chunks[i/size][i%size]
 }
 
 // dropBefore lets go of the chunks that hold only elements before i: at
 // returns none of them after.
 func (c *chunkList[T]) dropBefore(i int) {
-	for k := c.gone / chunkLen; (k+1)*chunkLen <= min(i, c.n); k++ {
+	size := c.chunkSize()
+	for k := c.gone / size; (k+1)*size <= min(i, c.n); k++ {
 		c.chunks[k] = nil
-		c.gone = (k + 1) * chunkLen
+		c.gone = (k + 1) * size
 	}
 }
