@@ -250,7 +250,7 @@ func (w *sizedWatch) poll(ctx context.Context, settle time.Duration, fn func(Cha
 	if err != nil {
 		return false, err
 	}
-	w.held = w.p.report(w.held, first, last, fn)
+	w.held = reportSized(w.held, first, last, w.p.src.Name(), fn)
 	return sameIDs(w.held, last), nil
 }
 
@@ -289,12 +289,12 @@ func (p *PollWatcher) list(ctx context.Context) (map[model.MessageID]int64, erro
 	return out, err
 }
 
-// report compares known with two listings taken Settle apart and calls fn
-// with what has changed for good: messages in neither listing are
-// removed, messages in both with one size are added. It returns the new
-// known set; a message still changing stays unknown, to be reported by a
-// later poll.
-func (p *PollWatcher) report(known, first, second map[model.MessageID]int64, fn func(Change)) map[model.MessageID]int64 {
+// reportSized compares known with two listings of the source called
+// name, taken Settle apart, and calls fn with what has changed for
+// good: messages in neither listing are removed, messages in both with
+// one size are added. It returns the new known set; a message still
+// changing stays unknown, to be reported by a later poll.
+func reportSized(known, first, second map[model.MessageID]int64, name string, fn func(Change)) map[model.MessageID]int64 {
 	var added, removed []model.MessageID
 	for id := range known {
 		_, in1 := first[id]
@@ -313,7 +313,7 @@ func (p *PollWatcher) report(known, first, second map[model.MessageID]int64, fn 
 			known[id] = size
 		}
 	}
-	reportChanges(removed, added, p.src.Name(), fn)
+	reportChanges(removed, added, name, fn)
 	return known
 }
 

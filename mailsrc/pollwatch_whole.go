@@ -125,7 +125,7 @@ func listWhole(ctx context.Context, src idLister, held heldIDs) (wholeListing, e
 	return l, err
 }
 
-// reportWhole is PollWatcher.report for a whole source: with known the
+// reportWhole is reportSized for a whole source: with known the
 // set held and two listings taken Settle apart, it calls fn with the
 // messages in neither listing (removed) and those in both that known
 // did not hold (added), and returns the new set held, known's array

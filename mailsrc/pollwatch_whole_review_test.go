@@ -98,32 +98,8 @@ func (r *refWatch) poll(fn func(Change)) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	r.held = (&PollWatcher{src: nil}).reportNamed(r.held, first, last, fn)
+	r.held = reportSized(r.held, first, last, "test", fn) // the sized watch's, with every size 0
 	return sameIDs(r.held, last), nil
-}
-
-// reportNamed is a12ba24's report without p.src.Name().
-func (*PollWatcher) reportNamed(known, first, second map[model.MessageID]int64, fn func(Change)) map[model.MessageID]int64 {
-	var added, removed []model.MessageID
-	for id := range known {
-		_, in1 := first[id]
-		_, in2 := second[id]
-		if !in1 && !in2 {
-			removed = append(removed, id)
-			delete(known, id)
-		}
-	}
-	for id := range second {
-		if _, ok := known[id]; ok {
-			continue
-		}
-		if _, ok := first[id]; ok {
-			added = append(added, id)
-			known[id] = 0
-		}
-	}
-	reportChanges(removed, added, "test", fn)
-	return known
 }
 
 // TestWholeWatchAgreesWithTheMapWatch drives the new wholeWatch.poll and the old

@@ -145,7 +145,7 @@ func TestMayPairNoMeansNothingChanges(t *testing.T) {
 		}
 		return m
 	}
-	var no, yes, paired int
+	var tally mayPairTally
 	for trial := range 60 {
 		list := make([]listed, 16)
 		for i := range list {
@@ -155,17 +155,9 @@ func TestMayPairNoMeansNothingChanges(t *testing.T) {
 		// and a half past its end.
 		added := listed{fmt.Sprintf("t%d-new", trial), mail(99)}
 		added.m.date = t0.Add(time.Duration(rng.IntN(72*60)) * time.Minute)
-		said, n := mayPairWhenSaysNo(t, an, list, added)
-		if paired += n; said {
-			yes++
-		} else {
-			no++
-		}
+		tally.add(mayPairWhenSaysNo(t, an, list, added))
 	}
-	if no < 5 || yes < 5 || paired < 5 {
-		t.Fatalf("MayPair said no %d times and yes %d, %d password mails paired: the listings do not test both", no, yes, paired)
-	}
-	t.Logf("MayPair: no %d, yes %d; %d password mails paired", no, yes, paired)
+	tally.check(t, 5)
 }
 
 // mayPairWhenSaysNo pairs list through a Stream, then list with added
@@ -248,7 +240,7 @@ func TestMayPairNoWhateverTheHead(t *testing.T) {
 		}
 		return t0.Add(time.Duration(rng.IntN(60*60)) * time.Minute)
 	}
-	var no, yes, paired int
+	var tally mayPairTally
 	for trial := range 300 {
 		set := map[model.MessageID]func(*model.Message){}
 		mail := func(id string, zipOK bool) listed {
@@ -275,15 +267,29 @@ func TestMayPairNoWhateverTheHead(t *testing.T) {
 			list[i] = mail(fmt.Sprintf("t%d-%02d", trial, i), true)
 		}
 		an := headTricks{base, set}
-		said, n := mayPairWhenSaysNo(t, an, list, mail(fmt.Sprintf("t%d-new", trial), false))
-		if paired += n; said {
-			yes++
-		} else {
-			no++
-		}
+		tally.add(mayPairWhenSaysNo(t, an, list, mail(fmt.Sprintf("t%d-new", trial), false)))
 	}
-	if no < 20 || yes < 20 || paired < 20 {
-		t.Fatalf("no %d, yes %d, paired %d: the listings do not test both", no, yes, paired)
+	tally.check(t, 20)
+}
+
+// mayPairTally counts what MayPair said over the trials of a test
+// (mayPairWhenSaysNo), and the password mails paired.
+type mayPairTally struct{ no, yes, paired int }
+
+func (c *mayPairTally) add(said bool, paired int) {
+	if c.paired += paired; said {
+		c.yes++
+	} else {
+		c.no++
 	}
-	t.Logf("MayPair: no %d, yes %d; %d password mails paired", no, yes, paired)
+}
+
+// check fails the test unless each count reached least: listings that
+// never make MayPair say one of them, or pair nothing, test nothing.
+func (c *mayPairTally) check(t *testing.T, least int) {
+	t.Helper()
+	if c.no < least || c.yes < least || c.paired < least {
+		t.Fatalf("MayPair said no %d times and yes %d, %d password mails paired: the listings do not test both", c.no, c.yes, c.paired)
+	}
+	t.Logf("MayPair: no %d, yes %d; %d password mails paired", c.no, c.yes, c.paired)
 }

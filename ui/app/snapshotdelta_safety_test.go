@@ -54,14 +54,8 @@ func TestNewMailAfterADamagedBlock(t *testing.T) {
 	if n := sameAsFresh(t, "damaged+new", a, s, want); n == 0 || n >= len(before.rows) {
 		t.Fatalf("%d rows handed out", n)
 	}
-	if _, n := rowsHeaderCount(t, cfg); n != len(before.rows) {
-		t.Fatalf("kept list of %d rows, want the snapshot's %d", n, len(before.rows))
-	}
-	s = scanRows(t, a)
-	if len(s.rows) != len(before.rows) || len(s.msgs) != 2 {
-		t.Fatalf("next scan: %d rows, %d messages", len(s.rows), len(s.msgs))
-	}
-	sameAsFresh(t, "after damaged+new", a, s, want)
+	wantKeptRows(t, cfg, before, "after damaged+new")
+	replaysWithNews(t, a, before, 2, want, "after damaged+new")
 }
 
 // TestNewMailCancelled: cancelled while the new mail goes out (after the whole kept list):
@@ -122,11 +116,7 @@ func TestNewMailCancelled(t *testing.T) {
 			t.Fatalf("cancelled at a %s: the kept list changed (%v)", at, err)
 		}
 	}
-	s := scanRows(t, a)
-	if len(s.rows) != len(before.rows) || len(s.msgs) != 2 {
-		t.Fatalf("after the cancels: %d rows, %d messages", len(s.rows), len(s.msgs))
-	}
-	sameAsFresh(t, "after the cancels", a, s, want)
+	replaysWithNews(t, a, before, 2, want, "after the cancels")
 }
 
 // TestNewMailAlikeOnBothPaths: the new mail the row path emits (from appendedPlan, the first time
@@ -257,14 +247,8 @@ func TestKeptListWithNewMailInAnyOrder(t *testing.T) {
 	if err := keep(rows); err != nil {
 		t.Fatal(err)
 	}
-	if _, n := rowsHeaderCount(t, cfg); n != len(before.rows) {
-		t.Fatalf("kept %d rows, want %d", n, len(before.rows))
-	}
-	s := scanRows(t, a)
-	if len(s.rows) != len(before.rows) || len(s.msgs) != 2 {
-		t.Fatalf("%d rows, %d messages", len(s.rows), len(s.msgs))
-	}
-	sameAsFresh(t, "kept in reverse", a, s, want)
+	wantKeptRows(t, cfg, before, "kept in reverse")
+	replaysWithNews(t, a, before, 2, want, "kept in reverse")
 }
 
 // TestNewMailWithAReadOnlyCache: another process holds the cache (this one reads it only): the new
@@ -281,11 +265,10 @@ func TestNewMailWithAReadOnlyCache(t *testing.T) {
 	}
 	defer held.Close()
 	for range 2 {
-		s := scanRows(t, a)
-		if !a.ScanReplayed() || len(s.rows) != len(before.rows) || len(s.msgs) != 1 {
-			t.Fatalf("replayed %v, %d rows, %d msgs", a.ScanReplayed(), len(s.rows), len(s.msgs))
+		replaysWithNews(t, a, before, 1, want, "read-only")
+		if !a.ScanReplayed() {
+			t.Fatal("read-only: not replayed")
 		}
-		sameAsFresh(t, "read-only", a, s, want)
 	}
 	var n int
 	if err := a.Scan(context.Background(), func(model.Message) error { n++; return nil }, nil); err != nil || n != len(want) || !a.ScanReplayed() {
@@ -360,9 +343,26 @@ func TestNewMailCancelledWhileRead(t *testing.T) {
 	if !errors.Is(err, context.Canceled) || late != 0 {
 		t.Fatalf("cancelled in appendedPlan: %v, %d late", err, late)
 	}
+	replaysWithNews(t, a, before, 1, want, "after a cancel in appendedPlan")
+}
+
+// replaysWithNews scans a again and checks that it hands out the kept
+// list's rows (before's) and news new messages, each what a scan without
+// any cache emits (want).
+func replaysWithNews(t *testing.T, a *App, before rowScan, news int, want []model.Message, what string) {
+	t.Helper()
 	s := scanRows(t, a)
-	if len(s.rows) != len(before.rows) || len(s.msgs) != 1 {
-		t.Fatalf("next: replayed %v, %d rows, %d msgs", a.ScanReplayed(), len(s.rows), len(s.msgs))
+	if len(s.rows) != len(before.rows) || len(s.msgs) != news {
+		t.Fatalf("%s: %d rows and %d messages, want %d and %d", what, len(s.rows), len(s.msgs), len(before.rows), news)
 	}
-	sameAsFresh(t, "after a cancel in appendedPlan", a, s, want)
+	sameAsFresh(t, what, a, s, want)
+}
+
+// wantKeptRows checks that the kept list is the snapshot's rows
+// (before's), without the new mail.
+func wantKeptRows(t *testing.T, cfg Config, before rowScan, what string) {
+	t.Helper()
+	if _, n := rowsHeaderCount(t, cfg); n != len(before.rows) {
+		t.Fatalf("%s: kept list of %d rows, want the snapshot's %d", what, n, len(before.rows))
+	}
 }
