@@ -18,7 +18,10 @@
 # after new mail arrived: for generated quarantines only. DELIVER=news
 # delivers instead a plain notice, dated now, from a domain no other
 # message is from: mail that PPAP pairing leaves alone wherever the
-# copy's sender is one whose pairings it could change.
+# copy's sender is one whose pairings it could change. DELIVER=zip
+# delivers a copy of the first mail in cur/ (of its first 400) that
+# carries a ZIP archive: mail that pairing reads, as when a PPAP
+# partner's ZIP mail arrives.
 set -eu
 bin=$1 dir=$2
 shift 2
@@ -64,6 +67,18 @@ case "${DELIVER:-}" in
 1)
 	first=$(ls "$dir/cur" | head -n 1)
 	cp "$dir/cur/$first" "$dir/new/$(stamp).M$$P0.measure"
+	;;
+zip)
+	first=$(ls "$dir/cur" | head -n 400 | while read -r f; do
+		if grep -q '^Content-Type: application/zip' "$dir/cur/$f"; then
+			echo "$f"
+			break
+		fi
+	done)
+	[ -n "$first" ] || { echo "no ZIP mail among the first 400 in $dir/cur" >&2; exit 1; }
+	name="$(stamp).M$$P2.measure"
+	cp "$dir/cur/$first" "$dir/tmp/$name"
+	mv "$dir/tmp/$name" "$dir/new/$name"
 	;;
 news)
 	name="$(stamp).M$$P1.measure"

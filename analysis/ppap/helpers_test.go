@@ -65,6 +65,7 @@ func makeZip(t testing.TB, password string, method yzip.EncryptionMethod, files 
 type testMail struct {
 	from, to, subject string
 	date              time.Time
+	undated           bool // no Date header
 	msgID, inReplyTo  string
 	text              string // text/plain body (UTF-8)
 	html              string // text/html body; with text it makes multipart/alternative
@@ -75,8 +76,11 @@ type testMail struct {
 // rawMail renders m as an RFC 5322 message.
 func rawMail(m testMail) []byte {
 	var b strings.Builder
-	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: %s\r\nMIME-Version: 1.0\r\n",
-		m.from, m.to, m.subject, m.date.Format(time.RFC1123Z), m.msgID)
+	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\n", m.from, m.to, m.subject)
+	if !m.undated {
+		fmt.Fprintf(&b, "Date: %s\r\n", m.date.Format(time.RFC1123Z))
+	}
+	fmt.Fprintf(&b, "Message-ID: %s\r\nMIME-Version: 1.0\r\n", m.msgID)
 	if m.inReplyTo != "" {
 		fmt.Fprintf(&b, "In-Reply-To: %s\r\n", m.inReplyTo)
 	}

@@ -134,31 +134,15 @@ func (s *Stream) Write(m model.Message) error {
 	}
 	s.stats.Messages++
 	s.collect(false)
-	// The text the analysis kept for pairing may hold a password: it goes
-	// no further than this call, read into the Ref's candidates.
-	text := m.PairingText
-	m.PairingText = nil
-	if ReadsWhole(m.Encoded) {
-		// Pairing reads and changes its archives. Should it not decode,
-		// it passes through unpaired: its archive stays encrypted.
-		_ = m.Materialize()
-	}
-	ref := refOf(&m, s.seq, s.intern, s.pairer.cfg.Results != nil)
-	// A mail the analysis found no password in can be no ZIP mail's
-	// password mail: it is not pinned (offerPin), and not read back.
-	ref.found = analysedCandidates(m.PasswordsInText, text, &s.pairer.cfg)
+	h := s.admit(m, s.seq)
+	ref := h.ref
 	s.seq++
-	if m.Date.After(s.latest) {
-		s.latest = m.Date
+	if h.msg.Date.After(s.latest) {
+		s.latest = h.msg.Date
 	}
 	s.settleClosed(ref)
 	if len(s.ready) > 0 {
 		s.release()
-	}
-
-	h := &heldMsg{msg: m, ref: ref}
-	if idx := encryptedArchives(&m); len(idx) > 0 {
-		h.zip, h.stems = true, fileStems(&m, idx)
 	}
 	s.waits.candidateOf(ref, s.window, func(z *heldMsg) {
 		d := offerPin(z, h, s.pairer.cfg.MaxCandidateMails)
@@ -169,16 +153,45 @@ func (s *Stream) Write(m model.Message) error {
 	s.senders.add(ref)
 	s.prune()
 	if !h.zip && h.pinned == 0 {
-		return s.send(m)
+		return s.send(h.msg)
 	}
+	s.hold(h)
+	return s.emitErr
+}
+
+// admit makes the Ref and the held form of m, listed at seq, as the
+// Stream takes every message: it is not indexed or held yet.
+func (s *Stream) admit(m model.Message, seq int) *heldMsg {
+	// The text the analysis kept for pairing may hold a password: it goes
+	// no further than this call, read into the Ref's candidates.
+	text := m.PairingText
+	m.PairingText = nil
+	if ReadsWhole(m.Encoded) {
+		// Pairing reads and changes its archives. Should it not decode,
+		// it passes through unpaired: its archive stays encrypted.
+		_ = m.Materialize()
+	}
+	ref := refOf(&m, seq, s.intern, s.pairer.cfg.Results != nil)
+	// A mail the analysis found no password in can be no ZIP mail's
+	// password mail: it is not pinned (offerPin), and not read back.
+	ref.found = analysedCandidates(m.PasswordsInText, text, &s.pairer.cfg)
+	h := &heldMsg{msg: m, ref: ref}
+	if idx := encryptedArchives(&m); len(idx) > 0 {
+		h.zip, h.stems = true, fileStems(&m, idx)
+	}
+	return h
+}
+
+// hold keeps h until it is settled, and a ZIP mail until its window
+// closes.
+func (s *Stream) hold(h *heldMsg) {
 	// Held for a day's window: its repeated strings (the verdict's
 	// reasons, the DMARC explanation, domains) shared with the others'.
 	h.msg = s.intern.Message(h.msg)
-	s.heldByID[m.ID] = append(s.heldByID[m.ID], h)
+	s.heldByID[h.ref.ID] = append(s.heldByID[h.ref.ID], h)
 	if h.zip {
 		s.waits.add(h)
 	}
-	return s.emitErr
 }
 
 // Close settles every message still held (the listing has ended) and

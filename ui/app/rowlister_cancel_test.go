@@ -33,7 +33,7 @@ func listerGoroutines() string {
 func TestScanRowsCancelledLeavesNothing(t *testing.T) {
 	a, dir, cfg := keptQuarantine(t, Options{})
 	untilRows(t, a)
-	deliverCopy(t, dir, "1999999999.M1P1.delivered")
+	deliverCopy(t, dir, "1000000000.M1P1.delivered")
 	want := len(freshScan(t, dir, cfg))
 	for _, at := range []int{-1, 0, 1, 3, want - 1} {
 		ctx, cancel := context.WithCancel(context.Background())

@@ -54,7 +54,7 @@ func TestRowsAfterAChangeAreTheFreshScans(t *testing.T) {
 	if err := os.Remove(paths[0]); err != nil {
 		t.Fatal(err)
 	}
-	deliverCopy(t, dir, "1999999999.M1P1.delivered")
+	deliverCopy(t, dir, "1000000000.M1P1.delivered")
 
 	want := freshScan(t, dir, cfg)
 	s := scanRows(t, a)
@@ -81,9 +81,10 @@ func TestRowsAfterAChangeAreTheFreshScans(t *testing.T) {
 
 // deliverCopy delivers as name, in new, a copy of the first mail in the
 // Maildir dir's cur that holds an encrypted archive: pairing reads it,
-// so that the next scan pairs the whole listing again (mail pairing
-// would leave as it came is replayed with the snapshot instead:
-// snapshotdelta.go).
+// and, named to be listed before the snapshot's last message, it makes
+// the next scan pair the whole listing again (mail listed after it is
+// replayed with the snapshot instead, paired from its tail where it may
+// pair: snapshotdelta.go, snapshotresume.go).
 func deliverCopy(t *testing.T, dir, name string) {
 	t.Helper()
 	names, _ := filepath.Glob(filepath.Join(dir, "cur", "*"))
@@ -129,7 +130,7 @@ func TestKeptRowsNotUsed(t *testing.T) {
 		if err := os.WriteFile(path, b, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		deliverCopy(t, dir, "1999999999.M1P1.delivered")
+		deliverCopy(t, dir, "1000000000.M1P1.delivered")
 		s := scanRows(t, a)
 		if listed := a.listed.Load(); listed.reused != 0 || listed.made != len(s.msgs) || len(s.msgs) == 0 {
 			t.Fatalf("%s list: %d rows kept, %d made of %d", c.what, listed.reused, listed.made, len(s.msgs))

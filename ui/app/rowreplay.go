@@ -50,6 +50,9 @@ type rowReplay struct {
 	// (snapshotKey's Uncached; a few at most): each read analyses one
 	// anew, as every scan does.
 	fresh map[model.MessageID]mailsrc.Entry
+	// resumed are the listed messages the new mail changed, as paired
+	// again from the snapshot's tail (replayPlan.resumed).
+	resumed map[model.MessageID]model.Message
 
 	// mu guards what follows, and sums, refs, slots, changed and
 	// changedAt.
@@ -499,10 +502,22 @@ func newRowReplay(cache *store.Cache, plan *replayPlan) (*rowReplay, map[model.M
 	// the rows' and the entries' (replayRows), and one after a row
 	// replay that handed nothing out the entries' (listingIDs).
 	plan.d.letGo()
-	freshRows := make(map[model.MessageID]model.Row, len(plan.fresh))
+	freshRows := make(map[model.MessageID]model.Row, len(plan.fresh)+len(plan.resumed))
 	for id, f := range plan.fresh {
 		freshRows[id] = model.NewRow(&f.msg)
 		rr.fresh[id] = f.entry
+	}
+	// The messages of the listing whose outcomes the new mail changed,
+	// paired again from the snapshot's tail (resumeAppended): their rows
+	// are made, and they are read back, from those outcomes.
+	for id, m := range plan.resumed {
+		if !plan.appended[id] {
+			freshRows[id] = model.NewRow(&m)
+			if rr.resumed == nil {
+				rr.resumed = map[model.MessageID]model.Message{}
+			}
+			rr.resumed[id] = m
+		}
 	}
 	return rr, freshRows
 }
@@ -535,6 +550,8 @@ func (a *App) Message(ctx context.Context, id model.MessageID) (model.Message, e
 	var m model.Message
 	if e, ok := rr.fresh[id]; ok {
 		m = scan.Analyse(ctx, a.src, a.analyzer, e)
+	} else if r, ok := rr.resumed[id]; ok {
+		m = r
 	} else {
 		key := scan.StampKey(s.sum)
 		if s.changed {

@@ -240,11 +240,11 @@ func TestRowSnapshotIsWhatTheScanEmits(t *testing.T) {
 
 	// A mail added (a copy of one, delivered later): the listing changed,
 	// so the kept list is not this scan's.
-	deliverCopy(t, dir, "1999999999.M1P1.copy")
+	deliverCopy(t, dir, "1000000000.M1P1.copy")
 	if s := scanRows(t, a); len(s.rows) > 0 {
 		t.Fatal("a scan of a changed Maildir handed out the old list")
 	}
-	if _, err := a.Message(context.Background(), "1999999999.M1P1.copy"); !errors.Is(err, ErrNotSpilled) {
+	if _, err := a.Message(context.Background(), "1000000000.M1P1.copy"); !errors.Is(err, ErrNotSpilled) {
 		t.Fatalf("after a scan that handed out messages, Message answers: %v", err)
 	}
 	want := kept("a mail added")

@@ -101,7 +101,7 @@ func TestRowsAheadWithdrawnWhenTheSourceChanged(t *testing.T) {
 	smallRowBlocks(t)
 	a, dir, _ := keptQuarantine(t, Options{})
 	untilRows(t, a)
-	deliverCopy(t, dir, "1999999999.M1P1.ahead")
+	deliverCopy(t, dir, "1000000000.M1P1.ahead")
 	events, _, _ := aheadEvents(t, a, nil)
 	if len(events) < 3 || events[0] != "ahead" || events[1] != "withdrawn" || slices.Contains(events[2:], "withdrawn") {
 		t.Fatalf("handed out %v, want the rows ahead, withdrawn, then the scan's", compactEvents(events))

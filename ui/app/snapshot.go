@@ -156,8 +156,11 @@ type snapshotRecorder struct {
 	failed  bool
 	changed []model.MessageID
 	// marks are the changed messages' marks, for a scan that lists new
-	// mail after them (replayable).
+	// mail after them (replayable), and tail the pairing stream's state
+	// once the listing was written, for one whose new mail may pair
+	// (resumeAppended); nil when the stream had none.
 	marks *ppap.Marks
+	tail  *ppap.Tail
 	inert map[model.MessageID]bool // emitted and ppap.Inert
 	// encoded says the scan's messages go out as JSON (scan.Options.
 	// Encoded): see then gives those it caches encoded.
@@ -235,8 +238,15 @@ func (r *snapshotRecorder) save() (string, bool) {
 		}
 		s.Changed = append(s.Changed, changedMessage{ID: id, Ref: ref})
 	}
+	// A tail is kept only where the stream took every entry listed, in
+	// order: its places are then the listing's (a skipped file would
+	// shift them).
+	tail := r.tail
+	if tail != nil && tail.Len() != r.digest.n {
+		tail = nil
+	}
 	// Without its marks the snapshot still replays an unchanged listing.
-	s.MarksSum, _ = saveMarks(r.cache, r.marks)
+	s.MarksSum, _ = saveMarks(r.cache, r.marks, tail)
 	b, err := json.Marshal(s)
 	if err != nil {
 		return "", false

@@ -136,12 +136,14 @@ func TestSnapshotReplaysOnlyAnUnchangedQuarantine(t *testing.T) {
 		t.Fatal("no password mail: the test checks no pairing")
 	}
 
-	// A copy of a password mail, delivered later: a new candidate.
+	// A copy of a password mail, a new candidate, listed first (one
+	// listed last is paired from the snapshot's tail:
+	// TestSnapshotReplayedWithNewMail).
 	raw, err := os.ReadFile(pw)
 	if err != nil {
 		t.Fatal(err)
 	}
-	copyName := filepath.Join(dir, "new", "1999999999.M1P1.copy")
+	copyName := filepath.Join(dir, "new", "1000000000.M1P1.copy")
 	if err := os.WriteFile(copyName, raw, 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -28,19 +28,23 @@ import (
 // the snapshot's scan (their marks: From domains and spans of dates,
 // kept beside the snapshot under marksKey). Then pairing the whole
 // listing again would emit every message as before and the new ones as
-// they came. Anything else pairs through the stream, and records a new
-// snapshot. The new mail must be listed after the snapshot's listing,
+// they came. New mail that may pair is paired from where the snapshot's
+// pairing stream ended (its tail: snapshotresume.go); without a tail it
+// pairs through the stream, which records a new snapshot. The new mail
+// must be listed after the snapshot's listing,
 // each message once, and the listing before it must be the snapshot's,
 // entry for entry (listingDigest.prefixSum). The check reads each new
 // message as the stream's scan would (its cached result, or its
 // analysis, which it caches) before anything is emitted; the console's
 // row replay emits what it checked, and a replay of messages reads the
-// new mail again and checks it again as it emits it.
+// new mail again and checks it again as it emits it (or, paired from the
+// tail, emits what that pairing emitted).
 //
 // The snapshot stays: the next scan replays it again, with whatever mail
 // has come since (its list kept too: rowReplay hands out the kept rows,
-// and the new mail's come from its messages). Once more than maxAppended
-// messages follow it, or one may pair, the stream pairs and records a
+// and the new mail's come from its messages; none is kept of a scan
+// paired from the tail). Once more than maxAppended messages follow it,
+// or one may pair and no tail resumes, the stream pairs and records a
 // new one.
 
 // maxAppended bounds the new mail a snapshot is replayed with: each is
@@ -73,7 +77,7 @@ func (a *App) appendedPlan(ctx context.Context, cache *store.Cache, plan *replay
 			return false
 		}
 	}
-	marks, ok := loadMarks(cache, plan.snap.MarksSum, pc.Window)
+	marks, tail, ok := loadMarks(cache, plan.snap.MarksSum, pc.Window)
 	if !ok {
 		return false
 	}
@@ -82,12 +86,22 @@ func (a *App) appendedPlan(ctx context.Context, cache *store.Cache, plan *replay
 	if !ok {
 		return false
 	}
+	mayPair := false
 	for i := range msgs {
-		if msgs[i].ID != entries.id(from+i) || marks.MayPair(&msgs[i]) {
+		if msgs[i].ID != entries.id(from+i) {
 			return false
 		}
+		mayPair = mayPair || marks.MayPair(&msgs[i])
 	}
-	plan.appended, plan.marks, plan.an, plan.appendedMsgs, plan.appendedAnalysed = appended, marks, an, msgs, analysed
+	plan.appended, plan.marks, plan.an, plan.appendedAnalysed = appended, marks, an, analysed
+	if mayPair {
+		// Paired from where the snapshot's stream ended, or not replayed.
+		return tail != nil && a.resumeAppended(ctx, cache, plan, tail, pc, opts, msgs)
+	}
+	for i := range msgs {
+		msgs[i].PairingText = nil // as the stream lets it go
+	}
+	plan.appendedMsgs = msgs
 	return true
 }
 
@@ -95,7 +109,8 @@ func (a *App) appendedPlan(ctx context.Context, cache *store.Cache, plan *replay
 // cache reads them (scan.AnalyseListed): the cached results one after
 // another, the others analysed on opts.Workers goroutines (an analysis
 // online may wait on DNS), at most maxAppendedAnalysed of them, which it
-// counts; false when there are more, or ctx ends.
+// counts; false when there are more, or ctx ends. The messages keep the
+// text an kept for pairing: the caller lets it go, or pairs them.
 func readAppended(ctx context.Context, src mailsrc.Source, an *analysis.Analyzer, cache *store.Cache, entries *heldEntries,
 	from int, opts scan.Options) (msgs []model.Message, analysed int, ok bool) {
 	read := scan.Options{Cache: cache, Encoded: opts.Encoded}
@@ -135,9 +150,6 @@ func readAppended(ctx context.Context, src mailsrc.Source, an *analysis.Analyzer
 	wg.Wait()
 	if ctx.Err() != nil {
 		return nil, 0, false
-	}
-	for i := range msgs {
-		msgs[i].PairingText = nil // as the stream lets it go
 	}
 	return msgs, len(uncached), true
 }

@@ -57,9 +57,10 @@ func newsQuarantine(t *testing.T, n int) (*App, *store.Cache) {
 // TestSnapshotReplayedWithNewMail: a scan whose listing is the snapshot's
 // followed by mail that pairing leaves alone replays the snapshot and
 // prints what a scan without any cache prints, again as more such mail
-// comes; mail pairing may read (a copy of a password mail), mail listed
-// before the snapshot's last, and a snapshot whose marks are lost pair
-// through the stream, as before.
+// comes; mail pairing may read (a copy of a password mail, of a ZIP
+// mail) is paired from the snapshot's tail, and printed as that scan
+// prints it too; mail listed before the snapshot's last, and a snapshot
+// whose marks are lost pair through the stream, as before.
 func TestSnapshotReplayedWithNewMail(t *testing.T) {
 	dir := snapshotQuarantine(t)
 	cfg := Config{}
@@ -95,8 +96,25 @@ func TestSnapshotReplayedWithNewMail(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "new", "1999999992.M1P1.copy"), raw, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	scanned("a password mail's copy", false)
+	scanned("a password mail's copy", true)
 	scanned("then unchanged", true)
+
+	// A copy of a paired ZIP mail: its archive opens with the password
+	// mail listed before it, as pairing the whole listing opens it.
+	zip, _ := maildirFile(t, dir, out, `"password_source":"`)
+	if raw, err = os.ReadFile(zip); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "new", "1999999993.M1P1.zip"), raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	paired := scanned("a ZIP mail's copy", true)
+	if _, m := maildirFile(t, dir, paired, `"id":"1999999993.M1P1.zip"`); !slices.ContainsFunc(m.Attachments, func(a model.Attachment) bool {
+		return a.Archive != nil && a.Archive.PasswordSource != ""
+	}) {
+		t.Fatal("the ZIP mail's copy is not paired: the test shows no pairing from the tail")
+	}
+	scanned("then unchanged, with both", true)
 
 	// The marks the snapshot names rewritten: nothing says which mail
 	// pairing changed, and the stream pairs.
@@ -110,11 +128,11 @@ func TestSnapshotReplayedWithNewMail(t *testing.T) {
 	}
 	other := ppap.NewMarks(0)
 	other.Add(&model.Message{FromDomain: "else.example", Date: time.Now()})
-	forged, _ := saveMarks(c, other)
+	forged, _ := saveMarks(c, other, nil)
 	if err := c.Close(); err != nil || forged == "" {
 		t.Fatal("the marks could not be rewritten", err)
 	}
-	deliverNews(t, dir, "1999999993.M1P1.news")
+	deliverNews(t, dir, "1999999994.M1P1.news")
 	scanned("marks rewritten", false)
 	scanned("and recorded again", true)
 
@@ -210,7 +228,7 @@ func TestReplayRefusesNewMailThatPairs(t *testing.T) {
 // Maildir folds one name in new and cur; other sources may not.)
 func TestAppendedPlanListsEachMessageOnce(t *testing.T) {
 	a, c := newsQuarantine(t, 2)
-	sum, ok := saveMarks(c, ppap.NewMarks(0))
+	sum, ok := saveMarks(c, ppap.NewMarks(0), nil)
 	if !ok {
 		t.Fatal("no marks saved")
 	}
@@ -250,7 +268,7 @@ func TestMarksOnlyForTheirSnapshotAndWindow(t *testing.T) {
 	_, c := newsQuarantine(t, 0)
 	marks := ppap.NewMarks(0)
 	marks.Add(&model.Message{FromDomain: "partner.example", Date: time.Now()})
-	sum, ok := saveMarks(c, marks)
+	sum, ok := saveMarks(c, marks, nil)
 	if !ok {
 		t.Fatal("no marks saved")
 	}
@@ -266,7 +284,7 @@ func TestMarksOnlyForTheirSnapshotAndWindow(t *testing.T) {
 		{"another record's sum", strings.Repeat("0", len(sum)), 0, false},
 		{"no sum", "", 0, false},
 	} {
-		if _, got := loadMarks(c, tc.sum, tc.window); got != tc.want {
+		if _, _, got := loadMarks(c, tc.sum, tc.window); got != tc.want {
 			t.Errorf("%s: loaded %v, want %v", tc.name, got, tc.want)
 		}
 	}

@@ -12,7 +12,9 @@ import (
 
 // marksKey holds the marks (ppap.Marks) of the messages a snapshot's
 // scan changed by pairing, which a later scan reads to replay the
-// snapshot with new mail listed after it (replayable). They are a record
+// snapshot with new mail listed after it (replayable), and the tail of
+// its pairing stream (ppap.Tail), from which such a scan pairs the new
+// mail the marks cannot leave as it came (resumeAppended). They are a record
 // of their own, named by the snapshot with its SHA-256
 // (scanSnapshot.MarksSum): a replay of an unchanged listing, the usual
 // warm start, never reads them, and a marks record of another scan is
@@ -20,20 +22,30 @@ import (
 const marksKey = store.SnapshotPrefix + "ppap-marks"
 
 // marksRecord is the record under marksKey: the marks as
-// ppap.Marks.MarshalBinary packs them, spelled as JSON spells bytes.
+// ppap.Marks.MarshalBinary packs them, and the pairing stream's tail as
+// ppap.Tail.MarshalBinary packs it (none when the stream had none),
+// spelled as JSON spells bytes.
 type marksRecord struct {
 	Packed []byte `json:"marks"`
+	Tail   []byte `json:"tail,omitempty"`
 }
 
-// saveMarks writes marks under marksKey and returns the SHA-256 of the
-// record as written, for the snapshot to name it; false when the cache
-// did not take it (the snapshot is then one no new mail replays).
-func saveMarks(c *store.Cache, marks *ppap.Marks) (string, bool) {
+// saveMarks writes marks and tail (nil for none) under marksKey and
+// returns the SHA-256 of the record as written, for the snapshot to name
+// it; false when the cache did not take it (the snapshot is then one no
+// new mail replays).
+func saveMarks(c *store.Cache, marks *ppap.Marks, tail *ppap.Tail) (string, bool) {
 	packed, err := marks.MarshalBinary()
 	if err != nil {
 		return "", false
 	}
-	raw, err := json.Marshal(marksRecord{Packed: packed})
+	var packedTail []byte
+	if tail != nil {
+		if packedTail, err = tail.MarshalBinary(); err != nil {
+			return "", false
+		}
+	}
+	raw, err := json.Marshal(marksRecord{Packed: packed, Tail: packedTail})
 	if err != nil || c.PutRecord(marksKey, raw) != nil {
 		return "", false
 	}
@@ -42,21 +54,27 @@ func saveMarks(c *store.Cache, marks *ppap.Marks) (string, bool) {
 }
 
 // loadMarks reads the marks the snapshot names by sum, for a pairing
-// window; false when the cache holds no such record, or its marks are
-// for another window.
-func loadMarks(c *store.Cache, sum string, window time.Duration) (*ppap.Marks, bool) {
+// window, and the tail of its pairing stream (nil when it kept none, or
+// it does not unpack: the new mail that may pair then pairs the whole
+// listing again); false when the cache holds no such record, or its
+// marks are for another window.
+func loadMarks(c *store.Cache, sum string, window time.Duration) (*ppap.Marks, *ppap.Tail, bool) {
 	raw, ok := c.GetRecord(marksKey)
 	if !ok || sum == "" {
-		return nil, false
+		return nil, nil, false
 	}
 	if got := sha256.Sum256(raw); hex.EncodeToString(got[:]) != sum {
-		return nil, false
+		return nil, nil, false
 	}
 	var rec marksRecord
 	marks := &ppap.Marks{}
 	if json.Unmarshal(raw, &rec) != nil || marks.UnmarshalBinary(rec.Packed) != nil ||
 		marks.Window() != ppap.NewMarks(window).Window() {
-		return nil, false
+		return nil, nil, false
 	}
-	return marks, true
+	tail := &ppap.Tail{}
+	if rec.Tail == nil || tail.UnmarshalBinary(rec.Tail) != nil {
+		tail = nil
+	}
+	return marks, tail, true
 }

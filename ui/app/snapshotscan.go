@@ -70,6 +70,9 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 					if plan.appended != nil {
 						target = snapshotListTarget(target, plan.snap.Count)
 					}
+					if plan.resumed != nil {
+						target = noListKept
+					}
 					if emitRow != nil {
 						handedOut, restIDs, err := a.replayRows(ctx, cache, opts, plan, emit, emitRow, gen, lister)
 						if handedOut {
@@ -91,7 +94,7 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 					}
 					d.letGo()
 					lister.prime()
-					plan.appendedMsgs = nil // the replay reads the new mail again, from the cache
+					plan.appendedMsgs = nil // the replay reads the new mail again, from the cache (or resumed)
 					if err := replay(ctx, a, cache, opts, plan, 0, emit); err != nil {
 						return nil, err
 					}
@@ -143,6 +146,11 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 	an := a.analyzer.WithPairingText(pc.TextBytes(), ppap.HoldsPassword)
 	opts.DecodeWhole = ppap.ReadsWhole
 	runErr := scan.Run(ctx, src, an, opts, pairing.Write)
+	if runErr == nil && rec != nil {
+		// What pairing holds once the listing is written, for a later
+		// scan to pair new mail from there (resumeAppended).
+		rec.tail, _ = pairing.Tail()
+	}
 	pairErr := pairing.Close() // emits what is still held, even after a failure
 	var outErr error
 	if stage != nil {
@@ -211,6 +219,11 @@ type replayPlan struct {
 	// appendedAnalysed counts those analysed, not read from the cache,
 	// as far as it can tell (for progress).
 	appendedAnalysed int
+	// resumed, for new mail paired from the snapshot's tail
+	// (resumeAppended), holds by ID what the replay emits for the new
+	// mail and, in place of their replayed outcomes, for the messages
+	// the tail held; nil otherwise.
+	resumed map[model.MessageID]model.Message
 	// an analyses the new mail without a cached result as the stream's
 	// scan does (searching its text for passwords, which the cache
 	// keeps); nil: the App's analyzer.
@@ -308,6 +321,11 @@ func replay(ctx context.Context, a *App, cache *store.Cache, opts scan.Options, 
 	}
 	return scan.Run(ctx, heldSource{a.src, entries, from, true}, an, opts, func(m model.Message) error {
 		m.PairingText = nil // what plan.an kept goes no further, as the stream lets it go
+		if out, ok := plan.resumed[m.ID]; ok {
+			// Paired from the snapshot's tail before anything went out:
+			// the new mail, and the messages whose outcomes it changed.
+			return emit(out)
+		}
 		if plan.appended[m.ID] {
 			// New mail, read as the check read it: still nothing for
 			// pairing? (Its file may have changed since.)
