@@ -109,9 +109,19 @@ func (l *rowLister) readNone() {
 // emitMessage hands m on with its row (see rowLister).
 func (l *rowLister) emitMessage(m model.Message) error {
 	l.prime() // a scan that did not say (no pairing, no cache)
-	// kept is the message as the spill keeps it (encoded), whole as the
-	// row is made from it (decoded).
-	kept, whole := m, m
+	kept, sum := keptForm(m)
+	if r := l.reuse(m.ID, sum); r != nil {
+		l.reused++
+		return l.emit(kept, l.build.Adopt(r))
+	}
+	l.made++
+	return l.emit(madeRow(l.build, m, kept, sum))
+}
+
+// keptForm is m as the spill keeps it (encoded), and the sum of its
+// encoding, which its row carries.
+func keptForm(m model.Message) (model.Message, model.ContentSum) {
+	kept := m
 	if !m.IsEncoded() {
 		if enc, err := store.Encode(m); err == nil {
 			kept = enc.Message()
@@ -128,19 +138,28 @@ func (l *rowLister) emitMessage(m model.Message) error {
 		kept.Encoded = &e
 		sum = model.ContentSumOf(e.JSONSum)
 	}
-	if r := l.reuse(m.ID, sum); r != nil {
-		l.reused++
-		return l.emit(kept, l.build.Adopt(r))
-	}
-	l.made++
+	return kept, sum
+}
+
+// madeRow makes the row of m, kept in the form keptForm gave with sum,
+// from the message whole, and returns the message to hand on with it.
+func madeRow(build *model.RowBuilder, m, kept model.Message, sum model.ContentSum) (model.Message, *model.Row) {
+	whole := m
 	if err := whole.Materialize(); err != nil {
 		// Bytes the cache checked that do not decode: listed as the
 		// error it is, which nothing can release, never as the clean
 		// row its head alone would make.
 		e := scan.ErrorMessage(m.ID, m.Size, err)
-		return l.emit(e, l.build.RowOf(&e, model.ContentSum{}))
+		return e, build.RowOf(&e, model.ContentSum{})
 	}
-	return l.emit(kept, l.build.RowOf(&whole, sum))
+	return kept, build.RowOf(&whole, sum)
+}
+
+// listedRow is the message the lister hands on for m, and the row it
+// makes of it.
+func listedRow(build *model.RowBuilder, m model.Message) (model.Message, *model.Row) {
+	kept, sum := keptForm(m)
+	return madeRow(build, m, kept, sum)
 }
 
 // keptHitsFloor is the share of lookups (one in keptHitsFloor) that must

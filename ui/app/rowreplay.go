@@ -369,6 +369,9 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 		if err == nil {
 			for j := range rows {
 				if r, ok := freshRows[rows[j].ID()]; ok {
+					if _, resumed := plan.resumed[r.ID()]; resumed {
+						plan.keepListedRow(rows[j]) // the snapshot's, for a list kept again
+					}
 					rows[j] = r
 				}
 			}

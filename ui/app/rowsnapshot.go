@@ -268,6 +268,10 @@ type rowsTarget struct {
 	// extra counts the rows of the scan's list that are not kept: the
 	// new mail after a snapshot's listing (snapshotListTarget).
 	extra int
+	// snapRows, by ID, are kept in place of the scan's rows of those
+	// messages: the snapshot's own, where new mail paired from its tail
+	// changed them (snapshotRowsTarget).
+	snapRows map[model.MessageID]*model.Row
 }
 
 // keep writes rows, the list of the scan t is of, as the row snapshot
@@ -287,6 +291,9 @@ func (t *rowsTarget) keep(rows []*model.Row) error {
 	for i, id := range t.ids {
 		if listed[i] = byID[id]; listed[i] == nil {
 			return nil
+		}
+		if r := t.snapRows[id]; r != nil {
+			listed[i] = r
 		}
 	}
 	if err := saveRows(t.path, t.digest, listed); err != nil {

@@ -42,8 +42,9 @@ import (
 //
 // The snapshot stays: the next scan replays it again, with whatever mail
 // has come since (its list kept too: rowReplay hands out the kept rows,
-// and the new mail's come from its messages; none is kept of a scan
-// paired from the tail). Once more than maxAppended messages follow it,
+// and the new mail's come from its messages; a list kept again holds
+// the snapshot's own rows where new mail paired from the tail changed
+// them). Once more than maxAppended messages follow it,
 // or one may pair and no tail resumes, the stream pairs and records a
 // new one.
 

@@ -105,9 +105,43 @@ func (a *App) resumeAppended(ctx context.Context, cache *store.Cache, plan *repl
 	return true
 }
 
-// noListKept is the target of a replay whose new mail was paired from
-// the snapshot's tail: the console's list then holds outcomes of the
-// snapshot's messages that depend on the new mail, and is not the
-// snapshot's list, which a later scan would hand out were the new mail
-// gone by then.
-func noListKept(string, []model.MessageID) *rowsTarget { return nil }
+// snapshotRowsTarget is target for a replay whose new mail was paired
+// from the snapshot's tail: the console's list holds outcomes of the
+// snapshot's messages that depend on the new mail, and the list kept,
+// which a later scan hands out whether the new mail is still there or
+// not, takes the snapshot's own rows of those (plan.snapRows, as the
+// replay read them) instead.
+func snapshotRowsTarget(target func(string, []model.MessageID) *rowsTarget, plan *replayPlan) func(string, []model.MessageID) *rowsTarget {
+	return func(digest string, ids []model.MessageID) *rowsTarget {
+		t := target(digest, ids)
+		if t == nil {
+			return nil
+		}
+		for id := range plan.resumed {
+			if !plan.appended[id] && plan.snapRows[id] == nil {
+				return nil // one the replay did not read: no list
+			}
+		}
+		t.snapRows = plan.snapRows
+		return t
+	}
+}
+
+// keepListedRow records r, the snapshot's row of a message the new mail
+// changed as the kept list gave it, for the list kept (snapRows).
+func (plan *replayPlan) keepListedRow(r model.Row) {
+	if plan.snapRows == nil {
+		plan.snapRows = map[model.MessageID]*model.Row{}
+	}
+	plan.snapRows[r.ID()] = &r
+}
+
+// keepSnapshotRow records the row of m, a message of the snapshot's
+// listing as the replay read it, for the list kept (snapRows): the row
+// the console would make of it (listedRow).
+func (plan *replayPlan) keepSnapshotRow(m model.Message) {
+	if plan.snapRows == nil {
+		plan.snapRows = map[model.MessageID]*model.Row{}
+	}
+	_, plan.snapRows[m.ID] = listedRow(model.NewRowBuilder(), m)
+}

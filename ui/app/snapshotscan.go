@@ -71,7 +71,7 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 						target = snapshotListTarget(target, plan.snap.Count)
 					}
 					if plan.resumed != nil {
-						target = noListKept
+						target = snapshotRowsTarget(target, plan)
 					}
 					if emitRow != nil {
 						handedOut, restIDs, err := a.replayRows(ctx, cache, opts, plan, emit, emitRow, gen, lister)
@@ -224,6 +224,11 @@ type replayPlan struct {
 	// mail and, in place of their replayed outcomes, for the messages
 	// the tail held; nil otherwise.
 	resumed map[model.MessageID]model.Message
+	// snapRows are the snapshot's own rows of the messages of its
+	// listing in resumed, as the replay read them: the list a console
+	// keeps of the scan is the snapshot's listing's, in which they are
+	// those, not the ones the new mail made (rowsTarget.snapRows).
+	snapRows map[model.MessageID]*model.Row
 	// an analyses the new mail without a cached result as the stream's
 	// scan does (searching its text for passwords, which the cache
 	// keeps); nil: the App's analyzer.
@@ -321,12 +326,10 @@ func replay(ctx context.Context, a *App, cache *store.Cache, opts scan.Options, 
 	}
 	return scan.Run(ctx, heldSource{a.src, entries, from, true}, an, opts, func(m model.Message) error {
 		m.PairingText = nil // what plan.an kept goes no further, as the stream lets it go
-		if out, ok := plan.resumed[m.ID]; ok {
-			// Paired from the snapshot's tail before anything went out:
-			// the new mail, and the messages whose outcomes it changed.
-			return emit(out)
-		}
 		if plan.appended[m.ID] {
+			if out, ok := plan.resumed[m.ID]; ok {
+				return emit(out) // paired from the snapshot's tail before anything went out
+			}
 			// New mail, read as the check read it: still nothing for
 			// pairing? (Its file may have changed since.)
 			if plan.marks.MayPair(&m) {
@@ -351,6 +354,12 @@ func replay(ctx context.Context, a *App, cache *store.Cache, opts scan.Options, 
 				return errReplay
 			}
 			m = out
+		}
+		if out, ok := plan.resumed[m.ID]; ok {
+			// Its outcome as the new mail, paired from the snapshot's
+			// tail, changed it; the snapshot's own goes to the list kept.
+			plan.keepSnapshotRow(m)
+			return emit(out)
 		}
 		return emit(m)
 	})
