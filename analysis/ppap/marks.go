@@ -150,13 +150,7 @@ func (x *Marks) MarshalBinary() ([]byte, error) {
 	b = binary.AppendUvarint(b, uint64(len(x.domains)))
 	for _, name := range slices.Sorted(maps.Keys(x.domains)) {
 		d := x.domains[name]
-		b = binary.AppendUvarint(b, uint64(len(name)))
-		b = append(b, name...)
-		undated := byte(0)
-		if d.undated {
-			undated = 1
-		}
-		b = append(b, undated)
+		b = appendBool(appendString(b, name), d.undated)
 		b = binary.AppendUvarint(b, uint64(len(d.spans)))
 		for _, s := range d.spans {
 			b = appendTime(appendTime(b, s.first), s.last)
@@ -206,6 +200,19 @@ func (x *Marks) UnmarshalBinary(b []byte) error {
 // appendTime packs t: its Unix seconds and nanoseconds.
 func appendTime(b []byte, t time.Time) []byte {
 	return binary.AppendUvarint(binary.AppendVarint(b, t.Unix()), uint64(t.Nanosecond()))
+}
+
+// appendString packs s: its length, then its bytes.
+func appendString(b []byte, s string) []byte {
+	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
+}
+
+// appendBool packs v as a byte, 1 for true.
+func appendBool(b []byte, v bool) []byte {
+	if v {
+		return append(b, 1)
+	}
+	return append(b, 0)
 }
 
 // unpacker reads what MarshalBinary packed; ok turns false at the first

@@ -20,10 +20,9 @@ const tailVersion = 1
 func (t *Tail) MarshalBinary() ([]byte, error) {
 	b := binary.AppendUvarint(nil, tailVersion)
 	b = binary.AppendUvarint(b, uint64(t.seq))
-	if t.latest.IsZero() {
-		b = append(b, 0)
-	} else {
-		b = appendTime(append(b, 1), t.latest)
+	b = appendBool(b, !t.latest.IsZero())
+	if !t.latest.IsZero() {
+		b = appendTime(b, t.latest)
 	}
 	b = appendPlaces(b, t.indexed)
 	b = binary.AppendUvarint(b, uint64(len(t.held)))
@@ -31,11 +30,7 @@ func (t *Tail) MarshalBinary() ([]byte, error) {
 	for _, h := range t.held {
 		b = binary.AppendUvarint(b, uint64(h.seq-last))
 		last = h.seq
-		zip := byte(0)
-		if h.zip {
-			zip = 1
-		}
-		b = append(b, zip)
+		b = appendBool(b, h.zip)
 		b = binary.AppendUvarint(b, uint64(len(h.pins)))
 		for _, p := range h.pins {
 			b = binary.AppendUvarint(b, uint64(p))
@@ -63,10 +58,6 @@ func appendPlaces(b []byte, places []int) []byte {
 	return b
 }
 
-func appendString(b []byte, s string) []byte {
-	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
-}
-
 // maxPlaces bounds the listing a packed Tail may describe, far beyond
 // any quarantine, so that places always fit an int.
 const maxPlaces = 1 << 40
@@ -89,10 +80,14 @@ func (t *Tail) UnmarshalBinary(b []byte) error {
 		return errTail
 	}
 	u := Tail{seq: int(next)}
-	if r.byte() == 1 {
+	switch r.byte() {
+	case 0:
+	case 1:
 		if u.latest = r.time(); u.latest.IsZero() {
 			return errTail
 		}
+	default:
+		return errTail
 	}
 	u.indexed = r.places(u.seq)
 	heldCount := r.count()
