@@ -57,6 +57,15 @@ func TestTailUnpacksOnlyWhatItPacks(t *testing.T) {
 	}
 }
 
+// TestTailPacksEveryLinkField: a note's link is packed field by field; a
+// field added to model.PasswordLink must be packed too, or a resumed
+// stream would note it empty.
+func TestTailPacksEveryLinkField(t *testing.T) {
+	if n := reflect.TypeFor[model.PasswordLink]().NumField(); n != 4 {
+		t.Fatalf("model.PasswordLink has %d fields; Tail.MarshalBinary packs 4", n)
+	}
+}
+
 // FuzzTailUnpack checks that what unpacks packs alike, and that a
 // stream resumed from it, reading back any message, errs or resumes but
 // never panics.

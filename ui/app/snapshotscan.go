@@ -328,7 +328,12 @@ func replay(ctx context.Context, a *App, cache *store.Cache, opts scan.Options, 
 		m.PairingText = nil // what plan.an kept goes no further, as the stream lets it go
 		if plan.appended[m.ID] {
 			if out, ok := plan.resumed[m.ID]; ok {
-				return emit(out) // paired from the snapshot's tail before anything went out
+				// Paired from the snapshot's tail before anything went
+				// out, from the file as it was then.
+				if m.SHA256 != out.SHA256 {
+					return errReplay
+				}
+				return emit(out)
 			}
 			// New mail, read as the check read it: still nothing for
 			// pairing? (Its file may have changed since.)
