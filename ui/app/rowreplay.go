@@ -51,8 +51,11 @@ type rowReplay struct {
 	// anew, as every scan does.
 	fresh map[model.MessageID]mailsrc.Entry
 	// resumed are the listed messages the new mail changed, as paired
-	// again from the snapshot's tail (replayPlan.resumed).
-	resumed map[model.MessageID]model.Message
+	// again from the snapshot's tail (replayPlan.resumed), encoded as
+	// the cache encodes them: each read decodes a copy of its own (one
+	// message shared by every read let a caller that changed it change
+	// the next read: the concurrency review), and they take less room.
+	resumed map[model.MessageID][]byte
 
 	// mu guards what follows, and sums, refs, slots, changed and
 	// changedAt.
@@ -517,9 +520,13 @@ func newRowReplay(cache *store.Cache, plan *replayPlan) (*rowReplay, map[model.M
 		if !plan.appended[id] {
 			freshRows[id] = model.NewRow(&m)
 			if rr.resumed == nil {
-				rr.resumed = map[model.MessageID]model.Message{}
+				rr.resumed = map[model.MessageID][]byte{}
 			}
-			rr.resumed[id] = m
+			if enc, err := store.Encode(m); err == nil {
+				rr.resumed[id] = enc.Message().Encoded.JSON
+			} else {
+				rr.resumed[id] = nil // read back as a failure
+			}
 		}
 	}
 	return rr, freshRows
@@ -553,8 +560,12 @@ func (a *App) Message(ctx context.Context, id model.MessageID) (model.Message, e
 	var m model.Message
 	if e, ok := rr.fresh[id]; ok {
 		m = scan.Analyse(ctx, a.src, a.analyzer, e)
-	} else if r, ok := rr.resumed[id]; ok {
-		m = r
+	} else if raw, ok := rr.resumed[id]; ok {
+		// Decoded anew at each read: a copy of its own.
+		m = model.Message{ID: id, Encoded: &model.Encoded{JSON: raw}}
+		if err := m.Materialize(); err != nil {
+			return model.Message{}, fmt.Errorf("%s: %w", id, errListChanged)
+		}
 	} else {
 		key := scan.StampKey(s.sum)
 		if s.changed {

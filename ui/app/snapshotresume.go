@@ -152,5 +152,8 @@ func (plan *replayPlan) keepSnapshotRow(m model.Message) {
 	if plan.snapRows == nil {
 		plan.snapRows = map[model.MessageID]*model.Row{}
 	}
-	_, plan.snapRows[m.ID] = listedRow(model.NewRowBuilder(), m)
+	if plan.snapBuild == nil {
+		plan.snapBuild = model.NewRowBuilder() // one for them all: a builder's slab and text chunk are 100 KiB
+	}
+	_, plan.snapRows[m.ID] = listedRow(plan.snapBuild, m)
 }

@@ -229,6 +229,10 @@ type replayPlan struct {
 	// keeps of the scan is the snapshot's listing's, in which they are
 	// those, not the ones the new mail made (rowsTarget.snapRows).
 	snapRows map[model.MessageID]*model.Row
+	// snapBuild makes them, one builder for all: a builder's first row
+	// takes a slab of rows and a chunk of text (100 KiB), which each
+	// row made by a builder of its own kept (the concurrency review).
+	snapBuild *model.RowBuilder
 	// an analyses the new mail without a cached result as the stream's
 	// scan does (searching its text for passwords, which the cache
 	// keeps); nil: the App's analyzer.
