@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	yzip "github.com/yeka/zip"
-
 	"mxaudit/analysis"
 	"mxaudit/model"
 )
@@ -115,12 +113,9 @@ func TestTailCancelled(t *testing.T) {
 func TestCloseAfterTailAsCloseAlone(t *testing.T) {
 	cfg := Config{Window: 2 * time.Hour, MaxCandidateMails: 3, Budget: time.Hour, Timeout: time.Hour}
 	an := analysis.New(analysis.Config{}).WithPairingText(cfg.TextBytes(), HoldsPassword)
-	senders := []string{"yamada@partner.example", "it@partner.example"}
+	mix := shortMix{senders: []string{"yamada@partner.example", "it@partner.example"}, zips: shortZips(t, 2),
+		hours: 4, undatedOneIn: 4, ownPasswordOneIn: 2}
 	rng := rand.New(rand.NewPCG(5, 6))
-	var zips [][]byte
-	for i := range 2 {
-		zips = append(zips, makeZip(t, fmt.Sprintf("Pw-%d%d%d", i, i, i), yzip.StandardEncryption, zipFile{"a.txt", []byte("hello")}))
-	}
 	run := func(list []listed, tail bool) (map[model.MessageID]model.Message, map[model.MessageID]int, Stats, error) {
 		src := memSource{}
 		for _, l := range list {
@@ -150,24 +145,7 @@ func TestCloseAfterTailAsCloseAlone(t *testing.T) {
 	}
 	refused := 0
 	for trial := range 60 {
-		list := make([]listed, 12)
-		for i := range list {
-			id := fmt.Sprintf("c%d-%02d", trial, i)
-			m := testMail{from: senders[rng.IntN(len(senders))], to: "tanaka@sakura.example", subject: "ご連絡",
-				date: t0.Add(time.Duration(rng.IntN(4*60)) * time.Minute), msgID: "<" + id + "@x>", text: "よろしく"}
-			m.undated = rng.IntN(4) == 0
-			switch rng.IntN(3) {
-			case 0:
-				z := rng.IntN(len(zips))
-				m.zipName, m.zip, m.text = fmt.Sprintf("資料%d.zip", z), zips[z], "別途お送りします"
-				if rng.IntN(2) == 0 {
-					m.text = fmt.Sprintf("パスワード：Pw-%[1]d%[1]d%[1]d", z)
-				}
-			case 1:
-				m.text = fmt.Sprintf("パスワード：Pw-%[1]d%[1]d%[1]d", rng.IntN(len(zips)))
-			}
-			list[i] = listed{id, m}
-		}
+		list := mix.listing(rng, fmt.Sprintf("c%d", trial), 12)
 		for cut := 1; cut <= len(list); cut++ {
 			alone, aloneTimes, aloneStats, _ := run(list[:cut], false)
 			after, afterTimes, afterStats, terr := run(list[:cut], true)

@@ -228,34 +228,12 @@ func resumeList(t *testing.T, an analyzer, cfg Config, mails []listed, tail *Tai
 func TestResumedAtEveryPlace(t *testing.T) {
 	cfg := Config{Window: 2 * time.Hour, MaxCandidateMails: 3, Budget: time.Hour, Timeout: time.Hour}
 	an := analysis.New(analysis.Config{}).WithPairingText(cfg.TextBytes(), HoldsPassword)
-	senders := []string{"yamada@partner.example", "it@partner.example", "sales@other.example"}
+	mix := shortMix{senders: []string{"yamada@partner.example", "it@partner.example", "sales@other.example"},
+		zips: shortZips(t, 3), hours: 5, undatedOneIn: 12, ownPasswordOneIn: 5, decoys: true}
 	rng := rand.New(rand.NewPCG(9, 18))
-	var zips [][]byte // made once: each takes a key derivation to open
-	for i := range 3 {
-		zips = append(zips, makeZip(t, fmt.Sprintf("Pw-%d%d%d", i, i, i), yzip.StandardEncryption, zipFile{"a.txt", []byte("hello")}))
-	}
 	noted, changed, refused, cuts := 0, 0, 0, 0
 	for trial := range 40 {
-		list := make([]listed, 14)
-		for i := range list {
-			id := fmt.Sprintf("t%d-%02d", trial, i)
-			m := testMail{from: senders[rng.IntN(len(senders))], to: "tanaka@sakura.example", subject: "ご連絡",
-				date: t0.Add(time.Duration(rng.IntN(5*60)) * time.Minute), msgID: "<" + id + "@x>", text: "よろしくお願いします"}
-			m.undated = rng.IntN(12) == 0
-			switch k := rng.IntN(3); {
-			case k == 0:
-				z := rng.IntN(len(zips))
-				m.subject, m.zipName, m.zip, m.text = "見積書", fmt.Sprintf("資料%d.zip", z), zips[z], "別途お送りします"
-				if rng.IntN(5) == 0 {
-					m.text = fmt.Sprintf("パスワード：Pw-%[1]d%[1]d%[1]d", z)
-				}
-			case rng.IntN(2) == 0:
-				m.subject, m.text = "【パスワード通知】", fmt.Sprintf("パスワード：Pw-%[1]d%[1]d%[1]d", rng.IntN(len(zips)))
-			default:
-				m.text = fmt.Sprintf("PW: decoy-%d", rng.IntN(10))
-			}
-			list[i] = listed{id, m}
-		}
+		list := mix.listing(rng, fmt.Sprintf("t%d", trial), 14)
 		whole := streamList(t, an, cfg, list, nil).out
 		cuts += len(list) - 1
 		for cut := 1; cut < len(list); cut++ {
@@ -295,4 +273,53 @@ func TestResumedAtEveryPlace(t *testing.T) {
 		t.Fatalf("no tail held a noted message (%d), or no held message changed (%d): the test shows less than it says", noted, changed)
 	}
 	t.Logf("held messages noted at a cut: %d; held messages the rest changed: %d; tails refused: %d of %d", noted, changed, refused, cuts)
+}
+
+// shortMix makes the short random listings of the tests that cut them at
+// every place: mails from a few senders dated over some hours (some
+// undated), a third ZIP mails (some with the password in their own
+// text), and the rest password mails, or, with decoys, half of those
+// chat with a password-like line.
+type shortMix struct {
+	senders                        []string
+	zips                           [][]byte // the archives, opened by Pw-000, Pw-111, …
+	hours                          int
+	undatedOneIn, ownPasswordOneIn int
+	decoys                         bool
+}
+
+// shortZips makes n archives, the i-th opened by "Pw-iii", once: each
+// takes a key derivation to open.
+func shortZips(t testing.TB, n int) [][]byte {
+	var zips [][]byte
+	for i := range n {
+		zips = append(zips, makeZip(t, fmt.Sprintf("Pw-%d%d%d", i, i, i), yzip.StandardEncryption, zipFile{"a.txt", []byte("hello")}))
+	}
+	return zips
+}
+
+// listing draws n mails, named prefix-00, prefix-01, ….
+func (x shortMix) listing(rng *rand.Rand, prefix string, n int) []listed {
+	list := make([]listed, n)
+	password := func(z int) string { return fmt.Sprintf("パスワード：Pw-%[1]d%[1]d%[1]d", z) }
+	for i := range list {
+		id := fmt.Sprintf("%s-%02d", prefix, i)
+		m := testMail{from: x.senders[rng.IntN(len(x.senders))], to: "tanaka@sakura.example", subject: "ご連絡",
+			date: t0.Add(time.Duration(rng.IntN(x.hours*60)) * time.Minute), msgID: "<" + id + "@x>", text: "よろしくお願いします"}
+		m.undated = rng.IntN(x.undatedOneIn) == 0
+		switch k := rng.IntN(3); {
+		case k == 0:
+			z := rng.IntN(len(x.zips))
+			m.subject, m.zipName, m.zip, m.text = "見積書", fmt.Sprintf("資料%d.zip", z), x.zips[z], "別途お送りします"
+			if rng.IntN(x.ownPasswordOneIn) == 0 {
+				m.text = password(z)
+			}
+		case !x.decoys || rng.IntN(2) == 0:
+			m.subject, m.text = "【パスワード通知】", password(rng.IntN(len(x.zips)))
+		default:
+			m.text = fmt.Sprintf("PW: decoy-%d", rng.IntN(10))
+		}
+		list[i] = listed{id, m}
+	}
+	return list
 }

@@ -16,31 +16,16 @@ import (
 	"mxaudit/model"
 )
 
-// resumedZip is the ZIP mail of the last resumedSetup.
-var resumedZip model.MessageID
-
 // resumedSetup is a kept quarantine whose ZIP mail's password mail came
 // after the snapshot (listed last), scanned once from the snapshot's
-// tail: it returns the App, the Maildir, the config, the password
-// mail's path in it, and the listing places of the messages the tail
-// held (rowReplay.resumed), ascending.
-func resumedSetup(t *testing.T) (*App, string, Config, string, []int) {
+// tail: it returns the quarantine (heldBack, the password mail
+// delivered) and the listing places of the messages the tail held
+// (rowReplay.resumed), ascending.
+func resumedSetup(t *testing.T) (*heldBack, []int) {
 	t.Helper()
-	dir := snapshotQuarantine(t)
-	cfg := Config{}
-	cfg.Offline, cfg.CacheDir = true, t.TempDir()
-	zip, aside, _ := passwordHeldBack(t, dir, cfg)
-	resumedZip = zip
-	a, err := Open(t.Context(), dir, cfg, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
-	untilRows(t, a)
-	late := filepath.Join(dir, "new", "1999999999.M1P1.password")
-	if err := os.Rename(aside, late); err != nil {
-		t.Fatal(err)
-	}
+	h := newHeldBack(t, nil)
+	a := h.a
+	h.passwordComes(t)
 	s := scanRows(t, a)
 	rr := a.lastRowReplay()
 	if len(s.rows) == 0 || rr == nil || len(rr.resumed) == 0 {
@@ -52,7 +37,7 @@ func resumedSetup(t *testing.T) (*App, string, Config, string, []int) {
 			held = append(held, i)
 		}
 	}
-	return a, dir, cfg, late, held
+	return h, held
 }
 
 // TestResumedListKeptAgainAfterADamagedBlock: the row replay of a scan
@@ -67,10 +52,11 @@ func TestResumedListKeptAgainAfterADamagedBlock(t *testing.T) {
 			// Blocks of 2: the held messages fall on both sides of the
 			// damaged block.
 			rowsPerBlock = 2
-			a, dir, cfg, late, held := resumedSetup(t)
+			h, held := resumedSetup(t)
+			a, dir, cfg, late := h.a, h.dir, h.cfg, h.late
 			t.Logf("held at %v of %d", held, len(listOf(t, a)))
 			k := held[0]/rowsPerBlock - 1
-			zipAt := slices.IndexFunc(listOf(t, a), func(e mailsrc.Entry) bool { return e.ID == resumedZip })
+			zipAt := slices.IndexFunc(listOf(t, a), func(e mailsrc.Entry) bool { return e.ID == h.zip })
 			t.Logf("the ZIP mail at %d", zipAt)
 			switch where {
 			case "at the last held":
@@ -108,7 +94,8 @@ func TestResumedListKeptAgainAfterADamagedBlock(t *testing.T) {
 // of its own): run with -race. Each read gives the message a scan
 // without cache emits, or fails as a let-go replay does.
 func TestResumedMessageDuringRescan(t *testing.T) {
-	a, dir, cfg, late, _ := resumedSetup(t)
+	h, _ := resumedSetup(t)
+	a, dir, cfg, late := h.a, h.dir, h.cfg, h.late
 	// What a scan without cache gives, the password mail there and gone.
 	with, without := map[model.MessageID]model.Message{}, map[model.MessageID]model.Message{}
 	for _, m := range freshScan(t, dir, cfg) {
@@ -227,20 +214,9 @@ func (s cancelOnOpenOld) Open(ctx context.Context, id model.MessageID) (io.ReadC
 // nothing (no outcome of the cut pairing), nothing after it returns,
 // and the next scan is a fresh scan's.
 func TestResumeCancelledWhilePairing(t *testing.T) {
-	dir := snapshotQuarantine(t)
-	cfg := Config{}
-	cfg.Offline, cfg.CacheDir = true, t.TempDir()
-	_, aside, _ := passwordHeldBack(t, dir, cfg)
-	a, err := Open(t.Context(), dir, cfg, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
-	untilRows(t, a)
-	late := filepath.Join(dir, "new", "1999999999.M1P1.password")
-	if err := os.Rename(aside, late); err != nil {
-		t.Fatal(err)
-	}
+	h := newHeldBack(t, nil)
+	a, dir, cfg := h.a, h.dir, h.cfg
+	h.passwordComes(t)
 	want := freshScan(t, dir, cfg)
 	scanRows(t, a) // the new mail analysed and cached: the next scan opens only what pairing reads
 	src := a.src
@@ -249,7 +225,7 @@ func TestResumeCancelledWhilePairing(t *testing.T) {
 	a.src = cancelOnOpenOld{src, "1999999999.M1P1.password", cancel, &opened}
 	var returned atomic.Bool
 	handed, lateCalls := 0, 0
-	_, err = a.ScanRows(ctx, func(model.Message, *model.Row) error {
+	_, err := a.ScanRows(ctx, func(model.Message, *model.Row) error {
 		handed++
 		if returned.Load() {
 			lateCalls++
@@ -282,14 +258,15 @@ func TestResumeCancelledWhilePairing(t *testing.T) {
 // changes what one read gave (an archive's fields, through its pointer)
 // changes no later read.
 func TestResumedMessageReadBackIsACopy(t *testing.T) {
-	a, dir, cfg, _, _ := resumedSetup(t)
+	h, _ := resumedSetup(t)
+	a, dir, cfg := h.a, h.dir, h.cfg
 	var want model.Message
 	for _, m := range freshScan(t, dir, cfg) {
-		if m.ID == resumedZip {
+		if m.ID == h.zip {
 			want = m
 		}
 	}
-	first, err := a.Message(context.Background(), resumedZip)
+	first, err := a.Message(context.Background(), h.zip)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -307,7 +284,7 @@ func TestResumedMessageReadBackIsACopy(t *testing.T) {
 	if !changed {
 		t.Fatal("nothing to change in the ZIP mail read back: the test checks nothing")
 	}
-	again, err := a.Message(context.Background(), resumedZip)
+	again, err := a.Message(context.Background(), h.zip)
 	if err != nil {
 		t.Fatalf("read again after a caller changed its copy: %v", err)
 	}

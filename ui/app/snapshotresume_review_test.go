@@ -48,27 +48,14 @@ func writeDecoy(t *testing.T, dir, name string, z model.Message) {
 // console is handed for the decoy, and the message Message reads back,
 // must be what a scan without cache gives (risky, with its attachment).
 func TestReviewResumedRowOfAnUncreditedPin(t *testing.T) {
-	dir := snapshotQuarantine(t)
-	cfg := Config{}
-	cfg.Offline, cfg.CacheDir = true, t.TempDir()
-	zip, aside, _ := passwordHeldBack(t, dir, cfg)
-	z := zipOf(t, freshScan(t, dir, cfg), zip)
-	writeDecoy(t, dir, "1999999990.M1P1.decoy", z)
-	before := freshScan(t, dir, cfg)
-	if d := zipOf(t, before, "1999999990.M1P1.decoy"); d.Verdict.Attachment != model.AttachmentRisky {
-		t.Fatalf("the decoy is %q, not risky: the test shows nothing", d.Verdict.Attachment)
-	}
-	a, err := Open(context.Background(), dir, cfg, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
-	untilRows(t, a)
-
-	late := filepath.Join(dir, "new", "1999999999.M1P1.password")
-	if err := os.Rename(aside, late); err != nil {
-		t.Fatal(err)
-	}
+	h := newHeldBack(t, func(dir string, cfg Config, zip model.MessageID) {
+		writeDecoy(t, dir, "1999999990.M1P1.decoy", zipOf(t, freshScan(t, dir, cfg), zip))
+		if d := zipOf(t, freshScan(t, dir, cfg), "1999999990.M1P1.decoy"); d.Verdict.Attachment != model.AttachmentRisky {
+			t.Fatalf("the decoy is %q, not risky: the test shows nothing", d.Verdict.Attachment)
+		}
+	})
+	a, dir, cfg, zip := h.a, h.dir, h.cfg, h.zip
+	h.passwordComes(t)
 	want := freshScan(t, dir, cfg)
 	if opened(ptr(zipOf(t, want, zip))) != "1999999999.M1P1.password" {
 		t.Fatal("a scan without cache does not open the ZIP mail with the password mail listed last")

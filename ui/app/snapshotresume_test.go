@@ -9,13 +9,28 @@ import (
 	"mxaudit/model"
 )
 
-// passwordHeldBack takes out of the Maildir dir the password mail of the
-// last paired ZIP mail a scan without cache finds, and returns the ZIP
-// mail's ID and the password mail's file, moved aside.
-func passwordHeldBack(t *testing.T, dir string, cfg Config) (zip model.MessageID, aside string, name string) {
+// heldBack is a quarantine whose last paired ZIP mail (as a scan without
+// cache pairs it) has its password mail held back, and an App that has
+// kept its list of it: the snapshot's pairing held the ZIP mail, still
+// waiting for its password, when its listing ended.
+type heldBack struct {
+	a     *App
+	dir   string
+	cfg   Config
+	zip   model.MessageID
+	aside string  // the password mail, out of the Maildir
+	shut  rowScan // the scan that handed out the kept list first
+	late  string  // where passwordComes delivered it
+}
+
+// newHeldBack makes it; prepare, when set, is called with the Maildir,
+// the config and the ZIP mail before the App is opened on it.
+func newHeldBack(t *testing.T, prepare func(dir string, cfg Config, zip model.MessageID)) *heldBack {
 	t.Helper()
+	h := &heldBack{dir: snapshotQuarantine(t)}
+	h.cfg.Offline, h.cfg.CacheDir = true, t.TempDir()
 	var last *model.Message
-	all := freshScan(t, dir, cfg)
+	all := freshScan(t, h.dir, h.cfg)
 	for i := range all {
 		if opened(&all[i]) != "" && (last == nil || all[i].ID > last.ID) {
 			last = &all[i]
@@ -24,16 +39,37 @@ func passwordHeldBack(t *testing.T, dir string, cfg Config) (zip model.MessageID
 	if last == nil {
 		t.Fatal("no paired ZIP mail: the test checks no pairing")
 	}
+	h.zip = last.ID
 	pw := opened(last)
-	paths, _ := filepath.Glob(filepath.Join(dir, "*", string(pw)+"*"))
+	paths, _ := filepath.Glob(filepath.Join(h.dir, "*", string(pw)+"*"))
 	if len(paths) != 1 {
 		t.Fatalf("the password mail %s is at %q", pw, paths)
 	}
-	aside = filepath.Join(t.TempDir(), "password")
-	if err := os.Rename(paths[0], aside); err != nil {
+	h.aside = filepath.Join(t.TempDir(), "password")
+	if err := os.Rename(paths[0], h.aside); err != nil {
 		t.Fatal(err)
 	}
-	return last.ID, aside, filepath.Base(paths[0])
+	if prepare != nil {
+		prepare(h.dir, h.cfg, h.zip)
+	}
+	a, err := Open(t.Context(), h.dir, h.cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	h.a, h.shut = a, untilRows(t, a)
+	return h
+}
+
+// passwordComes delivers the password mail, listed last, and returns
+// its path.
+func (h *heldBack) passwordComes(t *testing.T) string {
+	t.Helper()
+	h.late = filepath.Join(h.dir, "new", "1999999999.M1P1.password")
+	if err := os.Rename(h.aside, h.late); err != nil {
+		t.Fatal(err)
+	}
+	return h.late
 }
 
 // opened is the password mail an archive of m was opened with, if any.
@@ -57,24 +93,12 @@ func opened(m *model.Message) model.MessageID {
 // own row of the ZIP mail: once the password mail is gone again, the
 // scan hands out that list, the ZIP mail shut.
 func TestRowsResumedWhenThePasswordComes(t *testing.T) {
-	dir := snapshotQuarantine(t)
-	cfg := Config{}
-	cfg.Offline, cfg.CacheDir = true, t.TempDir()
-	zip, aside, _ := passwordHeldBack(t, dir, cfg)
-	a, err := Open(t.Context(), dir, cfg, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
-	shut := untilRows(t, a)
-	if zipRow := slices.IndexFunc(shut.rows, func(r *model.Row) bool { return r.ID() == zip }); zipRow < 0 {
+	h := newHeldBack(t, nil)
+	a, dir, cfg, zip := h.a, h.dir, h.cfg, h.zip
+	if zipRow := slices.IndexFunc(h.shut.rows, func(r *model.Row) bool { return r.ID() == zip }); zipRow < 0 {
 		t.Fatalf("the ZIP mail %s is not among the rows handed out", zip)
 	}
-
-	late := filepath.Join(dir, "new", "1999999999.M1P1.password")
-	if err := os.Rename(aside, late); err != nil {
-		t.Fatal(err)
-	}
+	late := h.passwordComes(t)
 	want := freshScan(t, dir, cfg)
 	if i := slices.IndexFunc(want, func(m model.Message) bool { return m.ID == zip }); i < 0 || opened(&want[i]) != "1999999999.M1P1.password" {
 		t.Fatalf("a scan without cache does not open %s with the password mail listed last: the test shows nothing", zip)
