@@ -283,15 +283,11 @@ func (t *rowsTarget) keep(rows []*model.Row) error {
 	if len(rows) != len(t.ids)+t.extra {
 		return nil
 	}
-	byID := make(map[model.MessageID]*model.Row, len(rows))
-	for _, r := range rows {
-		byID[r.ID()] = r
+	listed, ok := inListingOrder(t.ids, rows)
+	if !ok {
+		return nil
 	}
-	listed := make([]*model.Row, len(t.ids))
 	for i, id := range t.ids {
-		if listed[i] = byID[id]; listed[i] == nil {
-			return nil
-		}
 		if r := t.snapRows[id]; r != nil {
 			listed[i] = r
 		}
@@ -300,6 +296,45 @@ func (t *rowsTarget) keep(rows []*model.Row) error {
 		return fmt.Errorf("the list could not be kept for the next start: %w", err)
 	}
 	return nil
+}
+
+// inListingOrder returns the rows of ids, in their order, from rows,
+// which hold one row for each and may hold rows of other messages
+// (new mail after a snapshot's listing); false when one is missing or
+// given twice. The rows come in the order the scan emitted them: the
+// listing's, but for the messages pairing held, emitted once settled,
+// and the new mail last. They are matched in that order, and only the
+// IDs passed over wait in a map for their rows: a map of every row took
+// 61 MB at a million messages, at the console's peak.
+func inListingOrder(ids []model.MessageID, rows []*model.Row) ([]*model.Row, bool) {
+	listed := make([]*model.Row, len(ids))
+	passed := map[model.MessageID]int{} // listed before the rows reached it
+	next := 0                           // the first place not yet matched or passed
+	for _, r := range rows {
+		id := r.ID()
+		if at, ok := passed[id]; ok {
+			listed[at] = r
+			delete(passed, id)
+			continue
+		}
+		at := next
+		for at < len(ids) && ids[at] != id {
+			at++
+		}
+		// The IDs passed over wait for their rows; a row of no ID
+		// ahead (new mail, or one given twice) passes over all the
+		// rest, once: the search never goes over an ID twice.
+		for ; next < at; next++ {
+			passed[ids[next]] = next
+		}
+		if at < len(ids) {
+			listed[at], next = r, at+1
+		}
+	}
+	if next != len(ids) || len(passed) > 0 {
+		return nil, false
+	}
+	return listed, true
 }
 
 // newRowsGen begins a scan: it forgets the last scan's row replay, and
