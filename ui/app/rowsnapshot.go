@@ -300,16 +300,17 @@ func (t *rowsTarget) keep(rows []*model.Row) error {
 
 // inListingOrder returns the rows of ids, in their order, from rows,
 // which hold one row for each and may hold rows of other messages
-// (new mail after a snapshot's listing); false when one is missing or
-// given twice. The rows come in the order the scan emitted them: the
+// (new mail after a snapshot's listing); false when one has no row or
+// two (which would be the scan's?), or an ID is listed twice. The rows come in the order the scan emitted them: the
 // listing's, but for the messages pairing held, emitted once settled,
 // and the new mail last. They are matched in that order, and only the
 // IDs passed over wait in a map for their rows: a map of every row took
 // 61 MB at a million messages, at the console's peak.
 func inListingOrder(ids []model.MessageID, rows []*model.Row) ([]*model.Row, bool) {
 	listed := make([]*model.Row, len(ids))
-	passed := map[model.MessageID]int{} // listed before the rows reached it
-	next := 0                           // the first place not yet matched or passed
+	passed := map[model.MessageID]int{}  // listed before the rows reached it
+	next := 0                            // the first place not yet matched or passed
+	others := map[model.MessageID]bool{} // rows of no ID ahead: new mail, or a row again
 	for _, r := range rows {
 		id := r.ID()
 		if at, ok := passed[id]; ok {
@@ -323,16 +324,29 @@ func inListingOrder(ids []model.MessageID, rows []*model.Row) ([]*model.Row, boo
 		}
 		// The IDs passed over wait for their rows; a row of no ID
 		// ahead (new mail, or one given twice) passes over all the
-		// rest, once: the search never goes over an ID twice.
+		// rest, which then wait in the map (at worst the map of every
+		// row there was), but the search never goes over an ID twice.
 		for ; next < at; next++ {
+			if _, twice := passed[ids[next]]; twice {
+				return nil, false // an ID listed twice
+			}
 			passed[ids[next]] = next
 		}
 		if at < len(ids) {
 			listed[at], next = r, at+1
+		} else {
+			others[id] = true // new mail, or a listed message's row again
 		}
 	}
 	if next != len(ids) || len(passed) > 0 {
 		return nil, false
+	}
+	if len(others) > 0 {
+		for _, id := range ids {
+			if others[id] {
+				return nil, false // two rows of one message: which is the scan's?
+			}
+		}
 	}
 	return listed, true
 }
