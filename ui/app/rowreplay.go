@@ -558,14 +558,16 @@ func (a *App) Message(ctx context.Context, id model.MessageID) (model.Message, e
 		return model.Message{}, ErrNotSpilled
 	}
 	var m model.Message
-	if e, ok := rr.fresh[id]; ok {
-		m = scan.Analyse(ctx, a.src, a.analyzer, e)
-	} else if raw, ok := rr.resumed[id]; ok {
-		// Decoded anew at each read: a copy of its own.
+	if raw, ok := rr.resumed[id]; ok {
+		// Paired from the snapshot's tail (its row was made of this,
+		// before a row analysed afresh: newRowReplay), and decoded anew
+		// at each read: a copy of its own.
 		m = model.Message{ID: id, Encoded: &model.Encoded{JSON: raw}}
 		if err := m.Materialize(); err != nil {
 			return model.Message{}, fmt.Errorf("%s: %w", id, errListChanged)
 		}
+	} else if e, ok := rr.fresh[id]; ok {
+		m = scan.Analyse(ctx, a.src, a.analyzer, e)
 	} else {
 		key := scan.StampKey(s.sum)
 		if s.changed {
