@@ -34,11 +34,7 @@ type IDSetSum struct {
 // Add adds id to the fingerprint.
 func (s *IDSetSum) Add(id model.MessageID) { s.addSum(sumOfID(string(id))) }
 
-func (s *IDSetSum) addSum(h idSum) {
-	s.n++
-	s.sum[0] += h[0]
-	s.sum[1] += h[1]
-}
+func (s *IDSetSum) addSum(h idSum) { s.Merge(IDSetSum{n: 1, sum: h}) }
 
 // Merge adds the IDs of o, made apart (on another goroutine), to s.
 func (s *IDSetSum) Merge(o IDSetSum) {

@@ -299,13 +299,14 @@ func (t *rowsTarget) keep(rows []*model.Row) error {
 }
 
 // inListingOrder returns the rows of ids, in their order, from rows,
-// which hold one row for each and may hold rows of other messages
-// (new mail after a snapshot's listing); false when one has no row or
-// two (which would be the scan's?), or an ID is listed twice. The rows come in the order the scan emitted them: the
-// listing's, but for the messages pairing held, emitted once settled,
-// and the new mail last. They are matched in that order, and only the
-// IDs passed over wait in a map for their rows: a map of every row took
-// 61 MB at a million messages, at the console's peak.
+// which hold one row for each and may hold rows of other messages (new
+// mail after a snapshot's listing); false when one has no row or two
+// (which would be the scan's?), or an ID is listed twice. The rows come
+// in the order the scan emitted them: the listing's, but for the
+// messages pairing held, emitted once settled, and the new mail last.
+// They are matched in that order, and only the IDs passed over wait in
+// a map for their rows: a map of every row took 61 MB at a million
+// messages, at the console's peak.
 func inListingOrder(ids []model.MessageID, rows []*model.Row) ([]*model.Row, bool) {
 	listed := make([]*model.Row, len(ids))
 	passed := map[model.MessageID]int{}  // listed before the rows reached it

@@ -10,7 +10,7 @@ import (
 )
 
 // TestInListingOrder checks inListingOrder against a map of every row
-// (what keep did before), on rows in listing order, with held messages
+// (what keep did before: oldKeep), on rows in listing order, with held messages
 // emitted later, new mail last or anywhere, a row given twice, a row
 // missing, and shuffled.
 func TestInListingOrder(t *testing.T) {
@@ -22,23 +22,10 @@ func TestInListingOrder(t *testing.T) {
 		}
 		return rows
 	}
-	ref := func(ids []model.MessageID, rows []*model.Row) ([]*model.Row, bool) {
-		byID := map[model.MessageID]*model.Row{}
-		for _, r := range rows {
-			byID[r.ID()] = r
-		}
-		listed := make([]*model.Row, len(ids))
-		for i, id := range ids {
-			if listed[i] = byID[id]; listed[i] == nil {
-				return nil, false
-			}
-		}
-		return listed, true
-	}
 	same := func(what string, ids []model.MessageID, rows []*model.Row) {
 		t.Helper()
 		got, ok := inListingOrder(ids, rows)
-		want, wantOK := ref(ids, rows)
+		want, wantOK := oldKeep(ids, rows)
 		if ok != wantOK || !slices.Equal(got, want) {
 			t.Fatalf("%s: %v %v, want %v %v", what, ok, len(got), wantOK, len(want))
 		}

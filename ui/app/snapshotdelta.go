@@ -31,9 +31,9 @@ import (
 // they came. New mail that may pair is paired from where the snapshot's
 // pairing stream ended (its tail: snapshotresume.go); without a tail it
 // pairs through the stream, which records a new snapshot. The new mail
-// must be listed after the snapshot's listing,
-// each message once, and the listing before it must be the snapshot's,
-// entry for entry (listingDigest.prefixSum). The check reads each new
+// must be listed after the snapshot's listing, each message once, and
+// the listing before it must be the snapshot's, entry for entry
+// (listingDigest.prefixSum). The check reads each new
 // message as the stream's scan would (its cached result, or its
 // analysis, which it caches) before anything is emitted; the console's
 // row replay emits what it checked, and a replay of messages reads the
@@ -44,9 +44,8 @@ import (
 // has come since (its list kept too: rowReplay hands out the kept rows,
 // and the new mail's come from its messages; a list kept again holds
 // the snapshot's own rows where new mail paired from the tail changed
-// them). Once more than maxAppended messages follow it,
-// or one may pair and no tail resumes, the stream pairs and records a
-// new one.
+// them). Once more than maxAppended messages follow it, or one may pair
+// and no tail resumes, the stream pairs and records a new one.
 
 // maxAppended bounds the new mail a snapshot is replayed with: each is
 // held with the listing and checked before the first message goes out.

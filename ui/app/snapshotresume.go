@@ -42,16 +42,17 @@ func (a *App) resumeAppended(ctx context.Context, cache *store.Cache, plan *repl
 	}
 	// Each message the tail held must be listed once: its outcome then
 	// replaces the one replayed for it, by ID.
-	held := map[model.MessageID]int{}
+	held := map[model.MessageID]bool{} // listed yet
 	for _, p := range tail.Held() {
-		held[entries.id(p)] = 0
+		held[entries.id(p)] = false
 	}
 	for i := range count {
-		if n, ok := held[entries.id(i)]; ok {
-			if n > 0 {
+		id := entries.id(i)
+		if seen, ok := held[id]; ok {
+			if seen {
 				return false
 			}
-			held[entries.id(i)] = n + 1
+			held[id] = true
 		}
 	}
 	read := scan.Options{Cache: cache, Encoded: opts.Encoded}
@@ -138,22 +139,23 @@ func snapshotRowsTarget(target func(string, []model.MessageID) *rowsTarget, plan
 
 // keepListedRow records r, the snapshot's row of a message the new mail
 // changed as the kept list gave it, for the list kept (snapRows).
-func (plan *replayPlan) keepListedRow(r model.Row) {
-	if plan.snapRows == nil {
-		plan.snapRows = map[model.MessageID]*model.Row{}
-	}
-	plan.snapRows[r.ID()] = &r
-}
+func (plan *replayPlan) keepListedRow(r model.Row) { plan.keepRow(&r) }
 
 // keepSnapshotRow records the row of m, a message of the snapshot's
 // listing as the replay read it, for the list kept (snapRows): the row
 // the console would make of it (listedRow).
 func (plan *replayPlan) keepSnapshotRow(m model.Message) {
-	if plan.snapRows == nil {
-		plan.snapRows = map[model.MessageID]*model.Row{}
-	}
 	if plan.snapBuild == nil {
 		plan.snapBuild = model.NewRowBuilder() // one for them all: a builder's slab and text chunk are 100 KiB
 	}
-	_, plan.snapRows[m.ID] = listedRow(plan.snapBuild, m)
+	_, r := listedRow(plan.snapBuild, m)
+	plan.keepRow(r)
+}
+
+// keepRow records r in snapRows.
+func (plan *replayPlan) keepRow(r *model.Row) {
+	if plan.snapRows == nil {
+		plan.snapRows = map[model.MessageID]*model.Row{}
+	}
+	plan.snapRows[r.ID()] = r
 }
