@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"hash"
+	"slices"
 
 	"mxaudit/analysis/scan"
 	"mxaudit/mailsrc"
@@ -53,6 +54,10 @@ type listingDigest struct {
 	prefixAt     int
 	prefix       string
 	prefixMissed int
+	// prefixRefs is refsHash as it was at prefixAt, for the digest of
+	// the whole listing with the refs the new mail has once the check
+	// has cached it (extendedSum); nil until then.
+	prefixRefs hash.Hash
 }
 
 // letGo drops the digest's per-entry arrays, summed and compared
@@ -118,7 +123,7 @@ func (d *listingDigest) add(e mailsrc.Entry) {
 	sum := scan.StampSum(e)
 	d.n++
 	ref, ok := d.cache.StampRef(sum)
-	d.hashRef(ref, ok)
+	hashRef(d.refsHash, &d.refBuf, ref, ok)
 	if d.kept {
 		d.keys, d.refs = append(d.keys, sum), append(d.refs, ref)
 	}
@@ -146,10 +151,11 @@ func (d *listingDigest) add(e mailsrc.Entry) {
 func (d *listingDigest) digestSoFar() string {
 	h, err1 := d.h.(hash.Cloner).Clone()
 	refs, err2 := d.refsHash.(hash.Cloner).Clone()
-	if err1 != nil || err2 != nil {
+	kept, err3 := d.refsHash.(hash.Cloner).Clone()
+	if err1 != nil || err2 != nil || err3 != nil {
 		return ""
 	}
-	d.prefixMissed = len(d.missed)
+	d.prefixMissed, d.prefixRefs = len(d.missed), kept
 	return finishDigest(h, refs, d.n)
 }
 
@@ -163,10 +169,10 @@ func finishDigest(h, refsHash hash.Hash, n int) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// hashRef hashes the next entry's ref into refsHash: ok says it has a
-// cached result; zeros when it has none.
-func (d *listingDigest) hashRef(ref store.RecordRef, ok bool) {
-	b := &d.refBuf // a field: an array on the stack escaped to the hash, a million allocations
+// hashRef hashes the next entry's ref into refs, through b: ok says it
+// has a cached result; zeros when it has none. b is the digest's field:
+// an array on the stack escaped to the hash, a million allocations.
+func hashRef(refs hash.Hash, b *[17]byte, ref store.RecordRef, ok bool) {
 	*b = [17]byte{}
 	if ok {
 		b[0] = 1
@@ -174,7 +180,7 @@ func (d *listingDigest) hashRef(ref store.RecordRef, ok bool) {
 		binary.BigEndian.PutUint32(b[9:13], ref.Len)
 		binary.BigEndian.PutUint32(b[13:], ref.Written)
 	}
-	d.refsHash.Write(b[:])
+	refs.Write(b[:])
 }
 
 // sum finishes the digest and returns the IDs of the entries without a
@@ -208,4 +214,47 @@ func (d *listingDigest) prefixSum(c *store.Cache, uncachedOK func(model.MessageI
 		}
 	}
 	return d.prefix, true
+}
+
+// extendedSum returns the digest sum would take of the whole listing,
+// entries, were each entry after prefixAt added now: with the ref its
+// result has in the cache now (the new mail's, which the check of the
+// new mail cached after it was listed; an unchanged ref otherwise), and
+// the IDs of the entries without a cached result, each of which
+// uncachedOK must accept. It reads d, which stays as it was: the
+// listing's fields are all hashed already, and only the refs after
+// prefixAt are hashed again, from the state they were in at prefixAt.
+// False when the digest is not one of all of entries with its prefix
+// taken, or c is not the cache it looked in.
+func (d *listingDigest) extendedSum(c *store.Cache, entries *heldEntries, uncachedOK func(model.MessageID) bool) (string, []model.MessageID, bool) {
+	if !d.ok || d.cache != c || d.prefixRefs == nil || d.n != entries.len() || d.n < d.prefixAt {
+		return "", nil, false
+	}
+	h, err1 := d.h.(hash.Cloner).Clone()
+	refs, err2 := d.prefixRefs.(hash.Cloner).Clone()
+	if err1 != nil || err2 != nil {
+		return "", nil, false
+	}
+	missed := slices.Clone(d.missed[:d.prefixMissed])
+	for _, id := range missed {
+		if !uncachedOK(id) {
+			return "", nil, false
+		}
+	}
+	var b [17]byte
+	for i := d.prefixAt; i < d.n; i++ {
+		e := entries.at(i)
+		if e.Stamp == "" {
+			return "", nil, false
+		}
+		ref, ok := c.StampRef(scan.StampSum(e))
+		hashRef(refs, &b, ref, ok)
+		if !ok {
+			if !uncachedOK(e.ID) {
+				return "", nil, false
+			}
+			missed = append(missed, e.ID)
+		}
+	}
+	return finishDigest(h, refs, d.n), missed, true
 }

@@ -423,8 +423,16 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 		// The list handed out whole, and the rest is the new mail after
 		// it, read already (appendedPlan): the file stands, and the
 		// cache need not be opened again (its index alone is 61 MB at
-		// a million messages).
-		return true, nil, emitAppended(ctx, plan, opts, emit)
+		// a million messages). Under a snapshot the replay recorded of
+		// the whole listing, the list is kept again, with the new mail.
+		var ids []model.MessageID
+		if plan.recorded != "" {
+			ids = rr.appendHandedOutIDs(make([]model.MessageID, 0, entries.len()))
+			for i := sent; i < entries.len(); i++ {
+				ids = append(ids, entries.id(i))
+			}
+		}
+		return true, ids, emitAppended(ctx, plan, opts, emit)
 	}
 	plan.appendedMsgs = nil // the rest reads the new mail again, from the cache
 	// The whole listing's IDs, for the list kept again: those of the

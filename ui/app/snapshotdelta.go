@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"runtime"
+	"slices"
 	"sync"
 
 	"mxaudit/analysis"
@@ -99,7 +100,23 @@ func (a *App) appendedPlan(ctx context.Context, cache *store.Cache, plan *replay
 	plan.appended, plan.marks, plan.an, plan.appendedAnalysed = appended, marks, an, analysed
 	if mayPair {
 		// Paired from where the snapshot's stream ended, or not replayed.
-		return tail != nil && a.resumeAppended(ctx, cache, plan, tail, pc, opts, msgs)
+		if tail == nil || !a.resumeAppended(ctx, cache, plan, tail, pc, opts, msgs) {
+			return false
+		}
+		if len(msgs) >= extendAt {
+			a.recordExtended(cache, plan, pc)
+		}
+		return true
+	}
+	if len(msgs) >= extendAt && tail != nil && !cache.Stats().ReadOnly {
+		// Resumed all the same, for the snapshot of the whole listing
+		// (snapshotextend.go): on copies, since the stream takes the
+		// messages it is given, and a failed resume leaves the replay
+		// of msgs as they came.
+		if a.resumeAppended(ctx, cache, plan, tail, pc, opts, slices.Clone(msgs)) {
+			a.recordExtended(cache, plan, pc)
+			return true
+		}
 	}
 	for i := range msgs {
 		msgs[i].PairingText = nil // as the stream lets it go

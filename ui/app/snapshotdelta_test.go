@@ -23,9 +23,15 @@ import (
 // leaves it as it came.
 func deliverNews(t *testing.T, dir, name string) {
 	t.Helper()
+	deliverNewsDated(t, dir, name, time.Now())
+}
+
+// deliverNewsDated is deliverNews, the mail dated date.
+func deliverNewsDated(t *testing.T, dir, name string, date time.Time) {
+	t.Helper()
 	raw := fmt.Sprintf("From: News <news@unrelated.example>\r\nTo: tanaka@sakura.example\r\nSubject: 今週のお知らせ %s\r\n"+
 		"Date: %s\r\nMessage-ID: <%s@unrelated.example>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nお知らせです。\r\n",
-		name, time.Now().Format(time.RFC1123Z), name)
+		name, date.Format(time.RFC1123Z), name)
 	if err := os.WriteFile(filepath.Join(dir, "new", name), []byte(raw), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 
 	"mxaudit/analysis/ppap"
 	"mxaudit/analysis/scan"
@@ -68,7 +69,13 @@ func (a *App) resumeAppended(ctx context.Context, cache *store.Cache, plan *repl
 		return m, nil
 	}
 	out := make(map[model.MessageID]model.Message, len(held)+len(msgs))
-	twice := false
+	twice, broken := false, false
+	watch := &forgetWatch{Results: pc.Results}
+	if pc.Results != nil {
+		pc.Results = watch
+	} else {
+		watch.forgot.Store(true) // nothing remembered
+	}
 	st, err := ppap.ResumeStream(ctx, pc, a.src.Open, func(m model.Message) error {
 		// A held message no pairing noted comes out as it was read
 		// back: encoded, its head alone decoded under ScanRows. A row
@@ -77,7 +84,7 @@ func (a *App) resumeAppended(ctx context.Context, cache *store.Cache, plan *repl
 		// release (the security review's finding): the outcomes are
 		// whole, or the error they are.
 		if err := m.Materialize(); err != nil {
-			m = scan.ErrorMessage(m.ID, m.Size, err)
+			m, broken = scan.ErrorMessage(m.ID, m.Size, err), true
 		}
 		if _, ok := out[m.ID]; ok {
 			twice = true
@@ -88,11 +95,19 @@ func (a *App) resumeAppended(ctx context.Context, cache *store.Cache, plan *repl
 	if err != nil {
 		return false
 	}
+	written := 0
 	for i := range msgs {
 		if st.Write(msgs[i]) != nil {
 			break
 		}
 		msgs[i] = model.Message{} // the stream's now: its text goes no further
+		written++
+	}
+	var next *ppap.Tail
+	if written == len(msgs) {
+		// Where a snapshot of the whole listing would resume (ErrNoTail
+		// leaves it none, and an emit failure shows at Close).
+		next, _ = st.Tail()
 	}
 	if err := errors.Join(st.Close(), ctx.Err()); err != nil || twice || len(out) != len(held)+len(msgs) {
 		// Cancelled, a pairing cut short by it, or not each message once:
@@ -112,8 +127,22 @@ func (a *App) resumeAppended(ctx context.Context, cache *store.Cache, plan *repl
 		msgs[i] = m
 	}
 	plan.resumed, plan.appendedMsgs = out, msgs
+	// An outcome that did not decode is shown as the error it is, and
+	// not recorded as pairing's (recordExtended).
+	plan.resumedTail, plan.resumeForgot = next, watch.forgot.Load() || broken
 	return true
 }
+
+// forgetWatch is the Results of a resumed stream: it hears of a pairing
+// whose result was not remembered (ppap.Forgetter), after which the
+// stream's outcome is not one to record (see snapshotKey).
+type forgetWatch struct {
+	ppap.Results
+	forgot atomic.Bool
+}
+
+// Forgot implements ppap.Forgetter.
+func (w *forgetWatch) Forgot() { w.forgot.Store(true) }
 
 // snapshotRowsTarget is target for a replay whose new mail was paired
 // from the snapshot's tail: the console's list holds outcomes of the
@@ -152,8 +181,12 @@ func (plan *replayPlan) keepSnapshotRow(m model.Message) {
 	plan.keepRow(r)
 }
 
-// keepRow records r in snapRows.
+// keepRow records r in snapRows, unless the replay recorded a snapshot
+// of the whole listing, whose list holds the new mail's outcomes.
 func (plan *replayPlan) keepRow(r *model.Row) {
+	if plan.recorded != "" {
+		return
+	}
 	if plan.snapRows == nil {
 		plan.snapRows = map[model.MessageID]*model.Row{}
 	}

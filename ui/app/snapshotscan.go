@@ -67,11 +67,17 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 			if listed && ok {
 				if plan, ok := a.replayable(ctx, cache, snap, changed, entries, d, pc, opts); ok {
 					a.replayed.Store(true)
-					if plan.appended != nil {
+					// The list kept is that of the snapshot replayed: the
+					// whole listing's when the replay recorded its own.
+					digest := snap.Digest
+					switch {
+					case plan.recorded != "":
+						digest = plan.recorded
+					case plan.appended != nil:
 						target = snapshotListTarget(target, plan.snap.Count)
-					}
-					if plan.resumed != nil {
-						target = snapshotRowsTarget(target, plan)
+						if plan.resumed != nil {
+							target = snapshotRowsTarget(target, plan)
+						}
 					}
 					if emitRow != nil {
 						handedOut, restIDs, err := a.replayRows(ctx, cache, opts, plan, emit, emitRow, gen, lister)
@@ -79,7 +85,7 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 							shown.handedOut()
 						}
 						if handedOut && restIDs != nil && err == nil {
-							return target(snap.Digest, restIDs), nil // the file went: keep the list again
+							return target(digest, restIDs), nil // the file went, or a new snapshot: keep the list again
 						}
 						if handedOut {
 							return nil, err
@@ -98,7 +104,7 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 					if err := replay(ctx, a, cache, opts, plan, 0, emit); err != nil {
 						return nil, err
 					}
-					return target(snap.Digest, ids), nil
+					return target(digest, ids), nil
 				}
 			}
 		}
@@ -237,6 +243,17 @@ type replayPlan struct {
 	// scan does (searching its text for passwords, which the cache
 	// keeps); nil: the App's analyzer.
 	an *analysis.Analyzer
+	// resumedTail is the tail of the stream resumed for the new mail,
+	// taken once it was written (nil when none was, or it had none),
+	// and resumeForgot says one of that stream's pairings was not
+	// remembered: a snapshot of the whole listing is then not recorded
+	// (snapshotextend.go).
+	resumedTail  *ppap.Tail
+	resumeForgot bool
+	// recorded is the digest of the snapshot of the whole listing,
+	// recorded before the replay (recordExtended): the console keeps its
+	// list of the whole listing under it; "" when none was.
+	recorded string
 }
 
 // freshResult is a listed message without a cached result and its

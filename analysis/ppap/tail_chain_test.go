@@ -1,0 +1,96 @@
+package ppap
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+	"time"
+
+	"mxaudit/analysis"
+	"mxaudit/model"
+)
+
+// TestTailOfAResumedStream: a stream resumed from the Tail taken at one
+// place and written the mail up to a later one is then in the state of
+// a stream written the whole listing up to there (stateOf), and its own
+// Tail is that stream's: a scan that records a snapshot from a resumed
+// stream (ui/app's recordExtended) can be resumed from again, as often
+// as mail comes. Short random listings (those of TestResumedAtEveryPlace)
+// are cut at every pair of places.
+func TestTailOfAResumedStream(t *testing.T) {
+	cfg := Config{Window: 2 * time.Hour, MaxCandidateMails: 3, Budget: time.Hour, Timeout: time.Hour}
+	an := analysis.New(analysis.Config{}).WithPairingText(cfg.TextBytes(), HoldsPassword)
+	mix := shortMix{senders: []string{"yamada@partner.example", "it@partner.example", "sales@other.example"},
+		zips: shortZips(t, 3), hours: 5, undatedOneIn: 12, ownPasswordOneIn: 5, decoys: true}
+	rng := rand.New(rand.NewPCG(27, 54))
+	chained, heldAny := 0, false
+	for trial := range 12 {
+		list := mix.listing(rng, fmt.Sprintf("c%d", trial), 12)
+		for first := 1; first < len(list); first++ {
+			_, tail, _ := streamTail(t, an, cfg, list[:first])
+			if tail == nil {
+				continue // ErrNoTail: no stream to resume
+			}
+			for second := first + 1; second <= len(list); second++ {
+				_, whole, wholeState := streamTail(t, an, cfg, list[:second])
+				next, state := resumedTail(t, an, cfg, list, tail, first, second)
+				if whole == nil {
+					if next != nil {
+						t.Fatalf("trial %d, %d then %d: the resumed stream gave a tail where the whole one had none", trial, first, second)
+					}
+					continue
+				}
+				if state != wholeState {
+					t.Fatalf("trial %d, %d then %d: resumed and written to\n%s\nnot as the whole listing's stream:\n%s", trial, first, second, state, wholeState)
+				}
+				if next == nil || !reflect.DeepEqual(next.Held(), whole.Held()) || next.Len() != whole.Len() ||
+					!reflect.DeepEqual(next.held, whole.held) || !reflect.DeepEqual(next.indexed, whole.indexed) || !next.latest.Equal(whole.latest) {
+					t.Fatalf("trial %d, %d then %d: the resumed stream's tail\n%+v\nis not the whole listing's\n%+v", trial, first, second, next, whole)
+				}
+				chained++
+				heldAny = heldAny || len(next.held) > 0
+			}
+		}
+	}
+	if chained == 0 || !heldAny {
+		t.Fatalf("%d chained tails, one holding a message %v: the test shows less than it says", chained, heldAny)
+	}
+}
+
+// resumedTail resumes a Stream with cfg from tail (taken at from),
+// writes list[from:to], and returns its Tail (nil for ErrNoTail) and
+// its state (stateOf) once written.
+func resumedTail(t *testing.T, an analyzer, cfg Config, list []listed, tail *Tail, from, to int) (*Tail, string) {
+	t.Helper()
+	ctx := context.Background()
+	src := memSource{}
+	for _, l := range list[:to] {
+		src[model.MessageID(l.id)] = rawMail(l.m)
+	}
+	analyse := func(l listed) model.Message {
+		return an.Analyze(ctx, model.MessageID(l.id), bytes.NewReader(src[model.MessageID(l.id)]))
+	}
+	st, err := ResumeStream(ctx, cfg, src.open, func(model.Message) error { return nil }, tail,
+		func(seq int) (model.Message, error) { return analyse(list[seq]), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range list[from:to] {
+		if err := st.Write(analyse(l)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	next, err := st.Tail()
+	if err != nil && !errors.Is(err, ErrNoTail) {
+		t.Fatal(err)
+	}
+	state := stateOf(st)
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return next, state
+}

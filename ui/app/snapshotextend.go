@@ -1,0 +1,134 @@
+package app
+
+import (
+	"cmp"
+	"encoding/json"
+	"slices"
+
+	"mxaudit/analysis/ppap"
+	"mxaudit/model"
+	"mxaudit/model/store"
+)
+
+// A snapshot replayed with new mail stays as it was (snapshotdelta.go),
+// so that the new mail is checked, and held with the listing, at every
+// start after it until the stream pairs the whole listing again: once
+// more than maxAppended messages had come, or more than
+// maxAppendedAnalysed that no scan had seen, a start at a million
+// messages paired everything again, 41 to 56 s and 670 to 690 MiB, and
+// on a busy gateway that is a few days of mail.
+//
+// A replay with at least extendAt new messages records instead, before
+// it emits anything, the snapshot of the whole listing, its own: the
+// snapshot's outcome, with the new mail's and the held messages' from
+// the stream resumed from the snapshot's tail (resumeAppended, which
+// then runs even when no new message may pair), that stream's own tail,
+// and the marks of every message pairing changed. The next start
+// replays it, with only the mail that came since as new.
+//
+// It is the record the stream's scan would have made (snapshotRecorder):
+//   - the digest is that of the whole listing with each entry's cached
+//     result as it is now, the new mail's included, which the check of
+//     the new mail cached after the listing (listingDigest.extendedSum);
+//   - each changed message is named by the ref of its outcome under
+//     changedKey: those of the snapshot as they were, but for the held
+//     messages, whose outcomes the resumed stream gave again, rewritten
+//     (or no longer named, if pairing left them as they came), and the
+//     new mail's;
+//   - it is recorded only when every pairing of the resumed stream was
+//     remembered, and each held message came out whole.
+//
+// Rewriting a held message's outcome moves its ref, which the old
+// snapshot names: from then on the old snapshot no longer replays, and
+// should the new one not be written, the next scan pairs the whole
+// listing, as it did before. The outcomes are written first, then the
+// marks, then the snapshot that names them both. The replay under way
+// reads the rewritten outcomes where it read the old ones (plan.repl),
+// which it swaps for the resumed ones all the same.
+
+// extendAt is the count of new messages from which a replay records the
+// snapshot of the whole listing. Recording costs a console its list
+// written again (230 MB at a million messages, in the background), so
+// a few new mails do not; it is well short of maxAppended, so that a
+// start seldom finds more than that many since the last snapshot.
+const extendAt = 512
+
+// recordExtended records the snapshot of the whole listing of plan, as
+// the stream resumed for its new mail left it (see extendAt), and sets
+// plan.recorded to its digest; false when it recorded none.
+func (a *App) recordExtended(cache *store.Cache, plan *replayPlan, pc ppap.Config) bool {
+	if plan.resumed == nil || plan.resumeForgot || cache.Stats().ReadOnly {
+		return false
+	}
+	// The marks again, not plan.marks: the replay's checks read those
+	// from any goroutine, which marks added to would not allow.
+	marks, _, ok := loadMarks(cache, plan.snap.MarksSum, pc.Window)
+	if !ok {
+		return false
+	}
+	entries := plan.entries
+	uncached := make(map[model.MessageID]bool, len(plan.snap.Uncached))
+	for _, id := range plan.snap.Uncached {
+		uncached[id] = true
+	}
+	digest, missed, ok := plan.d.extendedSum(cache, entries, func(id model.MessageID) bool {
+		if uncached[id] {
+			return true
+		}
+		// New mail the check analysed and could not cache: analysed
+		// on every scan, as long as pairing has nothing to do with it.
+		m, ok := plan.resumed[id]
+		return ok && plan.appended[id] && ppap.Inert(&m)
+	})
+	if !ok {
+		return false
+	}
+	// The outcomes the resumed stream changed.
+	ids := make([]model.MessageID, 0, len(plan.resumed))
+	for id, m := range plan.resumed {
+		if ppap.ChangedByPairing(&m) {
+			ids = append(ids, id)
+		}
+	}
+	rewritten := make([]changedMessage, 0, len(ids))
+	for _, id := range ids {
+		m := plan.resumed[id]
+		enc, err := store.Encode(m)
+		if err != nil || cache.PutEncoded(changedKey(id), enc) != nil {
+			return false
+		}
+		ref, ok := cache.Ref(changedKey(id))
+		if !ok {
+			return false
+		}
+		if r, ok := plan.repl[id]; ok && !r.fresh {
+			plan.repl[id] = replacement{ref: ref} // moved: read where it is now
+		}
+		rewritten = append(rewritten, changedMessage{ID: id, Ref: ref})
+		marks.Add(&m)
+	}
+	// The snapshot's others, final when its stream emitted them, from
+	// the replay's swaps (the snapshot's list is let go once they are
+	// made: snapshotAhead).
+	changed := make(changedList, 0, len(plan.repl)+len(rewritten))
+	for id, r := range plan.repl {
+		if _, resumed := plan.resumed[id]; !resumed && !r.fresh {
+			changed = append(changed, changedMessage{ID: id, Ref: r.ref})
+		}
+	}
+	changed = append(changed, rewritten...)
+	// In ID order, so that the same scan records the same list.
+	slices.SortFunc(changed, func(a, b changedMessage) int { return cmp.Compare(a.ID, b.ID) })
+	tail := plan.resumedTail
+	if tail != nil && tail.Len() != entries.len() {
+		tail = nil // a snapshot without one still replays with new mail that cannot pair
+	}
+	s := scanSnapshot{Version: snapshotVersion, Digest: digest, Count: entries.len(), Changed: changed, Uncached: missed}
+	s.MarksSum, _ = saveMarks(cache, marks, tail)
+	b, err := json.Marshal(s)
+	if err != nil || cache.PutRecord(snapshotKey, b) != nil {
+		return false
+	}
+	plan.recorded = digest
+	return true
+}
