@@ -50,7 +50,7 @@ type scanSnapshot struct {
 	Version int         `json:"v"`
 	Digest  string      `json:"digest"`
 	Count   int         `json:"count"`
-	Changed changedList `json:"changed"`
+	Changed changedList `json:"changed,omitempty"` // last as marshalSnapshot writes it
 	// Uncached are the listed messages without a cached result.
 	Uncached []model.MessageID `json:"uncached,omitempty"`
 	// MarksSum is the SHA-256 of the record under marksKey that holds
@@ -247,7 +247,7 @@ func (r *snapshotRecorder) save() (string, bool) {
 	}
 	// Without its marks the snapshot still replays an unchanged listing.
 	s.MarksSum, _ = saveMarks(r.cache, r.marks, tail)
-	b, err := json.Marshal(s)
+	b, err := marshalSnapshot(s)
 	if err != nil {
 		return "", false
 	}

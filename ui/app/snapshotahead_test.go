@@ -171,3 +171,39 @@ func TestChangedListPacksAndUnpacks(t *testing.T) {
 		t.Error("a list of objects unpacked")
 	}
 }
+
+// TestSnapshotMarshalledAsJSONWould: a snapshot as marshalSnapshot
+// spells it is one JSON object, decodes as json.Marshal's spelling of it
+// decodes, and has its count read ahead.
+func TestSnapshotMarshalledAsJSONWould(t *testing.T) {
+	for i, s := range []scanSnapshot{
+		{Version: snapshotVersion, Digest: "d", Count: 0},
+		{Version: snapshotVersion, Digest: "d", Count: 3, Changed: changedList{}},
+		{Version: snapshotVersion, Digest: "ab", Count: 1 << 20, MarksSum: "m",
+			Changed: changedList{
+				{ID: "cur/1733000000.M1P2.mx1", Ref: store.RecordRef{Off: 1 << 40, Len: math.MaxUint32, Written: 1_800_000_000}},
+				{ID: "new/\"x\"\x00<y>:2,S", Ref: store.RecordRef{Off: 127, Len: 128, Written: 1}},
+			},
+			Uncached: []model.MessageID{"cur/\u2028\"}", "new/b"}},
+	} {
+		b, err := marshalSnapshot(s)
+		if err != nil || !json.Valid(b) {
+			t.Fatalf("snapshot %d: %s, %v", i, b, err)
+		}
+		want, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, ok := decodeSnapshot(b)
+		exp, ok2 := decodeSnapshot(want)
+		if !ok || !ok2 || fmt.Sprint(got) != fmt.Sprint(exp) || len(got.Changed) != len(s.Changed) {
+			t.Fatalf("snapshot %d decodes as %+v, %v; json.Marshal's as %+v, %v", i, got, ok, exp, ok2)
+		}
+		if n, ok := snapshotCount(b); !ok || n != s.Count {
+			t.Fatalf("snapshot %d: count read ahead %d %v, want %d", i, n, ok, s.Count)
+		}
+	}
+	if _, err := marshalSnapshot(scanSnapshot{Changed: changedList{{ID: "x", Ref: store.RecordRef{Off: -1}}}}); err == nil {
+		t.Fatal("a negative ref packed")
+	}
+}

@@ -2,7 +2,6 @@ package app
 
 import (
 	"cmp"
-	"encoding/json"
 	"slices"
 
 	"mxaudit/analysis/ppap"
@@ -125,7 +124,7 @@ func (a *App) recordExtended(cache *store.Cache, plan *replayPlan, pc ppap.Confi
 	}
 	s := scanSnapshot{Version: snapshotVersion, Digest: digest, Count: entries.len(), Changed: changed, Uncached: missed}
 	s.MarksSum, _ = saveMarks(cache, marks, tail)
-	b, err := json.Marshal(s)
+	b, err := marshalSnapshot(s)
 	if err != nil || cache.PutRecord(snapshotKey, b) != nil {
 		return false
 	}
