@@ -21,31 +21,41 @@ type changedList []changedMessage
 
 // MarshalJSON packs the list.
 func (l changedList) MarshalJSON() ([]byte, error) {
-	b, err := l.pack()
+	n, err := l.packedLen()
 	if err != nil {
 		return nil, err
 	}
-	return json.Marshal(b)
+	return json.Marshal(l.appendPacked(make([]byte, 0, n)))
 }
 
-// pack packs the list into a buffer of its size.
-func (l changedList) pack() ([]byte, error) {
+// packedLen is the length of the list packed; an error for a list that
+// does not pack.
+func (l changedList) packedLen() (int, error) {
 	n := 0
 	for _, c := range l {
 		if c.Ref.Off < 0 {
-			return nil, errors.New("snapshot: a changed message's ref is negative")
+			return 0, errors.New("snapshot: a changed message's ref is negative")
 		}
 		n += uvarintLen(uint64(len(c.ID))) + len(c.ID) + uvarintLen(uint64(c.Ref.Off)) + uvarintLen(uint64(c.Ref.Len)) + uvarintLen(uint64(c.Ref.Written))
 	}
-	b := make([]byte, 0, n)
+	return n, nil
+}
+
+// appendPacked appends the list packed to b; packedLen checks it packs.
+func (l changedList) appendPacked(b []byte) []byte {
 	for _, c := range l {
-		b = binary.AppendUvarint(b, uint64(len(c.ID)))
-		b = append(b, c.ID...)
-		b = binary.AppendUvarint(b, uint64(c.Ref.Off))
-		b = binary.AppendUvarint(b, uint64(c.Ref.Len))
-		b = binary.AppendUvarint(b, uint64(c.Ref.Written))
+		b = appendPackedOne(b, c)
 	}
-	return b, nil
+	return b
+}
+
+// appendPackedOne appends c packed to b.
+func appendPackedOne(b []byte, c changedMessage) []byte {
+	b = binary.AppendUvarint(b, uint64(len(c.ID)))
+	b = append(b, c.ID...)
+	b = binary.AppendUvarint(b, uint64(c.Ref.Off))
+	b = binary.AppendUvarint(b, uint64(c.Ref.Len))
+	return binary.AppendUvarint(b, uint64(c.Ref.Written))
 }
 
 // uvarintLen is the length of v as binary.AppendUvarint appends it.
@@ -58,17 +68,19 @@ func uvarintLen(v uint64) int {
 }
 
 // marshalSnapshot spells s as JSON, as json.Marshal would but for the
-// order of its fields: the list of changed messages last, its base64
-// written once, straight into the record. Through encoding/json the list
-// of a million-message quarantine (190,000 messages: 13 MB packed,
-// 18 MB spelled) was copied five times over, 90 MB allocated at once,
-// which took a scan that recorded a snapshot of the whole listing before
-// its replay (recordExtended) from 243 to 300 MiB.
+// order of its fields: the list of changed messages last, packed a
+// message at a time and base64-encoded straight into the record, which
+// is made its size at once. Through encoding/json the list of a
+// million-message quarantine (190,000 messages: 13 MB packed, 18 MB
+// spelled) was copied five times over, 90 MB allocated at once, which
+// took a scan that recorded a snapshot of the whole listing before its
+// replay (recordExtended) from 243 to 300 MiB.
 func marshalSnapshot(s scanSnapshot) ([]byte, error) {
-	packed, err := s.Changed.pack()
+	n, err := s.Changed.packedLen()
 	if err != nil {
 		return nil, err
 	}
+	list := s.Changed
 	s.Changed = nil // omitted: written after the rest
 	head, err := json.Marshal(s)
 	if err != nil || len(head) < 2 || head[len(head)-1] != '}' {
@@ -76,11 +88,24 @@ func marshalSnapshot(s scanSnapshot) ([]byte, error) {
 	}
 	const key = `,"changed":"`
 	enc := base64.StdEncoding // as encoding/json spells bytes
-	b := make([]byte, 0, len(head)-1+len(key)+enc.EncodedLen(len(packed))+2)
-	b = append(b, head[:len(head)-1]...)
-	b = append(b, key...)
-	b = enc.AppendEncode(b, packed)
-	return append(b, '"', '}'), nil
+	w := &appendWriter{b: make([]byte, 0, len(head)-1+len(key)+enc.EncodedLen(n)+2)}
+	w.b = append(append(w.b, head[:len(head)-1]...), key...)
+	b64 := base64.NewEncoder(enc, w)
+	var one []byte
+	for _, c := range list {
+		one = appendPackedOne(one[:0], c)
+		b64.Write(one) // into memory: never fails
+	}
+	b64.Close()
+	return append(w.b, '"', '}'), nil
+}
+
+// appendWriter is an io.Writer that appends to b.
+type appendWriter struct{ b []byte }
+
+func (w *appendWriter) Write(p []byte) (int, error) {
+	w.b = append(w.b, p...)
+	return len(p), nil
 }
 
 // errChangedList is a packed list that does not unpack.
