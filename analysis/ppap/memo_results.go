@@ -96,11 +96,13 @@ func (p *Pairer) pairRemembered(ctx context.Context, m *model.Message, self *Ref
 		return applyRemembered(m, r)
 	}
 	start := time.Now()
-	links := p.Pair(ctx, m, self, cands)
+	links, readAll := p.pair(ctx, m, self, cands)
 	// A pairing that ran into its own timeout tried fewer mails than it
-	// would have: not a result to keep.
+	// would have, and one that could not read a candidate mail (gone, or
+	// out of file descriptors for a moment) may not have read the
+	// password: not results to keep.
 	kept := false
-	if ctx.Err() == nil && time.Since(start) < p.cfg.Timeout && remembered(m) {
+	if readAll && ctx.Err() == nil && time.Since(start) < p.cfg.Timeout && remembered(m) {
 		kept = p.cfg.Results.Put(key, *m) == nil // a cache that cannot write only costs time
 	}
 	if !kept {
@@ -171,9 +173,12 @@ func ChangedByPairing(m *model.Message) bool {
 }
 
 // Inert reports whether pairing leaves m as it is and m changes no other
-// message: it needs no pairing, and without a sender (no From address or
-// domain) it is never indexed as a candidate (senderIndex.add) nor
-// given one.
+// message but by its place in the listing and its date: it needs no
+// pairing, and without a sender (no From address or domain) it is never
+// indexed as a candidate (senderIndex.add) nor given one. Its date still
+// closes the windows of the ZIP mails waiting before it (waiting.closedBy;
+// undated, its place does): whoever takes an inert message for the same
+// at a later scan must check its date too (ui/app's snapshot does).
 func Inert(m *model.Message) bool {
 	return m.FromDomain == "" && m.FromAddr == "" && !ChangedByPairing(m)
 }

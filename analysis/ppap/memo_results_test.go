@@ -1,8 +1,12 @@
 package ppap
 
 import (
+	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"io"
 	"reflect"
 	"slices"
 	"strings"
@@ -138,5 +142,76 @@ func TestRememberedPairingCreditingMailWithoutPassword(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// forgetResults is a mapResults that counts the pairings it was told
+// were not remembered (Forgetter).
+type forgetResults struct {
+	mapResults
+	forgot int
+}
+
+func (r *forgetResults) Forgot() {
+	r.mu.Lock()
+	r.forgot++
+	r.mu.Unlock()
+}
+
+// TestPairingMissingACandidateIsNotRemembered: a pairing that could not
+// read a candidate mail (gone, or out of file descriptors for a moment)
+// may have missed the password, and is not remembered: the Results hear
+// it was not (Forgot), so that no scan snapshot freezes it (the security
+// review). The same pairings with every mail readable are all remembered.
+func TestPairingMissingACandidateIsNotRemembered(t *testing.T) {
+	samples := demo.Samples(demo.Options{})
+	src := memSource{}
+	for _, s := range samples {
+		src[model.MessageID(s.Name)] = s.Raw
+	}
+	an := analysis.New(analysis.Config{})
+	run := func(open Opener) (*forgetResults, map[model.MessageID]model.Message) {
+		results := &forgetResults{mapResults: mapResults{m: map[string]model.Message{}}}
+		out := map[model.MessageID]model.Message{}
+		st := NewStream(t.Context(), Config{Results: results, ResultsSalt: "test"}, open, func(m model.Message) error {
+			out[m.ID] = m
+			return nil
+		})
+		for _, s := range samples {
+			if err := st.Write(an.Analyze(t.Context(), model.MessageID(s.Name), bytes.NewReader(s.Raw))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := st.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return results, out
+	}
+	all, paired := run(src.open)
+	if all.forgot != 0 || len(all.m) == 0 {
+		t.Fatalf("every mail readable: %d pairings not remembered, %d remembered", all.forgot, len(all.m))
+	}
+	openedByMail := 0
+	for _, m := range paired {
+		for _, a := range m.Attachments {
+			if a.Archive != nil && a.Archive.PasswordSource != "" && a.Archive.PasswordSource != m.ID {
+				openedByMail++
+			}
+		}
+	}
+	// Only the ZIP mails can be read: every candidate mail fails.
+	zips := map[model.MessageID]bool{}
+	for id, m := range paired {
+		zips[id] = NeedsPairing(&m)
+	}
+	unread, _ := run(func(ctx context.Context, id model.MessageID) (io.ReadCloser, error) {
+		if !zips[id] {
+			return nil, errors.New("too many open files")
+		}
+		return src.open(ctx, id)
+	})
+	if openedByMail == 0 || unread.forgot < openedByMail {
+		t.Fatalf("%d archives opened by a password mail, %d pairings told as not remembered when no candidate could be read",
+			openedByMail, unread.forgot)
 	}
 }

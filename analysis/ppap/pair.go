@@ -40,9 +40,16 @@ type Link struct {
 // one Link per archive opened. It never fails: an archive that cannot be
 // opened stays encrypted, with the number of passwords tried.
 func (p *Pairer) Pair(ctx context.Context, m *model.Message, self *Ref, cands []*Ref) []Link {
+	links, _ := p.pair(ctx, m, self, cands)
+	return links
+}
+
+// pair is Pair, and reports whether it read every candidate mail it
+// tried to read: a result that misses one is not remembered.
+func (p *Pairer) pair(ctx context.Context, m *model.Message, self *Ref, cands []*Ref) (links []Link, readAll bool) {
 	idx := encryptedArchives(m)
 	if len(idx) == 0 {
-		return nil
+		return nil, true
 	}
 	ctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
 	defer cancel()
@@ -59,7 +66,7 @@ func (p *Pairer) Pair(ctx context.Context, m *model.Message, self *Ref, cands []
 			m.Attachments[i].Archive.NotChecked = model.NotCheckedUnread
 		}
 		ApplyVerdict(m)
-		return nil
+		return nil, true // NotCheckedUnread: not remembered either
 	}
 	for _, i := range idx {
 		arc := m.Attachments[i].Archive
@@ -94,12 +101,14 @@ func (p *Pairer) Pair(ctx context.Context, m *model.Message, self *Ref, cands []
 	// all mails tried.
 	pr := pairing{p: p, m: m, zipMail: zipMail, idx: idx, opened: map[int]model.MessageID{}, tried: map[int]map[string]bool{},
 		work: newBudget(&p.cfg)}
+	readAll = true
 	for _, c := range ranked {
 		if ctx.Err() != nil || pr.allOpen() {
 			break
 		}
 		found, err := p.found.candidates(ctx, &p.cfg, p.open, c)
 		if err != nil {
+			readAll = false // the others may still open it
 			continue
 		}
 		pr.mails = append(pr.mails, mailPasswords{id: c.ID, found: found})
@@ -115,14 +124,13 @@ func (p *Pairer) Pair(ctx context.Context, m *model.Message, self *Ref, cands []
 	if !pr.allOpen() {
 		pr.try(ctx, true)
 	}
-	var links []Link
 	for _, i := range idx {
 		if src, ok := pr.opened[i]; ok {
 			links = append(links, Link{PasswordMail: src, PasswordLink: m.LinkTo(i)})
 		}
 	}
 	ApplyVerdict(m)
-	return links
+	return links, readAll
 }
 
 // pairing is the state of one Pair call: the mails read so far and, per

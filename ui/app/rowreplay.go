@@ -13,6 +13,7 @@ import (
 	"slices"
 	"sync"
 
+	"mxaudit/analysis"
 	"mxaudit/analysis/scan"
 	"mxaudit/mailsrc"
 	"mxaudit/model"
@@ -50,6 +51,8 @@ type rowReplay struct {
 	// (snapshotKey's Uncached; a few at most): each read analyses one
 	// anew, as every scan does.
 	fresh map[model.MessageID]mailsrc.Entry
+	// an analyses them, as the replay did (replayPlan.an).
+	an *analysis.Analyzer
 	// resumed are the listed messages the new mail changed, as paired
 	// again from the snapshot's tail (replayPlan.resumed), encoded as
 	// the cache encodes them: each read decodes a copy of its own (one
@@ -510,7 +513,7 @@ func replayRest(ctx context.Context, a *App, cache *store.Cache, header string, 
 // of this scan: a scan lists those, not the file's.
 func newRowReplay(cache *store.Cache, plan *replayPlan) (*rowReplay, map[model.MessageID]model.Row) {
 	rr := &rowReplay{cachePath: cache.Path(), sums: plan.d.keys, refs: plan.d.refs, per: rowsPerBlock, n: plan.entries.len(),
-		changed: plan.repl, fresh: make(map[model.MessageID]mailsrc.Entry, len(plan.fresh))}
+		changed: plan.repl, fresh: make(map[model.MessageID]mailsrc.Entry, len(plan.fresh)), an: plan.an}
 	// The sums and refs are rr's now, to move to their file, and the
 	// digest's IDs go too: a list kept again after a damaged block takes
 	// the rows' and the entries' (replayRows), and one after a row
@@ -575,7 +578,12 @@ func (a *App) Message(ctx context.Context, id model.MessageID) (model.Message, e
 			return model.Message{}, fmt.Errorf("%s: %w", id, errListChanged)
 		}
 	} else if e, ok := rr.fresh[id]; ok {
-		m = scan.Analyse(ctx, a.src, a.analyzer, e)
+		an := rr.an
+		if an == nil {
+			an = a.analyzer
+		}
+		m = scan.Analyse(ctx, a.src, an, e)
+		m.PairingText = nil
 	} else {
 		key := scan.StampKey(s.sum)
 		if s.changed {

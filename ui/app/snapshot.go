@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"sync"
+	"time"
 
 	"mxaudit/analysis/ppap"
 	"mxaudit/model"
@@ -51,8 +52,10 @@ type scanSnapshot struct {
 	Digest  string      `json:"digest"`
 	Count   int         `json:"count"`
 	Changed changedList `json:"changed,omitempty"` // last as marshalSnapshot writes it
-	// Uncached are the listed messages without a cached result.
-	Uncached []model.MessageID `json:"uncached,omitempty"`
+	// Uncached are the listed messages without a cached result, and
+	// UncachedDates the date pairing read of each (pairingDate).
+	Uncached      []model.MessageID `json:"uncached,omitempty"`
+	UncachedDates []string          `json:"uncached_dates,omitempty"`
 	// MarksSum is the SHA-256 of the record under marksKey that holds
 	// the marks of the changed messages; empty when none was kept, and
 	// no listing but this one replays the snapshot.
@@ -70,6 +73,37 @@ type changedMessage struct {
 func changedKey(id model.MessageID) string {
 	sum := sha256.Sum256([]byte(id))
 	return "paired-" + hex.EncodeToString(sum[:])
+}
+
+// pairingDate is what pairing reads of the date of an inert message
+// (ppap.Inert), which closes the windows of the ZIP mails waiting before
+// it: the instant, "" for none. A snapshot keeps it for each message it
+// names uncached, which a replay analyses again, and replays only while
+// it is the same: a message unreadable at the snapshot's scan (an error,
+// undated) and dated once read would pair the listing otherwise (the
+// security review).
+func pairingDate(m *model.Message) string {
+	if m.Date.IsZero() {
+		return ""
+	}
+	return m.Date.UTC().Format(time.RFC3339Nano)
+}
+
+// uncachedDates returns the pairing dates of the snapshot's uncached
+// messages by ID; false when it does not give one for each (a snapshot
+// recorded before they were kept) or names one twice.
+func (s scanSnapshot) uncachedDates() (map[model.MessageID]string, bool) {
+	if len(s.UncachedDates) != len(s.Uncached) {
+		return nil, false
+	}
+	out := make(map[model.MessageID]string, len(s.Uncached))
+	for i, id := range s.Uncached {
+		if _, twice := out[id]; twice {
+			return nil, false
+		}
+		out[id] = s.UncachedDates[i]
+	}
+	return out, true
 }
 
 // loadSnapshot reads the cache's snapshot; false when there is none that
@@ -161,7 +195,7 @@ type snapshotRecorder struct {
 	// (resumeAppended); nil when the stream had none.
 	marks *ppap.Marks
 	tail  *ppap.Tail
-	inert map[model.MessageID]bool // emitted and ppap.Inert
+	inert map[model.MessageID]string // emitted and ppap.Inert: their pairingDate
 	// encoded says the scan's messages go out as JSON (scan.Options.
 	// Encoded): see then gives those it caches encoded.
 	encoded bool
@@ -170,7 +204,7 @@ type snapshotRecorder struct {
 func newSnapshotRecorder(c *store.Cache, pc ppap.Config, keepIDs, encoded bool) *snapshotRecorder {
 	d := newStreamedDigest(pc.ResultsSalt, c)
 	d.keepIDs = keepIDs
-	return &snapshotRecorder{Results: c, cache: c, digest: d, marks: ppap.NewMarks(pc.Window), inert: map[model.MessageID]bool{}, encoded: encoded}
+	return &snapshotRecorder{Results: c, cache: c, digest: d, marks: ppap.NewMarks(pc.Window), inert: map[model.MessageID]string{}, encoded: encoded}
 }
 
 // listedTwice hears that the listing held a file twice: which of its
@@ -194,7 +228,7 @@ func (r *snapshotRecorder) Forgot() {
 // writes those bytes out rather than encode the message a second time.
 func (r *snapshotRecorder) see(m model.Message) model.Message {
 	if ppap.Inert(&m) {
-		r.inert[m.ID] = true
+		r.inert[m.ID] = pairingDate(&m)
 	}
 	if r.failed || !ppap.ChangedByPairing(&m) {
 		return m
@@ -226,11 +260,17 @@ func (r *snapshotRecorder) save() (string, bool) {
 	if unsure || r.failed || r.cache.Stats().ReadOnly {
 		return "", false // a read-only cache writes no snapshot (PutRecord says nil)
 	}
-	digest, uncached, ok := r.digest.sum(r.cache, func(id model.MessageID) bool { return r.inert[id] })
+	digest, uncached, ok := r.digest.sum(r.cache, func(id model.MessageID) bool {
+		_, inert := r.inert[id]
+		return inert
+	})
 	if !ok {
 		return "", false
 	}
 	s := scanSnapshot{Version: snapshotVersion, Digest: digest, Count: r.digest.n, Uncached: uncached}
+	for _, id := range uncached {
+		s.UncachedDates = append(s.UncachedDates, r.inert[id])
+	}
 	for _, id := range r.changed {
 		ref, ok := r.cache.Ref(changedKey(id))
 		if !ok {

@@ -207,3 +207,25 @@ func TestSnapshotMarshalledAsJSONWould(t *testing.T) {
 		t.Fatal("a negative ref packed")
 	}
 }
+
+// TestUncachedDatesOneEach: a snapshot gives its uncached messages'
+// dates only one for each, each named once; one recorded before they
+// were kept gives none, and is not replayed.
+func TestUncachedDatesOneEach(t *testing.T) {
+	for _, tt := range []struct {
+		ids   []model.MessageID
+		dates []string
+		ok    bool
+	}{
+		{nil, nil, true},
+		{[]model.MessageID{"a", "b"}, []string{"", "2026-12-07T00:00:00Z"}, true},
+		{[]model.MessageID{"a"}, nil, false},
+		{[]model.MessageID{"a"}, []string{"", ""}, false},
+		{[]model.MessageID{"a", "a"}, []string{"", ""}, false},
+	} {
+		got, ok := scanSnapshot{Uncached: tt.ids, UncachedDates: tt.dates}.uncachedDates()
+		if ok != tt.ok || ok && len(got) != len(tt.ids) {
+			t.Errorf("%v %q: %v %v, want ok %v", tt.ids, tt.dates, got, ok, tt.ok)
+		}
+	}
+}

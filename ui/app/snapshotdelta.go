@@ -45,8 +45,10 @@ import (
 // has come since (its list kept too: rowReplay hands out the kept rows,
 // and the new mail's come from its messages; a list kept again holds
 // the snapshot's own rows where new mail paired from the tail changed
-// them). Once more than maxAppended messages follow it, or one may pair
-// and no tail resumes, the stream pairs and records a new one.
+// them). A replay with extendAt new messages or more records the
+// snapshot of the whole listing instead (snapshotextend.go). Once more
+// than maxAppended messages follow it, or one may pair and no tail
+// resumes, the stream pairs and records a new one.
 
 // maxAppended bounds the new mail a snapshot is replayed with: each is
 // held with the listing and checked before the first message goes out.

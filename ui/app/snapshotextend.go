@@ -66,21 +66,29 @@ func (a *App) recordExtended(cache *store.Cache, plan *replayPlan, pc ppap.Confi
 		return false
 	}
 	entries := plan.entries
-	uncached := make(map[model.MessageID]bool, len(plan.snap.Uncached))
-	for _, id := range plan.snap.Uncached {
-		uncached[id] = true
+	uncached, ok := plan.snap.uncachedDates()
+	if !ok {
+		return false
 	}
 	digest, missed, ok := plan.d.extendedSum(cache, entries, func(id model.MessageID) bool {
-		if uncached[id] {
+		if _, ok := uncached[id]; ok {
 			return true
 		}
 		// New mail the check analysed and could not cache: analysed
-		// on every scan, as long as pairing has nothing to do with it.
+		// on every scan, as long as pairing has nothing to do with it
+		// but by its date.
 		m, ok := plan.resumed[id]
-		return ok && plan.appended[id] && ppap.Inert(&m)
+		if ok = ok && plan.appended[id] && ppap.Inert(&m); ok {
+			uncached[id] = pairingDate(&m)
+		}
+		return ok
 	})
 	if !ok {
 		return false
+	}
+	dates := make([]string, len(missed))
+	for i, id := range missed {
+		dates[i] = uncached[id]
 	}
 	// The outcomes the resumed stream changed.
 	ids := make([]model.MessageID, 0, len(plan.resumed))
@@ -122,7 +130,8 @@ func (a *App) recordExtended(cache *store.Cache, plan *replayPlan, pc ppap.Confi
 	if tail != nil && tail.Len() != entries.len() {
 		tail = nil // a snapshot without one still replays with new mail that cannot pair
 	}
-	s := scanSnapshot{Version: snapshotVersion, Digest: digest, Count: entries.len(), Changed: changed, Uncached: missed}
+	s := scanSnapshot{Version: snapshotVersion, Digest: digest, Count: entries.len(), Changed: changed,
+		Uncached: missed, UncachedDates: dates}
 	s.MarksSum, _ = saveMarks(cache, marks, tail)
 	b, err := marshalSnapshot(s)
 	if err != nil || cache.PutRecord(snapshotKey, b) != nil {

@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
-	"time"
 
 	"mxaudit/model"
 	"mxaudit/model/store"
@@ -33,15 +32,7 @@ func snapshotOf(t *testing.T, dir string, cfg Config) scanSnapshot {
 // dated with the ZIP mail h held waiting: they do not close its window.
 func (h *heldBack) deliverNewsFrom(t *testing.T, first, n int) {
 	t.Helper()
-	var date time.Time
-	for _, m := range freshScan(t, h.dir, h.cfg) {
-		if m.ID == h.zip {
-			date = m.Date
-		}
-	}
-	if date.IsZero() {
-		t.Fatalf("the ZIP mail %s has no date", h.zip)
-	}
+	date := h.zipDate(t)
 	for i := range n {
 		deliverNewsDated(t, h.dir, fmt.Sprintf("%d.M1P1.news", first+i), date)
 	}

@@ -110,17 +110,34 @@ func TestReplayableRefusesAChangedMessageWithoutAResult(t *testing.T) {
 	if !ok || len(uncached) != 2 {
 		t.Fatalf("digest %v, uncached %v", ok, uncached)
 	}
-	snap := scanSnapshot{Version: snapshotVersion, Digest: digest, Count: 2, Uncached: uncached}
+	// What pairing read of them: the date each is analysed with (the
+	// file's, without a Date header).
+	var dates []string
+	for _, e := range entries {
+		m := scan.Analyse(context.Background(), a.src, a.analyzer, e)
+		dates = append(dates, pairingDate(&m))
+	}
+	snap := scanSnapshot{Version: snapshotVersion, Digest: digest, Count: 2, Uncached: uncached, UncachedDates: dates}
+	withDates := func(dates ...string) scanSnapshot {
+		s := snap
+		s.UncachedDates = dates
+		return s
+	}
 	for _, tt := range []struct {
 		name    string
+		snap    scanSnapshot
 		changed map[model.MessageID]replacement
 		want    bool
 	}{
-		{"nothing changed", map[model.MessageID]replacement{}, true},
-		{"an uncached message changed", map[model.MessageID]replacement{entries[0].ID: {ref: store.RecordRef{Off: 1, Len: 1}}}, false},
+		{"nothing changed", snap, map[model.MessageID]replacement{}, true},
+		{"an uncached message changed", snap, map[model.MessageID]replacement{entries[0].ID: {ref: store.RecordRef{Off: 1, Len: 1}}}, false},
+		// A date of another instant closes other windows.
+		{"their dates not kept", withDates(), map[model.MessageID]replacement{}, false},
+		{"one dated otherwise", withDates(dates[0], "1999-12-07T00:00:00Z"), map[model.MessageID]replacement{}, false},
+		{"one undated", withDates("", dates[1]), map[model.MessageID]replacement{}, false},
 	} {
 		d, held := digestOf()
-		plan, ok := a.replayable(context.Background(), c, snap, tt.changed, held, d, ppap.Config{}, scan.Options{})
+		plan, ok := a.replayable(context.Background(), c, tt.snap, tt.changed, held, d, ppap.Config{}, scan.Options{})
 		if ok != tt.want {
 			t.Errorf("%s: replayable %v, want %v", tt.name, ok, tt.want)
 		}

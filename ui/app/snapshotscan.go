@@ -239,9 +239,9 @@ type replayPlan struct {
 	// takes a slab of rows and a chunk of text (100 KiB), which each
 	// row made by a builder of its own kept (the concurrency review).
 	snapBuild *model.RowBuilder
-	// an analyses the new mail without a cached result as the stream's
-	// scan does (searching its text for passwords, which the cache
-	// keeps); nil: the App's analyzer.
+	// an analyses the messages without a cached result, and the new mail
+	// without one, as the stream's scan does (searching its text for
+	// passwords, which the cache keeps).
 	an *analysis.Analyzer
 	// resumedTail is the tail of the stream resumed for the new mail,
 	// taken once it was written (nil when none was, or it had none),
@@ -278,13 +278,16 @@ func (a *App) replayable(ctx context.Context, cache *store.Cache, snap scanSnaps
 	if a.opts.NoSnapshot {
 		return nil, false
 	}
-	uncached := map[model.MessageID]bool{}
-	for _, id := range snap.Uncached {
-		uncached[id] = true
+	uncached, ok := snap.uncachedDates()
+	if !ok {
+		return nil, false
 	}
-	uncachedOK := func(id model.MessageID) bool { return uncached[id] }
+	uncachedOK := func(id model.MessageID) bool {
+		_, ok := uncached[id]
+		return ok
+	}
 	var digest string
-	ok := false
+	ok = false
 	switch n := entries.len(); {
 	case n == snap.Count:
 		digest, _, ok = d.sum(cache, uncachedOK)
@@ -299,21 +302,27 @@ func (a *App) replayable(ctx context.Context, cache *store.Cache, snap scanSnaps
 	}
 	// Messages analysed afresh on every scan: pairing must still have
 	// nothing to do with them, or the snapshot says nothing of this scan.
+	// They are analysed as the stream's scan analyses them, which notes
+	// whether a text holds a password (the security review: a scan
+	// without cache prints passwords_in_text).
+	an := a.analyzer.WithPairingText(pc.TextBytes(), ppap.HoldsPassword)
 	fresh := map[model.MessageID]freshResult{}
 	for e := range entries.all {
-		if !uncached[e.ID] {
+		date, ok := uncached[e.ID]
+		if !ok {
 			continue
 		}
 		if _, seen := changed[e.ID]; seen {
 			return nil, false // changed, or listed twice
 		}
-		m := scan.Analyse(ctx, a.src, a.analyzer, e)
-		if !ppap.Inert(&m) {
-			return nil, false // no longer inert
+		m := scan.Analyse(ctx, a.src, an, e)
+		m.PairingText = nil // as the stream lets it go
+		if !ppap.Inert(&m) || pairingDate(&m) != date {
+			return nil, false // no longer inert, or closing other windows
 		}
 		changed[e.ID], fresh[e.ID] = replacement{fresh: true}, freshResult{entry: e, msg: m}
 	}
-	plan := &replayPlan{snap: snap, entries: entries, d: d, repl: changed, fresh: fresh}
+	plan := &replayPlan{snap: snap, entries: entries, d: d, repl: changed, fresh: fresh, an: an}
 	if entries.len() > snap.Count && !a.appendedPlan(ctx, cache, plan, pc, opts) {
 		return nil, false
 	}
@@ -367,7 +376,7 @@ func replay(ctx context.Context, a *App, cache *store.Cache, opts scan.Options, 
 		switch {
 		case !ok:
 		case r.fresh: // analysed afresh: still nothing for pairing?
-			if !ppap.Inert(&m) {
+			if checked := plan.fresh[m.ID].msg; !ppap.Inert(&m) || pairingDate(&m) != pairingDate(&checked) {
 				return errReplay
 			}
 		case rc.read[m.ID] != nil:
