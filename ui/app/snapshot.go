@@ -36,9 +36,10 @@ import (
 // pairing was remembered: a scan that paired afresh would pair again
 // next time and is not to be frozen. A listed message without a cached
 // result (one that cannot be read or parsed is analysed on every scan)
-// is allowed only when pairing cannot involve it (ppap.Inert); the
-// replay analyses each such message before it emits anything, and goes
-// back to the stream should one no longer be inert.
+// is allowed only when pairing cannot involve it but by its place and
+// date (ppap.Inert), which the snapshot keeps (pairingDate); the replay
+// analyses each such message before it emits anything, and goes back to
+// the stream should one no longer be inert, or be dated otherwise.
 const snapshotKey = store.SnapshotPrefix + "ppap"
 
 // snapshotVersion changes whenever what the digest covers, or the
