@@ -92,19 +92,28 @@ type Cache struct {
 // 40 MB of their encoded results; Get reads the bytes back (from the page
 // cache, usually) and decodes a fresh copy for each caller.
 //
+// MaxCacheRecordLen bounds one record of the analysis cache: a message
+// is a few KB, and the largest record is ui/app's scan snapshot, whose
+// list of the messages pairing changed takes about 100 bytes a message
+// spelled (the Maildir name and where its outcome is): 19 MB for the
+// 190,000 changed of a million-message quarantine named as Dovecot names
+// mail. At the audit log's 16 MiB, no snapshot of it was kept, and every
+// start paired the whole quarantine again (the concurrency review).
+const MaxCacheRecordLen = 64 << 20
+
 // An entry is 16 bytes, the index's largest part after the keys
 // (BenchmarkCacheIndexBytes): a message still to be written to the file
 // is held in Cache.mem, not in its entry.
 type cacheEntry struct {
 	off     int64  // of the message's JSON in the file
-	n       uint32 // its length (at most maxRecordLen)
+	n       uint32 // its length (at most MaxCacheRecordLen)
 	written uint32 // Unix seconds (until 2106; see fitsEntry)
 }
 
 // newCacheEntry is the entry of a message of n bytes at off, written at
 // written (Unix seconds); ok is false when written does not fit an entry.
 func newCacheEntry(off int64, n int, written int64) (e cacheEntry, ok bool) {
-	if written < 0 || written > math.MaxUint32 || n < 0 || n > maxRecordLen {
+	if written < 0 || written > math.MaxUint32 || n < 0 || n > MaxCacheRecordLen {
 		return cacheEntry{}, false
 	}
 	return cacheEntry{off: off, n: uint32(n), written: uint32(written)}, true
@@ -285,7 +294,7 @@ func (c *Cache) putBytes(key string, msg []byte) error {
 	if err := validCacheKey(key); err != nil {
 		return err
 	}
-	if len(msg) > maxRecordLen {
+	if len(msg) > MaxCacheRecordLen {
 		return fmt.Errorf("cache %s: the message encodes to %d bytes, more than a record may hold", key, len(msg))
 	}
 	now := c.now().Unix()

@@ -14,8 +14,8 @@ func TestCacheEntryLimits(t *testing.T) {
 		ok      bool
 	}{
 		{1, 1764370000, true},
-		{maxRecordLen, math.MaxUint32, true},
-		{maxRecordLen + 1, 1764370000, false},
+		{MaxCacheRecordLen, math.MaxUint32, true},
+		{MaxCacheRecordLen + 1, 1764370000, false},
 		{1, -1, false},
 		{1, math.MaxUint32 + 1, false},
 	} {

@@ -320,7 +320,7 @@ func readIdxEntry(br *bufio.Reader) (idxKey, cacheEntry, error) {
 			return k, cacheEntry{}, errIdxDamaged
 		}
 	}
-	e, ok := newCacheEntry(int64(min(v[0], 1<<62)), int(min(v[1], maxRecordLen+1)), int64(min(v[2], 1<<40)))
+	e, ok := newCacheEntry(int64(min(v[0], 1<<62)), int(min(v[1], MaxCacheRecordLen+1)), int64(min(v[2], 1<<40)))
 	if !ok || e.n == 0 {
 		return k, cacheEntry{}, errIdxDamaged
 	}

@@ -196,11 +196,11 @@ func (c *Cache) load() (goodEnd int64, fresh bool) {
 const maxOpenHint = 1 << 20
 
 // maxCacheLineLen bounds a line gathered on open: a record's message is
-// at most maxRecordLen, and its key, times and checksum take a few
+// at most MaxCacheRecordLen, and its key, times and checksum take a few
 // hundred bytes more. A longer run without a newline is damage (the
 // zero-filled tail a crash can leave), skipped rather than held: 512 MiB
 // of zeros held so took 2 GiB of heap, and a file may be 16 GiB.
-const maxCacheLineLen = maxRecordLen + 64<<10
+const maxCacheLineLen = MaxCacheRecordLen + 64<<10
 
 // readCacheLine returns the next line without its newline, and n, the
 // bytes it took from the file, its newline included; at the end of the

@@ -190,6 +190,9 @@ func TestSnapshotMarshalledAsJSONWould(t *testing.T) {
 		if err != nil || !json.Valid(b) {
 			t.Fatalf("snapshot %d: %s, %v", i, b, err)
 		}
+		if n, err := snapshotRecordLen(s); err != nil || n != len(b) {
+			t.Fatalf("snapshot %d: %d bytes said ahead, %d written (%v)", i, n, len(b), err)
+		}
 		want, err := json.Marshal(s)
 		if err != nil {
 			t.Fatal(err)

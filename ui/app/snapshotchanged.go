@@ -67,6 +67,24 @@ func uvarintLen(v uint64) int {
 	return n
 }
 
+// snapshotRecordLen is the length of s as marshalSnapshot spells it.
+func snapshotRecordLen(s scanSnapshot) (int, error) {
+	n, err := s.Changed.packedLen()
+	if err != nil {
+		return 0, err
+	}
+	s.Changed = nil
+	head, err := json.Marshal(s)
+	if err != nil {
+		return 0, err
+	}
+	return len(head) - 1 + len(changedKeyJSON) + base64.StdEncoding.EncodedLen(n) + 2, nil
+}
+
+// changedKeyJSON opens the list of changed messages after the rest of a
+// snapshot's record (marshalSnapshot).
+const changedKeyJSON = `,"changed":"`
+
 // marshalSnapshot spells s as JSON, as json.Marshal would but for the
 // order of its fields: the list of changed messages last, packed a
 // message at a time and base64-encoded straight into the record, which
@@ -86,10 +104,9 @@ func marshalSnapshot(s scanSnapshot) ([]byte, error) {
 	if err != nil || len(head) < 2 || head[len(head)-1] != '}' {
 		return nil, errors.New("snapshot: the record does not spell as an object")
 	}
-	const key = `,"changed":"`
 	enc := base64.StdEncoding // as encoding/json spells bytes
-	w := &appendWriter{b: make([]byte, 0, len(head)-1+len(key)+enc.EncodedLen(n)+2)}
-	w.b = append(append(w.b, head[:len(head)-1]...), key...)
+	w := &appendWriter{b: make([]byte, 0, len(head)-1+len(changedKeyJSON)+enc.EncodedLen(n)+2)}
+	w.b = append(append(w.b, head[:len(head)-1]...), changedKeyJSON...)
 	b64 := base64.NewEncoder(enc, w)
 	var one []byte
 	for _, c := range list {

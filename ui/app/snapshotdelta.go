@@ -113,12 +113,14 @@ func (a *App) appendedPlan(ctx context.Context, cache *store.Cache, plan *replay
 	if len(msgs) >= extendAt && tail != nil && !cache.Stats().ReadOnly {
 		// Resumed all the same, for the snapshot of the whole listing
 		// (snapshotextend.go): on copies, since the stream takes the
-		// messages it is given, and a failed resume leaves the replay
-		// of msgs as they came.
-		if a.resumeAppended(ctx, cache, plan, tail, pc, opts, slices.Clone(msgs)) {
-			a.recordExtended(cache, plan, pc)
+		// messages it is given, and a failed resume, or a snapshot not
+		// recorded, leaves the replay of msgs as they came, and of the
+		// snapshot's outcomes (not one that did not decode, made an
+		// error by the resume: the concurrency review).
+		if a.resumeAppended(ctx, cache, plan, tail, pc, opts, slices.Clone(msgs)) && a.recordExtended(cache, plan, pc) {
 			return true
 		}
+		plan.resumed, plan.resumedTail, plan.resumeForgot = nil, nil, false
 	}
 	for i := range msgs {
 		msgs[i].PairingText = nil // as the stream lets it go

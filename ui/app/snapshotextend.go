@@ -2,7 +2,9 @@ package app
 
 import (
 	"cmp"
+	"math"
 	"slices"
+	"strings"
 
 	"mxaudit/analysis/ppap"
 	"mxaudit/model"
@@ -52,6 +54,10 @@ import (
 // start seldom finds more than that many since the last snapshot.
 const extendAt = 512
 
+// longestRef is a ref that packs as long as any (changedList): the
+// size of a snapshot is bounded with it before its outcomes are written.
+var longestRef = store.RecordRef{Off: math.MaxInt64, Len: math.MaxUint32, Written: math.MaxUint32}
+
 // recordExtended records the snapshot of the whole listing of plan, as
 // the stream resumed for its new mail left it (see extendAt), and sets
 // plan.recorded to its digest; false when it recorded none.
@@ -90,53 +96,73 @@ func (a *App) recordExtended(cache *store.Cache, plan *replayPlan, pc ppap.Confi
 	for i, id := range missed {
 		dates[i] = uncached[id]
 	}
-	// The outcomes the resumed stream changed.
-	ids := make([]model.MessageID, 0, len(plan.resumed))
-	for id, m := range plan.resumed {
-		if ppap.ChangedByPairing(&m) {
-			ids = append(ids, id)
-		}
+	// Everything is made before anything is written: from the first
+	// outcome rewritten on, the old snapshot no longer replays new mail,
+	// and a new one that then could not be written (too large for a
+	// record) would cost the next start a whole pairing (the concurrency
+	// review). What may still fail is the cache's own writing.
+	type outcome struct {
+		id  model.MessageID
+		enc store.EncodedMessage
 	}
-	rewritten := make([]changedMessage, 0, len(ids))
-	for _, id := range ids {
-		m := plan.resumed[id]
+	var outcomes []outcome
+	for id, m := range plan.resumed {
+		if !ppap.ChangedByPairing(&m) {
+			continue
+		}
 		enc, err := store.Encode(m)
-		if err != nil || cache.PutEncoded(changedKey(id), enc) != nil {
+		if err != nil {
 			return false
 		}
-		ref, ok := cache.Ref(changedKey(id))
-		if !ok {
-			return false
-		}
-		if r, ok := plan.repl[id]; ok && !r.fresh {
-			plan.repl[id] = replacement{ref: ref} // moved: read where it is now
-		}
-		rewritten = append(rewritten, changedMessage{ID: id, Ref: ref})
+		outcomes = append(outcomes, outcome{id, enc})
 		marks.Add(&m)
 	}
 	// The snapshot's others, final when its stream emitted them, from
 	// the replay's swaps (the snapshot's list is let go once they are
-	// made: snapshotAhead).
-	changed := make(changedList, 0, len(plan.repl)+len(rewritten))
+	// made: snapshotAhead), then the resumed stream's, whose refs are
+	// known once written: until then, the longest a ref spells.
+	changed := make(changedList, 0, len(plan.repl)+len(outcomes))
 	for id, r := range plan.repl {
 		if _, resumed := plan.resumed[id]; !resumed && !r.fresh {
 			changed = append(changed, changedMessage{ID: id, Ref: r.ref})
 		}
 	}
-	changed = append(changed, rewritten...)
-	// In ID order, so that the same scan records the same list.
-	slices.SortFunc(changed, func(a, b changedMessage) int { return cmp.Compare(a.ID, b.ID) })
+	kept := len(changed)
+	for _, o := range outcomes {
+		changed = append(changed, changedMessage{ID: o.id, Ref: longestRef})
+	}
 	tail := plan.resumedTail
 	if tail != nil && tail.Len() != entries.len() {
 		tail = nil // a snapshot without one still replays with new mail that cannot pair
 	}
 	s := scanSnapshot{Version: snapshotVersion, Digest: digest, Count: entries.len(), Changed: changed,
-		Uncached: missed, UncachedDates: dates}
+		Uncached: missed, UncachedDates: dates, MarksSum: strings.Repeat("0", 64)}
+	if n, err := snapshotRecordLen(s); err != nil || n > store.MaxCacheRecordLen {
+		return false
+	}
+	if _, err := marks.MarshalBinary(); err != nil {
+		return false
+	}
+	for i, o := range outcomes {
+		if cache.PutEncoded(changedKey(o.id), o.enc) != nil {
+			return false
+		}
+		ref, ok := cache.Ref(changedKey(o.id))
+		if !ok {
+			return false
+		}
+		if r, ok := plan.repl[o.id]; ok && !r.fresh {
+			plan.repl[o.id] = replacement{ref: ref} // moved: read where it is now
+		}
+		changed[kept+i].Ref = ref
+	}
+	// In ID order, so that the same scan records the same list.
+	slices.SortFunc(changed, func(a, b changedMessage) int { return cmp.Compare(a.ID, b.ID) })
 	s.MarksSum, _ = saveMarks(cache, marks, tail)
 	b, err := marshalSnapshot(s)
 	if err != nil || cache.PutRecord(snapshotKey, b) != nil {
 		return false
 	}
-	plan.recorded = digest
+	plan.recorded, plan.resumedTail = digest, nil
 	return true
 }

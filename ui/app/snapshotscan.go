@@ -209,7 +209,8 @@ type replayPlan struct {
 	// repl is what the replay swaps: the changed messages' outcomes,
 	// and the uncached messages (fresh), which it checks again; fresh
 	// are those, analysed anew to check them. Nothing changes repl once
-	// the plan is made: the replay and its row replay share it.
+	// replayable returns (recordExtended moves refs in it while the plan
+	// is made): the replay and its row replay share it.
 	repl  map[model.MessageID]replacement
 	fresh map[model.MessageID]freshResult
 	// appended, for a listing that new mail followed, are the messages
