@@ -1,8 +1,6 @@
 package ppap
 
 import (
-	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -11,7 +9,6 @@ import (
 	"time"
 
 	"mxaudit/analysis"
-	"mxaudit/model"
 )
 
 // TestTailOfAResumedStream: a stream resumed from the Tail taken at one
@@ -66,24 +63,7 @@ func TestTailOfAResumedStream(t *testing.T) {
 // its state (stateOf) once written.
 func resumedTail(t *testing.T, an analyzer, cfg Config, list []listed, tail *Tail, from, to int) (*Tail, string) {
 	t.Helper()
-	ctx := context.Background()
-	src := memSource{}
-	for _, l := range list[:to] {
-		src[model.MessageID(l.id)] = rawMail(l.m)
-	}
-	analyse := func(l listed) model.Message {
-		return an.Analyze(ctx, model.MessageID(l.id), bytes.NewReader(src[model.MessageID(l.id)]))
-	}
-	st, err := ResumeStream(ctx, cfg, src.open, func(model.Message) error { return nil }, tail,
-		func(seq int) (model.Message, error) { return analyse(list[seq]), nil })
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, l := range list[from:to] {
-		if err := st.Write(analyse(l)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	st, _, _ := resumeWritten(t, an, cfg, list, tail, from, to, nil)
 	next, err := st.Tail()
 	if err != nil && !errors.Is(err, ErrNoTail) {
 		t.Fatal(err)

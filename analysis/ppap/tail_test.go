@@ -178,6 +178,24 @@ func stateOf(s *Stream) string {
 // before the first Write.
 func resumeList(t *testing.T, an analyzer, cfg Config, mails []listed, tail *Tail, from, to int, state string) (map[model.MessageID]model.Message, map[model.MessageID]int) {
 	t.Helper()
+	st, out, times := resumeWritten(t, an, cfg, mails, tail, from, to, func(st *Stream) {
+		if got := stateOf(st); got != state {
+			t.Fatalf("resumed as\n%s\nnot as the stream the tail was taken from:\n%s", got, state)
+		}
+	})
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out, times
+}
+
+// resumeWritten resumes a Stream with cfg from tail, reading the
+// listing's messages back from mails as an analyses them, calls resumed
+// with it (when set), and writes mails[from:to]; it returns the Stream,
+// still open, what it emitted so far, and how many times each.
+func resumeWritten(t *testing.T, an analyzer, cfg Config, mails []listed, tail *Tail, from, to int,
+	resumed func(*Stream)) (*Stream, map[model.MessageID]model.Message, map[model.MessageID]int) {
+	t.Helper()
 	ctx := context.Background()
 	src := memSource{}
 	for _, l := range mails[:to] {
@@ -201,18 +219,15 @@ func resumeList(t *testing.T, an analyzer, cfg Config, mails []listed, tail *Tai
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := stateOf(st); got != state {
-		t.Fatalf("resumed as\n%s\nnot as the stream the tail was taken from:\n%s", got, state)
+	if resumed != nil {
+		resumed(st)
 	}
 	for _, l := range mails[from:to] {
 		if err := st.Write(analyse(l)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := st.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return out, times
+	return st, out, times
 }
 
 // TestResumedAtEveryPlace pairs short random listings of a few senders'

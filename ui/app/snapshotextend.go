@@ -36,14 +36,18 @@ import (
 //     messages, whose outcomes the resumed stream gave again, rewritten
 //     (or no longer named, if pairing left them as they came), and the
 //     new mail's;
+//   - each message it names uncached (new mail the check analysed and
+//     could not cache, which pairing leaves as it is) is named with its
+//     date (pairingDate);
 //   - it is recorded only when every pairing of the resumed stream was
 //     remembered, and each held message came out whole.
 //
 // Rewriting a held message's outcome moves its ref, which the old
 // snapshot names: from then on the old snapshot no longer replays, and
 // should the new one not be written, the next scan pairs the whole
-// listing, as it did before. The outcomes are written first, then the
-// marks, then the snapshot that names them both. The replay under way
+// listing, as it did before. So everything is made, and the record's
+// size bounded, before the first outcome is written; then the marks,
+// then the snapshot that names them both. The replay under way
 // reads the rewritten outcomes where it read the old ones (plan.repl),
 // which it swaps for the resumed ones all the same.
 
@@ -101,36 +105,11 @@ func (a *App) recordExtended(cache *store.Cache, plan *replayPlan, pc ppap.Confi
 	// and a new one that then could not be written (too large for a
 	// record) would cost the next start a whole pairing (the concurrency
 	// review). What may still fail is the cache's own writing.
-	type outcome struct {
-		id  model.MessageID
-		enc store.EncodedMessage
+	outcomes, ok := resumedOutcomes(plan, marks)
+	if !ok {
+		return false
 	}
-	var outcomes []outcome
-	for id, m := range plan.resumed {
-		if !ppap.ChangedByPairing(&m) {
-			continue
-		}
-		enc, err := store.Encode(m)
-		if err != nil {
-			return false
-		}
-		outcomes = append(outcomes, outcome{id, enc})
-		marks.Add(&m)
-	}
-	// The snapshot's others, final when its stream emitted them, from
-	// the replay's swaps (the snapshot's list is let go once they are
-	// made: snapshotAhead), then the resumed stream's, whose refs are
-	// known once written: until then, the longest a ref spells.
-	changed := make(changedList, 0, len(plan.repl)+len(outcomes))
-	for id, r := range plan.repl {
-		if _, resumed := plan.resumed[id]; !resumed && !r.fresh {
-			changed = append(changed, changedMessage{ID: id, Ref: r.ref})
-		}
-	}
-	kept := len(changed)
-	for _, o := range outcomes {
-		changed = append(changed, changedMessage{ID: o.id, Ref: longestRef})
-	}
+	changed, kept := changedWith(plan, outcomes)
 	tail := plan.resumedTail
 	if tail != nil && tail.Len() != entries.len() {
 		tail = nil // a snapshot without one still replays with new mail that cannot pair
@@ -165,4 +144,50 @@ func (a *App) recordExtended(cache *store.Cache, plan *replayPlan, pc ppap.Confi
 	}
 	plan.recorded, plan.resumedTail = digest, nil
 	return true
+}
+
+// outcome is a message's outcome as recordExtended writes it under
+// changedKey.
+type outcome struct {
+	id  model.MessageID
+	enc store.EncodedMessage
+}
+
+// resumedOutcomes encodes the outcomes of plan's resumed stream that
+// pairing changed, and adds them to marks; false when one does not
+// encode.
+func resumedOutcomes(plan *replayPlan, marks *ppap.Marks) ([]outcome, bool) {
+	var out []outcome
+	for id, m := range plan.resumed {
+		if !ppap.ChangedByPairing(&m) {
+			continue
+		}
+		enc, err := store.Encode(m)
+		if err != nil {
+			return nil, false
+		}
+		out = append(out, outcome{id, enc})
+		marks.Add(&m)
+	}
+	return out, true
+}
+
+// changedWith is the list of changed messages of the snapshot of the
+// whole listing of plan: the snapshot's others, final when its stream
+// emitted them, from the replay's swaps (the snapshot's list is let go
+// once they are made: snapshotAhead), then, from kept on, those of
+// outcomes, whose refs are known once written: until then, the longest
+// a ref spells.
+func changedWith(plan *replayPlan, outcomes []outcome) (changed changedList, kept int) {
+	changed = make(changedList, 0, len(plan.repl)+len(outcomes))
+	for id, r := range plan.repl {
+		if _, resumed := plan.resumed[id]; !resumed && !r.fresh {
+			changed = append(changed, changedMessage{ID: id, Ref: r.ref})
+		}
+	}
+	kept = len(changed)
+	for _, o := range outcomes {
+		changed = append(changed, changedMessage{ID: o.id, Ref: longestRef})
+	}
+	return changed, kept
 }

@@ -29,6 +29,16 @@ func (h *heldBack) zipDate(t *testing.T) time.Time {
 	return time.Time{}
 }
 
+// zipIn is h's ZIP mail among msgs.
+func (h *heldBack) zipIn(t *testing.T, msgs []model.Message) model.Message {
+	t.Helper()
+	i := slices.IndexFunc(msgs, func(m model.Message) bool { return m.ID == h.zip })
+	if i < 0 {
+		t.Fatalf("no ZIP mail %s", h.zip)
+	}
+	return msgs[i]
+}
+
 // checkAll checks a console's scan of h (rows and messages) and a CLI
 // scan against scans without cache, and returns the console's scan.
 func (h *heldBack) checkAll(t *testing.T, what string) rowScan {
@@ -135,14 +145,7 @@ func TestReviewExtendUnreadableNewMail(t *testing.T) {
 	}
 	h.deliverNewsFrom(t, 1999990000, extendAt)
 	h.passwordComes(t)
-	zipOf := func(msgs []model.Message) model.Message {
-		i := slices.IndexFunc(msgs, func(m model.Message) bool { return m.ID == h.zip })
-		if i < 0 {
-			t.Fatalf("no ZIP mail %s", h.zip)
-		}
-		return msgs[i]
-	}
-	want := zipOf(freshScan(t, h.dir, h.cfg))
+	want := h.zipIn(t, freshScan(t, h.dir, h.cfg))
 	t.Logf("a scan without cache: ZIP mail opened by %q, verdict %v", opened(&want), want.Verdict.Attachment)
 	// The extension's scan, x unreadable.
 	a, err := Open(t.Context(), h.dir, h.cfg, Options{})
@@ -158,7 +161,7 @@ func TestReviewExtendUnreadableNewMail(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := snapshotOf(t, h.dir, h.cfg)
-	z := zipOf(during)
+	z := h.zipIn(t, during)
 	t.Logf("extension scan (replayed %v): ZIP mail opened by %q; snapshot of %d messages, uncached %v", replayed, opened(&z), s.Count, s.Uncached)
 	// x readable again.
 	for _, step := range []string{"x readable again (CLI)", "x readable again (CLI), again"} {
@@ -173,7 +176,7 @@ func TestReviewExtendUnreadableNewMail(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if z := zipOf(got); !sameJSON(t, z, want) {
+		if z := h.zipIn(t, got); !sameJSON(t, z, want) {
 			t.Fatalf("%s: the scan (replayed %v) shows the ZIP mail opened by %q (verdict %v), a scan without cache by %q (verdict %v)",
 				step, replayed, opened(&z), z.Verdict.Attachment, opened(&want), want.Verdict.Attachment)
 		}

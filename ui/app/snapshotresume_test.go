@@ -118,19 +118,8 @@ func TestRowsResumedWhenThePasswordComes(t *testing.T) {
 	// Without the kept list, the scan hands out messages (the ZIP
 	// mail's resumed) and keeps the snapshot's list again: the ZIP mail
 	// in it is the snapshot's, shut.
-	path, _ := rowsFile(t, cfg)
-	if err := os.Remove(path); err != nil {
-		t.Fatal(err)
-	}
-	if s := scanRows(t, a); len(s.rows) > 0 || !a.ScanReplayed() {
-		t.Fatal("the scan without the kept list did not replay messages")
-	} else {
-		sameAsFresh(t, "the password mail come, no list kept", a, s, want)
-	}
-	if s := scanRows(t, a); len(s.rows) == 0 {
+	if s := withoutKeptList(t, a, cfg, "the password mail come", want); len(s.rows) == 0 {
 		t.Fatal("no list was kept of a scan paired from the snapshot's tail")
-	} else {
-		sameAsFresh(t, "the password mail come, the list kept again", a, s, want)
 	}
 
 	if err := os.Remove(late); err != nil {
@@ -141,4 +130,24 @@ func TestRowsResumedWhenThePasswordComes(t *testing.T) {
 		t.Fatal("the scan after the password mail went did not hand out the kept list")
 	}
 	sameAsFresh(t, "the password mail gone again", a, s, freshScan(t, dir, cfg))
+}
+
+// withoutKeptList removes the list a keeps, then scans: a scan of
+// messages, replayed, which keeps its list again; then scans again, and
+// returns that scan. Each must hand out what a scan without cache emits
+// (want).
+func withoutKeptList(t *testing.T, a *App, cfg Config, what string, want []model.Message) rowScan {
+	t.Helper()
+	path, _ := rowsFile(t, cfg)
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	s := scanRows(t, a)
+	if len(s.rows) > 0 || !a.ScanReplayed() {
+		t.Fatalf("%s: the scan without the kept list did not replay messages", what)
+	}
+	sameAsFresh(t, what+", no list kept", a, s, want)
+	s = scanRows(t, a)
+	sameAsFresh(t, what+", the list kept again", a, s, want)
+	return s
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"testing"
 	"time"
 
@@ -34,14 +33,7 @@ func TestReviewUncachedInertClosesWindow(t *testing.T) {
 		deliverNewsDated(t, h.dir, fmt.Sprintf("%d.M1P1.news", 1999990000+i), zd)
 	}
 	h.passwordComes(t)
-	zipOf := func(msgs []model.Message) model.Message {
-		i := slices.IndexFunc(msgs, func(m model.Message) bool { return m.ID == h.zip })
-		if i < 0 {
-			t.Fatalf("no ZIP mail %s", h.zip)
-		}
-		return msgs[i]
-	}
-	want := zipOf(freshScan(t, h.dir, h.cfg))
+	want := h.zipIn(t, freshScan(t, h.dir, h.cfg))
 	// A full pairing scan on a cache of its own, x unreadable.
 	cfg := h.cfg
 	cfg.CacheDir = t.TempDir()
@@ -61,10 +53,10 @@ func TestReviewUncachedInertClosesWindow(t *testing.T) {
 		return got, a.ScanReplayed()
 	}
 	during, _ := scan(true)
-	z := zipOf(during)
+	z := h.zipIn(t, during)
 	t.Logf("x unreadable: ZIP mail opened by %q; without cache, x readable: %q", opened(&z), opened(&want))
 	got, replayed := scan(false)
-	if z := zipOf(got); !sameJSON(t, z, want) {
+	if z := h.zipIn(t, got); !sameJSON(t, z, want) {
 		t.Fatalf("x readable again: the scan (replayed %v) shows the ZIP mail opened by %q, a scan without cache by %q",
 			replayed, opened(&z), opened(&want))
 	}
