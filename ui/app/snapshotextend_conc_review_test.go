@@ -23,11 +23,7 @@ import (
 // cacheDataPath is the path of the analysis cache file of dir under cfg.
 func cacheDataPath(t *testing.T, dir string, cfg Config) string {
 	t.Helper()
-	name, fp := cacheIdentity(t, dir, cfg)
-	c, err := store.OpenCache(cfg.CacheDir, name, fp)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := cacheOf(t, dir, cfg)
 	p := c.Path()
 	if err := c.Close(); err != nil {
 		t.Fatal(err)

@@ -138,11 +138,7 @@ func TestReviewExtendUnreadableNewMail(t *testing.T) {
 	h := newHeldBack(t, nil)
 	zd := h.zipDate(t)
 	const x = "1999980000.M1P1.nofrom"
-	raw := fmt.Sprintf("To: tanaka@sakura.example\r\nSubject: no sender\r\nDate: %s\r\nMessage-ID: <nofrom@unrelated.example>\r\n"+
-		"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nno sender here\r\n", zd.Add(72*time.Hour).Format(time.RFC1123Z))
-	if err := os.WriteFile(filepath.Join(h.dir, "new", x), []byte(raw), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	h.deliverWithoutSender(t, x, zd.Add(72*time.Hour))
 	h.deliverNewsFrom(t, 1999990000, extendAt)
 	h.passwordComes(t)
 	want := h.zipIn(t, freshScan(t, h.dir, h.cfg))

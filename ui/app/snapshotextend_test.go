@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"mxaudit/model"
 	"mxaudit/model/store"
@@ -14,17 +15,36 @@ import (
 // snapshotOf reads the snapshot in cfg's cache of dir.
 func snapshotOf(t *testing.T, dir string, cfg Config) scanSnapshot {
 	t.Helper()
-	name, fp := cacheIdentity(t, dir, cfg)
-	c, err := store.OpenCache(cfg.CacheDir, name, fp)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := cacheOf(t, dir, cfg)
 	defer c.Close()
 	s, ok := loadSnapshot(c)
 	if !ok {
 		t.Fatal("no snapshot in the cache")
 	}
 	return s
+}
+
+// cacheOf opens cfg's cache of dir, for the caller to close.
+func cacheOf(t *testing.T, dir string, cfg Config) *store.Cache {
+	t.Helper()
+	name, fp := cacheIdentity(t, dir, cfg)
+	c, err := store.OpenCache(cfg.CacheDir, name, fp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// deliverWithoutSender delivers as name a mail without a From header,
+// dated date: pairing indexes it for nobody, and its date closes the
+// windows of the ZIP mails before it.
+func (h *heldBack) deliverWithoutSender(t *testing.T, name string, date time.Time) {
+	t.Helper()
+	raw := fmt.Sprintf("To: tanaka@sakura.example\r\nSubject: no sender\r\nDate: %s\r\nMessage-ID: <nofrom@unrelated.example>\r\n"+
+		"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nno sender here\r\n", date.Format(time.RFC1123Z))
+	if err := os.WriteFile(filepath.Join(h.dir, "new", name), []byte(raw), 0o600); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // deliverNewsFrom delivers n mails pairing leaves alone (deliverNews),
