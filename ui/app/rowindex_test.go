@@ -24,7 +24,7 @@ func TestRowIndex(t *testing.T) {
 				listed[i] = &rows[i]
 			}
 			x := newRowIndex(n)
-			ids := listedIDs(listed)
+			ids := rowsOfIDs(listed)
 			if len(x.slots) < 2*n {
 				t.Fatalf("%d slots for %d rows", len(x.slots), n)
 			}
@@ -49,7 +49,7 @@ func TestRowIndex(t *testing.T) {
 	}
 }
 
-// listedIDs gives the IDs of rows in a slice, for rowIndex.
-type listedIDs []*model.Row
+// rowsOfIDs gives the IDs of rows in a slice, for rowIndex.
+type rowsOfIDs []*model.Row
 
-func (l listedIDs) rowID(at int32) model.MessageID { return l[at].ID() }
+func (l rowsOfIDs) rowID(at int32) model.MessageID { return l[at].ID() }

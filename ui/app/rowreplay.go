@@ -139,16 +139,13 @@ func (rr *rowReplay) slotAt(i int32) (sum [sha256.Size]byte, ref store.RecordRef
 	return rr.sums[i], rr.refs[i], nil
 }
 
-// appendHandedOutIDs appends to ids the IDs of the rows handed out, in
-// order: each one checked against the listed message's as it went out
-// (replayRows).
-func (rr *rowReplay) appendHandedOutIDs(ids []model.MessageID) []model.MessageID {
+// handedOutIDs are the IDs of the rows handed out, in order (each one
+// checked against the listed message's as it went out: replayRows), then
+// rest. The blocks are not changed once handed out.
+func (rr *rowReplay) handedOutIDs(rest []model.MessageID) listedIDs {
 	rr.mu.RLock()
 	defer rr.mu.RUnlock()
-	for i := range int32(rr.out) {
-		ids = append(ids, rr.rowID(i))
-	}
-	return ids
+	return listedIDs{blocks: rr.blocks, per: rr.per, n: rr.out, rest: rest}
 }
 
 // spillSlots moves the sums and refs to a file in dir (rowSlots).
@@ -312,7 +309,7 @@ func (a *App) ScanRows(ctx context.Context, emit func(model.Message, *model.Row)
 // At a million messages they are 77 and 66 MB of the heap the rows grow
 // in, which the soft limit after the scan is measured from.
 func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Options, plan *replayPlan,
-	emit func(model.Message) error, emitRow func(*model.Row) error, gen uint64, lister *rowLister) (handedOut bool, restIDs []model.MessageID, err error) {
+	emit func(model.Message) error, emitRow func(*model.Row) error, gen uint64, lister *rowLister) (handedOut bool, restIDs *listedIDs, err error) {
 	entries, d := plan.entries, plan.d
 	if len(d.keys) != entries.len() || len(d.refs) != entries.len() {
 		return false, nil, nil
@@ -428,22 +425,17 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 		// cache need not be opened again (its index alone is 61 MB at
 		// a million messages). Under a snapshot the replay recorded of
 		// the whole listing, the list is kept again, with the new mail.
-		var ids []model.MessageID
+		var ids *listedIDs
 		if plan.recorded != "" {
-			ids = rr.appendHandedOutIDs(make([]model.MessageID, 0, entries.len()))
-			for i := sent; i < entries.len(); i++ {
-				ids = append(ids, entries.id(i))
-			}
+			whole := rr.handedOutIDs(restOf(entries, sent))
+			ids = &whole
 		}
 		return true, ids, emitAppended(ctx, plan, opts, emit)
 	}
 	plan.appendedMsgs = nil // the rest reads the new mail again, from the cache
 	// The whole listing's IDs, for the list kept again: those of the
 	// rows handed out, then the entries' own, which the rest lets go.
-	ids := rr.appendHandedOutIDs(make([]model.MessageID, 0, entries.len()))
-	for i := sent; i < entries.len(); i++ {
-		ids = append(ids, entries.id(i))
-	}
+	ids := rr.handedOutIDs(restOf(entries, sent))
 	// Opened again once this process no longer holds it, so that it
 	// holds the lock again unless another process took it: then nobody
 	// else writes between the check and the reads.
@@ -458,7 +450,16 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 	if err := replayRest(ctx, a, rest, cache.HeaderSum(), opts, plan, rr, sent, emit); err != nil {
 		return true, nil, err
 	}
-	return true, ids, nil
+	return true, &ids, nil
+}
+
+// restOf is the IDs of entries from from on.
+func restOf(entries *heldEntries, from int) []model.MessageID {
+	ids := make([]model.MessageID, 0, max(entries.len()-from, 0))
+	for i := from; i < entries.len(); i++ {
+		ids = append(ids, entries.id(i))
+	}
+	return ids
 }
 
 // replayRest replays the entries of plan from position sent on as

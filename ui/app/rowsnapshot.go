@@ -264,7 +264,7 @@ func sweepRowsTemps(path string) {
 type rowsTarget struct {
 	path   string
 	digest string
-	ids    []model.MessageID
+	ids    listedIDs
 	// extra counts the rows of the scan's list that are not kept: the
 	// new mail after a snapshot's listing (snapshotListTarget).
 	extra int
@@ -280,16 +280,18 @@ type rowsTarget struct {
 // which rows holds one each and extra more. It does nothing when rows
 // are not that (one left or came meanwhile).
 func (t *rowsTarget) keep(rows []*model.Row) error {
-	if len(rows) != len(t.ids)+t.extra {
+	if len(rows) != t.ids.len()+t.extra {
 		return nil
 	}
 	listed, ok := inListingOrder(t.ids, rows)
 	if !ok {
 		return nil
 	}
-	for i, id := range t.ids {
-		if r := t.snapRows[id]; r != nil {
-			listed[i] = r
+	if len(t.snapRows) > 0 {
+		for i := range t.ids.len() {
+			if r := t.snapRows[t.ids.at(i)]; r != nil {
+				listed[i] = r
+			}
 		}
 	}
 	if err := saveRows(t.path, t.digest, listed); err != nil {
@@ -307,8 +309,9 @@ func (t *rowsTarget) keep(rows []*model.Row) error {
 // They are matched in that order, and only the IDs passed over wait in
 // a map for their rows: a map of every row took 61 MB at a million
 // messages, at the console's peak.
-func inListingOrder(ids []model.MessageID, rows []*model.Row) ([]*model.Row, bool) {
-	listed := make([]*model.Row, len(ids))
+func inListingOrder(ids listedIDs, rows []*model.Row) ([]*model.Row, bool) {
+	n := ids.len()
+	listed := make([]*model.Row, n)
 	passed := map[model.MessageID]int{}  // listed before the rows reached it
 	next := 0                            // the first place not yet matched or passed
 	others := map[model.MessageID]bool{} // rows of no ID ahead: new mail, or a row again
@@ -320,7 +323,7 @@ func inListingOrder(ids []model.MessageID, rows []*model.Row) ([]*model.Row, boo
 			continue
 		}
 		at := next
-		for at < len(ids) && ids[at] != id {
+		for at < n && ids.at(at) != id {
 			at++
 		}
 		// The IDs passed over wait for their rows; a row of no ID
@@ -328,23 +331,23 @@ func inListingOrder(ids []model.MessageID, rows []*model.Row) ([]*model.Row, boo
 		// rest, which then wait in the map (at worst the map of every
 		// row there was), but the search never goes over an ID twice.
 		for ; next < at; next++ {
-			if _, twice := passed[ids[next]]; twice {
+			if _, twice := passed[ids.at(next)]; twice {
 				return nil, false // an ID listed twice
 			}
-			passed[ids[next]] = next
+			passed[ids.at(next)] = next
 		}
-		if at < len(ids) {
+		if at < n {
 			listed[at], next = r, at+1
 		} else {
 			others[id] = true // new mail, or a listed message's row again
 		}
 	}
-	if next != len(ids) || len(passed) > 0 {
+	if next != n || len(passed) > 0 {
 		return nil, false
 	}
 	if len(others) > 0 {
-		for _, id := range ids {
-			if others[id] {
+		for i := range n {
+			if others[ids.at(i)] {
 				return nil, false // two rows of one message: which is the scan's?
 			}
 		}

@@ -45,7 +45,7 @@ func FuzzInListingOrder(f *testing.F) {
 			rows[i] = &r
 			count[r.ID()]++
 		}
-		got, ok := inListingOrder(ids, rows)
+		got, ok := inListingOrder(idsOf(ids), rows)
 		for i, r := range got {
 			if ok && r == nil {
 				t.Fatalf("ids %q rows %q: nil row at %d", ids, rowb, i)
@@ -84,11 +84,11 @@ func TestInListingOrderTwice(t *testing.T) {
 	row := func(id string) *model.Row { r := model.NewRow(&model.Message{ID: model.MessageID(id)}); return &r }
 	a1, a2, b, c := row("a"), row("a"), row("b"), row("c")
 	ids := []model.MessageID{"a", "b", "c"}
-	got, ok := inListingOrder(ids, []*model.Row{b, a1, a2, c})
+	got, ok := inListingOrder(idsOf(ids), []*model.Row{b, a1, a2, c})
 	want, wantOK := oldKeep(ids, []*model.Row{b, a1, a2, c})
 	t.Logf("listed row twice: new ok=%v first=%v; old ok=%v last=%v", ok, ok && got[0] == a1, wantOK, wantOK && want[0] == a2)
 	ids = []model.MessageID{"a", "a", "b"}
-	got, ok = inListingOrder(ids, []*model.Row{b, a1, a2})
+	got, ok = inListingOrder(idsOf(ids), []*model.Row{b, a1, a2})
 	t.Logf("listed ID twice: ok=%v rows=%v", ok, got)
 	if ok && got[0] == nil {
 		t.Errorf("ok with a nil row: saveRows would get nil")

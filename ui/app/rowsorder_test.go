@@ -24,7 +24,7 @@ func TestInListingOrder(t *testing.T) {
 	}
 	same := func(what string, ids []model.MessageID, rows []*model.Row) {
 		t.Helper()
-		got, ok := inListingOrder(ids, rows)
+		got, ok := inListingOrder(idsOf(ids), rows)
 		want, wantOK := oldKeep(ids, rows)
 		if ok != wantOK || !slices.Equal(got, want) {
 			t.Fatalf("%s: %v %v, want %v %v", what, ok, len(got), wantOK, len(want))
@@ -74,5 +74,44 @@ func TestInListingOrder(t *testing.T) {
 			names = slices.Delete(names, i, i+1)
 		}
 		same(fmt.Sprint("trial ", trial), ids, rowsOf(names...))
+	}
+}
+
+// TestListedIDsOverBlocks: the IDs of rows handed out block by block,
+// then a slice, are those of the one slice they replace, whole and cut
+// at any length, and put rows in listing order as that slice does.
+func TestListedIDsOverBlocks(t *testing.T) {
+	var flat []model.MessageID
+	var blocks [][]model.Row
+	for b, size := range []int{4, 4, 2} {
+		var block []model.Row
+		for i := range size {
+			id := model.MessageID(fmt.Sprintf("b%d-%d", b, i))
+			block, flat = append(block, model.NewRow(&model.Message{ID: id})), append(flat, id)
+		}
+		blocks = append(blocks, block)
+	}
+	rest := []model.MessageID{"x", "y", "z"}
+	flat = append(flat, rest...)
+	ids := listedIDs{blocks: blocks, per: 4, n: 10, rest: rest}
+	for n := 0; n <= len(flat); n++ {
+		p := ids.prefix(n)
+		got := make([]model.MessageID, p.len())
+		for i := range got {
+			got[i] = p.at(i)
+		}
+		if !slices.Equal(got, flat[:n]) {
+			t.Fatalf("the first %d: %v, want %v", n, got, flat[:n])
+		}
+	}
+	var rows []*model.Row
+	for _, i := range rand.New(rand.NewPCG(3, 4)).Perm(len(flat)) {
+		r := model.NewRow(&model.Message{ID: flat[i]})
+		rows = append(rows, &r)
+	}
+	got, ok := inListingOrder(ids, rows)
+	want, wantOK := inListingOrder(idsOf(flat), rows)
+	if ok != wantOK || !slices.Equal(got, want) {
+		t.Fatalf("over blocks: %v %d rows, over a slice: %v %d", ok, len(got), wantOK, len(want))
 	}
 }

@@ -182,14 +182,14 @@ func readAppended(ctx context.Context, src mailsrc.Source, an *analysis.Analyzer
 // kept is the snapshot's listing's, its first count messages, without
 // the new mail, which the next scan replays again as new mail (with
 // whatever more has come) or pairs.
-func snapshotListTarget(target func(string, []model.MessageID) *rowsTarget, count int) func(string, []model.MessageID) *rowsTarget {
-	return func(digest string, ids []model.MessageID) *rowsTarget {
-		if len(ids) < count {
+func snapshotListTarget(target func(string, listedIDs) *rowsTarget, count int) func(string, listedIDs) *rowsTarget {
+	return func(digest string, ids listedIDs) *rowsTarget {
+		if ids.len() < count {
 			return nil
 		}
-		t := target(digest, ids[:count:count])
+		t := target(digest, ids.prefix(count))
 		if t != nil {
-			t.extra = len(ids) - count
+			t.extra = ids.len() - count
 		}
 		return t
 	}

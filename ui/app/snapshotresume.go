@@ -150,8 +150,8 @@ func (w *forgetWatch) Forgot() { w.forgot.Store(true) }
 // which a later scan hands out whether the new mail is still there or
 // not, takes the snapshot's own rows of those (plan.snapRows, as the
 // replay read them) instead.
-func snapshotRowsTarget(target func(string, []model.MessageID) *rowsTarget, plan *replayPlan) func(string, []model.MessageID) *rowsTarget {
-	return func(digest string, ids []model.MessageID) *rowsTarget {
+func snapshotRowsTarget(target func(string, listedIDs) *rowsTarget, plan *replayPlan) func(string, listedIDs) *rowsTarget {
+	return func(digest string, ids listedIDs) *rowsTarget {
 		t := target(digest, ids)
 		if t == nil {
 			return nil

@@ -35,7 +35,7 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 		src = early
 	}
 	// target is where a console's list of this scan may be kept.
-	target := func(digest string, ids []model.MessageID) *rowsTarget {
+	target := func(digest string, ids listedIDs) *rowsTarget {
 		if emitRow == nil {
 			return nil // a target kept for nobody would hold the listing's IDs
 		}
@@ -85,7 +85,7 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 							shown.handedOut()
 						}
 						if handedOut && restIDs != nil && err == nil {
-							return target(digest, restIDs), nil // the file went, or a new snapshot: keep the list again
+							return target(digest, *restIDs), nil // the file went, or a new snapshot: keep the list again
 						}
 						if handedOut {
 							return nil, err
@@ -94,7 +94,7 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 					shown.withdraw()
 					// The replay lets go of the entries as it lists them,
 					// and reads nothing of the digest.
-					var ids []model.MessageID
+					var ids listedIDs
 					if emitRow != nil {
 						ids = listingIDs(d, entries)
 					}
@@ -175,7 +175,7 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 	}
 	if runErr == nil && pairErr == nil && outErr == nil && rec != nil {
 		if digest, ok := rec.save(); ok {
-			return target(digest, rec.digest.ids), nil
+			return target(digest, idsOf(rec.digest.ids)), nil
 		}
 	}
 	return nil, errors.Join(runErr, pairErr, outErr)
@@ -184,15 +184,11 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 // listingIDs are the IDs of the listing entries, whose digest d is: the
 // digest's own, unless a row replay that handed no row out took them
 // (newRowReplay).
-func listingIDs(d *listingDigest, entries *heldEntries) []model.MessageID {
+func listingIDs(d *listingDigest, entries *heldEntries) listedIDs {
 	if d.ids != nil || entries.len() == 0 {
-		return d.ids
+		return idsOf(d.ids)
 	}
-	ids := make([]model.MessageID, entries.len())
-	for i := range ids {
-		ids[i] = entries.id(i)
-	}
-	return ids
+	return idsOf(restOf(entries, 0))
 }
 
 // replayPlan is a scan snapshot found to be the outcome of a listing as
