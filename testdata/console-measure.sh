@@ -18,7 +18,10 @@
 # after new mail arrived: for generated quarantines only. DELIVER=news
 # delivers instead a plain notice, dated now, from a domain no other
 # message is from: mail that PPAP pairing leaves alone wherever the
-# copy's sender is one whose pairings it could change. DELIVER=zip
+# copy's sender is one whose pairings it could change; DELIVER=news:N
+# delivers N of them, as after a busy day (a snapshot is recorded again
+# past 512 new messages; everything is paired again past 4,096, or past
+# 1,024 no scan has seen). DELIVER=zip
 # delivers a copy of the first mail in cur/ (of its first 400) that
 # carries a ZIP archive: mail that pairing reads, as when a PPAP
 # partner's ZIP mail arrives.
@@ -80,11 +83,17 @@ zip)
 	cp "$dir/cur/$first" "$dir/tmp/$name"
 	mv "$dir/tmp/$name" "$dir/new/$name"
 	;;
-news)
-	name="$(stamp).M$$P1.measure"
-	printf 'From: News <news@unrelated-notices.example>\r\nTo: ops@quarantine.example\r\nSubject: notice %s\r\nDate: %s\r\nMessage-ID: <%s@unrelated-notices.example>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nA notice.\r\n' \
-		"$name" "$(date -R)" "$name" >"$dir/tmp/$name"
-	mv "$dir/tmp/$name" "$dir/new/$name"
+news | news:*)
+	n=1
+	[ "$DELIVER" = news ] || n=${DELIVER#news:}
+	first=$(stamp) i=0
+	while [ "$i" -lt "$n" ]; do
+		name="$((first + i)).M$$P1Q$i.measure"
+		printf 'From: News <news@unrelated-notices.example>\r\nTo: ops@quarantine.example\r\nSubject: notice %s\r\nDate: %s\r\nMessage-ID: <%s@unrelated-notices.example>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\nA notice.\r\n' \
+			"$name" "$(date -R)" "$name" >"$dir/tmp/$name"
+		mv "$dir/tmp/$name" "$dir/new/$name"
+		i=$((i + 1))
+	done
 	;;
 esac
 # The terminal path alone: tmux, send-keys and capture-pane around cat.
