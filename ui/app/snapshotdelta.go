@@ -45,8 +45,9 @@ import (
 // has come since (its list kept too: rowReplay hands out the kept rows,
 // and the new mail's come from its messages; a list kept again holds
 // the snapshot's own rows where new mail paired from the tail changed
-// them). A replay with extendAt new messages or more records the
-// snapshot of the whole listing instead (snapshotextend.go). Once more
+// them). A replay with extendAt new messages or more (a console's;
+// extendAtWithoutList, the CLI's) records the snapshot of the whole
+// listing instead (snapshotextend.go). Once more
 // than maxAppended messages follow it, or one may pair and no tail
 // resumes, the stream pairs and records a new one.
 
@@ -105,12 +106,12 @@ func (a *App) appendedPlan(ctx context.Context, cache *store.Cache, plan *replay
 		if tail == nil || !a.resumeAppended(ctx, cache, plan, tail, pc, opts, msgs) {
 			return false
 		}
-		if len(msgs) >= extendAt {
+		if len(msgs) >= plan.extendsAt() {
 			a.recordExtended(cache, plan, pc)
 		}
 		return true
 	}
-	if len(msgs) >= extendAt && tail != nil && !cache.Stats().ReadOnly {
+	if len(msgs) >= plan.extendsAt() && tail != nil && !cache.Stats().ReadOnly {
 		// Resumed all the same, for the snapshot of the whole listing
 		// (snapshotextend.go): on copies, since the stream takes the
 		// messages it is given, and a failed resume, or a snapshot not

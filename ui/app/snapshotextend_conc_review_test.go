@@ -92,7 +92,7 @@ func TestReviewExtendedCrashAtEveryRecord(t *testing.T) {
 			}
 			old := snapshotOf(t, dir, cfg)
 			t.Logf("the old snapshot names the held ZIP mail's outcome: %v", slices.ContainsFunc(old.Changed, func(c changedMessage) bool { return c.ID == h.zip }))
-			h.deliverNewsFrom(t, 1999990000, extendAt)
+			h.deliverNewsScanned(t, 1999990000, extendAtWithoutList)
 			if tc.password {
 				h.passwordComes(t)
 			}

@@ -58,6 +58,24 @@ func (h *heldBack) deliverNewsFrom(t *testing.T, first, n int) {
 	}
 }
 
+// deliverNewsScanned delivers n mails as deliverNewsFrom does, in
+// steps that a CLI's scan each replays with the snapshot (a scan
+// analyses no more than maxAppendedAnalysed it has not seen before it
+// pairs everything again), the last step excepted, which leaves room
+// for a few more.
+func (h *heldBack) deliverNewsScanned(t *testing.T, first, n int) {
+	t.Helper()
+	const step = maxAppendedAnalysed / 2
+	for n > step {
+		h.deliverNewsFrom(t, first, step)
+		first, n = first+step, n-step
+		if _, replayed := scanSorted(t, h.dir, h.cfg, Options{}); !replayed {
+			t.Fatal("a scan of the new mail did not replay the snapshot")
+		}
+	}
+	h.deliverNewsFrom(t, first, n)
+}
+
 // TestSnapshotExtendedWithNewMail: a console's scan after extendAt new
 // mails, the last the password mail of a ZIP mail the snapshot held
 // waiting, hands out the kept list and the new mail as a scan without
@@ -142,7 +160,7 @@ func TestSnapshotExtendedWithNewMail(t *testing.T) {
 func TestSnapshotExtendedByMailThatCannotPair(t *testing.T) {
 	h := newHeldBack(t, nil)
 	dir, cfg := h.dir, h.cfg
-	h.deliverNewsFrom(t, 1999990000, extendAt)
+	h.deliverNewsScanned(t, 1999990000, extendAtWithoutList)
 	for _, step := range []string{"the new mail come", "then unchanged"} {
 		got, replayed := scanSorted(t, dir, cfg, Options{})
 		if !replayed || !slices.Equal(got, freshSorted(t, dir, cfg)) {
@@ -170,15 +188,16 @@ func TestSnapshotExtendedByMailThatCannotPair(t *testing.T) {
 	sameAsFresh(t, "the console after the password mail", h.a, s, want)
 }
 
-// TestSnapshotExtendedByAScanOfMessages: the CLI's scan after extendAt
-// new mails, the last the password mail of the ZIP mail the snapshot
-// held waiting, prints what a scan without cache prints, reading the
-// outcomes it rewrote where they are now, and records the snapshot of
-// the whole listing, which the next scans replay, a console's too.
+// TestSnapshotExtendedByAScanOfMessages: the CLI's scan after
+// extendAtWithoutList new mails, the last the password mail of the ZIP
+// mail the snapshot held waiting, prints what a scan without cache
+// prints, reading the outcomes it rewrote where they are now, and
+// records the snapshot of the whole listing, which the next scans
+// replay, a console's too.
 func TestSnapshotExtendedByAScanOfMessages(t *testing.T) {
 	h := newHeldBack(t, nil)
 	dir, cfg := h.dir, h.cfg
-	h.deliverNewsFrom(t, 1999990000, extendAt)
+	h.deliverNewsScanned(t, 1999990000, extendAtWithoutList)
 	h.passwordComes(t)
 	want := freshScan(t, dir, cfg)
 	for _, step := range []string{"the new mail come", "then unchanged"} {
@@ -197,5 +216,30 @@ func TestSnapshotExtendedByAScanOfMessages(t *testing.T) {
 	sameAsFresh(t, "the console after the new snapshot", h.a, s, want)
 	if s := scanRows(t, h.a); len(s.rows) != len(want) {
 		t.Fatalf("the console's list kept holds %d rows, want %d", len(s.rows), len(want))
+	}
+}
+
+// TestScanOfMessagesLeavesTheConsolesList: the CLI's scan after fewer
+// than extendAtWithoutList new mails, as many as make a console's scan
+// record, replays the snapshot with them and records nothing: the list
+// the console kept is still the one its next start hands out.
+func TestScanOfMessagesLeavesTheConsolesList(t *testing.T) {
+	h := newHeldBack(t, nil)
+	dir, cfg := h.dir, h.cfg
+	before := snapshotOf(t, dir, cfg)
+	h.deliverNewsFrom(t, 1999990000, extendAt)
+	if got, replayed := scanSorted(t, dir, cfg, Options{}); !replayed || !slices.Equal(got, freshSorted(t, dir, cfg)) {
+		t.Fatalf("the CLI's scan (replayed %v) printed other messages than a scan without cache", replayed)
+	}
+	if s := snapshotOf(t, dir, cfg); s.Digest != before.Digest {
+		t.Fatal("the CLI's scan recorded a snapshot the console kept no list of")
+	}
+	s := scanRows(t, h.a)
+	if len(s.rows) == 0 {
+		t.Fatal("the console's next start did not hand out its kept list")
+	}
+	sameAsFresh(t, "the console after the CLI", h.a, s, freshScan(t, dir, cfg))
+	if got := snapshotOf(t, dir, cfg); got.Count != len(s.rows)+len(s.msgs) {
+		t.Fatalf("the console's scan recorded a snapshot of %d messages, want the whole listing's %d", got.Count, len(s.rows)+len(s.msgs))
 	}
 }
