@@ -45,6 +45,17 @@ func NewMarks(window time.Duration) *Marks {
 	return &Marks{window: Config{Window: window}.withDefaults().Window, domains: map[string]*domainMarks{}}
 }
 
+// Clone returns a copy of x that marks may be added to while x answers
+// MayPair elsewhere. x must have nothing added since its last MayPair or
+// MarshalBinary (unpacked marks have nothing).
+func (x *Marks) Clone() *Marks {
+	out := &Marks{window: x.window, domains: make(map[string]*domainMarks, len(x.domains))}
+	for name, d := range x.domains {
+		out.domains[name] = &domainMarks{dates: slices.Clone(d.dates), spans: slices.Clone(d.spans), undated: d.undated}
+	}
+	return out
+}
+
 // Window is the pairing window the marks are for.
 func (x *Marks) Window() time.Duration { return x.window }
 

@@ -293,3 +293,31 @@ func (c *mayPairTally) check(t *testing.T, least int) {
 	}
 	t.Logf("MayPair: no %d, yes %d; %d password mails paired", c.no, c.yes, c.paired)
 }
+
+// TestMarksCloneIsApart: marks added to a clone of unpacked marks are
+// the clone's alone, and the clone packs as the marks with them added.
+func TestMarksCloneIsApart(t *testing.T) {
+	day := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	orig := NewMarks(time.Hour)
+	orig.Add(&model.Message{FromDomain: "partner.example", Date: day})
+	orig.Add(&model.Message{FromDomain: "other.example"})
+	packed, _ := orig.MarshalBinary()
+	var x Marks
+	if err := x.UnmarshalBinary(packed); err != nil {
+		t.Fatal(err)
+	}
+	c := x.Clone()
+	later := &model.Message{FromDomain: "partner.example", Date: day.Add(5 * time.Hour)}
+	c.Add(later)
+	orig.Add(later)
+	if got, _ := x.MarshalBinary(); string(got) != string(packed) {
+		t.Fatal("adding to the clone changed the marks it was made of")
+	}
+	want, _ := orig.MarshalBinary()
+	if got, _ := c.MarshalBinary(); string(got) != string(want) {
+		t.Fatal("the clone with a mark added packs otherwise than the marks with it added")
+	}
+	if x.MayPair(&model.Message{FromDomain: "partner.example", Date: day.Add(5*time.Hour + time.Minute)}) {
+		t.Fatal("the marks answer for a mark only their clone has")
+	}
+}

@@ -1,7 +1,6 @@
 package ppap
 
 import (
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
@@ -64,13 +63,5 @@ func TestTailOfAResumedStream(t *testing.T) {
 func resumedTail(t *testing.T, an analyzer, cfg Config, list []listed, tail *Tail, from, to int) (*Tail, string) {
 	t.Helper()
 	st, _, _ := resumeWritten(t, an, cfg, list, tail, from, to, nil)
-	next, err := st.Tail()
-	if err != nil && !errors.Is(err, ErrNoTail) {
-		t.Fatal(err)
-	}
-	state := stateOf(st)
-	if err := st.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return next, state
+	return tailThenClose(t, st)
 }

@@ -107,14 +107,7 @@ func streamTail(t *testing.T, an analyzer, cfg Config, mails []listed) (map[mode
 			t.Fatal(err)
 		}
 	}
-	tail, err := st.Tail()
-	if err != nil && !errors.Is(err, ErrNoTail) {
-		t.Fatal(err)
-	}
-	state := stateOf(st)
-	if err := st.Close(); err != nil {
-		t.Fatal(err)
-	}
+	tail, state := tailThenClose(t, st)
 	if tail == nil {
 		return out, nil, ""
 	}
@@ -134,6 +127,21 @@ func streamTail(t *testing.T, an analyzer, cfg Config, mails []listed) (map[mode
 		t.Fatalf("the tail unpacks as %+v, not %+v", back, *tail)
 	}
 	return out, &back, state
+}
+
+// tailThenClose takes st's Tail (nil for ErrNoTail) and its state then
+// (stateOf), and closes it.
+func tailThenClose(t *testing.T, st *Stream) (*Tail, string) {
+	t.Helper()
+	tail, err := st.Tail()
+	if err != nil && !errors.Is(err, ErrNoTail) {
+		t.Fatal(err)
+	}
+	state := stateOf(st)
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return tail, state
 }
 
 // stateOf spells out what a Stream's decisions depend on: the next

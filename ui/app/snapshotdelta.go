@@ -107,7 +107,7 @@ func (a *App) appendedPlan(ctx context.Context, cache *store.Cache, plan *replay
 			return false
 		}
 		if len(msgs) >= plan.extendsAt() {
-			a.recordExtended(cache, plan, pc)
+			a.recordExtended(cache, plan)
 		}
 		return true
 	}
@@ -118,10 +118,10 @@ func (a *App) appendedPlan(ctx context.Context, cache *store.Cache, plan *replay
 		// recorded, leaves the replay of msgs as they came, and of the
 		// snapshot's outcomes (not one that did not decode, made an
 		// error by the resume: the concurrency review).
-		if a.resumeAppended(ctx, cache, plan, tail, pc, opts, slices.Clone(msgs)) && a.recordExtended(cache, plan, pc) {
+		if a.resumeAppended(ctx, cache, plan, tail, pc, opts, slices.Clone(msgs)) && a.recordExtended(cache, plan) {
 			return true
 		}
-		plan.resumed, plan.resumedTail, plan.resumeForgot = nil, nil, false
+		plan.resumed, plan.resumedTail, plan.resumeUnsure = nil, nil, false
 	}
 	for i := range msgs {
 		msgs[i].PairingText = nil // as the stream lets it go

@@ -2,6 +2,7 @@ package app
 
 import (
 	"cmp"
+	"crypto/sha256"
 	"math"
 	"slices"
 	"strings"
@@ -85,16 +86,13 @@ var longestRef = store.RecordRef{Off: math.MaxInt64, Len: math.MaxUint32, Writte
 // recordExtended records the snapshot of the whole listing of plan, as
 // the stream resumed for its new mail left it (see extendAt), and sets
 // plan.recorded to its digest; false when it recorded none.
-func (a *App) recordExtended(cache *store.Cache, plan *replayPlan, pc ppap.Config) bool {
-	if plan.resumed == nil || plan.resumeForgot || cache.Stats().ReadOnly {
+func (a *App) recordExtended(cache *store.Cache, plan *replayPlan) bool {
+	if plan.resumed == nil || plan.resumeUnsure || cache.Stats().ReadOnly {
 		return false
 	}
-	// The marks again, not plan.marks: the replay's checks read those
-	// from any goroutine, which marks added to would not allow.
-	marks, _, ok := loadMarks(cache, plan.snap.MarksSum, pc.Window)
-	if !ok {
-		return false
-	}
+	// A copy of plan.marks: the replay's checks read those from any
+	// goroutine, which marks added to would not allow.
+	marks := plan.marks.Clone()
 	entries := plan.entries
 	uncached, ok := plan.snap.uncachedDates()
 	if !ok {
@@ -134,12 +132,14 @@ func (a *App) recordExtended(cache *store.Cache, plan *replayPlan, pc ppap.Confi
 	if tail != nil && tail.Len() != entries.len() {
 		tail = nil // a snapshot without one still replays with new mail that cannot pair
 	}
+	// Its size, with a SHA-256 spelled where the marks' will be.
 	s := scanSnapshot{Version: snapshotVersion, Digest: digest, Count: entries.len(), Changed: changed,
-		Uncached: missed, UncachedDates: dates, MarksSum: strings.Repeat("0", 64)}
+		Uncached: missed, UncachedDates: dates, MarksSum: strings.Repeat("0", 2*sha256.Size)}
 	if n, err := snapshotRecordLen(s); err != nil || n > store.MaxCacheRecordLen {
 		return false
 	}
-	if _, err := marks.MarshalBinary(); err != nil {
+	marksRaw, err := marksRecordOf(marks, tail)
+	if err != nil {
 		return false
 	}
 	for i, o := range outcomes {
@@ -157,7 +157,7 @@ func (a *App) recordExtended(cache *store.Cache, plan *replayPlan, pc ppap.Confi
 	}
 	// In ID order, so that the same scan records the same list.
 	slices.SortFunc(changed, func(a, b changedMessage) int { return cmp.Compare(a.ID, b.ID) })
-	s.MarksSum, _ = saveMarks(cache, marks, tail)
+	s.MarksSum, _ = putMarks(cache, marksRaw)
 	b, err := marshalSnapshot(s)
 	if err != nil || cache.PutRecord(snapshotKey, b) != nil {
 		return false

@@ -35,18 +35,33 @@ type marksRecord struct {
 // it; false when the cache did not take it (the snapshot is then one no
 // new mail replays).
 func saveMarks(c *store.Cache, marks *ppap.Marks, tail *ppap.Tail) (string, bool) {
-	packed, err := marks.MarshalBinary()
+	raw, err := marksRecordOf(marks, tail)
 	if err != nil {
 		return "", false
+	}
+	return putMarks(c, raw)
+}
+
+// marksRecordOf is the record under marksKey of marks and tail (nil for
+// none).
+func marksRecordOf(marks *ppap.Marks, tail *ppap.Tail) ([]byte, error) {
+	packed, err := marks.MarshalBinary()
+	if err != nil {
+		return nil, err
 	}
 	var packedTail []byte
 	if tail != nil {
 		if packedTail, err = tail.MarshalBinary(); err != nil {
-			return "", false
+			return nil, err
 		}
 	}
-	raw, err := json.Marshal(marksRecord{Packed: packed, Tail: packedTail})
-	if err != nil || c.PutRecord(marksKey, raw) != nil {
+	return json.Marshal(marksRecord{Packed: packed, Tail: packedTail})
+}
+
+// putMarks writes raw, a record marksRecordOf made, under marksKey, and
+// returns its SHA-256 (see saveMarks).
+func putMarks(c *store.Cache, raw []byte) (string, bool) {
+	if c.PutRecord(marksKey, raw) != nil {
 		return "", false
 	}
 	sum := sha256.Sum256(raw)

@@ -129,7 +129,7 @@ func (a *App) resumeAppended(ctx context.Context, cache *store.Cache, plan *repl
 	plan.resumed, plan.appendedMsgs = out, msgs
 	// An outcome that did not decode is shown as the error it is, and
 	// not recorded as pairing's (recordExtended).
-	plan.resumedTail, plan.resumeForgot = next, watch.forgot.Load() || broken
+	plan.resumedTail, plan.resumeUnsure = next, watch.forgot.Load() || broken
 	return true
 }
 

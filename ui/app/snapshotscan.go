@@ -242,11 +242,11 @@ type replayPlan struct {
 	an *analysis.Analyzer
 	// resumedTail is the tail of the stream resumed for the new mail,
 	// taken once it was written (nil when none was, or it had none),
-	// and resumeForgot says one of that stream's pairings was not
-	// remembered: a snapshot of the whole listing is then not recorded
-	// (snapshotextend.go).
+	// and resumeUnsure says one of that stream's pairings was not
+	// remembered, or one of its outcomes did not decode: a snapshot of
+	// the whole listing is then not recorded (snapshotextend.go).
 	resumedTail  *ppap.Tail
-	resumeForgot bool
+	resumeUnsure bool
 	// recorded is the digest of the snapshot of the whole listing,
 	// recorded before the replay (recordExtended): the console keeps its
 	// list of the whole listing under it; "" when none was.
