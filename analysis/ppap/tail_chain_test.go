@@ -5,9 +5,6 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"testing"
-	"time"
-
-	"mxaudit/analysis"
 )
 
 // TestTailOfAResumedStream: a stream resumed from the Tail taken at one
@@ -18,10 +15,7 @@ import (
 // as mail comes. Short random listings (those of TestResumedAtEveryPlace)
 // are cut at every pair of places.
 func TestTailOfAResumedStream(t *testing.T) {
-	cfg := Config{Window: 2 * time.Hour, MaxCandidateMails: 3, Budget: time.Hour, Timeout: time.Hour}
-	an := analysis.New(analysis.Config{}).WithPairingText(cfg.TextBytes(), HoldsPassword)
-	mix := shortMix{senders: []string{"yamada@partner.example", "it@partner.example", "sales@other.example"},
-		zips: shortZips(t, 3), hours: 5, undatedOneIn: 12, ownPasswordOneIn: 5, decoys: true}
+	cfg, an, mix := shortSetup(t)
 	rng := rand.New(rand.NewPCG(27, 54))
 	chained, heldAny := 0, false
 	for trial := range 12 {

@@ -238,6 +238,17 @@ func resumeWritten(t *testing.T, an analyzer, cfg Config, mails []listed, tail *
 	return st, out, times
 }
 
+// shortSetup is the pairing settings, analyzer and mix of the short
+// random listings cut at every place (TestResumedAtEveryPlace): three
+// senders' mail over five hours, a window of two, pins full at three.
+func shortSetup(t testing.TB) (Config, analyzer, shortMix) {
+	cfg := Config{Window: 2 * time.Hour, MaxCandidateMails: 3, Budget: time.Hour, Timeout: time.Hour}
+	an := analysis.New(analysis.Config{}).WithPairingText(cfg.TextBytes(), HoldsPassword)
+	mix := shortMix{senders: []string{"yamada@partner.example", "it@partner.example", "sales@other.example"},
+		zips: shortZips(t, 3), hours: 5, undatedOneIn: 12, ownPasswordOneIn: 5, decoys: true}
+	return cfg, an, mix
+}
+
 // TestResumedAtEveryPlace pairs short random listings of a few senders'
 // ZIP mails (several per window, one in five with its password in its
 // own text), password mails, mail with password-like lines, and chat,
@@ -249,10 +260,7 @@ func resumeWritten(t *testing.T, an analyzer, cfg Config, mails []listed, tail *
 // waiting one still pins, a waiting ZIP mail whose pins are full when a
 // better candidate comes, windows closed by listing distance.
 func TestResumedAtEveryPlace(t *testing.T) {
-	cfg := Config{Window: 2 * time.Hour, MaxCandidateMails: 3, Budget: time.Hour, Timeout: time.Hour}
-	an := analysis.New(analysis.Config{}).WithPairingText(cfg.TextBytes(), HoldsPassword)
-	mix := shortMix{senders: []string{"yamada@partner.example", "it@partner.example", "sales@other.example"},
-		zips: shortZips(t, 3), hours: 5, undatedOneIn: 12, ownPasswordOneIn: 5, decoys: true}
+	cfg, an, mix := shortSetup(t)
 	rng := rand.New(rand.NewPCG(9, 18))
 	noted, changed, refused, cuts := 0, 0, 0, 0
 	for trial := range 40 {
