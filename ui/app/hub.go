@@ -91,13 +91,17 @@ type hubEvent struct {
 // audit log could not be found) is the desk each session acts on under
 // its own operator. Start begins the scan.
 func NewHub(a *App, desk *Desk) *Hub {
+	spillDir := ""
+	if a != nil {
+		spillDir = a.SpillDir()
+	}
 	return &Hub{
 		app: a, desk: desk,
 		// A session that comes before the scan has begun follows it
 		// rather than taking the empty listing for the whole.
 		scanning:   true,
 		build:      model.NewRowBuilder(),
-		kept:       NewSpill(""),
+		kept:       NewSpill(spillDir),
 		have:       map[model.MessageID]*model.Row{},
 		subs:       map[*subscriber]bool{},
 		policySubs: map[chan PolicyNews]bool{},

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"testing"
@@ -185,7 +184,7 @@ func TestSpillKeepsEncodedMessagesWhole(t *testing.T) {
 	for _, how := range []string{"no file", "write fails"} {
 		var s *Spill
 		if how == "no file" {
-			s = NewSpill(filepath.Join(t.TempDir(), "missing"))
+			s = NewSpill(noSpillDir(t))
 		} else {
 			s = NewSpill(t.TempDir())
 			ro, err := os.Open(fmt.Sprintf("/proc/self/fd/%d", s.f.Fd()))

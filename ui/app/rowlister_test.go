@@ -198,7 +198,7 @@ func TestSpillWritesEncodedBytes(t *testing.T) {
 	for _, inMemory := range []bool{false, true} {
 		dir := t.TempDir()
 		if inMemory {
-			dir = filepath.Join(dir, "missing")
+			dir = noSpillDir(t)
 		}
 		s := NewSpill(dir)
 		s.Put(enc.Message())

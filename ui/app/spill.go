@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
@@ -139,16 +140,20 @@ const maxKeptBatch = 4 << 20
 // bytes): a larger one stays in memory.
 const maxSpillRecord = 64 << 20
 
-// NewSpill returns a spill whose file is in dir (os.TempDir when ""). A
-// file that cannot be created is not an error: the spill then keeps
-// messages in memory and Degraded says so.
+// NewSpill returns a spill whose file is in dir (App.SpillDir), or in
+// os.TempDir when dir is "" or no file can be made there (a read-only
+// cache directory). A file that cannot be created in either is not an
+// error: the spill then keeps messages in memory and Degraded says so.
 func NewSpill(dir string) *Spill {
 	s := &Spill{index: make(map[uint64]int32), seed: maphash.MakeSeed(), seed2: maphash.MakeSeed(), compactMin: spillCompactMin}
-	if dir == "" {
-		dir = os.TempDir()
+	f, err := newSpillFile(cmp.Or(dir, os.TempDir()))
+	if err != nil && dir != "" && dir != os.TempDir() {
+		var err2 error
+		if f, err2 = newSpillFile(os.TempDir()); err2 == nil {
+			dir, err = "", nil
+		}
 	}
-	s.dir = dir
-	f, err := newSpillFile(dir)
+	s.dir = cmp.Or(dir, os.TempDir())
 	if err != nil {
 		s.degrade(err)
 		return s

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"path/filepath"
 	"testing"
 
 	"mxaudit/model"
@@ -20,7 +19,7 @@ func TestSpillKeepsMessagesWhoseKeysCollide(t *testing.T) {
 	for _, inMemory := range []bool{false, true} {
 		dir := t.TempDir()
 		if inMemory {
-			dir = filepath.Join(dir, "missing")
+			dir = noSpillDir(t)
 		}
 		s := NewSpill(dir)
 		s.keyOf = func(model.MessageID) uint64 { return 7 }

@@ -204,7 +204,7 @@ func TestSpillCollidingKeysNeverAnswerForAnother(t *testing.T) {
 	for _, inMemory := range []bool{false, true} {
 		dir := t.TempDir()
 		if inMemory {
-			dir = filepath.Join(dir, "missing") // no file: kept in memory
+			dir = noSpillDir(t) // no file: kept in memory
 		}
 		s := NewSpill(dir)
 		s.Put(model.Message{ID: "m1", Subject: "first"})
@@ -252,7 +252,7 @@ func TestSpillKeepsWhatItCannotWrite(t *testing.T) {
 	later := []model.Message{{ID: "b", Subject: "in memory"}, {ID: "c", Subject: "in memory too"}}
 
 	t.Run("no file", func(t *testing.T) {
-		s := NewSpill(filepath.Join(t.TempDir(), "missing"))
+		s := NewSpill(noSpillDir(t))
 		defer s.Close()
 		if s.Degraded() == nil {
 			t.Fatal("no file, yet not degraded")

@@ -147,7 +147,7 @@ func newModel(ctx context.Context, cfg Config, noColor bool) *Model {
 	table := model.NewTable()
 	kept := cfg.Kept
 	if kept == nil {
-		kept = app.NewSpill("")
+		kept = app.NewSpill(cfg.SpillDir)
 		// The console's own spill goes with it: when Run returns, or
 		// when an SSH session ends.
 		context.AfterFunc(ctx, func() { kept.Close() })

@@ -190,11 +190,13 @@ func readBack(t *testing.T, m *Model, id model.MessageID) *model.Message {
 }
 
 // TestDegradedSpillIsSaid: when the file to keep messages in cannot be
-// created, the scan's end says that they are kept in memory, and the
-// views still read them back.
+// created (neither where asked nor in $TMPDIR), the scan's end says that
+// they are kept in memory, and the views still read them back.
 func TestDegradedSpillIsSaid(t *testing.T) {
 	cfg := testConfig(sampleMessages())
-	cfg.Kept = app.NewSpill(filepath.Join(t.TempDir(), "missing"))
+	missing := filepath.Join(t.TempDir(), "missing")
+	t.Setenv("TMPDIR", missing)
+	cfg.Kept = app.NewSpill(missing)
 	m := newModel(t.Context(), cfg, true)
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	runCmd(t, m, m.Init(), isScanDone)

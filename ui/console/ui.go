@@ -77,9 +77,13 @@ type Config struct {
 	// Checker audits a domain's records (c); nil turns the key off.
 	Checker DomainChecker
 	// Kept keeps the full messages the list shows rows of; nil means a
-	// spill of the console's own (app.NewSpill), closed when the
-	// console's context ends (Run returns, the SSH session ends).
+	// spill of the console's own (app.NewSpill) in SpillDir, closed
+	// when the console's context ends (Run returns, the SSH session
+	// ends).
 	Kept Kept
+	// SpillDir is where that spill's file goes (app.App.SpillDir); ""
+	// means the system's temporary directory.
+	SpillDir string
 	// PolicyFeed, under "mxaudit serve", brings the other sessions'
 	// policy changes (session.go); nil for a console of its own.
 	PolicyFeed PolicyFeed
@@ -98,6 +102,7 @@ func ConfigFor(ws *app.Workspace) Config {
 		Passwords:          a,
 		Reports:            a,
 		ActionsUnavailable: ws.ActionsUnavailable,
+		SpillDir:           a.SpillDir(),
 	}
 	if a.CanWatch() {
 		cfg.Live = a
