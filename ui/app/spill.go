@@ -151,6 +151,8 @@ func NewSpill(dir string) *Spill {
 		var err2 error
 		if f, err2 = newSpillFile(os.TempDir()); err2 == nil {
 			dir, err = "", nil
+		} else {
+			err = errors.Join(err, err2)
 		}
 	}
 	s.dir = cmp.Or(dir, os.TempDir())
@@ -293,7 +295,18 @@ func (s *Spill) commit(buf []byte, msgs []model.Message, recs []spillRecord) {
 	}
 	written := false
 	if s.f != nil && s.degraded == nil && len(buf) > 0 {
-		if _, err := s.f.WriteAt(buf, s.end); err != nil {
+		_, err := s.f.WriteAt(buf, s.end)
+		if err != nil && s.dir != os.TempDir() {
+			// The cache's disk is full, say: the file moves to the
+			// temporary directory rather than every message from now
+			// on to memory.
+			if moveErr := s.moveLiveTo(os.TempDir()); moveErr == nil {
+				_, err = s.f.WriteAt(buf, s.end)
+			} else {
+				err = errors.Join(err, moveErr)
+			}
+		}
+		if err != nil {
 			s.degrade(fmt.Errorf("cannot write the file messages are kept in: %w", err))
 		} else {
 			written = true

@@ -264,30 +264,50 @@ func TestSpillKeepsWhatItCannotWrite(t *testing.T) {
 			}
 		}
 	})
-	t.Run("write fails", func(t *testing.T) {
-		s := NewSpill(t.TempDir())
-		defer s.Close()
-		s.Put(first...)
-		// The same file, read-only: reads work, writes fail.
-		ro, err := os.Open(fmt.Sprintf("/proc/self/fd/%d", s.f.Fd()))
-		if err != nil {
-			t.Skip("no /proc to reopen the file read-only:", err)
-		}
-		s.f.Close()
-		s.f = ro
-		s.Put(later...)
-		if s.Degraded() == nil {
-			t.Fatal("a failed write left the spill not degraded")
-		}
-		for _, m := range append(first, later...) {
-			if got, err := s.Get(m.ID); err != nil || got.Subject != m.Subject {
-				t.Fatalf("%s: %q, %v", m.ID, got.Subject, err)
+	// A write that fails (a full disk) moves the file to $TMPDIR, with
+	// the records written so far; only when no file can be written
+	// there either do the messages from then on stay in memory.
+	for _, tmpOK := range []bool{true, false} {
+		t.Run(fmt.Sprint("write fails, $TMPDIR takes a file: ", tmpOK), func(t *testing.T) {
+			tmp := filepath.Join(t.TempDir(), "tmp")
+			if err := os.Mkdir(tmp, 0o700); err != nil {
+				t.Fatal(err)
 			}
-		}
-		if len(s.mem) != len(later) {
-			t.Fatalf("%d messages in memory, want %d", len(s.mem), len(later))
-		}
-	})
+			s := NewSpill(t.TempDir())
+			defer s.Close()
+			t.Setenv("TMPDIR", tmp)
+			if !tmpOK {
+				noSpillDir(t)
+			}
+			s.Put(first...)
+			// The same file, read-only: reads work, writes fail.
+			ro, err := os.Open(fmt.Sprintf("/proc/self/fd/%d", s.f.Fd()))
+			if err != nil {
+				t.Skip("no /proc to reopen the file read-only:", err)
+			}
+			s.f.Close()
+			s.f = ro
+			s.Put(later...)
+			if degraded := s.Degraded() != nil; degraded == tmpOK {
+				t.Fatalf("degraded %v, with $TMPDIR taking a file %v", degraded, tmpOK)
+			}
+			for _, m := range append(first, later...) {
+				if got, err := s.Get(m.ID); err != nil || got.Subject != m.Subject {
+					t.Fatalf("%s: %q, %v", m.ID, got.Subject, err)
+				}
+			}
+			wantMem := len(later)
+			if tmpOK {
+				wantMem = 0
+				if got := filepath.Dir(s.f.Name()); got != tmp {
+					t.Fatalf("the file moved to %s, want %s", got, tmp)
+				}
+			}
+			if len(s.mem) != wantMem {
+				t.Fatalf("%d messages in memory, want %d", len(s.mem), wantMem)
+			}
+		})
+	}
 }
 
 func TestSpillClosed(t *testing.T) {

@@ -2,6 +2,7 @@ package app
 
 import (
 	"bufio"
+	"os"
 
 	"mxaudit/model"
 )
@@ -96,20 +97,33 @@ func (s *Spill) holdsLocked(i int32, id model.MessageID) bool {
 
 // compactIfMostlyDead compacts the file when it is large and more than
 // half of it is dead; s.mu is held. A compaction that fails leaves the
-// spill as it was.
+// spill as it was. Its new file goes where the spill's is, or to the
+// temporary directory when none can be made there any more (the cache's
+// directory was removed, or made read-only, since): else a file that
+// is never compacted grows under "mxaudit serve" for as long as it runs.
 func (s *Spill) compactIfMostlyDead() {
 	if s.f == nil || s.closed || s.end < s.compactMin || s.end-s.live <= s.end/2 {
 		return
 	}
-	f, err := newSpillFile(s.dir)
+	if s.moveLiveTo(s.dir) != nil && s.dir != os.TempDir() {
+		s.moveLiveTo(os.TempDir())
+	}
+}
+
+// moveLiveTo copies the live records into a new private file in dir,
+// which replaces the spill's file, and makes dir the spill's directory;
+// s.mu is held. On failure the spill is as it was.
+func (s *Spill) moveLiveTo(dir string) error {
+	f, err := newSpillFile(dir)
 	if err != nil {
-		return
+		return err
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
 	index := make(map[uint64]int32, len(s.index))
 	recs := newChunkList[spillRecord](len(s.index) + len(s.overflow))
 	var off int64
 	var buf []byte
+	var moveErr error
 	// move copies the record at place i into the new file and returns
 	// its new place.
 	move := func(i int32) (int32, bool) {
@@ -124,9 +138,11 @@ func (s *Spill) compactIfMostlyDead() {
 		}
 		buf = buf[:int(r.n)+1]
 		if _, err := s.f.ReadAt(buf, r.off); err != nil {
+			moveErr = err
 			return 0, false
 		}
 		if _, err := w.Write(buf); err != nil {
+			moveErr = err
 			return 0, false
 		}
 		recs.add(spillRecord{off: off, n: r.n, chk: r.chk, sum: r.sum})
@@ -137,7 +153,7 @@ func (s *Spill) compactIfMostlyDead() {
 		j, ok := move(i)
 		if !ok {
 			f.Close()
-			return
+			return moveErr
 		}
 		index[key] = j
 	}
@@ -149,13 +165,13 @@ func (s *Spill) compactIfMostlyDead() {
 		j, ok := move(i)
 		if !ok {
 			f.Close()
-			return
+			return moveErr
 		}
 		overflow[id] = j
 	}
 	if err := w.Flush(); err != nil {
 		f.Close()
-		return
+		return err
 	}
 	if s.retired != nil {
 		s.retired.Close()
@@ -164,4 +180,6 @@ func (s *Spill) compactIfMostlyDead() {
 	// there: the old file stays open until the next compaction.
 	s.retired, s.f = s.f, f
 	s.index, s.overflow, s.recs, s.end, s.live = index, overflow, recs, off, off
+	s.dir = dir
+	return nil
 }

@@ -38,6 +38,7 @@ func ConfigForSession(s *app.Session) Config {
 		ActionsUnavailable: s.ActionsUnavailable,
 		Operator:           s.Operator,
 		PolicyFeed:         s,
+		SpillDir:           a.SpillDir(),
 	}
 	if a.Online() {
 		cfg.Checker = a
