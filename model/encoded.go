@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"io"
 
 	jsonv1 "github.com/go-json-experiment/json/v1"
 )
@@ -31,6 +32,28 @@ type Encoded struct {
 	// again. A wrong one only makes that keeper's reads fail.
 	JSONSum    [32]byte
 	HasJSONSum bool
+	// From, when set, is the file JSON was read from, at At: the
+	// analysis cache's, whose records never change once written (it is
+	// only appended to; a compaction or a rebuild writes a new file).
+	// A keeper may read the bytes from there again rather than write a
+	// copy of its own (ui/app's spill), and must check them against
+	// their sum: JSON is what it must read.
+	From RecordFile
+	At   int64
+}
+
+// A RecordFile is the file an encoded message was read from
+// (Encoded.From). Reopen returns a handle of the reader's own on that
+// very file, valid after its holder lets its own go; it fails once the
+// holder has closed it (the cache closed, or read another file since).
+type RecordFile interface {
+	Reopen() (ReaderAtCloser, error)
+}
+
+// ReaderAtCloser is what RecordFile.Reopen returns.
+type ReaderAtCloser interface {
+	io.ReaderAt
+	io.Closer
 }
 
 // IsEncoded reports whether only m's head is decoded (see Encoded).

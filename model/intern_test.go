@@ -1,6 +1,7 @@
 package model
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
@@ -70,6 +71,11 @@ func fill(v reflect.Value, name, tag string, repeated map[string]bool, depth int
 		for i := range 2 {
 			fill(v.Index(i), name, fmt.Sprint(tag, ".", i), repeated, depth)
 		}
+	case reflect.Interface: // Message.Encoded's From
+		if v.Type() != reflect.TypeFor[RecordFile]() {
+			panic("fill: no value for " + name + " of kind " + v.Kind().String())
+		}
+		v.Set(reflect.ValueOf(namedRecordFile(name + " " + tag)))
 	case reflect.Array: // Message.Encoded's JSONSum
 		for i := range v.Len() {
 			fill(v.Index(i), name, tag, repeated, depth)
@@ -78,6 +84,12 @@ func fill(v reflect.Value, name, tag string, repeated map[string]bool, depth int
 		panic("fill: no value for " + name + " of kind " + v.Kind().String())
 	}
 }
+
+// namedRecordFile is a RecordFile for fixtures: it names a file it
+// never opens.
+type namedRecordFile string
+
+func (namedRecordFile) Reopen() (ReaderAtCloser, error) { return nil, errors.New("a fixture's file") }
 
 // TestTableRowsAreEqual checks that the table's row of a message, its
 // strings interned, is equal field by field to the message's plain row

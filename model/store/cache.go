@@ -66,8 +66,9 @@ type Cache struct {
 	bytes   int64 // sum of len(msg) over entries
 	records int   // record lines in the file, live or not
 	lock    *os.File
-	file    *os.File // the append handle; nil when read-only
-	rf      *os.File // the read handle of Get; nil when there is no file
+	file    *os.File    // the append handle; nil when read-only
+	rf      *os.File    // the read handle of Get; nil when there is no file
+	rfRef   *recordFile // rf as encoded messages name it (Encoded.From)
 	// mem holds a message until it is known to be in the file (it is
 	// still buffered, or writing failed and Close must rewrite the file);
 	// pending lists the keys put in mem since the last flush.
@@ -234,29 +235,48 @@ func (c *Cache) record(key string) ([]byte, bool) {
 // also returns the buffer it used (buf, or one it made), which the
 // caller may use again once done with the record.
 func (c *Cache) recordInto(buf []byte, key string) ([]byte, []byte, bool) {
+	raw, used, _, ok := c.recordPlaced(buf, key)
+	return raw, used, ok
+}
+
+// recordPlace is where a record's message is in the cache's file:
+// its read handle (nil: read from memory) and offset.
+type recordPlace struct {
+	from *recordFile
+	at   int64
+}
+
+// recordPlaced is recordInto, and where the record was read: the read
+// handle and the message's offset in its file, or nil when it was read
+// from memory (a record not yet known to be in the file).
+func (c *Cache) recordPlaced(buf []byte, key string) ([]byte, []byte, recordPlace, bool) {
 	c.mu.Lock()
 	e, ok := c.index.get(key)
 	var raw []byte
 	var err error
+	var place recordPlace
 	used := buf
 	if ok && !c.isExpired(int64(e.written), c.now().Unix()) {
+		if _, inMem := c.mem[key]; !inMem && c.rf != nil {
+			place = recordPlace{c.rfRef, e.off}
+		}
 		raw, used, err = c.readLockedInto(buf, key, e)
 	}
 	c.mu.Unlock()
 	if !ok {
 		c.misses.Add(1)
-		return nil, used, false
+		return nil, used, recordPlace{}, false
 	}
 	if raw == nil && err == nil {
 		c.expired.Add(1)
 		c.misses.Add(1)
-		return nil, used, false
+		return nil, used, recordPlace{}, false
 	}
 	if err != nil {
 		c.misses.Add(1)
-		return nil, used, false
+		return nil, used, recordPlace{}, false
 	}
-	return raw, used, true
+	return raw, used, place, true
 }
 
 // Has reports whether Get would find key (present and not expired),
@@ -440,9 +460,7 @@ func (c *Cache) closeLocked() error {
 		fsx.Unlock(c.lock)
 		errs = append(errs, c.lock.Close())
 	}
-	if c.rf != nil {
-		c.rf.Close()
-	}
+	c.setReadFile(nil)
 	c.index, c.mem, c.bytes = newCacheIndex(), nil, 0
 	return errors.Join(errs...)
 }

@@ -20,7 +20,7 @@ func (c *Cache) GetEncoded(key string) (model.Message, bool) {
 		c.misses.Add(1)
 		return model.Message{}, false
 	}
-	raw, ok := c.record(key)
+	raw, _, place, ok := c.recordPlaced(nil, key)
 	if !ok {
 		return model.Message{}, false
 	}
@@ -40,6 +40,9 @@ func (c *Cache) GetEncoded(key string) (model.Message, bool) {
 				JSON:                    raw,
 				HasFiles:                !bytes.HasPrefix(rest, []byte("null")) && !bytes.HasPrefix(rest, []byte("[]")),
 				MayHaveEncryptedArchive: mayHaveEncryptedArchive(rest),
+			}
+			if place.from != nil {
+				m.Encoded.From, m.Encoded.At = place.from, place.at
 			}
 			c.hits.Add(1)
 			return m, true

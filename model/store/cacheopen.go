@@ -71,10 +71,8 @@ func OpenCache(dir, sourceKey, fingerprint string, opts ...CacheOption) (*Cache,
 	// A fresh file (none, or one rebuilt) replaced what load read: Get
 	// reads the new one, which holds no entries yet.
 	if fresh && c.file != nil {
-		if c.rf != nil {
-			c.rf.Close()
-		}
-		c.rf, _ = os.Open(c.path)
+		f, _ := os.Open(c.path)
+		c.setReadFile(f)
 	}
 	if c.rf == nil {
 		c.index.clear()
@@ -133,7 +131,7 @@ func (c *Cache) load() (goodEnd int64, fresh bool) {
 	// The handle read here is the one Get reads from: offsets into this
 	// file must never be read from another that replaced it meanwhile
 	// (another process rebuilding or compacting the cache).
-	c.rf = f
+	c.setReadFile(f)
 	br := bufio.NewReaderSize(f, 256<<10)
 	header, err := br.ReadSlice('\n')
 	if err != nil {

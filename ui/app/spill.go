@@ -78,6 +78,11 @@ type Spill struct {
 	// more, for the same peak).
 	recs chunkList[spillRecord]
 	mem  []*model.Message
+	// outside is a handle on the analysis cache's file, whose records
+	// the spill names rather than copies (spillref.go), taken from
+	// outsideFrom at the first; nil when none is.
+	outside     model.ReaderAtCloser
+	outsideFrom model.RecordFile // s.putMu's
 	// degraded is the error that made the spill keep messages in
 	// memory; nil while every message is on disk. why holds it too, for
 	// Degraded, which the console calls from Update and which must not
@@ -102,7 +107,9 @@ func (s *Spill) degrade(err error) {
 	s.why.Store(&err)
 }
 
-// spillRecord is where one message's record is and what it must hash to.
+// spillRecord is where one message's record is and what it must hash to:
+// at off in the spill's file, or, when off is negative, in the cache's
+// (outsideAt).
 type spillRecord struct {
 	off int64
 	n   uint32
@@ -198,7 +205,13 @@ func (s *Spill) Get(id model.MessageID) (model.Message, error) {
 	default:
 		rec = *s.recs.at(int(i))
 	}
-	f := s.f
+	var f interface {
+		ReadAt([]byte, int64) (int, error)
+	} = s.f
+	at := rec.off
+	if off, ok := rec.outside(); ok {
+		f, at = s.outside, off
+	}
 	s.mu.Unlock()
 	switch {
 	case closed:
@@ -211,7 +224,7 @@ func (s *Spill) Get(id model.MessageID) (model.Message, error) {
 		return *kept, nil
 	}
 	buf := make([]byte, rec.n)
-	if _, err := f.ReadAt(buf, rec.off); err != nil {
+	if _, err := f.ReadAt(buf, at); err != nil {
 		return model.Message{}, fmt.Errorf("%s: reading the kept copy: %w", id, err)
 	}
 	if sha256.Sum256(buf) != rec.sum {
@@ -258,6 +271,10 @@ func (s *Spill) Close() error {
 	if s.retired != nil {
 		s.retired.Close()
 		s.retired = nil
+	}
+	if s.outside != nil {
+		s.outside.Close()
+		s.outside = nil
 	}
 	if s.f == nil {
 		return nil

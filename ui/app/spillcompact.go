@@ -77,7 +77,9 @@ func (s *Spill) dropLocked(i int32) {
 		s.mem[-i-1] = nil
 		return
 	}
-	s.live -= int64(s.recs.at(int(i)).n) + 1
+	if _, outside := s.recs.at(int(i)).outside(); !outside {
+		s.live -= int64(s.recs.at(int(i)).n) + 1
+	}
 }
 
 // holdsLocked reports whether the record at place i is id's; s.mu is
@@ -131,6 +133,10 @@ func (s *Spill) moveLiveTo(dir string) error {
 			return i, true
 		}
 		r := *s.recs.at(int(i))
+		if _, outside := r.outside(); outside {
+			recs.add(r) // in the cache's file, which stays
+			return int32(recs.len() - 1), true
+		}
 		// The record and its newline; its digest is not checked here:
 		// a damaged record stays damaged, and Get says so.
 		if cap(buf) < int(r.n)+1 {

@@ -50,6 +50,10 @@ func (s *Spill) Put(msgs ...model.Message) {
 		recs = recs[:0]
 		to := from
 		for ; to < len(msgs) && batch.Len() < spillChunk; to++ {
+			if r, ok := s.outsideRecord(&msgs[to]); ok {
+				recs = append(recs, r)
+				continue
+			}
 			recs = append(recs, encodeRecord(enc, batch, &msgs[to]))
 		}
 		s.commit(batch.Bytes(), msgs[from:to], recs)
@@ -147,6 +151,15 @@ func (s *Spill) commit(buf []byte, msgs []model.Message, recs []spillRecord) {
 	for i, r := range recs {
 		key := s.idKey(msgs[i].ID)
 		s.forgetLocked(msgs[i].ID, key) // an older copy must not answer for it
+		if _, outside := r.outside(); outside {
+			if s.outside != nil {
+				r.chk = s.idCheck(msgs[i].ID)
+				s.recs.add(r)
+				s.placeLocked(msgs[i].ID, key, int32(s.recs.len()-1))
+				continue
+			}
+			r.n = 0 // no handle to read it by: kept in memory, below
+		}
 		if written && r.n > 0 {
 			r.off += s.end
 			r.chk = s.idCheck(msgs[i].ID)
