@@ -4,7 +4,6 @@ import (
 	"errors"
 	"os"
 	"sync"
-	"syscall"
 
 	"mxaudit/model"
 )
@@ -33,20 +32,11 @@ func (r *recordFile) Reopen() (model.ReaderAtCloser, error) {
 	if r.f == nil {
 		return nil, errRecordFileGone
 	}
-	raw, err := r.f.SyscallConn()
+	f, err := dupFile(r.f)
 	if err != nil {
 		return nil, err
 	}
-	var fd int
-	var dupErr error
-	if err := raw.Control(func(h uintptr) { fd, dupErr = syscall.Dup(int(h)) }); err != nil {
-		return nil, err
-	}
-	if dupErr != nil {
-		return nil, dupErr
-	}
-	syscall.CloseOnExec(fd)
-	return os.NewFile(uintptr(fd), r.f.Name()), nil
+	return f, nil
 }
 
 // letGo marks the handle let go: no Reopen succeeds after it.

@@ -80,9 +80,13 @@ type Spill struct {
 	mem  []*model.Message
 	// outside is a handle on the analysis cache's file, whose records
 	// the spill names rather than copies (spillref.go), taken from
-	// outsideFrom at the first; nil when none is.
+	// outsideFrom; nil when none is. outsideLive counts the records
+	// indexed that name it: at none, the handle is let go, so that a
+	// file the cache has replaced since is not kept for as long as the
+	// process runs, and the next scan's file can be named.
 	outside     model.ReaderAtCloser
-	outsideFrom model.RecordFile // s.putMu's
+	outsideFrom model.RecordFile
+	outsideLive int
 	// degraded is the error that made the spill keep messages in
 	// memory; nil while every message is on disk. why holds it too, for
 	// Degraded, which the console calls from Update and which must not
@@ -257,6 +261,8 @@ func (s *Spill) Reset() {
 	defer s.mu.Unlock()
 	clear(s.index)
 	s.overflow, s.recs, s.mem, s.live = nil, chunkList[spillRecord]{}, nil, 0
+	s.outsideLive = 0
+	s.letGoOutsideLocked()
 }
 
 // Close releases the file; Get fails afterwards.
@@ -272,10 +278,7 @@ func (s *Spill) Close() error {
 		s.retired.Close()
 		s.retired = nil
 	}
-	if s.outside != nil {
-		s.outside.Close()
-		s.outside = nil
-	}
+	s.letGoOutsideLocked()
 	if s.f == nil {
 		return nil
 	}

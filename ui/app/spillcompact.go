@@ -26,6 +26,7 @@ func (s *Spill) Forget(ids ...model.MessageID) {
 	for _, id := range ids {
 		s.forgetLocked(id, s.idKey(id))
 	}
+	s.letGoOutsideLocked()
 }
 
 // placeLocked indexes id's record (i, as in index) under key, id's
@@ -77,7 +78,9 @@ func (s *Spill) dropLocked(i int32) {
 		s.mem[-i-1] = nil
 		return
 	}
-	if _, outside := s.recs.at(int(i)).outside(); !outside {
+	if _, outside := s.recs.at(int(i)).outside(); outside {
+		s.outsideLive--
+	} else {
 		s.live -= int64(s.recs.at(int(i)).n) + 1
 	}
 }

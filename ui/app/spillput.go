@@ -76,6 +76,9 @@ func (s *Spill) decodeKeptInMemory(msgs []model.Message) []model.Message {
 		if !m.IsEncoded() || !degraded && len(m.Encoded.JSON) > 0 && len(m.Encoded.JSON) <= maxSpillRecord {
 			continue
 		}
+		if m.Encoded.From != nil && len(m.Encoded.JSON) > 0 && len(m.Encoded.JSON) <= maxSpillRecord {
+			continue // its place is named, most likely (outsideRecord); else commit decodes it
+		}
 		whole := *m
 		if whole.Materialize() != nil {
 			continue
@@ -156,6 +159,7 @@ func (s *Spill) commit(buf []byte, msgs []model.Message, recs []spillRecord) {
 				r.chk = s.idCheck(msgs[i].ID)
 				s.recs.add(r)
 				s.placeLocked(msgs[i].ID, key, int32(s.recs.len()-1))
+				s.outsideLive++
 				continue
 			}
 			r.n = 0 // no handle to read it by: kept in memory, below
@@ -178,5 +182,6 @@ func (s *Spill) commit(buf []byte, msgs []model.Message, recs []spillRecord) {
 	if written {
 		s.end += int64(len(buf))
 	}
+	s.letGoOutsideLocked() // the copies these replaced may have been its last
 	s.compactIfMostlyDead()
 }

@@ -54,24 +54,39 @@ func (s *Spill) outsideRecord(m *model.Message) (spillRecord, bool) {
 }
 
 // readsFrom reports whether the spill reads records of from: it does
-// when from is the file it took a handle on, or, before any, when a
-// handle can be taken now. s.putMu is held; s.outside is written under
-// s.mu too, for Get.
+// when from is the file it holds a handle on, or, when it holds none (or
+// one no record names any more), when a handle can be taken on from now.
+// A file whose handle could not be taken is not tried again while it is
+// the one named. s.putMu is held.
 func (s *Spill) readsFrom(from model.RecordFile) bool {
-	if s.outsideFrom != nil {
-		return s.outsideFrom == from && s.outside != nil
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case s.closed:
+		return false
+	case s.outsideFrom == from:
+		return s.outside != nil
+	case s.outsideLive > 0:
+		return false // records name another file still
 	}
+	s.letGoOutsideLocked()
 	s.outsideFrom = from
 	f, err := from.Reopen()
 	if err != nil {
 		return false
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		f.Close()
-		return false
-	}
 	s.outside = f
 	return true
+}
+
+// letGoOutsideLocked closes the handle on the cache's file once no
+// record names it; s.mu is held.
+func (s *Spill) letGoOutsideLocked() {
+	if s.outsideLive > 0 && !s.closed {
+		return
+	}
+	if s.outside != nil {
+		s.outside.Close()
+	}
+	s.outside, s.outsideFrom = nil, nil
 }

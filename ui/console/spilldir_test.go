@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"mxaudit/model"
 	"mxaudit/ui/app"
 )
 
@@ -15,16 +16,8 @@ import (
 // directory that many systems keep in memory (app.App.SpillDir): its
 // file, unlinked at once, is found among the process's open files.
 func TestConsoleSpillsBesideTheCache(t *testing.T) {
-	src := filepath.Join(t.TempDir(), "Maildir")
-	for _, sub := range []string{"cur", "new", "tmp"} {
-		if err := os.MkdirAll(filepath.Join(src, sub), 0o700); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cache := filepath.Join(t.TempDir(), "mxaudit")
-	cfg := app.Config{}
-	cfg.Offline, cfg.CacheDir = true, cache
-	uc := ConfigFor(app.NewWorkspace(demoApp(t, t.Context(), src, cfg, app.Options{}), nil, nil))
+	a, cache := emptyMaildirApp(t)
+	uc := ConfigFor(app.NewWorkspace(a, nil, nil))
 	if uc.SpillDir != cache {
 		t.Fatalf("SpillDir = %q, want the cache's %q", uc.SpillDir, cache)
 	}
@@ -51,4 +44,39 @@ func spillOpenIn(t *testing.T, dir string) bool {
 		}
 	}
 	return false
+}
+
+// TestSessionConsoleSpillsBesideTheCache: an SSH session's console keeps
+// the messages it changed itself (re-analysis, watch) in a spill of its
+// own (newModel); like the hub's, it goes beside the cache, not $TMPDIR
+// (from a review: ConfigForSession left SpillDir empty).
+func TestSessionConsoleSpillsBesideTheCache(t *testing.T) {
+	a, cache := emptyMaildirApp(t)
+	s := app.NewHub(a, nil).Session(model.Operator{User: "alice"})
+	uc := ConfigForSession(s)
+	if uc.SpillDir != cache {
+		t.Fatalf("SpillDir = %q, want the cache's %q", uc.SpillDir, cache)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	NewSession(ctx, uc, nil)
+	if !spillOpenIn(t, cache) {
+		t.Fatalf("no spill file open in %s", cache)
+	}
+}
+
+// emptyMaildirApp opens an empty Maildir through the application core,
+// offline, with a cache directory of its own, which it returns too.
+func emptyMaildirApp(t *testing.T) (*app.App, string) {
+	t.Helper()
+	src := filepath.Join(t.TempDir(), "Maildir")
+	for _, sub := range []string{"cur", "new", "tmp"} {
+		if err := os.MkdirAll(filepath.Join(src, sub), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cache := filepath.Join(t.TempDir(), "mxaudit")
+	cfg := app.Config{}
+	cfg.Offline, cfg.CacheDir = true, cache
+	return demoApp(t, t.Context(), src, cfg, app.Options{}), cache
 }

@@ -1,0 +1,106 @@
+package app
+
+import (
+	"bytes"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"mxaudit/model"
+)
+
+// countedFile is a fileOfRecords whose handles count their Close.
+type countedFile struct {
+	fileOfRecords
+	open atomic.Int32
+}
+
+func (f *countedFile) Reopen() (model.ReaderAtCloser, error) {
+	f.open.Add(1)
+	return &countedHandle{ReaderAt: bytes.NewReader(f.b), f: f}, nil
+}
+
+type countedHandle struct {
+	ReaderAt *bytes.Reader
+	f        *countedFile
+	once     sync.Once
+}
+
+func (h *countedHandle) ReadAt(b []byte, off int64) (int, error) { return h.ReaderAt.ReadAt(b, off) }
+func (h *countedHandle) Close() error {
+	h.once.Do(func() { h.f.open.Add(-1) })
+	return nil
+}
+
+// TestSpillOutsideLiveAndClose: records of the cache's file never count
+// in the spill's live bytes (put, forgotten, replaced), and Close
+// closes the handle on that file.
+func TestSpillOutsideLiveAndClose(t *testing.T) {
+	file := &countedFile{}
+	msgs := recordsIn(t, &file.fileOfRecords, "m", 10)
+	for i := range msgs {
+		msgs[i].Encoded.From = file
+	}
+	s := NewSpill(t.TempDir())
+	s.Put(msgs...)
+	fresh := model.Message{ID: "fresh", Subject: "anew"}
+	s.Put(fresh)
+	live := s.live
+	s.Forget(msgs[0].ID, msgs[1].ID)
+	s.Put(msgs[2]) // replaced by itself
+	if s.live != live {
+		t.Fatalf("live went from %d to %d dropping records of the cache's file", live, s.live)
+	}
+	if file.open.Load() != 1 {
+		t.Fatalf("%d handles open on the cache's file, want 1", file.open.Load())
+	}
+	s.Close()
+	if n := file.open.Load(); n != 0 {
+		t.Fatalf("%d handles on the cache's file left open after Close", n)
+	}
+}
+
+// TestSpillResetLetsTheCachesFileGo: after a reload (Reset) no record
+// names the old cache file: its handle is closed (a compacted cache's
+// old file, possibly GBs, must not stay pinned for weeks under
+// "mxaudit serve"), and the next scan's cache file is named rather than
+// copied.
+func TestSpillResetLetsTheCachesFileGo(t *testing.T) {
+	first := &countedFile{}
+	msgs := recordsIn(t, &first.fileOfRecords, "m", 5)
+	for i := range msgs {
+		msgs[i].Encoded.From = first
+	}
+	s := NewSpill(t.TempDir())
+	defer s.Close()
+	s.Put(msgs...)
+	s.Reset()
+	if n := first.open.Load(); n != 0 {
+		t.Errorf("%d handles on the first cache file still open after Reset", n)
+	}
+	second := recordsIn(t, &fileOfRecords{}, "n", 5)
+	s.Put(second...)
+	if s.end != 0 {
+		t.Errorf("after a reload, the next cache file's messages were copied (%d bytes)", s.end)
+	}
+	for _, m := range second {
+		if got, err := s.Get(m.ID); err != nil || got.Subject != m.Subject {
+			t.Fatalf("%s: %q, %v", m.ID, got.Subject, err)
+		}
+	}
+}
+
+// TestSpillOutsidePutCloseRace: Put naming the cache's file while the
+// console closes the spill (run with -race).
+func TestSpillOutsidePutCloseRace(t *testing.T) {
+	for range 50 {
+		file := &fileOfRecords{}
+		msgs := recordsIn(t, file, "m", 4)
+		s := NewSpill(t.TempDir())
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() { defer wg.Done(); s.Put(msgs[0]); s.Put(msgs[1:]...) }()
+		go func() { defer wg.Done(); s.Close() }()
+		wg.Wait()
+	}
+}
