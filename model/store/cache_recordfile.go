@@ -11,8 +11,8 @@ import (
 // recordFile is the cache's read handle as an encoded message names it
 // (model.Encoded.From): a reader that keeps the message's bytes for
 // later, the console's spill, reads them from the cache's file again
-// instead of writing a copy. At a million messages paired again, that
-// copy was 2 GB written and 4 s of CPU.
+// instead of writing a copy: 2.1 GB written at a start that read a
+// million cached messages again.
 //
 // Reopen duplicates the handle rather than open the file by name: the
 // name may be another file by then (another process compacted or
@@ -34,7 +34,7 @@ func (r *recordFile) Reopen() (model.ReaderAtCloser, error) {
 	}
 	f, err := dupFile(r.f)
 	if err != nil {
-		return nil, err
+		return nil, err // not f: a nil *os.File is no nil ReaderAtCloser
 	}
 	return f, nil
 }
