@@ -215,9 +215,17 @@ func (t *Table) arrivals() iter.Seq2[int, int32] {
 	}
 }
 
-// Run sorts. It may run on any goroutine, once.
+// Run sorts. It may run on any goroutine, once; should the table have
+// begun it first (awaitJob runs a job handed out but not begun itself),
+// Run returns at once.
 func (j *SortJob) Run() {
-	j.started.Store(true)
+	if j.started.CompareAndSwap(false, true) {
+		j.run()
+	}
+}
+
+// run is Run, once j.started is set by the caller.
+func (j *SortJob) run() {
 	defer close(j.done)
 	for _, i := range j.idx {
 		j.keys[i] = j.directed(j.keys[i])

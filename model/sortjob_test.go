@@ -231,9 +231,10 @@ func TestJobsAfterARemovalSortOnlyTheListed(t *testing.T) {
 
 // TestSortWaitsForTheJobUnderWay: a sort key whose job sorting ahead has
 // begun takes that job's order once it ends, rather than sorting again
-// beside it; the job's own return to AdoptSort then changes nothing. A
-// job handed out but not begun is not waited for (it may never run),
-// nor one taken before the rows changed.
+// beside it, and one whose job is handed out but not begun runs that job
+// itself (it may never run otherwise), which the job's own goroutine
+// then finds begun; the job's return to AdoptSort then changes nothing.
+// A job taken before the rows changed is neither waited for nor run.
 func TestSortWaitsForTheJobUnderWay(t *testing.T) {
 	msgs := randomMessages(rand.New(rand.NewPCG(4, 2)), 3000)
 	from := SortKey{Column: ColumnFrom}
@@ -264,20 +265,46 @@ func TestSortWaitsForTheJobUnderWay(t *testing.T) {
 			tab.rowsChanged()
 		}
 		tab.Append(msgs[2900 : 2900+tt.arrivals]...)
-		tab.SetSort(from) // returns: a job not begun is not waited for
+		tab.SetSort(from) // returns: a job not begun is run here
 		checkSorted(t, tab, tt.name)
-		waited := j.taken
-		if want := tt.begin && !tt.changed; waited != want {
-			t.Errorf("%s: waited for the job %v, want %v", tt.name, waited, want)
+		took := j.taken
+		if want := !tt.changed; took != want {
+			t.Errorf("%s: took the job %v, want %v", tt.name, took, want)
 		}
 		if !tt.begin {
-			j.Run()
+			j.Run() // its goroutine, late: finds it begun, or runs it (rows changed)
 		}
 		<-j.done
 		tab.AdoptSort(j)
 		tab.SetSort(SortKey{Column: ColumnDate})
 		tab.SetSort(from)
 		checkSorted(t, tab, tt.name+", after the job came back")
+	}
+}
+
+// TestSortJobRunOnceWhoeverBegins: the table and the job's goroutine
+// reach a job handed out at once (run it with -race): it runs once (a
+// second run would close its done again), the table takes its order,
+// and the list is sorted.
+func TestSortJobRunOnceWhoeverBegins(t *testing.T) {
+	msgs := randomMessages(rand.New(rand.NewPCG(8, 3)), 2000)
+	from := SortKey{Column: ColumnFrom}
+	for range 50 {
+		tab := NewTable()
+		tab.Append(msgs...)
+		jobs := sortJobs(tab, from)
+		if len(jobs) != 1 {
+			t.Fatalf("%d jobs", len(jobs))
+		}
+		j := jobs[0]
+		go j.Run()
+		tab.SetSort(from)
+		checkSorted(t, tab, "at once")
+		if !j.taken {
+			t.Fatal("the table sorted beside the job")
+		}
+		<-j.done
+		tab.AdoptSort(j)
 	}
 }
 
