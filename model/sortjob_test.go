@@ -308,6 +308,41 @@ func TestSortJobRunOnceWhoeverBegins(t *testing.T) {
 	}
 }
 
+// TestSortJobRunReturnsSorted: a job's goroutine that reaches Run once
+// the table has claimed the job (awaitJob) finds it sorted when Run
+// returns, as "Run sorts" says: it may read the order (run with -race;
+// a Run that returns while the table still sorts races here).
+func TestSortJobRunReturnsSorted(t *testing.T) {
+	msgs := randomMessages(rand.New(rand.NewPCG(9, 1)), 20000)
+	from := SortKey{Column: ColumnFrom}
+	for range 5 {
+		tab := NewTable()
+		tab.Append(msgs...)
+		jobs := sortJobs(tab, from)
+		if len(jobs) != 1 {
+			t.Fatalf("%d jobs", len(jobs))
+		}
+		j := jobs[0]
+		got := make(chan int)
+		go func() {
+			for !j.started.Load() { // the table claims it first
+				runtime.Gosched()
+			}
+			j.Run()
+			got <- len(j.order)
+		}()
+		tab.SetSort(from)
+		if n := <-got; n != tab.Total() {
+			t.Fatalf("Run returned with %d in order, want %d", n, tab.Total())
+		}
+		if !j.taken {
+			t.Fatal("the table did not take the job")
+		}
+		tab.AdoptSort(j)
+		checkSorted(t, tab, "after the late Run")
+	}
+}
+
 // TestSortJobInTakesItsRoom checks that a job taken into a room
 // (SortJobIn) fills the room's arrays rather than new ones, for a text
 // column and another, that a room too small, one taken already or none

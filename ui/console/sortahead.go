@@ -22,9 +22,10 @@ import (
 // The table takes each job (a pass over its rows, in Update, into room
 // the command asking for it made: model.SortRoom), the job sorts away
 // from it, and the table adopts the order unless rows changed meanwhile
-// (model.SortJob). A key pressed before its order is ready
-// sorts in Update, as it did before. Orders kept cost 4 bytes a message
-// and a bit each (model.maxKeptOrders bounds them).
+// (model.SortJob). A key pressed before its order is ready waits for
+// the job sorting it, runs it in Update if it has not begun, or, with no
+// job for it, sorts in Update as it did before. Orders kept cost 4
+// bytes a message and a bit each (model.maxKeptOrders bounds them).
 
 // sortAheadState is where sorting ahead is: idle, asked for (a
 // sortAheadMsg on its way), or running a job.
