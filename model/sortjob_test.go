@@ -250,11 +250,7 @@ func TestSortWaitsForTheJobUnderWay(t *testing.T) {
 	} {
 		tab := NewTable()
 		tab.Append(msgs[:2900]...)
-		jobs := sortJobs(tab, from)
-		if len(jobs) != 1 {
-			t.Fatalf("%s: %d jobs", tt.name, len(jobs))
-		}
-		j := jobs[0]
+		j := theJob(t, tab, from)
 		if tt.begin {
 			go j.Run()
 			for !j.started.Load() {
@@ -292,11 +288,7 @@ func TestSortJobRunOnceWhoeverBegins(t *testing.T) {
 	for range 50 {
 		tab := NewTable()
 		tab.Append(msgs...)
-		jobs := sortJobs(tab, from)
-		if len(jobs) != 1 {
-			t.Fatalf("%d jobs", len(jobs))
-		}
-		j := jobs[0]
+		j := theJob(t, tab, from)
 		go j.Run()
 		tab.SetSort(from)
 		checkSorted(t, tab, "at once")
@@ -318,11 +310,7 @@ func TestSortJobRunReturnsSorted(t *testing.T) {
 	for range 5 {
 		tab := NewTable()
 		tab.Append(msgs...)
-		jobs := sortJobs(tab, from)
-		if len(jobs) != 1 {
-			t.Fatalf("%d jobs", len(jobs))
-		}
-		j := jobs[0]
+		j := theJob(t, tab, from)
 		got := make(chan int)
 		go func() {
 			for !j.started.Load() { // the table claims it first
@@ -341,6 +329,17 @@ func TestSortJobRunReturnsSorted(t *testing.T) {
 		tab.AdoptSort(j)
 		checkSorted(t, tab, "after the late Run")
 	}
+}
+
+// theJob is the job sorting ahead by k that tab hands out (sortJobs):
+// one, or the test fails.
+func theJob(t *testing.T, tab *Table, k SortKey) *SortJob {
+	t.Helper()
+	jobs := sortJobs(tab, k)
+	if len(jobs) != 1 {
+		t.Fatalf("%d jobs", len(jobs))
+	}
+	return jobs[0]
 }
 
 // TestSortJobInTakesItsRoom checks that a job taken into a room
