@@ -257,10 +257,11 @@ func (c *Cache) recordPlaced(buf []byte, key string) ([]byte, []byte, recordPlac
 	var place recordPlace
 	used := buf
 	if ok && !c.isExpired(int64(e.written), c.now().Unix()) {
-		if _, inMem := c.mem[key]; !inMem && c.rf != nil {
+		var fromFile bool
+		raw, used, fromFile, err = c.readLockedInto(buf, key, e)
+		if fromFile {
 			place = recordPlace{c.rfRef, e.off}
 		}
-		raw, used, err = c.readLockedInto(buf, key, e)
 	}
 	c.mu.Unlock()
 	if !ok {
@@ -499,20 +500,22 @@ func (c *Cache) set(key string, e cacheEntry) {
 // systems, or damage since the file was opened) is an error, which Get
 // counts as a miss, and never another message's verdict.
 func (c *Cache) readLocked(key string, e cacheEntry) ([]byte, error) {
-	msg, _, err := c.readLockedInto(nil, key, e)
+	msg, _, _, err := c.readLockedInto(nil, key, e)
 	return msg, err
 }
 
 // readLockedInto is readLocked reading into buf when it is large enough;
-// it also returns the buffer it used.
-func (c *Cache) readLockedInto(buf []byte, key string, e cacheEntry) ([]byte, []byte, error) {
+// it also returns the buffer it used, and whether the message was read
+// from the file (at e.off), not from memory.
+func (c *Cache) readLockedInto(buf []byte, key string, e cacheEntry) ([]byte, []byte, bool, error) {
 	if msg, ok := c.mem[key]; ok {
-		return msg, buf, nil
+		return msg, buf, false, nil
 	}
 	if c.rf == nil {
-		return nil, buf, errors.New("cache: no file to read")
+		return nil, buf, false, errors.New("cache: no file to read")
 	}
-	return readRecordAt(c.rf, &c.ahead, buf, key, e)
+	raw, used, err := readRecordAt(c.rf, &c.ahead, buf, key, e)
+	return raw, used, err == nil, err
 }
 
 // readRecordAt reads key's record as e places it in f, through ahead

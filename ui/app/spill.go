@@ -2,12 +2,12 @@ package app
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"crypto/sha256"
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"io"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -155,22 +155,27 @@ const maxSpillRecord = 64 << 20
 // error: the spill then keeps messages in memory and Degraded says so.
 func NewSpill(dir string) *Spill {
 	s := &Spill{index: make(map[uint64]int32), seed: maphash.MakeSeed(), seed2: maphash.MakeSeed(), compactMin: spillCompactMin}
-	f, err := newSpillFile(cmp.Or(dir, os.TempDir()))
-	if err != nil && dir != "" && dir != os.TempDir() {
-		var err2 error
-		if f, err2 = newSpillFile(os.TempDir()); err2 == nil {
-			dir, err = "", nil
-		} else {
-			err = errors.Join(err, err2)
+	var errs []error
+	for _, d := range spillDirs(dir) {
+		f, err := newSpillFile(d)
+		if err == nil {
+			s.f, s.dir = f, d
+			return s
 		}
+		errs = append(errs, err)
 	}
-	s.dir = cmp.Or(dir, os.TempDir())
-	if err != nil {
-		s.degrade(err)
-		return s
-	}
-	s.f = f
+	s.dir = os.TempDir()
+	s.degrade(errors.Join(errs...))
 	return s
+}
+
+// spillDirs are where a spill's file is made, in turn until one takes
+// it: dir, then the temporary directory (only that when dir is "").
+func spillDirs(dir string) []string {
+	if dir == "" || dir == os.TempDir() {
+		return []string{os.TempDir()}
+	}
+	return []string{dir, os.TempDir()}
 }
 
 // newSpillFile creates a private file in dir: made with O_EXCL and mode
@@ -209,9 +214,7 @@ func (s *Spill) Get(id model.MessageID) (model.Message, error) {
 	default:
 		rec = *s.recs.at(int(i))
 	}
-	var f interface {
-		ReadAt([]byte, int64) (int, error)
-	} = s.f
+	var f io.ReaderAt = s.f
 	at := rec.off
 	if off, ok := rec.outside(); ok {
 		f, at = s.outside, off

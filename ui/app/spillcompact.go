@@ -2,7 +2,6 @@ package app
 
 import (
 	"bufio"
-	"os"
 
 	"mxaudit/model"
 )
@@ -110,8 +109,10 @@ func (s *Spill) compactIfMostlyDead() {
 	if s.f == nil || s.closed || s.end < s.compactMin || s.end-s.live <= s.end/2 {
 		return
 	}
-	if s.moveLiveTo(s.dir) != nil && s.dir != os.TempDir() {
-		s.moveLiveTo(os.TempDir())
+	for _, d := range spillDirs(s.dir) {
+		if s.moveLiveTo(d) == nil {
+			return
+		}
 	}
 }
 

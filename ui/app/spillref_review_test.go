@@ -1,46 +1,18 @@
 package app
 
 import (
-	"bytes"
 	"sync"
-	"sync/atomic"
 	"testing"
 
 	"mxaudit/model"
 )
 
-// countedFile is a fileOfRecords whose handles count their Close.
-type countedFile struct {
-	fileOfRecords
-	open atomic.Int32
-}
-
-func (f *countedFile) Reopen() (model.ReaderAtCloser, error) {
-	f.open.Add(1)
-	return &countedHandle{ReaderAt: bytes.NewReader(f.b), f: f}, nil
-}
-
-type countedHandle struct {
-	ReaderAt *bytes.Reader
-	f        *countedFile
-	once     sync.Once
-}
-
-func (h *countedHandle) ReadAt(b []byte, off int64) (int, error) { return h.ReaderAt.ReadAt(b, off) }
-func (h *countedHandle) Close() error {
-	h.once.Do(func() { h.f.open.Add(-1) })
-	return nil
-}
-
 // TestSpillOutsideLiveAndClose: records of the cache's file never count
 // in the spill's live bytes (put, forgotten, replaced), and Close
 // closes the handle on that file.
 func TestSpillOutsideLiveAndClose(t *testing.T) {
-	file := &countedFile{}
-	msgs := recordsIn(t, &file.fileOfRecords, "m", 10)
-	for i := range msgs {
-		msgs[i].Encoded.From = file
-	}
+	file := &fileOfRecords{}
+	msgs := recordsIn(t, file, "m", 10)
 	s := NewSpill(t.TempDir())
 	s.Put(msgs...)
 	fresh := model.Message{ID: "fresh", Subject: "anew"}
@@ -66,11 +38,8 @@ func TestSpillOutsideLiveAndClose(t *testing.T) {
 // "mxaudit serve"), and the next scan's cache file is named rather than
 // copied.
 func TestSpillResetLetsTheCachesFileGo(t *testing.T) {
-	first := &countedFile{}
-	msgs := recordsIn(t, &first.fileOfRecords, "m", 5)
-	for i := range msgs {
-		msgs[i].Encoded.From = first
-	}
+	first := &fileOfRecords{}
+	msgs := recordsIn(t, first, "m", 5)
 	s := NewSpill(t.TempDir())
 	defer s.Close()
 	s.Put(msgs...)

@@ -5,8 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"mxaudit/model"
@@ -14,25 +15,38 @@ import (
 )
 
 // fileOfRecords is a RecordFile holding the bytes of encoded messages
-// end to end, as the cache's file does; err, when set, is Reopen's.
+// end to end, as the cache's file does; err, when set, is Reopen's. open
+// counts the handles reopened on it and not yet closed.
 type fileOfRecords struct {
-	b   []byte
-	err error
+	b    []byte
+	err  error
+	open atomic.Int32
 }
 
 func (f *fileOfRecords) Reopen() (model.ReaderAtCloser, error) {
 	if f.err != nil {
 		return nil, f.err
 	}
-	return nopCloserAt{bytes.NewReader(f.b)}, nil
+	f.open.Add(1)
+	return &recordsHandle{Reader: bytes.NewReader(f.b), f: f}, nil
 }
 
-type nopCloserAt struct{ io.ReaderAt }
+// recordsHandle is a handle on a fileOfRecords, which reads its bytes as
+// they are then (a test may change them in place).
+type recordsHandle struct {
+	*bytes.Reader
+	f    *fileOfRecords
+	once sync.Once
+}
 
-func (nopCloserAt) Close() error { return nil }
+func (h *recordsHandle) Close() error {
+	h.once.Do(func() { h.f.open.Add(-1) })
+	return nil
+}
 
-// recordsIn encodes n messages, IDs prefix0, prefix1, …, as the cache does and places them in
-// file, each named by From and At as GetEncoded names a cached one.
+// recordsIn encodes n messages (IDs prefix0, prefix1, …) as the cache
+// does and places them in file, each named by From and At as GetEncoded
+// names a cached one.
 func recordsIn(t *testing.T, file *fileOfRecords, prefix string, n int) []model.Message {
 	t.Helper()
 	var msgs []model.Message
