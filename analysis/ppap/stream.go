@@ -63,6 +63,10 @@ type Stream struct {
 	inflight    int
 	maxInflight int
 	queue       []pairJob // pairings waiting for a goroutine
+
+	// infl, when set (TrackInfluence), records which messages another's
+	// outcome may depend on.
+	infl *influenceState
 }
 
 // pairResult is a pairing finished off the emitting goroutine.
@@ -137,6 +141,9 @@ func (s *Stream) Write(m model.Message) error {
 	h := s.admit(m, s.seq)
 	ref := h.ref
 	s.seq++
+	if s.infl != nil {
+		s.infl.written(h, s.latest, s.window)
+	}
 	if h.msg.Date.After(s.latest) {
 		s.latest = h.msg.Date
 	}
@@ -145,6 +152,9 @@ func (s *Stream) Write(m model.Message) error {
 		s.release()
 	}
 	s.waits.candidateOf(ref, s.window, func(z *heldMsg) {
+		if s.infl != nil {
+			s.infl.x.mark(ref.Seq)
+		}
 		d := offerPin(z, h, s.pairer.cfg.MaxCandidateMails)
 		if d != nil && d != h {
 			s.markReady(d)
@@ -222,7 +232,11 @@ func (s *Stream) Stats() Stats { return s.stats }
 // settleClosed starts the pairing of every held ZIP mail whose window the
 // new message closes.
 func (s *Stream) settleClosed(next *Ref) {
-	for _, h := range s.waits.closedBy(next, s.window) {
+	closed := s.waits.closedBy(next, s.window)
+	if len(closed) > 0 && s.infl != nil {
+		s.infl.x.mark(next.Seq)
+	}
+	for _, h := range closed {
 		s.settle(h)
 	}
 }
@@ -232,7 +246,13 @@ func (s *Stream) settleClosed(next *Ref) {
 // waits, so that the scan's workers keep going while pairings run.
 func (s *Stream) settle(h *heldMsg) {
 	h.pairing = true
-	s.queue = append(s.queue, pairJob{h: h, cands: s.senders.candidates(h.ref, s.window)})
+	cands := s.senders.candidates(h.ref, s.window)
+	if s.infl != nil {
+		for _, c := range cands {
+			s.infl.x.mark(c.Seq)
+		}
+	}
+	s.queue = append(s.queue, pairJob{h: h, cands: cands})
 	s.dispatch()
 }
 
