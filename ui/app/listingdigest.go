@@ -58,6 +58,12 @@ type listingDigest struct {
 	// the whole listing with the refs the new mail has once the check
 	// has cached it (extendedSum); nil until then.
 	prefixRefs hash.Hash
+	// table, kept for a scan that records a snapshot (keepTable), are
+	// the entries' keys for its table (snapshottable.go): 8 MB at a
+	// million messages, beside a pairing of the whole listing.
+	keepTable bool
+	table     []uint64
+	keyer     entryKeyer
 }
 
 // letGo drops the digest's per-entry arrays, summed and compared
@@ -133,9 +139,9 @@ func (d *listingDigest) add(e mailsrc.Entry) {
 	if !ok {
 		d.missed = append(d.missed, e.ID)
 	}
-	var received [8]byte
-	if !e.Received.IsZero() {
-		binary.BigEndian.PutUint64(received[:], uint64(e.Received.UnixNano()))
+	received := receivedField(e)
+	if d.keepTable {
+		d.table = append(d.table, d.keyer.key(string(e.ID), &sum, received[:], e.Warning, ref, ok))
 	}
 	d.fieldString(string(e.ID))
 	d.field(sum[:])
@@ -144,6 +150,16 @@ func (d *listingDigest) add(e mailsrc.Entry) {
 	if d.n == d.prefixAt {
 		d.prefix = d.digestSoFar()
 	}
+}
+
+// receivedField is an entry's delivery time as the digest hashes it:
+// nanoseconds since 1970, big-endian, or zeros for none.
+func receivedField(e mailsrc.Entry) [8]byte {
+	var received [8]byte
+	if !e.Received.IsZero() {
+		binary.BigEndian.PutUint64(received[:], uint64(e.Received.UnixNano()))
+	}
+	return received
 }
 
 // digestSoFar is the digest of the entries added so far, as sum would

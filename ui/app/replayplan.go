@@ -68,6 +68,10 @@ type replayPlan struct {
 	// the whole listing is then not recorded (snapshotextend.go).
 	resumedTail  *ppap.Tail
 	resumeUnsure bool
+	// resumedInfl is what that stream's outcome depended on, by places
+	// of the whole listing (ppap.Influence), for the table of the
+	// snapshot of it.
+	resumedInfl *ppap.Influence
 	// recorded is the digest of the snapshot of the whole listing,
 	// recorded before the replay (recordExtended): the console keeps its
 	// list of the whole listing under it; "" when none was.
@@ -113,7 +117,8 @@ func (a *App) replayable(ctx context.Context, cache *store.Cache, snap scanSnaps
 		digest, ok = d.prefixSum(cache, uncachedOK)
 	}
 	if !ok || digest != snap.Digest {
-		return nil, false
+		// Messages taken out since, maybe with new mail after them.
+		return a.replayRemoved(ctx, cache, snap, changed, entries, d, pc, opts)
 	}
 	if !listedOnce(changed, entries) {
 		return nil, false

@@ -61,6 +61,13 @@ type scanSnapshot struct {
 	// the marks of the changed messages; empty when none was kept, and
 	// no listing but this one replays the snapshot.
 	MarksSum string `json:"marks,omitempty"`
+	// Table is the SHA-256 of the record under tableKey that holds the
+	// table of the listing: empty when none was kept, and no listing
+	// with messages taken out replays the snapshot.
+	Table string `json:"table,omitempty"`
+	// rebased is a snapshot replayRemoved made of this listing: its
+	// digest is the listing's, and it is not matched against a table.
+	rebased bool
 }
 
 // changedMessage is a message pairing changed, as the cache holds it
@@ -196,6 +203,9 @@ type snapshotRecorder struct {
 	// (resumeAppended); nil when the stream had none.
 	marks *ppap.Marks
 	tail  *ppap.Tail
+	// infl is what the stream's outcome depended on, for the table
+	// (snapshottable.go); nil when it tracked none.
+	infl  *ppap.Influence
 	inert map[model.MessageID]string // emitted and ppap.Inert: their pairingDate
 	// encoded says the scan's messages go out as JSON (scan.Options.
 	// Encoded): see then gives those it caches encoded.
@@ -204,7 +214,7 @@ type snapshotRecorder struct {
 
 func newSnapshotRecorder(c *store.Cache, pc ppap.Config, keepIDs, encoded bool) *snapshotRecorder {
 	d := newStreamedDigest(pc.ResultsSalt, c)
-	d.keepIDs = keepIDs
+	d.keepIDs, d.keepTable = keepIDs, true
 	return &snapshotRecorder{Results: c, cache: c, digest: d, marks: ppap.NewMarks(pc.Window), inert: map[model.MessageID]string{}, encoded: encoded}
 }
 
@@ -286,8 +296,14 @@ func (r *snapshotRecorder) save() (string, bool) {
 	if tail != nil && tail.Len() != r.digest.n {
 		tail = nil
 	}
-	// Without its marks the snapshot still replays an unchanged listing.
+	// Without its marks the snapshot still replays an unchanged listing,
+	// and without its table one with no message taken out. The stream's
+	// Influence is by its places, which are the listing's where it took
+	// every entry, as for the tail.
 	s.MarksSum, _ = saveMarks(r.cache, r.marks, tail)
+	if r.infl != nil && r.infl.Len() == r.digest.n {
+		s.Table, _ = saveTable(r.cache, r.digest.table, r.infl)
+	}
 	b, err := marshalSnapshot(s)
 	if err != nil {
 		return "", false

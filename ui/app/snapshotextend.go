@@ -135,6 +135,10 @@ func (a *App) recordExtended(cache *store.Cache, plan *replayPlan) bool {
 	// Its size, with a SHA-256 spelled where the marks' will be.
 	s := scanSnapshot{Version: snapshotVersion, Digest: digest, Count: entries.len(), Changed: changed,
 		Uncached: missed, UncachedDates: dates, MarksSum: strings.Repeat("0", 2*sha256.Size)}
+	tableRaw, table := extendedTable(cache, plan)
+	if table {
+		s.Table = s.MarksSum
+	}
 	if n, err := snapshotRecordLen(s); err != nil || n > store.MaxCacheRecordLen {
 		return false
 	}
@@ -158,6 +162,9 @@ func (a *App) recordExtended(cache *store.Cache, plan *replayPlan) bool {
 	// In ID order, so that the same scan records the same list.
 	slices.SortFunc(changed, func(a, b changedMessage) int { return cmp.Compare(a.ID, b.ID) })
 	s.MarksSum, _ = putMarks(cache, marksRaw)
+	if table {
+		s.Table, _ = putTable(cache, tableRaw)
+	}
 	b, err := marshalSnapshot(s)
 	if err != nil || cache.PutRecord(snapshotKey, b) != nil {
 		return false
@@ -210,4 +217,38 @@ func changedWith(plan *replayPlan, outcomes []outcome) (changed changedList, kep
 		changed = append(changed, changedMessage{ID: o.id, Ref: longestRef})
 	}
 	return changed, kept
+}
+
+// extendedTable is the record under tableKey of the table of the whole
+// listing of plan: the snapshot's, then the new mail's keys, with their
+// cached results' refs as they are now (as extendedSum hashes them),
+// and the snapshot's Influence joined with that of the stream resumed
+// for the new mail; false when either is missing.
+func extendedTable(cache *store.Cache, plan *replayPlan) ([]byte, bool) {
+	if plan.snap.Table == "" || plan.resumedInfl == nil {
+		return nil, false
+	}
+	old, ok := loadTable(cache, plan.snap.Table, plan.snap.Count)
+	if !ok {
+		return nil, false
+	}
+	infl, err := old.infl.Extended(plan.resumedInfl)
+	entries := plan.entries
+	if err != nil || infl.Len() != entries.len() {
+		return nil, false
+	}
+	keys := slices.Grow(old.keys, entries.len()-plan.snap.Count)
+	var k entryKeyer
+	for i := plan.snap.Count; i < entries.len(); i++ {
+		e := entries.at(i)
+		if e.Stamp == "" {
+			return nil, false
+		}
+		keys = append(keys, k.entryKey(e, cache))
+	}
+	raw, err := (&listingTable{keys: keys, infl: infl}).recordOf()
+	if err != nil || len(raw) > store.MaxCacheRecordLen {
+		return nil, false
+	}
+	return raw, true
 }

@@ -95,6 +95,7 @@ func (a *App) resumeAppended(ctx context.Context, cache *store.Cache, plan *repl
 	if err != nil {
 		return false
 	}
+	st.TrackInfluence() // for the table of a snapshot of the whole listing (recordExtended)
 	written := 0
 	for i := range msgs {
 		if st.Write(msgs[i]) != nil {
@@ -126,7 +127,7 @@ func (a *App) resumeAppended(ctx context.Context, cache *store.Cache, plan *repl
 		}
 		msgs[i] = m
 	}
-	plan.resumed, plan.appendedMsgs = out, msgs
+	plan.resumed, plan.appendedMsgs, plan.resumedInfl = out, msgs, st.Influence()
 	// An outcome that did not decode is shown as the error it is, and
 	// not recorded as pairing's (recordExtended).
 	plan.resumedTail, plan.resumeUnsure = next, watch.forgot.Load() || broken

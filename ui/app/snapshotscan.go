@@ -67,7 +67,7 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 					a.replayed.Store(true)
 					// The list kept is that of the snapshot replayed: the
 					// whole listing's when the replay recorded its own.
-					digest := snap.Digest
+					digest := plan.snap.Digest // this listing's, when messages were taken out (rebased)
 					switch {
 					case plan.recorded != "":
 						digest = plan.recorded
@@ -94,9 +94,9 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 					// and reads nothing of the digest.
 					var ids listedIDs
 					if emitRow != nil {
-						ids = listingIDs(d, entries)
+						ids = listingIDs(plan.d, entries)
 					}
-					d.letGo()
+					plan.d.letGo()
 					lister.prime()
 					plan.appendedMsgs = nil // the replay reads the new mail again, from the cache (or resumed)
 					if err := replay(ctx, a, cache, opts, plan, 0, emit); err != nil {
@@ -142,6 +142,9 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 		out = stage.take
 	}
 	pairing := ppap.NewStream(ctx, pc, open, out)
+	if rec != nil {
+		pairing.TrackInfluence() // for the snapshot's table
+	}
 	// The analysis searches each message's text for passwords and keeps
 	// the text of those that hold one for the stream, which reads a
 	// password mail's candidates from it instead of reading the mail
@@ -156,6 +159,9 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 		rec.tail, _ = pairing.Tail()
 	}
 	pairErr := pairing.Close() // emits what is still held, even after a failure
+	if rec != nil {
+		rec.infl = pairing.Influence() // with the candidates of the windows Close closed
+	}
 	var outErr error
 	if stage != nil {
 		outErr = stage.close() // every message emitted: rec has seen them all

@@ -1,0 +1,167 @@
+package app
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"mxaudit/model/store"
+)
+
+// oldNews is the date of the mails deliverOldNews delivers: long before
+// every other message of the test quarantine, so that a mail of it
+// closes no ZIP mail's window and is no candidate of one.
+var oldNews = time.Date(2001, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// removedScan scans dir (removedScans' cfg) and fails the test unless it
+// replayed as wantReplayed and printed what a scan without any cache
+// prints.
+type removedScans struct {
+	t   *testing.T
+	dir string
+	cfg Config
+}
+
+func (r removedScans) scanned(what string, wantReplayed bool) []string {
+	r.t.Helper()
+	want := freshSorted(r.t, r.dir, r.cfg)
+	got, replayed := scanSorted(r.t, r.dir, r.cfg, Options{})
+	if replayed != wantReplayed {
+		r.t.Fatalf("%s: replayed %v, want %v", what, replayed, wantReplayed)
+	}
+	if !slices.Equal(got, want) {
+		r.t.Fatalf("%s: the scan printed other messages than a scan without cache (%d, want %d)", what, len(got), len(want))
+	}
+	return want
+}
+
+func (r removedScans) remove(name string) {
+	r.t.Helper()
+	names, _ := filepath.Glob(filepath.Join(r.dir, "*", name+"*"))
+	if len(names) != 1 {
+		r.t.Fatalf("%s: %d files", name, len(names))
+	}
+	if err := os.Remove(names[0]); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// TestSnapshotReplayedAfterRemovals: a scan after messages were taken out
+// of the listing (a release, a delete) replays the snapshot when none of
+// them was one another message's outcome depended on, and records the
+// listing as it is now (the next scan replays it as unchanged), with new
+// mail after it too, and pairing's own (a copy of a password mail, paired
+// from the tail moved up past the messages taken out); taking out a
+// password mail pairs through the stream. Each scan prints what a scan
+// without any cache prints.
+func TestSnapshotReplayedAfterRemovals(t *testing.T) {
+	dir := snapshotQuarantine(t)
+	cfg := Config{}
+	cfg.Offline, cfg.CacheDir = true, t.TempDir()
+	for i, at := range []string{"1794788000", "1794788500", "1794798000", "1794798500", "1794818000", "1794818500"} {
+		deliverNewsDated(t, dir, at+".M1P1.news", oldNews.Add(time.Duration(i)*time.Minute))
+	}
+	r := removedScans{t, dir, cfg}
+	r.scanned("cold", false)
+	out := r.scanned("unchanged", true)
+
+	r.remove("1794788000.M1P1.news")
+	r.scanned("one taken out", true)
+	r.scanned("then unchanged", true)
+
+	r.remove("1794798000.M1P1.news")
+	deliverNews(t, dir, "1999999990.M1P1.news")
+	r.scanned("one taken out, new mail after", true)
+	r.scanned("then unchanged, again", true)
+
+	// New mail pairing reads, after another message is taken out.
+	r.remove("1794818000.M1P1.news")
+	pw, _ := maildirFile(t, dir, out, `"password_for":[`)
+	raw, err := os.ReadFile(pw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "new", "1999999992.M1P1.copy"), raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r.scanned("one taken out, a password mail's copy after", true)
+	r.scanned("and unchanged", true)
+
+	// A password mail taken out: its ZIP mail pairs otherwise.
+	if err := os.Remove(pw); err != nil {
+		t.Fatal(err)
+	}
+	r.scanned("a password mail taken out", false)
+	r.scanned("recorded again", true)
+}
+
+// TestSnapshotTableDamaged: a table that is not the one the snapshot
+// names, or does not unpack, replays no listing with messages taken
+// out: the stream pairs, and records a snapshot that does.
+func TestSnapshotTableDamaged(t *testing.T) {
+	dir := snapshotQuarantine(t)
+	cfg := Config{}
+	cfg.Offline, cfg.CacheDir = true, t.TempDir()
+	for _, at := range []string{"1794788000", "1794798000"} {
+		deliverNewsDated(t, dir, at+".M1P1.news", oldNews)
+	}
+	r := removedScans{t, dir, cfg}
+	r.scanned("cold", false)
+	for _, c := range []struct {
+		name, removed string
+		table         func(*listingTable)
+	}{
+		{"a key changed", "1794788000.M1P1.news", func(tb *listingTable) { tb.keys[0]++ }},
+		{"positional", "1794798000.M1P1.news", func(tb *listingTable) { tb.infl.SawZip, tb.infl.SawUndated = true, true }},
+	} {
+		name, fp := cacheIdentity(t, dir, cfg)
+		cache, err := store.OpenCache(cfg.CacheDir, name, fp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		snap, ok := loadSnapshot(cache)
+		if !ok || snap.Table == "" {
+			t.Fatalf("%s: the snapshot names no table", c.name)
+		}
+		tb, ok := loadTable(cache, snap.Table, snap.Count)
+		if !ok {
+			t.Fatalf("%s: the table does not load", c.name)
+		}
+		c.table(tb)
+		raw, err := tb.recordOf()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := putTable(cache, raw); !ok {
+			t.Fatal("the table could not be rewritten")
+		}
+		if err := cache.Close(); err != nil {
+			t.Fatal(err)
+		}
+		r.remove(c.removed)
+		r.scanned(c.name, false)
+		r.scanned(c.name+", then recorded again", true)
+	}
+}
+
+// TestSnapshotExtendedKeepsItsTable: the snapshot of the whole listing a
+// replay records after new mail (recordExtended) has its table, the new
+// mail's keys and influence with it: one of that mail taken out later
+// replays it too.
+func TestSnapshotExtendedKeepsItsTable(t *testing.T) {
+	h := newHeldBack(t, nil)
+	h.deliverNewsScanned(t, 1999990000, extendAtWithoutList)
+	r := removedScans{t, h.dir, h.cfg}
+	r.scanned("the new mail come", true)
+	after := snapshotOf(t, h.dir, h.cfg)
+	if after.Table == "" {
+		t.Fatal("the snapshot of the whole listing has no table")
+	}
+	r.remove("1999990100.M1P1.news")
+	r.scanned("one of the new mail taken out", true)
+	if s := snapshotOf(t, h.dir, h.cfg); s.Count != after.Count-1 || s.Table == "" {
+		t.Fatalf("the snapshot recorded counts %d messages (table %q), want %d with a table", s.Count, s.Table, after.Count-1)
+	}
+}
