@@ -84,16 +84,7 @@ func (p *Pairer) pair(ctx context.Context, m *model.Message, self *Ref, cands []
 		}
 	}
 
-	var ranked []*Ref
-	for _, c := range cands {
-		if IsCandidate(self, c, p.cfg.Window) {
-			ranked = append(ranked, c)
-		}
-	}
-	ranked = rankCandidates(self, ranked, fileStems(m, idx))
-	if len(ranked) > p.cfg.MaxCandidateMails {
-		ranked = ranked[:p.cfg.MaxCandidateMails]
-	}
+	ranked := p.readable(self, cands, fileStems(m, idx))
 	// Candidate mails are read best first, and each one's strong and
 	// medium passwords tried at once: the first is usually the password
 	// mail, and on IMAP every mail read is a fetch. Only when some archive
@@ -103,7 +94,7 @@ func (p *Pairer) pair(ctx context.Context, m *model.Message, self *Ref, cands []
 		work: newBudget(&p.cfg)}
 	readAll = true
 	for _, c := range ranked {
-		if ctx.Err() != nil || pr.allOpen() {
+		if ctx.Err() != nil || pr.allOpen() || len(pr.mails) == p.cfg.MaxCandidateMails {
 			break
 		}
 		found, err := p.found.candidates(ctx, &p.cfg, p.open, c)
@@ -111,8 +102,16 @@ func (p *Pairer) pair(ctx context.Context, m *model.Message, self *Ref, cands []
 			readAll = false // the others may still open it
 			continue
 		}
+		if len(found) == 0 {
+			continue // no password: nothing to try, and not one of those read
+		}
 		pr.mails = append(pr.mails, mailPasswords{id: c.ID, found: found})
 		pr.try(ctx, false)
+	}
+	for _, i := range idx {
+		if _, tried := zipMail.Attachments[i]; tried {
+			m.Attachments[i].Archive.MailsRead = len(pr.mails)
+		}
 	}
 	// The ZIP mail's own subject and body come after the other mails:
 	// "the password follows separately" is what they usually say.
@@ -131,6 +130,28 @@ func (p *Pairer) pair(ctx context.Context, m *model.Message, self *Ref, cands []
 	}
 	ApplyVerdict(m)
 	return links, readAll
+}
+
+// readable returns the candidate mails a pairing of the ZIP mail self,
+// whose archives' file stems are stems, may read, best first: the
+// candidates of cands (IsCandidate) in rankCandidates' order, but for
+// those the analysis found no password in, which give none. It reads
+// them in that order until every archive is open or MaxCandidateMails
+// of them gave a password (Archive.MailsRead counts those), and its
+// outcome depends on no other message (readBy): taking one of those out
+// of the listing changes nothing.
+//
+// Counted among the mails read, the mails without a password took the
+// place of those with one: a partner's chat filled the eight a ZIP mail
+// reads, and its password mail, ranked ninth, was never read.
+func (p *Pairer) readable(self *Ref, cands []*Ref, stems []string) []*Ref {
+	var ranked []*Ref
+	for _, c := range cands {
+		if !c.holdsNoPassword() && IsCandidate(self, c, p.cfg.Window) {
+			ranked = append(ranked, c)
+		}
+	}
+	return rankCandidates(self, ranked, stems)
 }
 
 // pairing is the state of one Pair call: the mails read so far and, per
@@ -338,4 +359,31 @@ func Password(ctx context.Context, cfg Config, open Opener, link model.PasswordL
 		return "", ErrNoPassword
 	}
 	return attempts[win].password, nil
+}
+
+// readBy returns the candidate mails of readable (best first) whose
+// passwords the pairing of m may have read, or whose reading told it
+// they hold none: those ranked before the last mail with a password it
+// read (Archive.MailsRead counts them, the most any archive records),
+// that one included; all of them when it read fewer. A mail whose
+// passwords the pairing does not know (not analysed with its text, and
+// the pairing remembered, so not read now) is taken to hold some.
+func (p *Pairer) readBy(m *model.Message, readable []*Ref) []*Ref {
+	n := 0
+	for _, i := range encryptedArchives(m) {
+		n = max(n, m.Attachments[i].Archive.MailsRead)
+	}
+	seen := 0
+	for k, c := range readable {
+		found, known := c.found, c.found != nil
+		if !known {
+			found, known = p.found.known(c.ID)
+		}
+		if known && len(found) > 0 {
+			if seen++; seen == n {
+				return readable[:k+1]
+			}
+		}
+	}
+	return readable
 }

@@ -88,11 +88,14 @@ type Config struct {
 // oldest of them, which a listing more than two windows out of date order
 // can tell apart. 2026-12-07.2: the index keeps the undated mails listed
 // after a dated ZIP mail while it waits, which a listing that ends where
-// the index prunes can tell apart. (2026-12-06.2 named the bound on a
+// the index prunes can tell apart. 2026-12-07.3: the candidate mails the
+// analysis found no password in are not read, nor counted among the
+// MaxCandidateMails read, and each archive records how many were read
+// (model.Archive.MailsRead). (2026-12-06.2 named the bound on a
 // mail's candidates for a while, then was withdrawn: the bound pairs
 // alike. A name is never given to two versions: remembered results under
 // it may exist.)
-const Version = "2026-12-07.2"
+const Version = "2026-12-07.3"
 
 // Defaults.
 const (

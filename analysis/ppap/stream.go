@@ -73,7 +73,8 @@ type Stream struct {
 type pairResult struct {
 	h       *heldMsg
 	links   []Link
-	n       int // encrypted archives of the message
+	read    []*Ref // the candidates its pairing may read (readable), when tracking influence
+	n       int    // encrypted archives of the message
 	elapsed time.Duration
 }
 
@@ -152,9 +153,6 @@ func (s *Stream) Write(m model.Message) error {
 		s.release()
 	}
 	s.waits.candidateOf(ref, s.window, func(z *heldMsg) {
-		if s.infl != nil {
-			s.infl.x.mark(ref.Seq)
-		}
 		d := offerPin(z, h, s.pairer.cfg.MaxCandidateMails)
 		if d != nil && d != h {
 			s.markReady(d)
@@ -246,13 +244,14 @@ func (s *Stream) settleClosed(next *Ref) {
 // waits, so that the scan's workers keep going while pairings run.
 func (s *Stream) settle(h *heldMsg) {
 	h.pairing = true
-	cands := s.senders.candidates(h.ref, s.window)
 	if s.infl != nil {
-		for _, c := range cands {
-			s.infl.x.mark(c.Seq)
+		// Its pins as they stand: the best of its candidates that hold a
+		// password, which its pairing notes.
+		for _, p := range h.pins {
+			s.infl.x.mark(p.h.ref.Seq)
 		}
 	}
-	s.queue = append(s.queue, pairJob{h: h, cands: cands})
+	s.queue = append(s.queue, pairJob{h: h, cands: s.senders.candidates(h.ref, s.window)})
 	s.dispatch()
 }
 
@@ -268,11 +267,16 @@ func (s *Stream) dispatch() {
 		j := s.queue[0]
 		s.queue = s.queue[1:]
 		s.inflight++
+		track := s.infl != nil
 		go func() {
 			n := len(encryptedArchives(&j.h.msg))
 			start := time.Now()
 			links := s.pairer.pairRemembered(s.ctx, &j.h.msg, j.h.ref, j.cands)
-			s.results <- pairResult{h: j.h, links: links, n: n, elapsed: time.Since(start)}
+			var read []*Ref
+			if track {
+				read = s.pairer.readBy(&j.h.msg, s.pairer.readable(j.h.ref, j.cands, j.h.stems))
+			}
+			s.results <- pairResult{h: j.h, links: links, read: read, n: n, elapsed: time.Since(start)}
 		}()
 	}
 }
@@ -307,6 +311,9 @@ func (s *Stream) finish(r pairResult) {
 	h := r.h
 	h.done = true
 	s.markReady(h)
+	for _, c := range r.read {
+		s.infl.x.mark(c.Seq)
+	}
 	if r.n > 0 {
 		s.stats.Encrypted += r.n
 		s.stats.Opened += len(r.links)
