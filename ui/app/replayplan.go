@@ -72,6 +72,10 @@ type replayPlan struct {
 	// of the whole listing (ppap.Influence), for the table of the
 	// snapshot of it.
 	resumedInfl *ppap.Influence
+	// removal, for a replay after messages were taken out
+	// (replayRemoved), is the list kept before, which a row replay hands
+	// out without their rows; nil otherwise.
+	removal *listRemoval
 	// recorded is the digest of the snapshot of the whole listing,
 	// recorded before the replay (recordExtended): the console keeps its
 	// list of the whole listing under it; "" when none was.

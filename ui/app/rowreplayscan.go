@@ -79,9 +79,15 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 	}
 	// The list kept is the snapshot's listing's: all of the entries,
 	// or those before the new mail of a listing it followed (the rest).
+	// After messages were taken out, the list kept is the one before,
+	// without their rows (rowsremoved.go).
 	kept := plan.snap.Count
+	listDigest, listCount := plan.snap.Digest, kept
+	if plan.removal != nil {
+		listDigest, listCount = plan.removal.digest, plan.removal.count
+	}
 	path := rowsPath(cache.Path())
-	rf, err := openRows(path, rowsName(plan.snap.Digest, cache.HeaderSum()), kept)
+	rf, err := openRows(path, rowsName(listDigest, cache.HeaderSum()), listCount)
 	if err != nil {
 		if !errors.Is(err, errRowsStale) && !errors.Is(err, fs.ErrNotExist) {
 			a.warnf("the list kept from the last scan is not used: %v", err)
@@ -89,6 +95,10 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 		return false, nil, nil
 	}
 	defer rf.Close()
+	var blocks blockSource = rf
+	if plan.removal != nil {
+		blocks = newWithoutRemoved(rf, plan.removal, rowsPerBlock)
+	}
 	rr, freshRows := newRowReplay(cache, plan)
 	if !a.setRowReplay(gen, rr) {
 		return false, nil, nil
@@ -115,7 +125,7 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 		if err := ctx.Err(); err != nil {
 			return true, nil, err
 		}
-		rows, err := rf.next()
+		rows, err := blocks.next()
 		if err == nil && len(rows) > kept-sent {
 			err = fmt.Errorf("%w: more rows than messages", errRowsWrong)
 		}
@@ -166,6 +176,11 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 		}
 	}
 	if sent == entries.len() {
+		if plan.removal != nil {
+			// The list of the listing as it is now, kept again.
+			ids := rr.handedOutIDs(nil)
+			return true, &ids, nil
+		}
 		return true, nil, nil
 	}
 	if sent == 0 {
@@ -184,7 +199,7 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 		// a million messages). Under a snapshot the replay recorded of
 		// the whole listing, the list is kept again, with the new mail.
 		var ids *listedIDs
-		if plan.recorded != "" {
+		if plan.recorded != "" || plan.removal != nil {
 			whole := rr.handedOutIDs(restOf(entries, sent))
 			ids = &whole
 		}

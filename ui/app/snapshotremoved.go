@@ -84,7 +84,11 @@ func (a *App) replayRemoved(ctx context.Context, cache *store.Cache, snap scanSn
 	if !cache.Stats().ReadOnly {
 		s.MarksSum, s.Table = a.recordRebased(cache, snap, s, changed, rest, removed, pc)
 	}
-	return a.replayable(ctx, cache, s, changed, entries, d, pc, opts)
+	plan, ok := a.replayable(ctx, cache, s, changed, entries, d, pc, opts)
+	if ok {
+		plan.removal = &listRemoval{digest: snap.Digest, count: snap.Count, removed: removed}
+	}
+	return plan, ok
 }
 
 // matchTable matches the entries, each keyed as the table keys them,

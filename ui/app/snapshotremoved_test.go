@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"slices"
@@ -163,5 +164,56 @@ func TestSnapshotExtendedKeepsItsTable(t *testing.T) {
 	r.scanned("one of the new mail taken out", true)
 	if s := snapshotOf(t, h.dir, h.cfg); s.Count != after.Count-1 || s.Table == "" {
 		t.Fatalf("the snapshot recorded counts %d messages (table %q), want %d with a table", s.Count, s.Table, after.Count-1)
+	}
+}
+
+// TestRowsReplayedAfterRemovals: the console's scan after messages were
+// taken out hands out the list kept before without their rows, each
+// what a scan without any cache emits, reads a message listed after
+// them back as its row was made, and keeps the list of the listing as it
+// is now, which the next scan hands out; new mail after them comes as
+// messages.
+func TestRowsReplayedAfterRemovals(t *testing.T) {
+	defer func(n int) { rowsPerBlock = n }(rowsPerBlock)
+	rowsPerBlock = 50 // several blocks, each moved by the rows taken out
+	dir := snapshotQuarantine(t)
+	for i, at := range []string{"1794788000", "1794788500", "1794798000"} {
+		deliverNewsDated(t, dir, at+".M1P1.news", oldNews.Add(time.Duration(i)*time.Minute))
+	}
+	cfg := Config{}
+	cfg.Offline, cfg.CacheDir = true, t.TempDir()
+	a, err := Open(context.Background(), dir, cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	untilRows(t, a)
+	r := removedScans{t, dir, cfg}
+
+	r.remove("1794788000.M1P1.news")
+	want := freshScan(t, dir, cfg)
+	for _, step := range []string{"one taken out", "then unchanged"} {
+		s := scanRows(t, a)
+		if !a.ScanReplayed() || len(s.rows) != len(want) {
+			t.Fatalf("%s: replayed %v, %d rows and %d messages, want %d rows", step, a.ScanReplayed(), len(s.rows), len(s.msgs), len(want))
+		}
+		sameAsFresh(t, step, a, s, want)
+		last := s.rows[len(s.rows)-1].ID()
+		if m, err := a.Message(context.Background(), last); err != nil || m.ID != last {
+			t.Fatalf("%s: the last row's message read back as %q: %v", step, m.ID, err)
+		}
+	}
+
+	r.remove("1794798000.M1P1.news")
+	deliverNews(t, dir, "1999999990.M1P1.news")
+	want = freshScan(t, dir, cfg)
+	s := scanRows(t, a)
+	if !a.ScanReplayed() || len(s.rows) != len(want)-1 || len(s.msgs) != 1 {
+		t.Fatalf("one taken out, new mail after: replayed %v, %d rows and %d messages, want %d rows and 1 message",
+			a.ScanReplayed(), len(s.rows), len(s.msgs), len(want)-1)
+	}
+	sameAsFresh(t, "one taken out, new mail after", a, s, want)
+	if s := scanRows(t, a); !a.ScanReplayed() || len(s.rows) != len(want)-1 || len(s.msgs) != 1 {
+		t.Fatalf("then unchanged: replayed %v, %d rows and %d messages", a.ScanReplayed(), len(s.rows), len(s.msgs))
 	}
 }

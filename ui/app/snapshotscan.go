@@ -77,6 +77,11 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 							target = snapshotRowsTarget(target, plan)
 						}
 					}
+					if plan.removal != nil {
+						// The rows shown ahead hold those taken out: the
+						// list is handed out without them.
+						shown.withdraw()
+					}
 					if emitRow != nil {
 						handedOut, restIDs, err := a.replayRows(ctx, cache, opts, plan, emit, emitRow, gen, lister)
 						if handedOut {
