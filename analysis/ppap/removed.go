@@ -147,7 +147,7 @@ func (t *Tail) Without(removed []int) (*Tail, error) {
 	if err := checkRemoved(removed, t.seq); err != nil {
 		return nil, err
 	}
-	out := &Tail{seq: t.seq - len(removed), latest: t.latest}
+	out := &Tail{seq: t.seq - len(removed), latest: t.latest, inexact: t.inexact || len(removed) > 0}
 	for _, p := range t.indexed {
 		if q, gone := placeAfter(removed, p); !gone {
 			out.indexed = append(out.indexed, q)

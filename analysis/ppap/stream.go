@@ -67,6 +67,9 @@ type Stream struct {
 	// infl, when set (TrackInfluence), records which messages another's
 	// outcome may depend on.
 	infl *influenceState
+	// inexact: resumed from an inexact Tail (Tail.Inexact), whose own
+	// Tail is then inexact too.
+	inexact bool
 }
 
 // pairResult is a pairing finished off the emitting goroutine.

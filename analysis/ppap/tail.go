@@ -37,7 +37,21 @@ type Tail struct {
 	latest  time.Time // the latest date seen
 	indexed []int     // the places of the sender index's live entries, ascending
 	held    []tailHeld
+	// inexact: see Inexact.
+	inexact bool
 }
+
+// Inexact reports whether the Tail is that of a listing with messages
+// taken out (Without), or of a stream resumed from one: its sender index
+// is the one the first listing's stream pruned, at places that moved,
+// so that a stream of the listing as it is now may hold other entries
+// dated more than two windows before its latest date. Those are
+// candidates of no ZIP mail but one dated before them, more than two
+// windows before a message listed earlier (Influence.LateZip): a stream
+// resumed from an inexact Tail pairs as pairing the whole listing does
+// until such a ZIP mail comes, and its outcome is not to be taken after
+// one.
+func (t *Tail) Inexact() bool { return t.inexact }
 
 // tailHeld is a held message: its place, whether it is a ZIP mail
 // waiting for its pairing (with the places of the candidates it pins,
@@ -90,7 +104,7 @@ func (s *Stream) Tail() (*Tail, error) {
 	if s.emitErr != nil {
 		return nil, s.emitErr
 	}
-	t := &Tail{seq: s.seq, latest: s.latest}
+	t := &Tail{seq: s.seq, latest: s.latest, inexact: s.inexact}
 	for _, r := range s.senders.byDate {
 		t.indexed = append(t.indexed, r.Seq)
 	}
@@ -130,7 +144,7 @@ func (s *Stream) Tail() (*Tail, error) {
 func ResumeStream(ctx context.Context, cfg Config, open Opener, emit func(model.Message) error, t *Tail,
 	read func(seq int) (model.Message, error)) (*Stream, error) {
 	s := NewStream(ctx, cfg, open, emit)
-	s.seq, s.latest = t.seq, t.latest
+	s.seq, s.latest, s.inexact = t.seq, t.latest, t.inexact
 	held := make(map[int]*tailHeld, len(t.held))
 	for i := range t.held {
 		held[t.held[i].seq] = &t.held[i]

@@ -8,15 +8,17 @@ import (
 	"mxaudit/model"
 )
 
-// tailVersion changes with Tail.MarshalBinary's layout.
-const tailVersion = 1
+// tailVersion changes with Tail.MarshalBinary's layout (2: whether the
+// tail is inexact, last). A tail of version 1 unpacks as an exact one.
+const tailVersion = 2
 
 // MarshalBinary packs the Tail: the layout's version, the next place,
 // the latest date (a flag, then the time), the sender index's places
 // (their count, then each as its distance from the one before), then
 // the held messages (their count, then each: its distance from the one
 // before, whether it is a waiting ZIP mail, its pins' places, and its
-// notes: the place of the ZIP mail, then the link's fields).
+// notes: the place of the ZIP mail, then the link's fields), then
+// whether it is inexact (Tail.Inexact).
 func (t *Tail) MarshalBinary() ([]byte, error) {
 	b := binary.AppendUvarint(nil, tailVersion)
 	b = binary.AppendUvarint(b, uint64(t.seq))
@@ -43,7 +45,7 @@ func (t *Tail) MarshalBinary() ([]byte, error) {
 			b = appendString(appendString(b, n.link.Filename), n.link.SHA256)
 		}
 	}
-	return b, nil
+	return appendBool(b, t.inexact), nil
 }
 
 // appendPlaces packs ascending places: their count, then each as its
@@ -72,7 +74,8 @@ var errTail = errors.New("ppap: the stream's tail does not unpack")
 // messages other than itself, each once.
 func (t *Tail) UnmarshalBinary(b []byte) error {
 	r := unpacker{b: b, ok: true}
-	if r.uvarint() != tailVersion {
+	version := r.uvarint()
+	if version != 1 && version != tailVersion {
 		return errTail
 	}
 	next := r.uvarint()
@@ -120,6 +123,15 @@ func (t *Tail) UnmarshalBinary(b []byte) error {
 			h.notes = append(h.notes, n)
 		}
 		u.held = append(u.held, h)
+	}
+	if version >= 2 {
+		switch r.byte() {
+		case 0:
+		case 1:
+			u.inexact = true
+		default:
+			return errTail
+		}
 	}
 	if !r.ok || len(r.b) > 0 || len(u.held) != heldCount || !u.pinsHeld() {
 		return errTail

@@ -115,6 +115,13 @@ func (a *App) resumeAppended(ctx context.Context, cache *store.Cache, plan *repl
 		// nothing of it is emitted.
 		return false
 	}
+	if tail.Inexact() && st.Influence().LateZip {
+		// A ZIP mail dated more than two windows back, paired from a
+		// tail whose index is the one before messages were taken out:
+		// pairing the whole listing may find it other candidates (the
+		// security review).
+		return false
+	}
 	for id := range held {
 		if _, ok := out[id]; !ok {
 			return false
