@@ -25,6 +25,11 @@
 # delivers a copy of the first mail in cur/ (of its first 400) that
 # carries a ZIP archive: mail that pairing reads, as when a PPAP
 # partner's ZIP mail arrives.
+#
+# REMOVE=N in the environment first takes the N-th message of the
+# Maildir DIR's cur/ (in name order) out of it, into DIR.removed/, as a
+# release or a delete does: the console then starts on a listing with
+# an entry missing in the middle (REMOVE=middle: the middle one).
 set -eu
 bin=$1 dir=$2
 shift 2
@@ -66,6 +71,15 @@ stamp() {
 	ls -f "$dir/new" "$dir/cur" | awk -v now="$(date +%s)" -F. \
 		'$1 ~ /^[0-9]+$/ && $1 + 0 > m { m = $1 + 0 } END { printf "%d", (m >= now ? m + 1 : now) }'
 }
+if [ -n "${REMOVE:-}" ]; then
+	n=$REMOVE
+	[ "$n" = middle ] && n=$(($(ls "$dir/cur" | wc -l) / 2))
+	victim=$(ls "$dir/cur" | sed -n "${n}p")
+	[ -n "$victim" ] || { echo "no message $n in $dir/cur" >&2; exit 1; }
+	mkdir -p "$dir.removed"
+	mv "$dir/cur/$victim" "$dir.removed/"
+	echo "removed $victim"
+fi
 case "${DELIVER:-}" in
 1)
 	first=$(ls "$dir/cur" | head -n 1)

@@ -12,10 +12,11 @@ import (
 	"mxaudit/model"
 )
 
-// influenceRun pairs mails through a Stream that tracks its Influence,
-// and returns what it emitted, the Influence, and the most entries its
-// sender index held after a Write (pruning runs from 1,024 on).
-func influenceRun(t *testing.T, an analyzer, cfg Config, mails []listed) (map[model.MessageID]model.Message, *Influence, int) {
+// writeTracked writes mails, analysed by an, to a Stream with cfg that
+// tracks its Influence, and returns it, open, with what it emitted so
+// far and the most entries its sender index held after a Write
+// (pruning runs from 1,024 on).
+func writeTracked(t *testing.T, an analyzer, cfg Config, mails []listed) (*Stream, map[model.MessageID]model.Message, int) {
 	t.Helper()
 	ctx := context.Background()
 	src := memSource{}
@@ -35,6 +36,15 @@ func influenceRun(t *testing.T, an analyzer, cfg Config, mails []listed) (map[mo
 		}
 		indexed = max(indexed, st.senders.n)
 	}
+	return st, out, indexed
+}
+
+// influenceRun pairs mails through a Stream that tracks its Influence,
+// and returns what it emitted, the Influence, and the most entries its
+// sender index held (writeTracked).
+func influenceRun(t *testing.T, an analyzer, cfg Config, mails []listed) (map[model.MessageID]model.Message, *Influence, int) {
+	t.Helper()
+	st, out, indexed := writeTracked(t, an, cfg, mails)
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}

@@ -367,7 +367,8 @@ func Password(ctx context.Context, cfg Config, open Opener, link model.PasswordL
 // read (Archive.MailsRead counts them, the most any archive records),
 // that one included; all of them when it read fewer. A mail whose
 // passwords the pairing does not know (not analysed with its text, and
-// the pairing remembered, so not read now) is taken to hold some.
+// the pairing remembered, so not read now) is counted as read, and not
+// among those with a password: the mails taken run on past it.
 func (p *Pairer) readBy(m *model.Message, readable []*Ref) []*Ref {
 	n := 0
 	for _, i := range encryptedArchives(m) {

@@ -2,13 +2,10 @@ package ppap
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
 	"testing"
-
-	"mxaudit/model"
 )
 
 // freePlaces draws a set of places x lets go of (none influential), in
@@ -41,18 +38,7 @@ func without(list []listed, removed []int) []listed {
 // and returns its Tail (nil for ErrNoTail) and Influence.
 func influenceTail(t *testing.T, an analyzer, cfg Config, mails []listed) (*Tail, *Influence) {
 	t.Helper()
-	ctx := context.Background()
-	src := memSource{}
-	for _, l := range mails {
-		src[model.MessageID(l.id)] = rawMail(l.m)
-	}
-	st := NewStream(ctx, cfg, src.open, func(model.Message) error { return nil })
-	st.TrackInfluence()
-	for _, l := range mails {
-		if err := st.Write(an.Analyze(ctx, model.MessageID(l.id), bytes.NewReader(src[model.MessageID(l.id)]))); err != nil {
-			t.Fatal(err)
-		}
-	}
+	st, _, _ := writeTracked(t, an, cfg, mails)
 	tail, _ := tailThenClose(t, st)
 	return tail, st.Influence()
 }

@@ -21,10 +21,15 @@ import (
 // listRemoval is the list a replay after messages were taken out reads:
 // the one kept under the snapshot's digest before (digest), of its count
 // rows, without those at removed, ascending places of that listing.
+// recorded says the snapshot of the listing as it is now was recorded:
+// otherwise (a cache another process holds, a write that failed) no
+// list is kept of it, and the one kept stays that of the snapshot the
+// cache still holds (the concurrency review).
 type listRemoval struct {
-	digest  string
-	count   int
-	removed []int
+	digest   string
+	count    int
+	removed  []int
+	recorded bool
 }
 
 // blockSource gives a list's rows block by block (rowsReader.next).

@@ -56,23 +56,25 @@ func (a *App) replayRemoved(ctx context.Context, cache *store.Cache, snap scanSn
 	if !ok {
 		return nil, false
 	}
-	// The digest of the listing before the new mail, taken on the way,
-	// as a scan of that listing takes it: the digest d has chained the
-	// entries as they came, with no place to cut at.
-	keep := d.kept
-	d.letGo()
-	if keep {
-		d = newKeptDigest(pc.ResultsSalt, entries.len(), cache)
-	} else {
-		d = newStreamedDigest(pc.ResultsSalt, cache)
-	}
-	d.prefixAt = kept
-	for e := range entries.all {
-		d.add(e)
-	}
-	if !d.ok || d.prefix == "" {
+	// The digest of the listing before the new mail, taken again on the
+	// way, as a scan of that listing takes it: d has chained the entries
+	// as they came, with no place to cut at. What d kept of each entry
+	// for a row replay (stamp sum, ref, ID) is the same, and goes over as
+	// it is: made again, it was a second set of arrays mapped in beside
+	// the first (64 MB at a million messages: the concurrency review).
+	if d.kept && (len(d.keys) != entries.len() || len(d.refs) != entries.len() || len(d.ids) != entries.len()) {
 		return nil, false
 	}
+	again := newStreamedDigest(pc.ResultsSalt, cache)
+	again.prefixAt = kept
+	for e := range entries.all {
+		again.add(e)
+	}
+	if !again.ok || again.prefix == "" {
+		return nil, false
+	}
+	again.kept, again.keepIDs, again.keys, again.refs, again.ids = d.kept, d.keepIDs, d.keys, d.refs, d.ids
+	d = again
 	s := scanSnapshot{Version: snapshotVersion, Digest: d.prefix, Count: kept, rebased: true}
 	for _, id := range d.missed[:d.prefixMissed] {
 		date, ok := uncached[id]
@@ -81,12 +83,13 @@ func (a *App) replayRemoved(ctx context.Context, cache *store.Cache, snap scanSn
 		}
 		s.Uncached, s.UncachedDates = append(s.Uncached, id), append(s.UncachedDates, date)
 	}
+	recorded := false
 	if !cache.Stats().ReadOnly {
-		s.MarksSum, s.Table = a.recordRebased(cache, snap, s, changed, rest, removed, pc)
+		s.MarksSum, s.Table, recorded = a.recordRebased(cache, snap, s, changed, rest, removed, pc)
 	}
 	plan, ok := a.replayable(ctx, cache, s, changed, entries, d, pc, opts)
 	if ok {
-		plan.removal = &listRemoval{digest: snap.Digest, count: snap.Count, removed: removed}
+		plan.removal = &listRemoval{digest: snap.Digest, count: snap.Count, removed: removed, recorded: recorded}
 	}
 	return plan, ok
 }
@@ -126,14 +129,15 @@ func matchTable(keys []uint64, entries *heldEntries, c *store.Cache) (kept int, 
 // entries at removed taken out, before the new mail: the changed
 // messages as they were, their marks, and snap's tail and table without
 // those entries (rest). It returns the SHA-256 of the marks and of the
-// table as written, "" for each not written: the snapshot is written
-// only with both, and replays as s in memory either way. A failed
-// write costs the next start the same check again, or a pairing.
+// table as written, "" for each not written, and whether it wrote the
+// snapshot, which it does only with both: this scan replays s either
+// way. A write that fails costs the next start the same check again,
+// or a pairing.
 func (a *App) recordRebased(cache *store.Cache, snap, s scanSnapshot, changed map[model.MessageID]replacement,
-	rest *listingTable, removed []int, pc ppap.Config) (marksSum, tableSum string) {
+	rest *listingTable, removed []int, pc ppap.Config) (marksSum, tableSum string, recorded bool) {
 	marks, tail, ok := loadMarks(cache, snap.MarksSum, pc.Window)
 	if !ok {
-		return "", ""
+		return "", "", false
 	}
 	if tail != nil && tail.Len() == snap.Count {
 		if tail, _ = tail.Without(removed); tail != nil && tail.Len() != s.Count {
@@ -144,23 +148,22 @@ func (a *App) recordRebased(cache *store.Cache, snap, s scanSnapshot, changed ma
 	}
 	for id, r := range changed {
 		if r.fresh {
-			return "", "" // none before replayable adds them
+			return "", "", false // none before replayable adds them
 		}
 		s.Changed = append(s.Changed, changedMessage{ID: id, Ref: r.ref})
 	}
 	slices.SortFunc(s.Changed, func(a, b changedMessage) int { return cmp.Compare(a.ID, b.ID) })
 	tableRaw, err := rest.recordOf()
 	if err != nil {
-		return "", ""
+		return "", "", false
 	}
 	if s.MarksSum, ok = saveMarks(cache, marks, tail); !ok {
-		return "", ""
+		return "", "", false
 	}
 	if s.Table, ok = putTable(cache, tableRaw); !ok {
-		return s.MarksSum, ""
+		return s.MarksSum, "", false
 	}
-	if b, err := marshalSnapshot(s); err == nil {
-		_ = cache.PutRecord(snapshotKey, b) // a cache that cannot write only costs time
-	}
-	return s.MarksSum, s.Table
+	b, err := marshalSnapshot(s)
+	// A cache that cannot write only costs time.
+	return s.MarksSum, s.Table, err == nil && cache.PutRecord(snapshotKey, b) == nil
 }

@@ -81,6 +81,9 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 						// The rows shown ahead hold those taken out: the
 						// list is handed out without them.
 						shown.withdraw()
+						if !plan.removal.recorded {
+							target = func(string, listedIDs) *rowsTarget { return nil }
+						}
 					}
 					if emitRow != nil {
 						handedOut, restIDs, err := a.replayRows(ctx, cache, opts, plan, emit, emitRow, gen, lister)
