@@ -64,6 +64,11 @@ type listingDigest struct {
 	keepTable bool
 	table     []uint64
 	keyer     entryKeyer
+	// cutAt, when set, is called with each entry's key (entryKeyer)
+	// before it is added: true takes the digest so far as the prefix
+	// (prefixAt), where the place is found as the listing is matched
+	// against a table (replayRemoved), and unsets cutAt.
+	cutAt func(key uint64) bool
 }
 
 // letGo drops the digest's per-entry arrays, summed and compared
@@ -127,8 +132,19 @@ func (d *listingDigest) add(e mailsrc.Entry) {
 		return
 	}
 	sum := scan.StampSum(e)
-	d.n++
 	ref, ok := d.cache.StampRef(sum)
+	received := receivedField(e)
+	if d.keepTable || d.cutAt != nil {
+		key := d.keyer.key(string(e.ID), &sum, received[:], e.Warning, ref, ok)
+		if d.keepTable {
+			d.table = append(d.table, key)
+		}
+		if d.cutAt != nil && d.cutAt(key) {
+			// The prefix ends before this entry.
+			d.prefixAt, d.prefix, d.cutAt = d.n, d.digestSoFar(), nil
+		}
+	}
+	d.n++
 	hashRef(d.refsHash, &d.refBuf, ref, ok)
 	if d.kept {
 		d.keys, d.refs = append(d.keys, sum), append(d.refs, ref)
@@ -138,10 +154,6 @@ func (d *listingDigest) add(e mailsrc.Entry) {
 	}
 	if !ok {
 		d.missed = append(d.missed, e.ID)
-	}
-	received := receivedField(e)
-	if d.keepTable {
-		d.table = append(d.table, d.keyer.key(string(e.ID), &sum, received[:], e.Warning, ref, ok))
 	}
 	d.fieldString(string(e.ID))
 	d.field(sum[:])

@@ -89,3 +89,39 @@ func TestWithoutRemoved(t *testing.T) {
 		t.Errorf("a list that ends early: %v", err)
 	}
 }
+
+// TestTableMatch: a listing matched against a table's keys gives the
+// places taken out and where new mail starts; an entry no key left
+// matches makes every key left taken out, and new mail start there.
+func TestTableMatch(t *testing.T) {
+	table := []uint64{1, 2, 3, 4, 5, 6}
+	for _, c := range []struct {
+		name    string
+		listing []uint64
+		kept    int
+		removed []int
+	}{
+		{"unchanged", []uint64{1, 2, 3, 4, 5, 6}, 6, nil},
+		{"one out of the middle", []uint64{1, 2, 4, 5, 6}, 5, []int{2}},
+		{"the first and the last out", []uint64{2, 3, 4, 5}, 4, []int{0, 5}},
+		{"one out, new mail after", []uint64{1, 2, 3, 5, 6, 7, 8}, 5, []int{3}},
+		{"new mail in the middle", []uint64{1, 2, 9, 3, 4, 5, 6}, 2, []int{2, 3, 4, 5}},
+		{"a message listed again after the others", []uint64{1, 2, 3, 4, 5, 6, 3}, 6, nil},
+	} {
+		m := &tableMatch{keys: table}
+		kept := -1
+		for i, k := range c.listing {
+			if m.newMailAt(k) {
+				kept = i
+				break
+			}
+		}
+		if kept < 0 {
+			m.end()
+			kept = len(c.listing)
+		}
+		if kept != c.kept || !slices.Equal(m.removed, c.removed) {
+			t.Errorf("%s: kept %d, removed %v; want %d, %v", c.name, kept, m.removed, c.kept, c.removed)
+		}
+	}
+}

@@ -44,8 +44,32 @@ func (a *App) replayRemoved(ctx context.Context, cache *store.Cache, snap scanSn
 	if !ok || table.infl.Positional() {
 		return nil, false
 	}
-	kept, removed, ok := matchTable(table.keys, entries, cache)
-	if !ok || len(removed) == 0 || kept == 0 || entries.len()-kept > maxAppended {
+	// The listing is matched against the table as its digest is taken
+	// again, which takes the prefix where new mail starts, as a scan of
+	// the listing before the new mail takes its digest: d has chained
+	// the entries as they came, with no place to cut at. What d kept of
+	// each entry for a row replay (stamp sum, ref, ID) is the same, and
+	// goes over as it is: made again, it was a second set of arrays
+	// mapped in beside the first (64 MB at a million messages: the
+	// concurrency review).
+	if d.kept && (len(d.keys) != entries.len() || len(d.refs) != entries.len() || len(d.ids) != entries.len()) {
+		return nil, false
+	}
+	match := &tableMatch{keys: table.keys}
+	again := newStreamedDigest(pc.ResultsSalt, cache)
+	again.cutAt = match.newMailAt
+	for e := range entries.all {
+		again.add(e)
+	}
+	if !again.ok {
+		return nil, false
+	}
+	if again.cutAt != nil { // no new mail
+		match.end()
+		again.prefixAt, again.prefix = again.n, again.digestSoFar()
+	}
+	kept, removed := again.prefixAt, match.removed
+	if again.prefix == "" || len(removed) == 0 || kept == 0 || entries.len()-kept > maxAppended {
 		return nil, false
 	}
 	rest, ok := table.without(removed) // none of them had influence
@@ -56,24 +80,8 @@ func (a *App) replayRemoved(ctx context.Context, cache *store.Cache, snap scanSn
 	if !ok {
 		return nil, false
 	}
-	// The digest of the listing before the new mail, taken again on the
-	// way, as a scan of that listing takes it: d has chained the entries
-	// as they came, with no place to cut at. What d kept of each entry
-	// for a row replay (stamp sum, ref, ID) is the same, and goes over as
-	// it is: made again, it was a second set of arrays mapped in beside
-	// the first (64 MB at a million messages: the concurrency review).
-	if d.kept && (len(d.keys) != entries.len() || len(d.refs) != entries.len() || len(d.ids) != entries.len()) {
-		return nil, false
-	}
-	again := newStreamedDigest(pc.ResultsSalt, cache)
-	again.prefixAt = kept
-	for e := range entries.all {
-		again.add(e)
-	}
-	if !again.ok || again.prefix == "" {
-		return nil, false
-	}
 	again.kept, again.keepIDs, again.keys, again.refs, again.ids = d.kept, d.keepIDs, d.keys, d.refs, d.ids
+	d.letGo()
 	d = again
 	s := scanSnapshot{Version: snapshotVersion, Digest: d.prefix, Count: kept, rebased: true}
 	for _, id := range d.missed[:d.prefixMissed] {
@@ -94,35 +102,39 @@ func (a *App) replayRemoved(ctx context.Context, cache *store.Cache, snap scanSn
 	return plan, ok
 }
 
-// matchTable matches the entries, each keyed as the table keys them,
-// against keys, the table's: the entries must be those of the keys, in
-// order, with some taken out (removed, ascending places in keys), then
-// maybe new mail, from kept on. An entry that matches no key left makes
-// every key left taken out, and the entries from it on new mail: pairing
-// them as that is sound, and the checks of removals and of new mail
-// decide. False for an entry without a stamp.
-func matchTable(keys []uint64, entries *heldEntries, c *store.Cache) (kept int, removed []int, ok bool) {
-	var k entryKeyer
-	j := 0
-	for i := range entries.len() {
-		e := entries.at(i)
-		if e.Err != nil || e.Stamp == "" {
-			return 0, nil, false
-		}
-		key := k.entryKey(e, c)
-		for j < len(keys) && keys[j] != key {
-			removed = append(removed, j)
-			j++
-		}
-		if j == len(keys) {
-			return i, removed, true
-		}
-		j++
+// tableMatch matches a listing's entries, keyed as a table keys them,
+// against keys, the table's, one entry at a time (newMailAt): the
+// entries must be those of the keys, in order, with some taken out
+// (removed, ascending places in keys), then maybe new mail. An entry
+// that matches no key left makes every key left taken out, and the
+// entries from it on new mail: pairing them as that is sound, and the
+// checks of removals and of new mail decide.
+type tableMatch struct {
+	keys    []uint64
+	j       int // the next key to match
+	removed []int
+}
+
+// newMailAt matches the next entry's key, and reports whether the new
+// mail starts with it: no key is left to match it.
+func (m *tableMatch) newMailAt(key uint64) bool {
+	for m.j < len(m.keys) && m.keys[m.j] != key {
+		m.removed = append(m.removed, m.j)
+		m.j++
 	}
-	for ; j < len(keys); j++ {
-		removed = append(removed, j)
+	if m.j == len(m.keys) {
+		return true
 	}
-	return entries.len(), removed, true
+	m.j++
+	return false
+}
+
+// end records the keys no entry matched, once every entry was matched:
+// those were taken out.
+func (m *tableMatch) end() {
+	for ; m.j < len(m.keys); m.j++ {
+		m.removed = append(m.removed, m.j)
+	}
 }
 
 // recordRebased records s, the snapshot of the listing of snap with the
