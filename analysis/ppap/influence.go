@@ -12,12 +12,14 @@ import "time"
 // A Stream decides what it emits for a message from its ZIP mail's
 // candidates (IsCandidate: the same sender, inside its window) as they
 // stand when its window closes, and from nothing else of the listing
-// (resultKey). So a message has influence when it:
+// (resultKey); of those, the pairing reads the best, in order, until
+// every archive is open (Pairer.readable). So a message has influence
+// when it:
 //   - holds an encrypted archive (a ZIP mail: pairing changes it, and it
 //     notes its password mails);
-//   - was a candidate of a ZIP mail, when its window closed or as it was
-//     listed (a pin): pairing read it, or may have ranked it above one
-//     it read;
+//   - is a candidate mail a pairing read (Pairer.readBy): without it,
+//     the pairing reads the next one; or one a ZIP mail pinned when its
+//     window closed, which its pairing may note (offerPin);
 //   - closed a ZIP mail's window (Stream.settleClosed): without it the
 //     window stays open to candidates listed after it;
 //   - set the latest date a Tail records: the pruning of a stream

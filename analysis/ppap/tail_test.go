@@ -92,21 +92,7 @@ func TestResumedStreamPairsAsTheWholeListing(t *testing.T) {
 // ErrNoTail).
 func streamTail(t *testing.T, an analyzer, cfg Config, mails []listed) (map[model.MessageID]model.Message, *Tail, string) {
 	t.Helper()
-	ctx := context.Background()
-	src := memSource{}
-	for _, l := range mails {
-		src[model.MessageID(l.id)] = rawMail(l.m)
-	}
-	out := map[model.MessageID]model.Message{}
-	st := NewStream(ctx, cfg, src.open, func(m model.Message) error {
-		out[m.ID] = m
-		return nil
-	})
-	for _, l := range mails {
-		if err := st.Write(an.Analyze(ctx, model.MessageID(l.id), bytes.NewReader(src[model.MessageID(l.id)]))); err != nil {
-			t.Fatal(err)
-		}
-	}
+	st, out, _ := writeTracked(t, an, cfg, mails)
 	tail, state := tailThenClose(t, st)
 	if tail == nil {
 		return out, nil, ""

@@ -1,9 +1,7 @@
 package app
 
 import (
-	"context"
 	"testing"
-	"time"
 
 	"mxaudit/model/store"
 )
@@ -16,21 +14,9 @@ import (
 // the next start, with the cache its own, finds no list for it and
 // replays the messages instead of the rows.
 func TestRowsRemovedReadOnlyKeepsUnrecordedList(t *testing.T) {
-	defer func(n int) { rowsPerBlock = n }(rowsPerBlock)
-	rowsPerBlock = 50
-	dir := snapshotQuarantine(t)
-	for i, at := range []string{"1794788000", "1794788500"} {
-		deliverNewsDated(t, dir, at+".M1P1.news", oldNews.Add(time.Duration(i)*time.Minute))
-	}
-	cfg := Config{}
-	cfg.Offline, cfg.CacheDir = true, t.TempDir()
-	a, err := Open(context.Background(), dir, cfg, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
-	untilRows(t, a)
-	r := removedScans{t, dir, cfg}
+	r := oldNewsQuarantine(t, "1794788000", "1794788500")
+	dir, cfg := r.dir, r.cfg
+	a := r.console()
 	r.remove("1794788000.M1P1.news")
 
 	// Another process (here: this test) holds the cache.

@@ -49,6 +49,37 @@ func (r removedScans) remove(name string) {
 	}
 }
 
+// oldNewsQuarantine is the test quarantine with a mail of old news
+// delivered under each name (deliverNewsDated, a minute apart from
+// oldNews on), and a cache directory of its own.
+func oldNewsQuarantine(t *testing.T, names ...string) removedScans {
+	t.Helper()
+	dir := snapshotQuarantine(t)
+	for i, at := range names {
+		deliverNewsDated(t, dir, at+".M1P1.news", oldNews.Add(time.Duration(i)*time.Minute))
+	}
+	cfg := Config{}
+	cfg.Offline, cfg.CacheDir = true, t.TempDir()
+	return removedScans{t, dir, cfg}
+}
+
+// console opens r's quarantine as the console does, its lists kept in
+// blocks of 50 rows (several, each moved by the rows taken out), and
+// scans it until it hands out the list it kept.
+func (r removedScans) console() *App {
+	r.t.Helper()
+	old := rowsPerBlock
+	rowsPerBlock = 50
+	r.t.Cleanup(func() { rowsPerBlock = old })
+	a, err := Open(context.Background(), r.dir, r.cfg, Options{})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	r.t.Cleanup(func() { a.Close() })
+	untilRows(r.t, a)
+	return a
+}
+
 // TestSnapshotReplayedAfterRemovals: a scan after messages were taken out
 // of the listing (a release, a delete) replays the snapshot when none of
 // them was one another message's outcome depended on, and records the
@@ -58,13 +89,8 @@ func (r removedScans) remove(name string) {
 // password mail pairs through the stream. Each scan prints what a scan
 // without any cache prints.
 func TestSnapshotReplayedAfterRemovals(t *testing.T) {
-	dir := snapshotQuarantine(t)
-	cfg := Config{}
-	cfg.Offline, cfg.CacheDir = true, t.TempDir()
-	for i, at := range []string{"1794788000", "1794788500", "1794798000", "1794798500", "1794818000", "1794818500"} {
-		deliverNewsDated(t, dir, at+".M1P1.news", oldNews.Add(time.Duration(i)*time.Minute))
-	}
-	r := removedScans{t, dir, cfg}
+	r := oldNewsQuarantine(t, "1794788000", "1794788500", "1794798000", "1794798500", "1794818000", "1794818500")
+	dir := r.dir
 	r.scanned("cold", false)
 	out := r.scanned("unchanged", true)
 
@@ -102,13 +128,8 @@ func TestSnapshotReplayedAfterRemovals(t *testing.T) {
 // names, or does not unpack, replays no listing with messages taken
 // out: the stream pairs, and records a snapshot that does.
 func TestSnapshotTableDamaged(t *testing.T) {
-	dir := snapshotQuarantine(t)
-	cfg := Config{}
-	cfg.Offline, cfg.CacheDir = true, t.TempDir()
-	for _, at := range []string{"1794788000", "1794798000"} {
-		deliverNewsDated(t, dir, at+".M1P1.news", oldNews)
-	}
-	r := removedScans{t, dir, cfg}
+	r := oldNewsQuarantine(t, "1794788000", "1794798000")
+	dir, cfg := r.dir, r.cfg
 	r.scanned("cold", false)
 	for _, c := range []struct {
 		name, removed string
@@ -174,21 +195,9 @@ func TestSnapshotExtendedKeepsItsTable(t *testing.T) {
 // is now, which the next scan hands out; new mail after them comes as
 // messages.
 func TestRowsReplayedAfterRemovals(t *testing.T) {
-	defer func(n int) { rowsPerBlock = n }(rowsPerBlock)
-	rowsPerBlock = 50 // several blocks, each moved by the rows taken out
-	dir := snapshotQuarantine(t)
-	for i, at := range []string{"1794788000", "1794788500", "1794798000"} {
-		deliverNewsDated(t, dir, at+".M1P1.news", oldNews.Add(time.Duration(i)*time.Minute))
-	}
-	cfg := Config{}
-	cfg.Offline, cfg.CacheDir = true, t.TempDir()
-	a, err := Open(context.Background(), dir, cfg, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
-	untilRows(t, a)
-	r := removedScans{t, dir, cfg}
+	r := oldNewsQuarantine(t, "1794788000", "1794788500", "1794798000")
+	dir, cfg := r.dir, r.cfg
+	a := r.console()
 
 	r.remove("1794788000.M1P1.news")
 	want := freshScan(t, dir, cfg)
