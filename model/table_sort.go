@@ -73,11 +73,7 @@ func (t *Table) awaitJob(k SortKey) *SortJob {
 	}
 	j := t.jobsOut[x]
 	t.jobsOut = slices.Delete(t.jobsOut, x, x+1)
-	if j.started.CompareAndSwap(false, true) {
-		j.run()
-	} else {
-		<-j.done
-	}
+	j.Run() // here, unless it has begun: then it waits for it to end
 	j.taken = true
 	return j
 }

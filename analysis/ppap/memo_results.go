@@ -81,22 +81,25 @@ func applyRemembered(m *model.Message, r model.Message) []Link {
 
 // pairRemembered is Pair through the remembered results: a pairing whose
 // ZIP mail and candidates have not changed since it was remembered is not
-// done again.
-func (p *Pairer) pairRemembered(ctx context.Context, m *model.Message, self *Ref, cands []*Ref) []Link {
+// done again. ranked are the candidates of cands the pairing may read,
+// in its order (readable), which the caller ranked once.
+func (p *Pairer) pairRemembered(ctx context.Context, m *model.Message, self *Ref, cands, ranked []*Ref) []Link {
 	if p.cfg.Results == nil {
-		return p.Pair(ctx, m, self, cands)
+		links, _ := p.pair(ctx, m, self, ranked)
+		return links
 	}
 	key, ok := resultKey(p.cfg.ResultsSalt, m, cands)
 	if !ok {
 		p.forgot()
-		return p.Pair(ctx, m, self, cands)
+		links, _ := p.pair(ctx, m, self, ranked)
+		return links
 	}
 	if r, hit := p.cfg.Results.Get(key); hit && r.ID == m.ID && len(r.Attachments) == len(m.Attachments) &&
 		!creditsMailWithoutPassword(&r, cands) {
 		return applyRemembered(m, r)
 	}
 	start := time.Now()
-	links, readAll := p.pair(ctx, m, self, cands)
+	links, readAll := p.pair(ctx, m, self, ranked)
 	// A pairing that ran into its own timeout tried fewer mails than it
 	// would have, and one that could not read a candidate mail (gone, or
 	// out of file descriptors for a moment) may not have read the

@@ -40,13 +40,14 @@ type Link struct {
 // one Link per archive opened. It never fails: an archive that cannot be
 // opened stays encrypted, with the number of passwords tried.
 func (p *Pairer) Pair(ctx context.Context, m *model.Message, self *Ref, cands []*Ref) []Link {
-	links, _ := p.pair(ctx, m, self, cands)
+	links, _ := p.pair(ctx, m, self, p.readable(self, cands, fileStems(m, encryptedArchives(m))))
 	return links
 }
 
-// pair is Pair, and reports whether it read every candidate mail it
-// tried to read: a result that misses one is not remembered.
-func (p *Pairer) pair(ctx context.Context, m *model.Message, self *Ref, cands []*Ref) (links []Link, readAll bool) {
+// pair is Pair over the candidates readable ranked, and reports whether
+// it read every candidate mail it tried to read: a result that misses
+// one is not remembered.
+func (p *Pairer) pair(ctx context.Context, m *model.Message, self *Ref, ranked []*Ref) (links []Link, readAll bool) {
 	idx := encryptedArchives(m)
 	if len(idx) == 0 {
 		return nil, true
@@ -84,7 +85,6 @@ func (p *Pairer) pair(ctx context.Context, m *model.Message, self *Ref, cands []
 		}
 	}
 
-	ranked := p.readable(self, cands, fileStems(m, idx))
 	// Candidate mails are read best first, and each one's strong and
 	// medium passwords tried at once: the first is usually the password
 	// mail, and on IMAP every mail read is a fetch. Only when some archive

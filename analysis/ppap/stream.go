@@ -274,10 +274,13 @@ func (s *Stream) dispatch() {
 		go func() {
 			n := len(encryptedArchives(&j.h.msg))
 			start := time.Now()
-			links := s.pairer.pairRemembered(s.ctx, &j.h.msg, j.h.ref, j.cands)
+			// Ranked once: the pairing reads them in this order, and
+			// the influence marks those it read.
+			ranked := s.pairer.readable(j.h.ref, j.cands, j.h.stems)
+			links := s.pairer.pairRemembered(s.ctx, &j.h.msg, j.h.ref, j.cands, ranked)
 			var read []*Ref
 			if track {
-				read = s.pairer.readBy(&j.h.msg, s.pairer.readable(j.h.ref, j.cands, j.h.stems))
+				read = s.pairer.readBy(&j.h.msg, ranked)
 			}
 			s.results <- pairResult{h: j.h, links: links, read: read, n: n, elapsed: time.Since(start)}
 		}()

@@ -201,6 +201,14 @@ func finishDigest(h, refsHash hash.Hash, n int) string {
 // has a cached result; zeros when it has none. b is the digest's field:
 // an array on the stack escaped to the hash, a million allocations.
 func hashRef(refs hash.Hash, b *[17]byte, ref store.RecordRef, ok bool) {
+	putRef(b, ref, ok)
+	refs.Write(b[:])
+}
+
+// putRef spells a cached result's ref as the digest hashes it (and a
+// table keys it): a flag, then its place, length and write time; zeros
+// for none (ok false).
+func putRef(b *[17]byte, ref store.RecordRef, ok bool) {
 	*b = [17]byte{}
 	if ok {
 		b[0] = 1
@@ -208,7 +216,6 @@ func hashRef(refs hash.Hash, b *[17]byte, ref store.RecordRef, ok bool) {
 		binary.BigEndian.PutUint32(b[9:13], ref.Len)
 		binary.BigEndian.PutUint32(b[13:], ref.Written)
 	}
-	refs.Write(b[:])
 }
 
 // sum finishes the digest and returns the IDs of the entries without a

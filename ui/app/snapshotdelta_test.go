@@ -37,6 +37,19 @@ func deliverNewsDated(t *testing.T, dir, name string, date time.Time) {
 	}
 }
 
+// deliverCopyOf delivers as name, in the Maildir dir's new, a copy of the
+// message file from.
+func deliverCopyOf(t *testing.T, dir, from, name string) {
+	t.Helper()
+	raw, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "new", name), raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // newsQuarantine opens the test quarantine with n mails delivered after
 // it (deliverNews: 1999999990.M1P1.news on), and its cache.
 func newsQuarantine(t *testing.T, n int) (*App, *store.Cache) {
@@ -95,25 +108,14 @@ func TestSnapshotReplayedWithNewMail(t *testing.T) {
 	// A copy of a password mail, dated with it: a candidate of its ZIP
 	// mail, whose pairing the stream does again.
 	pw, _ := maildirFile(t, dir, out, `"password_for":[`)
-	raw, err := os.ReadFile(pw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "new", "1999999992.M1P1.copy"), raw, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	deliverCopyOf(t, dir, pw, "1999999992.M1P1.copy")
 	scanned("a password mail's copy", true)
 	scanned("then unchanged", true)
 
 	// A copy of a paired ZIP mail: its archive opens with the password
 	// mail listed before it, as pairing the whole listing opens it.
 	zip, _ := maildirFile(t, dir, out, `"password_source":"`)
-	if raw, err = os.ReadFile(zip); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "new", "1999999993.M1P1.zip"), raw, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	deliverCopyOf(t, dir, zip, "1999999993.M1P1.zip")
 	paired := scanned("a ZIP mail's copy", true)
 	if _, m := maildirFile(t, dir, paired, `"id":"1999999993.M1P1.zip"`); !slices.ContainsFunc(m.Attachments, func(a model.Attachment) bool {
 		return a.Archive != nil && a.Archive.PasswordSource != ""

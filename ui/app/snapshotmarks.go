@@ -60,12 +60,30 @@ func marksRecordOf(marks *ppap.Marks, tail *ppap.Tail) ([]byte, error) {
 
 // putMarks writes raw, a record marksRecordOf made, under marksKey, and
 // returns its SHA-256 (see saveMarks).
-func putMarks(c *store.Cache, raw []byte) (string, bool) {
-	if c.PutRecord(marksKey, raw) != nil {
+func putMarks(c *store.Cache, raw []byte) (string, bool) { return putNamed(c, marksKey, raw) }
+
+// putNamed writes raw under key, a record a snapshot names by its
+// SHA-256 (the marks, the table), and returns that sum, spelled in hex;
+// false when the cache did not take it.
+func putNamed(c *store.Cache, key string, raw []byte) (string, bool) {
+	if c.PutRecord(key, raw) != nil {
 		return "", false
 	}
 	sum := sha256.Sum256(raw)
 	return hex.EncodeToString(sum[:]), true
+}
+
+// getNamed returns the record under key when it is the one a snapshot
+// names by sum (putNamed); false otherwise: none, or another scan's.
+func getNamed(c *store.Cache, key, sum string) ([]byte, bool) {
+	raw, ok := c.GetRecord(key)
+	if !ok || sum == "" {
+		return nil, false
+	}
+	if got := sha256.Sum256(raw); hex.EncodeToString(got[:]) != sum {
+		return nil, false
+	}
+	return raw, true
 }
 
 // loadMarks reads the marks the snapshot names by sum, for a pairing
@@ -74,11 +92,8 @@ func putMarks(c *store.Cache, raw []byte) (string, bool) {
 // listing again); false when the cache holds no such record, or its
 // marks are for another window.
 func loadMarks(c *store.Cache, sum string, window time.Duration) (*ppap.Marks, *ppap.Tail, bool) {
-	raw, ok := c.GetRecord(marksKey)
-	if !ok || sum == "" {
-		return nil, nil, false
-	}
-	if got := sha256.Sum256(raw); hex.EncodeToString(got[:]) != sum {
+	raw, ok := getNamed(c, marksKey, sum)
+	if !ok {
 		return nil, nil, false
 	}
 	var rec marksRecord

@@ -106,13 +106,7 @@ func TestSnapshotReplayedAfterRemovals(t *testing.T) {
 	// New mail pairing reads, after another message is taken out.
 	r.remove("1794818000.M1P1.news")
 	pw, _ := maildirFile(t, dir, out, `"password_for":[`)
-	raw, err := os.ReadFile(pw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "new", "1999999992.M1P1.copy"), raw, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	deliverCopyOf(t, dir, pw, "1999999992.M1P1.copy")
 	r.scanned("one taken out, a password mail's copy after", true)
 	r.scanned("and unchanged", true)
 

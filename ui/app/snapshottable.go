@@ -3,7 +3,6 @@ package app
 import (
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"encoding/json"
 	"slices"
 
@@ -57,12 +56,7 @@ func (k *entryKeyer) key(id string, sum *[sha256.Size]byte, received []byte, war
 	b = appendField(b, received)
 	b = appendField(b, warning)
 	var r [17]byte
-	if ok {
-		r[0] = 1
-		binary.BigEndian.PutUint64(r[1:9], uint64(ref.Off))
-		binary.BigEndian.PutUint32(r[9:13], ref.Len)
-		binary.BigEndian.PutUint32(r[13:], ref.Written)
-	}
+	putRef(&r, ref, ok)
 	b = append(b, r[:]...)
 	k.buf = b
 	h := sha256.Sum256(b)
@@ -93,13 +87,7 @@ func (t *listingTable) recordOf() ([]byte, error) {
 
 // putTable writes raw, a record recordOf made, under tableKey, and
 // returns its SHA-256, for the snapshot to name it.
-func putTable(c *store.Cache, raw []byte) (string, bool) {
-	if c.PutRecord(tableKey, raw) != nil {
-		return "", false
-	}
-	sum := sha256.Sum256(raw)
-	return hex.EncodeToString(sum[:]), true
-}
+func putTable(c *store.Cache, raw []byte) (string, bool) { return putNamed(c, tableKey, raw) }
 
 // saveTable writes the table of a listing of len(keys) entries, whose
 // pairing's Influence infl is, and returns its SHA-256; false when it
@@ -119,11 +107,8 @@ func saveTable(c *store.Cache, keys []uint64, infl *ppap.Influence) (string, boo
 // loadTable reads the table the snapshot names by sum, of a listing of
 // count entries; false when the cache holds no such record.
 func loadTable(c *store.Cache, sum string, count int) (*listingTable, bool) {
-	raw, ok := c.GetRecord(tableKey)
-	if !ok || sum == "" {
-		return nil, false
-	}
-	if got := sha256.Sum256(raw); hex.EncodeToString(got[:]) != sum {
+	raw, ok := getNamed(c, tableKey, sum)
+	if !ok {
 		return nil, false
 	}
 	var rec tableRecord

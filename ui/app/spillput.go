@@ -154,11 +154,14 @@ func (s *Spill) commit(buf []byte, msgs []model.Message, recs []spillRecord) {
 	for i, r := range recs {
 		key := s.idKey(msgs[i].ID)
 		s.forgetLocked(msgs[i].ID, key) // an older copy must not answer for it
+		index := func(r spillRecord) {
+			r.chk = s.idCheck(msgs[i].ID)
+			s.recs.add(r)
+			s.placeLocked(msgs[i].ID, key, int32(s.recs.len()-1))
+		}
 		if _, outside := r.outside(); outside {
 			if s.outside != nil {
-				r.chk = s.idCheck(msgs[i].ID)
-				s.recs.add(r)
-				s.placeLocked(msgs[i].ID, key, int32(s.recs.len()-1))
+				index(r)
 				s.outsideLive++
 				continue
 			}
@@ -166,9 +169,7 @@ func (s *Spill) commit(buf []byte, msgs []model.Message, recs []spillRecord) {
 		}
 		if written && r.n > 0 {
 			r.off += s.end
-			r.chk = s.idCheck(msgs[i].ID)
-			s.recs.add(r)
-			s.placeLocked(msgs[i].ID, key, int32(s.recs.len()-1))
+			index(r)
 			s.live += int64(r.n) + 1
 			continue
 		}

@@ -18,18 +18,37 @@ import (
 // TestConsoleSpillsBesideTheCache checks that a console's own spill is
 // made in the analysis cache's directory, not in the temporary
 // directory that many systems keep in memory (app.App.SpillDir): its
-// file, unlinked at once, is found among the process's open files.
+// file, unlinked at once, is found among the process's open files. So
+// does an SSH session's console, which keeps the messages it changed
+// itself (re-analysis, watch) in a spill of its own (from a review:
+// ConfigForSession left SpillDir empty).
 func TestConsoleSpillsBesideTheCache(t *testing.T) {
-	a, cache := emptyMaildirApp(t)
-	uc := ConfigFor(app.NewWorkspace(a, nil, nil))
-	if uc.SpillDir != cache {
-		t.Fatalf("SpillDir = %q, want the cache's %q", uc.SpillDir, cache)
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	newModel(ctx, uc, true)
-	if !spillOpenIn(t, cache) {
-		t.Fatalf("no spill file open in %s", cache)
+	for _, c := range []struct {
+		name  string
+		start func(ctx context.Context, a *app.App) Config
+	}{
+		{"console", func(ctx context.Context, a *app.App) Config {
+			uc := ConfigFor(app.NewWorkspace(a, nil, nil))
+			newModel(ctx, uc, true)
+			return uc
+		}},
+		{"SSH session", func(ctx context.Context, a *app.App) Config {
+			uc := ConfigForSession(app.NewHub(a, nil).Session(model.Operator{User: "alice"}))
+			NewSession(ctx, uc, nil)
+			return uc
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			a, cache := emptyMaildirApp(t)
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			if uc := c.start(ctx, a); uc.SpillDir != cache {
+				t.Fatalf("SpillDir = %q, want the cache's %q", uc.SpillDir, cache)
+			}
+			if !spillOpenIn(t, cache) {
+				t.Fatalf("no spill file open in %s", cache)
+			}
+		})
 	}
 }
 
@@ -48,25 +67,6 @@ func spillOpenIn(t *testing.T, dir string) bool {
 		}
 	}
 	return false
-}
-
-// TestSessionConsoleSpillsBesideTheCache: an SSH session's console keeps
-// the messages it changed itself (re-analysis, watch) in a spill of its
-// own (newModel); like the hub's, it goes beside the cache, not $TMPDIR
-// (from a review: ConfigForSession left SpillDir empty).
-func TestSessionConsoleSpillsBesideTheCache(t *testing.T) {
-	a, cache := emptyMaildirApp(t)
-	s := app.NewHub(a, nil).Session(model.Operator{User: "alice"})
-	uc := ConfigForSession(s)
-	if uc.SpillDir != cache {
-		t.Fatalf("SpillDir = %q, want the cache's %q", uc.SpillDir, cache)
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	NewSession(ctx, uc, nil)
-	if !spillOpenIn(t, cache) {
-		t.Fatalf("no spill file open in %s", cache)
-	}
 }
 
 // emptyMaildirApp opens an empty Maildir through the application core,
