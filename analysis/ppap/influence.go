@@ -1,6 +1,9 @@
 package ppap
 
-import "time"
+import (
+	"maps"
+	"time"
+)
 
 // Influence records, for each message a Stream was written, whether
 // taking it out of the listing could change what the Stream emits for
@@ -50,6 +53,30 @@ type Influence struct {
 	// undated; LateZip: a ZIP mail was dated more than two windows
 	// before a message listed before it.
 	SawZip, SawUndated, LateZip bool
+	// domains holds each place's From domain, hashed (domainHash): a ZIP
+	// mail's candidates share its domain (sameSender), so that a Repair
+	// pairs again only the domains the messages taken out influenced.
+	// Places a resumed Stream did not write are 0 until Extended.
+	domains []uint32
+	// closers maps the place of a ZIP mail to that of the message that
+	// closed its window (settleClosed); a ZIP mail the listing's end
+	// closed has none.
+	closers map[int]int
+	// latest is the place of the message that set the latest date, -1
+	// for none.
+	latest int
+}
+
+// domainHash is the hash of a From domain as a Ref holds it (FNV-1a).
+// Two domains with one hash are paired again together, which costs
+// time only.
+func domainHash(domain string) uint32 {
+	h := uint32(2166136261)
+	for i := range len(domain) {
+		h ^= uint32(domain[i])
+		h *= 16777619
+	}
+	return h
 }
 
 // Len is the number of messages the listing had.
@@ -90,7 +117,7 @@ type influenceState struct {
 // the listing before that it reads as candidates; the caller joins them
 // with the earlier listing's.
 func (s *Stream) TrackInfluence() {
-	s.infl = &influenceState{latestAt: -1}
+	s.infl = &influenceState{latestAt: -1, x: Influence{closers: map[int]int{}, latest: -1}}
 }
 
 // Influence returns what the Stream recorded (TrackInfluence), once its
@@ -101,9 +128,12 @@ func (s *Stream) Influence() *Influence {
 	}
 	out := s.infl.x
 	out.bits = append([]uint64(nil), out.bits...)
+	out.domains = append([]uint32(nil), out.domains...)
+	out.closers = maps.Clone(out.closers)
 	out.n = s.seq
 	if s.infl.latestAt >= 0 {
 		out.mark(s.infl.latestAt)
+		out.latest = s.infl.latestAt
 	}
 	return &out
 }
@@ -112,6 +142,10 @@ func (s *Stream) Influence() *Influence {
 // takes its date: whether it holds an archive, is undated, or is a ZIP
 // mail dated more than two windows before the latest date so far.
 func (st *influenceState) written(h *heldMsg, latest time.Time, window time.Duration) {
+	for len(st.x.domains) < h.ref.Seq {
+		st.x.domains = append(st.x.domains, 0) // before a resumed stream's first place
+	}
+	st.x.domains = append(st.x.domains, domainHash(h.ref.FromDomain))
 	date := h.ref.Date
 	if date.IsZero() {
 		st.x.SawUndated = true

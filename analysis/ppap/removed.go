@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 )
 
@@ -17,8 +18,10 @@ import (
 // errInfluence is an Influence that does not unpack.
 var errInfluence = errors.New("ppap: damaged influence record")
 
-// influenceVersion changes with Influence.MarshalBinary's layout.
-const influenceVersion = 1
+// influenceVersion changes with Influence.MarshalBinary's layout (2:
+// the domains, the closers and the latest date's place; the first
+// layout still unpacks, without them).
+const influenceVersion = 2
 
 // placeAfter returns, for a place of a listing with removed taken out
 // (ascending places), its place in the listing without them, and whether
@@ -49,19 +52,49 @@ func (x *Influence) Without(removed []int) (*Influence, error) {
 	if x.Positional() {
 		return nil, errors.New("ppap: the listing's outcome depends on places")
 	}
-	out := &Influence{n: x.n - len(removed), SawZip: x.SawZip, SawUndated: x.SawUndated, LateZip: x.LateZip}
-	for p := range x.n {
-		if !x.Influential(p) {
-			continue
-		}
-		q, gone := placeAfter(removed, p)
-		if gone {
+	for _, p := range removed {
+		if x.Influential(p) {
 			return nil, fmt.Errorf("ppap: message %d has influence", p)
 		}
-		out.mark(q)
 	}
-	return out, nil
+	return x.moved(removed, func(int) bool { return true }), nil
 }
+
+// moved is x with the places at removed taken out and the others moved
+// up past them: the marks, the domains, the latest date's place, and
+// the closers of the ZIP mails keep (neither they nor their closer
+// taken out).
+func (x *Influence) moved(removed []int, keep func(zip int) bool) *Influence {
+	out := &Influence{n: x.n - len(removed), SawZip: x.SawZip, SawUndated: x.SawUndated, LateZip: x.LateZip,
+		closers: map[int]int{}, latest: -1}
+	for p := range x.n {
+		q, gone := placeAfter(removed, p)
+		if gone {
+			continue
+		}
+		if x.Influential(p) {
+			out.mark(q)
+		}
+		if x.hasDomains() {
+			out.domains = append(out.domains, x.domains[p])
+		}
+	}
+	for z, c := range x.closers {
+		qz, goneZ := placeAfter(removed, z)
+		qc, goneC := placeAfter(removed, c)
+		if !goneZ && !goneC && keep(z) {
+			out.closers[qz] = qc
+		}
+	}
+	if q, gone := placeAfter(removed, x.latest); x.latest >= 0 && !gone {
+		out.latest = q
+	}
+	return out
+}
+
+// hasDomains reports whether x holds the From domain of every place: an
+// Influence unpacked from the first layout holds none.
+func (x *Influence) hasDomains() bool { return len(x.domains) == x.n }
 
 // Extended returns the Influence of x's listing followed by the mail a
 // Stream resumed from its Tail was written (TrackInfluence): that
@@ -71,7 +104,17 @@ func (x *Influence) Extended(resumed *Influence) (*Influence, error) {
 		return nil, errors.New("ppap: the resumed stream's listing is shorter than the one it resumed")
 	}
 	out := &Influence{n: resumed.n, SawZip: x.SawZip || resumed.SawZip, SawUndated: x.SawUndated || resumed.SawUndated,
-		LateZip: x.LateZip || resumed.LateZip}
+		LateZip: x.LateZip || resumed.LateZip, closers: maps.Clone(x.closers), latest: x.latest}
+	if out.closers == nil {
+		out.closers = map[int]int{}
+	}
+	maps.Copy(out.closers, resumed.closers) // a ZIP mail the tail held is closed by new mail
+	if resumed.latest >= 0 {
+		out.latest = resumed.latest
+	}
+	if x.hasDomains() && len(resumed.domains) == resumed.n {
+		out.domains = append(slices.Clone(x.domains), resumed.domains[x.n:]...)
+	}
 	out.bits = make([]uint64, (out.n+63)/64)
 	for i := range out.bits {
 		if i < len(x.bits) {
@@ -85,19 +128,24 @@ func (x *Influence) Extended(resumed *Influence) (*Influence, error) {
 }
 
 // MarshalBinary packs the Influence: the layout's version, the count of
-// places, the flags (a byte), then one bit a place, 64 to a word, each
-// word little-endian.
+// places, the flags (a byte: the three of Influence, then whether the
+// domains follow), the latest date's place plus one, one bit a place,
+// 64 to a word, each word little-endian, each place's domain hash (4
+// bytes, little-endian), then the count of closers and, for each ZIP
+// mail by ascending place, its place after the last one's and its
+// closer's after its own.
 func (x *Influence) MarshalBinary() ([]byte, error) {
 	words := (x.n + 63) / 64
 	b := binary.AppendUvarint(nil, influenceVersion)
 	b = binary.AppendUvarint(b, uint64(x.n))
 	var flags byte
-	for i, f := range []bool{x.SawZip, x.SawUndated, x.LateZip} {
+	for i, f := range []bool{x.SawZip, x.SawUndated, x.LateZip, x.hasDomains()} {
 		if f {
 			flags |= 1 << i
 		}
 	}
 	b = append(b, flags)
+	b = binary.AppendUvarint(b, uint64(x.latest+1))
 	for i := range words {
 		var w uint64
 		if i < len(x.bits) {
@@ -105,13 +153,26 @@ func (x *Influence) MarshalBinary() ([]byte, error) {
 		}
 		b = binary.LittleEndian.AppendUint64(b, w)
 	}
+	if x.hasDomains() {
+		for _, d := range x.domains {
+			b = binary.LittleEndian.AppendUint32(b, d)
+		}
+	}
+	zips := slices.Sorted(maps.Keys(x.closers))
+	b = binary.AppendUvarint(b, uint64(len(zips)))
+	last := -1
+	for _, z := range zips {
+		b = binary.AppendUvarint(b, uint64(z-last))
+		b = binary.AppendUvarint(b, uint64(x.closers[z]-z))
+		last = z
+	}
 	return b, nil
 }
 
-// UnmarshalBinary unpacks what MarshalBinary packed.
+// UnmarshalBinary unpacks what MarshalBinary packed, in either layout.
 func (x *Influence) UnmarshalBinary(b []byte) error {
 	v, k := binary.Uvarint(b)
-	if k <= 0 || v != influenceVersion {
+	if k <= 0 || v != 1 && v != influenceVersion {
 		return errInfluence
 	}
 	b = b[k:]
@@ -122,17 +183,73 @@ func (x *Influence) UnmarshalBinary(b []byte) error {
 	b = b[k:]
 	flags := b[0]
 	b = b[1:]
-	words := (int(n) + 63) / 64
-	if flags>>3 != 0 || len(b) != 8*words {
+	u := Influence{n: int(n), SawZip: flags&1 != 0, SawUndated: flags&2 != 0, LateZip: flags&4 != 0,
+		closers: map[int]int{}, latest: -1}
+	if v == 1 && flags>>3 != 0 || flags>>4 != 0 {
 		return errInfluence
 	}
-	u := Influence{n: int(n), bits: make([]uint64, words),
-		SawZip: flags&1 != 0, SawUndated: flags&2 != 0, LateZip: flags&4 != 0}
+	if v == influenceVersion {
+		latest, k := binary.Uvarint(b)
+		if k <= 0 || latest > n {
+			return errInfluence
+		}
+		u.latest, b = int(latest)-1, b[k:]
+	}
+	words := (int(n) + 63) / 64
+	if len(b) < 8*words {
+		return errInfluence
+	}
+	u.bits = make([]uint64, words)
 	for i := range u.bits {
 		u.bits[i] = binary.LittleEndian.Uint64(b[8*i:])
 	}
+	b = b[8*words:]
 	if r := int(n) % 64; r != 0 && u.bits[words-1]>>r != 0 {
 		return errInfluence // a place past the listing
+	}
+	if v == 1 {
+		if len(b) != 0 {
+			return errInfluence
+		}
+		*x = u
+		return nil
+	}
+	if flags&8 != 0 {
+		if uint64(len(b)) < 4*n {
+			return errInfluence
+		}
+		u.domains = make([]uint32, n)
+		for i := range u.domains {
+			u.domains[i] = binary.LittleEndian.Uint32(b[4*i:])
+		}
+		b = b[4*n:]
+	}
+	count, k := binary.Uvarint(b)
+	if k <= 0 || count > n {
+		return errInfluence
+	}
+	b = b[k:]
+	last := -1
+	for range count {
+		dz, k := binary.Uvarint(b)
+		if k <= 0 || dz == 0 || dz > n {
+			return errInfluence
+		}
+		b = b[k:]
+		dc, k := binary.Uvarint(b)
+		if k <= 0 || dc == 0 || dc > n {
+			return errInfluence
+		}
+		b = b[k:]
+		z := last + int(dz)
+		c := z + int(dc)
+		if c >= int(n) {
+			return errInfluence // a place past the listing
+		}
+		u.closers[z], last = c, z
+	}
+	if len(b) != 0 {
+		return errInfluence
 	}
 	*x = u
 	return nil

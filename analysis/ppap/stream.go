@@ -236,6 +236,9 @@ func (s *Stream) settleClosed(next *Ref) {
 	closed := s.waits.closedBy(next, s.window)
 	if len(closed) > 0 && s.infl != nil {
 		s.infl.x.mark(next.Seq)
+		for _, h := range closed {
+			s.infl.x.closers[h.ref.Seq] = next.Seq
+		}
 	}
 	for _, h := range closed {
 		s.settle(h)

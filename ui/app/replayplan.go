@@ -76,6 +76,10 @@ type replayPlan struct {
 	// (replayRemoved), is the list kept before, which a row replay hands
 	// out without their rows; nil otherwise.
 	removal *listRemoval
+	// repaired, for a replay after messages with influence were taken
+	// out, holds by ID the outcomes a Repair gave that differ from the
+	// list kept, or may: a row replay hands out their rows made anew.
+	repaired map[model.MessageID]model.Message
 	// recorded is the digest of the snapshot of the whole listing,
 	// recorded before the replay (recordExtended): the console keeps its
 	// list of the whole listing under it; "" when none was.

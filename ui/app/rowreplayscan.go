@@ -314,5 +314,11 @@ func newRowReplay(cache *store.Cache, plan *replayPlan) (*rowReplay, map[model.M
 			}
 		}
 	}
+	// The messages a Repair paired again after messages were taken out
+	// (snapshotrepair.go): read back from the snapshot recorded of it,
+	// their rows made from its outcomes.
+	for id, m := range plan.repaired {
+		freshRows[id] = model.NewRow(&m)
+	}
 	return rr, freshRows
 }

@@ -72,9 +72,15 @@ func (a *App) replayRemoved(ctx context.Context, cache *store.Cache, snap scanSn
 	if again.prefix == "" || len(removed) == 0 || kept == 0 || entries.len()-kept > maxAppended {
 		return nil, false
 	}
-	rest, ok := table.without(removed) // none of them had influence
+	// None of them had influence, or some did and a Repair pairs again
+	// the domains they influenced (snapshotrepair.go).
+	rest, ok := table.without(removed)
+	var repair *ppap.Repair
 	if !ok {
-		return nil, false
+		var err error
+		if repair, err = table.infl.Repair(removed); err != nil {
+			return nil, false
+		}
 	}
 	uncached, ok := snap.uncachedDates()
 	if !ok {
@@ -92,12 +98,22 @@ func (a *App) replayRemoved(ctx context.Context, cache *store.Cache, snap scanSn
 		s.Uncached, s.UncachedDates = append(s.Uncached, id), append(s.UncachedDates, date)
 	}
 	recorded := false
-	if !cache.Stats().ReadOnly {
+	var repaired map[model.MessageID]model.Message
+	switch {
+	case repair != nil:
+		r, ok := a.pairRepair(ctx, cache, snap, s, changed, repair, table.keys, removed, entries, pc, opts)
+		if !ok {
+			return nil, false
+		}
+		changed, repaired = r.changed, r.rows
+		s.MarksSum, s.Table, recorded = r.marksSum, r.tableSum, r.recorded
+	case !cache.Stats().ReadOnly:
 		s.MarksSum, s.Table, recorded = a.recordRebased(cache, snap, s, changed, rest, removed, pc)
 	}
 	plan, ok := a.replayable(ctx, cache, s, changed, entries, d, pc, opts)
 	if ok {
 		plan.removal = &listRemoval{digest: snap.Digest, count: snap.Count, removed: removed, recorded: recorded}
+		plan.repaired = repaired
 	}
 	return plan, ok
 }

@@ -131,11 +131,16 @@ func (t *listingTable) without(removed []int) (*listingTable, bool) {
 	if err != nil {
 		return nil, false
 	}
-	keys := make([]uint64, 0, len(t.keys)-len(removed))
-	for i, k := range t.keys {
+	return &listingTable{keys: keysWithout(t.keys, removed), infl: infl}, true
+}
+
+// keysWithout is keys without those at removed (ascending places).
+func keysWithout(keys []uint64, removed []int) []uint64 {
+	out := make([]uint64, 0, len(keys)-len(removed))
+	for i, k := range keys {
 		if _, gone := slices.BinarySearch(removed, i); !gone {
-			keys = append(keys, k)
+			out = append(out, k)
 		}
 	}
-	return &listingTable{keys: keys, infl: infl}, true
+	return out
 }

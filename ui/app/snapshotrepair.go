@@ -1,0 +1,173 @@
+package app
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"slices"
+
+	"mxaudit/analysis/ppap"
+	"mxaudit/analysis/scan"
+	"mxaudit/model"
+	"mxaudit/model/store"
+)
+
+// Messages with influence taken out. Releasing a ZIP mail, or the mail
+// with its password, is what PPAP triage does, and either changes what
+// pairing gives other messages: the ZIP mail's password mail loses its
+// note, the ZIP mail whose password mail goes is paired with the next
+// candidate. Pairing the whole listing again for that took 52 s at a
+// million messages (3.4 s at 100,000).
+//
+// A pairing involves the messages of one From domain, and the messages
+// that close its ZIP mails' windows, by their dates: a Repair
+// (ppap.Influence.Repair) pairs again only the domains the messages
+// taken out influenced, from the cache, each message of them read back
+// and every closer stripped to its date, and gives their outcomes;
+// every other message's is the snapshot's. The snapshot of the listing
+// as it is now is recorded with them: the changed messages of the other
+// domains as they were, those the Repair changed written anew, the
+// marks with the new ones added, the tail and the table joined from the
+// snapshot's and the Repair's. The replay then goes on as after any
+// removal (replayRemoved), and a console's kept list hands out the
+// rows of the messages paired again made from their new outcomes.
+
+// repairResult is what pairRepair made of a Repair: the changed messages
+// of the listing as it is now (changed), the outcomes whose rows a kept
+// list must not give (rows), and the records written.
+type repairResult struct {
+	changed            map[model.MessageID]replacement
+	rows               map[model.MessageID]model.Message
+	marksSum, tableSum string
+	recorded           bool
+}
+
+// pairRepair pairs again, through repair, the domains the messages taken
+// out of snap's listing (removed, ascending places) influenced, in the
+// listing as it is now (the first s.Count entries), and records s, its
+// snapshot. changed are the replacements of snap's changed messages;
+// keys are snap's table's. It
+// writes the changed messages' records before anything else, so it
+// needs a cache it may write; false when the Repair cannot be made, a
+// pairing was not remembered (the scan then pairs the whole listing,
+// and remembers), or a record was not written.
+func (a *App) pairRepair(ctx context.Context, cache *store.Cache, snap, s scanSnapshot, changed map[model.MessageID]replacement,
+	repair *ppap.Repair, keys []uint64, removed []int, entries *heldEntries, pc ppap.Config, opts scan.Options) (repairResult, bool) {
+	var res repairResult
+	if cache.Stats().ReadOnly || repair.Len() != s.Count {
+		return res, false
+	}
+	for _, r := range changed {
+		if r.fresh {
+			return res, false // none before replayable adds them
+		}
+	}
+	marks, tail, ok := loadMarks(cache, snap.MarksSum, pc.Window)
+	if !ok {
+		return res, false
+	}
+	if tail != nil && tail.Len() != snap.Count {
+		tail = nil
+	}
+	watch := &forgetWatch{Results: pc.Results}
+	if pc.Results != nil {
+		pc.Results = watch
+	} else {
+		watch.forgot.Store(true) // nothing remembered
+	}
+	out := map[model.MessageID]model.Message{}
+	twice, broken := false, false
+	repair.Start(ctx, pc, a.src.Open, func(m model.Message) error {
+		if err := m.Materialize(); err != nil {
+			broken = true
+		}
+		if _, ok := out[m.ID]; ok {
+			twice = true
+		}
+		out[m.ID] = m
+		return nil
+	})
+	an := a.analyzer.WithPairingText(pc.TextBytes(), ppap.HoldsPassword)
+	read := scan.Options{Cache: cache, Encoded: opts.Encoded}
+	var err error
+	for q := range s.Count {
+		if err = ctx.Err(); err != nil {
+			break
+		}
+		if !repair.Wants(q) {
+			continue
+		}
+		e := entries.at(q)
+		m := scan.AnalyseListed(ctx, a.src, an, read, e)
+		if m.ID != e.ID {
+			err = errReplay
+			break
+		}
+		if err = repair.Write(q, m); err != nil {
+			break
+		}
+	}
+	var next *ppap.Tail
+	if err == nil && tail != nil {
+		next, _ = repair.Tail(tail) // none (ErrNoTail): new mail that may pair then pairs the whole listing
+	}
+	if err := errors.Join(err, repair.Close(), ctx.Err()); err != nil || twice || broken || watch.forgot.Load() {
+		return res, false
+	}
+	// The changed messages: the snapshot's of the domains not paired
+	// again (those taken out are no longer listed), and the Repair's
+	// that pairing changed, written anew.
+	res.changed = make(map[model.MessageID]replacement, len(changed))
+	res.rows = map[model.MessageID]model.Message{}
+	for q := range s.Count {
+		id := entries.id(q)
+		r, was := changed[id]
+		if !repair.Repaired(q) {
+			if was {
+				res.changed[id] = r
+			}
+			continue
+		}
+		m, ok := out[id]
+		if !ok {
+			return res, false
+		}
+		if !ppap.ChangedByPairing(&m) {
+			if was {
+				res.rows[id] = m // no longer changed: its row is its analysis's
+			}
+			continue
+		}
+		enc, err := store.Encode(m)
+		if err != nil || cache.PutEncoded(changedKey(id), enc) != nil {
+			return res, false
+		}
+		ref, ok := cache.Ref(changedKey(id))
+		if !ok {
+			return res, false
+		}
+		res.changed[id], res.rows[id] = replacement{ref: ref}, m
+		marks.Add(&m) // its domain and date: the marks only grow, erring towards pairing new mail
+	}
+	for id, r := range res.changed {
+		s.Changed = append(s.Changed, changedMessage{ID: id, Ref: r.ref})
+	}
+	slices.SortFunc(s.Changed, func(a, b changedMessage) int { return cmp.Compare(a.ID, b.ID) })
+	rest := &listingTable{infl: repair.Influence(), keys: keysWithout(keys, removed)}
+	// Marks and table first, the snapshot that names them last (as
+	// recordRebased writes them).
+	tableRaw, err := rest.recordOf()
+	if err != nil {
+		return res, false
+	}
+	if res.marksSum, ok = saveMarks(cache, marks, next); !ok {
+		return res, false
+	}
+	if res.tableSum, ok = putTable(cache, tableRaw); !ok {
+		return res, false
+	}
+	s.MarksSum, s.Table = res.marksSum, res.tableSum
+	b, err := marshalSnapshot(s)
+	res.recorded = err == nil && cache.PutRecord(snapshotKey, b) == nil
+	return res, true
+}
