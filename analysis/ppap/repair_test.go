@@ -206,3 +206,21 @@ func TestRepairRefuses(t *testing.T) {
 		t.Fatalf("no domains: %v", err)
 	}
 }
+
+// TestRepairWhilePruning is TestRepairMatchesWholePairing over a
+// listing long enough for the sender index to prune: the Repair's
+// Stream, written part of the listing, prunes at other places.
+func TestRepairWhilePruning(t *testing.T) {
+	if testing.Short() {
+		t.Skip("pairs a long listing a few times over")
+	}
+	cfg, an, mix := shortSetup(t)
+	rng := rand.New(rand.NewPCG(32, 18))
+	var tally repairTally
+	list := longListing(rng, mix, "long", 3000, 12)
+	checkRepairs(t, rng, an, cfg, list, &tally)
+	t.Logf("%+v", tally)
+	if tally.repaired < 3 || tally.changed == 0 {
+		t.Fatalf("the long listing tested too little: %+v", tally)
+	}
+}
