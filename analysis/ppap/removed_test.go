@@ -2,9 +2,11 @@ package ppap
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 )
 
@@ -147,12 +149,16 @@ func TestRemovedThenResumed(t *testing.T) {
 	}
 }
 
-// TestInfluencePacks: an Influence unpacks as it was packed, and a
-// damaged one does not unpack.
+// TestInfluencePacks: an Influence unpacks as it was packed, one of
+// the first layout still unpacks (without domains), and a damaged one
+// does not unpack.
 func TestInfluencePacks(t *testing.T) {
-	x := &Influence{n: 130, SawZip: true, LateZip: true}
+	x := &Influence{n: 130, SawZip: true, LateZip: true, domains: make([]uint32, 130), closers: map[int]int{3: 9, 64: 129}, latest: 100}
 	for _, p := range []int{0, 63, 64, 129} {
 		x.mark(p)
+	}
+	for i := range x.domains {
+		x.domains[i] = domainHash(fmt.Sprintf("d%d.example", i%7))
 	}
 	b, err := x.MarshalBinary()
 	if err != nil {
@@ -162,10 +168,23 @@ func TestInfluencePacks(t *testing.T) {
 	if err := back.UnmarshalBinary(b); err != nil || !reflect.DeepEqual(&back, x) {
 		t.Fatalf("unpacked as %+v (%v), not %+v", back, err, *x)
 	}
+	// The first layout: version, count, flags, the bits.
+	v1 := append([]byte{1}, b[1:4]...)
+	v1[3] &^= 8
+	for _, w := range x.bits {
+		v1 = binary.LittleEndian.AppendUint64(v1, w)
+	}
+	if err := back.UnmarshalBinary(v1); err != nil || back.hasDomains() || back.latest != -1 || !slices.Equal(back.bits, x.bits) {
+		t.Fatalf("the first layout unpacked as %+v (%v)", back, err)
+	}
+	bitsAt := 5 // version, count (2 bytes), flags, latest
 	past := bytes.Clone(b)
-	past[len(past)-1] |= 0x80 // place 191, past the listing's 130
+	past[bitsAt+8*2+7] |= 0x80 // place 191, past the listing's 130
+	closerPast := bytes.Clone(b)
+	closerPast[len(closerPast)-1] = 70 // 64+70, past the end
 	for name, bad := range map[string][]byte{"empty": nil, "cut": b[:len(b)-1], "longer": append(bytes.Clone(b), 0),
-		"place past the end": past, "unknown flag": append(append(bytes.Clone(b[:3]), b[3]|8), b[4:]...)} {
+		"place past the end": past, "closer past the end": closerPast,
+		"unknown flag": append(append(bytes.Clone(b[:3]), b[3]|16), b[4:]...)} {
 		if err := new(Influence).UnmarshalBinary(bad); err == nil {
 			t.Errorf("%s: unpacked", name)
 		}

@@ -34,9 +34,15 @@ import (
 // That holds for a listing whose outcome does not depend on places
 // (Influence.Positional: no undated mail beside a ZIP mail, and no ZIP
 // mail dated two windows before an earlier message, so that pruning
-// drops no candidate), and whose latest date stays (a resumed stream's
-// pruning follows it: the Repair refuses to take out the message that
-// set it). TestRepairMatchesWholePairing pairs both ways.
+// drops no candidate). TestRepairMatchesWholePairing pairs both ways.
+//
+// The Tail keeps the listing's latest date even when the message that
+// set it is taken out: the Tail is inexact (Tail.Inexact), and a
+// stream resumed from it, which prunes and tells late ZIP mails by
+// that date, then drops only entries no ZIP mail but a late one may
+// pair with, and a late one makes its outcome refused; the Influence
+// then names no place for the latest date (Without lets go of the
+// next latest one).
 type Repair struct {
 	x       *Influence
 	removed []int
@@ -63,8 +69,7 @@ type Repair struct {
 }
 
 // ErrNoRepair is an Influence that does not allow a Repair: its listing's
-// outcome depends on places, it was recorded without domains, or the
-// message that set its latest date is taken out.
+// outcome depends on places, or it was recorded without domains.
 var ErrNoRepair = errors.New("ppap: the listing cannot be paired again in part")
 
 // Repair returns the Repair of x's listing with the messages at removed
@@ -75,9 +80,6 @@ func (x *Influence) Repair(removed []int) (*Repair, error) {
 	}
 	if x.Positional() || !x.hasDomains() {
 		return nil, ErrNoRepair
-	}
-	if _, gone := slices.BinarySearch(removed, x.latest); x.latest >= 0 && gone {
-		return nil, fmt.Errorf("%w: the latest date's message is taken out", ErrNoRepair)
 	}
 	r := &Repair{x: x, removed: removed, domains: map[uint32]bool{}, closers: map[int]bool{},
 		reopened: map[int][]int{}, dates: map[int]time.Time{}, stripped: map[model.MessageID]bool{}}
