@@ -141,7 +141,14 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 			for j := range rows {
 				if r, ok := freshRows[rows[j].ID()]; ok {
 					if _, resumed := plan.resumed[r.ID()]; resumed {
-						plan.keepListedRow(rows[j]) // the snapshot's, for a list kept again
+						// The snapshot's, for a list kept again: the
+						// Repair's outcome when it paired the message
+						// again (the review: not the list's from before).
+						if m, repaired := plan.repaired[r.ID()]; repaired {
+							plan.keepSnapshotRow(m)
+						} else {
+							plan.keepListedRow(rows[j])
+						}
 					}
 					rows[j] = r
 				}
@@ -316,9 +323,13 @@ func newRowReplay(cache *store.Cache, plan *replayPlan) (*rowReplay, map[model.M
 	}
 	// The messages a Repair paired again after messages were taken out
 	// (snapshotrepair.go): read back from the snapshot recorded of it,
-	// their rows made from its outcomes.
+	// their rows made from its outcomes, unless new mail paired them
+	// since, from the Repair's tail (above): the two reviews found the
+	// Repair's row shown in place of that one.
 	for id, m := range plan.repaired {
-		freshRows[id] = model.NewRow(&m)
+		if _, resumed := plan.resumed[id]; !resumed {
+			freshRows[id] = model.NewRow(&m)
+		}
 	}
 	return rr, freshRows
 }

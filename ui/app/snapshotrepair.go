@@ -157,7 +157,7 @@ func (a *App) pairRepair(ctx context.Context, cache *store.Cache, snap, s scanSn
 	// Marks and table first, the snapshot that names them last (as
 	// recordRebased writes them).
 	tableRaw, err := rest.recordOf()
-	if err != nil {
+	if err != nil || len(tableRaw) > store.MaxCacheRecordLen {
 		return res, false
 	}
 	if res.marksSum, ok = saveMarks(cache, marks, next); !ok {
