@@ -93,8 +93,14 @@ func (p *Pairer) pair(ctx context.Context, m *model.Message, self *Ref, ranked [
 	pr := pairing{p: p, m: m, zipMail: zipMail, idx: idx, opened: map[int]model.MessageID{}, tried: map[int]map[string]bool{},
 		work: newBudget(&p.cfg)}
 	readAll = true
-	for _, c := range ranked {
-		if ctx.Err() != nil || pr.allOpen() || len(pr.mails) == p.cfg.MaxCandidateMails {
+	// At most MaxCandidateMails of ranked are read, as many as the ZIP
+	// mail pins (offerPin): ranked holds no mail known to hold no
+	// password, and one whose passwords were not known and that turns
+	// out to hold none still counts, as among the pins. Read past it,
+	// the pairing credited a mail ranked below the pins, which was not
+	// held for its note (the security review).
+	for k, c := range ranked {
+		if ctx.Err() != nil || pr.allOpen() || k == p.cfg.MaxCandidateMails {
 			break
 		}
 		found, err := p.found.candidates(ctx, &p.cfg, p.open, c)
@@ -103,7 +109,7 @@ func (p *Pairer) pair(ctx context.Context, m *model.Message, self *Ref, ranked [
 			continue
 		}
 		if len(found) == 0 {
-			continue // no password: nothing to try, and not one of those read
+			continue // no password: nothing to try, and not one of those with passwords read
 		}
 		pr.mails = append(pr.mails, mailPasswords{id: c.ID, found: found})
 		pr.try(ctx, false)

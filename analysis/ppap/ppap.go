@@ -91,11 +91,14 @@ type Config struct {
 // the index prunes can tell apart. 2026-12-07.3: the candidate mails the
 // analysis found no password in are not read, nor counted among the
 // MaxCandidateMails read, and each archive records how many were read
-// (model.Archive.MailsRead). (2026-12-06.2 named the bound on a
+// (model.Archive.MailsRead). 2026-12-07.4: a candidate mail whose
+// passwords the analysis did not know and that holds none counts among
+// the MaxCandidateMails read, as among the pins (the mails held for
+// their note). (2026-12-06.2 named the bound on a
 // mail's candidates for a while, then was withdrawn: the bound pairs
 // alike. A name is never given to two versions: remembered results under
 // it may exist.)
-const Version = "2026-12-07.3"
+const Version = "2026-12-07.4"
 
 // Defaults.
 const (
