@@ -56,8 +56,12 @@ type Repair struct {
 	closers  map[int]bool
 	reopened map[int][]int
 	waiting  []time.Time // the dates of those ZIP mails, once reached
-	dates    map[int]time.Time
-	window   time.Duration
+	// dates holds the dates of those ZIP mails as they are written, by
+	// place; waitAll is set should one not have been (none may then
+	// close: every message is written from there on).
+	dates   map[int]time.Time
+	waitAll bool
+	window  time.Duration
 
 	stream *Stream
 	// places is the place, in the listing without the messages taken
@@ -101,6 +105,7 @@ func (x *Influence) Repair(removed []int) (*Repair, error) {
 		qc, goneC := placeAfter(removed, c)
 		if goneC {
 			r.reopened[qc] = append(r.reopened[qc], qz) // the place after it, whatever it is
+			r.dates[qz] = time.Time{}                   // noted when written
 		} else {
 			r.closers[qc] = true
 		}
@@ -139,12 +144,14 @@ func (r *Repair) Repaired(place int) bool { return r.domains[r.x.domains[r.befor
 // taken out, in ascending order, each once, and each message it wants
 // is written (Write) before the next place is asked.
 func (r *Repair) Wants(place int) bool {
-	if zips, ok := r.reopened[place]; ok {
-		for _, z := range zips {
-			r.waiting = append(r.waiting, r.dates[z])
+	for _, z := range r.reopened[place] {
+		date := r.dates[z]
+		if date.IsZero() {
+			r.waitAll = true // not written, or undated: nothing tells when it closes
 		}
+		r.waiting = append(r.waiting, date)
 	}
-	return r.Repaired(place) || r.closers[place] || len(r.waiting) > 0
+	return r.Repaired(place) || r.closers[place] || len(r.waiting) > 0 || r.waitAll
 }
 
 // Start makes the Stream that pairs the domains again, as NewStream
@@ -163,9 +170,10 @@ func (r *Repair) Start(ctx context.Context, cfg Config, open Opener, emit func(m
 // Write writes m, the message at place (Wants).
 func (r *Repair) Write(place int, m model.Message) error {
 	date := m.Date
-	if r.Repaired(place) {
+	if _, noted := r.dates[place]; noted {
 		r.dates[place] = date
-	} else {
+	}
+	if !r.Repaired(place) {
 		// It only closes windows: nothing of it is read, and no
 		// pairing may take it for a candidate (no From domain).
 		id := model.MessageID(fmt.Sprintf("\x00closer %d", place)) // no listed ID holds a NUL
