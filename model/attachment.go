@@ -57,8 +57,9 @@ type Archive struct {
 	// PasswordAttempts counts the candidate passwords tried.
 	PasswordAttempts int `json:"password_attempts,omitempty"`
 	// MailsRead counts the candidate mails (other than the archive's own
-	// message) whose passwords pairing read, best first, before it
-	// stopped: the pairing's outcome depends on those and no others.
+	// message) pairing read, best first, before it stopped, those that
+	// gave no password among them: the pairing's outcome depends on
+	// those and no others.
 	MailsRead int `json:"mails_read,omitempty"`
 	// Scan is the virus scanner's verdict on the decrypted entries taken
 	// together; nil when the archive was not decrypted or no scanner is

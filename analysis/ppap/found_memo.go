@@ -66,12 +66,3 @@ func (f *foundMemo) candidates(ctx context.Context, cfg *Config, open Opener, c 
 	}
 	return found, nil
 }
-
-// known returns the password candidates of the mail id when the memo
-// holds them, without reading it.
-func (f *foundMemo) known(id model.MessageID) ([]Found, bool) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	found, ok := f.items[id]
-	return found, ok
-}

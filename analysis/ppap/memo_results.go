@@ -21,9 +21,14 @@ type Results interface {
 }
 
 // A pairing's result depends on the ZIP mail's bytes, on the candidate
-// mails in its window and their bytes, and on the settings. resultKey
-// names exactly that: the settings (salt), the ZIP mail's ID and digest,
-// and every candidate's ID and digest in listing order. A message that
+// mails in its window, their bytes and whether the analysis knows them
+// to hold no password (which it then does not read: readable), and on
+// the settings. resultKey names exactly that: the settings (salt), the
+// ZIP mail's ID and digest, and every candidate's ID, digest and that
+// knowledge in listing order. (Without the knowledge, a result paired
+// when a chat mail was known to hold no password was taken where it was
+// not known, and credited a mail the ZIP mail no longer pinned: the
+// review of round 35.) A message that
 // appears in or leaves the window, or changes, makes a new key; nothing
 // else does. Without a digest for one of them (an IMAP summary, which
 // never read the whole message) there is no key, and the pairing runs.
@@ -41,6 +46,11 @@ func resultKey(salt string, zip *model.Message, cands []*Ref) (string, bool) {
 		}
 		io.WriteString(h, string(c.ID)+"\x00")
 		h.Write(c.Digest[:])
+		if c.holdsNoPassword() {
+			h.Write([]byte{1})
+		} else {
+			h.Write([]byte{0})
+		}
 	}
 	return "ppap-" + hex.EncodeToString(h.Sum(nil)), true
 }

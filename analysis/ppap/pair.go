@@ -99,10 +99,12 @@ func (p *Pairer) pair(ctx context.Context, m *model.Message, self *Ref, ranked [
 	// out to hold none still counts, as among the pins. Read past it,
 	// the pairing credited a mail ranked below the pins, which was not
 	// held for its note (the security review).
-	for k, c := range ranked {
-		if ctx.Err() != nil || pr.allOpen() || k == p.cfg.MaxCandidateMails {
+	read := 0 // the mails of ranked gone through
+	for _, c := range ranked {
+		if ctx.Err() != nil || pr.allOpen() || read == p.cfg.MaxCandidateMails {
 			break
 		}
+		read++
 		found, err := p.found.candidates(ctx, &p.cfg, p.open, c)
 		if err != nil {
 			readAll = false // the others may still open it
@@ -116,7 +118,7 @@ func (p *Pairer) pair(ctx context.Context, m *model.Message, self *Ref, ranked [
 	}
 	for _, i := range idx {
 		if _, tried := zipMail.Attachments[i]; tried {
-			m.Attachments[i].Archive.MailsRead = len(pr.mails)
+			m.Attachments[i].Archive.MailsRead = read
 		}
 	}
 	// The ZIP mail's own subject and body come after the other mails:
@@ -143,13 +145,16 @@ func (p *Pairer) pair(ctx context.Context, m *model.Message, self *Ref, ranked [
 // candidates of cands (IsCandidate) in rankCandidates' order, but for
 // those the analysis found no password in, which give none. It reads
 // them in that order until every archive is open or MaxCandidateMails
-// of them gave a password (Archive.MailsRead counts those), and its
-// outcome depends on no other message (readBy): taking one of those out
-// of the listing changes nothing.
+// of them were read (Archive.MailsRead counts those), and its outcome
+// depends on no other message (readBy): taking one of those out of the
+// listing changes nothing.
 //
 // Counted among the mails read, the mails without a password took the
 // place of those with one: a partner's chat filled the eight a ZIP mail
-// reads, and its password mail, ranked ninth, was never read.
+// reads, and its password mail, ranked ninth, was never read. A mail
+// whose passwords the analysis did not know still counts, whatever
+// reading it finds: the ZIP mail pins as many (offerPin), so that the
+// mail it credits is held for its note.
 func (p *Pairer) readable(self *Ref, cands []*Ref, stems []string) []*Ref {
 	var ranked []*Ref
 	for _, c := range cands {
@@ -368,29 +373,15 @@ func Password(ctx context.Context, cfg Config, open Opener, link model.PasswordL
 }
 
 // readBy returns the candidate mails of readable (best first) whose
-// passwords the pairing of m may have read, or whose reading told it
-// they hold none: those ranked before the last mail with a password it
-// read (Archive.MailsRead counts them, the most any archive records),
-// that one included; all of them when it read fewer. A mail whose
-// passwords the pairing does not know (not analysed with its text, and
-// the pairing remembered, so not read now) is counted as read, and not
-// among those with a password: the mails taken run on past it.
+// passwords the pairing of m read, or whose reading told it they hold
+// none: the first Archive.MailsRead of them (the most any archive
+// records). A remembered result counts them in the same ranking: its
+// key names each candidate and whether it is known to hold no password
+// (resultKey), which is all the ranking depends on besides the ZIP mail.
 func (p *Pairer) readBy(m *model.Message, readable []*Ref) []*Ref {
 	n := 0
 	for _, i := range encryptedArchives(m) {
 		n = max(n, m.Attachments[i].Archive.MailsRead)
 	}
-	seen := 0
-	for k, c := range readable {
-		found, known := c.found, c.found != nil
-		if !known {
-			found, known = p.found.known(c.ID)
-		}
-		if known && len(found) > 0 {
-			if seen++; seen == n {
-				return readable[:k+1]
-			}
-		}
-	}
-	return readable
+	return readable[:min(n, len(readable))]
 }

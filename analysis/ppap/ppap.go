@@ -94,7 +94,8 @@ type Config struct {
 // (model.Archive.MailsRead). 2026-12-07.4: a candidate mail whose
 // passwords the analysis did not know and that holds none counts among
 // the MaxCandidateMails read, as among the pins (the mails held for
-// their note). (2026-12-06.2 named the bound on a
+// their note); MailsRead counts every candidate mail read; a result is
+// remembered under which candidates were known to hold no password. (2026-12-06.2 named the bound on a
 // mail's candidates for a while, then was withdrawn: the bound pairs
 // alike. A name is never given to two versions: remembered results under
 // it may exist.)

@@ -228,6 +228,18 @@ func TestKeptCandidatesKeepNoText(t *testing.T) {
 // text for passwords records (PasswordsInText): what pairing made of m.
 func pairedJSON(m model.Message) []byte {
 	m.PasswordsInText = ""
+	// How many candidate mails a pairing read counts those whose
+	// passwords it had to read to know (Archive.MailsRead), which a mail
+	// whose analysis kept its text does not take: what it knows, as
+	// PasswordsInText says, not what it pairs.
+	m.Attachments = slices.Clone(m.Attachments)
+	for i, a := range m.Attachments {
+		if a.Archive != nil {
+			arc := *a.Archive
+			arc.MailsRead = 0
+			m.Attachments[i].Archive = &arc
+		}
+	}
 	b, _ := json.Marshal(m)
 	return b
 }
