@@ -18,6 +18,12 @@ import (
 // (pruning runs from 1,024 on).
 func writeTracked(t *testing.T, an analyzer, cfg Config, mails []listed) (*Stream, map[model.MessageID]model.Message, int) {
 	t.Helper()
+	return writeTrackedBy(t, func(int) analyzer { return an }, cfg, mails)
+}
+
+// writeTrackedBy is writeTracked with the i-th mail analysed by anOf(i).
+func writeTrackedBy(t *testing.T, anOf func(i int) analyzer, cfg Config, mails []listed) (*Stream, map[model.MessageID]model.Message, int) {
+	t.Helper()
 	ctx := context.Background()
 	src := memSource{}
 	for _, l := range mails {
@@ -30,8 +36,8 @@ func writeTracked(t *testing.T, an analyzer, cfg Config, mails []listed) (*Strea
 	})
 	st.TrackInfluence()
 	indexed := 0
-	for _, l := range mails {
-		if err := st.Write(an.Analyze(ctx, model.MessageID(l.id), bytes.NewReader(src[model.MessageID(l.id)]))); err != nil {
+	for i, l := range mails {
+		if err := st.Write(anOf(i).Analyze(ctx, model.MessageID(l.id), bytes.NewReader(src[model.MessageID(l.id)]))); err != nil {
 			t.Fatal(err)
 		}
 		indexed = max(indexed, st.senders.n)
