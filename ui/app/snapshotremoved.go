@@ -101,7 +101,7 @@ func (a *App) replayRemoved(ctx context.Context, cache *store.Cache, snap scanSn
 	var repaired map[model.MessageID]model.Message
 	switch {
 	case repair != nil:
-		r, ok := a.pairRepair(ctx, cache, snap, s, changed, repair, table.keys, removed, entries, pc, opts)
+		r, ok := a.pairRepair(ctx, cache, snap, s, changed, repair, table.keys, removed, entries, pc)
 		if !ok {
 			return nil, false
 		}

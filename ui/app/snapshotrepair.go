@@ -46,13 +46,12 @@ type repairResult struct {
 // out of snap's listing (removed, ascending places) influenced, in the
 // listing as it is now (the first s.Count entries), and records s, its
 // snapshot. changed are the replacements of snap's changed messages;
-// keys are snap's table's. It
-// writes the changed messages' records before anything else, so it
-// needs a cache it may write; false when the Repair cannot be made, a
-// pairing was not remembered (the scan then pairs the whole listing,
-// and remembers), or a record was not written.
+// keys are snap's table's. It writes the changed messages' records
+// before anything else, so it needs a cache it may write; false when the
+// Repair cannot be made, a pairing was not remembered (the scan then
+// pairs the whole listing, and remembers), or a record was not written.
 func (a *App) pairRepair(ctx context.Context, cache *store.Cache, snap, s scanSnapshot, changed map[model.MessageID]replacement,
-	repair *ppap.Repair, keys []uint64, removed []int, entries *heldEntries, pc ppap.Config, opts scan.Options) (repairResult, bool) {
+	repair *ppap.Repair, keys []uint64, removed []int, entries *heldEntries, pc ppap.Config) (repairResult, bool) {
 	var res repairResult
 	if cache.Stats().ReadOnly || repair.Len() != s.Count {
 		return res, false
@@ -75,20 +74,30 @@ func (a *App) pairRepair(ctx context.Context, cache *store.Cache, snap, s scanSn
 	} else {
 		watch.forgot.Store(true) // nothing remembered
 	}
+	// Of what the Repair emits, only the messages pairing changed, now
+	// or in the snapshot, are kept: the others come out as cached, and
+	// a domain of a million-message quarantine holds 50,000 of them.
 	out := map[model.MessageID]model.Message{}
+	emitted := map[model.MessageID]bool{}
 	twice, broken := false, false
 	repair.Start(ctx, pc, a.src.Open, func(m model.Message) error {
+		if emitted[m.ID] {
+			twice = true
+		}
+		emitted[m.ID] = true
+		if _, was := changed[m.ID]; !was && !ppap.ChangedByPairing(&m) {
+			return nil
+		}
 		if err := m.Materialize(); err != nil {
 			broken = true
-		}
-		if _, ok := out[m.ID]; ok {
-			twice = true
 		}
 		out[m.ID] = m
 		return nil
 	})
 	an := a.analyzer.WithPairingText(pc.TextBytes(), ppap.HoldsPassword)
-	read := scan.Options{Cache: cache, Encoded: opts.Encoded}
+	// Encoded, as the stream takes them best: it decodes the ZIP mails
+	// and the password mails only.
+	read := scan.Options{Cache: cache, Encoded: true}
 	var err error
 	for q := range s.Count {
 		if err = ctx.Err(); err != nil {
@@ -128,9 +137,12 @@ func (a *App) pairRepair(ctx context.Context, cache *store.Cache, snap, s scanSn
 			}
 			continue
 		}
+		if !emitted[id] {
+			return res, false
+		}
 		m, ok := out[id]
 		if !ok {
-			return res, false
+			continue // as cached, before and now
 		}
 		if !ppap.ChangedByPairing(&m) {
 			if was {
