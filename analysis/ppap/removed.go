@@ -136,7 +136,9 @@ func (x *Influence) Extended(resumed *Influence) (*Influence, error) {
 // closer's after its own.
 func (x *Influence) MarshalBinary() ([]byte, error) {
 	words := (x.n + 63) / 64
-	b := binary.AppendUvarint(nil, influenceVersion)
+	// Sized for all of it: the domains alone are 4 MB at a million.
+	b := make([]byte, 0, 32+8*words+4*len(x.domains)+2*binary.MaxVarintLen64*len(x.closers))
+	b = binary.AppendUvarint(b, influenceVersion)
 	b = binary.AppendUvarint(b, uint64(x.n))
 	var flags byte
 	for i, f := range []bool{x.SawZip, x.SawUndated, x.LateZip, x.hasDomains()} {

@@ -1,11 +1,15 @@
 package app
 
 import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"testing"
 
+	"mxaudit/analysis/ppap"
 	"mxaudit/model"
 )
 
@@ -122,6 +126,33 @@ func TestTableMatch(t *testing.T) {
 		}
 		if kept != c.kept || !slices.Equal(m.removed, c.removed) {
 			t.Errorf("%s: kept %d, removed %v; want %d, %v", c.name, kept, m.removed, c.kept, c.removed)
+		}
+	}
+}
+
+// TestTableRecordSpelledAsJSON: the table's record, written into a buffer
+// of its size, is what json.Marshal makes of a tableRecord, byte for
+// byte (the snapshot names it by its SHA-256), whatever base64 pads.
+func TestTableRecordSpelledAsJSON(t *testing.T) {
+	infl, err := (&ppap.Influence{}).MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{0, 1, 2, 3, 100} {
+		tb := &listingTable{infl: &ppap.Influence{}}
+		packed := []byte{} // no keys: "", as the record spells them, where nil is null
+		for i := range n {
+			k := uint64(i)*0x9e3779b97f4a7c15 + 1
+			tb.keys = append(tb.keys, k)
+			packed = binary.LittleEndian.AppendUint64(packed, k)
+		}
+		got, err := tb.recordOf()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := json.Marshal(tableRecord{Keys: packed, Influence: infl})
+		if !bytes.Equal(got, want) {
+			t.Fatalf("%d keys: the record is\n%s\nnot\n%s", n, got, want)
 		}
 	}
 }
