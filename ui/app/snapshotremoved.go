@@ -30,7 +30,10 @@ import (
 // (rebased), with its table and its stream's tail (Tail.Without) and
 // the same changed messages, and replayed as any snapshot is, with the
 // new mail as new mail (appendedPlan). The next start finds it as its
-// own, and the console keeps its list under it.
+// own, and the console keeps its list under it. When some of the
+// messages taken out had influence (a released ZIP mail or password
+// mail), a Repair pairs again the From domains they influenced, and the
+// snapshot recorded holds its outcomes (snapshotrepair.go).
 
 // replayRemoved is replayable for a listing whose digest, d, is not the
 // snapshot's: the snapshot's listing with entries taken out, maybe
