@@ -143,6 +143,9 @@ func decodeSnapshot(raw []byte) (scanSnapshot, bool) {
 type replacement struct {
 	ref   store.RecordRef
 	fresh bool
+	// listed marks, while a Repair goes through the listing
+	// (pairRepair), a changed message it found listed.
+	listed bool
 }
 
 // replacements returns what replaces each of the snapshot's changed

@@ -71,6 +71,9 @@ func (a *App) replayRemoved(ctx context.Context, cache *store.Cache, snap scanSn
 		match.end()
 		again.prefixAt, again.prefix = again.n, again.digestSoFar()
 	}
+	// The digest goes on into the replay's plan: its cut held the
+	// table's keys (8 MB at a million messages) to the replay's end.
+	again.cutAt = nil
 	kept, removed := again.prefixAt, match.removed
 	if again.prefix == "" || len(removed) == 0 || kept == 0 || entries.len()-kept > maxAppended {
 		return nil, false
