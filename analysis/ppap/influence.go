@@ -103,12 +103,11 @@ func (x *Influence) mark(place int) {
 	x.bits[place/64] |= 1 << (place % 64)
 }
 
-// influenceState is what a Stream tracks for its Influence.
+// influenceState is what a Stream tracks for its Influence: x.latest is
+// the place of the message that set the Stream's latest date, -1 for
+// none listed since the Stream began (or resumed).
 type influenceState struct {
 	x Influence
-	// latestAt is the place of the message that set the Stream's latest
-	// date, -1 for none listed since the Stream began (or resumed).
-	latestAt int
 }
 
 // TrackInfluence makes the Stream record the Influence of the messages
@@ -117,7 +116,7 @@ type influenceState struct {
 // the listing before that it reads as candidates; the caller joins them
 // with the earlier listing's.
 func (s *Stream) TrackInfluence() {
-	s.infl = &influenceState{latestAt: -1, x: Influence{closers: map[int]int{}, latest: -1}}
+	s.infl = &influenceState{x: Influence{closers: map[int]int{}, latest: -1}}
 }
 
 // Influence returns what the Stream recorded (TrackInfluence), once its
@@ -131,9 +130,8 @@ func (s *Stream) Influence() *Influence {
 	out.domains = append([]uint32(nil), out.domains...)
 	out.closers = maps.Clone(out.closers)
 	out.n = s.seq
-	if s.infl.latestAt >= 0 {
-		out.mark(s.infl.latestAt)
-		out.latest = s.infl.latestAt
+	if out.latest >= 0 {
+		out.mark(out.latest)
 	}
 	return &out
 }
@@ -150,7 +148,7 @@ func (st *influenceState) written(h *heldMsg, latest time.Time, window time.Dura
 	if date.IsZero() {
 		st.x.SawUndated = true
 	} else if date.After(latest) {
-		st.latestAt = h.ref.Seq
+		st.x.latest = h.ref.Seq
 	}
 	if !h.zip {
 		return

@@ -28,9 +28,8 @@ type Results interface {
 // knowledge in listing order. (Without the knowledge, a result paired
 // when a chat mail was known to hold no password was taken where it was
 // not known, and credited a mail the ZIP mail no longer pinned: the
-// review of round 35.) A message that
-// appears in or leaves the window, or changes, makes a new key; nothing
-// else does. Without a digest for one of them (an IMAP summary, which
+// review of round 35.) A message that appears in or leaves the window,
+// or changes, makes a new key; nothing else does. Without a digest for one of them (an IMAP summary, which
 // never read the whole message) there is no key, and the pairing runs.
 func resultKey(salt string, zip *model.Message, cands []*Ref) (string, bool) {
 	if zip.SHA256 == "" {

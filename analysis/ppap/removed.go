@@ -67,6 +67,9 @@ func (x *Influence) Without(removed []int) (*Influence, error) {
 func (x *Influence) moved(removed []int, keep func(zip int) bool) *Influence {
 	out := &Influence{n: x.n - len(removed), SawZip: x.SawZip, SawUndated: x.SawUndated, LateZip: x.LateZip,
 		closers: map[int]int{}, latest: -1}
+	if x.hasDomains() {
+		out.domains = make([]uint32, 0, out.n)
+	}
 	for p := range x.n {
 		q, gone := placeAfter(removed, p)
 		if gone {
@@ -266,39 +269,64 @@ func (t *Tail) Without(removed []int) (*Tail, error) {
 	if err := checkRemoved(removed, t.seq); err != nil {
 		return nil, err
 	}
-	out := &Tail{seq: t.seq - len(removed), latest: t.latest, inexact: t.inexact || len(removed) > 0}
-	for _, p := range t.indexed {
+	out := &Tail{seq: t.seq - len(removed), latest: t.latest, inexact: t.inexact || len(removed) > 0,
+		indexed: indexedWithout(t.indexed, removed)}
+	move := movedUp(removed)
+	for _, h := range t.held {
+		nh, err := h.movedBy(move)
+		if err != nil {
+			return nil, err
+		}
+		out.held = append(out.held, nh)
+	}
+	return out, nil
+}
+
+// indexedWithout is indexed, a Tail's places, without those at removed
+// (ascending places), moved up past them.
+func indexedWithout(indexed, removed []int) []int {
+	var out []int
+	for _, p := range indexed {
 		if q, gone := placeAfter(removed, p); !gone {
-			out.indexed = append(out.indexed, q)
+			out = append(out, q)
 		}
 	}
-	move := func(p int) (int, error) {
+	return out
+}
+
+// movedUp moves a held message's place up past the places at removed
+// (ascending); an error for one taken out.
+func movedUp(removed []int) func(int) (int, error) {
+	return func(p int) (int, error) {
 		q, gone := placeAfter(removed, p)
 		if gone {
 			return 0, fmt.Errorf("%w: message %d, taken out, is held", ErrNoTail, p)
 		}
 		return q, nil
 	}
-	for _, h := range t.held {
-		var err error
-		nh := tailHeld{zip: h.zip}
-		if nh.seq, err = move(h.seq); err != nil {
-			return nil, err
-		}
-		for _, p := range h.pins {
-			q, err := move(p)
-			if err != nil {
-				return nil, err
-			}
-			nh.pins = append(nh.pins, q)
-		}
-		for _, n := range h.notes {
-			if n.seq, err = move(n.seq); err != nil {
-				return nil, err
-			}
-			nh.notes = append(nh.notes, n)
-		}
-		out.held = append(out.held, nh)
+}
+
+// movedBy is h with its place, its pins' and its notes' ZIP mails'
+// moved by move: up past messages taken out (Tail.Without), or from a
+// Repair's stream to the listing (Repair.Tail).
+func (h tailHeld) movedBy(move func(int) (int, error)) (tailHeld, error) {
+	var err error
+	nh := tailHeld{zip: h.zip}
+	if nh.seq, err = move(h.seq); err != nil {
+		return tailHeld{}, err
 	}
-	return out, nil
+	for _, p := range h.pins {
+		q, err := move(p)
+		if err != nil {
+			return tailHeld{}, err
+		}
+		nh.pins = append(nh.pins, q)
+	}
+	for _, n := range h.notes {
+		if n.seq, err = move(n.seq); err != nil {
+			return tailHeld{}, err
+		}
+		nh.notes = append(nh.notes, n)
+	}
+	return nh, nil
 }

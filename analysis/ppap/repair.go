@@ -99,7 +99,7 @@ func (x *Influence) Repair(removed []int) (*Repair, error) {
 	}
 	for z, c := range x.closers {
 		qz, goneZ := placeAfter(removed, z)
-		if goneZ || !r.domains[x.domains[z]] {
+		if goneZ || !r.repairs(z) {
 			continue
 		}
 		qc, goneC := placeAfter(removed, c)
@@ -137,7 +137,11 @@ func (r *Repair) before(q int) int {
 // Repaired reports whether the outcome of the message at place (of the
 // listing without those taken out) is the Repair's: its domain is paired
 // again, and its Stream emits it.
-func (r *Repair) Repaired(place int) bool { return r.domains[r.x.domains[r.before(place)]] }
+func (r *Repair) Repaired(place int) bool { return r.repairs(r.before(place)) }
+
+// repairs reports whether the Repair pairs the domain of the message at
+// place in the listing before again.
+func (r *Repair) repairs(before int) bool { return r.domains[r.x.domains[before]] }
 
 // Wants reports whether the message at place must be written to the
 // Repair. It is asked of every place of the listing without the messages
@@ -159,6 +163,7 @@ func (r *Repair) Wants(place int) bool {
 func (r *Repair) Start(ctx context.Context, cfg Config, open Opener, emit func(model.Message) error) {
 	r.stream = NewStream(ctx, cfg, open, func(m model.Message) error {
 		if r.stripped[m.ID] {
+			delete(r.stripped, m.ID) // emitted at its Write: never held
 			return nil
 		}
 		return emit(m)
@@ -199,7 +204,7 @@ func (r *Repair) Close() error { return r.stream.Close() }
 // taken out, once every message the Repair wanted is written: x's, for
 // the domains not paired again, joined with the Repair's Stream's.
 func (r *Repair) Influence() *Influence {
-	out := r.x.moved(r.removed, func(z int) bool { return !r.domains[r.x.domains[z]] })
+	out := r.x.moved(r.removed, func(z int) bool { return !r.repairs(z) })
 	in := r.stream.Influence()
 	for i := range in.n {
 		if in.Influential(i) {
@@ -228,36 +233,26 @@ func (r *Repair) Tail(old *Tail) (*Tail, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &Tail{seq: r.Len(), latest: old.latest, inexact: true}
-	for _, p := range old.indexed {
-		if q, gone := placeAfter(r.removed, p); !gone {
-			out.indexed = append(out.indexed, q)
-		}
-	}
+	out := &Tail{seq: r.Len(), latest: old.latest, inexact: true, indexed: indexedWithout(old.indexed, r.removed)}
 	for _, i := range in.indexed {
 		out.indexed = append(out.indexed, r.places[i])
 	}
 	slices.Sort(out.indexed)
 	out.indexed = slices.Compact(out.indexed)
+	up := movedUp(r.removed)
 	for _, h := range old.held {
-		if r.domains[r.x.domains[h.seq]] {
+		if r.repairs(h.seq) {
 			continue // the Repair's
 		}
-		moved, err := (&Tail{seq: old.seq, held: []tailHeld{h}}).Without(r.removed)
+		nh, err := h.movedBy(up)
 		if err != nil {
 			return nil, err
 		}
-		out.held = append(out.held, moved.held[0])
+		out.held = append(out.held, nh)
 	}
+	listed := func(i int) (int, error) { return r.places[i], nil }
 	for _, h := range in.held {
-		nh := tailHeld{seq: r.places[h.seq], zip: h.zip}
-		for _, p := range h.pins {
-			nh.pins = append(nh.pins, r.places[p])
-		}
-		for _, n := range h.notes {
-			n.seq = r.places[n.seq]
-			nh.notes = append(nh.notes, n)
-		}
+		nh, _ := h.movedBy(listed) // never fails
 		out.held = append(out.held, nh)
 	}
 	slices.SortFunc(out.held, func(a, b tailHeld) int { return a.seq - b.seq })

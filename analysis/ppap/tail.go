@@ -42,10 +42,12 @@ type Tail struct {
 }
 
 // Inexact reports whether the Tail is that of a listing with messages
-// taken out (Without), or of a stream resumed from one: its sender index
-// is the one the first listing's stream pruned, at places that moved,
-// so that a stream of the listing as it is now may hold other entries
-// dated more than two windows before its latest date. Those are
+// taken out (Without, Repair.Tail), or of a stream resumed from one. It
+// keeps the latest date of the listing before, which no message may
+// have any longer (that only makes more ZIP mails late), and its sender
+// index is the one the first listing's stream pruned, at places that
+// moved, so that a stream of the listing as it is now may hold other
+// entries dated more than two windows before its latest date. Those are
 // candidates of no ZIP mail but one dated before them, more than two
 // windows before a message listed earlier (Influence.LateZip): a stream
 // resumed from an inexact Tail pairs as pairing the whole listing does

@@ -136,7 +136,7 @@ func (a *App) replayable(ctx context.Context, cache *store.Cache, snap scanSnaps
 	// They are analysed as the stream's scan analyses them, which notes
 	// whether a text holds a password (the security review: a scan
 	// without cache prints passwords_in_text).
-	an := a.analyzer.WithPairingText(pc.TextBytes(), ppap.HoldsPassword)
+	an := a.pairingAnalyzer(pc)
 	fresh := map[model.MessageID]freshResult{}
 	for e := range entries.all {
 		date, ok := uncached[e.ID]
@@ -229,4 +229,12 @@ func replay(ctx context.Context, a *App, cache *store.Cache, opts scan.Options, 
 		}
 		return emit(m)
 	})
+}
+
+// pairingAnalyzer is the analysis a pairing stream's scan makes: it
+// searches each message's text for passwords and keeps the text of
+// those that hold one for the stream (whether any does is cached with
+// the result, for a later scan that pairs cached results).
+func (a *App) pairingAnalyzer(pc ppap.Config) *analysis.Analyzer {
+	return a.analyzer.WithPairingText(pc.TextBytes(), ppap.HoldsPassword)
 }

@@ -88,7 +88,7 @@ func (a *App) appendedPlan(ctx context.Context, cache *store.Cache, plan *replay
 	if !ok {
 		return false
 	}
-	an := a.analyzer.WithPairingText(pc.TextBytes(), ppap.HoldsPassword)
+	an := a.pairingAnalyzer(pc)
 	msgs, analysed, ok := readAppended(ctx, a.src, an, cache, entries, from, opts)
 	if !ok {
 		return false

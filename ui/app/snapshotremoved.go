@@ -180,6 +180,19 @@ func (a *App) recordRebased(cache *store.Cache, snap, s scanSnapshot, changed ma
 	} else {
 		tail = nil // a snapshot without one still replays with new mail that cannot pair
 	}
+	return recordRebasedAs(cache, s, changed, marks, tail, rest)
+}
+
+// recordRebasedAs records s, the snapshot of a listing with messages
+// taken out, with its changed messages (changed, none fresh), marks,
+// pairing stream's tail (nil for none) and table: marks and table
+// first, the snapshot that names them by their SHA-256 last, so that a
+// write that fails midway leaves sums that do not match (the next start
+// pairs). It returns the sums of the marks and the table as written, ""
+// for each not written, and whether it wrote the snapshot.
+func recordRebasedAs(cache *store.Cache, s scanSnapshot, changed map[model.MessageID]replacement, marks *ppap.Marks,
+	tail *ppap.Tail, table *listingTable) (marksSum, tableSum string, recorded bool) {
+	s.Changed = s.Changed[:0]
 	for id, r := range changed {
 		if r.fresh {
 			return "", "", false // none before replayable adds them
@@ -187,10 +200,11 @@ func (a *App) recordRebased(cache *store.Cache, snap, s scanSnapshot, changed ma
 		s.Changed = append(s.Changed, changedMessage{ID: id, Ref: r.ref})
 	}
 	slices.SortFunc(s.Changed, func(a, b changedMessage) int { return cmp.Compare(a.ID, b.ID) })
-	tableRaw, err := rest.recordOf()
-	if err != nil {
+	tableRaw, err := table.recordOf()
+	if err != nil || len(tableRaw) > store.MaxCacheRecordLen {
 		return "", "", false
 	}
+	var ok bool
 	if s.MarksSum, ok = saveMarks(cache, marks, tail); !ok {
 		return "", "", false
 	}

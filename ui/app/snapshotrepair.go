@@ -1,10 +1,8 @@
 package app
 
 import (
-	"cmp"
 	"context"
 	"errors"
-	"slices"
 
 	"mxaudit/analysis/ppap"
 	"mxaudit/analysis/scan"
@@ -56,11 +54,6 @@ func (a *App) pairRepair(ctx context.Context, cache *store.Cache, snap, s scanSn
 	if cache.Stats().ReadOnly || repair.Len() != s.Count {
 		return res, false
 	}
-	for _, r := range changed {
-		if r.fresh {
-			return res, false // none before replayable adds them
-		}
-	}
 	marks, tail, ok := loadMarks(cache, snap.MarksSum, pc.Window)
 	if !ok {
 		return res, false
@@ -68,12 +61,7 @@ func (a *App) pairRepair(ctx context.Context, cache *store.Cache, snap, s scanSn
 	if tail != nil && tail.Len() != snap.Count {
 		tail = nil
 	}
-	watch := &forgetWatch{Results: pc.Results}
-	if pc.Results != nil {
-		pc.Results = watch
-	} else {
-		watch.forgot.Store(true) // nothing remembered
-	}
+	watch := watchForgets(&pc)
 	// Of what the Repair emits, only the messages pairing changed, now
 	// or in the snapshot, are kept: the others come out as cached, and
 	// a domain of a million-message quarantine holds 50,000 of them.
@@ -94,7 +82,7 @@ func (a *App) pairRepair(ctx context.Context, cache *store.Cache, snap, s scanSn
 		out[m.ID] = m
 		return nil
 	})
-	an := a.analyzer.WithPairingText(pc.TextBytes(), ppap.HoldsPassword)
+	an := a.pairingAnalyzer(pc)
 	// Encoded, as the stream takes them best: it decodes the ZIP mails
 	// and the password mails only.
 	read := scan.Options{Cache: cache, Encoded: true}
@@ -179,25 +167,9 @@ func (a *App) pairRepair(ctx context.Context, cache *store.Cache, snap, s scanSn
 		}
 		changed[id] = replacement{ref: ref}
 	}
-	for id, r := range res.changed {
-		s.Changed = append(s.Changed, changedMessage{ID: id, Ref: r.ref})
-	}
-	slices.SortFunc(s.Changed, func(a, b changedMessage) int { return cmp.Compare(a.ID, b.ID) })
 	rest := &listingTable{infl: repair.Influence(), keys: keysWithout(keys, removed)}
-	// Marks and table first, the snapshot that names them last (as
-	// recordRebased writes them).
-	tableRaw, err := rest.recordOf()
-	if err != nil || len(tableRaw) > store.MaxCacheRecordLen {
-		return res, false
-	}
-	if res.marksSum, ok = saveMarks(cache, marks, next); !ok {
-		return res, false
-	}
-	if res.tableSum, ok = putTable(cache, tableRaw); !ok {
-		return res, false
-	}
-	s.MarksSum, s.Table = res.marksSum, res.tableSum
-	b, err := marshalSnapshot(s)
-	res.recorded = err == nil && cache.PutRecord(snapshotKey, b) == nil
-	return res, true
+	res.marksSum, res.tableSum, res.recorded = recordRebasedAs(cache, s, changed, marks, next, rest)
+	// The changed records are written: without marks and table, the
+	// replay of them would be recorded nowhere, and the scan pairs.
+	return res, res.tableSum != ""
 }

@@ -70,12 +70,7 @@ func (a *App) resumeAppended(ctx context.Context, cache *store.Cache, plan *repl
 	}
 	out := make(map[model.MessageID]model.Message, len(held)+len(msgs))
 	twice, broken := false, false
-	watch := &forgetWatch{Results: pc.Results}
-	if pc.Results != nil {
-		pc.Results = watch
-	} else {
-		watch.forgot.Store(true) // nothing remembered
-	}
+	watch := watchForgets(&pc)
 	st, err := ppap.ResumeStream(ctx, pc, a.src.Open, func(m model.Message) error {
 		// A held message no pairing noted comes out as it was read
 		// back: encoded, its head alone decoded under ScanRows. A row
@@ -151,6 +146,18 @@ type forgetWatch struct {
 
 // Forgot implements ppap.Forgetter.
 func (w *forgetWatch) Forgot() { w.forgot.Store(true) }
+
+// watchForgets makes pc's Results a forgetWatch over them, and returns
+// it: one that has forgotten already when pc remembers nothing.
+func watchForgets(pc *ppap.Config) *forgetWatch {
+	watch := &forgetWatch{Results: pc.Results}
+	if pc.Results != nil {
+		pc.Results = watch
+	} else {
+		watch.forgot.Store(true) // nothing remembered
+	}
+	return watch
+}
 
 // snapshotRowsTarget is target for a replay whose new mail was paired
 // from the snapshot's tail: the console's list holds outcomes of the

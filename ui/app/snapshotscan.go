@@ -158,7 +158,7 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 	// password mail's candidates from it instead of reading the mail
 	// again, and lets the text go. Whether a text holds any is cached
 	// with the result, for a later scan that pairs cached results.
-	an := a.analyzer.WithPairingText(pc.TextBytes(), ppap.HoldsPassword)
+	an := a.pairingAnalyzer(pc)
 	opts.DecodeWhole = ppap.ReadsWhole
 	runErr := scan.Run(ctx, src, an, opts, pairing.Write)
 	if runErr == nil && rec != nil {
