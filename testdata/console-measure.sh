@@ -20,8 +20,9 @@
 # message is from: mail that PPAP pairing leaves alone wherever the
 # copy's sender is one whose pairings it could change; DELIVER=news:N
 # delivers N of them, as after a busy day (a snapshot is recorded again
-# past 512 new messages; everything is paired again past 4,096, or past
-# 1,024 no scan has seen). DELIVER=zip
+# past 512 new messages; past 4,096, or 1,024 no scan has seen, none is
+# held; everything is paired again past a quarter of the listing, or an
+# eighth no scan has seen). DELIVER=zip
 # delivers a copy of the first mail in cur/ (of its first 400) that
 # carries a ZIP archive: mail that pairing reads, as when a PPAP
 # partner's ZIP mail arrives.

@@ -324,10 +324,7 @@ func analyseOne(ctx context.Context, src mailsrc.Source, an Analyzer, opt Option
 			j.cacheKey = hex.EncodeToString(h.Sum(nil))
 		}
 	}
-	if o.msg.Date.IsZero() && !e.Received.IsZero() {
-		// No Date header: the delivery time, marked as such.
-		o.msg.Date, o.msg.DateSource = e.Received, model.DateDelivered
-	}
+	datedByListing(&o.msg, e)
 	// A file's result is kept only with the digest of the bytes analysed:
 	// an action compares that with the bytes it delivers, which is what
 	// makes a stale result fail closed (a Maildir file rewritten in place
@@ -335,12 +332,36 @@ func analyseOne(ctx context.Context, src mailsrc.Source, an Analyzer, opt Option
 	if !hit && j.cacheKey != "" && cacheable(&o.msg) && (opt.CacheByID || o.msg.SHA256 != "") {
 		_ = opt.Cache.Put(j.cacheKey, o.msg) // a cache that cannot write only costs time
 	}
-	if e.Warning != "" {
-		// The source's doubt about the message is listing context, not
-		// content: added after caching.
-		o.msg.Verdict.Reasons = append(o.msg.Verdict.Reasons, e.Warning)
-	}
+	withListingDoubt(&o.msg, e)
 	return o
+}
+
+// datedByListing gives m, without a Date header, e's delivery time,
+// marked as such.
+func datedByListing(m *model.Message, e mailsrc.Entry) {
+	if m.Date.IsZero() && !e.Received.IsZero() {
+		m.Date, m.DateSource = e.Received, model.DateDelivered
+	}
+}
+
+// withListingDoubt adds the source's doubt about the message (e.Warning)
+// to m's reasons: listing context, not content, added after caching.
+func withListingDoubt(m *model.Message, e mailsrc.Entry) {
+	if e.Warning != "" {
+		m.Verdict.Reasons = append(m.Verdict.Reasons, e.Warning)
+	}
+}
+
+// AsListed returns m, the cached result of the listed message e read
+// back whole from where the cache holds it (store.RefReader), as a scan
+// that found it in the cache emits it: under e's ID, dated by its
+// delivery when it has no date, with the listing's doubt among its
+// reasons.
+func AsListed(e mailsrc.Entry, m model.Message) model.Message {
+	m.ID = e.ID
+	datedByListing(&m, e)
+	withListingDoubt(&m, e)
+	return m
 }
 
 // Analyse analyses the listed message e as a scan without a cache does

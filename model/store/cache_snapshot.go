@@ -120,12 +120,39 @@ var ErrRefGone = errors.New("the analysis cache no longer holds the result there
 // the ref's; anything else is an error wrapping ErrRefGone, never
 // another record's message.
 func ReadRef(path, key string, ref RecordRef) (model.Message, error) {
+	r, err := OpenRefs(path)
+	if err != nil {
+		return model.Message{}, err
+	}
+	defer r.Close()
+	return r.Read(key, ref)
+}
+
+// RefReader reads messages at refs of one cache file as ReadRef does,
+// with the file opened once and read ahead: what a scan reads back of
+// many records, in the order they were written (the new mail a replay
+// checked and cached: ui/app's appendedFlood), without the cache's
+// index.
+type RefReader struct {
+	f     *os.File
+	ahead readAhead
+	buf   []byte
+}
+
+// OpenRefs opens the cache file at path (Cache.Path) for reading at
+// refs; an error wraps ErrRefGone.
+func OpenRefs(path string) (*RefReader, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return model.Message{}, fmt.Errorf("%w: %v", ErrRefGone, err)
+		return nil, fmt.Errorf("%w: %v", ErrRefGone, err)
 	}
-	defer f.Close()
-	raw, _, err := readRecordAt(f, nil, nil, key, cacheEntry{off: ref.Off, n: ref.Len, written: ref.Written})
+	return &RefReader{f: f}, nil
+}
+
+// Read reads and decodes the message under key at ref, as ReadRef does.
+func (r *RefReader) Read(key string, ref RecordRef) (model.Message, error) {
+	raw, buf, err := readRecordAt(r.f, &r.ahead, r.buf, key, cacheEntry{off: ref.Off, n: ref.Len, written: ref.Written})
+	r.buf = buf
 	if err != nil {
 		return model.Message{}, fmt.Errorf("%w: %v", ErrRefGone, err)
 	}
@@ -135,3 +162,6 @@ func ReadRef(path, key string, ref RecordRef) (model.Message, error) {
 	}
 	return m, nil
 }
+
+// Close closes the file.
+func (r *RefReader) Close() error { return r.f.Close() }

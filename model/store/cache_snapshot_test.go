@@ -235,3 +235,44 @@ func TestStampRefIsRefOfTheStampKey(t *testing.T) {
 		t.Error("StampRef named an expired record")
 	}
 }
+
+// TestRefReaderReadsInTurn: one RefReader reads many records in the
+// order they were written, after the cache Flushed them while still
+// open, each its own message; a ref it refuses on the way leaves the
+// reads after it whole.
+func TestRefReaderReadsInTurn(t *testing.T) {
+	now := cacheTestNow
+	c := openTestCache(t, t.TempDir(), clockAt(&now))
+	defer c.Close()
+	const n = 200
+	refs := make([]RecordRef, n+1)
+	for i := 1; i <= n; i++ {
+		key := fmt.Sprintf("7/%d", i)
+		if err := c.Put(key, sampleMessage(i)); err != nil {
+			t.Fatal(err)
+		}
+		var ok bool
+		if refs[i], ok = c.Ref(key); !ok {
+			t.Fatal("no ref")
+		}
+	}
+	if err := c.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := OpenRefs(c.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	for i := 1; i <= n; i++ {
+		if i%50 == 0 {
+			if _, err := r.Read(fmt.Sprintf("7/%d", i+1), refs[i]); !errors.Is(err, ErrRefGone) {
+				t.Fatalf("record %d read under another key: %v", i, err)
+			}
+		}
+		m, err := r.Read(fmt.Sprintf("7/%d", i), refs[i])
+		if err != nil || m.Subject != sampleMessage(i).Subject {
+			t.Fatalf("record %d: %q, %v", i, m.Subject, err)
+		}
+	}
+}

@@ -48,6 +48,14 @@ type replayPlan struct {
 	// mail and, in place of their replayed outcomes, for the messages
 	// the tail held; nil otherwise.
 	resumed map[model.MessageID]model.Message
+	// resumedSame, for more new mail than a check holds (appendedFlood),
+	// is the SHA-256 of each new message that stream emitted as it came,
+	// kept instead of its outcome in resumed: the replay reads it again.
+	resumedSame map[model.MessageID]string
+	// flood, for such new mail, is where the check found each new
+	// message's cached result, for a replay that hands out the kept list
+	// and then them (emitAppended); nil otherwise.
+	flood []floodRef
 	// snapRows are the snapshot's own rows of the messages of its
 	// listing in resumed, as the replay read them: the list a console
 	// keeps of the scan is the snapshot's listing's, in which they are
@@ -100,7 +108,7 @@ type freshResult struct {
 // added.
 //
 // The entries may also be the snapshot's listing followed by new mail
-// (at most maxAppended messages) that pairing, with its window, would
+// (at most appendedMost messages) that pairing, with its window, would
 // leave as it came and that changes no message of that listing
 // (appendedPlan): the plan then emits those messages too.
 func (a *App) replayable(ctx context.Context, cache *store.Cache, snap scanSnapshot, changed map[model.MessageID]replacement,
@@ -121,7 +129,7 @@ func (a *App) replayable(ctx context.Context, cache *store.Cache, snap scanSnaps
 	switch n := entries.len(); {
 	case n == snap.Count:
 		digest, _, ok = d.sum(cache, uncachedOK)
-	case n > snap.Count && n-snap.Count <= maxAppended && snap.MarksSum != "" && d.prefixAt == snap.Count:
+	case n > snap.Count && n-snap.Count <= appendedMost(snap.Count) && snap.MarksSum != "" && d.prefixAt == snap.Count:
 		digest, ok = d.prefixSum(cache, uncachedOK)
 	}
 	if !ok || digest != snap.Digest {
@@ -195,6 +203,13 @@ func replay(ctx context.Context, a *App, cache *store.Cache, opts scan.Options, 
 					return errReplay
 				}
 				return emit(out)
+			}
+			if sum, ok := plan.resumedSame[m.ID]; ok {
+				// Paired from the tail as it came, from this file.
+				if m.SHA256 != sum {
+					return errReplay
+				}
+				return emit(m)
 			}
 			// New mail, read as the check read it: still nothing for
 			// pairing? (Its file may have changed since.)

@@ -210,7 +210,7 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 			whole := rr.handedOutIDs(restOf(entries, sent))
 			ids = &whole
 		}
-		return true, ids, emitAppended(ctx, plan, opts, emit)
+		return true, ids, emitAppended(ctx, plan, cache.Path(), opts, emit)
 	}
 	plan.appendedMsgs = nil // the rest reads the new mail again, from the cache
 	// The whole listing's IDs, for the list kept again: those of the

@@ -47,13 +47,33 @@ import (
 // the snapshot's own rows where new mail paired from the tail changed
 // them). A replay with extendAt new messages or more (a console's;
 // extendAtWithoutList, the CLI's) records the snapshot of the whole
-// listing instead (snapshotextend.go). Once more
-// than maxAppended messages follow it, or one may pair and no tail
-// resumes, the stream pairs and records a new one.
+// listing instead (snapshotextend.go). Past maxAppended new messages,
+// or maxAppendedAnalysed without a cached result, the check holds none
+// of them (snapshotflood.go). Once more than appendedMost messages
+// follow it, or one may pair and no tail resumes, the stream pairs and
+// records a new one.
 
-// maxAppended bounds the new mail a snapshot is replayed with: each is
-// held with the listing and checked before the first message goes out.
-const maxAppended = 4096
+// maxAppended bounds the new mail a check holds, each message as it read
+// it, to emit after the kept list: more is checked without being held
+// (appendedFlood). A variable for tests.
+var maxAppended = 4096
+
+// appendedMost bounds the new mail a snapshot of count messages is
+// replayed with: a quarter of it, and at least maxAppended. A console
+// opened each morning on a quarantine that keeps a month of mail finds
+// a day's mail come since its last scan, a thirtieth of it. The bound
+// is what the start holds before it knows whether it replays (the
+// listing, held up to count and that many: earlyListing.take), and
+// keeps a quarantine that mostly came since its snapshot from a check
+// that makes the operator wait for all of it before any of it shows.
+func appendedMost(count int) int { return max(maxAppended, count/4) }
+
+// analysedMost bounds the new mail without a cached result that a
+// replay of a snapshot of count messages analyses before any of the new
+// mail is emitted (the snapshot's rows show meanwhile): an eighth of
+// it, at least maxAppendedAnalysed, which bounds those a check holds.
+// Pairing everything instead analyses them all the same.
+func analysedMost(count int) int { return max(maxAppendedAnalysed, count/8) }
 
 // maxAppendedAnalysed bounds the new messages without a cached result
 // that the check analyses (on the scan's workers) before anything is
@@ -62,7 +82,9 @@ const maxAppended = 4096
 // other message again: a console started after a hundred mails no scan
 // had seen took 56 s and 669 MiB at a million messages for that, when
 // it was 64. A thousand plain notices take 0.1 s on two cores offline.
-const maxAppendedAnalysed = 1024
+//
+// A variable for tests.
+var maxAppendedAnalysed = 1024
 
 // appendedPlan checks the entries after the snapshot's listing (from
 // plan.snap.Count on) for a replay of plan, and adds them to it; false
@@ -89,6 +111,11 @@ func (a *App) appendedPlan(ctx context.Context, cache *store.Cache, plan *replay
 		return false
 	}
 	an := a.pairingAnalyzer(pc)
+	if uncached := uncachedCount(cache, entries, from); entries.len()-from > maxAppended || uncached > maxAppendedAnalysed {
+		// More than the check holds: checked, cached and read again.
+		f := floodCheck{appended: appended, marks: marks, tail: tail, an: an, uncached: uncached}
+		return a.appendedFlood(ctx, cache, plan, pc, opts, f)
+	}
 	msgs, analysed, ok := readAppended(ctx, a.src, an, cache, entries, from, opts)
 	if !ok {
 		return false
@@ -128,6 +155,18 @@ func (a *App) appendedPlan(ctx context.Context, cache *store.Cache, plan *replay
 	}
 	plan.appendedMsgs = msgs
 	return true
+}
+
+// uncachedCount counts the entries from from on without a cached
+// result: those a check of them analyses.
+func uncachedCount(cache *store.Cache, entries *heldEntries, from int) int {
+	n := 0
+	for i := from; i < entries.len(); i++ {
+		if e := entries.at(i); e.Stamp == "" || !cache.Has(scan.StampKey(scan.StampSum(e))) {
+			n++
+		}
+	}
+	return n
 }
 
 // readAppended reads the entries from from on as a scan with opts and
@@ -197,8 +236,15 @@ func snapshotListTarget(target func(string, listedIDs) *rowsTarget, count int) f
 }
 
 // emitAppended emits the new mail of plan as its check read it, after
-// the kept list of the snapshot's listing was handed out.
-func emitAppended(ctx context.Context, plan *replayPlan, opts scan.Options, emit func(model.Message) error) error {
+// the kept list of the snapshot's listing was handed out; new mail the
+// check did not hold is read again from the cache file at path
+// (emitFlood).
+func emitAppended(ctx context.Context, plan *replayPlan, path string, opts scan.Options, emit func(model.Message) error) error {
+	if plan.flood != nil {
+		if err := emitFlood(ctx, plan, path, emit); err != nil {
+			return err
+		}
+	}
 	for i, m := range plan.appendedMsgs {
 		if err := ctx.Err(); err != nil {
 			return err

@@ -68,7 +68,7 @@ const extendAt = 512
 // 4 s). A cron job's scan every few hundred mails would cost the
 // operator that at every start; it records only as the new mail nears
 // maxAppended.
-const extendAtWithoutList = maxAppended * 3 / 4
+var extendAtWithoutList = maxAppended * 3 / 4
 
 // extendsAt is the count of new messages from which a replay of plan
 // records the snapshot of the whole listing.

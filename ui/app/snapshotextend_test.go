@@ -65,7 +65,7 @@ func (h *heldBack) deliverNewsFrom(t *testing.T, first, n int) {
 // for a few more.
 func (h *heldBack) deliverNewsScanned(t *testing.T, first, n int) {
 	t.Helper()
-	const step = maxAppendedAnalysed / 2
+	step := maxAppendedAnalysed / 2
 	for n > step {
 		h.deliverNewsFrom(t, first, step)
 		first, n = first+step, n-step
@@ -74,6 +74,34 @@ func (h *heldBack) deliverNewsScanned(t *testing.T, first, n int) {
 		}
 	}
 	h.deliverNewsFrom(t, first, n)
+}
+
+// recordedWhole checks that the scan after the new mail, the last the
+// password mail of h's ZIP mail, recorded the snapshot of the whole
+// listing (before was the one before), naming the ZIP mail's outcome,
+// and that the next scans hand out its whole list, and replay its
+// messages, as a scan without cache emits them (want); it returns that
+// snapshot.
+func (h *heldBack) recordedWhole(t *testing.T, before scanSnapshot, want []model.Message) scanSnapshot {
+	t.Helper()
+	after := snapshotOf(t, h.dir, h.cfg)
+	if after.Count != len(want) || after.Digest == before.Digest {
+		t.Fatalf("the snapshot counts %d messages (was %d), want the whole listing's %d", after.Count, before.Count, len(want))
+	}
+	if !slices.ContainsFunc(after.Changed, func(c changedMessage) bool { return c.ID == h.zip }) {
+		t.Fatalf("the new snapshot does not name the outcome of %s, which the password mail opened", h.zip)
+	}
+	// The next scan hands out the whole list, kept under the new
+	// snapshot, with nothing new.
+	s := scanRows(t, h.a)
+	if len(s.rows) != len(want) || len(s.msgs) != 0 || !h.a.ScanReplayed() {
+		t.Fatalf("the scan after the new snapshot handed out %d rows and %d messages, want the %d rows kept", len(s.rows), len(s.msgs), len(want))
+	}
+	sameAsFresh(t, "the whole list kept", h.a, s, want)
+	if got, replayed := scanSorted(t, h.dir, h.cfg, Options{}); !replayed || !slices.Equal(got, freshSorted(t, h.dir, h.cfg)) {
+		t.Fatalf("the scan of messages (replayed %v) printed other messages than a scan without cache", replayed)
+	}
+	return after
 }
 
 // TestSnapshotExtendedWithNewMail: a console's scan after extendAt new
@@ -99,24 +127,7 @@ func TestSnapshotExtendedWithNewMail(t *testing.T) {
 		t.Fatal("the scan after the new mail did not hand out the kept list")
 	}
 	sameAsFresh(t, "the new mail come", a, s, want)
-	after := snapshotOf(t, dir, cfg)
-	if after.Count != len(want) || after.Digest == before.Digest {
-		t.Fatalf("the snapshot counts %d messages (was %d), want the whole listing's %d", after.Count, before.Count, len(want))
-	}
-	if !slices.ContainsFunc(after.Changed, func(c changedMessage) bool { return c.ID == h.zip }) {
-		t.Fatalf("the new snapshot does not name the outcome of %s, which the password mail opened", h.zip)
-	}
-
-	// The next scan hands out the whole list, kept under the new
-	// snapshot, with nothing new.
-	s = scanRows(t, a)
-	if len(s.rows) != len(want) || len(s.msgs) != 0 || !a.ScanReplayed() {
-		t.Fatalf("the scan after the new snapshot handed out %d rows and %d messages, want the %d rows kept", len(s.rows), len(s.msgs), len(want))
-	}
-	sameAsFresh(t, "the whole list kept", a, s, want)
-	if got, replayed := scanSorted(t, dir, cfg, Options{}); !replayed || !slices.Equal(got, freshSorted(t, dir, cfg)) {
-		t.Fatalf("the scan of messages (replayed %v) printed other messages than a scan without cache", replayed)
-	}
+	after := h.recordedWhole(t, before, want)
 
 	// A copy of the ZIP mail, listed after it, pairs from the new
 	// snapshot's tail.

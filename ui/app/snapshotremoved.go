@@ -40,7 +40,7 @@ import (
 // followed by new mail. False when it is not, or may not be replayed so.
 func (a *App) replayRemoved(ctx context.Context, cache *store.Cache, snap scanSnapshot, changed map[model.MessageID]replacement,
 	entries *heldEntries, d *listingDigest, pc ppap.Config, opts scan.Options) (*replayPlan, bool) {
-	if snap.Table == "" || snap.rebased || entries.len() > snap.Count+maxAppended {
+	if snap.Table == "" || snap.rebased || entries.len() > snap.Count+appendedMost(snap.Count) {
 		return nil, false
 	}
 	table, ok := loadTable(cache, snap.Table, snap.Count)
@@ -75,7 +75,7 @@ func (a *App) replayRemoved(ctx context.Context, cache *store.Cache, snap scanSn
 	// table's keys (8 MB at a million messages) to the replay's end.
 	again.cutAt = nil
 	kept, removed := again.prefixAt, match.removed
-	if again.prefix == "" || len(removed) == 0 || kept == 0 || entries.len()-kept > maxAppended {
+	if again.prefix == "" || len(removed) == 0 || kept == 0 || entries.len()-kept > appendedMost(snap.Count) {
 		return nil, false
 	}
 	// None of them had influence, or some did and a Repair pairs again

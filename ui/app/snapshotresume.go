@@ -37,6 +37,22 @@ import (
 // (the stream then pairs the whole listing).
 func (a *App) resumeAppended(ctx context.Context, cache *store.Cache, plan *replayPlan, tail *ppap.Tail,
 	pc ppap.Config, opts scan.Options, msgs []model.Message) bool {
+	return a.resumeFrom(ctx, cache, plan, tail, pc, opts, len(msgs), func(i int) (model.Message, error) {
+		m := msgs[i]
+		msgs[i] = model.Message{} // the stream's now: its text goes no further
+		return m, nil
+	}, msgs)
+}
+
+// resumeFrom is resumeAppended for n new messages, each read by read in
+// listing order. With msgs, which it fills with what the replay emits
+// for them, every outcome is kept in plan.resumed; without (a check
+// that held no new mail: appendedFlood), only those of the messages the
+// tail held and those pairing changed, and for each other new message
+// the digest of what it paired (plan.resumedSame), which the replay
+// reads again as the check read it.
+func (a *App) resumeFrom(ctx context.Context, cache *store.Cache, plan *replayPlan, tail *ppap.Tail,
+	pc ppap.Config, opts scan.Options, n int, read func(i int) (model.Message, error), msgs []model.Message) bool {
 	entries, count := plan.entries, plan.snap.Count
 	if tail.Len() != count {
 		return false
@@ -56,19 +72,23 @@ func (a *App) resumeAppended(ctx context.Context, cache *store.Cache, plan *repl
 			held[id] = true
 		}
 	}
-	read := scan.Options{Cache: cache, Encoded: opts.Encoded}
+	readOpts := scan.Options{Cache: cache, Encoded: opts.Encoded}
 	readBack := func(p int) (model.Message, error) {
 		if err := ctx.Err(); err != nil {
 			return model.Message{}, err
 		}
 		e := entries.at(p)
-		m := scan.AnalyseListed(ctx, a.src, plan.an, read, e)
+		m := scan.AnalyseListed(ctx, a.src, plan.an, readOpts, e)
 		if m.ID != e.ID {
 			return model.Message{}, errReplay
 		}
 		return m, nil
 	}
 	out := make(map[model.MessageID]model.Message, len(held)+len(msgs))
+	var same map[model.MessageID]string
+	if msgs == nil {
+		same = make(map[model.MessageID]string, n)
+	}
 	twice, broken := false, false
 	watch := watchForgets(&pc)
 	st, err := ppap.ResumeStream(ctx, pc, a.src.Open, func(m model.Message) error {
@@ -78,11 +98,17 @@ func (a *App) resumeAppended(ctx context.Context, cache *store.Cache, plan *repl
 		// attachment and no authentication, which any operator could
 		// release (the security review's finding): the outcomes are
 		// whole, or the error they are.
-		if err := m.Materialize(); err != nil {
+		err := m.Materialize()
+		failed := err != nil
+		if failed {
 			m, broken = scan.ErrorMessage(m.ID, m.Size, err), true
 		}
-		if _, ok := out[m.ID]; ok {
-			twice = true
+		_, inOut := out[m.ID]
+		_, inSame := same[m.ID]
+		twice = twice || inOut || inSame
+		if same != nil && plan.appended[m.ID] && !failed && !ppap.ChangedByPairing(&m) {
+			same[m.ID] = m.SHA256 // as it came: read again, as the check read it
+			return nil
 		}
 		out[m.ID] = m
 		return nil
@@ -92,20 +118,20 @@ func (a *App) resumeAppended(ctx context.Context, cache *store.Cache, plan *repl
 	}
 	st.TrackInfluence() // for the table of a snapshot of the whole listing (recordExtended)
 	written := 0
-	for i := range msgs {
-		if st.Write(msgs[i]) != nil {
+	for i := range n {
+		m, err := read(i)
+		if err != nil || st.Write(m) != nil {
 			break
 		}
-		msgs[i] = model.Message{} // the stream's now: its text goes no further
 		written++
 	}
 	var next *ppap.Tail
-	if written == len(msgs) {
+	if written == n {
 		// Where a snapshot of the whole listing would resume (ErrNoTail
 		// leaves it none, and an emit failure shows at Close).
 		next, _ = st.Tail()
 	}
-	if err := errors.Join(st.Close(), ctx.Err()); err != nil || twice || len(out) != len(held)+len(msgs) {
+	if err := errors.Join(st.Close(), ctx.Err()); err != nil || written != n || twice || len(out)+len(same) != len(held)+n {
 		// Cancelled, a pairing cut short by it, or not each message once:
 		// nothing of it is emitted.
 		return false
@@ -129,7 +155,7 @@ func (a *App) resumeAppended(ctx context.Context, cache *store.Cache, plan *repl
 		}
 		msgs[i] = m
 	}
-	plan.resumed, plan.appendedMsgs, plan.resumedInfl = out, msgs, st.Influence()
+	plan.resumed, plan.resumedSame, plan.appendedMsgs, plan.resumedInfl = out, same, msgs, st.Influence()
 	// An outcome that did not decode is shown as the error it is, and
 	// not recorded as pairing's (recordExtended).
 	plan.resumedTail, plan.resumeUnsure = next, watch.forgot.Load() || broken

@@ -60,7 +60,7 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 			// The digest of the snapshot's count of entries is taken on
 			// the way, for a listing that new mail followed.
 			d.prefixAt = ahead.count
-			entries, listed := early.take(ctx, ahead.count+maxAppended, room, d.add)
+			entries, listed := early.take(ctx, ahead.count+appendedMost(ahead.count), room, d.add)
 			snap, changed, ok := ahead.wait()
 			if listed && ok {
 				if plan, ok := a.replayable(ctx, cache, snap, changed, entries, d, pc, opts); ok {
