@@ -54,8 +54,14 @@ type replayPlan struct {
 	resumedSame map[model.MessageID]string
 	// flood, for such new mail, is where the check found each new
 	// message's cached result, for a replay that hands out the kept list
-	// and then them (emitAppended); nil otherwise.
-	flood []floodRef
+	// and then them (emitAppended), and floodFile the cache file they are
+	// read from (release closes it); nil otherwise.
+	flood     []floodRef
+	floodFile *store.RefReader
+	// floodUncached are the pairing dates of those new messages the
+	// check could not cache (inert: floodRef), for the snapshot of the
+	// whole listing, which names them as its uncached messages.
+	floodUncached map[model.MessageID]string
 	// snapRows are the snapshot's own rows of the messages of its
 	// listing in resumed, as the replay read them: the list a console
 	// keeps of the scan is the snapshot's listing's, in which they are

@@ -210,9 +210,9 @@ func (a *App) replayRows(ctx context.Context, cache *store.Cache, opts scan.Opti
 			whole := rr.handedOutIDs(restOf(entries, sent))
 			ids = &whole
 		}
-		return true, ids, emitAppended(ctx, plan, cache.Path(), opts, emit)
+		return true, ids, emitAppended(ctx, plan, a.src, opts, emit)
 	}
-	plan.appendedMsgs = nil // the rest reads the new mail again, from the cache
+	plan.appendedMsgs, plan.flood = nil, nil // the rest reads the new mail again, from the cache
 	// The whole listing's IDs, for the list kept again: those of the
 	// rows handed out, then the entries' own, which the rest lets go.
 	ids := rr.handedOutIDs(restOf(entries, sent))

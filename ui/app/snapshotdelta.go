@@ -237,11 +237,10 @@ func snapshotListTarget(target func(string, listedIDs) *rowsTarget, count int) f
 
 // emitAppended emits the new mail of plan as its check read it, after
 // the kept list of the snapshot's listing was handed out; new mail the
-// check did not hold is read again from the cache file at path
-// (emitFlood).
-func emitAppended(ctx context.Context, plan *replayPlan, path string, opts scan.Options, emit func(model.Message) error) error {
+// check did not hold is read again from the cache file (emitFlood).
+func emitAppended(ctx context.Context, plan *replayPlan, src mailsrc.Source, opts scan.Options, emit func(model.Message) error) error {
 	if plan.flood != nil {
-		if err := emitFlood(ctx, plan, path, emit); err != nil {
+		if err := emitFlood(ctx, plan, src, emit); err != nil {
 			return err
 		}
 	}

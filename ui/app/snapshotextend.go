@@ -58,7 +58,7 @@ import (
 // written again (230 MB at a million messages, in the background), so
 // a few new mails do not; it is well short of maxAppended, so that a
 // start seldom finds more than that many since the last snapshot.
-const extendAt = 512
+var extendAt = 512 // a variable for tests
 
 // extendAtWithoutList is extendAt for a scan that keeps no list (the
 // CLI's): the list a console kept is named by the snapshot it was kept
@@ -105,6 +105,10 @@ func (a *App) recordExtended(cache *store.Cache, plan *replayPlan) bool {
 		// New mail the check analysed and could not cache: analysed
 		// on every scan, as long as pairing has nothing to do with it
 		// but by its date.
+		if date, ok := plan.floodUncached[id]; ok {
+			uncached[id] = date
+			return true
+		}
 		m, ok := plan.resumed[id]
 		if ok = ok && plan.appended[id] && ppap.Inert(&m); ok {
 			uncached[id] = pairingDate(&m)

@@ -9,6 +9,7 @@ import (
 	"mxaudit/analysis"
 	"mxaudit/analysis/ppap"
 	"mxaudit/analysis/scan"
+	"mxaudit/mailsrc"
 	"mxaudit/model"
 	"mxaudit/model/store"
 )
@@ -51,10 +52,24 @@ type floodCheck struct {
 }
 
 // floodRef is where the cache held a new message's result when the
-// check read it.
+// check read it, under its entry's stamp key (cached); or, for one it
+// could not cache (a file that is not mail, a listing entry without a
+// stamp), analysed anew at each read, which must then be inert
+// (ppap.Inert) and dated as when the check read it: date, its pairing
+// date.
 type floodRef struct {
-	key string
-	ref store.RecordRef
+	ref    store.RecordRef
+	cached bool
+	date   string
+}
+
+// keyOf is the key the result of the listed message e is cached under,
+// or "" when it has none.
+func keyOf(e mailsrc.Entry) string {
+	if e.Stamp == "" || e.Err != nil {
+		return ""
+	}
+	return scan.StampKey(scan.StampSum(e))
 }
 
 // appendedFlood is appendedPlan for more new mail than a check holds:
@@ -62,7 +77,7 @@ type floodRef struct {
 func (a *App) appendedFlood(ctx context.Context, cache *store.Cache, plan *replayPlan, pc ppap.Config, opts scan.Options, f floodCheck) bool {
 	from := plan.snap.Count
 	n := plan.entries.len() - from
-	if n > appendedMost(from) || f.uncached > analysedMost(from) || f.tail == nil || cache.Stats().ReadOnly {
+	if n > appendedMost(from) || f.uncached > analysedMost(from) || cache.Stats().ReadOnly {
 		return false
 	}
 	refs, mayPair, ok := checkFlood(ctx, a, cache, plan.entries, from, f, opts)
@@ -70,6 +85,14 @@ func (a *App) appendedFlood(ctx context.Context, cache *store.Cache, plan *repla
 		return false
 	}
 	plan.appended, plan.marks, plan.an, plan.appendedAnalysed = f.appended, f.marks, f.an, f.uncached
+	for i, fr := range refs {
+		if !fr.cached {
+			if plan.floodUncached == nil {
+				plan.floodUncached = map[model.MessageID]string{}
+			}
+			plan.floodUncached[plan.entries.id(from+i)] = fr.date
+		}
+	}
 	readOpts := scan.Options{Cache: cache, Encoded: opts.Encoded}
 	read := func(i int) (model.Message, error) {
 		if err := ctx.Err(); err != nil {
@@ -77,28 +100,58 @@ func (a *App) appendedFlood(ctx context.Context, cache *store.Cache, plan *repla
 		}
 		e := plan.entries.at(from + i)
 		m := scan.AnalyseListed(ctx, a.src, f.an, readOpts, e)
-		if ref, ok := cache.Ref(refs[i].key); m.ID != e.ID || !ok || ref != refs[i].ref {
+		if !refs[i].sameAs(cache, &m, e) {
 			return model.Message{}, errReplay // not the result the check read
 		}
 		return m, nil
 	}
-	// Paired from where the snapshot's stream ended, for the snapshot
-	// of the whole listing; when none of it may pair, replayed as it
-	// came all the same, should either fail.
-	resumed := a.resumeFrom(ctx, cache, plan, f.tail, pc, opts, n, read, nil)
-	if mayPair && !resumed {
-		return false
-	}
-	if resumed && !a.recordExtended(cache, plan) && !mayPair {
-		plan.resumed, plan.resumedSame, plan.resumedTail, plan.resumeUnsure = nil, nil, nil, false
+	// As for a few new mails: paired from where the snapshot's stream
+	// ended, or not replayed; and with extendsAt or more, the snapshot
+	// of the whole listing recorded (the CLI's only from
+	// extendAtWithoutList: the concurrency review), from a stream resumed
+	// all the same when none of it may pair.
+	record := n >= plan.extendsAt()
+	switch {
+	case mayPair:
+		if f.tail == nil || !a.resumeFrom(ctx, cache, plan, f.tail, pc, opts, n, read, nil) {
+			return false
+		}
+		if record {
+			a.recordExtended(cache, plan)
+		}
+	case record && f.tail != nil:
+		if !a.resumeFrom(ctx, cache, plan, f.tail, pc, opts, n, read, nil) || !a.recordExtended(cache, plan) {
+			plan.resumed, plan.resumedSame, plan.resumedTail, plan.resumeUnsure = nil, nil, nil, false
+		}
 	}
 	// The results at their refs are in the file for emitAppended, which
-	// reads them there while the cache may be closing.
+	// reads them there once the cache is closed, through a file opened
+	// now: another process may take the cache once this one lets it go,
+	// and compact it into a new file (the security review).
 	if cache.Flush() != nil {
 		return false
 	}
-	plan.flood = refs
+	r, err := store.OpenRefs(cache.Path())
+	if err != nil {
+		return false
+	}
+	plan.flood, plan.floodFile = refs, r
 	return true
+}
+
+// sameAs reports whether m, the listed message e read again (with cache
+// when fr names a cached result), is what the check read: the result at
+// fr's ref, or one analysed anew that is still inert and has the same
+// pairing date.
+func (fr floodRef) sameAs(cache *store.Cache, m *model.Message, e mailsrc.Entry) bool {
+	if m.ID != e.ID {
+		return false
+	}
+	if !fr.cached {
+		return ppap.Inert(m) && pairingDate(m) == fr.date
+	}
+	ref, ok := cache.Ref(keyOf(e))
+	return ok && ref == fr.ref
 }
 
 // checkFlood reads each new message of entries (from from on) as the
@@ -115,8 +168,8 @@ func checkFlood(ctx context.Context, a *App, cache *store.Cache, entries *heldEn
 		workers = runtime.GOMAXPROCS(0)
 	}
 	type job struct {
-		i   int
-		key string
+		i int
+		e mailsrc.Entry
 	}
 	var failed, pairs atomic.Bool
 	next := make(chan job)
@@ -127,27 +180,33 @@ func checkFlood(ctx context.Context, a *App, cache *store.Cache, entries *heldEn
 				if failed.Load() {
 					continue
 				}
-				e := entries.at(from + j.i)
+				e := j.e
 				m := scan.AnalyseListed(ctx, a.src, f.an, read, e)
-				ref, cached := cache.Ref(j.key)
-				if m.ID != e.ID || !cached {
+				ref, cached := refOf(cache, keyOf(e))
+				switch {
+				case m.ID != e.ID:
 					failed.Store(true)
-					continue
+				case cached:
+					if f.marks.MayPair(&m) { // unpacked marks answer any goroutine
+						pairs.Store(true)
+					}
+					refs[j.i] = floodRef{ref: ref, cached: true}
+				case ppap.Inert(&m):
+					// Not cached (the security review: one such file made
+					// the start pair everything): analysed anew at each
+					// read, as a snapshot's uncached messages are.
+					refs[j.i] = floodRef{date: pairingDate(&m)}
+				default:
+					failed.Store(true) // pairing reads it: it must be read as the check read it
 				}
-				if f.marks.MayPair(&m) { // unpacked marks answer any goroutine
-					pairs.Store(true)
-				}
-				refs[j.i] = floodRef{key: j.key, ref: ref}
 			}
 		})
 	}
 	for i := range refs {
-		e := entries.at(from + i)
-		if e.Stamp == "" || e.Err != nil || failed.Load() || ctx.Err() != nil {
-			failed.Store(true) // no key to read it again by
+		if failed.Load() || ctx.Err() != nil {
 			break
 		}
-		next <- job{i, scan.StampKey(scan.StampSum(e))}
+		next <- job{i, entries.at(from + i)}
 	}
 	close(next)
 	wg.Wait()
@@ -156,14 +215,10 @@ func checkFlood(ctx context.Context, a *App, cache *store.Cache, entries *heldEn
 
 // emitFlood emits the new mail of plan, checked without being held
 // (appendedFlood): each message's outcome when pairing changed it, or
-// its cached result read from the cache file at path, at the ref the
-// check found it, as a scan emits it.
-func emitFlood(ctx context.Context, plan *replayPlan, path string, emit func(model.Message) error) error {
-	r, err := store.OpenRefs(path)
-	if err != nil {
-		return err
-	}
-	defer r.Close()
+// its cached result read from the cache file at the ref the check found
+// it, as a scan emits it, or, not cached, its analysis of src anew.
+func emitFlood(ctx context.Context, plan *replayPlan, src mailsrc.Source, emit func(model.Message) error) error {
+	r := plan.floodFile
 	from := plan.snap.Count
 	for i, fr := range plan.flood {
 		if err := ctx.Err(); err != nil {
@@ -176,11 +231,20 @@ func emitFlood(ctx context.Context, plan *replayPlan, path string, emit func(mod
 			}
 			continue
 		}
-		m, err := r.Read(fr.key, fr.ref)
-		if err != nil {
-			return err
+		var m model.Message
+		if !fr.cached {
+			m = scan.Analyse(ctx, src, plan.an, e)
+			m.PairingText = nil // as the stream lets it go
+			if !fr.sameAs(nil, &m, e) {
+				return errReplay
+			}
+		} else {
+			var err error
+			if m, err = r.Read(keyOf(e), fr.ref); err != nil {
+				return err
+			}
+			m = scan.AsListed(e, m)
 		}
-		m = scan.AsListed(e, m)
 		if sum, ok := plan.resumedSame[e.ID]; ok && m.SHA256 != sum {
 			return errReplay
 		}
@@ -190,4 +254,22 @@ func emitFlood(ctx context.Context, plan *replayPlan, path string, emit func(mod
 	}
 	plan.flood = nil
 	return nil
+}
+
+// release closes the cache file plan's new mail is read from
+// (appendedFlood), when it has one; the scan that made plan calls it
+// when done with it.
+func (plan *replayPlan) release() {
+	if plan.floodFile != nil {
+		plan.floodFile.Close()
+		plan.floodFile = nil
+	}
+}
+
+// refOf is where cache holds key's result; false for no key.
+func refOf(cache *store.Cache, key string) (store.RecordRef, bool) {
+	if key == "" {
+		return store.RecordRef{}, false
+	}
+	return cache.Ref(key)
 }

@@ -12,14 +12,19 @@ import (
 )
 
 // smallFlood lowers what a check holds, for the test, to held new mails
-// and analysed of them without a cached result: the quarantine of
-// snapshotQuarantine (220 messages) is then replayed with up to 55 new
-// mails (appendedMost), 27 of them not cached (analysedMost).
+// and analysed of them without a cached result, and the new mail from
+// which a snapshot of the whole listing is recorded to held (a
+// console's) and three quarters of it (the CLI's): the quarantine of
+// snapshotQuarantine (about 260 messages) is then replayed with up to
+// about 65 new mails (appendedMost), 32 of them not cached
+// (analysedMost).
 func smallFlood(t *testing.T, held, analysed int) {
 	t.Helper()
-	oldHeld, oldAnalysed := maxAppended, maxAppendedAnalysed
-	maxAppended, maxAppendedAnalysed = held, analysed
-	t.Cleanup(func() { maxAppended, maxAppendedAnalysed = oldHeld, oldAnalysed })
+	oldHeld, oldAnalysed, oldAt, oldAtCLI := maxAppended, maxAppendedAnalysed, extendAt, extendAtWithoutList
+	maxAppended, maxAppendedAnalysed, extendAt, extendAtWithoutList = held, analysed, held, held*3/4
+	t.Cleanup(func() {
+		maxAppended, maxAppendedAnalysed, extendAt, extendAtWithoutList = oldHeld, oldAnalysed, oldAt, oldAtCLI
+	})
 }
 
 // TestFloodReplayedWithoutHolding: more new mail than a check holds,
@@ -72,11 +77,15 @@ func TestFloodReplayedAsMessages(t *testing.T) {
 		// remove takes the first message listed out first, as a
 		// retention job does before a day's mail (replayRemoved).
 		remove bool
+		// keepSnapshot raises what the CLI records from above the new
+		// mail: the snapshot stays, and each scan replays the flood.
+		keepSnapshot bool
 	}{
 		{name: "with the password mail", analysed: 4, news: func(int) int { return 20 }, password: true, wantReplayed: true},
 		{name: "with the sender's mail", analysed: 4, news: func(int) int { return 20 }, password: true, sender: true, wantReplayed: true},
 		{name: "after a message taken out", analysed: 4, news: func(int) int { return 20 }, password: true, sender: true, remove: true, wantReplayed: true},
 		{name: "that cannot pair", analysed: 4, news: func(int) int { return 20 }, wantReplayed: true},
+		{name: "below what the CLI records", analysed: 4, news: func(int) int { return 20 }, password: true, keepSnapshot: true, wantReplayed: true},
 		{name: "read-only", analysed: 4, news: func(int) int { return 20 }, password: true, readOnly: true, wantReplayed: false},
 		{name: "as many as are analysed", analysed: 4, news: func(count int) int { return analysedMost(count) - 1 }, password: true, wantReplayed: true},
 		{name: "past what is analysed", analysed: 4, news: func(count int) int { return analysedMost(count) }, password: true, wantReplayed: false},
@@ -87,6 +96,9 @@ func TestFloodReplayedAsMessages(t *testing.T) {
 			smallFlood(t, 8, tc.analysed)
 			h := newHeldBack(t, nil)
 			dir, cfg := h.dir, h.cfg
+			if tc.keepSnapshot {
+				extendAtWithoutList = 1000
+			}
 			if _, replayed := scanSorted(t, dir, cfg, Options{}); !replayed {
 				t.Fatal("unchanged not replayed")
 			}
@@ -122,6 +134,9 @@ func TestFloodReplayedAsMessages(t *testing.T) {
 			}
 			if !tc.wantReplayed || tc.readOnly {
 				return
+			}
+			if snap := snapshotOf(t, dir, cfg); (snap.Count == count) != tc.keepSnapshot {
+				t.Fatalf("the snapshot counts %d messages, was %d: recorded %v, want %v", snap.Count, count, snap.Count != count, !tc.keepSnapshot)
 			}
 			if got, replayed := scanSorted(t, dir, cfg, Options{}); !replayed || !slices.Equal(got, want) {
 				t.Fatalf("the next scan: replayed %v, same as without cache %v", replayed, slices.Equal(got, want))

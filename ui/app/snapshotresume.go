@@ -148,6 +148,15 @@ func (a *App) resumeFrom(ctx context.Context, cache *store.Cache, plan *replayPl
 			return false
 		}
 	}
+	for i := range n {
+		// Each new message came out (the security review: the counts
+		// alone hold only while the stream emits nothing else).
+		id := entries.id(count + i)
+		_, inOut := out[id]
+		if _, inSame := same[id]; !inOut && !inSame {
+			return false
+		}
+	}
 	for i := range msgs {
 		m, ok := out[entries.id(count+i)]
 		if !ok {

@@ -51,9 +51,10 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 			var d *listingDigest
 			if emitRow != nil {
 				// A row replay reads each entry's stamp sum and ref; room
-				// is made for new mail too, or its first entry copies
-				// every array grown (80 MB at a million messages).
-				d = newKeptDigest(pc.ResultsSalt, room+maxAppended, cache)
+				// is made for new mail too, a busy day's (appendedMost),
+				// or its first entry copies every array grown (80 MB at a
+				// million messages: the concurrency review).
+				d = newKeptDigest(pc.ResultsSalt, room+appendedMost(room), cache)
 			} else {
 				d = newStreamedDigest(pc.ResultsSalt, cache)
 			}
@@ -64,6 +65,7 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 			snap, changed, ok := ahead.wait()
 			if listed && ok {
 				if plan, ok := a.replayable(ctx, cache, snap, changed, entries, d, pc, opts); ok {
+					defer plan.release()
 					a.replayed.Store(true)
 					// The list kept is that of the snapshot replayed: the
 					// whole listing's when the replay recorded its own.
@@ -106,7 +108,7 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 					}
 					plan.d.letGo()
 					lister.prime()
-					plan.appendedMsgs = nil // the replay reads the new mail again, from the cache (or resumed)
+					plan.appendedMsgs, plan.flood = nil, nil // the replay reads the new mail again, from the cache (or resumed)
 					if err := replay(ctx, a, cache, opts, plan, 0, emit); err != nil {
 						return nil, err
 					}
