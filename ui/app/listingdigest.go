@@ -87,14 +87,21 @@ const maxSizeHint = 1 << 20
 // mapped in at once (package prefault): faulted in page by page as the
 // listing came, it was 30 ms of a warm start at 100,000 messages, and
 // the refs grown from nothing were copied as they grew, 35 ms more.
-func newKeptDigest(salt string, size int, c *store.Cache) *listingDigest {
-	size = min(size, maxSizeHint) // a count the cache file gives: room grows beyond it
+//
+// The room is for the room entries the cache suggests, and then for new
+// mail: a few mails' worth (maxAppended) mapped in, and a busy day's
+// (appendedMost) reserved but touched only if it comes, or its first
+// entry past the room copied every array grown (80 MB at a million
+// messages: the concurrency review).
+func newKeptDigest(salt string, room int, c *store.Cache) *listingDigest {
+	room = min(room, maxSizeHint) // a count the cache file gives: room grows beyond it
+	size, touched := room+appendedMost(room), room+maxAppended
 	d := newStreamedDigest(salt, c)
 	d.kept, d.keepIDs = true, true
 	d.keys, d.ids, d.refs = make([][sha256.Size]byte, 0, size), make([]model.MessageID, 0, size), make([]store.RecordRef, 0, size)
-	prefault.Slice(d.keys)
-	prefault.Slice(d.ids)
-	prefault.Slice(d.refs)
+	prefault.Slice(d.keys[:0:touched])
+	prefault.Slice(d.ids[:0:touched])
+	prefault.Slice(d.refs[:0:touched])
 	return d
 }
 

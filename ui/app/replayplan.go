@@ -202,6 +202,13 @@ func replay(ctx context.Context, a *App, cache *store.Cache, opts scan.Options, 
 	return scan.Run(ctx, heldSource{a.src, entries, from, true}, an, opts, func(m model.Message) error {
 		m.PairingText = nil // what plan.an kept goes no further, as the stream lets it go
 		if plan.appended[m.ID] {
+			if date, ok := plan.floodUncached[m.ID]; ok && (!ppap.Inert(&m) || pairingDate(&m) != date) {
+				// Analysed anew: what the check read and pairing saw?
+				// (A file without a date is dated by its modification
+				// time, which its digest does not cover: the third
+				// review.)
+				return errReplay
+			}
 			if out, ok := plan.resumed[m.ID]; ok {
 				// Paired from the snapshot's tail before anything went
 				// out, from the file as it was then.

@@ -53,8 +53,8 @@ type floodCheck struct {
 
 // floodRef is where the cache held a new message's result when the
 // check read it, under its entry's stamp key (cached); or, for one it
-// could not cache (a file that is not mail, a listing entry without a
-// stamp), analysed anew at each read, which must then be inert
+// could not cache (a file whose analysis failed, a listing entry
+// without a stamp), analysed anew at each read, which must then be inert
 // (ppap.Inert) and dated as when the check read it: date, its pairing
 // date.
 type floodRef struct {

@@ -50,11 +50,9 @@ func (a *App) pairedScan(ctx context.Context, cache *store.Cache, pc ppap.Config
 			room := min(ahead.count, cache.Stats().Entries)
 			var d *listingDigest
 			if emitRow != nil {
-				// A row replay reads each entry's stamp sum and ref; room
-				// is made for new mail too, a busy day's (appendedMost),
-				// or its first entry copies every array grown (80 MB at a
-				// million messages: the concurrency review).
-				d = newKeptDigest(pc.ResultsSalt, room+appendedMost(room), cache)
+				// A row replay reads each entry's stamp sum and ref, with
+				// room made for new mail too.
+				d = newKeptDigest(pc.ResultsSalt, room, cache)
 			} else {
 				d = newStreamedDigest(pc.ResultsSalt, cache)
 			}
