@@ -76,12 +76,13 @@ func appendedMost(count int) int { return max(maxAppended, count/4) }
 func analysedMost(count int) int { return max(maxAppendedAnalysed, count/8) }
 
 // maxAppendedAnalysed bounds the new messages without a cached result
-// that the check analyses (on the scan's workers) before anything is
-// emitted, while the rows shown ahead wait. More of them pair through
-// the stream, which analyses them as they are listed, and pairs every
-// other message again: a console started after a hundred mails no scan
-// had seen took 56 s and 669 MiB at a million messages for that, when
-// it was 64. A thousand plain notices take 0.1 s on two cores offline.
+// that a check holding them analyses (on the scan's workers) before
+// anything is emitted, while the rows shown ahead wait. More of them
+// are checked without being held (appendedFlood, up to analysedMost);
+// when they paired through the stream instead, which pairs every other
+// message again, a console started after a hundred mails no scan had
+// seen took 56 s and 669 MiB at a million messages, when the bound was
+// 64. A thousand plain notices take 0.1 s on two cores offline.
 //
 // A variable for tests.
 var maxAppendedAnalysed = 1024
@@ -162,7 +163,7 @@ func (a *App) appendedPlan(ctx context.Context, cache *store.Cache, plan *replay
 func uncachedCount(cache *store.Cache, entries *heldEntries, from int) int {
 	n := 0
 	for i := from; i < entries.len(); i++ {
-		if e := entries.at(i); e.Stamp == "" || !cache.Has(scan.StampKey(scan.StampSum(e))) {
+		if key := keyOf(entries.at(i)); key == "" || !cache.Has(key) {
 			n++
 		}
 	}

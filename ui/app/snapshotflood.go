@@ -35,9 +35,11 @@ import (
 // row replay from the cache file at its ref, the record the check read
 // (emitAppended), without the cache's index (61 MB at a million).
 //
-// Every new message must then be in the cache, which a read-only cache
-// does not allow: past the bounds, a check that could hold nothing
-// pairs the whole listing, as it did.
+// Every new message pairing may read must then be in the cache (one that
+// could not be cached but is inert is analysed anew at each read, as a
+// snapshot's uncached messages are), which a read-only cache does not
+// allow: such a start past the bounds pairs the whole listing, as it
+// did.
 
 // floodCheck is what appendedPlan found of the new mail for
 // appendedFlood: the new messages by ID, the snapshot's marks and tail,
@@ -158,7 +160,7 @@ func (fr floodRef) sameAs(cache *store.Cache, m *model.Message, e mailsrc.Entry)
 // stream's scan would, on opts.Workers goroutines, and reports where the
 // cache holds each one's result, and whether any may pair with the
 // snapshot's messages (marks); false when one's result is not the
-// listed message's or is not cached, or ctx ends.
+// listed message's, or is neither cached nor inert, or ctx ends.
 func checkFlood(ctx context.Context, a *App, cache *store.Cache, entries *heldEntries, from int, f floodCheck,
 	opts scan.Options) (refs []floodRef, mayPair bool, ok bool) {
 	read := scan.Options{Cache: cache, Encoded: opts.Encoded}

@@ -93,22 +93,7 @@ func TestFloodMixedPairing(t *testing.T) {
 	smallFlood(t, 8, 4)
 	h := newHeldBack(t, nil)
 	a, dir, cfg := h.a, h.dir, h.cfg
-	zipPath, _ := filepath.Glob(filepath.Join(dir, "*", string(h.zip)+"*"))
-	if len(zipPath) != 1 {
-		t.Fatalf("the ZIP mail at %q", zipPath)
-	}
-	pwRaw, err := os.ReadFile(h.aside)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.senderWritesAgain(t)
-	h.deliverNewsFrom(t, 1999990000, 20)
-	deliverCopyOf(t, dir, zipPath[0], "1999999990.M3P1.zipcopy")
-	if err := os.WriteFile(filepath.Join(dir, "new", "1999999991.M3P1.pwcopy"), pwRaw, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	h.passwordComes(t)
-	deliverCopyOf(t, dir, zipPath[0], "1999999999.M9P1.lonezip")
+	h.deliverMixedFlood(t)
 	want := freshScan(t, dir, cfg)
 	for _, id := range []model.MessageID{h.zip, "1999999990.M3P1.zipcopy"} {
 		if i := slices.IndexFunc(want, func(m model.Message) bool { return m.ID == id }); i < 0 || opened(&want[i]) == "" {
@@ -132,19 +117,7 @@ func TestFloodMixedPairingCLI(t *testing.T) {
 	smallFlood(t, 8, 4)
 	h := newHeldBack(t, nil)
 	dir, cfg := h.dir, h.cfg
-	zipPath, _ := filepath.Glob(filepath.Join(dir, "*", string(h.zip)+"*"))
-	pwRaw, err := os.ReadFile(h.aside)
-	if err != nil || len(zipPath) != 1 {
-		t.Fatal(err, zipPath)
-	}
-	h.senderWritesAgain(t)
-	h.deliverNewsFrom(t, 1999990000, 20)
-	deliverCopyOf(t, dir, zipPath[0], "1999999990.M3P1.zipcopy")
-	if err := os.WriteFile(filepath.Join(dir, "new", "1999999991.M3P1.pwcopy"), pwRaw, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	h.passwordComes(t)
-	deliverCopyOf(t, dir, zipPath[0], "1999999999.M9P1.lonezip")
+	h.deliverMixedFlood(t)
 	wantSorted := freshSorted(t, dir, cfg)
 	for i := range 2 {
 		if got, replayed := scanSorted(t, dir, cfg, Options{}); !replayed || !slices.Equal(got, wantSorted) {
@@ -152,6 +125,27 @@ func TestFloodMixedPairingCLI(t *testing.T) {
 		}
 	}
 	sameAsFresh(t, "the console after", h.a, scanRows(t, h.a), freshScan(t, dir, cfg))
+}
+
+// deliverMixedFlood delivers, after h's snapshot, a mail of the ZIP
+// mail's sender that pairing reads and leaves, 20 notices, a copy of the
+// ZIP mail with a copy of its password mail, the password mail itself,
+// and a copy of the ZIP mail whose password never comes.
+func (h *heldBack) deliverMixedFlood(t *testing.T) {
+	t.Helper()
+	zipPath, _ := filepath.Glob(filepath.Join(h.dir, "*", string(h.zip)+"*"))
+	pwRaw, err := os.ReadFile(h.aside)
+	if err != nil || len(zipPath) != 1 {
+		t.Fatal(err, zipPath)
+	}
+	h.senderWritesAgain(t)
+	h.deliverNewsFrom(t, 1999990000, 20)
+	deliverCopyOf(t, h.dir, zipPath[0], "1999999990.M3P1.zipcopy")
+	if err := os.WriteFile(filepath.Join(h.dir, "new", "1999999991.M3P1.pwcopy"), pwRaw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h.passwordComes(t)
+	deliverCopyOf(t, h.dir, zipPath[0], "1999999999.M9P1.lonezip")
 }
 
 // TestFloodWindowClosedFirst: in a flood, a mail without sender
