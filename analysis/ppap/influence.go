@@ -103,20 +103,15 @@ func (x *Influence) mark(place int) {
 	x.bits[place/64] |= 1 << (place % 64)
 }
 
-// influenceState is what a Stream tracks for its Influence: x.latest is
-// the place of the message that set the Stream's latest date, -1 for
-// none listed since the Stream began (or resumed).
-type influenceState struct {
-	x Influence
-}
-
 // TrackInfluence makes the Stream record the Influence of the messages
 // written to it from now on: call it before the first Write. A resumed
 // Stream (ResumeStream) records the places it is written and those of
 // the listing before that it reads as candidates; the caller joins them
 // with the earlier listing's.
 func (s *Stream) TrackInfluence() {
-	s.infl = &influenceState{x: Influence{closers: map[int]int{}, latest: -1}}
+	// latest: the place of the message that set the Stream's latest
+	// date, none listed since the Stream began (or resumed).
+	s.infl = &Influence{closers: map[int]int{}, latest: -1}
 }
 
 // Influence returns what the Stream recorded (TrackInfluence), once its
@@ -125,7 +120,7 @@ func (s *Stream) Influence() *Influence {
 	if s.infl == nil {
 		return nil
 	}
-	out := s.infl.x
+	out := *s.infl
 	out.bits = append([]uint64(nil), out.bits...)
 	out.domains = append([]uint32(nil), out.domains...)
 	out.closers = maps.Clone(out.closers)
@@ -139,23 +134,23 @@ func (s *Stream) Influence() *Influence {
 // written notes h, listed at its place, before the Stream's latest date
 // takes its date: whether it holds an archive, is undated, or is a ZIP
 // mail dated more than two windows before the latest date so far.
-func (st *influenceState) written(h *heldMsg, latest time.Time, window time.Duration) {
-	for len(st.x.domains) < h.ref.Seq {
-		st.x.domains = append(st.x.domains, 0) // before a resumed stream's first place
+func (x *Influence) written(h *heldMsg, latest time.Time, window time.Duration) {
+	for len(x.domains) < h.ref.Seq {
+		x.domains = append(x.domains, 0) // before a resumed stream's first place
 	}
-	st.x.domains = append(st.x.domains, domainHash(h.ref.FromDomain))
+	x.domains = append(x.domains, domainHash(h.ref.FromDomain))
 	date := h.ref.Date
 	if date.IsZero() {
-		st.x.SawUndated = true
+		x.SawUndated = true
 	} else if date.After(latest) {
-		st.x.latest = h.ref.Seq
+		x.latest = h.ref.Seq
 	}
 	if !h.zip {
 		return
 	}
-	st.x.SawZip = true
-	st.x.mark(h.ref.Seq)
+	x.SawZip = true
+	x.mark(h.ref.Seq)
 	if !date.IsZero() && date.Before(latest.Add(-2*window)) {
-		st.x.LateZip = true
+		x.LateZip = true
 	}
 }

@@ -66,7 +66,7 @@ type Stream struct {
 
 	// infl, when set (TrackInfluence), records which messages another's
 	// outcome may depend on.
-	infl *influenceState
+	infl *Influence
 	// inexact: resumed from an inexact Tail (Tail.Inexact), whose own
 	// Tail is then inexact too.
 	inexact bool
@@ -235,9 +235,9 @@ func (s *Stream) Stats() Stats { return s.stats }
 func (s *Stream) settleClosed(next *Ref) {
 	closed := s.waits.closedBy(next, s.window)
 	if len(closed) > 0 && s.infl != nil {
-		s.infl.x.mark(next.Seq)
+		s.infl.mark(next.Seq)
 		for _, h := range closed {
-			s.infl.x.closers[h.ref.Seq] = next.Seq
+			s.infl.closers[h.ref.Seq] = next.Seq
 		}
 	}
 	for _, h := range closed {
@@ -254,7 +254,7 @@ func (s *Stream) settle(h *heldMsg) {
 		// Its pins as they stand: the best of its candidates that hold a
 		// password, which its pairing notes.
 		for _, p := range h.pins {
-			s.infl.x.mark(p.h.ref.Seq)
+			s.infl.mark(p.h.ref.Seq)
 		}
 	}
 	s.queue = append(s.queue, pairJob{h: h, cands: s.senders.candidates(h.ref, s.window)})
@@ -321,7 +321,7 @@ func (s *Stream) finish(r pairResult) {
 	h.done = true
 	s.markReady(h)
 	for _, c := range r.read {
-		s.infl.x.mark(c.Seq)
+		s.infl.mark(c.Seq)
 	}
 	if r.n > 0 {
 		s.stats.Encrypted += r.n

@@ -2,9 +2,7 @@ package app
 
 import (
 	"context"
-	"runtime"
 	"slices"
-	"sync"
 
 	"mxaudit/analysis"
 	"mxaudit/analysis/ppap"
@@ -173,9 +171,10 @@ func uncachedCount(cache *store.Cache, entries *heldEntries, from int) int {
 // readAppended reads the entries from from on as a scan with opts and
 // cache reads them (scan.AnalyseListed): the cached results one after
 // another, the others analysed on opts.Workers goroutines (an analysis
-// online may wait on DNS), at most maxAppendedAnalysed of them, which it
-// counts; false when there are more, or ctx ends. The messages keep the
-// text an kept for pairing: the caller lets it go, or pairs them.
+// online may wait on DNS), which it counts: at most maxAppendedAnalysed,
+// as the caller made sure (uncachedCount). False when ctx ends. The
+// messages keep the text an kept for pairing: the caller lets it go, or
+// pairs them.
 func readAppended(ctx context.Context, src mailsrc.Source, an *analysis.Analyzer, cache *store.Cache, entries *heldEntries,
 	from int, opts scan.Options) (msgs []model.Message, analysed int, ok bool) {
 	read := scan.Options{Cache: cache, Encoded: opts.Encoded}
@@ -187,32 +186,16 @@ func readAppended(ctx context.Context, src mailsrc.Source, an *analysis.Analyzer
 	var uncached []job
 	for i := range msgs {
 		e := entries.at(from + i)
-		if e.Stamp == "" || !cache.Has(scan.StampKey(scan.StampSum(e))) {
-			if uncached = append(uncached, job{i, e}); len(uncached) > maxAppendedAnalysed {
-				return nil, 0, false
-			}
+		if key := keyOf(e); key == "" || !cache.Has(key) {
+			uncached = append(uncached, job{i, e})
 			continue
 		}
 		msgs[i] = scan.AnalyseListed(ctx, src, an, read, e)
 	}
-	workers := opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	next := make(chan job)
-	var wg sync.WaitGroup
-	for range min(workers, len(uncached)) {
-		wg.Go(func() {
-			for j := range next {
-				msgs[j.i] = scan.AnalyseListed(ctx, src, an, read, j.e)
-			}
-		})
-	}
-	for _, j := range uncached {
-		next <- j
-	}
-	close(next)
-	wg.Wait()
+	onWorkers(opts.Workers, len(uncached), func() bool { return false }, func(k int) {
+		j := uncached[k]
+		msgs[j.i] = scan.AnalyseListed(ctx, src, an, read, j.e)
+	})
 	if ctx.Err() != nil {
 		return nil, 0, false
 	}

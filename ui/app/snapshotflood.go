@@ -2,8 +2,6 @@ package app
 
 import (
 	"context"
-	"runtime"
-	"sync"
 	"sync/atomic"
 
 	"mxaudit/analysis"
@@ -165,53 +163,32 @@ func checkFlood(ctx context.Context, a *App, cache *store.Cache, entries *heldEn
 	opts scan.Options) (refs []floodRef, mayPair bool, ok bool) {
 	read := scan.Options{Cache: cache, Encoded: opts.Encoded}
 	refs = make([]floodRef, entries.len()-from)
-	workers := opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	type job struct {
-		i int
-		e mailsrc.Entry
-	}
 	var failed, pairs atomic.Bool
-	next := make(chan job)
-	var wg sync.WaitGroup
-	for range min(workers, len(refs)) {
-		wg.Go(func() {
-			for j := range next {
-				if failed.Load() {
-					continue
-				}
-				e := j.e
-				m := scan.AnalyseListed(ctx, a.src, f.an, read, e)
-				ref, cached := refOf(cache, keyOf(e))
-				switch {
-				case m.ID != e.ID:
-					failed.Store(true)
-				case cached:
-					if f.marks.MayPair(&m) { // unpacked marks answer any goroutine
-						pairs.Store(true)
-					}
-					refs[j.i] = floodRef{ref: ref, cached: true}
-				case ppap.Inert(&m):
-					// Not cached (the security review: one such file made
-					// the start pair everything): analysed anew at each
-					// read, as a snapshot's uncached messages are.
-					refs[j.i] = floodRef{date: pairingDate(&m)}
-				default:
-					failed.Store(true) // pairing reads it: it must be read as the check read it
-				}
-			}
-		})
-	}
-	for i := range refs {
-		if failed.Load() || ctx.Err() != nil {
-			break
+	stop := func() bool { return failed.Load() || ctx.Err() != nil }
+	onWorkers(opts.Workers, len(refs), stop, func(i int) {
+		if failed.Load() {
+			return
 		}
-		next <- job{i, entries.at(from + i)}
-	}
-	close(next)
-	wg.Wait()
+		e := entries.at(from + i) // entries are only read meanwhile
+		m := scan.AnalyseListed(ctx, a.src, f.an, read, e)
+		ref, cached := refOf(cache, keyOf(e))
+		switch {
+		case m.ID != e.ID:
+			failed.Store(true)
+		case cached:
+			if f.marks.MayPair(&m) { // unpacked marks answer any goroutine
+				pairs.Store(true)
+			}
+			refs[i] = floodRef{ref: ref, cached: true}
+		case ppap.Inert(&m):
+			// Not cached (the security review: one such file made the
+			// start pair everything): analysed anew at each read, as a
+			// snapshot's uncached messages are.
+			refs[i] = floodRef{date: pairingDate(&m)}
+		default:
+			failed.Store(true) // pairing reads it: it must be read as the check read it
+		}
+	})
 	return refs, pairs.Load(), !failed.Load() && ctx.Err() == nil
 }
 

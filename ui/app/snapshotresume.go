@@ -98,17 +98,18 @@ func (a *App) resumeFrom(ctx context.Context, cache *store.Cache, plan *replayPl
 		// attachment and no authentication, which any operator could
 		// release (the security review's finding): the outcomes are
 		// whole, or the error they are.
-		err := m.Materialize()
-		failed := err != nil
-		if failed {
-			m, broken = scan.ErrorMessage(m.ID, m.Size, err), true
-		}
 		_, inOut := out[m.ID]
 		_, inSame := same[m.ID]
 		twice = twice || inOut || inSame
-		if same != nil && plan.appended[m.ID] && !failed && !ppap.ChangedByPairing(&m) {
-			same[m.ID] = m.SHA256 // as it came: read again, as the check read it
+		if same != nil && plan.appended[m.ID] && !ppap.ChangedByPairing(&m) {
+			// As it came: read again whole, as the check read it, when
+			// it is emitted (the head holds its SHA-256), so not decoded
+			// here too.
+			same[m.ID] = m.SHA256
 			return nil
+		}
+		if err := m.Materialize(); err != nil {
+			m, broken = scan.ErrorMessage(m.ID, m.Size, err), true
 		}
 		out[m.ID] = m
 		return nil
