@@ -11,8 +11,11 @@ import (
 
 // RowCodecVersion names what RowEncoder writes and what NewRow computes:
 // rows kept on disk (ui/app's row snapshot) are used only by an mxaudit
-// of the same version, so it changes whenever either changes, as
-// analysis.Version does for verdicts.
+// of the same version (built with the same libraries and Unicode tables:
+// ui/app's rowMaker), another build included, so it changes whenever
+// either changes, as analysis.Version does for verdicts.
+// TestRowsMadeAsRecorded holds what this version makes of a set of
+// messages, and fails when that changes.
 const RowCodecVersion = 3
 
 // A row's encoding, in a stream of rows one encoder wrote:

@@ -253,7 +253,7 @@ func (a *App) scanInto(ctx context.Context, emit func(model.Message) error, emit
 		}
 	}()
 	if emitRow != nil {
-		go buildID() // read while the source is listed
+		go rowMaker() // read while the source is listed (executableSum)
 	}
 	opts := scan.Options{
 		Encoded:  encoded,

@@ -19,8 +19,8 @@ import (
 //     (model.ContentSum);
 //   - its row is a copy of the one the console kept from its last scan
 //     for a message of the same ID and sum, when the row snapshot of
-//     that scan is there (keptRows: of whatever listing, if this binary
-//     wrote it), else made from the message, decoded whole if it was
+//     that scan is there (keptRows: of whatever listing, if its rows
+//     were made as this mxaudit makes them), else made from the message, decoded whole if it was
 //     not;
 //   - the message goes on still encoded, for the console's spill to
 //     write its bytes as they are (Spill.Put).
@@ -190,8 +190,8 @@ func (l *rowLister) reuse(id model.MessageID, sum model.ContentSum) *model.Row {
 	return r
 }
 
-// keptRows are the rows of a row snapshot this binary wrote, whatever
-// scan it was of, read whole and found by ID (rowIndex). A row found is
+// keptRows are the rows of a row snapshot of rows made as this mxaudit
+// makes them (rowMaker), whatever scan it was of, read whole and found by ID (rowIndex). A row found is
 // taken once (the lister adopts a copy of it), and a block whose rows
 // have all been taken is let go as the scan goes: rows pointing into
 // the blocks pinned each block whole, texts and all, for as long as the
@@ -211,7 +211,7 @@ type keptRows struct {
 }
 
 // readKeptRows starts reading the row snapshot at path, of at most most
-// rows; find waits for it. A file that is not this binary's, or not
+// rows; find waits for it. A file of rows made otherwise (rowMaker), or not
 // there, holds no rows; one damaged part way holds the rows before the
 // damage.
 func readKeptRows(ctx context.Context, path string, most int) *keptRows {
@@ -224,11 +224,11 @@ func readKeptRows(ctx context.Context, path string, most int) *keptRows {
 }
 
 func (k *keptRows) read(ctx context.Context, path string, most int) {
-	build := buildID()
-	if build == "" {
+	maker := rowMaker()
+	if maker == "" {
 		return
 	}
-	rf, err := openRowsWith(path, func(line string) (int, bool) { return keptRowsHeader(line, build, most) })
+	rf, err := openRowsWith(path, func(line string) (int, bool) { return keptRowsHeader(line, maker, most) })
 	if err != nil {
 		return
 	}
@@ -269,12 +269,12 @@ func (k *keptRows) indexBlocks() {
 	}
 }
 
-// keptRowsHeader accepts the header line of a row snapshot this binary
-// (build) wrote with this row codec, of any scan, of at most most rows,
-// and returns the rows it announces.
-func keptRowsHeader(line, build string, most int) (int, bool) {
+// keptRowsHeader accepts the header line of a row snapshot of rows made
+// as maker (rowMaker) makes them, with this row codec, of any scan, of at
+// most most rows, and returns the rows it announces.
+func keptRowsHeader(line, maker string, most int) (int, bool) {
 	h, ok := parseRowsHeader(line)
-	if !ok || h.build != build || h.count > min(most, maxKeptRows) {
+	if !ok || h.maker != maker || h.count > min(most, maxKeptRows) {
 		return 0, false
 	}
 	return h.count, true

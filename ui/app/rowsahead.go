@@ -21,16 +21,17 @@ import (
 // withdraws them (ahead called with nil) because it will not hand out
 // that list.
 //
-// What is shown ahead is only ever a list this binary kept over the
-// cache file of now, under the settings of now (store.PeekCache,
-// rowsName, buildID): a change of settings or of mxaudit shows nothing
-// ahead rather than rows the scan would drop. Only the first block is
-// read, bounded (maxAheadBlockLen), whatever the file says of itself.
+// What is shown ahead is only ever a list kept over the cache file of
+// now, under the settings of now, of rows made as this mxaudit makes
+// them (store.PeekCache, rowsName, rowMaker): a change of settings or of
+// how rows are made shows nothing ahead rather than rows the scan would
+// drop. Only the first block is read, bounded (maxAheadBlockLen),
+// whatever the file says of itself.
 
 // rowsAhead returns the first block of the row snapshot of the source's
 // cache, read before the source is listed or the cache opened; nil when
-// there is none this binary wrote under the analysis settings of now, or
-// it cannot be read.
+// there is none kept under the analysis settings of now of rows made as
+// this mxaudit makes them, or it cannot be read.
 func (a *App) rowsAhead() []model.Row {
 	dir, err := a.cacheDir()
 	if err != nil {
@@ -58,14 +59,15 @@ func (a *App) rowsAhead() []model.Row {
 // says how long it is.
 const maxAheadBlockLen = 16 << 20
 
-// aheadHeader accepts the first line of a row snapshot this binary wrote
-// over the cache file whose header sums to cacheSum, of whatever scan
-// snapshot (rowsHeader, rowsName), and returns the rows the first block
-// may hold: the count the file gives, at most a block's.
+// aheadHeader accepts the first line of a row snapshot of rows made as
+// this mxaudit makes them (rowMaker), kept over the cache file whose
+// header sums to cacheSum, of whatever scan snapshot (rowsHeader,
+// rowsName), and returns the rows the first block may hold: the count
+// the file gives, at most a block's.
 func aheadHeader(line, cacheSum string) (int, bool) {
-	build := buildID()
+	maker := rowMaker()
 	h, ok := parseRowsHeader(line)
-	if !ok || build == "" || cacheSum == "" || h.build != build {
+	if !ok || maker == "" || cacheSum == "" || h.maker != maker {
 		return 0, false
 	}
 	if digest, ok := strings.CutSuffix(h.digest, "."+cacheSum); !ok || digest == "" {

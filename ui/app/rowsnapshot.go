@@ -32,15 +32,16 @@ import (
 //
 // The file is used only when the scan snapshot is replayed (the same
 // listing, the same cached results, the same pairing settings: the same
-// digest) and it was written by this very mxaudit binary (buildID): a
-// row holds flags and ranks that model code computes from the message,
-// which another build may compute otherwise. Its rows come in blocks,
+// digest) and its rows were made as this mxaudit makes them (rowMaker:
+// the row code's version, and the libraries and Unicode tables it uses),
+// since a row holds texts and flags that model code computes from the
+// message. Its rows come in blocks,
 // each with its own checksum, so that the first are listed as soon as
 // they are read; a block that is damaged, or whose rows do not name the
 // listed messages in the listing's order, ends the rows, and the scan
 // replays the rest of the messages as before.
 //
-// The layout: a header line "mxaudit-rows <version> <build> <digest>
+// The layout: a header line "mxaudit-rows <version> <maker> <digest>
 // <count>", then blocks, each the length of its rows' bytes and the
 // number of its rows (4 bytes each, little-endian), the rows as one
 // model.RowEncoder encodes them all, and the CRC-32C of the block's
@@ -76,20 +77,20 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 func rowsName(digest, cacheSum string) string { return digest + "." + cacheSum }
 
 // rowsHeader is the file's first line.
-func rowsHeader(build, digest string, count int) string {
-	return fmt.Sprintf("%s %d %s %s %d\n", rowsMagic, model.RowCodecVersion, build, digest, count)
+func rowsHeader(maker, digest string, count int) string {
+	return fmt.Sprintf("%s %d %s %s %d\n", rowsMagic, model.RowCodecVersion, maker, digest, count)
 }
 
 // rowsHeaderFields are what a header line (rowsHeader) names.
 type rowsHeaderFields struct {
-	build, digest string
+	maker, digest string
 	count         int
 }
 
 // parseRowsHeader reads a header line, with its newline, that rowsHeader
 // wrote with this row codec; false for any other line, or a count under
 // one. Those who read a row snapshot of whatever scan (rowsAhead, a
-// rowLister's kept rows) check its build and digest themselves.
+// rowLister's kept rows) check its maker and digest themselves.
 func parseRowsHeader(line string) (rowsHeaderFields, bool) {
 	f := strings.Fields(line)
 	if !strings.HasSuffix(line, "\n") || len(f) != 5 || f[0] != rowsMagic || f[1] != strconv.Itoa(model.RowCodecVersion) {
@@ -99,7 +100,7 @@ func parseRowsHeader(line string) (rowsHeaderFields, bool) {
 	if err != nil || count < 1 {
 		return rowsHeaderFields{}, false
 	}
-	return rowsHeaderFields{build: f[2], digest: f[3], count: count}, true
+	return rowsHeaderFields{maker: f[2], digest: f[3], count: count}, true
 }
 
 // errRowsStale is a row snapshot that is not the given scan's.
@@ -127,15 +128,16 @@ type rowsReader struct {
 	block []byte
 }
 
-// openRows opens the row snapshot at path when it is the one this binary
-// wrote of the scan snapshot digest of count messages: errRowsStale when
-// it is another's (which costs a read of its first line).
+// openRows opens the row snapshot at path when it is the one of the scan
+// snapshot digest of count messages, of rows made as this mxaudit makes
+// them (rowMaker): errRowsStale when it is another's (which costs a read
+// of its first line).
 func openRows(path, digest string, count int) (*rowsReader, error) {
-	build := buildID()
-	if build == "" {
+	maker := rowMaker()
+	if maker == "" {
 		return nil, errRowsStale
 	}
-	want := rowsHeader(build, digest, count)
+	want := rowsHeader(maker, digest, count)
 	return openRowsWith(path, func(line string) (int, bool) { return count, line == want })
 }
 
@@ -210,16 +212,16 @@ func (rr *rowsReader) next() ([]model.Row, error) {
 
 // saveRows writes rows as the row snapshot at path for the scan
 // snapshot digest, replacing any other at once (fsx.WriteFile); it
-// writes nothing when this binary cannot be named (buildID).
+// writes nothing when what makes its rows cannot be named (rowMaker).
 func saveRows(path, digest string, rows []*model.Row) error {
-	build := buildID()
-	if build == "" {
+	maker := rowMaker()
+	if maker == "" {
 		return nil
 	}
 	sweepRowsTemps(path)
 	return fsx.WriteFile(path, nil, 0o600, fsx.Ops{Write: func(f *os.File, _ []byte) error {
 		w := bufio.NewWriterSize(f, 256<<10)
-		if _, err := w.WriteString(rowsHeader(build, digest, len(rows))); err != nil {
+		if _, err := w.WriteString(rowsHeader(maker, digest, len(rows))); err != nil {
 			return err
 		}
 		var enc model.RowEncoder

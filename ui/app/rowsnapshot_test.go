@@ -22,7 +22,7 @@ import (
 // first line.
 func TestRowsFileBoundsWhatItReads(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "x.rows")
-	head := rowsHeader(buildID(), "d", 1)
+	head := rowsHeader(rowMaker(), "d", 1)
 	var block [blockHeadLen]byte
 	binary.LittleEndian.PutUint32(block[:4], maxBlockLen)
 	binary.LittleEndian.PutUint32(block[4:], 1)
@@ -50,7 +50,7 @@ func TestRowsFileBoundsWhatItReads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	other := strings.Replace(string(b), buildID(), strings.Repeat("0", len(buildID())), 1)
+	other := strings.Replace(string(b), rowMaker(), strings.Repeat("0", len(rowMaker())), 1)
 	if err := os.WriteFile(path, []byte(other), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func refusedBlock(t *testing.T, path string, count, size int, rows uint32, maxAl
 	binary.LittleEndian.PutUint32(body[:4], uint32(size))
 	binary.LittleEndian.PutUint32(body[4:blockHeadLen], rows)
 	body = binary.LittleEndian.AppendUint32(body, crc32.Checksum(body, castagnoli))
-	if err := os.WriteFile(path, append([]byte(rowsHeader(buildID(), "d", count)), body...), 0o600); err != nil {
+	if err := os.WriteFile(path, append([]byte(rowsHeader(rowMaker(), "d", count)), body...), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	readRefused(t, path, count, maxAlloc, what)
