@@ -134,6 +134,26 @@ func (r *Repair) before(q int) int {
 	return q + lo
 }
 
+// Repairs returns how many messages of the listing without those taken
+// out the Repair pairs again (Repaired): what it costs, besides the
+// closers it writes stripped to their dates. A Repair pairs again every
+// message of each domain concerned, however far from the messages taken
+// out, one message after another; past some share of the listing,
+// pairing it whole, on every worker, costs less.
+func (r *Repair) Repairs() int {
+	n, next := 0, 0
+	for p, d := range r.x.domains {
+		if next < len(r.removed) && r.removed[next] == p {
+			next++
+			continue
+		}
+		if r.domains[d] {
+			n++
+		}
+	}
+	return n
+}
+
 // Repaired reports whether the outcome of the message at place (of the
 // listing without those taken out) is the Repair's: its domain is paired
 // again, and its Stream emits it.

@@ -47,6 +47,15 @@ func repairRun(t *testing.T, an analyzer, cfg Config, list []listed, x *Influenc
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	repaired := 0
+	for q := range r.Len() {
+		if r.Repaired(q) {
+			repaired++
+		}
+	}
+	if r.Repairs() != repaired {
+		t.Fatalf("Repairs() = %d, but %d places are Repaired", r.Repairs(), repaired)
+	}
 	ctx := context.Background()
 	kept := without(list, removed)
 	src := memSource{}

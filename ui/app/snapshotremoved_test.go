@@ -126,6 +126,39 @@ func TestSnapshotReplayedAfterRemovals(t *testing.T) {
 	r.scanned("and recorded again", true)
 }
 
+// TestRepairPastItsBoundPairsTheWholeListing: taking out a password mail
+// calls for a Repair of its domain (as above); one that would pair again
+// more than repairMost messages is not made, and the scan pairs the
+// whole listing instead, prints what a scan without cache prints, and
+// records the listing as it is now, which the next scan replays. A
+// removal without influence is replayed still.
+func TestRepairPastItsBoundPairsTheWholeListing(t *testing.T) {
+	old := repairMost
+	t.Cleanup(func() { repairMost = old })
+	repairMost = func(int) int { return 0 }
+	r := oldNewsQuarantine(t, "1794788000", "1794798000")
+	r.scanned("cold", false)
+	out := r.scanned("unchanged", true)
+
+	r.remove("1794788000.M1P1.news")
+	r.scanned("a mail without influence taken out", true)
+
+	pw, _ := maildirFile(t, r.dir, out, `"password_for":[`)
+	if err := os.Remove(pw); err != nil {
+		t.Fatal(err)
+	}
+	r.scanned("a password mail taken out, past the bound", false)
+	r.scanned("then unchanged", true)
+
+	repairMost = old
+	out = r.scanned("again", true)
+	zip, _ := maildirFile(t, r.dir, out, `"password_source":"1`)
+	if err := os.Remove(zip); err != nil {
+		t.Fatal(err)
+	}
+	r.scanned("a ZIP mail taken out, within the bound", true)
+}
+
 // TestSnapshotTableDamaged: a table that is not the one the snapshot
 // names, or does not unpack, replays no listing with messages taken
 // out: the stream pairs, and records a snapshot that does.
