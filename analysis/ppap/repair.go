@@ -140,14 +140,19 @@ func (r *Repair) before(q int) int {
 // message of each domain concerned, however far from the messages taken
 // out, one message after another; past some share of the listing,
 // pairing it whole, on every worker, costs less.
+//
+// It counts the messages of the domains paired again only: the closers
+// written stripped, and the messages after a closer taken out until a
+// window closes, are read too, so it is a lower bound of what a Repair
+// reads (by at most about twice, and usually far less).
 func (r *Repair) Repairs() int {
 	n, next := 0, 0
-	for p, d := range r.x.domains {
+	for p := range r.x.n {
 		if next < len(r.removed) && r.removed[next] == p {
 			next++
 			continue
 		}
-		if r.domains[d] {
+		if r.repairs(p) {
 			n++
 		}
 	}

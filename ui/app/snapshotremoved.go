@@ -102,6 +102,8 @@ func (a *App) replayRemoved(ctx context.Context, cache *store.Cache, snap scanSn
 	rest, ok := table.without(removed)
 	var repair *ppap.Repair
 	if !ok {
+		// Bounded before anything is written: pairRepair writes the
+		// outcomes it changed, and changes changed in place.
 		var err error
 		if repair, err = table.infl.Repair(removed); err != nil || repair.Repairs() > repairMost(kept) {
 			return nil, false
