@@ -51,14 +51,22 @@ var rowMaker = sync.OnceValue(func() string {
 	return executableSum()
 })
 
+// rowsFileVersion names the layout of the file a list is kept in
+// (rowsnapshot.go: its header, blocks and checksums, rowsName), which
+// this package writes and the row codec does not cover: it changes
+// whenever that layout does, so that no list is misread.
+const rowsFileVersion = 1
+
 // rowMakerOf is rowMaker for a binary built as info says; "" when a
 // library it was built with cannot be named.
 func rowMakerOf(info *debug.BuildInfo) string {
-	if info == nil || info.GoVersion == "" {
+	// A build outside module mode (GOPATH) lists no libraries at all:
+	// nothing would name the ones the row code uses.
+	if info == nil || info.GoVersion == "" || len(info.Deps) == 0 {
 		return ""
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "row codec %d\nunicode %s\n%s\n", model.RowCodecVersion, unicode.Version, info.GoVersion)
+	fmt.Fprintf(h, "rows file %d\nrow codec %d\nunicode %s\n%s\n", rowsFileVersion, model.RowCodecVersion, unicode.Version, info.GoVersion)
 	for _, d := range info.Deps {
 		if d.Replace != nil {
 			d = d.Replace

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 
 	"mxaudit/analysis/scan"
 	"mxaudit/model"
@@ -65,6 +66,12 @@ func (a *App) Message(ctx context.Context, id model.MessageID) (model.Message, e
 		}
 	}
 	if m.ID != id || !sameRow(&m, listed) {
+		// The kept list holds a row this mxaudit does not make of the
+		// message it lists (kept by a build whose rows were named alike,
+		// rowMaker, but made otherwise; or the cache changed): the scan
+		// again must make its rows anew rather than hand the list out
+		// once more, and keep its own.
+		_ = os.Remove(rowsPath(rr.cachePath))
 		return model.Message{}, fmt.Errorf("%s: %w", id, errListChanged)
 	}
 	return m, nil
