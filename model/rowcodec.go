@@ -11,11 +11,10 @@ import (
 
 // RowCodecVersion names what RowEncoder writes and what NewRow computes:
 // rows kept on disk (ui/app's row snapshot) are used only by an mxaudit
-// of the same version (built with the same libraries and Unicode tables:
-// ui/app's rowMaker), another build included, so it changes whenever
-// either changes, as analysis.Version does for verdicts.
-// TestRowsMadeAsRecorded holds what this version makes of a set of
-// messages, and fails when that changes.
+// of the same version and the same source of this package (SourceSum;
+// ui/app's rowMaker names both), another build included. The source's
+// sum changes with any change here; the version is bumped when the
+// codec's format changes, for readers to tell.
 const RowCodecVersion = 3
 
 // A row's encoding, in a stream of rows one encoder wrote:

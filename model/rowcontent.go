@@ -7,8 +7,9 @@ import "crypto/sha256"
 // it (ui/app hashes store.Encode's bytes, or the cached bytes of a
 // message still encoded). A row is a function of its message alone
 // (NewRow), so two rows with the same sum, made by the same row code
-// (RowCodecVersion, and the libraries and Unicode tables it uses: ui/app
-// names them for its row snapshot, rowMaker), are the same row, but for the exception, which the console applies to
+// (this package's source, SourceSum, and the libraries and Unicode
+// tables it uses: ui/app names them for its row snapshot, rowMaker),
+// are the same row, but for the exception, which the console applies to
 // every row it lists (Policy.AnnotateRow). A console that scans again
 // after a delivery thereby lists the rows it kept from its last scan for
 // every message whose analysis and pairing did not change, instead of

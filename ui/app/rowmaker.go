@@ -20,15 +20,17 @@ import (
 // A row is a function of its message alone (model.NewRow), so a list
 // kept by one mxaudit may be listed by another that makes rows alike.
 // What makes them is package model's code (the row's texts, flags and
-// verdict columns, and the decoding of a cached message into the
-// message a row is made from), named by model.RowCodecVersion, which
-// changes whenever what NewRow makes of the same message does (model's
-// TestRowsMadeAsRecorded fails until it does); the libraries that code
-// uses (x/net's public suffix list and IDNA tables for the partner
+// verdict columns, the decoding of a cached message into the message a
+// row is made from, the row codec), named by the SHA-256 of its source
+// (model.SourceSum) and by model.RowCodecVersion; the libraries that
+// code uses (x/net's public suffix list and IDNA tables for the partner
 // domain, the JSON decoder), named by the module versions and sums this
 // binary was built with; and the toolchain's Unicode tables, by which
-// the texts are lower-cased, named by the Go version and
-// unicode.Version.
+// the texts are lower-cased, named by the Go version (which names a
+// GOEXPERIMENT too) and unicode.Version. Package model imports no other
+// package of mxaudit, and reads no setting, file or variable of the
+// environment on its way to a row. A patched build of model is thereby
+// another maker, as is a build from another tree with other model code.
 //
 // Named by the binary instead (its build ID), every build threw away
 // the list the one before kept: an upgrade's first start made every row
@@ -45,7 +47,7 @@ import (
 // a start (ScanRows asks for it while the source is listed).
 var rowMaker = sync.OnceValue(func() string {
 	info, _ := debug.ReadBuildInfo()
-	if maker := rowMakerOf(info); maker != "" {
+	if maker := rowMakerOf(info, model.SourceSum()); maker != "" {
 		return maker
 	}
 	return executableSum()
@@ -57,16 +59,17 @@ var rowMaker = sync.OnceValue(func() string {
 // whenever that layout does, so that no list is misread.
 const rowsFileVersion = 1
 
-// rowMakerOf is rowMaker for a binary built as info says; "" when a
-// library it was built with cannot be named.
-func rowMakerOf(info *debug.BuildInfo) string {
+// rowMakerOf is rowMaker for a binary built as info says, whose model
+// source sums to source; "" when a library it was built with, or the
+// source, cannot be named.
+func rowMakerOf(info *debug.BuildInfo, source string) string {
 	// A build outside module mode (GOPATH) lists no libraries at all:
 	// nothing would name the ones the row code uses.
-	if info == nil || info.GoVersion == "" || len(info.Deps) == 0 {
+	if info == nil || info.GoVersion == "" || len(info.Deps) == 0 || source == "" {
 		return ""
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "rows file %d\nrow codec %d\nunicode %s\n%s\n", rowsFileVersion, model.RowCodecVersion, unicode.Version, info.GoVersion)
+	fmt.Fprintf(h, "rows file %d\nrow codec %d\nmodel %s\nunicode %s\n%s\n", rowsFileVersion, model.RowCodecVersion, source, unicode.Version, info.GoVersion)
 	for _, d := range info.Deps {
 		if d.Replace != nil {
 			d = d.Replace

@@ -10,8 +10,9 @@ import (
 )
 
 // TestRowMakerNamesTheRowCodeNotTheBinary: another build of mxaudit (its
-// own code, flags, revision) makes rows as this one when the libraries
-// and the toolchain are the same; another version of a library, or of
+// flags, revision, code outside package model) makes rows as this one
+// when package model's source, the libraries and the toolchain are the
+// same; another source of model, another version of a library, or of
 // Go, does not; a library replaced by a directory, or vendored without
 // a sum, names nothing, which leaves the executable to name the rows.
 func TestRowMakerNamesTheRowCodeNotTheBinary(t *testing.T) {
@@ -27,7 +28,7 @@ func TestRowMakerNamesTheRowCodeNotTheBinary(t *testing.T) {
 			Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "aaaa"}, {Key: "-ldflags", Value: ""}},
 		}
 	}
-	want := rowMakerOf(base())
+	want := rowMakerOf(base(), "src")
 	if !strings.HasPrefix(want, "rows-") || strings.ContainsAny(want, " \t\n") {
 		t.Fatalf("rowMakerOf = %q: not a header field", want)
 	}
@@ -51,7 +52,7 @@ func TestRowMakerNamesTheRowCodeNotTheBinary(t *testing.T) {
 	} {
 		b := base()
 		tt.edit(b)
-		if got := rowMakerOf(b); (got == want) != tt.same || got == "" {
+		if got := rowMakerOf(b, "src"); (got == want) != tt.same || got == "" {
 			t.Errorf("%s: rowMakerOf = %q, the base's %q (same wanted: %v)", tt.name, got, want, tt.same)
 		}
 	}
@@ -66,11 +67,17 @@ func TestRowMakerNamesTheRowCodeNotTheBinary(t *testing.T) {
 	} {
 		b := base()
 		tt.edit(b)
-		if got := rowMakerOf(b); got != "" {
+		if got := rowMakerOf(b, "src"); got != "" {
 			t.Errorf("%s: rowMakerOf = %q, want nothing", tt.name, got)
 		}
 	}
-	if got := rowMakerOf(nil); got != "" {
+	if got := rowMakerOf(base(), "other model code"); got == want || got == "" {
+		t.Errorf("another source of package model: rowMakerOf = %q, the base's %q", got, want)
+	}
+	if got := rowMakerOf(base(), ""); got != "" {
+		t.Errorf("no source of package model: rowMakerOf = %q, want nothing", got)
+	}
+	if got := rowMakerOf(nil, "src"); got != "" {
 		t.Errorf("rowMakerOf(nil) = %q", got)
 	}
 	// A test binary records no libraries (go test leaves them out), and
