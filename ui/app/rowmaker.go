@@ -29,8 +29,8 @@ import (
 // the texts are lower-cased, named by the Go version (which names a
 // GOEXPERIMENT too) and unicode.Version. Package model imports no other
 // package of mxaudit, and reads no setting, file or variable of the
-// environment on its way to a row. A patched build of model is thereby
-// another maker, as is a build from another tree with other model code.
+// environment on its way to a row. A build with patched model code is
+// thereby another maker.
 //
 // Named by the binary instead (its build ID), every build threw away
 // the list the one before kept: an upgrade's first start made every row
@@ -42,7 +42,8 @@ import (
 //
 // A library that cannot be named so (a module replaced by a directory,
 // or one vendored, which records no sum: its code may change with its
-// version) leaves the binary itself to name the rows, by the SHA-256 of
+// version), or a build that names none (GOPATH mode, and go test's
+// binaries), leaves the binary itself to name the rows, by the SHA-256 of
 // the executable, as every build was named before: about 20 ms of CPU at
 // a start (ScanRows asks for it while the source is listed).
 var rowMaker = sync.OnceValue(func() string {
