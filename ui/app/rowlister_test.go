@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 
 	"mxaudit/analysis"
@@ -119,17 +118,9 @@ func TestKeptRowsNotUsed(t *testing.T) {
 	} {
 		a, dir, cfg := keptQuarantine(t, Options{})
 		untilRows(t, a)
-		path, b := rowsFile(t, cfg)
-		line, rest, _ := bytes.Cut(b, []byte("\n"))
-		h := strings.Fields(string(line))
-		if len(h) != 5 || h[2] != rowMaker() {
-			t.Skipf("no list kept by this binary (header %q)", line)
-		}
+		path, h, rest := keptHeader(t, cfg)
 		c.edit(h)
-		b = append([]byte(strings.Join(h, " ")+"\n"), rest...)
-		if err := os.WriteFile(path, b, 0o600); err != nil {
-			t.Fatal(err)
-		}
+		rewriteKept(t, path, h, rest)
 		deliverCopy(t, dir, "1000000000.M1P1.delivered")
 		s := scanRows(t, a)
 		if listed := a.listed.Load(); listed.reused != 0 || listed.made != len(s.msgs) || len(s.msgs) == 0 {

@@ -1,12 +1,18 @@
 package app
 
 import (
+	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"testing"
+
+	"mxaudit/model"
 )
 
 // TestRowMakerNamesTheRowCodeNotTheBinary: another build of mxaudit (its
@@ -105,5 +111,110 @@ func TestExecutableSumNamesTheBinary(t *testing.T) {
 	sum := sha256.Sum256(b)
 	if got, want := executableSum(), "exe-"+hex.EncodeToString(sum[:16]); got != want {
 		t.Fatalf("executableSum = %q, want %q", got, want)
+	}
+}
+
+// TestMismatchedKeptRowIsNotListedAgain (the concurrency review's): a
+// kept list holding, for a message, a row this mxaudit does not make of
+// it, with digest, IDs, order and checksums all right, is handed out;
+// Message refuses the message (errListChanged: scan again), and drops
+// the list, so that the scan again makes that row anew instead of
+// handing the same list out once more and leaving the message unread.
+func TestMismatchedKeptRowIsNotListedAgain(t *testing.T) {
+	a, _, cfg := keptQuarantine(t, Options{})
+	untilRows(t, a)
+	path, h, _ := keptHeader(t, cfg)
+	rf, err := openRowsWith(path, func(string) (int, bool) { return 1 << 20, true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []*model.Row
+	for rf.rowsLeft > 0 {
+		block, err := rf.next()
+		if err != nil {
+			break
+		}
+		for i := range block {
+			rows = append(rows, &block[i])
+		}
+	}
+	rf.Close()
+	if len(rows) == 0 {
+		t.Fatal("no rows kept")
+	}
+	// The first row, as other row code would have made it.
+	id := rows[0].ID()
+	m, err := a.Message(context.Background(), id)
+	if err != nil {
+		t.Fatalf("reading back %s before the edit: %v", id, err)
+	}
+	m.Subject += " (made otherwise)"
+	other := model.NewRowOf(&m, rows[0].Content())
+	rows[0] = &other
+	if err := saveRows(path, h[3], rows); err != nil {
+		t.Fatal(err)
+	}
+
+	s := scanRows(t, a)
+	if len(s.rows) == 0 || !bytes.Equal(encodedRow(s.rows[0]), encodedRow(&other)) {
+		t.Fatalf("the edited list was not handed out (%d rows)", len(s.rows))
+	}
+	if _, err := a.Message(context.Background(), id); !errors.Is(err, errListChanged) {
+		t.Fatalf("Message of a row made otherwise: %v, want errListChanged", err)
+	}
+	// The operator scans again, as the error says.
+	s = scanRows(t, a)
+	for _, r := range s.rows {
+		if r.ID() == id && bytes.Equal(encodedRow(r), encodedRow(&other)) {
+			t.Fatal("the scan again lists the row made otherwise once more")
+		}
+	}
+	if _, err := a.Message(context.Background(), id); err != nil && !errors.Is(err, ErrNotSpilled) {
+		t.Fatalf("after the scan again, Message: %v", err)
+	}
+}
+
+// TestOldBinarysRowsIgnoredAndReplaced: a list kept by an mxaudit before
+// rowMaker (its header names the binary: "go" and 30 hex digits, from
+// the toolchain's build ID, or 32 hex digits, the executable's SHA-256),
+// or by a build whose rows are made otherwise, is neither shown ahead
+// nor handed out nor read for kept rows: the scan lists what a fresh scan
+// lists, keeps its own list in its place (named by rowMaker), leaves no
+// temporary file, and the next start hands that list out.
+func TestOldBinarysRowsIgnoredAndReplaced(t *testing.T) {
+	for _, c := range []struct{ what, maker string }{
+		{"a build ID's", "go" + strings.Repeat("ab", 15)},
+		{"an executable sum's", strings.Repeat("0f", 16)},
+		{"another row maker's", "rows-" + strings.Repeat("1", 32)},
+		{"another executable's", "exe-" + strings.Repeat("2", 32)},
+	} {
+		t.Run(c.what, func(t *testing.T) {
+			smallRowBlocks(t)
+			a, dir, cfg := keptQuarantine(t, Options{})
+			untilRows(t, a)
+			path, h, rest := keptHeader(t, cfg)
+			h[2] = c.maker
+			rewriteKept(t, path, h, rest)
+			s := scanRows(t, a)
+			if len(s.rows) != 0 {
+				t.Fatalf("%s list: %d rows handed out", c.what, len(s.rows))
+			}
+			for _, r := range s.ahead {
+				if r != nil {
+					t.Fatalf("%s list: %d rows shown ahead", c.what, len(r))
+				}
+			}
+			if l := a.listed.Load(); l.reused != 0 {
+				t.Fatalf("%s list: %d kept rows reused", c.what, l.reused)
+			}
+			sameAsFresh(t, c.what, a, s, freshScan(t, dir, cfg))
+			keptHeader(t, cfg) // kept again, by this mxaudit
+			if temps, _ := filepath.Glob(filepath.Join(cfg.CacheDir, ".*.tmp")); len(temps) > 0 {
+				t.Fatalf("temporary files left: %v", temps)
+			}
+			if s := scanRows(t, a); len(s.rows) == 0 {
+				t.Fatal("the list kept again is not handed out")
+			}
+		})
 	}
 }

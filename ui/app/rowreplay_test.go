@@ -115,6 +115,29 @@ func rowsFile(t *testing.T, cfg Config) (string, []byte) {
 	return paths[0], b
 }
 
+// keptHeader returns the path of the list cfg's console kept, its header
+// line's fields and the rest of the file, and fails the test unless the
+// header names rowMaker.
+func keptHeader(t *testing.T, cfg Config) (path string, fields []string, rest []byte) {
+	t.Helper()
+	path, b := rowsFile(t, cfg)
+	line, rest, _ := bytes.Cut(b, []byte("\n"))
+	fields = strings.Fields(string(line))
+	if len(fields) != 5 || fields[2] != rowMaker() {
+		t.Fatalf("header %q does not name rowMaker %q", line, rowMaker())
+	}
+	return path, fields, rest
+}
+
+// rewriteKept writes the list at path again with the header fields h
+// and the rest of the file as it was.
+func rewriteKept(t *testing.T, path string, h []string, rest []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, append([]byte(strings.Join(h, " ")+"\n"), rest...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // keptQuarantine opens an App on a new Maildir of the demo's and
 // generated mail, offline, with a cache of its own; it returns the
 // Maildir's path and the App's configuration.
