@@ -162,7 +162,7 @@ func (a *App) replayable(ctx context.Context, cache *store.Cache, snap scanSnaps
 		}
 		m := scan.Analyse(ctx, a.src, an, e)
 		m.PairingText = nil // as the stream lets it go
-		if !ppap.Inert(&m) || pairingDate(&m) != date {
+		if !inertAsBefore(&m, date) {
 			return nil, false // no longer inert, or closing other windows
 		}
 		changed[e.ID], fresh[e.ID] = replacement{fresh: true}, freshResult{entry: e, msg: m}
@@ -202,7 +202,7 @@ func replay(ctx context.Context, a *App, cache *store.Cache, opts scan.Options, 
 	return scan.Run(ctx, heldSource{a.src, entries, from, true}, an, opts, func(m model.Message) error {
 		m.PairingText = nil // what plan.an kept goes no further, as the stream lets it go
 		if plan.appended[m.ID] {
-			if date, ok := plan.floodUncached[m.ID]; ok && (!ppap.Inert(&m) || pairingDate(&m) != date) {
+			if date, ok := plan.floodUncached[m.ID]; ok && !inertAsBefore(&m, date) {
 				// Analysed anew: what the check read and pairing saw?
 				// (A file without a date is dated by its modification
 				// time, which its digest does not cover: the third

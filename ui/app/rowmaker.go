@@ -8,7 +8,6 @@ import (
 	"os"
 	"runtime/debug"
 	"sync"
-	"unicode"
 
 	"mxaudit/model"
 )
@@ -22,15 +21,15 @@ import (
 // What makes them is package model's code (the row's texts, flags and
 // verdict columns, the decoding of a cached message into the message a
 // row is made from, the row codec), named by the SHA-256 of its source
-// (model.SourceSum) and by model.RowCodecVersion; the libraries that
-// code uses (x/net's public suffix list and IDNA tables for the partner
-// domain, the JSON decoder), named by the module versions and sums this
-// binary was built with; and the toolchain's Unicode tables, by which
-// the texts are lower-cased, named by the Go version (which names a
-// GOEXPERIMENT too) and unicode.Version. Package model imports no other
-// package of mxaudit, and reads no setting, file or variable of the
-// environment on its way to a row. A build with patched model code is
-// thereby another maker.
+// (model.SourceSum), which holds model.RowCodecVersion; the libraries
+// that code uses (x/net's public suffix list and IDNA tables for the
+// partner domain, the JSON decoder), named by the module versions and
+// sums this binary was built with; and the toolchain's Unicode tables,
+// by which the texts are lower-cased, named by the Go version (which
+// names a GOEXPERIMENT too). Package model imports no other package of
+// mxaudit, and reads no setting, file or variable of the environment on
+// its way to a row. A build with patched model code is thereby another
+// maker.
 //
 // Named by the binary instead (its build ID), every build threw away
 // the list the one before kept: an upgrade's first start made every row
@@ -70,7 +69,9 @@ func rowMakerOf(info *debug.BuildInfo, source string) string {
 		return ""
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "rows file %d\nrow codec %d\nmodel %s\nunicode %s\n%s\n", rowsFileVersion, model.RowCodecVersion, source, unicode.Version, info.GoVersion)
+	// The row codec's version is in model's source, and the Unicode
+	// tables are the Go version's.
+	fmt.Fprintf(h, "rows file %d\nmodel %s\n%s\n", rowsFileVersion, source, info.GoVersion)
 	for _, d := range info.Deps {
 		if d.Replace != nil {
 			d = d.Replace

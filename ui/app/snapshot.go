@@ -97,6 +97,14 @@ func pairingDate(m *model.Message) string {
 	return m.Date.UTC().Format(time.RFC3339Nano)
 }
 
+// inertAsBefore reports whether m, a message a replay analysed anew, is
+// still nothing to pairing (ppap.Inert) and dated as pairing saw it
+// (date, its pairingDate then): what a snapshot's uncached messages,
+// and the new ones a busy day's check could not cache, must stay.
+func inertAsBefore(m *model.Message, date string) bool {
+	return ppap.Inert(m) && pairingDate(m) == date
+}
+
 // uncachedDates returns the pairing dates of the snapshot's uncached
 // messages by ID; false when it does not give one for each (a snapshot
 // recorded before they were kept) or names one twice.

@@ -148,9 +148,9 @@ func (fr floodRef) sameAs(cache *store.Cache, m *model.Message, e mailsrc.Entry)
 		return false
 	}
 	if !fr.cached {
-		return ppap.Inert(m) && pairingDate(m) == fr.date
+		return inertAsBefore(m, fr.date)
 	}
-	ref, ok := cache.Ref(keyOf(e))
+	ref, ok := refOf(cache, keyOf(e))
 	return ok && ref == fr.ref
 }
 
