@@ -44,8 +44,7 @@ func (s *touchOnOpen) Open(ctx context.Context, id model.MessageID) (io.ReadClos
 // Want: errReplay, or the output of a scan without cache of the files as
 // they are now.
 func TestFloodUncachedTouchedBeforeReplay(t *testing.T) {
-	smallFlood(t, 8, 4)
-	h := newHeldBack(t, nil)
+	h := floodQuarantine(t)
 	dir, cfg := h.dir, h.cfg
 	zd := h.zipDate(t)
 	h.deliverNewsFrom(t, 1999990000, 20)
@@ -113,8 +112,7 @@ func cacheFDs(t *testing.T, dir string) int {
 // messages replay (list file gone) and the CLI's leave no descriptor
 // open on the cache directory beyond what they held before.
 func TestFloodNoDescriptorLeft(t *testing.T) {
-	smallFlood(t, 8, 4)
-	h := newHeldBack(t, nil)
+	h := floodQuarantine(t)
 	base := cacheFDs(t, h.cfg.CacheDir)
 	h.deliverNewsFrom(t, 1999990000, 20)
 	h.passwordComes(t)

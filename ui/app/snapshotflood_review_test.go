@@ -24,8 +24,7 @@ import (
 func TestFloodAfterAnotherProcessCompacts(t *testing.T) {
 	defer func(n int) { rowsPerBlock = n }(rowsPerBlock)
 	rowsPerBlock = 16
-	smallFlood(t, 8, 4)
-	h := newHeldBack(t, nil)
+	h := floodQuarantine(t)
 	a, dir, cfg := h.a, h.dir, h.cfg
 	before := snapshotOf(t, dir, cfg)
 	h.deliverNewsFrom(t, 1999990000, 20)
@@ -90,8 +89,7 @@ func TestFloodAfterAnotherProcessCompacts(t *testing.T) {
 // the console's scan and the CLI's emit what a scan without cache emits,
 // and so do the next ones.
 func TestFloodMixedPairing(t *testing.T) {
-	smallFlood(t, 8, 4)
-	h := newHeldBack(t, nil)
+	h := floodQuarantine(t)
 	a, dir, cfg := h.a, h.dir, h.cfg
 	h.deliverMixedFlood(t)
 	want := freshScan(t, dir, cfg)
@@ -114,8 +112,7 @@ func TestFloodMixedPairing(t *testing.T) {
 // TestFloodMixedPairingCLI: the same flood met first by the
 // CLI's scan (replay with resumedSame).
 func TestFloodMixedPairingCLI(t *testing.T) {
-	smallFlood(t, 8, 4)
-	h := newHeldBack(t, nil)
+	h := floodQuarantine(t)
 	dir, cfg := h.dir, h.cfg
 	h.deliverMixedFlood(t)
 	wantSorted := freshSorted(t, dir, cfg)
@@ -153,8 +150,7 @@ func (h *heldBack) deliverMixedFlood(t *testing.T) {
 // password mail comes: the ZIP mail stays shut, as a scan without cache
 // leaves it, in the console's scan and the CLI's.
 func TestFloodWindowClosedFirst(t *testing.T) {
-	smallFlood(t, 8, 4)
-	h := newHeldBack(t, nil)
+	h := floodQuarantine(t)
 	dir, cfg := h.dir, h.cfg
 	h.deliverNewsFrom(t, 1999990000, 20)
 	h.deliverWithoutSender(t, "1999999998.M1P1.nofrom", h.zipDate(t).Add(30*24*time.Hour))
@@ -186,8 +182,7 @@ func TestFloodOneUncacheableMail(t *testing.T) {
 		{"garbage", "\x00\x01\x02 not mail at all"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			smallFlood(t, 8, 4)
-			h := newHeldBack(t, nil)
+			h := floodQuarantine(t)
 			dir, cfg := h.dir, h.cfg
 			h.deliverNewsFrom(t, 1999990000, 20)
 			if err := os.WriteFile(filepath.Join(dir, "new", "1999999997.M1P1.junk"), []byte(tc.raw), 0o600); err != nil {
@@ -204,9 +199,7 @@ func TestFloodOneUncacheableMail(t *testing.T) {
 			if snap := snapshotOf(t, dir, cfg); snap.Count != len(want) {
 				t.Fatalf("the snapshot counts %d messages, want the whole listing's %d", snap.Count, len(want))
 			}
-			if got, replayed := scanSorted(t, dir, cfg, Options{}); !replayed || !slices.Equal(got, want) {
-				t.Fatalf("the next scan: replayed %v, same as without cache %v", replayed, slices.Equal(got, want))
-			}
+			nextScanReplays(t, dir, cfg, want)
 		})
 	}
 }

@@ -27,6 +27,24 @@ func smallFlood(t *testing.T, held, analysed int) {
 	})
 }
 
+// floodQuarantine is newHeldBack's quarantine, its console scanned, with
+// the bounds of smallFlood(8, 4): a busy day is more than 8 new mails, or
+// 4 without a cached result.
+func floodQuarantine(t *testing.T) *heldBack {
+	t.Helper()
+	smallFlood(t, 8, 4)
+	return newHeldBack(t, nil)
+}
+
+// nextScanReplays fails the test unless the next scan of dir replays
+// its snapshot and prints want (what a scan without cache prints).
+func nextScanReplays(t *testing.T, dir string, cfg Config, want []string) {
+	t.Helper()
+	if got, replayed := scanSorted(t, dir, cfg, Options{}); !replayed || !slices.Equal(got, want) {
+		t.Fatalf("the next scan: replayed %v, same as without cache %v", replayed, slices.Equal(got, want))
+	}
+}
+
 // TestFloodReplayedWithoutHolding: more new mail than a check holds,
 // the last the password mail of the ZIP mail the snapshot held waiting,
 // is replayed with the snapshot (no message held: emitFlood reads the
@@ -35,8 +53,7 @@ func smallFlood(t *testing.T, held, analysed int) {
 // and the next scans hand out its list, and replay its messages, as a
 // scan without cache emits them.
 func TestFloodReplayedWithoutHolding(t *testing.T) {
-	smallFlood(t, 8, 4)
-	h := newHeldBack(t, nil)
+	h := floodQuarantine(t)
 	a, dir, cfg := h.a, h.dir, h.cfg
 	before := snapshotOf(t, dir, cfg)
 	h.deliverNewsFrom(t, 1999990000, 20)
@@ -138,9 +155,7 @@ func TestFloodReplayedAsMessages(t *testing.T) {
 			if snap := snapshotOf(t, dir, cfg); (snap.Count == count) != tc.keepSnapshot {
 				t.Fatalf("the snapshot counts %d messages, was %d: recorded %v, want %v", snap.Count, count, snap.Count != count, !tc.keepSnapshot)
 			}
-			if got, replayed := scanSorted(t, dir, cfg, Options{}); !replayed || !slices.Equal(got, want) {
-				t.Fatalf("the next scan: replayed %v, same as without cache %v", replayed, slices.Equal(got, want))
-			}
+			nextScanReplays(t, dir, cfg, want)
 		})
 	}
 }
